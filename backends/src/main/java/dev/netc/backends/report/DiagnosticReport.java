@@ -1,0 +1,335 @@
+package dev.netc.backends.report;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netc.backends.Templates;
+import dev.netc.backends.json.Json;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Severity;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Renders diagnostics in the formats of {@code netc lint --format}: {@code text} (the source
+ * line with a caret underline and the hint, as rustc and Elm show them), {@code json} (the shape
+ * in ARCHITECTURE.md), {@code github} (workflow commands) and {@code sarif} (SARIF 2.1.0).
+ */
+public final class DiagnosticReport {
+  private DiagnosticReport() {}
+
+  /** The formats {@code lint} accepts. */
+  public enum Format {
+    TEXT,
+    JSON,
+    GITHUB,
+    SARIF
+  }
+
+  public static String render(Format format, List<Diagnostic> diagnostics, int files,
+      boolean color, String version) {
+    return switch (format) {
+      case TEXT -> text(diagnostics, files, color);
+      case JSON -> json(diagnostics);
+      case GITHUB -> github(diagnostics);
+      case SARIF -> sarif(diagnostics, version);
+    };
+  }
+
+  // ------------------------------------------------------------------ text
+
+  /** The caret form for people, with a summary line. */
+  public static String text(List<Diagnostic> diagnostics, int files, boolean color) {
+    List<Map<String, Object>> items = new ArrayList<>();
+    int suppressed = 0;
+    int[] counts = new int[Severity.values().length];
+    for (Diagnostic d : diagnostics) {
+      if (d.suppressed().isPresent()) {
+        suppressed++;
+        continue;
+      }
+      counts[d.severity().ordinal()]++;
+      items.add(textItem(d));
+    }
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("items", items);
+    model.put("c", colors(color));
+    model.put("summary", summary(counts, suppressed, files));
+    model.put("clean", items.isEmpty());
+    return Templates.render("diagnostics-text.ftl", model);
+  }
+
+  private static String summary(int[] counts, int suppressed, int files) {
+    List<String> parts = new ArrayList<>();
+    plural(parts, counts[Severity.ERROR.ordinal()], "error");
+    plural(parts, counts[Severity.WARNING.ordinal()], "warning");
+    plural(parts, counts[Severity.NOTE.ordinal()], "note");
+    String what = parts.isEmpty() ? "no problems" : String.join(", ", parts);
+    String in = files == 1 ? "1 file" : files + " files";
+    String sup = suppressed == 0 ? "" : " (" + suppressed + " suppressed)";
+    return what + " in " + in + sup;
+  }
+
+  private static void plural(List<String> parts, int n, String word) {
+    if (n > 0) {
+      parts.add(n + " " + word + (n == 1 ? "" : "s"));
+    }
+  }
+
+  private static Map<String, String> colors(boolean on) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("error", on ? "\u001b[1;31m" : "");
+    c.put("warning", on ? "\u001b[1;33m" : "");
+    c.put("note", on ? "\u001b[1;36m" : "");
+    c.put("bold", on ? "\u001b[1m" : "");
+    c.put("blue", on ? "\u001b[1;34m" : "");
+    c.put("reset", on ? "\u001b[0m" : "");
+    return c;
+  }
+
+  private static Map<String, Object> textItem(Diagnostic d) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("severity", d.severity().label());
+    m.put("code", d.code().name());
+    m.put("message", clean(d.message()));
+    int width = digits(d.span().line());
+    for (Diagnostic.Related r : d.related()) {
+      width = Math.max(width, digits(r.span().line()));
+    }
+    m.put("gutter", " ".repeat(width));
+    m.put("snippet", snippet(d.span(), width, '^', ""));
+    List<Map<String, Object>> related = new ArrayList<>();
+    for (Diagnostic.Related r : d.related()) {
+      related.add(snippet(r.span(), width, '-', clean(r.message())));
+    }
+    m.put("related", related);
+    d.hint().ifPresent(h -> m.put("hint", clean(h)));
+    return m;
+  }
+
+  private static int digits(int n) {
+    return Integer.toString(n).length();
+  }
+
+  private static Map<String, Object> snippet(Span span, int width, char mark, String label) {
+    Map<String, Object> s = new LinkedHashMap<>();
+    int line = span.line();
+    s.put("location", span.file().path() + ":" + line + ":" + span.column());
+    s.put("lineNo", String.format("%" + width + "d", line));
+    String raw = span.file().lineText(line);
+    if (raw.length() > 300) {
+      raw = raw.substring(0, 300);
+    }
+    int startCol = span.column();
+    int endCol = span.endLine() == line ? span.endColumn() : raw.codePointCount(0, raw.length()) + 1;
+    String shown = clean(raw.replace("\t", "    "));
+    int pad = displayWidth(raw, startCol - 1);
+    int marks = Math.max(1, displayWidth(raw, endCol - 1) - pad);
+    s.put("source", shown);
+    s.put("pad", " ".repeat(Math.min(pad, 400)));
+    s.put("marks", String.valueOf(mark).repeat(Math.min(marks, 200)));
+    s.put("label", label);
+    return s;
+  }
+
+  /** The display width of the first {@code codePoints} code points, a tab counting four. */
+  private static int displayWidth(String line, int codePoints) {
+    int w = 0;
+    int i = 0;
+    for (int cp = 0; cp < codePoints; cp++) {
+      if (i >= line.length()) {
+        w++;
+        continue;
+      }
+      int c = line.codePointAt(i);
+      w += c == '\t' ? 4 : 1;
+      i += Character.charCount(c);
+    }
+    return w;
+  }
+
+  /** Replaces control characters so that no input can drive the terminal. */
+  static String clean(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    s.codePoints().forEach(c -> {
+      if ((c < 0x20 && c != '\t') || (c >= 0x7f && c < 0xa0)) {
+        sb.append('\ufffd');
+      } else {
+        sb.appendCodePoint(c);
+      }
+    });
+    return sb.toString();
+  }
+
+  // ------------------------------------------------------------------ json
+
+  /** {@code {"diagnostics": [...]}}, as in ARCHITECTURE.md. */
+  public static String json(List<Diagnostic> diagnostics) {
+    ObjectNode root = Json.object();
+    ArrayNode list = root.putArray("diagnostics");
+    for (Diagnostic d : diagnostics) {
+      ObjectNode o = list.addObject();
+      o.put("code", d.code().name());
+      o.put("severity", d.severity().label());
+      o.put("message", d.message());
+      position(o, d.span());
+      o.put("hint", d.hint().orElse(null));
+      if (!d.related().isEmpty()) {
+        ArrayNode rel = o.putArray("related");
+        for (Diagnostic.Related r : d.related()) {
+          ObjectNode ro = rel.addObject();
+          ro.put("message", r.message());
+          position(ro, r.span());
+        }
+      }
+      d.suppressed().ifPresent(reason -> o.putObject("suppressed").put("reason", reason));
+    }
+    return Json.pretty(root);
+  }
+
+  private static void position(ObjectNode o, Span s) {
+    o.put("file", s.file().path());
+    o.put("line", s.line());
+    o.put("column", s.column());
+    o.put("endLine", s.endLine());
+    o.put("endColumn", s.endColumn());
+  }
+
+  // ------------------------------------------------------------------ github
+
+  /** GitHub Actions workflow commands: one {@code ::error file=...::message} line each. */
+  public static String github(List<Diagnostic> diagnostics) {
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (Diagnostic d : diagnostics) {
+      if (d.suppressed().isPresent()) {
+        continue;
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("command", switch (d.severity()) {
+        case ERROR -> "error";
+        case WARNING -> "warning";
+        case NOTE -> "notice";
+      });
+      Span s = d.span();
+      m.put("file", property(s.file().path()));
+      m.put("line", s.line());
+      m.put("col", s.column());
+      m.put("endLine", s.endLine());
+      m.put("endColumn", s.endColumn());
+      m.put("title", property(d.code().name() + " " + d.code().title()));
+      String text = d.code().name() + ": " + d.message() + d.hint().map(h -> " (help: " + h + ")").orElse("");
+      m.put("message", data(text));
+      items.add(m);
+    }
+    return Templates.render("diagnostics-github.ftl", Map.of("items", items));
+  }
+
+  private static String data(String s) {
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A");
+  }
+
+  private static String property(String s) {
+    return data(s).replace(":", "%3A").replace(",", "%2C");
+  }
+
+  // ------------------------------------------------------------------ sarif
+
+  /** A SARIF 2.1.0 log with one run, rules for every code that occurs. */
+  public static String sarif(List<Diagnostic> diagnostics, String version) {
+    ObjectNode root = Json.object();
+    root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
+    root.put("version", "2.1.0");
+    ObjectNode run = root.putArray("runs").addObject();
+    ObjectNode driver = run.putObject("tool").putObject("driver");
+    driver.put("name", "netc");
+    driver.put("semanticVersion", version);
+    TreeSet<Code> codes = new TreeSet<>();
+    diagnostics.forEach(d -> codes.add(d.code()));
+    List<Code> ruleOrder = new ArrayList<>(codes);
+    ArrayNode rules = driver.putArray("rules");
+    for (Code c : ruleOrder) {
+      ObjectNode r = rules.addObject();
+      r.put("id", c.name());
+      r.put("name", ruleName(c));
+      r.putObject("shortDescription").put("text", c.title());
+      r.putObject("fullDescription").put("text", c.title() + " (see docs/diagnostics.md#"
+          + c.name().toLowerCase(java.util.Locale.ROOT) + ")");
+      r.putObject("defaultConfiguration").put("level", level(c.severity()));
+    }
+    run.put("columnKind", "unicodeCodePoints");
+    ArrayNode results = run.putArray("results");
+    for (Diagnostic d : diagnostics) {
+      ObjectNode r = results.addObject();
+      r.put("ruleId", d.code().name());
+      r.put("ruleIndex", ruleOrder.indexOf(d.code()));
+      r.put("level", level(d.severity()));
+      String text = d.message() + d.hint().map(h -> "\nhelp: " + h).orElse("");
+      r.putObject("message").put("text", text);
+      r.putArray("locations").add(location(d.span()));
+      if (!d.related().isEmpty()) {
+        ArrayNode rel = r.putArray("relatedLocations");
+        int id = 1;
+        for (Diagnostic.Related x : d.related()) {
+          ObjectNode loc = location(x.span());
+          loc.put("id", id++);
+          loc.putObject("message").put("text", x.message());
+          rel.add(loc);
+        }
+      }
+      d.suppressed().ifPresent(reason -> {
+        ObjectNode s = r.putArray("suppressions").addObject();
+        s.put("kind", "inSource");
+        s.put("justification", reason);
+      });
+    }
+    return Json.pretty(root);
+  }
+
+  private static ObjectNode location(Span s) {
+    ObjectNode loc = Json.object();
+    ObjectNode phys = loc.putObject("physicalLocation");
+    phys.putObject("artifactLocation").put("uri", uri(s.file().path()));
+    ObjectNode region = phys.putObject("region");
+    region.put("startLine", s.line());
+    region.put("startColumn", s.column());
+    region.put("endLine", s.endLine());
+    region.put("endColumn", Math.max(s.endColumn(), s.column()));
+    return loc;
+  }
+
+  /** A relative URI reference for a path (SARIF wants URIs; forward slashes, escaped). */
+  private static String uri(String path) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : path.replace('\\', '/').split("/", -1)) {
+      if (sb.length() > 0 || path.startsWith("/")) {
+        sb.append('/');
+      }
+      sb.append(java.net.URLEncoder.encode(part, java.nio.charset.StandardCharsets.UTF_8)
+          .replace("+", "%20"));
+    }
+    return sb.toString().replaceFirst("^//", "/");
+  }
+
+  private static String level(Severity s) {
+    return switch (s) {
+      case ERROR -> "error";
+      case WARNING -> "warning";
+      case NOTE -> "note";
+    };
+  }
+
+  /** A rule name in PascalCase from the code's title ("unknown reference" → UnknownReference). */
+  private static String ruleName(Code c) {
+    StringBuilder sb = new StringBuilder();
+    for (String w : c.title().split("[^A-Za-z0-9]+")) {
+      if (!w.isEmpty()) {
+        sb.append(Character.toUpperCase(w.charAt(0))).append(w.substring(1));
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,73 @@
+package dev.netc.cli;
+
+import dev.netc.backends.json.IrJson;
+import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc emit}: print or write one backend's output. */
+@Command(
+    name = "emit",
+    mixinStandardHelpOptions = true,
+    description = "Print or write one backend's output for a topology.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:written", "1:errors in the topology, or the output cannot be written"})
+final class EmitCommand implements Callable<Integer> {
+  /** The backends available. */
+  enum Backend {
+    json
+  }
+
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  String file;
+
+  @Option(names = "--backend", required = true, paramLabel = "BACKEND",
+      description = "One of: ${COMPLETION-CANDIDATES}. json is the resolved IR.")
+  Backend backend;
+
+  @Option(names = "--out", paramLabel = "DIR", description = "Write into DIR instead of printing.")
+  String out;
+
+  @Mixin Verbosity verbosity;
+
+  EmitCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    if (r.topology().isEmpty()) {
+      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      return 1;
+    }
+    String text = IrJson.write(r.topology().get());
+    if (out == null) {
+      ctx.out().print(text);
+      return 0;
+    }
+    Path dir = ctx.fs().getPath(out);
+    Path target = dir.resolve(r.topology().get().name() + ".json");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(target, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot write `" + target + "`: " + dev.netc.compiler.source.SourceReader.reason(e));
+    }
+    if (verbosity.verbose) {
+      ctx.err().println("netc: wrote " + target);
+    }
+    return 0;
+  }
+}

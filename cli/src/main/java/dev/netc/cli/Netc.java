@@ -1,0 +1,129 @@
+package dev.netc.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.FileSystem;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The root command. Exit statuses (every command): 0 success, 1 an error in the input or on the
+ * command line, 2 "changes" or "drift" where a command documents it, 3 "denied" for explain.
+ * No stack trace reaches the user unless {@code --debug} is given.
+ */
+@Command(
+    name = "netc",
+    mixinStandardHelpOptions = true,
+    versionProvider = Netc.Version.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Compile declarative container network topologies into kernel state.",
+    subcommands = {
+      LintCommand.class,
+      FmtCommand.class,
+      EmitCommand.class,
+      CompletionCommand.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success", "1:errors in the input, or a bad command line",
+      "2:changes or drift (commands that say so)"
+    })
+public final class Netc implements Runnable {
+  /** Where a run reads files and prints: the real machine, or a test's jimfs and buffers. */
+  public record Context(FileSystem fs, PrintWriter out, PrintWriter err, Terminal terminal) {}
+
+  @Option(names = "--debug", description = "Show stack traces of internal errors.", scope = CommandLine.ScopeType.INHERIT)
+  boolean debug;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  final Context context;
+
+  Netc(Context context) {
+    this.context = context;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** Runs {@code args} and returns the exit status. */
+  public static int run(String[] args, Context ctx) {
+    Netc root = new Netc(ctx);
+    CommandLine cl = new CommandLine(root, new Factory(ctx));
+    cl.setOut(ctx.out());
+    cl.setErr(ctx.err());
+    cl.setColorScheme(CommandLine.Help.defaultColorScheme(
+        ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      ctx.err().println("netc: " + ex.getMessage());
+      CommandLine c = ex.getCommandLine();
+      ctx.err().println("Try `" + c.getCommandSpec().qualifiedName() + " --help`.");
+      return 1;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      if (ex instanceof UserError ue) {
+        ctx.err().println("netc: " + ue.getMessage());
+        return 1;
+      }
+      ctx.err().println("netc: internal error: " + ex + " (rerun with --debug for details)");
+      if (root.debug || java.util.Arrays.asList(args).contains("--debug")) {
+        ex.printStackTrace(ctx.err());
+      }
+      return 1;
+    });
+    try {
+      return cl.execute(args);
+    } finally {
+      ctx.out().flush();
+      ctx.err().flush();
+    }
+  }
+
+  /** Creates command objects with the run's context. */
+  private record Factory(Context ctx) implements CommandLine.IFactory {
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        return cls.getDeclaredConstructor(Context.class).newInstance(ctx);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(cls);
+      }
+    }
+  }
+
+  /** A problem the user can fix, reported as one line (the command line, a file that is missing). */
+  static final class UserError extends RuntimeException {
+    UserError(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** The version from the build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"netc " + version()};
+    }
+  }
+
+  static String version() {
+    try (InputStream in = Netc.class.getResourceAsStream("version.properties")) {
+      Properties p = new Properties();
+      if (in != null) {
+        p.load(in);
+      }
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.netc.compiler.diag;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The registry of diagnostic codes. A code is never reused; its first digit names the stage: 0
+ * syntax and files, 1 names and settings, 2 addresses and ports, 3 policy, 4 security, 5 backend,
+ * 6 runner. Every code is documented in {@code docs/diagnostics.md} and has a golden test under
+ * {@code golden-tests/}, which a test enforces.
+ */
+public enum Code {
+  NETC001(Severity.ERROR, "syntax error"),
+  NETC002(Severity.ERROR, "invalid character"),
+  NETC003(Severity.ERROR, "unterminated string"),
+  NETC004(Severity.ERROR, "file is not valid UTF-8 text"),
+  NETC005(Severity.NOTE, "too many errors"),
+  NETC006(Severity.ERROR, "imported file cannot be read"),
+  NETC007(Severity.ERROR, "imported file belongs to another topology"),
+  NETC008(Severity.ERROR, "topology declared twice"),
+
+  NETC101(Severity.ERROR, "unknown reference"),
+  NETC102(Severity.ERROR, "duplicate name"),
+  NETC103(Severity.ERROR, "name cannot become a kernel or DNS name"),
+  NETC104(Severity.ERROR, "option does not apply to this driver"),
+  NETC105(Severity.ERROR, "unknown value"),
+  NETC106(Severity.ERROR, "setting given twice"),
+  NETC107(Severity.ERROR, "invalid label"),
+  NETC108(Severity.ERROR, "static address on a replicated container"),
+  NETC109(Severity.ERROR, "invalid suppression"),
+  NETC110(Severity.ERROR, "statement not allowed here"),
+  NETC111(Severity.ERROR, "required setting missing"),
+  NETC112(Severity.WARNING, "suppression matches nothing"),
+  NETC113(Severity.WARNING, "network has no members"),
+
+  NETC201(Severity.ERROR, "malformed address"),
+  NETC202(Severity.ERROR, "malformed prefix"),
+  NETC203(Severity.ERROR, "malformed port or port range"),
+  NETC204(Severity.ERROR, "unknown protocol"),
+  NETC205(Severity.ERROR, "address family mismatch"),
+  NETC206(Severity.ERROR, "number out of range");
+
+  private final Severity severity;
+  private final String title;
+
+  Code(Severity severity, String title) {
+    this.severity = severity;
+    this.title = title;
+  }
+
+  /** The severity a diagnostic of this code has unless a check says otherwise. */
+  public Severity severity() {
+    return severity;
+  }
+
+  /** A few words that name the problem, as in the headings of {@code docs/diagnostics.md}. */
+  public String title() {
+    return title;
+  }
+
+  /** The code by its name, as users write it in suppressions and {@code --disable}. */
+  public static Optional<Code> parse(String name) {
+    return Arrays.stream(values()).filter(c -> c.name().equals(name)).findFirst();
+  }
+}

@@ -1,0 +1,38 @@
+package dev.netc.compiler.ir;
+
+import dev.netc.compiler.source.Span;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * A virtual address and name that balances connections over the endpoints its selector picks
+ * (within its namespace), optionally weighted by backend groups.
+ *
+ * @param addresses given virtual addresses (at most one per family); empty means allocated
+ */
+public record Service(
+    String name,
+    String namespace,
+    Selector selector,
+    List<IpAddress> addresses,
+    List<Port> ports,
+    List<Backend> backends,
+    Span span) {
+
+  public Service {
+    addresses = List.copyOf(addresses);
+    ports = List.copyOf(ports);
+    backends = List.copyOf(backends);
+  }
+
+  /** A service port forwarded to a target port, optionally opened on every host as a node port. */
+  public record Port(int port, int targetPort, Protocol protocol, OptionalInt nodePort, Span span) {}
+
+  /** A group of the selected endpoints and its relative weight. */
+  public record Backend(Selector selector, int weight, Span span) {}
+
+  public Optional<Backend> backendFor(java.util.Map<String, String> labels) {
+    return backends.stream().filter(b -> b.selector().matches(labels)).findFirst();
+  }
+}

@@ -1,0 +1,197 @@
+package dev.netc.compiler.parse;
+
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.grammar.NetcLexer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.Token;
+
+/**
+ * The canonical layout of a {@code .netc} file, computed from its tokens: one statement a line,
+ * two spaces of indent a block level, single spaces between words, none around {@code =} and
+ * inside parentheses, comments kept where they were (own line or end of line), at most one blank
+ * line in a row and none at the edges of a block, LF line ends and one final newline. A block
+ * written on one line with at most one statement, no comment and no nested block stays on one
+ * line. Formatting is idempotent and never changes the tokens, so the IR is unchanged.
+ */
+public final class Formatter {
+  private static final String INDENT = "  ";
+
+  private Formatter() {}
+
+  /** The formatted text, or empty when the file has syntax errors (reported in {@code out}). */
+  public static Optional<String> format(SourceFile source, List<Diagnostic> out) {
+    ParsedFile parsed = Parse.file(source);
+    if (parsed.hasSyntaxErrors()) {
+      out.addAll(parsed.diagnostics());
+      return Optional.empty();
+    }
+    List<Token> tokens = new ArrayList<>();
+    CommonTokenStream stream = Parse.lex(source, new ArrayList<>());
+    for (Token t : stream.getTokens()) {
+      if (t.getType() == Token.EOF || t.getChannel() == 2) {
+        continue;
+      }
+      tokens.add(t);
+    }
+    return Optional.of(new Printer(tokens).print());
+  }
+
+  /** One formatting pass over a token list. */
+  private static final class Printer {
+    private final List<Token> tokens;
+    private final boolean[] inline;
+    private final StringBuilder out = new StringBuilder();
+    private final StringBuilder line = new StringBuilder();
+    private int depth;
+    private int inlineDepth;
+    private boolean blankPending;
+    private boolean lastLineOpenedBlock;
+    private Token prev;
+
+    Printer(List<Token> tokens) {
+      this.tokens = tokens;
+      this.inline = new boolean[tokens.size()];
+      markInlineBlocks();
+    }
+
+    /** Marks each `{` whose block stays on one line. */
+    private void markInlineBlocks() {
+      for (int i = 0; i < tokens.size(); i++) {
+        if (tokens.get(i).getType() != NetcLexer.LBRACE) {
+          continue;
+        }
+        int statements = 0;
+        boolean inStatement = false;
+        boolean ok = true;
+        int j = i + 1;
+        for (; j < tokens.size(); j++) {
+          int type = tokens.get(j).getType();
+          if (type == NetcLexer.RBRACE) {
+            break;
+          }
+          if (type == NetcLexer.LBRACE || type == NetcLexer.NL || type == NetcLexer.COMMENT) {
+            ok = false;
+            break;
+          }
+          if (type == NetcLexer.SEMI) {
+            inStatement = false;
+          } else if (!inStatement) {
+            inStatement = true;
+            statements++;
+          }
+        }
+        inline[i] = ok && j < tokens.size() && statements <= 1;
+      }
+    }
+
+    String print() {
+      for (int i = 0; i < tokens.size(); i++) {
+        Token t = tokens.get(i);
+        switch (t.getType()) {
+          case NetcLexer.NL -> {
+            int newlines = 1;
+            while (i + 1 < tokens.size() && tokens.get(i + 1).getType() == NetcLexer.NL) {
+              newlines++;
+              i++;
+            }
+            endLine();
+            if (newlines > 1 && out.length() > 0 && !lastLineOpenedBlock) {
+              blankPending = true;
+            }
+          }
+          case NetcLexer.SEMI -> {
+            if (inlineDepth > 0) {
+              word(";", false);
+              prev = t;
+            } else {
+              endLine();
+            }
+          }
+          case NetcLexer.COMMENT -> {
+            String text = t.getText().stripTrailing();
+            if (line.length() > 0) {
+              line.append(' ').append(text);
+            } else {
+              word(text, false);
+            }
+            endLine();
+          }
+          case NetcLexer.LBRACE -> {
+            if (inline[i]) {
+              boolean empty = tokens.get(i + 1).getType() == NetcLexer.RBRACE;
+              word(empty ? "{}" : "{", true);
+              if (empty) {
+                i++;
+              } else {
+                inlineDepth++;
+              }
+              prev = t;
+            } else {
+              word("{", true);
+              endLine();
+              depth++;
+              blankPending = false;
+            }
+          }
+          case NetcLexer.RBRACE -> {
+            if (inlineDepth > 0) {
+              inlineDepth--;
+              word("}", true);
+              prev = t;
+            } else {
+              endLine();
+              blankPending = false;
+              depth = Math.max(0, depth - 1);
+              word("}", true);
+            }
+          }
+          default -> {
+            word(t.getText(), spaceBefore(t));
+            prev = t;
+          }
+        }
+      }
+      endLine();
+      return out.toString();
+    }
+
+    private boolean spaceBefore(Token t) {
+      if (prev == null || line.length() == 0) {
+        return false;
+      }
+      int p = prev.getType();
+      int c = t.getType();
+      if (p == NetcLexer.LPAREN || p == NetcLexer.BANG || p == NetcLexer.EQ || p == NetcLexer.NEQ) {
+        return false;
+      }
+      return c != NetcLexer.RPAREN && c != NetcLexer.COMMA && c != NetcLexer.EQ
+          && c != NetcLexer.NEQ;
+    }
+
+    private void word(String text, boolean space) {
+      if (line.length() == 0) {
+        if (blankPending) {
+          out.append('\n');
+          blankPending = false;
+        }
+        line.append(INDENT.repeat(depth));
+      } else if (space && !text.equals(";")) {
+        line.append(' ');
+      }
+      line.append(text);
+    }
+
+    private void endLine() {
+      if (line.length() > 0) {
+        lastLineOpenedBlock = line.charAt(line.length() - 1) == '{';
+        out.append(line).append('\n');
+        line.setLength(0);
+        prev = null;
+      }
+    }
+  }
+}

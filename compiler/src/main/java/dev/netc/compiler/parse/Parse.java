@@ -1,0 +1,137 @@
+package dev.netc.compiler.parse;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import dev.netc.grammar.NetcLexer;
+import dev.netc.grammar.NetcParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.BaseErrorListener;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
+
+/**
+ * Parses one {@code .netc} file in ANTLR's two stages: the fast SLL mode first, and the full LL
+ * mode with error recovery only when SLL fails (which, for this grammar, happens only on syntax
+ * errors; {@link #llFallbacks()} counts it so tests and benchmarks can prove it).
+ */
+public final class Parse {
+  private static final AtomicLong LL_FALLBACKS = new AtomicLong();
+
+  private Parse() {}
+
+  /** How many parses since start needed the LL stage. */
+  public static long llFallbacks() {
+    return LL_FALLBACKS.get();
+  }
+
+  /** Lexes {@code source} into a filled token stream, reporting lexical errors into {@code out}. */
+  static CommonTokenStream lex(SourceFile source, List<Diagnostic> out) {
+    NetcLexer lexer = new NetcLexer(CharStreams.fromString(source.text(), source.path()));
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(
+        new BaseErrorListener() {
+          @Override
+          public void syntaxError(
+              Recognizer<?, ?> r, Object sym, int line, int col, String msg,
+              RecognitionException e) {
+            if (out.size() >= SyntaxErrorStrategy.LIMIT) {
+              return;
+            }
+            int start = lexer._tokenStartCharIndex;
+            Span span = source.spanOfCodePoints(start, lexer.getInputStream().index() + 1);
+            String text = span.text();
+            String msgText =
+                text.equals("-") || text.equals(">")
+                    ? "unexpected `" + text + "`: write an arrow as `->` and a range as `N-M`"
+                    : "unexpected character `" + text + "`";
+            out.add(Diagnostic.of(Code.NETC002, span, msgText));
+          }
+        });
+    CommonTokenStream tokens = new CommonTokenStream(lexer);
+    tokens.fill();
+    for (Token t : tokens.getTokens()) {
+      if (t.getChannel() != 2 || out.size() >= SyntaxErrorStrategy.LIMIT) {
+        continue;
+      }
+      Span span = source.spanOfCodePoints(t.getStartIndex(), t.getStopIndex() + 1);
+      if (t.getType() == NetcLexer.UNTERMINATED_STRING) {
+        out.add(
+            Diagnostic.of(Code.NETC003, span, "this string has no closing `\"` on its line")
+                .withHint("close the string with `\"`; a string cannot span lines"));
+      } else {
+        String text = t.getText();
+        String shown = text.length() > 20 ? text.substring(0, 20) + "..." : text;
+        out.add(
+            Diagnostic.of(Code.NETC002, span, "unexpected character" + (text.codePointCount(0, text.length()) > 1 ? "s" : "")
+                + " `" + shown + "`")
+                .withHint("names and values use letters, digits and `_ . : / - [ ]`; quote anything else"));
+      }
+    }
+    return tokens;
+  }
+
+  /** Parses {@code source}; never throws for any input. */
+  public static ParsedFile file(SourceFile source) {
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    CommonTokenStream tokens = lex(source, diagnostics);
+    List<Comment> comments = comments(source, tokens);
+    NetcParser parser = new NetcParser(tokens);
+    parser.removeErrorListeners();
+    parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+    parser.setErrorHandler(new BailErrorStrategy());
+    NetcParser.FileContext tree = null;
+    boolean ll = false;
+    try {
+      tree = parser.file();
+    } catch (ParseCancellationException sllFailed) {
+      ll = true;
+      LL_FALLBACKS.incrementAndGet();
+      tokens.seek(0);
+      parser.reset();
+      parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+      SyntaxErrorStrategy strategy = new SyntaxErrorStrategy(source);
+      parser.setErrorHandler(strategy);
+      try {
+        tree = parser.file();
+      } catch (ParseCancellationException tooMany) {
+        tree = null;
+      }
+      diagnostics.addAll(strategy.diagnostics());
+      if (strategy.diagnostics().size() >= SyntaxErrorStrategy.LIMIT) {
+        diagnostics.add(
+            Diagnostic.of(Code.NETC005, Span.at(source, source.text().length()),
+                "too many syntax errors; stopped after " + SyntaxErrorStrategy.LIMIT));
+      }
+    }
+    boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);
+    if (tree == null || errors) {
+      return new ParsedFile(source, List.of(), comments, diagnostics, ll);
+    }
+    return new ParsedFile(source, new AstBuilder(source).file(tree), comments, diagnostics, ll);
+  }
+
+  private static List<Comment> comments(SourceFile source, CommonTokenStream tokens) {
+    List<Comment> out = new ArrayList<>();
+    int lastCodeLine = -1;
+    for (Token t : tokens.getTokens()) {
+      if (t.getType() == NetcLexer.COMMENT) {
+        Span span = source.spanOfCodePoints(t.getStartIndex(), t.getStopIndex() + 1);
+        out.add(new Comment(span.text(), span, span.line() == lastCodeLine));
+      } else if (t.getChannel() == Token.DEFAULT_CHANNEL && t.getType() != NetcLexer.NL
+          && t.getType() != Token.EOF) {
+        lastCodeLine = source.line(source.offsetOfCodePoint(t.getStartIndex()));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,200 @@
+package dev.netc.compiler.parse;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Spelling;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import dev.netc.grammar.NetcLexer;
+import dev.netc.grammar.NetcParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.antlr.v4.runtime.DefaultErrorStrategy;
+import org.antlr.v4.runtime.FailedPredicateException;
+import org.antlr.v4.runtime.InputMismatchException;
+import org.antlr.v4.runtime.NoViableAltException;
+import org.antlr.v4.runtime.Parser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Token;
+import org.antlr.v4.runtime.misc.IntervalSet;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
+
+/**
+ * ANTLR's recovering error strategy, with messages a person can act on: what was expected, in
+ * words; which block the error is in and where that block opened; "did you mean" for misspelt
+ * statement keywords. Stops the parse after {@link #LIMIT} errors.
+ */
+final class SyntaxErrorStrategy extends DefaultErrorStrategy {
+  static final int LIMIT = 50;
+
+  private final SourceFile source;
+  private final List<Diagnostic> out = new ArrayList<>();
+  private int lastErrorLine = -1;
+
+  SyntaxErrorStrategy(SourceFile source) {
+    this.source = source;
+  }
+
+  List<Diagnostic> diagnostics() {
+    return out;
+  }
+
+  @Override
+  protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
+    report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
+  }
+
+  @Override
+  protected void reportInputMismatch(Parser recognizer, InputMismatchException e) {
+    report(recognizer, e.getOffendingToken(), e.getExpectedTokens(), null);
+  }
+
+  @Override
+  protected void reportFailedPredicate(Parser recognizer, FailedPredicateException e) {
+    report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
+  }
+
+  @Override
+  protected void reportUnwantedToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    report(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer), null);
+  }
+
+  @Override
+  protected void reportMissingToken(Parser recognizer) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    IntervalSet expected = getExpectedTokens(recognizer);
+    report(recognizer, recognizer.getCurrentToken(), expected, "missing");
+  }
+
+  @Override
+  public void reportError(Parser recognizer, RecognitionException e) {
+    if (inErrorRecoveryMode(recognizer)) {
+      return;
+    }
+    beginErrorCondition(recognizer);
+    if (e instanceof NoViableAltException nva) {
+      reportNoViableAlternative(recognizer, nva);
+    } else if (e instanceof InputMismatchException ime) {
+      reportInputMismatch(recognizer, ime);
+    } else if (e instanceof FailedPredicateException fpe) {
+      reportFailedPredicate(recognizer, fpe);
+    } else {
+      report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
+    }
+  }
+
+  private void report(Parser parser, Token token, IntervalSet expected, String kind) {
+    int line = spanOf(token).line();
+    // One error a line: the second on the same line is nearly always a consequence of the first.
+    if (line == lastErrorLine && token.getType() != Token.EOF) {
+      return;
+    }
+    lastErrorLine = line;
+    Span span = spanOf(token);
+    Optional<Block> block = enclosingBlock(parser.getContext());
+    String where = block.map(b -> " in " + b.description()).orElse("");
+    String message;
+    String hint = null;
+    List<String> keywords = TokenNames.keywords(expected);
+    boolean statementStart =
+        keywords.size() >= 2 && !expected.contains(NetcLexer.WORD)
+            && (token.getType() == NetcLexer.WORD || TokenNames.isKeyword(token.getType()));
+    if (token.getType() == Token.EOF && block.isPresent() && expected.contains(NetcLexer.RBRACE)) {
+      message = "the block of " + block.get().description() + " is never closed";
+      hint = "add `}` to close it";
+    } else if (statementStart) {
+      String got = token.getText();
+      message = "`" + got + "` is not a statement" + where;
+      Optional<String> guess = Spelling.suggest(got, keywords);
+      hint =
+          guess.map(g -> "did you mean `" + g + "`? ").orElse("")
+              + "expected one of: " + String.join(", ", keywords.stream().map(k -> "`" + k + "`").toList());
+    } else if ("missing".equals(kind)) {
+      message =
+          "expected " + TokenNames.describeExpected(expected) + " before "
+              + TokenNames.describe(token) + where;
+    } else {
+      message =
+          "unexpected " + TokenNames.describe(token) + where + "; expected "
+              + TokenNames.describeExpected(expected);
+    }
+    Diagnostic d = Diagnostic.of(Code.NETC001, span, message);
+    if (hint != null) {
+      d = d.withHint(hint);
+    }
+    if (block.isPresent()) {
+      d = d.withRelated(block.get().opened(), "the block of " + block.get().description() + " opens here");
+    }
+    out.add(d);
+    if (out.size() >= LIMIT) {
+      throw new ParseCancellationException("too many syntax errors");
+    }
+  }
+
+  private Span spanOf(Token token) {
+    int len = source.text().length();
+    if (token.getType() == Token.EOF || token.getStartIndex() < 0) {
+      return Span.at(source, len);
+    }
+    Span span = source.spanOfCodePoints(token.getStartIndex(), token.getStopIndex() + 1);
+    return token.getType() == NetcLexer.NL ? Span.at(source, span.start()) : span;
+  }
+
+  /** A block being parsed: what it declares and where its `{` stands. */
+  private record Block(String description, Span opened) {}
+
+  private Optional<Block> enclosingBlock(ParserRuleContext ctx) {
+    for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+      Token brace = null;
+      String what = null;
+      NetcParser.NameContext name = null;
+      if (c instanceof NetcParser.HostDeclContext h) {
+        what = "host";
+        name = h.name();
+        brace = h.LBRACE() == null ? null : h.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.NetworkDeclContext n) {
+        what = "network";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.NamespaceDeclContext n) {
+        what = "namespace";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.ContainerDeclContext n) {
+        what = "container";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.PodDeclContext n) {
+        what = "pod";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.ServiceDeclContext n) {
+        what = "service";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.PolicyDeclContext n) {
+        what = "policy";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      } else if (c instanceof NetcParser.CtrAttachContext n) {
+        what = "attach";
+        name = n.name();
+        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      }
+      if (what != null && brace != null) {
+        String label = name == null || name.getStart() == null ? what : what + " `" + name.getText() + "`";
+        return Optional.of(new Block(label, spanOf(brace)));
+      }
+    }
+    return Optional.empty();
+  }
+}
