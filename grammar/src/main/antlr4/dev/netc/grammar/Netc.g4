@@ -162,7 +162,7 @@ peers
 peer
     : ALL                                                     # peerAll
     | NAMESPACE selector (PODS selector)?                     # peerNamespace
-    | CIDR value (EXCEPT value+)?                             # peerCidr
+    | CIDR prefix (EXCEPT prefix+)?                           # peerCidr
     | ENDPOINT_REF                                            # peerEndpoint
     | requirement+                                            # peerSelector
     ;
@@ -173,6 +173,12 @@ ports
 
 portSpec
     : value
+    ;
+
+// A prefix after `cidr` / `except`: never a keyword, so `except A B port 53` stops at `port`.
+prefix
+    : WORD
+    | STRING
     ;
 
 // ---------------------------------------------------------------- labels and selectors

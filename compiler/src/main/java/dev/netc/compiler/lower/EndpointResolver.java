@@ -154,9 +154,9 @@ final class EndpointResolver {
 
   private Optional<Attachment> attachment(Decl.Attach a) {
     Optional<NetworkResolver.Resolved> net = resolver.lookupNetwork(a.network());
-    if (net.isEmpty() && !a.network().text().equals(Network.DEFAULT)) {
-      return Optional.empty();
-    }
+    // an unknown network was reported by lookupNetwork (or has errors of its own); the values
+    // of the attachment are still checked, so that one run reports every problem
+    boolean known = net.isPresent() || a.network().text().equals(Network.DEFAULT);
     List<Subnet> subnets = net.map(n -> n.network().subnets()).orElse(List.of());
     // every network has an IPv4 subnet: declared, or given one from the default pools
     boolean anyV4Subnet = true;
@@ -182,7 +182,7 @@ final class EndpointResolver {
               continue;
             }
             IpAddress.Family f = ip.get().family();
-            boolean hasSubnet = f == IpAddress.Family.V4 ? anyV4Subnet
+            boolean hasSubnet = !known || f == IpAddress.Family.V4 ? anyV4Subnet
                 : subnets.stream().anyMatch(x -> x.cidr().family() == f);
             if (!hasSubnet) {
               diags.add(Diagnostic.of(Code.NETC205, w.span(), "`" + w.text() + "` is an " + f.label()
@@ -215,6 +215,9 @@ final class EndpointResolver {
         }
         default -> throw new IllegalStateException(key);
       }
+    }
+    if (!known) {
+      return Optional.empty();
     }
     return Optional.of(new Attachment(a.network().text(), addresses, aliases, mac, a.span()));
   }
@@ -301,8 +304,8 @@ final class EndpointResolver {
       hports = values.ports(h, portText);
       ok &= hports.isPresent();
       if (ok && hports.get().size() != cports.get().size()) {
-        values.report(Code.NETC203, h, "host ports `" + hports.get() + "` are " + hports.get().size()
-                + " but container ports `" + cports.get() + "` are " + cports.get().size(),
+        values.report(Code.NETC203, h, "the host range `" + hports.get() + "` has " + hports.get().size()
+                + " ports but the container range `" + cports.get() + "` has " + cports.get().size(),
             "publish ranges of the same length, port by port");
         return Optional.empty();
       }

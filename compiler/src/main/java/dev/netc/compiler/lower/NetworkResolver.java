@@ -122,7 +122,7 @@ final class NetworkResolver {
             a -> fams.computeIfAbsent(a.family(), k -> new Family()).reserved.add(a)));
         case "mtu" -> mtu = values.integer(s.first(), 68, 65535, "an MTU");
         case "internal" -> internal = true;
-        case "resolve" -> resolve = values.choice(s.first(), "value for `resolve`", List.of("on", "off"))
+        case "resolve" -> resolve = values.choice(s.first(), "`resolve` value", List.of("on", "off"))
             .map("on"::equals).orElse(true);
         case "vni" -> vni = values.integer(s.first(), 1, 16777215, "a VXLAN network identifier");
         case "port" -> port = values.integer(s.first(), 1, 65535, "a UDP port").orElse(port);

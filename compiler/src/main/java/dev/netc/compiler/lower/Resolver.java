@@ -55,6 +55,7 @@ public final class Resolver {
   private final Map<String, Span> policyNames = new HashMap<>();
   private Span origin;
   private final Set<String> referencedNetworks = new java.util.HashSet<>();
+  private final Set<String> failedNetworks = new java.util.HashSet<>();
 
   /** A namespace gathered from one or more blocks. */
   private static final class NamespaceParts {
@@ -94,7 +95,12 @@ public final class Resolver {
           continue;
         }
         values.name(n.name(), "network");
-        nets.resolve(n).ifPresent(r -> networks.put(r.network().name(), r));
+        Optional<NetworkResolver.Resolved> r = nets.resolve(n);
+        if (r.isPresent()) {
+          networks.put(r.get().network().name(), r.get());
+        } else {
+          failedNetworks.add(n.name().text()); // reported already; references stay quiet
+        }
       }
     }
     for (Decl d : decls) {
@@ -298,7 +304,7 @@ public final class Resolver {
   Optional<NetworkResolver.Resolved> lookupNetwork(Word ref) {
     referencedNetworks.add(ref.text());
     NetworkResolver.Resolved n = networks.get(ref.text());
-    if (n == null && !ref.text().equals(Network.DEFAULT)) {
+    if (n == null && !ref.text().equals(Network.DEFAULT) && !failedNetworks.contains(ref.text())) {
       unknown(ref, "network", networks.keySet());
     }
     return Optional.ofNullable(n);

@@ -253,11 +253,11 @@ final class AstBuilder {
     }
     if (p instanceof PeerCidrContext c) {
       List<Word> except = new ArrayList<>();
-      for (int i = 1; i < c.value().size(); i++) {
-        except.add(value(c.value(i)));
+      for (int i = 1; i < c.prefix().size(); i++) {
+        except.add(prefix(c.prefix(i)));
       }
       return new Decl.PeerAst(Decl.PeerKind.CIDR, Optional.empty(), Optional.empty(),
-          Optional.of(value(c.value(0))), except, Optional.empty(), span);
+          Optional.of(prefix(c.prefix(0))), except, Optional.empty(), span);
     }
     if (p instanceof PeerEndpointContext e) {
       return new Decl.PeerAst(Decl.PeerKind.SPECIAL, Optional.empty(), Optional.empty(),
@@ -313,6 +313,10 @@ final class AstBuilder {
     List<Word> out = new ArrayList<>();
     values.forEach(v -> out.add(value(v)));
     return out;
+  }
+
+  private Word prefix(PrefixContext c) {
+    return c.STRING() != null ? string(c.STRING()) : word(c.WORD());
   }
 
   private Word key(KeyContext c) {

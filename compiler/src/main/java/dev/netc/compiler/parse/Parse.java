@@ -48,7 +48,7 @@ public final class Parse {
               return;
             }
             int start = lexer._tokenStartCharIndex;
-            Span span = source.spanOfCodePoints(start, lexer.getInputStream().index() + 1);
+            Span span = source.spanOfCodePoints(start, start + 1);
             String text = span.text();
             String msgText =
                 text.equals("-") || text.equals(">")
@@ -106,7 +106,11 @@ public final class Parse {
       } catch (ParseCancellationException tooMany) {
         tree = null;
       }
-      diagnostics.addAll(strategy.diagnostics());
+      // a syntax error on a line with a lexical error is nearly always its consequence
+      java.util.Set<Integer> lexLines = new java.util.HashSet<>();
+      diagnostics.forEach(d -> lexLines.add(d.span().line()));
+      strategy.diagnostics().stream().filter(d -> !lexLines.contains(d.span().line()))
+          .forEach(diagnostics::add);
       if (strategy.diagnostics().size() >= SyntaxErrorStrategy.LIMIT) {
         diagnostics.add(
             Diagnostic.of(Code.NETC005, Span.at(source, source.text().length()),

@@ -1,0 +1,198 @@
+package dev.netc.backends;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.netc.backends.json.IrJson;
+import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.parse.Formatter;
+import dev.netc.compiler.source.SourceReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} is a case,
+ * and every example is one too (its expectations under {@code golden-tests/examples/NAME/}).
+ *
+ * <p>A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
+ * {@code ir.json} (the IR, when the input has no errors) and {@code formatted.netc} (what
+ * {@code netc fmt} makes of the input, for cases under {@code golden-tests/fmt/}). A missing
+ * expectation is written and the test fails; with {@code -Dgolden.update=true} every expectation
+ * that differs is rewritten and the test still fails, so an update is always a reviewed diff.
+ */
+class GoldenTest {
+  static final Path ROOT = Path.of(System.getProperty("netc.root", "..")).toAbsolutePath().normalize();
+  static final Path GOLDEN = ROOT.resolve("golden-tests");
+  static final boolean UPDATE = Boolean.getBoolean("golden.update");
+  private static final Pattern CODE = Pattern.compile("\\[(NETC\\d+)]");
+
+  /** One case: the folder whose files are copied into jimfs, the root file, the expectations. */
+  record Case(String name, Path inputDir, String rootFile, Path expectDir, boolean fmt) {}
+
+  static List<Case> cases() throws IOException {
+    List<Case> out = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(GOLDEN)) {
+      walk.filter(p -> p.getFileName().toString().equals("input.netc")).sorted().forEach(p -> {
+        Path dir = p.getParent();
+        String name = GOLDEN.relativize(dir).toString();
+        out.add(new Case(name, dir, "input.netc", dir, name.startsWith("fmt/")));
+      });
+    }
+    Path examples = ROOT.resolve("examples");
+    try (Stream<Path> walk = Files.walk(examples)) {
+      walk.filter(p -> p.toString().endsWith(".netc")).sorted().forEach(p -> {
+        Path rel = examples.relativize(p);
+        boolean top = rel.getNameCount() == 1;
+        boolean main = rel.getNameCount() == 2 && rel.getFileName().toString().equals("main.netc");
+        if (top || main) {
+          String name = top ? rel.toString().replaceAll("\\.netc$", "") : rel.getName(0).toString();
+          out.add(new Case("examples/" + name, p.getParent(), p.getFileName().toString(),
+              GOLDEN.resolve("examples").resolve(name), false));
+        }
+      });
+    }
+    return out;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> golden() throws IOException {
+    return cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> run(c)));
+  }
+
+  private void run(Case c) throws IOException {
+    Map<String, String> actual = new LinkedHashMap<>();
+    try (FileSystem fs = Jimfs.newFileSystem(
+        Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
+      copyInto(c.inputDir(), fs.getPath("/case"));
+      Path root = fs.getPath(c.rootFile());
+      CompileResult r = new Compiler().compile(root);
+      actual.put("diagnostics.txt", DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
+      r.topology().ifPresent(t -> actual.put("ir.json", IrJson.write(t)));
+      if (c.fmt()) {
+        List<Diagnostic> problems = new ArrayList<>();
+        SourceReader.Read read = SourceReader.read(root, c.rootFile());
+        Optional<String> formatted = read.file().flatMap(f -> Formatter.format(f, problems));
+        actual.put("formatted.netc", formatted.orElse("(not formatted: syntax errors)\n"));
+      }
+    }
+    List<String> problems = new ArrayList<>();
+    for (var e : actual.entrySet()) {
+      Path expected = c.expectDir().resolve(e.getKey());
+      if (!Files.exists(expected)) {
+        write(expected, e.getValue());
+        problems.add("wrote missing expectation " + ROOT.relativize(expected));
+        continue;
+      }
+      String want = Files.readString(expected, StandardCharsets.UTF_8);
+      if (!want.equals(e.getValue())) {
+        if (UPDATE) {
+          write(expected, e.getValue());
+          problems.add("updated " + ROOT.relativize(expected) + " (review the diff)");
+        } else {
+          assertEquals(want, e.getValue(), ROOT.relativize(expected)
+              + " differs (rerun with -Dgolden.update=true to rewrite, then review the diff)");
+        }
+      }
+    }
+    try (Stream<Path> files = Files.list(c.expectDir())) {
+      for (Path p : files.toList()) {
+        String f = p.getFileName().toString();
+        if (Set.of("diagnostics.txt", "ir.json", "formatted.netc").contains(f) && !actual.containsKey(f)) {
+          problems.add("stale expectation " + ROOT.relativize(p) + " (the case no longer produces it)");
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      fail(String.join("\n", problems));
+    }
+  }
+
+  private static void copyInto(Path from, Path to) throws IOException {
+    try (Stream<Path> walk = Files.walk(from)) {
+      for (Path p : walk.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else if (p.toString().endsWith(".netc")) {
+          Files.createDirectories(target.getParent());
+          Files.write(target, Files.readAllBytes(p));
+        }
+      }
+    }
+  }
+
+  private static void write(Path p, String text) {
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every diagnostic code has at least one golden case that produces it. */
+  @Test
+  void everyCodeHasAGoldenCase() throws IOException {
+    Set<Code> seen = EnumSet.noneOf(Code.class);
+    try (Stream<Path> walk = Files.walk(GOLDEN)) {
+      for (Path p : walk.filter(x -> x.getFileName().toString().equals("diagnostics.txt")).toList()) {
+        Matcher m = CODE.matcher(Files.readString(p));
+        while (m.find()) {
+          Code.parse(m.group(1)).ifPresent(seen::add);
+        }
+      }
+    }
+    Set<String> missing = new TreeSet<>();
+    for (Code c : Code.values()) {
+      if (!seen.contains(c)) {
+        missing.add(c.name());
+      }
+    }
+    assertTrue(missing.isEmpty(), "codes without a golden case: " + missing);
+  }
+
+  /** Every diagnostic code has a section in docs/diagnostics.md with a failing and a fixed example. */
+  @Test
+  void everyCodeIsDocumented() throws IOException {
+    String doc = Files.readString(ROOT.resolve("docs/diagnostics.md"));
+    Set<String> missing = new TreeSet<>();
+    for (Code c : Code.values()) {
+      int at = doc.indexOf("\n## " + c.name());
+      if (at < 0) {
+        missing.add(c.name() + " (no `## " + c.name() + "` heading)");
+        continue;
+      }
+      int next = doc.indexOf("\n## ", at + 1);
+      String section = doc.substring(at, next < 0 ? doc.length() : next);
+      if (!section.contains("```netc") || section.split("```netc", -1).length < 3) {
+        missing.add(c.name() + " (needs a failing and a fixed ```netc example)");
+      }
+    }
+    assertTrue(missing.isEmpty(), "undocumented codes: " + missing);
+  }
+}
