@@ -12,7 +12,8 @@ import org.antlr.v4.runtime.Token;
 /**
  * The canonical layout of a {@code .netc} file, computed from its tokens: one statement a line,
  * two spaces of indent a block level, single spaces between words, none around {@code =} and
- * inside parentheses, comments kept where they were (own line or end of line), at most one blank
+ * inside parentheses, comments kept where they were (own line or end of line; end-of-line
+ * comments of neighbouring lines aligned two spaces after the longest of them), at most one blank
  * line in a row and none at the edges of a block, LF line ends and one final newline. A block
  * written on one line with at most one statement, no comment and no nested block stays on one
  * line. Formatting is idempotent and never changes the tokens, so the IR is unchanged.
@@ -44,8 +45,12 @@ public final class Formatter {
   private static final class Printer {
     private final List<Token> tokens;
     private final boolean[] inline;
-    private final StringBuilder out = new StringBuilder();
+    /** An output line: its code (with indent) and its end-of-line comment, or a blank line. */
+    private record Line(String code, String comment, boolean blank) {}
+
+    private final List<Line> out = new ArrayList<>();
     private final StringBuilder line = new StringBuilder();
+    private String trailingComment;
     private int depth;
     private int inlineDepth;
     private boolean blankPending;
@@ -99,7 +104,7 @@ public final class Formatter {
               i++;
             }
             endLine();
-            if (newlines > 1 && out.length() > 0 && !lastLineOpenedBlock) {
+            if (newlines > 1 && !out.isEmpty() && !lastLineOpenedBlock) {
               blankPending = true;
             }
           }
@@ -114,7 +119,7 @@ public final class Formatter {
           case NetcLexer.COMMENT -> {
             String text = t.getText().stripTrailing();
             if (line.length() > 0) {
-              line.append(' ').append(text);
+              trailingComment = text;
             } else {
               word(text, false);
             }
@@ -156,7 +161,61 @@ public final class Formatter {
         }
       }
       endLine();
-      return out.toString();
+      return render();
+    }
+
+    /**
+     * Joins the lines. End-of-line comments of a run of neighbouring statement lines (same
+     * indent, no blank line, no block edge or own-line comment between) start in one column.
+     */
+    private String render() {
+      StringBuilder sb = new StringBuilder();
+      int i = 0;
+      while (i < out.size()) {
+        Line l = out.get(i);
+        if (l.blank() || l.comment() == null || !plain(l)) {
+          emit(sb, l, l.code().length());
+          i++;
+          continue;
+        }
+        int indent = indent(l);
+        int j = i;
+        int width = 0;
+        while (j < out.size() && !out.get(j).blank() && plain(out.get(j))
+            && indent(out.get(j)) == indent) {
+          if (out.get(j).comment() != null) {
+            width = Math.max(width, out.get(j).code().length());
+          }
+          j++;
+        }
+        for (int k = i; k < j; k++) {
+          emit(sb, out.get(k), width);
+        }
+        i = j;
+      }
+      return sb.toString();
+    }
+
+    private static void emit(StringBuilder sb, Line l, int commentColumn) {
+      sb.append(l.code());
+      if (l.comment() != null) {
+        sb.append(" ".repeat(commentColumn - l.code().length() + 2)).append(l.comment());
+      }
+      sb.append('\n');
+    }
+
+    /** A statement line: not a block edge and not a comment of its own. */
+    private static boolean plain(Line l) {
+      String code = l.code().strip();
+      return !code.startsWith("#") && !code.endsWith("{") && !code.equals("}");
+    }
+
+    private static int indent(Line l) {
+      int n = 0;
+      while (n < l.code().length() && l.code().charAt(n) == ' ') {
+        n++;
+      }
+      return n;
     }
 
     private boolean spaceBefore(Token t) {
@@ -175,7 +234,7 @@ public final class Formatter {
     private void word(String text, boolean space) {
       if (line.length() == 0) {
         if (blankPending) {
-          out.append('\n');
+          out.add(new Line("", null, true));
           blankPending = false;
         }
         line.append(INDENT.repeat(depth));
@@ -188,8 +247,9 @@ public final class Formatter {
     private void endLine() {
       if (line.length() > 0) {
         lastLineOpenedBlock = line.charAt(line.length() - 1) == '{';
-        out.append(line).append('\n');
+        out.add(new Line(line.toString(), trailingComment, false));
         line.setLength(0);
+        trailingComment = null;
         prev = null;
       }
     }

@@ -1,0 +1,84 @@
+package dev.netc.compiler.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.source.SourceFile;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ParseTest {
+  private static ParsedFile parse(String text) {
+    return Parse.file(new SourceFile("t.netc", text));
+  }
+
+  @Test
+  void validInputNeedsNoLlFallback() {
+    long before = Parse.llFallbacks();
+    ParsedFile f = parse("network a { subnet 10.0.0.0/24 }\ncontainer b {\n  attach a\n}\n"
+        + "policy p { select app in (a, b) !c d\n allow ingress from namespace x=y pods z, cidr 10.0.0.0/8 except 10.1.0.0/16 port 80 }\n");
+    assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
+    assertEquals(before, Parse.llFallbacks());
+    assertEquals(3, f.decls().size());
+  }
+
+  @Test
+  void everySyntaxErrorOfAFileIsReportedInOneRun() {
+    ParsedFile f = parse("network a {\n  subnett 10.0.0.0/24\n}\ncontainer b {\n  replicas\n}\n"
+        + "policy p {\n  allow sideways\n}\n");
+    List<Integer> lines = new ArrayList<>();
+    for (Diagnostic d : f.diagnostics()) {
+      assertEquals(Code.NETC001, d.code());
+      lines.add(d.span().line());
+    }
+    assertEquals(List.of(2, 5, 8), lines);
+    assertTrue(f.decls().isEmpty(), "no AST from a file with syntax errors");
+  }
+
+  @Test
+  void keywordsServeAsNamesAndValues() {
+    ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
+    assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
+  }
+
+  @Test
+  void positionsCountCodePointsBeyondTheBmp() {
+    ParsedFile f = parse("# 🚀 rocket\ncontainer web { labels note=\"🚀\" $ }\n");
+    Diagnostic d = f.diagnostics().get(0);
+    assertEquals(Code.NETC002, d.code());
+    assertEquals(2, d.span().line());
+    assertEquals(33, d.span().column());
+    assertEquals("$", d.span().text());
+  }
+
+  @Test
+  void deepNestingAndHugeInputsEndInDiagnostics() {
+    ParsedFile f = parse("network a " + "{".repeat(10_000) + "\n");
+    assertTrue(!f.diagnostics().isEmpty());
+    assertTrue(f.diagnostics().size() <= SyntaxErrorStrategy.LIMIT + 1);
+  }
+
+  @Test
+  void formatterIsIdempotentAndKeepsComments() {
+    String src = "# top\nnetwork a{subnet 10.0.0.0/24 # why\n\n\n  mtu 1400}\n"
+        + "container b { labels x = y ; attach a {ip 10.0.0.5} }\n";
+    List<Diagnostic> problems = new ArrayList<>();
+    String once = Formatter.format(new SourceFile("t.netc", src), problems).orElseThrow();
+    String twice = Formatter.format(new SourceFile("t.netc", once), problems).orElseThrow();
+    assertEquals(once, twice);
+    assertEquals("# top\nnetwork a {\n  subnet 10.0.0.0/24  # why\n\n  mtu 1400\n}\n"
+        + "container b {\n  labels x=y\n  attach a { ip 10.0.0.5 }\n}\n", once);
+    assertTrue(problems.isEmpty());
+  }
+
+  @Test
+  void crlfAndCrInputFormatLikeLf() {
+    String lf = "network a {\n  subnet 10.0.0.0/24\n}\n";
+    List<Diagnostic> p = new ArrayList<>();
+    assertEquals(lf, Formatter.format(new SourceFile("t", lf.replace("\n", "\r\n")), p).orElseThrow());
+    assertEquals(lf, Formatter.format(new SourceFile("t", lf.replace("\n", "\r")), p).orElseThrow());
+  }
+}
