@@ -69,6 +69,9 @@ final class LintCommand implements Callable<Integer> {
       }
     }
     List<Diagnostic> list = dedupe(all);
+    if (sources.isEmpty()) {
+      return 1; // nothing could be read; each file's reason is on stderr already
+    }
     String text = DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
       text = text.substring(0, text.lastIndexOf("netc"));
