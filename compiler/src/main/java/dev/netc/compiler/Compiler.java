@@ -2,6 +2,7 @@ package dev.netc.compiler;
 
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.check.Checks;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
@@ -78,6 +79,7 @@ public final class Compiler {
       List<Decl> all = new ArrayList<>();
       files.forEach(f -> all.addAll(f.decls()));
       topology = new Resolver(diags).resolve(name, all, Span.at(source, 0));
+      topology.ifPresent(t -> Checks.run(t, diags, disabled));
     }
     List<Diagnostic> out = new ArrayList<>();
     for (Diagnostic d : diags.sorted()) {

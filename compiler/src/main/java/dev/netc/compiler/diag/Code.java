@@ -38,7 +38,15 @@ public enum Code {
   NETC203(Severity.ERROR, "malformed port or port range"),
   NETC204(Severity.ERROR, "unknown protocol"),
   NETC205(Severity.ERROR, "address family mismatch"),
-  NETC206(Severity.ERROR, "number out of range");
+  NETC206(Severity.ERROR, "number out of range"),
+
+  NETC210(Severity.ERROR, "overlapping subnets on one host"),
+  NETC211(Severity.ERROR, "static address outside its subnet"),
+  NETC212(Severity.ERROR, "two endpoints with one address"),
+  NETC213(Severity.ERROR, "address is the network, broadcast or gateway address"),
+  NETC214(Severity.ERROR, "pool too small"),
+  NETC215(Severity.ERROR, "subnet contains a host's underlay address"),
+  NETC216(Severity.ERROR, "gateway, pool or reserved address outside its subnet");
 
   private final Severity severity;
   private final String title;

@@ -1,0 +1,30 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Topology;
+import java.util.List;
+import java.util.Set;
+
+/** The registry of every check, in the order they run. */
+public final class Checks {
+  public static final List<Check> ALL = List.of(
+      new NoOverlappingSubnets(),
+      new StaticAddressesFitTheirSubnet(),
+      new AddressesAreUnique(),
+      new AddressesAreNotReserved(),
+      new GatewaysAndPoolsFitTheirSubnet(),
+      new PoolsAreLargeEnough(),
+      new SubnetsAvoidUnderlays());
+
+  private Checks() {}
+
+  /** Runs every check whose code is not disabled. */
+  public static void run(Topology topology, Diagnostics out, Set<Code> disabled) {
+    for (Check c : ALL) {
+      if (!disabled.contains(c.code())) {
+        c.check(topology, out);
+      }
+    }
+  }
+}

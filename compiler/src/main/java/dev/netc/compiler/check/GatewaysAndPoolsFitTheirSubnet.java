@@ -1,0 +1,39 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.ir.Topology;
+
+/** A network's gateway, pool and reserved addresses lie inside the subnet they belong to. */
+final class GatewaysAndPoolsFitTheirSubnet implements Check {
+  @Override
+  public Code code() {
+    return Code.NETC216;
+  }
+
+  @Override
+  public void check(Topology t, Diagnostics out) {
+    for (Network n : t.networks()) {
+      if (n.implicit()) {
+        continue;
+      }
+      for (Subnet s : n.subnets()) {
+        if (!s.cidr().contains(s.gateway())) {
+          report(out, n, "gateway `" + s.gateway() + "`", s);
+        }
+        s.pool().filter(p -> !s.cidr().contains(p)).ifPresent(p -> report(out, n, "pool `" + p + "`", s));
+        s.reserved().stream().filter(r -> !s.cidr().contains(r))
+            .forEach(r -> report(out, n, "reserved address `" + r + "`", s));
+      }
+    }
+  }
+
+  private static void report(Diagnostics out, Network n, String what, Subnet s) {
+    out.add(Diagnostic.of(Code.NETC216, n.span(), "the " + what + " of network `" + n.name()
+            + "` is outside its subnet `" + s.cidr() + "`")
+        .withHint("use a value inside `" + s.cidr() + "`"));
+  }
+}
