@@ -15,7 +15,11 @@ public final class Checks {
       new AddressesAreNotReserved(),
       new GatewaysAndPoolsFitTheirSubnet(),
       new PoolsAreLargeEnough(),
-      new SubnetsAvoidUnderlays());
+      new SubnetsAvoidUnderlays(),
+      new PublishedPortsDoNotCollide(),
+      new PublishNeedsOwnNetwork(),
+      new PodMembersUseDistinctPorts(),
+      new PortsAreServed());
 
   private Checks() {}
 

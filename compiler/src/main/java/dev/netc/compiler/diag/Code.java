@@ -46,7 +46,11 @@ public enum Code {
   NETC213(Severity.ERROR, "address is the network, broadcast or gateway address"),
   NETC214(Severity.ERROR, "pool too small"),
   NETC215(Severity.ERROR, "subnet contains a host's underlay address"),
-  NETC216(Severity.ERROR, "gateway, pool or reserved address outside its subnet");
+  NETC216(Severity.ERROR, "gateway, pool or reserved address outside its subnet"),
+  NETC220(Severity.ERROR, "published ports collide"),
+  NETC221(Severity.WARNING, "published port ignored in host or none mode"),
+  NETC222(Severity.ERROR, "pod members on one port"),
+  NETC223(Severity.WARNING, "port not served by any selected endpoint");
 
   private final Severity severity;
   private final String title;

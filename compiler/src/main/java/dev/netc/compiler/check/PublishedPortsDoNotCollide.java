@@ -1,0 +1,85 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * No two published ports claim the same host port: on one host, for one protocol, overlapping
+ * host port ranges collide when their host addresses are equal or either is unspecified
+ * (which binds every address). Automatically chosen host ports never collide.
+ */
+final class PublishedPortsDoNotCollide implements Check {
+  @Override
+  public Code code() {
+    return Code.NETC220;
+  }
+
+  private record Claim(Endpoint endpoint, Publish publish) {}
+
+  @Override
+  public void check(Topology t, Diagnostics out) {
+    Map<String, List<Claim>> byHostAndProto = new HashMap<>();
+    for (Endpoint e : t.endpoints()) {
+      if (e.mode() != NetMode.BRIDGE) {
+        continue; // ignored, see PublishNeedsOwnNetwork
+      }
+      for (Publish p : e.publishes()) {
+        if (p.hostPorts().isPresent()) {
+          byHostAndProto.computeIfAbsent(e.host() + "|" + p.protocol(), k -> new ArrayList<>())
+              .add(new Claim(e, p));
+        }
+      }
+    }
+    for (List<Claim> claims : byHostAndProto.values()) {
+      claims.sort(Comparator.comparingInt((Claim c) -> c.publish().hostPorts().get().first()));
+      // sweep: compare each claim with the earlier ones whose range still reaches it
+      List<Claim> open = new ArrayList<>();
+      for (Claim c : claims) {
+        int first = c.publish().hostPorts().get().first();
+        open.removeIf(o -> o.publish().hostPorts().get().last() < first);
+        for (Claim o : open) {
+          if (sameAddress(o.publish(), c.publish())) {
+            report(out, o, c);
+            break;
+          }
+        }
+        open.add(c);
+      }
+    }
+  }
+
+  private static boolean sameAddress(Publish a, Publish b) {
+    return a.hostAddress().isEmpty() || b.hostAddress().isEmpty()
+        || a.hostAddress().get().equals(b.hostAddress().get());
+  }
+
+  private static String where(Publish p) {
+    return p.hostAddress().map(a -> a.isV4() ? a + ":" : "[" + a + "]:").orElse("")
+        + p.hostPorts().get() + "/" + p.protocol().label();
+  }
+
+  private static void report(Diagnostics out, Claim first, Claim second) {
+    Claim a = first.publish().span().compareTo(second.publish().span()) <= 0 ? first : second;
+    Claim b = a == first ? second : first;
+    String same = a.endpoint().replicaOf().isPresent()
+        && a.endpoint().replicaOf().equals(b.endpoint().replicaOf())
+        ? " (replicas on one host cannot publish one port)" : "";
+    out.add(Diagnostic.of(Code.NETC220, b.publish().span(), "`" + b.endpoint().name()
+            + "` publishes " + where(b.publish()) + ", which `" + a.endpoint().name()
+            + "` already publishes on host `" + b.endpoint().host() + "`" + same)
+        .withRelated(a.publish().span(), "`" + a.endpoint().name() + "` publishes " + where(a.publish()) + " here")
+        .withHint(same.isEmpty()
+            ? "use another host port or host address, or let netc choose one (`publish PORT/PROTO`)"
+            : "let netc choose each replica's host port (`publish PORT/PROTO`), or use one replica"));
+  }
+}
