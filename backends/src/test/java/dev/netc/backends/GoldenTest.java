@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestFactory;
  * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} is a case,
  * and every example is one too (its expectations under {@code golden-tests/examples/NAME/}).
  *
- * <p>A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
+ * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
+ * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
  * {@code ir.json} (the IR, when the input has no errors) and {@code formatted.netc} (what
  * {@code netc fmt} makes of the input, for cases under {@code golden-tests/fmt/}). A missing
  * expectation is written and the test fails; with {@code -Dgolden.update=true} every expectation
@@ -90,7 +91,8 @@ class GoldenTest {
         Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
       copyInto(c.inputDir(), fs.getPath("/case"));
       Path root = fs.getPath(c.rootFile());
-      CompileResult r = new Compiler().compile(root);
+      boolean locked = Files.exists(c.inputDir().resolve("locked"));
+      CompileResult r = new Compiler(Set.of(), locked).compile(root);
       actual.put("diagnostics.txt", DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
       r.topology().ifPresent(t -> actual.put("ir.json", IrJson.write(t)));
       if (c.fmt()) {
@@ -138,7 +140,7 @@ class GoldenTest {
         Path target = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
-        } else if (p.toString().endsWith(".netc")) {
+        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")) {
           Files.createDirectories(target.getParent());
           Files.write(target, Files.readAllBytes(p));
         }

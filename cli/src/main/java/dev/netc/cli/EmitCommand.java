@@ -39,6 +39,9 @@ final class EmitCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "DIR", description = "Write into DIR instead of printing.")
   String out;
 
+  @Option(names = "--locked", description = "Fail when the lock file is missing or would change.")
+  boolean locked;
+
   @Mixin Verbosity verbosity;
 
   EmitCommand(Netc.Context ctx) {
@@ -47,7 +50,7 @@ final class EmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return 1;

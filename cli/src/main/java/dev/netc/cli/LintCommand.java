@@ -41,6 +41,9 @@ final class LintCommand implements Callable<Integer> {
       description = "Turn off diagnostics with these codes (repeatable, or comma-separated).")
   List<String> disable = new ArrayList<>();
 
+  @Option(names = "--locked", description = "Fail when the lock file is missing or would change (for CI).")
+  boolean locked;
+
   @Mixin Verbosity verbosity;
 
   LintCommand(Netc.Context ctx) {
@@ -50,7 +53,7 @@ final class LintCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Set<Code> disabled = codes(disable);
-    Compiler compiler = new Compiler(disabled);
+    Compiler compiler = new Compiler(disabled, locked);
     Set<Diagnostic> all = new LinkedHashSet<>();
     Set<String> sources = new LinkedHashSet<>();
     boolean unreadable = false;
@@ -100,8 +103,12 @@ final class LintCommand implements Callable<Integer> {
   static Set<Code> codes(List<String> names) {
     Set<Code> out = EnumSet.noneOf(Code.class);
     for (String n : names) {
-      out.add(Code.parse(n.trim().toUpperCase(java.util.Locale.ROOT)).orElseThrow(
-          () -> new Netc.UserError("unknown diagnostic code `" + n + "` (see docs/diagnostics.md)")));
+      Code code = Code.parse(n.trim().toUpperCase(java.util.Locale.ROOT)).orElseThrow(
+          () -> new Netc.UserError("unknown diagnostic code `" + n + "` (see docs/diagnostics.md)"));
+      if (code.severity() == dev.netc.compiler.diag.Severity.ERROR) {
+        throw new Netc.UserError("`" + code + "` is an error, and errors cannot be disabled");
+      }
+      out.add(code);
     }
     return out;
   }

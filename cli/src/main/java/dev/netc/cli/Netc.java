@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       LintCommand.class,
       FmtCommand.class,
       EmitCommand.class,
+      LockCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

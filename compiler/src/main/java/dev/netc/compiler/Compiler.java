@@ -3,6 +3,11 @@ package dev.netc.compiler;
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.check.Checks;
+import dev.netc.compiler.ipam.Ipam;
+import dev.netc.compiler.ipam.Lock;
+import dev.netc.compiler.ipam.LockDiff;
+import dev.netc.compiler.ipam.LockReader;
+import dev.netc.compiler.ipam.LockState;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
@@ -31,13 +36,23 @@ import java.util.Set;
  */
 public final class Compiler {
   private final Set<Code> disabled;
+  private final boolean locked;
+
+  /**
+   * @param disabled codes whose diagnostics are dropped
+   * @param locked when true, a lock file that would change is an error (NETC231), as in CI
+   */
+  public Compiler(Set<Code> disabled, boolean locked) {
+    this.disabled = Set.copyOf(disabled);
+    this.locked = locked;
+  }
 
   public Compiler(Set<Code> disabled) {
-    this.disabled = Set.copyOf(disabled);
+    this(disabled, false);
   }
 
   public Compiler() {
-    this(Set.of());
+    this(Set.of(), false);
   }
 
   /** Compiles the topology whose root file is {@code root} (on any file system). */
@@ -45,7 +60,7 @@ public final class Compiler {
     SourceReader.Read read = SourceReader.read(root, root.toString());
     if (read.problem().isPresent()) {
       return new CompileResult(Optional.empty(), List.of(read.problem().get()),
-          List.of(read.problem().get().span().file()));
+          List.of(read.problem().get().span().file()), Optional.empty());
     }
     return compile(root, read.file().get());
   }
@@ -73,13 +88,31 @@ public final class Compiler {
       }
     }
     Optional<Topology> topology = Optional.empty();
+    Optional<LockState> lockState = Optional.empty();
     boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && !diags.hasErrors();
     if (syntaxOk) {
       String name = topologyName(root, files, diags);
       List<Decl> all = new ArrayList<>();
       files.forEach(f -> all.addAll(f.decls()));
-      topology = new Resolver(diags).resolve(name, all, Span.at(source, 0));
+      Path lockPath = LockState.pathFor(root);
+      Optional<SourceFile> lockFile = readLock(lockPath, diags);
+      lockFile.ifPresent(sources::add);
+      Lock before = lockFile.map(f -> LockReader.read(f, diags)).orElse(Lock.EMPTY);
+      topology = new Resolver(diags).resolve(name, all, Span.at(source, 0), before);
       topology.ifPresent(t -> Checks.run(t, diags, disabled));
+      if (topology.isPresent() && !diags.hasErrors()) {
+        Ipam.Result assigned = Ipam.assign(topology.get(), before);
+        topology = Optional.of(assigned.topology());
+        LockState state = new LockState(lockPath, lockFile.isPresent(), before, assigned.lock());
+        lockState = Optional.of(state);
+        if (locked && state.changed()) {
+          Span at = lockFile.map(f -> Span.at(f, 0)).orElse(Span.at(source, 0));
+          diags.add(Diagnostic.of(Code.NETC231, at, lockFile.isPresent()
+                  ? "the lock file `" + lockPath + "` is out of date: " + LockDiff.describe(before, assigned.lock())
+                  : "there is no lock file `" + lockPath + "`, and --locked needs one")
+              .withHint("run `netc lock " + root + "` and commit the lock file"));
+        }
+      }
     }
     List<Diagnostic> out = new ArrayList<>();
     for (Diagnostic d : diags.sorted()) {
@@ -92,7 +125,23 @@ public final class Compiler {
     }
     out.sort(Diagnostic.ORDER);
     boolean errors = out.stream().anyMatch(Diagnostic::isError);
-    return new CompileResult(errors ? Optional.empty() : topology, out, sources);
+    return new CompileResult(errors ? Optional.empty() : topology, out, sources, lockState);
+  }
+
+  private static Optional<SourceFile> readLock(Path path, Diagnostics diags) {
+    if (!java.nio.file.Files.isRegularFile(path)) {
+      return Optional.empty();
+    }
+    try {
+      SourceReader.Read read = SourceReader.read(path, path.toString());
+      read.problem().ifPresent(diags::add);
+      return read.file();
+    } catch (IOException e) {
+      SourceFile none = new SourceFile(path.toString(), "");
+      diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: "
+          + SourceReader.reason(e)));
+      return Optional.empty();
+    }
   }
 
   /** A file read but not parsed yet. */

@@ -133,6 +133,7 @@ public final class IrJson {
       ObjectNode ao = atts.addObject();
       ao.put("network", a.network());
       strings(ao.putArray("addresses"), a.addresses());
+      strings(ao.putArray("assigned"), a.assigned());
       strings(ao.putArray("aliases"), a.aliases());
       a.mac().ifPresent(m -> ao.put("mac", m));
     }

@@ -26,7 +26,7 @@ record StaticAddresses(Endpoint endpoint, Attachment attachment, Network network
         if (n == null) {
           continue;
         }
-        for (IpAddress ip : a.addresses()) {
+        for (IpAddress ip : a.staticAddresses()) {
           Optional<Subnet> s = n.subnets().stream()
               .filter(x -> x.cidr().family() == ip.family()).findFirst();
           out.add(new StaticAddresses(e, a, n, ip, s));

@@ -47,10 +47,13 @@ public enum Code {
   NETC214(Severity.ERROR, "pool too small"),
   NETC215(Severity.ERROR, "subnet contains a host's underlay address"),
   NETC216(Severity.ERROR, "gateway, pool or reserved address outside its subnet"),
+  NETC217(Severity.ERROR, "no free subnet"),
   NETC220(Severity.ERROR, "published ports collide"),
   NETC221(Severity.WARNING, "published port ignored in host or none mode"),
   NETC222(Severity.ERROR, "pod members on one port"),
-  NETC223(Severity.WARNING, "port not served by any selected endpoint");
+  NETC223(Severity.WARNING, "port not served by any selected endpoint"),
+  NETC230(Severity.ERROR, "malformed lock file"),
+  NETC231(Severity.ERROR, "lock file out of date");
 
   private final Severity severity;
   private final String title;

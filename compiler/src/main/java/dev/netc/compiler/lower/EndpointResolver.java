@@ -120,7 +120,8 @@ final class EndpointResolver {
           .withHint("remove the static `ip` so each replica gets its own address, or use one replica"));
     }
     if (mode == NetMode.BRIDGE && c.attaches().isEmpty()) {
-      attachments.add(new Attachment(Network.DEFAULT, List.of(), List.of(), Optional.empty(), c.name().span()));
+      attachments.add(new Attachment(Network.DEFAULT, List.of(), List.of(), List.of(), Optional.empty(), c.name().span()));
+      resolver.implicitlyAttached(Network.DEFAULT);
     }
     List<Publish> publishes = new ArrayList<>();
     for (Decl.Publish p : c.publishes()) {
@@ -219,7 +220,7 @@ final class EndpointResolver {
     if (!known) {
       return Optional.empty();
     }
-    return Optional.of(new Attachment(a.network().text(), addresses, aliases, mac, a.span()));
+    return Optional.of(new Attachment(a.network().text(), addresses, List.of(), aliases, mac, a.span()));
   }
 
   private List<PortSpec> exposes(List<Setting> settings) {

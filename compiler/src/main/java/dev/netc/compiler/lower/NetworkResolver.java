@@ -69,6 +69,7 @@ final class NetworkResolver {
         if (d.isPresent() && !seen.containsKey("driver")) {
           driver = Driver.valueOf(d.get().toUpperCase(Locale.ROOT));
         }
+        seen.putIfAbsent("driver", s);
       }
     }
     Map<IpAddress.Family, Family> fams = new EnumMap<>(IpAddress.Family.class);
@@ -93,14 +94,14 @@ final class NetworkResolver {
       }
       if (!REPEATABLE.contains(key)) {
         Setting first = seen.putIfAbsent(key, s);
-        if (first != null) {
+        if (first != null && first != s) {
           settingTwice(s, first);
           continue;
         }
       }
       switch (key) {
         case "driver" -> { }
-        case "subnet" -> values.cidr(s.first()).ifPresent(c -> {
+        case "subnet" -> values.cidr(s.first()).filter(c -> roomy(c, s.first())).ifPresent(c -> {
           Family f = fams.computeIfAbsent(c.family(), k -> new Family());
           if (once(f, "subnet", s.first(), c.family())) {
             f.subnet = c;
@@ -155,7 +156,7 @@ final class NetworkResolver {
         continue;
       }
       IpAddress gateway = f.gateway != null ? f.gateway : f.subnet.address().plus(1);
-      subnets.add(new Subnet(f.subnet, gateway, Optional.ofNullable(f.pool), f.reserved));
+      subnets.add(new Subnet(f.subnet, gateway, Optional.ofNullable(f.pool), f.reserved, false));
     }
     if (driver == Driver.MACVLAN && parent.isEmpty()) {
       diags.add(Diagnostic.of(Code.NETC111, n.name().span(), "macvlan network `" + n.name().text()
@@ -171,6 +172,20 @@ final class NetworkResolver {
     Network net = new Network(n.name().text(), driver, subnets, mtu, internal, resolve, false,
         overlay, macvlan, n.span());
     return Optional.of(new Resolved(net, n.name().span()));
+  }
+
+  /** A subnet has room for a gateway and members, and does not swallow the whole address space. */
+  private boolean roomy(Cidr c, Word w) {
+    int bits = c.family().bits();
+    int min = c.family() == IpAddress.Family.V4 ? 8 : 16;
+    if (c.prefix() > bits - 2 || c.prefix() < min) {
+      diags.add(Diagnostic.of(Code.NETC202, w.span(), "subnet `" + c + "` is too "
+              + (c.prefix() < min ? "wide" : "small") + " for a network")
+          .withHint("a network's " + c.family().label() + " subnet has a prefix length from /" + min
+              + " to /" + (bits - 2)));
+      return false;
+    }
+    return true;
   }
 
   private boolean once(Family f, String key, Word w, IpAddress.Family family) {
@@ -194,17 +209,17 @@ final class NetworkResolver {
 
   /** The {@code default} network that endpoints without {@code attach} join, as Docker's. */
   Network implicitDefault(Span origin) {
-    Cidr subnet = Cidr.parse("172.17.0.0/16").get();
-    return new Network(Network.DEFAULT, Driver.BRIDGE,
-        List.of(new Subnet(subnet, subnet.address().plus(1), Optional.empty(), List.of())),
-        OptionalInt.empty(), false, false, true, Optional.empty(), Optional.empty(), origin);
+    return new Network(Network.DEFAULT, Driver.BRIDGE, List.of(), OptionalInt.empty(), false,
+        false, true, Optional.empty(), Optional.empty(), origin);
   }
 
   /**
-   * Completes networks: a subnet from the default pools for those declared without one (in
-   * declaration order, skipping every declared subnet), a free VNI for overlays without one.
+   * Completes networks: a subnet for those declared without one (the one the lock records when
+   * it is still free, else the first free one of the default pools, in declaration order; the
+   * implicit {@code default} network prefers Docker's 172.17.0.0/16), and a free VNI for
+   * overlays without one.
    */
-  List<Network> finish(List<Network> list) {
+  List<Network> finish(List<Network> list, java.util.Map<String, List<Cidr>> locked) {
     List<Cidr> taken = new ArrayList<>();
     Set<Integer> vnis = new HashSet<>();
     for (Network n : list) {
@@ -217,12 +232,24 @@ final class NetworkResolver {
     for (Network n : list) {
       List<Subnet> subnets = n.subnets();
       if (subnets.stream().noneMatch(s -> s.cidr().family() == IpAddress.Family.V4)) {
-        Optional<Cidr> c = pools.next();
+        Optional<Cidr> c = locked.getOrDefault(n.name(), List.of()).stream()
+            .filter(x -> x.family() == IpAddress.Family.V4).findFirst()
+            .filter(pools::claim);
+        if (c.isEmpty() && n.implicit()) {
+          c = Optional.of(Cidr.parse("172.17.0.0/16").get()).filter(pools::claim);
+        }
+        if (c.isEmpty()) {
+          c = pools.next();
+        }
         if (c.isPresent()) {
           List<Subnet> all = new ArrayList<>();
-          all.add(new Subnet(c.get(), c.get().address().plus(1), Optional.empty(), List.of()));
+          all.add(new Subnet(c.get(), c.get().address().plus(1), Optional.empty(), List.of(), true));
           all.addAll(subnets);
           subnets = all;
+        } else {
+          diags.add(Diagnostic.of(Code.NETC217, n.span(), "no free subnet is left for network `"
+                  + n.name() + "`: the declared subnets cover every default pool")
+              .withHint("declare a `subnet` for `" + n.name() + "`"));
         }
       }
       Optional<Network.Overlay> overlay = n.overlay();
@@ -246,6 +273,15 @@ final class NetworkResolver {
 
     DefaultPools(List<Cidr> taken) {
       this.taken = new ArrayList<>(taken);
+    }
+
+    /** Takes {@code c} when it overlaps nothing taken so far. */
+    boolean claim(Cidr c) {
+      if (taken.stream().anyMatch(t -> t.overlaps(c))) {
+        return false;
+      }
+      taken.add(c);
+      return true;
     }
 
     Optional<Cidr> next() {

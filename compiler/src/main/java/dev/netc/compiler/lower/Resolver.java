@@ -25,6 +25,7 @@ import dev.netc.compiler.ir.Requirement;
 import dev.netc.compiler.ir.Selector;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.ipam.Lock;
 import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -54,6 +55,7 @@ public final class Resolver {
   private final List<Policy> policies = new ArrayList<>();
   private final Map<String, Span> policyNames = new HashMap<>();
   private Span origin;
+  private Lock lock = Lock.EMPTY;
   private final Set<String> referencedNetworks = new java.util.HashSet<>();
   private final Set<String> failedNetworks = new java.util.HashSet<>();
 
@@ -77,9 +79,11 @@ public final class Resolver {
    *
    * @param name the topology name (from {@code topology}, else the root file's name)
    * @param origin where implicit declarations (the {@code local} host) are said to be
+   * @param lock the lock file's contents (subnets chosen before are chosen again)
    */
-  public Optional<Topology> resolve(String name, List<Decl> decls, Span origin) {
+  public Optional<Topology> resolve(String name, List<Decl> decls, Span origin, Lock lock) {
     this.origin = origin;
+    this.lock = lock;
     int before = errorCount();
     // Pass 1: things that others refer to.
     for (Decl d : decls) {
@@ -122,7 +126,7 @@ public final class Resolver {
     if (needsDefault && !networks.containsKey(Network.DEFAULT)) {
       declared.add(nets.implicitDefault(origin));
     }
-    List<Network> networkList = nets.finish(declared);
+    List<Network> networkList = nets.finish(declared, lock.subnets());
     reportUnusedNetworks(networkList);
     if (errorCount() > before) {
       return Optional.empty();
@@ -299,6 +303,10 @@ public final class Resolver {
 
   java.util.Set<String> hostNames() {
     return hosts.keySet();
+  }
+
+  void implicitlyAttached(String network) {
+    referencedNetworks.add(network);
   }
 
   Optional<NetworkResolver.Resolved> lookupNetwork(Word ref) {

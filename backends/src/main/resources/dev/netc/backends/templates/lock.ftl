@@ -1,0 +1,23 @@
+# netc lock file of topology ${name}: the subnets and addresses netc chose.
+# Commit it: netc keeps these choices stable as the topology changes.
+# Written by `netc lock`; `--locked` fails when it is out of date.
+version: ${version}
+<#if subnets?has_content>
+subnets:
+<#list subnets as s>
+  ${s.name}: ${s.values}
+</#list>
+<#else>
+subnets: {}
+</#if>
+<#if networks?has_content>
+addresses:
+<#list networks as n>
+  ${n.name}:
+<#list n.endpoints as e>
+    ${e.name}: ${e.values}
+</#list>
+</#list>
+<#else>
+addresses: {}
+</#if>

@@ -1,0 +1,147 @@
+package dev.netc.compiler.ipam;
+
+import dev.netc.compiler.ir.Attachment;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Address management: gives every attachment without a static address one from its network's
+ * pool, for each family the network has a subnet of.
+ *
+ * <p>Stability comes from the lock: an endpoint keeps the address the lock records for it while
+ * that address is still in the pool and not claimed statically by another endpoint, so adding,
+ * removing or reordering other endpoints never moves it. New endpoints get the lowest free
+ * address, in declaration order, so a topology without a lock gets Docker-like addresses
+ * (.2, .3, ...). Network, broadcast, gateway, reserved and static addresses are never handed out.
+ * Runs in O(attachments) per network, plus a scan for free addresses that skips taken ones.
+ */
+public final class Ipam {
+  private Ipam() {}
+
+  /** The topology with every dynamic address filled in, and the lock that records them. */
+  public record Result(Topology topology, Lock lock) {}
+
+  public static Result assign(Topology t, Lock lock) {
+    Map<String, Network> nets = new HashMap<>();
+    t.networks().forEach(n -> nets.put(n.name(), n));
+    // Everything that may not be handed out, per network and family.
+    Map<String, Set<IpAddress>> taken = new HashMap<>();
+    for (Network n : t.networks()) {
+      Set<IpAddress> set = new HashSet<>();
+      for (Subnet s : n.subnets()) {
+        set.add(s.gateway());
+        set.addAll(s.reserved());
+        set.add(s.cidr().address());
+        if (s.cidr().family() == IpAddress.Family.V4) {
+          set.add(s.cidr().last());
+        }
+      }
+      taken.put(n.name(), set);
+    }
+    for (Endpoint e : t.endpoints()) {
+      for (Attachment a : e.attachments()) {
+        taken.computeIfAbsent(a.network(), k -> new HashSet<>()).addAll(a.addresses());
+      }
+    }
+    // Pass 1: keep locked addresses that are still valid.
+    Map<String, Map<String, List<IpAddress>>> out = new LinkedHashMap<>();
+    Map<String, Map<String, IpAddress>> kept = new HashMap<>(); // network|endpoint -> family -> ip
+    for (Endpoint e : t.endpoints()) {
+      for (Attachment a : e.attachments()) {
+        Network n = nets.get(a.network());
+        for (IpAddress ip : lock.addressesOf(a.network(), e.name())) {
+          Optional<Subnet> s = subnetOf(n, ip.family());
+          boolean staticForFamily = a.addresses().stream().anyMatch(x -> x.family() == ip.family());
+          if (s.isPresent() && pool(s.get()).contains(ip) && !staticForFamily
+              && taken.get(a.network()).add(ip)) {
+            kept.computeIfAbsent(a.network() + "|" + e.name(), k -> new HashMap<>())
+                .put(ip.family().name(), ip);
+          }
+        }
+      }
+    }
+    // Pass 2: hand out the lowest free address to everything else.
+    Map<String, IpAddress> cursor = new HashMap<>();
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (Endpoint e : t.endpoints()) {
+      List<Attachment> atts = new ArrayList<>();
+      for (Attachment a : e.attachments()) {
+        Network n = nets.get(a.network());
+        List<IpAddress> all = new ArrayList<>(a.addresses());
+        List<IpAddress> assigned = new ArrayList<>();
+        for (Subnet s : n == null ? List.<Subnet>of() : n.subnets()) {
+          IpAddress.Family f = s.cidr().family();
+          if (a.addresses().stream().anyMatch(x -> x.family() == f)) {
+            continue;
+          }
+          IpAddress ip = kept.getOrDefault(a.network() + "|" + e.name(), Map.of()).get(f.name());
+          if (ip == null) {
+            ip = next(s, taken.get(a.network()), cursor, a.network() + "|" + f).orElse(null);
+          }
+          if (ip != null) {
+            all.add(ip);
+            assigned.add(ip);
+            out.computeIfAbsent(a.network(), k -> new java.util.TreeMap<>())
+                .computeIfAbsent(e.name(), k -> new ArrayList<>()).add(ip);
+          }
+        }
+        all.sort(null);
+        atts.add(new Attachment(a.network(), all, assigned, a.aliases(), a.mac(), a.span()));
+      }
+      endpoints.add(new Endpoint(e.name(), e.localName(), e.namespace(), e.kind(), e.host(),
+          e.labels(), e.mode(), atts, e.publishes(), e.exposes(), e.members(), e.replicaOf(),
+          e.span()));
+    }
+    Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
+    for (Network n : t.networks()) {
+      List<Cidr> chosen = n.subnets().stream().filter(Subnet::chosen).map(Subnet::cidr).toList();
+      if (!chosen.isEmpty()) {
+        subnets.put(n.name(), chosen);
+      }
+    }
+    Topology done = new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints,
+        t.services(), t.policies());
+    return new Result(done, new Lock(subnets, out));
+  }
+
+  private static Optional<Subnet> subnetOf(Network n, IpAddress.Family f) {
+    return n == null ? Optional.empty()
+        : n.subnets().stream().filter(s -> s.cidr().family() == f).findFirst();
+  }
+
+  private static Cidr pool(Subnet s) {
+    return s.pool().orElse(s.cidr());
+  }
+
+  /** The lowest free address of the subnet's pool at or after the network's cursor. */
+  private static Optional<IpAddress> next(Subnet s, Set<IpAddress> taken,
+      Map<String, IpAddress> cursor, String key) {
+    Cidr pool = pool(s);
+    IpAddress last = pool.last();
+    IpAddress ip = cursor.getOrDefault(key, pool.address());
+    while (ip.compareTo(last) <= 0) {
+      if (taken.add(ip)) {
+        cursor.put(key, ip.plus(1));
+        return Optional.of(ip);
+      }
+      if (ip.equals(last)) {
+        break;
+      }
+      ip = ip.plus(1);
+    }
+    cursor.put(key, last);
+    return Optional.empty();
+  }
+}

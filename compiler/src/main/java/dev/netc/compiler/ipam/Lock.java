@@ -1,0 +1,40 @@
+package dev.netc.compiler.ipam;
+
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.IpAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a lock file records: the subnets netc chose for networks declared without one, and the
+ * addresses it handed out, per network and endpoint. Keys are sorted so the file diffs well.
+ *
+ * @param subnets network name to its chosen subnets
+ * @param addresses network name to endpoint name to its assigned addresses
+ */
+public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses) {
+  public static final Lock EMPTY = new Lock(Map.of(), Map.of());
+  public static final int VERSION = 1;
+
+  public Lock {
+    TreeMap<String, List<Cidr>> s = new TreeMap<>();
+    subnets.forEach((k, v) -> s.put(k, List.copyOf(v)));
+    subnets = java.util.Collections.unmodifiableMap(s);
+    TreeMap<String, Map<String, List<IpAddress>>> a = new TreeMap<>();
+    addresses.forEach((net, m) -> {
+      TreeMap<String, List<IpAddress>> inner = new TreeMap<>();
+      m.forEach((ep, ips) -> inner.put(ep, List.copyOf(ips)));
+      a.put(net, java.util.Collections.unmodifiableMap(inner));
+    });
+    addresses = java.util.Collections.unmodifiableMap(a);
+  }
+
+  public boolean isEmpty() {
+    return subnets.isEmpty() && addresses.isEmpty();
+  }
+
+  public List<IpAddress> addressesOf(String network, String endpoint) {
+    return addresses.getOrDefault(network, Map.of()).getOrDefault(endpoint, List.of());
+  }
+}

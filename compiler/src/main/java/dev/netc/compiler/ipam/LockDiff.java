@@ -1,0 +1,46 @@
+package dev.netc.compiler.ipam;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/** Says in words how two locks differ: which endpoints get, lose or change addresses. */
+public final class LockDiff {
+  private LockDiff() {}
+
+  public static String describe(Lock before, Lock after) {
+    List<String> changes = new ArrayList<>();
+    TreeSet<String> nets = new TreeSet<>(before.addresses().keySet());
+    nets.addAll(after.addresses().keySet());
+    for (String net : nets) {
+      Map<String, ?> b = before.addresses().getOrDefault(net, Map.of());
+      Map<String, ?> a = after.addresses().getOrDefault(net, Map.of());
+      TreeSet<String> eps = new TreeSet<>(b.keySet());
+      eps.addAll(a.keySet());
+      for (String ep : eps) {
+        Object x = b.get(ep);
+        Object y = a.get(ep);
+        if (x == null) {
+          changes.add("`" + ep + "` gets an address on `" + net + "`");
+        } else if (y == null) {
+          changes.add("`" + ep + "` leaves `" + net + "`");
+        } else if (!x.equals(y)) {
+          changes.add("`" + ep + "` changes address on `" + net + "`");
+        }
+      }
+    }
+    TreeSet<String> subnetNets = new TreeSet<>(before.subnets().keySet());
+    subnetNets.addAll(after.subnets().keySet());
+    for (String net : subnetNets) {
+      if (!String.valueOf(before.subnets().get(net)).equals(String.valueOf(after.subnets().get(net)))) {
+        changes.add("network `" + net + "` gets another subnet");
+      }
+    }
+    if (changes.isEmpty()) {
+      return "it would be rewritten";
+    }
+    String shown = String.join(", ", changes.subList(0, Math.min(3, changes.size())));
+    return shown + (changes.size() > 3 ? " and " + (changes.size() - 3) + " more" : "");
+  }
+}

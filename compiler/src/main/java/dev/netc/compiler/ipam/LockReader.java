@@ -1,0 +1,152 @@
+package dev.netc.compiler.ipam;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.Parsed;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads a lock file with snakeyaml-engine. Anything wrong in it (broken YAML, an unknown key, a
+ * value that is not an address) is a positioned NETC230 diagnostic, and the broken part is
+ * ignored: addresses are then assigned afresh, which {@code --locked} reports.
+ */
+public final class LockReader {
+  private final SourceFile file;
+  private final Diagnostics diags;
+
+  private LockReader(SourceFile file, Diagnostics diags) {
+    this.file = file;
+    this.diags = diags;
+  }
+
+  public static Lock read(SourceFile file, Diagnostics diags) {
+    return new LockReader(file, diags).read();
+  }
+
+  private Lock read() {
+    Optional<Node> root;
+    try {
+      LoadSettings settings = LoadSettings.builder().setLabel(file.path())
+          .setAllowDuplicateKeys(false).setMaxAliasesForCollections(10).setCodePointLimit(64 << 20)
+          .build();
+      root = new Compose(settings).composeString(file.text());
+    } catch (MarkedYamlEngineException e) {
+      Span at = e.getProblemMark().map(this::span).orElse(Span.at(file, 0));
+      report(at, "the lock file is not valid YAML: " + firstLine(e.getProblem()));
+      return Lock.EMPTY;
+    } catch (YamlEngineException e) {
+      report(Span.at(file, 0), "the lock file is not valid YAML: " + firstLine(e.getMessage()));
+      return Lock.EMPTY;
+    }
+    if (root.isEmpty()) {
+      return Lock.EMPTY;
+    }
+    if (!(root.get() instanceof MappingNode top)) {
+      report(span(root.get()), "a lock file is a mapping with `version`, `subnets` and `addresses`");
+      return Lock.EMPTY;
+    }
+    Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
+    Map<String, Map<String, List<IpAddress>>> addresses = new LinkedHashMap<>();
+    for (NodeTuple t : top.getValue()) {
+      String key = scalar(t.getKeyNode()).orElse("");
+      switch (key) {
+        case "version" -> {
+          String v = scalar(t.getValueNode()).orElse("");
+          if (!v.equals(Integer.toString(Lock.VERSION))) {
+            report(span(t.getValueNode()), "unsupported lock file version `" + v + "`; this netc writes version " + Lock.VERSION);
+            return Lock.EMPTY;
+          }
+        }
+        case "subnets" -> mapping(t.getValueNode()).forEach(
+            (net, node) -> subnets.put(net, list(node, Cidr::parse, "prefix")));
+        case "addresses" -> mapping(t.getValueNode()).forEach((net, node) -> {
+          Map<String, List<IpAddress>> inner = new LinkedHashMap<>();
+          mapping(node).forEach((ep, ips) -> inner.put(ep, list(ips, IpAddress::parse, "address")));
+          addresses.put(net, inner);
+        });
+        default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file");
+      }
+    }
+    return new Lock(subnets, addresses);
+  }
+
+  private Map<String, Node> mapping(Node n) {
+    Map<String, Node> out = new LinkedHashMap<>();
+    if (!(n instanceof MappingNode m)) {
+      if (!(n instanceof ScalarNode s && s.getValue().isEmpty())) {
+        report(span(n), "expected a mapping here");
+      }
+      return out;
+    }
+    for (NodeTuple t : m.getValue()) {
+      scalar(t.getKeyNode()).ifPresentOrElse(k -> out.put(k, t.getValueNode()),
+          () -> report(span(t.getKeyNode()), "expected a name here"));
+    }
+    return out;
+  }
+
+  private <T> List<T> list(Node n, java.util.function.Function<String, Parsed<T>> parse, String what) {
+    List<T> out = new ArrayList<>();
+    if (!(n instanceof SequenceNode seq)) {
+      report(span(n), "expected a list of " + what + "es here");
+      return out;
+    }
+    for (Node item : seq.getValue()) {
+      Optional<String> text = scalar(item);
+      Parsed<T> p = text.map(parse).orElse(Parsed.error(""));
+      if (p.ok()) {
+        out.add(p.get());
+      } else {
+        report(span(item), "expected an " + (what.equals("prefix") ? "IP prefix" : "IP address")
+            + ", got `" + text.orElse("?") + "`");
+      }
+    }
+    return out;
+  }
+
+  private Optional<String> scalar(Node n) {
+    return n instanceof ScalarNode s ? Optional.of(s.getValue()) : Optional.empty();
+  }
+
+  private void report(Span at, String message) {
+    diags.add(Diagnostic.of(Code.NETC230, at, message)
+        .withHint("fix the lock file by hand, or delete it and run `netc lock` to write it afresh"));
+  }
+
+  private Span span(Node n) {
+    Span start = n.getStartMark().map(this::span).orElse(Span.at(file, 0));
+    Span end = n.getEndMark().map(this::span).orElse(start);
+    return new Span(file, start.start(), Math.max(start.start(), end.start()));
+  }
+
+  private Span span(Mark m) {
+    return Span.at(file, file.offset(m.getLine() + 1, m.getColumn() + 1));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
