@@ -69,6 +69,9 @@ final class LintCommand implements Callable<Integer> {
       }
     }
     List<Diagnostic> list = dedupe(all);
+    if (sources.isEmpty() && unreadable && format == DiagnosticReport.Format.TEXT) {
+      return 1; // the one-line errors said it all; "no problems in 0 files" would be false
+    }
     String text = DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
       text = text.substring(0, text.lastIndexOf("netc"));
