@@ -74,7 +74,8 @@ final class LintCommand implements Callable<Integer> {
     }
     String text = DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
-      text = text.substring(0, text.lastIndexOf("netc"));
+      // Cut the whole summary line, colour escapes before `netc` included.
+      text = text.substring(0, text.lastIndexOf('\n', text.lastIndexOf("netc")) + 1);
     }
     ctx.out().print(text);
     boolean errors = list.stream().anyMatch(Diagnostic::isError);
