@@ -64,9 +64,10 @@ public final class Netc implements Runnable {
         ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setParameterExceptionHandler((ex, a) -> {
-      ctx.err().println("netc: " + ex.getMessage());
+      // One line, like every other user error.
       CommandLine c = ex.getCommandLine();
-      ctx.err().println("Try `" + c.getCommandSpec().qualifiedName() + " --help`.");
+      ctx.err().println("netc: " + ex.getMessage()
+          + " (try `" + c.getCommandSpec().qualifiedName() + " --help`)");
       return 1;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
