@@ -63,6 +63,9 @@ public final class Netc implements Runnable {
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(
         ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Subcommands have --version too (standard help options); they print the root's version.
+    cl.getSubcommands().values().forEach(
+        sub -> sub.getCommandSpec().versionProvider(new Version()));
     cl.setParameterExceptionHandler((ex, a) -> {
       // One line, like every other user error.
       CommandLine c = ex.getCommandLine();
