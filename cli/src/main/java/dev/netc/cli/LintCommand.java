@@ -31,8 +31,19 @@ final class LintCommand implements Callable<Integer> {
   List<String> files;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      completionCandidates = FormatNames.class,
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   DiagnosticReport.Format format;
+
+  /** The formats as users write them (lower case, as documented), for help and completion. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(DiagnosticReport.Format.values())
+          .map(f -> f.name().toLowerCase(java.util.Locale.ROOT))
+          .iterator();
+    }
+  }
 
   @Option(names = "--werror", description = "Treat warnings as errors.")
   boolean werror;
