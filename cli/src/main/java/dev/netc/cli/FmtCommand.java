@@ -48,7 +48,7 @@ final class FmtCommand implements Callable<Integer> {
       SourceReader.Read read;
       try {
         if (Files.isDirectory(path)) {
-          throw new IOException(name + ": is a directory");
+          throw new IOException("it is a directory");
         }
         read = SourceReader.read(path, name);
       } catch (IOException e) {

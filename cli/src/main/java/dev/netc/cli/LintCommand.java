@@ -31,8 +31,19 @@ final class LintCommand implements Callable<Integer> {
   List<String> files;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      completionCandidates = FormatNames.class,
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   DiagnosticReport.Format format;
+
+  /** The formats as users write them (lower case, as documented), for help and completion. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(DiagnosticReport.Format.values())
+          .map(f -> f.name().toLowerCase(java.util.Locale.ROOT))
+          .iterator();
+    }
+  }
 
   @Option(names = "--werror", description = "Treat warnings as errors.")
   boolean werror;
@@ -72,12 +83,13 @@ final class LintCommand implements Callable<Integer> {
       }
     }
     List<Diagnostic> list = dedupe(all);
-    if (sources.isEmpty()) {
-      return 1; // nothing could be read; each file's reason is on stderr already
+    if (sources.isEmpty() && unreadable && format == DiagnosticReport.Format.TEXT) {
+      return 1; // the one-line errors said it all; "no problems in 0 files" would be false
     }
     String text = DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
-      text = text.substring(0, text.lastIndexOf("netc"));
+      // Cut the whole summary line, colour escapes before `netc` included.
+      text = text.substring(0, text.lastIndexOf('\n', text.lastIndexOf("netc")) + 1);
     }
     ctx.out().print(text);
     boolean errors = list.stream().anyMatch(Diagnostic::isError);

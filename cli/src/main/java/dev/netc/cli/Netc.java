@@ -64,10 +64,14 @@ public final class Netc implements Runnable {
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(
         ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    // Subcommands have --version too (standard help options); they print the root's version.
+    cl.getSubcommands().values().forEach(
+        sub -> sub.getCommandSpec().versionProvider(new Version()));
     cl.setParameterExceptionHandler((ex, a) -> {
-      ctx.err().println("netc: " + ex.getMessage());
+      // One line, like every other user error.
       CommandLine c = ex.getCommandLine();
-      ctx.err().println("Try `" + c.getCommandSpec().qualifiedName() + " --help`.");
+      ctx.err().println("netc: " + ex.getMessage()
+          + " (try `" + c.getCommandSpec().qualifiedName() + " --help`)");
       return 1;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {

@@ -1,0 +1,114 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The command line as a whole: bad command lines are one-line errors with exit status 1,
+ * {@code --version}, {@code --help} and shell completion.
+ */
+class CliTest {
+  @Test
+  void anUnknownOptionIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.CLEAN);
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unknown option: '--frobnicate' (try `netc lint --help`)\n"),
+        cli.run("lint", "--frobnicate", "ok.netc"));
+  }
+
+  @Test
+  void anUnknownCommandIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unmatched argument at index 0: 'frobnicate' (try `netc --help`)\n"),
+        cli.run("frobnicate"));
+  }
+
+  @Test
+  void noCommandIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: a command is required (try `netc --help`)\n"),
+        cli.run());
+  }
+
+  @Test
+  void aMissingFileArgumentIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Missing required parameter: 'FILE' (try `netc fmt --help`)\n"),
+        cli.run("fmt"));
+  }
+
+  @Test
+  void versionPrintsNetcAndTheVersion() {
+    CliRunner cli = new CliRunner();
+    String version = Netc.version();
+    assertNotEquals("unknown", version);
+    assertTrue(version.matches("\\d+\\.\\d+\\.\\d+(-[A-Za-z0-9.]+)?"), version);
+    CliRunner.Result expected = new CliRunner.Result(0, "netc " + version + "\n", "");
+    assertEquals(expected, cli.run("--version"));
+    assertEquals(expected, cli.run("-V"));
+  }
+
+  @Test
+  void versionWorksAfterACommandToo() {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result expected = new CliRunner.Result(0, "netc " + Netc.version() + "\n", "");
+    assertEquals(expected, cli.run("lint", "--version"));
+    assertEquals(expected, cli.run("fmt", "--version"));
+  }
+
+  @Test
+  void helpGoesToStdoutWithExitZero() {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result r = cli.run("--help");
+    assertEquals(0, r.status());
+    assertEquals("", r.err());
+    assertTrue(r.out().startsWith("Usage: netc "), r.out());
+    for (String command : new String[] {"lint", "fmt", "emit", "completion"}) {
+      assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
+    }
+    CliRunner.Result lint = cli.run("lint", "--help");
+    assertEquals(0, lint.status());
+    assertTrue(lint.out().contains("--werror"), lint.out());
+    assertTrue(lint.out().contains("text, json, github, sarif"), lint.out());
+  }
+
+  @Test
+  void completionBashPrintsACompletionScript() {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result r = cli.run("completion", "bash");
+    assertEquals(0, r.status());
+    assertEquals("", r.err());
+    assertTrue(r.out().startsWith("#!/usr/bin/env bash\n"), r.out());
+    assertTrue(r.out().contains("\ncomplete -F _complete_netc "), r.out());
+    // The commands and their options are in it.
+    assertTrue(r.out().contains("--werror"), r.out());
+    assertTrue(r.out().contains("--check"), r.out());
+    assertTrue(r.out().contains("(\"text\" \"json\" \"github\" \"sarif\")"), r.out());
+  }
+
+  @Test
+  void completionZshLoadsBashCompletion() {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result r = cli.run("completion", "zsh");
+    assertEquals(0, r.status());
+    assertTrue(r.out().contains("bashcompinit"), r.out());
+    assertTrue(r.out().contains("complete -F _complete_netc "), r.out());
+  }
+
+  @Test
+  void completionForAnUnknownShellIsAnError() {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result r = cli.run("completion", "fish");
+    assertEquals(1, r.status());
+    assertEquals("", r.out());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("netc: Invalid value for positional parameter"), r.err());
+  }
+}

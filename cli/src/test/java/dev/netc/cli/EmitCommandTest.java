@@ -1,0 +1,95 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code netc emit}: JSON on stdout, {@code --out DIR}, and no output for a broken topology. */
+class EmitCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void jsonBackendPrintsTheResolvedTopology() throws Exception {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("emit", "--backend", "json", "web.netc");
+    assertEquals(0, r.status());
+    assertEquals("", r.err());
+    JsonNode ir = JSON.readTree(r.out());
+    assertEquals("webshop", ir.get("topology").asText());
+    List<String> networks = new ArrayList<>();
+    ir.get("networks").forEach(n -> networks.add(n.get("name").asText()));
+    assertEquals(List.of("front", "back"), networks);
+    assertEquals("10.10.0.0/24", ir.at("/networks/0/subnets/0/cidr").asText());
+    assertEquals("10.10.0.1", ir.at("/networks/0/subnets/0/gateway").asText(),
+        "the default gateway is the first usable address");
+  }
+
+  @Test
+  void isDeterministic() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    assertEquals(cli.run("emit", "--backend", "json", "web.netc"),
+        cli.run("emit", "--backend", "json", "web.netc"));
+  }
+
+  @Test
+  void crlfInputEmitsTheSameJson() {
+    CliRunner lf = new CliRunner();
+    lf.write("web.netc", Topologies.WEBSHOP);
+    CliRunner crlf = new CliRunner();
+    crlf.write("web.netc", Topologies.crlf(Topologies.WEBSHOP));
+    assertEquals(lf.run("emit", "--backend", "json", "web.netc"),
+        crlf.run("emit", "--backend", "json", "web.netc"));
+  }
+
+  @Test
+  void outWritesTopologyNameDotJsonIntoTheDirectory() throws Exception {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String printed = cli.run("emit", "--backend", "json", "web.netc").out();
+    assertEquals(new CliRunner.Result(0, "", ""),
+        cli.run("emit", "--backend", "json", "--out", "build/plans", "web.netc"));
+    // Named after the topology, not the file; the missing folders are created.
+    assertEquals(printed, cli.read("build/plans/webshop.json"));
+    try (var s = Files.list(cli.fs.getPath("build/plans"))) {
+      assertEquals(List.of("webshop.json"), s.map(p -> p.getFileName().toString()).toList());
+    }
+  }
+
+  @Test
+  void aTopologyWithErrorsEmitsNothing() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", Topologies.ERRORS);
+    CliRunner.Result r = cli.run("emit", "--backend", "json", "--out", "out", "shop.netc");
+    assertEquals(1, r.status());
+    assertEquals("", r.out());
+    assertTrue(r.err().contains("error[NETC102]: network `front` is declared twice"), r.err());
+    assertTrue(r.err().endsWith("netc: 2 errors, 1 warning in 1 file (1 suppressed)\n"),
+        r.err());
+    assertEquals(false, Files.exists(cli.fs.getPath("out")));
+  }
+
+  @Test
+  void aMissingFileIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.netc`: no such file\n"),
+        cli.run("emit", "--backend", "json", "nope.netc"));
+  }
+
+  @Test
+  void anUnknownBackendIsAnErrorWithExitOne() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("emit", "--backend", "carrier-pigeon", "web.netc");
+    assertEquals(1, r.status());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("netc: Invalid value for option '--backend'"), r.err());
+  }
+}

@@ -1,0 +1,154 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** {@code netc fmt}: canonical form, comments kept, idempotence, {@code --check}, bad input. */
+class FmtCommandTest {
+  private static final String MESSY = """
+      # header comment
+      topology   messy
+      network front{
+      subnet 10.1.0.0/24   # the subnet
+          driver bridge
+      }
+
+      container web {
+      attach front
+        publish 127.0.0.1:8080->80/tcp
+      }
+      """;
+
+  private static final String CANONICAL = """
+      # header comment
+      topology messy
+      network front {
+        subnet 10.1.0.0/24 # the subnet
+        driver bridge
+      }
+
+      container web {
+        attach front
+        publish 127.0.0.1:8080 -> 80/tcp
+      }
+      """;
+
+  @Test
+  void rewritesAFileInCanonicalFormKeepingComments() {
+    CliRunner cli = new CliRunner();
+    cli.write("messy.netc", MESSY);
+    assertEquals(new CliRunner.Result(0, "", "netc: formatted messy.netc\n"),
+        cli.run("fmt", "messy.netc"));
+    assertEquals(CANONICAL, cli.read("messy.netc"));
+    assertEquals(List.of("messy.netc"), files(cli), "no temporary file is left behind");
+  }
+
+  @Test
+  void isIdempotent() {
+    CliRunner cli = new CliRunner();
+    cli.write("messy.netc", MESSY);
+    cli.run("fmt", "messy.netc");
+    assertEquals(new CliRunner.Result(0, "", ""), cli.run("fmt", "messy.netc"));
+    assertEquals(CANONICAL, cli.read("messy.netc"));
+    assertEquals(new CliRunner.Result(0, "", ""), cli.run("fmt", "--check", "messy.netc"));
+  }
+
+  @Test
+  void formattedOutputStillMeansTheSameTopology() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP.replace("  ", "    ").replace(" {", "{"));
+    String before = cli.run("emit", "--backend", "json", "web.netc").out();
+    assertEquals(0, cli.run("fmt", "web.netc").status());
+    assertEquals(Topologies.WEBSHOP, cli.read("web.netc"));
+    assertEquals(before.replace("web.netc", ""),
+        cli.run("emit", "--backend", "json", "web.netc").out().replace("web.netc", ""));
+  }
+
+  @Test
+  void checkListsFilesThatWouldChangeAndWritesNothing() {
+    CliRunner cli = new CliRunner();
+    cli.write("messy.netc", MESSY);
+    cli.write("ok.netc", Topologies.CLEAN);
+    assertEquals(new CliRunner.Result(1, "messy.netc\n", ""),
+        cli.run("fmt", "--check", "ok.netc", "messy.netc"));
+    assertEquals(MESSY, cli.read("messy.netc"));
+    assertEquals(Topologies.CLEAN, cli.read("ok.netc"));
+    assertEquals(List.of("messy.netc", "ok.netc"), files(cli));
+  }
+
+  @Test
+  void checkOfFormattedFilesExitsZeroSilently() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.CLEAN);
+    cli.write("web.netc", Topologies.WEBSHOP);
+    assertEquals(new CliRunner.Result(0, "", ""),
+        cli.run("fmt", "--check", "ok.netc", "web.netc"));
+  }
+
+  @Test
+  void crlfIsRewrittenAsLf() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.crlf(Topologies.CLEAN));
+    assertEquals(new CliRunner.Result(1, "ok.netc\n", ""), cli.run("fmt", "--check", "ok.netc"));
+    assertEquals(0, cli.run("fmt", "ok.netc").status());
+    assertEquals(Topologies.CLEAN, cli.read("ok.netc"));
+  }
+
+  @Test
+  void aSyntaxErrorExitsOneAndLeavesTheFileAlone() {
+    CliRunner cli = new CliRunner();
+    cli.write("three.netc", Topologies.THREE_SYNTAX_ERRORS);
+    for (String[] args : List.of(new String[] {"fmt", "three.netc"},
+        new String[] {"fmt", "--check", "three.netc"})) {
+      CliRunner.Result r = cli.run(args);
+      assertEquals(1, r.status());
+      assertEquals("", r.out());
+      assertTrue(r.err().startsWith("error[NETC001]: unexpected `=` in network `front`"), r.err());
+      assertTrue(r.err().endsWith("netc: 3 errors in 1 file\n"), r.err());
+      assertEquals(Topologies.THREE_SYNTAX_ERRORS, cli.read("three.netc"));
+      assertEquals(List.of("three.netc"), files(cli));
+    }
+  }
+
+  @Test
+  void aBadFileDoesNotStopTheOthers() {
+    CliRunner cli = new CliRunner();
+    cli.write("three.netc", Topologies.THREE_SYNTAX_ERRORS);
+    cli.write("messy.netc", MESSY);
+    CliRunner.Result r = cli.run("fmt", "three.netc", "messy.netc");
+    assertEquals(1, r.status());
+    assertEquals(CANONICAL, cli.read("messy.netc"));
+    assertTrue(r.err().endsWith("netc: formatted messy.netc\n"), r.err());
+  }
+
+  @Test
+  void aMissingFileIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.netc`: no such file\n"),
+        cli.run("fmt", "nope.netc"));
+  }
+
+  @Test
+  void aDirectoryIsAOneLineError() throws IOException {
+    CliRunner cli = new CliRunner();
+    Files.createDirectories(cli.fs.getPath("topologies"));
+    assertEquals(
+        new CliRunner.Result(1, "", "netc: cannot read `topologies`: it is a directory\n"),
+        cli.run("fmt", "topologies"));
+  }
+
+  /** The names of the files in the working directory, sorted. */
+  private static List<String> files(CliRunner cli) {
+    try (Stream<java.nio.file.Path> s = Files.list(cli.fs.getPath("."))) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
