@@ -190,6 +190,12 @@ public final class Compiler {
           inFile = t.name();
           if (i == 0) {
             name = inFile;
+            if (!inFile.text().matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+              diags.add(Diagnostic.of(Code.NETC103, inFile.span(), "topology name `" + inFile.text()
+                      + "` cannot become a kernel or DNS name")
+                  .withHint("use lower-case letters, digits and `-`, at most 63 characters, starting"
+                      + " and ending with a letter or digit"));
+            }
           } else if (name != null && !name.text().equals(inFile.text())) {
             diags.add(Diagnostic.of(Code.NETC007, t.name().span(), "this file belongs to topology `"
                     + inFile.text() + "`, but it is imported into `" + name.text() + "`")

@@ -80,7 +80,8 @@ final class Suppressions {
     }
     Matcher b = BODY.matcher(m.group(1));
     if (!b.matches()) {
-      problems.add(Diagnostic.of(Code.NETC109, c.span(), "malformed suppression")
+      problems.add(Diagnostic.of(Code.NETC109, c.span(), "malformed suppression: expected codes"
+              + " separated by `,` and then a reason in quotes after `netc:ignore`")
           .withHint("write `# netc:ignore NETC113 \"why this is fine\"`"));
       return Optional.empty();
     }

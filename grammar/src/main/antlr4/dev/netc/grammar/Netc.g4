@@ -18,8 +18,10 @@ grammar Netc;
 
 // ---------------------------------------------------------------- structure
 
+// Top-level items are a flat loop so that error recovery resumes at the next line or
+// declaration keyword after a stray token.
 file
-    : sep* (topItem (sep+ topItem)* sep*)? EOF
+    : (topItem | sep)* EOF
     ;
 
 sep
@@ -183,8 +185,14 @@ prefix
 
 // ---------------------------------------------------------------- labels and selectors
 
+// A label key may be a keyword (`service=web`): the `=` after it tells it apart.
 label
-    : key EQ value
+    : labelKey EQ value
+    ;
+
+labelKey
+    : word
+    | STRING
     ;
 
 selector
@@ -193,8 +201,8 @@ selector
     ;
 
 requirement
-    : key EQ value                                    # reqEquals
-    | key NEQ value                                   # reqNotEquals
+    : labelKey EQ value                               # reqEquals
+    | labelKey NEQ value                              # reqNotEquals
     | key IN LPAREN value (COMMA value)* RPAREN       # reqIn
     | key NOTIN LPAREN value (COMMA value)* RPAREN    # reqNotIn
     | BANG key                                        # reqNotExists

@@ -46,7 +46,7 @@ public enum Code {
   NETC213(Severity.ERROR, "address is the network, broadcast or gateway address"),
   NETC214(Severity.ERROR, "pool too small"),
   NETC215(Severity.ERROR, "subnet contains a host's underlay address"),
-  NETC216(Severity.ERROR, "gateway, pool or reserved address outside its subnet"),
+  NETC216(Severity.ERROR, "address or prefix outside the range it belongs to"),
   NETC217(Severity.ERROR, "no free subnet"),
   NETC220(Severity.ERROR, "published ports collide"),
   NETC221(Severity.WARNING, "published port ignored in host or none mode"),

@@ -112,12 +112,12 @@ final class EndpointResolver {
       }
       Optional<Attachment> att = attachment(a);
       att.ifPresent(attachments::add);
-      staticAddress |= att.map(x -> !x.addresses().isEmpty()).orElse(false);
+      staticAddress |= att.map(x -> !x.addresses().isEmpty() || x.mac().isPresent()).orElse(false);
     }
     if (staticAddress && replicas > 1) {
       diags.add(Diagnostic.of(Code.NETC108, c.name().span(), what + " `" + c.name().text()
               + "` has " + replicas + " replicas but a static address, which only one can have")
-          .withHint("remove the static `ip` so each replica gets its own address, or use one replica"));
+          .withHint("remove the static `ip` or `mac` so each replica gets its own, or use one replica"));
     }
     if (mode == NetMode.BRIDGE && c.attaches().isEmpty()) {
       attachments.add(new Attachment(Network.DEFAULT, List.of(), List.of(), List.of(), Optional.empty(), c.name().span()));
@@ -247,14 +247,19 @@ final class EndpointResolver {
     m.settings().forEach(s -> misplaced.add(s.keyword().span()));
     m.attaches().forEach(a -> misplaced.add(a.span()));
     m.publishes().forEach(p -> misplaced.add(p.span()));
-    m.labels().forEach(l -> misplaced.add(l.span()));
     for (var span : misplaced) {
       String text = span.text().split("\\s+")[0];
       diags.add(Diagnostic.of(Code.NETC110, span, "`" + text + "` does not belong to a pod member:"
               + " the members of a pod share its network, labels and placement")
           .withHint("move `" + text + "` to the pod; a member only says what it `expose`s"));
     }
-    if (!misplaced.isEmpty()) {
+    if (!m.labels().isEmpty()) {
+      var span = m.labels().get(0).span();
+      diags.add(Diagnostic.of(Code.NETC110, span, "`labels` does not belong to a pod member:"
+              + " the members of a pod share its network, labels and placement")
+          .withHint("move the labels to the pod"));
+    }
+    if (!misplaced.isEmpty() || !m.labels().isEmpty()) {
       return Optional.empty();
     }
     return Optional.of(new Endpoint.Member(m.name().text(), exposes(m.exposes()), m.span()));

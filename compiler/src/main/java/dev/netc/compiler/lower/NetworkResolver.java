@@ -158,7 +158,7 @@ final class NetworkResolver {
       IpAddress gateway = f.gateway != null ? f.gateway : f.subnet.address().plus(1);
       subnets.add(new Subnet(f.subnet, gateway, Optional.ofNullable(f.pool), f.reserved, false));
     }
-    if (driver == Driver.MACVLAN && parent.isEmpty()) {
+    if (driver == Driver.MACVLAN && parent.isEmpty() && !seen.containsKey("parent")) {
       diags.add(Diagnostic.of(Code.NETC111, n.name().span(), "macvlan network `" + n.name().text()
           + "` has no `parent`").withHint("name the host interface it hangs off, such as `parent eth0`"));
     }
@@ -191,8 +191,8 @@ final class NetworkResolver {
   private boolean once(Family f, String key, Word w, IpAddress.Family family) {
     Word prev = f.given.putIfAbsent(key, w);
     if (prev != null) {
-      diags.add(Diagnostic.of(Code.NETC106, w.span(), "a second " + family.label() + " `" + key
-              + "` `" + w.text() + "`")
+      diags.add(Diagnostic.of(Code.NETC106, w.span(), "`" + key + " " + w.text() + "` is a second "
+              + family.label() + " " + key + " of this network")
           .withRelated(prev.span(), "the first is here")
           .withHint("a network has at most one " + key + " per address family"));
       return false;

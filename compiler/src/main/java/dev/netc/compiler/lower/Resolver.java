@@ -54,6 +54,7 @@ public final class Resolver {
   private final List<Service> services = new ArrayList<>();
   private final List<Policy> policies = new ArrayList<>();
   private final Map<String, Span> policyNames = new HashMap<>();
+  private final Map<String, Span> serviceNames = new HashMap<>();
   private Span origin;
   private Lock lock = Lock.EMPTY;
   private final Set<String> referencedNetworks = new java.util.HashSet<>();
@@ -127,7 +128,9 @@ public final class Resolver {
       declared.add(nets.implicitDefault(origin));
     }
     List<Network> networkList = nets.finish(declared, lock.subnets());
-    reportUnusedNetworks(networkList);
+    if (errorCount() == before) {
+      reportUnusedNetworks(networkList); // with errors, a network may look empty only because of them
+    }
     if (errorCount() > before) {
       return Optional.empty();
     }
@@ -231,7 +234,8 @@ public final class Resolver {
       Label prev = seen.put(l.key().text(), l);
       if (prev != null) {
         diags.add(Diagnostic.of(Code.NETC106, l.span(), "label `" + l.key().text() + "` is given twice")
-            .withRelated(prev.span(), "first given here"));
+            .withRelated(prev.span(), "first given here")
+            .withHint("an endpoint has one value per label key; keep one of them"));
       }
       out.put(l.key().text(), l.value().text());
     }
@@ -277,8 +281,15 @@ public final class Resolver {
     Span first = endpointNames.get(e.endpoint().name());
     if (first != null) {
       String what = e.endpoint().kind() == Endpoint.Kind.POD ? "pod" : "container";
-      duplicate(first, new Word(e.endpoint().localName(), e.nameWord().span()),
-          e.endpoint().replicaOf().map(r -> what + " replica").orElse(what));
+      if (e.endpoint().replicaOf().isPresent() || !e.nameWord().text().equals(e.endpoint().localName())) {
+        diags.add(Diagnostic.of(Code.NETC102, e.nameWord().span(), "`" + e.endpoint().localName()
+                + "` is the name of two endpoints: replicas of `" + e.endpoint().replicaOf().orElse(e.nameWord().text())
+                + "` are named `" + e.endpoint().replicaOf().orElse(e.nameWord().text()) + "-1`, `-2`, ...")
+            .withRelated(first, "the other `" + e.endpoint().localName() + "` comes from here")
+            .withHint("rename one of them"));
+      } else {
+        duplicate(first, e.nameWord(), what);
+      }
       return;
     }
     endpointNames.put(e.endpoint().name(), e.nameWord().span());
@@ -327,11 +338,16 @@ public final class Resolver {
   private void service(Decl.Service s, String ns) {
     values.name(s.name(), "service");
     String full = scopedName(ns, s.name().text());
+    if (duplicate(serviceNames.get(full), s.name(), "service")) {
+      return;
+    }
+    serviceNames.put(full, s.name().span());
     Span clash = endpointNames.get(full);
     if (clash != null) {
       diags.add(Diagnostic.of(Code.NETC102, s.name().span(), "service `" + s.name().text()
               + "` has the name of an endpoint, so the name cannot resolve to both")
-          .withRelated(clash, "the endpoint is declared here"));
+          .withRelated(clash, "the endpoint is declared here")
+          .withHint("rename the service or the endpoint"));
       return;
     }
     endpointNames.put(full, s.name().span());
@@ -387,8 +403,8 @@ public final class Resolver {
     boolean frontProto = p.port().text().contains("/");
     boolean backProto = p.target().map(t -> t.text().contains("/")).orElse(false);
     if (frontProto && backProto && front.get().protocol() != back.get().protocol()) {
-      diags.add(Diagnostic.of(Code.NETC204, p.span(), "the service port is "
-          + front.get().protocol().label() + " but its target is " + back.get().protocol().label())
+      diags.add(Diagnostic.of(Code.NETC204, p.span(), "the service port is `"
+          + front.get().protocol().label() + "` but its target is `" + back.get().protocol().label() + "`")
           .withHint("a service forwards within one protocol"));
       return Optional.empty();
     }
@@ -530,6 +546,13 @@ public final class Resolver {
         for (Word w : p.except()) {
           Optional<Cidr> e = values.cidr(w);
           ok &= e.isPresent();
+          if (e.isPresent() && cidr.isPresent() && e.get().family() == cidr.get().family()
+              && !cidr.get().contains(e.get())) {
+            diags.add(Diagnostic.of(Code.NETC216, w.span(), "`except " + e.get() + "` lies outside `"
+                    + cidr.get() + "`, so it excepts nothing")
+                .withHint("an exception narrows its `cidr`: use a prefix inside `" + cidr.get() + "`"));
+            ok = false;
+          }
           if (e.isPresent() && cidr.isPresent() && e.get().family() != cidr.get().family()) {
             diags.add(Diagnostic.of(Code.NETC205, w.span(), "`" + w.text() + "` is an "
                 + e.get().family().label() + " prefix but `" + cidr.get() + "` is "

@@ -43,8 +43,10 @@ final class Values {
   Optional<IpAddress> ip(Word w) {
     Parsed<IpAddress> p = IpAddress.parse(w.text());
     if (!p.ok()) {
-      report(Code.NETC201, w, "expected an IP address, got `" + w.text() + "`",
-          "write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`");
+      boolean leadingZero = w.text().matches("[0-9.]+") && w.text().matches(".*(^|\\.)0[0-9].*");
+      report(Code.NETC201, w, "expected an IP address, got `" + w.text() + "`", leadingZero
+          ? "a part of an IPv4 address has no leading zero (it would read as octal elsewhere)"
+          : "write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`");
     }
     return p.value();
   }
@@ -134,8 +136,11 @@ final class Values {
         && (Integer.parseInt(w.text().substring(0, 2), 16) & 1) == 0) {
       return true;
     }
+    boolean wellFormed = MAC.matcher(w.text()).matches();
     report(Code.NETC201, w, "expected a unicast MAC address such as `02:42:ac:11:00:02`, got `"
-        + w.text() + "`", null);
+        + w.text() + "`", wellFormed
+        ? "the lowest bit of the first byte is set, which makes it a multicast address"
+        : "write six two-digit hexadecimal bytes separated by `:`");
     return false;
   }
 
@@ -149,8 +154,8 @@ final class Values {
         && (prefix == null || (prefix.length() <= 253 && DNS_SUBDOMAIN.matcher(prefix).matches()));
     if (!ok) {
       report(Code.NETC107, w, "invalid label key `" + t + "`",
-          "a key is a name of at most 63 letters, digits and `-_.`, optionally after a DNS prefix"
-              + " and `/`, as in `app.kubernetes.io/name`");
+          "a key is a name of at most 63 letters, digits and `-_.`, starting and ending with a letter"
+              + " or digit, optionally after a DNS prefix and `/`, as in `app.kubernetes.io/name`");
     }
     return ok;
   }

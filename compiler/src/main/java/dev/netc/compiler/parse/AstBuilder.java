@@ -283,10 +283,10 @@ final class AstBuilder {
   private SelectorAst.Req requirement(RequirementContext r) {
     Span span = span(r);
     if (r instanceof ReqEqualsContext x) {
-      return new SelectorAst.Req(key(x.key()), Requirement.Operator.EQUALS, List.of(value(x.value())), span);
+      return new SelectorAst.Req(labelKey(x.labelKey()), Requirement.Operator.EQUALS, List.of(value(x.value())), span);
     }
     if (r instanceof ReqNotEqualsContext x) {
-      return new SelectorAst.Req(key(x.key()), Requirement.Operator.NOT_EQUALS, List.of(value(x.value())), span);
+      return new SelectorAst.Req(labelKey(x.labelKey()), Requirement.Operator.NOT_EQUALS, List.of(value(x.value())), span);
     }
     if (r instanceof ReqInContext x) {
       return new SelectorAst.Req(key(x.key()), Requirement.Operator.IN, values(x.value()), span);
@@ -302,7 +302,7 @@ final class AstBuilder {
   }
 
   private Label label(LabelContext c) {
-    return new Label(key(c.key()), value(c.value()), span(c));
+    return new Label(labelKey(c.labelKey()), value(c.value()), span(c));
   }
 
   private Setting setting(TerminalNode keyword, List<ValueContext> values, ParserRuleContext ctx) {
@@ -317,6 +317,10 @@ final class AstBuilder {
 
   private Word prefix(PrefixContext c) {
     return c.STRING() != null ? string(c.STRING()) : word(c.WORD());
+  }
+
+  private Word labelKey(LabelKeyContext c) {
+    return c.STRING() != null ? string(c.STRING()) : new Word(c.getText(), span(c));
   }
 
   private Word key(KeyContext c) {

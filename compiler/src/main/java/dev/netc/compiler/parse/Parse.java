@@ -59,6 +59,7 @@ public final class Parse {
         });
     CommonTokenStream tokens = new CommonTokenStream(lexer);
     tokens.fill();
+    int lexicalBefore = out.size();
     for (Token t : tokens.getTokens()) {
       if (t.getChannel() != 2 || out.size() >= SyntaxErrorStrategy.LIMIT) {
         continue;
@@ -76,6 +77,12 @@ public final class Parse {
                 + " `" + shown + "`")
                 .withHint("names and values use letters, digits and `_ . : / - [ ]`; quote anything else"));
       }
+    }
+    if (out.size() >= SyntaxErrorStrategy.LIMIT && lexicalBefore < SyntaxErrorStrategy.LIMIT + 1) {
+      out.add(Diagnostic.of(Code.NETC005, out.get(out.size() - 1).span(),
+              "too many errors: stopped after " + SyntaxErrorStrategy.LIMIT
+                  + "; the rest of the file was not checked")
+          .withHint("fix these first, then run netc again"));
     }
     return tokens;
   }
@@ -112,9 +119,11 @@ public final class Parse {
       strategy.diagnostics().stream().filter(d -> !lexLines.contains(d.span().line()))
           .forEach(diagnostics::add);
       if (strategy.diagnostics().size() >= SyntaxErrorStrategy.LIMIT) {
+        Span last = strategy.diagnostics().get(strategy.diagnostics().size() - 1).span();
         diagnostics.add(
-            Diagnostic.of(Code.NETC005, Span.at(source, source.text().length()),
-                "too many syntax errors; stopped after " + SyntaxErrorStrategy.LIMIT));
+            Diagnostic.of(Code.NETC005, last, "too many syntax errors: stopped after "
+                    + SyntaxErrorStrategy.LIMIT + "; the rest of the file was not checked")
+                .withHint("fix these first, then run netc again"));
       }
     }
     boolean errors = diagnostics.stream().anyMatch(Diagnostic::isError);

@@ -108,12 +108,16 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     boolean statementStart =
         keywords.size() >= 2 && !expected.contains(NetcLexer.WORD)
             && (token.getType() == NetcLexer.WORD || TokenNames.isKeyword(token.getType()));
-    if (token.getType() == Token.EOF && block.isPresent() && expected.contains(NetcLexer.RBRACE)) {
+    if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
+      message = "unexpected `}`: no block is open here";
+      hint = "remove it, or look for a block closed too early above";
+    } else if (token.getType() == Token.EOF && block.isPresent() && expected.contains(NetcLexer.RBRACE)) {
       message = "the block of " + block.get().description() + " is never closed";
       hint = "add `}` to close it";
     } else if (statementStart) {
       String got = token.getText();
-      message = "`" + got + "` is not a statement" + where;
+      message = block.isPresent() ? "`" + got + "` is not a statement" + where
+          : "`" + got + "` does not start a declaration";
       Optional<String> guess = Spelling.suggest(got, keywords);
       hint =
           guess.map(g -> "did you mean `" + g + "`? ").orElse("")
@@ -191,7 +195,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
       }
       if (what != null && brace != null) {
-        String label = name == null || name.getStart() == null ? what : what + " `" + name.getText() + "`";
+        String text = name == null || name.getStart() == null ? null : name.getText();
+        if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
+          text = text.substring(1, text.length() - 1);
+        }
+        String label = text == null ? what : what + " `" + text + "`";
         return Optional.of(new Block(label, spanOf(brace)));
       }
     }
