@@ -55,6 +55,7 @@ public final class Resolver {
   private final List<Policy> policies = new ArrayList<>();
   private final Map<String, Span> policyNames = new HashMap<>();
   private final Map<String, Span> serviceNames = new HashMap<>();
+  private final Map<String, Optional<String>> replicaOf = new HashMap<>();
   private Span origin;
   private Lock lock = Lock.EMPTY;
   private final Set<String> referencedNetworks = new java.util.HashSet<>();
@@ -281,10 +282,12 @@ public final class Resolver {
     Span first = endpointNames.get(e.endpoint().name());
     if (first != null) {
       String what = e.endpoint().kind() == Endpoint.Kind.POD ? "pod" : "container";
-      if (e.endpoint().replicaOf().isPresent() || !e.nameWord().text().equals(e.endpoint().localName())) {
+      Optional<String> replicated = e.endpoint().replicaOf()
+          .or(() -> replicaOf.getOrDefault(e.endpoint().name(), Optional.empty()));
+      if (replicated.isPresent()) {
         diags.add(Diagnostic.of(Code.NETC102, e.nameWord().span(), "`" + e.endpoint().localName()
-                + "` is the name of two endpoints: replicas of `" + e.endpoint().replicaOf().orElse(e.nameWord().text())
-                + "` are named `" + e.endpoint().replicaOf().orElse(e.nameWord().text()) + "-1`, `-2`, ...")
+                + "` is the name of two endpoints: the replicas of `" + replicated.get()
+                + "` are named `" + replicated.get() + "-1`, `" + replicated.get() + "-2`, ...")
             .withRelated(first, "the other `" + e.endpoint().localName() + "` comes from here")
             .withHint("rename one of them"));
       } else {
@@ -293,6 +296,7 @@ public final class Resolver {
       return;
     }
     endpointNames.put(e.endpoint().name(), e.nameWord().span());
+    replicaOf.put(e.endpoint().name(), e.endpoint().replicaOf());
     endpoints.add(e.endpoint());
   }
 
@@ -344,8 +348,10 @@ public final class Resolver {
     serviceNames.put(full, s.name().span());
     Span clash = endpointNames.get(full);
     if (clash != null) {
+      String endpoint = replicaOf.getOrDefault(full, Optional.empty())
+          .map(r -> "a replica of `" + r + "`").orElse("an endpoint");
       diags.add(Diagnostic.of(Code.NETC102, s.name().span(), "service `" + s.name().text()
-              + "` has the name of an endpoint, so the name cannot resolve to both")
+              + "` has the name of " + endpoint + ", so the name cannot resolve to both")
           .withRelated(clash, "the endpoint is declared here")
           .withHint("rename the service or the endpoint"));
       return;
