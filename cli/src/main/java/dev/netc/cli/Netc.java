@@ -27,6 +27,8 @@ import picocli.CommandLine.Option;
       FmtCommand.class,
       EmitCommand.class,
       LockCommand.class,
+      MatrixCommand.class,
+      ExplainCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -1,0 +1,4 @@
+from,to,port,protocol,allowed
+<#list rows as r>
+${r?join(",")}
+</#list>

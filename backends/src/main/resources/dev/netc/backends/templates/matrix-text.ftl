@@ -1,0 +1,11 @@
+<#-- One grid a port: rows are sources, columns destinations. -->
+<#list grids as g>
+${g.port}: ${g.allowed} of ${g.total} admitted (✓ admitted, ✗ not)
+${g.corner}  ${g.header}
+<#list g.rows as r>
+${r.name}  ${r.marks}
+</#list>
+<#sep>
+
+</#sep>
+</#list>

@@ -1,0 +1,68 @@
+package dev.netc.cli;
+
+import dev.netc.backends.report.MatrixReport;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.model.Matrix;
+import dev.netc.compiler.model.Reachability;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc matrix}: the reachability matrix the model predicts. */
+@Command(
+    name = "matrix",
+    mixinStandardHelpOptions = true,
+    description = {"Print which endpoint can reach which, on which ports, as the model predicts.",
+        "Nodes are the endpoints, @host and @outside."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:printed", "1:errors in the topology or the command line"})
+final class MatrixCommand implements Callable<Integer> {
+  /** Output formats. */
+  enum Format {
+    text,
+    json,
+    csv
+  }
+
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  String file;
+
+  @Option(names = "--port", paramLabel = "P/PROTO",
+      description = "A port to evaluate (repeatable). Default: every port the topology names.")
+  List<String> ports = new ArrayList<>();
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  @Mixin Verbosity verbosity;
+
+  MatrixCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    List<PortSpec> wanted = new ArrayList<>();
+    ports.forEach(p -> wanted.add(Ports.parse(p)));
+    Reachability model = Models.load(ctx, file);
+    if (model == null) {
+      return 1;
+    }
+    List<PortSpec> use = wanted.isEmpty() ? model.defaultPorts() : wanted;
+    long start = System.nanoTime();
+    List<Matrix.Cell> cells = Matrix.compute(model, use);
+    if (verbosity.verbose) {
+      ctx.err().printf("netc: %d cells in %d ms%n", cells.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+    ctx.out().print(MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT)),
+        model.nodes(), use, cells));
+    return 0;
+  }
+}

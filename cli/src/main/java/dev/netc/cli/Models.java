@@ -1,0 +1,28 @@
+package dev.netc.cli;
+
+import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.model.Node;
+import dev.netc.compiler.model.Reachability;
+
+/** Compiles a topology into its reachability model, or reports why it cannot. */
+final class Models {
+  private Models() {}
+
+  /** The model, or null after printing the diagnostics that stop it. */
+  static Reachability load(Netc.Context ctx, String file) {
+    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    if (r.topology().isEmpty()) {
+      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      return null;
+    }
+    return new Reachability(r.topology().get());
+  }
+
+  static Node node(Reachability model, String name) {
+    return model.node(name).orElseThrow(() -> new Netc.UserError("no endpoint `" + name
+        + "` in the topology" + dev.netc.compiler.diag.Spelling.suggest(name,
+            model.nodes().stream().map(Node::name).toList()).map(s -> "; did you mean `" + s + "`?").orElse("")));
+  }
+}

@@ -1,0 +1,640 @@
+package dev.netc.compiler.model;
+
+import dev.netc.compiler.ir.Attachment;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.Direction;
+import dev.netc.compiler.ir.Driver;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.Host;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.MacvlanMode;
+import dev.netc.compiler.ir.Namespace;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Peer;
+import dev.netc.compiler.ir.Policy;
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Service;
+import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The reachability model: for every (from, to, port) the verdict the kernel must reproduce.
+ *
+ * <p>Decided in this order (LANGUAGE.md, "Semantics the checks rely on"): a path must exist (a
+ * shared network, a service, a published port, the host); then any matching {@code deny} drops
+ * it; then, if the destination is isolated for ingress, some allow rule of a policy selecting it
+ * must admit the source on the port; then, if the source is isolated for egress, some allow rule
+ * of a policy selecting it must admit the destination on the port. As in Kubernetes, an endpoint
+ * always reaches itself, and traffic between an endpoint and its own host is not subject to
+ * policy. Replies of admitted connections are admitted.
+ *
+ * <p>Cost: selectors are evaluated once per group of endpoints with equal namespace, labels and
+ * matching address blocks (not once per endpoint pair); a decision then only walks the rules of
+ * the policies that select the two endpoints, and is cached per (group, group, port).
+ */
+public final class Reachability {
+  /** The address {@code @outside} connects from and listens on (TEST-NET-3, RFC 5737). */
+  public static final IpAddress OUTSIDE_V4 = IpAddress.parse("203.0.113.2").get();
+  /** The IPv6 address of {@code @outside} (documentation prefix, RFC 3849). */
+  public static final IpAddress OUTSIDE_V6 = IpAddress.parse("2001:db8:ffff::2").get();
+
+  private final Topology t;
+  private final List<Node> nodes = new ArrayList<>();
+  private final Map<String, Node> byName = new LinkedHashMap<>();
+  private final Map<String, Network> networks = new HashMap<>();
+  private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
+  private final Map<String, Integer> index = new HashMap<>();
+  private final Map<String, Integer> nodeIndex = new HashMap<>();
+  private final List<List<Policy>> selecting = new ArrayList<>();
+  private final List<Cidr> cidrPeers = new ArrayList<>();
+  private final Map<Object, Boolean> cache = new HashMap<>();
+  private final int[] group;
+  private final boolean singleHost;
+
+  public Reachability(Topology t) {
+    this.t = t;
+    this.singleHost = t.hosts().size() == 1;
+    t.networks().forEach(n -> networks.put(n.name(), n));
+    for (Namespace ns : t.namespaces()) {
+      namespaceLabels.put(ns.name(), ns.labels());
+    }
+    for (Endpoint e : t.endpoints()) {
+      Node n = Node.of(e);
+      index.put(e.name(), nodes.size());
+      nodes.add(n);
+    }
+    for (Host h : t.hosts()) {
+      String name = singleHost ? Node.HOST : Node.HOST + "/" + h.name();
+      nodes.add(new Node(name, Node.Kind.HOST, Optional.empty(), Optional.of(h.name())));
+    }
+    nodes.add(new Node(Node.OUTSIDE, Node.Kind.OUTSIDE, Optional.empty(), Optional.empty()));
+    nodes.forEach(n -> byName.put(n.name(), n));
+    for (int i = 0; i < nodes.size(); i++) {
+      nodeIndex.put(nodes.get(i).name(), i);
+    }
+    for (Policy p : t.policies()) {
+      for (Policy.Rule r : p.rules()) {
+        r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(x -> cidrPeers.add(x.cidr().get()));
+      }
+    }
+    // Group endpoints by what selectors and address blocks can tell apart.
+    Map<String, Integer> groups = new HashMap<>();
+    group = new int[nodes.size()];
+    for (int i = 0; i < nodes.size(); i++) {
+      Node n = nodes.get(i);
+      String key = n.endpoint().map(e -> e.mode() + "|" + e.host() + "|" + e.namespace() + "|"
+          + new java.util.TreeMap<>(e.labels()) + "|" + cidrSignature(n)).orElse(n.name());
+      group[i] = groups.computeIfAbsent(key, k -> groups.size());
+    }
+    Map<Integer, List<Policy>> byGroup = new HashMap<>();
+    for (Node n : nodes) {
+      if (!n.isEndpoint()) {
+        continue;
+      }
+      Endpoint e = n.endpoint().get();
+      selecting.add(byGroup.computeIfAbsent(group[index.get(e.name())], g -> selectingPolicies(e)));
+    }
+  }
+
+  private String cidrSignature(Node n) {
+    BitSet bits = new BitSet();
+    List<IpAddress> addrs = addresses(n);
+    for (int i = 0; i < cidrPeers.size(); i++) {
+      Cidr c = cidrPeers.get(i);
+      if (addrs.stream().anyMatch(c::contains)) {
+        bits.set(i);
+      }
+    }
+    return bits.toString();
+  }
+
+  private List<Policy> selectingPolicies(Endpoint e) {
+    List<Policy> out = new ArrayList<>();
+    if (e.mode() == NetMode.HOST) {
+      return out; // host-network endpoints are outside policy, as in Kubernetes
+    }
+    for (Policy p : t.policies()) {
+      if (p.namespace().equals(e.namespace()) && p.selector().matches(e.labels())) {
+        out.add(p);
+      }
+    }
+    return out;
+  }
+
+  public Topology topology() {
+    return t;
+  }
+
+  /** Every node: endpoints in declaration order, then each host, then {@code @outside}. */
+  public List<Node> nodes() {
+    return nodes;
+  }
+
+  public Optional<Node> node(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /** The policies that select an endpoint (none for hosts and the outside). */
+  public List<Policy> policiesSelecting(Node n) {
+    return n.isEndpoint() ? selecting.get(index.get(n.name())) : List.of();
+  }
+
+  // ---------------------------------------------------------------- ports
+
+  /**
+   * The ports a matrix shows when none are asked for: those the topology exposes, publishes,
+   * forwards to from services or names in allow and deny rules (a range by its first port),
+   * or {@code 80/tcp} when it names none.
+   */
+  public List<PortSpec> defaultPorts() {
+    TreeSet<PortSpec> out = new TreeSet<>();
+    for (Endpoint e : t.endpoints()) {
+      e.exposes().forEach(p -> out.add(first(p)));
+      e.members().forEach(m -> m.exposes().forEach(p -> out.add(first(p))));
+      e.publishes().forEach(p -> out.add(new PortSpec(PortRange.of(p.containerPorts().first()), p.protocol())));
+    }
+    for (Service s : t.services()) {
+      s.ports().forEach(p -> out.add(new PortSpec(PortRange.of(p.targetPort()), p.protocol())));
+    }
+    for (Policy p : t.policies()) {
+      p.rules().forEach(r -> r.ports().forEach(x -> out.add(first(x))));
+    }
+    if (out.isEmpty()) {
+      out.add(new PortSpec(PortRange.of(80), dev.netc.compiler.ir.Protocol.TCP));
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static PortSpec first(PortSpec p) {
+    return new PortSpec(PortRange.of(p.range().first()), p.protocol());
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /** The verdict alone, fast and cached; equal to {@code explain(...).allowed()}. */
+  public boolean allowed(Node a, Node b, PortSpec port) {
+    if (path(a, b, port).isEmpty()) {
+      return false;
+    }
+    if (same(a, b)) {
+      return true;
+    }
+    Object key = List.of(groupOf(a), groupOf(b), port);
+    Boolean cached = cache.get(key);
+    if (cached == null) {
+      cached = policies(a, b, port, null).allowed;
+      cache.put(key, cached);
+    }
+    return cached;
+  }
+
+  private int groupOf(Node n) {
+    return group[nodeIndex.get(n.name())];
+  }
+
+  private static boolean same(Node a, Node b) {
+    return a.name().equals(b.name());
+  }
+
+  /** The verdict with its path and every rule that took part, for {@code netc explain}. */
+  public Verdict explain(Node a, Node b, PortSpec port) {
+    List<Verdict.Step> steps = new ArrayList<>();
+    Optional<String> path = path(a, b, port);
+    if (path.isEmpty()) {
+      steps.add(new Verdict.Step("no path: " + whyNoPath(a, b, port), Optional.empty()));
+      return new Verdict(a, b, port, false, path, steps, Optional.empty());
+    }
+    steps.add(new Verdict.Step("path: " + path.get(), Optional.empty()));
+    if (same(a, b)) {
+      steps.add(new Verdict.Step("an endpoint always reaches itself; policies do not apply", Optional.empty()));
+      return new Verdict(a, b, port, true, path, steps, Optional.empty());
+    }
+    Decision d = policies(a, b, port, steps);
+    return new Verdict(a, b, port, d.allowed, path, steps, Optional.ofNullable(d.rule));
+  }
+
+  /** The outcome of the policy stage. */
+  private record Decision(boolean allowed, Policy.Rule rule) {}
+
+  private Decision policies(Node a, Node b, PortSpec port, List<Verdict.Step> steps) {
+    boolean hostTraffic = sameHostTraffic(a, b);
+    if (hostTraffic) {
+      if (steps != null) {
+        steps.add(new Verdict.Step("traffic between an endpoint and its own host is not subject to policy", Optional.empty()));
+      }
+      return new Decision(true, null);
+    }
+    List<Policy> toPolicies = policiesSelecting(b);
+    List<Policy> fromPolicies = policiesSelecting(a);
+    for (Policy p : toPolicies) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
+            && peerMatches(r, p, a) && portMatches(r, port)) {
+          step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          return new Decision(false, r);
+        }
+      }
+    }
+    for (Policy p : fromPolicies) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
+            && peerMatches(r, p, b) && portMatches(r, port)) {
+          step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          return new Decision(false, r);
+        }
+      }
+    }
+    Policy.Rule admitted = null;
+    if (b.isEndpoint()) {
+      Optional<Policy> isolating = toPolicies.stream().filter(p -> p.isolates().contains(Direction.INGRESS)).findFirst();
+      if (isolating.isEmpty()) {
+        step(steps, "`" + b.name() + "` is not isolated for ingress", null);
+      } else {
+        admitted = admit(toPolicies, Direction.INGRESS, a, port);
+        if (admitted == null) {
+          if (steps != null) {
+            steps.add(new Verdict.Step("`" + b.name() + "` is isolated for ingress by policy `"
+                + isolating.get().name() + "`", Optional.of(isolating.get().span())));
+            steps.add(new Verdict.Step("no allow rule of a policy selecting `" + b.name()
+                + "` admits `" + a.name() + "` on " + port + rulesSummary(toPolicies, Direction.INGRESS),
+                Optional.empty()));
+          }
+          return new Decision(false, null);
+        }
+        step(steps, "`" + b.name() + "` is isolated for ingress; admitted by policy `"
+            + owner(admitted).name() + "`: " + describe(admitted), admitted);
+      }
+    }
+    if (a.isEndpoint()) {
+      Optional<Policy> isolating = fromPolicies.stream().filter(p -> p.isolates().contains(Direction.EGRESS)).findFirst();
+      if (isolating.isEmpty()) {
+        step(steps, "`" + a.name() + "` is not isolated for egress", null);
+      } else {
+        Policy.Rule out = admit(fromPolicies, Direction.EGRESS, b, port);
+        if (out == null) {
+          if (steps != null) {
+            steps.add(new Verdict.Step("`" + a.name() + "` is isolated for egress by policy `"
+                + isolating.get().name() + "`", Optional.of(isolating.get().span())));
+            steps.add(new Verdict.Step("no allow rule of a policy selecting `" + a.name()
+                + "` admits `" + b.name() + "` on " + port + rulesSummary(fromPolicies, Direction.EGRESS),
+                Optional.empty()));
+          }
+          return new Decision(false, null);
+        }
+        step(steps, "`" + a.name() + "` is isolated for egress; admitted by policy `"
+            + owner(out).name() + "`: " + describe(out), out);
+        admitted = admitted == null ? out : admitted;
+      }
+    }
+    return new Decision(true, admitted);
+  }
+
+  private static void step(List<Verdict.Step> steps, String text, Policy.Rule rule) {
+    if (steps != null) {
+      steps.add(new Verdict.Step(text, rule == null ? Optional.empty() : Optional.of(rule.span())));
+    }
+  }
+
+  private String rulesSummary(List<Policy> policies, Direction dir) {
+    long n = policies.stream().flatMap(p -> p.rules().stream())
+        .filter(r -> r.action() == Policy.Action.ALLOW && r.direction() == dir).count();
+    return n == 0 ? " (they have no " + dir.label() + " allow rule)" : " (" + n + " " + dir.label()
+        + " allow rule" + (n == 1 ? "" : "s") + " checked)";
+  }
+
+  private Policy owner(Policy.Rule r) {
+    for (Policy p : t.policies()) {
+      if (p.rules().contains(r)) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("rule without policy");
+  }
+
+  private Policy.Rule admit(List<Policy> policies, Direction dir, Node peer, PortSpec port) {
+    for (Policy p : policies) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.ALLOW && r.direction() == dir && peerMatches(r, p, peer)
+            && portMatches(r, port)) {
+          return r;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The rule as its source reads (the text of its span). */
+  public static String describe(Policy.Rule r) {
+    return "`" + r.span().text().replaceAll("\\s+", " ").strip() + "`";
+  }
+
+  private boolean sameHostTraffic(Node a, Node b) {
+    boolean aHost = hostLike(a);
+    boolean bHost = hostLike(b);
+    return (aHost || bHost) && a.host().isPresent() && a.host().equals(b.host());
+  }
+
+  private static boolean hostLike(Node n) {
+    return n.kind() == Node.Kind.HOST || n.endpoint().map(e -> e.mode() == NetMode.HOST).orElse(false);
+  }
+
+  static boolean portMatches(Policy.Rule r, PortSpec port) {
+    if (r.ports().isEmpty()) {
+      return true;
+    }
+    for (PortSpec p : r.ports()) {
+      if (p.protocol() == port.protocol() && p.range().contains(port.range())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code peer} is one of the rule's peers (a rule without peers admits every peer). */
+  public boolean peerMatches(Policy.Rule r, Policy owner, Node peer) {
+    if (r.peers().isEmpty()) {
+      return true;
+    }
+    for (Peer p : r.peers()) {
+      if (peerMatches(p, owner, peer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean peerMatches(Peer p, Policy owner, Node peer) {
+    switch (p.kind()) {
+      case ALL:
+        return true;
+      case ENDPOINTS: {
+        if (!peer.isEndpoint() || peer.endpoint().get().mode() == NetMode.HOST) {
+          return false;
+        }
+        Endpoint e = peer.endpoint().get();
+        boolean ns = p.namespaces()
+            .map(sel -> sel.matches(namespaceLabels.getOrDefault(e.namespace(), Map.of())))
+            .orElse(e.namespace().equals(owner.namespace()));
+        return ns && p.endpoints().matches(e.labels());
+      }
+      case CIDR: {
+        Cidr c = p.cidr().get();
+        for (IpAddress a : addresses(peer)) {
+          if (c.contains(a) && p.except().stream().noneMatch(x -> x.contains(a))) {
+            return true;
+          }
+        }
+        return false;
+      }
+      default: {
+        String s = p.special().get();
+        return s.equals(Node.OUTSIDE) ? peer.kind() == Node.Kind.OUTSIDE : hostLike(peer);
+      }
+    }
+  }
+
+  /** The addresses a node's traffic comes from. */
+  List<IpAddress> addresses(Node n) {
+    switch (n.kind()) {
+      case OUTSIDE:
+        return List.of(OUTSIDE_V4, OUTSIDE_V6);
+      case HOST:
+        return hostAddresses(n.host().get());
+      default: {
+        Endpoint e = n.endpoint().get();
+        if (e.mode() == NetMode.HOST) {
+          return hostAddresses(e.host());
+        }
+        List<IpAddress> out = new ArrayList<>();
+        e.attachments().forEach(a -> out.addAll(a.addresses()));
+        return out;
+      }
+    }
+  }
+
+  private List<IpAddress> hostAddresses(String host) {
+    List<IpAddress> out = new ArrayList<>();
+    t.hosts().stream().filter(h -> h.name().equals(host)).findFirst()
+        .flatMap(Host::underlay).ifPresent(out::add);
+    for (Endpoint e : t.endpoints()) {
+      if (!e.host().equals(host)) {
+        continue;
+      }
+      for (Attachment a : e.attachments()) {
+        Network n = networks.get(a.network());
+        if (n != null && n.driver() != Driver.MACVLAN) {
+          n.subnets().forEach(s -> {
+            if (!out.contains(s.gateway())) {
+              out.add(s.gateway());
+            }
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- paths
+
+  /** How traffic from {@code a} gets to {@code b} on {@code port}, if it can. */
+  public Optional<String> path(Node a, Node b, PortSpec port) {
+    if (same(a, b)) {
+      return Optional.of("the same " + (a.isEndpoint() ? "endpoint" : "node") + " (loopback)");
+    }
+    if (isNone(a) || isNone(b)) {
+      return Optional.empty();
+    }
+    boolean aHost = hostLike(a);
+    boolean bHost = hostLike(b);
+    if (a.kind() == Node.Kind.OUTSIDE) {
+      if (bHost) {
+        return Optional.of("to the host " + b.host().get() + " directly");
+      }
+      return published(b.endpoint().get(), port, false)
+          .or(() -> nodePort(b.endpoint().get(), port));
+    }
+    if (b.kind() == Node.Kind.OUTSIDE) {
+      if (aHost) {
+        return Optional.of("from the host out of its uplink");
+      }
+      return natOut(a.endpoint().get());
+    }
+    if (aHost && bHost) {
+      if (a.host().equals(b.host())) {
+        return Optional.of("within host `" + a.host().get() + "`");
+      }
+      return underlay(a.host().get(), b.host().get());
+    }
+    if (aHost) {
+      Endpoint e = b.endpoint().get();
+      if (a.host().equals(b.host())) {
+        return bridged(e).map(n -> "from the host into network `" + n + "`");
+      }
+      return published(e, port, false).or(() -> nodePort(e, port));
+    }
+    Endpoint from = a.endpoint().get();
+    if (bHost) {
+      if (a.host().equals(b.host())) {
+        return bridged(from).map(n -> "to its host through the gateway of network `" + n + "`");
+      }
+      return natOut(from).map(x -> "to host `" + b.host().get() + "` over the underlay, " + x);
+    }
+    Endpoint to = b.endpoint().get();
+    Optional<String> shared = sharedNetwork(from, to);
+    if (shared.isPresent()) {
+      return shared;
+    }
+    Optional<String> service = service(from, to, port);
+    if (service.isPresent()) {
+      return service;
+    }
+    if (from.host().equals(to.host()) && bridged(from).isPresent()) {
+      return published(to, port, true).map(x -> x + " of their host");
+    }
+    return Optional.empty();
+  }
+
+  private String whyNoPath(Node a, Node b, PortSpec port) {
+    if (isNone(a) || isNone(b)) {
+      Node n = isNone(a) ? a : b;
+      return "`" + n.name() + "` is in `none` mode and has only loopback";
+    }
+    if (a.kind() == Node.Kind.OUTSIDE) {
+      return "`" + b.name() + "` publishes no port " + port + " reachable from outside, and no node port leads to it";
+    }
+    if (b.kind() == Node.Kind.OUTSIDE) {
+      return "`" + a.name() + "` is on no network with a route out (internal networks have none)";
+    }
+    if (a.isEndpoint() && b.isEndpoint()) {
+      return "`" + a.name() + "` and `" + b.name() + "` share no network, no service leads from one"
+          + " to the other on " + port + ", and no published port does";
+    }
+    return "the host cannot reach it (macvlan members are cut off from their own host)";
+  }
+
+  private static boolean isNone(Node n) {
+    return n.endpoint().map(e -> e.mode() == NetMode.NONE).orElse(false);
+  }
+
+  private Optional<String> sharedNetwork(Endpoint a, Endpoint b) {
+    for (Attachment x : a.attachments()) {
+      for (Attachment y : b.attachments()) {
+        if (!x.network().equals(y.network())) {
+          continue;
+        }
+        Network n = networks.get(x.network());
+        boolean sameHost = a.host().equals(b.host());
+        if (n.driver() == Driver.OVERLAY || (sameHost && n.driver() == Driver.BRIDGE)) {
+          return Optional.of("both on network `" + n.name() + "`");
+        }
+        if (n.driver() == Driver.MACVLAN && sameHost
+            && n.macvlan().get().mode() == MacvlanMode.BRIDGE) {
+          return Optional.of("both on macvlan network `" + n.name() + "` (bridge mode)");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The first bridge or overlay network of an endpoint: its way to its host. */
+  private Optional<String> bridged(Endpoint e) {
+    for (Attachment a : e.attachments()) {
+      Network n = networks.get(a.network());
+      if (n != null && n.driver() != Driver.MACVLAN) {
+        return Optional.of(n.name());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> natOut(Endpoint e) {
+    for (Attachment a : e.attachments()) {
+      Network n = networks.get(a.network());
+      if (n != null && n.driver() != Driver.MACVLAN && !n.internal()) {
+        return Optional.of("out of network `" + n.name() + "` with masquerade");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> underlay(String a, String b) {
+    boolean ok = t.hosts().stream().filter(h -> h.name().equals(a) || h.name().equals(b))
+        .allMatch(h -> h.underlay().isPresent());
+    return ok ? Optional.of("over the underlay between `" + a + "` and `" + b + "`") : Optional.empty();
+  }
+
+  /**
+   * A published port that forwards to {@code port} of {@code e}: from outside it must bind an
+   * address other than loopback, and {@code e} must be on a network that is not internal.
+   */
+  private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide) {
+    if (e.mode() != NetMode.BRIDGE || natOut(e).isEmpty()) {
+      return Optional.empty();
+    }
+    for (Publish p : e.publishes()) {
+      if (p.protocol() != port.protocol() || !p.containerPorts().contains(port.range())) {
+        continue;
+      }
+      boolean loopback = p.hostAddress().map(x -> x.equals(IpAddress.parse("127.0.0.1").get())
+          || x.equals(IpAddress.parse("::1").get()) || (x.isV4() && (x.lo() >>> 24) == 127)).orElse(false);
+      if (loopback && !fromHostSide) {
+        continue;
+      }
+      String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
+      String hostPort = p.hostPorts().map(hp -> Integer.toString(hp.first() + port.range().first()
+          - p.containerPorts().first())).orElse("(automatic)");
+      return Optional.of("through published port " + host + hostPort + "/" + p.protocol().label());
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> nodePort(Endpoint e, PortSpec port) {
+    for (Service s : t.services()) {
+      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
+        continue;
+      }
+      for (Service.Port p : s.ports()) {
+        if (p.nodePort().isPresent() && p.targetPort() == port.range().first()
+            && p.protocol() == port.protocol()) {
+          return Optional.of("through node port " + p.nodePort().getAsInt() + " of service `" + s.name() + "`");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<String> service(Endpoint from, Endpoint to, PortSpec port) {
+    if (bridged(from).isEmpty()) {
+      return Optional.empty();
+    }
+    for (Service s : t.services()) {
+      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels())) {
+        continue;
+      }
+      for (Service.Port p : s.ports()) {
+        if (p.targetPort() == port.range().first() && p.protocol() == port.protocol()) {
+          return Optional.of("through service `" + s.name() + "` port " + p.port() + "/" + p.protocol().label());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The subnets of an endpoint's networks (for checks that reason about address blocks). */
+  public List<Subnet> subnets(Endpoint e) {
+    List<Subnet> out = new ArrayList<>();
+    e.attachments().forEach(a -> out.addAll(networks.get(a.network()).subnets()));
+    return out;
+  }
+}
