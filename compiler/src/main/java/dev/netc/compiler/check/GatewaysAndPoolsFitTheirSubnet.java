@@ -33,7 +33,7 @@ final class GatewaysAndPoolsFitTheirSubnet implements Check {
 
   private static void report(Diagnostics out, Network n, String what, Subnet s) {
     out.add(Diagnostic.of(Code.NETC216, n.span(), "the " + what + " of network `" + n.name()
-            + "` is outside its subnet `" + s.cidr() + "`")
+            + "` is not inside its subnet `" + s.cidr() + "`")
         .withHint("use a value inside `" + s.cidr() + "`"));
   }
 }

@@ -18,8 +18,7 @@ final class StaticAddressesFitTheirSubnet implements Check {
       if (s.subnet().isEmpty() || s.subnet().get().cidr().contains(s.address())) {
         continue;
       }
-      boolean declared = s.network().span() != null
-          && s.network().span().text().contains("subnet");
+      boolean declared = !s.subnet().get().chosen();
       String hint = declared
           ? "use an address of `" + s.subnet().get().cidr() + "`, or leave it out to get one from the pool"
           : "network `" + s.network().name() + "` declares no subnet and was given `"

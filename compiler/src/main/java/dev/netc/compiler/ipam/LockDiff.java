@@ -26,15 +26,19 @@ public final class LockDiff {
         } else if (y == null) {
           changes.add("`" + ep + "` leaves `" + net + "`");
         } else if (!x.equals(y)) {
-          changes.add("`" + ep + "` changes address on `" + net + "`");
+          changes.add("`" + ep + "` moves on `" + net + "` from " + x + " to " + y);
         }
       }
     }
     TreeSet<String> subnetNets = new TreeSet<>(before.subnets().keySet());
     subnetNets.addAll(after.subnets().keySet());
     for (String net : subnetNets) {
-      if (!String.valueOf(before.subnets().get(net)).equals(String.valueOf(after.subnets().get(net)))) {
-        changes.add("network `" + net + "` gets another subnet");
+      Object b = before.subnets().get(net);
+      Object a = after.subnets().get(net);
+      if (!String.valueOf(b).equals(String.valueOf(a))) {
+        changes.add(b == null ? "network `" + net + "` gets subnet " + a
+            : a == null ? "network `" + net + "` no longer needs subnet " + b
+            : "network `" + net + "` moves from subnet " + b + " to " + a);
       }
     }
     if (changes.isEmpty()) {

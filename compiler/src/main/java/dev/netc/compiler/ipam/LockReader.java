@@ -26,8 +26,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads a lock file with snakeyaml-engine. Anything wrong in it (broken YAML, an unknown key, a
- * value that is not an address) is a positioned NETC230 diagnostic, and the broken part is
- * ignored: addresses are then assigned afresh, which {@code --locked} reports.
+ * value that is not an address) is a positioned NETC230 error: the topology is not compiled until
+ * the lock file is mended (by hand, or by deleting it, which gives up the pinned addresses).
  */
 public final class LockReader {
   private final SourceFile file;
@@ -72,28 +72,33 @@ public final class LockReader {
         case "version" -> {
           String v = scalar(t.getValueNode()).orElse("");
           if (!v.equals(Integer.toString(Lock.VERSION))) {
-            report(span(t.getValueNode()), "unsupported lock file version `" + v + "`; this netc writes version " + Lock.VERSION);
+            diags.add(Diagnostic.of(Code.NETC230, span(t.getValueNode()), "unsupported lock file version `"
+                    + v + "`; this netc reads and writes version " + Lock.VERSION)
+                .withHint("a newer netc probably wrote it: upgrade netc rather than delete the file"));
             return Lock.EMPTY;
           }
         }
-        case "subnets" -> mapping(t.getValueNode()).forEach(
+        case "subnets" -> mapping(t.getValueNode(), "networks and their subnets (`NETWORK: [PREFIX]`)").forEach(
             (net, node) -> subnets.put(net, list(node, Cidr::parse, "prefix")));
-        case "addresses" -> mapping(t.getValueNode()).forEach((net, node) -> {
+        case "addresses" -> mapping(t.getValueNode(), "networks (`NETWORK:` then its endpoints)").forEach((net, node) -> {
           Map<String, List<IpAddress>> inner = new LinkedHashMap<>();
-          mapping(node).forEach((ep, ips) -> inner.put(ep, list(ips, IpAddress::parse, "address")));
+          mapping(node, "the endpoints of network `" + net + "` (`ENDPOINT: [ADDRESS]`)")
+              .forEach((ep, ips) -> inner.put(ep, list(ips, IpAddress::parse, "address")));
           addresses.put(net, inner);
         });
-        default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file");
+        default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file"
+            + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses"))
+                .map(s -> "; did you mean `" + s + "`?").orElse(""));
       }
     }
     return new Lock(subnets, addresses);
   }
 
-  private Map<String, Node> mapping(Node n) {
+  private Map<String, Node> mapping(Node n, String what) {
     Map<String, Node> out = new LinkedHashMap<>();
     if (!(n instanceof MappingNode m)) {
       if (!(n instanceof ScalarNode s && s.getValue().isEmpty())) {
-        report(span(n), "expected a mapping here");
+        report(span(n), "expected " + what + " here");
       }
       return out;
     }
@@ -129,7 +134,8 @@ public final class LockReader {
 
   private void report(Span at, String message) {
     diags.add(Diagnostic.of(Code.NETC230, at, message)
-        .withHint("fix the lock file by hand, or delete it and run `netc lock` to write it afresh"));
+        .withHint("mend the lock file by hand; deleting it and running `netc lock` writes a new one,"
+            + " but addresses may then move"));
   }
 
   private Span span(Node n) {

@@ -227,14 +227,21 @@ final class NetworkResolver {
       n.overlay().ifPresent(o -> vnis.add(o.vni()));
     }
     DefaultPools pools = new DefaultPools(taken);
+    // Locked subnets first, so that a network declared later cannot take one before its owner.
+    java.util.Map<String, Cidr> keep = new java.util.HashMap<>();
+    for (Network n : list) {
+      if (n.subnets().stream().noneMatch(s -> s.cidr().family() == IpAddress.Family.V4)) {
+        locked.getOrDefault(n.name(), List.of()).stream()
+            .filter(x -> x.family() == IpAddress.Family.V4).findFirst()
+            .filter(pools::claim).ifPresent(c -> keep.put(n.name(), c));
+      }
+    }
     int nextVni = 4096;
     List<Network> out = new ArrayList<>();
     for (Network n : list) {
       List<Subnet> subnets = n.subnets();
       if (subnets.stream().noneMatch(s -> s.cidr().family() == IpAddress.Family.V4)) {
-        Optional<Cidr> c = locked.getOrDefault(n.name(), List.of()).stream()
-            .filter(x -> x.family() == IpAddress.Family.V4).findFirst()
-            .filter(pools::claim);
+        Optional<Cidr> c = Optional.ofNullable(keep.get(n.name()));
         if (c.isEmpty() && n.implicit()) {
           c = Optional.of(Cidr.parse("172.17.0.0/16").get()).filter(pools::claim);
         }
