@@ -8,6 +8,7 @@ import dev.netc.compiler.ipam.Lock;
 import dev.netc.compiler.ipam.LockDiff;
 import dev.netc.compiler.ipam.LockReader;
 import dev.netc.compiler.ipam.LockState;
+import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
@@ -103,6 +104,7 @@ public final class Compiler {
       if (topology.isPresent() && !diags.hasErrors()) {
         Ipam.Result assigned = Ipam.assign(topology.get(), before);
         topology = Optional.of(assigned.topology());
+        Checks.runModel(new Reachability(assigned.topology()), diags, disabled);
         LockState state = new LockState(lockPath, lockFile.isPresent(), before, assigned.lock());
         lockState = Optional.of(state);
         if (locked && state.changed()) {

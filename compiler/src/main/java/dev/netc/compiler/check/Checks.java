@@ -21,7 +21,27 @@ public final class Checks {
       new PodMembersUseDistinctPorts(),
       new PortsAreServed());
 
+  /** Checks of what the network admits, run on the reachability model. */
+  public static final List<ModelCheck> MODEL = List.of(
+      new PoliciesSelectSomething(),
+      new PeersMatchSomething(),
+      new AllowRulesHaveAPath(),
+      new AllowRulesAreTwoSided(),
+      new AllowRulesOutliveDenies(),
+      new AllowRulesAreNeeded(),
+      new NoIslands());
+
   private Checks() {}
+
+  /** Runs every model check whose code is not disabled. */
+  public static void runModel(dev.netc.compiler.model.Reachability model, Diagnostics out,
+      Set<Code> disabled) {
+    for (ModelCheck c : MODEL) {
+      if (!disabled.contains(c.code())) {
+        c.check(model, out);
+      }
+    }
+  }
 
   /** Runs every check whose code is not disabled. */
   public static void run(Topology topology, Diagnostics out, Set<Code> disabled) {

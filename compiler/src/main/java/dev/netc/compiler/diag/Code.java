@@ -53,7 +53,15 @@ public enum Code {
   NETC222(Severity.ERROR, "pod members on one port"),
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
   NETC230(Severity.ERROR, "malformed lock file"),
-  NETC231(Severity.ERROR, "lock file out of date");
+  NETC231(Severity.ERROR, "lock file out of date"),
+
+  NETC301(Severity.WARNING, "allow rule without a path"),
+  NETC302(Severity.WARNING, "one-sided allow rule"),
+  NETC303(Severity.WARNING, "policy selects nothing"),
+  NETC304(Severity.WARNING, "peer matches nothing"),
+  NETC305(Severity.WARNING, "allow rule dropped by deny rules"),
+  NETC306(Severity.WARNING, "redundant allow rule"),
+  NETC307(Severity.NOTE, "isolated endpoint admits nothing");
 
   private final Severity severity;
   private final String title;

@@ -44,10 +44,13 @@ import java.util.TreeSet;
  * the policies that select the two endpoints, and is cached per (group, group, port).
  */
 public final class Reachability {
-  /** The address {@code @outside} connects from and listens on (TEST-NET-3, RFC 5737). */
-  public static final IpAddress OUTSIDE_V4 = IpAddress.parse("203.0.113.2").get();
-  /** The IPv6 address of {@code @outside} (documentation prefix, RFC 3849). */
-  public static final IpAddress OUTSIDE_V6 = IpAddress.parse("2001:db8:ffff::2").get();
+  /**
+   * The address {@code @outside} connects from and listens on: in the benchmarking range of RFC
+   * 2544, which real networks and documentation examples leave alone.
+   */
+  public static final IpAddress OUTSIDE_V4 = IpAddress.parse("198.18.0.2").get();
+  /** The IPv6 address of {@code @outside}, in the benchmarking prefix of RFC 5180. */
+  public static final IpAddress OUTSIDE_V6 = IpAddress.parse("2001:2::2").get();
 
   private final Topology t;
   private final List<Node> nodes = new ArrayList<>();
@@ -298,6 +301,35 @@ public final class Reachability {
       }
     }
     return new Decision(true, admitted);
+  }
+
+  /** The deny rule that drops traffic from {@code a} to {@code b} on {@code port}, if any. */
+  public Optional<Policy.Rule> deniedBy(Node a, Node b, PortSpec port) {
+    if (same(a, b) || sameHostTraffic(a, b)) {
+      return Optional.empty();
+    }
+    for (Policy p : policiesSelecting(b)) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
+            && peerMatches(r, p, a) && portMatches(r, port)) {
+          return Optional.of(r);
+        }
+      }
+    }
+    for (Policy p : policiesSelecting(a)) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
+            && peerMatches(r, p, b) && portMatches(r, port)) {
+          return Optional.of(r);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The first policy that isolates an endpoint in a direction, if any. */
+  public Optional<Policy> isolatedBy(Node n, Direction d) {
+    return policiesSelecting(n).stream().filter(p -> p.isolates().contains(d)).findFirst();
   }
 
   private static void step(List<Verdict.Step> steps, String text, Policy.Rule rule) {

@@ -1,0 +1,140 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Direction;
+import dev.netc.compiler.ir.Policy;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.model.Node;
+import dev.netc.compiler.model.Reachability;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every allow rule admits at least one connection that then succeeds. A rule fails this in one
+ * of three ways, each its own code: no path joins the endpoints it selects to any of its peers
+ * (NETC301); every connection it admits is dropped by deny rules (NETC305); or every connection
+ * it admits is still refused by the other side, isolated in the other direction with nothing
+ * admitting it (NETC302, a one-sided allow). The rule's pairs are walked until one connection
+ * succeeds, so rules that work cost little.
+ */
+final class AllowRulesTakeEffect {
+  private AllowRulesTakeEffect() {}
+
+  /** What walking a rule's pairs found. */
+  private static final class Walk {
+    boolean pairs;
+    boolean path;
+    boolean notDenied;
+    boolean allowed;
+    Node[] failing;
+    PortSpec failingPort;
+    Policy.Rule denyingRule;
+  }
+
+  private static final java.util.Map<Reachability, List<Diagnostic>> FINDINGS =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+  /** Reports the findings of code {@code only}; the rules are walked once per model. */
+  static void check(Reachability m, Diagnostics out, java.util.Set<Code> only) {
+    List<Diagnostic> all = FINDINGS.computeIfAbsent(m, k -> {
+      Diagnostics found = new Diagnostics();
+      walkAll(k, found);
+      return found.sorted();
+    });
+    all.stream().filter(d -> only.contains(d.code())).forEach(out::add);
+  }
+
+  private static void walkAll(Reachability m, Diagnostics out) {
+    java.util.Set<Code> enabled = java.util.Set.of(Code.NETC301, Code.NETC302, Code.NETC305);
+    for (Policy p : m.topology().policies()) {
+      List<Node> selected = PolicyScope.selected(m, p);
+      if (selected.isEmpty()) {
+        continue; // NETC303 says so
+      }
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() != Policy.Action.ALLOW) {
+          continue;
+        }
+        List<Node> peers = PolicyScope.peers(m, p, r);
+        if (peers.isEmpty()) {
+          continue; // NETC304 says so
+        }
+        Walk w = walk(m, r, selected, peers, PolicyScope.ports(m, r));
+        if (w.allowed || !w.pairs) {
+          continue; // works, or concerns only an endpoint and itself
+        }
+        if (!w.path && enabled.contains(Code.NETC301)) {
+          out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
+                  + "` can never take effect: no path joins the endpoints it selects to any of its peers")
+              .withHint("attach the two sides to a shared network that is not internal, or publish a"
+                  + " port or add a service between them"));
+        } else if (w.path && !w.notDenied && enabled.contains(Code.NETC305)) {
+          Diagnostic d = Diagnostic.of(Code.NETC305, r.span(), "this allow rule of policy `" + p.name()
+                  + "` is dead: deny rules drop everything it admits")
+              .withHint("remove the rule, or narrow the deny rule");
+          if (w.denyingRule != null) {
+            d = d.withRelated(w.denyingRule.span(), "denied by this rule");
+          }
+          out.add(d);
+        } else if (w.notDenied && enabled.contains(Code.NETC302)) {
+          Node from = w.failing[0];
+          Node to = w.failing[1];
+          boolean ingress = r.direction() == Direction.INGRESS;
+          Node other = ingress ? from : to;
+          Direction otherDir = ingress ? Direction.EGRESS : Direction.INGRESS;
+          Optional<Policy> isolating = m.isolatedBy(other, otherDir);
+          Diagnostic d = Diagnostic.of(Code.NETC302, r.span(), "this " + r.direction().label()
+                  + " allow rule of policy `" + p.name() + "` is one-sided: `" + other.name()
+                  + "` is isolated for " + otherDir.label() + " and nothing admits `"
+                  + (ingress ? to.name() : from.name()) + "` on " + w.failingPort + ", so `"
+                  + from.name() + "` still cannot reach `" + to.name() + "`")
+              .withHint("add the matching " + otherDir.label() + " allow rule to a policy that selects `"
+                  + other.name() + "`");
+          if (isolating.isPresent()) {
+            d = d.withRelated(isolating.get().span(), "`" + other.name() + "` is isolated for "
+                + otherDir.label() + " here");
+          }
+          out.add(d);
+        }
+      }
+    }
+  }
+
+  private static Walk walk(Reachability m, Policy.Rule r, List<Node> selected, List<Node> peers,
+      List<PortSpec> ports) {
+    Walk w = new Walk();
+    for (Node s : selected) {
+      for (Node peer : peers) {
+        if (peer.name().equals(s.name())) {
+          continue;
+        }
+        w.pairs = true;
+        Node from = PolicyScope.from(r, s, peer);
+        Node to = PolicyScope.to(r, s, peer);
+        for (PortSpec port : ports) {
+          if (m.path(from, to, port).isEmpty()) {
+            continue;
+          }
+          w.path = true;
+          Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
+          if (deny.isPresent()) {
+            w.denyingRule = w.denyingRule == null ? deny.get() : w.denyingRule;
+            continue;
+          }
+          w.notDenied = true;
+          if (m.allowed(from, to, port)) {
+            w.allowed = true;
+            return w;
+          }
+          if (w.failing == null) {
+            w.failing = new Node[] {from, to};
+            w.failingPort = port;
+          }
+        }
+      }
+    }
+    return w;
+  }
+}
