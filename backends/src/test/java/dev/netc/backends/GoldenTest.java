@@ -8,6 +8,10 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.netc.backends.json.IrJson;
 import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.backends.report.MatrixReport;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.model.Matrix;
+import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
 import dev.netc.compiler.diag.Code;
@@ -41,7 +45,8 @@ import org.junit.jupiter.api.TestFactory;
  *
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
- * {@code ir.json} (the IR, when the input has no errors) and {@code formatted.netc} (what
+ * {@code ir.json} (the IR, when the input has no errors), {@code matrix.txt} (the reachability
+ * matrix the model predicts on the topology's ports, likewise) and {@code formatted.netc} (what
  * {@code netc fmt} makes of the input, for cases under {@code golden-tests/fmt/}). A missing
  * expectation is written and the test fails; with {@code -Dgolden.update=true} every expectation
  * that differs is rewritten and the test still fails, so an update is always a reviewed diff.
@@ -95,6 +100,11 @@ class GoldenTest {
       CompileResult r = new Compiler(Set.of(), locked).compile(root);
       actual.put("diagnostics.txt", DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
       r.topology().ifPresent(t -> actual.put("ir.json", IrJson.write(t)));
+      r.topology().ifPresent(t -> {
+        Reachability model = new Reachability(t);
+        List<PortSpec> ports = model.defaultPorts();
+        actual.put("matrix.txt", MatrixReport.text(model.nodes(), ports, Matrix.compute(model, ports)));
+      });
       if (c.fmt()) {
         List<Diagnostic> problems = new ArrayList<>();
         SourceReader.Read read = SourceReader.read(root, c.rootFile());
@@ -124,7 +134,7 @@ class GoldenTest {
     try (Stream<Path> files = Files.list(c.expectDir())) {
       for (Path p : files.toList()) {
         String f = p.getFileName().toString();
-        if (Set.of("diagnostics.txt", "ir.json", "formatted.netc").contains(f) && !actual.containsKey(f)) {
+        if (Set.of("diagnostics.txt", "ir.json", "matrix.txt", "formatted.netc").contains(f) && !actual.containsKey(f)) {
           problems.add("stale expectation " + ROOT.relativize(p) + " (the case no longer produces it)");
         }
       }
