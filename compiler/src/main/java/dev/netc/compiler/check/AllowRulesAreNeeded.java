@@ -62,8 +62,12 @@ final class AllowRulesAreNeeded implements ModelCheck {
       if (sameScope(r2, r) && before(r, r2)) {
         continue;
       }
-      boolean all = selected.stream().allMatch(s -> m.policiesSelecting(s).contains(q))
-          && peers.stream().allMatch(n -> m.peerMatches(r2, q, n));
+      java.util.Set<String> covered = new java.util.HashSet<>();
+      m.selectedBy(q).forEach(n -> covered.add(n.name()));
+      java.util.Set<String> peers2 = new java.util.HashSet<>();
+      m.peersOf(q, r2).forEach(n -> peers2.add(n.name()));
+      boolean all = selected.stream().allMatch(s -> covered.contains(s.name()))
+          && peers.stream().allMatch(n -> peers2.contains(n.name()));
       if (all) {
         return r2;
       }

@@ -42,7 +42,7 @@ final class NoIslands implements ModelCheck {
         }
         boolean admitsAny = m.policiesSelecting(n).stream().anyMatch(p -> p.rules().stream().anyMatch(
             r -> r.action() == Policy.Action.ALLOW && r.direction() == d
-                && m.nodes().stream().anyMatch(o -> !o.name().equals(n.name()) && m.peerMatches(r, p, o))));
+                && m.peersOf(p, r).stream().anyMatch(o -> !o.name().equals(n.name()))));
         if (!admitsAny) {
           String name = e.replicaOf().map(r -> "the replicas of `" + r + "`").orElse("`" + e.name() + "`");
           out.add(Diagnostic.of(Code.NETC307, e.span(), name + (e.replicaOf().isPresent() ? " are" : " is")

@@ -23,8 +23,7 @@ final class PeersMatchSomething implements ModelCheck {
           if (peer.kind() != Peer.Kind.ENDPOINTS) {
             continue;
           }
-          Policy.Rule single = new Policy.Rule(r.action(), r.direction(), List.of(peer), List.of(), r.span());
-          boolean any = m.nodes().stream().anyMatch(n -> n.isEndpoint() && m.peerMatches(single, p, n));
+          boolean any = m.peerMatchesAnyEndpoint(peer, p);
           if (!any) {
             out.add(Diagnostic.of(Code.NETC304, r.span(), "a peer of this " + r.action().name().toLowerCase(java.util.Locale.ROOT)
                     + " rule of policy `" + p.name() + "` matches no endpoint"

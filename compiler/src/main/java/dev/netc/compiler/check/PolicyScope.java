@@ -15,24 +15,12 @@ final class PolicyScope {
 
   /** The endpoints a policy selects. */
   static List<Node> selected(Reachability m, Policy p) {
-    List<Node> out = new ArrayList<>();
-    for (Node n : m.nodes()) {
-      if (n.isEndpoint() && m.policiesSelecting(n).contains(p)) {
-        out.add(n);
-      }
-    }
-    return out;
+    return m.selectedBy(p);
   }
 
   /** Every node the rule's peers match. */
   static List<Node> peers(Reachability m, Policy p, Policy.Rule r) {
-    List<Node> out = new ArrayList<>();
-    for (Node n : m.nodes()) {
-      if (m.peerMatches(r, p, n)) {
-        out.add(n);
-      }
-    }
-    return out;
+    return m.peersOf(p, r);
   }
 
   /** One port of each of the rule's port specs, or the topology's ports when it names none. */

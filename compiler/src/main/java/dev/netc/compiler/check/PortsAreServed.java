@@ -27,8 +27,16 @@ final class PortsAreServed implements Check {
     return Code.NETC223;
   }
 
+  /** Endpoints grouped by namespace and labels, so each selector is evaluated once a group. */
+  private List<List<Endpoint>> groups;
+
   @Override
   public void check(Topology t, Diagnostics out) {
+    java.util.Map<String, List<Endpoint>> byKey = new java.util.LinkedHashMap<>();
+    for (Endpoint e : t.endpoints()) {
+      byKey.computeIfAbsent(e.namespace() + "|" + new java.util.TreeMap<>(e.labels()), k -> new ArrayList<>()).add(e);
+    }
+    groups = new ArrayList<>(byKey.values());
     for (Service s : t.services()) {
       List<Endpoint> targets = selected(t, s.namespace(), s.selector());
       for (Service.Port p : s.ports()) {
@@ -59,29 +67,31 @@ final class PortsAreServed implements Check {
     }
   }
 
-  private static List<Endpoint> selected(Topology t, String ns, Selector sel) {
+  private List<Endpoint> selected(Topology t, String ns, Selector sel) {
     List<Endpoint> out = new ArrayList<>();
-    for (Endpoint e : t.endpoints()) {
+    for (List<Endpoint> g : groups) {
+      Endpoint e = g.get(0);
       if (e.namespace().equals(ns) && sel.matches(e.labels())) {
-        out.add(e);
+        out.addAll(g);
       }
     }
     return out;
   }
 
   /** The endpoints an egress rule's peers name (CIDR and special peers name none). */
-  private static List<Endpoint> peers(Topology t, String ns, List<Peer> peers) {
+  private List<Endpoint> peers(Topology t, String ns, List<Peer> peers) {
     List<Endpoint> out = new ArrayList<>();
     for (Peer p : peers) {
       if (p.kind() != Peer.Kind.ENDPOINTS) {
         return List.of(); // an address block may serve anything: nothing to judge
       }
-      for (Endpoint e : t.endpoints()) {
+      for (List<Endpoint> g : groups) {
+        Endpoint e = g.get(0);
         boolean nsOk = p.namespaces().map(nsSel -> t.namespaces().stream()
                 .anyMatch(n -> n.name().equals(e.namespace()) && nsSel.matches(n.labels())))
             .orElse(e.namespace().equals(ns));
         if (nsOk && p.endpoints().matches(e.labels())) {
-          out.add(e);
+          out.addAll(g);
         }
       }
     }

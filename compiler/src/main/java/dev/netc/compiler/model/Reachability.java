@@ -60,7 +60,10 @@ public final class Reachability {
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, Integer> nodeIndex = new HashMap<>();
   private final List<List<Policy>> selecting = new ArrayList<>();
-  private final List<Cidr> cidrPeers = new ArrayList<>();
+  private final List<Peer> cidrPeers = new ArrayList<>();
+  private final List<List<Node>> groupMembers = new ArrayList<>();
+  private final Map<Policy, List<Node>> selectedBy = new java.util.IdentityHashMap<>();
+  private final Map<Policy.Rule, List<Node>> peersOf = new java.util.IdentityHashMap<>();
   private final Map<Object, Boolean> cache = new HashMap<>();
   private final int[] group;
   private final boolean singleHost;
@@ -88,7 +91,7 @@ public final class Reachability {
     }
     for (Policy p : t.policies()) {
       for (Policy.Rule r : p.rules()) {
-        r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(x -> cidrPeers.add(x.cidr().get()));
+        r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(cidrPeers::add);
       }
     }
     // Group endpoints by what selectors and address blocks can tell apart.
@@ -99,6 +102,10 @@ public final class Reachability {
       String key = n.endpoint().map(e -> e.mode() + "|" + e.host() + "|" + e.namespace() + "|"
           + new java.util.TreeMap<>(e.labels()) + "|" + cidrSignature(n)).orElse(n.name());
       group[i] = groups.computeIfAbsent(key, k -> groups.size());
+      if (group[i] == groupMembers.size()) {
+        groupMembers.add(new ArrayList<>());
+      }
+      groupMembers.get(group[i]).add(n);
     }
     Map<Integer, List<Policy>> byGroup = new HashMap<>();
     for (Node n : nodes) {
@@ -108,14 +115,50 @@ public final class Reachability {
       Endpoint e = n.endpoint().get();
       selecting.add(byGroup.computeIfAbsent(group[index.get(e.name())], g -> selectingPolicies(e)));
     }
+    t.policies().forEach(p -> selectedBy.put(p, new ArrayList<>()));
+    byGroup.forEach((g, policies) -> policies.forEach(p -> selectedBy.get(p).addAll(groupMembers.get(g))));
   }
 
+  /** The endpoints a policy selects, in node order. */
+  public List<Node> selectedBy(Policy p) {
+    List<Node> out = new ArrayList<>(selectedBy.getOrDefault(p, List.of()));
+    out.sort(java.util.Comparator.comparingInt(n -> nodeIndex.get(n.name())));
+    return out;
+  }
+
+  /** Every node a rule of policy {@code p} names as its peer (decided once per group). */
+  public List<Node> peersOf(Policy p, Policy.Rule r) {
+    return peersOf.computeIfAbsent(r, k -> {
+      List<Node> out = new ArrayList<>();
+      for (List<Node> members : groupMembers) {
+        if (peerMatches(r, p, members.get(0))) {
+          out.addAll(members);
+        }
+      }
+      out.sort(java.util.Comparator.comparingInt(n -> nodeIndex.get(n.name())));
+      return out;
+    });
+  }
+
+  /** Whether one peer of a rule of {@code owner} matches any endpoint (decided once per group). */
+  public boolean peerMatchesAnyEndpoint(Peer peer, Policy owner) {
+    for (List<Node> members : groupMembers) {
+      Node n = members.get(0);
+      if (n.isEndpoint() && peerMatches(peer, owner, n)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Which address-block peers match the node (a block minus its exceptions). */
   private String cidrSignature(Node n) {
     BitSet bits = new BitSet();
     List<IpAddress> addrs = addresses(n);
     for (int i = 0; i < cidrPeers.size(); i++) {
-      Cidr c = cidrPeers.get(i);
-      if (addrs.stream().anyMatch(c::contains)) {
+      Peer p = cidrPeers.get(i);
+      Cidr c = p.cidr().get();
+      if (addrs.stream().anyMatch(a -> c.contains(a) && p.except().stream().noneMatch(x -> x.contains(a)))) {
         bits.set(i);
       }
     }
@@ -406,7 +449,7 @@ public final class Reachability {
     return false;
   }
 
-  private boolean peerMatches(Peer p, Policy owner, Node peer) {
+  public boolean peerMatches(Peer p, Policy owner, Node peer) {
     switch (p.kind()) {
       case ALL:
         return true;
