@@ -53,7 +53,15 @@ public enum Code {
   NETC222(Severity.ERROR, "pod members on one port"),
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
   NETC230(Severity.ERROR, "malformed lock file"),
-  NETC231(Severity.ERROR, "lock file out of date");
+  NETC231(Severity.ERROR, "lock file out of date"),
+
+  NETC401(Severity.WARNING, "endpoint shares the host's network stack"),
+  NETC402(Severity.WARNING, "published port range too wide"),
+  NETC403(Severity.WARNING, "database or cache port published on every host address"),
+  NETC404(Severity.WARNING, "policies leave endpoints unisolated"),
+  NETC405(Severity.WARNING, "endpoint on the default network"),
+  NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
+  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses");
 
   private final Severity severity;
   private final String title;
