@@ -19,7 +19,14 @@ public final class Checks {
       new PublishedPortsDoNotCollide(),
       new PublishNeedsOwnNetwork(),
       new PodMembersUseDistinctPorts(),
-      new PortsAreServed());
+      new PortsAreServed(),
+      new EndpointsHaveTheirOwnStack(),
+      new PublishedRangesAreNarrow(),
+      new DataStoresAreNotPublishedOnEveryAddress(),
+      new PoliciesIsolateEveryEndpoint(),
+      new EndpointsAvoidTheDefaultNetwork(),
+      new OverlaysAcrossHostsAreEncrypted(),
+      new MacvlanParentsAcceptSeveralMacs());
 
   /** Checks of what the network admits, run on the reachability model. */
   public static final List<ModelCheck> MODEL = List.of(

@@ -61,7 +61,16 @@ public enum Code {
   NETC304(Severity.WARNING, "peer matches nothing"),
   NETC305(Severity.WARNING, "allow rule dropped by deny rules"),
   NETC306(Severity.WARNING, "redundant allow rule"),
-  NETC307(Severity.NOTE, "isolated endpoint admits nothing");
+  NETC307(Severity.NOTE, "isolated endpoint admits nothing"),
+
+
+  NETC401(Severity.WARNING, "endpoint shares the host's network stack"),
+  NETC402(Severity.WARNING, "published port range too wide"),
+  NETC403(Severity.WARNING, "database or cache port published on every host address"),
+  NETC404(Severity.WARNING, "policies leave endpoints unisolated"),
+  NETC405(Severity.WARNING, "endpoint on the default network"),
+  NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
+  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses");
 
   private final Severity severity;
   private final String title;
