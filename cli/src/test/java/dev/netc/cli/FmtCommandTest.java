@@ -29,7 +29,7 @@ class FmtCommandTest {
       # header comment
       topology messy
       network front {
-        subnet 10.1.0.0/24 # the subnet
+        subnet 10.1.0.0/24  # the subnet
         driver bridge
       }
 

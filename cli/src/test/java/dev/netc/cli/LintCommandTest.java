@@ -90,7 +90,15 @@ class LintCommandTest {
     CliRunner.Result clean = new CliRunner.Result(0, "netc: no problems in 1 file\n", "");
     assertEquals(clean, cli.run("lint", "--werror", "--disable", "NETC113", "warn.netc"));
     // Codes are case-insensitive and may be given as a comma-separated list.
-    assertEquals(clean, cli.run("lint", "--werror", "--disable", "netc101,netc113", "warn.netc"));
+    assertEquals(clean, cli.run("lint", "--werror", "--disable", "netc112,netc113", "warn.netc"));
+  }
+
+  @Test
+  void errorsCannotBeDisabled() {
+    CliRunner cli = new CliRunner();
+    cli.write("warn.netc", Topologies.WARNING);
+    assertEquals(new CliRunner.Result(1, "", "netc: `NETC101` is an error, and errors cannot be disabled\n"),
+        cli.run("lint", "--disable", "NETC101", "warn.netc"));
   }
 
   @Test
@@ -258,7 +266,7 @@ class LintCommandTest {
         name::NETC102: network `front` is declared twice (help: rename one of them, or merge the \
         two declarations)
         ::error file=shop.netc,line=17,col=10,endLine=17,endColumn=14,title=NETC101 unknown \
-        reference::NETC101: unknown network `frnt` (help: did you mean `front`?)
+        reference::NETC101: unknown network `back` (help: declared: `front`, `spare`)
         """, r.out());
   }
 

@@ -53,7 +53,7 @@ class SarifTest {
       }
 
       container web {
-        attach frnt
+        attach back
       }
       """;
 

@@ -47,7 +47,7 @@ final class Topologies {
       }
 
       container web {
-        attach frnt
+        attach back
       }
       """;
 
@@ -75,7 +75,7 @@ final class Topologies {
       topology webshop
 
       network front {
-        driver bridge # bridge | overlay | macvlan
+        driver bridge  # bridge | overlay | macvlan
         subnet 10.10.0.0/24
       }
 

@@ -129,9 +129,7 @@ public final class Resolver {
       declared.add(nets.implicitDefault(origin));
     }
     List<Network> networkList = nets.finish(declared, lock.subnets());
-    if (errorCount() == before) {
-      reportUnusedNetworks(networkList); // with errors, a network may look empty only because of them
-    }
+    reportUnusedNetworks(networkList);
     if (errorCount() > before) {
       return Optional.empty();
     }
@@ -327,6 +325,10 @@ public final class Resolver {
   Optional<NetworkResolver.Resolved> lookupNetwork(Word ref) {
     referencedNetworks.add(ref.text());
     NetworkResolver.Resolved n = networks.get(ref.text());
+    if (n == null) {
+      // a misspelt reference still counts for the network it was meant for (no NETC113 noise)
+      dev.netc.compiler.diag.Spelling.suggest(ref.text(), networks.keySet()).ifPresent(referencedNetworks::add);
+    }
     if (n == null && !ref.text().equals(Network.DEFAULT) && !failedNetworks.contains(ref.text())) {
       unknown(ref, "network", networks.keySet());
     }
