@@ -39,11 +39,16 @@ public final class Templates {
 
   /** Renders template {@code name} (under {@code templates/}) with {@code model}. */
   public static String render(String name, Object model) {
+    StringWriter out = new StringWriter();
+    render(name, model, out);
+    return out.toString();
+  }
+
+  /** Renders template {@code name} straight into {@code out}. */
+  public static void render(String name, Object model, java.io.Writer out) {
     try {
       Template t = CONFIG.getTemplate(name);
-      StringWriter out = new StringWriter();
       t.process(model, out);
-      return out.toString();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (TemplateException e) {

@@ -61,8 +61,9 @@ final class MatrixCommand implements Callable<Integer> {
     if (verbosity.verbose) {
       ctx.err().printf("netc: %d cells in %d ms%n", cells.size(), (System.nanoTime() - start) / 1_000_000);
     }
-    ctx.out().print(MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT)),
-        model.nodes(), use, cells));
+    MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT)),
+        model.nodes(), use, cells, ctx.out());
+    ctx.out().flush();
     return 0;
   }
 }

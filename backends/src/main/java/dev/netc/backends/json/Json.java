@@ -21,8 +21,19 @@ public final class Json {
     return MAPPER.createArrayNode();
   }
 
-  /** Pretty-printed text with a final newline. */
-  public static String pretty(JsonNode node) {
+  /** A generator that writes to {@code out} in the same layout as {@link #pretty}, for large outputs. */
+  public static com.fasterxml.jackson.core.JsonGenerator generator(java.io.Writer out) {
+    try {
+      com.fasterxml.jackson.core.JsonGenerator g = MAPPER.getFactory().createGenerator(out);
+      g.setPrettyPrinter(printer());
+      g.disable(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+      return g;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static DefaultPrettyPrinter printer() {
     DefaultPrettyPrinter printer = new DefaultPrettyPrinter().withSeparators(
         com.fasterxml.jackson.core.util.Separators.createDefaultInstance()
             .withObjectFieldValueSpacing(com.fasterxml.jackson.core.util.Separators.Spacing.AFTER)
@@ -30,6 +41,12 @@ public final class Json {
     DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
     printer.indentObjectsWith(indenter);
     printer.indentArraysWith(indenter);
+    return printer;
+  }
+
+  /** Pretty-printed text with a final newline. */
+  public static String pretty(JsonNode node) {
+    DefaultPrettyPrinter printer = printer();
     try {
       return MAPPER.writer(printer).writeValueAsString(node) + "\n";
     } catch (JsonProcessingException e) {

@@ -28,37 +28,78 @@ public final class MatrixReport {
     CSV
   }
 
-  public static String render(Format f, List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells) {
-    return switch (f) {
-      case TEXT -> text(nodes, ports, cells);
-      case JSON -> json(cells);
-      case CSV -> csv(cells);
-    };
+  /** Writes the matrix to {@code out}; JSON and CSV are streamed, so millions of cells fit. */
+  public static void render(Format f, List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells,
+      java.io.Writer out) {
+    switch (f) {
+      case TEXT -> write(out, text(nodes, ports, cells));
+      case JSON -> json(cells, out);
+      case CSV -> Templates.render("matrix-csv.ftl", Map.of("rows", new CsvRows(cells)), out);
+    }
   }
 
-  /** {@code {"probes": [{"from", "to", "port", "protocol", "allowed"}]}}. */
-  public static String json(List<Matrix.Cell> cells) {
-    ObjectNode root = Json.object();
-    ArrayNode list = root.putArray("probes");
-    for (Matrix.Cell c : cells) {
-      ObjectNode o = list.addObject();
-      o.put("from", c.from().name());
-      o.put("to", c.to().name());
-      o.put("port", c.port().range().first());
-      o.put("protocol", c.port().protocol().label());
-      o.put("allowed", c.allowed());
+  private static void write(java.io.Writer out, String s) {
+    try {
+      out.write(s);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
-    return Json.pretty(root);
+  }
+
+  /** {@code {"probes": [{"from", "to", "port", "protocol", "allowed"}]}}, as a string. */
+  public static String json(List<Matrix.Cell> cells) {
+    java.io.StringWriter w = new java.io.StringWriter();
+    json(cells, w);
+    return w.toString();
+  }
+
+  /** {@code {"probes": [{"from", "to", "port", "protocol", "allowed"}]}}, streamed. */
+  public static void json(List<Matrix.Cell> cells, java.io.Writer out) {
+    try (com.fasterxml.jackson.core.JsonGenerator g = Json.generator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("probes");
+      for (Matrix.Cell c : cells) {
+        g.writeStartObject();
+        g.writeStringField("from", c.from().name());
+        g.writeStringField("to", c.to().name());
+        g.writeNumberField("port", c.port().range().first());
+        g.writeStringField("protocol", c.port().protocol().label());
+        g.writeBooleanField("allowed", c.allowed());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+      g.flush();
+      out.write("\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public static String csv(List<Matrix.Cell> cells) {
-    List<List<String>> rows = new ArrayList<>();
-    for (Matrix.Cell c : cells) {
-      rows.add(List.of(field(c.from().name()), field(c.to().name()),
-          Integer.toString(c.port().range().first()), c.port().protocol().label(),
-          Boolean.toString(c.allowed())));
+    return Templates.render("matrix-csv.ftl", Map.of("rows", new CsvRows(cells)));
+  }
+
+  /** The CSV rows, made one at a time as the template iterates (no list of millions of rows). */
+  private static final class CsvRows extends java.util.AbstractList<List<String>> {
+    private final List<Matrix.Cell> cells;
+
+    CsvRows(List<Matrix.Cell> cells) {
+      this.cells = cells;
     }
-    return Templates.render("matrix-csv.ftl", Map.of("rows", rows));
+
+    @Override
+    public List<String> get(int i) {
+      Matrix.Cell c = cells.get(i);
+      return List.of(field(c.from().name()), field(c.to().name()),
+          Integer.toString(c.port().range().first()), c.port().protocol().label(),
+          Boolean.toString(c.allowed()));
+    }
+
+    @Override
+    public int size() {
+      return cells.size();
+    }
   }
 
   /** RFC 4180 quoting. */
