@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "explain",
     mixinStandardHelpOptions = true,
-    description = {"Explain why FROM can or cannot reach TO: the path, and the rules that decide,",
-        "with their source lines. Without a port, every port the topology names is explained."},
+    description = {"Explain why FROM can or cannot reach TO, with the rules that decide.",
+        "Shows the path and every rule that took part, with its source line. Without a port,",
+        "every port the topology names is explained."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:allowed (on every port explained)", "1:errors", "3:denied (on some port)"})
 final class ExplainCommand implements Callable<Integer> {

@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "matrix",
     mixinStandardHelpOptions = true,
-    description = {"Print which endpoint can reach which, on which ports, as the model predicts.",
+    description = {"Print the reachability matrix the model predicts.",
+        "Which endpoint can reach which, on which ports.",
         "Nodes are the endpoints, @host and @outside."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:printed", "1:errors in the topology or the command line"})

@@ -58,8 +58,9 @@ final class AllowRulesAreNeeded implements ModelCheck {
           || !portsCover(r2, r)) {
         continue;
       }
-      // prefer reporting the narrower of two identical rules once: the later one
-      if (sameScope(r2, r) && before(r, r2)) {
+      // two true duplicates (same peers, ports and selected endpoints): report only the later
+      if (sameScope(r2, r) && before(r, r2)
+          && sameNames(m.selectedBy(q), selected)) {
         continue;
       }
       java.util.Set<String> covered = new java.util.HashSet<>();
@@ -73,6 +74,10 @@ final class AllowRulesAreNeeded implements ModelCheck {
       }
     }
     return null;
+  }
+
+  private static boolean sameNames(List<Node> a, List<Node> b) {
+    return a.stream().map(Node::name).toList().equals(b.stream().map(Node::name).toList());
   }
 
   private static boolean sameScope(Policy.Rule a, Policy.Rule b) {

@@ -68,8 +68,8 @@ final class AllowRulesTakeEffect {
         if (!w.path && enabled.contains(Code.NETC301)) {
           out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
                   + "` can never take effect: no path joins the endpoints it selects to any of its peers")
-              .withHint("attach the two sides to a shared network that is not internal, or publish a"
-                  + " port or add a service between them"));
+              .withHint("attach the two sides to a shared network, or publish a port or add a service"
+                  + " between them (an endpoint in `none` mode has no network at all)"));
         } else if (w.path && !w.notDenied && enabled.contains(Code.NETC305)) {
           Diagnostic d = Diagnostic.of(Code.NETC305, r.span(), "this allow rule of policy `" + p.name()
                   + "` is dead: deny rules drop everything it admits")
@@ -91,7 +91,7 @@ final class AllowRulesTakeEffect {
                   + (ingress ? to.name() : from.name()) + "` on " + w.failingPort + ", so `"
                   + from.name() + "` still cannot reach `" + to.name() + "`")
               .withHint("add the matching " + otherDir.label() + " allow rule to a policy that selects `"
-                  + other.name() + "`");
+                  + other.endpoint().flatMap(e -> e.replicaOf()).orElse(other.name()) + "`");
           if (isolating.isPresent()) {
             d = d.withRelated(isolating.get().span(), "`" + other.name() + "` is isolated for "
                 + otherDir.label() + " here");

@@ -50,7 +50,7 @@ final class NoIslands implements ModelCheck {
                   + (e.replicaOf().isPresent()
                       ? (d == Direction.INGRESS ? "nothing can connect to them" : "they can connect to nothing")
                       : (d == Direction.INGRESS ? "nothing can connect to it" : "it can connect to nothing"))
-                  + " (its own host aside)")
+                  + (e.replicaOf().isPresent() ? " (their own host aside)" : " (its own host aside)"))
               .withRelated(isolating.get().span(), "isolated by this policy")
               .withHint("if that is intended, say so: `# netc:ignore NETC307 \"why\"`; otherwise add an "
                   + d.label() + " allow rule"));

@@ -534,7 +534,7 @@ public final class Reachability {
     boolean bHost = hostLike(b);
     if (a.kind() == Node.Kind.OUTSIDE) {
       if (bHost) {
-        return Optional.of("to the host " + b.host().get() + " directly");
+        return Optional.of("to host `" + b.host().get() + "` directly");
       }
       return published(b.endpoint().get(), port, false)
           .or(() -> nodePort(b.endpoint().get(), port));
@@ -575,7 +575,8 @@ public final class Reachability {
       return service;
     }
     if (from.host().equals(to.host()) && bridged(from).isPresent()) {
-      return published(to, port, true).map(x -> x + " of their host");
+      // loopback-bound ports are out of reach: a container's 127.0.0.1 is its own
+      return published(to, port, false).map(x -> x + " of their host");
     }
     return Optional.empty();
   }
@@ -586,16 +587,33 @@ public final class Reachability {
       return "`" + n.name() + "` is in `none` mode and has only loopback";
     }
     if (a.kind() == Node.Kind.OUTSIDE) {
-      return "`" + b.name() + "` publishes no port " + port + " reachable from outside, and no node port leads to it";
+      return "`" + b.name() + "` publishes no port " + port + " reachable from outside (on an"
+          + " address other than loopback, from a network that is not internal), and no node port"
+          + " leads to it";
     }
     if (b.kind() == Node.Kind.OUTSIDE) {
-      return "`" + a.name() + "` is on no network with a route out (internal networks have none)";
+      return "`" + a.name() + "` is on no network with a route out (internal and macvlan networks"
+          + " have none here)";
     }
     if (a.isEndpoint() && b.isEndpoint()) {
-      return "`" + a.name() + "` and `" + b.name() + "` share no network, no service leads from one"
-          + " to the other on " + port + ", and no published port does";
+      return "`" + a.name() + "` and `" + b.name() + "` share no network that joins them (a bridge"
+          + " network joins endpoints of one host, macvlan only in bridge mode), no service leads"
+          + " from one to the other on " + port + ", and no published port does";
     }
-    return "the host cannot reach it (macvlan members are cut off from their own host)";
+    boolean aHost = hostLike(a);
+    Node endpoint = aHost ? b : a;
+    Node host = aHost ? a : b;
+    if (endpoint.isEndpoint() && endpoint.host().equals(host.host())) {
+      return "`" + endpoint.name() + "` is on no bridge or overlay network of host `"
+          + host.host().get() + "` (a host cannot talk to its own macvlan members)";
+    }
+    if (aHost && b.isEndpoint()) {
+      return "`" + b.name() + "` is on another host and publishes no port " + port + " to it";
+    }
+    if (!aHost && a.isEndpoint()) {
+      return "`" + a.name() + "` has no route out of its host (internal networks have none)";
+    }
+    return "the two hosts have no underlay address to reach each other by";
   }
 
   private static boolean isNone(Node n) {
