@@ -3,6 +3,8 @@ package dev.netc.compiler;
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.check.Checks;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ipam.Ipam;
 import dev.netc.compiler.ipam.Lock;
 import dev.netc.compiler.ipam.LockDiff;
@@ -74,7 +76,15 @@ public final class Compiler {
     Set<Path> seen = new HashSet<>();
     seen.add(root.toAbsolutePath().normalize());
     Deque<Pending> queue = new ArrayDeque<>();
-    queue.add(new Pending(root, source));
+    Optional<Frontend> foreign = Frontends.forFile(source);
+    if (foreign.isPresent()) {
+      // a Kubernetes or Compose file: one file, no imports, declarations from the front end
+      sources.add(source);
+      List<Decl> decls = foreign.get().read(source, diags);
+      files.add(new ParsedFile(source, diags.hasErrors() ? List.of() : decls, List.of(), List.of(), false));
+    } else {
+      queue.add(new Pending(root, source));
+    }
     while (!queue.isEmpty()) {
       Pending next = queue.poll();
       Path path = next.path();

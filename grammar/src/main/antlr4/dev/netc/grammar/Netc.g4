@@ -164,6 +164,7 @@ peers
 peer
     : ALL                                                     # peerAll
     | NAMESPACE selector (PODS selector)?                     # peerNamespace
+    | PODS selector                                           # peerPods
     | CIDR prefix (EXCEPT prefix+)?                           # peerCidr
     | ENDPOINT_REF                                            # peerEndpoint
     | requirement+                                            # peerSelector

@@ -251,6 +251,11 @@ final class AstBuilder {
       return new Decl.PeerAst(Decl.PeerKind.NAMESPACE, Optional.of(selector(n.selector(0))), pods,
           Optional.empty(), List.of(), Optional.empty(), span);
     }
+    if (p instanceof PeerPodsContext pods) {
+      // endpoints of the policy's own namespace; `pods all` is every one of them
+      return new Decl.PeerAst(Decl.PeerKind.SELECTOR, Optional.empty(),
+          Optional.of(selector(pods.selector())), Optional.empty(), List.of(), Optional.empty(), span);
+    }
     if (p instanceof PeerCidrContext c) {
       List<Word> except = new ArrayList<>();
       for (int i = 1; i < c.prefix().size(); i++) {

@@ -1,0 +1,16 @@
+package dev.netc.compiler.front;
+
+import dev.netc.compiler.source.SourceFile;
+import java.util.List;
+import java.util.Optional;
+
+/** The registry of foreign front ends; a file none of them accepts is read as {@code .netc}. */
+public final class Frontends {
+  public static final List<Frontend> ALL = List.of();
+
+  private Frontends() {}
+
+  public static Optional<Frontend> forFile(SourceFile file) {
+    return ALL.stream().filter(f -> f.accepts(file)).findFirst();
+  }
+}
