@@ -18,6 +18,7 @@ public enum Code {
   NETC006(Severity.ERROR, "imported file cannot be read"),
   NETC007(Severity.ERROR, "imported file belongs to another topology"),
   NETC008(Severity.ERROR, "topology declared twice"),
+  NETC010(Severity.ERROR, "YAML syntax error"),
 
   NETC101(Severity.ERROR, "unknown reference"),
   NETC102(Severity.ERROR, "duplicate name"),

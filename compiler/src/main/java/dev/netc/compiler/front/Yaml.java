@@ -1,0 +1,135 @@
+package dev.netc.compiler.front;
+
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * YAML for the front ends, read with snakeyaml-engine into node trees whose marks become the
+ * same {@link Span}s {@code .netc} files have, so YAML and {@code .netc} diagnostics look alike.
+ * Broken YAML is a positioned NETC010; aliases are limited (no "billion laughs").
+ */
+public final class Yaml {
+  private final SourceFile file;
+
+  private Yaml(SourceFile file) {
+    this.file = file;
+  }
+
+  public static Yaml of(SourceFile file) {
+    return new Yaml(file);
+  }
+
+  public SourceFile file() {
+    return file;
+  }
+
+  /** Every document of the file (a multi-document stream gives several); empty on a YAML error. */
+  public List<Node> documents(Diagnostics diags) {
+    LoadSettings settings = LoadSettings.builder().setLabel(file.path())
+        .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50)
+        .setCodePointLimit(64 << 20).build();
+    List<Node> out = new ArrayList<>();
+    try {
+      for (Node n : new Compose(settings).composeAllFromString(file.text())) {
+        if (n != null) {
+          out.add(n);
+        }
+      }
+    } catch (MarkedYamlEngineException e) {
+      Span at = e.getProblemMark().map(this::span).orElse(Span.at(file, 0));
+      diags.add(Diagnostic.of(Code.NETC010, at, "this is not valid YAML: " + firstLine(e.getProblem()))
+          .withHint(e.getContext() == null ? "check the indentation and the quoting near here"
+              : firstLine(e.getContext())));
+      return List.of();
+    } catch (YamlEngineException e) {
+      diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this is not valid YAML: "
+          + firstLine(e.getMessage())));
+      return List.of();
+    }
+    return out;
+  }
+
+  /** Cheap test used by {@link Frontend#accepts}: the first documents' top-level keys. */
+  public static List<String> topLevelKeys(SourceFile file) {
+    List<String> keys = new ArrayList<>();
+    try {
+      LoadSettings settings = LoadSettings.builder().setMaxAliasesForCollections(50).build();
+      for (Node n : new Compose(settings).composeAllFromString(file.text())) {
+        if (n instanceof MappingNode m) {
+          for (NodeTuple t : m.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode s) {
+              keys.add(s.getValue());
+            }
+          }
+        }
+        if (keys.size() > 50) {
+          break;
+        }
+      }
+    } catch (YamlEngineException | IllegalArgumentException e) {
+      return keys; // not YAML (or not only YAML): let the caller decide from what was read
+    }
+    return keys;
+  }
+
+  /** The node's span in the file. */
+  public Span span(Node n) {
+    Span start = n.getStartMark().map(this::span).orElse(Span.at(file, 0));
+    Span end = n.getEndMark().map(this::span).orElse(start);
+    return new Span(file, start.start(), Math.max(start.start(), end.start()));
+  }
+
+  /** A scalar as a word with its span (a quoted scalar's span includes its quotes). */
+  public Optional<Word> word(Node n) {
+    return n instanceof ScalarNode s ? Optional.of(new Word(s.getValue(), span(n))) : Optional.empty();
+  }
+
+  /** A mapping's entries by key, in order (non-scalar keys are skipped). */
+  public Map<String, NodeTuple> entries(Node n) {
+    Map<String, NodeTuple> out = new LinkedHashMap<>();
+    if (n instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode s) {
+          out.put(s.getValue(), t);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The items of a sequence (empty for anything else). */
+  public List<Node> items(Node n) {
+    return n instanceof SequenceNode s ? s.getValue() : List.of();
+  }
+
+  private Span span(Mark m) {
+    return Span.at(file, file.offset(m.getLine() + 1, m.getColumn() + 1));
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}
