@@ -104,6 +104,27 @@ final class AllowRulesTakeEffect {
 
   private static Walk walk(Reachability m, Policy.Rule r, List<Node> selected, List<Node> peers,
       List<PortSpec> ports) {
+    boolean otherwise = selected.stream().anyMatch(m::reachableOtherwise)
+        || peers.stream().anyMatch(p -> p.isEndpoint() && m.reachableOtherwise(p));
+    if (!otherwise) {
+      // endpoints meet only over shared segments; the host and the outside are few: visit them
+      Walk w = walkSegments(m, r, selected, peers.stream().filter(Node::isEndpoint).toList(), ports);
+      for (Node peer : peers) {
+        if (w.allowed) {
+          break;
+        }
+        if (peer.isEndpoint()) {
+          continue;
+        }
+        for (Node s : selected) {
+          w.pairs = true;
+          if (visit(m, w, PolicyScope.from(r, s, peer), PolicyScope.to(r, s, peer), ports)) {
+            break;
+          }
+        }
+      }
+      return w;
+    }
     Walk w = new Walk();
     for (Node s : selected) {
       for (Node peer : peers) {
@@ -113,28 +134,74 @@ final class AllowRulesTakeEffect {
         w.pairs = true;
         Node from = PolicyScope.from(r, s, peer);
         Node to = PolicyScope.to(r, s, peer);
-        for (PortSpec port : ports) {
-          if (m.path(from, to, port).isEmpty()) {
+        if (!m.mayHavePath(from, to)) {
+          continue;
+        }
+        if (visit(m, w, from, to, ports)) {
+          return w;
+        }
+      }
+    }
+    return w;
+  }
+
+  /**
+   * The same walk when every path is a shared segment: only pairs on a common segment are
+   * visited, found through an index of the selected endpoints by segment, so a rule whose two
+   * sides share nothing costs O(|selected| + |peers|), not their product.
+   */
+  private static Walk walkSegments(Reachability m, Policy.Rule r, List<Node> selected,
+      List<Node> peers, List<PortSpec> ports) {
+    Walk w = new Walk();
+    java.util.Map<String, List<Node>> bySegment = new java.util.HashMap<>();
+    for (Node s : selected) {
+      m.segments(s).forEach(k -> bySegment.computeIfAbsent(k, x -> new java.util.ArrayList<>()).add(s));
+    }
+    java.util.Set<String> selectedNames = new java.util.HashSet<>();
+    selected.forEach(s -> selectedNames.add(s.name()));
+    for (Node peer : peers) {
+      if (!peer.isEndpoint() || selectedNames.size() > 1 || !selectedNames.contains(peer.name())) {
+        w.pairs = true; // at least one pair that is not an endpoint and itself
+      }
+      java.util.Set<String> seen = new java.util.HashSet<>();
+      for (String k : m.segments(peer)) {
+        for (Node s : bySegment.getOrDefault(k, List.of())) {
+          if (s.name().equals(peer.name()) || !seen.add(s.name())) {
             continue;
           }
-          w.path = true;
-          Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
-          if (deny.isPresent()) {
-            w.denyingRule = w.denyingRule == null ? deny.get() : w.denyingRule;
-            continue;
-          }
-          w.notDenied = true;
-          if (m.allowed(from, to, port)) {
-            w.allowed = true;
+          Node from = PolicyScope.from(r, s, peer);
+          Node to = PolicyScope.to(r, s, peer);
+          if (visit(m, w, from, to, ports)) {
             return w;
-          }
-          if (w.failing == null) {
-            w.failing = new Node[] {from, to};
-            w.failingPort = port;
           }
         }
       }
     }
     return w;
+  }
+
+  /** Visits one pair on every port; true when a connection succeeded (the walk can stop). */
+  private static boolean visit(Reachability m, Walk w, Node from, Node to, List<PortSpec> ports) {
+    for (PortSpec port : ports) {
+      if (m.path(from, to, port).isEmpty()) {
+        continue;
+      }
+      w.path = true;
+      Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
+      if (deny.isPresent()) {
+        w.denyingRule = w.denyingRule == null ? deny.get() : w.denyingRule;
+        continue;
+      }
+      w.notDenied = true;
+      if (m.allowed(from, to, port)) {
+        w.allowed = true;
+        return true;
+      }
+      if (w.failing == null) {
+        w.failing = new Node[] {from, to};
+        w.failingPort = port;
+      }
+    }
+    return false;
   }
 }

@@ -498,8 +498,15 @@ public final class Reachability {
     }
   }
 
+  private final Map<String, List<IpAddress>> hostAddresses = new HashMap<>();
+
+  /** A host's own addresses: its underlay and its gateways on bridge and overlay networks. */
   private List<IpAddress> hostAddresses(String host) {
-    List<IpAddress> out = new ArrayList<>();
+    return hostAddresses.computeIfAbsent(host, this::computeHostAddresses);
+  }
+
+  private List<IpAddress> computeHostAddresses(String host) {
+    java.util.LinkedHashSet<IpAddress> out = new java.util.LinkedHashSet<>();
     t.hosts().stream().filter(h -> h.name().equals(host)).findFirst()
         .flatMap(Host::underlay).ifPresent(out::add);
     for (Endpoint e : t.endpoints()) {
@@ -509,18 +516,79 @@ public final class Reachability {
       for (Attachment a : e.attachments()) {
         Network n = networks.get(a.network());
         if (n != null && n.driver() != Driver.MACVLAN) {
-          n.subnets().forEach(s -> {
-            if (!out.contains(s.gateway())) {
-              out.add(s.gateway());
-            }
-          });
+          n.subnets().forEach(s -> out.add(s.gateway()));
         }
       }
     }
-    return out;
+    return List.copyOf(out);
   }
 
   // ---------------------------------------------------------------- paths
+
+  private Map<String, java.util.Set<String>> segments;
+  private java.util.Set<String> reachableOtherwise;
+
+  /**
+   * A cheap, conservative test: false only when no path can join two endpoints (bridge mode,
+   * no shared network segment, and the destination neither publishes a port nor is selected by
+   * a service). Checks walk many pairs; this lets them skip most hopeless ones in O(1).
+   */
+  public boolean mayHavePath(Node a, Node b) {
+    if (!a.isEndpoint() || !b.isEndpoint()) {
+      return true;
+    }
+    indexSegments();
+    if (reachableOtherwise.contains(b.name()) || reachableOtherwise.contains(a.name())) {
+      return true;
+    }
+    java.util.Set<String> x = segments.get(a.name());
+    for (String k : segments.get(b.name())) {
+      if (x.contains(k)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The network segments an endpoint is on (a bridge or macvlan network of its host, or an
+   * overlay); empty for hosts and the outside.
+   */
+  public java.util.Set<String> segments(Node n) {
+    indexSegments();
+    return n.isEndpoint() ? segments.get(n.name()) : java.util.Set.of();
+  }
+
+  /**
+   * True when a node may be reached or reach others other than over a shared segment: not an
+   * endpoint, not in bridge mode, publishing ports or selected by a service.
+   */
+  public boolean reachableOtherwise(Node n) {
+    indexSegments();
+    return !n.isEndpoint() || reachableOtherwise.contains(n.name());
+  }
+
+  private void indexSegments() {
+    if (segments == null) {
+      segments = new HashMap<>();
+      reachableOtherwise = new java.util.HashSet<>();
+      for (Endpoint e : t.endpoints()) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (Attachment x : e.attachments()) {
+          Network n = networks.get(x.network());
+          if (n != null) {
+            keys.add(n.driver() == Driver.OVERLAY ? n.name() : n.name() + "@" + e.host());
+          }
+        }
+        segments.put(e.name(), keys);
+        boolean served = t.services().stream()
+            .anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels()));
+        if (!e.publishes().isEmpty() || served || e.mode() != NetMode.BRIDGE) {
+          reachableOtherwise.add(e.name());
+        }
+      }
+    }
+  }
 
   /** How traffic from {@code a} gets to {@code b} on {@code port}, if it can. */
   public Optional<String> path(Node a, Node b, PortSpec port) {
