@@ -70,9 +70,10 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
       Map.of("endpoint_mode", "every replica resolves by its own name and by the service's"));
 
   static final Fields NETWORK = new Fields("network",
-      Set.of("driver", "driver_opts", "ipam", "internal", "external", "name", "enable_ipv6"),
+      Set.of("driver", "driver_opts", "ipam", "internal", "external", "name", "enable_ipv6",
+          "enable_ipv4"),
       Set.of("attachable", "labels"),
-      Map.of("enable_ipv4", "every network has an IPv4 subnet in netc"));
+      Map.of());
 
   static final Fields IPAM = new Fields("`ipam`",
       Set.of("driver", "config"),

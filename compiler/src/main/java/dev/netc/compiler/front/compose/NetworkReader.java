@@ -70,6 +70,13 @@ final class NetworkReader {
       if (f.containsKey("enable_ipv6")) {
         enableIpv6(f.get("enable_ipv6"), owner, settings);
       }
+      if (f.containsKey("enable_ipv4")
+          && !nodes.bool(f.get("enable_ipv4").getValueNode(), "`enable_ipv4` of " + owner).orElse(true)) {
+        nodes.diags().add(Diagnostic.of(Code.NETC032, nodes.key(f.get("enable_ipv4")).span(),
+                "`enable_ipv4: false` of " + owner + " is not supported: netc gives every network"
+                + " an IPv4 subnet")
+            .withHint("remove `enable_ipv4`; netc gives the network an IPv4 subnet beside any IPv6 one"));
+      }
       into.declare(key.text(), new Decl.Network(name, settings, nodes.span(t)));
     }
   }

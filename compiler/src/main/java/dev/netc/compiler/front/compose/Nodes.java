@@ -119,15 +119,14 @@ final class Nodes {
       return Optional.empty();
     }
     Span span = span(n);
-    String raw = s.getValue();
-    Interpolation.Result r = Interpolation.apply(raw);
+    if (!s.isPlain() && span.end() - span.start() >= 2) {
+      span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
+    }
+    Interpolation.Result r = Interpolation.apply(s.getValue());
     for (String v : r.unset()) {
       diags.add(Diagnostic.of(Code.NETC032, span, "netc reads no environment: variable `" + v
               + "` in " + what + " is read as empty, as Compose reads a variable that is not set")
           .withHint("give it a default, as in `${" + v + ":-8080}`, or write the value itself"));
-    }
-    if (!s.isPlain() && span.end() - span.start() >= 2) {
-      span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
     }
     return Optional.of(new Word(r.text(), span));
   }
