@@ -67,7 +67,8 @@ public final class ComposeFrontend implements Frontend {
     Word project = ProjectName.of(file, declared);
     List<Decl> out = new ArrayList<>();
     out.add(new Decl.Topology(project, project.span()));
-    Networks networks = new Networks(project.text());
+    // a project name netc refuses is reported once, for the topology: its network takes a fixed one
+    Networks networks = new Networks(ProjectName.netc(ProjectName.normalise(project.text())));
     if (top.containsKey("networks")) {
       new NetworkReader(nodes).read(top.get("networks"), networks);
     }
