@@ -40,8 +40,25 @@ final class Nodes {
     return diags;
   }
 
+  /**
+   * The node's span, without the line ends, blank lines and comment lines that a block node's end
+   * mark takes in (it is where the next token starts), so that LF and CRLF files give one span.
+   */
   Span span(Node n) {
-    return yaml.span(n);
+    Span s = yaml.span(n);
+    String text = s.file().text();
+    int end = s.end();
+    while (true) {
+      while (end > s.start() && Character.isWhitespace(text.charAt(end - 1))) {
+        end--;
+      }
+      int lineStart = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+      if (end > s.start() && lineStart > s.start() && text.substring(lineStart, end).strip().startsWith("#")) {
+        end = lineStart;
+        continue;
+      }
+      return new Span(s.file(), s.start(), end);
+    }
   }
 
   /** A mapping key as a word (the key of every entry {@link #map} returns is a scalar). */
