@@ -14,15 +14,17 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * because they do not concern the network, and those that do but that it does not support
  * (NETC032, with what to do instead). Any other field is unknown to Compose too (NETC031, with a
  * "did you mean"); extension fields ({@code x-...}) are always quiet.
+ *
+ * @param where where the fields stand, as hints name it ("a service")
  */
 record Fields(String where, Set<String> read, Set<String> quiet, Map<String, String> unsupported) {
 
-  static final Fields TOP = new Fields("the Compose file",
+  static final Fields TOP = new Fields("the top level of a Compose file",
       Set.of("name", "services", "networks"),
       Set.of("version", "volumes", "secrets", "configs", "models"),
       Map.of("include", "the services of included files are not read; put them in this file"));
 
-  static final Fields SERVICE = new Fields("service",
+  static final Fields SERVICE = new Fields("a service",
       Set.of("networks", "network_mode", "ports", "expose", "deploy", "scale", "container_name",
           "mac_address"),
       Set.of("annotations", "attach", "build", "blkio_config", "cpu_count", "cpu_percent",
@@ -48,7 +50,7 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
           "dns_opt", "DNS options are not modelled",
           "extends", "the fields of the extended service are not read; write them in this service"));
 
-  static final Fields SERVICE_NETWORK = new Fields("network entry",
+  static final Fields SERVICE_NETWORK = new Fields("a network entry of a service",
       Set.of("aliases", "ipv4_address", "ipv6_address", "mac_address"),
       Set.of(),
       Map.of("link_local_ips", "link-local addresses are not modelled",
@@ -58,7 +60,7 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
               + " lists them, that has one",
           "interface_name", "netc names the interfaces itself"));
 
-  static final Fields PORT = new Fields("port",
+  static final Fields PORT = new Fields("a port in the long syntax",
       Set.of("target", "published", "host_ip", "protocol", "mode"),
       Set.of("name", "app_protocol"),
       Map.of());
@@ -69,7 +71,7 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
           "update_config"),
       Map.of("endpoint_mode", "every replica resolves by its own name and by the service's"));
 
-  static final Fields NETWORK = new Fields("network",
+  static final Fields NETWORK = new Fields("a network",
       Set.of("driver", "driver_opts", "ipam", "internal", "external", "name", "enable_ipv6",
           "enable_ipv4"),
       Set.of("attachable", "labels"),
@@ -80,7 +82,7 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
       Set.of(),
       Map.of("options", "IPAM driver options are not modelled"));
 
-  static final Fields IPAM_CONFIG = new Fields("`ipam.config` entry",
+  static final Fields IPAM_CONFIG = new Fields("an `ipam.config` entry",
       Set.of("subnet", "ip_range", "gateway", "aux_addresses"),
       Set.of(),
       Map.of());
@@ -103,7 +105,7 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
       known.addAll(quiet);
       known.addAll(unsupported.keySet());
       String hint = Spelling.suggest(key, known).map(s -> "did you mean `" + s + "`?")
-          .orElse("Compose does not know it either; the fields of a " + where + " netc reads are "
+          .orElse("Compose does not know it either; in " + where + ", netc reads "
               + String.join(", ", read.stream().sorted().map(s -> "`" + s + "`").toList()));
       nodes.diags().add(Diagnostic.of(Code.NETC031, k.span(), "unknown field `" + key + "` in "
           + owner + ": netc ignores it").withHint(hint));
