@@ -40,9 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} is a case
- * (but those under {@code conformance/}, which {@link ConformanceTest} checks), and every example
- * is one too (its expectations under {@code golden-tests/examples/NAME/}).
+ * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} (or an
+ * {@code input.yaml}, read by the front end that accepts it) is a case (but those under
+ * {@code conformance/}, which {@link ConformanceTest} checks), and every example is one too (its
+ * expectations under {@code golden-tests/examples/NAME/}; a YAML example {@code DIR/NAME.yaml}
+ * under {@code golden-tests/examples/DIR/NAME/}).
  *
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
@@ -64,19 +66,26 @@ class GoldenTest {
   static List<Case> cases() throws IOException {
     List<Case> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(GOLDEN)) {
-      walk.filter(p -> p.getFileName().toString().equals("input.netc")).sorted().forEach(p -> {
+      walk.filter(p -> Set.of("input.netc", "input.yaml").contains(p.getFileName().toString()))
+          .sorted().forEach(p -> {
         Path dir = p.getParent();
         String name = GOLDEN.relativize(dir).toString();
         if (name.startsWith("conformance/")) {
           return; // ConformanceTest's cases: their expectation is a hand-written matrix
         }
-        out.add(new Case(name, dir, "input.netc", dir, name.startsWith("fmt/")));
+        out.add(new Case(name, dir, p.getFileName().toString(), dir, name.startsWith("fmt/")));
       });
     }
     Path examples = ROOT.resolve("examples");
     try (Stream<Path> walk = Files.walk(examples)) {
-      walk.filter(p -> p.toString().endsWith(".netc")).sorted().forEach(p -> {
+      walk.filter(p -> p.toString().endsWith(".netc") || p.toString().endsWith(".yaml")).sorted().forEach(p -> {
         Path rel = examples.relativize(p);
+        if (p.toString().endsWith(".yaml")) {
+          String name = rel.toString().replaceAll("\\.yaml$", "");
+          out.add(new Case("examples/" + name, p.getParent(), p.getFileName().toString(),
+              GOLDEN.resolve("examples").resolve(name), false));
+          return;
+        }
         boolean top = rel.getNameCount() == 1;
         boolean main = rel.getNameCount() == 2 && rel.getFileName().toString().equals("main.netc");
         if (top || main) {
@@ -154,7 +163,8 @@ class GoldenTest {
         Path target = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
-        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")) {
+        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")
+            || p.toString().endsWith(".yaml")) {
           Files.createDirectories(target.getParent());
           Files.write(target, Files.readAllBytes(p));
         }
@@ -205,8 +215,9 @@ class GoldenTest {
       }
       int next = doc.indexOf("\n## ", at + 1);
       String section = doc.substring(at, next < 0 ? doc.length() : next);
-      if (!section.contains("```netc") || section.split("```netc", -1).length < 3) {
-        missing.add(c.name() + " (needs a failing and a fixed ```netc example)");
+      int examples = section.split("```netc", -1).length + section.split("```yaml", -1).length - 2;
+      if (examples < 2) {
+        missing.add(c.name() + " (needs a failing and a fixed ```netc or ```yaml example)");
       }
     }
     assertTrue(missing.isEmpty(), "undocumented codes: " + missing);

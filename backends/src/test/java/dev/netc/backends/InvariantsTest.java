@@ -38,7 +38,7 @@ class InvariantsTest {
     try (FileSystem fs = Jimfs.newFileSystem(
         Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
       try (Stream<Path> walk = Files.walk(c.inputDir())) {
-        for (Path p : walk.filter(x -> x.toString().endsWith(".netc")).toList()) {
+        for (Path p : walk.filter(x -> x.toString().endsWith(".netc") || x.toString().endsWith(".yaml")).toList()) {
           Path target = fs.getPath("/case").resolve(c.inputDir().relativize(p).toString());
           Files.createDirectories(target.getParent());
           byte[] bytes = Files.readAllBytes(p);

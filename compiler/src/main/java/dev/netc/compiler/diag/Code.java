@@ -19,6 +19,10 @@ public enum Code {
   NETC007(Severity.ERROR, "imported file belongs to another topology"),
   NETC008(Severity.ERROR, "topology declared twice"),
   NETC010(Severity.ERROR, "YAML syntax error"),
+  NETC030(Severity.ERROR, "Compose value of the wrong type"),
+  NETC031(Severity.WARNING, "unknown Compose field"),
+  NETC032(Severity.WARNING, "Compose feature not supported"),
+  NETC033(Severity.ERROR, "Compose fields conflict"),
 
   NETC101(Severity.ERROR, "unknown reference"),
   NETC102(Severity.ERROR, "duplicate name"),

@@ -265,7 +265,10 @@ final class EndpointResolver {
     return Optional.of(new Endpoint.Member(m.name().text(), exposes(m.exposes()), m.span()));
   }
 
-  /** {@code [ADDRESS:]PORTS -> PORTS[/PROTO]} or {@code PORTS[/PROTO]} (automatic host port). */
+  /**
+   * {@code [ADDRESS:]PORTS -> PORTS[/PROTO]}, {@code ADDRESS: -> PORTS[/PROTO]} or {@code
+   * PORTS[/PROTO]} (the last two with an automatic host port).
+   */
   private Optional<Publish> publish(Decl.Publish p) {
     Word c = p.container();
     String ct = c.text();
@@ -306,6 +309,11 @@ final class EndpointResolver {
             "write `publish " + ht.substring(0, ht.indexOf('/')) + " -> " + ct + "/"
                 + portText.substring(portText.indexOf('/') + 1) + "`");
         return Optional.empty();
+      }
+      if (addrText != null && portText.isEmpty()) {
+        // `127.0.0.1:` binds an automatic host port on that address only (Docker's 127.0.0.1::80)
+        return ok ? Optional.of(new Publish(address, Optional.empty(), cports.get(), proto.get(), p.span()))
+            : Optional.empty();
       }
       hports = values.ports(h, portText);
       ok &= hports.isPresent();

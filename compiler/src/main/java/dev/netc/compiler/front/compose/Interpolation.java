@@ -1,0 +1,104 @@
+package dev.netc.compiler.front.compose;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compose's variable interpolation as it works with an empty environment and no {@code .env}
+ * file, so that a file always reads the same: {@code ${VAR:-default}} and {@code ${VAR-default}}
+ * give their default, {@code ${VAR:+alt}} gives nothing, {@code ${VAR}}, {@code $VAR} and
+ * {@code ${VAR:?message}} give nothing and are listed as unset, {@code $$} is a {@code $}.
+ */
+final class Interpolation {
+  /** The interpolated text, and the variables that had no default (in order, once each). */
+  record Result(String text, List<String> unset) {}
+
+  private Interpolation() {}
+
+  static Result apply(String s) {
+    if (s.indexOf('$') < 0) {
+      return new Result(s, List.of());
+    }
+    List<String> unset = new ArrayList<>();
+    String text = expand(s, unset, 0);
+    return new Result(text, unset);
+  }
+
+  private static String expand(String s, List<String> unset, int depth) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c != '$' || i + 1 >= s.length() || depth > 10) {
+        out.append(c);
+        i++;
+      } else if (s.charAt(i + 1) == '$') {
+        out.append('$');
+        i += 2;
+      } else if (s.charAt(i + 1) == '{') {
+        int close = closing(s, i + 2);
+        if (close < 0) {
+          out.append(s, i, s.length());
+          break;
+        }
+        out.append(braced(s.substring(i + 2, close), unset, depth));
+        i = close + 1;
+      } else if (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '_') {
+        int end = i + 1;
+        while (end < s.length() && (Character.isLetterOrDigit(s.charAt(end)) || s.charAt(end) == '_')) {
+          end++;
+        }
+        note(unset, s.substring(i + 1, end));
+        i = end;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** The body of {@code ${...}}: a name, then optionally an operator and a word. */
+  private static String braced(String body, List<String> unset, int depth) {
+    int end = 0;
+    while (end < body.length() && (Character.isLetterOrDigit(body.charAt(end)) || body.charAt(end) == '_')) {
+      end++;
+    }
+    String name = body.substring(0, end);
+    String rest = body.substring(end);
+    String op = rest.startsWith(":") && rest.length() > 1 ? rest.substring(0, 2)
+        : rest.isEmpty() ? "" : rest.substring(0, 1);
+    String word = rest.substring(op.length());
+    switch (op) {
+      case ":-", "-" -> {
+        return expand(word, unset, depth + 1);
+      }
+      case ":+", "+" -> {
+        return "";
+      }
+      default -> {
+        note(unset, name.isEmpty() ? body : name);
+        return "";
+      }
+    }
+  }
+
+  private static void note(List<String> unset, String name) {
+    if (!unset.contains(name)) {
+      unset.add(name);
+    }
+  }
+
+  /** The index of the {@code }} that closes a {@code ${} opened before {@code from}. */
+  private static int closing(String s, int from) {
+    int depth = 1;
+    for (int i = from; i < s.length(); i++) {
+      if (s.charAt(i) == '{') {
+        depth++;
+      } else if (s.charAt(i) == '}' && --depth == 0) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.netc.compiler.front.compose;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The networks of a Compose project: those of the top-level {@code networks} as declarations,
+ * what each key a service may name stands for, and the project's default network, which is
+ * declared when some service joins it.
+ */
+final class Networks {
+  /** What a network key of a service means. */
+  enum Kind {
+    /** a network of the topology, by its netc name */
+    NETWORK,
+    /** the external network {@code host}: the host's own stack ({@code mode host}) */
+    HOST,
+    /** the external network {@code none}: loopback only ({@code mode none}) */
+    NONE,
+    /** the external network {@code bridge}: Docker's default bridge, netc's {@code default} */
+    BRIDGE
+  }
+
+  /** A network key resolved: its kind, and for {@link Kind#NETWORK} the netc name. */
+  record Target(Kind kind, String network) {}
+
+  private final String defaultName;
+  private final List<Decl.Network> decls = new ArrayList<>();
+  private final Map<String, Target> targets = new HashMap<>();
+  private boolean defaultUsed;
+
+  /** @param project the project's netc name; its default network is {@code PROJECT-default} */
+  Networks(String project) {
+    this.defaultName = project + "-default";
+  }
+
+  /** The netc name a Compose network key declares: the key, but {@code default} is the project's. */
+  String netcName(String key) {
+    return key.equals("default") ? defaultName : key;
+  }
+
+  void declare(String key, Decl.Network decl) {
+    decls.add(decl);
+    targets.put(key, new Target(Kind.NETWORK, decl.name().text()));
+  }
+
+  void declareSpecial(String key, Kind kind) {
+    targets.put(key, new Target(kind, ""));
+  }
+
+  /**
+   * What a service's network key stands for. A key the top-level {@code networks} does not
+   * declare (but {@code default}) is passed on as it is, and the resolver reports it unknown.
+   */
+  Target target(String key) {
+    Target t = targets.get(key);
+    if (t == null) {
+      t = new Target(Kind.NETWORK, key.equals("default") ? defaultName : key);
+    }
+    if (t.kind() == Kind.NETWORK && t.network().equals(defaultName)) {
+      defaultUsed = true;
+    }
+    return t;
+  }
+
+  /** The project's default network, for a service with no {@code networks}. */
+  Target projectDefault() {
+    return target("default");
+  }
+
+  /**
+   * Every network declaration: the declared ones in file order, then the default network when a
+   * service joins it and the file does not declare it ({@code at}: where to say it comes from).
+   */
+  List<Decl.Network> decls(Span at) {
+    List<Decl.Network> out = new ArrayList<>(decls);
+    if (defaultUsed && !targets.containsKey("default")) {
+      out.add(new Decl.Network(new Word(defaultName, at), List.of(), at));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,192 @@
+package dev.netc.compiler.front.compose;
+
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Yaml;
+import dev.netc.compiler.source.Span;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Typed access to the YAML nodes of a Compose file: a mapping (with {@code <<} merge keys
+ * applied), a list, a scalar (interpolated as Compose does with an empty environment) or a
+ * boolean, each with a positioned NETC030 when the node has another type. An empty result
+ * means the problem was reported.
+ */
+final class Nodes {
+  private static final Set<String> NULLS = Set.of("", "~", "null", "Null", "NULL");
+
+  private final Yaml yaml;
+  private final Diagnostics diags;
+
+  Nodes(Yaml yaml, Diagnostics diags) {
+    this.yaml = yaml;
+    this.diags = diags;
+  }
+
+  Diagnostics diags() {
+    return diags;
+  }
+
+  /**
+   * The node's span, without the line ends, blank lines and comment lines that a block node's end
+   * mark takes in (it is where the next token starts), so that LF and CRLF files give one span.
+   */
+  Span span(Node n) {
+    Span s = yaml.span(n);
+    String text = s.file().text();
+    int end = s.end();
+    while (true) {
+      while (end > s.start() && Character.isWhitespace(text.charAt(end - 1))) {
+        end--;
+      }
+      int lineStart = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+      if (end > s.start() && lineStart > s.start() && text.substring(lineStart, end).strip().startsWith("#")) {
+        end = lineStart;
+        continue;
+      }
+      return new Span(s.file(), s.start(), end);
+    }
+  }
+
+  /** A mapping key as a word (the key of every entry {@link #map} returns is a scalar). */
+  Word key(NodeTuple t) {
+    return yaml.word(t.getKeyNode()).orElseThrow();
+  }
+
+  /** The span of a whole entry, from its key to the end of its value. */
+  Span span(NodeTuple t) {
+    return span(t.getKeyNode()).to(span(t.getValueNode()));
+  }
+
+  static boolean isNull(Node n) {
+    return n instanceof ScalarNode s && (s.getTag().equals(Tag.NULL)
+        || (s.isPlain() && NULLS.contains(s.getValue())));
+  }
+
+  /** A mapping's entries by key, merge keys applied; an empty value ({@code key:}) is empty. */
+  Optional<Map<String, NodeTuple>> map(Node n, String what) {
+    if (isNull(n)) {
+      return Optional.of(Map.of());
+    }
+    if (!(n instanceof MappingNode)) {
+      wrongType(n, "a mapping", what);
+      return Optional.empty();
+    }
+    Map<String, NodeTuple> out = new LinkedHashMap<>();
+    merge(n, out, 0);
+    return Optional.of(out);
+  }
+
+  /** Explicit keys first, then those a {@code <<: *anchor} (or a list of them) brings in. */
+  private void merge(Node n, Map<String, NodeTuple> out, int depth) {
+    Map<String, NodeTuple> own = yaml.entries(n);
+    own.forEach((k, t) -> {
+      if (!k.equals("<<")) {
+        out.putIfAbsent(k, t);
+      }
+    });
+    NodeTuple merged = own.get("<<");
+    if (merged == null || depth > 20) {
+      return;
+    }
+    Node v = merged.getValueNode();
+    List<Node> sources = v instanceof SequenceNode s ? s.getValue() : List.of(v);
+    for (Node source : sources) {
+      if (source instanceof MappingNode) {
+        merge(source, out, depth + 1);
+      } else {
+        wrongType(source, "a mapping to merge", "`<<`");
+      }
+    }
+  }
+
+  /** A sequence's items; an empty value is an empty list. */
+  Optional<List<Node>> list(Node n, String what) {
+    if (isNull(n)) {
+      return Optional.of(List.of());
+    }
+    if (!(n instanceof SequenceNode s)) {
+      wrongType(n, "a list", what);
+      return Optional.empty();
+    }
+    return Optional.of(s.getValue());
+  }
+
+  /**
+   * A scalar as a word, interpolated: {@code ${VAR:-default}} gives its default, a variable
+   * without one is read as empty (as Compose does when the variable is not set), with a NETC032.
+   * The word's span is the scalar's, without its quotes when it is quoted.
+   */
+  Optional<Word> scalar(Node n, String what) {
+    if (!(n instanceof ScalarNode s)) {
+      wrongType(n, "a single value", what);
+      return Optional.empty();
+    }
+    Span span = span(n);
+    if (!s.isPlain() && span.end() - span.start() >= 2) {
+      span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
+    }
+    Interpolation.Result r = Interpolation.apply(s.getValue());
+    for (String v : r.unset()) {
+      diags.add(Diagnostic.of(Code.NETC032, span, "netc reads no environment: variable `" + v
+              + "` in " + what + " is read as empty, as Compose reads a variable that is not set")
+          .withHint("give it a default, as in `${" + v + ":-8080}`, or write the value itself"));
+    }
+    return Optional.of(new Word(r.text(), span));
+  }
+
+  /** {@code true} or {@code false}, as YAML writes them. */
+  Optional<Boolean> bool(Node n, String what) {
+    if (n instanceof ScalarNode s) {
+      String v = s.getValue().toLowerCase(Locale.ROOT);
+      if (v.equals("true") || v.equals("false")) {
+        return Optional.of(v.equals("true"));
+      }
+    }
+    wrongType(n, "`true` or `false`", what);
+    return Optional.empty();
+  }
+
+  /**
+   * The part {@code [from, to)} of a scalar word's text, spanning exactly that part when the
+   * text stands in the file as written (no escapes or interpolation), else the whole scalar.
+   */
+  static Word sub(Word w, int from, int to) {
+    String text = w.text().substring(from, to);
+    Span s = w.span();
+    if (s.text().equals(w.text())) {
+      s = new Span(s.file(), s.start() + from, s.start() + to);
+    }
+    return new Word(text, s);
+  }
+
+  void wrongType(Node n, String expected, String what) {
+    diags.add(Diagnostic.of(Code.NETC030, span(n), "expected " + expected + " for " + what
+            + ", got " + describe(n))
+        .withHint("see docs/compose.md for the shape netc reads"));
+  }
+
+  private static String describe(Node n) {
+    if (n instanceof MappingNode) {
+      return "a mapping";
+    }
+    if (n instanceof SequenceNode) {
+      return "a list";
+    }
+    String v = ((ScalarNode) n).getValue();
+    return isNull(n) ? "nothing" : "`" + (v.length() > 40 ? v.substring(0, 40) + "..." : v) + "`";
+  }
+}

@@ -1,0 +1,148 @@
+package dev.netc.compiler.front.compose;
+
+import dev.netc.compiler.ast.Label;
+import dev.netc.compiler.ast.Setting;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+
+/**
+ * Reads one service: its network stack ({@link AttachReader}), {@code ports}, {@code expose},
+ * replicas ({@code deploy.replicas} or {@code scale}) and the names it resolves by. Every
+ * endpoint carries the labels Docker Compose puts on its containers,
+ * {@code com.docker.compose.project} and {@code com.docker.compose.service}.
+ */
+final class ServiceReader {
+  private static final String LABEL_VALUE = "[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?";
+
+  private final Nodes nodes;
+  private final Networks networks;
+  private final String project;
+
+  ServiceReader(Nodes nodes, Networks networks, String project) {
+    this.nodes = nodes;
+    this.networks = networks;
+    this.project = project;
+  }
+
+  Optional<ComposeService> read(NodeTuple entry) {
+    Word name = nodes.key(entry);
+    String owner = "service `" + name.text() + "`";
+    Optional<Map<String, NodeTuple>> fields = nodes.map(entry.getValueNode(), owner);
+    if (fields.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, NodeTuple> f = fields.get();
+    Fields.SERVICE.check(nodes, f, owner);
+    ComposeService s = new ComposeService(name, nodes.span(entry));
+    label(s, "com.docker.compose.project", project);
+    label(s, "com.docker.compose.service", name.text());
+    Optional<Word> replicas = replicas(f, owner);
+    replicas.ifPresent(r -> s.settings.add(new Setting(new Word("replicas", r.span()), List.of(r), r.span())));
+    List<AttachReader.Attach> attaches = new AttachReader(nodes, networks).read(s, f);
+    if (f.containsKey("ports")) {
+      NodeTuple ports = f.get("ports");
+      if (s.joins.isPresent()) {
+        nodes.diags().add(Diagnostic.of(Code.NETC033, nodes.key(ports).span(), owner + " publishes"
+                + " ports but shares the network stack of service `" + s.joins.get().text() + "`")
+            .withHint("publish the ports on service `" + s.joins.get().text() + "`, as Docker"
+                + " requires"));
+      }
+      PortReader reader = new PortReader(nodes);
+      for (Node item : nodes.list(ports.getValueNode(), "`ports` of " + owner).orElse(List.of())) {
+        reader.read(item, owner).ifPresent(s.publishes::add);
+      }
+    }
+    if (f.containsKey("expose")) {
+      NodeTuple expose = f.get("expose");
+      List<Word> ports = new ArrayList<>();
+      for (Node item : nodes.list(expose.getValueNode(), "`expose` of " + owner).orElse(List.of())) {
+        nodes.scalar(item, "a port of `expose` of " + owner).ifPresent(ports::add);
+      }
+      if (!ports.isEmpty()) {
+        s.exposes.add(new Setting(nodes.key(expose), ports, nodes.span(expose)));
+      }
+    }
+    names(s, f, attaches, replicas.map(ServiceReader::count).orElse(1), owner);
+    attaches.forEach(a -> s.attaches.add(a.decl()));
+    return Optional.of(s);
+  }
+
+  private void label(ComposeService s, String key, String value) {
+    if (value.matches(LABEL_VALUE)) {
+      s.labels.add(new Label(new Word(key, s.name.span()), new Word(value, s.name.span()), s.name.span()));
+    }
+  }
+
+  /**
+   * The replica count: {@code deploy.replicas} or {@code scale} (which must then agree), one for
+   * {@code deploy.mode: global} (one per machine, and the topology is one machine).
+   */
+  private Optional<Word> replicas(Map<String, NodeTuple> f, String owner) {
+    Optional<Word> deploy = Optional.empty();
+    if (f.containsKey("deploy")) {
+      String what = "`deploy` of " + owner;
+      Map<String, NodeTuple> d = nodes.map(f.get("deploy").getValueNode(), what).orElse(Map.of());
+      Fields.DEPLOY.check(nodes, d, "the `deploy` of " + owner);
+      if (d.containsKey("mode")) {
+        nodes.scalar(d.get("mode").getValueNode(), "`deploy.mode` of " + owner)
+            .filter(m -> !m.text().equals("replicated") && !m.text().equals("global"))
+            .ifPresent(m -> nodes.diags().add(Diagnostic.of(Code.NETC105, m.span(),
+                "unknown `deploy.mode` `" + m.text() + "`").withHint("the modes are `replicated` and `global`")));
+      }
+      if (d.containsKey("replicas")) {
+        deploy = nodes.scalar(d.get("replicas").getValueNode(), "`deploy.replicas` of " + owner);
+      }
+    }
+    Optional<Word> scale = f.containsKey("scale")
+        ? nodes.scalar(f.get("scale").getValueNode(), "`scale` of " + owner) : Optional.empty();
+    if (deploy.isPresent() && scale.isPresent() && !deploy.get().text().equals(scale.get().text())) {
+      nodes.diags().add(Diagnostic.of(Code.NETC033, scale.get().span(), owner + " has `scale: "
+              + scale.get().text() + "` but `deploy.replicas: " + deploy.get().text() + "`")
+          .withRelated(deploy.get().span(), "`deploy.replicas` is set here")
+          .withHint("keep one of them"));
+    }
+    return deploy.or(() -> scale);
+  }
+
+  /** The replica count of a valid word; the resolver reports an invalid one. */
+  private static int count(Word w) {
+    return w.text().matches("[0-9]{1,6}") ? Integer.parseInt(w.text()) : 1;
+  }
+
+  /**
+   * The names a service resolves by besides its endpoints' own: its service name on every replica
+   * (Compose balances the name over them), its {@code container_name}, and a service-level
+   * {@code mac_address} on its first network.
+   */
+  private void names(ComposeService s, Map<String, NodeTuple> f, List<AttachReader.Attach> attaches,
+      int replicas, String owner) {
+    if (replicas > 1) {
+      attaches.forEach(a -> a.settings().add(new Setting(new Word("alias", s.name.span()),
+          List.of(s.name), s.name.span())));
+    }
+    NodeTuple cn = f.get("container_name");
+    Optional<Word> container = cn == null ? Optional.empty()
+        : nodes.scalar(cn.getValueNode(), "`container_name` of " + owner);
+    if (container.isPresent() && replicas > 1) {
+      nodes.diags().add(Diagnostic.of(Code.NETC033, container.get().span(), owner + " has "
+              + replicas + " replicas but one `container_name`, which only one container can have")
+          .withHint("remove `container_name`; the replicas resolve by the service's name"));
+    } else if (container.isPresent() && !container.get().text().equals(s.name.text())) {
+      Word c = container.get();
+      attaches.forEach(a -> a.settings().add(new Setting(new Word("alias", nodes.key(cn).span()),
+          List.of(c), nodes.span(cn))));
+    }
+    NodeTuple mac = f.get("mac_address");
+    if (mac != null && !attaches.isEmpty()) {
+      nodes.scalar(mac.getValueNode(), "`mac_address` of " + owner).ifPresent(w -> attaches.get(0)
+          .settings().add(new Setting(new Word("mac", nodes.key(mac).span()), List.of(w), nodes.span(mac))));
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.netc.compiler.front.compose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.source.SourceFile;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** What the golden cases cannot show: recognition, the project name from a folder, interpolation. */
+class ComposeFrontendTest {
+  private final ComposeFrontend front = new ComposeFrontend();
+
+  @Test
+  void acceptsComposeFilesByContent() {
+    assertTrue(front.accepts(new SourceFile("any.txt", "services:\n  web:\n    image: nginx\n")));
+    assertTrue(front.accepts(new SourceFile("broken.yaml", "services:\n  web:\n   - x\n  y: [\n")),
+        "broken YAML with a top-level `services` is Compose's, so that NETC010 reports it");
+    assertFalse(front.accepts(new SourceFile("k.yaml", "apiVersion: v1\nkind: Service\nservices: []\n")));
+    assertFalse(front.accepts(new SourceFile("t.netc", "network front\ncontainer web { attach front }\n")));
+  }
+
+  @Test
+  void theProjectIsNamedAfterTheFolderAsComposeDoes() {
+    assertEquals("my-shop", ProjectName.netc(ProjectName.fromFolder(new SourceFile("/srv/My_Shop/compose.yaml", ""))));
+    assertEquals("web2", ProjectName.fromFolder(new SourceFile("/srv/.Web 2!/docker-compose.yml", "")));
+    assertEquals("my-app", ProjectName.of(new SourceFile("/x/y.yaml", ""),
+        Optional.of(new dev.netc.compiler.ast.Word("my_app", null))).text());
+  }
+
+  @Test
+  void theDefaultNetworkIsNamedAfterTheProject() {
+    List<Decl> decls = front.read(new SourceFile("/work/shop/compose.yaml",
+        "services:\n  web:\n    image: nginx\n"), new Diagnostics());
+    assertEquals("shop", ((Decl.Topology) decls.get(0)).name().text());
+    assertEquals("shop-default", ((Decl.Network) decls.get(1)).name().text());
+    assertEquals("shop-default", ((Decl.Container) decls.get(2)).attaches().get(0).network().text());
+  }
+
+  @Test
+  void interpolationReadsDefaultsAndAnEmptyEnvironment() {
+    assertEquals("8080:80", Interpolation.apply("${PORT:-8080}:80").text());
+    assertEquals("8080:80", Interpolation.apply("${PORT-8080}:80").text());
+    assertEquals("9000", Interpolation.apply("${A:-${B:-9000}}").text());
+    assertEquals(":80", Interpolation.apply("${PORT}:80").text());
+    assertEquals(List.of("PORT", "HOST"), Interpolation.apply("$HOST_IP${PORT}$PORT:${HOST:?needed}").unset().subList(1, 3));
+    assertEquals("", Interpolation.apply("${X:+set}").text());
+    assertEquals("$HOME", Interpolation.apply("$$HOME").text());
+    assertTrue(Interpolation.apply("127.0.0.1:80").unset().isEmpty());
+  }
+}
