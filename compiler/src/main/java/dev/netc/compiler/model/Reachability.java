@@ -642,8 +642,9 @@ public final class Reachability {
     if (service.isPresent()) {
       return service;
     }
-    if (from.host().equals(to.host()) && bridged(from).isPresent()) {
-      // loopback-bound ports are out of reach: a container's 127.0.0.1 is its own
+    if (from.host().equals(to.host()) && natOut(from).isPresent()) {
+      // through the host's address: loopback-bound ports are out of reach (a container's
+      // 127.0.0.1 is its own), and so is everything from a container on internal networks only
       return published(to, port, false).map(x -> x + " of their host");
     }
     return Optional.empty();
