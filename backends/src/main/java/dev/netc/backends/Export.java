@@ -11,4 +11,13 @@ public record Export(String text, List<Diagnostic> diagnostics) {
   public Export {
     diagnostics = diagnostics.stream().distinct().sorted(Diagnostic.ORDER).toList();
   }
+
+  /** Parts of a message joined as prose: {@code a}, {@code a and b}, {@code a, b and c}. */
+  public static String and(List<String> parts) {
+    if (parts.size() < 2) {
+      return String.join("", parts);
+    }
+    return String.join(", ", parts.subList(0, parts.size() - 1)) + " and "
+        + parts.get(parts.size() - 1);
+  }
 }

@@ -74,8 +74,8 @@ public final class ComposeExport {
   public record Net(String name, String aliases, String ipv4, String ipv6, String mac) {}
 
   /** A top-level network. */
-  public record NetworkOut(String name, String driver, boolean internal, boolean ipv6,
-      List<KV> options, List<Pool> pools) {}
+  public record NetworkOut(String name, String driver, boolean attachable, boolean internal,
+      boolean ipv6, List<KV> options, List<Pool> pools) {}
 
   /** One {@code ipam.config} entry. */
   public record Pool(String subnet, String gateway, String ipRange, List<KV> aux) {}
@@ -140,7 +140,7 @@ public final class ComposeExport {
         }
         diags.add(Diagnostic.of(Code.NETC512, e.span(), "Compose has no pods: pod `"
                 + declared(e) + "` becomes service `" + name + "`, and its members become "
-                + String.join(", ", members) + ", which share its network namespace")
+                + Export.and(members) + ", which share its network namespace")
             .withHint(replicas > 1 ? "`network_mode: service:" + name + "` joins one replica"
                 + " only: run one replica per pod, or one service per replica"
                 : "start the members with the pod's service: they depend on it"));
@@ -213,7 +213,8 @@ public final class ComposeExport {
       }
       if (!lost.isEmpty()) {
         diags.add(Diagnostic.of(Code.NETC515, n.span(), "Compose cannot say everything about"
-                + " network `" + n.name() + "`: " + String.join("; ", lost) + " is left out")
+                + " network `" + n.name() + "`: " + Export.and(lost) + " "
+                + (lost.size() > 1 ? "are" : "is") + " left out")
             .withHint("keep these settings with the Docker daemon, or drop them from the topology"));
       }
       List<Pool> pools = new ArrayList<>();
@@ -228,8 +229,9 @@ public final class ComposeExport {
         pools.add(new Pool(YamlText.quote(s.cidr().toString()), YamlText.quote(s.gateway().toString()),
             s.pool().map(p -> YamlText.quote(p.toString())).orElse(""), aux));
       }
+      // an overlay needs a swarm; `attachable` lets Compose's containers join it
       out.add(new NetworkOut(YamlText.quote(n.name()), YamlText.quote(n.driver().label()),
-          n.internal(), v6, kvs(options), pools));
+          n.driver() == Driver.OVERLAY, n.internal(), v6, kvs(options), pools));
     }
     return out;
   }

@@ -235,7 +235,7 @@ public final class K8sExport {
       if (!lost.isEmpty()) {
         diags.add(Diagnostic.of(Code.NETC505, a.span(), "Kubernetes chooses pod addresses and"
                 + " names, so the attachment of `" + name + "` to `" + a.network() + "` loses "
-                + String.join(", ", lost))
+                + Export.and(lost))
             .withHint("reach the pod through a service: its name and `address` are kept"));
       }
     }
@@ -275,7 +275,7 @@ public final class K8sExport {
         continue;
       }
       diags.add(Diagnostic.of(Code.NETC503, n.span(), "Kubernetes has one pod network, so network `"
-              + n.name() + "` loses " + String.join(", ", lost))
+              + n.name() + "` loses " + Export.and(lost))
           .withHint(i > 0 ? "every pod reaches every pod unless a policy isolates it: express the"
                   + " separation with policies" : "these settings belong to the cluster's network"
                   + " plugin, not to the manifests"));

@@ -63,6 +63,9 @@ networks:
 <#list networks as n>
   ${n.name}:
     driver: ${n.driver}
+<#if n.attachable>
+    attachable: true
+</#if>
 <#if n.internal>
     internal: true
 </#if>
