@@ -247,10 +247,19 @@ public final class ComposeExport {
               + " reach each other"));
     }
     for (Service s : topology.services()) {
+      List<String> lost = new ArrayList<>(List.of("its name"));
+      if (!s.addresses().isEmpty()) {
+        lost.add("its address");
+      }
+      lost.add("its ports");
+      if (s.ports().stream().anyMatch(p -> p.nodePort().isPresent())) {
+        lost.add("its node ports");
+      }
+      if (!s.backends().isEmpty()) {
+        lost.add("its weights");
+      }
       diags.add(Diagnostic.of(Code.NETC513, s.span(), "Compose has no virtual services, so service `"
-              + s.name() + "` (its address, ports" + (s.ports().stream().anyMatch(
-                  p -> p.nodePort().isPresent()) ? ", node ports" : "")
-              + (s.backends().isEmpty() ? "" : ", weights") + ") is left out")
+              + s.name() + "` is left out, with " + Export.and(lost))
           .withHint("Compose resolves a service's name to all its replicas: give the selected"
               + " endpoints the service's name as an `alias`, and `publish` what clients outside"
               + " need"));
