@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,6 +95,46 @@ class ExportFormatsTest {
         }));
   }
 
+  /** Every golden case and example that compiles exports YAML that parses, and DOT that renders. */
+  @TestFactory
+  Stream<DynamicTest> everyTopologyExports() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (GoldenTest.Case c : GoldenTest.cases()) {
+      tests.add(DynamicTest.dynamicTest(c.name(), () -> {
+        Optional<Topology> t = GoldenTest.compileCase(c);
+        if (t.isEmpty()) {
+          return; // an error case: nothing to export
+        }
+        for (Map<String, Object> d : yamlDocuments(K8sExport.write(t.get()).text())) {
+          assertTrue(d.get("kind") instanceof String, d::toString);
+        }
+        assertEquals(1, yamlDocuments(ComposeExport.write(t.get()).text()).size());
+        render(GraphExport.dot(t.get()));
+        GraphExport.mermaid(t.get());
+      }));
+    }
+    return tests.stream();
+  }
+
+  private static final Path DOT = Stream.of("/usr/bin/dot", "/usr/local/bin/dot").map(Path::of)
+      .filter(Files::isExecutable).findFirst().orElse(null);
+
+  /** Renders DOT source with Graphviz when it is installed; fails on any error or warning. */
+  private static void render(String source) throws IOException, InterruptedException {
+    if (DOT == null) {
+      return;
+    }
+    Process p = new ProcessBuilder(DOT.toString(), "-Tsvg").start();
+    p.getOutputStream().write(source.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    byte[] svg = p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    assertEquals(0, p.exitValue(), err);
+    assertEquals("", err, "dot warned");
+    assertTrue(new String(svg, StandardCharsets.UTF_8).contains("<svg"));
+  }
+
   @Test
   void theKubernetesShopHasItsObjects() throws IOException {
     Topology t = ExportGoldenTest.compile(example("k8s-namespace"));
@@ -148,25 +189,14 @@ class ExportFormatsTest {
 
   @TestFactory
   Stream<DynamicTest> dotRendersWithGraphviz() throws IOException {
-    Path dot = Stream.of("/usr/bin/dot", "/usr/local/bin/dot").map(Path::of)
-        .filter(Files::isExecutable).findFirst().orElse(null);
     return ExportGoldenTest.cases().stream().filter(c -> c.backends().contains("graph"))
         .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-          if (dot == null) {
+          if (DOT == null) {
             System.out.println("ExportFormatsTest: skipped: Graphviz `dot` is not installed"
                 + " (scripts/test installs Debian's graphviz)");
           }
-          assumeTrue(dot != null, "Graphviz `dot` is not installed");
-          String source = GraphExport.dot(ExportGoldenTest.compile(c));
-          Process p = new ProcessBuilder(dot.toString(), "-Tsvg").redirectErrorStream(false).start();
-          p.getOutputStream().write(source.getBytes(StandardCharsets.UTF_8));
-          p.getOutputStream().close();
-          byte[] svg = p.getInputStream().readAllBytes();
-          String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-          assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-          assertEquals(0, p.exitValue(), err);
-          assertEquals("", err, "dot warned");
-          assertTrue(new String(svg, StandardCharsets.UTF_8).contains("<svg"));
+          assumeTrue(DOT != null, "Graphviz `dot` is not installed");
+          render(GraphExport.dot(ExportGoldenTest.compile(c)));
         }));
   }
 
@@ -181,7 +211,7 @@ class ExportFormatsTest {
           int depth = 0;
           Pattern node = Pattern.compile("\\s*(\\w+)(\\(\\(|\\(\\[|\\[)\"([^\"]*)\"(\\)\\)|\\]\\)|\\])");
           Pattern subgraph = Pattern.compile("\\s*subgraph (\\w+)\\[\"([^\"]*)\"\\]");
-          Pattern edge = Pattern.compile("\\s*(\\w+) (---|-->|-\\.->)(\\|\"([^\"|]*)\"\\|)? (\\w+)");
+          Pattern edge = Pattern.compile("\\s*(\\w+) (---|<?-->|<?-\\.->)(\\|\"([^\"|]*)\"\\|)? (\\w+)");
           for (String l : lines.subList(lines.indexOf("flowchart LR") + 1, lines.size())) {
             Matcher s = subgraph.matcher(l);
             Matcher n = node.matcher(l);

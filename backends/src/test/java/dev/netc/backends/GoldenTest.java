@@ -152,6 +152,16 @@ class GoldenTest {
     }
   }
 
+  /** Compiles a case as {@link #run} does; empty when it has errors. */
+  static Optional<dev.netc.compiler.ir.Topology> compileCase(Case c) throws IOException {
+    try (FileSystem fs = Jimfs.newFileSystem(
+        Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
+      copyInto(c.inputDir(), fs.getPath("/case"));
+      boolean locked = Files.exists(c.inputDir().resolve("locked"));
+      return new Compiler(Set.of(), locked).compile(fs.getPath(c.rootFile())).topology();
+    }
+  }
+
   private static void copyInto(Path from, Path to) throws IOException {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path p : walk.toList()) {

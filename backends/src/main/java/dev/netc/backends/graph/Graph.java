@@ -28,7 +28,8 @@ import java.util.TreeMap;
  * declaration), so the replicas of {@code api} are one node "api ×3" and a topology of hundreds
  * of endpoints stays readable. A flow between two groups is drawn when some member of one admits
  * a connection from some member of the other on one of the topology's ports ({@link
- * Reachability#defaultPorts()}); it is "partial" when not every pair is admitted. Group pairs
+ * Reachability#defaultPorts()}); it is "partial" when not every pair is admitted, and one line
+ * with two heads when it goes both ways on the same ports. Group pairs
  * with more than {@link #EXACT_PAIRS} member pairs are decided on their first {@link #SAMPLE}
  * members each. Flows between an endpoint and its host are not drawn (they are always admitted,
  * policy aside), nor flows within a group.
@@ -51,8 +52,12 @@ public final class Graph {
   /** A cluster (a host, or a namespace on a host) with nodes and clusters inside. */
   public record Cluster(String id, String label, List<Cluster> clusters, List<GNode> nodes) {}
 
-  /** A membership line (endpoint to network) or an admitted flow with its ports. */
-  public record Edge(String from, String to, boolean flow, boolean partial, String label) {}
+  /**
+   * A membership line (endpoint to network) or an admitted flow with its ports; {@code both}
+   * when the flow goes both ways on the same ports.
+   */
+  public record Edge(String from, String to, boolean flow, boolean partial, boolean both,
+      String label) {}
 
   private final String title;
   private final List<Cluster> clusters;
@@ -150,7 +155,7 @@ public final class Graph {
     }
     List<Edge> edges = new ArrayList<>();
     for (Group g : groups.values()) {
-      g.networks().forEach(n -> edges.add(new Edge(g.id(), networkIds.get(n), false, false, "")));
+      g.networks().forEach(n -> edges.add(new Edge(g.id(), networkIds.get(n), false, false, false, "")));
     }
     edges.addAll(flows(model, new ArrayList<>(groups.values())));
     return new Graph(t.name(), clusters, top, edges);
@@ -226,16 +231,28 @@ public final class Graph {
     }
     ids.add("w0");
     sides.add(List.of(outside));
+    int n = sides.size();
+    List<List<Optional<Label>>> labels = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      List<Optional<Label>> row = new ArrayList<>();
+      for (int j = 0; j < n; j++) {
+        row.add(i == j ? Optional.empty() : flow(model, sides.get(i), sides.get(j), ports));
+      }
+      labels.add(row);
+    }
+    // a flow both ways on the same ports is one line with two arrow heads, drawn once
     List<Edge> out = new ArrayList<>();
-    for (int i = 0; i < sides.size(); i++) {
-      for (int j = 0; j < sides.size(); j++) {
-        if (i == j) {
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        Optional<Label> there = labels.get(i).get(j);
+        if (there.isEmpty()) {
           continue;
         }
-        Optional<Label> label = flow(model, sides.get(i), sides.get(j), ports);
-        if (label.isPresent()) {
-          out.add(new Edge(ids.get(i), ids.get(j), true, label.get().partial(), label.get().text()));
+        boolean both = there.equals(labels.get(j).get(i));
+        if (both && j < i) {
+          continue; // drawn from the other end
         }
+        out.add(new Edge(ids.get(i), ids.get(j), true, there.get().partial(), both, there.get().text()));
       }
     }
     return out;

@@ -23,7 +23,8 @@ public final class GraphExport {
   public record VCluster(String id, String label, List<VCluster> clusters, List<VNode> nodes) {}
 
   /** An edge as a template prints it; {@code label} is "" for a membership line. */
-  public record VEdge(String from, String to, boolean flow, boolean partial, String label) {}
+  public record VEdge(String from, String to, boolean flow, boolean partial, boolean both,
+      String label) {}
 
   public static String dot(Topology t) {
     return render("dot.ftl", Graph.of(t), GraphExport::dotString, "\\n");
@@ -54,7 +55,8 @@ public final class GraphExport {
     model.put("clusters", clusters(g.clusters(), escape, br));
     List<VEdge> edges = new ArrayList<>();
     for (Graph.Edge e : g.edges()) {
-      edges.add(new VEdge(e.from(), e.to(), e.flow(), e.partial(), escape.apply(e.label())));
+      edges.add(new VEdge(e.from(), e.to(), e.flow(), e.partial(), e.both(),
+          escape.apply(e.label())));
     }
     model.put("edges", edges);
     return model;

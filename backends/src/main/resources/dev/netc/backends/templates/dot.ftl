@@ -32,10 +32,8 @@ digraph "${title}" {
 <#list edges as e>
 <#if !e.flow>
   "${e.from}" -> "${e.to}" [dir=none, style=dotted, color="#999999"];
-<#elseif e.partial>
-  "${e.from}" -> "${e.to}" [label="${e.label}", style=dashed];
 <#else>
-  "${e.from}" -> "${e.to}" [label="${e.label}"];
+  "${e.from}" -> "${e.to}" [label="${e.label}"<#if e.partial>, style=dashed</#if><#if e.both>, dir=both</#if>];
 </#if>
 </#list>
 }

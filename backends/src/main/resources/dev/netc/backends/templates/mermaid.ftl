@@ -31,10 +31,8 @@ flowchart LR
 <#list edges as e>
 <#if !e.flow>
   ${e.from} --- ${e.to}
-<#elseif e.partial>
-  ${e.from} -.->|"${e.label}"| ${e.to}
 <#else>
-  ${e.from} -->|"${e.label}"| ${e.to}
+  ${e.from} <#if e.both><</#if><#if e.partial>-.-><#else>--></#if>|"${e.label}"| ${e.to}
 </#if>
 </#list>
 <#if faint?has_content>
