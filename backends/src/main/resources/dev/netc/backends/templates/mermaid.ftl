@@ -18,10 +18,8 @@ ${ind}subgraph ${c.id}["${c.label}"]
 </#list>
 ${ind}end
 </#macro>
----
-title: topology ${title}
----
 flowchart LR
+  %% topology ${title}, drawn by `netc emit --backend mermaid`
 <#list nodes as n>
 <@node n "  "/>
 </#list>
