@@ -237,7 +237,7 @@ class ExportFormatsTest {
   @Test
   void labelsAreEscapedForEachSyntax() {
     assertEquals("a \\\"b\\\" \\\\ c", dev.netc.backends.graph.GraphExportAccess.dot("a \"b\" \\ c"));
-    assertEquals("#quot;x#quot; -#gt; #lt;y#gt; #35;1 #124;",
-        dev.netc.backends.graph.GraphExportAccess.mermaid("\"x\" -> <y> #1 |"));
+    assertEquals("'x' -› ‹y› ＃1 ＆ |",
+        dev.netc.backends.graph.GraphExportAccess.mermaid("\"x\" -> <y> #1 & |"));
   }
 }

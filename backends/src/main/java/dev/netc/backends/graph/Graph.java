@@ -211,7 +211,7 @@ public final class Graph {
   private static String publish(Publish p) {
     String host = p.hostAddress().map(a -> a.isV4() ? a + ":" : "[" + a + "]:").orElse("");
     String ports = p.hostPorts().map(Object::toString).orElse("");
-    return "publish " + (host.isEmpty() && ports.isEmpty() ? "" : host + ports + " -> ")
+    return "publish " + (host.isEmpty() && ports.isEmpty() ? "" : host + ports + " → ")
         + p.containerPorts() + "/" + p.protocol().label();
   }
 

@@ -87,24 +87,25 @@ public final class GraphExport {
   }
 
   /**
-   * The inside of a Mermaid {@code "..."} label: quotes and the characters Mermaid or its HTML
-   * labels would read are written as entities ({@code #quot;}, {@code #lt;} ...).
+   * The inside of a Mermaid {@code "..."} label. Mermaid's entity codes ({@code #quot;}) and
+   * HTML escapes are not decoded alike by every version, so the characters Mermaid or its HTML
+   * labels would read are replaced by look-alikes that need no escaping; netc's own names and
+   * label values never hold them.
    */
   static String mermaidText(String s) {
     StringBuilder sb = new StringBuilder();
     for (char c : s.toCharArray()) {
       switch (c) {
-        case '"' -> sb.append("#quot;");
-        case '<' -> sb.append("#lt;");
-        case '>' -> sb.append("#gt;");
-        case '#' -> sb.append("#35;");
-        case '&' -> sb.append("#amp;");
-        case '|' -> sb.append("#124;");
-        case '`' -> sb.append("#96;");
+        case '"' -> sb.append('\'');
+        case '<' -> sb.append('\u2039'); // ‹
+        case '>' -> sb.append('\u203a'); // ›
+        case '#' -> sb.append('\uff03'); // ＃
+        case '&' -> sb.append('\uff06'); // ＆
         case '\r', '\n' -> sb.append(' ');
         default -> sb.append(c);
       }
     }
     return sb.toString();
   }
+
 }
