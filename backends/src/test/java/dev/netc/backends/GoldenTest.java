@@ -42,9 +42,10 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} (or an
  * {@code input.yaml}, read by the front end that accepts it) is a case (but those under
- * {@code conformance/}, which {@link ConformanceTest} checks), and every example is one too (its
- * expectations under {@code golden-tests/examples/NAME/}; a YAML example {@code DIR/NAME.yaml}
- * under {@code golden-tests/examples/DIR/NAME/}).
+ * {@code conformance/}, which {@link ConformanceTest} checks, and under {@code exports/graph/},
+ * which {@link ExportGoldenTest} checks), and every example is one too (its expectations under
+ * {@code golden-tests/examples/NAME/}; a YAML example {@code DIR/NAME.yaml} under
+ * {@code golden-tests/examples/DIR/NAME/}).
  *
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
@@ -72,6 +73,9 @@ class GoldenTest {
         String name = GOLDEN.relativize(dir).toString();
         if (name.startsWith("conformance/")) {
           return; // ConformanceTest's cases: their expectation is a hand-written matrix
+        }
+        if (name.startsWith("exports/graph/")) {
+          return; // ExportGoldenTest's big graph cases: their matrix would be megabytes
         }
         out.add(new Case(name, dir, p.getFileName().toString(), dir, name.startsWith("fmt/")));
       });
@@ -157,6 +161,16 @@ class GoldenTest {
     }
   }
 
+  /** Compiles a case as {@link #run} does; empty when it has errors. */
+  static Optional<dev.netc.compiler.ir.Topology> compileCase(Case c) throws IOException {
+    try (FileSystem fs = Jimfs.newFileSystem(
+        Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
+      copyInto(c.inputDir(), fs.getPath("/case"));
+      boolean locked = Files.exists(c.inputDir().resolve("locked"));
+      return new Compiler(Set.of(), locked).compile(fs.getPath(c.rootFile())).topology();
+    }
+  }
+
   private static void copyInto(Path from, Path to) throws IOException {
     try (Stream<Path> walk = Files.walk(from)) {
       for (Path p : walk.toList()) {
@@ -186,7 +200,8 @@ class GoldenTest {
   void everyCodeHasAGoldenCase() throws IOException {
     Set<Code> seen = EnumSet.noneOf(Code.class);
     try (Stream<Path> walk = Files.walk(GOLDEN)) {
-      for (Path p : walk.filter(x -> x.getFileName().toString().equals("diagnostics.txt")).toList()) {
+      // diagnostics.txt of the compiler, k8s-diagnostics.txt and compose-diagnostics.txt of the exports
+      for (Path p : walk.filter(x -> x.getFileName().toString().endsWith("diagnostics.txt")).toList()) {
         Matcher m = CODE.matcher(Files.readString(p));
         while (m.find()) {
           Code.parse(m.group(1)).ifPresent(seen::add);

@@ -1,10 +1,13 @@
 package dev.netc.cli;
 
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.front.Frontends;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
+import java.util.List;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +29,7 @@ import picocli.CommandLine.Option;
       LintCommand.class,
       FmtCommand.class,
       EmitCommand.class,
+      ImportCommand.class,
       LockCommand.class,
       MatrixCommand.class,
       ExplainCommand.class,
@@ -38,8 +42,20 @@ import picocli.CommandLine.Option;
       "2:changes or drift (commands that say so)"
     })
 public final class Netc implements Runnable {
-  /** Where a run reads files and prints: the real machine, or a test's jimfs and buffers. */
-  public record Context(FileSystem fs, PrintWriter out, PrintWriter err, Terminal terminal) {}
+  /**
+   * Where a run reads files and prints: the real machine, or a test's jimfs and buffers; and the
+   * foreign front ends {@code netc import} chooses from ({@link Frontends#ALL}, or a test's own).
+   */
+  public record Context(FileSystem fs, PrintWriter out, PrintWriter err, Terminal terminal,
+      List<Frontend> frontends) {
+    public Context {
+      frontends = List.copyOf(frontends);
+    }
+
+    public Context(FileSystem fs, PrintWriter out, PrintWriter err, Terminal terminal) {
+      this(fs, out, err, terminal, Frontends.ALL);
+    }
+  }
 
   @Option(names = "--debug", description = "Show stack traces of internal errors.", scope = CommandLine.ScopeType.INHERIT)
   boolean debug;

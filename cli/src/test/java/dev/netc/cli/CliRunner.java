@@ -2,6 +2,8 @@ package dev.netc.cli;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.front.Frontends;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * A {@code netc} run in-process on a fresh jimfs file system (working directory {@code /work}),
@@ -20,6 +23,9 @@ final class CliRunner {
   record Result(int status, String out, String err) {}
 
   final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+
+  /** The front ends {@code netc import} chooses from; a test may put fakes here. */
+  List<Frontend> frontends = Frontends.ALL;
 
   /** Writes {@code text} as UTF-8 to {@code name} (relative to {@code /work}), creating folders. */
   Path write(String name, String text) {
@@ -51,7 +57,7 @@ final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int status = Netc.run(args,
-        new Netc.Context(fs, new PrintWriter(out), new PrintWriter(err), terminal));
+        new Netc.Context(fs, new PrintWriter(out), new PrintWriter(err), terminal, frontends));
     return new Result(status, out.toString(), err.toString());
   }
 }

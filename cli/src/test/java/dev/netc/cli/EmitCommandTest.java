@@ -92,4 +92,40 @@ class EmitCommandTest {
     assertEquals("", r.out());
     assertTrue(r.err().startsWith("netc: Invalid value for option '--backend'"), r.err());
   }
+
+  @Test
+  void everyBackendPrintsAndWritesItsFile() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    java.util.Map<String, String> files = java.util.Map.of("json", "webshop.json", "k8s",
+        "webshop.k8s.yaml", "compose", "webshop.compose.yaml", "dot", "webshop.dot", "mermaid",
+        "webshop.mmd");
+    files.forEach((backend, name) -> {
+      CliRunner.Result printed = cli.run("emit", "--backend", backend, "web.netc");
+      assertEquals(0, printed.status(), backend + ": " + printed.err());
+      CliRunner.Result written = cli.run("emit", "-q", "--backend", backend, "--out", "out", "web.netc");
+      assertEquals(new CliRunner.Result(0, "", ""), written, backend);
+      assertEquals(printed.out(), cli.read("out/" + name), backend);
+    });
+    assertTrue(cli.read("out/webshop.k8s.yaml").contains("kind: NetworkPolicy"));
+    assertTrue(cli.read("out/webshop.compose.yaml").contains("services:"));
+    assertTrue(cli.read("out/webshop.dot").startsWith("digraph \"webshop\" {"));
+    assertTrue(cli.read("out/webshop.mmd").contains("flowchart LR"));
+  }
+
+  @Test
+  void whatTheTargetCannotExpressIsAWarningOnStderr() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result k8s = cli.run("emit", "--backend", "k8s", "web.netc");
+    assertEquals(0, k8s.status());
+    assertTrue(k8s.err().contains("warning[NETC504]: Kubernetes has no published ports"), k8s.err());
+    assertTrue(k8s.out().contains("kind: NetworkPolicy"), k8s.out());
+    CliRunner.Result compose = cli.run("emit", "--backend", "compose", "web.netc");
+    assertEquals(0, compose.status());
+    assertTrue(compose.err().contains("warning[NETC511]: Compose has no network policies"),
+        compose.err());
+    assertEquals("", cli.run("emit", "-q", "--backend", "compose", "web.netc").err());
+    assertEquals("", cli.run("emit", "--backend", "dot", "web.netc").err());
+  }
 }

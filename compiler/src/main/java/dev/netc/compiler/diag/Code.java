@@ -75,7 +75,23 @@ public enum Code {
   NETC404(Severity.WARNING, "policies leave endpoints unisolated"),
   NETC405(Severity.WARNING, "endpoint on the default network"),
   NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
-  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses");
+  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses"),
+
+  // 501-509: what `netc emit --backend k8s` cannot say; 511-519: `--backend compose`
+  NETC501(Severity.WARNING, "deny rule cannot be expressed in Kubernetes"),
+  NETC502(Severity.WARNING, "peer cannot be expressed in Kubernetes"),
+  NETC503(Severity.WARNING, "network cannot be expressed in Kubernetes"),
+  NETC504(Severity.WARNING, "port cannot be expressed in Kubernetes"),
+  NETC505(Severity.WARNING, "attachment setting cannot be expressed in Kubernetes"),
+  NETC506(Severity.WARNING, "endpoint without a network cannot be expressed in Kubernetes"),
+  NETC507(Severity.WARNING, "service cannot be expressed exactly in Kubernetes"),
+
+  NETC511(Severity.WARNING, "policy cannot be expressed in Compose"),
+  NETC512(Severity.WARNING, "pod with several members in Compose"),
+  NETC513(Severity.WARNING, "service cannot be expressed in Compose"),
+  NETC514(Severity.WARNING, "several hosts cannot be expressed in Compose"),
+  NETC515(Severity.WARNING, "network setting cannot be expressed in Compose"),
+  NETC516(Severity.NOTE, "namespace flattened in Compose");
 
   private final Severity severity;
   private final String title;

@@ -1,0 +1,104 @@
+package dev.netc.cli;
+
+import dev.netc.backends.netc.NetcPrinter;
+import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.SourceReader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code netc import compose|k8s FILE}: reads a Compose or Kubernetes file with its front end and
+ * prints the same declarations as {@code .netc} source, in canonical form.
+ */
+@Command(
+    name = "import",
+    mixinStandardHelpOptions = true,
+    description = "Print a Compose or Kubernetes YAML file as equivalent .netc source.",
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:printed (warnings, if any, on stderr)",
+        "1:the file cannot be read, is not in that format, or has errors"})
+final class ImportCommand implements Callable<Integer> {
+  /** The formats users name, by the front end that reads them. */
+  private static final Map<String, String> FORMATS =
+      Map.of("compose", "compose", "k8s", "kubernetes", "kubernetes", "kubernetes");
+
+  private static final Map<String, String> TITLES =
+      Map.of("compose", "Compose", "kubernetes", "Kubernetes");
+
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FORMAT", description = "compose, or k8s (also: kubernetes).")
+  String format;
+
+  @Parameters(index = "1", paramLabel = "FILE", description = "The YAML file to import.")
+  String file;
+
+  @Mixin Verbosity verbosity;
+
+  ImportCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    String name = FORMATS.get(format);
+    if (name == null) {
+      throw new Netc.UserError("unknown format `" + format + "`: expected `compose` or `k8s`");
+    }
+    String title = TITLES.get(name);
+    Frontend frontend = ctx.frontends().stream().filter(f -> f.name().equals(name)).findFirst()
+        .orElseThrow(() -> new Netc.UserError("this netc has no " + title + " front end yet"));
+    SourceFile source = read().orElse(null);
+    if (source == null) {
+      return 1;
+    }
+    if (!frontend.accepts(source)) {
+      throw new Netc.UserError("`" + file + "` is not a " + title + " file");
+    }
+    Diagnostics diags = new Diagnostics();
+    List<Decl> decls = frontend.read(source, diags);
+    List<Diagnostic> problems = diags.sorted();
+    if (!problems.isEmpty() && (diags.hasErrors() || !verbosity.quiet)) {
+      ctx.err().print(DiagnosticReport.text(problems, 1, ctx.terminal().color()));
+    }
+    if (diags.hasErrors()) {
+      return 1;
+    }
+    String cmd = format.equals("compose") ? "compose" : "k8s";
+    ctx.out().print(NetcPrinter.print(decls, List.of(
+        "Imported from " + file + " by `netc import " + cmd + "`.")));
+    return 0;
+  }
+
+  /** The file's text, or empty after printing why it cannot be used. */
+  private Optional<SourceFile> read() {
+    Path path = ctx.fs().getPath(file);
+    try {
+      if (Files.isDirectory(path)) {
+        throw new Netc.UserError("cannot read `" + file + "`: it is a directory");
+      }
+      SourceReader.Read read = SourceReader.read(path, file);
+      if (read.problem().isPresent()) {
+        ctx.err().print(DiagnosticReport.text(List.of(read.problem().get()), 1,
+            ctx.terminal().color()));
+        return Optional.empty();
+      }
+      return read.file();
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot read `" + file + "`: " + SourceReader.reason(e));
+    }
+  }
+}

@@ -1,0 +1,140 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.parse.Parse;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code netc import}: the front end is chosen by name (with {@code k8s} for {@code
+ * kubernetes}), a file it does not accept is a one-line error, and its declarations print as
+ * canonical {@code .netc} under a header naming the file. The real front ends are tested where
+ * they are; here a fake one stands in: it accepts files that start with {@code # fake}, reads the
+ * rest as {@code .netc}, and warns about each line that says {@code warn} and fails on
+ * {@code broken}.
+ */
+class ImportCommandTest {
+  /** A front end that reads {@code .netc} in disguise. */
+  private record Fake(String name) implements Frontend {
+    @Override
+    public boolean accepts(SourceFile file) {
+      return file.text().startsWith("# fake");
+    }
+
+    @Override
+    public List<Decl> read(SourceFile file, Diagnostics diags) {
+      int warn = file.text().indexOf("# warn");
+      if (warn >= 0) {
+        diags.add(Diagnostic.of(Code.NETC113, new Span(file, warn, warn + 6), "a warning"));
+      }
+      int broken = file.text().indexOf("# broken");
+      if (broken >= 0) {
+        diags.add(Diagnostic.of(Code.NETC010, new Span(file, broken, broken + 8), "an error"));
+        return List.of();
+      }
+      return Parse.file(file).decls();
+    }
+  }
+
+  private static CliRunner cli() {
+    CliRunner cli = new CliRunner();
+    cli.frontends = List.of(new Fake("compose"), new Fake("kubernetes"));
+    return cli;
+  }
+
+  private static final String FAKE = """
+      # fake compose file
+      topology shop
+      network back{subnet 10.20.0.0/24;internal}
+      container db{labels app=db "service"=db canary=""
+      attach back{ip 10.20.0.10}
+      expose 5432/tcp}
+      """;
+
+  @Test
+  void printsCanonicalNetcWithAHeader() {
+    CliRunner cli = cli();
+    cli.write("docker-compose.yml", FAKE);
+    CliRunner.Result r = cli.run("import", "compose", "docker-compose.yml");
+    assertEquals(new CliRunner.Result(0, """
+        # Imported from docker-compose.yml by `netc import compose`.
+
+        topology shop
+
+        network back {
+          subnet 10.20.0.0/24
+          internal
+        }
+
+        container db {
+          labels app=db "service"=db canary=""
+          attach back { ip 10.20.0.10 }
+          expose 5432/tcp
+        }
+        """, ""), r);
+    // what it prints is a topology netc compiles, already formatted
+    cli.write("shop.netc", r.out());
+    assertEquals(0, cli.run("fmt", "--check", "shop.netc").status());
+    assertEquals(0, cli.run("lint", "-q", "shop.netc").status());
+  }
+
+  @Test
+  void k8sIsTheKubernetesFrontEnd() {
+    CliRunner cli = cli();
+    cli.write("app.yaml", FAKE);
+    CliRunner.Result k8s = cli.run("import", "k8s", "app.yaml");
+    assertEquals(0, k8s.status(), k8s.err());
+    assertTrue(k8s.out().startsWith("# Imported from app.yaml by `netc import k8s`.\n"), k8s.out());
+    assertEquals(0, cli.run("import", "kubernetes", "app.yaml").status());
+  }
+
+  @Test
+  void aFileTheFrontEndDoesNotAcceptIsAOneLineError() {
+    CliRunner cli = cli();
+    cli.write("notes.yaml", "hello: world\n");
+    assertEquals(new CliRunner.Result(1, "", "netc: `notes.yaml` is not a Compose file\n"),
+        cli.run("import", "compose", "notes.yaml"));
+    assertEquals(new CliRunner.Result(1, "", "netc: `notes.yaml` is not a Kubernetes file\n"),
+        cli.run("import", "k8s", "notes.yaml"));
+  }
+
+  @Test
+  void unknownFormatsMissingFrontEndsAndMissingFilesAreOneLineErrors() {
+    CliRunner cli = cli();
+    assertEquals(new CliRunner.Result(1, "", "netc: unknown format `helm`: expected `compose` or `k8s`\n"),
+        cli.run("import", "helm", "x.yaml"));
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.yaml`: no such file\n"),
+        cli.run("import", "compose", "nope.yaml"));
+    CliRunner bare = new CliRunner();
+    bare.frontends = List.of();
+    bare.write("a.yaml", FAKE);
+    assertEquals(new CliRunner.Result(1, "", "netc: this netc has no Compose front end yet\n"),
+        bare.run("import", "compose", "a.yaml"));
+  }
+
+  @Test
+  void warningsGoToStderrAndErrorsFail() {
+    CliRunner cli = cli();
+    cli.write("warn.yaml", FAKE + "# warn\n");
+    CliRunner.Result warned = cli.run("import", "compose", "warn.yaml");
+    assertEquals(0, warned.status());
+    assertTrue(warned.err().contains("warning[NETC113]: a warning"), warned.err());
+    assertTrue(warned.out().contains("container db {"), warned.out());
+    assertEquals("", cli.run("import", "-q", "compose", "warn.yaml").err());
+
+    cli.write("broken.yaml", FAKE + "# broken\n");
+    CliRunner.Result broken = cli.run("import", "compose", "broken.yaml");
+    assertEquals(1, broken.status());
+    assertEquals("", broken.out());
+    assertTrue(broken.err().contains("error[NETC010]: an error"), broken.err());
+  }
+}
