@@ -41,7 +41,8 @@ class NetcPrinterTest {
 
   @TestFactory
   Stream<DynamicTest> printedSourceCompilesToTheSameIr() throws IOException {
-    List<GoldenTest.Case> cases = new ArrayList<>(GoldenTest.cases());
+    List<GoldenTest.Case> cases = new ArrayList<>(GoldenTest.cases().stream()
+        .filter(c -> c.rootFile().endsWith(".netc")).toList()); // YAML inputs: ExportRoundTripTest
     try (Stream<Path> walk = Files.walk(GoldenTest.GOLDEN.resolve("conformance"))) {
       walk.filter(p -> p.getFileName().toString().equals("input.netc")).sorted().forEach(p ->
           cases.add(new GoldenTest.Case("conformance/" + p.getParent().getFileName(), p.getParent(),

@@ -204,8 +204,8 @@ final class EndpointResolver {
         }
         case "alias" -> {
           for (Word w : s.values()) {
-            if (values.name(w, "alias")) {
-              aliases.add(w.text());
+            if (values.name(w, "alias") && !aliases.contains(w.text())) {
+              aliases.add(w.text()); // a name given twice resolves once
             }
           }
         }
