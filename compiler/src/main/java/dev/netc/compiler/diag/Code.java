@@ -19,6 +19,13 @@ public enum Code {
   NETC007(Severity.ERROR, "imported file belongs to another topology"),
   NETC008(Severity.ERROR, "topology declared twice"),
   NETC010(Severity.ERROR, "YAML syntax error"),
+  NETC020(Severity.ERROR, "malformed Kubernetes object"),
+  NETC021(Severity.ERROR, "required Kubernetes field missing"),
+  NETC022(Severity.WARNING, "Kubernetes kind not supported"),
+  NETC023(Severity.WARNING, "Kubernetes field not supported"),
+  NETC024(Severity.WARNING, "Kubernetes object or rule without effect"),
+  NETC025(Severity.WARNING, "named port not found"),
+  NETC026(Severity.WARNING, "named port with several numbers"),
 
   NETC101(Severity.ERROR, "unknown reference"),
   NETC102(Severity.ERROR, "duplicate name"),
