@@ -40,9 +40,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} is a case
- * (but those under {@code conformance/}, which {@link ConformanceTest} checks), and every example
- * is one too (its expectations under {@code golden-tests/examples/NAME/}).
+ * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} or an {@code
+ * input.yaml} (Kubernetes or Compose YAML) is a case (but those under {@code conformance/}, which
+ * {@link ConformanceTest} checks), and every example is one too (its expectations under {@code
+ * golden-tests/examples/NAME/}; a YAML example {@code examples/k8s/shop.yaml} under {@code
+ * golden-tests/examples/k8s/shop/}).
  *
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
@@ -57,6 +59,8 @@ class GoldenTest {
   static final Path GOLDEN = ROOT.resolve("golden-tests");
   static final boolean UPDATE = Boolean.getBoolean("golden.update");
   private static final Pattern CODE = Pattern.compile("\\[(NETC\\d+)]");
+  /** The root file of a case: {@code .netc}, or YAML that a front end reads (Kubernetes, Compose). */
+  static final Set<String> INPUTS = Set.of("input.netc", "input.yaml");
 
   /** One case: the folder whose files are copied into jimfs, the root file, the expectations. */
   record Case(String name, Path inputDir, String rootFile, Path expectDir, boolean fmt) {}
@@ -64,16 +68,25 @@ class GoldenTest {
   static List<Case> cases() throws IOException {
     List<Case> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(GOLDEN)) {
-      walk.filter(p -> p.getFileName().toString().equals("input.netc")).sorted().forEach(p -> {
+      walk.filter(p -> INPUTS.contains(p.getFileName().toString())).sorted().forEach(p -> {
         Path dir = p.getParent();
         String name = GOLDEN.relativize(dir).toString();
         if (name.startsWith("conformance/")) {
           return; // ConformanceTest's cases: their expectation is a hand-written matrix
         }
-        out.add(new Case(name, dir, "input.netc", dir, name.startsWith("fmt/")));
+        String file = p.getFileName().toString();
+        out.add(new Case(name, dir, file, dir, name.startsWith("fmt/") && file.equals("input.netc")));
       });
     }
     Path examples = ROOT.resolve("examples");
+    try (Stream<Path> walk = Files.walk(examples)) {
+      walk.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(p -> {
+        // a YAML example (Kubernetes or Compose): its expectations under its path, no extension
+        String name = examples.relativize(p).toString().replaceAll("\\.yaml$", "");
+        out.add(new Case("examples/" + name, p.getParent(), p.getFileName().toString(),
+            GOLDEN.resolve("examples").resolve(name), false));
+      });
+    }
     try (Stream<Path> walk = Files.walk(examples)) {
       walk.filter(p -> p.toString().endsWith(".netc")).sorted().forEach(p -> {
         Path rel = examples.relativize(p);
@@ -154,7 +167,8 @@ class GoldenTest {
         Path target = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
-        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")) {
+        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")
+            || p.toString().endsWith(".yaml")) {
           Files.createDirectories(target.getParent());
           Files.write(target, Files.readAllBytes(p));
         }
@@ -205,8 +219,9 @@ class GoldenTest {
       }
       int next = doc.indexOf("\n## ", at + 1);
       String section = doc.substring(at, next < 0 ? doc.length() : next);
-      if (!section.contains("```netc") || section.split("```netc", -1).length < 3) {
-        missing.add(c.name() + " (needs a failing and a fixed ```netc example)");
+      int examples = section.split("```netc", -1).length - 1 + section.split("```yaml", -1).length - 1;
+      if (examples < 2) {
+        missing.add(c.name() + " (needs a failing and a fixed ```netc or ```yaml example)");
       }
     }
     assertTrue(missing.isEmpty(), "undocumented codes: " + missing);
