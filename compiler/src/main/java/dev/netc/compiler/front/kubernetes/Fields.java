@@ -28,6 +28,11 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * as it does for the Kubernetes API. Every method returns empty after reporting.
  */
 final class Fields {
+  private static final List<String> TRUE =
+      List.of("true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y");
+  private static final List<String> FALSE =
+      List.of("false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N");
+
   private final Yaml yaml;
   private final Diagnostics diags;
   private final String owner;
@@ -167,14 +172,17 @@ final class Fields {
     return OptionalInt.empty();
   }
 
-  /** {@code true} or {@code false}; absent is false. */
+  /**
+   * A boolean as Kubernetes reads YAML (YAML 1.1, where {@code yes}, {@code on} and {@code y} are
+   * true too); absent is false.
+   */
   boolean bool(At at) {
     Optional<Word> w = scalar(at);
     if (w.isEmpty()) {
       return false;
     }
-    if (w.get().text().equals("true") || w.get().text().equals("false")) {
-      return w.get().text().equals("true");
+    if (TRUE.contains(w.get().text()) || FALSE.contains(w.get().text())) {
+      return TRUE.contains(w.get().text());
     }
     diags.add(Diagnostic.of(Code.NETC020, w.get().span(), "`" + at.path() + "` of " + owner
         + " must be `true` or `false`, got `" + w.get().text() + "`"));
@@ -227,8 +235,11 @@ final class Fields {
 
   private void wrongType(At at, String expected) {
     var span = at.node() instanceof ScalarNode ? yaml.span(at.node()) : at.where();
-    diags.add(Diagnostic.of(Code.NETC020, span, "`" + at.path() + "` of " + owner
-        + " must be " + expected + ", got " + describe(at.node())));
+    String what = at.path().isEmpty() ? owner : "`" + at.path() + "` of " + owner;
+    Diagnostic d = Diagnostic.of(Code.NETC020, span, what + " must be " + expected + ", got "
+        + describe(at.node()));
+    diags.add(at.path().isEmpty()
+        ? d.withHint("a Kubernetes object is a mapping with `apiVersion`, `kind` and `metadata`") : d);
   }
 
   private static String describe(Node n) {

@@ -10,9 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads what concerns the network in a pod spec: {@code hostNetwork}, and each container's
- * name and {@code ports} (which become the members of the pod and what they {@code expose}, and
- * the named ports services and policies refer to). Images, volumes, resources, probes and the
+ * Reads what concerns the network in a pod spec: {@code hostNetwork}, and the name and {@code
+ * ports} of each container and native sidecar (an init container with {@code restartPolicy:
+ * Always}), which become the members of the pod and what they {@code expose}, and the named
+ * ports services and policies refer to. Images, volumes, resources, probes and the
  * rest are not the network's business and are passed over quietly; {@code hostPort} and
  * {@code hostIP} are warned about (NETC023).
  */
@@ -40,13 +41,26 @@ final class PodSpecs {
       f.missing(spec, "containers");
       return Optional.empty();
     }
+    List<At> all = new ArrayList<>(f.list(containers.get()));
+    Fields.get(fields.get(), "initContainers").map(f::list).orElse(List.of()).stream()
+        .filter(this::sidecar).forEach(all::add);
     boolean ok = true;
-    for (At c : f.list(containers.get())) {
+    for (At c : all) {
       Optional<Decl.Container> m = container(c, named);
       ok &= m.isPresent();
       m.ifPresent(members::add);
     }
     return ok ? Optional.of(new Shape(hostNetwork, members, named)) : Optional.empty();
+  }
+
+  /**
+   * Whether an init container runs beside the others for the pod's life, and so serves its ports:
+   * a native sidecar, {@code restartPolicy: Always}. Other init containers have finished before
+   * the pod serves anything.
+   */
+  private boolean sidecar(At c) {
+    return f.map(c).flatMap(m -> Fields.get(m, "restartPolicy")).flatMap(f::scalar)
+        .map(w -> w.text().equals("Always")).orElse(false);
   }
 
   private Optional<Decl.Container> container(At c, List<Cluster.NamedPort> named) {

@@ -44,7 +44,7 @@ final class Workloads {
         return;
       }
       List<Word> ips = addresses(o);
-      pod(o, o.name(), metadata, spec.get(), ips);
+      pods(o, List.of(o.name()), metadata, spec.get(), ips);
       return;
     }
     Optional<Map<String, At>> spec = Fields.get(o.fields(), "spec").flatMap(f::map);
@@ -69,9 +69,8 @@ final class Workloads {
       f.missing(template.get(), "spec");
       return;
     }
-    for (Word name : replicaNames(o, spec.get())) {
-      pod(o, name, metadata, podSpec.get(), List.of());
-    }
+    List<Word> names = replicaNames(o, spec.get());
+    pods(o, names, metadata, podSpec.get(), List.of());
   }
 
   private List<Word> replicaNames(KubeObject o, Map<String, At> spec) {
@@ -91,7 +90,8 @@ final class Workloads {
     return out;
   }
 
-  private void pod(KubeObject o, Word name, Map<String, At> metadata, At spec, List<Word> ips) {
+  /** The pods {@code names} of one template (read once, so its errors are reported once). */
+  private void pods(KubeObject o, List<Word> names, Map<String, At> metadata, At spec, List<Word> ips) {
     Fields f = o.f();
     List<Label> labels = Fields.get(metadata, "labels").map(l -> new Selectors(f).labels(l))
         .orElse(List.of());
@@ -103,24 +103,26 @@ final class Workloads {
     if (shape.isEmpty()) {
       return;
     }
-    List<Setting> settings = new ArrayList<>();
-    List<Decl.Attach> attaches = new ArrayList<>();
-    if (shape.get().hostNetwork().isPresent()) {
-      At hn = shape.get().hostNetwork().get();
-      Word value = f.scalar(hn).orElseThrow();
-      settings.add(new Setting(new Word("mode", hn.where()), List.of(new Word("host", value.span())),
-          hn.where()));
-    } else {
-      List<Setting> ip = ips.isEmpty() ? List.of()
-          : List.of(new Setting(new Word("ip", ips.get(0).span()), ips, ips.get(0).span()));
-      attaches.add(new Decl.Attach(new Word(PodNetwork.NAME, name.span()), ip, name.span()));
-    }
-    Decl.Container decl = new Decl.Container(true, name, labels, settings, attaches, List.of(),
-        List.of(), shape.get().members(), o.name().span());
     Map<String, String> labelMap = new TreeMap<>();
     labels.forEach(l -> labelMap.put(l.key().text(), l.value().text()));
-    cluster.add(new Cluster.Pod(o.namespace().text(), labelMap, shape.get().namedPorts(), decl),
-        o.namespace());
+    for (Word name : names) {
+      List<Setting> settings = new ArrayList<>();
+      List<Decl.Attach> attaches = new ArrayList<>();
+      if (shape.get().hostNetwork().isPresent()) {
+        At hn = shape.get().hostNetwork().get();
+        Word value = f.scalar(hn).orElseThrow();
+        settings.add(new Setting(new Word("mode", hn.where()), List.of(new Word("host", value.span())),
+            hn.where()));
+      } else {
+        List<Setting> ip = ips.isEmpty() ? List.of()
+            : List.of(new Setting(new Word("ip", ips.get(0).span()), ips, ips.get(0).span()));
+        attaches.add(new Decl.Attach(new Word(PodNetwork.NAME, name.span()), ip, name.span()));
+      }
+      Decl.Container decl = new Decl.Container(true, name, labels, settings, attaches, List.of(),
+          List.of(), shape.get().members(), o.name().span());
+      cluster.add(new Cluster.Pod(o.namespace().text(), labelMap, shape.get().namedPorts(), decl),
+          o.namespace());
+    }
   }
 
   /** A Pod that has run to completion has no network any more: it is left out (NETC024). */
