@@ -38,7 +38,8 @@ final class NamedPorts {
     if (numbers.isEmpty()) {
       f.diags().add(Diagnostic.of(Code.NETC025, name.span(), "none of " + whose + " has a "
               + proto + " container port named `" + name.text() + "`, so " + effect)
-          .withHint(pods.isEmpty() ? "it selects no pod at all; check its selector"
+          .withHint(pods.isEmpty() ? "no pod is concerned at all (an ipBlock matches addresses,"
+                  + " not pods; or check the selectors); give the port's number instead"
               : "name the port in the pods' `ports` (`name: " + name.text() + "`), or give its number"));
       return List.of();
     }
