@@ -119,6 +119,33 @@ final class Fields {
     return yaml.span(item);
   }
 
+  /**
+   * The whole of a node, from its start to the end of its last value, without the comments and
+   * blank lines a block collection's end mark may take in: how a rule reads when it is quoted.
+   */
+  Span extent(Node n) {
+    Span own = yaml.span(n);
+    return new Span(own.file(), own.start(), Math.max(own.start(), lastEnd(n, own.start())));
+  }
+
+  private int lastEnd(Node n, int floor) {
+    if (n instanceof MappingNode m) {
+      int end = floor;
+      for (NodeTuple t : m.getValue()) {
+        end = Math.max(end, Math.max(lastEnd(t.getKeyNode(), floor), lastEnd(t.getValueNode(), floor)));
+      }
+      return end == floor ? yaml.span(n).end() : end;
+    }
+    if (n instanceof SequenceNode s) {
+      int end = floor;
+      for (Node item : s.getValue()) {
+        end = Math.max(end, lastEnd(item, floor));
+      }
+      return end == floor ? yaml.span(n).end() : end;
+    }
+    return yaml.span(n).end();
+  }
+
   /** A scalar as a word pointing at it; a null is absent. */
   Optional<Word> scalar(At at) {
     if (isNull(at.node())) {

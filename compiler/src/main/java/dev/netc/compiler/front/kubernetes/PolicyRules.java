@@ -65,7 +65,8 @@ final class PolicyRules {
     Word direction = new Word(ingress ? "ingress" : "egress", item.where());
     Optional<Word> fromTo = peers.isEmpty() ? Optional.empty()
         : Optional.of(new Word(peersKey, peersAt.get().where()));
-    return Optional.of(new Decl.Rule(action, direction, fromTo, peers, ports, item.where()));
+    // the rule's span is the whole item, so that `netc explain` quotes all of it
+    return Optional.of(new Decl.Rule(action, direction, fromTo, peers, ports, f.extent(item.node())));
   }
 
   private Optional<Decl.PeerAst> peer(At p) {
