@@ -37,6 +37,11 @@ import org.junit.jupiter.api.TestFactory;
  * Kubernetes documentation: for each port a 9×9 table of the pods, rows the clients, columns the
  * servers, {@code .} admitted and {@code X} denied.
  *
+ * <p>Each case also holds an {@code input.yaml}: the same namespaces, pods (with the same
+ * addresses, given as {@code status.podIP}) and policies as Kubernetes objects, read by the
+ * Kubernetes front end and checked against the same table; or, for the netc extensions that
+ * NetworkPolicy cannot express ({@code deny}), a {@code not-kubernetes.txt} that says so.
+ *
  * <p>The test compares every cell with {@link Reachability#allowed}. It never writes an
  * expectation: a disagreement is either a bug in the model or in the hand-written table, and a
  * person decides which.
@@ -45,6 +50,11 @@ class ConformanceTest {
   static final Path CONFORMANCE = GoldenTest.GOLDEN.resolve("conformance");
   static final List<String> PODS =
       List.of("x/a", "x/b", "x/c", "y/a", "y/b", "y/c", "z/a", "z/b", "z/c");
+  static final String NETC = "input.netc";
+  /** The same case as Kubernetes objects, read by the Kubernetes front end. */
+  static final String KUBERNETES = "input.yaml";
+  /** In place of {@link #KUBERNETES}, for a case Kubernetes objects cannot express: why not. */
+  static final String NOT_KUBERNETES = "not-kubernetes.txt";
   /** How many differing cells get the model's explanation in a failure message. */
   static final int EXPLAINED = 3;
 
@@ -58,14 +68,23 @@ class ConformanceTest {
       cases = dirs.filter(Files::isDirectory).sorted().toList();
     }
     assertFalse(cases.isEmpty(), "no cases under " + CONFORMANCE);
-    return cases.stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> run(dir)));
+    return cases.stream().flatMap(dir -> {
+      String name = dir.getFileName().toString();
+      DynamicTest netc = DynamicTest.dynamicTest(name, () -> run(dir, NETC));
+      if (Files.exists(dir.resolve(NOT_KUBERNETES))) {
+        return Stream.of(netc); // the reason why Kubernetes cannot say it is in that file
+      }
+      return Stream.of(netc, DynamicTest.dynamicTest(name + " (kubernetes)", () -> run(dir, KUBERNETES)));
+    });
   }
 
-  private void run(Path dir) throws IOException {
+  private void run(Path dir, String input) throws IOException {
     String name = dir.getFileName().toString();
     Path expectedFile = dir.resolve("expected.txt");
-    if (!Files.exists(dir.resolve("input.netc")) || !Files.exists(expectedFile)) {
-      fail(name + ": a conformance case needs input.netc and expected.txt (written by hand)");
+    if (!Files.exists(dir.resolve(input)) || !Files.exists(expectedFile)) {
+      fail(name + ": a conformance case needs " + input + " and expected.txt (written by hand)"
+          + (input.equals(KUBERNETES) ? ", or a file " + NOT_KUBERNETES + " that says why"
+              + " Kubernetes objects cannot express it" : ""));
     }
     List<Block> blocks = parse(name, Files.readString(expectedFile, StandardCharsets.UTF_8));
 
@@ -75,13 +94,14 @@ class ConformanceTest {
       Path root = fs.getPath("/case");
       Files.createDirectories(root);
       try (Stream<Path> files = Files.list(dir)) {
-        for (Path p : files.filter(p -> p.toString().endsWith(".netc")).toList()) {
+        String extension = input.substring(input.lastIndexOf('.'));
+        for (Path p : files.filter(p -> p.toString().endsWith(extension)).toList()) {
           Files.write(root.resolve(p.getFileName().toString()), Files.readAllBytes(p));
         }
       }
-      CompileResult r = new Compiler(Set.of(), false).compile(fs.getPath("input.netc"));
+      CompileResult r = new Compiler(Set.of(), false).compile(fs.getPath(input));
       if (r.hasErrors() || r.topology().isEmpty()) {
-        fail(name + "/input.netc does not compile:\n"
+        fail(name + "/" + input + " does not compile:\n"
             + DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
       }
       model = new Reachability(r.topology().get());
@@ -91,7 +111,7 @@ class ConformanceTest {
     for (String pod : PODS) {
       Optional<Node> n = model.node(pod);
       if (n.isEmpty()) {
-        fail(name + "/input.netc has no endpoint `" + pod + "`: the fixture must declare x, y, z with pods a, b, c");
+        fail(name + "/" + input + " has no endpoint `" + pod + "`: the fixture must declare x, y, z with pods a, b, c");
       }
       pods.put(pod, n.get());
     }
@@ -126,7 +146,7 @@ class ConformanceTest {
     }
     if (!diffs.isEmpty()) {
       StringBuilder msg = new StringBuilder()
-          .append(name).append(": ").append(diffs.size()).append(" of ").append(cells)
+          .append(name).append('/').append(input).append(": ").append(diffs.size()).append(" of ").append(cells)
           .append(" cells differ from golden-tests/conformance/").append(name).append("/expected.txt\n");
       diffs.forEach(d -> msg.append("  ").append(d).append('\n'));
       msg.append("explanations:\n");

@@ -60,6 +60,8 @@ class GoldenTest {
   static final Path GOLDEN = ROOT.resolve("golden-tests");
   static final boolean UPDATE = Boolean.getBoolean("golden.update");
   private static final Pattern CODE = Pattern.compile("\\[(NETC\\d+)]");
+  /** The root file of a case: {@code .netc}, or YAML that a front end reads (Kubernetes, Compose). */
+  static final Set<String> INPUTS = Set.of("input.netc", "input.yaml");
 
   /** One case: the folder whose files are copied into jimfs, the root file, the expectations. */
   record Case(String name, Path inputDir, String rootFile, Path expectDir, boolean fmt) {}
@@ -77,7 +79,8 @@ class GoldenTest {
         if (name.startsWith("exports/graph/")) {
           return; // ExportGoldenTest's big graph cases: their matrix would be megabytes
         }
-        out.add(new Case(name, dir, p.getFileName().toString(), dir, name.startsWith("fmt/")));
+        String file = p.getFileName().toString();
+        out.add(new Case(name, dir, file, dir, name.startsWith("fmt/") && file.equals("input.netc")));
       });
     }
     Path examples = ROOT.resolve("examples");

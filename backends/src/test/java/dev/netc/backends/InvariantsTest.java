@@ -71,7 +71,9 @@ class InvariantsTest {
 
   @TestFactory
   Stream<DynamicTest> formattingIsIdempotentAndKeepsTheIr() throws IOException {
-    return GoldenTest.cases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+    // netc fmt formats .netc files; YAML input is the user's own layout
+    return GoldenTest.cases().stream().filter(c -> c.rootFile().endsWith(".netc"))
+        .map(c -> DynamicTest.dynamicTest(c.name(), () -> {
       Compiled before = compile(c, s -> s);
       Compiled after = compile(c, s -> fmt(s).orElse(s));
       // source lines move when fmt changes layout; everything else must stay

@@ -2,6 +2,8 @@ package dev.netc.cli;
 
 import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.parse.Formatter;
 import dev.netc.compiler.source.SourceReader;
 import java.io.IOException;
@@ -54,6 +56,15 @@ final class FmtCommand implements Callable<Integer> {
       } catch (IOException e) {
         ctx.err().println("netc: cannot read `" + name + "`: " + SourceReader.reason(e));
         status = 1;
+        continue;
+      }
+      Optional<Frontend> foreign = read.file().flatMap(Frontends::forFile);
+      if (foreign.isPresent()) {
+        // YAML belongs to its authors and their tools: netc formats only its own language
+        if (!verbosity.quiet) {
+          ctx.err().println("netc: skipped " + name + ": it is " + foreign.get().name()
+              + " YAML, and netc fmt formats .netc files only");
+        }
         continue;
       }
       List<Diagnostic> problems = new ArrayList<>();

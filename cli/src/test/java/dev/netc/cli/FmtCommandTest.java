@@ -50,6 +50,18 @@ class FmtCommandTest {
   }
 
   @Test
+  void leavesKubernetesYamlAlone() {
+    CliRunner cli = new CliRunner();
+    String yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n";
+    cli.write("pod.yaml", yaml);
+    CliRunner.Result r = cli.run("fmt", "--check", "pod.yaml");
+    assertEquals(0, r.status(), r.toString());
+    assertEquals("", r.out());
+    assertTrue(r.err().contains("skipped pod.yaml: it is kubernetes YAML"), r.err());
+    assertEquals(yaml, cli.read("pod.yaml"));
+  }
+
+  @Test
   void isIdempotent() {
     CliRunner cli = new CliRunner();
     cli.write("messy.netc", MESSY);

@@ -1,13 +1,14 @@
 package dev.netc.compiler.front;
 
 import dev.netc.compiler.front.compose.ComposeFrontend;
+import dev.netc.compiler.front.kubernetes.KubernetesFrontend;
 import dev.netc.compiler.source.SourceFile;
 import java.util.List;
 import java.util.Optional;
 
 /** The registry of foreign front ends; a file none of them accepts is read as {@code .netc}. */
 public final class Frontends {
-  public static final List<Frontend> ALL = List.of(new ComposeFrontend());
+  public static final List<Frontend> ALL = List.of(new KubernetesFrontend(), new ComposeFrontend());
 
   private Frontends() {}
 

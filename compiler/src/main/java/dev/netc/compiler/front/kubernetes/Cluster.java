@@ -1,0 +1,90 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.Label;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Selector;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the Kubernetes front end has learnt of the cluster so far: its namespaces, in the order
+ * they are first named, and its pods, in document order. Services and policies are read against
+ * it, to resolve named ports; it then becomes the declarations.
+ */
+final class Cluster {
+  /** The label every namespace carries, as in Kubernetes 1.21 and later. */
+  static final String NAME_LABEL = "kubernetes.io/metadata.name";
+
+  /** A namespace: its labels as written and the declarations that belong to it. */
+  static final class Namespace {
+    final Word name;
+    final List<Label> labels = new ArrayList<>();
+    final List<Decl> members = new ArrayList<>();
+
+    Namespace(Word name) {
+      this.name = name;
+    }
+
+    /** The labels selectors see, {@code kubernetes.io/metadata.name} included. */
+    Map<String, String> labelMap() {
+      Map<String, String> out = new TreeMap<>();
+      labels.forEach(l -> out.put(l.key().text(), l.value().text()));
+      out.put(NAME_LABEL, name.text());
+      return out;
+    }
+  }
+
+  /** A named container port: {@code name} is {@code number} in {@code protocol}. */
+  record NamedPort(String name, int number, Protocol protocol) {}
+
+  /** One pod: where it is, its labels and named ports, and its declaration. */
+  record Pod(String namespace, Map<String, String> labels, List<NamedPort> namedPorts,
+      Decl.Container decl) {}
+
+  private final Map<String, Namespace> namespaces = new LinkedHashMap<>();
+  private final List<Pod> pods = new ArrayList<>();
+
+  /** The namespace of that name, made on first use (named by {@code name}'s first occurrence). */
+  Namespace namespace(Word name) {
+    return namespaces.computeIfAbsent(name.text(), k -> new Namespace(name));
+  }
+
+  void add(Pod pod, Word namespace) {
+    pods.add(pod);
+    namespace(namespace).members.add(pod.decl());
+  }
+
+  List<Pod> pods() {
+    return pods;
+  }
+
+  /** The pods of namespace {@code ns} whose labels match. */
+  List<Pod> pods(String ns, Selector selector) {
+    return pods.stream().filter(p -> p.namespace().equals(ns) && selector.matches(p.labels())).toList();
+  }
+
+  /** The pods of the namespaces whose labels match {@code namespaces}, whose labels match. */
+  List<Pod> pods(Selector namespaceSelector, Selector selector) {
+    return pods.stream().filter(p -> selector.matches(p.labels())
+        && namespaceSelector.matches(labelsOf(p.namespace()))).toList();
+  }
+
+  private Map<String, String> labelsOf(String ns) {
+    Namespace n = namespaces.get(ns);
+    return n == null ? Map.of(NAME_LABEL, ns) : n.labelMap();
+  }
+
+  /** One namespace declaration per namespace, each with its labels and members. */
+  List<Decl> declarations() {
+    List<Decl> out = new ArrayList<>();
+    for (Namespace n : namespaces.values()) {
+      out.add(new Decl.Namespace(n.name, n.labels, n.members, n.name.span()));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,155 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontend;
+import dev.netc.compiler.front.Yaml;
+import dev.netc.compiler.source.SourceFile;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * The Kubernetes front end: a file of YAML documents, each an object with {@code apiVersion} and
+ * {@code kind} (or a {@code List} of them, as {@code kubectl get -o yaml} prints), becomes the
+ * declarations of a {@code .netc} file: one namespace per Kubernetes namespace, one pod per pod
+ * ({@link Workloads}), the services ({@link Services}) and policies ({@link NetworkPolicies}),
+ * and the pod network ({@link PodNetwork}). Endpoints are named {@code namespace/pod}. What this
+ * front end does not check (names, labels, addresses, ports, duplicates) the resolver checks,
+ * exactly as for {@code .netc}. See {@code docs/kubernetes.md}.
+ */
+public final class KubernetesFrontend implements Frontend {
+  private static final Pattern API_VERSION = Pattern.compile("(?m)^apiVersion:");
+  private static final Pattern KIND = Pattern.compile("(?m)^kind:");
+
+  @Override
+  public String name() {
+    return "kubernetes";
+  }
+
+  @Override
+  public boolean accepts(SourceFile file) {
+    List<String> keys = Yaml.topLevelKeys(file);
+    if (keys.contains("apiVersion") && keys.contains("kind")) {
+      return true;
+    }
+    // broken YAML still belongs here, so that its error is reported as YAML (NETC010)
+    return API_VERSION.matcher(file.text()).find() && KIND.matcher(file.text()).find();
+  }
+
+  @Override
+  public List<Decl> read(SourceFile file, Diagnostics diags) {
+    Yaml yaml = Yaml.of(file);
+    Fields base = new Fields(yaml, diags, "this document");
+    List<KubeObject> objects = new ArrayList<>();
+    for (Node doc : yaml.documents(diags)) {
+      if (!Fields.isNull(doc)) {
+        collect(base, base.root(doc), objects);
+      }
+    }
+    Cluster cluster = new Cluster();
+    for (KubeObject o : objects) {
+      if (o.kind().text().equals("Namespace")) {
+        Cluster.Namespace ns = cluster.namespace(o.name());
+        metadata(o).flatMap(m -> Fields.get(m, "labels"))
+            .ifPresent(l -> ns.labels.addAll(new Selectors(o.f()).labels(l)));
+      }
+    }
+    objects.forEach(o -> cluster.namespace(o.namespace()));
+    Workloads workloads = new Workloads(cluster);
+    objects.stream().filter(o -> Kinds.WORKLOADS.contains(o.kind().text())).forEach(workloads::read);
+    Services services = new Services(cluster);
+    List<KubeObject> serviceObjects = objects.stream().filter(o -> o.kind().text().equals("Service")).toList();
+    serviceObjects.forEach(services::reserve);
+    for (KubeObject o : serviceObjects) {
+      services.read(o).ifPresent(s -> cluster.namespace(o.namespace()).members.add(s));
+    }
+    NetworkPolicies policies = new NetworkPolicies(cluster);
+    for (KubeObject o : objects) {
+      if (o.kind().text().equals("NetworkPolicy")) {
+        policies.read(o).ifPresent(p -> cluster.namespace(o.namespace()).members.add(p));
+      }
+    }
+    List<Decl> out = new ArrayList<>();
+    PodNetwork.declare(cluster, Span.at(file, 0)).ifPresent(out::add);
+    out.addAll(cluster.declarations());
+    return out;
+  }
+
+  /** Adds the object {@code doc} is, or the objects of the list it is. */
+  private void collect(Fields base, At doc, List<KubeObject> out) {
+    Optional<Map<String, At>> fields = base.map(doc);
+    if (fields.isEmpty()) {
+      return;
+    }
+    Optional<Word> apiVersion = base.required(fields.get(), "apiVersion", doc);
+    Optional<Word> kind = base.required(fields.get(), "kind", doc);
+    if (apiVersion.isEmpty() || kind.isEmpty()) {
+      return;
+    }
+    String k = kind.get().text();
+    if (Kinds.list(k)) {
+      Optional<At> items = Fields.get(fields.get(), "items");
+      for (At item : items.map(base::list).orElse(List.of())) {
+        collect(base, new At(item.node(), "", item.where()), out); // fields named from the item
+      }
+      return;
+    }
+    if (!Kinds.read(k, apiVersion.get().text())) {
+      warnKind(base, kind.get(), apiVersion.get());
+      return;
+    }
+    Fields anonymous = base.forObject(k);
+    Optional<Map<String, At>> metadata = Fields.get(fields.get(), "metadata").flatMap(anonymous::map);
+    if (metadata.isEmpty()) {
+      if (fields.get().get("metadata") == null || Fields.isNull(fields.get().get("metadata").node())) {
+        anonymous.missing(new At(doc.node(), "", kind.get().span()), "metadata");
+      }
+      return;
+    }
+    Optional<Word> name = anonymous.required(metadata.get(), "name", fields.get().get("metadata"));
+    if (name.isEmpty()) {
+      return;
+    }
+    Fields f = base.forObject(k + " `" + name.get().text() + "`");
+    Optional<Word> namespace = Fields.get(metadata.get(), "namespace").flatMap(f::scalar);
+    // a Namespace is its own namespace (it is cluster-scoped); others default to `default`
+    Word ns = k.equals("Namespace") ? name.get()
+        : namespace.orElse(new Word("default", name.get().span()));
+    out.add(new KubeObject(kind.get(), name.get(), ns, fields.get(),
+        new At(doc.node(), "", name.get().span()), f));
+  }
+
+  private static Optional<Map<String, At>> metadata(KubeObject o) {
+    return Fields.get(o.fields(), "metadata").flatMap(o.f()::map);
+  }
+
+  private static void warnKind(Fields base, Word kind, Word apiVersion) {
+    String k = kind.text();
+    if (Kinds.quiet(k)) {
+      return;
+    }
+    Diagnostic d;
+    if (Kinds.READ.containsKey(k)) {
+      d = Diagnostic.of(Code.NETC022, kind.span(), "`" + k + "` of API version `" + apiVersion.text()
+              + "` is not the Kubernetes `" + k + "` netc reads, so it is ignored")
+          .withHint("netc reads `" + k + "` of API group " + String.join(" or ",
+              Kinds.READ.get(k).stream().sorted().map(g -> g.isEmpty() ? "`v1` (core)" : "`" + g + "`").toList()));
+    } else if (Kinds.unsupported(k).isPresent()) {
+      d = Diagnostic.of(Code.NETC022, kind.span(), "netc does not model `" + k + "`, which "
+          + Kinds.unsupported(k).get() + ", so it is ignored");
+    } else {
+      d = Diagnostic.of(Code.NETC022, kind.span(), "netc does not know kind `" + k + "`, so it is"
+              + " ignored; if it routes or filters traffic, the model misses that")
+          .withHint("netc reads " + String.join(", ", Kinds.supported().stream().map(s -> "`" + s + "`").toList()));
+    }
+    base.diags().add(d);
+  }
+}

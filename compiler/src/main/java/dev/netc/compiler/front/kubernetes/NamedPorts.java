@@ -1,0 +1,54 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Protocol;
+import java.util.List;
+import java.util.Locale;
+import java.util.TreeSet;
+
+/**
+ * Resolves a port name (a Service's {@code targetPort: http}, a NetworkPolicy's {@code port:
+ * http}) to the numbers the pods it concerns give that name, in that protocol, as Kubernetes
+ * does pod by pod. netc's services and rules carry one set of ports for all their pods, so a
+ * name that means different numbers on different pods is widened to all of them (NETC026), and a
+ * name no pod has means no port at all (NETC025).
+ */
+final class NamedPorts {
+  private NamedPorts() {}
+
+  /**
+   * The numbers, sorted; empty (after NETC025) when no pod has the name.
+   *
+   * @param whose the pods, as the message names them ("the pods Service `web` selects")
+   * @param effect what an unresolved name means ("this port forwards nothing")
+   */
+  static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
+      String whose, String effect) {
+    TreeSet<Integer> numbers = new TreeSet<>();
+    for (Cluster.Pod p : pods) {
+      for (Cluster.NamedPort np : p.namedPorts()) {
+        if (np.name().equals(name.text()) && np.protocol() == protocol) {
+          numbers.add(np.number());
+        }
+      }
+    }
+    String proto = protocol.label().toUpperCase(Locale.ROOT);
+    if (numbers.isEmpty()) {
+      f.diags().add(Diagnostic.of(Code.NETC025, name.span(), "none of " + whose + " has a "
+              + proto + " container port named `" + name.text() + "`, so " + effect)
+          .withHint(pods.isEmpty() ? "no pod is concerned at all (an ipBlock matches addresses,"
+                  + " not pods; or check the selectors); give the port's number instead"
+              : "name the port in the pods' `ports` (`name: " + name.text() + "`), or give its number"));
+      return List.of();
+    }
+    if (numbers.size() > 1) {
+      f.diags().add(Diagnostic.of(Code.NETC026, name.span(), "port name `" + name.text() + "` is "
+              + String.join(" or ", numbers.stream().map(n -> "`" + n + "`").toList())
+              + " depending on the pod among " + whose + "; netc applies every one of them to each pod")
+          .withHint("give the port one number in every pod, or write the numbers instead of the name"));
+    }
+    return List.copyOf(numbers);
+  }
+}

@@ -1,0 +1,178 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.SelectorAst;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Selector;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the rules of one NetworkPolicy: each {@code from}/{@code to} peer (a podSelector, which
+ * means pods of the policy's own namespace; a namespaceSelector; both in one peer, which must
+ * both hold; an ipBlock with its {@code except}s) and each port ({@code port} by number or name,
+ * {@code endPort}, {@code protocol}; no port means every port of the protocol). A named port is
+ * resolved against the pods it is about: those the policy selects for ingress, those the rule's
+ * peers match for egress.
+ */
+final class PolicyRules {
+  private final Fields f;
+  private final Cluster cluster;
+  private final String namespace;
+  private final List<Cluster.Pod> selected;
+
+  PolicyRules(Fields f, Cluster cluster, String namespace, List<Cluster.Pod> selected) {
+    this.f = f;
+    this.cluster = cluster;
+    this.namespace = namespace;
+    this.selected = selected;
+  }
+
+  /** The rule, or empty when it is malformed (reported) or admits nothing (NETC025 said why). */
+  Optional<Decl.Rule> rule(boolean ingress, At item) {
+    Optional<Map<String, At>> fields = f.map(item);
+    if (fields.isEmpty()) {
+      return Optional.empty();
+    }
+    String peersKey = ingress ? "from" : "to";
+    f.unknownFields(fields.get(), List.of(peersKey, "ports"), List.of());
+    Optional<At> peersAt = Fields.get(fields.get(), peersKey);
+    List<Decl.PeerAst> peers = new ArrayList<>();
+    boolean ok = true;
+    for (At p : peersAt.map(f::list).orElse(List.of())) {
+      Optional<Decl.PeerAst> peer = peer(p);
+      ok &= peer.isPresent();
+      peer.ifPresent(peers::add);
+    }
+    Optional<At> portsAt = Fields.get(fields.get(), "ports");
+    List<At> portItems = portsAt.map(f::list).orElse(List.of());
+    List<Word> ports = new ArrayList<>();
+    List<Cluster.Pod> portOwners = ingress ? selected : peerPods(peers);
+    for (At p : portItems) {
+      ok &= port(p, portOwners, ingress, ports);
+    }
+    if (!ok || (!portItems.isEmpty() && ports.isEmpty())) {
+      return Optional.empty();
+    }
+    Word action = new Word("allow", item.where());
+    Word direction = new Word(ingress ? "ingress" : "egress", item.where());
+    Optional<Word> fromTo = peers.isEmpty() ? Optional.empty()
+        : Optional.of(new Word(peersKey, peersAt.get().where()));
+    // the rule's span is the whole item, so that `netc explain` quotes all of it
+    return Optional.of(new Decl.Rule(action, direction, fromTo, peers, ports, f.extent(item.node())));
+  }
+
+  private Optional<Decl.PeerAst> peer(At p) {
+    Optional<Map<String, At>> fields = f.map(p);
+    if (fields.isEmpty()) {
+      return Optional.empty();
+    }
+    f.unknownFields(fields.get(), List.of("podSelector", "namespaceSelector", "ipBlock"), List.of());
+    Optional<At> pods = Fields.get(fields.get(), "podSelector");
+    Optional<At> namespaces = Fields.get(fields.get(), "namespaceSelector");
+    Optional<At> ipBlock = Fields.get(fields.get(), "ipBlock");
+    if (ipBlock.isPresent() && (pods.isPresent() || namespaces.isPresent())) {
+      f.malformed(ipBlock.get(), "a peer with an `ipBlock` cannot also have a `podSelector` or a"
+          + " `namespaceSelector`", "make them two peers of the list: `- ipBlock: ...` and `- podSelector: ...`");
+      return Optional.empty();
+    }
+    if (ipBlock.isPresent()) {
+      return ipBlock(ipBlock.get(), p);
+    }
+    if (pods.isEmpty() && namespaces.isEmpty()) {
+      f.diags().add(Diagnostic.of(Code.NETC021, p.where(), "peer `" + p.path() + "` of "
+              + f.owner() + " has none of `podSelector`, `namespaceSelector` and `ipBlock`")
+          .withHint("say which pods or addresses it is; `podSelector: {}` is every pod of the"
+              + " policy's namespace"));
+      return Optional.empty();
+    }
+    Selectors sel = new Selectors(f);
+    Optional<SelectorAst> podSel = pods.flatMap(sel::labelSelector);
+    Optional<SelectorAst> nsSel = namespaces.flatMap(sel::labelSelector);
+    if (pods.isPresent() != podSel.isPresent() || namespaces.isPresent() != nsSel.isPresent()) {
+      return Optional.empty();
+    }
+    Decl.PeerKind kind = nsSel.isPresent() ? Decl.PeerKind.NAMESPACE : Decl.PeerKind.SELECTOR;
+    return Optional.of(new Decl.PeerAst(kind, nsSel, podSel, Optional.empty(), List.of(),
+        Optional.empty(), p.where()));
+  }
+
+  private Optional<Decl.PeerAst> ipBlock(At at, At peer) {
+    Optional<Map<String, At>> fields = f.map(at);
+    if (fields.isEmpty()) {
+      return Optional.empty();
+    }
+    f.unknownFields(fields.get(), List.of("cidr", "except"), List.of());
+    Optional<Word> cidr = f.required(fields.get(), "cidr", at);
+    List<Word> except = new ArrayList<>();
+    Fields.get(fields.get(), "except").map(f::list).orElse(List.of())
+        .forEach(e -> f.scalar(e).ifPresent(except::add));
+    return cidr.map(c -> new Decl.PeerAst(Decl.PeerKind.CIDR, Optional.empty(), Optional.empty(),
+        Optional.of(c), except, Optional.empty(), peer.where()));
+  }
+
+  /** The pods an egress rule's peers match: every pod when it has no peer. */
+  private List<Cluster.Pod> peerPods(List<Decl.PeerAst> peers) {
+    if (peers.isEmpty()) {
+      return cluster.pods();
+    }
+    Set<Cluster.Pod> out = new LinkedHashSet<>();
+    for (Decl.PeerAst p : peers) {
+      Selector pods = p.endpoints().map(Selectors::toIr).orElse(Selector.ALL);
+      switch (p.kind()) {
+        case SELECTOR -> out.addAll(cluster.pods(namespace, pods));
+        case NAMESPACE -> out.addAll(cluster.pods(Selectors.toIr(p.namespaces().get()), pods));
+        default -> {
+          // an ipBlock names addresses, not pods: it has no named ports
+        }
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private boolean port(At p, List<Cluster.Pod> owners, boolean ingress, List<Word> out) {
+    Optional<Map<String, At>> fields = f.map(p);
+    if (fields.isEmpty()) {
+      return false;
+    }
+    f.unknownFields(fields.get(), List.of("port", "endPort", "protocol"), List.of());
+    Optional<Protocol> protocol = Ports.protocol(f, fields.get());
+    Optional<At> portAt = Fields.get(fields.get(), "port");
+    Optional<At> endAt = Fields.get(fields.get(), "endPort");
+    Optional<Word> port = portAt.flatMap(f::scalar);
+    Optional<Word> end = endAt.flatMap(f::scalar);
+    if (protocol.isEmpty() || portAt.isPresent() != port.isPresent() || endAt.isPresent() != end.isPresent()) {
+      return false;
+    }
+    if (port.isEmpty()) {
+      if (end.isPresent()) {
+        f.malformed(endAt.get(), "`endPort` needs a `port` to start the range", "add `port:` with the first port");
+        return false;
+      }
+      out.add(new Word("1-65535/" + protocol.get().label(), p.where())); // every port of the protocol
+      return true;
+    }
+    if (Ports.isNumber(port.get())) {
+      String range = port.get().text() + end.map(e -> "-" + e.text()).orElse("");
+      out.add(new Word(range + "/" + protocol.get().label(), port.get().span()));
+      return true;
+    }
+    if (end.isPresent()) {
+      f.malformed(endAt.get(), "`endPort` needs a numeric `port`, not the port name `"
+          + port.get().text() + "`", "write the first port of the range as a number");
+      return false;
+    }
+    String whose = ingress ? "the pods " + f.owner() + " selects"
+        : "the pods this egress rule of " + f.owner() + " allows";
+    NamedPorts.resolve(f, port.get(), protocol.get(), owners, whose, "this port admits nothing")
+        .forEach(n -> out.add(Ports.word(n, protocol.get(), port.get())));
+    return true;
+  }
+}

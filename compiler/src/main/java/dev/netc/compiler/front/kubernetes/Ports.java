@@ -1,0 +1,58 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Spelling;
+import dev.netc.compiler.ir.Protocol;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Ports and protocols as Kubernetes writes them ({@code port: 80}, {@code protocol: UDP}, a port
+ * name where an IntOrString is allowed), turned into the port words of the AST ({@code 80/udp}),
+ * which point at the number in the YAML so that the resolver's port errors land there.
+ */
+final class Ports {
+  private static final List<String> PROTOCOLS = List.of("TCP", "UDP", "SCTP");
+
+  private Ports() {}
+
+  /** The {@code protocol} field of {@code fields}: TCP when absent; empty after an error. */
+  static Optional<Protocol> protocol(Fields f, Map<String, At> fields) {
+    Optional<At> at = Fields.get(fields, "protocol");
+    if (at.isEmpty()) {
+      return Optional.of(Protocol.TCP);
+    }
+    Optional<Word> w = f.scalar(at.get());
+    if (w.isEmpty()) {
+      return Optional.empty();
+    }
+    if (PROTOCOLS.contains(w.get().text())) {
+      return Protocol.parse(w.get().text().toLowerCase(Locale.ROOT));
+    }
+    String hint = Spelling.suggest(w.get().text().toUpperCase(Locale.ROOT), PROTOCOLS)
+        .map(s -> "did you mean `" + s + "`? ").orElse("")
+        + "Kubernetes protocols are `TCP`, `UDP` and `SCTP`, in capitals";
+    f.diags().add(Diagnostic.of(Code.NETC204, w.get().span(), "unknown protocol `" + w.get().text()
+        + "` in `" + at.get().path() + "`").withHint(hint));
+    return Optional.empty();
+  }
+
+  /** Whether an IntOrString value is a number (else it names a container port). */
+  static boolean isNumber(Word w) {
+    return !w.text().isEmpty() && w.text().chars().allMatch(Character::isDigit);
+  }
+
+  /** {@code 80/tcp}, pointing at the {@code 80}. */
+  static Word word(Word number, Protocol protocol) {
+    return new Word(number.text() + "/" + protocol.label(), number.span());
+  }
+
+  /** {@code 80/tcp} for a number resolved from a port name, pointing at the name. */
+  static Word word(int number, Protocol protocol, Word at) {
+    return new Word(number + "/" + protocol.label(), at.span());
+  }
+}

@@ -1,0 +1,198 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.SelectorAst;
+import dev.netc.compiler.ast.Setting;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Protocol;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns Services into service declarations: the selector, the cluster IPs as addresses, and each
+ * port with its target (a number, or a name resolved against the selected pods' container ports)
+ * and, for NodePort and LoadBalancer Services, its node port (one from 30000 up that no other
+ * Service names, when the YAML leaves it to Kubernetes to choose). ExternalName Services and
+ * Services without a selector have no pods netc can know of and are left out (NETC024).
+ */
+final class Services {
+  private static final List<String> TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
+  private static final List<String> READ = List.of("selector", "ports", "clusterIP", "clusterIPs", "type");
+  private static final List<String> QUIET = List.of("sessionAffinity", "sessionAffinityConfig",
+      "publishNotReadyAddresses", "ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts",
+      "loadBalancerClass", "healthCheckNodePort", "trafficDistribution", "externalName",
+      "externalIPs", "loadBalancerIP", "loadBalancerSourceRanges", "externalTrafficPolicy",
+      "internalTrafficPolicy");
+
+  private final Cluster cluster;
+  private final Set<Integer> nodePorts = new HashSet<>();
+  private int nextNodePort = 30000;
+
+  Services(Cluster cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Keeps the node ports the YAML names from being chosen for the ports that name none. */
+  void reserve(KubeObject o) {
+    Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    Fields.get(o.fields(), "spec").flatMap(quiet::map).flatMap(s -> Fields.get(s, "ports"))
+        .map(quiet::list).orElse(List.of()).forEach(p -> quiet.map(p)
+            .flatMap(m -> Fields.get(m, "nodePort")).flatMap(quiet::scalar)
+            .filter(Ports::isNumber).filter(w -> w.text().length() <= 5)
+            .ifPresent(w -> nodePorts.add(Integer.parseInt(w.text()))));
+  }
+
+  Optional<Decl.Service> read(KubeObject o) {
+    Fields f = o.f();
+    Optional<At> specAt = Fields.get(o.fields(), "spec");
+    if (specAt.isEmpty()) {
+      f.missing(o.root(), "spec");
+      return Optional.empty();
+    }
+    Optional<Map<String, At>> spec = f.map(specAt.get());
+    if (spec.isEmpty()) {
+      return Optional.empty();
+    }
+    f.unknownFields(spec.get(), READ, QUIET);
+    warnUnsupported(f, spec.get());
+    Optional<Word> typeWord = Fields.get(spec.get(), "type").flatMap(f::scalar);
+    Optional<String> type = typeWord.isEmpty() ? Optional.of("ClusterIP")
+        : f.choice(typeWord.get(), "Service type", TYPES);
+    if (type.isEmpty()) {
+      return Optional.empty();
+    }
+    if (type.get().equals("ExternalName")) {
+      f.diags().add(Diagnostic.of(Code.NETC024, typeWord.get().span(), o.describe() + " is an"
+          + " ExternalName Service, a DNS alias for a name outside the cluster, so it is left out"));
+      return Optional.empty();
+    }
+    if (type.get().equals("LoadBalancer")) {
+      f.unsupported(spec.get().get("type"), "netc models the node ports of LoadBalancer "
+          + o.describe() + ", not the external load balancer in front of them", null);
+    }
+    Optional<At> selectorAt = Fields.get(spec.get(), "selector");
+    Optional<SelectorAst> selector = selectorAt.flatMap(s -> new Selectors(f).labelMap(s));
+    if (selectorAt.isPresent() && selector.isEmpty()) {
+      return Optional.empty();
+    }
+    if (selector.isEmpty() || selector.get().all()) {
+      f.diags().add(Diagnostic.of(Code.NETC024, selectorAt.map(At::where).orElse(o.name().span()),
+              o.describe() + " has no selector: its endpoints are listed by hand in EndpointSlices,"
+                  + " which netc does not read, so it is left out")
+          .withHint("give it a `selector` that matches the pods it serves"));
+      return Optional.empty();
+    }
+    List<Cluster.Pod> pods = cluster.pods(o.namespace().text(), Selectors.toIr(selector.get()));
+    Optional<At> portsAt = Fields.get(spec.get(), "ports");
+    List<At> portItems = portsAt.map(f::list).orElse(List.of());
+    if (portItems.isEmpty()) {
+      if (portsAt.isEmpty() && !headless(f, spec.get())) {
+        f.missing(specAt.get(), "ports");
+      } else {
+        f.diags().add(Diagnostic.of(Code.NETC024, portsAt.map(At::where).orElse(o.name().span()),
+            o.describe() + " has no ports, so it is left out"));
+      }
+      return Optional.empty();
+    }
+    List<Decl.ServicePort> ports = new ArrayList<>();
+    boolean ok = true;
+    for (At p : portItems) {
+      ok &= port(o, type.get(), p, pods, ports);
+    }
+    if (!ok) {
+      return Optional.empty();
+    }
+    if (ports.isEmpty()) {
+      return Optional.empty(); // every port named a target no pod has (NETC025 said so)
+    }
+    List<Setting> addresses = addresses(f, spec.get());
+    return Optional.of(new Decl.Service(o.name(), List.of(selector.get()), addresses, ports,
+        List.of(), o.name().span()));
+  }
+
+  private boolean port(KubeObject o, String type, At p, List<Cluster.Pod> pods,
+      List<Decl.ServicePort> out) {
+    Fields f = o.f();
+    Optional<Map<String, At>> fields = f.map(p);
+    if (fields.isEmpty()) {
+      return false;
+    }
+    f.unknownFields(fields.get(), List.of("port", "targetPort", "protocol", "nodePort", "name"),
+        List.of("appProtocol"));
+    Optional<Word> port = f.required(fields.get(), "port", p);
+    Optional<Protocol> protocol = Ports.protocol(f, fields.get());
+    Optional<At> targetAt = Fields.get(fields.get(), "targetPort");
+    Optional<Word> target = targetAt.flatMap(f::scalar);
+    Optional<At> nodePortAt = Fields.get(fields.get(), "nodePort");
+    Optional<Word> nodePort = nodePortAt.flatMap(f::scalar);
+    if (port.isEmpty() || protocol.isEmpty() || (targetAt.isPresent() && target.isEmpty())
+        || (nodePortAt.isPresent() && nodePort.isEmpty())) {
+      return false;
+    }
+    if (nodePort.isPresent() && type.equals("ClusterIP")) {
+      f.malformed(nodePortAt.get(), "`" + nodePortAt.get().path() + "` of " + o.describe()
+          + " needs a Service of type NodePort or LoadBalancer", "add `type: NodePort`, or remove the node port");
+      return false;
+    }
+    if (nodePort.isEmpty() && !type.equals("ClusterIP")) {
+      while (nodePorts.contains(nextNodePort)) {
+        nextNodePort++;
+      }
+      nodePorts.add(nextNodePort);
+      nodePort = Optional.of(new Word(String.valueOf(nextNodePort), port.get().span()));
+    }
+    List<Word> targets = new ArrayList<>();
+    Word t = target.orElse(port.get());
+    if (Ports.isNumber(t)) {
+      targets.add(Ports.word(t, protocol.get()));
+    } else {
+      NamedPorts.resolve(f, t, protocol.get(), pods, "the pods " + o.describe() + " selects",
+          "this Service port forwards nothing and is left out")
+          .forEach(n -> targets.add(Ports.word(n, protocol.get(), t)));
+    }
+    for (Word w : targets) {
+      out.add(new Decl.ServicePort(Ports.word(port.get(), protocol.get()), Optional.of(w), nodePort,
+          p.where()));
+    }
+    return true;
+  }
+
+  private static boolean headless(Fields f, Map<String, At> spec) {
+    return Fields.get(spec, "clusterIP").flatMap(f::scalar).map(w -> w.text().equals("None")).orElse(false);
+  }
+
+  /** {@code clusterIPs}, else {@code clusterIP}; {@code None} (headless) is no address. */
+  private static List<Setting> addresses(Fields f, Map<String, At> spec) {
+    List<Word> ips = new ArrayList<>();
+    Optional<At> list = Fields.get(spec, "clusterIPs");
+    list.map(f::list).orElse(List.of()).forEach(i -> f.scalar(i).ifPresent(ips::add));
+    if (list.isEmpty()) {
+      Fields.get(spec, "clusterIP").flatMap(f::scalar).ifPresent(ips::add);
+    }
+    ips.removeIf(w -> w.text().equals("None") || w.text().isEmpty());
+    if (ips.isEmpty()) {
+      return List.of();
+    }
+    return List.of(new Setting(new Word("address", ips.get(0).span()), ips, ips.get(0).span()));
+  }
+
+  private static void warnUnsupported(Fields f, Map<String, At> spec) {
+    for (String key : List.of("externalIPs", "loadBalancerIP", "loadBalancerSourceRanges")) {
+      Fields.get(spec, key).ifPresent(at -> f.unsupported(at, "netc does not model `" + key
+          + "` of " + f.owner() + ": addresses outside the cluster reach the Service only through"
+          + " its node ports in the model", null));
+    }
+    for (String key : List.of("externalTrafficPolicy", "internalTrafficPolicy")) {
+      Fields.get(spec, key).flatMap(f::scalar).filter(w -> w.text().equals("Local"))
+          .ifPresent(w -> f.unsupported(spec.get(key), "netc does not model `" + key + ": Local`"
+              + " of " + f.owner() + ": in the model every selected pod serves every client, as"
+              + " with `Cluster`", null));
+    }
+  }
+}

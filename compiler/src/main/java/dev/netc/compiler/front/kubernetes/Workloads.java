@@ -1,0 +1,159 @@
+package dev.netc.compiler.front.kubernetes;
+
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.ast.Label;
+import dev.netc.compiler.ast.Setting;
+import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Host;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+
+/**
+ * Turns Pods and the controllers that make pods into pod declarations. A Pod is one pod; the
+ * replicas of a Deployment, ReplicaSet or ReplicationController are {@code NAME-1} to {@code
+ * NAME-N} (stable names in place of Kubernetes' random suffixes), those of a StatefulSet {@code
+ * NAME-0} to {@code NAME-(N-1)}, as Kubernetes names them; a DaemonSet runs one pod per host, and
+ * a topology read from Kubernetes YAML has the one host {@code local}, so its pod is {@code
+ * NAME-local}. Every pod carries its template's labels and sits on the pod network.
+ */
+final class Workloads {
+  static final int MAX_REPLICAS = 10000;
+
+  private final Cluster cluster;
+
+  Workloads(Cluster cluster) {
+    this.cluster = cluster;
+  }
+
+  void read(KubeObject o) {
+    Fields f = o.f();
+    if (o.kind().text().equals("Pod")) {
+      Map<String, At> metadata = Fields.get(o.fields(), "metadata").flatMap(f::map).orElse(Map.of());
+      if (finished(o)) {
+        return;
+      }
+      Optional<At> spec = Fields.get(o.fields(), "spec");
+      if (spec.isEmpty()) {
+        f.missing(o.root(), "spec");
+        return;
+      }
+      List<Word> ips = addresses(o);
+      pods(o, List.of(o.name()), metadata, spec.get(), ips);
+      return;
+    }
+    Optional<Map<String, At>> spec = Fields.get(o.fields(), "spec").flatMap(f::map);
+    if (spec.isEmpty()) {
+      if (Fields.get(o.fields(), "spec").isEmpty()) {
+        f.missing(o.root(), "spec");
+      }
+      return;
+    }
+    Optional<At> template = Fields.get(spec.get(), "template");
+    if (template.isEmpty()) {
+      f.missing(o.fields().get("spec"), "template");
+      return;
+    }
+    Optional<Map<String, At>> t = f.map(template.get());
+    if (t.isEmpty()) {
+      return;
+    }
+    Map<String, At> metadata = Fields.get(t.get(), "metadata").flatMap(f::map).orElse(Map.of());
+    Optional<At> podSpec = Fields.get(t.get(), "spec");
+    if (podSpec.isEmpty()) {
+      f.missing(template.get(), "spec");
+      return;
+    }
+    List<Word> names = replicaNames(o, spec.get());
+    pods(o, names, metadata, podSpec.get(), List.of());
+  }
+
+  private List<Word> replicaNames(KubeObject o, Map<String, At> spec) {
+    String kind = o.kind().text();
+    String base = o.name().text();
+    if (kind.equals("DaemonSet")) {
+      return List.of(new Word(base + "-" + Host.IMPLICIT, o.name().span()));
+    }
+    Optional<At> replicasAt = Fields.get(spec, "replicas");
+    OptionalInt replicas = replicasAt.isPresent()
+        ? o.f().integer(replicasAt.get(), 0, MAX_REPLICAS, "a replica count") : OptionalInt.of(1);
+    List<Word> out = new ArrayList<>();
+    int first = kind.equals("StatefulSet") ? 0 : 1;
+    for (int i = 0; i < replicas.orElse(0); i++) {
+      out.add(new Word(base + "-" + (first + i), o.name().span()));
+    }
+    return out;
+  }
+
+  /** The pods {@code names} of one template (read once, so its errors are reported once). */
+  private void pods(KubeObject o, List<Word> names, Map<String, At> metadata, At spec, List<Word> ips) {
+    Fields f = o.f();
+    List<Label> labels = Fields.get(metadata, "labels").map(l -> new Selectors(f).labels(l))
+        .orElse(List.of());
+    Fields.get(metadata, "annotations").flatMap(f::map)
+        .flatMap(a -> Fields.get(a, "k8s.v1.cni.cncf.io/networks"))
+        .ifPresent(a -> f.unsupported(a, "netc does not model the extra networks Multus attaches"
+            + " to " + o.describe(), "the pod is placed on the pod network only"));
+    Optional<PodSpecs.Shape> shape = new PodSpecs(f).read(spec);
+    if (shape.isEmpty()) {
+      return;
+    }
+    Map<String, String> labelMap = new TreeMap<>();
+    labels.forEach(l -> labelMap.put(l.key().text(), l.value().text()));
+    for (Word name : names) {
+      List<Setting> settings = new ArrayList<>();
+      List<Decl.Attach> attaches = new ArrayList<>();
+      if (shape.get().hostNetwork().isPresent()) {
+        At hn = shape.get().hostNetwork().get();
+        Word value = f.scalar(hn).orElseThrow();
+        settings.add(new Setting(new Word("mode", hn.where()), List.of(new Word("host", value.span())),
+            hn.where()));
+      } else {
+        List<Setting> ip = ips.isEmpty() ? List.of()
+            : List.of(new Setting(new Word("ip", ips.get(0).span()), ips, ips.get(0).span()));
+        attaches.add(new Decl.Attach(new Word(PodNetwork.NAME, name.span()), ip, name.span()));
+      }
+      Decl.Container decl = new Decl.Container(true, name, labels, settings, attaches, List.of(),
+          List.of(), shape.get().members(), o.name().span());
+      cluster.add(new Cluster.Pod(o.namespace().text(), labelMap, shape.get().namedPorts(), decl),
+          o.namespace());
+    }
+  }
+
+  /** A Pod that has run to completion has no network any more: it is left out (NETC024). */
+  private static boolean finished(KubeObject o) {
+    Fields f = o.f();
+    Optional<Word> phase = Fields.get(o.fields(), "status").flatMap(f::map)
+        .flatMap(s -> Fields.get(s, "phase")).flatMap(f::scalar);
+    if (phase.isPresent() && (phase.get().text().equals("Succeeded") || phase.get().text().equals("Failed"))) {
+      f.diags().add(Diagnostic.of(Code.NETC024, phase.get().span(), o.describe() + " has finished (phase `"
+              + phase.get().text() + "`), so it has no network and is left out")
+          .withHint("its address may already belong to another pod; remove it from the input"));
+      return true;
+    }
+    return false;
+  }
+
+  /** {@code status.podIPs}, else {@code status.podIP}, as {@code kubectl get -o yaml} prints them. */
+  private static List<Word> addresses(KubeObject o) {
+    Fields f = o.f();
+    Optional<Map<String, At>> status = Fields.get(o.fields(), "status").flatMap(f::map);
+    if (status.isEmpty()) {
+      return List.of();
+    }
+    List<Word> out = new ArrayList<>();
+    Optional<At> podIPs = Fields.get(status.get(), "podIPs");
+    for (At item : podIPs.map(f::list).orElse(List.of())) {
+      f.map(item).flatMap(m -> f.required(m, "ip", item)).ifPresent(out::add);
+    }
+    if (out.isEmpty()) {
+      Fields.get(status.get(), "podIP").flatMap(f::scalar).ifPresent(out::add);
+    }
+    return out;
+  }
+}
