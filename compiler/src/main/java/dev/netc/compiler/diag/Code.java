@@ -71,7 +71,10 @@ public enum Code {
   NETC404(Severity.WARNING, "policies leave endpoints unisolated"),
   NETC405(Severity.WARNING, "endpoint on the default network"),
   NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
-  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses");
+  NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses"),
+
+  NETC520(Severity.WARNING, "not realised in the kernel yet"),
+  NETC521(Severity.ERROR, "endpoint name taken by the sandbox");
 
   private final Severity severity;
   private final String title;
