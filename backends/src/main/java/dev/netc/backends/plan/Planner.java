@@ -316,8 +316,11 @@ public final class Planner {
       for (Publish p : e.publishes()) {
         String what = describe(p);
         if (out.isEmpty()) {
-          notes.add("`" + e.name() + "` publishes " + what + " but is on no network with a route"
-              + " out: nothing is forwarded to it (the model agrees)");
+          Optional<String> unrealised = e.attachments().stream().map(a -> networks.get(a.network()))
+              .filter(n -> n.driver() == Driver.OVERLAY && !n.internal()).map(Network::name).findFirst();
+          notes.add("`" + e.name() + "` publishes " + what + ", which is not forwarded: "
+              + unrealised.map(n -> "its network with a route out, `" + n + "`, is not realised yet (NETC520)")
+                  .orElse("it is on no network with a route out (the model agrees)"));
           continue;
         }
         int count = p.containerPorts().size();
