@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -144,6 +145,7 @@ public final class Planner {
     private final Host host;
     private final String hostNs = sandbox;
     private final List<Endpoint> endpoints;
+    private final Map<String, Endpoint> byName = new HashMap<>();
     private final Map<String, Bridge> bridges = new LinkedHashMap<>();
     private final Set<String> takenNames = new HashSet<>();
     private final List<Netns> namespaces = new ArrayList<>();
@@ -164,6 +166,7 @@ public final class Planner {
       this.host = host;
       this.diagnostics = diagnostics;
       this.endpoints = t.endpoints().stream().filter(e -> e.host().equals(host.name())).toList();
+      endpoints.forEach(e -> byName.put(e.name(), e));
     }
 
     HostState plan() {
@@ -202,7 +205,7 @@ public final class Planner {
     }
 
     private Endpoint endpoint(String name) {
-      return endpoints.stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow();
+      return Objects.requireNonNull(byName.get(name), name);
     }
 
     /** A free interface name of the host namespace (stepping past a hash collision). */
