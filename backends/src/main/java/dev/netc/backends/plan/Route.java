@@ -23,9 +23,12 @@ public record Route(String namespace, Optional<Cidr> destination, IpAddress via,
     });
   }
 
-  /** {@code default}, or the destination prefix. */
+  /**
+   * The destination as {@code ip route} takes it: {@code default} for IPv4, {@code ::/0} for
+   * IPv6 (unambiguous without {@code -6}, which a batch line cannot carry), or the prefix.
+   */
   public String to() {
-    return destination.map(Cidr::toString).orElse("default");
+    return destination.map(Cidr::toString).orElse(via.isV4() ? "default" : "::/0");
   }
 
   @Override
