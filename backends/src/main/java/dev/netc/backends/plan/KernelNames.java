@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *
  * <p>Interface names are at most 15 bytes ({@code IFNAMSIZ - 1}). A derived name is the kind's
  * prefix plus a readable part when that fits; otherwise the prefix, the first characters of the
- * readable part, {@code _} and a base-32 hash of the object's full identity. IR names are DNS
+ * readable part (after its namespace, if any), {@code _} and a base-32 hash of the object's full
+ * identity. IR names are DNS
  * labels (and {@code /} between a namespace and a pod), so a readable part never holds {@code _}:
  * a hashed name never equals a readable one.
  */
@@ -101,7 +102,9 @@ public final class KernelNames {
     }
     int hashLength = 7;
     int keep = IFNAME_MAX - prefix.length() - 1 - hashLength;
-    String head = readable.substring(0, Math.min(keep, readable.length()));
+    // the pod's name reads better than its namespace's: `shop.frontend-1-0` keeps `fron`
+    String tail = readable.substring(readable.lastIndexOf('.') + 1);
+    String head = tail.substring(0, Math.min(keep, tail.length()));
     return checkIfname(prefix + head + "_" + hash(salt == 0 ? key : key + "#" + salt, hashLength));
   }
 
