@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.netc.backends.json.IrJson;
+import dev.netc.backends.plan.Planner;
 import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.backends.report.MatrixReport;
 import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Matrix;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.CompileResult;
@@ -50,8 +52,12 @@ import org.junit.jupiter.api.TestFactory;
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
  * {@code ir.json} (the IR, when the input has no errors), {@code matrix.txt} (the reachability
- * matrix the model predicts on the topology's ports, likewise) and {@code formatted.netc} (what
- * {@code netc fmt} makes of the input, for cases under {@code golden-tests/fmt/}). A missing
+ * matrix the model predicts on the topology's ports, likewise), {@code formatted.netc} (what
+ * {@code netc fmt} makes of the input, for cases under {@code golden-tests/fmt/}), and the kernel
+ * plans of a topology without errors: {@code plan-ip.txt} and {@code plan-nft.txt} (what {@code
+ * netc emit --backend ip} and {@code nft} print) and {@code plan-diagnostics.txt} (what planning
+ * reports, when it reports something; with an error, there are no plans). A case folder may hold
+ * a file {@code sandbox} with a sandbox name: its plans are made for that sandbox. A missing
  * expectation is written and the test fails; with {@code -Dgolden.update=true} every expectation
  * that differs is rewritten and the test still fails, so an update is always a reviewed diff.
  */
@@ -62,6 +68,9 @@ class GoldenTest {
   private static final Pattern CODE = Pattern.compile("\\[(NETC\\d+)]");
   /** The root file of a case: {@code .netc}, or YAML that a front end reads (Kubernetes, Compose). */
   static final Set<String> INPUTS = Set.of("input.netc", "input.yaml");
+  /** Every expectation a case may have. */
+  static final Set<String> EXPECTATIONS = Set.of("diagnostics.txt", "ir.json", "matrix.txt",
+      "formatted.netc", "plan-ip.txt", "plan-nft.txt", "plan-diagnostics.txt");
 
   /** One case: the folder whose files are copied into jimfs, the root file, the expectations. */
   record Case(String name, Path inputDir, String rootFile, Path expectDir, boolean fmt) {}
@@ -120,10 +129,11 @@ class GoldenTest {
       CompileResult r = new Compiler(Set.of(), locked).compile(root);
       actual.put("diagnostics.txt", DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
       r.topology().ifPresent(t -> actual.put("ir.json", IrJson.write(t)));
-      r.topology().ifPresent(t -> {
+      r.topology().ifPresent((Topology t) -> {
         Reachability model = new Reachability(t);
         List<PortSpec> ports = model.defaultPorts();
         actual.put("matrix.txt", MatrixReport.text(model.nodes(), ports, Matrix.compute(model, ports)));
+        plans(c, t, model, r.sources().size(), actual);
       });
       if (c.fmt()) {
         List<Diagnostic> problems = new ArrayList<>();
@@ -154,7 +164,7 @@ class GoldenTest {
     try (Stream<Path> files = Files.list(c.expectDir())) {
       for (Path p : files.toList()) {
         String f = p.getFileName().toString();
-        if (Set.of("diagnostics.txt", "ir.json", "matrix.txt", "formatted.netc").contains(f) && !actual.containsKey(f)) {
+        if (EXPECTATIONS.contains(f) && !actual.containsKey(f)) {
           problems.add("stale expectation " + ROOT.relativize(p) + " (the case no longer produces it)");
         }
       }
@@ -172,6 +182,26 @@ class GoldenTest {
       boolean locked = Files.exists(c.inputDir().resolve("locked"));
       return new Compiler(Set.of(), locked).compile(fs.getPath(c.rootFile())).topology();
     }
+  }
+
+  private static void plans(Case c, Topology t, Reachability model, int files, Map<String, String> actual) {
+    String sandbox = "";
+    try {
+      Path file = c.inputDir().resolve("sandbox");
+      if (Files.exists(file)) {
+        sandbox = Files.readString(file, StandardCharsets.UTF_8).strip();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Planner.Result plan = Planner.plan(t, sandbox);
+    if (!plan.diagnostics().isEmpty()) {
+      actual.put("plan-diagnostics.txt", DiagnosticReport.text(plan.diagnostics(), files, false));
+    }
+    plan.state().ifPresent(s -> {
+      actual.put("plan-ip.txt", KernelPlans.ip(s));
+      actual.put("plan-nft.txt", KernelPlans.nft(s, model));
+    });
   }
 
   private static void copyInto(Path from, Path to) throws IOException {

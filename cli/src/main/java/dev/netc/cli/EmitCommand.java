@@ -1,19 +1,28 @@
 package dev.netc.cli;
 
 import dev.netc.backends.Export;
+import dev.netc.backends.KernelPlans;
 import dev.netc.backends.compose.ComposeExport;
 import dev.netc.backends.graph.GraphExport;
 import dev.netc.backends.json.IrJson;
 import dev.netc.backends.k8s.K8sExport;
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.KernelNames;
+import dev.netc.backends.plan.Planner;
 import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Reachability;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,10 +33,14 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "emit",
     mixinStandardHelpOptions = true,
-    description = "Print or write one backend's output for a topology.",
+    description = {"Print or write one backend's output for a topology.",
+        "json: the resolved IR; k8s: Kubernetes manifests; compose: a Compose file; dot, mermaid:"
+            + " a graph; ip: a shell script per host of `ip -batch` runs, sysctls and /etc/netns"
+            + " files that create the kernel objects from nothing; nft: per host, an `nft -f` file"
+            + " that replaces the host namespace's table atomically. None touches the kernel."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:written (k8s and compose warn on stderr about what they cannot express)",
-        "1:errors in the topology, or the output cannot be written"})
+        "1:errors in the topology or the plan, or the output cannot be written"})
 final class EmitCommand implements Callable<Integer> {
   /** The backends available, and the file each writes under {@code --out}. */
   enum Backend {
@@ -35,27 +48,40 @@ final class EmitCommand implements Callable<Integer> {
     k8s(".k8s.yaml"),
     compose(".compose.yaml"),
     dot(".dot"),
-    mermaid(".mmd");
+    mermaid(".mmd"),
+    ip(""),
+    nft("");
 
     final String suffix;
 
     Backend(String suffix) {
       this.suffix = suffix;
     }
+
+    boolean kernel() {
+      return this == ip || this == nft;
+    }
   }
 
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
   @Option(names = "--backend", required = true, paramLabel = "BACKEND",
-      description = "One of: ${COMPLETION-CANDIDATES}. json is the resolved IR; k8s Kubernetes"
-          + " manifests; compose a Compose file; dot and mermaid a graph of the topology.")
+      description = "One of: ${COMPLETION-CANDIDATES}.")
   Backend backend;
 
-  @Option(names = "--out", paramLabel = "DIR", description = "Write into DIR instead of printing.")
+  @Option(names = "--out", paramLabel = "DIR", description = "Write into DIR instead of printing"
+      + " (ip: HOST.sh and HOST/N-NS.batch; nft: HOST.nft; others: TOPOLOGY.EXT).")
   String out;
+
+  @Option(names = "--sandbox", paramLabel = "S", description = "Plan for sandbox S: the host's"
+      + " part in namespace S, endpoint namespaces named S-ENDPOINT (ip and nft).")
+  String sandbox;
+
+  @Option(names = "--host", paramLabel = "H", description = "Only host H (ip and nft).")
+  String host;
 
   @Option(names = "--locked", description = "Fail when the lock file is missing or would change.")
   boolean locked;
@@ -68,39 +94,86 @@ final class EmitCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (!backend.kernel() && (sandbox != null || host != null)) {
+      throw new Netc.UserError("`--sandbox` and `--host` apply to the ip and nft backends only");
+    }
+    String sandboxName = "";
+    if (sandbox != null) {
+      Parsed<String> s = KernelNames.sandbox(sandbox);
+      if (!s.ok()) {
+        throw new Netc.UserError("invalid `--sandbox`: " + s.error());
+      }
+      sandboxName = s.get();
+    }
     CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return 1;
     }
     Topology t = r.topology().get();
-    Export export = switch (backend) {
-      case json -> new Export(IrJson.write(t), List.of());
-      case k8s -> K8sExport.write(t);
-      case compose -> ComposeExport.write(t);
-      case dot -> new Export(GraphExport.dot(t), List.of());
-      case mermaid -> new Export(GraphExport.mermaid(t), List.of());
-    };
-    // what the target cannot express: warnings on stderr, the output is written all the same
-    if (!export.diagnostics().isEmpty() && !verbosity.quiet) {
-      ctx.err().print(DiagnosticReport.text(export.diagnostics(), r.sources().size(),
-          ctx.terminal().color()));
+    Map<String, String> files = new LinkedHashMap<>();
+    String text;
+    if (backend.kernel()) {
+      if (host != null && t.hosts().stream().noneMatch(h -> h.name().equals(host))) {
+        throw new Netc.UserError("unknown host `" + host + "`; the topology has "
+            + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
+      }
+      if (!sandboxName.isEmpty() && host == null && t.hosts().size() > 1) {
+        throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
+            + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
+      }
+      Planner.Result plan = Planner.plan(t, sandboxName);
+      if (!plan.diagnostics().isEmpty()) {
+        ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      }
+      if (plan.state().isEmpty()) {
+        return 1;
+      }
+      DesiredState state = plan.state().get();
+      if (host != null) {
+        List<HostState> only = state.host(host).stream().toList();
+        state = new DesiredState(state.topology(), state.sandbox(), only);
+      }
+      if (backend == Backend.ip) {
+        text = KernelPlans.ip(state);
+        files.putAll(KernelPlans.ipFiles(state));
+      } else {
+        Reachability model = new Reachability(t);
+        text = KernelPlans.nft(state, model);
+        files.putAll(KernelPlans.nftFiles(state, model));
+      }
+    } else {
+      Export export = switch (backend) {
+        case k8s -> K8sExport.write(t);
+        case compose -> ComposeExport.write(t);
+        case dot -> new Export(GraphExport.dot(t), List.of());
+        case mermaid -> new Export(GraphExport.mermaid(t), List.of());
+        default -> new Export(IrJson.write(t), List.of());
+      };
+      // what the target cannot express: warnings on stderr, the output is written all the same
+      if (!export.diagnostics().isEmpty() && !verbosity.quiet) {
+        ctx.err().print(DiagnosticReport.text(export.diagnostics(), r.sources().size(),
+            ctx.terminal().color()));
+      }
+      text = export.text();
+      files.put(t.name() + backend.suffix, text);
     }
-    String text = export.text();
     if (out == null) {
       ctx.out().print(text);
       return 0;
     }
     Path dir = ctx.fs().getPath(out);
-    Path target = dir.resolve(t.name() + backend.suffix);
-    try {
-      Files.createDirectories(dir);
-      Files.writeString(target, text, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new Netc.UserError("cannot write `" + target + "`: " + dev.netc.compiler.source.SourceReader.reason(e));
-    }
-    if (verbosity.verbose) {
-      ctx.err().println("netc: wrote " + target);
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Path target = dir.resolve(f.getKey());
+      try {
+        Files.createDirectories(target.getParent());
+        Files.writeString(target, f.getValue(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new Netc.UserError("cannot write `" + target + "`: " + dev.netc.compiler.source.SourceReader.reason(e));
+      }
+      if (verbosity.verbose) {
+        ctx.err().println("netc: wrote " + target);
+      }
     }
     return 0;
   }

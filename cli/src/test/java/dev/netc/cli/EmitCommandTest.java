@@ -128,4 +128,106 @@ class EmitCommandTest {
     assertEquals("", cli.run("emit", "-q", "--backend", "compose", "web.netc").err());
     assertEquals("", cli.run("emit", "--backend", "dot", "web.netc").err());
   }
+
+  // ------------------------------------------------------------ ip and nft
+
+  @Test
+  void ipBackendPrintsAScriptOfBatchesInCreationOrder() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("emit", "--backend", "ip", "web.netc");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("", r.err());
+    String out = r.out();
+    assertTrue(out.startsWith("#!/bin/sh\n"), out);
+    int netns = out.indexOf("netns add netc-webshop-web\n");
+    int bridge = out.indexOf("link add br-front type bridge\n");
+    int veth = out.indexOf("link add ve-web-0 type veth peer name eth0 netns netc-webshop-web\n");
+    int address = out.indexOf("address add 10.10.0.10/24 dev eth0\n");
+    int route = out.indexOf("route add default via 10.10.0.1 dev eth0\n");
+    assertTrue(netns >= 0 && netns < bridge && bridge < veth && veth < address && address < route, out);
+    assertTrue(out.contains("ip -n netc-webshop-web -batch - <<'NETC_EOF'\n"), out);
+    assertTrue(out.contains("cat > /etc/netns/netc-webshop-web/hosts <<'NETC_EOF'\n"), out);
+  }
+
+  @Test
+  void nftBackendPrintsAnAtomicTableReplacement() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("emit", "--backend", "nft", "web.netc");
+    assertEquals(0, r.status(), r.err());
+    String out = r.out();
+    int create = out.indexOf("table inet netc_webshop {}\n");
+    int delete = out.indexOf("delete table inet netc_webshop\n");
+    int full = out.indexOf("table inet netc_webshop {\n  comment \"netc:webshop\"\n");
+    assertTrue(create >= 0 && create < delete && delete < full, out);
+    assertTrue(out.contains("ct state established,related accept"), out);
+  }
+
+  @Test
+  void sandboxNamesTheNamespacesAfterIt() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("emit", "--backend", "ip", "--sandbox", "t1", "web.netc");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("netns add t1-web\n"), r.out());
+    assertTrue(r.out().contains("ip -n t1 -batch - <<'NETC_EOF'\n"), r.out());
+    assertTrue(r.out().contains("ip netns exec t1 sysctl -qw net.ipv4.ip_forward=1"), r.out());
+    assertEquals(new CliRunner.Result(1, "", "netc: invalid `--sandbox`: expected a sandbox name of 1-32"
+            + " letters, digits, `_`, `.` or `-` starting with a letter or digit, got `a/b`\n"),
+        cli.run("emit", "--backend", "ip", "--sandbox", "a/b", "web.netc"));
+  }
+
+  @Test
+  void outWritesAScriptAndBatchesPerHostAndATablePerHost() throws Exception {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    assertEquals(new CliRunner.Result(0, "", ""),
+        cli.run("emit", "--backend", "ip", "--out", "plans", "web.netc"));
+    assertEquals(new CliRunner.Result(0, "", ""),
+        cli.run("emit", "--backend", "nft", "--out", "plans", "web.netc"));
+    assertEquals(cli.run("emit", "--backend", "ip", "web.netc").out(), cli.read("plans/local.sh"));
+    assertEquals(cli.run("emit", "--backend", "nft", "web.netc").out(), cli.read("plans/local.nft"));
+    try (var s = Files.list(cli.fs.getPath("plans/local"))) {
+      assertEquals(List.of("1-netns.batch", "2-host.batch", "3-netc-webshop-web.batch",
+              "4-netc-webshop-api.batch"),
+          s.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    assertTrue(cli.read("plans/local/3-netc-webshop-web.batch")
+        .startsWith("# endpoint web: ip -n netc-webshop-web -batch FILE\nlink set lo alias"));
+  }
+
+  @Test
+  void notRealisedIsAWarningAndTheRestIsPlanned() {
+    CliRunner cli = new CliRunner();
+    cli.write("ov.netc", """
+        host h1 { underlay 192.168.56.11 }
+        host h2 { underlay 192.168.56.12 }
+        # netc:ignore NETC406 "lab"
+        network mesh {
+          driver overlay
+          subnet 10.40.0.0/24
+        }
+        network apps { subnet 10.30.0.0/24 }
+        container web {
+          on h1
+          attach mesh
+          attach apps
+        }
+        container api {
+          on h2
+          attach mesh
+        }
+        """);
+    CliRunner.Result r = cli.run("emit", "--backend", "ip", "ov.netc");
+    assertEquals(0, r.status());
+    assertTrue(r.err().startsWith("warning[NETC520]: overlay network `mesh` is not realised in the kernel yet"),
+        r.err());
+    assertTrue(r.out().contains("link add ve-web-1 type veth peer name eth1 netns netc-ov-web"), r.out());
+    assertEquals(1, cli.run("emit", "--backend", "ip", "--sandbox", "t1", "ov.netc").status(),
+        "a sandbox holds one host");
+    CliRunner.Result one = cli.run("emit", "--backend", "nft", "--sandbox", "t1", "--host", "h2", "ov.netc");
+    assertEquals(0, one.status(), one.err());
+    assertTrue(one.out().contains("host `h2`: no nftables table"), one.out());
+  }
 }

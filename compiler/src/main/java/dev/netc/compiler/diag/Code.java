@@ -98,7 +98,11 @@ public enum Code {
   NETC513(Severity.WARNING, "service cannot be expressed in Compose"),
   NETC514(Severity.WARNING, "several hosts cannot be expressed in Compose"),
   NETC515(Severity.WARNING, "network setting cannot be expressed in Compose"),
-  NETC516(Severity.NOTE, "namespace flattened in Compose");
+  NETC516(Severity.NOTE, "namespace flattened in Compose"),
+
+
+  NETC520(Severity.WARNING, "not realised in the kernel yet"),
+  NETC521(Severity.ERROR, "endpoint name taken by the sandbox");
 
   private final Severity severity;
   private final String title;

@@ -479,8 +479,14 @@ public final class Reachability {
     }
   }
 
-  /** The addresses a node's traffic comes from. */
-  List<IpAddress> addresses(Node n) {
+  /**
+   * The addresses a node's traffic comes from, as {@code cidr} peers see them: an endpoint's
+   * attachment addresses; a host's (and a {@code mode host} endpoint's) underlay address and the
+   * gateways of the bridge and overlay networks its endpoints attach to; {@code @outside}'s
+   * {@link #OUTSIDE_V4} and {@link #OUTSIDE_V6}. Backends expand peers with it, so that the
+   * kernel matches a node by any of its addresses, as the model does.
+   */
+  public List<IpAddress> addresses(Node n) {
     switch (n.kind()) {
       case OUTSIDE:
         return List.of(OUTSIDE_V4, OUTSIDE_V6);

@@ -1,0 +1,105 @@
+package dev.netc.backends;
+
+import dev.netc.backends.iproute2.IpBatch;
+import dev.netc.backends.iproute2.IpPlan;
+import dev.netc.backends.iproute2.IpScript;
+import dev.netc.backends.nftables.NftFile;
+import dev.netc.backends.nftables.Ruleset;
+import dev.netc.backends.nftables.RulesetBuilder;
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.HostState;
+import dev.netc.compiler.model.Reachability;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The text outputs of the kernel plans, as {@code netc emit --backend ip|nft} prints and writes
+ * them: per host, a shell script of {@code ip -batch} runs, sysctls and files, and an {@code nft
+ * -f} file that replaces the host namespace's table atomically.
+ */
+public final class KernelPlans {
+  private KernelPlans() {}
+
+  /** Every host's script, one after the other (each is run on its own host). */
+  public static String ip(DesiredState s) {
+    StringBuilder out = new StringBuilder();
+    for (HostState h : s.hosts()) {
+      if (out.length() > 0) {
+        out.append('\n');
+      }
+      out.append(IpScript.render(s, h));
+    }
+    return out.toString();
+  }
+
+  /** Every host's table file, one after the other (each is applied on its own host). */
+  public static String nft(DesiredState s, Reachability model) {
+    StringBuilder out = new StringBuilder();
+    for (HostState h : s.hosts()) {
+      if (out.length() > 0) {
+        out.append('\n');
+      }
+      out.append(nft(s, h, model).orElse("# netc emit --backend nft: topology `" + s.topology()
+          + "`, host `" + h.host() + "`: no nftables table (no bridge network on this host)\n"));
+    }
+    return out.toString();
+  }
+
+  /** The table file of one host, if the host needs a table. */
+  public static Optional<String> nft(DesiredState s, HostState h, Reachability model) {
+    return RulesetBuilder.build(h, model).map(r -> NftFile.render(r, header(s, h, r)));
+  }
+
+  private static List<String> header(DesiredState s, HostState h, Ruleset r) {
+    String ns = s.sandbox().isEmpty() ? "the real host namespace" : "sandbox namespace `" + s.sandbox() + "`";
+    String run = s.sandbox().isEmpty() ? "nft -f FILE" : "ip netns exec " + s.sandbox() + " nft -f FILE";
+    List<String> out = new ArrayList<>();
+    out.add("netc emit --backend nft: topology `" + s.topology() + "`, host `" + h.host() + "`, table "
+        + r.family() + " " + r.table() + " of " + ns + ".");
+    out.add("Apply with `" + run + "`: one transaction creates the table if missing, deletes it and");
+    out.add("writes it anew, so it is replaced atomically. " + r.ruleCount() + " rules, " + r.elementCount()
+        + " set and map elements.");
+    return out;
+  }
+
+  /**
+   * {@code --out DIR} for {@code ip}: {@code HOST.sh}, and per {@code ip -batch} run {@code
+   * HOST/N-NS.batch} ({@code N} its place in the order, {@code NS} the namespace of its {@code -n},
+   * {@code netns} for the namespace creations, {@code host} for the real host namespace).
+   */
+  public static Map<String, String> ipFiles(DesiredState s) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (HostState h : s.hosts()) {
+      out.put(h.host() + ".sh", IpScript.render(s, h));
+      List<IpBatch> batches = IpPlan.of(h).batches();
+      String width = "%0" + Integer.toString(batches.size()).length() + "d";
+      for (int i = 0; i < batches.size(); i++) {
+        IpBatch b = batches.get(i);
+        String label = b.namespace().orElse(b.lines().get(0).command().startsWith("netns add") ? "netns" : "host");
+        StringBuilder text = new StringBuilder();
+        text.append("# ").append(b.title()).append(": ip ").append(b.globalOptions()).append("-batch FILE\n");
+        for (IpBatch.Line l : b.lines()) {
+          if (!l.comment().isEmpty()) {
+            text.append("# ").append(l.comment()).append('\n');
+          }
+          text.append(l.command()).append('\n');
+        }
+        out.put(h.host() + "/" + String.format(java.util.Locale.ROOT, width, i + 1) + "-" + label + ".batch",
+            text.toString());
+      }
+    }
+    return out;
+  }
+
+  /** {@code --out DIR} for {@code nft}: {@code HOST.nft} per host that has a table. */
+  public static Map<String, String> nftFiles(DesiredState s, Reachability model) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (HostState h : s.hosts()) {
+      nft(s, h, model).ifPresent(text -> out.put(h.host() + ".nft", text));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.netc.backends.iproute2;
+
+import dev.netc.backends.Templates;
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.NetnsFile;
+import dev.netc.backends.plan.Sysctl;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prints a host's iproute2 plan as a shell script a person can read and run by hand (as root,
+ * on an empty machine or sandbox): the {@code ip -batch} runs as here-documents, then the
+ * sysctls and the files under {@code /etc/netns}. The nftables table is a separate file.
+ */
+public final class IpScript {
+  /** Ends every here-document; no line of a batch or file is ever this. */
+  static final String EOF = "NETC_EOF";
+
+  private IpScript() {}
+
+  public static String render(DesiredState state, HostState h) {
+    IpPlan plan = IpPlan.of(h);
+    String where = state.sandbox().isEmpty() ? "the real host namespace"
+        : "sandbox namespace `" + state.sandbox() + "`";
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("topology", state.topology());
+    model.put("host", h.host());
+    model.put("where", where);
+    model.put("eof", EOF);
+    List<Map<String, Object>> batches = new ArrayList<>();
+    for (IpBatch b : plan.batches()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("title", b.title());
+      m.put("options", b.globalOptions());
+      List<Map<String, String>> lines = new ArrayList<>();
+      for (IpBatch.Line l : b.lines()) {
+        lines.add(Map.of("command", l.command(), "comment", l.comment()));
+      }
+      m.put("lines", lines);
+      batches.add(m);
+    }
+    model.put("batches", batches);
+    String exec = state.sandbox().isEmpty() ? "" : "ip netns exec " + state.sandbox() + " ";
+    List<Map<String, String>> sysctls = new ArrayList<>();
+    for (Sysctl s : h.sysctls()) {
+      sysctls.add(Map.of("command", exec + "sysctl -qw " + s.key() + "=" + s.value(), "why", s.why()));
+    }
+    model.put("sysctls", sysctls);
+    Map<String, List<Map<String, String>>> byDir = new LinkedHashMap<>();
+    for (NetnsFile f : h.files()) {
+      if (f.content().lines().anyMatch(EOF::equals) || !f.content().endsWith("\n")) {
+        throw new IllegalStateException("file content cannot go in a here-document: " + f.path());
+      }
+      byDir.computeIfAbsent("/etc/netns/" + f.netns(), k -> new ArrayList<>())
+          .add(Map.of("path", f.path(), "content", f.content()));
+    }
+    List<Map<String, Object>> dirs = new ArrayList<>();
+    byDir.forEach((dir, files) -> dirs.add(Map.of("dir", dir, "files", files)));
+    model.put("dirs", dirs);
+    model.put("notes", h.notes());
+    model.put("table", h.table().isPresent());
+    return Templates.render("ip-script.ftl", model);
+  }
+}

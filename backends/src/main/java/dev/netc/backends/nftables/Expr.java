@@ -1,0 +1,48 @@
+package dev.netc.backends.nftables;
+
+/** A packet field that rules match on and set keys are built from. */
+public enum Expr {
+  IP_SADDR("ip saddr", FieldType.IPV4_ADDR),
+  IP_DADDR("ip daddr", FieldType.IPV4_ADDR),
+  IP6_SADDR("ip6 saddr", FieldType.IPV6_ADDR),
+  IP6_DADDR("ip6 daddr", FieldType.IPV6_ADDR),
+  L4PROTO("meta l4proto", FieldType.INET_PROTO),
+  TH_DPORT("th dport", FieldType.INET_SERVICE),
+  IIFNAME("iifname", FieldType.IFNAME),
+  OIFNAME("oifname", FieldType.IFNAME);
+
+  private final String text;
+  private final FieldType type;
+
+  Expr(String text, FieldType type) {
+    this.text = text;
+    this.type = type;
+  }
+
+  public String text() {
+    return text;
+  }
+
+  public FieldType type() {
+    return type;
+  }
+
+  /** The type of the values of a set keyed by some fields. */
+  public enum FieldType {
+    IPV4_ADDR("ipv4_addr"),
+    IPV6_ADDR("ipv6_addr"),
+    INET_PROTO("inet_proto"),
+    INET_SERVICE("inet_service"),
+    IFNAME("ifname");
+
+    private final String text;
+
+    FieldType(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+}

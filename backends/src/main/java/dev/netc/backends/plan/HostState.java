@@ -1,0 +1,62 @@
+package dev.netc.backends.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The desired kernel state of one host: every object with its identity, in an order that
+ * creates before use (namespaces, then links, addresses, routes), plus the facts the nftables
+ * ruleset is computed from.
+ *
+ * @param hostNamespace the host's own namespace: the sandbox, or the real host namespace
+ * @param namespaces the endpoints' namespaces, in declaration order
+ * @param links bridges, then veths (host end, then container end), loopbacks
+ * @param table the nftables table of the host namespace, when it has bridges
+ * @param notes what the plan leaves out on purpose, one line each, for the scripts' comments
+ */
+public record HostState(
+    String host,
+    Netns hostNamespace,
+    List<Netns> namespaces,
+    List<Link> links,
+    List<Address> addresses,
+    List<Route> routes,
+    List<Sysctl> sysctls,
+    List<NetnsFile> files,
+    Optional<TableSpec> table,
+    List<Bridge> bridges,
+    List<PublishedPort> published,
+    List<EndpointPlan> endpoints,
+    List<String> notes) {
+
+  public HostState {
+    namespaces = List.copyOf(namespaces);
+    links = List.copyOf(links);
+    addresses = List.copyOf(addresses);
+    routes = List.copyOf(routes);
+    sysctls = List.copyOf(sysctls);
+    files = List.copyOf(files);
+    bridges = List.copyOf(bridges);
+    published = List.copyOf(published);
+    endpoints = List.copyOf(endpoints);
+    notes = List.copyOf(notes);
+  }
+
+  /** Every object, namespaces first: what a runner compares with the live state. */
+  public List<KernelObject> objects() {
+    List<KernelObject> out = new ArrayList<>();
+    out.addAll(namespaces);
+    out.addAll(links);
+    out.addAll(addresses);
+    out.addAll(routes);
+    out.addAll(sysctls);
+    out.addAll(files);
+    table.ifPresent(out::add);
+    return out;
+  }
+
+  public List<Link> linksIn(String namespace) {
+    return links.stream().filter(l -> l.namespace().equals(namespace)).toList();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.netc.backends.plan;
+
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The stable identity of a kernel object: its kind, the network namespace it lives in and its
+ * name there. Two desired states of one topology name the same object the same way, so a runner
+ * diffs them (and the live state) by identity.
+ *
+ * @param namespace the network namespace ({@code ""}: the real host namespace; for a namespace
+ *     itself, and for files, the namespace they belong to is in the name)
+ * @param name unique for the kind within the namespace: an interface name, {@code
+ *     DEVICE/ADDRESS/PREFIX}, a route's destination, a sysctl key, a file path, {@code inet TABLE}
+ */
+public record ObjectId(Kind kind, String namespace, String name) implements Comparable<ObjectId> {
+  /** What an object is. */
+  public enum Kind {
+    NAMESPACE,
+    LINK,
+    ADDRESS,
+    ROUTE,
+    SYSCTL,
+    FILE,
+    TABLE;
+
+    public String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  private static final Comparator<ObjectId> ORDER = Comparator.comparing(ObjectId::kind)
+      .thenComparing(ObjectId::namespace).thenComparing(ObjectId::name);
+
+  public ObjectId {
+    Objects.requireNonNull(kind);
+    Objects.requireNonNull(namespace);
+    Objects.requireNonNull(name);
+  }
+
+  /** How a namespace is shown: its name, or {@code (host)} for the real host namespace. */
+  public static String show(String namespace) {
+    return namespace.isEmpty() ? "(host)" : namespace;
+  }
+
+  @Override
+  public int compareTo(ObjectId o) {
+    return ORDER.compare(this, o);
+  }
+
+  /** {@code kind:namespace:name}, as plans and diffs print it. */
+  @Override
+  public String toString() {
+    return kind.label() + ":" + show(namespace) + ":" + name;
+  }
+}

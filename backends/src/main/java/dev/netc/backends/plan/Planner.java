@@ -1,0 +1,501 @@
+package dev.netc.backends.plan;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Attachment;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.Driver;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.Host;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Service;
+import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Computes the {@link DesiredState} of a topology: for each host, the namespaces, links,
+ * addresses, routes, sysctls and files that realise its bridge networks, {@code mode host} and
+ * {@code mode none} endpoints and published ports, and the facts its nftables table is computed
+ * from. What is not realised yet (overlay and macvlan networks, services) is reported as
+ * {@link Code#NETC520}; an endpoint whose namespace would be the sandbox's outside as {@link
+ * Code#NETC521}.
+ */
+public final class Planner {
+  /** The first port netc hands out for {@code publish PORT/PROTO} (IANA's dynamic range). */
+  public static final int FIRST_AUTOMATIC_PORT = 49152;
+  /** The namespace a sandbox keeps for {@code @outside}: {@code S-outside}. */
+  public static final String SANDBOX_OUTSIDE = "outside";
+
+  private static final IpAddress V4_ANY = IpAddress.parse("0.0.0.0").get();
+  private static final IpAddress V6_ANY = IpAddress.parse("::").get();
+  private static final IpAddress V6_LOOPBACK = IpAddress.parse("::1").get();
+  private static final List<IpAddress.Family> FAMILIES = List.of(IpAddress.Family.V4, IpAddress.Family.V6);
+
+  /** What planning gives: the desired state when no error was found, and the diagnostics. */
+  public record Result(Optional<DesiredState> state, List<Diagnostic> diagnostics) {
+    public Result {
+      diagnostics = List.copyOf(diagnostics);
+    }
+
+    public boolean hasErrors() {
+      return diagnostics.stream().anyMatch(Diagnostic::isError);
+    }
+  }
+
+  private final Topology t;
+  private final String sandbox;
+  private final Map<String, Network> networks = new HashMap<>();
+
+  private Planner(Topology t, String sandbox) {
+    this.t = t;
+    this.sandbox = sandbox;
+    t.networks().forEach(n -> networks.put(n.name(), n));
+  }
+
+  /**
+   * Plans every host of {@code t}. With a {@code sandbox} (validated by {@link
+   * KernelNames#sandbox}), each host's part runs in that namespace and endpoint namespaces are
+   * named {@code SANDBOX-ENDPOINT}; with {@code ""}, in the real host namespace and {@code
+   * netc-TOPOLOGY-ENDPOINT}.
+   */
+  public static Result plan(Topology t, String sandbox) {
+    if (!sandbox.isEmpty() && !KernelNames.sandbox(sandbox).ok()) {
+      throw new IllegalArgumentException("unchecked sandbox name `" + sandbox + "`");
+    }
+    return new Planner(t, sandbox).run();
+  }
+
+  private Result run() {
+    List<Diagnostic> diagnostics = new ArrayList<>();
+    notRealised(diagnostics);
+    if (!sandbox.isEmpty()) {
+      sandboxNames(diagnostics);
+    }
+    if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
+      diagnostics.sort(Diagnostic.ORDER);
+      return new Result(Optional.empty(), diagnostics);
+    }
+    List<HostState> hosts = new ArrayList<>();
+    for (Host h : t.hosts()) {
+      hosts.add(new HostPlanner(h, diagnostics).plan());
+    }
+    diagnostics.sort(Diagnostic.ORDER);
+    return new Result(Optional.of(new DesiredState(t.name(), sandbox, hosts)), diagnostics);
+  }
+
+  // ------------------------------------------------------------------ diagnostics
+
+  private void notRealised(List<Diagnostic> out) {
+    for (Network n : t.networks()) {
+      if (n.driver() == Driver.BRIDGE) {
+        continue;
+      }
+      long members = t.endpoints().stream().filter(e -> e.mode() == NetMode.BRIDGE
+          && e.attachments().stream().anyMatch(a -> a.network().equals(n.name()))).count();
+      if (members == 0) {
+        continue;
+      }
+      out.add(Diagnostic.of(Code.NETC520, n.span(), n.driver().label() + " network `" + n.name()
+              + "` is not realised in the kernel yet: its " + members + " member"
+              + (members == 1 ? " gets" : "s get") + " no interface on it")
+          .withHint("the kernel plans realise bridge networks for now; `netc matrix` still shows"
+              + " what the model predicts for this network"));
+    }
+    for (Service s : t.services()) {
+      out.add(Diagnostic.of(Code.NETC520, s.span(), "service `" + s.name()
+              + "` is not realised in the kernel yet: no virtual address, service port or node"
+              + " port forwards to its endpoints")
+          .withHint("reach the endpoints at their own addresses, or publish a port, until"
+              + " services are realised"));
+    }
+  }
+
+  private void sandboxNames(List<Diagnostic> out) {
+    for (Endpoint e : t.endpoints()) {
+      if (e.mode() != NetMode.HOST && KernelNames.endpointPart(e.name()).equals(SANDBOX_OUTSIDE)) {
+        out.add(Diagnostic.of(Code.NETC521, e.span(), "endpoint `" + e.name()
+                + "` would run in namespace `" + sandbox + "-" + SANDBOX_OUTSIDE + "`, which is"
+                + " the outside of sandbox `" + sandbox + "`")
+            .withHint("rename the endpoint, or plan without `--sandbox`"));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ one host
+
+  /** The plan of one host, built in passes: links and addresses, published ports, routes, the rest. */
+  private final class HostPlanner {
+    private final Host host;
+    private final String hostNs = sandbox;
+    private final List<Endpoint> endpoints;
+    private final Map<String, Endpoint> byName = new HashMap<>();
+    private final Map<String, Bridge> bridges = new LinkedHashMap<>();
+    private final Set<String> takenNames = new HashSet<>();
+    private final List<Netns> namespaces = new ArrayList<>();
+    private final List<Link> bridgeLinks = new ArrayList<>();
+    private final List<Link> veths = new ArrayList<>();
+    private final List<Link> loopbacks = new ArrayList<>();
+    private final List<Address> addresses = new ArrayList<>();
+    private final List<Route> routes = new ArrayList<>();
+    private final List<Sysctl> sysctls = new ArrayList<>();
+    private final List<NetnsFile> files = new ArrayList<>();
+    private final List<PublishedPort> published = new ArrayList<>();
+    private final List<EndpointPlan> plans = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+    private final Map<Protocol, TreeSet<Integer>> usedPorts = new EnumMap<>(Protocol.class);
+    private final List<Diagnostic> diagnostics;
+
+    HostPlanner(Host host, List<Diagnostic> diagnostics) {
+      this.host = host;
+      this.diagnostics = diagnostics;
+      this.endpoints = t.endpoints().stream().filter(e -> e.host().equals(host.name())).toList();
+      endpoints.forEach(e -> byName.put(e.name(), e));
+    }
+
+    HostState plan() {
+      for (Network n : t.networks()) {
+        if (n.driver() == Driver.BRIDGE && endpoints.stream().anyMatch(e -> e.mode() == NetMode.BRIDGE
+            && e.attachments().stream().anyMatch(a -> a.network().equals(n.name())))) {
+          addBridge(n);
+        }
+      }
+      for (Endpoint e : endpoints) {
+        addEndpoint(e);
+      }
+      reserveExplicitPorts();
+      for (EndpointPlan p : plans) {
+        if (p.mode() == NetMode.BRIDGE) {
+          publish(endpoint(p.endpoint()), p);
+        }
+      }
+      for (EndpointPlan p : plans) {
+        if (p.mode() == NetMode.BRIDGE) {
+          routes(endpoint(p.endpoint()), p);
+        }
+      }
+      hostSysctls();
+      for (EndpointPlan p : plans) {
+        p.namespace().ifPresent(ns -> files(endpoint(p.endpoint()), ns, p));
+      }
+      Optional<TableSpec> table = bridges.isEmpty() ? Optional.empty()
+          : Optional.of(new TableSpec(hostNs, "inet", Ownership.table(t.name()), Ownership.tableComment(t.name())));
+      List<Link> links = new ArrayList<>(bridgeLinks);
+      links.addAll(veths);
+      links.addAll(loopbacks);
+      return new HostState(host.name(), new Netns(hostNs, Netns.Role.HOST, Optional.empty(), Optional.empty()),
+          namespaces, links, addresses, routes, sysctls, files, table, List.copyOf(bridges.values()),
+          published, plans, notes);
+    }
+
+    private Endpoint endpoint(String name) {
+      return Objects.requireNonNull(byName.get(name), name);
+    }
+
+    /** A free interface name of the host namespace (stepping past a hash collision). */
+    private String ifname(String prefix, String readable, String key) {
+      for (int salt = 0; ; salt++) {
+        String name = KernelNames.ifname(prefix, readable, key, salt);
+        if (takenNames.add(name)) {
+          return name;
+        }
+      }
+    }
+
+    private void addBridge(Network n) {
+      String name = ifname("br-", n.name(), "bridge:" + t.name() + ":" + n.name());
+      bridges.put(n.name(), new Bridge(n.name(), name, n.internal(), n.subnets()));
+      bridgeLinks.add(new Link(hostNs, name, Link.Type.BRIDGE, Ownership.bridge(t.name(), n.name()),
+          n.mtu(), Optional.empty(), Optional.empty(), false, Optional.empty()));
+      for (Subnet s : n.subnets()) {
+        addresses.add(new Address(hostNs, name, s.gateway(), s.cidr().prefix()));
+      }
+    }
+
+    private void addEndpoint(Endpoint e) {
+      if (e.mode() == NetMode.HOST) {
+        notes.add("`" + e.name() + "` runs in the host's own namespace (mode host): nothing to create");
+        plans.add(new EndpointPlan(e.name(), e.mode(), Optional.empty(), List.of()));
+        return;
+      }
+      String ns = KernelNames.endpointNamespace(t.name(), e.name(), sandbox);
+      namespaces.add(new Netns(ns, Netns.Role.ENDPOINT, Optional.of(e.name()),
+          Optional.of(Ownership.namespace(t.name(), e.name()))));
+      loopbacks.add(new Link(ns, "lo", Link.Type.LOOPBACK, Ownership.namespace(t.name(), e.name()),
+          OptionalInt.empty(), Optional.empty(), Optional.empty(), false, Optional.empty()));
+      List<EndpointPlan.Interface> interfaces = new ArrayList<>();
+      if (e.mode() == NetMode.BRIDGE) {
+        for (int i = 0; i < e.attachments().size(); i++) {
+          Attachment a = e.attachments().get(i);
+          Network n = networks.get(a.network());
+          if (n.driver() != Driver.BRIDGE) {
+            continue; // NETC520
+          }
+          interfaces.add(addVeth(e, ns, i, a, n));
+        }
+      }
+      plans.add(new EndpointPlan(e.name(), e.mode(), Optional.of(ns), interfaces));
+    }
+
+    private EndpointPlan.Interface addVeth(Endpoint e, String ns, int index, Attachment a, Network n) {
+      Bridge bridge = bridges.get(n.name());
+      String eth = "eth" + index;
+      String veth = ifname("ve-", KernelNames.endpointPart(e.name()) + "-" + index,
+          "veth:" + t.name() + ":" + e.name() + ":" + index);
+      veths.add(new Link(hostNs, veth, Link.Type.VETH, Ownership.veth(t.name(), e.name(), index),
+          n.mtu(), Optional.of(bridge.name()), Optional.of(new Link.Ref(ns, eth)), true, Optional.empty()));
+      veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), n.mtu(),
+          Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false,
+          a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))));
+      for (IpAddress addr : a.addresses()) {
+        Subnet s = bridge.subnet(addr.family()).orElseThrow(
+            () -> new IllegalStateException("address " + addr + " without a subnet of its family"));
+        addresses.add(new Address(ns, eth, addr, s.cidr().prefix()));
+      }
+      return new EndpointPlan.Interface(index, n.name(), eth, veth, bridge.name(), a.addresses());
+    }
+
+    // ---------------------------------------------------------------- published ports
+
+    private void reserveExplicitPorts() {
+      for (Endpoint e : endpoints) {
+        if (e.mode() != NetMode.BRIDGE) {
+          continue;
+        }
+        for (Publish p : e.publishes()) {
+          p.hostPorts().ifPresent(r -> {
+            TreeSet<Integer> used = usedPorts.computeIfAbsent(p.protocol(), k -> new TreeSet<>());
+            for (int port = r.first(); port <= r.last(); port++) {
+              used.add(port);
+            }
+          });
+        }
+      }
+    }
+
+    /** The lowest block of {@code count} free host ports from {@link #FIRST_AUTOMATIC_PORT}. */
+    private int allocate(Protocol protocol, int count) {
+      TreeSet<Integer> used = usedPorts.computeIfAbsent(protocol, k -> new TreeSet<>());
+      int start = FIRST_AUTOMATIC_PORT;
+      while (true) {
+        Integer clash = used.ceiling(start);
+        if (clash == null || clash >= start + count) {
+          break;
+        }
+        start = clash + 1;
+      }
+      if (start + count - 1 > 65535) {
+        throw new IllegalStateException("no free automatic host port for " + protocol.label());
+      }
+      for (int port = start; port < start + count; port++) {
+        used.add(port);
+      }
+      return start;
+    }
+
+    /** The endpoint's first interface on a network with a route out, where DNAT sends traffic. */
+    private Optional<EndpointPlan.Interface> routeOut(EndpointPlan p) {
+      return p.interfaces().stream().filter(i -> !networks.get(i.network()).internal()).findFirst();
+    }
+
+    private void publish(Endpoint e, EndpointPlan plan) {
+      Optional<EndpointPlan.Interface> out = routeOut(plan);
+      for (Publish p : e.publishes()) {
+        String what = describe(p);
+        if (out.isEmpty()) {
+          Optional<String> unrealised = e.attachments().stream().map(a -> networks.get(a.network()))
+              .filter(n -> n.driver() == Driver.OVERLAY && !n.internal()).map(Network::name).findFirst();
+          notes.add("`" + e.name() + "` publishes " + what + ", which is not forwarded: "
+              + unrealised.map(n -> "its network with a route out, `" + n + "`, is not realised yet (NETC520)")
+                  .orElse("it is on no network with a route out (the model agrees)"));
+          continue;
+        }
+        int count = p.containerPorts().size();
+        int first = p.hostPorts().map(r -> r.first()).orElseGet(() -> allocate(p.protocol(), count));
+        for (Scope s : scopes(e, p, what)) {
+          Optional<IpAddress> target = out.get().addresses().stream()
+              .filter(a -> a.family() == s.family).findFirst();
+          if (target.isEmpty()) {
+            if (p.hostAddress().isPresent()) {
+              // the model gives this port a path; the kernel cannot translate between families
+              diagnostics.add(Diagnostic.of(Code.NETC520, p.span(), "published port " + what
+                      + " is not realised in the kernel: `" + e.name() + "` has no " + s.family.label()
+                      + " address on network `" + out.get().network() + "`, and the kernel does not"
+                      + " translate between address families")
+                  .withHint("give `" + e.name() + "` an " + s.family.label() + " address on `"
+                      + out.get().network() + "` (a subnet of that family), or publish on an "
+                      + (s.family == IpAddress.Family.V4 ? "IPv6" : "IPv4") + " host address"));
+            }
+            continue;
+          }
+          for (int k = 0; k < count; k++) {
+            published.add(new PublishedPort(s.scope, s.family, s.address, p.protocol(), first + k,
+                target.get(), p.containerPorts().first() + k, out.get().bridge(), e.name(),
+                p.hostPorts().isEmpty(), p.span()));
+          }
+        }
+      }
+    }
+
+    private record Scope(PublishedPort.Scope scope, IpAddress.Family family, Optional<IpAddress> address) {}
+
+    private List<Scope> scopes(Endpoint e, Publish p, String what) {
+      if (p.hostAddress().isEmpty()) {
+        return FAMILIES.stream().map(f -> new Scope(PublishedPort.Scope.ANY, f, Optional.<IpAddress>empty())).toList();
+      }
+      IpAddress a = p.hostAddress().get();
+      if (a.equals(V4_ANY) || a.equals(V6_ANY)) {
+        return List.of(new Scope(PublishedPort.Scope.ANY, a.family(), Optional.empty()));
+      }
+      if (a.equals(V6_LOOPBACK)) {
+        notes.add("`" + e.name() + "` publishes " + what + ": IPv6 has no route_localnet, so the"
+            + " kernel cannot forward ::1 to a container (the model gives this port no path from"
+            + " other nodes either)");
+        return List.of();
+      }
+      if (a.isV4() && (a.lo() >>> 24) == 127) {
+        return List.of(new Scope(PublishedPort.Scope.LOOPBACK, a.family(), Optional.of(a)));
+      }
+      return List.of(new Scope(PublishedPort.Scope.ADDRESS, a.family(), Optional.of(a)));
+    }
+
+    private String describe(Publish p) {
+      String addr = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
+      return addr + p.hostPorts().map(Object::toString).orElse("(automatic)") + " -> "
+          + p.containerPorts() + "/" + p.protocol().label();
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    private void routes(Endpoint e, EndpointPlan plan) {
+      String ns = plan.namespace().get();
+      for (IpAddress.Family f : FAMILIES) {
+        Optional<EndpointPlan.Interface> def = plan.interfaces().stream()
+            .filter(i -> !networks.get(i.network()).internal() && has(i, f)).findFirst();
+        if (def.isPresent()) {
+          routes.add(new Route(ns, Optional.empty(), gateway(def.get(), f), def.get().eth()));
+          continue;
+        }
+        // No route out: reach the host's published addresses through the first network.
+        Optional<EndpointPlan.Interface> first = plan.interfaces().stream().filter(i -> has(i, f)).findFirst();
+        if (first.isEmpty()) {
+          continue;
+        }
+        Set<IpAddress> targets = new LinkedHashSet<>();
+        for (PublishedPort p : published) {
+          if (p.scope() == PublishedPort.Scope.ADDRESS && p.family() == f
+              && plan.interfaces().stream().noneMatch(i -> subnetOf(i, f).contains(p.hostAddress().get()))) {
+            targets.add(p.hostAddress().get());
+          }
+        }
+        for (IpAddress x : targets) {
+          routes.add(new Route(ns, Optional.of(new Cidr(x, f.bits())), gateway(first.get(), f), first.get().eth()));
+        }
+      }
+    }
+
+    private boolean has(EndpointPlan.Interface i, IpAddress.Family f) {
+      return i.addresses().stream().anyMatch(a -> a.family() == f);
+    }
+
+    private Cidr subnetOf(EndpointPlan.Interface i, IpAddress.Family f) {
+      return bridges.get(i.network()).subnet(f).map(Subnet::cidr).orElseThrow();
+    }
+
+    private IpAddress gateway(EndpointPlan.Interface i, IpAddress.Family f) {
+      return bridges.get(i.network()).subnet(f).map(Subnet::gateway).orElseThrow();
+    }
+
+    // ---------------------------------------------------------------- sysctls and files
+
+    private void hostSysctls() {
+      if (bridges.isEmpty()) {
+        return;
+      }
+      sysctls.add(new Sysctl(hostNs, "net.ipv4.ip_forward", "1",
+          "route between the bridges and out of the uplink"));
+      if (bridges.values().stream().anyMatch(b -> b.subnet(IpAddress.Family.V6).isPresent())) {
+        sysctls.add(new Sysctl(hostNs, "net.ipv6.conf.all.forwarding", "1", "the same for IPv6"));
+      }
+      sysctls.add(new Sysctl(hostNs, "net.bridge.bridge-nf-call-iptables", "1",
+          "bridged IPv4 traffic passes the inet forward hook, where isolation and policies are"));
+      sysctls.add(new Sysctl(hostNs, "net.bridge.bridge-nf-call-ip6tables", "1",
+          "the same for IPv6"));
+      Set<String> localnet = new LinkedHashSet<>();
+      for (Bridge b : bridges.values()) {
+        for (PublishedPort p : published) {
+          if (p.bridge().equals(b.name()) && p.family() == IpAddress.Family.V4
+              && p.scope() != PublishedPort.Scope.ADDRESS) {
+            localnet.add(b.name());
+          }
+        }
+      }
+      for (String b : localnet) {
+        sysctls.add(new Sysctl(hostNs, "net.ipv4.conf." + b + ".route_localnet", "1",
+            "the host's own connections to 127.0.0.1 may be forwarded to a container on this bridge"));
+      }
+    }
+
+    private void files(Endpoint viewer, String ns, EndpointPlan plan) {
+      StringBuilder hosts = new StringBuilder();
+      hosts.append(Ownership.file(t.name(), "hosts", viewer.name())).append('\n');
+      hosts.append("# Written by netc: every member of this endpoint's networks with name resolution"
+          + " on, by name and alias.\n");
+      hosts.append("127.0.0.1\tlocalhost\n");
+      hosts.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
+      Set<String> seen = new HashSet<>();
+      for (EndpointPlan.Interface i : plan.interfaces()) {
+        Network n = networks.get(i.network());
+        if (!n.resolve()) {
+          continue;
+        }
+        hosts.append("# network ").append(n.name()).append('\n');
+        for (EndpointPlan member : plans) {
+          for (EndpointPlan.Interface mi : member.interfaces()) {
+            if (!mi.network().equals(n.name())) {
+              continue;
+            }
+            Endpoint m = endpoint(member.endpoint());
+            Attachment a = m.attachments().get(mi.index());
+            Set<String> names = new LinkedHashSet<>();
+            names.add(dnsName(m, viewer, m.localName()));
+            m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
+            names.addAll(a.aliases());
+            for (IpAddress addr : mi.addresses()) {
+              String line = addr + "\t" + String.join(" ", names);
+              if (seen.add(line)) {
+                hosts.append(line).append('\n');
+              }
+            }
+          }
+        }
+      }
+      files.add(new NetnsFile(ns, "hosts", hosts.toString()));
+      files.add(new NetnsFile(ns, "resolv.conf", Ownership.file(t.name(), "resolv.conf", viewer.name())
+          + "\n# Written by netc: names of the topology resolve from /etc/hosts; the topology runs"
+          + " no DNS server.\noptions ndots:0 timeout:1 attempts:1\n"));
+    }
+
+    /** A member's name as another endpoint resolves it: {@code name}, or {@code name.namespace}. */
+    private String dnsName(Endpoint member, Endpoint viewer, String local) {
+      return member.namespace().isEmpty() || member.namespace().equals(viewer.namespace())
+          ? local : local + "." + member.namespace();
+    }
+  }
+}

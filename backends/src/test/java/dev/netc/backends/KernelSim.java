@@ -1,0 +1,252 @@
+package dev.netc.backends;
+
+import dev.netc.backends.nftables.NftEval;
+import dev.netc.backends.nftables.Ruleset;
+import dev.netc.backends.plan.Address;
+import dev.netc.backends.plan.Bridge;
+import dev.netc.backends.plan.EndpointPlan;
+import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.Route;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.model.Node;
+import dev.netc.compiler.model.Reachability;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A simulation of one host's kernel as the plans leave it: the routes of each endpoint
+ * namespace, bridging and routing in the host namespace, and the nftables table ({@link
+ * NftEval}): the nat prerouting and output chains, the forward chain for bridged and routed
+ * traffic, route_localnet. The host's uplink has {@code 198.18.0.1} and {@code 2001:2::1}, and
+ * {@code @outside} connects from the model's {@code 198.18.0.2} and {@code 2001:2::2}, as in a
+ * sandbox. A connection from A to B on port P succeeds when some destination A could use (every
+ * address of B, and every host address and published host port) delivers it to B on P.
+ */
+final class KernelSim {
+  static final IpAddress UPLINK_V4 = IpAddress.parse("198.18.0.1").get();
+  static final IpAddress UPLINK_V6 = IpAddress.parse("2001:2::1").get();
+  static final IpAddress LOOP_V4 = IpAddress.parse("127.0.0.1").get();
+  static final IpAddress LOOP_V6 = IpAddress.parse("::1").get();
+  static final String UPLINK = "uplink0";
+  static final String HOST = "@host";
+  static final String OUTSIDE = "@outside";
+
+  private final HostState h;
+  private final NftEval nft;
+  private final Set<IpAddress> local = new LinkedHashSet<>();
+
+  /** Where a packet ends: a node (endpoint name, {@link #HOST}, {@link #OUTSIDE}) and a port. */
+  record Delivery(String node, int port) {}
+
+  /** A route of an endpoint namespace: on-link when {@code via} is empty. */
+  private record Hop(String dev, Optional<IpAddress> via, int prefix) {}
+
+  KernelSim(HostState h, Optional<Ruleset> ruleset) {
+    this.h = h;
+    this.nft = ruleset.map(NftEval::new).orElse(null);
+    for (Address a : h.addresses()) {
+      if (a.namespace().equals(h.hostNamespace().name())) {
+        local.add(a.address());
+      }
+    }
+    local.add(UPLINK_V4);
+    local.add(UPLINK_V6);
+    local.add(LOOP_V4);
+    local.add(LOOP_V6);
+  }
+
+  /** Whether A can open a connection to B on {@code port}, by any destination A could use. */
+  boolean connects(Reachability model, Node a, Node b, PortSpec port) {
+    if (a.name().equals(b.name())) {
+      return true; // loopback of the namespace itself
+    }
+    int proto = number(port.protocol());
+    String target = hostLike(b) ? HOST : b.kind() == Node.Kind.OUTSIDE ? OUTSIDE : b.name();
+    for (IpAddress d : candidates(model, b)) {
+      for (int dport : ports(port)) {
+        Optional<Delivery> got = deliver(a, d, proto, dport);
+        if (got.isPresent() && got.get().node().equals(target) && got.get().port() == port.range().first()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private List<Integer> ports(PortSpec port) {
+    Set<Integer> out = new LinkedHashSet<>();
+    out.add(port.range().first());
+    h.published().forEach(p -> out.add(p.hostPort()));
+    return new ArrayList<>(out);
+  }
+
+  private List<IpAddress> candidates(Reachability model, Node b) {
+    List<IpAddress> out = new ArrayList<>(local);
+    if (b.kind() == Node.Kind.OUTSIDE) {
+      out.add(Reachability.OUTSIDE_V4);
+      out.add(Reachability.OUTSIDE_V6);
+    } else if (b.isEndpoint() && b.endpoint().get().mode() == NetMode.BRIDGE) {
+      out.addAll(model.addresses(b));
+    }
+    return out;
+  }
+
+  private static boolean hostLike(Node n) {
+    return n.kind() == Node.Kind.HOST || n.endpoint().map(e -> e.mode() == NetMode.HOST).orElse(false);
+  }
+
+  static int number(Protocol p) {
+    return switch (p) {
+      case TCP -> 6;
+      case UDP -> 17;
+      case SCTP -> 132;
+    };
+  }
+
+  // ------------------------------------------------------------------ one packet
+
+  private Optional<Delivery> deliver(Node a, IpAddress d, int proto, int dport) {
+    IpAddress.Family f = d.family();
+    if (a.kind() == Node.Kind.OUTSIDE) {
+      if (isLoopback(d)) {
+        return Optional.empty(); // martian
+      }
+      IpAddress s = f == IpAddress.Family.V4 ? Reachability.OUTSIDE_V4 : Reachability.OUTSIDE_V6;
+      return routed(s, d, proto, dport, UPLINK);
+    }
+    if (hostLike(a)) {
+      return fromHost(d, proto, dport);
+    }
+    EndpointPlan ep = h.endpoints().stream().filter(e -> e.endpoint().equals(a.name())).findFirst().orElseThrow();
+    if (ep.mode() != NetMode.BRIDGE || isLoopback(d)) {
+      return Optional.empty(); // loopback only, or its own 127.0.0.1
+    }
+    String ns = ep.namespace().get();
+    Optional<Hop> hop = route(ns, d);
+    if (hop.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<IpAddress> src = h.addresses().stream()
+        .filter(x -> x.namespace().equals(ns) && x.device().equals(hop.get().dev()) && x.address().family() == f)
+        .map(Address::address).findFirst();
+    if (src.isEmpty()) {
+      return Optional.empty();
+    }
+    EndpointPlan.Interface itf = ep.interfaces().stream().filter(i -> i.eth().equals(hop.get().dev())).findFirst().orElseThrow();
+    if (hop.get().via().isEmpty() && !local.contains(d)) {
+      // on-link: bridged within the bridge, through its forward hook (br_netfilter)
+      NftEval.Packet p = new NftEval.Packet(f, src.get(), d, proto, dport, itf.bridge(), itf.bridge(), false);
+      if (nft != null && nft.dnat("prerouting", p, local).isPresent()) {
+        throw new IllegalStateException("DNAT of bridged traffic to " + d);
+      }
+      if (nft != null && nft.filter("forward", p, local) != NftEval.Verdict.ACCEPT) {
+        return Optional.empty();
+      }
+      return owner(itf.bridge(), d).map(n -> new Delivery(n, dport));
+    }
+    return routed(src.get(), d, proto, dport, itf.bridge());
+  }
+
+  /** A packet that the host namespace routes: prerouting DNAT, then local delivery or forward. */
+  private Optional<Delivery> routed(IpAddress s, IpAddress d, int proto, int dport, String iif) {
+    IpAddress.Family f = d.family();
+    NftEval.Packet p = new NftEval.Packet(f, s, d, proto, dport, iif, "", false);
+    Optional<NftEval.Nat> nat = nft == null ? Optional.empty() : nft.dnat("prerouting", p, local);
+    IpAddress d2 = nat.map(NftEval.Nat::daddr).orElse(d);
+    int port2 = nat.map(NftEval.Nat::dport).orElse(dport);
+    if (local.contains(d2)) {
+      return Optional.of(new Delivery(HOST, port2));
+    }
+    Optional<Bridge> out = bridgeOf(d2);
+    String oif = out.map(Bridge::name).orElse(UPLINK);
+    NftEval.Packet fwd = new NftEval.Packet(f, s, d2, proto, port2, iif, oif, nat.isPresent());
+    if (nft != null && nft.filter("forward", fwd, local) != NftEval.Verdict.ACCEPT) {
+      return Optional.empty();
+    }
+    if (!sysctl("net.ipv4.ip_forward") || (f == IpAddress.Family.V6 && !sysctl("net.ipv6.conf.all.forwarding"))) {
+      return Optional.empty();
+    }
+    if (out.isPresent()) {
+      return owner(out.get().name(), d2).map(n -> new Delivery(n, port2));
+    }
+    boolean outside = d2.equals(Reachability.OUTSIDE_V4) || d2.equals(Reachability.OUTSIDE_V6);
+    return outside && !iif.equals(UPLINK) ? Optional.of(new Delivery(OUTSIDE, port2)) : Optional.empty();
+  }
+
+  /** A connection the host itself opens: output DNAT, then local, a bridge or the uplink. */
+  private Optional<Delivery> fromHost(IpAddress d, int proto, int dport) {
+    IpAddress.Family f = d.family();
+    IpAddress s = isLoopback(d) ? d : bridgeOf(d).flatMap(b -> b.subnet(f)).map(Subnet::gateway)
+        .orElse(f == IpAddress.Family.V4 ? UPLINK_V4 : UPLINK_V6);
+    NftEval.Packet p = new NftEval.Packet(f, s, d, proto, dport, "", "", false);
+    Optional<NftEval.Nat> nat = nft == null ? Optional.empty() : nft.dnat("output", p, local);
+    IpAddress d2 = nat.map(NftEval.Nat::daddr).orElse(d);
+    int port2 = nat.map(NftEval.Nat::dport).orElse(dport);
+    if (local.contains(d2)) {
+      return Optional.of(new Delivery(HOST, port2));
+    }
+    Optional<Bridge> out = bridgeOf(d2);
+    if (out.isPresent()) {
+      if (isLoopback(s) && !(f == IpAddress.Family.V4 && sysctl("net.ipv4.conf." + out.get().name() + ".route_localnet"))) {
+        return Optional.empty(); // the kernel refuses a loopback source off the loopback
+      }
+      return owner(out.get().name(), d2).map(n -> new Delivery(n, port2));
+    }
+    boolean outside = d2.equals(Reachability.OUTSIDE_V4) || d2.equals(Reachability.OUTSIDE_V6);
+    return outside ? Optional.of(new Delivery(OUTSIDE, port2)) : Optional.empty();
+  }
+
+  // ------------------------------------------------------------------ lookups
+
+  private boolean sysctl(String key) {
+    return h.sysctls().stream().anyMatch(s -> s.key().equals(key) && s.value().equals("1"));
+  }
+
+  private static boolean isLoopback(IpAddress a) {
+    return a.equals(LOOP_V6) || (a.isV4() && (a.lo() >>> 24) == 127);
+  }
+
+  private Optional<Bridge> bridgeOf(IpAddress a) {
+    return h.bridges().stream().filter(b -> b.subnet(a.family()).map(s -> s.cidr().contains(a)).orElse(false)).findFirst();
+  }
+
+  /** The endpoint that has address {@code a} on bridge {@code bridge}. */
+  private Optional<String> owner(String bridge, IpAddress a) {
+    for (EndpointPlan ep : h.endpoints()) {
+      for (EndpointPlan.Interface i : ep.interfaces()) {
+        if (i.bridge().equals(bridge) && i.addresses().contains(a)) {
+          return Optional.of(ep.endpoint());
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The longest-prefix route of an endpoint namespace to {@code d}: its subnets, then its routes. */
+  private Optional<Hop> route(String ns, IpAddress d) {
+    Hop best = null;
+    for (Address a : h.addresses()) {
+      if (a.namespace().equals(ns) && a.subnet().contains(d) && (best == null || a.prefix() > best.prefix())) {
+        best = new Hop(a.device(), Optional.empty(), a.prefix());
+      }
+    }
+    for (Route r : h.routes()) {
+      if (!r.namespace().equals(ns) || r.via().family() != d.family()) {
+        continue;
+      }
+      Cidr to = r.destination().orElse(new Cidr(d.isV4() ? IpAddress.v4(0) : IpAddress.parse("::").get(), 0));
+      if (to.contains(d) && (best == null || to.prefix() > best.prefix())) {
+        best = new Hop(r.device(), Optional.of(r.via()), to.prefix());
+      }
+    }
+    return Optional.ofNullable(best);
+  }
+}
