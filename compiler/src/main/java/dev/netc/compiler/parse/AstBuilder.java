@@ -36,7 +36,7 @@ final class AstBuilder {
     return out;
   }
 
-  private Decl topItem(TopItemContext c) {
+  Decl topItem(TopItemContext c) {
     if (c.topologyDecl() != null) {
       return new Decl.Topology(name(c.topologyDecl().name()), span(c));
     }
