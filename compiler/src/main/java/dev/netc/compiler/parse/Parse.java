@@ -27,7 +27,8 @@ import org.antlr.v4.runtime.tree.TerminalNode;
 /**
  * Parses one {@code .netc} file in ANTLR's two stages: the fast SLL mode first, and the full LL
  * mode with error recovery only when SLL fails (which, for this grammar, happens only on syntax
- * errors; {@link #llFallbacks()} counts it so tests and benchmarks can prove it).
+ * errors; {@link #llFallbacks()} counts it so tests and benchmarks can prove it). The LL stage
+ * resumes near the error, at a top-level item that SLL matched, rather than at the start.
  */
 public final class Parse {
   private static final AtomicLong LL_FALLBACKS = new AtomicLong();
@@ -103,9 +104,14 @@ public final class Parse {
     } catch (ParseCancellationException sllFailed) {
       ll = true;
       LL_FALLBACKS.incrementAndGet();
-      tokens.seek(0);
       parser.reset();
       parser.removeParseListeners();
+      // Resume at the start of the next-to-last item SLL matched, not at the start of the file:
+      // everything before it is error-free, so a large file is not parsed a second time. There
+      // the LL parse is at the file rule's first item, and one item later in the loop over the
+      // others, the state a parse from the start of the file would be in; so it reports and
+      // recovers from the error that stopped SLL exactly as that parse would.
+      tokens.seek(sllDecls.resumeAt());
       parser.getInterpreter().setPredictionMode(PredictionMode.LL);
       SyntaxErrorStrategy strategy = new SyntaxErrorStrategy(source);
       parser.setErrorHandler(strategy);
@@ -125,7 +131,12 @@ public final class Parse {
     if (tree == null || errors) {
       return new ParsedFile(source, List.of(), comments, diagnostics, ll);
     }
-    List<Decl> decls = ll ? new AstBuilder(source).file(tree) : sllDecls.decls;
+    List<Decl> decls = sllDecls.decls;
+    if (ll) {
+      // SLL failed where LL succeeds: the items before the resume point, then what LL parsed.
+      decls = new ArrayList<>(sllDecls.decls.subList(0, sllDecls.decls.size() - sllDecls.reparsed()));
+      decls.addAll(new AstBuilder(source).file(tree));
+    }
     return new ParsedFile(source, decls, comments, diagnostics, ll);
   }
 
@@ -143,6 +154,9 @@ public final class Parse {
   private static final class ItemByItem implements ParseTreeListener {
     private final AstBuilder builder;
     final List<Decl> decls = new ArrayList<>();
+    /** The token indexes where the last two items built start. */
+    private int lastStart;
+    private int previousStart;
 
     ItemByItem(AstBuilder builder) {
       this.builder = builder;
@@ -152,8 +166,20 @@ public final class Parse {
     public void exitEveryRule(ParserRuleContext ctx) {
       if (ctx instanceof NetcParser.TopItemContext item && item.exception == null) {
         decls.add(builder.topItem(item));
+        previousStart = lastStart;
+        lastStart = item.getStart().getTokenIndex();
         ((ParserRuleContext) item.getParent()).removeLastChild();
       }
+    }
+
+    /** Where the LL stage resumes: the start of the next-to-last item built, else of the file. */
+    int resumeAt() {
+      return decls.size() >= 2 ? previousStart : 0;
+    }
+
+    /** How many of the items built the LL stage parses again from {@link #resumeAt()}. */
+    int reparsed() {
+      return decls.size() >= 2 ? 2 : decls.size();
     }
 
     @Override
