@@ -194,14 +194,18 @@ public final class Parse {
 
   private static List<Comment> comments(SourceFile source, CommonTokenStream tokens) {
     List<Comment> out = new ArrayList<>();
-    int lastCodeLine = -1;
+    Token lastCode = null;
     for (Token t : tokens.getTokens()) {
       if (t.getType() == NetcLexer.COMMENT) {
         Span span = source.spanOfCodePoints(t.getStartIndex(), t.getStopIndex() + 1);
-        out.add(new Comment(span.text(), span, span.line() == lastCodeLine));
+        // The line of the code before is looked up only here: a lookup for every token was a
+        // tenth of the parse time.
+        boolean trailing = lastCode != null
+            && source.line(source.offsetOfCodePoint(lastCode.getStartIndex())) == span.line();
+        out.add(new Comment(span.text(), span, trailing));
       } else if (t.getChannel() == Token.DEFAULT_CHANNEL && t.getType() != NetcLexer.NL
           && t.getType() != Token.EOF) {
-        lastCodeLine = source.line(source.offsetOfCodePoint(t.getStartIndex()));
+        lastCode = t;
       }
     }
     return out;
