@@ -38,6 +38,13 @@ import java.util.Set;
  * there is no source to point into.
  */
 public final class Compiler {
+  /**
+   * The most diagnostics one compilation reports; past it a NETC005 note says how many were left
+   * out. Like javac's and clang's error limits: beyond this a report helps no one, and printing
+   * tens of thousands of snippets (a 10 MB file of duplicates) took longer than the compile.
+   */
+  public static final int MAX_DIAGNOSTICS = 1000;
+
   private final Set<Code> disabled;
   private final boolean locked;
 
@@ -137,6 +144,9 @@ public final class Compiler {
     }
     out.sort(Diagnostic.ORDER);
     boolean errors = out.stream().anyMatch(Diagnostic::isError);
+    if (out.size() > MAX_DIAGNOSTICS) {
+      out = firstDiagnostics(out, source);
+    }
     return new CompileResult(errors ? Optional.empty() : topology, out, sources, lockState);
   }
 
@@ -154,6 +164,21 @@ public final class Compiler {
           + SourceReader.reason(e)));
       return Optional.empty();
     }
+  }
+
+  /**
+   * The first {@link #MAX_DIAGNOSTICS} of {@code all} (sorted), errors before anything else so
+   * that the report still shows an error whenever there is one, and a note that counts the rest.
+   */
+  private static List<Diagnostic> firstDiagnostics(List<Diagnostic> all, SourceFile root) {
+    List<Diagnostic> kept = new ArrayList<>(MAX_DIAGNOSTICS + 1);
+    all.stream().filter(Diagnostic::isError).limit(MAX_DIAGNOSTICS).forEach(kept::add);
+    all.stream().filter(d -> !d.isError()).limit(MAX_DIAGNOSTICS - kept.size()).forEach(kept::add);
+    kept.sort(Diagnostic.ORDER);
+    kept.add(Diagnostic.of(Code.NETC005, Span.at(root, root.text().length()), "too many problems: "
+            + (all.size() - MAX_DIAGNOSTICS) + " more not shown after the first " + MAX_DIAGNOSTICS)
+        .withHint("fix these and run again"));
+    return kept;
   }
 
   /** A file read but not parsed yet. */

@@ -120,10 +120,9 @@ public final class DiagnosticReport {
     int line = span.line();
     s.put("location", span.file().path() + ":" + line + ":" + span.column());
     s.put("lineNo", String.format("%" + width + "d", line));
-    String raw = span.file().lineText(line);
-    if (raw.length() > 300) {
-      raw = raw.substring(0, 300);
-    }
+    // At most 300 characters of the line, read without copying the rest: a file may hold
+    // thousands of diagnostics on one line of a megabyte.
+    String raw = span.file().lineText(line, 300);
     int startCol = span.column();
     int endCol = span.endLine() == line ? span.endColumn() : raw.codePointCount(0, raw.length()) + 1;
     String shown = clean(raw.replace("\t", "    "));
@@ -136,14 +135,17 @@ public final class DiagnosticReport {
     return s;
   }
 
-  /** The display width of the first {@code codePoints} code points, a tab counting four. */
+  /**
+   * The display width of the first {@code codePoints} code points, a tab counting four; past the
+   * end of {@code line} (which may be cut short) each counts one, added at once.
+   */
   private static int displayWidth(String line, int codePoints) {
     int w = 0;
     int i = 0;
     for (int cp = 0; cp < codePoints; cp++) {
       if (i >= line.length()) {
-        w++;
-        continue;
+        w += codePoints - cp;
+        break;
       }
       int c = line.codePointAt(i);
       w += c == '\t' ? 4 : 1;

@@ -5,9 +5,15 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** A collector of diagnostics: each compiler stage reports into one and never throws. */
+/**
+ * A collector of diagnostics: each compiler stage reports into one and never throws.
+ *
+ * <p>Invariant: {@code errors} is the number of {@code items} that are errors. The resolver asks
+ * for it once per declaration, so it must not cost a pass over every diagnostic.
+ */
 public final class Diagnostics {
   private final List<Diagnostic> items = new ArrayList<>();
+  private int errors;
 
   public Diagnostic report(Code code, Span span, String message) {
     return add(Diagnostic.of(code, span, message));
@@ -15,20 +21,22 @@ public final class Diagnostics {
 
   public Diagnostic add(Diagnostic d) {
     items.add(d);
+    errors += d.isError() ? 1 : 0;
     return d;
   }
 
   /** Replaces the last reported diagnostic (to attach a hint or a related span). */
   public void replaceLast(Diagnostic d) {
-    items.set(items.size() - 1, d);
+    Diagnostic old = items.set(items.size() - 1, d);
+    errors += (d.isError() ? 1 : 0) - (old.isError() ? 1 : 0);
   }
 
   public boolean hasErrors() {
-    return items.stream().anyMatch(Diagnostic::isError);
+    return errors > 0;
   }
 
   public int errorCount() {
-    return (int) items.stream().filter(Diagnostic::isError).count();
+    return errors;
   }
 
   public int size() {

@@ -13,6 +13,9 @@ public final class Frontends {
   private Frontends() {}
 
   public static Optional<Frontend> forFile(SourceFile file) {
+    if (!Yaml.looksLikeYaml(file)) {
+      return Optional.empty(); // no line of a .netc file starts with `key:`: skip YAML parsing
+    }
     return ALL.stream().filter(f -> f.accepts(file)).findFirst();
   }
 }

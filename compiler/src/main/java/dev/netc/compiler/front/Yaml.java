@@ -64,13 +64,32 @@ public final class Yaml {
       diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this is not valid YAML: "
           + firstLine(e.getMessage())));
       return List.of();
+    } catch (StackOverflowError e) {
+      // snakeyaml-engine descends once per level of nesting and has no limit of its own
+      diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this YAML nests too deeply to be read")
+          .withHint("no topology needs more than a few dozen levels of nesting"));
+      return List.of();
     }
     return out;
+  }
+
+  private static final java.util.regex.Pattern TOP_LEVEL_KEY =
+      java.util.regex.Pattern.compile("(?m)^(---|[A-Za-z_\"'][A-Za-z0-9_.\"'-]*\\s*:(\\s|$))");
+
+  /**
+   * Whether the text has a line that starts a YAML document or a top-level key ({@code key:}
+   * at the start of a line), which no {@code .netc} line does: a cheap gate before any parsing.
+   */
+  public static boolean looksLikeYaml(SourceFile file) {
+    return TOP_LEVEL_KEY.matcher(file.text()).find();
   }
 
   /** Cheap test used by {@link Frontend#accepts}: the first documents' top-level keys. */
   public static List<String> topLevelKeys(SourceFile file) {
     List<String> keys = new ArrayList<>();
+    if (!looksLikeYaml(file)) {
+      return keys;
+    }
     try {
       LoadSettings settings = LoadSettings.builder().setMaxAliasesForCollections(50).build();
       for (Node n : new Compose(settings).composeAllFromString(file.text())) {
@@ -85,8 +104,8 @@ public final class Yaml {
           break;
         }
       }
-    } catch (YamlEngineException | IllegalArgumentException e) {
-      return keys; // not YAML (or not only YAML): let the caller decide from what was read
+    } catch (YamlEngineException | IllegalArgumentException | StackOverflowError e) {
+      return keys; // not YAML (or not only YAML, or too deep): let the caller decide from what was read
     }
     return keys;
   }

@@ -98,8 +98,19 @@ public final class SourceFile {
 
   /** The text of 1-based line {@code line}, without its terminator. */
   public String lineText(int line) {
+    return lineText(line, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code maxChars} characters of 1-based line {@code line}, without its terminator;
+   * costs no more than {@code maxChars}, however long the line.
+   */
+  public String lineText(int line, int maxChars) {
     int start = lineStarts[line - 1];
     int end = line < lineStarts.length ? lineStarts[line] : text.length();
+    if (end - start > maxChars) {
+      end = start + maxChars;
+    }
     while (end > start && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
       end--;
     }
