@@ -36,26 +36,8 @@ class SarifTest {
   private static JsonSchema schema;
 
   /** Errors (one with a related span), an unsuppressed and a suppressed warning. */
-  private static final String SHOP = """
-      topology shop
+  private static final String SHOP = Topologies.ERRORS;
 
-      network front {
-        subnet 10.1.0.0/24
-      }
-
-      # netc:ignore NETC113 "reserved for the batch jobs"
-      network spare {
-        subnet 10.3.0.0/24
-      }
-
-      network front {
-        subnet 10.2.0.0/24
-      }
-
-      container web {
-        attach back
-      }
-      """;
 
   /** A block that is never closed: a syntax error with an empty span at the end of the file. */
   private static final String UNCLOSED = """

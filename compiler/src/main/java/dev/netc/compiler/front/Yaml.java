@@ -140,11 +140,13 @@ public final class Yaml {
     return n instanceof SequenceNode s ? s.getValue() : List.of();
   }
 
-  private Span span(Mark m) {
+  /** The place a snakeyaml-engine mark points to. */
+  public Span span(Mark m) {
     return Span.at(file, file.offset(m.getLine() + 1, m.getColumn() + 1));
   }
 
-  private static String firstLine(String s) {
+  /** The first line of a library message (snakeyaml's messages run over several). */
+  public static String firstLine(String s) {
     if (s == null) {
       return "unreadable";
     }

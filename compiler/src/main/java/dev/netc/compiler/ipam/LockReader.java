@@ -3,6 +3,7 @@ package dev.netc.compiler.ipam;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Yaml;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
@@ -32,10 +33,12 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 public final class LockReader {
   private final SourceFile file;
   private final Diagnostics diags;
+  private final Yaml yaml;
 
   private LockReader(SourceFile file, Diagnostics diags) {
     this.file = file;
     this.diags = diags;
+    this.yaml = Yaml.of(file);
   }
 
   public static Lock read(SourceFile file, Diagnostics diags) {
@@ -139,20 +142,14 @@ public final class LockReader {
   }
 
   private Span span(Node n) {
-    Span start = n.getStartMark().map(this::span).orElse(Span.at(file, 0));
-    Span end = n.getEndMark().map(this::span).orElse(start);
-    return new Span(file, start.start(), Math.max(start.start(), end.start()));
+    return yaml.span(n);
   }
 
   private Span span(Mark m) {
-    return Span.at(file, file.offset(m.getLine() + 1, m.getColumn() + 1));
+    return yaml.span(m);
   }
 
   private static String firstLine(String s) {
-    if (s == null) {
-      return "unreadable";
-    }
-    int nl = s.indexOf('\n');
-    return nl < 0 ? s : s.substring(0, nl);
+    return Yaml.firstLine(s);
   }
 }

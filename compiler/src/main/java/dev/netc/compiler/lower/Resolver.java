@@ -44,6 +44,8 @@ import java.util.TreeMap;
  * gateways, driver options). Reports every problem; returns a topology only when none is an error.
  */
 public final class Resolver {
+  /** Past this many errors resolution stops: the report keeps only the first ones anyway. */
+  static final int GIVE_UP = 2_000;
   private final Diagnostics diags;
   private final Values values;
   private final Map<String, Host> hosts = new LinkedHashMap<>();
@@ -89,12 +91,18 @@ public final class Resolver {
     int before = errorCount();
     // Pass 1: things that others refer to.
     for (Decl d : decls) {
+      if (diags.errorCount() > GIVE_UP) {
+        break; // far more errors than anyone reads (the report shows the first 1,000)
+      }
       if (d instanceof Decl.Host h) {
         host(h);
       }
     }
     NetworkResolver nets = new NetworkResolver(diags, values);
     for (Decl d : decls) {
+      if (diags.errorCount() > GIVE_UP) {
+        break; // far more errors than anyone reads (the report shows the first 1,000)
+      }
       if (d instanceof Decl.Network n) {
         if (duplicate(networks.containsKey(n.name().text()) ? networks.get(n.name().text()).span() : null,
             n.name(), "network")) {
@@ -110,15 +118,24 @@ public final class Resolver {
       }
     }
     for (Decl d : decls) {
+      if (diags.errorCount() > GIVE_UP) {
+        break; // far more errors than anyone reads (the report shows the first 1,000)
+      }
       if (d instanceof Decl.Namespace ns) {
         namespace(ns);
       }
     }
     // Pass 2: endpoints, then what selects them.
     for (Decl d : decls) {
+      if (diags.errorCount() > GIVE_UP) {
+        break; // far more errors than anyone reads (the report shows the first 1,000)
+      }
       scoped(d, "", true);
     }
     for (Decl d : decls) {
+      if (diags.errorCount() > GIVE_UP) {
+        break; // far more errors than anyone reads (the report shows the first 1,000)
+      }
       scoped(d, "", false);
     }
     List<Network> declared = new ArrayList<>();
