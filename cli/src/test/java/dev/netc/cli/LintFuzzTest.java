@@ -510,6 +510,23 @@ class LintFuzzTest {
         return s + "\n" + "\u00e9$%^&*~`'|\\<?".repeat(10_000) + "\n";
       }
     },
+    SUPPRESSION_BEFORE_EVERY_LINE {
+      @Override
+      String text(String s, Random r) {
+        String[] codes = {"NETC113", "NETC112", "NETC101", "NETC999", ""};
+        StringBuilder sb = new StringBuilder();
+        for (String line : s.split("\n", -1)) {
+          if (!line.isBlank()) {
+            String code = codes[r.nextInt(codes.length)];
+            sb.append("# netc:ignore ").append(code).append(r.nextBoolean() ? " \"fuzz\"" : "")
+                .append('\n');
+          }
+          sb.append(line).append(r.nextInt(4) == 0 ? " # netc:ignore NETC113 \"trailing\"" : "")
+              .append('\n');
+        }
+        return sb.toString();
+      }
+    },
     NUL_IN_THE_MIDDLE {
       @Override
       byte[] make(String s, Random r) {
