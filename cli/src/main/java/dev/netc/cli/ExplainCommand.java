@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 final class ExplainCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
   @Parameters(index = "1", paramLabel = "FROM", description = "An endpoint, @host or @outside.")

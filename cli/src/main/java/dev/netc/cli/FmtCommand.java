@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
 final class FmtCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc, Kubernetes or Compose YAML).")
   List<String> files;
 
   @Option(names = "--check", description = "Change nothing; list the files that would change.")

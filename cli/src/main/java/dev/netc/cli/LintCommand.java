@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 final class LintCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc, Kubernetes or Compose YAML).")
   List<String> files;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",

@@ -27,7 +27,7 @@ import picocli.CommandLine.Parameters;
 final class LockCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
   @Mixin Verbosity verbosity;

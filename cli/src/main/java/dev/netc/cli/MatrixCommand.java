@@ -31,7 +31,7 @@ final class MatrixCommand implements Callable<Integer> {
 
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc).")
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
   @Option(names = "--port", paramLabel = "P/PROTO",

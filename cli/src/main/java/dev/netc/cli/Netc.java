@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success", "1:errors in the input, or a bad command line",
-      "2:changes or drift (commands that say so)"
+      "2:changes or drift (commands that say so)", "3:denied (explain)"
     })
 public final class Netc implements Runnable {
   /**
