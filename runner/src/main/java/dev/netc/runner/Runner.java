@@ -536,7 +536,7 @@ public final class Runner {
   }
 
   /** The lock of a sandbox: one apply or destroy at a time. */
-  final class Lock implements AutoCloseable {
+  static final class Lock implements AutoCloseable {
     private final FileChannel channel;
     private final FileLock lock;
 

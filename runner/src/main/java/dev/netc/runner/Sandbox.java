@@ -71,12 +71,12 @@ public final class Sandbox {
     if (!add.isEmpty()) {
       runs.add(new Run("", add));
     }
+    List<String> host = new ArrayList<>();
     if (!hostExists) {
-      runs.add(new Run(name, List.of("link set lo alias " + mark(), "link set lo up")));
+      host.addAll(List.of("link set lo alias " + mark(), "link set lo up"));
     }
     if (!outsideExists) {
       // a new outside has no uplink: make it (a leftover host end in an old S is replaced)
-      List<String> host = new ArrayList<>();
       if (hostExists) {
         host.add("link del " + UPLINK);
       }
@@ -85,7 +85,11 @@ public final class Sandbox {
       host.add("address add " + HOST_V4 + " dev " + UPLINK);
       host.add("address add " + HOST_V6 + " dev " + UPLINK + " nodad");
       host.add("link set " + UPLINK + " up");
+    }
+    if (!host.isEmpty()) {
       runs.add(new Run(name, host, hostExists));
+    }
+    if (!outsideExists) {
       runs.add(new Run(outside(), List.of(
           "link set lo alias " + outsideMark(),
           "link set lo up",

@@ -17,6 +17,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,8 +63,17 @@ class WebshopKernelTest {
   void applyTrafficIdempotenceForeignObjectsAndDestroy() throws Exception {
     assertTrue(Kernel.run("ip", "netns", "add", s + "-foreign").ok());
     Runner.Target t = Kernel.target(WEBSHOP, s);
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    runner = new Runner(recorded, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
 
     Runner.Outcome first = runner.apply(t);
+    // changes go in batches: sandbox (netns, S, S-outside), netns, S, four endpoints; one
+    // sysctl process, one nft transaction
+    assertEquals(9, changing(recorded, 0).stream().filter(c -> c.argv().contains("-batch")).count(),
+        () -> changing(recorded, 0).toString());
+    assertEquals(1, changing(recorded, 0).stream().filter(c -> c.argv().contains("nft")).count());
+    assertEquals(1, changing(recorded, 0).stream().filter(c -> c.argv().contains("sysctl")).count());
+    assertEquals(11, changing(recorded, 0).size(), () -> changing(recorded, 0).toString());
     System.out.printf("webshop apply in %s: %d changes, %d processes, %d ms%n", s,
         first.plan().changes().size(), first.processes(), first.millis());
     assertFalse(first.plan().empty());
@@ -90,8 +103,10 @@ class WebshopKernelTest {
     // a foreign link in S
     assertTrue(Kernel.run("ip", "-n", s, "link", "add", "foreign0", "type", "bridge").ok());
 
+    int before = recorded.calls().size();
     Runner.Outcome second = runner.apply(t);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
+    assertEquals(List.of(), changing(recorded, before), "a no-op apply sends the kernel nothing");
     System.out.printf("webshop no-op apply: %d processes, %d ms%n", second.processes(), second.millis());
     assertTrue(runner.plan(t).empty());
 
@@ -104,6 +119,32 @@ class WebshopKernelTest {
       assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-" + ep)), "/etc/netns/" + s + "-" + ep);
     }
     assertTrue(Kernel.run("ip", "-n", s, "link", "show", "br-front").exit() != 0, "br-front is gone");
+  }
+
+  /** The commands from the {@code from}-th on that change something (all but the reads). */
+  private static List<RecordingExecutor.Call> changing(RecordingExecutor r, int from) {
+    List<RecordingExecutor.Call> calls = r.calls();
+    return calls.subList(from, calls.size()).stream()
+        .filter(c -> !c.argv().contains("-j") && !c.line().equals("ip netns list") && !c.argv().contains("grep"))
+        .toList();
+  }
+
+  @Test
+  void twoAppliesAtOnceOneWaitsAndTheResultIsRight() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Runner.Outcome> a = pool.submit(() -> runner.apply(t));
+      Future<Runner.Outcome> b = pool.submit(() -> runner.apply(t));
+      Runner.Outcome x = a.get(60, TimeUnit.SECONDS);
+      Runner.Outcome y = b.get(60, TimeUnit.SECONDS);
+      assertTrue(x.plan().empty() != y.plan().empty(), "one applied, the other found nothing to do");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(runner.plan(t).empty());
+    runner.destroy(t);
+    assertEquals(Set.of(), namespaces());
   }
 
   @Test
