@@ -167,6 +167,10 @@ public final class Runner {
           && goneLinks.contains(id.namespace() + "/" + id.name().substring(0, id.name().indexOf('/')))) {
         continue;
       }
+      if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name())) {
+        // a container end goes with its host end in S (a veth pair dies whole)
+        continue;
+      }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
     List<ObjectId.Kind> order = List.of(ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.LINK,
@@ -270,7 +274,11 @@ public final class Runner {
     deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id).toList(), false);
   }
 
-  /** Deletes owned objects: routes and addresses, links, the table, files, namespaces. */
+  /**
+   * Deletes owned objects: links, addresses and routes (one {@code ip -force -batch} per
+   * namespace, {@code S} first), the table, files, namespaces. With {@code force} (destroy), a
+   * failed line does not stop the rest; the caller reads back what is left.
+   */
   private void deletions(Target t, List<ObjectId> ids, boolean force) {
     String s = t.sandbox().name();
     Map<String, List<String>> perNs = new LinkedHashMap<>();
@@ -303,11 +311,19 @@ public final class Runner {
         default -> { }
       }
     }
-    for (Map.Entry<String, List<String>> e : perNs.entrySet()) {
-      ip(new Sandbox.Run(e.getKey(), e.getValue(), true));
-    }
+    // links of S first: a veth's host end takes its container end with it
+    List<Sandbox.Run> runs = new ArrayList<>();
+    perNs.forEach((ns, lines) -> runs.add(new Sandbox.Run(ns, lines, true)));
+    runs.sort(Comparator.comparing(r -> !r.namespace().equals(s)));
     if (!netns.isEmpty()) {
-      ip(new Sandbox.Run("", netns, force));
+      runs.add(new Sandbox.Run("", netns, true));
+    }
+    for (Sandbox.Run r : runs) {
+      if (force) {
+        exec.run(r.argv(), r.stdin()); // destroy: what is left is found by reading back
+      } else {
+        ip(r);
+      }
     }
     if (ids.stream().anyMatch(i -> i.kind() == ObjectId.Kind.TABLE)) {
       writeTableRecord(t, Optional.empty());

@@ -174,6 +174,35 @@ class WebshopKernelTest {
   }
 
   @Test
+  void anEndpointRemovedFromTheTopologyIsDeletedAndTheRestUpdated(@TempDir Path dir) throws Exception {
+    runner.apply(Kernel.target(WEBSHOP, s));
+    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
+    String smaller = source.replaceAll("(?s)container db \\{.*?\\n}\\n", "")
+        .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
+    assertFalse(smaller.contains("container db"), smaller);
+    Path file = dir.resolve("webshop.netc");
+    Files.writeString(file, smaller);
+    Topology t2 = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    Runner.Target target = Kernel.target(t2, s);
+
+    Plan plan = runner.plan(target);
+    Set<String> deleted = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE)
+        .map(c -> c.id().toString()).collect(Collectors.toSet());
+    assertEquals(Set.of("namespace:(host):" + s + "-db", "link:" + s + ":ve-db-0",
+        "file:" + s + "-db:/etc/netns/" + s + "-db/hosts", "file:" + s + "-db:/etc/netns/" + s + "-db/resolv.conf"),
+        deleted, plan.text());
+    assertTrue(plan.changes().stream().anyMatch(c -> c.action() == Change.Action.UPDATE
+        && c.id().toString().equals("table:" + s + ":inet netc_webshop")), plan.text());
+    assertEquals(0, plan.count(Change.Action.CREATE), plan.text());
+
+    runner.apply(target);
+    assertTrue(runner.plan(target).empty(), () -> runner.plan(target).text());
+    assertFalse(namespaces().contains(s + "-db"));
+    assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-db")));
+    assertFalse(Kernel.run("ip", "netns", "exec", s + "-web", "getent", "hosts", "db").ok(), "db no longer resolves");
+  }
+
+  @Test
   void anObjectHeldBySomeoneElseStopsApplyBeforeAnyChange() {
     assertTrue(Kernel.run("ip", "netns", "add", s + "-web").ok());
     Runner.Target t = Kernel.target(WEBSHOP, s);
