@@ -3,7 +3,6 @@ package dev.netc.runner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -34,13 +33,25 @@ public final class ProcessExecutor implements CommandExecutor {
     } catch (IOException e) {
       return new Result(127, "", "cannot run `" + argv.get(0) + "`: " + e.getMessage());
     }
-    CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
-    CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(stdin.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      // the command exited without reading its input: its status says why
-    }
+    // stdin written and stderr read on threads of their own, stdout on this one: no pipe can
+    // fill up while another waits (the common pool may have a single thread)
+    CompletableFuture<String> err = new CompletableFuture<>();
+    Thread errReader = new Thread(() -> err.complete(read(p.getErrorStream())), "netc-stderr");
+    Thread writer = new Thread(() -> {
+      try (OutputStream in = p.getOutputStream()) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // the command exited without reading all its input: its status says why
+      }
+    }, "netc-stdin");
+    errReader.setDaemon(true);
+    writer.setDaemon(true);
+    errReader.start();
+    writer.start();
+    CompletableFuture<String> out = new CompletableFuture<>();
+    Thread outReader = new Thread(() -> out.complete(read(p.getInputStream())), "netc-stdout");
+    outReader.setDaemon(true);
+    outReader.start();
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
@@ -48,13 +59,14 @@ public final class ProcessExecutor implements CommandExecutor {
         return new Result(-1, "", "`" + String.join(" ", argv) + "` timed out after "
             + timeout.toSeconds() + " s");
       }
-      return new Result(p.exitValue(), out.get(), err.get());
+      return new Result(p.exitValue(), out.get(5, TimeUnit.SECONDS), err.get(5, TimeUnit.SECONDS));
     } catch (InterruptedException e) {
       p.destroyForcibly();
       Thread.currentThread().interrupt();
       return new Result(-1, "", "interrupted");
-    } catch (ExecutionException e) {
-      return new Result(p.exitValue(), "", String.valueOf(e.getCause()));
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      // a child of the command kept the pipes open after it exited
+      return new Result(p.exitValue(), out.getNow(""), err.getNow("") + " (output not closed: " + e + ")");
     }
   }
 
@@ -67,7 +79,7 @@ public final class ProcessExecutor implements CommandExecutor {
     try (s) {
       return new String(s.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return "";
     }
   }
 }
