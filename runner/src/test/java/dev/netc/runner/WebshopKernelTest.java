@@ -203,6 +203,37 @@ class WebshopKernelTest {
   }
 
   @Test
+  void aSecondTopologyInTheSandboxRollsBackAloneAndLeavesTheFirstAlone(@TempDir Path dir) throws Exception {
+    Runner.Target shop = Kernel.target(WEBSHOP, s);
+    runner.apply(shop);
+    Path file = dir.resolve("other.netc");
+    Files.writeString(file, "topology other\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
+        + "container worker {\n  attach side\n}\n");
+    Runner.Target other = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Set<String> namespaces = namespaces();
+    String links = Kernel.run("ip", "-n", s, "-br", "link").out();
+
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("nft") && argv.contains("-f")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(other));
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(namespaces, namespaces());
+    assertEquals(links, Kernel.run("ip", "-n", s, "-br", "link").out());
+    assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-worker")));
+    assertTrue(runner.plan(shop).empty());
+
+    runner.apply(other);
+    assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other topology");
+    Runner.Outcome gone = runner.destroy(other);
+    assertTrue(gone.notes().stream().anyMatch(n -> n.contains("kept sandbox")), gone.notes()::toString);
+    assertEquals(namespaces, namespaces());
+    assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other's destroy");
+    runner.destroy(shop);
+    assertEquals(Set.of(), namespaces());
+  }
+
+  @Test
   void anObjectHeldBySomeoneElseStopsApplyBeforeAnyChange() {
     assertTrue(Kernel.run("ip", "netns", "add", s + "-web").ok());
     Runner.Target t = Kernel.target(WEBSHOP, s);
