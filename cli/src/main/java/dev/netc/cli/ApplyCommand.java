@@ -1,0 +1,70 @@
+package dev.netc.cli;
+
+import dev.netc.runner.Runner;
+import dev.netc.runner.RunnerException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc apply}: make a sandbox match the topology. */
+@Command(
+    name = "apply",
+    mixinStandardHelpOptions = true,
+    description = {"Make the live state of a sandbox match the topology: create S and S-outside"
+        + " when missing, then what is missing (one `ip -batch` per namespace, one `nft -f`"
+        + " transaction), update what differs, delete what the topology owns but no longer"
+        + " wants; read it back. On any failure, what this apply created is removed again."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:done (or no changes)", "1:error; the sandbox is left as it was"})
+final class ApplyCommand implements Callable<Integer> {
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  String file;
+
+  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
+  String sandbox;
+
+  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  String host;
+
+  @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
+      description = "How long to wait for another apply or destroy of the sandbox (default: ${DEFAULT-VALUE}).")
+  int lockTimeout;
+
+  @Mixin Verbosity verbosity;
+
+  ApplyCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    if (t.isEmpty()) {
+      return 1;
+    }
+    Runner.Outcome o;
+    try {
+      o = Runner.system(Duration.ofSeconds(lockTimeout)).apply(t.get());
+    } catch (RunnerException e) {
+      throw new Netc.UserError("apply failed: " + e.getMessage());
+    }
+    if (verbosity.verbose) {
+      o.plan().changes().forEach(c -> ctx.err().println(c.line()));
+    }
+    if (!verbosity.quiet) {
+      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + sandbox + " matches topology " + t.get().topology() + "."
+          : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d deleted (%d processes, %.2f s).",
+              t.get().topology(), sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
+              o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.DELETE),
+              o.processes(), o.millis() / 1000.0));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.netc.cli;
+
+import dev.netc.runner.Runner;
+import dev.netc.runner.RunnerException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc destroy}: remove what the topology owns in a sandbox. */
+@Command(
+    name = "destroy",
+    mixinStandardHelpOptions = true,
+    description = {"Remove exactly what the topology owns in a sandbox (its namespaces, links,"
+        + " nftables table and /etc/netns files), nothing else; then S and S-outside when netc"
+        + " made them and nothing foreign is left in them."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:done", "1:error"})
+final class DestroyCommand implements Callable<Integer> {
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  String file;
+
+  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
+  String sandbox;
+
+  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  String host;
+
+  @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
+      description = "How long to wait for another apply or destroy of the sandbox (default: ${DEFAULT-VALUE}).")
+  int lockTimeout;
+
+  @Mixin Verbosity verbosity;
+
+  DestroyCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    if (t.isEmpty()) {
+      return 1;
+    }
+    Runner.Outcome o;
+    try {
+      o = Runner.system(Duration.ofSeconds(lockTimeout)).destroy(t.get());
+    } catch (RunnerException e) {
+      throw new Netc.UserError("destroy failed: " + e.getMessage());
+    }
+    if (verbosity.verbose) {
+      o.plan().changes().forEach(c -> ctx.err().println(c.line()));
+    }
+    o.notes().forEach(n -> ctx.err().println("netc: " + n));
+    if (!verbosity.quiet) {
+      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in sandbox %s: %d deleted (%d processes, %.2f s).",
+          t.get().topology(), sandbox, o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,60 @@
+package dev.netc.cli;
+
+import dev.netc.runner.Plan;
+import dev.netc.runner.Runner;
+import dev.netc.runner.RunnerException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc plan}: what apply would change in a sandbox. */
+@Command(
+    name = "plan",
+    mixinStandardHelpOptions = true,
+    description = {"Read the live state of a sandbox and list what `netc apply` would change:"
+        + " `+` create, `~` update, `-` delete (objects the topology owns but no longer wants),"
+        + " then a summary line. Touches nothing."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:no changes (or changes, without --detailed-exitcode)", "1:error",
+        "2:changes (with --detailed-exitcode)"})
+final class PlanCommand implements Callable<Integer> {
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  String file;
+
+  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
+  String sandbox;
+
+  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  String host;
+
+  @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes.")
+  boolean detailed;
+
+  @Mixin Verbosity verbosity;
+
+  PlanCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    if (t.isEmpty()) {
+      return 1;
+    }
+    Plan plan;
+    try {
+      plan = Runner.system(Duration.ZERO).plan(t.get());
+    } catch (RunnerException e) {
+      throw new Netc.UserError(e.getMessage());
+    }
+    ctx.out().print(verbosity.quiet ? plan.summary() + "\n" : plan.text());
+    return plan.empty() || !detailed ? 0 : 2;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.netc.cli;
+
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.KernelNames;
+import dev.netc.backends.plan.Planner;
+import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ir.Parsed;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.runner.Runner;
+import dev.netc.runner.Targets;
+import java.util.Optional;
+import java.util.Set;
+
+/** What {@code plan}, {@code apply} and {@code destroy} share: FILE, {@code --sandbox} and {@code --host} to a target. */
+final class SandboxTarget {
+  private SandboxTarget() {}
+
+  /** The target, or empty when the topology or its plan has errors (already printed). */
+  static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
+    if (sandbox == null) {
+      throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
+    }
+    Parsed<String> s = KernelNames.sandbox(sandbox);
+    if (!s.ok()) {
+      throw new Netc.UserError("invalid `--sandbox`: " + s.error());
+    }
+    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file);
+    if (r.topology().isEmpty()) {
+      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      return Optional.empty();
+    }
+    Topology t = r.topology().get();
+    if (host != null && t.hosts().stream().noneMatch(h -> h.name().equals(host))) {
+      throw new Netc.UserError("unknown host `" + host + "`; the topology has "
+          + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
+    }
+    if (host == null && t.hosts().size() > 1) {
+      throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
+          + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
+    }
+    Planner.Result plan = Planner.plan(t, s.get());
+    if (!plan.diagnostics().isEmpty()) {
+      ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));
+    }
+    if (plan.state().isEmpty()) {
+      return Optional.empty();
+    }
+    DesiredState state = plan.state().get();
+    HostState h = host == null ? state.hosts().get(0) : state.host(host).orElseThrow();
+    return Optional.of(Targets.of(t, state, h));
+  }
+}

@@ -1,0 +1,29 @@
+package dev.netc.runner;
+
+import java.util.List;
+
+/**
+ * Runs an external command: an argument vector, never a shell line. Every name in {@code argv}
+ * that reaches the kernel has been validated by {@code KernelNames} (through the desired state's
+ * records or {@link Sandbox}).
+ */
+public interface CommandExecutor {
+  /** What a command did: its exit status (-1 on a timeout) and its output. */
+  record Result(int exit, String out, String err) {
+    public boolean ok() {
+      return exit == 0;
+    }
+
+    /** The first line of stderr (or stdout), for a one-line error. */
+    public String firstError() {
+      String text = err.isBlank() ? out : err;
+      return text.strip().lines().findFirst().orElse("exit status " + exit);
+    }
+  }
+
+  /** Runs {@code argv} with {@code stdin} (may be empty) as its standard input. */
+  Result run(List<String> argv, String stdin);
+
+  /** How many processes this executor has started (for reports and tests). */
+  int processes();
+}

@@ -1,0 +1,59 @@
+package dev.netc.runner;
+
+import dev.netc.backends.plan.ObjectId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What the kernel holds now in a sandbox, as far as one topology is concerned: the identities of
+ * the objects that carry its ownership marks, and what else is there that it must not touch.
+ *
+ * @param sandboxExists whether namespace {@code S} exists
+ * @param outsideExists whether namespace {@code S-outside} exists
+ * @param sandboxMark the alias of {@code S}'s loopback (netc's sandbox mark when netc made it)
+ * @param namespaces every namespace named {@code S} or {@code S-*}
+ * @param owned the identities of the topology's objects, every kind
+ * @param foreign identities that the topology wants but someone else holds (a namespace or a
+ *     link of that name without the topology's mark, a file without it), with what marks them
+ * @param sandboxLinks the links of {@code S}: name to alias ({@code ""} without one)
+ * @param tables the nftables tables of {@code S}, as {@code FAMILY NAME}
+ * @param sysctls the values of the sysctls asked for, in {@code S} (missing keys are absent)
+ * @param files the content of the topology's files under {@code /etc/netns}, by identity
+ */
+public record LiveState(
+    boolean sandboxExists,
+    boolean outsideExists,
+    String sandboxMark,
+    Set<String> namespaces,
+    Set<ObjectId> owned,
+    Map<ObjectId, String> foreign,
+    Map<String, String> sandboxLinks,
+    Set<String> tables,
+    Map<String, String> sysctls,
+    Map<ObjectId, String> files) {
+
+  public LiveState {
+    namespaces = Set.copyOf(namespaces);
+    owned = Set.copyOf(owned);
+    foreign = Map.copyOf(foreign);
+    sandboxLinks = Map.copyOf(sandboxLinks);
+    tables = Set.copyOf(tables);
+    sysctls = Map.copyOf(sysctls);
+    files = Map.copyOf(files);
+  }
+
+  public boolean has(ObjectId id) {
+    return owned.contains(id);
+  }
+
+  public Optional<String> sysctl(String key) {
+    return Optional.ofNullable(sysctls.get(key));
+  }
+
+  /** The owned identities of one kind. */
+  public List<ObjectId> owned(ObjectId.Kind kind) {
+    return owned.stream().filter(i -> i.kind() == kind).sorted().toList();
+  }
+}

@@ -1,0 +1,138 @@
+package dev.netc.runner;
+
+import dev.netc.backends.plan.KernelNames;
+import dev.netc.backends.plan.Planner;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A sandbox: namespace {@code S}, the host's, and namespace {@code S-outside}, a client outside
+ * the host ({@code @outside}), joined by a veth named {@code uplink} at both ends (a name no
+ * topology object takes: bridges are {@code br-*}, veths {@code ve-*}, container ends {@code
+ * ethN}). {@code S} has {@code 198.18.0.1/30} and {@code 2001:2::1/64} on it, {@code S-outside}
+ * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}; the outside
+ * needs no other route. The loopbacks and uplinks netc creates carry the alias
+ * {@code netc-sandbox:S...}, so that {@code destroy} knows it may remove them.
+ */
+public final class Sandbox {
+  public static final String UPLINK = "uplink";
+  public static final String HOST_V4 = "198.18.0.1/30";
+  public static final String OUTSIDE_V4 = "198.18.0.2/30";
+  public static final String HOST_V6 = "2001:2::1/64";
+  public static final String OUTSIDE_V6 = "2001:2::2/64";
+  /** What every sandbox mark starts with; never a topology's ({@code netc:}). */
+  public static final String MARK = "netc-sandbox:";
+
+  private final String name;
+
+  public Sandbox(String name) {
+    if (!KernelNames.sandbox(name).ok()) {
+      throw new IllegalArgumentException("unchecked sandbox name `" + name + "`");
+    }
+    this.name = name;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String outside() {
+    return KernelNames.checkNetns(name + "-" + Planner.SANDBOX_OUTSIDE);
+  }
+
+  /** The alias of {@code S}'s loopback when netc created {@code S}. */
+  public String mark() {
+    return MARK + name;
+  }
+
+  public String outsideMark() {
+    return MARK + name + ":outside";
+  }
+
+  public String uplinkMark() {
+    return MARK + name + ":uplink";
+  }
+
+  /** Whether the alias of {@code S}'s loopback says netc created it. */
+  public boolean createdByNetc(String loAlias) {
+    return mark().equals(loAlias);
+  }
+
+  /** The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. */
+  public List<Run> creation(boolean hostExists, boolean outsideExists) {
+    List<Run> runs = new ArrayList<>();
+    List<String> add = new ArrayList<>();
+    if (!hostExists) {
+      add.add("netns add " + name);
+    }
+    if (!outsideExists) {
+      add.add("netns add " + outside());
+    }
+    if (!add.isEmpty()) {
+      runs.add(new Run("", add));
+    }
+    List<String> host = new ArrayList<>();
+    if (!hostExists) {
+      host.addAll(List.of("link set lo alias " + mark(), "link set lo up"));
+    }
+    if (!outsideExists) {
+      // a new outside has no uplink: make it (a leftover host end in an old S is replaced)
+      if (hostExists) {
+        host.add("link del " + UPLINK);
+      }
+      host.add("link add " + UPLINK + " type veth peer name " + UPLINK + " netns " + outside());
+      host.add("link set " + UPLINK + " alias " + uplinkMark());
+      host.add("address add " + HOST_V4 + " dev " + UPLINK);
+      host.add("address add " + HOST_V6 + " dev " + UPLINK + " nodad");
+      host.add("link set " + UPLINK + " up");
+    }
+    if (!host.isEmpty()) {
+      runs.add(new Run(name, host, hostExists));
+    }
+    if (!outsideExists) {
+      runs.add(new Run(outside(), List.of(
+          "link set lo alias " + outsideMark(),
+          "link set lo up",
+          "link set " + UPLINK + " alias " + uplinkMark(),
+          "address add " + OUTSIDE_V4 + " dev " + UPLINK,
+          "address add " + OUTSIDE_V6 + " dev " + UPLINK + " nodad",
+          "link set " + UPLINK + " up")));
+    }
+    return runs;
+  }
+
+  /** The sysctls that make {@code S} a router: forwarding on, in both families. */
+  public static List<String> forwarding() {
+    return List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+  }
+
+  /** One {@code ip [-force] [-n NS] -batch -} run. */
+  public record Run(String namespace, List<String> lines, boolean force) {
+    public Run {
+      KernelNames.checkNetns(namespace);
+      lines = List.copyOf(lines);
+    }
+
+    public Run(String namespace, List<String> lines) {
+      this(namespace, lines, false);
+    }
+
+    public List<String> argv() {
+      List<String> out = new ArrayList<>(List.of("ip"));
+      if (force) {
+        out.add("-force");
+      }
+      if (!namespace.isEmpty()) {
+        out.add("-n");
+        out.add(namespace);
+      }
+      out.add("-batch");
+      out.add("-");
+      return out;
+    }
+
+    public String stdin() {
+      return String.join("\n", lines) + "\n";
+    }
+  }
+}

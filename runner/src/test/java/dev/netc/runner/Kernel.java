@@ -1,0 +1,120 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.Planner;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ir.Topology;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Helpers of the kernel tests: root check, unique sandboxes, their removal, commands. */
+final class Kernel {
+  static final ProcessExecutor EXEC = new ProcessExecutor(Duration.ofSeconds(20));
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private Kernel() {}
+
+  /** Skips the test, saying why, unless running as root with ip, nft and nc. */
+  static void assumeKernel() {
+    String reason = null;
+    if (!"root".equals(System.getProperty("user.name"))) {
+      reason = "kernel tests need root";
+    } else if (!EXEC.run(List.of("nft", "--version"), "").ok()) {
+      reason = "nft is not installed (apt-get install nftables)";
+    } else if (!Files.isExecutable(Path.of("/usr/bin/nc")) && !Files.isExecutable(Path.of("/bin/nc"))) {
+      reason = "nc is not installed (apt-get install netcat-openbsd)";
+    }
+    if (reason != null) {
+      System.out.println("skipped: " + reason);
+    }
+    assumeTrue(reason == null, reason);
+  }
+
+  /** A sandbox name no other test uses: {@code nt} and 6 hex digits. */
+  static String sandboxName() {
+    return String.format("nt%06x", RANDOM.nextInt(1 << 24));
+  }
+
+  static Path root() {
+    return Path.of(System.getProperty("netc.root", "..")).toAbsolutePath().normalize();
+  }
+
+  static Topology compile(String example) {
+    try {
+      CompileResult r = new Compiler().compile(root().resolve(example));
+      return r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static Runner.Target target(Topology t, String sandbox) {
+    DesiredState s = Planner.plan(t, sandbox).state().orElseThrow();
+    return Targets.of(t, s, s.hosts().get(0));
+  }
+
+  /** Removes every namespace {@code S} and {@code S-*}, their /etc/netns folders and records. */
+  static void removeSandbox(String s, Path stateDir) {
+    List<String> del = new ArrayList<>();
+    for (String n : new LiveReader(EXEC, Runner.ETC_NETNS).namespaces()) {
+      if (n.equals(s) || n.startsWith(s + "-")) {
+        del.add("netns del " + n);
+      }
+    }
+    if (!del.isEmpty()) {
+      EXEC.run(List.of("ip", "-force", "-batch", "-"), String.join("\n", del) + "\n");
+    }
+    try (Stream<Path> dirs = Files.list(Runner.ETC_NETNS)) {
+      for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList()) {
+        try (Stream<Path> walk = Files.walk(d)) {
+          for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    } catch (IOException e) {
+      // no /etc/netns at all
+    }
+    try (Stream<Path> files = Files.list(stateDir)) {
+      for (Path p : files.filter(p -> p.getFileName().toString().startsWith(s + ".")).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // nothing recorded
+    }
+  }
+
+  static CommandExecutor.Result run(String... argv) {
+    return EXEC.run(List.of(argv), "");
+  }
+
+  /** Whether a TCP connection from namespace {@code from} to {@code addr:port} succeeds (1 s). */
+  static boolean connects(String from, String addr, int port) {
+    return run("ip", "netns", "exec", from, "nc", "-z", "-w", "1", addr, Integer.toString(port)).ok();
+  }
+
+  /** Starts a TCP listener in {@code ns} on {@code port}; the caller destroys it. */
+  static Process listen(String ns, int port) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("timeout", "30", "ip", "netns", "exec", ns, "nc", "-k", "-l", Integer.toString(port))
+        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    for (int i = 0; i < 50; i++) {
+      if (run("ip", "netns", "exec", ns, "ss", "-Hltn", "sport = :" + port).out().contains(":" + port)) {
+        return p;
+      }
+      Thread.sleep(20);
+    }
+    p.destroyForcibly();
+    throw new AssertionError("no listener on " + ns + ":" + port);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.compiler.ir.Topology;
+import java.nio.file.FileSystem;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runner against a recorded, scripted kernel: no root, no processes, files in jimfs. */
+class RunnerTest {
+  private static final Topology WEBSHOP = Kernel.compile("examples/webshop.netc");
+  private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+
+  @AfterEach
+  void close() throws Exception {
+    fs.close();
+  }
+
+  private Runner runner(RecordingExecutor exec, Duration wait) {
+    return new Runner(exec, fs.getPath("/etc/netns"), fs.getPath("/run/netc"), wait);
+  }
+
+  private static CommandExecutor.Result ok(String out) {
+    return new CommandExecutor.Result(0, out, "");
+  }
+
+  @Test
+  void planOnAnEmptyMachineCreatesEverythingSandboxFirstAndRunsOneProcess() {
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(""));
+    Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
+    assertEquals(List.of("ip netns list"), exec.calls().stream().map(RecordingExecutor.Call::line).toList());
+    assertEquals("namespace:(host):t1", plan.changes().get(0).id().toString());
+    assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
+    assertEquals(0, plan.count(Change.Action.DELETE));
+    assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
+    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to delete."), plan.summary());
+  }
+
+  @Test
+  void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
+    String lo = "[{\"ifname\":\"lo\"}]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
+        ? ok("t1-web (id: 3)\n") : argv.contains("-j") ? ok(lo) : ok(""));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
+    assertTrue(e.getMessage().contains("namespace:(host):t1-web (no mark)"), e.getMessage());
+    assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")),
+        "only reads: " + exec.calls());
+  }
+
+  @Test
+  void aSecondApplyWaitsForTheLockThenFailsClearly(@TempDir Path stateDir) {
+    // a real file system: jimfs grants every lock
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(""));
+    Runner r = new Runner(exec, fs.getPath("/etc/netns"), stateDir, Duration.ofMillis(300));
+    try (Runner.Lock held = r.lock(new Sandbox("t1"))) {
+      long start = System.nanoTime();
+      RunnerException e = assertThrows(RunnerException.class, () -> r.apply(Kernel.target(WEBSHOP, "t1")));
+      assertTrue((System.nanoTime() - start) / 1_000_000 >= 300, "it waited");
+      assertTrue(e.getMessage().contains("sandbox t1 is locked by another netc apply or destroy"), e.getMessage());
+    }
+    assertEquals(List.of(), exec.calls(), "nothing ran without the lock");
+  }
+
+  @Test
+  void ownedObjectsNoLongerWantedAreDeletedAfterTheirLinks() {
+    // t1-old carries webshop's mark but is no endpoint of it
+    String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
+        + "[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
+        ? ok("t1-old\n") : argv.contains("-j") ? ok(owned) : ok(""));
+    Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
+    Change last = plan.changes().get(plan.changes().size() - 1);
+    assertEquals(new ObjectId(ObjectId.Kind.NAMESPACE, "", "t1-old"), last.id());
+    assertEquals(Change.Action.DELETE, last.action());
+    assertTrue(plan.text().contains("- namespace:(host):t1-old"), plan.text());
+  }
+
+  @Test
+  void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
+    List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false);
+    assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
+    assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
+    assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
+  }
+}

@@ -1,0 +1,246 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Reachability;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web shop applied in a real sandbox: traffic as the model says, idempotence, foreign
+ * objects left alone, destroy, rollback. Each test has its own sandbox, removed afterwards.
+ */
+@Timeout(120)
+class WebshopKernelTest {
+  private static final Topology WEBSHOP = Kernel.compile("examples/webshop.netc");
+
+  @TempDir Path stateDir;
+  String s;
+  Runner runner;
+
+  @BeforeEach
+  void setUp() {
+    Kernel.assumeKernel();
+    s = Kernel.sandboxName();
+    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (s != null) {
+      Kernel.removeSandbox(s, stateDir);
+    }
+  }
+
+  private Set<String> namespaces() {
+    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
+        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  @Test
+  void applyTrafficIdempotenceForeignObjectsAndDestroy() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s + "-foreign").ok());
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    runner = new Runner(recorded, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+
+    Runner.Outcome first = runner.apply(t);
+    // changes go in batches: sandbox (netns, S, S-outside), netns, S, four endpoints; one
+    // sysctl process, one nft transaction
+    assertEquals(9, changing(recorded, 0).stream().filter(c -> c.argv().contains("-batch")).count(),
+        () -> changing(recorded, 0).toString());
+    assertEquals(1, changing(recorded, 0).stream().filter(c -> c.argv().contains("nft")).count());
+    assertEquals(1, changing(recorded, 0).stream().filter(c -> c.argv().contains("sysctl")).count());
+    assertEquals(11, changing(recorded, 0).size(), () -> changing(recorded, 0).toString());
+    System.out.printf("webshop apply in %s: %d changes, %d processes, %d ms%n", s,
+        first.plan().changes().size(), first.processes(), first.millis());
+    assertFalse(first.plan().empty());
+    assertEquals(Set.of(s, s + "-outside", s + "-foreign", s + "-web", s + "-api-1", s + "-api-2", s + "-db"),
+        namespaces());
+
+    // real traffic, as the model says
+    Reachability model = new Reachability(WEBSHOP);
+    PortSpec p3000 = new PortSpec(PortRange.of(3000), Protocol.TCP);
+    Process api = Kernel.listen(s + "-api-1", 3000);
+    Process web = Kernel.listen(s + "-web", 80);
+    try {
+      boolean webToApi = model.allowed(model.node("web").get(), model.node("api-1").get(), p3000);
+      boolean dbToApi = model.allowed(model.node("db").get(), model.node("api-1").get(), p3000);
+      assertTrue(webToApi, "the model admits web -> api-1:3000");
+      assertFalse(dbToApi, "the model denies db -> api-1:3000");
+      assertEquals(webToApi, Kernel.connects(s + "-web", "10.20.0.3", 3000), "web -> api-1:3000");
+      assertEquals(dbToApi, Kernel.connects(s + "-db", "10.20.0.3", 3000), "db -> api-1:3000");
+      assertTrue(Kernel.connects(s, "127.0.0.1", 8080), "the sandbox's 127.0.0.1:8080 reaches web:80");
+      assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "getent", "hosts", "api-1").out().contains("10.20.0.3"),
+          "web resolves api-1 by name");
+    } finally {
+      api.destroy();
+      web.destroy();
+    }
+
+    // a foreign link in S
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "foreign0", "type", "bridge").ok());
+
+    int before = recorded.calls().size();
+    Runner.Outcome second = runner.apply(t);
+    assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
+    assertEquals(List.of(), changing(recorded, before), "a no-op apply sends the kernel nothing");
+    System.out.printf("webshop no-op apply: %d processes, %d ms%n", second.processes(), second.millis());
+    assertTrue(runner.plan(t).empty());
+
+    Runner.Outcome gone = runner.destroy(t);
+    assertTrue(gone.notes().stream().anyMatch(n -> n.contains("kept sandbox")), gone.notes()::toString);
+    assertEquals(Set.of(s, s + "-outside", s + "-foreign"), namespaces());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "show", "foreign0").ok(), "the foreign link survives");
+    assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).tables(s).contains("inet netc_webshop"));
+    for (String ep : List.of("web", "api-1", "api-2", "db")) {
+      assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-" + ep)), "/etc/netns/" + s + "-" + ep);
+    }
+    assertTrue(Kernel.run("ip", "-n", s, "link", "show", "br-front").exit() != 0, "br-front is gone");
+  }
+
+  /** The commands from the {@code from}-th on that change something (all but the reads). */
+  private static List<RecordingExecutor.Call> changing(RecordingExecutor r, int from) {
+    List<RecordingExecutor.Call> calls = r.calls();
+    return calls.subList(from, calls.size()).stream()
+        .filter(c -> !c.argv().contains("-j") && !c.line().equals("ip netns list") && !c.argv().contains("grep"))
+        .toList();
+  }
+
+  @Test
+  void twoAppliesAtOnceOneWaitsAndTheResultIsRight() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Runner.Outcome> a = pool.submit(() -> runner.apply(t));
+      Future<Runner.Outcome> b = pool.submit(() -> runner.apply(t));
+      Runner.Outcome x = a.get(60, TimeUnit.SECONDS);
+      Runner.Outcome y = b.get(60, TimeUnit.SECONDS);
+      assertTrue(x.plan().empty() != y.plan().empty(), "one applied, the other found nothing to do");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertTrue(runner.plan(t).empty());
+    runner.destroy(t);
+    assertEquals(Set.of(), namespaces());
+  }
+
+  @Test
+  void failedApplyRollsBackAndPartialStateIsCompleted() {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    // nft -f fails: everything the apply made goes, the sandbox included
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("nft") && argv.contains("-f")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure") && e.getMessage().contains("as before"), e.getMessage());
+    assertEquals(Set.of(), namespaces());
+    assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-web")));
+
+    runner.apply(t);
+    // a veth removed by hand: plan lists what is missing, apply makes only that
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "ve-db-0").ok());
+    Plan partial = runner.plan(t);
+    assertEquals(Set.of("link:" + s + ":ve-db-0", "link:" + s + "-db:eth0", "address:" + s + "-db:eth0/10.20.0.5/24"),
+        partial.changes().stream().map(c -> c.id().toString()).collect(Collectors.toSet()), partial.text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty());
+    assertTrue(Kernel.connects(s + "-api-2", "10.20.0.5", 5432) == false, "no listener, so no connection");
+
+    runner.destroy(t);
+    assertEquals(Set.of(), namespaces(), "destroy removes the sandbox netc made when nothing foreign is left");
+  }
+
+  @Test
+  void anEndpointRemovedFromTheTopologyIsDeletedAndTheRestUpdated(@TempDir Path dir) throws Exception {
+    runner.apply(Kernel.target(WEBSHOP, s));
+    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
+    String smaller = source.replaceAll("(?s)container db \\{.*?\\n}\\n", "")
+        .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
+    assertFalse(smaller.contains("container db"), smaller);
+    Path file = dir.resolve("webshop.netc");
+    Files.writeString(file, smaller);
+    Topology t2 = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    Runner.Target target = Kernel.target(t2, s);
+
+    Plan plan = runner.plan(target);
+    Set<String> deleted = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE)
+        .map(c -> c.id().toString()).collect(Collectors.toSet());
+    assertEquals(Set.of("namespace:(host):" + s + "-db", "link:" + s + ":ve-db-0",
+        "file:" + s + "-db:/etc/netns/" + s + "-db/hosts", "file:" + s + "-db:/etc/netns/" + s + "-db/resolv.conf"),
+        deleted, plan.text());
+    assertTrue(plan.changes().stream().anyMatch(c -> c.action() == Change.Action.UPDATE
+        && c.id().toString().equals("table:" + s + ":inet netc_webshop")), plan.text());
+    assertEquals(0, plan.count(Change.Action.CREATE), plan.text());
+
+    runner.apply(target);
+    assertTrue(runner.plan(target).empty(), () -> runner.plan(target).text());
+    assertFalse(namespaces().contains(s + "-db"));
+    assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-db")));
+    assertFalse(Kernel.run("ip", "netns", "exec", s + "-web", "getent", "hosts", "db").ok(), "db no longer resolves");
+  }
+
+  @Test
+  void aSecondTopologyInTheSandboxRollsBackAloneAndLeavesTheFirstAlone(@TempDir Path dir) throws Exception {
+    Runner.Target shop = Kernel.target(WEBSHOP, s);
+    runner.apply(shop);
+    Path file = dir.resolve("other.netc");
+    Files.writeString(file, "topology other\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
+        + "container worker {\n  attach side\n}\n");
+    Runner.Target other = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Set<String> namespaces = namespaces();
+    String links = Kernel.run("ip", "-n", s, "-br", "link").out();
+
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("nft") && argv.contains("-f")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(other));
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(namespaces, namespaces());
+    assertEquals(links, Kernel.run("ip", "-n", s, "-br", "link").out());
+    assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-worker")));
+    assertTrue(runner.plan(shop).empty());
+
+    runner.apply(other);
+    assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other topology");
+    Runner.Outcome gone = runner.destroy(other);
+    assertTrue(gone.notes().stream().anyMatch(n -> n.contains("kept sandbox")), gone.notes()::toString);
+    assertEquals(namespaces, namespaces());
+    assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other's destroy");
+    runner.destroy(shop);
+    assertEquals(Set.of(), namespaces());
+  }
+
+  @Test
+  void anObjectHeldBySomeoneElseStopsApplyBeforeAnyChange() {
+    assertTrue(Kernel.run("ip", "netns", "add", s + "-web").ok());
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(t));
+    assertTrue(e.getMessage().contains("namespace:(host):" + s + "-web"), e.getMessage());
+    assertEquals(Set.of(s + "-web"), namespaces());
+    ObjectId id = new ObjectId(ObjectId.Kind.NAMESPACE, "", s + "-web");
+    assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).read(new Sandbox(s), "webshop", List.of()).has(id));
+  }
+}
