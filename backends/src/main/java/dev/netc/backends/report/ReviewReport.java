@@ -88,7 +88,7 @@ public final class ReviewReport {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("from", md ? Markdown.code(f.from()) : f.from());
       m.put("to", md ? Markdown.code(f.to()) : f.to());
-      m.put("port", f.port());
+      m.put("ports", String.join(", ", f.ports()));
       m.put("pairs", f.pairs());
       m.put("reason", md ? Markdown.prose(f.reason()) : f.reason());
       m.put("location", md && !f.location().isEmpty() ? Markdown.code(f.location()) : f.location());
@@ -119,11 +119,11 @@ public final class ReviewReport {
     List<Map<String, Object>> edges = new ArrayList<>();
     for (ReachabilityDelta.Flow f : d.opened()) {
       edges.add(Map.of("from", ids.get(f.from()), "to", ids.get(f.to()), "label",
-          "+" + f.port(), "opened", true));
+          "+" + String.join(", ", f.ports()), "opened", true));
     }
     for (ReachabilityDelta.Flow f : d.closed()) {
       edges.add(Map.of("from", ids.get(f.from()), "to", ids.get(f.to()), "label",
-          "-" + f.port(), "opened", false));
+          "-" + String.join(", ", f.ports()), "opened", false));
     }
     return Map.of("nodes", nodes, "edges", edges);
   }
@@ -156,9 +156,12 @@ public final class ReviewReport {
       ObjectNode o = arr.addObject();
       o.put("from", f.from());
       o.put("to", f.to());
-      int slash = f.port().indexOf('/');
-      o.put("port", Integer.parseInt(f.port().substring(0, slash)));
-      o.put("protocol", f.port().substring(slash + 1));
+      ArrayNode ports = o.putArray("ports");
+      for (String p : f.ports()) {
+        int slash = p.indexOf('/');
+        ports.addObject().put("port", Integer.parseInt(p.substring(0, slash)))
+            .put("protocol", p.substring(slash + 1));
+      }
       o.put("pairs", f.pairs());
       o.put("reason", f.reason());
       if (!f.location().isEmpty()) {

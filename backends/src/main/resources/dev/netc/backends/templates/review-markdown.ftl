@@ -11,20 +11,20 @@
 
 **Opened**
 
-| from | to | port | pairs | why |
+| from | to | ports | pairs | why |
 |---|---|---|---:|---|
 <#list f.opened as x>
-| ${x.from} | ${x.to} | ${x.port} | ${x.pairs} | ${x.reason}<#if x.location?has_content><br>${x.location} ${x.source}</#if> |
+| ${x.from} | ${x.to} | ${x.ports} | ${x.pairs} | ${x.reason}<#if x.location?has_content><br>${x.location} ${x.source}</#if> |
 </#list>
 </#if>
 <#if f.closed?has_content>
 
 **Closed**
 
-| from | to | port | pairs | why |
+| from | to | ports | pairs | why |
 |---|---|---|---:|---|
 <#list f.closed as x>
-| ${x.from} | ${x.to} | ${x.port} | ${x.pairs} | ${x.reason}<#if x.location?has_content><br>${x.location} ${x.source}</#if> |
+| ${x.from} | ${x.to} | ${x.ports} | ${x.pairs} | ${x.reason}<#if x.location?has_content><br>${x.location} ${x.source}</#if> |
 </#list>
 </#if>
 <#if f.added?has_content || f.removed?has_content>

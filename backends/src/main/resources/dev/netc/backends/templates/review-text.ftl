@@ -2,13 +2,13 @@
 <#list files as f>
 ${f.file} (since ${base}):<#if !f.changed> no change in reachability</#if>
 <#list f.opened as x>
-  + ${x.from} -> ${x.to} on ${x.port}<#if x.pairs != 1> (${x.pairs} pairs)</#if>: ${x.reason}
+  + ${x.from} -> ${x.to} on ${x.ports}<#if x.pairs != 1> (${x.pairs} pairs)</#if>: ${x.reason}
 <#if x.location?has_content>
       ${x.location}: ${x.source}
 </#if>
 </#list>
 <#list f.closed as x>
-  - ${x.from} -> ${x.to} on ${x.port}<#if x.pairs != 1> (${x.pairs} pairs)</#if>: ${x.reason}
+  - ${x.from} -> ${x.to} on ${x.ports}<#if x.pairs != 1> (${x.pairs} pairs)</#if>: ${x.reason}
 <#if x.location?has_content>
       ${x.location}: ${x.source}
 </#if>

@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * that opening a tier to another tier is one row. Every list is sorted: equal inputs give equal
  * deltas.
  *
- * @param opened flows denied before and allowed now, with the rule (or path) that admits them now
+ * @param opened flows denied before and allowed now, with the rule (or path) that admits them now;
+ *     only between nodes present on both sides (a new endpoint is listed in {@code added})
  * @param closed flows allowed before and denied now, with what denies them now
  */
 public record ReachabilityDelta(
@@ -39,15 +40,20 @@ public record ReachabilityDelta(
   }
 
   /**
-   * One aggregated row of changed cells between two groups on one port.
+   * One aggregated row of changed cells between two groups, on the ports (in order) where the
+   * same rule decides with the same reason.
    *
    * @param pairs how many (from, to) node pairs the row stands for
    * @param reason the deciding step of the verdict on the new side, for the first pair
    * @param location {@code file:line} of the deciding rule or policy, empty when none (a path)
    * @param source the source line at {@code location}, trimmed, empty when none
    */
-  public record Flow(String from, String to, String port, int pairs, String reason,
-      String location, String source) {}
+  public record Flow(String from, String to, List<String> ports, int pairs, String reason,
+      String location, String source) {
+    public Flow {
+      ports = List.copyOf(ports);
+    }
+  }
 
   /** An endpoint present on both sides whose addresses differ. */
   public record AddressChange(String endpoint, String before, String after) {}
@@ -68,9 +74,9 @@ public record ReachabilityDelta(
     Map<String, String> groupsBefore = groups(base);
     Map<String, String> groupsAfter = groups(head);
     List<String> added = new ArrayList<>(new TreeSet<>(after.keySet().stream()
-        .filter(n -> !before.containsKey(n)).map(groupsAfter::get).toList()));
+        .filter(n -> !before.containsKey(n)).toList()));
     List<String> removed = new ArrayList<>(new TreeSet<>(before.keySet().stream()
-        .filter(n -> !after.containsKey(n)).map(groupsBefore::get).toList()));
+        .filter(n -> !after.containsKey(n)).toList()));
     List<AddressChange> addresses = new ArrayList<>();
     for (Node n : after.values()) {
       Node old = before.get(n.name());
@@ -108,19 +114,36 @@ public record ReachabilityDelta(
             String[] why = cause(v, fileName);
             String from = groupsAfter.get(a.name());
             String to = groupsAfter.get(b.name());
-            String key = from + "\u0000" + to + "\u0000" + port.protocol().ordinal() + "\u0000"
-                + String.format("%05d", port.range().first()) + "\u0000" + why[1];
+            String key = from + "\u0000" + to + "\u0000" + why[1] + "\u0000"
+                + port.protocol().ordinal() + "\u0000" + String.format("%05d", port.range().first());
             Map<String, Flow> into = is ? opened : closed;
             Flow f = into.get(key);
             into.put(key, f == null
-                ? new Flow(from, to, port.toString(), 1, why[0], why[1], why[2])
-                : new Flow(f.from(), f.to(), f.port(), f.pairs() + 1, f.reason(), f.location(), f.source()));
+                ? new Flow(from, to, List.of(port.toString()), 1, why[0], why[1], why[2])
+                : new Flow(f.from(), f.to(), f.ports(), f.pairs() + 1, f.reason(), f.location(), f.source()));
           }
         }
       }
     }
-    return new ReachabilityDelta(new ArrayList<>(opened.values()), new ArrayList<>(closed.values()),
+    return new ReachabilityDelta(mergePorts(opened.values()), mergePorts(closed.values()),
         added, removed, addresses);
+  }
+
+  /** Rows that differ only in their port become one row (keys sort rows by groups, then ports). */
+  private static List<Flow> mergePorts(java.util.Collection<Flow> rows) {
+    Map<List<Object>, Flow> merged = new LinkedHashMap<>();
+    for (Flow f : rows) {
+      List<Object> key = List.of(f.from(), f.to(), f.pairs(), f.reason(), f.location());
+      Flow m = merged.get(key);
+      if (m == null) {
+        merged.put(key, f);
+      } else {
+        List<String> ports = new ArrayList<>(m.ports());
+        ports.addAll(f.ports());
+        merged.put(key, new Flow(m.from(), m.to(), ports, m.pairs(), m.reason(), m.location(), m.source()));
+      }
+    }
+    return new ArrayList<>(merged.values());
   }
 
   /** {reason, location, source line}: the deciding rule, else the isolating policy, else the path. */
