@@ -49,8 +49,19 @@ final class ReviewCommand implements Callable<Integer> {
   String base;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-      description = "Output: text, json, markdown (default: ${DEFAULT-VALUE}).")
+      completionCandidates = FormatNames.class,
+      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   ReviewReport.Format format;
+
+  /** The formats as users write them (lower case), for help and completion. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(ReviewReport.Format.values())
+          .map(f -> f.name().toLowerCase(Locale.ROOT))
+          .iterator();
+    }
+  }
 
   @Option(names = "-C", paramLabel = "DIR",
       description = "Run as if started in DIR (file names are relative to it).")
