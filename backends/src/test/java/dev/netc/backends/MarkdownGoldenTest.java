@@ -63,7 +63,7 @@ class MarkdownGoldenTest {
         ReachabilityDelta delta = ReachabilityDelta.compute(model(input(dir, "base")),
             model(input(dir, "head")), Function.identity());
         String ext = input(dir, "head").getFileName().toString().replaceAll("^head", "");
-        List<ReviewReport.FileDelta> files = List.of(new ReviewReport.FileDelta("shop" + ext, "main", delta));
+        List<ReviewReport.FileDelta> files = List.of(new ReviewReport.FileDelta("shop" + ext, ReviewReport.Status.MODIFIED, delta));
         for (var f : List.of(ReviewReport.Format.TEXT, ReviewReport.Format.MARKDOWN, ReviewReport.Format.JSON)) {
           String name = "review." + switch (f) {
             case TEXT -> "txt";

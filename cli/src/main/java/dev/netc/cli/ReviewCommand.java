@@ -35,10 +35,10 @@ import picocli.CommandLine.Parameters;
     name = "review",
     mixinStandardHelpOptions = true,
     description = {"Report what changed in reachability since a git revision.",
-        "Compiles each topology at REV and in the working tree, and lists the flows newly",
-        "allowed and newly denied (with the rule and line that decide them now), endpoints",
-        "added and removed, and address changes, aggregated by label group. Without FILE,",
-        "every topology file that changed since REV."},
+        "Compiles each topology at REV and in the working tree and lists the flows",
+        "newly allowed and newly denied (with the rule and line that decide them now),",
+        "endpoints added and removed, and address changes, aggregated by label group.",
+        "Without FILE: every topology file that changed since REV."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no change in reachability", "1:errors", "2:reachability changed"})
 final class ReviewCommand implements Callable<Integer> {
@@ -131,7 +131,8 @@ final class ReviewCommand implements Callable<Integer> {
             f -> f.startsWith(mirrorRoot) ? f.substring(mirrorRoot.length())
                 : f.startsWith(mirrorTop) ? f.substring(mirrorTop.length())
                 : f.startsWith(hereRoot) ? f.substring(hereRoot.length()) : f);
-        deltas.add(new ReviewReport.FileDelta(name, base, delta));
+        deltas.add(new ReviewReport.FileDelta(name, !inBase ? ReviewReport.Status.ADDED
+            : !inHead ? ReviewReport.Status.DELETED : ReviewReport.Status.MODIFIED, delta));
       }
       ctx.out().print(ReviewReport.render(format, base, deltas));
       ctx.out().flush();

@@ -156,6 +156,24 @@ class ReviewCommandTest {
     assertEquals(0, repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "k8s/shop.yaml").status());
   }
 
+  @Test
+  void newAndDeletedFilesListTheirEndpoints(@TempDir Path tmp) throws IOException {
+    GitRepo repo = new GitRepo(tmp);
+    repo.write("old.netc", Topologies.CLEAN);
+    repo.commit("old");
+    repo.git("rm", "-q", "old.netc");
+    repo.write("new.netc", Topologies.CLEAN.replace("container c", "container d"));
+    CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD");
+    assertEquals(2, r.status(), r.err());
+    assertEquals("""
+        new.netc (new since HEAD):
+          + endpoint d
+        old.netc (deleted since HEAD):
+          - endpoint c
+        netc review: 0 flows opened, 0 closed, 1 endpoint added, 1 removed, 0 address changes
+        """, r.out());
+  }
+
   private static String ports(JsonNode flow) {
     StringBuilder b = new StringBuilder();
     flow.get("ports").forEach(p -> b.append(b.length() == 0 ? "" : ", ").append(p.get("port").asInt()));

@@ -26,8 +26,15 @@ public final class ReviewReport {
     MARKDOWN
   }
 
+  /** Whether a reviewed file exists on both sides, only in the working tree, or only at the base. */
+  public enum Status {
+    MODIFIED,
+    ADDED,
+    DELETED
+  }
+
   /** One reviewed file and its delta. */
-  public record FileDelta(String file, String base, ReachabilityDelta delta) {}
+  public record FileDelta(String file, Status status, ReachabilityDelta delta) {}
 
   public static String render(Format f, String base, List<FileDelta> files) {
     return switch (f) {
@@ -54,6 +61,11 @@ public final class ReviewReport {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("file", md ? Markdown.html(fd.file()) : fd.file());
       m.put("changed", d.changed() || !d.addresses().isEmpty());
+      m.put("status", switch (fd.status()) {
+        case MODIFIED -> "";
+        case ADDED -> "new ";
+        case DELETED -> "deleted ";
+      });
       m.put("opened", flows(d.opened(), md));
       m.put("closed", flows(d.closed(), md));
       m.put("added", d.added().stream().map(s -> md ? Markdown.code(s) : s).toList());
@@ -136,6 +148,7 @@ public final class ReviewReport {
       ReachabilityDelta d = fd.delta();
       ObjectNode o = arr.addObject();
       o.put("file", fd.file());
+      o.put("status", fd.status().name().toLowerCase(java.util.Locale.ROOT));
       o.put("changed", d.changed());
       flowsJson(o.putArray("opened"), d.opened());
       flowsJson(o.putArray("closed"), d.closed());

@@ -6,7 +6,7 @@
 | ${opened} | ${closed} | ${added} | ${removed} | ${moved} |
 <#list files as f>
 
-<details<#if f.changed> open</#if>><summary>${f.file}: <#if f.changed>${f.opened?size} opened, ${f.closed?size} closed<#else>no change in reachability</#if></summary>
+<details<#if f.changed> open</#if>><summary>${f.file}: ${f.status}<#if f.changed>${f.opened?size} opened, ${f.closed?size} closed<#else>no change in reachability</#if></summary>
 <#if f.opened?has_content>
 
 **Opened**

@@ -1,6 +1,6 @@
 <#-- netc review: the reachability delta per file; Java computed and sorted every row. -->
 <#list files as f>
-${f.file} (since ${base}):<#if !f.changed> no change in reachability</#if>
+${f.file} (${f.status}since ${base}):<#if !f.changed> no change in reachability</#if>
 <#list f.opened as x>
   + ${x.from} -> ${x.to} on ${x.ports}<#if x.pairs != 1> (${x.pairs} pairs)</#if>: ${x.reason}
 <#if x.location?has_content>

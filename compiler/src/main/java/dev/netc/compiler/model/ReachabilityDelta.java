@@ -73,10 +73,10 @@ public record ReachabilityDelta(
     Map<String, Node> after = byName(head);
     Map<String, String> groupsBefore = groups(base);
     Map<String, String> groupsAfter = groups(head);
-    List<String> added = new ArrayList<>(new TreeSet<>(after.keySet().stream()
-        .filter(n -> !before.containsKey(n)).toList()));
-    List<String> removed = new ArrayList<>(new TreeSet<>(before.keySet().stream()
-        .filter(n -> !after.containsKey(n)).toList()));
+    List<String> added = new ArrayList<>(new TreeSet<>(after.values().stream()
+        .filter(n -> n.isEndpoint() && !before.containsKey(n.name())).map(Node::name).toList()));
+    List<String> removed = new ArrayList<>(new TreeSet<>(before.values().stream()
+        .filter(n -> n.isEndpoint() && !after.containsKey(n.name())).map(Node::name).toList()));
     List<AddressChange> addresses = new ArrayList<>();
     for (Node n : after.values()) {
       Node old = before.get(n.name());
