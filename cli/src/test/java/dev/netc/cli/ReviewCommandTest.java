@@ -87,6 +87,13 @@ class ReviewCommandTest {
     assertEquals(2, closed.get("pairs").asInt());
     assertEquals("[5432]", ports(closed));
     assertTrue(closed.get("reason").asText().startsWith("no path:"), r.out());
+    // a path that vanished is traced to the attachment that moved
+    int attach = lineOf(repo.read("webshop.netc"), "container db {") + 2;
+    for (JsonNode row : java.util.List.of(opened, closed)) {
+      assertEquals("webshop.netc", row.get("file").asText());
+      assertEquals(attach, row.get("line").asInt());
+      assertEquals("attach front", row.get("source").asText());
+    }
     assertEquals(1, f.get("addresses").size());
     assertEquals("db", f.get("addresses").get(0).get("endpoint").asText());
     assertTrue(f.get("addresses").get(0).get("after").asText().startsWith("front 10.10.0."), r.out());

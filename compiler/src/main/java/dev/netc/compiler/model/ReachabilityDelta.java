@@ -111,7 +111,7 @@ public record ReachabilityDelta(
               continue;
             }
             Verdict v = head.explain(a, b, port);
-            String[] why = cause(v, fileName);
+            String[] why = cause(v, fileName, moved(a0, a).or(() -> moved(b0, b)));
             String from = groupsAfter.get(a.name());
             String to = groupsAfter.get(b.name());
             String key = from + "\u0000" + to + "\u0000" + why[1] + "\u0000"
@@ -146,8 +146,30 @@ public record ReachabilityDelta(
     return new ArrayList<>(merged.values());
   }
 
-  /** {reason, location, source line}: the deciding rule, else the isolating policy, else the path. */
-  private static String[] cause(Verdict v, Function<String, String> fileName) {
+  /**
+   * The attachment (in the new version) that moved an endpoint to a network it was not on, else
+   * the endpoint itself when it left a network: where a path that appeared or vanished comes from.
+   */
+  private static Optional<Span> moved(Node before, Node after) {
+    if (!before.isEndpoint() || !after.isEndpoint()) {
+      return Optional.empty();
+    }
+    List<String> was = before.endpoint().get().attachments().stream().map(Attachment::network).toList();
+    List<Attachment> now = after.endpoint().get().attachments();
+    for (Attachment at : now) {
+      if (!was.contains(at.network())) {
+        return Optional.of(at.span());
+      }
+    }
+    List<String> is = now.stream().map(Attachment::network).toList();
+    return is.containsAll(was) ? Optional.empty() : Optional.of(after.endpoint().get().span());
+  }
+
+  /**
+   * {reason, location, source line}: the deciding rule, else the isolating policy, else the path
+   * with {@code moved} (an attachment that changed) as its location.
+   */
+  private static String[] cause(Verdict v, Function<String, String> fileName, Optional<Span> moved) {
     Optional<Span> where = v.deciding().map(r -> r.span());
     String reason = null;
     for (Verdict.Step s : v.steps()) {
@@ -165,6 +187,9 @@ public record ReachabilityDelta(
     }
     if (reason == null) {
       reason = v.steps().isEmpty() ? "" : v.steps().get(0).text();
+      if (where.isEmpty() && v.deciding().isEmpty()) {
+        where = moved;
+      }
     }
     if (where.isEmpty()) {
       return new String[] {reason, "", ""};
