@@ -199,7 +199,48 @@ final class ReviewCommand implements Callable<Integer> {
         }
       }
     }
+    out.addAll(importers(git, here, out));
     return new ArrayList<>(out);
+  }
+
+  private static final java.util.regex.Pattern IMPORT =
+      java.util.regex.Pattern.compile("(?m)^\\s*import\\s+\"([^\"]+)\"");
+
+  /**
+   * The working tree's {@code .netc} files that import one of {@code changed}, directly or
+   * through other imports: a changed fragment changes the topologies that import it.
+   */
+  private static TreeSet<String> importers(Git git, Path here, TreeSet<String> changed) throws IOException {
+    java.util.Map<String, List<String>> imports = new java.util.TreeMap<>();
+    for (String f : Git.split0(git.run("ls-files", "-z", "--cached", "--others", "--exclude-standard",
+        "--", "*.netc"))) {
+      Path p = here.resolve(f);
+      if (!Files.isRegularFile(p)) {
+        continue;
+      }
+      List<String> targets = new ArrayList<>();
+      java.util.regex.Matcher m = IMPORT.matcher(Files.readString(p, StandardCharsets.UTF_8));
+      while (m.find()) {
+        Path target = here.resolve(f).resolveSibling(m.group(1)).normalize();
+        Path rel = here.toAbsolutePath().normalize().relativize(target.toAbsolutePath());
+        targets.add(rel.toString().replace('\\', '/'));
+      }
+      imports.put(f, targets);
+    }
+    TreeSet<String> found = new TreeSet<>();
+    TreeSet<String> affected = new TreeSet<>(changed);
+    boolean grew = true;
+    while (grew) {
+      grew = false;
+      for (var e : imports.entrySet()) {
+        if (!affected.contains(e.getKey()) && e.getValue().stream().anyMatch(affected::contains)) {
+          affected.add(e.getKey());
+          found.add(e.getKey());
+          grew = true;
+        }
+      }
+    }
+    return found;
   }
 
   /** The revision's topology files, written once into a temporary folder laid out as the repository. */

@@ -142,6 +142,12 @@ class ReviewCommandTest {
     assertEquals("webshop.netc", files.get(0).get("file").asText());
     r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "net/main.netc");
     assertEquals(0, r.status(), r.err() + r.out());
+    // without FILE, a changed fragment brings in the topology that imports it
+    r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
+    assertEquals(2, r.status(), r.err());
+    java.util.List<String> names = new java.util.ArrayList<>();
+    json(r.out()).get("files").forEach(f -> names.add(f.get("file").asText()));
+    assertEquals(java.util.List.of("net/main.netc", "net/networks.netc", "shop/webshop.netc"), names);
   }
 
   @Test
