@@ -23,6 +23,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -71,6 +72,8 @@ final class ReviewCommand implements Callable<Integer> {
       description = "Topology files (.netc, Kubernetes or Compose YAML). Default: those changed since REV.")
   List<String> files = new ArrayList<>();
 
+  @Mixin Verbosity verbosity;
+
   ReviewCommand(Netc.Context ctx) {
     this.ctx = ctx;
   }
@@ -100,6 +103,7 @@ final class ReviewCommand implements Callable<Integer> {
       boolean errors = false;
       List<ReviewReport.FileDelta> deltas = new ArrayList<>();
       for (String name : names) {
+        long start = System.nanoTime();
         String repoPath = prefix + name;
         Path head = here.resolve(name);
         boolean inBase = at.exists(base, repoPath);
@@ -133,8 +137,15 @@ final class ReviewCommand implements Callable<Integer> {
                 : f.startsWith(hereRoot) ? f.substring(hereRoot.length()) : f);
         deltas.add(new ReviewReport.FileDelta(name, !inBase ? ReviewReport.Status.ADDED
             : !inHead ? ReviewReport.Status.DELETED : ReviewReport.Status.MODIFIED, delta));
+        if (verbosity.verbose) {
+          ctx.err().printf("netc: reviewed %s in %d ms%n", name, (System.nanoTime() - start) / 1_000_000);
+        }
       }
-      ctx.out().print(ReviewReport.render(format, base, deltas));
+      String report = ReviewReport.render(format, base, deltas);
+      if (verbosity.quiet && format == ReviewReport.Format.TEXT) {
+        report = report.substring(0, report.lastIndexOf("netc review: ")); // no summary line
+      }
+      ctx.out().print(report);
       ctx.out().flush();
       if (errors) {
         return 1;

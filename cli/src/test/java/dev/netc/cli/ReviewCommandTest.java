@@ -109,6 +109,9 @@ class ReviewCommandTest {
     CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "webshop.netc");
     assertEquals(0, r.status(), r.err());
     assertTrue(r.out().contains("webshop.netc (since HEAD): no change in reachability"), r.out());
+    r = repo.netc("review", "-q", "-v", "-C", tmp.toString(), "--base", "HEAD", "webshop.netc");
+    assertEquals("webshop.netc (since HEAD): no change in reachability\n", r.out());
+    assertTrue(r.err().startsWith("netc: reviewed webshop.netc in "), r.err());
 
     r = repo.netc("review", "-C", tmp.toString(), "--base", "no-such-rev");
     assertEquals(1, r.status());
