@@ -95,7 +95,7 @@ final class ReviewCommand implements Callable<Integer> {
       throw new Netc.UserError("unknown revision `" + base + "`");
     }
     String prefix = git.run("rev-parse", "--show-prefix").text().strip();
-    Path here = ctx.fs().getPath(dir.getPath());
+    Path here = dir.toPath(); // git reads the real file system, so the working tree is read there too
     List<String> names = files.isEmpty() ? changed(git, here, prefix) : normalise(files, here);
     Path mirror = Files.createTempDirectory("netc-review-");
     try {
@@ -188,7 +188,7 @@ final class ReviewCommand implements Callable<Integer> {
   /** Topology files that differ between REV and the working tree (untracked ones too). */
   private List<String> changed(Git git, Path here, String prefix) throws IOException {
     TreeSet<String> candidates = new TreeSet<>(Git.split0(
-        git.run("diff", "--name-only", "-z", "--relative", base, "--")));
+        git.run("diff", "--name-only", "--no-renames", "-z", "--relative", base, "--")));
     candidates.addAll(Git.split0(git.run("ls-files", "--others", "--exclude-standard", "-z")));
     TreeSet<String> out = new TreeSet<>();
     for (String c : candidates) {
