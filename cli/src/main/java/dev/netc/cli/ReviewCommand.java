@@ -230,7 +230,8 @@ final class ReviewCommand implements Callable<Integer> {
         continue;
       }
       List<String> targets = new ArrayList<>();
-      java.util.regex.Matcher m = IMPORT.matcher(Files.readString(p, StandardCharsets.UTF_8));
+      // lenient: a file that is not UTF-8 is the compiler's to report, not this scan's
+      java.util.regex.Matcher m = IMPORT.matcher(new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
       while (m.find()) {
         Path target = here.resolve(f).resolveSibling(m.group(1)).normalize();
         Path rel = here.toAbsolutePath().normalize().relativize(target.toAbsolutePath());

@@ -131,6 +131,7 @@ class ReviewCommandTest {
     repo.write("net/main.netc", split);
     repo.write("net/networks.netc", nets);
     repo.write("shop/webshop.netc", webshop());
+    Files.write(tmp.resolve("bytes.netc"), new byte[] {(byte) 0xff, (byte) 0xfe, 'x', '\n'});
     repo.commit("split shop and web shop");
     assertEquals(0, repo.netc("lock", tmp.resolve("shop/webshop.netc").toString()).status());
     repo.commit("lock");
