@@ -79,7 +79,17 @@ final class ReviewCommand implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
+    try {
+      return review();
+    } catch (IOException e) {
+      String file = e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+          ? "`" + f.getFile() + "`" : "a file";
+      throw new Netc.UserError("cannot read " + file + ": " + dev.netc.compiler.source.SourceReader.reason(e));
+    }
+  }
+
+  private int review() throws IOException {
     if (base.startsWith("-")) {
       throw new Netc.UserError("`" + base + "` is not a revision");
     }
