@@ -36,6 +36,7 @@ import picocli.CommandLine.Option;
       LockCommand.class,
       MatrixCommand.class,
       ExplainCommand.class,
+      ReviewCommand.class,
       CompletionCommand.class,
       CommandLine.HelpCommand.class
     },

@@ -90,7 +90,7 @@ class CliTest {
     // The commands and their options are in it.
     assertTrue(r.out().contains("--werror"), r.out());
     assertTrue(r.out().contains("--check"), r.out());
-    assertTrue(r.out().contains("(\"text\" \"json\" \"github\" \"sarif\")"), r.out());
+    assertTrue(r.out().contains("(\"text\" \"json\" \"github\" \"sarif\" \"markdown\")"), r.out());
   }
 
   @Test

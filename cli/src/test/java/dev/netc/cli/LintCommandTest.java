@@ -362,4 +362,24 @@ class LintCommandTest {
     node.fieldNames().forEachRemaining(out::add);
     return out;
   }
+
+  @Test
+  void markdownIsAPullRequestComment() {
+    CliRunner cli = new CliRunner();
+    cli.write("w.netc", Topologies.WARNING);
+    CliRunner.Result r = cli.run("lint", "--format", "markdown", "w.netc");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("""
+        ### netc lint: 1 warning in 1 file
+
+        | errors | warnings | notes | suppressed | files |
+        |---:|---:|---:|---:|---:|
+        | 0 | 1 | 0 | 0 | 1 |
+
+        <details><summary>w.netc: 1 finding</summary>
+
+        """, r.out().substring(0, r.out().indexOf("- `w.netc:3:9`")));
+    assertTrue(r.out().contains("- `w.netc:3:9` **warning** NETC113: "), r.out());
+    assertTrue(r.out().endsWith("\n</details>\n"), r.out());
+  }
 }

@@ -27,7 +27,8 @@ public final class DiagnosticReport {
     TEXT,
     JSON,
     GITHUB,
-    SARIF
+    SARIF,
+    MARKDOWN
   }
 
   public static String render(Format format, List<Diagnostic> diagnostics, int files,
@@ -37,7 +38,54 @@ public final class DiagnosticReport {
       case JSON -> json(diagnostics);
       case GITHUB -> github(diagnostics);
       case SARIF -> sarif(diagnostics, version);
+      case MARKDOWN -> markdown(diagnostics, files);
     };
+  }
+
+  // ------------------------------------------------------------------ markdown
+
+  /**
+   * A pull-request comment: the counts first, then one collapsible section per file with its
+   * diagnostics in the sorted order, so that a re-post differs only where the findings do.
+   */
+  public static String markdown(List<Diagnostic> diagnostics, int files) {
+    int suppressed = 0;
+    int[] counts = new int[Severity.values().length];
+    Map<String, List<Map<String, Object>>> byFile = new java.util.TreeMap<>();
+    List<Diagnostic> sorted = new ArrayList<>(diagnostics);
+    sorted.sort(Diagnostic.ORDER);
+    for (Diagnostic d : sorted) {
+      if (d.suppressed().isPresent()) {
+        suppressed++;
+        continue;
+      }
+      counts[d.severity().ordinal()]++;
+      Map<String, Object> m = new LinkedHashMap<>();
+      Span s = d.span();
+      m.put("where", Markdown.code(s.file().path() + ":" + s.line() + ":" + s.column()));
+      m.put("severity", d.severity().label());
+      m.put("code", d.code().name());
+      m.put("message", Markdown.prose(clean(d.message())));
+      m.put("hint", d.hint().map(h -> Markdown.prose(clean(h))).orElse(""));
+      byFile.computeIfAbsent(s.file().path(), k -> new ArrayList<>()).add(m);
+    }
+    List<Map<String, Object>> sections = new ArrayList<>();
+    byFile.forEach((file, items) -> {
+      Map<String, Object> f = new LinkedHashMap<>();
+      f.put("file", Markdown.html(file));
+      f.put("count", items.size());
+      f.put("items", items);
+      sections.add(f);
+    });
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("errors", counts[Severity.ERROR.ordinal()]);
+    model.put("warnings", counts[Severity.WARNING.ordinal()]);
+    model.put("notes", counts[Severity.NOTE.ordinal()]);
+    model.put("suppressed", suppressed);
+    model.put("files", files);
+    model.put("summary", summary(counts, suppressed, files));
+    model.put("sections", sections);
+    return Templates.render("diagnostics-markdown.ftl", model);
   }
 
   // ------------------------------------------------------------------ text
