@@ -17,7 +17,6 @@ import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
-import dev.netc.compiler.ir.Subnet;
 import dev.netc.compiler.ir.Topology;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -797,12 +796,5 @@ public final class Reachability {
       }
     }
     return Optional.empty();
-  }
-
-  /** The subnets of an endpoint's networks (for checks that reason about address blocks). */
-  public List<Subnet> subnets(Endpoint e) {
-    List<Subnet> out = new ArrayList<>();
-    e.attachments().forEach(a -> out.addAll(networks.get(a.network()).subnets()));
-    return out;
   }
 }

@@ -181,7 +181,7 @@ public final class Parse {
         decls.add(builder.topItem(item));
         previousStart = lastStart;
         lastStart = item.getStart().getTokenIndex();
-        ((ParserRuleContext) item.getParent()).removeLastChild();
+        item.getParent().removeLastChild();
       }
     }
 
