@@ -247,6 +247,18 @@ public final class Runner {
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
+    // an address changed by hand: the unexpected one goes first, as deleting a primary address
+    // takes the secondaries of its subnet (the one about to be added) with it
+    Set<String> devicesGettingAddresses = plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.ADDRESS)
+        .map(c -> c.id().namespace() + "/" + device(c.id())).collect(Collectors.toSet());
+    List<ObjectId> early = plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.ADDRESS
+            && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
+        .map(Change::id).toList();
+    if (!early.isEmpty()) {
+      deletions(t, early, false);
+    }
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
@@ -294,7 +306,12 @@ public final class Runner {
         writeRecord(tableRecordPath(t), Optional.of(sha256(t.nft().get()) + "\nrules " + rules.getAsInt()));
       }
     }
-    deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id).toList(), false);
+    deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
+        .filter(i -> !early.contains(i)).toList(), false);
+  }
+
+  private static String device(ObjectId address) {
+    return address.name().substring(0, address.name().indexOf('/'));
   }
 
   /**
