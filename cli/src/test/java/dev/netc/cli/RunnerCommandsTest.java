@@ -68,7 +68,7 @@ class RunnerCommandsTest {
         + "    \"delete\": 0\n  }\n}\n"), json.out());
     CliRunner.Result md = cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown");
     assertEquals(0, md.status(), md.err());
-    assertTrue(md.out().startsWith("### netc plan: Plan: "), md.out());
+    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to delete\n(?s).*"), md.out());
     assertTrue(md.out().contains("\n<details><summary>+ create: "), md.out());
     assertEquals(md.out(), cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown").out(), "deterministic");
 

@@ -72,7 +72,8 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
    */
   public String markdown() {
     Map<String, Object> model = new LinkedHashMap<>();
-    model.put("summary", markdownEscape(summary()));
+    model.put("summary", markdownEscape(empty() ? summary() : count(Change.Action.CREATE) + " to create, "
+        + count(Change.Action.UPDATE) + " to update, " + count(Change.Action.DELETE) + " to delete"));
     model.put("create", count(Change.Action.CREATE));
     model.put("update", count(Change.Action.UPDATE));
     model.put("delete", count(Change.Action.DELETE));

@@ -100,7 +100,7 @@ class PlanFormatsTest {
   @Test
   void markdownCountsFirstThenOneCollapsibleSectionPerAction() {
     assertEquals("""
-        ### netc plan: Plan: 2 to create, 2 to update, 1 to delete.
+        ### netc plan: 2 to create, 2 to update, 1 to delete
 
         | create | update | delete | sandbox | topology |
         |---:|---:|---:|---|---|
