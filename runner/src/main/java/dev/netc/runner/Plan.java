@@ -92,8 +92,12 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
     return Templates.render("plan-markdown.ftl", model);
   }
 
-  /** Text outside code spans: HTML and table metacharacters escaped. */
+  /**
+   * Text outside code spans: HTML and table metacharacters escaped, and {@code @} as {@code &#64;}
+   * so that {@code @outside} in a comment mentions no one.
+   */
   static String markdownEscape(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|");
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+        .replace("@", "&#64;");
   }
 }
