@@ -30,6 +30,7 @@ import picocli.CommandLine.Option;
       FmtCommand.class,
       EmitCommand.class,
       PlanCommand.class,
+      DiffCommand.class,
       ApplyCommand.class,
       DestroyCommand.class,
       ImportCommand.class,

@@ -36,6 +36,23 @@ final class PlanCommand implements Callable<Integer> {
   @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes.")
   boolean detailed;
 
+  /** How a plan is printed. */
+  enum Format { TEXT, JSON, MARKDOWN }
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      completionCandidates = FormatNames.class,
+      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); markdown is a"
+          + " pull-request comment.")
+  Format format;
+
+  /** The formats as users write them. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(Format.values()).map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).iterator();
+    }
+  }
+
   @Mixin Verbosity verbosity;
 
   PlanCommand(Netc.Context ctx) {
@@ -54,7 +71,11 @@ final class PlanCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new Netc.UserError(e.getMessage());
     }
-    ctx.out().print(verbosity.quiet ? plan.summary() + "\n" : plan.text());
+    ctx.out().print(switch (format) {
+      case JSON -> plan.json();
+      case MARKDOWN -> plan.markdown();
+      case TEXT -> verbosity.quiet ? plan.summary() + "\n" : plan.text();
+    });
     return plan.empty() || !detailed ? 0 : 2;
   }
 }

@@ -29,6 +29,9 @@ class CiRecipesTest {
   static final String SARIF = "./netc lint --format sarif $(git ls-files '*.netc') > netc.sarif";
   static final String LOCKED = "./netc lint --locked $(git ls-files '*.netc')";
   static final String REVIEW = "./netc review --base \"$BASE\" --format markdown > review.md || [ $? -eq 2 ]";
+  static final String PLAN = "./netc plan \"$TOPOLOGY\" --sandbox staging --detailed-exitcode --format markdown"
+      + " > plan.md || [ $? -eq 2 ]";
+  static final String DRIFT = "./netc diff \"$TOPOLOGY\" --sandbox staging > drift.txt";
 
   @Test
   void everyCommandIsInBothRecipes() throws IOException {
@@ -37,7 +40,7 @@ class CiRecipesTest {
     int gitlab = doc.indexOf("## GitLab CI");
     int end = doc.indexOf("## pre-commit");
     assertTrue(github > 0 && gitlab > github && end > gitlab, "sections of docs/ci.md");
-    for (String c : List.of(FMT, SARIF, LOCKED, REVIEW)) {
+    for (String c : List.of(FMT, SARIF, LOCKED, REVIEW, PLAN, DRIFT)) {
       assertTrue(doc.substring(github, gitlab).contains(c), "GitHub recipe runs " + c);
       assertTrue(doc.substring(gitlab, end).contains(c), "GitLab recipe runs " + c);
     }
@@ -78,6 +81,46 @@ class CiRecipesTest {
     assertEquals(1, sh(repo, SARIF, env));
     assertTrue(repo.read("netc.sarif").contains("NETC101"));
     assertEquals(1, sh(repo, REVIEW, env), "a topology that does not compile fails the review step");
+  }
+
+  /**
+   * The plan and drift jobs against a real sandbox (root only; skipped with a printed reason
+   * otherwise). The recipes name the sandbox {@code staging}; here it is a fresh one of the
+   * test's own, removed in {@code finally}.
+   */
+  @Test
+  void planAndDriftJobsAgainstASandbox(@TempDir Path tmp) throws Exception {
+    DiffKernelTest.assumeKernel();
+    GitRepo repo = new GitRepo(tmp);
+    repo.write("webshop.netc", ReviewCommandTest.webshop());
+    repo.commit("web shop");
+    String s = String.format("nc%06x", new java.security.SecureRandom().nextInt(1 << 24));
+    String topology = tmp.resolve("webshop.netc").toString();
+    Map<String, String> env = Map.of("TOPOLOGY", topology, "staging", s);
+    try {
+      assertEquals(0, repo.netc("apply", topology, "--sandbox", s).status());
+      assertEquals(0, sh(repo, PLAN, env));
+      assertTrue(repo.read("plan.md").startsWith("### netc plan: No changes: sandbox " + s), repo.read("plan.md"));
+      assertEquals(0, sh(repo, DRIFT, env), repo.read("drift.txt"));
+      assertEquals("In sync: sandbox " + s + " matches topology webshop.\n", repo.read("drift.txt"));
+
+      // a pull request that opens a port: the plan step passes (exit 2) and the comment says what changes
+      repo.edit("webshop.netc", ReviewCommandTest.OPEN_FROM, ReviewCommandTest.OPEN_TO);
+      assertEquals(0, sh(repo, PLAN, env));
+      String md = repo.read("plan.md");
+      assertTrue(md.startsWith("### netc plan: 0 to create, 1 to update, 0 to delete\n"), md);
+      assertTrue(md.contains("<details><summary>~ update: 1</summary>\n\n- `table:" + s + ":inet netc_webshop`"), md);
+      repo.edit("webshop.netc", ReviewCommandTest.OPEN_TO, ReviewCommandTest.OPEN_FROM);
+
+      // drift by hand: the scheduled job fails (exit 2: the alert) and names it
+      assertEquals(0, DiffKernelTest.run("ip", "netns", "exec", s, "nft", "flush", "table", "inet", "netc_webshop"));
+      assertEquals(2, sh(repo, DRIFT, env));
+      assertTrue(repo.read("drift.txt").contains("changed     table:" + s + ":inet netc_webshop  (0 rules"),
+          repo.read("drift.txt"));
+      assertEquals(0, repo.netc("destroy", topology, "--sandbox", s).status());
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
   }
 
   @Test
@@ -122,6 +165,8 @@ class CiRecipesTest {
         }
       } else if (word.startsWith("\"$") && word.endsWith("\"")) {
         args.add(env.get(word.substring(2, word.length() - 1)));
+      } else if (env.containsKey(word) && !args.isEmpty() && args.get(args.size() - 1).equals("--sandbox")) {
+        args.add(env.get(word)); // the test's own sandbox for the recipes' `staging`
       } else {
         args.add(word);
       }

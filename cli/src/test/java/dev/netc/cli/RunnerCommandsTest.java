@@ -17,7 +17,7 @@ class RunnerCommandsTest {
   void withoutSandboxEachCommandSaysHostModeIsNotSupportedYetInOneLine() {
     CliRunner cli = new CliRunner();
     cli.write("web.netc", Topologies.WEBSHOP);
-    for (String command : new String[] {"plan", "apply", "destroy"}) {
+    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
       CliRunner.Result r = cli.run(command, "web.netc");
       assertEquals(1, r.status(), command);
       assertEquals("", r.out(), command);
@@ -53,9 +53,37 @@ class RunnerCommandsTest {
   }
 
   @Test
+  void planFormatsAndDiffOfASandboxThatDoesNotExist() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+        || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String s = "nc-absent-" + ProcessHandle.current().pid();
+    CliRunner.Result json = cli.run("plan", "web.netc", "--sandbox", s, "--format", "json", "--detailed-exitcode");
+    assertEquals(2, json.status(), json.err());
+    assertTrue(json.out().startsWith("{\n  \"changes\": [\n    {\n      \"action\": \"create\",\n"
+        + "      \"kind\": \"namespace\",\n      \"id\": \"" + s + "\",\n      \"namespace\": \"\",\n"
+        + "      \"detail\": {\n        \"note\": \"sandbox\"\n      }\n    },\n"), json.out());
+    assertTrue(json.out().matches("(?s).*\n  \"summary\": \\{\n    \"create\": \\d+,\n    \"update\": \\d+,\n"
+        + "    \"delete\": 0\n  }\n}\n"), json.out());
+    CliRunner.Result md = cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown");
+    assertEquals(0, md.status(), md.err());
+    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to delete\n(?s).*"), md.out());
+    assertTrue(md.out().contains("\n<details><summary>+ create: "), md.out());
+    assertEquals(md.out(), cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown").out(), "deterministic");
+
+    CliRunner.Result diff = cli.run("diff", "web.netc", "--sandbox", s);
+    assertEquals(2, diff.status(), diff.err());
+    assertTrue(diff.out().startsWith("missing     namespace:(host):" + s + "  (sandbox)\n"), diff.out());
+    assertTrue(diff.out().matches("(?s).*\n\nDrift: \\d+ missing, \\d+ changed, 0 unexpected \\(sandbox " + s
+        + ", topology webshop\\); `netc apply` repairs it\\.\n"), diff.out());
+    assertEquals(1, cli.run("diff", "web.netc", "--sandbox", s, "--format", "yaml").status());
+  }
+
+  @Test
   void helpListsTheRunnerCommands() {
     CliRunner.Result r = new CliRunner().run("--help");
-    for (String command : new String[] {"plan", "apply", "destroy"}) {
+    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
     }
     assertTrue(new CliRunner().run("apply", "--help").out().contains("--lock-timeout"));

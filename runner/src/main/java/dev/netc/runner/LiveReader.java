@@ -165,6 +165,35 @@ public final class LiveReader {
         foreign, sandboxLinks, tables, sysctls, files);
   }
 
+  /**
+   * The number of rules in table {@code table} ({@code FAMILY NAME}) of {@code ns}, read with
+   * {@code nft -j -t list table} (terse: no set elements); empty when it cannot be read.
+   */
+  public java.util.OptionalInt tableRules(String ns, String table) {
+    String[] ft = table.split(" ", 2);
+    if (ft.length != 2) {
+      return java.util.OptionalInt.empty();
+    }
+    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "-t", "list", "table",
+        ft[0], ft[1]), "");
+    if (!r.ok()) {
+      return java.util.OptionalInt.empty();
+    }
+    try {
+      int rules = 0;
+      for (JsonNode doc : parse(r.out(), "nft -j -t list table")) {
+        for (JsonNode item : doc.path("nftables")) {
+          if (item.has("rule")) {
+            rules++;
+          }
+        }
+      }
+      return java.util.OptionalInt.of(rules);
+    } catch (RunnerException e) {
+      return java.util.OptionalInt.empty();
+    }
+  }
+
   /** The tables of namespace {@code ns}, as {@code FAMILY NAME}. */
   public Set<String> tables(String ns) {
     CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "list", "tables"), "");

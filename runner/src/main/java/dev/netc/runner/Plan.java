@@ -1,6 +1,13 @@
 package dev.netc.runner;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netc.backends.Templates;
+import dev.netc.backends.json.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** What an apply would do to a sandbox: changes in the order they are made. */
 public record Plan(String topology, String sandbox, List<Change> changes) {
@@ -25,13 +32,72 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
         + " to update, " + count(Change.Action.DELETE) + " to delete.";
   }
 
-  /** One line per change, then the summary. */
+  /** One line per change, then the summary ({@code plan-text.ftl}). */
   public String text() {
-    StringBuilder out = new StringBuilder();
-    changes.forEach(c -> out.append(c.line()).append('\n'));
-    if (!empty()) {
-      out.append('\n');
+    return Templates.render("plan-text.ftl",
+        Map.of("lines", changes.stream().map(Change::line).toList(), "summary", summary()));
+  }
+
+  /**
+   * {@code plan --format json}: {@code {"changes": [{"action", "kind", "id", "namespace",
+   * "detail": {}}], "summary": {"create", "update", "delete"}}}, changes in the order apply makes
+   * them; {@code id} is the object's name in its namespace ({@code ""}: the host's), {@code
+   * detail} holds {@code note} when the plan says more about the change.
+   */
+  public String json() {
+    ObjectNode root = Json.object();
+    ArrayNode list = root.putArray("changes");
+    for (Change c : changes) {
+      ObjectNode o = list.addObject();
+      o.put("action", c.action().name().toLowerCase(java.util.Locale.ROOT));
+      o.put("kind", c.id().kind().label());
+      o.put("id", c.id().name());
+      o.put("namespace", c.id().namespace());
+      ObjectNode d = o.putObject("detail");
+      if (!c.detail().isEmpty()) {
+        d.put("note", c.detail());
+      }
     }
-    return out.append(summary()).append('\n').toString();
+    ObjectNode sum = root.putObject("summary");
+    sum.put("create", count(Change.Action.CREATE));
+    sum.put("update", count(Change.Action.UPDATE));
+    sum.put("delete", count(Change.Action.DELETE));
+    return Json.pretty(root);
+  }
+
+  /**
+   * {@code plan --format markdown}: a pull-request comment ({@code plan-markdown.ftl}), counts
+   * first, then one collapsible section per action with the changes in the order apply makes
+   * them (the same plan gives the same text).
+   */
+  public String markdown() {
+    Map<String, Object> model = new LinkedHashMap<>();
+    model.put("summary", markdownEscape(empty() ? summary() : count(Change.Action.CREATE) + " to create, "
+        + count(Change.Action.UPDATE) + " to update, " + count(Change.Action.DELETE) + " to delete"));
+    model.put("create", count(Change.Action.CREATE));
+    model.put("update", count(Change.Action.UPDATE));
+    model.put("delete", count(Change.Action.DELETE));
+    model.put("sandbox", markdownEscape(sandbox));
+    model.put("topology", markdownEscape(topology));
+    List<Map<String, Object>> sections = new ArrayList<>();
+    for (Change.Action a : Change.Action.values()) {
+      List<Map<String, String>> items = changes.stream().filter(c -> c.action() == a)
+          .map(c -> Map.of("id", c.id().toString().replace("`", "'"), "detail", markdownEscape(c.detail())))
+          .toList();
+      if (!items.isEmpty()) {
+        sections.add(Map.of("title", a.symbol + " " + a.name().toLowerCase(java.util.Locale.ROOT), "items", items));
+      }
+    }
+    model.put("sections", sections);
+    return Templates.render("plan-markdown.ftl", model);
+  }
+
+  /**
+   * Text outside code spans: HTML and table metacharacters escaped, and {@code @} as {@code &#64;}
+   * so that {@code @outside} in a comment mentions no one.
+   */
+  static String markdownEscape(String s) {
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+        .replace("@", "&#64;");
   }
 }

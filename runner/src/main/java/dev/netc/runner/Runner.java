@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -108,6 +109,14 @@ public final class Runner {
     return diff(t, reader.read(t.sandbox(), t.topology(), t.sysctlKeys()));
   }
 
+  /**
+   * Drift: the live state of what the topology owns against its desired state, object by
+   * object. The same reading and diff as {@link #plan}; nothing is touched and no lock is taken.
+   */
+  public Drift drift(Target t) {
+    return new Drift(plan(t));
+  }
+
   Plan diff(Target t, LiveState live) {
     Sandbox sb = t.sandbox();
     List<KernelObject> desired = t.host().objects();
@@ -148,6 +157,16 @@ public final class Runner {
           changes.add(new Change(Change.Action.CREATE, o.id(), ""));
         } else if (!tableRecord(t).equals(Optional.of(sha256(t.nft().orElse(""))))) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), "content, replaced atomically"));
+        } else {
+          // applied as desired: still the rules apply left there (a hand-made flush or edit)?
+          OptionalInt applied = tableRulesRecord(t);
+          if (applied.isPresent()) {
+            OptionalInt now = reader.tableRules(sb.name(), o.id().name());
+            if (now.isPresent() && now.getAsInt() != applied.getAsInt()) {
+              changes.add(new Change(Change.Action.UPDATE, o.id(), now.getAsInt() + " rules, applied with "
+                  + applied.getAsInt() + "; replaced atomically"));
+            }
+          }
         }
       } else if (!live.has(o.id())) {
         changes.add(new Change(Change.Action.CREATE, o.id(), ""));
@@ -228,6 +247,18 @@ public final class Runner {
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
+    // an address changed by hand: the unexpected one goes first, as deleting a primary address
+    // takes the secondaries of its subnet (the one about to be added) with it
+    Set<String> devicesGettingAddresses = plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.ADDRESS)
+        .map(c -> c.id().namespace() + "/" + device(c.id())).collect(Collectors.toSet());
+    List<ObjectId> early = plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.ADDRESS
+            && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
+        .map(Change::id).toList();
+    if (!early.isEmpty()) {
+      deletions(t, early, false);
+    }
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
@@ -270,8 +301,17 @@ public final class Runner {
       check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), t.nft().orElseThrow()),
           "nft -f in " + s);
       writeTableRecord(t, Optional.of(sha256(t.nft().get())));
+      OptionalInt rules = reader.tableRules(s, t.host().table().get().id().name());
+      if (rules.isPresent()) {
+        writeRecord(tableRecordPath(t), Optional.of(sha256(t.nft().get()) + "\nrules " + rules.getAsInt()));
+      }
     }
-    deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id).toList(), false);
+    deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
+        .filter(i -> !early.contains(i)).toList(), false);
+  }
+
+  private static String device(ObjectId address) {
+    return address.name().substring(0, address.name().indexOf('/'));
   }
 
   /**
@@ -516,26 +556,48 @@ public final class Runner {
     return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft.sha256");
   }
 
+  /** The record's first line: the SHA-256 of the table file apply loaded. */
   private Optional<String> tableRecord(Target t) {
+    return recordLines(t).stream().findFirst();
+  }
+
+  /** The record's {@code rules N} line: how many rules the table had right after apply loaded it. */
+  private OptionalInt tableRulesRecord(Target t) {
+    for (String l : recordLines(t)) {
+      if (l.startsWith("rules ")) {
+        try {
+          return OptionalInt.of(Integer.parseInt(l.substring(6).strip()));
+        } catch (NumberFormatException e) {
+          return OptionalInt.empty();
+        }
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  private List<String> recordLines(Target t) {
     try {
       Path p = tableRecordPath(t);
-      return Files.isRegularFile(p) ? Optional.of(Files.readString(p).strip()) : Optional.empty();
+      return Files.isRegularFile(p) ? Files.readString(p).strip().lines().map(String::strip).toList() : List.of();
     } catch (IOException e) {
-      return Optional.empty();
+      return List.of();
     }
   }
 
   private void writeTableRecord(Target t, Optional<String> hash) {
+    writeRecord(tableRecordPath(t), hash);
+  }
+
+  private static void writeRecord(Path p, Optional<String> text) {
     try {
-      Path p = tableRecordPath(t);
-      if (hash.isPresent()) {
+      if (text.isPresent()) {
         Files.createDirectories(p.getParent());
-        Files.writeString(p, hash.get() + "\n");
+        Files.writeString(p, text.get() + "\n");
       } else {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new RunnerException("cannot write " + tableRecordPath(t) + ": " + e.getMessage());
+      throw new RunnerException("cannot write " + p + ": " + e.getMessage());
     }
   }
 

@@ -47,6 +47,22 @@ class RunnerTest {
   }
 
   @Test
+  void theTableRulesAreCountedTerselyAndAnUnreadableTableIsNoCount() {
+    String listing = "{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}},"
+        + " {\"table\": {\"family\": \"inet\", \"name\": \"netc_webshop\"}}, {\"chain\": {\"name\": \"fwd\"}},"
+        + " {\"set\": {\"name\": \"allow\"}}, {\"rule\": {\"chain\": \"fwd\"}}, {\"rule\": {\"chain\": \"fwd\"}}]}\n";
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(listing));
+    LiveReader reader = new LiveReader(exec, fs.getPath("/etc/netns"));
+    assertEquals(java.util.OptionalInt.of(2), reader.tableRules("t1", "inet netc_webshop"));
+    assertEquals(List.of("ip netns exec t1 nft -j -t list table inet netc_webshop"),
+        exec.calls().stream().map(RecordingExecutor.Call::line).toList());
+    RecordingExecutor failing = new RecordingExecutor((argv, in) -> new CommandExecutor.Result(1, "", "No such file"));
+    assertEquals(java.util.OptionalInt.empty(), new LiveReader(failing, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
+    RecordingExecutor garbage = new RecordingExecutor((argv, in) -> ok("not json"));
+    assertEquals(java.util.OptionalInt.empty(), new LiveReader(garbage, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
+  }
+
+  @Test
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))

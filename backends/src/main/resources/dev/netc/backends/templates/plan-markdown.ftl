@@ -1,0 +1,16 @@
+<#-- netc plan --format markdown: a pull-request comment. Java ordered and escaped everything. -->
+### netc plan: ${summary}
+
+| create | update | delete | sandbox | topology |
+|---:|---:|---:|---|---|
+| ${create} | ${update} | ${delete} | ${sandbox} | ${topology} |
+<#list sections as s>
+
+<details><summary>${s.title}: ${s.items?size}</summary>
+
+<#list s.items as c>
+- `${c.id}`<#if c.detail?has_content> (${c.detail})</#if>
+</#list>
+
+</details>
+</#list>

@@ -1,0 +1,8 @@
+<#-- netc plan (text): one line per change in the order apply makes them, then the summary. -->
+<#list lines as l>
+${l}
+</#list>
+<#if lines?has_content>
+
+</#if>
+${summary}

@@ -1,0 +1,74 @@
+package dev.netc.cli;
+
+import dev.netc.runner.Drift;
+import dev.netc.runner.Runner;
+import dev.netc.runner.RunnerException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code netc diff}: drift of a sandbox from the topology, object by object. */
+@Command(
+    name = "diff",
+    mixinStandardHelpOptions = true,
+    description = {"Drift: compare the live state of the objects this topology owns in a sandbox with"
+        + " its desired state, object by object: `missing` (desired, not there), `changed` (there,"
+        + " not as desired), `unexpected` (owned, not desired). Touches nothing; `netc apply`"
+        + " repairs it."},
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {"0:in sync", "1:error", "2:drift"})
+final class DiffCommand implements Callable<Integer> {
+  private final Netc.Context ctx;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  String file;
+
+  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
+  String sandbox;
+
+  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  String host;
+
+  /** How drift is printed. */
+  enum Format { TEXT, JSON }
+
+  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
+      completionCandidates = FormatNames.class,
+      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+  Format format;
+
+  /** The formats as users write them. */
+  static final class FormatNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return java.util.Arrays.stream(Format.values()).map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).iterator();
+    }
+  }
+
+  @Mixin Verbosity verbosity;
+
+  DiffCommand(Netc.Context ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Integer call() {
+    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    if (t.isEmpty()) {
+      return 1;
+    }
+    Drift drift;
+    try {
+      drift = Runner.system(Duration.ZERO).drift(t.get());
+    } catch (RunnerException e) {
+      throw new Netc.UserError(e.getMessage());
+    }
+    ctx.out().print(format == Format.JSON ? drift.json()
+        : verbosity.quiet ? drift.summary() + "\n" : drift.text());
+    return drift.inSync() ? 0 : 2;
+  }
+}

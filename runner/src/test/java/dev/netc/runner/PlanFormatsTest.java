@@ -1,0 +1,156 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netc.backends.plan.ObjectId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code plan --format text|json|markdown} and {@code diff --format text|json}: exact output. */
+class PlanFormatsTest {
+  private static final Plan PLAN = new Plan("webshop", "demo", List.of(
+      new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", "demo"), "sandbox"),
+      new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.LINK, "demo", "br-front"), ""),
+      new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, "demo", "net.ipv4.ip_forward"), "0 -> 1"),
+      new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.TABLE, "demo", "inet netc_webshop"),
+          "0 rules, applied with 12; replaced atomically"),
+      new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/10.20.1.9/24"), "")));
+  private static final Plan EMPTY = new Plan("webshop", "demo", List.of());
+
+  @Test
+  void text() {
+    assertEquals("""
+        + namespace:(host):demo  (sandbox)
+        + link:demo:br-front
+        ~ sysctl:demo:net.ipv4.ip_forward  (0 -> 1)
+        ~ table:demo:inet netc_webshop  (0 rules, applied with 12; replaced atomically)
+        - address:demo-db:eth0/10.20.1.9/24
+
+        Plan: 2 to create, 2 to update, 1 to delete.
+        """, PLAN.text());
+    assertEquals("No changes: sandbox demo matches topology webshop.\n", EMPTY.text());
+  }
+
+  @Test
+  void jsonHasTheShapeOfArchitectureMd() {
+    assertEquals("""
+        {
+          "changes": [
+            {
+              "action": "create",
+              "kind": "namespace",
+              "id": "demo",
+              "namespace": "",
+              "detail": {
+                "note": "sandbox"
+              }
+            },
+            {
+              "action": "create",
+              "kind": "link",
+              "id": "br-front",
+              "namespace": "demo",
+              "detail": {}
+            },
+            {
+              "action": "update",
+              "kind": "sysctl",
+              "id": "net.ipv4.ip_forward",
+              "namespace": "demo",
+              "detail": {
+                "note": "0 -> 1"
+              }
+            },
+            {
+              "action": "update",
+              "kind": "table",
+              "id": "inet netc_webshop",
+              "namespace": "demo",
+              "detail": {
+                "note": "0 rules, applied with 12; replaced atomically"
+              }
+            },
+            {
+              "action": "delete",
+              "kind": "address",
+              "id": "eth0/10.20.1.9/24",
+              "namespace": "demo-db",
+              "detail": {}
+            }
+          ],
+          "summary": {
+            "create": 2,
+            "update": 2,
+            "delete": 1
+          }
+        }
+        """, PLAN.json());
+    assertEquals("""
+        {
+          "changes": [],
+          "summary": {
+            "create": 0,
+            "update": 0,
+            "delete": 0
+          }
+        }
+        """, EMPTY.json());
+  }
+
+  @Test
+  void markdownCountsFirstThenOneCollapsibleSectionPerAction() {
+    assertEquals("""
+        ### netc plan: 2 to create, 2 to update, 1 to delete
+
+        | create | update | delete | sandbox | topology |
+        |---:|---:|---:|---|---|
+        | 2 | 2 | 1 | demo | webshop |
+
+        <details><summary>+ create: 2</summary>
+
+        - `namespace:(host):demo` (sandbox)
+        - `link:demo:br-front`
+
+        </details>
+
+        <details><summary>~ update: 2</summary>
+
+        - `sysctl:demo:net.ipv4.ip_forward` (0 -&gt; 1)
+        - `table:demo:inet netc_webshop` (0 rules, applied with 12; replaced atomically)
+
+        </details>
+
+        <details><summary>- delete: 1</summary>
+
+        - `address:demo-db:eth0/10.20.1.9/24`
+
+        </details>
+        """, PLAN.markdown());
+    assertEquals(PLAN.markdown(), new Plan("webshop", "demo", PLAN.changes()).markdown());
+    assertEquals("""
+        ### netc plan: No changes: sandbox demo matches topology webshop.
+
+        | create | update | delete | sandbox | topology |
+        |---:|---:|---:|---|---|
+        | 0 | 0 | 0 | demo | webshop |
+        """, EMPTY.markdown());
+  }
+
+  @Test
+  void driftIsThePlanReadTheOtherWayRound() {
+    Drift d = new Drift(PLAN);
+    assertEquals("""
+        missing     namespace:(host):demo  (sandbox)
+        missing     link:demo:br-front
+        changed     sysctl:demo:net.ipv4.ip_forward  (0 -> 1)
+        changed     table:demo:inet netc_webshop  (0 rules, applied with 12; replaced atomically)
+        unexpected  address:demo-db:eth0/10.20.1.9/24
+
+        Drift: 2 missing, 2 changed, 1 unexpected (sandbox demo, topology webshop); `netc apply` repairs it.
+        """, d.text());
+    assertEquals("In sync: sandbox demo matches topology webshop.\n", new Drift(EMPTY).text());
+    String json = d.json();
+    assertEquals(true, json.startsWith("{\n  \"drift\": [\n    {\n      \"state\": \"missing\",\n      \"kind\": \"namespace\""), json);
+    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 2,\n    \"unexpected\": 1\n  }\n}\n"), json);
+  }
+}
