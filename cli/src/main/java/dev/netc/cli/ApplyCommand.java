@@ -2,7 +2,6 @@ package dev.netc.cli;
 
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -27,15 +26,9 @@ final class ApplyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
-  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
-  String sandbox;
+  @Mixin SandboxOptions target;
 
-  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
-  String host;
-
-  @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
-      description = "How long to wait for another apply or destroy of the sandbox (default: ${DEFAULT-VALUE}).")
-  int lockTimeout;
+  @Mixin SandboxOptions.Lock lock;
 
   @Mixin Verbosity verbosity;
 
@@ -45,13 +38,13 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    Optional<Runner.Target> t = target.target(ctx, file);
     if (t.isEmpty()) {
       return 1;
     }
     Runner.Outcome o;
     try {
-      o = Runner.system(Duration.ofSeconds(lockTimeout)).apply(t.get());
+      o = Runner.system(lock.timeout()).apply(t.get());
     } catch (RunnerException e) {
       throw new Netc.UserError("apply failed: " + e.getMessage());
     }
@@ -59,9 +52,9 @@ final class ApplyCommand implements Callable<Integer> {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
     }
     if (!verbosity.quiet) {
-      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + sandbox + " matches topology " + t.get().topology() + "."
+      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().topology() + "."
           : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d deleted (%d processes, %.2f s).",
-              t.get().topology(), sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
+              t.get().topology(), target.sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
               o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.DELETE),
               o.processes(), o.millis() / 1000.0));
     }

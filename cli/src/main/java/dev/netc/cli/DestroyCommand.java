@@ -2,7 +2,6 @@ package dev.netc.cli;
 
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,15 +25,9 @@ final class DestroyCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
-  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
-  String sandbox;
+  @Mixin SandboxOptions target;
 
-  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
-  String host;
-
-  @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
-      description = "How long to wait for another apply or destroy of the sandbox (default: ${DEFAULT-VALUE}).")
-  int lockTimeout;
+  @Mixin SandboxOptions.Lock lock;
 
   @Mixin Verbosity verbosity;
 
@@ -44,13 +37,13 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    Optional<Runner.Target> t = target.target(ctx, file);
     if (t.isEmpty()) {
       return 1;
     }
     Runner.Outcome o;
     try {
-      o = Runner.system(Duration.ofSeconds(lockTimeout)).destroy(t.get());
+      o = Runner.system(lock.timeout()).destroy(t.get());
     } catch (RunnerException e) {
       throw new Netc.UserError("destroy failed: " + e.getMessage());
     }
@@ -60,7 +53,7 @@ final class DestroyCommand implements Callable<Integer> {
     o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (!verbosity.quiet) {
       ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in sandbox %s: %d deleted (%d processes, %.2f s).",
-          t.get().topology(), sandbox, o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+          t.get().topology(), target.sandbox, o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
     }
     return 0;
   }

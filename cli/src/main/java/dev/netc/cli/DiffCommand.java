@@ -27,11 +27,7 @@ final class DiffCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
   String file;
 
-  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
-  String sandbox;
-
-  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
-  String host;
+  @Mixin SandboxOptions target;
 
   /** How drift is printed. */
   enum Format { TEXT, JSON }
@@ -57,7 +53,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = SandboxTarget.of(ctx, file, sandbox, host);
+    Optional<Runner.Target> t = target.target(ctx, file);
     if (t.isEmpty()) {
       return 1;
     }
