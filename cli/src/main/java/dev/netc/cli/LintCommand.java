@@ -36,12 +36,9 @@ final class LintCommand implements Callable<Integer> {
   DiagnosticReport.Format format;
 
   /** The formats as users write them (lower case, as documented), for help and completion. */
-  static final class FormatNames implements Iterable<String> {
-    @Override
-    public java.util.Iterator<String> iterator() {
-      return java.util.Arrays.stream(DiagnosticReport.Format.values())
-          .map(f -> f.name().toLowerCase(java.util.Locale.ROOT))
-          .iterator();
+  static final class FormatNames extends EnumNames<DiagnosticReport.Format> {
+    FormatNames() {
+      super(DiagnosticReport.Format.class);
     }
   }
 

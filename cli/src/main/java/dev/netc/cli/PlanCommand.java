@@ -42,10 +42,9 @@ final class PlanCommand implements Callable<Integer> {
   Format format;
 
   /** The formats as users write them. */
-  static final class FormatNames implements Iterable<String> {
-    @Override
-    public java.util.Iterator<String> iterator() {
-      return java.util.Arrays.stream(Format.values()).map(f -> f.name().toLowerCase(java.util.Locale.ROOT)).iterator();
+  static final class FormatNames extends EnumNames<Format> {
+    FormatNames() {
+      super(Format.class);
     }
   }
 

@@ -55,12 +55,9 @@ final class ReviewCommand implements Callable<Integer> {
   ReviewReport.Format format;
 
   /** The formats as users write them (lower case), for help and completion. */
-  static final class FormatNames implements Iterable<String> {
-    @Override
-    public java.util.Iterator<String> iterator() {
-      return java.util.Arrays.stream(ReviewReport.Format.values())
-          .map(f -> f.name().toLowerCase(Locale.ROOT))
-          .iterator();
+  static final class FormatNames extends EnumNames<ReviewReport.Format> {
+    FormatNames() {
+      super(ReviewReport.Format.class);
     }
   }
 
