@@ -44,12 +44,14 @@ final class ApplyCommand implements Callable<Integer> {
     }
     Runner.Outcome o;
     try {
-      o = Runner.system(lock.timeout()).apply(t.get());
+      o = (verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
+          : Runner.system(lock.timeout())).apply(t.get());
     } catch (RunnerException e) {
       throw new Netc.UserError("apply failed: " + e.getMessage());
     }
     if (verbosity.verbose) {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
+      ctx.err().printf(Locale.ROOT, "netc: apply: %d processes, %d ms in the runner%n", o.processes(), o.millis());
     }
     if (!verbosity.quiet) {
       ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().topology() + "."

@@ -71,6 +71,11 @@ public final class Runner {
     return new Runner(new ProcessExecutor(), ETC_NETNS, STATE_DIR, lockWait);
   }
 
+  /** The real machine, reporting every command it runs, with its time, to {@code trace}. */
+  public static Runner system(Duration lockWait, java.util.function.Consumer<String> trace) {
+    return new Runner(new TracingExecutor(new ProcessExecutor(), trace), ETC_NETNS, STATE_DIR, lockWait);
+  }
+
   /**
    * One host of a desired state planned for a sandbox, and its nftables file (empty when the
    * host needs no table).

@@ -1,0 +1,784 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The apply benchmark (see benchmarks/README.md): how fast {@code netc apply} makes the kernel
+ * hold N containers on one bridge, against the floor (a hand-written {@code ip -batch} +
+ * {@code nft -f} script of the same operations) and against one {@code ip} process per
+ * operation, as per-container tools work; the cost of a no-op apply; a policy change in a table
+ * of 100,000 set elements; the rule count against policies and containers; and the connection
+ * rate through the policy sets against a linear chain of rules.
+ *
+ * <p>The floor and per-operation scripts are generated here from the same topology parameters,
+ * independently of netc's backends. Everything runs in sandboxes named {@code PREFIX...} (a
+ * random prefix per run), all removed at the end, on failure too ({@code run-apply.sh} also
+ * removes them from a trap). Needs root.
+ *
+ * <pre>
+ *   benchmarks/run-apply.sh [--runs R] [--sizes 100,500,1000] [--only apply|table|rules|rate]
+ *   java ApplyBenchmark generate N FILE          # the topology of N containers
+ *   java ApplyBenchmark serve PORT               # connection-rate server (accepts and closes)
+ *   java ApplyBenchmark client ADDR PORT SECONDS # connection-rate client: prints connections/s
+ * </pre>
+ */
+public final class ApplyBenchmark {
+  static final Pattern RUNNER = Pattern.compile("netc: apply: (\\d+) processes, (\\d+) ms in the runner");
+  static final int PORT = 8080;
+
+  static Path netc;
+  static Path work;
+  static String prefix;
+  static int counter;
+  static final List<String> report = new ArrayList<>();
+  static final List<String> missed = new ArrayList<>();
+
+  public static void main(String[] args) throws Exception {
+    if (args.length >= 1 && args[0].equals("serve")) {
+      serve(Integer.parseInt(args[1]));
+      return;
+    }
+    if (args.length >= 1 && args[0].equals("client")) {
+      client(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+      return;
+    }
+    if (args.length == 3 && args[0].equals("generate")) {
+      Files.writeString(Path.of(args[2]), topology("ab" + args[1], Integer.parseInt(args[1]), 10));
+      return;
+    }
+    int runs = 3;
+    List<Integer> sizes = List.of(100, 200, 500, 1000);
+    String only = "all";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
+        case "--sizes" -> sizes = Stream.of(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--only" -> only = args[++i];
+        default -> {
+          System.err.println("usage: ApplyBenchmark [--runs R] [--sizes 100,200,500,1000] [--only apply|table|rules|rate]");
+          System.exit(2);
+        }
+      }
+    }
+    netc = Path.of(System.getProperty("user.dir"), "netc");
+    work = Files.createTempDirectory("netc-apply");
+    prefix = System.getProperty("apply.prefix", String.format("ab%04x", new SecureRandom().nextInt(1 << 16)));
+    Runtime.getRuntime().addShutdownHook(new Thread(ApplyBenchmark::cleanup));
+    System.out.printf(Locale.ROOT, "apply benchmark, %s, %d cores, load average %s, sandboxes %s*%n",
+        LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME).substring(0, 16),
+        Runtime.getRuntime().availableProcessors(), load(), prefix);
+    try {
+      if (only.equals("all") || only.equals("rules")) {
+        rules();
+      }
+      if (only.equals("all") || only.equals("apply")) {
+        apply(sizes, runs);
+      }
+      if (only.equals("all") || only.equals("table")) {
+        table(runs);
+      }
+      if (only.equals("all") || only.equals("rate")) {
+        rate(runs);
+      }
+    } finally {
+      cleanup();
+    }
+    System.out.printf(Locale.ROOT, "%nload average at the end: %s%n", load());
+    report.forEach(System.out::println);
+    if (!missed.isEmpty()) {
+      System.out.println("\nmissed targets:");
+      missed.forEach(m -> System.out.println("  " + m));
+      System.exit(1);
+    }
+  }
+
+  // ------------------------------------------------------------------ topologies
+
+  /**
+   * N containers on one dual-stack bridge, labelled in ten contiguous groups, each exposing
+   * port 8080; one policy isolates all for ingress, and group K admits group K+1 on 8080.
+   */
+  static String topology(String name, int n, int groups) {
+    StringBuilder b = new StringBuilder("topology " + name + "\n\n");
+    b.append("network net {\n  subnet 10.64.0.0/16\n  subnet fd64::/64\n}\n\n");
+    for (int i = 1; i <= n; i++) {
+      b.append("container c").append(i).append(" {\n  labels app=a").append(group(i, n, groups))
+          .append("\n  attach net\n  expose 8080/tcp\n}\n");
+    }
+    b.append("\npolicy iso {\n  select all\n  isolate ingress\n}\n");
+    for (int k = 0; k < groups; k++) {
+      b.append("\npolicy p").append(k).append(" {\n  select app=a").append(k)
+          .append("\n  allow ingress from app=a").append((k + 1) % groups).append(" port 8080/tcp\n}\n");
+    }
+    return b.toString();
+  }
+
+  static int group(int i, int n, int groups) {
+    return (int) ((long) (i - 1) * groups / n);
+  }
+
+  /** Container {@code i}'s IPv4 address: 10.64.0.2 onwards, in declaration order. */
+  static String v4(int i) {
+    int a = i + 1;
+    return "10.64." + (a >> 8) + "." + (a & 255);
+  }
+
+  static String v6(int i) {
+    return "fd64::" + Integer.toHexString(i + 1);
+  }
+
+  // ------------------------------------------------------------------ the floor and (b)
+
+  /** The operations of the floor, by namespace ("" for none), in order. */
+  static Map<String, List<String>> operations(String s, String topo, int n) {
+    Map<String, List<String>> ops = new LinkedHashMap<>();
+    List<String> netns = new ArrayList<>(List.of("netns add " + s, "netns add " + s + "-outside"));
+    for (int i = 1; i <= n; i++) {
+      netns.add("netns add " + s + "-c" + i);
+    }
+    ops.put("", netns);
+    List<String> host = new ArrayList<>(List.of(
+        "link set lo up",
+        "link add uplink type veth peer name uplink netns " + s + "-outside",
+        "address add 198.18.0.1/30 dev uplink",
+        "address add 2001:2::1/64 dev uplink nodad",
+        "link set uplink up",
+        "link add br-net type bridge",
+        "link set br-net alias netc:" + topo + ":bridge:net",
+        "address add 10.64.0.1/16 dev br-net",
+        "address add fd64::1/64 dev br-net nodad",
+        "link set br-net up"));
+    for (int i = 1; i <= n; i++) {
+      String ve = "ve-c" + i + "-0";
+      host.add("link add " + ve + " type veth peer name eth0 netns " + s + "-c" + i);
+      host.add("link set " + ve + " alias netc:" + topo + ":veth:c" + i + ":0");
+      host.add("link set " + ve + " master br-net");
+      host.add("link set " + ve + " up");
+    }
+    ops.put(s, host);
+    ops.put(s + "-outside", List.of("link set lo up", "address add 198.18.0.2/30 dev uplink",
+        "address add 2001:2::2/64 dev uplink nodad", "link set uplink up"));
+    for (int i = 1; i <= n; i++) {
+      ops.put(s + "-c" + i, List.of(
+          "link set lo alias netc:" + topo + ":namespace:c" + i,
+          "link set lo up",
+          "link set eth0 alias netc:" + topo + ":eth:c" + i + ":0",
+          "address add " + v4(i) + "/16 dev eth0",
+          "address add " + v6(i) + "/64 dev eth0 nodad",
+          "link set eth0 up",
+          "route add default via 10.64.0.1 dev eth0",
+          "route add default via fd64::1 dev eth0"));
+    }
+    return ops;
+  }
+
+  /** The same table as netc's in effect: sets of the bridge, isolated addresses, admitted pairs. */
+  static String floorTable(String topo, int n, int groups) {
+    StringBuilder b = new StringBuilder();
+    String t = "netc_" + topo;
+    b.append("table inet ").append(t).append(" {}\ndelete table inet ").append(t).append("\n");
+    b.append("table inet ").append(t).append(" {\n");
+    b.append("  set bridges { type ifname; elements = { \"br-net\" } }\n");
+    b.append("  set same_network { type ifname . ifname; elements = { \"br-net\" . \"br-net\" } }\n");
+    b.append("  set masquerade4 { type ipv4_addr; flags interval; elements = { 10.64.0.0/16 } }\n");
+    b.append("  set masquerade6 { type ipv6_addr; flags interval; elements = { fd64::/64 } }\n");
+    b.append("  set isolated_in4 { type ipv4_addr; flags interval; elements = { ").append(v4(1)).append("-").append(v4(n)).append(" } }\n");
+    b.append("  set isolated_in6 { type ipv6_addr; flags interval; elements = { ").append(v6(1)).append("-").append(v6(n)).append(" } }\n");
+    int[] first = new int[groups];
+    int[] last = new int[groups];
+    for (int i = n; i >= 1; i--) {
+      first[group(i, n, groups)] = i;
+    }
+    for (int i = 1; i <= n; i++) {
+      last[group(i, n, groups)] = i;
+    }
+    for (String fam : List.of("4", "6")) {
+      b.append("  set allow_in").append(fam).append(" {\n    type ").append(fam.equals("4") ? "ipv4_addr . ipv4_addr" : "ipv6_addr . ipv6_addr")
+          .append(" . inet_proto . inet_service\n    flags interval\n    elements = {\n");
+      List<String> els = new ArrayList<>();
+      for (int i = 1; i <= n; i++) {
+        int src = (group(i, n, groups) + 1) % groups;
+        String from = fam.equals("4") ? v4(first[src]) + "-" + v4(last[src]) : v6(first[src]) + "-" + v6(last[src]);
+        els.add("      " + from + " . " + (fam.equals("4") ? v4(i) : v6(i)) + " . tcp . " + PORT);
+      }
+      b.append(String.join(",\n", els)).append("\n    }\n  }\n");
+    }
+    b.append("""
+          chain forward {
+            type filter hook forward priority filter; policy accept;
+            iifname != @bridges oifname != @bridges accept
+            ct state established,related accept
+            ct state invalid drop
+            icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept
+            ip6 saddr fe80::/10 drop
+            ip6 daddr fe80::/10 drop
+            ct status dnat jump policy_check
+            iifname . oifname @same_network jump policy_check
+            iifname @bridges oifname != @bridges jump policy_check
+            drop
+          }
+          chain policy_check {
+            ip daddr @isolated_in4 ip saddr . ip daddr . meta l4proto . th dport != @allow_in4 drop
+            ip6 daddr @isolated_in6 ip6 saddr . ip6 daddr . meta l4proto . th dport != @allow_in6 drop
+            accept
+          }
+          chain postrouting {
+            type nat hook postrouting priority srcnat; policy accept;
+            ip saddr @masquerade4 oifname != @bridges masquerade
+            ip6 saddr @masquerade6 oifname != @bridges masquerade
+          }
+        }
+        """);
+    return b.toString();
+  }
+
+  /**
+   * A bash script doing the operations: with {@code batch}, one {@code ip -batch} per namespace
+   * (the floor); without, one {@code ip} process per operation. Both then set the sysctls in one
+   * process, write the hosts and resolv.conf files with shell built-ins and load the table with
+   * one {@code nft -f}.
+   */
+  static String script(String s, String topo, int n, boolean batch) {
+    StringBuilder b = new StringBuilder("set -e\n");
+    for (Map.Entry<String, List<String>> e : operations(s, topo, n).entrySet()) {
+      String ns = e.getKey().isEmpty() ? "" : "-n " + e.getKey() + " ";
+      if (batch) {
+        b.append("ip ").append(ns).append("-batch - <<'EOF'\n");
+        e.getValue().forEach(l -> b.append(l).append('\n'));
+        b.append("EOF\n");
+      } else {
+        e.getValue().forEach(l -> b.append("ip ").append(ns).append(l).append('\n'));
+      }
+    }
+    b.append("ip netns exec ").append(s).append(" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"
+        + " net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1\n");
+    b.append("mkdir -p");
+    for (int i = 1; i <= n; i++) {
+      b.append(" /etc/netns/").append(s).append("-c").append(i);
+    }
+    b.append("\nhosts='127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+    for (int i = 1; i <= n; i++) {
+      b.append(v4(i)).append("\tc").append(i).append('\n').append(v6(i)).append("\tc").append(i).append('\n');
+    }
+    b.append("'\nfor i in $(seq 1 ").append(n).append("); do\n")
+        .append("  printf '# ").append(topo).append(" hosts c%s\\n%s' \"$i\" \"$hosts\" > /etc/netns/").append(s).append("-c$i/hosts\n")
+        .append("  printf '# ").append(topo).append(" resolv.conf c%s\\noptions ndots:0 timeout:1 attempts:1\\n' \"$i\" > /etc/netns/")
+        .append(s).append("-c$i/resolv.conf\ndone\n");
+    b.append("ip netns exec ").append(s).append(" nft -f - <<'EOF'\n").append(floorTable(topo, n, 10)).append("EOF\n");
+    return b.toString();
+  }
+
+  // ------------------------------------------------------------------ 1. apply
+
+  static void apply(List<Integer> sizes, int runs) throws Exception {
+    Map<Integer, Path> files = new LinkedHashMap<>();
+    for (int n : sizes) {
+      Path f = work.resolve("ab" + n + ".netc");
+      Files.writeString(f, topology("ab" + n, n, 10));
+      files.put(n, f);
+      String ip = run(List.of(netc.toString(), "emit", f.toString(), "--backend", "ip", "--sandbox", "x")).out;
+      long moves = ip.lines().filter(l -> l.matches(".*link set \\S+ netns .*")).count();
+      long peers = ip.lines().filter(l -> l.matches(".*type veth peer name \\S+ netns .*")).count();
+      long dad = ip.lines().filter(l -> l.matches("address add [0-9a-f:]+/\\d+ dev .*") && !l.endsWith("nodad")).count();
+      if (moves != 0 || peers != n || dad != 0) {
+        missed.add("N=" + n + ": the ip plan moves " + moves + " interfaces, creates " + peers
+            + " peers in their namespace, " + dad + " IPv6 addresses wait for DAD");
+      }
+    }
+    Map<String, List<Double>> t = new LinkedHashMap<>();
+    Map<Integer, Integer> procs = new LinkedHashMap<>();
+    Map<Integer, Integer> noopProcs = new LinkedHashMap<>();
+    for (int r = 0; r < runs; r++) {
+      for (int n : sizes) {
+        String topo = "ab" + n;
+        // netc: first apply, then three no-op applies
+        String s = sandbox();
+        int[] p = new int[1];
+        t.computeIfAbsent("netc " + n, k -> new ArrayList<>()).add(netcApply(files.get(n), s, p, false));
+        procs.put(n, p[0]);
+        checkNoTentative(s, n);
+        for (int k = 0; k < 3; k++) {
+          t.computeIfAbsent("noop " + n, x -> new ArrayList<>()).add(netcApply(files.get(n), s, p, true));
+          noopProcs.put(n, p[0]);
+        }
+        remove(s);
+        // the floor
+        String f = sandbox();
+        t.computeIfAbsent("floor " + n, k -> new ArrayList<>()).add(bash(script(f, topo, n, true)));
+        remove(f);
+        // one ip process per operation
+        String o = sandbox();
+        t.computeIfAbsent("perop " + n, k -> new ArrayList<>()).add(bash(script(o, topo, n, false)));
+        remove(o);
+        System.out.printf(Locale.ROOT, "  run %d, %d containers: netc %.0f ms, no-op %.0f ms, floor %.0f ms, per operation %.0f ms (load %s)%n",
+            r + 1, n, last(t.get("netc " + n)), last(t.get("noop " + n)), last(t.get("floor " + n)), last(t.get("perop " + n)), load());
+      }
+    }
+    report.add("");
+    report.add(String.format(Locale.ROOT, "first apply, medians of %d runs (no-op: of %d)", runs, 3 * runs));
+    report.add("| containers | netc apply (runner) | processes | floor: ip -batch + nft -f | netc / floor | one ip per operation | per operation / netc | no-op apply | no-op / first | no-op processes |");
+    report.add("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (int n : sizes) {
+      double a = median(t.get("netc " + n));
+      double fl = median(t.get("floor " + n));
+      double po = median(t.get("perop " + n));
+      double no = median(t.get("noop " + n));
+      report.add(String.format(Locale.ROOT, "| %,d | %,.0f ms | %d | %,.0f ms | %.2f | %,.0f ms | %.1f | %,.0f ms | %.1f %% | %d |",
+          n, a, procs.get(n), fl, a / fl, po, po / a, no, 100 * no / a, noopProcs.get(n)));
+      target(a / fl <= 1.5, n + " containers: netc / floor = " + String.format(Locale.ROOT, "%.2f", a / fl) + " > 1.5");
+      target(po / a >= 10, n + " containers: per operation / netc = " + String.format(Locale.ROOT, "%.1f", po / a) + " < 10");
+      target(no / a <= 0.10, n + " containers: no-op / first = " + String.format(Locale.ROOT, "%.2f", no / a) + " > 0.10");
+    }
+    for (int n : sizes) {
+      if (sizes.contains(2 * n)) {
+        double ratio = median(t.get("netc " + 2 * n)) / median(t.get("netc " + n));
+        report.add(String.format(Locale.ROOT, "T(%d)/T(%d) = %.2f (floor %.2f, per operation %.2f)", 2 * n, n, ratio,
+            median(t.get("floor " + 2 * n)) / median(t.get("floor " + n)), median(t.get("perop " + 2 * n)) / median(t.get("perop " + n))));
+        target(ratio <= 2.2, String.format(Locale.ROOT, "T(%d)/T(%d) = %.2f > 2.2", 2 * n, n, ratio));
+      }
+    }
+  }
+
+  /** Runs {@code netc apply -v}; returns the runner's own time (ms) and sets its processes. */
+  static double netcApply(Path file, String s, int[] processes, Boolean noop) throws Exception {
+    Result r = run(List.of(netc.toString(), "apply", "-v", file.toString(), "--sandbox", s));
+    if (r.code != 0) {
+      throw new IllegalStateException("netc apply failed: " + r.err + r.out);
+    }
+    if (noop != null && noop != r.out.startsWith("No changes")) {
+      throw new IllegalStateException((noop ? "a second apply changed something: " : "the first apply changed nothing: ") + r.out);
+    }
+    Matcher m = RUNNER.matcher(r.err);
+    if (!m.find()) {
+      throw new IllegalStateException("apply -v printed no runner time: " + r.err);
+    }
+    processes[0] = Integer.parseInt(m.group(1));
+    return Double.parseDouble(m.group(2));
+  }
+
+  /**
+   * No global address of a sample of the containers is tentative (waiting for DAD): they are
+   * added with nodad. (The kernel's own link-local address does DAD; nothing waits for it.)
+   */
+  static void checkNoTentative(String s, int n) throws Exception {
+    for (int i : new int[] {1, n / 2 + 1, n}) {
+      String out = run(List.of("ip", "-n", s + "-c" + i, "address", "show", "dev", "eth0")).out;
+      if (out.lines().anyMatch(l -> l.contains("scope global") && l.contains("tentative")) || !out.contains(v6(i) + "/64 scope global nodad")) {
+        missed.add("container c" + i + " of " + n + ": an address waits for DAD or is missing: " + out);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ 2. a policy change in a big table
+
+  /**
+   * 100 containers; policy {@code big} admits E/100 client addresses (odd /32s, so that no two
+   * merge) to every container, E set elements; policy {@code small} admits group 1 to group 0 on
+   * port 9000. The change: {@code small} moves to port 9001. Measured: the whole apply (runner),
+   * and the nft transaction alone (its process).
+   */
+  static void table(int runs) throws Exception {
+    report.add("");
+    report.add("one policy changed in a table of E set elements (100 containers), medians of " + runs);
+    report.add("| set elements | plan of the change | apply (runner) | of which nft transaction | whole-table replace (nft -f of the file) |");
+    report.add("|---:|---|---:|---:|---:|");
+    for (int elements : List.of(10_000, 100_000)) {
+      String s = sandbox();
+      Path a = work.resolve("big-a.netc");
+      Path b = work.resolve("big-b.netc");
+      Files.writeString(a, bigTopology(elements, 9000));
+      Files.writeString(b, bigTopology(elements, 9001));
+      List<Double> apply = new ArrayList<>();
+      List<Double> nft = new ArrayList<>();
+      List<Double> full = new ArrayList<>();
+      String plan = "";
+      netcApply(a, s, new int[1], false);
+      for (int r = 0; r < runs; r++) {
+        for (Path next : List.of(b, a)) {
+          plan = run(List.of(netc.toString(), "plan", next.toString(), "--sandbox", s)).out.lines()
+              .filter(l -> l.contains("table:")).findFirst().orElse("(no table change)");
+          Result ap = run(List.of(netc.toString(), "apply", "-v", next.toString(), "--sandbox", s));
+          if (ap.code != 0) {
+            throw new IllegalStateException("apply failed: " + ap.err);
+          }
+          Matcher m = RUNNER.matcher(ap.err);
+          m.find();
+          apply.add(Double.parseDouble(m.group(2)));
+          Matcher n = Pattern.compile("netc: (\\d+) ms: ip netns exec \\S+ nft -f -").matcher(ap.err);
+          double ms = -1;
+          while (n.find()) {
+            ms = Double.parseDouble(n.group(1));
+          }
+          nft.add(ms);
+        }
+        // the whole file, as apply loaded it before incremental updates
+        String file = run(List.of(netc.toString(), "emit", a.toString(), "--backend", "nft", "--sandbox", s)).out;
+        full.add(timed(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), file));
+      }
+      elementsCheck(s, elements);
+      remove(s);
+      report.add(String.format(Locale.ROOT, "| %,d | `%s` | %,.0f ms | %,.0f ms | %,.0f ms |", elements, plan.strip(),
+          median(apply), median(nft), median(full)));
+      target(median(nft) >= 0 && median(nft) < 100, String.format(Locale.ROOT,
+          "%d elements: the nft transaction of a policy change took %.0f ms", elements, median(nft)));
+    }
+  }
+
+  static String bigTopology(int elements, int port) {
+    int clients = elements / 100;
+    StringBuilder b = new StringBuilder("topology big\n\nnetwork net {\n  subnet 10.64.0.0/16\n}\n\n");
+    for (int i = 1; i <= 100; i++) {
+      b.append("container c").append(i).append(" {\n  labels app=a").append(i <= 50 ? 0 : 1)
+          .append("\n  attach net\n  expose 8080/tcp 9000/tcp 9001/tcp\n}\n");
+    }
+    b.append("\npolicy big {\n  select all\n  allow ingress from ");
+    List<String> peers = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      int a = 2 * c + 1;
+      peers.add("cidr 172.16." + (a >> 8) + "." + (a & 255) + "/32");
+    }
+    b.append(String.join(", ", peers)).append(" port 8080/tcp\n}\n");
+    b.append("\npolicy small {\n  select app=a0\n  allow ingress from app=a1 port ").append(port).append("/tcp\n}\n");
+    return b.toString();
+  }
+
+  /** The set holds what the topology says, read back with {@code nft -j list set}. */
+  static void elementsCheck(String s, int elements) throws Exception {
+    String out = run(List.of("ip", "netns", "exec", s, "nft", "-j", "list", "set", "inet", "netc_big", "allow_in4")).out;
+    int count = out.split("\"concat\"", -1).length - 1;
+    int expected = elements + 50; // the big policy, and small's range of group 1 to each of group 0
+    if (count != expected) {
+      missed.add("table of " + elements + ": allow_in4 holds " + count + " elements, expected " + expected);
+    }
+  }
+
+  // ------------------------------------------------------------------ 3. rules against policies
+
+  static void rules() throws Exception {
+    report.add("");
+    report.add("nftables rules emitted (netc emit --backend nft) against containers and policies");
+    report.add("| containers | policies | rules | set and map elements | rules / policies |");
+    report.add("|---:|---:|---:|---:|---:|");
+    Pattern p = Pattern.compile("(\\d+) rules, (\\d+) set and map elements");
+    List<Integer> counts = new ArrayList<>();
+    for (int[] cp : new int[][] {{10, 5}, {100, 10}, {1000, 10}, {1000, 100}, {1000, 500}}) {
+      Path f = work.resolve("rules.netc");
+      Files.writeString(f, topology("rules", cp[0], cp[1]));
+      String out = run(List.of(netc.toString(), "emit", f.toString(), "--backend", "nft", "--sandbox", "x")).out;
+      Matcher m = p.matcher(out);
+      if (!m.find()) {
+        throw new IllegalStateException("emit printed no rule count");
+      }
+      int rules = Integer.parseInt(m.group(1));
+      counts.add(rules);
+      report.add(String.format(Locale.ROOT, "| %,d | %d | %d | %,d | %.2f |", cp[0], cp[1] + 1, rules,
+          Long.parseLong(m.group(2)), rules / (double) (cp[1] + 1)));
+    }
+    target(counts.stream().distinct().count() == 1, "the rule count changes with containers or policies: " + counts);
+  }
+
+  // ------------------------------------------------------------------ 4. connection rate
+
+  /**
+   * Two containers, c1 the client and c2 the server, c2 isolated: (a) 10 admitted pairs in the
+   * sets (c1 and 9 other addresses to c2), (b) 10,000 pairs, (c) no policy in netc's table and
+   * the 10,000 pairs as a linear chain of rules written by hand, c1's rule last. Connections per
+   * second of a client that opens and closes (RST) connections for a few seconds.
+   */
+  static void rate(int runs) throws Exception {
+    double seconds = 3;
+    Map<String, List<Double>> rates = new LinkedHashMap<>();
+    String s = sandbox();
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    String cp = System.getProperty("java.class.path");
+    try {
+      Path small = work.resolve("rate-10.netc");
+      Path big = work.resolve("rate-10000.netc");
+      Path none = work.resolve("rate-none.netc");
+      Files.writeString(small, rateTopology(10, true));
+      Files.writeString(big, rateTopology(10_000, true));
+      Files.writeString(none, rateTopology(0, false));
+      netcApply(small, s, new int[1], false);
+      Process server = new ProcessBuilder("ip", "netns", "exec", s + "-c2", java.toString(), "-cp", cp, "ApplyBenchmark", "serve", "" + PORT)
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      try {
+        Thread.sleep(1500);
+        for (int r = 0; r < runs; r++) {
+          for (String variant : List.of("10 pairs in sets", "10,000 pairs in sets", "10,000 pairs as a linear chain")) {
+            run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", "linear"));
+            switch (variant) {
+              case "10 pairs in sets" -> netcApply(small, s, new int[1], null);
+              case "10,000 pairs in sets" -> netcApply(big, s, new int[1], null);
+              default -> {
+                netcApply(none, s, new int[1], null);
+                Result l = run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), linearChain(10_000));
+                if (l.code != 0) {
+                  throw new IllegalStateException("the linear chain: " + l.err);
+                }
+              }
+            }
+            // a pair not admitted is refused, in each variant
+            Result other = run(List.of("ip", "netns", "exec", s + "-c3", "nc", "-z", "-w", "1", "10.64.0.3", "" + PORT));
+            if (other.code == 0) {
+              missed.add("connection rate, " + variant + ": c3 reaches c2, which no rule admits");
+            }
+            Result c = run(List.of("ip", "netns", "exec", s + "-c1", java.toString(), "-cp", cp, "ApplyBenchmark",
+                "client", "10.64.0.3", "" + PORT, "" + seconds));
+            if (c.code != 0) {
+              throw new IllegalStateException("client: " + c.err);
+            }
+            rates.computeIfAbsent(variant, k -> new ArrayList<>()).add(Double.parseDouble(c.out.strip()));
+            System.out.printf(Locale.ROOT, "  run %d, %s: %s connections/s%n", r + 1, variant, c.out.strip());
+          }
+        }
+      } finally {
+        server.destroyForcibly();
+        server.waitFor(5, TimeUnit.SECONDS);
+      }
+    } finally {
+      run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", "linear"));
+      remove(s);
+    }
+    double ten = median(rates.get("10 pairs in sets"));
+    double sets = median(rates.get("10,000 pairs in sets"));
+    double chain = median(rates.get("10,000 pairs as a linear chain"));
+    report.add("");
+    report.add(String.format(Locale.ROOT, "connection rate c1 -> c2 (TCP open and close, %.0f s each, medians of %d)", seconds, runs));
+    report.add("| policy | connections/s | relative to 10 pairs |");
+    report.add("|---|---:|---:|");
+    report.add(String.format(Locale.ROOT, "| 10 pairs in sets | %,.0f | 1.00 |", ten));
+    report.add(String.format(Locale.ROOT, "| 10,000 pairs in sets | %,.0f | %.2f |", sets, sets / ten));
+    report.add(String.format(Locale.ROOT, "| 10,000 pairs as a linear chain | %,.0f | %.3f |", chain, chain / ten));
+    report.add(String.format(Locale.ROOT, "sets / chain at 10,000 pairs: %.1fx", sets / chain));
+    target(sets >= 0.9 * ten, String.format(Locale.ROOT, "10,000 pairs in sets: %.0f/s, not within 10%% of %.0f/s", sets, ten));
+    target(sets >= 10 * chain, String.format(Locale.ROOT, "sets %.0f/s not 10x the linear chain %.0f/s", sets, chain));
+  }
+
+  /** c1 (10.64.0.2), c2 (10.64.0.3, isolated), c3; c2 admits c1 and pairs-1 other addresses. */
+  static String rateTopology(int pairs, boolean policy) {
+    StringBuilder b = new StringBuilder("topology rate\n\nnetwork net {\n  subnet 10.64.0.0/16\n}\n\n");
+    for (int i = 1; i <= 3; i++) {
+      b.append("container c").append(i).append(" {\n  labels app=c").append(i).append("\n  attach net\n  expose 8080/tcp\n}\n");
+    }
+    if (policy) {
+      b.append("\npolicy server {\n  select app=c2\n  allow ingress from app=c1");
+      for (int c = 0; c < pairs - 1; c++) {
+        b.append(", cidr ").append(client(c)).append("/32");
+      }
+      b.append(" port 8080/tcp\n}\n");
+    }
+    return b.toString();
+  }
+
+  static String client(int c) {
+    int a = 2 * c + 1;
+    return "172.16." + (a >> 8) + "." + (a & 255);
+  }
+
+  /** The same pairs as rules, one per pair, c1's last; then the server dropped. */
+  static String linearChain(int pairs) {
+    StringBuilder b = new StringBuilder("table inet linear {\n  chain forward {\n"
+        + "    type filter hook forward priority filter; policy accept;\n"
+        + "    ct state established,related accept\n    ct state invalid drop\n");
+    for (int c = 0; c < pairs - 1; c++) {
+      b.append("    ip saddr ").append(client(c)).append(" ip daddr 10.64.0.3 tcp dport 8080 accept\n");
+    }
+    b.append("    ip saddr 10.64.0.2 ip daddr 10.64.0.3 tcp dport 8080 accept\n");
+    b.append("    ip daddr 10.64.0.3 drop\n  }\n}\n");
+    return b.toString();
+  }
+
+  static void serve(int port) throws IOException {
+    try (ServerSocket ss = new ServerSocket()) {
+      ss.setReuseAddress(true);
+      ss.bind(new InetSocketAddress(port), 4096);
+      while (true) {
+        ss.accept().close();
+      }
+    }
+  }
+
+  static void client(String addr, int port, double seconds) throws IOException {
+    InetSocketAddress to = new InetSocketAddress(addr, port);
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long warm = System.nanoTime() + 300_000_000L;
+    long n = 0;
+    long failed = 0;
+    long start = 0;
+    while (true) {
+      long now = System.nanoTime();
+      if (start == 0 && now >= warm) {
+        start = now;
+        n = 0;
+        failed = 0;
+      }
+      if (now >= end + 300_000_000L) {
+        break;
+      }
+      try (Socket s = new Socket()) {
+        s.setSoLinger(true, 0); // closed with a reset: no TIME_WAIT, no exhausted ports
+        s.connect(to, 1000);
+        n++;
+      } catch (IOException e) {
+        failed++;
+      }
+    }
+    if (failed > n / 100) {
+      System.err.println(failed + " connections failed, " + n + " succeeded");
+      System.exit(1);
+    }
+    System.out.printf(Locale.ROOT, "%.0f%n", n / ((System.nanoTime() - start) / 1e9));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  static String sandbox() {
+    return prefix + "s" + (counter++);
+  }
+
+  static void target(boolean ok, String what) {
+    if (!ok) {
+      missed.add(what);
+    }
+  }
+
+  record Result(int code, String out, String err) {}
+
+  static Result run(List<String> argv) throws IOException, InterruptedException {
+    return run(argv, "");
+  }
+
+  static Result run(List<String> argv, String stdin) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).start();
+    Thread w = new Thread(() -> {
+      try (OutputStream o = p.getOutputStream()) {
+        o.write(stdin.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        // the command did not read it all
+      }
+    });
+    w.start();
+    StringBuilder err = new StringBuilder();
+    Thread e = new Thread(() -> err.append(read(p.getErrorStream())));
+    e.start();
+    String out = read(p.getInputStream());
+    int code = p.waitFor();
+    e.join();
+    w.join();
+    return new Result(code, out, err.toString());
+  }
+
+  static String read(InputStream in) {
+    try {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  static double timed(List<String> argv, String stdin) throws Exception {
+    long t = System.nanoTime();
+    Result r = run(argv, stdin);
+    if (r.code != 0) {
+      throw new IllegalStateException(argv + " failed: " + r.err);
+    }
+    return (System.nanoTime() - t) / 1e6;
+  }
+
+  static double bash(String script) throws Exception {
+    Path f = work.resolve("script.sh");
+    Files.writeString(f, script);
+    return timed(List.of("bash", f.toString()), "");
+  }
+
+  /** Removes sandbox {@code s} (all of {@code s}, {@code s-*}), its files and records; waits a moment for the kernel. */
+  static void remove(String s) throws Exception {
+    List<String> del = new ArrayList<>();
+    for (String l : run(List.of("ip", "netns", "list")).out.lines().toList()) {
+      String n = l.split(" ", 2)[0];
+      if (n.equals(s) || n.startsWith(s + "-")) {
+        del.add("netns del " + n);
+      }
+    }
+    if (!del.isEmpty()) {
+      run(List.of("ip", "-force", "-batch", "-"), String.join("\n", del) + "\n");
+    }
+    deleteUnder(Path.of("/etc/netns"), s + "-");
+    deleteUnder(Path.of("/run/netc"), s + ".");
+    Thread.sleep(500 + 2L * del.size()); // namespaces are dismantled in the background
+  }
+
+  static void deleteUnder(Path dir, String start) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    try (Stream<Path> l = Files.list(dir)) {
+      for (Path d : l.filter(p -> p.getFileName().toString().startsWith(start)).toList()) {
+        try (Stream<Path> w = Files.walk(d)) {
+          for (Path p : w.sorted(Comparator.reverseOrder()).toList()) {
+            Files.deleteIfExists(p);
+          }
+        }
+      }
+    }
+  }
+
+  /** Every sandbox of this run, whatever state it is in. */
+  static void cleanup() {
+    try {
+      List<String> del = new ArrayList<>();
+      for (String l : run(List.of("ip", "netns", "list")).out.lines().toList()) {
+        String n = l.split(" ", 2)[0];
+        if (n.startsWith(prefix + "s")) {
+          del.add("netns del " + n);
+        }
+      }
+      if (!del.isEmpty()) {
+        run(List.of("ip", "-force", "-batch", "-"), String.join("\n", del) + "\n");
+      }
+      deleteUnder(Path.of("/etc/netns"), prefix + "s");
+      deleteUnder(Path.of("/run/netc"), prefix + "s");
+    } catch (Exception e) {
+      System.err.println("cleanup: " + e);
+    }
+  }
+
+  static String load() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException e) {
+      return "?";
+    }
+  }
+
+  static double last(List<Double> xs) {
+    return xs.get(xs.size() - 1);
+  }
+
+  static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(null);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+}
