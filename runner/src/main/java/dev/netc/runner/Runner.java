@@ -51,6 +51,8 @@ public final class Runner {
   public static final Path ETC_NETNS = Path.of("/etc/netns");
   /** Lock files and records of applied tables. */
   public static final Path STATE_DIR = Path.of("/run/netc");
+  /** The note of a table update that replaces the whole table. */
+  static final String WHOLE_TABLE = "content, replaced atomically";
 
   private final CommandExecutor exec;
   private final Path etcNetns;
@@ -161,7 +163,8 @@ public final class Runner {
         if (!live.has(o.id())) {
           changes.add(new Change(Change.Action.CREATE, o.id(), ""));
         } else if (!tableRecord(t).equals(Optional.of(sha256(t.nft().orElse(""))))) {
-          changes.add(new Change(Change.Action.UPDATE, o.id(), "content, replaced atomically"));
+          changes.add(new Change(Change.Action.UPDATE, o.id(),
+              incremental(t).map(TableDelta::summary).orElse(WHOLE_TABLE)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
           OptionalInt applied = tableRulesRecord(t);
@@ -303,16 +306,52 @@ public final class Runner {
       }
     }
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
-      check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), t.nft().orElseThrow()),
-          "nft -f in " + s);
-      writeTableRecord(t, Optional.of(sha256(t.nft().get())));
-      OptionalInt rules = reader.tableRules(s, t.host().table().get().id().name());
-      if (rules.isPresent()) {
-        writeRecord(tableRecordPath(t), Optional.of(sha256(t.nft().get()) + "\nrules " + rules.getAsInt()));
+      String nft = t.nft().orElseThrow();
+      Change change = byId.get(t.host().table().get().id());
+      boolean update = change.action() == Change.Action.UPDATE;
+      // the plan, made under this lock a moment ago, checked that the live table is as applied
+      Optional<TableDelta> delta = update && !change.detail().equals(WHOLE_TABLE)
+          ? appliedTable(t).flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
+      Optional<String> previous = update ? appliedTable(t) : Optional.empty();
+      OptionalInt rules;
+      if (delta.isPresent()) {
+        // only set and map elements changed: one transaction of exactly those, whatever the size
+        if (!delta.get().empty()) {
+          check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), delta.get().script()),
+              "nft -f in " + s);
+        }
+        rules = tableRulesRecord(t); // the rules are the ones checked just now
+      } else {
+        check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), nft), "nft -f in " + s);
+        rules = reader.tableRules(s, t.host().table().get().id().name());
       }
+      undo.tableBefore = previous;
+      writeTableRecord(t, Optional.of(sha256(nft) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
+      writeAppliedTable(t, Optional.of(nft));
     }
     deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList(), false);
+  }
+
+  /**
+   * The element changes that bring the table from the content apply last loaded (kept in
+   * {@code /run/netc/S.TOPOLOGY.nft}) to the desired one, when only set and map elements differ
+   * and the live table is still as applied (its number of rules, read without elements); empty
+   * when the whole table must be replaced.
+   */
+  private Optional<TableDelta> incremental(Target t) {
+    Optional<String> applied = appliedTable(t);
+    if (applied.isEmpty() || t.nft().isEmpty() || t.host().table().isEmpty()
+        || !tableRecord(t).equals(Optional.of(sha256(applied.get())))) {
+      return Optional.empty();
+    }
+    Optional<TableDelta> delta = TableDelta.of(applied.get(), t.nft().get());
+    OptionalInt rules = tableRulesRecord(t);
+    if (delta.isEmpty() || rules.isEmpty()
+        || !reader.tableRules(t.sandbox().name(), t.host().table().get().id().name()).equals(rules)) {
+      return Optional.empty();
+    }
+    return delta;
   }
 
   private static String device(ObjectId address) {
@@ -372,6 +411,7 @@ public final class Runner {
     }
     if (ids.stream().anyMatch(i -> i.kind() == ObjectId.Kind.TABLE)) {
       writeTableRecord(t, Optional.empty());
+      writeAppliedTable(t, Optional.empty());
     }
   }
 
@@ -382,6 +422,8 @@ public final class Runner {
     final Plan plan;
     final List<Path> dirs = new ArrayList<>();
     final Map<String, Optional<String>> files = new LinkedHashMap<>();
+    /** The table's content before this apply updated it, when known. */
+    Optional<String> tableBefore = Optional.empty();
 
     Undo(Target t, LiveState before, Plan plan) {
       this.t = t;
@@ -406,6 +448,20 @@ public final class Runner {
         if (table != null && created.contains(table)) {
           exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", Ownership.table(t.topology())), "");
           writeTableRecord(t, Optional.empty());
+          writeAppliedTable(t, Optional.empty());
+        } else if (tableBefore.isPresent()) {
+          // updated: the content it had, replaced atomically, and its records
+          CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), tableBefore.get());
+          if (r.ok()) {
+            OptionalInt rules = reader.tableRules(s, table.name());
+            writeTableRecord(t, Optional.of(sha256(tableBefore.get())
+                + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
+            writeAppliedTable(t, tableBefore);
+          } else {
+            problems.add("the table could not be restored: " + r.firstError());
+            writeTableRecord(t, Optional.empty());
+            writeAppliedTable(t, Optional.empty());
+          }
         }
         for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
           Path p = Path.of(f.getKey());
@@ -509,6 +565,7 @@ public final class Runner {
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
       deletions(t, ids, true);
       writeTableRecord(t, Optional.empty());
+      writeAppliedTable(t, Optional.empty());
       LiveState after = reader.read(sb, t.topology(), List.of());
       List<ObjectId> left = new ArrayList<>(after.owned());
       if (!left.isEmpty()) {
@@ -561,6 +618,20 @@ public final class Runner {
     return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft.sha256");
   }
 
+  /** The table file apply loaded last, kept for incremental updates. */
+  private Path appliedTablePath(Target t) {
+    return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft");
+  }
+
+  private Optional<String> appliedTable(Target t) {
+    try {
+      Path p = appliedTablePath(t);
+      return Files.isRegularFile(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** The record's first line: the SHA-256 of the table file apply loaded. */
   private Optional<String> tableRecord(Target t) {
     return recordLines(t).stream().findFirst();
@@ -591,6 +662,20 @@ public final class Runner {
 
   private void writeTableRecord(Target t, Optional<String> hash) {
     writeRecord(tableRecordPath(t), hash);
+  }
+
+  private void writeAppliedTable(Target t, Optional<String> text) {
+    Path p = appliedTablePath(t);
+    try {
+      if (text.isPresent()) {
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, text.get(), StandardCharsets.UTF_8);
+      } else {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new RunnerException("cannot write " + p + ": " + e.getMessage());
+    }
   }
 
   private static void writeRecord(Path p, Optional<String> text) {

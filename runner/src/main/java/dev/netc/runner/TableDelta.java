@@ -1,0 +1,163 @@
+package dev.netc.runner;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The difference between two nftables files of one table, as the backends print them
+ * ({@code nft-table.ftl}), when only the elements of sets and maps differ: then the kernel's
+ * table can be brought from the first to the second by one {@code nft -f} transaction of
+ * {@code delete element} and {@code add element} commands instead of a whole-table replace, so
+ * a change costs the elements that change, not the size of the table.
+ *
+ * <p>The rest of the two files (the table, the sets' and maps' types and flags, the chains and
+ * their rules; {@code #} comments aside) must be the same, or there is no delta. An element is
+ * one line of an {@code elements = { ... }} block; a changed element (another comment, another
+ * map value) is deleted by its key and added again, in the one transaction.
+ */
+public record TableDelta(String family, String table, Map<String, Sets> sets) {
+  private static final Pattern TABLE = Pattern.compile("table (\\S+) (\\S+) \\{");
+  private static final Pattern SET = Pattern.compile("(set|map) (\\S+) \\{");
+
+  /** The elements to delete (whole lines as printed) and to add, of one set or map. */
+  public record Sets(List<String> delete, List<String> add) {
+    public Sets {
+      delete = List.copyOf(delete);
+      add = List.copyOf(add);
+    }
+  }
+
+  public TableDelta {
+    sets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+  }
+
+  /** The delta from {@code applied} to {@code wanted}, if only elements differ. */
+  public static Optional<TableDelta> of(String applied, String wanted) {
+    Parsed a = parse(applied);
+    Parsed w = parse(wanted);
+    if (a == null || w == null || !a.skeleton.toString().equals(w.skeleton.toString()) || a.table == null) {
+      return Optional.empty();
+    }
+    Map<String, Sets> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> e : w.elements.entrySet()) {
+      Set<String> before = a.elements.getOrDefault(e.getKey(), Set.of());
+      List<String> del = before.stream().filter(x -> !e.getValue().contains(x)).toList();
+      List<String> add = e.getValue().stream().filter(x -> !before.contains(x)).toList();
+      if (!del.isEmpty() || !add.isEmpty()) {
+        out.put(e.getKey(), new Sets(del, add));
+      }
+    }
+    return Optional.of(new TableDelta(a.table[0], a.table[1], out));
+  }
+
+  public boolean empty() {
+    return sets.isEmpty();
+  }
+
+  /** {@code set allow_in4: +3 -1 elements, map published4: +1 -0 elements}. */
+  public String summary() {
+    List<String> parts = new ArrayList<>();
+    sets.forEach((name, d) -> parts.add("set " + name + ": +" + d.add().size() + " -" + d.delete().size() + " elements"));
+    return parts.isEmpty() ? "no element changes" : String.join(", ", parts);
+  }
+
+  /**
+   * The {@code nft -f} input: every deletion, then every addition, one command per set; nft
+   * makes one transaction of it.
+   */
+  public String script() {
+    StringBuilder b = new StringBuilder();
+    sets.forEach((name, d) -> {
+      if (!d.delete().isEmpty()) {
+        b.append("delete element ").append(family).append(' ').append(table).append(' ').append(name).append(" {\n");
+        appendAll(b, d.delete().stream().map(TableDelta::key).toList());
+      }
+    });
+    sets.forEach((name, d) -> {
+      if (!d.add().isEmpty()) {
+        b.append("add element ").append(family).append(' ').append(table).append(' ').append(name).append(" {\n");
+        appendAll(b, d.add());
+      }
+    });
+    return b.toString();
+  }
+
+  private static void appendAll(StringBuilder b, List<String> elements) {
+    for (int i = 0; i < elements.size(); i++) {
+      b.append("  ").append(elements.get(i)).append(i + 1 < elements.size() ? ",\n" : "\n");
+    }
+    b.append("}\n");
+  }
+
+  /** An element's key: the line without its comment and without a map's value. */
+  static String key(String element) {
+    int comment = element.indexOf(" comment \"");
+    if (comment >= 0) {
+      return element.substring(0, comment);
+    }
+    int value = element.indexOf(" : ");
+    return value >= 0 ? element.substring(0, value) : element;
+  }
+
+  private static final class Parsed {
+    final StringBuilder skeleton = new StringBuilder();
+    final Map<String, Set<String>> elements = new LinkedHashMap<>();
+    String[] table;
+  }
+
+  /** The file without its elements and comments, and the elements of each set; null if not as printed. */
+  private static Parsed parse(String text) {
+    Parsed p = new Parsed();
+    String set = null;
+    boolean inElements = false;
+    int depth = 0;
+    for (String raw : text.split("\n", -1)) {
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) {
+        continue;
+      }
+      if (inElements) {
+        if (line.equals("}")) {
+          inElements = false;
+        } else {
+          String e = line.endsWith(",") ? line.substring(0, line.length() - 1) : line;
+          p.elements.get(set).add(e);
+        }
+        continue;
+      }
+      if (set != null && line.equals("elements = {")) {
+        inElements = true;
+        continue;
+      }
+      if (line.endsWith("{") && !line.endsWith("{}")) {
+        depth++;
+        Matcher t = TABLE.matcher(line);
+        if (depth == 1 && t.matches()) {
+          p.table = new String[] {t.group(1), t.group(2)};
+        }
+        Matcher s = SET.matcher(line);
+        if (depth == 2 && s.matches()) {
+          set = s.group(2);
+          p.elements.put(set, new LinkedHashSet<>());
+        }
+      } else if (line.equals("}")) {
+        depth--;
+        if (depth < 0) {
+          return null;
+        }
+        if (depth == 1) {
+          set = null;
+        }
+      }
+      p.skeleton.append(line).append('\n');
+    }
+    return inElements || depth != 0 ? null : p;
+  }
+}

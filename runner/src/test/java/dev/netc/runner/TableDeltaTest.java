@@ -1,0 +1,94 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Element deltas between two table files as the backends print them. */
+class TableDeltaTest {
+  private static String file(String allow, String published, String rule) {
+    return """
+        # netc emit --backend nft: 3 rules, N elements
+        table inet netc_t {}
+        delete table inet netc_t
+        table inet netc_t {
+          comment "netc:t"
+
+          # allow ingress rules
+          set allow_in4 {
+            type ipv4_addr . ipv4_addr . inet_proto . inet_service
+            flags interval
+        %s  }
+
+          # published ports
+          map published4 {
+            type ipv4_addr . inet_proto . inet_service : ipv4_addr . inet_service
+        %s  }
+
+          chain policy_check {
+            %s
+            accept comment "admitted"
+          }
+        }
+        """.formatted(allow, published, rule);
+  }
+
+  private static String elements(String... lines) {
+    if (lines.length == 0) {
+      return "";
+    }
+    return "    elements = {\n      " + String.join(",\n      ", lines) + "\n    }\n";
+  }
+
+  private static final String RULE = "ip daddr @isolated_in4 ip saddr . ip daddr . meta l4proto . th dport != @allow_in4 drop comment \"x\"";
+
+  @Test
+  void onlyTheChangedElementsAreDeletedAndAddedDeletionsFirst() {
+    String a = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80 comment \"p t.netc:4\"",
+        "10.0.0.4-10.0.0.5 . 10.0.0.3 . tcp . 443 comment \"q t.netc:9\""),
+        elements("198.18.0.1 . tcp . 8080 comment \"web t.netc:2\" : 10.0.0.3 . 80"), RULE);
+    String b = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80 comment \"p t.netc:4\"",
+        "10.0.0.4-10.0.0.5 . 10.0.0.3 . tcp . 444 comment \"q t.netc:9\"",
+        "10.0.0.6 . 10.0.0.3 . udp . 53 comment \"r t.netc:12\""),
+        elements("198.18.0.1 . tcp . 8080 comment \"web t.netc:2\" : 10.0.0.7 . 80"), RULE);
+    TableDelta d = TableDelta.of(a, b).orElseThrow();
+    assertEquals("set allow_in4: +2 -1 elements, set published4: +1 -1 elements", d.summary());
+    assertEquals("""
+        delete element inet netc_t allow_in4 {
+          10.0.0.4-10.0.0.5 . 10.0.0.3 . tcp . 443
+        }
+        delete element inet netc_t published4 {
+          198.18.0.1 . tcp . 8080
+        }
+        add element inet netc_t allow_in4 {
+          10.0.0.4-10.0.0.5 . 10.0.0.3 . tcp . 444 comment "q t.netc:9",
+          10.0.0.6 . 10.0.0.3 . udp . 53 comment "r t.netc:12"
+        }
+        add element inet netc_t published4 {
+          198.18.0.1 . tcp . 8080 comment "web t.netc:2" : 10.0.0.7 . 80
+        }
+        """, d.script());
+  }
+
+  @Test
+  void aSetThatEmptiesOrFillsAndCommentsAlone() {
+    String full = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80"), "", RULE);
+    String empty = file("", "", RULE);
+    assertEquals("set allow_in4: +0 -1 elements", TableDelta.of(full, empty).orElseThrow().summary());
+    assertEquals("set allow_in4: +1 -0 elements", TableDelta.of(empty, full).orElseThrow().summary());
+    TableDelta same = TableDelta.of(full, "# another header\n" + full).orElseThrow();
+    assertTrue(same.empty());
+    assertEquals("", same.script());
+  }
+
+  @Test
+  void otherRulesOrTypesOrSetsHaveNoDelta() {
+    String a = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80"), "", RULE);
+    assertEquals(Optional.empty(), TableDelta.of(a, file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80"), "", "drop")));
+    assertEquals(Optional.empty(), TableDelta.of(a, a.replace("flags interval\n", "")));
+    assertEquals(Optional.empty(), TableDelta.of(a, a.replace("map published4", "map published6")));
+    assertEquals(Optional.empty(), TableDelta.of(a, a.substring(0, a.length() - 3)));
+  }
+}
