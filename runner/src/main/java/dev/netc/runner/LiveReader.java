@@ -35,10 +35,21 @@ public final class LiveReader {
 
   private final CommandExecutor exec;
   private final Path etcNetns;
+  private final Path scratch;
 
+  /** A reader that starts one {@code ip -j -n NS -batch -} process per namespace. */
   public LiveReader(CommandExecutor exec, Path etcNetns) {
+    this(exec, etcNetns, null);
+  }
+
+  /**
+   * A reader that reads many namespaces with a few {@code ip -batch} processes ({@link
+   * NetnsBatches}), writing its batch file under {@code scratch}.
+   */
+  public LiveReader(CommandExecutor exec, Path etcNetns, Path scratch) {
     this.exec = exec;
     this.etcNetns = etcNetns;
+    this.scratch = scratch;
   }
 
   /** The namespaces whose names are listed by {@code ip netns list}. */
@@ -59,6 +70,14 @@ public final class LiveReader {
 
   /** The sandbox's state as seen by {@code topology}; {@code sysctlKeys} are read in {@code S}. */
   public LiveState read(Sandbox sandbox, String topology, List<String> sysctlKeys) {
+    return read(sandbox, topology, sysctlKeys, Map.of());
+  }
+
+  /**
+   * The same, taking the output of {@link NetnsBatches#READ} for the namespaces in {@code
+   * preRead} as given (apply appends the read to the batch that configures a namespace).
+   */
+  public LiveState read(Sandbox sandbox, String topology, List<String> sysctlKeys, Map<String, String> preRead) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
@@ -70,20 +89,32 @@ public final class LiveReader {
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
     String sandboxMark = "";
+    List<String> toRead = names.stream()
+        .filter(ns -> !ns.equals(sandbox.outside()) && KernelNames.validNetns(ns) && !preRead.containsKey(ns)).toList();
+    Map<String, String> outputs = new HashMap<>(preRead);
+    if (scratch != null && toRead.size() > 1) {
+      Map<String, List<String>> batches = new LinkedHashMap<>();
+      toRead.forEach(ns -> batches.put(ns, NetnsBatches.READ));
+      outputs.putAll(new NetnsBatches(exec, scratch).run(batches).out());
+    }
     for (String ns : names) {
       if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
         continue;
       }
-      CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
-          "link show\naddress show\nroute show table all\n");
-      if (!r.ok()) {
-        // the namespace went away while we looked, or is not a namespace we can enter
-        if (!namespaces().contains(ns)) {
-          continue;
+      String out = outputs.get(ns);
+      if (out == null) {
+        CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
+            String.join("\n", NetnsBatches.READ) + "\n");
+        if (!r.ok()) {
+          // the namespace went away while we looked, or is not a namespace we can enter
+          if (!namespaces().contains(ns)) {
+            continue;
+          }
+          throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
         }
-        throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
+        out = r.out();
       }
-      List<JsonNode> docs = parse(r.out(), "ip -j -n " + ns);
+      List<JsonNode> docs = parse(out, "ip -j -n " + ns);
       if (docs.size() != 3) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }

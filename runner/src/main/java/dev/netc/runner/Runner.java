@@ -65,7 +65,7 @@ public final class Runner {
     this.etcNetns = etcNetns;
     this.stateDir = stateDir;
     this.lockWait = lockWait;
-    this.reader = new LiveReader(exec, etcNetns);
+    this.reader = new LiveReader(exec, etcNetns, stateDir);
   }
 
   /** The real machine: processes, {@code /etc/netns}, {@code /run/netc}. */
@@ -222,8 +222,8 @@ public final class Runner {
       }
       Undo undo = new Undo(t, before, plan);
       try {
-        execute(t, before, plan, undo);
-        LiveState after = reader.read(sb, t.topology(), t.sysctlKeys());
+        Map<String, String> readBack = execute(t, before, plan, undo);
+        LiveState after = reader.read(sb, t.topology(), t.sysctlKeys(), readBack);
         List<String> missing = new ArrayList<>();
         for (KernelObject o : t.host().objects()) {
           boolean ok = o instanceof Sysctl s ? after.sysctl(s.key()).filter(s.value()::equals).isPresent()
@@ -247,7 +247,8 @@ public final class Runner {
     }
   }
 
-  private void execute(Target t, LiveState before, Plan plan, Undo undo) {
+  /** Makes the changes; returns the state of the endpoint namespaces it configured, read at the end of their batches. */
+  private Map<String, String> execute(Target t, LiveState before, Plan plan, Undo undo) {
     Sandbox sb = t.sandbox();
     String s = sb.name();
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
@@ -267,13 +268,30 @@ public final class Runner {
     if (!early.isEmpty()) {
       deletions(t, early, false);
     }
+    // the namespaces, then S (bridges, veths with their peers made in the endpoints'
+    // namespaces), then every endpoint namespace: those batches are independent of each other
+    // and run with a few processes (NetnsBatches), each ending with the read that checks it
+    Map<String, List<String>> endpoints = new LinkedHashMap<>();
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
           .map(IpBatch.Line::command).toList();
-      if (!lines.isEmpty()) {
-        ip(new Sandbox.Run(b.namespace().orElse(""), lines));
+      String ns = b.namespace().orElse("");
+      if (lines.isEmpty()) {
+        continue;
       }
+      if (ns.isEmpty() || ns.equals(s)) {
+        ip(new Sandbox.Run(ns, lines));
+      } else {
+        List<String> withRead = new ArrayList<>(lines);
+        withRead.addAll(NetnsBatches.READ);
+        endpoints.put(ns, withRead);
+      }
+    }
+    NetnsBatches.Outcome configured = new NetnsBatches(exec, stateDir).run(endpoints);
+    if (!configured.failed().isEmpty()) {
+      Map.Entry<String, String> first = configured.failed().entrySet().iterator().next();
+      throw new RunnerException("ip -n " + first.getKey() + " -batch - failed: " + first.getValue());
     }
     List<String> sysctls = new ArrayList<>();
     if (!before.sandboxExists()) {
@@ -329,8 +347,13 @@ public final class Runner {
       writeTableRecord(t, Optional.of(sha256(nft) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
       writeAppliedTable(t, Optional.of(nft));
     }
-    deletions(t, plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
-        .filter(i -> !early.contains(i)).toList(), false);
+    List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
+        .filter(i -> !early.contains(i)).toList();
+    deletions(t, late, false);
+    // a namespace that lost something since its batch is read again
+    Map<String, String> readBack = new LinkedHashMap<>(configured.out());
+    late.forEach(i -> readBack.remove(i.namespace()));
+    return readBack;
   }
 
   /**

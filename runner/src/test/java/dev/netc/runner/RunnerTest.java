@@ -66,10 +66,11 @@ class RunnerTest {
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-web (id: 3)\n") : argv.contains("-j") ? ok(lo) : ok(""));
+        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -j -batch ") ? ok(lo) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
     assertTrue(e.getMessage().contains("namespace:(host):t1-web (no mark)"), e.getMessage());
-    assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")),
+    assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
+        || c.stdin().lines().allMatch(l -> l.endsWith("/read.batch"))),
         "only reads: " + exec.calls());
   }
 
@@ -93,7 +94,7 @@ class RunnerTest {
     String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
         + "[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-old\n") : argv.contains("-j") ? ok(owned) : ok(""));
+        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -j -batch ") ? ok(owned) : ok(""));
     Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
     Change last = plan.changes().get(plan.changes().size() - 1);
     assertEquals(new ObjectId(ObjectId.Kind.NAMESPACE, "", "t1-old"), last.id());
