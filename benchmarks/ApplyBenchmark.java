@@ -38,7 +38,7 @@ import java.util.stream.Stream;
  *   benchmarks/run-apply.sh [--runs R] [--sizes 100,500,1000] [--only apply|table|rules|rate]
  *   java ApplyBenchmark generate N FILE          # the topology of N containers
  *   java ApplyBenchmark serve PORT               # connection-rate server (accepts and closes)
- *   java ApplyBenchmark client ADDR PORT SECONDS # connection-rate client: prints connections/s
+ *   java ApplyBenchmark client ADDR PORT         # connection-rate client: per line SECONDS on stdin, prints connections/s
  * </pre>
  */
 public final class ApplyBenchmark {
@@ -58,7 +58,7 @@ public final class ApplyBenchmark {
       return;
     }
     if (args.length >= 1 && args[0].equals("client")) {
-      client(args[1], Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+      client(args[1], Integer.parseInt(args[2]));
       return;
     }
     if (args.length == 3 && args[0].equals("generate")) {
@@ -501,70 +501,86 @@ public final class ApplyBenchmark {
   // ------------------------------------------------------------------ 4. connection rate
 
   /**
-   * Two containers, c1 the client and c2 the server, c2 isolated: (a) 10 admitted pairs in the
-   * sets (c1 and 9 other addresses to c2), (b) 10,000 pairs, (c) no policy in netc's table and
-   * the 10,000 pairs as a linear chain of rules written by hand, c1's rule last. Connections per
-   * second of a client that opens and closes (RST) connections for a few seconds.
+   * Two containers, c1 the client and c2 the server, c2 isolated, in three sandboxes side by side:
+   * (a) 10 admitted pairs in the sets (c1 and 9 other addresses to c2), (b) 10,000 pairs, (c) no
+   * policy in netc's table and the 10,000 pairs as a linear chain of rules written by hand, c1's
+   * rule last. One client per sandbox opens and closes (RST) connections as fast as it can for
+   * one second when told; the sandboxes take turns, round after round, so that load from other
+   * work falls on all three alike. Medians of the rounds.
    */
   static void rate(int runs) throws Exception {
-    double seconds = 3;
+    int rounds = Math.max(5, 3 * runs);
+    List<String> variants = List.of("10 pairs in sets", "10,000 pairs in sets", "10,000 pairs as a linear chain");
     Map<String, List<Double>> rates = new LinkedHashMap<>();
-    String s = sandbox();
+    Map<String, String> sandboxes = new LinkedHashMap<>();
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     String cp = System.getProperty("java.class.path");
+    List<Process> processes = new ArrayList<>();
     try {
-      Path small = work.resolve("rate-10.netc");
-      Path big = work.resolve("rate-10000.netc");
-      Path none = work.resolve("rate-none.netc");
-      Files.writeString(small, rateTopology(10, true));
-      Files.writeString(big, rateTopology(10_000, true));
-      Files.writeString(none, rateTopology(0, false));
-      netcApply(small, s, new int[1], false);
-      Process server = new ProcessBuilder("ip", "netns", "exec", s + "-c2", java.toString(), "-cp", cp, "ApplyBenchmark", "serve", "" + PORT)
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      try {
-        Thread.sleep(1500);
-        for (int r = 0; r < runs; r++) {
-          for (String variant : List.of("10 pairs in sets", "10,000 pairs in sets", "10,000 pairs as a linear chain")) {
-            run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", "linear"));
-            switch (variant) {
-              case "10 pairs in sets" -> netcApply(small, s, new int[1], null);
-              case "10,000 pairs in sets" -> netcApply(big, s, new int[1], null);
-              default -> {
-                netcApply(none, s, new int[1], null);
-                Result l = run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), linearChain(10_000));
-                if (l.code != 0) {
-                  throw new IllegalStateException("the linear chain: " + l.err);
-                }
-              }
-            }
-            // a pair not admitted is refused, in each variant
-            Result other = run(List.of("ip", "netns", "exec", s + "-c3", "nc", "-z", "-w", "1", "10.64.0.3", "" + PORT));
-            if (other.code == 0) {
-              missed.add("connection rate, " + variant + ": c3 reaches c2, which no rule admits");
-            }
-            Result c = run(List.of("ip", "netns", "exec", s + "-c1", java.toString(), "-cp", cp, "ApplyBenchmark",
-                "client", "10.64.0.3", "" + PORT, "" + seconds));
-            if (c.code != 0) {
-              throw new IllegalStateException("client: " + c.err);
-            }
-            rates.computeIfAbsent(variant, k -> new ArrayList<>()).add(Double.parseDouble(c.out.strip()));
-            System.out.printf(Locale.ROOT, "  run %d, %s: %s connections/s%n", r + 1, variant, c.out.strip());
+      for (String variant : variants) {
+        String s = sandbox();
+        sandboxes.put(variant, s);
+        Path f = work.resolve("rate-" + s + ".netc");
+        Files.writeString(f, switch (variant) {
+          case "10 pairs in sets" -> rateTopology(10, true);
+          case "10,000 pairs in sets" -> rateTopology(10_000, true);
+          default -> rateTopology(0, false);
+        });
+        netcApply(f, s, new int[1], false);
+        if (variant.endsWith("chain")) {
+          Result l = run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), linearChain(10_000));
+          if (l.code != 0) {
+            throw new IllegalStateException("the linear chain: " + l.err);
           }
         }
-      } finally {
-        server.destroyForcibly();
-        server.waitFor(5, TimeUnit.SECONDS);
+        processes.add(new ProcessBuilder("ip", "netns", "exec", s + "-c2", java.toString(), "-cp", cp, "ApplyBenchmark",
+            "serve", "" + PORT).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+      }
+      Thread.sleep(1500);
+      Map<String, Process> clients = new LinkedHashMap<>();
+      for (String variant : variants) {
+        String s = sandboxes.get(variant);
+        // a pair not admitted is refused, in each variant
+        if (run(List.of("ip", "netns", "exec", s + "-c3", "nc", "-z", "-w", "1", "10.64.0.3", "" + PORT)).code == 0) {
+          missed.add("connection rate, " + variant + ": c3 reaches c2, which no rule admits");
+        }
+        Process c = new ProcessBuilder("ip", "netns", "exec", s + "-c1", java.toString(), "-cp", cp, "ApplyBenchmark",
+            "client", "10.64.0.3", "" + PORT).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        processes.add(c);
+        clients.put(variant, c);
+      }
+      Map<String, java.io.BufferedReader> outs = new LinkedHashMap<>();
+      clients.forEach((v, c) -> outs.put(v, new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))));
+      for (int r = 0; r < rounds; r++) {
+        StringBuilder line = new StringBuilder("  round " + (r + 1) + ":");
+        for (String variant : variants) {
+          OutputStream in = clients.get(variant).getOutputStream();
+          in.write("1\n".getBytes(StandardCharsets.UTF_8));
+          in.flush();
+          String answer = outs.get(variant).readLine();
+          if (answer == null) {
+            throw new IllegalStateException("the client of " + variant + " stopped");
+          }
+          double rate = Double.parseDouble(answer.strip());
+          rates.computeIfAbsent(variant, k -> new ArrayList<>()).add(rate);
+          line.append(String.format(Locale.ROOT, " %s %.0f/s;", variant, rate));
+        }
+        System.out.println(line);
       }
     } finally {
-      run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", "linear"));
-      remove(s);
+      for (Process p : processes) {
+        p.destroyForcibly();
+        p.waitFor(5, TimeUnit.SECONDS);
+      }
+      for (String s : sandboxes.values()) {
+        remove(s);
+      }
     }
-    double ten = median(rates.get("10 pairs in sets"));
-    double sets = median(rates.get("10,000 pairs in sets"));
-    double chain = median(rates.get("10,000 pairs as a linear chain"));
+    double ten = median(rates.get(variants.get(0)));
+    double sets = median(rates.get(variants.get(1)));
+    double chain = median(rates.get(variants.get(2)));
     report.add("");
-    report.add(String.format(Locale.ROOT, "connection rate c1 -> c2 (TCP open and close, %.0f s each, medians of %d)", seconds, runs));
+    report.add(String.format(Locale.ROOT, "connection rate c1 -> c2 (TCP open and close, 1 s turns, medians of %d rounds)", rounds));
     report.add("| policy | connections/s | relative to 10 pairs |");
     report.add("|---|---:|---:|");
     report.add(String.format(Locale.ROOT, "| 10 pairs in sets | %,.0f | 1.00 |", ten));
@@ -619,23 +635,23 @@ public final class ApplyBenchmark {
     }
   }
 
-  static void client(String addr, int port, double seconds) throws IOException {
+  /** For each line (seconds) on stdin: opens and closes connections that long, prints the rate. */
+  static void client(String addr, int port) throws IOException {
     InetSocketAddress to = new InetSocketAddress(addr, port);
-    long end = System.nanoTime() + (long) (seconds * 1e9);
-    long warm = System.nanoTime() + 300_000_000L;
+    java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8));
+    connections(to, 0.3); // warm up
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      System.out.printf(Locale.ROOT, "%.0f%n", connections(to, Double.parseDouble(line.strip())));
+      System.out.flush();
+    }
+  }
+
+  static double connections(InetSocketAddress to, double seconds) throws IOException {
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
     long n = 0;
     long failed = 0;
-    long start = 0;
-    while (true) {
-      long now = System.nanoTime();
-      if (start == 0 && now >= warm) {
-        start = now;
-        n = 0;
-        failed = 0;
-      }
-      if (now >= end + 300_000_000L) {
-        break;
-      }
+    while (System.nanoTime() < end) {
       try (Socket s = new Socket()) {
         s.setSoLinger(true, 0); // closed with a reset: no TIME_WAIT, no exhausted ports
         s.connect(to, 1000);
@@ -645,10 +661,9 @@ public final class ApplyBenchmark {
       }
     }
     if (failed > n / 100) {
-      System.err.println(failed + " connections failed, " + n + " succeeded");
-      System.exit(1);
+      throw new IOException(failed + " connections failed, " + n + " succeeded");
     }
-    System.out.printf(Locale.ROOT, "%.0f%n", n / ((System.nanoTime() - start) / 1e9));
+    return n / ((System.nanoTime() - start) / 1e9);
   }
 
   // ------------------------------------------------------------------ helpers
@@ -744,8 +759,9 @@ public final class ApplyBenchmark {
     }
   }
 
-  /** Every sandbox of this run, whatever state it is in. */
+  /** Every sandbox of this run, whatever state it is in (a netc or script still running is stopped first). */
   static void cleanup() {
+    ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
     try {
       List<String> del = new ArrayList<>();
       for (String l : run(List.of("ip", "netns", "list")).out.lines().toList()) {
