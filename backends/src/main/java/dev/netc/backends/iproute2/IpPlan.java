@@ -77,12 +77,16 @@ public record IpPlan(String host, List<IpBatch> batches) {
           continue;
         }
         lines.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
+        // up before its addresses (the host end is up already, so it has its carrier): each
+        // prefix route is then made on a working link, and the routes through the gateway below
+        // never race the kernel bringing the link's routes up (seen under load as `No route to
+        // host` for an IPv6 gateway)
+        lines.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
         for (Address a : h.addresses()) {
           if (a.namespace().equals(n.name()) && a.device().equals(l.name())) {
             lines.add(address(a));
           }
         }
-        lines.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
       }
       for (Route r : h.routes()) {
         if (r.namespace().equals(n.name())) {
