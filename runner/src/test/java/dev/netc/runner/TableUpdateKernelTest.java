@@ -74,17 +74,22 @@ class TableUpdateKernelTest {
         .filter(c -> c.argv().contains("nft") && c.argv().contains("-f")).toList();
   }
 
-  /** The (destination, port) of every element of {@code allow_in4}, as the kernel holds them. */
+  /**
+   * The (destination, port) of every element of {@code allow_in4} and {@code allow_in4_exact},
+   * as the kernel holds them.
+   */
   private Set<String> allowIn4() throws Exception {
-    CommandExecutor.Result r = Kernel.run("ip", "netns", "exec", s, "nft", "-j", "list", "set", "inet",
-        "netc_webshop", "allow_in4");
-    assertTrue(r.ok(), r.err());
     Set<String> out = new TreeSet<>();
-    for (JsonNode item : JSON.readTree(r.out()).path("nftables")) {
-      for (JsonNode e : item.path("set").path("elem")) {
-        JsonNode concat = e.has("elem") ? e.path("elem").path("val").path("concat") : e.path("concat");
-        assertEquals(4, concat.size(), e::toString);
-        out.add(concat.get(1).asText() + ":" + concat.get(3).asText());
+    for (String set : List.of("allow_in4", "allow_in4_exact")) {
+      CommandExecutor.Result r = Kernel.run("ip", "netns", "exec", s, "nft", "-j", "list", "set", "inet",
+          "netc_webshop", set);
+      assertTrue(r.ok(), r.err());
+      for (JsonNode item : JSON.readTree(r.out()).path("nftables")) {
+        for (JsonNode e : item.path("set").path("elem")) {
+          JsonNode concat = e.has("elem") ? e.path("elem").path("val").path("concat") : e.path("concat");
+          assertEquals(4, concat.size(), e::toString);
+          out.add(concat.get(1).asText() + ":" + concat.get(3).asText());
+        }
       }
     }
     return out;
@@ -97,7 +102,7 @@ class TableUpdateKernelTest {
 
     Runner.Target changed = target(moved());
     Plan plan = runner.plan(changed);
-    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (set allow_in4: +4 -4 elements)"),
+    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (set allow_in4_exact: +4 -4 elements)"),
         plan.changes().stream().map(Change::line).toList(), plan.text());
 
     int before = recorded.calls().size();
@@ -105,7 +110,7 @@ class TableUpdateKernelTest {
     List<RecordingExecutor.Call> loads = nftLoads(before);
     assertEquals(1, loads.size(), loads::toString);
     String tx = loads.get(0).stdin();
-    assertTrue(tx.startsWith("delete element inet netc_webshop allow_in4 {"), tx);
+    assertTrue(tx.startsWith("delete element inet netc_webshop allow_in4_exact {"), tx);
     assertFalse(tx.contains("table"), tx);
     assertEquals(4, tx.lines().filter(l -> l.contains(". tcp . 3000")).count(), tx);
     assertEquals(4, tx.lines().filter(l -> l.contains(". tcp . 3001")).count(), tx);
@@ -136,7 +141,7 @@ class TableUpdateKernelTest {
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(changed));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
     assertEquals(Set.of("10.20.0.3:3000", "10.20.0.4:3000", "10.20.0.5:5432"), allowIn4());
-    assertEquals("set allow_in4: +4 -4 elements", runner.plan(changed).changes().get(0).detail());
+    assertEquals("set allow_in4_exact: +4 -4 elements", runner.plan(changed).changes().get(0).detail());
 
     // a rule deleted by hand: the table is not as applied, so the whole table is replaced
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_webshop", "policy_check").ok());
@@ -172,7 +177,8 @@ class TableUpdateKernelTest {
     String smaller = moved().replaceAll("(?s)container db \\{.*?\\n}\\n", "")
         .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
     Runner.Target changed = target(smaller);
-    assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +4 -5 elements", runner.plan(changed).changes().stream()
+    assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +0 -1 elements, set allow_in4_exact: +4 -4 elements",
+        runner.plan(changed).changes().stream()
         .filter(c -> c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.TABLE).findFirst().orElseThrow().detail());
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("link del ve-db-0")
         ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));

@@ -193,17 +193,27 @@ public final class RulesetBuilder {
         }
         String isoSet = (d == Direction.INGRESS ? "isolated_in" : "isolated_out") + v(f);
         String allowSet = allow.set + v(f);
+        String exactSet = allowSet + "_exact";
         sets.add(new NftSet(isoSet, List.of(addrType(f)), List.of(), true, isolated,
             "endpoints that a policy isolates for " + d.label()));
-        sets.add(tupleSet(allowSet, f, p.elements(allow, f), d == Direction.INGRESS
-            ? "allow ingress rules: source range . destination . protocol . ports"
-            : "allow egress rules: source . destination range . protocol . ports"));
+        // elements of one address, protocol and port each go to a hash set, where a lookup, an
+        // addition and a deletion cost the same at any size; the rest (ranges, prefixes, every
+        // port) to the interval set, whose deletions cost its size
+        List<NftSet.Element> all = p.elements(allow, f);
+        sets.add(tupleSet(allowSet, f, all.stream().filter(e -> !exact(e)).toList(), d == Direction.INGRESS
+            ? "allow ingress rules with a range: source range . destination . protocol . ports"
+            : "allow egress rules with a range: source . destination range . protocol . ports"));
+        sets.add(new NftSet(exactSet, tupleTypes(f), List.of(), false, all.stream().filter(RulesetBuilder::exact).toList(),
+            d == Direction.INGRESS
+                ? "allow ingress rules of one source, protocol and port: source . destination . protocol . port"
+                : "allow egress rules of one destination, protocol and port: source . destination . protocol . port"));
         Expr side = d == Direction.INGRESS ? (f == IpAddress.Family.V4 ? Expr.IP_DADDR : Expr.IP6_DADDR)
             : (f == IpAddress.Family.V4 ? Expr.IP_SADDR : Expr.IP6_SADDR);
         rules.add(Rule.of(new Statement.Drop(), d == Direction.INGRESS
                 ? "an isolated destination admits only what its allow ingress rules admit" + elements
                 : "an isolated source sends only what its allow egress rules admit" + elements,
-            new Match.Lookup(List.of(side), isoSet, false), new Match.Lookup(tuple(f), allowSet, true)));
+            new Match.Lookup(List.of(side), isoSet, false), new Match.Lookup(tuple(f), allowSet, true),
+            new Match.Lookup(tuple(f), exactSet, true)));
       }
     }
     rules.add(Rule.of(new Statement.Accept(), "admitted: no deny rule matched, and isolation, if any, is satisfied"));
@@ -215,8 +225,17 @@ public final class RulesetBuilder {
   }
 
   private static NftSet tupleSet(String name, IpAddress.Family f, List<NftSet.Element> els, String comment) {
-    return new NftSet(name, List.of(addrType(f), addrType(f), Expr.FieldType.INET_PROTO, Expr.FieldType.INET_SERVICE),
-        List.of(), true, els, comment);
+    return new NftSet(name, tupleTypes(f), List.of(), true, els, comment);
+  }
+
+  private static List<Expr.FieldType> tupleTypes(IpAddress.Family f) {
+    return List.of(addrType(f), addrType(f), Expr.FieldType.INET_PROTO, Expr.FieldType.INET_SERVICE);
+  }
+
+  /** One address, one protocol, one port: no range in the key. */
+  static boolean exact(NftSet.Element e) {
+    return e.key().stream().allMatch(v -> v instanceof Value.Addr a ? a.lo().equals(a.hi())
+        : v instanceof Value.Proto x ? x.lo() == x.hi() : v instanceof Value.Port y && y.lo() == y.hi());
   }
 
   // ------------------------------------------------------------------ nat
