@@ -399,8 +399,8 @@ public final class ApplyBenchmark {
   static void table(int runs) throws Exception {
     report.add("");
     report.add("one policy changed in a table of E set elements (100 containers), medians of " + runs);
-    report.add("| set elements | plan of the change | apply (runner) | of which nft transaction | whole-table replace (nft -f of the file) |");
-    report.add("|---:|---|---:|---:|---:|");
+    report.add("| set elements | plan of the change | apply (runner) | of which the nft transaction | and the rule count read | whole-table replace (nft -f of the file) |");
+    report.add("|---:|---|---:|---:|---:|---:|");
     for (int elements : List.of(10_000, 100_000)) {
       String s = sandbox();
       // one file, rewritten: element comments name the file and line of their policy
@@ -410,6 +410,7 @@ public final class ApplyBenchmark {
       List<Double> apply = new ArrayList<>();
       List<Double> nft = new ArrayList<>();
       List<Double> full = new ArrayList<>();
+      List<Double> count = new ArrayList<>();
       String plan = "";
       netcApply(a, s, new int[1], false);
       for (int r = 0; r < runs; r++) {
@@ -431,6 +432,8 @@ public final class ApplyBenchmark {
             ms = Double.parseDouble(n.group(1));
           }
           nft.add(ms);
+          Matcher c = Pattern.compile("netc: (\\d+) ms: ip netns exec \\S+ nft -j -t list table").matcher(ap.err);
+          count.add(c.find() ? Double.parseDouble(c.group(1)) : -1);
         }
         // the whole file, as apply loaded it before incremental updates
         String file = Files.readString(Path.of("/run/netc/" + s + ".big.nft"));
@@ -438,8 +441,8 @@ public final class ApplyBenchmark {
       }
       elementsCheck(s, elements);
       remove(s);
-      report.add(String.format(Locale.ROOT, "| %,d | `%s` | %,.0f ms | %,.0f ms | %,.0f ms |", elements, plan.strip(),
-          median(apply), median(nft), median(full)));
+      report.add(String.format(Locale.ROOT, "| %,d | `%s` | %,.0f ms | %,.0f ms | %,.0f ms | %,.0f ms |", elements,
+          plan.strip().replaceAll("table:\\S+:", "table:S:"), median(apply), median(nft), median(count), median(full)));
       target(median(nft) >= 0 && median(nft) < 100, String.format(Locale.ROOT,
           "%d elements: the nft transaction of a policy change took %.0f ms", elements, median(nft)));
     }
