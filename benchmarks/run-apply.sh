@@ -4,7 +4,7 @@
 # the no-op apply, a policy change in a table of 100,000 set elements, the rule count, and the
 # connection rate through the policy sets against a linear chain. Builds the jar when needed.
 # Every sandbox it makes (a random prefix abXXXX) is removed at the end, also on failure.
-# Arguments go to ApplyBenchmark: [--runs R] [--sizes 100,200,500,1000] [--only apply|table|rules|rate]
+# Arguments go to ApplyBenchmark: [--runs R] [--sizes 100,200,500,1000] [--only apply,table,rules,rate]
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 if [ "$(id -u)" -ne 0 ]; then

@@ -601,7 +601,8 @@ public final class Runner {
             .forEach(n -> foreign.add("namespace " + n));
         after.sandboxLinks().keySet().stream().filter(n -> !n.equals("lo") && !n.equals(Sandbox.UPLINK))
             .forEach(n -> foreign.add("link " + n));
-        after.tables().forEach(x -> foreign.add("table " + x));
+        // every table, also those without a chain (the topology's is gone, so this is cheap)
+        reader.tables(s).forEach(x -> foreign.add("table " + x));
         if (foreign.isEmpty()) {
           ip(new Sandbox.Run("", List.of("netns del " + sb.outside(), "netns del " + s), true));
           changes = new ArrayList<>(changes);

@@ -7,7 +7,9 @@ import dev.netc.backends.plan.Link;
 import dev.netc.backends.plan.Netns;
 import dev.netc.backends.plan.Route;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -24,6 +26,27 @@ public record IpPlan(String host, List<IpBatch> batches) {
   }
 
   public static IpPlan of(HostState h) {
+    // indexes, so that the plan of N endpoints takes time in N, not N squared
+    Map<Link.Ref, Link> links = new HashMap<>();
+    Map<String, List<Link>> linksIn = new HashMap<>();
+    for (Link l : h.links()) {
+      links.put(l.ref(), l);
+      linksIn.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).add(l);
+    }
+    Map<String, List<Address>> addressesOf = new HashMap<>();
+    for (Address a : h.addresses()) {
+      addressesOf.computeIfAbsent(a.namespace() + "/" + a.device(), k -> new ArrayList<>()).add(a);
+    }
+    Map<String, List<Route>> routesIn = new HashMap<>();
+    for (Route r : h.routes()) {
+      routesIn.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r);
+    }
+    Map<String, String> describe = new HashMap<>();
+    for (EndpointPlan p : h.endpoints()) {
+      for (EndpointPlan.Interface i : p.interfaces()) {
+        describe.put(i.veth(), "endpoint " + p.endpoint() + ": " + i.eth() + " on network " + i.network());
+      }
+    }
     List<IpBatch> out = new ArrayList<>();
     List<IpBatch.Line> ns = new ArrayList<>();
     for (Netns n : h.namespaces()) {
@@ -40,21 +63,20 @@ public record IpPlan(String host, List<IpBatch> batches) {
         host.add(new IpBatch.Line("link add " + l.name() + mtu(l) + " type bridge", l.id(),
             "network " + h.bridges().stream().filter(b -> b.name().equals(l.name())).findFirst().orElseThrow().network()));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
-        for (Address a : h.addresses()) {
-          if (a.namespace().equals(hostNs) && a.device().equals(l.name())) {
-            host.add(address(a));
-          }
+        for (Address a : addressesOf.getOrDefault(hostNs + "/" + l.name(), List.of())) {
+          host.add(address(a));
         }
         host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
       }
     }
-    for (Link l : h.linksIn(hostNs)) {
+    for (Link l : linksIn.getOrDefault(hostNs, List.of())) {
       if (l.type() == Link.Type.VETH && l.createsPeer()) {
         Link.Ref peer = l.peer().get();
-        Link other = h.links().stream().filter(x -> x.ref().equals(peer)).findFirst().orElseThrow();
+        Link other = Optional.ofNullable(links.get(peer)).orElseThrow();
         String peerOpts = other.mac().map(m -> " address " + m).orElse("") + mtu(other);
         host.add(new IpBatch.Line("link add " + l.name() + mtu(l) + " type veth peer name " + peer.name()
-            + peerOpts + " netns " + peer.namespace(), l.id(), describe(h, l)));
+            + peerOpts + " netns " + peer.namespace(), l.id(), Optional.ofNullable(describe.get(l.name()))
+            .orElseThrow(() -> new IllegalStateException("veth without endpoint: " + l.name()))));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
         host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get(), l.id(), ""));
         host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
@@ -66,13 +88,14 @@ public record IpPlan(String host, List<IpBatch> batches) {
     }
     for (Netns n : h.namespaces()) {
       List<IpBatch.Line> lines = new ArrayList<>();
-      for (Link l : h.linksIn(n.name())) {
+      List<Link> in = linksIn.getOrDefault(n.name(), List.of());
+      for (Link l : in) {
         if (l.type() == Link.Type.LOOPBACK) {
           lines.add(new IpBatch.Line("link set lo alias " + l.alias(), l.id(), ""));
           lines.add(new IpBatch.Line("link set lo up", l.id(), ""));
         }
       }
-      for (Link l : h.linksIn(n.name())) {
+      for (Link l : in) {
         if (l.type() != Link.Type.VETH) {
           continue;
         }
@@ -82,32 +105,16 @@ public record IpPlan(String host, List<IpBatch> batches) {
         // never race the kernel bringing the link's routes up (seen under load as `No route to
         // host` for an IPv6 gateway)
         lines.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
-        for (Address a : h.addresses()) {
-          if (a.namespace().equals(n.name()) && a.device().equals(l.name())) {
-            lines.add(address(a));
-          }
+        for (Address a : addressesOf.getOrDefault(n.name() + "/" + l.name(), List.of())) {
+          lines.add(address(a));
         }
       }
-      for (Route r : h.routes()) {
-        if (r.namespace().equals(n.name())) {
-          lines.add(new IpBatch.Line("route add " + r.to() + " via " + r.via() + " dev " + r.device(), r.id(), ""));
-        }
+      for (Route r : routesIn.getOrDefault(n.name(), List.of())) {
+        lines.add(new IpBatch.Line("route add " + r.to() + " via " + r.via() + " dev " + r.device(), r.id(), ""));
       }
       out.add(new IpBatch(Optional.of(n.name()), "endpoint " + n.endpoint().get(), lines));
     }
     return new IpPlan(h.host(), out);
-  }
-
-  /** {@code endpoint web: eth0 on network front}, for the comment above a veth. */
-  private static String describe(HostState h, Link hostEnd) {
-    for (EndpointPlan p : h.endpoints()) {
-      for (EndpointPlan.Interface i : p.interfaces()) {
-        if (i.veth().equals(hostEnd.name())) {
-          return "endpoint " + p.endpoint() + ": " + i.eth() + " on network " + i.network();
-        }
-      }
-    }
-    throw new IllegalStateException("veth without endpoint: " + hostEnd.name());
   }
 
   private static IpBatch.Line address(Address a) {
