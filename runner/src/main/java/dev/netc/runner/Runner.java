@@ -327,8 +327,10 @@ public final class Runner {
       String nft = t.nft().orElseThrow();
       Change change = byId.get(t.host().table().get().id());
       boolean update = change.action() == Change.Action.UPDATE;
-      // the plan, made under this lock a moment ago, checked that the live table is as applied
-      Optional<TableDelta> delta = update && !change.detail().equals(WHOLE_TABLE)
+      // only when the content changed (not for a table edited by hand, which is replaced) and
+      // the plan, made under this lock a moment ago, found the live table as applied
+      boolean contentChanged = !tableRecord(t).equals(Optional.of(sha256(nft)));
+      Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
           ? appliedTable(t).flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
       Optional<String> previous = update ? appliedTable(t) : Optional.empty();
       OptionalInt rules;

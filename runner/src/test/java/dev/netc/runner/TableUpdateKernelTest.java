@@ -131,7 +131,18 @@ class TableUpdateKernelTest {
 
   @Test
   void aFailedTransactionChangesNothingAndRulesThatChangeReplaceTheTable() throws Exception {
-    runner.apply(target(source));
+    Runner.Target original = target(source);
+    runner.apply(original);
+
+    // the same topology, its table flushed by hand: replaced whole, not an (empty) element delta
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "table", "inet", "netc_webshop").ok());
+    assertTrue(runner.plan(original).changes().get(0).detail().startsWith("0 rules, applied with "),
+        () -> runner.plan(original).text());
+    int flushed = recorded.calls().size();
+    runner.apply(original);
+    assertTrue(nftLoads(flushed).get(0).stdin().contains("delete table inet netc_webshop"));
+    assertTrue(runner.plan(original).empty(), () -> runner.plan(original).text());
+
     Runner.Target changed = target(moved());
 
     // the element transaction fails: the table and its records are as they were
