@@ -22,8 +22,10 @@ import picocli.CommandLine.Parameters;
 final class DestroyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -37,7 +39,7 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }

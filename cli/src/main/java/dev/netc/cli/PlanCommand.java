@@ -24,8 +24,10 @@ import picocli.CommandLine.Parameters;
 final class PlanCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -56,7 +58,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }

@@ -15,7 +15,12 @@ final class SandboxOptions {
 
   /** The compiled topology and its plan for the sandbox, or empty after reporting why not. */
   Optional<Runner.Target> target(Netc.Context ctx, String file) {
-    return SandboxTarget.of(ctx, file, sandbox, host);
+    return target(ctx, file, false);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
+  Optional<Runner.Target> target(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.of(ctx, file, recursive, sandbox, host);
   }
 
   /** How long apply and destroy wait for another one on the same sandbox. */

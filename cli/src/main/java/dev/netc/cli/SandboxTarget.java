@@ -20,6 +20,11 @@ final class SandboxTarget {
 
   /** The target, or empty when the topology or its plan has errors (already printed). */
   static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
+    return of(ctx, file, false, sandbox, host);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}). */
+  static Optional<Runner.Target> of(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
     }
@@ -27,7 +32,7 @@ final class SandboxTarget {
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
-    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return Optional.empty();
