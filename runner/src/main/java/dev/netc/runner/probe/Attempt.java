@@ -1,5 +1,6 @@
 package dev.netc.runner.probe;
 
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Protocol;
 import java.net.InetSocketAddress;
 
@@ -16,7 +17,8 @@ public record Attempt(String from, Protocol protocol, InetSocketAddress to) {
 
   /** {@code 10.20.0.3:3000}, {@code [2001:db8::3]:3000}. */
   public String destination() {
-    String host = to.getAddress().getHostAddress();
+    String host = IpAddress.parse(to.getAddress().getHostAddress()).value().map(IpAddress::toString)
+        .orElse(to.getAddress().getHostAddress()); // RFC 5952, as everywhere in netc
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + to.getPort();
   }
 }

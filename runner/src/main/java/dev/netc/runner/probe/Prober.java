@@ -87,7 +87,33 @@ public final class Prober {
 
   /** Probes the host of {@code target} in its sandbox, on {@code ports}. */
   public ProbeResult probe(Runner.Target target, Reachability model, List<PortSpec> ports, Progress progress) {
-    return probe(Layout.of(model, target.host(), target.sandbox()), ports, progress, s -> true);
+    try {
+      return probe(Layout.of(model, target.host(), target.sandbox()), ports, progress, s -> true);
+    } catch (RunnerException e) {
+      throw notApplied(target, e);
+    }
+  }
+
+  /** A namespace that is not there: say what to do about it. */
+  static RunnerException notApplied(Runner.Target target, RunnerException e) {
+    return e.getMessage().endsWith("does not exist")
+        ? new RunnerException(e.getMessage() + ": is topology " + target.topology() + " applied in sandbox "
+            + target.sandbox().name() + "? (`netc apply`)")
+        : e;
+  }
+
+  /**
+   * The namespace node {@code n} lives in when {@code target} is applied: its own for an endpoint
+   * in {@code mode bridge} or {@code none}, {@code S} for {@code @host} and the {@code mode host}
+   * endpoints, {@code S-outside} for {@code @outside}; empty for a node of another host.
+   */
+  public static Optional<String> namespace(Runner.Target target, Reachability model, Node n) {
+    return Optional.ofNullable(Layout.of(model, target.host(), target.sandbox()).namespace(n));
+  }
+
+  /** The nodes a probe of {@code target} covers: the model's nodes on its host, and {@code @outside}. */
+  public static List<Node> nodes(Runner.Target target, Reachability model) {
+    return Layout.of(model, target.host(), target.sandbox()).nodes();
   }
 
   /** The same, for the cells of the sources {@code sources} (namespaces) only; the others are denied. */

@@ -1,10 +1,11 @@
 package dev.netc.runner.probe;
 
 import dev.netc.compiler.ir.PortSpec;
-import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.model.Verdict;
 import dev.netc.compiler.source.Span;
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.runner.Change;
 import dev.netc.runner.Drift;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
@@ -40,15 +41,20 @@ public final class Verifier {
   public Verification verify(Runner.Target target, Reachability model, List<PortSpec> ports, Prober.Progress progress) {
     Drift drift = runner.drift(target);
     if (!drift.inSync()) {
-      long missing = drift.count(Drift.State.MISSING);
-      if (missing == drift.plan().changes().size() && drift.plan().changes().stream().anyMatch(
-          c -> c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.NAMESPACE)) {
+      List<String> missingNamespaces = drift.plan().changes().stream()
+          .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.NAMESPACE)
+          .map(c -> c.id().name()).toList();
+      long endpointNamespaces = target.host().namespaces().size();
+      if (missingNamespaces.contains(target.sandbox().name())
+          || endpointNamespaces > 0 && missingNamespaces.stream().filter(n -> !n.equals(target.sandbox().outside()))
+              .count() == endpointNamespaces) {
         throw new RunnerException("topology " + target.topology() + " is not applied in sandbox "
             + target.sandbox().name() + ": run `netc apply` first");
       }
       throw new RunnerException("sandbox " + target.sandbox().name() + " is not in sync with topology "
-          + target.topology() + " (" + missing + " missing, " + drift.count(Drift.State.CHANGED) + " changed, "
-          + drift.count(Drift.State.UNEXPECTED) + " unexpected; `netc diff` lists them): run `netc apply` first");
+          + target.topology() + " (" + drift.count(Drift.State.MISSING) + " missing, " + drift.count(Drift.State.CHANGED)
+          + " changed, " + drift.count(Drift.State.UNEXPECTED) + " unexpected; `netc diff` lists them):"
+          + " run `netc apply` first");
     }
     return compare(target, model, ports, progress);
   }
@@ -145,10 +151,5 @@ public final class Verifier {
 
   private static String at(Span s) {
     return " (" + s.file().path() + ":" + s.line() + ")";
-  }
-
-  /** The nodes and ports {@code netc verify} and {@code netc probe} cover for {@code target}. */
-  public static List<Node> nodes(Runner.Target target, Reachability model) {
-    return Prober.Layout.of(model, target.host(), target.sandbox()).nodes();
   }
 }
