@@ -23,6 +23,16 @@ final class SandboxOptions {
     return SandboxTarget.of(ctx, file, recursive, sandbox, host);
   }
 
+  /** The same, with the compiled topology (for the model). */
+  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file) {
+    return load(ctx, file, false);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}). */
+  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.load(ctx, file, recursive, sandbox, host);
+  }
+
   /** How long apply and destroy wait for another one on the same sandbox. */
   static final class Lock {
     @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
