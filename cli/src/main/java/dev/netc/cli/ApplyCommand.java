@@ -53,9 +53,10 @@ final class ApplyCommand implements Callable<Integer> {
     }
     if (!verbosity.quiet) {
       ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().topology() + "."
-          : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d deleted (%d processes, %.2f s).",
+          : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d replaced, %d deleted (%d processes, %.2f s).",
               t.get().topology(), target.sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
-              o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.DELETE),
+              o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.REPLACE),
+              o.plan().count(dev.netc.runner.Change.Action.DELETE),
               o.processes(), o.millis() / 1000.0));
     }
     return 0;

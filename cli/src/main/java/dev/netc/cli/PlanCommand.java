@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
     name = "plan",
     mixinStandardHelpOptions = true,
     description = {"Read the live state of a sandbox and list what `netc apply` would change:"
-        + " `+` create, `~` update, `-` delete (objects the topology owns but no longer wants),"
-        + " then a summary line. Touches nothing."},
+        + " `+` create, `~` update in place (with the attribute that changes), `-/+` replace (with"
+        + " the attribute that forces it), `-` delete (objects the topology owns but no longer"
+        + " wants), then a summary line. Touches nothing."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no changes (or changes, without --detailed-exitcode)", "1:error",
         "2:changes (with --detailed-exitcode)"})

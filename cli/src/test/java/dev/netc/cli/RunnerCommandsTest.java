@@ -48,7 +48,7 @@ class RunnerCommandsTest {
     assertEquals(2, r.status(), r.err());
     assertTrue(r.out().startsWith("+ namespace:(host):" + s + "  (sandbox)\n"), r.out());
     assertTrue(r.out().contains("\n+ link:" + s + ":br-front\n"), r.out());
-    assertTrue(r.out().matches("(?s).*\n\nPlan: \\d+ to create, \\d+ to update, 0 to delete\\.\n"), r.out());
+    assertTrue(r.out().matches("(?s).*\n\nPlan: \\d+ to create, \\d+ to update, 0 to replace, 0 to delete\\.\n"), r.out());
     assertEquals(0, cli.run("plan", "web.netc", "--sandbox", s).status());
   }
 
@@ -65,10 +65,10 @@ class RunnerCommandsTest {
         + "      \"kind\": \"namespace\",\n      \"id\": \"" + s + "\",\n      \"namespace\": \"\",\n"
         + "      \"detail\": {\n        \"note\": \"sandbox\"\n      }\n    },\n"), json.out());
     assertTrue(json.out().matches("(?s).*\n  \"summary\": \\{\n    \"create\": \\d+,\n    \"update\": \\d+,\n"
-        + "    \"delete\": 0\n  }\n}\n"), json.out());
+        + "    \"replace\": 0,\n    \"delete\": 0\n  }\n}\n"), json.out());
     CliRunner.Result md = cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown");
     assertEquals(0, md.status(), md.err());
-    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to delete\n(?s).*"), md.out());
+    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to replace, 0 to delete\n(?s).*"), md.out());
     assertTrue(md.out().contains("\n<details><summary>+ create: "), md.out());
     assertEquals(md.out(), cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown").out(), "deterministic");
 

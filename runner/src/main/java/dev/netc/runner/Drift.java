@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Drift ({@code netc diff}): how the live state of what a topology owns in a sandbox differs from
  * its desired state, object by object. It is the plan read the other way round: an object apply
- * would create is <b>missing</b>, one it would update is <b>changed</b>, an owned object it would
+ * would create is <b>missing</b>, one it would update or replace is <b>changed</b>, an owned object it would
  * delete is <b>unexpected</b>.
  */
 public record Drift(Plan plan) {
@@ -26,7 +26,7 @@ public record Drift(Plan plan) {
     static State of(Change.Action a) {
       return switch (a) {
         case CREATE -> MISSING;
-        case UPDATE -> CHANGED;
+        case UPDATE, REPLACE -> CHANGED;
         case DELETE -> UNEXPECTED;
       };
     }

@@ -69,13 +69,14 @@ public final class LiveReader {
     Set<ObjectId> owned = new HashSet<>();
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
+    Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     String sandboxMark = "";
     for (String ns : names) {
       if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
         continue;
       }
       CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
-          "link show\naddress show\nroute show table all\n");
+          "link show\nlink show type bridge\naddress show\nroute show table all\n");
       if (!r.ok()) {
         // the namespace went away while we looked, or is not a namespace we can enter
         if (!namespaces().contains(ns)) {
@@ -84,13 +85,15 @@ public final class LiveReader {
         throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
       }
       List<JsonNode> docs = parse(r.out(), "ip -j -n " + ns);
-      if (docs.size() != 3) {
+      if (docs.size() != 4) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
       JsonNode links = docs.get(0);
+      Set<String> bridges = new HashSet<>();
+      docs.get(1).forEach(l -> bridges.add(l.path("ifname").asText()));
       Map<String, JsonNode> addresses = new HashMap<>();
-      docs.get(1).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
-      JsonNode routes = docs.get(2);
+      docs.get(2).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
+      JsonNode routes = docs.get(3);
       boolean host = ns.equals(s);
       String loAlias = "";
       for (JsonNode l : links) {
@@ -119,6 +122,7 @@ public final class LiveReader {
           continue;
         }
         owned.add(new ObjectId(ObjectId.Kind.LINK, ns, name));
+        linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges));
         for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
@@ -162,7 +166,21 @@ public final class LiveReader {
     Map<ObjectId, String> files = new HashMap<>();
     files(s, topology, owned, foreign, files);
     return new LiveState(sandboxExists, names.contains(sandbox.outside()), sandboxMark, names, owned,
-        foreign, sandboxLinks, tables, sysctls, files);
+        foreign, sandboxLinks, tables, sysctls, files, linkAttrs);
+  }
+
+  /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */
+  static LiveLink link(JsonNode l, Set<String> bridges) {
+    String name = l.path("ifname").asText();
+    boolean up = false;
+    for (JsonNode f : l.path("flags")) {
+      up |= f.asText().equals("UP");
+    }
+    String kind = bridges.contains(name) ? "bridge"
+        : l.path("link_type").asText().equals("loopback") ? "loopback"
+        : l.has("link_index") || l.has("link_netnsid") ? "veth" : "other";
+    return new LiveLink(kind, l.path("mtu").asInt(), up, l.path("master").asText(""),
+        l.path("address").asText(""), l.path("ifindex").asInt(), l.path("link_index").asInt(-1));
   }
 
   /**

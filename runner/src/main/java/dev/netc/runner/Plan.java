@@ -28,8 +28,16 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
     if (empty()) {
       return "No changes: sandbox " + sandbox + " matches topology " + topology + ".";
     }
-    return "Plan: " + count(Change.Action.CREATE) + " to create, " + count(Change.Action.UPDATE)
-        + " to update, " + count(Change.Action.DELETE) + " to delete.";
+    return "Plan: " + counts() + ".";
+  }
+
+  /**
+   * {@code 3 to create, 1 to update, 1 to replace, 0 to delete}: each change counted once (a
+   * replacement, {@code -/+}, is neither a create nor a delete).
+   */
+  String counts() {
+    return count(Change.Action.CREATE) + " to create, " + count(Change.Action.UPDATE) + " to update, "
+        + count(Change.Action.REPLACE) + " to replace, " + count(Change.Action.DELETE) + " to delete";
   }
 
   /** One line per change, then the summary ({@code plan-text.ftl}). */
@@ -40,7 +48,7 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
 
   /**
    * {@code plan --format json}: {@code {"changes": [{"action", "kind", "id", "namespace",
-   * "detail": {}}], "summary": {"create", "update", "delete"}}}, changes in the order apply makes
+   * "detail": {}}], "summary": {"create", "update", "replace", "delete"}}}, changes in the order apply makes
    * them; {@code id} is the object's name in its namespace ({@code ""}: the host's), {@code
    * detail} holds {@code note} when the plan says more about the change.
    */
@@ -61,6 +69,7 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
     ObjectNode sum = root.putObject("summary");
     sum.put("create", count(Change.Action.CREATE));
     sum.put("update", count(Change.Action.UPDATE));
+    sum.put("replace", count(Change.Action.REPLACE));
     sum.put("delete", count(Change.Action.DELETE));
     return Json.pretty(root);
   }
@@ -72,10 +81,10 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
    */
   public String markdown() {
     Map<String, Object> model = new LinkedHashMap<>();
-    model.put("summary", markdownEscape(empty() ? summary() : count(Change.Action.CREATE) + " to create, "
-        + count(Change.Action.UPDATE) + " to update, " + count(Change.Action.DELETE) + " to delete"));
+    model.put("summary", markdownEscape(empty() ? summary() : counts()));
     model.put("create", count(Change.Action.CREATE));
     model.put("update", count(Change.Action.UPDATE));
+    model.put("replace", count(Change.Action.REPLACE));
     model.put("delete", count(Change.Action.DELETE));
     model.put("sandbox", markdownEscape(sandbox));
     model.put("topology", markdownEscape(topology));

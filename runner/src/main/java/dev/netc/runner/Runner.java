@@ -139,8 +139,19 @@ public final class Runner {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()),
           "@outside, uplink " + Sandbox.OUTSIDE_V4 + " " + Sandbox.OUTSIDE_V6));
     }
+    Rebuild rebuild = Rebuild.of(t.host(), live);
     for (KernelObject o : desired) {
-      if (o instanceof Sysctl s) {
+      if (rebuild.replace().containsKey(o.id())) {
+        changes.add(new Change(Change.Action.REPLACE, o.id(), "forces replacement: " + rebuild.replace().get(o.id())));
+      } else if (rebuild.follow().containsKey(o.id())) {
+        Change.Action a = o instanceof Sysctl || o instanceof Link ? Change.Action.UPDATE : Change.Action.CREATE;
+        changes.add(new Change(a, o.id(), rebuild.follow().get(o.id())));
+      } else if (o instanceof Link l && live.has(o.id())) {
+        List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
+        if (!attributes.isEmpty()) {
+          changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), now.map(v -> v + " -> ").orElse("") + s.value()));
@@ -183,8 +194,11 @@ public final class Runner {
         continue;
       }
       if (id.kind() == ObjectId.Kind.ADDRESS
-          && goneLinks.contains(id.namespace() + "/" + id.name().substring(0, id.name().indexOf('/')))) {
-        continue;
+          && (goneLinks.contains(id.namespace() + "/" + device(id)) || rebuild.replaced(id.namespace(), device(id)))) {
+        continue; // goes with its link
+      }
+      if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
+        continue; // a route through a replaced link goes with it
       }
       if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name())) {
         // a container end goes with its host end in S (a veth pair dies whole)
@@ -197,6 +211,139 @@ public final class Runner {
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
     return new Plan(t.topology(), sb.name(), changes);
+  }
+
+  /**
+   * What differs between a desired link and the live one, each as {@code attribute now -> wanted}:
+   * the MTU (the kernel's 1500 when the desired state sets none; a loopback's only when set), the
+   * bridge it is enslaved to, a MAC address the topology fixes, the state (always up). All are
+   * changed in place ({@code ip link set}).
+   */
+  static List<String> attributeChanges(Link l, LiveLink now) {
+    List<String> out = new ArrayList<>();
+    if (l.mtu().isPresent() || l.type() != Link.Type.LOOPBACK) {
+      int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
+      if (now.mtu() != mtu) {
+        out.add("mtu " + now.mtu() + " -> " + mtu);
+      }
+    }
+    String master = l.master().orElse("");
+    if (l.type() != Link.Type.LOOPBACK && !now.master().equals(master)) {
+      out.add("master " + (now.master().isEmpty() ? "none" : now.master()) + " -> " + (master.isEmpty() ? "none" : master));
+    }
+    if (l.mac().isPresent() && !l.mac().get().equalsIgnoreCase(now.mac())) {
+      out.add("address " + now.mac() + " -> " + l.mac().get());
+    }
+    if (!now.up()) {
+      out.add("state down -> up");
+    }
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link its desired attributes in place. */
+  static List<String> linkSettings(Link l) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    if (l.mtu().isPresent() || l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + " mtu " + l.mtu().orElse(LiveLink.DEFAULT_MTU));
+    }
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
+    }
+    l.mac().ifPresent(m -> out.add(dev + " address " + m));
+    out.add(dev + " up");
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link back the attributes it had (a rollback). */
+  static List<String> linkRestore(Link l, LiveLink was) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    out.add(dev + " mtu " + was.mtu());
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + (was.master().isEmpty() ? " nomaster" : " master " + KernelNames.checkIfname(was.master())));
+    }
+    if (l.mac().isPresent() && was.mac().matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+      out.add(dev + " address " + was.mac());
+    }
+    out.add(dev + (was.up() ? " up" : " down"));
+    return out;
+  }
+
+  /**
+   * Links the kernel cannot change in place, and what goes with them. A link is replaced when its
+   * kind is not the desired one, and a veth pair when its two ends are not each other's peers
+   * (one end missing, or its peer elsewhere): a veth is made with its peer in one command, so
+   * the pair is replaced whole. Deleting a link takes its addresses and routes with it, so they
+   * are created again; veths enslaved to a replaced bridge and its per-device sysctls are set
+   * again ({@code follow}).
+   *
+   * @param replace the links to replace, with the attribute that forces it
+   * @param follow objects to create or update again because of a replacement, with a note
+   */
+  record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
+    static Rebuild of(HostState h, LiveState live) {
+      Map<ObjectId, String> replace = new LinkedHashMap<>();
+      for (Link l : h.links()) {
+        live.link(l.id()).filter(now -> !now.kind().equals(kind(l.type()))).ifPresent(now -> replace.put(l.id(), "kind"));
+      }
+      for (Link l : h.links()) {
+        if (l.type() != Link.Type.VETH || !l.createsPeer()) {
+          continue;
+        }
+        Link peer = h.links().stream().filter(x -> x.ref().equals(l.peer().get())).findFirst().orElseThrow();
+        Optional<LiveLink> a = live.link(l.id());
+        Optional<LiveLink> b = live.link(peer.id());
+        String why = replace.containsKey(l.id()) ? replace.get(l.id()) : replace.get(peer.id());
+        if (why == null && (a.isPresent() != b.isPresent()
+            || a.isPresent() && (a.get().peer() != b.get().ifindex() || b.get().peer() != a.get().ifindex()))) {
+          why = "peer";
+        }
+        if (why != null) {
+          String w = why;
+          a.ifPresent(x -> replace.put(l.id(), w));
+          b.ifPresent(x -> replace.put(peer.id(), w));
+        }
+      }
+      Map<ObjectId, String> follow = new LinkedHashMap<>();
+      for (ObjectId r : replace.keySet()) {
+        String note = "again, with replaced " + r;
+        for (Address a : h.addresses()) {
+          if (a.namespace().equals(r.namespace()) && a.device().equals(r.name())) {
+            follow.putIfAbsent(a.id(), note);
+          }
+        }
+        for (Route rt : h.routes()) {
+          if (rt.namespace().equals(r.namespace()) && rt.device().equals(r.name())) {
+            follow.putIfAbsent(rt.id(), note);
+          }
+        }
+        for (Sysctl x : h.sysctls()) {
+          if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
+            follow.putIfAbsent(x.id(), x.value() + " " + note);
+          }
+        }
+        for (Link l : h.links()) {
+          if (l.namespace().equals(r.namespace()) && l.master().filter(r.name()::equals).isPresent()
+              && !replace.containsKey(l.id()) && live.has(l.id())) {
+            follow.putIfAbsent(l.id(), "master " + r.name() + " " + note);
+          }
+        }
+      }
+      return new Rebuild(replace, follow);
+    }
+
+    boolean replaced(String namespace, String device) {
+      return replace.containsKey(new ObjectId(ObjectId.Kind.LINK, namespace, device));
+    }
+
+    static String kind(Link.Type t) {
+      return switch (t) {
+        case LOOPBACK -> "loopback";
+        case BRIDGE -> "bridge";
+        case VETH -> "veth";
+      };
+    }
   }
 
   // ------------------------------------------------------------------ apply
@@ -220,6 +367,8 @@ public final class Runner {
         for (KernelObject o : t.host().objects()) {
           boolean ok = o instanceof Sysctl s ? after.sysctl(s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
+              : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
+                  && attributeChanges(l, n).isEmpty()).isPresent()
               : after.has(o.id());
           if (!ok) {
             missing.add(o.id().toString());
@@ -227,7 +376,7 @@ public final class Runner {
         }
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
-              + (missing.size() == 1 ? " is" : "s are") + " missing: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
@@ -259,14 +408,32 @@ public final class Runner {
     if (!early.isEmpty()) {
       deletions(t, early, false);
     }
+    // links the kernel cannot change in place: deleted here, made again below
+    Map<String, List<String>> replaced = new LinkedHashMap<>();
+    plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.id().kind() == ObjectId.Kind.LINK)
+        .sorted(Comparator.comparing((Change c) -> !c.id().namespace().equals(s)))
+        .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
+            .add("link del " + KernelNames.checkIfname(c.id().name())));
+    replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
-          .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
+          .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
+              || byId.get(l.object()).action() == Change.Action.REPLACE))
           .map(IpBatch.Line::command).toList();
       if (!lines.isEmpty()) {
         ip(new Sandbox.Run(b.namespace().orElse(""), lines));
       }
     }
+    // links updated in place (MTU, master, MAC, state), one batch per namespace
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+      }
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     List<String> sysctls = new ArrayList<>();
     if (!before.sandboxExists()) {
       sysctls.addAll(Sandbox.forwarding());
@@ -377,6 +544,7 @@ public final class Runner {
     final Plan plan;
     final List<Path> dirs = new ArrayList<>();
     final Map<String, Optional<String>> files = new LinkedHashMap<>();
+    final List<Link> updatedLinks = new ArrayList<>();
 
     Undo(Target t, LiveState before, Plan plan) {
       this.t = t;
@@ -433,6 +601,12 @@ public final class Runner {
           } else if (o instanceof Route r) {
             perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("route del " + r.to() + " via " + r.via() + " dev " + r.device());
           }
+        }
+        // links updated in place get their attributes back (reverse order: veths before bridges)
+        for (int i = updatedLinks.size() - 1; i >= 0; i--) {
+          Link l = updatedLinks.get(i);
+          before.link(l.id()).ifPresent(was -> perNs.computeIfAbsent(l.namespace(), k -> new ArrayList<>())
+              .addAll(linkRestore(l, was)));
         }
         // links first (in S: veth host ends take their peers), then the rest
         perNs.entrySet().stream().sorted(Comparator.comparing(e -> !e.getKey().equals(s)))

@@ -43,7 +43,7 @@ class RunnerTest {
     assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
-    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to delete."), plan.summary());
+    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to replace, 0 to delete."), plan.summary());
   }
 
   @Test
@@ -64,7 +64,7 @@ class RunnerTest {
 
   @Test
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
-    String lo = "[{\"ifname\":\"lo\"}]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
         ? ok("t1-web (id: 3)\n") : argv.contains("-j") ? ok(lo) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
@@ -91,7 +91,7 @@ class RunnerTest {
   void ownedObjectsNoLongerWantedAreDeletedAfterTheirLinks() {
     // t1-old carries webshop's mark but is no endpoint of it
     String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
-        + "[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+        + "[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
         ? ok("t1-old\n") : argv.contains("-j") ? ok(owned) : ok(""));
     Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
