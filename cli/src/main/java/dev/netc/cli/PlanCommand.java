@@ -1,8 +1,14 @@
 package dev.netc.cli;
 
+import dev.netc.compiler.source.SourceReader;
 import dev.netc.runner.Plan;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
+import dev.netc.runner.SavedPlan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -49,6 +55,11 @@ final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  @Option(names = "--out", paramLabel = "PLAN",
+      description = "Also save the plan to PLAN (JSON, with a fingerprint of the live state it was made"
+          + " against); `netc apply PLAN` makes exactly these changes, or refuses when the live state moved.")
+  String out;
+
   @Mixin Verbosity verbosity;
 
   PlanCommand(Netc.Context ctx) {
@@ -63,7 +74,19 @@ final class PlanCommand implements Callable<Integer> {
     }
     Plan plan;
     try {
-      plan = Runner.system(Duration.ZERO).plan(t.get());
+      if (out == null) {
+        plan = Runner.system(Duration.ZERO).plan(t.get());
+      } else {
+        SavedPlan saved = Runner.system(Duration.ZERO).planToSave(t.get(), Netc.version());
+        plan = saved.plan();
+        Path path = ctx.fs().getPath(out);
+        try {
+          Files.writeString(path, saved.json(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new Netc.UserError("cannot write `" + out + "`: " + SourceReader.reason(e));
+        }
+        ctx.err().println("Saved the plan to " + out + ": `netc apply " + out + "` makes exactly these changes.");
+      }
     } catch (RunnerException e) {
       throw new Netc.UserError(e.getMessage());
     }

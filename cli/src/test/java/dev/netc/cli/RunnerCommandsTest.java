@@ -81,6 +81,42 @@ class RunnerCommandsTest {
   }
 
   @Test
+  void planOutSavesAPlanThatApplyRecognisesAndChecksBeforeReadingTheKernel() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+        || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String s = "nc-absent-" + ProcessHandle.current().pid();
+    CliRunner.Result r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "plans/web.json", "-q");
+    assertEquals(1, r.status(), "no folder plans/");
+    assertTrue(r.err().startsWith("netc: cannot write `plans/web.json`: "), r.err());
+    r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "web.plan", "-q");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("Plan: 25 to create, 4 to update, 0 to replace, 0 to delete.\n", r.out());
+    assertEquals("Saved the plan to web.plan: `netc apply web.plan` makes exactly these changes.\n", r.err());
+    String saved = cli.read("web.plan");
+    assertTrue(saved.startsWith("{\n  \"netcPlan\": 1,\n  \"netcVersion\": \"" + Netc.version() + "\",\n"), saved);
+
+    // refused before any lock or kernel read: another sandbox, another version, a hand-edited desired state
+    r = cli.run("apply", "web.plan", "--sandbox", "elsewhere");
+    assertEquals(1, r.status());
+    assertEquals("netc: `web.plan` is a plan for sandbox " + s + ", not elsewhere; run netc plan again\n", r.err());
+    cli.write("old.plan", saved.replace("\"netcVersion\": \"" + Netc.version() + "\"", "\"netcVersion\": \"0.0.1\""));
+    r = cli.run("apply", "old.plan");
+    assertEquals(1, r.status());
+    assertEquals("netc: cannot apply `old.plan`: saved plan made by netc 0.0.1, this is netc " + Netc.version()
+        + "; run netc plan again\n", r.err());
+    String edited = saved.replace("10.10.0.10/24", "10.10.0.99/24");
+    assertTrue(!edited.equals(saved), "the edit must change the plan, else this test would apply it");
+    cli.write("edited.plan", edited);
+    r = cli.run("apply", "edited.plan");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: cannot apply `edited.plan`: the saved plan's desired state does not match"),
+        r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  @Test
   void helpListsTheRunnerCommands() {
     CliRunner.Result r = new CliRunner().run("--help");
     for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {

@@ -110,6 +110,43 @@ public final class Runner {
   }
 
   /**
+   * A plan to save ({@code plan --out}): what {@link #plan} gives, with the fingerprint of the
+   * live state it was made against ({@link #fingerprint}).
+   */
+  public SavedPlan planToSave(Target t, String netcVersion) {
+    LiveState live = reader.read(t.sandbox(), t.topology(), t.sysctlKeys());
+    Plan plan = diff(t, live);
+    return new SavedPlan(netcVersion, plan, t.host().host(), fingerprint(t, live), t);
+  }
+
+  /**
+   * The SHA-256 of what a plan read, canonicalised: whether {@code S} and {@code S-outside} exist,
+   * the owned objects (links with their attributes and ifindex, files by the hash of their
+   * content), the objects the topology wants that others hold, the values of its sysctls, the
+   * record of the applied table and its number of rules. Objects of others that the topology does
+   * not want are left out: they do not change the plan.
+   */
+  String fingerprint(Target t, LiveState live) {
+    Set<ObjectId> wanted = t.host().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
+    List<String> lines = new ArrayList<>();
+    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists());
+    for (ObjectId id : live.owned().stream().sorted().toList()) {
+      String content = live.files().get(id);
+      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
+          + (content == null ? "" : " sha256=" + sha256(content)));
+    }
+    live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
+        .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
+    new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    recordLines(t).forEach(l -> lines.add("table record " + l));
+    Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
+    if (table.isPresent() && !recordLines(t).isEmpty()) {
+      lines.add("table rules " + reader.tableRules(t.sandbox().name(), table.get().name()));
+    }
+    return sha256(String.join("\n", lines) + "\n");
+  }
+
+  /**
    * Drift: the live state of what the topology owns against its desired state, object by
    * object. The same reading and diff as {@link #plan}; nothing is touched and no lock is taken.
    */
@@ -350,12 +387,35 @@ public final class Runner {
 
   /** Makes the sandbox match the target; on failure, leaves it as it was and throws. */
   public Outcome apply(Target t) {
+    return apply(t, Optional.empty());
+  }
+
+  /**
+   * Applies a saved plan: exactly its changes, after checking under the lock that the live state
+   * is still the one it was made against; a {@link StalePlanException} when it is not.
+   */
+  public Outcome apply(SavedPlan saved) {
+    return apply(saved.target(), Optional.of(saved));
+  }
+
+  private Outcome apply(Target t, Optional<SavedPlan> saved) {
     long start = System.nanoTime();
     int processes = exec.processes();
     Sandbox sb = t.sandbox();
     try (Lock lock = lock(sb)) {
       LiveState before = reader.read(sb, t.topology(), t.sysctlKeys());
       Plan plan = diff(t, before);
+      if (saved.isPresent()) {
+        String now = fingerprint(t, before);
+        if (!now.equals(saved.get().liveSha256())) {
+          throw new StalePlanException("the live state of " + sb.name() + " changed since the plan was made (fingerprint "
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+        }
+        if (!plan.changes().equals(saved.get().plan().changes())) {
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.name() + " needs");
+        }
+        plan = saved.get().plan();
+      }
       if (plan.empty()) {
         return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
       }
