@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
-    description = {"Make the live state of a sandbox match the topology: create S and S-outside"
-        + " when missing, then what is missing (one `ip -batch` per namespace, one `nft -f`"
+    description = {"Make the live state of a sandbox (or, without --sandbox, of this host) match the"
+        + " topology: create S and S-outside when missing, then what is missing (one `ip -batch` per namespace, one `nft -f`"
         + " transaction), update what differs, delete what the topology owns but no longer"
         + " wants; read it back. On any failure, what this apply created is removed again."},
     exitCodeListHeading = "%nExit status:%n",
@@ -75,9 +75,9 @@ final class ApplyCommand implements Callable<Integer> {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
     }
     if (!verbosity.quiet) {
-      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + o.plan().sandbox() + " matches topology " + topology + "."
-          : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d replaced, %d deleted (%d processes, %.2f s).",
-              topology, o.plan().sandbox(), o.plan().count(dev.netc.runner.Change.Action.CREATE),
+      ctx.out().println(o.plan().empty() ? "No changes: " + o.plan().where() + " matches topology " + topology + "."
+          : String.format(Locale.ROOT, "Applied %s in %s: %d created, %d updated, %d replaced, %d deleted (%d processes, %.2f s).",
+              topology, o.plan().where(), o.plan().count(dev.netc.runner.Change.Action.CREATE),
               o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.REPLACE),
               o.plan().count(dev.netc.runner.Change.Action.DELETE),
               o.processes(), o.millis() / 1000.0));
@@ -110,7 +110,7 @@ final class ApplyCommand implements Callable<Integer> {
       throw new Netc.UserError("cannot apply `" + file + "`: " + e.getMessage());
     }
     if (target.sandbox != null && !target.sandbox.equals(saved.plan().sandbox())) {
-      throw new Netc.UserError("`" + file + "` is a plan for sandbox " + saved.plan().sandbox() + ", not "
+      throw new Netc.UserError("`" + file + "` is a plan for " + saved.plan().where() + ", not sandbox "
           + target.sandbox + "; run netc plan again");
     }
     if (target.host != null && !target.host.equals(saved.host())) {

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "plan",
     mixinStandardHelpOptions = true,
-    description = {"Read the live state of a sandbox and list what `netc apply` would change:"
+    description = {"Read the live state of a sandbox (without --sandbox: of this host) and list what `netc apply` would change:"
         + " `+` create, `~` update in place (with the attribute that changes), `-/+` replace (with"
         + " the attribute that forces it), `-` delete (objects the topology owns but no longer"
         + " wants), then a summary line. Touches nothing."},

@@ -44,7 +44,7 @@ class SavedPlanKernelTest {
 
       r = cli.run("apply", "shop.plan");
       assertEquals(1, r.status(), r.out());
-      assertTrue(r.err().startsWith("netc: saved plan is stale: the live state of " + s
+      assertTrue(r.err().startsWith("netc: saved plan is stale: the live state of sandbox " + s
           + " changed since the plan was made (fingerprint "), r.err());
       assertTrue(r.err().endsWith("; run netc plan again\n"), r.err());
       assertEquals(1, r.err().lines().count(), r.err());
@@ -60,7 +60,7 @@ class SavedPlanKernelTest {
           "the stale plan changed nothing");
       r = cli.run("apply", "empty.plan", "--sandbox", "other");
       assertEquals(1, r.status());
-      assertEquals("netc: `empty.plan` is a plan for sandbox " + s + ", not other; run netc plan again\n", r.err());
+      assertEquals("netc: `empty.plan` is a plan for sandbox " + s + ", not sandbox other; run netc plan again\n", r.err());
 
       r = cli.run("destroy", "webshop.netc", "--sandbox", s);
       assertEquals(0, r.status(), r.err());

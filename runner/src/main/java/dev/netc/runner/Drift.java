@@ -42,10 +42,10 @@ public record Drift(Plan plan) {
 
   public String summary() {
     if (inSync()) {
-      return "In sync: sandbox " + plan.sandbox() + " matches topology " + plan.topology() + ".";
+      return "In sync: " + plan.where() + " matches topology " + plan.topology() + ".";
     }
     return "Drift: " + count(State.MISSING) + " missing, " + count(State.CHANGED) + " changed, "
-        + count(State.UNEXPECTED) + " unexpected (sandbox " + plan.sandbox() + ", topology "
+        + count(State.UNEXPECTED) + " unexpected (" + plan.where() + ", topology "
         + plan.topology() + "); `netc apply` repairs it.";
   }
 
@@ -55,7 +55,7 @@ public record Drift(Plan plan) {
         .map(c -> String.format("%-11s %s%s", State.of(c.action()).label(), c.id(),
             c.detail().isEmpty() ? "" : "  (" + c.detail() + ")"))
         .toList();
-    return Templates.render("drift-text.ftl", Map.of("lines", lines, "summary", summary()));
+    return Templates.render("drift-text.ftl", Map.of("lines", lines, "notes", plan.notes(), "summary", summary()));
   }
 
   /**
@@ -75,6 +75,10 @@ public record Drift(Plan plan) {
       if (!c.detail().isEmpty()) {
         d.put("note", c.detail());
       }
+    }
+    if (!plan.notes().isEmpty()) {
+      ArrayNode n = root.putArray("notes");
+      plan.notes().forEach(n::add);
     }
     ObjectNode sum = root.putObject("summary");
     for (State s : State.values()) {

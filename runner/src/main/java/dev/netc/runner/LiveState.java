@@ -22,6 +22,8 @@ import java.util.Set;
  * @param sysctls the values of the sysctls asked for, in {@code S} (missing keys are absent)
  * @param files the content of the topology's files under {@code /etc/netns}, by identity
  * @param links the attributes of the owned links, by identity
+ * @param notes what could not be read and how the plan takes it (host mode without root: the
+ *     nftables tables), one sentence each
  */
 public record LiveState(
     boolean sandboxExists,
@@ -34,7 +36,8 @@ public record LiveState(
     Set<String> tables,
     Map<String, String> sysctls,
     Map<ObjectId, String> files,
-    Map<ObjectId, LiveLink> links) {
+    Map<ObjectId, LiveLink> links,
+    List<String> notes) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -45,6 +48,7 @@ public record LiveState(
     sysctls = Map.copyOf(sysctls);
     files = Map.copyOf(files);
     links = Map.copyOf(links);
+    notes = List.copyOf(notes);
   }
 
   public boolean has(ObjectId id) {

@@ -9,10 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What an apply would do to a sandbox: changes in the order they are made. */
-public record Plan(String topology, String sandbox, List<Change> changes) {
+/**
+ * What an apply would do to a sandbox ({@code sandbox} {@code ""}: the host): changes in the order
+ * they are made, and notes on what could not be read (said once, above the summary).
+ */
+public record Plan(String topology, String sandbox, List<Change> changes, List<String> notes) {
   public Plan {
     changes = List.copyOf(changes);
+    notes = List.copyOf(notes);
+  }
+
+  public Plan(String topology, String sandbox, List<Change> changes) {
+    this(topology, sandbox, changes, List.of());
+  }
+
+  /** {@code sandbox S} or {@code the host}. */
+  public String where() {
+    return sandbox.isEmpty() ? "the host" : "sandbox " + sandbox;
   }
 
   public boolean empty() {
@@ -26,7 +39,7 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
   /** The summary line. */
   public String summary() {
     if (empty()) {
-      return "No changes: sandbox " + sandbox + " matches topology " + topology + ".";
+      return "No changes: " + where() + " matches topology " + topology + ".";
     }
     return "Plan: " + counts() + ".";
   }
@@ -43,7 +56,7 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
   /** One line per change, then the summary ({@code plan-text.ftl}). */
   public String text() {
     return Templates.render("plan-text.ftl",
-        Map.of("lines", changes.stream().map(Change::line).toList(), "summary", summary()));
+        Map.of("lines", changes.stream().map(Change::line).toList(), "notes", notes, "summary", summary()));
   }
 
   /**
@@ -66,6 +79,10 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
         d.put("note", c.detail());
       }
     }
+    if (!notes.isEmpty()) {
+      ArrayNode n = root.putArray("notes");
+      notes.forEach(n::add);
+    }
     ObjectNode sum = root.putObject("summary");
     sum.put("create", count(Change.Action.CREATE));
     sum.put("update", count(Change.Action.UPDATE));
@@ -86,7 +103,8 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
     model.put("update", count(Change.Action.UPDATE));
     model.put("replace", count(Change.Action.REPLACE));
     model.put("delete", count(Change.Action.DELETE));
-    model.put("sandbox", markdownEscape(sandbox));
+    model.put("sandbox", markdownEscape(sandbox.isEmpty() ? "(host)" : sandbox));
+    model.put("notes", notes.stream().map(Plan::markdownEscape).toList());
     model.put("topology", markdownEscape(topology));
     List<Map<String, Object>> sections = new ArrayList<>();
     for (Change.Action a : Change.Action.values()) {

@@ -36,7 +36,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plans, applies and destroys one host's part of a topology in a sandbox.
+ * Plans, applies and destroys one host's part of a topology in a sandbox, or on the host itself
+ * ({@link Sandbox#host}).
  *
  * <p>The diff is by identity ({@code kind:namespace:name}): what is desired and not live (with
  * the topology's mark) is created, what is live and owned but no longer desired is deleted, a
@@ -72,22 +73,17 @@ public final class Runner {
   }
 
   /**
-   * One host of a desired state planned for a sandbox, and its nftables file (empty when the
+   * One host of a desired state planned for a sandbox (or the host: sandbox {@code ""}), and its nftables file (empty when the
    * host needs no table).
    */
   public record Target(DesiredState state, HostState host, Optional<String> nft) {
-    public Target {
-      if (state.sandbox().isEmpty()) {
-        throw new IllegalArgumentException("the runner works in a sandbox only, for now");
-      }
-    }
-
     public String topology() {
       return state.topology();
     }
 
+    /** The sandbox the state was planned for, or host mode ({@link Sandbox#host}). */
     public Sandbox sandbox() {
-      return new Sandbox(state.sandbox());
+      return state.sandbox().isEmpty() ? Sandbox.host(state.topology()) : new Sandbox(state.sandbox());
     }
 
     List<String> sysctlKeys() {
@@ -247,7 +243,7 @@ public final class Runner {
         ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE, ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
-    return new Plan(t.topology(), sb.name(), changes);
+    return new Plan(t.topology(), sb.name(), changes, live.notes());
   }
 
   /**
@@ -404,15 +400,18 @@ public final class Runner {
     Sandbox sb = t.sandbox();
     try (Lock lock = lock(sb)) {
       LiveState before = reader.read(sb, t.topology(), t.sysctlKeys());
+      if (!before.notes().isEmpty()) {
+        throw new RunnerException(before.notes().get(0));
+      }
       Plan plan = diff(t, before);
       if (saved.isPresent()) {
         String now = fingerprint(t, before);
         if (!now.equals(saved.get().liveSha256())) {
-          throw new StalePlanException("the live state of " + sb.name() + " changed since the plan was made (fingerprint "
+          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
               + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
         }
         if (!plan.changes().equals(saved.get().plan().changes())) {
-          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.name() + " needs");
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
         }
         plan = saved.get().plan();
       }
@@ -442,7 +441,7 @@ public final class Runner {
         List<String> problems = undo.run();
         String msg = e instanceof RunnerException ? e.getMessage() : e.toString();
         throw new RunnerException(msg + "; rolled back"
-            + (problems.isEmpty() ? ", sandbox " + sb.name() + " is as before" : " with problems: " + String.join("; ", problems)));
+            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems)));
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
     }
@@ -495,7 +494,7 @@ public final class Runner {
     }
     settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists()) {
+    if (!before.sandboxExists() && !sb.isHost()) {
       sysctls.addAll(Sandbox.forwarding());
     }
     for (Sysctl x : t.host().sysctls()) {
@@ -504,9 +503,9 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+      List<String> argv = new ArrayList<>(t.sandbox().in(List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
-      check(exec.run(argv, ""), "sysctl in " + s);
+      check(exec.run(argv, ""), "sysctl in " + t.sandbox().label());
     }
     for (NetnsFile f : t.host().files()) {
       Change c = byId.get(f.id());
@@ -525,8 +524,8 @@ public final class Runner {
       }
     }
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
-      check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), t.nft().orElseThrow()),
-          "nft -f in " + s);
+      check(exec.run(t.sandbox().in(List.of("nft", "-f", "-")), t.nft().orElseThrow()),
+          "nft -f in " + t.sandbox().label());
       writeTableRecord(t, Optional.of(sha256(t.nft().get())));
       OptionalInt rules = reader.tableRules(s, t.host().table().get().id().name());
       if (rules.isPresent()) {
@@ -563,8 +562,8 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet",
-            Ownership.table(t.topology())), ""), "nft delete table in " + s);
+        case TABLE -> check(exec.run(t.sandbox().in(List.of("nft", "delete", "table", "inet",
+            Ownership.table(t.topology()))), ""), "nft delete table in " + t.sandbox().label());
         case FILE -> {
           try {
             Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
@@ -627,7 +626,7 @@ public final class Runner {
         // the table, when this apply created it (an nft -f that failed changed nothing)
         ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
         if (table != null && created.contains(table)) {
-          exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", Ownership.table(t.topology())), "");
+          exec.run(sb.in(List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
           writeTableRecord(t, Optional.empty());
         }
         for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
@@ -680,7 +679,7 @@ public final class Runner {
           }
         }
         if (!restore.isEmpty()) {
-          List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+          List<String> argv = new ArrayList<>(t.sandbox().in(List.of("sysctl", "-qw")));
           argv.addAll(restore);
           exec.run(argv, "");
         }
@@ -706,7 +705,7 @@ public final class Runner {
           problems.add(r.firstError());
         }
       }
-      Set<String> now = reader.namespaces().stream().filter(n -> n.equals(s) || n.startsWith(s + "-"))
+      Set<String> now = reader.namespaces().stream().filter(sb::holds)
           .collect(Collectors.toSet());
       if (!now.equals(before.namespaces())) {
         problems.add("namespaces were " + before.namespaces() + ", are " + now);
@@ -744,7 +743,7 @@ public final class Runner {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
-      if (after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
+      if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();
         after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside()))
             .forEach(n -> foreign.add("namespace " + n));
@@ -787,7 +786,7 @@ public final class Runner {
   }
 
   private Path tableRecordPath(Target t) {
-    return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft.sha256");
+    return stateDir.resolve(t.sandbox().files() + "." + t.topology() + ".nft.sha256");
   }
 
   /** The record's first line: the SHA-256 of the table file apply loaded. */
@@ -869,7 +868,7 @@ public final class Runner {
   }
 
   Lock lock(Sandbox sb) {
-    Path file = stateDir.resolve(sb.name() + ".lock");
+    Path file = stateDir.resolve(sb.files() + ".lock");
     try {
       Files.createDirectories(stateDir);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -885,16 +884,18 @@ public final class Runner {
         }
         if (System.nanoTime() >= deadline) {
           ch.close();
-          throw new RunnerException("sandbox " + sb.name() + " is locked by another netc apply or destroy ("
+          throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
               + file + "); gave up after " + lockWait.toSeconds() + " s");
         }
         Thread.sleep(100);
       }
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + sb.name());
+      throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
     }
   }
 }

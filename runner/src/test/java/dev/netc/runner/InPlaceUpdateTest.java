@@ -59,7 +59,7 @@ class InPlaceUpdateTest {
       }
     }
     return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), Map.of(),
-        Set.of("inet netc_webshop"), sysctls, files, links);
+        Set.of("inet netc_webshop"), sysctls, files, links, List.of());
   }
 
   private List<String> plan(Map<ObjectId, UnaryOperator<LiveLink>> spoil) {
@@ -120,7 +120,7 @@ class InPlaceUpdateTest {
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.name().startsWith("eth0/"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.kind() == ObjectId.Kind.ROUTE);
     LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), Map.of(),
-        moved.tables(), moved.sysctls(), moved.files(), links);
+        moved.tables(), moved.sysctls(), moved.files(), links, List.of());
     Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
         fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);
     assertEquals(List.of(

@@ -86,7 +86,7 @@ class SavedPlanTest {
         ? ok("[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n")
         : argv.contains("-j") ? ok("{\"nftables\": []}") : ok(""));
     StalePlanException e = assertThrows(StalePlanException.class, () -> runner(moved).apply(saved));
-    assertTrue(e.getMessage().startsWith("the live state of t1 changed since the plan was made (fingerprint "),
+    assertTrue(e.getMessage().startsWith("the live state of sandbox t1 changed since the plan was made (fingerprint "),
         e.getMessage());
     assertTrue(moved.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
         || c.argv().contains("grep")), "only reads: " + moved.calls());
@@ -97,12 +97,12 @@ class SavedPlanTest {
   void theFingerprintCoversWhatThePlanReadNotForeignObjectsItDoesNotWant() {
     Runner r = runner(new RecordingExecutor((argv, in) -> ok("")));
     LiveState empty = new LiveState(false, false, "", java.util.Set.of(), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     LiveState foreignElsewhere = new LiveState(false, false, "", java.util.Set.of("t1-other"), java.util.Set.of(),
         java.util.Map.of(new dev.netc.backends.plan.ObjectId(dev.netc.backends.plan.ObjectId.Kind.NAMESPACE, "", "t1-other"), ""),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     LiveState sandbox = new LiveState(true, false, "", java.util.Set.of("t1"), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     assertEquals(r.fingerprint(T, empty), r.fingerprint(T, foreignElsewhere));
     assertFalse(r.fingerprint(T, empty).equals(r.fingerprint(T, sandbox)));
     assertEquals(64, r.fingerprint(T, empty).length());

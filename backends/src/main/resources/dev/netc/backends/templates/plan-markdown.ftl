@@ -4,6 +4,10 @@
 | create | update | replace | delete | sandbox | topology |
 |---:|---:|---:|---:|---|---|
 | ${create} | ${update} | ${replace} | ${delete} | ${sandbox} | ${topology} |
+<#list notes as n>
+
+> Note: ${n}
+</#list>
 <#list sections as s>
 
 <details><summary>${s.title}: ${s.items?size}</summary>
