@@ -14,7 +14,10 @@ import dev.netc.runner.Targets;
 import java.util.Optional;
 import java.util.Set;
 
-/** What {@code plan}, {@code apply} and {@code destroy} share: FILE, {@code --sandbox} and {@code --host} to a target. */
+/**
+ * What {@code plan}, {@code apply}, {@code diff} and {@code destroy} share: FILE, {@code --sandbox}
+ * and {@code --host} to a target; without {@code --sandbox}, host mode.
+ */
 final class SandboxTarget {
   private SandboxTarget() {}
 
@@ -38,10 +41,8 @@ final class SandboxTarget {
 
   /** As above, for the topology {@code file} names ({@link Inputs}). */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
-    if (sandbox == null) {
-      throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
-    }
-    Parsed<String> s = KernelNames.sandbox(sandbox);
+    // without --sandbox: host mode, the real host namespace and namespaces netc-TOPOLOGY-*
+    Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
@@ -56,7 +57,8 @@ final class SandboxTarget {
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
     }
     if (host == null && t.hosts().size() > 1) {
-      throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
+      throw new Netc.UserError((sandbox == null ? "this machine is one host of the topology: say which"
+          : "a sandbox holds one host: choose it") + " with `--host` (one of "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
     Planner.Result plan = Planner.plan(t, s.get());

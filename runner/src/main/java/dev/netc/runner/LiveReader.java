@@ -62,36 +62,46 @@ public final class LiveReader {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
-      if (n.equals(s) || n.startsWith(s + "-")) {
+      if (sandbox.holds(n)) {
         names.add(n);
       }
     }
+    List<String> read = new ArrayList<>();
+    if (sandbox.isHost()) {
+      read.add(""); // the host namespace: always there, never listed
+    }
+    read.addAll(names);
     Set<ObjectId> owned = new HashSet<>();
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
+    Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     String sandboxMark = "";
-    for (String ns : names) {
-      if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
+    for (String ns : read) {
+      boolean host = ns.equals(s);
+      if (!host && (!sandbox.isHost() && ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns))) {
         continue;
       }
-      CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
-          "link show\naddress show\nroute show table all\n");
+      CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-j", "-batch", "-")
+          : List.of("ip", "-j", "-n", ns, "-batch", "-"),
+          "link show\nlink show type bridge\naddress show\nroute show table all\n");
       if (!r.ok()) {
         // the namespace went away while we looked, or is not a namespace we can enter
-        if (!namespaces().contains(ns)) {
+        if (!host && !namespaces().contains(ns)) {
           continue;
         }
-        throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
+        throw new RunnerException("cannot read namespace " + (ns.isEmpty() ? "of the host" : ns) + ": " + r.firstError()
+            + (r.firstError().contains("Operation not permitted") ? " (reading it needs root)" : ""));
       }
       List<JsonNode> docs = parse(r.out(), "ip -j -n " + ns);
-      if (docs.size() != 3) {
+      if (docs.size() != 4) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
       JsonNode links = docs.get(0);
+      Set<String> bridges = new HashSet<>();
+      docs.get(1).forEach(l -> bridges.add(l.path("ifname").asText()));
       Map<String, JsonNode> addresses = new HashMap<>();
-      docs.get(1).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
-      JsonNode routes = docs.get(2);
-      boolean host = ns.equals(s);
+      docs.get(2).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
+      JsonNode routes = docs.get(3);
       String loAlias = "";
       for (JsonNode l : links) {
         if (l.path("ifname").asText().equals("lo")) {
@@ -119,6 +129,7 @@ public final class LiveReader {
           continue;
         }
         owned.add(new ObjectId(ObjectId.Kind.LINK, ns, name));
+        linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges));
         for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
@@ -148,11 +159,21 @@ public final class LiveReader {
         }
       }
     }
-    boolean sandboxExists = names.contains(s);
+    boolean sandboxExists = sandbox.isHost() || names.contains(s);
     Set<String> tables = new TreeSet<>();
     Map<String, String> sysctls = new HashMap<>();
+    List<String> notes = new ArrayList<>();
     if (sandboxExists) {
-      tables.addAll(tables(s));
+      try {
+        tables.addAll(tables(s));
+      } catch (RunnerException e) {
+        if (!sandbox.isHost()) {
+          throw e;
+        }
+        // `nft list tables` needs root (CAP_NET_ADMIN); `ip` and /proc/sys do not
+        notes.add((isRoot() ? "the nftables tables of the host could not be read (" + e.getMessage().replaceFirst("^.*?: ", "") + ")"
+            : "the nftables tables of the host cannot be read without root") + ": the table is planned as if it were not there");
+      }
       String table = "inet " + Ownership.table(topology);
       if (tables.contains(table)) {
         owned.add(new ObjectId(ObjectId.Kind.TABLE, s, table));
@@ -160,9 +181,23 @@ public final class LiveReader {
       sysctls.putAll(sysctls(s, sysctlKeys));
     }
     Map<ObjectId, String> files = new HashMap<>();
-    files(s, topology, owned, foreign, files);
-    return new LiveState(sandboxExists, names.contains(sandbox.outside()), sandboxMark, names, owned,
-        foreign, sandboxLinks, tables, sysctls, files);
+    files(sandbox.prefix(), topology, owned, foreign, files);
+    return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
+        owned, foreign, sandboxLinks, tables, sysctls, files, linkAttrs, notes);
+  }
+
+  /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */
+  static LiveLink link(JsonNode l, Set<String> bridges) {
+    String name = l.path("ifname").asText();
+    boolean up = false;
+    for (JsonNode f : l.path("flags")) {
+      up |= f.asText().equals("UP");
+    }
+    String kind = bridges.contains(name) ? "bridge"
+        : l.path("link_type").asText().equals("loopback") ? "loopback"
+        : l.has("link_index") || l.has("link_netnsid") ? "veth" : "other";
+    return new LiveLink(kind, l.path("mtu").asInt(), up, l.path("master").asText(""),
+        l.path("address").asText(""), l.path("ifindex").asInt(), l.path("link_index").asInt(-1));
   }
 
   /**
@@ -174,8 +209,7 @@ public final class LiveReader {
     if (ft.length != 2) {
       return java.util.OptionalInt.empty();
     }
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "-t", "list", "table",
-        ft[0], ft[1]), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
     if (!r.ok()) {
       return java.util.OptionalInt.empty();
     }
@@ -196,9 +230,10 @@ public final class LiveReader {
 
   /** The tables of namespace {@code ns}, as {@code FAMILY NAME}. */
   public Set<String> tables(String ns) {
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "list", "tables"), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "tables")), "");
     if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables tables of " + ns + ": " + r.firstError());
+      throw new RunnerException("cannot list the nftables tables of " + (ns.isEmpty() ? "the host" : ns) + ": "
+          + r.firstError());
     }
     Set<String> out = new TreeSet<>();
     for (JsonNode doc : parse(r.out(), "nft -j list tables")) {
@@ -218,7 +253,7 @@ public final class LiveReader {
     if (keys.isEmpty()) {
       return out;
     }
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "grep", "-H", "."));
+    List<String> argv = new ArrayList<>(Sandbox.in(ns, List.of("grep", "-H", ".")));
     Map<String, String> byPath = new HashMap<>();
     for (String k : keys) {
       if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
@@ -238,12 +273,12 @@ public final class LiveReader {
     return out;
   }
 
-  private void files(String s, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
+  private void files(String prefix, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
       Map<ObjectId, String> files) {
     if (!Files.isDirectory(etcNetns)) {
       return;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, s + "-*")) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, prefix + "*")) {
       for (Path dir : dirs) {
         String ns = dir.getFileName().toString();
         for (String name : List.of("hosts", "resolv.conf")) {
@@ -265,6 +300,10 @@ public final class LiveReader {
     } catch (IOException e) {
       throw new RunnerException("cannot read " + etcNetns + ": " + e.getMessage());
     }
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
   }
 
   private static List<JsonNode> parse(String text, String what) {

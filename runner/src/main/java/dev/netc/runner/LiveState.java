@@ -21,6 +21,9 @@ import java.util.Set;
  * @param tables the nftables tables of {@code S}, as {@code FAMILY NAME}
  * @param sysctls the values of the sysctls asked for, in {@code S} (missing keys are absent)
  * @param files the content of the topology's files under {@code /etc/netns}, by identity
+ * @param links the attributes of the owned links, by identity
+ * @param notes what could not be read and how the plan takes it (host mode without root: the
+ *     nftables tables), one sentence each
  */
 public record LiveState(
     boolean sandboxExists,
@@ -32,7 +35,9 @@ public record LiveState(
     Map<String, String> sandboxLinks,
     Set<String> tables,
     Map<String, String> sysctls,
-    Map<ObjectId, String> files) {
+    Map<ObjectId, String> files,
+    Map<ObjectId, LiveLink> links,
+    List<String> notes) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -42,10 +47,17 @@ public record LiveState(
     tables = Set.copyOf(tables);
     sysctls = Map.copyOf(sysctls);
     files = Map.copyOf(files);
+    links = Map.copyOf(links);
+    notes = List.copyOf(notes);
   }
 
   public boolean has(ObjectId id) {
     return owned.contains(id);
+  }
+
+  /** The attributes of an owned link. */
+  public Optional<LiveLink> link(ObjectId id) {
+    return Optional.ofNullable(links.get(id));
   }
 
   public Optional<String> sysctl(String key) {

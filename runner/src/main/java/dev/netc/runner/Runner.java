@@ -36,7 +36,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plans, applies and destroys one host's part of a topology in a sandbox.
+ * Plans, applies and destroys one host's part of a topology in a sandbox, or on the host itself
+ * ({@link Sandbox#host}).
  *
  * <p>The diff is by identity ({@code kind:namespace:name}): what is desired and not live (with
  * the topology's mark) is created, what is live and owned but no longer desired is deleted, a
@@ -72,22 +73,17 @@ public final class Runner {
   }
 
   /**
-   * One host of a desired state planned for a sandbox, and its nftables file (empty when the
+   * One host of a desired state planned for a sandbox (or the host: sandbox {@code ""}), and its nftables file (empty when the
    * host needs no table).
    */
   public record Target(DesiredState state, HostState host, Optional<String> nft) {
-    public Target {
-      if (state.sandbox().isEmpty()) {
-        throw new IllegalArgumentException("the runner works in a sandbox only, for now");
-      }
-    }
-
     public String topology() {
       return state.topology();
     }
 
+    /** The sandbox the state was planned for, or host mode ({@link Sandbox#host}). */
     public Sandbox sandbox() {
-      return new Sandbox(state.sandbox());
+      return state.sandbox().isEmpty() ? Sandbox.host(state.topology()) : new Sandbox(state.sandbox());
     }
 
     List<String> sysctlKeys() {
@@ -134,6 +130,43 @@ public final class Runner {
   }
 
   /**
+   * A plan to save ({@code plan --out}): what {@link #plan} gives, with the fingerprint of the
+   * live state it was made against ({@link #fingerprint}).
+   */
+  public SavedPlan planToSave(Target t, String netcVersion) {
+    LiveState live = reader.read(t.sandbox(), t.topology(), t.sysctlKeys());
+    Plan plan = diff(t, live);
+    return new SavedPlan(netcVersion, plan, t.host().host(), fingerprint(t, live), t);
+  }
+
+  /**
+   * The SHA-256 of what a plan read, canonicalised: whether {@code S} and {@code S-outside} exist,
+   * the owned objects (links with their attributes and ifindex, files by the hash of their
+   * content), the objects the topology wants that others hold, the values of its sysctls, the
+   * record of the applied table and its number of rules. Objects of others that the topology does
+   * not want are left out: they do not change the plan.
+   */
+  String fingerprint(Target t, LiveState live) {
+    Set<ObjectId> wanted = t.host().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
+    List<String> lines = new ArrayList<>();
+    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists());
+    for (ObjectId id : live.owned().stream().sorted().toList()) {
+      String content = live.files().get(id);
+      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
+          + (content == null ? "" : " sha256=" + sha256(content)));
+    }
+    live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
+        .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
+    new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    recordLines(t).forEach(l -> lines.add("table record " + l));
+    Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
+    if (table.isPresent() && !recordLines(t).isEmpty()) {
+      lines.add("table rules " + reader.tableRules(t.sandbox().name(), table.get().name()));
+    }
+    return sha256(String.join("\n", lines) + "\n");
+  }
+
+  /**
    * Drift: the live state of what the topology owns against its desired state, object by
    * object. The same reading and diff as {@link #plan}; nothing is touched and no lock is taken.
    */
@@ -163,8 +196,19 @@ public final class Runner {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()),
           "@outside, uplink " + Sandbox.OUTSIDE_V4 + " " + Sandbox.OUTSIDE_V6));
     }
+    Rebuild rebuild = Rebuild.of(t.host(), live);
     for (KernelObject o : desired) {
-      if (o instanceof Sysctl s) {
+      if (rebuild.replace().containsKey(o.id())) {
+        changes.add(new Change(Change.Action.REPLACE, o.id(), "forces replacement: " + rebuild.replace().get(o.id())));
+      } else if (rebuild.follow().containsKey(o.id())) {
+        Change.Action a = o instanceof Sysctl || o instanceof Link ? Change.Action.UPDATE : Change.Action.CREATE;
+        changes.add(new Change(a, o.id(), rebuild.follow().get(o.id())));
+      } else if (o instanceof Link l && live.has(o.id())) {
+        List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
+        if (!attributes.isEmpty()) {
+          changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), now.map(v -> v + " -> ").orElse("") + s.value()));
@@ -207,8 +251,11 @@ public final class Runner {
         continue;
       }
       if (id.kind() == ObjectId.Kind.ADDRESS
-          && goneLinks.contains(id.namespace() + "/" + id.name().substring(0, id.name().indexOf('/')))) {
-        continue;
+          && (goneLinks.contains(id.namespace() + "/" + device(id)) || rebuild.replaced(id.namespace(), device(id)))) {
+        continue; // goes with its link
+      }
+      if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
+        continue; // a route through a replaced link goes with it
       }
       if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name())) {
         // a container end goes with its host end in S (a veth pair dies whole)
@@ -220,19 +267,178 @@ public final class Runner {
         ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE, ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
-    return new Plan(t.topology(), sb.name(), changes);
+    return new Plan(t.topology(), sb.name(), changes, live.notes());
+  }
+
+  /**
+   * What differs between a desired link and the live one, each as {@code attribute now -> wanted}:
+   * the MTU (the kernel's 1500 when the desired state sets none; a loopback's only when set), the
+   * bridge it is enslaved to, a MAC address the topology fixes, the state (always up). All are
+   * changed in place ({@code ip link set}).
+   */
+  static List<String> attributeChanges(Link l, LiveLink now) {
+    List<String> out = new ArrayList<>();
+    if (l.mtu().isPresent() || l.type() != Link.Type.LOOPBACK) {
+      int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
+      if (now.mtu() != mtu) {
+        out.add("mtu " + now.mtu() + " -> " + mtu);
+      }
+    }
+    String master = l.master().orElse("");
+    if (l.type() != Link.Type.LOOPBACK && !now.master().equals(master)) {
+      out.add("master " + (now.master().isEmpty() ? "none" : now.master()) + " -> " + (master.isEmpty() ? "none" : master));
+    }
+    if (l.mac().isPresent() && !l.mac().get().equalsIgnoreCase(now.mac())) {
+      out.add("address " + now.mac() + " -> " + l.mac().get());
+    }
+    if (!now.up()) {
+      out.add("state down -> up");
+    }
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link its desired attributes in place. */
+  static List<String> linkSettings(Link l) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    if (l.mtu().isPresent() || l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + " mtu " + l.mtu().orElse(LiveLink.DEFAULT_MTU));
+    }
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
+    }
+    l.mac().ifPresent(m -> out.add(dev + " address " + m));
+    out.add(dev + " up");
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link back the attributes it had (a rollback). */
+  static List<String> linkRestore(Link l, LiveLink was) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    out.add(dev + " mtu " + was.mtu());
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + (was.master().isEmpty() ? " nomaster" : " master " + KernelNames.checkIfname(was.master())));
+    }
+    if (l.mac().isPresent() && was.mac().matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+      out.add(dev + " address " + was.mac());
+    }
+    out.add(dev + (was.up() ? " up" : " down"));
+    return out;
+  }
+
+  /**
+   * Links the kernel cannot change in place, and what goes with them. A link is replaced when its
+   * kind is not the desired one, and a veth pair when its two ends are not each other's peers
+   * (one end missing, or its peer elsewhere): a veth is made with its peer in one command, so
+   * the pair is replaced whole. Deleting a link takes its addresses and routes with it, so they
+   * are created again; veths enslaved to a replaced bridge and its per-device sysctls are set
+   * again ({@code follow}).
+   *
+   * @param replace the links to replace, with the attribute that forces it
+   * @param follow objects to create or update again because of a replacement, with a note
+   */
+  record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
+    static Rebuild of(HostState h, LiveState live) {
+      Map<ObjectId, String> replace = new LinkedHashMap<>();
+      for (Link l : h.links()) {
+        live.link(l.id()).filter(now -> !now.kind().equals(kind(l.type()))).ifPresent(now -> replace.put(l.id(), "kind"));
+      }
+      for (Link l : h.links()) {
+        if (l.type() != Link.Type.VETH || !l.createsPeer()) {
+          continue;
+        }
+        Link peer = h.links().stream().filter(x -> x.ref().equals(l.peer().get())).findFirst().orElseThrow();
+        Optional<LiveLink> a = live.link(l.id());
+        Optional<LiveLink> b = live.link(peer.id());
+        String why = replace.containsKey(l.id()) ? replace.get(l.id()) : replace.get(peer.id());
+        if (why == null && (a.isPresent() != b.isPresent()
+            || a.isPresent() && (a.get().peer() != b.get().ifindex() || b.get().peer() != a.get().ifindex()))) {
+          why = "peer";
+        }
+        if (why != null) {
+          String w = why;
+          a.ifPresent(x -> replace.put(l.id(), w));
+          b.ifPresent(x -> replace.put(peer.id(), w));
+        }
+      }
+      Map<ObjectId, String> follow = new LinkedHashMap<>();
+      for (ObjectId r : replace.keySet()) {
+        String note = "again, with replaced " + r;
+        for (Address a : h.addresses()) {
+          if (a.namespace().equals(r.namespace()) && a.device().equals(r.name())) {
+            follow.putIfAbsent(a.id(), note);
+          }
+        }
+        for (Route rt : h.routes()) {
+          if (rt.namespace().equals(r.namespace()) && rt.device().equals(r.name())) {
+            follow.putIfAbsent(rt.id(), note);
+          }
+        }
+        for (Sysctl x : h.sysctls()) {
+          if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
+            follow.putIfAbsent(x.id(), x.value() + " " + note);
+          }
+        }
+        for (Link l : h.links()) {
+          if (l.namespace().equals(r.namespace()) && l.master().filter(r.name()::equals).isPresent()
+              && !replace.containsKey(l.id()) && live.has(l.id())) {
+            follow.putIfAbsent(l.id(), "master " + r.name() + " " + note);
+          }
+        }
+      }
+      return new Rebuild(replace, follow);
+    }
+
+    boolean replaced(String namespace, String device) {
+      return replace.containsKey(new ObjectId(ObjectId.Kind.LINK, namespace, device));
+    }
+
+    static String kind(Link.Type t) {
+      return switch (t) {
+        case LOOPBACK -> "loopback";
+        case BRIDGE -> "bridge";
+        case VETH -> "veth";
+      };
+    }
   }
 
   // ------------------------------------------------------------------ apply
 
   /** Makes the sandbox match the target; on failure, leaves it as it was and throws. */
   public Outcome apply(Target t) {
+    return apply(t, Optional.empty());
+  }
+
+  /**
+   * Applies a saved plan: exactly its changes, after checking under the lock that the live state
+   * is still the one it was made against; a {@link StalePlanException} when it is not.
+   */
+  public Outcome apply(SavedPlan saved) {
+    return apply(saved.target(), Optional.of(saved));
+  }
+
+  private Outcome apply(Target t, Optional<SavedPlan> saved) {
     long start = System.nanoTime();
     int processes = exec.processes();
     Sandbox sb = t.sandbox();
     try (Lock lock = lock(sb)) {
       LiveState before = reader.read(sb, t.topology(), t.sysctlKeys());
+      if (!before.notes().isEmpty()) {
+        throw new RunnerException(before.notes().get(0));
+      }
       Plan plan = diff(t, before);
+      if (saved.isPresent()) {
+        String now = fingerprint(t, before);
+        if (!now.equals(saved.get().liveSha256())) {
+          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+        }
+        if (!plan.changes().equals(saved.get().plan().changes())) {
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
+        }
+        plan = saved.get().plan();
+      }
       if (plan.empty()) {
         return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
       }
@@ -244,6 +450,8 @@ public final class Runner {
         for (KernelObject o : t.host().objects()) {
           boolean ok = o instanceof Sysctl s ? after.sysctl(s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
+              : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
+                  && attributeChanges(l, n).isEmpty()).isPresent()
               : after.has(o.id());
           if (!ok) {
             missing.add(o.id().toString());
@@ -251,13 +459,13 @@ public final class Runner {
         }
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
-              + (missing.size() == 1 ? " is" : "s are") + " missing: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         String msg = e instanceof RunnerException ? e.getMessage() : e.toString();
         throw new RunnerException(msg + "; rolled back"
-            + (problems.isEmpty() ? ", sandbox " + sb.name() + " is as before" : " with problems: " + String.join("; ", problems)));
+            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems)));
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
     }
@@ -283,16 +491,34 @@ public final class Runner {
     if (!early.isEmpty()) {
       deletions(t, early, false);
     }
+    // links the kernel cannot change in place: deleted here, made again below
+    Map<String, List<String>> replaced = new LinkedHashMap<>();
+    plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.id().kind() == ObjectId.Kind.LINK)
+        .sorted(Comparator.comparing((Change c) -> !c.id().namespace().equals(s)))
+        .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
+            .add("link del " + KernelNames.checkIfname(c.id().name())));
+    replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
-          .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
+          .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
+              || byId.get(l.object()).action() == Change.Action.REPLACE))
           .map(IpBatch.Line::command).toList();
       if (!lines.isEmpty()) {
         ip(new Sandbox.Run(b.namespace().orElse(""), lines));
       }
     }
+    // links updated in place (MTU, master, MAC, state), one batch per namespace
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+      }
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists()) {
+    if (!before.sandboxExists() && !sb.isHost()) {
       sysctls.addAll(Sandbox.forwarding());
     }
     for (Sysctl x : t.host().sysctls()) {
@@ -301,9 +527,9 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+      List<String> argv = new ArrayList<>(t.sandbox().in(List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
-      check(exec.run(argv, ""), "sysctl in " + s);
+      check(exec.run(argv, ""), "sysctl in " + t.sandbox().label());
     }
     for (NetnsFile f : t.host().files()) {
       Change c = byId.get(f.id());
@@ -322,8 +548,8 @@ public final class Runner {
       }
     }
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
-      check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), t.nft().orElseThrow()),
-          "nft -f in " + s);
+      check(exec.run(t.sandbox().in(List.of("nft", "-f", "-")), t.nft().orElseThrow()),
+          "nft -f in " + t.sandbox().label());
       writeTableRecord(t, Optional.of(sha256(t.nft().get())));
       OptionalInt rules = reader.tableRules(s, t.host().table().get().id().name());
       if (rules.isPresent()) {
@@ -360,8 +586,8 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet",
-            Ownership.table(t.topology())), ""), "nft delete table in " + s);
+        case TABLE -> check(exec.run(t.sandbox().in(List.of("nft", "delete", "table", "inet",
+            Ownership.table(t.topology()))), ""), "nft delete table in " + t.sandbox().label());
         case FILE -> {
           try {
             Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
@@ -401,6 +627,7 @@ public final class Runner {
     final Plan plan;
     final List<Path> dirs = new ArrayList<>();
     final Map<String, Optional<String>> files = new LinkedHashMap<>();
+    final List<Link> updatedLinks = new ArrayList<>();
 
     Undo(Target t, LiveState before, Plan plan) {
       this.t = t;
@@ -423,7 +650,7 @@ public final class Runner {
         // the table, when this apply created it (an nft -f that failed changed nothing)
         ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
         if (table != null && created.contains(table)) {
-          exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", Ownership.table(t.topology())), "");
+          exec.run(sb.in(List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
           writeTableRecord(t, Optional.empty());
         }
         for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
@@ -458,6 +685,12 @@ public final class Runner {
             perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("route del " + r.to() + " via " + r.via() + " dev " + r.device());
           }
         }
+        // links updated in place get their attributes back (reverse order: veths before bridges)
+        for (int i = updatedLinks.size() - 1; i >= 0; i--) {
+          Link l = updatedLinks.get(i);
+          before.link(l.id()).ifPresent(was -> perNs.computeIfAbsent(l.namespace(), k -> new ArrayList<>())
+              .addAll(linkRestore(l, was)));
+        }
         // links first (in S: veth host ends take their peers), then the rest
         perNs.entrySet().stream().sorted(Comparator.comparing(e -> !e.getKey().equals(s)))
             .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
@@ -470,7 +703,7 @@ public final class Runner {
           }
         }
         if (!restore.isEmpty()) {
-          List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+          List<String> argv = new ArrayList<>(t.sandbox().in(List.of("sysctl", "-qw")));
           argv.addAll(restore);
           exec.run(argv, "");
         }
@@ -496,7 +729,7 @@ public final class Runner {
           problems.add(r.firstError());
         }
       }
-      Set<String> now = reader.namespaces().stream().filter(n -> n.equals(s) || n.startsWith(s + "-"))
+      Set<String> now = reader.namespaces().stream().filter(sb::holds)
           .collect(Collectors.toSet());
       if (!now.equals(before.namespaces())) {
         problems.add("namespaces were " + before.namespaces() + ", are " + now);
@@ -534,7 +767,7 @@ public final class Runner {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
-      if (after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
+      if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();
         after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside()))
             .forEach(n -> foreign.add("namespace " + n));
@@ -577,7 +810,7 @@ public final class Runner {
   }
 
   private Path tableRecordPath(Target t) {
-    return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft.sha256");
+    return stateDir.resolve(t.sandbox().files() + "." + t.topology() + ".nft.sha256");
   }
 
   /** The record's first line: the SHA-256 of the table file apply loaded. */
@@ -659,7 +892,7 @@ public final class Runner {
   }
 
   Lock lock(Sandbox sb) {
-    Path file = stateDir.resolve(sb.name() + ".lock");
+    Path file = stateDir.resolve(sb.files() + ".lock");
     try {
       Files.createDirectories(stateDir);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -675,16 +908,18 @@ public final class Runner {
         }
         if (System.nanoTime() >= deadline) {
           ch.close();
-          throw new RunnerException("sandbox " + sb.name() + " is locked by another netc apply or destroy ("
+          throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
               + file + "); gave up after " + lockWait.toSeconds() + " s");
         }
         Thread.sleep(100);
       }
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + sb.name());
+      throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
     }
   }
 }
