@@ -188,7 +188,7 @@ public final class Ipam {
       }
       all.addAll(mine);
       all.sort(null);
-      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span()));
+      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span(), mine));
     }
     return out;
   }
