@@ -18,6 +18,11 @@ final class SandboxOptions {
     return SandboxTarget.of(ctx, file, sandbox, host);
   }
 
+  /** The same, with the compiled topology (for the model). */
+  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file) {
+    return SandboxTarget.load(ctx, file, sandbox, host);
+  }
+
   /** How long apply and destroy wait for another one on the same sandbox. */
   static final class Lock {
     @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",

@@ -18,8 +18,16 @@ import java.util.Set;
 final class SandboxTarget {
   private SandboxTarget() {}
 
+  /** A compiled topology and its target. */
+  record Loaded(Topology topology, Runner.Target target) {}
+
   /** The target, or empty when the topology or its plan has errors (already printed). */
   static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
+    return load(ctx, file, sandbox, host).map(Loaded::target);
+  }
+
+  /** The topology and its target, or empty when the topology or its plan has errors (already printed). */
+  static Optional<Loaded> load(Netc.Context ctx, String file, String sandbox, String host) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
     }
@@ -50,6 +58,6 @@ final class SandboxTarget {
     }
     DesiredState state = plan.state().get();
     HostState h = host == null ? state.hosts().get(0) : state.host(host).orElseThrow();
-    return Optional.of(Targets.of(t, state, h));
+    return Optional.of(new Loaded(t, Targets.of(t, state, h)));
   }
 }
