@@ -10,6 +10,10 @@ import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
+import dev.netc.runner.probe.Prober;
+import dev.netc.runner.probe.SetnsNamespaces;
+import dev.netc.runner.probe.Verification;
+import dev.netc.runner.probe.Verifier;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,9 +67,19 @@ class ServicesKernelTest {
     serve("checkout-canary", 8443);
   }
 
+  /** Stops the servers, their children (ip netns exec, socat) first. */
+  private void stopServers() throws InterruptedException {
+    for (Process p : servers) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      p.waitFor();
+    }
+    servers.clear();
+  }
+
   @AfterEach
-  void tearDown() {
-    servers.forEach(Process::destroyForcibly);
+  void tearDown() throws InterruptedException {
+    stopServers();
     if (s != null) {
       Kernel.removeSandbox(s, stateDir);
     }
@@ -170,6 +184,25 @@ class ServicesKernelTest {
     assertTrue(model.allowed(model.node("client").get(), model.node("backend-1").get(), p8080));
     Map<String, Integer> denied = connect(s + "-checkout-stable", "api", 80, 5, 1000);
     assertEquals(Map.of("failed", 5), denied, "the backends' policy refuses checkout through the service");
+    idempotentAndDestroyed();
+  }
+
+  @Test
+  void verifyProbesServicesAndFindsNoDifference() throws Exception {
+    stopServers(); // the probe listens on every probed port itself
+    Reachability model = new Reachability(SERVICES);
+    try (SetnsNamespaces ns = new SetnsNamespaces()) {
+      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(target, model, model.defaultPorts(),
+          Prober.Progress.NONE);
+      System.out.println(v.summary());
+      assertFalse(v.summary().contains("not compared"), v::summary);
+      assertTrue(v.equal(), v::text);
+      // the node port is the only way from outside to the backends, and the probe took it
+      assertTrue(v.probe().cells().stream().anyMatch(c -> c.from().name().equals("@outside")
+          && c.to().name().equals("backend-1") && c.allowed() && c.detail().contains(":30080")),
+          () -> v.probe().cells().stream().filter(c -> c.from().name().equals("@outside")).map(Object::toString)
+              .collect(Collectors.joining("\n")));
+    }
     idempotentAndDestroyed();
   }
 

@@ -217,9 +217,11 @@ final class ServiceRules {
     String from = output ? ", from the host itself" : "";
     for (IpAddress.Family f : IpAddress.Family.values()) {
       if (has(f)) {
-        out.add(Rule.of(new Statement.Vmap(List.of(f == IpAddress.Family.V4 ? Expr.IP_DADDR : Expr.IP6_DADDR,
-                Expr.L4PROTO, Expr.TH_DPORT), "services" + v(f)),
-            "service ports (" + f.label() + ")" + from));
+        Statement vmap = new Statement.Vmap(List.of(f == IpAddress.Family.V4 ? Expr.IP_DADDR : Expr.IP6_DADDR,
+            Expr.L4PROTO, Expr.TH_DPORT), "services" + v(f));
+        out.add(output ? Rule.of(vmap, "service ports (" + f.label() + ")" + from)
+            : Rule.of(vmap, "service ports (" + f.label() + "), from the topology's networks only: outside"
+                + " clients use node ports", new Match.Lookup(List.of(Expr.IIFNAME), "bridges", false)));
       }
     }
     if (nodePorts()) {
