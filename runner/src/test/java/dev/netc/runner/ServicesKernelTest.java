@@ -143,6 +143,7 @@ class ServicesKernelTest {
       assertTrue(got.getOrDefault(b, 0) >= 60, () -> "each endpoint gets at least 60 of 300: " + got);
     }
     assertEquals(300, BACKENDS.stream().mapToInt(b -> got.getOrDefault(b, 0)).sum(), got::toString);
+    assertTrue(Kernel.connectsWithin(s + "-client", "fd00:10:96::1", 80, 5), "IPv6 works (link-local DAD done)");
     Map<String, Integer> v6 = connect(s + "-client", "fd00:10:96::1", 80, 60);
     assertEquals(0, v6.getOrDefault("failed", -1), v6::toString);
     assertEquals(3, v6.keySet().stream().filter(BACKENDS::contains).count(), () -> "IPv6 reaches all three: " + v6);
@@ -169,6 +170,8 @@ class ServicesKernelTest {
     Map<String, Integer> v4 = connect(s + "-outside", Sandbox.HOST_V4.split("/")[0], 30080, 60);
     assertEquals(0, v4.getOrDefault("failed", -1), v4::toString);
     assertEquals(3, v4.keySet().stream().filter(BACKENDS::contains).count(), () -> "node port spreads: " + v4);
+    assertTrue(Kernel.connectsWithin(s + "-outside", Sandbox.HOST_V6.split("/")[0], 30080, 5),
+        "IPv6 works (link-local DAD done)");
     Map<String, Integer> v6 = connect(s + "-outside", Sandbox.HOST_V6.split("/")[0], 30080, 30);
     assertEquals(0, v6.getOrDefault("failed", -1), () -> "IPv6 node port: " + v6);
 
