@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param links bridges, then veths (host end, then container end), loopbacks
  * @param table the nftables table of the host namespace, when it has bridges
  * @param notes what the plan leaves out on purpose, one line each, for the scripts' comments
+ * @param services the services as realised on this host (virtual addresses, node ports, shares)
  */
 public record HostState(
     String host,
@@ -28,9 +29,11 @@ public record HostState(
     List<Bridge> bridges,
     List<PublishedPort> published,
     List<EndpointPlan> endpoints,
-    List<String> notes) {
+    List<String> notes,
+    List<ServicePlan> services) {
 
   public HostState {
+    services = List.copyOf(services);
     namespaces = List.copyOf(namespaces);
     links = List.copyOf(links);
     addresses = List.copyOf(addresses);
@@ -41,6 +44,15 @@ public record HostState(
     published = List.copyOf(published);
     endpoints = List.copyOf(endpoints);
     notes = List.copyOf(notes);
+  }
+
+  /** A host without services. */
+  public HostState(String host, Netns hostNamespace, List<Netns> namespaces, List<Link> links,
+      List<Address> addresses, List<Route> routes, List<Sysctl> sysctls, List<NetnsFile> files,
+      Optional<TableSpec> table, List<Bridge> bridges, List<PublishedPort> published,
+      List<EndpointPlan> endpoints, List<String> notes) {
+    this(host, hostNamespace, namespaces, links, addresses, routes, sysctls, files, table, bridges,
+        published, endpoints, notes, List.of());
   }
 
   /** Every object, namespaces first: what a runner compares with the live state. */

@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
  * @param peer the other end of a veth
  * @param createsPeer true on the host end of a veth: its creation makes the peer too
  * @param mac a MAC address the topology fixes (on a container end)
+ * @param hairpin on a veth's host end: the bridge may send a frame back out of the port it came
+ *     in by ({@code bridge_slave hairpin on}), for an endpoint that reaches a service forwarding
+ *     to itself
  */
 public record Link(
     String namespace,
@@ -27,7 +30,8 @@ public record Link(
     Optional<String> master,
     Optional<Ref> peer,
     boolean createsPeer,
-    Optional<String> mac) implements KernelObject {
+    Optional<String> mac,
+    boolean hairpin) implements KernelObject {
   private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
   /** What kind of link. */
@@ -53,6 +57,9 @@ public record Link(
       throw new IllegalArgumentException("bad alias `" + alias + "`");
     }
     master.ifPresent(KernelNames::checkIfname);
+    if (hairpin && master.isEmpty()) {
+      throw new IllegalArgumentException("hairpin mode needs a bridge port");
+    }
     if (type == Type.VETH && peer.isEmpty()) {
       throw new IllegalArgumentException("a veth needs its peer");
     }
@@ -61,6 +68,17 @@ public record Link(
         throw new IllegalArgumentException("bad MAC address `" + m + "`");
       }
     });
+  }
+
+  /** A link without hairpin mode. */
+  public Link(String namespace, String name, Type type, String alias, OptionalInt mtu, Optional<String> master,
+      Optional<Ref> peer, boolean createsPeer, Optional<String> mac) {
+    this(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, false);
+  }
+
+  /** The same link with hairpin mode on. */
+  public Link withHairpin() {
+    return new Link(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, true);
   }
 
   public Ref ref() {
