@@ -37,7 +37,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Probe and verify against real sandboxes (root): every single-host example the runner
- * realises, applied, verifies without a difference; a kernel changed by hand where drift cannot
+ * realises, applied, verifies without a difference (and the golden case {@code plan/sandboxed},
+ * whose web port is published on a bridge's gateway, which {@code @outside} reaches through its
+ * default route); a kernel changed by hand where drift cannot
  * see it shows exactly the cells that change; a sandbox not applied or not in sync is refused;
  * twenty endpoints on two ports (TCP and UDP) probe to the model's matrix.
  */
@@ -78,7 +80,7 @@ class VerifyKernelTest {
   @ParameterizedTest
   @ValueSource(strings = {"examples/webshop.netc", "examples/compose-app.netc", "examples/dual-stack.netc",
       "examples/host-and-none.netc", "examples/k8s-namespace.netc", "examples/k8s/shop",
-      "examples/compose/webapp.yaml"})
+      "examples/compose/webapp.yaml", "golden-tests/plan/sandboxed/input.netc"})
   void appliedExampleVerifies(String example) {
     Topology t = Kernel.compile(example);
     runner.apply(Kernel.target(t, s));
