@@ -115,7 +115,7 @@ public final class Verifier {
     return new Verification(target.topology(), target.sandbox().name(), measured, diffs, compared, skipped);
   }
 
-  static final String KNOWN = "the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
+  static final String KNOWN = "to the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
   static final String NOT_REALISED = "that depend on what this host's plan does not realise (a network"
       + " without interfaces yet, NETC520, or a service balancing to endpoints it does not hold)";
 
