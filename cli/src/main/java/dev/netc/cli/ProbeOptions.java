@@ -45,6 +45,9 @@ final class ProbeOptions {
         out.add(p);
       }
     }
+    if (out.isEmpty()) {
+      throw new Netc.UserError("no TCP or UDP port to probe: name one with `--port P/PROTO`");
+    }
     return out;
   }
 }

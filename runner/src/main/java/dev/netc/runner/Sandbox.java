@@ -10,9 +10,11 @@ import java.util.List;
  * the host ({@code @outside}), joined by a veth named {@code uplink} at both ends (a name no
  * topology object takes: bridges are {@code br-*}, veths {@code ve-*}, container ends {@code
  * ethN}). {@code S} has {@code 198.18.0.1/30} and {@code 2001:2::1/64} on it, {@code S-outside}
- * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}, and an IPv6
- * default route through {@code S}: IPv6 subnets leave without NAT66, so the outside must route
- * replies to them through the host (IPv4 ones are masqueraded and need no route). The loopbacks and uplinks netc creates carry the alias
+ * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}, and a default
+ * route through {@code S}'s end in both families: IPv6 subnets leave without NAT66, so the
+ * outside must route replies to them through the host, and the model's {@code @outside} reaches
+ * a port published on any address of the host (a bridge's gateway too), as a client out on the
+ * network would. The loopbacks and uplinks netc creates carry the alias
  * {@code netc-sandbox:S...}, so that {@code destroy} knows it may remove them.
  */
 public final class Sandbox {
@@ -160,6 +162,7 @@ public final class Sandbox {
           "address add " + OUTSIDE_V4 + " dev " + UPLINK,
           "address add " + OUTSIDE_V6 + " dev " + UPLINK + " nodad",
           "link set " + UPLINK + " up",
+          "route add default via " + HOST_V4.substring(0, HOST_V4.indexOf('/')) + " dev " + UPLINK,
           "route add ::/0 via " + HOST_V6.substring(0, HOST_V6.indexOf('/')) + " dev " + UPLINK)));
     }
     return runs;

@@ -151,5 +151,8 @@ class RunnerTest {
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
     assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
     assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
+    // the outside reaches every host address (a port published on a gateway), not only the uplink's
+    assertEquals(List.of("route add default via 198.18.0.1 dev uplink", "route add ::/0 via 2001:2::1 dev uplink"),
+        runs.get(2).lines().subList(runs.get(2).lines().size() - 2, runs.get(2).lines().size()));
   }
 }

@@ -81,11 +81,6 @@ public final class Prober {
     this.options = options;
   }
 
-  /** With real namespaces (root needed) and the default options. */
-  public static Prober system() {
-    return new Prober(new SetnsNamespaces(), Options.DEFAULT);
-  }
-
   /** Probes the host of {@code target} in its sandbox, on {@code ports}. */
   public ProbeResult probe(Runner.Target target, Reachability model, List<PortSpec> ports, Progress progress) {
     try {
@@ -138,6 +133,7 @@ public final class Prober {
         attempts.addAll(layout.attempts(ns, Protocol.UDP, udp));
       }
     }
+    settle(layout.hostNamespace());
     List<Outcome> outcomes;
     try (SocketProbe sockets = new SocketProbe(namespaces)) {
       sockets.listen(layout.places(), tcp, udp);
@@ -148,6 +144,47 @@ public final class Prober {
     }
     List<ProbeResult.Cell> cells = layout.cells(ports, attempts, outcomes);
     return new ProbeResult(layout.nodes(), ports, cells, attempts.size(), (System.nanoTime() - start) / 1_000_000);
+  }
+
+  /** How long the probe waits at most for the host's IPv6 link-local addresses to be usable. */
+  static final Duration SETTLE = Duration.ofSeconds(5);
+  /** {@code IFA_F_TENTATIVE}: an address still in duplicate address detection. */
+  private static final int IFA_F_TENTATIVE = 0x40;
+
+  /**
+   * Waits (at most {@link #SETTLE}) until no IPv6 address of the host's namespace is tentative.
+   * Right after an apply, the link-local addresses of new bridges and veths are in duplicate
+   * address detection for a second or two, and a router without a usable link-local address
+   * sends no neighbour solicitation for the traffic it forwards: IPv6 through the host (a DNAT
+   * from outside, masquerade out) is lost until then. The kernel settles by itself; the probe
+   * measures it settled. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no
+   * process.
+   */
+  private void settle(String hostNs) {
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    try {
+      while (namespaces.call(hostNs, Prober::tentative) && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    } catch (IOException e) {
+      throw new RunnerException(e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static boolean tentative() throws IOException {
+    java.nio.file.Path file = java.nio.file.Path.of("/proc/thread-self/net/if_inet6");
+    if (!java.nio.file.Files.isReadable(file)) {
+      return false; // no IPv6 here
+    }
+    for (String line : java.nio.file.Files.readAllLines(file)) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 5 && (Integer.parseInt(f[4], 16) & IFA_F_TENTATIVE) != 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Integer> numbers(List<PortSpec> ports, Protocol p) {
@@ -217,6 +254,10 @@ public final class Prober {
 
     List<Node> nodes() {
       return nodes;
+    }
+
+    String hostNamespace() {
+      return hostNs;
     }
 
     String namespace(Node n) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
@@ -380,10 +379,6 @@ final class SocketProbe implements AutoCloseable {
 
   private static ProtocolFamily family(InetAddress a) {
     return a instanceof Inet4Address ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6;
-  }
-
-  static boolean isV6(InetAddress a) {
-    return a instanceof Inet6Address;
   }
 
   private static void closeQuietly(SelectableChannel c) {

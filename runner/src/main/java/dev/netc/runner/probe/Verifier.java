@@ -1,6 +1,10 @@
 package dev.netc.runner.probe;
 
+import dev.netc.backends.plan.EndpointPlan;
+import dev.netc.backends.plan.HostState;
+import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.model.Verdict;
 import dev.netc.compiler.source.Span;
@@ -11,6 +15,7 @@ import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +68,11 @@ public final class Verifier {
   public Verification compare(Runner.Target target, Reachability model, List<PortSpec> ports, Prober.Progress progress) {
     Prober.Layout layout = Prober.Layout.of(model, target.host(), target.sandbox());
     ProbeResult measured = prober.probe(layout, ports, progress, s -> true);
-    List<ProbeResult.Cell> suspects = differing(model, measured.cells());
+    Reachability realised = realised(model, target.host());
+    List<ProbeResult.Cell> suspects = measured.cells().stream()
+        .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, c)
+            && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
+        .toList();
     if (!suspects.isEmpty()) {
       Set<String> sources = new LinkedHashSet<>();
       Set<PortSpec> suspectPorts = new LinkedHashSet<>();
@@ -85,7 +94,6 @@ public final class Verifier {
           measured.connections() + second.connections(), measured.millis() + second.millis());
     }
     List<Verification.Difference> diffs = new ArrayList<>();
-    Reachability realised = realised(model, target.host());
     int compared = 0;
     Map<String, Integer> skipped = new java.util.LinkedHashMap<>();
     for (ProbeResult.Cell c : measured.cells()) {
@@ -93,7 +101,7 @@ public final class Verifier {
         skipped.merge(KNOWN, 1, Integer::sum);
         continue;
       }
-      if (realised != model && realised.allowed(c.from(), c.to(), c.port()) != model.allowed(c.from(), c.to(), c.port())) {
+      if (dependsOnUnrealised(model, realised, c)) {
         skipped.merge(NOT_REALISED, 1, Integer::sum);
         continue;
       }
@@ -107,35 +115,60 @@ public final class Verifier {
     return new Verification(target.topology(), target.sandbox().name(), measured, diffs, compared, skipped);
   }
 
-  static final String KNOWN = "the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
-  static final String NOT_REALISED = "through a service to an endpoint this host does not balance to"
-      + " (on another host, or without a share)";
+  static final String KNOWN = "to the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
+  static final String NOT_REALISED = "that depend on what this host's plan does not realise (a network"
+      + " without interfaces yet, NETC520, or a service balancing to endpoints it does not hold)";
 
   /**
-   * The model of what the kernel plans realise: as is when the host's services balance to every
-   * endpoint the services select (a service or node port then leads where the model says);
-   * otherwise without services, and a cell whose verdict depends on a service is not compared.
+   * The model of what the plan realises on {@code host}: only the attachments the plan gives an
+   * interface (a network it does not realise yet, NETC520, gives none), and the services only
+   * when the host balances them to every endpoint they select (a service or node port then
+   * leads where the model says). A cell whose verdict differs between this model and the whole
+   * one depends on something the kernel does not have, and is not compared.
    */
-  private static Reachability realised(Reachability model, dev.netc.backends.plan.HostState host) {
-    dev.netc.compiler.ir.Topology t = model.topology();
-    if (t.services().isEmpty()) {
+  static Reachability realised(Reachability model, HostState host) {
+    Topology t = model.topology();
+    Map<String, Set<String>> realisedNetworks = new HashMap<>();
+    for (EndpointPlan ep : host.endpoints()) {
+      Set<String> nets = new HashSet<>();
+      ep.interfaces().forEach(i -> nets.add(i.network()));
+      realisedNetworks.put(ep.endpoint(), nets);
+    }
+    boolean changed = false;
+    List<Endpoint> endpoints = new ArrayList<>();
+    for (Endpoint e : t.endpoints()) {
+      Set<String> nets = realisedNetworks.get(e.name());
+      if (nets == null || e.attachments().stream().allMatch(a -> nets.contains(a.network()))) {
+        endpoints.add(e);
+        continue;
+      }
+      changed = true;
+      endpoints.add(new Endpoint(e.name(), e.localName(), e.namespace(), e.kind(), e.host(), e.labels(), e.mode(),
+          e.attachments().stream().filter(a -> nets.contains(a.network())).toList(), e.publishes(), e.exposes(),
+          e.members(), e.replicaOf(), e.span()));
+    }
+    List<dev.netc.compiler.ir.Service> services = t.services();
+    if (!services.isEmpty()) {
+      Set<String> balanced = new HashSet<>();
+      host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
+      boolean all = t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
+          .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())))
+          .allMatch(e -> balanced.contains(e.name()));
+      if (!all) {
+        services = List.of();
+        changed = true;
+      }
+    }
+    if (!changed) {
       return model;
     }
-    Set<String> balanced = new java.util.HashSet<>();
-    host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
-    boolean all = t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
-        .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())))
-        .allMatch(e -> balanced.contains(e.name()));
-    if (all) {
-      return model;
-    }
-    return new Reachability(new dev.netc.compiler.ir.Topology(t.name(), t.hosts(), t.namespaces(), t.networks(),
-        t.endpoints(), List.of(), t.policies()));
+    return new Reachability(new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints, services,
+        t.policies()));
   }
 
-  private static List<ProbeResult.Cell> differing(Reachability model, List<ProbeResult.Cell> cells) {
-    return cells.stream().filter(c -> !c.knownDifference() && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
-        .toList();
+  private static boolean dependsOnUnrealised(Reachability model, Reachability realised, ProbeResult.Cell c) {
+    return realised != model && realised.allowed(realised.node(c.from().name()).orElseThrow(),
+        realised.node(c.to().name()).orElseThrow(), c.port()) != model.allowed(c.from(), c.to(), c.port());
   }
 
   private static String key(ProbeResult.Cell c) {
