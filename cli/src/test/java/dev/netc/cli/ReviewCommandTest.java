@@ -188,6 +188,11 @@ class ReviewCommandTest {
           Files.readString(ROOT.resolve("examples/k8s/shop/" + part + ".yaml"), StandardCharsets.UTF_8));
     }
     repo.commit("the shop's manifests");
+    // a new lock file beside the folder brings in the folder, and pins what it had
+    assertEquals(0, repo.netc("lock", tmp.resolve("k8s/shop").toString()).status());
+    CliRunner.Result locked = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD");
+    assertEquals(new CliRunner.Result(0, "k8s/shop/ (since HEAD): no change in reachability\n"
+        + "netc review: 0 flows opened, 0 closed, 0 endpoints added, 0 removed, 0 address changes\n", ""), locked);
     // the database's policy moves from policies.yaml to deployments.yaml: the cluster is the same
     String policies = repo.read("k8s/shop/policies.yaml");
     int cut = policies.indexOf(POSTGRES_POLICY);
