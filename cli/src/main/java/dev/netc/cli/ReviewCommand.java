@@ -109,7 +109,9 @@ final class ReviewCommand implements Callable<Integer> {
       throw new Netc.UserError("unknown revision `" + base + "`");
     }
     String prefix = git.run("rev-parse", "--show-prefix").text().strip();
-    Path here = dir.toPath(); // git reads the real file system, so the working tree is read there too
+    // git reads the real file system, so the working tree is read there too; normalised, as the
+    // files it names are, so that their names relative to it are found (`.` is `/work/.`)
+    Path here = dir.toPath().toAbsolutePath().normalize();
     List<String> names = files.isEmpty() ? changed(git, here, prefix) : normalise(git, files, here, prefix);
     Path mirror = Files.createTempDirectory("netc-review-");
     try {
@@ -121,7 +123,8 @@ final class ReviewCommand implements Callable<Integer> {
         boolean folder = name.endsWith("/");
         Path head = here.resolve(name).normalize();
         List<Path> headFiles = folder ? manifests(head) : Files.isRegularFile(head) ? List.of(head) : List.of();
-        Path baseRoot = folder || at.exists(base, prefix + name) ? at.materialise(base, prefix).resolve(name).normalize() : null;
+        Path baseRoot = folder || at.exists(base, prefix + name)
+            ? at.materialise(base, prefix).resolve(name).normalize() : null;
         List<Path> baseFiles = baseRoot == null ? List.of()
             : folder ? manifests(baseRoot) : Files.isRegularFile(baseRoot) ? List.of(baseRoot) : List.of();
         boolean inBase = !baseFiles.isEmpty();

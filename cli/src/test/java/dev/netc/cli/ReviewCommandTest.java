@@ -231,7 +231,8 @@ class ReviewCommandTest {
     assertEquals(0, f.get("closed").size(), r.out());
 
     // named as a folder, from inside it, or with its files at the revision only
-    CliRunner.Result named = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json", "k8s/shop");
+    // `-C DIR/.`, as the working directory is when netc runs without -C
+    CliRunner.Result named = repo.netc("review", "-C", tmp + "/.", "--base", "HEAD", "--format", "json", "k8s/shop");
     assertEquals(r.out(), named.out(), named.err());
     CliRunner.Result inside = repo.netc("review", "-C", tmp.resolve("k8s/shop").toString(), "--base", "HEAD");
     assertEquals(2, inside.status(), inside.err());
