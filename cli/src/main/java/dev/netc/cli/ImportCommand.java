@@ -76,7 +76,12 @@ final class ImportCommand implements Callable<Integer> {
         return 1;
       }
       if (!frontend.accepts(source) && (named.single() || !source.text().isBlank())) {
-        throw new Netc.UserError("`" + source.path() + "` is not a " + title + " file");
+        // the other front end's file: name the command that reads it
+        String other = dev.netc.compiler.front.Frontends.forFile(source)
+            .filter(f -> !f.name().equals(name) && TITLES.containsKey(f.name()))
+            .map(f -> ": it is a " + TITLES.get(f.name()) + " file, read by `netc import "
+                + (f.name().equals("kubernetes") ? "k8s" : f.name()) + "`").orElse("");
+        throw new Netc.UserError("`" + source.path() + "` is not a " + title + " file" + other);
       }
       sources.add(source);
     }

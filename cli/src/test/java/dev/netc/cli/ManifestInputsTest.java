@@ -90,6 +90,27 @@ class ManifestInputsTest {
   }
 
   @Test
+  void aPodNamedWithoutItsNamespaceIsPointedToIt() {
+    CliRunner cli = shop();
+    CliRunner.Result r = cli.run("explain", "shop", "web", "shop/api:3000");
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `web` in the topology; did you mean `shop/web`?\n"), r);
+  }
+
+  @Test
+  void filesOfOneFolderLintedOneByOneGetANote() {
+    CliRunner cli = shop();
+    cli.write("shop/c-policy.yaml", POLICY.replace("port: 3000", "port: 3001"));
+    CliRunner.Result r = cli.run("lint", "shop/a-namespace.yaml", "shop/b-pods.yml", "shop/c-policy.yaml");
+    assertTrue(r.out().contains("NETC"), r.out());
+    assertTrue(r.err().endsWith("netc: note: shop/a-namespace.yaml, shop/b-pods.yml, shop/c-policy.yaml were linted"
+        + " one by one, each as a cluster of its own; to read them as one: `netc lint shop/`\n"), r.err());
+    r = cli.run("lint", "shop/b-pods.yml", "shop/c-policy.yaml");
+    assertTrue(r.err().endsWith("to read them as one: `netc lint shop/b-pods.yml,shop/c-policy.yaml`\n"), r.err());
+    assertEquals("", cli.run("lint", "-q", "shop/b-pods.yml", "shop/c-policy.yaml").err());
+    assertEquals("", cli.run("lint", "shop/", "shop/c-policy.yaml").err(), "a folder is read as one already");
+  }
+
+  @Test
   void commasJoinFilesAndFolders() {
     CliRunner cli = shop();
     CliRunner.Result r = cli.run("matrix", "shop,shop/policies/api.yaml", "--port", "3000/tcp");
