@@ -3,6 +3,7 @@ package dev.netc.cli;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -38,7 +39,7 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file);
     if (t.isEmpty()) {
       return 1;
     }
@@ -52,9 +53,9 @@ final class ApplyCommand implements Callable<Integer> {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
     }
     if (!verbosity.quiet) {
-      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().topology() + "."
+      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().get(0).topology() + "."
           : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d deleted (%d processes, %.2f s).",
-              t.get().topology(), target.sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
+              t.get().get(0).topology(), target.sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
               o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.DELETE),
               o.processes(), o.millis() / 1000.0));
     }

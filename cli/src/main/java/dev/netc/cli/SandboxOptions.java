@@ -2,6 +2,7 @@ package dev.netc.cli;
 
 import dev.netc.runner.Runner;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -10,12 +11,21 @@ final class SandboxOptions {
   @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
   String sandbox;
 
-  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  @Option(names = "--host", paramLabel = "H", description = "Only host H of the topology (default: every"
+      + " host; a topology of several hosts plays each in a namespace of its own, S-host_H).")
   String host;
 
-  /** The compiled topology and its plan for the sandbox, or empty after reporting why not. */
+  /** The compiled topology and its plan for one host of the sandbox, or empty after reporting why not. */
   Optional<Runner.Target> target(Netc.Context ctx, String file) {
     return SandboxTarget.of(ctx, file, sandbox, host);
+  }
+
+  /**
+   * The hosts the command acts on: {@code --host H}, or every host of the topology; empty after
+   * reporting why not.
+   */
+  Optional<List<Runner.Target>> targets(Netc.Context ctx, String file) {
+    return SandboxTarget.all(ctx, file, sandbox, host);
   }
 
   /** How long apply and destroy wait for another one on the same sandbox. */

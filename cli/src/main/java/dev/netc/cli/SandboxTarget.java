@@ -11,6 +11,7 @@ import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.runner.Runner;
 import dev.netc.runner.Targets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,6 +21,17 @@ final class SandboxTarget {
 
   /** The target, or empty when the topology or its plan has errors (already printed). */
   static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
+    Optional<List<Runner.Target>> all = all(ctx, file, sandbox, host, true);
+    return all.map(l -> l.get(0));
+  }
+
+  /** The targets of host {@code host}, or of every host when it is null. */
+  static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, String sandbox, String host) {
+    return all(ctx, file, sandbox, host, false);
+  }
+
+  private static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, String sandbox, String host,
+      boolean one) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
     }
@@ -37,7 +49,7 @@ final class SandboxTarget {
       throw new Netc.UserError("unknown host `" + host + "`; the topology has "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
     }
-    if (host == null && t.hosts().size() > 1) {
+    if (one && host == null && t.hosts().size() > 1) {
       throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
@@ -49,7 +61,7 @@ final class SandboxTarget {
       return Optional.empty();
     }
     DesiredState state = plan.state().get();
-    HostState h = host == null ? state.hosts().get(0) : state.host(host).orElseThrow();
-    return Optional.of(Targets.of(t, state, h));
+    List<HostState> hosts = host == null ? state.hosts() : List.of(state.host(host).orElseThrow());
+    return Optional.of(hosts.stream().map(h -> Targets.of(t, state, h)).toList());
   }
 }

@@ -3,6 +3,7 @@ package dev.netc.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Ownership;
@@ -59,6 +60,17 @@ public final class LiveReader {
 
   /** The sandbox's state as seen by {@code topology}; {@code sysctlKeys} are read in {@code S}. */
   public LiveState read(Sandbox sandbox, String topology, List<String> sysctlKeys) {
+    return read(sandbox, topology, Map.of(sandbox.name(), sysctlKeys));
+  }
+
+  /**
+   * The sandbox's state as seen by {@code topology}: every namespace {@code S} and {@code S-*};
+   * {@code S} and the host namespaces of a topology of several hosts ({@code S-host_HOST}, known
+   * by their loopback's sandbox mark) are read as hosts: their tables, IPsec objects, the
+   * forwarding entries of owned VXLAN devices and the sysctls asked for ({@code sysctlKeys}, by
+   * host namespace).
+   */
+  public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
@@ -69,6 +81,9 @@ public final class LiveReader {
     Set<ObjectId> owned = new HashSet<>();
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
+    Map<ObjectId, String> aliases = new HashMap<>();
+    Set<String> hostNamespaces = new TreeSet<>();
+    Map<String, List<String>> vxlans = new LinkedHashMap<>();
     String sandboxMark = "";
     for (String ns : names) {
       if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
@@ -91,15 +106,20 @@ public final class LiveReader {
       Map<String, JsonNode> addresses = new HashMap<>();
       docs.get(1).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
       JsonNode routes = docs.get(2);
-      boolean host = ns.equals(s);
       String loAlias = "";
       for (JsonNode l : links) {
         if (l.path("ifname").asText().equals("lo")) {
           loAlias = l.path("ifalias").asText("");
         }
       }
+      boolean host = ns.equals(s) || sandbox.hostOf(loAlias).isPresent();
       if (host) {
+        hostNamespaces.add(ns);
+      }
+      if (ns.equals(s)) {
         sandboxMark = loAlias;
+      } else if (host) {
+        // a host namespace of the sandbox: the sandbox's, not the topology's
       } else if (!Ownership.owns(topology, loAlias)) {
         foreign.put(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns), loAlias);
         continue;
@@ -109,16 +129,20 @@ public final class LiveReader {
       for (JsonNode l : links) {
         String name = l.path("ifname").asText();
         String alias = l.path("ifalias").asText("");
-        if (host) {
+        if (ns.equals(s)) {
           sandboxLinks.put(name, alias);
         }
         if (!Ownership.owns(topology, alias)) {
-          if (!name.equals("lo")) {
+          if (!name.equals("lo") && !sandbox.marks(alias)) {
             foreign.put(new ObjectId(ObjectId.Kind.LINK, ns, name), alias);
           }
           continue;
         }
         owned.add(new ObjectId(ObjectId.Kind.LINK, ns, name));
+        aliases.put(new ObjectId(ObjectId.Kind.LINK, ns, name), alias);
+        if (host && alias.startsWith(Ownership.vxlan(topology, ""))) {
+          vxlans.computeIfAbsent(ns, k -> new ArrayList<>()).add(name);
+        }
         for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
@@ -151,18 +175,90 @@ public final class LiveReader {
     boolean sandboxExists = names.contains(s);
     Set<String> tables = new TreeSet<>();
     Map<String, String> sysctls = new HashMap<>();
-    if (sandboxExists) {
-      tables.addAll(tables(s));
-      String table = "inet " + Ownership.table(topology);
-      if (tables.contains(table)) {
-        owned.add(new ObjectId(ObjectId.Kind.TABLE, s, table));
+    String table = "inet " + Ownership.table(topology);
+    for (String h : hostNamespaces) {
+      Set<String> here = tables(h);
+      if (h.equals(s)) {
+        tables.addAll(here);
       }
-      sysctls.putAll(sysctls(s, sysctlKeys));
+      if (here.contains(table)) {
+        owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
+      }
+      sysctls(h, sysctlKeys.getOrDefault(h, List.of())).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
+      if (vxlans.containsKey(h)) {
+        // IPsec objects only protect overlays: read where the topology has a tunnel
+        xfrm(h, topology, owned);
+      }
+      for (String vx : vxlans.getOrDefault(h, List.of())) {
+        fdb(h, vx, owned);
+      }
     }
     Map<ObjectId, String> files = new HashMap<>();
     files(s, topology, owned, foreign, files);
     return new LiveState(sandboxExists, names.contains(sandbox.outside()), sandboxMark, names, owned,
-        foreign, sandboxLinks, tables, sysctls, files);
+        foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases);
+  }
+
+  /**
+   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}
+   * ({@code ip xfrm} has no JSON output: its text is read, one object per paragraph).
+   */
+  private void xfrm(String ns, String topology, Set<ObjectId> owned) {
+    CommandExecutor.Result r = exec.run(List.of("ip", "-n", ns, "-batch", "-"), "xfrm state list\nxfrm policy list\n");
+    if (!r.ok()) {
+      throw new RunnerException("cannot read the IPsec objects of " + ns + ": " + r.firstError());
+    }
+    String reqid = "reqid " + IpsecKeys.reqid(topology) + " ";
+    List<String> block = new ArrayList<>();
+    for (String line : (r.out() + "\n").lines().toList()) {
+      if (!line.startsWith("\t") && !line.startsWith(" ") && !block.isEmpty()) {
+        xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+        block.clear();
+      }
+      if (!line.isBlank()) {
+        block.add(line.strip());
+      }
+    }
+    if (!block.isEmpty()) {
+      xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+    }
+  }
+
+  private static void xfrmObject(String ns, String text, String reqid, Set<ObjectId> owned) {
+    if (!text.contains(reqid)) {
+      return;
+    }
+    java.util.regex.Matcher state = java.util.regex.Pattern
+        .compile("^src (\\S+) dst (\\S+) proto esp spi (0x[0-9a-f]+) ").matcher(text);
+    java.util.regex.Matcher policy = java.util.regex.Pattern
+        .compile("^src (\\S+)/\\d+ dst (\\S+)/\\d+ proto udp dport (\\d+) dir (in|out) ").matcher(text);
+    if (state.find()) {
+      long spi = Long.parseLong(state.group(3).substring(2), 16);
+      owned.add(new ObjectId(ObjectId.Kind.XFRM, ns, "state " + state.group(1) + ">" + state.group(2)
+          + " spi " + String.format(java.util.Locale.ROOT, "0x%08x", spi)));
+    } else if (policy.find()) {
+      owned.add(new ObjectId(ObjectId.Kind.XFRM, ns, "policy " + policy.group(4) + " " + policy.group(1) + ">"
+          + policy.group(2) + " udp/" + policy.group(3)));
+    }
+  }
+
+  /** The forwarding entries with a remote ({@code dst}) of an owned VXLAN device. */
+  private void fdb(String ns, String device, Set<ObjectId> owned) {
+    CommandExecutor.Result r = exec.run(List.of("bridge", "-j", "-n", ns, "fdb", "show", "dev",
+        KernelNames.checkIfname(device)), "");
+    if (!r.ok()) {
+      throw new RunnerException("cannot read the forwarding entries of " + device + " in " + ns + ": " + r.firstError());
+    }
+    for (JsonNode doc : parse(r.out(), "bridge -j fdb show")) {
+      for (JsonNode e : doc) {
+        if (e.has("dst") && !e.path("dst").asText().isEmpty()) {
+          Parsed<IpAddress> dst = IpAddress.parse(e.path("dst").asText());
+          if (dst.ok()) {
+            owned.add(new ObjectId(ObjectId.Kind.FDB, ns, device + "/" + e.path("mac").asText() + "/" + dst.get()));
+          }
+        }
+      }
+    }
   }
 
   /**

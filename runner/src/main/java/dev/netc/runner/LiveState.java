@@ -19,8 +19,11 @@ import java.util.Set;
  *     link of that name without the topology's mark, a file without it), with what marks them
  * @param sandboxLinks the links of {@code S}: name to alias ({@code ""} without one)
  * @param tables the nftables tables of {@code S}, as {@code FAMILY NAME}
- * @param sysctls the values of the sysctls asked for, in {@code S} (missing keys are absent)
+ * @param sysctls the values of the sysctls asked for, by {@link #key host namespace and key}
+ *     (missing keys are absent)
  * @param files the content of the topology's files under {@code /etc/netns}, by identity
+ * @param hostNamespaces {@code S} and the host namespaces ({@code S-host_HOST}) that exist
+ * @param aliases the alias of every owned link
  */
 public record LiveState(
     boolean sandboxExists,
@@ -32,7 +35,9 @@ public record LiveState(
     Map<String, String> sandboxLinks,
     Set<String> tables,
     Map<String, String> sysctls,
-    Map<ObjectId, String> files) {
+    Map<ObjectId, String> files,
+    Set<String> hostNamespaces,
+    Map<ObjectId, String> aliases) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -42,14 +47,22 @@ public record LiveState(
     tables = Set.copyOf(tables);
     sysctls = Map.copyOf(sysctls);
     files = Map.copyOf(files);
+    hostNamespaces = Set.copyOf(hostNamespaces);
+    aliases = Map.copyOf(aliases);
+  }
+
+  /** How {@link #sysctls} keys a sysctl of a host namespace. */
+  static String key(String namespace, String sysctl) {
+    return namespace + "|" + sysctl;
   }
 
   public boolean has(ObjectId id) {
     return owned.contains(id);
   }
 
-  public Optional<String> sysctl(String key) {
-    return Optional.ofNullable(sysctls.get(key));
+  /** A sysctl's value in host namespace {@code namespace}. */
+  public Optional<String> sysctl(String namespace, String key) {
+    return Optional.ofNullable(sysctls.get(key(namespace, key)));
   }
 
   /** The owned identities of one kind. */
