@@ -333,7 +333,9 @@ public final class Runner {
         || !before.sandboxExists() && all.isEmpty(), all)) {
       ip(r);
     }
-    if (!before.sandboxExists()) {
+    // a new S routes: with the sysctls of the host it plays, or on its own
+    boolean sPlaysAHost = ts.stream().anyMatch(x -> x.hostNs().equals(s));
+    if (!before.sandboxExists() && !sPlaysAHost) {
       List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
       argv.addAll(Sandbox.forwarding());
       check(exec.run(argv, ""), "sysctl in " + s);
@@ -371,6 +373,9 @@ public final class Runner {
       }
     }
     List<String> sysctls = new ArrayList<>();
+    if (!before.sandboxExists() && s.equals(t.sandbox().name())) {
+      sysctls.addAll(Sandbox.forwarding());
+    }
     for (Sysctl x : t.host().sysctls()) {
       if (byId.containsKey(x.id())) {
         sysctls.add(x.key() + "=" + x.value());
