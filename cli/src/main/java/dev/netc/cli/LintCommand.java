@@ -27,8 +27,10 @@ import picocli.CommandLine.Parameters;
 final class LintCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc, Kubernetes or Compose YAML).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = Inputs.FILE + " Several topologies are linted one by one.")
   List<String> files;
+
+  @Mixin Inputs.Options input;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
       completionCandidates = FormatNames.class,
@@ -68,7 +70,7 @@ final class LintCommand implements Callable<Integer> {
     for (String file : files) {
       long start = System.nanoTime();
       try {
-        CompileResult r = Inputs.compile(ctx, compiler, file);
+        CompileResult r = Inputs.compile(ctx, compiler, file, input.recursive);
         all.addAll(r.diagnostics());
         r.sources().forEach(s -> sources.add(s.path()));
       } catch (Netc.UserError e) {

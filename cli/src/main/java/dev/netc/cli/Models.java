@@ -12,7 +12,12 @@ final class Models {
 
   /** The model, or null after printing the diagnostics that stop it. */
   static Reachability load(Netc.Context ctx, String file) {
-    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    return load(ctx, file, false);
+  }
+
+  /** The model of the topology {@code file} names ({@link Inputs}), or null as above. */
+  static Reachability load(Netc.Context ctx, String file, boolean recursive) {
+    CompileResult r = Inputs.compile(ctx, new Compiler(), file, recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return null;

@@ -17,15 +17,30 @@ final class SandboxOptions {
 
   /** The compiled topology and its plan for one host of the sandbox, or empty after reporting why not. */
   Optional<Runner.Target> target(Netc.Context ctx, String file) {
-    return SandboxTarget.of(ctx, file, sandbox, host);
+    return target(ctx, file, false);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
+  Optional<Runner.Target> target(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.of(ctx, file, recursive, sandbox, host);
+  }
+
+  /** The same, with the compiled topology (for the model). */
+  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file) {
+    return load(ctx, file, false);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}). */
+  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.load(ctx, file, recursive, sandbox, host);
   }
 
   /**
    * The hosts the command acts on: {@code --host H}, or every host of the topology; empty after
    * reporting why not.
    */
-  Optional<List<Runner.Target>> targets(Netc.Context ctx, String file) {
-    return SandboxTarget.all(ctx, file, sandbox, host);
+  Optional<List<Runner.Target>> targets(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.all(ctx, file, recursive, sandbox, host);
   }
 
   /** How long apply and destroy wait for another one on the same sandbox. */

@@ -19,18 +19,49 @@ import java.util.Set;
 final class SandboxTarget {
   private SandboxTarget() {}
 
+  /** A compiled topology and its targets: one per host the command acts on. */
+  record Loaded(Topology topology, List<Runner.Target> targets) {
+    Loaded {
+      targets = List.copyOf(targets);
+    }
+
+    /** The first (with {@code --host}, or a topology of one host: the only) target. */
+    Runner.Target target() {
+      return targets.get(0);
+    }
+  }
+
   /** The target, or empty when the topology or its plan has errors (already printed). */
   static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
-    Optional<List<Runner.Target>> all = all(ctx, file, sandbox, host, true);
-    return all.map(l -> l.get(0));
+    return of(ctx, file, false, sandbox, host);
   }
 
-  /** The targets of host {@code host}, or of every host when it is null. */
-  static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, String sandbox, String host) {
-    return all(ctx, file, sandbox, host, false);
+  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
+  static Optional<Runner.Target> of(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+    return load(ctx, file, recursive, sandbox, host).map(Loaded::target);
   }
 
-  private static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, String sandbox, String host,
+  /**
+   * The targets of host {@code host}, or of every host of the topology when it is null (each in a
+   * namespace of its own when there are several).
+   */
+  static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
+      String host) {
+    return load(ctx, file, recursive, sandbox, host, false).map(Loaded::targets);
+  }
+
+  /** The topology and its target, or empty when the topology or its plan has errors (already printed). */
+  static Optional<Loaded> load(Netc.Context ctx, String file, String sandbox, String host) {
+    return load(ctx, file, false, sandbox, host);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}); one host only. */
+  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+    return load(ctx, file, recursive, sandbox, host, true);
+  }
+
+  /** As above; with {@code one}, a topology of several hosts needs {@code --host}. */
+  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
       boolean one) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
@@ -39,7 +70,7 @@ final class SandboxTarget {
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
-    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return Optional.empty();
@@ -62,6 +93,6 @@ final class SandboxTarget {
     }
     DesiredState state = plan.state().get();
     List<HostState> hosts = host == null ? state.hosts() : List.of(state.host(host).orElseThrow());
-    return Optional.of(hosts.stream().map(h -> Targets.of(t, state, h)).toList());
+    return Optional.of(new Loaded(t, hosts.stream().map(h -> Targets.of(t, state, h)).toList()));
   }
 }

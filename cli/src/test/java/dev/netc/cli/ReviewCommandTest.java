@@ -159,7 +159,12 @@ class ReviewCommandTest {
     GitRepo repo = new GitRepo(tmp);
     String compose = Files.readString(ROOT.resolve("examples/compose/webapp.yaml"), StandardCharsets.UTF_8);
     repo.write("compose.yaml", compose);
-    repo.write("k8s/shop.yaml", Files.readString(ROOT.resolve("examples/k8s/shop.yaml"), StandardCharsets.UTF_8));
+    StringBuilder shop = new StringBuilder(); // the shop's four manifests as one file
+    for (String part : java.util.List.of("namespaces", "deployments", "services", "policies")) {
+      shop.append(Files.readString(ROOT.resolve("examples/k8s/shop/" + part + ".yaml"), StandardCharsets.UTF_8))
+          .append("---\n");
+    }
+    repo.write("k8s/shop.yaml", shop.toString());
     repo.write("ci/config.yaml", "steps:\n  - run: make\n");
     repo.commit("inputs");
     repo.edit("compose.yaml", "    expose:\n      - 6379\n    networks:\n      - backend",

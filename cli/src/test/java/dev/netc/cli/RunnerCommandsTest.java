@@ -17,7 +17,7 @@ class RunnerCommandsTest {
   void withoutSandboxEachCommandSaysHostModeIsNotSupportedYetInOneLine() {
     CliRunner cli = new CliRunner();
     cli.write("web.netc", Topologies.WEBSHOP);
-    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
+    for (String command : new String[] {"plan", "apply", "destroy", "diff", "probe", "verify"}) {
       CliRunner.Result r = cli.run(command, "web.netc");
       assertEquals(1, r.status(), command);
       assertEquals("", r.out(), command);
@@ -83,9 +83,41 @@ class RunnerCommandsTest {
   @Test
   void helpListsTheRunnerCommands() {
     CliRunner.Result r = new CliRunner().run("--help");
-    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
+    for (String command : new String[] {"plan", "apply", "destroy", "diff", "exec", "probe", "verify"}) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
     }
+    String completion = new CliRunner().run("completion", "bash").out();
+    for (String command : new String[] {"exec", "probe", "verify"}) {
+      assertTrue(completion.contains(" " + command + " "), command + " completes");
+    }
     assertTrue(new CliRunner().run("apply", "--help").out().contains("--lock-timeout"));
+  }
+
+  @Test
+  void execOfAnUnknownEndpointNamesTheCloseOnesInOneLine() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "ap", "--", "true");
+    assertEquals(1, r.status());
+    assertEquals("netc: no endpoint `ap` in sandbox nosuch; did you mean `api`?\n", r.err());
+    r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "zzzzzzzz", "--", "true");
+    assertEquals("netc: no endpoint `zzzzzzzz` in sandbox nosuch; the endpoints are web, api, @host, @outside\n", r.err());
+    r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "web");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: Missing required parameter: 'CMD'"), r.err());
+  }
+
+  @Test
+  void probeAndVerifyRefuseBadPortsAndTimeouts() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("probe", "web.netc", "--sandbox", "nosuch", "--port", "99999");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: expected PORT or PORT/PROTO with one port in 1-65535"), r.err());
+    r = cli.run("verify", "web.netc", "--sandbox", "nosuch", "--timeout", "0");
+    assertEquals("netc: `--timeout` is in milliseconds, 1 to 60000, got 0\n", r.err());
+    r = cli.run("probe", "web.netc", "--sandbox", "nosuch", "--port", "9/sctp");
+    assertEquals("netc: probe failed: cannot probe 9/sctp: this kernel has no SCTP sockets (KERNEL.md); probe TCP"
+        + " and UDP ports only\n", r.err());
   }
 }

@@ -134,6 +134,30 @@ public final class Runner {
     }
   }
 
+  // ------------------------------------------------------------------ exec
+
+  /**
+   * Runs {@code command} in {@code namespace} of the sandbox of {@code t} ({@code S}, {@code
+   * S-outside} or an endpoint's), through {@code ip netns exec}, so that the namespace's {@code
+   * /etc/netns} files are mounted over {@code /etc/hosts} and {@code /etc/resolv.conf}; the
+   * command shares this process's standard input, output and error. Returns its exit status.
+   *
+   * @throws RunnerException when the namespace does not exist
+   */
+  public int exec(Target t, String namespace, List<String> command) {
+    KernelNames.checkNetns(namespace);
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("no command");
+    }
+    if (!reader.namespaces().contains(namespace)) {
+      throw new RunnerException("namespace " + namespace + " does not exist: is topology " + t.topology()
+          + " applied in sandbox " + t.sandbox().name() + "? (`netc apply`)");
+    }
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    argv.addAll(command);
+    return exec.runAttached(argv);
+  }
+
   // ------------------------------------------------------------------ plan
 
   /** What {@link #apply} would do now. */

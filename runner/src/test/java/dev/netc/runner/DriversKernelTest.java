@@ -14,6 +14,10 @@ import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
+import dev.netc.runner.probe.Prober;
+import dev.netc.runner.probe.SetnsNamespaces;
+import dev.netc.runner.probe.Verification;
+import dev.netc.runner.probe.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,6 +240,15 @@ class DriversKernelTest {
       listeners.forEach(Process::destroy);
     }
 
+    // netc verify, host by host: every cell of each host's nodes as the model says
+    try (SetnsNamespaces ns = new SetnsNamespaces()) {
+      for (Runner.Target x : ts) {
+        Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(x, model, List.of(PORT),
+            Prober.Progress.NONE);
+        assertTrue(v.equal(), v::text);
+      }
+    }
+
     Runner.Outcome second = runner.apply(ts);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     assertTrue(runner.plan(ts).empty());
@@ -304,6 +317,11 @@ class DriversKernelTest {
       listeners.forEach(Process::destroy);
     }
 
+    try (SetnsNamespaces ns = new SetnsNamespaces()) {
+      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(ts.get(0), model, List.of(PORT),
+          Prober.Progress.NONE);
+      assertTrue(v.equal(), v::text);
+    }
     Runner.Outcome second = runner.apply(ts);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     runner.destroy(ts);
