@@ -114,6 +114,14 @@ public final class Planner {
 
   private void notRealised(List<Diagnostic> out) {
     for (Network n : t.networks()) {
+      if (n.driver() == Driver.MACVLAN && !KernelNames.validIfname(n.macvlan().get().parent())) {
+        unrealised.add(n.name());
+        out.add(Diagnostic.of(Code.NETC520, n.span(), "macvlan network `" + n.name() + "` is not realised in the"
+                + " kernel: netc names interfaces with lower-case letters, digits, `.`, `_` and `-` only, and its"
+                + " parent is `" + n.macvlan().get().parent() + "`")
+            .withHint("rename the host interface (`ip link set OLD name NEW`) and name it as parent"));
+        continue;
+      }
       if (n.driver() != Driver.OVERLAY) {
         continue;
       }
