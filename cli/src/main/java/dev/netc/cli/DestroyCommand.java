@@ -15,7 +15,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
-    description = {"Remove exactly what the topology owns in a sandbox (its namespaces, links,"
+    description = {"Remove exactly what the topology owns in a sandbox or, without --sandbox, on this"
+        + " host (its namespaces, links,"
         + " nftables table and /etc/netns files), nothing else; then S and S-outside when netc"
         + " made them and nothing foreign is left in them."},
     exitCodeListHeading = "%nExit status:%n",
@@ -55,8 +56,8 @@ final class DestroyCommand implements Callable<Integer> {
     }
     o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (!verbosity.quiet) {
-      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in sandbox %s: %d deleted (%d processes, %.2f s).",
-          t.get().get(0).topology(), target.sandbox, o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
+          t.get().get(0).topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
     }
     return 0;
   }

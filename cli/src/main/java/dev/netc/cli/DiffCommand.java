@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
-    description = {"Drift: compare the live state of the objects this topology owns in a sandbox with"
+    description = {"Drift: compare the live state of the objects this topology owns in a sandbox (or on this host) with"
         + " its desired state, object by object: `missing` (desired, not there), `changed` (there,"
         + " not as desired), `unexpected` (owned, not desired). Touches nothing; `netc apply`"
         + " repairs it."},

@@ -49,7 +49,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.load(ctx, file, input.recursive);
+    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("exec").load(ctx, file, input.recursive);
     if (loaded.isEmpty()) {
       return 1;
     }

@@ -50,7 +50,7 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.load(ctx, file, input.recursive);
+    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("probe").load(ctx, file, input.recursive);
     if (loaded.isEmpty()) {
       return 1;
     }

@@ -8,11 +8,14 @@ import picocli.CommandLine.Option;
 
 /** The options of the commands that act on a sandbox: which sandbox, and which host it plays. */
 final class SandboxOptions {
-  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox (required for now).")
+  @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox: namespace S plays the host,"
+      + " endpoints run in S-ENDPOINT. Without it: host mode, the real host namespace, endpoints in"
+      + " netc-TOPOLOGY-ENDPOINT.")
   String sandbox;
 
   @Option(names = "--host", paramLabel = "H", description = "Only host H of the topology (default: every"
-      + " host; a topology of several hosts plays each in a namespace of its own, S-host_H).")
+      + " host; a sandbox plays each host of several in a namespace of its own, S-host_H; without"
+      + " --sandbox this machine is host H, required when the topology has several).")
   String host;
 
   /** The compiled topology and its plan for one host of the sandbox, or empty after reporting why not. */
@@ -43,10 +46,22 @@ final class SandboxOptions {
     return SandboxTarget.all(ctx, file, recursive, sandbox, host);
   }
 
+  /**
+   * For the commands that run only in a sandbox (probe, verify, exec): they need its outside
+   * namespace and its endpoint namespaces, which host mode does not have.
+   */
+  SandboxOptions requireSandbox(String command) {
+    if (sandbox == null) {
+      throw new Netc.UserError("`--sandbox S` is required: `netc " + command + "` runs only in a sandbox"
+          + " (host mode has no outside namespace to probe from)");
+    }
+    return this;
+  }
+
   /** How long apply and destroy wait for another one on the same sandbox. */
   static final class Lock {
     @Option(names = "--lock-timeout", paramLabel = "SECONDS", defaultValue = "60",
-        description = "How long to wait for another apply or destroy of the sandbox (default: ${DEFAULT-VALUE}).")
+        description = "How long to wait for another apply or destroy of the sandbox or host (default: ${DEFAULT-VALUE}).")
     int seconds;
 
     Duration timeout() {

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** What {@code plan}, {@code apply} and {@code destroy} share: FILE, {@code --sandbox} and {@code --host} to a target. */
+/**
+ * What {@code plan}, {@code apply}, {@code diff} and {@code destroy} share: FILE, {@code --sandbox}
+ * and {@code --host} to a target; without {@code --sandbox}, host mode.
+ */
 final class SandboxTarget {
   private SandboxTarget() {}
 
@@ -60,13 +63,14 @@ final class SandboxTarget {
     return load(ctx, file, recursive, sandbox, host, true);
   }
 
-  /** As above; with {@code one}, a topology of several hosts needs {@code --host}. */
+  /**
+   * As above; with {@code one}, a topology of several hosts needs {@code --host}. Without a
+   * sandbox (host mode: the real host namespace and namespaces {@code netc-TOPOLOGY-*}) this
+   * machine is one host, so a topology of several hosts always needs {@code --host}.
+   */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
       boolean one) {
-    if (sandbox == null) {
-      throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
-    }
-    Parsed<String> s = KernelNames.sandbox(sandbox);
+    Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
@@ -80,8 +84,9 @@ final class SandboxTarget {
       throw new Netc.UserError("unknown host `" + host + "`; the topology has "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
     }
-    if (one && host == null && t.hosts().size() > 1) {
-      throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
+    if ((one || sandbox == null) && host == null && t.hosts().size() > 1) {
+      throw new Netc.UserError((sandbox == null ? "this machine is one host of the topology: say which"
+          : "a sandbox holds one host: choose it") + " with `--host` (one of "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
     Planner.Result plan = Planner.plan(t, s.get());

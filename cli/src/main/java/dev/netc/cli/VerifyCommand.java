@@ -61,7 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.load(ctx, file, input.recursive);
+    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("verify").load(ctx, file, input.recursive);
     if (loaded.isEmpty()) {
       return 1;
     }

@@ -74,38 +74,51 @@ public final class LiveReader {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
-      if (n.equals(s) || n.startsWith(s + "-")) {
+      if (sandbox.holds(n)) {
         names.add(n);
       }
     }
+    List<String> read = new ArrayList<>();
+    if (sandbox.isHost()) {
+      read.add(""); // the host namespace: always there, never listed
+    }
+    read.addAll(names);
     Set<ObjectId> owned = new HashSet<>();
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
     Map<ObjectId, String> aliases = new HashMap<>();
     Set<String> hostNamespaces = new TreeSet<>();
     Map<String, List<String>> vxlans = new LinkedHashMap<>();
+    Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     String sandboxMark = "";
-    for (String ns : names) {
-      if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
+    for (String ns : read) {
+      boolean isS = ns.equals(s);
+      if (!isS && (!sandbox.isHost() && ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns))) {
         continue;
       }
-      CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
-          "link show\naddress show\nroute show table all\n");
+      CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-j", "-d", "-batch", "-")
+          : List.of("ip", "-j", "-d", "-n", ns, "-batch", "-"),
+          "link show\nlink show type bridge\naddress show\nroute show table all\n");
       if (!r.ok()) {
         // the namespace went away while we looked, or is not a namespace we can enter
-        if (!namespaces().contains(ns)) {
+        if (!isS && !namespaces().contains(ns)) {
           continue;
         }
-        throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
+        throw new RunnerException("cannot read namespace " + (ns.isEmpty() ? "of the host" : ns) + ": " + r.firstError()
+            + (r.firstError().contains("Operation not permitted") ? " (reading it needs root)" : ""));
       }
       List<JsonNode> docs = parse(r.out(), "ip -j -n " + ns);
-      if (docs.size() != 3) {
+      if (docs.size() != 4) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
       JsonNode links = docs.get(0);
+      Set<String> bridges = new HashSet<>();
+      docs.get(1).forEach(l -> bridges.add(l.path("ifname").asText()));
       Map<String, JsonNode> addresses = new HashMap<>();
-      docs.get(1).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
-      JsonNode routes = docs.get(2);
+      docs.get(2).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
+      JsonNode routes = docs.get(3);
+      Map<String, Integer> indexes = new HashMap<>();
+      links.forEach(l -> indexes.put(l.path("ifname").asText(), l.path("ifindex").asInt()));
       String loAlias = "";
       for (JsonNode l : links) {
         if (l.path("ifname").asText().equals("lo")) {
@@ -143,6 +156,7 @@ public final class LiveReader {
         if (host && alias.startsWith(Ownership.vxlan(topology, ""))) {
           vxlans.computeIfAbsent(ns, k -> new ArrayList<>()).add(name);
         }
+        linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges, indexes));
         for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
@@ -156,7 +170,9 @@ public final class LiveReader {
       }
       if (!host) {
         for (JsonNode rt : routes) {
-          if (rt.has("table") || rt.path("protocol").asText().equals("kernel") || !rt.has("gateway")) {
+          // `-d` names the main table too; routes of the other tables are not the topology's
+          if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")
+              || !rt.has("gateway")) {
             continue;
           }
           String gw = rt.path("gateway").asText();
@@ -172,12 +188,24 @@ public final class LiveReader {
         }
       }
     }
-    boolean sandboxExists = names.contains(s);
+    boolean sandboxExists = sandbox.isHost() || names.contains(s);
     Set<String> tables = new TreeSet<>();
     Map<String, String> sysctls = new HashMap<>();
+    List<String> notes = new ArrayList<>();
     String table = "inet " + Ownership.table(topology);
     for (String h : hostNamespaces) {
-      Set<String> here = tables(h);
+      Set<String> here;
+      try {
+        here = tables(h);
+      } catch (RunnerException e) {
+        if (!sandbox.isHost()) {
+          throw e;
+        }
+        // `nft list tables` needs root (CAP_NET_ADMIN); `ip` and /proc/sys do not
+        notes.add((isRoot() ? "the nftables tables of the host could not be read (" + e.getMessage().replaceFirst("^.*?: ", "") + ")"
+            : "the nftables tables of the host cannot be read without root") + ": the table is planned as if it were not there");
+        here = Set.of();
+      }
       if (h.equals(s)) {
         tables.addAll(here);
       }
@@ -194,9 +222,9 @@ public final class LiveReader {
       }
     }
     Map<ObjectId, String> files = new HashMap<>();
-    files(s, topology, owned, foreign, files);
-    return new LiveState(sandboxExists, names.contains(sandbox.outside()), sandboxMark, names, owned,
-        foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases);
+    files(sandbox.prefix(), topology, owned, foreign, files);
+    return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
+        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes);
   }
 
   /**
@@ -204,7 +232,8 @@ public final class LiveReader {
    * ({@code ip xfrm} has no JSON output: its text is read, one object per paragraph).
    */
   private void xfrm(String ns, String topology, Set<ObjectId> owned) {
-    CommandExecutor.Result r = exec.run(List.of("ip", "-n", ns, "-batch", "-"), "xfrm state list\nxfrm policy list\n");
+    CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-batch", "-") : List.of("ip", "-n", ns, "-batch", "-"),
+        "xfrm state list\nxfrm policy list\n");
     if (!r.ok()) {
       throw new RunnerException("cannot read the IPsec objects of " + ns + ": " + r.firstError());
     }
@@ -244,8 +273,12 @@ public final class LiveReader {
 
   /** The forwarding entries with a remote ({@code dst}) of an owned VXLAN device. */
   private void fdb(String ns, String device, Set<ObjectId> owned) {
-    CommandExecutor.Result r = exec.run(List.of("bridge", "-j", "-n", ns, "fdb", "show", "dev",
-        KernelNames.checkIfname(device)), "");
+    List<String> argv = new ArrayList<>(List.of("bridge", "-j"));
+    if (!ns.isEmpty()) {
+      argv.addAll(List.of("-n", ns));
+    }
+    argv.addAll(List.of("fdb", "show", "dev", KernelNames.checkIfname(device)));
+    CommandExecutor.Result r = exec.run(argv, "");
     if (!r.ok()) {
       throw new RunnerException("cannot read the forwarding entries of " + device + " in " + ns + ": " + r.firstError());
     }
@@ -261,6 +294,44 @@ public final class LiveReader {
     }
   }
 
+  /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */
+  static LiveLink link(JsonNode l, Set<String> bridges) {
+    return link(l, bridges, Map.of());
+  }
+
+  /**
+   * A link of {@code ip -j -d link show}: its kind from {@code linkinfo.info_kind} (without
+   * details: {@code bridges}, the names {@code link show type bridge} listed, or a link with a
+   * peer), what a VXLAN, macvlan or VLAN link is made of from {@code linkinfo.info_data}, and a
+   * veth's peer by index ({@code link_index}; a peer in the same namespace is shown by name,
+   * {@code link}, and looked up in {@code indexes}).
+   */
+  static LiveLink link(JsonNode l, Set<String> bridges, Map<String, Integer> indexes) {
+    String name = l.path("ifname").asText();
+    boolean up = false;
+    for (JsonNode f : l.path("flags")) {
+      up |= f.asText().equals("UP");
+    }
+    String info = l.path("linkinfo").path("info_kind").asText("");
+    JsonNode data = l.path("linkinfo").path("info_data");
+    String kind = bridges.contains(name) || info.equals("bridge") ? "bridge"
+        : l.path("link_type").asText().equals("loopback") ? "loopback"
+        : List.of("veth", "vxlan", "macvlan", "vlan").contains(info) ? info
+        : !info.isEmpty() ? "other"
+        : l.has("link_index") || l.has("link_netnsid") ? "veth" : "other";
+    String params = switch (kind) {
+      case "vxlan" -> "id=" + data.path("id").asText() + " port=" + data.path("port").asText()
+          + (data.has("local") ? " local=" + data.path("local").asText() : data.has("local6") ? " local=" + data.path("local6").asText() : "");
+      case "macvlan" -> data.has("mode") ? "mode=" + data.path("mode").asText() : "";
+      case "vlan" -> data.has("id") ? "id=" + data.path("id").asText() : "";
+      default -> "";
+    };
+    int peer = l.has("link_index") ? l.path("link_index").asInt()
+        : kind.equals("veth") && l.path("link").isTextual() ? indexes.getOrDefault(l.path("link").asText(), -1) : -1;
+    return new LiveLink(kind, l.path("mtu").asInt(), up, l.path("master").asText(""),
+        l.path("address").asText(""), l.path("ifindex").asInt(), peer, params);
+  }
+
   /**
    * The number of rules in table {@code table} ({@code FAMILY NAME}) of {@code ns}, read with
    * {@code nft -j -t list table} (terse: no set elements); empty when it cannot be read.
@@ -270,8 +341,7 @@ public final class LiveReader {
     if (ft.length != 2) {
       return java.util.OptionalInt.empty();
     }
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "-t", "list", "table",
-        ft[0], ft[1]), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
     if (!r.ok()) {
       return java.util.OptionalInt.empty();
     }
@@ -292,9 +362,10 @@ public final class LiveReader {
 
   /** The tables of namespace {@code ns}, as {@code FAMILY NAME}. */
   public Set<String> tables(String ns) {
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "list", "tables"), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "tables")), "");
     if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables tables of " + ns + ": " + r.firstError());
+      throw new RunnerException("cannot list the nftables tables of " + (ns.isEmpty() ? "the host" : ns) + ": "
+          + r.firstError());
     }
     Set<String> out = new TreeSet<>();
     for (JsonNode doc : parse(r.out(), "nft -j list tables")) {
@@ -314,7 +385,7 @@ public final class LiveReader {
     if (keys.isEmpty()) {
       return out;
     }
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "grep", "-H", "."));
+    List<String> argv = new ArrayList<>(Sandbox.in(ns, List.of("grep", "-H", ".")));
     Map<String, String> byPath = new HashMap<>();
     for (String k : keys) {
       if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
@@ -334,12 +405,12 @@ public final class LiveReader {
     return out;
   }
 
-  private void files(String s, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
+  private void files(String prefix, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
       Map<ObjectId, String> files) {
     if (!Files.isDirectory(etcNetns)) {
       return;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, s + "-*")) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, prefix + "*")) {
       for (Path dir : dirs) {
         String ns = dir.getFileName().toString();
         for (String name : List.of("hosts", "resolv.conf")) {
@@ -361,6 +432,10 @@ public final class LiveReader {
     } catch (IOException e) {
       throw new RunnerException("cannot read " + etcNetns + ": " + e.getMessage());
     }
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
   }
 
   private static List<JsonNode> parse(String text, String what) {

@@ -24,6 +24,9 @@ import java.util.Set;
  * @param files the content of the topology's files under {@code /etc/netns}, by identity
  * @param hostNamespaces {@code S} and the host namespaces ({@code S-host_HOST}) that exist
  * @param aliases the alias of every owned link
+ * @param links the attributes of the owned links, by identity
+ * @param notes what could not be read and how the plan takes it (host mode without root: the
+ *     nftables tables), one sentence each
  */
 public record LiveState(
     boolean sandboxExists,
@@ -37,7 +40,9 @@ public record LiveState(
     Map<String, String> sysctls,
     Map<ObjectId, String> files,
     Set<String> hostNamespaces,
-    Map<ObjectId, String> aliases) {
+    Map<ObjectId, String> aliases,
+    Map<ObjectId, LiveLink> links,
+    List<String> notes) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -49,6 +54,8 @@ public record LiveState(
     files = Map.copyOf(files);
     hostNamespaces = Set.copyOf(hostNamespaces);
     aliases = Map.copyOf(aliases);
+    links = Map.copyOf(links);
+    notes = List.copyOf(notes);
   }
 
   /** How {@link #sysctls} keys a sysctl of a host namespace. */
@@ -63,6 +70,11 @@ public record LiveState(
   /** A sysctl's value in host namespace {@code namespace}. */
   public Optional<String> sysctl(String namespace, String key) {
     return Optional.ofNullable(sysctls.get(key(namespace, key)));
+  }
+
+  /** The attributes of an owned link. */
+  public Optional<LiveLink> link(ObjectId id) {
+    return Optional.ofNullable(links.get(id));
   }
 
   /** The owned identities of one kind. */

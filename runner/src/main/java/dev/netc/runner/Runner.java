@@ -4,6 +4,7 @@ import dev.netc.backends.iproute2.IpBatch;
 import dev.netc.backends.iproute2.IpPlan;
 import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.FdbEntry;
 import dev.netc.backends.plan.HostState;
 import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
@@ -41,7 +42,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plans, applies and destroys one host's part of a topology in a sandbox.
+ * Plans, applies and destroys one host's part of a topology in a sandbox, or on the host itself
+ * ({@link Sandbox#host}).
  *
  * <p>The diff is by identity ({@code kind:namespace:name}): what is desired and not live (with
  * the topology's mark) is created, what is live and owned but no longer desired is deleted, a
@@ -77,22 +79,17 @@ public final class Runner {
   }
 
   /**
-   * One host of a desired state planned for a sandbox, and its nftables file (empty when the
+   * One host of a desired state planned for a sandbox (or the host: sandbox {@code ""}), and its nftables file (empty when the
    * host needs no table).
    */
   public record Target(DesiredState state, HostState host, Optional<String> nft) {
-    public Target {
-      if (state.sandbox().isEmpty()) {
-        throw new IllegalArgumentException("the runner works in a sandbox only, for now");
-      }
-    }
-
     public String topology() {
       return state.topology();
     }
 
+    /** The sandbox the state was planned for, or host mode ({@link Sandbox#host}). */
     public Sandbox sandbox() {
-      return new Sandbox(state.sandbox());
+      return state.sandbox().isEmpty() ? Sandbox.host(state.topology()) : new Sandbox(state.sandbox());
     }
 
     List<String> sysctlKeys() {
@@ -120,6 +117,11 @@ public final class Runner {
 
   private LiveState read(List<Target> ts) {
     return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts));
+  }
+
+  /** Where a host plays, for messages: {@code sandbox S}, {@code S-host_H} or {@code the host}. */
+  private static String where(Target t) {
+    return t.hostNs().isEmpty() ? "the host" : t.hostNs().equals(t.sandbox().name()) ? t.sandbox().label() : t.hostNs();
   }
 
   /** The underlays of every host of the state (a sandbox that plays several hosts). */
@@ -168,6 +170,56 @@ public final class Runner {
   /** What {@link #apply(List)} would do now, for several hosts of one state. */
   public Plan plan(List<Target> ts) {
     return diff(ts, read(ts));
+  }
+
+  /**
+   * A plan to save ({@code plan --out}): what {@link #plan} gives, with the fingerprint of the
+   * live state it was made against ({@link #fingerprint}).
+   */
+  public SavedPlan planToSave(Target t, String netcVersion) {
+    return planToSave(List.of(t), netcVersion);
+  }
+
+  /**
+   * As above, for the targets of a command; a topology of several hosts is refused (a saved plan
+   * carries one host's desired state, not the sandbox's underlay, tunnels and IPsec objects).
+   */
+  public SavedPlan planToSave(List<Target> ts, String netcVersion) {
+    Target t = ts.get(0);
+    if (ts.size() != 1 || t.state().hosts().size() > 1) {
+      throw new RunnerException("saved plans cover topologies of one host only, and " + t.topology() + " has "
+          + t.state().hosts().size() + ": plan and apply it from its file (`netc apply FILE`)");
+    }
+    LiveState live = read(ts);
+    Plan plan = diff(t, live);
+    return new SavedPlan(netcVersion, plan, t.host().host(), fingerprint(t, live), t);
+  }
+
+  /**
+   * The SHA-256 of what a plan read, canonicalised: whether {@code S} and {@code S-outside} exist,
+   * the owned objects (links with their attributes and ifindex, files by the hash of their
+   * content), the objects the topology wants that others hold, the values of its sysctls, the
+   * record of the applied table and its number of rules. Objects of others that the topology does
+   * not want are left out: they do not change the plan.
+   */
+  String fingerprint(Target t, LiveState live) {
+    Set<ObjectId> wanted = t.host().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
+    List<String> lines = new ArrayList<>();
+    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists());
+    for (ObjectId id : live.owned().stream().sorted().toList()) {
+      String content = live.files().get(id);
+      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
+          + (content == null ? "" : " sha256=" + sha256(content)));
+    }
+    live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
+        .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
+    new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    recordLines(t).forEach(l -> lines.add("table record " + l));
+    Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
+    if (table.isPresent() && !recordLines(t).isEmpty()) {
+      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()));
+    }
+    return sha256(String.join("\n", lines) + "\n");
   }
 
   /**
@@ -225,8 +277,19 @@ public final class Runner {
     }
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
+    Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
     for (KernelObject o : desired) {
-      if (o instanceof Sysctl s) {
+      if (rebuild.replace().containsKey(o.id())) {
+        changes.add(new Change(Change.Action.REPLACE, o.id(), "forces replacement: " + rebuild.replace().get(o.id())));
+      } else if (rebuild.follow().containsKey(o.id())) {
+        Change.Action a = o instanceof Sysctl || o instanceof Link ? Change.Action.UPDATE : Change.Action.CREATE;
+        changes.add(new Change(a, o.id(), rebuild.follow().get(o.id())));
+      } else if (o instanceof Link l && live.has(o.id())) {
+        List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
+        if (!attributes.isEmpty()) {
+          changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.namespace(), s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), now.map(v -> v + " -> ").orElse("") + s.value()));
@@ -271,8 +334,11 @@ public final class Runner {
         continue;
       }
       if ((id.kind() == ObjectId.Kind.ADDRESS || id.kind() == ObjectId.Kind.FDB)
-          && goneLinks.contains(id.namespace() + "/" + id.name().substring(0, id.name().indexOf('/')))) {
-        continue;
+          && (goneLinks.contains(id.namespace() + "/" + device(id)) || rebuild.replaced(id.namespace(), device(id)))) {
+        continue; // goes with its link
+      }
+      if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
+        continue; // a route through a replaced link goes with it
       }
       if (id.kind() == ObjectId.Kind.LINK && goesWithItsPeer(t.topology(), live.aliases().getOrDefault(id, ""))) {
         // a container end goes with its host end (a veth pair dies whole)
@@ -285,7 +351,221 @@ public final class Runner {
         ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
-    return new Plan(t.topology(), sb.name(), changes);
+    return new Plan(t.topology(), sb.name(), changes, live.notes());
+  }
+
+  /**
+   * What differs between a desired link and the live one, each as {@code attribute now -> wanted}:
+   * the MTU (the kernel's 1500 when the desired state sets none; a loopback's, a VXLAN device's
+   * and a macvlan or VLAN sub-interface's only when set: the kernel derives theirs from the
+   * underlay or the parent), the bridge it is enslaved to, a MAC address the topology fixes or
+   * netc derives, the state (always up). All are changed in place ({@code ip link set}); what a
+   * VXLAN, macvlan or VLAN link is made of is not ({@link Rebuild#paramsChange}).
+   */
+  static List<String> attributeChanges(Link l, LiveLink now) {
+    List<String> out = new ArrayList<>();
+    if (comparesMtu(l)) {
+      int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
+      if (now.mtu() != mtu) {
+        out.add("mtu " + now.mtu() + " -> " + mtu);
+      }
+    }
+    String master = l.master().orElse("");
+    if (l.type() != Link.Type.LOOPBACK && !now.master().equals(master)) {
+      out.add("master " + (now.master().isEmpty() ? "none" : now.master()) + " -> " + (master.isEmpty() ? "none" : master));
+    }
+    if (l.mac().isPresent() && !l.mac().get().equalsIgnoreCase(now.mac())) {
+      out.add("address " + now.mac() + " -> " + l.mac().get());
+    }
+    if (!now.up()) {
+      out.add("state down -> up");
+    }
+    return out;
+  }
+
+  /** Whether a link's MTU is the desired state's: a set one, or the kernel's 1500 for a bridge or veth. */
+  private static boolean comparesMtu(Link l) {
+    return l.mtu().isPresent() || l.type() == Link.Type.BRIDGE || l.type() == Link.Type.VETH;
+  }
+
+  /** The {@code ip -batch} lines that give a link its desired attributes in place. */
+  static List<String> linkSettings(Link l) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    if (comparesMtu(l)) {
+      out.add(dev + " mtu " + l.mtu().orElse(LiveLink.DEFAULT_MTU));
+    }
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
+    }
+    l.mac().ifPresent(m -> out.add(dev + " address " + m));
+    out.add(dev + " up");
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link back the attributes it had (a rollback). */
+  static List<String> linkRestore(Link l, LiveLink was) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    out.add(dev + " mtu " + was.mtu());
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + (was.master().isEmpty() ? " nomaster" : " master " + KernelNames.checkIfname(was.master())));
+    }
+    if (l.mac().isPresent() && was.mac().matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+      out.add(dev + " address " + was.mac());
+    }
+    out.add(dev + (was.up() ? " up" : " down"));
+    return out;
+  }
+
+  /**
+   * Links the kernel cannot change in place, and what goes with them. A link is replaced when its
+   * kind is not the desired one, and a veth pair when its two ends are not each other's peers
+   * (one end missing, or its peer elsewhere): a veth is made with its peer in one command, so
+   * the pair is replaced whole. Deleting a link takes its addresses and routes with it, so they
+   * are created again; veths enslaved to a replaced bridge and its per-device sysctls are set
+   * again ({@code follow}).
+   *
+   * @param replace the links to replace, with the attribute that forces it
+   * @param follow objects to create or update again because of a replacement, with a note
+   */
+  record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
+    static Rebuild of(HostState h, LiveState live) {
+      return of(List.of(h), live);
+    }
+
+    /**
+     * As above, for the hosts of one sandbox. Beyond kind and peer, a VXLAN device is replaced
+     * when its id, port or local address differ, a macvlan sub-interface when its mode does, a
+     * VLAN sub-interface when its id does ({@link #params}); a macvlan or VLAN sub-interface whose
+     * parent is replaced goes with it (the kernel deletes it with its parent), and so do the
+     * forwarding entries of a replaced VXLAN device.
+     */
+    static Rebuild of(List<HostState> hosts, LiveState live) {
+      List<Link> links = hosts.stream().flatMap(h -> h.links().stream()).toList();
+      Map<ObjectId, String> replace = new LinkedHashMap<>();
+      for (Link l : links) {
+        live.link(l.id()).ifPresent(now -> {
+          if (!now.kind().equals(kind(l.type()))) {
+            replace.put(l.id(), "kind");
+          } else {
+            paramsChange(l, now).ifPresent(why -> replace.put(l.id(), why));
+          }
+        });
+      }
+      for (Link l : links) {
+        if (l.type() != Link.Type.VETH || !l.createsPeer()) {
+          continue;
+        }
+        Link peer = links.stream().filter(x -> x.ref().equals(l.peer().get())).findFirst().orElseThrow();
+        Optional<LiveLink> a = live.link(l.id());
+        Optional<LiveLink> b = live.link(peer.id());
+        String why = replace.containsKey(l.id()) ? replace.get(l.id()) : replace.get(peer.id());
+        if (why == null && (a.isPresent() != b.isPresent()
+            || a.isPresent() && (a.get().peer() != b.get().ifindex() || b.get().peer() != a.get().ifindex()))) {
+          why = "peer";
+        }
+        if (why != null) {
+          String w = why;
+          a.ifPresent(x -> replace.put(l.id(), w));
+          b.ifPresent(x -> replace.put(peer.id(), w));
+        }
+      }
+      // sub-interfaces die with their parents: a VLAN with its trunk, macvlans with their parent
+      for (boolean more = true; more; ) {
+        more = false;
+        for (Link l : links) {
+          Link.Params p = l.params().orElse(null);
+          Optional<Link.Ref> parent = p instanceof Link.Macvlan m ? Optional.of(new Link.Ref(m.hostNamespace(), m.parent()))
+              : p instanceof Link.Vlan v ? Optional.of(new Link.Ref(l.namespace(), v.parent())) : Optional.empty();
+          if (parent.isPresent() && !replace.containsKey(l.id()) && live.has(l.id())
+              && replace.containsKey(new ObjectId(ObjectId.Kind.LINK, parent.get().namespace(), parent.get().name()))) {
+            replace.put(l.id(), "parent " + parent.get().name());
+            more = true;
+          }
+        }
+      }
+      Map<ObjectId, String> follow = new LinkedHashMap<>();
+      for (ObjectId r : replace.keySet()) {
+        String note = "again, with replaced " + r;
+        for (HostState h : hosts) {
+          for (Address a : h.addresses()) {
+            if (a.namespace().equals(r.namespace()) && a.device().equals(r.name())) {
+              follow.putIfAbsent(a.id(), note);
+            }
+          }
+          for (Route rt : h.routes()) {
+            if (rt.namespace().equals(r.namespace()) && rt.device().equals(r.name())) {
+              follow.putIfAbsent(rt.id(), note);
+            }
+          }
+          for (FdbEntry f : h.fdb()) {
+            if (f.namespace().equals(r.namespace()) && f.device().equals(r.name())) {
+              follow.putIfAbsent(f.id(), note);
+            }
+          }
+          for (Sysctl x : h.sysctls()) {
+            if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
+              follow.putIfAbsent(x.id(), x.value() + " " + note);
+            }
+          }
+        }
+        for (Link l : links) {
+          if (l.namespace().equals(r.namespace()) && l.master().filter(r.name()::equals).isPresent()
+              && !replace.containsKey(l.id()) && live.has(l.id())) {
+            follow.putIfAbsent(l.id(), "master " + r.name() + " " + note);
+          }
+        }
+      }
+      return new Rebuild(replace, follow);
+    }
+
+    /**
+     * What a link is made of that {@code ip link set} cannot change, as the kernel reports it
+     * ({@link LiveLink#params}); empty for the plain kinds, and when the live link does not say.
+     */
+    static Optional<String> paramsChange(Link l, LiveLink now) {
+      if (l.params().isEmpty() || now.params().isEmpty()) {
+        return Optional.empty();
+      }
+      Map<String, String> live = new LinkedHashMap<>();
+      for (String kv : now.params().split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          live.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      for (String kv : params(l).split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0 && !kv.substring(eq + 1).equals(live.getOrDefault(kv.substring(0, eq), ""))) {
+          return Optional.of(kind(l.type()) + " " + kv.substring(0, eq));
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** The desired counterpart of {@link LiveLink#params}: {@code id=42 port=4789 local=10.0.0.1}, {@code mode=bridge}, {@code id=10}. */
+    static String params(Link l) {
+      Link.Params p = l.params().orElse(null);
+      return p instanceof Link.Vxlan v ? "id=" + v.vni() + " port=" + v.port() + v.local().map(a -> " local=" + a).orElse("")
+          : p instanceof Link.Macvlan m ? "mode=" + m.mode().label()
+          : p instanceof Link.Vlan v ? "id=" + v.id() : "";
+    }
+
+    boolean replaced(String namespace, String device) {
+      return replace.containsKey(new ObjectId(ObjectId.Kind.LINK, namespace, device));
+    }
+
+    static String kind(Link.Type t) {
+      return switch (t) {
+        case LOOPBACK -> "loopback";
+        case BRIDGE -> "bridge";
+        case VETH -> "veth";
+        case VXLAN -> "vxlan";
+        case MACVLAN -> "macvlan";
+        case VLAN -> "vlan";
+      };
+    }
   }
 
   /**
@@ -309,12 +589,38 @@ public final class Runner {
    * hosts: every host at once); on failure, leaves the sandbox as it was and throws.
    */
   public Outcome apply(List<Target> ts) {
+    return apply(ts, Optional.empty());
+  }
+
+  /**
+   * Applies a saved plan: exactly its changes, after checking under the lock that the live state
+   * is still the one it was made against; a {@link StalePlanException} when it is not.
+   */
+  public Outcome apply(SavedPlan saved) {
+    return apply(List.of(saved.target()), Optional.of(saved));
+  }
+
+  private Outcome apply(List<Target> ts, Optional<SavedPlan> saved) {
     long start = System.nanoTime();
     int processes = exec.processes();
     Sandbox sb = sandbox(ts);
     try (Lock lock = lock(sb)) {
       LiveState before = read(ts);
+      if (!before.notes().isEmpty()) {
+        throw new RunnerException(before.notes().get(0));
+      }
       Plan plan = diff(ts, before);
+      if (saved.isPresent()) {
+        String now = fingerprint(ts.get(0), before);
+        if (!now.equals(saved.get().liveSha256())) {
+          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+        }
+        if (!plan.changes().equals(saved.get().plan().changes())) {
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
+        }
+        plan = saved.get().plan();
+      }
       if (plan.empty()) {
         return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
       }
@@ -326,6 +632,8 @@ public final class Runner {
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
           boolean ok = o instanceof Sysctl s ? after.sysctl(s.namespace(), s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
+              : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
+                  && attributeChanges(l, n).isEmpty()).isPresent()
               : after.has(o.id());
           if (!ok) {
             missing.add(o.id().toString());
@@ -333,13 +641,13 @@ public final class Runner {
         }
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
-              + (missing.size() == 1 ? " is" : "s are") + " missing: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         String msg = e instanceof RunnerException ? e.getMessage() : e.toString();
         throw new RunnerException(msg + "; rolled back"
-            + (problems.isEmpty() ? ", sandbox " + sb.name() + " is as before" : " with problems: " + String.join("; ", problems)));
+            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems)));
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
     }
@@ -378,6 +686,14 @@ public final class Runner {
     if (!early.isEmpty()) {
       deletions(ts.get(0), early, false);
     }
+    // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
+    Set<String> hostNamespaces = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
+    Map<String, List<String>> replaced = new LinkedHashMap<>();
+    plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.id().kind() == ObjectId.Kind.LINK)
+        .sorted(Comparator.comparing((Change c) -> !hostNamespaces.contains(c.id().namespace())))
+        .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
+            .add("link del " + KernelNames.checkIfname(c.id().name())));
+    replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     for (Target t : ts) {
       executeHost(t, before, byId, undo);
     }
@@ -389,15 +705,26 @@ public final class Runner {
     String s = t.hostNs();
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
-          .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
+          .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
+              || byId.get(l.object()).action() == Change.Action.REPLACE))
           .map(l -> keys(t, l.command())).toList();
       if (!lines.isEmpty()) {
         IpBatch run = new IpBatch(b.namespace(), b.title(), List.of(), b.tool());
         check(exec.run(run.argv(false), String.join("\n", lines) + "\n"), String.join(" ", run.argv(false)));
       }
     }
+    // links updated in place (MTU, master, MAC, state), one batch per namespace
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+      }
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists() && s.equals(t.sandbox().name())) {
+    if (!before.sandboxExists() && !t.sandbox().isHost() && s.equals(t.sandbox().name())) {
       sysctls.addAll(Sandbox.forwarding());
     }
     for (Sysctl x : t.host().sysctls()) {
@@ -406,9 +733,9 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+      List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
-      check(exec.run(argv, ""), "sysctl in " + s);
+      check(exec.run(argv, ""), "sysctl in " + where(t));
     }
     for (NetnsFile f : t.host().files()) {
       Change c = byId.get(f.id());
@@ -427,8 +754,8 @@ public final class Runner {
       }
     }
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
-      check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), t.nft().orElseThrow()),
-          "nft -f in " + s);
+      check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), t.nft().orElseThrow()),
+          "nft -f in " + where(t));
       writeTableRecord(t, Optional.of(sha256(t.nft().get())));
       OptionalInt rules = reader.tableRules(s, t.host().table().get().id().name());
       if (rules.isPresent()) {
@@ -453,7 +780,7 @@ public final class Runner {
   }
 
   private byte[] secret(Sandbox sb) {
-    Path p = stateDir.resolve(sb.name() + ".ipsec.secret");
+    Path p = stateDir.resolve(sb.files() + ".ipsec.secret");
     try {
       if (!Files.isRegularFile(p)) {
         Files.createDirectories(stateDir);
@@ -507,8 +834,9 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(exec.run(List.of("ip", "netns", "exec", id.namespace(), "nft", "delete", "table", "inet",
-            Ownership.table(t.topology())), ""), "nft delete table in " + id.namespace());
+        case TABLE -> check(exec.run(Sandbox.in(id.namespace(), List.of("nft", "delete", "table", "inet",
+            Ownership.table(t.topology()))), ""), "nft delete table in "
+            + (id.namespace().isEmpty() ? "the host" : id.namespace()));
         case FILE -> {
           try {
             Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
@@ -583,6 +911,7 @@ public final class Runner {
     final Plan plan;
     final List<Path> dirs = new ArrayList<>();
     final Map<String, Optional<String>> files = new LinkedHashMap<>();
+    final List<Link> updatedLinks = new ArrayList<>();
 
     Undo(List<Target> ts, LiveState before, Plan plan) {
       this.ts = ts;
@@ -612,7 +941,7 @@ public final class Runner {
         for (Target t : ts) {
           ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
           if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
-            exec.run(List.of("ip", "netns", "exec", t.hostNs(), "nft", "delete", "table", "inet", Ownership.table(t.topology())), "");
+            exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
           }
           if (table != null && created.contains(table)) {
             writeTableRecord(t, Optional.empty());
@@ -652,6 +981,14 @@ public final class Runner {
           perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add(xfrmDeletion(o.id()));
         }
       }
+      // links updated in place get their attributes back (reverse order: veths before bridges)
+      for (int i = updatedLinks.size() - 1; i >= 0; i--) {
+        Link l = updatedLinks.get(i);
+        if (!goes.contains(l.namespace())) {
+          before.link(l.id()).ifPresent(was -> perNs.computeIfAbsent(l.namespace(), k -> new ArrayList<>())
+              .addAll(linkRestore(l, was)));
+        }
+      }
       Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
       // links first (in host namespaces: veth host ends take their peers), then the rest
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
@@ -669,7 +1006,7 @@ public final class Runner {
           }
         }
         if (!restore.isEmpty()) {
-          List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", t.hostNs(), "sysctl", "-qw"));
+          List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
           argv.addAll(restore);
           exec.run(argv, "");
         }
@@ -713,7 +1050,7 @@ public final class Runner {
           problems.add(r.firstError());
         }
       }
-      Set<String> now = reader.namespaces().stream().filter(n -> n.equals(s) || n.startsWith(s + "-"))
+      Set<String> now = reader.namespaces().stream().filter(sb::holds)
           .collect(Collectors.toSet());
       if (!now.equals(before.namespaces())) {
         problems.add("namespaces were " + before.namespaces() + ", are " + now);
@@ -774,7 +1111,7 @@ public final class Runner {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
-      if (after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
+      if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();
         after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside())
             && !(after.hostNamespaces().contains(n) && !after.owned().stream().anyMatch(i -> i.namespace().equals(n))))
@@ -835,9 +1172,12 @@ public final class Runner {
     return tableRecordPath(t.hostNs(), t.topology());
   }
 
-  /** {@code /run/netc/NS.TOPOLOGY.nft.sha256}, {@code NS} the host namespace ({@code S} for one host). */
+  /**
+   * {@code /run/netc/NS.TOPOLOGY.nft.sha256}, {@code NS} the host namespace ({@code S} for one
+   * host, {@code S-host_H} for one of several, {@link Sandbox#HOST_FILES} in host mode).
+   */
   private Path tableRecordPath(String hostNs, String topology) {
-    return stateDir.resolve(hostNs + "." + topology + ".nft.sha256");
+    return stateDir.resolve((hostNs.isEmpty() ? Sandbox.HOST_FILES : hostNs) + "." + topology + ".nft.sha256");
   }
 
   /** The record's first line: the SHA-256 of the table file apply loaded. */
@@ -919,7 +1259,7 @@ public final class Runner {
   }
 
   Lock lock(Sandbox sb) {
-    Path file = stateDir.resolve(sb.name() + ".lock");
+    Path file = stateDir.resolve(sb.files() + ".lock");
     try {
       Files.createDirectories(stateDir);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -935,16 +1275,18 @@ public final class Runner {
         }
         if (System.nanoTime() >= deadline) {
           ch.close();
-          throw new RunnerException("sandbox " + sb.name() + " is locked by another netc apply or destroy ("
+          throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
               + file + "); gave up after " + lockWait.toSeconds() + " s");
         }
         Thread.sleep(100);
       }
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + sb.name());
+      throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
     }
   }
 }

@@ -12,8 +12,9 @@ import java.util.Optional;
  * the host ({@code @outside}), joined by a veth named {@code uplink} at both ends (a name no
  * topology object takes: bridges are {@code br-*}, veths {@code ve-*}, container ends {@code
  * ethN}). {@code S} has {@code 198.18.0.1/30} and {@code 2001:2::1/64} on it, {@code S-outside}
- * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}; the outside
- * needs no other route. The loopbacks and uplinks netc creates carry the alias
+ * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}, and an IPv6
+ * default route through {@code S}: IPv6 subnets leave without NAT66, so the outside must route
+ * replies to them through the host (IPv4 ones are masqueraded and need no route). The loopbacks and uplinks netc creates carry the alias
  * {@code netc-sandbox:S...}, so that {@code destroy} knows it may remove them.
  *
  * <p>A topology of several hosts plays each host in a namespace of its own, {@code S-host_HOST},
@@ -30,20 +31,82 @@ public final class Sandbox {
   /** What every sandbox mark starts with; never a topology's ({@code netc:}). */
   public static final String MARK = "netc-sandbox:";
 
+  /** What the files of host mode are named after in {@code /run/netc}: no sandbox is named so. */
+  static final String HOST_FILES = "@host";
+
   private final String name;
+  private final String prefix;
 
   public Sandbox(String name) {
     if (!KernelNames.sandbox(name).ok()) {
       throw new IllegalArgumentException("unchecked sandbox name `" + name + "`");
     }
     this.name = name;
+    this.prefix = name + "-";
   }
 
+  private Sandbox(String name, String prefix) {
+    this.name = name;
+    this.prefix = prefix;
+  }
+
+  /**
+   * Host mode: the real host namespace ({@code ""}) plays {@code S}; the topology's endpoint
+   * namespaces are {@code netc-TOPOLOGY-ENDPOINT}; there is no {@code S-outside} (the real
+   * outside is outside) and nothing to create or delete for the "sandbox" itself.
+   */
+  public static Sandbox host(String topology) {
+    return new Sandbox("", KernelNames.checkNetns("netc-" + topology) + "-");
+  }
+
+  public boolean isHost() {
+    return name.isEmpty();
+  }
+
+  /** The host's namespace: {@code S}, or {@code ""} in host mode. */
   public String name() {
     return name;
   }
 
+  /** {@code sandbox S} or {@code the host}, for messages. */
+  public String label() {
+    return isHost() ? "the host" : "sandbox " + name;
+  }
+
+  /** Whether a namespace of {@code ip netns list} belongs here: {@code S} and {@code S-*}, or {@code netc-TOPOLOGY-*}. */
+  public boolean holds(String namespace) {
+    return !isHost() && namespace.equals(name) || namespace.startsWith(prefix);
+  }
+
+  /** What the names of its endpoint namespaces start with: {@code S-} or {@code netc-TOPOLOGY-}. */
+  String prefix() {
+    return prefix;
+  }
+
+  /** The name the lock and table records in {@code /run/netc} start with. */
+  String files() {
+    return isHost() ? HOST_FILES : name;
+  }
+
+  /** {@code argv} run in the host's namespace: behind {@code ip netns exec S}, or as it is in host mode. */
+  public List<String> in(List<String> argv) {
+    return in(name, argv);
+  }
+
+  /** {@code argv} run in namespace {@code ns} ({@code ""}: the one netc runs in). */
+  static List<String> in(String ns, List<String> argv) {
+    List<String> out = new ArrayList<>();
+    if (!ns.isEmpty()) {
+      out.addAll(List.of("ip", "netns", "exec", KernelNames.checkNetns(ns)));
+    }
+    out.addAll(argv);
+    return out;
+  }
+
   public String outside() {
+    if (isHost()) {
+      throw new IllegalStateException("host mode has no outside namespace");
+    }
     return KernelNames.checkNetns(name + "-" + Planner.SANDBOX_OUTSIDE);
   }
 
@@ -62,7 +125,7 @@ public final class Sandbox {
 
   /** Whether the alias of {@code S}'s loopback says netc created it. */
   public boolean createdByNetc(String loAlias) {
-    return mark().equals(loAlias);
+    return !isHost() && mark().equals(loAlias);
   }
 
   /** The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. */
@@ -103,7 +166,8 @@ public final class Sandbox {
           "link set " + UPLINK + " alias " + uplinkMark(),
           "address add " + OUTSIDE_V4 + " dev " + UPLINK,
           "address add " + OUTSIDE_V6 + " dev " + UPLINK + " nodad",
-          "link set " + UPLINK + " up")));
+          "link set " + UPLINK + " up",
+          "route add ::/0 via " + HOST_V6.substring(0, HOST_V6.indexOf('/')) + " dev " + UPLINK)));
     }
     return runs;
   }

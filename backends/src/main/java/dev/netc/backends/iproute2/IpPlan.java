@@ -90,6 +90,9 @@ public record IpPlan(String host, List<IpBatch> batches) {
             + peerOpts + " netns " + peer.namespace(), l.id(), describe(h, l)));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
         host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get(), l.id(), ""));
+        if (l.hairpin()) {
+          host.add(new IpBatch.Line("link set " + l.name() + " type bridge_slave hairpin on", l.id(), ""));
+        }
         host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
       }
     }

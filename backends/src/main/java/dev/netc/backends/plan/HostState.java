@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param links bridges, then veths (host end, then container end), loopbacks
  * @param table the nftables table of the host namespace, when it has bridges
  * @param notes what the plan leaves out on purpose, one line each, for the scripts' comments
+ * @param services the services as realised on this host (virtual addresses, node ports, shares)
  * @param fdb the static forwarding entries of the host's VXLAN devices
  * @param xfrmStates the IPsec associations of the host's encrypted overlays
  * @param xfrmPolicies their policies
@@ -34,21 +35,14 @@ public record HostState(
     List<PublishedPort> published,
     List<EndpointPlan> endpoints,
     List<String> notes,
+    List<ServicePlan> services,
     List<FdbEntry> fdb,
     List<XfrmState> xfrmStates,
     List<XfrmPolicy> xfrmPolicies,
     Optional<Underlay> underlay) {
 
-  /** A host without overlays, on no sandbox underlay. */
-  public HostState(String host, Netns hostNamespace, List<Netns> namespaces, List<Link> links,
-      List<Address> addresses, List<Route> routes, List<Sysctl> sysctls, List<NetnsFile> files,
-      Optional<TableSpec> table, List<Bridge> bridges, List<PublishedPort> published,
-      List<EndpointPlan> endpoints, List<String> notes) {
-    this(host, hostNamespace, namespaces, links, addresses, routes, sysctls, files, table, bridges, published,
-        endpoints, notes, List.of(), List.of(), List.of(), Optional.empty());
-  }
-
   public HostState {
+    services = List.copyOf(services);
     fdb = List.copyOf(fdb);
     xfrmStates = List.copyOf(xfrmStates);
     xfrmPolicies = List.copyOf(xfrmPolicies);
@@ -62,6 +56,15 @@ public record HostState(
     published = List.copyOf(published);
     endpoints = List.copyOf(endpoints);
     notes = List.copyOf(notes);
+  }
+
+  /** A host without services or overlays, on no sandbox underlay. */
+  public HostState(String host, Netns hostNamespace, List<Netns> namespaces, List<Link> links,
+      List<Address> addresses, List<Route> routes, List<Sysctl> sysctls, List<NetnsFile> files,
+      Optional<TableSpec> table, List<Bridge> bridges, List<PublishedPort> published,
+      List<EndpointPlan> endpoints, List<String> notes) {
+    this(host, hostNamespace, namespaces, links, addresses, routes, sysctls, files, table, bridges,
+        published, endpoints, notes, List.of(), List.of(), List.of(), List.of(), Optional.empty());
   }
 
   /** Every object, namespaces first: what a runner compares with the live state. */

@@ -22,6 +22,9 @@ import java.util.regex.Pattern;
  * @param mac a MAC address the topology fixes (on a container end), netc derives (a macvlan
  *     sub-interface) or gives every host alike (the bridge of an overlay network)
  * @param params what a VXLAN, macvlan or VLAN link is made of (empty for the other types)
+ * @param hairpin on a veth's host end: the bridge may send a frame back out of the port it came
+ *     in by ({@code bridge_slave hairpin on}), for an endpoint that reaches a service forwarding
+ *     to itself
  */
 public record Link(
     String namespace,
@@ -33,7 +36,8 @@ public record Link(
     Optional<Ref> peer,
     boolean createsPeer,
     Optional<String> mac,
-    Optional<Params> params) implements KernelObject {
+    Optional<Params> params,
+    boolean hairpin) implements KernelObject {
   private static final Pattern MAC = Pattern.compile("[0-9a-f]{2}(:[0-9a-f]{2}){5}");
 
   /** What kind of link. */
@@ -101,10 +105,16 @@ public record Link(
     }
   }
 
-  /** A link of a plain type: loopback, bridge or veth end. */
+  /** A link without hairpin mode. */
   public Link(String namespace, String name, Type type, String alias, OptionalInt mtu, Optional<String> master,
-      Optional<Ref> peer, boolean createsPeer, Optional<String> mac) {
-    this(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, Optional.empty());
+      Optional<Ref> peer, boolean createsPeer, Optional<String> mac, Optional<Params> params) {
+    this(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, params, false);
+  }
+
+  /** A link of a plain type (loopback, bridge or veth end), with or without hairpin mode. */
+  public Link(String namespace, String name, Type type, String alias, OptionalInt mtu, Optional<String> master,
+      Optional<Ref> peer, boolean createsPeer, Optional<String> mac, boolean hairpin) {
+    this(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, Optional.empty(), hairpin);
   }
 
   public Link {
@@ -115,6 +125,9 @@ public record Link(
       throw new IllegalArgumentException("bad alias `" + alias + "`");
     }
     master.ifPresent(KernelNames::checkIfname);
+    if (hairpin && master.isEmpty()) {
+      throw new IllegalArgumentException("hairpin mode needs a bridge port");
+    }
     if (type == Type.VETH && peer.isEmpty()) {
       throw new IllegalArgumentException("a veth needs its peer");
     }
@@ -132,6 +145,17 @@ public record Link(
         throw new IllegalArgumentException("bad MAC address `" + m + "`");
       }
     });
+  }
+
+  /** A link of a plain type (loopback, bridge or veth end) without hairpin mode. */
+  public Link(String namespace, String name, Type type, String alias, OptionalInt mtu, Optional<String> master,
+      Optional<Ref> peer, boolean createsPeer, Optional<String> mac) {
+    this(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, Optional.empty(), false);
+  }
+
+  /** The same link with hairpin mode on. */
+  public Link withHairpin() {
+    return new Link(namespace, name, type, alias, mtu, master, peer, createsPeer, mac, params, true);
   }
 
   public Ref ref() {

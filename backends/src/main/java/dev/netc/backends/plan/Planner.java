@@ -146,13 +146,6 @@ public final class Planner {
               + " still shows what the model predicts for this network"));
     }
     macvlanPolicies(out);
-    for (Service s : t.services()) {
-      out.add(Diagnostic.of(Code.NETC520, s.span(), "service `" + s.name()
-              + "` is not realised in the kernel yet: no virtual address, service port or node"
-              + " port forwards to its endpoints")
-          .withHint("reach the endpoints at their own addresses, or publish a port, until"
-              + " services are realised"));
-    }
   }
 
   /**
@@ -270,9 +263,14 @@ public final class Planner {
           routes(endpoint(p.endpoint()), p);
         }
       }
+      ServicePlanner services = new ServicePlanner(t, host.name(), plans, bridges, networks, byName);
+      ServicePlanner.Result realised = services.plan();
+      routes.addAll(realised.routes());
+      veths.replaceAll(l -> realised.hairpinVeths().contains(l.name()) && l.namespace().equals(hostNs) ? l.withHairpin() : l);
+      notes.addAll(realised.notes());
       hostSysctls();
       for (EndpointPlan p : plans) {
-        p.namespace().ifPresent(ns -> files(endpoint(p.endpoint()), ns, p));
+        p.namespace().ifPresent(ns -> files(endpoint(p.endpoint()), ns, p, services));
       }
       Optional<TableSpec> table = bridges.isEmpty() ? Optional.empty()
           : Optional.of(new TableSpec(hostNs, "inet", Ownership.table(t.name()), Ownership.tableComment(t.name())));
@@ -284,7 +282,7 @@ public final class Planner {
       links.addAll(loopbacks);
       return new HostState(host.name(), new Netns(hostNs, Netns.Role.HOST, Optional.empty(), Optional.empty()),
           namespaces, links, addresses, routes, sysctls, files, table, List.copyOf(bridges.values()),
-          published, plans, notes, fdb, xfrmStates, xfrmPolicies, underlay);
+          published, plans, notes, realised.services(), fdb, xfrmStates, xfrmPolicies, underlay);
     }
 
     private Endpoint endpoint(String name) {
@@ -640,7 +638,7 @@ public final class Planner {
       }
     }
 
-    private void files(Endpoint viewer, String ns, EndpointPlan plan) {
+    private void files(Endpoint viewer, String ns, EndpointPlan plan, ServicePlanner services) {
       StringBuilder hosts = new StringBuilder();
       hosts.append(Ownership.file(t.name(), "hosts", viewer.name())).append('\n');
       hosts.append("# Written by netc: every member of this endpoint's networks with name resolution"
@@ -676,10 +674,31 @@ public final class Planner {
           }
         }
       }
+      hosts.append(services.hostsLines(viewer));
+      podMembers(viewer, hosts);
       files.add(new NetnsFile(ns, "hosts", hosts.toString()));
       files.add(new NetnsFile(ns, "resolv.conf", Ownership.file(t.name(), "resolv.conf", viewer.name())
           + "\n# Written by netc: names of the topology resolve from /etc/hosts; the topology runs"
           + " no DNS server.\noptions ndots:0 timeout:1 attempts:1\n"));
+    }
+
+    /**
+     * A pod's members resolve each other by name on the loopback they share (a name some other
+     * line of the file already gives is left to it).
+     */
+    private void podMembers(Endpoint pod, StringBuilder hosts) {
+      if (pod.members().isEmpty()) {
+        return;
+      }
+      Set<String> taken = new HashSet<>();
+      hosts.toString().lines().filter(l -> !l.startsWith("#"))
+          .forEach(l -> taken.addAll(List.of(l.split("\\s+")).subList(1, l.split("\\s+").length)));
+      List<String> names = pod.members().stream().map(Endpoint.Member::name).filter(n -> !taken.contains(n)).toList();
+      if (!names.isEmpty()) {
+        hosts.append("# the containers of this pod, on its loopback\n");
+        hosts.append("127.0.0.1\t").append(String.join(" ", names)).append('\n');
+        hosts.append("::1\t").append(String.join(" ", names)).append('\n');
+      }
     }
 
     /** A member's name as another endpoint resolves it: {@code name}, or {@code name.namespace}. */

@@ -4,6 +4,7 @@ import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.EndpointPlan;
 import dev.netc.backends.plan.HostState;
 import dev.netc.backends.plan.PublishedPort;
+import dev.netc.backends.plan.ServicePlan;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.PortSpec;
@@ -270,7 +271,56 @@ public final class Prober {
           to.add(new InetSocketAddress(inet(loop), port));
         }
       }
-      return to.stream().map(d -> new Attempt(ns, proto, d)).toList();
+      List<Attempt> out = new ArrayList<>(to.stream().map(d -> new Attempt(ns, proto, d)).toList());
+      out.addAll(serviceAttempts(ns, proto, ports));
+      return out;
+    }
+
+    /**
+     * Connections to the services' virtual addresses and node ports that forward to one of
+     * {@code ports}: each destination as often as it takes for every endpoint behind it to be
+     * drawn with a probability above 99.9% (numgen draws anew for every connection), at most
+     * {@link #MAX_REPEAT} times.
+     */
+    private List<Attempt> serviceAttempts(String ns, Protocol proto, List<Integer> ports) {
+      List<Attempt> out = new ArrayList<>();
+      for (ServicePlan s : host.services()) {
+        for (ServicePlan.Port p : s.ports()) {
+          if (p.protocol() != proto || !ports.contains(p.targetPort())) {
+            continue;
+          }
+          for (Map.Entry<IpAddress.Family, ServicePlan.Balance> e : s.balance().entrySet()) {
+            int repeat = repeat(e.getValue());
+            List<InetSocketAddress> to = new ArrayList<>();
+            s.address(e.getKey()).ifPresent(a -> to.add(new InetSocketAddress(inet(a), p.port())));
+            if (p.nodePort().isPresent()) {
+              for (IpAddress a : own.get(hostNs)) {
+                if (a.family() == e.getKey()) {
+                  to.add(new InetSocketAddress(inet(a), p.nodePort().getAsInt()));
+                }
+              }
+            }
+            for (InetSocketAddress d : to) {
+              for (int i = 0; i < repeat; i++) {
+                out.add(new Attempt(ns, proto, d));
+              }
+            }
+          }
+        }
+      }
+      return out;
+    }
+
+    static final int MAX_REPEAT = 100;
+
+    /** How many draws make missing the smallest share less likely than one in a thousand. */
+    static int repeat(ServicePlan.Balance b) {
+      int smallest = b.targets().stream().mapToInt(ServicePlan.Target::share).min().orElse(b.modulus());
+      double q = (double) smallest / b.modulus();
+      if (q >= 1) {
+        return 1;
+      }
+      return (int) Math.min(MAX_REPEAT, Math.ceil(Math.log(0.001) / Math.log(1 - q)));
     }
 
     /** The destinations that lead to {@code b} on {@code port} by the model's paths: its own addresses, its published ports. */

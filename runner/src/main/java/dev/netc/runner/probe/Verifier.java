@@ -85,7 +85,7 @@ public final class Verifier {
           measured.connections() + second.connections(), measured.millis() + second.millis());
     }
     List<Verification.Difference> diffs = new ArrayList<>();
-    Reachability realised = realised(model);
+    Reachability realised = realised(model, target.host());
     int compared = 0;
     Map<String, Integer> skipped = new java.util.LinkedHashMap<>();
     for (ProbeResult.Cell c : measured.cells()) {
@@ -108,15 +108,25 @@ public final class Verifier {
   }
 
   static final String KNOWN = "the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
-  static final String NOT_REALISED = "through a service or node port, not realised yet (NETC520)";
+  static final String NOT_REALISED = "through a service to an endpoint this host does not balance to"
+      + " (on another host, or without a share)";
 
   /**
-   * The model of what the kernel plans realise: without services, which are not realised yet
-   * (NETC520). A cell whose verdict depends on a service is not compared.
+   * The model of what the kernel plans realise: as is when the host's services balance to every
+   * endpoint the services select (a service or node port then leads where the model says);
+   * otherwise without services, and a cell whose verdict depends on a service is not compared.
    */
-  private static Reachability realised(Reachability model) {
+  private static Reachability realised(Reachability model, dev.netc.backends.plan.HostState host) {
     dev.netc.compiler.ir.Topology t = model.topology();
     if (t.services().isEmpty()) {
+      return model;
+    }
+    Set<String> balanced = new java.util.HashSet<>();
+    host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
+    boolean all = t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
+        .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())))
+        .allMatch(e -> balanced.contains(e.name()));
+    if (all) {
       return model;
     }
     return new Reachability(new dev.netc.compiler.ir.Topology(t.name(), t.hosts(), t.namespaces(), t.networks(),
