@@ -158,4 +158,57 @@ class InPlaceUpdateTest {
     assertEquals("loopback", LiveReader.link(json.readTree("{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"}"),
         Set.of()).kind());
   }
+
+  @Test
+  void withDetailsTheReaderTakesTheKindsOfTunnelsAndSubInterfacesAndWhatTheyAreMadeOf() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    LiveLink vxlan = LiveReader.link(json.readTree("{\"ifindex\":5,\"ifname\":\"vx-mesh\",\"flags\":[\"UP\"],"
+        + "\"mtu\":1450,\"master\":\"br-mesh\",\"address\":\"02:00:00:00:00:05\",\"linkinfo\":{\"info_kind\":\"vxlan\","
+        + "\"info_data\":{\"id\":42,\"local\":\"192.168.56.11\",\"port\":4789,\"learning\":false}}}"), Set.of());
+    assertEquals(new LiveLink("vxlan", 1450, true, "br-mesh", "02:00:00:00:00:05", 5, -1,
+        "id=42 port=4789 local=192.168.56.11"), vxlan);
+    LiveLink macvlan = LiveReader.link(json.readTree("{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"UP\"],"
+        + "\"mtu\":9000,\"link_index\":3,\"link_netnsid\":0,\"address\":\"02:42:c0:a8:3c:0a\","
+        + "\"linkinfo\":{\"info_kind\":\"macvlan\",\"info_data\":{\"mode\":\"private\"}}}"), Set.of());
+    assertEquals("macvlan", macvlan.kind());
+    assertEquals("mode=private", macvlan.params());
+    // a veth pair within one namespace (a sandbox's macvlan parent) names its peer instead of indexing it
+    LiveLink parent = LiveReader.link(json.readTree("{\"ifindex\":7,\"ifname\":\"eth0\",\"link\":\"pp-eth0\","
+        + "\"mtu\":1500,\"linkinfo\":{\"info_kind\":\"veth\"}}"), Set.of(), Map.of("pp-eth0", 8));
+    assertEquals(8, parent.peer());
+  }
+
+  @Test
+  void aMacvlanOfAnotherModeIsReplacedItsInheritedMtuIsNotComparedAndASubInterfaceGoesWithItsParent() {
+    Runner.Target m = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
+    Link sub = m.host().links().stream().filter(l -> l.type() == Link.Type.MACVLAN).findFirst().orElseThrow();
+    Link.Macvlan p = (Link.Macvlan) sub.params().orElseThrow();
+    LiveLink same = new LiveLink("macvlan", 9000, true, "", sub.mac().orElseThrow(), 2, 3, "mode=" + p.mode().label());
+    assertEquals(List.of(), Runner.attributeChanges(sub, same), "the parent's MTU, inherited: not drift");
+    String other = p.mode() == dev.netc.compiler.ir.MacvlanMode.PRIVATE ? "bridge" : "private";
+    assertEquals(java.util.Optional.of("macvlan mode"), Runner.Rebuild.paramsChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 3, "mode=" + other)));
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub, same));
+
+    // the parent veth of the sandbox stands replaced (of another kind): the sub-interface goes with it
+    Map<ObjectId, LiveLink> links = new HashMap<>();
+    Map<Link.Ref, Integer> index = new HashMap<>();
+    List<Link> all = m.host().links();
+    for (int i = 0; i < all.size(); i++) {
+      index.put(all.get(i).ref(), i + 2);
+    }
+    Set<ObjectId> owned = new HashSet<>();
+    for (Link l : all) {
+      owned.add(l.id());
+      links.put(l.id(), new LiveLink(Runner.Rebuild.kind(l.type()), 1500, true, l.master().orElse(""),
+          l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1), Runner.Rebuild.params(l)));
+    }
+    ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
+    links.put(parentId, new LiveLink("other", 1500, true, "", "x", 99, -1));
+    LiveState live = new LiveState(true, true, "", Set.of(), owned, Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
+        Set.of("t1"), Map.of(), links, List.of());
+    Runner.Rebuild r = Runner.Rebuild.of(m.host(), live);
+    assertEquals("kind", r.replace().get(parentId));
+    assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
+  }
 }
