@@ -1,5 +1,7 @@
 package dev.netc.runner;
 
+import dev.netc.backends.plan.ObjectId;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -253,6 +255,34 @@ class DriversKernelTest {
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     assertTrue(runner.plan(ts).empty());
     assertTrue(runner.drift(ts).inSync());
+
+    // the tunnel set down with another MTU by hand: updated in place (its bridge follows its MTU)
+    String h1 = s + "-host_h1";
+    ObjectId vx = new ObjectId(ObjectId.Kind.LINK, h1, "vx-mesh");
+    Kernel.run("ip", "-n", h1, "link", "set", "vx-mesh", "down", "mtu", "1400");
+    Plan moved = runner.plan(ts);
+    assertEquals(List.of("~ link:" + h1 + ":br-mesh  (mtu 1400 -> 1450)",
+        "~ link:" + h1 + ":vx-mesh  (mtu 1400 -> 1450, state down -> up)"),
+        moved.changes().stream().map(Change::line).toList());
+    assertEquals(2, runner.apply(ts).plan().count(Change.Action.UPDATE));
+    assertTrue(runner.plan(ts).empty());
+    // made again by hand with another VNI (and its mark): replaced, with its forwarding entry
+    String alias = Kernel.run("ip", "-n", h1, "-j", "link", "show", "vx-mesh").out().replaceAll("(?s).*\"ifalias\":\"([^\"]*)\".*", "$1");
+    String local = Kernel.run("ip", "-n", h1, "-j", "-d", "link", "show", "vx-mesh").out().replaceAll("(?s).*\"local\":\"([^\"]*)\".*", "$1");
+    Kernel.run("ip", "-n", h1, "link", "del", "vx-mesh");
+    Kernel.run("ip", "-n", h1, "link", "add", "vx-mesh", "mtu", "1450", "type", "vxlan", "id", "999", "dstport", "4789",
+        "local", local, "dev", "underlay", "nolearning");
+    Kernel.run("ip", "-n", h1, "link", "set", "vx-mesh", "alias", alias, "master", "br-mesh", "up");
+    Plan replaced = runner.plan(ts);
+    assertEquals(Change.Action.REPLACE, replaced.changes().get(0).action(), replaced::text);
+    assertEquals(vx, replaced.changes().get(0).id());
+    assertEquals("forces replacement: vxlan id", replaced.changes().get(0).detail());
+    assertTrue(replaced.changes().stream().anyMatch(c -> c.action() == Change.Action.CREATE
+        && c.id().kind() == ObjectId.Kind.FDB && c.id().namespace().equals(h1)), replaced::text);
+    runner.apply(ts);
+    assertTrue(runner.plan(ts).empty());
+    assertFalse(Kernel.run("ip", "-n", h1, "-d", "link", "show", "vx-mesh").out().contains("vxlan id 999"));
+    assertTrue(Kernel.run("bridge", "-n", h1, "fdb", "show", "dev", "vx-mesh").out().contains("dst "));
 
     runner.destroy(ts);
     assertEquals(Set.of(), namespaces(), "destroy removes the hosts, the underlay and the sandbox");
