@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,11 +63,11 @@ final class ApplyCommand implements Callable<Integer> {
         throw new Netc.UserError("apply failed: " + e.getMessage());
       }
     } else {
-      Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
+      Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
       if (t.isEmpty()) {
         return 1;
       }
-      topology = t.get().topology();
+      topology = t.get().get(0).topology();
       try {
         o = Runner.system(lock.timeout()).apply(t.get());
       } catch (RunnerException e) {

@@ -3,6 +3,7 @@ package dev.netc.cli;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -40,7 +41,7 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }
@@ -56,7 +57,7 @@ final class DestroyCommand implements Callable<Integer> {
     o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (!verbosity.quiet) {
       ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
-          t.get().topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+          t.get().get(0).topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
     }
     return 0;
   }

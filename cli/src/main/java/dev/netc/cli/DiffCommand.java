@@ -4,6 +4,7 @@ import dev.netc.runner.Drift;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -54,7 +55,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }

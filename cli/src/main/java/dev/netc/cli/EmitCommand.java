@@ -120,10 +120,6 @@ final class EmitCommand implements Callable<Integer> {
         throw new Netc.UserError("unknown host `" + host + "`; the topology has "
             + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
       }
-      if (!sandboxName.isEmpty() && host == null && t.hosts().size() > 1) {
-        throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
-            + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
-      }
       Planner.Result plan = Planner.plan(t, sandboxName);
       if (!plan.diagnostics().isEmpty()) {
         ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,7 +71,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file, input.recursive);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }

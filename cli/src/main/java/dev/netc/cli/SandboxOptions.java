@@ -2,6 +2,7 @@ package dev.netc.cli;
 
 import dev.netc.runner.Runner;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -12,10 +13,12 @@ final class SandboxOptions {
       + " netc-TOPOLOGY-ENDPOINT.")
   String sandbox;
 
-  @Option(names = "--host", paramLabel = "H", description = "The host of the topology the sandbox plays.")
+  @Option(names = "--host", paramLabel = "H", description = "Only host H of the topology (default: every"
+      + " host; a sandbox plays each host of several in a namespace of its own, S-host_H; without"
+      + " --sandbox this machine is host H, required when the topology has several).")
   String host;
 
-  /** The compiled topology and its plan for the sandbox, or empty after reporting why not. */
+  /** The compiled topology and its plan for one host of the sandbox, or empty after reporting why not. */
   Optional<Runner.Target> target(Netc.Context ctx, String file) {
     return target(ctx, file, false);
   }
@@ -33,6 +36,14 @@ final class SandboxOptions {
   /** As above, for the topology {@code file} names ({@link Inputs}). */
   Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file, boolean recursive) {
     return SandboxTarget.load(ctx, file, recursive, sandbox, host);
+  }
+
+  /**
+   * The hosts the command acts on: {@code --host H}, or every host of the topology; empty after
+   * reporting why not.
+   */
+  Optional<List<Runner.Target>> targets(Netc.Context ctx, String file, boolean recursive) {
+    return SandboxTarget.all(ctx, file, recursive, sandbox, host);
   }
 
   /**

@@ -19,6 +19,7 @@ import dev.netc.backends.plan.Sysctl;
 import dev.netc.backends.plan.TableSpec;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.MacvlanMode;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Parsed;
 import java.util.ArrayList;
@@ -158,6 +159,21 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
       l.peer().ifPresent(p -> o.putObject("peer").put("namespace", p.namespace()).put("name", p.name()));
       o.put("createsPeer", l.createsPeer());
       l.mac().ifPresent(m -> o.put("mac", m));
+      if (l.hairpin()) {
+        o.put("hairpin", true);
+      }
+      l.params().ifPresent(p -> {
+        ObjectNode x = o.putObject("params");
+        if (p instanceof Link.Vxlan v) {
+          x.put("vni", v.vni()).put("port", v.port());
+          v.local().ifPresent(a -> x.put("local", a.toString()));
+          v.device().ifPresent(dev -> x.put("device", dev));
+        } else if (p instanceof Link.Macvlan m) {
+          x.put("parent", m.parent()).put("hostNamespace", m.hostNamespace()).put("mode", m.mode().name());
+        } else if (p instanceof Link.Vlan v) {
+          x.put("parent", v.parent()).put("id", v.id());
+        }
+      });
     }
     ArrayNode addresses = host.putArray("addresses");
     for (Address a : h.addresses()) {
@@ -207,7 +223,8 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
         optional(l, "master"),
         l.has("peer") ? Optional.of(new Link.Ref(text(l.path("peer"), "namespace"), text(l.path("peer"), "name")))
             : Optional.empty(),
-        l.path("createsPeer").asBoolean(), optional(l, "mac")));
+        l.path("createsPeer").asBoolean(), optional(l, "mac"), params(l.path("params")),
+        l.path("hairpin").asBoolean()));
     List<Address> addresses = list(h.path("addresses"), a -> {
       String[] cidr = text(a, "cidr").split("/", 2);
       return new Address(text(a, "namespace"), text(a, "device"), parsed(IpAddress.parse(cidr[0])),
@@ -231,6 +248,22 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
             text(i, "eth"), text(i, "veth"), text(i, "bridge"), List.of()))));
     return new HostState(text(h, "name"), hostNs, namespaces, links, addresses, routes, sysctls, files, table,
         bridges, List.of(), endpoints, List.of());
+  }
+
+  /** What a VXLAN, macvlan or VLAN link is made of, as {@link #desired} writes it. */
+  private static Optional<Link.Params> params(JsonNode p) {
+    if (!p.isObject()) {
+      return Optional.empty();
+    }
+    if (p.has("vni")) {
+      return Optional.of(new Link.Vxlan(p.path("vni").asInt(), p.path("port").asInt(),
+          p.has("local") ? Optional.of(parsed(IpAddress.parse(text(p, "local")))) : Optional.empty(), optional(p, "device")));
+    }
+    if (p.has("mode")) {
+      return Optional.of(new Link.Macvlan(text(p, "parent"), text(p, "hostNamespace"),
+          MacvlanMode.valueOf(text(p, "mode"))));
+    }
+    return Optional.of(new Link.Vlan(text(p, "parent"), p.path("id").asInt()));
   }
 
   private static String text(JsonNode n, String field) {

@@ -41,6 +41,7 @@ class InPlaceUpdateTest {
     Map<String, String> sysctls = new HashMap<>();
     Map<ObjectId, String> files = new HashMap<>();
     Map<ObjectId, LiveLink> links = new HashMap<>();
+    Map<ObjectId, String> aliases = new HashMap<>();
     Map<Link.Ref, Integer> index = new HashMap<>();
     List<Link> all = T.host().links();
     for (int i = 0; i < all.size(); i++) {
@@ -49,17 +50,18 @@ class InPlaceUpdateTest {
     for (KernelObject o : T.host().objects()) {
       owned.add(o.id());
       if (o instanceof Sysctl s) {
-        sysctls.put(s.key(), s.value());
+        sysctls.put(LiveState.key(s.namespace(), s.key()), s.value());
       } else if (o instanceof NetnsFile f) {
         files.put(f.id(), f.content());
       } else if (o instanceof Link l) {
         LiveLink now = new LiveLink(Runner.Rebuild.kind(l.type()), l.type() == Link.Type.LOOPBACK ? 65536 : 1500, true,
             l.master().orElse(""), "02:00:00:00:00:01", index.get(l.ref()), l.peer().map(index::get).orElse(-1));
         links.put(l.id(), spoil.getOrDefault(l.id(), x -> x).apply(now));
+        aliases.put(l.id(), l.alias());
       }
     }
     return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), Map.of(),
-        Set.of("inet netc_webshop"), sysctls, files, links, List.of());
+        Set.of("inet netc_webshop"), sysctls, files, Set.of("t1"), aliases, links, List.of());
   }
 
   private List<String> plan(Map<ObjectId, UnaryOperator<LiveLink>> spoil) {
@@ -120,7 +122,7 @@ class InPlaceUpdateTest {
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.name().startsWith("eth0/"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.kind() == ObjectId.Kind.ROUTE);
     LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), Map.of(),
-        moved.tables(), moved.sysctls(), moved.files(), links, List.of());
+        moved.tables(), moved.sysctls(), moved.files(), moved.hostNamespaces(), moved.aliases(), links, List.of());
     Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
         fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);
     assertEquals(List.of(
@@ -155,5 +157,58 @@ class InPlaceUpdateTest {
     assertEquals("other", dummy.kind());
     assertEquals("loopback", LiveReader.link(json.readTree("{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"}"),
         Set.of()).kind());
+  }
+
+  @Test
+  void withDetailsTheReaderTakesTheKindsOfTunnelsAndSubInterfacesAndWhatTheyAreMadeOf() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    LiveLink vxlan = LiveReader.link(json.readTree("{\"ifindex\":5,\"ifname\":\"vx-mesh\",\"flags\":[\"UP\"],"
+        + "\"mtu\":1450,\"master\":\"br-mesh\",\"address\":\"02:00:00:00:00:05\",\"linkinfo\":{\"info_kind\":\"vxlan\","
+        + "\"info_data\":{\"id\":42,\"local\":\"192.168.56.11\",\"port\":4789,\"learning\":false}}}"), Set.of());
+    assertEquals(new LiveLink("vxlan", 1450, true, "br-mesh", "02:00:00:00:00:05", 5, -1,
+        "id=42 port=4789 local=192.168.56.11"), vxlan);
+    LiveLink macvlan = LiveReader.link(json.readTree("{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"UP\"],"
+        + "\"mtu\":9000,\"link_index\":3,\"link_netnsid\":0,\"address\":\"02:42:c0:a8:3c:0a\","
+        + "\"linkinfo\":{\"info_kind\":\"macvlan\",\"info_data\":{\"mode\":\"private\"}}}"), Set.of());
+    assertEquals("macvlan", macvlan.kind());
+    assertEquals("mode=private", macvlan.params());
+    // a veth pair within one namespace (a sandbox's macvlan parent) names its peer instead of indexing it
+    LiveLink parent = LiveReader.link(json.readTree("{\"ifindex\":7,\"ifname\":\"eth0\",\"link\":\"pp-eth0\","
+        + "\"mtu\":1500,\"linkinfo\":{\"info_kind\":\"veth\"}}"), Set.of(), Map.of("pp-eth0", 8));
+    assertEquals(8, parent.peer());
+  }
+
+  @Test
+  void aMacvlanOfAnotherModeIsReplacedItsInheritedMtuIsNotComparedAndASubInterfaceGoesWithItsParent() {
+    Runner.Target m = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
+    Link sub = m.host().links().stream().filter(l -> l.type() == Link.Type.MACVLAN).findFirst().orElseThrow();
+    Link.Macvlan p = (Link.Macvlan) sub.params().orElseThrow();
+    LiveLink same = new LiveLink("macvlan", 9000, true, "", sub.mac().orElseThrow(), 2, 3, "mode=" + p.mode().label());
+    assertEquals(List.of(), Runner.attributeChanges(sub, same), "the parent's MTU, inherited: not drift");
+    String other = p.mode() == dev.netc.compiler.ir.MacvlanMode.PRIVATE ? "bridge" : "private";
+    assertEquals(java.util.Optional.of("macvlan mode"), Runner.Rebuild.paramsChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 3, "mode=" + other)));
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub, same));
+
+    // the parent veth of the sandbox stands replaced (of another kind): the sub-interface goes with it
+    Map<ObjectId, LiveLink> links = new HashMap<>();
+    Map<Link.Ref, Integer> index = new HashMap<>();
+    List<Link> all = m.host().links();
+    for (int i = 0; i < all.size(); i++) {
+      index.put(all.get(i).ref(), i + 2);
+    }
+    Set<ObjectId> owned = new HashSet<>();
+    for (Link l : all) {
+      owned.add(l.id());
+      links.put(l.id(), new LiveLink(Runner.Rebuild.kind(l.type()), 1500, true, l.master().orElse(""),
+          l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1), Runner.Rebuild.params(l)));
+    }
+    ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
+    links.put(parentId, new LiveLink("other", 1500, true, "", "x", 99, -1));
+    LiveState live = new LiveState(true, true, "", Set.of(), owned, Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
+        Set.of("t1"), Map.of(), links, List.of());
+    Runner.Rebuild r = Runner.Rebuild.of(m.host(), live);
+    assertEquals("kind", r.replace().get(parentId));
+    assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
   }
 }

@@ -107,12 +107,12 @@ class RunnerTest {
     String host = "[{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"},{\"ifindex\":2,\"ifname\":\"eth0\","
         + "\"flags\":[\"UP\"],\"mtu\":1500,\"link_type\":\"ether\"}]\n[]\n[]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("other-ns\nnetc-webshopx-web\n") : argv.equals(List.of("ip", "-j", "-batch", "-")) ? ok(host)
+        ? ok("other-ns\nnetc-webshopx-web\n") : argv.equals(List.of("ip", "-j", "-d", "-batch", "-")) ? ok(host)
         : argv.get(0).equals("nft") ? new CommandExecutor.Result(1, "", "Operation not permitted (you must be root)")
         : argv.get(0).equals("grep") ? ok("/proc/sys/net/ipv4/ip_forward:0\n") : new CommandExecutor.Result(9, "", "unexpected"));
     Runner.Target t = Kernel.target(WEBSHOP, "");
     Plan plan = runner(exec, Duration.ZERO).plan(t);
-    assertEquals(List.of("ip netns list", "ip -j -batch -", "nft -j list tables"),
+    assertEquals(List.of("ip netns list", "ip -j -d -batch -", "nft -j list tables"),
         exec.calls().stream().map(RecordingExecutor.Call::line).limit(3).toList());
     assertTrue(exec.calls().get(3).line().startsWith("grep -H . /proc/sys/net/ipv4/ip_forward "), exec.calls().get(3).line());
     assertEquals(4, exec.calls().size(), "no `ip -n` for another topology's netc-webshopx-web");

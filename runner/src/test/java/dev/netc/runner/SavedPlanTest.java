@@ -37,6 +37,33 @@ class SavedPlanTest {
   }
 
   @Test
+  void aTopologyOfSeveralHostsIsRefusedInOneLineBeforeAnythingIsRead() {
+    var t = Kernel.compile("examples/overlay.netc");
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(""));
+    // every host in a sandbox, one host of it (--host), and host mode (this machine is h1)
+    for (String sandbox : List.of("t1", "")) {
+      dev.netc.backends.plan.DesiredState s = dev.netc.backends.plan.Planner.plan(t, sandbox).state().orElseThrow();
+      List<Runner.Target> all = s.hosts().stream().map(h -> Targets.of(t, s, h)).toList();
+      for (List<Runner.Target> ts : List.of(all, List.of(all.get(0)))) {
+        RunnerException e = assertThrows(RunnerException.class, () -> runner(exec).planToSave(ts, "1.2.3"));
+        assertEquals("saved plans cover topologies of one host only, and overlay has 2: plan and apply it"
+            + " from its file (`netc apply FILE`)", e.getMessage());
+      }
+    }
+    assertEquals(List.of(), exec.calls(), "refused before reading the live state");
+  }
+
+  @Test
+  void aMacvlanTopologyKeepsWhatItsLinksAreMadeOf() {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
+    SavedPlan saved = runner(new RecordingExecutor((argv, in) -> ok(""))).planToSave(t, "1.2.3");
+    SavedPlan read = SavedPlan.parse(saved.json(), "1.2.3");
+    assertTrue(t.host().links().stream().anyMatch(l -> l.params().isPresent()), "macvlan links with their parent and mode");
+    assertEquals(t.host().links(), read.target().host().links(), "params and hairpin too");
+    assertEquals(dev.netc.backends.iproute2.IpPlan.of(t.host()), dev.netc.backends.iproute2.IpPlan.of(read.target().host()));
+  }
+
+  @Test
   void theFileHoldsThePlanAndEverythingApplyNeedsAndReadsBackTheSame() throws Exception {
     SavedPlan saved = fromNothing();
     String json = saved.json();
@@ -97,12 +124,12 @@ class SavedPlanTest {
   void theFingerprintCoversWhatThePlanReadNotForeignObjectsItDoesNotWant() {
     Runner r = runner(new RecordingExecutor((argv, in) -> ok("")));
     LiveState empty = new LiveState(false, false, "", java.util.Set.of(), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     LiveState foreignElsewhere = new LiveState(false, false, "", java.util.Set.of("t1-other"), java.util.Set.of(),
         java.util.Map.of(new dev.netc.backends.plan.ObjectId(dev.netc.backends.plan.ObjectId.Kind.NAMESPACE, "", "t1-other"), ""),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     LiveState sandbox = new LiveState(true, false, "", java.util.Set.of("t1"), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
     assertEquals(r.fingerprint(T, empty), r.fingerprint(T, foreignElsewhere));
     assertFalse(r.fingerprint(T, empty).equals(r.fingerprint(T, sandbox)));
     assertEquals(64, r.fingerprint(T, empty).length());

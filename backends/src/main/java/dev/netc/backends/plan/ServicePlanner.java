@@ -62,7 +62,8 @@ final class ServicePlanner {
           if (p.mode() != NetMode.BRIDGE || !e.namespace().equals(s.namespace()) || !s.selector().matches(e.labels())) {
             continue;
           }
-          Optional<EndpointPlan.Interface> itf = p.interfaces().stream()
+          // the host forwards to an endpoint over a bridge or overlay network only: it cannot reach its macvlan members
+          Optional<EndpointPlan.Interface> itf = p.interfaces().stream().filter(ServicePlanner::bridged)
               .filter(i -> i.addresses().stream().anyMatch(a -> a.family() == f)).findFirst();
           if (itf.isEmpty()) {
             continue;
@@ -165,9 +166,10 @@ final class ServicePlanner {
         continue;
       }
       for (IpAddress.Family f : IpAddress.Family.values()) {
-        boolean hasDefault = p.interfaces().stream()
+        List<EndpointPlan.Interface> bridged = p.interfaces().stream().filter(ServicePlanner::bridged).toList();
+        boolean hasDefault = bridged.stream()
             .anyMatch(i -> !networks.get(i.network()).internal() && has(i, f));
-        Optional<EndpointPlan.Interface> first = p.interfaces().stream().filter(i -> has(i, f)).findFirst();
+        Optional<EndpointPlan.Interface> first = bridged.stream().filter(i -> has(i, f)).findFirst();
         if (hasDefault || first.isEmpty()) {
           continue;
         }
@@ -180,6 +182,11 @@ final class ServicePlanner {
       }
     }
     return out;
+  }
+
+  /** An interface on a bridge (of a bridge or overlay network), not a macvlan sub-interface. */
+  private static boolean bridged(EndpointPlan.Interface i) {
+    return !i.bridge().isEmpty();
   }
 
   private static boolean has(EndpointPlan.Interface i, IpAddress.Family f) {

@@ -221,8 +221,13 @@ public final class Prober {
           hostAddresses.add(a.address());
         }
       }
-      hostAddresses.add(UPLINK_V4);
-      hostAddresses.add(UPLINK_V6);
+      if (h.underlay().isPresent()) {
+        // one of several hosts: it is reached on its underlay address, S routes to it
+        hostAddresses.add(h.underlay().get().address());
+      } else {
+        hostAddresses.add(UPLINK_V4);
+        hostAddresses.add(UPLINK_V6);
+      }
       for (PublishedPort p : h.published()) {
         p.hostAddress().filter(a -> !a.equals(LOOP_V4) && !hostAddresses.contains(a)).ifPresent(hostAddresses::add);
       }
