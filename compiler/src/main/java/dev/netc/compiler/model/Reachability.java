@@ -59,18 +59,24 @@ public final class Reachability {
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, Integer> nodeIndex = new HashMap<>();
   private final List<List<Policy>> selecting = new ArrayList<>();
-  private final List<Peer> cidrPeers = new ArrayList<>();
+  /** The distinct address blocks of the {@code cidr} peers (a prefix minus its exceptions). */
+  private final List<Block> cidrPeers = new ArrayList<>();
   private final List<List<Node>> groupMembers = new ArrayList<>();
   private final Map<Policy, List<Node>> selectedBy = new java.util.IdentityHashMap<>();
   private final Map<Policy.Rule, List<Node>> peersOf = new java.util.IdentityHashMap<>();
   private final Map<CacheKey, Boolean> cache = new HashMap<>();
-  /** The position of each {@code cidr} peer in {@link #cidrPeers}: its bit in an address class. */
+  /** The position of each {@code cidr} peer's block in {@link #cidrPeers}: its bit in an address class. */
   private final Map<Peer, Integer> cidrIndex = new java.util.IdentityHashMap<>();
   /** The class of each address seen: which {@code cidr} peers match it (class 0 matches none). */
   private final Map<IpAddress, Integer> addressClass = new HashMap<>();
   private final Map<BitSet, Integer> classIds = new HashMap<>();
   private final List<BitSet> classBits = new ArrayList<>();
   private final int[] group;
+  /**
+   * Per group: bit 1 when a policy selecting it has an ingress rule with a {@code cidr} peer,
+   * bit 2 an egress rule: only then do the packet's addresses matter to a decision.
+   */
+  private final byte[] cidrSides;
   private final boolean singleHost;
 
   public Reachability(Topology t) {
@@ -97,8 +103,13 @@ public final class Reachability {
     for (Policy p : t.policies()) {
       for (Policy.Rule r : p.rules()) {
         r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(x -> {
-          cidrIndex.put(x, cidrPeers.size());
-          cidrPeers.add(x);
+          Block b = new Block(x.cidr().get(), x.except());
+          int i = cidrPeers.indexOf(b);
+          if (i < 0) {
+            i = cidrPeers.size();
+            cidrPeers.add(b);
+          }
+          cidrIndex.put(x, i);
         });
       }
     }
@@ -125,6 +136,16 @@ public final class Reachability {
       Endpoint e = n.endpoint().get();
       selecting.add(byGroup.computeIfAbsent(group[index.get(e.name())], g -> selectingPolicies(e)));
     }
+    cidrSides = new byte[groupMembers.size()];
+    byGroup.forEach((g, policies) -> {
+      for (Policy p : policies) {
+        for (Policy.Rule r : p.rules()) {
+          if (r.peers().stream().anyMatch(x -> x.kind() == Peer.Kind.CIDR)) {
+            cidrSides[g] |= (byte) (r.direction() == Direction.INGRESS ? 1 : 2);
+          }
+        }
+      }
+    });
     t.policies().forEach(p -> selectedBy.put(p, new ArrayList<>()));
     byGroup.forEach((g, policies) -> policies.forEach(p -> selectedBy.get(p).addAll(groupMembers.get(g))));
   }
@@ -161,16 +182,29 @@ public final class Reachability {
     return false;
   }
 
-  /** Which address-block peers match the node (a block minus its exceptions). */
-  private String cidrSignature(Node n) {
-    BitSet bits = new BitSet();
-    List<IpAddress> addrs = addresses(n);
-    for (int i = 0; i < cidrPeers.size(); i++) {
-      Peer p = cidrPeers.get(i);
-      Cidr c = p.cidr().get();
-      if (addrs.stream().anyMatch(a -> c.contains(a) && p.except().stream().noneMatch(x -> x.contains(a)))) {
-        bits.set(i);
+  /** An address block of {@code cidr} peers: a prefix minus its exceptions. */
+  private record Block(Cidr cidr, List<Cidr> except) {
+    boolean contains(IpAddress a) {
+      if (!cidr.contains(a)) {
+        return false;
       }
+      for (Cidr x : except) {
+        if (x.contains(a)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Which address blocks contain some address of the node. */
+  private String cidrSignature(Node n) {
+    if (cidrPeers.isEmpty()) {
+      return "";
+    }
+    BitSet bits = new BitSet();
+    for (IpAddress a : addresses(n)) {
+      bits.or(classBits.get(classOf(Optional.of(a))));
     }
     return bits.toString();
   }
@@ -240,17 +274,24 @@ public final class Reachability {
 
   /** The verdict alone, fast and cached; equal to {@code explain(...).allowed()}. */
   public boolean allowed(Node a, Node b, PortSpec port) {
-    if (path(a, b, port).isEmpty()) {
-      return false;
-    }
     if (same(a, b)) {
       return true;
     }
-    if (!addressesMatter(a, b)) {
-      return decide(a, b, port, 0, 0);
+    int ia = nodeIndex.get(a.name());
+    int ib = nodeIndex.get(b.name());
+    int ga = group[ia];
+    int gb = group[ib];
+    if (cidrPeers.isEmpty() || ((cidrSides[gb] & 1) == 0 && (cidrSides[ga] & 2) == 0) || sameHostTraffic(a, b)) {
+      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, 0, 0);
+    }
+    int ua = uniformClass(ia, a);
+    int ub = uniformClass(ib, b);
+    if (ua >= 0 && ub >= 0) {
+      // every address either side can use is in the same blocks: no need to list the ways
+      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, ua, ub);
     }
     for (Flow f : flows(a, b, port)) {
-      if (decide(a, b, port, classOf(f.source()), classOf(f.destination()))) {
+      if (decide(a, b, ga, gb, port, classOf(f.source()), classOf(f.destination()))) {
         return true;
       }
     }
@@ -261,8 +302,8 @@ public final class Reachability {
   private record CacheKey(int from, int to, PortSpec port, int source, int destination) {}
 
   /** The policy decision for two nodes and the classes of their packet's addresses, cached. */
-  private boolean decide(Node a, Node b, PortSpec port, int source, int destination) {
-    CacheKey key = new CacheKey(groupOf(a), groupOf(b), port, source, destination);
+  private boolean decide(Node a, Node b, int ga, int gb, PortSpec port, int source, int destination) {
+    CacheKey key = new CacheKey(ga, gb, port, source, destination);
     Boolean cached = cache.get(key);
     if (cached == null) {
       cached = policies(a, b, port, classBits.get(source), classBits.get(destination), null).allowed;
@@ -272,11 +313,13 @@ public final class Reachability {
   }
 
   /**
-   * Whether the addresses of the packets can change the policy decision between two nodes: some
-   * rule has a {@code cidr} peer, and the traffic is subject to policy.
+   * Whether the addresses of the packets can change the policy decision between two nodes: the
+   * traffic is subject to policy, and a policy selecting the destination has an ingress rule, or
+   * one selecting the source an egress rule, with a {@code cidr} peer.
    */
   private boolean addressesMatter(Node a, Node b) {
-    return !cidrPeers.isEmpty() && !sameHostTraffic(a, b) && (policed(a) || policed(b));
+    return !cidrPeers.isEmpty() && ((cidrSides[groupOf(b)] & 1) != 0 || (cidrSides[groupOf(a)] & 2) != 0)
+        && !sameHostTraffic(a, b);
   }
 
   /** An endpoint that policies can select: one in {@code mode bridge}. */
@@ -296,8 +339,7 @@ public final class Reachability {
     IpAddress a = address.get();
     BitSet bits = new BitSet();
     for (int i = 0; i < cidrPeers.size(); i++) {
-      Peer p = cidrPeers.get(i);
-      if (p.cidr().get().contains(a) && p.except().stream().noneMatch(x -> x.contains(a))) {
+      if (cidrPeers.get(i).contains(a)) {
         bits.set(i);
       }
     }
@@ -307,6 +349,54 @@ public final class Reachability {
     });
     addressClass.put(a, id);
     return id;
+  }
+
+  private int[] uniform;
+
+  /**
+   * The class shared by every address a node's packets can carry where policy sees them ({@link
+   * #flowAddresses}), or -1 when they differ (0 when it has none).
+   */
+  private int uniformClass(Node n) {
+    return uniformClass(nodeIndex.get(n.name()), n);
+  }
+
+  private int uniformClass(int i, Node n) {
+    if (uniform == null) {
+      uniform = new int[nodes.size()];
+      java.util.Arrays.fill(uniform, -2);
+    }
+    if (uniform[i] == -2) {
+      int c = -2;
+      for (IpAddress a : flowAddresses(n)) {
+        int x = classOf(Optional.of(a));
+        c = c == -2 || c == x ? x : -1;
+      }
+      uniform[i] = c == -2 ? 0 : c;
+    }
+    return uniform[i];
+  }
+
+  /**
+   * The addresses a node's packets can carry where policy sees them: an endpoint's attachment
+   * addresses, {@code @outside}'s two, a host's (or a {@code mode host} endpoint's) underlay
+   * address, as its connections to another host's endpoints leave with it.
+   */
+  private List<IpAddress> flowAddresses(Node n) {
+    if (n.kind() == Node.Kind.OUTSIDE) {
+      return List.of(OUTSIDE_V4, OUTSIDE_V6);
+    }
+    if (hostLike(n)) {
+      return underlayOf(n.host().get()).map(List::of).orElse(List.of());
+    }
+    List<IpAddress> out = new ArrayList<>();
+    n.endpoint().get().attachments().forEach(x -> out.addAll(x.addresses()));
+    return out;
+  }
+
+  private Optional<IpAddress> firstFlowAddress(Node n) {
+    List<IpAddress> all = flowAddresses(n);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
   }
 
   private BitSet bits(Optional<IpAddress> address) {
@@ -451,6 +541,9 @@ public final class Reachability {
     }
     if (!addressesMatter(a, b)) {
       return denyRule(a, b, port, classBits.get(0), classBits.get(0));
+    }
+    if (uniformClass(a) >= 0 && uniformClass(b) >= 0) {
+      return denyRule(a, b, port, classBits.get(uniformClass(a)), classBits.get(uniformClass(b)));
     }
     // dropped only when every way is: the first way's deny rule
     Optional<Policy.Rule> first = Optional.empty();
@@ -847,6 +940,15 @@ public final class Reachability {
     }
     if (out.isEmpty()) {
       out.add(Flow.of(path.get()));
+    }
+    // a way without known addresses carries the nodes' first ones, so that a node whose
+    // addresses are all in the same blocks is decided alike whichever way it takes
+    for (int i = 0; i < out.size(); i++) {
+      Flow f = out.get(i);
+      if (f.source().isEmpty() || f.destination().isEmpty()) {
+        out.set(i, new Flow(f.path(), f.source().or(() -> firstFlowAddress(a)),
+            f.destination().or(() -> firstFlowAddress(b))));
+      }
     }
     return out;
   }
