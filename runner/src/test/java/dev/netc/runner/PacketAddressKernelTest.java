@@ -107,6 +107,32 @@ class PacketAddressKernelTest {
     assertFalse(kernel.get("@outside -> db 5432/tcp"));
   }
 
+  /**
+   * The golden case {@code ok/cidr-families}: IPv4 blocks do not match IPv6 packets, which leave
+   * by the first network with an IPv6 address; @outside keeps its address through DNAT.
+   */
+  @Test
+  void anIpv4BlockLetsIpv6PacketsPassInTheKernelAsInTheModel() {
+    Topology t = Kernel.compile("golden-tests/ok/cidr-families/input.netc");
+    Runner.Target target = Kernel.target(t, s);
+    runner.apply(target);
+    Reachability model = new Reachability(t);
+    Verification v = new Verifier(runner, namespaces, Prober.Options.DEFAULT).verify(target, model, List.of(TCP_80),
+        Prober.Progress.NONE);
+    System.out.println("ok/cidr-families: " + v.summary());
+    assertTrue(v.equal(), v::text);
+    Map<String, ProbeResult.Cell> kernel = new LinkedHashMap<>();
+    v.probe().cells().forEach(c -> kernel.put(c.from().name() + " -> " + c.to().name(), c));
+    // edge denies 10.1.0.0/16: client's IPv4 packets over front are dropped, its IPv6 ones pass
+    assertTrue(kernel.get("client -> edge").allowed());
+    assertTrue(kernel.get("client -> edge").detail().contains("fd00:1::"), kernel.get("client -> edge").detail());
+    // client denies 198.18.0.0/15 as a destination: it reaches the outside over IPv6 only
+    assertTrue(kernel.get("client -> @outside").allowed());
+    assertTrue(kernel.get("client -> @outside").detail().contains("2001:2::2"), kernel.get("client -> @outside").detail());
+    assertTrue(kernel.get("@outside -> web").allowed());
+    assertTrue(kernel.get("client -> web").allowed());
+  }
+
   @Test
   void theContainerBehindAPublishedPortSeesTheSourceTheModelDecidesOn() throws Exception {
     Topology t = Kernel.compile(CASE);

@@ -38,9 +38,16 @@ import java.util.TreeSet;
  * always reaches itself, and traffic between an endpoint and its own host is not subject to
  * policy. Replies of admitted connections are admitted.
  *
+ * <p>{@code cidr} peers are decided on the address the packet carries on the way it takes
+ * ({@link #flows}): its source for ingress rules, its destination for egress rules. A connection
+ * that can go several ways is admitted when one of them is.
+ *
  * <p>Cost: selectors are evaluated once per group of endpoints with equal namespace, labels and
- * matching address blocks (not once per endpoint pair); a decision then only walks the rules of
- * the policies that select the two endpoints, and is cached per (group, group, port).
+ * matching address blocks (not once per endpoint pair); each address is classed once by the
+ * distinct blocks that contain it; a decision then only walks the rules of the policies that
+ * select the two endpoints, and is cached per (group, group, port, source class, destination
+ * class). The ways are listed only for cells where a {@code cidr} peer is in play and an
+ * endpoint's addresses fall in different classes.
  */
 public final class Reachability {
   /**
@@ -709,11 +716,12 @@ public final class Reachability {
   }
 
   /**
-   * The addresses a node's traffic comes from, as {@code cidr} peers see them: an endpoint's
-   * attachment addresses; a host's (and a {@code mode host} endpoint's) underlay address and the
-   * gateways of the bridge and overlay networks its endpoints attach to; {@code @outside}'s
-   * {@link #OUTSIDE_V4} and {@link #OUTSIDE_V6}. Backends expand peers with it, so that the
-   * kernel matches a node by any of its addresses, as the model does.
+   * Every address of a node: an endpoint's attachment addresses; a host's (and a {@code mode
+   * host} endpoint's) underlay address and the gateways of the bridge and overlay networks its
+   * endpoints attach to; {@code @outside}'s {@link #OUTSIDE_V4} and {@link #OUTSIDE_V6}. Backends
+   * expand selector, {@code @host} and {@code all} peers with it, which the model matches by
+   * node whatever address the node uses; a {@code cidr} peer is decided on the one address each
+   * packet carries ({@link #flows}).
    */
   public List<IpAddress> addresses(Node n) {
     switch (n.kind()) {
@@ -921,12 +929,15 @@ public final class Reachability {
       for (IpAddress.Family f : FAMILIES) {
         Optional<IpAddress> to = b.kind() == Node.Kind.OUTSIDE ? Optional.of(outside(f))
             : underlayOf(b.host().get()).filter(x -> x.family() == f);
-        Optional<IpAddress> from = outSource(e, f);
-        if (to.isPresent() && from.isPresent()) {
-          flows.add(Flow.of(path.get(), from, to));
+        Optional<Attachment> by = outAttachment(e, f);
+        if (to.isPresent() && by.isPresent()) {
+          // named by the network this family leaves by
+          String leaves = "out of network `" + by.get().network() + "` with masquerade";
+          flows.add(Flow.of(b.kind() == Node.Kind.OUTSIDE ? leaves
+              : "to host `" + b.host().get() + "` over the underlay, " + leaves, addressOn(by.get(), f), to));
         }
       }
-      add(out, path.get(), flows);
+      out.addAll(flows);
     } else {
       Endpoint from = a.endpoint().get();
       Endpoint to = b.endpoint().get();
@@ -999,12 +1010,14 @@ public final class Reachability {
    * of the family (the first network with a route out that gives it such an address).
    */
   private Optional<IpAddress> outSource(Endpoint e, IpAddress.Family f) {
+    return outAttachment(e, f).flatMap(x -> addressOn(x, f));
+  }
+
+  /** The attachment of an endpoint's default route of a family. */
+  private Optional<Attachment> outAttachment(Endpoint e, IpAddress.Family f) {
     for (Attachment x : e.attachments()) {
-      if (routesOut(x)) {
-        Optional<IpAddress> a = addressOn(x, f);
-        if (a.isPresent()) {
-          return a;
-        }
+      if (routesOut(x) && addressOn(x, f).isPresent()) {
+        return Optional.of(x);
       }
     }
     return Optional.empty();
