@@ -178,6 +178,36 @@ public final class Reachability {
     });
   }
 
+  /**
+   * Whether a rule of {@code owner} matches node {@code n} whatever address its packets carry:
+   * a peer other than {@code cidr} names it, or every address it can send from or be reached at
+   * is in one of the rule's blocks. A rule that names a multi-homed endpoint by one address only
+   * does not admit its packets from the others.
+   */
+  public boolean matchesEveryAddress(Policy owner, Policy.Rule r, Node n) {
+    if (r.peers().isEmpty()) {
+      return true;
+    }
+    BitSet blocks = new BitSet();
+    for (Peer p : r.peers()) {
+      if (p.kind() == Peer.Kind.CIDR) {
+        blocks.set(cidrIndex.get(p));
+      } else if (peerMatches(p, owner, n)) {
+        return true;
+      }
+    }
+    List<IpAddress> all = flowAddresses(n);
+    if (blocks.isEmpty() || all.isEmpty()) {
+      return false;
+    }
+    for (IpAddress a : all) {
+      if (!classBits.get(classOf(Optional.of(a))).intersects(blocks)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether one peer of a rule of {@code owner} matches any endpoint (decided once per group). */
   public boolean peerMatchesAnyEndpoint(Peer peer, Policy owner) {
     for (List<Node> members : groupMembers) {
