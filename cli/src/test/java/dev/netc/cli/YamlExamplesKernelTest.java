@@ -121,6 +121,15 @@ class YamlExamplesKernelTest {
             new Pair("backend/api-1", "@outside", 443), new Pair("frontend/web-1", "@outside", 443))) {
           assertTraffic(t, model, s, p);
         }
+        // the names cluster DNS gives a Service, from another namespace and from its own
+        String api = t.services().stream().filter(v -> v.name().equals("backend/api")).findFirst().orElseThrow()
+            .addresses().get(0).toString();
+        for (String name : List.of("api.backend", "api.backend.svc", "api.backend.svc.cluster.local")) {
+          assertTrue(output("ip", "netns", "exec", ns(t, s, "frontend/web-1"), "getent", "hosts", name).contains(api),
+              name + " resolves to " + api + " in frontend/web-1");
+        }
+        assertTrue(output("ip", "netns", "exec", ns(t, s, "backend/api-2"), "getent", "hosts", "api").contains(api),
+            "api resolves in its own namespace");
       } finally {
         listeners.forEach(Process::destroy);
       }

@@ -198,6 +198,9 @@ final class ServicePlanner {
    * service of the viewer's namespace, {@code name.namespace} for one of another; empty when the
    * topology has no service.
    */
+  /** The cluster domain of a service's fully qualified name, Kubernetes' default. */
+  static final String CLUSTER_DOMAIN = "cluster.local";
+
   String hostsLines(Endpoint viewer) {
     if (t.services().isEmpty()) {
       return "";
@@ -205,10 +208,18 @@ final class ServicePlanner {
     StringBuilder out = new StringBuilder("# services\n");
     for (Service s : t.services()) {
       String local = s.namespace().isEmpty() ? s.name() : s.name().substring(s.namespace().length() + 1);
-      String name = s.namespace().isEmpty() || s.namespace().equals(viewer.namespace())
-          ? local : local + "." + s.namespace();
+      // the names cluster DNS gives a service: NAME in its own namespace, NAME.NS, NAME.NS.svc and
+      // NAME.NS.svc.cluster.local from everywhere (a hosts file has no search list to expand them)
+      List<String> names = new ArrayList<>();
+      if (s.namespace().isEmpty() || s.namespace().equals(viewer.namespace())) {
+        names.add(local);
+      }
+      if (!s.namespace().isEmpty()) {
+        String qualified = local + "." + s.namespace();
+        names.addAll(List.of(qualified, qualified + ".svc", qualified + ".svc." + CLUSTER_DOMAIN));
+      }
       for (IpAddress a : s.addresses()) {
-        out.append(a).append('\t').append(name).append('\n');
+        out.append(a).append('\t').append(String.join(" ", names)).append('\n');
       }
     }
     return out.toString();
