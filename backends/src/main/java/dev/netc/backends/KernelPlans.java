@@ -54,8 +54,11 @@ public final class KernelPlans {
   }
 
   private static List<String> header(DesiredState s, HostState h, Ruleset r) {
-    String ns = s.sandbox().isEmpty() ? "the real host namespace" : "sandbox namespace `" + s.sandbox() + "`";
-    String run = s.sandbox().isEmpty() ? "nft -f FILE" : "ip netns exec " + s.sandbox() + " nft -f FILE";
+    String hostNs = h.hostNamespace().name();
+    String ns = hostNs.isEmpty() ? "the real host namespace"
+        : hostNs.equals(s.sandbox()) ? "sandbox namespace `" + hostNs + "`"
+        : "namespace `" + hostNs + "` of sandbox `" + s.sandbox() + "`";
+    String run = hostNs.isEmpty() ? "nft -f FILE" : "ip netns exec " + hostNs + " nft -f FILE";
     List<String> out = new ArrayList<>();
     out.add("netc emit --backend nft: topology `" + s.topology() + "`, host `" + h.host() + "`, table "
         + r.family() + " " + r.table() + " of " + ns + ".");
@@ -80,7 +83,8 @@ public final class KernelPlans {
         IpBatch b = batches.get(i);
         String label = b.namespace().orElse(b.lines().get(0).command().startsWith("netns add") ? "netns" : "host");
         StringBuilder text = new StringBuilder();
-        text.append("# ").append(b.title()).append(": ip ").append(b.globalOptions()).append("-batch FILE\n");
+        text.append("# ").append(b.title()).append(": ").append(b.tool()).append(" ").append(b.globalOptions())
+            .append("-batch FILE\n");
         for (IpBatch.Line l : b.lines()) {
           if (!l.comment().isEmpty()) {
             text.append("# ").append(l.comment()).append('\n');

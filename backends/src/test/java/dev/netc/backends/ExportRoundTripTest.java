@@ -92,7 +92,7 @@ class ExportRoundTripTest {
   }
 
   /** Endpoint-to-endpoint verdicts of the endpoints both topologies name alike. */
-  private static void sameVerdicts(Topology a, Topology b) {
+  static void sameVerdicts(Topology a, Topology b) {
     Reachability ma = new Reachability(a);
     Reachability mb = new Reachability(b);
     List<PortSpec> ports = ma.defaultPorts();

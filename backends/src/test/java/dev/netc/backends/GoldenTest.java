@@ -43,11 +43,12 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Golden tests: every folder under {@code golden-tests/} with an {@code input.netc} (or an
- * {@code input.yaml}, read by the front end that accepts it) is a case (but those under
+ * {@code input.yaml}, read by the front end that accepts it, or a folder {@code input/} of
+ * Kubernetes manifests, read as one set as {@code netc lint input/} reads it) is a case (but those under
  * {@code conformance/}, which {@link ConformanceTest} checks, and under {@code exports/graph/},
  * which {@link ExportGoldenTest} checks), and every example is one too (its expectations under
- * {@code golden-tests/examples/NAME/}; a YAML example {@code DIR/NAME.yaml} under
- * {@code golden-tests/examples/DIR/NAME/}).
+ * {@code golden-tests/examples/NAME/}; a YAML example {@code DIR/NAME.yaml}, or a folder of
+ * manifests {@code DIR/NAME/}, under {@code golden-tests/examples/DIR/NAME/}).
  *
  * <p>A case folder may hold {@code input.lock} (the lock file the case compiles against) and an
  * empty file {@code locked} (compile as {@code --locked} does). A case's expected outputs: {@code diagnostics.txt} (the text rendering, always),
@@ -68,6 +69,8 @@ class GoldenTest {
   private static final Pattern CODE = Pattern.compile("\\[(NETC\\d+)]");
   /** The root file of a case: {@code .netc}, or YAML that a front end reads (Kubernetes, Compose). */
   static final Set<String> INPUTS = Set.of("input.netc", "input.yaml");
+  /** The extensions of the files a case's input may have. */
+  private static final List<String> INPUT_FILES = List.of(".netc", ".lock", ".yaml", ".yml");
   /** Every expectation a case may have. */
   static final Set<String> EXPECTATIONS = Set.of("diagnostics.txt", "ir.json", "matrix.txt",
       "formatted.netc", "plan-ip.txt", "plan-nft.txt", "plan-diagnostics.txt");
@@ -78,7 +81,8 @@ class GoldenTest {
   static List<Case> cases() throws IOException {
     List<Case> out = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(GOLDEN)) {
-      walk.filter(p -> Set.of("input.netc", "input.yaml").contains(p.getFileName().toString()))
+      walk.filter(p -> INPUTS.contains(p.getFileName().toString())
+              || p.getFileName().toString().equals("input") && Files.isDirectory(p))
           .sorted().forEach(p -> {
         Path dir = p.getParent();
         String name = GOLDEN.relativize(dir).toString();
@@ -94,9 +98,15 @@ class GoldenTest {
     }
     Path examples = ROOT.resolve("examples");
     try (Stream<Path> walk = Files.walk(examples)) {
-      walk.filter(p -> p.toString().endsWith(".netc") || p.toString().endsWith(".yaml")).sorted().forEach(p -> {
+      walk.filter(p -> p.toString().endsWith(".netc") || p.toString().endsWith(".yaml")
+          || Files.isDirectory(p) && isManifestFolder(p)).sorted().forEach(p -> {
         Path rel = examples.relativize(p);
-        if (p.toString().endsWith(".yaml")) {
+        if (Files.isDirectory(p)) {
+          out.add(new Case("examples/" + rel, p.getParent(), p.getFileName().toString(),
+              GOLDEN.resolve("examples").resolve(rel.toString()), false));
+          return;
+        }
+        if (p.toString().endsWith(".yaml") && rel.getNameCount() == 2) {
           String name = rel.toString().replaceAll("\\.yaml$", "");
           out.add(new Case("examples/" + name, p.getParent(), p.getFileName().toString(),
               GOLDEN.resolve("examples").resolve(name), false));
@@ -112,6 +122,18 @@ class GoldenTest {
       });
     }
     return out;
+  }
+
+  /** A folder of examples that is one set of Kubernetes manifests: YAML files and no .netc. */
+  private static boolean isManifestFolder(Path dir) {
+    try (Stream<Path> files = Files.list(dir)) {
+      List<String> names = files.map(f -> f.getFileName().toString()).toList();
+      return names.stream().anyMatch(n -> n.endsWith(".yaml") || n.endsWith(".yml"))
+          && names.stream().noneMatch(n -> n.endsWith(".netc"))
+          && dir.getParent() != null && !dir.getParent().getFileName().toString().equals("examples");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @TestFactory
@@ -210,8 +232,7 @@ class GoldenTest {
         Path target = to.resolve(from.relativize(p).toString());
         if (Files.isDirectory(p)) {
           Files.createDirectories(target);
-        } else if (p.toString().endsWith(".netc") || p.toString().endsWith(".lock")
-            || p.toString().endsWith(".yaml")) {
+        } else if (INPUT_FILES.stream().anyMatch(p.toString()::endsWith)) {
           Files.createDirectories(target.getParent());
           Files.write(target, Files.readAllBytes(p));
         }

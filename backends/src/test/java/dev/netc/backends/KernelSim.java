@@ -6,9 +6,11 @@ import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.Bridge;
 import dev.netc.backends.plan.EndpointPlan;
 import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.Link;
 import dev.netc.backends.plan.Route;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.MacvlanMode;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
@@ -141,6 +143,24 @@ final class KernelSim {
       return Optional.empty();
     }
     EndpointPlan.Interface itf = ep.interfaces().stream().filter(i -> i.eth().equals(hop.get().dev())).findFirst().orElseThrow();
+    if (itf.veth().isEmpty()) {
+      // a macvlan sub-interface: the parent switches between its sub-interfaces in bridge mode
+      // only, past the host's stack (no forward hook); nothing else is on-link, nothing routed
+      Link mine = link(ns, itf.eth());
+      if (hop.get().via().isPresent() || !(mine.params().orElseThrow() instanceof Link.Macvlan m)
+          || m.mode() != MacvlanMode.BRIDGE) {
+        return Optional.empty();
+      }
+      for (EndpointPlan other : h.endpoints()) {
+        for (EndpointPlan.Interface oi : other.interfaces()) {
+          if (oi.veth().isEmpty() && oi.addresses().contains(d) && link(other.namespace().get(), oi.eth()).params()
+              .filter(p -> p instanceof Link.Macvlan om && om.parent().equals(m.parent())).isPresent()) {
+            return Optional.of(new Delivery(other.endpoint(), dport));
+          }
+        }
+      }
+      return Optional.empty();
+    }
     if (hop.get().via().isEmpty() && !local.contains(d)) {
       // on-link: bridged within the bridge, through its forward hook (br_netfilter)
       NftEval.Packet p = new NftEval.Packet(f, src.get(), d, proto, dport, itf.bridge(), itf.bridge(), false);
@@ -216,6 +236,10 @@ final class KernelSim {
 
   private Optional<Bridge> bridgeOf(IpAddress a) {
     return h.bridges().stream().filter(b -> b.subnet(a.family()).map(s -> s.cidr().contains(a)).orElse(false)).findFirst();
+  }
+
+  private Link link(String ns, String name) {
+    return h.links().stream().filter(l -> l.namespace().equals(ns) && l.name().equals(name)).findFirst().orElseThrow();
   }
 
   /** The endpoint that has address {@code a} on bridge {@code bridge}. */

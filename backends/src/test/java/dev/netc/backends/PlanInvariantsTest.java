@@ -8,6 +8,7 @@ import dev.netc.backends.plan.DesiredState;
 import dev.netc.backends.plan.HostState;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.KernelObject;
+import dev.netc.backends.plan.FdbEntry;
 import dev.netc.backends.plan.Link;
 import dev.netc.backends.plan.Netns;
 import dev.netc.backends.plan.ObjectId;
@@ -64,7 +65,10 @@ class PlanInvariantsTest {
             "two objects are " + o.id());
       }
       String prefix = s.sandbox().isEmpty() ? "netc-" + t.name() + "-" : s.sandbox() + "-";
-      assertEquals(s.sandbox(), h.hostNamespace().name());
+      // one host plays in S; several hosts each in S-host_HOST, which no endpoint namespace can be
+      assertEquals(s.sandbox().isEmpty() || s.hosts().size() == 1 ? s.sandbox()
+          : KernelNames.hostNamespace(s.sandbox(), h.host()), h.hostNamespace().name());
+      assertTrue(h.namespaces().stream().noneMatch(n -> n.name().equals(h.hostNamespace().name())));
       for (Netns n : h.namespaces()) {
         assertTrue(n.name().startsWith(prefix), n.name());
         assertTrue(KernelNames.validNetns(n.name()), n.name());
@@ -80,10 +84,25 @@ class PlanInvariantsTest {
           assertTrue(l.createsPeer() != peer.createsPeer(), "one end creates the pair");
           if (l.createsPeer()) {
             assertEquals(h.hostNamespace().name(), l.namespace(), "created from the host end");
+          }
+          if (l.createsPeer() && !peer.namespace().equals(l.namespace())) {
             assertTrue(h.links().stream().anyMatch(b -> b.type() == Link.Type.BRIDGE
                 && b.namespace().equals(l.namespace()) && b.name().equals(l.master().get())));
           }
         }
+      }
+      for (Link l : h.links()) {
+        if (l.type() == Link.Type.VXLAN) {
+          assertTrue(h.linksIn(l.namespace()).stream().anyMatch(b -> b.type() == Link.Type.BRIDGE
+              && b.name().equals(l.master().get())), "a tunnel is a port of its network's bridge");
+        }
+        if (l.params().orElse(null) instanceof Link.Macvlan m) {
+          assertEquals(h.hostNamespace().name(), m.hostNamespace(), "made by the host namespace");
+          assertTrue(l.mac().isPresent(), "every macvlan member has its own MAC address");
+        }
+      }
+      for (FdbEntry f : h.fdb()) {
+        assertTrue(h.links().stream().anyMatch(l -> l.type() == Link.Type.VXLAN && l.name().equals(f.device())));
       }
       h.table().ifPresent(tb -> assertEquals(Ownership.table(t.name()), tb.name()));
     }

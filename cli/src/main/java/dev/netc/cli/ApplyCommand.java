@@ -2,7 +2,15 @@ package dev.netc.cli;
 
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
+import dev.netc.runner.SavedPlan;
+import dev.netc.runner.StalePlanException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,8 +22,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "apply",
     mixinStandardHelpOptions = true,
-    description = {"Make the live state of a sandbox match the topology: create S and S-outside"
-        + " when missing, then what is missing (one `ip -batch` per namespace, one `nft -f`"
+    description = {"Make the live state of a sandbox (or, without --sandbox, of this host) match the"
+        + " topology: create S and S-outside when missing, then what is missing (one `ip -batch` per namespace, one `nft -f`"
         + " transaction), update what differs, delete what the topology owns but no longer"
         + " wants; read it back. On any failure, what this apply created is removed again."},
     exitCodeListHeading = "%nExit status:%n",
@@ -23,8 +31,12 @@ import picocli.CommandLine.Parameters;
 final class ApplyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE|PLAN", description = "Topology file (.netc, Kubernetes or Compose"
+      + " YAML), or a plan saved by `netc plan --out PLAN`: then exactly its changes are made, and"
+      + " only if the live state is still the one it was made against.")
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -38,28 +50,81 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
-    if (t.isEmpty()) {
-      return 1;
-    }
+    Optional<SavedPlan> saved = savedPlan();
     Runner.Outcome o;
-    try {
-      o = (verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
-          : Runner.system(lock.timeout())).apply(t.get());
-    } catch (RunnerException e) {
-      throw new Netc.UserError("apply failed: " + e.getMessage());
+    Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
+        : Runner.system(lock.timeout());
+    String topology;
+    if (saved.isPresent()) {
+      topology = saved.get().plan().topology();
+      try {
+        o = runner.apply(saved.get());
+      } catch (StalePlanException e) {
+        throw new Netc.UserError("saved plan is stale: " + e.getMessage() + "; run netc plan again");
+      } catch (RunnerException e) {
+        throw new Netc.UserError("apply failed: " + e.getMessage());
+      }
+    } else {
+      Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
+      if (t.isEmpty()) {
+        return 1;
+      }
+      topology = t.get().get(0).topology();
+      try {
+        o = runner.apply(t.get());
+      } catch (RunnerException e) {
+        throw new Netc.UserError("apply failed: " + e.getMessage());
+      }
     }
     if (verbosity.verbose) {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
       ctx.err().printf(Locale.ROOT, "netc: apply: %d processes, %d ms in the runner%n", o.processes(), o.millis());
     }
     if (!verbosity.quiet) {
-      ctx.out().println(o.plan().empty() ? "No changes: sandbox " + target.sandbox + " matches topology " + t.get().topology() + "."
-          : String.format(Locale.ROOT, "Applied %s in sandbox %s: %d created, %d updated, %d deleted (%d processes, %.2f s).",
-              t.get().topology(), target.sandbox, o.plan().count(dev.netc.runner.Change.Action.CREATE),
-              o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.DELETE),
+      ctx.out().println(o.plan().empty() ? "No changes: " + o.plan().where() + " matches topology " + topology + "."
+          : String.format(Locale.ROOT, "Applied %s in %s: %d created, %d updated, %d replaced, %d deleted (%d processes, %.2f s).",
+              topology, o.plan().where(), o.plan().count(dev.netc.runner.Change.Action.CREATE),
+              o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.REPLACE),
+              o.plan().count(dev.netc.runner.Change.Action.DELETE),
               o.processes(), o.millis() / 1000.0));
     }
     return 0;
   }
+
+  /**
+   * FILE as a saved plan ({@code netc plan --out}), when it is one: a JSON object with {@code
+   * netcPlan}. {@code --sandbox} and {@code --host} may repeat what it says, not change it.
+   */
+  private Optional<SavedPlan> savedPlan() {
+    Path path = ctx.fs().getPath(file);
+    String text;
+    try {
+      if (!Files.isRegularFile(path) || Files.size(path) > MAX_PLAN_BYTES) {
+        return Optional.empty();
+      }
+      text = Files.readString(path, StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
+      return Optional.empty(); // read and reported as a topology
+    }
+    if (!SavedPlan.is(text)) {
+      return Optional.empty();
+    }
+    SavedPlan saved;
+    try {
+      saved = SavedPlan.parse(text, Netc.version());
+    } catch (RunnerException e) {
+      throw new Netc.UserError("cannot apply `" + file + "`: " + e.getMessage());
+    }
+    if (target.sandbox != null && !target.sandbox.equals(saved.plan().sandbox())) {
+      throw new Netc.UserError("`" + file + "` is a plan for " + saved.plan().where() + ", not sandbox "
+          + target.sandbox + "; run netc plan again");
+    }
+    if (target.host != null && !target.host.equals(saved.host())) {
+      throw new Netc.UserError("`" + file + "` is a plan for host " + saved.host() + ", not " + target.host);
+    }
+    return Optional.of(saved);
+  }
+
+  /** Larger files are topologies: a saved plan of 1,000 containers is about 1 MB. */
+  private static final long MAX_PLAN_BYTES = 256L << 20;
 }

@@ -3,6 +3,7 @@ package dev.netc.cli;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,7 +15,8 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "destroy",
     mixinStandardHelpOptions = true,
-    description = {"Remove exactly what the topology owns in a sandbox (its namespaces, links,"
+    description = {"Remove exactly what the topology owns in a sandbox or, without --sandbox, on this"
+        + " host (its namespaces, links,"
         + " nftables table and /etc/netns files), nothing else; then S and S-outside when netc"
         + " made them and nothing foreign is left in them."},
     exitCodeListHeading = "%nExit status:%n",
@@ -22,8 +24,10 @@ import picocli.CommandLine.Parameters;
 final class DestroyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -37,7 +41,7 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }
@@ -52,8 +56,8 @@ final class DestroyCommand implements Callable<Integer> {
     }
     o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (!verbosity.quiet) {
-      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in sandbox %s: %d deleted (%d processes, %.2f s).",
-          t.get().topology(), target.sandbox, o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
+          t.get().get(0).topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
     }
     return 0;
   }

@@ -4,6 +4,7 @@ import dev.netc.runner.Drift;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "diff",
     mixinStandardHelpOptions = true,
-    description = {"Drift: compare the live state of the objects this topology owns in a sandbox with"
+    description = {"Drift: compare the live state of the objects this topology owns in a sandbox (or on this host) with"
         + " its desired state, object by object: `missing` (desired, not there), `changed` (there,"
         + " not as desired), `unexpected` (owned, not desired). Touches nothing; `netc apply`"
         + " repairs it."},
@@ -24,8 +25,10 @@ import picocli.CommandLine.Parameters;
 final class DiffCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -52,7 +55,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }

@@ -65,8 +65,10 @@ final class EmitCommand implements Callable<Integer> {
 
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Option(names = "--backend", required = true, paramLabel = "BACKEND",
       description = "One of: ${COMPLETION-CANDIDATES}.")
@@ -105,7 +107,7 @@ final class EmitCommand implements Callable<Integer> {
       }
       sandboxName = s.get();
     }
-    CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file, input.recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return 1;
@@ -117,10 +119,6 @@ final class EmitCommand implements Callable<Integer> {
       if (host != null && t.hosts().stream().noneMatch(h -> h.name().equals(host))) {
         throw new Netc.UserError("unknown host `" + host + "`; the topology has "
             + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
-      }
-      if (!sandboxName.isEmpty() && host == null && t.hosts().size() > 1) {
-        throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
-            + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
       }
       Planner.Result plan = Planner.plan(t, sandboxName);
       if (!plan.diagnostics().isEmpty()) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code netc explain}: why FROM can or cannot reach TO. */
@@ -23,8 +24,10 @@ import picocli.CommandLine.Parameters;
 final class ExplainCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Parameters(index = "1", paramLabel = "FROM", description = "An endpoint, @host or @outside.")
   String from;
@@ -45,7 +48,7 @@ final class ExplainCommand implements Callable<Integer> {
       target = to.substring(0, colon);
       ports.add(Ports.parse(to.substring(colon + 1)));
     }
-    Reachability model = Models.load(ctx, file);
+    Reachability model = Models.load(ctx, file, input.recursive);
     if (model == null) {
       return 1;
     }

@@ -9,12 +9,16 @@ import dev.netc.compiler.source.SourceReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,14 +28,21 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "fmt",
     mixinStandardHelpOptions = true,
-    description = "Rewrite topology files in canonical form (comments kept).",
+    description = {"Rewrite .netc files in canonical form (comments kept).",
+        "A folder stands for the .netc files in it (with -R, in its subfolders too), as",
+        "`terraform fmt DIR` does; Kubernetes and Compose YAML is left as it is."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:every file is formatted", "1:with --check, some file would change; or a file has syntax errors"})
 final class FmtCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc, Kubernetes or Compose YAML).")
+  @Parameters(arity = "1..*", paramLabel = "FILE",
+      description = ".netc files, or folders: the .netc files in them.")
   List<String> files;
+
+  @Option(names = {"-R", "--recursive"},
+      description = "Format the .netc files in the subfolders of a folder too (hidden ones aside).")
+  boolean recursive;
 
   @Option(names = "--check", description = "Change nothing; list the files that would change.")
   boolean check;
@@ -45,13 +56,32 @@ final class FmtCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     int status = 0;
+    java.util.Set<String> names = new java.util.LinkedHashSet<>(); // a file named twice is formatted once
     for (String name : files) {
+      Path path = ctx.fs().getPath(name);
+      if (!Files.isDirectory(path)) {
+        names.add(name);
+        continue;
+      }
+      List<String> inside;
+      try {
+        inside = netcFiles(path);
+      } catch (IOException e) {
+        ctx.err().println("netc: cannot read `" + name + "`: " + SourceReader.reason(e));
+        status = 1;
+        continue;
+      }
+      if (inside.isEmpty() && !verbosity.quiet) {
+        ctx.err().println("netc: `" + name + "` holds no .netc file"
+            + (recursive ? "" : " (its subfolders are formatted with -R)")
+            + "; netc fmt formats .netc files only");
+      }
+      names.addAll(inside);
+    }
+    for (String name : names) {
       Path path = ctx.fs().getPath(name);
       SourceReader.Read read;
       try {
-        if (Files.isDirectory(path)) {
-          throw new IOException("it is a directory");
-        }
         read = SourceReader.read(path, name);
       } catch (IOException e) {
         ctx.err().println("netc: cannot read `" + name + "`: " + SourceReader.reason(e));
@@ -96,5 +126,29 @@ final class FmtCommand implements Callable<Integer> {
       }
     }
     return status;
+  }
+
+  /**
+   * The {@code .netc} files of a folder, in name order; with {@code -R}, those of its
+   * subfolders too, each where its name sorts (folders whose name starts with a dot, such as
+   * {@code .git}, are passed over). Links to folders are not followed.
+   */
+  private List<String> netcFiles(Path dir) throws IOException {
+    List<String> out = new ArrayList<>();
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(dir)) {
+      entries = s.sorted(Comparator.comparing((Path p) -> p.getFileName().toString())).toList();
+    }
+    for (Path p : entries) {
+      String name = p.getFileName().toString();
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+        if (recursive && !name.startsWith(".")) {
+          out.addAll(netcFiles(p));
+        }
+      } else if (name.toLowerCase(Locale.ROOT).endsWith(".netc") && Files.isRegularFile(p)) {
+        out.add(p.normalize().toString());
+      }
+    }
+    return out;
   }
 }

@@ -43,8 +43,11 @@ final class ImportCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FORMAT", description = "compose, or k8s (also: kubernetes).")
   String format;
 
-  @Parameters(index = "1", paramLabel = "FILE", description = "The YAML file to import.")
+  @Parameters(index = "1", paramLabel = "FILE", description = "The YAML file to import; for k8s,"
+      + " also a folder of manifests, or files and folders separated by `,`, read as one.")
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin Verbosity verbosity;
 
@@ -61,18 +64,32 @@ final class ImportCommand implements Callable<Integer> {
     String title = TITLES.get(name);
     Frontend frontend = ctx.frontends().stream().filter(f -> f.name().equals(name)).findFirst()
         .orElseThrow(() -> new Netc.UserError("this netc has no " + title + " front end yet"));
-    SourceFile source = read().orElse(null);
-    if (source == null) {
-      return 1;
+    Inputs.Named named = Inputs.resolve(ctx, file, input.recursive);
+    if (!named.single() && !frontend.readsSeveralFiles()) {
+      throw new Netc.UserError("a " + title + " input is one file; `" + file + "` names "
+          + (named.files().size() == 1 ? "a folder" : named.files().size() + " files"));
     }
-    if (!frontend.accepts(source)) {
-      throw new Netc.UserError("`" + file + "` is not a " + title + " file");
+    List<SourceFile> sources = new java.util.ArrayList<>();
+    for (Path p : named.files()) {
+      SourceFile source = read(p).orElse(null);
+      if (source == null) {
+        return 1;
+      }
+      if (!frontend.accepts(source) && (named.single() || !source.text().isBlank())) {
+        // the other front end's file: name the command that reads it
+        String other = dev.netc.compiler.front.Frontends.forFile(source)
+            .filter(f -> !f.name().equals(name) && TITLES.containsKey(f.name()))
+            .map(f -> ": it is a " + TITLES.get(f.name()) + " file, read by `netc import "
+                + (f.name().equals("kubernetes") ? "k8s" : f.name()) + "`").orElse("");
+        throw new Netc.UserError("`" + source.path() + "` is not a " + title + " file" + other);
+      }
+      sources.add(source);
     }
     Diagnostics diags = new Diagnostics();
-    List<Decl> decls = frontend.read(source, diags);
+    List<Decl> decls = frontend.read(sources, diags);
     List<Diagnostic> problems = diags.sorted();
     if (!problems.isEmpty() && (diags.hasErrors() || !verbosity.quiet)) {
-      ctx.err().print(DiagnosticReport.text(problems, 1, ctx.terminal().color()));
+      ctx.err().print(DiagnosticReport.text(problems, sources.size(), ctx.terminal().color()));
     }
     if (diags.hasErrors()) {
       return 1;
@@ -84,12 +101,9 @@ final class ImportCommand implements Callable<Integer> {
   }
 
   /** The file's text, or empty after printing why it cannot be used. */
-  private Optional<SourceFile> read() {
-    Path path = ctx.fs().getPath(file);
+  private Optional<SourceFile> read(Path path) {
+    String file = path.toString();
     try {
-      if (Files.isDirectory(path)) {
-        throw new Netc.UserError("cannot read `" + file + "`: it is a directory");
-      }
       SourceReader.Read read = SourceReader.read(path, file);
       if (read.problem().isPresent()) {
         ctx.err().print(DiagnosticReport.text(List.of(read.problem().get()), 1,

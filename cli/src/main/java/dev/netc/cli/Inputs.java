@@ -2,25 +2,97 @@ package dev.netc.cli;
 
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.source.Manifests;
 import dev.netc.compiler.source.SourceReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
 
-/** Reading topology files named on the command line. */
+/**
+ * Reading topologies named on the command line. A topology argument is a {@code .netc} file, a
+ * Kubernetes or Compose YAML file, or a set of Kubernetes manifests read as one, as {@code
+ * kubectl apply -f} takes them: a folder (its {@code .yaml} and {@code .yml} files in name order;
+ * with {@code -R} its subfolders' too), or several files and folders separated by commas.
+ */
 final class Inputs {
+  /** The description of a topology argument, for every command's help. */
+  static final String FILE = "Topology: a .netc file, a Kubernetes or Compose YAML file, or"
+      + " Kubernetes manifests read as one: a folder, or files and folders separated by `,`.";
+
   private Inputs() {}
 
-  /** Compiles {@code name}; a file that cannot be read is a {@link Netc.UserError}. */
-  static CompileResult compile(Netc.Context ctx, Compiler compiler, String name) {
-    Path path = ctx.fs().getPath(name);
-    if (Files.isDirectory(path)) {
-      throw new Netc.UserError("cannot read `" + name + "`: it is a directory");
+  /** The option of every command that reads a topology: whether a folder's subfolders count. */
+  static final class Options {
+    @Option(names = {"-R", "--recursive"},
+        description = "Read the manifests in the subfolders of a folder too, as `kubectl -R` does.")
+    boolean recursive;
+  }
+
+  /** What a topology argument names: the path the topology is named after, and its files. */
+  record Named(Path root, List<Path> files) {
+    boolean single() {
+      return files.size() == 1 && files.get(0).equals(root);
     }
+  }
+
+  /** The files {@code arg} names; a name that is neither a file nor a folder is a {@link Netc.UserError}. */
+  static Named resolve(Netc.Context ctx, String arg, boolean recursive) {
+    Path whole = ctx.fs().getPath(arg);
+    List<String> parts = Files.exists(whole) || !arg.contains(",") ? List.of(arg) : List.of(arg.split(",", -1));
+    Path root = null;
+    List<Path> files = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    for (String part : parts) {
+      if (part.isEmpty()) {
+        throw new Netc.UserError("`" + arg + "` has an empty name between its commas");
+      }
+      Path p = ctx.fs().getPath(part);
+      List<Path> named;
+      if (Files.isDirectory(p)) {
+        try {
+          named = Manifests.list(p, recursive);
+        } catch (IOException e) {
+          throw new Netc.UserError("cannot read `" + part + "`: " + SourceReader.reason(e));
+        }
+        if (named.isEmpty()) {
+          throw new Netc.UserError("`" + part + "` holds no .yaml or .yml file"
+              + (recursive ? "" : " (its subfolders are read with -R)"));
+        }
+      } else if (Files.exists(p)) {
+        named = List.of(p);
+      } else {
+        throw new Netc.UserError("cannot read `" + part + "`: no such file");
+      }
+      for (Path f : named) {
+        if (seen.add(f.toAbsolutePath().normalize())) { // a file named twice is read once
+          files.add(f);
+        }
+      }
+      if (root == null) {
+        root = p.getFileName() == null || p.getFileName().toString().matches("\\.\\.?")
+            ? p.toAbsolutePath().normalize() : p; // `netc lint .` is named after the folder
+      }
+    }
+    return new Named(root, files);
+  }
+
+  /** Compiles {@code name}; a file that cannot be read is a {@link Netc.UserError}. */
+  static CompileResult compile(Netc.Context ctx, Compiler compiler, String name, boolean recursive) {
+    Named named = resolve(ctx, name, recursive);
     try {
-      return compiler.compile(path);
+      return named.single() ? compiler.compile(named.root()) : compiler.compile(named.root(), named.files());
     } catch (IOException e) {
       throw new Netc.UserError("cannot read `" + name + "`: " + SourceReader.reason(e));
     }
+  }
+
+  /** Compiles {@code name}, a folder without its subfolders. */
+  static CompileResult compile(Netc.Context ctx, Compiler compiler, String name) {
+    return compile(ctx, compiler, name, false);
   }
 }

@@ -6,6 +6,7 @@ import dev.netc.compiler.Compiler;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Severity;
+import dev.netc.compiler.front.Frontends;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
@@ -27,8 +28,10 @@ import picocli.CommandLine.Parameters;
 final class LintCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(arity = "1..*", paramLabel = "FILE", description = "Topology files (.netc, Kubernetes or Compose YAML).")
+  @Parameters(arity = "1..*", paramLabel = "FILE", description = Inputs.FILE + " Several topologies are linted one by one.")
   List<String> files;
+
+  @Mixin Inputs.Options input;
 
   @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
       completionCandidates = FormatNames.class,
@@ -65,12 +68,17 @@ final class LintCommand implements Callable<Integer> {
     Set<Diagnostic> all = new LinkedHashSet<>();
     Set<String> sources = new LinkedHashSet<>();
     boolean unreadable = false;
+    java.util.Map<java.nio.file.Path, List<String>> apart = new java.util.TreeMap<>();
     for (String file : files) {
       long start = System.nanoTime();
       try {
-        CompileResult r = Inputs.compile(ctx, compiler, file);
+        CompileResult r = Inputs.compile(ctx, compiler, file, input.recursive);
         all.addAll(r.diagnostics());
         r.sources().forEach(s -> sources.add(s.path()));
+        if (r.sources().size() == 1 && Frontends.forFile(r.sources().get(0)).orElse(null) == Frontends.KUBERNETES) {
+          java.nio.file.Path dir = ctx.fs().getPath(file).toAbsolutePath().normalize().getParent();
+          apart.computeIfAbsent(dir, d -> new ArrayList<>()).add(file);
+        }
       } catch (Netc.UserError e) {
         ctx.err().println("netc: " + e.getMessage());
         unreadable = true;
@@ -89,9 +97,34 @@ final class LintCommand implements Callable<Integer> {
       text = text.substring(0, text.lastIndexOf('\n', text.lastIndexOf("netc")) + 1);
     }
     ctx.out().print(text);
+    ctx.out().flush();
+    apart.forEach((dir, given) -> {
+      if (given.size() >= 2 && !list.isEmpty() && !verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
+        // `netc lint shop/*.yaml`: each file is a cluster of its own, which is rarely what was meant
+        ctx.err().println("netc: note: " + String.join(", ", given) + " were linted one by one, each as"
+            + " a cluster of its own; to read them as one: `netc lint " + together(dir, given) + "`");
+      }
+    });
     boolean errors = list.stream().anyMatch(Diagnostic::isError);
     boolean warnings = list.stream().anyMatch(d -> d.suppressed().isEmpty() && d.severity() == Severity.WARNING);
     return errors || unreadable || (werror && warnings) ? 1 : 0;
+  }
+
+  /** The argument that reads {@code given}, files of {@code dir}, as one: the folder when they are all of it. */
+  private String together(java.nio.file.Path dir, List<String> given) {
+    String folder = ctx.fs().getPath(given.get(0)).getParent() == null ? "."
+        : ctx.fs().getPath(given.get(0)).getParent().toString();
+    try {
+      Set<java.nio.file.Path> all = new java.util.HashSet<>(dev.netc.compiler.source.Manifests.list(dir, false));
+      Set<java.nio.file.Path> named = new java.util.HashSet<>();
+      given.forEach(g -> named.add(ctx.fs().getPath(g).toAbsolutePath().normalize()));
+      if (all.equals(named)) {
+        return folder + "/";
+      }
+    } catch (java.io.IOException e) {
+      // the comma form names exactly the given files
+    }
+    return String.join(",", given);
   }
 
   /** Drops repeats: a file imported by two linted files is reported once. */

@@ -27,8 +27,10 @@ import picocli.CommandLine.Parameters;
 final class LockCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin Verbosity verbosity;
 
@@ -38,7 +40,7 @@ final class LockCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(), file, input.recursive);
     if (r.topology().isEmpty() || r.lock().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return 1;

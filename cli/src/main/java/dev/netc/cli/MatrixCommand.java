@@ -31,8 +31,10 @@ final class MatrixCommand implements Callable<Integer> {
 
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Option(names = "--port", paramLabel = "P/PROTO",
       description = "A port to evaluate (repeatable). Default: every port the topology names.")
@@ -52,7 +54,7 @@ final class MatrixCommand implements Callable<Integer> {
   public Integer call() {
     List<PortSpec> wanted = new ArrayList<>();
     ports.forEach(p -> wanted.add(Ports.parse(p)));
-    Reachability model = Models.load(ctx, file);
+    Reachability model = Models.load(ctx, file, input.recursive);
     if (model == null) {
       return 1;
     }

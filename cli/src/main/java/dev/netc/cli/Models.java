@@ -12,7 +12,12 @@ final class Models {
 
   /** The model, or null after printing the diagnostics that stop it. */
   static Reachability load(Netc.Context ctx, String file) {
-    CompileResult r = Inputs.compile(ctx, new Compiler(), file);
+    return load(ctx, file, false);
+  }
+
+  /** The model of the topology {@code file} names ({@link Inputs}), or null as above. */
+  static Reachability load(Netc.Context ctx, String file, boolean recursive) {
+    CompileResult r = Inputs.compile(ctx, new Compiler(), file, recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return null;
@@ -22,7 +27,22 @@ final class Models {
 
   static Node node(Reachability model, String name) {
     return model.node(name).orElseThrow(() -> new Netc.UserError("no endpoint `" + name
-        + "` in the topology" + dev.netc.compiler.diag.Spelling.suggest(name,
-            model.nodes().stream().map(Node::name).toList()).map(s -> "; did you mean `" + s + "`?").orElse("")));
+        + "` in the topology" + suggest(model, name).map(s -> "; did you mean " + s + "?").orElse("")));
+  }
+
+  /**
+   * The names close to {@code name}: a spelling, or else the endpoints of that name in a
+   * namespace ({@code web-1} for {@code frontend/web-1}: Kubernetes pods are named {@code
+   * namespace/pod}).
+   */
+  private static java.util.Optional<String> suggest(Reachability model, String name) {
+    java.util.List<String> names = model.nodes().stream().map(Node::name).toList();
+    java.util.Optional<String> spelled = dev.netc.compiler.diag.Spelling.suggest(name, names);
+    if (spelled.isPresent()) {
+      return spelled.map(s -> "`" + s + "`");
+    }
+    java.util.List<String> qualified = names.stream().filter(n -> n.endsWith("/" + name)).limit(3)
+        .map(n -> "`" + n + "`").toList();
+    return qualified.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(String.join(", ", qualified));
   }
 }

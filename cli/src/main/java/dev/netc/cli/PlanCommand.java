@@ -1,9 +1,16 @@
 package dev.netc.cli;
 
+import dev.netc.compiler.source.SourceReader;
 import dev.netc.runner.Plan;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
+import dev.netc.runner.SavedPlan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,17 +22,20 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "plan",
     mixinStandardHelpOptions = true,
-    description = {"Read the live state of a sandbox and list what `netc apply` would change:"
-        + " `+` create, `~` update, `-` delete (objects the topology owns but no longer wants),"
-        + " then a summary line. Touches nothing."},
+    description = {"Read the live state of a sandbox (without --sandbox: of this host) and list what `netc apply` would change:"
+        + " `+` create, `~` update in place (with the attribute that changes), `-/+` replace (with"
+        + " the attribute that forces it), `-` delete (objects the topology owns but no longer"
+        + " wants), then a summary line. Touches nothing."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no changes (or changes, without --detailed-exitcode)", "1:error",
         "2:changes (with --detailed-exitcode)"})
 final class PlanCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FILE", description = "Topology file (.netc, Kubernetes or Compose YAML).")
+  @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
   String file;
+
+  @Mixin Inputs.Options input;
 
   @Mixin SandboxOptions target;
 
@@ -48,6 +58,11 @@ final class PlanCommand implements Callable<Integer> {
     }
   }
 
+  @Option(names = "--out", paramLabel = "PLAN",
+      description = "Also save the plan to PLAN (JSON, with a fingerprint of the live state it was made"
+          + " against); `netc apply PLAN` makes exactly these changes, or refuses when the live state moved.")
+  String out;
+
   @Mixin Verbosity verbosity;
 
   PlanCommand(Netc.Context ctx) {
@@ -56,13 +71,25 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<Runner.Target> t = target.target(ctx, file);
+    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
     if (t.isEmpty()) {
       return 1;
     }
     Plan plan;
     try {
-      plan = Runner.system(Duration.ZERO).plan(t.get());
+      if (out == null) {
+        plan = Runner.system(Duration.ZERO).plan(t.get());
+      } else {
+        SavedPlan saved = Runner.system(Duration.ZERO).planToSave(t.get(), Netc.version());
+        plan = saved.plan();
+        Path path = ctx.fs().getPath(out);
+        try {
+          Files.writeString(path, saved.json(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          throw new Netc.UserError("cannot write `" + out + "`: " + SourceReader.reason(e));
+        }
+        ctx.err().println("Saved the plan to " + out + ": `netc apply " + out + "` makes exactly these changes.");
+      }
     } catch (RunnerException e) {
       throw new Netc.UserError(e.getMessage());
     }

@@ -4,9 +4,11 @@ import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.backends.report.ReviewReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.model.ReachabilityDelta;
+import dev.netc.compiler.source.Manifests;
 import dev.netc.compiler.source.SourceFile;
 import java.io.File;
 import java.io.IOException;
@@ -39,7 +41,9 @@ import picocli.CommandLine.Parameters;
         "Compiles each topology at REV and in the working tree and lists the flows",
         "newly allowed and newly denied (with the rule and line that decide them now),",
         "endpoints added and removed, and address changes, aggregated by label group.",
-        "Without FILE: every topology file that changed since REV."},
+        "Without FILE: every topology that changed since REV; a changed file of a folder of",
+        "Kubernetes manifests (two or more .yaml/.yml files, all of them Kubernetes) stands",
+        "for the folder, reviewed as one topology."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no change in reachability", "1:errors", "2:reachability changed"})
 final class ReviewCommand implements Callable<Integer> {
@@ -66,8 +70,11 @@ final class ReviewCommand implements Callable<Integer> {
   String directory;
 
   @Parameters(arity = "0..*", paramLabel = "FILE",
-      description = "Topology files (.netc, Kubernetes or Compose YAML). Default: those changed since REV.")
+      description = "Topology files (.netc, Kubernetes or Compose YAML), or folders of Kubernetes"
+          + " manifests, each read as one. Default: those changed since REV.")
   List<String> files = new ArrayList<>();
+
+  @Mixin Inputs.Options input;
 
   @Mixin Verbosity verbosity;
 
@@ -102,8 +109,10 @@ final class ReviewCommand implements Callable<Integer> {
       throw new Netc.UserError("unknown revision `" + base + "`");
     }
     String prefix = git.run("rev-parse", "--show-prefix").text().strip();
-    Path here = dir.toPath(); // git reads the real file system, so the working tree is read there too
-    List<String> names = files.isEmpty() ? changed(git, here, prefix) : normalise(files, here);
+    // git reads the real file system, so the working tree is read there too; normalised, as the
+    // files it names are, so that their names relative to it are found (`.` is `/work/.`)
+    Path here = dir.toPath().toAbsolutePath().normalize();
+    List<String> names = files.isEmpty() ? changed(git, here, prefix) : normalise(git, files, here, prefix);
     Path mirror = Files.createTempDirectory("netc-review-");
     try {
       Mirror at = new Mirror(git, mirror);
@@ -111,12 +120,18 @@ final class ReviewCommand implements Callable<Integer> {
       List<ReviewReport.FileDelta> deltas = new ArrayList<>();
       for (String name : names) {
         long start = System.nanoTime();
-        String repoPath = prefix + name;
-        Path head = here.resolve(name);
-        boolean inBase = at.exists(base, repoPath);
-        boolean inHead = Files.isRegularFile(head);
+        boolean folder = name.endsWith("/");
+        Path head = here.resolve(name).normalize();
+        List<Path> headFiles = folder ? manifests(head) : Files.isRegularFile(head) ? List.of(head) : List.of();
+        Path baseRoot = folder || at.exists(base, prefix + name)
+            ? at.materialise(base, prefix).resolve(name).normalize() : null;
+        List<Path> baseFiles = baseRoot == null ? List.of()
+            : folder ? manifests(baseRoot) : Files.isRegularFile(baseRoot) ? List.of(baseRoot) : List.of();
+        boolean inBase = !baseFiles.isEmpty();
+        boolean inHead = !headFiles.isEmpty();
         if (!inBase && !inHead) {
-          ctx.err().println("netc: `" + name + "` is neither at " + base + " nor in the working tree");
+          ctx.err().println("netc: `" + name + "` is neither at " + base + " nor in the working tree"
+              + (folder ? " (a folder with .yaml or .yml files)" : ""));
           errors = true;
           continue;
         }
@@ -124,11 +139,11 @@ final class ReviewCommand implements Callable<Integer> {
         Optional<Reachability> after = Optional.empty();
         boolean ok = true;
         if (inBase) {
-          before = load(at.materialise(base, prefix).resolve(name), name + " at " + base);
+          before = load(baseRoot, baseFiles, name + " at " + base);
           ok &= before.isPresent();
         }
         if (inHead) {
-          after = load(head, name);
+          after = load(head, headFiles, name);
           ok &= after.isPresent();
         }
         if (!ok) {
@@ -163,10 +178,11 @@ final class ReviewCommand implements Callable<Integer> {
     }
   }
 
-  private Optional<Reachability> load(Path path, String label) {
+  /** Compiles a file, or a folder's manifests read as one topology named after the folder. */
+  private Optional<Reachability> load(Path root, List<Path> files, String label) {
     CompileResult r;
     try {
-      r = new Compiler().compile(path);
+      r = new Compiler().compile(root, files);
     } catch (IOException e) {
       throw new Netc.UserError("cannot read `" + label + "`: " + e.getMessage());
     }
@@ -178,8 +194,16 @@ final class ReviewCommand implements Callable<Integer> {
     return Optional.of(new Reachability(r.topology().get()));
   }
 
-  /** File names relative to {@code here}, as git and the report name them. */
-  private static List<String> normalise(List<String> given, Path here) {
+  /** The manifests of a folder as `netc lint DIR` reads them (with {@code -R}, its subfolders' too). */
+  private List<Path> manifests(Path dir) throws IOException {
+    return Files.isDirectory(dir) ? Manifests.list(dir, input.recursive) : List.of();
+  }
+
+  /**
+   * File names relative to {@code here}, as git and the report name them; a folder (in the
+   * working tree or at the revision) ends with {@code /} and stands for its manifests, read as one.
+   */
+  private List<String> normalise(Git git, List<String> given, Path here, String prefix) {
     List<String> out = new ArrayList<>();
     for (String g : given) {
       Path p = here.resolve(g).normalize();
@@ -187,38 +211,126 @@ final class ReviewCommand implements Callable<Integer> {
       if (rel.startsWith("..")) {
         throw new Netc.UserError("`" + g + "` is outside `" + here + "`");
       }
-      out.add(rel.toString().replace('\\', '/'));
+      String name = rel.toString().replace('\\', '/');
+      boolean folder = Files.isDirectory(p) || !Files.exists(p)
+          && git.call("cat-file", "-t", base + ":" + prefix + name).text().strip().equals("tree");
+      out.add(!folder ? name : name.isEmpty() ? "./" : name + "/");
     }
     return out;
   }
 
-  /** Topology files that differ between REV and the working tree (untracked ones too). */
+  /**
+   * Topologies that differ between REV and the working tree (untracked files too): changed
+   * {@code .netc} files, the {@code .netc} or YAML file of a changed lock, YAML that a front end
+   * accepts, and in place of a Kubernetes file of a {@linkplain #manifestFolder manifest folder},
+   * that folder, read as one.
+   */
   private List<String> changed(Git git, Path here, String prefix) throws IOException {
     TreeSet<String> candidates = new TreeSet<>(Git.split0(
         git.run("diff", "--name-only", "--no-renames", "-z", "--relative", base, "--")));
     candidates.addAll(Git.split0(git.run("ls-files", "--others", "--exclude-standard", "-z")));
     TreeSet<String> out = new TreeSet<>();
+    java.util.Map<String, Boolean> folders = new java.util.HashMap<>();
     for (String c : candidates) {
       String lower = c.toLowerCase(Locale.ROOT);
       if (lower.endsWith(".netc")) {
         out.add(c);
       } else if (lower.endsWith(".lock")) {
-        String netc = c.substring(0, c.length() - ".lock".length()) + ".netc";
-        if (Files.isRegularFile(here.resolve(netc))
-            || git.call("cat-file", "-e", base + ":" + prefix + netc).status() == 0) {
-          out.add(netc);
+        String stem = c.substring(0, c.length() - ".lock".length());
+        if (folders.computeIfAbsent(stem, d -> manifestFolder(git, here, prefix, d))) {
+          out.add(stem + "/");
+          continue;
+        }
+        for (String ext : List.of(".netc", ".yaml", ".yml")) {
+          String source = stem + ext;
+          Optional<byte[]> text = read(git, here, prefix, source);
+          if (text.isPresent() && (ext.equals(".netc") || foreign(source, text.get()).isPresent())) {
+            out.add(source);
+            break;
+          }
         }
       } else if (lower.endsWith(".yaml") || lower.endsWith(".yml")) {
-        Path p = here.resolve(c);
-        byte[] text = Files.isRegularFile(p) ? Files.readAllBytes(p)
-            : git.call("show", base + ":" + prefix + c).out();
-        if (Frontends.forFile(new SourceFile(c, new String(text, StandardCharsets.UTF_8))).isPresent()) {
+        Optional<Frontend> front = read(git, here, prefix, c).flatMap(t -> foreign(c, t));
+        if (front.isEmpty()) {
+          continue;
+        }
+        int slash = c.lastIndexOf('/');
+        String dir = slash < 0 ? "" : c.substring(0, slash);
+        if (front.get() == Frontends.KUBERNETES
+            && folders.computeIfAbsent(dir, d -> manifestFolder(git, here, prefix, d))) {
+          out.add(dir.isEmpty() ? "./" : dir + "/");
+        } else {
           out.add(c);
         }
       }
     }
     out.addAll(importers(git, here, out));
     return new ArrayList<>(out);
+  }
+
+  /** A file's bytes in the working tree, or else at the revision; empty when neither has it. */
+  private Optional<byte[]> read(Git git, Path here, String prefix, String name) {
+    Path p = here.resolve(name);
+    try {
+      if (Files.isRegularFile(p)) {
+        return Optional.of(Files.readAllBytes(p));
+      }
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot read `" + name + "`: " + dev.netc.compiler.source.SourceReader.reason(e));
+    }
+    Git.Output o = git.call("show", base + ":" + prefix + name);
+    return o.status() == 0 ? Optional.of(o.out()) : Optional.empty();
+  }
+
+  private static Optional<Frontend> foreign(String name, byte[] text) {
+    return Frontends.forFile(new SourceFile(name, new String(text, StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Whether {@code dir} (relative to {@code here}; empty for {@code here} itself) is a manifest
+   * folder: in the working tree or at the revision, it holds two or more {@code .yaml} or {@code
+   * .yml} files (subfolders aside) and every one of them is Kubernetes YAML (or only comments).
+   * Such a folder is one topology, as {@code netc lint DIR} reads it; a folder with one manifest,
+   * or with other YAML beside its manifests (a Compose file, a CI configuration), is not: its
+   * Kubernetes files are reviewed one by one.
+   */
+  private boolean manifestFolder(Git git, Path here, String prefix, String dir) {
+    Path folder = dir.isEmpty() ? here : here.resolve(dir);
+    List<java.util.Map.Entry<String, byte[]>> head = new ArrayList<>();
+    try {
+      if (Files.isDirectory(folder)) {
+        for (Path f : Manifests.list(folder, false)) {
+          head.add(java.util.Map.entry(f.toString(), Files.readAllBytes(f)));
+        }
+      }
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot read `" + folder + "`: " + dev.netc.compiler.source.SourceReader.reason(e));
+    }
+    if (kubernetesOnly(head)) {
+      return true;
+    }
+    String tree = prefix + (dir.isEmpty() ? "" : dir + "/");
+    Git.Output listing = tree.isEmpty() ? git.call("ls-tree", "-z", "--full-tree", base)
+        : git.call("ls-tree", "-z", "--full-tree", base, "--", tree);
+    List<java.util.Map.Entry<String, byte[]>> at = new ArrayList<>();
+    for (String entry : Git.split0(listing)) {
+      int tab = entry.indexOf('\t');
+      String[] meta = entry.substring(0, tab).split(" ");
+      String path = entry.substring(tab + 1);
+      if (meta.length == 3 && meta[1].equals("blob") && Manifests.isManifest(Path.of(path))) {
+        at.add(java.util.Map.entry(path, git.run("cat-file", "blob", meta[2]).out()));
+      }
+    }
+    return kubernetesOnly(at);
+  }
+
+  private static boolean kubernetesOnly(List<java.util.Map.Entry<String, byte[]>> files) {
+    return files.size() >= 2 && files.stream().allMatch(f -> {
+      String text = new String(f.getValue(), StandardCharsets.UTF_8);
+      boolean empty = text.lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#")
+          || l.strip().equals("---"));
+      return empty || foreign(f.getKey(), f.getValue()).filter(x -> x == Frontends.KUBERNETES).isPresent();
+    });
   }
 
   private static final java.util.regex.Pattern IMPORT =

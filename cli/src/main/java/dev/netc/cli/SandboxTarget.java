@@ -11,23 +11,70 @@ import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.runner.Runner;
 import dev.netc.runner.Targets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** What {@code plan}, {@code apply} and {@code destroy} share: FILE, {@code --sandbox} and {@code --host} to a target. */
+/**
+ * What {@code plan}, {@code apply}, {@code diff} and {@code destroy} share: FILE, {@code --sandbox}
+ * and {@code --host} to a target; without {@code --sandbox}, host mode.
+ */
 final class SandboxTarget {
   private SandboxTarget() {}
 
+  /** A compiled topology and its targets: one per host the command acts on. */
+  record Loaded(Topology topology, List<Runner.Target> targets) {
+    Loaded {
+      targets = List.copyOf(targets);
+    }
+
+    /** The first (with {@code --host}, or a topology of one host: the only) target. */
+    Runner.Target target() {
+      return targets.get(0);
+    }
+  }
+
   /** The target, or empty when the topology or its plan has errors (already printed). */
   static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
-    if (sandbox == null) {
-      throw new Netc.UserError("`--sandbox S` is required: host mode (the real host namespace) is not supported yet");
-    }
-    Parsed<String> s = KernelNames.sandbox(sandbox);
+    return of(ctx, file, false, sandbox, host);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
+  static Optional<Runner.Target> of(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+    return load(ctx, file, recursive, sandbox, host).map(Loaded::target);
+  }
+
+  /**
+   * The targets of host {@code host}, or of every host of the topology when it is null (each in a
+   * namespace of its own when there are several).
+   */
+  static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
+      String host) {
+    return load(ctx, file, recursive, sandbox, host, false).map(Loaded::targets);
+  }
+
+  /** The topology and its target, or empty when the topology or its plan has errors (already printed). */
+  static Optional<Loaded> load(Netc.Context ctx, String file, String sandbox, String host) {
+    return load(ctx, file, false, sandbox, host);
+  }
+
+  /** As above, for the topology {@code file} names ({@link Inputs}); one host only. */
+  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+    return load(ctx, file, recursive, sandbox, host, true);
+  }
+
+  /**
+   * As above; with {@code one}, a topology of several hosts needs {@code --host}. Without a
+   * sandbox (host mode: the real host namespace and namespaces {@code netc-TOPOLOGY-*}) this
+   * machine is one host, so a topology of several hosts always needs {@code --host}.
+   */
+  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
+      boolean one) {
+    Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
-    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file);
+    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
     if (r.topology().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
       return Optional.empty();
@@ -37,8 +84,9 @@ final class SandboxTarget {
       throw new Netc.UserError("unknown host `" + host + "`; the topology has "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
     }
-    if (host == null && t.hosts().size() > 1) {
-      throw new Netc.UserError("a sandbox holds one host: choose it with `--host` (one of "
+    if ((one || sandbox == null) && host == null && t.hosts().size() > 1) {
+      throw new Netc.UserError((sandbox == null ? "this machine is one host of the topology: say which"
+          : "a sandbox holds one host: choose it") + " with `--host` (one of "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
     Planner.Result plan = Planner.plan(t, s.get());
@@ -49,7 +97,7 @@ final class SandboxTarget {
       return Optional.empty();
     }
     DesiredState state = plan.state().get();
-    HostState h = host == null ? state.hosts().get(0) : state.host(host).orElseThrow();
-    return Optional.of(Targets.of(t, state, h));
+    List<HostState> hosts = host == null ? state.hosts() : List.of(state.host(host).orElseThrow());
+    return Optional.of(new Loaded(t, hosts.stream().map(h -> Targets.of(t, state, h)).toList()));
   }
 }

@@ -108,7 +108,7 @@ class CiRecipesTest {
       repo.edit("webshop.netc", ReviewCommandTest.OPEN_FROM, ReviewCommandTest.OPEN_TO);
       assertEquals(0, sh(repo, PLAN, env));
       String md = repo.read("plan.md");
-      assertTrue(md.startsWith("### netc plan: 0 to create, 1 to update, 0 to delete\n"), md);
+      assertTrue(md.startsWith("### netc plan: 0 to create, 1 to update, 0 to replace, 0 to delete\n"), md);
       assertTrue(md.contains("<details><summary>~ update: 1</summary>\n\n- `table:" + s + ":inet netc_webshop`"), md);
       repo.edit("webshop.netc", ReviewCommandTest.OPEN_TO, ReviewCommandTest.OPEN_FROM);
 

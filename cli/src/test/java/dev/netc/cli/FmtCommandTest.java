@@ -147,12 +147,42 @@ class FmtCommandTest {
   }
 
   @Test
-  void aDirectoryIsAOneLineError() throws IOException {
+  void aFolderStandsForTheNetcFilesInIt() {
     CliRunner cli = new CliRunner();
-    Files.createDirectories(cli.fs.getPath("topologies"));
-    assertEquals(
-        new CliRunner.Result(1, "", "netc: cannot read `topologies`: it is a directory\n"),
-        cli.run("fmt", "topologies"));
+    cli.write("net/b.netc", MESSY);
+    cli.write("net/a.netc", MESSY.replace("messy", "other"));
+    cli.write("net/ok.netc", Topologies.CLEAN);
+    String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n    name: web\n";
+    cli.write("net/pod.yaml", pod);
+    cli.write("net/README.md", "notes  \n");
+    cli.write("net/sub/c.netc", MESSY);
+    cli.write("net/.hidden/d.netc", MESSY);
+    assertEquals(new CliRunner.Result(1, "net/a.netc\nnet/b.netc\n", ""), cli.run("fmt", "--check", "net/"));
+    assertEquals(new CliRunner.Result(0, "", "netc: formatted net/a.netc\nnetc: formatted net/b.netc\n"),
+        cli.run("fmt", "net"));
+    assertEquals(CANONICAL, cli.read("net/b.netc"));
+    assertEquals(CANONICAL.replace("messy", "other"), cli.read("net/a.netc"));
+    assertEquals(pod, cli.read("net/pod.yaml"), "YAML is not netc's to format");
+    assertEquals("notes  \n", cli.read("net/README.md"));
+    assertEquals(MESSY, cli.read("net/sub/c.netc"), "subfolders only with -R");
+    // -R: subfolders too, in name order, hidden ones aside
+    assertEquals(new CliRunner.Result(1, "net/sub/c.netc\n", ""), cli.run("fmt", "--check", "-R", "net"));
+    assertEquals(new CliRunner.Result(0, "", "netc: formatted net/sub/c.netc\n"), cli.run("fmt", "-R", "net"));
+    assertEquals(CANONICAL, cli.read("net/sub/c.netc"));
+    assertEquals(MESSY, cli.read("net/.hidden/d.netc"));
+    assertEquals(new CliRunner.Result(0, "", ""), cli.run("fmt", "--check", "-R", "net", "net/a.netc"));
+  }
+
+  @Test
+  void aFolderOfYamlIsANoteNotAnError() throws IOException {
+    CliRunner cli = new CliRunner();
+    String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n    name: web\n";
+    cli.write("shop/pod.yaml", pod);
+    Files.createDirectories(cli.fs.getPath("empty"));
+    assertEquals(new CliRunner.Result(0, "", "netc: `shop/` holds no .netc file (its subfolders are formatted"
+        + " with -R); netc fmt formats .netc files only\n"), cli.run("fmt", "--check", "shop/"));
+    assertEquals(new CliRunner.Result(0, "", ""), cli.run("fmt", "-q", "-R", "shop", "empty"));
+    assertEquals(pod, cli.read("shop/pod.yaml"));
   }
 
   /** The names of the files in the working directory, sorted. */

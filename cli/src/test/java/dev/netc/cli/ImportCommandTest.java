@@ -105,6 +105,12 @@ class ImportCommandTest {
         cli.run("import", "compose", "notes.yaml"));
     assertEquals(new CliRunner.Result(1, "", "netc: `notes.yaml` is not a Kubernetes file\n"),
         cli.run("import", "k8s", "notes.yaml"));
+    cli.write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
+    cli.write("compose.yaml", "services:\n  web:\n    image: nginx\n");
+    assertEquals(new CliRunner.Result(1, "", "netc: `pod.yaml` is not a Compose file: it is a Kubernetes file,"
+        + " read by `netc import k8s`\n"), cli.run("import", "compose", "pod.yaml"));
+    assertEquals(new CliRunner.Result(1, "", "netc: `compose.yaml` is not a Kubernetes file: it is a Compose file,"
+        + " read by `netc import compose`\n"), cli.run("import", "k8s", "compose.yaml"));
   }
 
   @Test

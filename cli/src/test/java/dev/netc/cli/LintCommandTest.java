@@ -129,11 +129,12 @@ class LintCommandTest {
   }
 
   @Test
-  void aDirectoryIsAOneLineError() throws Exception {
+  void aFolderWithoutManifestsIsAOneLineError() throws Exception {
     CliRunner cli = new CliRunner();
-    Files.createDirectories(cli.fs.getPath("topologies"));
-    assertEquals(
-        new CliRunner.Result(1, "", "netc: cannot read `topologies`: it is a directory\n"),
+    Files.createDirectories(cli.fs.getPath("topologies/sub"));
+    cli.write("topologies/main.netc", "topology t\n");
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: `topologies` holds no .yaml or .yml file (its subfolders are read with -R)\n"),
         cli.run("lint", "topologies"));
   }
 

@@ -159,7 +159,12 @@ class ReviewCommandTest {
     GitRepo repo = new GitRepo(tmp);
     String compose = Files.readString(ROOT.resolve("examples/compose/webapp.yaml"), StandardCharsets.UTF_8);
     repo.write("compose.yaml", compose);
-    repo.write("k8s/shop.yaml", Files.readString(ROOT.resolve("examples/k8s/shop.yaml"), StandardCharsets.UTF_8));
+    StringBuilder shop = new StringBuilder(); // the shop's four manifests as one file
+    for (String part : java.util.List.of("namespaces", "deployments", "services", "policies")) {
+      shop.append(Files.readString(ROOT.resolve("examples/k8s/shop/" + part + ".yaml"), StandardCharsets.UTF_8))
+          .append("---\n");
+    }
+    repo.write("k8s/shop.yaml", shop.toString());
     repo.write("ci/config.yaml", "steps:\n  - run: make\n");
     repo.commit("inputs");
     repo.edit("compose.yaml", "    expose:\n      - 6379\n    networks:\n      - backend",
@@ -171,6 +176,91 @@ class ReviewCommandTest {
     assertTrue(!r.out().contains("config.yaml"), "a YAML file no front end accepts is skipped: " + r.out());
     assertTrue(r.out().contains("```mermaid\nflowchart LR\n"), r.out());
     assertEquals(0, repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "k8s/shop.yaml").status());
+  }
+
+  static final String POSTGRES_POLICY = "---\n# the database: from the API only\n";
+
+  @Test
+  void aFolderOfManifestsIsReviewedAsOneTopology(@TempDir Path tmp) throws IOException {
+    GitRepo repo = new GitRepo(tmp);
+    for (String part : java.util.List.of("namespaces", "deployments", "services", "policies")) {
+      repo.write("k8s/shop/" + part + ".yaml",
+          Files.readString(ROOT.resolve("examples/k8s/shop/" + part + ".yaml"), StandardCharsets.UTF_8));
+    }
+    repo.commit("the shop's manifests");
+    // a new lock file beside the folder brings in the folder, and pins what it had
+    assertEquals(0, repo.netc("lock", tmp.resolve("k8s/shop").toString()).status());
+    CliRunner.Result locked = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD");
+    assertEquals(new CliRunner.Result(0, "k8s/shop/ (since HEAD): no change in reachability\n"
+        + "netc review: 0 flows opened, 0 closed, 0 endpoints added, 0 removed, 0 address changes\n", ""), locked);
+    // the database's policy moves from policies.yaml to deployments.yaml: the cluster is the same
+    String policies = repo.read("k8s/shop/policies.yaml");
+    int cut = policies.indexOf(POSTGRES_POLICY);
+    assertTrue(cut > 0, policies);
+    repo.write("k8s/shop/policies.yaml", policies.substring(0, cut));
+    repo.write("k8s/shop/deployments.yaml", repo.read("k8s/shop/deployments.yaml") + policies.substring(cut));
+    CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
+    assertEquals(0, r.status(), r.err() + r.out());
+    JsonNode files = json(r.out()).get("files");
+    assertEquals(1, files.size(), r.out());
+    assertEquals("k8s/shop/", files.get(0).get("file").asText());
+    assertEquals("modified", files.get(0).get("status").asText());
+    assertEquals(false, files.get(0).get("changed").asBoolean(), r.out());
+    // reviewed file by file, deployments.yaml would have gained a policy and lost flows
+    r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "k8s/shop/deployments.yaml");
+    assertEquals(2, r.status(), r.err() + r.out());
+    repo.commit("the database's policy beside its StatefulSet");
+
+    // a change in one file of the folder is reported with that file's path and line
+    repo.edit("k8s/shop/policies.yaml", "        - port: 443\n", "        - port: 443\n        - port: 80\n");
+    r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
+    assertEquals(2, r.status(), r.err() + r.out());
+    files = json(r.out()).get("files");
+    assertEquals(1, files.size(), r.out());
+    JsonNode f = files.get(0);
+    assertEquals("k8s/shop/", f.get("file").asText());
+    assertEquals(1, f.get("opened").size(), r.out());
+    JsonNode opened = f.get("opened").get(0);
+    assertEquals("backend/app=api ×2", opened.get("from").asText());
+    assertEquals("@outside", opened.get("to").asText());
+    assertEquals("[80]", ports(opened));
+    assertEquals("k8s/shop/policies.yaml", opened.get("file").asText());
+    String now = repo.read("k8s/shop/policies.yaml");
+    assertEquals(now.substring(0, now.indexOf("        - ipBlock:")).split("\n", -1).length - 1,
+        opened.get("line").asInt(), "the line of the rule's `- to:`: " + r.out());
+    assertEquals(0, f.get("closed").size(), r.out());
+
+    // named as a folder, from inside it, or with its files at the revision only
+    // `-C DIR/.`, as the working directory is when netc runs without -C
+    CliRunner.Result named = repo.netc("review", "-C", tmp + "/.", "--base", "HEAD", "--format", "json", "k8s/shop");
+    assertEquals(r.out(), named.out(), named.err());
+    CliRunner.Result inside = repo.netc("review", "-C", tmp.resolve("k8s/shop").toString(), "--base", "HEAD");
+    assertEquals(2, inside.status(), inside.err());
+    assertTrue(inside.out().startsWith("./ (since HEAD):\n  + backend/app=api ×2 -> @outside on 80/tcp (2 pairs): "), inside.out());
+    assertTrue(inside.out().contains("      policies.yaml:"), inside.out());
+    repo.git("rm", "-q", "-r", "-f", "k8s/shop");
+    r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.out().startsWith("k8s/shop/ (deleted since HEAD):\n  - endpoint backend/api-1\n"), r.out());
+  }
+
+  @Test
+  void aFolderWithOtherYamlOrOneManifestIsReviewedFileByFile(@TempDir Path tmp) throws IOException {
+    GitRepo repo = new GitRepo(tmp);
+    String deployments = Files.readString(ROOT.resolve("examples/k8s/shop/deployments.yaml"), StandardCharsets.UTF_8);
+    String namespaces = Files.readString(ROOT.resolve("examples/k8s/shop/namespaces.yaml"), StandardCharsets.UTF_8);
+    repo.write("mixed/shop.yaml", namespaces + "---\n" + deployments);
+    repo.write("mixed/ci.yaml", "steps:\n  - run: make\n");
+    repo.write("one/shop.yaml", namespaces + "---\n" + deployments);
+    repo.write("one/notes.txt", "not YAML\n");
+    repo.commit("two folders that are not manifest sets");
+    repo.edit("mixed/shop.yaml", "replicas: 2", "replicas: 3");
+    repo.edit("one/shop.yaml", "replicas: 2", "replicas: 3");
+    CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
+    assertEquals(2, r.status(), r.err() + r.out());
+    java.util.List<String> names = new java.util.ArrayList<>();
+    json(r.out()).get("files").forEach(f -> names.add(f.get("file").asText()));
+    assertEquals(java.util.List.of("mixed/shop.yaml", "one/shop.yaml"), names);
   }
 
   @Test

@@ -14,15 +14,40 @@ import org.junit.jupiter.api.Test;
  */
 class RunnerCommandsTest {
   @Test
-  void withoutSandboxEachCommandSaysHostModeIsNotSupportedYetInOneLine() {
+  void withoutSandboxPlanAndDiffReadTheHostAndChangeNothing() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+        || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
+    // a topology name no machine has: nothing of it exists on this host (only plan and diff run:
+    // they read, never change; apply in host mode is the kernel test's, in a namespace of its own)
+    String topology = "hp" + Long.toString(ProcessHandle.current().pid(), 36);
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP.replace("topology webshop", "topology " + topology));
+    CliRunner.Result r = cli.run("plan", "web.netc", "--detailed-exitcode");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.out().startsWith("+ namespace:(host):netc-" + topology + "-web\n"), r.out());
+    assertTrue(r.out().contains("\n+ link:(host):br-front\n"), r.out());
+    assertTrue(r.out().contains("\n+ table:(host):inet netc_" + topology + "\n"), r.out());
+    assertTrue(r.out().matches("(?s).*\n(Note: the nftables tables of the host cannot be read without root: the table is"
+        + " planned as if it were not there\n)?Plan: 23 to create, \\d+ to update, 0 to replace, 0 to delete\\.\n"), r.out());
+    assertEquals("", r.err());
+    assertEquals(0, cli.run("plan", "web.netc").status());
+    r = cli.run("diff", "web.netc");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.out().matches("(?s).*\nDrift: 23 missing, \\d+ changed, 0 unexpected \\(the host, topology " + topology
+        + "\\); `netc apply` repairs it\\.\n"), r.out());
+  }
+
+  @Test
+  void probeVerifyAndExecNeedASandbox() {
     CliRunner cli = new CliRunner();
     cli.write("web.netc", Topologies.WEBSHOP);
-    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
-      CliRunner.Result r = cli.run(command, "web.netc");
+    for (String command : new String[] {"probe", "verify", "exec"}) {
+      CliRunner.Result r = command.equals("exec") ? cli.run(command, "web.netc", "web", "--", "true")
+          : cli.run(command, "web.netc");
       assertEquals(1, r.status(), command);
       assertEquals("", r.out(), command);
-      assertEquals("netc: `--sandbox S` is required: host mode (the real host namespace) is not supported yet\n",
-          r.err(), command);
+      assertEquals("netc: `--sandbox S` is required: `netc " + command + "` runs only in a sandbox"
+          + " (host mode has no outside namespace to probe from)\n", r.err(), command);
     }
   }
 
@@ -48,7 +73,7 @@ class RunnerCommandsTest {
     assertEquals(2, r.status(), r.err());
     assertTrue(r.out().startsWith("+ namespace:(host):" + s + "  (sandbox)\n"), r.out());
     assertTrue(r.out().contains("\n+ link:" + s + ":br-front\n"), r.out());
-    assertTrue(r.out().matches("(?s).*\n\nPlan: \\d+ to create, \\d+ to update, 0 to delete\\.\n"), r.out());
+    assertTrue(r.out().matches("(?s).*\n\nPlan: \\d+ to create, \\d+ to update, 0 to replace, 0 to delete\\.\n"), r.out());
     assertEquals(0, cli.run("plan", "web.netc", "--sandbox", s).status());
   }
 
@@ -65,10 +90,10 @@ class RunnerCommandsTest {
         + "      \"kind\": \"namespace\",\n      \"id\": \"" + s + "\",\n      \"namespace\": \"\",\n"
         + "      \"detail\": {\n        \"note\": \"sandbox\"\n      }\n    },\n"), json.out());
     assertTrue(json.out().matches("(?s).*\n  \"summary\": \\{\n    \"create\": \\d+,\n    \"update\": \\d+,\n"
-        + "    \"delete\": 0\n  }\n}\n"), json.out());
+        + "    \"replace\": 0,\n    \"delete\": 0\n  }\n}\n"), json.out());
     CliRunner.Result md = cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown");
     assertEquals(0, md.status(), md.err());
-    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to delete\n(?s).*"), md.out());
+    assertTrue(md.out().matches("### netc plan: \\d+ to create, \\d+ to update, 0 to replace, 0 to delete\n(?s).*"), md.out());
     assertTrue(md.out().contains("\n<details><summary>+ create: "), md.out());
     assertEquals(md.out(), cli.run("plan", "web.netc", "--sandbox", s, "--format", "markdown").out(), "deterministic");
 
@@ -81,11 +106,79 @@ class RunnerCommandsTest {
   }
 
   @Test
+  void planOutSavesAPlanThatApplyRecognisesAndChecksBeforeReadingTheKernel() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+        || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String s = "nc-absent-" + ProcessHandle.current().pid();
+    CliRunner.Result r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "plans/web.json", "-q");
+    assertEquals(1, r.status(), "no folder plans/");
+    assertTrue(r.err().startsWith("netc: cannot write `plans/web.json`: "), r.err());
+    r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "web.plan", "-q");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("Plan: 25 to create, 4 to update, 0 to replace, 0 to delete.\n", r.out());
+    assertEquals("Saved the plan to web.plan: `netc apply web.plan` makes exactly these changes.\n", r.err());
+    String saved = cli.read("web.plan");
+    assertTrue(saved.startsWith("{\n  \"netcPlan\": 1,\n  \"netcVersion\": \"" + Netc.version() + "\",\n"), saved);
+
+    // refused before any lock or kernel read: another sandbox, another version, a hand-edited desired state
+    r = cli.run("apply", "web.plan", "--sandbox", "elsewhere");
+    assertEquals(1, r.status());
+    assertEquals("netc: `web.plan` is a plan for sandbox " + s + ", not sandbox elsewhere; run netc plan again\n", r.err());
+    cli.write("old.plan", saved.replace("\"netcVersion\": \"" + Netc.version() + "\"", "\"netcVersion\": \"0.0.1\""));
+    r = cli.run("apply", "old.plan");
+    assertEquals(1, r.status());
+    assertEquals("netc: cannot apply `old.plan`: saved plan made by netc 0.0.1, this is netc " + Netc.version()
+        + "; run netc plan again\n", r.err());
+    String edited = saved.replace("10.10.0.10/24", "10.10.0.99/24");
+    assertTrue(!edited.equals(saved), "the edit must change the plan, else this test would apply it");
+    cli.write("edited.plan", edited);
+    r = cli.run("apply", "edited.plan");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: cannot apply `edited.plan`: the saved plan's desired state does not match"),
+        r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+  }
+
+  @Test
   void helpListsTheRunnerCommands() {
     CliRunner.Result r = new CliRunner().run("--help");
-    for (String command : new String[] {"plan", "apply", "destroy", "diff"}) {
+    for (String command : new String[] {"plan", "apply", "destroy", "diff", "exec", "probe", "verify"}) {
       assertTrue(r.out().contains("\n  " + command + " "), command + " in " + r.out());
     }
+    String completion = new CliRunner().run("completion", "bash").out();
+    for (String command : new String[] {"exec", "probe", "verify"}) {
+      assertTrue(completion.contains(" " + command + " "), command + " completes");
+    }
     assertTrue(new CliRunner().run("apply", "--help").out().contains("--lock-timeout"));
+  }
+
+  @Test
+  void execOfAnUnknownEndpointNamesTheCloseOnesInOneLine() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "ap", "--", "true");
+    assertEquals(1, r.status());
+    assertEquals("netc: no endpoint `ap` in sandbox nosuch; did you mean `api`?\n", r.err());
+    r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "zzzzzzzz", "--", "true");
+    assertEquals("netc: no endpoint `zzzzzzzz` in sandbox nosuch; the endpoints are web, api, @host, @outside\n", r.err());
+    r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "web");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: Missing required parameter: 'CMD'"), r.err());
+  }
+
+  @Test
+  void probeAndVerifyRefuseBadPortsAndTimeouts() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    CliRunner.Result r = cli.run("probe", "web.netc", "--sandbox", "nosuch", "--port", "99999");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: expected PORT or PORT/PROTO with one port in 1-65535"), r.err());
+    r = cli.run("verify", "web.netc", "--sandbox", "nosuch", "--timeout", "0");
+    assertEquals("netc: `--timeout` is in milliseconds, 1 to 60000, got 0\n", r.err());
+    r = cli.run("probe", "web.netc", "--sandbox", "nosuch", "--port", "9/sctp");
+    assertEquals("netc: probe failed: cannot probe 9/sctp: this kernel has no SCTP sockets (KERNEL.md); probe TCP"
+        + " and UDP ports only\n", r.err());
   }
 }

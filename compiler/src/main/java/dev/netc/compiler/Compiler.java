@@ -5,6 +5,7 @@ import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.check.Checks;
 import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
+import dev.netc.compiler.front.Yaml;
 import dev.netc.compiler.ipam.Ipam;
 import dev.netc.compiler.ipam.Lock;
 import dev.netc.compiler.ipam.LockDiff;
@@ -65,14 +66,78 @@ public final class Compiler {
     this(Set.of(), false);
   }
 
-  /** Compiles the topology whose root file is {@code root} (on any file system). */
+  /**
+   * Compiles the topology whose root file is {@code root} (on any file system); a folder is the
+   * set of Kubernetes manifests in it, as {@code kubectl apply -f DIR} reads them.
+   */
   public CompileResult compile(Path root) throws IOException {
+    if (java.nio.file.Files.isDirectory(root)) {
+      return compile(root, dev.netc.compiler.source.Manifests.list(root, false));
+    }
     SourceReader.Read read = SourceReader.read(root, root.toString());
     if (read.problem().isPresent()) {
       return new CompileResult(Optional.empty(), List.of(read.problem().get()),
           List.of(read.problem().get().span().file()), Optional.empty());
     }
     return compile(root, read.file().get());
+  }
+
+  /**
+   * Compiles the topology of several files read as one: Kubernetes manifests, as {@code kubectl
+   * apply -f} takes several files or a folder ({@link dev.netc.compiler.source.Manifests}). The
+   * topology and its lock file are named after {@code root} (the folder, or the first file). One
+   * file that is {@code root} itself is compiled as {@link #compile(Path)} does; a file that
+   * cannot be opened is the one failure thrown ({@link IOException}).
+   */
+  public CompileResult compile(Path root, List<Path> files) throws IOException {
+    if (files.size() == 1 && files.get(0).equals(root)) {
+      return compile(root);
+    }
+    List<SourceFile> read = new ArrayList<>();
+    List<Diagnostic> problems = new ArrayList<>();
+    for (Path f : files) {
+      SourceReader.Read r = SourceReader.read(f, f.toString());
+      r.file().ifPresent(read::add);
+      r.problem().ifPresent(problems::add);
+    }
+    if (!problems.isEmpty()) {
+      List<SourceFile> sources = new ArrayList<>(read);
+      problems.forEach(p -> sources.add(p.span().file()));
+      return new CompileResult(Optional.empty(), problems, sources, Optional.empty());
+    }
+    if (read.isEmpty()) {
+      SourceFile none = new SourceFile(root.toString(), "");
+      Diagnostic d = Diagnostic.of(Code.NETC021, Span.at(none, 0), "`" + root
+              + "` holds no `.yaml` or `.yml` file, so it holds no Kubernetes object")
+          .withHint("name a folder of Kubernetes manifests (with `-R`, its subfolders are read too)");
+      return new CompileResult(Optional.empty(), List.of(d), List.of(none), Optional.empty());
+    }
+    Diagnostics diags = new Diagnostics();
+    List<SourceFile> manifests = new ArrayList<>();
+    for (SourceFile f : read) {
+      Optional<Frontend> kind = Frontends.forFile(f);
+      boolean empty = f.text().lines().allMatch(l -> l.isBlank() || l.strip().startsWith("#")
+          || l.strip().equals("---"));
+      if (empty || kind.isPresent() && kind.get() == Frontends.KUBERNETES) {
+        manifests.add(f);
+        continue;
+      }
+      boolean compose = kind.isPresent();
+      diags.add(Diagnostic.of(Code.NETC021, Span.at(f, 0), "`" + f.path() + "` is not Kubernetes YAML"
+              + (compose ? " but a Compose file" : "") + ": no document has `apiVersion` and `kind`")
+          .withHint(compose ? "netc reads one Compose file at a time (it does not merge Compose files)"
+              : f.path().endsWith(".netc") ? "a .netc file names the files it needs with `import`"
+              : "several files are read together only when they are all Kubernetes manifests"));
+    }
+    List<ParsedFile> parsed = new ArrayList<>();
+    if (!diags.hasErrors()) {
+      List<Decl> decls = Frontends.KUBERNETES.read(manifests, diags);
+      for (int i = 0; i < manifests.size(); i++) {
+        parsed.add(ParsedFile.yaml(manifests.get(i), i == 0 && !stopsReading(diags) ? decls : List.of(),
+            Yaml.comments(manifests.get(i))));
+      }
+    }
+    return finish(root, read.get(0), parsed, new ArrayList<>(read), diags);
   }
 
   /** Compiles from source text already read; imports are resolved against {@code root}. */
@@ -88,7 +153,7 @@ public final class Compiler {
       // a Kubernetes or Compose file: one file, no imports, declarations from the front end
       sources.add(source);
       List<Decl> decls = foreign.get().read(source, diags);
-      files.add(new ParsedFile(source, diags.hasErrors() ? List.of() : decls, List.of(), List.of(), false));
+      files.add(ParsedFile.yaml(source, stopsReading(diags) ? List.of() : decls, Yaml.comments(source)));
     } else {
       queue.add(new Pending(root, source));
     }
@@ -105,9 +170,15 @@ public final class Compiler {
         }
       }
     }
+    return finish(root, source, files, sources, diags);
+  }
+
+  /** Resolves, checks and assigns addresses to what the files declare; applies suppressions. */
+  private CompileResult finish(Path root, SourceFile source, List<ParsedFile> files,
+      List<SourceFile> sources, Diagnostics diags) {
     Optional<Topology> topology = Optional.empty();
     Optional<LockState> lockState = Optional.empty();
-    boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && !diags.hasErrors();
+    boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && !stopsReading(diags);
     if (syntaxOk) {
       String name = topologyName(root, files, diags);
       List<Decl> all = new ArrayList<>();
@@ -148,6 +219,15 @@ public final class Compiler {
       out = firstDiagnostics(out, source);
     }
     return new CompileResult(errors ? Optional.empty() : topology, out, sources, lockState);
+  }
+
+  /**
+   * Whether what reading the files found stops compilation there, as a syntax error does. A
+   * Kubernetes object declared twice (NETC102) does not: the front end leaves the second out, so
+   * the rest is still checked.
+   */
+  private static boolean stopsReading(Diagnostics diags) {
+    return diags.hasErrors() && diags.hasErrorsBesides(Code.NETC102);
   }
 
   private static Optional<SourceFile> readLock(Path path, Diagnostics diags) {

@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
 /**
  * {@code # netc:ignore CODE[,CODE...] "reason"} comments. A comment after code on a line
  * suppresses that line; a comment on a line of its own suppresses the next statement, and the
- * whole block when that statement opens one. Only warnings and notes can be suppressed, always
- * with a reason, which stays visible in JSON output.
+ * whole block when that statement opens one (in YAML, see {@link YamlBlocks}). Only warnings and
+ * notes can be suppressed, always with a reason, which stays visible in JSON output.
  */
 final class Suppressions {
   private static final Pattern MARK = Pattern.compile("#\\s*netc:ignore\\b(.*)");
@@ -119,7 +119,8 @@ final class Suppressions {
       }
       next++;
     }
-    int end = Math.max(next, blockEnds.lastLineOfBlocksAt(next));
+    int end = f.yaml() ? YamlBlocks.lastLine(src, next)
+        : Math.max(next, blockEnds.lastLineOfBlocksAt(next));
     return Optional.of(new Suppression(codes, reason, src, next, end, c.span(), new boolean[1]));
   }
 

@@ -24,6 +24,12 @@ public interface CommandExecutor {
   /** Runs {@code argv} with {@code stdin} (may be empty) as its standard input. */
   Result run(List<String> argv, String stdin);
 
+  /**
+   * Runs {@code argv} with the standard input, output and error of this process (a command a
+   * user runs through netc, such as {@code netc exec}), without a timeout; returns its exit status.
+   */
+  int runAttached(List<String> argv);
+
   /** How many processes this executor has started (for reports and tests). */
   int processes();
 }

@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Drift ({@code netc diff}): how the live state of what a topology owns in a sandbox differs from
  * its desired state, object by object. It is the plan read the other way round: an object apply
- * would create is <b>missing</b>, one it would update is <b>changed</b>, an owned object it would
+ * would create is <b>missing</b>, one it would update or replace is <b>changed</b>, an owned object it would
  * delete is <b>unexpected</b>.
  */
 public record Drift(Plan plan) {
@@ -26,7 +26,7 @@ public record Drift(Plan plan) {
     static State of(Change.Action a) {
       return switch (a) {
         case CREATE -> MISSING;
-        case UPDATE -> CHANGED;
+        case UPDATE, REPLACE -> CHANGED;
         case DELETE -> UNEXPECTED;
       };
     }
@@ -42,10 +42,10 @@ public record Drift(Plan plan) {
 
   public String summary() {
     if (inSync()) {
-      return "In sync: sandbox " + plan.sandbox() + " matches topology " + plan.topology() + ".";
+      return "In sync: " + plan.where() + " matches topology " + plan.topology() + ".";
     }
     return "Drift: " + count(State.MISSING) + " missing, " + count(State.CHANGED) + " changed, "
-        + count(State.UNEXPECTED) + " unexpected (sandbox " + plan.sandbox() + ", topology "
+        + count(State.UNEXPECTED) + " unexpected (" + plan.where() + ", topology "
         + plan.topology() + "); `netc apply` repairs it.";
   }
 
@@ -55,7 +55,7 @@ public record Drift(Plan plan) {
         .map(c -> String.format("%-11s %s%s", State.of(c.action()).label(), c.id(),
             c.detail().isEmpty() ? "" : "  (" + c.detail() + ")"))
         .toList();
-    return Templates.render("drift-text.ftl", Map.of("lines", lines, "summary", summary()));
+    return Templates.render("drift-text.ftl", Map.of("lines", lines, "notes", plan.notes(), "summary", summary()));
   }
 
   /**
@@ -75,6 +75,10 @@ public record Drift(Plan plan) {
       if (!c.detail().isEmpty()) {
         d.put("note", c.detail());
       }
+    }
+    if (!plan.notes().isEmpty()) {
+      ArrayNode n = root.putArray("notes");
+      plan.notes().forEach(n::add);
     }
     ObjectNode sum = root.putObject("summary");
     for (State s : State.values()) {

@@ -3,6 +3,7 @@ package dev.netc.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Ownership;
@@ -70,67 +71,101 @@ public final class LiveReader {
 
   /** The sandbox's state as seen by {@code topology}; {@code sysctlKeys} are read in {@code S}. */
   public LiveState read(Sandbox sandbox, String topology, List<String> sysctlKeys) {
+    return read(sandbox, topology, Map.of(sandbox.name(), sysctlKeys), Map.of());
+  }
+
+  /** The same, with the sysctls asked for by host namespace. */
+  public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys) {
     return read(sandbox, topology, sysctlKeys, Map.of());
   }
 
   /**
-   * The same, taking the output of {@link NetnsBatches#READ} for the namespaces in {@code
-   * preRead} as given (apply appends the read to the batch that configures a namespace).
+   * The sandbox's state as seen by {@code topology}: every namespace {@code S} and {@code S-*};
+   * {@code S} and the host namespaces of a topology of several hosts ({@code S-host_HOST}, known
+   * by their loopback's sandbox mark) are read as hosts: their tables, IPsec objects, the
+   * forwarding entries of owned VXLAN devices and the sysctls asked for ({@code sysctlKeys}, by
+   * host namespace). The output of {@link NetnsBatches#READ} for the namespaces in {@code
+   * preRead} is taken as given (apply appends the read to the batch that configures a
+   * namespace); the other namespaces are read with a few {@code ip -batch} processes when the
+   * reader has a scratch folder.
    */
-  public LiveState read(Sandbox sandbox, String topology, List<String> sysctlKeys, Map<String, String> preRead) {
+  public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
+      Map<String, String> preRead) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
-      if (n.equals(s) || n.startsWith(s + "-")) {
+      if (sandbox.holds(n)) {
         names.add(n);
       }
     }
+    List<String> read = new ArrayList<>();
+    if (sandbox.isHost()) {
+      read.add(""); // the host namespace: always there, never listed
+    }
+    read.addAll(names);
     Set<ObjectId> owned = new HashSet<>();
     Map<ObjectId, String> foreign = new HashMap<>();
     Map<String, String> sandboxLinks = new LinkedHashMap<>();
+    Map<ObjectId, String> aliases = new HashMap<>();
+    Set<String> hostNamespaces = new TreeSet<>();
+    Map<String, List<String>> vxlans = new LinkedHashMap<>();
+    Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     String sandboxMark = "";
-    List<String> toRead = names.stream()
-        .filter(ns -> !ns.equals(sandbox.outside()) && KernelNames.validNetns(ns) && !preRead.containsKey(ns)).toList();
+    List<String> toRead = read.stream()
+        .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
+            && !preRead.containsKey(ns)).toList();
     Map<String, String> outputs = new HashMap<>(preRead);
     if (scratch != null && toRead.size() > 1) {
       Map<String, List<String>> batches = new LinkedHashMap<>();
       toRead.forEach(ns -> batches.put(ns, NetnsBatches.READ));
       outputs.putAll(new NetnsBatches(exec, scratch).run(batches).out());
     }
-    for (String ns : names) {
-      if (ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns)) {
+    for (String ns : read) {
+      boolean isS = ns.equals(s);
+      if (!isS && (!sandbox.isHost() && ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns))) {
         continue;
       }
       String out = outputs.get(ns);
       if (out == null) {
-        CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "-batch", "-"),
+        CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-j", "-d", "-batch", "-")
+            : List.of("ip", "-j", "-d", "-n", ns, "-batch", "-"),
             String.join("\n", NetnsBatches.READ) + "\n");
         if (!r.ok()) {
           // the namespace went away while we looked, or is not a namespace we can enter
-          if (!namespaces().contains(ns)) {
+          if (!isS && !namespaces().contains(ns)) {
             continue;
           }
-          throw new RunnerException("cannot read namespace " + ns + ": " + r.firstError());
+          throw new RunnerException("cannot read namespace " + (ns.isEmpty() ? "of the host" : ns) + ": " + r.firstError()
+              + (r.firstError().contains("Operation not permitted") ? " (reading it needs root)" : ""));
         }
         out = r.out();
       }
       List<JsonNode> docs = parse(out, "ip -j -n " + ns);
-      if (docs.size() != 3) {
+      if (docs.size() != 4) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
       JsonNode links = docs.get(0);
+      Set<String> bridges = new HashSet<>();
+      docs.get(1).forEach(l -> bridges.add(l.path("ifname").asText()));
       Map<String, JsonNode> addresses = new HashMap<>();
-      docs.get(1).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
-      JsonNode routes = docs.get(2);
-      boolean host = ns.equals(s);
+      docs.get(2).forEach(l -> addresses.put(l.path("ifname").asText(), l.path("addr_info")));
+      JsonNode routes = docs.get(3);
+      Map<String, Integer> indexes = new HashMap<>();
+      links.forEach(l -> indexes.put(l.path("ifname").asText(), l.path("ifindex").asInt()));
       String loAlias = "";
       for (JsonNode l : links) {
         if (l.path("ifname").asText().equals("lo")) {
           loAlias = l.path("ifalias").asText("");
         }
       }
+      boolean host = ns.equals(s) || sandbox.hostOf(loAlias).isPresent();
       if (host) {
+        hostNamespaces.add(ns);
+      }
+      if (ns.equals(s)) {
         sandboxMark = loAlias;
+      } else if (host) {
+        // a host namespace of the sandbox: the sandbox's, not the topology's
       } else if (!Ownership.owns(topology, loAlias)) {
         foreign.put(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns), loAlias);
         continue;
@@ -140,16 +175,21 @@ public final class LiveReader {
       for (JsonNode l : links) {
         String name = l.path("ifname").asText();
         String alias = l.path("ifalias").asText("");
-        if (host) {
+        if (ns.equals(s)) {
           sandboxLinks.put(name, alias);
         }
         if (!Ownership.owns(topology, alias)) {
-          if (!name.equals("lo")) {
+          if (!name.equals("lo") && !sandbox.marks(alias)) {
             foreign.put(new ObjectId(ObjectId.Kind.LINK, ns, name), alias);
           }
           continue;
         }
         owned.add(new ObjectId(ObjectId.Kind.LINK, ns, name));
+        aliases.put(new ObjectId(ObjectId.Kind.LINK, ns, name), alias);
+        if (host && alias.startsWith(Ownership.vxlan(topology, ""))) {
+          vxlans.computeIfAbsent(ns, k -> new ArrayList<>()).add(name);
+        }
+        linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges, indexes));
         for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
@@ -163,7 +203,9 @@ public final class LiveReader {
       }
       if (!host) {
         for (JsonNode rt : routes) {
-          if (rt.has("table") || rt.path("protocol").asText().equals("kernel") || !rt.has("gateway")) {
+          // `-d` names the main table too; routes of the other tables are not the topology's
+          if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")
+              || !rt.has("gateway")) {
             continue;
           }
           String gw = rt.path("gateway").asText();
@@ -179,21 +221,148 @@ public final class LiveReader {
         }
       }
     }
-    boolean sandboxExists = names.contains(s);
+    boolean sandboxExists = sandbox.isHost() || names.contains(s);
     Set<String> tables = new TreeSet<>();
     Map<String, String> sysctls = new HashMap<>();
-    if (sandboxExists) {
-      tables.addAll(tablesWithChains(s));
-      String table = "inet " + Ownership.table(topology);
-      if (tables.contains(table)) {
-        owned.add(new ObjectId(ObjectId.Kind.TABLE, s, table));
+    List<String> notes = new ArrayList<>();
+    String table = "inet " + Ownership.table(topology);
+    for (String h : hostNamespaces) {
+      Set<String> here;
+      try {
+        here = tablesWithChains(h);
+      } catch (RunnerException e) {
+        if (!sandbox.isHost()) {
+          throw e;
+        }
+        // `nft list tables` needs root (CAP_NET_ADMIN); `ip` and /proc/sys do not
+        notes.add((isRoot() ? "the nftables tables of the host could not be read (" + e.getMessage().replaceFirst("^.*?: ", "") + ")"
+            : "the nftables tables of the host cannot be read without root") + ": the table is planned as if it were not there");
+        here = Set.of();
       }
-      sysctls.putAll(sysctls(s, sysctlKeys));
+      if (h.equals(s)) {
+        tables.addAll(here);
+      }
+      if (here.contains(table)) {
+        owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
+      }
+      sysctls(h, sysctlKeys.getOrDefault(h, List.of())).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
+      if (vxlans.containsKey(h)) {
+        // IPsec objects only protect overlays: read where the topology has a tunnel
+        xfrm(h, topology, owned);
+      }
+      for (String vx : vxlans.getOrDefault(h, List.of())) {
+        fdb(h, vx, owned);
+      }
     }
     Map<ObjectId, String> files = new HashMap<>();
-    files(s, topology, owned, foreign, files);
-    return new LiveState(sandboxExists, names.contains(sandbox.outside()), sandboxMark, names, owned,
-        foreign, sandboxLinks, tables, sysctls, files);
+    files(sandbox.prefix(), topology, owned, foreign, files);
+    return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
+        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes);
+  }
+
+  /**
+   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}
+   * ({@code ip xfrm} has no JSON output: its text is read, one object per paragraph).
+   */
+  private void xfrm(String ns, String topology, Set<ObjectId> owned) {
+    CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-batch", "-") : List.of("ip", "-n", ns, "-batch", "-"),
+        "xfrm state list\nxfrm policy list\n");
+    if (!r.ok()) {
+      throw new RunnerException("cannot read the IPsec objects of " + ns + ": " + r.firstError());
+    }
+    String reqid = "reqid " + IpsecKeys.reqid(topology) + " ";
+    List<String> block = new ArrayList<>();
+    for (String line : (r.out() + "\n").lines().toList()) {
+      if (!line.startsWith("\t") && !line.startsWith(" ") && !block.isEmpty()) {
+        xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+        block.clear();
+      }
+      if (!line.isBlank()) {
+        block.add(line.strip());
+      }
+    }
+    if (!block.isEmpty()) {
+      xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+    }
+  }
+
+  private static void xfrmObject(String ns, String text, String reqid, Set<ObjectId> owned) {
+    if (!text.contains(reqid)) {
+      return;
+    }
+    java.util.regex.Matcher state = java.util.regex.Pattern
+        .compile("^src (\\S+) dst (\\S+) proto esp spi (0x[0-9a-f]+) ").matcher(text);
+    java.util.regex.Matcher policy = java.util.regex.Pattern
+        .compile("^src (\\S+)/\\d+ dst (\\S+)/\\d+ proto udp dport (\\d+) dir (in|out) ").matcher(text);
+    if (state.find()) {
+      long spi = Long.parseLong(state.group(3).substring(2), 16);
+      owned.add(new ObjectId(ObjectId.Kind.XFRM, ns, "state " + state.group(1) + ">" + state.group(2)
+          + " spi " + String.format(java.util.Locale.ROOT, "0x%08x", spi)));
+    } else if (policy.find()) {
+      owned.add(new ObjectId(ObjectId.Kind.XFRM, ns, "policy " + policy.group(4) + " " + policy.group(1) + ">"
+          + policy.group(2) + " udp/" + policy.group(3)));
+    }
+  }
+
+  /** The forwarding entries with a remote ({@code dst}) of an owned VXLAN device. */
+  private void fdb(String ns, String device, Set<ObjectId> owned) {
+    List<String> argv = new ArrayList<>(List.of("bridge", "-j"));
+    if (!ns.isEmpty()) {
+      argv.addAll(List.of("-n", ns));
+    }
+    argv.addAll(List.of("fdb", "show", "dev", KernelNames.checkIfname(device)));
+    CommandExecutor.Result r = exec.run(argv, "");
+    if (!r.ok()) {
+      throw new RunnerException("cannot read the forwarding entries of " + device + " in " + ns + ": " + r.firstError());
+    }
+    for (JsonNode doc : parse(r.out(), "bridge -j fdb show")) {
+      for (JsonNode e : doc) {
+        if (e.has("dst") && !e.path("dst").asText().isEmpty()) {
+          Parsed<IpAddress> dst = IpAddress.parse(e.path("dst").asText());
+          if (dst.ok()) {
+            owned.add(new ObjectId(ObjectId.Kind.FDB, ns, device + "/" + e.path("mac").asText() + "/" + dst.get()));
+          }
+        }
+      }
+    }
+  }
+
+  /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */
+  static LiveLink link(JsonNode l, Set<String> bridges) {
+    return link(l, bridges, Map.of());
+  }
+
+  /**
+   * A link of {@code ip -j -d link show}: its kind from {@code linkinfo.info_kind} (without
+   * details: {@code bridges}, the names {@code link show type bridge} listed, or a link with a
+   * peer), what a VXLAN, macvlan or VLAN link is made of from {@code linkinfo.info_data}, and a
+   * veth's peer by index ({@code link_index}; a peer in the same namespace is shown by name,
+   * {@code link}, and looked up in {@code indexes}).
+   */
+  static LiveLink link(JsonNode l, Set<String> bridges, Map<String, Integer> indexes) {
+    String name = l.path("ifname").asText();
+    boolean up = false;
+    for (JsonNode f : l.path("flags")) {
+      up |= f.asText().equals("UP");
+    }
+    String info = l.path("linkinfo").path("info_kind").asText("");
+    JsonNode data = l.path("linkinfo").path("info_data");
+    String kind = bridges.contains(name) || info.equals("bridge") ? "bridge"
+        : l.path("link_type").asText().equals("loopback") ? "loopback"
+        : List.of("veth", "vxlan", "macvlan", "vlan").contains(info) ? info
+        : !info.isEmpty() ? "other"
+        : l.has("link_index") || l.has("link_netnsid") ? "veth" : "other";
+    String params = switch (kind) {
+      case "vxlan" -> "id=" + data.path("id").asText() + " port=" + data.path("port").asText()
+          + (data.has("local") ? " local=" + data.path("local").asText() : data.has("local6") ? " local=" + data.path("local6").asText() : "");
+      case "macvlan" -> data.has("mode") ? "mode=" + data.path("mode").asText() : "";
+      case "vlan" -> data.has("id") ? "id=" + data.path("id").asText() : "";
+      default -> "";
+    };
+    int peer = l.has("link_index") ? l.path("link_index").asInt()
+        : kind.equals("veth") && l.path("link").isTextual() ? indexes.getOrDefault(l.path("link").asText(), -1) : -1;
+    return new LiveLink(kind, l.path("mtu").asInt(), up, l.path("master").asText(""),
+        l.path("address").asText(""), l.path("ifindex").asInt(), peer, params);
   }
 
   /**
@@ -205,8 +374,7 @@ public final class LiveReader {
     if (ft.length != 2) {
       return java.util.OptionalInt.empty();
     }
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "-t", "list", "table",
-        ft[0], ft[1]), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
     if (!r.ok()) {
       return java.util.OptionalInt.empty();
     }
@@ -233,9 +401,10 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "list", "chains"), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "chains")), "");
     if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables chains of " + ns + ": " + r.firstError());
+      throw new RunnerException("cannot list the nftables chains of " + (ns.isEmpty() ? "the host" : ns) + ": "
+          + r.firstError());
     }
     Set<String> out = new TreeSet<>();
     for (JsonNode doc : parse(r.out(), "nft -j list chains")) {
@@ -251,9 +420,10 @@ public final class LiveReader {
 
   /** Every table of namespace {@code ns}, as {@code FAMILY NAME} (costs every set element with nft 1.0.6). */
   public Set<String> tables(String ns) {
-    CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", ns, "nft", "-j", "list", "tables"), "");
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "tables")), "");
     if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables tables of " + ns + ": " + r.firstError());
+      throw new RunnerException("cannot list the nftables tables of " + (ns.isEmpty() ? "the host" : ns) + ": "
+          + r.firstError());
     }
     Set<String> out = new TreeSet<>();
     for (JsonNode doc : parse(r.out(), "nft -j list tables")) {
@@ -273,7 +443,7 @@ public final class LiveReader {
     if (keys.isEmpty()) {
       return out;
     }
-    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", ns, "grep", "-H", "."));
+    List<String> argv = new ArrayList<>(Sandbox.in(ns, List.of("grep", "-H", ".")));
     Map<String, String> byPath = new HashMap<>();
     for (String k : keys) {
       if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
@@ -293,12 +463,12 @@ public final class LiveReader {
     return out;
   }
 
-  private void files(String s, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
+  private void files(String prefix, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
       Map<ObjectId, String> files) {
     if (!Files.isDirectory(etcNetns)) {
       return;
     }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, s + "-*")) {
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, prefix + "*")) {
       for (Path dir : dirs) {
         String ns = dir.getFileName().toString();
         for (String name : List.of("hosts", "resolv.conf")) {
@@ -320,6 +490,10 @@ public final class LiveReader {
     } catch (IOException e) {
       throw new RunnerException("cannot read " + etcNetns + ": " + e.getMessage());
     }
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
   }
 
   private static List<JsonNode> parse(String text, String what) {

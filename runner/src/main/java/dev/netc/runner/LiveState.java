@@ -19,8 +19,14 @@ import java.util.Set;
  *     link of that name without the topology's mark, a file without it), with what marks them
  * @param sandboxLinks the links of {@code S}: name to alias ({@code ""} without one)
  * @param tables the nftables tables of {@code S}, as {@code FAMILY NAME}
- * @param sysctls the values of the sysctls asked for, in {@code S} (missing keys are absent)
+ * @param sysctls the values of the sysctls asked for, by {@link #key host namespace and key}
+ *     (missing keys are absent)
  * @param files the content of the topology's files under {@code /etc/netns}, by identity
+ * @param hostNamespaces {@code S} and the host namespaces ({@code S-host_HOST}) that exist
+ * @param aliases the alias of every owned link
+ * @param links the attributes of the owned links, by identity
+ * @param notes what could not be read and how the plan takes it (host mode without root: the
+ *     nftables tables), one sentence each
  */
 public record LiveState(
     boolean sandboxExists,
@@ -32,7 +38,11 @@ public record LiveState(
     Map<String, String> sandboxLinks,
     Set<String> tables,
     Map<String, String> sysctls,
-    Map<ObjectId, String> files) {
+    Map<ObjectId, String> files,
+    Set<String> hostNamespaces,
+    Map<ObjectId, String> aliases,
+    Map<ObjectId, LiveLink> links,
+    List<String> notes) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -42,14 +52,29 @@ public record LiveState(
     tables = Set.copyOf(tables);
     sysctls = Map.copyOf(sysctls);
     files = Map.copyOf(files);
+    hostNamespaces = Set.copyOf(hostNamespaces);
+    aliases = Map.copyOf(aliases);
+    links = Map.copyOf(links);
+    notes = List.copyOf(notes);
+  }
+
+  /** How {@link #sysctls} keys a sysctl of a host namespace. */
+  static String key(String namespace, String sysctl) {
+    return namespace + "|" + sysctl;
   }
 
   public boolean has(ObjectId id) {
     return owned.contains(id);
   }
 
-  public Optional<String> sysctl(String key) {
-    return Optional.ofNullable(sysctls.get(key));
+  /** A sysctl's value in host namespace {@code namespace}. */
+  public Optional<String> sysctl(String namespace, String key) {
+    return Optional.ofNullable(sysctls.get(key(namespace, key)));
+  }
+
+  /** The attributes of an owned link. */
+  public Optional<LiveLink> link(ObjectId id) {
+    return Optional.ofNullable(links.get(id));
   }
 
   /** The owned identities of one kind. */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * Runs one {@code ip -batch} in each of many namespaces with few processes: the lines of each
  * namespace go to a file, and one {@code xargs -L 1 nsenter} process runs {@code nsenter
- * --net=/run/netns/NS ip -j -batch FILE} for each namespace in turn. A child forked by xargs is
+ * --net=/run/netns/NS ip -j -d -batch FILE} for each namespace in turn. A child forked by xargs is
  * far cheaper than a process started from the JVM, and nsenter only enters the network
  * namespace, where {@code ip -n} and {@code ip netns exec} also make a mount namespace and
  * remount {@code /sys} (three times the cost, measured; netlink needs none of it). The
@@ -29,8 +29,11 @@ import java.util.regex.Pattern;
  * lines does the same.
  */
 final class NetnsBatches {
-  /** The read of one namespace: links with aliases, addresses, routes of every table. */
-  static final List<String> READ = List.of("link show", "address show", "route show table all");
+  /**
+   * The read of one namespace (run with {@code -d}, details): links with aliases and kinds, the
+   * bridges, addresses, routes of every table.
+   */
+  static final List<String> READ = List.of("link show", "link show type bridge", "address show", "route show table all");
   /** How many {@code ip -batch} parents run side by side. */
   static final int PARALLEL = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
@@ -131,7 +134,7 @@ final class NetnsBatches {
   private CommandExecutor.Result parent(List<String> chunk, Map<String, Path> files) {
     StringBuilder in = new StringBuilder();
     for (String ns : chunk) {
-      in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -j -batch ").append(files.get(ns)).append('\n');
+      in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -j -d -batch ").append(files.get(ns)).append('\n');
     }
     CommandExecutor.Result r = exec.run(List.of("xargs", "-L", "1", "nsenter"), in.toString());
     if (r.exit() != 127 && r.exit() != 126) {
@@ -141,7 +144,7 @@ final class NetnsBatches {
     // `ip netns exec` does (which also remounts /sys, several times slower)
     StringBuilder lines = new StringBuilder();
     for (String ns : chunk) {
-      lines.append("netns exec ").append(ns).append(" ip -j -batch ").append(files.get(ns)).append('\n');
+      lines.append("netns exec ").append(ns).append(" ip -j -d -batch ").append(files.get(ns)).append('\n');
     }
     return exec.run(List.of("ip", "-force", "-batch", "-"), lines.toString());
   }

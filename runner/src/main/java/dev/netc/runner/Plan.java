@@ -9,10 +9,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** What an apply would do to a sandbox: changes in the order they are made. */
-public record Plan(String topology, String sandbox, List<Change> changes) {
+/**
+ * What an apply would do to a sandbox ({@code sandbox} {@code ""}: the host): changes in the order
+ * they are made, and notes on what could not be read (said once, above the summary).
+ */
+public record Plan(String topology, String sandbox, List<Change> changes, List<String> notes) {
   public Plan {
     changes = List.copyOf(changes);
+    notes = List.copyOf(notes);
+  }
+
+  public Plan(String topology, String sandbox, List<Change> changes) {
+    this(topology, sandbox, changes, List.of());
+  }
+
+  /** {@code sandbox S} or {@code the host}. */
+  public String where() {
+    return sandbox.isEmpty() ? "the host" : "sandbox " + sandbox;
   }
 
   public boolean empty() {
@@ -26,21 +39,29 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
   /** The summary line. */
   public String summary() {
     if (empty()) {
-      return "No changes: sandbox " + sandbox + " matches topology " + topology + ".";
+      return "No changes: " + where() + " matches topology " + topology + ".";
     }
-    return "Plan: " + count(Change.Action.CREATE) + " to create, " + count(Change.Action.UPDATE)
-        + " to update, " + count(Change.Action.DELETE) + " to delete.";
+    return "Plan: " + counts() + ".";
+  }
+
+  /**
+   * {@code 3 to create, 1 to update, 1 to replace, 0 to delete}: each change counted once (a
+   * replacement, {@code -/+}, is neither a create nor a delete).
+   */
+  String counts() {
+    return count(Change.Action.CREATE) + " to create, " + count(Change.Action.UPDATE) + " to update, "
+        + count(Change.Action.REPLACE) + " to replace, " + count(Change.Action.DELETE) + " to delete";
   }
 
   /** One line per change, then the summary ({@code plan-text.ftl}). */
   public String text() {
     return Templates.render("plan-text.ftl",
-        Map.of("lines", changes.stream().map(Change::line).toList(), "summary", summary()));
+        Map.of("lines", changes.stream().map(Change::line).toList(), "notes", notes, "summary", summary()));
   }
 
   /**
    * {@code plan --format json}: {@code {"changes": [{"action", "kind", "id", "namespace",
-   * "detail": {}}], "summary": {"create", "update", "delete"}}}, changes in the order apply makes
+   * "detail": {}}], "summary": {"create", "update", "replace", "delete"}}}, changes in the order apply makes
    * them; {@code id} is the object's name in its namespace ({@code ""}: the host's), {@code
    * detail} holds {@code note} when the plan says more about the change.
    */
@@ -58,9 +79,14 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
         d.put("note", c.detail());
       }
     }
+    if (!notes.isEmpty()) {
+      ArrayNode n = root.putArray("notes");
+      notes.forEach(n::add);
+    }
     ObjectNode sum = root.putObject("summary");
     sum.put("create", count(Change.Action.CREATE));
     sum.put("update", count(Change.Action.UPDATE));
+    sum.put("replace", count(Change.Action.REPLACE));
     sum.put("delete", count(Change.Action.DELETE));
     return Json.pretty(root);
   }
@@ -72,12 +98,13 @@ public record Plan(String topology, String sandbox, List<Change> changes) {
    */
   public String markdown() {
     Map<String, Object> model = new LinkedHashMap<>();
-    model.put("summary", markdownEscape(empty() ? summary() : count(Change.Action.CREATE) + " to create, "
-        + count(Change.Action.UPDATE) + " to update, " + count(Change.Action.DELETE) + " to delete"));
+    model.put("summary", markdownEscape(empty() ? summary() : counts()));
     model.put("create", count(Change.Action.CREATE));
     model.put("update", count(Change.Action.UPDATE));
+    model.put("replace", count(Change.Action.REPLACE));
     model.put("delete", count(Change.Action.DELETE));
-    model.put("sandbox", markdownEscape(sandbox));
+    model.put("sandbox", markdownEscape(sandbox.isEmpty() ? "(host)" : sandbox));
+    model.put("notes", notes.stream().map(Plan::markdownEscape).toList());
     model.put("topology", markdownEscape(topology));
     List<Map<String, Object>> sections = new ArrayList<>();
     for (Change.Action a : Change.Action.values()) {

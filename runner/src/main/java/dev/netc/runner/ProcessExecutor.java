@@ -71,6 +71,24 @@ public final class ProcessExecutor implements CommandExecutor {
   }
 
   @Override
+  public int runAttached(List<String> argv) {
+    count.incrementAndGet();
+    Process p;
+    try {
+      p = new ProcessBuilder(argv).inheritIO().start();
+    } catch (IOException e) {
+      throw new RunnerException("cannot run `" + argv.get(0) + "`: " + e.getMessage());
+    }
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      return 130;
+    }
+  }
+
+  @Override
   public int processes() {
     return count.get();
   }

@@ -38,6 +38,12 @@ public final class RecordingExecutor implements CommandExecutor {
     return answer.apply(List.copyOf(argv), stdin);
   }
 
+  /** Recorded like {@link #run}, with no input; the answer's exit status is returned. */
+  @Override
+  public int runAttached(List<String> argv) {
+    return run(argv, "").exit();
+  }
+
   @Override
   public synchronized int processes() {
     return calls.size();

@@ -4,7 +4,9 @@ import dev.netc.backends.iproute2.IpBatch;
 import dev.netc.backends.iproute2.IpPlan;
 import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.FdbEntry;
 import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.KernelObject;
 import dev.netc.backends.plan.Link;
@@ -13,6 +15,10 @@ import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Ownership;
 import dev.netc.backends.plan.Route;
 import dev.netc.backends.plan.Sysctl;
+import dev.netc.backends.plan.Underlay;
+import dev.netc.backends.plan.XfrmPolicy;
+import dev.netc.backends.plan.XfrmState;
+import dev.netc.compiler.ir.IpAddress;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -36,7 +42,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Plans, applies and destroys one host's part of a topology in a sandbox.
+ * Plans, applies and destroys one host's part of a topology in a sandbox, or on the host itself
+ * ({@link Sandbox#host}).
  *
  * <p>The diff is by identity ({@code kind:namespace:name}): what is desired and not live (with
  * the topology's mark) is created, what is live and owned but no longer desired is deleted, a
@@ -79,27 +86,54 @@ public final class Runner {
   }
 
   /**
-   * One host of a desired state planned for a sandbox, and its nftables file (empty when the
+   * One host of a desired state planned for a sandbox (or the host: sandbox {@code ""}), and its nftables file (empty when the
    * host needs no table).
    */
   public record Target(DesiredState state, HostState host, Optional<String> nft) {
-    public Target {
-      if (state.sandbox().isEmpty()) {
-        throw new IllegalArgumentException("the runner works in a sandbox only, for now");
-      }
-    }
-
     public String topology() {
       return state.topology();
     }
 
+    /** The sandbox the state was planned for, or host mode ({@link Sandbox#host}). */
     public Sandbox sandbox() {
-      return new Sandbox(state.sandbox());
+      return state.sandbox().isEmpty() ? Sandbox.host(state.topology()) : new Sandbox(state.sandbox());
     }
 
     List<String> sysctlKeys() {
       return host.sysctls().stream().map(Sysctl::key).toList();
     }
+
+    /** The namespace the host plays in: {@code S}, or {@code S-host_HOST} for one of several hosts. */
+    public String hostNs() {
+      return host.hostNamespace().name();
+    }
+  }
+
+  private static Sandbox sandbox(List<Target> ts) {
+    if (ts.isEmpty() || ts.stream().map(x -> x.state()).distinct().count() != 1) {
+      throw new IllegalArgumentException("targets of one desired state, at least one");
+    }
+    return ts.get(0).sandbox();
+  }
+
+  private static Map<String, List<String>> sysctlKeys(List<Target> ts) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    ts.forEach(x -> out.put(x.hostNs(), x.sysctlKeys()));
+    return out;
+  }
+
+  private LiveState read(List<Target> ts) {
+    return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts));
+  }
+
+  /** Where a host plays, for messages: {@code sandbox S}, {@code S-host_H} or {@code the host}. */
+  private static String where(Target t) {
+    return t.hostNs().isEmpty() ? "the host" : t.hostNs().equals(t.sandbox().name()) ? t.sandbox().label() : t.hostNs();
+  }
+
+  /** The underlays of every host of the state (a sandbox that plays several hosts). */
+  private static List<Underlay> underlays(List<Target> ts) {
+    return ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).toList();
   }
 
   /** What an apply or destroy did. */
@@ -109,11 +143,90 @@ public final class Runner {
     }
   }
 
+  // ------------------------------------------------------------------ exec
+
+  /**
+   * Runs {@code command} in {@code namespace} of the sandbox of {@code t} ({@code S}, {@code
+   * S-outside} or an endpoint's), through {@code ip netns exec}, so that the namespace's {@code
+   * /etc/netns} files are mounted over {@code /etc/hosts} and {@code /etc/resolv.conf}; the
+   * command shares this process's standard input, output and error. Returns its exit status.
+   *
+   * @throws RunnerException when the namespace does not exist
+   */
+  public int exec(Target t, String namespace, List<String> command) {
+    KernelNames.checkNetns(namespace);
+    if (command.isEmpty()) {
+      throw new IllegalArgumentException("no command");
+    }
+    if (!reader.namespaces().contains(namespace)) {
+      throw new RunnerException("namespace " + namespace + " does not exist: is topology " + t.topology()
+          + " applied in sandbox " + t.sandbox().name() + "? (`netc apply`)");
+    }
+    List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", namespace));
+    argv.addAll(command);
+    return exec.runAttached(argv);
+  }
+
   // ------------------------------------------------------------------ plan
 
   /** What {@link #apply} would do now. */
   public Plan plan(Target t) {
-    return diff(t, reader.read(t.sandbox(), t.topology(), t.sysctlKeys()));
+    return plan(List.of(t));
+  }
+
+  /** What {@link #apply(List)} would do now, for several hosts of one state. */
+  public Plan plan(List<Target> ts) {
+    return diff(ts, read(ts));
+  }
+
+  /**
+   * A plan to save ({@code plan --out}): what {@link #plan} gives, with the fingerprint of the
+   * live state it was made against ({@link #fingerprint}).
+   */
+  public SavedPlan planToSave(Target t, String netcVersion) {
+    return planToSave(List.of(t), netcVersion);
+  }
+
+  /**
+   * As above, for the targets of a command; a topology of several hosts is refused (a saved plan
+   * carries one host's desired state, not the sandbox's underlay, tunnels and IPsec objects).
+   */
+  public SavedPlan planToSave(List<Target> ts, String netcVersion) {
+    Target t = ts.get(0);
+    if (ts.size() != 1 || t.state().hosts().size() > 1) {
+      throw new RunnerException("saved plans cover topologies of one host only, and " + t.topology() + " has "
+          + t.state().hosts().size() + ": plan and apply it from its file (`netc apply FILE`)");
+    }
+    LiveState live = read(ts);
+    Plan plan = diff(t, live);
+    return new SavedPlan(netcVersion, plan, t.host().host(), fingerprint(t, live), t);
+  }
+
+  /**
+   * The SHA-256 of what a plan read, canonicalised: whether {@code S} and {@code S-outside} exist,
+   * the owned objects (links with their attributes and ifindex, files by the hash of their
+   * content), the objects the topology wants that others hold, the values of its sysctls, the
+   * record of the applied table and its number of rules. Objects of others that the topology does
+   * not want are left out: they do not change the plan.
+   */
+  String fingerprint(Target t, LiveState live) {
+    Set<ObjectId> wanted = t.host().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
+    List<String> lines = new ArrayList<>();
+    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists());
+    for (ObjectId id : live.owned().stream().sorted().toList()) {
+      String content = live.files().get(id);
+      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
+          + (content == null ? "" : " sha256=" + sha256(content)));
+    }
+    live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
+        .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
+    new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    recordLines(t).forEach(l -> lines.add("table record " + l));
+    Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
+    if (table.isPresent() && !recordLines(t).isEmpty()) {
+      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()));
+    }
+    return sha256(String.join("\n", lines) + "\n");
   }
 
   /**
@@ -124,9 +237,26 @@ public final class Runner {
     return new Drift(plan(t));
   }
 
+  /** Drift of several hosts of one state. */
+  public Drift drift(List<Target> ts) {
+    return new Drift(plan(ts));
+  }
+
   Plan diff(Target t, LiveState live) {
-    Sandbox sb = t.sandbox();
-    List<KernelObject> desired = t.host().objects();
+    return diff(List.of(t), live);
+  }
+
+  /**
+   * The changes that make the sandbox match the hosts {@code ts}: the sandbox's own parts first
+   * (S, S-outside, the host namespaces on the underlay), each host's missing and changed objects,
+   * then deletions of what the topology owns and no host of the state wants (the objects of a
+   * host that is not among {@code ts} are left alone).
+   */
+  Plan diff(List<Target> ts, LiveState live) {
+    Sandbox sb = sandbox(ts);
+    Target t = ts.get(0);
+    List<KernelObject> desired = new ArrayList<>();
+    ts.forEach(x -> desired.addAll(x.host().objects()));
     List<String> conflicts = new ArrayList<>();
     for (KernelObject o : desired) {
       String mark = live.foreign().get(o.id());
@@ -146,9 +276,28 @@ public final class Runner {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()),
           "@outside, uplink " + Sandbox.OUTSIDE_V4 + " " + Sandbox.OUTSIDE_V6));
     }
+    for (Underlay u : underlays(ts)) {
+      if (!live.hostNamespaces().contains(u.namespace())) {
+        changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", u.namespace()),
+            "host " + u.host() + ", underlay " + u.cidr()));
+      }
+    }
+    Map<String, Target> byNs = new LinkedHashMap<>();
+    ts.forEach(x -> byNs.put(x.hostNs(), x));
+    Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
     for (KernelObject o : desired) {
-      if (o instanceof Sysctl s) {
-        Optional<String> now = live.sysctl(s.key());
+      if (rebuild.replace().containsKey(o.id())) {
+        changes.add(new Change(Change.Action.REPLACE, o.id(), "forces replacement: " + rebuild.replace().get(o.id())));
+      } else if (rebuild.follow().containsKey(o.id())) {
+        Change.Action a = o instanceof Sysctl || o instanceof Link ? Change.Action.UPDATE : Change.Action.CREATE;
+        changes.add(new Change(a, o.id(), rebuild.follow().get(o.id())));
+      } else if (o instanceof Link l && live.has(o.id())) {
+        List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
+        if (!attributes.isEmpty()) {
+          changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s) {
+        Optional<String> now = live.sysctl(s.namespace(), s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), now.map(v -> v + " -> ").orElse("") + s.value()));
         }
@@ -160,16 +309,17 @@ public final class Runner {
           changes.add(new Change(Change.Action.UPDATE, o.id(), "content"));
         }
       } else if (o.id().kind() == ObjectId.Kind.TABLE) {
+        Target owner = byNs.get(o.id().namespace());
         if (!live.has(o.id())) {
           changes.add(new Change(Change.Action.CREATE, o.id(), ""));
-        } else if (!tableRecord(t).equals(Optional.of(sha256(t.nft().orElse(""))))) {
+        } else if (!tableRecord(owner).equals(Optional.of(sha256(owner.nft().orElse(""))))) {
           changes.add(new Change(Change.Action.UPDATE, o.id(),
-              incremental(t).map(TableDelta::summary).orElse(WHOLE_TABLE)));
+              incremental(owner).map(TableDelta::summary).orElse(WHOLE_TABLE)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
-          OptionalInt applied = tableRulesRecord(t);
+          OptionalInt applied = tableRulesRecord(owner);
           if (applied.isPresent()) {
-            OptionalInt now = reader.tableRules(sb.name(), o.id().name());
+            OptionalInt now = reader.tableRules(o.id().namespace(), o.id().name());
             if (now.isPresent() && now.getAsInt() != applied.getAsInt()) {
               changes.add(new Change(Change.Action.UPDATE, o.id(), now.getAsInt() + " rules, applied with "
                   + applied.getAsInt() + "; replaced atomically"));
@@ -180,7 +330,8 @@ public final class Runner {
         changes.add(new Change(Change.Action.CREATE, o.id(), ""));
       }
     }
-    Set<ObjectId> wanted = desired.stream().map(KernelObject::id).collect(Collectors.toSet());
+    // what any host of the state wants stays, even when only some hosts are applied
+    Set<ObjectId> wanted = t.state().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
     Set<String> goneNamespaces = live.owned(ObjectId.Kind.NAMESPACE).stream()
         .filter(i -> !wanted.contains(i)).map(ObjectId::name).collect(Collectors.toSet());
     Set<String> goneLinks = live.owned(ObjectId.Kind.LINK).stream().filter(i -> !wanted.contains(i))
@@ -190,44 +341,307 @@ public final class Runner {
       if (wanted.contains(id) || goneNamespaces.contains(id.namespace()) && id.kind() != ObjectId.Kind.FILE) {
         continue;
       }
-      if (id.kind() == ObjectId.Kind.ADDRESS
-          && goneLinks.contains(id.namespace() + "/" + id.name().substring(0, id.name().indexOf('/')))) {
-        continue;
+      if ((id.kind() == ObjectId.Kind.ADDRESS || id.kind() == ObjectId.Kind.FDB)
+          && (goneLinks.contains(id.namespace() + "/" + device(id)) || rebuild.replaced(id.namespace(), device(id)))) {
+        continue; // goes with its link
       }
-      if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name())) {
-        // a container end goes with its host end in S (a veth pair dies whole)
+      if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
+        continue; // a route through a replaced link goes with it
+      }
+      if (id.kind() == ObjectId.Kind.LINK && goesWithItsPeer(t.topology(), live.aliases().getOrDefault(id, ""))) {
+        // a container end goes with its host end (a veth pair dies whole)
         continue;
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
-    List<ObjectId.Kind> order = List.of(ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.LINK,
-        ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE, ObjectId.Kind.SYSCTL);
+    List<ObjectId.Kind> order = List.of(ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.FDB,
+        ObjectId.Kind.XFRM, ObjectId.Kind.LINK, ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE,
+        ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
-    return new Plan(t.topology(), sb.name(), changes);
+    return new Plan(t.topology(), sb.name(), changes, live.notes());
+  }
+
+  /**
+   * What differs between a desired link and the live one, each as {@code attribute now -> wanted}:
+   * the MTU (the kernel's 1500 when the desired state sets none; a loopback's, a VXLAN device's
+   * and a macvlan or VLAN sub-interface's only when set: the kernel derives theirs from the
+   * underlay or the parent), the bridge it is enslaved to, a MAC address the topology fixes or
+   * netc derives, the state (always up). All are changed in place ({@code ip link set}); what a
+   * VXLAN, macvlan or VLAN link is made of is not ({@link Rebuild#paramsChange}).
+   */
+  static List<String> attributeChanges(Link l, LiveLink now) {
+    List<String> out = new ArrayList<>();
+    if (comparesMtu(l)) {
+      int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
+      if (now.mtu() != mtu) {
+        out.add("mtu " + now.mtu() + " -> " + mtu);
+      }
+    }
+    String master = l.master().orElse("");
+    if (l.type() != Link.Type.LOOPBACK && !now.master().equals(master)) {
+      out.add("master " + (now.master().isEmpty() ? "none" : now.master()) + " -> " + (master.isEmpty() ? "none" : master));
+    }
+    if (l.mac().isPresent() && !l.mac().get().equalsIgnoreCase(now.mac())) {
+      out.add("address " + now.mac() + " -> " + l.mac().get());
+    }
+    if (!now.up()) {
+      out.add("state down -> up");
+    }
+    return out;
+  }
+
+  /** Whether a link's MTU is the desired state's: a set one, or the kernel's 1500 for a bridge or veth. */
+  private static boolean comparesMtu(Link l) {
+    return l.mtu().isPresent() || l.type() == Link.Type.BRIDGE || l.type() == Link.Type.VETH;
+  }
+
+  /** The {@code ip -batch} lines that give a link its desired attributes in place. */
+  static List<String> linkSettings(Link l) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    if (comparesMtu(l)) {
+      out.add(dev + " mtu " + l.mtu().orElse(LiveLink.DEFAULT_MTU));
+    }
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
+    }
+    l.mac().ifPresent(m -> out.add(dev + " address " + m));
+    out.add(dev + " up");
+    return out;
+  }
+
+  /** The {@code ip -batch} lines that give a link back the attributes it had (a rollback). */
+  static List<String> linkRestore(Link l, LiveLink was) {
+    List<String> out = new ArrayList<>();
+    String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    out.add(dev + " mtu " + was.mtu());
+    if (l.type() != Link.Type.LOOPBACK) {
+      out.add(dev + (was.master().isEmpty() ? " nomaster" : " master " + KernelNames.checkIfname(was.master())));
+    }
+    if (l.mac().isPresent() && was.mac().matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+      out.add(dev + " address " + was.mac());
+    }
+    out.add(dev + (was.up() ? " up" : " down"));
+    return out;
+  }
+
+  /**
+   * Links the kernel cannot change in place, and what goes with them. A link is replaced when its
+   * kind is not the desired one, and a veth pair when its two ends are not each other's peers
+   * (one end missing, or its peer elsewhere): a veth is made with its peer in one command, so
+   * the pair is replaced whole. Deleting a link takes its addresses and routes with it, so they
+   * are created again; veths enslaved to a replaced bridge and its per-device sysctls are set
+   * again ({@code follow}).
+   *
+   * @param replace the links to replace, with the attribute that forces it
+   * @param follow objects to create or update again because of a replacement, with a note
+   */
+  record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
+    static Rebuild of(HostState h, LiveState live) {
+      return of(List.of(h), live);
+    }
+
+    /**
+     * As above, for the hosts of one sandbox. Beyond kind and peer, a VXLAN device is replaced
+     * when its id, port or local address differ, a macvlan sub-interface when its mode does, a
+     * VLAN sub-interface when its id does ({@link #params}); a macvlan or VLAN sub-interface whose
+     * parent is replaced goes with it (the kernel deletes it with its parent), and so do the
+     * forwarding entries of a replaced VXLAN device.
+     */
+    static Rebuild of(List<HostState> hosts, LiveState live) {
+      List<Link> links = hosts.stream().flatMap(h -> h.links().stream()).toList();
+      Map<ObjectId, String> replace = new LinkedHashMap<>();
+      for (Link l : links) {
+        live.link(l.id()).ifPresent(now -> {
+          if (!now.kind().equals(kind(l.type()))) {
+            replace.put(l.id(), "kind");
+          } else {
+            paramsChange(l, now).ifPresent(why -> replace.put(l.id(), why));
+          }
+        });
+      }
+      for (Link l : links) {
+        if (l.type() != Link.Type.VETH || !l.createsPeer()) {
+          continue;
+        }
+        Link peer = links.stream().filter(x -> x.ref().equals(l.peer().get())).findFirst().orElseThrow();
+        Optional<LiveLink> a = live.link(l.id());
+        Optional<LiveLink> b = live.link(peer.id());
+        String why = replace.containsKey(l.id()) ? replace.get(l.id()) : replace.get(peer.id());
+        if (why == null && (a.isPresent() != b.isPresent()
+            || a.isPresent() && (a.get().peer() != b.get().ifindex() || b.get().peer() != a.get().ifindex()))) {
+          why = "peer";
+        }
+        if (why != null) {
+          String w = why;
+          a.ifPresent(x -> replace.put(l.id(), w));
+          b.ifPresent(x -> replace.put(peer.id(), w));
+        }
+      }
+      // sub-interfaces die with their parents: a VLAN with its trunk, macvlans with their parent
+      for (boolean more = true; more; ) {
+        more = false;
+        for (Link l : links) {
+          Link.Params p = l.params().orElse(null);
+          Optional<Link.Ref> parent = p instanceof Link.Macvlan m ? Optional.of(new Link.Ref(m.hostNamespace(), m.parent()))
+              : p instanceof Link.Vlan v ? Optional.of(new Link.Ref(l.namespace(), v.parent())) : Optional.empty();
+          if (parent.isPresent() && !replace.containsKey(l.id()) && live.has(l.id())
+              && replace.containsKey(new ObjectId(ObjectId.Kind.LINK, parent.get().namespace(), parent.get().name()))) {
+            replace.put(l.id(), "parent " + parent.get().name());
+            more = true;
+          }
+        }
+      }
+      Map<ObjectId, String> follow = new LinkedHashMap<>();
+      for (ObjectId r : replace.keySet()) {
+        String note = "again, with replaced " + r;
+        for (HostState h : hosts) {
+          for (Address a : h.addresses()) {
+            if (a.namespace().equals(r.namespace()) && a.device().equals(r.name())) {
+              follow.putIfAbsent(a.id(), note);
+            }
+          }
+          for (Route rt : h.routes()) {
+            if (rt.namespace().equals(r.namespace()) && rt.device().equals(r.name())) {
+              follow.putIfAbsent(rt.id(), note);
+            }
+          }
+          for (FdbEntry f : h.fdb()) {
+            if (f.namespace().equals(r.namespace()) && f.device().equals(r.name())) {
+              follow.putIfAbsent(f.id(), note);
+            }
+          }
+          for (Sysctl x : h.sysctls()) {
+            if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
+              follow.putIfAbsent(x.id(), x.value() + " " + note);
+            }
+          }
+        }
+        for (Link l : links) {
+          if (l.namespace().equals(r.namespace()) && l.master().filter(r.name()::equals).isPresent()
+              && !replace.containsKey(l.id()) && live.has(l.id())) {
+            follow.putIfAbsent(l.id(), "master " + r.name() + " " + note);
+          }
+        }
+      }
+      return new Rebuild(replace, follow);
+    }
+
+    /**
+     * What a link is made of that {@code ip link set} cannot change, as the kernel reports it
+     * ({@link LiveLink#params}); empty for the plain kinds, and when the live link does not say.
+     */
+    static Optional<String> paramsChange(Link l, LiveLink now) {
+      if (l.params().isEmpty() || now.params().isEmpty()) {
+        return Optional.empty();
+      }
+      Map<String, String> live = new LinkedHashMap<>();
+      for (String kv : now.params().split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0) {
+          live.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+      }
+      for (String kv : params(l).split(" ")) {
+        int eq = kv.indexOf('=');
+        if (eq > 0 && !kv.substring(eq + 1).equals(live.getOrDefault(kv.substring(0, eq), ""))) {
+          return Optional.of(kind(l.type()) + " " + kv.substring(0, eq));
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** The desired counterpart of {@link LiveLink#params}: {@code id=42 port=4789 local=10.0.0.1}, {@code mode=bridge}, {@code id=10}. */
+    static String params(Link l) {
+      Link.Params p = l.params().orElse(null);
+      return p instanceof Link.Vxlan v ? "id=" + v.vni() + " port=" + v.port() + v.local().map(a -> " local=" + a).orElse("")
+          : p instanceof Link.Macvlan m ? "mode=" + m.mode().label()
+          : p instanceof Link.Vlan v ? "id=" + v.id() : "";
+    }
+
+    boolean replaced(String namespace, String device) {
+      return replace.containsKey(new ObjectId(ObjectId.Kind.LINK, namespace, device));
+    }
+
+    static String kind(Link.Type t) {
+      return switch (t) {
+        case LOOPBACK -> "loopback";
+        case BRIDGE -> "bridge";
+        case VETH -> "veth";
+        case VXLAN -> "vxlan";
+        case MACVLAN -> "macvlan";
+        case VLAN -> "vlan";
+      };
+    }
+  }
+
+  /**
+   * Whether an owned link is deleted with another: the container end of a veth with its host
+   * end, the second end of a sandbox's macvlan parent with the first.
+   */
+  private static boolean goesWithItsPeer(String topology, String alias) {
+    return alias.startsWith(Ownership.of(topology) + "eth:") || alias.startsWith(Ownership.of(topology) + "namespace:")
+        || alias.startsWith(Ownership.of(topology) + "parent:") && alias.endsWith(":peer");
   }
 
   // ------------------------------------------------------------------ apply
 
   /** Makes the sandbox match the target; on failure, leaves it as it was and throws. */
   public Outcome apply(Target t) {
+    return apply(List.of(t));
+  }
+
+  /**
+   * Makes the sandbox match several hosts of one state under one lock (a topology of several
+   * hosts: every host at once); on failure, leaves the sandbox as it was and throws.
+   */
+  public Outcome apply(List<Target> ts) {
+    return apply(ts, Optional.empty());
+  }
+
+  /**
+   * Applies a saved plan: exactly its changes, after checking under the lock that the live state
+   * is still the one it was made against; a {@link StalePlanException} when it is not.
+   */
+  public Outcome apply(SavedPlan saved) {
+    return apply(List.of(saved.target()), Optional.of(saved));
+  }
+
+  private Outcome apply(List<Target> ts, Optional<SavedPlan> saved) {
     long start = System.nanoTime();
     int processes = exec.processes();
-    Sandbox sb = t.sandbox();
+    Sandbox sb = sandbox(ts);
     try (Lock lock = lock(sb)) {
-      LiveState before = reader.read(sb, t.topology(), t.sysctlKeys());
-      Plan plan = diff(t, before);
+      LiveState before = read(ts);
+      if (!before.notes().isEmpty()) {
+        throw new RunnerException(before.notes().get(0));
+      }
+      Plan plan = diff(ts, before);
+      if (saved.isPresent()) {
+        String now = fingerprint(ts.get(0), before);
+        if (!now.equals(saved.get().liveSha256())) {
+          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+        }
+        if (!plan.changes().equals(saved.get().plan().changes())) {
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
+        }
+        plan = saved.get().plan();
+      }
       if (plan.empty()) {
         return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
       }
-      Undo undo = new Undo(t, before, plan);
+      Undo undo = new Undo(ts, before, plan);
       try {
-        Map<String, String> readBack = execute(t, before, plan, undo);
-        LiveState after = reader.read(sb, t.topology(), t.sysctlKeys(), readBack);
+        Map<String, String> readBack = execute(ts, before, plan, undo);
+        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack);
         List<String> missing = new ArrayList<>();
-        for (KernelObject o : t.host().objects()) {
-          boolean ok = o instanceof Sysctl s ? after.sysctl(s.key()).filter(s.value()::equals).isPresent()
+        for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
+          boolean ok = o instanceof Sysctl s ? after.sysctl(s.namespace(), s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
+              : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
+                  && attributeChanges(l, n).isEmpty()).isPresent()
               : after.has(o.id());
           if (!ok) {
             missing.add(o.id().toString());
@@ -235,24 +649,40 @@ public final class Runner {
         }
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
-              + (missing.size() == 1 ? " is" : "s are") + " missing: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         String msg = e instanceof RunnerException ? e.getMessage() : e.toString();
         throw new RunnerException(msg + "; rolled back"
-            + (problems.isEmpty() ? ", sandbox " + sb.name() + " is as before" : " with problems: " + String.join("; ", problems)));
+            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems)));
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
     }
   }
 
-  /** Makes the changes; returns the state of the endpoint namespaces it configured, read at the end of their batches. */
-  private Map<String, String> execute(Target t, LiveState before, Plan plan, Undo undo) {
-    Sandbox sb = t.sandbox();
+  /**
+   * Makes the changes; returns the state of the endpoint namespaces it configured, read at the
+   * end of their batches ({@link NetnsBatches#READ}), for those nothing changed since.
+   */
+  private Map<String, String> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
+    Sandbox sb = sandbox(ts);
     String s = sb.name();
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
       ip(r);
+    }
+    List<Underlay> all = underlays(ts);
+    List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
+    for (Sandbox.Run r : sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
+        || !before.sandboxExists() && all.isEmpty(), all)) {
+      ip(r);
+    }
+    // a new S routes: with the sysctls of the host it plays, or on its own
+    boolean sPlaysAHost = ts.stream().anyMatch(x -> x.hostNs().equals(s));
+    if (!before.sandboxExists() && !sPlaysAHost) {
+      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+      argv.addAll(Sandbox.forwarding());
+      check(exec.run(argv, ""), "sysctl in " + s);
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
@@ -266,22 +696,53 @@ public final class Runner {
             && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
         .map(Change::id).toList();
     if (!early.isEmpty()) {
-      deletions(t, early, false);
+      deletions(ts.get(0), early, false);
     }
-    // the namespaces, then S (bridges, veths with their peers made in the endpoints'
-    // namespaces), then every endpoint namespace: those batches are independent of each other
-    // and run with a few processes (NetnsBatches), each ending with the read that checks it
+    // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
+    Set<String> hostNamespaces = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
+    Map<String, List<String>> replaced = new LinkedHashMap<>();
+    plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.id().kind() == ObjectId.Kind.LINK)
+        .sorted(Comparator.comparing((Change c) -> !hostNamespaces.contains(c.id().namespace())))
+        .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
+            .add("link del " + KernelNames.checkIfname(c.id().name())));
+    replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+    Map<String, String> readBack = new LinkedHashMap<>();
+    Set<String> touchedSince = new java.util.HashSet<>();
+    for (Target t : ts) {
+      readBack.putAll(executeHost(t, before, byId, undo, touchedSince));
+    }
+    List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
+        .filter(i -> !early.contains(i)).toList();
+    deletions(ts.get(0), late, false);
+    // a namespace changed since its batch's read is read again
+    late.forEach(i -> touchedSince.add(i.namespace()));
+    touchedSince.forEach(readBack::remove);
+    return readBack;
+  }
+
+  /**
+   * Makes the changes of one host: the namespaces, then its host namespace (bridges, tunnels,
+   * veths with their peers made in the endpoints' namespaces), then every endpoint namespace:
+   * those batches are independent of each other and run with a few processes ({@link
+   * NetnsBatches}), each ending with the read that checks it (returned, by namespace). The
+   * namespaces changed after their read are added to {@code touchedSince}.
+   */
+  private Map<String, String> executeHost(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo,
+      Set<String> touchedSince) {
+    String s = t.hostNs();
     Map<String, List<String>> endpoints = new LinkedHashMap<>();
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
       List<String> lines = b.lines().stream()
-          .filter(l -> byId.containsKey(l.object()) && byId.get(l.object()).action() == Change.Action.CREATE)
-          .map(IpBatch.Line::command).toList();
-      String ns = b.namespace().orElse("");
+          .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
+              || byId.get(l.object()).action() == Change.Action.REPLACE))
+          .map(l -> keys(t, l.command())).toList();
       if (lines.isEmpty()) {
         continue;
       }
-      if (ns.isEmpty() || ns.equals(s)) {
-        ip(new Sandbox.Run(ns, lines));
+      String ns = b.namespace().orElse("");
+      if (ns.isEmpty() || ns.equals(s) || !b.tool().equals("ip") || !KernelNames.validNetns(ns)) {
+        IpBatch run = new IpBatch(b.namespace(), b.title(), List.of(), b.tool());
+        check(exec.run(run.argv(false), String.join("\n", lines) + "\n"), String.join(" ", run.argv(false)));
       } else {
         List<String> withRead = new ArrayList<>(lines);
         withRead.addAll(NetnsBatches.READ);
@@ -293,8 +754,19 @@ public final class Runner {
       Map.Entry<String, String> first = configured.failed().entrySet().iterator().next();
       throw new RunnerException("ip -n " + first.getKey() + " -batch - failed: " + first.getValue());
     }
+    // links updated in place (MTU, master, MAC, state), one batch per namespace
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+      }
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+    touchedSince.addAll(settings.keySet());
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists()) {
+    if (!before.sandboxExists() && !t.sandbox().isHost() && s.equals(t.sandbox().name())) {
       sysctls.addAll(Sandbox.forwarding());
     }
     for (Sysctl x : t.host().sysctls()) {
@@ -303,9 +775,9 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+      List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
-      check(exec.run(argv, ""), "sysctl in " + s);
+      check(exec.run(argv, ""), "sysctl in " + where(t));
     }
     for (NetnsFile f : t.host().files()) {
       Change c = byId.get(f.id());
@@ -337,30 +809,23 @@ public final class Runner {
       if (delta.isPresent()) {
         // only set and map elements changed: one transaction of exactly those, whatever the size
         if (!delta.get().empty()) {
-          check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), delta.get().script()),
-              "nft -f in " + s);
+          check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script()), "nft -f in " + where(t));
         }
         rules = tableRulesRecord(t); // the rules are the ones checked just now
       } else {
-        check(exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), nft), "nft -f in " + s);
+        check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
         rules = reader.tableRules(s, t.host().table().get().id().name());
       }
-      undo.tableBefore = previous;
+      previous.ifPresent(was -> undo.tablesBefore.put(s, was));
       writeTableRecord(t, Optional.of(sha256(nft) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
       writeAppliedTable(t, Optional.of(nft));
     }
-    List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
-        .filter(i -> !early.contains(i)).toList();
-    deletions(t, late, false);
-    // a namespace that lost something since its batch is read again
-    Map<String, String> readBack = new LinkedHashMap<>(configured.out());
-    late.forEach(i -> readBack.remove(i.namespace()));
-    return readBack;
+    return configured.out();
   }
 
   /**
    * The element changes that bring the table from the content apply last loaded (kept in
-   * {@code /run/netc/S.TOPOLOGY.nft}) to the desired one, when only set and map elements differ
+   * {@code /run/netc/NS.TOPOLOGY.nft}, NS the host namespace) to the desired one, when only set and map elements differ
    * and the live table is still as applied (its number of rules, read without elements); empty
    * when the whole table must be replaced.
    */
@@ -373,10 +838,45 @@ public final class Runner {
     Optional<TableDelta> delta = TableDelta.of(applied.get(), t.nft().get());
     OptionalInt rules = tableRulesRecord(t);
     if (delta.isEmpty() || rules.isEmpty()
-        || !reader.tableRules(t.sandbox().name(), t.host().table().get().id().name()).equals(rules)) {
+        || !reader.tableRules(t.hostNs(), t.host().table().get().id().name()).equals(rules)) {
       return Optional.empty();
     }
     return delta;
+  }
+
+  /**
+   * Fills the key placeholders of an IPsec state's line ({@link XfrmState#placeholder}) with keys
+   * derived from the sandbox's secret ({@link IpsecKeys}): {@code /run/netc/S.ipsec.secret}, 32
+   * random bytes made at the first need, readable by root only. Keys never reach a plan.
+   */
+  private String keys(Target t, String command) {
+    int open = command.indexOf("{{key:");
+    if (open < 0) {
+      return command;
+    }
+    int close = command.indexOf("}}", open);
+    String keyId = command.substring(open + 6, close);
+    return command.substring(0, open) + IpsecKeys.key(secret(t.sandbox()), t.topology(), keyId) + command.substring(close + 2);
+  }
+
+  private byte[] secret(Sandbox sb) {
+    Path p = stateDir.resolve(sb.files() + ".ipsec.secret");
+    try {
+      if (!Files.isRegularFile(p)) {
+        Files.createDirectories(stateDir);
+        byte[] fresh = new byte[32];
+        new java.security.SecureRandom().nextBytes(fresh);
+        Files.write(p, fresh);
+        try {
+          Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+          // a file system without POSIX permissions (tests)
+        }
+      }
+      return Files.readAllBytes(p);
+    } catch (IOException e) {
+      throw new RunnerException("cannot read or make the IPsec secret " + p + ": " + e.getMessage());
+    }
   }
 
   private static String device(ObjectId address) {
@@ -389,11 +889,20 @@ public final class Runner {
    * failed line does not stop the rest; the caller reads back what is left.
    */
   private void deletions(Target t, List<ObjectId> ids, boolean force) {
-    String s = t.sandbox().name();
+    Set<String> hostNs = new java.util.HashSet<>();
+    hostNs.add(t.sandbox().name());
+    t.state().hosts().forEach(h -> hostNs.add(h.hostNamespace().name()));
     Map<String, List<String>> perNs = new LinkedHashMap<>();
+    Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
     List<String> netns = new ArrayList<>();
     for (ObjectId id : ids) {
       switch (id.kind()) {
+        case FDB -> {
+          String[] p = id.name().split("/", 3);
+          fdbPerNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
+              .add("fdb del " + p[1] + " dev " + KernelNames.checkIfname(p[0]) + " dst " + p[2]);
+        }
+        case XFRM -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(xfrmDeletion(id));
         case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("route del " + id.name());
         case ADDRESS -> {
           String[] p = id.name().split("/", 2);
@@ -405,8 +914,9 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet",
-            Ownership.table(t.topology())), ""), "nft delete table in " + s);
+        case TABLE -> check(exec.run(Sandbox.in(id.namespace(), List.of("nft", "delete", "table", "inet",
+            Ownership.table(t.topology()))), ""), "nft delete table in "
+            + (id.namespace().isEmpty() ? "the host" : id.namespace()));
         case FILE -> {
           try {
             Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
@@ -420,10 +930,18 @@ public final class Runner {
         default -> { }
       }
     }
-    // links of S first: a veth's host end takes its container end with it
+    // forwarding entries, then links of the host namespaces: a veth's host end takes its
+    // container end with it
+    for (Map.Entry<String, List<String>> e : fdbPerNs.entrySet()) {
+      IpBatch b = new IpBatch(Optional.of(e.getKey()), "fdb", List.of(), "bridge");
+      CommandExecutor.Result r = exec.run(b.argv(true), String.join("\n", e.getValue()) + "\n");
+      if (!force) {
+        check(r, "bridge -n " + e.getKey() + " fdb del");
+      }
+    }
     List<Sandbox.Run> runs = new ArrayList<>();
     perNs.forEach((ns, lines) -> runs.add(new Sandbox.Run(ns, lines, true)));
-    runs.sort(Comparator.comparing(r -> !r.namespace().equals(s)));
+    runs.sort(Comparator.comparing(r -> !hostNs.contains(r.namespace())));
     if (!netns.isEmpty()) {
       runs.add(new Sandbox.Run("", netns, true));
     }
@@ -434,24 +952,52 @@ public final class Runner {
         ip(r);
       }
     }
-    if (ids.stream().anyMatch(i -> i.kind() == ObjectId.Kind.TABLE)) {
-      writeTableRecord(t, Optional.empty());
-      writeAppliedTable(t, Optional.empty());
+    for (ObjectId id : ids) {
+      if (id.kind() == ObjectId.Kind.TABLE) {
+        writeRecord(tableRecordPath(id.namespace(), t.topology()), Optional.empty());
+        writeRecord(appliedTablePath(id.namespace(), t.topology()), Optional.empty());
+      }
     }
+  }
+
+  /** The {@code ip xfrm} line that deletes an IPsec object known by its identity. */
+  private static String xfrmDeletion(ObjectId id) {
+    java.util.regex.Matcher state = java.util.regex.Pattern.compile("state (\\S+)>(\\S+) spi (0x[0-9a-f]+)")
+        .matcher(id.name());
+    if (state.matches()) {
+      return "xfrm state del src " + ip(state.group(1)) + " dst " + ip(state.group(2)) + " proto esp spi " + state.group(3);
+    }
+    java.util.regex.Matcher policy = java.util.regex.Pattern.compile("policy (in|out) (\\S+)>(\\S+) udp/([0-9]+)")
+        .matcher(id.name());
+    if (policy.matches()) {
+      IpAddress src = ip(policy.group(2));
+      return "xfrm policy del src " + src + "/" + src.family().bits() + " dst " + policy.group(3) + "/"
+          + src.family().bits() + " proto udp dport " + policy.group(4) + " dir " + policy.group(1);
+    }
+    throw new IllegalArgumentException("not an xfrm identity: " + id);
+  }
+
+  private static IpAddress ip(String text) {
+    var parsed = IpAddress.parse(text);
+    if (!parsed.ok()) {
+      throw new IllegalArgumentException("bad address " + text);
+    }
+    return parsed.get();
   }
 
   /** What an apply made, to take it back. */
   private final class Undo {
-    final Target t;
+    final List<Target> ts;
     final LiveState before;
     final Plan plan;
     final List<Path> dirs = new ArrayList<>();
     final Map<String, Optional<String>> files = new LinkedHashMap<>();
-    /** The table's content before this apply updated it, when known. */
-    Optional<String> tableBefore = Optional.empty();
+    /** The tables' content before this apply updated them, when known, by host namespace. */
+    final Map<String, String> tablesBefore = new LinkedHashMap<>();
+    final List<Link> updatedLinks = new ArrayList<>();
 
-    Undo(Target t, LiveState before, Plan plan) {
-      this.t = t;
+    Undo(List<Target> ts, LiveState before, Plan plan) {
+      this.ts = ts;
       this.before = before;
       this.plan = plan;
     }
@@ -459,33 +1005,43 @@ public final class Runner {
     /** Undoes, best effort; returns what could not be undone. */
     List<String> run() {
       List<String> problems = new ArrayList<>();
-      Sandbox sb = t.sandbox();
+      Sandbox sb = sandbox(ts);
       String s = sb.name();
       Map<ObjectId, KernelObject> objects = new LinkedHashMap<>();
-      t.host().objects().forEach(o -> objects.put(o.id(), o));
+      ts.forEach(t -> t.host().objects().forEach(o -> objects.put(o.id(), o)));
       List<ObjectId> created = plan.changes().stream().filter(c -> c.action() == Change.Action.CREATE)
           .map(Change::id).filter(objects::containsKey).toList();
       Set<String> createdNs = created.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE)
           .map(ObjectId::name).collect(Collectors.toSet());
+      // namespaces that go whole: the endpoints' made now, the sandbox's and hosts' made now
+      Set<String> goes = new java.util.HashSet<>(createdNs);
+      underlays(ts).stream().map(Underlay::namespace).filter(n -> !before.hostNamespaces().contains(n)).forEach(goes::add);
+      if (!before.sandboxExists()) {
+        goes.add(s);
+      }
       try {
-        // the table, when this apply created it (an nft -f that failed changed nothing)
-        ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
-        if (table != null && created.contains(table)) {
-          exec.run(List.of("ip", "netns", "exec", s, "nft", "delete", "table", "inet", Ownership.table(t.topology())), "");
-          writeTableRecord(t, Optional.empty());
-          writeAppliedTable(t, Optional.empty());
-        } else if (tableBefore.isPresent()) {
-          // updated: the content it had, replaced atomically, and its records
-          CommandExecutor.Result r = exec.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), tableBefore.get());
-          if (r.ok()) {
-            OptionalInt rules = reader.tableRules(s, table.name());
-            writeTableRecord(t, Optional.of(sha256(tableBefore.get())
-                + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
-            writeAppliedTable(t, tableBefore);
-          } else {
-            problems.add("the table could not be restored: " + r.firstError());
+        // the tables this apply created (an nft -f that failed changed nothing), or updated
+        for (Target t : ts) {
+          ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
+          if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
+            exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
+          }
+          if (table != null && created.contains(table)) {
             writeTableRecord(t, Optional.empty());
             writeAppliedTable(t, Optional.empty());
+          } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
+            // updated: the content it had, replaced atomically, and its records
+            String was = tablesBefore.get(t.hostNs());
+            CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
+            if (r.ok()) {
+              OptionalInt rules = reader.tableRules(t.hostNs(), table.name());
+              writeTableRecord(t, Optional.of(sha256(was) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
+              writeAppliedTable(t, Optional.of(was));
+            } else {
+              problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
+              writeTableRecord(t, Optional.empty());
+              writeAppliedTable(t, Optional.empty());
+            }
           }
         }
         for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
@@ -503,36 +1059,51 @@ public final class Runner {
       } catch (IOException e) {
         problems.add(e.getMessage());
       }
-      if (before.sandboxExists()) {
-        // links, addresses and routes made in namespaces that stay; reverse creation order
-        Map<String, List<String>> perNs = new LinkedHashMap<>();
-        for (int i = created.size() - 1; i >= 0; i--) {
-          KernelObject o = objects.get(created.get(i));
-          String ns = o.id().namespace();
-          if (createdNs.contains(ns)) {
-            continue;
-          }
-          if (o instanceof Link l && l.type() != Link.Type.LOOPBACK && (l.createsPeer() || l.type() == Link.Type.BRIDGE)) {
-            perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("link del " + l.name());
-          } else if (o instanceof Address a) {
-            perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("address del " + a.cidr() + " dev " + a.device());
-          } else if (o instanceof Route r) {
-            perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("route del " + r.to() + " via " + r.via() + " dev " + r.device());
-          }
+      // links, addresses, routes, IPsec objects made in namespaces that stay; reverse creation order
+      Map<String, List<String>> perNs = new LinkedHashMap<>();
+      for (int i = created.size() - 1; i >= 0; i--) {
+        KernelObject o = objects.get(created.get(i));
+        String ns = o.id().namespace();
+        if (goes.contains(ns)) {
+          continue;
         }
-        // links first (in S: veth host ends take their peers), then the rest
-        perNs.entrySet().stream().sorted(Comparator.comparing(e -> !e.getKey().equals(s)))
-            .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
-                String.join("\n", e.getValue()) + "\n"));
-        // sysctls back to the values found
+        if (o instanceof Link l && l.type() != Link.Type.LOOPBACK && (l.createsPeer() || l.type() == Link.Type.BRIDGE
+            || l.type() == Link.Type.VXLAN || l.type() == Link.Type.VLAN || l.type() == Link.Type.MACVLAN)) {
+          perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("link del " + l.name());
+        } else if (o instanceof Address a) {
+          perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("address del " + a.cidr() + " dev " + a.device());
+        } else if (o instanceof Route r) {
+          perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("route del " + r.to() + " via " + r.via() + " dev " + r.device());
+        } else if (o instanceof XfrmState || o instanceof XfrmPolicy) {
+          perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add(xfrmDeletion(o.id()));
+        }
+      }
+      // links updated in place get their attributes back (reverse order: veths before bridges)
+      for (int i = updatedLinks.size() - 1; i >= 0; i--) {
+        Link l = updatedLinks.get(i);
+        if (!goes.contains(l.namespace())) {
+          before.link(l.id()).ifPresent(was -> perNs.computeIfAbsent(l.namespace(), k -> new ArrayList<>())
+              .addAll(linkRestore(l, was)));
+        }
+      }
+      Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
+      // links first (in host namespaces: veth host ends take their peers), then the rest
+      perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
+          .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
+              String.join("\n", e.getValue()) + "\n"));
+      // sysctls back to the values found
+      for (Target t : ts) {
+        if (goes.contains(t.hostNs())) {
+          continue;
+        }
         List<String> restore = new ArrayList<>();
         for (Sysctl x : t.host().sysctls()) {
           if (plan.changes().stream().anyMatch(c -> c.id().equals(x.id()))) {
-            before.sysctl(x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
+            before.sysctl(x.namespace(), x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
           }
         }
         if (!restore.isEmpty()) {
-          List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
+          List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
           argv.addAll(restore);
           exec.run(argv, "");
         }
@@ -543,11 +1114,29 @@ public final class Runner {
           del.add("netns del " + created.get(i).name());
         }
       }
+      List<Underlay> newHosts = underlays(ts).stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
+      for (Underlay u : newHosts) {
+        del.add("netns del " + u.namespace());
+      }
+      if (before.sandboxExists()) {
+        List<String> links = new ArrayList<>();
+        newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
+        if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
+          links.add("link del " + Underlay.DEVICE);
+        }
+        if (!before.outsideExists()) {
+          links.add("link del " + Sandbox.UPLINK);
+        }
+        if (!links.isEmpty()) {
+          exec.run(new Sandbox.Run(s, links, true).argv(), String.join("\n", links) + "\n");
+        }
+      }
       if (!before.outsideExists()) {
         del.add("netns del " + sb.outside());
-        if (before.sandboxExists()) {
-          exec.run(new Sandbox.Run(s, List.of("link del " + Sandbox.UPLINK), true).argv(), "link del " + Sandbox.UPLINK + "\n");
-        }
+      } else if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
+        Underlay first = underlays(ts).get(0);
+        String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
+        exec.run(new Sandbox.Run(sb.outside(), List.of("route del " + subnet), true).argv(), "route del " + subnet + "\n");
       }
       if (!before.sandboxExists()) {
         del.add("netns del " + s);
@@ -558,7 +1147,7 @@ public final class Runner {
           problems.add(r.firstError());
         }
       }
-      Set<String> now = reader.namespaces().stream().filter(n -> n.equals(s) || n.startsWith(s + "-"))
+      Set<String> now = reader.namespaces().stream().filter(sb::holds)
           .collect(Collectors.toSet());
       if (!now.equals(before.namespaces())) {
         problems.add("namespaces were " + before.namespaces() + ", are " + now);
@@ -574,42 +1163,82 @@ public final class Runner {
    * netc made it and nothing foreign is left in it.
    */
   public Outcome destroy(Target t) {
+    return destroy(List.of(t));
+  }
+
+  /**
+   * Removes what the topology owns in the sandbox for the hosts {@code ts}: their host
+   * namespaces' links, tables and IPsec objects, their endpoints' namespaces and files, and what
+   * the topology owns that no host of the state wants; then the sandbox itself (its outside, host
+   * namespaces and underlay too) when netc made it and nothing foreign is left in it.
+   */
+  public Outcome destroy(List<Target> ts) {
     long start = System.nanoTime();
     int processes = exec.processes();
-    Sandbox sb = t.sandbox();
+    Sandbox sb = sandbox(ts);
+    Target t = ts.get(0);
     String s = sb.name();
     List<String> notes = new ArrayList<>();
     try (Lock lock = lock(sb)) {
-      LiveState live = reader.read(sb, t.topology(), List.of());
-      // links of S first: a veth's host end takes its container end with it
+      LiveState live = reader.read(sb, t.topology(), Map.of());
+      // the namespaces of the hosts not destroyed keep their objects
+      Set<String> kept = new java.util.HashSet<>();
+      Set<String> chosen = ts.stream().map(x -> x.host().host()).collect(Collectors.toSet());
+      for (HostState h : t.state().hosts()) {
+        if (!chosen.contains(h.host())) {
+          kept.add(h.hostNamespace().name());
+          h.namespaces().forEach(n -> kept.add(n.name()));
+        }
+      }
       List<ObjectId> ids = new ArrayList<>();
-      live.owned(ObjectId.Kind.LINK).stream().filter(i -> i.namespace().equals(s)).forEach(ids::add);
-      ids.addAll(live.owned(ObjectId.Kind.TABLE));
-      ids.addAll(live.owned(ObjectId.Kind.FILE));
-      ids.addAll(live.owned(ObjectId.Kind.NAMESPACE));
+      // IPsec objects and host namespaces' links first: a veth's host end takes its container end
+      live.owned(ObjectId.Kind.XFRM).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
+      live.owned(ObjectId.Kind.LINK).stream().filter(i -> live.hostNamespaces().contains(i.namespace())
+          && !kept.contains(i.namespace()) && !goesWithItsPeer(t.topology(), live.aliases().getOrDefault(i, ""))).forEach(ids::add);
+      live.owned(ObjectId.Kind.TABLE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
+      live.owned(ObjectId.Kind.FILE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
+      live.owned(ObjectId.Kind.NAMESPACE).stream().filter(i -> !kept.contains(i.name())).forEach(ids::add);
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
       deletions(t, ids, true);
-      writeTableRecord(t, Optional.empty());
-      writeAppliedTable(t, Optional.empty());
-      LiveState after = reader.read(sb, t.topology(), List.of());
-      List<ObjectId> left = new ArrayList<>(after.owned());
+      ts.forEach(x -> {
+        writeTableRecord(x, Optional.empty());
+        writeAppliedTable(x, Optional.empty());
+      });
+      LiveState after = reader.read(sb, t.topology(), Map.of());
+      List<ObjectId> left = after.owned().stream().filter(i -> !kept.contains(i.namespace())
+          && !(i.kind() == ObjectId.Kind.NAMESPACE && kept.contains(i.name()))).toList();
       if (!left.isEmpty()) {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
-      if (after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
+      if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();
-        after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside()))
+        after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside())
+            && !(after.hostNamespaces().contains(n) && !after.owned().stream().anyMatch(i -> i.namespace().equals(n))))
             .forEach(n -> foreign.add("namespace " + n));
-        after.sandboxLinks().keySet().stream().filter(n -> !n.equals("lo") && !n.equals(Sandbox.UPLINK))
-            .forEach(n -> foreign.add("link " + n));
+        after.sandboxLinks().entrySet().stream().filter(e -> !e.getKey().equals("lo") && !sb.marks(e.getValue()))
+            .forEach(e -> foreign.add("link " + e.getKey()));
         // every table, also those without a chain (the topology's is gone, so this is cheap)
         reader.tables(s).forEach(x -> foreign.add("table " + x));
         if (foreign.isEmpty()) {
-          ip(new Sandbox.Run("", List.of("netns del " + sb.outside(), "netns del " + s), true));
+          List<String> del = new ArrayList<>();
+          List<ObjectId> sandboxIds = new ArrayList<>();
+          for (String n : after.hostNamespaces()) {
+            if (!n.equals(s)) {
+              del.add("netns del " + n);
+              sandboxIds.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n));
+            }
+          }
+          del.add("netns del " + sb.outside());
+          del.add("netns del " + s);
+          sandboxIds.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()));
+          sandboxIds.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", s));
+          ip(new Sandbox.Run("", del, true));
           changes = new ArrayList<>(changes);
-          changes.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()), "sandbox"));
-          changes.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", s), "sandbox"));
+          for (ObjectId i : sandboxIds) {
+            changes.add(new Change(Change.Action.DELETE, i, "sandbox"));
+          }
+          writeRecord(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
         } else {
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign));
         }
@@ -641,12 +1270,25 @@ public final class Runner {
   }
 
   private Path tableRecordPath(Target t) {
-    return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft.sha256");
+    return tableRecordPath(t.hostNs(), t.topology());
+  }
+
+  /**
+   * {@code /run/netc/NS.TOPOLOGY.nft.sha256}, {@code NS} the host namespace ({@code S} for one
+   * host, {@code S-host_H} for one of several, {@link Sandbox#HOST_FILES} in host mode).
+   */
+  private Path tableRecordPath(String hostNs, String topology) {
+    return stateDir.resolve((hostNs.isEmpty() ? Sandbox.HOST_FILES : hostNs) + "." + topology + ".nft.sha256");
   }
 
   /** The table file apply loaded last, kept for incremental updates. */
   private Path appliedTablePath(Target t) {
-    return stateDir.resolve(t.sandbox().name() + "." + t.topology() + ".nft");
+    return appliedTablePath(t.hostNs(), t.topology());
+  }
+
+  /** {@code /run/netc/NS.TOPOLOGY.nft}, {@code NS} as for {@link #tableRecordPath(String, String)}. */
+  private Path appliedTablePath(String hostNs, String topology) {
+    return stateDir.resolve((hostNs.isEmpty() ? Sandbox.HOST_FILES : hostNs) + "." + topology + ".nft");
   }
 
   private Optional<String> appliedTable(Target t) {
@@ -751,7 +1393,7 @@ public final class Runner {
   }
 
   Lock lock(Sandbox sb) {
-    Path file = stateDir.resolve(sb.name() + ".lock");
+    Path file = stateDir.resolve(sb.files() + ".lock");
     try {
       Files.createDirectories(stateDir);
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -767,16 +1409,18 @@ public final class Runner {
         }
         if (System.nanoTime() >= deadline) {
           ch.close();
-          throw new RunnerException("sandbox " + sb.name() + " is locked by another netc apply or destroy ("
+          throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
               + file + "); gave up after " + lockWait.toSeconds() + " s");
         }
         Thread.sleep(100);
       }
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + sb.name());
+      throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
     }
   }
 }

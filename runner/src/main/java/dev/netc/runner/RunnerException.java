@@ -1,7 +1,7 @@
 package dev.netc.runner;
 
 /** A failure the user should see as one line: a command that failed, a lock held too long. */
-public final class RunnerException extends RuntimeException {
+public class RunnerException extends RuntimeException {
   public RunnerException(String message) {
     super(message, null, false, false);
   }

@@ -2,17 +2,27 @@ package dev.netc.runner;
 
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.Planner;
+import dev.netc.backends.plan.Underlay;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A sandbox: namespace {@code S}, the host's, and namespace {@code S-outside}, a client outside
  * the host ({@code @outside}), joined by a veth named {@code uplink} at both ends (a name no
  * topology object takes: bridges are {@code br-*}, veths {@code ve-*}, container ends {@code
  * ethN}). {@code S} has {@code 198.18.0.1/30} and {@code 2001:2::1/64} on it, {@code S-outside}
- * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}; the outside
- * needs no other route. The loopbacks and uplinks netc creates carry the alias
+ * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}, and a default
+ * route through {@code S}'s end in both families: IPv6 subnets leave without NAT66, so the
+ * outside must route replies to them through the host, and the model's {@code @outside} reaches
+ * a port published on any address of the host (a bridge's gateway too), as a client out on the
+ * network would. The loopbacks and uplinks netc creates carry the alias
  * {@code netc-sandbox:S...}, so that {@code destroy} knows it may remove them.
+ *
+ * <p>A topology of several hosts plays each host in a namespace of its own, {@code S-host_HOST},
+ * on an underlay: a bridge {@code underlay} in {@code S} (which routes between it and the uplink)
+ * with one veth per host, {@code ul-HOST} in the bridge and {@code underlay} in the host's
+ * namespace carrying its declared underlay address ({@link #underlayCreation}).
  */
 public final class Sandbox {
   public static final String UPLINK = "uplink";
@@ -23,20 +33,82 @@ public final class Sandbox {
   /** What every sandbox mark starts with; never a topology's ({@code netc:}). */
   public static final String MARK = "netc-sandbox:";
 
+  /** What the files of host mode are named after in {@code /run/netc}: no sandbox is named so. */
+  static final String HOST_FILES = "@host";
+
   private final String name;
+  private final String prefix;
 
   public Sandbox(String name) {
     if (!KernelNames.sandbox(name).ok()) {
       throw new IllegalArgumentException("unchecked sandbox name `" + name + "`");
     }
     this.name = name;
+    this.prefix = name + "-";
   }
 
+  private Sandbox(String name, String prefix) {
+    this.name = name;
+    this.prefix = prefix;
+  }
+
+  /**
+   * Host mode: the real host namespace ({@code ""}) plays {@code S}; the topology's endpoint
+   * namespaces are {@code netc-TOPOLOGY-ENDPOINT}; there is no {@code S-outside} (the real
+   * outside is outside) and nothing to create or delete for the "sandbox" itself.
+   */
+  public static Sandbox host(String topology) {
+    return new Sandbox("", KernelNames.checkNetns("netc-" + topology) + "-");
+  }
+
+  public boolean isHost() {
+    return name.isEmpty();
+  }
+
+  /** The host's namespace: {@code S}, or {@code ""} in host mode. */
   public String name() {
     return name;
   }
 
+  /** {@code sandbox S} or {@code the host}, for messages. */
+  public String label() {
+    return isHost() ? "the host" : "sandbox " + name;
+  }
+
+  /** Whether a namespace of {@code ip netns list} belongs here: {@code S} and {@code S-*}, or {@code netc-TOPOLOGY-*}. */
+  public boolean holds(String namespace) {
+    return !isHost() && namespace.equals(name) || namespace.startsWith(prefix);
+  }
+
+  /** What the names of its endpoint namespaces start with: {@code S-} or {@code netc-TOPOLOGY-}. */
+  String prefix() {
+    return prefix;
+  }
+
+  /** The name the lock and table records in {@code /run/netc} start with. */
+  String files() {
+    return isHost() ? HOST_FILES : name;
+  }
+
+  /** {@code argv} run in the host's namespace: behind {@code ip netns exec S}, or as it is in host mode. */
+  public List<String> in(List<String> argv) {
+    return in(name, argv);
+  }
+
+  /** {@code argv} run in namespace {@code ns} ({@code ""}: the one netc runs in). */
+  static List<String> in(String ns, List<String> argv) {
+    List<String> out = new ArrayList<>();
+    if (!ns.isEmpty()) {
+      out.addAll(List.of("ip", "netns", "exec", KernelNames.checkNetns(ns)));
+    }
+    out.addAll(argv);
+    return out;
+  }
+
   public String outside() {
+    if (isHost()) {
+      throw new IllegalStateException("host mode has no outside namespace");
+    }
     return KernelNames.checkNetns(name + "-" + Planner.SANDBOX_OUTSIDE);
   }
 
@@ -55,7 +127,7 @@ public final class Sandbox {
 
   /** Whether the alias of {@code S}'s loopback says netc created it. */
   public boolean createdByNetc(String loAlias) {
-    return mark().equals(loAlias);
+    return !isHost() && mark().equals(loAlias);
   }
 
   /** The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. */
@@ -96,7 +168,86 @@ public final class Sandbox {
           "link set " + UPLINK + " alias " + uplinkMark(),
           "address add " + OUTSIDE_V4 + " dev " + UPLINK,
           "address add " + OUTSIDE_V6 + " dev " + UPLINK + " nodad",
-          "link set " + UPLINK + " up")));
+          "link set " + UPLINK + " up",
+          "route add default via " + HOST_V4.substring(0, HOST_V4.indexOf('/')) + " dev " + UPLINK,
+          "route add ::/0 via " + HOST_V6.substring(0, HOST_V6.indexOf('/')) + " dev " + UPLINK)));
+    }
+    return runs;
+  }
+
+  /** The alias of the loopback of host namespace {@code S-host_HOST} (a topology of several hosts). */
+  public String hostMark(String host) {
+    return MARK + name + ":host:" + host;
+  }
+
+  public String underlayMark() {
+    return MARK + name + ":" + Underlay.DEVICE;
+  }
+
+  /** Whether a link alias or loopback alias is one of this sandbox's own marks. */
+  public boolean marks(String alias) {
+    return alias != null && (alias.equals(mark()) || alias.startsWith(mark() + ":"));
+  }
+
+  /** The host namespace a loopback alias marks, if it is a host namespace's of this sandbox. */
+  public Optional<String> hostOf(String loAlias) {
+    String prefix = MARK + name + ":host:";
+    return loAlias != null && loAlias.startsWith(prefix) ? Optional.of(loAlias.substring(prefix.length())) : Optional.empty();
+  }
+
+  /** The underlay port in {@code S} of a host: {@code ul-HOST} (hashed when too long). */
+  public String underlayPort(String host) {
+    return KernelNames.ifname("ul-", host, "underlay:" + name + ":" + host, 0);
+  }
+
+  /**
+   * The runs that put hosts on the sandbox's underlay ({@link Underlay}): their namespaces, the
+   * bridge {@code underlay} in {@code S} with the router's address (when {@code bridgeExists} is
+   * false, also a route in {@code S-outside} back to the underlay subnet), a veth per host with
+   * the host's address at its end {@code underlay}, and the host's default route through
+   * {@code S}. Runs after {@link #creation}.
+   */
+  public List<Run> underlayCreation(List<Underlay> missing, boolean bridgeExists, List<Underlay> all) {
+    List<Run> runs = new ArrayList<>();
+    if (missing.isEmpty() && (bridgeExists || all.isEmpty())) {
+      return runs;
+    }
+    List<String> add = new ArrayList<>();
+    missing.forEach(u -> add.add("netns add " + KernelNames.checkNetns(u.namespace())));
+    if (!add.isEmpty()) {
+      runs.add(new Run("", add));
+    }
+    List<String> inS = new ArrayList<>();
+    if (!bridgeExists) {
+      Underlay first = all.get(0);
+      inS.add("link add " + Underlay.DEVICE + " type bridge");
+      inS.add("link set " + Underlay.DEVICE + " alias " + underlayMark());
+      inS.add("address add " + first.router() + "/" + first.prefix() + " dev " + Underlay.DEVICE
+          + (first.router().isV4() ? "" : " nodad"));
+      inS.add("link set " + Underlay.DEVICE + " up");
+    }
+    for (Underlay u : missing) {
+      String port = underlayPort(u.host());
+      inS.add("link add " + port + " type veth peer name " + Underlay.DEVICE + " netns " + u.namespace());
+      inS.add("link set " + port + " alias " + underlayMark() + ":" + u.host());
+      inS.add("link set " + port + " master " + Underlay.DEVICE);
+      inS.add("link set " + port + " up");
+    }
+    runs.add(new Run(name, inS));
+    if (!bridgeExists) {
+      Underlay first = all.get(0);
+      String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
+      runs.add(new Run(outside(), List.of("route add " + subnet + " via "
+          + (first.router().isV4() ? HOST_V4 : HOST_V6).replaceAll("/.*", ""))));
+    }
+    for (Underlay u : missing) {
+      runs.add(new Run(u.namespace(), List.of(
+          "link set lo alias " + hostMark(u.host()),
+          "link set lo up",
+          "link set " + Underlay.DEVICE + " alias " + underlayMark() + ":" + u.host(),
+          "address add " + u.cidr() + " dev " + Underlay.DEVICE + (u.address().isV4() ? "" : " nodad"),
+          "link set " + Underlay.DEVICE + " up",
+          "route add " + (u.router().isV4() ? "default" : "::/0") + " via " + u.router())));
     }
     return runs;
   }

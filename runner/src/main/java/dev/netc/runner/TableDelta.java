@@ -99,11 +99,9 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
   /** An element's key: the line without its comment and without a map's value. */
   static String key(String element) {
     int comment = element.indexOf(" comment \"");
-    if (comment >= 0) {
-      return element.substring(0, comment);
-    }
-    int value = element.indexOf(" : ");
-    return value >= 0 ? element.substring(0, value) : element;
+    String e = comment >= 0 ? element.substring(0, comment) : element;
+    int value = e.indexOf(" : ");
+    return value >= 0 ? e.substring(0, value) : e;
   }
 
   private static final class Parsed {

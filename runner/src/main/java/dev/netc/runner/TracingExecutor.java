@@ -27,6 +27,15 @@ public final class TracingExecutor implements CommandExecutor {
   }
 
   @Override
+  public int runAttached(List<String> argv) {
+    long start = System.nanoTime();
+    int exit = next.runAttached(argv);
+    out.accept(String.format(Locale.ROOT, "%d ms: %s%s", (System.nanoTime() - start) / 1_000_000,
+        String.join(" ", argv), exit == 0 ? "" : " (exit " + exit + ")"));
+    return exit;
+  }
+
+  @Override
   public int processes() {
     return next.processes();
   }

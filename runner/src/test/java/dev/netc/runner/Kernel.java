@@ -104,6 +104,24 @@ final class Kernel {
     return run("ip", "netns", "exec", from, "nc", "-z", "-w", "1", addr, Integer.toString(port)).ok();
   }
 
+  /**
+   * Whether a connection succeeds within {@code seconds}, trying again after each failure: right
+   * after apply, IPv6 neighbour discovery waits for duplicate address detection of the new
+   * links' link-local addresses (about a second), so a first IPv6 connection may time out.
+   */
+  static boolean connectsWithin(String from, String addr, int port, int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (true) {
+      if (connects(from, addr, port)) {
+        return true;
+      }
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(200);
+    }
+  }
+
   /** Starts a TCP listener in {@code ns} on {@code port}; the caller destroys it. */
   static Process listen(String ns, int port) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("timeout", "30", "ip", "netns", "exec", ns, "nc", "-k", "-l", Integer.toString(port))

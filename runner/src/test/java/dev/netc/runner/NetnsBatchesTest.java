@@ -32,23 +32,23 @@ class NetnsBatchesTest {
 
   @Test
   void eachNamespaceGetsTheDocumentsItsChildPrintedAndTheFilesGo() {
-    // every parent answers three documents per line of its input, naming the namespace
+    // every parent answers four documents per line of its input, naming the namespace
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> {
       StringBuilder out = new StringBuilder();
       in.lines().forEach(l -> {
         String ns = l.split(" ")[0].substring("--net=/run/netns/".length());
-        out.append("[\"").append(ns).append(" links\"]\n[\"").append(ns).append(" addresses\"]\n[]\n");
+        out.append("[\"").append(ns).append(" links\"]\n[]\n[\"").append(ns).append(" addresses\"]\n[]\n");
       });
       return new CommandExecutor.Result(0, out.toString(), "");
     });
     NetnsBatches.Outcome o = new NetnsBatches(exec, fs.getPath("/run/netc")).run(reads("t1", "t1-a", "t1-b", "t1-c", "t1-d"));
     assertEquals(List.of("t1", "t1-a", "t1-b", "t1-c", "t1-d"), List.copyOf(o.out().keySet()));
-    assertEquals("[\"t1-c links\"]\n[\"t1-c addresses\"]\n[]\n", o.out().get("t1-c"));
+    assertEquals("[\"t1-c links\"]\n[]\n[\"t1-c addresses\"]\n[]\n", o.out().get("t1-c"));
     assertEquals(Map.of(), o.failed());
     assertEquals(Math.min(5, NetnsBatches.PARALLEL), exec.calls().size());
     for (RecordingExecutor.Call c : exec.calls()) {
       assertEquals(List.of("xargs", "-L", "1", "nsenter"), c.argv());
-      assertTrue(c.stdin().lines().allMatch(l -> l.matches("--net=/run/netns/t1(-[a-d])? ip -j -batch /run/netc/batches\\d+/read\\.batch")),
+      assertTrue(c.stdin().lines().allMatch(l -> l.matches("--net=/run/netns/t1(-[a-d])? ip -j -d -batch /run/netc/batches\\d+/read\\.batch")),
           c.stdin());
     }
     assertTrue(Files.exists(fs.getPath("/run/netc")));

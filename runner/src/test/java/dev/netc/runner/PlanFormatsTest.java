@@ -14,6 +14,7 @@ class PlanFormatsTest {
       new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, "demo", "net.ipv4.ip_forward"), "0 -> 1"),
       new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.TABLE, "demo", "inet netc_webshop"),
           "0 rules, applied with 12; replaced atomically"),
+      new Change(Change.Action.REPLACE, new ObjectId(ObjectId.Kind.LINK, "demo", "br-back"), "forces replacement: kind"),
       new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/10.20.1.9/24"), "")));
   private static final Plan EMPTY = new Plan("webshop", "demo", List.of());
 
@@ -24,9 +25,10 @@ class PlanFormatsTest {
         + link:demo:br-front
         ~ sysctl:demo:net.ipv4.ip_forward  (0 -> 1)
         ~ table:demo:inet netc_webshop  (0 rules, applied with 12; replaced atomically)
+        -/+ link:demo:br-back  (forces replacement: kind)
         - address:demo-db:eth0/10.20.1.9/24
 
-        Plan: 2 to create, 2 to update, 1 to delete.
+        Plan: 2 to create, 2 to update, 1 to replace, 1 to delete.
         """, PLAN.text());
     assertEquals("No changes: sandbox demo matches topology webshop.\n", EMPTY.text());
   }
@@ -71,6 +73,15 @@ class PlanFormatsTest {
               }
             },
             {
+              "action": "replace",
+              "kind": "link",
+              "id": "br-back",
+              "namespace": "demo",
+              "detail": {
+                "note": "forces replacement: kind"
+              }
+            },
+            {
               "action": "delete",
               "kind": "address",
               "id": "eth0/10.20.1.9/24",
@@ -81,6 +92,7 @@ class PlanFormatsTest {
           "summary": {
             "create": 2,
             "update": 2,
+            "replace": 1,
             "delete": 1
           }
         }
@@ -91,6 +103,7 @@ class PlanFormatsTest {
           "summary": {
             "create": 0,
             "update": 0,
+            "replace": 0,
             "delete": 0
           }
         }
@@ -100,11 +113,11 @@ class PlanFormatsTest {
   @Test
   void markdownCountsFirstThenOneCollapsibleSectionPerAction() {
     assertEquals("""
-        ### netc plan: 2 to create, 2 to update, 1 to delete
+        ### netc plan: 2 to create, 2 to update, 1 to replace, 1 to delete
 
-        | create | update | delete | sandbox | topology |
-        |---:|---:|---:|---|---|
-        | 2 | 2 | 1 | demo | webshop |
+        | create | update | replace | delete | sandbox | topology |
+        |---:|---:|---:|---:|---|---|
+        | 2 | 2 | 1 | 1 | demo | webshop |
 
         <details><summary>+ create: 2</summary>
 
@@ -120,6 +133,12 @@ class PlanFormatsTest {
 
         </details>
 
+        <details><summary>-/+ replace: 1</summary>
+
+        - `link:demo:br-back` (forces replacement: kind)
+
+        </details>
+
         <details><summary>- delete: 1</summary>
 
         - `address:demo-db:eth0/10.20.1.9/24`
@@ -130,9 +149,9 @@ class PlanFormatsTest {
     assertEquals("""
         ### netc plan: No changes: sandbox demo matches topology webshop.
 
-        | create | update | delete | sandbox | topology |
-        |---:|---:|---:|---|---|
-        | 0 | 0 | 0 | demo | webshop |
+        | create | update | replace | delete | sandbox | topology |
+        |---:|---:|---:|---:|---|---|
+        | 0 | 0 | 0 | 0 | demo | webshop |
         """, EMPTY.markdown());
   }
 
@@ -144,13 +163,14 @@ class PlanFormatsTest {
         missing     link:demo:br-front
         changed     sysctl:demo:net.ipv4.ip_forward  (0 -> 1)
         changed     table:demo:inet netc_webshop  (0 rules, applied with 12; replaced atomically)
+        changed     link:demo:br-back  (forces replacement: kind)
         unexpected  address:demo-db:eth0/10.20.1.9/24
 
-        Drift: 2 missing, 2 changed, 1 unexpected (sandbox demo, topology webshop); `netc apply` repairs it.
+        Drift: 2 missing, 3 changed, 1 unexpected (sandbox demo, topology webshop); `netc apply` repairs it.
         """, d.text());
     assertEquals("In sync: sandbox demo matches topology webshop.\n", new Drift(EMPTY).text());
     String json = d.json();
     assertEquals(true, json.startsWith("{\n  \"drift\": [\n    {\n      \"state\": \"missing\",\n      \"kind\": \"namespace\""), json);
-    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 2,\n    \"unexpected\": 1\n  }\n}\n"), json);
+    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 3,\n    \"unexpected\": 1\n  }\n}\n"), json);
   }
 }

@@ -43,7 +43,7 @@ class RunnerTest {
     assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
-    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to delete."), plan.summary());
+    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to replace, 0 to delete."), plan.summary());
   }
 
   @Test
@@ -64,9 +64,9 @@ class RunnerTest {
 
   @Test
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
-    String lo = "[{\"ifname\":\"lo\"}]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -j -batch ") ? ok(lo) : ok(""));
+        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(lo) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
     assertTrue(e.getMessage().contains("namespace:(host):t1-web (no mark)"), e.getMessage());
     assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
@@ -92,9 +92,9 @@ class RunnerTest {
   void ownedObjectsNoLongerWantedAreDeletedAfterTheirLinks() {
     // t1-old carries webshop's mark but is no endpoint of it
     String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
-        + "[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+        + "[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -j -batch ") ? ok(owned) : ok(""));
+        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(owned) : ok(""));
     Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
     Change last = plan.changes().get(plan.changes().size() - 1);
     assertEquals(new ObjectId(ObjectId.Kind.NAMESPACE, "", "t1-old"), last.id());
@@ -103,10 +103,57 @@ class RunnerTest {
   }
 
   @Test
+  void hostModeReadsTheHostNamespaceWithoutIpNetnsExecAndPlansWhatNftCannotSayAsMissing() {
+    // a machine with a foreign eth0, nothing of the topology, and an nft that needs root
+    String host = "[{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"},{\"ifindex\":2,\"ifname\":\"eth0\","
+        + "\"flags\":[\"UP\"],\"mtu\":1500,\"link_type\":\"ether\"}]\n[]\n[]\n[]\n";
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
+        ? ok("other-ns\nnetc-webshopx-web\n") : argv.equals(List.of("ip", "-j", "-d", "-batch", "-")) ? ok(host)
+        : argv.get(0).equals("nft") ? new CommandExecutor.Result(1, "", "Operation not permitted (you must be root)")
+        : argv.get(0).equals("grep") ? ok("/proc/sys/net/ipv4/ip_forward:0\n") : new CommandExecutor.Result(9, "", "unexpected"));
+    Runner.Target t = Kernel.target(WEBSHOP, "");
+    Plan plan = runner(exec, Duration.ZERO).plan(t);
+    assertEquals(List.of("ip netns list", "ip -j -d -batch -", "nft -j list chains"),
+        exec.calls().stream().map(RecordingExecutor.Call::line).limit(3).toList());
+    assertTrue(exec.calls().get(3).line().startsWith("grep -H . /proc/sys/net/ipv4/ip_forward "), exec.calls().get(3).line());
+    assertEquals(4, exec.calls().size(), "no `ip -n` for another topology's netc-webshopx-web");
+    assertEquals("namespace:(host):netc-webshop-web", plan.changes().get(0).id().toString());
+    assertTrue(plan.text().contains("\n+ link:(host):br-front\n"), plan.text());
+    assertTrue(plan.text().contains("\n~ sysctl:(host):net.ipv4.ip_forward  (0 -> 1)\n"), plan.text());
+    assertTrue(plan.text().contains("\n+ table:(host):inet netc_webshop\n"), plan.text());
+    assertEquals(1, plan.notes().size());
+    assertTrue(plan.text().contains("\n\nNote: the nftables tables of the host c"), plan.text());
+    assertTrue(plan.text().endsWith(": the table is planned as if it were not there\n"
+        + "Plan: 37 to create, 4 to update, 0 to replace, 0 to delete.\n"), plan.text());
+    assertTrue(plan.json().contains("\"notes\": [\n    \"the nftables tables of the host c"), plan.json());
+
+    // apply does not act on a guess: the note is its error, before any change
+    RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(t));
+    assertTrue(e.getMessage().startsWith("the nftables tables of the host c"), e.getMessage());
+    assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
+        || c.argv().get(0).equals("grep")), "only reads: " + exec.calls());
+  }
+
+  @Test
+  void hostModeNamesAndCommands() {
+    Sandbox host = Sandbox.host("webshop");
+    assertTrue(host.isHost());
+    assertEquals("the host", host.label());
+    assertTrue(host.holds("netc-webshop-web"));
+    assertTrue(!host.holds("netc-webshopx-web") && !host.holds("webshop-web") && !host.holds(""));
+    assertEquals(List.of("nft", "-f", "-"), host.in(List.of("nft", "-f", "-")));
+    assertEquals(List.of("ip", "netns", "exec", "t1", "nft", "-f", "-"), new Sandbox("t1").in(List.of("nft", "-f", "-")));
+    assertEquals(List.of(), host.creation(true, true), "nothing to make for the host itself");
+  }
+
+  @Test
   void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
     List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false);
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
     assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
     assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
+    // the outside reaches every host address (a port published on a gateway), not only the uplink's
+    assertEquals(List.of("route add default via 198.18.0.1 dev uplink", "route add ::/0 via 2001:2::1 dev uplink"),
+        runs.get(2).lines().subList(runs.get(2).lines().size() - 2, runs.get(2).lines().size()));
   }
 }

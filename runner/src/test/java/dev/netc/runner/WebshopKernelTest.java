@@ -180,6 +180,72 @@ class WebshopKernelTest {
     assertEquals(Set.of(), namespaces(), "destroy removes the sandbox netc made when nothing foreign is left");
   }
 
+  private int ifindex(String ns, String link) {
+    String out = Kernel.run("ip", "-n", ns, "-o", "link", "show", link).out();
+    return Integer.parseInt(out.substring(0, out.indexOf(':')));
+  }
+
+  @Test
+  void anMtuAndAStateChangedByHandAreDriftAndRepairedInPlace() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    int bridge = ifindex(s, "br-back");
+    int eth = ifindex(s + "-api-1", "eth0");
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "dev", "br-back", "mtu", "1400").ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-api-1", "link", "set", "dev", "eth0", "down").ok());
+
+    Drift drift = runner.drift(t);
+    assertEquals(List.of("changed     link:" + s + ":br-back  (mtu 1400 -> 1500)",
+        "changed     link:" + s + "-api-1:eth0  (state down -> up)"),
+        drift.text().lines().filter(l -> l.startsWith("changed")).toList(), drift.text());
+    Plan plan = runner.plan(t);
+    assertEquals(List.of("~ link:" + s + ":br-back  (mtu 1400 -> 1500)", "~ link:" + s + "-api-1:eth0  (state down -> up)"),
+        plan.changes().stream().map(Change::line).toList(), plan.text());
+    assertTrue(plan.summary().equals("Plan: 0 to create, 2 to update, 0 to replace, 0 to delete."), plan.summary());
+
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(bridge, ifindex(s, "br-back"), "br-back updated in place, not made again");
+    assertEquals(eth, ifindex(s + "-api-1", "eth0"), "eth0 updated in place, not made again");
+    assertTrue(Kernel.run("ip", "-n", s, "-o", "link", "show", "br-back").out().contains(" mtu 1500 "));
+    Process api = Kernel.listen(s + "-api-1", 3000);
+    try {
+      assertTrue(Kernel.connects(s + "-web", "10.20.0.3", 3000), "web reaches api-1:3000 again");
+    } finally {
+      api.destroy();
+    }
+  }
+
+  @Test
+  void aLinkOfAnotherKindAndAVethWhosePeerWasMovedAreReplaced() {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    // br-back made a veth by hand (with the mark); db's eth0 moved to a foreign namespace
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "br-back").ok());
+    assertTrue(Kernel.run("ip", "netns", "add", s + "-foreign").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "br-back", "type", "veth", "peer", "name", "x0", "netns",
+        s + "-foreign").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "br-back", "alias", "netc:webshop:bridge:back").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "br-back", "up").ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-db", "link", "set", "eth0", "netns", s + "-foreign").ok());
+
+    Plan plan = runner.plan(t);
+    List<String> lines = plan.changes().stream().map(Change::line).toList();
+    assertTrue(lines.contains("-/+ link:" + s + ":br-back  (forces replacement: kind)"), plan.text());
+    assertTrue(lines.contains("-/+ link:" + s + ":ve-db-0  (forces replacement: peer)"), plan.text());
+    assertTrue(lines.contains("+ link:" + s + "-db:eth0"), plan.text());
+    assertTrue(lines.contains("+ address:" + s + ":br-back/10.20.0.1/24  (again, with replaced link:" + s + ":br-back)"),
+        plan.text());
+    assertTrue(lines.contains("~ link:" + s + ":ve-api-1-0  (master br-back again, with replaced link:" + s + ":br-back)"),
+        plan.text());
+
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertTrue(Kernel.run("ip", "-n", s, "-d", "link", "show", "br-back").out().contains("bridge"));
+    assertFalse(Kernel.run("ip", "-n", s + "-foreign", "link", "show", "eth0").ok(),
+        "the moved end went with the replaced veth");
+  }
+
   @Test
   void anEndpointRemovedFromTheTopologyIsDeletedAndTheRestUpdated(@TempDir Path dir) throws Exception {
     runner.apply(Kernel.target(WEBSHOP, s));
@@ -218,7 +284,7 @@ class WebshopKernelTest {
         + "container worker {\n  attach side\n}\n");
     Runner.Target other = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
     Set<String> namespaces = namespaces();
-    String links = Kernel.run("ip", "-n", s, "-br", "link").out();
+    String links = links();
 
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("nft") && argv.contains("-f")
         ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
@@ -226,7 +292,7 @@ class WebshopKernelTest {
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(other));
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
     assertEquals(namespaces, namespaces());
-    assertEquals(links, Kernel.run("ip", "-n", s, "-br", "link").out());
+    assertEquals(links, links());
     assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-worker")));
     assertTrue(runner.plan(shop).empty());
 
@@ -238,6 +304,12 @@ class WebshopKernelTest {
     assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other's destroy");
     runner.destroy(shop);
     assertEquals(Set.of(), namespaces());
+  }
+
+  /** The links of S by name and MAC address (not their operstate, which a bridge changes on its own). */
+  private String links() {
+    return Kernel.run("ip", "-n", s, "-br", "link").out().lines().map(l -> l.split("\\s+"))
+        .map(f -> f[0] + " " + f[2]).collect(Collectors.joining("\n"));
   }
 
   @Test

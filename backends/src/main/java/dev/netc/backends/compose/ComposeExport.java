@@ -248,7 +248,7 @@ public final class ComposeExport {
     }
     for (Service s : topology.services()) {
       List<String> lost = new ArrayList<>(List.of("its name"));
-      if (!s.addresses().isEmpty()) {
+      if (!s.given().isEmpty()) {
         lost.add("its address");
       }
       lost.add("its ports");

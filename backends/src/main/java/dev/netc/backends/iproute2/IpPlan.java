@@ -2,6 +2,9 @@ package dev.netc.backends.iproute2;
 
 import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.EndpointPlan;
+import dev.netc.backends.plan.FdbEntry;
+import dev.netc.backends.plan.XfrmPolicy;
+import dev.netc.backends.plan.XfrmState;
 import dev.netc.backends.plan.HostState;
 import dev.netc.backends.plan.Link;
 import dev.netc.backends.plan.Netns;
@@ -42,9 +45,12 @@ public record IpPlan(String host, List<IpBatch> batches) {
       routesIn.computeIfAbsent(r.namespace(), k -> new ArrayList<>()).add(r);
     }
     Map<String, String> describe = new HashMap<>();
+    Map<String, String> describeMacvlan = new HashMap<>();
     for (EndpointPlan p : h.endpoints()) {
       for (EndpointPlan.Interface i : p.interfaces()) {
         describe.put(i.veth(), "endpoint " + p.endpoint() + ": " + i.eth() + " on network " + i.network());
+        describeMacvlan.put(p.namespace().orElse("") + "/" + i.eth(),
+            "endpoint " + p.endpoint() + ": " + i.eth() + " on macvlan network " + i.network());
       }
     }
     List<IpBatch> out = new ArrayList<>();
@@ -60,7 +66,8 @@ public record IpPlan(String host, List<IpBatch> batches) {
     List<IpBatch.Line> host = new ArrayList<>();
     for (Link l : h.linksIn(hostNs)) {
       if (l.type() == Link.Type.BRIDGE) {
-        host.add(new IpBatch.Line("link add " + l.name() + mtu(l) + " type bridge", l.id(),
+        host.add(new IpBatch.Line("link add " + l.name() + l.mac().map(m -> " address " + m).orElse("") + mtu(l)
+            + " type bridge", l.id(),
             "network " + h.bridges().stream().filter(b -> b.name().equals(l.name())).findFirst().orElseThrow().network()));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
         for (Address a : addressesOf.getOrDefault(hostNs + "/" + l.name(), List.of())) {
@@ -70,7 +77,36 @@ public record IpPlan(String host, List<IpBatch> batches) {
       }
     }
     for (Link l : linksIn.getOrDefault(hostNs, List.of())) {
-      if (l.type() == Link.Type.VETH && l.createsPeer()) {
+      if (l.params().orElse(null) instanceof Link.Vxlan v) {
+        host.add(new IpBatch.Line("link add " + l.name() + mtu(l) + " type vxlan id " + v.vni() + " dstport " + v.port()
+            + v.local().map(a -> " local " + a).orElse("") + v.device().map(d -> " dev " + d).orElse("")
+            + " nolearning", l.id(), "the tunnel of overlay network "
+            + h.bridges().stream().filter(b -> b.name().equals(l.master().orElseThrow())).findFirst().orElseThrow().network()
+            + ": VNI " + v.vni() + ", UDP port " + v.port() + ", no learning (the forwarding entries are static)"));
+        host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
+        host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().orElseThrow(), l.id(), ""));
+        host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
+      }
+    }
+    for (Link l : linksIn.getOrDefault(hostNs, List.of())) {
+      if (l.type() == Link.Type.VETH && l.createsPeer() && l.peer().get().namespace().equals(hostNs)) {
+        // a macvlan parent that the sandbox stands in for: a veth pair within the host namespace
+        Link peer = Optional.ofNullable(links.get(l.peer().get())).orElseThrow();
+        host.add(new IpBatch.Line("link add " + l.name() + " type veth peer name " + peer.name(), l.id(),
+            "macvlan parent " + l.name() + " (in a sandbox, a veth pair stands for the host's interface)"));
+        for (Link x : List.of(l, peer)) {
+          host.add(new IpBatch.Line("link set " + x.name() + " alias " + x.alias(), x.id(), ""));
+          host.add(new IpBatch.Line("link set " + x.name() + " up", x.id(), ""));
+        }
+      } else if (l.params().orElse(null) instanceof Link.Vlan v) {
+        host.add(new IpBatch.Line("link add link " + v.parent() + " name " + l.name() + " type vlan id " + v.id(), l.id(),
+            "macvlan parent " + l.name() + ": VLAN " + v.id() + " of trunk " + v.parent() + " (802.1q)"));
+        host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
+        host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
+      }
+    }
+    for (Link l : linksIn.getOrDefault(hostNs, List.of())) {
+      if (l.type() == Link.Type.VETH && l.createsPeer() && !l.peer().get().namespace().equals(hostNs)) {
         Link.Ref peer = l.peer().get();
         Link other = Optional.ofNullable(links.get(peer)).orElseThrow();
         String peerOpts = other.mac().map(m -> " address " + m).orElse("") + mtu(other);
@@ -79,12 +115,38 @@ public record IpPlan(String host, List<IpBatch> batches) {
             .orElseThrow(() -> new IllegalStateException("veth without endpoint: " + l.name()))));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
         host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get(), l.id(), ""));
+        if (l.hairpin()) {
+          host.add(new IpBatch.Line("link set " + l.name() + " type bridge_slave hairpin on", l.id(), ""));
+        }
         host.add(new IpBatch.Line("link set " + l.name() + " up", l.id(), ""));
       }
     }
+    for (Link l : h.links()) {
+      if (l.params().orElse(null) instanceof Link.Macvlan m) {
+        host.add(new IpBatch.Line("link add link " + m.parent() + " name " + l.name() + " netns " + l.namespace()
+            + l.mac().map(x -> " address " + x).orElse("") + mtu(l) + " type macvlan mode " + m.mode().label(),
+            l.id(), Optional.ofNullable(describeMacvlan.get(l.namespace() + "/" + l.name()))
+            .orElseThrow(() -> new IllegalStateException("macvlan without endpoint: " + l.name()))));
+      }
+    }
+    for (XfrmState x : h.xfrmStates()) {
+      host.add(new IpBatch.Line(x.command(), x.id(), x == h.xfrmStates().get(0)
+          ? "IPsec (ESP, transport mode) of the encrypted overlays: the key placeholders are filled by netc apply" : ""));
+    }
+    for (XfrmPolicy x : h.xfrmPolicies()) {
+      host.add(new IpBatch.Line(x.command(), x.id(), ""));
+    }
+    Optional<String> hostOpt = hostNs.isEmpty() ? Optional.empty() : Optional.of(hostNs);
     if (!host.isEmpty()) {
-      out.add(new IpBatch(hostNs.isEmpty() ? Optional.empty() : Optional.of(hostNs),
+      out.add(new IpBatch(hostOpt,
           "the host namespace: bridges with their gateways, the host ends of the veths", host));
+    }
+    if (!h.fdb().isEmpty()) {
+      List<IpBatch.Line> fdb = new ArrayList<>();
+      for (FdbEntry f : h.fdb()) {
+        fdb.add(new IpBatch.Line(f.command(), f.id(), ""));
+      }
+      out.add(new IpBatch(hostOpt, "the overlays' forwarding entries: every flooded frame to each other host", fdb, "bridge"));
     }
     for (Netns n : h.namespaces()) {
       List<IpBatch.Line> lines = new ArrayList<>();
@@ -96,7 +158,7 @@ public record IpPlan(String host, List<IpBatch> batches) {
         }
       }
       for (Link l : in) {
-        if (l.type() != Link.Type.VETH) {
+        if (l.type() != Link.Type.VETH && l.type() != Link.Type.MACVLAN) {
           continue;
         }
         lines.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));

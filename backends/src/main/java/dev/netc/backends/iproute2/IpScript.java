@@ -23,8 +23,10 @@ public final class IpScript {
 
   public static String render(DesiredState state, HostState h) {
     IpPlan plan = IpPlan.of(h);
-    String where = state.sandbox().isEmpty() ? "the real host namespace"
-        : "sandbox namespace `" + state.sandbox() + "`";
+    String hostNs = h.hostNamespace().name();
+    String where = hostNs.isEmpty() ? "the real host namespace"
+        : hostNs.equals(state.sandbox()) ? "sandbox namespace `" + hostNs + "`"
+        : "namespace `" + hostNs + "` of sandbox `" + state.sandbox() + "`";
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("topology", state.topology());
     model.put("host", h.host());
@@ -35,6 +37,7 @@ public final class IpScript {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("title", b.title());
       m.put("options", b.globalOptions());
+      m.put("tool", b.tool());
       List<Map<String, String>> lines = new ArrayList<>();
       for (IpBatch.Line l : b.lines()) {
         lines.add(Map.of("command", l.command(), "comment", l.comment()));
@@ -43,7 +46,7 @@ public final class IpScript {
       batches.add(m);
     }
     model.put("batches", batches);
-    String exec = state.sandbox().isEmpty() ? "" : "ip netns exec " + state.sandbox() + " ";
+    String exec = hostNs.isEmpty() ? "" : "ip netns exec " + hostNs + " ";
     List<Map<String, String>> sysctls = new ArrayList<>();
     for (Sysctl s : h.sysctls()) {
       sysctls.add(Map.of("command", exec + "sysctl -qw " + s.key() + "=" + s.value(), "why", s.why()));
@@ -62,6 +65,7 @@ public final class IpScript {
     model.put("dirs", dirs);
     model.put("notes", h.notes());
     model.put("table", h.table().isPresent());
+    model.put("keys", !h.xfrmStates().isEmpty());
     return Templates.render("ip-script.ftl", model);
   }
 }

@@ -166,6 +166,7 @@ public final class IrJson {
     }
     o.set("select", selector(s.selector()));
     strings(o.putArray("addresses"), s.addresses());
+    strings(o.putArray("assigned"), s.assigned());
     ArrayNode ports = o.putArray("ports");
     for (Service.Port p : s.ports()) {
       ObjectNode po = ports.addObject();

@@ -312,7 +312,7 @@ public final class K8sExport {
         ports.add(new SPort(YamlText.quote(p.protocol().label() + "-" + p.port()),
             YamlText.quote(p.protocol().name()), p.port(), p.targetPort(), p.nodePort().orElse(0)));
       }
-      List<String> ips = s.addresses().stream().map(a -> YamlText.quote(a.toString())).toList();
+      List<String> ips = s.given().stream().map(a -> YamlText.quote(a.toString())).toList();
       out.add(new Svc(new Meta(YamlText.quote(local(s.name())), ns(s.namespace()), List.of()),
           YamlText.quote(nodePorts ? "NodePort" : "ClusterIP"), ips,
           ips.size() > 1 ? YamlText.quote("RequireDualStack") : "", kvs(selector), ports));

@@ -29,6 +29,9 @@ public final class LockWriter {
       networks.add(Map.of("name", quote(net), "endpoints", rows));
     });
     model.put("networks", networks);
+    List<Map<String, Object>> services = new ArrayList<>();
+    lock.services().forEach((svc, ips) -> services.add(Map.of("name", quote(svc), "values", list(ips))));
+    model.put("services", services);
     return Templates.render("lock.ftl", model);
   }
 

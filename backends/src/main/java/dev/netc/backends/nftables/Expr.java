@@ -8,6 +8,8 @@ public enum Expr {
   IP6_DADDR("ip6 daddr", FieldType.IPV6_ADDR),
   L4PROTO("meta l4proto", FieldType.INET_PROTO),
   TH_DPORT("th dport", FieldType.INET_SERVICE),
+  CT_ORIGINAL_IP_DADDR("ct original ip daddr", FieldType.IPV4_ADDR),
+  CT_ORIGINAL_IP6_DADDR("ct original ip6 daddr", FieldType.IPV6_ADDR),
   IIFNAME("iifname", FieldType.IFNAME),
   OIFNAME("oifname", FieldType.IFNAME);
 
@@ -33,7 +35,8 @@ public enum Expr {
     IPV6_ADDR("ipv6_addr"),
     INET_PROTO("inet_proto"),
     INET_SERVICE("inet_service"),
-    IFNAME("ifname");
+    IFNAME("ifname"),
+    VERDICT("verdict");
 
     private final String text;
 

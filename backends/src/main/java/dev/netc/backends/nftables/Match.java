@@ -6,7 +6,8 @@ import java.util.stream.Collectors;
 
 /** One condition of a rule. */
 public sealed interface Match
-    permits Match.Lookup, Match.Prefix, Match.CtState, Match.CtStatus, Match.Icmpv6Type, Match.FibLocal {
+    permits Match.Lookup, Match.Prefix, Match.CtState, Match.CtStatus, Match.Icmpv6Type, Match.FibLocal,
+    Match.NfProto, Match.L4Proto {
   String render();
 
   /** The fields, concatenated, are (or with {@code negate}, are not) in a named set. */
@@ -68,6 +69,22 @@ public sealed interface Match
     @Override
     public String render() {
       return "fib daddr type local";
+    }
+  }
+
+  /** The packet is of one family: {@code meta nfproto ipv4}. */
+  record NfProto(dev.netc.compiler.ir.IpAddress.Family family) implements Match {
+    @Override
+    public String render() {
+      return "meta nfproto " + (family == dev.netc.compiler.ir.IpAddress.Family.V4 ? "ipv4" : "ipv6");
+    }
+  }
+
+  /** The transport protocol is {@code protocol}: {@code meta l4proto tcp}. */
+  record L4Proto(dev.netc.compiler.ir.Protocol protocol) implements Match {
+    @Override
+    public String render() {
+      return "meta l4proto " + protocol.label();
     }
   }
 }

@@ -28,6 +28,7 @@ public final class NftFile {
       m.put("kind", s.isMap() ? "map" : "set");
       m.put("comment", s.comment());
       m.put("type", s.typeLine());
+      m.put("typeKeyword", s.typeof().isPresent() ? "typeof" : "type");
       m.put("interval", s.interval());
       m.put("elements", s.elements().stream().map(NftSet.Element::render).toList());
       sets.add(m);

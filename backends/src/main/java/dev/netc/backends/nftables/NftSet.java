@@ -9,10 +9,17 @@ import java.util.stream.Collectors;
  *
  * @param data the types of a map's values; empty for a set
  * @param interval whether elements are ranges ({@code flags interval})
+ * @param typeof the map's type as expressions ({@code typeof numgen random mod 3 : ip daddr . tcp
+ *     dport}), for keys that have no type name; empty to use {@code key} and {@code data}
  */
 public record NftSet(
     String name, List<Expr.FieldType> key, List<Expr.FieldType> data, boolean interval,
-    List<Element> elements, String comment) {
+    List<Element> elements, String comment, java.util.Optional<String> typeof) {
+
+  public NftSet(String name, List<Expr.FieldType> key, List<Expr.FieldType> data, boolean interval,
+      List<Element> elements, String comment) {
+    this(name, key, data, interval, elements, comment, java.util.Optional.empty());
+  }
 
   public NftSet {
     if (!name.matches("[a-z][a-z0-9_]*")) {
@@ -41,11 +48,14 @@ public record NftSet(
   }
 
   public boolean isMap() {
-    return !data.isEmpty();
+    return !data.isEmpty() || typeof.isPresent();
   }
 
   /** {@code type ipv4_addr . inet_service} or {@code type inet_proto . inet_service : ipv4_addr . inet_service}. */
   public String typeLine() {
+    if (typeof.isPresent()) {
+      return typeof.get();
+    }
     String k = key.stream().map(Expr.FieldType::text).collect(Collectors.joining(" . "));
     return data.isEmpty() ? k : k + " : " + data.stream().map(Expr.FieldType::text).collect(Collectors.joining(" . "));
   }

@@ -28,11 +28,13 @@ import java.util.TreeSet;
  * <p>An ingress element is {@code SOURCE-RANGE . DESTINATION . PROTOCOL . PORTS}: the
  * destination is one address of a selected endpoint, the source range what the rule's peers
  * match. An egress element is {@code SOURCE . DESTINATION-RANGE . PROTOCOL . PORTS}. A peer
- * matches a range of addresses as the model matches nodes: the addresses of every node the model
- * says it matches ({@link Reachability#peersOf}, each with all of its addresses, so a node is
- * matched by any of them, as in the model), plus, for {@code all}, {@code cidr} and {@code
- * @outside} peers, the addresses outside the topology that they name (the real clients that the
- * model's {@code @outside} stands for). For each key, the ranges of all rules are cut into
+ * matches a range of addresses as the model matches packets: a {@code cidr} peer its block minus
+ * its exceptions, and nothing more (the model decides it on the address the packet carries, not
+ * on the node: a multi-homed endpoint is matched only when it sends from, or is reached at, an
+ * address in the block); a selector, {@code @host} or {@code all} peer every address of every
+ * node it names ({@link Reachability#peersOf}), since the model matches those by node, whatever
+ * address the node uses; {@code all} and {@code @outside} peers also the addresses outside the
+ * topology (the real clients that the model's {@code @outside} stands for). For each key, the ranges of all rules are cut into
  * disjoint pieces and their protocols and ports merged, so that no two elements overlap (the
  * kernel refuses overlapping elements in interval sets with concatenations).
  */
@@ -167,6 +169,9 @@ final class PolicySets {
       }
     }
     for (Node n : model.peersOf(p, r)) {
+      if (r.peers().stream().allMatch(x -> x.kind() == Peer.Kind.CIDR || !model.peerMatches(x, p, n))) {
+        continue; // named by an address block only: the block alone, the packet's address decides
+      }
       for (IpAddress a : model.addresses(n)) {
         if (a.family() == f) {
           out.add(Value.Addr.of(a));

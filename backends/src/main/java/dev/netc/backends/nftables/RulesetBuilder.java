@@ -48,10 +48,12 @@ public final class RulesetBuilder {
   private final Reachability model;
   private final List<NftSet> sets = new ArrayList<>();
   private final List<Chain> chains = new ArrayList<>();
+  private final ServiceRules services;
 
   private RulesetBuilder(HostState host, Reachability model) {
     this.host = host;
     this.model = model;
+    this.services = new ServiceRules(host);
   }
 
   /** The table of the host's namespace, or empty when the host needs none (no bridge). */
@@ -65,11 +67,13 @@ public final class RulesetBuilder {
   private Ruleset build() {
     TableSpec spec = host.table().get();
     interfaces();
+    sets.addAll(services.sets());
     PolicySets policies = new PolicySets(model, host.host());
     List<Rule> check = policyCheck(policies);
     chains.add(forward());
     chains.add(new Chain("policy_check", Optional.empty(), check,
         "the policies, in the model's order: deny ingress, deny egress, isolation"));
+    chains.addAll(services.chains());
     nat();
     return new Ruleset(spec.namespace(), spec.family(), spec.name(), spec.comment(), sets, chains);
   }
@@ -101,7 +105,9 @@ public final class RulesetBuilder {
     }
     sets.add(new NftSet("same_network", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IFNAME), List.of(),
         false, pairs, "in and out of the same bridge: traffic within one network"));
-    for (IpAddress.Family f : IpAddress.Family.values()) {
+    // IPv4 only: IPv6 subnets are routed out as they are, without NAT66 (the uplink's router
+    // needs a route to them through the host, as the sandbox's outside has)
+    for (IpAddress.Family f : List.of(IpAddress.Family.V4)) {
       List<Value.Addr> subnets = new ArrayList<>();
       for (Bridge b : host.bridges()) {
         if (!b.internal()) {
@@ -144,6 +150,8 @@ public final class RulesetBuilder {
         new Match.Prefix(Expr.IP6_SADDR, V6_LINK_LOCAL, false)));
     rules.add(Rule.of(new Statement.Drop(), "link-local destinations likewise",
         new Match.Prefix(Expr.IP6_DADDR, V6_LINK_LOCAL, false)));
+    rules.addAll(services.forwardFirst());
+    rules.addAll(services.forwardServices("policy_check"));
     if (host.bridges().stream().anyMatch(Bridge::internal)) {
       rules.add(Rule.of(new Statement.Drop(), "internal networks reach no published port (as in Docker)",
           new Match.Lookup(List.of(Expr.IIFNAME), "internal_bridges", false), new Match.CtStatus("dnat")));
@@ -244,6 +252,8 @@ public final class RulesetBuilder {
     List<Rule> prerouting = new ArrayList<>();
     List<Rule> output = new ArrayList<>();
     boolean localnet = false;
+    prerouting.addAll(services.dnat(false));
+    output.addAll(services.dnat(true));
     for (IpAddress.Family f : IpAddress.Family.values()) {
       String ip = f == IpAddress.Family.V4 ? "ip" : "ip6";
       Expr daddr = f == IpAddress.Family.V4 ? Expr.IP_DADDR : Expr.IP6_DADDR;
@@ -284,13 +294,15 @@ public final class RulesetBuilder {
     }
     if (!prerouting.isEmpty()) {
       chains.add(new Chain("prerouting", Optional.of(new Chain.Hook("nat", "prerouting", "dstnat", "accept")),
-          prerouting, "published ports, for connections from other hosts, @outside and the endpoints"));
+          prerouting, services.any() ? "services and published ports, for connections from other hosts, @outside and the endpoints"
+              : "published ports, for connections from other hosts, @outside and the endpoints"));
     }
     if (!output.isEmpty()) {
       chains.add(new Chain("output", Optional.of(new Chain.Hook("nat", "output", "-100", "accept")),
-          output, "published ports, for connections from the host itself"));
+          output, services.any() ? "services and published ports, for connections from the host itself"
+              : "published ports, for connections from the host itself"));
     }
-    List<Rule> postrouting = new ArrayList<>();
+    List<Rule> postrouting = new ArrayList<>(services.postrouting());
     Match.Lookup outBridge = new Match.Lookup(List.of(Expr.OIFNAME), "bridges", false);
     Match.Lookup notOutBridge = new Match.Lookup(List.of(Expr.OIFNAME), "bridges", true);
     if (localnet) {

@@ -9,7 +9,8 @@ import java.util.Objects;
  * One component of a set element's key or a map's data: an address range, a protocol range, a
  * port range or an interface name. Ranges are inclusive; a single value is a range of one.
  */
-public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value.Ifname {
+public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value.Ifname, Value.Number,
+    Value.Goto {
   /** How nft reads it. */
   String render();
 
@@ -110,6 +111,34 @@ public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value
     @Override
     public String render() {
       return "\"" + name + "\"";
+    }
+  }
+
+  /** A range of plain numbers, such as the values of {@code numgen}. */
+  record Number(long lo, long hi) implements Value {
+    public Number {
+      if (lo < 0 || lo > hi) {
+        throw new IllegalArgumentException("bad number range");
+      }
+    }
+
+    @Override
+    public String render() {
+      return lo == hi ? Long.toString(lo) : lo + "-" + hi;
+    }
+  }
+
+  /** A verdict map's value: {@code goto CHAIN}. */
+  record Goto(String chain) implements Value {
+    public Goto {
+      if (!chain.matches("[a-z][a-z0-9_]*")) {
+        throw new IllegalArgumentException("bad chain name " + chain);
+      }
+    }
+
+    @Override
+    public String render() {
+      return "goto " + chain;
     }
   }
 }

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The desired kernel state of one host: every object with its identity, in an order that
- * creates before use (namespaces, then links, addresses, routes), plus the facts the nftables
+ * creates before use (namespaces, then links, addresses, routes, forwarding entries, IPsec
+ * states and policies), plus the facts the nftables
  * ruleset is computed from.
  *
  * @param hostNamespace the host's own namespace: the sandbox, or the real host namespace
@@ -14,6 +15,11 @@ import java.util.Optional;
  * @param links bridges, then veths (host end, then container end), loopbacks
  * @param table the nftables table of the host namespace, when it has bridges
  * @param notes what the plan leaves out on purpose, one line each, for the scripts' comments
+ * @param services the services as realised on this host (virtual addresses, node ports, shares)
+ * @param fdb the static forwarding entries of the host's VXLAN devices
+ * @param xfrmStates the IPsec associations of the host's encrypted overlays
+ * @param xfrmPolicies their policies
+ * @param underlay the host's place on the sandbox's underlay (a sandbox with several hosts)
  */
 public record HostState(
     String host,
@@ -28,9 +34,18 @@ public record HostState(
     List<Bridge> bridges,
     List<PublishedPort> published,
     List<EndpointPlan> endpoints,
-    List<String> notes) {
+    List<String> notes,
+    List<ServicePlan> services,
+    List<FdbEntry> fdb,
+    List<XfrmState> xfrmStates,
+    List<XfrmPolicy> xfrmPolicies,
+    Optional<Underlay> underlay) {
 
   public HostState {
+    services = List.copyOf(services);
+    fdb = List.copyOf(fdb);
+    xfrmStates = List.copyOf(xfrmStates);
+    xfrmPolicies = List.copyOf(xfrmPolicies);
     namespaces = List.copyOf(namespaces);
     links = List.copyOf(links);
     addresses = List.copyOf(addresses);
@@ -43,6 +58,15 @@ public record HostState(
     notes = List.copyOf(notes);
   }
 
+  /** A host without services or overlays, on no sandbox underlay. */
+  public HostState(String host, Netns hostNamespace, List<Netns> namespaces, List<Link> links,
+      List<Address> addresses, List<Route> routes, List<Sysctl> sysctls, List<NetnsFile> files,
+      Optional<TableSpec> table, List<Bridge> bridges, List<PublishedPort> published,
+      List<EndpointPlan> endpoints, List<String> notes) {
+    this(host, hostNamespace, namespaces, links, addresses, routes, sysctls, files, table, bridges,
+        published, endpoints, notes, List.of(), List.of(), List.of(), List.of(), Optional.empty());
+  }
+
   /** Every object, namespaces first: what a runner compares with the live state. */
   public List<KernelObject> objects() {
     List<KernelObject> out = new ArrayList<>();
@@ -50,6 +74,9 @@ public record HostState(
     out.addAll(links);
     out.addAll(addresses);
     out.addAll(routes);
+    out.addAll(fdb);
+    out.addAll(xfrmStates);
+    out.addAll(xfrmPolicies);
     out.addAll(sysctls);
     out.addAll(files);
     table.ifPresent(out::add);

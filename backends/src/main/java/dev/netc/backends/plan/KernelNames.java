@@ -91,6 +91,18 @@ public final class KernelNames {
   }
 
   /**
+   * The namespace of host {@code host} in sandbox {@code S} when the topology has several hosts:
+   * {@code S-host_HOST}. Endpoint names never hold {@code _}, so no endpoint namespace ({@code
+   * S-ENDPOINT}) and not {@code S-outside} can take it.
+   */
+  public static String hostNamespace(String sandbox, String host) {
+    if (sandbox.isEmpty() || host.contains("_")) {
+      throw new IllegalArgumentException("no host namespace for `" + host + "` without a sandbox");
+    }
+    return checkNetns(sandbox + "-host_" + host);
+  }
+
+  /**
    * An interface name: {@code prefix + readable} when it fits in 15 bytes, else {@code prefix}, the
    * first characters of {@code readable}, {@code _} and a hash of {@code key} (with {@code salt}
    * appended when not 0, to step past a collision).

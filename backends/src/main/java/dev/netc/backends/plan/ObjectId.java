@@ -12,7 +12,9 @@ import java.util.Objects;
  * @param namespace the network namespace ({@code ""}: the real host namespace; for a namespace
  *     itself, and for files, the namespace they belong to is in the name)
  * @param name unique for the kind within the namespace: an interface name, {@code
- *     DEVICE/ADDRESS/PREFIX}, a route's destination, a sysctl key, a file path, {@code inet TABLE}
+ *     DEVICE/ADDRESS/PREFIX}, a route's destination, {@code DEVICE/MAC/REMOTE} of a forwarding
+ *     entry, {@code state SRC>DST spi SPI} or {@code policy DIR SRC>DST udp/PORT}, a sysctl key, a
+ *     file path, {@code inet TABLE}
  */
 public record ObjectId(Kind kind, String namespace, String name) implements Comparable<ObjectId> {
   /** What an object is. */
@@ -21,6 +23,10 @@ public record ObjectId(Kind kind, String namespace, String name) implements Comp
     LINK,
     ADDRESS,
     ROUTE,
+    /** A static forwarding entry of a VXLAN device ({@code bridge fdb}). */
+    FDB,
+    /** An IPsec (xfrm) security association or policy of an encrypted overlay. */
+    XFRM,
     SYSCTL,
     FILE,
     TABLE;

@@ -48,6 +48,29 @@ public final class Ownership {
     return of(topology) + "eth:" + endpoint + ":" + index;
   }
 
+  /** The VXLAN device of an overlay network on a host. */
+  public static String vxlan(String topology, String network) {
+    return of(topology) + "vxlan:" + network;
+  }
+
+  /** A container's macvlan sub-interface, its attachment number {@code index}. */
+  public static String macvlan(String topology, String endpoint, int index) {
+    return of(topology) + "macvlan:" + endpoint + ":" + index;
+  }
+
+  /** An 802.1q sub-interface that netc makes as a macvlan parent. */
+  public static String vlan(String topology, String name) {
+    return of(topology) + "vlan:" + name;
+  }
+
+  /**
+   * In a sandbox, the veth that stands for a macvlan parent ({@code end} {@code parent}), and its
+   * other end ({@code peer}).
+   */
+  public static String parent(String topology, String name, String end) {
+    return of(topology) + "parent:" + name + ":" + end;
+  }
+
   /** The loopback of an endpoint's namespace: marks the namespace itself. */
   public static String namespace(String topology, String endpoint) {
     return of(topology) + "namespace:" + endpoint;

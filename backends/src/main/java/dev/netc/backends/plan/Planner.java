@@ -8,13 +8,17 @@ import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.Host;
 import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.MacvlanMode;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Policy;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Subnet;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Node;
+import dev.netc.compiler.model.Reachability;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -31,11 +35,13 @@ import java.util.TreeSet;
 
 /**
  * Computes the {@link DesiredState} of a topology: for each host, the namespaces, links,
- * addresses, routes, sysctls and files that realise its bridge networks, {@code mode host} and
- * {@code mode none} endpoints and published ports, and the facts its nftables table is computed
- * from. What is not realised yet (overlay and macvlan networks, services) is reported as
- * {@link Code#NETC520}; an endpoint whose namespace would be the sandbox's outside as {@link
- * Code#NETC521}.
+ * addresses, routes, forwarding entries, IPsec objects, sysctls and files that realise its
+ * bridge, overlay and macvlan networks, {@code mode host} and {@code mode none} endpoints and
+ * published ports, and the facts its nftables table is computed from. What is not realised yet
+ * (services, an overlay across hosts without underlay addresses) is reported as {@link
+ * Code#NETC520}; an endpoint whose namespace would be the sandbox's outside as {@link
+ * Code#NETC521}. In a sandbox, a topology of several hosts gets a namespace per host ({@link
+ * KernelNames#hostNamespace}) on an {@link Underlay}.
  */
 public final class Planner {
   /** The first port netc hands out for {@code publish PORT/PROTO} (IANA's dynamic range). */
@@ -62,11 +68,15 @@ public final class Planner {
   private final Topology t;
   private final String sandbox;
   private final Map<String, Network> networks = new HashMap<>();
+  /** Networks left out of the kernel plan (NETC520). */
+  private final Set<String> unrealised = new HashSet<>();
+  private final Map<String, Underlay> underlays;
 
   private Planner(Topology t, String sandbox) {
     this.t = t;
     this.sandbox = sandbox;
     t.networks().forEach(n -> networks.put(n.name(), n));
+    this.underlays = Drivers.underlays(t, sandbox);
   }
 
   /**
@@ -104,26 +114,72 @@ public final class Planner {
 
   private void notRealised(List<Diagnostic> out) {
     for (Network n : t.networks()) {
-      if (n.driver() == Driver.BRIDGE) {
+      if (n.driver() == Driver.MACVLAN && !KernelNames.validIfname(n.macvlan().get().parent())) {
+        unrealised.add(n.name());
+        out.add(Diagnostic.of(Code.NETC520, n.span(), "macvlan network `" + n.name() + "` is not realised in the"
+                + " kernel: netc names interfaces with lower-case letters, digits, `.`, `_` and `-` only, and its"
+                + " parent is `" + n.macvlan().get().parent() + "`")
+            .withHint("rename the host interface (`ip link set OLD name NEW`) and name it as parent"));
         continue;
       }
-      long members = t.endpoints().stream().filter(e -> e.mode() == NetMode.BRIDGE
-          && e.attachments().stream().anyMatch(a -> a.network().equals(n.name()))).count();
-      if (members == 0) {
+      if (n.driver() != Driver.OVERLAY) {
         continue;
       }
-      out.add(Diagnostic.of(Code.NETC520, n.span(), n.driver().label() + " network `" + n.name()
-              + "` is not realised in the kernel yet: its " + members + " member"
-              + (members == 1 ? " gets" : "s get") + " no interface on it")
-          .withHint("the kernel plans realise bridge networks for now; `netc matrix` still shows"
-              + " what the model predicts for this network"));
+      List<String> spanned = Drivers.spannedHosts(t, n);
+      if (spanned.size() < 2) {
+        continue;
+      }
+      List<String> without = t.hosts().stream().filter(h -> spanned.contains(h.name()) && h.underlay().isEmpty())
+          .map(h -> "`" + h.name() + "`").toList();
+      long families = t.hosts().stream().filter(h -> spanned.contains(h.name())).flatMap(h -> h.underlay().stream())
+          .map(IpAddress::family).distinct().count();
+      if (without.isEmpty() && families == 1) {
+        continue;
+      }
+      unrealised.add(n.name());
+      out.add(Diagnostic.of(Code.NETC520, n.span(), "overlay network `" + n.name() + "` is not realised in"
+              + " the kernel: " + (without.isEmpty() ? "its hosts' underlay addresses are of two families"
+                  : "host" + (without.size() == 1 ? " " : "s ") + String.join(", ", without) + " declare"
+                  + (without.size() == 1 ? "s" : "") + " no underlay address")
+              + ", and its tunnels run between the hosts' underlay addresses")
+          .withHint("declare `underlay ADDRESS` (of one family) in every host the network spans; `netc matrix`"
+              + " still shows what the model predicts for this network"));
     }
-    for (Service s : t.services()) {
-      out.add(Diagnostic.of(Code.NETC520, s.span(), "service `" + s.name()
-              + "` is not realised in the kernel yet: no virtual address, service port or node"
-              + " port forwards to its endpoints")
-          .withHint("reach the endpoints at their own addresses, or publish a port, until"
-              + " services are realised"));
+    macvlanPolicies(out);
+  }
+
+  /**
+   * Members of one macvlan network in bridge mode on one host talk through the parent, past the
+   * host's stack and its table: a policy that isolates such a member does not hold there.
+   */
+  private void macvlanPolicies(List<Diagnostic> out) {
+    if (t.policies().isEmpty() || t.networks().stream().noneMatch(n -> n.driver() == Driver.MACVLAN)) {
+      return;
+    }
+    Reachability model = new Reachability(t);
+    for (Policy p : t.policies()) {
+      Set<String> bypassed = new TreeSet<>();
+      for (Node node : model.selectedBy(p)) {
+        Endpoint e = node.endpoint().orElse(null);
+        if (e == null || e.mode() != NetMode.BRIDGE) {
+          continue;
+        }
+        for (Attachment a : e.attachments()) {
+          Network n = networks.get(a.network());
+          if (n.driver() == Driver.MACVLAN && n.macvlan().get().mode() == MacvlanMode.BRIDGE
+              && t.endpoints().stream().anyMatch(o -> o != e && o.mode() == NetMode.BRIDGE && o.host().equals(e.host())
+                  && o.attachments().stream().anyMatch(x -> x.network().equals(n.name())))) {
+            bypassed.add("`" + n.name() + "`");
+          }
+        }
+      }
+      if (!bypassed.isEmpty()) {
+        out.add(Diagnostic.of(Code.NETC520, p.span(), "policy `" + p.name() + "` is not realised in the kernel"
+                + " on macvlan network" + (bypassed.size() == 1 ? " " : "s ") + String.join(", ", bypassed)
+                + ": its members talk through the parent interface, past the host's nftables table")
+            .withHint("attach the endpoints this policy protects to a bridge or overlay network instead, or use"
+                + " macvlan mode private; `netc matrix` still shows what the model predicts"));
+      }
     }
   }
 
@@ -143,7 +199,8 @@ public final class Planner {
   /** The plan of one host, built in passes: links and addresses, published ports, routes, the rest. */
   private final class HostPlanner {
     private final Host host;
-    private final String hostNs = sandbox;
+    private final String hostNs;
+    private final Optional<Underlay> underlay;
     private final List<Endpoint> endpoints;
     private final Map<String, Endpoint> byName = new HashMap<>();
     private final Map<String, Bridge> bridges = new LinkedHashMap<>();
@@ -151,6 +208,12 @@ public final class Planner {
     private final List<Netns> namespaces = new ArrayList<>();
     private final List<Link> bridgeLinks = new ArrayList<>();
     private final List<Link> veths = new ArrayList<>();
+    private final List<Link> tunnels = new ArrayList<>();
+    private final List<Link> parents = new ArrayList<>();
+    private final List<Link> macvlans = new ArrayList<>();
+    private final List<FdbEntry> fdb = new ArrayList<>();
+    private final List<XfrmState> xfrmStates = new ArrayList<>();
+    private final List<XfrmPolicy> xfrmPolicies = new ArrayList<>();
     private final List<Link> loopbacks = new ArrayList<>();
     private final List<Address> addresses = new ArrayList<>();
     private final List<Route> routes = new ArrayList<>();
@@ -164,6 +227,8 @@ public final class Planner {
 
     HostPlanner(Host host, List<Diagnostic> diagnostics) {
       this.host = host;
+      this.hostNs = Drivers.hostNamespaces(t, sandbox) ? KernelNames.hostNamespace(sandbox, host.name()) : sandbox;
+      this.underlay = Optional.ofNullable(underlays.get(host.name()));
       this.diagnostics = diagnostics;
       this.endpoints = t.endpoints().stream().filter(e -> e.host().equals(host.name())).toList();
       endpoints.forEach(e -> byName.put(e.name(), e));
@@ -171,9 +236,17 @@ public final class Planner {
 
     HostState plan() {
       for (Network n : t.networks()) {
-        if (n.driver() == Driver.BRIDGE && endpoints.stream().anyMatch(e -> e.mode() == NetMode.BRIDGE
+        if (unrealised.contains(n.name()) || endpoints.stream().noneMatch(e -> e.mode() == NetMode.BRIDGE
             && e.attachments().stream().anyMatch(a -> a.network().equals(n.name())))) {
-          addBridge(n);
+          continue;
+        }
+        switch (n.driver()) {
+          case BRIDGE -> addBridge(n);
+          case OVERLAY -> {
+            addBridge(n);
+            addTunnel(n);
+          }
+          case MACVLAN -> addParent(n);
         }
       }
       for (Endpoint e : endpoints) {
@@ -190,18 +263,26 @@ public final class Planner {
           routes(endpoint(p.endpoint()), p);
         }
       }
+      ServicePlanner services = new ServicePlanner(t, host.name(), plans, bridges, networks, byName);
+      ServicePlanner.Result realised = services.plan();
+      routes.addAll(realised.routes());
+      veths.replaceAll(l -> realised.hairpinVeths().contains(l.name()) && l.namespace().equals(hostNs) ? l.withHairpin() : l);
+      notes.addAll(realised.notes());
       hostSysctls();
       for (EndpointPlan p : plans) {
-        p.namespace().ifPresent(ns -> files(endpoint(p.endpoint()), ns, p));
+        p.namespace().ifPresent(ns -> files(endpoint(p.endpoint()), ns, p, services));
       }
       Optional<TableSpec> table = bridges.isEmpty() ? Optional.empty()
           : Optional.of(new TableSpec(hostNs, "inet", Ownership.table(t.name()), Ownership.tableComment(t.name())));
       List<Link> links = new ArrayList<>(bridgeLinks);
+      links.addAll(tunnels);
+      links.addAll(parents);
       links.addAll(veths);
+      links.addAll(macvlans);
       links.addAll(loopbacks);
       return new HostState(host.name(), new Netns(hostNs, Netns.Role.HOST, Optional.empty(), Optional.empty()),
           namespaces, links, addresses, routes, sysctls, files, table, List.copyOf(bridges.values()),
-          published, plans, notes);
+          published, plans, notes, realised.services(), fdb, xfrmStates, xfrmPolicies, underlay);
     }
 
     private Endpoint endpoint(String name) {
@@ -218,13 +299,92 @@ public final class Planner {
       }
     }
 
+    /**
+     * The MTU of a network's links: the declared one, or for an overlay network the underlay's
+     * less the VXLAN headers.
+     */
+    private OptionalInt mtu(Network n) {
+      return n.mtu().isPresent() || n.driver() != Driver.OVERLAY ? n.mtu()
+          : OptionalInt.of(Underlay.MTU - Drivers.VXLAN_OVERHEAD);
+    }
+
     private void addBridge(Network n) {
       String name = ifname("br-", n.name(), "bridge:" + t.name() + ":" + n.name());
       bridges.put(n.name(), new Bridge(n.name(), name, n.internal(), n.subnets()));
+      Optional<String> mac = n.driver() == Driver.OVERLAY ? Optional.of(Drivers.anycastMac(t.name(), n.name()))
+          : Optional.empty();
       bridgeLinks.add(new Link(hostNs, name, Link.Type.BRIDGE, Ownership.bridge(t.name(), n.name()),
-          n.mtu(), Optional.empty(), Optional.empty(), false, Optional.empty()));
+          mtu(n), Optional.empty(), Optional.empty(), false, mac));
       for (Subnet s : n.subnets()) {
         addresses.add(new Address(hostNs, name, s.gateway(), s.cidr().prefix()));
+      }
+    }
+
+    /**
+     * The VXLAN device of an overlay network that spans other hosts, in the network's bridge,
+     * with a forwarding entry to each of them; for an {@code encrypted} network, the IPsec states
+     * and policies towards each.
+     */
+    private void addTunnel(Network n) {
+      List<String> spanned = Drivers.spannedHosts(t, n);
+      if (spanned.size() < 2) {
+        notes.add("overlay network `" + n.name() + "` has members on this host only: a bridge, no tunnel");
+        return;
+      }
+      Network.Overlay o = n.overlay().orElseThrow();
+      Optional<IpAddress> local = host.underlay();
+      String name = ifname("vx-", n.name(), "vxlan:" + t.name() + ":" + n.name());
+      tunnels.add(new Link(hostNs, name, Link.Type.VXLAN, Ownership.vxlan(t.name(), n.name()), mtu(n),
+          Optional.of(bridges.get(n.name()).name()), Optional.empty(), false, Optional.empty(),
+          Optional.of(new Link.Vxlan(o.vni(), o.port(), local, underlay.map(u -> Underlay.DEVICE)))));
+      long reqid = IpsecKeys.reqid(t.name());
+      for (String other : spanned) {
+        if (other.equals(host.name())) {
+          continue;
+        }
+        IpAddress remote = t.hosts().stream().filter(h -> h.name().equals(other)).findFirst().orElseThrow()
+            .underlay().orElseThrow();
+        fdb.add(new FdbEntry(hostNs, name, FdbEntry.ALL_ZEROS, remote));
+        if (!o.encrypted()) {
+          continue;
+        }
+        IpAddress me = local.orElseThrow();
+        String outKey = host.name() + ">" + other + "/udp/" + o.port();
+        String inKey = other + ">" + host.name() + "/udp/" + o.port();
+        XfrmState out = new XfrmState(hostNs, me, remote, IpsecKeys.spi(t.name(), outKey), reqid, outKey);
+        if (xfrmStates.stream().noneMatch(x -> x.id().equals(out.id()))) {
+          xfrmStates.add(out);
+          xfrmStates.add(new XfrmState(hostNs, remote, me, IpsecKeys.spi(t.name(), inKey), reqid, inKey));
+          xfrmPolicies.add(new XfrmPolicy(hostNs, XfrmPolicy.Direction.OUT, me, remote, o.port(), reqid));
+          xfrmPolicies.add(new XfrmPolicy(hostNs, XfrmPolicy.Direction.IN, remote, me, o.port(), reqid));
+        }
+      }
+    }
+
+    /**
+     * What a macvlan network needs of the host: in a sandbox, a veth pair whose end named like the
+     * parent stands for the host's interface; an 802.1q parent ({@code eth0.10}) is a VLAN
+     * sub-interface of its trunk, made here (the trunk itself is the host's, or the sandbox veth).
+     */
+    private void addParent(Network n) {
+      String parent = n.macvlan().orElseThrow().parent();
+      Optional<Map.Entry<String, Integer>> vlan = Drivers.vlan(parent);
+      String trunk = vlan.map(Map.Entry::getKey).orElse(parent);
+      if (!sandbox.isEmpty() && parents.stream().noneMatch(l -> l.name().equals(trunk))) {
+        if (!takenNames.add(KernelNames.checkIfname(trunk))) {
+          throw new IllegalStateException("macvlan parent `" + trunk + "` clashes with another interface");
+        }
+        String peer = ifname("pp-", trunk, "parent:" + t.name() + ":" + trunk);
+        parents.add(new Link(hostNs, trunk, Link.Type.VETH, Ownership.parent(t.name(), trunk, "end"),
+            OptionalInt.empty(), Optional.empty(), Optional.of(new Link.Ref(hostNs, peer)), true, Optional.empty()));
+        parents.add(new Link(hostNs, peer, Link.Type.VETH, Ownership.parent(t.name(), trunk, "peer"),
+            OptionalInt.empty(), Optional.empty(), Optional.of(new Link.Ref(hostNs, trunk)), false, Optional.empty()));
+      }
+      if (vlan.isPresent() && parents.stream().noneMatch(l -> l.name().equals(parent))) {
+        takenNames.add(KernelNames.checkIfname(parent));
+        parents.add(new Link(hostNs, parent, Link.Type.VLAN, Ownership.vlan(t.name(), parent),
+            OptionalInt.empty(), Optional.empty(), Optional.empty(), false, Optional.empty(),
+            Optional.of(new Link.Vlan(trunk, vlan.get().getValue()))));
       }
     }
 
@@ -244,10 +404,10 @@ public final class Planner {
         for (int i = 0; i < e.attachments().size(); i++) {
           Attachment a = e.attachments().get(i);
           Network n = networks.get(a.network());
-          if (n.driver() != Driver.BRIDGE) {
+          if (unrealised.contains(n.name())) {
             continue; // NETC520
           }
-          interfaces.add(addVeth(e, ns, i, a, n));
+          interfaces.add(n.driver() == Driver.MACVLAN ? addMacvlan(e, ns, i, a, n) : addVeth(e, ns, i, a, n));
         }
       }
       plans.add(new EndpointPlan(e.name(), e.mode(), Optional.of(ns), interfaces));
@@ -259,8 +419,8 @@ public final class Planner {
       String veth = ifname("ve-", KernelNames.endpointPart(e.name()) + "-" + index,
           "veth:" + t.name() + ":" + e.name() + ":" + index);
       veths.add(new Link(hostNs, veth, Link.Type.VETH, Ownership.veth(t.name(), e.name(), index),
-          n.mtu(), Optional.of(bridge.name()), Optional.of(new Link.Ref(ns, eth)), true, Optional.empty()));
-      veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), n.mtu(),
+          mtu(n), Optional.of(bridge.name()), Optional.of(new Link.Ref(ns, eth)), true, Optional.empty()));
+      veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), mtu(n),
           Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false,
           a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))));
       for (IpAddress addr : a.addresses()) {
@@ -269,6 +429,30 @@ public final class Planner {
         addresses.add(new Address(ns, eth, addr, s.cidr().prefix()));
       }
       return new EndpointPlan.Interface(index, n.name(), eth, veth, bridge.name(), a.addresses());
+    }
+
+    /**
+     * A macvlan sub-interface of the network's parent, made by the host namespace straight in
+     * the endpoint's, with the MAC address the topology fixes or {@link Drivers#macvlanMac}.
+     */
+    private EndpointPlan.Interface addMacvlan(Endpoint e, String ns, int index, Attachment a, Network n) {
+      Network.Macvlan m = n.macvlan().orElseThrow();
+      String eth = "eth" + index;
+      String mac = a.mac().map(x -> x.toLowerCase(java.util.Locale.ROOT))
+          .orElseGet(() -> Drivers.macvlanMac(t.name(), e.name(), index, a.addresses()));
+      macvlans.add(new Link(ns, eth, Link.Type.MACVLAN, Ownership.macvlan(t.name(), e.name(), index), n.mtu(),
+          Optional.empty(), Optional.empty(), false, Optional.of(mac),
+          Optional.of(new Link.Macvlan(m.parent(), hostNs, m.mode()))));
+      for (IpAddress addr : a.addresses()) {
+        Subnet s = n.subnets().stream().filter(x -> x.cidr().family() == addr.family()).findFirst().orElseThrow(
+            () -> new IllegalStateException("address " + addr + " without a subnet of its family"));
+        addresses.add(new Address(ns, eth, addr, s.cidr().prefix()));
+      }
+      return new EndpointPlan.Interface(index, n.name(), eth, "", "", a.addresses());
+    }
+
+    private boolean macvlan(EndpointPlan.Interface i) {
+      return networks.get(i.network()).driver() == Driver.MACVLAN;
     }
 
     // ---------------------------------------------------------------- published ports
@@ -311,7 +495,7 @@ public final class Planner {
 
     /** The endpoint's first interface on a network with a route out, where DNAT sends traffic. */
     private Optional<EndpointPlan.Interface> routeOut(EndpointPlan p) {
-      return p.interfaces().stream().filter(i -> !networks.get(i.network()).internal()).findFirst();
+      return p.interfaces().stream().filter(i -> !networks.get(i.network()).internal() && !macvlan(i)).findFirst();
     }
 
     private void publish(Endpoint e, EndpointPlan plan) {
@@ -319,10 +503,10 @@ public final class Planner {
       for (Publish p : e.publishes()) {
         String what = describe(p);
         if (out.isEmpty()) {
-          Optional<String> unrealised = e.attachments().stream().map(a -> networks.get(a.network()))
-              .filter(n -> n.driver() == Driver.OVERLAY && !n.internal()).map(Network::name).findFirst();
+          Optional<String> unrealisedOut = e.attachments().stream().map(a -> networks.get(a.network()))
+              .filter(n -> unrealised.contains(n.name()) && !n.internal()).map(Network::name).findFirst();
           notes.add("`" + e.name() + "` publishes " + what + ", which is not forwarded: "
-              + unrealised.map(n -> "its network with a route out, `" + n + "`, is not realised yet (NETC520)")
+              + unrealisedOut.map(n -> "its network with a route out, `" + n + "`, is not realised (NETC520)")
                   .orElse("it is on no network with a route out (the model agrees)"));
           continue;
         }
@@ -385,22 +569,24 @@ public final class Planner {
 
     private void routes(Endpoint e, EndpointPlan plan) {
       String ns = plan.namespace().get();
+      // macvlan members have no route out and no way to their host (the model's paths)
+      List<EndpointPlan.Interface> bridged = plan.interfaces().stream().filter(i -> !macvlan(i)).toList();
       for (IpAddress.Family f : FAMILIES) {
-        Optional<EndpointPlan.Interface> def = plan.interfaces().stream()
+        Optional<EndpointPlan.Interface> def = bridged.stream()
             .filter(i -> !networks.get(i.network()).internal() && has(i, f)).findFirst();
         if (def.isPresent()) {
           routes.add(new Route(ns, Optional.empty(), gateway(def.get(), f), def.get().eth()));
           continue;
         }
         // No route out: reach the host's published addresses through the first network.
-        Optional<EndpointPlan.Interface> first = plan.interfaces().stream().filter(i -> has(i, f)).findFirst();
+        Optional<EndpointPlan.Interface> first = bridged.stream().filter(i -> has(i, f)).findFirst();
         if (first.isEmpty()) {
           continue;
         }
         Set<IpAddress> targets = new LinkedHashSet<>();
         for (PublishedPort p : published) {
           if (p.scope() == PublishedPort.Scope.ADDRESS && p.family() == f
-              && plan.interfaces().stream().noneMatch(i -> subnetOf(i, f).contains(p.hostAddress().get()))) {
+              && bridged.stream().noneMatch(i -> subnetOf(i, f).contains(p.hostAddress().get()))) {
             targets.add(p.hostAddress().get());
           }
         }
@@ -452,7 +638,7 @@ public final class Planner {
       }
     }
 
-    private void files(Endpoint viewer, String ns, EndpointPlan plan) {
+    private void files(Endpoint viewer, String ns, EndpointPlan plan, ServicePlanner services) {
       StringBuilder hosts = new StringBuilder();
       hosts.append(Ownership.file(t.name(), "hosts", viewer.name())).append('\n');
       hosts.append("# Written by netc: every member of this endpoint's networks with name resolution"
@@ -466,18 +652,20 @@ public final class Planner {
           continue;
         }
         hosts.append("# network ").append(n.name()).append('\n');
-        for (EndpointPlan member : plans) {
-          for (EndpointPlan.Interface mi : member.interfaces()) {
-            if (!mi.network().equals(n.name())) {
+        // an overlay network's members on every host; the others' on this host
+        for (Endpoint m : t.endpoints()) {
+          if (m.mode() != NetMode.BRIDGE || !m.host().equals(host.name()) && n.driver() != Driver.OVERLAY) {
+            continue;
+          }
+          for (Attachment a : m.attachments()) {
+            if (!a.network().equals(n.name())) {
               continue;
             }
-            Endpoint m = endpoint(member.endpoint());
-            Attachment a = m.attachments().get(mi.index());
             Set<String> names = new LinkedHashSet<>();
             names.add(dnsName(m, viewer, m.localName()));
             m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
             names.addAll(a.aliases());
-            for (IpAddress addr : mi.addresses()) {
+            for (IpAddress addr : a.addresses()) {
               String line = addr + "\t" + String.join(" ", names);
               if (seen.add(line)) {
                 hosts.append(line).append('\n');
@@ -486,10 +674,31 @@ public final class Planner {
           }
         }
       }
+      hosts.append(services.hostsLines(viewer));
+      podMembers(viewer, hosts);
       files.add(new NetnsFile(ns, "hosts", hosts.toString()));
       files.add(new NetnsFile(ns, "resolv.conf", Ownership.file(t.name(), "resolv.conf", viewer.name())
           + "\n# Written by netc: names of the topology resolve from /etc/hosts; the topology runs"
           + " no DNS server.\noptions ndots:0 timeout:1 attempts:1\n"));
+    }
+
+    /**
+     * A pod's members resolve each other by name on the loopback they share (a name some other
+     * line of the file already gives is left to it).
+     */
+    private void podMembers(Endpoint pod, StringBuilder hosts) {
+      if (pod.members().isEmpty()) {
+        return;
+      }
+      Set<String> taken = new HashSet<>();
+      hosts.toString().lines().filter(l -> !l.startsWith("#"))
+          .forEach(l -> taken.addAll(List.of(l.split("\\s+")).subList(1, l.split("\\s+").length)));
+      List<String> names = pod.members().stream().map(Endpoint.Member::name).filter(n -> !taken.contains(n)).toList();
+      if (!names.isEmpty()) {
+        hosts.append("# the containers of this pod, on its loopback\n");
+        hosts.append("127.0.0.1\t").append(String.join(" ", names)).append('\n');
+        hosts.append("::1\t").append(String.join(" ", names)).append('\n');
+      }
     }
 
     /** A member's name as another endpoint resolves it: {@code name}, or {@code name.namespace}. */

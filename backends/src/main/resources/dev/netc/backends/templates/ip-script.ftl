@@ -10,6 +10,10 @@
 <#if table>
 # The nftables table (isolation, policies, NAT) is `netc emit --backend nft`: run it after this.
 </#if>
+<#if keys>
+# The IPsec keys are not in this script: each `{{key:...}}` stands for a key that `netc apply`
+# derives from a secret of its own (docs/drivers.md); replace them before running it by hand.
+</#if>
 <#list notes as n>
 # Note: ${n}
 </#list>
@@ -17,7 +21,7 @@ set -eu
 <#list batches as b>
 
 # ${b.title}
-ip ${b.options}-batch - <<'${eof}'
+${b.tool} ${b.options}-batch - <<'${eof}'
 <#list b.lines as l>
 <#if l.comment?has_content>
 # ${l.comment}

@@ -21,3 +21,9 @@ addresses:
 <#else>
 addresses: {}
 </#if>
+<#if services?has_content>
+services:
+<#list services as s>
+  ${s.name}: ${s.values}
+</#list>
+</#if>

@@ -9,7 +9,7 @@ table ${family} ${table} {
 
   # ${s.comment}
   ${s.kind} ${s.name} {
-    type ${s.type}
+    ${s.typeKeyword} ${s.type}
 <#if s.interval>
     flags interval
 </#if>

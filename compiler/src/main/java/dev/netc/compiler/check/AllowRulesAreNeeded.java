@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * No allow rule is wholly covered by another allow rule: another rule of the same direction,
  * in a policy that selects every endpoint this one's policy selects, that matches every peer this
- * one matches, on every port this one names. Candidates are only the rules of policies selecting
+ * one matches (by a {@code cidr} peer only when the block holds every address of the peer, since
+ * the packets decide), on every port this one names. Candidates are only the rules of policies selecting
  * the first selected endpoint, so the cost stays near linear in the number of rules.
  */
 final class AllowRulesAreNeeded implements ModelCheck {
@@ -67,8 +68,9 @@ final class AllowRulesAreNeeded implements ModelCheck {
       m.selectedBy(q).forEach(n -> covered.add(n.name()));
       java.util.Set<String> peers2 = new java.util.HashSet<>();
       m.peersOf(q, r2).forEach(n -> peers2.add(n.name()));
+      // a block covers a peer only if it holds every address the peer's packets can carry
       boolean all = selected.stream().allMatch(s -> covered.contains(s.name()))
-          && peers.stream().allMatch(n -> peers2.contains(n.name()));
+          && peers.stream().allMatch(n -> peers2.contains(n.name()) && m.matchesEveryAddress(q, r2, n));
       if (all) {
         return r2;
       }

@@ -65,7 +65,7 @@ final class AllowRulesTakeEffect {
         if (w.allowed || !w.pairs) {
           continue; // works, or concerns only an endpoint and itself
         }
-        if (!w.path && enabled.contains(Code.NETC301)) {
+        if (!w.path && enabled.contains(Code.NETC301) && MacvlanMembersAreCutOffFromTheirHost.cutOff(m, p, r).isEmpty()) {
           out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
                   + "` can never take effect: no path joins the endpoints it selects to any of its peers")
               .withHint("attach the two sides to a shared network, or publish a port or add a service"

@@ -36,7 +36,8 @@ public final class Checks {
       new AllowRulesAreTwoSided(),
       new AllowRulesOutliveDenies(),
       new AllowRulesAreNeeded(),
-      new NoIslands());
+      new NoIslands(),
+      new MacvlanMembersAreCutOffFromTheirHost());
 
   private Checks() {}
 

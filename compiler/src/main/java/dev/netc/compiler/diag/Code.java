@@ -83,6 +83,7 @@ public enum Code {
   NETC405(Severity.WARNING, "endpoint on the default network"),
   NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
   NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses"),
+  NETC408(Severity.WARNING, "host cannot reach its macvlan members"),
 
   // 501-509: what `netc emit --backend k8s` cannot say; 511-519: `--backend compose`
   NETC501(Severity.WARNING, "deny rule cannot be expressed in Kubernetes"),

@@ -35,6 +35,11 @@ public final class Diagnostics {
     return errors > 0;
   }
 
+  /** Whether an error other than one of code {@code code} was reported (a pass over all). */
+  public boolean hasErrorsBesides(Code code) {
+    return items.stream().anyMatch(d -> d.isError() && d.code() != code);
+  }
+
   public int errorCount() {
     return errors;
   }

@@ -19,4 +19,17 @@ public interface Frontend {
 
   /** The declarations of the file; problems are reported, never thrown. */
   List<Decl> read(SourceFile file, Diagnostics diags);
+
+  /** Whether several files can be read as one input (a set of Kubernetes manifests can). */
+  default boolean readsSeveralFiles() {
+    return false;
+  }
+
+  /** The declarations of several files read as one input; several only when {@link #readsSeveralFiles}. */
+  default List<Decl> read(List<SourceFile> files, Diagnostics diags) {
+    if (files.size() != 1) {
+      throw new UnsupportedOperationException(name() + " reads one file at a time");
+    }
+    return read(files.get(0), diags);
+  }
 }

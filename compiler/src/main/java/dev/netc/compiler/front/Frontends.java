@@ -8,7 +8,10 @@ import java.util.Optional;
 
 /** The registry of foreign front ends; a file none of them accepts is read as {@code .netc}. */
 public final class Frontends {
-  public static final List<Frontend> ALL = List.of(new KubernetesFrontend(), new ComposeFrontend());
+  /** The Kubernetes front end, the one that reads several files as one topology. */
+  public static final KubernetesFrontend KUBERNETES = new KubernetesFrontend();
+
+  public static final List<Frontend> ALL = List.of(KUBERNETES, new ComposeFrontend());
 
   private Frontends() {}
 

@@ -12,7 +12,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import dev.netc.compiler.parse.Comment;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.comments.CommentType;
+import org.snakeyaml.engine.v2.events.CommentEvent;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -69,6 +74,33 @@ public final class Yaml {
       diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this YAML nests too deeply to be read")
           .withHint("no topology needs more than a few dozen levels of nesting"));
       return List.of();
+    }
+    return out;
+  }
+
+  /**
+   * The comments of the file, each with its place and whether something precedes it on its line
+   * (as {@code .netc} comments, so that {@code # netc:ignore} reads alike in both). Read by the
+   * YAML scanner, so a {@code #} inside a quoted or plain scalar is no comment. Broken YAML gives
+   * the comments before the break.
+   */
+  public static List<Comment> comments(SourceFile file) {
+    List<Comment> out = new ArrayList<>();
+    LoadSettings settings = LoadSettings.builder().setParseComments(true)
+        .setMaxAliasesForCollections(50).setCodePointLimit(64 << 20).build();
+    try {
+      for (Event e : new Parse(settings).parseString(file.text())) {
+        if (e instanceof CommentEvent c && c.getCommentType() != CommentType.BLANK_LINE
+            && c.getStartMark().isPresent()) {
+          Mark m = c.getStartMark().get();
+          int start = file.offset(m.getLine() + 1, m.getColumn() + 1);
+          int end = start + 1 + c.getValue().length();
+          out.add(new Comment("#" + c.getValue(), new Span(file, start, Math.min(end, file.text().length())),
+              c.getCommentType() == CommentType.IN_LINE));
+        }
+      }
+    } catch (YamlEngineException | IllegalArgumentException | StackOverflowError e) {
+      return out; // the YAML error itself is reported where the documents are read
     }
     return out;
   }

@@ -5,6 +5,7 @@ import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Subnet;
 import dev.netc.compiler.ir.Topology;
 import java.util.ArrayList;
@@ -28,6 +29,11 @@ import java.util.Set;
  * Runs in O(attachments) per network, plus a scan for free addresses that skips taken ones.
  */
 public final class Ipam {
+  /** Where services without {@code address} get their IPv4 virtual address (as in Kubernetes). */
+  public static final Cidr SERVICE_RANGE_V4 = Cidr.parse("10.96.0.0/12").get();
+  /** Where they get their IPv6 one (kind's default service range). */
+  public static final Cidr SERVICE_RANGE_V6 = Cidr.parse("fd00:10:96::/112").get();
+
   private Ipam() {}
 
   /** The topology with every dynamic address filled in, and the lock that records them. */
@@ -111,9 +117,80 @@ public final class Ipam {
         subnets.put(n.name(), chosen);
       }
     }
+    Map<String, List<IpAddress>> virtual = new LinkedHashMap<>();
+    List<Service> services = services(t, endpoints, lock, virtual);
     Topology done = new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints,
-        t.services(), t.policies());
-    return new Result(done, new Lock(subnets, out));
+        services, t.policies());
+    return new Result(done, new Lock(subnets, out, virtual));
+  }
+
+  /**
+   * Gives every service a virtual address of each family that it has none of and that some
+   * endpoint it selects has an address of (IPv4 when it selects none): the one the lock records
+   * when still free, else the lowest free one of {@link #SERVICE_RANGE_V4} or {@link
+   * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet or
+   * given to another service.
+   */
+  private static List<Service> services(Topology t, List<Endpoint> endpoints, Lock lock,
+      Map<String, List<IpAddress>> virtual) {
+    Set<IpAddress> taken = new HashSet<>();
+    t.services().forEach(s -> taken.addAll(s.addresses()));
+    List<Cidr> subnets = new ArrayList<>();
+    t.networks().forEach(n -> n.subnets().forEach(x -> subnets.add(x.cidr())));
+    Map<String, List<IpAddress.Family>> wanted = new LinkedHashMap<>();
+    for (Service s : t.services()) {
+      List<IpAddress.Family> families = new ArrayList<>();
+      for (IpAddress.Family f : IpAddress.Family.values()) {
+        boolean given = s.addresses().stream().anyMatch(a -> a.family() == f);
+        boolean served = endpoints.stream().anyMatch(e -> e.namespace().equals(s.namespace())
+            && s.selector().matches(e.labels())
+            && e.attachments().stream().anyMatch(a -> a.addresses().stream().anyMatch(x -> x.family() == f)));
+        if (!given && served) {
+          families.add(f);
+        }
+      }
+      if (families.isEmpty() && s.addresses().isEmpty()) {
+        families.add(IpAddress.Family.V4);
+      }
+      wanted.put(s.name(), families);
+    }
+    Map<String, List<IpAddress>> chosen = new HashMap<>();
+    for (Service s : t.services()) {
+      for (IpAddress ip : lock.serviceAddresses(s.name())) {
+        Cidr range = ip.isV4() ? SERVICE_RANGE_V4 : SERVICE_RANGE_V6;
+        if (wanted.get(s.name()).contains(ip.family()) && range.contains(ip)
+            && subnets.stream().noneMatch(c -> c.contains(ip)) && taken.add(ip)
+            && chosen.getOrDefault(s.name(), List.of()).stream().noneMatch(x -> x.family() == ip.family())) {
+          chosen.computeIfAbsent(s.name(), k -> new ArrayList<>()).add(ip);
+        }
+      }
+    }
+    List<Service> out = new ArrayList<>();
+    for (Service s : t.services()) {
+      List<IpAddress> all = new ArrayList<>(s.addresses());
+      List<IpAddress> mine = new ArrayList<>(chosen.getOrDefault(s.name(), List.of()));
+      for (IpAddress.Family f : wanted.get(s.name())) {
+        if (mine.stream().anyMatch(x -> x.family() == f)) {
+          continue;
+        }
+        Cidr range = f == IpAddress.Family.V4 ? SERVICE_RANGE_V4 : SERVICE_RANGE_V6;
+        for (IpAddress ip = range.address().plus(1); range.contains(ip) && !ip.equals(range.last()); ip = ip.plus(1)) {
+          IpAddress candidate = ip;
+          if (subnets.stream().noneMatch(c -> c.contains(candidate)) && taken.add(candidate)) {
+            mine.add(candidate);
+            break;
+          }
+        }
+      }
+      mine.sort(null);
+      if (!mine.isEmpty()) {
+        virtual.put(s.name(), mine);
+      }
+      all.addAll(mine);
+      all.sort(null);
+      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span(), mine));
+    }
+    return out;
   }
 
   private static Optional<Subnet> subnetOf(Network n, IpAddress.Family f) {

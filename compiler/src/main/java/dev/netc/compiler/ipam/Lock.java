@@ -12,9 +12,11 @@ import java.util.TreeMap;
  *
  * @param subnets network name to its chosen subnets
  * @param addresses network name to endpoint name to its assigned addresses
+ * @param services service name to the virtual addresses netc gave it
  */
-public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses) {
-  public static final Lock EMPTY = new Lock(Map.of(), Map.of());
+public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses,
+    Map<String, List<IpAddress>> services) {
+  public static final Lock EMPTY = new Lock(Map.of(), Map.of(), Map.of());
   public static final int VERSION = 1;
 
   public Lock {
@@ -28,10 +30,21 @@ public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List
       a.put(net, java.util.Collections.unmodifiableMap(inner));
     });
     addresses = java.util.Collections.unmodifiableMap(a);
+    TreeMap<String, List<IpAddress>> v = new TreeMap<>();
+    services.forEach((k, x) -> v.put(k, List.copyOf(x)));
+    services = java.util.Collections.unmodifiableMap(v);
+  }
+
+  public Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses) {
+    this(subnets, addresses, Map.of());
   }
 
   public boolean isEmpty() {
-    return subnets.isEmpty() && addresses.isEmpty();
+    return subnets.isEmpty() && addresses.isEmpty() && services.isEmpty();
+  }
+
+  public List<IpAddress> serviceAddresses(String service) {
+    return services.getOrDefault(service, List.of());
   }
 
   public List<IpAddress> addressesOf(String network, String endpoint) {

@@ -41,6 +41,17 @@ public final class LockDiff {
             : "network `" + net + "` moves from subnet " + b + " to " + a);
       }
     }
+    TreeSet<String> services = new TreeSet<>(before.services().keySet());
+    services.addAll(after.services().keySet());
+    for (String svc : services) {
+      Object b = before.services().get(svc);
+      Object a = after.services().get(svc);
+      if (!String.valueOf(b).equals(String.valueOf(a))) {
+        changes.add(b == null ? "service `" + svc + "` gets virtual address " + a
+            : a == null ? "service `" + svc + "` no longer needs virtual address " + b
+            : "service `" + svc + "` moves from " + b + " to " + a);
+      }
+    }
     if (changes.isEmpty()) {
       return "it would be rewritten";
     }

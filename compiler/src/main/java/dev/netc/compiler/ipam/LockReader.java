@@ -69,6 +69,7 @@ public final class LockReader {
     }
     Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
     Map<String, Map<String, List<IpAddress>>> addresses = new LinkedHashMap<>();
+    Map<String, List<IpAddress>> services = new LinkedHashMap<>();
     for (NodeTuple t : top.getValue()) {
       String key = scalar(t.getKeyNode()).orElse("");
       switch (key) {
@@ -89,12 +90,14 @@ public final class LockReader {
               .forEach((ep, ips) -> inner.put(ep, list(ips, IpAddress::parse, "address")));
           addresses.put(net, inner);
         });
+        case "services" -> mapping(t.getValueNode(), "services and their virtual addresses (`SERVICE: [ADDRESS]`)")
+            .forEach((svc, node) -> services.put(svc, list(node, IpAddress::parse, "address")));
         default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file"
-            + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses"))
+            + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses", "services"))
                 .map(s -> "; did you mean `" + s + "`?").orElse(""));
       }
     }
-    return new Lock(subnets, addresses);
+    return new Lock(subnets, addresses, services);
   }
 
   private Map<String, Node> mapping(Node n, String what) {

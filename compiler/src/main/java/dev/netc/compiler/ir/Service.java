@@ -9,7 +9,9 @@ import java.util.OptionalInt;
  * A virtual address and name that balances connections over the endpoints its selector picks
  * (within its namespace), optionally weighted by backend groups.
  *
- * @param addresses given virtual addresses (at most one per family); empty means allocated
+ * @param addresses virtual addresses, at most one per family: those given, and after address
+ *     management those netc chose (10.96.0.0/12, fd00:10:96::/112)
+ * @param assigned the addresses netc chose (a subset of {@code addresses})
  */
 public record Service(
     String name,
@@ -18,12 +20,25 @@ public record Service(
     List<IpAddress> addresses,
     List<Port> ports,
     List<Backend> backends,
-    Span span) {
+    Span span,
+    List<IpAddress> assigned) {
 
   public Service {
     addresses = List.copyOf(addresses);
+    assigned = List.copyOf(assigned);
     ports = List.copyOf(ports);
     backends = List.copyOf(backends);
+  }
+
+  /** A service as declared, before netc chose any address for it. */
+  public Service(String name, String namespace, Selector selector, List<IpAddress> addresses, List<Port> ports,
+      List<Backend> backends, Span span) {
+    this(name, namespace, selector, addresses, ports, backends, span, List.of());
+  }
+
+  /** The addresses the topology gives, not those netc chose. */
+  public List<IpAddress> given() {
+    return addresses.stream().filter(a -> !assigned.contains(a)).toList();
   }
 
   /** A service port forwarded to a target port, optionally opened on every host as a node port. */

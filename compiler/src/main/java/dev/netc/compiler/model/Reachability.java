@@ -38,9 +38,16 @@ import java.util.TreeSet;
  * always reaches itself, and traffic between an endpoint and its own host is not subject to
  * policy. Replies of admitted connections are admitted.
  *
+ * <p>{@code cidr} peers are decided on the address the packet carries on the way it takes
+ * ({@link #flows}): its source for ingress rules, its destination for egress rules. A connection
+ * that can go several ways is admitted when one of them is.
+ *
  * <p>Cost: selectors are evaluated once per group of endpoints with equal namespace, labels and
- * matching address blocks (not once per endpoint pair); a decision then only walks the rules of
- * the policies that select the two endpoints, and is cached per (group, group, port).
+ * matching address blocks (not once per endpoint pair); each address is classed once by the
+ * distinct blocks that contain it; a decision then only walks the rules of the policies that
+ * select the two endpoints, and is cached per (group, group, port, source class, destination
+ * class). The ways are listed only for cells where a {@code cidr} peer is in play and an
+ * endpoint's addresses fall in different classes.
  */
 public final class Reachability {
   /**
@@ -59,12 +66,24 @@ public final class Reachability {
   private final Map<String, Integer> index = new HashMap<>();
   private final Map<String, Integer> nodeIndex = new HashMap<>();
   private final List<List<Policy>> selecting = new ArrayList<>();
-  private final List<Peer> cidrPeers = new ArrayList<>();
+  /** The distinct address blocks of the {@code cidr} peers (a prefix minus its exceptions). */
+  private final List<Block> cidrPeers = new ArrayList<>();
   private final List<List<Node>> groupMembers = new ArrayList<>();
   private final Map<Policy, List<Node>> selectedBy = new java.util.IdentityHashMap<>();
   private final Map<Policy.Rule, List<Node>> peersOf = new java.util.IdentityHashMap<>();
-  private final Map<Object, Boolean> cache = new HashMap<>();
+  private final Map<CacheKey, Boolean> cache = new HashMap<>();
+  /** The position of each {@code cidr} peer's block in {@link #cidrPeers}: its bit in an address class. */
+  private final Map<Peer, Integer> cidrIndex = new java.util.IdentityHashMap<>();
+  /** The class of each address seen: which {@code cidr} peers match it (class 0 matches none). */
+  private final Map<IpAddress, Integer> addressClass = new HashMap<>();
+  private final Map<BitSet, Integer> classIds = new HashMap<>();
+  private final List<BitSet> classBits = new ArrayList<>();
   private final int[] group;
+  /**
+   * Per group: bit 1 when a policy selecting it has an ingress rule with a {@code cidr} peer,
+   * bit 2 an egress rule: only then do the packet's addresses matter to a decision.
+   */
+  private final byte[] cidrSides;
   private final boolean singleHost;
 
   public Reachability(Topology t) {
@@ -90,9 +109,19 @@ public final class Reachability {
     }
     for (Policy p : t.policies()) {
       for (Policy.Rule r : p.rules()) {
-        r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(cidrPeers::add);
+        r.peers().stream().filter(x -> x.kind() == Peer.Kind.CIDR).forEach(x -> {
+          Block b = new Block(x.cidr().get(), x.except());
+          int i = cidrPeers.indexOf(b);
+          if (i < 0) {
+            i = cidrPeers.size();
+            cidrPeers.add(b);
+          }
+          cidrIndex.put(x, i);
+        });
       }
     }
+    classIds.put(new BitSet(), 0);
+    classBits.add(new BitSet());
     // Group endpoints by what selectors and address blocks can tell apart.
     Map<String, Integer> groups = new HashMap<>();
     group = new int[nodes.size()];
@@ -114,6 +143,16 @@ public final class Reachability {
       Endpoint e = n.endpoint().get();
       selecting.add(byGroup.computeIfAbsent(group[index.get(e.name())], g -> selectingPolicies(e)));
     }
+    cidrSides = new byte[groupMembers.size()];
+    byGroup.forEach((g, policies) -> {
+      for (Policy p : policies) {
+        for (Policy.Rule r : p.rules()) {
+          if (r.peers().stream().anyMatch(x -> x.kind() == Peer.Kind.CIDR)) {
+            cidrSides[g] |= (byte) (r.direction() == Direction.INGRESS ? 1 : 2);
+          }
+        }
+      }
+    });
     t.policies().forEach(p -> selectedBy.put(p, new ArrayList<>()));
     byGroup.forEach((g, policies) -> policies.forEach(p -> selectedBy.get(p).addAll(groupMembers.get(g))));
   }
@@ -139,6 +178,36 @@ public final class Reachability {
     });
   }
 
+  /**
+   * Whether a rule of {@code owner} matches node {@code n} whatever address its packets carry:
+   * a peer other than {@code cidr} names it, or every address it can send from or be reached at
+   * is in one of the rule's blocks. A rule that names a multi-homed endpoint by one address only
+   * does not admit its packets from the others.
+   */
+  public boolean matchesEveryAddress(Policy owner, Policy.Rule r, Node n) {
+    if (r.peers().isEmpty()) {
+      return true;
+    }
+    BitSet blocks = new BitSet();
+    for (Peer p : r.peers()) {
+      if (p.kind() == Peer.Kind.CIDR) {
+        blocks.set(cidrIndex.get(p));
+      } else if (peerMatches(p, owner, n)) {
+        return true;
+      }
+    }
+    List<IpAddress> all = flowAddresses(n);
+    if (blocks.isEmpty() || all.isEmpty()) {
+      return false;
+    }
+    for (IpAddress a : all) {
+      if (!classBits.get(classOf(Optional.of(a))).intersects(blocks)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether one peer of a rule of {@code owner} matches any endpoint (decided once per group). */
   public boolean peerMatchesAnyEndpoint(Peer peer, Policy owner) {
     for (List<Node> members : groupMembers) {
@@ -150,16 +219,29 @@ public final class Reachability {
     return false;
   }
 
-  /** Which address-block peers match the node (a block minus its exceptions). */
-  private String cidrSignature(Node n) {
-    BitSet bits = new BitSet();
-    List<IpAddress> addrs = addresses(n);
-    for (int i = 0; i < cidrPeers.size(); i++) {
-      Peer p = cidrPeers.get(i);
-      Cidr c = p.cidr().get();
-      if (addrs.stream().anyMatch(a -> c.contains(a) && p.except().stream().noneMatch(x -> x.contains(a)))) {
-        bits.set(i);
+  /** An address block of {@code cidr} peers: a prefix minus its exceptions. */
+  private record Block(Cidr cidr, List<Cidr> except) {
+    boolean contains(IpAddress a) {
+      if (!cidr.contains(a)) {
+        return false;
       }
+      for (Cidr x : except) {
+        if (x.contains(a)) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** Which address blocks contain some address of the node. */
+  private String cidrSignature(Node n) {
+    if (cidrPeers.isEmpty()) {
+      return "";
+    }
+    BitSet bits = new BitSet();
+    for (IpAddress a : addresses(n)) {
+      bits.or(classBits.get(classOf(Optional.of(a))));
     }
     return bits.toString();
   }
@@ -229,19 +311,133 @@ public final class Reachability {
 
   /** The verdict alone, fast and cached; equal to {@code explain(...).allowed()}. */
   public boolean allowed(Node a, Node b, PortSpec port) {
-    if (path(a, b, port).isEmpty()) {
-      return false;
-    }
     if (same(a, b)) {
       return true;
     }
-    Object key = List.of(groupOf(a), groupOf(b), port);
+    int ia = nodeIndex.get(a.name());
+    int ib = nodeIndex.get(b.name());
+    int ga = group[ia];
+    int gb = group[ib];
+    if (cidrPeers.isEmpty() || ((cidrSides[gb] & 1) == 0 && (cidrSides[ga] & 2) == 0) || sameHostTraffic(a, b)) {
+      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, 0, 0);
+    }
+    int ua = uniformClass(ia, a);
+    int ub = uniformClass(ib, b);
+    if (ua >= 0 && ub >= 0) {
+      // every address either side can use is in the same blocks: no need to list the ways
+      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, ua, ub);
+    }
+    for (Flow f : flows(a, b, port)) {
+      if (decide(a, b, ga, gb, port, classOf(f.source()), classOf(f.destination()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The cache's key: the policy decision depends on nothing else. */
+  private record CacheKey(int from, int to, PortSpec port, int source, int destination) {}
+
+  /** The policy decision for two nodes and the classes of their packet's addresses, cached. */
+  private boolean decide(Node a, Node b, int ga, int gb, PortSpec port, int source, int destination) {
+    CacheKey key = new CacheKey(ga, gb, port, source, destination);
     Boolean cached = cache.get(key);
     if (cached == null) {
-      cached = policies(a, b, port, null).allowed;
+      cached = policies(a, b, port, classBits.get(source), classBits.get(destination), null).allowed;
       cache.put(key, cached);
     }
     return cached;
+  }
+
+  /**
+   * Whether the addresses of the packets can change the policy decision between two nodes: the
+   * traffic is subject to policy, and a policy selecting the destination has an ingress rule, or
+   * one selecting the source an egress rule, with a {@code cidr} peer.
+   */
+  private boolean addressesMatter(Node a, Node b) {
+    return !cidrPeers.isEmpty() && ((cidrSides[groupOf(b)] & 1) != 0 || (cidrSides[groupOf(a)] & 2) != 0)
+        && !sameHostTraffic(a, b);
+  }
+
+  /** An endpoint that policies can select: one in {@code mode bridge}. */
+  private static boolean policed(Node n) {
+    return n.endpoint().map(e -> e.mode() == NetMode.BRIDGE).orElse(false);
+  }
+
+  /** The class of an address: which {@code cidr} peers (minus their exceptions) contain it. */
+  private int classOf(Optional<IpAddress> address) {
+    if (address.isEmpty()) {
+      return 0;
+    }
+    Integer known = addressClass.get(address.get());
+    if (known != null) {
+      return known;
+    }
+    IpAddress a = address.get();
+    BitSet bits = new BitSet();
+    for (int i = 0; i < cidrPeers.size(); i++) {
+      if (cidrPeers.get(i).contains(a)) {
+        bits.set(i);
+      }
+    }
+    int id = classIds.computeIfAbsent(bits, k -> {
+      classBits.add(k);
+      return classBits.size() - 1;
+    });
+    addressClass.put(a, id);
+    return id;
+  }
+
+  private int[] uniform;
+
+  /**
+   * The class shared by every address a node's packets can carry where policy sees them ({@link
+   * #flowAddresses}), or -1 when they differ (0 when it has none).
+   */
+  private int uniformClass(Node n) {
+    return uniformClass(nodeIndex.get(n.name()), n);
+  }
+
+  private int uniformClass(int i, Node n) {
+    if (uniform == null) {
+      uniform = new int[nodes.size()];
+      java.util.Arrays.fill(uniform, -2);
+    }
+    if (uniform[i] == -2) {
+      int c = -2;
+      for (IpAddress a : flowAddresses(n)) {
+        int x = classOf(Optional.of(a));
+        c = c == -2 || c == x ? x : -1;
+      }
+      uniform[i] = c == -2 ? 0 : c;
+    }
+    return uniform[i];
+  }
+
+  /**
+   * The addresses a node's packets can carry where policy sees them: an endpoint's attachment
+   * addresses, {@code @outside}'s two, a host's (or a {@code mode host} endpoint's) underlay
+   * address, as its connections to another host's endpoints leave with it.
+   */
+  private List<IpAddress> flowAddresses(Node n) {
+    if (n.kind() == Node.Kind.OUTSIDE) {
+      return List.of(OUTSIDE_V4, OUTSIDE_V6);
+    }
+    if (hostLike(n)) {
+      return underlayOf(n.host().get()).map(List::of).orElse(List.of());
+    }
+    List<IpAddress> out = new ArrayList<>();
+    n.endpoint().get().attachments().forEach(x -> out.addAll(x.addresses()));
+    return out;
+  }
+
+  private Optional<IpAddress> firstFlowAddress(Node n) {
+    List<IpAddress> all = flowAddresses(n);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+  }
+
+  private BitSet bits(Optional<IpAddress> address) {
+    return classBits.get(classOf(address));
   }
 
   private int groupOf(Node n) {
@@ -260,19 +456,49 @@ public final class Reachability {
       steps.add(new Verdict.Step("no path: " + whyNoPath(a, b, port), Optional.empty()));
       return new Verdict(a, b, port, false, path, steps, Optional.empty());
     }
-    steps.add(new Verdict.Step("path: " + path.get(), Optional.empty()));
-    if (same(a, b)) {
-      steps.add(new Verdict.Step("an endpoint always reaches itself; policies do not apply", Optional.empty()));
-      return new Verdict(a, b, port, true, path, steps, Optional.empty());
+    if (same(a, b) || !addressesMatter(a, b)) {
+      steps.add(new Verdict.Step("path: " + path.get(), Optional.empty()));
+      if (same(a, b)) {
+        steps.add(new Verdict.Step("an endpoint always reaches itself; policies do not apply", Optional.empty()));
+        return new Verdict(a, b, port, true, path, steps, Optional.empty());
+      }
+      Decision d = policies(a, b, port, classBits.get(0), classBits.get(0), steps);
+      return new Verdict(a, b, port, d.allowed, path, steps, Optional.ofNullable(d.rule));
     }
-    Decision d = policies(a, b, port, steps);
-    return new Verdict(a, b, port, d.allowed, path, steps, Optional.ofNullable(d.rule));
+    // cidr peers decide on the packet's addresses: the first way that is admitted is the answer,
+    // else the first way, and the others are named
+    List<Flow> flows = flows(a, b, port);
+    Flow chosen = flows.get(0);
+    for (Flow f : flows) {
+      if (policies(a, b, port, bits(f.source()), bits(f.destination()), null).allowed) {
+        chosen = f;
+        break;
+      }
+    }
+    String at = chosen.addresses();
+    steps.add(new Verdict.Step("path: " + chosen.path() + (at.isEmpty() ? "" : ", " + at), Optional.empty()));
+    Decision d = policies(a, b, port, bits(chosen.source()), bits(chosen.destination()), steps);
+    if (!d.allowed && flows.size() > 1) {
+      List<String> others = new ArrayList<>();
+      for (Flow f : flows) {
+        if (f != chosen) {
+          others.add(f.path() + (f.addresses().isEmpty() ? "" : ", " + f.addresses()));
+        }
+      }
+      steps.add(new Verdict.Step("refused alike on " + (others.size() == 1 ? "the other way" : "every other way")
+          + ": " + String.join("; ", others), Optional.empty()));
+    }
+    return new Verdict(a, b, port, d.allowed, Optional.of(chosen.path()), steps, Optional.ofNullable(d.rule));
   }
 
   /** The outcome of the policy stage. */
   private record Decision(boolean allowed, Policy.Rule rule) {}
 
-  private Decision policies(Node a, Node b, PortSpec port, List<Verdict.Step> steps) {
+  /**
+   * Steps 2 to 5 of the order of decision, for a packet whose source and destination addresses
+   * are in the classes {@code src} and {@code dst} (the {@code cidr} peers that match them).
+   */
+  private Decision policies(Node a, Node b, PortSpec port, BitSet src, BitSet dst, List<Verdict.Step> steps) {
     boolean hostTraffic = sameHostTraffic(a, b);
     if (hostTraffic) {
       if (steps != null) {
@@ -285,7 +511,7 @@ public final class Reachability {
     for (Policy p : toPolicies) {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
-            && peerMatches(r, p, a) && portMatches(r, port)) {
+            && matches(r, p, a, src) && portMatches(r, port)) {
           step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
           return new Decision(false, r);
         }
@@ -294,7 +520,7 @@ public final class Reachability {
     for (Policy p : fromPolicies) {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
-            && peerMatches(r, p, b) && portMatches(r, port)) {
+            && matches(r, p, b, dst) && portMatches(r, port)) {
           step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
           return new Decision(false, r);
         }
@@ -306,7 +532,7 @@ public final class Reachability {
       if (isolating.isEmpty()) {
         step(steps, "`" + b.name() + "` is not isolated for ingress", null);
       } else {
-        admitted = admit(toPolicies, Direction.INGRESS, a, port);
+        admitted = admit(toPolicies, Direction.INGRESS, a, src, port);
         if (admitted == null) {
           if (steps != null) {
             steps.add(new Verdict.Step("`" + b.name() + "` is isolated for ingress by policy `"
@@ -326,7 +552,7 @@ public final class Reachability {
       if (isolating.isEmpty()) {
         step(steps, "`" + a.name() + "` is not isolated for egress", null);
       } else {
-        Policy.Rule out = admit(fromPolicies, Direction.EGRESS, b, port);
+        Policy.Rule out = admit(fromPolicies, Direction.EGRESS, b, dst, port);
         if (out == null) {
           if (steps != null) {
             steps.add(new Verdict.Step("`" + a.name() + "` is isolated for egress by policy `"
@@ -350,10 +576,29 @@ public final class Reachability {
     if (same(a, b) || sameHostTraffic(a, b)) {
       return Optional.empty();
     }
+    if (!addressesMatter(a, b)) {
+      return denyRule(a, b, port, classBits.get(0), classBits.get(0));
+    }
+    if (uniformClass(a) >= 0 && uniformClass(b) >= 0) {
+      return denyRule(a, b, port, classBits.get(uniformClass(a)), classBits.get(uniformClass(b)));
+    }
+    // dropped only when every way is: the first way's deny rule
+    Optional<Policy.Rule> first = Optional.empty();
+    for (Flow f : flows(a, b, port)) {
+      Optional<Policy.Rule> d = denyRule(a, b, port, bits(f.source()), bits(f.destination()));
+      if (d.isEmpty()) {
+        return d;
+      }
+      first = first.isEmpty() ? d : first;
+    }
+    return first;
+  }
+
+  private Optional<Policy.Rule> denyRule(Node a, Node b, PortSpec port, BitSet src, BitSet dst) {
     for (Policy p : policiesSelecting(b)) {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
-            && peerMatches(r, p, a) && portMatches(r, port)) {
+            && matches(r, p, a, src) && portMatches(r, port)) {
           return Optional.of(r);
         }
       }
@@ -361,7 +606,7 @@ public final class Reachability {
     for (Policy p : policiesSelecting(a)) {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
-            && peerMatches(r, p, b) && portMatches(r, port)) {
+            && matches(r, p, b, dst) && portMatches(r, port)) {
           return Optional.of(r);
         }
       }
@@ -396,10 +641,10 @@ public final class Reachability {
     throw new IllegalStateException("rule without policy");
   }
 
-  private Policy.Rule admit(List<Policy> policies, Direction dir, Node peer, PortSpec port) {
+  private Policy.Rule admit(List<Policy> policies, Direction dir, Node peer, BitSet address, PortSpec port) {
     for (Policy p : policies) {
       for (Policy.Rule r : p.rules()) {
-        if (r.action() == Policy.Action.ALLOW && r.direction() == dir && peerMatches(r, p, peer)
+        if (r.action() == Policy.Action.ALLOW && r.direction() == dir && matches(r, p, peer, address)
             && portMatches(r, port)) {
           return r;
         }
@@ -435,7 +680,29 @@ public final class Reachability {
     return false;
   }
 
-  /** Whether {@code peer} is one of the rule's peers (a rule without peers admits every peer). */
+  /**
+   * Whether a rule's peers match the other side of a packet: the node {@code peer}, and for
+   * {@code cidr} peers the packet's address on that side, given by its class ({@code address}:
+   * the {@code cidr} peers that contain it).
+   */
+  private boolean matches(Policy.Rule r, Policy owner, Node peer, BitSet address) {
+    if (r.peers().isEmpty()) {
+      return true;
+    }
+    for (Peer p : r.peers()) {
+      if (p.kind() == Peer.Kind.CIDR ? address.get(cidrIndex.get(p)) : peerMatches(p, owner, peer)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether {@code peer} is one of the rule's peers (a rule without peers admits every peer),
+   * whatever address it uses: a {@code cidr} peer names a node when any of its {@link
+   * #addresses} is in the block. The checks ask this to learn which nodes a rule is about; the
+   * verdicts decide {@code cidr} peers on the address of each packet ({@link #flows}).
+   */
   public boolean peerMatches(Policy.Rule r, Policy owner, Node peer) {
     if (r.peers().isEmpty()) {
       return true;
@@ -479,11 +746,12 @@ public final class Reachability {
   }
 
   /**
-   * The addresses a node's traffic comes from, as {@code cidr} peers see them: an endpoint's
-   * attachment addresses; a host's (and a {@code mode host} endpoint's) underlay address and the
-   * gateways of the bridge and overlay networks its endpoints attach to; {@code @outside}'s
-   * {@link #OUTSIDE_V4} and {@link #OUTSIDE_V6}. Backends expand peers with it, so that the
-   * kernel matches a node by any of its addresses, as the model does.
+   * Every address of a node: an endpoint's attachment addresses; a host's (and a {@code mode
+   * host} endpoint's) underlay address and the gateways of the bridge and overlay networks its
+   * endpoints attach to; {@code @outside}'s {@link #OUTSIDE_V4} and {@link #OUTSIDE_V6}. Backends
+   * expand selector, {@code @host} and {@code all} peers with it, which the model matches by
+   * node whatever address the node uses; a {@code cidr} peer is decided on the one address each
+   * packet carries ({@link #flows}).
    */
   public List<IpAddress> addresses(Node n) {
     switch (n.kind()) {
@@ -655,6 +923,299 @@ public final class Reachability {
     return Optional.empty();
   }
 
+  /**
+   * Every way a connection from {@code a} to {@code b} on {@code port} can take, each with the
+   * addresses its packets carry where policy sees them (see docs/model.md, "How peers match"):
+   * one per network that joins two endpoints and per address family, one per family through a
+   * service, one per source address and family through a published port or a node port, one per
+   * family out to {@code @outside} or another host. Empty when there is no path; the first is
+   * {@link #path}'s. A way whose addresses are unknown (a node without an address of the family)
+   * is left out unless it is the path's only way, which then carries no address.
+   */
+  public List<Flow> flows(Node a, Node b, PortSpec port) {
+    Optional<String> path = path(a, b, port);
+    if (path.isEmpty()) {
+      return List.of();
+    }
+    if (same(a, b) || sameHostTraffic(a, b) || (!policed(a) && !policed(b))) {
+      return List.of(Flow.of(path.get())); // no policy sees it: its addresses decide nothing
+    }
+    List<Flow> out = new ArrayList<>();
+    if (a.kind() == Node.Kind.OUTSIDE || hostLike(a)) {
+      // into an endpoint through a published port or a node port: from @outside's own address,
+      // or another host's underlay address
+      Endpoint e = b.endpoint().get();
+      java.util.function.Function<IpAddress.Family, Optional<IpAddress>> source = a.kind() == Node.Kind.OUTSIDE
+          ? f -> Optional.of(outside(f))
+          : f -> underlayOf(a.host().get()).filter(x -> x.family() == f);
+      published(e, port, false).ifPresent(p -> add(out, p, publishedFlows(e, port, false, (f, h) -> source.apply(f)
+          .map(List::of).orElse(List.of()))));
+      nodePort(e, port).ifPresent(p -> add(out, p, serviceFlows(servicesOf(e, port, true), e,
+          f -> source.apply(f))));
+    } else if (b.kind() == Node.Kind.OUTSIDE || hostLike(b)) {
+      // out of the endpoint's default route, to @outside's address or the other host's underlay
+      Endpoint e = a.endpoint().get();
+      List<Flow> flows = new ArrayList<>();
+      for (IpAddress.Family f : FAMILIES) {
+        Optional<IpAddress> to = b.kind() == Node.Kind.OUTSIDE ? Optional.of(outside(f))
+            : underlayOf(b.host().get()).filter(x -> x.family() == f);
+        Optional<Attachment> by = outAttachment(e, f);
+        if (to.isPresent() && by.isPresent()) {
+          // named by the network this family leaves by
+          String leaves = "out of network `" + by.get().network() + "` with masquerade";
+          flows.add(Flow.of(b.kind() == Node.Kind.OUTSIDE ? leaves
+              : "to host `" + b.host().get() + "` over the underlay, " + leaves, addressOn(by.get(), f), to));
+        }
+      }
+      out.addAll(flows);
+    } else {
+      Endpoint from = a.endpoint().get();
+      Endpoint to = b.endpoint().get();
+      sharedFlows(from, to, out);
+      service(from, to, port).ifPresent(p -> add(out, p, serviceFlows(servicesOf(to, port, false), to,
+          f -> serviceSource(from, f))));
+      if (from.host().equals(to.host()) && natOut(from).isPresent()) {
+        published(to, port, false).ifPresent(p -> add(out, p + " of their host",
+            publishedFlows(to, port, false, (f, hostAddress) -> publishedSources(from, f, hostAddress))));
+      }
+    }
+    if (out.isEmpty()) {
+      out.add(Flow.of(path.get()));
+    }
+    // a way without known addresses carries the nodes' first ones, so that a node whose
+    // addresses are all in the same blocks is decided alike whichever way it takes
+    for (int i = 0; i < out.size(); i++) {
+      Flow f = out.get(i);
+      if (f.source().isEmpty() || f.destination().isEmpty()) {
+        out.set(i, new Flow(f.path(), f.source().or(() -> firstFlowAddress(a)),
+            f.destination().or(() -> firstFlowAddress(b))));
+      }
+    }
+    return out;
+  }
+
+  private static final List<IpAddress.Family> FAMILIES = List.of(IpAddress.Family.V4, IpAddress.Family.V6);
+
+  private static IpAddress outside(IpAddress.Family f) {
+    return f == IpAddress.Family.V4 ? OUTSIDE_V4 : OUTSIDE_V6;
+  }
+
+  /** Adds the flows of one way, or the way without addresses when none is known. */
+  private static void add(List<Flow> out, String path, List<Flow> flows) {
+    if (flows.isEmpty()) {
+      out.add(Flow.of(path));
+    } else {
+      for (Flow f : flows) {
+        out.add(new Flow(path, f.source(), f.destination()));
+      }
+    }
+  }
+
+  private Optional<IpAddress> underlayOf(String host) {
+    return t.hosts().stream().filter(h -> h.name().equals(host)).findFirst().flatMap(Host::underlay);
+  }
+
+  private static Optional<IpAddress> addressOn(Attachment x, IpAddress.Family f) {
+    for (IpAddress a : x.addresses()) {
+      if (a.family() == f) {
+        return Optional.of(a);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A bridge or overlay network: one the host routes for. */
+  private boolean bridgedNetwork(Attachment x) {
+    Network n = networks.get(x.network());
+    return n != null && n.driver() != Driver.MACVLAN;
+  }
+
+  /** A bridge or overlay network that is not internal: one with a route out. */
+  private boolean routesOut(Attachment x) {
+    return bridgedNetwork(x) && !networks.get(x.network()).internal();
+  }
+
+  /**
+   * The source of an endpoint's packets beyond its own subnets: its address on its default route
+   * of the family (the first network with a route out that gives it such an address).
+   */
+  private Optional<IpAddress> outSource(Endpoint e, IpAddress.Family f) {
+    return outAttachment(e, f).flatMap(x -> addressOn(x, f));
+  }
+
+  /** The attachment of an endpoint's default route of a family. */
+  private Optional<Attachment> outAttachment(Endpoint e, IpAddress.Family f) {
+    for (Attachment x : e.attachments()) {
+      if (routesOut(x) && addressOn(x, f).isPresent()) {
+        return Optional.of(x);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The source of an endpoint's packets to a service's virtual address: its default route, else
+   * its first bridge or overlay network with an address of the family (the host route to virtual
+   * addresses of an endpoint on internal networks only).
+   */
+  private Optional<IpAddress> serviceSource(Endpoint e, IpAddress.Family f) {
+    Optional<IpAddress> out = outSource(e, f);
+    if (out.isPresent()) {
+      return out;
+    }
+    for (Attachment x : e.attachments()) {
+      if (bridgedNetwork(x) && addressOn(x, f).isPresent()) {
+        return addressOn(x, f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Where a service's DNAT sends a connection: the endpoint's first address of the family. */
+  private static Optional<IpAddress> serviceTarget(Endpoint e, IpAddress.Family f) {
+    for (Attachment x : e.attachments()) {
+      Optional<IpAddress> a = addressOn(x, f);
+      if (a.isPresent()) {
+        return a;
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Where a published port's DNAT sends a connection: the address on the first network with a route out. */
+  private Optional<IpAddress> publishedTarget(Endpoint e, IpAddress.Family f) {
+    for (Attachment x : e.attachments()) {
+      if (routesOut(x)) {
+        return addressOn(x, f);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** One flow per network that joins the two endpoints and per family both have an address of on it. */
+  private void sharedFlows(Endpoint a, Endpoint b, List<Flow> out) {
+    for (Attachment x : a.attachments()) {
+      for (Attachment y : b.attachments()) {
+        if (!x.network().equals(y.network())) {
+          continue;
+        }
+        Optional<String> joined = joins(networks.get(x.network()), a, b);
+        if (joined.isEmpty()) {
+          continue;
+        }
+        List<Flow> flows = new ArrayList<>();
+        for (IpAddress.Family f : FAMILIES) {
+          Optional<IpAddress> s = addressOn(x, f);
+          Optional<IpAddress> d = addressOn(y, f);
+          if (s.isPresent() && d.isPresent()) {
+            flows.add(Flow.of(joined.get(), s, d));
+          }
+        }
+        add(out, joined.get(), flows);
+      }
+    }
+  }
+
+  /**
+   * The flows through the published ports of {@code e} that forward to {@code port}: for each
+   * family a line publishes in, from each source address {@code sources} gives for the family and
+   * the line's host address (empty: every address of the host), to the endpoint's address on its
+   * first network with a route out.
+   */
+  private List<Flow> publishedFlows(Endpoint e, PortSpec port, boolean fromHostSide,
+      java.util.function.BiFunction<IpAddress.Family, Optional<IpAddress>, List<IpAddress>> sources) {
+    java.util.LinkedHashSet<Flow> out = new java.util.LinkedHashSet<>();
+    for (Publish p : e.publishes()) {
+      if (p.protocol() != port.protocol() || !p.containerPorts().contains(port.range())
+          || (!fromHostSide && isLoopback(p.hostAddress()))) {
+        continue;
+      }
+      Optional<IpAddress> hostAddress = p.hostAddress()
+          .filter(x -> !x.equals(IpAddress.parse("0.0.0.0").get()) && !x.equals(IpAddress.parse("::").get()));
+      List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES);
+      for (IpAddress.Family f : families) {
+        Optional<IpAddress> to = publishedTarget(e, f);
+        if (to.isEmpty()) {
+          continue;
+        }
+        for (IpAddress from : sources.apply(f, hostAddress)) {
+          out.add(Flow.of("", Optional.of(from), to));
+        }
+      }
+    }
+    return new ArrayList<>(out);
+  }
+
+  /**
+   * Where an endpoint's connections to a published port come from: to the host's address on one
+   * of its networks with a route out, its address there; to any other address of the host, its
+   * default route's. A port published on every address is reached both ways, so every address of
+   * the endpoint on a network with a route out can be the source.
+   */
+  private List<IpAddress> publishedSources(Endpoint from, IpAddress.Family f, Optional<IpAddress> hostAddress) {
+    List<IpAddress> out = new ArrayList<>();
+    if (hostAddress.isPresent()) {
+      for (Attachment x : from.attachments()) {
+        if (bridgedNetwork(x) && networks.get(x.network()).subnets().stream()
+            .anyMatch(s -> s.cidr().contains(hostAddress.get()))) {
+          // the host address is on one of its own networks: reached there (if it routes out)
+          if (routesOut(x)) {
+            addressOn(x, f).ifPresent(out::add);
+          }
+          return out;
+        }
+      }
+      outSource(from, f).ifPresent(out::add);
+      return out;
+    }
+    for (Attachment x : from.attachments()) {
+      if (routesOut(x)) {
+        addressOn(x, f).ifPresent(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** The flows through services: for each family the services have a virtual address of. */
+  private List<Flow> serviceFlows(List<Service> services, Endpoint to,
+      java.util.function.Function<IpAddress.Family, Optional<IpAddress>> source) {
+    List<Flow> out = new ArrayList<>();
+    for (IpAddress.Family f : FAMILIES) {
+      if (services.stream().noneMatch(s -> s.addresses().stream().anyMatch(x -> x.family() == f))) {
+        continue;
+      }
+      Optional<IpAddress> from = source.apply(f);
+      Optional<IpAddress> dst = serviceTarget(to, f);
+      if (from.isPresent() && dst.isPresent()) {
+        out.add(Flow.of("", from, dst));
+      }
+    }
+    return out;
+  }
+
+  /** The services that select {@code e} and forward to {@code port} (with a node port, if asked). */
+  private List<Service> servicesOf(Endpoint e, PortSpec port, boolean nodePort) {
+    List<Service> out = new ArrayList<>();
+    for (Service s : t.services()) {
+      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
+        continue;
+      }
+      for (Service.Port p : s.ports()) {
+        if (p.targetPort() == port.range().first() && p.protocol() == port.protocol()
+            && (!nodePort || p.nodePort().isPresent())) {
+          out.add(s);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  private static boolean isLoopback(Optional<IpAddress> a) {
+    return a.map(x -> x.equals(IpAddress.parse("127.0.0.1").get()) || x.equals(IpAddress.parse("::1").get())
+        || (x.isV4() && (x.lo() >>> 24) == 127)).orElse(false);
+  }
+
   private String whyNoPath(Node a, Node b, PortSpec port) {
     if (isNone(a) || isNone(b)) {
       Node n = isNone(a) ? a : b;
@@ -700,16 +1261,24 @@ public final class Reachability {
         if (!x.network().equals(y.network())) {
           continue;
         }
-        Network n = networks.get(x.network());
-        boolean sameHost = a.host().equals(b.host());
-        if (n.driver() == Driver.OVERLAY || (sameHost && n.driver() == Driver.BRIDGE)) {
-          return Optional.of("both on network `" + n.name() + "`");
-        }
-        if (n.driver() == Driver.MACVLAN && sameHost
-            && n.macvlan().get().mode() == MacvlanMode.BRIDGE) {
-          return Optional.of("both on macvlan network `" + n.name() + "` (bridge mode)");
+        Optional<String> joined = joins(networks.get(x.network()), a, b);
+        if (joined.isPresent()) {
+          return joined;
         }
       }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether network {@code n}, which both endpoints attach to, joins them, and how. */
+  private static Optional<String> joins(Network n, Endpoint a, Endpoint b) {
+    boolean sameHost = a.host().equals(b.host());
+    if (n.driver() == Driver.OVERLAY || (sameHost && n.driver() == Driver.BRIDGE)) {
+      return Optional.of("both on network `" + n.name() + "`");
+    }
+    if (n.driver() == Driver.MACVLAN && sameHost
+        && n.macvlan().get().mode() == MacvlanMode.BRIDGE) {
+      return Optional.of("both on macvlan network `" + n.name() + "` (bridge mode)");
     }
     return Optional.empty();
   }

@@ -35,6 +35,11 @@ public final class KubernetesFrontend implements Frontend {
   }
 
   @Override
+  public boolean readsSeveralFiles() {
+    return true;
+  }
+
+  @Override
   public boolean accepts(SourceFile file) {
     List<String> keys = Yaml.topLevelKeys(file);
     if (keys.contains("apiVersion") && keys.contains("kind")) {
@@ -46,14 +51,27 @@ public final class KubernetesFrontend implements Frontend {
 
   @Override
   public List<Decl> read(SourceFile file, Diagnostics diags) {
-    Yaml yaml = Yaml.of(file);
-    Fields base = new Fields(yaml, diags, "this document");
+    return read(List.of(file), diags);
+  }
+
+  /**
+   * The declarations of several files read as one set of manifests, in order (as {@code kubectl
+   * apply -f} with several files or a folder): an object named twice, in one file or two, is
+   * NETC102 at the second, which is left out.
+   */
+  @Override
+  public List<Decl> read(List<SourceFile> files, Diagnostics diags) {
     List<KubeObject> objects = new ArrayList<>();
-    for (Node doc : yaml.documents(diags)) {
-      if (!Fields.isNull(doc)) {
-        collect(base, base.root(doc), objects);
+    for (SourceFile file : files) {
+      Yaml yaml = Yaml.of(file);
+      Fields base = new Fields(yaml, diags, "this document");
+      for (Node doc : yaml.documents(diags)) {
+        if (!Fields.isNull(doc)) {
+          collect(base, base.root(doc), objects);
+        }
       }
     }
+    objects = withoutDuplicates(objects, diags);
     Cluster cluster = new Cluster();
     for (KubeObject o : objects) {
       if (o.kind().text().equals("Namespace")) {
@@ -78,8 +96,31 @@ public final class KubernetesFrontend implements Frontend {
       }
     }
     List<Decl> out = new ArrayList<>();
-    PodNetwork.declare(cluster, Span.at(file, 0)).ifPresent(out::add);
+    PodNetwork.declare(cluster, Span.at(files.get(0), 0)).ifPresent(out::add);
     out.addAll(cluster.declarations());
+    return out;
+  }
+
+  /**
+   * The objects but those that repeat the kind, namespace and name of one before them: in the
+   * cluster the later would replace the earlier, so which one the file means is unclear.
+   */
+  private static List<KubeObject> withoutDuplicates(List<KubeObject> objects, Diagnostics diags) {
+    Map<String, KubeObject> first = new java.util.HashMap<>();
+    List<KubeObject> out = new ArrayList<>();
+    for (KubeObject o : objects) {
+      String key = o.kind().text() + "/" + o.namespace().text() + "/" + o.name().text();
+      KubeObject earlier = first.putIfAbsent(key, o);
+      if (earlier == null) {
+        out.add(o);
+        continue;
+      }
+      String where = o.kind().text().equals("Namespace") ? "" : " in namespace `" + o.namespace().text() + "`";
+      diags.add(Diagnostic.of(Code.NETC102, o.name().span(), o.describe() + where
+              + " is declared twice; the second is left out")
+          .withRelated(earlier.name().span(), "first declared here")
+          .withHint("Kubernetes keeps the one applied last: remove one of them, or rename it"));
+    }
     return out;
   }
 

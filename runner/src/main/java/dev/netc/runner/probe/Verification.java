@@ -1,0 +1,104 @@
+package dev.netc.runner.probe;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netc.backends.Templates;
+import dev.netc.backends.json.Json;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.model.Node;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code netc verify} found: every cell where the kernel did not do what the model says.
+ *
+ * @param probe the measured matrix
+ * @param compared how many cells were compared
+ * @param skipped the cells not compared, counted by reason: known differences
+ *     (docs/kernel-plan.md#known-differences), verdicts that depend on what is not realised yet
+ */
+public record Verification(String topology, String sandbox, ProbeResult probe, List<Difference> differences,
+    int compared, Map<String, Integer> skipped) {
+  public Verification {
+    differences = List.copyOf(differences);
+    skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+  }
+
+  /** How many cells were not compared. */
+  public int skippedCells() {
+    return skipped.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * One cell where model and kernel disagree.
+   *
+   * @param detail what the kernel did ({@code via 10.20.0.5:5432}, {@code 10.20.0.5:5432 timed out})
+   * @param why the model's reason: its path and the rule that decided, with its source line
+   */
+  public record Difference(Node from, Node to, PortSpec port, boolean model, boolean kernel, String detail,
+      String why) {}
+
+  public boolean equal() {
+    return differences.isEmpty();
+  }
+
+  public String summary() {
+    String where = "sandbox " + sandbox + ", topology " + topology + ", " + probe.ports().size()
+        + (probe.ports().size() == 1 ? " port, " : " ports, ") + probe.connections() + " connections in "
+        + String.format(java.util.Locale.ROOT, "%.1f s", probe.millis() / 1000.0);
+    StringBuilder skip = new StringBuilder();
+    skipped.forEach((why, n) -> skip.append("; not compared: ").append(n).append(n == 1 ? " cell " : " cells ").append(why));
+    if (equal()) {
+      return "Verified: the kernel admits exactly what the model says in " + compared + " cells (" + where + ")" + skip + ".";
+    }
+    return "Differ: " + differences.size() + " of " + compared + " cells (" + where + ")" + skip + ".";
+  }
+
+  /** One paragraph per difference, then the summary ({@code verify-text.ftl}). */
+  public String text() {
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (Difference d : differences) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("from", d.from().name());
+      m.put("to", d.to().name());
+      m.put("port", d.port().toString());
+      m.put("model", d.model() ? "admits" : "denies");
+      m.put("kernel", d.kernel() ? "admits" : "denies");
+      m.put("detail", d.detail());
+      m.put("why", d.why());
+      items.add(m);
+    }
+    return Templates.render("verify-text.ftl", Map.of("differences", items, "summary", summary()));
+  }
+
+  /**
+   * {@code {"differences": [{"from", "to", "port", "protocol", "model", "kernel", "detail",
+   * "why"}], "summary": {"cells", "compared", "skipped", "differ", "connections", "millis"}}};
+   * {@code model} and {@code kernel} are booleans: whether each admits the connection.
+   */
+  public String json() {
+    ObjectNode root = Json.object();
+    ArrayNode list = root.putArray("differences");
+    for (Difference d : differences) {
+      ObjectNode o = list.addObject();
+      o.put("from", d.from().name());
+      o.put("to", d.to().name());
+      o.put("port", d.port().range().first());
+      o.put("protocol", d.port().protocol().label());
+      o.put("model", d.model());
+      o.put("kernel", d.kernel());
+      o.put("detail", d.detail());
+      o.put("why", d.why());
+    }
+    ObjectNode sum = root.putObject("summary");
+    sum.put("cells", probe.cells().size());
+    sum.put("compared", compared);
+    sum.put("skipped", skippedCells());
+    sum.put("differ", differences.size());
+    sum.put("connections", probe.connections());
+    sum.put("millis", probe.millis());
+    return Json.pretty(root);
+  }
+}

@@ -1,0 +1,214 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.netc.backends.plan.KernelObject;
+import dev.netc.backends.plan.Link;
+import dev.netc.backends.plan.NetnsFile;
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.backends.plan.Sysctl;
+import java.nio.file.FileSystem;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Link attributes: what {@code ip -j link show} says is read, an MTU or a state that differs is an
+ * update in place, a link of the wrong kind or a veth without its peer is replaced with what goes
+ * with it. The live state is built by hand from the desired one, then spoiled.
+ */
+class InPlaceUpdateTest {
+  private static final Runner.Target T = Kernel.target(Kernel.compile("examples/webshop.netc"), "t1");
+  private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+
+  @AfterEach
+  void close() throws Exception {
+    fs.close();
+  }
+
+  /** Everything of the web shop there as desired (veth ends paired), with {@code spoil} applied to the links. */
+  private static LiveState live(Map<ObjectId, UnaryOperator<LiveLink>> spoil) {
+    Set<ObjectId> owned = new HashSet<>();
+    Map<String, String> sysctls = new HashMap<>();
+    Map<ObjectId, String> files = new HashMap<>();
+    Map<ObjectId, LiveLink> links = new HashMap<>();
+    Map<ObjectId, String> aliases = new HashMap<>();
+    Map<Link.Ref, Integer> index = new HashMap<>();
+    List<Link> all = T.host().links();
+    for (int i = 0; i < all.size(); i++) {
+      index.put(all.get(i).ref(), i + 2);
+    }
+    for (KernelObject o : T.host().objects()) {
+      owned.add(o.id());
+      if (o instanceof Sysctl s) {
+        sysctls.put(LiveState.key(s.namespace(), s.key()), s.value());
+      } else if (o instanceof NetnsFile f) {
+        files.put(f.id(), f.content());
+      } else if (o instanceof Link l) {
+        LiveLink now = new LiveLink(Runner.Rebuild.kind(l.type()), l.type() == Link.Type.LOOPBACK ? 65536 : 1500, true,
+            l.master().orElse(""), "02:00:00:00:00:01", index.get(l.ref()), l.peer().map(index::get).orElse(-1));
+        links.put(l.id(), spoil.getOrDefault(l.id(), x -> x).apply(now));
+        aliases.put(l.id(), l.alias());
+      }
+    }
+    return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), Map.of(),
+        Set.of("inet netc_webshop"), sysctls, files, Set.of("t1"), aliases, links, List.of());
+  }
+
+  private List<String> plan(Map<ObjectId, UnaryOperator<LiveLink>> spoil) {
+    Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
+        fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);
+    return r.diff(T, live(spoil)).changes().stream().filter(c -> c.id().kind() != ObjectId.Kind.TABLE)
+        .map(Change::line).toList();
+  }
+
+  private static ObjectId link(String ns, String name) {
+    return new ObjectId(ObjectId.Kind.LINK, ns, name);
+  }
+
+  @Test
+  void inSyncLinksPlanNothing() {
+    assertEquals(List.of(), plan(Map.of()));
+  }
+
+  @Test
+  void anMtuAStateAndAMasterAreUpdatedInPlace() {
+    assertEquals(List.of(
+        "~ link:t1:br-front  (mtu 1400 -> 1500)",
+        "~ link:t1:ve-web-0  (master none -> br-front, state down -> up)",
+        "~ link:t1-db:lo  (state down -> up)"),
+        plan(Map.of(
+            link("t1", "br-front"), l -> new LiveLink(l.kind(), 1400, l.up(), l.master(), l.mac(), l.ifindex(), l.peer()),
+            link("t1", "ve-web-0"), l -> new LiveLink(l.kind(), l.mtu(), false, "", l.mac(), l.ifindex(), l.peer()),
+            link("t1-db", "lo"), l -> new LiveLink(l.kind(), l.mtu(), false, "", l.mac(), l.ifindex(), l.peer()))));
+  }
+
+  @Test
+  void aLinkOfAnotherKindIsReplacedWithItsPairAndWhatGoesWithIt() {
+    assertEquals(List.of(
+        "-/+ link:t1:ve-db-0  (forces replacement: kind)",
+        "-/+ link:t1-db:eth0  (forces replacement: kind)",
+        "+ address:t1-db:eth0/10.20.0.5/24  (again, with replaced link:t1-db:eth0)"),
+        plan(Map.of(link("t1", "ve-db-0"), l -> new LiveLink("other", l.mtu(), l.up(), l.master(), l.mac(), l.ifindex(), -1))));
+  }
+
+  @Test
+  void aReplacedBridgeTakesItsPortsAddressAndSysctlAlong() {
+    assertEquals(List.of(
+        "-/+ link:t1:br-front  (forces replacement: kind)",
+        "~ link:t1:ve-web-0  (master br-front again, with replaced link:t1:br-front)",
+        "+ address:t1:br-front/10.10.0.1/24  (again, with replaced link:t1:br-front)",
+        "~ sysctl:t1:net.ipv4.conf.br-front.route_localnet  (1 again, with replaced link:t1:br-front)"),
+        plan(Map.of(link("t1", "br-front"), l -> new LiveLink("veth", l.mtu(), l.up(), l.master(), l.mac(), l.ifindex(), 99))));
+  }
+
+  @Test
+  void aVethWhosePeerIsElsewhereIsReplacedAndThePeerCreated() {
+    // eth0 of web moved out of t1-web by hand: its host end is still in t1, paired with it elsewhere
+    LiveState moved = live(Map.of());
+    Map<ObjectId, LiveLink> links = new HashMap<>(moved.links());
+    links.remove(link("t1-web", "eth0"));
+    Set<ObjectId> owned = new HashSet<>(moved.owned());
+    owned.remove(link("t1-web", "eth0"));
+    owned.removeIf(i -> i.namespace().equals("t1-web") && i.name().startsWith("eth0/"));
+    owned.removeIf(i -> i.namespace().equals("t1-web") && i.kind() == ObjectId.Kind.ROUTE);
+    LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), Map.of(),
+        moved.tables(), moved.sysctls(), moved.files(), moved.hostNamespaces(), moved.aliases(), links, List.of());
+    Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
+        fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);
+    assertEquals(List.of(
+        "-/+ link:t1:ve-web-0  (forces replacement: peer)",
+        "+ link:t1-web:eth0",
+        "+ address:t1-web:eth0/10.10.0.10/24",
+        "+ route:t1-web:0.0.0.0/0"),
+        r.diff(T, l).changes().stream().filter(c -> c.id().kind() != ObjectId.Kind.TABLE).map(Change::line).toList());
+  }
+
+  @Test
+  void settingsSetEveryDesiredAttributeAndRestoreGivesTheOldOnesBack() {
+    Link veth = T.host().links().stream().filter(l -> l.name().equals("ve-web-0")).findFirst().orElseThrow();
+    assertEquals(List.of("link set dev ve-web-0 mtu 1500", "link set dev ve-web-0 master br-front",
+        "link set dev ve-web-0 up"), Runner.linkSettings(veth));
+    assertEquals(List.of("link set dev ve-web-0 mtu 1400", "link set dev ve-web-0 nomaster",
+        "link set dev ve-web-0 down"), Runner.linkRestore(veth, new LiveLink("veth", 1400, false, "", "x", 3, 2)));
+  }
+
+  @Test
+  void theReaderTakesKindMtuStateMasterAndPeerFromIpJson() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    LiveLink veth = LiveReader.link(json.readTree("{\"ifindex\":7,\"link_index\":2,\"ifname\":\"ve-web-0\","
+        + "\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1400,\"master\":\"br-front\","
+        + "\"link_type\":\"ether\",\"address\":\"ce:be:8f:4f:72:d4\",\"link_netnsid\":0}"), Set.of("br-front"));
+    assertEquals(new LiveLink("veth", 1400, true, "br-front", "ce:be:8f:4f:72:d4", 7, 2), veth);
+    LiveLink bridge = LiveReader.link(json.readTree("{\"ifindex\":3,\"ifname\":\"br-front\",\"flags\":[\"BROADCAST\"],"
+        + "\"mtu\":1500,\"link_type\":\"ether\",\"address\":\"02:00:00:00:00:02\"}"), Set.of("br-front"));
+    assertEquals(new LiveLink("bridge", 1500, false, "", "02:00:00:00:00:02", 3, -1), bridge);
+    LiveLink dummy = LiveReader.link(json.readTree("{\"ifindex\":4,\"ifname\":\"d0\",\"flags\":[\"UP\"],\"mtu\":1500,"
+        + "\"link_type\":\"ether\"}"), Set.of());
+    assertEquals("other", dummy.kind());
+    assertEquals("loopback", LiveReader.link(json.readTree("{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"}"),
+        Set.of()).kind());
+  }
+
+  @Test
+  void withDetailsTheReaderTakesTheKindsOfTunnelsAndSubInterfacesAndWhatTheyAreMadeOf() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    LiveLink vxlan = LiveReader.link(json.readTree("{\"ifindex\":5,\"ifname\":\"vx-mesh\",\"flags\":[\"UP\"],"
+        + "\"mtu\":1450,\"master\":\"br-mesh\",\"address\":\"02:00:00:00:00:05\",\"linkinfo\":{\"info_kind\":\"vxlan\","
+        + "\"info_data\":{\"id\":42,\"local\":\"192.168.56.11\",\"port\":4789,\"learning\":false}}}"), Set.of());
+    assertEquals(new LiveLink("vxlan", 1450, true, "br-mesh", "02:00:00:00:00:05", 5, -1,
+        "id=42 port=4789 local=192.168.56.11"), vxlan);
+    LiveLink macvlan = LiveReader.link(json.readTree("{\"ifindex\":2,\"ifname\":\"eth0\",\"flags\":[\"UP\"],"
+        + "\"mtu\":9000,\"link_index\":3,\"link_netnsid\":0,\"address\":\"02:42:c0:a8:3c:0a\","
+        + "\"linkinfo\":{\"info_kind\":\"macvlan\",\"info_data\":{\"mode\":\"private\"}}}"), Set.of());
+    assertEquals("macvlan", macvlan.kind());
+    assertEquals("mode=private", macvlan.params());
+    // a veth pair within one namespace (a sandbox's macvlan parent) names its peer instead of indexing it
+    LiveLink parent = LiveReader.link(json.readTree("{\"ifindex\":7,\"ifname\":\"eth0\",\"link\":\"pp-eth0\","
+        + "\"mtu\":1500,\"linkinfo\":{\"info_kind\":\"veth\"}}"), Set.of(), Map.of("pp-eth0", 8));
+    assertEquals(8, parent.peer());
+  }
+
+  @Test
+  void aMacvlanOfAnotherModeIsReplacedItsInheritedMtuIsNotComparedAndASubInterfaceGoesWithItsParent() {
+    Runner.Target m = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
+    Link sub = m.host().links().stream().filter(l -> l.type() == Link.Type.MACVLAN).findFirst().orElseThrow();
+    Link.Macvlan p = (Link.Macvlan) sub.params().orElseThrow();
+    LiveLink same = new LiveLink("macvlan", 9000, true, "", sub.mac().orElseThrow(), 2, 3, "mode=" + p.mode().label());
+    assertEquals(List.of(), Runner.attributeChanges(sub, same), "the parent's MTU, inherited: not drift");
+    String other = p.mode() == dev.netc.compiler.ir.MacvlanMode.PRIVATE ? "bridge" : "private";
+    assertEquals(java.util.Optional.of("macvlan mode"), Runner.Rebuild.paramsChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 3, "mode=" + other)));
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub, same));
+
+    // the parent veth of the sandbox stands replaced (of another kind): the sub-interface goes with it
+    Map<ObjectId, LiveLink> links = new HashMap<>();
+    Map<Link.Ref, Integer> index = new HashMap<>();
+    List<Link> all = m.host().links();
+    for (int i = 0; i < all.size(); i++) {
+      index.put(all.get(i).ref(), i + 2);
+    }
+    Set<ObjectId> owned = new HashSet<>();
+    for (Link l : all) {
+      owned.add(l.id());
+      links.put(l.id(), new LiveLink(Runner.Rebuild.kind(l.type()), 1500, true, l.master().orElse(""),
+          l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1), Runner.Rebuild.params(l)));
+    }
+    ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
+    links.put(parentId, new LiveLink("other", 1500, true, "", "x", 99, -1));
+    LiveState live = new LiveState(true, true, "", Set.of(), owned, Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
+        Set.of("t1"), Map.of(), links, List.of());
+    Runner.Rebuild r = Runner.Rebuild.of(m.host(), live);
+    assertEquals("kind", r.replace().get(parentId));
+    assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
+  }
+}

@@ -1,0 +1,281 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Matrix;
+import dev.netc.compiler.model.Reachability;
+import dev.netc.runner.probe.ProbeResult;
+import dev.netc.runner.probe.Prober;
+import dev.netc.runner.probe.SetnsNamespaces;
+import dev.netc.runner.probe.Verification;
+import dev.netc.runner.probe.Verifier;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Probe and verify against real sandboxes (root): every single-host example the runner
+ * realises, applied, verifies without a difference (and the golden case {@code plan/sandboxed},
+ * whose web port is published on a bridge's gateway, which {@code @outside} reaches through its
+ * default route); a kernel changed by hand where drift cannot
+ * see it shows exactly the cells that change; a sandbox not applied or not in sync is refused;
+ * twenty endpoints on two ports (TCP and UDP) probe to the model's matrix.
+ */
+@Timeout(180)
+class VerifyKernelTest {
+  private static final PortSpec TCP_3000 = new PortSpec(PortRange.of(3000), Protocol.TCP);
+  private static final PortSpec TCP_5432 = new PortSpec(PortRange.of(5432), Protocol.TCP);
+
+  @TempDir Path stateDir;
+  String s;
+  Runner runner;
+  SetnsNamespaces namespaces;
+
+  @BeforeEach
+  void setUp() {
+    Kernel.assumeKernel();
+    s = Kernel.sandboxName();
+    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    namespaces = new SetnsNamespaces();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (namespaces != null) {
+      namespaces.close();
+    }
+    if (s != null) {
+      Kernel.removeSandbox(s, stateDir);
+    }
+  }
+
+  private Verification verify(Topology t, List<PortSpec> ports) {
+    Reachability model = new Reachability(t);
+    return new Verifier(runner, namespaces, Prober.Options.DEFAULT).verify(Kernel.target(t, s), model, ports,
+        Prober.Progress.NONE);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"examples/webshop.netc", "examples/compose-app.netc", "examples/dual-stack.netc",
+      "examples/host-and-none.netc", "examples/k8s-namespace.netc", "examples/k8s/shop",
+      "examples/compose/webapp.yaml", "golden-tests/plan/sandboxed/input.netc"})
+  void appliedExampleVerifies(String example) {
+    Topology t = Kernel.compile(example);
+    runner.apply(Kernel.target(t, s));
+    Verification v = verify(t, new Reachability(t).defaultPorts());
+    System.out.println(example + ": " + v.summary());
+    assertTrue(v.equal(), v::text);
+    assertEquals(v.probe().cells().size(), v.compared() + v.skippedCells());
+    assertEquals(new Reachability(t).nodes().size(), v.probe().nodes().size(), "every node is probed");
+  }
+
+  @Test
+  void handMadeChangesShowAsExactlyTheCellsTheyChange() {
+    Topology t = Kernel.compile("examples/webshop.netc");
+    runner.apply(Kernel.target(t, s));
+    Reachability model = new Reachability(t);
+    // an element added to the allow set by hand keeps the table's rule count: drift cannot see it
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4",
+        "{ 10.20.0.3 . 10.20.0.5 . tcp . 3000 }").ok());
+    assertTrue(runner.drift(Kernel.target(t, s)).inSync());
+    Verification v = verify(t, List.of(TCP_3000, TCP_5432));
+    assertEquals(List.of("api-1 -> db 3000/tcp model false kernel true"), lines(v), v::text);
+    assertTrue(v.text().contains("api-1 -> db on 3000/tcp: model denies, kernel admits (via 10.20.0.5:3000)"), v::text);
+
+    // a table of someone else's in db's namespace drops what arrives on eth0 (foreign: drift does
+    // not look at it): every cell to or from db that the model admits, but db itself, is lost
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-db", "nft", "add table inet foreign; add chain inet foreign in"
+        + " { type filter hook input priority 0; policy accept; }; add rule inet foreign in iifname eth0 drop").ok());
+    assertTrue(runner.drift(Kernel.target(t, s)).inSync());
+    v = verify(t, List.of(TCP_5432));
+    Set<String> expected = Matrix.compute(model, List.of(TCP_5432)).stream()
+        .filter(c -> c.allowed() && (c.from().name().equals("db") ^ c.to().name().equals("db")))
+        .map(c -> c.from().name() + " -> " + c.to().name() + " 5432/tcp model true kernel false")
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(Set.of("@host -> db 5432/tcp model true kernel false", "api-1 -> db 5432/tcp model true kernel false",
+        "api-2 -> db 5432/tcp model true kernel false", "db -> @host 5432/tcp model true kernel false"), expected);
+    assertEquals(expected, new TreeSet<>(lines(v)), v::text);
+    assertTrue(v.text().contains("api-1 -> db on 5432/tcp: model admits, kernel denies (10.20.0.5:5432 "), v::text);
+    assertTrue(v.text().contains("admitted by policy `api-to-db`: `allow ingress from app=api port 5432/tcp`"
+        + " (" + Kernel.root().resolve("examples/webshop.netc") + ":51)"), v::text);
+  }
+
+  private static List<String> lines(Verification v) {
+    return v.differences().stream().map(d -> d.from().name() + " -> " + d.to().name() + " " + d.port()
+        + " model " + d.model() + " kernel " + d.kernel()).toList();
+  }
+
+  @Test
+  void refusesASandboxNotAppliedOrNotInSync() {
+    Topology t = Kernel.compile("examples/webshop.netc");
+    RunnerException e = assertThrows(RunnerException.class, () -> verify(t, List.of(TCP_3000)));
+    assertEquals("topology webshop is not applied in sandbox " + s + ": run `netc apply` first", e.getMessage());
+    e = assertThrows(RunnerException.class, () -> new Prober(namespaces, Prober.Options.DEFAULT)
+        .probe(Kernel.target(t, s), new Reachability(t), List.of(TCP_3000), Prober.Progress.NONE));
+    assertEquals("namespace " + s + " does not exist: is topology webshop applied in sandbox " + s
+        + "? (`netc apply`)", e.getMessage());
+
+    runner.apply(Kernel.target(t, s));
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "ve-db-0").ok());
+    e = assertThrows(RunnerException.class, () -> verify(t, List.of(TCP_3000)));
+    assertEquals("sandbox " + s + " is not in sync with topology webshop (3 missing, 0 changed, 0 unexpected;"
+        + " `netc diff` lists them): run `netc apply` first", e.getMessage());
+  }
+
+  @Test
+  void aPortTakenInANamespaceIsAClearErrorAndNothingStaysOpen() throws Exception {
+    Topology t = Kernel.compile("examples/webshop.netc");
+    runner.apply(Kernel.target(t, s));
+    // someone else's listener on 3000/tcp in api-2's namespace
+    try (ServerSocketChannel taken = namespaces.call(s + "-api-2",
+        () -> ServerSocketChannel.open().bind(new InetSocketAddress(3000)))) {
+      RunnerException e = assertThrows(RunnerException.class, () -> verify(t, List.of(TCP_3000)));
+      assertEquals("cannot listen on 3000/tcp in namespace " + s + "-api-2: Address already in use (a process of"
+          + " its own listens there? stop it, or probe other ports with --port)", e.getMessage());
+    }
+    // the listeners of the failed probe are closed: the next probe binds the same ports
+    assertTrue(verify(t, List.of(TCP_3000)).equal());
+    assertEquals("", Kernel.run("ip", "netns", "exec", s + "-web", "ss", "-Htuln").out().strip());
+  }
+
+  /**
+   * Right after apply, the host's new link-local addresses are tentative for a second or two, and
+   * a router sends no neighbour solicitation for forwarded IPv6 without a usable one: the probe
+   * waits for them (Prober.settle), so that a probe made at once, without verify's second look,
+   * measures IPv6 through the host: @outside to web's 443, published only on [::]:8443.
+   */
+  @Test
+  void aProbeRightAfterApplyMeasuresIpv6ThroughTheHost() {
+    Topology t = Kernel.compile("golden-tests/plan/sandboxed/input.netc");
+    runner.apply(Kernel.target(t, s));
+    Reachability model = new Reachability(t);
+    PortSpec https = new PortSpec(PortRange.of(443), Protocol.TCP);
+    ProbeResult p = new Prober(namespaces, Prober.Options.DEFAULT).probe(Kernel.target(t, s), model, List.of(https),
+        Prober.Progress.NONE);
+    ProbeResult.Cell cell = p.cells().stream()
+        .filter(c -> c.from().name().equals("@outside") && c.to().name().equals("web")).findFirst().orElseThrow();
+    assertTrue(model.allowed(cell.from(), cell.to(), https));
+    assertTrue(cell.allowed(), cell.detail());
+    assertEquals("via [fd00:80::1]:8443", cell.detail(), "the first host address tried, a gateway");
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative").out().strip());
+  }
+
+  @Test
+  void macvlanCellsAreComparedNowThatMacvlanIsRealised() throws Exception {
+    Path file = Files.createTempFile(stateDir, "lan", ".netc");
+    Files.writeString(file, """
+        topology lan
+        network lan {
+          driver macvlan
+          parent eth0
+          subnet 192.0.2.0/24
+        }
+        network apps { subnet 10.70.0.0/24 }
+        container a { attach lan }
+        container b { attach lan }
+        container c { attach apps }
+        """);
+    CompileResult r = new Compiler().compile(file);
+    Topology t = r.topology().orElseThrow(() -> new AssertionError(r.diagnostics().toString()));
+    runner.apply(Kernel.target(t, s));
+    Verification v = verify(t, new Reachability(t).defaultPorts());
+    // a and b reach each other on their macvlan network (bridge mode), and not the host: every
+    // cell is compared (before macvlan was realised, the two cells between a and b were skipped)
+    assertTrue(v.equal(), v::text);
+    assertEquals(java.util.Map.of(), v.skipped(), v::text);
+  }
+
+  /**
+   * Twenty endpoints on two networks (one internal, dual-stack), isolation, allow and deny rules,
+   * ports published on every host address (automatic ones, and 3000 itself, which takes the
+   * host's own 3000/tcp: a known difference), probed on 3000/tcp and 5353/udp.
+   */
+  @Test
+  void twentyEndpointsOnTwoPorts() throws Exception {
+    StringBuilder src = new StringBuilder("""
+        topology twenty
+        network front { subnet 10.60.0.0/24 }
+        network back { subnet 10.61.0.0/24
+          subnet fd00:61::/64
+          internal }
+        container app { replicas 8
+          labels app=app
+          attach front
+          attach back
+          expose 3000/tcp
+          publish 3000/tcp }
+        container worker { replicas 8
+          labels app=worker
+          attach back
+          expose 5353/udp }
+        container dns { replicas 2
+          labels app=dns
+          attach back
+          expose 5353/udp
+          publish 5353/udp }
+        container edge {
+          labels app=edge
+          attach front }
+        container gw {
+          labels app=gw
+          attach front
+          publish 3000 -> 3000/tcp }
+        policy isolate { select app=worker app=dns
+          isolate ingress }
+        policy dns { select app=dns
+          allow ingress from app=worker port 5353/udp }
+        policy no-edge { select app=app
+          deny ingress from app=edge port 3000/tcp }
+        """);
+    Path file = Files.createTempFile(stateDir, "twenty", ".netc");
+    Files.writeString(file, src.toString());
+    CompileResult r = new Compiler().compile(file);
+    Topology t = r.topology().orElseThrow(() -> new AssertionError(r.diagnostics().toString()));
+    assertEquals(22, new Reachability(t).nodes().size(), "20 endpoints, @host and @outside");
+    runner.apply(Kernel.target(t, s));
+    Reachability model = new Reachability(t);
+    List<PortSpec> ports = List.of(TCP_3000, new PortSpec(PortRange.of(5353), Protocol.UDP));
+    long start = System.nanoTime();
+    Verification v = verify(t, ports);
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    System.out.printf("twenty endpoints, 2 ports: %d cells, %d connections, probe %d ms, verify %d ms: %s%n",
+        v.probe().cells().size(), v.probe().connections(), v.probe().millis(), millis, v.summary());
+    assertEquals(22 * 22 * 2, v.probe().cells().size());
+    assertTrue(v.equal(), v::text);
+    // the measured matrix is the model's, cell for cell, but the known differences
+    ProbeResult p = v.probe();
+    List<Matrix.Cell> want = Matrix.compute(model, ports);
+    int known = 0;
+    for (int i = 0; i < want.size(); i++) {
+      if (p.cells().get(i).knownDifference()) {
+        known++;
+        continue;
+      }
+      assertEquals(want.get(i), p.matrix().get(i));
+    }
+    assertTrue(known > 0 && known < 22 * 2, "the host on 3000/tcp and 5353/udp... " + known);
+    assertFalse(v.probe().cells().stream().filter(c -> !c.knownDifference()).allMatch(ProbeResult.Cell::allowed));
+  }
+}
