@@ -206,7 +206,8 @@ public final class Runner {
    * The SHA-256 of what a plan read, canonicalised: whether {@code S} and {@code S-outside} exist,
    * the owned objects (links with their attributes and ifindex, files by the hash of their
    * content), the objects the topology wants that others hold, the values of its sysctls, the
-   * record of the applied table and its number of rules. Objects of others that the topology does
+   * record of the applied table, the file apply kept of it (an element delta starts from it) and
+   * its number of rules. Objects of others that the topology does
    * not want are left out: they do not change the plan.
    */
   String fingerprint(Target t, LiveState live) {
@@ -222,6 +223,8 @@ public final class Runner {
         .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
     new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
     recordLines(t).forEach(l -> lines.add("table record " + l));
+    // the file an element delta starts from
+    appliedTable(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
     Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
     if (table.isPresent() && !recordLines(t).isEmpty()) {
       lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()));

@@ -134,4 +134,18 @@ class SavedPlanTest {
     assertFalse(r.fingerprint(T, empty).equals(r.fingerprint(T, sandbox)));
     assertEquals(64, r.fingerprint(T, empty).length());
   }
+
+  @Test
+  void theFingerprintCoversTheTableFileAnElementDeltaStartsFrom() throws Exception {
+    Runner r = runner(new RecordingExecutor((argv, in) -> ok("")));
+    LiveState empty = new LiveState(false, false, "", java.util.Set.of(), java.util.Set.of(), java.util.Map.of(),
+        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+    String none = r.fingerprint(T, empty);
+    Files.createDirectories(fs.getPath("/run/netc"));
+    Files.writeString(fs.getPath("/run/netc/t1.webshop.nft"), "table inet netc_webshop {\n}\n");
+    String kept = r.fingerprint(T, empty);
+    assertFalse(none.equals(kept));
+    Files.writeString(fs.getPath("/run/netc/t1.webshop.nft"), "table inet netc_webshop {\n  # edited\n}\n");
+    assertFalse(kept.equals(r.fingerprint(T, empty)));
+  }
 }

@@ -91,4 +91,23 @@ class TableDeltaTest {
     assertEquals(Optional.empty(), TableDelta.of(a, a.replace("map published4", "map published6")));
     assertEquals(Optional.empty(), TableDelta.of(a, a.substring(0, a.length() - 3)));
   }
+
+  @Test
+  void serviceMapsTakeDeltasWhileTheirChainsAndTheirNumgenRangeStayTheSame() throws Exception {
+    String shop = java.nio.file.Files.readString(
+        Kernel.root().resolve("golden-tests/examples/k8s/shop/plan-nft.txt"));
+    // an endpoint of backend/api moved: one element of its numgen map, deleted by its key
+    String moved = shop.replace("1 comment \"backend/api-2 (1 in 2)\" : 10.244.0.5 . 3000",
+        "1 comment \"backend/api-2 (1 in 2)\" : 10.244.0.9 . 3000");
+    TableDelta d = TableDelta.of(shop, moved).orElseThrow();
+    assertEquals("set svc_backend_api_80_tcp_4: +1 -1 elements", d.summary());
+    assertTrue(d.script().startsWith("delete element inet netc_shop svc_backend_api_80_tcp_4 {\n  1\n}\n"), d.script());
+    // a service's line moved in its file: the verdict map's element, deleted by its key alone
+    String line = shop.replace("services.yaml:21\" : goto", "services.yaml:22\" : goto");
+    TableDelta l = TableDelta.of(shop, line).orElseThrow();
+    assertTrue(l.script().startsWith("delete element inet netc_shop services4 {\n  10.96.0.20 . tcp . 80\n}\n"), l.script());
+    // a third endpoint: the map's numgen range changes, so the whole table is replaced
+    assertEquals(Optional.empty(), TableDelta.of(shop, shop.replace("typeof numgen random mod 2 : ip daddr . tcp dport",
+        "typeof numgen random mod 3 : ip daddr . tcp dport")));
+  }
 }
