@@ -21,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
@@ -40,11 +41,22 @@ class KernelSimulationTest {
   @TestFactory
   Stream<DynamicTest> planMatchesModel() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
+    // the cases the simulation cannot judge are left out at once, not skipped: a case with errors
+    // has no plan; several hosts are kernels of their own; NETC520 leaves something out; services
+    // balance at random (ServicesKernelTest measures them with real traffic)
+    java.util.Map<String, Integer> leftOut = new java.util.TreeMap<>();
     for (GoldenTest.Case c : GoldenTest.cases()) {
-      if (!c.name().startsWith("conformance/")) {
-        tests.add(DynamicTest.dynamicTest(c.name(), () -> check(c.name(), c.inputDir(), c.rootFile(), false)));
+      if (c.name().startsWith("conformance/")) {
+        continue;
       }
+      Optional<String> why = notComparable(TestTopologies.compile(c.inputDir(), c.rootFile()));
+      if (why.isPresent()) {
+        leftOut.merge(why.get(), 1, Integer::sum);
+        continue;
+      }
+      tests.add(DynamicTest.dynamicTest(c.name(), () -> check(c.name(), c.inputDir(), c.rootFile(), false)));
     }
+    leftOut.forEach((why, n) -> System.out.println("KernelSimulationTest: " + n + " golden cases left out: " + why));
     try (Stream<Path> dirs = Files.list(ConformanceTest.CONFORMANCE)) {
       for (Path d : dirs.filter(Files::isDirectory).sorted().toList()) {
         tests.add(DynamicTest.dynamicTest("conformance/" + d.getFileName(),
@@ -53,6 +65,24 @@ class KernelSimulationTest {
     }
     assertFalse(tests.isEmpty());
     return tests.stream();
+  }
+
+  /** Why the simulation cannot judge a compiled case, if it cannot. */
+  private static Optional<String> notComparable(CompileResult r) {
+    if (r.topology().isEmpty()) {
+      return Optional.of("errors, no plan");
+    }
+    Topology t = r.topology().get();
+    if (t.hosts().size() != 1) {
+      return Optional.of("several hosts, each a kernel of its own (DriversKernelTest)");
+    }
+    if (!Planner.plan(t, "").diagnostics().isEmpty()) {
+      return Optional.of("the plan leaves something out (NETC520) or warns");
+    }
+    if (!t.services().isEmpty()) {
+      return Optional.of("services balance at random (ServicesKernelTest)");
+    }
+    return Optional.empty();
   }
 
   private void check(String name, Path dir, String root, boolean required) {

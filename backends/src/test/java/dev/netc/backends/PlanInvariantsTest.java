@@ -23,7 +23,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -37,14 +36,18 @@ class PlanInvariantsTest {
   @TestFactory
   Stream<DynamicTest> everyCase() throws IOException {
     List<DynamicTest> out = new ArrayList<>();
+    int leftOut = 0;
     for (GoldenTest.Case c : GoldenTest.cases()) {
+      CompileResult compiled = TestTopologies.compile(c.inputDir(), c.rootFile());
       for (String sandbox : List.of("", "t1")) {
+        // a case with errors, or whose plan has errors, has no desired state: left out, not skipped
+        if (compiled.topology().isEmpty() || Planner.plan(compiled.topology().get(), sandbox).state().isEmpty()) {
+          leftOut++;
+          continue;
+        }
         out.add(DynamicTest.dynamicTest(c.name() + (sandbox.isEmpty() ? "" : " in sandbox " + sandbox), () -> {
-          CompileResult r = TestTopologies.compile(c.inputDir(), c.rootFile());
-          Assumptions.assumeTrue(r.topology().isPresent(), "has errors");
-          Topology t = r.topology().get();
+          Topology t = compiled.topology().get();
           Planner.Result plan = Planner.plan(t, sandbox);
-          Assumptions.assumeTrue(plan.state().isPresent(), "the plan has errors");
           check(t, plan.state().get());
           Planner.Result again = Planner.plan(t, sandbox);
           Reachability model = new Reachability(t);
@@ -53,6 +56,7 @@ class PlanInvariantsTest {
         }));
       }
     }
+    System.out.println("PlanInvariantsTest: " + leftOut + " case and sandbox pairs left out: errors, no plan");
     return out.stream();
   }
 

@@ -32,20 +32,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Mixin SandboxOptions target;
 
-  /** How drift is printed. */
-  enum Format { TEXT, JSON }
-
-  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-      completionCandidates = FormatNames.class,
-      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Format format;
-
-  /** The formats as users write them. */
-  static final class FormatNames extends EnumNames<Format> {
-    FormatNames() {
-      super(Format.class);
-    }
-  }
+  @Mixin TextOrJson format;
 
   @Mixin Verbosity verbosity;
 
@@ -65,7 +52,7 @@ final class DiffCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new Netc.UserError(e.getMessage());
     }
-    ctx.out().print(format == Format.JSON ? drift.json()
+    ctx.out().print(format.json() ? drift.json()
         : verbosity.quiet ? drift.summary() + "\n" : drift.text());
     return drift.inSync() ? 0 : 2;
   }

@@ -38,20 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Mixin ProbeOptions probe;
 
-  /** How the result is printed. */
-  enum Format { TEXT, JSON }
-
-  @Option(names = "--format", defaultValue = "text", paramLabel = "FORMAT",
-      completionCandidates = FormatNames.class,
-      description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-  Format format;
-
-  /** The formats as users write them. */
-  static final class FormatNames extends EnumNames<Format> {
-    FormatNames() {
-      super(Format.class);
-    }
-  }
+  @Mixin TextOrJson format;
 
   @Mixin Verbosity verbosity;
 
@@ -74,7 +61,7 @@ final class VerifyCommand implements Callable<Integer> {
     } catch (RunnerException e) {
       throw new Netc.UserError("verify failed: " + e.getMessage());
     }
-    if (format == Format.JSON) {
+    if (format.json()) {
       ctx.out().print(v.json());
     } else {
       ctx.out().print(verbosity.quiet ? v.summary() + "\n" : v.text());
