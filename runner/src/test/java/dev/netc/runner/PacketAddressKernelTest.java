@@ -17,7 +17,6 @@ import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.runner.probe.ProbeResult;
 import dev.netc.runner.probe.Prober;
-import dev.netc.runner.probe.SetnsNamespaces;
 import dev.netc.runner.probe.Verification;
 import dev.netc.runner.probe.Verifier;
 import java.net.InetSocketAddress;
@@ -25,16 +24,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cidr} peers are decided on the address the packet carries, in the model and in the
@@ -45,34 +39,11 @@ import org.junit.jupiter.api.io.TempDir;
  * keeps it), the bridge's from the host's 127.0.0.1 (masqueraded).
  */
 @Timeout(180)
-class PacketAddressKernelTest {
+class PacketAddressKernelTest extends ProbeSandboxTest {
   private static final String CASE = "golden-tests/ok/cidr-packet-address/input.netc";
   private static final PortSpec TCP_80 = new PortSpec(PortRange.of(80), Protocol.TCP);
   private static final PortSpec TCP_873 = new PortSpec(PortRange.of(873), Protocol.TCP);
   private static final PortSpec TCP_5432 = new PortSpec(PortRange.of(5432), Protocol.TCP);
-
-  @TempDir Path stateDir;
-  String s;
-  Runner runner;
-  SetnsNamespaces namespaces;
-
-  @BeforeEach
-  void setUp() {
-    Kernel.assumeKernel();
-    s = Kernel.sandboxName();
-    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
-    namespaces = new SetnsNamespaces();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (namespaces != null) {
-      namespaces.close();
-    }
-    if (s != null) {
-      Kernel.removeSandbox(s, stateDir);
-    }
-  }
 
   @Test
   void theKernelMatchesCidrPeersOnThePacketsAddressAsTheModelDoes() {

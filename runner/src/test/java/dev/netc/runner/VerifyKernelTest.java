@@ -15,23 +15,17 @@ import dev.netc.compiler.model.Matrix;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.runner.probe.ProbeResult;
 import dev.netc.runner.probe.Prober;
-import dev.netc.runner.probe.SetnsNamespaces;
 import dev.netc.runner.probe.Verification;
-import dev.netc.runner.probe.Verifier;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,38 +38,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * twenty endpoints on two ports (TCP and UDP) probe to the model's matrix.
  */
 @Timeout(180)
-class VerifyKernelTest {
+class VerifyKernelTest extends ProbeSandboxTest {
   private static final PortSpec TCP_3000 = new PortSpec(PortRange.of(3000), Protocol.TCP);
   private static final PortSpec TCP_5432 = new PortSpec(PortRange.of(5432), Protocol.TCP);
-
-  @TempDir Path stateDir;
-  String s;
-  Runner runner;
-  SetnsNamespaces namespaces;
-
-  @BeforeEach
-  void setUp() {
-    Kernel.assumeKernel();
-    s = Kernel.sandboxName();
-    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
-    namespaces = new SetnsNamespaces();
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (namespaces != null) {
-      namespaces.close();
-    }
-    if (s != null) {
-      Kernel.removeSandbox(s, stateDir);
-    }
-  }
-
-  private Verification verify(Topology t, List<PortSpec> ports) {
-    Reachability model = new Reachability(t);
-    return new Verifier(runner, namespaces, Prober.Options.DEFAULT).verify(Kernel.target(t, s), model, ports,
-        Prober.Progress.NONE);
-  }
 
   @ParameterizedTest
   @ValueSource(strings = {"examples/webshop.netc", "examples/compose-app.netc", "examples/dual-stack.netc",
