@@ -139,6 +139,15 @@ class RunnerCommandsTest {
     assertTrue(r.err().startsWith("netc: cannot apply `edited.plan`: the saved plan's desired state does not match"),
         r.err());
     assertEquals(1, r.err().lines().count(), r.err());
+    // a damaged plan is named as one, not parsed as .netc source
+    cli.write("cut.plan", saved.substring(0, saved.length() / 2));
+    r = cli.run("apply", "cut.plan");
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("netc: cannot apply `cut.plan`: not a saved plan: "), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    cli.write("bare.plan", "{\"netcPlan\": 1}");
+    r = cli.run("apply", "bare.plan");
+    assertEquals("netc: cannot apply `bare.plan`: not a saved plan: no `netcVersion`\n", r.err());
   }
 
   @Test

@@ -49,15 +49,10 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
 
   /** Whether {@code text} is a saved plan (a JSON object with {@link #KEY}), not a topology. */
   public static boolean is(String text) {
+    // no topology source starts with `{` and names the key: a damaged plan is still a plan, so
+    // that parse says what is wrong with it instead of the .netc parser
     String t = text.stripLeading();
-    if (!t.startsWith("{") || !t.contains("\"" + KEY + "\"")) {
-      return false;
-    }
-    try {
-      return Json.parse(t).has(KEY);
-    } catch (JsonProcessingException e) {
-      return false;
-    }
+    return t.startsWith("{") && t.contains("\"" + KEY + "\"");
   }
 
   /** The SHA-256 of the desired state as the file carries it. */
@@ -107,6 +102,9 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
           + FORMAT + "; run netc plan again");
     }
     String version = root.path("netcVersion").asText("");
+    if (version.isEmpty()) {
+      throw new RunnerException("not a saved plan: no `netcVersion`");
+    }
     if (!version.equals(netcVersion)) {
       throw new RunnerException("saved plan made by netc " + version + ", this is netc " + netcVersion
           + "; run netc plan again");
