@@ -23,14 +23,11 @@ import dev.netc.runner.probe.Verifier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * them (KERNEL.md). Each test has its own sandbox, removed afterwards even on failure.
  */
 @Timeout(180)
-class DriversKernelTest {
+class DriversKernelTest extends SandboxTest {
   private static final PortSpec PORT = new PortSpec(PortRange.of(8080), Protocol.TCP);
 
   static final String OVERLAY = """
@@ -126,24 +123,7 @@ class DriversKernelTest {
       }
       """;
 
-  @TempDir Path stateDir;
   @TempDir Path dir;
-  String s;
-  Runner runner;
-
-  @BeforeEach
-  void setUp() {
-    Kernel.assumeKernel();
-    s = Kernel.sandboxName();
-    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (s != null) {
-      Kernel.removeSandbox(s, stateDir);
-    }
-  }
 
   private Topology compile(String text) throws IOException {
     Path f = dir.resolve("t.netc");

@@ -7,39 +7,26 @@ import dev.netc.runner.probe.Prober;
 import dev.netc.runner.probe.SetnsNamespaces;
 import dev.netc.runner.probe.Verification;
 import dev.netc.runner.probe.Verifier;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What the kernel tests that probe a sandbox share (root): a fresh sandbox name, a runner whose
- * records live in a temporary folder, the namespaces entered with {@code setns}, and their
- * removal after each test, also when it fails.
+ * A {@link SandboxTest} that also probes: the namespaces entered with {@code setns}, closed after
+ * each test before the sandbox is removed.
  */
-abstract class ProbeSandboxTest {
-  @TempDir Path stateDir;
-  String s;
-  Runner runner;
+abstract class ProbeSandboxTest extends SandboxTest {
   SetnsNamespaces namespaces;
 
   @BeforeEach
-  void setUpSandbox() {
-    Kernel.assumeKernel();
-    s = Kernel.sandboxName();
-    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+  void enterNamespaces() {
     namespaces = new SetnsNamespaces();
   }
 
   @AfterEach
-  void removeSandbox() {
+  void closeNamespaces() {
     if (namespaces != null) {
       namespaces.close();
-    }
-    if (s != null) {
-      Kernel.removeSandbox(s, stateDir);
     }
   }
 

@@ -22,8 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,26 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * objects left alone, destroy, rollback. Each test has its own sandbox, removed afterwards.
  */
 @Timeout(120)
-class WebshopKernelTest {
+class WebshopKernelTest extends SandboxTest {
   private static final Topology WEBSHOP = Kernel.compile("examples/webshop.netc");
-
-  @TempDir Path stateDir;
-  String s;
-  Runner runner;
-
-  @BeforeEach
-  void setUp() {
-    Kernel.assumeKernel();
-    s = Kernel.sandboxName();
-    runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
-  }
-
-  @AfterEach
-  void tearDown() {
-    if (s != null) {
-      Kernel.removeSandbox(s, stateDir);
-    }
-  }
 
   private Set<String> namespaces() {
     return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
