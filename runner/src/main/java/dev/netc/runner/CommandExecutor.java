@@ -32,4 +32,15 @@ public interface CommandExecutor {
 
   /** How many processes this executor has started (for reports and tests). */
   int processes();
+
+  /**
+   * Whether the commands reach the real kernel of this machine, so that netc may also read it
+   * without a process (netlink): false for an executor that answers from a function.
+   */
+  default boolean reachesKernel() {
+    return false;
+  }
+
+  /** Reports work done without a process ({@code what}, taking {@code nanos}): traced by {@code apply -v}. */
+  default void note(String what, long nanos) {}
 }

@@ -10,6 +10,7 @@ import dev.netc.backends.plan.Ownership;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
+import dev.netc.runner.netlink.NetnsReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -37,6 +38,8 @@ public final class LiveReader {
   private final CommandExecutor exec;
   private final Path etcNetns;
   private final Path scratch;
+  /** Reads namespaces inside the JVM, when this process can; {@code null}: with processes. */
+  private final NetnsReader netlink;
 
   /** A reader that starts one {@code ip -j -n NS -batch -} process per namespace. */
   public LiveReader(CommandExecutor exec, Path etcNetns) {
@@ -48,13 +51,30 @@ public final class LiveReader {
    * NetnsBatches}), writing its batch file under {@code scratch}.
    */
   public LiveReader(CommandExecutor exec, Path etcNetns, Path scratch) {
+    this(exec, etcNetns, scratch, null);
+  }
+
+  /**
+   * A reader that reads the namespaces with {@code netlink} (links, addresses, routes, sysctls;
+   * no process per namespace) and the rest with {@code exec}; {@code netlink} {@code null}: as
+   * {@link #LiveReader(CommandExecutor, Path, Path)}.
+   */
+  public LiveReader(CommandExecutor exec, Path etcNetns, Path scratch, NetnsReader netlink) {
     this.exec = exec;
     this.etcNetns = etcNetns;
     this.scratch = scratch;
+    this.netlink = netlink;
   }
 
   /** The namespaces whose names are listed by {@code ip netns list}. */
   public Set<String> namespaces() {
+    if (netlink != null) {
+      try {
+        return netlink.namespaces();
+      } catch (IOException e) {
+        throw new RunnerException("cannot list network namespaces: " + e.getMessage());
+      }
+    }
     CommandExecutor.Result r = exec.run(List.of("ip", "netns", "list"), "");
     if (!r.ok()) {
       throw new RunnerException("cannot list network namespaces: " + r.firstError());
@@ -115,7 +135,25 @@ public final class LiveReader {
         .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
             && !preRead.containsKey(ns)).toList();
     Map<String, String> outputs = new HashMap<>(preRead);
-    if (scratch != null && toRead.size() > 1) {
+    Map<String, List<JsonNode>> parsed = new HashMap<>();
+    Map<String, Map<String, String>> sysctlsRead = new HashMap<>();
+    if (netlink != null) {
+      Map<String, List<String>> asked = new LinkedHashMap<>();
+      if (sandbox.isHost() && !preRead.containsKey("")) {
+        asked.put("", sysctlKeys.getOrDefault("", List.of()));
+      }
+      toRead.forEach(ns -> asked.put(ns, sysctlKeys.getOrDefault(ns, List.of())));
+      long start = System.nanoTime();
+      NetnsReader.Outcome o = netlink.read(asked);
+      exec.note("netlink read of " + asked.size() + " namespace" + (asked.size() == 1 ? "" : "s")
+          + (o.failed().isEmpty() ? "" : " (" + o.failed().size() + " failed: " + o.failed().values().iterator().next() + ")"),
+          System.nanoTime() - start);
+      o.read().forEach((ns, r) -> {
+        parsed.put(ns, r.documents());
+        sysctlsRead.put(ns, r.sysctls());
+      });
+    }
+    if (netlink == null && scratch != null && toRead.size() > 1) {
       Map<String, List<String>> batches = new LinkedHashMap<>();
       toRead.forEach(ns -> batches.put(ns, NetnsBatches.READ));
       outputs.putAll(new NetnsBatches(exec, scratch).run(batches).out());
@@ -125,7 +163,8 @@ public final class LiveReader {
       if (!isS && (!sandbox.isHost() && ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns))) {
         continue;
       }
-      String out = outputs.get(ns);
+      List<JsonNode> docs = parsed.get(ns);
+      String out = docs != null ? "" : outputs.get(ns);
       if (out == null) {
         CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-j", "-d", "-batch", "-")
             : List.of("ip", "-j", "-d", "-n", ns, "-batch", "-"),
@@ -140,7 +179,9 @@ public final class LiveReader {
         }
         out = r.out();
       }
-      List<JsonNode> docs = parse(out, "ip -j -n " + ns);
+      if (docs == null) {
+        docs = parse(out, "ip -j -n " + ns);
+      }
       if (docs.size() != 4) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
@@ -245,7 +286,7 @@ public final class LiveReader {
       if (here.contains(table)) {
         owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
       }
-      sysctls(h, sysctlKeys.getOrDefault(h, List.of())).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
+      (sysctlsRead.containsKey(h) ? sysctlsRead.get(h) : sysctls(h, sysctlKeys.getOrDefault(h, List.of()))).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
       if (vxlans.containsKey(h)) {
         // IPsec objects only protect overlays: read where the topology has a tunnel
         xfrm(h, topology, owned);

@@ -89,6 +89,11 @@ public final class ProcessExecutor implements CommandExecutor {
   }
 
   @Override
+  public boolean reachesKernel() {
+    return true;
+  }
+
+  @Override
   public int processes() {
     return count.get();
   }

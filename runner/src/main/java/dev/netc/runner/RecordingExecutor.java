@@ -21,15 +21,26 @@ public final class RecordingExecutor implements CommandExecutor {
   }
 
   private final BiFunction<List<String>, String, Result> answer;
+  private final boolean kernel;
   private final List<Call> calls = new ArrayList<>();
 
   public RecordingExecutor(BiFunction<List<String>, String, Result> answer) {
+    this(answer, false);
+  }
+
+  private RecordingExecutor(BiFunction<List<String>, String, Result> answer, boolean kernel) {
     this.answer = answer;
+    this.kernel = kernel;
   }
 
   /** Passes every command on to {@code next}. */
   public static RecordingExecutor around(CommandExecutor next) {
-    return new RecordingExecutor(next::run);
+    return new RecordingExecutor(next::run, next.reachesKernel());
+  }
+
+  @Override
+  public boolean reachesKernel() {
+    return kernel;
   }
 
   @Override

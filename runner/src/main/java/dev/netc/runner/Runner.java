@@ -19,6 +19,7 @@ import dev.netc.backends.plan.Underlay;
 import dev.netc.backends.plan.XfrmPolicy;
 import dev.netc.backends.plan.XfrmState;
 import dev.netc.compiler.ir.IpAddress;
+import dev.netc.runner.netlink.NetnsReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -72,7 +73,10 @@ public final class Runner {
     this.etcNetns = etcNetns;
     this.stateDir = stateDir;
     this.lockWait = lockWait;
-    this.reader = new LiveReader(exec, etcNetns, stateDir);
+    // netc's own reads of the real kernel go through netlink (no process per namespace) when
+    // they can; an executor that answers from a function keeps every read a command
+    this.reader = new LiveReader(exec, etcNetns, stateDir, exec.reachesKernel() && etcNetns.equals(ETC_NETNS)
+        && NetnsReader.available() ? new NetnsReader(Path.of("/run/netns")) : null);
   }
 
   /** The real machine: processes, {@code /etc/netns}, {@code /run/netc}. */
@@ -464,11 +468,16 @@ public final class Runner {
           }
         });
       }
+      Map<Link.Ref, Link> byRef = new java.util.HashMap<>();
+      links.forEach(l -> byRef.putIfAbsent(l.ref(), l));
       for (Link l : links) {
         if (l.type() != Link.Type.VETH || !l.createsPeer()) {
           continue;
         }
-        Link peer = links.stream().filter(x -> x.ref().equals(l.peer().get())).findFirst().orElseThrow();
+        Link peer = byRef.get(l.peer().get());
+        if (peer == null) {
+          throw new IllegalStateException("the peer of " + l.id() + " is not in the desired state");
+        }
         Optional<LiveLink> a = live.link(l.id());
         Optional<LiveLink> b = live.link(peer.id());
         String why = replace.containsKey(l.id()) ? replace.get(l.id()) : replace.get(peer.id());

@@ -39,4 +39,15 @@ public final class TracingExecutor implements CommandExecutor {
   public int processes() {
     return next.processes();
   }
+
+  @Override
+  public boolean reachesKernel() {
+    return next.reachesKernel();
+  }
+
+  @Override
+  public void note(String what, long nanos) {
+    out.accept(String.format(Locale.ROOT, "%d ms: %s", nanos / 1_000_000, what));
+    next.note(what, nanos);
+  }
 }

@@ -1,0 +1,176 @@
+package dev.netc.runner.netlink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Reads the links, addresses, routes and sysctls of many network namespaces inside the JVM,
+ * without a process per namespace: a few threads of their own each enter one namespace after the
+ * other ({@code setns(2)} on {@code /run/netns/NAME}) and hold an rtnetlink conversation there
+ * ({@link RouteDump}); {@code /proc/sys/net} read by such a thread shows that namespace's values.
+ * The threads end when the read ends, so no other thread of the JVM ever changes namespace.
+ * Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA: {@link #available}.
+ */
+public final class NetnsReader {
+  /** How many threads read side by side. */
+  static final int THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  private final Path runNetns;
+
+  public NetnsReader(Path runNetns) {
+    this.runNetns = runNetns;
+  }
+
+  /** What was read in one namespace: the four documents of {@link RouteDump#read} and the sysctls asked for. */
+  public record Read(List<JsonNode> documents, Map<String, String> sysctls) {}
+
+  /** What a read of many namespaces gave: by namespace, and the namespaces that could not be read, with why. */
+  public record Outcome(Map<String, Read> read, Map<String, String> failed) {}
+
+  /**
+   * Whether this process can read namespaces so: root, and the C library loads. (Checked once by
+   * the caller; a failure later falls back per namespace.)
+   */
+  public static boolean available() {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return false;
+    }
+    try {
+      LibC.get();
+      return true;
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
+      return false;
+    }
+  }
+
+  /** The names under {@code /run/netns} (what {@code ip netns list} prints), sorted. */
+  public Set<String> namespaces() throws IOException {
+    Set<String> out = new TreeSet<>();
+    try (DirectoryStream<Path> d = Files.newDirectoryStream(runNetns)) {
+      for (Path p : d) {
+        out.add(p.getFileName().toString());
+      }
+    } catch (NoSuchFileException e) {
+      // no namespace was ever named on this machine
+    }
+    return out;
+  }
+
+  /**
+   * Reads each namespace of {@code sysctlKeys} (its keys: {@code net.ipv4.ip_forward} ...; a key
+   * the namespace does not have is absent from its read); {@code ""} is the namespace of the JVM.
+   */
+  public Outcome read(Map<String, List<String>> sysctlKeys) {
+    Map<String, Read> read = new ConcurrentHashMap<>();
+    Map<String, String> failed = new ConcurrentHashMap<>();
+    List<String> names = new ArrayList<>(sysctlKeys.keySet());
+    if (names.remove("")) {
+      // the JVM's own namespace: read by this thread, which never leaves it
+      try {
+        read.put("", readOne("", sysctlKeys.get("")));
+      } catch (IOException | RuntimeException e) {
+        failed.put("", e.getMessage() == null ? e.toString() : e.getMessage());
+      }
+    }
+    if (names.isEmpty()) {
+      return new Outcome(new LinkedHashMap<>(read), new LinkedHashMap<>(failed));
+    }
+    int threads = Math.min(THREADS, names.size());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "netc-netlink-read");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        List<String> part = names.subList(i * names.size() / threads, (i + 1) * names.size() / threads);
+        futures.add(pool.submit(() -> {
+          for (String ns : part) {
+            try {
+              read.put(ns, readOne(ns, sysctlKeys.get(ns)));
+            } catch (IOException | RuntimeException e) {
+              failed.put(ns, e.getMessage() == null ? e.toString() : e.getMessage());
+            }
+          }
+        }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      names.stream().filter(n -> !read.containsKey(n)).forEach(n -> failed.putIfAbsent(n, "interrupted"));
+    } catch (ExecutionException e) {
+      names.stream().filter(n -> !read.containsKey(n)).forEach(n -> failed.putIfAbsent(n, String.valueOf(e.getCause())));
+    } finally {
+      // the threads are in other namespaces: they end here, never reused
+      pool.shutdownNow();
+    }
+    Map<String, Read> ordered = new LinkedHashMap<>();
+    sysctlKeys.keySet().stream().filter(read::containsKey).forEach(n -> ordered.put(n, read.get(n)));
+    return new Outcome(ordered, new LinkedHashMap<>(failed));
+  }
+
+  /** Enters {@code ns} (the calling thread stays there) and reads it. */
+  private Read readOne(String ns, List<String> keys) throws IOException {
+    if (!ns.isEmpty()) {
+      enter(ns);
+    }
+    List<JsonNode> docs = RouteDump.read();
+    Map<String, String> sysctls = new LinkedHashMap<>();
+    for (String k : keys) {
+      if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
+        throw new IllegalArgumentException("bad sysctl key " + k);
+      }
+      try {
+        sysctls.put(k, Files.readString(Path.of("/proc/sys/" + k.replace('.', '/')), StandardCharsets.UTF_8).strip());
+      } catch (NoSuchFileException e) {
+        // a key this kernel or namespace does not have (br_netfilter not loaded ...)
+      }
+    }
+    return new Read(docs, sysctls);
+  }
+
+  private void enter(String ns) throws IOException {
+    if (ns.contains("/") || ns.startsWith(".")) {
+      throw new IllegalArgumentException("not a namespace name: `" + ns + "`");
+    }
+    LibC c = LibC.get();
+    int fd;
+    try {
+      fd = c.open(runNetns.resolve(ns).toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+    } catch (LastErrorException e) {
+      throw new IOException(e.getErrorCode() == 2 ? "namespace " + ns + " does not exist"
+          : "cannot open " + runNetns.resolve(ns) + ": " + LibC.strerror(e));
+    }
+    try {
+      c.setns(fd, LibC.CLONE_NEWNET);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot enter namespace " + ns + ": " + LibC.strerror(e));
+    } finally {
+      try {
+        c.close(fd);
+      } catch (LastErrorException e) {
+        // entered or not, the file is not used again
+      }
+    }
+  }
+}

@@ -1,0 +1,390 @@
+package dev.netc.runner.netlink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One rtnetlink conversation in the network namespace of the calling thread: dumps of the links
+ * ({@code RTM_GETLINK}), addresses ({@code RTM_GETADDR}) and routes of every table
+ * ({@code RTM_GETROUTE}), turned into the JSON documents {@code ip -j -d} prints for {@code link
+ * show}, {@code link show type bridge}, {@code address show} and {@code route show table all},
+ * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
+ * alias, peer, kind and the VXLAN, macvlan and VLAN details; addresses with their prefix and
+ * scope; routes with their destination, gateway, protocol and table.
+ */
+public final class RouteDump {
+  private static final int AF_NETLINK = 16;
+  private static final int SOCK_RAW = 3;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int NETLINK_ROUTE = 0;
+  private static final int NLMSG_ERROR = 2;
+  private static final int NLMSG_DONE = 3;
+  private static final int NLM_F_REQUEST = 1;
+  private static final int NLM_F_DUMP = 0x300;
+  private static final int RTM_NEWLINK = 16;
+  private static final int RTM_GETLINK = 18;
+  private static final int RTM_NEWADDR = 20;
+  private static final int RTM_GETADDR = 22;
+  private static final int RTM_NEWROUTE = 24;
+  private static final int RTM_GETROUTE = 26;
+  private static final int AF_INET = 2;
+  private static final int AF_INET6 = 10;
+  private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+  private RouteDump() {}
+
+  /** The four documents of {@code LiveReader}'s read, for the namespace the calling thread is in. */
+  public static List<JsonNode> read() throws IOException {
+    LibC c;
+    try {
+      c = LibC.get();
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException("cannot load the C library for netlink: " + e.getMessage());
+    }
+    int fd;
+    try {
+      fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot open a netlink socket: " + LibC.strerror(e));
+    }
+    try {
+      List<ByteBuffer> links = dump(c, fd, RTM_GETLINK, 16, 1);
+      List<ByteBuffer> addrs = dump(c, fd, RTM_GETADDR, 8, 2);
+      List<ByteBuffer> routes = dump(c, fd, RTM_GETROUTE, 12, 3);
+      return documents(links, addrs, routes);
+    } finally {
+      try {
+        c.close(fd);
+      } catch (LastErrorException e) {
+        // nothing to do: the socket is not used again
+      }
+    }
+  }
+
+  /**
+   * Sends a dump request of {@code type} with a zeroed family header of {@code headerLength}
+   * bytes (family {@code AF_UNSPEC}: both address families) and returns the payload of every
+   * answer message, header included, in order.
+   */
+  private static List<ByteBuffer> dump(LibC c, int fd, int type, int headerLength, int seq) throws IOException {
+    int len = 16 + headerLength;
+    ByteBuffer req = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
+    req.putInt(len).putShort((short) type).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(seq).putInt(0);
+    try {
+      c.send(fd, req.array(), len, 0);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot send a netlink request: " + LibC.strerror(e));
+    }
+    List<ByteBuffer> out = new ArrayList<>();
+    byte[] buf = new byte[1 << 16];
+    while (true) {
+      long n;
+      try {
+        n = c.recv(fd, buf, buf.length, 0);
+      } catch (LastErrorException e) {
+        throw new IOException("cannot read a netlink answer: " + LibC.strerror(e));
+      }
+      ByteBuffer b = ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
+      while (b.remaining() >= 16) {
+        int at = b.position();
+        int mlen = b.getInt(at);
+        int mtype = b.getShort(at + 4) & 0xffff;
+        int mseq = b.getInt(at + 8);
+        if (mlen < 16 || at + mlen > b.limit()) {
+          throw new IOException("a damaged netlink answer (length " + mlen + ")");
+        }
+        if (mseq == seq) {
+          if (mtype == NLMSG_DONE) {
+            return out;
+          }
+          if (mtype == NLMSG_ERROR) {
+            int err = -b.getInt(at + 16);
+            throw new IOException("netlink dump " + type + " failed: errno " + err);
+          }
+          byte[] msg = new byte[mlen - 16];
+          System.arraycopy(buf, at + 16, msg, 0, msg.length);
+          out.add(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
+        }
+        b.position(at + align(mlen));
+      }
+    }
+  }
+
+  private static int align(int n) {
+    return (n + 3) & ~3;
+  }
+
+  /** The attributes of a message from {@code from}: type (without the nested flag) to payload. */
+  static Map<Integer, ByteBuffer> attributes(ByteBuffer m, int from) {
+    Map<Integer, ByteBuffer> out = new HashMap<>();
+    int at = from;
+    while (at + 4 <= m.limit()) {
+      int len = m.getShort(at) & 0xffff;
+      int type = m.getShort(at + 2) & 0x3fff;
+      if (len < 4 || at + len > m.limit()) {
+        break;
+      }
+      ByteBuffer v = m.duplicate().order(m.order());
+      v.position(at + 4).limit(at + len);
+      out.putIfAbsent(type, v.slice().order(m.order()));
+      at += align(len);
+    }
+    return out;
+  }
+
+  private static String string(ByteBuffer v) {
+    byte[] b = new byte[v.remaining()];
+    v.duplicate().get(b);
+    int end = 0;
+    while (end < b.length && b[end] != 0) {
+      end++;
+    }
+    return new String(b, 0, end, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static int u32(ByteBuffer v) {
+    return v.getInt(0);
+  }
+
+  private static String address(ByteBuffer v) {
+    byte[] b = new byte[v.remaining()];
+    v.duplicate().get(b);
+    if (b.length != 4 && b.length != 16) {
+      return "";
+    }
+    try {
+      String s = InetAddress.getByAddress(b).getHostAddress();
+      return b.length == 16 ? compress(s) : s;
+    } catch (UnknownHostException e) {
+      return "";
+    }
+  }
+
+  /** The shortest form of an IPv6 address (RFC 5952), as ip prints it. */
+  static String compress(String full) {
+    String[] g = full.split(":");
+    int bestAt = -1;
+    int bestLen = 0;
+    for (int i = 0; i < g.length; ) {
+      if (g[i].equals("0")) {
+        int j = i;
+        while (j < g.length && g[j].equals("0")) {
+          j++;
+        }
+        if (j - i > bestLen && j - i > 1) {
+          bestAt = i;
+          bestLen = j - i;
+        }
+        i = j;
+      } else {
+        i++;
+      }
+    }
+    if (bestAt < 0) {
+      return String.join(":", g);
+    }
+    String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestAt));
+    String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestAt + bestLen, g.length));
+    return head + "::" + tail;
+  }
+
+  private static String mac(ByteBuffer v) {
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < v.remaining(); i++) {
+      if (i > 0) {
+        s.append(':');
+      }
+      s.append(String.format(Locale.ROOT, "%02x", v.get(i) & 0xff));
+    }
+    return s.toString();
+  }
+
+  private static List<JsonNode> documents(List<ByteBuffer> links, List<ByteBuffer> addrs, List<ByteBuffer> routes) {
+    ArrayNode linkDoc = JSON.arrayNode();
+    ArrayNode bridgeDoc = JSON.arrayNode();
+    Map<Integer, String> names = new LinkedHashMap<>();
+    List<Map<Integer, ByteBuffer>> linkAttrs = new ArrayList<>();
+    for (ByteBuffer m : links) {
+      Map<Integer, ByteBuffer> a = attributes(m, 16);
+      linkAttrs.add(a);
+      names.put(m.getInt(4), a.containsKey(3) ? string(a.get(3)) : "if" + m.getInt(4));
+    }
+    for (int i = 0; i < links.size(); i++) {
+      ByteBuffer m = links.get(i);
+      Map<Integer, ByteBuffer> a = linkAttrs.get(i);
+      int index = m.getInt(4);
+      int type = m.getShort(2) & 0xffff;
+      int flags = m.getInt(8);
+      ObjectNode l = JSON.objectNode();
+      l.put("ifindex", index);
+      l.put("ifname", names.get(index));
+      ArrayNode f = l.putArray("flags");
+      if ((flags & 0x1) != 0) {
+        f.add("UP");
+      }
+      if ((flags & 0x8) != 0) {
+        f.add("LOOPBACK");
+      }
+      if (a.containsKey(4)) {
+        l.put("mtu", u32(a.get(4)));
+      }
+      if (a.containsKey(10)) {
+        int master = u32(a.get(10));
+        l.put("master", names.getOrDefault(master, "if" + master));
+      }
+      l.put("link_type", type == 772 ? "loopback" : type == 1 ? "ether" : "type" + type);
+      if (a.containsKey(1)) {
+        l.put("address", mac(a.get(1)));
+      }
+      if (a.containsKey(20)) {
+        l.put("ifalias", string(a.get(20)));
+      }
+      if (a.containsKey(5) && u32(a.get(5)) != 0 && u32(a.get(5)) != index) {
+        int peer = u32(a.get(5));
+        if (a.containsKey(37)) {
+          l.put("link_index", peer);
+          l.put("link_netnsid", u32(a.get(37)));
+        } else {
+          l.put("link", names.getOrDefault(peer, "if" + peer));
+        }
+      }
+      if (a.containsKey(18)) {
+        Map<Integer, ByteBuffer> info = attributes(a.get(18), 0);
+        if (info.containsKey(1)) {
+          String kind = string(info.get(1));
+          ObjectNode li = l.putObject("linkinfo");
+          li.put("info_kind", kind);
+          if (info.containsKey(2)) {
+            Map<Integer, ByteBuffer> d = attributes(info.get(2), 0);
+            ObjectNode data = li.putObject("info_data");
+            switch (kind) {
+              case "vxlan" -> {
+                if (d.containsKey(1)) {
+                  data.put("id", u32(d.get(1)));
+                }
+                if (d.containsKey(4)) {
+                  data.put("local", address(d.get(4)));
+                }
+                if (d.containsKey(17)) {
+                  data.put("local6", address(d.get(17)));
+                }
+                if (d.containsKey(15)) {
+                  data.put("port", ((d.get(15).get(0) & 0xff) << 8) | (d.get(15).get(1) & 0xff));
+                }
+              }
+              case "macvlan" -> {
+                if (d.containsKey(1)) {
+                  data.put("mode", switch (u32(d.get(1))) {
+                    case 1 -> "private";
+                    case 2 -> "vepa";
+                    case 4 -> "bridge";
+                    case 8 -> "passthru";
+                    case 16 -> "source";
+                    default -> "mode" + u32(d.get(1));
+                  });
+                }
+              }
+              case "vlan" -> {
+                if (d.containsKey(1)) {
+                  data.put("id", d.get(1).getShort(0) & 0xffff);
+                }
+              }
+              default -> { }
+            }
+          }
+          if (kind.equals("bridge")) {
+            bridgeDoc.add(l);
+          }
+        }
+      }
+      linkDoc.add(l);
+    }
+    Map<String, ObjectNode> byName = new LinkedHashMap<>();
+    for (ByteBuffer m : addrs) {
+      int family = m.get(0) & 0xff;
+      if (family != AF_INET && family != AF_INET6) {
+        continue;
+      }
+      Map<Integer, ByteBuffer> a = attributes(m, 8);
+      ByteBuffer local = a.containsKey(2) ? a.get(2) : a.get(1);
+      if (local == null) {
+        continue;
+      }
+      String name = names.getOrDefault(m.getInt(4), "if" + m.getInt(4));
+      ObjectNode entry = byName.computeIfAbsent(name, n -> {
+        ObjectNode o = JSON.objectNode();
+        o.put("ifname", n);
+        o.putArray("addr_info");
+        return o;
+      });
+      ObjectNode ai = ((ArrayNode) entry.get("addr_info")).addObject();
+      ai.put("family", family == AF_INET ? "inet" : "inet6");
+      ai.put("local", address(local));
+      ai.put("prefixlen", m.get(1) & 0xff);
+      int scope = m.get(3) & 0xff;
+      ai.put("scope", switch (scope) {
+        case 0 -> "global";
+        case 200 -> "site";
+        case 253 -> "link";
+        case 254 -> "host";
+        case 255 -> "nowhere";
+        default -> String.valueOf(scope);
+      });
+    }
+    ArrayNode addrDoc = JSON.arrayNode();
+    byName.values().forEach(addrDoc::add);
+    ArrayNode routeDoc = JSON.arrayNode();
+    for (ByteBuffer m : routes) {
+      int family = m.get(0) & 0xff;
+      if (family != AF_INET && family != AF_INET6) {
+        continue;
+      }
+      Map<Integer, ByteBuffer> a = attributes(m, 12);
+      int dstLen = m.get(1) & 0xff;
+      int table = a.containsKey(15) ? u32(a.get(15)) : m.get(4) & 0xff;
+      int protocol = m.get(5) & 0xff;
+      ObjectNode r = JSON.objectNode();
+      if (a.containsKey(1)) {
+        String dst = address(a.get(1));
+        r.put("dst", dstLen == (family == AF_INET ? 32 : 128) ? dst : dst + "/" + dstLen);
+      } else {
+        r.put("dst", dstLen == 0 ? "default" : (family == AF_INET ? "0.0.0.0/" : "::/") + dstLen);
+      }
+      if (a.containsKey(5)) {
+        r.put("gateway", address(a.get(5)));
+      }
+      if (a.containsKey(4)) {
+        int oif = u32(a.get(4));
+        r.put("dev", names.getOrDefault(oif, "if" + oif));
+      }
+      r.put("protocol", switch (protocol) {
+        case 2 -> "kernel";
+        case 3 -> "boot";
+        case 4 -> "static";
+        default -> String.valueOf(protocol);
+      });
+      r.put("table", switch (table) {
+        case 254 -> "main";
+        case 255 -> "local";
+        case 253 -> "default";
+        default -> String.valueOf(table);
+      });
+      routeDoc.add(r);
+    }
+    return List.of(linkDoc, bridgeDoc, addrDoc, routeDoc);
+  }
+}

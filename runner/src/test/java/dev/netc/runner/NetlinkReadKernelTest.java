@@ -1,0 +1,55 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.backends.plan.Planner;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.runner.netlink.NetnsReader;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The in-JVM read of the namespaces (setns threads and rtnetlink, {@link NetnsReader}) sees
+ * exactly what the read through {@code ip -j -d} processes sees: for examples with bridges,
+ * veths, several hosts with VXLAN devices, macvlan sub-interfaces, IPv6 and services, applied
+ * into a sandbox, the two readers' live states are equal (every owned and foreign object, link
+ * kinds, MTUs, masters, MACs, peers by index, VXLAN ids, ports and local addresses, macvlan
+ * modes, addresses, routes, sysctls), and so are the two readers' lists of namespaces.
+ */
+class NetlinkReadKernelTest extends SandboxTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"examples/webshop.netc", "examples/overlay.netc", "examples/macvlan.netc",
+      "examples/dual-stack.netc", "examples/services.netc"})
+  void netlinkReadsWhatIpReads(String example) {
+    Topology t = Kernel.compile(example);
+    DesiredState state = Planner.plan(t, s).state().orElseThrow();
+    List<Runner.Target> ts = state.hosts().stream().map(h -> Targets.of(t, state, h)).toList();
+    runner.apply(ts);
+    Map<String, List<String>> sysctls = new LinkedHashMap<>();
+    ts.forEach(x -> sysctls.put(x.hostNs(), x.sysctlKeys()));
+    LiveReader processes = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir);
+    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetnsReader(Path.of("/run/netns")));
+    Sandbox sb = ts.get(0).sandbox();
+    LiveState a = processes.read(sb, ts.get(0).topology(), sysctls);
+    LiveState b = netlink.read(sb, ts.get(0).topology(), sysctls);
+    assertFalse(a.owned(ObjectId.Kind.LINK).isEmpty());
+    if (!example.contains("macvlan")) { // its members are on the parent's subnet: no route, no forwarding
+      assertFalse(a.owned(ObjectId.Kind.ROUTE).isEmpty(), "no route read: " + a.owned());
+      assertFalse(a.sysctls().isEmpty());
+    }
+    assertEquals(a.owned(), b.owned());
+    assertEquals(a.links(), b.links());
+    assertEquals(a.sysctls(), b.sysctls());
+    assertEquals(a, b);
+    assertEquals(processes.namespaces(), netlink.namespaces());
+    assertTrue(netlink.namespaces().contains(s));
+  }
+}
