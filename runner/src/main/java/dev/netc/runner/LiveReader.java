@@ -110,7 +110,7 @@ public final class LiveReader {
    * reader has a scratch folder.
    */
   public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
-      Map<String, String> preRead) {
+      Map<String, List<JsonNode>> preRead) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
@@ -134,10 +134,10 @@ public final class LiveReader {
     List<String> toRead = read.stream()
         .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
             && !preRead.containsKey(ns)).toList();
-    Map<String, String> outputs = new HashMap<>(preRead);
-    Map<String, List<JsonNode>> parsed = new HashMap<>();
+    Map<String, String> outputs = new HashMap<>();
+    Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
     Map<String, Map<String, String>> sysctlsRead = new HashMap<>();
-    if (netlink != null) {
+    if (netlink != null && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
       Map<String, List<String>> asked = new LinkedHashMap<>();
       if (sandbox.isHost() && !preRead.containsKey("")) {
         asked.put("", sysctlKeys.getOrDefault("", List.of()));
@@ -537,7 +537,8 @@ public final class LiveReader {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static List<JsonNode> parse(String text, String what) {
+  /** The documents {@code ip -j} printed, one after the other; {@code what} names the command for an error. */
+  static List<JsonNode> parse(String text, String what) {
     List<JsonNode> out = new ArrayList<>();
     // one document after the other (a MappingIterator would unwrap a first array instead)
     try (JsonParser p = JSON.getFactory().createParser(text)) {

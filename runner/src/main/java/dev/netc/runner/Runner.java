@@ -19,6 +19,8 @@ import dev.netc.backends.plan.Underlay;
 import dev.netc.backends.plan.XfrmPolicy;
 import dev.netc.backends.plan.XfrmState;
 import dev.netc.compiler.ir.IpAddress;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.netc.runner.netlink.IpLines;
 import dev.netc.runner.netlink.NetnsReader;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -67,6 +69,8 @@ public final class Runner {
   private final Path stateDir;
   private final Duration lockWait;
   private final LiveReader reader;
+  /** netc's own rtnetlink reads and requests in the namespaces, as root; {@code null}: through processes. */
+  private final NetnsReader netlink;
 
   public Runner(CommandExecutor exec, Path etcNetns, Path stateDir, Duration lockWait) {
     this.exec = exec;
@@ -75,8 +79,9 @@ public final class Runner {
     this.lockWait = lockWait;
     // netc's own reads of the real kernel go through netlink (no process per namespace) when
     // they can; an executor that answers from a function keeps every read a command
-    this.reader = new LiveReader(exec, etcNetns, stateDir, exec.reachesKernel() && etcNetns.equals(ETC_NETNS)
-        && NetnsReader.available() ? new NetnsReader(Path.of("/run/netns")) : null);
+    this.netlink = exec.reachesKernel() && etcNetns.equals(ETC_NETNS) && NetnsReader.available()
+        ? new NetnsReader(Path.of("/run/netns")) : null;
+    this.reader = new LiveReader(exec, etcNetns, stateDir, netlink);
   }
 
   /** The real machine: processes, {@code /etc/netns}, {@code /run/netc}. */
@@ -646,7 +651,7 @@ public final class Runner {
       }
       Undo undo = new Undo(ts, before, plan);
       try {
-        Map<String, String> readBack = execute(ts, before, plan, undo);
+        Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo);
         LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack);
         List<String> missing = new ArrayList<>();
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
@@ -677,7 +682,7 @@ public final class Runner {
    * Makes the changes; returns the state of the endpoint namespaces it configured, read at the
    * end of their batches ({@link NetnsBatches#READ}), for those nothing changed since.
    */
-  private Map<String, String> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
+  private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
     Sandbox sb = sandbox(ts);
     String s = sb.name();
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
@@ -718,7 +723,7 @@ public final class Runner {
         .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
             .add("link del " + KernelNames.checkIfname(c.id().name())));
     replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
-    Map<String, String> readBack = new LinkedHashMap<>();
+    Map<String, List<JsonNode>> readBack = new LinkedHashMap<>();
     Set<String> touchedSince = new java.util.HashSet<>();
     for (Target t : ts) {
       readBack.putAll(executeHost(t, before, byId, undo, touchedSince));
@@ -739,7 +744,7 @@ public final class Runner {
    * NetnsBatches}), each ending with the read that checks it (returned, by namespace). The
    * namespaces changed after their read are added to {@code touchedSince}.
    */
-  private Map<String, String> executeHost(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo,
+  private Map<String, List<JsonNode>> executeHost(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo,
       Set<String> touchedSince) {
     String s = t.hostNs();
     Map<String, List<String>> endpoints = new LinkedHashMap<>();
@@ -761,11 +766,7 @@ public final class Runner {
         endpoints.put(ns, withRead);
       }
     }
-    NetnsBatches.Outcome configured = new NetnsBatches(exec, stateDir).run(endpoints);
-    if (!configured.failed().isEmpty()) {
-      Map.Entry<String, String> first = configured.failed().entrySet().iterator().next();
-      throw new RunnerException("ip -n " + first.getKey() + " -batch - failed: " + first.getValue());
-    }
+    Map<String, List<JsonNode>> configured = configure(endpoints);
     // links updated in place (MTU, master, MAC, state), one batch per namespace
     Map<String, List<String>> settings = new LinkedHashMap<>();
     for (Link l : t.host().links()) {
@@ -832,7 +833,45 @@ public final class Runner {
       writeTableRecord(t, Optional.of(sha256(nft) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
       writeAppliedTable(t, Optional.of(nft));
     }
-    return configured.out();
+    return configured;
+  }
+
+  /**
+   * Runs each endpoint namespace's batch (its lines, then {@link NetnsBatches#READ}) and returns
+   * the read at its end, by namespace; throws on the first namespace whose batch failed. As root,
+   * a batch made only of lines {@link IpLines} takes is sent as rtnetlink requests from a thread
+   * in that namespace (no process); the others run through {@code ip} ({@link NetnsBatches}).
+   */
+  private Map<String, List<JsonNode>> configure(Map<String, List<String>> endpoints) {
+    Map<String, List<JsonNode>> out = new LinkedHashMap<>();
+    Map<String, List<String>> throughIp = new LinkedHashMap<>();
+    Map<String, IpLines> throughNetlink = new LinkedHashMap<>();
+    endpoints.forEach((ns, lines) -> {
+      Optional<IpLines> parsed = netlink == null ? Optional.empty()
+          : IpLines.parse(lines.subList(0, lines.size() - NetnsBatches.READ.size()));
+      if (parsed.isPresent()) {
+        throughNetlink.put(ns, parsed.get());
+      } else {
+        throughIp.put(ns, lines);
+      }
+    });
+    Map<String, String> failed = new LinkedHashMap<>();
+    if (!throughNetlink.isEmpty()) {
+      long start = System.nanoTime();
+      NetnsReader.Outcome o = netlink.configure(throughNetlink);
+      exec.note("netlink requests in " + throughNetlink.size() + " namespace" + (throughNetlink.size() == 1 ? "" : "s")
+          + ", each then read" + (o.failed().isEmpty() ? "" : " (" + o.failed().size() + " failed)"), System.nanoTime() - start);
+      o.read().forEach((ns, r) -> out.put(ns, r.documents()));
+      failed.putAll(o.failed());
+    }
+    NetnsBatches.Outcome viaIp = new NetnsBatches(exec, stateDir).run(throughIp);
+    viaIp.out().forEach((ns, text) -> out.put(ns, LiveReader.parse(text, "ip -j -n " + ns)));
+    failed.putAll(viaIp.failed());
+    if (!failed.isEmpty()) {
+      Map.Entry<String, String> first = failed.entrySet().iterator().next();
+      throw new RunnerException("ip -n " + first.getKey() + " -batch - failed: " + first.getValue());
+    }
+    return out;
   }
 
   /**

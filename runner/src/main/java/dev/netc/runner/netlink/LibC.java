@@ -32,15 +32,26 @@ public interface LibC extends Library {
     return Holder.LIBC;
   }
 
+  /** The C library's text for an errno ({@code File exists}). */
+  String strerror(int errno);
+
+  /** The index of a link of the calling thread's namespace; 0 when there is none of that name. */
+  int if_nametoindex(String name);
+
   /** A short text for an errno, as netc's one-line errors say it. */
-  static String strerror(LastErrorException e) {
-    return switch (e.getErrorCode()) {
+  static String describe(LastErrorException e) {
+    return describe(e.getErrorCode());
+  }
+
+  /** A short text for an errno, as netc's one-line errors say it. */
+  static String describe(int errno) {
+    return switch (errno) {
       case 1 -> "operation not permitted";
       case 2 -> "no such file";
       case 13 -> "permission denied";
       case 22 -> "not a network namespace";
       case 97 -> "address family not supported";
-      default -> "errno " + e.getErrorCode();
+      default -> "errno " + errno;
     };
   }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -78,8 +79,8 @@ public final class NetnsReader {
    * the namespace does not have is absent from its read); {@code ""} is the namespace of the JVM.
    */
   public Outcome read(Map<String, List<String>> sysctlKeys) {
-    Map<String, Read> read = new ConcurrentHashMap<>();
-    Map<String, String> failed = new ConcurrentHashMap<>();
+    Map<String, Read> read = new LinkedHashMap<>();
+    Map<String, String> failed = new LinkedHashMap<>();
     List<String> names = new ArrayList<>(sysctlKeys.keySet());
     if (names.remove("")) {
       // the JVM's own namespace: read by this thread, which never leaves it
@@ -89,12 +90,50 @@ public final class NetnsReader {
         failed.put("", e.getMessage() == null ? e.toString() : e.getMessage());
       }
     }
+    Outcome o = each(names, ns -> readOne(ns, sysctlKeys.get(ns)));
+    read.putAll(o.read());
+    failed.putAll(o.failed());
+    return new Outcome(read, failed);
+  }
+
+  /**
+   * In each namespace of {@code batches}, sends its lines as rtnetlink requests ({@link
+   * IpLines}), stopping at the first the kernel refuses, then reads the namespace as {@link
+   * #read} does (without sysctls). A namespace whose lines failed is in {@code failed}, with the
+   * kernel's reason and the line.
+   */
+  public Outcome configure(Map<String, IpLines> batches) {
+    return each(new ArrayList<>(batches.keySet()), ns -> {
+      enter(ns);
+      try (RtnlSocket sock = RtnlSocket.open()) {
+        Optional<IpLines.Failure> f = batches.get(ns).run(sock);
+        if (f.isPresent()) {
+          throw new IOException(f.get().error() + " (line " + f.get().line() + ": " + f.get().text() + ")");
+        }
+        return new Read(RouteDump.read(sock), Map.of());
+      }
+    });
+  }
+
+  /** What one namespace's work gives, in a thread that enters it. */
+  @FunctionalInterface
+  private interface Work {
+    Read run(String ns) throws IOException;
+  }
+
+  /**
+   * Runs {@code work} for each of {@code names} on a few threads of their own, which end
+   * afterwards (they are left in other namespaces).
+   */
+  private Outcome each(List<String> names, Work work) {
+    Map<String, Read> read = new ConcurrentHashMap<>();
+    Map<String, String> failed = new ConcurrentHashMap<>();
     if (names.isEmpty()) {
-      return new Outcome(new LinkedHashMap<>(read), new LinkedHashMap<>(failed));
+      return new Outcome(Map.of(), Map.of());
     }
     int threads = Math.min(THREADS, names.size());
     ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "netc-netlink-read");
+      Thread t = new Thread(r, "netc-netlink");
       t.setDaemon(true);
       return t;
     });
@@ -105,7 +144,7 @@ public final class NetnsReader {
         futures.add(pool.submit(() -> {
           for (String ns : part) {
             try {
-              read.put(ns, readOne(ns, sysctlKeys.get(ns)));
+              read.put(ns, work.run(ns));
             } catch (IOException | RuntimeException e) {
               failed.put(ns, e.getMessage() == null ? e.toString() : e.getMessage());
             }
@@ -125,8 +164,10 @@ public final class NetnsReader {
       pool.shutdownNow();
     }
     Map<String, Read> ordered = new LinkedHashMap<>();
-    sysctlKeys.keySet().stream().filter(read::containsKey).forEach(n -> ordered.put(n, read.get(n)));
-    return new Outcome(ordered, new LinkedHashMap<>(failed));
+    names.stream().filter(read::containsKey).forEach(n -> ordered.put(n, read.get(n)));
+    Map<String, String> failedOrdered = new LinkedHashMap<>();
+    names.stream().filter(failed::containsKey).forEach(n -> failedOrdered.put(n, failed.get(n)));
+    return new Outcome(ordered, failedOrdered);
   }
 
   /** Enters {@code ns} (the calling thread stays there) and reads it. */
@@ -159,12 +200,12 @@ public final class NetnsReader {
       fd = c.open(runNetns.resolve(ns).toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
     } catch (LastErrorException e) {
       throw new IOException(e.getErrorCode() == 2 ? "namespace " + ns + " does not exist"
-          : "cannot open " + runNetns.resolve(ns) + ": " + LibC.strerror(e));
+          : "cannot open " + runNetns.resolve(ns) + ": " + LibC.describe(e));
     }
     try {
       c.setns(fd, LibC.CLONE_NEWNET);
     } catch (LastErrorException e) {
-      throw new IOException("cannot enter namespace " + ns + ": " + LibC.strerror(e));
+      throw new IOException("cannot enter namespace " + ns + ": " + LibC.describe(e));
     } finally {
       try {
         c.close(fd);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.jna.LastErrorException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -27,19 +26,8 @@ import java.util.Map;
  * scope; routes with their destination, gateway, protocol and table.
  */
 public final class RouteDump {
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int NETLINK_ROUTE = 0;
-  private static final int NLMSG_ERROR = 2;
-  private static final int NLMSG_DONE = 3;
-  private static final int NLM_F_REQUEST = 1;
-  private static final int NLM_F_DUMP = 0x300;
-  private static final int RTM_NEWLINK = 16;
   private static final int RTM_GETLINK = 18;
-  private static final int RTM_NEWADDR = 20;
   private static final int RTM_GETADDR = 22;
-  private static final int RTM_NEWROUTE = 24;
   private static final int RTM_GETROUTE = 26;
   private static final int AF_INET = 2;
   private static final int AF_INET6 = 10;
@@ -49,79 +37,14 @@ public final class RouteDump {
 
   /** The four documents of {@code LiveReader}'s read, for the namespace the calling thread is in. */
   public static List<JsonNode> read() throws IOException {
-    LibC c;
-    try {
-      c = LibC.get();
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new IOException("cannot load the C library for netlink: " + e.getMessage());
-    }
-    int fd;
-    try {
-      fd = c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    } catch (LastErrorException e) {
-      throw new IOException("cannot open a netlink socket: " + LibC.strerror(e));
-    }
-    try {
-      List<ByteBuffer> links = dump(c, fd, RTM_GETLINK, 16, 1);
-      List<ByteBuffer> addrs = dump(c, fd, RTM_GETADDR, 8, 2);
-      List<ByteBuffer> routes = dump(c, fd, RTM_GETROUTE, 12, 3);
-      return documents(links, addrs, routes);
-    } finally {
-      try {
-        c.close(fd);
-      } catch (LastErrorException e) {
-        // nothing to do: the socket is not used again
-      }
+    try (RtnlSocket sock = RtnlSocket.open()) {
+      return read(sock);
     }
   }
 
-  /**
-   * Sends a dump request of {@code type} with a zeroed family header of {@code headerLength}
-   * bytes (family {@code AF_UNSPEC}: both address families) and returns the payload of every
-   * answer message, header included, in order.
-   */
-  private static List<ByteBuffer> dump(LibC c, int fd, int type, int headerLength, int seq) throws IOException {
-    int len = 16 + headerLength;
-    ByteBuffer req = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
-    req.putInt(len).putShort((short) type).putShort((short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(seq).putInt(0);
-    try {
-      c.send(fd, req.array(), len, 0);
-    } catch (LastErrorException e) {
-      throw new IOException("cannot send a netlink request: " + LibC.strerror(e));
-    }
-    List<ByteBuffer> out = new ArrayList<>();
-    byte[] buf = new byte[1 << 16];
-    while (true) {
-      long n;
-      try {
-        n = c.recv(fd, buf, buf.length, 0);
-      } catch (LastErrorException e) {
-        throw new IOException("cannot read a netlink answer: " + LibC.strerror(e));
-      }
-      ByteBuffer b = ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
-      while (b.remaining() >= 16) {
-        int at = b.position();
-        int mlen = b.getInt(at);
-        int mtype = b.getShort(at + 4) & 0xffff;
-        int mseq = b.getInt(at + 8);
-        if (mlen < 16 || at + mlen > b.limit()) {
-          throw new IOException("a damaged netlink answer (length " + mlen + ")");
-        }
-        if (mseq == seq) {
-          if (mtype == NLMSG_DONE) {
-            return out;
-          }
-          if (mtype == NLMSG_ERROR) {
-            int err = -b.getInt(at + 16);
-            throw new IOException("netlink dump " + type + " failed: errno " + err);
-          }
-          byte[] msg = new byte[mlen - 16];
-          System.arraycopy(buf, at + 16, msg, 0, msg.length);
-          out.add(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
-        }
-        b.position(at + align(mlen));
-      }
-    }
+  /** The same, over an open socket. */
+  static List<JsonNode> read(RtnlSocket sock) throws IOException {
+    return documents(sock.dump(RTM_GETLINK, 16), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12));
   }
 
   private static int align(int n) {

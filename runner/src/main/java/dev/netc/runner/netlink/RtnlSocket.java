@@ -1,0 +1,148 @@
+package dev.netc.runner.netlink;
+
+import com.sun.jna.LastErrorException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@code NETLINK_ROUTE} socket of the network namespace of the thread that opened it: dump
+ * requests, and single requests answered with an acknowledgement, one at a time, so that a
+ * sequence of them stops at the first that fails (as {@code ip -batch} does).
+ */
+final class RtnlSocket implements AutoCloseable {
+  private static final int AF_NETLINK = 16;
+  private static final int SOCK_RAW = 3;
+  private static final int SOCK_CLOEXEC = 0x80000;
+  private static final int NETLINK_ROUTE = 0;
+  static final int NLMSG_ERROR = 2;
+  static final int NLMSG_DONE = 3;
+  static final int NLM_F_REQUEST = 1;
+  static final int NLM_F_ACK = 4;
+  static final int NLM_F_EXCL = 0x200;
+  static final int NLM_F_CREATE = 0x400;
+  static final int NLM_F_DUMP = 0x300;
+
+  private final LibC c;
+  private final int fd;
+  private final byte[] buf = new byte[1 << 16];
+  private int seq;
+
+  private RtnlSocket(LibC c, int fd) {
+    this.c = c;
+    this.fd = fd;
+  }
+
+  /** A socket in the calling thread's namespace. */
+  static RtnlSocket open() throws IOException {
+    LibC c;
+    try {
+      c = LibC.get();
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw new IOException("cannot load the C library for netlink: " + e.getMessage());
+    }
+    try {
+      return new RtnlSocket(c, c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+    } catch (LastErrorException e) {
+      throw new IOException("cannot open a netlink socket: " + LibC.describe(e));
+    }
+  }
+
+  /** A message of {@code type} and {@code flags} ({@code NLM_F_REQUEST} added) with {@code payload}. */
+  private byte[] message(int type, int flags, byte[] payload, int s) {
+    int len = 16 + payload.length;
+    ByteBuffer m = ByteBuffer.allocate(len).order(ByteOrder.nativeOrder());
+    m.putInt(len).putShort((short) type).putShort((short) (NLM_F_REQUEST | flags)).putInt(s).putInt(0).put(payload);
+    return m.array();
+  }
+
+  private void send(byte[] m) throws IOException {
+    try {
+      c.send(fd, m, m.length, 0);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot send a netlink request: " + LibC.describe(e));
+    }
+  }
+
+  private ByteBuffer receive() throws IOException {
+    long n;
+    try {
+      n = c.recv(fd, buf, buf.length, 0);
+    } catch (LastErrorException e) {
+      throw new IOException("cannot read a netlink answer: " + LibC.describe(e));
+    }
+    return ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
+  }
+
+  /**
+   * Sends one request with {@code NLM_F_ACK} and waits for its answer: 0, or the errno the kernel
+   * refused it with (positive).
+   */
+  int request(int type, int flags, byte[] payload) throws IOException {
+    int s = ++seq;
+    send(message(type, flags | NLM_F_ACK, payload, s));
+    while (true) {
+      ByteBuffer b = receive();
+      while (b.remaining() >= 16) {
+        int at = b.position();
+        int mlen = b.getInt(at);
+        if (mlen < 16 || at + mlen > b.limit()) {
+          throw new IOException("a damaged netlink answer (length " + mlen + ")");
+        }
+        if (b.getInt(at + 8) == s && (b.getShort(at + 4) & 0xffff) == NLMSG_ERROR) {
+          return -b.getInt(at + 16);
+        }
+        b.position(at + align(mlen));
+      }
+    }
+  }
+
+  /**
+   * Sends a dump request of {@code type} with a zeroed family header of {@code headerLength}
+   * bytes (family {@code AF_UNSPEC}: both address families) and returns the payload of every
+   * answer message (its family header and attributes), in order.
+   */
+  List<ByteBuffer> dump(int type, int headerLength) throws IOException {
+    int s = ++seq;
+    send(message(type, NLM_F_DUMP, new byte[headerLength], s));
+    List<ByteBuffer> out = new ArrayList<>();
+    while (true) {
+      ByteBuffer b = receive();
+      while (b.remaining() >= 16) {
+        int at = b.position();
+        int mlen = b.getInt(at);
+        int mtype = b.getShort(at + 4) & 0xffff;
+        if (mlen < 16 || at + mlen > b.limit()) {
+          throw new IOException("a damaged netlink answer (length " + mlen + ")");
+        }
+        if (b.getInt(at + 8) == s) {
+          if (mtype == NLMSG_DONE) {
+            return out;
+          }
+          if (mtype == NLMSG_ERROR) {
+            throw new IOException("netlink dump " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
+          }
+          byte[] msg = new byte[mlen - 16];
+          System.arraycopy(buf, at + 16, msg, 0, msg.length);
+          out.add(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
+        }
+        b.position(at + align(mlen));
+      }
+    }
+  }
+
+  static int align(int n) {
+    return (n + 3) & ~3;
+  }
+
+  @Override
+  public void close() {
+    try {
+      c.close(fd);
+    } catch (LastErrorException e) {
+      // nothing to do: the socket is not used again
+    }
+  }
+}
