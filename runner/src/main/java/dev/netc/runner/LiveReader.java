@@ -509,27 +509,46 @@ public final class LiveReader {
     if (!Files.isDirectory(etcNetns)) {
       return;
     }
+    List<Path> found = new ArrayList<>();
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(etcNetns, prefix + "*")) {
       for (Path dir : dirs) {
-        String ns = dir.getFileName().toString();
         for (String name : List.of("hosts", "resolv.conf")) {
-          Path f = dir.resolve(name);
-          if (!Files.isRegularFile(f)) {
-            continue;
-          }
-          String content = Files.readString(f, StandardCharsets.UTF_8);
-          String first = content.lines().findFirst().orElse("");
-          ObjectId id = new ObjectId(ObjectId.Kind.FILE, ns, "/etc/netns/" + ns + "/" + name);
-          if (Ownership.owns(topology, first)) {
-            owned.add(id);
-            files.put(id, content);
-          } else {
-            foreign.put(id, first);
-          }
+          found.add(dir.resolve(name));
         }
       }
     } catch (IOException e) {
       throw new RunnerException("cannot read " + etcNetns + ": " + e.getMessage());
+    }
+    // a hosts file names every member of its networks: read side by side (megabytes for 1,000 containers)
+    Map<Path, String> contents = new java.util.concurrent.ConcurrentHashMap<>();
+    try {
+      found.parallelStream().forEach(f -> {
+        try {
+          if (Files.isRegularFile(f)) {
+            contents.put(f, Files.readString(f, StandardCharsets.UTF_8));
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw new RunnerException("cannot read " + etcNetns + ": " + e.getCause().getMessage());
+    }
+    for (Path f : found) {
+      String content = contents.get(f);
+      if (content == null) {
+        continue;
+      }
+      String ns = f.getParent().getFileName().toString();
+      int eol = content.indexOf('\n');
+      String first = eol < 0 ? content : content.substring(0, eol);
+      ObjectId id = new ObjectId(ObjectId.Kind.FILE, ns, "/etc/netns/" + ns + "/" + f.getFileName());
+      if (Ownership.owns(topology, first)) {
+        owned.add(id);
+        files.put(id, content);
+      } else {
+        foreign.put(id, first);
+      }
     }
   }
 
