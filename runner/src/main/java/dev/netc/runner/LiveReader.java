@@ -415,6 +415,16 @@ public final class LiveReader {
     if (ft.length != 2) {
       return java.util.OptionalInt.empty();
     }
+    if (netlink != null) {
+      long start = System.nanoTime();
+      try {
+        int n = netlink.rules(ns, ft[0], ft[1]);
+        exec.note("netlink: " + n + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns), System.nanoTime() - start);
+        return java.util.OptionalInt.of(n);
+      } catch (IOException | RuntimeException e) {
+        // read with nft below
+      }
+    }
     CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
     if (!r.ok()) {
       return java.util.OptionalInt.empty();
@@ -442,6 +452,16 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
+    if (netlink != null) {
+      long start = System.nanoTime();
+      try {
+        Set<String> out = netlink.tablesWithChains(ns);
+        exec.note("netlink: the nftables chains of " + (ns.isEmpty() ? "the host" : ns), System.nanoTime() - start);
+        return out;
+      } catch (IOException | RuntimeException e) {
+        // listed with nft below
+      }
+    }
     CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "chains")), "");
     if (!r.ok()) {
       throw new RunnerException("cannot list the nftables chains of " + (ns.isEmpty() ? "the host" : ns) + ": "

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * veths, several hosts with VXLAN devices, macvlan sub-interfaces, IPv6 and services, applied
  * into a sandbox, the two readers' live states are equal (every owned and foreign object, link
  * kinds, MTUs, masters, MACs, peers by index, VXLAN ids, ports and local addresses, macvlan
- * modes, addresses, routes, sysctls), and so are the two readers' lists of namespaces.
+ * modes, addresses, routes, sysctls), and so are the two readers' lists of namespaces, of the
+ * nftables tables that have chains, and their rule counts (netlink against {@code nft -j}).
  */
 class NetlinkReadKernelTest extends SandboxTest {
   @ParameterizedTest
@@ -51,5 +52,20 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(a, b);
     assertEquals(processes.namespaces(), netlink.namespaces());
     assertTrue(netlink.namespaces().contains(s));
+
+    // nftables: the tables with a chain and the rule count of the topology's, also beside a
+    // foreign table of another family and one without chains
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table ip foreign; add chain ip foreign c;"
+        + " add rule ip foreign c counter; add rule ip foreign c counter; add table bridge nochains").ok());
+    for (String h : sysctls.keySet()) {
+      assertEquals(processes.tablesWithChains(h), netlink.tablesWithChains(h), h);
+      for (String table : processes.tablesWithChains(h)) {
+        assertEquals(processes.tableRules(h, table), netlink.tableRules(h, table), h + " " + table);
+        assertTrue(netlink.tableRules(h, table).orElseThrow() > 0, table);
+      }
+    }
+    assertTrue(netlink.tablesWithChains(s).contains("ip foreign"));
+    assertFalse(netlink.tablesWithChains(s).contains("bridge nochains"));
+    assertEquals(java.util.OptionalInt.of(2), netlink.tableRules(s, "ip foreign"));
   }
 }

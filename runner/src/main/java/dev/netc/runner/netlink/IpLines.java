@@ -79,7 +79,7 @@ public final class IpLines {
           return Optional.empty();
         }
         boolean nodad = m.group(4) != null;
-        out.add(new Line(l, RTM_NEWADDR, RtnlSocket.NLM_F_CREATE | RtnlSocket.NLM_F_EXCL, m.group(3), i -> {
+        out.add(new Line(l, RTM_NEWADDR, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, m.group(3), i -> {
           ByteBuffer b = buffer(8);
           b.put((byte) (a.length == 4 ? AF_INET : AF_INET6)).put((byte) len).put((byte) (nodad ? IFA_F_NODAD : 0))
               .put((byte) scope(a)).putInt(i);
@@ -92,7 +92,7 @@ public final class IpLines {
         if (via == null || dst == null || dst.length != via.length || len > dst.length * 8) {
           return Optional.empty();
         }
-        out.add(new Line(l, RTM_NEWROUTE, RtnlSocket.NLM_F_CREATE | RtnlSocket.NLM_F_EXCL, m.group(3), i -> {
+        out.add(new Line(l, RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, m.group(3), i -> {
           ByteBuffer b = buffer(12);
           // family, dst_len, src_len, tos, table main, protocol boot (ip's), scope universe, type unicast, flags
           b.put((byte) (via.length == 4 ? AF_INET : AF_INET6)).put((byte) len).put((byte) 0).put((byte) 0)
@@ -115,7 +115,7 @@ public final class IpLines {
    * Sends the lines in the calling thread's namespace, in order, over {@code sock}; stops at the
    * first the kernel refuses and returns it.
    */
-  Optional<Failure> run(RtnlSocket sock) throws IOException {
+  Optional<Failure> run(NetlinkSocket sock) throws IOException {
     LibC c = LibC.get();
     for (int n = 0; n < lines.size(); n++) {
       Line l = lines.get(n);
@@ -186,7 +186,7 @@ public final class IpLines {
   /** An attribute: length, type, value, padded to 4 bytes. */
   private static byte[] attr(int type, byte[] value) {
     int len = 4 + value.length;
-    ByteBuffer b = buffer(RtnlSocket.align(len));
+    ByteBuffer b = buffer(NetlinkSocket.align(len));
     b.putShort((short) len).putShort((short) type).put(value);
     return b.array();
   }

@@ -105,7 +105,7 @@ public final class NetnsReader {
   public Outcome configure(Map<String, IpLines> batches) {
     return each(new ArrayList<>(batches.keySet()), ns -> {
       enter(ns);
-      try (RtnlSocket sock = RtnlSocket.open()) {
+      try (NetlinkSocket sock = NetlinkSocket.open()) {
         Optional<IpLines.Failure> f = batches.get(ns).run(sock);
         if (f.isPresent()) {
           throw new IOException(f.get().error() + " (line " + f.get().line() + ": " + f.get().text() + ")");
@@ -113,6 +113,51 @@ public final class NetnsReader {
         return new Read(RouteDump.read(sock), Map.of());
       }
     });
+  }
+
+  /** The tables of namespace {@code ns} ({@code ""}: the JVM's) that have a chain, as {@code FAMILY NAME}. */
+  public Set<String> tablesWithChains(String ns) throws IOException {
+    return in(ns, NftDump::tablesWithChains);
+  }
+
+  /** The number of rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's). */
+  public int rules(String ns, String family, String table) throws IOException {
+    return in(ns, () -> NftDump.rules(family, table));
+  }
+
+  /** What is done in one namespace. */
+  @FunctionalInterface
+  private interface InNamespace<T> {
+    T call() throws IOException;
+  }
+
+  /** Does {@code work} in namespace {@code ns}: on this thread for {@code ""}, else on a thread of its own that enters it and ends. */
+  private <T> T in(String ns, InNamespace<T> work) throws IOException {
+    if (ns.isEmpty()) {
+      return work.call();
+    }
+    java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+    Thread t = new Thread(() -> {
+      try {
+        enter(ns);
+        result.complete(work.call());
+      } catch (IOException | RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    }, "netc-netlink");
+    t.setDaemon(true);
+    t.start();
+    try {
+      return result.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted in namespace " + ns);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException re) {
+        throw re;
+      }
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    }
   }
 
   /** What one namespace's work gives, in a thread that enters it. */

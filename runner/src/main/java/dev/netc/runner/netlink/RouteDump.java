@@ -37,13 +37,13 @@ public final class RouteDump {
 
   /** The four documents of {@code LiveReader}'s read, for the namespace the calling thread is in. */
   public static List<JsonNode> read() throws IOException {
-    try (RtnlSocket sock = RtnlSocket.open()) {
+    try (NetlinkSocket sock = NetlinkSocket.open()) {
       return read(sock);
     }
   }
 
   /** The same, over an open socket. */
-  static List<JsonNode> read(RtnlSocket sock) throws IOException {
+  static List<JsonNode> read(NetlinkSocket sock) throws IOException {
     return documents(sock.dump(RTM_GETLINK, 16), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12));
   }
 
@@ -69,7 +69,7 @@ public final class RouteDump {
     return out;
   }
 
-  private static String string(ByteBuffer v) {
+  static String string(ByteBuffer v) {
     byte[] b = new byte[v.remaining()];
     v.duplicate().get(b);
     int end = 0;

@@ -8,15 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A {@code NETLINK_ROUTE} socket of the network namespace of the thread that opened it: dump
+ * A netlink socket ({@code NETLINK_ROUTE}, or {@code NETLINK_NETFILTER} for nftables) of the
+ * network namespace of the thread that opened it: dump
  * requests, and single requests answered with an acknowledgement, one at a time, so that a
  * sequence of them stops at the first that fails (as {@code ip -batch} does).
  */
-final class RtnlSocket implements AutoCloseable {
+final class NetlinkSocket implements AutoCloseable {
   private static final int AF_NETLINK = 16;
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int NETLINK_ROUTE = 0;
+  static final int NETLINK_ROUTE = 0;
+  static final int NETLINK_NETFILTER = 12;
   static final int NLMSG_ERROR = 2;
   static final int NLMSG_DONE = 3;
   static final int NLM_F_REQUEST = 1;
@@ -30,13 +32,18 @@ final class RtnlSocket implements AutoCloseable {
   private final byte[] buf = new byte[1 << 16];
   private int seq;
 
-  private RtnlSocket(LibC c, int fd) {
+  private NetlinkSocket(LibC c, int fd) {
     this.c = c;
     this.fd = fd;
   }
 
-  /** A socket in the calling thread's namespace. */
-  static RtnlSocket open() throws IOException {
+  /** A {@code NETLINK_ROUTE} socket in the calling thread's namespace. */
+  static NetlinkSocket open() throws IOException {
+    return open(NETLINK_ROUTE);
+  }
+
+  /** A socket of {@code protocol} in the calling thread's namespace. */
+  static NetlinkSocket open(int protocol) throws IOException {
     LibC c;
     try {
       c = LibC.get();
@@ -44,7 +51,7 @@ final class RtnlSocket implements AutoCloseable {
       throw new IOException("cannot load the C library for netlink: " + e.getMessage());
     }
     try {
-      return new RtnlSocket(c, c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+      return new NetlinkSocket(c, c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
     } catch (LastErrorException e) {
       throw new IOException("cannot open a netlink socket: " + LibC.describe(e));
     }
@@ -105,8 +112,13 @@ final class RtnlSocket implements AutoCloseable {
    * answer message (its family header and attributes), in order.
    */
   List<ByteBuffer> dump(int type, int headerLength) throws IOException {
+    return dump(type, new byte[headerLength]);
+  }
+
+  /** A dump request of {@code type} with {@code payload} (a family header and attributes that filter). */
+  List<ByteBuffer> dump(int type, byte[] payload) throws IOException {
     int s = ++seq;
-    send(message(type, NLM_F_DUMP, new byte[headerLength], s));
+    send(message(type, NLM_F_DUMP, payload, s));
     List<ByteBuffer> out = new ArrayList<>();
     while (true) {
       ByteBuffer b = receive();
