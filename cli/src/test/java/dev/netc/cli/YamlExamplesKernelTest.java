@@ -76,6 +76,10 @@ class YamlExamplesKernelTest {
             "the API resolves the database by its service name");
       } finally {
         listeners.forEach(Process::destroy);
+        // gone before verify listens on the same ports (a destroy only sends the signal)
+        for (Process p : listeners) {
+          p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
       }
       verify(cli, "webapp.yaml", s);
       secondApplyAndDestroy(cli, "webapp.yaml", s, "webapp");

@@ -17,20 +17,27 @@ package dev.netc.runner;
  * @param params what a VXLAN, macvlan or VLAN link is made of, as {@code key=value} words ({@code
  *     id=42 port=4789 local=10.0.0.1}, {@code mode=bridge}, {@code id=10}); {@code ""} for the
  *     other kinds
+ * @param hairpin whether a bridge port sends frames back out the port they came in on ({@code
+ *     ip -d}: {@code linkinfo.info_slave_data.hairpin}); false for a link that is no bridge port
  */
 public record LiveLink(String kind, int mtu, boolean up, String master, String mac, int ifindex, int peer,
-    String params) {
+    String params, boolean hairpin) {
   /** The MTU the kernel gives a new bridge or veth: what a link without {@code mtu} must have. */
   public static final int DEFAULT_MTU = 1500;
 
-  /** A link of a plain kind (nothing it is made of to compare). */
+  /** A link of a plain kind (nothing it is made of to compare), without hairpin mode. */
   public LiveLink(String kind, int mtu, boolean up, String master, String mac, int ifindex, int peer) {
-    this(kind, mtu, up, master, mac, ifindex, peer, "");
+    this(kind, mtu, up, master, mac, ifindex, peer, "", false);
+  }
+
+  /** A link without hairpin mode. */
+  public LiveLink(String kind, int mtu, boolean up, String master, String mac, int ifindex, int peer, String params) {
+    this(kind, mtu, up, master, mac, ifindex, peer, params, false);
   }
 
   /** {@code kind=veth mtu=1500 up master=br-front mac=... ifindex=3 peer=2}: for fingerprints. */
   String canonical() {
     return "kind=" + kind + " mtu=" + mtu + " " + (up ? "up" : "down") + " master=" + master + " mac=" + mac
-        + " ifindex=" + ifindex + " peer=" + peer + (params.isEmpty() ? "" : " " + params);
+        + " ifindex=" + ifindex + " peer=" + peer + (params.isEmpty() ? "" : " " + params) + (hairpin ? " hairpin" : "");
   }
 }

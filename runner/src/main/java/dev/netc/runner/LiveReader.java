@@ -395,7 +395,8 @@ public final class LiveReader {
         : l.has("link_index") || l.has("link_netnsid") ? "veth" : "other";
     String params = switch (kind) {
       case "vxlan" -> "id=" + data.path("id").asText() + " port=" + data.path("port").asText()
-          + (data.has("local") ? " local=" + data.path("local").asText() : data.has("local6") ? " local=" + data.path("local6").asText() : "");
+          + (data.has("local") ? " local=" + data.path("local").asText() : data.has("local6") ? " local=" + data.path("local6").asText() : "")
+          + (data.has("link") ? " dev=" + data.path("link").asText() : "");
       case "macvlan" -> data.has("mode") ? "mode=" + data.path("mode").asText() : "";
       case "vlan" -> data.has("id") ? "id=" + data.path("id").asText() : "";
       default -> "";
@@ -403,7 +404,8 @@ public final class LiveReader {
     int peer = l.has("link_index") ? l.path("link_index").asInt()
         : kind.equals("veth") && l.path("link").isTextual() ? indexes.getOrDefault(l.path("link").asText(), -1) : -1;
     return new LiveLink(kind, l.path("mtu").asInt(), up, l.path("master").asText(""),
-        l.path("address").asText(""), l.path("ifindex").asInt(), peer, params);
+        l.path("address").asText(""), l.path("ifindex").asInt(), peer, params,
+        l.path("linkinfo").path("info_slave_data").path("hairpin").asBoolean(false));
   }
 
   /**

@@ -379,7 +379,7 @@ public final class Runner {
    * the MTU (the kernel's 1500 when the desired state sets none; a loopback's, a VXLAN device's
    * and a macvlan or VLAN sub-interface's only when set: the kernel derives theirs from the
    * underlay or the parent), the bridge it is enslaved to, a MAC address the topology fixes or
-   * netc derives, the state (always up). All are changed in place ({@code ip link set}); what a
+   * netc derives, the state (always up), a bridge port's hairpin mode. All are changed in place ({@code ip link set}); what a
    * VXLAN, macvlan or VLAN link is made of is not ({@link Rebuild#paramsChange}).
    */
   static List<String> attributeChanges(Link l, LiveLink now) {
@@ -400,6 +400,9 @@ public final class Runner {
     if (!now.up()) {
       out.add("state down -> up");
     }
+    if (l.master().isPresent() && l.hairpin() != now.hairpin()) {
+      out.add("hairpin " + (now.hairpin() ? "on" : "off") + " -> " + (l.hairpin() ? "on" : "off"));
+    }
     return out;
   }
 
@@ -419,6 +422,9 @@ public final class Runner {
       out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
     }
     l.mac().ifPresent(m -> out.add(dev + " address " + m));
+    if (l.master().isPresent()) {
+      out.add(dev + " type bridge_slave hairpin " + (l.hairpin() ? "on" : "off"));
+    }
     out.add(dev + " up");
     return out;
   }
@@ -433,6 +439,9 @@ public final class Runner {
     }
     if (l.mac().isPresent() && was.mac().matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
       out.add(dev + " address " + was.mac());
+    }
+    if (l.master().isPresent() && !was.master().isEmpty()) {
+      out.add(dev + " type bridge_slave hairpin " + (was.hairpin() ? "on" : "off"));
     }
     out.add(dev + (was.up() ? " up" : " down"));
     return out;
@@ -573,6 +582,7 @@ public final class Runner {
     static String params(Link l) {
       Link.Params p = l.params().orElse(null);
       return p instanceof Link.Vxlan v ? "id=" + v.vni() + " port=" + v.port() + v.local().map(a -> " local=" + a).orElse("")
+          + v.device().map(d -> " dev=" + d).orElse("")
           : p instanceof Link.Macvlan m ? "mode=" + m.mode().label()
           : p instanceof Link.Vlan v ? "id=" + v.id() : "";
     }

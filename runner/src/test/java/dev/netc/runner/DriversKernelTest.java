@@ -219,7 +219,7 @@ class DriversKernelTest extends SandboxTest {
           "an alias resolves across hosts");
       assertTrue(Kernel.connects(s + "-b1", "second", 8080), "b1 on h2 reaches a2 on h1 by its alias");
     } finally {
-      listeners.forEach(Process::destroy);
+      Kernel.stop(listeners);
     }
 
     // netc verify, host by host: every cell of each host's nodes as the model says
@@ -324,7 +324,7 @@ class DriversKernelTest extends SandboxTest {
         Kernel.run("ip", "-n", s, "address", "del", "192.0.2.250/24", "dev", parent);
       }
     } finally {
-      listeners.forEach(Process::destroy);
+      Kernel.stop(listeners);
     }
 
     try (SetnsNamespaces ns = new SetnsNamespaces()) {

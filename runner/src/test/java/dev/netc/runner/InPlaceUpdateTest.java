@@ -137,9 +137,14 @@ class InPlaceUpdateTest {
   void settingsSetEveryDesiredAttributeAndRestoreGivesTheOldOnesBack() {
     Link veth = T.host().links().stream().filter(l -> l.name().equals("ve-web-0")).findFirst().orElseThrow();
     assertEquals(List.of("link set dev ve-web-0 mtu 1500", "link set dev ve-web-0 master br-front",
-        "link set dev ve-web-0 up"), Runner.linkSettings(veth));
+        "link set dev ve-web-0 type bridge_slave hairpin off", "link set dev ve-web-0 up"), Runner.linkSettings(veth));
     assertEquals(List.of("link set dev ve-web-0 mtu 1400", "link set dev ve-web-0 nomaster",
         "link set dev ve-web-0 down"), Runner.linkRestore(veth, new LiveLink("veth", 1400, false, "", "x", 3, 2)));
+    assertEquals(List.of("link set dev ve-web-0 mtu 1500", "link set dev ve-web-0 master br-back",
+        "link set dev ve-web-0 type bridge_slave hairpin on", "link set dev ve-web-0 up"),
+        Runner.linkRestore(veth, new LiveLink("veth", 1500, true, "br-back", "x", 3, 2, "", true)));
+    assertEquals(List.of("hairpin on -> off"),
+        Runner.attributeChanges(veth, new LiveLink("veth", 1500, true, "br-front", "x", 3, 2, "", true)));
   }
 
   @Test

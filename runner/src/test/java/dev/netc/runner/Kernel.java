@@ -123,6 +123,28 @@ final class Kernel {
   }
 
   /** Starts a TCP listener in {@code ns} on {@code port}; the caller destroys it. */
+  /**
+   * Stops listeners of {@link #listen} and waits until they are gone (up to 5 s each), so that a
+   * probe right after finds the port free (a destroy alone only sends the signal).
+   */
+  static void stop(List<Process> listeners) {
+    listeners.forEach(Process::destroy);
+    for (Process p : listeners) {
+      try {
+        if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  static void stop(Process... listeners) {
+    stop(List.of(listeners));
+  }
+
   static Process listen(String ns, int port) throws IOException, InterruptedException {
     Process p = new ProcessBuilder("timeout", "30", "ip", "netns", "exec", ns, "nc", "-k", "-l", Integer.toString(port))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -221,7 +221,7 @@ class ServicesKernelTest {
       assertTrue(Kernel.connects(pod, "127.0.0.1", 9100));
       assertFalse(Kernel.connects(s + "-client", "metrics", 9100), "another endpoint has no member `metrics`");
     } finally {
-      metrics.destroy();
+      Kernel.stop(metrics);
     }
     // one endpoint to the rest: one namespace, one address, reached by its name
     assertTrue(Kernel.connects(s + "-client", "checkout-stable", 8443), "the pod by its name");

@@ -124,8 +124,8 @@ class TableUpdateKernelTest {
       assertFalse(Kernel.connects(s + "-web", "10.20.0.3", 3000), "web -> api-1:3000 no longer");
       assertFalse(Kernel.connects(s + "-db", "10.20.0.3", 3001), "db -> api-1:3001 never");
     } finally {
-      p3000.destroy();
-      p3001.destroy();
+      Kernel.stop(p3000);
+      Kernel.stop(p3001);
     }
   }
 
@@ -176,7 +176,7 @@ class TableUpdateKernelTest {
       assertTrue(Kernel.connects(s + "-web", "10.20.0.3", 3001), "web -> api-1:3001");
       assertFalse(Kernel.connects(s + "-db", "10.20.0.3", 3001), "db -> api-1:3001");
     } finally {
-      api.destroy();
+      Kernel.stop(api);
     }
   }
 

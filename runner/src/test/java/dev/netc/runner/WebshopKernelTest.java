@@ -79,8 +79,8 @@ class WebshopKernelTest extends SandboxTest {
       assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "getent", "hosts", "api-1").out().contains("10.20.0.3"),
           "web resolves api-1 by name");
     } finally {
-      api.destroy();
-      web.destroy();
+      Kernel.stop(api);
+      Kernel.stop(web);
     }
 
     // a foreign link in S
@@ -189,7 +189,7 @@ class WebshopKernelTest extends SandboxTest {
     try {
       assertTrue(Kernel.connects(s + "-web", "10.20.0.3", 3000), "web reaches api-1:3000 again");
     } finally {
-      api.destroy();
+      Kernel.stop(api);
     }
   }
 

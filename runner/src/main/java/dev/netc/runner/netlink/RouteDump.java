@@ -208,6 +208,9 @@ public final class RouteDump {
                 if (d.containsKey(15)) {
                   data.put("port", ((d.get(15).get(0) & 0xff) << 8) | (d.get(15).get(1) & 0xff));
                 }
+                if (d.containsKey(3) && u32(d.get(3)) != 0) {
+                  data.put("link", names.getOrDefault(u32(d.get(3)), "if" + u32(d.get(3))));
+                }
               }
               case "macvlan" -> {
                 if (d.containsKey(1)) {
@@ -231,6 +234,15 @@ public final class RouteDump {
           }
           if (kind.equals("bridge")) {
             bridgeDoc.add(l);
+          }
+        }
+        // a bridge port's settings: IFLA_INFO_SLAVE_KIND bridge, IFLA_INFO_SLAVE_DATA
+        if (info.containsKey(4) && string(info.get(4)).equals("bridge") && info.containsKey(5)) {
+          Map<Integer, ByteBuffer> port = attributes(info.get(5), 0);
+          ObjectNode li = l.has("linkinfo") ? (ObjectNode) l.get("linkinfo") : l.putObject("linkinfo");
+          li.put("info_slave_kind", "bridge");
+          if (port.containsKey(4)) { // IFLA_BRPORT_MODE: hairpin
+            li.putObject("info_slave_data").put("hairpin", port.get(4).get(0) != 0);
           }
         }
       }
