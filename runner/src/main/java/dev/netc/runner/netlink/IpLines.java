@@ -116,10 +116,10 @@ public final class IpLines {
    * first the kernel refuses and returns it.
    */
   Optional<Failure> run(NetlinkSocket sock) throws IOException {
-    LibC c = LibC.get();
+    LibC.check();
     for (int n = 0; n < lines.size(); n++) {
       Line l = lines.get(n);
-      int index = c.if_nametoindex(l.device());
+      int index = LibC.if_nametoindex(l.device());
       int errno;
       if (index == 0) {
         errno = 19; // ENODEV, as the kernel says it for a name it does not know
@@ -127,7 +127,7 @@ public final class IpLines {
         errno = sock.request(l.type(), l.flags(), l.payload().encode(index));
       }
       if (errno != 0) {
-        String why = errno == 19 ? "Cannot find device \"" + l.device() + "\"" : "RTNETLINK answers: " + c.strerror(errno);
+        String why = errno == 19 ? "Cannot find device \"" + l.device() + "\"" : "RTNETLINK answers: " + LibC.strerror(errno);
         return Optional.of(new Failure(n + 1, l.text(), why));
       }
     }

@@ -27,13 +27,11 @@ final class NetlinkSocket implements AutoCloseable {
   static final int NLM_F_CREATE = 0x400;
   static final int NLM_F_DUMP = 0x300;
 
-  private final LibC c;
   private final int fd;
   private final byte[] buf = new byte[1 << 16];
   private int seq;
 
-  private NetlinkSocket(LibC c, int fd) {
-    this.c = c;
+  private NetlinkSocket(int fd) {
     this.fd = fd;
   }
 
@@ -44,14 +42,9 @@ final class NetlinkSocket implements AutoCloseable {
 
   /** A socket of {@code protocol} in the calling thread's namespace. */
   static NetlinkSocket open(int protocol) throws IOException {
-    LibC c;
+    LibC.check();
     try {
-      c = LibC.get();
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-      throw new IOException("cannot load the C library for netlink: " + e.getMessage());
-    }
-    try {
-      return new NetlinkSocket(c, c.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
+      return new NetlinkSocket(LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
     } catch (LastErrorException e) {
       throw new IOException("cannot open a netlink socket: " + LibC.describe(e));
     }
@@ -67,7 +60,7 @@ final class NetlinkSocket implements AutoCloseable {
 
   private void send(byte[] m) throws IOException {
     try {
-      c.send(fd, m, m.length, 0);
+      LibC.send(fd, m, m.length, 0);
     } catch (LastErrorException e) {
       throw new IOException("cannot send a netlink request: " + LibC.describe(e));
     }
@@ -76,7 +69,7 @@ final class NetlinkSocket implements AutoCloseable {
   private ByteBuffer receive() throws IOException {
     long n;
     try {
-      n = c.recv(fd, buf, buf.length, 0);
+      n = LibC.recv(fd, buf, buf.length, 0);
     } catch (LastErrorException e) {
       throw new IOException("cannot read a netlink answer: " + LibC.describe(e));
     }
@@ -152,7 +145,7 @@ final class NetlinkSocket implements AutoCloseable {
   @Override
   public void close() {
     try {
-      c.close(fd);
+      LibC.close(fd);
     } catch (LastErrorException e) {
       // nothing to do: the socket is not used again
     }

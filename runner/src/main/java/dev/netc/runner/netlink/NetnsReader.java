@@ -46,19 +46,31 @@ public final class NetnsReader {
   public record Outcome(Map<String, Read> read, Map<String, String> failed) {}
 
   /**
-   * Whether this process can read namespaces so: root, and the C library loads. (Checked once by
-   * the caller; a failure later falls back per namespace.)
+   * Whether this process runs as root, which reading other namespaces so needs. (Whether the C
+   * library binds is known at the first call: without it, every read fails and the caller reads
+   * with processes.)
    */
-  public static boolean available() {
-    if (!"root".equals(System.getProperty("user.name"))) {
-      return false;
-    }
-    try {
-      LibC.get();
-      return true;
-    } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-      return false;
-    }
+  public static boolean root() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  /**
+   * Starts a daemon thread that binds the C library and reads this process's own namespace once
+   * (the result is dropped), so that the classes and code of a read are loaded and compiled
+   * before the read that counts.
+   */
+  public static void warmUp() {
+    Thread t = new Thread(() -> {
+      try {
+        if (LibC.available()) {
+          RouteDump.read();
+        }
+      } catch (IOException | RuntimeException | LinkageError e) {
+        // the real read meets the same problem and reports it or falls back
+      }
+    }, "netc-netlink-warm-up");
+    t.setDaemon(true);
+    t.start();
   }
 
   /** The names under {@code /run/netns} (what {@code ip netns list} prints), sorted. */
@@ -239,21 +251,21 @@ public final class NetnsReader {
     if (ns.contains("/") || ns.startsWith(".")) {
       throw new IllegalArgumentException("not a namespace name: `" + ns + "`");
     }
-    LibC c = LibC.get();
+    LibC.check();
     int fd;
     try {
-      fd = c.open(runNetns.resolve(ns).toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
+      fd = LibC.open(runNetns.resolve(ns).toString(), LibC.O_RDONLY | LibC.O_CLOEXEC);
     } catch (LastErrorException e) {
       throw new IOException(e.getErrorCode() == 2 ? "namespace " + ns + " does not exist"
           : "cannot open " + runNetns.resolve(ns) + ": " + LibC.describe(e));
     }
     try {
-      c.setns(fd, LibC.CLONE_NEWNET);
+      LibC.setns(fd, LibC.CLONE_NEWNET);
     } catch (LastErrorException e) {
       throw new IOException("cannot enter namespace " + ns + ": " + LibC.describe(e));
     } finally {
       try {
-        c.close(fd);
+        LibC.close(fd);
       } catch (LastErrorException e) {
         // entered or not, the file is not used again
       }
