@@ -55,6 +55,7 @@ class HostModeKernelTest {
     try {
       assertEquals(0, DiffKernelTest.run("ip", "netns", "add", t));
       assertEquals(0, DiffKernelTest.run("ip", "-n", t, "link", "add", "foreign0", "type", "bridge"));
+      String dad = DiffKernelTest.output("ip", "netns", "exec", t, "sysctl", "-n", "net.ipv6.conf.default.accept_dad");
 
       Run r = netc(t, dir, "plan", "shop.netc", "--detailed-exitcode");
       assertEquals(2, r.status(), r.err());
@@ -73,6 +74,8 @@ class HostModeKernelTest {
           .contains("inet netc_" + topology));
       assertFalse(DiffKernelTest.output("ip", "-o", "link", "show").contains("netc:" + topology + ":"),
           "the bridges and veths are in T, not in the real host namespace");
+      assertEquals(dad, DiffKernelTest.output("ip", "netns", "exec", t, "sysctl", "-n", "net.ipv6.conf.default.accept_dad"),
+          "the host's DAD default is not netc's to change");
 
       r = netc(t, dir, "plan", "shop.netc", "--detailed-exitcode");
       assertEquals(0, r.status(), r.out() + r.err());

@@ -670,7 +670,6 @@ public final class Runner {
    */
   private Map<String, String> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
     Sandbox sb = sandbox(ts);
-    String s = sb.name();
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
       ip(r);
     }
@@ -679,13 +678,6 @@ public final class Runner {
     for (Sandbox.Run r : sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
         || !before.sandboxExists() && all.isEmpty(), all)) {
       ip(r);
-    }
-    // a new S routes: with the sysctls of the host it plays, or on its own
-    boolean sPlaysAHost = ts.stream().anyMatch(x -> x.hostNs().equals(s));
-    if (!before.sandboxExists() && !sPlaysAHost) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
-      argv.addAll(Sandbox.forwarding());
-      check(exec.run(argv, ""), "sysctl in " + s);
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
@@ -769,9 +761,6 @@ public final class Runner {
     settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     touchedSince.addAll(settings.keySet());
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists() && !t.sandbox().isHost() && s.equals(t.sandbox().name())) {
-      sysctls.addAll(Sandbox.forwarding());
-    }
     for (Sysctl x : t.host().sysctls()) {
       if (byId.containsKey(x.id())) {
         sysctls.add(x.key() + "=" + x.value());

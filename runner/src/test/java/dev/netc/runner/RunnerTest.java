@@ -150,6 +150,11 @@ class RunnerTest {
   void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
     List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false);
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
+    // S's sysctls before any link is made in it: a router whose links skip IPv6 DAD
+    assertEquals(List.of("netns add t1", "netns exec t1 sysctl -qw net.ipv6.conf.all.accept_dad=0"
+        + " net.ipv6.conf.default.accept_dad=0 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+        "netns add t1-outside"), runs.get(0).lines());
+    assertEquals(List.of(), new Sandbox("t1").creation(true, true), "an S that exists is left as it is");
     assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
     assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
     // the outside reaches every host address (a port published on a gateway), not only the uplink's
