@@ -767,6 +767,9 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
+      if (t.sandbox().isHost()) {
+        recordHostSysctls(t, before, byId, undo);
+      }
       List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
       check(exec.run(argv, ""), "sysctl in " + where(t));
@@ -813,6 +816,106 @@ public final class Runner {
       writeAppliedTable(t, Optional.of(nft));
     }
     return configured.out();
+  }
+
+  /**
+   * Host mode: the record of the values the host's namespace-wide sysctls ({@link
+   * #namespaceWide}: forwarding, the bridge netfilter switches) had before netc first changed
+   * them, for {@link #restoreHostSysctls destroy}. One record per network namespace, shared by
+   * the topologies applied there: a key already recorded keeps its first value, a key this apply
+   * changes for the first time is added with the value it had.
+   */
+  private void recordHostSysctls(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo) {
+    Map<String, String> record = hostSysctlRecord();
+    Map<String, String> was = new LinkedHashMap<>(record);
+    for (Sysctl x : t.host().sysctls()) {
+      if (byId.containsKey(x.id()) && namespaceWide(x.key()) && !record.containsKey(x.key())) {
+        before.sysctl(x.namespace(), x.key()).ifPresent(v -> record.put(x.key(), v));
+      }
+    }
+    if (!record.equals(was)) {
+      undo.sysctlRecord = Optional.of(was);
+      writeHostSysctlRecord(record);
+    }
+  }
+
+  /**
+   * Host mode, at the end of destroy: gives the host's namespace-wide sysctls back the values
+   * {@link #recordHostSysctls} recorded, and removes the record, unless another netc topology
+   * still has links in the host namespace ({@code after}: foreign links with a {@code netc:}
+   * mark), which needs them as they are: its destroy restores them. Returns a note when it left
+   * them.
+   */
+  private Optional<String> restoreHostSysctls(LiveState after) {
+    Map<String, String> record = hostSysctlRecord();
+    if (record.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> others = new java.util.TreeSet<>();
+    after.foreign().forEach((id, alias) -> {
+      if (id.kind() == ObjectId.Kind.LINK && id.namespace().isEmpty() && alias.startsWith(Ownership.PREFIX)
+          && alias.indexOf(':', Ownership.PREFIX.length()) > 0) {
+        others.add(alias.substring(Ownership.PREFIX.length(), alias.indexOf(':', Ownership.PREFIX.length())));
+      }
+    });
+    if (!others.isEmpty()) {
+      return Optional.of("left " + String.join(", ", record.keySet()) + " as they are: topolog"
+          + (others.size() == 1 ? "y " : "ies ") + String.join(", ", others) + " still use"
+          + (others.size() == 1 ? "s" : "") + " the host; the last destroy gives them their values from before netc");
+    }
+    List<String> argv = new ArrayList<>(List.of("sysctl", "-qw"));
+    record.forEach((k, v) -> argv.add(k + "=" + v));
+    check(exec.run(argv, ""), "restoring the host's sysctls: sysctl");
+    writeHostSysctlRecord(Map.of());
+    return Optional.empty();
+  }
+
+  /**
+   * Whether a sysctl is the namespace's rather than a device's ({@code net.ipv4.conf.br-front.*}
+   * goes with its bridge): {@code net.ipv4.ip_forward}, {@code net.ipv6.conf.all.forwarding},
+   * {@code net.bridge.bridge-nf-call-iptables}.
+   */
+  static boolean namespaceWide(String key) {
+    return !key.matches("net\\.ipv[46]\\.(conf|neigh)\\.(?!all\\.|default\\.)[^.]+\\..+");
+  }
+
+  /**
+   * {@code /run/netc/@host.net-INODE.sysctl}: the record of the namespace netc runs in, named
+   * after its inode ({@code /proc/self/ns/net}), so that host mode in another namespace (a test
+   * under {@code nsenter}) has its own.
+   */
+  private Path hostSysctlRecordPath() {
+    String id;
+    try {
+      id = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString().replaceAll("[^0-9]", "");
+    } catch (IOException | UnsupportedOperationException e) {
+      id = "";
+    }
+    return stateDir.resolve(Sandbox.HOST_FILES + ".net-" + (id.isEmpty() ? "unknown" : id) + ".sysctl");
+  }
+
+  /** The recorded {@code key=value} lines, in order; empty without a record. */
+  private Map<String, String> hostSysctlRecord() {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      Path p = hostSysctlRecordPath();
+      if (Files.isRegularFile(p)) {
+        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+          int eq = line.indexOf('=');
+          if (eq > 0 && line.substring(0, eq).strip().matches("net(\\.[a-z0-9_-]+)+")) {
+            out.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new RunnerException("cannot read " + hostSysctlRecordPath() + ": " + e.getMessage());
+    }
+    return out;
+  }
+
+  private void writeHostSysctlRecord(Map<String, String> record) {
+    writeRecord(hostSysctlRecordPath(), record.isEmpty() ? Optional.empty()
+        : Optional.of(record.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))));
   }
 
   /**
@@ -1037,6 +1140,8 @@ public final class Runner {
     /** The tables' content before this apply updated them, when known, by host namespace. */
     final Map<String, String> tablesBefore = new LinkedHashMap<>();
     final List<Link> updatedLinks = new ArrayList<>();
+    /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
+    Optional<Map<String, String>> sysctlRecord = Optional.empty();
 
     Undo(List<Target> ts, LiveState before, Plan plan) {
       this.ts = ts;
@@ -1164,7 +1269,8 @@ public final class Runner {
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
           .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
               String.join("\n", e.getValue()) + "\n"));
-      // sysctls back to the values found
+      // sysctls back to the values found, and their record as it was
+      sysctlRecord.ifPresent(Runner.this::writeHostSysctlRecord);
       for (Target t : ts) {
         if (goes.contains(t.hostNs())) {
           continue;
@@ -1279,6 +1385,9 @@ public final class Runner {
       if (!left.isEmpty()) {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
+      }
+      if (sb.isHost()) {
+        restoreHostSysctls(after).ifPresent(notes::add);
       }
       if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();

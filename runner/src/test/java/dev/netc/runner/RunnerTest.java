@@ -144,6 +144,13 @@ class RunnerTest {
     assertEquals(List.of("nft", "-f", "-"), host.in(List.of("nft", "-f", "-")));
     assertEquals(List.of("ip", "netns", "exec", "t1", "nft", "-f", "-"), new Sandbox("t1").in(List.of("nft", "-f", "-")));
     assertEquals(List.of(), host.creation(true, true), "nothing to make for the host itself");
+    // what destroy gives back in host mode: the namespace's sysctls, not a device's (they go with it)
+    assertTrue(Runner.namespaceWide("net.ipv4.ip_forward"));
+    assertTrue(Runner.namespaceWide("net.ipv6.conf.all.forwarding"));
+    assertTrue(Runner.namespaceWide("net.bridge.bridge-nf-call-iptables"));
+    assertTrue(Runner.namespaceWide("net.ipv4.neigh.default.gc_thresh1"));
+    assertTrue(!Runner.namespaceWide("net.ipv4.conf.br-front.route_localnet"));
+    assertTrue(!Runner.namespaceWide("net.ipv6.conf.ve-web-0.accept_dad"));
   }
 
   @Test
