@@ -47,7 +47,9 @@ final class DestroyCommand implements Callable<Integer> {
     }
     Runner.Outcome o;
     try {
-      o = Runner.system(lock.timeout()).destroy(t.get());
+      Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
+          : Runner.system(lock.timeout());
+      o = runner.destroy(t.get());
     } catch (RunnerException e) {
       throw new Netc.UserError("destroy failed: " + e.getMessage());
     }

@@ -48,13 +48,22 @@ class HostModeKernelTest {
     assumeTrue(DiffKernelTest.run("nsenter", "--version") == 0, "nsenter (util-linux) is not installed");
     String id = String.format("%06x", new SecureRandom().nextInt(1 << 24));
     String topology = "hm" + id;
+    String other = "ho" + id;
     String t = "nh" + id;
     Files.writeString(dir.resolve("shop.netc"), Files.readString(DiffKernelTest.ROOT.resolve("examples/webshop.netc"))
         .replace("topology webshop", "topology " + topology));
+    Files.writeString(dir.resolve("other.netc"), "topology " + other + "\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
+        + "container worker {\n  attach side\n}\n");
+    Path record = null;
     String realLinks = DiffKernelTest.output("ip", "-o", "link", "show");
     try {
       assertEquals(0, DiffKernelTest.run("ip", "netns", "add", t));
       assertEquals(0, DiffKernelTest.run("ip", "-n", t, "link", "add", "foreign0", "type", "bridge"));
+      String dad = DiffKernelTest.output("ip", "netns", "exec", t, "sysctl", "-n", "net.ipv6.conf.default.accept_dad");
+      String forwarding = DiffKernelTest.output("ip", "netns", "exec", t, "sysctl", "-n", "net.ipv4.ip_forward").strip();
+      assertEquals("0", forwarding, "a new namespace does not forward");
+      // the record of the sysctls' values before netc is T's own, named after its inode
+      record = Path.of("/run/netc/@host.net-" + Files.getAttribute(Path.of("/run/netns/" + t), "unix:ino") + ".sysctl");
 
       Run r = netc(t, dir, "plan", "shop.netc", "--detailed-exitcode");
       assertEquals(2, r.status(), r.err());
@@ -73,6 +82,10 @@ class HostModeKernelTest {
           .contains("inet netc_" + topology));
       assertFalse(DiffKernelTest.output("ip", "-o", "link", "show").contains("netc:" + topology + ":"),
           "the bridges and veths are in T, not in the real host namespace");
+      assertEquals(dad, DiffKernelTest.output("ip", "netns", "exec", t, "sysctl", "-n", "net.ipv6.conf.default.accept_dad"),
+          "the host's DAD default is not netc's to change");
+      assertEquals("1", sysctl(t, "net.ipv4.ip_forward"));
+      assertTrue(Files.readString(record).contains("net.ipv4.ip_forward=0\n"), Files.readString(record));
 
       r = netc(t, dir, "plan", "shop.netc", "--detailed-exitcode");
       assertEquals(0, r.status(), r.out() + r.err());
@@ -85,8 +98,20 @@ class HostModeKernelTest {
       assertEquals(0, r.status(), r.err());
       assertEquals(0, netc(t, dir, "diff", "shop.netc").status());
 
+      // a second topology with a bridge needs forwarding too: the shop's destroy leaves it on
+      r = netc(t, dir, "apply", "other.netc");
+      assertEquals(0, r.status(), r.err());
+      assertTrue(Files.readString(record).contains("net.ipv4.ip_forward=0\n"), "the first value stays recorded");
       r = netc(t, dir, "destroy", "shop.netc");
       assertEquals(0, r.status(), r.err());
+      assertTrue(r.err().contains("netc: left net.ipv4.ip_forward") && r.err().contains("topology " + other + " still uses"),
+          r.err());
+      assertEquals("1", sysctl(t, "net.ipv4.ip_forward"), "the other topology still forwards");
+      // the last destroy gives the host its value from before netc
+      r = netc(t, dir, "destroy", "other.netc");
+      assertEquals(0, r.status(), r.err());
+      assertEquals(forwarding, sysctl(t, "net.ipv4.ip_forward"), "ip_forward is back");
+      assertFalse(Files.exists(record), "the record is gone with the last topology");
       assertFalse(DiffKernelTest.output("ip", "netns", "list").contains("netc-" + topology + "-"));
       assertEquals(List.of("lo", "foreign0"), DiffKernelTest.output("ip", "-n", t, "-o", "link", "show").lines()
           .map(l -> l.split(": ")[1].split("[:@]")[0]).toList(), "only the foreign bridge is left in T");
@@ -99,9 +124,12 @@ class HostModeKernelTest {
         assertEquals(names(realLinks).contains(link), names(now).contains(link), link + " in the real host namespace");
       }
     } finally {
+      if (record != null) {
+        Files.deleteIfExists(record);
+      }
       for (String line : DiffKernelTest.output("ip", "netns", "list").split("\n")) {
         String n = line.split(" ", 2)[0];
-        if (n.equals(t) || n.startsWith("netc-" + topology + "-")) {
+        if (n.equals(t) || n.startsWith("netc-" + topology + "-") || n.startsWith("netc-" + other + "-")) {
           DiffKernelTest.run("ip", "netns", "del", n);
         }
       }
@@ -109,7 +137,9 @@ class HostModeKernelTest {
         if (Files.isDirectory(d)) {
           try (Stream<Path> list = Files.list(d)) {
             for (Path p : list.filter(p -> p.getFileName().toString().startsWith("netc-" + topology + "-")
-                || p.getFileName().toString().startsWith("@host." + topology + ".")).toList()) {
+                || p.getFileName().toString().startsWith("netc-" + other + "-")
+                || p.getFileName().toString().startsWith("@host." + topology + ".")
+                || p.getFileName().toString().startsWith("@host." + other + ".")).toList()) {
               try (Stream<Path> walk = Files.walk(p)) {
                 for (Path x : walk.sorted(Comparator.reverseOrder()).toList()) {
                   Files.deleteIfExists(x);
@@ -120,6 +150,11 @@ class HostModeKernelTest {
         }
       }
     }
+  }
+
+  /** The value of a sysctl in namespace {@code ns}. */
+  private static String sysctl(String ns, String key) throws IOException, InterruptedException {
+    return DiffKernelTest.output("ip", "netns", "exec", ns, "sysctl", "-n", key).strip();
   }
 
   /** The names of {@code ip -o link show}'s links. */

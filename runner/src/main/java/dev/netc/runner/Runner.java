@@ -699,7 +699,6 @@ public final class Runner {
    */
   private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
     Sandbox sb = sandbox(ts);
-    String s = sb.name();
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
       ip(r);
     }
@@ -708,13 +707,6 @@ public final class Runner {
     for (Sandbox.Run r : sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
         || !before.sandboxExists() && all.isEmpty(), all)) {
       ip(r);
-    }
-    // a new S routes: with the sysctls of the host it plays, or on its own
-    boolean sPlaysAHost = ts.stream().anyMatch(x -> x.hostNs().equals(s));
-    if (!before.sandboxExists() && !sPlaysAHost) {
-      List<String> argv = new ArrayList<>(List.of("ip", "netns", "exec", s, "sysctl", "-qw"));
-      argv.addAll(Sandbox.forwarding());
-      check(exec.run(argv, ""), "sysctl in " + s);
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
@@ -728,7 +720,7 @@ public final class Runner {
             && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
         .map(Change::id).toList();
     if (!early.isEmpty()) {
-      deletions(ts.get(0), early, false);
+      deletions(ts.get(0), early, false, before);
     }
     // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
     Set<String> hostNamespaces = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
@@ -745,7 +737,7 @@ public final class Runner {
     }
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
-    deletions(ts.get(0), late, false);
+    deletions(ts.get(0), late, false, before);
     // a namespace changed since its batch's read is read again
     late.forEach(i -> touchedSince.add(i.namespace()));
     touchedSince.forEach(readBack::remove);
@@ -794,15 +786,15 @@ public final class Runner {
     settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     touchedSince.addAll(settings.keySet());
     List<String> sysctls = new ArrayList<>();
-    if (!before.sandboxExists() && !t.sandbox().isHost() && s.equals(t.sandbox().name())) {
-      sysctls.addAll(Sandbox.forwarding());
-    }
     for (Sysctl x : t.host().sysctls()) {
       if (byId.containsKey(x.id())) {
         sysctls.add(x.key() + "=" + x.value());
       }
     }
     if (!sysctls.isEmpty()) {
+      if (t.sandbox().isHost()) {
+        recordHostSysctls(t, before, byId, undo);
+      }
       List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
       check(exec.run(argv, ""), "sysctl in " + where(t));
@@ -890,6 +882,106 @@ public final class Runner {
   }
 
   /**
+   * Host mode: the record of the values the host's namespace-wide sysctls ({@link
+   * #namespaceWide}: forwarding, the bridge netfilter switches) had before netc first changed
+   * them, for {@link #restoreHostSysctls destroy}. One record per network namespace, shared by
+   * the topologies applied there: a key already recorded keeps its first value, a key this apply
+   * changes for the first time is added with the value it had.
+   */
+  private void recordHostSysctls(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo) {
+    Map<String, String> record = hostSysctlRecord();
+    Map<String, String> was = new LinkedHashMap<>(record);
+    for (Sysctl x : t.host().sysctls()) {
+      if (byId.containsKey(x.id()) && namespaceWide(x.key()) && !record.containsKey(x.key())) {
+        before.sysctl(x.namespace(), x.key()).ifPresent(v -> record.put(x.key(), v));
+      }
+    }
+    if (!record.equals(was)) {
+      undo.sysctlRecord = Optional.of(was);
+      writeHostSysctlRecord(record);
+    }
+  }
+
+  /**
+   * Host mode, at the end of destroy: gives the host's namespace-wide sysctls back the values
+   * {@link #recordHostSysctls} recorded, and removes the record, unless another netc topology
+   * still has links in the host namespace ({@code after}: foreign links with a {@code netc:}
+   * mark), which needs them as they are: its destroy restores them. Returns a note when it left
+   * them.
+   */
+  private Optional<String> restoreHostSysctls(LiveState after) {
+    Map<String, String> record = hostSysctlRecord();
+    if (record.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> others = new java.util.TreeSet<>();
+    after.foreign().forEach((id, alias) -> {
+      if (id.kind() == ObjectId.Kind.LINK && id.namespace().isEmpty() && alias.startsWith(Ownership.PREFIX)
+          && alias.indexOf(':', Ownership.PREFIX.length()) > 0) {
+        others.add(alias.substring(Ownership.PREFIX.length(), alias.indexOf(':', Ownership.PREFIX.length())));
+      }
+    });
+    if (!others.isEmpty()) {
+      return Optional.of("left " + String.join(", ", record.keySet()) + " as they are: topolog"
+          + (others.size() == 1 ? "y " : "ies ") + String.join(", ", others) + " still use"
+          + (others.size() == 1 ? "s" : "") + " the host; the last destroy gives them their values from before netc");
+    }
+    List<String> argv = new ArrayList<>(List.of("sysctl", "-qw"));
+    record.forEach((k, v) -> argv.add(k + "=" + v));
+    check(exec.run(argv, ""), "restoring the host's sysctls: sysctl");
+    writeHostSysctlRecord(Map.of());
+    return Optional.empty();
+  }
+
+  /**
+   * Whether a sysctl is the namespace's rather than a device's ({@code net.ipv4.conf.br-front.*}
+   * goes with its bridge): {@code net.ipv4.ip_forward}, {@code net.ipv6.conf.all.forwarding},
+   * {@code net.bridge.bridge-nf-call-iptables}.
+   */
+  static boolean namespaceWide(String key) {
+    return !key.matches("net\\.ipv[46]\\.(conf|neigh)\\.(?!all\\.|default\\.)[^.]+\\..+");
+  }
+
+  /**
+   * {@code /run/netc/@host.net-INODE.sysctl}: the record of the namespace netc runs in, named
+   * after its inode ({@code /proc/self/ns/net}), so that host mode in another namespace (a test
+   * under {@code nsenter}) has its own.
+   */
+  private Path hostSysctlRecordPath() {
+    String id;
+    try {
+      id = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString().replaceAll("[^0-9]", "");
+    } catch (IOException | UnsupportedOperationException e) {
+      id = "";
+    }
+    return stateDir.resolve(Sandbox.HOST_FILES + ".net-" + (id.isEmpty() ? "unknown" : id) + ".sysctl");
+  }
+
+  /** The recorded {@code key=value} lines, in order; empty without a record. */
+  private Map<String, String> hostSysctlRecord() {
+    Map<String, String> out = new LinkedHashMap<>();
+    try {
+      Path p = hostSysctlRecordPath();
+      if (Files.isRegularFile(p)) {
+        for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
+          int eq = line.indexOf('=');
+          if (eq > 0 && line.substring(0, eq).strip().matches("net(\\.[a-z0-9_-]+)+")) {
+            out.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new RunnerException("cannot read " + hostSysctlRecordPath() + ": " + e.getMessage());
+    }
+    return out;
+  }
+
+  private void writeHostSysctlRecord(Map<String, String> record) {
+    writeRecord(hostSysctlRecordPath(), record.isEmpty() ? Optional.empty()
+        : Optional.of(record.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))));
+  }
+
+  /**
    * The element changes that bring the table from the content apply last loaded (kept in
    * {@code /run/netc/NS.TOPOLOGY.nft}, NS the host namespace) to the desired one, when only set and map elements differ
    * and the live table is still as applied (its number of rules, read without elements); empty
@@ -951,17 +1043,31 @@ public final class Runner {
 
   /**
    * Deletes owned objects: links, addresses and routes (one {@code ip -force -batch} per
-   * namespace, {@code S} first), the table, files, namespaces. With {@code force} (destroy), a
-   * failed line does not stop the rest; the caller reads back what is left.
+   * namespace, host namespaces first), the table, files, namespaces. With {@code force}
+   * (destroy), a failed line does not stop the rest; the caller reads back what is left.
+   *
+   * <p>Namespaces go first, and what is in them with them: no line runs in a namespace being
+   * deleted, and a veth in a namespace that stays whose peer lives in one being deleted ({@code
+   * live} tells, {@link DyingPeers}) is not deleted one by one (a grace period each) but waited
+   * for: the kernel removes it with its namespace's devices, all in one batch. What is still there
+   * after {@link DyingPeers#WAIT} is deleted explicitly.
    */
-  private void deletions(Target t, List<ObjectId> ids, boolean force) {
+  private void deletions(Target t, List<ObjectId> ids, boolean force, LiveState live) {
     Set<String> hostNs = new java.util.HashSet<>();
     hostNs.add(t.sandbox().name());
     t.state().hosts().forEach(h -> hostNs.add(h.hostNamespace().name()));
+    Set<String> dying = ids.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name)
+        .collect(Collectors.toSet());
+    Map<ObjectId, Integer> awaited = DyingPeers.of(live, ids, dying);
     Map<String, List<String>> perNs = new LinkedHashMap<>();
     Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
     List<String> netns = new ArrayList<>();
     for (ObjectId id : ids) {
+      boolean goesWithItsNamespace = dying.contains(id.namespace()) && id.kind() != ObjectId.Kind.FILE
+          && id.kind() != ObjectId.Kind.TABLE;
+      if (goesWithItsNamespace || awaited.containsKey(id)) {
+        continue;
+      }
       switch (id.kind()) {
         case FDB -> {
           String[] p = id.name().split("/", 3);
@@ -996,8 +1102,14 @@ public final class Runner {
         default -> { }
       }
     }
-    // forwarding entries, then links of the host namespaces: a veth's host end takes its
-    // container end with it
+    // the namespaces first, then the host ends of their veths gone with them (before their
+    // bridges go: a bridge deleted with ports releases them one by one)
+    if (!netns.isEmpty()) {
+      run(new Sandbox.Run("", netns, true), force);
+    }
+    deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), force);
+    // forwarding entries, then links of the host namespaces (bridges, tunnels, veths whose
+    // container end stays), then the rest
     for (Map.Entry<String, List<String>> e : fdbPerNs.entrySet()) {
       IpBatch b = new IpBatch(Optional.of(e.getKey()), "fdb", List.of(), "bridge");
       CommandExecutor.Result r = exec.run(b.argv(true), String.join("\n", e.getValue()) + "\n");
@@ -1008,22 +1120,52 @@ public final class Runner {
     List<Sandbox.Run> runs = new ArrayList<>();
     perNs.forEach((ns, lines) -> runs.add(new Sandbox.Run(ns, lines, true)));
     runs.sort(Comparator.comparing(r -> !hostNs.contains(r.namespace())));
-    if (!netns.isEmpty()) {
-      runs.add(new Sandbox.Run("", netns, true));
-    }
-    for (Sandbox.Run r : runs) {
-      if (force) {
-        exec.run(r.argv(), r.stdin()); // destroy: what is left is found by reading back
-      } else {
-        ip(r);
-      }
-    }
+    runs.forEach(r -> run(r, force));
     for (ObjectId id : ids) {
       if (id.kind() == ObjectId.Kind.TABLE) {
         writeRecord(tableRecordPath(id.namespace(), t.topology()), Optional.empty());
         writeRecord(appliedTablePath(id.namespace(), t.topology()), Optional.empty());
       }
     }
+  }
+
+  /** An {@code ip -force -batch} of deletions: with {@code force} (destroy) its failure is left to the read back. */
+  private void run(Sandbox.Run r, boolean force) {
+    if (force) {
+      exec.run(r.argv(), r.stdin());
+    } else {
+      ip(r);
+    }
+  }
+
+  /**
+   * Deletes the veths the kernel did not remove with their peers' namespaces within the wait
+   * ({@link DyingPeers}), one {@code ip -force -batch} per namespace. Unless {@code force}, a
+   * failure counts only when the link is still there (it may have gone since the last look).
+   * Returns a one-line problem per namespace where some are left (empty: none).
+   */
+  private List<String> deleteLeftovers(Map<ObjectId, Integer> left, boolean force) {
+    List<String> problems = new ArrayList<>();
+    for (Map.Entry<String, List<String>> e : DyingPeers.deletions(left.keySet()).entrySet()) {
+      Sandbox.Run r = new Sandbox.Run(e.getKey(), e.getValue(), true);
+      CommandExecutor.Result res = exec.run(r.argv(), r.stdin());
+      if (!res.ok()) {
+        Map<ObjectId, Integer> here = new LinkedHashMap<>();
+        left.forEach((i, idx) -> {
+          if (i.namespace().equals(e.getKey())) {
+            here.put(i, idx);
+          }
+        });
+        if (!DyingPeers.await(exec, here, Duration.ZERO).isEmpty()) {
+          String problem = String.join(" ", r.argv()) + " failed: " + res.firstError();
+          if (!force) {
+            throw new RunnerException(problem);
+          }
+          problems.add(problem);
+        }
+      }
+    }
+    return problems;
   }
 
   /** The {@code ip xfrm} line that deletes an IPsec object known by its identity. */
@@ -1061,6 +1203,8 @@ public final class Runner {
     /** The tables' content before this apply updated them, when known, by host namespace. */
     final Map<String, String> tablesBefore = new LinkedHashMap<>();
     final List<Link> updatedLinks = new ArrayList<>();
+    /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
+    Optional<Map<String, String>> sysctlRecord = Optional.empty();
 
     Undo(List<Target> ts, LiveState before, Plan plan) {
       this.ts = ts;
@@ -1127,13 +1271,17 @@ public final class Runner {
       }
       // links, addresses, routes, IPsec objects made in namespaces that stay; reverse creation order
       Map<String, List<String>> perNs = new LinkedHashMap<>();
+      // veths whose peer is in a namespace that goes: the kernel removes them with it (DyingPeers)
+      Map<String, List<String>> dyingPeers = new LinkedHashMap<>();
       for (int i = created.size() - 1; i >= 0; i--) {
         KernelObject o = objects.get(created.get(i));
         String ns = o.id().namespace();
         if (goes.contains(ns)) {
           continue;
         }
-        if (o instanceof Link l && l.type() != Link.Type.LOOPBACK && (l.createsPeer() || l.type() == Link.Type.BRIDGE
+        if (o instanceof Link l && l.createsPeer() && l.peer().filter(p -> goes.contains(p.namespace())).isPresent()) {
+          dyingPeers.computeIfAbsent(ns, k -> new ArrayList<>()).add(l.name());
+        } else if (o instanceof Link l && l.type() != Link.Type.LOOPBACK && (l.createsPeer() || l.type() == Link.Type.BRIDGE
             || l.type() == Link.Type.VXLAN || l.type() == Link.Type.VLAN || l.type() == Link.Type.MACVLAN)) {
           perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("link del " + l.name());
         } else if (o instanceof Address a) {
@@ -1152,12 +1300,40 @@ public final class Runner {
               .addAll(linkRestore(l, was)));
         }
       }
+      // their ifindexes now, to know them gone later; a namespace that cannot be read deletes them one by one
+      Map<ObjectId, Integer> awaited = new LinkedHashMap<>();
+      dyingPeers.forEach((ns, names) -> {
+        Optional<Map<String, Integer>> now = DyingPeers.veths(exec, ns);
+        for (String n : names) {
+          if (now.isEmpty()) {
+            perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("link del " + n);
+          } else if (now.get().containsKey(n)) {
+            awaited.put(new ObjectId(ObjectId.Kind.LINK, ns, n), now.get().get(n));
+          }
+        }
+      });
+      // the endpoint namespaces made now, then the host ends of their veths gone with them (before
+      // their bridges go: a bridge deleted with ports releases them one by one)
+      List<String> endpoints = new ArrayList<>();
+      for (int i = created.size() - 1; i >= 0; i--) {
+        if (created.get(i).kind() == ObjectId.Kind.NAMESPACE) {
+          endpoints.add("netns del " + created.get(i).name());
+        }
+      }
+      if (!endpoints.isEmpty()) {
+        CommandExecutor.Result r = exec.run(new Sandbox.Run("", endpoints, true).argv(), String.join("\n", endpoints) + "\n");
+        if (!r.ok()) {
+          problems.add(r.firstError());
+        }
+      }
+      problems.addAll(deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), true));
       Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
-      // links first (in host namespaces: veth host ends take their peers), then the rest
+      // links first (in host namespaces), then the rest
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
           .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
               String.join("\n", e.getValue()) + "\n"));
-      // sysctls back to the values found
+      // sysctls back to the values found, and their record as it was
+      sysctlRecord.ifPresent(Runner.this::writeHostSysctlRecord);
       for (Target t : ts) {
         if (goes.contains(t.hostNs())) {
           continue;
@@ -1174,12 +1350,8 @@ public final class Runner {
           exec.run(argv, "");
         }
       }
+      // the sandbox's own namespaces made now
       List<String> del = new ArrayList<>();
-      for (int i = created.size() - 1; i >= 0; i--) {
-        if (created.get(i).kind() == ObjectId.Kind.NAMESPACE) {
-          del.add("netns del " + created.get(i).name());
-        }
-      }
       List<Underlay> newHosts = underlays(ts).stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
       for (Underlay u : newHosts) {
         del.add("netns del " + u.namespace());
@@ -1265,7 +1437,7 @@ public final class Runner {
       live.owned(ObjectId.Kind.FILE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.NAMESPACE).stream().filter(i -> !kept.contains(i.name())).forEach(ids::add);
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
-      deletions(t, ids, true);
+      deletions(t, ids, true, live);
       ts.forEach(x -> {
         writeTableRecord(x, Optional.empty());
         writeAppliedTable(x, Optional.empty());
@@ -1276,6 +1448,9 @@ public final class Runner {
       if (!left.isEmpty()) {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
+      }
+      if (sb.isHost()) {
+        restoreHostSysctls(after).ifPresent(notes::add);
       }
       if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();

@@ -130,12 +130,20 @@ public final class Sandbox {
     return !isHost() && mark().equals(loAlias);
   }
 
-  /** The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. */
+  /**
+   * The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. A
+   * new {@code S} gets its sysctls in the first run, before any link is made in it ({@code netns
+   * exec S sysctl -qw}, a child of that {@code ip}): it routes ({@link #forwarding}) and its links
+   * skip duplicate address detection ({@link #noDad}).
+   */
   public List<Run> creation(boolean hostExists, boolean outsideExists) {
     List<Run> runs = new ArrayList<>();
     List<String> add = new ArrayList<>();
     if (!hostExists) {
       add.add("netns add " + name);
+      List<String> sysctls = new ArrayList<>(noDad());
+      sysctls.addAll(forwarding());
+      add.add(sysctls(name, sysctls));
     }
     if (!outsideExists) {
       add.add("netns add " + outside());
@@ -213,7 +221,10 @@ public final class Sandbox {
       return runs;
     }
     List<String> add = new ArrayList<>();
-    missing.forEach(u -> add.add("netns add " + KernelNames.checkNetns(u.namespace())));
+    for (Underlay u : missing) {
+      add.add("netns add " + KernelNames.checkNetns(u.namespace()));
+      add.add(sysctls(u.namespace(), noDad()));
+    }
     if (!add.isEmpty()) {
       runs.add(new Run("", add));
     }
@@ -255,6 +266,23 @@ public final class Sandbox {
   /** The sysctls that make {@code S} a router: forwarding on, in both families. */
   public static List<String> forwarding() {
     return List.of("net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
+  }
+
+  /**
+   * The sysctls of a namespace netc makes ({@code S}, {@code S-host_H}) so that the links made in
+   * it afterwards skip IPv6 duplicate address detection: a link copies {@code default} when it is
+   * made, and the kernel skips DAD when both {@code all} and the link's value are 0 ({@code all} is
+   * 0 in a new namespace, set anyway). Without it, a new bridge's link-local address stays
+   * tentative for a second or two, and a router sends no neighbour solicitation for the IPv6
+   * packets it forwards until then. Never set in host mode: the host's default is not netc's.
+   */
+  public static List<String> noDad() {
+    return List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
+  }
+
+  /** An {@code ip -batch} line that sets {@code sysctls} in namespace {@code ns}. */
+  private static String sysctls(String ns, List<String> sysctls) {
+    return "netns exec " + KernelNames.checkNetns(ns) + " sysctl -qw " + String.join(" ", sysctls);
   }
 
   /** One {@code ip [-force] [-n NS] -batch -} run. */

@@ -185,6 +185,10 @@ class DriversKernelTest extends SandboxTest {
         "h1 has the tunnel");
     assertTrue(Kernel.run("bridge", "-n", s + "-host_h1", "fdb", "show", "dev", "vx-mesh").out()
         .contains("00:00:00:00:00:00 dst 192.168.77.12"), "h1 floods to h2");
+    for (String host : List.of(s, s + "-host_h1", s + "-host_h2")) {
+      // the links netc made there skipped duplicate address detection
+      assertEquals("", Kernel.run("ip", "-n", host, "-6", "address", "show", "tentative").out().strip(), host);
+    }
 
     Reachability model = new Reachability(t);
     List<String> names = List.of("a1", "a2", "b1", "b2");

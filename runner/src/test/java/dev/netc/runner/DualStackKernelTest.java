@@ -91,6 +91,42 @@ class DualStackKernelTest {
     p.destroyForcibly();
   }
 
+  /**
+   * The links netc makes in {@code S} skip duplicate address detection (the sandbox's default
+   * {@code accept_dad=0}, set before its first link): right after apply, the bridge's link-local
+   * address is usable, and IPv6 the host forwards gets through on the first try.
+   */
+  @Test
+  void rightAfterApplyTheBridgeIsNotTentativeAndIpv6CrossesTheHostAtOnce() throws Exception {
+    Path file = dir.resolve("dual.netc");
+    Files.writeString(file, TOPOLOGY);
+    Topology t = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    runner.apply(Kernel.target(t, s));
+
+    com.fasterxml.jackson.databind.JsonNode bridge = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(Kernel.run("ip", "-j", "-n", s, "address", "show", "dev", "br-edge").out()).get(0);
+    java.util.List<com.fasterxml.jackson.databind.JsonNode> linkLocal = new java.util.ArrayList<>();
+    bridge.path("addr_info").forEach(a -> {
+      if (a.path("family").asText().equals("inet6") && a.path("scope").asText().equals("link")) {
+        linkLocal.add(a);
+      }
+    });
+    assertEquals(1, linkLocal.size(), bridge::toString);
+    assertFalse(linkLocal.get(0).path("tentative").asBoolean(false), () -> "tentative: " + bridge);
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative").out().strip(),
+        "no address of S is in duplicate address detection");
+    assertEquals("0", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.default.accept_dad").out().strip());
+
+    Process web = listen6(s + "-web", 80);
+    try {
+      // DNATed and forwarded by S into the bridge: S solicits web's address from the bridge
+      assertTrue(Kernel.connects(s + "-outside", "2001:2::1", 8080), "[2001:2::1]:8080 from outside, first try");
+    } finally {
+      stop(web);
+    }
+  }
+
   @Test
   void ipv6AddressesPolicyPublishedPortAndRoutingWithoutNat66() throws Exception {
     Path file = dir.resolve("dual.netc");

@@ -105,9 +105,9 @@ final class Kernel {
   }
 
   /**
-   * Whether a connection succeeds within {@code seconds}, trying again after each failure: right
-   * after apply, IPv6 neighbour discovery waits for duplicate address detection of the new
-   * links' link-local addresses (about a second), so a first IPv6 connection may time out.
+   * Whether a connection succeeds within {@code seconds}, trying again after each failure (a busy
+   * machine; an {@code S} made before its links skipped duplicate address detection, whose
+   * tentative link-local addresses held forwarded IPv6 up for about a second).
    */
   static boolean connectsWithin(String from, String addr, int port, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;

@@ -144,12 +144,24 @@ class RunnerTest {
     assertEquals(List.of("nft", "-f", "-"), host.in(List.of("nft", "-f", "-")));
     assertEquals(List.of("ip", "netns", "exec", "t1", "nft", "-f", "-"), new Sandbox("t1").in(List.of("nft", "-f", "-")));
     assertEquals(List.of(), host.creation(true, true), "nothing to make for the host itself");
+    // what destroy gives back in host mode: the namespace's sysctls, not a device's (they go with it)
+    assertTrue(Runner.namespaceWide("net.ipv4.ip_forward"));
+    assertTrue(Runner.namespaceWide("net.ipv6.conf.all.forwarding"));
+    assertTrue(Runner.namespaceWide("net.bridge.bridge-nf-call-iptables"));
+    assertTrue(Runner.namespaceWide("net.ipv4.neigh.default.gc_thresh1"));
+    assertTrue(!Runner.namespaceWide("net.ipv4.conf.br-front.route_localnet"));
+    assertTrue(!Runner.namespaceWide("net.ipv6.conf.ve-web-0.accept_dad"));
   }
 
   @Test
   void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
     List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false);
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
+    // S's sysctls before any link is made in it: a router whose links skip IPv6 DAD
+    assertEquals(List.of("netns add t1", "netns exec t1 sysctl -qw net.ipv6.conf.all.accept_dad=0"
+        + " net.ipv6.conf.default.accept_dad=0 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
+        "netns add t1-outside"), runs.get(0).lines());
+    assertEquals(List.of(), new Sandbox("t1").creation(true, true), "an S that exists is left as it is");
     assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
     assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
     // the outside reaches every host address (a port published on a gateway), not only the uplink's

@@ -191,7 +191,7 @@ class TableUpdateKernelTest {
     assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +0 -1 elements, set allow_in4_exact: +4 -4 elements",
         runner.plan(changed).changes().stream()
         .filter(c -> c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.TABLE).findFirst().orElseThrow().detail());
-    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("link del ve-db-0")
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("netns del " + s + "-db")
         ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(changed));

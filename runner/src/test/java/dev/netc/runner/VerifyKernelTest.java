@@ -126,10 +126,10 @@ class VerifyKernelTest extends ProbeSandboxTest {
   }
 
   /**
-   * Right after apply, the host's new link-local addresses are tentative for a second or two, and
-   * a router sends no neighbour solicitation for forwarded IPv6 without a usable one: the probe
-   * waits for them (Prober.settle), so that a probe made at once, without verify's second look,
-   * measures IPv6 through the host: @outside to web's 443, published only on [::]:8443.
+   * A router sends no neighbour solicitation for forwarded IPv6 without a usable link-local
+   * address; the links of a sandbox netc made skip duplicate address detection, so none is
+   * tentative right after apply, and a probe made at once, without verify's second look, measures
+   * IPv6 through the host: @outside to web's 443, published only on [::]:8443.
    */
   @Test
   void aProbeRightAfterApplyMeasuresIpv6ThroughTheHost() {

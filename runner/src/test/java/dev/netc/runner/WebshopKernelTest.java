@@ -270,6 +270,8 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
     assertEquals(namespaces, namespaces());
     assertEquals(links, links());
+    assertTrue(failing.calls().stream().flatMap(c -> c.stdin().lines()).noneMatch(l -> l.startsWith("link del ve-")),
+        "the worker's veth went with its namespace, not by a link del");
     assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-worker")));
     assertTrue(runner.plan(shop).empty());
 

@@ -152,13 +152,12 @@ public final class Prober {
   private static final int IFA_F_TENTATIVE = 0x40;
 
   /**
-   * Waits (at most {@link #SETTLE}) until no IPv6 address of the host's namespace is tentative.
-   * Right after an apply, the link-local addresses of new bridges and veths are in duplicate
-   * address detection for a second or two, and a router without a usable link-local address
-   * sends no neighbour solicitation for the traffic it forwards: IPv6 through the host (a DNAT
-   * from outside, masquerade out) is lost until then. The kernel settles by itself; the probe
-   * measures it settled. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no
-   * process.
+   * Waits (at most {@link #SETTLE}) until no IPv6 address of the host's namespace is tentative:
+   * a router without a usable link-local address sends no neighbour solicitation for the traffic
+   * it forwards, so IPv6 through the host (a DNAT from outside, masquerade out) is lost while its
+   * new links are in duplicate address detection. In a host namespace netc made, links skip DAD
+   * ({@code Sandbox.noDad}) and this is one read; the wait is for an {@code S} made by someone
+   * else. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no process.
    */
   private void settle(String hostNs) {
     long deadline = System.nanoTime() + SETTLE.toNanos();
