@@ -1,16 +1,13 @@
 package dev.netc.cli;
 
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import dev.netc.runner.SavedPlan;
-import dev.netc.runner.StalePlanException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,31 +48,19 @@ final class ApplyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Optional<SavedPlan> saved = savedPlan();
-    Runner.Outcome o;
     Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
         : Runner.system(lock.timeout());
-    String topology;
     if (saved.isPresent()) {
-      topology = saved.get().plan().topology();
-      try {
-        o = runner.apply(saved.get());
-      } catch (StalePlanException e) {
-        throw new Netc.UserError("saved plan is stale: " + e.getMessage() + "; run netc plan again");
-      } catch (RunnerException e) {
-        throw new Netc.UserError("apply failed: " + e.getMessage());
-      }
-    } else {
-      Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
-      if (t.isEmpty()) {
-        return 1;
-      }
-      topology = t.get().get(0).topology();
-      try {
-        o = runner.apply(t.get());
-      } catch (RunnerException e) {
-        throw new Netc.UserError("apply failed: " + e.getMessage());
-      }
+      return SandboxOptions.reported(FAILED,
+          () -> report(runner.apply(saved.get()), saved.get().plan().topology()));
     }
+    return target.onTargets(ctx, file, input.recursive, FAILED, t -> report(runner.apply(t), t.get(0).topology()));
+  }
+
+  private static final String FAILED = "apply failed: ";
+
+  /** Prints what apply did to {@code topology}. */
+  private int report(Runner.Outcome o, String topology) {
     if (verbosity.verbose) {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
       ctx.err().printf(Locale.ROOT, "netc: apply: %d processes, %d ms in the runner%n", o.processes(), o.millis());
@@ -109,12 +94,8 @@ final class ApplyCommand implements Callable<Integer> {
     if (!SavedPlan.is(text)) {
       return Optional.empty();
     }
-    SavedPlan saved;
-    try {
-      saved = SavedPlan.parse(text, Netc.version());
-    } catch (RunnerException e) {
-      throw new Netc.UserError("cannot apply `" + file + "`: " + e.getMessage());
-    }
+    SavedPlan saved = SandboxOptions.reported("cannot apply `" + file + "`: ",
+        () -> SavedPlan.parse(text, Netc.version()));
     if (target.sandbox != null && !target.sandbox.equals(saved.plan().sandbox())) {
       throw new Netc.UserError("`" + file + "` is a plan for " + saved.plan().where() + ", not sandbox "
           + target.sandbox + "; run netc plan again");

@@ -1,10 +1,7 @@
 package dev.netc.cli;
 
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import java.util.Locale;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,26 +38,19 @@ final class DestroyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
-    if (t.isEmpty()) {
-      return 1;
-    }
-    Runner.Outcome o;
-    try {
+    return target.onTargets(ctx, file, input.recursive, "destroy failed: ", t -> {
       Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
           : Runner.system(lock.timeout());
-      o = runner.destroy(t.get());
-    } catch (RunnerException e) {
-      throw new Netc.UserError("destroy failed: " + e.getMessage());
-    }
-    if (verbosity.verbose) {
-      o.plan().changes().forEach(c -> ctx.err().println(c.line()));
-    }
-    o.notes().forEach(n -> ctx.err().println("netc: " + n));
-    if (!verbosity.quiet) {
-      ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
-          t.get().get(0).topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
-    }
-    return 0;
+      Runner.Outcome o = runner.destroy(t);
+      if (verbosity.verbose) {
+        o.plan().changes().forEach(c -> ctx.err().println(c.line()));
+      }
+      o.notes().forEach(n -> ctx.err().println("netc: " + n));
+      if (!verbosity.quiet) {
+        ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
+            t.get(0).topology(), o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+      }
+      return 0;
+    });
   }
 }

@@ -2,10 +2,7 @@ package dev.netc.cli;
 
 import dev.netc.runner.Drift;
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,18 +39,11 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
-    if (t.isEmpty()) {
-      return 1;
-    }
-    Drift drift;
-    try {
-      drift = Runner.system(Duration.ZERO).drift(t.get());
-    } catch (RunnerException e) {
-      throw new Netc.UserError(e.getMessage());
-    }
-    ctx.out().print(format.json() ? drift.json()
-        : verbosity.quiet ? drift.summary() + "\n" : drift.text());
-    return drift.inSync() ? 0 : 2;
+    return target.onTargets(ctx, file, input.recursive, "", t -> {
+      Drift drift = Runner.system(Duration.ZERO).drift(t);
+      ctx.out().print(format.json() ? drift.json()
+          : verbosity.quiet ? drift.summary() + "\n" : drift.text());
+      return drift.inSync() ? 0 : 2;
+    });
   }
 }

@@ -4,12 +4,10 @@ import dev.netc.compiler.diag.Spelling;
 import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import dev.netc.runner.probe.Prober;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,22 +47,16 @@ final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("exec").load(ctx, file, input.recursive);
-    if (loaded.isEmpty()) {
-      return 1;
-    }
-    Runner.Target t = loaded.get().target();
-    Reachability model = new Reachability(loaded.get().topology());
-    List<Node> nodes = Prober.nodes(t, model);
-    Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst().orElseThrow(() -> unknown(nodes));
-    String ns = Prober.namespace(t, model, node).orElseThrow();
-    ctx.out().flush();
-    ctx.err().flush();
-    try {
+    return target.inSandbox(ctx, "exec", file, input.recursive, loaded -> {
+      Runner.Target t = loaded.target();
+      Reachability model = new Reachability(loaded.topology());
+      List<Node> nodes = Prober.nodes(t, model);
+      Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst().orElseThrow(() -> unknown(nodes));
+      String ns = Prober.namespace(t, model, node).orElseThrow();
+      ctx.out().flush();
+      ctx.err().flush();
       return Runner.system(Duration.ZERO).exec(t, ns, command);
-    } catch (RunnerException e) {
-      throw new Netc.UserError("exec failed: " + e.getMessage());
-    }
+    });
   }
 
   private Netc.UserError unknown(List<Node> nodes) {

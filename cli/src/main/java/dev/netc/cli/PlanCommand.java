@@ -3,15 +3,12 @@ package dev.netc.cli;
 import dev.netc.compiler.source.SourceReader;
 import dev.netc.runner.Plan;
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import dev.netc.runner.SavedPlan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,33 +68,26 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<List<Runner.Target>> t = target.targets(ctx, file, input.recursive);
-    if (t.isEmpty()) {
-      return 1;
-    }
-    Plan plan;
-    try {
-      if (out == null) {
-        plan = Runner.system(Duration.ZERO).plan(t.get());
-      } else {
-        SavedPlan saved = Runner.system(Duration.ZERO).planToSave(t.get(), Netc.version());
-        plan = saved.plan();
-        Path path = ctx.fs().getPath(out);
-        try {
-          Files.writeString(path, saved.json(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-          throw new Netc.UserError("cannot write `" + out + "`: " + SourceReader.reason(e));
-        }
-        ctx.err().println("Saved the plan to " + out + ": `netc apply " + out + "` makes exactly these changes.");
-      }
-    } catch (RunnerException e) {
-      throw new Netc.UserError(e.getMessage());
-    }
-    ctx.out().print(switch (format) {
-      case JSON -> plan.json();
-      case MARKDOWN -> plan.markdown();
-      case TEXT -> verbosity.quiet ? plan.summary() + "\n" : plan.text();
+    return target.onTargets(ctx, file, input.recursive, "", t -> {
+      Plan plan = out == null ? Runner.system(Duration.ZERO).plan(t) : save(t);
+      ctx.out().print(switch (format) {
+        case JSON -> plan.json();
+        case MARKDOWN -> plan.markdown();
+        case TEXT -> verbosity.quiet ? plan.summary() + "\n" : plan.text();
+      });
+      return plan.empty() || !detailed ? 0 : 2;
     });
-    return plan.empty() || !detailed ? 0 : 2;
+  }
+
+  /** The plan, saved to {@code --out}. */
+  private Plan save(List<Runner.Target> t) {
+    SavedPlan saved = Runner.system(Duration.ZERO).planToSave(t, Netc.version());
+    try {
+      Files.writeString(ctx.fs().getPath(out), saved.json(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot write `" + out + "`: " + SourceReader.reason(e));
+    }
+    ctx.err().println("Saved the plan to " + out + ": `netc apply " + out + "` makes exactly these changes.");
+    return saved.plan();
   }
 }

@@ -3,13 +3,11 @@ package dev.netc.cli;
 import dev.netc.backends.report.MatrixReport;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Reachability;
-import dev.netc.runner.RunnerException;
 import dev.netc.runner.probe.ProbeResult;
 import dev.netc.runner.probe.Prober;
 import dev.netc.runner.probe.SetnsNamespaces;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,25 +48,21 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("probe").load(ctx, file, input.recursive);
-    if (loaded.isEmpty()) {
-      return 1;
-    }
-    Reachability model = new Reachability(loaded.get().topology());
-    List<PortSpec> ports = probe.ports(ctx, model);
-    ProbeResult r;
-    try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "probing")) {
-      r = new Prober(ns, probe.options()).probe(loaded.get().target(), model, ports, progress);
-    } catch (RunnerException e) {
-      throw new Netc.UserError("probe failed: " + e.getMessage());
-    }
-    if (verbosity.verbose) {
-      ctx.err().printf(Locale.ROOT, "netc: %d cells, %d connections in %.2f s%n", r.cells().size(), r.connections(),
-          r.millis() / 1000.0);
-    }
-    MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(Locale.ROOT)), r.nodes(), ports,
-        r.matrix(), ctx.out());
-    ctx.out().flush();
-    return 0;
+    return target.inSandbox(ctx, "probe", file, input.recursive, loaded -> {
+      Reachability model = new Reachability(loaded.topology());
+      List<PortSpec> ports = probe.ports(ctx, model);
+      ProbeResult r;
+      try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "probing")) {
+        r = new Prober(ns, probe.options()).probe(loaded.target(), model, ports, progress);
+      }
+      if (verbosity.verbose) {
+        ctx.err().printf(Locale.ROOT, "netc: %d cells, %d connections in %.2f s%n", r.cells().size(), r.connections(),
+            r.millis() / 1000.0);
+      }
+      MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(Locale.ROOT)), r.nodes(), ports,
+          r.matrix(), ctx.out());
+      ctx.out().flush();
+      return 0;
+    });
   }
 }

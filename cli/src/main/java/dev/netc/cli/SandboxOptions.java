@@ -1,12 +1,19 @@
 package dev.netc.cli;
 
 import dev.netc.runner.Runner;
+import dev.netc.runner.RunnerException;
+import dev.netc.runner.StalePlanException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import picocli.CommandLine.Option;
 
-/** The options of the commands that act on a sandbox: which sandbox, and which host it plays. */
+/**
+ * The options of the commands that act on a sandbox (which sandbox, and which host it plays),
+ * and what those commands share: loading the targets, then running the command's own part,
+ * with a failure of the runner reported as one line ({@link #onTargets}, {@link #inSandbox}).
+ */
 final class SandboxOptions {
   @Option(names = "--sandbox", paramLabel = "S", description = "The sandbox: namespace S plays the host,"
       + " endpoints run in S-ENDPOINT. Without it: host mode, the real host namespace, endpoints in"
@@ -18,44 +25,61 @@ final class SandboxOptions {
       + " --sandbox this machine is host H, required when the topology has several).")
   String host;
 
-  /** The compiled topology and its plan for one host of the sandbox, or empty after reporting why not. */
-  Optional<Runner.Target> target(Netc.Context ctx, String file) {
-    return target(ctx, file, false);
-  }
-
-  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
-  Optional<Runner.Target> target(Netc.Context ctx, String file, boolean recursive) {
-    return SandboxTarget.of(ctx, file, recursive, sandbox, host);
-  }
-
-  /** The same, with the compiled topology (for the model). */
-  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file) {
-    return load(ctx, file, false);
-  }
-
-  /** As above, for the topology {@code file} names ({@link Inputs}). */
-  Optional<SandboxTarget.Loaded> load(Netc.Context ctx, String file, boolean recursive) {
-    return SandboxTarget.load(ctx, file, recursive, sandbox, host);
-  }
-
-  /**
-   * The hosts the command acts on: {@code --host H}, or every host of the topology; empty after
-   * reporting why not.
-   */
-  Optional<List<Runner.Target>> targets(Netc.Context ctx, String file, boolean recursive) {
-    return SandboxTarget.all(ctx, file, recursive, sandbox, host);
-  }
-
   /**
    * For the commands that run only in a sandbox (probe, verify, exec): they need its outside
    * namespace and its endpoint namespaces, which host mode does not have.
    */
-  SandboxOptions requireSandbox(String command) {
+  private void requireSandbox(String command) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: `netc " + command + "` runs only in a sandbox"
           + " (host mode has no outside namespace to probe from)");
     }
-    return this;
+  }
+
+  /** The part of a command that is its own: what it does with its targets, and its exit status. */
+  @FunctionalInterface
+  interface Action<T> {
+    /** Runs the command on {@code targets}; may throw {@link RunnerException}. */
+    int run(T targets);
+  }
+
+  /**
+   * Loads the targets of {@code file} (every host of the topology, or {@code --host}) and runs
+   * {@code action} on them; exit status 1 when the topology has errors (printed already). A
+   * failure of the runner is a one-line error: {@code failed} (say {@code "destroy failed: "},
+   * or empty) and the runner's message ({@link #reported}).
+   */
+  int onTargets(Netc.Context ctx, String file, boolean recursive, String failed,
+      Action<List<Runner.Target>> action) {
+    Optional<List<Runner.Target>> t = SandboxTarget.all(ctx, file, recursive, sandbox, host);
+    return t.isEmpty() ? 1 : reported(failed, () -> action.run(t.get()));
+  }
+
+  /**
+   * As {@link #onTargets}, for the commands that run only in a sandbox ({@link #requireSandbox})
+   * on one host of it, with the compiled topology: probe, verify, exec. A failure of the runner
+   * is {@code COMMAND failed: MESSAGE}.
+   */
+  int inSandbox(Netc.Context ctx, String command, String file, boolean recursive,
+      Action<SandboxTarget.Loaded> action) {
+    requireSandbox(command);
+    Optional<SandboxTarget.Loaded> loaded = SandboxTarget.load(ctx, file, recursive, sandbox, host);
+    return loaded.isEmpty() ? 1 : reported(command + " failed: ", () -> action.run(loaded.get()));
+  }
+
+  /**
+   * What {@code step} returns; a {@link RunnerException} it throws becomes a {@link
+   * Netc.UserError} (one line on stderr, exit status 1): {@code failed} and its message, or for a
+   * {@link StalePlanException} (a saved plan applied after the live state moved) what to do.
+   */
+  static <T> T reported(String failed, Supplier<T> step) {
+    try {
+      return step.get();
+    } catch (StalePlanException e) {
+      throw new Netc.UserError("saved plan is stale: " + e.getMessage() + "; run netc plan again");
+    } catch (RunnerException e) {
+      throw new Netc.UserError(failed + e.getMessage());
+    }
   }
 
   /** How long apply and destroy wait for another one on the same sandbox. */

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * What {@code plan}, {@code apply}, {@code diff} and {@code destroy} share: FILE, {@code --sandbox}
- * and {@code --host} to a target; without {@code --sandbox}, host mode.
+ * What the commands that act on a sandbox share ({@link SandboxOptions}): FILE, {@code --sandbox}
+ * and {@code --host} to targets; without {@code --sandbox}, host mode.
  */
 final class SandboxTarget {
   private SandboxTarget() {}
@@ -34,31 +34,20 @@ final class SandboxTarget {
     }
   }
 
-  /** The target, or empty when the topology or its plan has errors (already printed). */
-  static Optional<Runner.Target> of(Netc.Context ctx, String file, String sandbox, String host) {
-    return of(ctx, file, false, sandbox, host);
-  }
-
-  /** As above, for the topology {@code file} names ({@link Inputs}), a folder with or without its subfolders. */
-  static Optional<Runner.Target> of(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
-    return load(ctx, file, recursive, sandbox, host).map(Loaded::target);
-  }
-
   /**
    * The targets of host {@code host}, or of every host of the topology when it is null (each in a
-   * namespace of its own when there are several).
+   * namespace of its own when there are several); empty when the topology or its plan has errors
+   * (already printed).
    */
   static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
       String host) {
     return load(ctx, file, recursive, sandbox, host, false).map(Loaded::targets);
   }
 
-  /** The topology and its target, or empty when the topology or its plan has errors (already printed). */
-  static Optional<Loaded> load(Netc.Context ctx, String file, String sandbox, String host) {
-    return load(ctx, file, false, sandbox, host);
-  }
-
-  /** As above, for the topology {@code file} names ({@link Inputs}); one host only. */
+  /**
+   * The topology and its target, one host only, or empty when the topology or its plan has
+   * errors (already printed).
+   */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
     return load(ctx, file, recursive, sandbox, host, true);
   }

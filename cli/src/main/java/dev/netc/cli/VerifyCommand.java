@@ -3,13 +3,11 @@ package dev.netc.cli;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.runner.Runner;
-import dev.netc.runner.RunnerException;
 import dev.netc.runner.probe.SetnsNamespaces;
 import dev.netc.runner.probe.Verification;
 import dev.netc.runner.probe.Verifier;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,24 +46,20 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Optional<SandboxTarget.Loaded> loaded = target.requireSandbox("verify").load(ctx, file, input.recursive);
-    if (loaded.isEmpty()) {
-      return 1;
-    }
-    Reachability model = new Reachability(loaded.get().topology());
-    List<PortSpec> ports = probe.ports(ctx, model);
-    Verification v;
-    try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "verifying")) {
-      v = new Verifier(Runner.system(Duration.ZERO), ns, probe.options()).verify(loaded.get().target(), model, ports,
-          progress);
-    } catch (RunnerException e) {
-      throw new Netc.UserError("verify failed: " + e.getMessage());
-    }
-    if (format.json()) {
-      ctx.out().print(v.json());
-    } else {
-      ctx.out().print(verbosity.quiet ? v.summary() + "\n" : v.text());
-    }
-    return v.equal() ? 0 : 1;
+    return target.inSandbox(ctx, "verify", file, input.recursive, loaded -> {
+      Reachability model = new Reachability(loaded.topology());
+      List<PortSpec> ports = probe.ports(ctx, model);
+      Verification v;
+      try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "verifying")) {
+        v = new Verifier(Runner.system(Duration.ZERO), ns, probe.options()).verify(loaded.target(), model, ports,
+            progress);
+      }
+      if (format.json()) {
+        ctx.out().print(v.json());
+      } else {
+        ctx.out().print(verbosity.quiet ? v.summary() + "\n" : v.text());
+      }
+      return v.equal() ? 0 : 1;
+    });
   }
 }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -189,5 +192,65 @@ class RunnerCommandsTest {
     r = cli.run("probe", "web.netc", "--sandbox", "nosuch", "--port", "9/sctp");
     assertEquals("netc: probe failed: cannot probe 9/sctp: this kernel has no SCTP sockets (KERNEL.md); probe TCP"
         + " and UDP ports only\n", r.err());
+  }
+
+  /** Whether {@code ip} is installed: the commands below read the namespaces, and change nothing. */
+  private static void assumeIp() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))
+        || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
+  }
+
+  @Test
+  void aFailureOfTheRunnerIsOneLineAfterWhatFailedWithExitStatus1() {
+    assumeIp();
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String s = "nc-absent-" + ProcessHandle.current().pid();
+    // exec: the runner finds no namespace of the endpoint (`ip netns list` is all it runs)
+    CliRunner.Result r = cli.run("exec", "web.netc", "--sandbox", s, "web", "--", "true");
+    assertEquals(new CliRunner.Result(1, "", "netc: exec failed: namespace " + s + "-web does not exist: is topology"
+        + " webshop applied in sandbox " + s + "? (`netc apply`)\n"), r);
+    // plan: the runner's message alone, as diff's (refused before anything is read)
+    cli.write("two.netc", """
+        host h1 { underlay 192.168.56.11 }
+        host h2 { underlay 192.168.56.12 }
+        network apps { subnet 10.30.0.0/24 }
+        container web {
+          on h1
+          attach apps
+        }
+        container api {
+          on h2
+          attach apps
+        }
+        """);
+    r = cli.run("plan", "two.netc", "--sandbox", s, "--out", "two.plan");
+    assertEquals(new CliRunner.Result(1, "", "netc: saved plans cover topologies of one host only, and two has 2:"
+        + " plan and apply it from its file (`netc apply FILE`)\n"), r);
+    assertTrue(!Files.exists(cli.fs.getPath("two.plan")), "no plan saved");
+  }
+
+  @Test
+  void applyAndDestroyOfALockedSandboxGiveUpInOneLine() throws Exception {
+    assumeTrue("root".equals(System.getProperty("user.name")), "the lock files in /run/netc need root");
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    String s = "nc-locked-" + ProcessHandle.current().pid();
+    Path file = Path.of("/run/netc", s + ".lock");
+    Files.createDirectories(file.getParent());
+    boolean existed = Files.exists(file);
+    // held by this process: the runner's tryLock sees it as held by another apply, and nothing is read or changed
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
+      for (String command : new String[] {"apply", "destroy"}) {
+        CliRunner.Result r = cli.run(command, "web.netc", "--sandbox", s, "--lock-timeout", "0");
+        assertEquals(new CliRunner.Result(1, "", "netc: " + command + " failed: sandbox " + s + " is locked by another"
+            + " netc apply or destroy (" + file + "); gave up after 0 s\n"), r, command);
+      }
+    } finally {
+      if (!existed) {
+        Files.deleteIfExists(file);
+      }
+    }
   }
 }
