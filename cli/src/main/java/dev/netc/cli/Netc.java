@@ -83,6 +83,21 @@ public final class Netc implements Runnable {
 
   /** Runs {@code args} and returns the exit status. */
   public static int run(String[] args, Context ctx) {
+    CommandLine cl = commandLine(ctx, java.util.Arrays.asList(args).contains("--debug"));
+    try {
+      return cl.execute(args);
+    } finally {
+      ctx.out().flush();
+      ctx.err().flush();
+    }
+  }
+
+  /**
+   * The command line of a run, every command made with {@code ctx}: its colours, its converters,
+   * and its handlers, which make every error one line ({@code debug} or {@code --debug} adds the
+   * stack trace of an internal one).
+   */
+  static CommandLine commandLine(Context ctx, boolean debug) {
     Netc root = new Netc(ctx);
     CommandLine cl = new CommandLine(root, new Factory(ctx));
     cl.setOut(ctx.out());
@@ -90,6 +105,7 @@ public final class Netc implements Runnable {
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(
         ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    EnumNames.register(cl); // a bad value is told the values as the help lists them
     // Subcommands have --version too (standard help options); they print the root's version.
     cl.getSubcommands().values().forEach(
         sub -> sub.getCommandSpec().versionProvider(new Version()));
@@ -106,17 +122,12 @@ public final class Netc implements Runnable {
         return 1;
       }
       ctx.err().println("netc: internal error: " + ex + " (rerun with --debug for details)");
-      if (root.debug || java.util.Arrays.asList(args).contains("--debug")) {
+      if (root.debug || debug) {
         ex.printStackTrace(ctx.err());
       }
       return 1;
     });
-    try {
-      return cl.execute(args);
-    } finally {
-      ctx.out().flush();
-      ctx.err().flush();
-    }
+    return cl;
   }
 
   /** Creates command objects with the run's context. */

@@ -45,6 +45,50 @@ class CliTest {
   }
 
   @Test
+  void aBadEnumValueIsTheValuesAsTheHelpListsThemInOneLine() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.CLEAN);
+    assertEquals(new CliRunner.Result(1, "", "netc: Invalid value for option '--format': expected one of"
+            + " [text, json] (case-insensitive) but was 'xml' (try `netc diff --help`)\n"),
+        cli.run("diff", "--format", "xml", "ok.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: Invalid value for option '--backend': expected one of"
+            + " [json, k8s, compose, dot, mermaid, ip, nft] (case-insensitive) but was 'foo' (try `netc emit --help`)\n"),
+        cli.run("emit", "--backend", "foo", "ok.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: Invalid value for positional parameter at index 0 (SHELL):"
+            + " expected one of [bash, zsh] (case-insensitive) but was 'fish' (try `netc completion --help`)\n"),
+        cli.run("completion", "fish"));
+    // any case is read
+    assertEquals(0, cli.run("lint", "--format", "JSON", "ok.netc").status());
+    assertEquals(0, cli.run("matrix", "--format", "Csv", "ok.netc").status());
+  }
+
+  @Test
+  void everyEnumOptionListsItsValuesInLowerCaseWhenGivenABadOne() {
+    // every command's enum options and parameters, found in the model, so that a new one is covered too
+    CliRunner cli = new CliRunner();
+    picocli.CommandLine root = Netc.commandLine(
+        new Netc.Context(cli.fs, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+            new java.io.PrintWriter(java.io.Writer.nullWriter()), Terminal.NONE), false);
+    int checked = 0;
+    for (picocli.CommandLine sub : root.getSubcommands().values()) {
+      for (picocli.CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
+        if (!o.type().isEnum()) {
+          continue;
+        }
+        CliRunner.Result r = cli.run(sub.getCommandName(), o.longestName(), "nosuch", "x.netc");
+        String values = String.join(", ", EnumNames.of(o.type()));
+        assertEquals(values.toLowerCase(java.util.Locale.ROOT), values, sub.getCommandName() + " " + o.longestName());
+        assertEquals(new CliRunner.Result(1, "", "netc: Invalid value for option '" + o.longestName()
+                + "': expected one of [" + values + "] (case-insensitive) but was 'nosuch' (try `netc "
+                + sub.getCommandName() + " --help`)\n"),
+            r, sub.getCommandName() + " " + o.longestName());
+        checked++;
+      }
+    }
+    assertTrue(checked >= 8, "the --format of lint, plan, diff, probe, verify, matrix, review and --backend: " + checked);
+  }
+
+  @Test
   void versionPrintsNetcAndTheVersion() {
     CliRunner cli = new CliRunner();
     String version = Netc.version();
