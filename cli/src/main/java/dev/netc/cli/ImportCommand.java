@@ -1,8 +1,12 @@
 package dev.netc.cli;
 
+import dev.netc.backends.netc.ImportedSuppressions;
 import dev.netc.backends.netc.NetcPrinter;
 import dev.netc.backends.report.DiagnosticReport;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.front.Frontend;
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -88,16 +93,41 @@ final class ImportCommand implements Callable<Integer> {
     Diagnostics diags = new Diagnostics();
     List<Decl> decls = frontend.read(sources, diags);
     List<Diagnostic> problems = diags.sorted();
-    if (!problems.isEmpty() && (diags.hasErrors() || !verbosity.quiet)) {
+    Optional<CompileResult> yaml = Optional.empty();
+    if (sources.stream().anyMatch(s -> s.text().contains("netc:ignore"))) {
+      // the suppressions: as lint of the YAML applies them, to the front end's problems too
+      Set<Diagnostic> read = Set.copyOf(problems);
+      yaml = Optional.of(COMPILER.compile(named.root(), sources, decls, diags));
+      problems = yaml.get().diagnostics().stream()
+          .filter(d -> read.contains(unsuppressed(d)) || d.code() == Code.NETC109).toList();
+    }
+    boolean errors = problems.stream().anyMatch(Diagnostic::isError);
+    boolean shown = problems.stream().anyMatch(d -> d.suppressed().isEmpty());
+    if (shown && (errors || !verbosity.quiet)) {
       ctx.err().print(DiagnosticReport.text(problems, sources.size(), ctx.terminal().color()));
     }
-    if (diags.hasErrors()) {
+    if (errors) {
       return 1;
     }
     String cmd = format.equals("compose") ? "compose" : "k8s";
-    ctx.out().print(NetcPrinter.print(decls, List.of(
-        "Imported from " + file + " by `netc import " + cmd + "`.")));
+    String text = NetcPrinter.print(decls, List.of("Imported from " + file + " by `netc import " + cmd + "`."));
+    if (yaml.isPresent()) {
+      ImportedSuppressions.Result carried = ImportedSuppressions.carry(sources, decls, text, yaml.get().diagnostics(),
+          netc -> COMPILER.compile(named.root(), netc).diagnostics());
+      text = carried.text();
+      if (!verbosity.quiet) {
+        carried.notes().forEach(n -> ctx.err().println("netc: " + n));
+      }
+    }
+    ctx.out().print(text);
     return 0;
+  }
+
+  /** Compiles the YAML and the printed source alike: nothing disabled, the lock file as it is. */
+  private static final Compiler COMPILER = new Compiler(Set.of(), false);
+
+  private static Diagnostic unsuppressed(Diagnostic d) {
+    return new Diagnostic(d.code(), d.severity(), d.message(), d.span(), d.related(), d.hint(), Optional.empty());
   }
 
   /** The file's text, or empty after printing why it cannot be used. */

@@ -129,15 +129,26 @@ public final class Compiler {
               : f.path().endsWith(".netc") ? "a .netc file names the files it needs with `import`"
               : "several files are read together only when they are all Kubernetes manifests"));
     }
-    List<ParsedFile> parsed = new ArrayList<>();
-    if (!diags.hasErrors()) {
-      List<Decl> decls = Frontends.KUBERNETES.read(manifests, diags);
-      for (int i = 0; i < manifests.size(); i++) {
-        parsed.add(ParsedFile.yaml(manifests.get(i), i == 0 && !stopsReading(diags) ? decls : List.of(),
-            Yaml.comments(manifests.get(i))));
-      }
+    if (diags.hasErrors()) {
+      return finish(root, read.get(0), List.of(), new ArrayList<>(read), diags);
     }
-    return finish(root, read.get(0), parsed, new ArrayList<>(read), diags);
+    return compile(root, manifests, Frontends.KUBERNETES.read(manifests, diags), diags);
+  }
+
+  /**
+   * Compiles what a front end read from {@code files} (Kubernetes or Compose YAML, one file or a
+   * set of manifests read as one): its declarations {@code decls} and what it reported into
+   * {@code read}, which this adds to; the files' {@code # netc:ignore} comments apply. The
+   * topology and its lock file are named after {@code root}. This is what {@link #compile(Path)}
+   * does after reading, for a caller that ran the front end itself ({@code netc import}).
+   */
+  public CompileResult compile(Path root, List<SourceFile> files, List<Decl> decls, Diagnostics read) {
+    List<ParsedFile> parsed = new ArrayList<>();
+    for (int i = 0; i < files.size(); i++) {
+      parsed.add(ParsedFile.yaml(files.get(i), i == 0 && !stopsReading(read) ? decls : List.of(),
+          Yaml.comments(files.get(i))));
+    }
+    return finish(root, files.get(0), parsed, new ArrayList<>(files), read);
   }
 
   /** Compiles from source text already read; imports are resolved against {@code root}. */
@@ -151,12 +162,9 @@ public final class Compiler {
     Optional<Frontend> foreign = Frontends.forFile(source);
     if (foreign.isPresent()) {
       // a Kubernetes or Compose file: one file, no imports, declarations from the front end
-      sources.add(source);
-      List<Decl> decls = foreign.get().read(source, diags);
-      files.add(ParsedFile.yaml(source, stopsReading(diags) ? List.of() : decls, Yaml.comments(source)));
-    } else {
-      queue.add(new Pending(root, source));
+      return compile(root, List.of(source), foreign.get().read(source, diags), diags);
     }
+    queue.add(new Pending(root, source));
     while (!queue.isEmpty()) {
       Pending next = queue.poll();
       Path path = next.path();

@@ -1,6 +1,5 @@
 package dev.netc.compiler;
 
-import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Severity;
@@ -20,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * {@code # netc:ignore CODE[,CODE...] "reason"} comments. A comment after code on a line
  * suppresses that line; a comment on a line of its own suppresses the next statement, and the
- * whole block when that statement opens one (in YAML, see {@link YamlBlocks}). Only warnings and
+ * whole block when that statement opens one ({@link SuppressionScope}). Only warnings and
  * notes can be suppressed, always with a reason, which stays visible in JSON output.
  */
 final class Suppressions {
@@ -37,9 +36,9 @@ final class Suppressions {
     List<Diagnostic> problems = new ArrayList<>();
     List<Suppression> all = new ArrayList<>();
     for (ParsedFile f : files) {
-      BlockEnds blockEnds = new BlockEnds(f);
+      SuppressionScope scope = new SuppressionScope(f);
       for (Comment c : f.comments()) {
-        parse(f, c, blockEnds, problems).ifPresent(all::add);
+        parse(f, c, scope, problems).ifPresent(all::add);
       }
     }
     Map<SourceFile, Sweep> sweeps = new HashMap<>();
@@ -71,7 +70,7 @@ final class Suppressions {
     return out;
   }
 
-  private static Optional<Suppression> parse(ParsedFile f, Comment c, BlockEnds blockEnds,
+  private static Optional<Suppression> parse(ParsedFile f, Comment c, SuppressionScope scope,
       List<Diagnostic> problems) {
     Matcher m = MARK.matcher(c.text());
     if (!m.matches()) {
@@ -106,22 +105,9 @@ final class Suppressions {
           .withHint("say why in quotes: `# netc:ignore " + b.group(1).trim() + " \"why this is fine\"`"));
       return Optional.empty();
     }
-    SourceFile src = f.source();
-    int line = c.span().line();
-    if (c.trailing()) {
-      return Optional.of(new Suppression(codes, reason, src, line, line, c.span(), new boolean[1]));
-    }
-    int next = line + 1;
-    while (next <= src.lineCount()) {
-      String t = src.lineText(next).strip();
-      if (!t.isEmpty() && !t.startsWith("#")) {
-        break;
-      }
-      next++;
-    }
-    int end = f.yaml() ? YamlBlocks.lastLine(src, next)
-        : Math.max(next, blockEnds.lastLineOfBlocksAt(next));
-    return Optional.of(new Suppression(codes, reason, src, next, end, c.span(), new boolean[1]));
+    SuppressionScope.Lines lines = scope.of(c);
+    return Optional.of(new Suppression(codes, reason, f.source(), lines.from(), lines.to(), c.span(),
+        new boolean[1]));
   }
 
   /**
@@ -155,42 +141,6 @@ final class Suppressions {
         }
       }
       return null;
-    }
-  }
-
-  /**
-   * The last line of the declarations and nested blocks that start on a line, for each line of a
-   * file; made on the first suppression that asks. (Collecting every block again for each
-   * suppression made a file of many suppressions quadratic: 17 s for 4 MB.)
-   */
-  private static final class BlockEnds {
-    private final ParsedFile file;
-    private Map<Integer, Integer> lastLine;
-
-    BlockEnds(ParsedFile file) {
-      this.file = file;
-    }
-
-    int lastLineOfBlocksAt(int line) {
-      if (lastLine == null) {
-        lastLine = new HashMap<>();
-        List<Span> blocks = new ArrayList<>();
-        file.decls().forEach(d -> collect(d, blocks));
-        for (Span block : blocks) {
-          lastLine.merge(block.line(), block.endLine(), Math::max);
-        }
-      }
-      return lastLine.getOrDefault(line, line);
-    }
-  }
-
-  private static void collect(Decl d, List<Span> out) {
-    out.add(d.span());
-    if (d instanceof Decl.Namespace n) {
-      n.members().forEach(m -> collect(m, out));
-    } else if (d instanceof Decl.Container c) {
-      c.attaches().forEach(a -> out.add(a.span()));
-      c.members().forEach(m -> collect(m, out));
     }
   }
 }
