@@ -30,6 +30,8 @@ import java.util.concurrent.Future;
  * Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA: {@link #available}.
  */
 public final class NetnsReader {
+  /** How many reads of its own namespace {@link #warmUp} makes. */
+  private static final int WARM_UP_ROUNDS = 50;
   /** How many threads read side by side. */
   static final int THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
@@ -63,7 +65,10 @@ public final class NetnsReader {
     Thread t = new Thread(() -> {
       try {
         if (LibC.available()) {
-          RouteDump.read();
+          // enough rounds for the JIT to compile the read (a few ms here)
+          for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+            RouteDump.read();
+          }
         }
       } catch (IOException | RuntimeException | LinkageError e) {
         // the real read meets the same problem and reports it or falls back
