@@ -11,6 +11,7 @@ import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
 import dev.netc.runner.netlink.NetnsReader;
+import dev.netc.runner.netlink.NftDump;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -409,27 +411,29 @@ public final class LiveReader {
   }
 
   /**
-   * The number of rules in table {@code table} ({@code FAMILY NAME}) of {@code ns}, read with
-   * {@code nft -j -t list table} (terse: no set elements); empty when it cannot be read.
+   * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns}: as root over netlink,
+   * their number and digest ({@link TableRules}); else their number, read with {@code nft -j -t
+   * list table} (terse: no set elements, though nft 1.0.6 fetches them); empty when they cannot
+   * be read.
    */
-  public java.util.OptionalInt tableRules(String ns, String table) {
+  public Optional<TableRules> tableRules(String ns, String table) {
     String[] ft = table.split(" ", 2);
     if (ft.length != 2) {
-      return java.util.OptionalInt.empty();
+      return Optional.empty();
     }
     if (netlink != null) {
       long start = System.nanoTime();
       try {
-        int n = netlink.rules(ns, ft[0], ft[1]);
-        exec.note("netlink: " + n + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns), System.nanoTime() - start);
-        return java.util.OptionalInt.of(n);
+        NftDump.Rules r = netlink.rules(ns, ft[0], ft[1]);
+        exec.note("netlink: " + r.count() + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns), System.nanoTime() - start);
+        return Optional.of(new TableRules(r.count(), Optional.of(r.sha256())));
       } catch (IOException | RuntimeException e) {
         // read with nft below
       }
     }
     CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
     if (!r.ok()) {
-      return java.util.OptionalInt.empty();
+      return Optional.empty();
     }
     try {
       int rules = 0;
@@ -440,9 +444,9 @@ public final class LiveReader {
           }
         }
       }
-      return java.util.OptionalInt.of(rules);
+      return Optional.of(new TableRules(rules, Optional.empty()));
     } catch (RunnerException e) {
-      return java.util.OptionalInt.empty();
+      return Optional.empty();
     }
   }
 

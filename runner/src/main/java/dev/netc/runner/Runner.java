@@ -241,7 +241,7 @@ public final class Runner {
     appliedTable(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
     Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
     if (table.isPresent() && !recordLines(t).isEmpty()) {
-      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()));
+      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()).map(TableRules::text).orElse("unknown"));
     }
     return sha256(String.join("\n", lines) + "\n");
   }
@@ -334,13 +334,10 @@ public final class Runner {
               incremental(owner).map(TableDelta::summary).orElse(WHOLE_TABLE)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
-          OptionalInt applied = tableRulesRecord(owner);
+          Optional<TableRules> applied = tableRulesRecord(owner);
           if (applied.isPresent()) {
-            OptionalInt now = reader.tableRules(o.id().namespace(), o.id().name());
-            if (now.isPresent() && now.getAsInt() != applied.getAsInt()) {
-              changes.add(new Change(Change.Action.UPDATE, o.id(), now.getAsInt() + " rules, applied with "
-                  + applied.getAsInt() + "; replaced atomically"));
-            }
+            Optional<String> edited = reader.tableRules(o.id().namespace(), o.id().name()).flatMap(applied.get()::differenceTo);
+            edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, o.id(), why + "; replaced atomically")));
           }
         }
       } else if (!live.has(o.id())) {
@@ -825,7 +822,7 @@ public final class Runner {
       Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
           ? appliedTable(t).flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
       Optional<String> previous = update ? appliedTable(t) : Optional.empty();
-      OptionalInt rules;
+      Optional<TableRules> rules;
       if (delta.isPresent()) {
         // only set and map elements changed: one transaction of exactly those, whatever the size
         if (!delta.get().empty()) {
@@ -837,7 +834,7 @@ public final class Runner {
         rules = reader.tableRules(s, t.host().table().get().id().name());
       }
       previous.ifPresent(was -> undo.tablesBefore.put(s, was));
-      writeTableRecord(t, Optional.of(sha256(nft) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
+      writeTableRecord(t, Optional.of(sha256(nft) + rules.map(x -> "\nrules " + x.text()).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
     }
     return configured;
@@ -994,9 +991,9 @@ public final class Runner {
       return Optional.empty();
     }
     Optional<TableDelta> delta = TableDelta.of(applied.get(), t.nft().get());
-    OptionalInt rules = tableRulesRecord(t);
-    if (delta.isEmpty() || rules.isEmpty()
-        || !reader.tableRules(t.hostNs(), t.host().table().get().id().name()).equals(rules)) {
+    Optional<TableRules> rules = tableRulesRecord(t);
+    if (delta.isEmpty() || rules.isEmpty() || reader.tableRules(t.hostNs(), t.host().table().get().id().name())
+        .map(now -> rules.get().differenceTo(now).isPresent()).orElse(true)) {
       return Optional.empty();
     }
     return delta;
@@ -1244,8 +1241,8 @@ public final class Runner {
             String was = tablesBefore.get(t.hostNs());
             CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
             if (r.ok()) {
-              OptionalInt rules = reader.tableRules(t.hostNs(), table.name());
-              writeTableRecord(t, Optional.of(sha256(was) + (rules.isPresent() ? "\nrules " + rules.getAsInt() : "")));
+              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
+              writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
               writeAppliedTable(t, Optional.of(was));
             } else {
               problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
@@ -1547,17 +1544,13 @@ public final class Runner {
   }
 
   /** The record's {@code rules N} line: how many rules the table had right after apply loaded it. */
-  private OptionalInt tableRulesRecord(Target t) {
+  private Optional<TableRules> tableRulesRecord(Target t) {
     for (String l : recordLines(t)) {
       if (l.startsWith("rules ")) {
-        try {
-          return OptionalInt.of(Integer.parseInt(l.substring(6).strip()));
-        } catch (NumberFormatException e) {
-          return OptionalInt.empty();
-        }
+        return TableRules.parse(l.substring(6));
       }
     }
-    return OptionalInt.empty();
+    return Optional.empty();
   }
 
   private List<String> recordLines(Target t) {

@@ -57,17 +57,30 @@ class NetlinkReadKernelTest extends SandboxTest {
 
     // nftables: the tables with a chain and the rule count of the topology's, also beside a
     // foreign table of another family and one without chains
-    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table ip foreign; add chain ip foreign c;"
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table ip foreign; add chain ip foreign c { type filter hook output priority 0; };"
         + " add rule ip foreign c counter; add rule ip foreign c counter; add table bridge nochains").ok());
     for (String h : sysctls.keySet()) {
       assertEquals(processes.tablesWithChains(h), netlink.tablesWithChains(h), h);
       for (String table : processes.tablesWithChains(h)) {
-        assertEquals(processes.tableRules(h, table), netlink.tableRules(h, table), h + " " + table);
-        assertTrue(netlink.tableRules(h, table).orElseThrow() > 0, table);
+        assertEquals(processes.tableRules(h, table).orElseThrow().count(), netlink.tableRules(h, table).orElseThrow().count(),
+            h + " " + table);
+        assertTrue(netlink.tableRules(h, table).orElseThrow().count() > 0, table);
+        assertTrue(netlink.tableRules(h, table).orElseThrow().sha256().isPresent(), table);
       }
     }
     assertTrue(netlink.tablesWithChains(s).contains("ip foreign"));
     assertFalse(netlink.tablesWithChains(s).contains("bridge nochains"));
-    assertEquals(java.util.OptionalInt.of(2), netlink.tableRules(s, "ip foreign"));
+    TableRules foreign = netlink.tableRules(s, "ip foreign").orElseThrow();
+    assertEquals(2, foreign.count());
+    // the digest: the same rules read again give the same; counters that counted packets do not
+    // change it; a rule edited in place (same number) does
+    assertTrue(Kernel.EXEC.run(List.of("ip", "netns", "exec", s, "ping", "-c", "1", "-W", "1", "127.0.0.1"), "").exit() >= 0);
+    assertEquals(foreign, netlink.tableRules(s, "ip foreign").orElseThrow());
+    String handle = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "chain", "ip", "foreign", "c").out()
+        .lines().filter(l -> l.contains("counter")).findFirst().orElseThrow().replaceAll(".*# handle (\\d+).*", "$1");
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule ip foreign c handle " + handle + " ip saddr 10.9.9.9 counter").ok());
+    TableRules edited = netlink.tableRules(s, "ip foreign").orElseThrow();
+    assertEquals(2, edited.count());
+    assertEquals(java.util.Optional.of("rules edited since apply"), foreign.differenceTo(edited));
   }
 }

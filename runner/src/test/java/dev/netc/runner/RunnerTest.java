@@ -53,13 +53,13 @@ class RunnerTest {
         + " {\"set\": {\"name\": \"allow\"}}, {\"rule\": {\"chain\": \"fwd\"}}, {\"rule\": {\"chain\": \"fwd\"}}]}\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(listing));
     LiveReader reader = new LiveReader(exec, fs.getPath("/etc/netns"));
-    assertEquals(java.util.OptionalInt.of(2), reader.tableRules("t1", "inet netc_webshop"));
+    assertEquals(java.util.Optional.of(new TableRules(2, java.util.Optional.empty())), reader.tableRules("t1", "inet netc_webshop"));
     assertEquals(List.of("ip netns exec t1 nft -j -t list table inet netc_webshop"),
         exec.calls().stream().map(RecordingExecutor.Call::line).toList());
     RecordingExecutor failing = new RecordingExecutor((argv, in) -> new CommandExecutor.Result(1, "", "No such file"));
-    assertEquals(java.util.OptionalInt.empty(), new LiveReader(failing, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
+    assertEquals(java.util.Optional.empty(), new LiveReader(failing, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
     RecordingExecutor garbage = new RecordingExecutor((argv, in) -> ok("not json"));
-    assertEquals(java.util.OptionalInt.empty(), new LiveReader(garbage, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
+    assertEquals(java.util.Optional.empty(), new LiveReader(garbage, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
   }
 
   @Test

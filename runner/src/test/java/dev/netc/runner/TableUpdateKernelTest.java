@@ -143,6 +143,21 @@ class TableUpdateKernelTest {
     assertTrue(nftLoads(flushed).get(0).stdin().contains("delete table inet netc_webshop"));
     assertTrue(runner.plan(original).empty(), () -> runner.plan(original).text());
 
+    // one rule edited by hand, the number of rules the same: seen by the rules' digest
+    String rule = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "table", "inet", "netc_webshop").out().lines()
+        .filter(l -> l.contains("ct state established,related accept")).findFirst().orElseThrow();
+    String chain = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "table", "inet", "netc_webshop").out().lines()
+        .takeWhile(l -> !l.equals(rule)).filter(l -> l.strip().startsWith("chain ")).reduce((a, b) -> b).orElseThrow()
+        .strip().split(" ")[1];
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule inet netc_webshop " + chain + " handle "
+        + rule.replaceAll(".*# handle (\\d+).*", "$1") + " ct state established accept").ok());
+    assertEquals("rules edited since apply; replaced atomically", runner.plan(original).changes().get(0).detail(),
+        () -> runner.plan(original).text());
+    runner.apply(original);
+    assertTrue(runner.plan(original).empty(), () -> runner.plan(original).text());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "list", "table", "inet", "netc_webshop").out()
+        .contains("ct state established,related accept"));
+
     Runner.Target changed = target(moved());
 
     // the element transaction fails: the table and its records are as they were

@@ -137,8 +137,8 @@ public final class NetnsReader {
     return in(ns, NftDump::tablesWithChains);
   }
 
-  /** The number of rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's). */
-  public int rules(String ns, String family, String table) throws IOException {
+  /** The rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's): number and digest. */
+  public NftDump.Rules rules(String ns, String family, String table) throws IOException {
     return in(ns, () -> NftDump.rules(family, table));
   }
 

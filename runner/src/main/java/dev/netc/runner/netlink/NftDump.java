@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +25,13 @@ public final class NftDump {
   private static final int NFT_MSG_GETRULE = 7;
   private static final int NFTA_CHAIN_TABLE = 1;
   private static final int NFTA_RULE_TABLE = 1;
+  private static final int NFTA_RULE_CHAIN = 2;
+  private static final int NFTA_RULE_EXPRESSIONS = 4;
+  private static final int NFTA_RULE_USERDATA = 7;
+  private static final int NFTA_EXPR_NAME = 1;
+  private static final int NFTA_EXPR_DATA = 2;
+  /** Expressions whose data traffic changes. */
+  private static final Set<String> STATEFUL = Set.of("counter", "quota", "limit", "last", "connlimit");
   /** nftables families by {@code NFPROTO_*} number, as nft names them. */
   private static final Map<Integer, String> FAMILIES = Map.of(1, "inet", 2, "ip", 3, "arp", 5, "netdev", 7, "bridge", 10, "ip6");
 
@@ -41,16 +52,57 @@ public final class NftDump {
     return out;
   }
 
-  /** The number of rules of table {@code family name} in the calling thread's namespace. */
-  public static int rules(String family, String name) throws IOException {
+  /**
+   * The rules of a table, as a witness of "not edited since": their number, and a SHA-256 of
+   * each rule's chain, expressions and comment, in the kernel's order (the handles left out; the
+   * data of stateful expressions, counters, quotas, limits, left out too, which traffic changes).
+   */
+  public record Rules(int count, String sha256) {}
+
+  /** The rules of table {@code family name} in the calling thread's namespace ({@link Rules}). */
+  public static Rules rules(String family, String name) throws IOException {
     int f = FAMILIES.entrySet().stream().filter(e -> e.getValue().equals(family)).mapToInt(Map.Entry::getKey)
         .findFirst().orElseThrow(() -> new IOException("unknown nftables family " + family));
     byte[] table = name.getBytes(StandardCharsets.UTF_8);
     int len = 4 + table.length + 1;
     ByteBuffer p = ByteBuffer.allocate(4 + NetlinkSocket.align(len)).order(ByteOrder.nativeOrder());
     p.put(header(f)).putShort((short) len).putShort((short) NFTA_RULE_TABLE).put(table).put((byte) 0);
+    List<ByteBuffer> rules;
     try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
-      return sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE, p.array()).size();
+      rules = sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE, p.array());
+    }
+    MessageDigest d;
+    try {
+      d = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    for (ByteBuffer m : rules) {
+      Map<Integer, ByteBuffer> a = RouteDump.attributes(m, 4);
+      feed(d, a.get(NFTA_RULE_CHAIN));
+      ByteBuffer exprs = a.get(NFTA_RULE_EXPRESSIONS);
+      if (exprs != null) {
+        for (Map.Entry<Integer, ByteBuffer> elem : RouteDump.attributeList(exprs, 0)) {
+          Map<Integer, ByteBuffer> e = RouteDump.attributes(elem.getValue(), 0);
+          ByteBuffer exprName = e.get(NFTA_EXPR_NAME);
+          feed(d, exprName);
+          if (exprName == null || !STATEFUL.contains(RouteDump.string(exprName))) {
+            feed(d, e.get(NFTA_EXPR_DATA));
+          }
+        }
+      }
+      feed(d, a.get(NFTA_RULE_USERDATA));
+      d.update((byte) '\n');
+    }
+    return new Rules(rules.size(), HexFormat.of().formatHex(d.digest()));
+  }
+
+  /** An attribute's bytes, after their length (absent: length -1). */
+  private static void feed(MessageDigest d, ByteBuffer v) {
+    int n = v == null ? -1 : v.remaining();
+    d.update(new byte[] {(byte) (n >> 24), (byte) (n >> 16), (byte) (n >> 8), (byte) n});
+    if (v != null) {
+      d.update(v.duplicate());
     }
   }
 
