@@ -47,10 +47,6 @@ public final class RouteDump {
     return documents(sock.dump(RTM_GETLINK, 16), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12));
   }
 
-  private static int align(int n) {
-    return (n + 3) & ~3;
-  }
-
   /** The attributes of a message from {@code from}, in order, repeated types included: type (without the nested flag) and payload. */
   static List<Map.Entry<Integer, ByteBuffer>> attributeList(ByteBuffer m, int from) {
     List<Map.Entry<Integer, ByteBuffer>> out = new ArrayList<>();
@@ -64,26 +60,15 @@ public final class RouteDump {
       ByteBuffer v = m.duplicate().order(m.order());
       v.position(at + 4).limit(at + len);
       out.add(Map.entry(type, v.slice().order(m.order())));
-      at += align(len);
+      at += NetlinkSocket.align(len);
     }
     return out;
   }
 
-  /** The attributes of a message from {@code from}: type (without the nested flag) to payload. */
+  /** The attributes of a message from {@code from}: type (without the nested flag) to payload (the first of a type). */
   static Map<Integer, ByteBuffer> attributes(ByteBuffer m, int from) {
     Map<Integer, ByteBuffer> out = new HashMap<>();
-    int at = from;
-    while (at + 4 <= m.limit()) {
-      int len = m.getShort(at) & 0xffff;
-      int type = m.getShort(at + 2) & 0x3fff;
-      if (len < 4 || at + len > m.limit()) {
-        break;
-      }
-      ByteBuffer v = m.duplicate().order(m.order());
-      v.position(at + 4).limit(at + len);
-      out.putIfAbsent(type, v.slice().order(m.order()));
-      at += align(len);
-    }
+    attributeList(m, from).forEach(e -> out.putIfAbsent(e.getKey(), e.getValue()));
     return out;
   }
 
