@@ -108,8 +108,12 @@ class NetlinkRequestsKernelTest {
     assertTrue(IpLines.parse(List.of("link set eth0 mtu 1400")).isEmpty());
   }
 
-  private static JsonNode routes(String ns) throws Exception {
-    return JSON.readTree(Kernel.run("ip", "-j", "-n", ns, "route", "show", "table", "all").out());
+  /** Every route, sorted (the kernel adds the link-local ones when each link comes up, in its own order). */
+  private static List<String> routes(String ns) throws Exception {
+    List<String> out = new ArrayList<>();
+    JSON.readTree(Kernel.run("ip", "-j", "-n", ns, "route", "show", "table", "all").out()).forEach(r -> out.add(r.toString()));
+    out.sort(null);
+    return out;
   }
 
   /** Addresses without what the kernel chooses itself (lifetimes, link-local addresses). */
