@@ -23,7 +23,9 @@ import java.util.Set;
 
 /**
  * {@code netc verify}: checks that the sandbox holds the topology as applied (its drift is
- * empty), probes it, and compares every measured cell with the model's verdict. A cell that
+ * empty), probes it, and compares every measured cell with the model's verdict. Several hosts
+ * of a topology are verified together: the drift of each, then one probe of them all, so that
+ * the cells between hosts are compared too. A cell that
  * differs is probed again from its source with three times the timeout before it is reported,
  * so that a connection slowed down by a busy machine is not taken for a dropped one.
  */
