@@ -108,7 +108,7 @@ public final class Prober {
     }
     Runner.Target first = targets.get(0);
     for (Runner.Target t : targets) {
-      if (!t.state().equals(first.state())) {
+      if (t.state() != first.state() && !t.state().equals(first.state())) {
         throw new IllegalArgumentException("the hosts probed together must be of one plan");
       }
     }
@@ -259,9 +259,11 @@ public final class Prober {
     static Layout of(Reachability model, List<HostState> hosts, Sandbox sandbox) {
       Layout l = new Layout(sandbox);
       Map<String, HostState> byName = new HashMap<>();
+      Map<String, EndpointPlan> plans = new HashMap<>();
       for (HostState h : hosts) {
         byName.put(h.host(), h);
         l.hostAt.put(h.hostNamespace().name(), h);
+        h.endpoints().forEach(e -> plans.put(h.host() + "/" + e.endpoint(), e));
       }
       for (Node n : model.nodes()) {
         String ns;
@@ -275,13 +277,13 @@ public final class Prober {
           ns = h.hostNamespace().name();
           l.own.putIfAbsent(ns, hostAddresses(h));
         } else {
-          Optional<EndpointPlan> ep = h.endpoints().stream().filter(e -> e.endpoint().equals(n.name())).findFirst();
-          if (ep.isEmpty() || ep.get().namespace().isEmpty()) {
+          EndpointPlan ep = plans.get(h.host() + "/" + n.name());
+          if (ep == null || ep.namespace().isEmpty()) {
             continue; // not realised on its host
           }
-          ns = ep.get().namespace().get();
+          ns = ep.namespace().get();
           List<IpAddress> addrs = new ArrayList<>();
-          ep.get().interfaces().forEach(i -> addrs.addAll(i.addresses()));
+          ep.interfaces().forEach(i -> addrs.addAll(i.addresses()));
           l.own.putIfAbsent(ns, addrs);
         }
         l.nodes.add(n);
