@@ -19,8 +19,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {"Run CMD inside the network namespace of ENDPOINT in an applied sandbox, through"
         + " `ip netns exec` (so the endpoint's /etc/hosts and /etc/resolv.conf are in place):"
-        + " an endpoint name, @host (the sandbox S; also for endpoints in mode host) or @outside"
-        + " (S-outside). Standard input and output are the command's. Needs root.",
+        + " an endpoint name, @host (the sandbox S; also for endpoints in mode host; @host/H, namespace"
+        + " S-host_H, for host H of several) or @outside (S-outside), on any host of the sandbox."
+        + " Standard input and output are the command's. Needs root.",
         "Example: netc exec shop.netc --sandbox demo web -- getent hosts api-1"},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"CMD's", "1:error before CMD ran (an unknown endpoint, a sandbox not applied)"})
@@ -48,14 +49,14 @@ final class ExecCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return target.inSandbox(ctx, "exec", file, input.recursive, loaded -> {
-      Runner.Target t = loaded.target();
+      List<Runner.Target> ts = loaded.targets();
       Reachability model = new Reachability(loaded.topology());
-      List<Node> nodes = Prober.nodes(t, model);
+      List<Node> nodes = Prober.nodes(ts, model);
       Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst().orElseThrow(() -> unknown(nodes));
-      String ns = Prober.namespace(t, model, node).orElseThrow();
+      String ns = Prober.namespace(ts, model, node).orElseThrow();
       ctx.out().flush();
       ctx.err().flush();
-      return Runner.system(Duration.ZERO).exec(t, ns, command);
+      return Runner.system(Duration.ZERO).exec(ts.get(0), ns, command);
     });
   }
 

@@ -21,6 +21,8 @@ import picocli.CommandLine.Parameters;
     description = {"Measure the reachability matrix of an applied sandbox with real connections:"
         + " listeners on every probed port (TCP and UDP) in every node's namespace, connections"
         + " from every node to every address that could lead to each other node, in parallel."
+        + " A topology of several hosts is probed on every host at once, the cells between hosts"
+        + " included (or on host H alone with --host H)."
         + " Prints the same rows, columns and formats as `netc matrix`. Needs root."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:printed", "1:error (the topology, the command line, a sandbox not applied)"})
@@ -53,7 +55,7 @@ final class ProbeCommand implements Callable<Integer> {
       List<PortSpec> ports = probe.ports(ctx, model);
       ProbeResult r;
       try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "probing")) {
-        r = new Prober(ns, probe.options()).probe(loaded.target(), model, ports, progress);
+        r = new Prober(ns, probe.options()).probe(loaded.targets(), model, ports, progress);
       }
       if (verbosity.verbose) {
         ctx.err().printf(Locale.ROOT, "netc: %d cells, %d connections in %.2f s%n", r.cells().size(), r.connections(),

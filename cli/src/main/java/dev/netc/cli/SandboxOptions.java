@@ -56,9 +56,9 @@ final class SandboxOptions {
   }
 
   /**
-   * As {@link #onTargets}, for the commands that run only in a sandbox ({@link #requireSandbox})
-   * on one host of it, with the compiled topology: probe, verify, exec. A failure of the runner
-   * is {@code COMMAND failed: MESSAGE}.
+   * As {@link #onTargets}, for the commands that run only in a sandbox ({@link #requireSandbox}),
+   * with the compiled topology: probe, verify, exec (every host of the sandbox, or {@code
+   * --host}). A failure of the runner is {@code COMMAND failed: MESSAGE}.
    */
   int inSandbox(Netc.Context ctx, String command, String file, boolean recursive,
       Action<SandboxTarget.Loaded> action) {

@@ -27,11 +27,6 @@ final class SandboxTarget {
     Loaded {
       targets = List.copyOf(targets);
     }
-
-    /** The first (with {@code --host}, or a topology of one host: the only) target. */
-    Runner.Target target() {
-      return targets.get(0);
-    }
   }
 
   /**
@@ -41,24 +36,16 @@ final class SandboxTarget {
    */
   static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
       String host) {
-    return load(ctx, file, recursive, sandbox, host, false).map(Loaded::targets);
+    return load(ctx, file, recursive, sandbox, host).map(Loaded::targets);
   }
 
   /**
-   * The topology and its target, one host only, or empty when the topology or its plan has
-   * errors (already printed).
+   * The topology and its targets (host {@code host}, or every host when it is null), or empty
+   * when the topology or its plan has errors (already printed). Without a sandbox (host mode:
+   * the real host namespace and namespaces {@code netc-TOPOLOGY-*}) this machine is one host, so
+   * a topology of several hosts needs {@code --host}.
    */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
-    return load(ctx, file, recursive, sandbox, host, true);
-  }
-
-  /**
-   * As above; with {@code one}, a topology of several hosts needs {@code --host}. Without a
-   * sandbox (host mode: the real host namespace and namespaces {@code netc-TOPOLOGY-*}) this
-   * machine is one host, so a topology of several hosts always needs {@code --host}.
-   */
-  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
-      boolean one) {
     Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
@@ -73,9 +60,8 @@ final class SandboxTarget {
       throw new Netc.UserError("unknown host `" + host + "`; the topology has "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()));
     }
-    if ((one || sandbox == null) && host == null && t.hosts().size() > 1) {
-      throw new Netc.UserError((sandbox == null ? "this machine is one host of the topology: say which"
-          : "a sandbox holds one host: choose it") + " with `--host` (one of "
+    if (sandbox == null && host == null && t.hosts().size() > 1) {
+      throw new Netc.UserError("this machine is one host of the topology: say which with `--host` (one of "
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
     Planner.Result plan = Planner.plan(t, s.get());

@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
     description = {"Check that the kernel admits exactly what the model says: refuse unless the"
         + " sandbox holds the topology as applied (no drift), probe it as `netc probe` does, and"
         + " list every cell where the measured verdict differs from `netc matrix`, with the"
-        + " model's reason. Needs root."},
+        + " model's reason. A topology of several hosts is verified on every host at once, the"
+        + " cells between hosts included (or on host H alone with --host H). Needs root."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:the kernel matches the model", "1:differences, or an error (the sandbox not applied or not in sync)"})
 final class VerifyCommand implements Callable<Integer> {
@@ -51,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
       List<PortSpec> ports = probe.ports(ctx, model);
       Verification v;
       try (SetnsNamespaces ns = new SetnsNamespaces(); ProgressLine progress = new ProgressLine(ctx, "verifying")) {
-        v = new Verifier(Runner.system(Duration.ZERO), ns, probe.options()).verify(loaded.target(), model, ports,
+        v = new Verifier(Runner.system(Duration.ZERO), ns, probe.options()).verify(loaded.targets(), model, ports,
             progress);
       }
       if (format.json()) {

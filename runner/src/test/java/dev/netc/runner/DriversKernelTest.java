@@ -4,6 +4,7 @@ import dev.netc.backends.plan.ObjectId;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -15,6 +16,7 @@ import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.runner.probe.Prober;
 import dev.netc.runner.probe.SetnsNamespaces;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The overlay and macvlan drivers in a real sandbox: two hosts joined by the sandbox underlay
  * with an overlay of two containers on each (all reach each other by address and by name, the
  * policy holds across hosts), macvlan members that reach each other and not their host;
- * idempotence and a clean destroy. The 802.1q and IPsec variants skip where the kernel lacks
+ * idempotence and a clean destroy; {@code netc verify} of both hosts at once, and the cells
+ * between them it finds cut when a forwarding entry of the overlay is deleted by hand. The 802.1q and IPsec variants skip where the kernel lacks
  * them (KERNEL.md). Each test has its own sandbox, removed afterwards even on failure.
  */
 @Timeout(180)
@@ -226,19 +229,46 @@ class DriversKernelTest extends SandboxTest {
       Kernel.stop(listeners);
     }
 
-    // netc verify, host by host: every cell of each host's nodes as the model says
+    // netc verify of both hosts at once: every cell of the topology, across hosts too
     try (SetnsNamespaces ns = new SetnsNamespaces()) {
-      for (Runner.Target x : ts) {
-        Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(x, model, List.of(PORT),
-            Prober.Progress.NONE);
-        assertTrue(v.equal(), v::text);
-      }
+      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(ts, model, List.of(PORT),
+          Prober.Progress.NONE);
+      assertTrue(v.equal(), v::text);
+      assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared, none skipped");
     }
 
     Runner.Outcome second = runner.apply(ts);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     assertTrue(runner.plan(ts).empty());
     assertTrue(runner.drift(ts).inSync());
+
+    // h1's forwarding entry to h2 deleted by hand: verify refuses (drift), and the probe without
+    // the drift check finds every cell between members on different hosts the model admits cut
+    Kernel.run("bridge", "-n", s + "-host_h1", "fdb", "del", "00:00:00:00:00:00", "dev", "vx-mesh", "dst", "192.168.77.12");
+    try (SetnsNamespaces ns = new SetnsNamespaces()) {
+      Verifier verifier = new Verifier(runner, ns, Prober.Options.DEFAULT);
+      RunnerException refused = assertThrows(RunnerException.class,
+          () -> verifier.verify(ts, model, List.of(PORT), Prober.Progress.NONE));
+      assertEquals("sandbox " + s + " is not in sync with topology ovk (1 missing, 0 changed, 0 unexpected;"
+          + " `netc diff` lists them): run `netc apply` first", refused.getMessage());
+      Verification v = verifier.compare(ts, model, List.of(PORT), Prober.Progress.NONE);
+      Set<String> cut = new TreeSet<>();
+      for (String a : names) {
+        for (String b : names) {
+          Node na = model.node(a).get();
+          Node nb = model.node(b).get();
+          if (!na.host().equals(nb.host()) && model.allowed(na, nb, PORT)) {
+            cut.add(a + " -> " + b);
+          }
+        }
+      }
+      assertEquals(7, cut.size(), "every pair across hosts but a2 -> b2 (the policy): " + cut);
+      assertEquals(cut, v.differences().stream().map(d -> d.from().name() + " -> " + d.to().name() + (d.model()
+          && !d.kernel() ? "" : " (model " + d.model() + ", kernel " + d.kernel() + ")")).collect(Collectors.toCollection(TreeSet::new)),
+          v::text);
+    }
+    assertEquals(1, runner.apply(ts).plan().count(Change.Action.CREATE), "apply puts the entry back");
+    assertTrue(runner.plan(ts).empty());
 
     // the tunnel set down with another MTU by hand: updated in place (its bridge follows its MTU)
     String h1 = s + "-host_h1";
@@ -319,7 +349,7 @@ class DriversKernelTest extends SandboxTest {
       assertFalse(Kernel.connects(s + "-q1", q2, 8080), "q1 -/-> q2 (private mode)");
       // the host, even with an address of the LAN on the parent, reaches none of its members
       assertFalse(model.allowed(model.node("@host").orElse(model.nodes().stream()
-          .filter(n -> n.kind() == dev.netc.compiler.model.Node.Kind.HOST).findFirst().orElseThrow()),
+          .filter(n -> n.kind() == Node.Kind.HOST).findFirst().orElseThrow()),
           model.node("m1").get(), PORT));
       assertTrue(Kernel.run("ip", "-n", s, "address", "add", "192.0.2.250/24", "dev", parent).ok());
       try {

@@ -33,8 +33,11 @@ import java.util.function.Predicate;
  * Measures the reachability matrix of an applied sandbox with real connections.
  *
  * <p>Every node the sandbox holds lives in a namespace: an endpoint in {@code mode bridge} or
- * {@code none} in its own, {@code @host} and the {@code mode host} endpoints in {@code S},
- * {@code @outside} in {@code S-outside}. The probe listens in each of them on every probed
+ * {@code none} in its own, {@code @host} and the {@code mode host} endpoints in {@code S} (or,
+ * for a topology of several hosts, each host's in {@code S-host_H}), {@code @outside} in {@code
+ * S-outside}. Several hosts are probed in one run, as more namespaces: the cells between them
+ * (through an overlay, a published port on another host's underlay address) are measured as
+ * the others. The probe listens in each of them on every probed
  * port (TCP and UDP, as the ports say), each listener answering with its namespace and port.
  * Then, from every namespace, it connects to <b>every destination a connection could use</b>
  * (as the kernel simulation of the backends' tests does): every endpoint address, the host's
@@ -83,11 +86,33 @@ public final class Prober {
 
   /** Probes the host of {@code target} in its sandbox, on {@code ports}. */
   public ProbeResult probe(Runner.Target target, Reachability model, List<PortSpec> ports, Progress progress) {
+    return probe(List.of(target), model, ports, progress);
+  }
+
+  /**
+   * Probes the hosts of {@code targets} (one host, or several hosts of one topology in one
+   * sandbox) together, on {@code ports}: every node of every host, and the cells between hosts.
+   */
+  public ProbeResult probe(List<Runner.Target> targets, Reachability model, List<PortSpec> ports, Progress progress) {
     try {
-      return probe(Layout.of(model, target.host(), target.sandbox()), ports, progress, s -> true);
+      return probe(layout(targets, model), ports, progress, s -> true);
     } catch (RunnerException e) {
-      throw notApplied(target, e);
+      throw notApplied(targets.get(0), e);
     }
+  }
+
+  /** The layout of the hosts of {@code targets}, which must be hosts of one state. */
+  static Layout layout(List<Runner.Target> targets, Reachability model) {
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("no host to probe");
+    }
+    Runner.Target first = targets.get(0);
+    for (Runner.Target t : targets) {
+      if (t.state() != first.state() && !t.state().equals(first.state())) {
+        throw new IllegalArgumentException("the hosts probed together must be of one plan");
+      }
+    }
+    return Layout.of(model, targets.stream().map(Runner.Target::host).toList(), first.sandbox());
   }
 
   /** A namespace that is not there: say what to do about it. */
@@ -99,17 +124,31 @@ public final class Prober {
   }
 
   /**
-   * The namespace node {@code n} lives in when {@code target} is applied: its own for an endpoint
-   * in {@code mode bridge} or {@code none}, {@code S} for {@code @host} and the {@code mode host}
-   * endpoints, {@code S-outside} for {@code @outside}; empty for a node of another host.
+   * The namespace node {@code n} lives in when the hosts of {@code targets} are applied: its own
+   * for an endpoint in {@code mode bridge} or {@code none}, its host's ({@code S}, or {@code
+   * S-host_H} of several hosts) for {@code @host} and the {@code mode host} endpoints, {@code
+   * S-outside} for {@code @outside}; empty for a node of a host not among them.
    */
-  public static Optional<String> namespace(Runner.Target target, Reachability model, Node n) {
-    return Optional.ofNullable(Layout.of(model, target.host(), target.sandbox()).namespace(n));
+  public static Optional<String> namespace(List<Runner.Target> targets, Reachability model, Node n) {
+    return Optional.ofNullable(layout(targets, model).namespace(n));
   }
 
-  /** The nodes a probe of {@code target} covers: the model's nodes on its host, and {@code @outside}. */
+  /** The same, for one host. */
+  public static Optional<String> namespace(Runner.Target target, Reachability model, Node n) {
+    return namespace(List.of(target), model, n);
+  }
+
+  /**
+   * The nodes a probe of {@code targets} covers: the model's nodes on their hosts, in the model's
+   * order, and {@code @outside}.
+   */
+  public static List<Node> nodes(List<Runner.Target> targets, Reachability model) {
+    return layout(targets, model).nodes();
+  }
+
+  /** The same, for one host. */
   public static List<Node> nodes(Runner.Target target, Reachability model) {
-    return Layout.of(model, target.host(), target.sandbox()).nodes();
+    return nodes(List.of(target), model);
   }
 
   /** The same, for the cells of the sources {@code sources} (namespaces) only; the others are denied. */
@@ -133,7 +172,7 @@ public final class Prober {
         attempts.addAll(layout.attempts(ns, Protocol.UDP, udp));
       }
     }
-    settle(layout.hostNamespace());
+    layout.routers().forEach(this::settle);
     List<Outcome> outcomes;
     try (SocketProbe sockets = new SocketProbe(namespaces)) {
       sockets.listen(layout.places(), tcp, udp);
@@ -152,17 +191,17 @@ public final class Prober {
   private static final int IFA_F_TENTATIVE = 0x40;
 
   /**
-   * Waits (at most {@link #SETTLE}) until no IPv6 address of the host's namespace is tentative:
+   * Waits (at most {@link #SETTLE}) until no IPv6 address of a router's namespace is tentative:
    * a router without a usable link-local address sends no neighbour solicitation for the traffic
    * it forwards, so IPv6 through the host (a DNAT from outside, masquerade out) is lost while its
    * new links are in duplicate address detection. In a host namespace netc made, links skip DAD
    * ({@code Sandbox.noDad}) and this is one read; the wait is for an {@code S} made by someone
    * else. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no process.
    */
-  private void settle(String hostNs) {
+  private void settle(String router) {
     long deadline = System.nanoTime() + SETTLE.toNanos();
     try {
-      while (namespaces.call(hostNs, Prober::tentative) && System.nanoTime() < deadline) {
+      while (namespaces.call(router, Prober::tentative) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
     } catch (IOException e) {
@@ -195,55 +234,52 @@ public final class Prober {
   }
 
   /**
-   * Where the nodes of one sandboxed host live and which destinations lead to them: computed
-   * from the desired state (verify checks first that the live state is that one).
+   * Where the nodes of the sandboxed hosts live and which destinations lead to them: computed
+   * from the desired state (verify checks first that the live state is that one). The hosts are
+   * one host of the topology, or several (each in its namespace {@code S-host_H} on the
+   * sandbox's underlay): their endpoints, the hosts themselves and {@code @outside}, and a
+   * connection may go from any of them to any of them, across hosts too.
    */
   static final class Layout {
     private final List<Node> nodes = new ArrayList<>();
     private final Map<String, String> namespaceOf = new HashMap<>();
     private final Map<String, List<IpAddress>> own = new LinkedHashMap<>();
-    private final HostState host;
-    private final String hostNs;
+    /** The hosts by their namespace, in the order of the state. */
+    private final Map<String, HostState> hostAt = new LinkedHashMap<>();
+    private final Sandbox sandbox;
 
-    private Layout(HostState host) {
-      this.host = host;
-      this.hostNs = host.hostNamespace().name();
+    private Layout(Sandbox sandbox) {
+      this.sandbox = sandbox;
     }
 
     static Layout of(Reachability model, HostState h, Sandbox sandbox) {
-      Layout l = new Layout(h);
+      return of(model, List.of(h), sandbox);
+    }
+
+    static Layout of(Reachability model, List<HostState> hosts, Sandbox sandbox) {
+      Layout l = new Layout(sandbox);
+      Map<String, HostState> byName = new HashMap<>();
       Map<String, EndpointPlan> plans = new HashMap<>();
-      h.endpoints().forEach(e -> plans.put(e.endpoint(), e));
-      List<IpAddress> hostAddresses = new ArrayList<>();
-      for (Address a : h.addresses()) {
-        if (a.namespace().equals(l.hostNs) && !hostAddresses.contains(a.address())) {
-          hostAddresses.add(a.address());
-        }
-      }
-      if (h.underlay().isPresent()) {
-        // one of several hosts: it is reached on its underlay address, S routes to it
-        hostAddresses.add(h.underlay().get().address());
-      } else {
-        hostAddresses.add(UPLINK_V4);
-        hostAddresses.add(UPLINK_V6);
-      }
-      for (PublishedPort p : h.published()) {
-        p.hostAddress().filter(a -> !a.equals(LOOP_V4) && !hostAddresses.contains(a)).ifPresent(hostAddresses::add);
+      for (HostState h : hosts) {
+        byName.put(h.host(), h);
+        l.hostAt.put(h.hostNamespace().name(), h);
+        h.endpoints().forEach(e -> plans.put(h.host() + "/" + e.endpoint(), e));
       }
       for (Node n : model.nodes()) {
         String ns;
+        HostState h = n.host().map(byName::get).orElse(null);
         if (n.kind() == Node.Kind.OUTSIDE) {
           ns = sandbox.outside();
           l.own.putIfAbsent(ns, List.of(Reachability.OUTSIDE_V4, Reachability.OUTSIDE_V6));
-        } else if (!n.host().equals(Optional.of(h.host()))) {
-          continue; // another host: not in this sandbox
+        } else if (h == null) {
+          continue; // another host: not probed
         } else if (n.kind() == Node.Kind.HOST || n.endpoint().get().mode() == NetMode.HOST) {
-          ns = l.hostNs;
-          l.own.putIfAbsent(ns, hostAddresses);
+          ns = h.hostNamespace().name();
+          l.own.putIfAbsent(ns, hostAddresses(h));
         } else {
-          EndpointPlan ep = plans.get(n.name());
+          EndpointPlan ep = plans.get(h.host() + "/" + n.name());
           if (ep == null || ep.namespace().isEmpty()) {
-            continue; // not realised on this host
+            continue; // not realised on its host
           }
           ns = ep.namespace().get();
           List<IpAddress> addrs = new ArrayList<>();
@@ -256,12 +292,45 @@ public final class Prober {
       return l;
     }
 
+    /**
+     * A host's own addresses: its bridge gateways, the uplink's (one host, in {@code S}) or its
+     * underlay address (one of several: {@code S} routes to it), the addresses ports are
+     * published on.
+     */
+    private static List<IpAddress> hostAddresses(HostState h) {
+      String hostNs = h.hostNamespace().name();
+      List<IpAddress> out = new ArrayList<>();
+      for (Address a : h.addresses()) {
+        if (a.namespace().equals(hostNs) && !out.contains(a.address())) {
+          out.add(a.address());
+        }
+      }
+      if (h.underlay().isPresent()) {
+        out.add(h.underlay().get().address());
+      } else {
+        out.add(UPLINK_V4);
+        out.add(UPLINK_V6);
+      }
+      for (PublishedPort p : h.published()) {
+        p.hostAddress().filter(a -> !a.equals(LOOP_V4) && !out.contains(a)).ifPresent(out::add);
+      }
+      return out;
+    }
+
     List<Node> nodes() {
       return nodes;
     }
 
-    String hostNamespace() {
-      return hostNs;
+    /**
+     * The namespaces that route what the probe sends: each host's, and {@code S} when it is the
+     * network between several hosts.
+     */
+    List<String> routers() {
+      List<String> out = new ArrayList<>(hostAt.keySet());
+      if (hostAt.values().stream().anyMatch(h -> h.underlay().isPresent()) && !out.contains(sandbox.name())) {
+        out.add(sandbox.name());
+      }
+      return out;
     }
 
     String namespace(Node n) {
@@ -285,69 +354,81 @@ public final class Prober {
       return out;
     }
 
-    /** The host ports published for {@code proto} to one of {@code ports}. */
-    private List<PublishedPort> published(Protocol proto, List<Integer> ports) {
-      return host.published().stream().filter(p -> p.protocol() == proto && ports.contains(p.targetPort())).toList();
+    /** The ports of host {@code h} published for {@code proto} to one of {@code ports}. */
+    private static List<PublishedPort> published(HostState h, Protocol proto, List<Integer> ports) {
+      return h.published().stream().filter(p -> p.protocol() == proto && ports.contains(p.targetPort())).toList();
     }
 
-    /** Every destination a connection from {@code ns} in {@code proto} to one of {@code ports} could use. */
-    List<Attempt> attempts(String ns, Protocol proto, List<Integer> ports) {
-      if (ports.isEmpty()) {
-        return List.of();
-      }
-      Set<Integer> hostPorts = new LinkedHashSet<>(ports);
-      published(proto, ports).forEach(p -> hostPorts.add(p.hostPort()));
-      Set<InetSocketAddress> to = new LinkedHashSet<>();
-      own.forEach((place, addrs) -> {
-        boolean isHost = place.equals(hostNs);
-        for (IpAddress a : addrs) {
-          for (int port : isHost ? hostPorts : ports) {
-            to.add(new InetSocketAddress(inet(a), port));
-          }
-        }
-      });
-      for (IpAddress loop : List.of(LOOP_V4, LOOP_V6)) {
-        for (int port : hostPorts) {
-          to.add(new InetSocketAddress(inet(loop), port));
-        }
-      }
-      List<Attempt> out = new ArrayList<>(to.stream().map(d -> new Attempt(ns, proto, d)).toList());
-      out.addAll(serviceAttempts(ns, proto, ports));
+    /** {@code ports} and the host ports {@code h} publishes to one of them. */
+    private static Set<Integer> hostPorts(HostState h, Protocol proto, List<Integer> ports) {
+      Set<Integer> out = new LinkedHashSet<>(ports);
+      published(h, proto, ports).forEach(p -> out.add(p.hostPort()));
       return out;
     }
 
     /**
-     * Connections to the services' virtual addresses and node ports that forward to one of
-     * {@code ports}: each destination as often as it takes for every endpoint behind it to be
-     * drawn with a probability above 99.9% (numgen draws anew for every connection), at most
-     * {@link #MAX_REPEAT} times.
+     * Every destination a connection from {@code ns} in {@code proto} to one of {@code ports}
+     * could use: every address of every namespace, a host's on its published ports too, and
+     * loopback on the ports every host publishes.
      */
-    private List<Attempt> serviceAttempts(String ns, Protocol proto, List<Integer> ports) {
-      List<Attempt> out = new ArrayList<>();
-      for (ServicePlan s : host.services()) {
-        for (ServicePlan.Port p : s.ports()) {
-          if (p.protocol() != proto || !ports.contains(p.targetPort())) {
-            continue;
+    List<Attempt> attempts(String ns, Protocol proto, List<Integer> ports) {
+      if (ports.isEmpty()) {
+        return List.of();
+      }
+      Set<InetSocketAddress> to = new LinkedHashSet<>();
+      own.forEach((place, addrs) -> {
+        HostState h = hostAt.get(place);
+        for (IpAddress a : addrs) {
+          for (int port : h != null ? hostPorts(h, proto, ports) : ports) {
+            to.add(new InetSocketAddress(inet(a), port));
           }
-          for (Map.Entry<IpAddress.Family, ServicePlan.Balance> e : s.balance().entrySet()) {
-            int repeat = repeat(e.getValue());
-            List<InetSocketAddress> to = new ArrayList<>();
-            s.address(e.getKey()).ifPresent(a -> to.add(new InetSocketAddress(inet(a), p.port())));
-            if (p.nodePort().isPresent()) {
-              for (IpAddress a : own.get(hostNs)) {
-                if (a.family() == e.getKey()) {
-                  to.add(new InetSocketAddress(inet(a), p.nodePort().getAsInt()));
-                }
-              }
+        }
+      });
+      Set<Integer> loopPorts = new LinkedHashSet<>(ports);
+      hostAt.values().forEach(h -> loopPorts.addAll(hostPorts(h, proto, ports)));
+      for (IpAddress loop : List.of(LOOP_V4, LOOP_V6)) {
+        for (int port : loopPorts) {
+          to.add(new InetSocketAddress(inet(loop), port));
+        }
+      }
+      List<Attempt> out = new ArrayList<>(to.stream().map(d -> new Attempt(ns, proto, d)).toList());
+      serviceDestinations(proto, ports).forEach((d, repeat) -> {
+        for (int i = 0; i < repeat; i++) {
+          out.add(new Attempt(ns, proto, d));
+        }
+      });
+      return out;
+    }
+
+    /**
+     * The services' virtual addresses and node ports (on each host's addresses) that forward to
+     * one of {@code ports}, each with how often to connect to it: as often as it takes for every
+     * endpoint behind it to be drawn with a probability above 99.9% (numgen draws anew for every
+     * connection), at most {@link #MAX_REPEAT} times. A virtual address every host balances is
+     * one destination (a connection goes through its source's host).
+     */
+    private Map<InetSocketAddress, Integer> serviceDestinations(Protocol proto, List<Integer> ports) {
+      Map<InetSocketAddress, Integer> out = new LinkedHashMap<>();
+      hostAt.forEach((hostNs, h) -> {
+        for (ServicePlan s : h.services()) {
+          for (ServicePlan.Port p : s.ports()) {
+            if (p.protocol() != proto || !ports.contains(p.targetPort())) {
+              continue;
             }
-            for (InetSocketAddress d : to) {
-              for (int i = 0; i < repeat; i++) {
-                out.add(new Attempt(ns, proto, d));
+            for (Map.Entry<IpAddress.Family, ServicePlan.Balance> e : s.balance().entrySet()) {
+              int repeat = repeat(e.getValue());
+              s.address(e.getKey()).ifPresent(a -> out.merge(new InetSocketAddress(inet(a), p.port()), repeat, Math::max));
+              if (p.nodePort().isPresent()) {
+                for (IpAddress a : own.get(hostNs)) {
+                  if (a.family() == e.getKey()) {
+                    out.merge(new InetSocketAddress(inet(a), p.nodePort().getAsInt()), repeat, Math::max);
+                  }
+                }
               }
             }
           }
         }
-      }
+      });
       return out;
     }
 
@@ -369,22 +450,25 @@ public final class Prober {
       for (IpAddress a : own.get(namespace(b))) {
         out.add(new InetSocketAddress(inet(a), port.range().first()));
       }
-      for (PublishedPort p : published(port.protocol(), List.of(port.range().first()))) {
-        if (p.endpoint().equals(b.name())) {
-          List<IpAddress> at = p.hostAddress().map(List::of).orElse(own.get(hostNs));
-          for (IpAddress a : at) {
-            if (a.family() == p.family()) {
-              out.add(new InetSocketAddress(inet(a), p.hostPort()));
+      hostAt.forEach((hostNs, h) -> {
+        for (PublishedPort p : published(h, port.protocol(), List.of(port.range().first()))) {
+          if (p.endpoint().equals(b.name())) {
+            List<IpAddress> at = p.hostAddress().map(List::of).orElse(own.get(hostNs));
+            for (IpAddress a : at) {
+              if (a.family() == p.family()) {
+                out.add(new InetSocketAddress(inet(a), p.hostPort()));
+              }
             }
           }
         }
-      }
+      });
       return out;
     }
 
     /** Whether the host's own {@code port} is taken by a port published on every host address. */
     private boolean shadowed(Node b, PortSpec port) {
-      return namespace(b).equals(hostNs) && host.published().stream().anyMatch(p -> p.scope() == PublishedPort.Scope.ANY
+      HostState h = hostAt.get(namespace(b));
+      return h != null && h.published().stream().anyMatch(p -> p.scope() == PublishedPort.Scope.ANY
           && p.hostPort() == port.range().first() && p.protocol() == port.protocol());
     }
 

@@ -23,7 +23,9 @@ import java.util.Set;
 
 /**
  * {@code netc verify}: checks that the sandbox holds the topology as applied (its drift is
- * empty), probes it, and compares every measured cell with the model's verdict. A cell that
+ * empty), probes it, and compares every measured cell with the model's verdict. Several hosts
+ * of a topology are verified together: the drift of each, then one probe of them all, so that
+ * the cells between hosts are compared too. A cell that
  * differs is probed again from its source with three times the timeout before it is reported,
  * so that a connection slowed down by a busy machine is not taken for a dropped one.
  */
@@ -44,31 +46,51 @@ public final class Verifier {
    * @throws RunnerException when the sandbox does not hold the topology as applied
    */
   public Verification verify(Runner.Target target, Reachability model, List<PortSpec> ports, Prober.Progress progress) {
-    Drift drift = runner.drift(target);
+    return verify(List.of(target), model, ports, progress);
+  }
+
+  /**
+   * Verifies the hosts of {@code targets} (several hosts of one topology in one sandbox) together
+   * on {@code ports}: the drift of every host first, then one probe of every node of every host,
+   * the cells between hosts included.
+   *
+   * @throws RunnerException when the sandbox does not hold the topology as applied
+   */
+  public Verification verify(List<Runner.Target> targets, Reachability model, List<PortSpec> ports,
+      Prober.Progress progress) {
+    Runner.Target first = targets.get(0);
+    Drift drift = runner.drift(targets);
     if (!drift.inSync()) {
-      List<String> missingNamespaces = drift.plan().changes().stream()
+      Set<String> missingNamespaces = new HashSet<>();
+      drift.plan().changes().stream()
           .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.NAMESPACE)
-          .map(c -> c.id().name()).toList();
-      long endpointNamespaces = target.host().namespaces().size();
-      if (missingNamespaces.contains(target.sandbox().name())
-          || endpointNamespaces > 0 && missingNamespaces.stream().filter(n -> !n.equals(target.sandbox().outside()))
-              .count() == endpointNamespaces) {
-        throw new RunnerException("topology " + target.topology() + " is not applied in sandbox "
-            + target.sandbox().name() + ": run `netc apply` first");
+          .forEach(c -> missingNamespaces.add(c.id().name()));
+      Set<String> endpointNamespaces = new HashSet<>();
+      targets.forEach(t -> t.host().namespaces().forEach(n -> endpointNamespaces.add(n.name())));
+      if (missingNamespaces.contains(first.sandbox().name())
+          || !endpointNamespaces.isEmpty() && missingNamespaces.containsAll(endpointNamespaces)) {
+        throw new RunnerException("topology " + first.topology() + " is not applied in sandbox "
+            + first.sandbox().name() + ": run `netc apply` first");
       }
-      throw new RunnerException("sandbox " + target.sandbox().name() + " is not in sync with topology "
-          + target.topology() + " (" + drift.count(Drift.State.MISSING) + " missing, " + drift.count(Drift.State.CHANGED)
+      throw new RunnerException("sandbox " + first.sandbox().name() + " is not in sync with topology "
+          + first.topology() + " (" + drift.count(Drift.State.MISSING) + " missing, " + drift.count(Drift.State.CHANGED)
           + " changed, " + drift.count(Drift.State.UNEXPECTED) + " unexpected; `netc diff` lists them):"
           + " run `netc apply` first");
     }
-    return compare(target, model, ports, progress);
+    return compare(targets, model, ports, progress);
   }
 
   /** Probes and compares, without the drift check (for callers that just applied). */
   public Verification compare(Runner.Target target, Reachability model, List<PortSpec> ports, Prober.Progress progress) {
-    Prober.Layout layout = Prober.Layout.of(model, target.host(), target.sandbox());
-    ProbeResult measured = prober.probe(layout, ports, progress, s -> true);
-    Reachability realised = realised(model, target.host());
+    return compare(List.of(target), model, ports, progress);
+  }
+
+  /** Probes the hosts of {@code targets} together and compares, without the drift check. */
+  public Verification compare(List<Runner.Target> targets, Reachability model, List<PortSpec> ports,
+      Prober.Progress progress) {
+    Prober.Layout layout = Prober.layout(targets, model);
+    ProbeResult measured = probe(prober, targets, layout, ports, progress, s -> true);
+    Reachability realised = realised(model, targets.stream().map(Runner.Target::host).toList());
     List<ProbeResult.Cell> suspects = measured.cells().stream()
         .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, c)
             && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
@@ -81,7 +103,7 @@ public final class Verifier {
         suspectPorts.add(c.port());
       });
       List<PortSpec> again = ports.stream().filter(suspectPorts::contains).toList();
-      ProbeResult second = patient.probe(layout, again, Prober.Progress.NONE, sources::contains);
+      ProbeResult second = probe(patient, targets, layout, again, Prober.Progress.NONE, sources::contains);
       Map<String, ProbeResult.Cell> secondCells = new HashMap<>();
       second.cells().forEach(c -> secondCells.put(key(c), c));
       List<ProbeResult.Cell> merged = new ArrayList<>();
@@ -112,27 +134,40 @@ public final class Verifier {
             why(model.explain(c.from(), c.to(), c.port()))));
       }
     }
-    return new Verification(target.topology(), target.sandbox().name(), measured, diffs, compared, skipped);
+    Runner.Target first = targets.get(0);
+    return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped);
+  }
+
+  private static ProbeResult probe(Prober p, List<Runner.Target> targets, Prober.Layout layout, List<PortSpec> ports,
+      Prober.Progress progress, java.util.function.Predicate<String> sources) {
+    try {
+      return p.probe(layout, ports, progress, sources);
+    } catch (RunnerException e) {
+      throw Prober.notApplied(targets.get(0), e);
+    }
   }
 
   static final String KNOWN = "to the host on a port published on every host address (docs/kernel-plan.md#known-differences)";
-  static final String NOT_REALISED = "that depend on what this host's plan does not realise (a network"
+  static final String NOT_REALISED = "that depend on what the hosts' plans do not realise (a network"
       + " without interfaces yet, NETC520, or a service balancing to endpoints it does not hold)";
 
   /**
-   * The model of what the plan realises on {@code host}: only the attachments the plan gives an
+   * The model of what the plans realise on {@code hosts}: only the attachments a plan gives an
    * interface (a network it does not realise yet, NETC520, gives none), and the services only
-   * when the host balances them to every endpoint they select (a service or node port then
-   * leads where the model says). A cell whose verdict differs between this model and the whole
-   * one depends on something the kernel does not have, and is not compared.
+   * when every host balances them to every endpoint they select (a service or node port then
+   * leads where the model says; a host balances over its own endpoints only). A cell whose
+   * verdict differs between this model and the whole one depends on something the kernel does
+   * not have, and is not compared.
    */
-  static Reachability realised(Reachability model, HostState host) {
+  static Reachability realised(Reachability model, List<HostState> hosts) {
     Topology t = model.topology();
     Map<String, Set<String>> realisedNetworks = new HashMap<>();
-    for (EndpointPlan ep : host.endpoints()) {
-      Set<String> nets = new HashSet<>();
-      ep.interfaces().forEach(i -> nets.add(i.network()));
-      realisedNetworks.put(ep.endpoint(), nets);
+    for (HostState host : hosts) {
+      for (EndpointPlan ep : host.endpoints()) {
+        Set<String> nets = new HashSet<>();
+        ep.interfaces().forEach(i -> nets.add(i.network()));
+        realisedNetworks.put(ep.endpoint(), nets);
+      }
     }
     boolean changed = false;
     List<Endpoint> endpoints = new ArrayList<>();
@@ -149,11 +184,15 @@ public final class Verifier {
     }
     List<dev.netc.compiler.ir.Service> services = t.services();
     if (!services.isEmpty()) {
-      Set<String> balanced = new HashSet<>();
-      host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
-      boolean all = t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
-          .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())))
-          .allMatch(e -> balanced.contains(e.name()));
+      boolean all = true;
+      for (HostState host : hosts) {
+        Set<String> balanced = new HashSet<>();
+        host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
+        all &= t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
+            .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace())
+                && s.selector().matches(e.labels())))
+            .allMatch(e -> balanced.contains(e.name()));
+      }
       if (!all) {
         services = List.of();
         changed = true;

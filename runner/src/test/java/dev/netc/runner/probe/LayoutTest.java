@@ -30,10 +30,17 @@ class LayoutTest {
   private static final Topology WEBSHOP = compile();
   private static final Reachability MODEL = new Reachability(WEBSHOP);
 
+  private static final Topology OVERLAY = compile("overlay");
+  private static final Reachability OVERLAY_MODEL = new Reachability(OVERLAY);
+
   private static Topology compile() {
+    return compile("webshop");
+  }
+
+  private static Topology compile(String example) {
     try {
       Path root = Path.of(System.getProperty("netc.root", "..")).toAbsolutePath().normalize();
-      return new Compiler().compile(root.resolve("examples/webshop.netc")).topology().orElseThrow();
+      return new Compiler().compile(root.resolve("examples/" + example + ".netc")).topology().orElseThrow();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
@@ -97,5 +104,27 @@ class LayoutTest {
     assertEquals("10.20.0.5:80 timed out", r.cell(host, 3, 0).detail());
     assertFalse(r.cell(0, 1, 1).allowed(), "web's row was not probed");
     assertEquals("not probed", r.cell(0, 1, 1).detail());
+  }
+
+  @Test
+  void severalHostsAreProbedTogetherEachInItsNamespace() {
+    DesiredState state = Planner.plan(OVERLAY, "demo").state().orElseThrow();
+    Prober.Layout all = Prober.Layout.of(OVERLAY_MODEL, state.hosts(), new Sandbox("demo"));
+    assertEquals(OVERLAY_MODEL.nodes(), all.nodes(), "every node of every host, in the model's order");
+    assertEquals(List.of("demo-web", "demo-api", "demo-worker-1", "demo-worker-2", "demo-host_h1", "demo-host_h2",
+        "demo-outside"), all.namespaces());
+    assertEquals("demo-host_h2", all.namespace(OVERLAY_MODEL.node("@host/h2").orElseThrow()));
+    assertEquals(List.of("demo-host_h1", "demo-host_h2", "demo"), all.routers(), "S routes between the hosts");
+    List<String> to = all.attempts("demo-api", Protocol.TCP, List.of(80)).stream().map(Attempt::destination).toList();
+    // the endpoints of both hosts on the overlay; each host's gateway (one address: each reaches
+    // its own) and underlay address, on 80 and, for h1, on 8080 (published to web's 80); the
+    // outside; loopback on both
+    assertEquals(List.of("10.40.0.2:80", "10.40.0.3:80", "10.40.0.4:80", "10.40.0.5:80", "10.40.0.1:80",
+        "10.40.0.1:8080", "192.168.56.11:80", "192.168.56.11:8080", "192.168.56.12:80", "198.18.0.2:80",
+        "[2001:2::2]:80", "127.0.0.1:80", "127.0.0.1:8080", "[::1]:80", "[::1]:8080"), to);
+
+    Prober.Layout h2 = Prober.Layout.of(OVERLAY_MODEL, state.host("h2").orElseThrow(), new Sandbox("demo"));
+    assertEquals(List.of("api", "worker-1", "worker-2", "@host/h2", "@outside"),
+        h2.nodes().stream().map(Node::name).toList(), "--host h2: its nodes and the outside");
   }
 }
