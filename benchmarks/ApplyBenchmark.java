@@ -225,8 +225,8 @@ public final class ApplyBenchmark {
     b.append("""
           chain forward {
             type filter hook forward priority filter; policy accept;
-            iifname != @bridges oifname != @bridges accept
             ct state established,related accept
+            iifname != @bridges oifname != @bridges accept
             ct state invalid drop
             icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept
             ip6 saddr fe80::/10 drop
