@@ -138,10 +138,12 @@ public final class RulesetBuilder {
     Match.Lookup outBridge = new Match.Lookup(List.of(Expr.OIFNAME), "bridges", false);
     Match.Lookup notOutBridge = new Match.Lookup(List.of(Expr.OIFNAME), "bridges", true);
     Statement policy = new Statement.Jump("policy_check");
-    rules.add(Rule.of(new Statement.Accept(), "touches no bridge of this topology: not ours to judge",
-        notInBridge, notOutBridge));
+    // established first: most packets of a connection stop at this one test of the conntrack
+    // state, without a set lookup (both rules accept, so their order changes no verdict)
     rules.add(Rule.of(new Statement.Accept(), "replies and related traffic of admitted connections",
         new Match.CtState(List.of("established", "related"))));
+    rules.add(Rule.of(new Statement.Accept(), "touches no bridge of this topology: not ours to judge",
+        notInBridge, notOutBridge));
     rules.add(Rule.of(new Statement.Drop(), "packets that belong to no connection",
         new Match.CtState(List.of("invalid"))));
     rules.add(Rule.of(new Statement.Accept(), "IPv6 neighbour discovery and MLD within a network",
@@ -220,8 +222,9 @@ public final class RulesetBuilder {
         rules.add(Rule.of(new Statement.Drop(), d == Direction.INGRESS
                 ? "an isolated destination admits only what its allow ingress rules admit" + elements
                 : "an isolated source sends only what its allow egress rules admit" + elements,
-            new Match.Lookup(List.of(side), isoSet, false), new Match.Lookup(tuple(f), allowSet, true),
-            new Match.Lookup(tuple(f), exactSet, true)));
+            // the hash set first: a packet its element admits ends the rule after one lookup
+            new Match.Lookup(List.of(side), isoSet, false), new Match.Lookup(tuple(f), exactSet, true),
+            new Match.Lookup(tuple(f), allowSet, true)));
       }
     }
     rules.add(Rule.of(new Statement.Accept(), "admitted: no deny rule matched, and isolation, if any, is satisfied"));
