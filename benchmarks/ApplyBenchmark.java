@@ -435,7 +435,9 @@ public final class ApplyBenchmark {
             ms = Double.parseDouble(n.group(1));
           }
           nft.add(ms);
-          Matcher c = Pattern.compile("netc: (\\d+) ms: ip netns exec \\S+ nft -j -t list table").matcher(ap.err);
+          // as root over netlink (a rule dump), else nft
+          Matcher c = Pattern.compile("netc: (\\d+) ms: (?:ip netns exec \\S+ nft -j -t list table|netlink: \\d+ rules in table)")
+              .matcher(ap.err);
           count.add(c.find() ? Double.parseDouble(c.group(1)) : -1);
         }
         // the whole file, as apply loaded it before incremental updates
