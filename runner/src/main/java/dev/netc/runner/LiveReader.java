@@ -70,7 +70,7 @@ public final class LiveReader {
 
   /** The namespaces whose names are listed by {@code ip netns list}. */
   public Set<String> namespaces() {
-    if (netlink != null) {
+    if (netlink != null && NetnsReader.usable()) {
       try {
         return netlink.namespaces();
       } catch (IOException e) {
@@ -139,7 +139,8 @@ public final class LiveReader {
     Map<String, String> outputs = new HashMap<>();
     Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
     Map<String, Map<String, String>> sysctlsRead = new HashMap<>();
-    if (netlink != null && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
+    boolean viaNetlink = netlink != null && NetnsReader.usable();
+    if (viaNetlink && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
       Map<String, List<String>> asked = new LinkedHashMap<>();
       if (sandbox.isHost() && !preRead.containsKey("")) {
         asked.put("", sysctlKeys.getOrDefault("", List.of()));
@@ -155,9 +156,12 @@ public final class LiveReader {
         sysctlsRead.put(ns, r.sysctls());
       });
     }
-    if (netlink == null && scratch != null && toRead.size() > 1) {
+    // without netlink, and for the namespaces it could not read (no CAP_SYS_ADMIN ...): a few
+    // ip processes; a single namespace left is read alone below
+    List<String> left = toRead.stream().filter(ns -> !parsed.containsKey(ns)).toList();
+    if (scratch != null && left.size() > 1) {
       Map<String, List<String>> batches = new LinkedHashMap<>();
-      toRead.forEach(ns -> batches.put(ns, NetnsBatches.READ));
+      left.forEach(ns -> batches.put(ns, NetnsBatches.READ));
       outputs.putAll(new NetnsBatches(exec, scratch).run(batches).out());
     }
     for (String ns : read) {
@@ -421,7 +425,7 @@ public final class LiveReader {
     if (ft.length != 2) {
       return Optional.empty();
     }
-    if (netlink != null) {
+    if (netlink != null && NetnsReader.usable()) {
       long start = System.nanoTime();
       try {
         NftDump.Rules r = netlink.rules(ns, ft[0], ft[1]);
@@ -458,7 +462,7 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
-    if (netlink != null) {
+    if (netlink != null && NetnsReader.usable()) {
       long start = System.nanoTime();
       try {
         Set<String> out = netlink.tablesWithChains(ns);

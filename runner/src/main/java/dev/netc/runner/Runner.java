@@ -851,7 +851,7 @@ public final class Runner {
     Map<String, List<String>> throughIp = new LinkedHashMap<>();
     Map<String, IpLines> throughNetlink = new LinkedHashMap<>();
     endpoints.forEach((ns, lines) -> {
-      Optional<IpLines> parsed = netlink == null ? Optional.empty()
+      Optional<IpLines> parsed = netlink == null || !NetnsReader.usable() ? Optional.empty()
           : IpLines.parse(lines.subList(0, lines.size() - NetnsBatches.READ.size()));
       if (parsed.isPresent()) {
         throughNetlink.put(ns, parsed.get());

@@ -57,6 +57,18 @@ public final class NetnsReader {
   }
 
   /**
+   * Whether the C library is bound (JNA loads its native part from a temporary folder, which a
+   * {@code noexec} mount refuses): without it, every read and request goes through processes.
+   */
+  public static boolean usable() {
+    try {
+      return LibC.available();
+    } catch (LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
    * Starts a daemon thread that binds the C library and reads this process's own namespace once
    * (the result is dropped), so that the classes and code of a read are loaded and compiled
    * before the read that counts.
