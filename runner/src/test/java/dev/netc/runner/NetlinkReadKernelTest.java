@@ -83,4 +83,30 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(2, edited.count());
     assertEquals(java.util.Optional.of("rules edited since apply"), foreign.differenceTo(edited));
   }
+
+  /**
+   * Namespaces netlink cannot enter (here: files under a folder that are no namespace, setns
+   * refuses them) are read by the batched {@code ip} processes instead, and the live state is the
+   * same.
+   */
+  @org.junit.jupiter.api.Test
+  void namespacesNetlinkCannotEnterAreReadByIp() throws Exception {
+    Topology t = Kernel.compile("examples/webshop.netc");
+    Runner.Target target = Kernel.target(t, s);
+    runner.apply(target);
+    Path fake = stateDir.resolve("not-netns");
+    java.nio.file.Files.createDirectories(fake);
+    LiveReader processes = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir);
+    for (String n : processes.namespaces()) {
+      if (n.equals(s) || n.startsWith(s + "-")) {
+        java.nio.file.Files.writeString(fake.resolve(n), "");
+      }
+    }
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    LiveReader broken = new LiveReader(recorded, Runner.ETC_NETNS, stateDir, new NetnsReader(fake));
+    Map<String, List<String>> sysctls = Map.of(s, target.sysctlKeys());
+    assertEquals(processes.read(target.sandbox(), target.topology(), sysctls),
+        broken.read(target.sandbox(), target.topology(), sysctls));
+    assertTrue(recorded.calls().stream().anyMatch(c -> c.argv().contains("nsenter")), () -> recorded.calls().toString());
+  }
 }
