@@ -10,7 +10,7 @@ import dev.netc.backends.plan.Ownership;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
-import dev.netc.runner.netlink.NetnsReader;
+import dev.netc.runner.netlink.NetlinkNamespaces;
 import dev.netc.runner.netlink.NftDump;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +41,7 @@ public final class LiveReader {
   private final Path etcNetns;
   private final Path scratch;
   /** Reads namespaces inside the JVM, when this process can; {@code null}: with processes. */
-  private final NetnsReader netlink;
+  private final NetlinkNamespaces netlink;
 
   /** A reader that starts one {@code ip -j -n NS -batch -} process per namespace. */
   public LiveReader(CommandExecutor exec, Path etcNetns) {
@@ -61,7 +61,7 @@ public final class LiveReader {
    * no process per namespace) and the rest with {@code exec}; {@code netlink} {@code null}: as
    * {@link #LiveReader(CommandExecutor, Path, Path)}.
    */
-  public LiveReader(CommandExecutor exec, Path etcNetns, Path scratch, NetnsReader netlink) {
+  public LiveReader(CommandExecutor exec, Path etcNetns, Path scratch, NetlinkNamespaces netlink) {
     this.exec = exec;
     this.etcNetns = etcNetns;
     this.scratch = scratch;
@@ -70,7 +70,7 @@ public final class LiveReader {
 
   /** The namespaces whose names are listed by {@code ip netns list}. */
   public Set<String> namespaces() {
-    if (netlink != null && NetnsReader.usable()) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
       try {
         return netlink.namespaces();
       } catch (IOException e) {
@@ -139,7 +139,7 @@ public final class LiveReader {
     Map<String, String> outputs = new HashMap<>();
     Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
     Map<String, Map<String, String>> sysctlsRead = new HashMap<>();
-    boolean viaNetlink = netlink != null && NetnsReader.usable();
+    boolean viaNetlink = netlink != null && NetlinkNamespaces.usable();
     if (viaNetlink && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
       Map<String, List<String>> asked = new LinkedHashMap<>();
       if (sandbox.isHost() && !preRead.containsKey("")) {
@@ -147,7 +147,7 @@ public final class LiveReader {
       }
       toRead.forEach(ns -> asked.put(ns, sysctlKeys.getOrDefault(ns, List.of())));
       long start = System.nanoTime();
-      NetnsReader.Outcome o = netlink.read(asked);
+      NetlinkNamespaces.Outcome o = netlink.read(asked);
       exec.note("netlink read of " + asked.size() + " namespace" + (asked.size() == 1 ? "" : "s")
           + (o.failed().isEmpty() ? "" : " (" + o.failed().size() + " failed: " + o.failed().values().iterator().next() + ")"),
           System.nanoTime() - start);
@@ -425,7 +425,7 @@ public final class LiveReader {
     if (ft.length != 2) {
       return Optional.empty();
     }
-    if (netlink != null && NetnsReader.usable()) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
         NftDump.Rules r = netlink.rules(ns, ft[0], ft[1]);
@@ -462,7 +462,7 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
-    if (netlink != null && NetnsReader.usable()) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
         Set<String> out = netlink.tablesWithChains(ns);

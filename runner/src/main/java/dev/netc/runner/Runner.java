@@ -21,7 +21,7 @@ import dev.netc.backends.plan.XfrmState;
 import dev.netc.compiler.ir.IpAddress;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netc.runner.netlink.IpLines;
-import dev.netc.runner.netlink.NetnsReader;
+import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -70,7 +70,7 @@ public final class Runner {
   private final Duration lockWait;
   private final LiveReader reader;
   /** netc's own rtnetlink reads and requests in the namespaces, as root; {@code null}: through processes. */
-  private final NetnsReader netlink;
+  private final NetlinkNamespaces netlink;
 
   public Runner(CommandExecutor exec, Path etcNetns, Path stateDir, Duration lockWait) {
     this.exec = exec;
@@ -79,12 +79,12 @@ public final class Runner {
     this.lockWait = lockWait;
     // netc's own reads of the real kernel go through netlink (no process per namespace) when
     // they can; an executor that answers from a function keeps every read a command
-    this.netlink = exec.reachesKernel() && etcNetns.equals(ETC_NETNS) && NetnsReader.root()
-        ? new NetnsReader(Path.of("/run/netns")) : null;
+    this.netlink = exec.reachesKernel() && etcNetns.equals(ETC_NETNS) && NetlinkNamespaces.root()
+        ? new NetlinkNamespaces(Path.of("/run/netns")) : null;
     if (netlink != null) {
       // binds the C library and runs the netlink read once in this process's namespace while
       // the caller compiles the topology (about 0.2 s of a cold JVM, not spent under the lock)
-      NetnsReader.warmUp();
+      NetlinkNamespaces.warmUp();
     }
     this.reader = new LiveReader(exec, etcNetns, stateDir, netlink);
   }
@@ -851,7 +851,7 @@ public final class Runner {
     Map<String, List<String>> throughIp = new LinkedHashMap<>();
     Map<String, IpLines> throughNetlink = new LinkedHashMap<>();
     endpoints.forEach((ns, lines) -> {
-      Optional<IpLines> parsed = netlink == null || !NetnsReader.usable() ? Optional.empty()
+      Optional<IpLines> parsed = netlink == null || !NetlinkNamespaces.usable() ? Optional.empty()
           : IpLines.parse(lines.subList(0, lines.size() - NetnsBatches.READ.size()));
       if (parsed.isPresent()) {
         throughNetlink.put(ns, parsed.get());
@@ -862,7 +862,7 @@ public final class Runner {
     Map<String, String> failed = new LinkedHashMap<>();
     if (!throughNetlink.isEmpty()) {
       long start = System.nanoTime();
-      NetnsReader.Outcome o = netlink.configure(throughNetlink);
+      NetlinkNamespaces.Outcome o = netlink.configure(throughNetlink);
       exec.note("netlink requests in " + throughNetlink.size() + " namespace" + (throughNetlink.size() == 1 ? "" : "s")
           + ", each then read" + (o.failed().isEmpty() ? "" : " (" + o.failed().size() + " failed)"), System.nanoTime() - start);
       o.read().forEach((ns, r) -> out.put(ns, r.documents()));

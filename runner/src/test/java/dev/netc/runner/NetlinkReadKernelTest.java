@@ -8,7 +8,7 @@ import dev.netc.backends.plan.DesiredState;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Planner;
 import dev.netc.compiler.ir.Topology;
-import dev.netc.runner.netlink.NetnsReader;
+import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The in-JVM read of the namespaces (setns threads and rtnetlink, {@link NetnsReader}) sees
+ * The in-JVM read of the namespaces (setns threads and rtnetlink, {@link NetlinkNamespaces}) sees
  * exactly what the read through {@code ip -j -d} processes sees: for examples with bridges,
  * veths, several hosts with VXLAN devices, macvlan sub-interfaces, IPv6 and services, applied
  * into a sandbox, the two readers' live states are equal (every owned and foreign object, link
@@ -37,7 +37,7 @@ class NetlinkReadKernelTest extends SandboxTest {
     Map<String, List<String>> sysctls = new LinkedHashMap<>();
     ts.forEach(x -> sysctls.put(x.hostNs(), x.sysctlKeys()));
     LiveReader processes = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir);
-    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetnsReader(Path.of("/run/netns")));
+    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(Path.of("/run/netns")));
     Sandbox sb = ts.get(0).sandbox();
     LiveState a = processes.read(sb, ts.get(0).topology(), sysctls);
     LiveState b = netlink.read(sb, ts.get(0).topology(), sysctls);
@@ -103,7 +103,7 @@ class NetlinkReadKernelTest extends SandboxTest {
       }
     }
     RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
-    LiveReader broken = new LiveReader(recorded, Runner.ETC_NETNS, stateDir, new NetnsReader(fake));
+    LiveReader broken = new LiveReader(recorded, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(fake));
     Map<String, List<String>> sysctls = Map.of(s, target.sysctlKeys());
     assertEquals(processes.read(target.sandbox(), target.topology(), sysctls),
         broken.read(target.sandbox(), target.topology(), sysctls));

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netc.runner.netlink.IpLines;
-import dev.netc.runner.netlink.NetnsReader;
+import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +68,7 @@ class NetlinkRequestsKernelTest {
   void requestsDoWhatIpDoes() throws Exception {
     IpLines lines = IpLines.parse(LINES).orElseThrow();
     assertEquals(LINES.size(), lines.size());
-    NetnsReader.Outcome o = new NetnsReader(Path.of("/run/netns")).configure(Map.of(a, lines));
+    NetlinkNamespaces.Outcome o = new NetlinkNamespaces(Path.of("/run/netns")).configure(Map.of(a, lines));
     assertEquals(Map.of(), o.failed());
     assertEquals(4, o.read().get(a).documents().size());
     CommandExecutor.Result r = Kernel.EXEC.run(List.of("ip", "-n", b, "-batch", "-"), String.join("\n", LINES) + "\n");
@@ -84,7 +84,7 @@ class NetlinkRequestsKernelTest {
   void stopsAtTheFirstRefusedLine() {
     List<String> lines = new ArrayList<>(LINES.subList(0, 6));
     lines.add(3, "address add 10.64.0.9/16 dev eth7"); // no such device
-    NetnsReader.Outcome o = new NetnsReader(Path.of("/run/netns")).configure(Map.of(a, IpLines.parse(lines).orElseThrow()));
+    NetlinkNamespaces.Outcome o = new NetlinkNamespaces(Path.of("/run/netns")).configure(Map.of(a, IpLines.parse(lines).orElseThrow()));
     assertEquals("Cannot find device \"eth7\" (line 4: address add 10.64.0.9/16 dev eth7)", o.failed().get(a));
     assertFalse(o.read().containsKey(a));
     // lines 1-3 were sent, the lines after the refused one were not
@@ -94,7 +94,7 @@ class NetlinkRequestsKernelTest {
     assertFalse(eth0.contains("10.64.0.7"), "line 6 (address) was sent: " + eth0);
 
     List<String> twice = List.of("link set eth0 up", "address add 10.64.0.7/16 dev eth0", "address add 10.64.0.7/16 dev eth0");
-    o = new NetnsReader(Path.of("/run/netns")).configure(Map.of(a, IpLines.parse(twice).orElseThrow()));
+    o = new NetlinkNamespaces(Path.of("/run/netns")).configure(Map.of(a, IpLines.parse(twice).orElseThrow()));
     assertEquals("RTNETLINK answers: File exists (line 3: address add 10.64.0.7/16 dev eth0)", o.failed().get(a));
   }
 

@@ -22,14 +22,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Reads the links, addresses, routes and sysctls of many network namespaces inside the JVM,
- * without a process per namespace: a few threads of their own each enter one namespace after the
- * other ({@code setns(2)} on {@code /run/netns/NAME}) and hold an rtnetlink conversation there
- * ({@link RouteDump}); {@code /proc/sys/net} read by such a thread shows that namespace's values.
- * The threads end when the read ends, so no other thread of the JVM ever changes namespace.
- * Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA: {@link #available}.
+ * Reads and configures many network namespaces inside the JVM, without a process per namespace:
+ * a few threads of their own each enter one namespace after the other ({@code setns(2)} on
+ * {@code /run/netns/NAME}) and hold netlink conversations there: dumps of links, addresses and
+ * routes ({@link RouteDump}), the requests of an endpoint's batch ({@link IpLines}), the nftables
+ * chains and rules ({@link NftDump}); {@code /proc/sys/net} read by such a thread shows that
+ * namespace's values. The threads end with the work, so no other thread of the JVM ever changes
+ * namespace. Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA ({@link #usable}).
  */
-public final class NetnsReader {
+public final class NetlinkNamespaces {
   /** How many reads of its own namespace {@link #warmUp} makes. */
   private static final int WARM_UP_ROUNDS = 50;
   /** How many threads read side by side. */
@@ -37,7 +38,7 @@ public final class NetnsReader {
 
   private final Path runNetns;
 
-  public NetnsReader(Path runNetns) {
+  public NetlinkNamespaces(Path runNetns) {
     this.runNetns = runNetns;
   }
 
