@@ -22,8 +22,9 @@ import java.util.Map;
  * ({@code RTM_GETROUTE}), turned into the JSON documents {@code ip -j -d} prints for {@code link
  * show}, {@code link show type bridge}, {@code address show} and {@code route show table all},
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
- * alias, peer, kind and the VXLAN, macvlan and VLAN details; addresses with their prefix and
- * scope; routes with their destination, gateway, protocol and table.
+ * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
+ * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
+ * gateway, protocol and table.
  */
 public final class RouteDump {
   private static final int RTM_GETLINK = 18;
