@@ -472,36 +472,30 @@ public final class LiveReader {
         // listed with nft below
       }
     }
-    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "chains")), "");
-    if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables chains of " + (ns.isEmpty() ? "the host" : ns) + ": "
-          + r.firstError());
-    }
-    Set<String> out = new TreeSet<>();
-    for (JsonNode doc : parse(r.out(), "nft -j list chains")) {
-      for (JsonNode item : doc.path("nftables")) {
-        JsonNode c = item.path("chain");
-        if (!c.isMissingNode()) {
-          out.add(c.path("family").asText() + " " + c.path("table").asText());
-        }
-      }
-    }
-    return out;
+    return nftList(ns, "chains", "chain", "table");
   }
 
   /** Every table of namespace {@code ns}, as {@code FAMILY NAME} (costs every set element with nft 1.0.6). */
   public Set<String> tables(String ns) {
-    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "tables")), "");
+    return nftList(ns, "tables", "table", "name");
+  }
+
+  /**
+   * {@code nft -j list WHAT} in {@code ns}: the {@code FAMILY NAME} of each listed object of
+   * {@code kind}, its table's name in member {@code nameField}.
+   */
+  private Set<String> nftList(String ns, String what, String kind, String nameField) {
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", what)), "");
     if (!r.ok()) {
-      throw new RunnerException("cannot list the nftables tables of " + (ns.isEmpty() ? "the host" : ns) + ": "
+      throw new RunnerException("cannot list the nftables " + what + " of " + (ns.isEmpty() ? "the host" : ns) + ": "
           + r.firstError());
     }
     Set<String> out = new TreeSet<>();
-    for (JsonNode doc : parse(r.out(), "nft -j list tables")) {
+    for (JsonNode doc : parse(r.out(), "nft -j list " + what)) {
       for (JsonNode item : doc.path("nftables")) {
-        JsonNode t = item.path("table");
-        if (!t.isMissingNode()) {
-          out.add(t.path("family").asText() + " " + t.path("name").asText());
+        JsonNode o = item.path(kind);
+        if (!o.isMissingNode()) {
+          out.add(o.path("family").asText() + " " + o.path(nameField).asText());
         }
       }
     }

@@ -70,9 +70,9 @@ public final class NetlinkNamespaces {
   }
 
   /**
-   * Starts a daemon thread that binds the C library and reads this process's own namespace once
-   * (the result is dropped), so that the classes and code of a read are loaded and compiled
-   * before the read that counts.
+   * Starts a daemon thread that binds the C library and reads this process's own namespace a
+   * few dozen times (the results are dropped), so that the classes and code of a read are loaded
+   * and compiled before the read that counts.
    */
   public static void warmUp() {
     Thread t = new Thread(() -> {
