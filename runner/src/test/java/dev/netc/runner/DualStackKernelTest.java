@@ -98,9 +98,7 @@ class DualStackKernelTest {
    */
   @Test
   void rightAfterApplyTheBridgeIsNotTentativeAndIpv6CrossesTheHostAtOnce() throws Exception {
-    Path file = dir.resolve("dual.netc");
-    Files.writeString(file, TOPOLOGY);
-    Topology t = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    Topology t = topology();
     Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     runner.apply(Kernel.target(t, s));
 
@@ -129,9 +127,7 @@ class DualStackKernelTest {
 
   @Test
   void ipv6AddressesPolicyPublishedPortAndRoutingWithoutNat66() throws Exception {
-    Path file = dir.resolve("dual.netc");
-    Files.writeString(file, TOPOLOGY);
-    Topology t = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    Topology t = topology();
     Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     Runner.Target target = Kernel.target(t, s);
     runner.apply(target);
@@ -183,5 +179,12 @@ class DualStackKernelTest {
     Set<String> left = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
         .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(Set.of(), left);
+  }
+
+  /** The dual-stack topology, compiled from a file (element comments name it). */
+  private Topology topology() throws java.io.IOException {
+    Path file = dir.resolve("dual.netc");
+    Files.writeString(file, TOPOLOGY);
+    return new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
   }
 }
