@@ -645,14 +645,56 @@ public final class Planner {
           + " on, by name and alias.\n");
       hosts.append("127.0.0.1\tlocalhost\n");
       hosts.append("::1\tlocalhost ip6-localhost ip6-loopback\n");
-      Set<String> seen = new HashSet<>();
+      List<Section> done = new ArrayList<>();
+      Set<String> seen = null;
       for (EndpointPlan.Interface i : plan.interfaces()) {
         Network n = networks.get(i.network());
         if (!n.resolve()) {
           continue;
         }
         hosts.append("# network ").append(n.name()).append('\n');
-        // an overlay network's members on every host; the others' on this host
+        Section section = section(n, viewer);
+        if (done.isEmpty()) {
+          hosts.append(section.text());
+        } else {
+          // a line an earlier network of this endpoint gave already is not repeated
+          if (seen == null) {
+            seen = new HashSet<>();
+            for (Section d : done) {
+              seen.addAll(d.lines());
+            }
+          }
+          for (String line : section.lines()) {
+            if (seen.add(line)) {
+              hosts.append(line).append('\n');
+            }
+          }
+        }
+        done.add(section);
+      }
+      hosts.append(services.hostsLines(viewer));
+      podMembers(viewer, hosts);
+      files.add(new NetnsFile(ns, "hosts", hosts.toString()));
+      files.add(new NetnsFile(ns, "resolv.conf", Ownership.file(t.name(), "resolv.conf", viewer.name())
+          + "\n# Written by netc: names of the topology resolve from /etc/hosts; the topology runs"
+          + " no DNS server.\noptions ndots:0 timeout:1 attempts:1\n"));
+    }
+
+    /** The lines of a network's members in a hosts file, each once, and the same joined (each ends with a newline). */
+    private record Section(List<String> lines, String text) {}
+
+    /** The sections made so far, by network and the viewer's namespace: the only parts of the viewer they depend on. */
+    private final Map<String, Section> sections = new HashMap<>();
+
+    /**
+     * Network {@code n}'s members as {@code viewer} resolves them: an overlay network's members
+     * on every host, the others' on this host; made once for all the viewers of one namespace
+     * (every member's hosts file lists every member: made per viewer, 1,000 containers cost a
+     * gigabyte of garbage).
+     */
+    private Section section(Network n, Endpoint viewer) {
+      return sections.computeIfAbsent(n.name() + "\n" + viewer.namespace(), k -> {
+        Set<String> lines = new LinkedHashSet<>();
         for (Endpoint m : t.endpoints()) {
           if (m.mode() != NetMode.BRIDGE || !m.host().equals(host.name()) && n.driver() != Driver.OVERLAY) {
             continue;
@@ -666,20 +708,14 @@ public final class Planner {
             m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
             names.addAll(a.aliases());
             for (IpAddress addr : a.addresses()) {
-              String line = addr + "\t" + String.join(" ", names);
-              if (seen.add(line)) {
-                hosts.append(line).append('\n');
-              }
+              lines.add(addr + "\t" + String.join(" ", names));
             }
           }
         }
-      }
-      hosts.append(services.hostsLines(viewer));
-      podMembers(viewer, hosts);
-      files.add(new NetnsFile(ns, "hosts", hosts.toString()));
-      files.add(new NetnsFile(ns, "resolv.conf", Ownership.file(t.name(), "resolv.conf", viewer.name())
-          + "\n# Written by netc: names of the topology resolve from /etc/hosts; the topology runs"
-          + " no DNS server.\noptions ndots:0 timeout:1 attempts:1\n"));
+        StringBuilder text = new StringBuilder();
+        lines.forEach(l -> text.append(l).append('\n'));
+        return new Section(List.copyOf(lines), text.toString());
+      });
     }
 
     /**

@@ -27,8 +27,11 @@ final class NetlinkSocket implements AutoCloseable {
   static final int NLM_F_CREATE = 0x400;
   static final int NLM_F_DUMP = 0x300;
 
+  /** Where answers are received: one per thread (a thread reads namespace after namespace, a socket each). */
+  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+
   private final int fd;
-  private final byte[] buf = new byte[1 << 16];
+  private final byte[] buf = BUFFER.get();
   private int seq;
 
   private NetlinkSocket(int fd) {
