@@ -817,6 +817,8 @@ public final class Runner {
       try {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(f.file()), f.content(), StandardCharsets.UTF_8);
+      } catch (java.nio.file.FileAlreadyExistsException e) {
+        throw new RunnerException("cannot write " + f.path() + ": " + dir + " is not a folder");
       } catch (IOException e) {
         throw new RunnerException("cannot write " + f.path() + ": " + e.getMessage());
       }
@@ -1235,45 +1237,50 @@ public final class Runner {
       if (!before.sandboxExists()) {
         goes.add(s);
       }
-      try {
-        // the tables this apply created (an nft -f that failed changed nothing), or updated
-        for (Target t : ts) {
-          ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
-          if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
-            exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
-          }
-          if (table != null && created.contains(table)) {
+      // the tables this apply created (an nft -f that failed changed nothing), or updated
+      for (Target t : ts) {
+        ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
+        if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
+          exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
+        }
+        if (table != null && created.contains(table)) {
+          writeTableRecord(t, Optional.empty());
+          writeAppliedTable(t, Optional.empty());
+        } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
+          // updated: the content it had, replaced atomically, and its records
+          String was = tablesBefore.get(t.hostNs());
+          CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
+          if (r.ok()) {
+            Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
+            writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
+            writeAppliedTable(t, Optional.of(was));
+          } else {
+            problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
             writeTableRecord(t, Optional.empty());
             writeAppliedTable(t, Optional.empty());
-          } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
-            // updated: the content it had, replaced atomically, and its records
-            String was = tablesBefore.get(t.hostNs());
-            CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
-            if (r.ok()) {
-              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
-              writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
-              writeAppliedTable(t, Optional.of(was));
-            } else {
-              problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
-              writeTableRecord(t, Optional.empty());
-              writeAppliedTable(t, Optional.empty());
-            }
           }
         }
-        for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
-          Path p = Path.of(f.getKey());
-          Path local = etcNetns.resolve(p.getParent().getFileName().toString()).resolve(p.getFileName().toString());
+      }
+      // each file and folder on its own: one that cannot be put back does not keep the others
+      for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
+        Path p = Path.of(f.getKey());
+        Path local = etcNetns.resolve(p.getParent().getFileName().toString()).resolve(p.getFileName().toString());
+        try {
           if (f.getValue().isPresent()) {
             Files.writeString(local, f.getValue().get(), StandardCharsets.UTF_8);
-          } else {
+          } else if (Files.isDirectory(local.getParent())) {
             Files.deleteIfExists(local);
           }
+        } catch (IOException e) {
+          problems.add(f.getKey() + " could not be put back: " + e.getMessage());
         }
-        for (int i = dirs.size() - 1; i >= 0; i--) {
+      }
+      for (int i = dirs.size() - 1; i >= 0; i--) {
+        try {
           removeIfEmpty(dirs.get(i));
+        } catch (IOException e) {
+          problems.add(dirs.get(i) + " could not be removed: " + e.getMessage());
         }
-      } catch (IOException e) {
-        problems.add(e.getMessage());
       }
       // links, addresses, routes, IPsec objects made in namespaces that stay; reverse creation order
       Map<String, List<String>> perNs = new LinkedHashMap<>();

@@ -18,9 +18,10 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * An endpoint's batch sent as rtnetlink requests that the kernel refuses part way (a route
- * through a gateway no link reaches) fails the apply with the kernel's reason and the line, and
- * the rollback leaves the sandbox as it was: here, not there at all.
+ * Applies that fail part way and roll back: an endpoint's batch sent as rtnetlink requests that
+ * the kernel refuses (a route through a gateway no link reaches) fails with the kernel's reason
+ * and the line; a file that cannot be written fails after the endpoints are configured. Either
+ * way the rollback leaves the sandbox as it was: here, not there at all.
  */
 class NetlinkRollbackKernelTest extends SandboxTest {
   @Test
@@ -53,6 +54,35 @@ class NetlinkRollbackKernelTest extends SandboxTest {
     // the good topology applies afterwards
     assertTrue(!r.apply(good).plan().empty());
     assertTrue(r.plan(good).empty());
+  }
+
+  /**
+   * A file that cannot be written (its folder's name is taken by a file of someone else's) fails
+   * the apply after the endpoints are configured and their other files written side by side; the
+   * rollback removes every namespace, file and folder the apply made, and leaves the foreign
+   * file alone.
+   */
+  @Test
+  void aFileThatCannotBeWrittenRollsTheApplyBack() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    java.nio.file.Path taken = Runner.ETC_NETNS.resolve(s + "-db");
+    Files.createDirectories(Runner.ETC_NETNS);
+    Files.writeString(taken, "not a folder\n");
+    try {
+      RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(t));
+      System.out.println("file rollback: " + e.getMessage());
+      assertEquals("cannot write /etc/netns/" + s + "-db/hosts: " + taken + " is not a folder; rolled back, sandbox " + s
+          + " is as before", e.getMessage());
+      assertEquals(Set.of(), namespaces());
+      try (var dirs = Files.list(Runner.ETC_NETNS)) {
+        assertEquals(List.of(taken), dirs.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
+      }
+      assertEquals("not a folder\n", Files.readString(taken));
+    } finally {
+      Files.deleteIfExists(taken);
+    }
+    assertTrue(!runner.apply(t).plan().empty());
+    assertTrue(runner.plan(t).empty());
   }
 
   private Set<String> namespaces() {
