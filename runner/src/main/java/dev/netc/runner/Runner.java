@@ -812,17 +812,23 @@ public final class Runner {
         toWrite.add(f);
       }
     }
-    toWrite.parallelStream().forEach(f -> {
+    // no exception inside the stream: a failure must not return before the other writes have
+    // ended, or the rollback would race them (and leave what they write after it)
+    List<String> failures = toWrite.parallelStream().map(f -> {
       Path dir = etcNetns.resolve(f.netns());
       try {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(f.file()), f.content(), StandardCharsets.UTF_8);
+        return "";
       } catch (java.nio.file.FileAlreadyExistsException e) {
-        throw new RunnerException("cannot write " + f.path() + ": " + dir + " is not a folder");
+        return "cannot write " + f.path() + ": " + dir + " is not a folder";
       } catch (IOException e) {
-        throw new RunnerException("cannot write " + f.path() + ": " + e.getMessage());
+        return "cannot write " + f.path() + ": " + e.getMessage();
       }
-    });
+    }).filter(m -> !m.isEmpty()).toList();
+    if (!failures.isEmpty()) {
+      throw new RunnerException(failures.get(0));
+    }
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
       String nft = t.nft().orElseThrow();
       Change change = byId.get(t.host().table().get().id());
