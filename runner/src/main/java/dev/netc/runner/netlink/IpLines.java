@@ -1,8 +1,8 @@
 package dev.netc.runner.netlink;
 
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.Parsed;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -156,17 +156,15 @@ public final class IpLines {
     return (a[0] & 0xff) == 0xfe && (a[1] & 0xc0) == 0x80 ? 253 : 0;
   }
 
+  /** The bytes of an address literal, in network order; null when the text is not one (left to ip). */
   private static byte[] address(String text) {
-    if (!text.contains(":") && !text.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+    Parsed<IpAddress> p = IpAddress.parse(text);
+    if (!p.ok()) {
       return null;
     }
-    try {
-      // a literal only: no name is ever looked up
-      byte[] b = InetAddress.getByName(text).getAddress();
-      return text.contains(":") && b.length != 16 ? null : b; // ::ffff:a.b.c.d: left to ip
-    } catch (UnknownHostException e) {
-      return null;
-    }
+    IpAddress a = p.get();
+    return a.isV4() ? ByteBuffer.allocate(4).putInt((int) a.lo()).array()
+        : ByteBuffer.allocate(16).putLong(a.hi()).putLong(a.lo()).array();
   }
 
   private static ByteBuffer buffer(int n) {

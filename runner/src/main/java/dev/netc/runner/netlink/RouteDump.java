@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.netc.compiler.ir.IpAddress;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -86,46 +85,18 @@ public final class RouteDump {
     return v.getInt(0);
   }
 
-  private static String address(ByteBuffer v) {
-    byte[] b = new byte[v.remaining()];
-    v.duplicate().get(b);
-    if (b.length != 4 && b.length != 16) {
-      return "";
-    }
-    try {
-      String s = InetAddress.getByAddress(b).getHostAddress();
-      return b.length == 16 ? compress(s) : s;
-    } catch (UnknownHostException e) {
-      return "";
-    }
-  }
-
-  /** The shortest form of an IPv6 address (RFC 5952), as ip prints it. */
-  static String compress(String full) {
-    String[] g = full.split(":");
-    int bestAt = -1;
-    int bestLen = 0;
-    for (int i = 0; i < g.length; ) {
-      if (g[i].equals("0")) {
-        int j = i;
-        while (j < g.length && g[j].equals("0")) {
-          j++;
-        }
-        if (j - i > bestLen && j - i > 1) {
-          bestAt = i;
-          bestLen = j - i;
-        }
-        i = j;
-      } else {
-        i++;
-      }
-    }
-    if (bestAt < 0) {
-      return String.join(":", g);
-    }
-    String head = String.join(":", java.util.Arrays.copyOfRange(g, 0, bestAt));
-    String tail = String.join(":", java.util.Arrays.copyOfRange(g, bestAt + bestLen, g.length));
-    return head + "::" + tail;
+  /**
+   * An address attribute as {@code ip} writes it: a dotted quad, or IPv6 in its shortest form
+   * (RFC 5952, as the IR's {@link IpAddress} writes it); empty for another length.
+   */
+  static String address(ByteBuffer v) {
+    ByteBuffer b = v.duplicate().order(ByteOrder.BIG_ENDIAN); // network order
+    int at = b.position();
+    return switch (b.remaining()) {
+      case 4 -> IpAddress.v4(b.getInt(at) & 0xffffffffL).toString();
+      case 16 -> new IpAddress(IpAddress.Family.V6, b.getLong(at), b.getLong(at + 8)).toString();
+      default -> "";
+    };
   }
 
   private static final java.util.HexFormat MAC = java.util.HexFormat.ofDelimiter(":");
