@@ -89,6 +89,9 @@ final class SandboxOptions {
     int seconds;
 
     Duration timeout() {
+      if (seconds < 0 || seconds > 86_400) {
+        throw new Netc.UserError("`--lock-timeout` is in seconds, 0 to 86400, got " + seconds);
+      }
       return Duration.ofSeconds(seconds);
     }
   }

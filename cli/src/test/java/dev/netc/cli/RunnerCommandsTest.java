@@ -9,6 +9,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -178,6 +179,17 @@ class RunnerCommandsTest {
     r = cli.run("exec", "web.netc", "--sandbox", "nosuch", "web");
     assertEquals(1, r.status());
     assertTrue(r.err().startsWith("netc: Missing required parameter: 'CMD'"), r.err());
+  }
+
+  @Test
+  void applyAndDestroyRefuseANegativeLockTimeoutBeforeAnyChange() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    for (String cmd : List.of("apply", "destroy")) {
+      CliRunner.Result r = cli.run(cmd, "web.netc", "--sandbox", "nosuch", "--lock-timeout", "-5");
+      assertEquals(1, r.status(), r.err());
+      assertEquals("netc: `--lock-timeout` is in seconds, 0 to 86400, got -5\n", r.err());
+    }
   }
 
   @Test
