@@ -104,8 +104,7 @@ public final class Netc implements Runnable {
     cl.setErr(ctx.err());
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(
         ctx.terminal().color() ? CommandLine.Help.Ansi.ON : CommandLine.Help.Ansi.OFF));
-    cl.setCaseInsensitiveEnumValuesAllowed(true);
-    EnumNames.register(cl); // a bad value is told the values as the help lists them
+    EnumNames.register(cl); // any case is taken; a bad value is told the values as the help lists them
     // Subcommands have --version too (standard help options); they print the root's version.
     cl.getSubcommands().values().forEach(
         sub -> sub.getCommandSpec().versionProvider(new Version()));

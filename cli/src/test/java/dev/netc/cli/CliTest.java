@@ -1,6 +1,7 @@
 package dev.netc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -76,8 +77,14 @@ class CliTest {
           continue;
         }
         CliRunner.Result r = cli.run(sub.getCommandName(), o.longestName(), "nosuch", "x.netc");
-        String values = String.join(", ", EnumNames.of(o.type()));
-        assertEquals(values.toLowerCase(java.util.Locale.ROOT), values, sub.getCommandName() + " " + o.longestName());
+        // the values as the user writes them, worked out here and not by EnumNames
+        String values = java.util.Arrays.stream(o.type().getEnumConstants())
+            .map(c -> ((Enum<?>) c).name().toLowerCase(java.util.Locale.ROOT))
+            .collect(java.util.stream.Collectors.joining(", "));
+        // and a value in upper case is taken (it fails later, on the missing file, not on the value)
+        String upper = ((Enum<?>) o.type().getEnumConstants()[0]).name().toUpperCase(java.util.Locale.ROOT);
+        CliRunner.Result taken = cli.run(sub.getCommandName(), o.longestName(), upper, "x.netc");
+        assertFalse(taken.err().contains("Invalid value"), sub.getCommandName() + " " + o.longestName() + " " + upper + ": " + taken.err());
         assertEquals(new CliRunner.Result(1, "", "netc: Invalid value for option '" + o.longestName()
                 + "': expected one of [" + values + "] (case-insensitive) but was 'nosuch' (try `netc "
                 + sub.getCommandName() + " --help`)\n"),

@@ -71,7 +71,7 @@ class RunnerCommandsTest {
         || Files.isExecutable(Path.of("/usr/bin/ip")), "iproute2 is not installed");
     CliRunner cli = new CliRunner();
     cli.write("web.netc", Topologies.WEBSHOP);
-    // `ip netns list` is all it runs: no namespace of this sandbox exists
+    // it only lists the namespaces (over netlink as root, else `ip netns list`): none of this sandbox exists
     String s = "nc-absent-" + ProcessHandle.current().pid();
     CliRunner.Result r = cli.run("plan", "web.netc", "--sandbox", s, "--detailed-exitcode");
     assertEquals(2, r.status(), r.err());
