@@ -563,12 +563,14 @@ public final class LiveReader {
           if (Files.isRegularFile(f)) {
             contents.put(f, Files.readString(f, StandardCharsets.UTF_8));
           }
+        } catch (java.nio.charset.CharacterCodingException e) {
+          throw new java.io.UncheckedIOException(new IOException(f + ": not UTF-8 text", e));
         } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
+          throw new java.io.UncheckedIOException(new IOException(f + ": " + e.getMessage(), e));
         }
       });
     } catch (java.io.UncheckedIOException e) {
-      throw new RunnerException("cannot read " + etcNetns + ": " + e.getCause().getMessage());
+      throw new RunnerException("cannot read " + e.getCause().getMessage());
     }
     for (Path f : found) {
       String content = contents.get(f);

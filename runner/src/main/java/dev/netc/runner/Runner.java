@@ -801,6 +801,9 @@ public final class Runner {
     // every member of its networks: tens of megabytes for 1,000 containers)
     List<NetnsFile> toWrite = new ArrayList<>();
     Set<Path> dirsMade = new java.util.HashSet<>();
+    if (t.host().files().stream().anyMatch(f -> byId.containsKey(f.id())) && !Files.isDirectory(etcNetns)) {
+      undo.dirs.add(etcNetns); // made with the first folder under it; removed last, when empty
+    }
     for (NetnsFile f : t.host().files()) {
       if (byId.containsKey(f.id())) {
         Path dir = etcNetns.resolve(f.netns());

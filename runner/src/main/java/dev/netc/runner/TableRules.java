@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * each load as {@code rules N} or {@code rules N sha256=HEX}.
  */
 public record TableRules(int count, Optional<String> sha256) {
-  private static final Pattern TEXT = Pattern.compile("(\\d+)(?: sha256=([0-9a-f]{64}))?");
+  private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(?: sha256=([0-9a-f]{64}))?");
 
   /** {@code N} or {@code N sha256=HEX}. */
   public String text() {

@@ -63,6 +63,16 @@ class RunnerTest {
   }
 
   @Test
+  void aTableRulesRecordIsReadBackAndADamagedOneIsNone() {
+    String sha = "ab".repeat(32);
+    assertEquals(java.util.Optional.of(new TableRules(14, java.util.Optional.of(sha))), TableRules.parse("14 sha256=" + sha));
+    assertEquals(java.util.Optional.of(new TableRules(3, java.util.Optional.empty())), TableRules.parse("3\n"));
+    // a count no table has, too long for an int, and no count: none, never an exception
+    assertEquals(java.util.Optional.empty(), TableRules.parse("99999999999999999999"));
+    assertEquals(java.util.Optional.empty(), TableRules.parse("sha256=" + sha));
+  }
+
+  @Test
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))

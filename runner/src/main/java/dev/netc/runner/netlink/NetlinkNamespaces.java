@@ -235,8 +235,16 @@ public final class NetlinkNamespaces {
     } catch (ExecutionException e) {
       names.stream().filter(n -> !read.containsKey(n)).forEach(n -> failed.putIfAbsent(n, String.valueOf(e.getCause())));
     } finally {
-      // the threads are in other namespaces: they end here, never reused
+      // the threads are in other namespaces: they end here, never reused; and before this
+      // returns, so that no request of theirs is still on its way when a rollback starts
       pool.shutdownNow();
+      try {
+        if (!pool.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS)) {
+          names.stream().filter(n -> !read.containsKey(n)).forEach(n -> failed.putIfAbsent(n, "still running after 60 s"));
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     Map<String, Read> ordered = new LinkedHashMap<>();
     names.stream().filter(read::containsKey).forEach(n -> ordered.put(n, read.get(n)));
