@@ -1653,33 +1653,47 @@ public final class Runner {
 
   Lock lock(Sandbox sb) {
     Path file = stateDir.resolve(sb.files() + ".lock");
+    FileChannel ch;
     try {
       Files.createDirectories(stateDir);
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
+    } catch (IOException e) {
+      throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
+    }
+    boolean locked = false;
+    try {
       long deadline = System.nanoTime() + lockWait.toNanos();
       while (true) {
         try {
           FileLock l = ch.tryLock();
           if (l != null) {
+            locked = true;
             return new Lock(ch, l);
           }
         } catch (OverlappingFileLockException e) {
           // held by another thread of this process
         }
         if (System.nanoTime() >= deadline) {
-          ch.close();
           throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
               + file + "); gave up after " + lockWait.toSeconds() + " s");
         }
         Thread.sleep(100);
       }
-    } catch (java.nio.file.AccessDeniedException e) {
-      throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
+    } finally {
+      if (!locked) {
+        try {
+          ch.close(); // whatever stopped the wait: the file is not held open
+        } catch (IOException e) {
+          // closing releases nothing held
+        }
+      }
     }
   }
 }
