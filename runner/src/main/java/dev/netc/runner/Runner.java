@@ -1451,7 +1451,8 @@ public final class Runner {
         }
       }
       List<ObjectId> ids = new ArrayList<>();
-      // IPsec objects and host namespaces' links first: a veth's host end takes its container end
+      // what goes: deletions() takes the tables and files at once, then the namespaces (their
+      // veths' host ends go with them), then the IPsec objects and the host namespaces' other links
       live.owned(ObjectId.Kind.XFRM).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.LINK).stream().filter(i -> live.hostNamespaces().contains(i.namespace())
           && !kept.contains(i.namespace()) && !goesWithItsPeer(t.topology(), live.aliases().getOrDefault(i, ""))).forEach(ids::add);
