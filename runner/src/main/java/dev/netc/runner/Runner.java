@@ -39,9 +39,11 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -141,6 +143,12 @@ public final class Runner {
     return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts));
   }
 
+  /** Whether {@code S} and {@code S-outside} exist but the uplink between them does not. */
+  private static boolean uplinkMissing(Sandbox sb, LiveState live) {
+    return !sb.isHost() && live.sandboxExists() && live.outsideExists()
+        && !live.sandboxLinks().containsKey(Sandbox.UPLINK);
+  }
+
   /** Where a host plays, for messages: {@code sandbox S}, {@code S-host_H} or {@code the host}. */
   private static String where(Target t) {
     return t.hostNs().isEmpty() ? "the host" : t.hostNs().equals(t.sandbox().name()) ? t.sandbox().label() : t.hostNs();
@@ -228,7 +236,8 @@ public final class Runner {
   String fingerprint(Target t, LiveState live) {
     Set<ObjectId> wanted = t.host().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
     List<String> lines = new ArrayList<>();
-    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists());
+    lines.add("sandbox " + live.sandboxExists() + " outside " + live.outsideExists()
+        + (uplinkMissing(sandbox(List.of(t)), live) ? " no uplink" : ""));
     for (ObjectId id : live.owned().stream().sorted().toList()) {
       String content = live.files().get(id);
       lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
@@ -282,6 +291,11 @@ public final class Runner {
         conflicts.add(o.id() + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
       }
     }
+    String uplink = live.sandboxLinks().get(Sandbox.UPLINK);
+    if (!sb.isHost() && live.sandboxExists() && uplink != null && !sb.marks(uplink)) {
+      conflicts.add("link " + Sandbox.UPLINK + " of " + sb.label() + ", the sandbox's own"
+          + (uplink.isEmpty() ? " (no mark)" : " (marked `" + uplink + "`)"));
+    }
     if (!conflicts.isEmpty()) {
       throw new RunnerException("objects of topology " + t.topology() + " are taken by others, not"
           + " touching them: " + String.join(", ", conflicts));
@@ -293,6 +307,9 @@ public final class Runner {
     if (!live.outsideExists()) {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()),
           "@outside, uplink " + Sandbox.OUTSIDE_V4 + " " + Sandbox.OUTSIDE_V6));
+    } else if (uplinkMissing(sb, live)) {
+      changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.LINK, sb.name(), Sandbox.UPLINK),
+          "sandbox uplink to @outside, " + Sandbox.HOST_V4 + " " + Sandbox.HOST_V6));
     }
     for (Underlay u : underlays(ts)) {
       if (!live.hostNamespaces().contains(u.namespace())) {
@@ -697,7 +714,8 @@ public final class Runner {
    */
   private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
     Sandbox sb = sandbox(ts);
-    for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists())) {
+    for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists(),
+        before.sandboxLinks().containsKey(Sandbox.UPLINK))) {
       ip(r);
     }
     List<Underlay> all = underlays(ts);
@@ -1229,7 +1247,11 @@ public final class Runner {
       this.plan = plan;
     }
 
-    /** Undoes, best effort; returns what could not be undone. */
+    /**
+     * Undoes, best effort, each step on its own (one that fails does not keep the next from
+     * running); then reads the sandbox again and returns every way in which it is not as it was
+     * before the apply, with the steps that failed. Empty: the sandbox is as before.
+     */
     List<String> run() {
       List<String> problems = new ArrayList<>();
       Sandbox sb = sandbox(ts);
@@ -1248,27 +1270,29 @@ public final class Runner {
       }
       // the tables this apply created (an nft -f that failed changed nothing), or updated
       for (Target t : ts) {
-        ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
-        if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
-          exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
-        }
-        if (table != null && created.contains(table)) {
-          writeTableRecord(t, Optional.empty());
-          writeAppliedTable(t, Optional.empty());
-        } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
-          // updated: the content it had, replaced atomically, and its records
-          String was = tablesBefore.get(t.hostNs());
-          CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
-          if (r.ok()) {
-            Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
-            writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
-            writeAppliedTable(t, Optional.of(was));
-          } else {
-            problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
+        step(problems, "the table of " + where(t), () -> {
+          ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
+          if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
+            exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
+          }
+          if (table != null && created.contains(table)) {
             writeTableRecord(t, Optional.empty());
             writeAppliedTable(t, Optional.empty());
+          } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
+            // updated: the content it had, replaced atomically, and its records
+            String was = tablesBefore.get(t.hostNs());
+            CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
+            if (r.ok()) {
+              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
+              writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
+              writeAppliedTable(t, Optional.of(was));
+            } else {
+              problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
+              writeTableRecord(t, Optional.empty());
+              writeAppliedTable(t, Optional.empty());
+            }
           }
-        }
+        });
       }
       // each file and folder on its own: one that cannot be put back does not keep the others
       for (Map.Entry<String, Optional<String>> f : files.entrySet()) {
@@ -1325,7 +1349,12 @@ public final class Runner {
       // their ifindexes now, to know them gone later; a namespace that cannot be read deletes them one by one
       Map<ObjectId, Integer> awaited = new LinkedHashMap<>();
       dyingPeers.forEach((ns, names) -> {
-        Optional<Map<String, Integer>> now = DyingPeers.veths(exec, ns);
+        Optional<Map<String, Integer>> now;
+        try {
+          now = DyingPeers.veths(exec, ns);
+        } catch (RuntimeException e) {
+          now = Optional.empty();
+        }
         for (String n : names) {
           if (now.isEmpty()) {
             perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("link del " + n);
@@ -1336,41 +1365,58 @@ public final class Runner {
       });
       // the endpoint namespaces made now, then the host ends of their veths gone with them (before
       // their bridges go: a bridge deleted with ports releases them one by one)
+      // (only those that exist: an apply that failed early made none or some of them)
+      Set<String> present = new java.util.HashSet<>();
+      boolean[] listed = {false};
+      step(problems, "the list of namespaces", () -> {
+        present.addAll(reader.namespaces());
+        listed[0] = true;
+      });
+      Predicate<String> exists = n -> !listed[0] || present.contains(n);
       List<String> endpoints = new ArrayList<>();
       for (int i = created.size() - 1; i >= 0; i--) {
-        if (created.get(i).kind() == ObjectId.Kind.NAMESPACE) {
+        if (created.get(i).kind() == ObjectId.Kind.NAMESPACE && exists.test(created.get(i).name())) {
           endpoints.add("netns del " + created.get(i).name());
         }
       }
       if (!endpoints.isEmpty()) {
-        CommandExecutor.Result r = exec.run(new Sandbox.Run("", endpoints, true).argv(), String.join("\n", endpoints) + "\n");
-        if (!r.ok()) {
-          problems.add(r.firstError());
-        }
+        step(problems, "the endpoints' namespaces", () -> {
+          CommandExecutor.Result r = exec.run(new Sandbox.Run("", endpoints, true).argv(), String.join("\n", endpoints) + "\n");
+          if (!r.ok()) {
+            problems.add(r.firstError());
+          }
+        });
       }
-      problems.addAll(deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), true));
+      step(problems, "the veths of those namespaces",
+          () -> problems.addAll(deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), true)));
       Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
       // links first (in host namespaces), then the rest
+      // (what the apply did not get to make is not there: the final read, not these runs' errors, says what is left)
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
-          .forEach(e -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(),
-              String.join("\n", e.getValue()) + "\n"));
+          .forEach(e -> step(problems, "the objects made in " + (e.getKey().isEmpty() ? "the host" : e.getKey()),
+              () -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(), String.join("\n", e.getValue()) + "\n")));
       // sysctls back to the values found, and their record as it was
-      sysctlRecord.ifPresent(Runner.this::writeHostSysctlRecord);
+      step(problems, "the record of the host's sysctls", () -> sysctlRecord.ifPresent(Runner.this::writeHostSysctlRecord));
       for (Target t : ts) {
-        if (goes.contains(t.hostNs())) {
-          continue;
-        }
-        List<String> restore = new ArrayList<>();
-        for (Sysctl x : t.host().sysctls()) {
-          if (plan.changes().stream().anyMatch(c -> c.id().equals(x.id()))) {
-            before.sysctl(x.namespace(), x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
+        step(problems, "the sysctls of " + where(t), () -> {
+          if (goes.contains(t.hostNs())) {
+            return;
           }
-        }
-        if (!restore.isEmpty()) {
-          List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
-          argv.addAll(restore);
-          exec.run(argv, "");
-        }
+          List<String> restore = new ArrayList<>();
+          for (Sysctl x : t.host().sysctls()) {
+            if (plan.changes().stream().anyMatch(c -> c.id().equals(x.id()))) {
+              before.sysctl(x.namespace(), x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
+            }
+          }
+          if (!restore.isEmpty()) {
+            List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
+            argv.addAll(restore);
+            CommandExecutor.Result r = exec.run(argv, "");
+            if (!r.ok()) {
+              problems.add("the sysctls of " + where(t) + " could not be put back: " + r.firstError());
+            }
+          }
+        });
       }
       // the sandbox's own namespaces made now
       List<String> del = new ArrayList<>();
@@ -1379,41 +1425,99 @@ public final class Runner {
         del.add("netns del " + u.namespace());
       }
       if (before.sandboxExists()) {
-        List<String> links = new ArrayList<>();
-        newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
-        if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
-          links.add("link del " + Underlay.DEVICE);
-        }
-        if (!before.outsideExists()) {
-          links.add("link del " + Sandbox.UPLINK);
-        }
-        if (!links.isEmpty()) {
-          exec.run(new Sandbox.Run(s, links, true).argv(), String.join("\n", links) + "\n");
-        }
+        step(problems, "the links of " + sb.label(), () -> {
+          List<String> links = new ArrayList<>();
+          newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
+          if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
+            links.add("link del " + Underlay.DEVICE);
+          }
+          if (sb.makesUplink(true, before.outsideExists(), before.sandboxLinks().containsKey(Sandbox.UPLINK))) {
+            links.add("link del " + Sandbox.UPLINK);
+          }
+          if (!links.isEmpty()) {
+            exec.run(new Sandbox.Run(s, links, true).argv(), String.join("\n", links) + "\n");
+          }
+        });
       }
       if (!before.outsideExists()) {
         del.add("netns del " + sb.outside());
       } else if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
         Underlay first = underlays(ts).get(0);
         String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
-        exec.run(new Sandbox.Run(sb.outside(), List.of("route del " + subnet), true).argv(), "route del " + subnet + "\n");
+        step(problems, "the route of " + sb.outside(), () -> exec.run(new Sandbox.Run(sb.outside(),
+            List.of("route del " + subnet), true).argv(), "route del " + subnet + "\n"));
       }
       if (!before.sandboxExists()) {
         del.add("netns del " + s);
       }
+      del.removeIf(l -> !exists.test(l.substring("netns del ".length())));
       if (!del.isEmpty()) {
-        CommandExecutor.Result r = exec.run(new Sandbox.Run("", del, true).argv(), String.join("\n", del) + "\n");
-        if (!r.ok()) {
-          problems.add(r.firstError());
-        }
+        step(problems, "the sandbox's namespaces", () -> {
+          CommandExecutor.Result r = exec.run(new Sandbox.Run("", del, true).argv(), String.join("\n", del) + "\n");
+          if (!r.ok()) {
+            problems.add(r.firstError());
+          }
+        });
       }
-      Set<String> now = reader.namespaces().stream().filter(sb::holds)
-          .collect(Collectors.toSet());
-      if (!now.equals(before.namespaces())) {
-        problems.add("namespaces were " + before.namespaces() + ", are " + now);
-      }
+      step(problems, "the read after the rollback", () -> problems.addAll(differences(before, read(ts))));
       return problems;
     }
+  }
+
+  /** Runs one step of a rollback; what it throws becomes a problem and the rollback goes on. */
+  private static void step(List<String> problems, String what, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException e) {
+      problems.add(what + " could not be put back: " + (e instanceof RunnerException ? e.getMessage() : e.toString()));
+    }
+  }
+
+  /**
+   * How a sandbox read after a rollback differs from the one read before the apply: namespaces,
+   * the topology's objects, files, sysctls, tables and the sandbox's own links, one sentence per
+   * kind that differs (empty: as before). Link attributes a rollback sets back are not compared
+   * (an index or MAC changes when a link is made again).
+   */
+  static List<String> differences(LiveState before, LiveState now) {
+    List<String> out = new ArrayList<>();
+    if (before.sandboxExists() != now.sandboxExists() || before.outsideExists() != now.outsideExists()) {
+      out.add("the sandbox's namespaces " + (now.sandboxExists() ? "exist" : "are gone") + ", they "
+          + (before.sandboxExists() ? "existed" : "did not exist"));
+    }
+    differ(out, "namespaces", before.namespaces(), now.namespaces());
+    differ(out, "objects", before.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()),
+        now.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()));
+    List<String> files = new java.util.TreeSet<>(before.files().keySet()).stream()
+        .filter(i -> now.files().containsKey(i) && !now.files().get(i).equals(before.files().get(i)))
+        .map(ObjectId::toString).toList();
+    if (!files.isEmpty()) {
+      out.add("files changed: " + some(files));
+    }
+    List<String> sysctls = before.sysctls().keySet().stream().filter(k -> !Objects.equals(before.sysctls().get(k), now.sysctls().get(k)))
+        .sorted().map(k -> k.replace('|', ' ') + " is " + now.sysctls().get(k) + ", was " + before.sysctls().get(k)).toList();
+    if (!sysctls.isEmpty()) {
+      out.add("sysctls changed: " + some(sysctls));
+    }
+    differ(out, "tables", before.tables(), now.tables());
+    differ(out, "links of the sandbox", before.sandboxLinks().keySet(), now.sandboxLinks().keySet());
+    return out;
+  }
+
+  private static void differ(List<String> out, String what, Set<String> before, Set<String> now) {
+    List<String> left = now.stream().filter(x -> !before.contains(x)).sorted().toList();
+    List<String> gone = before.stream().filter(x -> !now.contains(x)).sorted().toList();
+    if (!left.isEmpty()) {
+      out.add(what + " left behind: " + some(left));
+    }
+    if (!gone.isEmpty()) {
+      out.add(what + " missing: " + some(gone));
+    }
+  }
+
+  /** The first five, and how many more. */
+  private static String some(List<String> xs) {
+    return String.join(", ", xs.subList(0, Math.min(5, xs.size()))) + (xs.size() > 5 ? " and " + (xs.size() - 5) + " more" : "");
   }
 
   // ------------------------------------------------------------------ destroy
@@ -1506,9 +1610,64 @@ public final class Runner {
         } else {
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign));
         }
+      } else if (!sb.isHost() && after.sandboxExists()) {
+        changes = new ArrayList<>(changes);
+        changes.addAll(scaffoldingOfAForeignSandbox(sb, t.topology(), after, notes));
       }
       return new Outcome(new Plan(t.topology(), s, changes), exec.processes() - processes, millis(start), notes);
     }
+  }
+
+  /**
+   * After a destroy in an {@code S} that netc did not make: when no topology is left in it (no
+   * namespace {@code S-*} but {@code S-outside} and emptied host namespaces, no link or
+   * nftables table of a netc topology in {@code S}), deletes what netc added to it for the
+   * sandbox (the host namespaces, {@code S-outside}, and in {@code S} the links with the
+   * sandbox's mark: {@code uplink}, {@code underlay}), so that {@code S} is left as it was found;
+   * {@code S} itself and everything else in it stay. Returns the deletions.
+   */
+  private List<Change> scaffoldingOfAForeignSandbox(Sandbox sb, String topology, LiveState after, List<String> notes) {
+    String s = sb.name();
+    List<String> others = new ArrayList<>();
+    after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside())
+        && !(after.hostNamespaces().contains(n) && after.owned().stream().noneMatch(i -> i.namespace().equals(n))))
+        .forEach(n -> others.add("namespace " + n));
+    after.sandboxLinks().entrySet().stream().filter(e -> e.getValue().startsWith(Ownership.PREFIX))
+        .forEach(e -> others.add("link " + e.getKey()));
+    reader.tables(s).stream().filter(x -> x.matches("\\S+ netc_\\S*")).forEach(x -> others.add("table " + x));
+    if (!others.isEmpty()) {
+      notes.add("kept sandbox " + s + " and netc's uplink in it: it still holds " + String.join(", ", others));
+      return List.of();
+    }
+    List<Change> out = new ArrayList<>();
+    List<String> links = new ArrayList<>();
+    after.sandboxLinks().entrySet().stream().filter(e -> !e.getKey().equals("lo") && sb.marks(e.getValue()))
+        .map(Map.Entry::getKey).sorted().forEach(l -> {
+          links.add("link del " + KernelNames.checkIfname(l));
+          out.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, s, l), "sandbox"));
+        });
+    List<String> del = new ArrayList<>();
+    for (String n : new java.util.TreeSet<>(after.namespaces())) {
+      if (!n.equals(s) && (n.equals(sb.outside()) || after.hostNamespaces().contains(n))) {
+        del.add("netns del " + n);
+        out.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", n), "sandbox"));
+      }
+    }
+    // the namespaces first: the uplink and the underlay ports go with them
+    if (!del.isEmpty()) {
+      ip(new Sandbox.Run("", del, true));
+    }
+    if (!links.isEmpty()) {
+      exec.run(new Sandbox.Run(s, links, true).argv(), String.join("\n", links) + "\n");
+    }
+    Map<String, String> left = reader.read(sb, topology, Map.of()).sandboxLinks();
+    List<String> still = links.stream().map(l -> l.substring("link del ".length())).filter(left::containsKey).toList();
+    if (!still.isEmpty()) {
+      throw new RunnerException("destroy could not delete " + String.join(", ", still) + " of " + sb.label());
+    }
+    writeRecord(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
+    notes.add("kept sandbox " + s + ": netc did not make it; removed what netc had added to it");
+    return out;
   }
 
   // ------------------------------------------------------------------ helpers

@@ -134,9 +134,11 @@ public final class Sandbox {
    * The {@code ip -batch} runs (namespace or "" for none, lines) that create the missing parts. A
    * new {@code S} gets its sysctls in the first run, before any link is made in it ({@code netns
    * exec S sysctl -qw}, a child of that {@code ip}): it routes ({@link #forwarding}) and its links
-   * skip duplicate address detection ({@link #noDad}).
+   * skip duplicate address detection ({@link #noDad}). The uplink is made when {@code S-outside}
+   * is new or {@code S} has none ({@code uplinkExists}: a link {@code uplink} in {@code S}, which
+   * the caller has checked is netc's); an old host end is deleted only when there is one.
    */
-  public List<Run> creation(boolean hostExists, boolean outsideExists) {
+  public List<Run> creation(boolean hostExists, boolean outsideExists, boolean uplinkExists) {
     List<Run> runs = new ArrayList<>();
     List<String> add = new ArrayList<>();
     if (!hostExists) {
@@ -155,9 +157,10 @@ public final class Sandbox {
     if (!hostExists) {
       host.addAll(List.of("link set lo alias " + mark(), "link set lo up"));
     }
-    if (!outsideExists) {
+    boolean uplink = makesUplink(hostExists, outsideExists, uplinkExists);
+    if (uplink) {
       // a new outside has no uplink: make it (a leftover host end in an old S is replaced)
-      if (hostExists) {
+      if (hostExists && uplinkExists) {
         host.add("link del " + UPLINK);
       }
       host.add("link add " + UPLINK + " type veth peer name " + UPLINK + " netns " + outside());
@@ -167,9 +170,9 @@ public final class Sandbox {
       host.add("link set " + UPLINK + " up");
     }
     if (!host.isEmpty()) {
-      runs.add(new Run(name, host, hostExists));
+      runs.add(new Run(name, host));
     }
-    if (!outsideExists) {
+    if (uplink) {
       runs.add(new Run(outside(), List.of(
           "link set lo alias " + outsideMark(),
           "link set lo up",
@@ -181,6 +184,14 @@ public final class Sandbox {
           "route add ::/0 via " + HOST_V6.substring(0, HOST_V6.indexOf('/')) + " dev " + UPLINK)));
     }
     return runs;
+  }
+
+  /**
+   * Whether {@link #creation} makes the uplink: {@code S-outside} is new (its end of the pair is
+   * made with it), or {@code S} exists without one (deleted by hand: both ends went).
+   */
+  public boolean makesUplink(boolean hostExists, boolean outsideExists, boolean uplinkExists) {
+    return !isHost() && (!outsideExists || hostExists && !uplinkExists);
   }
 
   /** The alias of the loopback of host namespace {@code S-host_HOST} (a topology of several hosts). */

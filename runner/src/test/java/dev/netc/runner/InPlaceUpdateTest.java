@@ -27,6 +27,9 @@ import org.junit.jupiter.api.Test;
  * with it. The live state is built by hand from the desired one, then spoiled.
  */
 class InPlaceUpdateTest {
+  /** The links of S that a sandbox made by netc has besides the topology's. */
+  private static final Map<String, String> UPLINK = Map.of("lo", "netc-sandbox:t1", "uplink", "netc-sandbox:t1:uplink");
+
   private static final Runner.Target T = Kernel.target(Kernel.compile("examples/webshop.netc"), "t1");
   private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
 
@@ -60,7 +63,7 @@ class InPlaceUpdateTest {
         aliases.put(l.id(), l.alias());
       }
     }
-    return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), Map.of(),
+    return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), UPLINK,
         Set.of("inet netc_webshop"), sysctls, files, Set.of("t1"), aliases, links, List.of());
   }
 
@@ -121,7 +124,7 @@ class InPlaceUpdateTest {
     owned.remove(link("t1-web", "eth0"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.name().startsWith("eth0/"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.kind() == ObjectId.Kind.ROUTE);
-    LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), Map.of(),
+    LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), UPLINK,
         moved.tables(), moved.sysctls(), moved.files(), moved.hostNamespaces(), moved.aliases(), links, List.of());
     Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
         fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);

@@ -153,7 +153,7 @@ class RunnerTest {
     assertTrue(!host.holds("netc-webshopx-web") && !host.holds("webshop-web") && !host.holds(""));
     assertEquals(List.of("nft", "-f", "-"), host.in(List.of("nft", "-f", "-")));
     assertEquals(List.of("ip", "netns", "exec", "t1", "nft", "-f", "-"), new Sandbox("t1").in(List.of("nft", "-f", "-")));
-    assertEquals(List.of(), host.creation(true, true), "nothing to make for the host itself");
+    assertEquals(List.of(), host.creation(true, true, false), "nothing to make for the host itself");
     // what destroy gives back in host mode: the namespace's sysctls, not a device's (they go with it)
     assertTrue(Runner.namespaceWide("net.ipv4.ip_forward"));
     assertTrue(Runner.namespaceWide("net.ipv6.conf.all.forwarding"));
@@ -165,13 +165,24 @@ class RunnerTest {
 
   @Test
   void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
-    List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false);
+    List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false, false);
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
     // S's sysctls before any link is made in it: a router whose links skip IPv6 DAD
     assertEquals(List.of("netns add t1", "netns exec t1 sysctl -qw net.ipv6.conf.all.accept_dad=0"
         + " net.ipv6.conf.default.accept_dad=0 net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
         "netns add t1-outside"), runs.get(0).lines());
-    assertEquals(List.of(), new Sandbox("t1").creation(true, true), "an S that exists is left as it is");
+    assertEquals(List.of(), new Sandbox("t1").creation(true, true, true), "an S that exists is left as it is");
+    // an S made by others, without S-outside: the uplink is made, and nothing is deleted first
+    List<Sandbox.Run> inForeign = new Sandbox("t1").creation(true, false, false);
+    assertEquals(List.of("netns add t1-outside"), inForeign.get(0).lines());
+    assertEquals(List.of("ip", "-n", "t1", "-batch", "-"), inForeign.get(1).argv(), "not forced: every line must work");
+    assertTrue(inForeign.get(1).lines().stream().noneMatch(l -> l.startsWith("link del")), inForeign.get(1).lines()::toString);
+    // an old host end whose outside is gone is replaced
+    assertEquals("link del uplink", new Sandbox("t1").creation(true, false, true).get(1).lines().get(0));
+    // both namespaces there, the uplink deleted by hand: made again, in both, no namespace added
+    List<Sandbox.Run> relink = new Sandbox("t1").creation(true, true, false);
+    assertEquals(List.of("t1", "t1-outside"), relink.stream().map(Sandbox.Run::namespace).toList());
+    assertTrue(relink.get(0).lines().get(0).startsWith("link add uplink type veth peer name uplink netns t1-outside"));
     assertTrue(runs.get(2).lines().contains("address add 198.18.0.2/30 dev uplink"));
     assertTrue(runs.get(2).lines().contains("address add 2001:2::2/64 dev uplink nodad"));
     // the outside reaches every host address (a port published on a gateway), not only the uplink's

@@ -285,6 +285,66 @@ class WebshopKernelTest extends SandboxTest {
     assertEquals(Set.of(), namespaces());
   }
 
+  @Test
+  void aSandboxNamespaceMadeByOthersGetsAnUplinkAndOutlivesDestroy() {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W2", "198.18.0.2").ok(), "web reaches @outside");
+
+    // the uplink deleted by hand (both ends go): a drift that apply repairs, nothing else changes
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "uplink").ok());
+    Plan drift = runner.plan(t);
+    assertEquals(List.of("+ link:" + s + ":uplink"), drift.changes().stream().map(c -> c.action().symbol + " " + c.id()).toList(),
+        drift.text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W2", "198.18.0.2").ok(), "again after the repair");
+
+    runner.destroy(t);
+    assertEquals(Set.of(s), namespaces(), "S was not netc's: it stays, S-outside goes");
+    assertEquals("lo", Kernel.run("ip", "-n", s, "-br", "link").out().strip().split("\\s+")[0]);
+    assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "only its loopback is left");
+  }
+
+  @Test
+  void anUplinkOfSomeoneElseInTheSandboxStopsApplyBeforeAnyChange() {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "uplink", "type", "bridge").ok());
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(Kernel.target(WEBSHOP, s)));
+    assertTrue(e.getMessage().contains("link uplink of sandbox " + s + ", the sandbox's own (no mark)"), e.getMessage());
+    assertEquals(Set.of(s), namespaces());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "show", "uplink").ok(), "left as it was");
+  }
+
+  @Test
+  void aFailureBeforeTheEndpointsExistRollsBackWithoutComplaint() {
+    // the endpoints' namespaces are never made: the rollback deletes only what is there
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("netns add " + s + "-web")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(Kernel.target(WEBSHOP, s)));
+    assertEquals("ip -batch - failed: injected failure; rolled back, sandbox " + s + " is as before", e.getMessage());
+    assertEquals(Set.of(s), namespaces());
+    assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "no uplink left in S");
+  }
+
+  @Test
+  void aFailureInTheHostBatchOfASandboxMadeByOthersLeavesItAsItWas() {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("link add br-")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(Kernel.target(WEBSHOP, s)));
+    assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(Set.of(s), namespaces());
+    assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "no uplink left in S");
+    assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).changes().stream().noneMatch(c -> c.action() != Change.Action.CREATE
+        && c.action() != Change.Action.UPDATE), "nothing of the topology is left to delete");
+  }
+
   /** The links of S by name and MAC address (not their operstate, which a bridge changes on its own). */
   private String links() {
     return Kernel.run("ip", "-n", s, "-br", "link").out().lines().map(l -> l.split("\\s+"))
