@@ -122,12 +122,14 @@ class DiffKernelTest {
       assertTrue(lines.stream().anyMatch(l -> l.startsWith("changed     table:" + s + ":inet netc_webshop  (0 rules,")),
           r.out());
       assertTrue(lines.contains("missing     address:" + s + "-api-1:eth0/10.20.0.3/24"), r.out());
+      // the new eth0 of db is made with IPv6 on: its switch is missing with it
+      assertTrue(lines.contains("missing     sysctl:" + s + "-db:net.ipv6.conf.eth0.disable_ipv6  (1)"), r.out());
       assertTrue(lines.contains("unexpected  address:" + s + "-api-1:eth0/10.20.0.33/24"), r.out());
-      assertEquals("Drift: 4 missing, 1 changed, 1 unexpected (sandbox " + s
+      assertEquals("Drift: 5 missing, 1 changed, 1 unexpected (sandbox " + s
           + ", topology webshop); `netc apply` repairs it.", lines.get(lines.size() - 1), r.out());
       r = cli.run("diff", "webshop.netc", "--sandbox", s, "--format", "json");
       assertEquals(2, r.status(), r.err());
-      assertTrue(r.out().contains("\"summary\": {\n    \"missing\": 4,\n    \"changed\": 1,\n    \"unexpected\": 1\n  }"),
+      assertTrue(r.out().contains("\"summary\": {\n    \"missing\": 5,\n    \"changed\": 1,\n    \"unexpected\": 1\n  }"),
           r.out());
 
       r = cli.run("apply", "webshop.netc", "--sandbox", s);

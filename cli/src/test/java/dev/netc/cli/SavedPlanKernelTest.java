@@ -33,14 +33,14 @@ class SavedPlanKernelTest {
 
       r = cli.run("apply", "shop.plan");
       assertEquals(0, r.status(), r.err());
-      assertTrue(r.out().startsWith("Applied webshop in sandbox " + s + ": 39 created, 4 updated, 0 replaced, 0 deleted"),
+      assertTrue(r.out().startsWith("Applied webshop in sandbox " + s + ": 44 created, 4 updated, 0 replaced, 0 deleted"),
           r.out());
       assertTrue(DiffKernelTest.output("ip", "netns", "list").contains(s + "-api-2"), "api-2 is there");
       assertTrue(!DiffKernelTest.output("ip", "netns", "list").contains(s + "-api-3"), "no api-3: the saved plan has two");
       cli.write("webshop.netc", source);
       r = cli.run("plan", "webshop.netc", "--sandbox", s, "--detailed-exitcode");
       assertEquals(0, r.status(), "in sync after the saved plan: " + r.out() + r.err());
-      assertTrue(planned.endsWith("Plan: 39 to create, 4 to update, 0 to replace, 0 to delete.\n"), planned);
+      assertTrue(planned.endsWith("Plan: 44 to create, 4 to update, 0 to replace, 0 to delete.\n"), planned);
 
       r = cli.run("apply", "shop.plan");
       assertEquals(1, r.status(), r.out());

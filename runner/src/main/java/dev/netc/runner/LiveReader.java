@@ -113,6 +113,16 @@ public final class LiveReader {
    */
   public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
       Map<String, List<JsonNode>> preRead) {
+    return read(sandbox, topology, sysctlKeys, preRead, Map.of());
+  }
+
+  /**
+   * The same, with the sysctls read with {@code preRead} (by namespace). The sysctls asked for
+   * in namespaces that are not host namespaces (an endpoint's interfaces') are in the state
+   * when read in the JVM; a namespace read by {@code ip} has none.
+   */
+  public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
+      Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
@@ -145,7 +155,7 @@ public final class LiveReader {
             && !preRead.containsKey(ns)).toList();
     Map<String, String> outputs = new HashMap<>();
     Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
-    Map<String, Map<String, String>> sysctlsRead = new HashMap<>();
+    Map<String, Map<String, String>> sysctlsRead = new HashMap<>(preSysctls);
     boolean viaNetlink = netlink != null && NetlinkNamespaces.usable();
     if (viaNetlink && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
       Map<String, List<String>> asked = new LinkedHashMap<>();
@@ -308,6 +318,12 @@ public final class LiveReader {
         fdb(h, vx, owned);
       }
     }
+    // the endpoints' sysctls (their interfaces'): those of namespaces that exist, as read
+    sysctlsRead.forEach((ns, values) -> {
+      if (!hostNamespaces.contains(ns) && names.contains(ns)) {
+        values.forEach((k, v) -> sysctls.put(LiveState.key(ns, k), v));
+      }
+    });
     try {
       filesRead.join();
     } catch (java.util.concurrent.CompletionException e) {

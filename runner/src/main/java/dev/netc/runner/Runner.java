@@ -115,8 +115,9 @@ public final class Runner {
       return state.sandbox().isEmpty() ? Sandbox.host(state.topology()) : new Sandbox(state.sandbox());
     }
 
+    /** The keys of the host namespace's sysctls. */
     List<String> sysctlKeys() {
-      return host.sysctls().stream().map(Sysctl::key).toList();
+      return host.hostSysctls().stream().map(Sysctl::key).toList();
     }
 
     /** The namespace the host plays in: {@code S}, or {@code S-host_HOST} for one of several hosts. */
@@ -133,14 +134,41 @@ public final class Runner {
     return ts.get(0).sandbox();
   }
 
+  /** The sysctls to read, by namespace: each host namespace's, and the endpoints' interfaces'. */
   private static Map<String, List<String>> sysctlKeys(List<Target> ts) {
     Map<String, List<String>> out = new LinkedHashMap<>();
     ts.forEach(x -> out.put(x.hostNs(), x.sysctlKeys()));
+    ts.forEach(x -> x.host().endpointSysctls().forEach((ns, l) -> out.put(ns, l.stream().map(Sysctl::key).toList())));
     return out;
+  }
+
+  /**
+   * Whether a sysctl of an endpoint's interface needs no change: read, it has its value; not
+   * read, its interface is new (the namespace or the link is made by this apply) and the value is
+   * the kernel's for a new interface ({@code 0}); or its interface exists but was read without
+   * sysctls (by {@code ip}: without root, or without the C library), taken as it should be.
+   */
+  private static boolean endpointSysctlHolds(Sysctl s, LiveState live) {
+    Optional<String> now = live.sysctl(s.namespace(), s.key());
+    if (now.isPresent()) {
+      return now.get().equals(s.value());
+    }
+    // an existing interface whose sysctl was not read: its namespace was read by ip, not by netc
+    return !freshInterface(s, live) || s.value().equals("0");
+  }
+
+  /** Whether the interface of an endpoint's sysctl ({@code net.ipv6.conf.DEV.KEY}) is not there yet. */
+  private static boolean freshInterface(Sysctl s, LiveState live) {
+    String device = s.key().split("\\.")[3];
+    return !live.namespaces().contains(s.namespace()) || !live.has(new ObjectId(ObjectId.Kind.LINK, s.namespace(), device));
   }
 
   private LiveState read(List<Target> ts) {
     return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts));
+  }
+
+  private static Set<String> hostNamespaces(List<Target> ts) {
+    return ts.stream().map(Target::hostNs).collect(Collectors.toSet());
   }
 
   /** Whether {@code S} and {@code S-outside} exist but the uplink between them does not. */
@@ -330,6 +358,13 @@ public final class Runner {
         List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
         if (!attributes.isEmpty()) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace())) {
+        if (!endpointSysctlHolds(s, live)) {
+          // set on an interface about to be made: the sysctl is made with it
+          Optional<String> now = live.sysctl(s.namespace(), s.key());
+          changes.add(new Change(freshInterface(s, live) ? Change.Action.CREATE : Change.Action.UPDATE, o.id(),
+              now.map(v -> v + " -> ").orElse("") + s.value()));
         }
       } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.namespace(), s.key());
@@ -559,6 +594,9 @@ public final class Runner {
             }
           }
           for (Sysctl x : h.sysctls()) {
+            if (x.value().equals("0") && !x.namespace().equals(h.hostNamespace().name())) {
+              continue; // IPv6 on: what the kernel gives the new interface
+            }
             if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
               follow.putIfAbsent(x.id(), x.value() + " " + note);
             }
@@ -681,11 +719,14 @@ public final class Runner {
       }
       Undo undo = new Undo(ts, before, plan);
       try {
-        Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo);
-        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack);
+        Map<String, Map<String, String>> readBackSysctls = new LinkedHashMap<>();
+        Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls);
+        readBackSysctls.keySet().retainAll(readBack.keySet());
+        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls);
         List<String> missing = new ArrayList<>();
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
-          boolean ok = o instanceof Sysctl s ? after.sysctl(s.namespace(), s.key()).filter(s.value()::equals).isPresent()
+          boolean ok = o instanceof Sysctl s && !hostNamespaces(ts).contains(s.namespace()) ? endpointSysctlHolds(s, after)
+              : o instanceof Sysctl s ? after.sysctl(s.namespace(), s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
               : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
                   && attributeChanges(l, n).isEmpty()).isPresent()
@@ -712,7 +753,8 @@ public final class Runner {
    * Makes the changes; returns the state of the endpoint namespaces it configured, read at the
    * end of their batches ({@link NetnsBatches#READ}), for those nothing changed since.
    */
-  private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo) {
+  private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo,
+      Map<String, Map<String, String>> readSysctls) {
     Sandbox sb = sandbox(ts);
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists(),
         before.sandboxLinks().containsKey(Sandbox.UPLINK))) {
@@ -748,12 +790,17 @@ public final class Runner {
     replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     Map<String, List<JsonNode>> readBack = new LinkedHashMap<>();
     Set<String> touchedSince = new java.util.HashSet<>();
+    Map<String, Map<String, String>> afterDeletions = new LinkedHashMap<>();
     for (Target t : ts) {
-      readBack.putAll(executeHost(t, before, byId, undo, touchedSince));
+      readBack.putAll(executeHost(t, before, byId, undo, touchedSince, readSysctls, afterDeletions));
     }
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
     deletions(ts.get(0), late, false, before);
+    if (!afterDeletions.isEmpty()) {
+      writeSysctls(afterDeletions);
+      touchedSince.addAll(afterDeletions.keySet());
+    }
     // a namespace changed since its batch's read is read again
     late.forEach(i -> touchedSince.add(i.namespace()));
     touchedSince.forEach(readBack::remove);
@@ -768,7 +815,7 @@ public final class Runner {
    * namespaces changed after their read are added to {@code touchedSince}.
    */
   private Map<String, List<JsonNode>> executeHost(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo,
-      Set<String> touchedSince) {
+      Set<String> touchedSince, Map<String, Map<String, String>> readSysctls, Map<String, Map<String, String>> afterDeletions) {
     String s = t.hostNs();
     Map<String, List<String>> endpoints = new LinkedHashMap<>();
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
@@ -789,7 +836,23 @@ public final class Runner {
         endpoints.put(ns, withRead);
       }
     }
-    Map<String, List<JsonNode>> configured = configure(endpoints);
+    // the endpoints' interface sysctls (IPv6 off on an IPv4-only network) are written in their
+    // namespace before its lines bring the interfaces up; a namespace with only those gets a batch too
+    // (IPv6 switched off on an interface that exists waits for the deletions: it takes the
+    // interface's IPv6 addresses and routes with it, which the deletions name)
+    Map<String, Map<String, String>> writes = new LinkedHashMap<>();
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    t.host().endpointSysctls().forEach((ns, xs) -> {
+      keys.put(ns, xs.stream().map(Sysctl::key).toList());
+      xs.stream().filter(x -> byId.containsKey(x.id())).forEach(x -> {
+        boolean later = x.value().equals("1") && byId.get(x.id()).action() == Change.Action.UPDATE
+            && before.sysctl(ns, x.key()).isPresent() && byId.values().stream().anyMatch(c -> c.action() == Change.Action.DELETE
+                && c.id().namespace().equals(ns) && (c.id().kind() == ObjectId.Kind.ADDRESS || c.id().kind() == ObjectId.Kind.ROUTE));
+        (later ? afterDeletions : writes).computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(x.key(), x.value());
+      });
+    });
+    writes.keySet().forEach(ns -> endpoints.computeIfAbsent(ns, k -> new ArrayList<>(NetnsBatches.READ)));
+    Map<String, List<JsonNode>> configured = configure(endpoints, writes, keys, readSysctls);
     // links updated in place (MTU, master, MAC, state), one batch per namespace
     Map<String, List<String>> settings = new LinkedHashMap<>();
     for (Link l : t.host().links()) {
@@ -802,7 +865,7 @@ public final class Runner {
     settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
     touchedSince.addAll(settings.keySet());
     List<String> sysctls = new ArrayList<>();
-    for (Sysctl x : t.host().sysctls()) {
+    for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id())) {
         sysctls.add(x.key() + "=" + x.value());
       }
@@ -878,13 +941,33 @@ public final class Runner {
     return configured;
   }
 
+  /** Sets sysctls of endpoint namespaces (by namespace): from threads in them as root, else one process each. */
+  private void writeSysctls(Map<String, Map<String, String>> writes) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      Map<String, IpLines> none = new LinkedHashMap<>();
+      writes.keySet().forEach(ns -> none.put(ns, IpLines.parse(List.of()).orElseThrow()));
+      NetlinkNamespaces.Outcome o = netlink.configure(none, writes, Map.of());
+      if (!o.failed().isEmpty()) {
+        Map.Entry<String, String> first = o.failed().entrySet().iterator().next();
+        throw new RunnerException("sysctl in " + first.getKey() + " failed: " + first.getValue());
+      }
+      return;
+    }
+    writes.forEach((ns, w) -> {
+      List<String> argv = new ArrayList<>(Sandbox.in(ns, List.of("sysctl", "-qw")));
+      w.forEach((k, v) -> argv.add(k + "=" + v));
+      check(exec.run(argv, ""), "sysctl in " + ns);
+    });
+  }
+
   /**
    * Runs each endpoint namespace's batch (its lines, then {@link NetnsBatches#READ}) and returns
    * the read at its end, by namespace; throws on the first namespace whose batch failed. As root,
    * a batch made only of lines {@link IpLines} takes is sent as rtnetlink requests from a thread
    * in that namespace (no process); the others run through {@code ip} ({@link NetnsBatches}).
    */
-  private Map<String, List<JsonNode>> configure(Map<String, List<String>> endpoints) {
+  private Map<String, List<JsonNode>> configure(Map<String, List<String>> endpoints,
+      Map<String, Map<String, String>> writes, Map<String, List<String>> keys, Map<String, Map<String, String>> readSysctls) {
     Map<String, List<JsonNode>> out = new LinkedHashMap<>();
     Map<String, List<String>> throughIp = new LinkedHashMap<>();
     Map<String, IpLines> throughNetlink = new LinkedHashMap<>();
@@ -900,11 +983,20 @@ public final class Runner {
     Map<String, String> failed = new LinkedHashMap<>();
     if (!throughNetlink.isEmpty()) {
       long start = System.nanoTime();
-      NetlinkNamespaces.Outcome o = netlink.configure(throughNetlink);
+      NetlinkNamespaces.Outcome o = netlink.configure(throughNetlink, writes, keys);
       exec.note("netlink requests in " + throughNetlink.size() + " namespace" + (throughNetlink.size() == 1 ? "" : "s")
           + ", each then read" + (o.failed().isEmpty() ? "" : " (" + o.failed().size() + " failed)"), System.nanoTime() - start);
-      o.read().forEach((ns, r) -> out.put(ns, r.documents()));
+      o.read().forEach((ns, r) -> {
+        out.put(ns, r.documents());
+        readSysctls.put(ns, r.sysctls());
+      });
       failed.putAll(o.failed());
+    }
+    // through ip (a batch with a line netc does not send itself, or no C library): the sysctls first
+    Map<String, Map<String, String>> ipWrites = new LinkedHashMap<>();
+    throughIp.keySet().stream().filter(writes::containsKey).forEach(ns -> ipWrites.put(ns, writes.get(ns)));
+    if (!ipWrites.isEmpty()) {
+      writeSysctls(ipWrites);
     }
     NetnsBatches.Outcome viaIp = new NetnsBatches(exec, stateDir).run(throughIp);
     viaIp.out().forEach((ns, text) -> out.put(ns, LiveReader.parse(text, "ip -j -n " + ns)));
@@ -926,7 +1018,7 @@ public final class Runner {
   private void recordHostSysctls(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo) {
     Map<String, String> record = hostSysctlRecord();
     Map<String, String> was = new LinkedHashMap<>(record);
-    for (Sysctl x : t.host().sysctls()) {
+    for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id()) && namespaceWide(x.key()) && !record.containsKey(x.key())) {
         before.sysctl(x.namespace(), x.key()).ifPresent(v -> record.put(x.key(), v));
       }
@@ -1403,7 +1495,7 @@ public final class Runner {
             return;
           }
           List<String> restore = new ArrayList<>();
-          for (Sysctl x : t.host().sysctls()) {
+          for (Sysctl x : t.host().hostSysctls()) {
             if (plan.changes().stream().anyMatch(c -> c.id().equals(x.id()))) {
               before.sysctl(x.namespace(), x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
             }

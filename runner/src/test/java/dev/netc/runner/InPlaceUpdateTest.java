@@ -100,7 +100,9 @@ class InPlaceUpdateTest {
     assertEquals(List.of(
         "-/+ link:t1:ve-db-0  (forces replacement: kind)",
         "-/+ link:t1-db:eth0  (forces replacement: kind)",
-        "+ address:t1-db:eth0/10.20.0.5/24  (again, with replaced link:t1-db:eth0)"),
+        "+ address:t1-db:eth0/10.20.0.5/24  (again, with replaced link:t1-db:eth0)",
+        // the new interface is made with IPv6 on: off again before it comes up
+        "~ sysctl:t1-db:net.ipv6.conf.eth0.disable_ipv6  (1 again, with replaced link:t1-db:eth0)"),
         plan(Map.of(link("t1", "ve-db-0"), l -> new LiveLink("other", l.mtu(), l.up(), l.master(), l.mac(), l.ifindex(), -1))));
   }
 

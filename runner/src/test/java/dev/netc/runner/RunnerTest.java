@@ -43,7 +43,8 @@ class RunnerTest {
     assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
-    assertTrue(plan.summary().startsWith("Plan: 39 to create, 4 to update, 0 to replace, 0 to delete."), plan.summary());
+    // 4 sysctls of S to update; IPv6 off on the five new interfaces of the IPv4-only networks, made with them
+    assertTrue(plan.summary().startsWith("Plan: 44 to create, 4 to update, 0 to replace, 0 to delete."), plan.summary());
   }
 
   @Test
@@ -134,7 +135,7 @@ class RunnerTest {
     assertEquals(1, plan.notes().size());
     assertTrue(plan.text().contains("\n\nNote: the nftables tables of the host c"), plan.text());
     assertTrue(plan.text().endsWith(": the table is planned as if it were not there\n"
-        + "Plan: 37 to create, 4 to update, 0 to replace, 0 to delete.\n"), plan.text());
+        + "Plan: 42 to create, 4 to update, 0 to replace, 0 to delete.\n"), plan.text());
     assertTrue(plan.json().contains("\"notes\": [\n    \"the nftables tables of the host c"), plan.json());
 
     // apply does not act on a guess: the note is its error, before any change

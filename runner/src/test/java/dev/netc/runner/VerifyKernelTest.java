@@ -105,7 +105,7 @@ class VerifyKernelTest extends ProbeSandboxTest {
     runner.apply(Kernel.target(t, s));
     assertTrue(Kernel.run("ip", "-n", s, "link", "del", "ve-db-0").ok());
     e = assertThrows(RunnerException.class, () -> verify(t, List.of(TCP_3000)));
-    assertEquals("sandbox " + s + " is not in sync with topology webshop (3 missing, 0 changed, 0 unexpected;"
+    assertEquals("sandbox " + s + " is not in sync with topology webshop (4 missing, 0 changed, 0 unexpected;"
         + " `netc diff` lists them): run `netc apply` first", e.getMessage());
   }
 

@@ -33,8 +33,16 @@ public final class IpScript {
     model.put("where", where);
     model.put("eof", EOF);
     List<Map<String, Object>> batches = new ArrayList<>();
+    // an endpoint's interface sysctls go before its batch brings the interfaces up; the kernel's
+    // value for a new interface (0) needs no command
+    Map<String, List<Sysctl>> endpointSysctls = h.endpointSysctls();
     for (IpBatch b : plan.batches()) {
       Map<String, Object> m = new LinkedHashMap<>();
+      List<Map<String, String>> before = new ArrayList<>();
+      b.namespace().map(endpointSysctls::get).orElse(List.of()).stream().filter(x -> !x.value().equals("0"))
+          .forEach(x -> before.add(Map.of("command", "ip netns exec " + b.namespace().get() + " sysctl -qw " + x.key() + "="
+              + x.value(), "why", x.why())));
+      m.put("before", before);
       m.put("title", b.title());
       m.put("options", b.globalOptions());
       m.put("tool", b.tool());
@@ -48,7 +56,7 @@ public final class IpScript {
     model.put("batches", batches);
     String exec = hostNs.isEmpty() ? "" : "ip netns exec " + hostNs + " ";
     List<Map<String, String>> sysctls = new ArrayList<>();
-    for (Sysctl s : h.sysctls()) {
+    for (Sysctl s : h.hostSysctls()) {
       sysctls.add(Map.of("command", exec + "sysctl -qw " + s.key() + "=" + s.value(), "why", s.why()));
     }
     model.put("sysctls", sysctls);

@@ -83,6 +83,19 @@ public record HostState(
     return out;
   }
 
+  /** The sysctls of the host namespace ({@code S}, {@code S-host_H} or the host's own). */
+  public List<Sysctl> hostSysctls() {
+    return sysctls.stream().filter(x -> x.namespace().equals(hostNamespace.name())).toList();
+  }
+
+  /** The sysctls of the endpoints' namespaces (their interfaces'), by namespace, in order. */
+  public java.util.Map<String, List<Sysctl>> endpointSysctls() {
+    java.util.Map<String, List<Sysctl>> out = new java.util.LinkedHashMap<>();
+    sysctls.stream().filter(x -> !x.namespace().equals(hostNamespace.name()))
+        .forEach(x -> out.computeIfAbsent(x.namespace(), k -> new ArrayList<>()).add(x));
+    return out;
+  }
+
   public List<Link> linksIn(String namespace) {
     return links.stream().filter(l -> l.namespace().equals(namespace)).toList();
   }

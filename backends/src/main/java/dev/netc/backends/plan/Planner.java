@@ -423,6 +423,7 @@ public final class Planner {
       veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), mtu(n),
           Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false,
           a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))));
+      ipv6Switch(ns, eth, n, a.addresses());
       for (IpAddress addr : a.addresses()) {
         Subnet s = bridge.subnet(addr.family()).orElseThrow(
             () -> new IllegalStateException("address " + addr + " without a subnet of its family"));
@@ -443,12 +444,27 @@ public final class Planner {
       macvlans.add(new Link(ns, eth, Link.Type.MACVLAN, Ownership.macvlan(t.name(), e.name(), index), n.mtu(),
           Optional.empty(), Optional.empty(), false, Optional.of(mac),
           Optional.of(new Link.Macvlan(m.parent(), hostNs, m.mode()))));
+      ipv6Switch(ns, eth, n, a.addresses());
       for (IpAddress addr : a.addresses()) {
         Subnet s = n.subnets().stream().filter(x -> x.cidr().family() == addr.family()).findFirst().orElseThrow(
             () -> new IllegalStateException("address " + addr + " without a subnet of its family"));
         addresses.add(new Address(ns, eth, addr, s.cidr().prefix()));
       }
       return new EndpointPlan.Interface(index, n.name(), eth, "", "", a.addresses());
+    }
+
+    /**
+     * Whether IPv6 is on for a container's interface: off ({@code disable_ipv6 = 1}) when it gets
+     * no IPv6 address (an IPv4-only network), as Docker does: no link-local address, no
+     * multicast it sends at start, no address or route taken from a router advertisement; on
+     * ({@code 0}, what the kernel gives a new interface) otherwise, so that an interface whose
+     * network gains an IPv6 subnet is switched back on.
+     */
+    private void ipv6Switch(String ns, String eth, Network n, List<IpAddress> addresses) {
+      boolean v6 = addresses.stream().anyMatch(x -> x.family() == IpAddress.Family.V6);
+      sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
+          ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"
+          : "IPv6 off: network " + n.name() + " is IPv4-only (no link-local address, no router advertisement taken)"));
     }
 
     private boolean macvlan(EndpointPlan.Interface i) {

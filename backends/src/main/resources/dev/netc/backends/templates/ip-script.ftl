@@ -4,9 +4,10 @@
 # Creates the host's part of the topology from nothing, in an order that creates before use:
 # the endpoints' namespaces, then (in the host namespace) the bridges and veths, each veth
 # made from its host end with the container end created straight in the endpoint's namespace,
-# then each endpoint's loopback, addresses and routes; then sysctls and the name resolution
-# files. Every link carries its owner in its alias (netc:TOPOLOGY:...). Each `ip -batch` is one
-# process; `-n NS` before it holds for all of its lines. Run as root.
+# then each endpoint's loopback, addresses and routes (after the sysctl that turns IPv6 off on
+# an interface of an IPv4-only network, while it is still down); then sysctls and the name
+# resolution files. Every link carries its owner in its alias (netc:TOPOLOGY:...). Each
+# `ip -batch` is one process; `-n NS` before it holds for all of its lines. Run as root.
 <#if table>
 # The nftables table (isolation, policies, NAT) is `netc emit --backend nft`: run it after this.
 </#if>
@@ -21,6 +22,9 @@ set -eu
 <#list batches as b>
 
 # ${b.title}
+<#list b.before as c>
+${c.command}  # ${c.why}
+</#list>
 ${b.tool} ${b.options}-batch - <<'${eof}'
 <#list b.lines as l>
 <#if l.comment?has_content>

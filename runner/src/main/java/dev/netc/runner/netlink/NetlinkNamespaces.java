@@ -129,20 +129,57 @@ public final class NetlinkNamespaces {
   /**
    * In each namespace of {@code batches}, sends its lines as rtnetlink requests ({@link
    * IpLines}), stopping at the first the kernel refuses, then reads the namespace as {@link
-   * #read} does (without sysctls). A namespace whose lines failed is in {@code failed}, with the
-   * kernel's reason and the line.
+   * #read} does. A namespace whose lines failed is in {@code failed}, with the kernel's reason and
+   * the line.
    */
   public Outcome configure(Map<String, IpLines> batches) {
+    return configure(batches, Map.of(), Map.of());
+  }
+
+  /**
+   * As above; before its lines, each namespace's sysctls of {@code writes} are written (an
+   * interface's IPv6 switch, while it is down), and its read has the sysctls of {@code keys}.
+   */
+  public Outcome configure(Map<String, IpLines> batches, Map<String, Map<String, String>> writes,
+      Map<String, List<String>> keys) {
     return each(new ArrayList<>(batches.keySet()), ns -> {
       enter(ns);
       try (NetlinkSocket sock = NetlinkSocket.open()) {
+        for (Map.Entry<String, String> w : writes.getOrDefault(ns, Map.of()).entrySet()) {
+          try {
+            Files.writeString(Path.of(path(w.getKey())), w.getValue(), StandardCharsets.UTF_8);
+          } catch (IOException e) {
+            throw new IOException("cannot set " + w.getKey() + "=" + w.getValue() + ": " + e.getMessage(), e);
+          }
+        }
         Optional<IpLines.Failure> f = batches.get(ns).run(sock);
         if (f.isPresent()) {
           throw new IOException(f.get().error() + " (line " + f.get().line() + ": " + f.get().text() + ")");
         }
-        return new Read(RouteDump.read(sock), Map.of());
+        return new Read(RouteDump.read(sock), sysctls(keys.getOrDefault(ns, List.of())));
       }
     });
+  }
+
+  /** The file under {@code /proc/sys} of a sysctl key (checked). */
+  private static String path(String key) {
+    if (!key.matches("net(\\.[a-z0-9_-]+)+")) {
+      throw new IllegalArgumentException("bad sysctl key " + key);
+    }
+    return "/proc/sys/" + key.replace('.', '/');
+  }
+
+  /** The values of {@code keys} in the calling thread's namespace; a key it does not have is absent. */
+  private static Map<String, String> sysctls(List<String> keys) throws IOException {
+    Map<String, String> sysctls = new LinkedHashMap<>();
+    for (String k : keys) {
+      try {
+        sysctls.put(k, Files.readString(Path.of(path(k)), StandardCharsets.UTF_8).strip());
+      } catch (NoSuchFileException e) {
+        // a key this kernel or namespace does not have (br_netfilter not loaded ...)
+      }
+    }
+    return sysctls;
   }
 
   /** The tables of namespace {@code ns} ({@code ""}: the JVM's) that have a chain, as {@code FAMILY NAME}. */
@@ -259,18 +296,7 @@ public final class NetlinkNamespaces {
       enter(ns);
     }
     List<JsonNode> docs = RouteDump.read();
-    Map<String, String> sysctls = new LinkedHashMap<>();
-    for (String k : keys) {
-      if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
-        throw new IllegalArgumentException("bad sysctl key " + k);
-      }
-      try {
-        sysctls.put(k, Files.readString(Path.of("/proc/sys/" + k.replace('.', '/')), StandardCharsets.UTF_8).strip());
-      } catch (NoSuchFileException e) {
-        // a key this kernel or namespace does not have (br_netfilter not loaded ...)
-      }
-    }
-    return new Read(docs, sysctls);
+    return new Read(docs, sysctls(keys));
   }
 
   private void enter(String ns) throws IOException {

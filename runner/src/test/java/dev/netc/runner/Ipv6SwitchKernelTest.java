@@ -1,0 +1,75 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.ir.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * IPv6 on a container's interface only where its network gives it an IPv6 address: an interface
+ * of an IPv4-only network has none at all (no link-local address), as Docker does; a network
+ * that gains or loses its IPv6 subnet switches its members' interfaces in place.
+ */
+@Timeout(120)
+class Ipv6SwitchKernelTest extends SandboxTest {
+  private static final String V4 = "topology sw\n\nnetwork n {\n  subnet 10.77.0.0/24\n}\n\n"
+      + "container a {\n  attach n\n}\n\ncontainer b {\n  attach n\n}\n";
+  private static final String DUAL = V4.replace("  subnet 10.77.0.0/24\n", "  subnet 10.77.0.0/24\n  subnet fd77::/64\n");
+
+  private static Topology compile(Path dir, String name, String text) throws Exception {
+    Path f = dir.resolve(name);
+    Files.writeString(f, text);
+    return new dev.netc.compiler.Compiler().compile(f).topology().orElseThrow();
+  }
+
+  /** The IPv6 addresses of {@code eth0} in an endpoint's namespace, scope and all. */
+  private String inet6(String endpoint) {
+    return Kernel.run("ip", "-n", s + "-" + endpoint, "-6", "-o", "address", "show", "dev", "eth0").out().strip();
+  }
+
+  @Test
+  void anInterfaceOfAnIpv4OnlyNetworkHasNoIpv6AndANetworkThatGainsOrLosesItSwitchesInPlace(@TempDir Path dir)
+      throws Exception {
+    Runner.Target v4 = Kernel.target(compile(dir, "v4.netc", V4), s);
+    Runner.Target dual = Kernel.target(compile(dir, "dual.netc", DUAL), s);
+    runner.apply(v4);
+    assertEquals("", inet6("a"), "no link-local address, nothing of IPv6");
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s + "-a", "cat", "/proc/sys/net/ipv6/conf/eth0/disable_ipv6").out().strip());
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-c1", "-W2", "10.77.0.3").ok(), "IPv4 works");
+    assertTrue(runner.plan(v4).empty(), () -> runner.plan(v4).text());
+
+    // switched on by hand: drift, repaired in place
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=0").ok());
+    Plan drift = runner.plan(v4);
+    assertEquals(List.of("~ sysctl:" + s + "-b:net.ipv6.conf.eth0.disable_ipv6  (0 -> 1)"), lines(drift), drift.text());
+    runner.apply(v4);
+    assertEquals("", inet6("b"));
+
+    // the network gains an IPv6 subnet: on again before the addresses are added
+    Plan gain = runner.plan(dual);
+    assertTrue(lines(gain).contains("~ sysctl:" + s + "-a:net.ipv6.conf.eth0.disable_ipv6  (1 -> 0)"), gain.text());
+    runner.apply(dual);
+    assertTrue(inet6("a").contains("fd77::2/64 scope global"), inet6("a"));
+    assertTrue(inet6("a").contains("scope link"), "the kernel's link-local address is back: " + inet6("a"));
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-6", "-c1", "-W3", "fd77::3").ok(), "IPv6 works");
+    assertTrue(runner.plan(dual).empty(), () -> runner.plan(dual).text());
+
+    // and loses it: the addresses and routes go first, then IPv6 is switched off
+    runner.apply(v4);
+    assertEquals("", inet6("a"));
+    assertTrue(runner.plan(v4).empty(), () -> runner.plan(v4).text());
+    runner.destroy(v4);
+    assertFalse(Kernel.run("ip", "netns", "exec", s + "-a", "true").ok(), "destroyed");
+  }
+
+  private static List<String> lines(Plan p) {
+    return p.changes().stream().map(c -> c.action().symbol + " " + c.id() + (c.detail().isEmpty() ? "" : "  (" + c.detail() + ")")).toList();
+  }
+}
