@@ -25,6 +25,10 @@ import java.util.Map;
  * gateway, protocol and table.
  */
 public final class RouteDump {
+  /** The field of a link document that says whether IPv6 is off on it ({@code disable_ipv6}): netc's, not ip's. */
+  public static final String IPV6_DISABLED = "netc_ipv6_disabled";
+  private static final int DEVCONF_DISABLE_IPV6 = 26;
+
   private static final int RTM_GETLINK = 18;
   private static final int RTM_GETADDR = 22;
   private static final int RTM_GETROUTE = 26;
@@ -216,6 +220,15 @@ public final class RouteDump {
           if (port.containsKey(4)) { // IFLA_BRPORT_MODE: hairpin
             li.putObject("info_slave_data").put("hairpin", port.get(4).get(0) != 0);
           }
+        }
+      }
+      // IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_CONF: the link's IPv6 settings, s32 by DEVCONF_*
+      // index; DEVCONF_DISABLE_IPV6 is 26. netc's own field, not one `ip -j` prints.
+      if (a.containsKey(26)) {
+        ByteBuffer inet6 = attributes(a.get(26), 0).get(AF_INET6);
+        ByteBuffer conf = inet6 == null ? null : attributes(inet6, 0).get(2);
+        if (conf != null && conf.limit() >= 4 * (DEVCONF_DISABLE_IPV6 + 1)) {
+          l.put(IPV6_DISABLED, conf.getInt(4 * DEVCONF_DISABLE_IPV6) != 0);
         }
       }
       linkDoc.add(l);
