@@ -145,7 +145,7 @@ public final class Runner {
   /**
    * Whether a sysctl of an endpoint's interface needs no change: read, it has its value; not
    * read, its interface is new (the namespace or the link is made by this apply) and the value is
-   * the kernel's for a new interface ({@code 0}); or its interface exists but was read without
+   * the kernel's for a new interface ({@link Sysctl#newInterfaceValue}); or its interface exists but was read without
    * sysctls (by {@code ip}: without root, or without the C library), taken as it should be.
    */
   private static boolean endpointSysctlHolds(Sysctl s, LiveState live) {
@@ -154,7 +154,7 @@ public final class Runner {
       return now.get().equals(s.value());
     }
     // an existing interface whose sysctl was not read: its namespace was read by ip, not by netc
-    return !freshInterface(s, live) || s.value().equals("0");
+    return !freshInterface(s, live) || s.newInterfaceValue().filter(s.value()::equals).isPresent();
   }
 
   /** Whether the interface of an endpoint's sysctl ({@code net.ipv6.conf.DEV.KEY}) is not there yet. */
@@ -594,8 +594,8 @@ public final class Runner {
             }
           }
           for (Sysctl x : h.sysctls()) {
-            if (x.value().equals("0") && !x.namespace().equals(h.hostNamespace().name())) {
-              continue; // IPv6 on: what the kernel gives the new interface
+            if (x.newInterfaceValue().filter(x.value()::equals).isPresent()) {
+              continue; // what the kernel gives the new interface
             }
             if (x.namespace().equals(r.namespace()) && x.key().matches("net\\.ipv[46]\\.conf\\." + java.util.regex.Pattern.quote(r.name()) + "\\..*")) {
               follow.putIfAbsent(x.id(), x.value() + " " + note);
@@ -845,7 +845,7 @@ public final class Runner {
     t.host().endpointSysctls().forEach((ns, xs) -> {
       keys.put(ns, xs.stream().map(Sysctl::key).toList());
       xs.stream().filter(x -> byId.containsKey(x.id())).forEach(x -> {
-        boolean later = x.value().equals("1") && byId.get(x.id()).action() == Change.Action.UPDATE
+        boolean later = x.key().endsWith(".disable_ipv6") && x.value().equals("1") && byId.get(x.id()).action() == Change.Action.UPDATE
             && before.sysctl(ns, x.key()).isPresent() && byId.values().stream().anyMatch(c -> c.action() == Change.Action.DELETE
                 && c.id().namespace().equals(ns) && (c.id().kind() == ObjectId.Kind.ADDRESS || c.id().kind() == ObjectId.Kind.ROUTE));
         (later ? afterDeletions : writes).computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(x.key(), x.value());

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * IPv6 on a container's interface only where its network gives it an IPv6 address: an interface
  * of an IPv4-only network has none at all (no link-local address), as Docker does; a network
- * that gains or loses its IPv6 subnet switches its members' interfaces in place.
+ * that gains or loses its IPv6 subnet switches its members' interfaces in place. Where IPv6 is
+ * on, a router advertisement from another container changes nothing (dropped on the bridge,
+ * and not taken by the interface).
  */
 @Timeout(120)
 class Ipv6SwitchKernelTest extends SandboxTest {
@@ -67,6 +69,50 @@ class Ipv6SwitchKernelTest extends SandboxTest {
     assertTrue(runner.plan(v4).empty(), () -> runner.plan(v4).text());
     runner.destroy(v4);
     assertFalse(Kernel.run("ip", "netns", "exec", s + "-a", "true").ok(), "destroyed");
+  }
+
+  @Test
+  void aRouterAdvertisementFromAContainerChangesNothingInTheOthers(@TempDir Path dir) throws Exception {
+    Runner.Target dual = Kernel.target(compile(dir, "dual.netc", DUAL), s);
+    runner.apply(dual);
+    assertEquals("0", Kernel.run("ip", "netns", "exec", s + "-b", "cat", "/proc/sys/net/ipv6/conf/eth0/accept_ra").out().strip());
+    Path script = dir.resolve("ra.py");
+    try (var in = Ipv6SwitchKernelTest.class.getResourceAsStream("router-advertisement.py")) {
+      Files.copy(in, script);
+    }
+    // an advertisement comes from a link-local address: a's must be past duplicate address detection
+    for (int i = 0; i < 100 && !Kernel.run("ip", "-n", s + "-a", "-6", "address", "show", "dev", "eth0", "scope", "link")
+        .out().matches("(?s).*fe80::\\S+ scope link(?! tentative).*"); i++) {
+      Thread.sleep(50);
+    }
+    assertFalse(inet6("a").contains("tentative"), inet6("a"));
+    String routesBefore = Kernel.run("ip", "-n", s + "-b", "-6", "route").out();
+
+    // each layer alone: first the table (b taking advertisements, set by hand), then b's accept_ra
+    // (the forward chain flushed), then neither: the advertisement does reach b and is taken
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "sysctl", "-qw", "net.ipv6.conf.eth0.accept_ra=1").ok());
+    assertTrue(lines(runner.plan(dual)).contains("~ sysctl:" + s + "-b:net.ipv6.conf.eth0.accept_ra  (1 -> 0)"),
+        runner.plan(dual).text());
+    advertise(script);
+    assertEquals(routesBefore, Kernel.run("ip", "-n", s + "-b", "-6", "route").out(), "dropped on the bridge");
+    assertFalse(inet6("b").contains("2001:db8:bad"), inet6("b"));
+
+    runner.apply(dual);
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_sw", "forward").ok());
+    advertise(script);
+    assertEquals(routesBefore, Kernel.run("ip", "-n", s + "-b", "-6", "route").out(), "not taken by b");
+    assertFalse(inet6("b").contains("2001:db8:bad"), inet6("b"));
+
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "sysctl", "-qw", "net.ipv6.conf.eth0.accept_ra=1").ok());
+    advertise(script);
+    assertTrue(Kernel.run("ip", "-n", s + "-b", "-6", "route").out().contains("proto ra"),
+        "the test's advertisement works: " + Kernel.run("ip", "-n", s + "-b", "-6", "route").out());
+  }
+
+  /** Three router advertisements from a's eth0 to all nodes, then time for b to take them. */
+  private void advertise(Path script) throws InterruptedException {
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "python3", script.toString(), "eth0").ok());
+    Thread.sleep(500);
   }
 
   private static List<String> lines(Plan p) {

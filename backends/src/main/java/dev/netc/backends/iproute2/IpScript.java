@@ -34,12 +34,13 @@ public final class IpScript {
     model.put("eof", EOF);
     List<Map<String, Object>> batches = new ArrayList<>();
     // an endpoint's interface sysctls go before its batch brings the interfaces up; the kernel's
-    // value for a new interface (0) needs no command
+    // value for a new interface needs no command
     Map<String, List<Sysctl>> endpointSysctls = h.endpointSysctls();
     for (IpBatch b : plan.batches()) {
       Map<String, Object> m = new LinkedHashMap<>();
       List<Map<String, String>> before = new ArrayList<>();
-      b.namespace().map(endpointSysctls::get).orElse(List.of()).stream().filter(x -> !x.value().equals("0"))
+      b.namespace().map(endpointSysctls::get).orElse(List.of()).stream()
+          .filter(x -> !x.newInterfaceValue().filter(x.value()::equals).isPresent())
           .forEach(x -> before.add(Map.of("command", "ip netns exec " + b.namespace().get() + " sysctl -qw " + x.key() + "="
               + x.value(), "why", x.why())));
       m.put("before", before);

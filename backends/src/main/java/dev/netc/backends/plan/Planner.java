@@ -458,13 +458,20 @@ public final class Planner {
      * no IPv6 address (an IPv4-only network), as Docker does: no link-local address, no
      * multicast it sends at start, no address or route taken from a router advertisement; on
      * ({@code 0}, what the kernel gives a new interface) otherwise, so that an interface whose
-     * network gains an IPv6 subnet is switched back on.
+     * network gains an IPv6 subnet is switched back on, and then without router advertisements
+     * ({@code accept_ra = 0}).
      */
     private void ipv6Switch(String ns, String eth, Network n, List<IpAddress> addresses) {
       boolean v6 = addresses.stream().anyMatch(x -> x.family() == IpAddress.Family.V6);
       sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
           ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"
           : "IPv6 off: network " + n.name() + " is IPv4-only (no link-local address, no router advertisement taken)"));
+      if (v6) {
+        // addresses and routes come from the topology, never from a router advertisement
+        // (one sent by another container: CVE-2020-13401; by a router on a macvlan parent's LAN)
+        sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_ra", "0",
+            "no address or route from router advertisements: the topology gives them"));
+      }
     }
 
     private boolean macvlan(EndpointPlan.Interface i) {

@@ -18,6 +18,22 @@ public record Sysctl(String namespace, String key, String value, String why) imp
     }
   }
 
+  private static final Pattern INTERFACE_IPV6 = Pattern.compile("net\\.ipv6\\.conf\\.[a-z0-9_-]+\\.(disable_ipv6|accept_ra)");
+
+  /**
+   * The value the kernel gives this setting of a new interface, when netc knows it: IPv6 on
+   * ({@code disable_ipv6} 0) and router advertisements taken ({@code accept_ra} 1), as in the
+   * {@code default} of a namespace netc makes. A sysctl that has it needs no command when its
+   * interface is made.
+   */
+  public java.util.Optional<String> newInterfaceValue() {
+    java.util.regex.Matcher m = INTERFACE_IPV6.matcher(key);
+    if (!m.matches()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(m.group(1).equals("disable_ipv6") ? "0" : "1");
+  }
+
   /** The file under {@code /proc/sys} that holds it (in the namespace). */
   public String path() {
     return "/proc/sys/" + key.replace('.', '/');

@@ -162,7 +162,8 @@ public final class NetlinkNamespaces {
     });
   }
 
-  private static final java.util.regex.Pattern DISABLE_IPV6 = java.util.regex.Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.disable_ipv6");
+  private static final java.util.regex.Pattern INTERFACE_IPV6 =
+      java.util.regex.Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.(disable_ipv6|accept_ra)");
 
   /** The file under {@code /proc/sys} of a sysctl key (checked). */
   private static String path(String key) {
@@ -174,22 +175,22 @@ public final class NetlinkNamespaces {
 
   /**
    * The values of {@code keys} in the calling thread's namespace; a key it does not have is
-   * absent. A link's {@code net.ipv6.conf.DEV.disable_ipv6} comes from the link dump just read
-   * ({@code docs}, {@link RouteDump#IPV6_DISABLED}), not from {@code /proc/sys}: opening that
+   * absent. A link's {@code net.ipv6.conf.DEV.disable_ipv6} and {@code accept_ra} come from the
+   * link dump just read ({@code docs}, {@link RouteDump#IPV6_CONF}), not from {@code /proc/sys}: opening that
    * costs some 40 µs in a namespace the thread has just entered.
    */
   private static Map<String, String> sysctls(List<String> keys, List<JsonNode> docs) throws IOException {
     Map<String, String> sysctls = new LinkedHashMap<>();
-    Map<String, Boolean> ipv6Off = new java.util.HashMap<>();
+    Map<String, JsonNode> ipv6 = new java.util.HashMap<>();
     for (JsonNode l : docs.get(0)) {
-      if (l.has(RouteDump.IPV6_DISABLED)) {
-        ipv6Off.put(l.path("ifname").asText(), l.get(RouteDump.IPV6_DISABLED).asBoolean());
+      if (l.has(RouteDump.IPV6_CONF)) {
+        ipv6.put(l.path("ifname").asText(), l.get(RouteDump.IPV6_CONF));
       }
     }
     for (String k : keys) {
-      java.util.regex.Matcher m = DISABLE_IPV6.matcher(k);
-      if (m.matches() && ipv6Off.containsKey(m.group(1))) {
-        sysctls.put(k, ipv6Off.get(m.group(1)) ? "1" : "0");
+      java.util.regex.Matcher m = INTERFACE_IPV6.matcher(k);
+      if (m.matches() && ipv6.containsKey(m.group(1))) {
+        sysctls.put(k, ipv6.get(m.group(1)).path(m.group(2)).asText());
         continue;
       }
       try {
