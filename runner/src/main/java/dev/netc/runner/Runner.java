@@ -852,18 +852,9 @@ public final class Runner {
       });
     });
     writes.keySet().forEach(ns -> endpoints.computeIfAbsent(ns, k -> new ArrayList<>(NetnsBatches.READ)));
-    Map<String, List<JsonNode>> configured = configure(endpoints, writes, keys, readSysctls);
-    // links updated in place (MTU, master, MAC, state), one batch per namespace
-    Map<String, List<String>> settings = new LinkedHashMap<>();
-    for (Link l : t.host().links()) {
-      Change c = byId.get(l.id());
-      if (c != null && c.action() == Change.Action.UPDATE) {
-        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
-        undo.updatedLinks.add(l);
-      }
-    }
-    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
-    touchedSince.addAll(settings.keySet());
+    // the host namespace's sysctls and its table before any container's link comes up: bridged
+    // traffic passes the forward hook (bridge-nf-call) and the topology's rules from its first
+    // packet, and the routers' messages the rules drop are never copied into the containers
     List<String> sysctls = new ArrayList<>();
     for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id())) {
@@ -878,6 +869,43 @@ public final class Runner {
       argv.addAll(sysctls);
       check(exec.run(argv, ""), "sysctl in " + where(t));
     }
+    if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
+      String nft = t.nft().orElseThrow();
+      Change change = byId.get(t.host().table().get().id());
+      boolean update = change.action() == Change.Action.UPDATE;
+      // only when the content changed (not for a table edited by hand, which is replaced) and
+      // the plan, made under this lock a moment ago, found the live table as applied
+      boolean contentChanged = !tableRecord(t).equals(Optional.of(sha256(nft)));
+      Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
+          ? appliedTable(t).flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
+      Optional<String> previous = update ? appliedTable(t) : Optional.empty();
+      Optional<TableRules> rules;
+      if (delta.isPresent()) {
+        // only set and map elements changed: one transaction of exactly those, whatever the size
+        if (!delta.get().empty()) {
+          check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script()), "nft -f in " + where(t));
+        }
+        rules = tableRulesRecord(t); // the rules are the ones checked just now
+      } else {
+        check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
+        rules = reader.tableRules(s, t.host().table().get().id().name());
+      }
+      previous.ifPresent(was -> undo.tablesBefore.put(s, was));
+      writeTableRecord(t, Optional.of(sha256(nft) + rules.map(x -> "\nrules " + x.text()).orElse("")));
+      writeAppliedTable(t, Optional.of(nft));
+    }
+    Map<String, List<JsonNode>> configured = configure(endpoints, writes, keys, readSysctls);
+    // links updated in place (MTU, master, MAC, state), one batch per namespace
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+      }
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+    touchedSince.addAll(settings.keySet());
     // the files: recorded for the undo in order, then written side by side (a hosts file names
     // every member of its networks: tens of megabytes for 1,000 containers)
     List<NetnsFile> toWrite = new ArrayList<>();
@@ -912,31 +940,6 @@ public final class Runner {
     }).filter(m -> !m.isEmpty()).toList();
     if (!failures.isEmpty()) {
       throw new RunnerException(failures.get(0));
-    }
-    if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
-      String nft = t.nft().orElseThrow();
-      Change change = byId.get(t.host().table().get().id());
-      boolean update = change.action() == Change.Action.UPDATE;
-      // only when the content changed (not for a table edited by hand, which is replaced) and
-      // the plan, made under this lock a moment ago, found the live table as applied
-      boolean contentChanged = !tableRecord(t).equals(Optional.of(sha256(nft)));
-      Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
-          ? appliedTable(t).flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
-      Optional<String> previous = update ? appliedTable(t) : Optional.empty();
-      Optional<TableRules> rules;
-      if (delta.isPresent()) {
-        // only set and map elements changed: one transaction of exactly those, whatever the size
-        if (!delta.get().empty()) {
-          check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script()), "nft -f in " + where(t));
-        }
-        rules = tableRulesRecord(t); // the rules are the ones checked just now
-      } else {
-        check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
-        rules = reader.tableRules(s, t.host().table().get().id().name());
-      }
-      previous.ifPresent(was -> undo.tablesBefore.put(s, was));
-      writeTableRecord(t, Optional.of(sha256(nft) + rules.map(x -> "\nrules " + x.text()).orElse("")));
-      writeAppliedTable(t, Optional.of(nft));
     }
     return configured;
   }

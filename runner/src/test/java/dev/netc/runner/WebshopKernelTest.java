@@ -288,6 +288,24 @@ class WebshopKernelTest extends SandboxTest {
   }
 
   @Test
+  void theTableAndTheBridgeHookAreInPlaceBeforeAnyContainerLinkIsUp() {
+    // what the kernel holds at the moment the table is loaded
+    List<String> seen = new java.util.ArrayList<>();
+    RecordingExecutor looking = new RecordingExecutor((argv, stdin) -> {
+      if (argv.contains("nft") && argv.contains("-f")) {
+        seen.add(Kernel.run("ip", "-n", s + "-web", "-br", "link", "show", "eth0").out().strip());
+        seen.add(Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.bridge.bridge-nf-call-ip6tables").out().strip());
+      }
+      return Kernel.EXEC.run(argv, stdin);
+    });
+    new Runner(looking, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5)).apply(Kernel.target(WEBSHOP, s));
+    assertEquals(2, seen.size(), seen::toString);
+    assertTrue(seen.get(0).startsWith("eth0@") && seen.get(0).contains(" DOWN "), "web's eth0 is made but not up: " + seen);
+    assertEquals("1", seen.get(1), "bridged traffic already passes the forward hook");
+    assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).empty());
+  }
+
+  @Test
   void aSandboxNamespaceMadeByOthersGetsAnUplinkAndOutlivesDestroy() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());
     Runner.Target t = Kernel.target(WEBSHOP, s);
