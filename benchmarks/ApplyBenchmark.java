@@ -230,8 +230,9 @@ public final class ApplyBenchmark {
             type filter hook forward priority filter; policy accept;
             ct state established,related accept
             iifname != @bridges oifname != @bridges accept
+            icmpv6 type { nd-router-solicit, nd-router-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop
             ct state invalid drop
-            icmpv6 type { nd-router-solicit, nd-router-advert, nd-neighbor-solicit, nd-neighbor-advert, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } accept
+            icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
             ip6 saddr fe80::/10 drop
             ip6 daddr fe80::/10 drop
             ct status dnat jump policy_check
@@ -256,13 +257,22 @@ public final class ApplyBenchmark {
 
   /**
    * A bash script doing the operations: with {@code batch}, one {@code ip -batch} per namespace
-   * (the floor); without, one {@code ip} process per operation. Both then set the sysctls in one
-   * process, write the hosts and resolv.conf files with shell built-ins and load the table with
-   * one {@code nft -f}.
+   * (the floor); without, one {@code ip} process per operation. Both set the sysctls of the host
+   * namespace in one process and load the table with one {@code nft -f} before the containers'
+   * batches (as netc does: the rules hold from the first packet), and write the hosts and
+   * resolv.conf files with shell built-ins at the end. (netc also sets {@code accept_ra=0} on
+   * each container's interface, from its threads; a script would need a process per namespace,
+   * so the floor leaves it out.)
    */
   static String script(String s, String topo, int n, boolean batch) {
     StringBuilder b = new StringBuilder("set -e\n");
     for (Map.Entry<String, List<String>> e : operations(s, topo, n).entrySet()) {
+      if (e.getKey().startsWith(s + "-c") && b.indexOf(" nft -f -") < 0) {
+        // as netc does: the host's sysctls and the table before any container's link is up
+        b.append("ip netns exec ").append(s).append(" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"
+            + " net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1\n");
+        b.append("ip netns exec ").append(s).append(" nft -f - <<'EOF'\n").append(floorTable(topo, n, 10)).append("EOF\n");
+      }
       String ns = e.getKey().isEmpty() ? "" : "-n " + e.getKey() + " ";
       if (batch) {
         b.append("ip ").append(ns).append("-batch - <<'EOF'\n");
@@ -272,8 +282,6 @@ public final class ApplyBenchmark {
         e.getValue().forEach(l -> b.append("ip ").append(ns).append(l).append('\n'));
       }
     }
-    b.append("ip netns exec ").append(s).append(" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1"
-        + " net.bridge.bridge-nf-call-iptables=1 net.bridge.bridge-nf-call-ip6tables=1\n");
     b.append("mkdir -p");
     for (int i = 1; i <= n; i++) {
       b.append(" /etc/netns/").append(s).append("-c").append(i);
@@ -286,7 +294,6 @@ public final class ApplyBenchmark {
         .append("  printf '# ").append(topo).append(" hosts c%s\\n%s' \"$i\" \"$hosts\" > /etc/netns/").append(s).append("-c$i/hosts\n")
         .append("  printf '# ").append(topo).append(" resolv.conf c%s\\noptions ndots:0 timeout:1 attempts:1\\n' \"$i\" > /etc/netns/")
         .append(s).append("-c$i/resolv.conf\ndone\n");
-    b.append("ip netns exec ").append(s).append(" nft -f - <<'EOF'\n").append(floorTable(topo, n, 10)).append("EOF\n");
     return b.toString();
   }
 

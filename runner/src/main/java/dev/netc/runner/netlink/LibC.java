@@ -55,6 +55,8 @@ public final class LibC {
 
   static native long recv(int fd, byte[] buf, long len, int flags) throws LastErrorException;
 
+  static native long write(int fd, byte[] buf, long len) throws LastErrorException;
+
   /** The C library's text for an errno ({@code File exists}). */
   static native String strerror(int errno);
 
