@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Prints a host's iproute2 plan as a shell script a person can read and run by hand (as root,
@@ -55,6 +56,16 @@ public final class IpScript {
       batches.add(m);
     }
     model.put("batches", batches);
+    // the host's sysctls (forwarding, bridged traffic through the forward hook) before the first
+    // endpoint's batch, as apply does; at the end when there is none
+    int sysctlsAt = -1;
+    for (int i = 0; i < plan.batches().size() && sysctlsAt < 0; i++) {
+      Optional<String> ns = plan.batches().get(i).namespace();
+      if (ns.isPresent() && !ns.get().equals(hostNs)) {
+        sysctlsAt = i;
+      }
+    }
+    model.put("sysctlsAt", sysctlsAt);
     String exec = hostNs.isEmpty() ? "" : "ip netns exec " + hostNs + " ";
     List<Map<String, String>> sysctls = new ArrayList<>();
     for (Sysctl s : h.hostSysctls()) {

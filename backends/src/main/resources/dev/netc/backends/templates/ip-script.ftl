@@ -4,12 +4,15 @@
 # Creates the host's part of the topology from nothing, in an order that creates before use:
 # the endpoints' namespaces, then (in the host namespace) the bridges and veths, each veth
 # made from its host end with the container end created straight in the endpoint's namespace,
-# then each endpoint's loopback, addresses and routes (after the sysctl that turns IPv6 off on
-# an interface of an IPv4-only network, while it is still down); then sysctls and the name
-# resolution files. Every link carries its owner in its alias (netc:TOPOLOGY:...). Each
-# `ip -batch` is one process; `-n NS` before it holds for all of its lines. Run as root.
+# then the host namespace's sysctls, then each endpoint's loopback, addresses and routes (after
+# the sysctls of its interfaces: IPv6 off on an IPv4-only network, no router advertisements
+# taken, set while they are down); then the name resolution files. Every link carries its owner
+# in its alias (netc:TOPOLOGY:...). Each `ip -batch` is one process; `-n NS` before it holds for
+# all of its lines. Run as root.
 <#if table>
-# The nftables table (isolation, policies, NAT) is `netc emit --backend nft`: run it after this.
+# The nftables table (isolation, policies, NAT) is `netc emit --backend nft`: load it before
+# the endpoints' batches (before this script will do), as `netc apply` does, so that its rules
+# hold from the containers' first packet.
 </#if>
 <#if keys>
 # The IPsec keys are not in this script: each `{{key:...}}` stands for a key that `netc apply`
@@ -20,6 +23,13 @@
 </#list>
 set -eu
 <#list batches as b>
+<#if b?index == sysctlsAt && sysctls?has_content>
+
+# sysctls of the host namespace, before any container's link comes up
+<#list sysctls as s>
+${s.command}  # ${s.why}
+</#list>
+</#if>
 
 # ${b.title}
 <#list b.before as c>
@@ -34,7 +44,7 @@ ${l.command}
 </#list>
 ${eof}
 </#list>
-<#if sysctls?has_content>
+<#if sysctlsAt < 0 && sysctls?has_content>
 
 # sysctls of the host namespace
 <#list sysctls as s>
