@@ -1761,7 +1761,7 @@ public final class Runner {
       throw new RunnerException("destroy could not delete " + String.join(", ", still) + " of " + sb.label());
     }
     writeRecord(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
-    notes.add("kept sandbox " + s + ": netc did not make it; removed what netc had added to it");
+    notes.add("kept sandbox " + s + ": netc did not make it" + (out.isEmpty() ? "" : "; removed what netc had added to it"));
     return out;
   }
 
