@@ -6,7 +6,7 @@ import java.util.stream.Collectors;
 
 /** One condition of a rule. */
 public sealed interface Match
-    permits Match.Lookup, Match.Prefix, Match.CtState, Match.CtStatus, Match.Icmpv6Type, Match.FibLocal,
+    permits Match.Lookup, Match.Prefix, Match.CtState, Match.CtStatus, Match.Icmpv6Type, Match.IcmpType, Match.FibLocal,
     Match.NfProto, Match.L4Proto {
   String render();
 
@@ -61,6 +61,18 @@ public sealed interface Match
     @Override
     public String render() {
       return "icmpv6 type { " + String.join(", ", types) + " }";
+    }
+  }
+
+  /** An ICMP (IPv4) message of one of these types. */
+  record IcmpType(List<String> types) implements Match {
+    public IcmpType {
+      types = List.copyOf(types);
+    }
+
+    @Override
+    public String render() {
+      return types.size() == 1 ? "icmp type " + types.get(0) : "icmp type { " + String.join(", ", types) + " }";
     }
   }
 

@@ -153,6 +153,10 @@ public final class RulesetBuilder {
         notInBridge, notOutBridge));
     rules.add(Rule.of(new Statement.Drop(), "router advertisements, redirects and MLD between members: no member is a router",
         new Match.Icmpv6Type(ROUTER_AND_MLD)));
+    // a member that sends a redirect as the gateway (its address as source) would turn another's
+    // traffic through itself: the kernel takes redirects from its default gateway
+    rules.add(Rule.of(new Statement.Drop(), "ICMP redirects between members: only the host routes",
+        new Match.IcmpType(List.of("redirect"))));
     rules.add(Rule.of(new Statement.Drop(), "packets that belong to no connection",
         new Match.CtState(List.of("invalid"))));
     rules.add(Rule.of(new Statement.Accept(), "IPv6 neighbour discovery within a network",

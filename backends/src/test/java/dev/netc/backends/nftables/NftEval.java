@@ -119,7 +119,7 @@ public final class NftEval {
       return false; // a new connection is neither established, related nor invalid
     } else if (m instanceof Match.CtStatus s) {
       return s.status().equals("dnat") && p.dnat();
-    } else if (m instanceof Match.Icmpv6Type) {
+    } else if (m instanceof Match.Icmpv6Type || m instanceof Match.IcmpType) {
       return false; // TCP and UDP only
     } else if (m instanceof Match.FibLocal) {
       return local.contains(p.daddr());

@@ -1,0 +1,55 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An ICMP redirect one container forges as if from the gateway never reaches another: the
+ * forward chain drops redirects between members (only the host routes). Counted where it would
+ * arrive (the victim's {@code Icmp: InRedirects}); with the chain flushed the same packets do
+ * arrive, so the test's packets are real.
+ */
+@Timeout(120)
+class RedirectKernelTest extends SandboxTest {
+  private static final String V4 = "topology rd\n\nnetwork n {\n  subnet 10.78.0.0/24\n}\n\n"
+      + "container a {\n  attach n\n}\n\ncontainer b {\n  attach n\n}\n";
+
+  @Test
+  void aRedirectForgedByAMemberIsDroppedOnTheBridge(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rd.netc");
+    Files.writeString(file, V4);
+    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    runner.apply(t);
+    Path script = dir.resolve("redirect.py");
+    try (var in = RedirectKernelTest.class.getResourceAsStream("icmp-redirect.py")) {
+      Files.copy(in, script);
+    }
+    // a, as the gateway 10.78.0.1, tells b to send 203.0.113.9's traffic through a (10.78.0.2)
+    List<String> forge = List.of("ip", "netns", "exec", s + "-a", "python3", script.toString(),
+        "10.78.0.1", "10.78.0.3", "10.78.0.2", "203.0.113.9");
+    long before = redirectsReceived();
+    assertTrue(Kernel.EXEC.run(forge, "").ok());
+    Thread.sleep(300);
+    assertEquals(before, redirectsReceived(), "dropped in the forward hook");
+
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_rd", "forward").ok());
+    assertTrue(Kernel.EXEC.run(forge, "").ok());
+    Thread.sleep(300);
+    assertEquals(before + 3, redirectsReceived(), "without the rule the three redirects arrive");
+  }
+
+  /** The ICMP redirects namespace b has received ({@code /proc/net/snmp}, Icmp: InRedirects). */
+  private long redirectsReceived() {
+    List<String> icmp = Kernel.run("ip", "netns", "exec", s + "-b", "cat", "/proc/net/snmp").out().lines()
+        .filter(l -> l.startsWith("Icmp: ")).toList();
+    List<String> names = List.of(icmp.get(0).split(" "));
+    return Long.parseLong(icmp.get(1).split(" ")[names.indexOf("InRedirects")]);
+  }
+}
