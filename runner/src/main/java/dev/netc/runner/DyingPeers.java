@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,6 +64,46 @@ final class DyingPeers {
       }
     }
     return out;
+  }
+
+  /**
+   * The namespaces of {@code names} (under {@code runNetns}) that a process has as its network
+   * namespace ({@code /proc/PID/ns/net} names the same inode): deleting their name does not end
+   * them, so the kernel never removes their veths, and waiting for that would only take {@link
+   * #WAIT}. Only processes' main threads are looked at; a namespace held otherwise (an open file,
+   * another mount) is still waited for. A namespace that cannot be looked at counts as not held.
+   */
+  static Set<String> heldByProcesses(Path runNetns, Set<String> names) {
+    Map<Long, String> byInode = new HashMap<>();
+    for (String n : names) {
+      try {
+        byInode.put((Long) Files.getAttribute(runNetns.resolve(n), "unix:ino"), n);
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException e) {
+        // gone already, or no inode to compare
+      }
+    }
+    Set<String> held = new java.util.TreeSet<>();
+    if (byInode.isEmpty()) {
+      return held;
+    }
+    try (var procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
+      for (Path p : procs) {
+        try {
+          String link = Files.readSymbolicLink(p.resolve("ns/net")).toString(); // net:[4026532281]
+          if (link.startsWith("net:[") && link.endsWith("]")) {
+            String n = byInode.get(Long.parseLong(link.substring(5, link.length() - 1)));
+            if (n != null) {
+              held.add(n);
+            }
+          }
+        } catch (IOException | NumberFormatException e) {
+          // a process that ended meanwhile, or one we may not look at
+        }
+      }
+    } catch (IOException e) {
+      return held;
+    }
+    return held;
   }
 
   /**

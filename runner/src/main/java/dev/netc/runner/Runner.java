@@ -59,6 +59,9 @@ import java.util.stream.Collectors;
  * the files, then reads the state back; on any failure it undoes what it created.
  */
 public final class Runner {
+  /** Where named network namespaces are ({@code ip netns}). */
+  static final Path RUN_NETNS = Path.of("/run/netns");
+
   /** Where {@code ip netns exec} finds the per-namespace files. */
   public static final Path ETC_NETNS = Path.of("/etc/netns");
   /** Lock files and records of applied tables. */
@@ -82,7 +85,7 @@ public final class Runner {
     // netc's own reads of the real kernel go through netlink (no process per namespace) when
     // they can; an executor that answers from a function keeps every read a command
     this.netlink = exec.reachesKernel() && etcNetns.equals(ETC_NETNS) && NetlinkNamespaces.root()
-        ? new NetlinkNamespaces(Path.of("/run/netns")) : null;
+        ? new NetlinkNamespaces(RUN_NETNS) : null;
     if (netlink != null) {
       // binds the C library and runs the netlink read once in this process's namespace while
       // the caller compiles the topology (about 0.2 s of a cold JVM, not spent under the lock)
@@ -1188,7 +1191,11 @@ public final class Runner {
     t.state().hosts().forEach(h -> hostNs.add(h.hostNamespace().name()));
     Set<String> dying = ids.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name)
         .collect(Collectors.toSet());
-    Map<ObjectId, Integer> awaited = DyingPeers.of(live, ids, dying);
+    // a namespace a process still runs in does not die with its name: the host ends of its veths
+    // are deleted like any other link, without the wait for the kernel
+    Set<String> dies = new java.util.HashSet<>(dying);
+    dies.removeAll(DyingPeers.heldByProcesses(RUN_NETNS, dying));
+    Map<ObjectId, Integer> awaited = DyingPeers.of(live, ids, dies);
     Map<String, List<String>> perNs = new LinkedHashMap<>();
     Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
     List<String> netns = new ArrayList<>();

@@ -288,6 +288,30 @@ class WebshopKernelTest extends SandboxTest {
   }
 
   @Test
+  void destroyWhileAProcessHoldsAContainersNamespaceLeavesNothingBehind() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    // a process still running in web's namespace keeps it alive after its name is gone: the
+    // kernel then never removes web's veth with it, and destroy deletes the host end itself
+    Process held = new ProcessBuilder("ip", "netns", "exec", s + "-web", "sleep", "60").start();
+    try {
+      Thread.sleep(200);
+      assertTrue(held.isAlive());
+      long start = System.nanoTime();
+      runner.destroy(t);
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      System.out.printf("destroy with web's namespace held by a process: %d ms%n", ms);
+      assertEquals(Set.of(), namespaces(), "no namespace of the sandbox is left by name");
+      assertTrue(held.isAlive(), "the process itself is left alone");
+      String inside = Kernel.run("nsenter", "--net=/proc/" + held.pid() + "/ns/net", "ip", "-br", "link").out();
+      assertEquals(List.of("lo"), inside.lines().map(l -> l.split("\\s+")[0]).toList(),
+          "web's eth0 went with its host end: " + inside);
+    } finally {
+      held.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
   void theTableAndTheBridgeHookAreInPlaceBeforeAnyContainerLinkIsUp() {
     // what the kernel holds at the moment the table is loaded
     List<String> seen = new java.util.ArrayList<>();
