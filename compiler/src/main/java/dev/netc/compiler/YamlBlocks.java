@@ -10,7 +10,7 @@ import dev.netc.compiler.source.SourceFile;
  * the comment covers the whole document, up to the next {@code ---}: a Kubernetes object, or a
  * whole Compose file.
  */
-final class YamlBlocks {
+public final class YamlBlocks {
   private YamlBlocks() {}
 
   /** The last line covered by a comment whose next content line is {@code first}. */
@@ -68,7 +68,8 @@ final class YamlBlocks {
     return true;
   }
 
-  private static boolean separator(String line) {
+  /** Whether a YAML line ends a document ({@code ...}) or starts the next ({@code ---}). */
+  public static boolean separator(String line) {
     return line.equals("---") || line.startsWith("--- ") || line.equals("...")
         || line.startsWith("... ");
   }

@@ -289,11 +289,13 @@ public final class ImportedSuppressions {
     }
   }
 
-  /** The first line of the YAML document that holds {@code line}: after the last {@code ---} before it. */
+  /**
+   * The first line of the YAML document that holds {@code line}: after the last {@code ---} or
+   * {@code ...} before it.
+   */
   private static int documentStart(SourceFile f, int line) {
     for (int k = line; k >= 1; k--) {
-      String t = f.lineText(k);
-      if (t.equals("---") || t.startsWith("--- ")) {
+      if (dev.netc.compiler.YamlBlocks.separator(f.lineText(k))) {
         return k + 1;
       }
     }
