@@ -727,8 +727,9 @@ public final class Runner {
         readBackSysctls.keySet().retainAll(readBack.keySet());
         LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls);
         List<String> missing = new ArrayList<>();
+        Set<String> hosts = hostNamespaces(ts);
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
-          boolean ok = o instanceof Sysctl s && !hostNamespaces(ts).contains(s.namespace()) ? endpointSysctlHolds(s, after)
+          boolean ok = o instanceof Sysctl s && !hosts.contains(s.namespace()) ? endpointSysctlHolds(s, after)
               : o instanceof Sysctl s ? after.sysctl(s.namespace(), s.key()).filter(s.value()::equals).isPresent()
               : o instanceof NetnsFile f ? f.content().equals(after.files().get(o.id()))
               : o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type()))
