@@ -105,6 +105,9 @@ class Ipv6SwitchKernelTest extends SandboxTest {
 
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "sysctl", "-qw", "net.ipv6.conf.eth0.accept_ra=1").ok());
     advertise(script);
+    for (int i = 0; i < 50 && !Kernel.run("ip", "-n", s + "-b", "-6", "route").out().contains("proto ra"); i++) {
+      Thread.sleep(50); // a busy machine
+    }
     assertTrue(Kernel.run("ip", "-n", s + "-b", "-6", "route").out().contains("proto ra"),
         "the test's advertisement works: " + Kernel.run("ip", "-n", s + "-b", "-6", "route").out());
   }

@@ -34,6 +34,8 @@ class RedirectKernelTest extends SandboxTest {
     // a, as the gateway 10.78.0.1, tells b to send 203.0.113.9's traffic through a (10.78.0.2)
     List<String> forge = List.of("ip", "netns", "exec", s + "-a", "python3", script.toString(),
         "10.78.0.1", "10.78.0.3", "10.78.0.2", "203.0.113.9");
+    // a knows b's MAC address before it sends: nothing waits in a queue for ARP
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-c1", "-W2", "10.78.0.3").ok());
     long before = redirectsReceived();
     assertTrue(Kernel.EXEC.run(forge, "").ok());
     Thread.sleep(300);
@@ -41,7 +43,10 @@ class RedirectKernelTest extends SandboxTest {
 
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_rd", "forward").ok());
     assertTrue(Kernel.EXEC.run(forge, "").ok());
-    Thread.sleep(300);
+    long deadline = System.nanoTime() + 3_000_000_000L;
+    while (redirectsReceived() < before + 3 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     assertEquals(before + 3, redirectsReceived(), "without the rule the three redirects arrive");
   }
 
