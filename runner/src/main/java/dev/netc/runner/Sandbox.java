@@ -188,10 +188,12 @@ public final class Sandbox {
 
   /**
    * Whether {@link #creation} makes the uplink: {@code S-outside} is new (its end of the pair is
-   * made with it), or {@code S} exists without one (deleted by hand: both ends went).
+   * made with it), {@code S} is new, or {@code S} exists without one (deleted by hand: both ends
+   * went).
    */
   public boolean makesUplink(boolean hostExists, boolean outsideExists, boolean uplinkExists) {
-    return !isHost() && (!outsideExists || hostExists && !uplinkExists);
+    // (a new S next to an S-outside left over: the pair died with the old S)
+    return !isHost() && (!outsideExists || !hostExists || !uplinkExists);
   }
 
   /** The alias of the loopback of host namespace {@code S-host_HOST} (a topology of several hosts). */

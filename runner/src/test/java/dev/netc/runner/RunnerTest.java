@@ -180,6 +180,11 @@ class RunnerTest {
     assertTrue(inForeign.get(1).lines().stream().noneMatch(l -> l.startsWith("link del")), inForeign.get(1).lines()::toString);
     // an old host end whose outside is gone is replaced
     assertEquals("link del uplink", new Sandbox("t1").creation(true, false, true).get(1).lines().get(0));
+    // a new S next to an S-outside left over (the old S deleted by hand, the pair with it)
+    List<Sandbox.Run> newHost = new Sandbox("t1").creation(false, true, false);
+    assertTrue(newHost.get(1).lines().stream().anyMatch(l -> l.startsWith("link add uplink type veth peer name uplink netns t1-outside")),
+        newHost.toString());
+    assertEquals("t1-outside", newHost.get(2).namespace());
     // both namespaces there, the uplink deleted by hand: made again, in both, no namespace added
     List<Sandbox.Run> relink = new Sandbox("t1").creation(true, true, false);
     assertEquals(List.of("t1", "t1-outside"), relink.stream().map(Sandbox.Run::namespace).toList());

@@ -170,6 +170,9 @@ public final class NetlinkNamespaces {
     try {
       fd = LibC.open(path(key), 1); // O_WRONLY
     } catch (com.sun.jna.LastErrorException e) {
+      if (e.getErrorCode() == 2 && key.endsWith(".disable_ipv6") && value.equals("1")) {
+        return; // ENOENT: a kernel without IPv6 (ipv6.disable=1): the interface has none already
+      }
       throw new IOException("cannot set " + key + "=" + value + ": " + LibC.strerror(e.getErrorCode()));
     }
     try {
