@@ -174,6 +174,15 @@ public final class Runner {
     return ts.stream().map(Target::hostNs).collect(Collectors.toSet());
   }
 
+  /**
+   * Whether {@code t} plays in an {@code S} that someone else made: its host-wide sysctls are
+   * recorded before netc changes them and given back by the last destroy, as in host mode.
+   */
+  private static boolean foreignSandbox(Target t, LiveState before) {
+    Sandbox sb = t.sandbox();
+    return !sb.isHost() && t.hostNs().equals(sb.name()) && before.sandboxExists() && !sb.createdByNetc(before.sandboxMark());
+  }
+
   /** Whether {@code S} and {@code S-outside} exist but the uplink between them does not. */
   private static boolean uplinkMissing(Sandbox sb, LiveState live) {
     return !sb.isHost() && live.sandboxExists() && live.outsideExists()
@@ -868,7 +877,7 @@ public final class Runner {
       }
     }
     if (!sysctls.isEmpty()) {
-      if (t.sandbox().isHost()) {
+      if (t.sandbox().isHost() || foreignSandbox(t, before)) {
         recordHostSysctls(t, before, byId, undo);
       }
       List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
@@ -1026,7 +1035,7 @@ public final class Runner {
    * changes for the first time is added with the value it had.
    */
   private void recordHostSysctls(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo) {
-    Map<String, String> record = hostSysctlRecord();
+    Map<String, String> record = hostSysctlRecord(t.sandbox());
     Map<String, String> was = new LinkedHashMap<>(record);
     for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id()) && namespaceWide(x.key()) && !record.containsKey(x.key())) {
@@ -1035,7 +1044,7 @@ public final class Runner {
     }
     if (!record.equals(was)) {
       undo.sysctlRecord = Optional.of(was);
-      writeHostSysctlRecord(record);
+      writeHostSysctlRecord(t.sandbox(), record);
     }
   }
 
@@ -1046,14 +1055,14 @@ public final class Runner {
    * mark), which needs them as they are: its destroy restores them. Returns a note when it left
    * them.
    */
-  private Optional<String> restoreHostSysctls(LiveState after) {
-    Map<String, String> record = hostSysctlRecord();
+  private Optional<String> restoreHostSysctls(Sandbox sb, LiveState after) {
+    Map<String, String> record = hostSysctlRecord(sb);
     if (record.isEmpty()) {
       return Optional.empty();
     }
     Set<String> others = new java.util.TreeSet<>();
     after.foreign().forEach((id, alias) -> {
-      if (id.kind() == ObjectId.Kind.LINK && id.namespace().isEmpty() && alias.startsWith(Ownership.PREFIX)
+      if (id.kind() == ObjectId.Kind.LINK && id.namespace().equals(sb.name()) && alias.startsWith(Ownership.PREFIX)
           && alias.indexOf(':', Ownership.PREFIX.length()) > 0) {
         others.add(alias.substring(Ownership.PREFIX.length(), alias.indexOf(':', Ownership.PREFIX.length())));
       }
@@ -1061,12 +1070,12 @@ public final class Runner {
     if (!others.isEmpty()) {
       return Optional.of("left " + String.join(", ", record.keySet()) + " as they are: topolog"
           + (others.size() == 1 ? "y " : "ies ") + String.join(", ", others) + " still use"
-          + (others.size() == 1 ? "s" : "") + " the host; the last destroy gives them their values from before netc");
+          + (others.size() == 1 ? "s " : " ") + sb.label() + "; the last destroy gives them their values from before netc");
     }
-    List<String> argv = new ArrayList<>(List.of("sysctl", "-qw"));
+    List<String> argv = new ArrayList<>(Sandbox.in(sb.name(), List.of("sysctl", "-qw")));
     record.forEach((k, v) -> argv.add(k + "=" + v));
-    check(exec.run(argv, ""), "restoring the host's sysctls: sysctl");
-    writeHostSysctlRecord(Map.of());
+    check(exec.run(argv, ""), "restoring the sysctls of " + sb.label() + ": sysctl");
+    writeHostSysctlRecord(sb, Map.of());
     return Optional.empty();
   }
 
@@ -1084,7 +1093,10 @@ public final class Runner {
    * after its inode ({@code /proc/self/ns/net}), so that host mode in another namespace (a test
    * under {@code nsenter}) has its own.
    */
-  private Path hostSysctlRecordPath() {
+  private Path hostSysctlRecordPath(Sandbox sb) {
+    if (!sb.isHost()) {
+      return stateDir.resolve(sb.files() + ".sysctl"); // an S made by others
+    }
     String id;
     try {
       id = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString().replaceAll("[^0-9]", "");
@@ -1095,10 +1107,10 @@ public final class Runner {
   }
 
   /** The recorded {@code key=value} lines, in order; empty without a record. */
-  private Map<String, String> hostSysctlRecord() {
+  private Map<String, String> hostSysctlRecord(Sandbox sb) {
     Map<String, String> out = new LinkedHashMap<>();
     try {
-      Path p = hostSysctlRecordPath();
+      Path p = hostSysctlRecordPath(sb);
       if (Files.isRegularFile(p)) {
         for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
           int eq = line.indexOf('=');
@@ -1108,13 +1120,13 @@ public final class Runner {
         }
       }
     } catch (IOException e) {
-      throw new RunnerException("cannot read " + hostSysctlRecordPath() + ": " + e.getMessage());
+      throw new RunnerException("cannot read " + hostSysctlRecordPath(sb) + ": " + e.getMessage());
     }
     return out;
   }
 
-  private void writeHostSysctlRecord(Map<String, String> record) {
-    writeRecord(hostSysctlRecordPath(), record.isEmpty() ? Optional.empty()
+  private void writeHostSysctlRecord(Sandbox sb, Map<String, String> record) {
+    writeRecord(hostSysctlRecordPath(sb), record.isEmpty() ? Optional.empty()
         : Optional.of(record.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))));
   }
 
@@ -1516,7 +1528,7 @@ public final class Runner {
           writeSysctls(back);
         }
       });
-      step(problems, "the record of the host's sysctls", () -> sysctlRecord.ifPresent(Runner.this::writeHostSysctlRecord));
+      step(problems, "the record of the host's sysctls", () -> sysctlRecord.ifPresent(r -> writeHostSysctlRecord(sb, r)));
       for (Target t : ts) {
         step(problems, "the sysctls of " + where(t), () -> {
           if (goes.contains(t.hostNs())) {
@@ -1708,8 +1720,8 @@ public final class Runner {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
-      if (sb.isHost()) {
-        restoreHostSysctls(after).ifPresent(notes::add);
+      if (sb.isHost() || after.sandboxExists() && !sb.createdByNetc(after.sandboxMark())) {
+        restoreHostSysctls(sb, after).ifPresent(notes::add);
       }
       if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();

@@ -332,8 +332,12 @@ class WebshopKernelTest extends SandboxTest {
   @Test
   void aSandboxNamespaceMadeByOthersGetsAnUplinkAndOutlivesDestroy() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    List<String> sysctls = List.of("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv4.ip_forward",
+        "net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables");
+    String found = Kernel.EXEC.run(sysctls, "").out();
     Runner.Target t = Kernel.target(WEBSHOP, s);
     runner.apply(t);
+    assertTrue(Kernel.EXEC.run(sysctls, "").out().startsWith("1\n"), "S forwards while the topology is there");
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W2", "198.18.0.2").ok(), "web reaches @outside");
 
@@ -348,6 +352,7 @@ class WebshopKernelTest extends SandboxTest {
 
     runner.destroy(t);
     assertEquals(Set.of(s), namespaces(), "S was not netc's: it stays, S-outside goes");
+    assertEquals(found, Kernel.EXEC.run(sysctls, "").out(), "its sysctls have the values they had before netc");
     assertEquals("lo", Kernel.run("ip", "-n", s, "-br", "link").out().strip().split("\\s+")[0]);
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "only its loopback is left");
   }
