@@ -539,10 +539,7 @@ public final class LiveReader {
     List<String> argv = new ArrayList<>(Sandbox.in(ns, List.of("grep", "-H", ".")));
     Map<String, String> byPath = new HashMap<>();
     for (String k : keys) {
-      if (!k.matches("net(\\.[a-z0-9_-]+)+")) {
-        throw new IllegalArgumentException("bad sysctl key " + k);
-      }
-      String path = "/proc/sys/" + k.replace('.', '/');
+      String path = dev.netc.backends.plan.Sysctl.path(k);
       byPath.put(path, k);
       argv.add(path);
     }

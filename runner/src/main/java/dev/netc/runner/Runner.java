@@ -162,7 +162,7 @@ public final class Runner {
 
   /** Whether the interface of an endpoint's sysctl ({@code net.ipv6.conf.DEV.KEY}) is not there yet. */
   private static boolean freshInterface(Sysctl s, LiveState live) {
-    String device = s.key().split("\\.")[3];
+    String device = Sysctl.interfaceSetting(s.key()).orElseThrow().device();
     return !live.namespaces().contains(s.namespace()) || !live.has(new ObjectId(ObjectId.Kind.LINK, s.namespace(), device));
   }
 
@@ -858,8 +858,9 @@ public final class Runner {
     t.host().endpointSysctls().forEach((ns, xs) -> {
       keys.put(ns, xs.stream().map(Sysctl::key).toList());
       xs.stream().filter(x -> byId.containsKey(x.id())).forEach(x -> {
-        Change link = byId.get(new ObjectId(ObjectId.Kind.LINK, ns, x.key().split("\\.")[3]));
-        boolean later = x.key().endsWith(".disable_ipv6") && x.value().equals("1") && byId.get(x.id()).action() == Change.Action.UPDATE
+        Optional<Sysctl.InterfaceSetting> is = Sysctl.interfaceSetting(x.key());
+        Change link = is.map(i -> byId.get(new ObjectId(ObjectId.Kind.LINK, ns, i.device()))).orElse(null);
+        boolean later = is.filter(i -> i.setting().equals("disable_ipv6")).isPresent() && x.value().equals("1") && byId.get(x.id()).action() == Change.Action.UPDATE
             && link == null
             && before.sysctl(ns, x.key()).isPresent() && byId.values().stream().anyMatch(c -> c.action() == Change.Action.DELETE
                 && c.id().namespace().equals(ns) && (c.id().kind() == ObjectId.Kind.ADDRESS || c.id().kind() == ObjectId.Kind.ROUTE));
@@ -1114,7 +1115,7 @@ public final class Runner {
       if (Files.isRegularFile(p)) {
         for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
           int eq = line.indexOf('=');
-          if (eq > 0 && line.substring(0, eq).strip().matches("net(\\.[a-z0-9_-]+)+")) {
+          if (eq > 0 && Sysctl.validKey(line.substring(0, eq).strip())) {
             out.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
           }
         }
@@ -1778,7 +1779,7 @@ public final class Runner {
         .forEach(n -> others.add("namespace " + n));
     after.sandboxLinks().entrySet().stream().filter(e -> e.getValue().startsWith(Ownership.PREFIX))
         .forEach(e -> others.add("link " + e.getKey()));
-    reader.tables(s).stream().filter(x -> x.matches("\\S+ netc_\\S*")).forEach(x -> others.add("table " + x));
+    netcs(reader.tables(s)).forEach(x -> others.add("table " + x));
     if (!others.isEmpty()) {
       notes.add("kept sandbox " + s + " and netc's uplink in it: it still holds " + String.join(", ", others));
       return List.of();

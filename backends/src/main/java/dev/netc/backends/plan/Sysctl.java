@@ -18,7 +18,19 @@ public record Sysctl(String namespace, String key, String value, String why) imp
     }
   }
 
-  private static final Pattern INTERFACE_IPV6 = Pattern.compile("net\\.ipv6\\.conf\\.[a-z0-9_-]+\\.(disable_ipv6|accept_ra)");
+  private static final Pattern INTERFACE_IPV6 = Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.(disable_ipv6|accept_ra)");
+
+  /** An interface's IPv6 setting that netc sets: the interface and the setting's name. */
+  public record InterfaceSetting(String device, String setting) {}
+
+  /**
+   * The interface and setting of {@code net.ipv6.conf.DEV.disable_ipv6} or {@code
+   * net.ipv6.conf.DEV.accept_ra}; empty for any other key.
+   */
+  public static java.util.Optional<InterfaceSetting> interfaceSetting(String key) {
+    java.util.regex.Matcher m = INTERFACE_IPV6.matcher(key);
+    return m.matches() ? java.util.Optional.of(new InterfaceSetting(m.group(1), m.group(2))) : java.util.Optional.empty();
+  }
 
   /**
    * The value the kernel gives this setting of a new interface, when netc knows it: IPv6 on
@@ -27,16 +39,25 @@ public record Sysctl(String namespace, String key, String value, String why) imp
    * interface is made.
    */
   public java.util.Optional<String> newInterfaceValue() {
-    java.util.regex.Matcher m = INTERFACE_IPV6.matcher(key);
-    if (!m.matches()) {
-      return java.util.Optional.empty();
+    return interfaceSetting(key).map(x -> x.setting().equals("disable_ipv6") ? "0" : "1");
+  }
+
+  /** Whether {@code key} is a sysctl key netc takes: {@code net.} and dotted words. */
+  public static boolean validKey(String key) {
+    return KEY.matcher(key).matches();
+  }
+
+  /** The file under {@code /proc/sys} that holds {@code key} (checked: {@link #validKey}). */
+  public static String path(String key) {
+    if (!validKey(key)) {
+      throw new IllegalArgumentException("bad sysctl key " + key);
     }
-    return java.util.Optional.of(m.group(1).equals("disable_ipv6") ? "0" : "1");
+    return "/proc/sys/" + key.replace('.', '/');
   }
 
   /** The file under {@code /proc/sys} that holds it (in the namespace). */
   public String path() {
-    return "/proc/sys/" + key.replace('.', '/');
+    return path(key);
   }
 
   @Override

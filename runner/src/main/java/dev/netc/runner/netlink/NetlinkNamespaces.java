@@ -2,6 +2,7 @@ package dev.netc.runner.netlink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.jna.LastErrorException;
+import dev.netc.backends.plan.Sysctl;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -158,9 +159,6 @@ public final class NetlinkNamespaces {
     });
   }
 
-  private static final java.util.regex.Pattern INTERFACE_IPV6 =
-      java.util.regex.Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.(disable_ipv6|accept_ra)");
-
   /**
    * Sets a sysctl of the calling thread's namespace with three system calls (open, write,
    * close): {@code Files.writeString} cost 140-200 µs a call here, while the JVM is cold.
@@ -168,8 +166,8 @@ public final class NetlinkNamespaces {
   private static void write(String key, String value) throws IOException {
     int fd;
     try {
-      fd = LibC.open(path(key), 1); // O_WRONLY
-    } catch (com.sun.jna.LastErrorException e) {
+      fd = LibC.open(Sysctl.path(key), 1); // O_WRONLY
+    } catch (LastErrorException e) {
       if (e.getErrorCode() == 2 && key.endsWith(".disable_ipv6") && value.equals("1")) {
         return; // ENOENT: a kernel without IPv6 (ipv6.disable=1): the interface has none already
       }
@@ -178,19 +176,11 @@ public final class NetlinkNamespaces {
     try {
       byte[] b = value.getBytes(StandardCharsets.US_ASCII);
       LibC.write(fd, b, b.length);
-    } catch (com.sun.jna.LastErrorException e) {
+    } catch (LastErrorException e) {
       throw new IOException("cannot set " + key + "=" + value + ": " + LibC.strerror(e.getErrorCode()));
     } finally {
       LibC.close(fd);
     }
-  }
-
-  /** The file under {@code /proc/sys} of a sysctl key (checked). */
-  private static String path(String key) {
-    if (!key.matches("net(\\.[a-z0-9_-]+)+")) {
-      throw new IllegalArgumentException("bad sysctl key " + key);
-    }
-    return "/proc/sys/" + key.replace('.', '/');
   }
 
   /**
@@ -208,13 +198,13 @@ public final class NetlinkNamespaces {
       }
     }
     for (String k : keys) {
-      java.util.regex.Matcher m = INTERFACE_IPV6.matcher(k);
-      if (m.matches() && ipv6.containsKey(m.group(1))) {
-        sysctls.put(k, ipv6.get(m.group(1)).path(m.group(2)).asText());
+      Optional<Sysctl.InterfaceSetting> is = Sysctl.interfaceSetting(k).filter(i -> ipv6.containsKey(i.device()));
+      if (is.isPresent()) {
+        sysctls.put(k, ipv6.get(is.get().device()).path(is.get().setting()).asText());
         continue;
       }
       try {
-        sysctls.put(k, Files.readString(Path.of(path(k)), StandardCharsets.UTF_8).strip());
+        sysctls.put(k, Files.readString(Path.of(Sysctl.path(k)), StandardCharsets.UTF_8).strip());
       } catch (NoSuchFileException e) {
         // a key this kernel or namespace does not have (br_netfilter not loaded ...)
       }
