@@ -230,7 +230,6 @@ public final class ApplyBenchmark {
             type filter hook forward priority filter; policy accept;
             ct state established,related accept
             iifname != @bridges oifname != @bridges accept
-            icmpv6 type { nd-router-solicit, nd-router-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop
             ct state invalid drop
             icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
             ip6 saddr fe80::/10 drop
@@ -249,6 +248,38 @@ public final class ApplyBenchmark {
             type nat hook postrouting priority srcnat; policy accept;
             ip saddr @masquerade4 oifname != @bridges masquerade
             ip6 saddr @masquerade6 oifname != @bridges masquerade
+          }
+        }
+        """);
+    // the port filter, as netc's bridge table: each port sends only from its own addresses
+    b.append("table bridge ").append(t).append(" {}\ndelete table bridge ").append(t).append("\n");
+    b.append("table bridge ").append(t).append(" {\n");
+    List<String> ports = new ArrayList<>();
+    List<String> addr4 = new ArrayList<>();
+    List<String> addr6 = new ArrayList<>();
+    List<String> target6 = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      String ve = "\"ve-c" + i + "-0\"";
+      ports.add(ve);
+      addr4.add(ve + " . " + v4(i));
+      addr6.add(ve + " . " + v6(i));
+      target6.add(ve + " . 0xfd64" + "0".repeat(20) + String.format("%08x", i + 1)); // v6(i) as an integer
+    }
+    b.append("  set ports { type ifname; elements = { ").append(String.join(", ", ports)).append(" } }\n");
+    b.append("  set port_addr4 { type ifname . ipv4_addr; elements = { ").append(String.join(", ", addr4)).append(" } }\n");
+    b.append("  set port_addr6 { type ifname . ipv6_addr; elements = { ").append(String.join(", ", addr6)).append(" } }\n");
+    b.append("  set port_target6 { typeof iifname . @th,64,128; elements = { ").append(String.join(", ", target6)).append(" } }\n");
+    b.append("""
+          chain prerouting {
+            type filter hook prerouting priority filter; policy accept;
+            iifname != @ports accept
+            ether type != { ip, arp, ip6 } drop
+            icmpv6 type { nd-router-solicit, nd-router-advert, nd-redirect, mld-listener-query, mld-listener-report, mld-listener-done, mld2-listener-report } drop
+            icmp type redirect drop
+            arp saddr ip != 0.0.0.0 iifname . arp saddr ip != @port_addr4 drop
+            iifname . ip saddr != @port_addr4 drop
+            ip6 saddr != { ::, fe80::/10 } iifname . ip6 saddr != @port_addr6 drop
+            icmpv6 type nd-neighbor-advert @th,64,16 != 0xfe80 iifname . @th,64,128 != @port_target6 drop
           }
         }
         """);

@@ -4,6 +4,7 @@ import dev.netc.backends.iproute2.IpBatch;
 import dev.netc.backends.iproute2.IpPlan;
 import dev.netc.backends.iproute2.IpScript;
 import dev.netc.backends.nftables.NftFile;
+import dev.netc.backends.nftables.PortFilter;
 import dev.netc.backends.nftables.Ruleset;
 import dev.netc.backends.nftables.RulesetBuilder;
 import dev.netc.backends.plan.DesiredState;
@@ -50,21 +51,28 @@ public final class KernelPlans {
 
   /** The table file of one host, if the host needs a table. */
   public static Optional<String> nft(DesiredState s, HostState h, Reachability model) {
-    return RulesetBuilder.build(h, model).map(r -> NftFile.render(r, header(s, h, r)));
+    return RulesetBuilder.build(h, model).map(r -> {
+      List<Ruleset> tables = new ArrayList<>(List.of(r));
+      PortFilter.build(h).ifPresent(tables::add);
+      return NftFile.render(tables, header(s, h, tables));
+    });
   }
 
-  private static List<String> header(DesiredState s, HostState h, Ruleset r) {
+  private static List<String> header(DesiredState s, HostState h, List<Ruleset> tables) {
+    Ruleset r = tables.get(0);
     String hostNs = h.hostNamespace().name();
     String ns = hostNs.isEmpty() ? "the real host namespace"
         : hostNs.equals(s.sandbox()) ? "sandbox namespace `" + hostNs + "`"
         : "namespace `" + hostNs + "` of sandbox `" + s.sandbox() + "`";
     String run = hostNs.isEmpty() ? "nft -f FILE" : "ip netns exec " + hostNs + " nft -f FILE";
     List<String> out = new ArrayList<>();
-    out.add("netc emit --backend nft: topology `" + s.topology() + "`, host `" + h.host() + "`, table "
-        + r.family() + " " + r.table() + " of " + ns + ".");
-    out.add("Apply with `" + run + "`: one transaction creates the table if missing, deletes it and");
-    out.add("writes it anew, so it is replaced atomically. " + r.ruleCount() + " rules, " + r.elementCount()
-        + " set and map elements.");
+    String names = tables.stream().map(x -> x.family() + " " + x.table()).collect(java.util.stream.Collectors.joining(" and "));
+    out.add("netc emit --backend nft: topology `" + s.topology() + "`, host `" + h.host() + "`, table"
+        + (tables.size() > 1 ? "s " : " ") + names + " of " + ns + ".");
+    out.add("Apply with `" + run + "`: one transaction creates each table if missing, deletes it and");
+    out.add("writes it anew, so they are replaced atomically. "
+        + tables.stream().mapToInt(Ruleset::ruleCount).sum() + " rules, "
+        + tables.stream().mapToInt(Ruleset::elementCount).sum() + " set and map elements.");
     return out;
   }
 

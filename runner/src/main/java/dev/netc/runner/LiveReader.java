@@ -306,7 +306,9 @@ public final class LiveReader {
       if (h.equals(s)) {
         tables.addAll(here);
       }
-      if (here.contains(table)) {
+      // the object is the topology's tables: the inet one and its bridge companion (PortFilter),
+      // loaded together; either one left makes it present (and the rules' witness tells the rest)
+      if (here.contains(table) || here.contains("bridge " + Ownership.table(topology))) {
         owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
       }
       (sysctlsRead.containsKey(h) ? sysctlsRead.get(h) : sysctls(h, sysctlKeys.getOrDefault(h, List.of()))).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
@@ -443,10 +445,11 @@ public final class LiveReader {
   }
 
   /**
-   * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns}: as root over netlink,
-   * their number and digest ({@link TableRules}); else their number, read with {@code nft -j -t
-   * list table} (terse: no set elements, though nft 1.0.6 fetches them); empty when they cannot
-   * be read.
+   * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns} and of the {@code bridge}
+   * table of that name (a topology's {@code inet} table and its companion, loaded together):
+   * as root over netlink, their number and digest ({@link TableRules}); else their number, read
+   * with {@code nft -j -t list table} per family (terse: no set elements, though nft 1.0.6
+   * fetches them); empty when they cannot be read.
    */
   public Optional<TableRules> tableRules(String ns, String table) {
     String[] ft = table.split(" ", 2);
@@ -456,30 +459,39 @@ public final class LiveReader {
     if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        NftDump.Rules r = netlink.rules(ns, ft[0], ft[1]);
+        NftDump.Rules r = netlink.rules(ns, families(ft[0]), ft[1]);
         exec.note("netlink: " + r.count() + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns), System.nanoTime() - start);
         return Optional.of(new TableRules(r.count(), Optional.of(r.sha256())));
       } catch (IOException | RuntimeException e) {
         // read with nft below
       }
     }
-    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", ft[0], ft[1])), "");
-    if (!r.ok()) {
-      return Optional.empty();
-    }
-    try {
-      int rules = 0;
-      for (JsonNode doc : parse(r.out(), "nft -j -t list table")) {
-        for (JsonNode item : doc.path("nftables")) {
-          if (item.has("rule")) {
-            rules++;
+    int rules = 0;
+    boolean found = false;
+    for (String family : families(ft[0])) {
+      CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "-t", "list", "table", family, ft[1])), "");
+      if (!r.ok()) {
+        continue; // no such table
+      }
+      try {
+        for (JsonNode doc : parse(r.out(), "nft -j -t list table")) {
+          for (JsonNode item : doc.path("nftables")) {
+            if (item.has("rule")) {
+              rules++;
+            }
           }
         }
+        found = true;
+      } catch (RunnerException e) {
+        return Optional.empty();
       }
-      return Optional.of(new TableRules(rules, Optional.empty()));
-    } catch (RunnerException e) {
-      return Optional.empty();
     }
+    return found ? Optional.of(new TableRules(rules, Optional.empty())) : Optional.empty();
+  }
+
+  /** {@code family}, and {@code bridge} after it: the families of a topology's tables. */
+  private static List<String> families(String family) {
+    return family.equals("bridge") ? List.of(family) : List.of(family, "bridge");
   }
 
   /**

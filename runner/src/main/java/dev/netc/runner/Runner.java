@@ -1240,8 +1240,7 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(exec.run(Sandbox.in(id.namespace(), List.of("nft", "delete", "table", "inet",
-            Ownership.table(t.topology()))), ""), "nft delete table in "
+        case TABLE -> check(deleteTables(id.namespace(), t.topology()), "nft delete table in "
             + (id.namespace().isEmpty() ? "the host" : id.namespace()));
         case FILE -> {
           try {
@@ -1392,7 +1391,7 @@ public final class Runner {
         step(problems, "the table of " + where(t), () -> {
           ObjectId table = t.host().table().map(KernelObject::id).orElse(null);
           if (table != null && created.contains(table) && !goes.contains(t.hostNs())) {
-            exec.run(Sandbox.in(t.hostNs(), List.of("nft", "delete", "table", "inet", Ownership.table(t.topology()))), "");
+            deleteTables(t.hostNs(), t.topology());
           }
           if (table != null && created.contains(table)) {
             writeTableRecord(t, Optional.empty());
@@ -1649,7 +1648,22 @@ public final class Runner {
     }
   }
 
-  /** The tables of netc topologies ({@code inet netc_...}) among {@code tables}. */
+  /**
+   * Deletes the tables of {@code topology} in {@code ns}, the {@code inet} one and its {@code
+   * bridge} companion, whichever of them is there, in one transaction ({@code table X {}} makes
+   * a missing one first, so that its deletion cannot fail).
+   */
+  private CommandExecutor.Result deleteTables(String ns, String topology) {
+    String name = Ownership.table(topology);
+    StringBuilder script = new StringBuilder();
+    for (String family : List.of("inet", "bridge")) {
+      script.append("table ").append(family).append(' ').append(name).append(" {}\n")
+          .append("delete table ").append(family).append(' ').append(name).append('\n');
+    }
+    return exec.run(Sandbox.in(ns, List.of("nft", "-f", "-")), script.toString());
+  }
+
+  /** The tables of netc topologies ({@code inet netc_...}, {@code bridge netc_...}) among {@code tables}. */
   private static Set<String> netcs(Set<String> tables) {
     return tables.stream().filter(x -> x.matches("\\S+ netc_\\S*")).collect(Collectors.toSet());
   }

@@ -20,11 +20,23 @@ import java.util.regex.Pattern;
  * <p>The rest of the two files (the table, the sets' and maps' types and flags, the chains and
  * their rules; {@code #} comments aside) must be the same, or there is no delta. An element is
  * one line of an {@code elements = { ... }} block; a changed element (another comment, another
- * map value) is deleted by its key and added again, in the one transaction.
+ * map value) is deleted by its key and added again, in the one transaction. A file may hold
+ * several tables (a topology's {@code inet} table and its {@code bridge} companion); the delta
+ * then covers the sets of all of them.
+ *
+ * @param sets the changes by set, keyed by {@link SetRef}, in the order of the file
  */
-public record TableDelta(String family, String table, Map<String, Sets> sets) {
+public record TableDelta(Map<SetRef, Sets> sets) {
   private static final Pattern TABLE = Pattern.compile("table (\\S+) (\\S+) \\{");
   private static final Pattern SET = Pattern.compile("(set|map) (\\S+) \\{");
+
+  /** A set or map of a table: {@code inet netc_shop allow_in4}. */
+  public record SetRef(String family, String table, String set) {
+    @Override
+    public String toString() {
+      return family + " " + table + " " + set;
+    }
+  }
 
   /** The elements to delete (whole lines as printed) and to add, of one set or map. */
   public record Sets(List<String> delete, List<String> add) {
@@ -42,11 +54,11 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
   public static Optional<TableDelta> of(String applied, String wanted) {
     Parsed a = parse(applied);
     Parsed w = parse(wanted);
-    if (a == null || w == null || !a.skeleton.toString().equals(w.skeleton.toString()) || a.table == null) {
+    if (a == null || w == null || !a.skeleton.toString().equals(w.skeleton.toString()) || a.tables == 0) {
       return Optional.empty();
     }
-    Map<String, Sets> out = new LinkedHashMap<>();
-    for (Map.Entry<String, Set<String>> e : w.elements.entrySet()) {
+    Map<SetRef, Sets> out = new LinkedHashMap<>();
+    for (Map.Entry<SetRef, Set<String>> e : w.elements.entrySet()) {
       Set<String> before = a.elements.getOrDefault(e.getKey(), Set.of());
       List<String> del = before.stream().filter(x -> !e.getValue().contains(x)).toList();
       List<String> add = e.getValue().stream().filter(x -> !before.contains(x)).toList();
@@ -54,7 +66,7 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
         out.put(e.getKey(), new Sets(del, add));
       }
     }
-    return Optional.of(new TableDelta(a.table[0], a.table[1], out));
+    return Optional.of(new TableDelta(out));
   }
 
   public boolean empty() {
@@ -64,7 +76,7 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
   /** {@code set allow_in4: +3 -1 elements, map published4: +1 -0 elements}. */
   public String summary() {
     List<String> parts = new ArrayList<>();
-    sets.forEach((name, d) -> parts.add("set " + name + ": +" + d.add().size() + " -" + d.delete().size() + " elements"));
+    sets.forEach((ref, d) -> parts.add("set " + ref.set() + ": +" + d.add().size() + " -" + d.delete().size() + " elements"));
     return parts.isEmpty() ? "no element changes" : String.join(", ", parts);
   }
 
@@ -74,15 +86,15 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
    */
   public String script() {
     StringBuilder b = new StringBuilder();
-    sets.forEach((name, d) -> {
+    sets.forEach((ref, d) -> {
       if (!d.delete().isEmpty()) {
-        b.append("delete element ").append(family).append(' ').append(table).append(' ').append(name).append(" {\n");
+        b.append("delete element ").append(ref).append(" {\n");
         appendAll(b, d.delete().stream().map(TableDelta::key).toList());
       }
     });
-    sets.forEach((name, d) -> {
+    sets.forEach((ref, d) -> {
       if (!d.add().isEmpty()) {
-        b.append("add element ").append(family).append(' ').append(table).append(' ').append(name).append(" {\n");
+        b.append("add element ").append(ref).append(" {\n");
         appendAll(b, d.add());
       }
     });
@@ -106,14 +118,15 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
 
   private static final class Parsed {
     final StringBuilder skeleton = new StringBuilder();
-    final Map<String, Set<String>> elements = new LinkedHashMap<>();
-    String[] table;
+    final Map<SetRef, Set<String>> elements = new LinkedHashMap<>();
+    int tables;
   }
 
   /** The file without its elements and comments, and the elements of each set; null if not as printed. */
   private static Parsed parse(String text) {
     Parsed p = new Parsed();
-    String set = null;
+    String[] table = null;
+    SetRef set = null;
     boolean inElements = false;
     int depth = 0;
     for (String raw : text.split("\n", -1)) {
@@ -137,13 +150,19 @@ public record TableDelta(String family, String table, Map<String, Sets> sets) {
       if (line.endsWith("{") && !line.endsWith("{}")) {
         depth++;
         Matcher t = TABLE.matcher(line);
-        if (depth == 1 && t.matches()) {
-          p.table = new String[] {t.group(1), t.group(2)};
+        if (depth == 1) {
+          if (!t.matches()) {
+            return null;
+          }
+          table = new String[] {t.group(1), t.group(2)};
+          p.tables++;
         }
         Matcher s = SET.matcher(line);
         if (depth == 2 && s.matches()) {
-          set = s.group(2);
-          p.elements.put(set, new LinkedHashSet<>());
+          set = new SetRef(table[0], table[1], s.group(2));
+          if (p.elements.put(set, new LinkedHashSet<>()) != null) {
+            return null;
+          }
         }
       } else if (line.equals("}")) {
         depth--;

@@ -89,15 +89,17 @@ class Ipv6SwitchKernelTest extends SandboxTest {
     String routesBefore = Kernel.run("ip", "-n", s + "-b", "-6", "route").out();
 
     // each layer alone: first the table (b taking advertisements, set by hand), then b's accept_ra
-    // (the forward chain flushed), then neither: the advertisement does reach b and is taken
+    // (the tables flushed), then neither: the advertisement does reach b and is taken
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "sysctl", "-qw", "net.ipv6.conf.eth0.accept_ra=1").ok());
     assertTrue(lines(runner.plan(dual)).contains("~ sysctl:" + s + "-b:net.ipv6.conf.eth0.accept_ra  (1 -> 0)"),
         runner.plan(dual).text());
     advertise(script);
-    assertEquals(routesBefore, Kernel.run("ip", "-n", s + "-b", "-6", "route").out(), "dropped on the bridge");
+    assertEquals(routesBefore, Kernel.run("ip", "-n", s + "-b", "-6", "route").out(), "dropped on a's port");
     assertFalse(inet6("b").contains("2001:db8:bad"), inet6("b"));
 
     runner.apply(dual);
+    // the port's chain and forward (which drops link-local sources, an advertisement's) flushed
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "bridge", "netc_sw", "prerouting").ok());
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_sw", "forward").ok());
     advertise(script);
     assertEquals(routesBefore, Kernel.run("ip", "-n", s + "-b", "-6", "route").out(), "not taken by b");

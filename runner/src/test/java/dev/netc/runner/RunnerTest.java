@@ -52,11 +52,21 @@ class RunnerTest {
     String listing = "{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}},"
         + " {\"table\": {\"family\": \"inet\", \"name\": \"netc_webshop\"}}, {\"chain\": {\"name\": \"fwd\"}},"
         + " {\"set\": {\"name\": \"allow\"}}, {\"rule\": {\"chain\": \"fwd\"}}, {\"rule\": {\"chain\": \"fwd\"}}]}\n";
-    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(listing));
+    String bridge = "{\"nftables\": [{\"metainfo\": {\"json_schema_version\": 1}},"
+        + " {\"table\": {\"family\": \"bridge\", \"name\": \"netc_webshop\"}}, {\"chain\": {\"name\": \"prerouting\"}},"
+        + " {\"rule\": {\"chain\": \"prerouting\"}}]}\n";
+    // the inet table and its bridge companion, counted together
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(argv.contains("bridge") ? bridge : listing));
     LiveReader reader = new LiveReader(exec, fs.getPath("/etc/netns"));
-    assertEquals(java.util.Optional.of(new TableRules(2, java.util.Optional.empty())), reader.tableRules("t1", "inet netc_webshop"));
-    assertEquals(List.of("ip netns exec t1 nft -j -t list table inet netc_webshop"),
+    assertEquals(java.util.Optional.of(new TableRules(3, java.util.Optional.empty())), reader.tableRules("t1", "inet netc_webshop"));
+    assertEquals(List.of("ip netns exec t1 nft -j -t list table inet netc_webshop",
+        "ip netns exec t1 nft -j -t list table bridge netc_webshop"),
         exec.calls().stream().map(RecordingExecutor.Call::line).toList());
+    // a missing companion (a table applied by an older netc) counts nothing
+    RecordingExecutor older = new RecordingExecutor((argv, in) -> argv.contains("bridge")
+        ? new CommandExecutor.Result(1, "", "No such file or directory") : ok(listing));
+    assertEquals(java.util.Optional.of(new TableRules(2, java.util.Optional.empty())),
+        new LiveReader(older, fs.getPath("/etc/netns")).tableRules("t1", "inet netc_webshop"));
     RecordingExecutor failing = new RecordingExecutor((argv, in) -> new CommandExecutor.Result(1, "", "No such file"));
     assertEquals(java.util.Optional.empty(), new LiveReader(failing, fs.getPath("/etc/netns")).tableRules("t1", "inet x"));
     RecordingExecutor garbage = new RecordingExecutor((argv, in) -> ok("not json"));

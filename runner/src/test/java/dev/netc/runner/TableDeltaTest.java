@@ -110,4 +110,50 @@ class TableDeltaTest {
     assertEquals(Optional.empty(), TableDelta.of(shop, shop.replace("typeof numgen random mod 2 : ip daddr . tcp dport",
         "typeof numgen random mod 3 : ip daddr . tcp dport")));
   }
+
+  private static String withBridge(String inet, String... ports) {
+    return inet + """
+
+        table bridge netc_t {}
+        delete table bridge netc_t
+        table bridge netc_t {
+          comment "netc:t"
+
+          # ports
+          set ports {
+            type ifname
+        %s  }
+
+          chain prerouting {
+            type filter hook prerouting priority filter; policy accept;
+            iifname != @ports accept comment "x"
+          }
+        }
+        """.formatted(elements(ports));
+  }
+
+  @Test
+  void theSetsOfBothTablesOfAFileAreUpdatedEachInItsTable() {
+    String a = withBridge(file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80"), "", RULE), "\"ve-a\"", "\"ve-b\"");
+    String b = withBridge(file(elements("10.0.0.2 . 10.0.0.3 . tcp . 81"), "", RULE), "\"ve-a\"", "\"ve-c\"");
+    TableDelta d = TableDelta.of(a, b).orElseThrow();
+    assertEquals("set allow_in4: +1 -1 elements, set ports: +1 -1 elements", d.summary());
+    assertEquals("""
+        delete element inet netc_t allow_in4 {
+          10.0.0.2 . 10.0.0.3 . tcp . 80
+        }
+        delete element bridge netc_t ports {
+          "ve-b"
+        }
+        add element inet netc_t allow_in4 {
+          10.0.0.2 . 10.0.0.3 . tcp . 81
+        }
+        add element bridge netc_t ports {
+          "ve-c"
+        }
+        """, d.script());
+    // a file that gains or loses the bridge table is no element delta: replaced whole
+    assertEquals(Optional.empty(), TableDelta.of(file("", "", RULE), withBridge(file("", "", RULE))));
+    assertEquals(Optional.empty(), TableDelta.of(withBridge(file("", "", RULE)), file("", "", RULE)));
+  }
 }

@@ -134,8 +134,9 @@ class TableUpdateKernelTest {
     Runner.Target original = target(source);
     runner.apply(original);
 
-    // the same topology, its table flushed by hand: replaced whole, not an (empty) element delta
+    // the same topology, its tables flushed by hand: replaced whole, not an (empty) element delta
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "table", "inet", "netc_webshop").ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "table", "bridge", "netc_webshop").ok());
     assertTrue(runner.plan(original).changes().get(0).detail().startsWith("0 rules, applied with "),
         () -> runner.plan(original).text());
     int flushed = recorded.calls().size();
@@ -203,7 +204,8 @@ class TableUpdateKernelTest {
     String smaller = moved().replaceAll("(?s)container db \\{.*?\\n}\\n", "")
         .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
     Runner.Target changed = target(smaller);
-    assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +0 -1 elements, set allow_in4_exact: +4 -4 elements",
+    assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +0 -1 elements, set allow_in4_exact: +4 -4 elements,"
+        + " set ports: +0 -1 elements, set port_addr4: +0 -1 elements",
         runner.plan(changed).changes().stream()
         .filter(c -> c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.TABLE).findFirst().orElseThrow().detail());
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("netns del " + s + "-db")

@@ -326,7 +326,7 @@ class WebshopKernelTest extends SandboxTest {
     assertEquals(2, seen.size(), seen::toString);
     assertTrue(seen.get(0).startsWith("eth0@") && seen.get(0).contains(" DOWN "), "web's eth0 is made but not up: " + seen);
     assertEquals("1", seen.get(1), "bridged traffic already passes the forward hook");
-    assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).empty());
+    assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).empty(), () -> runner.plan(Kernel.target(WEBSHOP, s)).text());
   }
 
   @Test

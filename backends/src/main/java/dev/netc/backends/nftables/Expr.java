@@ -10,6 +10,13 @@ public enum Expr {
   TH_DPORT("th dport", FieldType.INET_SERVICE),
   CT_ORIGINAL_IP_DADDR("ct original ip daddr", FieldType.IPV4_ADDR),
   CT_ORIGINAL_IP6_DADDR("ct original ip6 daddr", FieldType.IPV6_ADDR),
+  /** The sender's IPv4 address of an ARP message (bridge family). */
+  ARP_SADDR_IP("arp saddr ip", FieldType.IPV4_ADDR),
+  /**
+   * The target address of an IPv6 neighbour advertisement: 128 bits from the 8th byte of the
+   * ICMPv6 header (nft 1.0.6 has no name for it), an integer to nft.
+   */
+  ND_TARGET("@th,64,128", FieldType.INTEGER),
   IIFNAME("iifname", FieldType.IFNAME),
   OIFNAME("oifname", FieldType.IFNAME);
 
@@ -36,6 +43,8 @@ public enum Expr {
     INET_PROTO("inet_proto"),
     INET_SERVICE("inet_service"),
     IFNAME("ifname"),
+    /** A raw payload field: sets keyed by it are declared with {@code typeof}. */
+    INTEGER("integer"),
     VERDICT("verdict");
 
     private final String text;

@@ -14,10 +14,24 @@ import java.util.Map;
 public final class NftFile {
   private NftFile() {}
 
-  /** The file, after {@code header} lines (printed as {@code #} comments). */
+  /** The file of one table, after {@code header} lines (printed as {@code #} comments). */
   public static String render(Ruleset r, List<String> header) {
+    return render(List.of(r), header);
+  }
+
+  /**
+   * The file of several tables (a host's {@code inet} table and its {@code bridge} companion),
+   * each replaced as above, all in one transaction.
+   */
+  public static String render(List<Ruleset> tables, List<String> header) {
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("header", header);
+    model.put("tables", tables.stream().map(NftFile::table).toList());
+    return Templates.render("nft-table.ftl", model);
+  }
+
+  private static Map<String, Object> table(Ruleset r) {
+    Map<String, Object> model = new LinkedHashMap<>();
     model.put("family", r.family());
     model.put("table", r.table());
     model.put("comment", r.comment());
@@ -44,6 +58,6 @@ public final class NftFile {
       chains.add(m);
     }
     model.put("chains", chains);
-    return Templates.render("nft-table.ftl", model);
+    return model;
   }
 }

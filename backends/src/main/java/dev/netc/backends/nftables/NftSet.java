@@ -9,7 +9,7 @@ import java.util.stream.Collectors;
  *
  * @param data the types of a map's values; empty for a set
  * @param interval whether elements are ranges ({@code flags interval})
- * @param typeof the map's type as expressions ({@code typeof numgen random mod 3 : ip daddr . tcp
+ * @param typeof the set's or map's type as expressions ({@code typeof numgen random mod 3 : ip daddr . tcp
  *     dport}), for keys that have no type name; empty to use {@code key} and {@code data}
  */
 public record NftSet(
@@ -48,7 +48,7 @@ public record NftSet(
   }
 
   public boolean isMap() {
-    return !data.isEmpty() || typeof.isPresent();
+    return !data.isEmpty() || typeof.filter(t -> t.contains(" : ")).isPresent();
   }
 
   /** {@code type ipv4_addr . inet_service} or {@code type inet_proto . inet_service : ipv4_addr . inet_service}. */

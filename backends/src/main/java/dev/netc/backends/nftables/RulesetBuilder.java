@@ -41,16 +41,6 @@ public final class RulesetBuilder {
   private static final List<Expr> V6_TUPLE = List.of(Expr.IP6_SADDR, Expr.IP6_DADDR, Expr.L4PROTO, Expr.TH_DPORT);
   /** The IPv6 messages that keep a network working and are no connection of the model. */
   private static final List<String> NEIGHBOUR_DISCOVERY = List.of("nd-neighbor-solicit", "nd-neighbor-advert");
-  /**
-   * The IPv6 messages of routers and multicast listeners: no member of a network is a router or
-   * a querier (the host's bridge is the router and sends none), and a member's router
-   * advertisement or redirect would give the others addresses and routes the model does not
-   * have (CVE-2020-13401, CVE-2020-10749); MLD reports only serve routers, and the bridge
-   * reads them as they enter, before this hook.
-   */
-  private static final List<String> ROUTER_AND_MLD = List.of("nd-router-solicit", "nd-router-advert", "nd-redirect",
-      "mld-listener-query", "mld-listener-report", "mld-listener-done", "mld2-listener-report");
-
   private final HostState host;
   private final Reachability model;
   private final List<NftSet> sets = new ArrayList<>();
@@ -151,12 +141,8 @@ public final class RulesetBuilder {
         new Match.CtState(List.of("established", "related"))));
     rules.add(Rule.of(new Statement.Accept(), "touches no bridge of this topology: not ours to judge",
         notInBridge, notOutBridge));
-    rules.add(Rule.of(new Statement.Drop(), "router advertisements, redirects and MLD between members: no member is a router",
-        new Match.Icmpv6Type(ROUTER_AND_MLD)));
-    // a member that sends a redirect as the gateway (its address as source) would turn another's
-    // traffic through itself: the kernel takes redirects from its default gateway
-    rules.add(Rule.of(new Statement.Drop(), "ICMP redirects between members: only the host routes",
-        new Match.IcmpType(List.of("redirect"))));
+    // routers' messages and redirects between members are dropped on the container's port, as
+    // they enter the bridge (PortFilter), before a flood copies them to every port
     rules.add(Rule.of(new Statement.Drop(), "packets that belong to no connection",
         new Match.CtState(List.of("invalid"))));
     rules.add(Rule.of(new Statement.Accept(), "IPv6 neighbour discovery within a network",

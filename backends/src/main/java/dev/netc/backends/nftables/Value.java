@@ -10,7 +10,7 @@ import java.util.Objects;
  * port range or an interface name. Ranges are inclusive; a single value is a range of one.
  */
 public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value.Ifname, Value.Number,
-    Value.Goto {
+    Value.Goto, Value.Raw128 {
   /** How nft reads it. */
   String render();
 
@@ -111,6 +111,23 @@ public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value
     @Override
     public String render() {
       return "\"" + name + "\"";
+    }
+  }
+
+  /**
+   * An IPv6 address as the 128-bit integer nft takes for a raw payload field ({@link
+   * Expr#ND_TARGET}): {@code 0xfd000000000000000000000000000002}.
+   */
+  record Raw128(IpAddress address) implements Value {
+    public Raw128 {
+      if (address.isV4()) {
+        throw new IllegalArgumentException("not an IPv6 address: " + address);
+      }
+    }
+
+    @Override
+    public String render() {
+      return String.format(java.util.Locale.ROOT, "0x%016x%016x", address.hi(), address.lo());
     }
   }
 

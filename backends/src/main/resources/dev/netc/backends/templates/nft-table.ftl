@@ -1,11 +1,15 @@
 <#list header as h>
 # ${h}
 </#list>
-table ${family} ${table} {}
-delete table ${family} ${table}
-table ${family} ${table} {
-  comment "${comment}"
-<#list sets as s>
+<#list tables as t>
+<#if t?index gt 0>
+
+</#if>
+table ${t.family} ${t.table} {}
+delete table ${t.family} ${t.table}
+table ${t.family} ${t.table} {
+  comment "${t.comment}"
+<#list t.sets as s>
 
   # ${s.comment}
   ${s.kind} ${s.name} {
@@ -22,7 +26,7 @@ table ${family} ${table} {
 </#if>
   }
 </#list>
-<#list chains as c>
+<#list t.chains as c>
 
   # ${c.comment}
   chain ${c.name} {
@@ -35,3 +39,4 @@ table ${family} ${table} {
   }
 </#list>
 }
+</#list>

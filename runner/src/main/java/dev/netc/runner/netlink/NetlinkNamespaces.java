@@ -218,8 +218,8 @@ public final class NetlinkNamespaces {
   }
 
   /** The rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's): number and digest. */
-  public NftDump.Rules rules(String ns, String family, String table) throws IOException {
-    return in(ns, () -> NftDump.rules(family, table));
+  public NftDump.Rules rules(String ns, List<String> families, String table) throws IOException {
+    return in(ns, () -> NftDump.rules(families, table));
   }
 
   /** What is done in one namespace. */

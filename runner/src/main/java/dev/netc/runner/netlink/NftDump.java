@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -61,15 +62,18 @@ public final class NftDump {
 
   /** The rules of table {@code family name} in the calling thread's namespace ({@link Rules}). */
   public static Rules rules(String family, String name) throws IOException {
-    int f = FAMILIES.entrySet().stream().filter(e -> e.getValue().equals(family)).mapToInt(Map.Entry::getKey)
-        .findFirst().orElseThrow(() -> new IOException("unknown nftables family " + family));
-    byte[] table = name.getBytes(StandardCharsets.UTF_8);
-    int len = 4 + table.length + 1;
-    ByteBuffer p = ByteBuffer.allocate(4 + NetlinkSocket.align(len)).order(ByteOrder.nativeOrder());
-    p.put(header(f)).putShort((short) len).putShort((short) NFTA_RULE_TABLE).put(table).put((byte) 0);
-    List<ByteBuffer> rules;
-    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
-      rules = sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE, p.array());
+    return rules(List.of(family), name);
+  }
+
+  /**
+   * The rules of the tables named {@code name} of each of {@code families}, one after the other,
+   * as one witness (a table that is missing has none). One dump per family: the kernel ends a
+   * dump filtered by table name at the first table of that name, whatever the family.
+   */
+  public static Rules rules(List<String> families, String name) throws IOException {
+    List<ByteBuffer> rules = new ArrayList<>();
+    for (String family : families) {
+      rules.addAll(dumpRules(family, name));
     }
     MessageDigest d;
     try {
@@ -95,6 +99,18 @@ public final class NftDump {
       d.update((byte) '\n');
     }
     return new Rules(rules.size(), HexFormat.of().formatHex(d.digest()));
+  }
+
+  private static List<ByteBuffer> dumpRules(String family, String name) throws IOException {
+    int f = FAMILIES.entrySet().stream().filter(e -> e.getValue().equals(family)).mapToInt(Map.Entry::getKey)
+        .findFirst().orElseThrow(() -> new IOException("unknown nftables family " + family));
+    byte[] table = name.getBytes(StandardCharsets.UTF_8);
+    int len = 4 + table.length + 1;
+    ByteBuffer p = ByteBuffer.allocate(4 + NetlinkSocket.align(len)).order(ByteOrder.nativeOrder());
+    p.put(header(f)).putShort((short) len).putShort((short) NFTA_RULE_TABLE).put(table).put((byte) 0);
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      return sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETRULE, p.array());
+    }
   }
 
   /** An attribute's bytes, after their length (absent: length -1). */
