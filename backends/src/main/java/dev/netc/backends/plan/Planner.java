@@ -459,7 +459,7 @@ public final class Planner {
      * multicast it sends at start, no address or route taken from a router advertisement; on
      * ({@code 0}, what the kernel gives a new interface) otherwise, so that an interface whose
      * network gains an IPv6 subnet is switched back on, and then without router advertisements
-     * ({@code accept_ra = 0}).
+     * ({@code accept_ra = 0}) and without duplicate address detection ({@code accept_dad = 0}).
      */
     private void ipv6Switch(String ns, String eth, Network n, List<IpAddress> addresses) {
       boolean v6 = addresses.stream().anyMatch(x -> x.family() == IpAddress.Family.V6);
@@ -471,6 +471,12 @@ public final class Planner {
         // (one sent by another container: CVE-2020-13401; by a router on a macvlan parent's LAN)
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_ra", "0",
             "no address or route from router advertisements: the topology gives them"));
+        // IPAM gives the addresses (added nodad), and the link-local one comes from the veth's
+        // random MAC: a duplicate address detection would only make it wait a second, and send
+        // a neighbour solicitation that the bridge floods to every other port (N x N copies
+        // when N containers start together)
+        sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_dad", "0",
+            "no duplicate address detection: IPAM gives the addresses, the link-local one is from a random MAC"));
       }
     }
 

@@ -27,11 +27,12 @@ import java.util.Map;
 public final class RouteDump {
   /**
    * The field of a link document with some of its IPv6 settings ({@code disable_ipv6},
-   * {@code accept_ra}, by their sysctl names): netc's, not one {@code ip -j} prints.
+   * {@code accept_ra}, {@code accept_dad}, by their sysctl names): netc's, not one {@code ip -j} prints.
    */
   public static final String IPV6_CONF = "netc_ipv6_conf";
   private static final int DEVCONF_ACCEPT_RA = 3;
   private static final int DEVCONF_DISABLE_IPV6 = 26;
+  private static final int DEVCONF_ACCEPT_DAD = 27;
 
   private static final int RTM_GETLINK = 18;
   private static final int RTM_GETADDR = 22;
@@ -227,14 +228,16 @@ public final class RouteDump {
         }
       }
       // IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_CONF: the link's IPv6 settings, s32 by DEVCONF_*
-      // index (DEVCONF_ACCEPT_RA 3, DEVCONF_DISABLE_IPV6 26). netc's own field, not ip's.
+      // index (DEVCONF_ACCEPT_RA 3, DEVCONF_DISABLE_IPV6 26, DEVCONF_ACCEPT_DAD 27). netc's own
+      // field, not ip's.
       if (a.containsKey(26)) {
         ByteBuffer inet6 = attributes(a.get(26), 0).get(AF_INET6);
         ByteBuffer conf = inet6 == null ? null : attributes(inet6, 0).get(2);
-        if (conf != null && conf.limit() >= 4 * (DEVCONF_DISABLE_IPV6 + 1)) {
+        if (conf != null && conf.limit() >= 4 * (DEVCONF_ACCEPT_DAD + 1)) {
           ObjectNode c = l.putObject(IPV6_CONF);
           c.put("disable_ipv6", conf.getInt(4 * DEVCONF_DISABLE_IPV6));
           c.put("accept_ra", conf.getInt(4 * DEVCONF_ACCEPT_RA));
+          c.put("accept_dad", conf.getInt(4 * DEVCONF_ACCEPT_DAD));
         }
       }
       linkDoc.add(l);
