@@ -174,7 +174,7 @@ public final class ApplyBenchmark {
       String ve = "ve-c" + i + "-0";
       host.add("link add " + ve + " type veth peer name eth0 netns " + s + "-c" + i);
       host.add("link set " + ve + " alias netc:" + topo + ":veth:c" + i + ":0");
-      host.add("link set " + ve + " master br-net");
+      host.add("link set " + ve + " master br-net addrgenmode none");
       host.add("link set " + ve + " up");
     }
     ops.put(s, host);
@@ -291,9 +291,10 @@ public final class ApplyBenchmark {
    * (the floor); without, one {@code ip} process per operation. Both set the sysctls of the host
    * namespace in one process and load the table with one {@code nft -f} before the containers'
    * batches (as netc does: the rules hold from the first packet), and write the hosts and
-   * resolv.conf files with shell built-ins at the end. (netc also sets {@code accept_ra=0} on
-   * each container's interface, from its threads; a script would need a process per namespace,
-   * so the floor leaves it out.)
+   * resolv.conf files with shell built-ins at the end. (netc also sets {@code accept_ra=0} and
+   * {@code accept_dad=0} on each container's interface, from its threads; a script would need a
+   * process per namespace, so the floor leaves them out, and its containers' link-local
+   * addresses go through duplicate address detection, whose solicitations the bridge floods.)
    */
   static String script(String s, String topo, int n, boolean batch) {
     StringBuilder b = new StringBuilder("set -e\n");

@@ -835,7 +835,7 @@ public final class Runner {
       List<String> lines = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
               || byId.get(l.object()).action() == Change.Action.REPLACE))
-          .map(l -> keys(t, l.command())).toList();
+          .map(l -> keys(t, l.command())).map(Runner::withIpv6).toList();
       if (lines.isEmpty()) {
         continue;
       }
@@ -1157,6 +1157,18 @@ public final class Runner {
    * derived from the sandbox's secret ({@link IpsecKeys}): {@code /run/netc/S.ipsec.secret}, 32
    * random bytes made at the first need, readable by root only. Keys never reach a plan.
    */
+  /** Whether this kernel has IPv6 (it may be built or booted without it). */
+  private static final boolean IPV6 = Files.isDirectory(Path.of("/proc/sys/net/ipv6"));
+
+  /**
+   * {@code command} as this kernel takes it: without IPv6, an {@code addrgenmode} (an IPv6
+   * setting, refused with "Address family not supported") is left out; there is no IPv6
+   * address to generate anyway.
+   */
+  static String withIpv6(String command) {
+    return IPV6 ? command : command.replace(" addrgenmode none", "");
+  }
+
   private String keys(Target t, String command) {
     int open = command.indexOf("{{key:");
     if (open < 0) {

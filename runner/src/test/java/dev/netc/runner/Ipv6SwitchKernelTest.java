@@ -60,6 +60,9 @@ class Ipv6SwitchKernelTest extends SandboxTest {
     runner.apply(dual);
     assertTrue(inet6("a").contains("fd77::2/64 scope global"), inet6("a"));
     assertTrue(inet6("a").contains("scope link"), "the kernel's link-local address is back: " + inet6("a"));
+    assertFalse(inet6("a").contains("tentative"), "no duplicate address detection (accept_dad=0): " + inet6("a"));
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "-o", "address", "show", "dev", "ve-a-0").out().strip(),
+        "the bridge port has no IPv6 address of its own (addrgenmode none)");
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-6", "-c1", "-W3", "fd77::3").ok(), "IPv6 works");
     assertTrue(runner.plan(dual).empty(), () -> runner.plan(dual).text());
 

@@ -114,7 +114,10 @@ public record IpPlan(String host, List<IpBatch> batches) {
             + peerOpts + " netns " + peer.namespace(), l.id(), Optional.ofNullable(describe.get(l.name()))
             .orElseThrow(() -> new IllegalStateException("veth without endpoint: " + l.name()))));
         host.add(new IpBatch.Line("link set " + l.name() + " alias " + l.alias(), l.id(), ""));
-        host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get(), l.id(), ""));
+        // a bridge port needs no IPv6 address: without a link-local one the kernel runs no
+        // duplicate address detection and adds no routes for it when the container's end comes
+        // up (each route added walks the host namespace's IPv6 routes: N ports, N x N steps)
+        host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get() + " addrgenmode none", l.id(), ""));
         if (l.hairpin()) {
           host.add(new IpBatch.Line("link set " + l.name() + " type bridge_slave hairpin on", l.id(), ""));
         }

@@ -463,10 +463,9 @@ public final class Planner {
      */
     private void ipv6Switch(String ns, String eth, Network n, List<IpAddress> addresses) {
       boolean v6 = addresses.stream().anyMatch(x -> x.family() == IpAddress.Family.V6);
-      sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
-          ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"
-          : "IPv6 off: network " + n.name() + " is IPv4-only (no link-local address, no router advertisement taken)"));
       if (v6) {
+        // before disable_ipv6 0: an interface switched on while up gets its link-local address
+        // at once, with the settings it has then
         // addresses and routes come from the topology, never from a router advertisement
         // (one sent by another container: CVE-2020-13401; by a router on a macvlan parent's LAN)
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_ra", "0",
@@ -478,6 +477,9 @@ public final class Planner {
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_dad", "0",
             "no duplicate address detection: IPAM gives the addresses, the link-local one is from a random MAC"));
       }
+      sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
+          ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"
+          : "IPv6 off: network " + n.name() + " is IPv4-only (no link-local address, no router advertisement taken)"));
     }
 
     private boolean macvlan(EndpointPlan.Interface i) {
