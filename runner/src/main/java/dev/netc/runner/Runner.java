@@ -1023,7 +1023,8 @@ public final class Runner {
     failed.putAll(viaIp.failed());
     if (!failed.isEmpty()) {
       Map.Entry<String, String> first = failed.entrySet().iterator().next();
-      throw new RunnerException("ip -n " + first.getKey() + " -batch - failed: " + first.getValue());
+      // the same words whether the lines went as rtnetlink requests or through ip
+      throw new RunnerException("the batch of namespace " + first.getKey() + " failed: " + first.getValue());
     }
     return out;
   }

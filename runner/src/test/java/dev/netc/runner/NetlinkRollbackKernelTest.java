@@ -38,7 +38,7 @@ class NetlinkRollbackKernelTest extends SandboxTest {
 
     RunnerException e = assertThrows(RunnerException.class, () -> r.apply(new Runner.Target(good.state(), bad, good.nft())));
     System.out.println("netlink rollback: " + e.getMessage());
-    assertTrue(e.getMessage().startsWith("ip -n " + s + "-db -batch - failed: RTNETLINK answers: "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("the batch of namespace " + s + "-db failed: RTNETLINK answers: "), e.getMessage());
     assertTrue(e.getMessage().contains("(line "), e.getMessage());
     assertTrue(e.getMessage().contains("route add 10.99.0.0/16 via 10.77.0.1 dev eth0"), e.getMessage());
     assertTrue(e.getMessage().endsWith("is as before"), e.getMessage());
