@@ -142,7 +142,7 @@ class EmitCommandTest {
     assertTrue(out.startsWith("#!/bin/sh\n"), out);
     int netns = out.indexOf("netns add netc-webshop-web\n");
     int bridge = out.indexOf("link add br-front type bridge\n");
-    int veth = out.indexOf("link add ve-web-0 type veth peer name eth0 netns netc-webshop-web\n");
+    int veth = out.indexOf("link add ve-web-0 type veth peer name eth0 address 02:42:0a:0a:00:0a netns netc-webshop-web\n");
     int address = out.indexOf("address add 10.10.0.10/24 dev eth0\n");
     int route = out.indexOf("route add default via 10.10.0.1 dev eth0\n");
     assertTrue(netns >= 0 && netns < bridge && bridge < veth && veth < address && address < route, out);
@@ -223,7 +223,7 @@ class EmitCommandTest {
     assertEquals(0, r.status());
     assertTrue(r.err().startsWith("warning[NETC520]: overlay network `mesh` is not realised in the kernel:"
         + " host `h2` declares no underlay address"), r.err());
-    assertTrue(r.out().contains("link add ve-web-1 type veth peer name eth1 netns netc-ov-web"), r.out());
+    assertTrue(r.out().contains("link add ve-web-1 type veth peer name eth1 address 02:42:0a:1e:00:02 netns netc-ov-web"), r.out());
     CliRunner.Result both = cli.run("emit", "--backend", "ip", "--sandbox", "t1", "ov.netc");
     assertEquals(0, both.status(), "a sandbox plays every host, each in a namespace of its own");
     assertTrue(both.out().contains("ip -n t1-host_h1 -batch -"), both.out());

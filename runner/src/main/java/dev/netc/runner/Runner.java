@@ -1412,7 +1412,10 @@ public final class Runner {
           } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
             // updated: the content it had, replaced atomically, and its records
             String was = tablesBefore.get(t.hostNs());
-            CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), was);
+            // a file an older netc loaded has no bridge table: the one this apply made goes with it
+            String bridge = "table bridge " + Ownership.table(t.topology());
+            String restore = was.contains(bridge + " {") ? was : bridge + " {}\ndelete " + bridge + "\n" + was;
+            CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), restore);
             if (r.ok()) {
               Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
               writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));

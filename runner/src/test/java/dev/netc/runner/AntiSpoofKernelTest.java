@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       datagram ({@code Udp: NoPorts}, {@code Udp6NoPorts}: nothing listens);
  *   <li>an ARP reply claiming a's IPv4 address, broadcast: b's and the host's neighbour entries
  *       for a keep a's MAC address;
- *   <li>a neighbour advertisement claiming a's IPv6 address: b's entry keeps a's MAC address.
+ *   <li>a neighbour advertisement claiming a's IPv6 address: b's entry keeps a's MAC address;
+ *   <li>a frame from a's MAC address: the bridge's forwarding entry for it stays on a's port.
  * </ul>
  *
  * <p>The same frames sent by a as itself do arrive, and with the port's chain flushed c's forged
@@ -84,6 +85,7 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertEquals(aMac, neighbour(s + "-b", A4), "b's ARP entry for a");
     assertEquals(aMac, neighbour(s, A4), "the host's ARP entry for a");
     assertEquals(aMac, neighbour(s + "-b", A6), "b's neighbour entry for a");
+    assertEquals("ve-a-0", fdbPort(aMac), "the bridge still sends a's frames to a's port");
 
     // without the port's chain the same frames get through the policy and poison the caches
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "bridge", "netc_sp", "prerouting").ok());
@@ -95,6 +97,7 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertEquals(cMac, neighbour(s + "-b", A4), "the test's ARP reply works");
     assertEquals(cMac, neighbour(s, A4), "the test's ARP reply works on the host too");
     assertEquals(cMac, neighbour(s + "-b", A6), "the test's neighbour advertisement works");
+    assertEquals("ve-c-0", fdbPort(aMac), "the test's frame from a's MAC address works: a's frames go to c");
 
     // the flushed chain is drift that apply repairs
     assertTrue(runner.plan(t).changes().stream().anyMatch(c -> c.id().toString().equals("table:" + s + ":inet netc_sp")),
@@ -107,12 +110,47 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertEquals(before[0], udpNoPorts()[0], "dropped again after the repair");
   }
 
+  /**
+   * A container on two networks may send from its one address out of the other network's port:
+   * web, on front and back, publishes 8080 -> 80; client, on back, connects to the host's address
+   * on back. The DNAT sends the connection to web's front address, and web answers client
+   * straight over back, from its front address (the host's conntrack turns it back into the
+   * published address as the reply crosses the bridge).
+   */
+  @Test
+  void aContainerOnTwoNetworksAnswersFromItsOtherAddress(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("mh.netc");
+    Files.writeString(file, "topology mh\n\nnetwork front {\n  subnet 10.83.0.0/24\n}\n\n"
+        + "network back {\n  subnet 10.84.0.0/24\n}\n\n"
+        + "container web {\n  attach front\n  attach back\n  publish 8080 -> 80/tcp\n}\n\n"
+        + "container client {\n  attach back\n}\n");
+    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    runner.apply(t);
+    assertEquals("02:42:0a:53:00:02", mac("web"), "the MAC address the plan fixes: 02:42 and web's IPv4 address");
+    Process server = Kernel.listen(s + "-web", 80);
+    try {
+      assertTrue(Kernel.connectsWithin(s + "-client", "10.84.0.1", 8080, 3),
+          "client reaches web through the port published on the host's back address");
+    } finally {
+      Kernel.stop(List.of(server));
+    }
+  }
+
   /** c claims a's addresses: UDP as a over IPv4 and IPv6, an ARP reply and a neighbour advertisement. */
   private void attacks(String bMac) {
     send("c", "udp4", bMac, A4, B4, "7000");
     send("c", "udp6", bMac, A6, B6, "7000");
     send("c", "arp", BROADCAST, A4, B4);
     send("c", "na", bMac, C6, B6, A6);
+    // c's own address, a's MAC address: the bridge would learn a's MAC on c's port
+    send("c", "mac", bMac, mac("a"), "10.79.0.4", B4, "7001");
+  }
+
+  /** The bridge port the sandbox's bridge sends frames for {@code mac} to, or "". */
+  private String fdbPort(String mac) {
+    Matcher m = Pattern.compile("^" + Pattern.quote(mac) + " dev (\\S+)", Pattern.MULTILINE)
+        .matcher(Kernel.run("bridge", "-n", s, "fdb", "show").out());
+    return m.find() ? m.group(1) : "";
   }
 
   private void send(String from, String mode, String... args) {

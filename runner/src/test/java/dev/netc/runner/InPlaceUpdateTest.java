@@ -58,7 +58,7 @@ class InPlaceUpdateTest {
         files.put(f.id(), f.content());
       } else if (o instanceof Link l) {
         LiveLink now = new LiveLink(Runner.Rebuild.kind(l.type()), l.type() == Link.Type.LOOPBACK ? 65536 : 1500, true,
-            l.master().orElse(""), "02:00:00:00:00:01", index.get(l.ref()), l.peer().map(index::get).orElse(-1));
+            l.master().orElse(""), l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1));
         links.put(l.id(), spoil.getOrDefault(l.id(), x -> x).apply(now));
         aliases.put(l.id(), l.alias());
       }

@@ -205,7 +205,7 @@ class TableUpdateKernelTest {
         .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
     Runner.Target changed = target(smaller);
     assertEquals("set isolated_in4: +1 -1 elements, set allow_in4: +0 -1 elements, set allow_in4_exact: +4 -4 elements,"
-        + " set ports: +0 -1 elements, set port_addr4: +0 -1 elements",
+        + " set ports: +0 -1 elements, set port_mac: +0 -1 elements, set port_addr4: +0 -1 elements",
         runner.plan(changed).changes().stream()
         .filter(c -> c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.TABLE).findFirst().orElseThrow().detail());
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.contains("netns del " + s + "-db")

@@ -4,6 +4,7 @@
   spoof.py arp  IFACE DST_MAC CLAIMED_IP TARGET_IP      ARP reply: CLAIMED_IP is at IFACE's MAC
   spoof.py udp4 IFACE DST_MAC SRC_IP DST_IP PORT        UDP from a source that is not IFACE's
   spoof.py udp6 IFACE DST_MAC SRC_IP DST_IP PORT        the same over IPv6
+  spoof.py mac  IFACE DST_MAC SRC_MAC SRC_IP DST_IP PORT UDP as udp4, from another MAC address
   spoof.py na   IFACE DST_MAC SRC_IP DST_IP CLAIMED_IP  neighbour advertisement (override):
                                                         CLAIMED_IP is at IFACE's MAC
 """
@@ -48,7 +49,10 @@ def main():
         claimed, target = ip4(sys.argv[4]), ip4(sys.argv[5])
         arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + own + claimed + dst_mac + target
         frame = dst_mac + own + struct.pack("!H", 0x0806) + arp
-    elif mode == "udp4":
+    elif mode in ("udp4", "mac"):
+        if mode == "mac":
+            own = mac(sys.argv[4])
+            del sys.argv[4]
         src, dst, port = ip4(sys.argv[4]), ip4(sys.argv[5]), int(sys.argv[6])
         body = b"spoofed"
         udp = struct.pack("!HHHH", 40000, port, 8 + len(body), 0) + body

@@ -10,6 +10,8 @@ public enum Expr {
   TH_DPORT("th dport", FieldType.INET_SERVICE),
   CT_ORIGINAL_IP_DADDR("ct original ip daddr", FieldType.IPV4_ADDR),
   CT_ORIGINAL_IP6_DADDR("ct original ip6 daddr", FieldType.IPV6_ADDR),
+  /** The source MAC address of a frame (bridge family). */
+  ETHER_SADDR("ether saddr", FieldType.ETHER_ADDR),
   /** The sender's IPv4 address of an ARP message (bridge family). */
   ARP_SADDR_IP("arp saddr ip", FieldType.IPV4_ADDR),
   /**
@@ -43,6 +45,7 @@ public enum Expr {
     INET_PROTO("inet_proto"),
     INET_SERVICE("inet_service"),
     IFNAME("ifname"),
+    ETHER_ADDR("ether_addr"),
     /** A raw payload field: sets keyed by it are declared with {@code typeof}. */
     INTEGER("integer"),
     VERDICT("verdict");

@@ -2,6 +2,7 @@ package dev.netc.backends.nftables;
 
 import dev.netc.backends.plan.EndpointPlan;
 import dev.netc.backends.plan.HostState;
+import dev.netc.backends.plan.Link;
 import dev.netc.backends.plan.TableSpec;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
@@ -15,10 +16,14 @@ import java.util.Optional;
  * forwards or floods it.
  *
  * <ul>
+ *   <li><b>Its own MAC address only</b>: the plan fixes each container's (as Docker derives it
+ *       from the IPv4 address, or the topology's); a frame from another would make the bridge
+ *       learn that MAC on this port and send the other's frames here.
  *   <li><b>Its own addresses only</b> (anti-spoofing): an IPv4 packet or ARP message must come
- *       from one of the addresses the topology gives the endpoint on that network, an IPv6
- *       packet from one of them, from its link-local address or from {@code ::} (duplicate
- *       address detection), and a neighbour advertisement may only claim one of them. Without
+ *       from one of the addresses the topology gives the endpoint (on any of its networks: a
+ *       multi-homed container may send from one out of the other), an IPv6 packet from one of
+ *       them, from a link-local address or from {@code ::} (duplicate address detection), and a
+ *       neighbour advertisement may only claim an address of the interface it leaves by. Without
  *       it, a member could send as another (the policies judge by source address) or take
  *       another's traffic by answering for its address (ARP and neighbour cache poisoning).
  *   <li><b>No router's messages</b>: router advertisements and solicitations, redirects (ICMP
@@ -54,7 +59,16 @@ public final class PortFilter {
     List<NftSet.Element> addr4 = new ArrayList<>();
     List<NftSet.Element> addr6 = new ArrayList<>();
     List<NftSet.Element> target6 = new ArrayList<>();
+    List<NftSet.Element> macs = new ArrayList<>();
+    java.util.Map<String, String> macOf = new java.util.HashMap<>();
+    host.links().stream().filter(l -> l.type() == Link.Type.VETH && l.mac().isPresent())
+        .forEach(l -> macOf.put(l.namespace() + "/" + l.name(), l.mac().get()));
     for (EndpointPlan e : host.endpoints()) {
+      // every address of the endpoint on this host, on each of its ports: a container on two
+      // networks answers ARP for both of its addresses on either, and sends from one address
+      // out of the other network's port (its reply to a client of the other network that came
+      // through a published port to that address); neither claims another endpoint's address
+      List<IpAddress> own = e.interfaces().stream().flatMap(i -> i.addresses().stream()).distinct().toList();
       for (EndpointPlan.Interface i : e.interfaces()) {
         if (i.veth().isEmpty()) {
           continue; // macvlan: no bridge port
@@ -62,11 +76,16 @@ public final class PortFilter {
         Value.Ifname port = new Value.Ifname(i.veth());
         String comment = Comments.fit(e.endpoint() + " on network " + i.network());
         ports.add(new NftSet.Element(List.of(port), List.of(), comment));
+        String mac = macOf.get(e.namespace().orElse("") + "/" + i.eth());
+        if (mac != null) {
+          macs.add(new NftSet.Element(List.of(port, new Value.Mac(mac)), List.of(), comment));
+        }
+        for (IpAddress a : own) {
+          (a.isV4() ? addr4 : addr6).add(new NftSet.Element(List.of(port, Value.Addr.of(a)), List.of(), comment));
+        }
+        // a neighbour advertisement answers for the addresses of the interface it leaves by
         for (IpAddress a : i.addresses()) {
-          if (a.isV4()) {
-            addr4.add(new NftSet.Element(List.of(port, Value.Addr.of(a)), List.of(), comment));
-          } else {
-            addr6.add(new NftSet.Element(List.of(port, Value.Addr.of(a)), List.of(), comment));
+          if (!a.isV4()) {
             target6.add(new NftSet.Element(List.of(port, new Value.Raw128(a)), List.of(), comment));
           }
         }
@@ -75,16 +94,23 @@ public final class PortFilter {
     List<NftSet> sets = List.of(
         new NftSet("ports", List.of(Expr.FieldType.IFNAME), List.of(), false, ports,
             "the containers' ports on the bridges of the topology"),
+        new NftSet("port_mac", List.of(Expr.FieldType.IFNAME, Expr.FieldType.ETHER_ADDR), List.of(), false, macs,
+            "the MAC address each port may send from: its container's, which the plan fixes"),
         new NftSet("port_addr4", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IPV4_ADDR), List.of(), false, addr4,
-            "the IPv4 addresses each port may send from"),
+            "the IPv4 addresses each port may send from: its endpoint's"),
         new NftSet("port_addr6", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IPV6_ADDR), List.of(), false, addr6,
-            "the IPv6 addresses each port may send from (its link-local one aside)"),
+            "the IPv6 addresses each port may send from: its endpoint's (link-local ones aside)"),
         new NftSet("port_target6", List.of(Expr.FieldType.IFNAME, Expr.FieldType.INTEGER), List.of(), false, target6,
-            "the same, as the target of a neighbour advertisement", Optional.of("iifname . @th,64,128")));
+            "the IPv6 addresses of each port's interface, as the target of a neighbour advertisement",
+            Optional.of("iifname . @th,64,128")));
     Match.Lookup port = new Match.Lookup(List.of(Expr.IIFNAME), "ports", false);
     List<Rule> rules = List.of(
         Rule.of(new Statement.Accept(), "not a container's port: not ours to judge",
             new Match.Lookup(List.of(Expr.IIFNAME), "ports", true)),
+        // with another's MAC address as source, the bridge would learn that MAC on this port and
+        // send the other's frames here
+        Rule.of(new Statement.Drop(), "frames from a MAC address that is not the container's",
+            new Match.Lookup(List.of(Expr.IIFNAME, Expr.ETHER_SADDR), "port_mac", true)),
         // a VLAN tag or another protocol would carry a packet past the checks below unseen
         Rule.of(new Statement.Drop(), "neither IPv4, ARP nor IPv6: a container speaks nothing else here",
             new Match.OtherEtherType(List.of("ip", "arp", "ip6"))),

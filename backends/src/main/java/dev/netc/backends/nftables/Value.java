@@ -10,7 +10,7 @@ import java.util.Objects;
  * port range or an interface name. Ranges are inclusive; a single value is a range of one.
  */
 public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value.Ifname, Value.Number,
-    Value.Goto, Value.Raw128 {
+    Value.Goto, Value.Raw128, Value.Mac {
   /** How nft reads it. */
   String render();
 
@@ -128,6 +128,20 @@ public sealed interface Value permits Value.Addr, Value.Proto, Value.Port, Value
     @Override
     public String render() {
       return String.format(java.util.Locale.ROOT, "0x%016x%016x", address.hi(), address.lo());
+    }
+  }
+
+  /** A MAC address: {@code 02:42:0a:14:00:02}. */
+  record Mac(String address) implements Value {
+    public Mac {
+      if (!address.matches("[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+        throw new IllegalArgumentException("bad MAC address " + address);
+      }
+    }
+
+    @Override
+    public String render() {
+      return address;
     }
   }
 

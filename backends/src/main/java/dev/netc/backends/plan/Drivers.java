@@ -106,13 +106,28 @@ final class Drivers {
    * bytes of the SHA-256 of {@code macvlan:TOPOLOGY:ENDPOINT:INDEX}.
    */
   static String macvlanMac(String topology, String endpoint, int index, List<IpAddress> addresses) {
+    return memberMac("macvlan", topology, endpoint, index, addresses);
+  }
+
+  /**
+   * The MAC address of a container's end of a veth on a bridge network that the topology does
+   * not fix, derived as {@link #macvlanMac} (the hash of {@code veth:TOPOLOGY:ENDPOINT:INDEX}
+   * without an IPv4 address). Known in advance, it is what the container's port on the bridge
+   * may send from (the port filter), so that no container takes another's frames by sending
+   * with its MAC address.
+   */
+  static String vethMac(String topology, String endpoint, int index, List<IpAddress> addresses) {
+    return memberMac("veth", topology, endpoint, index, addresses);
+  }
+
+  private static String memberMac(String kind, String topology, String endpoint, int index, List<IpAddress> addresses) {
     Optional<IpAddress> v4 = addresses.stream().filter(IpAddress::isV4).findFirst();
     if (v4.isPresent()) {
       long a = v4.get().lo();
       return String.format(Locale.ROOT, "02:42:%02x:%02x:%02x:%02x", (a >>> 24) & 255, (a >>> 16) & 255,
           (a >>> 8) & 255, a & 255);
     }
-    return mac("02", sha256("macvlan:" + topology + ":" + endpoint + ":" + index), 5);
+    return mac("02", sha256(kind + ":" + topology + ":" + endpoint + ":" + index), 5);
   }
 
   private static String mac(String first, byte[] bytes, int count) {

@@ -420,9 +420,11 @@ public final class Planner {
           "veth:" + t.name() + ":" + e.name() + ":" + index);
       veths.add(new Link(hostNs, veth, Link.Type.VETH, Ownership.veth(t.name(), e.name(), index),
           mtu(n), Optional.of(bridge.name()), Optional.of(new Link.Ref(ns, eth)), true, Optional.empty()));
+      // a MAC known in advance: the port filter lets the container's port send from it alone
+      String mac = a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))
+          .orElseGet(() -> Drivers.vethMac(t.name(), e.name(), index, a.addresses()));
       veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), mtu(n),
-          Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false,
-          a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))));
+          Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false, Optional.of(mac)));
       ipv6Switch(ns, eth, n, a.addresses());
       for (IpAddress addr : a.addresses()) {
         Subnet s = bridge.subnet(addr.family()).orElseThrow(
