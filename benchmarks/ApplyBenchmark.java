@@ -339,7 +339,7 @@ public final class ApplyBenchmark {
       files.put(n, f);
       String ip = run(List.of(netc.toString(), "emit", f.toString(), "--backend", "ip", "--sandbox", "x")).out;
       long moves = ip.lines().filter(l -> l.matches(".*link set \\S+ netns .*")).count();
-      long peers = ip.lines().filter(l -> l.matches(".*type veth peer name \\S+ netns .*")).count();
+      long peers = ip.lines().filter(l -> l.matches(".*type veth peer name \\S+( address \\S+)? netns .*")).count();
       long dad = ip.lines().filter(l -> l.matches("address add [0-9a-f:]+/\\d+ dev .*") && !l.endsWith("nodad")).count();
       if (moves != 0 || peers != n || dad != 0) {
         missed.add("N=" + n + ": the ip plan moves " + moves + " interfaces, creates " + peers
