@@ -49,9 +49,7 @@ class AntiSpoofKernelTest extends SandboxTest {
 
   @Test
   void forgedFramesFromAContainerAreDroppedOnItsPort(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("sp.netc");
-    Files.writeString(file, TOPOLOGY);
-    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Runner.Target t = Kernel.target(dir, "sp.netc", TOPOLOGY, s);
     runner.apply(t);
     script = dir.resolve("spoof.py");
     try (var in = AntiSpoofKernelTest.class.getResourceAsStream("spoof.py")) {
@@ -119,12 +117,10 @@ class AntiSpoofKernelTest extends SandboxTest {
    */
   @Test
   void aContainerOnTwoNetworksAnswersFromItsOtherAddress(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("mh.netc");
-    Files.writeString(file, "topology mh\n\nnetwork front {\n  subnet 10.83.0.0/24\n}\n\n"
+    Runner.Target t = Kernel.target(dir, "mh.netc", "topology mh\n\nnetwork front {\n  subnet 10.83.0.0/24\n}\n\n"
         + "network back {\n  subnet 10.84.0.0/24\n}\n\n"
         + "container web {\n  attach front\n  attach back\n  publish 8080 -> 80/tcp\n}\n\n"
-        + "container client {\n  attach back\n}\n");
-    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+        + "container client {\n  attach back\n}\n", s);
     runner.apply(t);
     assertEquals("02:42:0a:53:00:02", mac("web"), "the MAC address the plan fixes: 02:42 and web's IPv4 address");
     Process server = Kernel.listen(s + "-web", 80);

@@ -59,6 +59,14 @@ final class Kernel {
     }
   }
 
+  /** The topology of {@code text}, written to {@code dir/NAME}, planned for {@code sandbox}. */
+  static Runner.Target target(Path dir, String name, String text, String sandbox) throws IOException {
+    Path file = dir.resolve(name);
+    java.nio.file.Files.writeString(file, text);
+    CompileResult r = new Compiler().compile(file);
+    return target(r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics())), sandbox);
+  }
+
   static Runner.Target target(Topology t, String sandbox) {
     DesiredState s = Planner.plan(t, sandbox).state().orElseThrow();
     return Targets.of(t, s, s.hosts().get(0));

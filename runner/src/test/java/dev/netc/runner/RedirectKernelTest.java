@@ -24,9 +24,7 @@ class RedirectKernelTest extends SandboxTest {
 
   @Test
   void aRedirectForgedByAMemberIsDroppedOnTheBridge(@TempDir Path dir) throws Exception {
-    Path file = dir.resolve("rd.netc");
-    Files.writeString(file, V4);
-    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Runner.Target t = Kernel.target(dir, "rd.netc", V4, s);
     runner.apply(t);
     Path script = dir.resolve("redirect.py");
     try (var in = RedirectKernelTest.class.getResourceAsStream("icmp-redirect.py")) {
