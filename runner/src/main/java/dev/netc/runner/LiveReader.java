@@ -123,6 +123,26 @@ public final class LiveReader {
    */
   public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
       Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls) {
+    // the files under /etc/netns (a hosts file names every member: 40 MB for 1,000 containers)
+    // are read while the namespaces are, into sets of their own merged at the end
+    Set<ObjectId> fOwned = new HashSet<>();
+    Map<ObjectId, String> fForeign = new HashMap<>();
+    Map<ObjectId, String> files = new HashMap<>();
+    java.util.concurrent.CompletableFuture<Void> filesRead = java.util.concurrent.CompletableFuture.runAsync(
+        () -> files(sandbox.prefix(), topology, fOwned, fForeign, files));
+    try {
+      return read(sandbox, topology, sysctlKeys, preRead, preSysctls, filesRead, fOwned, fForeign, files);
+    } finally {
+      // when the namespaces' read failed, the files' read ends before the error leaves (what
+      // comes next, a rollback, must not race it)
+      filesRead.handle((x, e) -> null).join();
+    }
+  }
+
+  private LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
+      Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls,
+      java.util.concurrent.CompletableFuture<Void> filesRead, Set<ObjectId> fOwned, Map<ObjectId, String> fForeign,
+      Map<ObjectId, String> files) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     for (String n : namespaces()) {
@@ -143,13 +163,6 @@ public final class LiveReader {
     Map<String, List<String>> vxlans = new LinkedHashMap<>();
     Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     String sandboxMark = "";
-    // the files under /etc/netns (a hosts file names every member: 40 MB for 1,000 containers)
-    // are read while the namespaces are, into sets of their own merged at the end
-    Set<ObjectId> fOwned = new HashSet<>();
-    Map<ObjectId, String> fForeign = new HashMap<>();
-    Map<ObjectId, String> files = new HashMap<>();
-    java.util.concurrent.CompletableFuture<Void> filesRead = java.util.concurrent.CompletableFuture.runAsync(
-        () -> files(sandbox.prefix(), topology, fOwned, fForeign, files));
     List<String> toRead = read.stream()
         .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
             && !preRead.containsKey(ns)).toList();
