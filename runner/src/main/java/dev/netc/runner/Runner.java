@@ -868,6 +868,33 @@ public final class Runner {
       });
     });
     writes.keySet().forEach(ns -> endpoints.computeIfAbsent(ns, k -> new ArrayList<>(NetnsBatches.READ)));
+    // links updated in place (MTU, master, MAC, state), one batch per namespace, before the
+    // table: a container's MAC address changed in place (one netc fixes now, on the first apply
+    // after an upgrade) is the one the port filter then admits, and the kernel announces it
+    // (arp_notify, ndisc_notify), so that the host and the other members do not keep sending to
+    // the old one until their neighbour entries expire
+    Map<String, List<String>> settings = new LinkedHashMap<>();
+    Map<String, Map<String, String>> announce = new LinkedHashMap<>();
+    for (Link l : t.host().links()) {
+      Change c = byId.get(l.id());
+      if (c != null && c.action() == Change.Action.UPDATE) {
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        undo.updatedLinks.add(l);
+        if (c.detail().contains("address ") && !hostNamespaces(List.of(t)).contains(l.namespace())) {
+          Map<String, String> w = announce.computeIfAbsent(l.namespace(), k -> new LinkedHashMap<>());
+          w.put("net.ipv4.conf." + l.name() + ".arp_notify", "1");
+          if (t.host().addresses().stream().anyMatch(a -> a.namespace().equals(l.namespace())
+              && a.device().equals(l.name()) && !a.address().isV4())) {
+            w.put("net.ipv6.conf." + l.name() + ".ndisc_notify", "1");
+          }
+        }
+      }
+    }
+    if (!announce.isEmpty()) {
+      writeSysctls(announce);
+    }
+    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+    touchedSince.addAll(settings.keySet());
     // the host namespace's sysctls and its table before any container's link comes up: bridged
     // traffic passes the forward hook (bridge-nf-call) and the topology's rules from its first
     // packet, and the routers' messages the rules drop are never copied into the containers
@@ -911,17 +938,6 @@ public final class Runner {
       writeAppliedTable(t, Optional.of(nft));
     }
     Map<String, List<JsonNode>> configured = configure(endpoints, writes, keys, readSysctls);
-    // links updated in place (MTU, master, MAC, state), one batch per namespace
-    Map<String, List<String>> settings = new LinkedHashMap<>();
-    for (Link l : t.host().links()) {
-      Change c = byId.get(l.id());
-      if (c != null && c.action() == Change.Action.UPDATE) {
-        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
-        undo.updatedLinks.add(l);
-      }
-    }
-    settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
-    touchedSince.addAll(settings.keySet());
     // the files: recorded for the undo in order, then written side by side (a hosts file names
     // every member of its networks: tens of megabytes for 1,000 containers)
     List<NetnsFile> toWrite = new ArrayList<>();

@@ -109,6 +109,34 @@ class AntiSpoofKernelTest extends SandboxTest {
   }
 
   /**
+   * A container whose MAC address is not the planned one (as after an upgrade from a netc that
+   * left the kernel's random one, or a MAC changed by hand) is drift, repaired in place; the
+   * kernel announces the new address, so the host's neighbour entry, stale with the old one,
+   * takes it at once and traffic to the container flows right after the apply.
+   */
+  @Test
+  void aMacAddressChangedInPlaceIsAnnouncedToTheHost(@TempDir Path dir) throws Exception {
+    Runner.Target t = Kernel.target(dir, "sp.netc", TOPOLOGY, s);
+    runner.apply(t);
+    String planned = mac("a");
+    assertEquals("02:42:0a:4f:00:02", planned);
+    String old = "02:00:00:00:00:aa";
+    assertTrue(Kernel.run("ip", "-n", s + "-a", "link", "set", "eth0", "address", old).ok());
+    assertTrue(Kernel.run("ip", "-n", s, "neigh", "replace", A4, "lladdr", old, "dev", "br-n", "nud", "stale").ok());
+    Thread.sleep(1200); // past the neighbour table's locktime
+    Plan drift = runner.plan(t);
+    assertTrue(drift.text().contains("~ link:" + s + "-a:eth0  (address " + old + " -> " + planned + ")"), drift.text());
+    runner.apply(t);
+    assertEquals(planned, mac("a"));
+    for (int i = 0; i < 20 && !planned.equals(neighbour(s, A4)); i++) {
+      Thread.sleep(50);
+    }
+    assertEquals(planned, neighbour(s, A4), "the host took the announced MAC address");
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "ping", "-c1", "-W1", A4).ok(), "at once, not after the entry expires");
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+  }
+
+  /**
    * A container on two networks may send from its one address out of the other network's port:
    * web, on front and back, publishes 8080 -> 80; client, on back, connects to the host's address
    * on back. The DNAT sends the connection to web's front address, and web answers client

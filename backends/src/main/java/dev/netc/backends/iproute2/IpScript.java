@@ -42,7 +42,9 @@ public final class IpScript {
       List<Map<String, String>> before = new ArrayList<>();
       b.namespace().map(endpointSysctls::get).orElse(List.of()).stream()
           .filter(x -> !x.newInterfaceValue().filter(x.value()::equals).isPresent())
-          .forEach(x -> before.add(Map.of("command", "ip netns exec " + b.namespace().get() + " sysctl -qw " + x.key() + "="
+          // -e: an interface without IPv6 state (under MTU 1280, or a kernel without IPv6) has
+          // none of these keys, and needs none
+          .forEach(x -> before.add(Map.of("command", "ip netns exec " + b.namespace().get() + " sysctl -qew " + x.key() + "="
               + x.value(), "why", x.why())));
       m.put("before", before);
       m.put("title", b.title());

@@ -103,10 +103,11 @@ final class Drivers {
    * The MAC address of a macvlan sub-interface that the topology does not fix: {@code 02:42} and
    * the four bytes of the member's IPv4 address on the network, as Docker derives it ({@code
    * 192.0.2.50} gives {@code 02:42:c0:00:02:32}); without an IPv4 address, {@code 02:} and five
-   * bytes of the SHA-256 of {@code macvlan:TOPOLOGY:ENDPOINT:INDEX}.
+   * bytes of the SHA-256 of {@code macvlan:TOPOLOGY:ENDPOINT:INDEX}, also when the IPv4 one is
+   * a MAC address another attachment of the network fixes ({@code taken}).
    */
-  static String macvlanMac(String topology, String endpoint, int index, List<IpAddress> addresses) {
-    return memberMac("macvlan", topology, endpoint, index, addresses);
+  static String macvlanMac(String topology, String endpoint, int index, List<IpAddress> addresses, Set<String> taken) {
+    return memberMac("macvlan", topology, endpoint, index, addresses, taken);
   }
 
   /**
@@ -116,16 +117,20 @@ final class Drivers {
    * may send from (the port filter), so that no container takes another's frames by sending
    * with its MAC address.
    */
-  static String vethMac(String topology, String endpoint, int index, List<IpAddress> addresses) {
-    return memberMac("veth", topology, endpoint, index, addresses);
+  static String vethMac(String topology, String endpoint, int index, List<IpAddress> addresses, Set<String> taken) {
+    return memberMac("veth", topology, endpoint, index, addresses, taken);
   }
 
-  private static String memberMac(String kind, String topology, String endpoint, int index, List<IpAddress> addresses) {
+  private static String memberMac(String kind, String topology, String endpoint, int index, List<IpAddress> addresses,
+      Set<String> taken) {
     Optional<IpAddress> v4 = addresses.stream().filter(IpAddress::isV4).findFirst();
     if (v4.isPresent()) {
       long a = v4.get().lo();
-      return String.format(Locale.ROOT, "02:42:%02x:%02x:%02x:%02x", (a >>> 24) & 255, (a >>> 16) & 255,
+      String fromIpv4 = String.format(Locale.ROOT, "02:42:%02x:%02x:%02x:%02x", (a >>> 24) & 255, (a >>> 16) & 255,
           (a >>> 8) & 255, a & 255);
+      if (!taken.contains(fromIpv4)) {
+        return fromIpv4;
+      }
     }
     return mac("02", sha256(kind + ":" + topology + ":" + endpoint + ":" + index), 5);
   }

@@ -71,11 +71,15 @@ public final class Planner {
   /** Networks left out of the kernel plan (NETC520). */
   private final Set<String> unrealised = new HashSet<>();
   private final Map<String, Underlay> underlays;
+  /** The MAC addresses attachments fix, by network (on every host: an overlay is one segment). */
+  private final Map<String, Set<String>> fixedMacs = new HashMap<>();
 
   private Planner(Topology t, String sandbox) {
     this.t = t;
     this.sandbox = sandbox;
     t.networks().forEach(n -> networks.put(n.name(), n));
+    t.endpoints().forEach(e -> e.attachments().forEach(a -> a.mac().ifPresent(m -> fixedMacs
+        .computeIfAbsent(a.network(), k -> new HashSet<>()).add(m.toLowerCase(java.util.Locale.ROOT)))));
     this.underlays = Drivers.underlays(t, sandbox);
   }
 
@@ -422,7 +426,7 @@ public final class Planner {
           mtu(n), Optional.of(bridge.name()), Optional.of(new Link.Ref(ns, eth)), true, Optional.empty()));
       // a MAC known in advance: the port filter lets the container's port send from it alone
       String mac = a.mac().map(m -> m.toLowerCase(java.util.Locale.ROOT))
-          .orElseGet(() -> Drivers.vethMac(t.name(), e.name(), index, a.addresses()));
+          .orElseGet(() -> Drivers.vethMac(t.name(), e.name(), index, a.addresses(), fixedMacs.getOrDefault(n.name(), Set.of())));
       veths.add(new Link(ns, eth, Link.Type.VETH, Ownership.eth(t.name(), e.name(), index), mtu(n),
           Optional.empty(), Optional.of(new Link.Ref(hostNs, veth)), false, Optional.of(mac)));
       ipv6Switch(ns, eth, n, a.addresses());
@@ -442,7 +446,7 @@ public final class Planner {
       Network.Macvlan m = n.macvlan().orElseThrow();
       String eth = "eth" + index;
       String mac = a.mac().map(x -> x.toLowerCase(java.util.Locale.ROOT))
-          .orElseGet(() -> Drivers.macvlanMac(t.name(), e.name(), index, a.addresses()));
+          .orElseGet(() -> Drivers.macvlanMac(t.name(), e.name(), index, a.addresses(), fixedMacs.getOrDefault(n.name(), Set.of())));
       macvlans.add(new Link(ns, eth, Link.Type.MACVLAN, Ownership.macvlan(t.name(), e.name(), index), n.mtu(),
           Optional.empty(), Optional.empty(), false, Optional.of(mac),
           Optional.of(new Link.Macvlan(m.parent(), hostNs, m.mode()))));
@@ -472,12 +476,12 @@ public final class Planner {
         // (one sent by another container: CVE-2020-13401; by a router on a macvlan parent's LAN)
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_ra", "0",
             "no address or route from router advertisements: the topology gives them"));
-        // IPAM gives the addresses (added nodad), and the link-local one comes from the veth's
-        // random MAC: a duplicate address detection would only make it wait a second, and send
+        // IPAM gives the addresses (added nodad), and the link-local one comes from the MAC the
+        // plan fixes: a duplicate address detection would only make it wait a second, and send
         // a neighbour solicitation that the bridge floods to every other port (N x N copies
         // when N containers start together)
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_dad", "0",
-            "no duplicate address detection: IPAM gives the addresses, the link-local one is from a random MAC"));
+            "no duplicate address detection: IPAM gives the addresses, the link-local one is from the planned MAC"));
       }
       sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
           ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"
