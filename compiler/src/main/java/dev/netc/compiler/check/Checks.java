@@ -12,6 +12,7 @@ public final class Checks {
       new NoOverlappingSubnets(),
       new StaticAddressesFitTheirSubnet(),
       new AddressesAreUnique(),
+      new MacAddressesAreUnique(),
       new AddressesAreNotReserved(),
       new GatewaysAndPoolsFitTheirSubnet(),
       new PoolsAreLargeEnough(),
