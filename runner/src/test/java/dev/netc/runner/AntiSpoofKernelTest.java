@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       datagram ({@code Udp: NoPorts}, {@code Udp6NoPorts}: nothing listens);
  *   <li>an ARP reply claiming a's IPv4 address, broadcast: b's and the host's neighbour entries
  *       for a keep a's MAC address;
- *   <li>a neighbour advertisement claiming a's IPv6 address: b's entry keeps a's MAC address;
+ *   <li>neighbour advertisements claiming a's IPv6 address and its link-local one: b's entries
+ *       keep a's MAC address;
  *   <li>a frame from a's MAC address: the bridge's forwarding entry for it stays on a's port.
  * </ul>
  *
@@ -43,6 +44,8 @@ class AntiSpoofKernelTest extends SandboxTest {
   private static final String A6 = "fd79::2";
   private static final String B6 = "fd79::3";
   private static final String C6 = "fd79::4";
+  /** a's link-local address: EUI-64 of the MAC address the plan fixes, 02:42:0a:4f:00:02. */
+  private static final String A_LL = "fe80::42:aff:fe4f:2";
   private static final String BROADCAST = "ff:ff:ff:ff:ff:ff";
 
   private Path script;
@@ -62,11 +65,16 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "ping", "-c1", "-W2", A4).ok());
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-b", "ping", "-6", "-c1", "-W3", A6).ok());
     assertTrue(Kernel.run("ip", "netns", "exec", s, "ping", "-c1", "-W2", A4).ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-a", "-6", "address", "show", "dev", "eth0", "scope", "link").out()
+        .contains(A_LL + "/64"), "the link-local address the port filter expects");
+    // b resolves a's link-local address (the ping itself is dropped: link-local is no address of the model)
+    Kernel.run("ip", "netns", "exec", s + "-b", "ping", "-6", "-c1", "-W1", A_LL + "%eth0");
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-c", "ping", "-c1", "-W2", A4).ok(), "c's own traffic passes");
     Thread.sleep(1200); // past the neighbour tables' locktime (1 s), in which no update would be taken
     assertEquals(aMac, neighbour(s + "-b", A4));
     assertEquals(aMac, neighbour(s + "-b", A6));
     assertEquals(aMac, neighbour(s, A4));
+    assertEquals(aMac, neighbour(s + "-b", A_LL));
 
     // as itself, a's datagrams arrive (the policy admits a): the filter is not too strict
     long[] before = udpNoPorts();
@@ -83,6 +91,7 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertEquals(aMac, neighbour(s + "-b", A4), "b's ARP entry for a");
     assertEquals(aMac, neighbour(s, A4), "the host's ARP entry for a");
     assertEquals(aMac, neighbour(s + "-b", A6), "b's neighbour entry for a");
+    assertEquals(aMac, neighbour(s + "-b", A_LL), "b's neighbour entry for a's link-local address");
     assertEquals("ve-a-0", fdbPort(aMac), "the bridge still sends a's frames to a's port");
 
     // without the port's chain the same frames get through the policy and poison the caches
@@ -95,6 +104,7 @@ class AntiSpoofKernelTest extends SandboxTest {
     assertEquals(cMac, neighbour(s + "-b", A4), "the test's ARP reply works");
     assertEquals(cMac, neighbour(s, A4), "the test's ARP reply works on the host too");
     assertEquals(cMac, neighbour(s + "-b", A6), "the test's neighbour advertisement works");
+    assertEquals(cMac, neighbour(s + "-b", A_LL), "and for a link-local address");
     assertEquals("ve-c-0", fdbPort(aMac), "the test's frame from a's MAC address works: a's frames go to c");
 
     // the flushed chain is drift that apply repairs
@@ -166,6 +176,7 @@ class AntiSpoofKernelTest extends SandboxTest {
     send("c", "udp6", bMac, A6, B6, "7000");
     send("c", "arp", BROADCAST, A4, B4);
     send("c", "na", bMac, C6, B6, A6);
+    send("c", "na", bMac, C6, B6, A_LL);
     // c's own address, a's MAC address: the bridge would learn a's MAC on c's port
     send("c", "mac", bMac, mac("a"), "10.79.0.4", B4, "7001");
   }

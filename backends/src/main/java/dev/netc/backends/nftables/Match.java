@@ -7,8 +7,7 @@ import java.util.stream.Collectors;
 /** One condition of a rule. */
 public sealed interface Match
     permits Match.Lookup, Match.Prefix, Match.CtState, Match.CtStatus, Match.Icmpv6Type, Match.IcmpType, Match.FibLocal,
-    Match.NfProto, Match.L4Proto, Match.OutsidePrefixes, Match.RawPrefix,
-    Match.OtherEtherType {
+    Match.NfProto, Match.L4Proto, Match.OtherEtherType {
   String render();
 
   /** The fields, concatenated, are (or with {@code negate}, are not) in a named set. */
@@ -30,31 +29,6 @@ public sealed interface Match
     public String render() {
       String p = prefix.prefix() == prefix.family().bits() ? prefix.address().toString() : prefix.toString();
       return field.text() + (negate ? " != " : " ") + p;
-    }
-  }
-
-  /** An address field is in none of some prefixes: {@code ip6 saddr != { ::, fe80::/10 }}. */
-  record OutsidePrefixes(Expr field, List<Cidr> prefixes) implements Match {
-    public OutsidePrefixes {
-      prefixes = List.copyOf(prefixes);
-    }
-
-    @Override
-    public String render() {
-      return field.text() + " != { " + prefixes.stream()
-          .map(p -> p.prefix() == p.family().bits() ? p.address().toString() : p.toString())
-          .collect(Collectors.joining(", ")) + " }";
-    }
-  }
-
-  /**
-   * The first 16 bits of a raw transport-header field are not {@code value}: {@code @th,64,16 !=
-   * 0xfe80} (a neighbour advertisement's target outside the link-local prefix).
-   */
-  record RawPrefix(int offsetBits, int value) implements Match {
-    @Override
-    public String render() {
-      return "@th," + offsetBits + ",16 != 0x" + Integer.toHexString(value);
     }
   }
 

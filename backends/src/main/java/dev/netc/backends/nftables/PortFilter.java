@@ -22,8 +22,9 @@ import java.util.Optional;
  *   <li><b>Its own addresses only</b> (anti-spoofing): an IPv4 packet or ARP message must come
  *       from one of the addresses the topology gives the endpoint (on any of its networks: a
  *       multi-homed container may send from one out of the other), an IPv6 packet from one of
- *       them, from a link-local address or from {@code ::} (duplicate address detection), and a
- *       neighbour advertisement may only claim an address of the interface it leaves by. Without
+ *       them, from the interface's link-local address (made from the fixed MAC address) or from
+ *       {@code ::} (duplicate address detection), and a neighbour advertisement may only claim
+ *       an address of the interface it leaves by. Without
  *       it, a member could send as another (the policies judge by source address) or take
  *       another's traffic by answering for its address (ARP and neighbour cache poisoning).
  *   <li><b>No router's messages</b>: router advertisements and solicitations, redirects (ICMP
@@ -42,12 +43,23 @@ public final class PortFilter {
   /** The family of the table. */
   public static final String FAMILY = "bridge";
   private static final Cidr UNSPECIFIED6 = Cidr.parse("::/128").get();
-  private static final Cidr LINK_LOCAL6 = Cidr.parse("fe80::/10").get();
   private static final Cidr UNSPECIFIED4 = Cidr.parse("0.0.0.0/32").get();
   private static final List<String> ROUTER_AND_MLD = List.of("nd-router-solicit", "nd-router-advert", "nd-redirect",
       "mld-listener-query", "mld-listener-report", "mld-listener-done", "mld2-listener-report");
 
   private PortFilter() {}
+
+  /** The link-local address the kernel makes from {@code mac} (EUI-64): {@code fe80::42:aff:fe0a:a}. */
+  static IpAddress linkLocal(String mac) {
+    String[] b = mac.split(":");
+    long id = 0;
+    int[] bytes = {Integer.parseInt(b[0], 16) ^ 0x02, Integer.parseInt(b[1], 16), Integer.parseInt(b[2], 16), 0xff, 0xfe,
+        Integer.parseInt(b[3], 16), Integer.parseInt(b[4], 16), Integer.parseInt(b[5], 16)};
+    for (int x : bytes) {
+      id = id << 8 | x;
+    }
+    return new IpAddress(IpAddress.Family.V6, 0xfe80L << 48, id);
+  }
 
   /** The table of the host's namespace, when it has an {@code inet} table (bridges). */
   public static Optional<Ruleset> build(HostState host) {
@@ -89,6 +101,13 @@ public final class PortFilter {
             target6.add(new NftSet.Element(List.of(port, new Value.Raw128(a)), List.of(), comment));
           }
         }
+        // and its link-local address, which the kernel makes from the MAC address the plan
+        // fixes (EUI-64: addr_gen_mode 0, planned too), where the interface has IPv6
+        if (mac != null && i.addresses().stream().anyMatch(a -> !a.isV4())) {
+          IpAddress linkLocal = linkLocal(mac);
+          addr6.add(new NftSet.Element(List.of(port, Value.Addr.of(linkLocal)), List.of(), comment));
+          target6.add(new NftSet.Element(List.of(port, new Value.Raw128(linkLocal)), List.of(), comment));
+        }
       }
     }
     List<NftSet> sets = List.of(
@@ -99,7 +118,7 @@ public final class PortFilter {
         new NftSet("port_addr4", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IPV4_ADDR), List.of(), false, addr4,
             "the IPv4 addresses each port may send from: its endpoint's"),
         new NftSet("port_addr6", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IPV6_ADDR), List.of(), false, addr6,
-            "the IPv6 addresses each port may send from: its endpoint's (link-local ones aside)"),
+            "the IPv6 addresses each port may send from: its endpoint's, and its interface's link-local one"),
         new NftSet("port_target6", List.of(Expr.FieldType.IFNAME, Expr.FieldType.INTEGER), List.of(), false, target6,
             "the IPv6 addresses of each port's interface, as the target of a neighbour advertisement",
             Optional.of("iifname . @th,64,128")));
@@ -124,10 +143,10 @@ public final class PortFilter {
         Rule.of(new Statement.Drop(), "IPv4 from an address that is not the port's: no spoofing",
             new Match.Lookup(List.of(Expr.IIFNAME, Expr.IP_SADDR), "port_addr4", true)),
         Rule.of(new Statement.Drop(), "IPv6 from an address that is not the port's: no spoofing",
-            new Match.OutsidePrefixes(Expr.IP6_SADDR, List.of(UNSPECIFIED6, LINK_LOCAL6)),
+            new Match.Prefix(Expr.IP6_SADDR, UNSPECIFIED6, true),
             new Match.Lookup(List.of(Expr.IIFNAME, Expr.IP6_SADDR), "port_addr6", true)),
         Rule.of(new Statement.Drop(), "neighbour advertisements for an address that is not the port's",
-            new Match.Icmpv6Type(List.of("nd-neighbor-advert")), new Match.RawPrefix(64, 0xfe80),
+            new Match.Icmpv6Type(List.of("nd-neighbor-advert")),
             new Match.Lookup(List.of(Expr.IIFNAME, Expr.ND_TARGET), "port_target6", true)));
     // before br_netfilter (priority 0) hands the frame to the inet hooks
     Chain prerouting = new Chain("prerouting", Optional.of(new Chain.Hook("filter", "prerouting", "filter", "accept")),

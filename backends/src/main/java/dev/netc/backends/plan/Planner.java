@@ -482,6 +482,9 @@ public final class Planner {
         // when N containers start together)
         sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".accept_dad", "0",
             "no duplicate address detection: IPAM gives the addresses, the link-local one is from the planned MAC"));
+        // EUI-64, a new namespace's default: the port filter then knows the link-local address
+        sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".addr_gen_mode", "0",
+            "the link-local address from the MAC address (EUI-64), which the port filter admits"));
       }
       sysctls.add(new Sysctl(ns, "net.ipv6.conf." + eth + ".disable_ipv6", v6 ? "0" : "1", v6
           ? "IPv6 on: network " + n.name() + " gives this interface an IPv6 address"

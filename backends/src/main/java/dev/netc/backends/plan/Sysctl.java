@@ -18,14 +18,14 @@ public record Sysctl(String namespace, String key, String value, String why) imp
     }
   }
 
-  private static final Pattern INTERFACE_IPV6 = Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.(disable_ipv6|accept_ra|accept_dad)");
+  private static final Pattern INTERFACE_IPV6 = Pattern.compile("net\\.ipv6\\.conf\\.([a-z0-9_-]+)\\.(disable_ipv6|accept_ra|accept_dad|addr_gen_mode)");
 
   /** An interface's IPv6 setting that netc sets: the interface and the setting's name. */
   public record InterfaceSetting(String device, String setting) {}
 
   /**
-   * The interface and setting of {@code net.ipv6.conf.DEV.disable_ipv6}, {@code
-   * net.ipv6.conf.DEV.accept_ra} or {@code net.ipv6.conf.DEV.accept_dad}; empty for any other key.
+   * The interface and setting of {@code net.ipv6.conf.DEV.disable_ipv6}, {@code accept_ra},
+   * {@code accept_dad} or {@code addr_gen_mode}; empty for any other key.
    */
   public static java.util.Optional<InterfaceSetting> interfaceSetting(String key) {
     java.util.regex.Matcher m = INTERFACE_IPV6.matcher(key);
@@ -34,13 +34,14 @@ public record Sysctl(String namespace, String key, String value, String why) imp
 
   /**
    * The value the kernel gives this setting of a new interface, when netc knows it: IPv6 on
-   * ({@code disable_ipv6} 0), router advertisements taken ({@code accept_ra} 1) and duplicate
-   * address detection ({@code accept_dad} 1), as in the
+   * ({@code disable_ipv6} 0), router advertisements taken ({@code accept_ra} 1), duplicate
+   * address detection ({@code accept_dad} 1) and the link-local address from the MAC address
+   * ({@code addr_gen_mode} 0, EUI-64), as in the
    * {@code default} of a namespace netc makes. A sysctl that has it needs no command when its
    * interface is made.
    */
   public java.util.Optional<String> newInterfaceValue() {
-    return interfaceSetting(key).map(x -> x.setting().equals("disable_ipv6") ? "0" : "1");
+    return interfaceSetting(key).map(x -> x.setting().equals("disable_ipv6") || x.setting().equals("addr_gen_mode") ? "0" : "1");
   }
 
   /** Whether {@code key} is a sysctl key netc takes: {@code net.} and dotted words. */

@@ -185,7 +185,7 @@ public final class NetlinkNamespaces {
 
   /**
    * The values of {@code keys} in the calling thread's namespace; a key it does not have is
-   * absent. A link's {@code net.ipv6.conf.DEV.disable_ipv6} and {@code accept_ra} come from the
+   * absent. A link's IPv6 settings ({@code net.ipv6.conf.DEV.disable_ipv6}, {@code accept_ra}, {@code accept_dad}, {@code addr_gen_mode}) come from the
    * link dump just read ({@code docs}, {@link RouteDump#IPV6_CONF}), not from {@code /proc/sys}: opening that
    * costs some 40 µs in a namespace the thread has just entered.
    */
@@ -200,7 +200,10 @@ public final class NetlinkNamespaces {
     for (String k : keys) {
       Optional<Sysctl.InterfaceSetting> is = Sysctl.interfaceSetting(k).filter(i -> ipv6.containsKey(i.device()));
       if (is.isPresent()) {
-        sysctls.put(k, ipv6.get(is.get().device()).path(is.get().setting()).asText());
+        // a setting the kernel's dump does not carry (older than the setting) is not read
+        if (ipv6.get(is.get().device()).has(is.get().setting())) {
+          sysctls.put(k, ipv6.get(is.get().device()).path(is.get().setting()).asText());
+        }
         continue;
       }
       try {

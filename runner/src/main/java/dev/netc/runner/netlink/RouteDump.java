@@ -27,12 +27,13 @@ import java.util.Map;
 public final class RouteDump {
   /**
    * The field of a link document with some of its IPv6 settings ({@code disable_ipv6},
-   * {@code accept_ra}, {@code accept_dad}, by their sysctl names): netc's, not one {@code ip -j} prints.
+   * {@code accept_ra}, {@code accept_dad}, {@code addr_gen_mode}, by their sysctl names): netc's, not one {@code ip -j} prints.
    */
   public static final String IPV6_CONF = "netc_ipv6_conf";
   private static final int DEVCONF_ACCEPT_RA = 3;
   private static final int DEVCONF_DISABLE_IPV6 = 26;
   private static final int DEVCONF_ACCEPT_DAD = 27;
+  private static final int DEVCONF_ADDR_GEN_MODE = 47;
 
   private static final int RTM_GETLINK = 18;
   private static final int RTM_GETADDR = 22;
@@ -228,7 +229,8 @@ public final class RouteDump {
         }
       }
       // IFLA_AF_SPEC > AF_INET6 > IFLA_INET6_CONF: the link's IPv6 settings, s32 by DEVCONF_*
-      // index (DEVCONF_ACCEPT_RA 3, DEVCONF_DISABLE_IPV6 26, DEVCONF_ACCEPT_DAD 27). netc's own
+      // index (DEVCONF_ACCEPT_RA 3, DEVCONF_DISABLE_IPV6 26, DEVCONF_ACCEPT_DAD 27,
+      // DEVCONF_ADDR_GEN_MODE 47). netc's own
       // field, not ip's.
       if (a.containsKey(26)) {
         ByteBuffer inet6 = attributes(a.get(26), 0).get(AF_INET6);
@@ -238,6 +240,9 @@ public final class RouteDump {
           c.put("disable_ipv6", conf.getInt(4 * DEVCONF_DISABLE_IPV6));
           c.put("accept_ra", conf.getInt(4 * DEVCONF_ACCEPT_RA));
           c.put("accept_dad", conf.getInt(4 * DEVCONF_ACCEPT_DAD));
+          if (conf.limit() >= 4 * (DEVCONF_ADDR_GEN_MODE + 1)) { // since Linux 4.11
+            c.put("addr_gen_mode", conf.getInt(4 * DEVCONF_ADDR_GEN_MODE));
+          }
         }
       }
       linkDoc.add(l);
