@@ -3,6 +3,7 @@ package dev.netc.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.netc.backends.nftables.PortFilter;
 import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
@@ -321,7 +322,7 @@ public final class LiveReader {
       }
       // the object is the topology's tables: the inet one and its bridge companion (PortFilter),
       // loaded together; either one left makes it present (and the rules' witness tells the rest)
-      if (here.contains(table) || here.contains("bridge " + Ownership.table(topology))) {
+      if (here.contains(table) || here.contains(PortFilter.FAMILY + " " + Ownership.table(topology))) {
         owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
       }
       (sysctlsRead.containsKey(h) ? sysctlsRead.get(h) : sysctls(h, sysctlKeys.getOrDefault(h, List.of()))).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
@@ -504,7 +505,7 @@ public final class LiveReader {
 
   /** {@code family}, and {@code bridge} after it: the families of a topology's tables. */
   private static List<String> families(String family) {
-    return family.equals("bridge") ? List.of(family) : List.of(family, "bridge");
+    return family.equals(PortFilter.FAMILY) ? List.of(family) : List.of(family, PortFilter.FAMILY);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.netc.runner;
 
 import dev.netc.backends.iproute2.IpBatch;
 import dev.netc.backends.iproute2.IpPlan;
+import dev.netc.backends.nftables.PortFilter;
 import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.DesiredState;
 import dev.netc.backends.plan.FdbEntry;
@@ -1429,8 +1430,9 @@ public final class Runner {
             // updated: the content it had, replaced atomically, and its records
             String was = tablesBefore.get(t.hostNs());
             // a file an older netc loaded has no bridge table: the one this apply made goes with it
-            String bridge = "table bridge " + Ownership.table(t.topology());
-            String restore = was.contains(bridge + " {") ? was : bridge + " {}\ndelete " + bridge + "\n" + was;
+            String name = Ownership.table(t.topology());
+            String restore = was.contains("table " + PortFilter.FAMILY + " " + name + " {") ? was
+                : dropTable(PortFilter.FAMILY, name) + was;
             CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), restore);
             if (r.ok()) {
               Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
@@ -1687,12 +1689,12 @@ public final class Runner {
    */
   private CommandExecutor.Result deleteTables(String ns, String topology) {
     String name = Ownership.table(topology);
-    StringBuilder script = new StringBuilder();
-    for (String family : List.of("inet", "bridge")) {
-      script.append("table ").append(family).append(' ').append(name).append(" {}\n")
-          .append("delete table ").append(family).append(' ').append(name).append('\n');
-    }
-    return exec.run(Sandbox.in(ns, List.of("nft", "-f", "-")), script.toString());
+    return exec.run(Sandbox.in(ns, List.of("nft", "-f", "-")), dropTable("inet", name) + dropTable(PortFilter.FAMILY, name));
+  }
+
+  /** The {@code nft -f} lines that delete table {@code family name}, there or not (made first, then deleted). */
+  private static String dropTable(String family, String name) {
+    return "table " + family + " " + name + " {}\ndelete table " + family + " " + name + "\n";
   }
 
   /** The tables of netc topologies ({@code inet netc_...}, {@code bridge netc_...}) among {@code tables}. */

@@ -122,7 +122,6 @@ public final class PortFilter {
         new NftSet("port_target6", List.of(Expr.FieldType.IFNAME, Expr.FieldType.INTEGER), List.of(), false, target6,
             "the IPv6 addresses of each port's interface, as the target of a neighbour advertisement",
             Optional.of("iifname . @th,64,128")));
-    Match.Lookup port = new Match.Lookup(List.of(Expr.IIFNAME), "ports", false);
     List<Rule> rules = List.of(
         Rule.of(new Statement.Accept(), "not a container's port: not ours to judge",
             new Match.Lookup(List.of(Expr.IIFNAME), "ports", true)),
