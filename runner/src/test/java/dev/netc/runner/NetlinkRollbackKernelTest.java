@@ -87,6 +87,32 @@ class NetlinkRollbackKernelTest extends SandboxTest {
     assertTrue(runner.plan(t).empty());
   }
 
+  /**
+   * A pipe where a hosts file goes (someone else's): read without blocking, it has no mark, so
+   * plan and apply stop before any change and name it; they do not wait for a writer forever.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aPipeWhereAFileGoesIsForeignAndNothingHangs() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    java.nio.file.Path dir = Runner.ETC_NETNS.resolve(s + "-db");
+    java.nio.file.Path pipe = dir.resolve("hosts");
+    Files.createDirectories(dir);
+    assertEquals(0, Kernel.run("mkfifo", pipe.toString()).exit());
+    try {
+      RunnerException e = assertThrows(RunnerException.class, () -> runner.plan(t));
+      assertTrue(e.getMessage().startsWith("objects of topology webshop are taken by others, not touching them: file:" + s
+          + "-db:/etc/netns/" + s + "-db/hosts (no mark)"), e.getMessage());
+      RunnerException a = assertThrows(RunnerException.class, () -> runner.apply(t));
+      assertEquals(e.getMessage(), a.getMessage());
+      assertEquals(Set.of(), namespaces());
+      assertTrue(Files.exists(pipe) && !Files.isRegularFile(pipe), "the pipe is left alone");
+    } finally {
+      Files.deleteIfExists(pipe);
+      Files.deleteIfExists(dir);
+    }
+  }
+
   private Set<String> namespaces() {
     return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
         .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));

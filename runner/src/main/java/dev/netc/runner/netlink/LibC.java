@@ -5,8 +5,8 @@ import com.sun.jna.Native;
 
 /**
  * The C library calls netc makes itself (through JNA: the JDK has no API that enters a network
- * namespace or opens a netlink socket): {@code open}, {@code setns}, {@code close}, and the
- * socket calls of a netlink conversation. Direct-mapped ({@code Native.register}): a read of
+ * namespace or opens a netlink socket): {@code open}, {@code setns}, {@code close}, the
+ * socket calls of a netlink conversation, and the few file calls of {@link NativeFiles}. Direct-mapped ({@code Native.register}): a read of
  * 1,000 namespaces makes some 20,000 of these calls, and a direct call costs a fraction of a
  * call through a library interface's proxy.
  */
@@ -15,6 +15,7 @@ public final class LibC {
   public static final int CLONE_NEWNET = 0x40000000;
   public static final int O_RDONLY = 0;
   public static final int O_CLOEXEC = 0x80000;
+  public static final int O_NONBLOCK = 0x800;
 
   private static final Throwable UNAVAILABLE;
 
@@ -56,6 +57,13 @@ public final class LibC {
   static native long recv(int fd, byte[] buf, long len, int flags) throws LastErrorException;
 
   static native long write(int fd, byte[] buf, long len) throws LastErrorException;
+
+  static native long read(int fd, byte[] buf, long len) throws LastErrorException;
+
+  /** {@code open(path, O_CREAT | O_WRONLY | O_TRUNC, mode)}, without the variadic argument. */
+  static native int creat(String path, int mode) throws LastErrorException;
+
+  static native int mkdir(String path, int mode) throws LastErrorException;
 
   /** The C library's text for an errno ({@code File exists}). */
   static native String strerror(int errno);
