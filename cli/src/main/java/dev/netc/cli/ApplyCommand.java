@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         + " transaction), update what differs, delete what the topology owns but no longer"
         + " wants; read it back. On any failure, what this apply created is removed again."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:done (or no changes)", "1:error; the sandbox is left as it was"})
+    exitCodeList = {"0:done (or no changes)", "1:error; the sandbox is left as it was",
+        "130:interrupted (SIGINT or SIGTERM): rolled back, the sandbox is left as it was"})
 final class ApplyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
@@ -52,9 +53,17 @@ final class ApplyCommand implements Callable<Integer> {
         : Runner.system(lock.timeout());
     if (saved.isPresent()) {
       return SandboxOptions.reported(FAILED,
-          () -> report(runner.apply(saved.get()), saved.get().plan().topology()));
+          () -> report(applied(runner, () -> runner.apply(saved.get())), saved.get().plan().topology()));
     }
-    return target.onTargets(ctx, file, input.recursive, FAILED, t -> report(runner.apply(t), t.get(0).topology()));
+    return target.onTargets(ctx, file, input.recursive, FAILED,
+        t -> report(applied(runner, () -> runner.apply(t)), t.get(0).topology()));
+  }
+
+  /** The apply, with SIGINT and SIGTERM rolling it back ({@link Interrupts}). */
+  private Runner.Outcome applied(Runner runner, java.util.function.Supplier<Runner.Outcome> apply) {
+    try (Interrupts i = Interrupts.apply(runner, ctx.err())) {
+      return apply.get();
+    }
   }
 
   private static final String FAILED = "apply failed: ";

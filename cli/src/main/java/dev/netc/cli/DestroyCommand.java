@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         + " nftables table and /etc/netns files), nothing else; then S and S-outside when netc"
         + " made them and nothing foreign is left in them."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:done", "1:error"})
+    exitCodeList = {"0:done", "1:error", "130:interrupted while waiting for the lock (a destroy under way ends first)"})
 final class DestroyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 
@@ -41,7 +41,10 @@ final class DestroyCommand implements Callable<Integer> {
     return target.onTargets(ctx, file, input.recursive, "destroy failed: ", t -> {
       Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
           : Runner.system(lock.timeout());
-      Runner.Outcome o = runner.destroy(t);
+      Runner.Outcome o;
+      try (Interrupts i = Interrupts.destroy(runner, ctx.err())) {
+        o = runner.destroy(t);
+      }
       if (verbosity.verbose) {
         o.plan().changes().forEach(c -> ctx.err().println(c.line()));
       }

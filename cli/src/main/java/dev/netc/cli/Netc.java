@@ -47,7 +47,8 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:success", "1:errors in the input, or a bad command line",
-      "2:changes or drift (commands that say so)", "3:denied (explain)"
+      "2:changes or drift (commands that say so)", "3:denied (explain)",
+      "130:interrupted (SIGINT or SIGTERM; apply: rolled back)"
     })
 public final class Netc implements Runnable {
   /**
@@ -118,7 +119,7 @@ public final class Netc implements Runnable {
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
       if (ex instanceof UserError ue) {
         ctx.err().println("netc: " + ue.getMessage());
-        return 1;
+        return ue.status();
       }
       ctx.err().println("netc: internal error: " + ex + " (rerun with --debug for details)");
       if (root.debug || debug) {
@@ -143,8 +144,20 @@ public final class Netc implements Runnable {
 
   /** A problem the user can fix, reported as one line (the command line, a file that is missing). */
   static final class UserError extends RuntimeException {
+    private final int status;
+
     UserError(String message) {
+      this(message, 1);
+    }
+
+    /** With another exit status than 1 (130: interrupted). */
+    UserError(String message, int status) {
       super(message, null, false, false);
+      this.status = status;
+    }
+
+    int status() {
+      return status;
     }
   }
 

@@ -77,6 +77,8 @@ final class SandboxOptions {
       return step.get();
     } catch (StalePlanException e) {
       throw new Netc.UserError("saved plan is stale: " + e.getMessage() + "; run netc plan again");
+    } catch (Runner.Stopped e) {
+      throw new Netc.UserError(failed + e.getMessage(), Interrupts.STATUS);
     } catch (RunnerException e) {
       throw new Netc.UserError(failed + e.getMessage());
     }

@@ -78,6 +78,8 @@ public final class Runner {
   private final LiveReader reader;
   /** netc's own rtnetlink reads and requests in the namespaces, as root; {@code null}: through processes. */
   private final NetlinkNamespaces netlink;
+  /** Set by {@link #stop}: an apply under way rolls back at its next step. */
+  private volatile boolean stopping;
 
   public Runner(CommandExecutor exec, Path etcNetns, Path stateDir, Duration lockWait) {
     this.exec = exec;
@@ -94,6 +96,30 @@ public final class Runner {
       NetlinkNamespaces.warmUp();
     }
     this.reader = new LiveReader(exec, etcNetns, stateDir, netlink);
+  }
+
+  /**
+   * Asks an apply under way (in another thread; the command line's on SIGINT or SIGTERM) to stop:
+   * it makes no further change, rolls back what it made and throws {@link Stopped}; one still
+   * waiting for the lock gives up. Its read-back, once every change is made, runs to its end.
+   * Deletions of a destroy are not undone: a destroy goes on.
+   */
+  public void stop() {
+    stopping = true;
+  }
+
+  /** An apply that {@link #stop} stopped: rolled back (the message says how it went). */
+  public static final class Stopped extends RunnerException {
+    Stopped(String message) {
+      super(message);
+    }
+  }
+
+  /** Between two steps of an apply: a stop asked for ends it here (and the rollback follows). */
+  private void checkpoint() {
+    if (stopping) {
+      throw new Stopped("interrupted");
+    }
   }
 
   /** The real machine: processes, {@code /etc/netns}, {@code /run/netc}. */
@@ -717,6 +743,9 @@ public final class Runner {
         throw new RunnerException(before.notes().get(0));
       }
       Plan plan = diff(ts, before);
+      if (stopping) {
+        throw new Stopped("interrupted before any change; " + sb.label() + " is as it was");
+      }
       if (saved.isPresent()) {
         String now = fingerprint(ts.get(0), before);
         if (!now.equals(saved.get().liveSha256())) {
@@ -756,9 +785,11 @@ public final class Runner {
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
-        String msg = e instanceof RunnerException ? e.getMessage() : e.toString();
-        throw new RunnerException(msg + "; rolled back"
-            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems)));
+        // stopped (a signal also ends the process running at that moment: its failure is the stop's)
+        String msg = stopping ? "interrupted" : e instanceof RunnerException ? e.getMessage() : e.toString();
+        String text = msg + "; rolled back"
+            + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems));
+        throw stopping ? new Stopped(text) : new RunnerException(text);
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
     }
@@ -773,12 +804,14 @@ public final class Runner {
     Sandbox sb = sandbox(ts);
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists(),
         before.sandboxLinks().containsKey(Sandbox.UPLINK))) {
+      checkpoint();
       ip(r);
     }
     List<Underlay> all = underlays(ts);
     List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
     for (Sandbox.Run r : sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
         || !before.sandboxExists() && all.isEmpty(), all)) {
+      checkpoint();
       ip(r);
     }
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
@@ -793,6 +826,7 @@ public final class Runner {
             && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
         .map(Change::id).toList();
     if (!early.isEmpty()) {
+      checkpoint();
       deletions(ts.get(0), early, false, before);
     }
     // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
@@ -802,7 +836,10 @@ public final class Runner {
         .sorted(Comparator.comparing((Change c) -> !hostNamespaces.contains(c.id().namespace())))
         .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
             .add("link del " + KernelNames.checkIfname(c.id().name())));
-    replaced.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+    replaced.forEach((ns, lines) -> {
+      checkpoint();
+      ip(new Sandbox.Run(ns, lines));
+    });
     Map<String, List<JsonNode>> readBack = new LinkedHashMap<>();
     Set<String> touchedSince = new java.util.HashSet<>();
     Map<String, Map<String, String>> afterDeletions = new LinkedHashMap<>();
@@ -811,6 +848,7 @@ public final class Runner {
     }
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
+    checkpoint();
     deletions(ts.get(0), late, false, before);
     if (!afterDeletions.isEmpty()) {
       writeSysctls(afterDeletions);
@@ -912,15 +950,18 @@ public final class Runner {
         : null;
     try {
       for (Map.Entry<List<String>, String> run : hostRuns) {
+        checkpoint();
         check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
       }
       if (table == null) {
+        checkpoint();
         if (!announce.isEmpty()) {
           writeSysctls(announce);
         }
         settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
         touchedSince.addAll(settings.keySet());
       }
+      checkpoint();
       hostSysctls(t, before, byId, undo);
     } catch (RuntimeException e) {
       // the rollback must not race the table's load: it ends first (its own error, if any, is
@@ -939,7 +980,9 @@ public final class Runner {
     } else {
       hostTable(t, byId, undo);
     }
+    checkpoint();
     Map<String, List<JsonNode>> configured = configure(endpoints, writes, keys, readSysctls);
+    checkpoint();
     // the files: recorded for the undo in order, then written side by side (a hosts file names
     // every member of its networks: tens of megabytes for 1,000 containers)
     List<NetnsFile> toWrite = new ArrayList<>();
@@ -1016,6 +1059,7 @@ public final class Runner {
    * and map elements that changed), then its records.
    */
   private void hostTable(Target t, Map<ObjectId, Change> byId, Undo undo) {
+    checkpoint();
     String s = t.hostNs();
     if (t.host().table().isPresent() && byId.containsKey(t.host().table().get().id())) {
       String nft = t.nft().orElseThrow();
@@ -2085,6 +2129,7 @@ public final class Runner {
     boolean locked = false;
     try {
       long deadline = System.nanoTime() + lockWait.toNanos();
+      boolean told = false;
       while (true) {
         try {
           FileLock l = ch.tryLock();
@@ -2094,6 +2139,13 @@ public final class Runner {
           }
         } catch (OverlappingFileLockException e) {
           // held by another thread of this process
+        }
+        if (stopping) {
+          throw new Stopped("interrupted while waiting for the lock of " + sb.label());
+        }
+        if (!told) {
+          told = true;
+          exec.note("waiting for the lock of " + sb.label() + " (" + file + "), held by another netc apply or destroy", 0);
         }
         if (System.nanoTime() >= deadline) {
           throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("

@@ -36,10 +36,12 @@ import java.util.TreeSet;
 /**
  * Computes the {@link DesiredState} of a topology: for each host, the namespaces, links,
  * addresses, routes, forwarding entries, IPsec objects, sysctls and files that realise its
- * bridge, overlay and macvlan networks, {@code mode host} and {@code mode none} endpoints and
- * published ports, and the facts its nftables table is computed from. What is not realised yet
- * (services, an overlay across hosts without underlay addresses) is reported as {@link
- * Code#NETC520}; an endpoint whose namespace would be the sandbox's outside as {@link
+ * bridge, overlay and macvlan networks, {@code mode host} and {@code mode none} endpoints,
+ * pods, services and published ports, and the facts its nftables table is computed from. What
+ * the kernel plans leave out (a macvlan parent netc cannot name, an overlay across hosts without
+ * underlay addresses, a policy on a macvlan network in bridge mode, a port published in a family
+ * its endpoint lacks) is reported as {@link Code#NETC520}; an endpoint whose namespace would be
+ * the sandbox's outside as {@link
  * Code#NETC521}. In a sandbox, a topology of several hosts gets a namespace per host ({@link
  * KernelNames#hostNamespace}) on an {@link Underlay}.
  */

@@ -1,0 +1,68 @@
+package dev.netc.cli;
+
+import dev.netc.runner.Runner;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * SIGINT (Ctrl-C) and SIGTERM while apply or destroy changes the kernel. Without this the JVM
+ * would end at once, leaving an apply half made. The first signal asks the runner to stop
+ * ({@link Runner#stop}): an apply makes no further change and rolls back what it made (exit
+ * status 130); a destroy goes on to its end, since a half-removed topology is worse than a
+ * removed one; either gives up waiting for the lock. A second signal ends the process at once,
+ * with the state as it is then. The handlers before are put back when the command ends.
+ */
+final class Interrupts implements AutoCloseable {
+  /** The exit status of a run that a signal stopped: 128 + SIGINT, as shells report it. */
+  static final int STATUS = 130;
+
+  private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+  private final AtomicInteger received = new AtomicInteger();
+
+  private Interrupts(Runner runner, PrintWriter err, String first) {
+    for (String name : List.of("INT", "TERM")) {
+      Signal signal;
+      try {
+        signal = new Signal(name);
+      } catch (IllegalArgumentException e) {
+        continue; // not a signal of this platform
+      }
+      SignalHandler handler = s -> {
+        if (received.getAndIncrement() == 0) {
+          err.println("netc: " + first + " (" + "SIG" + s.getName() + " again to quit at once)");
+          err.flush();
+          runner.stop();
+        } else {
+          err.println("netc: quit at once; the state is as it was left (run apply or destroy again)");
+          err.flush();
+          Runtime.getRuntime().halt(128 + s.getNumber());
+        }
+      };
+      try {
+        previous.put(signal, Signal.handle(signal, handler));
+      } catch (IllegalArgumentException e) {
+        // the JVM keeps this signal (-Xrs, or a debugger): its default stays
+      }
+    }
+  }
+
+  /** While an apply runs: the first signal rolls it back. */
+  static Interrupts apply(Runner runner, PrintWriter err) {
+    return new Interrupts(runner, err, "interrupted: no further change; rolling back what this apply made");
+  }
+
+  /** While a destroy runs: the first signal lets it end. */
+  static Interrupts destroy(Runner runner, PrintWriter err) {
+    return new Interrupts(runner, err, "interrupted: the destroy goes on to its end, so that nothing is left half removed");
+  }
+
+  @Override
+  public void close() {
+    previous.forEach(Signal::handle);
+  }
+}

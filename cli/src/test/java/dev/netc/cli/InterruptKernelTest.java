@@ -1,0 +1,122 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM (what `kill`, a CI runner that cancels a job, or systemd sends; Ctrl-C's SIGINT is
+ * handled the same) while {@code netc apply} runs as its own process: the apply makes no further
+ * change, rolls back and exits 130, and the sandbox is as before (here: not there at all). An
+ * apply waiting for another's lock gives up the same way. The signal is sent when {@code -v}
+ * shows the apply at a known step, so that it always lands in the middle.
+ */
+@Timeout(120)
+class InterruptKernelTest {
+  /** 200 containers on one bridge: the apply goes on for several hundred milliseconds after the sandbox is made. */
+  private static String topology(String name) {
+    StringBuilder b = new StringBuilder("topology " + name + "\n\nnetwork net {\n  subnet 10.77.0.0/16\n}\n");
+    for (int i = 1; i <= 200; i++) {
+      b.append("\ncontainer c").append(i).append(" {\n  attach net\n  expose 8080/tcp\n}\n");
+    }
+    return b.toString();
+  }
+
+  private record Run(int exit, List<String> err) {}
+
+  /** Runs netc with {@code args}; sends SIGTERM once a line of its stderr passes {@code when}. */
+  private static Run netc(Path dir, Predicate<String> when, String... args) throws Exception {
+    List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.netc.cli.Main"));
+    argv.addAll(List.of(args));
+    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    List<String> err = new ArrayList<>();
+    CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
+      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+        boolean sent = false;
+        for (String line; (line = r.readLine()) != null; ) {
+          synchronized (err) {
+            err.add(line);
+          }
+          if (!sent && when.test(line)) {
+            sent = true;
+            p.toHandle().destroy(); // SIGTERM
+          }
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "netc ended");
+    reading.get(10, TimeUnit.SECONDS);
+    return new Run(p.exitValue(), err);
+  }
+
+  private static List<String> namespacesOf(String s) throws Exception {
+    return DiffKernelTest.output("ip", "netns", "list").lines().map(l -> l.split(" ", 2)[0])
+        .filter(n -> n.equals(s) || n.startsWith(s + "-")).toList();
+  }
+
+  @Test
+  void aSignalDuringApplyRollsItBackAndExits130(@TempDir Path dir) throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = "ni" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    try {
+      // the sandbox's namespaces are made (the third of its batches): the endpoints' are next
+      Run r = netc(dir, l -> l.endsWith("ip -n " + s + "-outside -batch -"), "apply", "-v", "t.netc", "--sandbox", s);
+      String text = String.join("\n", r.err());
+      System.out.println("interrupted apply: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
+      assertEquals(130, r.exit(), text);
+      assertTrue(r.err().contains("netc: interrupted: no further change; rolling back what this apply made (SIGTERM again to quit"
+          + " at once)"), text);
+      assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
+      assertEquals(List.of(), namespacesOf(s));
+      try (var etc = Files.list(Path.of("/etc/netns"))) {
+        assertEquals(List.of(), etc.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
+      } catch (java.nio.file.NoSuchFileException e) {
+        // no /etc/netns at all: nothing of the sandbox either
+      }
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
+  @Test
+  void aSignalWhileWaitingForTheLockGivesUp(@TempDir Path dir) throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = "nl" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    Path lockFile = Path.of("/run/netc", s + ".lock");
+    Files.createDirectories(lockFile.getParent());
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
+      Run r = netc(dir, l -> l.contains("waiting for the lock of sandbox " + s), "apply", "-v", "t.netc", "--sandbox", s);
+      String text = String.join("\n", r.err());
+      assertEquals(130, r.exit(), text);
+      assertEquals("netc: apply failed: interrupted while waiting for the lock of sandbox " + s, r.err().get(r.err().size() - 1));
+      assertEquals(List.of(), namespacesOf(s));
+    } finally {
+      Files.deleteIfExists(lockFile);
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+}
