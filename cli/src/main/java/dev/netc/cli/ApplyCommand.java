@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         + " wants; read it back. On any failure, what this apply created is removed again."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:done (or no changes)", "1:error; the sandbox is left as it was",
-        "130:interrupted (SIGINT or SIGTERM): rolled back, the sandbox is left as it was"})
+        "130, 143:interrupted (SIGINT, SIGTERM): rolled back, the sandbox is left as it was"})
 final class ApplyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 

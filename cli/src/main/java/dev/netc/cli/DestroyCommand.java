@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
         + " nftables table and /etc/netns files), nothing else; then S and S-outside when netc"
         + " made them and nothing foreign is left in them."},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"0:done", "1:error", "130:interrupted while waiting for the lock (a destroy under way ends first)"})
+    exitCodeList = {"0:done", "1:error", "130, 143:interrupted (SIGINT, SIGTERM) while waiting for the lock (a destroy under way ends first)"})
 final class DestroyCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 

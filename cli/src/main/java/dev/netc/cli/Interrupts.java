@@ -13,13 +13,13 @@ import sun.misc.SignalHandler;
  * SIGINT (Ctrl-C) and SIGTERM while apply or destroy changes the kernel. Without this the JVM
  * would end at once, leaving an apply half made. The first signal asks the runner to stop
  * ({@link Runner#stop}): an apply makes no further change and rolls back what it made (exit
- * status 130); a destroy goes on to its end, since a half-removed topology is worse than a
+ * status 128 and the signal's number: 130, 143); a destroy goes on to its end, since a half-removed topology is worse than a
  * removed one; either gives up waiting for the lock. A second signal ends the process at once,
  * with the state as it is then. The handlers before are put back when the command ends.
  */
 final class Interrupts implements AutoCloseable {
-  /** The exit status of a run that a signal stopped: 128 + SIGINT, as shells report it. */
-  static final int STATUS = 130;
+  /** The number of the first signal received (SIGINT until one is). */
+  private static volatile int first = 2;
 
   private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
   private final AtomicInteger received = new AtomicInteger();
@@ -34,6 +34,7 @@ final class Interrupts implements AutoCloseable {
       }
       SignalHandler handler = s -> {
         if (received.getAndIncrement() == 0) {
+          Interrupts.first = s.getNumber();
           err.println("netc: " + first + " (" + "SIG" + s.getName() + " again to quit at once)");
           err.flush();
           runner.stop();
@@ -59,6 +60,11 @@ final class Interrupts implements AutoCloseable {
   /** While a destroy runs: the first signal lets it end. */
   static Interrupts destroy(Runner runner, PrintWriter err) {
     return new Interrupts(runner, err, "interrupted: the destroy goes on to its end, so that nothing is left half removed");
+  }
+
+  /** The exit status of a run that a signal stopped: 128 and its number, as shells report it (130, 143). */
+  static int status() {
+    return 128 + first;
   }
 
   @Override

@@ -48,7 +48,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {
       "0:success", "1:errors in the input, or a bad command line",
       "2:changes or drift (commands that say so)", "3:denied (explain)",
-      "130:interrupted (SIGINT or SIGTERM; apply: rolled back)"
+      "130, 143:interrupted (SIGINT, SIGTERM; apply: rolled back)"
     })
 public final class Netc implements Runnable {
   /**

@@ -78,7 +78,7 @@ final class SandboxOptions {
     } catch (StalePlanException e) {
       throw new Netc.UserError("saved plan is stale: " + e.getMessage() + "; run netc plan again");
     } catch (Runner.Stopped e) {
-      throw new Netc.UserError(failed + e.getMessage(), Interrupts.STATUS);
+      throw new Netc.UserError(failed + e.getMessage(), Interrupts.status());
     } catch (RunnerException e) {
       throw new Netc.UserError(failed + e.getMessage());
     }

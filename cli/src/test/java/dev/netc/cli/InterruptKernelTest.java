@@ -2,6 +2,7 @@ package dev.netc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -24,10 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM (what `kill`, a CI runner that cancels a job, or systemd sends; Ctrl-C's SIGINT is
- * handled the same) while {@code netc apply} runs as its own process: the apply makes no further
- * change, rolls back and exits 130, and the sandbox is as before (here: not there at all). An
- * apply waiting for another's lock gives up the same way. The signal is sent when {@code -v}
- * shows the apply at a known step, so that it always lands in the middle.
+ * handled the same) while {@code netc} runs as a process group of its own (under {@code
+ * setsid}), sent to the whole group as a terminal sends a Ctrl-C: an apply makes no further
+ * change, rolls back and exits 143, and the sandbox is as before (here: not there at all); an
+ * apply waiting for another's lock gives up the same way; a destroy goes on to its end. The
+ * commands netc runs have sessions of their own, so the signal does not kill the batch running
+ * at that moment. The signal is sent when {@code -v} shows the command at a known step, so that
+ * it always lands in the middle.
  */
 @Timeout(120)
 class InterruptKernelTest {
@@ -42,9 +46,12 @@ class InterruptKernelTest {
 
   private record Run(int exit, List<String> err) {}
 
-  /** Runs netc with {@code args}; sends SIGTERM once a line of its stderr passes {@code when}. */
+  /**
+   * Runs netc with {@code args} as the leader of a process group of its own; sends SIGTERM to
+   * the group once a line of its stderr passes {@code when}.
+   */
   private static Run netc(Path dir, Predicate<String> when, String... args) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+    List<String> argv = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java"),
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.netc.cli.Main"));
     argv.addAll(List.of(args));
     Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -58,7 +65,8 @@ class InterruptKernelTest {
           }
           if (!sent && when.test(line)) {
             sent = true;
-            p.toHandle().destroy(); // SIGTERM
+            // the group (setsid exec'd java: its pid leads the group), as a terminal signals
+            DiffKernelTest.run("kill", "-TERM", "--", "-" + p.pid());
           }
         }
       } catch (IOException e) {
@@ -76,8 +84,9 @@ class InterruptKernelTest {
   }
 
   @Test
-  void aSignalDuringApplyRollsItBackAndExits130(@TempDir Path dir) throws Exception {
+  void aSignalDuringApplyRollsItBackAndExits143(@TempDir Path dir) throws Exception {
     DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
     String s = "ni" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
     Files.writeString(dir.resolve("t.netc"), topology("intr"));
     try {
@@ -85,9 +94,10 @@ class InterruptKernelTest {
       Run r = netc(dir, l -> l.endsWith("ip -n " + s + "-outside -batch -"), "apply", "-v", "t.netc", "--sandbox", s);
       String text = String.join("\n", r.err());
       System.out.println("interrupted apply: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
-      assertEquals(130, r.exit(), text);
+      assertEquals(143, r.exit(), text);
       assertTrue(r.err().contains("netc: interrupted: no further change; rolling back what this apply made (SIGTERM again to quit"
           + " at once)"), text);
+      assertTrue(r.err().stream().noneMatch(l -> l.contains("(exit ")), "no batch was killed: " + text);
       assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
       assertEquals(List.of(), namespacesOf(s));
       try (var etc = Files.list(Path.of("/etc/netns"))) {
@@ -100,9 +110,36 @@ class InterruptKernelTest {
     }
   }
 
+  /** The signal once the destroy's first batch has run: it goes on, and nothing is left. */
+  @Test
+  void aSignalDuringDestroyLetsItEnd(@TempDir Path dir) throws Exception {
+    DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
+    String s = "nd" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    try {
+      assertEquals(0, netc(dir, l -> false, "apply", "-q", "t.netc", "--sandbox", s).exit());
+      Run r = netc(dir, l -> l.startsWith("netc: ") && l.contains(" ms: "), "destroy", "-v", "t.netc", "--sandbox", s);
+      String text = String.join("\n", r.err());
+      System.out.println("interrupted destroy: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
+      assertEquals(0, r.exit(), text);
+      assertTrue(r.err().contains("netc: interrupted: the destroy goes on to its end, so that nothing is left half removed"
+          + " (SIGTERM again to quit at once)"), text);
+      assertEquals(List.of(), namespacesOf(s));
+      try (var etc = Files.list(Path.of("/etc/netns"))) {
+        assertEquals(List.of(), etc.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
+      } catch (java.nio.file.NoSuchFileException e) {
+        // no /etc/netns at all
+      }
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
   @Test
   void aSignalWhileWaitingForTheLockGivesUp(@TempDir Path dir) throws Exception {
     DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
     String s = "nl" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
     Files.writeString(dir.resolve("t.netc"), topology("intr"));
     Path lockFile = Path.of("/run/netc", s + ".lock");
@@ -111,7 +148,7 @@ class InterruptKernelTest {
         FileLock held = ch.lock()) {
       Run r = netc(dir, l -> l.contains("waiting for the lock of sandbox " + s), "apply", "-v", "t.netc", "--sandbox", s);
       String text = String.join("\n", r.err());
-      assertEquals(130, r.exit(), text);
+      assertEquals(143, r.exit(), text);
       assertEquals("netc: apply failed: interrupted while waiting for the lock of sandbox " + s, r.err().get(r.err().size() - 1));
       assertEquals(List.of(), namespacesOf(s));
     } finally {

@@ -606,6 +606,8 @@ public final class LiveReader {
             NativeFiles.readString(f.toString()).ifPresent(text -> contents.put(f, text));
           } else if (Files.isRegularFile(f)) {
             contents.put(f, Files.readString(f, StandardCharsets.UTF_8));
+          } else if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            contents.put(f, ""); // a folder, a pipe ...: not netc's (no mark), never written to
           }
         } catch (java.nio.charset.CharacterCodingException e) {
           throw new java.io.UncheckedIOException(new IOException(f + ": not UTF-8 text", e));

@@ -11,8 +11,19 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Runs commands with {@link ProcessBuilder} (no shell), killing any that outlives its timeout. */
+/**
+ * Runs commands with {@link ProcessBuilder} (no shell), killing any that outlives its timeout.
+ * Each runs in a session of its own ({@code setsid}, when there is one): a Ctrl-C in the terminal
+ * reaches netc alone, which then rolls an apply back or lets a destroy end (the command line's
+ * {@code Interrupts}), instead of also killing the {@code ip} or {@code nft} batch running at
+ * that moment (which stopped a destroy half way). {@link #runAttached} (an interactive {@code
+ * netc exec}) keeps the terminal.
+ */
 public final class ProcessExecutor implements CommandExecutor {
+  /** {@code setsid(1)} of util-linux, or null. */
+  private static final String SETSID = executable("setsid").orElse(null);
+  private static final java.util.Map<String, java.util.Optional<String>> FOUND = new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Duration timeout;
   private final AtomicInteger count = new AtomicInteger();
 
@@ -27,9 +38,19 @@ public final class ProcessExecutor implements CommandExecutor {
   @Override
   public Result run(List<String> argv, String stdin) {
     count.incrementAndGet();
+    List<String> command = argv;
+    if (SETSID != null) {
+      // setsid would report a missing command in words of its own: told here as without it
+      if (!argv.get(0).contains("/") && FOUND.computeIfAbsent(argv.get(0), ProcessExecutor::executable).isEmpty()) {
+        return new Result(127, "", "cannot run `" + argv.get(0) + "`: not found on the PATH");
+      }
+      command = new java.util.ArrayList<>(argv.size() + 1);
+      command.add(SETSID);
+      command.addAll(argv);
+    }
     Process p;
     try {
-      p = new ProcessBuilder(argv).start();
+      p = new ProcessBuilder(command).start();
     } catch (IOException e) {
       return new Result(127, "", "cannot run `" + argv.get(0) + "`: " + e.getMessage());
     }
@@ -96,6 +117,21 @@ public final class ProcessExecutor implements CommandExecutor {
   @Override
   public int processes() {
     return count.get();
+  }
+
+  /** The path of command {@code name} on the PATH, when there is an executable one. */
+  static java.util.Optional<String> executable(String name) {
+    String path = System.getenv("PATH");
+    for (String dir : (path == null || path.isEmpty() ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
+      if (dir.isEmpty()) {
+        continue;
+      }
+      java.nio.file.Path p = java.nio.file.Path.of(dir, name);
+      if (java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isExecutable(p)) {
+        return java.util.Optional.of(p.toString());
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   private static String read(InputStream s) {

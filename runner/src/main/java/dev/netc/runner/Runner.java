@@ -102,7 +102,8 @@ public final class Runner {
    * Asks an apply under way (in another thread; the command line's on SIGINT or SIGTERM) to stop:
    * it makes no further change, rolls back what it made and throws {@link Stopped}; one still
    * waiting for the lock gives up. Its read-back, once every change is made, runs to its end.
-   * Deletions of a destroy are not undone: a destroy goes on.
+   * Deletions of a destroy are not undone: a destroy goes on. For good: every later apply of
+   * this runner stops before its first change (the command line makes one runner a run).
    */
   public void stop() {
     stopping = true;
@@ -918,11 +919,12 @@ public final class Runner {
     // the old one until their neighbour entries expire
     Map<String, List<String>> settings = new LinkedHashMap<>();
     Map<String, Map<String, String>> announce = new LinkedHashMap<>();
+    List<Link> updated = new ArrayList<>();
     for (Link l : t.host().links()) {
       Change c = byId.get(l.id());
       if (c != null && c.action() == Change.Action.UPDATE) {
         settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
-        undo.updatedLinks.add(l);
+        updated.add(l);
         if (c.detail().contains("address ") && !hostNamespaces(List.of(t)).contains(l.namespace())) {
           Map<String, String> w = announce.computeIfAbsent(l.namespace(), k -> new LinkedHashMap<>());
           w.put("net.ipv4.conf." + l.name() + ".arp_notify", "1");
@@ -948,6 +950,7 @@ public final class Runner {
           th.start();
         })
         : null;
+    boolean batchesDone = false;
     try {
       for (Map.Entry<List<String>, String> run : hostRuns) {
         checkpoint();
@@ -958,18 +961,20 @@ public final class Runner {
         if (!announce.isEmpty()) {
           writeSysctls(announce);
         }
+        // recorded for the rollback only now: a link no step changed is not given back
+        undo.updatedLinks.addAll(updated);
         settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
         touchedSince.addAll(settings.keySet());
       }
       checkpoint();
       hostSysctls(t, before, byId, undo);
-    } catch (RuntimeException e) {
-      // the rollback must not race the table's load: it ends first (its own error, if any, is
-      // the lesser news)
-      if (table != null) {
+      batchesDone = true;
+    } finally {
+      // whatever stopped the batches, the rollback must not race the table's load: it ends
+      // first (its own error, if any, is the lesser news)
+      if (!batchesDone && table != null) {
         table.handle((x, y) -> null).join();
       }
-      throw e;
     }
     if (table != null) {
       try {
@@ -1009,8 +1014,9 @@ public final class Runner {
         hostRead.handle((x, e) -> null).join(); // nothing of it outlives the apply
       }
     }
-    if (hostRead != null) {
-      NetlinkNamespaces.Outcome o = hostRead.join();
+    // a read that failed (or died) is only not used: the read-back reads the host namespace then
+    NetlinkNamespaces.Outcome o = hostRead == null ? null : hostRead.handle((x, e) -> e == null ? x : null).join();
+    if (o != null) {
       if (o.read().containsKey(s)) {
         configured.put(s, o.read().get(s).documents());
         readSysctls.put(s, o.read().get(s).sysctls());
@@ -1061,6 +1067,8 @@ public final class Runner {
         return "cannot write " + f.path() + ": " + dir + " is not a folder";
       } catch (IOException e) {
         return "cannot write " + f.path() + ": " + (NativeFiles.notAFolder(e) ? dir + " is not a folder" : e.getMessage());
+      } catch (RuntimeException e) {
+        return "cannot write " + f.path() + ": " + e;
       }
     }).filter(m -> !m.isEmpty()).toList();
     if (!failures.isEmpty()) {
@@ -1111,12 +1119,15 @@ public final class Runner {
         if (!delta.get().empty()) {
           check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script()), "nft -f in " + where(t));
         }
+        // loaded (a transaction that failed changed nothing): from here on, a failure gives the
+        // table its content back
+        previous.ifPresent(was -> undo.tablesBefore.put(s, was));
         rules = tableRulesRecord(t); // the rules are the ones checked just now
       } else {
         check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
+        previous.ifPresent(was -> undo.tablesBefore.put(s, was));
         rules = reader.tableRules(s, t.host().table().get().id().name());
       }
-      previous.ifPresent(was -> undo.tablesBefore.put(s, was));
       writeTableRecord(t, Optional.of(sha256(nft) + rules.map(x -> "\nrules " + x.text()).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
     }

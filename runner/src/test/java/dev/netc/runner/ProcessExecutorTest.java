@@ -36,6 +36,23 @@ class ProcessExecutorTest {
     assertTrue(r.err().contains("timed out"), r.err());
   }
 
+  /**
+   * Each command in a session of its own: a terminal's Ctrl-C (sent to netc's process group)
+   * does not reach it. {@code /proc/self/stat} read by the shell's builtin is the shell's own.
+   */
+  @Test
+  void aCommandRunsInASessionOfItsOwn() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(ProcessExecutor.executable("setsid").isPresent(), "util-linux's setsid is installed");
+    CommandExecutor.Result r = exec.run(List.of("sh", "-c", "read -r l < /proc/self/stat; echo \"$l\""), "");
+    assertEquals(0, r.exit(), r.err());
+    String[] child = r.out().substring(r.out().lastIndexOf(')') + 2).strip().split(" ");
+    String self = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+    String[] jvm = self.substring(self.lastIndexOf(')') + 2).strip().split(" ");
+    long pid = Long.parseLong(r.out().substring(0, r.out().indexOf(' ')));
+    assertEquals(String.valueOf(pid), child[3], "the command leads its session: " + r.out());
+    assertTrue(!child[3].equals(jvm[3]) && !child[2].equals(jvm[2]), "not the JVM's session or group: " + r.out());
+  }
+
   @Test
   void aMissingCommandIsAResultNotACrash() {
     CommandExecutor.Result r = exec.run(List.of("netc-no-such-command"), "");

@@ -16,6 +16,10 @@ public final class LibC {
   public static final int O_RDONLY = 0;
   public static final int O_CLOEXEC = 0x80000;
   public static final int O_NONBLOCK = 0x800;
+  static final int O_WRONLY = 1;
+  static final int O_CREAT = 0x40;
+  static final int O_NOCTTY = 0x100;
+  static final int O_TRUNC = 0x200;
 
   private static final Throwable UNAVAILABLE;
 
@@ -60,8 +64,11 @@ public final class LibC {
 
   static native long read(int fd, byte[] buf, long len) throws LastErrorException;
 
-  /** {@code open(path, O_CREAT | O_WRONLY | O_TRUNC, mode)}, without the variadic argument. */
-  static native int creat(String path, int mode) throws LastErrorException;
+  /**
+   * {@code open} with a mode (for {@code O_CREAT}): the variadic argument passed as a fixed
+   * one, which the x86-64 and aarch64 calling conventions pass alike.
+   */
+  static native int open(String path, int flags, int mode) throws LastErrorException;
 
   static native int mkdir(String path, int mode) throws LastErrorException;
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * The files under {@code /etc/netns} read and written with the C library's calls: a first apply
@@ -21,10 +22,11 @@ public final class NativeFiles {
   private static final int EEXIST = 17;
   private static final int ENOENT = 2;
   private static final int ENOTDIR = 20;
-  private static final int EISDIR = 21;
-  private static final int EAGAIN = 11;
+  private static final int ENXIO = 6;
   /** Larger than any file netc writes (a hosts file of 100,000 members is about 4 MB). */
   private static final int LIMIT = 256 << 20;
+  /** The largest buffer a thread keeps for its next file. */
+  private static final int KEPT = 1 << 20;
   /** What one {@code read} fills, and the file's bytes so far: a thread's own, kept for its next file. */
   private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[64 << 10]);
   private static final ThreadLocal<byte[]> TEXT = ThreadLocal.withInitial(() -> new byte[64 << 10]);
@@ -37,34 +39,41 @@ public final class NativeFiles {
   }
 
   /**
-   * The text of file {@code path}, decoded as UTF-8; empty when there is none. A file that is not
-   * a regular one (a folder, a pipe: opened without blocking) reads as {@code ""}, as an empty
-   * file would: not netc's, whoever made it. Throws with the reason (without the path) when it
-   * cannot be read or is not UTF-8 text.
+   * The text of file {@code path}, decoded as UTF-8; empty when there is none. Something there
+   * that is not a regular file (a folder, a pipe, a device, a socket: opened without blocking and
+   * without becoming a controlling terminal, then told by {@code fstat}) reads as {@code ""}, as
+   * an empty file would: not netc's, whoever made it. Throws with the reason (without the path)
+   * when it cannot be read or is not UTF-8 text.
    */
   public static Optional<String> readString(String path) throws IOException {
     LibC.check();
     int fd;
     try {
-      fd = LibC.open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_CLOEXEC);
+      fd = LibC.open(path, LibC.O_RDONLY | LibC.O_NONBLOCK | LibC.O_NOCTTY | LibC.O_CLOEXEC);
     } catch (LastErrorException e) {
       if (e.getErrorCode() == ENOENT || e.getErrorCode() == ENOTDIR) {
         return Optional.empty();
       }
+      if (e.getErrorCode() == ENXIO) {
+        return Optional.of(""); // a socket, or a device without its driver
+      }
       throw new IOException(LibC.strerror(e.getErrorCode()));
     }
-    byte[] chunk = CHUNK.get();
-    byte[] buf = TEXT.get();
-    int n = 0;
     try {
+      OptionalInt mode = FileStat.mode(fd);
+      boolean regular = mode.isPresent() ? FileStat.regular(mode.getAsInt())
+          : java.nio.file.Files.isRegularFile(java.nio.file.Path.of(path));
+      if (!regular) {
+        return Optional.of("");
+      }
+      byte[] chunk = CHUNK.get();
+      byte[] buf = TEXT.get();
+      int n = 0;
       while (true) {
         long got;
         try {
           got = LibC.read(fd, chunk, chunk.length);
         } catch (LastErrorException e) {
-          if (e.getErrorCode() == EISDIR || e.getErrorCode() == EAGAIN) {
-            return Optional.of("");
-          }
           throw new IOException(LibC.strerror(e.getErrorCode()));
         }
         if (got <= 0) {
@@ -75,15 +84,26 @@ public final class NativeFiles {
             throw new IOException("larger than " + (LIMIT >> 20) + " MB");
           }
           buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + (int) got));
-          TEXT.set(buf);
+          if (buf.length <= KEPT) {
+            TEXT.set(buf); // a larger one is not kept for the thread's next file
+          }
         }
         System.arraycopy(chunk, 0, buf, n, (int) got);
         n += (int) got;
       }
+      return Optional.of(decode(buf, n));
     } finally {
-      LibC.close(fd);
+      close(fd);
     }
-    return Optional.of(decode(buf, n));
+  }
+
+  /** Closes {@code fd}; an error of close after a read or a write that went well changes nothing. */
+  private static void close(int fd) {
+    try {
+      LibC.close(fd);
+    } catch (LastErrorException e) {
+      // the descriptor is released whatever close says (Linux)
+    }
   }
 
   private static String decode(byte[] buf, int n) throws IOException {
@@ -114,14 +134,16 @@ public final class NativeFiles {
 
   /**
    * Writes {@code text} as UTF-8 to file {@code path} (made with mode 0644, or truncated);
-   * throws with the C library's reason ({@code Not a directory} when the folder is a file).
+   * throws with the C library's reason ({@code Not a directory} when the folder is a file). Opened
+   * without blocking: a pipe with no reader there fails ({@code No such device or address})
+   * instead of waiting for one.
    */
   public static void writeString(String path, String text) throws IOException {
     LibC.check();
     byte[] b = text.getBytes(StandardCharsets.UTF_8);
     int fd;
     try {
-      fd = LibC.creat(path, 0644);
+      fd = LibC.open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_TRUNC | LibC.O_NONBLOCK | LibC.O_NOCTTY | LibC.O_CLOEXEC, 0644);
     } catch (LastErrorException e) {
       throw new IOException(LibC.strerror(e.getErrorCode()), e);
     }
@@ -129,12 +151,16 @@ public final class NativeFiles {
       int off = 0;
       while (off < b.length) {
         byte[] rest = off == 0 ? b : Arrays.copyOfRange(b, off, b.length);
-        off += (int) LibC.write(fd, rest, rest.length);
+        long wrote = LibC.write(fd, rest, rest.length);
+        if (wrote <= 0) {
+          throw new IOException("wrote nothing (" + off + " of " + b.length + " bytes written)");
+        }
+        off += (int) wrote;
       }
     } catch (LastErrorException e) {
       throw new IOException(LibC.strerror(e.getErrorCode()), e);
     } finally {
-      LibC.close(fd);
+      close(fd);
     }
   }
 

@@ -57,6 +57,13 @@ class NativeFilesTest {
     assumeTrue(p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0, "mkfifo makes a pipe");
     // no writer: a blocking open would wait for one forever
     assertEquals(Optional.of(""), NativeFiles.readString(fifo.toString()));
+    // no reader: a blocking open would wait for one forever; without blocking, it fails
+    IOException e = assertThrows(IOException.class, () -> NativeFiles.writeString(fifo.toString(), "x\n"));
+    assertEquals("No such device or address", e.getMessage());
+    // a device never ends: it is not read at all (nor a symbolic link to one)
+    assertEquals(Optional.of(""), NativeFiles.readString("/dev/zero"));
+    Files.createSymbolicLink(dir.resolve("zero"), Path.of("/dev/zero"));
+    assertEquals(Optional.of(""), NativeFiles.readString(dir.resolve("zero").toString()));
   }
 
   @Test
