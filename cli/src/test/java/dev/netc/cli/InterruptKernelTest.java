@@ -78,6 +78,16 @@ class InterruptKernelTest {
     return new Run(p.exitValue(), err);
   }
 
+  /** No namespace of sandbox {@code s} and no folder of its under /etc/netns. */
+  private static void assertNothingLeft(String s) throws Exception {
+    assertEquals(List.of(), namespacesOf(s));
+    try (var etc = Files.list(Path.of("/etc/netns"))) {
+      assertEquals(List.of(), etc.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
+    } catch (java.nio.file.NoSuchFileException e) {
+      // no /etc/netns at all: nothing of the sandbox either
+    }
+  }
+
   private static List<String> namespacesOf(String s) throws Exception {
     return DiffKernelTest.output("ip", "netns", "list").lines().map(l -> l.split(" ", 2)[0])
         .filter(n -> n.equals(s) || n.startsWith(s + "-")).toList();
@@ -99,12 +109,7 @@ class InterruptKernelTest {
           + " at once)"), text);
       assertTrue(r.err().stream().noneMatch(l -> l.contains("(exit ")), "no batch was killed: " + text);
       assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
-      assertEquals(List.of(), namespacesOf(s));
-      try (var etc = Files.list(Path.of("/etc/netns"))) {
-        assertEquals(List.of(), etc.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
-      } catch (java.nio.file.NoSuchFileException e) {
-        // no /etc/netns at all: nothing of the sandbox either
-      }
+      assertNothingLeft(s);
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
@@ -125,12 +130,7 @@ class InterruptKernelTest {
       assertEquals(0, r.exit(), text);
       assertTrue(r.err().contains("netc: interrupted: the destroy goes on to its end, so that nothing is left half removed"
           + " (SIGTERM again to quit at once)"), text);
-      assertEquals(List.of(), namespacesOf(s));
-      try (var etc = Files.list(Path.of("/etc/netns"))) {
-        assertEquals(List.of(), etc.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
-      } catch (java.nio.file.NoSuchFileException e) {
-        // no /etc/netns at all
-      }
+      assertNothingLeft(s);
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
