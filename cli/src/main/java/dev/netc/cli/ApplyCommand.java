@@ -70,6 +70,7 @@ final class ApplyCommand implements Callable<Integer> {
 
   /** Prints what apply did to {@code topology}. */
   private int report(Runner.Outcome o, String topology) {
+    o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (verbosity.verbose) {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
       ctx.err().printf(Locale.ROOT, "netc: apply: %d processes, %d ms in the runner%n", o.processes(), o.millis());

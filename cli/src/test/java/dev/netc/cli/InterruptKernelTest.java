@@ -44,17 +44,24 @@ class InterruptKernelTest {
     return b.toString();
   }
 
-  private record Run(int exit, List<String> err) {}
+  private record Run(int exit, List<String> err, String out) {}
 
   /**
    * Runs netc with {@code args} as the leader of a process group of its own; sends SIGTERM to
    * the group once a line of its stderr passes {@code when}.
    */
   private static Run netc(Path dir, Predicate<String> when, String... args) throws Exception {
+    return netc(dir, when, p -> DiffKernelTest.run("kill", "-TERM", "--", "-" + p.pid()), args);
+  }
+
+  /** The same, doing {@code then} with the process once a line of its stderr passes {@code when}. */
+  private static Run netc(Path dir, Predicate<String> when, java.util.function.Consumer<Process> then, String... args)
+      throws Exception {
     List<String> argv = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java"),
         "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.netc.cli.Main"));
     argv.addAll(List.of(args));
-    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(out.toFile()).start();
     List<String> err = new ArrayList<>();
     CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
@@ -65,8 +72,8 @@ class InterruptKernelTest {
           }
           if (!sent && when.test(line)) {
             sent = true;
-            // the group (setsid exec'd java: its pid leads the group), as a terminal signals
-            DiffKernelTest.run("kill", "-TERM", "--", "-" + p.pid());
+            // (setsid exec'd java: its pid leads the group)
+            then.accept(p);
           }
         }
       } catch (IOException e) {
@@ -75,7 +82,7 @@ class InterruptKernelTest {
     });
     assertTrue(p.waitFor(90, TimeUnit.SECONDS), "netc ended");
     reading.get(10, TimeUnit.SECONDS);
-    return new Run(p.exitValue(), err);
+    return new Run(p.exitValue(), err, Files.readString(out));
   }
 
   /** No namespace of sandbox {@code s} and no folder of its under /etc/netns. */
@@ -132,6 +139,51 @@ class InterruptKernelTest {
           + " (SIGTERM again to quit at once)"), text);
       assertNothingLeft(s);
     } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
+  /**
+   * SIGKILL (the OOM killer, `kill -9`: nothing of netc runs after it) once the endpoints'
+   * namespaces are made and before they are marked: the next apply deletes them and applies;
+   * killed again the same way, destroy removes everything.
+   */
+  @Test
+  void aKilledApplyIsFinishedByTheNextApplyOrDestroy(@TempDir Path dir) throws Exception {
+    DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
+    String s = "nk" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    Path journal = Path.of("/run/netc", s + ".intr.unfinished");
+    // the second `ip -batch -` makes the endpoints' namespaces (the first, S and S-outside)
+    int[] seen = new int[1];
+    Predicate<String> madeThem = l -> l.endsWith(" ms: ip -batch -") && ++seen[0] == 2;
+    try {
+      Run killed = netc(dir, madeThem, p -> DiffKernelTest.run("kill", "-KILL", String.valueOf(p.pid())), "apply", "-v", "t.netc", "--sandbox", s);
+      assertEquals(137, killed.exit(), String.join("\n", killed.err()));
+      assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 endpoints' namespaces, not marked yet");
+      assertTrue(Files.readAllLines(journal).contains(s + "-c1"), "the journal names them");
+      Run plan = netc(dir, l -> false, "plan", "t.netc", "--sandbox", s);
+      assertTrue(plan.out().contains("an earlier apply of intr did not end (killed?): apply deletes the 200 namespaces it had"
+          + " made and not yet marked first (" + s + "-c1, " + s + "-c10, " + s + "-c100, ...), then makes them as listed"),
+          plan.out() + String.join("\n", plan.err()));
+
+      Run next = netc(dir, l -> false, "apply", "t.netc", "--sandbox", s);
+      String text = String.join("\n", next.err());
+      assertEquals(0, next.exit(), text);
+      assertTrue(next.err().contains("netc: an earlier apply of intr did not end (killed?): deleted the 200 namespaces it had"
+          + " made and not yet marked (" + s + "-c1, " + s + "-c10, " + s + "-c100, ...), then applied as usual"), text);
+      assertEquals(0, netc(dir, l -> false, "plan", "t.netc", "--sandbox", s, "--detailed-exitcode").exit(), "in sync");
+      assertTrue(!Files.exists(journal), "the journal is gone with the apply");
+      assertEquals(0, netc(dir, l -> false, "destroy", "-q", "t.netc", "--sandbox", s).exit());
+
+      seen[0] = 0;
+      assertEquals(137, netc(dir, madeThem, p -> DiffKernelTest.run("kill", "-KILL", String.valueOf(p.pid())), "apply", "-v", "t.netc", "--sandbox", s).exit());
+      assertEquals(0, netc(dir, l -> false, "destroy", "-q", "t.netc", "--sandbox", s).exit());
+      assertNothingLeft(s);
+      assertTrue(!Files.exists(journal));
+    } finally {
+      Files.deleteIfExists(journal);
       DiffKernelTest.removeSandbox(s);
     }
   }

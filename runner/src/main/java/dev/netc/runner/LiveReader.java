@@ -171,6 +171,8 @@ public final class LiveReader {
     Map<String, String> outputs = new HashMap<>();
     Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
     Map<String, Map<String, String>> sysctlsRead = new HashMap<>(preSysctls);
+    Set<String> journaled = scratch == null ? Set.of() : journaled(scratch, sandbox, topology);
+    Set<String> unfinished = new TreeSet<>();
     boolean viaNetlink = netlink != null && NetlinkNamespaces.usable();
     if (viaNetlink && (!toRead.isEmpty() || sandbox.isHost() && !preRead.containsKey(""))) {
       Map<String, List<String>> asked = new LinkedHashMap<>();
@@ -245,6 +247,14 @@ public final class LiveReader {
         sandboxMark = loAlias;
       } else if (host) {
         // a host namespace of the sandbox: the sandbox's, not the topology's
+      } else if (loAlias.isEmpty() && journaled.contains(ns)) {
+        // made by an apply of the topology that ended before it marked it: its links are kept
+        // (the host ends of their veths are found by them), nothing in it is owned or foreign
+        unfinished.add(ns);
+        for (JsonNode l : links) {
+          linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, l.path("ifname").asText()), link(l, bridges, indexes));
+        }
+        continue;
       } else if (!Ownership.owns(topology, loAlias)) {
         foreign.put(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns), loAlias);
         continue;
@@ -349,7 +359,7 @@ public final class LiveReader {
     owned.addAll(fOwned);
     foreign.putAll(fForeign);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
-        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes);
+        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished);
   }
 
   /**
@@ -555,6 +565,28 @@ public final class LiveReader {
       }
     }
     return out;
+  }
+
+  /**
+   * The journal of an apply of {@code topology} in {@code sandbox} that has not ended: {@code
+   * STATE/S.TOPOLOGY.unfinished}, the endpoint namespaces it makes, one a line, written before it
+   * makes them and removed when it ends (done or rolled back). Still there: that apply was killed.
+   */
+  static Path unfinishedJournal(Path stateDir, Sandbox sandbox, String topology) {
+    return stateDir.resolve(sandbox.files() + "." + topology + ".unfinished");
+  }
+
+  /** The namespaces {@link #unfinishedJournal} names; none when there is none (or it cannot be read). */
+  static Set<String> journaled(Path stateDir, Sandbox sandbox, String topology) {
+    Path p = unfinishedJournal(stateDir, sandbox, topology);
+    try {
+      return Files.readAllLines(p, StandardCharsets.UTF_8).stream().filter(KernelNames::validNetns)
+          .collect(java.util.stream.Collectors.toSet());
+    } catch (java.nio.file.NoSuchFileException e) {
+      return Set.of();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return Set.of();
+    }
   }
 
   /** Values of sysctl keys in {@code ns}: one {@code grep -H . FILES} (a missing key is absent). */

@@ -27,6 +27,11 @@ import java.util.Set;
  * @param links the attributes of the owned links, by identity
  * @param notes what could not be read and how the plan takes it (host mode without root: the
  *     nftables tables), one sentence each
+ * @param unfinished namespaces an apply of the topology made and had not marked yet when it
+ *     ended without finishing (killed): its journal ({@code /run/netc/S.TOPOLOGY.unfinished})
+ *     names them and their loopback has no alias. Neither owned nor foreign; their links are in
+ *     {@code links}, so that the host ends of their veths are known. The next apply and destroy
+ *     delete them first.
  */
 public record LiveState(
     boolean sandboxExists,
@@ -42,7 +47,17 @@ public record LiveState(
     Set<String> hostNamespaces,
     Map<ObjectId, String> aliases,
     Map<ObjectId, LiveLink> links,
-    List<String> notes) {
+    List<String> notes,
+    Set<String> unfinished) {
+
+  /** A state without namespaces of an unfinished apply. */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, Set.of());
+  }
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -56,6 +71,7 @@ public record LiveState(
     aliases = Map.copyOf(aliases);
     links = Map.copyOf(links);
     notes = List.copyOf(notes);
+    unfinished = Set.copyOf(unfinished);
   }
 
   /** How {@link #sysctls} keys a sysctl of a host namespace. */

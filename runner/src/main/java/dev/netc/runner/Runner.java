@@ -366,8 +366,10 @@ public final class Runner {
           + (uplink.isEmpty() ? " (no mark)" : " (marked `" + uplink + "`)"));
     }
     if (!conflicts.isEmpty()) {
+      // a long list stays one readable line: the first ten, and how many more
       throw new RunnerException("objects of topology " + t.topology() + " are taken by others, not"
-          + " touching them: " + String.join(", ", conflicts));
+          + " touching them: " + String.join(", ", conflicts.subList(0, Math.min(10, conflicts.size())))
+          + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : ""));
     }
     List<Change> changes = new ArrayList<>();
     if (!live.sandboxExists()) {
@@ -467,7 +469,15 @@ public final class Runner {
         ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
-    return new Plan(t.topology(), sb.name(), changes, live.notes());
+    List<String> notes = new ArrayList<>(live.notes());
+    if (!live.unfinished().isEmpty()) {
+      List<String> names = live.unfinished().stream().sorted().toList();
+      notes.add("an earlier apply of " + t.topology() + " did not end (killed?): apply deletes the " + names.size()
+          + " namespace" + (names.size() == 1 ? "" : "s") + " it had made and not yet marked first ("
+          + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", ..." : "")
+          + "), then makes " + (names.size() == 1 ? "it" : "them") + " as listed");
+    }
+    return new Plan(t.topology(), sb.name(), changes, notes);
   }
 
   /**
@@ -743,6 +753,11 @@ public final class Runner {
       if (!before.notes().isEmpty()) {
         throw new RunnerException(before.notes().get(0));
       }
+      List<String> notes = new ArrayList<>();
+      if (!before.unfinished().isEmpty()) {
+        notes.add(finishUnfinished(ts, before));
+        before = read(ts);
+      }
       Plan plan = diff(ts, before);
       if (stopping) {
         throw new Stopped("interrupted before any change; " + sb.label() + " is as it was");
@@ -759,9 +774,26 @@ public final class Runner {
         plan = saved.get().plan();
       }
       if (plan.empty()) {
-        return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
+        // nothing of an unfinished apply is left (every namespace it names is marked, or gone):
+        // a journal still there would only mislead a later read
+        removeJournal(LiveReader.unfinishedJournal(stateDir, sb, ts.get(0).topology()));
+        return new Outcome(plan, exec.processes() - processes, millis(start), notes);
       }
       Undo undo = new Undo(ts, before, plan);
+      // the endpoint namespaces it makes are journaled until it ends: they get their mark (their
+      // loopback's alias) only with their own configuration, and an apply killed before that
+      // leaves namespaces that would otherwise look like someone else's
+      Set<String> endpointNamespaces = new java.util.HashSet<>();
+      ts.forEach(x -> x.host().namespaces().forEach(n -> endpointNamespaces.add(n.name())));
+      List<String> making = plan.changes().stream()
+          .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.NAMESPACE
+              && endpointNamespaces.contains(c.id().name()))
+          .map(c -> c.id().name()).toList();
+      Path journal = LiveReader.unfinishedJournal(stateDir, sb, ts.get(0).topology());
+      if (!making.isEmpty()) {
+        writeRecord(journal, Optional.of("# netc: the endpoint namespaces an apply of " + ts.get(0).topology()
+            + " is making; removed when it ends\n" + String.join("\n", making)));
+      }
       try {
         Map<String, Map<String, String>> readBackSysctls = new LinkedHashMap<>();
         Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls);
@@ -786,14 +818,47 @@ public final class Runner {
         }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
+        removeJournal(journal);
         // stopped (a signal also ends the process running at that moment: its failure is the stop's)
         String msg = stopping ? "interrupted" : e instanceof RunnerException ? e.getMessage() : e.toString();
         String text = msg + "; rolled back"
             + (problems.isEmpty() ? ", " + sb.label() + " is as before" : " with problems: " + String.join("; ", problems));
         throw stopping ? new Stopped(text) : new RunnerException(text);
       }
-      return new Outcome(plan, exec.processes() - processes, millis(start), List.of());
+      removeJournal(journal);
+      return new Outcome(plan, exec.processes() - processes, millis(start), notes);
     }
+  }
+
+  /** Removes an apply's journal once it ended (done, or rolled back: the undo read the rest). */
+  private static void removeJournal(Path journal) {
+    try {
+      Files.deleteIfExists(journal);
+    } catch (IOException e) {
+      // left: the next read finds only namespaces with marks, or none, under the names it lists
+    }
+  }
+
+  /**
+   * Deletes the namespaces an apply of the topology made and did not live to mark ({@link
+   * LiveState#unfinished}), with the host ends of their veths (the kernel takes those with the
+   * namespaces; {@link DyingPeers} waits for it), and the journal; returns what it did, for the
+   * user.
+   */
+  private String finishUnfinished(List<Target> ts, LiveState live) {
+    Target t = ts.get(0);
+    List<ObjectId> ids = new ArrayList<>();
+    live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
+    List<ObjectId> hostLinks = live.owned(ObjectId.Kind.LINK).stream()
+        .filter(i -> live.hostNamespaces().contains(i.namespace())).toList();
+    ids.addAll(DyingPeers.of(live, hostLinks, live.unfinished()).keySet());
+    deletions(t, ids, true, live);
+    removeJournal(LiveReader.unfinishedJournal(stateDir, sandbox(ts), t.topology()));
+    List<String> names = live.unfinished().stream().sorted().toList();
+    return "an earlier apply of " + t.topology() + " did not end (killed?): deleted the " + names.size()
+        + " namespace" + (names.size() == 1 ? "" : "s") + " it had made and not yet marked ("
+        + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", ..." : "")
+        + "), then applied as usual";
   }
 
   /**
@@ -1912,8 +1977,11 @@ public final class Runner {
       live.owned(ObjectId.Kind.TABLE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.FILE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.NAMESPACE).stream().filter(i -> !kept.contains(i.name())).forEach(ids::add);
+      // an apply that did not end: the namespaces it had not marked yet are the topology's too
+      live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
       deletions(t, ids, true, live);
+      removeJournal(LiveReader.unfinishedJournal(stateDir, sb, t.topology()));
       ts.forEach(x -> {
         writeTableRecord(x, Optional.empty());
         writeAppliedTable(x, Optional.empty());
