@@ -125,13 +125,24 @@ public final class LiveReader {
    */
   public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
       Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls) {
+    return read(sandbox, topology, sysctlKeys, preRead, preSysctls, Map.of());
+  }
+
+  /**
+   * The same, told the files' desired content ({@code expected}, by identity): a file that has it
+   * is compared as it is read, beside the namespaces' read, and its content in the state is then
+   * that very string, so that the plan's comparison costs nothing (1,000 containers: 31 MB of
+   * hosts files, some 30 ms of comparing in the plan before).
+   */
+  public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
+      Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls, Map<ObjectId, String> expected) {
     // the files under /etc/netns (a hosts file names every member: 40 MB for 1,000 containers)
     // are read while the namespaces are, into sets of their own merged at the end
     Set<ObjectId> fOwned = new HashSet<>();
     Map<ObjectId, String> fForeign = new HashMap<>();
     Map<ObjectId, String> files = new HashMap<>();
     java.util.concurrent.CompletableFuture<Void> filesRead = java.util.concurrent.CompletableFuture.runAsync(
-        () -> files(sandbox.prefix(), topology, fOwned, fForeign, files));
+        () -> files(sandbox.prefix(), topology, fOwned, fForeign, files, expected));
     try {
       return read(sandbox, topology, sysctlKeys, preRead, preSysctls, filesRead, fOwned, fForeign, files);
     } finally {
@@ -613,7 +624,7 @@ public final class LiveReader {
   }
 
   private void files(String prefix, String topology, Set<ObjectId> owned, Map<ObjectId, String> foreign,
-      Map<ObjectId, String> files) {
+      Map<ObjectId, String> files, Map<ObjectId, String> expected) {
     if (!Files.isDirectory(etcNetns)) {
       return;
     }
@@ -634,10 +645,13 @@ public final class LiveReader {
     try {
       found.parallelStream().forEach(f -> {
         try {
+          String ns = f.getParent().getFileName().toString();
+          String wanted = expected.get(new ObjectId(ObjectId.Kind.FILE, ns, "/etc/netns/" + ns + "/" + f.getFileName()));
           if (natively) {
-            NativeFiles.readString(f.toString()).ifPresent(text -> contents.put(f, text));
+            NativeFiles.readString(f.toString(), wanted).ifPresent(text -> contents.put(f, text));
           } else if (Files.isRegularFile(f)) {
-            contents.put(f, Files.readString(f, StandardCharsets.UTF_8));
+            String text = Files.readString(f, StandardCharsets.UTF_8);
+            contents.put(f, text.equals(wanted) ? wanted : text);
           } else if (Files.exists(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             contents.put(f, ""); // a folder, a pipe ...: not netc's (no mark), never written to
           }

@@ -196,7 +196,14 @@ public final class Runner {
   }
 
   private LiveState read(List<Target> ts) {
-    return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts));
+    return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts), Map.of(), Map.of(), desiredFiles(ts));
+  }
+
+  /** The content of every file the targets want, by identity. */
+  private static Map<ObjectId, String> desiredFiles(List<Target> ts) {
+    Map<ObjectId, String> out = new java.util.HashMap<>();
+    ts.forEach(x -> x.host().files().forEach(f -> out.put(f.id(), f.content())));
+    return out;
   }
 
   private static Set<String> hostNamespaces(List<Target> ts) {
@@ -798,7 +805,7 @@ public final class Runner {
         Map<String, Map<String, String>> readBackSysctls = new LinkedHashMap<>();
         Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls);
         readBackSysctls.keySet().retainAll(readBack.keySet());
-        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls);
+        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls, desiredFiles(ts));
         List<String> missing = new ArrayList<>();
         Set<String> hosts = hostNamespaces(ts);
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {

@@ -46,6 +46,14 @@ public final class NativeFiles {
    * when it cannot be read or is not UTF-8 text.
    */
   public static Optional<String> readString(String path) throws IOException {
+    return readString(path, null);
+  }
+
+  /**
+   * The same; when the file's bytes are {@code expected}'s in UTF-8, that very string (no text
+   * is decoded: the bytes are compared eight at a time).
+   */
+  public static Optional<String> readString(String path, String expected) throws IOException {
     LibC.check();
     int fd;
     try {
@@ -90,6 +98,12 @@ public final class NativeFiles {
         }
         System.arraycopy(chunk, 0, buf, n, (int) got);
         n += (int) got;
+      }
+      if (expected != null && expected.length() <= n) {
+        byte[] want = expected.getBytes(StandardCharsets.UTF_8);
+        if (Arrays.equals(buf, 0, n, want, 0, want.length)) {
+          return Optional.of(expected);
+        }
       }
       return Optional.of(decode(buf, n));
     } finally {

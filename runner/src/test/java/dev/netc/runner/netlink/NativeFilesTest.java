@@ -44,6 +44,22 @@ class NativeFilesTest {
     assertEquals(Optional.of(""), NativeFiles.readString(f.toString()));
   }
 
+  /** Told the content it should have, the read gives that very string when it is so, else what is there. */
+  @Test
+  void aFileWithTheExpectedContentReadsAsThatString() throws IOException {
+    assumeTrue(NativeFiles.usable(), "JNA binds the C library on Linux");
+    Path f = dir.resolve("hosts");
+    String wanted = new String("# netc:shop:hosts:web\n10.0.0.2\tweb é\n");
+    NativeFiles.writeString(f.toString(), wanted);
+    assertTrue(NativeFiles.readString(f.toString(), wanted).orElseThrow() == wanted, "the same instance");
+    String other = "# netc:shop:hosts:web\n10.0.0.3\tweb é\n";
+    String read = NativeFiles.readString(f.toString(), other).orElseThrow();
+    assertEquals(wanted, read);
+    assertTrue(read != other && read != wanted, "decoded: a string of its own");
+    assertEquals(wanted, NativeFiles.readString(f.toString(), wanted + "x").orElseThrow(), "longer than the file");
+    assertEquals(wanted, NativeFiles.readString(f.toString(), wanted.substring(0, 10)).orElseThrow(), "a prefix is not the content");
+  }
+
   @Test
   @Timeout(value = 10, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aMissingFileIsNoneAndAFolderOrPipeReadsAsEmpty() throws Exception {
