@@ -85,6 +85,20 @@ class InterruptKernelTest {
     return new Run(p.exitValue(), err, Files.readString(out));
   }
 
+  /** SIGKILL to netc's JVM alone, as the OOM killer sends it. */
+  private static final java.util.function.Consumer<Process> KILL = p -> DiffKernelTest.run("kill", "-KILL", String.valueOf(p.pid()));
+
+  /**
+   * Skips without root, ip, nft or setsid; writes the topology to {@code dir/t.netc}; returns a
+   * fresh sandbox name starting with {@code prefix}.
+   */
+  private static String prepare(Path dir, String prefix) throws IOException {
+    DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
+    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    return prefix + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+  }
+
   /** No namespace of sandbox {@code s} and no folder of its under /etc/netns. */
   private static void assertNothingLeft(String s) throws Exception {
     assertEquals(List.of(), namespacesOf(s));
@@ -102,10 +116,7 @@ class InterruptKernelTest {
 
   @Test
   void aSignalDuringApplyRollsItBackAndExits143(@TempDir Path dir) throws Exception {
-    DiffKernelTest.assumeKernel();
-    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
-    String s = "ni" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
-    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    String s = prepare(dir, "ni");
     try {
       // the sandbox's namespaces are made (the third of its batches): the endpoints' are next
       Run r = netc(dir, l -> l.endsWith("ip -n " + s + "-outside -batch -"), "apply", "-v", "t.netc", "--sandbox", s);
@@ -125,10 +136,7 @@ class InterruptKernelTest {
   /** The signal once the destroy's first batch has run: it goes on, and nothing is left. */
   @Test
   void aSignalDuringDestroyLetsItEnd(@TempDir Path dir) throws Exception {
-    DiffKernelTest.assumeKernel();
-    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
-    String s = "nd" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
-    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    String s = prepare(dir, "nd");
     try {
       assertEquals(0, netc(dir, l -> false, "apply", "-q", "t.netc", "--sandbox", s).exit());
       Run r = netc(dir, l -> l.startsWith("netc: ") && l.contains(" ms: "), "destroy", "-v", "t.netc", "--sandbox", s);
@@ -150,16 +158,13 @@ class InterruptKernelTest {
    */
   @Test
   void aKilledApplyIsFinishedByTheNextApplyOrDestroy(@TempDir Path dir) throws Exception {
-    DiffKernelTest.assumeKernel();
-    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
-    String s = "nk" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
-    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    String s = prepare(dir, "nk");
     Path journal = Path.of("/run/netc", s + ".intr.unfinished");
     // the second `ip -batch -` makes the endpoints' namespaces (the first, S and S-outside)
     int[] seen = new int[1];
     Predicate<String> madeThem = l -> l.endsWith(" ms: ip -batch -") && ++seen[0] == 2;
     try {
-      Run killed = netc(dir, madeThem, p -> DiffKernelTest.run("kill", "-KILL", String.valueOf(p.pid())), "apply", "-v", "t.netc", "--sandbox", s);
+      Run killed = netc(dir, madeThem, KILL, "apply", "-v", "t.netc", "--sandbox", s);
       assertEquals(137, killed.exit(), String.join("\n", killed.err()));
       assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 endpoints' namespaces, not marked yet");
       assertTrue(Files.readAllLines(journal).contains(s + "-c1"), "the journal names them");
@@ -178,7 +183,7 @@ class InterruptKernelTest {
       assertEquals(0, netc(dir, l -> false, "destroy", "-q", "t.netc", "--sandbox", s).exit());
 
       seen[0] = 0;
-      assertEquals(137, netc(dir, madeThem, p -> DiffKernelTest.run("kill", "-KILL", String.valueOf(p.pid())), "apply", "-v", "t.netc", "--sandbox", s).exit());
+      assertEquals(137, netc(dir, madeThem, KILL, "apply", "-v", "t.netc", "--sandbox", s).exit());
       assertEquals(0, netc(dir, l -> false, "destroy", "-q", "t.netc", "--sandbox", s).exit());
       assertNothingLeft(s);
       assertTrue(!Files.exists(journal));
@@ -190,10 +195,7 @@ class InterruptKernelTest {
 
   @Test
   void aSignalWhileWaitingForTheLockGivesUp(@TempDir Path dir) throws Exception {
-    DiffKernelTest.assumeKernel();
-    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
-    String s = "nl" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
-    Files.writeString(dir.resolve("t.netc"), topology("intr"));
+    String s = prepare(dir, "nl");
     Path lockFile = Path.of("/run/netc", s + ".lock");
     Files.createDirectories(lockFile.getParent());
     try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
