@@ -153,8 +153,8 @@ class InterruptKernelTest {
 
   /**
    * SIGKILL (the OOM killer, `kill -9`: nothing of netc runs after it) once the endpoints'
-   * namespaces are made and before they are marked: the next apply deletes them and applies;
-   * killed again the same way, destroy removes everything.
+   * namespaces are made and before they are marked: the next apply (of a plan saved meanwhile)
+   * deletes them and applies; killed again the same way, destroy removes everything.
    */
   @Test
   void aKilledApplyIsFinishedByTheNextApplyOrDestroy(@TempDir Path dir) throws Exception {
@@ -168,12 +168,13 @@ class InterruptKernelTest {
       assertEquals(137, killed.exit(), String.join("\n", killed.err()));
       assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 endpoints' namespaces, not marked yet");
       assertTrue(Files.readAllLines(journal).contains(s + "-c1"), "the journal names them");
-      Run plan = netc(dir, l -> false, "plan", "t.netc", "--sandbox", s);
+      // a saved plan made now applies: it lists the namespaces as to be made, and says they go first
+      Run plan = netc(dir, l -> false, "plan", "t.netc", "--sandbox", s, "--out", "saved.json");
       assertTrue(plan.out().contains("an earlier apply of intr did not end (killed?): apply deletes the 200 namespaces it had"
           + " made and not yet marked first (" + s + "-c1, " + s + "-c10, " + s + "-c100, ...), then makes them as listed"),
           plan.out() + String.join("\n", plan.err()));
 
-      Run next = netc(dir, l -> false, "apply", "t.netc", "--sandbox", s);
+      Run next = netc(dir, l -> false, "apply", "saved.json");
       String text = String.join("\n", next.err());
       assertEquals(0, next.exit(), text);
       assertTrue(next.err().contains("netc: an earlier apply of intr did not end (killed?): deleted the 200 namespaces it had"

@@ -593,10 +593,8 @@ public final class LiveReader {
     try {
       return Files.readAllLines(p, StandardCharsets.UTF_8).stream().filter(KernelNames::validNetns)
           .collect(java.util.stream.Collectors.toSet());
-    } catch (java.nio.file.NoSuchFileException e) {
-      return Set.of();
     } catch (IOException | java.io.UncheckedIOException e) {
-      return Set.of();
+      return Set.of(); // none (NoSuchFileException), or one that cannot be read: nothing is taken for unfinished
     }
   }
 

@@ -322,6 +322,9 @@ public final class Runner {
     live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
         .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
     new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    if (!live.unfinished().isEmpty()) {
+      lines.add("unfinished " + String.join(" ", new java.util.TreeSet<>(live.unfinished())));
+    }
     recordLines(t).forEach(l -> lines.add("table record " + l));
     // the file an element delta starts from
     appliedTable(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
@@ -478,11 +481,8 @@ public final class Runner {
     changes.addAll(deletions);
     List<String> notes = new ArrayList<>(live.notes());
     if (!live.unfinished().isEmpty()) {
-      List<String> names = live.unfinished().stream().sorted().toList();
-      notes.add("an earlier apply of " + t.topology() + " did not end (killed?): apply deletes the " + names.size()
-          + " namespace" + (names.size() == 1 ? "" : "s") + " it had made and not yet marked first ("
-          + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", ..." : "")
-          + "), then makes " + (names.size() == 1 ? "it" : "them") + " as listed");
+      notes.add(unfinished(t.topology(), live, "apply deletes the", " first", "makes "
+          + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
   }
@@ -760,6 +760,15 @@ public final class Runner {
       if (!before.notes().isEmpty()) {
         throw new RunnerException(before.notes().get(0));
       }
+      if (saved.isPresent()) {
+        // against the state the plan was made from: before the leftovers of an unfinished apply
+        // go (the plan lists their namespaces as to be made, and says they go first)
+        String now = fingerprint(ts.get(0), before);
+        if (!now.equals(saved.get().liveSha256())) {
+          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+        }
+      }
       List<String> notes = new ArrayList<>();
       if (!before.unfinished().isEmpty()) {
         notes.add(finishUnfinished(ts, before));
@@ -770,11 +779,6 @@ public final class Runner {
         throw new Stopped("interrupted before any change; " + sb.label() + " is as it was");
       }
       if (saved.isPresent()) {
-        String now = fingerprint(ts.get(0), before);
-        if (!now.equals(saved.get().liveSha256())) {
-          throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
-              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
-        }
         if (!plan.changes().equals(saved.get().plan().changes())) {
           throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
         }
@@ -837,6 +841,15 @@ public final class Runner {
     }
   }
 
+  /** Runs each task on a daemon thread of its own, named {@code name}, that ends with it. */
+  private static java.util.concurrent.Executor threadOfItsOwn(String name) {
+    return r -> {
+      Thread th = new Thread(r, name);
+      th.setDaemon(true);
+      th.start();
+    };
+  }
+
   /** Removes an apply's journal once it ended (done, or rolled back: the undo read the rest). */
   private static void removeJournal(Path journal) {
     try {
@@ -861,11 +874,20 @@ public final class Runner {
     ids.addAll(DyingPeers.of(live, hostLinks, live.unfinished()).keySet());
     deletions(t, ids, true, live);
     removeJournal(LiveReader.unfinishedJournal(stateDir, sandbox(ts), t.topology()));
+    return unfinished(t.topology(), live, "deleted the", "", "applied as usual");
+  }
+
+  /**
+   * What the plan says of, and apply did with, the namespaces of an unfinished apply: {@code
+   * an earlier apply of T did not end (killed?): VERB N namespaces it had made and not yet marked
+   * WHEN (the first three, ...), then THEN}.
+   */
+  private static String unfinished(String topology, LiveState live, String verb, String when, String then) {
     List<String> names = live.unfinished().stream().sorted().toList();
-    return "an earlier apply of " + t.topology() + " did not end (killed?): deleted the " + names.size()
-        + " namespace" + (names.size() == 1 ? "" : "s") + " it had made and not yet marked ("
+    return "an earlier apply of " + topology + " did not end (killed?): " + verb + " " + names.size() + " namespace"
+        + (names.size() == 1 ? "" : "s") + " it had made and not yet marked" + when + " ("
         + String.join(", ", names.subList(0, Math.min(3, names.size()))) + (names.size() > 3 ? ", ..." : "")
-        + "), then applied as usual";
+        + "), then " + then;
   }
 
   /**
@@ -1016,11 +1038,7 @@ public final class Runner {
     // to a bridge made there) and before the table (whose port filter admits a container's new
     // MAC address). The sysctls come after the batches (some are a bridge's).
     java.util.concurrent.CompletableFuture<Void> table = settings.isEmpty()
-        ? java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), r -> {
-          Thread th = new Thread(r, "netc-table");
-          th.setDaemon(true);
-          th.start();
-        })
+        ? java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), threadOfItsOwn("netc-table"))
         : null;
     boolean batchesDone = false;
     try {
@@ -1072,11 +1090,7 @@ public final class Runner {
                   exec.note("netlink read of " + (s.isEmpty() ? "the host" : s) + ", beside the endpoints' requests",
                       System.nanoTime() - start);
                   return o;
-                }, r -> {
-                  Thread th = new Thread(r, "netc-host-read");
-                  th.setDaemon(true);
-                  th.start();
-                })
+                }, threadOfItsOwn("netc-host-read"))
             : null;
     Map<String, List<JsonNode>> configured;
     try {

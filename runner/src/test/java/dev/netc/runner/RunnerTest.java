@@ -95,6 +95,28 @@ class RunnerTest {
         "only reads: " + exec.calls());
   }
 
+  /** Twelve namespaces taken: one line that names the first ten and counts the rest. */
+  @Test
+  void manyObjectsTakenByOthersAreNamedOnOneShortLine() throws Exception {
+    Path dir = java.nio.file.Files.createDirectories(fs.getPath("/work"));
+    StringBuilder text = new StringBuilder("topology many\n\nnetwork net {\n  subnet 10.9.0.0/24\n}\n");
+    StringBuilder listed = new StringBuilder();
+    for (int i = 1; i <= 12; i++) {
+      text.append("\ncontainer c").append(i).append(" {\n  attach net\n}\n");
+      listed.append("t1-c").append(i).append(" (id: ").append(i).append(")\n");
+    }
+    Runner.Target t = Kernel.target(dir, "many.netc", text.toString(), "t1");
+    String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(lo) : ok(""));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).plan(t));
+    assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+    assertTrue(e.getMessage().startsWith("objects of topology many are taken by others, not touching them: "
+        + "namespace:(host):t1-c1 (no mark), namespace:(host):t1-c2 (no mark), "), e.getMessage());
+    assertTrue(e.getMessage().endsWith(" (no mark) and 2 more"), e.getMessage());
+    assertEquals(10, e.getMessage().split("\\(no mark\\)", -1).length - 1, e.getMessage());
+  }
+
   @Test
   void aSecondApplyWaitsForTheLockThenFailsClearly(@TempDir Path stateDir) {
     // a real file system: jimfs grants every lock
