@@ -99,6 +99,31 @@ class InterruptKernelTest {
     return prefix + String.format("%06x", new SecureRandom().nextInt(1 << 24));
   }
 
+  /**
+   * Waits (at most 20 s) until no process names sandbox {@code s} on its command line: the
+   * batch or {@code nft -f} a killed netc had started runs on to its end (a session of its own),
+   * as it would on a user's machine while they type the next command.
+   */
+  private static void awaitNoCommandOf(String s) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      boolean any;
+      try (var procs = Files.list(Path.of("/proc"))) {
+        any = procs.filter(p -> p.getFileName().toString().matches("\\d+")).anyMatch(p -> {
+          try {
+            return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).contains(s);
+          } catch (IOException e) {
+            return false; // ended meanwhile
+          }
+        });
+      }
+      if (!any) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+  }
+
   /** No namespace of sandbox {@code s} and no folder of its under /etc/netns. */
   private static void assertNothingLeft(String s) throws Exception {
     assertEquals(List.of(), namespacesOf(s));
@@ -152,9 +177,10 @@ class InterruptKernelTest {
   }
 
   /**
-   * SIGKILL (the OOM killer, `kill -9`: nothing of netc runs after it) once the endpoints'
-   * namespaces are made and before they are marked: the next apply (of a plan saved meanwhile)
-   * deletes them and applies; killed again the same way, destroy removes everything.
+   * SIGKILL (the OOM killer, `kill -9`: nothing of netc runs after it) once the bridge and the
+   * veths are made, their namespaces not marked yet: the next apply (of a plan saved meanwhile,
+   * which lists the host ends as to be made: they go with the namespaces) deletes them and
+   * applies; killed again once only the namespaces are made, destroy removes everything.
    */
   @Test
   void aKilledApplyIsFinishedByTheNextApplyOrDestroy(@TempDir Path dir) throws Exception {
@@ -163,9 +189,14 @@ class InterruptKernelTest {
     // the second `ip -batch -` makes the endpoints' namespaces (the first, S and S-outside)
     int[] seen = new int[1];
     Predicate<String> madeThem = l -> l.endsWith(" ms: ip -batch -") && ++seen[0] == 2;
+    // the second `ip -n S -batch -` makes the bridge and the veths (the first, the uplink): their
+    // host ends in S are marked, the namespaces they lead to are not
+    int[] inS = new int[1];
+    Predicate<String> madePorts = l -> l.endsWith(" ms: ip -n " + s + " -batch -") && ++inS[0] == 2;
     try {
-      Run killed = netc(dir, madeThem, KILL, "apply", "-v", "t.netc", "--sandbox", s);
+      Run killed = netc(dir, madePorts, KILL, "apply", "-v", "t.netc", "--sandbox", s);
       assertEquals(137, killed.exit(), String.join("\n", killed.err()));
+      awaitNoCommandOf(s);
       assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 endpoints' namespaces, not marked yet");
       assertTrue(Files.readAllLines(journal).contains(s + "-c1"), "the journal names them");
       // a saved plan made now applies: it lists the namespaces as to be made, and says they go first
@@ -185,6 +216,7 @@ class InterruptKernelTest {
 
       seen[0] = 0;
       assertEquals(137, netc(dir, madeThem, KILL, "apply", "-v", "t.netc", "--sandbox", s).exit());
+      awaitNoCommandOf(s);
       assertEquals(0, netc(dir, l -> false, "destroy", "-q", "t.netc", "--sandbox", s).exit());
       assertNothingLeft(s);
       assertTrue(!Files.exists(journal));

@@ -356,9 +356,10 @@ public final class LiveReader {
         fdb(h, vx, owned);
       }
     }
-    // the endpoints' sysctls (their interfaces'): those of namespaces that exist, as read
+    // the endpoints' sysctls (their interfaces'): those of namespaces that exist, as read (not
+    // of an unfinished apply's: those namespaces go, and are made anew)
     sysctlsRead.forEach((ns, values) -> {
-      if (!hostNamespaces.contains(ns) && names.contains(ns)) {
+      if (!hostNamespaces.contains(ns) && names.contains(ns) && !unfinished.contains(ns)) {
         values.forEach((k, v) -> sysctls.put(LiveState.key(ns, k), v));
       }
     });
@@ -369,8 +370,24 @@ public final class LiveReader {
     }
     owned.addAll(fOwned);
     foreign.putAll(fForeign);
+    LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
+        names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished);
+    if (unfinished.isEmpty()) {
+      return state;
+    }
+    // the host ends of the unfinished namespaces' veths die with them (the next apply deletes
+    // those first): not the topology's any more, so that what plan lists is what apply makes
+    // after; their attributes stay, for the wait for the kernel to take them
+    owned.removeAll(dyingWithUnfinished(state));
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished);
+  }
+
+  /** The links of the host namespaces whose veth peers are in the state's unfinished namespaces. */
+  static Set<ObjectId> dyingWithUnfinished(LiveState live) {
+    List<ObjectId> hostLinks = live.links().keySet().stream()
+        .filter(i -> live.hostNamespaces().contains(i.namespace())).toList();
+    return DyingPeers.of(live, hostLinks, live.unfinished()).keySet();
   }
 
   /**

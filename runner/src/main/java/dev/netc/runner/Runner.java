@@ -869,9 +869,7 @@ public final class Runner {
     Target t = ts.get(0);
     List<ObjectId> ids = new ArrayList<>();
     live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
-    List<ObjectId> hostLinks = live.owned(ObjectId.Kind.LINK).stream()
-        .filter(i -> live.hostNamespaces().contains(i.namespace())).toList();
-    ids.addAll(DyingPeers.of(live, hostLinks, live.unfinished()).keySet());
+    ids.addAll(LiveReader.dyingWithUnfinished(live));
     deletions(t, ids, true, live);
     removeJournal(LiveReader.unfinishedJournal(stateDir, sandbox(ts), t.topology()));
     return unfinished(t.topology(), live, "deleted the", "", "applied as usual");
@@ -2000,6 +1998,7 @@ public final class Runner {
       live.owned(ObjectId.Kind.NAMESPACE).stream().filter(i -> !kept.contains(i.name())).forEach(ids::add);
       // an apply that did not end: the namespaces it had not marked yet are the topology's too
       live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
+      ids.addAll(LiveReader.dyingWithUnfinished(live)); // their host ends: the kernel's, waited for
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
       deletions(t, ids, true, live);
       removeJournal(LiveReader.unfinishedJournal(stateDir, sb, t.topology()));
