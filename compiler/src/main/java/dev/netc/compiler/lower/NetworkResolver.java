@@ -59,6 +59,9 @@ final class NetworkResolver {
     final Map<String, Word> given = new HashMap<>();
   }
 
+  /** IPv6's minimum link MTU (RFC 8200): under it, the kernel keeps no IPv6 state on a link. */
+  private static final int IPV6_MIN_MTU = 1280;
+
   Optional<Resolved> resolve(Decl.Network n) {
     int errors = diags.errorCount();
     Driver driver = Driver.BRIDGE;
@@ -157,6 +160,15 @@ final class NetworkResolver {
       }
       IpAddress gateway = f.gateway != null ? f.gateway : f.subnet.address().plus(1);
       subnets.add(new Subnet(f.subnet, gateway, Optional.ofNullable(f.pool), f.reserved, false));
+    }
+    Family v6 = fams.get(IpAddress.Family.V6);
+    if (mtu.isPresent() && mtu.getAsInt() < IPV6_MIN_MTU && v6 != null && v6.subnet != null) {
+      // the kernel keeps no IPv6 state on a link under 1280 bytes: every IPv6 address of the
+      // network would be refused at apply (RTNETLINK answers: Invalid argument)
+      Word w = seen.get("mtu").first();
+      diags.add(Diagnostic.of(Code.NETC206, w.span(), "expected an MTU in " + IPV6_MIN_MTU + "-65535 on network `"
+              + n.name().text() + "`, which has an IPv6 subnet, got `" + w.text() + "`")
+          .withHint("IPv6 needs links of at least 1280 bytes: raise the MTU, or remove the IPv6 subnet"));
     }
     if (driver == Driver.MACVLAN && parent.isEmpty() && !seen.containsKey("parent")) {
       diags.add(Diagnostic.of(Code.NETC111, n.name().span(), "macvlan network `" + n.name().text()
