@@ -189,6 +189,27 @@ public final class Runner {
     return !freshInterface(s, live) || s.newInterfaceValue().filter(s.value()::equals).isPresent();
   }
 
+  /**
+   * Whether an endpoint's interface setting ({@code net.ipv6.conf.DEV.KEY}) is on a link that has
+   * no IPv6 state now, its MTU under IPv6's minimum of 1280, and gets it back with this apply, its
+   * MTU raised in place to 1280 or more: the kernel then makes the state anew with a new
+   * interface's defaults, whatever was set before.
+   */
+  private static boolean ipv6Returns(Sysctl s, LiveState live, Map<ObjectId, Link> desiredLinks) {
+    Optional<Sysctl.InterfaceSetting> is = Sysctl.interfaceSetting(s.key());
+    if (is.isEmpty() || !s.key().startsWith("net.ipv6.")) {
+      return false;
+    }
+    ObjectId id = new ObjectId(ObjectId.Kind.LINK, s.namespace(), is.get().device());
+    Link l = desiredLinks.get(id);
+    Optional<LiveLink> now = live.link(id);
+    return l != null && now.isPresent() && now.get().mtu() < IPV6_MIN_MTU && l.mtu().orElse(LiveLink.DEFAULT_MTU) >= IPV6_MIN_MTU
+        && Rebuild.kind(l.type()).equals(now.get().kind());
+  }
+
+  /** IPv6's minimum link MTU: under it, the kernel keeps no IPv6 state on a link. */
+  static final int IPV6_MIN_MTU = 1280;
+
   /** Whether the interface of an endpoint's sysctl ({@code net.ipv6.conf.DEV.KEY}) is not there yet. */
   private static boolean freshInterface(Sysctl s, LiveState live) {
     String device = Sysctl.interfaceSetting(s.key()).orElseThrow().device();
@@ -401,6 +422,12 @@ public final class Runner {
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
     Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
+    Map<ObjectId, Link> desiredLinks = new java.util.HashMap<>();
+    desired.forEach(o -> {
+      if (o instanceof Link l) {
+        desiredLinks.put(l.id(), l);
+      }
+    });
     for (KernelObject o : desired) {
       if (rebuild.replace().containsKey(o.id())) {
         changes.add(new Change(Change.Action.REPLACE, o.id(), "forces replacement: " + rebuild.replace().get(o.id())));
@@ -411,6 +438,13 @@ public final class Runner {
         List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
         if (!attributes.isEmpty()) {
           changes.add(new Change(Change.Action.UPDATE, o.id(), String.join(", ", attributes)));
+        }
+      } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace()) && ipv6Returns(s, live, desiredLinks)) {
+        // the interface's MTU rises to 1280 or more: the kernel makes its IPv6 state anew, with
+        // the defaults of a new interface, and the setting is written again after the MTU
+        String fresh = s.newInterfaceValue().orElseThrow();
+        if (!fresh.equals(s.value())) {
+          changes.add(new Change(Change.Action.UPDATE, o.id(), fresh + " -> " + s.value() + ", IPv6 back with the MTU"));
         }
       } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace())) {
         if (!endpointSysctlHolds(s, live)) {
@@ -526,10 +560,29 @@ public final class Runner {
 
   /** The {@code ip -batch} lines that give a link its desired attributes in place. */
   static List<String> linkSettings(Link l) {
+    return linkSettings(l, Optional.empty());
+  }
+
+  /**
+   * The same, for a link that is {@code now}: a bridge port whose MTU rises from under 1280 to
+   * 1280 or more gets its IPv6 state back from the kernel, with a new interface's address
+   * generation; it is taken down for the change and made to generate no address before it is up
+   * again, as when netc made it (no link-local address, no duplicate address detection).
+   */
+  static List<String> linkSettings(Link l, Optional<LiveLink> now) {
     List<String> out = new ArrayList<>();
     String dev = "link set dev " + KernelNames.checkIfname(l.name());
+    int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
+    boolean portRegainsIpv6 = l.type() == Link.Type.VETH && l.master().isPresent() && comparesMtu(l)
+        && now.filter(n -> n.mtu() < IPV6_MIN_MTU).isPresent() && mtu >= IPV6_MIN_MTU;
+    if (portRegainsIpv6) {
+      out.add(dev + " down");
+    }
     if (comparesMtu(l)) {
-      out.add(dev + " mtu " + l.mtu().orElse(LiveLink.DEFAULT_MTU));
+      out.add(dev + " mtu " + mtu);
+    }
+    if (portRegainsIpv6) {
+      out.add(dev + " addrgenmode none");
     }
     if (l.type() != Link.Type.LOOPBACK) {
       out.add(dev + l.master().map(m -> " master " + KernelNames.checkIfname(m)).orElse(" nomaster"));
@@ -1015,7 +1068,7 @@ public final class Runner {
     for (Link l : t.host().links()) {
       Change c = byId.get(l.id());
       if (c != null && c.action() == Change.Action.UPDATE) {
-        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l));
+        settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l, before.link(l.id())));
         updated.add(l);
         if (c.detail().contains("address ") && !hostNamespaces(List.of(t)).contains(l.namespace())) {
           Map<String, String> w = announce.computeIfAbsent(l.namespace(), k -> new LinkedHashMap<>());

@@ -196,6 +196,41 @@ class WebshopKernelTest extends SandboxTest {
   }
 
   @Test
+  void anMtuRaisedAcross1280GivesThePortsTheirIpv6SettingsAgain(@TempDir Path dir) throws Exception {
+    // under 1280 bytes a link has no IPv6 state; raised in place, the kernel makes it anew with a
+    // new interface's defaults: IPv6 on in api-1 (an IPv4-only network), address generation on
+    // the bridge port
+    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
+    String small = source.replace("  internal  # no route or NAT to the outside", "  internal\n  mtu 1200");
+    assertFalse(small.equals(source));
+    Path file = dir.resolve("webshop.netc");
+    Files.writeString(file, small);
+    runner.apply(Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s));
+    assertFalse(Kernel.run("ip", "netns", "exec", s + "-api-1", "sysctl", "-n", "net.ipv6.conf.eth0.disable_ipv6").ok(),
+        "no IPv6 state under 1280 bytes");
+    int eth = ifindex(s + "-api-1", "eth0");
+
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    Plan plan = runner.plan(t);
+    assertTrue(plan.changes().stream().map(Change::line).toList().contains("~ sysctl:" + s
+        + "-api-1:net.ipv6.conf.eth0.disable_ipv6  (0 -> 1, IPv6 back with the MTU)"), plan.text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(eth, ifindex(s + "-api-1", "eth0"), "eth0 updated in place, not made again");
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s + "-api-1", "sysctl", "-n", "net.ipv6.conf.eth0.disable_ipv6")
+        .out().strip());
+    assertEquals("", Kernel.run("ip", "-n", s + "-api-1", "-6", "address", "show", "dev", "eth0").out(), "no IPv6 address in api-1");
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "dev", "ve-api-1-0").out(),
+        "the bridge port generates no address, as when it was made");
+    Process api = Kernel.listen(s + "-api-1", 3000);
+    try {
+      assertTrue(Kernel.connects(s + "-web", "10.20.0.3", 3000), "web reaches api-1:3000 at 1500 bytes");
+    } finally {
+      Kernel.stop(api);
+    }
+  }
+
+  @Test
   void aLinkOfAnotherKindAndAVethWhosePeerWasMovedAreReplaced() {
     Runner.Target t = Kernel.target(WEBSHOP, s);
     runner.apply(t);
