@@ -178,6 +178,26 @@ public final class NativeFiles {
     }
   }
 
+  /**
+   * Opens file {@code path} for writing, made (mode 0644) when missing, and returns its
+   * descriptor: the file as {@code /proc/self/fd/FD} names it stays this very file (inode) even
+   * when the name is removed or given to another, which a lock file's holder needs to tell
+   * (a {@code FileChannel} does not show its descriptor). Close it with {@link #closeFd}.
+   */
+  public static int openFd(String path) throws IOException {
+    LibC.check();
+    try {
+      return LibC.open(path, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_NONBLOCK | LibC.O_NOCTTY | LibC.O_CLOEXEC, 0644);
+    } catch (LastErrorException e) {
+      throw new IOException(LibC.strerror(e.getErrorCode()), e);
+    }
+  }
+
+  /** Closes a descriptor of {@link #openFd}. */
+  public static void closeFd(int fd) {
+    close(fd);
+  }
+
   /** Whether an error of {@link #writeString} said the folder is not one. */
   public static boolean notAFolder(IOException e) {
     return e.getCause() instanceof LastErrorException l && l.getErrorCode() == ENOTDIR;

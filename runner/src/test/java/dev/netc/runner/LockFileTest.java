@@ -1,0 +1,98 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.netc.runner.netlink.NativeFiles;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The sandbox lock on the machine's own file system (inodes and names are what it is about,
+ * which jimfs does not model): its file goes with its release, and a waiter that locked a file
+ * whose name was removed meanwhile does not take it for the lock.
+ */
+@Timeout(30)
+class LockFileTest {
+  @TempDir
+  Path state;
+
+  private Runner runner() {
+    return new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")), state.resolve("etc"), state,
+        Duration.ofSeconds(20));
+  }
+
+  @Test
+  void theLockFileGoesWithTheLock() throws Exception {
+    assumeTrue(NativeFiles.usable(), "the C library is not bound here (JNA): the file is kept, as documented");
+    Runner r = runner();
+    Sandbox sb = new Sandbox("lk");
+    try (Runner.Lock l = r.lock(sb)) {
+      assertTrue(Files.exists(state.resolve("lk.lock")));
+    }
+    assertEquals(List.of(), Files.list(state).map(p -> p.getFileName().toString()).toList());
+    // and again: a new file each time
+    try (Runner.Lock l = r.lock(sb)) {
+      assertTrue(Files.exists(state.resolve("lk.lock")));
+    }
+    assertFalse(Files.exists(state.resolve("lk.lock")));
+  }
+
+  @Test
+  void aWaiterWhoseFileLostItsNameLocksTheFileThatHasItNow() throws Exception {
+    assumeTrue(NativeFiles.usable(), "the C library is not bound here (JNA)");
+    Path file = state.resolve("lk.lock");
+    Runner r = runner();
+    Sandbox sb = new Sandbox("lk");
+    FileChannel first = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock held = first.lock();
+    CompletableFuture<Runner.Lock> waiter = CompletableFuture.supplyAsync(() -> r.lock(sb));
+    try {
+      // the waiter has opened the file and waits for it
+      assertWaiting(waiter, 300);
+      // the holder removes the name and a third party makes and locks a new file of that name
+      // before the first is released, as a holder's release and a newcomer can interleave
+      Files.delete(file);
+      FileChannel third = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      FileLock thirds = third.lock();
+      held.release();
+      first.close();
+      // the waiter now holds the old file's lock, sees the name is another's, and waits for that one
+      assertWaiting(waiter, 500);
+      thirds.release();
+      third.close();
+      try (Runner.Lock l = waiter.get(10, TimeUnit.SECONDS)) {
+        assertTrue(Files.exists(file), "the waiter holds the file that has the name");
+      }
+      assertFalse(Files.exists(file), "released: the file goes");
+    } finally {
+      waiter.thenAccept(Runner.Lock::close);
+      if (first.isOpen()) {
+        first.close();
+      }
+    }
+  }
+
+  /** {@code f} has not completed within {@code millis}. */
+  private static void assertWaiting(CompletableFuture<?> f, long millis) throws Exception {
+    try {
+      f.get(millis, TimeUnit.MILLISECONDS);
+      throw new AssertionError("the lock was taken while another held it");
+    } catch (TimeoutException e) {
+      // still waiting: as it should
+    }
+  }
+}
