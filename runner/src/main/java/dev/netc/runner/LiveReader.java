@@ -175,6 +175,7 @@ public final class LiveReader {
     Set<String> hostNamespaces = new TreeSet<>();
     Map<String, List<String>> vxlans = new LinkedHashMap<>();
     Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
+    Map<ObjectId, String> routeVia = new HashMap<>();
     String sandboxMark = "";
     List<String> toRead = read.stream()
         .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
@@ -317,7 +318,9 @@ public final class LiveReader {
             dst = dst + (v6 ? "/128" : "/32");
           }
           Parsed<Cidr> c = Cidr.parse(dst);
-          owned.add(new ObjectId(ObjectId.Kind.ROUTE, ns, c.ok() ? c.get().toString() : dst));
+          ObjectId id = new ObjectId(ObjectId.Kind.ROUTE, ns, c.ok() ? c.get().toString() : dst);
+          owned.add(id);
+          routeVia.put(id, "via " + gw + " dev " + rt.path("dev").asText());
         }
       }
     }
@@ -371,7 +374,8 @@ public final class LiveReader {
     owned.addAll(fOwned);
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
-        names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished);
+        names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
+        routeVia);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -380,7 +384,8 @@ public final class LiveReader {
     // after; their attributes stay, for the wait for the kernel to take them
     owned.removeAll(dyingWithUnfinished(state));
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
-        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished);
+        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
+        routeVia);
   }
 
   /** The links of the host namespaces whose veth peers are in the state's unfinished namespaces. */

@@ -32,6 +32,7 @@ import java.util.Set;
  *     names them and their loopback has no alias. Neither owned nor foreign; their links are in
  *     {@code links}, so that the host ends of their veths are known. The next apply and destroy
  *     delete them first.
+ * @param routes what each owned route goes through, {@code via GATEWAY dev DEVICE}, by identity
  */
 public record LiveState(
     boolean sandboxExists,
@@ -48,7 +49,8 @@ public record LiveState(
     Map<ObjectId, String> aliases,
     Map<ObjectId, LiveLink> links,
     List<String> notes,
-    Set<String> unfinished) {
+    Set<String> unfinished,
+    Map<ObjectId, String> routes) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -57,6 +59,15 @@ public record LiveState(
       Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes) {
     this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
         hostNamespaces, aliases, links, notes, Set.of());
+  }
+
+  /** A state whose routes' attributes are not known (each taken as desired). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, Map.of());
   }
 
   public LiveState {
@@ -72,6 +83,7 @@ public record LiveState(
     links = Map.copyOf(links);
     notes = List.copyOf(notes);
     unfinished = Set.copyOf(unfinished);
+    routes = Map.copyOf(routes);
   }
 
   /** How {@link #sysctls} keys a sysctl of a host namespace. */
@@ -91,6 +103,13 @@ public record LiveState(
   /** The attributes of an owned link. */
   public Optional<LiveLink> link(ObjectId id) {
     return Optional.ofNullable(links.get(id));
+  }
+
+  /**
+   * What an owned route goes through, {@code via GATEWAY dev DEVICE}; empty when not known.
+   */
+  public Optional<String> route(ObjectId id) {
+    return Optional.ofNullable(routes.get(id));
   }
 
   /** The owned identities of one kind. */

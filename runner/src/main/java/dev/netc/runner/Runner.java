@@ -337,7 +337,7 @@ public final class Runner {
         + (uplinkMissing(sandbox(List.of(t)), live) ? " no uplink" : ""));
     for (ObjectId id : live.owned().stream().sorted().toList()) {
       String content = live.files().get(id);
-      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("")
+      lines.add("owned " + id + live.link(id).map(l -> " " + l.canonical()).orElse("") + live.route(id).map(v -> " " + v).orElse("")
           + (content == null ? "" : " sha256=" + sha256(content)));
     }
     live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
@@ -434,6 +434,9 @@ public final class Runner {
       } else if (rebuild.follow().containsKey(o.id())) {
         Change.Action a = o instanceof Sysctl || o instanceof Link ? Change.Action.UPDATE : Change.Action.CREATE;
         changes.add(new Change(a, o.id(), rebuild.follow().get(o.id())));
+      } else if (o instanceof Route r && live.has(o.id()) && live.route(o.id()).filter(v -> !v.equals(nexthop(r))).isPresent()) {
+        // another gateway or device: changed in place (`route replace`)
+        changes.add(new Change(Change.Action.UPDATE, o.id(), live.route(o.id()).get() + " -> " + nexthop(r)));
       } else if (o instanceof Link l && live.has(o.id())) {
         List<String> attributes = attributeChanges(l, live.link(o.id()).orElseThrow());
         if (!attributes.isEmpty()) {
@@ -486,6 +489,18 @@ public final class Runner {
     }
     // what any host of the state wants stays, even when only some hosts are applied
     Set<ObjectId> wanted = t.state().objects().stream().map(KernelObject::id).collect(Collectors.toSet());
+    // an address replaced on a device (a static address changed, a pool renumbered, another
+    // subnet): apply deletes the old one first, and with a device's last IPv4 address the kernel
+    // drops every route through it. Those routes are made again after the new address
+    Set<String> readdressed = readdressed(changes, live.owned(ObjectId.Kind.ADDRESS).stream()
+        .filter(i -> !wanted.contains(i)).toList());
+    Set<ObjectId> changing = changes.stream().map(Change::id).collect(Collectors.toSet());
+    for (KernelObject o : desired) {
+      if (o instanceof Route r && live.has(o.id()) && !changing.contains(o.id())
+          && readdressed.contains(r.namespace() + "/" + r.device())) {
+        changes.add(new Change(Change.Action.UPDATE, o.id(), "again, after the address of " + r.device() + " is replaced"));
+      }
+    }
     Set<String> goneNamespaces = live.owned(ObjectId.Kind.NAMESPACE).stream()
         .filter(i -> !wanted.contains(i)).map(ObjectId::name).collect(Collectors.toSet());
     Set<String> goneLinks = live.owned(ObjectId.Kind.LINK).stream().filter(i -> !wanted.contains(i))
@@ -501,6 +516,9 @@ public final class Runner {
       }
       if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
         continue; // a route through a replaced link goes with it
+      }
+      if (id.kind() == ObjectId.Kind.ROUTE && live.route(id).map(v -> goneLinks.contains(id.namespace() + "/" + routeDevice(v))).orElse(false)) {
+        continue; // a route through a link that goes goes with it
       }
       if (id.kind() == ObjectId.Kind.LINK && goesWithItsPeer(t.topology(), live.aliases().getOrDefault(id, ""))) {
         // a container end goes with its host end (a veth pair dies whole)
@@ -519,6 +537,29 @@ public final class Runner {
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
+  }
+
+  /** What a route goes through, as {@link LiveState#route} has it: {@code via GATEWAY dev DEVICE}. */
+  static String nexthop(Route r) {
+    return "via " + r.via() + " dev " + r.device();
+  }
+
+  /** The device of {@link #nexthop}'s text. */
+  private static String routeDevice(String nexthop) {
+    return nexthop.substring(nexthop.lastIndexOf(' ') + 1);
+  }
+
+  /**
+   * The devices ({@code NS/DEV}) that get a new address in {@code changes} while an address of
+   * theirs among {@code goneAddresses} goes: apply deletes those first (deleting a primary
+   * address takes the secondaries of its subnet with it).
+   */
+  private static Set<String> readdressed(List<Change> changes, List<ObjectId> goneAddresses) {
+    Set<String> getting = changes.stream()
+        .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.ADDRESS)
+        .map(c -> c.id().namespace() + "/" + device(c.id())).collect(Collectors.toSet());
+    return goneAddresses.stream().map(i -> i.namespace() + "/" + device(i)).filter(getting::contains)
+        .collect(Collectors.toSet());
   }
 
   /**
@@ -967,10 +1008,17 @@ public final class Runner {
     Set<String> devicesGettingAddresses = plan.changes().stream()
         .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.ADDRESS)
         .map(c -> c.id().namespace() + "/" + device(c.id())).collect(Collectors.toSet());
-    List<ObjectId> early = plan.changes().stream()
+    // (and a route through such a device that goes goes before it: the kernel may drop it with
+    // the address, and a later `route del` would find nothing)
+    List<ObjectId> early = new ArrayList<>();
+    plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.ROUTE
+            && before.route(c.id()).filter(v -> devicesGettingAddresses.contains(c.id().namespace() + "/" + routeDevice(v))).isPresent())
+        .map(Change::id).forEach(early::add);
+    plan.changes().stream()
         .filter(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.ADDRESS
             && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
-        .map(Change::id).toList();
+        .map(Change::id).forEach(early::add);
     if (!early.isEmpty()) {
       checkpoint();
       deletions(ts.get(0), early, false, before);
@@ -1021,10 +1069,15 @@ public final class Runner {
     // run in order below
     List<Map.Entry<List<String>, String>> hostRuns = new ArrayList<>();
     for (IpBatch b : IpPlan.of(t.host()).batches()) {
+      // a route updated (another gateway or device, or made again after its device's address
+      // is replaced) is replaced in place: `route replace`, whether the kernel still has it or not
       List<String> lines = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
-              || byId.get(l.object()).action() == Change.Action.REPLACE))
-          .map(l -> keys(t, l.command())).map(Runner::withIpv6).toList();
+              || byId.get(l.object()).action() == Change.Action.REPLACE
+              || byId.get(l.object()).action() == Change.Action.UPDATE && l.object().kind() == ObjectId.Kind.ROUTE))
+          .map(l -> byId.get(l.object()).action() == Change.Action.UPDATE && l.command().startsWith("route add ")
+              ? "route replace " + l.command().substring("route add ".length()) : l.command())
+          .map(l -> keys(t, l)).map(Runner::withIpv6).toList();
       if (lines.isEmpty()) {
         continue;
       }

@@ -102,6 +102,7 @@ class NetlinkRequestsKernelTest {
   void takesOnlyTheLinesItKnows() {
     assertTrue(IpLines.parse(List.of("link add x type dummy")).isEmpty());
     assertTrue(IpLines.parse(List.of("link set eth0 up", "route add default via fd64::1 dev eth0")).isPresent());
+    assertTrue(IpLines.parse(List.of("route replace default via 10.1.0.254 dev eth0", "route replace ::/0 via fd64::1 dev eth0")).isPresent());
     assertTrue(IpLines.parse(List.of("route add 10.0.0.0/8 via fd64::1 dev eth0")).isEmpty(), "families differ");
     assertTrue(IpLines.parse(List.of("address add 10.0.0.1/33 dev eth0")).isEmpty());
     assertTrue(IpLines.parse(List.of("address add host.example/24 dev eth0")).isEmpty());

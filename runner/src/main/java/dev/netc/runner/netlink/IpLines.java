@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 /**
  * The lines of an endpoint's {@code ip -batch} that netc can send as rtnetlink requests itself,
  * with the meaning {@code ip} gives them: {@code link set DEV alias TEXT}, {@code link set DEV
- * up}, {@code address add ADDR/LEN dev DEV [nodad]} and {@code route add (default|PREFIX) via
+ * up}, {@code address add ADDR/LEN dev DEV [nodad]} and {@code route add|replace (default|PREFIX) via
  * GATEWAY dev DEV}. A batch with any other line is not taken ({@link #parse} is empty) and runs
  * through {@code ip} as before. {@link #run} sends them in order, one request at a time, and
  * stops at the first the kernel refuses, as {@code ip -batch} does.
@@ -39,7 +39,7 @@ public final class IpLines {
   private static final Pattern ALIAS = Pattern.compile("link set (?:dev )?" + NAME + " alias (\\S{1,255})");
   private static final Pattern UP = Pattern.compile("link set (?:dev )?" + NAME + " up");
   private static final Pattern ADDRESS = Pattern.compile("address add ([0-9a-fA-F.:]+)/(\\d{1,3}) dev " + NAME + "( nodad)?");
-  private static final Pattern ROUTE = Pattern.compile("route add (default|[0-9a-fA-F.:]+/\\d{1,3}) via ([0-9a-fA-F.:]+) dev " + NAME);
+  private static final Pattern ROUTE = Pattern.compile("route (add|replace) (default|[0-9a-fA-F.:]+/\\d{1,3}) via ([0-9a-fA-F.:]+) dev " + NAME);
 
   /** One line, as the request it becomes. */
   record Line(String text, int type, int flags, String device, Encoder payload) {}
@@ -86,13 +86,16 @@ public final class IpLines {
           return concat(b.array(), attr(IFA_LOCAL, a), attr(IFA_ADDRESS, a));
         }));
       } else if ((m = ROUTE.matcher(l)).matches()) {
-        byte[] via = address(m.group(2));
-        byte[] dst = m.group(1).equals("default") ? new byte[via == null ? 4 : via.length] : address(m.group(1).split("/")[0]);
-        int len = m.group(1).equals("default") ? 0 : Integer.parseInt(m.group(1).split("/")[1]);
+        String to = m.group(2);
+        byte[] via = address(m.group(3));
+        byte[] dst = to.equals("default") ? new byte[via == null ? 4 : via.length] : address(to.split("/")[0]);
+        int len = to.equals("default") ? 0 : Integer.parseInt(to.split("/")[1]);
         if (via == null || dst == null || dst.length != via.length || len > dst.length * 8) {
           return Optional.empty();
         }
-        out.add(new Line(l, RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | NetlinkSocket.NLM_F_EXCL, m.group(3), i -> {
+        // add: a route of that destination there already is an error; replace: it is changed
+        int how = m.group(1).equals("add") ? NetlinkSocket.NLM_F_EXCL : NetlinkSocket.NLM_F_REPLACE;
+        out.add(new Line(l, RTM_NEWROUTE, NetlinkSocket.NLM_F_CREATE | how, m.group(4), i -> {
           ByteBuffer b = buffer(12);
           // family, dst_len, src_len, tos, table main, protocol boot (ip's), scope universe, type unicast, flags
           b.put((byte) (via.length == 4 ? AF_INET : AF_INET6)).put((byte) len).put((byte) 0).put((byte) 0)

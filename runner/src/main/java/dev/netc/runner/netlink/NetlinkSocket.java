@@ -23,6 +23,7 @@ final class NetlinkSocket implements AutoCloseable {
   static final int NLMSG_DONE = 3;
   static final int NLM_F_REQUEST = 1;
   static final int NLM_F_ACK = 4;
+  static final int NLM_F_REPLACE = 0x100;
   static final int NLM_F_EXCL = 0x200;
   static final int NLM_F_CREATE = 0x400;
   static final int NLM_F_DUMP = 0x300;

@@ -1,0 +1,100 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.ir.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A container's routes when the topology changes under them (root, a sandbox each): an address
+ * replaced on the device of the default route (the kernel drops the route with the device's
+ * last IPv4 address), a network left whose link carried the default route (the route goes with
+ * the link), another gateway, the default route moving to another network, and a route changed
+ * by hand. Each time apply exits without error, the plan after it is empty and the container's
+ * routes are the ones a fresh apply makes.
+ */
+@Timeout(120)
+class RouteChangesKernelTest extends SandboxTest {
+  @TempDir Path dir;
+
+  private Runner.Target target(String name, String source) throws Exception {
+    Path file = dir.resolve(name + ".netc");
+    Files.writeString(file, "topology t\n" + source);
+    Topology t = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
+    return Kernel.target(t, s);
+  }
+
+  private List<String> routes(String endpoint) {
+    return Kernel.run("ip", "-n", s + "-" + endpoint, "route", "show").out().lines().map(String::strip).toList();
+  }
+
+  /** Applies {@code after} over {@code before}: no error, nothing left to do, the routes {@code expected}. */
+  private Plan change(Runner.Target before, Runner.Target after, List<String> expected) {
+    runner.apply(before);
+    Plan plan = runner.plan(after);
+    runner.apply(after);
+    assertTrue(runner.plan(after).empty(), () -> runner.plan(after).text());
+    assertEquals(expected, routes("a"));
+    return plan;
+  }
+
+  @Test
+  void aStaticAddressChangedKeepsTheDefaultRoute() throws Exception {
+    Plan plan = change(target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n"),
+        target("a2", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.11 } }\n"),
+        List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.11"));
+    assertTrue(plan.changes().stream().map(Change::line).toList()
+        .contains("~ route:" + s + "-a:0.0.0.0/0  (again, after the address of eth0 is replaced)"), plan.text());
+  }
+
+  @Test
+  void replicasRenumberingTheOthersKeepTheirDefaultRoutes() throws Exception {
+    String a = "network n { subnet 10.1.0.0/24 }\ncontainer b { replicas %d; attach n }\ncontainer a { attach n }\n";
+    change(target("r1", a.formatted(1)), target("r2", a.formatted(2)),
+        List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.4"));
+    change(target("r2", a.formatted(2)), target("r1", a.formatted(1)),
+        List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.3"));
+  }
+
+  @Test
+  void leavingTheNetworkOfTheDefaultRouteTakesTheRouteWithTheLink() throws Exception {
+    String both = "network m { subnet 10.2.0.0/24; internal }\nnetwork n { subnet 10.1.0.0/24 }\n";
+    change(target("b1", both + "container a { attach m; attach n }\n"), target("b2", both + "container a { attach m }\n"),
+        List.of("10.2.0.0/24 dev eth0 proto kernel scope link src 10.2.0.2"));
+  }
+
+  @Test
+  void anotherGatewayOrNetworkChangesTheRouteInPlace() throws Exception {
+    Plan plan = change(target("c1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n"),
+        target("c2", "network n { subnet 10.1.0.0/24; gateway 10.1.0.254 }\ncontainer a { attach n { ip 10.1.0.10 } }\n"),
+        List.of("default via 10.1.0.254 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"));
+    assertTrue(plan.changes().stream().map(Change::line).toList()
+        .contains("~ route:" + s + "-a:0.0.0.0/0  (via 10.1.0.1 dev eth0 -> via 10.1.0.254 dev eth0)"), plan.text());
+    runner.destroy(target("c2", "network n { subnet 10.1.0.0/24; gateway 10.1.0.254 }\ncontainer a { attach n { ip 10.1.0.10 } }\n"));
+
+    // `internal` dropped from the first network: the default route moves to it
+    String nets = "network m { subnet 10.2.0.0/24%s }\nnetwork n { subnet 10.1.0.0/24 }\ncontainer a { attach m; attach n }\n";
+    change(target("g1", nets.formatted("; internal")), target("g2", nets.formatted("")),
+        List.of("default via 10.2.0.1 dev eth0", "10.1.0.0/24 dev eth1 proto kernel scope link src 10.1.0.2",
+            "10.2.0.0/24 dev eth0 proto kernel scope link src 10.2.0.2"));
+  }
+
+  @Test
+  void aRouteChangedByHandIsDriftAndRepaired() throws Exception {
+    Runner.Target t = target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "-n", s + "-a", "route", "replace", "default", "via", "10.1.0.77", "dev", "eth0").ok());
+    Drift drift = runner.drift(t);
+    assertEquals(List.of("changed     route:" + s + "-a:0.0.0.0/0  (via 10.1.0.77 dev eth0 -> via 10.1.0.1 dev eth0)"),
+        drift.text().lines().filter(l -> l.startsWith("changed")).toList(), drift.text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals("default via 10.1.0.1 dev eth0", routes("a").get(0));
+  }
+}
