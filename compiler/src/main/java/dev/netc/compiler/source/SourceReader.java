@@ -24,10 +24,43 @@ public final class SourceReader {
   /** A file's text, or the diagnostic that says why it has none. */
   public record Read(Optional<SourceFile> file, Optional<Diagnostic> problem) {}
 
-  /** Reads {@code path}; throws only {@link IOException} for files that cannot be opened. */
+  /**
+   * The largest source file netc reads: 64 MiB (a topology of 100,000 containers is some 4 MB).
+   * A larger one, or one that never ends ({@code /dev/zero}), would only exhaust the memory.
+   */
+  public static final long MAX_BYTES = 64L << 20;
+
+  /**
+   * Reads {@code path}; throws only {@link IOException} for files that cannot be read, with a
+   * reason {@link #reason} gives: something that is not a regular file (a pipe, which would block
+   * the read until a writer came, a device, a socket: never opened), a file over {@link
+   * #MAX_BYTES}.
+   */
   public static Read read(Path path, String displayPath) throws IOException {
-    byte[] bytes = Files.readAllBytes(path);
+    java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
+    if (a.isDirectory()) {
+      return decode(Files.readAllBytes(path), displayPath); // fails as it always did: "Is a directory"
+    }
+    if (!a.isRegularFile()) {
+      throw new java.nio.file.FileSystemException(path.toString(), null, "not a regular file (a pipe, a device or a socket)");
+    }
+    if (a.size() > MAX_BYTES) {
+      throw tooLarge(path, a.size());
+    }
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      // bounded: a file that grows while it is read stops at the limit too
+      bytes = in.readNBytes((int) MAX_BYTES + 1);
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw tooLarge(path, bytes.length);
+    }
     return decode(bytes, displayPath);
+  }
+
+  private static IOException tooLarge(Path path, long size) {
+    return new java.nio.file.FileSystemException(path.toString(), null, "too large: " + (size >> 20)
+        + " MiB, and netc reads topology files of at most " + (MAX_BYTES >> 20) + " MiB");
   }
 
   public static Read decode(byte[] bytes, String displayPath) {
