@@ -1129,6 +1129,11 @@ public final class Runner {
           if (t.host().addresses().stream().anyMatch(a -> a.namespace().equals(l.namespace())
               && a.device().equals(l.name()) && !a.address().isV4())) {
             w.put("net.ipv6.conf." + l.name() + ".ndisc_notify", "1");
+            // the kernel keeps the link-local address it made from the old MAC address, which the
+            // port filter no longer admits (it admits the one of the new): the new one instead
+            l.mac().ifPresent(mac -> settings.get(l.namespace()).addAll(List.of(
+                "address flush dev " + KernelNames.checkIfname(l.name()) + " scope link",
+                "address add " + PortFilter.linkLocal(mac) + "/64 dev " + KernelNames.checkIfname(l.name()) + " nodad")));
           }
         }
       }

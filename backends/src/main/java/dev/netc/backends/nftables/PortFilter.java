@@ -50,7 +50,7 @@ public final class PortFilter {
   private PortFilter() {}
 
   /** The link-local address the kernel makes from {@code mac} (EUI-64): {@code fe80::42:aff:fe0a:a}. */
-  static IpAddress linkLocal(String mac) {
+  public static IpAddress linkLocal(String mac) {
     String[] b = mac.split(":");
     long id = 0;
     int[] bytes = {Integer.parseInt(b[0], 16) ^ 0x02, Integer.parseInt(b[1], 16), Integer.parseInt(b[2], 16), 0xff, 0xfe,
