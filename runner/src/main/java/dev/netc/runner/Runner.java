@@ -149,13 +149,28 @@ public final class Runner {
 
     /** The keys of the host namespace's sysctls. */
     List<String> sysctlKeys() {
-      return host.hostSysctls().stream().map(Sysctl::key).toList();
+      List<String> keys = new ArrayList<>(host.hostSysctls().stream().map(Sysctl::key).toList());
+      // and route_localnet of every bridge: one no published port needs any more is set back
+      bridgesNotRoutingLocalnet().forEach(b -> keys.add(routeLocalnet(b)));
+      return keys;
+    }
+
+    /** The host's bridges that route no published port from 127.0.0.0/8 ({@code route_localnet} not wanted). */
+    List<String> bridgesNotRoutingLocalnet() {
+      Set<String> wanted = host.hostSysctls().stream().map(Sysctl::key).collect(Collectors.toSet());
+      return host.links().stream().filter(l -> l.type() == Link.Type.BRIDGE && l.namespace().equals(hostNs()))
+          .map(Link::name).filter(b -> !wanted.contains(routeLocalnet(b))).toList();
     }
 
     /** The namespace the host plays in: {@code S}, or {@code S-host_HOST} for one of several hosts. */
     public String hostNs() {
       return host.hostNamespace().name();
     }
+  }
+
+  /** The sysctl that lets bridge {@code b} route 127.0.0.0/8 (a port published on the host's loopback). */
+  static String routeLocalnet(String b) {
+    return "net.ipv4.conf." + b + ".route_localnet";
   }
 
   private static Sandbox sandbox(List<Target> ts) {
@@ -485,6 +500,17 @@ public final class Runner {
         }
       } else if (!live.has(o.id())) {
         changes.add(new Change(Change.Action.CREATE, o.id(), ""));
+      }
+    }
+    // a bridge that routed a published port from 127.0.0.0/8 and no longer does: route_localnet
+    // back to 0 (left at 1, the bridge would go on taking packets from and to loopback addresses)
+    for (Target x : ts) {
+      for (String b : x.bridgesNotRoutingLocalnet()) {
+        if (live.sysctl(x.hostNs(), routeLocalnet(b)).filter("1"::equals).isPresent()
+            && live.has(new ObjectId(ObjectId.Kind.LINK, x.hostNs(), b))) {
+          changes.add(new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, x.hostNs(), routeLocalnet(b)),
+              "1 -> 0, no published port needs it"));
+        }
       }
     }
     // what any host of the state wants stays, even when only some hosts are applied
@@ -1279,6 +1305,11 @@ public final class Runner {
     for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id())) {
         sysctls.add(x.key() + "=" + x.value());
+      }
+    }
+    for (String b : t.bridgesNotRoutingLocalnet()) {
+      if (byId.containsKey(new ObjectId(ObjectId.Kind.SYSCTL, s, routeLocalnet(b)))) {
+        sysctls.add(routeLocalnet(b) + "=0");
       }
     }
     if (!sysctls.isEmpty()) {

@@ -231,6 +231,25 @@ class WebshopKernelTest extends SandboxTest {
   }
 
   @Test
+  void aBridgeThatNoLongerRoutesAPublishedPortFromLoopbackLosesRouteLocalnet(@TempDir Path dir) throws Exception {
+    runner.apply(Kernel.target(WEBSHOP, s));
+    List<String> get = List.of("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv4.conf.br-front.route_localnet");
+    assertEquals("1", Kernel.run(get.toArray(String[]::new)).out().strip());
+    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
+    String unpublished = source.replace("  publish 127.0.0.1:8080 -> 80/tcp\n", "");
+    assertFalse(unpublished.equals(source));
+    Path file = dir.resolve("webshop.netc");
+    Files.writeString(file, unpublished);
+    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Plan plan = runner.plan(t);
+    assertTrue(plan.changes().stream().map(Change::line).toList()
+        .contains("~ sysctl:" + s + ":net.ipv4.conf.br-front.route_localnet  (1 -> 0, no published port needs it)"), plan.text());
+    runner.apply(t);
+    assertEquals("0", Kernel.run(get.toArray(String[]::new)).out().strip(), "as a fresh apply leaves it");
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+  }
+
+  @Test
   void aLinkOfAnotherKindAndAVethWhosePeerWasMovedAreReplaced() {
     Runner.Target t = Kernel.target(WEBSHOP, s);
     runner.apply(t);
