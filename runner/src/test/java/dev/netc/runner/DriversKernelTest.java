@@ -322,6 +322,31 @@ class DriversKernelTest extends SandboxTest {
     macvlan(compile(String.format(MACVLAN, "eth0.10")), "eth0.10");
   }
 
+  @Test
+  void aPassthruMemberTakesItsParentWithItsMacAddress() throws Exception {
+    List<Runner.Target> ts = targets(compile("""
+        topology mvp
+
+        network nic {
+          driver macvlan
+          parent eth0
+          mode passthru
+          subnet 198.51.100.0/24
+        }
+
+        container appliance {
+          attach nic
+        }
+        """));
+    runner.apply(ts);
+    String mac = Kernel.run("ip", "-n", s + "-appliance", "-o", "link", "show", "eth0").out().replaceAll("(?s).*link/ether (\\S+).*", "$1").strip();
+    String parent = Kernel.run("ip", "-n", s, "-o", "link", "show", "eth0").out().replaceAll("(?s).*link/ether (\\S+).*", "$1").strip();
+    assertEquals(parent, mac, "the member has its parent's MAC address");
+    assertTrue(runner.plan(ts).empty(), () -> runner.plan(ts).text());
+    runner.destroy(ts);
+    assertEquals(Set.of(), namespaces());
+  }
+
   private void macvlan(Topology t, String parent) throws Exception {
     List<Runner.Target> ts = targets(t);
     Runner.Outcome first = runner.apply(ts);

@@ -442,15 +442,18 @@ public final class Planner {
 
     /**
      * A macvlan sub-interface of the network's parent, made by the host namespace straight in
-     * the endpoint's, with the MAC address the topology fixes or {@link Drivers#macvlanMac}.
+     * the endpoint's, with the MAC address the topology fixes or {@link Drivers#macvlanMac} (in
+   * {@code passthru} mode none: the member takes the parent's).
      */
     private EndpointPlan.Interface addMacvlan(Endpoint e, String ns, int index, Attachment a, Network n) {
       Network.Macvlan m = n.macvlan().orElseThrow();
       String eth = "eth" + index;
-      String mac = a.mac().map(x -> x.toLowerCase(java.util.Locale.ROOT))
-          .orElseGet(() -> Drivers.macvlanMac(t.name(), e.name(), index, a.addresses(), fixedMacs.getOrDefault(n.name(), Set.of())));
+      // passthru: the member takes the parent's own MAC address (the kernel ignores another)
+      Optional<String> mac = m.mode() == MacvlanMode.PASSTHRU ? Optional.empty() : Optional.of(a.mac()
+          .map(x -> x.toLowerCase(java.util.Locale.ROOT))
+          .orElseGet(() -> Drivers.macvlanMac(t.name(), e.name(), index, a.addresses(), fixedMacs.getOrDefault(n.name(), Set.of()))));
       macvlans.add(new Link(ns, eth, Link.Type.MACVLAN, Ownership.macvlan(t.name(), e.name(), index), n.mtu(),
-          Optional.empty(), Optional.empty(), false, Optional.of(mac),
+          Optional.empty(), Optional.empty(), false, mac,
           Optional.of(new Link.Macvlan(m.parent(), hostNs, m.mode()))));
       ipv6Switch(ns, eth, n, a.addresses());
       for (IpAddress addr : a.addresses()) {

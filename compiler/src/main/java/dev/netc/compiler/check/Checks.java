@@ -13,6 +13,7 @@ public final class Checks {
       new StaticAddressesFitTheirSubnet(),
       new AddressesAreUnique(),
       new MacAddressesAreUnique(),
+      new PassthruTakesItsParentWhole(),
       new AddressesAreNotReserved(),
       new GatewaysAndPoolsFitTheirSubnet(),
       new PoolsAreLargeEnough(),

@@ -61,6 +61,7 @@ public enum Code {
   NETC216(Severity.ERROR, "address or prefix outside the range it belongs to"),
   NETC217(Severity.ERROR, "no free subnet"),
   NETC218(Severity.ERROR, "two endpoints with one MAC address"),
+  NETC219(Severity.ERROR, "passthru macvlan network with several members or a MAC address"),
   NETC220(Severity.ERROR, "published ports collide"),
   NETC221(Severity.WARNING, "published port ignored in host or none mode"),
   NETC222(Severity.ERROR, "pod members on one port"),
