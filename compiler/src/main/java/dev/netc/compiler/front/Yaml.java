@@ -75,7 +75,42 @@ public final class Yaml {
           .withHint("no topology needs more than a few dozen levels of nesting"));
       return List.of();
     }
-    return out;
+    // a key given twice in one mapping: YAML forbids it, and reading on would keep one of the
+    // two silently (the node API does not check what loading into objects does)
+    int before = diags.errorCount();
+    out.forEach(n -> duplicateKeys(n, diags));
+    return diags.errorCount() > before ? List.of() : out;
+  }
+
+  /** Reports each key given again in a mapping of {@code root} (iteratively: no depth limit). */
+  private void duplicateKeys(Node root, Diagnostics diags) {
+    java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>();
+    java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    todo.push(root);
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      if (!seen.add(n)) {
+        continue; // an alias to a node already walked
+      }
+      if (n instanceof MappingNode m) {
+        Map<String, Node> keys = new java.util.HashMap<>();
+        for (NodeTuple t : m.getValue()) {
+          if (t.getKeyNode() instanceof ScalarNode k && !k.getValue().equals("<<")) {
+            Node first = keys.putIfAbsent(k.getValue(), k);
+            if (first != null) {
+              diags.add(Diagnostic.of(Code.NETC010, span(k), "this is not valid YAML: key `" + k.getValue()
+                      + "` is given twice in this mapping")
+                  .withRelated(span(first), "first given here")
+                  .withHint("keep one of the two: YAML takes neither over the other"));
+            }
+          }
+          todo.push(t.getKeyNode());
+          todo.push(t.getValueNode());
+        }
+      } else if (n instanceof SequenceNode q) {
+        q.getValue().forEach(todo::push);
+      }
+    }
   }
 
   /**
