@@ -102,7 +102,9 @@ class PlanInvariantsTest {
         }
         if (l.params().orElse(null) instanceof Link.Macvlan m) {
           assertEquals(h.hostNamespace().name(), m.hostNamespace(), "made by the host namespace");
-          assertTrue(l.mac().isPresent(), "every macvlan member has its own MAC address");
+          // but a passthru member, which takes its parent's
+          assertEquals(m.mode() != dev.netc.compiler.ir.MacvlanMode.PASSTHRU, l.mac().isPresent(),
+              "every macvlan member has its own MAC address, but a passthru one");
         }
       }
       for (FdbEntry f : h.fdb()) {
