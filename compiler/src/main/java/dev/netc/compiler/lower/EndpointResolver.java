@@ -46,7 +46,11 @@ final class EndpointResolver {
     this.values = values;
   }
 
+  /** The aliases the attachments of the container being resolved give, with their places. */
+  private final List<Word> aliasWords = new ArrayList<>();
+
   List<Named> resolve(Decl.Container c, String ns) {
+    aliasWords.clear();
     int errors = diags.errorCount();
     String what = c.pod() ? "pod" : "container";
     values.name(c.name(), what);
@@ -139,6 +143,7 @@ final class EndpointResolver {
     Endpoint.Kind kind = c.pod() ? Endpoint.Kind.POD : Endpoint.Kind.CONTAINER;
     List<Named> out = new ArrayList<>();
     String base = c.name().text();
+    resolver.aliases(ns, base, replicas, List.copyOf(aliasWords));
     for (int i = 1; i <= replicas; i++) {
       String local = replicas == 1 ? base : base + "-" + i;
       if (local.length() > 63) {
@@ -206,6 +211,7 @@ final class EndpointResolver {
           for (Word w : s.values()) {
             if (values.name(w, "alias") && !aliases.contains(w.text())) {
               aliases.add(w.text()); // a name given twice resolves once
+              aliasWords.add(w);
             }
           }
         }

@@ -138,6 +138,7 @@ public final class Resolver {
       }
       scoped(d, "", false);
     }
+    aliasesClash();
     List<Network> declared = new ArrayList<>();
     boolean needsDefault = endpoints.stream().anyMatch(
         e -> e.attachments().stream().anyMatch(a -> a.network().equals(Network.DEFAULT)));
@@ -290,6 +291,38 @@ public final class Resolver {
       default -> {
         // topology, import, host and network declarations are not scoped
       }
+    }
+  }
+
+  /** An alias an attachment of container {@code owner} (scope {@code ns}, its {@code replicas}) gives. */
+  private record AliasUse(String ns, String owner, int replicas, Word alias) {}
+
+  private final List<AliasUse> aliasUses = new ArrayList<>();
+
+  void aliases(String ns, String owner, int replicas, List<Word> aliases) {
+    aliases.forEach(a -> aliasUses.add(new AliasUse(ns, owner, replicas, a)));
+  }
+
+  /**
+   * An alias that is the name of another endpoint or of a service: the hosts files would give
+   * the name two places, and the model (explain, matrix) one of them. An alias of the
+   * container's own name (or of one of its replicas) is no clash.
+   */
+  private void aliasesClash() {
+    for (AliasUse u : aliasUses) {
+      String name = u.alias().text();
+      boolean own = name.equals(u.owner()) || u.replicas() > 1 && name.startsWith(u.owner() + "-")
+          && name.substring(u.owner().length() + 1).matches("[1-9][0-9]*")
+          && Integer.parseInt(name.substring(u.owner().length() + 1)) <= u.replicas();
+      Span clash = endpointNames.get(scopedName(u.ns(), name));
+      if (clash == null || own) {
+        continue;
+      }
+      String what = serviceNames.containsKey(scopedName(u.ns(), name)) ? "service" : "endpoint";
+      diags.add(Diagnostic.of(Code.NETC102, u.alias().span(), "alias `" + name + "` of `" + u.owner()
+              + "` is the name of " + (what.equals("service") ? "a service" : "an endpoint") + ", so the name cannot resolve to both")
+          .withRelated(clash, "the " + what + " `" + name + "` is declared here")
+          .withHint("give the alias another name"));
     }
   }
 
