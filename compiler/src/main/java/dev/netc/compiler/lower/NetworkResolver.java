@@ -187,7 +187,28 @@ final class NetworkResolver {
   }
 
   /** A subnet has room for a gateway and members, and does not swallow the whole address space. */
+  /**
+   * Ranges no network's subnet can use: the kernel refuses them for an interface or a gateway
+   * route, or they mean something else on every host (RFC 6890, RFC 4291).
+   */
+  private static final List<Map.Entry<Cidr, String>> UNUSABLE = List.of(
+      Map.entry(Cidr.parse("0.0.0.0/8").get(), "\"this network\" (0.0.0.0/8)"),
+      Map.entry(Cidr.parse("127.0.0.0/8").get(), "loopback (127.0.0.0/8)"),
+      Map.entry(Cidr.parse("224.0.0.0/4").get(), "multicast (224.0.0.0/4)"),
+      Map.entry(Cidr.parse("240.0.0.0/4").get(), "reserved (240.0.0.0/4)"),
+      Map.entry(Cidr.parse("::/8").get(), "reserved: the unspecified, loopback and IPv4-mapped addresses (::/8)"),
+      Map.entry(Cidr.parse("fe80::/10").get(), "link-local (fe80::/10: every interface has its own)"),
+      Map.entry(Cidr.parse("ff00::/8").get(), "multicast (ff00::/8)"));
+
   private boolean roomy(Cidr c, Word w) {
+    for (Map.Entry<Cidr, String> u : UNUSABLE) {
+      if (u.getKey().family() == c.family() && u.getKey().overlaps(c)) {
+        diags.add(Diagnostic.of(Code.NETC202, w.span(), "subnet `" + c + "` is "
+                + (u.getKey().contains(c) ? "" : "partly ") + u.getValue() + ", which no network can use")
+            .withHint("use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or fd00::/8 for IPv6"));
+        return false;
+      }
+    }
     int bits = c.family().bits();
     int min = c.family() == IpAddress.Family.V4 ? 8 : 16;
     if (c.prefix() > bits - 2 || c.prefix() < min) {
