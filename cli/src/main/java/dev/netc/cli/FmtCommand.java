@@ -114,9 +114,17 @@ final class FmtCommand implements Callable<Integer> {
         continue;
       }
       try {
-        Path tmp = path.resolveSibling("." + path.getFileName() + ".netc-fmt");
+        // the file a link names is the one rewritten (the link stays a link), and the new text
+        // takes the old file's permissions and owner before it replaces it whole (never half written)
+        Path real = path.toRealPath();
+        Path tmp = real.resolveSibling("." + real.getFileName() + ".netc-fmt");
         Files.writeString(tmp, formatted.get(), StandardCharsets.UTF_8);
-        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          keepAttributes(real, tmp);
+          Files.move(tmp, real, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
         if (!verbosity.quiet) {
           ctx.err().println("netc: formatted " + name);
         }
@@ -126,6 +134,25 @@ final class FmtCommand implements Callable<Integer> {
       }
     }
     return status;
+  }
+
+  /** Gives {@code to} the permissions and owner of {@code from}, where the file system has them. */
+  private static void keepAttributes(Path from, Path to) throws IOException {
+    java.nio.file.attribute.PosixFileAttributeView view =
+        Files.getFileAttributeView(from, java.nio.file.attribute.PosixFileAttributeView.class);
+    if (view == null) {
+      return;
+    }
+    java.nio.file.attribute.PosixFileAttributes a = view.readAttributes();
+    Files.setPosixFilePermissions(to, a.permissions());
+    if (!a.owner().equals(Files.getOwner(to))) {
+      try {
+        Files.setOwner(to, a.owner());
+        Files.getFileAttributeView(to, java.nio.file.attribute.PosixFileAttributeView.class).setGroup(a.group());
+      } catch (IOException e) {
+        // not root: the file is the writer's now, as any editor's save would make it
+      }
+    }
   }
 
   /**

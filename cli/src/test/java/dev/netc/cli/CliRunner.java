@@ -22,7 +22,7 @@ final class CliRunner {
   /** What one run printed and returned. */
   record Result(int status, String out, String err) {}
 
-  final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+  final FileSystem fs = Jimfs.newFileSystem(Configuration.unix().toBuilder().setAttributeViews("basic", "owner", "posix", "unix").build());
 
   /** The front ends {@code netc import} chooses from; a test may put fakes here. */
   List<Frontend> frontends = Frontends.ALL;

@@ -50,6 +50,20 @@ class FmtCommandTest {
   }
 
   @Test
+  void aLinkIsFollowedAndTheFileKeepsItsPermissions() throws IOException {
+    CliRunner cli = new CliRunner();
+    cli.write("real.netc", MESSY);
+    java.nio.file.Path real = cli.fs.getPath("real.netc");
+    Files.setPosixFilePermissions(real, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    Files.createSymbolicLink(cli.fs.getPath("link.netc"), cli.fs.getPath("real.netc"));
+    assertEquals(0, cli.run("fmt", "link.netc").status());
+    assertTrue(Files.isSymbolicLink(cli.fs.getPath("link.netc")), "the link stays a link");
+    assertEquals(CANONICAL, cli.read("real.netc"));
+    assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(real)));
+    assertEquals(List.of("link.netc", "real.netc"), files(cli), "no temporary file is left behind");
+  }
+
+  @Test
   void leavesKubernetesYamlAlone() {
     CliRunner cli = new CliRunner();
     String yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n";

@@ -56,6 +56,9 @@ public final class Formatter {
     private boolean blankPending;
     private boolean lastLineOpenedBlock;
     private Token prev;
+    /** The size of {@link #out} and the block depth when the current source line began. */
+    private int sourceLineStart;
+    private int sourceLineDepth;
 
     Printer(List<Token> tokens) {
       this.tokens = tokens;
@@ -104,6 +107,8 @@ public final class Formatter {
               i++;
             }
             endLine();
+            sourceLineStart = out.size();
+            sourceLineDepth = depth;
             if (newlines > 1 && !out.isEmpty() && !lastLineOpenedBlock) {
               blankPending = true;
             }
@@ -118,7 +123,15 @@ public final class Formatter {
           }
           case NetcLexer.COMMENT -> {
             String text = t.getText().stripTrailing();
-            if (line.length() > 0) {
+            // a source line spread over several lines: a whole one (a block written on one
+            // line, statements joined by `;`) keeps its comment on the first of them, where a
+            // suppression's diagnostic is; a `{` followed only by the comment keeps it
+            int first = firstLineOfSourceLine();
+            int at = first < 0 ? -1 : depth == sourceLineDepth ? first : line.length() == 0 ? out.size() - 1 : -1;
+            if (at >= 0 && out.get(at).comment() == null) {
+              Line l = out.get(at);
+              out.set(at, new Line(l.code(), text, false));
+            } else if (line.length() > 0) {
               trailingComment = text;
             } else {
               word(text, false);
@@ -242,6 +255,16 @@ public final class Formatter {
         line.append(' ');
       }
       line.append(text);
+    }
+
+    /** The index of the first line printed from the current source line so far; -1 when none is. */
+    private int firstLineOfSourceLine() {
+      for (int k = sourceLineStart; k < out.size(); k++) {
+        if (!out.get(k).blank()) {
+          return k;
+        }
+      }
+      return -1;
     }
 
     private void endLine() {

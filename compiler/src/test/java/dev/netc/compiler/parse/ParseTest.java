@@ -62,6 +62,18 @@ class ParseTest {
   }
 
   @Test
+  void aCommentAfterAWholeLineSpreadOverSeveralStaysOnItsFirst() {
+    // a suppression covers its own line: after fmt it is still the line of the declaration
+    String src = "network spare { subnet 10.73.0.0/24; internal } # netc:ignore NETC113 \"spare\"\n"
+        + "network n { # netc:ignore NETC113 \"also\"\n  subnet 10.74.0.0/24\n}\n";
+    List<Diagnostic> problems = new ArrayList<>();
+    String once = Formatter.format(new SourceFile("t.netc", src), problems).orElseThrow();
+    assertEquals("network spare {  # netc:ignore NETC113 \"spare\"\n  subnet 10.73.0.0/24\n  internal\n}\n"
+        + "network n {  # netc:ignore NETC113 \"also\"\n  subnet 10.74.0.0/24\n}\n", once);
+    assertEquals(once, Formatter.format(new SourceFile("t.netc", once), problems).orElseThrow());
+  }
+
+  @Test
   void formatterIsIdempotentAndKeepsComments() {
     String src = "# top\nnetwork a{subnet 10.0.0.0/24 # why\n\n\n  mtu 1400}\n"
         + "container b { labels x = y ; attach a {ip 10.0.0.5} }\n";
