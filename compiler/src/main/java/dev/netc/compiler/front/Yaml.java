@@ -148,8 +148,16 @@ public final class Yaml {
    * at the start of a line), which no {@code .netc} line does: a cheap gate before any parsing.
    */
   public static boolean looksLikeYaml(SourceFile file) {
-    return TOP_LEVEL_KEY.matcher(file.text()).find();
+    return TOP_LEVEL_KEY.matcher(file.text()).find() || FLOW_MAPPING.matcher(file.text()).lookingAt();
   }
+
+  /**
+   * A file that opens with a flow mapping, {@code {"services": ...}} or {@code {services: ...}}:
+   * JSON is YAML, and a Compose file or a manifest may be written so (a {@code .netc} file never
+   * starts with a brace).
+   */
+  private static final java.util.regex.Pattern FLOW_MAPPING =
+      java.util.regex.Pattern.compile("\\A\\uFEFF?(\\s|#[^\\n]*\\n)*\\{");
 
   /** Cheap test used by {@link Frontend#accepts}: the first documents' top-level keys. */
   public static List<String> topLevelKeys(SourceFile file) {
