@@ -66,7 +66,14 @@ final class Inputs {
       } else if (Files.exists(p)) {
         named = List.of(p);
       } else {
-        throw new Netc.UserError("cannot read `" + part + "`: no such file");
+        // not there, or not reachable (a loop of links, a folder that cannot be searched): why
+        String why = "no such file";
+        try {
+          Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+        } catch (IOException e) {
+          why = SourceReader.reason(e);
+        }
+        throw new Netc.UserError("cannot read `" + part + "`: " + why);
       }
       for (Path f : named) {
         if (seen.add(f.toAbsolutePath().normalize())) { // a file named twice is read once

@@ -32,7 +32,8 @@ final class SandboxOptions {
   private void requireSandbox(String command) {
     if (sandbox == null) {
       throw new Netc.UserError("`--sandbox S` is required: `netc " + command + "` runs only in a sandbox"
-          + " (host mode has no outside namespace to probe from)");
+          + (command.equals("exec") ? " (in host mode an endpoint's namespace is netc-TOPOLOGY-ENDPOINT: `ip netns exec` it)"
+              : " (host mode has no outside namespace to probe from)"));
     }
   }
 

@@ -46,6 +46,15 @@ class CliTest {
   }
 
   @Test
+  void aLoopOfLinksIsSaidSoNotMissing() throws Exception {
+    CliRunner cli = new CliRunner();
+    java.nio.file.Files.createSymbolicLink(cli.fs.getPath("a.netc"), cli.fs.getPath("b.netc"));
+    java.nio.file.Files.createSymbolicLink(cli.fs.getPath("b.netc"), cli.fs.getPath("a.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `a.netc`: a loop of symbolic links\n"), cli.run("lint", "a.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `c.netc`: no such file\n"), cli.run("lint", "c.netc"));
+  }
+
+  @Test
   void aBadEnumValueIsTheValuesAsTheHelpListsThemInOneLine() {
     CliRunner cli = new CliRunner();
     cli.write("ok.netc", Topologies.CLEAN);

@@ -51,7 +51,8 @@ class RunnerCommandsTest {
       assertEquals(1, r.status(), command);
       assertEquals("", r.out(), command);
       assertEquals("netc: `--sandbox S` is required: `netc " + command + "` runs only in a sandbox"
-          + " (host mode has no outside namespace to probe from)\n", r.err(), command);
+          + (command.equals("exec") ? " (in host mode an endpoint's namespace is netc-TOPOLOGY-ENDPOINT: `ip netns exec` it)"
+              : " (host mode has no outside namespace to probe from)") + "\n", r.err(), command);
     }
   }
 

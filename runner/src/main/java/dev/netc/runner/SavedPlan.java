@@ -131,7 +131,14 @@ public record SavedPlan(String netcVersion, Plan plan, String host, String liveS
       }
       return saved;
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new RunnerException("not a valid saved plan: " + e.getMessage());
+      // an enum's name not known (an action, a kind or a type edited by hand): said as such,
+      // without the Java class behind it
+      String why = String.valueOf(e.getMessage());
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("No enum constant (?:[\\w$]+\\.)*([A-Za-z][\\w]*)\\.(\\w+)$").matcher(why);
+      if (m.find()) {
+        why = "unknown " + m.group(1).toLowerCase(Locale.ROOT) + " `" + m.group(2).toLowerCase(Locale.ROOT) + "`";
+      }
+      throw new RunnerException("not a valid saved plan: " + why);
     }
   }
 

@@ -102,6 +102,11 @@ class SavedPlanTest {
     assertTrue(refused.get(3).startsWith("not a valid saved plan: `topology` is missing"), refused.get(3));
     assertTrue(refused.get(4).startsWith("not a saved plan: "), refused.get(4));
     refused.forEach(m -> assertEquals(1, m.lines().count(), m));
+    // an action edited by hand: named as such, not as a Java enum
+    String explode = json.replaceFirst("\"action\": *\"[a-z]+\"", "\"action\": \"explode\"");
+    assertTrue(!explode.equals(json));
+    assertEquals("not a valid saved plan: unknown action `explode`",
+        assertThrows(RunnerException.class, () -> SavedPlan.parse(explode, "1.2.3")).getMessage());
   }
 
   @Test

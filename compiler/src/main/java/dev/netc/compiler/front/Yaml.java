@@ -148,16 +148,34 @@ public final class Yaml {
    * at the start of a line), which no {@code .netc} line does: a cheap gate before any parsing.
    */
   public static boolean looksLikeYaml(SourceFile file) {
-    return TOP_LEVEL_KEY.matcher(file.text()).find() || FLOW_MAPPING.matcher(file.text()).lookingAt();
+    return TOP_LEVEL_KEY.matcher(file.text()).find() || opensWithABrace(file.text());
   }
 
   /**
-   * A file that opens with a flow mapping, {@code {"services": ...}} or {@code {services: ...}}:
-   * JSON is YAML, and a Compose file or a manifest may be written so (a {@code .netc} file never
-   * starts with a brace).
+   * A file that opens with a flow mapping, {@code {"services": ...}} or {@code {services: ...}}
+   * (after white space, comments and a byte order mark): JSON is YAML, and a Compose file or a
+   * manifest may be written so; a {@code .netc} file never starts with a brace. A plain scan,
+   * not a pattern (a pattern's repeated group recurses once per line: deep for a long file).
    */
-  private static final java.util.regex.Pattern FLOW_MAPPING =
-      java.util.regex.Pattern.compile("\\A\\uFEFF?(\\s|#[^\\n]*\\n)*\\{");
+  static boolean opensWithABrace(String text) {
+    int i = text.startsWith("\uFEFF") ? 1 : 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '#') {
+        int nl = text.indexOf('\n', i);
+        if (nl < 0) {
+          return false;
+        }
+        i = nl + 1;
+      } else if (Character.isWhitespace(c)) {
+        i++;
+      } else {
+        return c == '{';
+      }
+    }
+    return false;
+  }
+
 
   /** Cheap test used by {@link Frontend#accepts}: the first documents' top-level keys. */
   public static List<String> topLevelKeys(SourceFile file) {

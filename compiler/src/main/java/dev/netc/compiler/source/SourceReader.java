@@ -95,6 +95,9 @@ public final class SourceReader {
 
   /** A one-line reason for an I/O failure, for the CLI and import diagnostics. */
   public static String reason(IOException e) {
+    if (String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("too many levels of symbolic links")) {
+      return "a loop of symbolic links";
+    }
     if (e instanceof NoSuchFileException) {
       return "no such file";
     }
