@@ -20,6 +20,7 @@ import dev.netc.backends.plan.Underlay;
 import dev.netc.backends.plan.XfrmPolicy;
 import dev.netc.backends.plan.XfrmState;
 import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.Network;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.netc.runner.netlink.IpLines;
 import dev.netc.runner.netlink.NativeFiles;
@@ -218,12 +219,9 @@ public final class Runner {
     ObjectId id = new ObjectId(ObjectId.Kind.LINK, s.namespace(), is.get().device());
     Link l = desiredLinks.get(id);
     Optional<LiveLink> now = live.link(id);
-    return l != null && now.isPresent() && now.get().mtu() < IPV6_MIN_MTU && l.mtu().orElse(LiveLink.DEFAULT_MTU) >= IPV6_MIN_MTU
+    return l != null && now.isPresent() && now.get().mtu() < Network.IPV6_MIN_MTU && l.mtu().orElse(LiveLink.DEFAULT_MTU) >= Network.IPV6_MIN_MTU
         && Rebuild.kind(l.type()).equals(now.get().kind());
   }
-
-  /** IPv6's minimum link MTU: under it, the kernel keeps no IPv6 state on a link. */
-  static final int IPV6_MIN_MTU = 1280;
 
   /** Whether the interface of an endpoint's sysctl ({@code net.ipv6.conf.DEV.KEY}) is not there yet. */
   private static boolean freshInterface(Sysctl s, LiveState live) {
@@ -641,7 +639,7 @@ public final class Runner {
     String dev = "link set dev " + KernelNames.checkIfname(l.name());
     int mtu = l.mtu().orElse(LiveLink.DEFAULT_MTU);
     boolean portRegainsIpv6 = l.type() == Link.Type.VETH && l.master().isPresent() && comparesMtu(l)
-        && now.filter(n -> n.mtu() < IPV6_MIN_MTU).isPresent() && mtu >= IPV6_MIN_MTU;
+        && now.filter(n -> n.mtu() < Network.IPV6_MIN_MTU).isPresent() && mtu >= Network.IPV6_MIN_MTU;
     if (portRegainsIpv6) {
       out.add(dev + " down");
     }
@@ -1878,6 +1876,14 @@ public final class Runner {
         if (!goes.contains(l.namespace())) {
           before.link(l.id()).ifPresent(was -> perNs.computeIfAbsent(l.namespace(), k -> new ArrayList<>())
               .addAll(linkRestore(l, was)));
+        }
+      }
+      // routes replaced in place (another gateway or device) go back through what they went through
+      for (Change c : plan.changes()) {
+        if (c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.ROUTE && !goes.contains(c.id().namespace())
+            && objects.get(c.id()) instanceof Route r) {
+          before.route(c.id()).ifPresent(was -> perNs.computeIfAbsent(r.namespace(), k -> new ArrayList<>())
+              .add("route replace " + r.to() + " " + was));
         }
       }
       // their ifindexes now, to know them gone later; a namespace that cannot be read deletes them one by one

@@ -86,6 +86,24 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   @Test
+  void aFailedApplyGivesAReplacedRouteItsGatewayBack() throws Exception {
+    Runner.Target c1 = target("c1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n"
+        + "container b { attach n { ip 10.1.0.20 } }\n");
+    Runner.Target c2 = target("c2", "network n { subnet 10.1.0.0/24; gateway 10.1.0.254 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(c1);
+    // the deletion of b (after the endpoints' configuration, which replaced a's route) fails
+    RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("-force") && stdin.contains("netns del")
+        ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(c2));
+    // (what was deleted before the failure, the bridge's old address and b's files, is not made
+    // again: deletions are not rolled back, and the message names them)
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(!e.getMessage().contains("route:"), e.getMessage());
+    assertEquals("default via 10.1.0.1 dev eth0", routes("a").get(0), "the route's gateway is given back");
+  }
+
+  @Test
   void aRouteChangedByHandIsDriftAndRepaired() throws Exception {
     Runner.Target t = target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
     runner.apply(t);

@@ -118,7 +118,7 @@ public record IpPlan(String host, List<IpBatch> batches) {
         // duplicate address detection and adds no routes for it when the container's end comes
         // up (each route added walks the host namespace's IPv6 routes: N ports, N x N steps)
         // (a link under IPv6's minimum MTU of 1280 has no IPv6 state, and refuses the setting)
-        boolean ipv6 = l.mtu().isEmpty() || l.mtu().getAsInt() >= IPV6_MIN_MTU;
+        boolean ipv6 = l.mtu().isEmpty() || l.mtu().getAsInt() >= dev.netc.compiler.ir.Network.IPV6_MIN_MTU;
         host.add(new IpBatch.Line("link set " + l.name() + " master " + l.master().get() + (ipv6 ? " addrgenmode none" : ""),
             l.id(), ""));
         if (l.hairpin()) {
@@ -189,9 +189,6 @@ public record IpPlan(String host, List<IpBatch> batches) {
     return new IpBatch.Line("address add " + a.cidr() + " dev " + a.device() + (a.nodad() ? " nodad" : ""),
         a.id(), "");
   }
-
-  /** IPv6's minimum link MTU: a link below it has no IPv6 state in the kernel. */
-  private static final int IPV6_MIN_MTU = 1280;
 
   private static String mtu(Link l) {
     return l.mtu().isPresent() ? " mtu " + l.mtu().getAsInt() : "";

@@ -26,6 +26,9 @@ public record Network(
     Optional<Overlay> overlay,
     Optional<Macvlan> macvlan,
     Span span) {
+  /** IPv6's minimum link MTU (RFC 8200): under it, the kernel keeps no IPv6 state on a link. */
+  public static final int IPV6_MIN_MTU = 1280;
+
   public static final String DEFAULT = "default";
 
   public Network {

@@ -59,9 +59,6 @@ final class NetworkResolver {
     final Map<String, Word> given = new HashMap<>();
   }
 
-  /** IPv6's minimum link MTU (RFC 8200): under it, the kernel keeps no IPv6 state on a link. */
-  private static final int IPV6_MIN_MTU = 1280;
-
   Optional<Resolved> resolve(Decl.Network n) {
     int errors = diags.errorCount();
     Driver driver = Driver.BRIDGE;
@@ -162,11 +159,11 @@ final class NetworkResolver {
       subnets.add(new Subnet(f.subnet, gateway, Optional.ofNullable(f.pool), f.reserved, false));
     }
     Family v6 = fams.get(IpAddress.Family.V6);
-    if (mtu.isPresent() && mtu.getAsInt() < IPV6_MIN_MTU && v6 != null && v6.subnet != null) {
+    if (mtu.isPresent() && mtu.getAsInt() < Network.IPV6_MIN_MTU && v6 != null && v6.subnet != null) {
       // the kernel keeps no IPv6 state on a link under 1280 bytes: every IPv6 address of the
       // network would be refused at apply (RTNETLINK answers: Invalid argument)
       Word w = seen.get("mtu").first();
-      diags.add(Diagnostic.of(Code.NETC206, w.span(), "expected an MTU in " + IPV6_MIN_MTU + "-65535 on network `"
+      diags.add(Diagnostic.of(Code.NETC206, w.span(), "expected an MTU in " + Network.IPV6_MIN_MTU + "-65535 on network `"
               + n.name().text() + "`, which has an IPv6 subnet, got `" + w.text() + "`")
           .withHint("IPv6 needs links of at least 1280 bytes: raise the MTU, or remove the IPv6 subnet"));
     }
