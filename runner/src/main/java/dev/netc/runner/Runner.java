@@ -1013,6 +1013,11 @@ public final class Runner {
   private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo,
       Map<String, Map<String, String>> readSysctls) {
     Sandbox sb = sandbox(ts);
+    // each host's ip lines are worked out while the sandbox is made (its processes leave the JVM
+    // idle: a first apply of 100 containers, some 10 ms sooner)
+    Map<Target, java.util.concurrent.CompletableFuture<IpPlan>> ipPlans = new java.util.IdentityHashMap<>();
+    ts.forEach(t -> ipPlans.put(t, java.util.concurrent.CompletableFuture.supplyAsync(() -> IpPlan.of(t.host()),
+        threadOfItsOwn("netc-ip-plan"))));
     for (Sandbox.Run r : sb.creation(before.sandboxExists(), before.outsideExists(),
         before.sandboxLinks().containsKey(Sandbox.UPLINK))) {
       checkpoint();
@@ -1062,7 +1067,13 @@ public final class Runner {
     Set<String> touchedSince = new java.util.HashSet<>();
     Map<String, Map<String, String>> afterDeletions = new LinkedHashMap<>();
     for (Target t : ts) {
-      readBack.putAll(executeHost(t, before, byId, undo, touchedSince, readSysctls, afterDeletions));
+      IpPlan ipPlan;
+      try {
+        ipPlan = ipPlans.get(t).join();
+      } catch (java.util.concurrent.CompletionException e) {
+        throw e.getCause() instanceof RuntimeException re ? re : e;
+      }
+      readBack.putAll(executeHost(t, ipPlan, before, byId, undo, touchedSince, readSysctls, afterDeletions));
     }
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
@@ -1085,14 +1096,14 @@ public final class Runner {
    * NetnsBatches}), each ending with the read that checks it (returned, by namespace). The
    * namespaces changed after their read are added to {@code touchedSince}.
    */
-  private Map<String, List<JsonNode>> executeHost(Target t, LiveState before, Map<ObjectId, Change> byId, Undo undo,
+  private Map<String, List<JsonNode>> executeHost(Target t, IpPlan ipPlan, LiveState before, Map<ObjectId, Change> byId, Undo undo,
       Set<String> touchedSince, Map<String, Map<String, String>> readSysctls, Map<String, Map<String, String>> afterDeletions) {
     String s = t.hostNs();
     Map<String, List<String>> endpoints = new LinkedHashMap<>();
     // the batches of the host (its namespace and the endpoints' namespaces made, its links),
     // run in order below
     List<Map.Entry<List<String>, String>> hostRuns = new ArrayList<>();
-    for (IpBatch b : IpPlan.of(t.host()).batches()) {
+    for (IpBatch b : ipPlan.batches()) {
       // a route updated (another gateway or device, or made again after its device's address
       // is replaced) is replaced in place: `route replace`, whether the kernel still has it or not
       List<String> lines = b.lines().stream()
@@ -1162,88 +1173,110 @@ public final class Runner {
         }
       }
     }
-    // the host namespace's sysctls and its table before any container's link comes up: bridged
-    // traffic passes the forward hook (bridge-nf-call) and the topology's rules from its first
-    // packet, and the routers' messages the rules drop are never copied into the containers.
-    // The table needs nothing the host's batches make (its rules name interfaces by name, never
-    // by index), so it is loaded while they run (a first apply of 100 containers: some 25 ms
-    // sooner), unless links are updated in place: those come after the batches (a port may move
-    // to a bridge made there) and before the table (whose port filter admits a container's new
-    // MAC address). The sysctls come after the batches (some are a bridge's).
-    java.util.concurrent.CompletableFuture<Void> table = settings.isEmpty()
-        ? java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), threadOfItsOwn("netc-table"))
-        : null;
-    boolean batchesDone = false;
-    try {
-      for (Map.Entry<List<String>, String> run : hostRuns) {
-        checkpoint();
-        check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
-      }
-      if (table == null) {
-        checkpoint();
-        if (!announce.isEmpty()) {
-          writeSysctls(announce);
-        }
-        // recorded for the rollback only now: a link no step changed is not given back
-        undo.updatedLinks.addAll(updated);
-        settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
-        touchedSince.addAll(settings.keySet());
-      }
-      checkpoint();
-      hostSysctls(t, before, byId, undo);
-      batchesDone = true;
-    } finally {
-      // whatever stopped the batches, the rollback must not race the table's load: it ends
-      // first (its own error, if any, is the lesser news)
-      if (!batchesDone && table != null) {
-        table.handle((x, y) -> null).join();
-      }
-    }
-    if (table != null) {
-      try {
-        table.join();
-      } catch (java.util.concurrent.CompletionException e) {
-        throw e.getCause() instanceof RuntimeException re ? re : e;
-      }
-    } else {
-      hostTable(t, byId, undo);
-    }
-    checkpoint();
-    // the host namespace is as this apply leaves it (its links, addresses, sysctls; the endpoints'
-    // links coming up change only their ports' carrier): read back by a thread of its own while
-    // the endpoints are configured. Its bridge ports make it the largest read (1,000 containers:
-    // 1,003 links, some 130 ms in a JVM that has not yet compiled the code for that many). It is
-    // read again at the end if anything changes it later (deletions: touchedSince).
-    java.util.concurrent.CompletableFuture<NetlinkNamespaces.Outcome> hostRead =
-        netlink != null && NetlinkNamespaces.usable() && !endpoints.isEmpty() && (s.isEmpty() || KernelNames.validNetns(s))
-            ? java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> {
-                  long start = System.nanoTime();
-                  NetlinkNamespaces.Outcome o = netlink.read(Map.of(s, t.sysctlKeys()));
-                  exec.note("netlink read of " + (s.isEmpty() ? "the host" : s) + ", beside the endpoints' requests",
-                      System.nanoTime() - start);
-                  return o;
-                }, threadOfItsOwn("netc-host-read"))
-            : null;
+    // the files are written beside the kernel's changes (they need none of them)
+    java.util.concurrent.CompletableFuture<List<String>> files = writeFiles(t, before, byId, undo);
     Map<String, List<JsonNode>> configured;
     try {
-      configured = new LinkedHashMap<>(configure(endpoints, writes, keys, readSysctls));
+      // the host namespace's sysctls and its table before any container's link comes up: bridged
+      // traffic passes the forward hook (bridge-nf-call) and the topology's rules from its first
+      // packet, and the routers' messages the rules drop are never copied into the containers.
+      // The table needs nothing the host's batches make (its rules name interfaces by name, never
+      // by index), so it is loaded while they run (a first apply of 100 containers: some 25 ms
+      // sooner), unless links are updated in place: those come after the batches (a port may move
+      // to a bridge made there) and before the table (whose port filter admits a container's new
+      // MAC address). The sysctls come after the batches (some are a bridge's).
+      java.util.concurrent.CompletableFuture<Void> table = settings.isEmpty()
+          ? java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), threadOfItsOwn("netc-table"))
+          : null;
+      boolean batchesDone = false;
+      try {
+        for (Map.Entry<List<String>, String> run : hostRuns) {
+          checkpoint();
+          check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
+        }
+        if (table == null) {
+          checkpoint();
+          if (!announce.isEmpty()) {
+            writeSysctls(announce);
+          }
+          // recorded for the rollback only now: a link no step changed is not given back
+          undo.updatedLinks.addAll(updated);
+          settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
+          touchedSince.addAll(settings.keySet());
+        }
+        checkpoint();
+        hostSysctls(t, before, byId, undo);
+        batchesDone = true;
+      } finally {
+        // whatever stopped the batches, the rollback must not race the table's load: it ends
+        // first (its own error, if any, is the lesser news)
+        if (!batchesDone && table != null) {
+          table.handle((x, y) -> null).join();
+        }
+      }
+      if (table != null) {
+        try {
+          table.join();
+        } catch (java.util.concurrent.CompletionException e) {
+          throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+      } else {
+        hostTable(t, byId, undo);
+      }
+      checkpoint();
+      // the host namespace is as this apply leaves it (its links, addresses, sysctls; the endpoints'
+      // links coming up change only their ports' carrier): read back by a thread of its own while
+      // the endpoints are configured. Its bridge ports make it the largest read (1,000 containers:
+      // 1,003 links, some 130 ms in a JVM that has not yet compiled the code for that many). It is
+      // read again at the end if anything changes it later (deletions: touchedSince).
+      java.util.concurrent.CompletableFuture<NetlinkNamespaces.Outcome> hostRead =
+          netlink != null && NetlinkNamespaces.usable() && !endpoints.isEmpty() && (s.isEmpty() || KernelNames.validNetns(s))
+              ? java.util.concurrent.CompletableFuture.supplyAsync(
+                  () -> {
+                    long start = System.nanoTime();
+                    NetlinkNamespaces.Outcome o = netlink.read(Map.of(s, t.sysctlKeys()));
+                    exec.note("netlink read of " + (s.isEmpty() ? "the host" : s) + ", beside the endpoints' requests",
+                        System.nanoTime() - start);
+                    return o;
+                  }, threadOfItsOwn("netc-host-read"))
+              : null;
+      try {
+        configured = new LinkedHashMap<>(configure(endpoints, writes, keys, readSysctls));
+      } finally {
+        if (hostRead != null) {
+          hostRead.handle((x, e) -> null).join(); // nothing of it outlives the apply
+        }
+      }
+      // a read that failed (or died) is only not used: the read-back reads the host namespace then
+      NetlinkNamespaces.Outcome o = hostRead == null ? null : hostRead.handle((x, e) -> e == null ? x : null).join();
+      if (o != null) {
+        if (o.read().containsKey(s)) {
+          configured.put(s, o.read().get(s).documents());
+          readSysctls.put(s, o.read().get(s).sysctls());
+        }
+      }
     } finally {
-      if (hostRead != null) {
-        hostRead.handle((x, e) -> null).join(); // nothing of it outlives the apply
-      }
-    }
-    // a read that failed (or died) is only not used: the read-back reads the host namespace then
-    NetlinkNamespaces.Outcome o = hostRead == null ? null : hostRead.handle((x, e) -> e == null ? x : null).join();
-    if (o != null) {
-      if (o.read().containsKey(s)) {
-        configured.put(s, o.read().get(s).documents());
-        readSysctls.put(s, o.read().get(s).sysctls());
-      }
+      files.join(); // never fails; no write outlives a failure (the rollback comes next)
     }
     checkpoint();
-    // the files: recorded for the undo in order, then written side by side (a hosts file names
-    // every member of its networks: tens of megabytes for 1,000 containers)
+    List<String> failures = files.join();
+    if (!failures.isEmpty()) {
+      throw new RunnerException(failures.get(0));
+    }
+    return configured;
+  }
+
+  /**
+   * Writes the files of one host that the plan makes or changes: recorded for the undo in order
+   * (on the caller's thread), then written side by side by a thread of their own (a hosts file
+   * names every member of its networks: tens of megabytes for 1,000 containers) while the caller
+   * makes the kernel's changes, which they do not depend on (a file under {@code /etc/netns}
+   * only matters to {@code ip netns exec}). The future gives the failures, one line each, and
+   * never fails itself; the caller waits for it before anything else, a rollback included, so
+   * that no write races what comes after.
+   */
+  private java.util.concurrent.CompletableFuture<List<String>> writeFiles(Target t, LiveState before,
+      Map<ObjectId, Change> byId, Undo undo) {
     List<NetnsFile> toWrite = new ArrayList<>();
     Set<Path> dirsMade = new java.util.HashSet<>();
     if (t.host().files().stream().anyMatch(f -> byId.containsKey(f.id())) && !Files.isDirectory(etcNetns)) {
@@ -1260,40 +1293,40 @@ public final class Runner {
         toWrite.add(f);
       }
     }
-    // no exception inside the stream: a failure must not return before the other writes have
-    // ended, or the rollback would race them (and leave what they write after it)
-    // (on the real /etc/netns with the C library's calls: NativeFiles)
-    boolean natively = netlink != null && NativeFiles.usable() && etcNetns.getFileSystem() == java.nio.file.FileSystems.getDefault() && !toWrite.isEmpty();
-    if (natively) {
-      try {
-        NativeFiles.mkdir(etcNetns.toString());
-      } catch (IOException e) {
-        throw new RunnerException("cannot make " + etcNetns + ": " + e.getMessage());
-      }
+    if (toWrite.isEmpty()) {
+      return java.util.concurrent.CompletableFuture.completedFuture(List.of());
     }
-    List<String> failures = toWrite.parallelStream().map(f -> {
-      Path dir = etcNetns.resolve(f.netns());
-      try {
-        if (natively) {
-          NativeFiles.mkdir(dir.toString());
-          NativeFiles.writeString(dir.resolve(f.file()).toString(), f.content());
-        } else {
-          Files.createDirectories(dir);
-          Files.writeString(dir.resolve(f.file()), f.content(), StandardCharsets.UTF_8);
+    // on the real /etc/netns with the C library's calls (NativeFiles); no exception inside the
+    // stream: a failure must not end the future before the other writes have
+    boolean natively = netlink != null && NativeFiles.usable() && etcNetns.getFileSystem() == java.nio.file.FileSystems.getDefault();
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      if (natively) {
+        try {
+          NativeFiles.mkdir(etcNetns.toString());
+        } catch (IOException e) {
+          return List.of("cannot make " + etcNetns + ": " + e.getMessage());
         }
-        return "";
-      } catch (java.nio.file.FileAlreadyExistsException e) {
-        return "cannot write " + f.path() + ": " + dir + " is not a folder";
-      } catch (IOException e) {
-        return "cannot write " + f.path() + ": " + (NativeFiles.notAFolder(e) ? dir + " is not a folder" : e.getMessage());
-      } catch (RuntimeException e) {
-        return "cannot write " + f.path() + ": " + e;
       }
-    }).filter(m -> !m.isEmpty()).toList();
-    if (!failures.isEmpty()) {
-      throw new RunnerException(failures.get(0));
-    }
-    return configured;
+      return toWrite.parallelStream().map(f -> {
+        Path dir = etcNetns.resolve(f.netns());
+        try {
+          if (natively) {
+            NativeFiles.mkdir(dir.toString());
+            NativeFiles.writeString(dir.resolve(f.file()).toString(), f.content());
+          } else {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve(f.file()), f.content(), StandardCharsets.UTF_8);
+          }
+          return "";
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+          return "cannot write " + f.path() + ": " + dir + " is not a folder";
+        } catch (IOException e) {
+          return "cannot write " + f.path() + ": " + (NativeFiles.notAFolder(e) ? dir + " is not a folder" : e.getMessage());
+        } catch (RuntimeException e) {
+          return "cannot write " + f.path() + ": " + e;
+        }
+      }).filter(m -> !m.isEmpty()).toList();
+    }, threadOfItsOwn("netc-files")).handle((x, e) -> e == null ? x : List.of("cannot write the files under " + etcNetns + ": " + e));
   }
 
   /** The host namespace's sysctls that differ: one process (in host mode, recorded first). */
