@@ -27,8 +27,9 @@ public final class NativeFiles {
   private static final int LIMIT = 256 << 20;
   /** The largest buffer a thread keeps for its next file. */
   private static final int KEPT = 1 << 20;
-  /** What one {@code read} fills, and the file's bytes so far: a thread's own, kept for its next file. */
-  private static final ThreadLocal<byte[]> CHUNK = ThreadLocal.withInitial(() -> new byte[64 << 10]);
+  /** What one {@code read} fills, outside the Java heap (see {@link LibC#recv}): a thread's own. */
+  private static final ThreadLocal<java.nio.ByteBuffer> CHUNK = ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocateDirect(64 << 10));
+  /** The file's bytes so far: a thread's own, kept for its next file. */
   private static final ThreadLocal<byte[]> TEXT = ThreadLocal.withInitial(() -> new byte[64 << 10]);
 
   private NativeFiles() {}
@@ -74,13 +75,13 @@ public final class NativeFiles {
       if (!regular) {
         return Optional.of("");
       }
-      byte[] chunk = CHUNK.get();
+      java.nio.ByteBuffer chunk = CHUNK.get();
       byte[] buf = TEXT.get();
       int n = 0;
       while (true) {
         long got;
         try {
-          got = LibC.read(fd, chunk, chunk.length);
+          got = LibC.read(fd, chunk.clear(), chunk.capacity()); // at the position, as JNA passes it
         } catch (LastErrorException e) {
           throw new IOException(LibC.strerror(e.getErrorCode()));
         }
@@ -96,19 +97,22 @@ public final class NativeFiles {
             TEXT.set(buf); // a larger one is not kept for the thread's next file
           }
         }
-        System.arraycopy(chunk, 0, buf, n, (int) got);
+        chunk.get(0, buf, n, (int) got);
         n += (int) got;
       }
-      if (expected != null && expected.length() <= n) {
-        byte[] want = expected.getBytes(StandardCharsets.UTF_8);
-        if (Arrays.equals(buf, 0, n, want, 0, want.length)) {
-          return Optional.of(expected);
-        }
+      if (expected != null && expected.length() <= n && same(buf, n, expected)) {
+        return Optional.of(expected);
       }
       return Optional.of(decode(buf, n));
     } finally {
       close(fd);
     }
+  }
+
+  /** Whether the first {@code n} bytes of {@code buf} are {@code expected} in UTF-8. */
+  static boolean same(byte[] buf, int n, String expected) {
+    byte[] want = expected.getBytes(StandardCharsets.UTF_8);
+    return Arrays.equals(buf, 0, n, want, 0, want.length);
   }
 
   /** Closes {@code fd}; an error of close after a read or a write that went well changes nothing. */

@@ -28,11 +28,16 @@ final class NetlinkSocket implements AutoCloseable {
   static final int NLM_F_CREATE = 0x400;
   static final int NLM_F_DUMP = 0x300;
 
-  /** Where answers are received: one per thread (a thread reads namespace after namespace, a socket each). */
-  private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+  /**
+   * Where answers are received: one per thread (a thread reads namespace after namespace, a
+   * socket each), outside the Java heap, so that a receive copies nothing but what the kernel
+   * sends (see {@link LibC#recv}).
+   */
+  private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(
+      () -> ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.nativeOrder()));
 
   private final int fd;
-  private final byte[] buf = BUFFER.get();
+  private final ByteBuffer buf = BUFFER.get();
   private int seq;
 
   private NetlinkSocket(int fd) {
@@ -73,11 +78,11 @@ final class NetlinkSocket implements AutoCloseable {
   private ByteBuffer receive() throws IOException {
     long n;
     try {
-      n = LibC.recv(fd, buf, buf.length, 0);
+      n = LibC.recv(fd, buf.clear(), buf.capacity(), 0); // JNA passes the address at the position
     } catch (LastErrorException e) {
       throw new IOException("cannot read a netlink answer: " + LibC.describe(e));
     }
-    return ByteBuffer.wrap(buf, 0, (int) n).order(ByteOrder.nativeOrder());
+    return buf.limit((int) n);
   }
 
   /**
@@ -134,7 +139,7 @@ final class NetlinkSocket implements AutoCloseable {
             throw new IOException("netlink dump " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
           }
           byte[] msg = new byte[mlen - 16];
-          System.arraycopy(buf, at + 16, msg, 0, msg.length);
+          b.get(at + 16, msg);
           out.add(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
         }
         b.position(at + align(mlen));

@@ -1,6 +1,7 @@
 package dev.netc.runner.netlink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -58,6 +59,29 @@ class NativeFilesTest {
     assertTrue(read != other && read != wanted, "decoded: a string of its own");
     assertEquals(wanted, NativeFiles.readString(f.toString(), wanted + "x").orElseThrow(), "longer than the file");
     assertEquals(wanted, NativeFiles.readString(f.toString(), wanted.substring(0, 10)).orElseThrow(), "a prefix is not the content");
+  }
+
+  /**
+   * The comparison without encoding: equal ASCII text; bytes that only look like a text's
+   * characters (Latin-1 bytes against the same characters, the low bytes of characters beyond
+   * Latin-1) are not it; UTF-8 text of more bytes than characters is compared encoded.
+   */
+  @Test
+  void bytesAreComparedWithTheTextTheyShouldBe() {
+    byte[] ascii = "10.0.0.2\tweb\n".getBytes(StandardCharsets.US_ASCII);
+    assertTrue(NativeFiles.same(ascii, ascii.length, "10.0.0.2\tweb\n"));
+    assertFalse(NativeFiles.same(ascii, ascii.length, "10.0.0.3\tweb\n"));
+    assertTrue(NativeFiles.same(ascii, ascii.length - 1, "10.0.0.2\tweb"), "the first n bytes");
+    byte[] latin1 = "web \u00e9\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertFalse(NativeFiles.same(latin1, latin1.length, "web \u00e9\n"), "one byte 0xe9 is not UTF-8 for \u00e9");
+    byte[] low = {'a', 0x41};
+    assertFalse(NativeFiles.same(low, 2, "a\u0141"), "U+0141's low byte is 0x41");
+    byte[] utf8 = "web \u00e9 \u20ac\n".getBytes(StandardCharsets.UTF_8);
+    assertTrue(NativeFiles.same(utf8, utf8.length, "web \u00e9 \u20ac\n"));
+    assertFalse(NativeFiles.same(utf8, utf8.length, "web \u00e8 \u20ac\n"));
+    byte[] big = "x".repeat(200_000).getBytes(StandardCharsets.US_ASCII);
+    assertTrue(NativeFiles.same(big, big.length, "x".repeat(200_000)), "larger than the kept buffer");
+    assertFalse(NativeFiles.same(big, big.length, "x".repeat(199_999) + "y"));
   }
 
   @Test
