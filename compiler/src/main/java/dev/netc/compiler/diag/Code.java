@@ -58,7 +58,7 @@ public enum Code {
   NETC213(Severity.ERROR, "address is the network, broadcast or gateway address"),
   NETC214(Severity.ERROR, "pool too small"),
   NETC215(Severity.ERROR, "subnet contains a host's underlay address"),
-  NETC216(Severity.ERROR, "address or prefix outside the range it belongs to"),
+  NETC216(Severity.ERROR, "address or prefix outside the range it belongs to, or a gateway no host can have"),
   NETC217(Severity.ERROR, "no free subnet"),
   NETC218(Severity.ERROR, "two endpoints with one MAC address"),
   NETC219(Severity.ERROR, "passthru macvlan network with several members or a MAC address"),
