@@ -18,6 +18,7 @@ public final class Checks {
       new GatewaysAndPoolsFitTheirSubnet(),
       new PoolsAreLargeEnough(),
       new SubnetsAvoidUnderlays(),
+      new UnderlaysAreUnique(),
       new PublishedPortsDoNotCollide(),
       new PublishNeedsOwnNetwork(),
       new PodMembersUseDistinctPorts(),

@@ -66,6 +66,7 @@ public enum Code {
   NETC221(Severity.WARNING, "published port ignored in host or none mode"),
   NETC222(Severity.ERROR, "pod members on one port"),
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
+  NETC224(Severity.ERROR, "two hosts with one underlay address"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
 
