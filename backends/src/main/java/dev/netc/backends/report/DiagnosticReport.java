@@ -65,8 +65,8 @@ public final class DiagnosticReport {
       m.put("where", Markdown.code(s.file().path() + ":" + s.line() + ":" + s.column()));
       m.put("severity", d.severity().label());
       m.put("code", d.code().name());
-      m.put("message", Markdown.prose(clean(d.message())));
-      m.put("hint", d.hint().map(h -> Markdown.prose(clean(h))).orElse(""));
+      m.put("message", Markdown.prose(words(d.message())));
+      m.put("hint", d.hint().map(h -> Markdown.prose(words(h))).orElse(""));
       byFile.computeIfAbsent(s.file().path(), k -> new ArrayList<>()).add(m);
     }
     List<Map<String, Object>> sections = new ArrayList<>();
@@ -143,7 +143,7 @@ public final class DiagnosticReport {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("severity", d.severity().label());
     m.put("code", d.code().name());
-    m.put("message", clean(d.message()));
+    m.put("message", words(d.message()));
     int width = digits(d.span().line());
     for (Diagnostic.Related r : d.related()) {
       width = Math.max(width, digits(r.span().line()));
@@ -152,10 +152,10 @@ public final class DiagnosticReport {
     m.put("snippet", snippet(d.span(), width, '^', ""));
     List<Map<String, Object>> related = new ArrayList<>();
     for (Diagnostic.Related r : d.related()) {
-      related.add(snippet(r.span(), width, '-', clean(r.message())));
+      related.add(snippet(r.span(), width, '-', words(r.message())));
     }
     m.put("related", related);
-    d.hint().ifPresent(h -> m.put("hint", clean(h)));
+    d.hint().ifPresent(h -> m.put("hint", words(h)));
     return m;
   }
 
@@ -200,6 +200,40 @@ public final class DiagnosticReport {
       i += Character.charCount(c);
     }
     return w;
+  }
+
+  /** The longest quoted value a message shows whole, in characters. */
+  static final int LONGEST_QUOTED = 120;
+
+  private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("`([^`]{" + (LONGEST_QUOTED + 1) + ",})`");
+
+  /** A message, hint or label as people read it: {@link #shorten}ed, then {@link #clean}ed. */
+  static String words(String s) {
+    return clean(shorten(s));
+  }
+
+  /**
+   * Shortens every value quoted in {@code s} (between backquotes) that is longer than {@link
+   * #LONGEST_QUOTED} characters to its start and end and its length, so that a name of 50 MB
+   * given by mistake (or to see what happens) gives a readable line, not 50 MB of it on a
+   * terminal or in a pull request's comment: {@code `aaaa…aaaa` (200000 characters)}. The JSON and
+   * SARIF outputs keep the whole message.
+   */
+  static String shorten(String s) {
+    if (s.length() <= LONGEST_QUOTED) {
+      return s;
+    }
+    java.util.regex.Matcher m = QUOTED.matcher(s);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String v = m.group(1);
+      int n = v.codePointCount(0, v.length());
+      String head = v.substring(0, v.offsetByCodePoints(0, 60));
+      String tail = v.substring(v.offsetByCodePoints(0, n - 20));
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("`" + head + "\u2026" + tail + "` (" + n + " characters)"));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** Replaces control characters so that no input can drive the terminal. */
@@ -271,7 +305,7 @@ public final class DiagnosticReport {
       m.put("endLine", s.endLine());
       m.put("endColumn", s.endColumn());
       m.put("title", property(d.code().name() + " " + d.code().title()));
-      String text = d.code().name() + ": " + d.message() + d.hint().map(h -> " (help: " + h + ")").orElse("");
+      String text = d.code().name() + ": " + shorten(d.message()) + d.hint().map(h -> " (help: " + shorten(h) + ")").orElse("");
       m.put("message", data(text));
       items.add(m);
     }
