@@ -1058,6 +1058,7 @@ public final class Runner {
         .map(Change::id).forEach(early::add);
     if (!early.isEmpty()) {
       checkpoint();
+      undo.deleted.addAll(early);
       deletions(ts.get(0), early, false, before);
     }
     // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
@@ -1086,6 +1087,7 @@ public final class Runner {
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
     checkpoint();
+    undo.deleted.addAll(late);
     deletions(ts.get(0), late, false, before);
     if (!afterDeletions.isEmpty()) {
       writeSysctls(afterDeletions);
@@ -1807,6 +1809,8 @@ public final class Runner {
     /** The tables' content before this apply updated them, when known, by host namespace. */
     final Map<String, String> tablesBefore = new LinkedHashMap<>();
     final List<Link> updatedLinks = new ArrayList<>();
+    /** What the apply set out to delete (recorded before it does): made again where it can be. */
+    final List<ObjectId> deleted = new ArrayList<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
 
@@ -1976,6 +1980,43 @@ public final class Runner {
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
           .forEach(e -> step(problems, "the objects made in " + (e.getKey().isEmpty() ? "the host" : e.getKey()),
               () -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(), String.join("\n", e.getValue()) + "\n")));
+      // what the apply deleted before the failure, where it can be made again as it was: the
+      // addresses, then the routes through them, and the files (a namespace or a link deleted is
+      // gone with what it held). What was not deleted yet is there: adding it again fails, and
+      // is left at that (-force goes on past it); the read after the rollback says what is left.
+      Map<String, List<String>> again = new LinkedHashMap<>();
+      for (ObjectId.Kind kind : List.of(ObjectId.Kind.ADDRESS, ObjectId.Kind.ROUTE)) {
+        for (ObjectId id : deleted) {
+          if (id.kind() != kind || goes.contains(id.namespace()) || !id.namespace().isEmpty() && !exists.test(id.namespace())) {
+            continue;
+          }
+          if (kind == ObjectId.Kind.ADDRESS) {
+            String[] p = id.name().split("/", 2);
+            again.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("address add " + p[1] + " dev "
+                + KernelNames.checkIfname(p[0]) + (p[1].contains(":") ? " nodad" : ""));
+          } else {
+            before.route(id).ifPresent(via -> again.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
+                .add("route add " + id.name() + " " + via));
+          }
+        }
+      }
+      again.forEach((ns, lines) -> step(problems, "the objects deleted in " + (ns.isEmpty() ? "the host" : ns),
+          () -> exec.run(new Sandbox.Run(ns, lines, true).argv(), String.join("\n", lines) + "\n")));
+      for (ObjectId id : deleted) {
+        String content = before.files().get(id);
+        if (id.kind() == ObjectId.Kind.FILE && content != null && exists.test(id.namespace())
+            && !Files.exists(etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString()))) {
+          step(problems, id.name(), () -> {
+            Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
+            try {
+              Files.createDirectories(f.getParent());
+              Files.writeString(f, content, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+              problems.add(id.name() + " could not be put back: " + e.getMessage());
+            }
+          });
+        }
+      }
       // sysctls back to the values found, and their record as it was
       // the endpoints' interface sysctls this apply changed (IPv6 switched, accept_ra) on interfaces that stay
       step(problems, "the sysctls of the endpoints' interfaces", () -> {

@@ -96,11 +96,13 @@ class RouteChangesKernelTest extends SandboxTest {
         ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin));
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
     RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(c2));
-    // (what was deleted before the failure, the bridge's old address and b's files, is not made
-    // again: deletions are not rolled back, and the message names them)
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(!e.getMessage().contains("route:"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
     assertEquals("default via 10.1.0.1 dev eth0", routes("a").get(0), "the route's gateway is given back");
+    // and what was deleted before the failure is made again: the bridge's old address (deleted
+    // early, before its new one) and b's files (deleted just before its namespace)
+    assertTrue(runner.plan(c1).empty(), () -> runner.plan(c1).text());
+    assertTrue(Files.exists(Runner.ETC_NETNS.resolve(s + "-b").resolve("hosts")));
   }
 
   @Test
