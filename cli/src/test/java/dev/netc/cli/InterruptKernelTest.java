@@ -143,8 +143,9 @@ class InterruptKernelTest {
   void aSignalDuringApplyRollsItBackAndExits143(@TempDir Path dir) throws Exception {
     String s = prepare(dir, "ni");
     try {
-      // the sandbox's namespaces are made (the third of its batches): the endpoints' are next
-      Run r = netc(dir, l -> l.endsWith("ip -n " + s + "-outside -batch -"), "apply", "-v", "t.netc", "--sandbox", s);
+      // the sandbox's namespaces are made (the last of its steps: S-outside's requests): the
+      // endpoints' are next
+      Run r = netc(dir, l -> l.endsWith("netlink requests in " + s + "-outside"), "apply", "-v", "t.netc", "--sandbox", s);
       String text = String.join("\n", r.err());
       System.out.println("interrupted apply: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
       assertEquals(143, r.exit(), text);
