@@ -383,6 +383,12 @@ public final class LiveReader {
     // those first): not the topology's any more, so that what plan lists is what apply makes
     // after; their attributes stay, for the wait for the kernel to take them
     owned.removeAll(dyingWithUnfinished(state));
+    // and so do their files under /etc/netns (apply writes them beside the kernel's changes: a
+    // kill can leave some, whole or not): the next apply or destroy removes them first
+    java.util.function.Predicate<ObjectId> ofUnfinished = i -> i.kind() == ObjectId.Kind.FILE && unfinished.contains(i.namespace());
+    owned.removeIf(ofUnfinished);
+    files.keySet().removeIf(ofUnfinished);
+    foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
         routeVia);

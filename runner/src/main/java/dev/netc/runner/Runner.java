@@ -997,8 +997,29 @@ public final class Runner {
     live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
     ids.addAll(LiveReader.dyingWithUnfinished(live));
     deletions(t, ids, true, live);
+    removeUnfinishedFiles(live);
     removeJournal(LiveReader.unfinishedJournal(stateDir, sandbox(ts), t.topology()));
     return unfinished(t.topology(), live, "deleted the", "", "applied as usual");
+  }
+
+  /**
+   * Removes the files under {@code /etc/netns} of an unfinished apply's namespaces, and their
+   * folders when empty: the apply writes them beside the kernel's changes, so a kill can leave
+   * a folder without files, or a file half written (without its mark, it would pass for
+   * someone else's). The journal names those namespaces as netc's, and so their files.
+   */
+  private void removeUnfinishedFiles(LiveState live) {
+    for (String ns : live.unfinished()) {
+      Path dir = etcNetns.resolve(KernelNames.checkNetns(ns));
+      try {
+        for (String f : List.of("hosts", "resolv.conf")) {
+          Files.deleteIfExists(dir.resolve(f));
+        }
+        removeIfEmpty(dir);
+      } catch (IOException e) {
+        throw new RunnerException("cannot remove the files of " + ns + " under " + etcNetns + ": " + e.getMessage());
+      }
+    }
   }
 
   /**
@@ -2274,6 +2295,7 @@ public final class Runner {
       ids.addAll(LiveReader.dyingWithUnfinished(live)); // their host ends: the kernel's, waited for
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
       deletions(t, ids, true, live);
+      removeUnfinishedFiles(live);
       removeJournal(LiveReader.unfinishedJournal(stateDir, sb, t.topology()));
       ts.forEach(x -> {
         writeTableRecord(x, Optional.empty());
