@@ -1122,8 +1122,8 @@ public final class Runner {
    * Sandbox#underlayCreation}). As root with the C library, what needs no process of its own
    * gets none: the sysctls of a namespace just made are written by a thread in it (not by a
    * {@code sysctl} that {@code ip netns exec} starts from the batch), and a batch of lines {@link
-   * IpLines} sends ({@code S-outside}'s) goes as rtnetlink requests. A first apply of 100
-   * containers ran 7 processes before, 5 now, some 10 ms sooner.
+   * IpLines} sends ({@code S-outside}'s) goes as rtnetlink requests. A first apply runs 6 processes
+   * instead of 7 (and the {@code sysctl} the batch started is gone too).
    */
   private void makeSandbox(List<Sandbox.Run> runs) {
     boolean inJvm = netlink != null && NetlinkNamespaces.usable();

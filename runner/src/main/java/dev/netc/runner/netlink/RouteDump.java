@@ -114,9 +114,13 @@ public final class RouteDump {
    * (RFC 5952, as the IR's {@link IpAddress} writes it); empty for another length.
    */
   static String address(ByteBuffer v) {
-    ByteBuffer b = v.duplicate().order(ByteOrder.BIG_ENDIAN); // network order
-    int at = b.position();
-    return switch (b.remaining()) {
+    return address(v, v.position(), v.remaining());
+  }
+
+  /** The same, of the {@code len} bytes at {@code at} of {@code buf} (whatever its byte order: read in network order). */
+  static String address(ByteBuffer buf, int at, int len) {
+    ByteBuffer b = buf.duplicate().order(ByteOrder.BIG_ENDIAN); // network order
+    return switch (len) {
       case 4 -> IpAddress.v4(b.getInt(at) & 0xffffffffL).toString();
       case 16 -> new IpAddress(IpAddress.Family.V6, b.getLong(at), b.getLong(at + 8)).toString();
       default -> "";
@@ -223,22 +227,7 @@ public final class RouteDump {
 
     /** An address as {@code ip} writes it (see {@link RouteDump#address}). */
     String address(int type) {
-      int at = offset(type);
-      return switch (length(type)) {
-        case 4 -> IpAddress.v4(bigEndianInt(at) & 0xffffffffL).toString();
-        case 16 -> new IpAddress(IpAddress.Family.V6, bigEndianLong(at), bigEndianLong(at + 8)).toString();
-        default -> "";
-      };
-    }
-
-    private int bigEndianInt(int at) {
-      int v = buf.getInt(at);
-      return buf.order() == ByteOrder.BIG_ENDIAN ? v : Integer.reverseBytes(v);
-    }
-
-    private long bigEndianLong(int at) {
-      long v = buf.getLong(at);
-      return buf.order() == ByteOrder.BIG_ENDIAN ? v : Long.reverseBytes(v);
+      return RouteDump.address(buf, offset(type), length(type));
     }
 
     /** A link-layer address as ip prints it, {@code aa:bb:...}. */
