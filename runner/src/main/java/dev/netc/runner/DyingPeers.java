@@ -33,7 +33,10 @@ final class DyingPeers {
   /** How often they look. */
   static final Duration POLL = Duration.ofMillis(20);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Jackson's mapper, made at its first use (only a read through {@code ip -j} needs it). */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   private DyingPeers() {}
 
@@ -154,7 +157,7 @@ final class DyingPeers {
     }
     Map<String, Integer> out = new HashMap<>();
     try {
-      JsonNode links = r.out().isBlank() ? JSON.createArrayNode() : JSON.readTree(r.out());
+      JsonNode links = r.out().isBlank() ? Mapper.JSON.createArrayNode() : Mapper.JSON.readTree(r.out());
       if (!links.isArray()) {
         return Optional.empty();
       }

@@ -3,6 +3,7 @@ package dev.netc.runner;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.netc.backends.nftables.PortFilter;
 import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
@@ -37,7 +38,14 @@ import java.util.TreeSet;
  * {@code /etc/netns/S-*}. Only objects with the topology's marks are counted as owned.
  */
 public final class LiveReader {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Jackson's mapper, made at its first use: only reads through {@code ip -j} need it (without
+   * netlink), and making one costs a JVM that has just started some 30 ms of every command that
+   * makes a runner (a no-op apply of a small topology: a tenth of its whole run).
+   */
+  private static final class Mapper {
+    static final ObjectMapper JSON = new ObjectMapper();
+  }
 
   private final CommandExecutor exec;
   private final Path etcNetns;
@@ -291,7 +299,7 @@ public final class LiveReader {
           vxlans.computeIfAbsent(ns, k -> new ArrayList<>()).add(name);
         }
         linkAttrs.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges, indexes));
-        for (JsonNode a : addresses.getOrDefault(name, JSON.createArrayNode())) {
+        for (JsonNode a : addresses.getOrDefault(name, JsonNodeFactory.instance.arrayNode())) {
           if (!a.path("scope").asText().equals("global")) {
             continue;
           }
@@ -716,9 +724,9 @@ public final class LiveReader {
   static List<JsonNode> parse(String text, String what) {
     List<JsonNode> out = new ArrayList<>();
     // one document after the other (a MappingIterator would unwrap a first array instead)
-    try (JsonParser p = JSON.getFactory().createParser(text)) {
+    try (JsonParser p = Mapper.JSON.getFactory().createParser(text)) {
       while (p.nextToken() != null) {
-        out.add(JSON.readTree(p));
+        out.add(Mapper.JSON.readTree(p));
       }
     } catch (IOException | RuntimeException e) {
       throw new RunnerException("cannot parse the output of `" + what + "`: " + e.getMessage());
