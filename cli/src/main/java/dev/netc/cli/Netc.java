@@ -25,7 +25,19 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Compile declarative container network topologies into kernel state.",
-    subcommands = {
+    exitCodeListHeading = "%nExit status:%n",
+    exitCodeList = {
+      "0:success", "1:errors in the input, or a bad command line",
+      "2:changes or drift (commands that say so)", "3:denied (explain)",
+      "130, 143:interrupted (SIGINT, SIGTERM; apply: rolled back)"
+    })
+public final class Netc implements Runnable {
+  /**
+   * The commands, in the order help lists them ({@link #commandLine} adds them: picocli reads a
+   * command's annotations, fields and methods when it is added, some 6 ms each in a JVM that has
+   * just started, so a run builds only the command it runs).
+   */
+  static final List<Class<?>> COMMANDS = List.of(
       LintCommand.class,
       FmtCommand.class,
       EmitCommand.class,
@@ -42,15 +54,8 @@ import picocli.CommandLine.Option;
       ExplainCommand.class,
       ReviewCommand.class,
       CompletionCommand.class,
-      CommandLine.HelpCommand.class
-    },
-    exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {
-      "0:success", "1:errors in the input, or a bad command line",
-      "2:changes or drift (commands that say so)", "3:denied (explain)",
-      "130, 143:interrupted (SIGINT, SIGTERM; apply: rolled back)"
-    })
-public final class Netc implements Runnable {
+      CommandLine.HelpCommand.class);
+
   /**
    * Where a run reads files and prints: the real machine, or a test's jimfs and buffers; and the
    * foreign front ends {@code netc import} chooses from ({@link Frontends#ALL}, or a test's own).
@@ -84,7 +89,7 @@ public final class Netc implements Runnable {
 
   /** Runs {@code args} and returns the exit status. */
   public static int run(String[] args, Context ctx) {
-    CommandLine cl = commandLine(ctx, java.util.Arrays.asList(args).contains("--debug"));
+    CommandLine cl = commandLine(ctx, java.util.Arrays.asList(args).contains("--debug"), named(args));
     try {
       return cl.execute(args);
     } finally {
@@ -99,8 +104,39 @@ public final class Netc implements Runnable {
    * stack trace of an internal one).
    */
   static CommandLine commandLine(Context ctx, boolean debug) {
+    return commandLine(ctx, debug, COMMANDS);
+  }
+
+  /**
+   * The command that {@code args} run, when they name one that needs no other: the first word
+   * that is not an option (the root's options are all flags), one of {@link #COMMANDS} but
+   * {@code help} and {@code completion}, which read every command. Otherwise all of them (no
+   * command, an unknown one, whose error suggests the nearest, or an argument file).
+   */
+  static List<Class<?>> named(String[] args) {
+    for (String a : args) {
+      if (a.startsWith("-")) {
+        if (a.equals("--")) {
+          break;
+        }
+        continue;
+      }
+      for (Class<?> c : COMMANDS) {
+        Command command = c.getAnnotation(Command.class);
+        if (command.name().equals(a) && !a.equals("help") && !a.equals("completion")) {
+          return List.of(c);
+        }
+      }
+      break;
+    }
+    return COMMANDS;
+  }
+
+  /** The command line with {@code commands} (a subset of {@link #COMMANDS}, in its order). */
+  static CommandLine commandLine(Context ctx, boolean debug, List<Class<?>> commands) {
     Netc root = new Netc(ctx);
     CommandLine cl = new CommandLine(root, new Factory(ctx));
+    commands.forEach(cl::addSubcommand);
     cl.setOut(ctx.out());
     cl.setErr(ctx.err());
     cl.setColorScheme(CommandLine.Help.defaultColorScheme(
