@@ -1421,6 +1421,16 @@ public final class Runner {
       if (t.sandbox().isHost() || foreignSandbox(t, before)) {
         recordHostSysctls(t, before, byId, undo);
       }
+      if (netlink != null && NetlinkNamespaces.usable() && KernelNames.validNetns(s)) {
+        // a namespace of the sandbox: written by a thread in it, as its endpoints' are (no
+        // process; a key the kernel does not have fails as `sysctl -w` does)
+        Map<String, String> w = new LinkedHashMap<>();
+        sysctls.forEach(kv -> w.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1)));
+        long start = System.nanoTime();
+        writeSysctls(Map.of(s, w));
+        exec.note("sysctls of " + where(t) + " from a thread in it", System.nanoTime() - start);
+        return;
+      }
       List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
       argv.addAll(sysctls);
       check(exec.run(argv, ""), "sysctl in " + where(t));
