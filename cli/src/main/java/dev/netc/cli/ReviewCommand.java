@@ -393,6 +393,9 @@ final class ReviewCommand implements Callable<Integer> {
     Path materialise(String rev, String prefix) throws IOException {
       if (!written) {
         written = true;
+        // the mirror's top stands for the work tree's: the folder imports may not leave
+        // (Compiler#project looks for a `.git` above the root file)
+        Files.createDirectories(root.resolve(".git"));
         for (String f : Git.split0(git.run("ls-tree", "-r", "-z", "--name-only", "--full-tree", rev))) {
           String lower = f.toLowerCase(Locale.ROOT);
           if (lower.endsWith(".netc") || lower.endsWith(".lock") || lower.endsWith(".yaml")

@@ -165,6 +165,7 @@ public final class Compiler {
       return compile(root, List.of(source), foreign.get().read(source, diags), diags);
     }
     queue.add(new Pending(root, source));
+    Optional<Path> project = Optional.empty();
     while (!queue.isEmpty()) {
       Pending next = queue.poll();
       Path path = next.path();
@@ -174,7 +175,10 @@ public final class Compiler {
       parsed.diagnostics().forEach(diags::add);
       for (Decl d : parsed.decls()) {
         if (d instanceof Decl.Import imp) {
-          loadImport(path, imp.path(), seen, queue, diags, sources);
+          if (project.isEmpty()) {
+            project = Optional.of(project(root));
+          }
+          loadImport(path, imp.path(), project.get(), seen, queue, diags, sources);
         }
       }
     }
@@ -272,14 +276,58 @@ public final class Compiler {
   /** A file read but not parsed yet. */
   private record Pending(Path path, SourceFile source) {}
 
-  private void loadImport(Path from, Word target, Set<Path> seen, Deque<Pending> queue,
+  /**
+   * The folder imports may not leave: the Git work tree the root file is in (the closest folder
+   * above it with a {@code .git}), or, outside one, the root file's own folder; symbolic links
+   * resolved. {@code netc lint} runs on pull requests: an import of {@code /proc/self/environ}
+   * or {@code ../../.ssh/id_rsa} would print what it reads in the syntax errors' excerpts.
+   */
+  static Path project(Path root) {
+    Path dir = root.toAbsolutePath().normalize().getParent();
+    if (dir == null) {
+      dir = root.toAbsolutePath().normalize();
+    }
+    try {
+      dir = dir.toRealPath();
+    } catch (IOException e) {
+      return dir; // an import from a folder that cannot be resolved cannot be read either
+    }
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (java.nio.file.Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        return p;
+      }
+    }
+    return dir;
+  }
+
+  private void loadImport(Path from, Word target, Path project, Set<Path> seen, Deque<Pending> queue,
       Diagnostics diags, List<SourceFile> sources) {
     Path path;
     try {
+      if (from.getFileSystem().getPath(target.text()).isAbsolute()) {
+        diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
+                + "`: an absolute path; the file is not read")
+            .withHint("an import path is relative to the file that imports it, and stays inside the"
+                + " project: the Git work tree of the file netc is given (without one, its folder)"));
+        return;
+      }
       path = from.resolveSibling(target.text()).normalize();
     } catch (java.nio.file.InvalidPathException e) {
       diags.add(Diagnostic.of(Code.NETC006, target.span(), "cannot import `" + target.text()
           + "`: not a valid path"));
+      return;
+    }
+    Path real;
+    try {
+      real = path.toRealPath();
+    } catch (IOException e) {
+      real = null; // missing or unreadable: told below, as before (nothing of it is read)
+    }
+    if (real != null && !real.startsWith(project)) {
+      diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
+              + "`: it is `" + real + "`, outside `" + project + "`; the file is not read")
+          .withHint("imports stay inside the Git work tree of the file netc is given (without one,"
+              + " its folder): move the file there"));
       return;
     }
     if (!seen.add(path.toAbsolutePath().normalize())) {

@@ -1,0 +1,118 @@
+package dev.netc.backends;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Imports stay inside the project (NETC009): the Git work tree of the root file, or without one
+ * its folder. A file outside is never read, so none of it reaches a report: {@code secret.netc}
+ * here holds a syntax error whose excerpt would show its first line.
+ */
+class ImportBoundaryTest {
+  private static final String SECRET = "TOKEN=s3cr3t\n";
+  private FileSystem fs;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    fs = Jimfs.newFileSystem(Configuration.unix());
+    Files.createDirectories(fs.getPath("/home/ci/repo/envs/prod"));
+    Files.createDirectories(fs.getPath("/home/ci/repo/modules"));
+    Files.writeString(fs.getPath("/home/ci/secret.netc"), SECRET);
+    Files.writeString(fs.getPath("/home/ci/repo/modules/networks.netc"), "network front { subnet 10.0.0.0/24 }\n");
+    Files.writeString(fs.getPath("/home/ci/repo/envs/prod/web.netc"), "container web { attach front }\n");
+  }
+
+  @AfterEach
+  void tearDown() throws IOException {
+    fs.close();
+  }
+
+  private CompileResult compile(String... imports) throws IOException {
+    StringBuilder text = new StringBuilder("topology shop\n");
+    for (String i : imports) {
+      text.append("import \"").append(i).append("\"\n");
+    }
+    Path root = fs.getPath("/home/ci/repo/envs/prod/main.netc");
+    Files.writeString(root, text.toString());
+    return new Compiler().compile(root);
+  }
+
+  private static List<String> codes(CompileResult r) {
+    return r.diagnostics().stream().map(d -> d.code().name()).toList();
+  }
+
+  private static void notRead(CompileResult r) {
+    assertTrue(r.sources().stream().noneMatch(f -> f.text().contains("s3cr3t")), "the file outside was read");
+    assertTrue(r.diagnostics().stream().map(Diagnostic::message).noneMatch(m -> m.contains("s3cr3t")));
+  }
+
+  @Test
+  void anAbsolutePathIsRefusedUnread() throws IOException {
+    CompileResult r = compile("/home/ci/secret.netc", "web.netc");
+    assertEquals(List.of("NETC009"), codes(r));
+    Diagnostic d = r.diagnostics().get(0);
+    assertEquals(Code.NETC009, d.code());
+    assertEquals("cannot import `/home/ci/secret.netc`: an absolute path; the file is not read", d.message());
+    notRead(r);
+  }
+
+  @Test
+  void withoutGitTheProjectIsTheRootFilesFolder() throws IOException {
+    CompileResult r = compile("web.netc", "../../modules/networks.netc");
+    assertEquals(List.of("NETC009"), codes(r));
+    assertEquals("cannot import `../../modules/networks.netc`: it is `/home/ci/repo/modules/networks.netc`,"
+        + " outside `/home/ci/repo/envs/prod`; the file is not read", r.diagnostics().get(0).message());
+  }
+
+  @Test
+  void inAGitWorkTreeImportsReachItsOtherFolders() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    CompileResult r = compile("web.netc", "../../modules/networks.netc");
+    assertEquals(List.of(), codes(r));
+    assertTrue(r.topology().isPresent());
+    // ... and no further
+    CompileResult out = compile("web.netc", "../../modules/networks.netc", "../../../secret.netc");
+    assertEquals(List.of("NETC009"), codes(out));
+    notRead(out);
+  }
+
+  @Test
+  void aSymbolicLinkThatLeadsOutIsRefusedUnread() throws IOException {
+    Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/networks.netc"), fs.getPath("/home/ci/secret.netc"));
+    CompileResult r = compile("web.netc", "networks.netc");
+    assertEquals(List.of("NETC009"), codes(r));
+    assertEquals("cannot import `networks.netc`: it is `/home/ci/secret.netc`, outside `/home/ci/repo/envs/prod`;"
+        + " the file is not read", r.diagnostics().get(0).message());
+    notRead(r);
+  }
+
+  @Test
+  void aSymbolicLinkInsideTheProjectIsFollowed() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/networks.netc"),
+        fs.getPath("/home/ci/repo/modules/networks.netc"));
+    CompileResult r = compile("web.netc", "networks.netc");
+    assertEquals(List.of(), codes(r));
+  }
+
+  @Test
+  void aMissingFileIsStillNetc006() throws IOException {
+    CompileResult r = compile("web.netc", "nosuch.netc");
+    assertEquals(List.of("NETC006"), codes(r));
+  }
+}
