@@ -74,6 +74,10 @@ public final class Compiler {
     if (java.nio.file.Files.isDirectory(root)) {
       return compile(root, dev.netc.compiler.source.Manifests.list(root, false));
     }
+    Optional<Diagnostic> out = outside(root, project(root), "`" + root + "`");
+    if (out.isPresent()) {
+      return new CompileResult(Optional.empty(), List.of(out.get()), List.of(out.get().span().file()), Optional.empty());
+    }
     SourceReader.Read read = SourceReader.read(root, root.toString());
     if (read.problem().isPresent()) {
       return new CompileResult(Optional.empty(), List.of(read.problem().get()),
@@ -96,6 +100,12 @@ public final class Compiler {
     List<SourceFile> read = new ArrayList<>();
     List<Diagnostic> problems = new ArrayList<>();
     for (Path f : files) {
+      // each file as given (several may be named, from several folders): no symbolic link out of its project
+      Optional<Diagnostic> out = outside(f, project(f), "`" + f + "`");
+      if (out.isPresent()) {
+        problems.add(out.get());
+        continue;
+      }
       SourceReader.Read r = SourceReader.read(f, f.toString());
       r.file().ifPresent(read::add);
       r.problem().ifPresent(problems::add);
@@ -246,6 +256,12 @@ public final class Compiler {
     if (!java.nio.file.Files.isRegularFile(path)) {
       return Optional.empty();
     }
+    // (the lock of a folder of manifests is beside the folder: its own project, not the folder's)
+    Optional<Diagnostic> out = outside(path, project(path), "the lock file `" + path + "`");
+    if (out.isPresent()) {
+      diags.add(out.get());
+      return Optional.empty();
+    }
     try {
       SourceReader.Read read = SourceReader.read(path, path.toString());
       read.problem().ifPresent(diags::add);
@@ -277,27 +293,52 @@ public final class Compiler {
   private record Pending(Path path, SourceFile source) {}
 
   /**
-   * The folder imports may not leave: the Git work tree the root file is in (the closest folder
-   * above it with a {@code .git}), or, outside one, the root file's own folder; symbolic links
-   * resolved. {@code netc lint} runs on pull requests: an import of {@code /proc/self/environ}
-   * or {@code ../../.ssh/id_rsa} would print what it reads in the syntax errors' excerpts.
+   * The project of a file or folder {@code root}: the Git work tree it is in (the closest folder
+   * above it, as written, with a {@code .git}), or, outside one, the file's folder (a folder: that
+   * folder); its real path. The imports of a root file may not lead out of the root's project; a
+   * file netc is given, a manifest of a folder and a lock file may not be symbolic links that
+   * lead out of their own. {@code netc lint} runs on pull requests: a file reached through {@code
+   * import "/proc/self/environ"}, {@code ../../.ssh/id_rsa} or a symbolic link would be shown in
+   * the excerpts of the syntax errors it makes.
    */
   static Path project(Path root) {
-    Path dir = root.toAbsolutePath().normalize().getParent();
-    if (dir == null) {
-      dir = root.toAbsolutePath().normalize();
-    }
-    try {
-      dir = dir.toRealPath();
-    } catch (IOException e) {
-      return dir; // an import from a folder that cannot be resolved cannot be read either
-    }
+    Path abs = root.toAbsolutePath().normalize();
+    Path dir = java.nio.file.Files.isDirectory(abs) || abs.getParent() == null ? abs : abs.getParent();
     for (Path p = dir; p != null; p = p.getParent()) {
       if (java.nio.file.Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        return p;
+        return real(p);
       }
     }
-    return dir;
+    return real(dir);
+  }
+
+  private static Path real(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p; // what cannot be resolved cannot be read either
+    }
+  }
+
+  /**
+   * When {@code file} exists and its real path (symbolic links followed) is outside {@code
+   * project}: the error, for a file named {@code what}; the file is not to be read.
+   */
+  private static Optional<Diagnostic> outside(Path file, Path project, String what) {
+    Path real;
+    try {
+      real = file.toRealPath();
+    } catch (IOException e) {
+      return Optional.empty(); // missing or unreadable: reading it says so
+    }
+    if (real.startsWith(project)) {
+      return Optional.empty();
+    }
+    SourceFile none = new SourceFile(file.toString(), "");
+    return Optional.of(Diagnostic.of(Code.NETC009, Span.at(none, 0), "cannot read " + what + ": it is `" + real
+            + "`, outside `" + project + "`; the file is not read")
+        .withHint("netc reads only files inside the Git work tree of the file it is given (without"
+            + " one, its folder): a symbolic link may not lead out"));
   }
 
   private void loadImport(Path from, Word target, Path project, Set<Path> seen, Deque<Pending> queue,
@@ -324,6 +365,7 @@ public final class Compiler {
       real = null; // missing or unreadable: told below, as before (nothing of it is read)
     }
     if (real != null && !real.startsWith(project)) {
+      // (told at the import, not at the file as outside() would)
       diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
               + "`: it is `" + real + "`, outside `" + project + "`; the file is not read")
           .withHint("imports stay inside the Git work tree of the file netc is given (without one,"

@@ -18,7 +18,7 @@ public enum Code {
   NETC006(Severity.ERROR, "imported file cannot be read"),
   NETC007(Severity.ERROR, "imported file belongs to another topology"),
   NETC008(Severity.ERROR, "topology declared twice"),
-  NETC009(Severity.ERROR, "import outside the project"),
+  NETC009(Severity.ERROR, "file outside the project"),
   NETC010(Severity.ERROR, "YAML syntax error"),
   NETC020(Severity.ERROR, "malformed Kubernetes object"),
   NETC021(Severity.ERROR, "required Kubernetes field missing"),

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Imports stay inside the project (NETC009): the Git work tree of the root file, or without one
- * its folder. A file outside is never read, so none of it reaches a report: {@code secret.netc}
- * here holds a syntax error whose excerpt would show its first line.
+ * What netc reads stays inside the project (NETC009): the Git work tree of the root file, or
+ * without one its folder. Imports, the lock file, a folder's manifests and the root file itself
+ * may not lead out, by an absolute path, {@code ..} or a symbolic link. A file outside is never
+ * read, so none of it reaches a report: {@code secret.netc} here holds a syntax error whose
+ * excerpt would show its first line.
  */
-class ImportBoundaryTest {
+class ProjectBoundaryTest {
   private static final String SECRET = "TOKEN=s3cr3t\n";
   private FileSystem fs;
 
@@ -108,6 +110,41 @@ class ImportBoundaryTest {
         fs.getPath("/home/ci/repo/modules/networks.netc"));
     CompileResult r = compile("web.netc", "networks.netc");
     assertEquals(List.of(), codes(r));
+  }
+
+  @Test
+  void aRootFileLinkedFromOutsideIsRefusedUnread() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Path link = fs.getPath("/home/ci/repo/envs/prod/evil.netc");
+    Files.createSymbolicLink(link, fs.getPath("/home/ci/secret.netc"));
+    CompileResult r = new Compiler().compile(link);
+    assertEquals(List.of("NETC009"), codes(r));
+    assertEquals("cannot read `/home/ci/repo/envs/prod/evil.netc`: it is `/home/ci/secret.netc`, outside"
+        + " `/home/ci/repo`; the file is not read", r.diagnostics().get(0).message());
+    notRead(r);
+  }
+
+  @Test
+  void aManifestLinkedFromOutsideIsRefusedUnread() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Path k8s = Files.createDirectories(fs.getPath("/home/ci/repo/k8s"));
+    Files.writeString(fs.getPath("/home/ci/secret.yaml"), "TOKEN: [s3cr3t\n");
+    Files.writeString(k8s.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+    Files.createSymbolicLink(k8s.resolve("b.yaml"), fs.getPath("/home/ci/secret.yaml"));
+    CompileResult r = new Compiler().compile(k8s);
+    assertEquals(List.of("NETC009"), codes(r));
+    notRead(r);
+  }
+
+  @Test
+  void aLockFileLinkedFromOutsideIsRefusedUnread() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/main.lock"), fs.getPath("/home/ci/secret.netc"));
+    CompileResult r = compile("web.netc", "../../modules/networks.netc");
+    assertEquals(List.of("NETC009"), codes(r));
+    assertEquals("cannot read the lock file `/home/ci/repo/envs/prod/main.lock`: it is `/home/ci/secret.netc`,"
+        + " outside `/home/ci/repo`; the file is not read", r.diagnostics().get(0).message());
+    notRead(r);
   }
 
   @Test
