@@ -114,6 +114,9 @@ public final class Netc implements Runnable {
    * command, an unknown one, whose error suggests the nearest, or an argument file).
    */
   static List<Class<?>> named(String[] args) {
+    if (Boolean.getBoolean("netc.allCommands")) {
+      return COMMANDS; // the run that trains `./netc`'s class-data archive: every command's classes
+    }
     for (String a : args) {
       if (a.startsWith("-")) {
         if (a.equals("--")) {
