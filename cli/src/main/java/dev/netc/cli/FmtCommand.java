@@ -5,6 +5,7 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.parse.Formatter;
+import dev.netc.compiler.source.Project;
 import dev.netc.compiler.source.SourceReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -80,6 +81,15 @@ final class FmtCommand implements Callable<Integer> {
     }
     for (String name : names) {
       Path path = ctx.fs().getPath(name);
+      // as for lint (NETC009): no symbolic link out of the project is read, nor rewritten
+      Path project = Project.of(path);
+      Optional<Path> out = Project.leadsOut(path, project);
+      if (out.isPresent()) {
+        ctx.err().println("netc: not formatted `" + name + "`: it is `" + out.get() + "`, outside `" + project
+            + "` (the Git work tree it is in, or its folder): a symbolic link may not lead out (NETC009)");
+        status = 1;
+        continue;
+      }
       SourceReader.Read read;
       try {
         read = SourceReader.read(path, name);

@@ -64,6 +64,20 @@ class FmtCommandTest {
   }
 
   @Test
+  void aLinkThatLeadsOutOfTheProjectIsNeitherReadNorRewritten() throws IOException {
+    CliRunner cli = new CliRunner();
+    cli.write("/elsewhere/real.netc", MESSY);
+    cli.write("shop/ok.netc", CANONICAL);
+    Files.createSymbolicLink(cli.fs.getPath("shop/link.netc"), cli.fs.getPath("/elsewhere/real.netc"));
+    CliRunner.Result r = cli.run("fmt", "shop");
+    assertEquals(1, r.status());
+    assertEquals("netc: not formatted `shop/link.netc`: it is `/elsewhere/real.netc`, outside `/work/shop` (the Git"
+        + " work tree it is in, or its folder): a symbolic link may not lead out (NETC009)\n", r.err());
+    assertEquals(MESSY, cli.read("/elsewhere/real.netc"), "the file outside is as it was");
+    assertTrue(Files.isSymbolicLink(cli.fs.getPath("shop/link.netc")));
+  }
+
+  @Test
   void leavesKubernetesYamlAlone() {
     CliRunner cli = new CliRunner();
     String yaml = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n";

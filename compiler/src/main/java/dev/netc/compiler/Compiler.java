@@ -19,6 +19,7 @@ import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.lower.Resolver;
 import dev.netc.compiler.parse.Parse;
 import dev.netc.compiler.parse.ParsedFile;
+import dev.netc.compiler.source.Project;
 import dev.netc.compiler.source.SourceFile;
 import dev.netc.compiler.source.SourceReader;
 import dev.netc.compiler.source.Span;
@@ -292,32 +293,9 @@ public final class Compiler {
   /** A file read but not parsed yet. */
   private record Pending(Path path, SourceFile source) {}
 
-  /**
-   * The project of a file or folder {@code root}: the Git work tree it is in (the closest folder
-   * above it, as written, with a {@code .git}), or, outside one, the file's folder (a folder: that
-   * folder); its real path. The imports of a root file may not lead out of the root's project; a
-   * file netc is given, a manifest of a folder and a lock file may not be symbolic links that
-   * lead out of their own. {@code netc lint} runs on pull requests: a file reached through {@code
-   * import "/proc/self/environ"}, {@code ../../.ssh/id_rsa} or a symbolic link would be shown in
-   * the excerpts of the syntax errors it makes.
-   */
+  /** The project of {@code root} ({@link Project#of}). */
   static Path project(Path root) {
-    Path abs = root.toAbsolutePath().normalize();
-    Path dir = java.nio.file.Files.isDirectory(abs) || abs.getParent() == null ? abs : abs.getParent();
-    for (Path p = dir; p != null; p = p.getParent()) {
-      if (java.nio.file.Files.exists(p.resolve(".git"), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        return real(p);
-      }
-    }
-    return real(dir);
-  }
-
-  private static Path real(Path p) {
-    try {
-      return p.toRealPath();
-    } catch (IOException e) {
-      return p; // what cannot be resolved cannot be read either
-    }
+    return Project.of(root);
   }
 
   /**
@@ -325,15 +303,11 @@ public final class Compiler {
    * project}: the error, for a file named {@code what}; the file is not to be read.
    */
   private static Optional<Diagnostic> outside(Path file, Path project, String what) {
-    Path real;
-    try {
-      real = file.toRealPath();
-    } catch (IOException e) {
-      return Optional.empty(); // missing or unreadable: reading it says so
+    Optional<Path> out = Project.leadsOut(file, project);
+    if (out.isEmpty()) {
+      return Optional.empty(); // inside; or missing or unreadable: reading it says so
     }
-    if (real.startsWith(project)) {
-      return Optional.empty();
-    }
+    Path real = out.get();
     SourceFile none = new SourceFile(file.toString(), "");
     return Optional.of(Diagnostic.of(Code.NETC009, Span.at(none, 0), "cannot read " + what + ": it is `" + real
             + "`, outside `" + project + "`; the file is not read")
