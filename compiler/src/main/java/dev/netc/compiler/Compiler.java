@@ -332,16 +332,11 @@ public final class Compiler {
           + "`: not a valid path"));
       return;
     }
-    Path real;
-    try {
-      real = path.toRealPath();
-    } catch (IOException e) {
-      real = null; // missing or unreadable: told below, as before (nothing of it is read)
-    }
-    if (real != null && !real.startsWith(project)) {
-      // (told at the import, not at the file as outside() would)
+    // (missing or unreadable: told below, as before; told at the import, not at the file as outside() would)
+    Optional<Path> out = Project.leadsOut(path, project);
+    if (out.isPresent()) {
       diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
-              + "`: it is `" + real + "`, outside `" + project + "`; the file is not read")
+              + "`: it is `" + out.get() + "`, outside `" + project + "`; the file is not read")
           .withHint("imports stay inside the Git work tree of the file netc is given (without one,"
               + " its folder): move the file there"));
       return;
