@@ -32,6 +32,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   private final SourceFile source;
   private final List<Diagnostic> out = new ArrayList<>();
   private int lastErrorLine = -1;
+  /**
+   * The blocks left open by a declaration keyword met inside them: recovery ends them there and
+   * parses the declaration at the top level, so their own {@code }} comes later with no block
+   * open. Those {@code }} are the first error's consequence, not errors of their own.
+   */
+  private int closedByRecovery;
 
   SyntaxErrorStrategy(SourceFile source) {
     this.source = source;
@@ -108,9 +114,22 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     boolean statementStart =
         keywords.size() >= 2 && !expected.contains(NetcLexer.WORD)
             && (token.getType() == NetcLexer.WORD || TokenNames.isKeyword(token.getType()));
+    boolean declaration = TOP_LEVEL.contains(token.getType()) && startsStatement(parser, token);
+    if (token.getType() == NetcLexer.RBRACE && block.isEmpty() && closedByRecovery > 0) {
+      closedByRecovery--;
+      return;
+    }
     if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
       message = "unexpected `}`: no block is open here";
       hint = "remove it, or look for a block closed too early above";
+    } else if (declaration && block.isPresent()) {
+      // a declaration inside a block: recovery ends the blocks open here and parses it at the top level
+      closedByRecovery += depth(parser.getContext());
+      message = "`" + token.getText() + "` declares at the top level, not" + where;
+      hint = token.getType() == NetcLexer.HOST && (block.get().description().startsWith("container")
+              || block.get().description().startsWith("pod"))
+          ? "to run it on a host, write `on NAME` in its block; a `host` is declared at the top level"
+          : "close the block of " + block.get().description() + " with `}` before it";
     } else if (token.getType() == Token.EOF && block.isPresent() && expected.contains(NetcLexer.RBRACE)) {
       message = "the block of " + block.get().description() + " is never closed";
       hint = "add `}` to close it";
@@ -144,6 +163,39 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
   }
 
+  /** The keywords that start a top-level declaration. */
+  private static final java.util.Set<Integer> TOP_LEVEL = java.util.Set.of(NetcLexer.TOPOLOGY, NetcLexer.IMPORT,
+      NetcLexer.HOST, NetcLexer.NETWORK, NetcLexer.CONTAINER, NetcLexer.POD, NetcLexer.SERVICE, NetcLexer.POLICY,
+      NetcLexer.NAMESPACE);
+
+  /**
+   * Whether {@code token} stands where a statement starts: after a line break, {@code ;} or
+   * {@code {} (the keywords are words too, in names and labels).
+   */
+  private static boolean startsStatement(Parser parser, Token token) {
+    if (!(parser.getInputStream() instanceof org.antlr.v4.runtime.BufferedTokenStream ts) || token.getTokenIndex() < 0) {
+      return false;
+    }
+    for (int i = token.getTokenIndex() - 1; i >= 0; i--) {
+      Token t = ts.get(i);
+      if (t.getChannel() == Token.DEFAULT_CHANNEL) {
+        return t.getType() == NetcLexer.NL || t.getType() == NetcLexer.SEMI || t.getType() == NetcLexer.LBRACE;
+      }
+    }
+    return true;
+  }
+
+  /** How many blocks are open around {@code ctx}. */
+  private int depth(ParserRuleContext ctx) {
+    int n = 0;
+    for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+      if (blockOf(c).isPresent()) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private Span spanOf(Token token) {
     int len = source.text().length();
     if (token.getType() == Token.EOF || token.getStartIndex() < 0) {
@@ -158,50 +210,59 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   private Optional<Block> enclosingBlock(ParserRuleContext ctx) {
     for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
-      Token brace = null;
-      String what = null;
-      NetcParser.NameContext name = null;
-      if (c instanceof NetcParser.HostDeclContext h) {
-        what = "host";
-        name = h.name();
-        brace = h.LBRACE() == null ? null : h.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.NetworkDeclContext n) {
-        what = "network";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.NamespaceDeclContext n) {
-        what = "namespace";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.ContainerDeclContext n) {
-        what = "container";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.PodDeclContext n) {
-        what = "pod";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.ServiceDeclContext n) {
-        what = "service";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.PolicyDeclContext n) {
-        what = "policy";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-      } else if (c instanceof NetcParser.CtrAttachContext n) {
-        what = "attach";
-        name = n.name();
-        brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+      Optional<Block> b = blockOf(c);
+      if (b.isPresent()) {
+        return b;
       }
-      if (what != null && brace != null) {
-        String text = name == null || name.getStart() == null ? null : name.getText();
-        if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
-          text = text.substring(1, text.length() - 1);
-        }
-        String label = text == null ? what : what + " `" + text + "`";
-        return Optional.of(new Block(label, spanOf(brace)));
+    }
+    return Optional.empty();
+  }
+
+  /** The block {@code c} opens, when it is a declaration or attachment with its `{`. */
+  private Optional<Block> blockOf(ParserRuleContext c) {
+    Token brace = null;
+    String what = null;
+    NetcParser.NameContext name = null;
+    if (c instanceof NetcParser.HostDeclContext h) {
+      what = "host";
+      name = h.name();
+      brace = h.LBRACE() == null ? null : h.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.NetworkDeclContext n) {
+      what = "network";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.NamespaceDeclContext n) {
+      what = "namespace";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.ContainerDeclContext n) {
+      what = "container";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.PodDeclContext n) {
+      what = "pod";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.ServiceDeclContext n) {
+      what = "service";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.PolicyDeclContext n) {
+      what = "policy";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    } else if (c instanceof NetcParser.CtrAttachContext n) {
+      what = "attach";
+      name = n.name();
+      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    }
+    if (what != null && brace != null) {
+      String text = name == null || name.getStart() == null ? null : name.getText();
+      if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
+        text = text.substring(1, text.length() - 1);
       }
+      String label = text == null ? what : what + " `" + text + "`";
+      return Optional.of(new Block(label, spanOf(brace)));
     }
     return Optional.empty();
   }
