@@ -1047,14 +1047,44 @@ public final class Runner {
     Map<Target, java.util.concurrent.CompletableFuture<IpPlan>> ipPlans = new java.util.IdentityHashMap<>();
     ts.forEach(t -> ipPlans.put(t, java.util.concurrent.CompletableFuture.supplyAsync(() -> IpPlan.of(t.host()),
         threadOfItsOwn("netc-ip-plan"))));
-    makeSandbox(sb.creation(before.sandboxExists(), before.outsideExists(),
-        before.sandboxLinks().containsKey(Sandbox.UPLINK)));
-    List<Underlay> all = underlays(ts);
-    List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
-    makeSandbox(sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
-        || !before.sandboxExists() && all.isEmpty(), all));
     Map<ObjectId, Change> byId = new LinkedHashMap<>();
     plan.changes().forEach(c -> byId.put(c.id(), c));
+    // when the plan only makes things (a first apply, a topology that grew), the table of each host
+    // whose namespace is there once the sandbox's first batch ran (S itself, or one that existed)
+    // is loaded from then on, beside the rest of the sandbox, the ip plans and the host's batches:
+    // the JVM waits for processes there, and nft parses its file on the idle core (a first apply
+    // of 100 containers: its 25 ms of parsing no longer all beside `netns add`). Otherwise (links
+    // updated in place, replaced or deleted first) it loads in its place in executeHost.
+    boolean onlyMakes = plan.changes().stream().noneMatch(c -> c.action() == Change.Action.REPLACE
+        || c.action() == Change.Action.DELETE || c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.LINK);
+    Map<Target, java.util.concurrent.CompletableFuture<Void>> tables = new java.util.IdentityHashMap<>();
+    Runnable startTables = () -> {
+      for (Target t : ts) {
+        if (onlyMakes && !tables.containsKey(t) && (t.hostNs().equals(sb.name()) || before.hostNamespaces().contains(t.hostNs()))) {
+          tables.put(t, java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), threadOfItsOwn("netc-table")));
+        }
+      }
+    };
+    try {
+      makeSandbox(sb.creation(before.sandboxExists(), before.outsideExists(),
+          before.sandboxLinks().containsKey(Sandbox.UPLINK)), startTables);
+      startTables.run(); // (S existed: nothing was made)
+      List<Underlay> all = underlays(ts);
+      List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
+      makeSandbox(sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
+          || !before.sandboxExists() && all.isEmpty(), all), () -> { });
+      return executeAll(ts, before, plan, undo, readSysctls, ipPlans, byId, tables);
+    } catch (RuntimeException e) {
+      // nothing of a table's load outlives the failure: the rollback comes next
+      tables.values().forEach(f -> f.handle((x, y) -> null).join());
+      throw e;
+    }
+  }
+
+  /** {@link #execute} once the sandbox is made, with the tables that already load ({@code tables}). */
+  private Map<String, List<JsonNode>> executeAll(List<Target> ts, LiveState before, Plan plan, Undo undo,
+      Map<String, Map<String, String>> readSysctls, Map<Target, java.util.concurrent.CompletableFuture<IpPlan>> ipPlans,
+      Map<ObjectId, Change> byId, Map<Target, java.util.concurrent.CompletableFuture<Void>> tables) {
     // an address changed by hand: the unexpected one goes first, as deleting a primary address
     // takes the secondaries of its subnet (the one about to be added) with it
     Set<String> devicesGettingAddresses = plan.changes().stream()
@@ -1097,7 +1127,7 @@ public final class Runner {
       } catch (java.util.concurrent.CompletionException e) {
         throw e.getCause() instanceof RuntimeException re ? re : e;
       }
-      readBack.putAll(executeHost(t, ipPlan, before, byId, undo, touchedSince, readSysctls, afterDeletions));
+      readBack.putAll(executeHost(t, ipPlan, before, byId, undo, touchedSince, readSysctls, afterDeletions, tables.get(t)));
     }
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
         .filter(i -> !early.contains(i)).toList();
@@ -1125,9 +1155,14 @@ public final class Runner {
    * IpLines} sends ({@code S-outside}'s) goes as rtnetlink requests. A first apply runs 6 processes
    * instead of 7 (and the {@code sysctl} the batch started is gone too).
    */
-  private void makeSandbox(List<Sandbox.Run> runs) {
+  private void makeSandbox(List<Sandbox.Run> runs, Runnable afterFirst) {
     boolean inJvm = netlink != null && NetlinkNamespaces.usable();
+    boolean first = true;
     for (Sandbox.Run r : runs) {
+      if (!first) {
+        afterFirst.run();
+      }
+      first = false;
       checkpoint();
       if (!inJvm) {
         ip(r);
@@ -1171,7 +1206,8 @@ public final class Runner {
    * namespaces changed after their read are added to {@code touchedSince}.
    */
   private Map<String, List<JsonNode>> executeHost(Target t, IpPlan ipPlan, LiveState before, Map<ObjectId, Change> byId, Undo undo,
-      Set<String> touchedSince, Map<String, Map<String, String>> readSysctls, Map<String, Map<String, String>> afterDeletions) {
+      Set<String> touchedSince, Map<String, Map<String, String>> readSysctls, Map<String, Map<String, String>> afterDeletions,
+      java.util.concurrent.CompletableFuture<Void> loading) {
     String s = t.hostNs();
     Map<String, List<String>> endpoints = new LinkedHashMap<>();
     // the batches of the host (its namespace and the endpoints' namespaces made, its links),
@@ -1259,7 +1295,7 @@ public final class Runner {
       // sooner), unless links are updated in place: those come after the batches (a port may move
       // to a bridge made there) and before the table (whose port filter admits a container's new
       // MAC address). The sysctls come after the batches (some are a bridge's).
-      java.util.concurrent.CompletableFuture<Void> table = settings.isEmpty()
+      java.util.concurrent.CompletableFuture<Void> table = loading != null ? loading : settings.isEmpty()
           ? java.util.concurrent.CompletableFuture.runAsync(() -> hostTable(t, byId, undo), threadOfItsOwn("netc-table"))
           : null;
       boolean batchesDone = false;
