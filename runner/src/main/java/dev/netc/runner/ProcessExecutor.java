@@ -42,7 +42,7 @@ public final class ProcessExecutor implements CommandExecutor {
     if (SETSID != null) {
       // setsid would report a missing command in words of its own: told here as without it
       if (!argv.get(0).contains("/") && FOUND.computeIfAbsent(argv.get(0), ProcessExecutor::executable).isEmpty()) {
-        return new Result(127, "", "cannot run `" + argv.get(0) + "`: not found on the PATH");
+        return new Result(127, "", CommandExecutor.notFound(argv.get(0)));
       }
       command = new java.util.ArrayList<>(argv.size() + 1);
       command.add(SETSID);

@@ -29,6 +29,21 @@ class ProcessExecutorTest {
   }
 
   @Test
+  void aMissingToolIsOneLineThatNamesItsPackage() {
+    // run directly: netc's own words
+    CommandExecutor.Result r = exec.run(List.of("netc-no-such-tool", "-f", "-"), "");
+    assertEquals(127, r.exit());
+    assertEquals("cannot run `netc-no-such-tool`: not found on the PATH", r.firstError());
+    assertEquals("cannot run `nft`: not found on the PATH; it comes with nftables (apt-get install nftables)",
+        CommandExecutor.notFound("nft"));
+    // through `ip netns exec`, which says it its own way (as on a machine without nftables)
+    CommandExecutor.Result viaIp = new CommandExecutor.Result(255, "", "exec of \"nft\" failed: No such file or directory\n");
+    assertEquals("cannot run `nft`: not found on the PATH; it comes with nftables (apt-get install nftables)",
+        viaIp.firstError());
+    assertEquals("Error: argument \"x\" is wrong", new CommandExecutor.Result(1, "", "Error: argument \"x\" is wrong\n").firstError());
+  }
+
+  @Test
   void aCommandThatOutlivesItsTimeoutIsKilled() {
     ProcessExecutor quick = new ProcessExecutor(Duration.ofMillis(200));
     CommandExecutor.Result r = quick.run(List.of("sleep", "10"), "");
