@@ -1152,8 +1152,9 @@ public final class Runner {
    * Sandbox#underlayCreation}). As root with the C library, what needs no process of its own
    * gets none: the sysctls of a namespace just made are written by a thread in it (not by a
    * {@code sysctl} that {@code ip netns exec} starts from the batch), and a batch of lines {@link
-   * IpLines} sends ({@code S-outside}'s) goes as rtnetlink requests. A first apply runs 6 processes
-   * instead of 7 (and the {@code sysctl} the batch started is gone too).
+   * IpLines} sends ({@code S-outside}'s) goes as rtnetlink requests: the sandbox takes two
+   * processes. {@code afterFirst} runs once the first run is done (a new {@code S} exists then,
+   * with its own sysctls), before the next.
    */
   private void makeSandbox(List<Sandbox.Run> runs, Runnable afterFirst) {
     boolean inJvm = netlink != null && NetlinkNamespaces.usable();
