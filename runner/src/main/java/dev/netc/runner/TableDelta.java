@@ -50,7 +50,11 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     sets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
   }
 
-  /** The delta from {@code applied} to {@code wanted}, if only elements differ. */
+  /**
+   * The delta from {@code applied} to {@code wanted}, if only elements differ. A set whose
+   * elements are the same text in both is not taken apart: the sets a change leaves alone (a
+   * policy's 100,000 addresses while another policy changes) cost a comparison of their text.
+   */
   public static Optional<TableDelta> of(String applied, String wanted) {
     Parsed a = parse(applied);
     Parsed w = parse(wanted);
@@ -58,15 +62,61 @@ public record TableDelta(Map<SetRef, Sets> sets) {
       return Optional.empty();
     }
     Map<SetRef, Sets> out = new LinkedHashMap<>();
-    for (Map.Entry<SetRef, Set<String>> e : w.elements.entrySet()) {
-      Set<String> before = a.elements.getOrDefault(e.getKey(), Set.of());
-      List<String> del = before.stream().filter(x -> !e.getValue().contains(x)).toList();
-      List<String> add = e.getValue().stream().filter(x -> !before.contains(x)).toList();
+    for (Map.Entry<SetRef, List<int[]>> e : w.blocks.entrySet()) {
+      List<int[]> was = a.blocks.getOrDefault(e.getKey(), List.of());
+      if (sameText(applied, was, wanted, e.getValue())) {
+        continue;
+      }
+      Set<String> before = elements(applied, was);
+      Set<String> after = elements(wanted, e.getValue());
+      List<String> del = before.stream().filter(x -> !after.contains(x)).toList();
+      List<String> add = after.stream().filter(x -> !before.contains(x)).toList();
       if (!del.isEmpty() || !add.isEmpty()) {
         out.put(e.getKey(), new Sets(del, add));
       }
     }
     return Optional.of(new TableDelta(out));
+  }
+
+  /** Whether the element blocks {@code x} of {@code a} and {@code y} of {@code b} are the same text. */
+  private static boolean sameText(String a, List<int[]> x, String b, List<int[]> y) {
+    if (x.size() != y.size()) {
+      return false;
+    }
+    for (int i = 0; i < x.size(); i++) {
+      int[] u = x.get(i);
+      int[] v = y.get(i);
+      if (u[1] - u[0] != v[1] - v[0] || !a.regionMatches(u[0], b, v[0], u[1] - u[0])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The elements of the blocks {@code regions} of {@code text}: a line each, without a trailing comma. */
+  private static Set<String> elements(String text, List<int[]> regions) {
+    Set<String> out = new LinkedHashSet<>();
+    for (int[] r : regions) {
+      for (int from = r[0]; from < r[1]; ) {
+        int eol = text.indexOf('\n', from);
+        if (eol < 0 || eol > r[1]) {
+          eol = r[1];
+        }
+        int a = from;
+        int b = eol;
+        from = eol + 1;
+        while (a < b && Character.isWhitespace(text.charAt(a))) {
+          a++;
+        }
+        while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
+          b--;
+        }
+        if (a < b && text.charAt(a) != '#') {
+          out.add(text.substring(a, text.charAt(b - 1) == ',' ? b - 1 : b));
+        }
+      }
+    }
+    return out;
   }
 
   public boolean empty() {
@@ -118,33 +168,53 @@ public record TableDelta(Map<SetRef, Sets> sets) {
 
   private static final class Parsed {
     final StringBuilder skeleton = new StringBuilder();
-    final Map<SetRef, Set<String>> elements = new LinkedHashMap<>();
+    /** By set, where its elements are in the text: each {@code elements = { ... }} block's lines, from and to. */
+    final Map<SetRef, List<int[]>> blocks = new LinkedHashMap<>();
     int tables;
   }
 
-  /** The file without its elements and comments, and the elements of each set; null if not as printed. */
+  /**
+   * The file without its elements and comments, and where the elements of each set are; null
+   * if not as printed. Scans the text in place: a line becomes a string of its own only when it
+   * is outside the element blocks (a table of 100,000 elements is some 7 MB, and every change
+   * reads two).
+   */
   private static Parsed parse(String text) {
     Parsed p = new Parsed();
     String[] table = null;
     SetRef set = null;
-    boolean inElements = false;
+    List<int[]> blocks = null;
+    int blockStart = -1; // inside an elements block: where its first line starts
     int depth = 0;
-    for (String raw : text.split("\n", -1)) {
-      String line = raw.strip();
-      if (line.isEmpty() || line.startsWith("#")) {
+    int n = text.length();
+    for (int from = 0; from <= n; ) {
+      int bol = from;
+      int eol = text.indexOf('\n', from);
+      if (eol < 0) {
+        eol = n;
+      }
+      int a = from;
+      int b = eol;
+      from = eol + 1;
+      while (a < b && Character.isWhitespace(text.charAt(a))) {
+        a++;
+      }
+      while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
+        b--;
+      }
+      if (a == b || text.charAt(a) == '#') {
         continue;
       }
-      if (inElements) {
-        if (line.equals("}")) {
-          inElements = false;
-        } else {
-          String e = line.endsWith(",") ? line.substring(0, line.length() - 1) : line;
-          p.elements.get(set).add(e);
+      if (blockStart >= 0) {
+        if (b - a == 1 && text.charAt(a) == '}') {
+          blocks.add(new int[] {blockStart, bol});
+          blockStart = -1;
         }
         continue;
       }
+      String line = text.substring(a, b);
       if (set != null && line.equals("elements = {")) {
-        inElements = true;
+        blockStart = Math.min(from, n);
         continue;
       }
       if (line.endsWith("{") && !line.endsWith("{}")) {
@@ -160,7 +230,8 @@ public record TableDelta(Map<SetRef, Sets> sets) {
         Matcher s = SET.matcher(line);
         if (depth == 2 && s.matches()) {
           set = new SetRef(table[0], table[1], s.group(2));
-          if (p.elements.put(set, new LinkedHashSet<>()) != null) {
+          blocks = new ArrayList<>();
+          if (p.blocks.put(set, blocks) != null) {
             return null;
           }
         }
@@ -175,6 +246,6 @@ public record TableDelta(Map<SetRef, Sets> sets) {
       }
       p.skeleton.append(line).append('\n');
     }
-    return inElements || depth != 0 ? null : p;
+    return blockStart >= 0 || depth != 0 ? null : p;
   }
 }

@@ -156,4 +156,27 @@ class TableDeltaTest {
     assertEquals(Optional.empty(), TableDelta.of(file("", "", RULE), withBridge(file("", "", RULE))));
     assertEquals(Optional.empty(), TableDelta.of(withBridge(file("", "", RULE)), file("", "", RULE)));
   }
+
+  @Test
+  void aSetWhoseTextIsTheSameIsLeftAloneAndOtherLayoutOfTheSameElementsIsNoChange() {
+    String a = withBridge(file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80", "10.0.0.4 . 10.0.0.3 . tcp . 80"), "", RULE), "\"ve-a\"");
+    // the set's elements in another order, with a comment line and blank lines among them, and
+    // a last comma: the same elements, no change; the bridge table's set changed alone
+    String b = withBridge(file("""
+            elements = {
+
+              # the same two, the other way round
+              10.0.0.4 . 10.0.0.3 . tcp . 80,
+              10.0.0.2 . 10.0.0.3 . tcp . 80,
+            }
+        """, "", RULE), "\"ve-b\"");
+    TableDelta d = TableDelta.of(a, b).orElseThrow();
+    assertEquals("set ports: +1 -1 elements", d.summary());
+    // a block not closed is no file as printed
+    assertEquals(Optional.empty(), TableDelta.of(a, file("    elements = {\n      10.0.0.2 . 10.0.0.3 . tcp . 80\n", "", RULE)));
+    // two element blocks of one set count as one
+    String twice = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80") + elements("10.0.0.4 . 10.0.0.3 . tcp . 80"), "", RULE);
+    assertTrue(TableDelta.of(file(elements("10.0.0.4 . 10.0.0.3 . tcp . 80", "10.0.0.2 . 10.0.0.3 . tcp . 80"), "", RULE), twice)
+        .orElseThrow().empty());
+  }
 }
