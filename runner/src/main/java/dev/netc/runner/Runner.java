@@ -980,6 +980,7 @@ public final class Runner {
         throw stopping ? new Stopped(text) : new RunnerException(text);
       }
       removeJournal(journal);
+      notes.addAll(undo.notes);
       return new Outcome(plan, exec.processes() - processes, millis(start), notes);
     }
   }
@@ -1502,31 +1503,42 @@ public final class Runner {
       String nft = t.nft().orElseThrow();
       Change change = byId.get(t.host().table().get().id());
       boolean update = change.action() == Change.Action.UPDATE;
-      // only when the content changed (not for a table edited by hand, which is replaced) and
-      // the plan, made under this lock a moment ago, found the live table as applied
-      // what that plan found, when it compared this very text (the apply's own diff)
+      // what the plan found, when it compared this very text (the apply's own diff)
       Found f = found.remove(s);
       boolean seen = f != null && f.wanted() == nft;
       String sha = seen ? f.wantedSha256().join() : sha256(nft);
+      // an element delta only when the content changed (not for a table edited by hand, which
+      // is replaced) and the plan, made under this lock a moment ago, found the live table as applied
       boolean contentChanged = !tableRecord(t).equals(Optional.of(sha));
       Optional<String> previous = !update ? Optional.empty() : seen ? Optional.of(f.applied()) : appliedTable(t);
       Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
           ? seen ? Optional.of(f.delta()) : previous.flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
-      Optional<TableRules> rules;
+      Optional<TableRules> rules = Optional.empty();
+      boolean loaded = false;
       if (delta.isPresent()) {
         // only set and map elements changed: one transaction of exactly those, whatever the size
-        if (!delta.get().empty()) {
-          check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script()), "nft -f in " + where(t));
+        CommandExecutor.Result r = delta.get().empty() ? null
+            : exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script());
+        if (r == null || r.ok()) {
+          loaded = true;
+          rules = tableRulesRecord(t); // the rules are the ones checked just now
+        } else {
+          // the transaction changed nothing. The sets were not as the kept file says (an
+          // element deleted by hand, which a plan does not see: it reads the rules, not the
+          // elements), or nft refused it for another reason: the whole table replaces them,
+          // else every later apply would send the same transaction and fail the same way
+          checkpoint();
+          undo.notes.add("the elements of table " + t.host().table().get().id().name() + " in " + where(t)
+              + " were not as the last apply left them (nft: " + r.firstError() + "); replaced the whole table");
         }
-        // loaded (a transaction that failed changed nothing): from here on, a failure gives the
-        // table its content back
-        previous.ifPresent(was -> undo.tablesBefore.put(s, was));
-        rules = tableRulesRecord(t); // the rules are the ones checked just now
-      } else {
+      }
+      if (!loaded) {
         check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
-        previous.ifPresent(was -> undo.tablesBefore.put(s, was));
         rules = reader.tableRules(s, t.host().table().get().id().name());
       }
+      // loaded (a transaction that failed changed nothing): from here on, a failure gives the
+      // table its content back
+      previous.ifPresent(was -> undo.tablesBefore.put(s, was));
       writeTableRecord(t, Optional.of(sha + rules.map(x -> "\nrules " + x.text()).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
     }
@@ -1951,6 +1963,11 @@ public final class Runner {
     final List<ObjectId> deleted = new ArrayList<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
+    /**
+     * What the apply tells besides its changes, when it ends well (a table whose element update
+     * nft refused, replaced whole); the table's thread adds to it.
+     */
+    final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Undo(List<Target> ts, LiveState before, Plan plan) {
       this.ts = ts;

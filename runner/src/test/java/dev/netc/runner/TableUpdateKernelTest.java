@@ -197,6 +197,38 @@ class TableUpdateKernelTest {
   }
 
   @Test
+  void anElementDeletedByHandDoesNotStopTheNextUpdate() throws Exception {
+    runner.apply(target(source));
+    // web -> api-1 on 3000 deleted by hand: the plan reads the rules, not the elements, so the
+    // update still deletes that element, which nft refuses
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete", "element", "inet", "netc_webshop", "allow_in4_exact",
+        "{ 10.20.0.2 . 10.20.0.3 . tcp . 3000 }").ok());
+    Runner.Target changed = target(moved());
+    assertEquals("set allow_in4_exact: +4 -4 elements", runner.plan(changed).changes().get(0).detail());
+    int before = recorded.calls().size();
+    Runner.Outcome o = runner.apply(changed);
+    // the transaction changed nothing; the whole table replaced the sets, and the user is told
+    List<RecordingExecutor.Call> loads = nftLoads(before);
+    assertEquals(2, loads.size(), loads::toString);
+    assertTrue(loads.get(0).stdin().startsWith("delete element inet netc_webshop allow_in4_exact {"), loads.get(0).stdin());
+    assertTrue(loads.get(1).stdin().contains("delete table inet netc_webshop"), loads.get(1).stdin());
+    assertEquals(1, o.notes().size(), o.notes()::toString);
+    String note = o.notes().get(0);
+    assertTrue(note.startsWith("the elements of table inet netc_webshop in sandbox " + s
+        + " were not as the last apply left them (nft: "), note);
+    assertTrue(note.contains("No such file or directory") && note.endsWith("); replaced the whole table"), note);
+    assertEquals(Set.of("10.20.0.3:3001", "10.20.0.4:3001", "10.20.0.5:5432"), allowIn4());
+    assertTrue(runner.plan(changed).empty(), () -> runner.plan(changed).text());
+    // and the next change is an element update again
+    Runner.Target back = target(source);
+    assertEquals("set allow_in4_exact: +4 -4 elements", runner.plan(back).changes().get(0).detail());
+    before = recorded.calls().size();
+    assertTrue(runner.apply(back).notes().isEmpty());
+    assertEquals(1, nftLoads(before).size());
+    assertEquals(Set.of("10.20.0.3:3000", "10.20.0.4:3000", "10.20.0.5:5432"), allowIn4());
+  }
+
+  @Test
   void aTableUpdatedByAnApplyThatFailsLaterIsPutBack() throws Exception {
     Runner.Target original = target(source);
     runner.apply(original);
