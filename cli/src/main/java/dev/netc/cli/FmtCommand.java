@@ -85,8 +85,8 @@ final class FmtCommand implements Callable<Integer> {
       Path project = Project.of(path);
       Optional<Path> out = Project.leadsOut(path, project);
       if (out.isPresent()) {
-        ctx.err().println("netc: not formatted `" + name + "`: it is `" + out.get() + "`, outside `" + project
-            + "` (the Git work tree it is in, or its folder): a symbolic link may not lead out (NETC009)");
+        ctx.err().println("netc: not formatted `" + name + "`: " + Project.outside(out.get(), project) + " ("
+            + Project.RULE + ", NETC009)");
         status = 1;
         continue;
       }

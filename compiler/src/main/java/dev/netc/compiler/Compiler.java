@@ -309,10 +309,9 @@ public final class Compiler {
     }
     Path real = out.get();
     SourceFile none = new SourceFile(file.toString(), "");
-    return Optional.of(Diagnostic.of(Code.NETC009, Span.at(none, 0), "cannot read " + what + ": it is `" + real
-            + "`, outside `" + project + "`; the file is not read")
-        .withHint("netc reads only files inside the Git work tree of the file it is given (without"
-            + " one, its folder): a symbolic link may not lead out"));
+    return Optional.of(Diagnostic.of(Code.NETC009, Span.at(none, 0), "cannot read " + what + ": "
+            + Project.outside(real, project) + "; the file is not read")
+        .withHint(Project.RULE));
   }
 
   private void loadImport(Path from, Word target, Path project, Set<Path> seen, Deque<Pending> queue,
@@ -336,7 +335,7 @@ public final class Compiler {
     Optional<Path> out = Project.leadsOut(path, project);
     if (out.isPresent()) {
       diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
-              + "`: it is `" + out.get() + "`, outside `" + project + "`; the file is not read")
+              + "`: " + Project.outside(out.get(), project) + "; the file is not read")
           .withHint("imports stay inside the Git work tree of the file netc is given (without one,"
               + " its folder): move the file there"));
       return;

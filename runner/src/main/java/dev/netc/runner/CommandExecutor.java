@@ -22,17 +22,10 @@ public interface CommandExecutor {
     public String firstError() {
       String text = err.isBlank() ? out : err;
       String first = text.strip().lines().findFirst().orElse("exit status " + exit);
-      java.util.regex.Matcher m = EXEC_FAILED.matcher(first);
+      java.util.regex.Matcher m = MissingTools.EXEC_FAILED.matcher(first);
       return m.matches() ? notFound(m.group(1)) : first;
     }
   }
-
-  /** What {@code ip netns exec} prints when the command it runs is not on the PATH. */
-  java.util.regex.Pattern EXEC_FAILED = java.util.regex.Pattern.compile("exec of \"([^\"]+)\" failed: No such file or directory");
-
-  /** The Debian package of each tool netc runs, for a user who lacks one. */
-  java.util.Map<String, String> PACKAGES = java.util.Map.of("ip", "iproute2", "bridge", "iproute2", "nft", "nftables",
-      "sysctl", "procps", "nsenter", "util-linux", "setsid", "util-linux", "xargs", "findutils");
 
   /**
    * The one-line error for {@code tool} not found on the PATH, with the package that has it
@@ -40,9 +33,7 @@ public interface CommandExecutor {
    * (apt-get install nftables)}).
    */
   static String notFound(String tool) {
-    String pkg = PACKAGES.get(tool);
-    return "cannot run `" + tool + "`: not found on the PATH"
-        + (pkg == null ? "" : "; it comes with " + pkg + " (apt-get install " + pkg + ")");
+    return MissingTools.notFound(tool);
   }
 
   /** Runs {@code argv} with {@code stdin} (may be empty) as its standard input. */

@@ -30,6 +30,15 @@ public final class Project {
     return real(dir);
   }
 
+  /** The rule that {@code NETC009} enforces, as its hint and {@code netc fmt} tell it. */
+  public static final String RULE = "netc reads only files inside the Git work tree of the file it is given"
+      + " (without one, its folder): a symbolic link may not lead out";
+
+  /** Why a file is refused, after {@link #leadsOut}: {@code it is `REAL`, outside `PROJECT`}. */
+  public static String outside(Path real, Path project) {
+    return "it is `" + real + "`, outside `" + project + "`";
+  }
+
   /**
    * The real path of {@code file} (symbolic links followed) when it is outside {@code project};
    * empty when it is inside, or does not exist or cannot be resolved (reading it says why).
