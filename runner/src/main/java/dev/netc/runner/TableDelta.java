@@ -97,13 +97,42 @@ public record TableDelta(Map<SetRef, Sets> sets) {
   private static Set<String> elements(String text, List<int[]> regions) {
     Set<String> out = new LinkedHashSet<>();
     for (int[] r : regions) {
-      for (int from = r[0]; from < r[1]; ) {
+      Lines l = new Lines(text, r[0], r[1]);
+      while (l.next()) {
+        out.add(text.substring(l.a, text.charAt(l.b - 1) == ',' ? l.b - 1 : l.b));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The lines of {@code text} from {@code from} to {@code end} that say something: after {@link
+   * #next}, the line starts at {@code bol} and its text, without white space at either end, runs
+   * from {@code a} to {@code b}. Empty lines and {@code #} comments are passed over.
+   */
+  private static final class Lines {
+    private final String text;
+    private final int end;
+    private int from;
+    int bol;
+    int a;
+    int b;
+
+    Lines(String text, int from, int end) {
+      this.text = text;
+      this.from = from;
+      this.end = end;
+    }
+
+    boolean next() {
+      while (from <= end) {
+        bol = from;
         int eol = text.indexOf('\n', from);
-        if (eol < 0 || eol > r[1]) {
-          eol = r[1];
+        if (eol < 0 || eol > end) {
+          eol = end;
         }
-        int a = from;
-        int b = eol;
+        a = from;
+        b = eol;
         from = eol + 1;
         while (a < b && Character.isWhitespace(text.charAt(a))) {
           a++;
@@ -112,11 +141,16 @@ public record TableDelta(Map<SetRef, Sets> sets) {
           b--;
         }
         if (a < b && text.charAt(a) != '#') {
-          out.add(text.substring(a, text.charAt(b - 1) == ',' ? b - 1 : b));
+          return true;
         }
       }
+      return false;
     }
-    return out;
+
+    /** Where the line after this one starts ({@code end + 1} past the last). */
+    int following() {
+      return from;
+    }
   }
 
   public boolean empty() {
@@ -187,34 +221,18 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     int blockStart = -1; // inside an elements block: where its first line starts
     int depth = 0;
     int n = text.length();
-    for (int from = 0; from <= n; ) {
-      int bol = from;
-      int eol = text.indexOf('\n', from);
-      if (eol < 0) {
-        eol = n;
-      }
-      int a = from;
-      int b = eol;
-      from = eol + 1;
-      while (a < b && Character.isWhitespace(text.charAt(a))) {
-        a++;
-      }
-      while (b > a && Character.isWhitespace(text.charAt(b - 1))) {
-        b--;
-      }
-      if (a == b || text.charAt(a) == '#') {
-        continue;
-      }
+    Lines l = new Lines(text, 0, n);
+    while (l.next()) {
       if (blockStart >= 0) {
-        if (b - a == 1 && text.charAt(a) == '}') {
-          blocks.add(new int[] {blockStart, bol});
+        if (l.b - l.a == 1 && text.charAt(l.a) == '}') {
+          blocks.add(new int[] {blockStart, l.bol});
           blockStart = -1;
         }
         continue;
       }
-      String line = text.substring(a, b);
+      String line = text.substring(l.a, l.b);
       if (set != null && line.equals("elements = {")) {
-        blockStart = Math.min(from, n);
+        blockStart = Math.min(l.following(), n);
         continue;
       }
       if (line.endsWith("{") && !line.endsWith("{}")) {
