@@ -337,10 +337,11 @@ public final class LiveReader {
     Map<String, String> sysctls = new HashMap<>();
     List<String> notes = new ArrayList<>();
     String table = "inet " + Ownership.table(topology);
+    Map<String, String> generations = new HashMap<>();
     for (String h : hostNamespaces) {
       Set<String> here;
       try {
-        here = tablesWithChains(h);
+        here = tablesWithChains(h, generations);
       } catch (RunnerException e) {
         if (!sandbox.isHost()) {
           throw e;
@@ -383,7 +384,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia);
+        routeVia, generations);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -399,7 +400,7 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia);
+        routeVia, generations);
   }
 
   /** The links of the host namespaces whose veth peers are in the state's unfinished namespaces. */
@@ -517,6 +518,34 @@ public final class LiveReader {
   }
 
   /**
+   * The rules of a table ({@link #tableRules}), and the generation of the namespace's nftables
+   * ruleset read just before them ({@code ID COOKIE}: see {@code NftDump.Generation}; as root
+   * over netlink, on a kernel with namespace cookies).
+   */
+  public record Witness(Optional<String> generation, Optional<TableRules> rules) {}
+
+  /**
+   * The generation of {@code ns}, then the rules of {@code table} there ({@link #tableRules}), in
+   * that order: when the generation is the same later, the rules are still these.
+   */
+  public Witness witness(String ns, String table) {
+    String[] ft = table.split(" ", 2);
+    if (ft.length == 2 && netlink != null && NetlinkNamespaces.usable()) {
+      long start = System.nanoTime();
+      try {
+        NftDump.Witness w = netlink.witness(ns, families(ft[0]), ft[1]);
+        exec.note("netlink: " + w.rules().count() + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns)
+            + ", after its generation", System.nanoTime() - start);
+        return new Witness(w.generation().map(NftDump.Generation::text),
+            Optional.of(new TableRules(w.rules().count(), Optional.of(w.rules().sha256()))));
+      } catch (IOException | RuntimeException e) {
+        // the rules read as below, without a generation
+      }
+    }
+    return new Witness(Optional.empty(), tableRules(ns, table));
+  }
+
+  /**
    * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns} and of the {@code bridge}
    * table of that name (a topology's {@code inet} table and its companion, loaded together):
    * as root over netlink, their number and digest ({@link TableRules}); else their number, read
@@ -574,12 +603,22 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
+    return tablesWithChains(ns, new HashMap<>());
+  }
+
+  /**
+   * The same; as root over netlink, the namespace's nftables {@link #generation} too, read in the
+   * same thread, into {@code generations} by namespace.
+   */
+  private Set<String> tablesWithChains(String ns, Map<String, String> generations) {
     if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        Set<String> out = netlink.tablesWithChains(ns);
-        exec.note("netlink: the nftables chains of " + (ns.isEmpty() ? "the host" : ns), System.nanoTime() - start);
-        return out;
+        NftDump.Chains c = netlink.chains(ns);
+        c.generation().ifPresent(g -> generations.put(ns, g.text()));
+        exec.note("netlink: the nftables chains of " + (ns.isEmpty() ? "the host" : ns)
+            + c.generation().map(g -> ", generation " + g.id()).orElse(""), System.nanoTime() - start);
+        return c.tables();
       } catch (IOException | RuntimeException e) {
         // listed with nft below
       }

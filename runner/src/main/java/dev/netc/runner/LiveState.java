@@ -33,6 +33,9 @@ import java.util.Set;
  *     {@code links}, so that the host ends of their veths are known. The next apply and destroy
  *     delete them first.
  * @param routes what each owned route goes through, {@code via GATEWAY dev DEVICE}, by identity
+ * @param nftGenerations the generation of the nftables ruleset of each host namespace, {@code ID
+ *     COOKIE}, as read with its tables (as root; absent otherwise): while it is the one recorded
+ *     after apply loaded the topology's table, nothing in that ruleset changed
  */
 public record LiveState(
     boolean sandboxExists,
@@ -50,7 +53,8 @@ public record LiveState(
     Map<ObjectId, LiveLink> links,
     List<String> notes,
     Set<String> unfinished,
-    Map<ObjectId, String> routes) {
+    Map<ObjectId, String> routes,
+    Map<String, String> nftGenerations) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -70,6 +74,16 @@ public record LiveState(
         hostNamespaces, aliases, links, notes, unfinished, Map.of());
   }
 
+  /** A state whose nftables generations are not known. */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, Map.of());
+  }
+
   public LiveState {
     namespaces = Set.copyOf(namespaces);
     owned = Set.copyOf(owned);
@@ -84,6 +98,12 @@ public record LiveState(
     notes = List.copyOf(notes);
     unfinished = Set.copyOf(unfinished);
     routes = Map.copyOf(routes);
+    nftGenerations = Map.copyOf(nftGenerations);
+  }
+
+  /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */
+  public Optional<String> nftGeneration(String namespace) {
+    return Optional.ofNullable(nftGenerations.get(namespace));
   }
 
   /** How {@link #sysctls} keys a sysctl of a host namespace. */

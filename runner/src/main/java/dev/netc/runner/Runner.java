@@ -509,11 +509,11 @@ public final class Runner {
           changes.add(new Change(Change.Action.CREATE, id, ""));
         } else if (!tableAsApplied(owner, applied)) {
           changes.add(new Change(Change.Action.UPDATE, id,
-              incremental(owner, applied).map(TableDelta::summary).orElse(WHOLE_TABLE)));
+              incremental(owner, applied, live).map(TableDelta::summary).orElse(WHOLE_TABLE)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
           Optional<TableRules> rules = tableRulesRecord(owner);
-          if (rules.isPresent()) {
+          if (rules.isPresent() && !generationHolds(owner, live)) {
             Optional<String> edited = reader.tableRules(id.namespace(), id.name()).flatMap(rules.get()::differenceTo);
             edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, id, why + "; replaced atomically")));
           }
@@ -1513,7 +1513,6 @@ public final class Runner {
       Optional<String> previous = !update ? Optional.empty() : seen ? Optional.of(f.applied()) : appliedTable(t);
       Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
           ? seen ? Optional.of(f.delta()) : previous.flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
-      Optional<TableRules> rules = Optional.empty();
       boolean loaded = false;
       if (delta.isPresent()) {
         // only set and map elements changed: one transaction of exactly those, whatever the size
@@ -1521,7 +1520,6 @@ public final class Runner {
             : exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), delta.get().script());
         if (r == null || r.ok()) {
           loaded = true;
-          rules = tableRulesRecord(t); // the rules are the ones checked just now
         } else {
           // the transaction changed nothing. The sets were not as the kept file says (an
           // element deleted by hand, which a plan does not see: it reads the rules, not the
@@ -1534,12 +1532,15 @@ public final class Runner {
       }
       if (!loaded) {
         check(exec.run(Sandbox.in(s, List.of("nft", "-f", "-")), nft), "nft -f in " + where(t));
-        rules = reader.tableRules(s, t.host().table().get().id().name());
       }
+      // the rules now, and the generation of the namespace's ruleset just before them: while it
+      // stays the same, a plan need not read the rules again
+      LiveReader.Witness witness = reader.witness(s, t.host().table().get().id().name());
       // loaded (a transaction that failed changed nothing): from here on, a failure gives the
       // table its content back
       previous.ifPresent(was -> undo.tablesBefore.put(s, was));
-      writeTableRecord(t, Optional.of(sha + rules.map(x -> "\nrules " + x.text()).orElse("")));
+      writeTableRecord(t, Optional.of(sha + witness.rules().map(x -> "\nrules " + x.text()).orElse("")
+          + witness.generation().map(g -> "\ngeneration " + g).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
     }
   }
@@ -1722,7 +1723,7 @@ public final class Runner {
    * and the live table is still as applied (its number of rules, read without elements); empty
    * when the whole table must be replaced.
    */
-  private Optional<TableDelta> incremental(Target t, Optional<String> applied) {
+  private Optional<TableDelta> incremental(Target t, Optional<String> applied, LiveState live) {
     if (applied.isEmpty() || t.nft().isEmpty() || t.host().table().isEmpty()) {
       return Optional.empty();
     }
@@ -1735,8 +1736,8 @@ public final class Runner {
     }
     Optional<TableDelta> delta = TableDelta.of(applied.get(), wanted);
     Optional<TableRules> rules = tableRulesRecord(t);
-    if (delta.isEmpty() || rules.isEmpty() || reader.tableRules(t.hostNs(), t.host().table().get().id().name())
-        .map(now -> rules.get().differenceTo(now).isPresent()).orElse(true)) {
+    if (delta.isEmpty() || rules.isEmpty() || !generationHolds(t, live) && reader.tableRules(t.hostNs(),
+        t.host().table().get().id().name()).map(now -> rules.get().differenceTo(now).isPresent()).orElse(true)) {
       return Optional.empty();
     }
     found.put(t.hostNs(), new Found(applied.get(), wanted, delta.get(), wantedSha256));
@@ -2570,6 +2571,27 @@ public final class Runner {
       }
     }
     return Optional.empty();
+  }
+
+  /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */
+  private Optional<String> tableGenerationRecord(Target t) {
+    for (String l : recordLines(t)) {
+      if (l.startsWith("generation ")) {
+        return Optional.of(l.substring(11));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Whether the nftables ruleset of the target's host namespace, as {@code live} read it, is
+   * still the generation recorded right after apply loaded the table (and read its rules): then
+   * nothing in it changed since, and its rules need not be read. A ruleset changed by anyone
+   * (another topology's table, a firewall of the host) is read as before.
+   */
+  private boolean generationHolds(Target t, LiveState live) {
+    Optional<String> recorded = tableGenerationRecord(t);
+    return recorded.isPresent() && live.nftGeneration(t.hostNs()).equals(recorded);
   }
 
   private List<String> recordLines(Target t) {

@@ -197,6 +197,41 @@ class TableUpdateKernelTest {
   }
 
   @Test
+  void aPlanReadsTheRulesOnlyWhenTheRulesetChangedSinceApply() throws Exception {
+    List<String> trace = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    Runner traced = new Runner(new TracingExecutor(recorded, trace::add), Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    Runner.Target original = target(source);
+    traced.apply(original);
+    // the record: the table's rules, and the generation of S's ruleset read just before them
+    String record = Files.readString(stateDir.resolve(s + ".webshop.nft.sha256"));
+    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64}\ngeneration \\d+ \\d+\n"), record);
+
+    // nothing changed in S's ruleset since: the plan reads its generation with its tables, not the rules
+    trace.clear();
+    assertTrue(traced.plan(original).empty());
+    assertTrue(trace.stream().anyMatch(l -> l.matches("\\d+ ms: netlink: the nftables chains of " + s + ", generation \\d+")),
+        trace::toString);
+    assertTrue(trace.stream().noneMatch(l -> l.contains("rules in table")), trace::toString);
+
+    // another table in S: a new generation, so the rules are read (and are as applied)
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "table", "inet", "someone_else").ok());
+    trace.clear();
+    assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
+    assertTrue(trace.stream().anyMatch(l -> l.contains("rules in table inet netc_webshop")), trace::toString);
+
+    // a rule of netc's table edited by hand, the number the same: found by the rules' digest
+    String rule = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "chain", "inet", "netc_webshop", "forward").out()
+        .lines().filter(l -> l.contains("ct state established,related accept")).findFirst().orElseThrow();
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule inet netc_webshop forward handle "
+        + rule.replaceAll(".*# handle (\\d+).*", "$1") + " ct state established accept").ok());
+    assertEquals("rules edited since apply; replaced atomically", traced.plan(original).changes().get(0).detail());
+    traced.apply(original);
+    trace.clear();
+    assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
+    assertTrue(trace.stream().noneMatch(l -> l.contains("rules in table")), trace::toString);
+  }
+
+  @Test
   void anElementDeletedByHandDoesNotStopTheNextUpdate() throws Exception {
     runner.apply(target(source));
     // web -> api-1 on 3000 deleted by hand: the plan reads the rules, not the elements, so the

@@ -81,6 +81,9 @@ public final class LibC {
   /** The C library's text for an errno ({@code File exists}). */
   static native String strerror(int errno);
 
+  /** {@code getsockopt}: the option's bytes into {@code optval}, their number into {@code optlen[0]}. */
+  static native int getsockopt(int fd, int level, int optname, byte[] optval, int[] optlen) throws LastErrorException;
+
   /** The index of a link of the calling thread's namespace; 0 when there is none of that name. */
   static native int if_nametoindex(String name);
 

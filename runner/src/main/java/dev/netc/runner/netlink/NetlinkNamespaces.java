@@ -225,6 +225,22 @@ public final class NetlinkNamespaces {
     return in(ns, () -> NftDump.rules(families, table));
   }
 
+  /** The tables of namespace {@code ns} that have a chain, and its generation ({@link NftDump#chains}). */
+  public NftDump.Chains chains(String ns) throws IOException {
+    return in(ns, NftDump::chains);
+  }
+
+  /**
+   * The generation of namespace {@code ns}, then the rules of table {@code FAMILY NAME} there, in
+   * that order in one thread: the rules are those of that generation or a later one, never older.
+   */
+  public NftDump.Witness witness(String ns, List<String> families, String table) throws IOException {
+    return in(ns, () -> {
+      Optional<NftDump.Generation> g = NftDump.generation();
+      return new NftDump.Witness(g, NftDump.rules(families, table));
+    });
+  }
+
   /** What is done in one namespace. */
   @FunctionalInterface
   private interface InNamespace<T> {

@@ -147,6 +147,51 @@ final class NetlinkSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends one request that the kernel answers with one message (not a dump), and returns that
+   * message's payload; an error answer throws with its errno.
+   */
+  ByteBuffer query(int type, byte[] payload) throws IOException {
+    int s = ++seq;
+    send(message(type, 0, payload, s));
+    while (true) {
+      ByteBuffer b = receive();
+      while (b.remaining() >= 16) {
+        int at = b.position();
+        int mlen = b.getInt(at);
+        if (mlen < 16 || at + mlen > b.limit()) {
+          throw new IOException("a damaged netlink answer (length " + mlen + ")");
+        }
+        if (b.getInt(at + 8) == s) {
+          if ((b.getShort(at + 4) & 0xffff) == NLMSG_ERROR) {
+            throw new IOException("netlink request " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
+          }
+          byte[] msg = new byte[mlen - 16];
+          b.get(at + 16, msg);
+          return ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder());
+        }
+        b.position(at + align(mlen));
+      }
+    }
+  }
+
+  /**
+   * The cookie of the socket's network namespace ({@code SO_NETNS_COOKIE}, Linux 5.14): a number
+   * the kernel never gives another namespace, unlike a namespace's inode number, which a namespace
+   * made later may get again. Empty on an older kernel.
+   */
+  java.util.OptionalLong netnsCookie() {
+    byte[] v = new byte[8];
+    int[] len = {8};
+    try {
+      LibC.getsockopt(fd, 1, 71, v, len); // SOL_SOCKET, SO_NETNS_COOKIE
+    } catch (LastErrorException e) {
+      return java.util.OptionalLong.empty(); // ENOPROTOOPT: older than 5.14
+    }
+    return len[0] == 8 ? java.util.OptionalLong.of(ByteBuffer.wrap(v).order(ByteOrder.nativeOrder()).getLong())
+        : java.util.OptionalLong.empty();
+  }
+
   static int align(int n) {
     return (n + 3) & ~3;
   }

@@ -24,6 +24,8 @@ public final class NftDump {
   private static final int NFNL_SUBSYS_NFTABLES = 10;
   private static final int NFT_MSG_GETCHAIN = 4;
   private static final int NFT_MSG_GETRULE = 7;
+  private static final int NFT_MSG_GETGEN = 16;
+  private static final int NFTA_GEN_ID = 1;
   private static final int NFTA_CHAIN_TABLE = 1;
   private static final int NFTA_RULE_TABLE = 1;
   private static final int NFTA_RULE_CHAIN = 2;
@@ -51,6 +53,56 @@ public final class NftDump {
       }
     }
     return out;
+  }
+
+  /**
+   * Which nftables ruleset a namespace has: the generation its last transaction made ({@code
+   * NFT_MSG_GETGEN}; every transaction that changes any table of the namespace makes the next
+   * one) and the namespace's cookie (a namespace made anew starts counting again). The same
+   * generation of the same namespace: not one rule, set or element of it changed in between.
+   */
+  public record Generation(long id, long cookie) {
+    /** {@code ID COOKIE}, as the table's record keeps it. */
+    public String text() {
+      return id + " " + cookie;
+    }
+  }
+
+  /** The tables that have a chain ({@link #tablesWithChains}), and the generation read with them. */
+  public record Chains(Set<String> tables, java.util.Optional<Generation> generation) {}
+
+  /**
+   * The tables of the calling thread's namespace that have a chain, and its generation (empty
+   * when it cannot be read: the tables are what the caller needs).
+   */
+  public static Chains chains() throws IOException {
+    java.util.Optional<Generation> g;
+    try {
+      g = generation();
+    } catch (IOException e) {
+      g = java.util.Optional.empty();
+    }
+    return new Chains(tablesWithChains(), g);
+  }
+
+  /** A table's rules, and the generation read just before them. */
+  public record Witness(java.util.Optional<Generation> generation, Rules rules) {}
+
+  /** The generation of the calling thread's namespace; empty on a kernel without namespace cookies. */
+  public static java.util.Optional<Generation> generation() throws IOException {
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      java.util.OptionalLong cookie = sock.netnsCookie();
+      if (cookie.isEmpty()) {
+        return java.util.Optional.empty();
+      }
+      ByteBuffer gen = RouteDump.attributes(sock.query(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETGEN, header(0)), 4)
+          .get(NFTA_GEN_ID);
+      if (gen == null || gen.remaining() < 4) {
+        throw new IOException("no generation in the answer to NFT_MSG_GETGEN");
+      }
+      return java.util.Optional.of(new Generation(Integer.toUnsignedLong(gen.duplicate().order(ByteOrder.BIG_ENDIAN).getInt()),
+          cookie.getAsLong()));
+    }
   }
 
   /**
