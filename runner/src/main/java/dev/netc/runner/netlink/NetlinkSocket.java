@@ -92,6 +92,17 @@ final class NetlinkSocket implements AutoCloseable {
   int request(int type, int flags, byte[] payload) throws IOException {
     int s = ++seq;
     send(message(type, flags | NLM_F_ACK, payload, s));
+    return -answer(s, t -> t == NLMSG_ERROR).payload().getInt(0);
+  }
+
+  /** A message that answers a request: its type, and its payload (what follows the 16-byte header). */
+  private record Answer(int type, ByteBuffer payload) {}
+
+  /**
+   * The first message that answers request {@code s} and whose type {@code wanted} takes; the
+   * messages before it are passed over.
+   */
+  private Answer answer(int s, java.util.function.IntPredicate wanted) throws IOException {
     while (true) {
       ByteBuffer b = receive();
       while (b.remaining() >= 16) {
@@ -100,8 +111,11 @@ final class NetlinkSocket implements AutoCloseable {
         if (mlen < 16 || at + mlen > b.limit()) {
           throw new IOException("a damaged netlink answer (length " + mlen + ")");
         }
-        if (b.getInt(at + 8) == s && (b.getShort(at + 4) & 0xffff) == NLMSG_ERROR) {
-          return -b.getInt(at + 16);
+        int type = b.getShort(at + 4) & 0xffff;
+        if (b.getInt(at + 8) == s && wanted.test(type)) {
+          byte[] msg = new byte[mlen - 16];
+          b.get(at + 16, msg);
+          return new Answer(type, ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
         }
         b.position(at + align(mlen));
       }
@@ -154,25 +168,11 @@ final class NetlinkSocket implements AutoCloseable {
   ByteBuffer query(int type, byte[] payload) throws IOException {
     int s = ++seq;
     send(message(type, 0, payload, s));
-    while (true) {
-      ByteBuffer b = receive();
-      while (b.remaining() >= 16) {
-        int at = b.position();
-        int mlen = b.getInt(at);
-        if (mlen < 16 || at + mlen > b.limit()) {
-          throw new IOException("a damaged netlink answer (length " + mlen + ")");
-        }
-        if (b.getInt(at + 8) == s) {
-          if ((b.getShort(at + 4) & 0xffff) == NLMSG_ERROR) {
-            throw new IOException("netlink request " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
-          }
-          byte[] msg = new byte[mlen - 16];
-          b.get(at + 16, msg);
-          return ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder());
-        }
-        b.position(at + align(mlen));
-      }
+    Answer a = answer(s, t -> true);
+    if (a.type() == NLMSG_ERROR) { // a refusal: its errno first
+      throw new IOException("netlink request " + type + " failed: " + LibC.describe(-a.payload().getInt(0)));
     }
+    return a.payload();
   }
 
   /**
