@@ -3,6 +3,7 @@ package dev.netc.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -178,5 +179,56 @@ class TableDeltaTest {
     String twice = file(elements("10.0.0.2 . 10.0.0.3 . tcp . 80") + elements("10.0.0.4 . 10.0.0.3 . tcp . 80"), "", RULE);
     assertTrue(TableDelta.of(file(elements("10.0.0.4 . 10.0.0.3 . tcp . 80", "10.0.0.2 . 10.0.0.3 . tcp . 80"), "", RULE), twice)
         .orElseThrow().empty());
+  }
+
+  /** A block of {@code lines} as the file has it: one a line, indented, commas between, a comment and a blank line among them. */
+  private static TableDelta.Block block(List<String> lines, java.util.Random r) {
+    StringBuilder b = new StringBuilder();
+    for (int k = 0; k < lines.size(); k++) {
+      if (r.nextInt(50) == 0) {
+        b.append(r.nextBoolean() ? "\n" : "      # a comment\n");
+      }
+      b.append("      ").append(lines.get(k)).append(k + 1 < lines.size() ? ",\n" : "\n");
+    }
+    return new TableDelta.Block(b.toString(), List.of(new int[] {0, b.length()}));
+  }
+
+  @Test
+  void theDifferenceOfTwoBlocksIsTheDifferenceOfTheirSets() {
+    java.util.Random r = new java.util.Random(20261123);
+    int fresh = 0;
+    for (int round = 0; round < 3000; round++) {
+      List<String> was = new java.util.ArrayList<>();
+      for (int k = r.nextInt(round % 10 == 0 ? 3 : 400); k > 0; k--) {
+        was.add("10.0." + (fresh / 250) + "." + (fresh % 250) + " . 10.1.0.2 . tcp . " + (fresh++ % 7 + 80) + " comment \"p t.netc:4\"");
+      }
+      List<String> now = new java.util.ArrayList<>(was);
+      int edits = r.nextInt(round % 3 == 0 ? 40 : 6);
+      for (int k = 0; k < edits; k++) {
+        int op = r.nextInt(6);
+        int at = now.isEmpty() ? 0 : r.nextInt(now.size());
+        if (op == 0 && !now.isEmpty()) {
+          now.remove(at); // an element gone
+        } else if (op == 1) {
+          now.add(Math.min(at, now.size()), "172.16." + (fresh / 250) + "." + (fresh++ % 250) + " . 10.1.0.2 . tcp . 80"); // one new
+        } else if (op == 2 && !now.isEmpty()) {
+          now.set(at, now.get(at).replace("p t.netc:4", "q t.netc:" + fresh++)); // another comment
+        } else if (op == 3 && now.size() > 1) {
+          java.util.Collections.swap(now, at, r.nextInt(now.size())); // moved
+        } else if (op == 4 && now.size() > 20) {
+          int from = r.nextInt(now.size() - 10);
+          List<String> run = new java.util.ArrayList<>(now.subList(from, from + 10));
+          now.subList(from, from + 10).clear();
+          now.addAll(r.nextInt(now.size() + 1), run); // ten moved together, far
+        } else if (op == 5 && r.nextInt(20) == 0) {
+          java.util.Collections.shuffle(now, r); // another order altogether
+        }
+      }
+      java.util.Set<String> before = new java.util.LinkedHashSet<>(was);
+      java.util.Set<String> after = new java.util.LinkedHashSet<>(now);
+      TableDelta.Sets expected = new TableDelta.Sets(before.stream().filter(x -> !after.contains(x)).toList(),
+          after.stream().filter(x -> !before.contains(x)).toList());
+      assertEquals(expected, TableDelta.difference(block(was, r), block(now, r)), "round " + round);
+    }
   }
 }
