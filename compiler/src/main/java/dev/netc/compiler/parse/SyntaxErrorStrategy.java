@@ -218,52 +218,33 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return Optional.empty();
   }
 
-  /** The block {@code c} opens, when it is a declaration or attachment with its `{`. */
+  /** The declarations and attachments that open a block, by their parser context, with their keyword. */
+  private static final java.util.Map<Class<? extends ParserRuleContext>, String> BLOCKS = java.util.Map.of(
+      NetcParser.HostDeclContext.class, "host",
+      NetcParser.NetworkDeclContext.class, "network",
+      NetcParser.NamespaceDeclContext.class, "namespace",
+      NetcParser.ContainerDeclContext.class, "container",
+      NetcParser.PodDeclContext.class, "pod",
+      NetcParser.ServiceDeclContext.class, "service",
+      NetcParser.PolicyDeclContext.class, "policy",
+      NetcParser.CtrAttachContext.class, "attach");
+
+  /**
+   * The block {@code c} opens, when it is a declaration or attachment with its `{` (read with
+   * ANTLR's generic accessors, which the generated {@code LBRACE()} and {@code name()} call).
+   */
   private Optional<Block> blockOf(ParserRuleContext c) {
-    Token brace = null;
-    String what = null;
-    NetcParser.NameContext name = null;
-    if (c instanceof NetcParser.HostDeclContext h) {
-      what = "host";
-      name = h.name();
-      brace = h.LBRACE() == null ? null : h.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.NetworkDeclContext n) {
-      what = "network";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.NamespaceDeclContext n) {
-      what = "namespace";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.ContainerDeclContext n) {
-      what = "container";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.PodDeclContext n) {
-      what = "pod";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.ServiceDeclContext n) {
-      what = "service";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.PolicyDeclContext n) {
-      what = "policy";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
-    } else if (c instanceof NetcParser.CtrAttachContext n) {
-      what = "attach";
-      name = n.name();
-      brace = n.LBRACE() == null ? null : n.LBRACE().getSymbol();
+    String what = BLOCKS.get(c.getClass());
+    org.antlr.v4.runtime.tree.TerminalNode brace = what == null ? null : c.getToken(NetcParser.LBRACE, 0);
+    if (brace == null) {
+      return Optional.empty();
     }
-    if (what != null && brace != null) {
-      String text = name == null || name.getStart() == null ? null : name.getText();
-      if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
-        text = text.substring(1, text.length() - 1);
-      }
-      String label = text == null ? what : what + " `" + text + "`";
-      return Optional.of(new Block(label, spanOf(brace)));
+    NetcParser.NameContext name = c.getRuleContext(NetcParser.NameContext.class, 0);
+    String text = name == null || name.getStart() == null ? null : name.getText();
+    if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
+      text = text.substring(1, text.length() - 1);
     }
-    return Optional.empty();
+    String label = text == null ? what : what + " `" + text + "`";
+    return Optional.of(new Block(label, spanOf(brace.getSymbol())));
   }
 }
