@@ -607,8 +607,9 @@ public final class LiveReader {
   }
 
   /**
-   * The same; as root over netlink, the namespace's nftables {@link #generation} too, read in the
-   * same thread, into {@code generations} by namespace.
+   * The same; as root over netlink, the generation of the namespace's nftables ruleset too
+   * ({@code ID COOKIE}, see {@code NftDump.Generation}), read in the same thread, into {@code
+   * generations} by namespace.
    */
   private Set<String> tablesWithChains(String ns, Map<String, String> generations) {
     if (netlink != null && NetlinkNamespaces.usable()) {

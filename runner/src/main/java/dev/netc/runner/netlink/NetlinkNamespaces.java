@@ -215,11 +215,6 @@ public final class NetlinkNamespaces {
     return sysctls;
   }
 
-  /** The tables of namespace {@code ns} ({@code ""}: the JVM's) that have a chain, as {@code FAMILY NAME}. */
-  public Set<String> tablesWithChains(String ns) throws IOException {
-    return in(ns, NftDump::tablesWithChains);
-  }
-
   /** The rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's): number and digest. */
   public NftDump.Rules rules(String ns, List<String> families, String table) throws IOException {
     return in(ns, () -> NftDump.rules(families, table));
