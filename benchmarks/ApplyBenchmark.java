@@ -478,7 +478,7 @@ public final class ApplyBenchmark {
           }
           nft.add(ms);
           // as root over netlink (a rule dump), else nft
-          Matcher c = Pattern.compile("netc: (\\d+) ms: (?:ip netns exec \\S+ nft -j -t list table|netlink: \\d+ rules in table)")
+          Matcher c = Pattern.compile("netc: (\\d+) ms: (?:ip netns exec \\S+ nft -j -t list table|netlink: \\d+ rules(?: and (?:over )?\\d+ set elements)? in table)")
               .matcher(ap.err);
           count.add(c.find() ? Double.parseDouble(c.group(1)) : -1);
         }

@@ -518,6 +518,13 @@ public final class LiveReader {
   }
 
   /**
+   * The most set and map elements a read of a table's witness takes ({@link TableRules}): the
+   * kernel dumps a set in quadratic time (some 25 ms for 10,000 elements, 800 ms for 100,000),
+   * so the elements of a bigger table are not read, and its record has no elements.
+   */
+  public static final int MAX_ELEMENTS = 20_000;
+
+  /**
    * The rules of a table ({@link #tableRules}), and the generation of the namespace's nftables
    * ruleset read just before them ({@code ID COOKIE}: see {@code NftDump.Generation}; as root
    * over netlink, on a kernel with namespace cookies).
@@ -528,31 +535,57 @@ public final class LiveReader {
    * The generation of {@code ns}, then the rules of {@code table} there ({@link #tableRules}), in
    * that order: when the generation is the same later, the rules are still these.
    */
-  public Witness witness(String ns, String table) {
+  public Witness witness(String ns, String table, boolean elements) {
     String[] ft = table.split(" ", 2);
     if (ft.length == 2 && netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        NftDump.Witness w = netlink.witness(ns, families(ft[0]), ft[1]);
-        exec.note("netlink: " + w.rules().count() + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns)
-            + ", after its generation", System.nanoTime() - start);
-        return new Witness(w.generation().map(NftDump.Generation::text),
-            Optional.of(new TableRules(w.rules().count(), Optional.of(w.rules().sha256()))));
+        NftDump.Witness w = netlink.witness(ns, families(ft[0]), ft[1], elements ? MAX_ELEMENTS : -1);
+        note(w.rules(), table, ns, ", after its generation", start);
+        return new Witness(w.generation().map(NftDump.Generation::text), Optional.of(witness(w.rules())));
       } catch (IOException | RuntimeException e) {
         // the rules read as below, without a generation
       }
     }
-    return new Witness(Optional.empty(), tableRules(ns, table));
+    return new Witness(Optional.empty(), tableRules(ns, table, elements));
+  }
+
+  /**
+   * The set and map elements of table {@code table} ({@code FAMILY NAME}) of {@code ns}, up to
+   * {@link #MAX_ELEMENTS}, read only while the namespace's ruleset is generation {@code
+   * generation} ({@code ID COOKIE}), before and after: empty otherwise, or when they cannot be
+   * read (as root over netlink only).
+   */
+  public Optional<TableRules.Elements> elements(String ns, String table, String generation) {
+    String[] ft = table.split(" ", 2);
+    if (ft.length != 2 || netlink == null || !NetlinkNamespaces.usable()) {
+      return Optional.empty();
+    }
+    long start = System.nanoTime();
+    try {
+      Optional<NftDump.Elements> e = netlink.elements(ns, families(ft[0]), ft[1], MAX_ELEMENTS, generation);
+      exec.note("netlink: " + e.map(x -> (x.complete() ? "" : "over ") + x.count()).orElse("no") + " set elements in table "
+          + table + (ns.isEmpty() ? "" : " of " + ns) + ", in generation " + generation, System.nanoTime() - start);
+      return e.map(x -> new TableRules.Elements(x.count(), x.digest()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #tableRules(String, String, boolean)} with the elements, up to {@link #MAX_ELEMENTS}. */
+  public Optional<TableRules> tableRules(String ns, String table) {
+    return tableRules(ns, table, true);
   }
 
   /**
    * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns} and of the {@code bridge}
    * table of that name (a topology's {@code inet} table and its companion, loaded together):
-   * as root over netlink, their number and digest ({@link TableRules}); else their number, read
-   * with {@code nft -j -t list table} per family (terse: no set elements, though nft 1.0.6
-   * fetches them); empty when they cannot be read.
+   * as root over netlink, their number and digest, and with {@code elements} the elements' (up to
+   * {@link #MAX_ELEMENTS}; see {@link TableRules}); else their number, read with {@code nft -j -t
+   * list table} per family (terse: no set elements, though nft 1.0.6 fetches them); empty when
+   * they cannot be read.
    */
-  public Optional<TableRules> tableRules(String ns, String table) {
+  public Optional<TableRules> tableRules(String ns, String table, boolean elements) {
     String[] ft = table.split(" ", 2);
     if (ft.length != 2) {
       return Optional.empty();
@@ -560,9 +593,9 @@ public final class LiveReader {
     if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        NftDump.Rules r = netlink.rules(ns, families(ft[0]), ft[1]);
-        exec.note("netlink: " + r.count() + " rules in table " + table + (ns.isEmpty() ? "" : " of " + ns), System.nanoTime() - start);
-        return Optional.of(new TableRules(r.count(), Optional.of(r.sha256())));
+        NftDump.Rules r = netlink.rules(ns, families(ft[0]), ft[1], elements ? MAX_ELEMENTS : -1);
+        note(r, table, ns, "", start);
+        return Optional.of(witness(r));
       } catch (IOException | RuntimeException e) {
         // read with nft below
       }
@@ -588,6 +621,16 @@ public final class LiveReader {
       }
     }
     return found ? Optional.of(new TableRules(rules, Optional.empty())) : Optional.empty();
+  }
+
+  private void note(NftDump.Rules r, String table, String ns, String after, long start) {
+    exec.note("netlink: " + r.count() + " rules" + r.elements().map(e -> " and " + (e.complete() ? "" : "over ") + e.count()
+        + " set elements").orElse("") + " in table " + table + (ns.isEmpty() ? "" : " of " + ns) + after, System.nanoTime() - start);
+  }
+
+  private static TableRules witness(NftDump.Rules r) {
+    return new TableRules(r.count(), Optional.of(r.sha256()),
+        r.elements().map(e -> new TableRules.Elements(e.count(), e.digest())));
   }
 
   /** {@code family}, and {@code bridge} after it: the families of a topology's tables. */

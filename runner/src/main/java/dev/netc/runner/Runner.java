@@ -378,7 +378,10 @@ public final class Runner {
     appliedTable(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
     Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
     if (table.isPresent() && !recordLines(t).isEmpty()) {
-      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name()).map(TableRules::text).orElse("unknown"));
+      boolean elements = tableRulesRecord(t).flatMap(TableRules::elements).isPresent();
+      lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name(), elements)
+          .map(r -> r.text() + r.elements().filter(e -> !e.complete()).map(e -> " elements over " + e.count()).orElse(""))
+          .orElse("unknown"));
     }
     return sha256(String.join("\n", lines) + "\n");
   }
@@ -508,13 +511,13 @@ public final class Runner {
         if (!live.has(id)) {
           changes.add(new Change(Change.Action.CREATE, id, ""));
         } else if (!tableAsApplied(owner, applied)) {
-          changes.add(new Change(Change.Action.UPDATE, id,
-              incremental(owner, applied, live).map(TableDelta::summary).orElse(WHOLE_TABLE)));
+          changes.add(new Change(Change.Action.UPDATE, id, tableUpdate(owner, applied, live)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
           Optional<TableRules> rules = tableRulesRecord(owner);
           if (rules.isPresent() && !generationHolds(owner, live)) {
-            Optional<String> edited = reader.tableRules(id.namespace(), id.name()).flatMap(rules.get()::differenceTo);
+            Optional<String> edited = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent())
+                .flatMap(rules.get()::differenceTo);
             edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, id, why + "; replaced atomically")));
           }
         }
@@ -970,6 +973,7 @@ public final class Runner {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
               + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
         }
+        undo.loadedTables.forEach(this::recordElements);
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         removeJournal(journal);
@@ -1511,7 +1515,7 @@ public final class Runner {
       // is replaced) and the plan, made under this lock a moment ago, found the live table as applied
       boolean contentChanged = !tableRecord(t).equals(Optional.of(sha));
       Optional<String> previous = !update ? Optional.empty() : seen ? Optional.of(f.applied()) : appliedTable(t);
-      Optional<TableDelta> delta = update && contentChanged && !change.detail().equals(WHOLE_TABLE)
+      Optional<TableDelta> delta = update && contentChanged && !change.detail().endsWith(WHOLE_TABLE)
           ? seen ? Optional.of(f.delta()) : previous.flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
       boolean loaded = false;
       if (delta.isPresent()) {
@@ -1522,9 +1526,10 @@ public final class Runner {
           loaded = true;
         } else {
           // the transaction changed nothing. The sets were not as the kept file says (an
-          // element deleted by hand, which a plan does not see: it reads the rules, not the
-          // elements), or nft refused it for another reason: the whole table replaces them,
-          // else every later apply would send the same transaction and fail the same way
+          // element deleted by hand that the plan could not see: a record of an older netc,
+          // without the elements, or a table read with nft, not over netlink), or nft refused it
+          // for another reason: the whole table replaces them, else every later apply would
+          // send the same transaction and fail the same way
           checkpoint();
           undo.notes.add("the elements of table " + t.host().table().get().id().name() + " in " + where(t)
               + " were not as the last apply left them (nft: " + r.firstError() + "); replaced the whole table");
@@ -1535,13 +1540,39 @@ public final class Runner {
       }
       // the rules now, and the generation of the namespace's ruleset just before them: while it
       // stays the same, a plan need not read the rules again
-      LiveReader.Witness witness = reader.witness(s, t.host().table().get().id().name());
+      LiveReader.Witness witness = reader.witness(s, t.host().table().get().id().name(), false);
       // loaded (a transaction that failed changed nothing): from here on, a failure gives the
       // table its content back
       previous.ifPresent(was -> undo.tablesBefore.put(s, was));
       writeTableRecord(t, Optional.of(sha + witness.rules().map(x -> "\nrules " + x.text()).orElse("")
           + witness.generation().map(g -> "\ngeneration " + g).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
+      if (elementsRead(nft)) {
+        undo.loadedTables.add(t);
+      }
+    }
+  }
+
+  /**
+   * Adds the table's set and map elements ({@link TableRules.Elements}) to its record, once the
+   * apply that loaded it ended well: read then, not right after the load, where they would take
+   * the CPU from the batches that run beside it (a first apply of 100 containers: some 40 ms
+   * later), and only while the namespace's ruleset is still the generation recorded after the
+   * load, before and after they are read (so they are the loaded ones). Otherwise, or when they
+   * cannot be read, the record keeps the rules alone, as an older netc wrote it.
+   */
+  private void recordElements(Target t) {
+    Optional<String> generation = tableGenerationRecord(t);
+    Optional<TableRules> rules = tableRulesRecord(t);
+    if (generation.isEmpty() || rules.isEmpty() || t.host().table().isEmpty()) {
+      return;
+    }
+    Optional<TableRules.Elements> elements = reader.elements(t.hostNs(), t.host().table().get().id().name(), generation.get());
+    if (elements.isPresent() && elements.get().complete()) {
+      List<String> lines = new ArrayList<>(recordLines(t));
+      String withElements = "rules " + new TableRules(rules.get().count(), rules.get().sha256(), elements).text();
+      lines.replaceAll(l -> l.startsWith("rules ") ? withElements : l);
+      writeTableRecord(t, Optional.of(String.join("\n", lines)));
     }
   }
 
@@ -1718,30 +1749,39 @@ public final class Runner {
   }
 
   /**
-   * The element changes that bring the table from the content apply last loaded (kept in
-   * {@code /run/netc/NS.TOPOLOGY.nft}, NS the host namespace) to the desired one, when only set and map elements differ
-   * and the live table is still as applied (its number of rules, read without elements); empty
-   * when the whole table must be replaced.
+   * What an update of the table does: the element changes that bring it from the content apply
+   * last loaded (kept in {@code /run/netc/NS.TOPOLOGY.nft}, NS the host namespace) to the desired
+   * one ({@link TableDelta#summary}), when only set and map elements differ and the live table
+   * is still as applied (its rules and elements, read only when the namespace's ruleset changed
+   * since); else {@link #WHOLE_TABLE}, after what was edited by hand when that is the reason.
    */
-  private Optional<TableDelta> incremental(Target t, Optional<String> applied, LiveState live) {
+  private String tableUpdate(Target t, Optional<String> applied, LiveState live) {
     if (applied.isEmpty() || t.nft().isEmpty() || t.host().table().isEmpty()) {
-      return Optional.empty();
+      return WHOLE_TABLE;
     }
     // the desired text hashed (for the record apply writes) on a thread of its own meanwhile
     String wanted = t.nft().get();
     java.util.concurrent.CompletableFuture<String> wantedSha256 = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> sha256(wanted), threadOfItsOwn("netc-sha256"));
     if (!tableRecord(t).equals(Optional.of(sha256(applied.get())))) {
-      return Optional.empty(); // the text kept is not the one the record says was loaded
+      return WHOLE_TABLE; // the text kept is not the one the record says was loaded
     }
     Optional<TableDelta> delta = TableDelta.of(applied.get(), wanted);
     Optional<TableRules> rules = tableRulesRecord(t);
-    if (delta.isEmpty() || rules.isEmpty() || !generationHolds(t, live) && reader.tableRules(t.hostNs(),
-        t.host().table().get().id().name()).map(now -> rules.get().differenceTo(now).isPresent()).orElse(true)) {
-      return Optional.empty();
+    if (delta.isEmpty() || rules.isEmpty()) {
+      return WHOLE_TABLE;
+    }
+    if (!generationHolds(t, live)) {
+      Optional<TableRules> now = reader.tableRules(t.hostNs(), t.host().table().get().id().name(),
+          rules.get().elements().isPresent());
+      Optional<String> edited = now.flatMap(rules.get()::differenceTo);
+      if (now.isEmpty() || edited.isPresent()) {
+        // an element added by hand would stay, one deleted would fail the transaction
+        return edited.map(why -> why + "; ").orElse("") + WHOLE_TABLE;
+      }
     }
     found.put(t.hostNs(), new Found(applied.get(), wanted, delta.get(), wantedSha256));
-    return delta;
+    return delta.get().summary();
   }
 
   /**
@@ -1969,6 +2009,8 @@ public final class Runner {
      * nft refused, replaced whole); the table's thread adds to it.
      */
     final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** The hosts whose table the apply loaded and whose elements go into its record once it ends well ({@link #recordElements}). */
+    final List<Target> loadedTables = java.util.Collections.synchronizedList(new ArrayList<>());
 
     Undo(List<Target> ts, LiveState before, Plan plan) {
       this.ts = ts;
@@ -2016,7 +2058,7 @@ public final class Runner {
                 : dropTable(PortFilter.FAMILY, name) + was;
             CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), restore);
             if (r.ok()) {
-              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name());
+              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name(), elementsRead(was));
               writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
               writeAppliedTable(t, Optional.of(was));
             } else {
@@ -2571,6 +2613,19 @@ public final class Runner {
       }
     }
     return Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern ELEMENT_COUNT = java.util.regex.Pattern.compile("(\\d+) set and map elements\\.");
+
+  /**
+   * Whether the elements of a table loaded from {@code text} are read into its record: when the
+   * file's header counts at most {@link LiveReader#MAX_ELEMENTS} (a file without that header:
+   * read, up to that limit). A bigger table's elements are not read, for speed: the kernel dumps a
+   * set in quadratic time.
+   */
+  static boolean elementsRead(String text) {
+    java.util.regex.Matcher m = ELEMENT_COUNT.matcher(text.substring(0, Math.min(text.length(), 2000)));
+    return !m.find() || m.group(1).length() < 10 && Long.parseLong(m.group(1)) <= LiveReader.MAX_ELEMENTS;
   }
 
   /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */

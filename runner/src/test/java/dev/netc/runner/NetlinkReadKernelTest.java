@@ -91,6 +91,84 @@ class NetlinkReadKernelTest extends SandboxTest {
   }
 
   /**
+   * The elements' witness: counted as nft counts them (an interval once, a rule's own set not
+   * at all), the same when read again, after traffic counted in them, and after an element left
+   * and came back (the kernel may list a hash set in another order then); changed by an element
+   * added, deleted, or swapped for another.
+   */
+  @org.junit.jupiter.api.Test
+  void theElementsWitnessSeesEveryElementChangeAndNothingElse() throws Exception {
+    runner.apply(Kernel.target(Kernel.compile("examples/webshop.netc"), s)); // makes S
+    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(Path.of("/run/netns")));
+    StringBuilder hash = new StringBuilder();
+    for (int i = 1; i <= 300; i++) {
+      hash.append(i == 1 ? "" : ", ").append("10.1.").append(i / 250).append('.').append(i % 250 + 1);
+    }
+    CommandExecutor.Result r = Kernel.EXEC.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), String.join("\n",
+        "table inet w {",
+        "  set h { type ipv4_addr; counter; elements = { 127.0.0.1, " + hash + " } }",
+        "  set i { type ipv4_addr; flags interval; elements = { 10.2.0.0/16, 10.3.0.1-10.3.0.9 } }",
+        "  set c { type ipv4_addr . inet_service; flags interval; elements = { 10.4.0.1-10.4.0.3 . 80-90 } }",
+        "  map m { type inet_service : ipv4_addr; elements = { 53 : 10.5.0.1, 54 : 10.5.0.2 } }",
+        "  chain out {", "    type filter hook output priority 0;", "    ip daddr @h counter", "    tcp dport { 1, 2, 3 } accept",
+        "    ip daddr @i counter", "  }",
+        "}", ""));
+    assertTrue(r.ok(), r.err());
+    TableRules.Elements was = netlink.tableRules(s, "inet w").orElseThrow().elements().orElseThrow();
+    assertEquals(301 + 2 + 1 + 2, was.count());
+    assertEquals(was, elements(netlink));
+    // traffic through the counters of @h and @i: the same
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "lo", "up").ok());
+    Kernel.EXEC.run(List.of("ip", "netns", "exec", s, "ping", "-c", "1", "-W", "1", "127.0.0.1"), "");
+    String counted = Kernel.run("ip", "netns", "exec", s, "nft", "list", "set", "inet", "w", "h").out();
+    assertTrue(counted.matches("(?s).*127\\.0\\.0\\.1 counter packets [1-9].*"), counted);
+    assertEquals(was, elements(netlink));
+    // 200 elements out and back in: the same set, however the kernel lists it now
+    StringBuilder some = new StringBuilder();
+    for (int i = 1; i <= 200; i++) {
+      some.append(i == 1 ? "" : ", ").append("10.1.").append(i / 250).append('.').append(i % 250 + 1);
+    }
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete element inet w h { " + some + " }").ok());
+    assertEquals(was.count() - 200, elements(netlink).count());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add element inet w h { " + some + " }").ok());
+    assertEquals(was, elements(netlink));
+    // one element swapped for another: the count stays, the digest does not
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete element inet w m { 54 : 10.5.0.2 }; add element inet w m { 54 : 10.5.0.3 }").ok());
+    TableRules.Elements swapped = elements(netlink);
+    assertEquals(was.count(), swapped.count());
+    assertFalse(was.equals(swapped));
+    TableRules applied = new TableRules(3, java.util.Optional.empty(), java.util.Optional.of(was));
+    assertEquals(java.util.Optional.of("set elements edited since apply"),
+        applied.differenceTo(new TableRules(3, java.util.Optional.empty(), java.util.Optional.of(swapped))));
+    // an interval added, and a set added by hand, even empty
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add element inet w i { 10.6.0.0/24 }").ok());
+    assertEquals(was.count() + 1, elements(netlink).count());
+    TableRules.Elements more = elements(netlink);
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add set inet w empty { type ipv4_addr; }").ok());
+    assertEquals(more.count(), elements(netlink).count());
+    assertFalse(more.equals(elements(netlink)));
+    // more elements than a witness reads: the read stops, without a digest, and says so
+    StringBuilder big = new StringBuilder("add set inet w big { type ipv4_addr; elements = { ");
+    for (int i = 0; i <= LiveReader.MAX_ELEMENTS; i++) {
+      big.append(i == 0 ? "" : ", ").append("10.7.").append(i / 250).append('.').append(i % 250 + 1);
+    }
+    r = Kernel.EXEC.run(List.of("ip", "netns", "exec", s, "nft", "-f", "-"), big.append(" }; }\n").toString());
+    assertTrue(r.ok(), r.err());
+    TableRules.Elements over = elements(netlink);
+    assertFalse(over.complete());
+    assertTrue(over.count() > LiveReader.MAX_ELEMENTS, over::toString);
+    assertEquals(java.util.Optional.of("over " + LiveReader.MAX_ELEMENTS + " set elements, applied with " + was.count()),
+        applied.differenceTo(netlink.tableRules(s, "inet w").orElseThrow()).map(d -> d));
+    assertEquals("3", netlink.tableRules(s, "inet w").orElseThrow().text().replaceAll(" sha256=.*", ""));
+    // not asked for: not read
+    assertEquals(java.util.Optional.empty(), netlink.tableRules(s, "inet w", false).orElseThrow().elements());
+  }
+
+  private TableRules.Elements elements(LiveReader netlink) {
+    return netlink.tableRules(s, "inet w").orElseThrow().elements().orElseThrow();
+  }
+
+  /**
    * Namespaces netlink cannot enter (here: files under a folder that are no namespace, setns
    * refuses them) are read by the batched {@code ip} processes instead, and the live state is the
    * same.

@@ -1,6 +1,7 @@
 package dev.netc.runner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,6 +82,40 @@ class RunnerTest {
     // a count no table has, too long for an int, and no count: none, never an exception
     assertEquals(java.util.Optional.empty(), TableRules.parse("99999999999999999999"));
     assertEquals(java.util.Optional.empty(), TableRules.parse("sha256=" + sha));
+    // with the elements, as netc records them since it reads them; their text is the record's
+    TableRules full = new TableRules(14, java.util.Optional.of(sha), java.util.Optional.of(new TableRules.Elements(31, "cd".repeat(8))));
+    assertEquals("14 sha256=" + sha + " elements 31/" + "cd".repeat(8), full.text());
+    assertEquals(java.util.Optional.of(full), TableRules.parse(full.text()));
+    assertEquals(java.util.Optional.empty(), TableRules.parse("14 sha256=" + sha + " elements 31/" + "cd".repeat(7)));
+  }
+
+  @Test
+  void theElementsOfATableAreReadWhenItsHeaderCountsAtMostTheLimit() {
+    String header = "# netc emit --backend nft: topology `t`\n# Apply with ...\n# writes it anew, so they are replaced"
+        + " atomically. 23 rules, %s set and map elements.\ntable inet netc_t {\n";
+    assertTrue(Runner.elementsRead(String.format(header, "31")));
+    assertTrue(Runner.elementsRead(String.format(header, LiveReader.MAX_ELEMENTS)));
+    assertFalse(Runner.elementsRead(String.format(header, LiveReader.MAX_ELEMENTS + 1)));
+    assertFalse(Runner.elementsRead(String.format(header, "99999999999999999999")));
+    assertTrue(Runner.elementsRead("table inet x {\n}\n")); // no header: read, up to the limit
+  }
+
+  @Test
+  void rulesAreComparedBeforeElementsAndElementsOnlyWhenBothSidesHaveThem() {
+    String sha = "ab".repeat(32);
+    TableRules.Elements e = new TableRules.Elements(31, "cd".repeat(8));
+    TableRules applied = new TableRules(14, java.util.Optional.of(sha), java.util.Optional.of(e));
+    java.util.function.Function<TableRules.Elements, TableRules> now =
+        x -> new TableRules(14, java.util.Optional.of(sha), java.util.Optional.of(x));
+    assertEquals(java.util.Optional.empty(), applied.differenceTo(now.apply(e)));
+    assertEquals(java.util.Optional.of("32 set elements, applied with 31"),
+        applied.differenceTo(now.apply(new TableRules.Elements(32, "ef".repeat(8)))));
+    assertEquals(java.util.Optional.of("set elements edited since apply"),
+        applied.differenceTo(now.apply(new TableRules.Elements(31, "ef".repeat(8)))));
+    // the rules first; and a record without elements (an older netc), or a table read with nft: not compared
+    assertEquals(java.util.Optional.of("13 rules, applied with 14"), applied.differenceTo(new TableRules(13, java.util.Optional.empty())));
+    assertEquals(java.util.Optional.empty(), applied.differenceTo(new TableRules(14, java.util.Optional.of(sha))));
+    assertEquals(java.util.Optional.empty(), new TableRules(14, java.util.Optional.of(sha)).differenceTo(now.apply(e)));
   }
 
   @Test

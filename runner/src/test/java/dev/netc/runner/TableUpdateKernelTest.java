@@ -172,7 +172,7 @@ class TableUpdateKernelTest {
 
     // a rule deleted by hand: the table is not as applied, so the whole table is replaced
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_webshop", "policy_check").ok());
-    assertEquals("content, replaced atomically", runner.plan(changed).changes().get(0).detail());
+    assertEquals("24 rules, applied with 26; " + Runner.WHOLE_TABLE, runner.plan(changed).changes().get(0).detail());
     int before = recorded.calls().size();
     runner.apply(changed);
     assertTrue(nftLoads(before).get(0).stdin().contains("delete table inet netc_webshop"));
@@ -202,22 +202,23 @@ class TableUpdateKernelTest {
     Runner traced = new Runner(new TracingExecutor(recorded, trace::add), Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     Runner.Target original = target(source);
     traced.apply(original);
-    // the record: the table's rules, and the generation of S's ruleset read just before them
+    // the record: the table's rules and elements, and the generation of S's ruleset read just before them
     String record = Files.readString(stateDir.resolve(s + ".webshop.nft.sha256"));
-    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64}\ngeneration \\d+ \\d+\n"), record);
+    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16}\ngeneration \\d+ \\d+\n"),
+        record);
 
     // nothing changed in S's ruleset since: the plan reads its generation with its tables, not the rules
     trace.clear();
     assertTrue(traced.plan(original).empty());
     assertTrue(trace.stream().anyMatch(l -> l.matches("\\d+ ms: netlink: the nftables chains of " + s + ", generation \\d+")),
         trace::toString);
-    assertTrue(trace.stream().noneMatch(l -> l.contains("rules in table")), trace::toString);
+    assertTrue(trace.stream().noneMatch(l -> l.contains("set elements in table")), trace::toString);
 
     // another table in S: a new generation, so the rules are read (and are as applied)
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "table", "inet", "someone_else").ok());
     trace.clear();
     assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
-    assertTrue(trace.stream().anyMatch(l -> l.contains("rules in table inet netc_webshop")), trace::toString);
+    assertTrue(trace.stream().anyMatch(l -> l.contains("set elements in table inet netc_webshop")), trace::toString);
 
     // a rule of netc's table edited by hand, the number the same: found by the rules' digest
     String rule = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "chain", "inet", "netc_webshop", "forward").out()
@@ -228,14 +229,73 @@ class TableUpdateKernelTest {
     traced.apply(original);
     trace.clear();
     assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
-    assertTrue(trace.stream().noneMatch(l -> l.contains("rules in table")), trace::toString);
+    assertTrue(trace.stream().noneMatch(l -> l.contains("set elements in table")), trace::toString);
+  }
+
+  /** The table's record ({@code S.webshop.nft.sha256} in the state folder), line by line. */
+  private List<String> record() throws Exception {
+    return Files.readAllLines(stateDir.resolve(s + ".webshop.nft.sha256"));
   }
 
   @Test
-  void anElementDeletedByHandDoesNotStopTheNextUpdate() throws Exception {
+  void anElementAddedByHandIsDriftAndAnUpdateDoesNotKeepIt() throws Exception {
     runner.apply(target(source));
-    // web -> api-1 on 3000 deleted by hand: the plan reads the rules, not the elements, so the
-    // update still deletes that element, which nft refuses
+    assertTrue(record().get(1).matches("rules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16}"), record()::toString);
+    // c -> db on 5432 let in by hand: a hole the topology does not have
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4_exact",
+        "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());
+    Drift drift = runner.drift(target(source));
+    assertTrue(drift.text().startsWith("changed     table:" + s
+        + ":inet netc_webshop  (32 set elements, applied with 31; replaced atomically)\n"), drift::text);
+    assertEquals(1, drift.plan().changes().size(), drift::text);
+    // a policy change is no element transaction now (the hand-made element would stay): the whole table
+    Runner.Target changed = target(moved());
+    assertEquals("32 set elements, applied with 31; " + Runner.WHOLE_TABLE, runner.plan(changed).changes().get(0).detail());
+    int before = recorded.calls().size();
+    assertTrue(runner.apply(changed).notes().isEmpty());
+    List<RecordingExecutor.Call> loads = nftLoads(before);
+    assertEquals(1, loads.size(), loads::toString);
+    assertTrue(loads.get(0).stdin().contains("delete table inet netc_webshop"), loads.get(0).stdin());
+    assertEquals(Set.of("10.20.0.3:3001", "10.20.0.4:3001", "10.20.0.5:5432"), allowIn4());
+    assertTrue(runner.plan(changed).empty(), () -> runner.plan(changed).text());
+  }
+
+  @Test
+  void anElementDeletedByHandIsDriftThatApplyRepairs() throws Exception {
+    runner.apply(target(source));
+    // web -> api-1 on 3000 deleted by hand: a connection the topology allows now fails
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete", "element", "inet", "netc_webshop", "allow_in4_exact",
+        "{ 10.20.0.2 . 10.20.0.3 . tcp . 3000 }").ok());
+    Plan plan = runner.plan(target(source));
+    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (30 set elements, applied with 31; replaced atomically)"),
+        plan.changes().stream().map(Change::line).toList(), plan.text());
+    int before = recorded.calls().size();
+    assertTrue(runner.apply(target(source)).notes().isEmpty());
+    assertEquals(1, nftLoads(before).size());
+    assertEquals(Set.of("10.20.0.3:3000", "10.20.0.4:3000", "10.20.0.5:5432"), allowIn4());
+    assertEquals(4, allowIn4Exact());
+    Plan again = runner.plan(target(source));
+    assertTrue(again.empty(), again::text);
+  }
+
+  /** The number of elements of {@code allow_in4_exact}. */
+  private int allowIn4Exact() throws Exception {
+    CommandExecutor.Result r = Kernel.run("ip", "netns", "exec", s, "nft", "-j", "list", "set", "inet", "netc_webshop",
+        "allow_in4_exact");
+    assertTrue(r.ok(), r.err());
+    int n = 0;
+    for (JsonNode item : JSON.readTree(r.out()).path("nftables")) {
+      n += item.path("set").path("elem").size();
+    }
+    return n;
+  }
+
+  @Test
+  void anElementDeletedByHandUnderARecordWithoutElementsDoesNotStopTheNextUpdate() throws Exception {
+    runner.apply(target(source));
+    // a record as netc wrote it before it read the elements: the plan cannot see the deletion
+    Path record = stateDir.resolve(s + ".webshop.nft.sha256");
+    Files.writeString(record, Files.readString(record).replaceAll(" elements \\d+/[0-9a-f]{16}", ""));
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete", "element", "inet", "netc_webshop", "allow_in4_exact",
         "{ 10.20.0.2 . 10.20.0.3 . tcp . 3000 }").ok());
     Runner.Target changed = target(moved());
@@ -254,7 +314,8 @@ class TableUpdateKernelTest {
     assertTrue(note.contains("No such file or directory") && note.endsWith("); replaced the whole table"), note);
     assertEquals(Set.of("10.20.0.3:3001", "10.20.0.4:3001", "10.20.0.5:5432"), allowIn4());
     assertTrue(runner.plan(changed).empty(), () -> runner.plan(changed).text());
-    // and the next change is an element update again
+    // the new record has the elements, and the next change is an element update again
+    assertTrue(record().get(1).contains(" elements 31/"), record()::toString);
     Runner.Target back = target(source);
     assertEquals("set allow_in4_exact: +4 -4 elements", runner.plan(back).changes().get(0).detail());
     before = recorded.calls().size();

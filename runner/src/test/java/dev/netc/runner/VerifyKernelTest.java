@@ -34,7 +34,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * realises, applied, verifies without a difference (and the golden case {@code plan/sandboxed},
  * whose web port is published on a bridge's gateway, which {@code @outside} reaches through its
  * default route); a kernel changed by hand where drift cannot
- * see it shows exactly the cells that change; a sandbox not applied or not in sync is refused;
+ * see it shows exactly the cells that change (a set element added under an older netc's record,
+ * a foreign table); a set element added by hand is drift, and verify refuses; a sandbox not applied or not in sync is refused;
  * twenty endpoints on two ports (TCP and UDP) probe to the model's matrix.
  */
 @Timeout(180)
@@ -61,9 +62,21 @@ class VerifyKernelTest extends ProbeSandboxTest {
     Topology t = Kernel.compile("examples/webshop.netc");
     runner.apply(Kernel.target(t, s));
     Reachability model = new Reachability(t);
-    // an element added to the allow set by hand keeps the table's rule count: drift cannot see it
+    // an element added to the allow set by hand: drift sees it (the elements' digest), so verify refuses
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4",
         "{ 10.20.0.3 . 10.20.0.5 . tcp . 3000 }").ok());
+    RunnerException refused = assertThrows(RunnerException.class, () -> verify(t, List.of(TCP_3000)));
+    assertEquals("sandbox " + s + " is not in sync with topology webshop (0 missing, 1 changed, 0 unexpected;"
+        + " `netc diff` lists them): run `netc apply` first", refused.getMessage());
+    // under the record of an older netc (no elements' digest, no generation) drift cannot see it:
+    // verify finds it by its traffic
+    java.nio.file.Path record = stateDir.resolve(s + ".webshop.nft.sha256");
+    try {
+      java.nio.file.Files.writeString(record, java.nio.file.Files.readString(record)
+          .replaceAll(" elements \\d+/[0-9a-f]{16}", "").replaceAll("generation .*\n", ""));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     assertTrue(runner.drift(Kernel.target(t, s)).inSync());
     Verification v = verify(t, List.of(TCP_3000, TCP_5432));
     assertEquals(List.of("api-1 -> db 3000/tcp model false kernel true"), lines(v), v::text);

@@ -215,9 +215,12 @@ public final class NetlinkNamespaces {
     return sysctls;
   }
 
-  /** The rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's): number and digest. */
-  public NftDump.Rules rules(String ns, List<String> families, String table) throws IOException {
-    return in(ns, () -> NftDump.rules(families, table));
+  /**
+   * The rules of table {@code FAMILY NAME} in namespace {@code ns} ({@code ""}: the JVM's): number
+   * and digest; and up to {@code maxElements} of its elements (none when negative).
+   */
+  public NftDump.Rules rules(String ns, List<String> families, String table, int maxElements) throws IOException {
+    return in(ns, () -> NftDump.rules(families, table, maxElements));
   }
 
   /** The tables of namespace {@code ns} that have a chain, and its generation ({@link NftDump#chains}). */
@@ -229,10 +232,26 @@ public final class NetlinkNamespaces {
    * The generation of namespace {@code ns}, then the rules of table {@code FAMILY NAME} there, in
    * that order in one thread: the rules are those of that generation or a later one, never older.
    */
-  public NftDump.Witness witness(String ns, List<String> families, String table) throws IOException {
+  public NftDump.Witness witness(String ns, List<String> families, String table, int maxElements) throws IOException {
     return in(ns, () -> {
       Optional<NftDump.Generation> g = NftDump.generation();
-      return new NftDump.Witness(g, NftDump.rules(families, table));
+      return new NftDump.Witness(g, NftDump.rules(families, table, maxElements));
+    });
+  }
+
+  /**
+   * Up to {@code max} elements of table {@code FAMILY NAME} in namespace {@code ns} ({@link
+   * NftDump#elements}), while its ruleset is generation {@code generation} ({@code ID COOKIE},
+   * {@link NftDump.Generation#text}) before and after the read; empty when it is not.
+   */
+  public Optional<NftDump.Elements> elements(String ns, List<String> families, String table, int max, String generation)
+      throws IOException {
+    return in(ns, () -> {
+      if (!NftDump.generation().map(NftDump.Generation::text).equals(Optional.of(generation))) {
+        return Optional.empty();
+      }
+      NftDump.Elements e = NftDump.elements(families, table, max);
+      return NftDump.generation().map(NftDump.Generation::text).equals(Optional.of(generation)) ? Optional.of(e) : Optional.empty();
     });
   }
 

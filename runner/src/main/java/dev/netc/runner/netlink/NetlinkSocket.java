@@ -133,9 +133,19 @@ final class NetlinkSocket implements AutoCloseable {
 
   /** A dump request of {@code type} with {@code payload} (a family header and attributes that filter). */
   List<ByteBuffer> dump(int type, byte[] payload) throws IOException {
+    List<ByteBuffer> out = new ArrayList<>();
+    dump(type, payload, out::add);
+    return out;
+  }
+
+  /**
+   * The same, each answer message's payload given to {@code each} as it arrives, until it says
+   * stop ({@code false}; the rest of the dump is not read, so the socket is then good only to
+   * close). Whether the dump was read to its end.
+   */
+  boolean dump(int type, byte[] payload, java.util.function.Predicate<ByteBuffer> each) throws IOException {
     int s = ++seq;
     send(message(type, NLM_F_DUMP, payload, s));
-    List<ByteBuffer> out = new ArrayList<>();
     while (true) {
       ByteBuffer b = receive();
       while (b.remaining() >= 16) {
@@ -147,14 +157,16 @@ final class NetlinkSocket implements AutoCloseable {
         }
         if (b.getInt(at + 8) == s) {
           if (mtype == NLMSG_DONE) {
-            return out;
+            return true;
           }
           if (mtype == NLMSG_ERROR) {
             throw new IOException("netlink dump " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
           }
           byte[] msg = new byte[mlen - 16];
           b.get(at + 16, msg);
-          out.add(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()));
+          if (!each.test(ByteBuffer.wrap(msg).order(ByteOrder.nativeOrder()))) {
+            return false;
+          }
         }
         b.position(at + align(mlen));
       }
