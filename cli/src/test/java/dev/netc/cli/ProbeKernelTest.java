@@ -22,7 +22,7 @@ class ProbeKernelTest {
   }
 
   @Test
-  void probeIsTheMatrixVerifyFindsAHandMadeHoleExecRunsInEndpoints() throws Exception {
+  void probeIsTheMatrixVerifyFindsAHandMadeDropExecRunsInEndpoints() throws Exception {
     DiffKernelTest.assumeKernel();
     String s = sandbox();
     CliRunner cli = new CliRunner();
@@ -44,19 +44,33 @@ class ProbeKernelTest {
       assertTrue(r.out().startsWith("Verified: the kernel admits exactly what the model says in 108 cells (sandbox "
           + s + ", topology webshop, 3 ports, 270 connections in "), r.out());
 
-      // a hole made by hand where drift does not look: api-2 may reach db on 3000/tcp
+      // a hole made by hand in netc's table: drift sees it, so verify refuses, and apply repairs it
       assertEquals(0, DiffKernelTest.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop",
           "allow_in4", "{ 10.20.0.4 . 10.20.0.5 . tcp . 3000 }"));
       r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "3000");
       assertEquals(1, r.status(), r.out() + r.err());
-      assertEquals("""
-          api-2 -> db on 3000/tcp: model denies, kernel admits (via 10.20.0.5:3000)
-            model: path: both on network `back`; no allow rule of a policy selecting `db` admits `api-2` on 3000/tcp (1 ingress allow rule checked)
+      assertEquals("netc: verify failed: sandbox " + s + " is not in sync with topology webshop (0 missing, 1 changed,"
+          + " 0 unexpected; `netc diff` lists them): run `netc apply` first\n", r.err());
+      r = cli.run("diff", "webshop.netc", "--sandbox", s);
+      assertEquals(2, r.status(), r.out() + r.err());
+      assertTrue(r.out().startsWith("changed     table:" + s + ":inet netc_webshop  (32 set elements, applied with 31;"
+          + " replaced atomically)\n"), r.out());
+      assertEquals(0, cli.run("apply", "webshop.netc", "--sandbox", s).status());
 
-          """, r.out().substring(0, r.out().indexOf("Differ: ")));
+      // a drop made by hand where drift does not look (someone else's table in db's namespace):
+      // api-2 no longer reaches db on 5432/tcp
+      assertEquals(0, DiffKernelTest.run("ip", "netns", "exec", s + "-db", "nft", "add table inet foreign; add chain inet"
+          + " foreign in { type filter hook input priority 0; }; add rule inet foreign in tcp dport 5432 ip saddr 10.20.0.4 drop"));
+      r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "5432");
+      assertEquals(1, r.status(), r.out() + r.err());
+      assertEquals("""
+          api-2 -> db on 5432/tcp: model admits, kernel denies (10.20.0.5:5432 timed out)
+            model: path: both on network `back`; `db` is isolated for ingress; admitted by policy `api-to-db`: `allow ingress from app=api port 5432/tcp` (webshop.netc:51)
+
+          """, r.out().substring(0, Math.max(0, r.out().indexOf("Differ: "))));
       assertTrue(r.out().startsWith("Differ: 1 of 36 cells (sandbox " + s + ", topology webshop, 1 port, ",
           r.out().indexOf("Differ: ")), r.out());
-      r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "3000/tcp", "--format", "json");
+      r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "5432/tcp", "--format", "json");
       assertEquals(1, r.status());
       assertTrue(r.out().startsWith("""
           {
@@ -64,11 +78,11 @@ class ProbeKernelTest {
               {
                 "from": "api-2",
                 "to": "db",
-                "port": 3000,
+                "port": 5432,
                 "protocol": "tcp",
-                "model": false,
-                "kernel": true,
-                "detail": "via 10.20.0.5:3000",
+                "model": true,
+                "kernel": false,
+                "detail": "10.20.0.5:5432 timed out",
           """), r.out());
 
       assertEquals(0, cli.run("exec", "webshop.netc", "--sandbox", s, "web", "--", "getent", "hosts", "api-1").status());
