@@ -53,7 +53,7 @@ class ProbeKernelTest {
           + " 0 unexpected; `netc diff` lists them): run `netc apply` first\n", r.err());
       r = cli.run("diff", "webshop.netc", "--sandbox", s);
       assertEquals(2, r.status(), r.out() + r.err());
-      assertTrue(r.out().startsWith("changed     table:" + s + ":inet netc_webshop  (32 set elements, applied with 31;"
+      assertTrue(r.out().startsWith("changed     table:" + s + ":inet netc_webshop  (set allow_in4: 2 elements, applied with 1;"
           + " replaced atomically)\n"), r.out());
       assertEquals(0, cli.run("apply", "webshop.netc", "--sandbox", s).status());
 

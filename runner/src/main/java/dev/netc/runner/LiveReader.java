@@ -566,7 +566,7 @@ public final class LiveReader {
       Optional<NftDump.Elements> e = netlink.elements(ns, families(ft[0]), ft[1], MAX_ELEMENTS, generation);
       exec.note("netlink: " + e.map(x -> (x.complete() ? "" : "over ") + x.count()).orElse("no") + " set elements in table "
           + table + (ns.isEmpty() ? "" : " of " + ns) + ", in generation " + generation, System.nanoTime() - start);
-      return e.map(x -> new TableRules.Elements(x.count(), x.digest()));
+      return e.map(LiveReader::elements);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -628,9 +628,14 @@ public final class LiveReader {
         + " set elements").orElse("") + " in table " + table + (ns.isEmpty() ? "" : " of " + ns) + after, System.nanoTime() - start);
   }
 
+  private static TableRules.Elements elements(NftDump.Elements e) {
+    Map<String, TableRules.SetElements> sets = new java.util.LinkedHashMap<>();
+    e.sets().forEach((k, v) -> sets.put(k, new TableRules.SetElements(v.count(), v.digest())));
+    return new TableRules.Elements(e.count(), e.digest(), sets);
+  }
+
   private static TableRules witness(NftDump.Rules r) {
-    return new TableRules(r.count(), Optional.of(r.sha256()),
-        r.elements().map(e -> new TableRules.Elements(e.count(), e.digest())));
+    return new TableRules(r.count(), Optional.of(r.sha256()), r.elements().map(LiveReader::elements));
   }
 
   /** {@code family}, and {@code bridge} after it: the families of a topology's tables. */

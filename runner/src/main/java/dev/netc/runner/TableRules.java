@@ -1,6 +1,12 @@
 package dev.netc.runner;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -8,33 +14,57 @@ import java.util.regex.Pattern;
  * The witness that a table still has the rules and set elements apply loaded: the rules' number,
  * and, when read over netlink, a SHA-256 of the rules themselves (chains, expressions, comments;
  * see {@code NftDump}), so that a rule edited by hand is seen even when the number stays, and the
- * number of set elements with a digest of them ({@code NftDump.Elements}), so that an element
- * added or deleted by hand is seen. Recorded after each load as {@code rules N}, {@code rules N
- * sha256=HEX} or {@code rules N sha256=HEX elements M/HEX} (the elements of a table of at most
- * {@link LiveReader#MAX_ELEMENTS}).
+ * number of set elements with a digest of them ({@code NftDump.Elements}), in all and by set, so
+ * that an element added or deleted by hand is seen, and in which set. Recorded after each load as
+ * {@code rules N}, {@code rules N sha256=HEX} or {@code rules N sha256=HEX elements M/HEX sets
+ * FAMILY:NAME=M/HEX ...} (the elements of a table of at most {@link LiveReader#MAX_ELEMENTS}).
  */
 public record TableRules(int count, Optional<String> sha256, Optional<Elements> elements) {
-  private static final Pattern TEXT = Pattern.compile(
-      "(\\d{1,9})(?: sha256=([0-9a-f]{64}))?(?: elements (\\d{1,10})/([0-9a-f]{16}))?");
+  private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(?: sha256=([0-9a-f]{64}))?"
+      + "(?: elements (\\d{1,10})/([0-9a-f]{16})((?: sets)(?: [A-Za-z0-9_.:-]{1,300}=\\d{1,10}/[0-9a-f]{16})+)?)?");
+  private static final Pattern SET = Pattern.compile("([A-Za-z0-9_.:-]{1,300})=(\\d{1,10})/([0-9a-f]{16})");
+  /** The most sets a difference names. */
+  private static final int NAMED = 3;
 
   /**
-   * The set and map elements of a table: their number and their digest; a read that stopped at
-   * its limit ({@link LiveReader#MAX_ELEMENTS}) has no digest ({@code ""}) and the number read.
+   * The set and map elements of a table: their number and their digest, and the same of each set
+   * by {@code FAMILY:NAME} (empty when unknown); a read that stopped at its limit ({@link
+   * LiveReader#MAX_ELEMENTS}) has no digest ({@code ""}) and the number read.
    */
-  public record Elements(int count, String digest) {
+  public record Elements(int count, String digest, Map<String, SetElements> sets) {
+    public Elements {
+      sets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+    }
+
+    public Elements(int count, String digest) {
+      this(count, digest, Map.of());
+    }
+
     public boolean complete() {
       return !digest.isEmpty();
     }
   }
 
+  /** The elements of one set or map: their number and digest. */
+  public record SetElements(int count, String digest) {}
+
   public TableRules(int count, Optional<String> sha256) {
     this(count, sha256, Optional.empty());
   }
 
-  /** {@code N}, {@code N sha256=HEX} or {@code N sha256=HEX elements M/HEX}. */
+  /** {@code N}, {@code N sha256=HEX} or {@code N sha256=HEX elements M/HEX sets ...}. */
   public String text() {
     return count + sha256.map(h -> " sha256=" + h).orElse("")
-        + elements.filter(Elements::complete).map(e -> " elements " + e.count() + "/" + e.digest()).orElse("");
+        + elements.filter(Elements::complete).map(e -> " elements " + e.count() + "/" + e.digest() + setsText(e)).orElse("");
+  }
+
+  private static String setsText(Elements e) {
+    if (e.sets().isEmpty() || !e.sets().keySet().stream().allMatch(k -> SET.matcher(k + "=0/0000000000000000").matches())) {
+      return ""; // a name the record cannot hold: the totals only
+    }
+    StringBuilder b = new StringBuilder(" sets");
+    e.sets().forEach((k, v) -> b.append(' ').append(k).append('=').append(v.count()).append('/').append(v.digest()));
+    return b.toString();
   }
 
   /** A witness from its {@link #text}; empty when it is not one. */
@@ -43,16 +73,25 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     if (!m.matches()) {
       return Optional.empty();
     }
+    Map<String, SetElements> sets = new LinkedHashMap<>();
+    if (m.group(5) != null) {
+      Matcher s = SET.matcher(m.group(5));
+      while (s.find()) {
+        sets.put(s.group(1), new SetElements(Integer.parseInt(s.group(2)), s.group(3)));
+      }
+    }
     Optional<Elements> elements = m.group(3) == null ? Optional.empty()
-        : Optional.of(new Elements(Integer.parseInt(m.group(3)), m.group(4)));
+        : Optional.of(new Elements(Integer.parseInt(m.group(3)), m.group(4), sets));
     return Optional.of(new TableRules(Integer.parseInt(m.group(1)), Optional.ofNullable(m.group(2)), elements));
   }
 
   /**
    * How the rules and elements {@code now} differ from these, recorded after the load ({@code N
-   * rules, applied with M}, {@code rules edited since apply}, {@code N set elements, applied with
-   * M}, {@code set elements edited since apply}); empty when they do not (a digest is compared
-   * only when both sides have one).
+   * rules, applied with M}, {@code rules edited since apply}; for the elements, by set when both
+   * sides know the sets: {@code set allow_in4: 5 elements, applied with 4}, {@code set X:
+   * elements edited since apply}, {@code set X added since apply}, {@code set X deleted since
+   * apply}, else in all: {@code N set elements, applied with M}, {@code set elements edited since
+   * apply}); empty when they do not (a digest is compared only when both sides have one).
    */
   public Optional<String> differenceTo(TableRules now) {
     if (now.count != count) {
@@ -61,13 +100,41 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     if (sha256.isPresent() && now.sha256.isPresent() && !sha256.equals(now.sha256)) {
       return Optional.of("rules edited since apply");
     }
-    if (elements.isPresent() && now.elements.isPresent() && !elements.equals(now.elements)) {
-      Elements was = elements.get();
-      Elements is = now.elements.get();
-      return Optional.of(!is.complete() ? "over " + LiveReader.MAX_ELEMENTS + " set elements, applied with " + was.count()
-          : is.count() != was.count() ? is.count() + " set elements, applied with " + was.count()
-          : "set elements edited since apply");
+    if (elements.isEmpty() || now.elements.isEmpty()) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    Elements was = elements.get();
+    Elements is = now.elements.get();
+    if (!is.complete()) {
+      return Optional.of("over " + LiveReader.MAX_ELEMENTS + " set elements, applied with " + was.count());
+    }
+    if (is.count() == was.count() && is.digest().equals(was.digest())) {
+      return Optional.empty();
+    }
+    if (!was.sets().isEmpty() && !is.sets().isEmpty()) {
+      List<String> sets = new ArrayList<>();
+      Set<String> keys = new LinkedHashSet<>(was.sets().keySet());
+      keys.addAll(is.sets().keySet());
+      for (String k : keys) {
+        SetElements a = was.sets().get(k);
+        SetElements b = is.sets().get(k);
+        String name = "set " + k.substring(k.indexOf(':') + 1);
+        if (a == null) {
+          sets.add(name + " added since apply");
+        } else if (b == null) {
+          sets.add(name + " deleted since apply");
+        } else if (a.count() != b.count()) {
+          sets.add(name + ": " + b.count() + " elements, applied with " + a.count());
+        } else if (!a.digest().equals(b.digest())) {
+          sets.add(name + ": elements edited since apply");
+        }
+      }
+      if (!sets.isEmpty()) {
+        return Optional.of(String.join(", ", sets.subList(0, Math.min(NAMED, sets.size())))
+            + (sets.size() > NAMED ? " and " + (sets.size() - NAMED) + " more sets" : ""));
+      }
+    }
+    return Optional.of(is.count() != was.count() ? is.count() + " set elements, applied with " + was.count()
+        : "set elements edited since apply");
   }
 }

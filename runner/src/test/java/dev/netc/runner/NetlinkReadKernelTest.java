@@ -138,7 +138,7 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(was.count(), swapped.count());
     assertFalse(was.equals(swapped));
     TableRules applied = new TableRules(3, java.util.Optional.empty(), java.util.Optional.of(was));
-    assertEquals(java.util.Optional.of("set elements edited since apply"),
+    assertEquals(java.util.Optional.of("set m: elements edited since apply"),
         applied.differenceTo(new TableRules(3, java.util.Optional.empty(), java.util.Optional.of(swapped))));
     // an interval added, and a set added by hand, even empty
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add element inet w i { 10.6.0.0/24 }").ok());
@@ -147,6 +147,12 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add set inet w empty { type ipv4_addr; }").ok());
     assertEquals(more.count(), elements(netlink).count());
     assertFalse(more.equals(elements(netlink)));
+    assertEquals(java.util.Optional.of("set i: 3 elements, applied with 2, set empty added since apply"),
+        applied.differenceTo(new TableRules(3, java.util.Optional.empty(), java.util.Optional.of(elements(netlink)))).map(d -> d
+            .replace("set m: elements edited since apply, ", "")));
+    // by set, in the kernel's order, summing to the table's
+    assertEquals(List.of("inet:h", "inet:i", "inet:c", "inet:m", "inet:empty"), List.copyOf(elements(netlink).sets().keySet()));
+    assertEquals(elements(netlink).count(), elements(netlink).sets().values().stream().mapToInt(TableRules.SetElements::count).sum());
     // more elements than a witness reads: the read stops, without a digest, and says so
     StringBuilder big = new StringBuilder("add set inet w big { type ipv4_addr; elements = { ");
     for (int i = 0; i <= LiveReader.MAX_ELEMENTS; i++) {

@@ -119,6 +119,38 @@ class RunnerTest {
   }
 
   @Test
+  void elementsThatDifferAreNamedBySetWhenBothSidesKnowTheSets() {
+    String sha = "ab".repeat(32);
+    java.util.function.Function<java.util.Map<String, TableRules.SetElements>, TableRules> rules = sets -> new TableRules(14,
+        java.util.Optional.of(sha), java.util.Optional.of(new TableRules.Elements(
+            sets.values().stream().mapToInt(TableRules.SetElements::count).sum(), Integer.toHexString(sets.hashCode() | 1 << 31)
+                + "0".repeat(8), sets)));
+    java.util.Map<String, TableRules.SetElements> was = new java.util.LinkedHashMap<>();
+    was.put("inet:allow_in4", new TableRules.SetElements(1, "11".repeat(8)));
+    was.put("inet:allow_in4_exact", new TableRules.SetElements(4, "22".repeat(8)));
+    was.put("bridge:ports", new TableRules.SetElements(5, "33".repeat(8)));
+    TableRules applied = rules.apply(was);
+    // the record's text holds the sets, in order, and reads back
+    assertEquals("14 sha256=" + sha + " elements 10/" + applied.elements().get().digest() + " sets inet:allow_in4=1/"
+        + "11".repeat(8) + " inet:allow_in4_exact=4/" + "22".repeat(8) + " bridge:ports=5/" + "33".repeat(8), applied.text());
+    assertEquals(java.util.Optional.of(applied), TableRules.parse(applied.text()));
+    java.util.Map<String, TableRules.SetElements> is = new java.util.LinkedHashMap<>(was);
+    is.put("inet:allow_in4", new TableRules.SetElements(2, "44".repeat(8)));
+    is.put("bridge:ports", new TableRules.SetElements(5, "55".repeat(8)));
+    is.remove("inet:allow_in4_exact");
+    is.put("inet:extra", new TableRules.SetElements(0, "66".repeat(8)));
+    assertEquals(java.util.Optional.of("set allow_in4: 2 elements, applied with 1, set allow_in4_exact deleted since apply,"
+        + " set ports: elements edited since apply and 1 more sets"), applied.differenceTo(rules.apply(is)));
+    is.remove("inet:extra");
+    is.put("inet:allow_in4_exact", was.get("inet:allow_in4_exact"));
+    is.put("inet:allow_in4", was.get("inet:allow_in4"));
+    assertEquals(java.util.Optional.of("set ports: elements edited since apply"), applied.differenceTo(rules.apply(is)));
+    // a name the record cannot hold: the totals only
+    java.util.Map<String, TableRules.SetElements> odd = java.util.Map.of("inet:a set", new TableRules.SetElements(1, "77".repeat(8)));
+    assertTrue(rules.apply(odd).text().endsWith(" elements 1/" + rules.apply(odd).elements().get().digest()), rules.apply(odd).text());
+  }
+
+  @Test
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))

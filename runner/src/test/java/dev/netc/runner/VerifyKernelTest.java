@@ -73,7 +73,7 @@ class VerifyKernelTest extends ProbeSandboxTest {
     java.nio.file.Path record = stateDir.resolve(s + ".webshop.nft.sha256");
     try {
       java.nio.file.Files.writeString(record, java.nio.file.Files.readString(record)
-          .replaceAll(" elements \\d+/[0-9a-f]{16}", "").replaceAll("generation .*\n", ""));
+          .replaceAll(" elements .*", "").replaceAll("generation .*\n", ""));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

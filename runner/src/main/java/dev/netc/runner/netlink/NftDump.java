@@ -140,13 +140,21 @@ public final class NftDump {
    * 64-bit hash of each element (its set, key, key end, flags, data, comment; not its timeout,
    * expiry or counters) and of each set's shape (name, flags, key and data types). An element
    * added or deleted by hand, or a set added, changes it. A read that stopped at its limit has
-   * no digest ({@code ""}), and the number read until then.
+   * no digest ({@code ""}), and the number read until then. {@code sets}: the same of each set
+   * and map, by {@code FAMILY:NAME} in the kernel's order (the digests add up to the table's).
    */
-  public record Elements(int count, String digest) {
+  public record Elements(int count, String digest, Map<String, SetElements> sets) {
+    public Elements {
+      sets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sets));
+    }
+
     public boolean complete() {
       return !digest.isEmpty();
     }
   }
+
+  /** The elements of one set or map: their number and digest ({@link Elements}). */
+  public record SetElements(int count, String digest) {}
 
 
   /**
@@ -196,6 +204,7 @@ public final class NftDump {
    */
   public static Elements elements(List<String> families, String name, int max) throws IOException {
     Digest64 sum = new Digest64();
+    Map<String, SetElements> sets = new java.util.LinkedHashMap<>();
     try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
       for (String family : families) {
         int f = family(family);
@@ -212,6 +221,8 @@ public final class NftDump {
           }
           // the set itself: a set added by hand counts, even empty
           long seed = Digest64.seed(family + " " + RouteDump.string(set));
+          int countBefore = sum.count;
+          long sumBefore = sum.sum;
           sum.start(seed);
           for (int k : NFTA_SET_SHAPE) {
             sum.attribute(k, a.get(k));
@@ -226,12 +237,18 @@ public final class NftDump {
             return sum.count <= max;
           });
           if (!whole) {
-            return new Elements(sum.count, ""); // the socket is left mid-dump: closed here
+            return new Elements(sum.count, "", Map.of()); // the socket is left mid-dump: closed here
           }
+          sets.put(family + ":" + RouteDump.string(set), new SetElements(sum.count - countBefore, hex(sum.sum - sumBefore)));
         }
       }
     }
-    return new Elements(sum.count, sum.text());
+    return new Elements(sum.count, hex(sum.sum), sets);
+  }
+
+  private static String hex(long v) {
+    String h = Long.toHexString(v);
+    return "0".repeat(16 - h.length()) + h;
   }
 
   /** Adds each element of {@code list} (a nest of {@code NFTA_LIST_ELEM}s) to {@code sum}, walked in place. */
@@ -277,7 +294,7 @@ public final class NftDump {
     private final java.util.zip.CRC32 a = new java.util.zip.CRC32();
     private final java.util.zip.CRC32C b = new java.util.zip.CRC32C();
     private long seed;
-    private long sum;
+    long sum;
     int count;
 
     static long seed(String s) {
@@ -327,10 +344,6 @@ public final class NftDump {
       k *= 0xc4ceb9fe1a85ec53L;
       k ^= k >>> 33;
       return k;
-    }
-
-    String text() {
-      return String.format("%016x", sum);
     }
   }
 
