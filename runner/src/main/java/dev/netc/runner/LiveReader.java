@@ -518,11 +518,12 @@ public final class LiveReader {
   }
 
   /**
-   * The most set and map elements a read of a table's witness takes ({@link TableRules}): the
-   * kernel dumps a set in quadratic time (some 25 ms for 10,000 elements, 800 ms for 100,000),
-   * so the elements of a bigger table are not read, and its record has no elements.
+   * The most elements a read of a table's witness takes of one set or map ({@link TableRules}):
+   * the kernel dumps a set in quadratic time (some 25 ms for 10,000 elements, 800 ms for
+   * 100,000), so a bigger set is not read (its read stops there), and only the table's other sets
+   * are compared.
    */
-  public static final int MAX_ELEMENTS = 20_000;
+  public static final int MAX_SET_ELEMENTS = 10_000;
 
   /**
    * The rules of a table ({@link #tableRules}), and the generation of the namespace's nftables
@@ -540,7 +541,7 @@ public final class LiveReader {
     if (ft.length == 2 && netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        NftDump.Witness w = netlink.witness(ns, families(ft[0]), ft[1], elements ? MAX_ELEMENTS : -1);
+        NftDump.Witness w = netlink.witness(ns, families(ft[0]), ft[1], elements ? MAX_SET_ELEMENTS : -1);
         note(w.rules(), table, ns, ", after its generation", start);
         return new Witness(w.generation().map(NftDump.Generation::text), Optional.of(witness(w.rules())));
       } catch (IOException | RuntimeException e) {
@@ -552,7 +553,7 @@ public final class LiveReader {
 
   /**
    * The set and map elements of table {@code table} ({@code FAMILY NAME}) of {@code ns}, up to
-   * {@link #MAX_ELEMENTS}, read only while the namespace's ruleset is generation {@code
+   * {@link #MAX_SET_ELEMENTS} of each set, read only while the namespace's ruleset is generation {@code
    * generation} ({@code ID COOKIE}), before and after: empty otherwise, or when they cannot be
    * read (as root over netlink only).
    */
@@ -563,8 +564,8 @@ public final class LiveReader {
     }
     long start = System.nanoTime();
     try {
-      Optional<NftDump.Elements> e = netlink.elements(ns, families(ft[0]), ft[1], MAX_ELEMENTS, generation);
-      exec.note("netlink: " + e.map(x -> (x.complete() ? "" : "over ") + x.count()).orElse("no") + " set elements in table "
+      Optional<NftDump.Elements> e = netlink.elements(ns, families(ft[0]), ft[1], MAX_SET_ELEMENTS, generation);
+      exec.note("netlink: " + e.map(LiveReader::counted).orElse("no set elements") + " in table "
           + table + (ns.isEmpty() ? "" : " of " + ns) + ", in generation " + generation, System.nanoTime() - start);
       return e.map(LiveReader::elements);
     } catch (IOException | RuntimeException e) {
@@ -572,7 +573,14 @@ public final class LiveReader {
     }
   }
 
-  /** {@link #tableRules(String, String, boolean)} with the elements, up to {@link #MAX_ELEMENTS}. */
+  /** {@code N set elements}, and the sets not read: {@code (1 set of more than 10000 not read)}. */
+  private static String counted(NftDump.Elements e) {
+    long big = e.sets().values().stream().filter(x -> !x.whole()).count();
+    return e.count() + " set elements" + (big == 0 ? "" : " (" + big + " set" + (big == 1 ? "" : "s") + " of more than "
+        + MAX_SET_ELEMENTS + " not read)");
+  }
+
+  /** {@link #tableRules(String, String, boolean)} with the elements, up to {@link #MAX_SET_ELEMENTS} of each set. */
   public Optional<TableRules> tableRules(String ns, String table) {
     return tableRules(ns, table, true);
   }
@@ -581,7 +589,7 @@ public final class LiveReader {
    * The rules of table {@code table} ({@code FAMILY NAME}) of {@code ns} and of the {@code bridge}
    * table of that name (a topology's {@code inet} table and its companion, loaded together):
    * as root over netlink, their number and digest, and with {@code elements} the elements' (up to
-   * {@link #MAX_ELEMENTS}; see {@link TableRules}); else their number, read with {@code nft -j -t
+   * {@link #MAX_SET_ELEMENTS} of each set; see {@link TableRules}); else their number, read with {@code nft -j -t
    * list table} per family (terse: no set elements, though nft 1.0.6 fetches them); empty when
    * they cannot be read.
    */
@@ -593,7 +601,7 @@ public final class LiveReader {
     if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
-        NftDump.Rules r = netlink.rules(ns, families(ft[0]), ft[1], elements ? MAX_ELEMENTS : -1);
+        NftDump.Rules r = netlink.rules(ns, families(ft[0]), ft[1], elements ? MAX_SET_ELEMENTS : -1);
         note(r, table, ns, "", start);
         return Optional.of(witness(r));
       } catch (IOException | RuntimeException e) {
@@ -624,8 +632,7 @@ public final class LiveReader {
   }
 
   private void note(NftDump.Rules r, String table, String ns, String after, long start) {
-    exec.note("netlink: " + r.count() + " rules" + r.elements().map(e -> " and " + (e.complete() ? "" : "over ") + e.count()
-        + " set elements").orElse("") + " in table " + table + (ns.isEmpty() ? "" : " of " + ns) + after, System.nanoTime() - start);
+    exec.note("netlink: " + r.count() + " rules" + r.elements().map(e -> " and " + counted(e)).orElse("") + " in table " + table + (ns.isEmpty() ? "" : " of " + ns) + after, System.nanoTime() - start);
   }
 
   private static TableRules.Elements elements(NftDump.Elements e) {

@@ -380,7 +380,7 @@ public final class Runner {
     if (table.isPresent() && !recordLines(t).isEmpty()) {
       boolean elements = tableRulesRecord(t).flatMap(TableRules::elements).isPresent();
       lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name(), elements)
-          .map(r -> r.text() + r.elements().filter(e -> !e.complete()).map(e -> " elements over " + e.count()).orElse(""))
+          .map(TableRules::text)
           .orElse("unknown"));
     }
     return sha256(String.join("\n", lines) + "\n");
@@ -1547,9 +1547,7 @@ public final class Runner {
       writeTableRecord(t, Optional.of(sha + witness.rules().map(x -> "\nrules " + x.text()).orElse("")
           + witness.generation().map(g -> "\ngeneration " + g).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
-      if (elementsRead(nft)) {
-        undo.loadedTables.add(t);
-      }
+      undo.loadedTables.add(t);
     }
   }
 
@@ -1568,7 +1566,7 @@ public final class Runner {
       return;
     }
     Optional<TableRules.Elements> elements = reader.elements(t.hostNs(), t.host().table().get().id().name(), generation.get());
-    if (elements.isPresent() && elements.get().complete()) {
+    if (elements.isPresent()) {
       List<String> lines = new ArrayList<>(recordLines(t));
       String withElements = "rules " + new TableRules(rules.get().count(), rules.get().sha256(), elements).text();
       lines.replaceAll(l -> l.startsWith("rules ") ? withElements : l);
@@ -2058,7 +2056,7 @@ public final class Runner {
                 : dropTable(PortFilter.FAMILY, name) + was;
             CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), restore);
             if (r.ok()) {
-              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name(), elementsRead(was));
+              Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name(), true);
               writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
               writeAppliedTable(t, Optional.of(was));
             } else {
@@ -2613,19 +2611,6 @@ public final class Runner {
       }
     }
     return Optional.empty();
-  }
-
-  private static final java.util.regex.Pattern ELEMENT_COUNT = java.util.regex.Pattern.compile("(\\d+) set and map elements\\.");
-
-  /**
-   * Whether the elements of a table loaded from {@code text} are read into its record: when the
-   * file's header counts at most {@link LiveReader#MAX_ELEMENTS} (a file without that header:
-   * read, up to that limit). A bigger table's elements are not read, for speed: the kernel dumps a
-   * set in quadratic time.
-   */
-  static boolean elementsRead(String text) {
-    java.util.regex.Matcher m = ELEMENT_COUNT.matcher(text.substring(0, Math.min(text.length(), 2000)));
-    return !m.find() || m.group(1).length() < 10 && Long.parseLong(m.group(1)) <= LiveReader.MAX_ELEMENTS;
   }
 
   /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */

@@ -17,19 +17,20 @@ import java.util.regex.Pattern;
  * number of set elements with a digest of them ({@code NftDump.Elements}), in all and by set, so
  * that an element added or deleted by hand is seen, and in which set. Recorded after each load as
  * {@code rules N}, {@code rules N sha256=HEX} or {@code rules N sha256=HEX elements M/HEX sets
- * FAMILY:NAME=M/HEX ...} (the elements of a table of at most {@link LiveReader#MAX_ELEMENTS}).
+ * FAMILY:NAME=M/HEX ...}, where a set of more than {@link LiveReader#MAX_SET_ELEMENTS} elements is
+ * {@code FAMILY:NAME=?}: not read, and left out of the totals.
  */
 public record TableRules(int count, Optional<String> sha256, Optional<Elements> elements) {
   private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(?: sha256=([0-9a-f]{64}))?"
-      + "(?: elements (\\d{1,10})/([0-9a-f]{16})((?: sets)(?: [A-Za-z0-9_.:-]{1,300}=\\d{1,10}/[0-9a-f]{16})+)?)?");
-  private static final Pattern SET = Pattern.compile("([A-Za-z0-9_.:-]{1,300})=(\\d{1,10})/([0-9a-f]{16})");
+      + "(?: elements (\\d{1,10})/([0-9a-f]{16})((?: sets)(?: [A-Za-z0-9_.:-]{1,300}=(?:\\d{1,10}/[0-9a-f]{16}|\\?))+)?)?");
+  private static final Pattern SET = Pattern.compile("([A-Za-z0-9_.:-]{1,300})=(?:(\\d{1,10})/([0-9a-f]{16})|\\?)");
   /** The most sets a difference names. */
   private static final int NAMED = 3;
 
   /**
    * The set and map elements of a table: their number and their digest, and the same of each set
-   * by {@code FAMILY:NAME} (empty when unknown); a read that stopped at its limit ({@link
-   * LiveReader#MAX_ELEMENTS}) has no digest ({@code ""}) and the number read.
+   * by {@code FAMILY:NAME} (empty when unknown). A set not read whole (more than {@link
+   * LiveReader#MAX_SET_ELEMENTS}) has no digest ({@code ""}) and is left out of the totals.
    */
   public record Elements(int count, String digest, Map<String, SetElements> sets) {
     public Elements {
@@ -40,13 +41,18 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
       this(count, digest, Map.of());
     }
 
+    /** Whether every set was read whole. */
     public boolean complete() {
-      return !digest.isEmpty();
+      return sets.values().stream().allMatch(SetElements::whole);
     }
   }
 
-  /** The elements of one set or map: their number and digest. */
-  public record SetElements(int count, String digest) {}
+  /** The elements of one set or map: their number and digest ({@code ""}: not read whole). */
+  public record SetElements(int count, String digest) {
+    public boolean whole() {
+      return !digest.isEmpty();
+    }
+  }
 
   public TableRules(int count, Optional<String> sha256) {
     this(count, sha256, Optional.empty());
@@ -55,7 +61,8 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
   /** {@code N}, {@code N sha256=HEX} or {@code N sha256=HEX elements M/HEX sets ...}. */
   public String text() {
     return count + sha256.map(h -> " sha256=" + h).orElse("")
-        + elements.filter(Elements::complete).map(e -> " elements " + e.count() + "/" + e.digest() + setsText(e)).orElse("");
+        + elements.filter(e -> e.complete() || !setsText(e).isEmpty())
+            .map(e -> " elements " + e.count() + "/" + e.digest() + setsText(e)).orElse("");
   }
 
   private static String setsText(Elements e) {
@@ -63,7 +70,7 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
       return ""; // a name the record cannot hold: the totals only
     }
     StringBuilder b = new StringBuilder(" sets");
-    e.sets().forEach((k, v) -> b.append(' ').append(k).append('=').append(v.count()).append('/').append(v.digest()));
+    e.sets().forEach((k, v) -> b.append(' ').append(k).append('=').append(v.whole() ? v.count() + "/" + v.digest() : "?"));
     return b.toString();
   }
 
@@ -77,7 +84,7 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     if (m.group(5) != null) {
       Matcher s = SET.matcher(m.group(5));
       while (s.find()) {
-        sets.put(s.group(1), new SetElements(Integer.parseInt(s.group(2)), s.group(3)));
+        sets.put(s.group(1), s.group(2) == null ? new SetElements(0, "") : new SetElements(Integer.parseInt(s.group(2)), s.group(3)));
       }
     }
     Optional<Elements> elements = m.group(3) == null ? Optional.empty()
@@ -91,7 +98,8 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
    * sides know the sets: {@code set allow_in4: 5 elements, applied with 4}, {@code set X:
    * elements edited since apply}, {@code set X added since apply}, {@code set X deleted since
    * apply}, else in all: {@code N set elements, applied with M}, {@code set elements edited since
-   * apply}); empty when they do not (a digest is compared only when both sides have one).
+   * apply}); empty when they do not (a digest is compared only when both sides have one, and a
+   * set's elements only when both sides read it whole).
    */
   public Optional<String> differenceTo(TableRules now) {
     if (now.count != count) {
@@ -105,10 +113,7 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     }
     Elements was = elements.get();
     Elements is = now.elements.get();
-    if (!is.complete()) {
-      return Optional.of("over " + LiveReader.MAX_ELEMENTS + " set elements, applied with " + was.count());
-    }
-    if (is.count() == was.count() && is.digest().equals(was.digest())) {
+    if (is.count() == was.count() && is.digest().equals(was.digest()) && is.sets().keySet().equals(was.sets().keySet())) {
       return Optional.empty();
     }
     if (!was.sets().isEmpty() && !is.sets().isEmpty()) {
@@ -123,16 +128,19 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
           sets.add(name + " added since apply");
         } else if (b == null) {
           sets.add(name + " deleted since apply");
+        } else if (!a.whole() || !b.whole()) {
+          continue; // too big to read: not compared
         } else if (a.count() != b.count()) {
           sets.add(name + ": " + b.count() + " elements, applied with " + a.count());
         } else if (!a.digest().equals(b.digest())) {
           sets.add(name + ": elements edited since apply");
         }
       }
-      if (!sets.isEmpty()) {
-        return Optional.of(String.join(", ", sets.subList(0, Math.min(NAMED, sets.size())))
-            + (sets.size() > NAMED ? " and " + (sets.size() - NAMED) + " more sets" : ""));
-      }
+      return sets.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", sets.subList(0, Math.min(NAMED, sets.size())))
+          + (sets.size() > NAMED ? " and " + (sets.size() - NAMED) + " more sets" : ""));
+    }
+    if (!was.complete() || !is.complete()) {
+      return Optional.empty();
     }
     return Optional.of(is.count() != was.count() ? is.count() + " set elements, applied with " + was.count()
         : "set elements edited since apply");

@@ -90,17 +90,6 @@ class RunnerTest {
   }
 
   @Test
-  void theElementsOfATableAreReadWhenItsHeaderCountsAtMostTheLimit() {
-    String header = "# netc emit --backend nft: topology `t`\n# Apply with ...\n# writes it anew, so they are replaced"
-        + " atomically. 23 rules, %s set and map elements.\ntable inet netc_t {\n";
-    assertTrue(Runner.elementsRead(String.format(header, "31")));
-    assertTrue(Runner.elementsRead(String.format(header, LiveReader.MAX_ELEMENTS)));
-    assertFalse(Runner.elementsRead(String.format(header, LiveReader.MAX_ELEMENTS + 1)));
-    assertFalse(Runner.elementsRead(String.format(header, "99999999999999999999")));
-    assertTrue(Runner.elementsRead("table inet x {\n}\n")); // no header: read, up to the limit
-  }
-
-  @Test
   void rulesAreComparedBeforeElementsAndElementsOnlyWhenBothSidesHaveThem() {
     String sha = "ab".repeat(32);
     TableRules.Elements e = new TableRules.Elements(31, "cd".repeat(8));
@@ -145,6 +134,18 @@ class RunnerTest {
     is.put("inet:allow_in4_exact", was.get("inet:allow_in4_exact"));
     is.put("inet:allow_in4", was.get("inet:allow_in4"));
     assertEquals(java.util.Optional.of("set ports: elements edited since apply"), applied.differenceTo(rules.apply(is)));
+    // a set too big to read, on either side: not compared, and written `=?`
+    java.util.Map<String, TableRules.SetElements> bigWas = new java.util.LinkedHashMap<>(was);
+    bigWas.put("inet:allow_in4_exact", new TableRules.SetElements(0, ""));
+    TableRules bigApplied = rules.apply(bigWas);
+    assertTrue(bigApplied.text().contains(" inet:allow_in4_exact=? "), bigApplied.text());
+    assertEquals(java.util.Optional.of(bigApplied), TableRules.parse(bigApplied.text()));
+    java.util.Map<String, TableRules.SetElements> bigIs = new java.util.LinkedHashMap<>(bigWas);
+    bigIs.put("inet:allow_in4_exact", new TableRules.SetElements(10_001, ""));
+    assertEquals(java.util.Optional.empty(), bigApplied.differenceTo(rules.apply(bigIs)));
+    assertEquals(java.util.Optional.empty(), applied.differenceTo(rules.apply(bigIs)));
+    bigIs.put("bridge:ports", new TableRules.SetElements(4, "88".repeat(8)));
+    assertEquals(java.util.Optional.of("set ports: 4 elements, applied with 5"), applied.differenceTo(rules.apply(bigIs)));
     // a name the record cannot hold: the totals only
     java.util.Map<String, TableRules.SetElements> odd = java.util.Map.of("inet:a set", new TableRules.SetElements(1, "77".repeat(8)));
     assertTrue(rules.apply(odd).text().endsWith(" elements 1/" + rules.apply(odd).elements().get().digest()), rules.apply(odd).text());

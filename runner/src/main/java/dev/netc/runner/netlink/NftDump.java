@@ -139,22 +139,28 @@ public final class NftDump {
    * changes when it is resized, which it may do a moment after a transaction): the sum of a
    * 64-bit hash of each element (its set, key, key end, flags, data, comment; not its timeout,
    * expiry or counters) and of each set's shape (name, flags, key and data types). An element
-   * added or deleted by hand, or a set added, changes it. A read that stopped at its limit has
-   * no digest ({@code ""}), and the number read until then. {@code sets}: the same of each set
-   * and map, by {@code FAMILY:NAME} in the kernel's order (the digests add up to the table's).
+   * added or deleted by hand, or a set added, changes it. {@code sets}: the same of each set and
+   * map, by {@code FAMILY:NAME} in the kernel's order; a set whose read stopped at its limit has
+   * no digest ({@code ""}) and the number read until then, and the table's number and digest
+   * are those of the other sets.
    */
   public record Elements(int count, String digest, Map<String, SetElements> sets) {
     public Elements {
       sets = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sets));
     }
 
+    /** Whether every set was read whole. */
     public boolean complete() {
-      return !digest.isEmpty();
+      return sets.values().stream().allMatch(SetElements::whole);
     }
   }
 
   /** The elements of one set or map: their number and digest ({@link Elements}). */
-  public record SetElements(int count, String digest) {}
+  public record SetElements(int count, String digest) {
+    public boolean whole() {
+      return !digest.isEmpty();
+    }
+  }
 
 
   /**
@@ -198,14 +204,16 @@ public final class NftDump {
   /**
    * The elements of the sets and maps of the tables named {@code name} of each of {@code
    * families} ({@link Elements}): the sets of each family, then a dump of each set of the table,
-   * stopped after {@code max} elements. The kernel dumps a set some 300 elements at a time, and
-   * walks it from its first element for each (Linux 6.18): a set of 100,000 elements takes some
-   * 800 ms, one of 10,000 some 25 ms.
+   * each stopped after {@code maxPerSet} elements (that set is then not read: its digest is
+   * {@code ""}, and the table's totals leave it out). The kernel dumps a set some 300 elements at
+   * a time, and walks it from its first element for each (Linux 6.18): a set of 100,000 elements
+   * takes some 800 ms, one of 10,000 some 25 ms.
    */
-  public static Elements elements(List<String> families, String name, int max) throws IOException {
-    Digest64 sum = new Digest64();
+  public static Elements elements(List<String> families, String name, int maxPerSet) throws IOException {
+    Digest64 total = new Digest64();
     Map<String, SetElements> sets = new java.util.LinkedHashMap<>();
-    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+    NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER);
+    try {
       for (String family : families) {
         int f = family(family);
         for (ByteBuffer m : sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETSET, header(f))) {
@@ -221,29 +229,37 @@ public final class NftDump {
           }
           // the set itself: a set added by hand counts, even empty
           long seed = Digest64.seed(family + " " + RouteDump.string(set));
-          int countBefore = sum.count;
-          long sumBefore = sum.sum;
-          sum.start(seed);
+          Digest64 one = new Digest64();
+          one.start(seed);
           for (int k : NFTA_SET_SHAPE) {
-            sum.attribute(k, a.get(k));
+            one.attribute(k, a.get(k));
           }
-          sum.add(false);
+          one.add(false);
           byte[] filter = attributes(header(f), NFTA_SET_ELEM_LIST_TABLE, name, NFTA_SET_ELEM_LIST_SET, RouteDump.string(set));
           boolean whole = sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETSETELEM, filter, e -> {
             ByteBuffer list = RouteDump.attributes(e, 4).get(NFTA_SET_ELEM_LIST_ELEMENTS);
             if (list != null) {
-              element(sum, seed, list);
+              element(one, seed, list);
             }
-            return sum.count <= max;
+            return one.count <= maxPerSet;
           });
-          if (!whole) {
-            return new Elements(sum.count, "", Map.of()); // the socket is left mid-dump: closed here
+          String key = family + ":" + RouteDump.string(set);
+          if (whole) {
+            sets.put(key, new SetElements(one.count, hex(one.sum)));
+            total.sum += one.sum;
+            total.count += one.count;
+          } else {
+            sets.put(key, new SetElements(one.count, ""));
+            // the socket is left mid-dump: the next set gets a new one
+            sock.close();
+            sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER);
           }
-          sets.put(family + ":" + RouteDump.string(set), new SetElements(sum.count - countBefore, hex(sum.sum - sumBefore)));
         }
       }
+    } finally {
+      sock.close();
     }
-    return new Elements(sum.count, hex(sum.sum), sets);
+    return new Elements(total.count, hex(total.sum), sets);
   }
 
   private static String hex(long v) {
