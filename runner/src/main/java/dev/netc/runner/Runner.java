@@ -96,6 +96,14 @@ public final class Runner {
 
   private final Map<String, Found> found = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * What the last {@link #diff} found of each host namespace's table when the ruleset's generation
+   * was not the recorded one (someone changed another table there) but the table's rules and
+   * elements were still the recorded ones: that generation, read before them. An apply, under its
+   * lock, records it ({@link #recordGeneration}), so that the next plans skip the read again.
+   */
+  private final Map<String, String> heldSince = new java.util.concurrent.ConcurrentHashMap<>();
+
   public Runner(CommandExecutor exec, Path etcNetns, Path stateDir, Duration lockWait) {
     this.exec = exec;
     this.etcNetns = etcNetns;
@@ -515,10 +523,14 @@ public final class Runner {
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
           Optional<TableRules> rules = tableRulesRecord(owner);
+          heldSince.remove(owner.hostNs());
           if (rules.isPresent() && !generationHolds(owner, live)) {
-            Optional<String> edited = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent())
-                .flatMap(rules.get()::differenceTo);
+            Optional<TableRules> now = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent());
+            Optional<String> edited = now.flatMap(rules.get()::differenceTo);
             edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, id, why + "; replaced atomically")));
+            if (now.isPresent() && edited.isEmpty() && rules.get().sha256().isPresent()) {
+              live.nftGeneration(owner.hostNs()).ifPresent(g -> heldSince.put(owner.hostNs(), g));
+            }
           }
         }
       } else if (!live.has(id)) {
@@ -930,6 +942,10 @@ public final class Runner {
         }
         plan = saved.get().plan();
       }
+      // tables found as applied in a ruleset that changed since: their records take its generation
+      Set<ObjectId> changing = plan.changes().stream().map(Change::id).collect(Collectors.toSet());
+      ts.stream().filter(t -> t.host().table().isPresent() && !changing.contains(t.host().table().get().id()))
+          .forEach(this::recordGeneration);
       if (plan.empty()) {
         // nothing of an unfinished apply is left (every namespace it names is marked, or gone):
         // a journal still there would only mislead a later read
@@ -2611,6 +2627,22 @@ public final class Runner {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Replaces the generation of the table's record with the one {@link #diff} found it as applied
+   * in ({@link #heldSince}): read before its rules and elements were, so that no later generation
+   * can be that one with other rules. Called under the apply's lock.
+   */
+  private void recordGeneration(Target t) {
+    String g = heldSince.remove(t.hostNs());
+    List<String> lines = recordLines(t);
+    if (g == null || lines.isEmpty() || lines.stream().noneMatch(l -> l.startsWith("generation "))) {
+      return;
+    }
+    List<String> updated = new ArrayList<>(lines);
+    updated.replaceAll(l -> l.startsWith("generation ") ? "generation " + g : l);
+    writeTableRecord(t, Optional.of(String.join("\n", updated)));
   }
 
   /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */

@@ -219,6 +219,18 @@ class TableUpdateKernelTest {
     trace.clear();
     assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
     assertTrue(trace.stream().anyMatch(l -> l.contains("set elements in table inet netc_webshop")), trace::toString);
+    // a no-op apply records that generation: the plans after it skip the read again
+    String generation = record().get(2);
+    assertTrue(traced.apply(original).plan().empty());
+    assertFalse(record().get(2).equals(generation), record()::toString);
+    trace.clear();
+    assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
+    assertTrue(trace.stream().noneMatch(l -> l.contains("set elements in table")), trace::toString);
+    // and still sees an element added by hand after it
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4_exact",
+        "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());
+    assertEquals("set allow_in4_exact: 5 elements, applied with 4; replaced atomically", traced.plan(original).changes().get(0).detail());
+    traced.apply(original);
 
     // a rule of netc's table edited by hand, the number the same: found by the rules' digest
     String rule = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "chain", "inet", "netc_webshop", "forward").out()
