@@ -15,10 +15,12 @@ import java.util.TreeSet;
 
 /**
  * What netc reads of nftables, over {@code NETLINK_NETFILTER} in the calling thread's namespace:
- * the tables that have a chain ({@code NFT_MSG_GETCHAIN}, as {@code nft -j list chains} tells),
- * and the number of rules of one table ({@code NFT_MSG_GETRULE} filtered by table). Neither
- * fetches a set element: nft 1.0.6 lists every element even for {@code list tables} and {@code
- * -t list table} (1.2 s with 100,000 elements).
+ * the ruleset's generation ({@code NFT_MSG_GETGEN}), the tables that have a chain ({@code
+ * NFT_MSG_GETCHAIN}, as {@code nft -j list chains} tells), the rules of one table ({@code
+ * NFT_MSG_GETRULE} filtered by table), and, only when asked, its sets' elements ({@code
+ * NFT_MSG_GETSET}, {@code NFT_MSG_GETSETELEM}), up to a number per set. Nothing else fetches a
+ * set element: nft 1.0.6 lists every element even for {@code list tables} and {@code -t list
+ * table} (1.2 s with 100,000 elements).
  */
 public final class NftDump {
   private static final int NFNL_SUBSYS_NFTABLES = 10;
