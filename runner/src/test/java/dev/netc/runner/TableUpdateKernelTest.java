@@ -202,9 +202,10 @@ class TableUpdateKernelTest {
     Runner traced = new Runner(new TracingExecutor(recorded, trace::add), Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     Runner.Target original = target(source);
     traced.apply(original);
-    // the record: the table's rules and elements, and the generation of S's ruleset read just before them
+    // the record: the table's rules and elements, the generation of S's ruleset read just before
+    // them, and the kept file's size, inode and change time
     String record = Files.readString(stateDir.resolve(s + ".webshop.nft.sha256"));
-    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets inet:bridges=\\d+/[0-9a-f]{16} [^\n]+\ngeneration \\d+ \\d+\n"),
+    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets inet:bridges=\\d+/[0-9a-f]{16} [^\n]+\ngeneration \\d+ \\d+\nkept \\d+ \\d+ \\d+\n"),
         record);
 
     // nothing changed in S's ruleset since: the plan reads its generation with its tables, not the rules
@@ -247,6 +248,26 @@ class TableUpdateKernelTest {
   /** The table's record ({@code S.webshop.nft.sha256} in the state folder), line by line. */
   private List<String> record() throws Exception {
     return Files.readAllLines(stateDir.resolve(s + ".webshop.nft.sha256"));
+  }
+
+  @Test
+  void theKeptFileIsTrustedByItsStatAndHashedWhenItChanged() throws Exception {
+    runner.apply(target(source));
+    Path kept = stateDir.resolve(s + ".webshop.nft");
+    assertTrue(record().get(record().size() - 1).matches("kept \\d+ \\d+ \\d+"), record()::toString);
+    // the kept file changed since apply wrote it: hashed, not the record's, so no element delta
+    Files.writeString(kept, Files.readString(kept) + "\n");
+    Runner.Target changed = target(moved());
+    assertEquals(Runner.WHOLE_TABLE, runner.plan(changed).changes().get(0).detail());
+    int before = recorded.calls().size();
+    runner.apply(changed);
+    assertTrue(nftLoads(before).get(0).stdin().contains("delete table inet netc_webshop"));
+    // as apply wrote it (its size, inode and change time in the record): not hashed, so a
+    // record whose hash no longer matches still gives the element delta
+    List<String> lines = new java.util.ArrayList<>(record());
+    lines.set(0, "0".repeat(64));
+    Files.writeString(stateDir.resolve(s + ".webshop.nft.sha256"), String.join("\n", lines) + "\n");
+    assertEquals("set allow_in4_exact: +4 -4 elements", runner.plan(target(source)).changes().get(0).detail());
   }
 
   @Test
