@@ -419,6 +419,7 @@ public final class Runner {
    */
   Plan diff(List<Target> ts, LiveState live) {
     found.clear();
+    heldSince.clear();
     Sandbox sb = sandbox(ts);
     Target t = ts.get(0);
     List<KernelObject> desired = new ArrayList<>();
@@ -523,7 +524,6 @@ public final class Runner {
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
           Optional<TableRules> rules = tableRulesRecord(owner);
-          heldSince.remove(owner.hostNs());
           if (rules.isPresent() && !generationHolds(owner, live)) {
             Optional<TableRules> now = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent());
             Optional<String> edited = now.flatMap(rules.get()::differenceTo);
@@ -1564,11 +1564,7 @@ public final class Runner {
           + witness.generation().map(g -> "\ngeneration " + g).orElse("")));
       writeAppliedTable(t, Optional.of(nft));
       // and the kept file's size, inode and change time, which spare the next update hashing it
-      keptStat(appliedTablePath(t)).ifPresent(k -> {
-        List<String> lines = new ArrayList<>(recordLines(t));
-        lines.add("kept " + k);
-        writeTableRecord(t, Optional.of(String.join("\n", lines)));
-      });
+      keptStat(appliedTablePath(t)).ifPresent(k -> writeRecordLine(t, "kept", k));
       undo.loadedTables.add(t);
     }
   }
@@ -1589,10 +1585,7 @@ public final class Runner {
     }
     Optional<TableRules.Elements> elements = reader.elements(t.hostNs(), t.host().table().get().id().name(), generation.get());
     if (elements.isPresent()) {
-      List<String> lines = new ArrayList<>(recordLines(t));
-      String withElements = "rules " + new TableRules(rules.get().count(), rules.get().sha256(), elements).text();
-      lines.replaceAll(l -> l.startsWith("rules ") ? withElements : l);
-      writeTableRecord(t, Optional.of(String.join("\n", lines)));
+      writeRecordLine(t, "rules", new TableRules(rules.get().count(), rules.get().sha256(), elements).text());
     }
   }
 
@@ -2627,12 +2620,24 @@ public final class Runner {
 
   /** The record's {@code rules N} line: how many rules the table had right after apply loaded it. */
   private Optional<TableRules> tableRulesRecord(Target t) {
-    for (String l : recordLines(t)) {
-      if (l.startsWith("rules ")) {
-        return TableRules.parse(l.substring(6));
-      }
+    return recordLine(t, "rules").flatMap(TableRules::parse);
+  }
+
+  /** The value of the record's {@code KEY VALUE} line. */
+  private Optional<String> recordLine(Target t, String key) {
+    return recordLines(t).stream().filter(l -> l.startsWith(key + " ")).findFirst().map(l -> l.substring(key.length() + 1));
+  }
+
+  /** Writes the record's {@code KEY VALUE} line: in place of the one there, else last. */
+  private void writeRecordLine(Target t, String key, String value) {
+    List<String> lines = new ArrayList<>(recordLines(t));
+    int at = java.util.stream.IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith(key + " ")).findFirst().orElse(-1);
+    if (at < 0) {
+      lines.add(key + " " + value);
+    } else {
+      lines.set(at, key + " " + value);
     }
-    return Optional.empty();
+    writeTableRecord(t, Optional.of(String.join("\n", lines)));
   }
 
   /**
@@ -2642,13 +2647,9 @@ public final class Runner {
    */
   private void recordGeneration(Target t) {
     String g = heldSince.remove(t.hostNs());
-    List<String> lines = recordLines(t);
-    if (g == null || lines.isEmpty() || lines.stream().noneMatch(l -> l.startsWith("generation "))) {
-      return;
+    if (g != null && tableGenerationRecord(t).isPresent()) {
+      writeRecordLine(t, "generation", g);
     }
-    List<String> updated = new ArrayList<>(lines);
-    updated.replaceAll(l -> l.startsWith("generation ") ? "generation " + g : l);
-    writeTableRecord(t, Optional.of(String.join("\n", updated)));
   }
 
   /**
@@ -2673,18 +2674,13 @@ public final class Runner {
    * record (some 65 ms for the 7 MB of a table of 100,000 elements).
    */
   private boolean keptAsRecorded(Target t) {
-    Optional<String> kept = recordLines(t).stream().filter(l -> l.startsWith("kept ")).findFirst().map(l -> l.substring(5));
+    Optional<String> kept = recordLine(t, "kept");
     return kept.isPresent() && keptStat(appliedTablePath(t)).equals(kept);
   }
 
   /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */
   private Optional<String> tableGenerationRecord(Target t) {
-    for (String l : recordLines(t)) {
-      if (l.startsWith("generation ")) {
-        return Optional.of(l.substring(11));
-      }
-    }
-    return Optional.empty();
+    return recordLine(t, "generation");
   }
 
   /**

@@ -247,7 +247,7 @@ public final class NftDump {
           });
           String key = family + ":" + RouteDump.string(set);
           if (whole) {
-            sets.put(key, new SetElements(one.count, hex(one.sum)));
+            sets.put(key, new SetElements(one.count, HexFormat.of().toHexDigits(one.sum)));
             total.sum += one.sum;
             total.count += one.count;
           } else {
@@ -261,12 +261,7 @@ public final class NftDump {
     } finally {
       sock.close();
     }
-    return new Elements(total.count, hex(total.sum), sets);
-  }
-
-  private static String hex(long v) {
-    String h = Long.toHexString(v);
-    return "0".repeat(16 - h.length()) + h;
+    return new Elements(total.count, HexFormat.of().toHexDigits(total.sum), sets);
   }
 
   /** Adds each element of {@code list} (a nest of {@code NFTA_LIST_ELEM}s) to {@code sum}, walked in place. */
