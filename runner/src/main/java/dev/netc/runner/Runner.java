@@ -2610,7 +2610,17 @@ public final class Runner {
    * that is newer than its record cannot be.)
    */
   private boolean tableAsApplied(Target t, Optional<String> applied) {
-    return tableRecord(t).isPresent() && applied.equals(Optional.of(t.nft().orElse("")));
+    return recordIntact(t) && applied.equals(Optional.of(t.nft().orElse("")));
+  }
+
+  /**
+   * Whether the table's record is one apply wrote: a SHA-256 first, and a {@code rules} line, when
+   * there is one, that reads. A damaged record says nothing of the live table: the plan replaces
+   * the table, and its apply writes the record anew.
+   */
+  private boolean recordIntact(Target t) {
+    return tableRecord(t).filter(h -> h.matches("[0-9a-f]{64}")).isPresent()
+        && (recordLine(t, "rules").isEmpty() || tableRulesRecord(t).isPresent());
   }
 
   /** The record's first line: the SHA-256 of the table file apply loaded. */

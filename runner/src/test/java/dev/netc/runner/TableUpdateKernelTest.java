@@ -251,6 +251,23 @@ class TableUpdateKernelTest {
   }
 
   @Test
+  void aDamagedRecordIsAWholeTableReplaceThatWritesItAnew() throws Exception {
+    runner.apply(target(source));
+    Path rec = stateDir.resolve(s + ".webshop.nft.sha256");
+    String good = Files.readString(rec);
+    for (String damaged : List.of("garbage\n", good.replaceFirst("(?m)^rules .*$", "rules x"))) {
+      Files.writeString(rec, damaged);
+      assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (content, replaced atomically)"),
+          runner.plan(target(source)).changes().stream().map(Change::line).toList());
+      runner.apply(target(source));
+      List<String> written = record();
+      assertTrue(written.get(0).matches("[0-9a-f]{64}") && written.get(1).startsWith("rules "), written::toString);
+      Plan again = runner.plan(target(source));
+      assertTrue(again.empty(), again::text);
+    }
+  }
+
+  @Test
   void theKeptFileIsTrustedByItsStatAndHashedWhenItChanged() throws Exception {
     runner.apply(target(source));
     Path kept = stateDir.resolve(s + ".webshop.nft");
