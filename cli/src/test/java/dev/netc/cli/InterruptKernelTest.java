@@ -141,22 +141,36 @@ class InterruptKernelTest {
 
   @Test
   void aSignalDuringApplyRollsItBackAndExits143(@TempDir Path dir) throws Exception {
-    String s = prepare(dir, "ni");
-    try {
-      // the sandbox's namespaces are made (the last of its steps: S-outside's requests): the
-      // endpoints' are next
-      Run r = netc(dir, l -> l.endsWith("netlink requests in " + s + "-outside"), "apply", "-v", "t.netc", "--sandbox", s);
-      String text = String.join("\n", r.err());
-      System.out.println("interrupted apply: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
-      assertEquals(143, r.exit(), text);
-      assertTrue(r.err().contains("netc: interrupted: no further change; rolling back what this apply made (SIGTERM again to quit"
-          + " at once)"), text);
-      assertTrue(r.err().stream().noneMatch(l -> l.contains("(exit ")), "no batch was killed: " + text);
-      assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
-      assertNothingLeft(s);
-    } finally {
-      DiffKernelTest.removeSandbox(s);
+    // A process that netc starts at the very moment of the signal is still in netc's process
+    // group until setsid(1) takes it out, and is killed with netc: the apply still rolls back,
+    // but the process's exit is then the signal's. Such a meeting is rare (2 runs of 10 here
+    // with the signal as S-outside's requests end, where the table's `nft -f` starts), so the
+    // scenario runs again, in a new sandbox, up to three times; a batch that the signal kills
+    // while it runs (no session of its own) would be killed every time.
+    List<String> met = new java.util.ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      String s = prepare(dir, "ni");
+      try {
+        // the sandbox's namespaces are made (the last of its steps: S-outside's requests): the
+        // table's `nft -f` and the host's batches for 200 containers start
+        Run r = netc(dir, l -> l.endsWith("netlink requests in " + s + "-outside"), "apply", "-v", "t.netc", "--sandbox", s);
+        String text = String.join("\n", r.err());
+        System.out.println("interrupted apply: " + r.err().stream().filter(l -> !l.matches("^[+~-] .*")).toList());
+        assertEquals(143, r.exit(), text);
+        assertTrue(r.err().contains("netc: interrupted: no further change; rolling back what this apply made (SIGTERM again to"
+            + " quit at once)"), text);
+        assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
+        assertNothingLeft(s);
+        List<String> killed = r.err().stream().filter(l -> l.contains("(exit ")).toList();
+        if (killed.isEmpty()) {
+          return;
+        }
+        met.addAll(killed);
+      } finally {
+        DiffKernelTest.removeSandbox(s);
+      }
     }
+    throw new AssertionError("a batch was killed by the signal in each of 3 runs: " + met);
   }
 
   /** The signal once the destroy's first batch has run: it goes on, and nothing is left. */
