@@ -573,6 +573,22 @@ public final class LiveReader {
     }
   }
 
+  /**
+   * The elements of set {@code set} of table {@code FAMILY NAME} of {@code ns} as the kernel
+   * keeps them, up to {@link #MAX_SET_ELEMENTS}; empty when there are more, or when they cannot
+   * be read (as root over netlink only).
+   */
+  public Optional<List<NftDump.SetElement>> setElements(String ns, String family, String table, String set) {
+    if (netlink == null || !NetlinkNamespaces.usable()) {
+      return Optional.empty();
+    }
+    try {
+      return netlink.setElements(ns, family, table, set, MAX_SET_ELEMENTS);
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /** {@code N set elements}, and the sets not read: {@code (1 set of more than 10000 not read)}. */
   private static String counted(NftDump.Elements e) {
     long big = e.sets().values().stream().filter(x -> !x.whole()).count();

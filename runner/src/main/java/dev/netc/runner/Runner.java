@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.netc.runner.netlink.IpLines;
 import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
+import dev.netc.runner.netlink.NftDump;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -526,7 +527,7 @@ public final class Runner {
           Optional<TableRules> rules = tableRulesRecord(owner);
           if (rules.isPresent() && !generationHolds(owner, live)) {
             Optional<TableRules> now = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent());
-            Optional<String> edited = now.flatMap(rules.get()::differenceTo);
+            Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> named(owner, applied, rules.get(), now.get(), why));
             edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, id, why + "; replaced atomically")));
             if (now.isPresent() && edited.isEmpty() && rules.get().sha256().isPresent()) {
               live.nftGeneration(owner.hostNs()).ifPresent(g -> heldSince.put(owner.hostNs(), g));
@@ -1787,7 +1788,7 @@ public final class Runner {
     if (!generationHolds(t, live)) {
       Optional<TableRules> now = reader.tableRules(t.hostNs(), t.host().table().get().id().name(),
           rules.get().elements().isPresent());
-      Optional<String> edited = now.flatMap(rules.get()::differenceTo);
+      Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> named(t, applied, rules.get(), now.get(), why));
       if (now.isEmpty() || edited.isPresent()) {
         // an element added by hand would stay, one deleted would fail the transaction
         return edited.map(why -> why + "; ").orElse("") + WHOLE_TABLE;
@@ -1795,6 +1796,34 @@ public final class Runner {
     }
     found.put(t.hostNs(), new Found(applied.get(), wanted, delta.get(), wantedSha256));
     return delta.get().summary();
+  }
+
+  /**
+   * {@code why} (how the table's rules and elements {@code now} differ from those recorded,
+   * {@code was}), with the elements named when only elements differ: each such set's elements
+   * read from the kernel and compared with the lines of the file apply loaded ({@link
+   * ElementDrift}; a set that cannot be compared so, by its number of elements); {@code why}
+   * itself when sets were added or deleted too, or the file apply loaded is not kept.
+   */
+  private String named(Target t, Optional<String> applied, TableRules was, TableRules now, String why) {
+    List<String> sets = was.setsWithOtherElements(now);
+    if (applied.isEmpty() || sets.isEmpty() || t.host().table().isEmpty()) {
+      return why;
+    }
+    String table = t.host().table().get().id().name(); // inet netc_shop
+    String name = table.substring(table.indexOf(' ') + 1);
+    List<String> parts = new ArrayList<>();
+    for (String set : sets.subList(0, Math.min(ElementDrift.NAMED, sets.size()))) {
+      String family = set.substring(0, set.indexOf(':'));
+      String setName = set.substring(set.indexOf(':') + 1);
+      Optional<TableDelta.PrintedSet> printed = TableDelta.printedSet(applied.get(), new TableDelta.SetRef(family, name, setName));
+      Optional<List<NftDump.SetElement>> live = printed.isEmpty() ? Optional.empty()
+          : reader.setElements(t.hostNs(), family, name, setName);
+      // a set whose elements cannot be printed back (a typeof set): by its number of elements
+      parts.add(live.flatMap(l -> ElementDrift.describe(setName, printed.get().type(), printed.get().elements(), l))
+          .orElseGet(() -> "set " + setName + ": " + was.elementsDifference(set, now)));
+    }
+    return String.join(", ", parts) + (sets.size() > ElementDrift.NAMED ? " and " + (sets.size() - ElementDrift.NAMED) + " more sets" : "");
   }
 
   /**

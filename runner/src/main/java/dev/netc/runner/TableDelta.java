@@ -276,6 +276,25 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     b.append("}\n");
   }
 
+  /** A set or map of a file as the backends print it: its {@code type} line and its element lines (without trailing commas). */
+  record PrintedSet(String type, List<String> elements) {
+    PrintedSet {
+      elements = List.copyOf(elements);
+    }
+  }
+
+  /** Set {@code ref} of {@code text} (a file as the backends print it); empty when the file is not as printed or has no such set. */
+  static Optional<PrintedSet> printedSet(String text, SetRef ref) {
+    Parsed p = parse(text);
+    if (p == null || !p.blocks.containsKey(ref) || !p.types.containsKey(ref)) {
+      return Optional.empty();
+    }
+    Block b = new Block(text, p.blocks.get(ref));
+    List<String> lines = new ArrayList<>();
+    b.addTo(lines, 0, b.size());
+    return Optional.of(new PrintedSet(p.types.get(ref), lines));
+  }
+
   /** An element's key: the line without its comment and without a map's value. */
   static String key(String element) {
     int comment = element.indexOf(" comment \"");
@@ -288,6 +307,8 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     final StringBuilder skeleton = new StringBuilder();
     /** By set, where its elements are in the text: each {@code elements = { ... }} block's lines, from and to. */
     final Map<SetRef, List<int[]>> blocks = new LinkedHashMap<>();
+    /** By set, its {@code type ...} or {@code typeof ...} line. */
+    final Map<SetRef, String> types = new LinkedHashMap<>();
     int tables;
   }
 
@@ -337,6 +358,8 @@ public record TableDelta(Map<SetRef, Sets> sets) {
             return null;
           }
         }
+      } else if (set != null && depth == 2 && (line.startsWith("type ") || line.startsWith("typeof "))) {
+        p.types.put(set, line);
       } else if (line.equals("}")) {
         depth--;
         if (depth < 0) {

@@ -92,6 +92,37 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     return Optional.of(new TableRules(Integer.parseInt(m.group(1)), Optional.ofNullable(m.group(2)), elements));
   }
 
+  /** How the elements of set {@code set} ({@code FAMILY:NAME}) differ in {@code now}: {@code 5 elements, applied with 4}, {@code elements edited since apply}. */
+  public String elementsDifference(String set, TableRules now) {
+    return elementsDifference(elements.get().sets().get(set), now.elements.get().sets().get(set));
+  }
+
+  private static String elementsDifference(SetElements a, SetElements b) {
+    return a.count() != b.count() ? b.count() + " elements, applied with " + a.count() : "elements edited since apply";
+  }
+
+  /**
+   * The sets ({@code FAMILY:NAME}) whose elements alone differ in {@code now}: empty unless the
+   * rules are the same and the same sets are there on both sides; a set not read whole on
+   * either side is not compared.
+   */
+  public List<String> setsWithOtherElements(TableRules now) {
+    if (now.count != count || !sha256.equals(now.sha256) || elements.isEmpty() || now.elements.isEmpty()
+        || !elements.get().sets().keySet().equals(now.elements.get().sets().keySet())) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, SetElements> e : elements.get().sets().entrySet()) {
+      SetElements b = now.elements.get().sets().get(e.getKey());
+      if (!e.getValue().equals(b)) {
+        if (e.getValue().whole() && b.whole()) {
+          out.add(e.getKey()); // a set too big to read is not compared
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * How the rules and elements {@code now} differ from these, recorded after the load ({@code N
    * rules, applied with M}, {@code rules edited since apply}; for the elements, by set when both
@@ -130,10 +161,8 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
           sets.add(name + " deleted since apply");
         } else if (!a.whole() || !b.whole()) {
           continue; // too big to read: not compared
-        } else if (a.count() != b.count()) {
-          sets.add(name + ": " + b.count() + " elements, applied with " + a.count());
-        } else if (!a.digest().equals(b.digest())) {
-          sets.add(name + ": elements edited since apply");
+        } else if (!a.equals(b)) {
+          sets.add(name + ": " + elementsDifference(a, b));
         }
       }
       return sets.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", sets.subList(0, Math.min(NAMED, sets.size())))

@@ -230,7 +230,8 @@ class TableUpdateKernelTest {
     // and still sees an element added by hand after it
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4_exact",
         "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());
-    assertEquals("set allow_in4_exact: 5 elements, applied with 4; replaced atomically", traced.plan(original).changes().get(0).detail());
+    assertEquals("set allow_in4_exact: 10.10.0.10 . 10.20.0.5 . tcp . 5432 added since apply; replaced atomically",
+        traced.plan(original).changes().get(0).detail());
     traced.apply(original);
 
     // a rule of netc's table edited by hand, the number the same: found by the rules' digest
@@ -296,11 +297,13 @@ class TableUpdateKernelTest {
         "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());
     Drift drift = runner.drift(target(source));
     assertTrue(drift.text().startsWith("changed     table:" + s
-        + ":inet netc_webshop  (set allow_in4_exact: 5 elements, applied with 4; replaced atomically)\n"), drift::text);
+        + ":inet netc_webshop  (set allow_in4_exact: 10.10.0.10 . 10.20.0.5 . tcp . 5432 added since apply; replaced atomically)\n"),
+        drift::text);
     assertEquals(1, drift.plan().changes().size(), drift::text);
     // a policy change is no element transaction now (the hand-made element would stay): the whole table
     Runner.Target changed = target(moved());
-    assertEquals("set allow_in4_exact: 5 elements, applied with 4; " + Runner.WHOLE_TABLE, runner.plan(changed).changes().get(0).detail());
+    assertEquals("set allow_in4_exact: 10.10.0.10 . 10.20.0.5 . tcp . 5432 added since apply; " + Runner.WHOLE_TABLE,
+        runner.plan(changed).changes().get(0).detail());
     int before = recorded.calls().size();
     assertTrue(runner.apply(changed).notes().isEmpty());
     List<RecordingExecutor.Call> loads = nftLoads(before);
@@ -317,7 +320,9 @@ class TableUpdateKernelTest {
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete", "element", "inet", "netc_webshop", "allow_in4_exact",
         "{ 10.20.0.2 . 10.20.0.3 . tcp . 3000 }").ok());
     Plan plan = runner.plan(target(source));
-    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (set allow_in4_exact: 3 elements, applied with 4; replaced atomically)"),
+    // named with the policy and line it came from (the comment of the line apply loaded)
+    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (set allow_in4_exact: 10.20.0.2 . 10.20.0.3 . tcp . 3000"
+        + " (web-to-api " + file + ":46) deleted since apply; replaced atomically)"),
         plan.changes().stream().map(Change::line).toList(), plan.text());
     int before = recorded.calls().size();
     assertTrue(runner.apply(target(source)).notes().isEmpty());

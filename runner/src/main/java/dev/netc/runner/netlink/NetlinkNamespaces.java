@@ -255,6 +255,12 @@ public final class NetlinkNamespaces {
     });
   }
 
+  /** The elements of set {@code set} of table {@code FAMILY table} in namespace {@code ns} ({@link NftDump#setElements}). */
+  public Optional<List<NftDump.SetElement>> setElements(String ns, String family, String table, String set, int max)
+      throws IOException {
+    return in(ns, () -> NftDump.setElements(family, table, set, max));
+  }
+
   /** What is done in one namespace. */
   @FunctionalInterface
   private interface InNamespace<T> {

@@ -43,7 +43,11 @@ public final class NftDump {
    * {@code _EXPIRATION}, {@code _EXPR}, {@code _PAD}, {@code _EXPRESSIONS}): left out of its digest.
    */
   private static final Set<Integer> ELEM_STATEFUL = Set.of(4, 5, 7, 8, 11);
+  private static final int NFTA_SET_ELEM_KEY = 1;
+  private static final int NFTA_SET_ELEM_DATA = 2;
   private static final int NFTA_SET_ELEM_FLAGS = 3;
+  private static final int NFTA_SET_ELEM_KEY_END = 10;
+  private static final int NFTA_DATA_VALUE = 1;
   /** The end of an interval, which the kernel keeps as an element of its own in a set of one field. */
   private static final int NFT_SET_ELEM_INTERVAL_END = 1;
   private static final int NFTA_GEN_ID = 1;
@@ -262,6 +266,55 @@ public final class NftDump {
       sock.close();
     }
     return new Elements(total.count, HexFormat.of().toHexDigits(total.sum), sets);
+  }
+
+  /**
+   * One element of a set or map as the kernel keeps it: its key's bytes, the end of its range in
+   * a set of several fields with ranges ({@code NFTA_SET_ELEM_KEY_END}, else null), a map's value
+   * (else null), and whether it is the end of an interval of a set of one field (the kernel keeps
+   * that end, one past the range, as an element of its own).
+   */
+  public record SetElement(byte[] key, byte[] keyEnd, byte[] data, boolean intervalEnd) {}
+
+  /**
+   * The elements of set {@code set} of table {@code FAMILY table}, in the kernel's order; empty
+   * when it has more than {@code max}. Only what names an element is read: timeouts, counters and
+   * comments are not.
+   */
+  public static java.util.Optional<List<SetElement>> setElements(String family, String table, String set, int max)
+      throws IOException {
+    List<SetElement> out = new ArrayList<>();
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      byte[] filter = attributes(header(family(family)), NFTA_SET_ELEM_LIST_TABLE, table, NFTA_SET_ELEM_LIST_SET, set);
+      boolean whole = sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETSETELEM, filter, m -> {
+        ByteBuffer list = RouteDump.attributes(m, 4).get(NFTA_SET_ELEM_LIST_ELEMENTS);
+        if (list != null) {
+          for (Map.Entry<Integer, ByteBuffer> e : RouteDump.attributeList(list, 0)) {
+            Map<Integer, ByteBuffer> a = RouteDump.attributes(e.getValue(), 0);
+            ByteBuffer flags = a.get(NFTA_SET_ELEM_FLAGS);
+            boolean end = flags != null && flags.remaining() >= 4 && (flags.get(3) & NFT_SET_ELEM_INTERVAL_END) != 0; // big-endian
+            out.add(new SetElement(value(a.get(NFTA_SET_ELEM_KEY)), value(a.get(NFTA_SET_ELEM_KEY_END)),
+                value(a.get(NFTA_SET_ELEM_DATA)), end));
+          }
+        }
+        return out.size() <= max;
+      });
+      return whole ? java.util.Optional.of(out) : java.util.Optional.empty();
+    }
+  }
+
+  /** The bytes of a nest's {@code NFTA_DATA_VALUE} (a key's, a key end's, a map value's); null when there is none (a verdict). */
+  private static byte[] value(ByteBuffer nest) {
+    if (nest == null) {
+      return null;
+    }
+    ByteBuffer v = RouteDump.attributes(nest, 0).get(NFTA_DATA_VALUE);
+    if (v == null) {
+      return null;
+    }
+    byte[] b = new byte[v.remaining()];
+    v.duplicate().get(b);
+    return b;
   }
 
   /** Adds each element of {@code list} (a nest of {@code NFTA_LIST_ELEM}s) to {@code sum}, walked in place. */
