@@ -119,7 +119,8 @@ class DiffKernelTest {
       assertTrue(lines.contains("missing     link:" + s + ":ve-db-0"), r.out());
       assertTrue(lines.contains("missing     link:" + s + "-db:eth0"), r.out());
       assertTrue(lines.contains("missing     address:" + s + "-db:eth0/10.20.0.5/24"), r.out());
-      assertTrue(lines.stream().anyMatch(l -> l.startsWith("changed     table:" + s + ":inet netc_webshop  (9 rules, applied with 26;")),
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith("changed     table:" + s + ":inet netc_webshop  (9 rules, applied with 26: chain forward flushed (12 rules),"
+          + " chain policy_check flushed (2 rules), chain output: `dnat ip to ip daddr . meta l4proto . th dport map @published4_local")),
           r.out());
       assertTrue(lines.contains("missing     address:" + s + "-api-1:eth0/10.20.0.3/24"), r.out());
       // the new eth0 of db is made with IPv6 on: its switch is missing with it

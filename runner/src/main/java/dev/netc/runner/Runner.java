@@ -1806,6 +1806,9 @@ public final class Runner {
    * itself when sets were added or deleted too, or the file apply loaded is not kept.
    */
   private String named(Target t, Optional<String> applied, TableRules was, TableRules now, String why) {
+    if (was.otherRules(now) && applied.isPresent() && t.host().table().isPresent()) {
+      return namedRules(t, applied.get(), now.count() != was.count() ? why : "rules edited since apply").orElse(why);
+    }
     List<String> sets = was.setsWithOtherElements(now);
     if (applied.isEmpty() || sets.isEmpty() || t.host().table().isEmpty()) {
       return why;
@@ -1824,6 +1827,28 @@ public final class Runner {
           .orElseGet(() -> "set " + setName + ": " + was.elementsDifference(set, now)));
     }
     return String.join(", ", parts) + (sets.size() > ElementDrift.NAMED ? " and " + (sets.size() - ElementDrift.NAMED) + " more sets" : "");
+  }
+
+  /**
+   * {@code why}, followed by the rules by which the table's chains differ from those of the file
+   * apply loaded ({@link RuleDrift}): the live ones listed by nft in the namespace, the loaded
+   * ones by nft in a network namespace of its own ({@code unshare --net}), where the file is
+   * loaded without its elements. Two processes, run only when the rules changed; empty when
+   * either listing fails (no {@code unshare}, not root) or they do not differ.
+   */
+  private Optional<String> namedRules(Target t, String applied, String why) {
+    String table = t.host().table().get().id().name(); // inet netc_shop
+    String name = table.substring(table.indexOf(' ') + 1);
+    CommandExecutor.Result live = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-s", "-t", "list", "ruleset")), "");
+    if (!live.ok()) {
+      return Optional.empty();
+    }
+    CommandExecutor.Result loaded = exec.run(List.of("unshare", "--net", "sh", "-c", "nft -f - && nft -s -t list ruleset"),
+        RuleDrift.withoutElements(applied));
+    if (!loaded.ok()) {
+      return Optional.empty();
+    }
+    return RuleDrift.describe(RuleDrift.chains(loaded.out(), name), RuleDrift.chains(live.out(), name)).map(d -> why + ": " + d);
   }
 
   /**

@@ -92,6 +92,11 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     return Optional.of(new TableRules(Integer.parseInt(m.group(1)), Optional.ofNullable(m.group(2)), elements));
   }
 
+  /** Whether the rules {@code now} differ from these: in number, or by digest where both have one. */
+  public boolean otherRules(TableRules now) {
+    return now.count != count || sha256.isPresent() && now.sha256.isPresent() && !sha256.equals(now.sha256);
+  }
+
   /** How the elements of set {@code set} ({@code FAMILY:NAME}) differ in {@code now}: {@code 5 elements, applied with 4}, {@code elements edited since apply}. */
   public String elementsDifference(String set, TableRules now) {
     return elementsDifference(elements.get().sets().get(set), now.elements.get().sets().get(set));

@@ -152,8 +152,10 @@ class TableUpdateKernelTest {
         .strip().split(" ")[1];
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule inet netc_webshop " + chain + " handle "
         + rule.replaceAll(".*# handle (\\d+).*", "$1") + " ct state established accept").ok());
-    assertEquals("rules edited since apply; replaced atomically", runner.plan(original).changes().get(0).detail(),
-        () -> runner.plan(original).text());
+    // named in nft's words, the live listing against the loaded file's
+    assertEquals("rules edited since apply: chain " + chain + ": `ct state established accept` added, `ct state established,related"
+        + " accept comment \"replies and related traffic of admitted connections\"` deleted; replaced atomically",
+        runner.plan(original).changes().get(0).detail(), () -> runner.plan(original).text());
     runner.apply(original);
     assertTrue(runner.plan(original).empty(), () -> runner.plan(original).text());
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "list", "table", "inet", "netc_webshop").out()
@@ -172,7 +174,8 @@ class TableUpdateKernelTest {
 
     // a rule deleted by hand: the table is not as applied, so the whole table is replaced
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "flush", "chain", "inet", "netc_webshop", "policy_check").ok());
-    assertEquals("24 rules, applied with 26; " + Runner.WHOLE_TABLE, runner.plan(changed).changes().get(0).detail());
+    assertEquals("24 rules, applied with 26: chain policy_check flushed (2 rules); " + Runner.WHOLE_TABLE,
+        runner.plan(changed).changes().get(0).detail());
     int before = recorded.calls().size();
     runner.apply(changed);
     assertTrue(nftLoads(before).get(0).stdin().contains("delete table inet netc_webshop"));
@@ -239,7 +242,9 @@ class TableUpdateKernelTest {
         .lines().filter(l -> l.contains("ct state established,related accept")).findFirst().orElseThrow();
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule inet netc_webshop forward handle "
         + rule.replaceAll(".*# handle (\\d+).*", "$1") + " ct state established accept").ok());
-    assertEquals("rules edited since apply; replaced atomically", traced.plan(original).changes().get(0).detail());
+    assertEquals("rules edited since apply: chain forward: `ct state established accept` added, `ct state established,related"
+        + " accept comment \"replies and related traffic of admitted connections\"` deleted; replaced atomically",
+        traced.plan(original).changes().get(0).detail());
     traced.apply(original);
     trace.clear();
     assertTrue(traced.plan(original).empty(), () -> traced.plan(original).text());
