@@ -115,7 +115,7 @@ class CiRecipesTest {
       // drift by hand: the scheduled job fails (exit 2: the alert) and names it
       assertEquals(0, DiffKernelTest.run("ip", "netns", "exec", s, "nft", "flush", "table", "inet", "netc_webshop"));
       assertEquals(2, sh(repo, DRIFT, env));
-      assertTrue(repo.read("drift.txt").contains("changed     table:" + s + ":inet netc_webshop  (9 rules, applied with 26;"),
+      assertTrue(repo.read("drift.txt").contains("changed     table:" + s + ":inet netc_webshop  (9 rules, applied with 26: chain forward flushed (12 rules),"),
           repo.read("drift.txt"));
       assertEquals(0, repo.netc("destroy", topology, "--sandbox", s).status());
     } finally {

@@ -53,8 +53,8 @@ class ProbeKernelTest {
           + " 0 unexpected; `netc diff` lists them): run `netc apply` first\n", r.err());
       r = cli.run("diff", "webshop.netc", "--sandbox", s);
       assertEquals(2, r.status(), r.out() + r.err());
-      assertTrue(r.out().startsWith("changed     table:" + s + ":inet netc_webshop  (set allow_in4: 2 elements, applied with 1;"
-          + " replaced atomically)\n"), r.out());
+      assertTrue(r.out().startsWith("changed     table:" + s + ":inet netc_webshop  (set allow_in4: 10.20.0.4 . 10.20.0.5 . tcp . 3000"
+          + " added since apply; replaced atomically)\n"), r.out());
       assertEquals(0, cli.run("apply", "webshop.netc", "--sandbox", s).status());
 
       // a drop made by hand where drift does not look (someone else's table in db's namespace):
