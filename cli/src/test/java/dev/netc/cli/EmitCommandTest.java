@@ -141,7 +141,7 @@ class EmitCommandTest {
     String out = r.out();
     assertTrue(out.startsWith("#!/bin/sh\n"), out);
     int netns = out.indexOf("netns add netc-webshop-web\n");
-    int bridge = out.indexOf("link add br-front type bridge\n");
+    int bridge = out.indexOf("link add br-front address 02:b5:6e:8e:45:02 type bridge\n");
     int veth = out.indexOf("link add ve-web-0 type veth peer name eth0 address 02:42:0a:0a:00:0a netns netc-webshop-web\n");
     int address = out.indexOf("address add 10.10.0.10/24 dev eth0\n");
     int route = out.indexOf("route add default via 10.10.0.1 dev eth0\n");

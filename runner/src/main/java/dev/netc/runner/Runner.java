@@ -1308,12 +1308,18 @@ public final class Runner {
       if (c != null && c.action() == Change.Action.UPDATE) {
         settings.computeIfAbsent(l.namespace(), k -> new ArrayList<>()).addAll(linkSettings(l, before.link(l.id())));
         updated.add(l);
-        if (c.detail().contains("address ") && !hostNamespaces(List.of(t)).contains(l.namespace())) {
+        boolean endpoint = !hostNamespaces(List.of(t)).contains(l.namespace());
+        // a bridge given its fixed MAC address (one an older netc left to the kernel) announces
+        // the gateway's new one the same way: netc's own link, so its own settings
+        if (c.detail().contains("address ") && (endpoint || l.type() == Link.Type.BRIDGE)) {
           Map<String, String> w = announce.computeIfAbsent(l.namespace(), k -> new LinkedHashMap<>());
           w.put("net.ipv4.conf." + l.name() + ".arp_notify", "1");
-          if (t.host().addresses().stream().anyMatch(a -> a.namespace().equals(l.namespace())
-              && a.device().equals(l.name()) && !a.address().isV4())) {
+          boolean v6 = t.host().addresses().stream().anyMatch(a -> a.namespace().equals(l.namespace())
+              && a.device().equals(l.name()) && !a.address().isV4());
+          if (v6) {
             w.put("net.ipv6.conf." + l.name() + ".ndisc_notify", "1");
+          }
+          if (endpoint && v6) {
             // the kernel keeps the link-local address it made from the old MAC address, which the
             // port filter no longer admits (it admits the one of the new): the new one instead
             l.mac().ifPresent(mac -> settings.get(l.namespace()).addAll(List.of(

@@ -88,14 +88,19 @@ final class Drivers {
   }
 
   /**
-   * The MAC address of an overlay network's bridge, the same on every host ({@code 02:} and five
-   * bytes of the SHA-256 of {@code gateway:TOPOLOGY:NETWORK}): every host has the gateway address
-   * on its bridge, and a member that asks for the gateway gets one answer whichever host
-   * replies, and its frames to the gateway stay on its own host (a bridge keeps frames to its own
-   * address). Frames of another host's bridge that cross the tunnel carry this host's own
-   * address as their source, and the bridge drops them.
+   * The MAC address of a network's bridge, the gateway's ({@code 02:} and five bytes of the
+   * SHA-256 of {@code gateway:TOPOLOGY:NETWORK}), fixed at its creation. A bridge without one
+   * takes the lowest MAC address of its ports and changes it when a port comes or goes; the
+   * members keep the old one in their neighbour caches and lose the gateway (the host, the way
+   * out, the replies of published ports) for some 10 s, until the kernel gives up on it. Docker
+   * fixes its bridges' MAC addresses for the same reason. On an overlay network it is the same
+   * on every host: every host has the gateway address on its bridge, and a member that asks
+   * for the gateway gets one answer whichever host replies, and its frames to the gateway stay
+   * on its own host (a bridge keeps frames to its own address). Frames of another host's bridge
+   * that cross the tunnel carry this host's own address as their source, and the bridge drops
+   * them.
    */
-  static String anycastMac(String topology, String network) {
+  static String gatewayMac(String topology, String network) {
     return mac("02", sha256("gateway:" + topology + ":" + network), 5);
   }
 

@@ -317,10 +317,8 @@ public final class Planner {
     private void addBridge(Network n) {
       String name = ifname("br-", n.name(), "bridge:" + t.name() + ":" + n.name());
       bridges.put(n.name(), new Bridge(n.name(), name, n.internal(), n.subnets()));
-      Optional<String> mac = n.driver() == Driver.OVERLAY ? Optional.of(Drivers.anycastMac(t.name(), n.name()))
-          : Optional.empty();
       bridgeLinks.add(new Link(hostNs, name, Link.Type.BRIDGE, Ownership.bridge(t.name(), n.name()),
-          mtu(n), Optional.empty(), Optional.empty(), false, mac));
+          mtu(n), Optional.empty(), Optional.empty(), false, Optional.of(Drivers.gatewayMac(t.name(), n.name()))));
       for (Subnet s : n.subnets()) {
         addresses.add(new Address(hostNs, name, s.gateway(), s.cidr().prefix()));
       }
