@@ -192,6 +192,43 @@ class InterruptKernelTest {
   }
 
   /**
+   * SIGTERM to netc alone while {@code netc exec} runs a command (a CI job's timeout, {@code
+   * timeout N netc exec ...}): the command gets SIGTERM too and ends, instead of running on,
+   * orphaned, in the namespace.
+   */
+  @Test
+  void aSignalDuringExecEndsTheCommand(@TempDir Path dir) throws Exception {
+    DiffKernelTest.assumeKernel();
+    assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
+    Files.writeString(dir.resolve("e.netc"), "topology intre\n\nnetwork net\n\ncontainer c1 {\n  attach net\n}\n");
+    String s = "ne" + String.format("%06x", new SecureRandom().nextInt(1 << 24));
+    String marker = "4" + String.format("%06d", new SecureRandom().nextInt(1_000_000)); // a sleep no one else runs
+    try {
+      assertEquals(0, netc(dir, l -> false, "apply", "-q", "e.netc", "--sandbox", s).exit());
+      Run r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-TERM", String.valueOf(p.pid())),
+          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "echo started >&2; exec sleep " + marker);
+      assertEquals(143, r.exit(), String.join("\n", r.err()));
+      awaitNoCommandOf("sleep " + marker);
+      assertEquals(List.of(), commandsOf("sleep " + marker));
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
+  /** The command lines that contain {@code text}. */
+  private static List<String> commandsOf(String text) throws IOException {
+    try (var procs = Files.list(Path.of("/proc"))) {
+      return procs.filter(p -> p.getFileName().toString().matches("\\d+")).map(p -> {
+        try {
+          return new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+          return ""; // ended meanwhile
+        }
+      }).filter(c -> c.contains(text)).toList();
+    }
+  }
+
+  /**
    * SIGKILL (the OOM killer, `kill -9`: nothing of netc runs after it) once the bridge and the
    * veths are made, their namespaces not marked yet: the next apply (of a plan saved meanwhile,
    * which lists the host ends as to be made: they go with the namespaces) deletes them and

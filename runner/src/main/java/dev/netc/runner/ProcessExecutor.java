@@ -100,12 +100,32 @@ public final class ProcessExecutor implements CommandExecutor {
     } catch (IOException e) {
       throw new RunnerException("cannot run `" + argv.get(0) + "`: " + e.getMessage());
     }
+    // netc ended by a signal (SIGTERM, SIGHUP; a Ctrl-C reaches the command itself): the command
+    // gets SIGTERM and up to 5 s to end, then SIGKILL, as `timeout` and `docker exec` do, instead
+    // of running on, orphaned, in a namespace a destroy then cannot remove
+    Thread stop = new Thread(() -> {
+      p.destroy();
+      try {
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }, "netc-exec-stop");
+    Runtime.getRuntime().addShutdownHook(stop);
     try {
       return p.waitFor();
     } catch (InterruptedException e) {
       p.destroy();
       Thread.currentThread().interrupt();
       return 130;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(stop);
+      } catch (IllegalStateException e) {
+        // the JVM is ending: the hook runs
+      }
     }
   }
 
