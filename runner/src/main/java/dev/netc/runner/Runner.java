@@ -429,10 +429,15 @@ public final class Runner {
     List<ObjectId> ids = new ArrayList<>(desired.size());
     desired.forEach(o -> ids.add(o.id()));
     List<String> conflicts = new ArrayList<>();
+    Set<String> others = new java.util.TreeSet<>(); // the other topologies whose marks they carry
     for (ObjectId id : ids) {
       String mark = live.foreign().get(id);
       if (mark != null) {
         conflicts.add(id + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
+        String[] m = mark.split(":", 3);
+        if (m.length == 3 && m[0].equals("netc") && !m[1].equals(t.topology())) {
+          others.add(m[1]);
+        }
       }
     }
     String uplink = live.sandboxLinks().get(Sandbox.UPLINK);
@@ -444,7 +449,11 @@ public final class Runner {
       // a long list stays one readable line: the first ten, and how many more
       throw new RunnerException("objects of topology " + t.topology() + " are taken by others, not"
           + " touching them: " + String.join(", ", conflicts.subList(0, Math.min(10, conflicts.size())))
-          + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : ""));
+          + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : "")
+          + (others.isEmpty() ? "; if netc made them and their marks were changed by hand, put the marks back; else remove"
+              + " them, or rename what this topology names so" : "; they are topology " + String.join(" and ", others)
+              + "'s, applied in " + sb.label() + ": destroy it there first (`netc destroy` with its file), or rename what"
+              + " this topology names so"));
     }
     List<Change> changes = new ArrayList<>();
     if (!live.sandboxExists()) {

@@ -181,8 +181,17 @@ class RunnerTest {
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith("objects of topology many are taken by others, not touching them: "
         + "namespace:(host):t1-c1 (no mark), namespace:(host):t1-c2 (no mark), "), e.getMessage());
-    assertTrue(e.getMessage().endsWith(" (no mark) and 2 more"), e.getMessage());
+    assertTrue(e.getMessage().endsWith(" (no mark) and 2 more; if netc made them and their marks were changed by hand,"
+        + " put the marks back; else remove them, or rename what this topology names so"), e.getMessage());
     assertEquals(10, e.getMessage().split("\\(no mark\\)", -1).length - 1, e.getMessage());
+    // marked by another topology (this one renamed, or another with the same names): which, and what to do
+    String marked = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:few:namespace:c1\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+    RecordingExecutor other = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(marked) : ok(""));
+    e = assertThrows(RunnerException.class, () -> runner(other, Duration.ZERO).plan(t));
+    assertTrue(e.getMessage().contains("(marked `netc:few:namespace:c1`)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; they are topology few's, applied in sandbox t1: destroy it there first"
+        + " (`netc destroy` with its file), or rename what this topology names so"), e.getMessage());
   }
 
   @Test
