@@ -2524,6 +2524,15 @@ public final class Runner {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
+      // a file the topology writes that no longer carries its mark (edited by hand above it) is
+      // not netc's to remove; said, since it keeps the next apply out
+      List<String> unmarked = ts.stream().flatMap(x -> x.host().files().stream()).map(KernelObject::id)
+          .filter(i -> after.foreign().containsKey(i) && !after.foreign().get(i).startsWith("# netc:")).map(ObjectId::name)
+          .sorted().toList();
+      if (!unmarked.isEmpty()) {
+        notes.add("kept " + String.join(", ", unmarked) + ": not marked as netc's (edited by hand above its first line?);"
+            + " a later apply refuses to write over " + (unmarked.size() == 1 ? "it" : "them") + ": remove by hand what is not needed");
+      }
       if (sb.isHost() || after.sandboxExists() && !sb.createdByNetc(after.sandboxMark())) {
         restoreHostSysctls(sb, after).ifPresent(notes::add);
       }

@@ -367,6 +367,19 @@ class WebshopKernelTest extends SandboxTest {
   }
 
   @Test
+  void destroySaysWhichFileItKeptBecauseItsMarkWasEditedAway() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    java.nio.file.Path hosts = Runner.ETC_NETNS.resolve(s + "-web").resolve("hosts");
+    java.nio.file.Files.writeString(hosts, "10.0.0.1 myhost\n" + java.nio.file.Files.readString(hosts));
+    Runner.Outcome o = runner.destroy(t);
+    assertEquals(Set.of(), namespaces());
+    assertTrue(java.nio.file.Files.exists(hosts), "not netc's to remove any more");
+    assertTrue(o.notes().contains("kept /etc/netns/" + s + "-web/hosts: not marked as netc's (edited by hand above its first"
+        + " line?); a later apply refuses to write over it: remove by hand what is not needed"), o.notes()::toString);
+  }
+
+  @Test
   void theTableAndTheBridgeHookAreInPlaceBeforeAnyContainerLinkIsUp() {
     // what the kernel holds at the moment the table has been loaded (while the host's batches
     // run: web's eth0 may not be made yet), and when the host's sysctls are set (after them)
