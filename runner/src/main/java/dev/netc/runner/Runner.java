@@ -579,6 +579,7 @@ public final class Runner {
         .map(ObjectId::name).collect(Collectors.toSet());
     Set<String> goneLinks = unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.LINK)
         .map(i -> i.namespace() + "/" + i.name()).collect(Collectors.toSet());
+    Set<ObjectId> unwantedLinks = unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.LINK).collect(Collectors.toSet());
     List<Change> deletions = new ArrayList<>();
     for (ObjectId id : unwanted) {
       if (goneNamespaces.contains(id.namespace()) && id.kind() != ObjectId.Kind.FILE) {
@@ -596,6 +597,12 @@ public final class Runner {
       }
       if (id.kind() == ObjectId.Kind.LINK && goesWithItsPeer(t.topology(), live.aliases().getOrDefault(id, ""))) {
         // a container end goes with its host end (a veth pair dies whole)
+        continue;
+      }
+      if (id.kind() == ObjectId.Kind.LINK && (!rebuild.replace().isEmpty() || !unwantedLinks.isEmpty())
+          && diesWith(live, id, rebuild.replace().keySet(), unwantedLinks)) {
+        // the old end of a pair whose other end is replaced (a container moved to another host),
+        // a sub-interface whose parent goes: the kernel deletes it with that link
         continue;
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
@@ -754,12 +761,13 @@ public final class Runner {
     static Rebuild of(List<HostState> hosts, LiveState live) {
       List<Link> links = hosts.stream().flatMap(h -> h.links().stream()).toList();
       Map<ObjectId, String> replace = new LinkedHashMap<>();
+      Set<ObjectId> desiredIds = links.stream().map(Link::id).collect(Collectors.toSet());
       for (Link l : links) {
         live.link(l.id()).ifPresent(now -> {
           if (!now.kind().equals(kind(l.type()))) {
             replace.put(l.id(), "kind");
           } else {
-            paramsChange(l, now).ifPresent(why -> replace.put(l.id(), why));
+            paramsChange(l, now).or(() -> parentChange(l, now, live, desiredIds)).ifPresent(why -> replace.put(l.id(), why));
           }
         });
       }
@@ -862,6 +870,26 @@ public final class Runner {
       return Optional.empty();
     }
 
+    /**
+     * {@code macvlan parent} when a macvlan sub-interface is not on its desired parent: the live
+     * one's parent ({@link LiveLink#peer}, its index in the host namespace) is not the index of
+     * the desired parent, or the desired parent is not there yet (it is about to be made, so the
+     * sub-interface is on another). Only a parent the topology makes ({@code desired}: the
+     * sandbox's veth standing for a NIC, a VLAN sub-interface) is compared; a NIC of the host
+     * (host mode) is not read, and a live link that does not say its parent is taken as on it.
+     */
+    static Optional<String> parentChange(Link l, LiveLink now, LiveState live, Set<ObjectId> desired) {
+      if (!(l.params().orElse(null) instanceof Link.Macvlan m) || now.peer() < 0) {
+        return Optional.empty();
+      }
+      ObjectId parent = new ObjectId(ObjectId.Kind.LINK, m.hostNamespace(), m.parent());
+      if (!desired.contains(parent)) {
+        return Optional.empty();
+      }
+      Optional<LiveLink> p = live.link(parent);
+      return p.isPresent() && p.get().ifindex() == now.peer() ? Optional.empty() : Optional.of("macvlan parent");
+    }
+
     /** The desired counterpart of {@link LiveLink#params}: {@code id=42 port=4789 local=10.0.0.1}, {@code mode=bridge}, {@code id=10}. */
     static String params(Link l) {
       Link.Params p = l.params().orElse(null);
@@ -886,6 +914,38 @@ public final class Runner {
       };
     }
   }
+
+  /**
+   * Whether the owned link {@code id} dies with links that are deleted: a veth whose peer is among
+   * {@code replaced} (the pair dies whole), a macvlan sub-interface whose parent is among {@code
+   * replaced} or {@code unwanted}. Ifindexes are per namespace, so it counts only when every live
+   * link that could be that peer (its index, and its peer's index this link's) or that parent
+   * (its index, in a host namespace) goes; in doubt it is deleted on its own.
+   */
+  static boolean diesWith(LiveState live, ObjectId id, Set<ObjectId> replaced, Set<ObjectId> unwanted) {
+    LiveLink l = live.link(id).orElse(null);
+    if (l == null || l.peer() < 0 || !l.kind().equals("veth") && !l.kind().equals("macvlan")) {
+      return false;
+    }
+    boolean veth = l.kind().equals("veth");
+    // a host end's peer is the container end of the same endpoint and index, and the other way
+    // round (small ifindexes repeat in every namespace: ends of other pairs can match both ways)
+    Optional<String> partner = veth ? pairedAlias(live.aliases().getOrDefault(id, "")) : Optional.empty();
+    List<ObjectId> candidates = live.links().entrySet().stream()
+        .filter(e -> !e.getKey().equals(id) && e.getValue().ifindex() == l.peer()
+            && (veth ? e.getValue().peer() == l.ifindex() : live.hostNamespaces().contains(e.getKey().namespace()))
+            && partner.map(a -> a.equals(live.aliases().get(e.getKey()))).orElse(true))
+        .map(Map.Entry::getKey).toList();
+    return !candidates.isEmpty() && candidates.stream().allMatch(c -> replaced.contains(c) || !veth && unwanted.contains(c));
+  }
+
+  /** The mark of a veth's other end: {@code netc:T:eth:E:N} for {@code netc:T:veth:E:N} and back; empty for other marks. */
+  private static Optional<String> pairedAlias(String alias) {
+    java.util.regex.Matcher m = PAIRED.matcher(alias);
+    return m.matches() ? Optional.of(m.group(1) + (m.group(2).equals("veth") ? "eth" : "veth") + m.group(3)) : Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern PAIRED = java.util.regex.Pattern.compile("(netc:[^:]+:)(veth|eth)(:[^:]+:[0-9]+)");
 
   /**
    * Whether an owned link is deleted with another: the container end of a veth with its host
@@ -1157,10 +1217,17 @@ public final class Runner {
     // links the kernel cannot change in place: deleted here, made again below (host namespaces first)
     Set<String> hostNamespaces = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
     Map<String, List<String>> replaced = new LinkedHashMap<>();
+    // (not a link that dies with one deleted before it: the other end of a pair replaced whole,
+    // a sub-interface of a replaced parent)
+    Set<ObjectId> deletedFirst = new java.util.HashSet<>();
     plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.id().kind() == ObjectId.Kind.LINK)
         .sorted(Comparator.comparing((Change c) -> !hostNamespaces.contains(c.id().namespace())))
-        .forEach(c -> replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
-            .add("link del " + KernelNames.checkIfname(c.id().name())));
+        .filter(c -> !diesWith(before, c.id(), deletedFirst, Set.of()))
+        .forEach(c -> {
+          deletedFirst.add(c.id());
+          replaced.computeIfAbsent(c.id().namespace(), k -> new ArrayList<>())
+              .add("link del " + KernelNames.checkIfname(c.id().name()));
+        });
     replaced.forEach((ns, lines) -> {
       checkpoint();
       ip(new Sandbox.Run(ns, lines));

@@ -226,4 +226,30 @@ class InPlaceUpdateTest {
     assertEquals("kind", r.replace().get(parentId));
     assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
   }
+
+  @Test
+  void aMacvlanOnAnotherParentThanItsNetworksIsReplaced() {
+    Runner.Target m = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
+    Link sub = m.host().links().stream().filter(l -> l.type() == Link.Type.MACVLAN).findFirst().orElseThrow();
+    Link.Macvlan p = (Link.Macvlan) sub.params().orElseThrow();
+    ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
+    Set<ObjectId> desired = new HashSet<>();
+    m.host().links().forEach(l -> desired.add(l.id()));
+    LiveLink parent = new LiveLink("veth", 1500, true, "", "02:00:00:00:00:07", 7, 8);
+    LiveState live = new LiveState(true, true, "", Set.of(), Set.of(parentId), Map.of(), Map.of(), Set.of(), Map.of(),
+        Map.of(), Set.of("t1"), Map.of(), Map.of(parentId, parent), List.of());
+    String mode = "mode=" + p.mode().label();
+    // on its parent (index 7 in the host namespace); on another link; the parent not there yet
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), live, desired));
+    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, desired));
+    LiveState noParent = new LiveState(true, true, "", Set.of(), Set.of(), Map.of(), Map.of(), Set.of(), Map.of(),
+        Map.of(), Set.of("t1"), Map.of(), Map.of(), List.of());
+    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), noParent, desired));
+    // a NIC of the host (host mode: not the topology's) is not compared
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, Set.of(sub.id())));
+  }
 }
