@@ -928,15 +928,29 @@ public final class Runner {
       return false;
     }
     boolean veth = l.kind().equals("veth");
-    // a host end's peer is the container end of the same endpoint and index, and the other way
-    // round (small ifindexes repeat in every namespace: ends of other pairs can match both ways)
-    Optional<String> partner = veth ? pairedAlias(live.aliases().getOrDefault(id, "")) : Optional.empty();
-    List<ObjectId> candidates = live.links().entrySet().stream()
+    List<ObjectId> candidates = veth ? peers(live, id) : live.links().entrySet().stream()
         .filter(e -> !e.getKey().equals(id) && e.getValue().ifindex() == l.peer()
-            && (veth ? e.getValue().peer() == l.ifindex() : live.hostNamespaces().contains(e.getKey().namespace()))
-            && partner.map(a -> a.equals(live.aliases().get(e.getKey()))).orElse(true))
+            && live.hostNamespaces().contains(e.getKey().namespace()))
         .map(Map.Entry::getKey).toList();
     return !candidates.isEmpty() && candidates.stream().allMatch(c -> replaced.contains(c) || !veth && unwanted.contains(c));
+  }
+
+  /**
+   * The owned links of {@code live} that could be the peer of veth {@code id}: its index is the
+   * veth's peer's and its peer's the veth's index, and, for the ends of an endpoint's pair, it
+   * carries the other end's mark (small ifindexes repeat in every namespace: the ends of other
+   * pairs can match both ways).
+   */
+  static List<ObjectId> peers(LiveState live, ObjectId id) {
+    LiveLink l = live.link(id).orElse(null);
+    if (l == null || l.peer() < 0) {
+      return List.of();
+    }
+    Optional<String> partner = pairedAlias(live.aliases().getOrDefault(id, ""));
+    return live.links().entrySet().stream()
+        .filter(e -> !e.getKey().equals(id) && e.getValue().ifindex() == l.peer() && e.getValue().peer() == l.ifindex()
+            && partner.map(a -> a.equals(live.aliases().get(e.getKey()))).orElse(true))
+        .map(Map.Entry::getKey).toList();
   }
 
   /** The mark of a veth's other end: {@code netc:T:eth:E:N} for {@code netc:T:veth:E:N} and back; empty for other marks. */
@@ -2168,6 +2182,104 @@ public final class Runner {
     }
 
     /**
+     * Makes the veth pairs this apply replaced again as they were before it ({@code before}: the
+     * two ends' names, namespaces, marks, MTU, MAC addresses, master and state, the second end's
+     * global addresses, the routes through it and its interface sysctls), unless a pair is still
+     * there (its end has the index it had: the apply failed before it got to it). What is there
+     * under their names now (what is left of the new pair) goes first. Returns problems.
+     */
+    List<String> replacedVethsAgain(Set<String> goes) {
+      List<String> problems = new ArrayList<>();
+      Set<ObjectId> done = new java.util.HashSet<>();
+      for (Change c : plan.changes()) {
+        ObjectId r = c.id();
+        LiveLink was = before.link(r).orElse(null);
+        if (c.action() != Change.Action.REPLACE || r.kind() != ObjectId.Kind.LINK || was == null
+            || !was.kind().equals("veth") || done.contains(r)) {
+          continue;
+        }
+        List<ObjectId> peers = peers(before, r);
+        if (peers.size() != 1 || goes.contains(r.namespace()) || goes.contains(peers.get(0).namespace())) {
+          continue;
+        }
+        ObjectId p = peers.get(0);
+        done.add(r);
+        done.add(p);
+        Optional<Map<String, Integer>> now = DyingPeers.veths(exec, r.namespace());
+        if (now.isPresent() && Integer.valueOf(was.ifindex()).equals(now.get().get(r.name()))) {
+          continue; // not replaced yet
+        }
+        // made from the end in a host namespace (a host end), its peer straight in its own
+        ObjectId first = before.hostNamespaces().contains(p.namespace()) ? p : r;
+        ObjectId second = first == p ? r : p;
+        LiveLink a = before.link(first).orElseThrow();
+        LiveLink b = before.link(second).orElseThrow();
+        // (either may be gone already: these deletions' errors do not count)
+        for (ObjectId end : List.of(second, first)) {
+          exec.run(new Sandbox.Run(end.namespace(), List.of("link del " + KernelNames.checkIfname(end.name())), true).argv(),
+              "link del " + end.name() + "\n");
+        }
+        List<String> lines = new ArrayList<>(List.of("link add " + first.name() + " mtu " + a.mtu() + " address " + a.mac() + " type veth peer name " + second.name()
+                + " mtu " + b.mtu() + " address " + b.mac() + " netns " + KernelNames.checkNetns(second.namespace())));
+        lines.addAll(restoredEnd(first, a));
+        Map<String, String> sysctls = new LinkedHashMap<>();
+        String prefix = second.namespace() + "|";
+        java.util.regex.Pattern own = java.util.regex.Pattern.compile("net\\.ipv[46]\\.conf\\."
+            + java.util.regex.Pattern.quote(second.name()) + "\\..*");
+        before.sysctls().forEach((k, v) -> {
+          if (k.startsWith(prefix) && own.matcher(k.substring(prefix.length())).matches()) {
+            sysctls.put(k.substring(prefix.length()), v);
+          }
+        });
+        List<String> secondLines = new ArrayList<>(restoredEnd(second, b));
+        before.owned().stream().filter(i -> i.kind() == ObjectId.Kind.ADDRESS && i.namespace().equals(second.namespace())
+            && device(i).equals(second.name())).sorted().forEach(i -> {
+              String cidr = i.name().substring(i.name().indexOf('/') + 1);
+              secondLines.add("address add " + cidr + " dev " + second.name() + (cidr.contains(":") ? " nodad" : ""));
+            });
+        before.owned().stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE && i.namespace().equals(second.namespace())).sorted()
+            .forEach(i -> before.route(i).filter(v -> routeDevice(v).equals(second.name()))
+                .ifPresent(v -> secondLines.add("route add " + i.name() + " " + v)));
+        CommandExecutor.Result made = exec.run(new Sandbox.Run(first.namespace(), lines, true).argv(), String.join("\n", lines) + "\n");
+        if (!made.ok()) {
+          problems.add("the veth " + first + " could not be made again: " + made.firstError());
+          continue;
+        }
+        if (!sysctls.isEmpty()) {
+          try {
+            writeSysctls(Map.of(second.namespace(), sysctls));
+          } catch (RuntimeException e) {
+            problems.add("the sysctls of " + second + " could not be put back: " + e.getMessage());
+          }
+        }
+        exec.run(new Sandbox.Run(second.namespace(), secondLines, true).argv(), String.join("\n", secondLines) + "\n");
+      }
+      return problems;
+    }
+
+    /** The lines that give a veth end made again the mark, master and state it had ({@code was}). */
+    private List<String> restoredEnd(ObjectId id, LiveLink was) {
+      String dev = "link set " + KernelNames.checkIfname(id.name());
+      List<String> out = new ArrayList<>();
+      String alias = before.aliases().getOrDefault(id, "");
+      if (!alias.isEmpty()) {
+        out.add(dev + " alias " + alias);
+      }
+      if (!was.master().isEmpty()) {
+        // a bridge port has no IPv6 address, as when it was made (IpPlan)
+        out.add(dev + " master " + KernelNames.checkIfname(was.master())
+            + (was.mtu() >= Network.IPV6_MIN_MTU ? " addrgenmode none" : ""));
+        if (was.hairpin()) {
+          out.add(dev + " type bridge_slave hairpin on");
+        }
+      }
+      if (was.up()) {
+        out.add(dev + " up");
+      }
+      return out;
+    }
+
+    /**
      * Undoes, best effort, each step on its own (one that fails does not keep the next from
      * running); then reads the sandbox again and returns every way in which it is not as it was
      * before the apply, with the steps that failed. Empty: the sandbox is as before.
@@ -2327,6 +2439,8 @@ public final class Runner {
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
           .forEach(e -> step(problems, "the objects made in " + (e.getKey().isEmpty() ? "the host" : e.getKey()),
               () -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(), String.join("\n", e.getValue()) + "\n")));
+      // veth pairs replaced (a container moved to another host): made again as they were
+      step(problems, "the replaced veths", () -> problems.addAll(replacedVethsAgain(goes)));
       // what the apply deleted before the failure, where it can be made again as it was: the
       // addresses, then the routes through them, and the files (a namespace or a link deleted is
       // gone with what it held). What was not deleted yet is there: adding it again fails, and

@@ -46,6 +46,42 @@ class LinkMoveKernelTest extends SandboxTest {
     move(before, "h2", "h1");
   }
 
+  @Test
+  void aMoveThatFailsLaterGivesTheContainerItsInterfaceBack() throws Exception {
+    String onH2 = DriversKernelTest.OVERLAY.formatted("");
+    // b1 moves to h1, and a new container's files cannot be written (its folder's name is taken)
+    String failing = onH2.replace("labels app=c\n  on h2", "labels app=c\n  on h1")
+        + "\ncontainer c9 {\n  on h1\n  attach mesh\n}\n";
+    List<Runner.Target> before = targets(compile(onH2));
+    runner.apply(before);
+    Path taken = Runner.ETC_NETNS.resolve(s + "-c9");
+    Files.createDirectories(Runner.ETC_NETNS);
+    Files.writeString(taken, "not a folder\n");
+    try {
+      List<Runner.Target> ts = targets(compile(failing));
+      assertTrue(runner.plan(ts).changes().contains(new Change(Change.Action.REPLACE,
+          new ObjectId(ObjectId.Kind.LINK, s + "-b1", "eth0"), "forces replacement: peer")));
+      RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> runner.apply(ts));
+      assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    } finally {
+      Files.delete(taken);
+    }
+    Plan plan = runner.plan(before);
+    assertTrue(plan.empty(), plan::text);
+    assertTrue(Kernel.run("ip", "-n", s + "-host_h2", "link", "show", "ve-b1-0").ok());
+    Reachability model = new Reachability(compile(onH2));
+    String b1 = model.addresses(model.node("b1").get()).get(0).toString();
+    assertTrue(Kernel.run("ip", "-n", s + "-b1", "-br", "address", "show", "eth0").out().contains(b1 + "/24"));
+    assertTrue(Kernel.run("ip", "-n", s + "-b1", "route", "show", "default").out().startsWith("default via 10.77.0.1 dev eth0"));
+    String a1 = model.addresses(model.node("a1").get()).get(0).toString();
+    Process listener = Kernel.listen(s + "-a1", 8080);
+    try {
+      assertTrue(Kernel.connectsWithin(s + "-b1", a1, 8080, 5), "b1, back on h2, reaches a1");
+    } finally {
+      Kernel.stop(listener);
+    }
+  }
+
   /** Applies {@code t}, in which b1 is on host {@code to}, no longer on {@code from}. */
   private void move(Topology t, String to, String from) throws Exception {
     List<Runner.Target> ts = targets(t);
