@@ -311,24 +311,35 @@ public final class LiveReader {
         }
       }
       if (!host) {
+        // the namespace is the topology's whole: every route of its main table that the kernel
+        // did not make with an address is owned (a blackhole or a route through a device only,
+        // made by hand, is unexpected), a route through a gateway before any other to the same
+        // destination; the other tables (local: the kernel's own) are not the topology's
+        List<JsonNode> withoutGateway = new ArrayList<>();
         for (JsonNode rt : routes) {
-          // `-d` names the main table too; routes of the other tables are not the topology's
-          if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")
-              || !rt.has("gateway")) {
+          // `-d` names the main table too
+          if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")) {
+            continue;
+          }
+          if (!rt.has("gateway")) {
+            if (GATEWAYLESS.contains(rt.path("type").asText("unicast"))) {
+              withoutGateway.add(rt);
+            }
             continue;
           }
           String gw = rt.path("gateway").asText();
-          boolean v6 = gw.contains(":");
-          String dst = rt.path("dst").asText();
-          if (dst.equals("default")) {
-            dst = v6 ? "::/0" : "0.0.0.0/0";
-          } else if (!dst.contains("/")) {
-            dst = dst + (v6 ? "/128" : "/32");
-          }
-          Parsed<Cidr> c = Cidr.parse(dst);
-          ObjectId id = new ObjectId(ObjectId.Kind.ROUTE, ns, c.ok() ? c.get().toString() : dst);
+          ObjectId id = routeId(ns, rt.path("dst").asText(), gw.contains(":"));
           owned.add(id);
           routeVia.put(id, "via " + gw + " dev " + rt.path("dev").asText());
+        }
+        for (JsonNode rt : withoutGateway) {
+          String dst = rt.path("dst").asText();
+          // (ip -d gives IPv6 routes a preference, RouteDump too: a default route has no other sign of its family)
+          ObjectId id = routeId(ns, dst, dst.contains(":") || rt.has("pref"));
+          String type = rt.path("type").asText("unicast");
+          if (owned.add(id)) {
+            routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText() : type);
+          }
         }
       }
     }
@@ -475,6 +486,20 @@ public final class LiveReader {
         }
       }
     }
+  }
+
+  /** The kinds of route without a gateway read in an endpoint's namespace ({@code ip -d}'s {@code type}). */
+  static final Set<String> GATEWAYLESS = Set.of("unicast", "blackhole", "unreachable", "prohibit", "throw");
+
+  /** A route's identity: its destination as a prefix ({@code default}: {@code 0.0.0.0/0} or {@code ::/0}; an address: a host prefix). */
+  private static ObjectId routeId(String ns, String dst, boolean v6) {
+    if (dst.equals("default")) {
+      dst = v6 ? "::/0" : "0.0.0.0/0";
+    } else if (!dst.contains("/")) {
+      dst = dst + (v6 ? "/128" : "/32");
+    }
+    Parsed<Cidr> c = Cidr.parse(dst);
+    return new ObjectId(ObjectId.Kind.ROUTE, ns, c.ok() ? c.get().toString() : dst);
   }
 
   /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */

@@ -625,6 +625,15 @@ public final class Runner {
     return "via " + r.via() + " dev " + r.device();
   }
 
+  /**
+   * The {@code ip route} line that makes a route to {@code to} as {@link LiveState#route} has it:
+   * {@code route add TO via GATEWAY dev DEVICE}, {@code route add TO dev DEVICE}, {@code route add
+   * blackhole TO} (a route of another type, made by hand).
+   */
+  static String routeLine(String verb, String to, String how) {
+    return "route " + verb + " " + (how.contains(" ") ? to + " " + how : how + " " + to);
+  }
+
   /** The device of {@link #nexthop}'s text. */
   private static String routeDevice(String nexthop) {
     return nexthop.substring(nexthop.lastIndexOf(' ') + 1);
@@ -2387,7 +2396,7 @@ public final class Runner {
         if (c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.ROUTE && !goes.contains(c.id().namespace())
             && objects.get(c.id()) instanceof Route r) {
           before.route(c.id()).ifPresent(was -> perNs.computeIfAbsent(r.namespace(), k -> new ArrayList<>())
-              .add("route replace " + r.to() + " " + was));
+              .add(routeLine("replace", r.to(), was)));
         }
       }
       // their ifindexes now, to know them gone later; a namespace that cannot be read deletes them one by one
@@ -2457,7 +2466,7 @@ public final class Runner {
                 + KernelNames.checkIfname(p[0]) + (p[1].contains(":") ? " nodad" : ""));
           } else {
             before.route(id).ifPresent(via -> again.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
-                .add("route add " + id.name() + " " + via));
+                .add(routeLine("add", id.name(), via)));
           }
         }
       }

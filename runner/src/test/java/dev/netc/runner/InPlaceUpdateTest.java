@@ -228,6 +228,13 @@ class InPlaceUpdateTest {
   }
 
   @Test
+  void aRouteIsMadeAgainAsTheReadHasIt() {
+    assertEquals("route add default via 10.1.0.1 dev eth0", Runner.routeLine("add", "default", "via 10.1.0.1 dev eth0"));
+    assertEquals("route add 10.99.0.0/16 dev eth0", Runner.routeLine("add", "10.99.0.0/16", "dev eth0"));
+    assertEquals("route replace blackhole 10.21.0.0/25", Runner.routeLine("replace", "10.21.0.0/25", "blackhole"));
+  }
+
+  @Test
   void aMacvlanOnAnotherParentThanItsNetworksIsReplaced() {
     Runner.Target m = Kernel.target(Kernel.compile("examples/macvlan.netc"), "t1");
     Link sub = m.host().links().stream().filter(l -> l.type() == Link.Type.MACVLAN).findFirst().orElseThrow();

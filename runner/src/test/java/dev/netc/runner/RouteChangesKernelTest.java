@@ -117,4 +117,38 @@ class RouteChangesKernelTest extends SandboxTest {
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertEquals("default via 10.1.0.1 dev eth0", routes("a").get(0));
   }
+
+  @Test
+  void routesWithoutAGatewayAddedByHandAreUnexpectedAndDeleted() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    // the kernel's own routes of a dual-stack interface (prefix routes, fe80::/64, ff00::/8 in
+    // the local table) are no drift
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    String a = s + "-a";
+    for (String[] r : List.of(new String[] {"blackhole", "10.21.0.0/25"}, new String[] {"10.99.0.0/16", "dev", "eth0"},
+        new String[] {"unreachable", "10.22.0.0/16"}, new String[] {"-6", "prohibit", "fd00:9::/48"},
+        new String[] {"-6", "blackhole", "::/0", "metric", "2000"})) {
+      List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", a, "route", "add"));
+      if (r[0].equals("-6")) {
+        argv.add(3, "-6");
+        argv.addAll(List.of(r).subList(1, r.length));
+      } else {
+        argv.addAll(List.of(r));
+      }
+      assertTrue(Kernel.run(argv.toArray(String[]::new)).ok(), argv::toString);
+    }
+    Drift drift = runner.drift(t);
+    // (the IPv6 blackhole has another metric than the default route: the route through the
+    // gateway is the one of its destination; it stays, as two routes to one destination did)
+    assertEquals(List.of("unexpected  route:" + a + ":10.21.0.0/25", "unexpected  route:" + a + ":10.22.0.0/16",
+        "unexpected  route:" + a + ":10.99.0.0/16", "unexpected  route:" + a + ":fd00:9::/48"),
+        drift.text().lines().filter(l -> l.startsWith("unexpected")).toList(), drift.text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+    assertEquals("", Kernel.run("ip", "-n", a, "-6", "route", "show", "type", "prohibit").out().strip());
+  }
 }

@@ -418,26 +418,45 @@ public final class RouteDump {
       int family = m.get(0) & 0xff;
       int headerTable = m.get(4) & 0xff;
       int protocol = m.get(5) & 0xff;
-      // what LiveReader reads of routes: those of the main table, not the kernel's own, with a
-      // gateway; the others (the local table's, a subnet's, IPv6 multicast) are left here
+      // what LiveReader reads of routes: those of the main table, not the kernel's own; the
+      // others (the local table's, a subnet's, IPv6 multicast) are left here
       if (family != AF_INET && family != AF_INET6 || protocol == RTPROT_KERNEL
           || headerTable != RT_TABLE_MAIN && headerTable != RT_TABLE_COMPAT) {
         continue;
       }
       Attrs a = Attrs.of(m, 12);
       int table = a.has(15) ? a.u32(15) : headerTable;
-      if (table != RT_TABLE_MAIN || !a.has(5)) {
+      if (table != RT_TABLE_MAIN) {
         continue;
       }
       int dstLen = m.get(1) & 0xff;
       ObjectNode r = JSON.objectNode();
+      // as ip -d names them (a route without a gateway: a blackhole, or through a device only)
+      r.put("type", switch (m.get(7) & 0xff) {
+        case 1 -> "unicast";
+        case 2 -> "local";
+        case 3 -> "broadcast";
+        case 4 -> "anycast";
+        case 5 -> "multicast";
+        case 6 -> "blackhole";
+        case 7 -> "unreachable";
+        case 8 -> "prohibit";
+        case 9 -> "throw";
+        default -> String.valueOf(m.get(7) & 0xff);
+      });
       if (a.has(1)) {
         String dst = a.address(1);
         r.put("dst", dstLen == (family == AF_INET ? 32 : 128) ? dst : dst + "/" + dstLen);
       } else {
         r.put("dst", dstLen == 0 ? "default" : (family == AF_INET ? "0.0.0.0/" : "::/") + dstLen);
       }
-      r.put("gateway", a.address(5));
+      if (a.has(5)) {
+        r.put("gateway", a.address(5));
+      }
+      if (family == AF_INET6) {
+        // ip prints it for IPv6 routes only: the sign of a default route's family without a gateway
+        r.put("pref", "medium");
+      }
       if (a.has(4)) {
         int oif = a.u32(4);
         r.put("dev", names.getOrDefault(oif, "if" + oif));
