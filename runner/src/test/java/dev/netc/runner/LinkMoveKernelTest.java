@@ -146,6 +146,46 @@ class LinkMoveKernelTest extends SandboxTest {
     assertFalse(Kernel.run("ip", "-n", s, "link", "show", "eth0").ok(), "the parent no network uses is deleted");
   }
 
+  @Test
+  void aMacvlanMemberLeavingANetworkThatGoesGoesWithItsParent() throws Exception {
+    String both = """
+        topology mvl
+
+        # netc:ignore NETC407 "the sandbox parent is a veth, which takes any MAC address"
+        network lan {
+          driver macvlan
+          parent eth0
+          subnet 192.0.2.0/24
+        }
+
+        # netc:ignore NETC407 "the same"
+        network quiet {
+          driver macvlan
+          parent eth1
+          subnet 198.51.100.0/24
+        }
+
+        container m {
+          attach lan
+          attach quiet
+        }
+        """;
+    runner.apply(targets(compile(both)));
+    assertTrue(Kernel.run("ip", "-n", s + "-m", "link", "show", "eth1").ok());
+    String left = both.substring(0, both.indexOf("# netc:ignore NETC407 \"the same\""))
+        + "container m {\n  attach lan\n}\n";
+    List<Runner.Target> ts = targets(compile(left));
+    Plan plan = runner.plan(ts);
+    // the member's eth1 dies with the parent eth1 of the sandbox: no deletion of its own
+    assertEquals(List.of(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, s, "eth1"), "")),
+        plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).toList(), plan::text);
+    runner.apply(ts);
+    Plan second = runner.plan(ts);
+    assertTrue(second.empty(), second::text);
+    assertFalse(Kernel.run("ip", "-n", s + "-m", "link", "show", "eth1").ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-m", "link", "show", "eth0").ok());
+  }
+
   private static int ifindex(String ns, String name) throws IOException {
     return JSON.readTree(Kernel.run("ip", "-n", ns, "-j", "link", "show", name).out()).get(0).path("ifindex").asInt();
   }
