@@ -183,6 +183,8 @@ public final class LiveReader {
     Set<String> hostNamespaces = new TreeSet<>();
     Map<String, List<String>> vxlans = new LinkedHashMap<>();
     Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
+    // every link of each host namespace by index (the parents of the macvlans)
+    Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
     Map<ObjectId, String> routeVia = new HashMap<>();
     String sandboxMark = "";
     List<String> toRead = read.stream()
@@ -262,6 +264,7 @@ public final class LiveReader {
       boolean host = ns.equals(s) || sandbox.hostOf(loAlias).isPresent();
       if (host) {
         hostNamespaces.add(ns);
+        hostIndexes.put(ns, indexes);
       }
       if (ns.equals(s)) {
         sandboxMark = loAlias;
@@ -343,6 +346,7 @@ public final class LiveReader {
         }
       }
     }
+    withParents(linkAttrs, hostIndexes);
     boolean sandboxExists = sandbox.isHost() || names.contains(s);
     Set<String> tables = new TreeSet<>();
     Map<String, String> sysctls = new HashMap<>();
@@ -486,6 +490,26 @@ public final class LiveReader {
         }
       }
     }
+  }
+
+  /**
+   * Names the parent of each macvlan of an endpoint in its {@link LiveLink#params} ({@code
+   * mode=bridge parent=eth0}) when there is one host namespace it can be in (host mode, a sandbox
+   * of one host): its peer index is the parent's there. A parent that is no link of the topology
+   * (a NIC of the host) is then compared by name ({@link Runner.Rebuild#parentChange}); with
+   * several host namespaces an index is no name, and only netc's own parents are compared.
+   */
+  static void withParents(Map<ObjectId, LiveLink> links, Map<String, Map<String, Integer>> hostIndexes) {
+    if (hostIndexes.size() != 1) {
+      return;
+    }
+    Map<Integer, String> byIndex = new HashMap<>();
+    hostIndexes.values().iterator().next().forEach((name, index) -> byIndex.put(index, name));
+    links.replaceAll((id, l) -> l.kind().equals("macvlan") && !l.params().isEmpty() && l.peer() >= 0
+        && !hostIndexes.containsKey(id.namespace()) && byIndex.containsKey(l.peer())
+        ? new LiveLink(l.kind(), l.mtu(), l.up(), l.master(), l.mac(), l.ifindex(), l.peer(),
+            l.params() + " parent=" + byIndex.get(l.peer()), l.hairpin())
+        : l);
   }
 
   /** The kinds of route without a gateway read in an endpoint's namespace ({@code ip -d}'s {@code type}). */

@@ -883,9 +883,11 @@ public final class Runner {
      * {@code macvlan parent} when a macvlan sub-interface is not on its desired parent: the live
      * one's parent ({@link LiveLink#peer}, its index in the host namespace) is not the index of
      * the desired parent, or the desired parent is not there yet (it is about to be made, so the
-     * sub-interface is on another). Only a parent the topology makes ({@code desired}: the
-     * sandbox's veth standing for a NIC, a VLAN sub-interface) is compared; a NIC of the host
-     * (host mode) is not read, and a live link that does not say its parent is taken as on it.
+     * sub-interface is on another). That is for a parent the topology makes ({@code desired}: the
+     * sandbox's veth standing for a NIC, a VLAN sub-interface); another (a NIC of the host, in
+     * host mode) is compared by the name the read found for it ({@code parent=} in {@link
+     * LiveLink#params}, {@link LiveReader#withParents}), when it found one. A live link that does
+     * not say its parent is taken as on it.
      */
     static Optional<String> parentChange(Link l, LiveLink now, LiveState live, Set<ObjectId> desired) {
       if (!(l.params().orElse(null) instanceof Link.Macvlan m) || now.peer() < 0) {
@@ -893,7 +895,8 @@ public final class Runner {
       }
       ObjectId parent = new ObjectId(ObjectId.Kind.LINK, m.hostNamespace(), m.parent());
       if (!desired.contains(parent)) {
-        return Optional.empty();
+        return java.util.Arrays.stream(now.params().split(" ")).filter(kv -> kv.startsWith("parent=")).findFirst()
+            .filter(kv -> !kv.equals("parent=" + m.parent())).map(kv -> "macvlan parent");
       }
       Optional<LiveLink> p = live.link(parent);
       return p.isPresent() && p.get().ifindex() == now.peer() ? Optional.empty() : Optional.of("macvlan parent");

@@ -255,8 +255,32 @@ class InPlaceUpdateTest {
         Map.of(), Set.of("t1"), Map.of(), Map.of(), List.of());
     assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), noParent, desired));
-    // a NIC of the host (host mode: not the topology's) is not compared
+    // a NIC of the host (host mode: not the topology's) is compared by the name the read found, if any
     assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, Set.of(sub.id())));
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=" + p.parent()), live, Set.of(sub.id())));
+    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=eno9"), live, Set.of(sub.id())));
+    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub,
+        new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=eno9")), "the mode is as desired");
+  }
+
+  @Test
+  void theReadNamesAMacvlansParentWhenThereIsOneHostNamespace() {
+    ObjectId member = new ObjectId(ObjectId.Kind.LINK, "netc-t-a", "eth0");
+    ObjectId veth = new ObjectId(ObjectId.Kind.LINK, "netc-t-b", "eth0");
+    Map<ObjectId, LiveLink> links = new HashMap<>(Map.of(
+        member, new LiveLink("macvlan", 1500, true, "", "02:00:00:00:00:01", 2, 3, "mode=bridge"),
+        veth, new LiveLink("veth", 1500, true, "", "02:00:00:00:00:02", 2, 3)));
+    Map<String, Map<String, Integer>> one = Map.of("", Map.of("lo", 1, "eno1", 2, "eno2", 3));
+    Map<ObjectId, LiveLink> named = new HashMap<>(links);
+    LiveReader.withParents(named, one);
+    assertEquals("mode=bridge parent=eno2", named.get(member).params());
+    assertEquals(links.get(veth), named.get(veth));
+    // two host namespaces: an index names no link
+    Map<ObjectId, LiveLink> two = new HashMap<>(links);
+    LiveReader.withParents(two, Map.of("s-host_h1", Map.of("eth0", 3), "s-host_h2", Map.of("eth1", 3)));
+    assertEquals(links, two);
   }
 }
