@@ -707,7 +707,7 @@ public final class LiveReader {
   }
 
   private static TableRules witness(NftDump.Rules r) {
-    return new TableRules(r.count(), Optional.of(r.sha256()), r.elements().map(LiveReader::elements));
+    return new TableRules(r.count(), Optional.of(r.sha256()), Optional.of(r.chains()), r.elements().map(LiveReader::elements));
   }
 
   /** {@code family}, and {@code bridge} after it: the families of a topology's tables. */

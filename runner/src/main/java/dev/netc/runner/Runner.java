@@ -1694,7 +1694,7 @@ public final class Runner {
     }
     Optional<TableRules.Elements> elements = reader.elements(t.hostNs(), t.host().table().get().id().name(), generation.get());
     if (elements.isPresent()) {
-      writeRecordLine(t, "rules", new TableRules(rules.get().count(), rules.get().sha256(), elements).text());
+      writeRecordLine(t, "rules", rules.get().withElements(elements).text());
     }
   }
 
@@ -1915,7 +1915,7 @@ public final class Runner {
    */
   private String named(Target t, Optional<String> applied, TableRules was, TableRules now, String why) {
     if (was.otherRules(now) && applied.isPresent() && t.host().table().isPresent()) {
-      return namedRules(t, applied.get(), now.count() != was.count() ? why : "rules edited since apply").orElse(why);
+      return namedRules(t, applied.get(), why).orElse(why);
     }
     List<String> sets = was.setsWithOtherElements(now);
     if (applied.isEmpty() || sets.isEmpty() || t.host().table().isEmpty()) {

@@ -13,15 +13,18 @@ import java.util.regex.Pattern;
 /**
  * The witness that a table still has the rules and set elements apply loaded: the rules' number,
  * and, when read over netlink, a SHA-256 of the rules themselves (chains, expressions, comments;
- * see {@code NftDump}), so that a rule edited by hand is seen even when the number stays, and the
- * number of set elements with a digest of them ({@code NftDump.Elements}), in all and by set, so
- * that an element added or deleted by hand is seen, and in which set. Recorded after each load as
- * {@code rules N}, {@code rules N sha256=HEX} or {@code rules N sha256=HEX elements M/HEX sets
- * FAMILY:NAME=M/HEX ...}, where a set of more than {@link LiveReader#MAX_SET_ELEMENTS} elements is
- * {@code FAMILY:NAME=?}: not read, and left out of the totals.
+ * see {@code NftDump}), so that a rule edited by hand is seen even when the number stays, a
+ * SHA-256 of its chains' shape (name, hook, priority, policy, type), so that a policy changed by
+ * hand is seen, and the number of set elements with a digest of them ({@code NftDump.Elements}),
+ * in all and by set, so that an element added or deleted by hand is seen, and in which set.
+ * Recorded after each load as {@code rules N}, {@code rules N sha256=HEX} or {@code rules N
+ * sha256=HEX chains=HEX elements M/HEX sets FAMILY:NAME=M/HEX ...}, where a set of more than
+ * {@link LiveReader#MAX_SET_ELEMENTS} elements is {@code FAMILY:NAME=?}: not read, and left out of
+ * the totals. A part is compared only when both sides have it: a record of an older netc (no
+ * {@code chains=}, no {@code elements}) is no drift.
  */
-public record TableRules(int count, Optional<String> sha256, Optional<Elements> elements) {
-  private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(?: sha256=([0-9a-f]{64}))?"
+public record TableRules(int count, Optional<String> sha256, Optional<String> chains, Optional<Elements> elements) {
+  private static final Pattern TEXT = Pattern.compile("(\\d{1,9})(?: sha256=([0-9a-f]{64}))?(?: chains=([0-9a-f]{64}))?"
       + "(?: elements (\\d{1,10})/([0-9a-f]{16})((?: sets)(?: [A-Za-z0-9_.:-]{1,300}=(?:\\d{1,10}/[0-9a-f]{16}|\\?))+)?)?");
   private static final Pattern SET = Pattern.compile("([A-Za-z0-9_.:-]{1,300})=(?:(\\d{1,10})/([0-9a-f]{16})|\\?)");
   /** The most sets a difference names. */
@@ -55,12 +58,21 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
   }
 
   public TableRules(int count, Optional<String> sha256) {
-    this(count, sha256, Optional.empty());
+    this(count, sha256, Optional.empty(), Optional.empty());
   }
 
-  /** {@code N}, {@code N sha256=HEX} or {@code N sha256=HEX elements M/HEX sets ...}. */
+  public TableRules(int count, Optional<String> sha256, Optional<Elements> elements) {
+    this(count, sha256, Optional.empty(), elements);
+  }
+
+  /** These rules and chains with {@code elements}. */
+  public TableRules withElements(Optional<Elements> elements) {
+    return new TableRules(count, sha256, chains, elements);
+  }
+
+  /** {@code N}, {@code N sha256=HEX} or {@code N sha256=HEX chains=HEX elements M/HEX sets ...}. */
   public String text() {
-    return count + sha256.map(h -> " sha256=" + h).orElse("")
+    return count + sha256.map(h -> " sha256=" + h).orElse("") + chains.map(h -> " chains=" + h).orElse("")
         + elements.filter(e -> e.complete() || !setsText(e).isEmpty())
             .map(e -> " elements " + e.count() + "/" + e.digest() + setsText(e)).orElse("");
   }
@@ -81,20 +93,30 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
       return Optional.empty();
     }
     Map<String, SetElements> sets = new LinkedHashMap<>();
-    if (m.group(5) != null) {
-      Matcher s = SET.matcher(m.group(5));
+    if (m.group(6) != null) {
+      Matcher s = SET.matcher(m.group(6));
       while (s.find()) {
         sets.put(s.group(1), s.group(2) == null ? new SetElements(0, "") : new SetElements(Integer.parseInt(s.group(2)), s.group(3)));
       }
     }
-    Optional<Elements> elements = m.group(3) == null ? Optional.empty()
-        : Optional.of(new Elements(Integer.parseInt(m.group(3)), m.group(4), sets));
-    return Optional.of(new TableRules(Integer.parseInt(m.group(1)), Optional.ofNullable(m.group(2)), elements));
+    Optional<Elements> elements = m.group(4) == null ? Optional.empty()
+        : Optional.of(new Elements(Integer.parseInt(m.group(4)), m.group(5), sets));
+    return Optional.of(new TableRules(Integer.parseInt(m.group(1)), Optional.ofNullable(m.group(2)),
+        Optional.ofNullable(m.group(3)), elements));
   }
 
-  /** Whether the rules {@code now} differ from these: in number, or by digest where both have one. */
+  /**
+   * Whether the rules {@code now} differ from these: in number, or by digest where both have one,
+   * or the chains' shape where both have it.
+   */
   public boolean otherRules(TableRules now) {
-    return now.count != count || sha256.isPresent() && now.sha256.isPresent() && !sha256.equals(now.sha256);
+    return now.count != count || sha256.isPresent() && now.sha256.isPresent() && !sha256.equals(now.sha256)
+        || otherChains(now);
+  }
+
+  /** Whether the chains' shape {@code now} differs from this one, where both sides have it. */
+  private boolean otherChains(TableRules now) {
+    return chains.isPresent() && now.chains.isPresent() && !chains.equals(now.chains);
   }
 
   /** How the elements of set {@code set} ({@code FAMILY:NAME}) differ in {@code now}: {@code 5 elements, applied with 4}, {@code elements edited since apply}. */
@@ -112,7 +134,7 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
    * either side is not compared.
    */
   public List<String> setsWithOtherElements(TableRules now) {
-    if (now.count != count || !sha256.equals(now.sha256) || elements.isEmpty() || now.elements.isEmpty()
+    if (now.count != count || !sha256.equals(now.sha256) || otherChains(now) || elements.isEmpty() || now.elements.isEmpty()
         || !elements.get().sets().keySet().equals(now.elements.get().sets().keySet())) {
       return List.of();
     }
@@ -130,7 +152,8 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
 
   /**
    * How the rules and elements {@code now} differ from these, recorded after the load ({@code N
-   * rules, applied with M}, {@code rules edited since apply}; for the elements, by set when both
+   * rules, applied with M}, {@code rules edited since apply}; {@code chains edited since apply}
+   * when only a chain's hook, priority, policy or type changed; for the elements, by set when both
    * sides know the sets: {@code set allow_in4: 5 elements, applied with 4}, {@code set X:
    * elements edited since apply}, {@code set X added since apply}, {@code set X deleted since
    * apply}, else in all: {@code N set elements, applied with M}, {@code set elements edited since
@@ -143,6 +166,9 @@ public record TableRules(int count, Optional<String> sha256, Optional<Elements> 
     }
     if (sha256.isPresent() && now.sha256.isPresent() && !sha256.equals(now.sha256)) {
       return Optional.of("rules edited since apply");
+    }
+    if (otherChains(now)) {
+      return Optional.of("chains edited since apply");
     }
     if (elements.isEmpty() || now.elements.isEmpty()) {
       return Optional.empty();

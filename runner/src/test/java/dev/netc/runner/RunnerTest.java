@@ -87,6 +87,30 @@ class RunnerTest {
     assertEquals("14 sha256=" + sha + " elements 31/" + "cd".repeat(8), full.text());
     assertEquals(java.util.Optional.of(full), TableRules.parse(full.text()));
     assertEquals(java.util.Optional.empty(), TableRules.parse("14 sha256=" + sha + " elements 31/" + "cd".repeat(7)));
+    // with the chains' shape, as netc records it since it reads it
+    TableRules chains = new TableRules(14, java.util.Optional.of(sha), java.util.Optional.of("ef".repeat(32)),
+        java.util.Optional.of(new TableRules.Elements(31, "cd".repeat(8))));
+    assertEquals("14 sha256=" + sha + " chains=" + "ef".repeat(32) + " elements 31/" + "cd".repeat(8), chains.text());
+    assertEquals(java.util.Optional.of(chains), TableRules.parse(chains.text()));
+    assertEquals(java.util.Optional.empty(), TableRules.parse("14 sha256=" + sha + " chains=" + "ef".repeat(31)));
+  }
+
+  @Test
+  void chainsAreComparedOnlyWhenBothSidesHaveThem() {
+    String sha = "ab".repeat(32);
+    java.util.function.Function<String, TableRules> with = c -> new TableRules(14, java.util.Optional.of(sha),
+        java.util.Optional.ofNullable(c), java.util.Optional.empty());
+    TableRules applied = with.apply("ef".repeat(32));
+    assertEquals(java.util.Optional.empty(), applied.differenceTo(with.apply("ef".repeat(32))));
+    assertEquals(java.util.Optional.of("chains edited since apply"), applied.differenceTo(with.apply("01".repeat(32))));
+    assertTrue(applied.otherRules(with.apply("01".repeat(32))));
+    // the rules first
+    assertEquals(java.util.Optional.of("13 rules, applied with 14"), applied.differenceTo(new TableRules(13,
+        java.util.Optional.of(sha), java.util.Optional.of("01".repeat(32)), java.util.Optional.empty())));
+    // a record of an older netc, or a table read with nft: not compared
+    assertEquals(java.util.Optional.empty(), with.apply(null).differenceTo(applied));
+    assertEquals(java.util.Optional.empty(), applied.differenceTo(with.apply(null)));
+    assertFalse(with.apply(null).otherRules(applied));
   }
 
   @Test

@@ -205,10 +205,10 @@ class TableUpdateKernelTest {
     Runner traced = new Runner(new TracingExecutor(recorded, trace::add), Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     Runner.Target original = target(source);
     traced.apply(original);
-    // the record: the table's rules and elements, the generation of S's ruleset read just before
+    // the record: the table's rules, chains and elements, the generation of S's ruleset read just before
     // them, and the kept file's size, inode and change time
     String record = Files.readString(stateDir.resolve(s + ".webshop.nft.sha256"));
-    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets inet:bridges=\\d+/[0-9a-f]{16} [^\n]+\ngeneration \\d+ \\d+\nkept \\d+ \\d+ \\d+\n"),
+    assertTrue(record.matches("(?s)[0-9a-f]{64}\nrules \\d+ sha256=[0-9a-f]{64} chains=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets inet:bridges=\\d+/[0-9a-f]{16} [^\n]+\ngeneration \\d+ \\d+\nkept \\d+ \\d+ \\d+\n"),
         record);
 
     // nothing changed in S's ruleset since: the plan reads its generation with its tables, not the rules
@@ -296,7 +296,7 @@ class TableUpdateKernelTest {
   @Test
   void anElementAddedByHandIsDriftAndAnUpdateDoesNotKeepIt() throws Exception {
     runner.apply(target(source));
-    assertTrue(record().get(1).matches("rules \\d+ sha256=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets .* inet:allow_in4_exact=4/[0-9a-f]{16} .*"), record()::toString);
+    assertTrue(record().get(1).matches("rules \\d+ sha256=[0-9a-f]{64} chains=[0-9a-f]{64} elements 31/[0-9a-f]{16} sets .* inet:allow_in4_exact=4/[0-9a-f]{16} .*"), record()::toString);
     // c -> db on 5432 let in by hand: a hole the topology does not have
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4_exact",
         "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());

@@ -52,6 +52,13 @@ public final class NftDump {
   private static final int NFT_SET_ELEM_INTERVAL_END = 1;
   private static final int NFTA_GEN_ID = 1;
   private static final int NFTA_CHAIN_TABLE = 1;
+  private static final int NFTA_CHAIN_NAME = 3;
+  /**
+   * The attributes of a chain that make its shape: its hook (hook number, priority, device),
+   * policy, type, flags and comment ({@code NFTA_CHAIN_HOOK}, {@code _POLICY}, {@code _TYPE},
+   * {@code _FLAGS}, {@code _USERDATA}); not its handle, its use count or its counters.
+   */
+  private static final int[] NFTA_CHAIN_SHAPE = {4, 5, 7, 10, 12};
   private static final int NFTA_RULE_TABLE = 1;
   private static final int NFTA_RULE_CHAIN = 2;
   private static final int NFTA_RULE_EXPRESSIONS = 4;
@@ -134,9 +141,11 @@ public final class NftDump {
    * The rules of a table, as a witness of "not edited since": their number, and a SHA-256 of
    * each rule's chain, expressions and comment, in the kernel's order (the handles left out; the
    * data of stateful expressions, counters, quotas, limits, left out too, which traffic changes);
+   * a SHA-256 of its chains' shape, {@code chains}: each chain's name, hook, priority, policy,
+   * type, flags and comment, in the kernel's order (a policy changed by hand changes no rule);
    * and the elements of its sets ({@link Elements}).
    */
-  public record Rules(int count, String sha256, java.util.Optional<Elements> elements) {}
+  public record Rules(int count, String sha256, String chains, java.util.Optional<Elements> elements) {}
 
   /**
    * The elements of a table's sets and maps, as a witness of "not edited since": their number
@@ -180,12 +189,7 @@ public final class NftDump {
     for (String family : families) {
       rules.addAll(dumpRules(family, name));
     }
-    MessageDigest d;
-    try {
-      d = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest d = sha256();
     for (ByteBuffer m : rules) {
       Map<Integer, ByteBuffer> a = RouteDump.attributes(m, 4);
       feed(d, a.get(NFTA_RULE_CHAIN));
@@ -203,8 +207,43 @@ public final class NftDump {
       feed(d, a.get(NFTA_RULE_USERDATA));
       d.update((byte) '\n');
     }
-    return new Rules(rules.size(), HexFormat.of().formatHex(d.digest()),
+    return new Rules(rules.size(), HexFormat.of().formatHex(d.digest()), chains(families, name),
         maxElements < 0 ? java.util.Optional.empty() : java.util.Optional.of(elements(families, name, maxElements)));
+  }
+
+  /**
+   * The SHA-256 of the shape of the chains of the tables named {@code name} of each of {@code
+   * families} ({@link Rules#chains}): one {@code NFT_MSG_GETCHAIN} dump per family (the kernel
+   * filters a dump of chains by family only), the other tables' chains skipped.
+   */
+  private static String chains(List<String> families, String name) throws IOException {
+    MessageDigest d = sha256();
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      for (String family : families) {
+        for (ByteBuffer m : sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN, header(family(family)))) {
+          Map<Integer, ByteBuffer> a = RouteDump.attributes(m, 4);
+          ByteBuffer table = a.get(NFTA_CHAIN_TABLE);
+          if (table == null || !RouteDump.string(table).equals(name)) {
+            continue; // another table's chain
+          }
+          d.update(family.getBytes(StandardCharsets.UTF_8));
+          feed(d, a.get(NFTA_CHAIN_NAME));
+          for (int k : NFTA_CHAIN_SHAPE) {
+            feed(d, a.get(k));
+          }
+          d.update((byte) '\n');
+        }
+      }
+    }
+    return HexFormat.of().formatHex(d.digest());
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
