@@ -9,6 +9,7 @@ import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Ownership;
+import dev.netc.backends.plan.Underlay;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
@@ -187,9 +188,10 @@ public final class LiveReader {
     Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
     Map<ObjectId, String> routeVia = new HashMap<>();
     String sandboxMark = "";
+    Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
+    // S-outside too: only its uplink's addresses and routes are read there ({@link Sandbox#plumbing})
     List<String> toRead = read.stream()
-        .filter(ns -> !ns.isEmpty() && !(!sandbox.isHost() && ns.equals(sandbox.outside())) && KernelNames.validNetns(ns)
-            && !preRead.containsKey(ns)).toList();
+        .filter(ns -> !ns.isEmpty() && KernelNames.validNetns(ns) && !preRead.containsKey(ns)).toList();
     Map<String, String> outputs = new HashMap<>();
     Map<String, List<JsonNode>> parsed = new HashMap<>(preRead);
     Map<String, Map<String, String>> sysctlsRead = new HashMap<>(preSysctls);
@@ -222,7 +224,8 @@ public final class LiveReader {
     }
     for (String ns : read) {
       boolean isS = ns.equals(s);
-      if (!isS && (!sandbox.isHost() && ns.equals(sandbox.outside()) || !KernelNames.validNetns(ns))) {
+      boolean outside = !sandbox.isHost() && ns.equals(sandbox.outside());
+      if (!isS && !KernelNames.validNetns(ns)) {
         continue;
       }
       List<JsonNode> docs = parsed.get(ns);
@@ -233,7 +236,7 @@ public final class LiveReader {
             String.join("\n", NetnsBatches.READ) + "\n");
         if (!r.ok()) {
           // the namespace went away while we looked, or is not a namespace we can enter
-          if (!isS && !namespaces().contains(ns)) {
+          if (!isS && (outside || !namespaces().contains(ns))) {
             continue;
           }
           throw new RunnerException("cannot read namespace " + (ns.isEmpty() ? "of the host" : ns) + ": " + r.firstError()
@@ -261,10 +264,20 @@ public final class LiveReader {
           loAlias = l.path("ifalias").asText("");
         }
       }
+      if (outside) {
+        plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
+        continue;
+      }
       boolean host = ns.equals(s) || sandbox.hostOf(loAlias).isPresent();
       if (host) {
         hostNamespaces.add(ns);
         hostIndexes.put(ns, indexes);
+      }
+      if (!sandbox.isHost() && isS) {
+        plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
+        plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
+      } else if (host) {
+        plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
       }
       if (ns.equals(s)) {
         sandboxMark = loAlias;
@@ -399,7 +412,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations);
+        routeVia, generations, plumbing);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -415,7 +428,43 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations);
+        routeVia, generations, plumbing);
+  }
+
+  /**
+   * The addresses and routes of {@code device}, a device of the sandbox's own, in {@code ns}, into
+   * {@code out} under {@code NS DEVICE} ({@link Sandbox#plumbing}: {@code ADDRESS/LEN} and {@code
+   * route DST via GATEWAY}), when the device is there: its global addresses, and the routes of
+   * the main table through it with a gateway.
+   */
+  private static void plumbing(Map<String, Set<String>> out, String ns, String device, JsonNode links,
+      Map<String, JsonNode> addresses, JsonNode routes) {
+    boolean there = false;
+    for (JsonNode l : links) {
+      there |= l.path("ifname").asText().equals(device);
+    }
+    if (!there) {
+      return;
+    }
+    Set<String> items = new TreeSet<>();
+    for (JsonNode a : addresses.getOrDefault(device, JsonNodeFactory.instance.arrayNode())) {
+      Parsed<IpAddress> ip = IpAddress.parse(a.path("local").asText());
+      if (a.path("scope").asText().equals("global") && ip.ok()) {
+        items.add(ip.get() + "/" + a.path("prefixlen").asInt());
+      }
+    }
+    for (JsonNode rt : routes) {
+      if (rt.has("table") && !rt.path("table").asText().equals("main") || !rt.has("gateway")
+          || !rt.path("dev").asText().equals(device)) {
+        continue;
+      }
+      Parsed<IpAddress> gw = IpAddress.parse(rt.path("gateway").asText());
+      String dst = rt.path("dst").asText();
+      Parsed<Cidr> c = Cidr.parse(dst.equals("default") ? gw.ok() && !gw.get().isV4() ? "::/0" : "0.0.0.0/0"
+          : dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
+      items.add(Sandbox.route(c.ok() ? c.get().toString() : dst, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()));
+    }
+    out.put(ns + " " + device, items);
   }
 
   /** The links of the host namespaces whose veth peers are in the state's unfinished namespaces. */

@@ -36,6 +36,9 @@ import java.util.Set;
  * @param nftGenerations the generation of the nftables ruleset of each host namespace, {@code ID
  *     COOKIE}, as read with its tables (as root; absent otherwise): while it is the one recorded
  *     after apply loaded the topology's table, nothing in that ruleset changed
+ * @param plumbing the addresses and routes of the sandbox's own devices ({@link Sandbox#plumbing}),
+ *     by {@code NAMESPACE DEVICE}, for each such device that exists: {@code uplink} in {@code S}
+ *     and in {@code S-outside}, {@code underlay} in {@code S} and in each host namespace
  */
 public record LiveState(
     boolean sandboxExists,
@@ -54,7 +57,8 @@ public record LiveState(
     List<String> notes,
     Set<String> unfinished,
     Map<ObjectId, String> routes,
-    Map<String, String> nftGenerations) {
+    Map<String, String> nftGenerations,
+    Map<String, Set<String>> plumbing) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -84,6 +88,16 @@ public record LiveState(
         hostNamespaces, aliases, links, notes, unfinished, routes, Map.of());
   }
 
+  /** A state whose sandbox's own addresses and routes are not known (not compared). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes, Map<String, String> nftGenerations) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, Map.of());
+  }
+
   public LiveState {
     namespaces = Set.copyOf(namespaces);
     owned = Set.copyOf(owned);
@@ -99,6 +113,9 @@ public record LiveState(
     unfinished = Set.copyOf(unfinished);
     routes = Map.copyOf(routes);
     nftGenerations = Map.copyOf(nftGenerations);
+    Map<String, Set<String>> p = new java.util.TreeMap<>();
+    plumbing.forEach((k, v) -> p.put(k, Set.copyOf(v)));
+    plumbing = java.util.Collections.unmodifiableMap(p);
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */

@@ -287,6 +287,16 @@ public final class Runner {
     return t.hostNs().isEmpty() ? "the host" : t.hostNs().equals(t.sandbox().name()) ? t.sandbox().label() : t.hostNs();
   }
 
+  /**
+   * What the sandbox's own devices should have ({@link Sandbox#plumbing}): the route of {@code
+   * S-outside} back to the underlay only when the underlay's bridge is there ({@link
+   * Sandbox#underlayCreation} makes both otherwise).
+   */
+  private static Map<String, Set<String>> plumbing(List<Target> ts, LiveState live) {
+    Sandbox sb = sandbox(ts);
+    return sb.plumbing(underlays(ts), live.plumbing().containsKey(sb.name() + " " + Underlay.DEVICE));
+  }
+
   /** The underlays of every host of the state (a sandbox that plays several hosts). */
   private static List<Underlay> underlays(List<Target> ts) {
     return ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).toList();
@@ -379,6 +389,7 @@ public final class Runner {
     live.foreign().entrySet().stream().filter(e -> wanted.contains(e.getKey()))
         .map(e -> "foreign " + e.getKey() + " " + e.getValue()).sorted().forEach(lines::add);
     new java.util.TreeMap<>(live.sysctls()).forEach((k, v) -> lines.add("sysctl " + k + "=" + v));
+    live.plumbing().forEach((k, v) -> lines.add("plumbing " + k + " " + String.join(" ", new java.util.TreeSet<>(v))));
     if (!live.unfinished().isEmpty()) {
       lines.add("unfinished " + String.join(" ", new java.util.TreeSet<>(live.unfinished())));
     }
@@ -472,6 +483,16 @@ public final class Runner {
             "host " + u.host() + ", underlay " + u.cidr()));
       }
     }
+    // the addresses and routes of the sandbox's own devices (an uplink address deleted by hand,
+    // a host given another underlay address): set in place
+    Map<String, Set<String>> plumbing = plumbing(ts, live);
+    live.plumbing().forEach((key, now) -> {
+      Set<String> want = plumbing.get(key);
+      if (want != null) {
+        Sandbox.plumbingDifference(want, now).ifPresent(d -> changes.add(new Change(Change.Action.UPDATE,
+            new ObjectId(ObjectId.Kind.LINK, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)), d)));
+      }
+    });
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
     Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
@@ -1207,6 +1228,11 @@ public final class Runner {
       List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
       makeSandbox(sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
           || !before.sandboxExists() && all.isEmpty(), all), () -> { });
+      // the sandbox's devices that were there get their addresses and routes in place; a
+      // rollback gives them back those they had
+      Map<String, Set<String>> plumbing = plumbing(ts, before);
+      undo.plumbing = Sandbox.plumbingRuns(before.plumbing(), plumbing);
+      makeSandbox(Sandbox.plumbingRuns(plumbing, before.plumbing()), () -> { });
       return executeAll(ts, before, plan, undo, readSysctls, ipPlans, byId, tables);
     } catch (RuntimeException e) {
       // nothing of a table's load outlives the failure: the rollback comes next
@@ -2175,6 +2201,8 @@ public final class Runner {
     /** The tables' content before this apply updated them, when known, by host namespace. */
     final Map<String, String> tablesBefore = new LinkedHashMap<>();
     final List<Link> updatedLinks = new ArrayList<>();
+    /** The runs that give the sandbox's own devices the addresses and routes they had ({@link Sandbox#plumbingRuns}). */
+    List<Sandbox.Run> plumbing = List.of();
     /** What the apply set out to delete (recorded before it does): made again where it can be. */
     final List<ObjectId> deleted = new ArrayList<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
@@ -2527,6 +2555,13 @@ public final class Runner {
           }
         });
       }
+      // the addresses and routes of the sandbox's own devices, as they were (each line on its
+      // own: an apply that failed half way had not changed them all; the read below tells
+      // what is not as before)
+      for (Sandbox.Run r : plumbing) {
+        step(problems, "the addresses and routes of " + r.namespace(),
+            () -> exec.run(new Sandbox.Run(r.namespace(), r.lines(), true).argv(), r.stdin()));
+      }
       // the sandbox's own namespaces made now
       List<String> del = new ArrayList<>();
       List<Underlay> newHosts = underlays(ts).stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
@@ -2611,6 +2646,16 @@ public final class Runner {
     // only netc's: in host mode (and in an S made by others) the rest changes on its own
     differ(out, "tables", netcs(before.tables()), netcs(now.tables()));
     differ(out, "links of the sandbox", marked(before.sandboxLinks()), marked(now.sandboxLinks()));
+    // the addresses and routes of the sandbox's devices that are still there
+    Set<String> kept = before.plumbing().keySet().stream().filter(now.plumbing()::containsKey).collect(Collectors.toSet());
+    differ(out, "addresses and routes of the sandbox", plumbingItems(before, kept), plumbingItems(now, kept));
+    return out;
+  }
+
+  /** The addresses and routes of the sandbox's devices {@code keys} ({@link LiveState#plumbing}), as {@code NS DEVICE ITEM}. */
+  private static Set<String> plumbingItems(LiveState live, Set<String> keys) {
+    Set<String> out = new java.util.HashSet<>();
+    keys.forEach(k -> live.plumbing().get(k).forEach(x -> out.add(k + " " + x)));
     return out;
   }
 

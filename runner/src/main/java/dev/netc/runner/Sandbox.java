@@ -5,7 +5,11 @@ import dev.netc.backends.plan.Planner;
 import dev.netc.backends.plan.Underlay;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A sandbox: namespace {@code S}, the host's, and namespace {@code S-outside}, a client outside
@@ -261,7 +265,8 @@ public final class Sandbox {
     if (!bridgeExists) {
       Underlay first = all.get(0);
       String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
-      runs.add(new Run(outside(), List.of("route add " + subnet + " via "
+      // (replace: a route left from a bridge deleted by hand)
+      runs.add(new Run(outside(), List.of("route replace " + subnet + " via "
           + (first.router().isV4() ? HOST_V4 : HOST_V6).replaceAll("/.*", ""))));
     }
     for (Underlay u : missing) {
@@ -273,6 +278,125 @@ public final class Sandbox {
           "link set " + Underlay.DEVICE + " up",
           "route add " + (u.router().isV4() ? "default" : "::/0") + " via " + u.router())));
     }
+    return runs;
+  }
+
+  /**
+   * The addresses and routes the sandbox's own devices have, by {@code NAMESPACE DEVICE}: each
+   * address as {@code ADDRESS/LEN}, each route through the device as {@link #route}. The uplink
+   * in {@code S} ({@link #HOST_V4}, {@link #HOST_V6}) and in {@code S-outside} ({@link
+   * #OUTSIDE_V4}, {@link #OUTSIDE_V6}, the default routes through {@code S}, and with hosts on
+   * an underlay the route back to its subnet when {@code outsideRoutesUnderlay}); with {@code
+   * underlays}, the bridge {@code underlay} in {@code S} (the router's address) and the device
+   * {@code underlay} of each host namespace (the host's address, its default route through {@code
+   * S}). What {@link #creation} and {@link #underlayCreation} make; host mode has none.
+   */
+  public Map<String, Set<String>> plumbing(List<Underlay> underlays, boolean outsideRoutesUnderlay) {
+    Map<String, Set<String>> out = new TreeMap<>();
+    if (isHost()) {
+      return out;
+    }
+    String v4 = HOST_V4.replaceAll("/.*", "");
+    String v6 = HOST_V6.replaceAll("/.*", "");
+    out.put(name + " " + UPLINK, Set.of(cidr(HOST_V4), cidr(HOST_V6)));
+    Set<String> outside = new TreeSet<>(Set.of(cidr(OUTSIDE_V4), cidr(OUTSIDE_V6),
+        route("0.0.0.0/0", v4), route("::/0", ip(v6))));
+    if (!underlays.isEmpty()) {
+      Underlay first = underlays.get(0);
+      out.put(name + " " + Underlay.DEVICE, Set.of(first.router() + "/" + first.prefix()));
+      if (outsideRoutesUnderlay) {
+        outside.add(route(dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix(),
+            first.router().isV4() ? v4 : ip(v6)));
+      }
+    }
+    out.put(outside() + " " + UPLINK, outside);
+    for (Underlay u : underlays) {
+      out.put(u.namespace() + " " + Underlay.DEVICE, Set.of(u.cidr(),
+          route(u.router().isV4() ? "0.0.0.0/0" : "::/0", u.router().toString())));
+    }
+    return out;
+  }
+
+  /** A route of {@link #plumbing}: {@code route DST via GATEWAY}. */
+  static String route(String dst, String gateway) {
+    return "route " + dst + " via " + gateway;
+  }
+
+  private static String cidr(String text) {
+    return ip(text.replaceAll("/.*", "")) + text.substring(text.indexOf('/'));
+  }
+
+  private static String ip(String text) {
+    return dev.netc.compiler.ir.IpAddress.parse(text).get().toString();
+  }
+
+  /**
+   * How the live addresses and routes of a device of the sandbox ({@code live}) differ from
+   * {@code wanted} ({@link #plumbing}): {@code address 192.168.56.12/24 -> 192.168.56.22/24}
+   * (one address instead of another), else {@code address 198.18.0.1/30 missing}, {@code address
+   * 10.9.0.1/24 unexpected}, {@code route 0.0.0.0/0 via 198.18.0.1 missing}; empty when they
+   * are the same.
+   */
+  public static Optional<String> plumbingDifference(Set<String> wanted, Set<String> live) {
+    List<String> missing = wanted.stream().filter(x -> !live.contains(x)).sorted().toList();
+    List<String> unexpected = live.stream().filter(x -> !wanted.contains(x)).sorted().toList();
+    List<String> parts = new ArrayList<>();
+    List<String> missingAddresses = missing.stream().filter(x -> !x.startsWith("route ")).toList();
+    List<String> unexpectedAddresses = unexpected.stream().filter(x -> !x.startsWith("route ")).toList();
+    if (missingAddresses.size() == 1 && unexpectedAddresses.size() == 1) {
+      parts.add("address " + unexpectedAddresses.get(0) + " -> " + missingAddresses.get(0));
+    } else {
+      missingAddresses.forEach(x -> parts.add("address " + x + " missing"));
+      unexpectedAddresses.forEach(x -> parts.add("address " + x + " unexpected"));
+    }
+    missing.stream().filter(x -> x.startsWith("route ")).forEach(x -> parts.add(x + " missing"));
+    unexpected.stream().filter(x -> x.startsWith("route ")).forEach(x -> parts.add(x + " unexpected"));
+    return parts.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", parts));
+  }
+
+  /**
+   * The runs that give each device of {@code live} ({@code NAMESPACE DEVICE} to its addresses
+   * and routes, {@link #plumbing}) what {@code wanted} has for it, in place: the unexpected
+   * routes deleted, then the unexpected addresses (a primary address deleted takes the
+   * secondaries of its subnet with it), the missing addresses added, and the routes through it
+   * made with {@code route replace}: every one of them once an address changed (the kernel drops
+   * a device's routes with its last address of their subnet), else the missing ones. A device
+   * not in both is left alone (made whole with its namespace or link, or not the sandbox's).
+   */
+  public static List<Run> plumbingRuns(Map<String, Set<String>> wanted, Map<String, Set<String>> live) {
+    Map<String, List<String>> byNs = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, Set<String>> e : live.entrySet()) {
+      Set<String> want = wanted.get(e.getKey());
+      if (want == null || want.equals(e.getValue())) {
+        continue;
+      }
+      String ns = e.getKey().substring(0, e.getKey().indexOf(' '));
+      String dev = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+      List<String> lines = byNs.computeIfAbsent(ns, k -> new ArrayList<>());
+      List<String> addresses = new ArrayList<>();
+      for (String x : new TreeSet<>(e.getValue())) {
+        if (!want.contains(x)) {
+          if (x.startsWith("route ")) {
+            lines.add("route del " + x.substring("route ".length()) + " dev " + dev);
+          } else {
+            addresses.add("address del " + x + " dev " + dev);
+          }
+        }
+      }
+      for (String x : new TreeSet<>(want)) {
+        if (!x.startsWith("route ") && !e.getValue().contains(x)) {
+          addresses.add("address add " + x + " dev " + dev + (x.contains(":") ? " nodad" : ""));
+        }
+      }
+      lines.addAll(addresses);
+      for (String x : new TreeSet<>(want)) {
+        if (x.startsWith("route ") && (!addresses.isEmpty() || !e.getValue().contains(x))) {
+          lines.add("route replace " + x.substring("route ".length()) + " dev " + dev);
+        }
+      }
+    }
+    List<Run> runs = new ArrayList<>();
+    byNs.forEach((ns, lines) -> runs.add(new Run(ns, lines)));
     return runs;
   }
 

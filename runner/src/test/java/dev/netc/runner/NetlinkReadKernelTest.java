@@ -74,9 +74,13 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(Map.of(), a.nftGenerations());
     assertEquals(b.hostNamespaces(), b.nftGenerations().keySet());
     b.nftGenerations().values().forEach(g -> assertTrue(g.matches("\\d+ \\d+"), g));
+    // the sandbox's own addresses and routes (its uplink at both ends, an underlay), read alike
+    assertEquals(a.plumbing(), b.plumbing());
+    // and as apply made them
+    assertEquals(sb.plumbing(state.hosts().stream().flatMap(h -> h.underlay().stream()).toList(), true), b.plumbing());
     assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
         b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
-        b.notes(), b.unfinished(), b.routes()));
+        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing()));
     // the sandbox's (other tests make and remove namespaces meanwhile)
     java.util.function.Predicate<String> ours = n -> n.equals(s) || n.startsWith(s + "-");
     assertEquals(processes.namespaces().stream().filter(ours).toList(), netlink.namespaces().stream().filter(ours).toList());

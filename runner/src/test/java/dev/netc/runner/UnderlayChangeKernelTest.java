@@ -1,0 +1,86 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.Planner;
+import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ir.Topology;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A host of a topology of several hosts given another underlay address: the sandbox's underlay
+ * device of that host namespace gets it in place (plan and diff show it), the tunnel follows,
+ * and the containers on both hosts reach each other through it again; an apply that fails
+ * after the change gives the old address back.
+ */
+@Timeout(180)
+class UnderlayChangeKernelTest extends SandboxTest {
+  @TempDir Path dir;
+
+  private List<Runner.Target> targets(String text) throws Exception {
+    Path f = dir.resolve("t.netc");
+    Files.writeString(f, text);
+    CompileResult r = new Compiler().compile(f);
+    Topology t = r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
+    DesiredState state = Planner.plan(t, s).state().orElseThrow();
+    return state.hosts().stream().map(h -> Targets.of(t, state, h)).toList();
+  }
+
+  private String underlay(String host) {
+    return Kernel.run("ip", "-n", s + "-host_" + host, "-br", "address", "show", "dev", "underlay").out()
+        .replaceAll("\\s+", " ").strip();
+  }
+
+  @Test
+  void aHostGivenAnotherUnderlayAddressGetsItInPlace() throws Exception {
+    String text = String.format(DriversKernelTest.OVERLAY, "");
+    List<Runner.Target> before = targets(text);
+    runner.apply(before);
+    assertTrue(underlay("h2").contains(" 192.168.77.12/24 "), underlay("h2"));
+
+    List<Runner.Target> moved = targets(text.replace("underlay 192.168.77.12", "underlay 192.168.77.22"));
+    List<String> lines = runner.plan(moved).changes().stream().map(Change::line).toList();
+    assertTrue(lines.contains("~ link:" + s + "-host_h2:underlay  (address 192.168.77.12/24 -> 192.168.77.22/24)"),
+        lines::toString);
+    assertTrue(lines.stream().noneMatch(l -> l.contains(":underlay ") && !l.contains("host_h2")), lines::toString);
+    // an apply that fails after the address changed gives it back
+    Runner failing = new Runner(new RecordingExecutor((argv, stdin) -> argv.contains(s + "-host_h2")
+        && stdin.contains("link del vx-mesh") ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin)),
+        Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> failing.apply(moved));
+    assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertTrue(underlay("h2").contains(" 192.168.77.12/24 ") && !underlay("h2").contains("192.168.77.22"), underlay("h2"));
+    assertTrue(runner.plan(before).empty(), () -> runner.plan(before).text());
+
+    runner.apply(moved);
+    assertTrue(underlay("h2").contains(" 192.168.77.22/24 ") && !underlay("h2").contains("192.168.77.12"), underlay("h2"));
+    assertTrue(Kernel.run("ip", "-n", s + "-host_h2", "route", "show", "default").out().contains("dev underlay"),
+        "h2's default route through S");
+    assertTrue(runner.apply(moved).plan().empty(), "a second apply: no changes");
+    assertTrue(runner.drift(moved).inSync());
+
+    // the tunnel carries traffic between the hosts on the new address, both ways
+    List<Process> listeners = new ArrayList<>();
+    try {
+      listeners.add(Kernel.listen(s + "-a1", 8080));
+      listeners.add(Kernel.listen(s + "-b1", 8080));
+      assertTrue(Kernel.connectsWithin(s + "-b1", "a1", 8080, 5), "b1 on h2 -> a1 on h1");
+      assertTrue(Kernel.connectsWithin(s + "-a1", "b1", 8080, 5), "a1 on h1 -> b1 on h2");
+    } finally {
+      Kernel.stop(listeners);
+    }
+
+    // and back
+    assertEquals(List.of("~ link:" + s + "-host_h2:underlay  (address 192.168.77.22/24 -> 192.168.77.12/24)"),
+        runner.plan(before).changes().stream().map(Change::line).filter(l -> l.contains(":underlay ")).toList());
+  }
+}
