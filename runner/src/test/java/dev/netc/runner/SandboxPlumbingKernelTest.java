@@ -1,0 +1,64 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sandbox's own plumbing changed by hand: an address of the uplink in {@code S} deleted or
+ * added, the default route of {@code S-outside} deleted. Each is drift (one {@code ~} line for
+ * the device), apply sets it back in place, and {@code web} reaches {@code @outside} again.
+ */
+class SandboxPlumbingKernelTest extends SandboxTest {
+  private boolean webReachesOutside() throws InterruptedException {
+    for (int i = 0; i < 10; i++) {
+      if (Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W1", "198.18.0.2").ok()) {
+        return true;
+      }
+      Thread.sleep(200);
+    }
+    return false;
+  }
+
+  private List<String> plan(Runner.Target t) {
+    return runner.plan(t).changes().stream().map(Change::line).toList();
+  }
+
+  @Test
+  void theUplinksAddressesAndTheOutsidesRoutesAreDriftThatApplyRepairs() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    assertTrue(runner.drift(t).inSync());
+    assertTrue(webReachesOutside(), "web -> @outside");
+
+    // S's address on the uplink deleted, another one added
+    assertTrue(Kernel.run("ip", "-n", s, "address", "del", "198.18.0.1/30", "dev", "uplink").ok());
+    assertFalse(runner.drift(t).inSync());
+    assertEquals(List.of("~ link:" + s + ":uplink  (address 198.18.0.1/30 missing)"), plan(t));
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "10.99.0.1/24", "dev", "uplink").ok());
+    assertEquals(List.of("~ link:" + s + ":uplink  (address 10.99.0.1/24 -> 198.18.0.1/30)"), plan(t));
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "10.98.0.1/24", "dev", "uplink").ok());
+    assertEquals(List.of("~ link:" + s + ":uplink  (address 198.18.0.1/30 missing, address 10.98.0.1/24 unexpected,"
+        + " address 10.99.0.1/24 unexpected)"), plan(t));
+    runner.apply(t);
+    assertEquals("uplink UP 198.18.0.1/30 2001:2::1/64", Kernel.run("ip", "-n", s, "-br", "-o", "address", "show", "dev",
+        "uplink", "scope", "global").out().replaceAll("@\\S+", "").replaceAll("\\s+", " ").strip());
+    assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
+    assertTrue(webReachesOutside(), "web -> @outside again");
+
+    // S-outside's default routes deleted
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "route", "del", "default").ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "del", "default").ok());
+    assertFalse(runner.drift(t).inSync());
+    assertEquals(List.of("~ link:" + s + "-outside:uplink  (route 0.0.0.0/0 via 198.18.0.1 missing, route ::/0 via 2001:2::1 missing)"),
+        plan(t));
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "route", "show", "default").out().contains("via 198.18.0.1 dev uplink"));
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "show", "default").out().contains("via 2001:2::1 dev uplink"));
+    assertTrue(runner.apply(t).plan().empty(), "a second apply: no changes");
+    assertTrue(webReachesOutside(), "web -> @outside again");
+  }
+}
