@@ -167,9 +167,19 @@ public final class LiveReader {
       Map<ObjectId, String> files) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
-    for (String n : namespaces()) {
+    Set<String> all = namespaces();
+    for (String n : all) {
       if (sandbox.holds(n)) {
         names.add(n);
+      }
+    }
+    // the namespaces whose names S's extends at a dash (xq8 for xq8-a): another sandbox there
+    // would hold S's namespaces among its own
+    Map<String, String> enclosing = new java.util.TreeMap<>();
+    for (int i = s.indexOf('-'); i > 0 && !sandbox.isHost(); i = s.indexOf('-', i + 1)) {
+      String p = s.substring(0, i);
+      if (all.contains(p) && KernelNames.validNetns(p)) {
+        loAlias(p).ifPresent(a -> enclosing.put(p, a));
       }
     }
     List<String> read = new ArrayList<>();
@@ -412,7 +422,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing);
+        routeVia, generations, plumbing, enclosing);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -428,7 +438,33 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing);
+        routeVia, generations, plumbing, enclosing);
+  }
+
+  /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
+  private Optional<String> loAlias(String ns) {
+    List<JsonNode> docs = null;
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      NetlinkNamespaces.Outcome o = netlink.read(Map.of(ns, List.of()));
+      docs = o.read().containsKey(ns) ? o.read().get(ns).documents() : null;
+    }
+    if (docs == null) {
+      CommandExecutor.Result r = exec.run(List.of("ip", "-j", "-n", ns, "link", "show", "dev", "lo"), "");
+      if (!r.ok()) {
+        return Optional.empty();
+      }
+      try {
+        docs = parse(r.out(), "ip -j -n " + ns + " link show dev lo");
+      } catch (RunnerException e) {
+        return Optional.empty();
+      }
+    }
+    for (JsonNode l : docs.isEmpty() ? JsonNodeFactory.instance.arrayNode() : docs.get(0)) {
+      if (l.path("ifname").asText().equals("lo")) {
+        return Optional.of(l.path("ifalias").asText(""));
+      }
+    }
+    return Optional.empty();
   }
 
   /**

@@ -39,6 +39,9 @@ import java.util.Set;
  * @param plumbing the addresses and routes of the sandbox's own devices ({@link Sandbox#plumbing}),
  *     by {@code NAMESPACE DEVICE}, for each such device that exists: {@code uplink} in {@code S}
  *     and in {@code S-outside}, {@code underlay} in {@code S} and in each host namespace
+ * @param enclosing the namespaces that exist and whose names {@code S}'s extends at a dash
+ *     ({@code xq8} for sandbox {@code xq8-a}), with their loopback's alias: a sandbox there holds
+ *     every namespace named after it and a dash, {@code S}'s among them
  */
 public record LiveState(
     boolean sandboxExists,
@@ -58,7 +61,8 @@ public record LiveState(
     Set<String> unfinished,
     Map<ObjectId, String> routes,
     Map<String, String> nftGenerations,
-    Map<String, Set<String>> plumbing) {
+    Map<String, Set<String>> plumbing,
+    Map<String, String> enclosing) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -95,7 +99,7 @@ public record LiveState(
       Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
       Map<ObjectId, String> routes, Map<String, String> nftGenerations) {
     this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, Map.of());
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, Map.of(), Map.of());
   }
 
   public LiveState {
@@ -116,6 +120,7 @@ public record LiveState(
     Map<String, Set<String>> p = new java.util.TreeMap<>();
     plumbing.forEach((k, v) -> p.put(k, Set.copyOf(v)));
     plumbing = java.util.Collections.unmodifiableMap(p);
+    enclosing = Map.copyOf(enclosing);
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */

@@ -282,6 +282,42 @@ public final class Runner {
         && !live.sandboxLinks().containsKey(Sandbox.UPLINK);
   }
 
+  /**
+   * Why sandbox {@code sb} would mix its namespaces with another sandbox's, if it would: {@code S}
+   * is a namespace of another sandbox (an endpoint's, marked by its topology, or one of the
+   * sandbox's own), another sandbox {@code P} exists for {@code S = P-REST} (it holds every
+   * {@code P-*} namespace, {@code S}'s among them), or a namespace {@code S-*} carries another
+   * sandbox's mark (sandbox {@code S-X} and its namespaces, which {@code S} would take for its
+   * own). Empty in host mode.
+   */
+  static Optional<String> clash(Sandbox sb, LiveState live) {
+    if (sb.isHost()) {
+      return Optional.empty();
+    }
+    String mark = live.sandboxMark();
+    if (live.sandboxExists() && mark.startsWith(Ownership.PREFIX)) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("netc:(.+):namespace:(.+)").matcher(mark);
+      String inSandbox = live.enclosing().entrySet().stream().filter(e -> e.getValue().equals(Sandbox.MARK + e.getKey()))
+          .map(e -> " in sandbox " + e.getKey()).findFirst().orElse("");
+      return Optional.of("namespace " + sb.name() + (m.matches() ? " is endpoint " + m.group(2) + " of topology " + m.group(1)
+          + inSandbox : " is marked `" + mark + "`"));
+    }
+    if (live.sandboxExists() && mark.startsWith(Sandbox.MARK) && !sb.createdByNetc(mark)) {
+      return Optional.of("namespace " + sb.name() + " is another sandbox's (marked `" + mark + "`)");
+    }
+    for (Map.Entry<String, String> e : live.enclosing().entrySet()) {
+      if (e.getValue().equals(Sandbox.MARK + e.getKey())) {
+        return Optional.of("sandbox " + e.getKey() + " holds every namespace named " + e.getKey() + "-*, this one's among them");
+      }
+    }
+    return live.foreign().entrySet().stream()
+        .filter(e -> e.getKey().kind() == ObjectId.Kind.NAMESPACE && e.getValue().startsWith(Sandbox.MARK) && !sb.marks(e.getValue()))
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> "namespace " + e.getKey().name() + " is another sandbox's (marked `" + e.getValue() + "`), and "
+            + sb.name() + " would take every namespace named " + sb.name() + "-* for its own")
+        .findFirst();
+  }
+
   /** Where a host plays, for messages: {@code sandbox S}, {@code S-host_H} or {@code the host}. */
   private static String where(Target t) {
     return t.hostNs().isEmpty() ? "the host" : t.hostNs().equals(t.sandbox().name()) ? t.sandbox().label() : t.hostNs();
@@ -434,6 +470,9 @@ public final class Runner {
     heldSince.clear();
     Sandbox sb = sandbox(ts);
     Target t = ts.get(0);
+    clash(sb, live).ifPresent(why -> {
+      throw new RunnerException(sb.label() + " cannot be used: " + why + "; choose another sandbox name");
+    });
     List<KernelObject> desired = new ArrayList<>();
     ts.forEach(x -> desired.addAll(x.host().objects()));
     // each identity made once (an address's or a file's is text made anew by every call)

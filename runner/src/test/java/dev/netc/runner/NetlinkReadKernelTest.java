@@ -80,7 +80,7 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(sb.plumbing(state.hosts().stream().flatMap(h -> h.underlay().stream()).toList(), true), b.plumbing());
     assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
         b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
-        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing()));
+        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing()));
     // the sandbox's (other tests make and remove namespaces meanwhile)
     java.util.function.Predicate<String> ours = n -> n.equals(s) || n.startsWith(s + "-");
     assertEquals(processes.namespaces().stream().filter(ours).toList(), netlink.namespaces().stream().filter(ours).toList());

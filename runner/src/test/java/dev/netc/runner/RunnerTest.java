@@ -187,6 +187,66 @@ class RunnerTest {
         "only reads: " + exec.calls());
   }
 
+  /** What {@code ip -j -d -batch -} prints for a namespace with its loopback only, aliased {@code alias}. */
+  private static String loOnly(String alias) {
+    return "[{\"ifname\":\"lo\",\"ifalias\":\"" + alias + "\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
+  }
+
+  /**
+   * A kernel with namespaces {@code aliases} (name to loopback alias) that answers every read of
+   * one of them with its loopback only, and everything else with nothing.
+   */
+  private static RecordingExecutor namespaces(java.util.Map<String, String> aliases) {
+    return new RecordingExecutor((argv, in) -> {
+      if (argv.equals(List.of("ip", "netns", "list"))) {
+        return ok(String.join("\n", new java.util.TreeSet<>(aliases.keySet())) + "\n");
+      }
+      int n = argv.indexOf("-n");
+      if (argv.contains("-j") && n >= 0 && aliases.containsKey(argv.get(n + 1))) {
+        String alias = aliases.get(argv.get(n + 1));
+        return ok(argv.contains("link") ? "[{\"ifname\":\"lo\",\"ifalias\":\"" + alias + "\"}]\n" : loOnly(alias));
+      }
+      return ok("");
+    });
+  }
+
+  private static boolean onlyReads(RecordingExecutor exec) {
+    return exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
+        || c.argv().contains("grep"));
+  }
+
+  /** A sandbox named after another sandbox's endpoint namespace (xq8-a, container a of sandbox xq8): refused. */
+  @Test
+  void aSandboxThatIsAnotherSandboxsEndpointIsRefusedBeforeAnyChange() {
+    RecordingExecutor exec = namespaces(java.util.Map.of("t1", "netc-sandbox:t1", "t1-a", "netc:tone:namespace:a"));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1-a")));
+    assertEquals("sandbox t1-a cannot be used: namespace t1-a is endpoint a of topology tone in sandbox t1; choose another"
+        + " sandbox name", e.getMessage());
+    assertTrue(onlyReads(exec), () -> "only reads: " + exec.calls());
+    // plan and diff say the same
+    assertEquals(e.getMessage(), assertThrows(RunnerException.class,
+        () -> runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1-a"))).getMessage());
+  }
+
+  @Test
+  void aSandboxInsideAnotherSandboxsNamesIsRefused() {
+    // t1-a does not exist yet: its namespaces t1-a-* would be sandbox t1's
+    RecordingExecutor exec = namespaces(java.util.Map.of("t1", "netc-sandbox:t1"));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1-a")));
+    assertEquals("sandbox t1-a cannot be used: sandbox t1 holds every namespace named t1-*, this one's among them;"
+        + " choose another sandbox name", e.getMessage());
+    assertTrue(onlyReads(exec), () -> "only reads: " + exec.calls());
+    // the other way round: sandbox t1 beside a sandbox t1-x
+    RecordingExecutor other = namespaces(java.util.Map.of("t1", "netc-sandbox:t1", "t1-x", "netc-sandbox:t1-x",
+        "t1-x-outside", "netc-sandbox:t1-x:outside"));
+    e = assertThrows(RunnerException.class, () -> runner(other, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1")));
+    assertEquals("sandbox t1 cannot be used: namespace t1-x is another sandbox's (marked `netc-sandbox:t1-x`), and t1"
+        + " would take every namespace named t1-* for its own; choose another sandbox name", e.getMessage());
+    // a namespace named like an enclosing sandbox but not one (no sandbox mark): no clash
+    RecordingExecutor plain = namespaces(java.util.Map.of("t1", ""));
+    assertTrue(runner(plain, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1-a")).changes().size() > 40);
+  }
+
   /** Twelve namespaces taken: one line that names the first ten and counts the rest. */
   @Test
   void manyObjectsTakenByOthersAreNamedOnOneShortLine() throws Exception {

@@ -1,0 +1,41 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sandbox named after an endpoint namespace of another sandbox ({@code S-a}, container
+ * {@code a} of sandbox {@code S}) is refused in one line before any change: it would use the
+ * container's namespace as its host, and sandbox {@code S} would take its namespaces for its own.
+ */
+class SandboxNameKernelTest extends SandboxTest {
+  private static final String ONE = "topology tone\nnetwork net1 { subnet 10.77.0.0/24 }\ncontainer a {\n  attach net1\n}\n";
+  private static final String TWO = "topology ttwo\nnetwork net2 { subnet 10.78.0.0/24 }\ncontainer b {\n  attach net2\n}\n";
+
+  @TempDir Path dir;
+
+  @Test
+  void aSandboxNamedAfterAnotherSandboxsEndpointIsRefused() throws Exception {
+    runner.apply(Kernel.target(dir, "t1.netc", ONE, s));
+    Runner.Target two = Kernel.target(dir, "t2.netc", TWO, s + "-a");
+    String refused = "sandbox " + s + "-a cannot be used: namespace " + s + "-a is endpoint a of topology tone in sandbox "
+        + s + "; choose another sandbox name";
+    assertEquals(refused, assertThrows(RunnerException.class, () -> runner.apply(two)).getMessage());
+    assertEquals(refused, assertThrows(RunnerException.class, () -> runner.plan(two)).getMessage());
+    assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s + "-a-outside"), "nothing made");
+    assertEquals("lo", Kernel.run("ip", "-n", s + "-a", "-br", "link", "show").out().lines()
+        .filter(l -> !l.startsWith("eth0")).map(l -> l.split("\\s+")[0]).reduce("", String::concat), "a's namespace untouched");
+
+    // a sandbox S-x (no such namespace yet): its namespaces would be sandbox S's
+    Runner.Target inside = Kernel.target(dir, "t2.netc", TWO, s + "-x");
+    assertEquals("sandbox " + s + "-x cannot be used: sandbox " + s + " holds every namespace named " + s + "-*, this one's"
+        + " among them; choose another sandbox name", assertThrows(RunnerException.class, () -> runner.apply(inside)).getMessage());
+    assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
+  }
+}
