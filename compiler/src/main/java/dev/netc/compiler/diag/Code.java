@@ -68,6 +68,7 @@ public enum Code {
   NETC222(Severity.ERROR, "pod members on one port"),
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
   NETC224(Severity.ERROR, "two hosts with one underlay address"),
+  NETC225(Severity.ERROR, "node port already taken"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
 

@@ -412,8 +412,22 @@ public final class Resolver {
     Optional<Selector> selector = single(s.selects(), s.name(), "service", "select app=api");
     List<IpAddress> addresses = addresses(s.addresses());
     List<Service.Port> ports = new ArrayList<>();
+    Map<String, Service.Port> byPort = new HashMap<>();
     for (Decl.ServicePort p : s.ports()) {
-      servicePort(p).ifPresent(ports::add);
+      Optional<Service.Port> port = servicePort(p);
+      if (port.isEmpty()) {
+        continue;
+      }
+      String key = port.get().port() + "/" + port.get().protocol().label();
+      Service.Port first = byPort.putIfAbsent(key, port.get());
+      if (first != null) {
+        // one virtual address and port cannot go to two targets, nor be realised twice
+        diags.add(Diagnostic.of(Code.NETC106, p.span(), "service port `" + key + "` is given twice")
+            .withRelated(first.span(), "first given here")
+            .withHint("a service port forwards to one target port: keep one of them"));
+        continue;
+      }
+      ports.add(port.get());
     }
     if (s.ports().isEmpty()) {
       diags.add(Diagnostic.of(Code.NETC111, s.name().span(), "service `" + s.name().text()

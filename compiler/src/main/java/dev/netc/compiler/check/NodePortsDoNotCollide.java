@@ -1,0 +1,98 @@
+package dev.netc.compiler.check;
+
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Service;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.source.Span;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * No node port is claimed twice. A node port is opened on every address of every host but
+ * loopback, so for one protocol it collides with the same node port of another service port
+ * (of any service and namespace), and with a fixed published host port range that contains it,
+ * on whatever host, unless that `publish` binds a loopback address.
+ */
+final class NodePortsDoNotCollide implements Check {
+  private static final Cidr V4_LOOPBACK = Cidr.parse("127.0.0.0/8").get();
+  private static final Cidr V6_LOOPBACK = Cidr.parse("::1/128").get();
+
+  @Override
+  public Code code() {
+    return Code.NETC225;
+  }
+
+  private record NodePort(Service service, Service.Port port) {}
+
+  @Override
+  public void check(Topology t, Diagnostics out) {
+    List<NodePort> nodePorts = new ArrayList<>();
+    for (Service s : t.services()) {
+      for (Service.Port p : s.ports()) {
+        if (p.nodePort().isPresent()) {
+          nodePorts.add(new NodePort(s, p));
+        }
+      }
+    }
+    nodePorts.sort((a, b) -> a.port().span().compareTo(b.port().span()));
+    Map<String, NodePort> first = new HashMap<>();
+    for (NodePort n : nodePorts) {
+      NodePort prev = first.putIfAbsent(label(n.port()), n);
+      if (prev != null) {
+        out.add(Diagnostic.of(Code.NETC225, n.port().span(), "service `" + n.service().name()
+                + "` opens node port " + label(n.port()) + ", which " + (prev.service() == n.service()
+                ? "it" : "service `" + prev.service().name() + "`") + " already opens on every host")
+            .withRelated(prev.port().span(), "`" + prev.service().name() + "` opens node port "
+                + label(prev.port()) + " here")
+            .withHint("give each service port its own node port (30000-32767)"));
+      }
+    }
+    for (NodePort n : nodePorts) {
+      Set<Span> seen = new HashSet<>(); // one report for all replicas of a container
+      for (Endpoint e : t.endpoints()) {
+        if (e.mode() != NetMode.BRIDGE) {
+          continue; // ignored, see PublishNeedsOwnNetwork
+        }
+        for (Publish p : e.publishes()) {
+          if (p.protocol() == n.port().protocol() && p.hostPorts().isPresent()
+              && p.hostPorts().get().contains(PortRange.of(n.port().nodePort().getAsInt()))
+              && !p.hostAddress().map(NodePortsDoNotCollide::loopback).orElse(false)
+              && seen.add(p.span())) {
+            String who = e.replicaOf().orElse(e.name());
+            out.add(Diagnostic.of(Code.NETC225, n.port().span(), "service `" + n.service().name()
+                    + "` opens node port " + label(n.port()) + " on every host, but `" + who
+                    + "` publishes " + where(p) + " on host `" + e.host() + "`")
+                .withRelated(p.span(), "`" + who + "` publishes " + where(p) + " here")
+                .withHint("use another node port, or another host port for the `publish` (or let netc"
+                    + " choose one: `publish PORT/PROTO`)"));
+          }
+        }
+      }
+    }
+  }
+
+  private static String label(Service.Port p) {
+    return p.nodePort().getAsInt() + "/" + p.protocol().label();
+  }
+
+  private static boolean loopback(IpAddress a) {
+    return (a.isV4() ? V4_LOOPBACK : V6_LOOPBACK).contains(a);
+  }
+
+  private static String where(Publish p) {
+    return p.hostAddress().map(a -> a.isV4() ? a + ":" : "[" + a + "]:").orElse("")
+        + p.hostPorts().get() + "/" + p.protocol().label();
+  }
+}
