@@ -21,6 +21,7 @@ public final class Checks {
       new UnderlaysAreUnique(),
       new PublishedPortsDoNotCollide(),
       new NodePortsDoNotCollide(),
+      new ServiceAddressesAreFree(),
       new PublishNeedsOwnNetwork(),
       new PodMembersUseDistinctPorts(),
       new PortsAreServed(),

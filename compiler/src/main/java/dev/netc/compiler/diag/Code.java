@@ -69,6 +69,7 @@ public enum Code {
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
   NETC224(Severity.ERROR, "two hosts with one underlay address"),
   NETC225(Severity.ERROR, "node port already taken"),
+  NETC226(Severity.ERROR, "service address already in use"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
 

@@ -188,7 +188,7 @@ final class NetworkResolver {
    * Ranges no network's subnet can use: the kernel refuses them for an interface or a gateway
    * route, or they mean something else on every host (RFC 6890, RFC 4291).
    */
-  private static final List<Map.Entry<Cidr, String>> UNUSABLE = List.of(
+  static final List<Map.Entry<Cidr, String>> UNUSABLE = List.of(
       Map.entry(Cidr.parse("0.0.0.0/8").get(), "\"this network\" (0.0.0.0/8)"),
       Map.entry(Cidr.parse("127.0.0.0/8").get(), "loopback (127.0.0.0/8)"),
       Map.entry(Cidr.parse("224.0.0.0/4").get(), "multicast (224.0.0.0/4)"),

@@ -453,10 +453,20 @@ public final class Resolver {
       for (Word w : st.values()) {
         values.ip(w).ifPresent(a -> {
           Word prev = seen.put(a.family(), w);
+          Optional<String> unusable = NetworkResolver.UNUSABLE.stream()
+              .filter(u -> u.getKey().family() == a.family() && u.getKey().contains(a))
+              .map(Map.Entry::getValue).findFirst();
           if (prev != null) {
             diags.add(Diagnostic.of(Code.NETC106, w.span(), "a second " + a.family().label()
                 + " address `" + w.text() + "`").withRelated(prev.span(), "the first is here")
                 .withHint("give at most one IPv4 and one IPv6 address"));
+          } else if (unusable.isPresent()) {
+            // the kernel would DNAT what is addressed to it on every host, or never see it
+            diags.add(Diagnostic.of(Code.NETC201, w.span(), "`" + w.text() + "` is " + unusable.get()
+                    + ", which cannot be a service's virtual address")
+                .withHint("use a unicast address outside the topology's subnets, such as one of "
+                    + (a.isV4() ? "10.96.0.0/12" : "fd00:10:96::/112") + ", or leave `address` out"
+                    + " and netc chooses one"));
           } else {
             out.add(a);
           }
