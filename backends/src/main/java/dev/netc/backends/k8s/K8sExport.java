@@ -296,6 +296,17 @@ public final class K8sExport {
             .withHint("select with `KEY=VALUE` requirements only"));
         continue;
       }
+      java.util.Optional<String> twice = s.selector().requirements().stream().map(Requirement::key)
+          .filter(k -> s.selector().requirements().stream().filter(r -> r.key().equals(k))
+              .map(r -> r.values().get(0)).distinct().count() > 1)
+          .findFirst();
+      if (twice.isPresent()) {
+        diags.add(Diagnostic.of(Code.NETC507, s.span(), "a Kubernetes service's selector has one"
+                + " value per label, so service `" + s.name() + "` (`select " + selectorText(s.selector())
+                + "`, which selects nothing: label `" + twice.get() + "` cannot have two values) is left out")
+            .withHint("select with one value per label key"));
+        continue;
+      }
       if (!s.backends().isEmpty()) {
         diags.add(Diagnostic.of(Code.NETC507, s.backends().get(0).span(), "a Kubernetes service"
                 + " spreads connections evenly, so the `backend` weights of service `" + s.name()
@@ -394,7 +405,15 @@ public final class K8sExport {
     List<Expr> exprs = new ArrayList<>();
     for (Requirement r : s.requirements()) {
       switch (r.operator()) {
-        case EQUALS -> labels.add(new KV(YamlText.quote(r.key()), YamlText.quote(r.values().get(0))));
+        // matchLabels holds a key once: a key required equal more than once (`app=web app=api`,
+        // which selects nothing) becomes one `In` of one value per requirement, ANDed as well
+        case EQUALS -> {
+          if (equalities(s, r.key()) > 1) {
+            exprs.add(new Expr(YamlText.quote(r.key()), YamlText.quote("In"), YamlText.list(r.values())));
+          } else {
+            labels.add(new KV(YamlText.quote(r.key()), YamlText.quote(r.values().get(0))));
+          }
+        }
         case NOT_EQUALS -> exprs.add(new Expr(YamlText.quote(r.key()), YamlText.quote("NotIn"),
             YamlText.list(r.values())));
         case IN -> exprs.add(new Expr(YamlText.quote(r.key()), YamlText.quote("In"),
@@ -407,6 +426,12 @@ public final class K8sExport {
       }
     }
     return new Sel(labels.isEmpty() && exprs.isEmpty(), labels, exprs);
+  }
+
+  /** How many {@code key=value} requirements of {@code s} name {@code key}. */
+  private static long equalities(Selector s, String key) {
+    return s.requirements().stream()
+        .filter(r -> r.operator() == Requirement.Operator.EQUALS && r.key().equals(key)).count();
   }
 
   static String selectorText(Selector s) {
