@@ -14,6 +14,7 @@ import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Peer;
 import dev.netc.compiler.ir.Policy;
+import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Requirement;
@@ -179,9 +180,35 @@ public final class K8sExport {
       Endpoint.Member m = e.members().get(i);
       List<PortSpec> exposes = new ArrayList<>(m.exposes());
       if (i == 0) {
-        exposes.addAll(e.exposes()); // the pod's own ports go with its first container
+        // the pod's own ports go with its first container, but for those a member lists already:
+        // the pod serves them through that member, and two containers with one port are NETC222
+        for (PortSpec s : e.exposes()) {
+          exposes.addAll(s.range().size() > MAX_EXPANDED_RANGE ? List.of(s) : notListed(s, e.members()));
+        }
       }
       out.add(new Container(YamlText.quote(m.name()), ports(exposes, e)));
+    }
+    return out;
+  }
+
+  /** The parts of {@code s} that no member exposes, as ranges. */
+  private static List<PortSpec> notListed(PortSpec s, List<Endpoint.Member> members) {
+    List<PortSpec> out = new ArrayList<>();
+    int from = -1;
+    for (int p = s.range().first(); p <= s.range().last(); p++) {
+      int port = p;
+      boolean listed = members.stream().flatMap(m -> m.exposes().stream())
+          .anyMatch(x -> x.protocol() == s.protocol() && x.range().first() <= port && port <= x.range().last());
+      if (!listed && from < 0) {
+        from = p;
+      }
+      if (listed && from >= 0) {
+        out.add(new PortSpec(new PortRange(from, p - 1), s.protocol()));
+        from = -1;
+      }
+    }
+    if (from >= 0) {
+      out.add(new PortSpec(new PortRange(from, s.range().last()), s.protocol()));
     }
     return out;
   }
