@@ -58,7 +58,9 @@ import org.junit.jupiter.api.TestFactory;
  * plans of a topology without errors: {@code plan-ip.txt} and {@code plan-nft.txt} (what {@code
  * netc emit --backend ip} and {@code nft} print) and {@code plan-diagnostics.txt} (what planning
  * reports, when it reports something; with an error, there are no plans). A case folder may hold
- * a file {@code sandbox} with a sandbox name: its plans are made for that sandbox. A missing
+ * a file {@code sandbox} with a sandbox name: its plans are made for that sandbox, and a file
+ * {@code file-name} with a file name: the input is compiled under that name (a topology named
+ * after its file). A missing
  * expectation is written and the test fails; with {@code -Dgolden.update=true} every expectation
  * that differs is rewritten and the test still fails, so an update is always a reviewed diff.
  */
@@ -145,8 +147,7 @@ class GoldenTest {
     Map<String, String> actual = new LinkedHashMap<>();
     try (FileSystem fs = Jimfs.newFileSystem(
         Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
-      copyInto(c.inputDir(), fs.getPath("/case"));
-      Path root = fs.getPath(c.rootFile());
+      Path root = copyCase(c, fs);
       boolean locked = Files.exists(c.inputDir().resolve("locked"));
       CompileResult r = new Compiler(Set.of(), locked).compile(root);
       actual.put("diagnostics.txt", DiagnosticReport.text(r.diagnostics(), r.sources().size(), false));
@@ -200,9 +201,9 @@ class GoldenTest {
   static Optional<dev.netc.compiler.ir.Topology> compileCase(Case c) throws IOException {
     try (FileSystem fs = Jimfs.newFileSystem(
         Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
-      copyInto(c.inputDir(), fs.getPath("/case"));
+      Path root = copyCase(c, fs);
       boolean locked = Files.exists(c.inputDir().resolve("locked"));
-      return new Compiler(Set.of(), locked).compile(fs.getPath(c.rootFile())).topology();
+      return new Compiler(Set.of(), locked).compile(root).topology();
     }
   }
 
@@ -224,6 +225,20 @@ class GoldenTest {
       actual.put("plan-ip.txt", KernelPlans.ip(s));
       actual.put("plan-nft.txt", KernelPlans.nft(s, model));
     });
+  }
+
+  /**
+   * Copies a case's input into {@code /case} of {@code fs}, and returns its root file there: the
+   * case's, or the name its file {@code file-name} gives (a topology named after its file).
+   */
+  private static Path copyCase(Case c, FileSystem fs) throws IOException {
+    copyInto(c.inputDir(), fs.getPath("/case"));
+    Path root = fs.getPath(c.rootFile());
+    Path rename = c.inputDir().resolve("file-name");
+    if (Files.exists(rename)) {
+      root = Files.move(root, fs.getPath(Files.readString(rename, StandardCharsets.UTF_8).strip()));
+    }
+    return root;
   }
 
   private static void copyInto(Path from, Path to) throws IOException {

@@ -47,6 +47,9 @@ public final class Compiler {
    */
   public static final int MAX_DIAGNOSTICS = 1000;
 
+  /** A topology name: a DNS label, as every netc name ({@code Values#name}). */
+  private static final String TOPOLOGY_NAME = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+
   private final Set<Code> disabled;
   private final boolean locked;
 
@@ -203,7 +206,7 @@ public final class Compiler {
     Optional<LockState> lockState = Optional.empty();
     boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && !stopsReading(diags);
     if (syntaxOk) {
-      String name = topologyName(root, files, diags);
+      String name = topologyName(root, source, files, diags);
       List<Decl> all = new ArrayList<>();
       files.forEach(f -> all.addAll(f.decls()));
       Path lockPath = LockState.pathFor(root);
@@ -358,7 +361,7 @@ public final class Compiler {
     }
   }
 
-  private String topologyName(Path root, List<ParsedFile> files, Diagnostics diags) {
+  private String topologyName(Path root, SourceFile source, List<ParsedFile> files, Diagnostics diags) {
     Word name = null;
     for (int i = 0; i < files.size(); i++) {
       Word inFile = null;
@@ -373,7 +376,7 @@ public final class Compiler {
           inFile = t.name();
           if (i == 0) {
             name = inFile;
-            if (!inFile.text().matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            if (!inFile.text().matches(TOPOLOGY_NAME)) {
               diags.add(Diagnostic.of(Code.NETC103, inFile.span(), "topology name `" + inFile.text()
                       + "` cannot become a kernel or DNS name")
                   .withHint("use lower-case letters, digits and `-`, at most 63 characters, starting"
@@ -393,6 +396,52 @@ public final class Compiler {
     }
     String file = root.getFileName() == null ? "topology" : root.getFileName().toString();
     int dot = file.lastIndexOf('.');
-    return dot > 0 ? file.substring(0, dot) : file;
+    String derived = dot > 0 ? file.substring(0, dot) : file;
+    Optional<Frontend> foreign = Frontends.forFile(source);
+    if (foreign.isPresent() && foreign.get() != Frontends.KUBERNETES) {
+      return derived; // a Compose file names its topology after its project, unless it did not read
+    }
+    // Kubernetes manifests have no `topology` line: their file or folder name is made a netc name
+    // (`shop.v1.yaml` is `shop-v1`, as `netc emit --out` writes `NAME.k8s.yaml`); a .netc file's is kept
+    boolean kubernetes = foreign.isPresent() || java.nio.file.Files.isDirectory(root);
+    String named = kubernetes ? dnsLabel(derived) : derived;
+    if (!named.matches(TOPOLOGY_NAME)) {
+      diags.add(derivedNameProblem(root, source, file, derived));
+    }
+    return named;
+  }
+
+  /** {@code s} in lower case, each run of other characters than {@code a-z 0-9 -} one {@code -}. */
+  private static String dnsLabel(String s) {
+    return s.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+  }
+
+  /**
+   * NETC103 for a topology named after its root file or folder, at the start of the file: the
+   * name is checked as a {@code topology} line is, and the hint says how to name it otherwise.
+   */
+  private static Diagnostic derivedNameProblem(Path root, SourceFile source, String file, String derived) {
+    boolean folder = java.nio.file.Files.isDirectory(root);
+    String fixed = dnsLabel(derived);
+    if (fixed.length() > 63) {
+      fixed = fixed.substring(0, 63).replaceAll("-+$", "");
+    }
+    String extension = folder || derived.length() == file.length() ? "" : file.substring(derived.length());
+    String rule = "a name has lower-case letters, digits and `-`, at most 63 characters, starting"
+        + " and ending with a letter or digit";
+    String renamed = fixed.isEmpty() ? "" : " to `" + fixed + extension + "`";
+    String hint;
+    if (folder) {
+      hint = "a set of Kubernetes manifests is named after its folder: rename the folder" + renamed;
+    } else if (Frontends.forFile(source).isPresent()) {
+      hint = "a Kubernetes topology is named after its file: rename the file" + renamed;
+    } else {
+      hint = "add a line `topology " + (fixed.isEmpty() ? "NAME" : fixed)
+          + "` at the top of the file, or rename the file" + renamed;
+    }
+    return Diagnostic.of(Code.NETC103, Span.at(source, 0), "topology name `" + derived
+            + "` (from the " + (folder ? "folder" : "file") + " name `" + file
+            + "`) cannot become a kernel or DNS name")
+        .withHint(fixed.isEmpty() || derived.length() > 63 ? hint + "; " + rule : hint);
   }
 }
