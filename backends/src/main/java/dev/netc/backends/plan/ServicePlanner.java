@@ -69,7 +69,8 @@ final class ServicePlanner {
             continue;
           }
           IpAddress addr = itf.get().addresses().stream().filter(a -> a.family() == f).findFirst().get();
-          int group = s.backends().isEmpty() ? 0 : s.backends().indexOf(s.backendFor(e.labels()).orElse(null));
+          // an endpoint that matches no backend is group -1: it gets no connections (a note says so)
+          int group = s.backends().isEmpty() ? 0 : s.backendFor(e.labels()).map(s.backends()::indexOf).orElse(-1);
           candidates.add(new Candidate(e.name(), addr, itf.get().veth(), group));
         }
         Optional<ServicePlan.Balance> b = balance(s, candidates, f, notes);
@@ -112,8 +113,11 @@ final class ServicePlanner {
       if (c.group >= 0) {
         sizes[c.group]++;
       } else {
-        notes.add("`" + c.endpoint + "` is selected by service `" + s.name() + "` but matches none of its"
-            + " backends: it gets none of its connections");
+        String note = "`" + c.endpoint + "` is selected by service `" + s.name() + "` but matches none of its"
+            + " backends: it gets none of its connections";
+        if (!notes.contains(note)) { // once, not once per address family
+          notes.add(note);
+        }
       }
     }
     long lcm = 1;
