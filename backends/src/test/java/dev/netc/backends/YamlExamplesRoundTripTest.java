@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * The two YAML examples of issue 5 (the Compose web app, and the Kubernetes shop, a folder of
  * four manifests) round-trip: {@code netc import} prints {@code .netc} that compiles to the same
  * IR as the YAML (source positions aside); the export to their own format, read back, admits
- * exactly what the original admits, and export, read, export, read is a fixed point.
+ * exactly what the original admits, and export, read, export, read is a fixed point. So does a
+ * Compose file on the project's default network ({@code golden-tests/compose/default-network}).
  */
 class YamlExamplesRoundTripTest {
   private static final Path EXAMPLES = GoldenTest.ROOT.resolve("examples");
@@ -46,6 +47,21 @@ class YamlExamplesRoundTripTest {
     Frontend compose = Frontends.ALL.stream().filter(f -> f.name().equals("compose")).findFirst().orElseThrow();
     importRoundTrip(yaml, compose, List.of(file), "webapp");
     exportRoundTrip(yaml, t -> ComposeExport.write(t).text(), "webapp.yaml");
+  }
+
+  /**
+   * A Compose project's default network is written back under the key {@code default}: emitted
+   * under its netc name {@code PROJECT-default}, it was read back as a second network of that name
+   * (NETC102), so a Compose file on the default network did not survive read, emit, read.
+   */
+  @Test
+  void composeDefaultNetwork() throws Exception {
+    Topology yaml = compile(GoldenTest.GOLDEN.resolve("compose/default-network/input.yaml"));
+    String emitted = ComposeExport.write(yaml).text();
+    assertTrue(emitted.contains("\n  \"default\":\n"), emitted);
+    exportRoundTrip(yaml, t -> ComposeExport.write(t).text(), "compose.yaml");
+    assertEquals(emitted, ComposeExport.write(inJimfs("compose.yaml", emitted)).text(),
+        "emit, read, emit is not a fixed point");
   }
 
   @Test

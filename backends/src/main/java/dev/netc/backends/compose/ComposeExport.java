@@ -158,7 +158,16 @@ public final class ComposeExport {
     return topology.networks().stream().anyMatch(n -> n.name().equals(network) && n.implicit());
   }
 
-  private static Net net(Attachment a) {
+  /**
+   * The Compose key of a network: its name, but {@code default} for {@code TOPOLOGY-default}, the
+   * name the Compose front end gives the project's default network, so that a Compose file read
+   * and written again keeps its default network (and is read back to the same topology).
+   */
+  private String key(String network) {
+    return network.equals(topology.name() + "-default") ? "default" : network;
+  }
+
+  private Net net(Attachment a) {
     String v4 = "";
     String v6 = "";
     for (IpAddress ip : a.staticAddresses()) {
@@ -168,7 +177,7 @@ public final class ComposeExport {
         v6 = YamlText.quote(ip.toString());
       }
     }
-    return new Net(YamlText.quote(a.network()), a.aliases().isEmpty() ? "" : YamlText.list(a.aliases()),
+    return new Net(YamlText.quote(key(a.network())), a.aliases().isEmpty() ? "" : YamlText.list(a.aliases()),
         v4, v6, a.mac().map(YamlText::quote).orElse(""));
   }
 
@@ -230,7 +239,7 @@ public final class ComposeExport {
             s.pool().map(p -> YamlText.quote(p.toString())).orElse(""), aux));
       }
       // an overlay needs a swarm; `attachable` lets Compose's containers join it
-      out.add(new NetworkOut(YamlText.quote(n.name()), YamlText.quote(n.driver().label()),
+      out.add(new NetworkOut(YamlText.quote(key(n.name())), YamlText.quote(n.driver().label()),
           n.driver() == Driver.OVERLAY, n.internal(), v6, kvs(options), pools));
     }
     return out;

@@ -79,7 +79,7 @@ public final class ComposeFrontend implements Frontend {
       reader.read(t).ifPresent(services::add);
     }
     Span at = nodes.key(servicesEntry).span();
-    out.addAll(networks.decls(at));
+    out.addAll(networks.decls(at, nodes.diags()));
     out.addAll(new SharedNamespaces(nodes).declarations(services));
     return out;
   }

@@ -2,11 +2,15 @@ package dev.netc.compiler.front.compose;
 
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The networks of a Compose project: those of the top-level {@code networks} as declarations,
@@ -62,7 +66,8 @@ final class Networks {
     if (t == null) {
       t = new Target(Kind.NETWORK, key.equals("default") ? defaultName : key);
     }
-    if (t.kind() == Kind.NETWORK && t.network().equals(defaultName)) {
+    // by key: a network keyed `PROJECT-default` is a network of its own (Docker's `PROJECT_PROJECT-default`)
+    if (t.kind() == Kind.NETWORK && key.equals("default")) {
       defaultUsed = true;
     }
     return t;
@@ -77,10 +82,19 @@ final class Networks {
    * Every network declaration: the declared ones in file order, then the default network when a
    * service joins it and the file does not declare it ({@code at}: where to say it comes from).
    */
-  List<Decl.Network> decls(Span at) {
+  List<Decl.Network> decls(Span at, Diagnostics diags) {
     List<Decl.Network> out = new ArrayList<>(decls);
     if (defaultUsed && !targets.containsKey("default")) {
-      out.add(new Decl.Network(new Word(defaultName, at), List.of(), at));
+      Optional<Decl.Network> same = decls.stream().filter(d -> d.name().text().equals(defaultName)).findFirst();
+      if (same.isPresent()) {
+        // Docker tells them apart (PROJECT_default, PROJECT_PROJECT-default); netc's names do not
+        diags.add(Diagnostic.of(Code.NETC102, same.get().name().span(), "network `" + defaultName
+                + "` has the name netc gives the project's default network, which a service joins"
+                + " when it has no `networks` or lists `default`")
+            .withHint("rename this network"));
+      } else {
+        out.add(new Decl.Network(new Word(defaultName, at), List.of(), at));
+      }
     }
     return out;
   }
