@@ -17,6 +17,9 @@ public record PortRange(int first, int last) implements Comparable<PortRange> {
     int dash = text.indexOf('-');
     String a = dash < 0 ? text : text.substring(0, dash);
     String b = dash < 0 ? text : text.substring(dash + 1);
+    if (dash >= 0 && (a.isEmpty() || b.isEmpty())) {
+      return Parsed.error("expected a port in 1-65535 or a range such as `8000-8010`, got `" + text + "`");
+    }
     Parsed<Integer> first = port(a);
     if (!first.ok()) {
       return Parsed.error(first.error());

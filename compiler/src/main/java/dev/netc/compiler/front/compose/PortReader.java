@@ -8,6 +8,8 @@ import dev.netc.compiler.diag.Spelling;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -20,6 +22,8 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * writes ({@code 127.0.0.1:8080}, {@code [::1]:8080}, {@code 80/udp}); the resolver checks them.
  */
 final class PortReader {
+  private static final Pattern RANGE = Pattern.compile("(\\d{1,5})-(\\d{1,5})");
+
   private final Nodes nodes;
 
   PortReader(Nodes nodes) {
@@ -67,11 +71,13 @@ final class PortReader {
 
   /**
    * The host port as written, but a host range towards a single container port, from which
-   * Docker picks one free port, becomes an automatic host port (with a NETC032).
+   * Docker picks one free port, becomes an automatic host port (with a NETC032). Only a well-formed
+   * range does: anything else with a {@code -} ({@code -1}, {@code abc-xyz}, {@code 70000-70010})
+   * is passed on as written, for the resolver to report as it reports {@code 70000}.
    */
   private String hostPort(String port, Word container, Word at, String owner) {
     String cports = container.text().replaceAll("/.*", "");
-    if (port.contains("-") && !cports.contains("-") && !cports.isEmpty()) {
+    if (isRange(port) && !cports.contains("-") && !cports.isEmpty()) {
       nodes.diags().add(Diagnostic.of(Code.NETC032, at.span(), "Docker picks one free host port"
               + " of `" + port + "` for port " + cports + " of " + owner + "; netc cannot say which,"
               + " and models it as an automatic host port")
@@ -79,6 +85,17 @@ final class PortReader {
       return "";
     }
     return port;
+  }
+
+  /** {@code LOW-HIGH}, two ports in 1-65535, the first not above the second. */
+  private static boolean isRange(String port) {
+    Matcher m = RANGE.matcher(port);
+    if (!m.matches()) {
+      return false;
+    }
+    int low = Integer.parseInt(m.group(1));
+    int high = Integer.parseInt(m.group(2));
+    return low >= 1 && low <= high && high <= 65535;
   }
 
   private Optional<Decl.Publish> longSyntax(Node item, String owner) {
