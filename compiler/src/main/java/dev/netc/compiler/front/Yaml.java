@@ -62,8 +62,7 @@ public final class Yaml {
     } catch (MarkedYamlEngineException e) {
       Span at = e.getProblemMark().map(this::span).orElse(Span.at(file, 0));
       diags.add(Diagnostic.of(Code.NETC010, at, "this is not valid YAML: " + firstLine(e.getProblem()))
-          .withHint(e.getContext() == null ? "check the indentation and the quoting near here"
-              : firstLine(e.getContext())));
+          .withHint(hint(e)));
       return List.of();
     } catch (YamlEngineException e) {
       diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this is not valid YAML: "
@@ -239,6 +238,16 @@ public final class Yaml {
   }
 
   /** The first line of a library message (snakeyaml's messages run over several). */
+  /** The hint of a YAML syntax error: snakeyaml's context when it gives one (not always: "" too). */
+  private static String hint(MarkedYamlEngineException e) {
+    String problem = String.valueOf(e.getProblem());
+    if (problem.startsWith("found undefined alias")) {
+      return "an alias `*NAME` repeats the node of an anchor `&NAME` given before it in the document";
+    }
+    return e.getContext() == null || e.getContext().isBlank()
+        ? "check the indentation and the quoting near here" : firstLine(e.getContext());
+  }
+
   public static String firstLine(String s) {
     if (s == null) {
       return "unreadable";
