@@ -32,14 +32,14 @@ public final class SourceReader {
 
   /**
    * Reads {@code path}; throws only {@link IOException} for files that cannot be read, with a
-   * reason {@link #reason} gives: something that is not a regular file (a pipe, which would block
+   * reason {@link #reason} gives: a folder, something that is not a regular file (a pipe, which would block
    * the read until a writer came, a device, a socket: never opened), a file over {@link
    * #MAX_BYTES}.
    */
   public static Read read(Path path, String displayPath) throws IOException {
     java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class);
     if (a.isDirectory()) {
-      return decode(Files.readAllBytes(path), displayPath); // fails as it always did: "Is a directory"
+      throw new java.nio.file.FileSystemException(path.toString(), null, "a folder, not a file");
     }
     if (!a.isRegularFile()) {
       throw new java.nio.file.FileSystemException(path.toString(), null, "not a regular file (a pipe, a device or a socket)");
@@ -105,7 +105,7 @@ public final class SourceReader {
       return "permission denied";
     }
     if (e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null) {
-      return fse.getReason();
+      return fse.getReason().equals("Is a directory") ? "a folder, not a file" : fse.getReason();
     }
     return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
