@@ -324,8 +324,8 @@ final class EndpointResolver {
       hports = values.ports(h, portText);
       ok &= hports.isPresent();
       if (ok && hports.get().size() != cports.get().size()) {
-        values.report(Code.NETC203, h, "the host range `" + hports.get() + "` has " + hports.get().size()
-                + " ports but the container range `" + cports.get() + "` has " + cports.get().size(),
+        values.report(Code.NETC203, h, portCount("host", hports.get(), true) + " but "
+                + portCount("container", cports.get(), false),
             "publish ranges of the same length, port by port");
         return Optional.empty();
       }
@@ -335,4 +335,14 @@ final class EndpointResolver {
     }
     return Optional.of(new Publish(address, hports, cports.get(), proto.get(), p.span()));
   }
+
+  /**
+   * "the host range `8080-8090` has 11 ports" and "the host port `8080` is one port" ({@code
+   * ports} true), or without the noun: "the container range `80-85` has 6", "... `80` is one".
+   */
+  private static String portCount(String side, PortRange r, boolean ports) {
+    return r.size() == 1 ? "the " + side + " port `" + r + "` is one" + (ports ? " port" : "")
+        : "the " + side + " range `" + r + "` has " + r.size() + (ports ? " ports" : "");
+  }
+
 }
