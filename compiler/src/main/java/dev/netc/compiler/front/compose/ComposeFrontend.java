@@ -68,7 +68,8 @@ public final class ComposeFrontend implements Frontend {
     List<Decl> out = new ArrayList<>();
     out.add(new Decl.Topology(project, project.span()));
     // a project name netc refuses is reported once, for the topology: its network takes a fixed one
-    Networks networks = new Networks(ProjectName.netc(ProjectName.normalise(project.text())));
+    String netcProject = ProjectName.netc(ProjectName.normalise(project.text()));
+    Networks networks = new Networks(netcProject.isEmpty() ? "compose" : netcProject); // `name: ""`
     if (top.containsKey("networks")) {
       new NetworkReader(nodes).read(top.get("networks"), networks);
     }
