@@ -23,11 +23,18 @@ public record Cidr(IpAddress address, int prefix) implements Comparable<Cidr> {
     Parsed<IpAddress> addr = IpAddress.parse(text.substring(0, slash));
     String len = text.substring(slash + 1);
     if (!addr.ok()) {
-      return Parsed.error("expected a prefix such as `10.0.0.0/24`, got `" + text + "`");
+      return Parsed.error("expected a prefix such as `10.0.0.0/24`, got `" + text + "`"
+          + (text.substring(0, slash).matches("[0-9.]+") && text.substring(0, slash).matches("(.*\\.)?0[0-9].*")
+              ? ": a part of an IPv4 address has no leading zero (it would read as octal elsewhere)" : ""));
     }
     int max = addr.get().family().bits();
     if (len.isEmpty() || len.length() > 3 || !len.chars().allMatch(Character::isDigit)) {
       return Parsed.error("expected a prefix length in 0-" + max + ", got `" + len + "`");
+    }
+    if (len.length() > 1 && len.startsWith("0")) {
+      // as an address's parts: `ip` reads `/024` as octal (/20), Kubernetes refuses it
+      return Parsed.error("expected a prefix length in 0-" + max + " without a leading zero (it would"
+          + " read as octal elsewhere), got `" + len + "`");
     }
     int n = Integer.parseInt(len);
     if (n > max) {
