@@ -199,6 +199,7 @@ public final class LiveReader {
     Map<ObjectId, String> routeVia = new HashMap<>();
     String sandboxMark = "";
     Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
+    Map<String, List<String>> otherRoutes = new java.util.TreeMap<>();
     // S-outside too: only its uplink's addresses and routes are read there ({@link Sandbox#plumbing})
     List<String> toRead = read.stream()
         .filter(ns -> !ns.isEmpty() && KernelNames.validNetns(ns) && !preRead.containsKey(ns)).toList();
@@ -336,6 +337,9 @@ public final class LiveReader {
           }
         }
       }
+      if (host) {
+        otherRoutes(otherRoutes, ns, links, addresses, routes, owned);
+      }
       if (!host) {
         // the namespace is the topology's whole: every route of its main table that the kernel
         // did not make with an address is owned (a blackhole or a route through a device only,
@@ -422,7 +426,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing);
+        routeVia, generations, plumbing, enclosing, otherRoutes);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -438,7 +442,7 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing);
+        routeVia, generations, plumbing, enclosing, otherRoutes);
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
@@ -473,6 +477,51 @@ public final class LiveReader {
    * route DST via GATEWAY}), when the device is there: its global addresses, and the routes of
    * the main table through it with a gateway.
    */
+  /**
+   * Adds to {@code out}, under {@code ns}, the networks reached through the links of the
+   * namespace that are not in {@code owned} ({@link LiveState#otherRoutes}): the subnet of each
+   * global address of such a link (the route the kernel makes with it, which the netlink read
+   * leaves out), and each route of {@code routes} in the main table to a prefix (not the default
+   * route, not IPv6 link-local or multicast) through such a link.
+   */
+  private static void otherRoutes(Map<String, List<String>> out, String ns, JsonNode links, Map<String, JsonNode> addresses,
+      JsonNode routes, Set<ObjectId> owned) {
+    Map<String, String> aliasOf = new HashMap<>();
+    links.forEach(l -> aliasOf.put(l.path("ifname").asText(), l.path("ifalias").asText("")));
+    java.util.function.BiConsumer<Cidr, String> add = (c, dev) -> {
+      String alias = aliasOf.getOrDefault(dev, "");
+      String text = c + " dev " + dev + (alias.isEmpty() ? "" : " (`" + alias + "`)");
+      List<String> here = out.computeIfAbsent(ns, k -> new ArrayList<>());
+      if (!here.contains(text)) {
+        here.add(text);
+      }
+    };
+    addresses.forEach((dev, infos) -> {
+      if (owned.contains(new ObjectId(ObjectId.Kind.LINK, ns, dev))) {
+        return;
+      }
+      for (JsonNode a : infos) {
+        Parsed<IpAddress> ip = IpAddress.parse(a.path("local").asText());
+        int len = a.path("prefixlen").asInt(-1);
+        if (a.path("scope").asText().equals("global") && ip.ok() && len >= 0 && len <= ip.get().family().bits()) {
+          add.accept(new Cidr(Cidr.mask(ip.get(), len), len), dev);
+        }
+      }
+    });
+    for (JsonNode rt : routes) {
+      String dst = rt.path("dst").asText();
+      String dev = rt.path("dev").asText();
+      if (rt.has("table") && !rt.path("table").asText().equals("main") || dst.isEmpty() || dst.equals("default")
+          || dev.isEmpty() || dst.startsWith("fe80:") || dst.startsWith("ff") || owned.contains(new ObjectId(ObjectId.Kind.LINK, ns, dev))) {
+        continue;
+      }
+      Parsed<Cidr> c = Cidr.parse(dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
+      if (c.ok()) {
+        add.accept(c.get(), dev);
+      }
+    }
+  }
+
   private static void plumbing(Map<String, Set<String>> out, String ns, String device, JsonNode links,
       Map<String, JsonNode> addresses, JsonNode routes) {
     boolean there = false;

@@ -42,6 +42,10 @@ import java.util.Set;
  * @param enclosing the namespaces that exist and whose names {@code S}'s extends at a dash
  *     ({@code xq8} for sandbox {@code xq8-a}), with their loopback's alias: a sandbox there holds
  *     every namespace named after it and a dash, {@code S}'s among them
+ * @param otherRoutes by host namespace, the routes of its main table through links the topology
+ *     does not own (another topology's bridges, the host's own networks such as {@code docker0}
+ *     or the LAN, the sandbox's uplink), as {@code CIDR dev DEVICE}, with the device's mark when
+ *     it has one: a network the plan adds must not overlap them
  */
 public record LiveState(
     boolean sandboxExists,
@@ -62,7 +66,8 @@ public record LiveState(
     Map<ObjectId, String> routes,
     Map<String, String> nftGenerations,
     Map<String, Set<String>> plumbing,
-    Map<String, String> enclosing) {
+    Map<String, String> enclosing,
+    Map<String, List<String>> otherRoutes) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -102,6 +107,17 @@ public record LiveState(
         hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, Map.of(), Map.of());
   }
 
+  /** A state whose other routes of the host namespaces are not known (no overlap is found). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
+      Map<String, String> enclosing) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, Map.of());
+  }
+
   public LiveState {
     namespaces = Set.copyOf(namespaces);
     owned = Set.copyOf(owned);
@@ -121,6 +137,9 @@ public record LiveState(
     plumbing.forEach((k, v) -> p.put(k, Set.copyOf(v)));
     plumbing = java.util.Collections.unmodifiableMap(p);
     enclosing = Map.copyOf(enclosing);
+    Map<String, List<String>> o = new java.util.TreeMap<>();
+    otherRoutes.forEach((k, v) -> o.put(k, List.copyOf(v)));
+    otherRoutes = java.util.Collections.unmodifiableMap(o);
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */

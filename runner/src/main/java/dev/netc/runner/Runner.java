@@ -505,6 +505,7 @@ public final class Runner {
               + "'s, applied in " + sb.label() + ": destroy it there first (`netc destroy` with its file), or rename what"
               + " this topology names so"));
     }
+    overlaps(ts, live);
     List<Change> changes = new ArrayList<>();
     if (!live.sandboxExists()) {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.name()), "sandbox"));
@@ -1969,6 +1970,44 @@ public final class Runner {
     }
     found.put(t.hostNs(), new Found(applied.get(), wanted, delta.get(), wantedSha256));
     return delta.get().summary();
+  }
+
+  /**
+   * Refuses, before any change, a network the plan adds to a host namespace whose subnet overlaps
+   * a route already there through a link the topology does not own ({@link LiveState#otherRoutes}):
+   * another topology's network in the sandbox, or the host's own (its LAN, {@code docker0}).
+   * The kernel would take both, and send the traffic of one of them to the other's bridge, as
+   * Docker refuses a pool that overlaps ("Pool overlaps with other one on this address space").
+   * A network already made is not checked again.
+   */
+  private static void overlaps(List<Target> ts, LiveState live) {
+    List<String> found = new ArrayList<>();
+    for (Target x : ts) {
+      List<String> others = live.otherRoutes().getOrDefault(x.hostNs(), List.of());
+      if (others.isEmpty()) {
+        continue;
+      }
+      Set<String> bridges = x.host().links().stream()
+          .filter(l -> l.type() == Link.Type.BRIDGE && l.namespace().equals(x.hostNs())).map(Link::name).collect(Collectors.toSet());
+      for (Address a : x.host().addresses()) {
+        if (!a.namespace().equals(x.hostNs()) || !bridges.contains(a.device()) || live.has(a.id())) {
+          continue;
+        }
+        dev.netc.compiler.ir.Cidr net = new dev.netc.compiler.ir.Cidr(dev.netc.compiler.ir.Cidr.mask(a.address(), a.prefix()), a.prefix());
+        for (String other : others) {
+          dev.netc.compiler.ir.Cidr route = dev.netc.compiler.ir.Cidr.parse(other.substring(0, other.indexOf(' '))).get();
+          if (route.family() == net.family() && (route.contains(net) || net.contains(route))) {
+            found.add("the subnet " + net + " of " + a.device() + " overlaps " + other);
+          }
+        }
+      }
+    }
+    if (!found.isEmpty()) {
+      throw new RunnerException("a network of topology " + ts.get(0).topology() + " overlaps a network already in "
+          + sandbox(ts).label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))
+          + (found.size() > 3 ? " and " + (found.size() - 3) + " more" : "")
+          + "; give the network a subnet that does not overlap (in the topology, or in the lock file)");
+    }
   }
 
   /**
