@@ -56,7 +56,9 @@ final class ExecCommand implements Callable<Integer> {
       String ns = Prober.namespace(ts, model, node).orElseThrow();
       ctx.out().flush();
       ctx.err().flush();
-      return Runner.system(Duration.ZERO).exec(ts.get(0), ns, command);
+      try (Interrupts.Restore signals = Interrupts.forAttachedCommand()) {
+        return Runner.system(Duration.ZERO).exec(ts.get(0), ns, command);
+      }
     });
   }
 

@@ -62,6 +62,31 @@ final class Interrupts implements AutoCloseable {
     return new Interrupts(runner, err, "interrupted: the destroy goes on to its end, so that nothing is left half removed");
   }
 
+  /**
+   * While {@code netc exec} runs a command on the terminal: SIGINT and SIGQUIT (Ctrl-C, Ctrl-\)
+   * reach the command itself, which decides what they mean (an interactive shell goes on), so
+   * netc ignores them and waits for its exit status, as {@code sudo} and {@code docker exec} do.
+   * SIGTERM and SIGHUP still end netc, and the command with it ({@code runAttached}).
+   */
+  static Restore forAttachedCommand() {
+    Map<Signal, SignalHandler> before = new LinkedHashMap<>();
+    for (String name : List.of("INT", "QUIT")) {
+      try {
+        Signal signal = new Signal(name);
+        before.put(signal, Signal.handle(signal, SignalHandler.SIG_IGN));
+      } catch (IllegalArgumentException e) {
+        // not a signal of this platform, or the JVM keeps it (-Xrs): its default stays
+      }
+    }
+    return () -> before.forEach(Signal::handle);
+  }
+
+  /** Puts the handlers back. */
+  interface Restore extends AutoCloseable {
+    @Override
+    void close();
+  }
+
   /** The exit status of a run that a signal stopped: 128 and its number, as shells report it (130, 143). */
   static int status() {
     return 128 + first;

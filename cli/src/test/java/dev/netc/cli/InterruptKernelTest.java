@@ -194,10 +194,10 @@ class InterruptKernelTest {
   /**
    * SIGTERM to netc alone while {@code netc exec} runs a command (a CI job's timeout, {@code
    * timeout N netc exec ...}): the command gets SIGTERM too and ends, instead of running on,
-   * orphaned, in the namespace.
+   * orphaned, in the namespace. SIGINT to netc is the command's to take: netc waits for it.
    */
   @Test
-  void aSignalDuringExecEndsTheCommand(@TempDir Path dir) throws Exception {
+  void aSignalDuringExecEndsTheCommandCtrlCIsTheCommands(@TempDir Path dir) throws Exception {
     DiffKernelTest.assumeKernel();
     assumeTrue(DiffKernelTest.run("setsid", "true") == 0, "setsid (util-linux) is installed");
     Files.writeString(dir.resolve("e.netc"), "topology intre\n\nnetwork net\n\ncontainer c1 {\n  attach net\n}\n");
@@ -210,6 +210,12 @@ class InterruptKernelTest {
       assertEquals(143, r.exit(), String.join("\n", r.err()));
       awaitNoCommandOf("sleep " + marker);
       assertEquals(List.of(), commandsOf("sleep " + marker));
+      // SIGINT (a Ctrl-C reaches the command itself, which decides): netc waits on, and exits
+      // with the command's own status
+      r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-INT", String.valueOf(p.pid())),
+          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "echo started >&2; sleep 1; echo done >&2; exit 7");
+      assertEquals(7, r.exit(), String.join("\n", r.err()));
+      assertTrue(r.err().contains("done"), String.join("\n", r.err()));
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
