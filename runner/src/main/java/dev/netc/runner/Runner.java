@@ -326,11 +326,18 @@ public final class Runner {
   /**
    * What the sandbox's own devices should have ({@link Sandbox#plumbing}): the route of {@code
    * S-outside} back to the underlay only when the underlay's bridge is there ({@link
-   * Sandbox#underlayCreation} makes both otherwise).
+   * Sandbox#underlayCreation} makes both otherwise), also for a topology of one host when
+   * another topology's hosts are on it; the underlay devices of the hosts chosen only.
    */
   private static Map<String, Set<String>> plumbing(List<Target> ts, LiveState live) {
     Sandbox sb = sandbox(ts);
-    return sb.plumbing(underlays(ts), live.plumbing().containsKey(sb.name() + " " + Underlay.DEVICE));
+    Map<String, Set<String>> out = new LinkedHashMap<>(sb.plumbing(underlays(ts),
+        Optional.ofNullable(live.plumbing().get(sb.name() + " " + Underlay.DEVICE))));
+    // `--host H`: the other hosts' underlay devices are theirs to change (what they want is left alone)
+    Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
+    ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).map(Underlay::namespace)
+        .filter(ns -> !chosen.contains(ns)).forEach(ns -> out.remove(ns + " " + Underlay.DEVICE));
+    return out;
   }
 
   /** The underlays of every host of the state (a sandbox that plays several hosts). */
@@ -650,8 +657,9 @@ public final class Runner {
           && (goneLinks.contains(id.namespace() + "/" + device(id)) || rebuild.replaced(id.namespace(), device(id)))) {
         continue; // goes with its link
       }
-      if (id.kind() == ObjectId.Kind.ROUTE && rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace()))) {
-        continue; // a route through a replaced link goes with it
+      if (id.kind() == ObjectId.Kind.ROUTE && live.route(id).map(v -> rebuild.replaced(id.namespace(), routeDevice(v)))
+          .orElseGet(() -> rebuild.replace().keySet().stream().anyMatch(i -> i.namespace().equals(id.namespace())))) {
+        continue; // a route through a replaced link goes with it (a blackhole goes through none)
       }
       if (id.kind() == ObjectId.Kind.ROUTE && live.route(id).map(v -> goneLinks.contains(id.namespace() + "/" + routeDevice(v))).orElse(false)) {
         continue; // a route through a link that goes goes with it

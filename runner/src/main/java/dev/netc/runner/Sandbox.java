@@ -289,9 +289,12 @@ public final class Sandbox {
    * an underlay the route back to its subnet when {@code outsideRoutesUnderlay}); with {@code
    * underlays}, the bridge {@code underlay} in {@code S} (the router's address) and the device
    * {@code underlay} of each host namespace (the host's address, its default route through {@code
-   * S}). What {@link #creation} and {@link #underlayCreation} make; host mode has none.
+   * S}). {@code liveUnderlay}: the addresses of the bridge {@code underlay} of {@code S} when it is
+   * there (a topology without underlays keeps the route back to another's). What {@link
+   * #creation} and {@link #underlayCreation} make; host mode has none.
    */
-  public Map<String, Set<String>> plumbing(List<Underlay> underlays, boolean outsideRoutesUnderlay) {
+  public Map<String, Set<String>> plumbing(List<Underlay> underlays, Optional<Set<String>> liveUnderlay) {
+    boolean outsideRoutesUnderlay = liveUnderlay.isPresent();
     Map<String, Set<String>> out = new TreeMap<>();
     if (isHost()) {
       return out;
@@ -307,6 +310,16 @@ public final class Sandbox {
       if (outsideRoutesUnderlay) {
         outside.add(route(dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix(),
             first.router().isV4() ? v4 : ip(v6)));
+      }
+    }
+    if (underlays.isEmpty() && liveUnderlay.isPresent()) {
+      // another topology's hosts are on the underlay: S-outside keeps its route back to them
+      for (String a : liveUnderlay.get()) {
+        dev.netc.compiler.ir.Parsed<dev.netc.compiler.ir.IpAddress> ip = dev.netc.compiler.ir.IpAddress.parse(a.replaceAll("/.*", ""));
+        if (!a.startsWith("route ") && a.contains("/") && ip.ok()) {
+          int len = Integer.parseInt(a.substring(a.indexOf('/') + 1));
+          outside.add(route(dev.netc.compiler.ir.Cidr.mask(ip.get(), len) + "/" + len, ip.get().isV4() ? v4 : ip(v6)));
+        }
       }
     }
     out.put(outside() + " " + UPLINK, outside);

@@ -61,4 +61,23 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     assertTrue(runner.apply(t).plan().empty(), "a second apply: no changes");
     assertTrue(webReachesOutside(), "web -> @outside again");
   }
+  /**
+   * Two topologies in one sandbox, one on several hosts (an underlay, and a route of S-outside
+   * back to it) and one of one host: the one-host topology wants that route too, so neither
+   * undoes the other.
+   */
+  @Test
+  void aTopologyOfOneHostLeavesTheRouteBackToAnothersUnderlay(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    dev.netc.compiler.ir.Topology topology = Kernel.compile("examples/overlay.netc");
+    dev.netc.backends.plan.DesiredState state = dev.netc.backends.plan.Planner.plan(topology, s).state().orElseThrow();
+    List<Runner.Target> hosts = state.hosts().stream().map(h -> Targets.of(topology, state, h)).toList();
+    runner.apply(hosts);
+    Runner.Target shop = Kernel.target(dir, "solo.netc", "topology solo\nnetwork lan { subnet 10.90.0.0/24 }\n"
+        + "container solo-a {\n  attach lan\n}\n", s);
+    runner.apply(shop);
+    assertTrue(runner.plan(shop).empty(), () -> runner.plan(shop).text());
+    assertTrue(runner.plan(hosts).empty(), () -> runner.plan(hosts).text());
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "route", "show", "192.168.56.0/24").out().contains("via 198.18.0.1"));
+  }
 }
