@@ -77,7 +77,7 @@ class ProjectBoundaryTest {
   void withoutGitTheProjectIsTheRootFilesFolder() throws IOException {
     CompileResult r = compile("web.netc", "../../modules/networks.netc");
     assertEquals(List.of("NETC009"), codes(r));
-    assertEquals("cannot import `../../modules/networks.netc`: it is `/home/ci/repo/modules/networks.netc`,"
+    assertEquals("cannot import `../../modules/networks.netc`: it leads to `/home/ci/repo/modules/networks.netc`,"
         + " outside `/home/ci/repo/envs/prod`; the file is not read", r.diagnostics().get(0).message());
   }
 
@@ -98,7 +98,7 @@ class ProjectBoundaryTest {
     Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/networks.netc"), fs.getPath("/home/ci/secret.netc"));
     CompileResult r = compile("web.netc", "networks.netc");
     assertEquals(List.of("NETC009"), codes(r));
-    assertEquals("cannot import `networks.netc`: it is `/home/ci/secret.netc`, outside `/home/ci/repo/envs/prod`;"
+    assertEquals("cannot import `networks.netc`: it leads to `/home/ci/secret.netc`, outside `/home/ci/repo/envs/prod`;"
         + " the file is not read", r.diagnostics().get(0).message());
     notRead(r);
   }
@@ -119,7 +119,7 @@ class ProjectBoundaryTest {
     Files.createSymbolicLink(link, fs.getPath("/home/ci/secret.netc"));
     CompileResult r = new Compiler().compile(link);
     assertEquals(List.of("NETC009"), codes(r));
-    assertEquals("cannot read `/home/ci/repo/envs/prod/evil.netc`: it is `/home/ci/secret.netc`, outside"
+    assertEquals("cannot read `/home/ci/repo/envs/prod/evil.netc`: it leads to `/home/ci/secret.netc`, outside"
         + " `/home/ci/repo`; the file is not read", r.diagnostics().get(0).message());
     notRead(r);
   }
@@ -142,9 +142,85 @@ class ProjectBoundaryTest {
     Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/main.lock"), fs.getPath("/home/ci/secret.netc"));
     CompileResult r = compile("web.netc", "../../modules/networks.netc");
     assertEquals(List.of("NETC009"), codes(r));
-    assertEquals("cannot read the lock file `/home/ci/repo/envs/prod/main.lock`: it is `/home/ci/secret.netc`,"
+    assertEquals("cannot read the lock file `/home/ci/repo/envs/prod/main.lock`: it leads to `/home/ci/secret.netc`,"
         + " outside `/home/ci/repo`; the file is not read", r.diagnostics().get(0).message());
     notRead(r);
+  }
+
+  // (whether a file outside exists is not told either: NETC009 comes before any look-up outside)
+
+  @Test
+  void anImportThatLeadsOutIsRefusedWhetherItsFileExistsOrNot() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    CompileResult r = compile("../../../secret.netc", "../../../nosuch.netc");
+    assertEquals(List.of("NETC009", "NETC009"), codes(r));
+    assertEquals("cannot import `../../../secret.netc`: it leads to `/home/ci/secret.netc`, outside `/home/ci/repo`;"
+        + " the file is not read", r.diagnostics().get(0).message());
+    assertEquals("cannot import `../../../nosuch.netc`: it leads to `/home/ci/nosuch.netc`, outside `/home/ci/repo`;"
+        + " the file is not read", r.diagnostics().get(1).message());
+    notRead(r);
+  }
+
+  @Test
+  void aSymbolicLinkThatLeadsOutIsRefusedWhetherItsTargetExistsOrNot() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Path prod = fs.getPath("/home/ci/repo/envs/prod");
+    Files.createSymbolicLink(prod.resolve("a.netc"), fs.getPath("/home/ci/secret.netc"));
+    Files.createSymbolicLink(prod.resolve("b.netc"), fs.getPath("/home/ci/nosuch.netc"));
+    Files.createSymbolicLink(prod.resolve("home"), fs.getPath("../../.."));
+    CompileResult r = compile("a.netc", "b.netc", "home/secret.netc", "home/nosuch/x.netc");
+    assertEquals(List.of("NETC009", "NETC009", "NETC009", "NETC009"), codes(r));
+    assertEquals("cannot import `b.netc`: it leads to `/home/ci/nosuch.netc`, outside `/home/ci/repo`;"
+        + " the file is not read", r.diagnostics().get(1).message());
+    assertEquals("cannot import `home/nosuch/x.netc`: it leads to `/home/ci/nosuch/x.netc`, outside"
+        + " `/home/ci/repo`; the file is not read", r.diagnostics().get(3).message());
+    notRead(r);
+  }
+
+  @Test
+  void aSymbolicLinkWithDotsInsideTheProjectIsFollowed() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/modules"), fs.getPath("../../modules"));
+    CompileResult r = compile("web.netc", "modules/networks.netc");
+    assertEquals(List.of(), codes(r));
+  }
+
+  @Test
+  void aLoopOfSymbolicLinksIsNetc006() throws IOException {
+    Path prod = fs.getPath("/home/ci/repo/envs/prod");
+    Files.createSymbolicLink(prod.resolve("a.netc"), fs.getPath("b.netc"));
+    Files.createSymbolicLink(prod.resolve("b.netc"), fs.getPath("a.netc"));
+    CompileResult r = compile("a.netc");
+    assertEquals(List.of("NETC006"), codes(r));
+    assertEquals("cannot import `a.netc`: a loop of symbolic links", r.diagnostics().get(0).message());
+  }
+
+  @Test
+  void aDanglingManifestOrLockLinkThatLeadsOutIsRefused() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Path k8s = Files.createDirectories(fs.getPath("/home/ci/repo/k8s"));
+    Files.writeString(k8s.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+    Files.createSymbolicLink(k8s.resolve("b.yaml"), fs.getPath("/home/ci/nosuch.yaml"));
+    CompileResult r = new Compiler().compile(k8s);
+    assertEquals(List.of("NETC009"), codes(r));
+    Files.createSymbolicLink(fs.getPath("/home/ci/repo/envs/prod/main.lock"), fs.getPath("/home/ci/nosuch.lock"));
+    CompileResult lock = compile();
+    assertEquals(List.of("NETC009"), codes(lock));
+    assertEquals("cannot read the lock file `/home/ci/repo/envs/prod/main.lock`: it leads to `/home/ci/nosuch.lock`,"
+        + " outside `/home/ci/repo`; the file is not read", lock.diagnostics().get(0).message());
+  }
+
+  @Test
+  void aLinkToAFolderOutsideIsNotListed() throws IOException {
+    Files.createDirectories(fs.getPath("/home/ci/repo/.git"));
+    Path k8s = Files.createDirectories(fs.getPath("/home/ci/repo/k8s"));
+    Files.writeString(fs.getPath("/home/ci/other.yaml"), "TOKEN: s3cr3t\n");
+    Files.writeString(k8s.resolve("a.yaml"), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n");
+    Files.createSymbolicLink(k8s.resolve("ext"), fs.getPath("/home/ci"));
+    assertEquals(List.of(k8s.resolve("a.yaml")), dev.netc.compiler.source.Manifests.list(k8s, true));
+    Files.createSymbolicLink(k8s.resolve("b.yaml"), fs.getPath("/home/ci"));
+    CompileResult r = new Compiler().compile(k8s);
+    assertEquals(List.of("NETC009"), codes(r));
   }
 
   @Test

@@ -71,7 +71,7 @@ class FmtCommandTest {
     Files.createSymbolicLink(cli.fs.getPath("shop/link.netc"), cli.fs.getPath("/elsewhere/real.netc"));
     CliRunner.Result r = cli.run("fmt", "shop");
     assertEquals(1, r.status());
-    assertEquals("netc: not formatted `shop/link.netc`: it is `/elsewhere/real.netc`, outside `/work/shop` (netc reads"
+    assertEquals("netc: not formatted `shop/link.netc`: it leads to `/elsewhere/real.netc`, outside `/work/shop` (netc reads"
         + " only files inside the Git work tree of the file it is given (without one, its folder): a symbolic link may"
         + " not lead out, NETC009)\n", r.err());
     assertEquals(MESSY, cli.read("/elsewhere/real.netc"), "the file outside is as it was");

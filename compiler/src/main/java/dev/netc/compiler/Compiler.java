@@ -171,14 +171,18 @@ public final class Compiler {
     List<ParsedFile> files = new ArrayList<>();
     List<SourceFile> sources = new ArrayList<>();
     Set<Path> seen = new HashSet<>();
-    seen.add(root.toAbsolutePath().normalize());
+    try {
+      seen.add(root.toRealPath()); // imports are told apart by the paths they lead to
+    } catch (IOException e) {
+      seen.add(root.toAbsolutePath().normalize());
+    }
     Deque<Pending> queue = new ArrayDeque<>();
     Optional<Frontend> foreign = Frontends.forFile(source);
     if (foreign.isPresent()) {
       // a Kubernetes or Compose file: one file, no imports, declarations from the front end
       return compile(root, List.of(source), foreign.get().read(source, diags), diags);
     }
-    queue.add(new Pending(root, source));
+    queue.add(new Pending(root, realFolder(root), source));
     Optional<Path> project = Optional.empty();
     while (!queue.isEmpty()) {
       Pending next = queue.poll();
@@ -192,7 +196,7 @@ public final class Compiler {
           if (project.isEmpty()) {
             project = Optional.of(project(root));
           }
-          loadImport(path, imp.path(), project.get(), seen, queue, diags, sources);
+          loadImport(next, imp.path(), project.get(), seen, queue, diags, sources);
         }
       }
     }
@@ -257,13 +261,14 @@ public final class Compiler {
   }
 
   private static Optional<SourceFile> readLock(Path path, Diagnostics diags) {
-    if (!java.nio.file.Files.isRegularFile(path)) {
-      return Optional.empty();
-    }
-    // (the lock of a folder of manifests is beside the folder: its own project, not the folder's)
+    // (the lock of a folder of manifests is beside the folder: its own project, not the folder's);
+    // told before whether it is a file is: a link out is told so whether its target exists or not
     Optional<Diagnostic> out = outside(path, project(path), "the lock file `" + path + "`");
     if (out.isPresent()) {
       diags.add(out.get());
+      return Optional.empty();
+    }
+    if (!java.nio.file.Files.isRegularFile(path)) {
       return Optional.empty();
     }
     try {
@@ -294,7 +299,17 @@ public final class Compiler {
   }
 
   /** A file read but not parsed yet. */
-  private record Pending(Path path, SourceFile source) {}
+  /** A file to parse: its path as named, the real path of its folder (its imports start there), its text. */
+  private record Pending(Path path, Path folder, SourceFile source) {}
+
+  private static Path realFolder(Path file) {
+    Path folder = file.toAbsolutePath().getParent();
+    try {
+      return folder.toRealPath();
+    } catch (IOException e) {
+      return folder.normalize(); // it was read: not met
+    }
+  }
 
   /** The project of {@code root} ({@link Project#of}). */
   static Path project(Path root) {
@@ -302,13 +317,13 @@ public final class Compiler {
   }
 
   /**
-   * When {@code file} exists and its real path (symbolic links followed) is outside {@code
-   * project}: the error, for a file named {@code what}; the file is not to be read.
+   * When {@code file} leads outside {@code project} ({@link Project#leadsOut}, whether something is
+   * there or not): the error, for a file named {@code what}; the file is not to be read.
    */
   private static Optional<Diagnostic> outside(Path file, Path project, String what) {
     Optional<Path> out = Project.leadsOut(file, project);
     if (out.isEmpty()) {
-      return Optional.empty(); // inside; or missing or unreadable: reading it says so
+      return Optional.empty(); // inside: reading it says whether it is missing or unreadable
     }
     Path real = out.get();
     SourceFile none = new SourceFile(file.toString(), "");
@@ -317,43 +332,56 @@ public final class Compiler {
         .withHint(Project.RULE));
   }
 
-  private void loadImport(Path from, Word target, Path project, Set<Path> seen, Deque<Pending> queue,
+  private void loadImport(Pending from, Word target, Path project, Set<Path> seen, Deque<Pending> queue,
       Diagnostics diags, List<SourceFile> sources) {
     Path path;
+    Path relative;
     try {
-      if (from.getFileSystem().getPath(target.text()).isAbsolute()) {
+      relative = from.path().getFileSystem().getPath(target.text());
+      if (relative.isAbsolute()) {
         diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
                 + "`: an absolute path; the file is not read")
             .withHint("an import path is relative to the file that imports it, and stays inside the"
                 + " project: the Git work tree of the file netc is given (without one, its folder)"));
         return;
       }
-      path = from.resolveSibling(target.text()).normalize();
+      relative = relative.normalize();
+      path = from.path().resolveSibling(relative).normalize();
     } catch (java.nio.file.InvalidPathException e) {
       diags.add(Diagnostic.of(Code.NETC006, target.span(), "cannot import `" + target.text()
           + "`: not a valid path"));
       return;
     }
-    // (missing or unreadable: told below, as before; told at the import, not at the file as outside() would)
-    Optional<Path> out = Project.leadsOut(path, project);
-    if (out.isPresent()) {
+    // where it leads is known before anything outside the project is looked up: an import that leads
+    // out is told so whether a file is there or not (missing or unreadable inside: told below)
+    Optional<Path> to = Project.follow(from.folder(), relative, project);
+    if (to.isEmpty()) {
+      diags.add(Diagnostic.of(Code.NETC006, target.span(), "cannot import `" + target.text()
+              + "`: a loop of symbolic links")
+          .withHint("an import path is relative to the file that imports it"));
+      return;
+    }
+    if (!to.get().startsWith(project)) {
       diags.add(Diagnostic.of(Code.NETC009, target.span(), "cannot import `" + target.text()
-              + "`: " + Project.outside(out.get(), project) + "; the file is not read")
+              + "`: " + Project.outside(to.get(), project) + "; the file is not read")
           .withHint("imports stay inside the Git work tree of the file netc is given (without one,"
               + " its folder): move the file there"));
       return;
     }
-    if (!seen.add(path.toAbsolutePath().normalize())) {
+    if (!seen.add(to.get())) {
       return; // imported already (a diamond or a cycle): each file is read once
     }
     try {
-      SourceReader.Read read = SourceReader.read(path, path.toString());
+      // the path followed is read, not `path`: the kernel would follow its links again
+      SourceReader.Read read = SourceReader.read(to.get(), path.toString());
       if (read.problem().isPresent()) {
         diags.add(read.problem().get());
         sources.add(read.problem().get().span().file());
         return;
       }
-      queue.add(new Pending(path, read.file().get()));
+      Path folder = relative.getParent() == null ? from.folder()
+          : Project.follow(from.folder(), relative.getParent(), project).orElse(to.get().getParent());
+      queue.add(new Pending(path, folder, read.file().get()));
     } catch (IOException e) {
       diags.add(Diagnostic.of(Code.NETC006, target.span(), "cannot import `" + target.text()
               + "`: " + SourceReader.reason(e))

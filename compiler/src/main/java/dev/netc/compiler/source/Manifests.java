@@ -2,6 +2,7 @@ package dev.netc.compiler.source;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -13,7 +14,11 @@ import java.util.stream.Stream;
  * {@code .yaml} and {@code .yml} files in the order of their names; with {@code recursive} (as
  * {@code -R}), those of its subfolders too, each folder's entries visited in name order, a
  * subfolder where its name sorts (as Go's {@code filepath.Walk}, which kubectl uses, visits
- * them). Other files are passed over, as kubectl passes over files of other extensions.
+ * them). Other files are passed over, as kubectl passes over files of other extensions. A
+ * symbolic link is an entry of its own name, not followed to tell whether it is a folder
+ * (filepath.Walk does not follow them either): a link to a folder is not descended into, and a
+ * link named {@code x.yaml} is listed as a file, whatever it leads to (whether it leads out of
+ * the project, {@code NETC009}, is told without looking there: {@link Project#leadsOut}).
  */
 public final class Manifests {
   private Manifests() {}
@@ -37,7 +42,7 @@ public final class Manifests {
       entries = s.sorted(Comparator.comparing((Path p) -> p.getFileName().toString())).toList();
     }
     for (Path p : entries) {
-      if (Files.isDirectory(p)) {
+      if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
         if (recursive) {
           walk(p, true, out);
         }
