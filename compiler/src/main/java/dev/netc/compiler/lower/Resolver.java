@@ -635,6 +635,13 @@ public final class Resolver {
                 .withHint("an exception narrows its `cidr`: use a prefix inside `" + cidr.get() + "`"));
             ok = false;
           }
+          if (e.isPresent() && cidr.isPresent() && e.get().equals(cidr.get())) {
+            diags.add(Diagnostic.of(Code.NETC216, w.span(), "`except " + e.get() + "` is all of `cidr "
+                    + cidr.get() + "`, so the peer matches nothing")
+                .withHint("an exception narrows its `cidr`: use a longer prefix inside `" + cidr.get()
+                    + "`, or remove the peer"));
+            ok = false;
+          }
           if (e.isPresent() && cidr.isPresent() && e.get().family() != cidr.get().family()) {
             diags.add(Diagnostic.of(Code.NETC205, w.span(), "`" + w.text() + "` is an "
                 + e.get().family().label() + " prefix but `" + cidr.get() + "` is "

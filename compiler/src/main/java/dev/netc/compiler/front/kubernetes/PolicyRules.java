@@ -5,6 +5,8 @@ import dev.netc.compiler.ast.SelectorAst;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Selector;
 import java.util.ArrayList;
@@ -112,8 +114,21 @@ final class PolicyRules {
     f.unknownFields(fields.get(), List.of("cidr", "except"), List.of());
     Optional<Word> cidr = f.required(fields.get(), "cidr", at);
     List<Word> except = new ArrayList<>();
-    Fields.get(fields.get(), "except").map(f::list).orElse(List.of())
-        .forEach(e -> f.scalar(e).ifPresent(except::add));
+    Optional<Cidr> whole = cidr.map(c -> Cidr.parse(c.text())).filter(p -> p.ok()).map(p -> p.get());
+    for (At e : Fields.get(fields.get(), "except").map(f::list).orElse(List.of())) {
+      Optional<Word> w = f.scalar(e);
+      Parsed<Cidr> x = w.map(v -> Cidr.parse(v.text())).orElse(Parsed.error(""));
+      if (whole.isPresent() && x.ok() && x.get().equals(whole.get())) {
+        // the API refuses it (each exception must be a strict subset of `cidr`): not passed on, so
+        // that it is not told again as a .netc exception would be (NETC216)
+        f.malformed(e, "`" + e.path() + "` of " + f.owner() + " is all of its `cidr` `" + whole.get()
+            + "`: Kubernetes requires each exception to be a strict subset of `cidr`",
+            "an exception narrows its `cidr`: use a longer prefix inside `" + whole.get()
+                + "`, or remove the ipBlock, which would match nothing");
+        continue;
+      }
+      w.ifPresent(except::add);
+    }
     return cidr.map(c -> new Decl.PeerAst(Decl.PeerKind.CIDR, Optional.empty(), Optional.empty(),
         Optional.of(c), except, Optional.empty(), peer.where()));
   }
