@@ -179,7 +179,13 @@ public final class LiveReader {
     for (int i = s.indexOf('-'); i > 0 && !sandbox.isHost(); i = s.indexOf('-', i + 1)) {
       String p = s.substring(0, i);
       if (all.contains(p) && KernelNames.validNetns(p)) {
-        loAlias(p).ifPresent(a -> enclosing.put(p, a));
+        Optional<String> a = loAlias(p);
+        // a P netc did not make has no sandbox mark on its loopback, but its S-outside has one
+        if (a.isPresent() && !a.get().equals(Sandbox.MARK + p) && all.contains(p + "-outside")
+            && loAlias(p + "-outside").filter((Sandbox.MARK + p + ":outside")::equals).isPresent()) {
+          a = Optional.of(Sandbox.MARK + p);
+        }
+        a.ifPresent(x -> enclosing.put(p, x));
       }
     }
     List<String> read = new ArrayList<>();

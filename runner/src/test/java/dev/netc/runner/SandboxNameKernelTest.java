@@ -38,4 +38,14 @@ class SandboxNameKernelTest extends SandboxTest {
         + " among them; choose another sandbox name", assertThrows(RunnerException.class, () -> runner.apply(inside)).getMessage());
     assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
   }
+  /** The same for a sandbox whose S someone else made (no sandbox mark on its loopback; its S-outside has one). */
+  @Test
+  void aSandboxWhoseNamespaceOthersMadeHoldsItsNamesToo() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    runner.apply(Kernel.target(dir, "t1.netc", ONE, s));
+    Runner.Target inside = Kernel.target(dir, "t2.netc", TWO, s + "-x");
+    assertEquals("sandbox " + s + "-x cannot be used: sandbox " + s + " holds every namespace named " + s + "-*, this one's"
+        + " among them; choose another sandbox name", assertThrows(RunnerException.class, () -> runner.apply(inside)).getMessage());
+    assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s + "-x"), "nothing made");
+  }
 }
