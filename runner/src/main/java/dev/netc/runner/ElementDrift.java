@@ -97,8 +97,8 @@ final class ElementDrift {
     return Optional.of((data.isEmpty() ? "set " : "map ") + set + ": " + String.join(", ", parts));
   }
 
-  /** {@code A}, {@code A and B}, {@code A, B and C}, {@code A, B, C and 2 more}. */
-  private static String some(List<String> elements) {
+  /** {@code A}, {@code A and B}, {@code A, B and C}, {@code A, B, C and 2 more}: {@link #NAMED} at most. */
+  static String some(List<String> elements) {
     int n = elements.size();
     if (n == 1) {
       return elements.get(0);

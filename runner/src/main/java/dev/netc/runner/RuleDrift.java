@@ -120,18 +120,11 @@ final class RuleDrift {
     return out;
   }
 
-  /** {@code `A`}, {@code `A` and `B`}, {@code `A`, `B`, `C` and 2 more}. */
+  /** {@code `A`}, {@code `A` and `B`}, {@code `A`, `B`, `C` and 2 more} ({@link ElementDrift#some}). */
   private static String some(List<String> rules) {
-    List<String> q = rules.stream().map(r -> "`" + r + "`").toList();
-    int n = q.size();
-    if (n == 1) {
-      return q.get(0);
-    }
-    if (n <= NAMED) {
-      return String.join(", ", q.subList(0, n - 1)) + " and " + q.get(n - 1);
-    }
-    return String.join(", ", q.subList(0, NAMED)) + " and " + (n - NAMED) + " more";
+    return ElementDrift.some(rules.stream().map(r -> "`" + r + "`").toList());
   }
+
 
   /**
    * {@code text} (a table file as the backends print it) without the element blocks of its sets

@@ -8,10 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.netc.backends.plan.DesiredState;
-import dev.netc.backends.plan.Planner;
-import dev.netc.compiler.CompileResult;
-import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
@@ -129,15 +125,11 @@ class DriversKernelTest extends SandboxTest {
   @TempDir Path dir;
 
   private Topology compile(String text) throws IOException {
-    Path f = dir.resolve("t.netc");
-    Files.writeString(f, text);
-    CompileResult r = new Compiler().compile(f);
-    return r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
+    return Kernel.compile(dir, text);
   }
 
   private List<Runner.Target> targets(Topology t) {
-    DesiredState state = Planner.plan(t, s).state().orElseThrow();
-    return state.hosts().stream().map(h -> Targets.of(t, state, h)).toList();
+    return Kernel.targets(t, s);
   }
 
   private Set<String> namespaces() {

@@ -59,6 +59,20 @@ final class Kernel {
     }
   }
 
+  /** The topology of {@code text}, written to {@code dir/t.netc}. */
+  static Topology compile(Path dir, String text) throws IOException {
+    Path file = dir.resolve("t.netc");
+    java.nio.file.Files.writeString(file, text);
+    CompileResult r = new Compiler().compile(file);
+    return r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
+  }
+
+  /** Every host of {@code t}, planned for {@code sandbox}. */
+  static List<Runner.Target> targets(Topology t, String sandbox) {
+    DesiredState s = Planner.plan(t, sandbox).state().orElseThrow();
+    return s.hosts().stream().map(h -> Targets.of(t, s, h)).toList();
+  }
+
   /** The topology of {@code text}, written to {@code dir/NAME}, planned for {@code sandbox}. */
   static Runner.Target target(Path dir, String name, String text, String sandbox) throws IOException {
     Path file = dir.resolve(name);

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.netc.backends.plan.DesiredState;
 import dev.netc.backends.plan.ObjectId;
-import dev.netc.backends.plan.Planner;
-import dev.netc.compiler.CompileResult;
-import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
 import java.io.IOException;
@@ -69,14 +65,19 @@ class LinkMoveKernelTest extends SandboxTest {
     Plan plan = runner.plan(before);
     assertTrue(plan.empty(), plan::text);
     assertTrue(Kernel.run("ip", "-n", s + "-host_h2", "link", "show", "ve-b1-0").ok());
-    Reachability model = new Reachability(compile(onH2));
+    b1Reachesa1(compile(onH2), "b1, back on h2, reaches a1");
+  }
+
+  /** b1 has its address and default route, and reaches a1's port 8080. */
+  private void b1Reachesa1(Topology t, String what) throws Exception {
+    Reachability model = new Reachability(t);
     String b1 = model.addresses(model.node("b1").get()).get(0).toString();
     assertTrue(Kernel.run("ip", "-n", s + "-b1", "-br", "address", "show", "eth0").out().contains(b1 + "/24"));
     assertTrue(Kernel.run("ip", "-n", s + "-b1", "route", "show", "default").out().startsWith("default via 10.77.0.1 dev eth0"));
     String a1 = model.addresses(model.node("a1").get()).get(0).toString();
     Process listener = Kernel.listen(s + "-a1", 8080);
     try {
-      assertTrue(Kernel.connectsWithin(s + "-b1", a1, 8080, 5), "b1, back on h2, reaches a1");
+      assertTrue(Kernel.connectsWithin(s + "-b1", a1, 8080, 5), what);
     } finally {
       Kernel.stop(listener);
     }
@@ -98,17 +99,7 @@ class LinkMoveKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "-n", s + "-host_" + to, "link", "show", "ve-b1-0").ok());
     assertFalse(Kernel.run("ip", "-n", s + "-host_" + from, "link", "show", "ve-b1-0").ok());
 
-    Reachability model = new Reachability(t);
-    String b1 = model.addresses(model.node("b1").get()).get(0).toString();
-    assertTrue(Kernel.run("ip", "-n", s + "-b1", "-br", "address", "show", "eth0").out().contains(b1 + "/24"));
-    assertTrue(Kernel.run("ip", "-n", s + "-b1", "route", "show", "default").out().startsWith("default via 10.77.0.1 dev eth0"));
-    String a1 = model.addresses(model.node("a1").get()).get(0).toString();
-    Process listener = Kernel.listen(s + "-a1", 8080);
-    try {
-      assertTrue(Kernel.connectsWithin(s + "-b1", a1, 8080, 5), "b1 on " + to + " reaches a1");
-    } finally {
-      Kernel.stop(listener);
-    }
+    b1Reachesa1(t, "b1 on " + to + " reaches a1");
   }
 
   @Test
@@ -191,14 +182,10 @@ class LinkMoveKernelTest extends SandboxTest {
   }
 
   private Topology compile(String text) throws IOException {
-    Path f = dir.resolve("t.netc");
-    Files.writeString(f, text);
-    CompileResult r = new Compiler().compile(f);
-    return r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
+    return Kernel.compile(dir, text);
   }
 
   private List<Runner.Target> targets(Topology t) {
-    DesiredState state = Planner.plan(t, s).state().orElseThrow();
-    return state.hosts().stream().map(h -> Targets.of(t, state, h)).toList();
+    return Kernel.targets(t, s);
   }
 }
