@@ -63,20 +63,20 @@ final class Interrupts implements AutoCloseable {
   }
 
   /**
-   * While {@code netc exec} runs a command on the terminal: SIGINT and SIGQUIT (Ctrl-C, Ctrl-\)
-   * reach the command itself, which decides what they mean (an interactive shell goes on), so
-   * netc ignores them and waits for its exit status, as {@code sudo} and {@code docker exec} do.
-   * SIGTERM and SIGHUP still end netc, and the command with it ({@code runAttached}).
+   * While {@code netc exec} runs a command on the terminal: SIGINT (Ctrl-C) reaches the command
+   * itself, which decides what it means (an interactive shell goes on), so netc lets it pass and
+   * waits for the command's exit status, as {@code sudo} and {@code docker exec} do. A handler
+   * that does nothing, not SIG_IGN: an ignored signal stays ignored in the command netc starts,
+   * a handled one is the default there again. SIGQUIT is the JVM's own (a thread dump). SIGTERM
+   * and SIGHUP still end netc, and the command with it ({@code runAttached}).
    */
   static Restore forAttachedCommand() {
     Map<Signal, SignalHandler> before = new LinkedHashMap<>();
-    for (String name : List.of("INT", "QUIT")) {
-      try {
-        Signal signal = new Signal(name);
-        before.put(signal, Signal.handle(signal, SignalHandler.SIG_IGN));
-      } catch (IllegalArgumentException e) {
-        // not a signal of this platform, or the JVM keeps it (-Xrs): its default stays
-      }
+    try {
+      Signal signal = new Signal("INT");
+      before.put(signal, Signal.handle(signal, s -> { }));
+    } catch (IllegalArgumentException e) {
+      // the JVM keeps it (-Xrs): its default stays
     }
     return () -> before.forEach(Signal::handle);
   }

@@ -216,6 +216,14 @@ class InterruptKernelTest {
           "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "echo started >&2; sleep 1; echo done >&2; exit 7");
       assertEquals(7, r.exit(), String.join("\n", r.err()));
       assertTrue(r.err().contains("done"), String.join("\n", r.err()));
+      // a Ctrl-C as a terminal sends it, to the whole group: the command gets it with its default
+      // (not ignored, as netc's own SIGINT is not passed on as ignored), ends, and netc exits 130
+      long start = System.nanoTime();
+      r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-INT", "--", "-" + p.pid()),
+          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "echo started >&2; exec sleep " + marker);
+      assertEquals(130, r.exit(), String.join("\n", r.err()));
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(20), "the sleep ended at the Ctrl-C");
+      assertEquals(List.of(), commandsOf("sleep " + marker));
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
