@@ -206,8 +206,9 @@ class InterruptKernelTest {
     try {
       assertEquals(0, netc(dir, l -> false, "apply", "-q", "e.netc", "--sandbox", s).exit());
       Run r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-TERM", String.valueOf(p.pid())),
-          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "echo started >&2; exec sleep " + marker);
+          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "sleep " + marker + " & echo started >&2; wait");
       assertEquals(143, r.exit(), String.join("\n", r.err()));
+      // the shell's child too, not only the shell
       awaitNoCommandOf("sleep " + marker);
       assertEquals(List.of(), commandsOf("sleep " + marker));
       // SIGINT (a Ctrl-C reaches the command itself, which decides): netc waits on, and exits

@@ -103,14 +103,17 @@ public final class ProcessExecutor implements CommandExecutor {
     // netc ended by a signal (SIGTERM, SIGHUP; a Ctrl-C reaches the command itself): the command
     // gets SIGTERM and up to 5 s to end, then SIGKILL, as `timeout` and `docker exec` do, instead
     // of running on, orphaned, in a namespace a destroy then cannot remove
+    // (and its children: a shell's commands would run on, orphaned, too)
     Thread stop = new Thread(() -> {
-      p.destroy();
+      List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
+      tree.add(p.toHandle());
+      tree.forEach(ProcessHandle::destroy);
       try {
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
+          tree.forEach(ProcessHandle::destroyForcibly);
         }
       } catch (InterruptedException e) {
-        p.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
       }
     }, "netc-exec-stop");
     Runtime.getRuntime().addShutdownHook(stop);
