@@ -1989,11 +1989,26 @@ public final class Runner {
    * A network already made is not checked again.
    */
   private static void overlaps(List<Target> ts, LiveState live) {
+    Sandbox sb = sandbox(ts);
+    // the sandbox's own networks count even before this apply makes them: its uplink, and the
+    // underlay of a topology of several hosts
+    // (once made, they are among the other routes)
+    List<String> own = new ArrayList<>();
+    if (!sb.isHost() && !live.sandboxLinks().containsKey(Sandbox.UPLINK)) {
+      for (String a : List.of(Sandbox.HOST_V4, Sandbox.HOST_V6)) {
+        own.add(network(a) + " of the sandbox's uplink");
+      }
+    }
+    List<Underlay> underlays = underlays(ts);
+    boolean underlayMade = live.plumbing().containsKey(sb.name() + " " + Underlay.DEVICE);
+    if (!underlayMade) {
+      underlays.stream().map(u -> network(u.router() + "/" + u.prefix()) + " of the sandbox's underlay").distinct().forEach(own::add);
+    }
     List<String> found = new ArrayList<>();
     for (Target x : ts) {
-      List<String> others = live.otherRoutes().getOrDefault(x.hostNs(), List.of());
-      if (others.isEmpty()) {
-        continue;
+      List<String> others = new ArrayList<>(live.otherRoutes().getOrDefault(x.hostNs(), List.of()));
+      if (x.hostNs().equals(sb.name())) {
+        others.addAll(own);
       }
       Set<String> bridges = x.host().links().stream()
           .filter(l -> l.type() == Link.Type.BRIDGE && l.namespace().equals(x.hostNs())).map(Link::name).collect(Collectors.toSet());
@@ -2001,22 +2016,39 @@ public final class Runner {
         if (!a.namespace().equals(x.hostNs()) || !bridges.contains(a.device()) || live.has(a.id())) {
           continue;
         }
-        dev.netc.compiler.ir.Cidr net = new dev.netc.compiler.ir.Cidr(dev.netc.compiler.ir.Cidr.mask(a.address(), a.prefix()), a.prefix());
-        for (String other : others) {
-          dev.netc.compiler.ir.Cidr route = dev.netc.compiler.ir.Cidr.parse(other.substring(0, other.indexOf(' '))).get();
-          if (route.family() == net.family() && (route.contains(net) || net.contains(route))) {
-            found.add("the subnet " + net + " of " + a.device() + " overlaps " + other);
-          }
-        }
+        dev.netc.compiler.ir.Cidr net = network(a.address() + "/" + a.prefix());
+        others.stream().filter(o -> overlap(net, o)).forEach(o -> found.add("the subnet " + net + " of " + a.device() + " overlaps " + o));
       }
+    }
+    // the underlay this apply makes in S, against the networks already there
+    if (!underlays.isEmpty() && !underlayMade) {
+      Underlay u = underlays.get(0);
+      dev.netc.compiler.ir.Cidr net = network(u.router() + "/" + u.prefix());
+      live.otherRoutes().getOrDefault(sb.name(), List.of()).stream().filter(o -> overlap(net, o))
+          .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
     }
     if (!found.isEmpty()) {
       throw new RunnerException("a network of topology " + ts.get(0).topology() + " overlaps a network already in "
-          + sandbox(ts).label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))
+          + sb.label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))
           + (found.size() > 3 ? " and " + (found.size() - 3) + " more" : "")
           + "; give the network a subnet that does not overlap (in the topology, or in the lock file)");
     }
   }
+
+  /** The network of {@code ADDRESS/LEN}. */
+  private static dev.netc.compiler.ir.Cidr network(String address) {
+    int slash = address.indexOf('/');
+    IpAddress a = IpAddress.parse(address.substring(0, slash)).get();
+    int len = Integer.parseInt(address.substring(slash + 1));
+    return new dev.netc.compiler.ir.Cidr(dev.netc.compiler.ir.Cidr.mask(a, len), len);
+  }
+
+  /** Whether {@code net} overlaps {@code other}, a network as {@code CIDR ...}. */
+  private static boolean overlap(dev.netc.compiler.ir.Cidr net, String other) {
+    dev.netc.compiler.ir.Cidr o = dev.netc.compiler.ir.Cidr.parse(other.substring(0, other.indexOf(' '))).get();
+    return o.family() == net.family() && (o.contains(net) || net.contains(o));
+  }
+
 
   /**
    * {@code why} (how the table's rules and elements {@code now} differ from those recorded,

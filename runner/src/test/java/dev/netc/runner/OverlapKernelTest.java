@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,5 +42,23 @@ class OverlapKernelTest extends SandboxTest {
     runner.apply(four);
     assertTrue(runner.plan(one).empty(), () -> runner.plan(one).text());
     assertTrue(runner.plan(four).empty(), () -> runner.plan(four).text());
+  }
+  /**
+   * The sandbox's own networks count before the apply that makes them: the uplink of a new
+   * sandbox, and the underlay of a topology of several hosts made after a topology of one host
+   * took its subnet.
+   */
+  @Test
+  void theSandboxsOwnNetworksCountBeforeTheyAreMade() throws Exception {
+    Runner.Target uplink = Kernel.target(dir, "u.netc", topology("u", "netu", "198.18.0.0/24"), s);
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.plan(uplink));
+    assertTrue(e.getMessage().contains("the subnet 198.18.0.0/24 of br-netu overlaps 198.18.0.0/30 of the sandbox's uplink"),
+        e.getMessage());
+    runner.apply(Kernel.target(dir, "one.netc", topology("one", "net1", "192.168.56.0/24"), s));
+    List<Runner.Target> overlay = Kernel.targets(Kernel.compile("examples/overlay.netc"), s);
+    e = assertThrows(RunnerException.class, () -> runner.apply(overlay));
+    assertTrue(e.getMessage().contains("the underlay 192.168.56.0/24 of the sandbox overlaps 192.168.56.0/24 dev br-net1"),
+        e.getMessage());
+    assertTrue(!Kernel.run("ip", "-n", s, "link", "show", "underlay").ok(), "no underlay made");
   }
 }
