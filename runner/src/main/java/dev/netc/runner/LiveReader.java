@@ -283,6 +283,10 @@ public final class LiveReader {
       }
       if (outside) {
         plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
+        if (!sandbox.marks(loAlias)) {
+          // an S-outside someone else made: not the sandbox's to use or delete
+          foreign.put(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns), loAlias);
+        }
         continue;
       }
       boolean host = ns.equals(s) || sandbox.hostOf(loAlias).isPresent();

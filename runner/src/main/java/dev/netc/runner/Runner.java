@@ -497,6 +497,19 @@ public final class Runner {
         }
       }
     }
+    // the sandbox's own namespaces (S-outside, S-host_H) made by someone else: never used or deleted
+    Set<String> own = new java.util.TreeSet<>();
+    if (!sb.isHost()) {
+      own.add(sb.outside());
+      ts.forEach(x -> own.add(x.hostNs()));
+      own.remove(sb.name());
+    }
+    for (String n : own) {
+      String mark = live.foreign().get(new ObjectId(ObjectId.Kind.NAMESPACE, "", n));
+      if (mark != null) {
+        conflicts.add("namespace " + n + ", the sandbox's own" + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
+      }
+    }
     String uplink = live.sandboxLinks().get(Sandbox.UPLINK);
     if (!sb.isHost() && live.sandboxExists() && uplink != null && !sb.marks(uplink)) {
       conflicts.add("link " + Sandbox.UPLINK + " of " + sb.label() + ", the sandbox's own"
@@ -2894,7 +2907,7 @@ public final class Runner {
       }
       if (!sb.isHost() && after.sandboxExists() && sb.createdByNetc(after.sandboxMark())) {
         List<String> foreign = new ArrayList<>();
-        after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside())
+        after.namespaces().stream().filter(n -> !n.equals(s) && !(n.equals(sb.outside()) && !foreignOutside(sb, after))
             && !(after.hostNamespaces().contains(n) && !after.owned().stream().anyMatch(i -> i.namespace().equals(n))))
             .forEach(n -> foreign.add("namespace " + n));
         after.sandboxLinks().entrySet().stream().filter(e -> !e.getKey().equals("lo") && !sb.marks(e.getValue()))
@@ -2931,6 +2944,11 @@ public final class Runner {
     }
   }
 
+  /** Whether {@code S-outside} is there without the sandbox's mark: someone else's, never deleted. */
+  private static boolean foreignOutside(Sandbox sb, LiveState live) {
+    return live.foreign().containsKey(new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.outside()));
+  }
+
   /**
    * After a destroy in an {@code S} that netc did not make: when no topology is left in it (no
    * namespace {@code S-*} but {@code S-outside} and emptied host namespaces, no link or
@@ -2942,7 +2960,7 @@ public final class Runner {
   private List<Change> scaffoldingOfAForeignSandbox(Sandbox sb, String topology, LiveState after, List<String> notes) {
     String s = sb.name();
     List<String> others = new ArrayList<>();
-    after.namespaces().stream().filter(n -> !n.equals(s) && !n.equals(sb.outside())
+    after.namespaces().stream().filter(n -> !n.equals(s) && !(n.equals(sb.outside()) && !foreignOutside(sb, after))
         && !(after.hostNamespaces().contains(n) && after.owned().stream().noneMatch(i -> i.namespace().equals(n))))
         .forEach(n -> others.add("namespace " + n));
     after.sandboxLinks().entrySet().stream().filter(e -> e.getValue().startsWith(Ownership.PREFIX))

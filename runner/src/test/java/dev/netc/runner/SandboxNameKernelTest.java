@@ -48,4 +48,21 @@ class SandboxNameKernelTest extends SandboxTest {
         + " among them; choose another sandbox name", assertThrows(RunnerException.class, () -> runner.apply(inside)).getMessage());
     assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s + "-x"), "nothing made");
   }
+  /** An S-outside or S-host_H someone else made is theirs: refused before any change, never deleted. */
+  @Test
+  void theSandboxsOwnNamespacesMadeByOthersAreRefusedAndKept() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s + "-outside").ok());
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(Kernel.target(dir, "t1.netc", ONE, s)));
+    assertTrue(e.getMessage().startsWith("objects of topology tone are taken by others, not touching them: namespace " + s
+        + "-outside, the sandbox's own (no mark)"), e.getMessage());
+    assertTrue(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s + "-outside"), "kept");
+    assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s), "nothing made");
+    assertTrue(Kernel.run("ip", "netns", "del", s + "-outside").ok());
+
+    assertTrue(Kernel.run("ip", "netns", "add", s + "-host_h1").ok());
+    java.util.List<Runner.Target> overlay = Kernel.targets(Kernel.compile("examples/overlay.netc"), s);
+    e = assertThrows(RunnerException.class, () -> runner.apply(overlay));
+    assertTrue(e.getMessage().contains("namespace " + s + "-host_h1, the sandbox's own (no mark)"), e.getMessage());
+    assertTrue(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s + "-host_h1"), "kept");
+  }
 }
