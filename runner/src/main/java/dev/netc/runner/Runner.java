@@ -546,13 +546,34 @@ public final class Runner {
     // the addresses and routes of the sandbox's own devices (an uplink address deleted by hand,
     // a host given another underlay address): set in place
     Map<String, Set<String>> plumbing = plumbing(ts, live);
+    // the underlay is every topology's of the sandbox whose hosts are on it: one that has another
+    // address for it would take it from the others (each apply undoing the other's)
+    Set<String> sharing = new java.util.TreeSet<>();
+    live.foreign().forEach((id, mark) -> {
+      String[] m = mark.split(":", 3);
+      if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name()) && live.hostNamespaces().contains(id.namespace())
+          && m.length == 3 && m[0].equals("netc") && !m[1].equals(t.topology())) {
+        sharing.add(m[1]);
+      }
+    });
+    List<String> taken = new ArrayList<>();
     live.plumbing().forEach((key, now) -> {
       Set<String> want = plumbing.get(key);
       if (want != null) {
-        Sandbox.plumbingDifference(want, now).ifPresent(d -> changes.add(new Change(Change.Action.UPDATE,
-            new ObjectId(ObjectId.Kind.LINK, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)), d)));
+        Sandbox.plumbingDifference(want, now).ifPresent(d -> {
+          if (key.endsWith(" " + Underlay.DEVICE) && !sharing.isEmpty() && d.startsWith("address ")) {
+            taken.add(key.substring(0, key.indexOf(' ')) + "'s underlay (" + d + ")");
+          }
+          changes.add(new Change(Change.Action.UPDATE,
+              new ObjectId(ObjectId.Kind.LINK, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)), d));
+        });
       }
     });
+    if (!taken.isEmpty()) {
+      throw new RunnerException("topology " + t.topology() + " would change " + String.join(", ", taken) + ", which topology "
+          + String.join(" and ", sharing) + " uses too in " + sb.label() + ": topologies that share a host must give it one"
+          + " underlay address, and one subnet");
+    }
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
     Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);

@@ -3,12 +3,6 @@ package dev.netc.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.netc.backends.plan.DesiredState;
-import dev.netc.backends.plan.Planner;
-import dev.netc.compiler.CompileResult;
-import dev.netc.compiler.Compiler;
-import dev.netc.compiler.ir.Topology;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,13 +21,9 @@ class UnderlayChangeKernelTest extends SandboxTest {
   @TempDir Path dir;
 
   private List<Runner.Target> targets(String text) throws Exception {
-    Path f = dir.resolve("t.netc");
-    Files.writeString(f, text);
-    CompileResult r = new Compiler().compile(f);
-    Topology t = r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics()));
-    DesiredState state = Planner.plan(t, s).state().orElseThrow();
-    return state.hosts().stream().map(h -> Targets.of(t, state, h)).toList();
+    return Kernel.targets(Kernel.compile(dir, text), s);
   }
+
 
   private String underlay(String host) {
     return Kernel.run("ip", "-n", s + "-host_" + host, "-br", "address", "show", "dev", "underlay").out()
@@ -82,5 +72,20 @@ class UnderlayChangeKernelTest extends SandboxTest {
     // and back
     assertEquals(List.of("~ link:" + s + "-host_h2:underlay  (address 192.168.77.22/24 -> 192.168.77.12/24)"),
         runner.plan(before).changes().stream().map(Change::line).filter(l -> l.contains(":underlay ")).toList());
+  }
+  /**
+   * A second topology that puts a host of the first on another underlay address is refused
+   * before any change: the underlay is shared, and each apply would undo the other's.
+   */
+  @Test
+  void aTopologyThatWouldMoveAnothersHostOnTheUnderlayIsRefused() throws Exception {
+    runner.apply(Kernel.targets(Kernel.compile("examples/overlay.netc"), s));
+    List<Runner.Target> other = targets("topology mhx\nhost h1 { underlay 192.168.56.21 }\nhost h3 { underlay 192.168.56.13 }\n"
+        + "network bx { subnet 10.41.0.0/24 }\ncontainer x1 {\n  on h1\n  attach bx\n}\ncontainer x3 {\n  on h3\n  attach bx\n}\n");
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> runner.apply(other));
+    assertEquals("topology mhx would change " + s + "-host_h1's underlay (address 192.168.56.11/24 -> 192.168.56.21/24), which"
+        + " topology overlay uses too in sandbox " + s + ": topologies that share a host must give it one underlay address,"
+        + " and one subnet", e.getMessage());
+    assertEquals(underlay("h1").contains("192.168.56.11/24"), true, underlay("h1"));
   }
 }
