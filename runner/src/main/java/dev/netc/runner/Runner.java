@@ -1387,10 +1387,43 @@ public final class Runner {
       writeSysctls(afterDeletions);
       touchedSince.addAll(afterDeletions.keySet());
     }
+    forgetMoved(ts, plan);
     // a namespace changed since its batch's read is read again
     late.forEach(i -> touchedSince.add(i.namespace()));
     touchedSince.forEach(readBack::remove);
     return readBack;
+  }
+
+  /**
+   * A container moved to another host (its veth pair replaced whole, {@code forces replacement:
+   * peer}) keeps its MAC address, which the bridges of the other hosts learned behind their
+   * VXLAN devices while it was away: the bridge of its new host would drop the frames the tunnel
+   * brings it (they arrive on the port it thinks the address is behind) until it forgets, some
+   * 300 s, unless the container speaks first. Its learned entries on every host's VXLAN devices
+   * are deleted ({@code bridge fdb del MAC dev VX master}, missing ones passed over), so each
+   * bridge learns it anew from the next frame.
+   */
+  private void forgetMoved(List<Target> ts, Plan plan) {
+    if (ts.size() < 2) {
+      return;
+    }
+    Set<String> moved = new java.util.TreeSet<>();
+    Set<ObjectId> replaced = plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE && c.detail().contains("peer"))
+        .map(Change::id).collect(Collectors.toSet());
+    ts.forEach(x -> x.host().links().stream().filter(l -> replaced.contains(l.id()) && l.type() == Link.Type.VETH)
+        .forEach(l -> l.mac().ifPresent(moved::add)));
+    if (moved.isEmpty()) {
+      return;
+    }
+    for (Target x : ts) {
+      List<String> lines = new ArrayList<>();
+      x.host().links().stream().filter(l -> l.type() == Link.Type.VXLAN && l.namespace().equals(x.hostNs()))
+          .forEach(vx -> moved.forEach(mac -> lines.add("fdb del " + mac + " dev " + KernelNames.checkIfname(vx.name()) + " master")));
+      if (!lines.isEmpty()) {
+        IpBatch b = new IpBatch(Optional.of(x.hostNs()), "fdb", List.of(), "bridge");
+        exec.run(b.argv(true), String.join("\n", lines) + "\n"); // an entry not learned is no error
+      }
+    }
   }
 
   /** {@code netns exec NS sysctl -qw KEY=VALUE ...}, a line of {@link Sandbox#creation}'s batch of the host namespace. */

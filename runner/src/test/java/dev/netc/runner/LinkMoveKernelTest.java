@@ -93,12 +93,24 @@ class LinkMoveKernelTest extends SandboxTest {
         new ObjectId(ObjectId.Kind.LINK, s + "-host_" + to, "ve-b1-0"), "")), plan::text);
     assertFalse(plan.changes().stream().anyMatch(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.LINK),
         () -> "the old host end dies with the replaced pair: " + plan.text());
+    // a1 talks to b1 where it is: a1 keeps b1's MAC address, the bridges learn where b1 is
+    String b1Before = new Reachability(t).addresses(new Reachability(t).node("b1").get()).get(0).toString();
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a1", "ping", "-c", "2", "-W", "1", b1Before).ok(), "a1 reaches b1 on " + from);
     runner.apply(ts);
     Plan second = runner.plan(ts);
     assertTrue(second.empty(), second::text);
     assertTrue(Kernel.run("ip", "-n", s + "-host_" + to, "link", "show", "ve-b1-0").ok());
     assertFalse(Kernel.run("ip", "-n", s + "-host_" + from, "link", "show", "ve-b1-0").ok());
 
+    // before b1 says anything: a1 reaches it at once (the bridges forgot where b1 was)
+    Reachability model = new Reachability(t);
+    String b1 = model.addresses(model.node("b1").get()).get(0).toString();
+    Process inB1 = Kernel.listen(s + "-b1", 8081);
+    try {
+      assertTrue(Kernel.connectsWithin(s + "-a1", b1, 8081, 3), "a1 reaches b1 on " + to + " at once");
+    } finally {
+      Kernel.stop(inB1);
+    }
     b1Reachesa1(t, "b1 on " + to + " reaches a1");
   }
 
