@@ -2126,19 +2126,27 @@ public final class Runner {
    */
   private String named(Target t, Optional<String> applied, TableRules was, TableRules now, String why) {
     if (was.otherRules(now) && applied.isPresent() && t.host().table().isPresent()) {
-      return namedRules(t, applied.get(), why).orElse(why);
+      // the rules, and the elements edited beside them
+      String rules = namedRules(t, applied.get(), why).orElse(why);
+      List<String> sets = was.setsWithOtherElementsBesideRules(now);
+      return sets.isEmpty() ? rules : rules + ", " + namedElements(t, applied.get(), was, now, sets);
     }
     List<String> sets = was.setsWithOtherElements(now);
     if (applied.isEmpty() || sets.isEmpty() || t.host().table().isEmpty()) {
       return why;
     }
+    return namedElements(t, applied.get(), was, now, sets);
+  }
+
+  /** The elements of {@code sets} that differ, named ({@link ElementDrift}), three sets at most. */
+  private String namedElements(Target t, String applied, TableRules was, TableRules now, List<String> sets) {
     String table = t.host().table().get().id().name(); // inet netc_shop
     String name = table.substring(table.indexOf(' ') + 1);
     List<String> parts = new ArrayList<>();
     for (String set : sets.subList(0, Math.min(ElementDrift.NAMED, sets.size()))) {
       String family = set.substring(0, set.indexOf(':'));
       String setName = set.substring(set.indexOf(':') + 1);
-      Optional<TableDelta.PrintedSet> printed = TableDelta.printedSet(applied.get(), new TableDelta.SetRef(family, name, setName));
+      Optional<TableDelta.PrintedSet> printed = TableDelta.printedSet(applied, new TableDelta.SetRef(family, name, setName));
       Optional<List<NftDump.SetElement>> live = printed.isEmpty() ? Optional.empty()
           : reader.setElements(t.hostNs(), family, name, setName);
       // a set whose elements cannot be printed back (a typeof set): by its number of elements

@@ -134,8 +134,15 @@ public record TableRules(int count, Optional<String> sha256, Optional<String> ch
    * either side is not compared.
    */
   public List<String> setsWithOtherElements(TableRules now) {
-    if (now.count != count || !sha256.equals(now.sha256) || otherChains(now) || elements.isEmpty() || now.elements.isEmpty()
-        || !elements.get().sets().keySet().equals(now.elements.get().sets().keySet())) {
+    if (now.count != count || !sha256.equals(now.sha256) || otherChains(now)) {
+      return List.of();
+    }
+    return setsWithOtherElementsBesideRules(now);
+  }
+
+  /** {@link #setsWithOtherElements}, whether the rules differ or not (they may differ besides). */
+  public List<String> setsWithOtherElementsBesideRules(TableRules now) {
+    if (elements.isEmpty() || now.elements.isEmpty() || !elements.get().sets().keySet().equals(now.elements.get().sets().keySet())) {
       return List.of();
     }
     List<String> out = new ArrayList<>();

@@ -338,6 +338,24 @@ class TableUpdateKernelTest {
     assertTrue(again.empty(), again::text);
   }
 
+  @Test
+  void rulesAndElementsEditedTogetherAreBothNamed() throws Exception {
+    runner.apply(target(source));
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add", "element", "inet", "netc_webshop", "allow_in4_exact",
+        "{ 10.10.0.10 . 10.20.0.5 . tcp . 5432 }").ok());
+    String rule = Kernel.run("ip", "netns", "exec", s, "nft", "-a", "list", "chain", "inet", "netc_webshop", "forward").out()
+        .lines().filter(l -> l.contains("ct state established,related accept")).findFirst().orElseThrow();
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "replace rule inet netc_webshop forward handle "
+        + rule.replaceAll(".*# handle (\\d+).*", "$1") + " ct state established accept").ok());
+    assertEquals("rules edited since apply: chain forward: `ct state established accept` added, `ct state established,related"
+        + " accept comment \"replies and related traffic of admitted connections\"` deleted, set allow_in4_exact: 10.10.0.10"
+        + " . 10.20.0.5 . tcp . 5432 added since apply; replaced atomically", runner.plan(target(source)).changes().get(0).detail());
+    runner.apply(target(source));
+    Plan again = runner.plan(target(source));
+    assertTrue(again.empty(), again::text);
+    assertEquals(4, allowIn4Exact());
+  }
+
   /** The number of elements of {@code allow_in4_exact}. */
   private int allowIn4Exact() throws Exception {
     CommandExecutor.Result r = Kernel.run("ip", "netns", "exec", s, "nft", "-j", "list", "set", "inet", "netc_webshop",
