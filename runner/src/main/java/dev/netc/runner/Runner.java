@@ -2998,6 +2998,9 @@ public final class Runner {
         } else {
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign));
         }
+      } else if (!sb.isHost() && after.sandboxExists() && clash(sb, after).isPresent()) {
+        // S is another sandbox's namespace (an endpoint's, say): nothing of the sandbox is in it
+        notes.add("left " + sb.label() + " alone: " + clash(sb, after).get());
       } else if (!sb.isHost() && after.sandboxExists()) {
         changes = new ArrayList<>(changes);
         changes.addAll(scaffoldingOfAForeignSandbox(sb, t.topology(), after, notes));

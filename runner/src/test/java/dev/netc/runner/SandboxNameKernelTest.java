@@ -32,6 +32,12 @@ class SandboxNameKernelTest extends SandboxTest {
     assertEquals("lo", Kernel.run("ip", "-n", s + "-a", "-br", "link", "show").out().lines()
         .filter(l -> !l.startsWith("eth0")).map(l -> l.split("\\s+")[0]).reduce("", String::concat), "a's namespace untouched");
 
+    // destroy there changes nothing, and says why
+    Runner.Outcome o = runner.destroy(two);
+    assertEquals(java.util.List.of("left sandbox " + s + "-a alone: namespace " + s + "-a is endpoint a of topology tone in"
+        + " sandbox " + s), o.notes());
+    assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
+
     // a sandbox S-x (no such namespace yet): its namespaces would be sandbox S's
     Runner.Target inside = Kernel.target(dir, "t2.netc", TWO, s + "-x");
     assertEquals("sandbox " + s + "-x cannot be used: sandbox " + s + " holds every namespace named " + s + "-*, this one's"
