@@ -54,6 +54,12 @@ final class ExecCommand implements Callable<Integer> {
       List<Node> nodes = Prober.nodes(ts, model);
       Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst().orElseThrow(() -> unknown(nodes));
       String ns = Prober.namespace(ts, model, node).orElseThrow();
+      if (dev.netc.runner.ProcessExecutor.executable(command.get(0)).isEmpty()) {
+        // as a shell says it: 127, command not found
+        ctx.err().println("netc: exec: `" + command.get(0) + "`: no such command" + (command.get(0).contains("/") ? ""
+            : " on the PATH") + " (or not executable)");
+        return 127;
+      }
       ctx.out().flush();
       ctx.err().flush();
       try (Interrupts.Restore signals = Interrupts.forAttachedCommand()) {

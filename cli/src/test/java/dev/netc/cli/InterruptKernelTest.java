@@ -205,6 +205,10 @@ class InterruptKernelTest {
     String marker = "4" + String.format("%06d", new SecureRandom().nextInt(1_000_000)); // a sleep no one else runs
     try {
       assertEquals(0, netc(dir, l -> false, "apply", "-q", "e.netc", "--sandbox", s).exit());
+      // a command that is not there: 127, as a shell says it, in netc's words
+      Run missing = netc(dir, l -> false, "exec", "e.netc", "--sandbox", s, "c1", "--", "/nonexistent-netc-command");
+      assertEquals(127, missing.exit(), String.join("\n", missing.err()));
+      assertEquals(List.of("netc: exec: `/nonexistent-netc-command`: no such command (or not executable)"), missing.err());
       Run r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-TERM", String.valueOf(p.pid())),
           "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c", "sleep " + marker + " & echo started >&2; wait");
       assertEquals(143, r.exit(), String.join("\n", r.err()));

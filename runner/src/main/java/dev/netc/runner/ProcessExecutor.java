@@ -142,8 +142,13 @@ public final class ProcessExecutor implements CommandExecutor {
     return count.get();
   }
 
-  /** The path of command {@code name} on the PATH, when there is an executable one. */
-  static java.util.Optional<String> executable(String name) {
+  /** The path of command {@code name} on the PATH (or {@code name} itself, a path), when there is an executable one. */
+  public static java.util.Optional<String> executable(String name) {
+    if (name.contains("/")) {
+      java.nio.file.Path p = java.nio.file.Path.of(name);
+      return java.nio.file.Files.isRegularFile(p) && java.nio.file.Files.isExecutable(p) ? java.util.Optional.of(name)
+          : java.util.Optional.empty();
+    }
     String path = System.getenv("PATH");
     for (String dir : (path == null || path.isEmpty() ? "/usr/sbin:/usr/bin:/sbin:/bin" : path).split(":")) {
       if (dir.isEmpty()) {
