@@ -71,7 +71,16 @@ final class ElementDrift {
     List<Field> data = fields.get().get(1);
     Set<String> now = new TreeSet<>();
     try {
-      for (byte[][] e : ranges(key, live)) {
+      List<NftDump.SetElement> keyed = new ArrayList<>();
+      for (NftDump.SetElement e : live) {
+        if (e.key() == null) {
+          // the catch-all element (`*`, no key), which netc never loads
+          now.add("*" + (data.isEmpty() ? "" : " : " + print(data, e.data(), e.data())));
+        } else {
+          keyed.add(e);
+        }
+      }
+      for (byte[][] e : ranges(key, keyed)) {
         now.add(print(key, e[0], e[1]) + (data.isEmpty() ? "" : " : " + print(data, e[2], e[2])));
       }
     } catch (IllegalArgumentException e) {

@@ -78,6 +78,10 @@ class ElementDriftKernelTest extends SandboxTest {
     nft("add element inet w h { 10.1.0.4, 10.1.0.5, 10.1.0.6 }");
     assertEquals(Optional.of("set h: 10.1.0.3, 10.1.0.4, 10.1.0.5 and 1 more added since apply,"
         + " 10.1.0.2 deleted since apply"), describe("h", "type ipv4_addr", List.of("10.1.0.2", "10.1.0.1")));
+    // the catch-all element, which has no key
+    nft("add element inet w v6 { * }");
+    assertEquals(Optional.of("set v6: * and fd00::2:0:0:1 . 443 added since apply"),
+        describe("v6", "type ipv6_addr . inet_service", List.of("fd00::1 . 80")));
     // a typeof set, or bytes that are not of the type the file says: not named
     nft("add element inet w t { 10.9.0.2 }");
     assertEquals(Optional.empty(), describe("t", "typeof ip saddr", List.of("10.9.0.1")));
