@@ -25,7 +25,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.netc.runner.netlink.IpLines;
 import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
-import dev.netc.runner.netlink.NftDump;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -45,7 +44,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -78,6 +76,8 @@ public final class Runner {
   private final Path stateDir;
   private final Duration lockWait;
   private final LiveReader reader;
+  private final TableRecords records;
+  private final TableDrift tableDrift;
   /** netc's own rtnetlink reads and requests in the namespaces, as root; {@code null}: through processes. */
   private final NetlinkNamespaces netlink;
   /** Set by {@link #stop}: an apply under way rolls back at its next step. */
@@ -120,6 +120,8 @@ public final class Runner {
       NetlinkNamespaces.warmUp();
     }
     this.reader = new LiveReader(exec, etcNetns, stateDir, netlink);
+    this.records = new TableRecords(stateDir);
+    this.tableDrift = new TableDrift(exec, reader);
   }
 
   /**
@@ -436,12 +438,12 @@ public final class Runner {
     if (!live.unfinished().isEmpty()) {
       lines.add("unfinished " + String.join(" ", new java.util.TreeSet<>(live.unfinished())));
     }
-    recordLines(t).forEach(l -> lines.add("table record " + l));
+    records.lines(t).forEach(l -> lines.add("table record " + l));
     // the file an element delta starts from
-    appliedTable(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
+    records.applied(t).ifPresent(text -> lines.add("table applied sha256=" + sha256(text)));
     Optional<ObjectId> table = t.host().table().map(KernelObject::id).filter(live::has);
-    if (table.isPresent() && !recordLines(t).isEmpty()) {
-      boolean elements = tableRulesRecord(t).flatMap(TableRules::elements).isPresent();
+    if (table.isPresent() && !records.lines(t).isEmpty()) {
+      boolean elements = records.rules(t).flatMap(TableRules::elements).isPresent();
       lines.add("table rules " + reader.tableRules(t.hostNs(), table.get().name(), elements)
           .map(TableRules::text)
           .orElse("unknown"));
@@ -628,17 +630,17 @@ public final class Runner {
       } else if (id.kind() == ObjectId.Kind.TABLE) {
         Target owner = byNs.get(id.namespace());
         // the text apply kept of the table it loaded last, read once
-        Optional<String> applied = live.has(id) ? appliedTable(owner) : Optional.empty();
+        Optional<String> applied = live.has(id) ? records.applied(owner) : Optional.empty();
         if (!live.has(id)) {
           changes.add(new Change(Change.Action.CREATE, id, ""));
-        } else if (!tableAsApplied(owner, applied)) {
+        } else if (!records.asApplied(owner, applied)) {
           changes.add(new Change(Change.Action.UPDATE, id, tableUpdate(owner, applied, live)));
         } else {
           // applied as desired: still the rules apply left there (a hand-made flush or edit)?
-          Optional<TableRules> rules = tableRulesRecord(owner);
-          if (rules.isPresent() && !generationHolds(owner, live)) {
+          Optional<TableRules> rules = records.rules(owner);
+          if (rules.isPresent() && !records.generationHolds(owner, live)) {
             Optional<TableRules> now = reader.tableRules(id.namespace(), id.name(), rules.get().elements().isPresent());
-            Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> named(owner, applied, rules.get(), now.get(), why));
+            Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> tableDrift.named(owner, applied, rules.get(), now.get(), why));
             edited.ifPresent(why -> changes.add(new Change(Change.Action.UPDATE, id, why + "; replaced atomically")));
             if (now.isPresent() && edited.isEmpty() && rules.get().sha256().isPresent()) {
               live.nftGeneration(owner.hostNs()).ifPresent(g -> heldSince.put(owner.hostNs(), g));
@@ -1163,7 +1165,7 @@ public final class Runner {
           .map(c -> c.id().name()).toList();
       Path journal = LiveReader.unfinishedJournal(stateDir, sb, ts.get(0).topology());
       if (!making.isEmpty()) {
-        writeRecord(journal, Optional.of("# netc: the endpoint namespaces an apply of " + ts.get(0).topology()
+        TableRecords.writeFile(journal, Optional.of("# netc: the endpoint namespaces an apply of " + ts.get(0).topology()
             + " is making; removed when it ends\n" + String.join("\n", making)));
       }
       try {
@@ -1779,8 +1781,8 @@ public final class Runner {
       String sha = seen ? f.wantedSha256().join() : sha256(nft);
       // an element delta only when the content changed (not for a table edited by hand, which
       // is replaced) and the plan, made under this lock a moment ago, found the live table as applied
-      boolean contentChanged = !tableRecord(t).equals(Optional.of(sha));
-      Optional<String> previous = !update ? Optional.empty() : seen ? Optional.of(f.applied()) : appliedTable(t);
+      boolean contentChanged = !records.hash(t).equals(Optional.of(sha));
+      Optional<String> previous = !update ? Optional.empty() : seen ? Optional.of(f.applied()) : records.applied(t);
       Optional<TableDelta> delta = update && contentChanged && !change.detail().endsWith(WHOLE_TABLE)
           ? seen ? Optional.of(f.delta()) : previous.flatMap(applied -> TableDelta.of(applied, nft)) : Optional.empty();
       boolean loaded = false;
@@ -1810,11 +1812,11 @@ public final class Runner {
       // loaded (a transaction that failed changed nothing): from here on, a failure gives the
       // table its content back
       previous.ifPresent(was -> undo.tablesBefore.put(s, was));
-      writeTableRecord(t, Optional.of(sha + witness.rules().map(x -> "\nrules " + x.text()).orElse("")
+      records.write(t, Optional.of(sha + witness.rules().map(x -> "\nrules " + x.text()).orElse("")
           + witness.generation().map(g -> "\ngeneration " + g).orElse("")));
-      writeAppliedTable(t, Optional.of(nft));
+      records.writeApplied(t, Optional.of(nft));
       // and the kept file's size, inode and change time, which spare the next update hashing it
-      keptStat(appliedTablePath(t)).ifPresent(k -> writeRecordLine(t, "kept", k));
+      TableRecords.keptStat(records.appliedPath(t)).ifPresent(k -> records.writeLine(t, "kept", k));
       undo.loadedTables.add(t);
     }
   }
@@ -1828,14 +1830,14 @@ public final class Runner {
    * cannot be read, the record keeps the rules alone, as an older netc wrote it.
    */
   private void recordElements(Target t) {
-    Optional<String> generation = tableGenerationRecord(t);
-    Optional<TableRules> rules = tableRulesRecord(t);
+    Optional<String> generation = records.generation(t);
+    Optional<TableRules> rules = records.rules(t);
     if (generation.isEmpty() || rules.isEmpty() || t.host().table().isEmpty()) {
       return;
     }
     Optional<TableRules.Elements> elements = reader.elements(t.hostNs(), t.host().table().get().id().name(), generation.get());
     if (elements.isPresent()) {
-      writeRecordLine(t, "rules", rules.get().withElements(elements).text());
+      records.writeLine(t, "rules", rules.get().withElements(elements).text());
     }
   }
 
@@ -2007,7 +2009,7 @@ public final class Runner {
   }
 
   private void writeHostSysctlRecord(Sandbox sb, Map<String, String> record) {
-    writeRecord(hostSysctlRecordPath(sb), record.isEmpty() ? Optional.empty()
+    TableRecords.writeFile(hostSysctlRecordPath(sb), record.isEmpty() ? Optional.empty()
         : Optional.of(record.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n"))));
   }
 
@@ -2026,18 +2028,18 @@ public final class Runner {
     String wanted = t.nft().get();
     java.util.concurrent.CompletableFuture<String> wantedSha256 = java.util.concurrent.CompletableFuture.supplyAsync(
         () -> sha256(wanted), threadOfItsOwn("netc-sha256"));
-    if (!keptAsRecorded(t) && !tableRecord(t).equals(Optional.of(sha256(applied.get())))) {
+    if (!records.keptAsRecorded(t) && !records.hash(t).equals(Optional.of(sha256(applied.get())))) {
       return WHOLE_TABLE; // the text kept is not the one the record says was loaded
     }
     Optional<TableDelta> delta = TableDelta.of(applied.get(), wanted);
-    Optional<TableRules> rules = tableRulesRecord(t);
+    Optional<TableRules> rules = records.rules(t);
     if (delta.isEmpty() || rules.isEmpty()) {
       return WHOLE_TABLE;
     }
-    if (!generationHolds(t, live)) {
+    if (!records.generationHolds(t, live)) {
       Optional<TableRules> now = reader.tableRules(t.hostNs(), t.host().table().get().id().name(),
           rules.get().elements().isPresent());
-      Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> named(t, applied, rules.get(), now.get(), why));
+      Optional<String> edited = now.flatMap(rules.get()::differenceTo).map(why -> tableDrift.named(t, applied, rules.get(), now.get(), why));
       if (now.isEmpty() || edited.isPresent()) {
         // an element added by hand would stay, one deleted would fail the transaction
         return edited.map(why -> why + "; ").orElse("") + WHOLE_TABLE;
@@ -2116,67 +2118,6 @@ public final class Runner {
     return o.family() == net.family() && (o.contains(net) || net.contains(o));
   }
 
-
-  /**
-   * {@code why} (how the table's rules and elements {@code now} differ from those recorded,
-   * {@code was}), with the elements named when only elements differ: each such set's elements
-   * read from the kernel and compared with the lines of the file apply loaded ({@link
-   * ElementDrift}; a set that cannot be compared so, by its number of elements); {@code why}
-   * itself when sets were added or deleted too, or the file apply loaded is not kept.
-   */
-  private String named(Target t, Optional<String> applied, TableRules was, TableRules now, String why) {
-    if (was.otherRules(now) && applied.isPresent() && t.host().table().isPresent()) {
-      // the rules, and the elements edited beside them
-      String rules = namedRules(t, applied.get(), why).orElse(why);
-      List<String> sets = was.setsWithOtherElementsBesideRules(now);
-      return sets.isEmpty() ? rules : rules + ", " + namedElements(t, applied.get(), was, now, sets);
-    }
-    List<String> sets = was.setsWithOtherElements(now);
-    if (applied.isEmpty() || sets.isEmpty() || t.host().table().isEmpty()) {
-      return why;
-    }
-    return namedElements(t, applied.get(), was, now, sets);
-  }
-
-  /** The elements of {@code sets} that differ, named ({@link ElementDrift}), three sets at most. */
-  private String namedElements(Target t, String applied, TableRules was, TableRules now, List<String> sets) {
-    String table = t.host().table().get().id().name(); // inet netc_shop
-    String name = table.substring(table.indexOf(' ') + 1);
-    List<String> parts = new ArrayList<>();
-    for (String set : sets.subList(0, Math.min(ElementDrift.NAMED, sets.size()))) {
-      String family = set.substring(0, set.indexOf(':'));
-      String setName = set.substring(set.indexOf(':') + 1);
-      Optional<TableDelta.PrintedSet> printed = TableDelta.printedSet(applied, new TableDelta.SetRef(family, name, setName));
-      Optional<List<NftDump.SetElement>> live = printed.isEmpty() ? Optional.empty()
-          : reader.setElements(t.hostNs(), family, name, setName);
-      // a set whose elements cannot be printed back (a typeof set): by its number of elements
-      parts.add(live.flatMap(l -> ElementDrift.describe(setName, printed.get().type(), printed.get().elements(), l))
-          .orElseGet(() -> "set " + setName + ": " + was.elementsDifference(set, now)));
-    }
-    return String.join(", ", parts) + (sets.size() > ElementDrift.NAMED ? " and " + (sets.size() - ElementDrift.NAMED) + " more sets" : "");
-  }
-
-  /**
-   * {@code why}, followed by the rules by which the table's chains differ from those of the file
-   * apply loaded ({@link RuleDrift}): the live ones listed by nft in the namespace, the loaded
-   * ones by nft in a network namespace of its own ({@code unshare --net}), where the file is
-   * loaded without its elements. Two processes, run only when the rules changed; empty when
-   * either listing fails (no {@code unshare}, not root) or they do not differ.
-   */
-  private Optional<String> namedRules(Target t, String applied, String why) {
-    String table = t.host().table().get().id().name(); // inet netc_shop
-    String name = table.substring(table.indexOf(' ') + 1);
-    CommandExecutor.Result live = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-s", "-t", "list", "ruleset")), "");
-    if (!live.ok()) {
-      return Optional.empty();
-    }
-    CommandExecutor.Result loaded = exec.run(List.of("unshare", "--net", "sh", "-c", "nft -f - && nft -s -t list ruleset"),
-        RuleDrift.withoutElements(applied));
-    if (!loaded.ok()) {
-      return Optional.empty();
-    }
-    return RuleDrift.describe(RuleDrift.chains(loaded.out(), name), RuleDrift.chains(live.out(), name)).map(d -> why + ": " + d);
-  }
 
   /**
    * Fills the key placeholders of an IPsec state's line ({@link XfrmState#placeholder}) with keys
@@ -2314,8 +2255,8 @@ public final class Runner {
     runs.forEach(r -> run(r, force));
     for (ObjectId id : ids) {
       if (id.kind() == ObjectId.Kind.TABLE) {
-        writeRecord(tableRecordPath(id.namespace(), t.topology()), Optional.empty());
-        writeRecord(appliedTablePath(id.namespace(), t.topology()), Optional.empty());
+        TableRecords.writeFile(records.recordPath(id.namespace(), t.topology()), Optional.empty());
+        TableRecords.writeFile(records.appliedPath(id.namespace(), t.topology()), Optional.empty());
       }
     }
   }
@@ -2541,8 +2482,8 @@ public final class Runner {
             deleteTables(t.hostNs(), t.topology());
           }
           if (table != null && created.contains(table)) {
-            writeTableRecord(t, Optional.empty());
-            writeAppliedTable(t, Optional.empty());
+            records.write(t, Optional.empty());
+            records.writeApplied(t, Optional.empty());
           } else if (table != null && tablesBefore.containsKey(t.hostNs())) {
             // updated: the content it had, replaced atomically, and its records
             String was = tablesBefore.get(t.hostNs());
@@ -2553,12 +2494,12 @@ public final class Runner {
             CommandExecutor.Result r = exec.run(Sandbox.in(t.hostNs(), List.of("nft", "-f", "-")), restore);
             if (r.ok()) {
               Optional<TableRules> rules = reader.tableRules(t.hostNs(), table.name(), true);
-              writeTableRecord(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
-              writeAppliedTable(t, Optional.of(was));
+              records.write(t, Optional.of(sha256(was) + rules.map(x -> "\nrules " + x.text()).orElse("")));
+              records.writeApplied(t, Optional.of(was));
             } else {
               problems.add("the table of " + where(t) + " could not be restored: " + r.firstError());
-              writeTableRecord(t, Optional.empty());
-              writeAppliedTable(t, Optional.empty());
+              records.write(t, Optional.empty());
+              records.writeApplied(t, Optional.empty());
             }
           }
         });
@@ -2945,8 +2886,8 @@ public final class Runner {
       removeUnfinishedFiles(live);
       removeJournal(LiveReader.unfinishedJournal(stateDir, sb, t.topology()));
       ts.forEach(x -> {
-        writeTableRecord(x, Optional.empty());
-        writeAppliedTable(x, Optional.empty());
+        records.write(x, Optional.empty());
+        records.writeApplied(x, Optional.empty());
       });
       LiveState after = reader.read(sb, t.topology(), Map.of());
       List<ObjectId> left = after.owned().stream().filter(i -> !kept.contains(i.namespace())
@@ -2994,7 +2935,7 @@ public final class Runner {
           for (ObjectId i : sandboxIds) {
             changes.add(new Change(Change.Action.DELETE, i, "sandbox"));
           }
-          writeRecord(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
+          TableRecords.writeFile(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
         } else {
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign));
         }
@@ -3061,7 +3002,7 @@ public final class Runner {
     if (!still.isEmpty()) {
       throw new RunnerException("destroy could not delete " + String.join(", ", still) + " of " + sb.label());
     }
-    writeRecord(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
+    TableRecords.writeFile(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
     notes.add("kept sandbox " + s + ": netc did not make it" + (out.isEmpty() ? "" : "; removed what netc had added to it"));
     return out;
   }
@@ -3088,85 +3029,6 @@ public final class Runner {
     }
   }
 
-  private Path tableRecordPath(Target t) {
-    return tableRecordPath(t.hostNs(), t.topology());
-  }
-
-  /**
-   * {@code /run/netc/NS.TOPOLOGY.nft.sha256}, {@code NS} the host namespace ({@code S} for one
-   * host, {@code S-host_H} for one of several, {@link Sandbox#HOST_FILES} in host mode).
-   */
-  private Path tableRecordPath(String hostNs, String topology) {
-    return stateDir.resolve((hostNs.isEmpty() ? Sandbox.HOST_FILES : hostNs) + "." + topology + ".nft.sha256");
-  }
-
-  /** The table file apply loaded last, kept for incremental updates. */
-  private Path appliedTablePath(Target t) {
-    return appliedTablePath(t.hostNs(), t.topology());
-  }
-
-  /** {@code /run/netc/NS.TOPOLOGY.nft}, {@code NS} as for {@link #tableRecordPath(String, String)}. */
-  private Path appliedTablePath(String hostNs, String topology) {
-    return stateDir.resolve((hostNs.isEmpty() ? Sandbox.HOST_FILES : hostNs) + "." + topology + ".nft");
-  }
-
-  private Optional<String> appliedTable(Target t) {
-    try {
-      Path p = appliedTablePath(t);
-      return Files.isRegularFile(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
-    } catch (IOException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Whether the table file apply loaded last is the desired one: its record is there, and the
-   * file it kept beside it has the desired text. (Compared as text, not by the record's SHA-256
-   * of it: hashing the 700 KB of a table of 1,000 containers cost a no-op apply some 10 ms in a
-   * JVM that compiles with C1 only. The record is written first, the file second, so a file
-   * that is newer than its record cannot be.)
-   */
-  private boolean tableAsApplied(Target t, Optional<String> applied) {
-    return recordIntact(t) && applied.equals(Optional.of(t.nft().orElse("")));
-  }
-
-  /**
-   * Whether the table's record is one apply wrote: a SHA-256 first, and a {@code rules} line, when
-   * there is one, that reads. A damaged record says nothing of the live table: the plan replaces
-   * the table, and its apply writes the record anew.
-   */
-  private boolean recordIntact(Target t) {
-    return tableRecord(t).filter(h -> h.matches("[0-9a-f]{64}")).isPresent()
-        && (recordLine(t, "rules").isEmpty() || tableRulesRecord(t).isPresent());
-  }
-
-  /** The record's first line: the SHA-256 of the table file apply loaded. */
-  private Optional<String> tableRecord(Target t) {
-    return recordLines(t).stream().findFirst();
-  }
-
-  /** The record's {@code rules N} line: how many rules the table had right after apply loaded it. */
-  private Optional<TableRules> tableRulesRecord(Target t) {
-    return recordLine(t, "rules").flatMap(TableRules::parse);
-  }
-
-  /** The value of the record's {@code KEY VALUE} line. */
-  private Optional<String> recordLine(Target t, String key) {
-    return recordLines(t).stream().filter(l -> l.startsWith(key + " ")).findFirst().map(l -> l.substring(key.length() + 1));
-  }
-
-  /** Writes the record's {@code KEY VALUE} line: in place of the one there, else last. */
-  private void writeRecordLine(Target t, String key, String value) {
-    List<String> lines = new ArrayList<>(recordLines(t));
-    int at = java.util.stream.IntStream.range(0, lines.size()).filter(i -> lines.get(i).startsWith(key + " ")).findFirst().orElse(-1);
-    if (at < 0) {
-      lines.add(key + " " + value);
-    } else {
-      lines.set(at, key + " " + value);
-    }
-    writeTableRecord(t, Optional.of(String.join("\n", lines)));
-  }
-
   /**
    * Replaces the generation of the table's record with the one {@link #diff} found it as applied
    * in ({@link #heldSince}): read before its rules and elements were, so that no later generation
@@ -3174,90 +3036,8 @@ public final class Runner {
    */
   private void recordGeneration(Target t) {
     String g = heldSince.remove(t.hostNs());
-    if (g != null && tableGenerationRecord(t).isPresent()) {
-      writeRecordLine(t, "generation", g);
-    }
-  }
-
-  /**
-   * A file's size, inode and change time in ns ({@code SIZE INO CTIME}, the file system's
-   * {@code unix} attributes); empty where it has none.
-   */
-  private static Optional<String> keptStat(Path p) {
-    try {
-      Map<String, Object> a = Files.readAttributes(p, "unix:size,ino,ctime");
-      return Optional.of(a.get("size") + " " + a.get("ino") + " "
-          + ((java.nio.file.attribute.FileTime) a.get("ctime")).to(java.util.concurrent.TimeUnit.NANOSECONDS));
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException | ClassCastException | NullPointerException e) {
-      return Optional.empty();
-    }
-  }
-
-  /**
-   * Whether the kept table file is, by its size, inode and change time, the one apply wrote
-   * after its record (the record's {@code kept} line), as git's index tells a file unchanged:
-   * any write to it, or a file put in its place, changes the change time or the inode. Read after
-   * the file's text, so a change in between shows too. Otherwise the text is hashed against the
-   * record (some 65 ms for the 7 MB of a table of 100,000 elements).
-   */
-  private boolean keptAsRecorded(Target t) {
-    Optional<String> kept = recordLine(t, "kept");
-    return kept.isPresent() && keptStat(appliedTablePath(t)).equals(kept);
-  }
-
-  /** The record's {@code generation ID COOKIE} line: the namespace's nftables generation right after apply loaded the table. */
-  private Optional<String> tableGenerationRecord(Target t) {
-    return recordLine(t, "generation");
-  }
-
-  /**
-   * Whether the nftables ruleset of the target's host namespace, as {@code live} read it, is
-   * still the generation recorded right after apply loaded the table (and read its rules): then
-   * nothing in it changed since, and its rules need not be read. A ruleset changed by anyone
-   * (another topology's table, a firewall of the host) is read as before.
-   */
-  private boolean generationHolds(Target t, LiveState live) {
-    Optional<String> recorded = tableGenerationRecord(t);
-    return recorded.isPresent() && live.nftGeneration(t.hostNs()).equals(recorded);
-  }
-
-  private List<String> recordLines(Target t) {
-    try {
-      Path p = tableRecordPath(t);
-      return Files.isRegularFile(p) ? Files.readString(p).strip().lines().map(String::strip).toList() : List.of();
-    } catch (IOException e) {
-      return List.of();
-    }
-  }
-
-  private void writeTableRecord(Target t, Optional<String> hash) {
-    writeRecord(tableRecordPath(t), hash);
-  }
-
-  private void writeAppliedTable(Target t, Optional<String> text) {
-    Path p = appliedTablePath(t);
-    try {
-      if (text.isPresent()) {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text.get(), StandardCharsets.UTF_8);
-      } else {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new RunnerException("cannot write " + p + ": " + e.getMessage());
-    }
-  }
-
-  private static void writeRecord(Path p, Optional<String> text) {
-    try {
-      if (text.isPresent()) {
-        Files.createDirectories(p.getParent());
-        Files.writeString(p, text.get() + "\n");
-      } else {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      throw new RunnerException("cannot write " + p + ": " + e.getMessage());
+    if (g != null && records.generation(t).isPresent()) {
+      records.writeLine(t, "generation", g);
     }
   }
 
