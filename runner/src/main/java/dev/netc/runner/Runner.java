@@ -199,7 +199,7 @@ public final class Runner {
     return "net.ipv4.conf." + b + ".route_localnet";
   }
 
-  private static Sandbox sandbox(List<Target> ts) {
+  static Sandbox sandbox(List<Target> ts) {
     // by identity first: a desired state's hash walks all its objects and files (megabytes)
     if (ts.isEmpty() || !ts.stream().allMatch(x -> x.state() == ts.get(0).state() || x.state().equals(ts.get(0).state()))) {
       throw new IllegalArgumentException("targets of one desired state, at least one");
@@ -343,7 +343,7 @@ public final class Runner {
   }
 
   /** The underlays of every host of the state (a sandbox that plays several hosts). */
-  private static List<Underlay> underlays(List<Target> ts) {
+  static List<Underlay> underlays(List<Target> ts) {
     return ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).toList();
   }
 
@@ -527,7 +527,7 @@ public final class Runner {
               + "'s, applied in " + sb.label() + ": destroy it there first (`netc destroy` with its file), or rename what"
               + " this topology names so"));
     }
-    overlaps(ts, live);
+    Overlaps.check(ts, live);
     List<Change> changes = new ArrayList<>();
     if (!live.sandboxExists()) {
       changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", sb.name()), "sandbox"));
@@ -2049,81 +2049,6 @@ public final class Runner {
     return delta.get().summary();
   }
 
-  /**
-   * Refuses, before any change, a network the plan adds to a host namespace whose subnet overlaps
-   * a route already there through a link the topology does not own ({@link LiveState#otherRoutes}):
-   * another topology's network in the sandbox, or the host's own (its LAN, {@code docker0}).
-   * The kernel would take both, and send the traffic of one of them to the other's bridge, as
-   * Docker refuses a pool that overlaps ("Pool overlaps with other one on this address space").
-   * A network already made is not checked again.
-   */
-  private static void overlaps(List<Target> ts, LiveState live) {
-    Sandbox sb = sandbox(ts);
-    // the sandbox's own networks count even before this apply makes them: its uplink, and the
-    // underlay of a topology of several hosts
-    // (once made, they are among the other routes)
-    List<String> own = new ArrayList<>();
-    if (!sb.isHost() && !live.sandboxLinks().containsKey(Sandbox.UPLINK)) {
-      for (String a : List.of(Sandbox.HOST_V4, Sandbox.HOST_V6)) {
-        own.add(network(a) + " of the sandbox's uplink");
-      }
-    }
-    List<Underlay> underlays = underlays(ts);
-    boolean underlayMade = live.plumbing().containsKey(sb.name() + " " + Underlay.DEVICE);
-    if (!underlayMade) {
-      underlays.stream().map(u -> network(u.router() + "/" + u.prefix()) + " of the sandbox's underlay").distinct().forEach(own::add);
-    }
-    List<String> found = new ArrayList<>();
-    for (Target x : ts) {
-      List<String> others = new ArrayList<>(live.otherRoutes().getOrDefault(x.hostNs(), List.of()));
-      if (x.hostNs().equals(sb.name())) {
-        others.addAll(own);
-      }
-      Set<String> bridges = x.host().links().stream()
-          .filter(l -> l.type() == Link.Type.BRIDGE && l.namespace().equals(x.hostNs())).map(Link::name).collect(Collectors.toSet());
-      for (Address a : x.host().addresses()) {
-        if (!a.namespace().equals(x.hostNs()) || !bridges.contains(a.device()) || live.has(a.id())) {
-          continue;
-        }
-        dev.netc.compiler.ir.Cidr net = network(a.address() + "/" + a.prefix());
-        others.stream().filter(o -> overlap(net, o)).forEach(o -> found.add("the subnet " + net + " of " + a.device() + " overlaps " + o));
-      }
-    }
-    // the underlay this apply makes in S, against the networks already there
-    if (!underlays.isEmpty() && !underlayMade) {
-      Underlay u = underlays.get(0);
-      dev.netc.compiler.ir.Cidr net = network(u.router() + "/" + u.prefix());
-      live.otherRoutes().getOrDefault(sb.name(), List.of()).stream().filter(o -> overlap(net, o))
-          .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
-    }
-    if (!found.isEmpty()) {
-      throw new RunnerException("a network of topology " + ts.get(0).topology() + " overlaps a network already in "
-          + sb.label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))
-          + (found.size() > 3 ? " and " + (found.size() - 3) + " more" : "")
-          + "; give the network a subnet that does not overlap (in the topology, or in the lock file)");
-    }
-  }
-
-  /** The network of {@code ADDRESS/LEN}. */
-  private static dev.netc.compiler.ir.Cidr network(String address) {
-    int slash = address.indexOf('/');
-    IpAddress a = IpAddress.parse(address.substring(0, slash)).get();
-    int len = Integer.parseInt(address.substring(slash + 1));
-    return new dev.netc.compiler.ir.Cidr(dev.netc.compiler.ir.Cidr.mask(a, len), len);
-  }
-
-  /** Whether {@code net} overlaps {@code other}, a network as {@code CIDR ...}. */
-  private static boolean overlap(dev.netc.compiler.ir.Cidr net, String other) {
-    dev.netc.compiler.ir.Cidr o = dev.netc.compiler.ir.Cidr.parse(other.substring(0, other.indexOf(' '))).get();
-    return o.family() == net.family() && (o.contains(net) || net.contains(o));
-  }
-
-
-  /**
-   * Fills the key placeholders of an IPsec state's line ({@link XfrmState#placeholder}) with keys
-   * derived from the sandbox's secret ({@link IpsecKeys}): {@code /run/netc/S.ipsec.secret}, 32
-   * random bytes made at the first need, readable by root only. Keys never reach a plan.
-   */
   /** Whether this kernel has IPv6 (it may be built or booted without it). */
   private static final boolean IPV6 = Files.isDirectory(Path.of("/proc/sys/net/ipv6"));
 
@@ -2136,6 +2061,11 @@ public final class Runner {
     return IPV6 ? command : command.replace(" addrgenmode none", "");
   }
 
+  /**
+   * Fills the key placeholders of an IPsec state's line ({@link XfrmState#placeholder}) with keys
+   * derived from the sandbox's secret ({@link IpsecKeys}): {@code /run/netc/S.ipsec.secret}, 32
+   * random bytes made at the first need, readable by root only. Keys never reach a plan.
+   */
   private String keys(Target t, String command) {
     int open = command.indexOf("{{key:");
     if (open < 0) {

@@ -1,0 +1,87 @@
+package dev.netc.runner;
+
+import dev.netc.backends.plan.Address;
+import dev.netc.backends.plan.Link;
+import dev.netc.backends.plan.Underlay;
+import dev.netc.compiler.ir.Cidr;
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.runner.Runner.Target;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** The check, before any change, that a network an apply makes overlaps none already there. */
+final class Overlaps {
+  private Overlaps() {
+  }
+
+  /**
+   * Refuses, before any change, a network the plan adds to a host namespace whose subnet overlaps
+   * a route already there through a link the topology does not own ({@link LiveState#otherRoutes}):
+   * another topology's network in the sandbox, or the host's own (its LAN, {@code docker0}).
+   * The kernel would take both, and send the traffic of one of them to the other's bridge, as
+   * Docker refuses a pool that overlaps ("Pool overlaps with other one on this address space").
+   * A network already made is not checked again.
+   */
+  static void check(List<Target> ts, LiveState live) {
+    Sandbox sb = Runner.sandbox(ts);
+    // the sandbox's own networks count even before this apply makes them: its uplink, and the
+    // underlay of a topology of several hosts
+    // (once made, they are among the other routes)
+    List<String> own = new ArrayList<>();
+    if (!sb.isHost() && !live.sandboxLinks().containsKey(Sandbox.UPLINK)) {
+      for (String a : List.of(Sandbox.HOST_V4, Sandbox.HOST_V6)) {
+        own.add(network(a) + " of the sandbox's uplink");
+      }
+    }
+    List<Underlay> underlays = Runner.underlays(ts);
+    boolean underlayMade = live.plumbing().containsKey(sb.name() + " " + Underlay.DEVICE);
+    if (!underlayMade) {
+      underlays.stream().map(u -> network(u.router() + "/" + u.prefix()) + " of the sandbox's underlay").distinct().forEach(own::add);
+    }
+    List<String> found = new ArrayList<>();
+    for (Target x : ts) {
+      List<String> others = new ArrayList<>(live.otherRoutes().getOrDefault(x.hostNs(), List.of()));
+      if (x.hostNs().equals(sb.name())) {
+        others.addAll(own);
+      }
+      Set<String> bridges = x.host().links().stream()
+          .filter(l -> l.type() == Link.Type.BRIDGE && l.namespace().equals(x.hostNs())).map(Link::name).collect(Collectors.toSet());
+      for (Address a : x.host().addresses()) {
+        if (!a.namespace().equals(x.hostNs()) || !bridges.contains(a.device()) || live.has(a.id())) {
+          continue;
+        }
+        Cidr net = network(a.address() + "/" + a.prefix());
+        others.stream().filter(o -> overlap(net, o)).forEach(o -> found.add("the subnet " + net + " of " + a.device() + " overlaps " + o));
+      }
+    }
+    // the underlay this apply makes in S, against the networks already there
+    if (!underlays.isEmpty() && !underlayMade) {
+      Underlay u = underlays.get(0);
+      Cidr net = network(u.router() + "/" + u.prefix());
+      live.otherRoutes().getOrDefault(sb.name(), List.of()).stream().filter(o -> overlap(net, o))
+          .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
+    }
+    if (!found.isEmpty()) {
+      throw new RunnerException("a network of topology " + ts.get(0).topology() + " overlaps a network already in "
+          + sb.label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))
+          + (found.size() > 3 ? " and " + (found.size() - 3) + " more" : "")
+          + "; give the network a subnet that does not overlap (in the topology, or in the lock file)");
+    }
+  }
+
+  /** The network of {@code ADDRESS/LEN}. */
+  private static Cidr network(String address) {
+    int slash = address.indexOf('/');
+    IpAddress a = IpAddress.parse(address.substring(0, slash)).get();
+    int len = Integer.parseInt(address.substring(slash + 1));
+    return new Cidr(Cidr.mask(a, len), len);
+  }
+
+  /** Whether {@code net} overlaps {@code other}, a network as {@code CIDR ...}. */
+  private static boolean overlap(Cidr net, String other) {
+    Cidr o = Cidr.parse(other.substring(0, other.indexOf(' '))).get();
+    return o.family() == net.family() && (o.contains(net) || net.contains(o));
+  }
+}
