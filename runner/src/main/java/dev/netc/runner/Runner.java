@@ -68,6 +68,8 @@ public final class Runner {
   public static final Path ETC_NETNS = Path.of("/etc/netns");
   /** Lock files and records of applied tables. */
   public static final Path STATE_DIR = Path.of("/run/netc");
+  /** The lock file of new sandboxes in {@link #STATE_DIR} ({@link #lockNewSandboxes}): no sandbox is named so. */
+  static final String NEW_SANDBOXES = "@sandboxes.lock";
   /** The note of a table update that replaces the whole table. */
   static final String WHOLE_TABLE = "content, replaced atomically";
 
@@ -1114,8 +1116,15 @@ public final class Runner {
     long start = System.nanoTime();
     int processes = exec.processes();
     Sandbox sb = sandbox(ts);
-    try (Lock lock = lock(sb)) {
+    try (Lock lock = lock(sb); Held newSandbox = new Held()) {
       LiveState before = read(ts);
+      if (!sb.isHost() && !(before.sandboxExists() && before.outsideExists())) {
+        // it makes S or S-outside: under the lock of new sandboxes too until their marks are
+        // there, read again, so that the name check sees the marks of any sandbox made meanwhile
+        // and one made now sees this one's (sandboxes S and S-x applied together: one is refused)
+        newSandbox.take(lockNewSandboxes());
+        before = read(ts);
+      }
       if (!before.notes().isEmpty()) {
         throw new RunnerException(before.notes().get(0));
       }
@@ -1170,7 +1179,7 @@ public final class Runner {
       }
       try {
         Map<String, Map<String, String>> readBackSysctls = new LinkedHashMap<>();
-        Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls);
+        Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls, newSandbox::close);
         readBackSysctls.keySet().retainAll(readBack.keySet());
         LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls, desiredFiles(ts));
         List<String> missing = new ArrayList<>();
@@ -1276,10 +1285,11 @@ public final class Runner {
 
   /**
    * Makes the changes; returns the state of the endpoint namespaces it configured, read at the
-   * end of their batches ({@link NetnsBatches#READ}), for those nothing changed since.
+   * end of their batches ({@link NetnsBatches#READ}), for those nothing changed since. {@code
+   * marked} runs once {@code S} and {@code S-outside} are there with their marks.
    */
   private Map<String, List<JsonNode>> execute(List<Target> ts, LiveState before, Plan plan, Undo undo,
-      Map<String, Map<String, String>> readSysctls) {
+      Map<String, Map<String, String>> readSysctls, Runnable marked) {
     Sandbox sb = sandbox(ts);
     // each host's ip lines are worked out while the sandbox is made (its processes leave the JVM
     // idle: a first apply of 100 containers, some 10 ms sooner)
@@ -1307,6 +1317,7 @@ public final class Runner {
     try {
       makeSandbox(sb.creation(before.sandboxExists(), before.outsideExists(),
           before.sandboxLinks().containsKey(Sandbox.UPLINK)), startTables);
+      marked.run();
       startTables.run(); // (S existed: nothing was made)
       List<Underlay> all = underlays(ts);
       List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
@@ -3082,8 +3093,48 @@ public final class Runner {
     }
   }
 
+  /**
+   * A lock taken late, or not at all, and given back early ({@link #close} again does nothing):
+   * the lock of new sandboxes in {@link #apply}.
+   */
+  private static final class Held implements AutoCloseable {
+    private Lock lock;
+
+    void take(Lock l) {
+      lock = l;
+    }
+
+    @Override
+    public void close() {
+      if (lock != null) {
+        lock.close();
+        lock = null;
+      }
+    }
+  }
+
   Lock lock(Sandbox sb) {
-    Path file = stateDir.resolve(sb.files() + ".lock");
+    return lock(stateDir.resolve(sb.files() + ".lock"), sb.label(), sb.label() + " is locked",
+        "another netc apply or destroy");
+  }
+
+  /**
+   * The lock of new sandboxes ({@code /run/netc/@sandboxes.lock}): an apply that makes {@code S}
+   * or {@code S-outside} holds it, beside the sandbox's own, from the read its name check ({@link
+   * #clash}) looks at until their marks are there. Two sandboxes whose names nest, made at once,
+   * would otherwise both read before either had its marks, and both find no clash.
+   */
+  Lock lockNewSandboxes() {
+    return lock(stateDir.resolve(NEW_SANDBOXES), "new sandboxes", "new sandboxes are locked",
+        "another netc apply that makes a sandbox");
+  }
+
+  /**
+   * Takes the lock of {@code file}, waiting up to the lock wait: {@code what} is locked, for
+   * messages ({@code sandbox S}), {@code isLocked} says so when the wait gives up, and {@code
+   * holder} is who holds it.
+   */
+  private Lock lock(Path file, String what, String isLocked, String holder) {
     try {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
@@ -3123,15 +3174,15 @@ public final class Runner {
               break;
             }
             if (stopping) {
-              throw new Stopped("interrupted while waiting for the lock of " + sb.label());
+              throw new Stopped("interrupted while waiting for the lock of " + what);
             }
             if (!told) {
               told = true;
-              exec.note("waiting for the lock of " + sb.label() + " (" + file + "), held by another netc apply or destroy", 0);
+              exec.note("waiting for the lock of " + what + " (" + file + "), held by " + holder, 0);
             }
             if (System.nanoTime() >= deadline) {
-              throw new RunnerException(sb.label() + " is locked by another netc apply or destroy ("
-                  + file + "); gave up after " + lockWait.toSeconds() + " s");
+              throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after "
+                  + lockWait.toSeconds() + " s");
             }
             Thread.sleep(100);
           }
@@ -3145,7 +3196,7 @@ public final class Runner {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + sb.label());
+      throw new RunnerException("interrupted while waiting for the lock of " + what);
     }
   }
 }

@@ -44,6 +44,64 @@ class SandboxNameKernelTest extends SandboxTest {
         + " among them; choose another sandbox name", assertThrows(RunnerException.class, () -> runner.apply(inside)).getMessage());
     assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
   }
+  /**
+   * Applies of {@code S} and {@code S-x} started together, both new: each takes only its own
+   * sandbox's lock, so without the lock of new sandboxes both read before either made its marks,
+   * both found no clash, and both applied. Now the second reads once the first's marks are there
+   * and is refused in the usual line, whichever comes first. Five rounds, a barrier at the start.
+   */
+  @Test
+  void nestedSandboxesAppliedTogetherAreNeverBothMade() throws Exception {
+    String x = s + "-x";
+    Runner.Target outer = Kernel.target(dir, "t1.netc", ONE, s);
+    Runner.Target inner = Kernel.target(dir, "t2.netc", TWO, x);
+    String outerRefused = "sandbox " + s + " cannot be used: namespace " + x + " is another sandbox's (marked `netc-sandbox:"
+        + x + "`), and " + s + " would take every namespace named " + s + "-* for its own; choose another sandbox name";
+    String innerRefused = "sandbox " + x + " cannot be used: sandbox " + s + " holds every namespace named " + s
+        + "-*, this one's among them; choose another sandbox name";
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 1; round <= 5; round++) {
+        // two runners, as two netc processes: one folder of locks
+        Runner one = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(30));
+        Runner two = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(30));
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.Future<String> a = pool.submit(() -> outcome(start, () -> one.apply(outer)));
+        java.util.concurrent.Future<String> b = pool.submit(() -> outcome(start, () -> two.apply(inner)));
+        String ra = a.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        String rb = b.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        String r = "round " + round + ": ";
+        if (ra.equals("applied")) {
+          assertEquals(r + innerRefused, r + rb);
+          assertTrue(runner.plan(outer).empty(), r + "sandbox " + s + " is as applied");
+          assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(x + "-outside"), r + "nothing of " + x);
+        } else {
+          assertEquals(r + outerRefused, r + ra);
+          assertEquals(r + "applied", r + rb);
+          assertTrue(runner.plan(inner).empty(), r + "sandbox " + x + " is as applied");
+          assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().contains(s), r + "nothing of " + s);
+        }
+        Kernel.removeSandbox(s, stateDir);
+        Kernel.removeSandbox(x, stateDir);
+      }
+    } finally {
+      pool.shutdownNow();
+      Kernel.removeSandbox(x, stateDir);
+    }
+  }
+
+  /** {@code applied}, or the message of the apply's failure, once both threads are at the barrier. */
+  private static String outcome(java.util.concurrent.CyclicBarrier start, java.util.concurrent.Callable<Runner.Outcome> apply)
+      throws Exception {
+    start.await(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      apply.call();
+      return "applied";
+    } catch (RunnerException e) {
+      return e.getMessage();
+    }
+  }
+
   /** The same for a sandbox whose S someone else made (no sandbox mark on its loopback; its S-outside has one). */
   @Test
   void aSandboxWhoseNamespaceOthersMadeHoldsItsNamesToo() throws Exception {
