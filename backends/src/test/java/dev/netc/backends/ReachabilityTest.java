@@ -197,4 +197,81 @@ class ReachabilityTest {
         m.explain(m.node("client").get(), outside, TCP80).steps().get(0).text());
     assertTrue(allowed(m, "@host", "web"), "the host's own traffic is exempt");
   }
+
+  /**
+   * An endpoint reaches a port published on another host through its route out, as that host's
+   * own connection reaches it: the destination's policies see the source's host, the source's
+   * see the other host on the host port; a port bound to a gateway of that host is out of reach
+   * from off it, and so is everything from an endpoint without a route out.
+   */
+  @Test
+  void aPortPublishedOnAnotherHostIsReachedAsFromThatHost() throws IOException {
+    Reachability m = model("""
+        host h1 { underlay 192.168.57.11 }
+        host h2 { underlay 192.168.57.12 }
+        # netc:ignore NETC406 "a lab underlay"
+        network mesh { driver overlay; subnet 10.57.0.0/24 }
+        network lan { subnet 10.58.0.0/24 }
+        network quiet { subnet 10.59.0.0/24; internal }
+        container a { labels app=a; on h1; attach lan }
+        container e { labels app=e; on h1; attach lan }
+        container m { labels app=m; on h1; attach mesh }
+        container q { labels app=q; on h1; attach quiet }
+        container f { labels app=f; on h2; attach lan; publish 8083 -> 80/tcp }
+        container b { labels app=b; on h2; attach lan; publish 8080 -> 80/tcp }
+        container c { labels app=c; on h2; attach lan; publish 10.58.0.1:8081 -> 80/tcp }
+        container d { labels app=d; on h2; attach lan; publish 192.168.57.12:8082 -> 80/tcp }
+        container g { labels app=g; on h2; attach lan; publish 8084 -> 80/tcp }
+        policy b-from-a {
+          select app=b
+          allow ingress from app=a port 80/tcp
+        }
+        policy d-from-hosts {
+          select app=d
+          allow ingress from @host port 80/tcp
+        }
+        policy g-from-h1 {
+          select app=g
+          allow ingress from cidr 192.168.57.11/32 port 80/tcp
+        }
+        policy e-out {
+          select app=e
+          allow egress to app=b port 80/tcp
+          allow egress to @host port 8082/tcp
+          allow egress to cidr 192.168.57.12/32 port 8084/tcp
+        }
+        """);
+    assertTrue(allowed(m, "a", "f"), "through 8083 of h2");
+    assertTrue(allowed(m, "m", "f"), "out of the overlay as well");
+    assertFalse(allowed(m, "q", "f"), "an internal network has no route out");
+    assertFalse(allowed(m, "a", "b"), "b's policy sees h1, not a");
+    assertFalse(allowed(m, "a", "c"), "bound to a gateway of h2: not reached from h1");
+    assertFalse(allowed(m, "@host/h1", "c"));
+    assertFalse(allowed(m, "@outside", "c"));
+    assertTrue(allowed(m, "@host/h2", "c"), "its own host reaches it");
+    assertTrue(allowed(m, "a", "d"), "bound to h2's underlay address; d admits the hosts");
+    assertTrue(allowed(m, "e", "d"), "e's egress sees h2 on 8082");
+    assertFalse(allowed(m, "e", "f"), "e admits no egress to h2 on 8083");
+    assertTrue(allowed(m, "a", "g"), "from h1's underlay address");
+    assertTrue(allowed(m, "e", "g"), "to h2's underlay address on 8084");
+    assertFalse(allowed(m, "@outside", "g"));
+
+    Node a = m.node("a").orElseThrow();
+    assertEquals(List.of("path: through published port 8080/tcp of host `h2`, out of network `lan` with masquerade,"
+        + " from 192.168.57.11 to 10.58.0.5",
+        "masqueraded out of host `h1`: to the policies of `b` it comes from `@host/h1`, to those of `a` it goes to"
+            + " `@host/h2` on 8080/tcp",
+        "`b` is isolated for ingress by policy `b-from-a`",
+        "no allow rule of a policy selecting `b` admits `@host/h1` on 80/tcp (1 ingress allow rule checked)"),
+        m.explain(a, m.node("b").orElseThrow(), TCP80).steps().stream().map(s -> s.text()).toList());
+    Node e = m.node("e").orElseThrow();
+    assertEquals(List.of("path: through published port 8083/tcp of host `h2`, out of network `lan` with masquerade,"
+        + " from 192.168.57.11 to 10.58.0.4",
+        "masqueraded out of host `h1`: to the policies of `f` it comes from `@host/h1`, to those of `e` it goes to"
+            + " `@host/h2` on 8083/tcp",
+        "`f` is not isolated for ingress",
+        "`e` is isolated for egress by policy `e-out`",
+        "no allow rule of a policy selecting `e` admits `@host/h2` on 8083/tcp (3 egress allow rules checked)"),
+        m.explain(e, m.node("f").orElseThrow(), TCP80).steps().stream().map(s -> s.text()).toList());
+  }
 }

@@ -183,7 +183,7 @@ final class AllowRulesTakeEffect {
   /** Visits one pair on every port; true when a connection succeeded (the walk can stop). */
   private static boolean visit(Reachability m, Walk w, Node from, Node to, List<PortSpec> ports) {
     for (PortSpec port : ports) {
-      if (m.path(from, to, port).isEmpty()) {
+      if (m.directPath(from, to, port).isEmpty()) {
         continue;
       }
       w.path = true;

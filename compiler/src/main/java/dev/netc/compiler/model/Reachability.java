@@ -314,18 +314,31 @@ public final class Reachability {
     if (same(a, b)) {
       return true;
     }
+    if (directAllowed(a, b, port)) {
+      return true;
+    }
+    for (RemoteWay w : remoteWays(a, b, port)) {
+      if (remoteDecision(a, b, port, w, null).allowed) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The verdict over the ways of {@link #directPath}. */
+  private boolean directAllowed(Node a, Node b, PortSpec port) {
     int ia = nodeIndex.get(a.name());
     int ib = nodeIndex.get(b.name());
     int ga = group[ia];
     int gb = group[ib];
     if (cidrPeers.isEmpty() || ((cidrSides[gb] & 1) == 0 && (cidrSides[ga] & 2) == 0) || sameHostTraffic(a, b)) {
-      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, 0, 0);
+      return directPath(a, b, port).isPresent() && decide(a, b, ga, gb, port, 0, 0);
     }
     int ua = uniformClass(ia, a);
     int ub = uniformClass(ib, b);
     if (ua >= 0 && ub >= 0) {
       // every address either side can use is in the same blocks: no need to list the ways
-      return path(a, b, port).isPresent() && decide(a, b, ga, gb, port, ua, ub);
+      return directPath(a, b, port).isPresent() && decide(a, b, ga, gb, port, ua, ub);
     }
     for (Flow f : flows(a, b, port)) {
       if (decide(a, b, ga, gb, port, classOf(f.source()), classOf(f.destination()))) {
@@ -450,12 +463,53 @@ public final class Reachability {
 
   /** The verdict with its path and every rule that took part, for {@code netc explain}. */
   public Verdict explain(Node a, Node b, PortSpec port) {
-    List<Verdict.Step> steps = new ArrayList<>();
-    Optional<String> path = path(a, b, port);
-    if (path.isEmpty()) {
+    List<RemoteWay> remote = remoteWays(a, b, port);
+    if (directPath(a, b, port).isEmpty() && remote.isEmpty()) {
+      List<Verdict.Step> steps = new ArrayList<>();
       steps.add(new Verdict.Step("no path: " + whyNoPath(a, b, port), Optional.empty()));
-      return new Verdict(a, b, port, false, path, steps, Optional.empty());
+      return new Verdict(a, b, port, false, Optional.empty(), steps, Optional.empty());
     }
+    if (directPath(a, b, port).isEmpty()) {
+      return explainRemote(a, b, port, remote);
+    }
+    Verdict direct = explainDirect(a, b, port);
+    if (direct.allowed() || remote.isEmpty()) {
+      return direct;
+    }
+    if (remote.stream().anyMatch(w -> remoteDecision(a, b, port, w, null).allowed)) {
+      return explainRemote(a, b, port, remote);
+    }
+    // refused every way: the direct one, and the others named
+    List<Verdict.Step> steps = new ArrayList<>(direct.steps());
+    steps.add(new Verdict.Step("refused alike " + (remote.size() == 1 ? "on the other way" : "on every other way")
+        + ": " + String.join("; ", remote.stream().map(RemoteWay::described).distinct().toList()), Optional.empty()));
+    return new Verdict(a, b, port, false, direct.path(), steps, direct.deciding());
+  }
+
+  /**
+   * The verdict through a port published on another host: the first way admitted, or the first
+   * way, with the steps of both ends' policies.
+   */
+  private Verdict explainRemote(Node a, Node b, PortSpec port, List<RemoteWay> remote) {
+    RemoteWay chosen = remote.stream().filter(w -> remoteDecision(a, b, port, w, null).allowed).findFirst()
+        .orElse(remote.get(0));
+    List<Verdict.Step> steps = new ArrayList<>();
+    steps.add(new Verdict.Step("path: " + chosen.described(), Optional.empty()));
+    Decision d = remoteDecision(a, b, port, chosen, steps);
+    if (!d.allowed && remote.size() > 1) {
+      List<String> others = remote.stream().filter(w -> w != chosen).map(RemoteWay::described).distinct().toList();
+      if (!others.isEmpty()) {
+        steps.add(new Verdict.Step("refused alike on " + (others.size() == 1 ? "the other way" : "every other way")
+            + ": " + String.join("; ", others), Optional.empty()));
+      }
+    }
+    return new Verdict(a, b, port, d.allowed, Optional.of(chosen.path()), steps, Optional.ofNullable(d.rule));
+  }
+
+  /** The verdict over the ways of {@link #directPath}, which must exist. */
+  private Verdict explainDirect(Node a, Node b, PortSpec port) {
+    List<Verdict.Step> steps = new ArrayList<>();
+    Optional<String> path = directPath(a, b, port);
     if (same(a, b) || !addressesMatter(a, b)) {
       steps.add(new Verdict.Step("path: " + path.get(), Optional.empty()));
       if (same(a, b)) {
@@ -571,7 +625,11 @@ public final class Reachability {
     return new Decision(true, admitted);
   }
 
-  /** The deny rule that drops traffic from {@code a} to {@code b} on {@code port}, if any. */
+  /**
+   * The deny rule that drops traffic from {@code a} to {@code b} on {@code port} on the ways of
+   * {@link #directPath}, if any (through a port published on another host, the two are seen by
+   * policy as their hosts: those pairs have verdicts of their own).
+   */
   public Optional<Policy.Rule> deniedBy(Node a, Node b, PortSpec port) {
     if (same(a, b) || sameHostTraffic(a, b)) {
       return Optional.empty();
@@ -865,6 +923,20 @@ public final class Reachability {
 
   /** How traffic from {@code a} gets to {@code b} on {@code port}, if it can. */
   public Optional<String> path(Node a, Node b, PortSpec port) {
+    Optional<String> direct = directPath(a, b, port);
+    if (direct.isPresent()) {
+      return direct;
+    }
+    List<RemoteWay> remote = remoteWays(a, b, port);
+    return remote.isEmpty() ? Optional.empty() : Optional.of(remote.get(0).path());
+  }
+
+  /**
+   * Every path but the one through a port published on another host, whose policies see the
+   * two endpoints' hosts instead of them ({@link #remoteWays}): the first that applies. The policy
+   * checks ask this: a rule about two endpoints takes effect on these ways only.
+   */
+  public Optional<String> directPath(Node a, Node b, PortSpec port) {
     if (same(a, b)) {
       return Optional.of("the same " + (a.isEndpoint() ? "endpoint" : "node") + " (loopback)");
     }
@@ -877,7 +949,7 @@ public final class Reachability {
       if (bHost) {
         return Optional.of("to host `" + b.host().get() + "` directly");
       }
-      return published(b.endpoint().get(), port, false)
+      return published(b.endpoint().get(), port, false, true)
           .or(() -> nodePort(b.endpoint().get(), port));
     }
     if (b.kind() == Node.Kind.OUTSIDE) {
@@ -897,7 +969,7 @@ public final class Reachability {
       if (a.host().equals(b.host())) {
         return bridged(e).map(n -> "from the host into network `" + n + "`");
       }
-      return published(e, port, false).or(() -> nodePort(e, port));
+      return published(e, port, false, true).or(() -> nodePort(e, port));
     }
     Endpoint from = a.endpoint().get();
     if (bHost) {
@@ -918,7 +990,7 @@ public final class Reachability {
     if (from.host().equals(to.host()) && natOut(from).isPresent()) {
       // through the host's address: loopback-bound ports are out of reach (a container's
       // 127.0.0.1 is its own), and so is everything from a container on internal networks only
-      return published(to, port, false).map(x -> x + " of their host");
+      return published(to, port, false, false).map(x -> x + " of their host");
     }
     return Optional.empty();
   }
@@ -928,12 +1000,14 @@ public final class Reachability {
    * addresses its packets carry where policy sees them (see docs/model.md, "How peers match"):
    * one per network that joins two endpoints and per address family, one per family through a
    * service, one per source address and family through a published port or a node port, one per
-   * family out to {@code @outside} or another host. Empty when there is no path; the first is
-   * {@link #path}'s. A way whose addresses are unknown (a node without an address of the family)
-   * is left out unless it is the path's only way, which then carries no address.
+   * family out to {@code @outside} or another host. Empty when there is no such path; the first is
+   * {@link #directPath}'s. The way through a port published on another host is not among them: its
+   * two ends are seen by policy as other nodes ({@link #remoteWays}). A way whose addresses are
+   * unknown (a node without an address of the family) is left out unless it is the path's only
+   * way, which then carries no address.
    */
   public List<Flow> flows(Node a, Node b, PortSpec port) {
-    Optional<String> path = path(a, b, port);
+    Optional<String> path = directPath(a, b, port);
     if (path.isEmpty()) {
       return List.of();
     }
@@ -948,7 +1022,7 @@ public final class Reachability {
       java.util.function.Function<IpAddress.Family, Optional<IpAddress>> source = a.kind() == Node.Kind.OUTSIDE
           ? f -> Optional.of(outside(f))
           : f -> underlayOf(a.host().get()).filter(x -> x.family() == f);
-      published(e, port, false).ifPresent(p -> add(out, p, publishedFlows(e, port, false, (f, h) -> source.apply(f)
+      published(e, port, false, true).ifPresent(p -> add(out, p, publishedFlows(e, port, false, true, (f, h) -> source.apply(f)
           .map(List::of).orElse(List.of()))));
       nodePort(e, port).ifPresent(p -> add(out, p, serviceFlows(servicesOf(e, port, true), e,
           f -> source.apply(f))));
@@ -975,8 +1049,8 @@ public final class Reachability {
       service(from, to, port).ifPresent(p -> add(out, p, serviceFlows(servicesOf(to, port, false), to,
           f -> serviceSource(from, f))));
       if (from.host().equals(to.host()) && natOut(from).isPresent()) {
-        published(to, port, false).ifPresent(p -> add(out, p + " of their host",
-            publishedFlows(to, port, false, (f, hostAddress) -> publishedSources(from, f, hostAddress))));
+        published(to, port, false, false).ifPresent(p -> add(out, p + " of their host",
+            publishedFlows(to, port, false, false, (f, hostAddress) -> publishedSources(from, f, hostAddress))));
       }
     }
     if (out.isEmpty()) {
@@ -998,6 +1072,106 @@ public final class Reachability {
 
   private static IpAddress outside(IpAddress.Family f) {
     return f == IpAddress.Family.V4 ? OUTSIDE_V4 : OUTSIDE_V6;
+  }
+
+  /**
+   * The way from an endpoint to a port that an endpoint of another host publishes, by one line and
+   * family: out of the source's network with a route out, masqueraded to its host's address, to
+   * the other host's underlay address (or the one address the line binds), DNATed there. Policy
+   * sees two connections: on the source's host, the endpoint's to the other host on the host port
+   * (its egress rules); on the destination's host, the source's host's to the endpoint on the
+   * container port (its ingress rules).
+   *
+   * @param path the way as {@code netc explain} names it
+   * @param hostPort the port the source connects to, as its host's policy check sees it
+   * @param source the endpoint's address there (its route out's)
+   * @param hostAddress the address it connects to: the other host's underlay address, or the line's
+   * @param fromHost the source of the packet as the destination's host sees it: its host's underlay address
+   * @param target where the DNAT sends it: the destination's address on its first network with a route out
+   */
+  private record RemoteWay(String path, PortSpec hostPort, Optional<IpAddress> source, Optional<IpAddress> hostAddress,
+      Optional<IpAddress> fromHost, Optional<IpAddress> target) {
+    /** The path with the addresses of the endpoint's own end, as {@code netc explain} prints it. */
+    String described() {
+      String at = Flow.of(path, fromHost, target).addresses();
+      return path + (at.isEmpty() ? "" : ", " + at);
+    }
+  }
+
+  /**
+   * Every way from endpoint {@code a} to endpoint {@code b} of another host through a port {@code
+   * b} publishes there (docs/model.md, "A published port of another host"): {@code a} must have a
+   * route out, the line must forward to {@code port} and be one a client off {@code b}'s host can
+   * use. Empty for any other pair. A way whose addresses are unknown carries the hosts' first
+   * ones.
+   */
+  private List<RemoteWay> remoteWays(Node a, Node b, PortSpec port) {
+    if (!a.isEndpoint() || !b.isEndpoint() || hostLike(a) || hostLike(b) || isNone(a) || isNone(b)
+        || a.host().equals(b.host())) {
+      return List.of();
+    }
+    Endpoint from = a.endpoint().get();
+    Endpoint to = b.endpoint().get();
+    Optional<String> out = natOut(from);
+    if (out.isEmpty()) {
+      return List.of();
+    }
+    Node fromHost = hostNode(from.host());
+    Node toHost = hostNode(to.host());
+    List<RemoteWay> ways = new ArrayList<>();
+    for (Publish p : publishedLines(to, port, false, true)) {
+      PortSpec hostPort = hostPort(p, port);
+      String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
+      String number = p.hostPorts().isPresent() ? Integer.toString(hostPort.range().first()) : "(automatic)";
+      String path = "through published port " + host + number + "/" + p.protocol().label() + " of host `"
+          + to.host() + "`, " + out.get();
+      Optional<IpAddress> bound = p.hostAddress().filter(x -> !isWildcard(x));
+      List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES);
+      int before = ways.size();
+      for (IpAddress.Family f : families) {
+        Optional<IpAddress> source = outSource(from, f);
+        Optional<IpAddress> target = publishedTarget(to, f);
+        if (source.isPresent() && target.isPresent()) {
+          ways.add(new RemoteWay(path, hostPort, source,
+              bound.or(() -> underlayOf(to.host()).filter(x -> x.family() == f)).or(() -> firstFlowAddress(toHost)),
+              underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
+        }
+      }
+      if (ways.size() == before) {
+        ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
+            firstFlowAddress(fromHost), firstFlowAddress(b)));
+      }
+    }
+    return ways;
+  }
+
+  /**
+   * The policy decision on one way through a port published on another host: {@code b}'s ingress
+   * rules see {@code a}'s host, {@code a}'s egress rules see {@code b}'s host on the host port.
+   */
+  private Decision remoteDecision(Node a, Node b, PortSpec port, RemoteWay w, List<Verdict.Step> steps) {
+    Node fromHost = hostNode(a.host().get());
+    Node toHost = hostNode(b.host().get());
+    if (steps == null) {
+      boolean allowed = decide(fromHost, b, groupOf(fromHost), groupOf(b), port, classOf(w.fromHost()),
+          classOf(w.target()))
+          && decide(a, toHost, groupOf(a), groupOf(toHost), w.hostPort(), classOf(w.source()), classOf(w.hostAddress()));
+      return new Decision(allowed, null);
+    }
+    steps.add(new Verdict.Step("masqueraded out of host `" + a.host().get() + "`: to the policies of `" + b.name()
+        + "` it comes from `" + fromHost.name() + "`, to those of `" + a.name() + "` it goes to `" + toHost.name()
+        + "` on " + w.hostPort(), Optional.empty()));
+    Decision in = policies(fromHost, b, port, bits(w.fromHost()), bits(w.target()), steps);
+    if (!in.allowed) {
+      return in;
+    }
+    Decision out = policies(a, toHost, w.hostPort(), bits(w.source()), bits(w.hostAddress()), steps);
+    return new Decision(out.allowed, in.rule != null ? in.rule : out.rule);
+  }
+
+  /** The node of a host. */
+  private Node hostNode(String host) {
+    return byName.get(singleHost ? Node.HOST : Node.HOST + "/" + host);
   }
 
   /** Adds the flows of one way, or the way without addresses when none is known. */
@@ -1122,16 +1296,11 @@ public final class Reachability {
    * the line's host address (empty: every address of the host), to the endpoint's address on its
    * first network with a route out.
    */
-  private List<Flow> publishedFlows(Endpoint e, PortSpec port, boolean fromHostSide,
+  private List<Flow> publishedFlows(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost,
       java.util.function.BiFunction<IpAddress.Family, Optional<IpAddress>, List<IpAddress>> sources) {
     java.util.LinkedHashSet<Flow> out = new java.util.LinkedHashSet<>();
-    for (Publish p : e.publishes()) {
-      if (p.protocol() != port.protocol() || !p.containerPorts().contains(port.range())
-          || (!fromHostSide && isLoopback(p.hostAddress()))) {
-        continue;
-      }
-      Optional<IpAddress> hostAddress = p.hostAddress()
-          .filter(x -> !x.equals(IpAddress.parse("0.0.0.0").get()) && !x.equals(IpAddress.parse("::").get()));
+    for (Publish p : publishedLines(e, port, fromHostSide, offHost)) {
+      Optional<IpAddress> hostAddress = p.hostAddress().filter(x -> !isWildcard(x));
       List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES);
       for (IpAddress.Family f : families) {
         Optional<IpAddress> to = publishedTarget(e, f);
@@ -1314,26 +1483,61 @@ public final class Reachability {
    * A published port that forwards to {@code port} of {@code e}: from outside it must bind an
    * address other than loopback, and {@code e} must be on a network that is not internal.
    */
-  private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide) {
-    if (e.mode() != NetMode.BRIDGE || natOut(e).isEmpty()) {
-      return Optional.empty();
-    }
-    for (Publish p : e.publishes()) {
-      if (p.protocol() != port.protocol() || !p.containerPorts().contains(port.range())) {
-        continue;
-      }
-      boolean loopback = p.hostAddress().map(x -> x.equals(IpAddress.parse("127.0.0.1").get())
-          || x.equals(IpAddress.parse("::1").get()) || (x.isV4() && (x.lo() >>> 24) == 127)).orElse(false);
-      if (loopback && !fromHostSide) {
-        continue;
-      }
+  private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost) {
+    return publishedLines(e, port, fromHostSide, offHost).stream().findFirst().map(p -> {
       String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
-      String hostPort = p.hostPorts().map(hp -> Integer.toString(hp.first() + port.range().first()
-          - p.containerPorts().first())).orElse("(automatic)");
-      return Optional.of("through published port " + host + hostPort + "/" + p.protocol().label());
-    }
-    return Optional.empty();
+      String hostPort = p.hostPorts().map(hp -> Integer.toString(hostPort(p, port).range().first()))
+          .orElse("(automatic)");
+      return "through published port " + host + hostPort + "/" + p.protocol().label();
+    });
   }
+
+  /**
+   * The {@code publish} lines of {@code e} that forward to {@code port} and that a client can use:
+   * from outside its host ({@code fromHostSide} false) not one bound to loopback; from off its
+   * host ({@code offHost}: {@code @outside}, another host, an endpoint on another host) of a
+   * topology of several hosts, not one bound to an address other than the host's underlay
+   * address, since the other hosts and the outside reach a host at that address only (its
+   * gateways are its own networks'). None when {@code e} is not on a network with a route out.
+   */
+  private List<Publish> publishedLines(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost) {
+    if (e.mode() != NetMode.BRIDGE || natOut(e).isEmpty()) {
+      return List.of();
+    }
+    List<Publish> out = new ArrayList<>();
+    for (Publish p : e.publishes()) {
+      if (p.protocol() != port.protocol() || !p.containerPorts().contains(port.range())
+          || (!fromHostSide && isLoopback(p.hostAddress()))
+          || (offHost && !singleHost && boundElsewhereThanUnderlay(p, e.host()))) {
+        continue;
+      }
+      out.add(p);
+    }
+    return out;
+  }
+
+  /** Whether a line binds one address of the host that is not its underlay address. */
+  private boolean boundElsewhereThanUnderlay(Publish p, String host) {
+    return p.hostAddress().filter(x -> !isWildcard(x))
+        .map(x -> !underlayOf(host).equals(Optional.of(x))).orElse(false);
+  }
+
+  private static boolean isWildcard(IpAddress a) {
+    return a.equals(IpAddress.parse("0.0.0.0").get()) || a.equals(IpAddress.parse("::").get());
+  }
+
+  /**
+   * The host port of line {@code p} that forwards to {@code port}; an automatic one (which the
+   * backends choose from 49152 upward) as the whole range it is chosen from.
+   */
+  private static PortSpec hostPort(Publish p, PortSpec port) {
+    return new PortSpec(p.hostPorts()
+        .map(hp -> PortRange.of(hp.first() + port.range().first() - p.containerPorts().first()))
+        .orElse(new PortRange(AUTOMATIC_PORTS_FIRST, 65535)), p.protocol());
+  }
+
+  /** The first host port the backends choose an automatic one from (the dynamic ports of RFC 6335). */
+  private static final int AUTOMATIC_PORTS_FIRST = 49152;
 
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
     for (Service s : t.services()) {

@@ -1,0 +1,61 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.Reachability;
+import dev.netc.runner.probe.Prober;
+import dev.netc.runner.probe.Verification;
+import dev.netc.runner.probe.Verifier;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An endpoint reaches a port published on another host (root): two hosts with an overlay and a
+ * bridge network on each, and ports published on h2 on every address, on h2's underlay address
+ * and on a gateway of h2. The golden case {@code ok/published-port-other-host} applied in a
+ * sandbox verifies without a difference, every cell compared: the endpoints of h1 reach the
+ * ports h2 publishes on its underlay address out of their networks with masquerade, where h2's
+ * policies see h1 and h1's see h2 on the host port; nothing off h2 reaches the port bound to its
+ * gateway. Before the model had this way, verify found {@code a -> f}, {@code m -> f}, {@code a
+ * -> d}, {@code e -> d} and {@code m -> d} admitted by the kernel and denied by the model, and
+ * {@code @host/h1 -> c} and {@code @outside -> c} the other way round.
+ */
+@Timeout(180)
+class RemotePublishedPortKernelTest extends ProbeSandboxTest {
+  private static final PortSpec TCP_80 = new PortSpec(PortRange.of(80), Protocol.TCP);
+
+  @Test
+  void anEndpointReachesAPortPublishedOnAnotherHostAsTheModelSays() {
+    Topology t = Kernel.compile("golden-tests/ok/published-port-other-host/input.netc");
+    List<Runner.Target> ts = Kernel.targets(t, s);
+    assertEquals(2, ts.size());
+    runner.apply(ts);
+    Reachability model = new Reachability(t);
+    Verification v = new Verifier(runner, namespaces, Prober.Options.DEFAULT).verify(ts, model, List.of(TCP_80),
+        Prober.Progress.NONE);
+    System.out.println("published-port-other-host: " + v.summary());
+    assertTrue(v.equal(), v::text);
+    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+
+    // the cells that were wrong, measured as the model now says
+    Map<String, Boolean> cells = new TreeMap<>();
+    v.probe().cells().stream()
+        .filter(c -> List.of("a -> f", "m -> f", "q -> f", "a -> b", "a -> d", "e -> d", "e -> f", "a -> c",
+            "@host/h1 -> c", "@outside -> c", "@host/h2 -> c").contains(c.from().name() + " -> " + c.to().name()))
+        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed()));
+    assertEquals(new TreeMap<>(Map.ofEntries(Map.entry("a -> f", true), Map.entry("m -> f", true),
+        Map.entry("q -> f", false), Map.entry("a -> b", false), Map.entry("a -> d", true), Map.entry("e -> d", true),
+        Map.entry("e -> f", false), Map.entry("a -> c", false), Map.entry("@host/h1 -> c", false),
+        Map.entry("@outside -> c", false), Map.entry("@host/h2 -> c", true))), cells);
+    assertTrue(v.probe().cells().stream().anyMatch(c -> c.from().name().equals("a") && c.to().name().equals("f")
+        && c.detail().equals("via 192.168.57.12:8083")), "a reaches f at h2's underlay address");
+  }
+}
