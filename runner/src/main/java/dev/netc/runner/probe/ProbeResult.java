@@ -27,7 +27,8 @@ public record ProbeResult(List<Node> nodes, List<PortSpec> ports, List<Cell> cel
    * @param detail how: the destination that got through ({@code via 10.20.0.3:3000}), or what
    *     became of the connections to {@code to}'s own addresses ({@code 10.20.0.5:5432 timed out})
    * @param knownDifference a cell where the kernel cannot do what the model says (the host on a
-   *     port published on every host address: docs/kernel-plan.md#known-differences); verify
+   *     port published on every host address, or from off a host of several on its underlay
+   *     address: docs/kernel-plan.md#known-differences); verify
    *     does not compare it
    */
   public record Cell(Node from, Node to, PortSpec port, boolean allowed, String detail, boolean knownDifference) {}

@@ -465,11 +465,18 @@ public final class Prober {
       return out;
     }
 
-    /** Whether the host's own {@code port} is taken by a port published on every host address. */
-    private boolean shadowed(Node b, PortSpec port) {
+    /**
+     * Whether the host's own {@code port} is taken, for a connection from {@code a}, by a port
+     * published on every host address, or (a host on the sandbox underlay, {@code a} off it) on
+     * its underlay address, the one address the others reach it at.
+     */
+    private boolean shadowed(Node a, Node b, PortSpec port) {
       HostState h = hostAt.get(namespace(b));
-      return h != null && h.published().stream().anyMatch(p -> p.scope() == PublishedPort.Scope.ANY
-          && p.hostPort() == port.range().first() && p.protocol() == port.protocol());
+      Optional<IpAddress> underlay = h == null || a.host().equals(b.host()) ? Optional.empty()
+          : h.underlay().map(u -> u.address());
+      return h != null && h.published().stream().anyMatch(p -> p.hostPort() == port.range().first()
+          && p.protocol() == port.protocol() && (p.scope() == PublishedPort.Scope.ANY
+              || (p.scope() == PublishedPort.Scope.ADDRESS && underlay.isPresent() && p.hostAddress().equals(underlay))));
     }
 
     List<ProbeResult.Cell> cells(List<PortSpec> ports, List<Attempt> attempts, List<Outcome> outcomes) {
@@ -504,7 +511,7 @@ public final class Prober {
               }
               detail = parts.isEmpty() ? "not probed" : String.join(", ", parts);
             }
-            cells.add(new ProbeResult.Cell(a, b, p, via != null, detail, shadowed(b, p)));
+            cells.add(new ProbeResult.Cell(a, b, p, via != null, detail, shadowed(a, b, p)));
           }
         }
       }
