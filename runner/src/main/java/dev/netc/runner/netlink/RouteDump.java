@@ -248,7 +248,8 @@ public final class RouteDump {
   private static final int RT_TABLE_MAIN = 254;
   private static final int RTPROT_KERNEL = 2;
 
-  private static List<JsonNode> documents(List<ByteBuffer> links, List<ByteBuffer> addrs, List<ByteBuffer> routes) {
+  /** The documents of {@link #read} from the messages of the three dumps. */
+  static List<JsonNode> documents(List<ByteBuffer> links, List<ByteBuffer> addrs, List<ByteBuffer> routes) {
     ArrayNode linkDoc = JSON.arrayNode();
     ArrayNode bridgeDoc = JSON.arrayNode();
     Map<Integer, String> names = new HashMap<>();
@@ -288,7 +289,9 @@ public final class RouteDump {
       if (a.has(20)) {
         l.put("ifalias", a.string(20));
       }
-      if (a.has(5) && a.u32(5) != 0 && a.u32(5) != index) {
+      // IFLA_LINK: a veth's peer, a sub-interface's parent (in another namespace, IFLA_LINK_NETNSID,
+      // it may have the link's own index: only one without a peer elsewhere names itself)
+      if (a.has(5) && a.u32(5) != 0 && (a.u32(5) != index || a.has(37))) {
         int peer = a.u32(5);
         if (a.has(37)) {
           l.put("link_index", peer);
