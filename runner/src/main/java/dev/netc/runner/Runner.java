@@ -2297,104 +2297,6 @@ public final class Runner {
     }
 
     /**
-     * Makes the veth pairs this apply replaced again as they were before it ({@code before}: the
-     * two ends' names, namespaces, marks, MTU, MAC addresses, master and state, the second end's
-     * global addresses, the routes through it and its interface sysctls), unless a pair is still
-     * there (its end has the index it had: the apply failed before it got to it). What is there
-     * under their names now (what is left of the new pair) goes first. Returns problems.
-     */
-    List<String> replacedVethsAgain(Set<String> goes) {
-      List<String> problems = new ArrayList<>();
-      Set<ObjectId> done = new java.util.HashSet<>();
-      for (Change c : plan.changes()) {
-        ObjectId r = c.id();
-        LiveLink was = before.link(r).orElse(null);
-        if (c.action() != Change.Action.REPLACE || r.kind() != ObjectId.Kind.LINK || was == null
-            || !was.kind().equals("veth") || done.contains(r)) {
-          continue;
-        }
-        List<ObjectId> peers = peers(before, r);
-        if (peers.size() != 1 || goes.contains(r.namespace()) || goes.contains(peers.get(0).namespace())) {
-          continue;
-        }
-        ObjectId p = peers.get(0);
-        done.add(r);
-        done.add(p);
-        Optional<Map<String, Integer>> now = DyingPeers.veths(exec, r.namespace());
-        if (now.isPresent() && Integer.valueOf(was.ifindex()).equals(now.get().get(r.name()))) {
-          continue; // not replaced yet
-        }
-        // made from the end in a host namespace (a host end), its peer straight in its own
-        ObjectId first = before.hostNamespaces().contains(p.namespace()) ? p : r;
-        ObjectId second = first == p ? r : p;
-        LiveLink a = before.link(first).orElseThrow();
-        LiveLink b = before.link(second).orElseThrow();
-        // (either may be gone already: these deletions' errors do not count)
-        for (ObjectId end : List.of(second, first)) {
-          exec.run(new Sandbox.Run(end.namespace(), List.of("link del " + KernelNames.checkIfname(end.name())), true).argv(),
-              "link del " + end.name() + "\n");
-        }
-        List<String> lines = new ArrayList<>(List.of("link add " + first.name() + " mtu " + a.mtu() + " address " + a.mac() + " type veth peer name " + second.name()
-                + " mtu " + b.mtu() + " address " + b.mac() + " netns " + KernelNames.checkNetns(second.namespace())));
-        lines.addAll(restoredEnd(first, a));
-        Map<String, String> sysctls = new LinkedHashMap<>();
-        String prefix = second.namespace() + "|";
-        java.util.regex.Pattern own = java.util.regex.Pattern.compile("net\\.ipv[46]\\.conf\\."
-            + java.util.regex.Pattern.quote(second.name()) + "\\..*");
-        before.sysctls().forEach((k, v) -> {
-          if (k.startsWith(prefix) && own.matcher(k.substring(prefix.length())).matches()) {
-            sysctls.put(k.substring(prefix.length()), v);
-          }
-        });
-        List<String> secondLines = new ArrayList<>(restoredEnd(second, b));
-        before.owned().stream().filter(i -> i.kind() == ObjectId.Kind.ADDRESS && i.namespace().equals(second.namespace())
-            && device(i).equals(second.name())).sorted().forEach(i -> {
-              String cidr = i.name().substring(i.name().indexOf('/') + 1);
-              secondLines.add("address add " + cidr + " dev " + second.name() + (cidr.contains(":") ? " nodad" : ""));
-            });
-        before.owned().stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE && i.namespace().equals(second.namespace())).sorted()
-            .forEach(i -> before.route(i).filter(v -> routeDevice(v).equals(second.name()))
-                .ifPresent(v -> secondLines.add("route add " + i.name() + " " + v)));
-        CommandExecutor.Result made = exec.run(new Sandbox.Run(first.namespace(), lines, true).argv(), String.join("\n", lines) + "\n");
-        if (!made.ok()) {
-          problems.add("the veth " + first + " could not be made again: " + made.firstError());
-          continue;
-        }
-        if (!sysctls.isEmpty()) {
-          try {
-            writeSysctls(Map.of(second.namespace(), sysctls));
-          } catch (RuntimeException e) {
-            problems.add("the sysctls of " + second + " could not be put back: " + e.getMessage());
-          }
-        }
-        exec.run(new Sandbox.Run(second.namespace(), secondLines, true).argv(), String.join("\n", secondLines) + "\n");
-      }
-      return problems;
-    }
-
-    /** The lines that give a veth end made again the mark, master and state it had ({@code was}). */
-    private List<String> restoredEnd(ObjectId id, LiveLink was) {
-      String dev = "link set " + KernelNames.checkIfname(id.name());
-      List<String> out = new ArrayList<>();
-      String alias = before.aliases().getOrDefault(id, "");
-      if (!alias.isEmpty()) {
-        out.add(dev + " alias " + alias);
-      }
-      if (!was.master().isEmpty()) {
-        // a bridge port has no IPv6 address, as when it was made (IpPlan)
-        out.add(dev + " master " + KernelNames.checkIfname(was.master())
-            + (was.mtu() >= Network.IPV6_MIN_MTU ? " addrgenmode none" : ""));
-        if (was.hairpin()) {
-          out.add(dev + " type bridge_slave hairpin on");
-        }
-      }
-      if (was.up()) {
-        out.add(dev + " up");
-      }
-      return out;
-    }
-
-    /**
      * Undoes, best effort, each step on its own (one that fails does not keep the next from
      * running); then reads the sandbox again and returns every way in which it is not as it was
      * before the apply, with the steps that failed. Empty: the sandbox is as before.
@@ -2554,8 +2456,10 @@ public final class Runner {
       perNs.entrySet().stream().sorted(Comparator.comparing(e -> !hostNs.contains(e.getKey())))
           .forEach(e -> step(problems, "the objects made in " + (e.getKey().isEmpty() ? "the host" : e.getKey()),
               () -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(), String.join("\n", e.getValue()) + "\n")));
-      // veth pairs replaced (a container moved to another host): made again as they were
-      step(problems, "the replaced veths", () -> problems.addAll(replacedVethsAgain(goes)));
+      // links replaced (a container moved to another host, a VXLAN device given another VNI, a
+      // macvlan sub-interface another mode or parent, ...): made again as they were
+      step(problems, "the replaced links", () -> problems.addAll(new ReplacedLinks(exec, before, Runner.this::writeSysctls)
+          .makeAgain(plan, goes)));
       // what the apply deleted before the failure, where it can be made again as it was: the
       // addresses, then the routes through them, and the files (a namespace or a link deleted is
       // gone with what it held). What was not deleted yet is there: adding it again fails, and
@@ -2694,9 +2598,10 @@ public final class Runner {
 
   /**
    * How a sandbox read after a rollback differs from the one read before the apply: namespaces,
-   * the topology's objects, files, sysctls, tables and the sandbox's own links, one sentence per
-   * kind that differs (empty: as before). Link attributes a rollback sets back are not compared
-   * (an index or MAC changes when a link is made again).
+   * the topology's objects, the kind of its links and what they are made of, files, sysctls,
+   * tables and the sandbox's own links, one sentence per kind that differs (empty: as before).
+   * Other link attributes a rollback sets back are not compared (an index changes when a link is
+   * made again).
    */
   static List<String> differences(LiveState before, LiveState now) {
     List<String> out = new ArrayList<>();
@@ -2707,6 +2612,13 @@ public final class Runner {
     differ(out, "namespaces", before.namespaces(), now.namespaces());
     differ(out, "objects", before.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()),
         now.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()));
+    // a link made again (a replacement rolled back) is of the kind, and made of what, it was
+    List<String> links = before.links().entrySet().stream().filter(e -> now.links().containsKey(e.getKey()))
+        .filter(e -> !made(now.links().get(e.getKey())).equals(made(e.getValue())))
+        .map(e -> e.getKey() + " is " + made(now.links().get(e.getKey())) + ", was " + made(e.getValue())).sorted().toList();
+    if (!links.isEmpty()) {
+      out.add("links changed: " + some(links));
+    }
     List<String> files = new java.util.TreeSet<>(before.files().keySet()).stream()
         .filter(i -> now.files().containsKey(i) && !now.files().get(i).equals(before.files().get(i)))
         .map(ObjectId::toString).toList();
@@ -2725,6 +2637,11 @@ public final class Runner {
     Set<String> kept = before.plumbing().keySet().stream().filter(now.plumbing()::containsKey).collect(Collectors.toSet());
     differ(out, "addresses and routes of the sandbox", plumbingItems(before, kept), plumbingItems(now, kept));
     return out;
+  }
+
+  /** A link's kind and what it is made of ({@link LiveLink#params}): {@code vxlan id=42 port=4789}. */
+  private static String made(LiveLink l) {
+    return l.kind() + (l.params().isEmpty() ? "" : " " + l.params());
   }
 
   /** The addresses and routes of the sandbox's devices {@code keys} ({@link LiveState#plumbing}), as {@code NS DEVICE ITEM}. */
