@@ -264,7 +264,8 @@ public final class LiveReader {
       if (docs == null) {
         docs = parse(out, "ip -j -n " + ns);
       }
-      if (docs.size() != 4) {
+      // (a read over netlink has a fifth document, the rules)
+      if (docs.size() != 4 && docs.size() != 5) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
       JsonNode links = docs.get(0);
@@ -351,14 +352,13 @@ public final class LiveReader {
         otherRoutes(otherRoutes, ns, links, addresses, routes, owned);
       }
       if (!host) {
-        // the namespace is the topology's whole: every route of its main table that the kernel
-        // did not make with an address is owned (a blackhole or a route through a device only,
-        // made by hand, is unexpected), a route through a gateway before any other to the same
-        // destination; the other tables (local: the kernel's own) are not the topology's
+        // the namespace is the topology's whole: every route of its tables that the kernel did
+        // not make with an address is owned (a blackhole or a route through a device only, one of
+        // another table or with another metric, made by hand, is unexpected), a route through a
+        // gateway before any other of the same identity; the local table is the kernel's own
         List<JsonNode> withoutGateway = new ArrayList<>();
         for (JsonNode rt : routes) {
-          // `-d` names the main table too
-          if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")) {
+          if (rt.path("table").asText("main").equals("local") || rt.path("protocol").asText().equals("kernel")) {
             continue;
           }
           if (!rt.has("gateway")) {
@@ -368,17 +368,31 @@ public final class LiveReader {
             continue;
           }
           String gw = rt.path("gateway").asText();
-          ObjectId id = routeId(ns, rt.path("dst").asText(), gw.contains(":"));
-          owned.add(id);
-          routeVia.put(id, "via " + gw + " dev " + rt.path("dev").asText());
+          ObjectId id = routeId(ns, rt, gw.contains(":"));
+          if (owned.add(id)) {
+            routeVia.put(id, "via " + gw + " dev " + rt.path("dev").asText());
+          }
         }
         for (JsonNode rt : withoutGateway) {
           String dst = rt.path("dst").asText();
           // (ip -d gives IPv6 routes a preference, RouteDump too: a default route has no other sign of its family)
-          ObjectId id = routeId(ns, dst, dst.contains(":") || rt.has("pref"));
+          ObjectId id = routeId(ns, rt, dst.contains(":") || rt.has("pref"));
           String type = rt.path("type").asText("unicast");
           if (owned.add(id)) {
             routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText() : type);
+          }
+        }
+        // the policy routing rules (read over netlink only: `ip rule show` lists one family),
+        // but the kernel's own: each one made by hand is unexpected
+        if (docs.size() == 5) {
+          for (JsonNode r : docs.get(4)) {
+            long priority = r.path("priority").asLong();
+            String rule = r.path("rule").asText();
+            if (!kernelRule(priority, rule)) {
+              // (an IPv6 rule's words are ip's after `-6`: `ip rule` takes IPv4 without it)
+              owned.add(new ObjectId(ObjectId.Kind.RULE, ns,
+                  (r.path("family").asText().equals("inet6") ? "-6 " : "") + "pref " + priority + " " + rule));
+            }
           }
         }
       }
@@ -659,15 +673,40 @@ public final class LiveReader {
   /** The kinds of route without a gateway read in an endpoint's namespace ({@code ip -d}'s {@code type}). */
   static final Set<String> GATEWAYLESS = Set.of("unicast", "blackhole", "unreachable", "prohibit", "throw");
 
-  /** A route's identity: its destination as a prefix ({@code default}: {@code 0.0.0.0/0} or {@code ::/0}; an address: a host prefix). */
-  private static ObjectId routeId(String ns, String dst, boolean v6) {
+  /**
+   * A route's identity: its destination as a prefix ({@code default}: {@code 0.0.0.0/0} or {@code
+   * ::/0}; an address: a host prefix), then {@code table T} when it is not the main table's and
+   * {@code metric N} when it is not the one {@code ip route add} gives ({@link #defaultMetric}):
+   * {@code 10.1.0.0/24 metric 50}, {@code 0.0.0.0/0 table 100}, words that {@code ip route del}
+   * takes as they are.
+   */
+  private static ObjectId routeId(String ns, JsonNode rt, boolean v6) {
+    String dst = rt.path("dst").asText();
     if (dst.equals("default")) {
       dst = v6 ? "::/0" : "0.0.0.0/0";
     } else if (!dst.contains("/")) {
       dst = dst + (v6 ? "/128" : "/32");
     }
     Parsed<Cidr> c = Cidr.parse(dst);
-    return new ObjectId(ObjectId.Kind.ROUTE, ns, c.ok() ? c.get().toString() : dst);
+    String table = rt.path("table").asText("main");
+    long metric = rt.path("metric").asLong(0);
+    return new ObjectId(ObjectId.Kind.ROUTE, ns, (c.ok() ? c.get().toString() : dst)
+        + (table.equals("main") ? "" : " table " + table) + (metric == defaultMetric(v6) ? "" : " metric " + metric));
+  }
+
+  /** The metric {@code ip route add} gives a route without one: 0 in IPv4, 1024 in IPv6. */
+  static long defaultMetric(boolean v6) {
+    return v6 ? 1024 : 0;
+  }
+
+  /**
+   * Whether a rule ({@link dev.netc.runner.netlink.RouteDump#rules}: its priority and words) is
+   * one of the kernel's own, which every namespace has: {@code 0: from all lookup local}, {@code
+   * 32766: from all lookup main}, {@code 32767: from all lookup default}, in either family.
+   */
+  static boolean kernelRule(long priority, String rule) {
+    String table = priority == 0 ? "local" : priority == 32766 ? "main" : priority == 32767 ? "default" : null;
+    return table != null && rule.equals("from all lookup " + table);
   }
 
   /** A link of {@code ip -j link show}; {@code bridges}: the names {@code link show type bridge} listed. */

@@ -714,7 +714,7 @@ public final class Runner {
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
-    List<ObjectId.Kind> order = List.of(ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.FDB,
+    List<ObjectId.Kind> order = List.of(ObjectId.Kind.RULE, ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.FDB,
         ObjectId.Kind.XFRM, ObjectId.Kind.LINK, ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE,
         ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
@@ -739,6 +739,25 @@ public final class Runner {
    */
   static String routeLine(String verb, String to, String how) {
     return "route " + verb + " " + (how.contains(" ") ? to + " " + how : how + " " + to);
+  }
+
+  /**
+   * The {@code ip route} line that deletes the route {@code id} names and no other: its name's
+   * words ({@code DST [table T] [metric N]}), and for IPv6 without a metric the one {@code ip}
+   * gives (1024; without it the kernel deletes the first route to the destination, whatever its
+   * metric, as IPv4 does, where a metric of 0 comes first anyway).
+   */
+  static String routeDeletion(ObjectId id) {
+    String name = id.name();
+    return "route del " + name + (name.contains(":") && !name.contains(" metric ") ? " metric " + LiveReader.defaultMetric(true) : "");
+  }
+
+  /**
+   * The {@code ip rule} line ({@code verb}: {@code add}, {@code del}) of the rule {@code id}
+   * names: its words, without the {@code -6} of an IPv6 rule (its batch runs with {@code ip -6}).
+   */
+  static String ruleLine(String verb, ObjectId id) {
+    return "rule " + verb + " " + (id.name().startsWith("-6 ") ? id.name().substring(3) : id.name());
   }
 
   /** The device of {@link #nexthop}'s text. */
@@ -2135,6 +2154,7 @@ public final class Runner {
     Map<ObjectId, Integer> awaited = DyingPeers.of(live, ids, dies);
     Map<String, List<String>> perNs = new LinkedHashMap<>();
     Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
+    Map<String, List<String>> rules6PerNs = new LinkedHashMap<>();
     List<String> netns = new ArrayList<>();
     for (ObjectId id : ids) {
       boolean goesWithItsNamespace = dying.contains(id.namespace()) && id.kind() != ObjectId.Kind.FILE
@@ -2149,7 +2169,9 @@ public final class Runner {
               .add("fdb del " + p[1] + " dev " + KernelNames.checkIfname(p[0]) + " dst " + p[2]);
         }
         case XFRM -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(xfrmDeletion(id));
-        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("route del " + id.name());
+        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(routeDeletion(id));
+        case RULE -> (id.name().startsWith("-6 ") ? rules6PerNs : perNs).computeIfAbsent(id.namespace(), k -> new ArrayList<>())
+            .add(ruleLine("del", id));
         case ADDRESS -> {
           String[] p = id.name().split("/", 2);
           perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
@@ -2192,6 +2214,7 @@ public final class Runner {
     }
     List<Sandbox.Run> runs = new ArrayList<>();
     perNs.forEach((ns, lines) -> runs.add(new Sandbox.Run(ns, lines, true)));
+    rules6PerNs.forEach((ns, lines) -> runs.add(new Sandbox.Run(ns, lines, true, true)));
     runs.sort(Comparator.comparing(r -> !hostNs.contains(r.namespace())));
     runs.forEach(r -> run(r, force));
     for (ObjectId id : ids) {
@@ -2465,12 +2488,16 @@ public final class Runner {
       // gone with what it held). What was not deleted yet is there: adding it again fails, and
       // is left at that (-force goes on past it); the read after the rollback says what is left.
       Map<String, List<String>> again = new LinkedHashMap<>();
-      for (ObjectId.Kind kind : List.of(ObjectId.Kind.ADDRESS, ObjectId.Kind.ROUTE)) {
+      Map<String, List<String>> again6 = new LinkedHashMap<>();
+      for (ObjectId.Kind kind : List.of(ObjectId.Kind.ADDRESS, ObjectId.Kind.ROUTE, ObjectId.Kind.RULE)) {
         for (ObjectId id : deleted) {
           if (id.kind() != kind || goes.contains(id.namespace()) || !id.namespace().isEmpty() && !exists.test(id.namespace())) {
             continue;
           }
-          if (kind == ObjectId.Kind.ADDRESS) {
+          if (kind == ObjectId.Kind.RULE) {
+            (id.name().startsWith("-6 ") ? again6 : again).computeIfAbsent(id.namespace(), k -> new ArrayList<>())
+                .add(ruleLine("add", id));
+          } else if (kind == ObjectId.Kind.ADDRESS) {
             String[] p = id.name().split("/", 2);
             again.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("address add " + p[1] + " dev "
                 + KernelNames.checkIfname(p[0]) + (p[1].contains(":") ? " nodad" : ""));
@@ -2482,6 +2509,8 @@ public final class Runner {
       }
       again.forEach((ns, lines) -> step(problems, "the objects deleted in " + (ns.isEmpty() ? "the host" : ns),
           () -> exec.run(new Sandbox.Run(ns, lines, true).argv(), String.join("\n", lines) + "\n")));
+      again6.forEach((ns, lines) -> step(problems, "the IPv6 rules deleted in " + ns,
+          () -> exec.run(new Sandbox.Run(ns, lines, true, true).argv(), String.join("\n", lines) + "\n")));
       for (ObjectId id : deleted) {
         String content = before.files().get(id);
         if (id.kind() == ObjectId.Kind.FILE && content != null && exists.test(id.namespace())

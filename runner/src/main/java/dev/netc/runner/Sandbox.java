@@ -435,8 +435,11 @@ public final class Sandbox {
     return "netns exec " + KernelNames.checkNetns(ns) + " sysctl -qw " + String.join(" ", sysctls);
   }
 
-  /** One {@code ip [-force] [-n NS] -batch -} run. */
-  public record Run(String namespace, List<String> lines, boolean force) {
+  /**
+   * One {@code ip [-6] [-force] [-n NS] -batch -} run; {@code inet6}: with {@code -6}, which
+   * {@code ip rule} needs for IPv6 rules (a batch's line cannot name the family).
+   */
+  public record Run(String namespace, List<String> lines, boolean force, boolean inet6) {
     public Run {
       KernelNames.checkNetns(namespace);
       lines = List.copyOf(lines);
@@ -446,8 +449,15 @@ public final class Sandbox {
       this(namespace, lines, false);
     }
 
+    public Run(String namespace, List<String> lines, boolean force) {
+      this(namespace, lines, force, false);
+    }
+
     public List<String> argv() {
       List<String> out = new ArrayList<>(List.of("ip"));
+      if (inet6) {
+        out.add("-6");
+      }
       if (force) {
         out.add("-force");
       }

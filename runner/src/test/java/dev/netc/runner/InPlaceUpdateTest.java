@@ -232,6 +232,27 @@ class InPlaceUpdateTest {
     assertEquals("route add default via 10.1.0.1 dev eth0", Runner.routeLine("add", "default", "via 10.1.0.1 dev eth0"));
     assertEquals("route add 10.99.0.0/16 dev eth0", Runner.routeLine("add", "10.99.0.0/16", "dev eth0"));
     assertEquals("route replace blackhole 10.21.0.0/25", Runner.routeLine("replace", "10.21.0.0/25", "blackhole"));
+    assertEquals("route add 0.0.0.0/0 table 100 via 10.1.0.99 dev eth0",
+        Runner.routeLine("add", "0.0.0.0/0 table 100", "via 10.1.0.99 dev eth0"));
+    assertEquals("route add blackhole 0.0.0.0/0 metric 5", Runner.routeLine("add", "0.0.0.0/0 metric 5", "blackhole"));
+  }
+
+  @Test
+  void aRouteOrRuleIsDeletedByItsWordsAlone() {
+    java.util.function.Function<String, ObjectId> route = n -> new ObjectId(ObjectId.Kind.ROUTE, "t1-a", n);
+    assertEquals("route del 10.1.0.0/24 metric 50", Runner.routeDeletion(route.apply("10.1.0.0/24 metric 50")));
+    assertEquals("route del 0.0.0.0/0", Runner.routeDeletion(route.apply("0.0.0.0/0")));
+    // IPv6 without a metric: ip's 1024, not the first route of the destination whatever its metric
+    assertEquals("route del fd00:9::/48 metric 1024", Runner.routeDeletion(route.apply("fd00:9::/48")));
+    assertEquals("route del ::/0 table 200 metric 1024", Runner.routeDeletion(route.apply("::/0 table 200")));
+    assertEquals("route del ::/0 metric 5", Runner.routeDeletion(route.apply("::/0 metric 5")));
+    assertEquals("rule del pref 32765 from 10.0.0.0/8 lookup 100",
+        Runner.ruleLine("del", new ObjectId(ObjectId.Kind.RULE, "t1-a", "pref 32765 from 10.0.0.0/8 lookup 100")));
+    // (an IPv6 rule's batch runs with ip -6)
+    assertEquals("rule add pref 300 from all lookup 200",
+        Runner.ruleLine("add", new ObjectId(ObjectId.Kind.RULE, "t1-a", "-6 pref 300 from all lookup 200")));
+    assertEquals(List.of("ip", "-6", "-force", "-n", "t1-a", "-batch", "-"),
+        new Sandbox.Run("t1-a", List.of("rule del pref 300 from all lookup 200"), true, true).argv());
   }
 
   @Test

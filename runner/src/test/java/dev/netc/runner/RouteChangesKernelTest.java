@@ -140,15 +140,135 @@ class RouteChangesKernelTest extends SandboxTest {
       assertTrue(Kernel.run(argv.toArray(String[]::new)).ok(), argv::toString);
     }
     Drift drift = runner.drift(t);
-    // (the IPv6 blackhole has another metric than the default route: the route through the
-    // gateway is the one of its destination; it stays, as two routes to one destination did)
+    // (the IPv6 blackhole has another metric than the default route: a route of its own)
     assertEquals(List.of("unexpected  route:" + a + ":10.21.0.0/25", "unexpected  route:" + a + ":10.22.0.0/16",
-        "unexpected  route:" + a + ":10.99.0.0/16", "unexpected  route:" + a + ":fd00:9::/48"),
+        "unexpected  route:" + a + ":10.99.0.0/16", "unexpected  route:" + a + ":::/0 metric 2000",
+        "unexpected  route:" + a + ":fd00:9::/48"),
         drift.text().lines().filter(l -> l.startsWith("unexpected")).toList(), drift.text());
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
         routes("a"));
     assertEquals("", Kernel.run("ip", "-n", a, "-6", "route", "show", "type", "prohibit").out().strip());
+    assertEquals("", Kernel.run("ip", "-n", a, "-6", "route", "show", "type", "blackhole").out().strip());
+  }
+
+  /** Runs {@code ip -n S-ENDPOINT ARGS...} (split at spaces) and checks that it worked. */
+  private void ipIn(String endpoint, String args) {
+    List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", s + "-" + endpoint));
+    argv.addAll(List.of(args.split(" ")));
+    assertTrue(Kernel.run(argv.toArray(String[]::new)).ok(), argv::toString);
+  }
+
+  private List<String> unexpected(Drift drift) {
+    return drift.text().lines().filter(l -> !l.startsWith("Drift:") && !l.isEmpty()).toList();
+  }
+
+  @Test
+  void rulesAndRoutesOfOtherTablesAddedByHandAreUnexpectedAndDeleted() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    // the kernel's own rules (0, 32766, 32767 in IPv4; 0, 32766 in IPv6) and local table are no drift
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    // policy routing made by hand: the container's traffic from 10.0.0.0/8 and all its IPv6
+    // traffic looked up in tables of their own
+    ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
+    ipIn("a", "route add default via 10.1.0.99 table 100");
+    ipIn("a", "-6 rule add from all lookup 200 pref 300");
+    ipIn("a", "-6 route add blackhole default table 200");
+    ipIn("a", "rule add to 10.6.0.0/16 fwmark 0x10/0xff prohibit pref 301");
+    ipIn("a", "route add unreachable 10.9.0.0/16 table default");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  rule:" + a + ":-6 pref 300 from all lookup 200",
+        "unexpected  rule:" + a + ":pref 301 from all to 10.6.0.0/16 fwmark 0x10/0xff prohibit",
+        "unexpected  rule:" + a + ":pref 32765 from 10.0.0.0/8 lookup 100",
+        "unexpected  route:" + a + ":0.0.0.0/0 table 100",
+        "unexpected  route:" + a + ":10.9.0.0/16 table default",
+        "unexpected  route:" + a + ":::/0 table 200"), unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals("0: from all lookup local 32766: from all lookup main 32767: from all lookup default",
+        Kernel.run("ip", "-n", a, "rule", "show").out().replaceAll("\\s+", " ").strip());
+    assertEquals("0: from all lookup local 32766: from all lookup main",
+        Kernel.run("ip", "-n", a, "-6", "rule", "show").out().replaceAll("\\s+", " ").strip());
+    assertEquals(List.of(), Kernel.run("ip", "-n", a, "route", "show", "table", "all").out().lines()
+        .filter(l -> l.contains(" table ") && !l.contains(" table local ")).toList());
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+  }
+
+  @Test
+  void routesOfAnotherMetricAddedByHandAreUnexpectedAndDeletedAlone() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    // beside the subnet's own route (the kernel's), the default route through the gateway (netc's),
+    // and one IPv6 route of the default metric made by hand
+    ipIn("a", "route add 10.1.0.0/24 dev eth0 metric 50");
+    ipIn("a", "route add blackhole default metric 5");
+    ipIn("a", "route add default via 10.1.0.99 metric 7");
+    ipIn("a", "-6 route add default dev eth0 metric 5");
+    ipIn("a", "-6 route add blackhole fd00:9::/48");
+    ipIn("a", "-6 route add fd00:9::/48 dev eth0 metric 5");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 metric 5", "unexpected  route:" + a + ":0.0.0.0/0 metric 7",
+        "unexpected  route:" + a + ":10.1.0.0/24 metric 50", "unexpected  route:" + a + ":::/0 metric 5",
+        "unexpected  route:" + a + ":fd00:9::/48", "unexpected  route:" + a + ":fd00:9::/48 metric 5"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    // each deleted alone: the subnet's route and the default routes netc made are still there
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+    assertEquals(List.of("fd00:1::/64 dev eth0 proto kernel metric 256 pref medium",
+        "fe80::/64 dev eth0 proto kernel metric 256 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
+        Kernel.run("ip", "-n", a, "-6", "route", "show").out().lines().map(String::strip).toList());
+  }
+
+  @Test
+  void aFailedApplyMakesTheRulesAndRoutesItDeletedAgain() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
+    ipIn("a", "route add default via 10.1.0.99 table 100");
+    ipIn("a", "route add 10.1.0.0/24 dev eth0 metric 50");
+    ipIn("a", "-6 rule add from all lookup 200 pref 300");
+    List<String> drift = unexpected(runner.drift(t));
+    assertEquals(4, drift.size(), drift::toString);
+    // the IPv4 rule and the routes are deleted, then the batch of the IPv6 rule fails (an
+    // executor that reaches the kernel: the runner reads the rules over netlink)
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    CommandExecutor failing = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return argv.contains("-6") && stdin.contains("rule del") && once.compareAndSet(false, true)
+            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+
+      @Override
+      public boolean reachesKernel() {
+        return true;
+      }
+    };
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    // made again as they were: the same drift
+    assertEquals(drift, unexpected(runner.drift(t)));
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
   }
 }

@@ -23,6 +23,11 @@ public record ObjectId(Kind kind, String namespace, String name) implements Comp
     LINK,
     ADDRESS,
     ROUTE,
+    /**
+     * A policy routing rule ({@code ip rule}), named by the words of {@code ip rule}: never
+     * desired, read only in an endpoint's namespace, where one made by hand is unexpected.
+     */
+    RULE,
     /** A static forwarding entry of a VXLAN device ({@code bridge fdb}). */
     FDB,
     /** An IPsec (xfrm) security association or policy of an encrypted overlay. */

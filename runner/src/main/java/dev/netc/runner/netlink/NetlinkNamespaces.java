@@ -43,7 +43,7 @@ public final class NetlinkNamespaces {
     this.runNetns = runNetns;
   }
 
-  /** What was read in one namespace: the four documents of {@link RouteDump#read} and the sysctls asked for. */
+  /** What was read in one namespace: the five documents of {@link RouteDump#read} and the sysctls asked for. */
   public record Read(List<JsonNode> documents, Map<String, String> sysctls) {}
 
   /** What a read of many namespaces gave: by namespace, and the namespaces that could not be read, with why. */

@@ -22,9 +22,10 @@ import java.util.Map;
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
  * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
  * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
- * gateway, protocol and table, only those LiveReader reads (the main table's, with a gateway,
+ * gateway, type, metric, protocol and table, only those LiveReader reads (not the local table's,
  * not the kernel's own): a container's other routes (the local table's, its subnets', IPv6
- * multicast) are two thirds of the dump.
+ * multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
+ * rules of both families ({@code RTM_GETRULE}), each as the arguments of {@code ip rule}.
  */
 public final class RouteDump {
   /**
@@ -40,13 +41,14 @@ public final class RouteDump {
   private static final int RTM_GETLINK = 18;
   private static final int RTM_GETADDR = 22;
   private static final int RTM_GETROUTE = 26;
+  private static final int RTM_GETRULE = 34;
   private static final int AF_INET = 2;
   private static final int AF_INET6 = 10;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private RouteDump() {}
 
-  /** The four documents of {@code LiveReader}'s read, for the namespace the calling thread is in. */
+  /** The five documents of {@code LiveReader}'s read, for the namespace the calling thread is in. */
   public static List<JsonNode> read() throws IOException {
     try (NetlinkSocket sock = NetlinkSocket.open()) {
       return read(sock);
@@ -55,7 +57,11 @@ public final class RouteDump {
 
   /** The same, over an open socket. */
   static List<JsonNode> read(NetlinkSocket sock) throws IOException {
-    return documents(sock.dump(RTM_GETLINK, LINK_REQUEST), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12));
+    List<JsonNode> docs = new ArrayList<>(
+        documents(sock.dump(RTM_GETLINK, LINK_REQUEST), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12)));
+    // a zeroed fib_rule_hdr (AF_UNSPEC): the rules of every family, a handful a namespace
+    docs.add(rules(sock.dump(RTM_GETRULE, 12)));
+    return docs;
   }
 
   private static final int IFLA_EXT_MASK = 29;
@@ -245,7 +251,9 @@ public final class RouteDump {
   }
 
   private static final int RT_TABLE_COMPAT = 252;
+  private static final int RT_TABLE_DEFAULT = 253;
   private static final int RT_TABLE_MAIN = 254;
+  private static final int RT_TABLE_LOCAL = 255;
   private static final int RTPROT_KERNEL = 2;
 
   /** The documents of {@link #read} from the messages of the three dumps. */
@@ -421,15 +429,14 @@ public final class RouteDump {
       int family = m.get(0) & 0xff;
       int headerTable = m.get(4) & 0xff;
       int protocol = m.get(5) & 0xff;
-      // what LiveReader reads of routes: those of the main table, not the kernel's own; the
-      // others (the local table's, a subnet's, IPv6 multicast) are left here
-      if (family != AF_INET && family != AF_INET6 || protocol == RTPROT_KERNEL
-          || headerTable != RT_TABLE_MAIN && headerTable != RT_TABLE_COMPAT) {
+      // what LiveReader reads of routes: those of every table but the local one, not the
+      // kernel's own; the others (the local table's, a subnet's, IPv6 multicast) are left here
+      if (family != AF_INET && family != AF_INET6 || protocol == RTPROT_KERNEL || headerTable == RT_TABLE_LOCAL) {
         continue;
       }
       Attrs a = Attrs.of(m, 12);
       int table = a.has(15) ? a.u32(15) : headerTable;
-      if (table != RT_TABLE_MAIN) {
+      if (table == RT_TABLE_LOCAL) {
         continue;
       }
       int dstLen = m.get(1) & 0xff;
@@ -456,6 +463,10 @@ public final class RouteDump {
       if (a.has(5)) {
         r.put("gateway", a.address(5));
       }
+      if (a.has(6)) {
+        // RTA_PRIORITY, as ip prints it: an IPv4 route has none at metric 0
+        r.put("metric", a.u32(6) & 0xffffffffL);
+      }
       if (family == AF_INET6) {
         // ip prints it for IPv6 routes only: the sign of a default route's family without a gateway
         r.put("pref", "medium");
@@ -469,9 +480,125 @@ public final class RouteDump {
         case 4 -> "static";
         default -> String.valueOf(protocol);
       });
-      r.put("table", "main");
+      r.put("table", tableName(table));
       routeDoc.add(r);
     }
     return List.of(linkDoc, bridgeDoc, addrDoc, routeDoc);
+  }
+
+  /** A routing table as {@code ip} names it (those of {@code /etc/iproute2/rt_tables} by name, the others by number). */
+  static String tableName(int table) {
+    return switch (table) {
+      case RT_TABLE_MAIN -> "main";
+      case RT_TABLE_DEFAULT -> "default";
+      case RT_TABLE_LOCAL -> "local";
+      default -> Integer.toUnsignedString(table);
+    };
+  }
+
+  private static final int FIB_RULE_INVERT = 2;
+  private static final int FR_ACT_TO_TBL = 1;
+  private static final int FR_ACT_GOTO = 2;
+  private static final int FR_ACT_NOP = 3;
+  private static final int FR_ACT_BLACKHOLE = 6;
+  private static final int FR_ACT_UNREACHABLE = 7;
+  private static final int FR_ACT_PROHIBIT = 8;
+
+  /**
+   * The rules of a {@code RTM_GETRULE} dump, one object each: {@code family} ({@code inet},
+   * {@code inet6}), {@code priority} and {@code rule}, what follows {@code pref N} in {@code ip
+   * rule add} to make it again (and in {@code ip rule del} to delete exactly it): its selectors
+   * ({@code not}, {@code from} (a prefix, or {@code all}), {@code to}, {@code tos}, {@code fwmark},
+   * {@code iif}, {@code oif}, {@code uidrange}, {@code ipproto}, {@code sport}, {@code dport},
+   * {@code l3mdev}, {@code realms}, {@code tun_id}) then its action ({@code lookup TABLE},
+   * {@code goto N}, {@code nop}, {@code blackhole}, {@code unreachable}, {@code prohibit}) and
+   * what suppresses it ({@code suppress_prefixlength}, {@code suppress_ifgroup}).
+   */
+  static ArrayNode rules(List<ByteBuffer> rules) {
+    ArrayNode doc = JSON.arrayNode();
+    for (ByteBuffer m : rules) {
+      int family = m.get(0) & 0xff;
+      if (family != AF_INET && family != AF_INET6) {
+        continue;
+      }
+      int dstLen = m.get(1) & 0xff;
+      int srcLen = m.get(2) & 0xff;
+      int tos = m.get(3) & 0xff;
+      int headerTable = m.get(4) & 0xff;
+      int action = m.get(7) & 0xff;
+      int flags = m.getInt(8);
+      Attrs a = Attrs.of(m, 12);
+      StringBuilder b = new StringBuilder();
+      if ((flags & FIB_RULE_INVERT) != 0) {
+        b.append("not ");
+      }
+      b.append("from ").append(a.has(2) && srcLen > 0 ? a.address(2) + "/" + srcLen : "all");
+      if (dstLen > 0 && a.has(1)) {
+        b.append(" to ").append(a.address(1)).append('/').append(dstLen);
+      }
+      if (tos != 0) {
+        b.append(" tos 0x").append(Integer.toHexString(tos));
+      }
+      if (a.has(10) || a.has(16)) { // FRA_FWMARK, FRA_FWMASK
+        b.append(" fwmark 0x").append(Integer.toHexString(a.has(10) ? a.u32(10) : 0));
+        if (a.has(16)) {
+          b.append("/0x").append(Integer.toHexString(a.u32(16)));
+        }
+      }
+      if (a.has(3)) {
+        b.append(" iif ").append(a.string(3));
+      }
+      if (a.has(17)) {
+        b.append(" oif ").append(a.string(17));
+      }
+      if (a.has(20) && a.length(20) >= 8) { // FRA_UID_RANGE: start, end
+        b.append(" uidrange ").append(Integer.toUnsignedString(a.u32(20))).append('-')
+            .append(Integer.toUnsignedString(m.getInt(a.offset(20) + 4)));
+      }
+      if (a.has(22)) {
+        b.append(" ipproto ").append(a.u8(22));
+      }
+      if (a.has(23) && a.length(23) >= 4) {
+        b.append(" sport ").append(portRange(m, a.offset(23)));
+      }
+      if (a.has(24) && a.length(24) >= 4) {
+        b.append(" dport ").append(portRange(m, a.offset(24)));
+      }
+      if (a.has(11)) { // FRA_FLOW
+        b.append(" realms ").append(Integer.toUnsignedString(a.u32(11)));
+      }
+      if (a.has(12)) { // FRA_TUN_ID, 64 bits in network order
+        b.append(" tun_id ").append(Long.toUnsignedString(m.duplicate().order(ByteOrder.BIG_ENDIAN).getLong(a.offset(12))));
+      }
+      boolean l3mdev = a.has(19) && a.u8(19) != 0;
+      int table = a.has(15) ? a.u32(15) : headerTable;
+      switch (action) {
+        case FR_ACT_TO_TBL -> b.append(l3mdev ? " l3mdev" : " lookup " + tableName(table));
+        case FR_ACT_GOTO -> b.append(" goto ").append(a.has(4) ? Integer.toUnsignedString(a.u32(4)) : "0");
+        case FR_ACT_NOP -> b.append(" nop");
+        case FR_ACT_BLACKHOLE -> b.append(" blackhole");
+        case FR_ACT_UNREACHABLE -> b.append(" unreachable");
+        case FR_ACT_PROHIBIT -> b.append(" prohibit");
+        default -> b.append(" type ").append(action);
+      }
+      if (a.has(14) && a.u32(14) != -1) {
+        b.append(" suppress_prefixlength ").append(a.u32(14));
+      }
+      if (a.has(13) && a.u32(13) != -1) {
+        b.append(" suppress_ifgroup ").append(a.u32(13));
+      }
+      ObjectNode r = doc.addObject();
+      r.put("family", family == AF_INET ? "inet" : "inet6");
+      r.put("priority", a.has(6) ? a.u32(6) & 0xffffffffL : 0);
+      r.put("rule", b.toString());
+    }
+    return doc;
+  }
+
+  /** A port range attribute ({@code struct fib_rule_port_range}, host order): {@code A} or {@code A-B}. */
+  private static String portRange(ByteBuffer m, int at) {
+    int start = m.getShort(at) & 0xffff;
+    int end = m.getShort(at + 2) & 0xffff;
+    return start == end ? String.valueOf(start) : start + "-" + end;
   }
 }
