@@ -499,7 +499,9 @@ public final class LiveReader {
    * The addresses and routes of {@code device}, a device of the sandbox's own, in {@code ns}, into
    * {@code out} under {@code NS DEVICE} ({@link Sandbox#plumbing}: {@code ADDRESS/LEN} and {@code
    * route DST via GATEWAY}), when the device is there: its global addresses, and the routes of
-   * the main table through it with a gateway.
+   * the main table through it that the kernel did not make (with a gateway, or without one,
+   * {@code route DST}, made by hand; {@code metric N} after either when it is not the one {@code
+   * ip route add} gives).
    */
   /**
    * Adds to {@code out}, under {@code ns}, the networks reached through the links of the
@@ -563,15 +565,21 @@ public final class LiveReader {
       }
     }
     for (JsonNode rt : routes) {
-      if (rt.has("table") && !rt.path("table").asText().equals("main") || !rt.has("gateway")
-          || !rt.path("dev").asText().equals(device)) {
+      // the main table's routes through the device that the kernel did not make with an address:
+      // through a gateway, or (made by hand) without one
+      if (rt.has("table") && !rt.path("table").asText().equals("main") || rt.path("protocol").asText().equals("kernel")
+          || !rt.path("dev").asText().equals(device) || !rt.path("type").asText("unicast").equals("unicast")) {
         continue;
       }
       Parsed<IpAddress> gw = IpAddress.parse(rt.path("gateway").asText());
       String dst = rt.path("dst").asText();
-      Parsed<Cidr> c = Cidr.parse(dst.equals("default") ? gw.ok() && !gw.get().isV4() ? "::/0" : "0.0.0.0/0"
+      boolean v6 = gw.ok() ? !gw.get().isV4() : dst.contains(":") || rt.has("pref");
+      Parsed<Cidr> c = Cidr.parse(dst.equals("default") ? v6 ? "::/0" : "0.0.0.0/0"
           : dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
-      items.add(Sandbox.route(c.ok() ? c.get().toString() : dst, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()));
+      long metric = rt.path("metric").asLong(0);
+      String to = c.ok() ? c.get().toString() : dst;
+      items.add((rt.has("gateway") ? Sandbox.route(to, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()) : "route " + to)
+          + (metric == defaultMetric(v6) ? "" : " metric " + metric));
     }
     out.put(ns + " " + device, items);
   }

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The sandbox's own plumbing changed by hand: an address of the uplink in {@code S} deleted or
- * added, the default route of {@code S-outside} deleted. Each is drift (one {@code ~} line for
+ * added, the default route of {@code S-outside} deleted, routes of {@code S-outside} added through
+ * the uplink without a gateway or with another metric. Each is drift (one {@code ~} line for
  * the device), apply sets it back in place, and {@code web} reaches {@code @outside} again.
  */
 class SandboxPlumbingKernelTest extends SandboxTest {
@@ -61,6 +62,27 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     assertTrue(runner.apply(t).plan().empty(), "a second apply: no changes");
     assertTrue(webReachesOutside(), "web -> @outside again");
   }
+  @Test
+  void routesOfTheOutsideWithoutAGatewayOrOfAnotherMetricAreDriftThatApplyRepairs() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    String outside = s + "-outside";
+    // the kernel's own routes of the uplink (its subnets', fe80::/64) are no drift
+    assertTrue(runner.drift(t).inSync(), () -> runner.drift(t).text());
+    // S-outside sends to the back network on the link itself, and IPv4 by a second default route
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "add", "10.20.0.0/24", "dev", "uplink").ok());
+    assertTrue(Kernel.run("ip", "-n", outside, "-6", "route", "add", "fd00:20::/64", "dev", "uplink", "metric", "7").ok());
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "add", "default", "via", "198.18.0.1", "dev", "uplink", "metric", "5").ok());
+    assertEquals(List.of("~ link:" + outside + ":uplink  (route 0.0.0.0/0 via 198.18.0.1 metric 5 unexpected, "
+        + "route 10.20.0.0/24 unexpected, route fd00:20::/64 metric 7 unexpected)"), plan(t));
+    runner.apply(t);
+    assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
+    assertEquals(List.of("default via 198.18.0.1 dev uplink", "198.18.0.0/30 dev uplink proto kernel scope link src 198.18.0.2"),
+        Kernel.run("ip", "-n", outside, "route", "show").out().lines().map(String::strip).toList());
+    assertEquals("", Kernel.run("ip", "-n", outside, "-6", "route", "show", "fd00:20::/64").out().strip());
+    assertTrue(webReachesOutside(), "web -> @outside");
+  }
+
   /**
    * Two topologies in one sandbox, one on several hosts (an underlay, and a route of S-outside
    * back to it) and one of one host: the one-host topology wants that route too, so neither
