@@ -26,13 +26,9 @@ import dev.netc.runner.netlink.IpLines;
 import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -1135,7 +1131,7 @@ public final class Runner {
     long start = System.nanoTime();
     int processes = exec.processes();
     Sandbox sb = sandbox(ts);
-    try (Lock lock = lock(sb); Held newSandbox = new Held()) {
+    try (StateLock lock = lock(sb); Held newSandbox = new Held()) {
       LiveState before = read(ts);
       if (!sb.isHost() && !(before.sandboxExists() && before.outsideExists())) {
         // it makes S or S-outside: under the lock of new sandboxes too until their marks are
@@ -2745,7 +2741,7 @@ public final class Runner {
     Target t = ts.get(0);
     String s = sb.name();
     List<String> notes = new ArrayList<>();
-    try (Lock lock = lock(sb)) {
+    try (StateLock lock = lock(sb)) {
       LiveState live = reader.read(sb, t.topology(), Map.of());
       // the namespaces of the hosts not destroyed keep their objects
       Set<String> kept = new java.util.HashSet<>();
@@ -2941,112 +2937,13 @@ public final class Runner {
   }
 
   /**
-   * The lock of a sandbox: one apply or destroy at a time. Its file is removed when it is
-   * released, so that no file is left per sandbox ever used: a process that waited for the lock
-   * on the removed file then sees that the name is no longer its file's and locks the file that
-   * has the name now (see {@link #lock}).
-   */
-  static final class Lock implements AutoCloseable {
-    private final Path file;
-    private final LockFile held;
-    private final FileLock lock;
-
-    Lock(Path file, LockFile held, FileLock lock) {
-      this.file = file;
-      this.held = held;
-      this.lock = lock;
-    }
-
-    @Override
-    public void close() {
-      try {
-        if (held.removable()) {
-          // still under the lock: whoever opened the file meanwhile finds its name gone
-          Files.deleteIfExists(file);
-        }
-      } catch (IOException e) {
-        // left in place: the next lock takes it as it is
-      }
-      try {
-        lock.release();
-      } catch (IOException e) {
-        // closing the channel releases the lock in any case
-      }
-      held.close();
-    }
-  }
-
-  /**
-   * A lock file opened: its channel and, where the C library is bound and the file is on the
-   * machine's own file system, its descriptor, through which the file it is stays known whatever
-   * happens to its name. Without the descriptor the file is compared by the inode its name had
-   * right after the open (a name given to another file in those microseconds goes unseen), and
-   * never removed.
-   */
-  private record LockFile(FileChannel channel, int fd, Object key) {
-    static LockFile open(Path file) throws IOException {
-      if (file.getFileSystem() == java.nio.file.FileSystems.getDefault() && NativeFiles.usable()) {
-        int fd = NativeFiles.openFd(file.toString());
-        try {
-          Path self = Path.of("/proc/self/fd/" + fd);
-          FileChannel ch = FileChannel.open(self, StandardOpenOption.WRITE);
-          return new LockFile(ch, fd, Files.readAttributes(self, java.nio.file.attribute.BasicFileAttributes.class).fileKey());
-        } catch (IOException | RuntimeException e) {
-          NativeFiles.closeFd(fd);
-          throw e;
-        }
-      }
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      try {
-        return new LockFile(ch, -1, key(file));
-      } catch (IOException | RuntimeException e) {
-        ch.close();
-        throw e;
-      }
-    }
-
-    /** The identity (device and inode) of the file that has name {@code file} now; null when none has it. */
-    private static Object key(Path file) throws IOException {
-      try {
-        Object k = Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
-        // a file system without keys (jimfs): the name is taken as the file's
-        return k != null ? k : file;
-      } catch (java.nio.file.NoSuchFileException e) {
-        return null;
-      }
-    }
-
-    /** Whether name {@code file} is this file's still (a holder before did not remove it). */
-    boolean named(Path file) throws IOException {
-      return key != null && key.equals(key(file));
-    }
-
-    /** Whether the file is known by its descriptor, so that its holder may remove it. */
-    boolean removable() {
-      return fd >= 0;
-    }
-
-    void close() {
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // closing releases nothing held
-      }
-      if (fd >= 0) {
-        // after the channel: closing any descriptor of the file releases this process's lock
-        NativeFiles.closeFd(fd);
-      }
-    }
-  }
-
-  /**
    * A lock taken late, or not at all, and given back early ({@link #close} again does nothing):
    * the lock of new sandboxes in {@link #apply}.
    */
   private static final class Held implements AutoCloseable {
-    private Lock lock;
+    private StateLock lock;
 
-    void take(Lock l) {
+    void take(StateLock l) {
       lock = l;
     }
 
@@ -3059,7 +2956,7 @@ public final class Runner {
     }
   }
 
-  Lock lock(Sandbox sb) {
+  StateLock lock(Sandbox sb) {
     return lock(stateDir.resolve(sb.files() + ".lock"), sb.label(), sb.label() + " is locked",
         "another netc apply or destroy");
   }
@@ -3070,79 +2967,21 @@ public final class Runner {
    * #clash}) looks at until their marks are there. Two sandboxes whose names nest, made at once,
    * would otherwise both read before either had its marks, and both find no clash.
    */
-  Lock lockNewSandboxes() {
+  StateLock lockNewSandboxes() {
     return lock(stateDir.resolve(NEW_SANDBOXES), "new sandboxes", "new sandboxes are locked",
         "another netc apply that makes a sandbox");
   }
 
   /**
-   * Takes the lock of {@code file}, waiting up to the lock wait: {@code what} is locked, for
-   * messages ({@code sandbox S}), {@code isLocked} says so when the wait gives up, and {@code
-   * holder} is who holds it.
+   * Takes the lock of {@code file}, waiting up to the lock wait ({@link StateLock#take}); a stop
+   * asked for meanwhile ends the wait.
    */
-  private Lock lock(Path file, String what, String isLocked, String holder) {
+  private StateLock lock(Path file, String what, String isLocked, String holder) {
     try {
       Files.createDirectories(stateDir);
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
     }
-    long deadline = System.nanoTime() + lockWait.toNanos();
-    boolean told = false;
-    try {
-      while (true) {
-        LockFile f;
-        try {
-          f = LockFile.open(file);
-        } catch (java.nio.file.AccessDeniedException e) {
-          throw new RunnerException("cannot lock " + file + ": permission denied (apply and destroy need root)");
-        } catch (IOException e) {
-          String why = e.getMessage() != null && e.getMessage().contains("Permission denied")
-              ? "permission denied (apply and destroy need root)" : e.getMessage();
-          throw new RunnerException("cannot lock " + file + ": " + why);
-        }
-        boolean locked = false;
-        try {
-          while (true) {
-            FileLock l = null;
-            try {
-              l = f.channel().tryLock();
-            } catch (OverlappingFileLockException e) {
-              // held by another thread of this process
-            }
-            if (l != null) {
-              if (f.named(file)) {
-                locked = true;
-                return new Lock(file, f, l);
-              }
-              // the holder before removed the file while this one waited for it: the name is
-              // another file's now (or nobody's), which is the lock to take
-              l.release();
-              break;
-            }
-            if (stopping) {
-              throw new Stopped("interrupted while waiting for the lock of " + what);
-            }
-            if (!told) {
-              told = true;
-              exec.note("waiting for the lock of " + what + " (" + file + "), held by " + holder, 0);
-            }
-            if (System.nanoTime() >= deadline) {
-              throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after "
-                  + lockWait.toSeconds() + " s");
-            }
-            Thread.sleep(100);
-          }
-        } finally {
-          if (!locked) {
-            f.close(); // whatever stopped the wait: the file is not held open
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + what);
-    }
+    return StateLock.take(file, lockWait, () -> stopping, exec, what, isLocked, holder);
   }
 }

@@ -40,12 +40,12 @@ class LockFileTest {
     assumeTrue(NativeFiles.usable(), "the C library is not bound here (JNA): the file is kept, as documented");
     Runner r = runner();
     Sandbox sb = new Sandbox("lk");
-    try (Runner.Lock l = r.lock(sb)) {
+    try (StateLock l = r.lock(sb)) {
       assertTrue(Files.exists(state.resolve("lk.lock")));
     }
     assertEquals(List.of(), Files.list(state).map(p -> p.getFileName().toString()).toList());
     // and again: a new file each time
-    try (Runner.Lock l = r.lock(sb)) {
+    try (StateLock l = r.lock(sb)) {
       assertTrue(Files.exists(state.resolve("lk.lock")));
     }
     assertFalse(Files.exists(state.resolve("lk.lock")));
@@ -59,7 +59,7 @@ class LockFileTest {
     Sandbox sb = new Sandbox("lk");
     FileChannel first = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock held = first.lock();
-    CompletableFuture<Runner.Lock> waiter = CompletableFuture.supplyAsync(() -> r.lock(sb));
+    CompletableFuture<StateLock> waiter = CompletableFuture.supplyAsync(() -> r.lock(sb));
     try {
       // the waiter has opened the file and waits for it
       assertWaiting(waiter, 300);
@@ -74,12 +74,12 @@ class LockFileTest {
       assertWaiting(waiter, 500);
       thirds.release();
       third.close();
-      try (Runner.Lock l = waiter.get(10, TimeUnit.SECONDS)) {
+      try (StateLock l = waiter.get(10, TimeUnit.SECONDS)) {
         assertTrue(Files.exists(file), "the waiter holds the file that has the name");
       }
       assertFalse(Files.exists(file), "released: the file goes");
     } finally {
-      waiter.thenAccept(Runner.Lock::close);
+      waiter.thenAccept(StateLock::close);
       if (first.isOpen()) {
         first.close();
       }

@@ -283,7 +283,7 @@ class RunnerTest {
     // a real file system: jimfs grants every lock
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(""));
     Runner r = new Runner(exec, fs.getPath("/etc/netns"), stateDir, Duration.ofMillis(300));
-    try (Runner.Lock held = r.lock(new Sandbox("t1"))) {
+    try (StateLock held = r.lock(new Sandbox("t1"))) {
       long start = System.nanoTime();
       RunnerException e = assertThrows(RunnerException.class, () -> r.apply(Kernel.target(WEBSHOP, "t1")));
       assertTrue((System.nanoTime() - start) / 1_000_000 >= 300, "it waited");
