@@ -629,15 +629,17 @@ public final class Resolver {
           Optional<Cidr> e = values.cidr(w);
           ok &= e.isPresent();
           if (e.isPresent() && cidr.isPresent() && e.get().family() == cidr.get().family()
-              && !cidr.get().contains(e.get())) {
+              && !cidr.get().contains(e.get()) && !e.get().contains(cidr.get())) {
             diags.add(Diagnostic.of(Code.NETC216, w.span(), "`except " + e.get() + "` lies outside `"
                     + cidr.get() + "`, so it excepts nothing")
                 .withHint("an exception narrows its `cidr`: use a prefix inside `" + cidr.get() + "`"));
             ok = false;
           }
-          if (e.isPresent() && cidr.isPresent() && e.get().equals(cidr.get())) {
-            diags.add(Diagnostic.of(Code.NETC216, w.span(), "`except " + e.get() + "` is all of `cidr "
-                    + cidr.get() + "`, so the peer matches nothing")
+          if (e.isPresent() && cidr.isPresent() && e.get().family() == cidr.get().family()
+              && e.get().contains(cidr.get())) {
+            diags.add(Diagnostic.of(Code.NETC216, w.span(), "`except " + e.get() + "` is "
+                    + (e.get().equals(cidr.get()) ? "all of" : "wider than") + " `cidr " + cidr.get()
+                    + "`, so the peer matches nothing")
                 .withHint("an exception narrows its `cidr`: use a longer prefix inside `" + cidr.get()
                     + "`, or remove the peer"));
             ok = false;

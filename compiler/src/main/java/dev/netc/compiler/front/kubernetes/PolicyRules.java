@@ -118,13 +118,19 @@ final class PolicyRules {
     for (At e : Fields.get(fields.get(), "except").map(f::list).orElse(List.of())) {
       Optional<Word> w = f.scalar(e);
       Parsed<Cidr> x = w.map(v -> Cidr.parse(v.text())).orElse(Parsed.error(""));
-      if (whole.isPresent() && x.ok() && x.get().equals(whole.get())) {
+      if (whole.isPresent() && x.ok() && x.get().family() == whole.get().family()
+          && (x.get().equals(whole.get()) || !whole.get().contains(x.get()))) {
         // the API refuses it (each exception must be a strict subset of `cidr`): not passed on, so
-        // that it is not told again as a .netc exception would be (NETC216)
-        f.malformed(e, "`" + e.path() + "` of " + f.owner() + " is all of its `cidr` `" + whole.get()
-            + "`: Kubernetes requires each exception to be a strict subset of `cidr`",
-            "an exception narrows its `cidr`: use a longer prefix inside `" + whole.get()
-                + "`, or remove the ipBlock, which would match nothing");
+        // that it is not told again as a .netc exception would be (NETC216); one of the other
+        // family is told as in .netc (NETC205)
+        boolean all = x.get().contains(whole.get());
+        f.malformed(e, "`" + e.path() + "` of " + f.owner() + (x.get().equals(whole.get())
+                ? " is all of" : all ? " is wider than" : " lies outside") + " its `cidr` `"
+                + whole.get() + "`: Kubernetes requires each exception to be a strict subset of `cidr`",
+            all
+                ? "an exception narrows its `cidr`: use a longer prefix inside `" + whole.get()
+                    + "`, or remove the ipBlock, which would match nothing"
+                : "an exception narrows its `cidr`: use a prefix inside `" + whole.get() + "`");
         continue;
       }
       w.ifPresent(except::add);
