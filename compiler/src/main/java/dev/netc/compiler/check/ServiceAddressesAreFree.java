@@ -34,9 +34,9 @@ final class ServiceAddressesAreFree implements Check {
         Diagnostic d = inNetwork(t, s, a).or(() -> underlay(t, s, a)).orElse(null);
         Service other = taken.putIfAbsent(a, s);
         if (d == null && other != null) {
-          d = Diagnostic.of(Code.NETC226, s.span(), "address `" + a + "` of service `" + s.name()
+          d = Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `" + s.name()
                   + "` is the address of service `" + other.name() + "` too")
-              .withRelated(other.span(), "service `" + other.name() + "` is declared here")
+              .withRelated(other.addressSpan(a), "service `" + other.name() + "` takes it here")
               .withHint("give each service its own address, or leave `address` out and netc chooses one");
         }
         if (d != null) {
@@ -55,19 +55,19 @@ final class ServiceAddressesAreFree implements Check {
         Diagnostic d = null;
         for (StaticAddresses st : StaticAddresses.of(t)) {
           if (st.network() == n && st.address().equals(a)) {
-            d = Diagnostic.of(Code.NETC226, s.span(), "address `" + a + "` of service `" + s.name()
+            d = Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `" + s.name()
                     + "` is the address of `" + st.endpoint().name() + "` on network `" + n.name() + "`")
                 .withRelated(st.attachment().span(), "`" + st.endpoint().name() + "` takes it here");
             break;
           }
         }
         if (d == null && a.equals(sub.gateway())) {
-          d = Diagnostic.of(Code.NETC226, s.span(), "address `" + a + "` of service `" + s.name()
+          d = Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `" + s.name()
                   + "` is the gateway of network `" + n.name() + "`")
               .withRelated(n.span(), "network `" + n.name() + "` is declared here");
         }
         if (d == null) {
-          d = Diagnostic.of(Code.NETC226, s.span(), "address `" + a + "` of service `" + s.name()
+          d = Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `" + s.name()
                   + "` is inside subnet `" + sub.cidr() + "` of network `" + n.name() + "`"
                   + (sub.chosen() ? " (netc chose it: the network declares none)" : "")
                   + ", which hands its addresses to its members")
@@ -83,7 +83,7 @@ final class ServiceAddressesAreFree implements Check {
   private static Optional<Diagnostic> underlay(Topology t, Service s, IpAddress a) {
     for (Host h : t.hosts()) {
       if (h.underlay().isPresent() && h.underlay().get().equals(a)) {
-        return Optional.of(Diagnostic.of(Code.NETC226, s.span(), "address `" + a + "` of service `"
+        return Optional.of(Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `"
                 + s.name() + "` is the underlay address of host `" + h.name() + "`")
             .withRelated(h.span(), "host `" + h.name() + "` is declared here")
             .withHint("use an address that no host has, such as one of "

@@ -188,7 +188,8 @@ public final class Ipam {
       }
       all.addAll(mine);
       all.sort(null);
-      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span(), mine));
+      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span(), mine,
+          s.addressSpans()));
     }
     return out;
   }

@@ -2,6 +2,7 @@ package dev.netc.compiler.ir;
 
 import dev.netc.compiler.source.Span;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -12,6 +13,7 @@ import java.util.OptionalInt;
  * @param addresses virtual addresses, at most one per family: those given, and after address
  *     management those netc chose (10.96.0.0/12, fd00:10:96::/112)
  * @param assigned the addresses netc chose (a subset of {@code addresses})
+ * @param addressSpans where each address the topology gives is written
  */
 public record Service(
     String name,
@@ -21,24 +23,31 @@ public record Service(
     List<Port> ports,
     List<Backend> backends,
     Span span,
-    List<IpAddress> assigned) {
+    List<IpAddress> assigned,
+    Map<IpAddress, Span> addressSpans) {
 
   public Service {
     addresses = List.copyOf(addresses);
     assigned = List.copyOf(assigned);
     ports = List.copyOf(ports);
     backends = List.copyOf(backends);
+    addressSpans = Map.copyOf(addressSpans);
   }
 
   /** A service as declared, before netc chose any address for it. */
   public Service(String name, String namespace, Selector selector, List<IpAddress> addresses, List<Port> ports,
-      List<Backend> backends, Span span) {
-    this(name, namespace, selector, addresses, ports, backends, span, List.of());
+      List<Backend> backends, Span span, Map<IpAddress, Span> addressSpans) {
+    this(name, namespace, selector, addresses, ports, backends, span, List.of(), addressSpans);
   }
 
   /** The addresses the topology gives, not those netc chose. */
   public List<IpAddress> given() {
     return addresses.stream().filter(a -> !assigned.contains(a)).toList();
+  }
+
+  /** Where the topology gives address {@code a}: the service's declaration if it does not. */
+  public Span addressSpan(IpAddress a) {
+    return addressSpans.getOrDefault(a, span);
   }
 
   /** A service port forwarded to a target port, optionally opened on every host as a node port. */

@@ -410,7 +410,8 @@ public final class Resolver {
     }
     endpointNames.put(full, s.name().span());
     Optional<Selector> selector = single(s.selects(), s.name(), "service", "select app=api");
-    List<IpAddress> addresses = addresses(s.addresses());
+    Map<IpAddress, Span> addressSpans = new HashMap<>();
+    List<IpAddress> addresses = addresses(s.addresses(), addressSpans);
     List<Service.Port> ports = new ArrayList<>();
     Map<String, Service.Port> byPort = new HashMap<>();
     for (Decl.ServicePort p : s.ports()) {
@@ -442,11 +443,12 @@ public final class Resolver {
       }
     }
     if (selector.isPresent()) {
-      services.add(new Service(full, ns, selector.get(), addresses, ports, backends, s.span()));
+      services.add(new Service(full, ns, selector.get(), addresses, ports, backends, s.span(),
+          addressSpans));
     }
   }
 
-  private List<IpAddress> addresses(List<Setting> settings) {
+  private List<IpAddress> addresses(List<Setting> settings, Map<IpAddress, Span> spans) {
     List<IpAddress> out = new ArrayList<>();
     Map<IpAddress.Family, Word> seen = new HashMap<>();
     for (Setting st : settings) {
@@ -469,6 +471,7 @@ public final class Resolver {
                     + " and netc chooses one"));
           } else {
             out.add(a);
+            spans.put(a, w.span());
           }
         });
       }
