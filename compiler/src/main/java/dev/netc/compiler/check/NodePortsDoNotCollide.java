@@ -21,9 +21,12 @@ import java.util.Set;
 
 /**
  * No node port is claimed twice. A node port is opened on every address of every host but
- * loopback, so for one protocol it collides with the same node port of another service port
- * (of any service and namespace), and with a fixed published host port range that contains it,
- * on whatever host, unless that `publish` binds a loopback address.
+ * loopback. As Kubernetes allocates them, a node port belongs to one service port number of one
+ * service, whatever its protocol: it collides with the same node port of another service (of any
+ * namespace and protocol), and of another port of the same service; only the protocols of one
+ * port ({@code port 53/udp} and {@code port 53/tcp}) may share it. For its protocol, it collides
+ * with a fixed published host port range that contains it, on whatever host, unless that
+ * `publish` binds a loopback address.
  */
 final class NodePortsDoNotCollide implements Check {
   private static final Cidr V4_LOOPBACK = Cidr.parse("127.0.0.0/8").get();
@@ -47,17 +50,14 @@ final class NodePortsDoNotCollide implements Check {
       }
     }
     nodePorts.sort((a, b) -> a.port().span().compareTo(b.port().span()));
-    Map<String, NodePort> first = new HashMap<>();
+    Map<Integer, List<NodePort>> earlier = new HashMap<>();
     for (NodePort n : nodePorts) {
-      NodePort prev = first.putIfAbsent(label(n.port()), n);
-      if (prev != null) {
-        out.add(Diagnostic.of(Code.NETC225, n.port().span(), "service `" + n.service().name()
-                + "` opens node port " + label(n.port()) + ", which " + (prev.service() == n.service()
-                ? "it" : "service `" + prev.service().name() + "`") + " already opens on every host")
-            .withRelated(prev.port().span(), "`" + prev.service().name() + "` opens node port "
-                + label(prev.port()) + " here")
-            .withHint("give each service port its own node port (30000-32767)"));
-      }
+      List<NodePort> same = earlier.computeIfAbsent(n.port().nodePort().getAsInt(), k -> new ArrayList<>());
+      // the first claim of the same protocol, else the first other claim it cannot share with
+      same.stream().filter(prev -> prev.port().protocol() == n.port().protocol()).findFirst()
+          .or(() -> same.stream().filter(prev -> !shared(prev, n)).findFirst())
+          .ifPresent(prev -> out.add(collision(prev, n)));
+      same.add(n);
     }
     for (NodePort n : nodePorts) {
       Set<Span> seen = new HashSet<>(); // one report for all replicas of a container
@@ -81,6 +81,35 @@ final class NodePortsDoNotCollide implements Check {
         }
       }
     }
+  }
+
+  /** Kubernetes gives one node port to the protocols of one port of one service, and to nothing else. */
+  private static boolean shared(NodePort a, NodePort b) {
+    return a.service() == b.service() && a.port().port() == b.port().port()
+        && a.port().protocol() != b.port().protocol();
+  }
+
+  private static Diagnostic collision(NodePort prev, NodePort n) {
+    String who = "service `" + n.service().name() + "` opens node port " + label(n.port());
+    Diagnostic d;
+    String hint = "give each service port its own node port (30000-32767)";
+    if (prev.port().protocol() == n.port().protocol()) {
+      d = Diagnostic.of(Code.NETC225, n.port().span(), who + ", which " + (prev.service() == n.service()
+          ? "it" : "service `" + prev.service().name() + "`") + " already opens on every host");
+    } else if (prev.service() != n.service()) {
+      d = Diagnostic.of(Code.NETC225, n.port().span(), who + ", but service `" + prev.service().name()
+          + "` opens " + label(prev.port()) + ": Kubernetes gives a node port to one service, whatever"
+          + " the protocol");
+      hint = "give each service its own node ports (30000-32767)";
+    } else {
+      d = Diagnostic.of(Code.NETC225, n.port().span(), who + " for port " + n.port().port() + " and "
+          + label(prev.port()) + " for port " + prev.port().port() + ": Kubernetes shares a node port"
+          + " between protocols only for one port of a service");
+      hint = "give each service port its own node port (30000-32767), or serve both protocols on one port";
+    }
+    return d.withRelated(prev.port().span(), "`" + prev.service().name() + "` opens node port "
+            + label(prev.port()) + " here")
+        .withHint(hint);
   }
 
   private static String label(Service.Port p) {

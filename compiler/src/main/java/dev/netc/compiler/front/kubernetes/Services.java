@@ -8,6 +8,7 @@ import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.ir.Protocol;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,8 +103,9 @@ final class Services {
     }
     List<Decl.ServicePort> ports = new ArrayList<>();
     boolean ok = true;
+    Map<String, Word> nodePortOf = requestedNodePorts(f, portItems);
     for (At p : portItems) {
-      ok &= port(o, type.get(), p, pods, ports);
+      ok &= port(o, type.get(), p, pods, nodePortOf, ports);
     }
     if (!ok) {
       return Optional.empty();
@@ -116,8 +118,29 @@ final class Services {
         List.of(), o.name().span()));
   }
 
+  /**
+   * The node port a Service names for each port number, the first one it names: Kubernetes gives
+   * it to the ports of that number that name none (in the other protocol), not a port of its own.
+   */
+  private static Map<String, Word> requestedNodePorts(Fields f, List<At> portItems) {
+    Fields quiet = new Fields(f.yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    Map<String, Word> out = new HashMap<>();
+    for (At p : portItems) {
+      quiet.map(p).ifPresent(m -> {
+        Optional<Word> port = Fields.get(m, "port").flatMap(quiet::scalar);
+        Optional<Word> nodePort = Fields.get(m, "nodePort").flatMap(quiet::scalar)
+            .filter(Ports::isNumber).filter(w -> w.text().length() <= 5)
+            .filter(w -> Integer.parseInt(w.text()) >= 30000 && Integer.parseInt(w.text()) <= 32767);
+        if (port.isPresent() && nodePort.isPresent()) {
+          out.putIfAbsent(port.get().text(), nodePort.get());
+        }
+      });
+    }
+    return out;
+  }
+
   private boolean port(KubeObject o, String type, At p, List<Cluster.Pod> pods,
-      List<Decl.ServicePort> out) {
+      Map<String, Word> nodePortOf, List<Decl.ServicePort> out) {
     Fields f = o.f();
     Optional<Map<String, At>> fields = f.map(p);
     if (fields.isEmpty()) {
@@ -141,11 +164,16 @@ final class Services {
       return false;
     }
     if (nodePort.isEmpty() && !type.equals("ClusterIP")) {
-      while (nodePorts.contains(nextNodePort)) {
-        nextNodePort++;
+      Word shared = nodePortOf.get(port.get().text());
+      if (shared == null) {
+        while (nodePorts.contains(nextNodePort)) {
+          nextNodePort++;
+        }
+        nodePorts.add(nextNodePort);
+        shared = new Word(String.valueOf(nextNodePort), port.get().span());
+        nodePortOf.put(port.get().text(), shared);
       }
-      nodePorts.add(nextNodePort);
-      nodePort = Optional.of(new Word(String.valueOf(nextNodePort), port.get().span()));
+      nodePort = Optional.of(new Word(shared.text(), port.get().span()));
     }
     List<Word> targets = new ArrayList<>();
     Word t = target.orElse(port.get());
