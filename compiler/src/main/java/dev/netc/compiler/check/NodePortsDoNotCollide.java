@@ -8,6 +8,7 @@ import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Topology;
@@ -26,7 +27,8 @@ import java.util.Set;
  * namespace and protocol), and of another port of the same service; only the protocols of one
  * port ({@code port 53/udp} and {@code port 53/tcp}) may share it. For its protocol, it collides
  * with a fixed published host port range that contains it, on whatever host, unless that
- * `publish` binds a loopback address.
+ * `publish` binds a loopback address, and with a port that a {@code host} mode endpoint of any
+ * host exposes, since that endpoint listens on its host's own ports.
  */
 final class NodePortsDoNotCollide implements Check {
   private static final Cidr V4_LOOPBACK = Cidr.parse("127.0.0.0/8").get();
@@ -60,6 +62,7 @@ final class NodePortsDoNotCollide implements Check {
       same.add(n);
     }
     for (NodePort n : nodePorts) {
+      hostMode(t, n, out);
       Set<Span> seen = new HashSet<>(); // one report for all replicas of a container
       for (Endpoint e : t.endpoints()) {
         if (e.mode() != NetMode.BRIDGE) {
@@ -110,6 +113,26 @@ final class NodePortsDoNotCollide implements Check {
     return d.withRelated(prev.port().span(), "`" + prev.service().name() + "` opens node port "
             + label(prev.port()) + " here")
         .withHint(hint);
+  }
+
+  private static void hostMode(Topology t, NodePort n, Diagnostics out) {
+    Set<Span> seen = new HashSet<>(); // one report for all replicas of an endpoint
+    for (Endpoint h : t.endpoints()) {
+      if (h.mode() != NetMode.HOST || seen.contains(h.span())) {
+        continue;
+      }
+      for (PortSpec listen : PublishedPortsDoNotCollide.listens(h)) {
+        if (listen.protocol() == n.port().protocol()
+            && listen.range().contains(PortRange.of(n.port().nodePort().getAsInt())) && seen.add(h.span())) {
+          String who = h.replicaOf().orElse(h.name());
+          out.add(Diagnostic.of(Code.NETC225, n.port().span(), "service `" + n.service().name()
+                  + "` opens node port " + label(n.port()) + " on every host, but `" + who + "` listens on "
+                  + listen + " on host `" + h.host() + "` in the host's own network stack (`mode host`)")
+              .withRelated(h.span(), "`" + who + "` exposes " + listen + " here")
+              .withHint("use another node port, or give `" + who + "` a network of its own"));
+        }
+      }
+    }
   }
 
   private static String label(Service.Port p) {

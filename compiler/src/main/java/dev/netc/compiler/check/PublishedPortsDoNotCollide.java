@@ -5,18 +5,24 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * No two published ports claim the same host port: on one host, for one protocol, overlapping
  * host port ranges collide when their host addresses are equal or either is unspecified
- * (which binds every address). Automatically chosen host ports never collide.
+ * (which binds every address). Automatically chosen host ports never collide. Nor does a
+ * published port take a port that a {@code host} mode endpoint of its host exposes, since that
+ * endpoint listens on the host's own ports (on whatever address).
  */
 final class PublishedPortsDoNotCollide implements Check {
   @Override
@@ -56,6 +62,34 @@ final class PublishedPortsDoNotCollide implements Check {
         open.add(c);
       }
     }
+    Set<List<Span>> told = new HashSet<>(); // one report for all replicas of either
+    for (Endpoint h : t.endpoints()) {
+      if (h.mode() != NetMode.HOST) {
+        continue;
+      }
+      for (PortSpec listen : listens(h)) {
+        for (Claim c : byHostAndProto.getOrDefault(h.host() + "|" + listen.protocol(), List.of())) {
+          if (c.publish().hostPorts().get().overlaps(listen.range())
+              && told.add(List.of(h.span(), c.publish().span()))) {
+            String who = h.replicaOf().orElse(h.name());
+            String publisher = c.endpoint().replicaOf().orElse(c.endpoint().name());
+            out.add(Diagnostic.of(Code.NETC220, c.publish().span(), "`" + publisher + "` publishes "
+                    + where(c.publish()) + " on host `" + h.host() + "`, where `" + who
+                    + "` listens on " + listen + " in the host's own network stack (`mode host`)")
+                .withRelated(h.span(), "`" + who + "` exposes " + listen + " here")
+                .withHint("use another host port for the `publish` (or let netc choose one: "
+                    + "`publish PORT/PROTO`), or give `" + who + "` a network of its own"));
+          }
+        }
+      }
+    }
+  }
+
+  /** The ports a {@code host} mode endpoint listens on in its host's stack: what it and its members expose. */
+  static List<PortSpec> listens(Endpoint h) {
+    List<PortSpec> ports = new ArrayList<>(h.exposes());
+    h.members().forEach(m -> ports.addAll(m.exposes()));
+    return ports;
   }
 
   private static boolean sameAddress(Publish a, Publish b) {
