@@ -31,6 +31,7 @@ public enum Code {
   NETC031(Severity.WARNING, "unknown Compose field"),
   NETC032(Severity.WARNING, "Compose feature not supported"),
   NETC033(Severity.ERROR, "Compose fields conflict"),
+  NETC034(Severity.ERROR, "invalid Compose interpolation"),
 
   NETC101(Severity.ERROR, "unknown reference"),
   NETC102(Severity.ERROR, "duplicate name"),

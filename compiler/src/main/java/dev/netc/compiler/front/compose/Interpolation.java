@@ -2,29 +2,37 @@ package dev.netc.compiler.front.compose;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Compose's variable interpolation as it works with an empty environment and no {@code .env}
  * file, so that a file always reads the same: {@code ${VAR:-default}} and {@code ${VAR-default}}
  * give their default, {@code ${VAR:+alt}} gives nothing, {@code ${VAR}}, {@code $VAR} and
- * {@code ${VAR:?message}} give nothing and are listed as unset, {@code $$} is a {@code $}.
+ * {@code ${VAR:?message}} give nothing and are listed as unset, {@code $$} is a {@code $}. A
+ * {@code ${} without its {@code }}, or braces around something else than a variable name and
+ * an operator ({@code ${}}, {@code ${1}}, {@code ${VAR!x}}), is an invalid template, which
+ * Compose refuses ("invalid interpolation format").
  */
 final class Interpolation {
-  /** The interpolated text, and the variables that had no default (in order, once each). */
-  record Result(String text, List<String> unset) {}
+  /**
+   * The interpolated text, the variables that had no default (in order, once each), and what
+   * makes the text an invalid template, if anything (then the text is not meant).
+   */
+  record Result(String text, List<String> unset, Optional<String> invalid) {}
 
   private Interpolation() {}
 
   static Result apply(String s) {
     if (s.indexOf('$') < 0) {
-      return new Result(s, List.of());
+      return new Result(s, List.of(), Optional.empty());
     }
     List<String> unset = new ArrayList<>();
-    String text = expand(s, unset, 0);
-    return new Result(text, unset);
+    List<String> invalid = new ArrayList<>();
+    String text = expand(s, unset, invalid, 0);
+    return new Result(text, unset, invalid.stream().findFirst());
   }
 
-  private static String expand(String s, List<String> unset, int depth) {
+  private static String expand(String s, List<String> unset, List<String> invalid, int depth) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     while (i < s.length()) {
@@ -38,10 +46,11 @@ final class Interpolation {
       } else if (s.charAt(i + 1) == '{') {
         int close = closing(s, i + 2);
         if (close < 0) {
+          invalid.add("`" + s.substring(i) + "` has no closing `}`");
           out.append(s, i, s.length());
           break;
         }
-        out.append(braced(s.substring(i + 2, close), unset, depth));
+        out.append(braced(s.substring(i + 2, close), unset, invalid, depth));
         i = close + 1;
       } else if (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '_') {
         int end = i + 1;
@@ -59,7 +68,7 @@ final class Interpolation {
   }
 
   /** The body of {@code ${...}}: a name, then optionally an operator and a word. */
-  private static String braced(String body, List<String> unset, int depth) {
+  private static String braced(String body, List<String> unset, List<String> invalid, int depth) {
     int end = 0;
     while (end < body.length() && (Character.isLetterOrDigit(body.charAt(end)) || body.charAt(end) == '_')) {
       end++;
@@ -69,15 +78,21 @@ final class Interpolation {
     String op = rest.startsWith(":") && rest.length() > 1 ? rest.substring(0, 2)
         : rest.isEmpty() ? "" : rest.substring(0, 1);
     String word = rest.substring(op.length());
+    if (name.isEmpty() || Character.isDigit(name.charAt(0))
+        || !List.of("", ":-", "-", ":+", "+", ":?", "?").contains(op)) {
+      invalid.add("`${" + body + "}` is not a variable name, optionally followed by `:-`, `-`, `:+`,"
+          + " `+`, `:?` or `?` and a word");
+      return "";
+    }
     switch (op) {
       case ":-", "-" -> {
-        return expand(word, unset, depth + 1);
+        return expand(word, unset, invalid, depth + 1);
       }
       case ":+", "+" -> {
         return "";
       }
       default -> {
-        note(unset, name.isEmpty() ? body : name);
+        note(unset, name);
         return "";
       }
     }

@@ -127,7 +127,8 @@ final class Nodes {
 
   /**
    * A scalar as a word, interpolated: {@code ${VAR:-default}} gives its default, a variable
-   * without one is read as empty (as Compose does when the variable is not set), with a NETC032.
+   * without one is read as empty (as Compose does when the variable is not set), with a NETC032;
+   * an invalid template is a NETC034, and no word.
    * The word's span is the scalar's, without its quotes when it is quoted.
    */
   Optional<Word> scalar(Node n, String what) {
@@ -140,6 +141,13 @@ final class Nodes {
       span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
     }
     Interpolation.Result r = Interpolation.apply(s.getValue());
+    if (r.invalid().isPresent()) {
+      diags.add(Diagnostic.of(Code.NETC034, span, "invalid interpolation format in " + what + ": "
+              + r.invalid().get())
+          .withHint("write a variable as `${NAME}` or `${NAME:-default}`, with its closing `}`, and a"
+              + " `$` that is no variable as `$$`"));
+      return Optional.empty();
+    }
     for (String v : r.unset()) {
       diags.add(Diagnostic.of(Code.NETC032, span, "netc reads no environment: variable `" + v
               + "` in " + what + " is read as empty, as Compose reads a variable that is not set")

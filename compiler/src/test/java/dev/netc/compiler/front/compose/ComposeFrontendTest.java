@@ -52,4 +52,17 @@ class ComposeFrontendTest {
     assertEquals("$HOME", Interpolation.apply("$$HOME").text());
     assertTrue(Interpolation.apply("127.0.0.1:80").unset().isEmpty());
   }
+
+  @Test
+  void anInvalidTemplateIsToldAsComposeRefusesIt() {
+    assertEquals(Optional.of("`${P:-8080:80` has no closing `}`"), Interpolation.apply("${P:-8080:80").invalid());
+    assertEquals(Optional.of("`${A:-${B}` has no closing `}`"), Interpolation.apply("x${A:-${B}").invalid());
+    for (String bad : List.of("${}", "${1}:80", "${A!x}", "${:-80}", "${A:-${}}")) {
+      assertTrue(Interpolation.apply(bad).invalid().isPresent(), bad);
+    }
+    for (String good : List.of("${A}", "${A-1}", "${A:-1}", "${A+1}", "${A:+1}", "${A?x}", "${A:?x}",
+        "$$", "$$${A}", "a$", "$1", "${_A1}")) {
+      assertEquals(Optional.empty(), Interpolation.apply(good).invalid(), good);
+    }
+  }
 }
