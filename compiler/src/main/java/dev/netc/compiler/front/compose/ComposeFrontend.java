@@ -69,7 +69,8 @@ public final class ComposeFrontend implements Frontend {
     out.add(new Decl.Topology(project, project.span()));
     // a project name netc refuses is reported once, for the topology: its network takes a fixed one
     String netcProject = ProjectName.netc(ProjectName.normalise(project.text()));
-    Networks networks = new Networks(netcProject.isEmpty() ? "compose" : netcProject); // `name: ""`
+    Networks networks = new Networks(netcProject.isEmpty() ? "compose" : netcProject, project,
+        declared.isPresent()); // `name: ""`
     if (top.containsKey("networks")) {
       new NetworkReader(nodes).read(top.get("networks"), networks);
     }

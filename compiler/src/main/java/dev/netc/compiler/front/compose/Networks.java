@@ -33,14 +33,35 @@ final class Networks {
   /** A network key resolved: its kind, and for {@link Kind#NETWORK} the netc name. */
   record Target(Kind kind, String network) {}
 
+  /** The longest project name whose default network's name is a netc name (63 characters). */
+  static final int LONGEST_PROJECT = 63 - "-default".length();
+
   private final String defaultName;
+  /** {@code PROJECT-default} when it is too long to be a netc name (then defaultName stands in) */
+  private final Optional<String> tooLong;
+  private final Word project;
+  private final boolean named;
   private final List<Decl.Network> decls = new ArrayList<>();
   private final Map<String, Target> targets = new HashMap<>();
   private boolean defaultUsed;
 
-  /** @param project the project's netc name; its default network is {@code PROJECT-default} */
-  Networks(String project) {
-    this.defaultName = project + "-default";
+  /**
+   * @param netcProject the project's netc name; its default network is {@code PROJECT-default},
+   *     and when that is longer than a name may be, a shortened one stands in for it (an error
+   *     says so, unless the project's name is refused already)
+   * @param project the project's name as the file gives it (its {@code name}, else its folder's)
+   * @param named whether the file gives it a {@code name}
+   */
+  Networks(String netcProject, Word project, boolean named) {
+    String full = netcProject + "-default";
+    this.tooLong = full.length() > 63 ? Optional.of(full) : Optional.empty();
+    this.defaultName = tooLong.isEmpty() ? full : shortened(netcProject) + "-default";
+    this.project = project;
+    this.named = named;
+  }
+
+  private static String shortened(String project) {
+    return project.substring(0, Math.min(project.length(), LONGEST_PROJECT)).replaceAll("-+$", "");
   }
 
   /** The netc name a Compose network key declares: the key, but {@code default} is the project's. */
@@ -84,6 +105,17 @@ final class Networks {
    */
   List<Decl.Network> decls(Span at, Diagnostics diags) {
     List<Decl.Network> out = new ArrayList<>(decls);
+    if (tooLong.isPresent() && (defaultUsed || targets.containsKey("default"))
+        && project.text().length() <= 63) {
+      String p = tooLong.get().substring(0, tooLong.get().length() - "-default".length());
+      diags.add(Diagnostic.of(Code.NETC103, project.span(), "the project name `" + p + "` ("
+              + p.length() + " characters) makes the name of its default network, `" + tooLong.get()
+              + "`, longer than the 63 characters a name may have")
+          .withHint((named ? "shorten the project `name` to at most " + LONGEST_PROJECT + " characters"
+              : "the project is named after its folder: add a `name` of at most " + LONGEST_PROJECT
+                  + " characters at the top of the file, or rename the folder")
+              + ", or give every service `networks` of its own"));
+    }
     if (defaultUsed && !targets.containsKey("default")) {
       Optional<Decl.Network> same = decls.stream().filter(d -> d.name().text().equals(defaultName)).findFirst();
       if (same.isPresent()) {

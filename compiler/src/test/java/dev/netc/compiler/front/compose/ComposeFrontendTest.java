@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.source.SourceFile;
 import java.util.List;
@@ -39,6 +41,25 @@ class ComposeFrontendTest {
     assertEquals("shop", ((Decl.Topology) decls.get(0)).name().text());
     assertEquals("shop-default", ((Decl.Network) decls.get(1)).name().text());
     assertEquals("shop-default", ((Decl.Container) decls.get(2)).attaches().get(0).network().text());
+  }
+
+  @Test
+  void aProjectNamedAfterAFolderTooLongForItsDefaultNetworkIsToldAtTheFileStart() {
+    String folder = "a".repeat(56);
+    Diagnostics diags = new Diagnostics();
+    List<Decl> decls = front.read(new SourceFile("/work/" + folder + "/compose.yaml",
+        "services:\n  web:\n    image: nginx\n"), diags);
+    assertEquals(1, diags.sorted().size());
+    Diagnostic d = diags.sorted().get(0);
+    assertEquals(Code.NETC103, d.code());
+    assertEquals(0, d.span().start());
+    assertEquals("the project name `" + folder + "` (56 characters) makes the name of its default network, `"
+        + folder + "-default`, longer than the 63 characters a name may have", d.message());
+    assertEquals("a".repeat(55) + "-default", ((Decl.Network) decls.get(1)).name().text(),
+        "a valid name stands in, so that the name is not told again");
+    diags = new Diagnostics();
+    front.read(new SourceFile("/work/" + "a".repeat(55) + "/compose.yaml", "services:\n  web:\n    image: nginx\n"), diags);
+    assertTrue(diags.sorted().isEmpty());
   }
 
   @Test
