@@ -662,7 +662,7 @@ public final class LiveReader {
    * Names the parent of each macvlan of an endpoint in its {@link LiveLink#params} ({@code
    * mode=bridge parent=eth0}) when there is one host namespace it can be in (host mode, a sandbox
    * of one host): its peer index is the parent's there. A parent that is no link of the topology
-   * (a NIC of the host) is then compared by name ({@link Runner.Rebuild#parentChange}); with
+   * (a NIC of the host) is then compared by name ({@link Rebuild#parentChange}); with
    * several host namespaces an index is no name, and only netc's own parents are compared.
    */
   static void withParents(Map<ObjectId, LiveLink> links, Map<String, Map<String, Integer>> hostIndexes) {

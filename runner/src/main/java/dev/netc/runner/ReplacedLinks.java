@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * The rollback of the links a failed apply replaced ({@code -/+}, {@link Runner.Rebuild}): each
+ * The rollback of the links a failed apply replaced ({@code -/+}, {@link Rebuild}): each
  * is made again as the read before the apply ({@code before}) has it, whatever its kind: a
  * bridge, a veth pair (both ends: a container moved to another host), a VLAN sub-interface, a
  * VXLAN device, a macvlan sub-interface. A link is made with its kind, what it is made of

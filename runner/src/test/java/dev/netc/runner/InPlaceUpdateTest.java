@@ -57,7 +57,7 @@ class InPlaceUpdateTest {
       } else if (o instanceof NetnsFile f) {
         files.put(f.id(), f.content());
       } else if (o instanceof Link l) {
-        LiveLink now = new LiveLink(Runner.Rebuild.kind(l.type()), l.type() == Link.Type.LOOPBACK ? 65536 : 1500, true,
+        LiveLink now = new LiveLink(Rebuild.kind(l.type()), l.type() == Link.Type.LOOPBACK ? 65536 : 1500, true,
             l.master().orElse(""), l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1));
         links.put(l.id(), spoil.getOrDefault(l.id(), x -> x).apply(now));
         aliases.put(l.id(), l.alias());
@@ -201,9 +201,9 @@ class InPlaceUpdateTest {
     LiveLink same = new LiveLink("macvlan", 9000, true, "", sub.mac().orElseThrow(), 2, 3, "mode=" + p.mode().label());
     assertEquals(List.of(), Runner.attributeChanges(sub, same), "the parent's MTU, inherited: not drift");
     String other = p.mode() == dev.netc.compiler.ir.MacvlanMode.PRIVATE ? "bridge" : "private";
-    assertEquals(java.util.Optional.of("macvlan mode"), Runner.Rebuild.paramsChange(sub,
+    assertEquals(java.util.Optional.of("macvlan mode"), Rebuild.paramsChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 3, "mode=" + other)));
-    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub, same));
+    assertEquals(java.util.Optional.empty(), Rebuild.paramsChange(sub, same));
 
     // the parent veth of the sandbox stands replaced (of another kind): the sub-interface goes with it
     Map<ObjectId, LiveLink> links = new HashMap<>();
@@ -215,14 +215,14 @@ class InPlaceUpdateTest {
     Set<ObjectId> owned = new HashSet<>();
     for (Link l : all) {
       owned.add(l.id());
-      links.put(l.id(), new LiveLink(Runner.Rebuild.kind(l.type()), 1500, true, l.master().orElse(""),
-          l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1), Runner.Rebuild.params(l)));
+      links.put(l.id(), new LiveLink(Rebuild.kind(l.type()), 1500, true, l.master().orElse(""),
+          l.mac().orElse("02:00:00:00:00:01"), index.get(l.ref()), l.peer().map(index::get).orElse(-1), Rebuild.params(l)));
     }
     ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
     links.put(parentId, new LiveLink("other", 1500, true, "", "x", 99, -1));
     LiveState live = new LiveState(true, true, "", Set.of(), owned, Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
         Set.of("t1"), Map.of(), links, List.of());
-    Runner.Rebuild r = Runner.Rebuild.of(m.host(), live);
+    Rebuild r = Rebuild.of(m.host(), live);
     assertEquals("kind", r.replace().get(parentId));
     assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
   }
@@ -268,22 +268,22 @@ class InPlaceUpdateTest {
         Map.of(), Set.of("t1"), Map.of(), Map.of(parentId, parent), List.of());
     String mode = "mode=" + p.mode().label();
     // on its parent (index 7 in the host namespace); on another link; the parent not there yet
-    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.empty(), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), live, desired));
-    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.of("macvlan parent"), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, desired));
     LiveState noParent = new LiveState(true, true, "", Set.of(), Set.of(), Map.of(), Map.of(), Set.of(), Map.of(),
         Map.of(), Set.of("t1"), Map.of(), Map.of(), List.of());
-    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.of("macvlan parent"), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), noParent, desired));
     // a NIC of the host (host mode: not the topology's) is compared by the name the read found, if any
-    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.empty(), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, Set.of(sub.id())));
-    assertEquals(java.util.Optional.empty(), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.empty(), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=" + p.parent()), live, Set.of(sub.id())));
-    assertEquals(java.util.Optional.of("macvlan parent"), Runner.Rebuild.parentChange(sub,
+    assertEquals(java.util.Optional.of("macvlan parent"), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=eno9"), live, Set.of(sub.id())));
-    assertEquals(java.util.Optional.empty(), Runner.Rebuild.paramsChange(sub,
+    assertEquals(java.util.Optional.empty(), Rebuild.paramsChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode + " parent=eno9")), "the mode is as desired");
   }
 
