@@ -5,6 +5,7 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
@@ -83,6 +84,73 @@ final class PublishedPortsDoNotCollide implements Check {
         }
       }
     }
+    hostModeTwice(t, out);
+  }
+
+  /**
+   * Two {@code host} mode endpoints of one host that listen on one port (in one protocol), or the
+   * replicas of one (all on its host): they share the host's stack, where only one can bind it.
+   */
+  private static void hostModeTwice(Topology t, Diagnostics out) {
+    Map<String, List<Endpoint>> byHost = new HashMap<>();
+    for (Endpoint h : t.endpoints()) {
+      if (h.mode() == NetMode.HOST) {
+        byHost.computeIfAbsent(h.host(), k -> new ArrayList<>()).add(h);
+      }
+    }
+    Set<List<Span>> told = new HashSet<>(); // one report per pair of declarations
+    for (List<Endpoint> hs : byHost.values()) {
+      for (int j = 1; j < hs.size(); j++) {
+        Endpoint b = hs.get(j);
+        for (int i = 0; i < j; i++) {
+          Endpoint a = hs.get(i);
+          Span first = a.span().compareTo(b.span()) <= 0 ? a.span() : b.span();
+          Span second = first == a.span() ? b.span() : a.span();
+          if (told.contains(List.of(first, second))) {
+            continue;
+          }
+          shared(listens(a), listens(b)).ifPresent(port -> {
+            told.add(List.of(first, second));
+            String host = b.host();
+            if (first.equals(second)) {
+              String who = b.replicaOf().orElse(b.name());
+              out.add(Diagnostic.of(Code.NETC220, b.span(), "replicas of `" + who + "` run in mode host on host `"
+                      + host + "` and all listen on " + port + " in its network stack, where only one can bind it")
+                  .withHint("use one replica, or give `" + who + "` a network of its own and publish the port"
+                      + " (`publish PORT/PROTO` lets netc choose each replica's host port)"));
+            } else {
+              Endpoint x = first == a.span() ? a : b;
+              Endpoint y = x == a ? b : a;
+              String xn = x.replicaOf().orElse(x.name());
+              String yn = y.replicaOf().orElse(y.name());
+              out.add(Diagnostic.of(Code.NETC220, y.span(), "`" + yn + "` listens on " + port + " in the network stack of host `"
+                      + host + "` (`mode host`), as `" + xn + "` does: only one of them can bind it")
+                  .withRelated(x.span(), "`" + xn + "` exposes " + port + " here, in mode host")
+                  .withHint("expose another port in one of them, or give one of them a network of its own"));
+            }
+          });
+        }
+      }
+    }
+  }
+
+  /** The ports both lists listen on, in one protocol, joined for a message; empty when none. */
+  private static java.util.Optional<String> shared(List<PortSpec> a, List<PortSpec> b) {
+    List<String> both = new ArrayList<>();
+    for (PortSpec x : a) {
+      for (PortSpec y : b) {
+        if (x.protocol() == y.protocol() && x.range().overlaps(y.range())) {
+          int first = Math.max(x.range().first(), y.range().first());
+          int last = Math.min(x.range().last(), y.range().last());
+          String port = new PortSpec(new PortRange(first, last), x.protocol()).toString();
+          if (!both.contains(port)) {
+            both.add(port);
+          }
+        }
+      }
+    }
+    return both.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(both.size() == 1 ? both.get(0)
+        : String.join(", ", both.subList(0, both.size() - 1)) + " and " + both.get(both.size() - 1));
   }
 
   /** The ports a {@code host} mode endpoint listens on in its host's stack: what it and its members expose. */
