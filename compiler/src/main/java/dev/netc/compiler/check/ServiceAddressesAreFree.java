@@ -37,7 +37,7 @@ final class ServiceAddressesAreFree implements Check {
           d = Diagnostic.of(Code.NETC226, s.addressSpan(a), "address `" + a + "` of service `" + s.name()
                   + "` is the address of service `" + other.name() + "` too")
               .withRelated(other.addressSpan(a), "service `" + other.name() + "` takes it here")
-              .withHint("give each service its own address, or leave `address` out and netc chooses one");
+              .withHint("give each service its own address, or " + leaveOut(s, a));
         }
         if (d != null) {
           out.add(d);
@@ -74,10 +74,17 @@ final class ServiceAddressesAreFree implements Check {
               .withRelated(n.span(), "network `" + n.name() + "` is declared here");
         }
         return Optional.of(d.withHint("use an address outside every subnet of the topology, such as one of "
-            + (a.isV4() ? "10.96.0.0/12" : "fd00:10:96::/112") + ", or leave `address` out and netc chooses one"));
+            + (a.isV4() ? "10.96.0.0/12" : "fd00:10:96::/112") + ", or " + leaveOut(s, a)));
       }
     }
     return Optional.empty();
+  }
+
+  /** The hint's way out: the field to leave out is {@code address} in .netc, {@code clusterIP} in Kubernetes YAML. */
+  private static String leaveOut(Service s, IpAddress a) {
+    String path = s.addressSpan(a).file().path();
+    boolean yaml = path.endsWith(".yaml") || path.endsWith(".yml");
+    return yaml ? "leave `clusterIP` out and netc chooses one" : "leave `address` out and netc chooses one";
   }
 
   private static Optional<Diagnostic> underlay(Topology t, Service s, IpAddress a) {
@@ -87,7 +94,7 @@ final class ServiceAddressesAreFree implements Check {
                 + s.name() + "` is the underlay address of host `" + h.name() + "`")
             .withRelated(h.span(), "host `" + h.name() + "` is declared here")
             .withHint("use an address that no host has, such as one of "
-                + (a.isV4() ? "10.96.0.0/12" : "fd00:10:96::/112") + ", or leave `address` out and netc chooses one"));
+                + (a.isV4() ? "10.96.0.0/12" : "fd00:10:96::/112") + ", or " + leaveOut(s, a)));
       }
     }
     return Optional.empty();
