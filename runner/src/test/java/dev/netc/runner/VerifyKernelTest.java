@@ -187,6 +187,59 @@ class VerifyKernelTest extends ProbeSandboxTest {
   }
 
   /**
+   * A published range is probed, by default, on its first and its last port (and the host ports
+   * published to them): the last host port forwarded to the wrong container port, by someone
+   * else's table (not drift) that DNATs it before netc's, is the one cell verify reports, which a
+   * probe of the first port alone does not see.
+   */
+  @Test
+  void theLastPortOfAPublishedRangeIsVerified() throws Exception {
+    Path file = Files.createTempFile(stateDir, "ranges", ".netc");
+    Files.writeString(file, """
+        topology ranges
+        network front { subnet 10.72.0.0/24 }
+        container web {
+          attach front { ip 10.72.0.10 }
+          publish 8000-8002 -> 8000-8002/tcp
+          publish 9000-9002 -> 80-82/udp
+        }
+        container client { attach front }
+        """);
+    CompileResult r = new Compiler().compile(file);
+    Topology t = r.topology().orElseThrow(() -> new AssertionError(r.diagnostics().toString()));
+    Reachability model = new Reachability(t);
+    PortSpec first = new PortSpec(PortRange.of(8000), Protocol.TCP);
+    PortSpec last = new PortSpec(PortRange.of(8002), Protocol.TCP);
+    assertEquals(List.of(first, last, new PortSpec(PortRange.of(80), Protocol.UDP),
+        new PortSpec(PortRange.of(82), Protocol.UDP)), model.defaultPorts());
+    runner.apply(Kernel.target(t, s));
+    Verification v = verify(t, model.defaultPorts());
+    assertTrue(v.equal(), v::text);
+    // 4 nodes, 4 ports; the host's own 8000 and 8002 are web's, a known difference
+    assertEquals(4 * 4 * 4 - 2 * 4, v.compared(), v::text);
+    assertEquals(2 * 4, v.skippedCells(), v::text);
+    // @outside reaches web on both ends of both ranges through the host ports only
+    for (String port : List.of("8000/tcp", "8002/tcp", "80/udp", "82/udp")) {
+      ProbeResult.Cell c = v.probe().cells().stream().filter(x -> x.from().name().equals("@outside")
+          && x.to().name().equals("web") && x.port().toString().equals(port)).findFirst().orElseThrow();
+      assertTrue(c.allowed(), port + ": " + c.detail());
+    }
+
+    // host port 8002 forwarded to web's 8001 instead of 8002, before netc's DNAT
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table ip foreign; add chain ip foreign pre"
+        + " { type nat hook prerouting priority -150; }; add rule ip foreign pre fib daddr type local"
+        + " tcp dport 8002 dnat to 10.72.0.10:8001").ok());
+    assertTrue(runner.drift(Kernel.target(t, s)).inSync());
+    assertTrue(verify(t, List.of(first)).equal(), "the first port alone does not see it");
+    v = verify(t, model.defaultPorts());
+    assertEquals(List.of("@outside -> web 8002/tcp model true kernel false"), lines(v), v::text);
+    // web's own address is not routed from outside; the host's two, on 8002, lead to nothing listening
+    assertTrue(v.text().startsWith("@outside -> web on 8002/tcp: model admits, kernel denies (10.72.0.10:8002 timed"
+        + " out, 10.72.0.1:8002 refused, 198.18.0.1:8002 refused)\n  model: path: through published port 8002/tcp;"),
+        v::text);
+  }
+
+  /**
    * Twenty endpoints on two networks (one internal, dual-stack), isolation, allow and deny rules,
    * ports published on every host address (automatic ones, and 3000 itself, which takes the
    * host's own 3000/tcp: a known difference), probed on 3000/tcp and 5353/udp.

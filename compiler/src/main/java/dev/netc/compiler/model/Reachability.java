@@ -281,15 +281,19 @@ public final class Reachability {
 
   /**
    * The ports a matrix shows when none are asked for: those the topology exposes, publishes,
-   * forwards to from services or names in allow and deny rules (a range by its first port),
-   * or {@code 80/tcp} when it names none.
+   * forwards to from services or names in allow and deny rules (a range by its first port; a
+   * published range by its first and its last container port, so that a probe of the defaults
+   * sees both ends of the forwarding), or {@code 80/tcp} when it names none.
    */
   public List<PortSpec> defaultPorts() {
     TreeSet<PortSpec> out = new TreeSet<>();
     for (Endpoint e : t.endpoints()) {
       e.exposes().forEach(p -> out.add(first(p)));
       e.members().forEach(m -> m.exposes().forEach(p -> out.add(first(p))));
-      e.publishes().forEach(p -> out.add(new PortSpec(PortRange.of(p.containerPorts().first()), p.protocol())));
+      e.publishes().forEach(p -> {
+        out.add(new PortSpec(PortRange.of(p.containerPorts().first()), p.protocol()));
+        out.add(new PortSpec(PortRange.of(p.containerPorts().last()), p.protocol()));
+      });
     }
     for (Service s : t.services()) {
       s.ports().forEach(p -> out.add(new PortSpec(PortRange.of(p.targetPort()), p.protocol())));
