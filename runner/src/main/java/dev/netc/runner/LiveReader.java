@@ -577,7 +577,7 @@ public final class LiveReader {
       Parsed<Cidr> c = Cidr.parse(dst.equals("default") ? v6 ? "::/0" : "0.0.0.0/0"
           : dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
       long metric = rt.path("metric").asLong(0);
-      String to = c.ok() ? c.get().toString() : dst;
+      String to = (c.ok() ? c.get().toString() : dst) + tos(rt);
       items.add((rt.has("gateway") ? Sandbox.route(to, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()) : "route " + to)
           + (metric == defaultMetric(v6) ? "" : " metric " + metric));
     }
@@ -684,8 +684,9 @@ public final class LiveReader {
   /**
    * A route's identity: its destination as a prefix ({@code default}: {@code 0.0.0.0/0} or {@code
    * ::/0}; an address: a host prefix), then {@code table T} when it is not the main table's and
-   * {@code metric N} when it is not the one {@code ip route add} gives ({@link #defaultMetric}):
-   * {@code 10.1.0.0/24 metric 50}, {@code 0.0.0.0/0 table 100}, words that {@code ip route del}
+   * {@code metric N} when it is not the one {@code ip route add} gives ({@link #defaultMetric}),
+   * after {@code tos T} when it has one ({@link #tos}):
+   * {@code 10.1.0.0/24 metric 50}, {@code 0.0.0.0/0 table 100}, {@code 10.96.0.0/16 tos 0x10}, words that {@code ip route del}
    * takes as they are.
    */
   private static ObjectId routeId(String ns, JsonNode rt, boolean v6) {
@@ -698,8 +699,19 @@ public final class LiveReader {
     Parsed<Cidr> c = Cidr.parse(dst);
     String table = rt.path("table").asText("main");
     long metric = rt.path("metric").asLong(0);
-    return new ObjectId(ObjectId.Kind.ROUTE, ns, (c.ok() ? c.get().toString() : dst)
+    return new ObjectId(ObjectId.Kind.ROUTE, ns, (c.ok() ? c.get().toString() : dst) + tos(rt)
         + (table.equals("main") ? "" : " table " + table) + (metric == defaultMetric(v6) ? "" : " metric " + metric));
+  }
+
+  /**
+   * The words {@code tos T} of an IPv4 route of a TOS ({@code ip route add ... tos 0x10}), or
+   * none: the kernel keys a route by its TOS as by its metric, and deletes the route of the TOS
+   * {@code ip route del} names (0 without one), so that routes of one destination, table and
+   * metric but another TOS are routes of their own.
+   */
+  static String tos(JsonNode rt) {
+    String tos = rt.path("tos").asText("");
+    return tos.isEmpty() || tos.equals("0x00") || tos.equals("default") ? "" : " tos " + tos;
   }
 
   /** The metric {@code ip route add} gives a route without one: 0 in IPv4, 1024 in IPv6. */

@@ -227,6 +227,27 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   @Test
+  void routesOfATosAddedByHandAreUnexpectedAndDeletedAlone() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    // beside netc's default route and a route made by hand, routes of the same destination of
+    // a TOS: the kernel keys them by it, and `route del DST` deletes only the one without
+    ipIn("a", "route add default via 10.1.0.99 tos 0x10");
+    ipIn("a", "route add 10.9.0.0/16 via 10.1.0.98");
+    ipIn("a", "route add blackhole 10.9.0.0/16 tos 0x08");
+    ipIn("a", "route add 10.1.0.0/24 dev eth0 tos 0x04 metric 50");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 tos 0x10", "unexpected  route:" + a + ":10.1.0.0/24 tos 0x04 metric 50",
+        "unexpected  route:" + a + ":10.9.0.0/16", "unexpected  route:" + a + ":10.9.0.0/16 tos 0x08"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+  }
+
+  @Test
   void aFailedApplyMakesTheRulesAndRoutesItDeletedAgain() throws Exception {
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
@@ -234,9 +255,10 @@ class RouteChangesKernelTest extends SandboxTest {
     ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
     ipIn("a", "route add default via 10.1.0.99 table 100");
     ipIn("a", "route add 10.1.0.0/24 dev eth0 metric 50");
+    ipIn("a", "route add blackhole 10.9.0.0/16 tos 0x08");
     ipIn("a", "-6 rule add from all lookup 200 pref 300");
     List<String> drift = unexpected(runner.drift(t));
-    assertEquals(4, drift.size(), drift::toString);
+    assertEquals(5, drift.size(), drift::toString);
     // the IPv4 rule and the routes are deleted, then the batch of the IPv6 rule fails (an
     // executor that reaches the kernel: the runner reads the rules over netlink)
     java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();

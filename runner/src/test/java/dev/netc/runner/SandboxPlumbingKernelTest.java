@@ -73,8 +73,10 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "-n", outside, "route", "add", "10.20.0.0/24", "dev", "uplink").ok());
     assertTrue(Kernel.run("ip", "-n", outside, "-6", "route", "add", "fd00:20::/64", "dev", "uplink", "metric", "7").ok());
     assertTrue(Kernel.run("ip", "-n", outside, "route", "add", "default", "via", "198.18.0.1", "dev", "uplink", "metric", "5").ok());
+    // and a route of a TOS, which the kernel deletes only when told its TOS
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "add", "10.30.0.0/24", "via", "198.18.0.1", "dev", "uplink", "tos", "0x10").ok());
     assertEquals(List.of("~ link:" + outside + ":uplink  (route 0.0.0.0/0 via 198.18.0.1 metric 5 unexpected, "
-        + "route 10.20.0.0/24 unexpected, route fd00:20::/64 metric 7 unexpected)"), plan(t));
+        + "route 10.20.0.0/24 unexpected, route 10.30.0.0/24 tos 0x10 via 198.18.0.1 unexpected, route fd00:20::/64 metric 7 unexpected)"), plan(t));
     runner.apply(t);
     assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
     assertEquals(List.of("default via 198.18.0.1 dev uplink", "198.18.0.0/30 dev uplink proto kernel scope link src 198.18.0.2"),

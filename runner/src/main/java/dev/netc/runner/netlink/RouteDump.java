@@ -22,7 +22,7 @@ import java.util.Map;
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
  * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
  * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
- * gateway, type, metric, protocol and table, only those LiveReader reads (not the local table's,
+ * TOS, gateway, type, metric, protocol and table, only those LiveReader reads (not the local table's,
  * not the kernel's own): a container's other routes (the local table's, its subnets', IPv6
  * multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
  * rules of both families ({@code RTM_GETRULE}), each as the arguments of {@code ip rule}.
@@ -459,6 +459,11 @@ public final class RouteDump {
         r.put("dst", dstLen == (family == AF_INET ? 32 : 128) ? dst : dst + "/" + dstLen);
       } else {
         r.put("dst", dstLen == 0 ? "default" : (family == AF_INET ? "0.0.0.0/" : "::/") + dstLen);
+      }
+      int tos = m.get(3) & 0xff;
+      if (tos != 0) {
+        // an IPv4 route's TOS, part of its key in the kernel, as ip prints one it has no name for
+        r.put("tos", String.format("0x%02x", tos));
       }
       if (a.has(5)) {
         r.put("gateway", a.address(5));
