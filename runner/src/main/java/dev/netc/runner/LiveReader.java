@@ -354,11 +354,12 @@ public final class LiveReader {
       if (!host) {
         // the namespace is the topology's whole: every route of its tables that the kernel did
         // not make with an address is owned (a blackhole or a route through a device only, one of
-        // another table or with another metric, made by hand, is unexpected), a route through a
-        // gateway before any other of the same identity; the local table is the kernel's own
+        // another table or with another metric, a local route, made by hand, is unexpected), a
+        // route through a gateway before any other of the same identity; the local table's own
+        // routes are the kernel's (proto kernel)
         List<JsonNode> withoutGateway = new ArrayList<>();
         for (JsonNode rt : routes) {
-          if (rt.path("table").asText("main").equals("local") || rt.path("protocol").asText().equals("kernel")) {
+          if (rt.path("protocol").asText().equals("kernel")) {
             continue;
           }
           if (!rt.has("gateway")) {
@@ -379,7 +380,8 @@ public final class LiveReader {
           ObjectId id = routeId(ns, rt, dst.contains(":") || rt.has("pref"));
           String type = rt.path("type").asText("unicast");
           if (owned.add(id)) {
-            routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText() : type);
+            routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText()
+                : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type);
           }
         }
         // the policy routing rules (read over netlink only: `ip rule show` lists one family),
@@ -678,8 +680,19 @@ public final class LiveReader {
         : l);
   }
 
-  /** The kinds of route without a gateway read in an endpoint's namespace ({@code ip -d}'s {@code type}). */
-  static final Set<String> GATEWAYLESS = Set.of("unicast", "blackhole", "unreachable", "prohibit", "throw");
+  /**
+   * The kinds of route without a gateway read in an endpoint's namespace ({@code ip -d}'s {@code
+   * type}): each was made by hand when the kernel did not make it (not {@code proto kernel}, as
+   * its own local and broadcast routes of the local table are).
+   */
+  static final Set<String> GATEWAYLESS = Set.of("unicast", "blackhole", "unreachable", "prohibit", "throw",
+      "local", "broadcast", "anycast", "multicast");
+
+  /**
+   * The kinds of route without a gateway that {@code ip route add} makes only through a device
+   * ({@code local 10.91.0.1 dev eth0}): what they go through is {@code TYPE dev DEVICE}.
+   */
+  static final Set<String> THROUGH_A_DEVICE = Set.of("local", "broadcast", "anycast", "multicast");
 
   /**
    * A route's identity: its destination as a prefix ({@code default}: {@code 0.0.0.0/0} or {@code

@@ -730,10 +730,15 @@ public final class Runner {
   /**
    * The {@code ip route} line that makes a route to {@code to} as {@link LiveState#route} has it:
    * {@code route add TO via GATEWAY dev DEVICE}, {@code route add TO dev DEVICE}, {@code route add
-   * blackhole TO} (a route of another type, made by hand).
+   * blackhole TO}, {@code route add local TO dev DEVICE} (a route of another type, made by hand:
+   * its type goes before the destination).
    */
   static String routeLine(String verb, String to, String how) {
-    return "route " + verb + " " + (how.contains(" ") ? to + " " + how : how + " " + to);
+    if (how.startsWith("via ") || how.startsWith("dev ")) {
+      return "route " + verb + " " + to + " " + how;
+    }
+    int type = how.indexOf(' ');
+    return "route " + verb + " " + (type < 0 ? how + " " + to : how.substring(0, type) + " " + to + how.substring(type));
   }
 
   /**

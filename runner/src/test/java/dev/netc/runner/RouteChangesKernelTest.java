@@ -248,6 +248,37 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   @Test
+  void localAndBroadcastRoutesAddedByHandAreUnexpectedAndDeleted() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    // the container takes another's address (10.1.0.20, fd00:1::20), or whole networks, as its
+    // own: routes of the local table (where ip puts them) or another that the kernel did not make
+    ipIn("a", "route add local 10.1.0.20 dev eth0");
+    ipIn("a", "route add local 10.9.0.0/16 dev lo table 100");
+    ipIn("a", "route add local 10.8.0.0/16 dev lo table main");
+    ipIn("a", "route add broadcast 10.1.0.127 dev eth0");
+    ipIn("a", "-6 route add local fd00:1::20 dev eth0");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":10.1.0.127/32 table local", "unexpected  route:" + a + ":10.1.0.20/32 table local",
+        "unexpected  route:" + a + ":10.8.0.0/16", "unexpected  route:" + a + ":10.9.0.0/16 table 100",
+        "unexpected  route:" + a + ":fd00:1::20/128 table local"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    // and the local table is the kernel's again: the container's own addresses
+    assertEquals(List.of("local 10.1.0.10 dev eth0 proto kernel scope host src 10.1.0.10",
+        "broadcast 10.1.0.255 dev eth0 proto kernel scope link src 10.1.0.10",
+        "local 127.0.0.0/8 dev lo proto kernel scope host src 127.0.0.1", "local 127.0.0.1 dev lo proto kernel scope host src 127.0.0.1",
+        "broadcast 127.255.255.255 dev lo proto kernel scope link src 127.0.0.1"),
+        Kernel.run("ip", "-n", a, "route", "show", "table", "local").out().lines().map(String::strip).toList());
+    assertEquals(List.of(), Kernel.run("ip", "-n", a, "-6", "route", "show", "table", "all").out().lines()
+        .filter(l -> l.contains("fd00:1::20")).toList());
+    assertEquals(List.of(), Kernel.run("ip", "-n", a, "route", "show", "table", "all").out().lines()
+        .filter(l -> l.contains("10.8.0.0") || l.contains("10.9.0.0")).toList());
+  }
+
+  @Test
   void aFailedApplyMakesTheRulesAndRoutesItDeletedAgain() throws Exception {
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
@@ -256,9 +287,10 @@ class RouteChangesKernelTest extends SandboxTest {
     ipIn("a", "route add default via 10.1.0.99 table 100");
     ipIn("a", "route add 10.1.0.0/24 dev eth0 metric 50");
     ipIn("a", "route add blackhole 10.9.0.0/16 tos 0x08");
+    ipIn("a", "route add local 10.1.0.20 dev eth0");
     ipIn("a", "-6 rule add from all lookup 200 pref 300");
     List<String> drift = unexpected(runner.drift(t));
-    assertEquals(5, drift.size(), drift::toString);
+    assertEquals(6, drift.size(), drift::toString);
     // the IPv4 rule and the routes are deleted, then the batch of the IPv6 rule fails (an
     // executor that reaches the kernel: the runner reads the rules over netlink)
     java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();

@@ -22,9 +22,9 @@ import java.util.Map;
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
  * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
  * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
- * TOS, gateway, type, metric, protocol and table, only those LiveReader reads (not the local table's,
- * not the kernel's own): a container's other routes (the local table's, its subnets', IPv6
- * multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
+ * TOS, gateway, type, metric, protocol and table, only those LiveReader reads (not the kernel's
+ * own): a container's other routes (the local table's local and broadcast routes, its subnets',
+ * IPv6 multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
  * rules of both families ({@code RTM_GETRULE}), each as the arguments of {@code ip rule}.
  */
 public final class RouteDump {
@@ -429,16 +429,13 @@ public final class RouteDump {
       int family = m.get(0) & 0xff;
       int headerTable = m.get(4) & 0xff;
       int protocol = m.get(5) & 0xff;
-      // what LiveReader reads of routes: those of every table but the local one, not the
-      // kernel's own; the others (the local table's, a subnet's, IPv6 multicast) are left here
-      if (family != AF_INET && family != AF_INET6 || protocol == RTPROT_KERNEL || headerTable == RT_TABLE_LOCAL) {
+      // what LiveReader reads of routes: those of every table, not the kernel's own; the others
+      // (the local table's local and broadcast routes, a subnet's, IPv6 multicast) are left here
+      if (family != AF_INET && family != AF_INET6 || protocol == RTPROT_KERNEL) {
         continue;
       }
       Attrs a = Attrs.of(m, 12);
       int table = a.has(15) ? a.u32(15) : headerTable;
-      if (table == RT_TABLE_LOCAL) {
-        continue;
-      }
       int dstLen = m.get(1) & 0xff;
       ObjectNode r = JSON.objectNode();
       // as ip -d names them (a route without a gateway: a blackhole, or through a device only)
