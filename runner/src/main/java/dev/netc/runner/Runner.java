@@ -2323,6 +2323,18 @@ public final class Runner {
                 .add(routeLine("add", id.name(), via)));
           }
         }
+        if (kind == ObjectId.Kind.ROUTE) {
+          // and the routes replaced in place once more, after the addresses: one made again after
+          // its device's address was replaced went with the new address, the device's last
+          // (deleted above), and its `route replace` then found no address to go through
+          for (Change c : plan.changes()) {
+            if (c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.ROUTE && !goes.contains(c.id().namespace())
+                && exists.test(c.id().namespace()) && objects.get(c.id()) instanceof Route r) {
+              before.route(c.id()).ifPresent(was -> again.computeIfAbsent(r.namespace(), k -> new ArrayList<>())
+                  .add(routeLine("replace", r.to(), was)));
+            }
+          }
+        }
       }
       again.forEach((ns, lines) -> step(problems, "the objects deleted in " + (ns.isEmpty() ? "the host" : ns),
           () -> exec.run(new Sandbox.Run(ns, lines, true).argv(), String.join("\n", lines) + "\n")));

@@ -106,6 +106,31 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   @Test
+  void aFailedApplyGivesARouteMadeAgainAfterAReplacedAddressItsRouteBack() throws Exception {
+    // a's address is replaced (its default route made again after it), then the apply fails at
+    // b, whose folder under /etc/netns is taken: the rollback deletes a's new address, the last
+    // one of eth0 (the kernel drops the default route with it), and adds the old one back
+    Runner.Target a1 = target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target a2 = target("a2", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.11 } }\n"
+        + "container b { attach n { ip 10.1.0.20 } }\n");
+    runner.apply(a1);
+    Path taken = Runner.ETC_NETNS.resolve(s + "-b");
+    Files.createDirectories(Runner.ETC_NETNS);
+    Files.writeString(taken, "not a folder\n");
+    try {
+      assertTrue(runner.plan(a2).changes().stream().map(Change::line).toList()
+          .contains("~ route:" + s + "-a:0.0.0.0/0  (again, after the address of eth0 is replaced)"), runner.plan(a2).text());
+      RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> runner.apply(a2));
+      assertTrue(e.getMessage().endsWith("is not a folder; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    } finally {
+      Files.delete(taken);
+    }
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+    assertTrue(runner.plan(a1).empty(), () -> runner.plan(a1).text());
+  }
+
+  @Test
   void aRouteChangedByHandIsDriftAndRepaired() throws Exception {
     Runner.Target t = target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
     runner.apply(t);
