@@ -2477,6 +2477,14 @@ public final class Runner {
     if (!links.isEmpty()) {
       out.add("links changed: " + some(links));
     }
+    // a route that is there goes through what it went through (one replaced in place and not
+    // given back would otherwise be "as before")
+    List<String> routes = before.routes().entrySet().stream()
+        .filter(e -> now.routes().containsKey(e.getKey()) && !now.routes().get(e.getKey()).equals(e.getValue()))
+        .map(e -> e.getKey() + " goes " + now.routes().get(e.getKey()) + ", went " + e.getValue()).sorted().toList();
+    if (!routes.isEmpty()) {
+      out.add("routes changed: " + some(routes));
+    }
     List<String> files = new java.util.TreeSet<>(before.files().keySet()).stream()
         .filter(i -> now.files().containsKey(i) && !now.files().get(i).equals(before.files().get(i)))
         .map(ObjectId::toString).toList();

@@ -35,6 +35,24 @@ class RunnerTest {
     return new CommandExecutor.Result(0, out, "");
   }
 
+  private static LiveState routed(java.util.Map<ObjectId, String> routes) {
+    return new LiveState(true, true, "", java.util.Set.of("t1-a"), routes.keySet(), java.util.Map.of(), java.util.Map.of(),
+        java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of("t1"), java.util.Map.of(), java.util.Map.of(),
+        List.of(), java.util.Set.of(), routes);
+  }
+
+  @Test
+  void theRollbacksReadComparesWhatEachRouteGoesThrough() {
+    // the rollback's check: a route that is there but not through what it went through is a
+    // difference, not "as before"
+    ObjectId route = new ObjectId(ObjectId.Kind.ROUTE, "t1-a", "0.0.0.0/0");
+    ObjectId other = new ObjectId(ObjectId.Kind.ROUTE, "t1-a", "10.9.0.0/16");
+    LiveState before = routed(java.util.Map.of(route, "via 10.1.0.1 dev eth0", other, "blackhole"));
+    assertEquals(List.of(), Runner.differences(before, routed(java.util.Map.of(route, "via 10.1.0.1 dev eth0", other, "blackhole"))));
+    assertEquals(List.of("routes changed: route:t1-a:0.0.0.0/0 goes via 10.1.0.254 dev eth0, went via 10.1.0.1 dev eth0"),
+        Runner.differences(before, routed(java.util.Map.of(route, "via 10.1.0.254 dev eth0", other, "blackhole"))));
+  }
+
   @Test
   void planOnAnEmptyMachineCreatesEverythingSandboxFirstAndRunsOneProcess() {
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> ok(""));
