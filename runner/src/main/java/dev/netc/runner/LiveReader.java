@@ -362,16 +362,17 @@ public final class LiveReader {
           if (rt.path("protocol").asText().equals("kernel")) {
             continue;
           }
-          if (!rt.has("gateway")) {
+          if (!rt.has("gateway") && !rt.has("nexthops")) {
             if (GATEWAYLESS.contains(rt.path("type").asText("unicast"))) {
               withoutGateway.add(rt);
             }
             continue;
           }
           String gw = rt.path("gateway").asText();
-          ObjectId id = routeId(ns, rt, gw.contains(":"));
+          // (a multipath route, made by hand, goes through its nexthops)
+          ObjectId id = routeId(ns, rt, rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref"));
           if (owned.add(id)) {
-            routeVia.put(id, "via " + gw + " dev " + rt.path("dev").asText());
+            routeVia.put(id, rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt));
           }
         }
         for (JsonNode rt : withoutGateway) {
@@ -725,6 +726,29 @@ public final class LiveReader {
   static String tos(JsonNode rt) {
     String tos = rt.path("tos").asText("");
     return tos.isEmpty() || tos.equals("0x00") || tos.equals("default") ? "" : " tos " + tos;
+  }
+
+  /**
+   * What a multipath route goes through, as {@code ip route add} takes it after its
+   * destination: {@code nexthop via 10.1.0.1 dev eth0 nexthop weight 2 via 10.2.0.1 dev eth1}
+   * (a weight only when it is not 1, and before the device, which ends the words).
+   */
+  static String nexthops(JsonNode rt) {
+    StringBuilder b = new StringBuilder();
+    for (JsonNode h : rt.path("nexthops")) {
+      b.append(b.isEmpty() ? "" : " ").append("nexthop");
+      int weight = h.path("weight").asInt(1);
+      if (weight != 1) {
+        b.append(" weight ").append(weight);
+      }
+      if (h.has("gateway")) {
+        b.append(" via ").append(h.path("gateway").asText());
+      }
+      if (h.has("dev")) {
+        b.append(" dev ").append(h.path("dev").asText());
+      }
+    }
+    return b.toString();
   }
 
   /** The metric {@code ip route add} gives a route without one: 0 in IPv4, 1024 in IPv6. */

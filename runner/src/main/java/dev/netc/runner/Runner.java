@@ -731,10 +731,11 @@ public final class Runner {
    * The {@code ip route} line that makes a route to {@code to} as {@link LiveState#route} has it:
    * {@code route add TO via GATEWAY dev DEVICE}, {@code route add TO dev DEVICE}, {@code route add
    * blackhole TO}, {@code route add local TO dev DEVICE} (a route of another type, made by hand:
-   * its type goes before the destination).
+   * its type goes before the destination), {@code route add TO nexthop via A dev D nexthop ...}
+   * (a multipath route, made by hand).
    */
   static String routeLine(String verb, String to, String how) {
-    if (how.startsWith("via ") || how.startsWith("dev ")) {
+    if (how.startsWith("via ") || how.startsWith("dev ") || how.startsWith("nexthop ")) {
       return "route " + verb + " " + to + " " + how;
     }
     int type = how.indexOf(' ');

@@ -236,6 +236,8 @@ class InPlaceUpdateTest {
         Runner.routeLine("add", "0.0.0.0/0 table 100", "via 10.1.0.99 dev eth0"));
     assertEquals("route add blackhole 0.0.0.0/0 metric 5", Runner.routeLine("add", "0.0.0.0/0 metric 5", "blackhole"));
     assertEquals("route add local 10.9.0.1/32 table 100 dev eth0", Runner.routeLine("add", "10.9.0.1/32 table 100", "local dev eth0"));
+    assertEquals("route replace 0.0.0.0/0 nexthop via 10.1.0.1 dev eth0 nexthop weight 2 via 10.2.0.1 dev eth1",
+        Runner.routeLine("replace", "0.0.0.0/0", "nexthop via 10.1.0.1 dev eth0 nexthop weight 2 via 10.2.0.1 dev eth1"));
   }
 
   @Test

@@ -38,7 +38,8 @@ class NetlinkReadKernelTest extends SandboxTest {
       // routes without a gateway made by hand in an endpoint: unexpected, read alike
       String ns = ts.get(0).host().namespaces().get(0).name();
       for (String r : List.of("blackhole 10.21.0.0/25", "10.99.0.0/16 dev eth0", "-6 prohibit fd00:9::/48", "unreachable default metric 7",
-          "10.98.0.0/16 dev eth0 table 100", "-6 fd00:8::/48 dev eth0 metric 5 table 7", "blackhole 10.21.0.0/25 tos 0x10")) {
+          "10.98.0.0/16 dev eth0 table 100", "-6 fd00:8::/48 dev eth0 metric 5 table 7", "blackhole 10.21.0.0/25 tos 0x10",
+          "10.97.0.0/16 nexthop via 10.60.0.1 dev eth0 nexthop via 10.60.0.3 dev eth0 weight 3")) {
         List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", ns));
         if (r.startsWith("-6 ")) {
           argv.add("-6");
@@ -72,6 +73,9 @@ class NetlinkReadKernelTest extends SandboxTest {
       assertEquals(java.util.Optional.of("unreachable"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "0.0.0.0/0 metric 7")));
       assertEquals(java.util.Optional.of("dev eth0"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.98.0.0/16 table 100")));
       assertEquals(java.util.Optional.of("dev eth0"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "fd00:8::/48 table 7 metric 5")));
+      // a multipath route, through its nexthops
+      assertEquals(java.util.Optional.of("nexthop via 10.60.0.1 dev eth0 nexthop weight 3 via 10.60.0.3 dev eth0"),
+          b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.97.0.0/16")));
       // another TOS: a route of its own
       assertEquals(java.util.Optional.of("blackhole"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.21.0.0/25 tos 0x10")));
     }

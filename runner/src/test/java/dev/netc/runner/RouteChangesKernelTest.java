@@ -131,6 +131,36 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   @Test
+  void aMultipathRouteMadeByHandIsDriftRepairedAndGivenBackByARollback() throws Exception {
+    String n = "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n";
+    Runner.Target a1 = target("a1", n);
+    Runner.Target a2 = target("a2", n + "container b { attach n { ip 10.1.0.20 } }\n");
+    runner.apply(a1);
+    // netc's default route made multipath, and a multipath route beside it
+    ipIn("a", "route replace default nexthop via 10.1.0.1 dev eth0 nexthop via 10.1.0.99 dev eth0 weight 2");
+    ipIn("a", "route add 10.9.0.0/16 nexthop via 10.1.0.98 nexthop via 10.1.0.99");
+    String a = s + "-a";
+    assertEquals(List.of("changed     route:" + a + ":0.0.0.0/0  (nexthop via 10.1.0.1 dev eth0 nexthop weight 2 via 10.1.0.99 dev eth0 "
+        + "-> via 10.1.0.1 dev eth0)", "unexpected  route:" + a + ":10.9.0.0/16"), unexpected(runner.drift(a1)), runner.drift(a1).text());
+    List<String> routes = routes("a");
+    // an apply that sets them back, then fails at b (its folder under /etc/netns taken): both given back
+    Path taken = Runner.ETC_NETNS.resolve(s + "-b");
+    Files.createDirectories(Runner.ETC_NETNS);
+    Files.writeString(taken, "not a folder\n");
+    try {
+      RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> runner.apply(a2));
+      assertTrue(e.getMessage().endsWith("is not a folder; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    } finally {
+      Files.delete(taken);
+    }
+    assertEquals(routes, routes("a"));
+    runner.apply(a1);
+    assertTrue(runner.plan(a1).empty(), () -> runner.plan(a1).text());
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+  }
+
+  @Test
   void aRouteChangedByHandIsDriftAndRepaired() throws Exception {
     Runner.Target t = target("a1", "network n { subnet 10.1.0.0/24 }\ncontainer a { attach n { ip 10.1.0.10 } }\n");
     runner.apply(t);

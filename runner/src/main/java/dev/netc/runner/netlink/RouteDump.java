@@ -22,7 +22,7 @@ import java.util.Map;
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
  * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
  * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
- * TOS, gateway, type, metric, protocol and table, only those LiveReader reads (not the kernel's
+ * TOS, gateway (or a multipath route's nexthops), type, metric, protocol and table, only those LiveReader reads (not the kernel's
  * own): a container's other routes (the local table's local and broadcast routes, its subnets',
  * IPv6 multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
  * rules of both families ({@code RTM_GETRULE}), each as the arguments of {@code ip rule}.
@@ -476,6 +476,28 @@ public final class RouteDump {
       if (a.has(4)) {
         int oif = a.u32(4);
         r.put("dev", names.getOrDefault(oif, "if" + oif));
+      }
+      if (a.has(9)) {
+        // RTA_MULTIPATH, as ip -j prints it: each struct rtnexthop (length, flags, hops, ifindex)
+        // then its own attributes (its gateway)
+        ArrayNode hops = r.putArray("nexthops");
+        int at = a.offset(9);
+        int end = at + a.length(9);
+        while (at + 8 <= end) {
+          int len = m.getShort(at) & 0xffff;
+          if (len < 8 || at + len > end) {
+            break;
+          }
+          ObjectNode h = hops.addObject();
+          Attrs nh = new Attrs(m, at + 8, at + len);
+          if (nh.has(5)) {
+            h.put("gateway", nh.address(5));
+          }
+          int oif = m.getInt(at + 4);
+          h.put("dev", names.getOrDefault(oif, "if" + oif));
+          h.put("weight", (m.get(at + 3) & 0xff) + 1);
+          at += NetlinkSocket.align(len);
+        }
       }
       r.put("protocol", switch (protocol) {
         case 3 -> "boot";
