@@ -203,6 +203,7 @@ public final class LiveReader {
     // every link of each host namespace by index (the parents of the macvlans)
     Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
     Map<ObjectId, String> routeVia = new HashMap<>();
+    Map<ObjectId, String> routeProtocols = new HashMap<>();
     String sandboxMark = "";
     Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
     Map<String, List<String>> otherRoutes = new java.util.TreeMap<>();
@@ -373,6 +374,7 @@ public final class LiveReader {
           ObjectId id = routeId(ns, rt, rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref"));
           if (owned.add(id)) {
             routeVia.put(id, rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt));
+            protocol(routeProtocols, id, rt);
           }
         }
         for (JsonNode rt : withoutGateway) {
@@ -383,6 +385,7 @@ public final class LiveReader {
           if (owned.add(id)) {
             routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText()
                 : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type);
+            protocol(routeProtocols, id, rt);
           }
         }
         // the policy routing rules (read over netlink only: `ip rule show` lists one family),
@@ -453,7 +456,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -469,7 +472,7 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols);
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
@@ -749,6 +752,17 @@ public final class LiveReader {
       }
     }
     return b.toString();
+  }
+
+  /**
+   * Keeps the protocol of route {@code id} ({@code rt}: {@code ip -d}'s, or RouteDump's, {@code
+   * protocol}), never the kernel's (not read), when it reads as one word.
+   */
+  private static void protocol(Map<ObjectId, String> out, ObjectId id, JsonNode rt) {
+    String p = rt.path("protocol").asText("");
+    if (p.matches("[A-Za-z0-9_.-]+")) {
+      out.put(id, p);
+    }
   }
 
   /** The metric {@code ip route add} gives a route without one: 0 in IPv4, 1024 in IPv6. */

@@ -46,6 +46,9 @@ import java.util.Set;
  *     does not own (another topology's bridges, the host's own networks such as {@code docker0}
  *     or the LAN, the sandbox's uplink), as {@code CIDR dev DEVICE}, with the device's mark when
  *     it has one: a network the plan adds must not overlap them
+ * @param routeProtocols the protocol of each owned route of an endpoint's namespace ({@code boot},
+ *     {@code static}, a number, ...), by identity: its deletion names it, so that it never takes
+ *     the kernel's own route of the same identity ({@code proto kernel}, a subnet's)
  */
 public record LiveState(
     boolean sandboxExists,
@@ -67,7 +70,8 @@ public record LiveState(
     Map<String, String> nftGenerations,
     Map<String, Set<String>> plumbing,
     Map<String, String> enclosing,
-    Map<String, List<String>> otherRoutes) {
+    Map<String, List<String>> otherRoutes,
+    Map<ObjectId, String> routeProtocols) {
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -118,6 +122,18 @@ public record LiveState(
         hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, Map.of());
   }
 
+  /** A state whose routes' protocols are not known (a route is deleted by its identity alone). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
+      Map<String, String> enclosing, Map<String, List<String>> otherRoutes) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
+        Map.of());
+  }
+
   public LiveState {
     namespaces = Set.copyOf(namespaces);
     owned = Set.copyOf(owned);
@@ -140,6 +156,7 @@ public record LiveState(
     Map<String, List<String>> o = new java.util.TreeMap<>();
     otherRoutes.forEach((k, v) -> o.put(k, List.copyOf(v)));
     otherRoutes = java.util.Collections.unmodifiableMap(o);
+    routeProtocols = Map.copyOf(routeProtocols);
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */
@@ -171,6 +188,11 @@ public record LiveState(
    */
   public Optional<String> route(ObjectId id) {
     return Optional.ofNullable(routes.get(id));
+  }
+
+  /** The protocol of an owned route of an endpoint's namespace ({@code boot}, {@code static}, ...); empty when not known. */
+  public Optional<String> routeProtocol(ObjectId id) {
+    return Optional.ofNullable(routeProtocols.get(id));
   }
 
   /** The owned identities of one kind. */

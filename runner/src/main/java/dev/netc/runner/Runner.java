@@ -749,8 +749,19 @@ public final class Runner {
    * metric, as IPv4 does, where a metric of 0 comes first anyway).
    */
   static String routeDeletion(ObjectId id) {
+    return routeDeletion(id, Optional.empty());
+  }
+
+  /**
+   * As above, with the route's protocol when it is known ({@code proto boot}): the kernel's own
+   * route of the same identity ({@code proto kernel}: a subnet's prefix route, before which a
+   * route appended by hand, {@code ip route append 10.1.0.0/24 via 10.1.0.99}, comes second)
+   * is then never the one deleted.
+   */
+  static String routeDeletion(ObjectId id, Optional<String> protocol) {
     String name = id.name();
-    return "route del " + name + (name.contains(":") && !name.contains(" metric ") ? " metric " + LiveReader.defaultMetric(true) : "");
+    return "route del " + name + (name.contains(":") && !name.contains(" metric ") ? " metric " + LiveReader.defaultMetric(true) : "")
+        + protocol.map(p -> " proto " + p).orElse("");
   }
 
   /**
@@ -1987,7 +1998,7 @@ public final class Runner {
               .add("fdb del " + p[1] + " dev " + KernelNames.checkIfname(p[0]) + " dst " + p[2]);
         }
         case XFRM -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(xfrmDeletion(id));
-        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(routeDeletion(id));
+        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(routeDeletion(id, live.routeProtocol(id)));
         case RULE -> (id.name().startsWith("-6 ") ? rules6PerNs : perNs).computeIfAbsent(id.namespace(), k -> new ArrayList<>())
             .add(ruleLine("del", id));
         case ADDRESS -> {

@@ -92,7 +92,8 @@ class NetlinkReadKernelTest extends SandboxTest {
         java.util.Optional.ofNullable(b.plumbing().get(s + " underlay"))), b.plumbing());
     assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
         b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
-        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing(), b.otherRoutes()));
+        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing(), b.otherRoutes(),
+        b.routeProtocols()));
     // the networks of the host namespaces that are not the topology's: the sandbox's uplink here
     assertTrue(b.otherRoutes().get(s).contains("198.18.0.0/30 dev uplink (`netc-sandbox:" + s + ":uplink`)"), b.otherRoutes()::toString);
     // the sandbox's (other tests make and remove namespaces meanwhile)

@@ -253,6 +253,32 @@ class RouteChangesKernelTest extends SandboxTest {
         routes("a"));
   }
 
+  /**
+   * A route appended by hand after the kernel's prefix route of its subnet has the same identity
+   * (destination, table, metric): its deletion names its protocol, so the kernel's route, which
+   * comes first, is not the one deleted.
+   */
+  @Test
+  void aRouteAppendedBesideTheKernelsPrefixRouteIsDeletedAndNotTheKernels() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    ipIn("a", "route append 10.1.0.0/24 via 10.1.0.99");
+    ipIn("a", "route append 10.1.0.0/24 dev eth0 proto static");
+    ipIn("a", "-6 route append fd00:1::/64 via fd00:1::99 metric 256");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":10.1.0.0/24", "unexpected  route:" + a + ":fd00:1::/64 metric 256"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+    assertEquals(List.of("fd00:1::/64 dev eth0 proto kernel metric 256 pref medium",
+        "fe80::/64 dev eth0 proto kernel metric 256 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
+        Kernel.run("ip", "-n", a, "-6", "route", "show").out().lines().map(String::strip).toList());
+  }
+
   @Test
   void routesOfAnotherMetricAddedByHandAreUnexpectedAndDeletedAlone() throws Exception {
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
