@@ -66,10 +66,20 @@ final class AllowRulesTakeEffect {
           continue; // works, or concerns only an endpoint and itself
         }
         if (!w.path && enabled.contains(Code.NETC301) && MacvlanMembersAreCutOffFromTheirHost.cutOff(m, p, r).isEmpty()) {
-          out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
-                  + "` can never take effect: no path joins the endpoints it selects to any of its peers")
-              .withHint("attach the two sides to a shared network, or publish a port or add a service"
-                  + " between them (an endpoint in `none` mode has no network at all)"));
+          if (throughOtherHosts(m, r, selected, peers, PolicyScope.ports(m, r))) {
+            // a path there is, but policy sees the hosts on it: the usual hint (publish a port) is no help
+            out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
+                    + "` can never take effect: the endpoints it selects and its peers meet only through ports"
+                    + " published on another host, where policy sees their hosts, not them")
+                .withHint("admit the other host instead (`@host`, or a `cidr` of its underlay address; in an"
+                    + " egress rule, on the published host port), or attach the two sides to a shared overlay"
+                    + " network"));
+          } else {
+            out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
+                    + "` can never take effect: no path joins the endpoints it selects to any of its peers")
+                .withHint("attach the two sides to a shared network, or publish a port or add a service"
+                    + " between them (an endpoint in `none` mode has no network at all)"));
+          }
         } else if (w.path && !w.notDenied && enabled.contains(Code.NETC305)) {
           Diagnostic d = Diagnostic.of(Code.NETC305, r.span(), "this allow rule of policy `" + p.name()
                   + "` is dead: deny rules drop everything it admits")
@@ -100,6 +110,30 @@ final class AllowRulesTakeEffect {
         }
       }
     }
+  }
+
+  /**
+   * Whether some pair of a rule without a direct path has a path all the same: through a port
+   * published on another host ({@link Reachability#path}), where policy sees the two hosts.
+   * Asked only for a rule about to be told as NETC301.
+   */
+  private static boolean throughOtherHosts(Reachability m, Policy.Rule r, List<Node> selected, List<Node> peers,
+      List<PortSpec> ports) {
+    for (Node s : selected) {
+      for (Node peer : peers) {
+        if (peer.name().equals(s.name())) {
+          continue;
+        }
+        Node from = PolicyScope.from(r, s, peer);
+        Node to = PolicyScope.to(r, s, peer);
+        for (PortSpec port : ports) {
+          if (m.path(from, to, port).isPresent()) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   private static Walk walk(Reachability m, Policy.Rule r, List<Node> selected, List<Node> peers,
