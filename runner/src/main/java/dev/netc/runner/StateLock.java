@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -20,17 +22,25 @@ import java.util.function.BooleanSupplier;
  */
 final class StateLock implements AutoCloseable {
   private final Path file;
+  private final Path key;
   private final LockFile held;
   private final FileLock lock;
 
-  private StateLock(Path file, LockFile held, FileLock lock) {
+  private StateLock(Path file, Path key, LockFile held, FileLock lock) {
     this.file = file;
+    this.key = key;
     this.held = held;
     this.lock = lock;
   }
 
+  private boolean closed;
+
   @Override
   public void close() {
+    if (closed) {
+      return; // (once: the claim released twice could be another thread's by then)
+    }
+    closed = true;
     try {
       if (held.removable()) {
         // still under the lock: whoever opened the file meanwhile finds its name gone
@@ -45,18 +55,92 @@ final class StateLock implements AutoCloseable {
       // closing the channel releases the lock in any case
     }
     held.close();
+    // last: another thread of this process may open the file only now
+    CLAIMED.remove(key);
   }
+
+  /**
+   * The lock files held in this process, or being waited for by one of its threads, by absolute
+   * path: the locks are the kernel's record locks, which belong to the process, and closing any
+   * descriptor of a file releases them all, so a second thread must not open the file another
+   * holds (its giving up, which closes what it opened, would release the holder's lock).
+   */
+  private static final Set<Path> CLAIMED = ConcurrentHashMap.newKeySet();
 
   /**
    * Takes the lock of {@code file} (its folder exists), waiting up to {@code wait}, or until
    * {@code stopping}: {@code what} is locked, for messages ({@code sandbox S}), {@code isLocked}
    * says so when the wait gives up, and {@code holder} is who holds it; the wait is noted once
-   * through {@code exec}.
+   * through {@code exec}. A thread of this process that holds it is waited for before the file
+   * is opened at all ({@link #CLAIMED}).
    */
   static StateLock take(Path file, Duration wait, BooleanSupplier stopping, CommandExecutor exec, String what,
       String isLocked, String holder) {
-    long deadline = System.nanoTime() + wait.toNanos();
-    boolean told = false;
+    Path key = file.toAbsolutePath().normalize();
+    Waiting w = new Waiting(System.nanoTime() + wait.toNanos(), wait, stopping, exec, file, what, isLocked, holder);
+    boolean claimed = false;
+    try {
+      while (!(claimed = CLAIMED.add(key))) {
+        w.pause();
+      }
+      StateLock taken = open(file, key, w);
+      claimed = false; // the lock's now: released with it
+      return taken;
+    } finally {
+      if (claimed) {
+        CLAIMED.remove(key);
+      }
+    }
+  }
+
+  /** The wait for a lock: its deadline, what stops it, and the note said once. */
+  private static final class Waiting {
+    private final long deadline;
+    private final Duration wait;
+    private final BooleanSupplier stopping;
+    private final CommandExecutor exec;
+    private final Path file;
+    private final String what;
+    private final String isLocked;
+    private final String holder;
+    private boolean told;
+
+    Waiting(long deadline, Duration wait, BooleanSupplier stopping, CommandExecutor exec, Path file, String what,
+        String isLocked, String holder) {
+      this.deadline = deadline;
+      this.wait = wait;
+      this.stopping = stopping;
+      this.exec = exec;
+      this.file = file;
+      this.what = what;
+      this.isLocked = isLocked;
+      this.holder = holder;
+    }
+
+    /** One pause of the wait, or why it ends. */
+    void pause() {
+      if (stopping.getAsBoolean()) {
+        throw new Runner.Stopped("interrupted while waiting for the lock of " + what);
+      }
+      if (!told) {
+        told = true;
+        exec.note("waiting for the lock of " + what + " (" + file + "), held by " + holder, 0);
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after "
+            + wait.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RunnerException("interrupted while waiting for the lock of " + what);
+      }
+    }
+  }
+
+  /** Takes the lock of {@code file} once no thread of this process holds it ({@code key} claimed). */
+  private static StateLock open(Path file, Path key, Waiting w) {
     try {
       while (true) {
         LockFile f;
@@ -76,30 +160,19 @@ final class StateLock implements AutoCloseable {
             try {
               l = f.channel().tryLock();
             } catch (OverlappingFileLockException e) {
-              // held by another thread of this process
+              // held by this process through another file system's name for it: waited for as any other
             }
             if (l != null) {
               if (f.named(file)) {
                 locked = true;
-                return new StateLock(file, f, l);
+                return new StateLock(file, key, f, l);
               }
               // the holder before removed the file while this one waited for it: the name is
               // another file's now (or nobody's), which is the lock to take
               l.release();
               break;
             }
-            if (stopping.getAsBoolean()) {
-              throw new Runner.Stopped("interrupted while waiting for the lock of " + what);
-            }
-            if (!told) {
-              told = true;
-              exec.note("waiting for the lock of " + what + " (" + file + "), held by " + holder, 0);
-            }
-            if (System.nanoTime() >= deadline) {
-              throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after "
-                  + wait.toSeconds() + " s");
-            }
-            Thread.sleep(100);
+            w.pause();
           }
         } finally {
           if (!locked) {
@@ -109,12 +182,8 @@ final class StateLock implements AutoCloseable {
       }
     } catch (IOException e) {
       throw new RunnerException("cannot lock " + file + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RunnerException("interrupted while waiting for the lock of " + what);
     }
   }
-
 
   /**
    * A lock file opened: its channel and, where the C library is bound and the file is on the

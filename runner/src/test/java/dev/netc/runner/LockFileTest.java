@@ -95,4 +95,36 @@ class LockFileTest {
       // still waiting: as it should
     }
   }
+
+  /**
+   * A thread of this process that waits for the lock another holds, and gives up, leaves it held:
+   * the kernel's record locks belong to the process, and closing any descriptor of the file
+   * would release them, so the waiter never opens it ({@code /proc/locks} still lists the
+   * holder's lock on the file's inode).
+   */
+  @Test
+  void aThreadThatGivesUpWaitingLeavesTheLockOfAnotherThreadHeld() throws Exception {
+    Path locks = Path.of("/proc/locks");
+    assumeTrue(Files.isReadable(locks), "no /proc/locks here");
+    Runner quick = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")), state.resolve("etc"),
+        state, Duration.ofMillis(300));
+    Sandbox sb = new Sandbox("lk");
+    try (StateLock l = runner().lock(sb)) {
+      String inode = ":" + Files.getAttribute(state.resolve("lk.lock"), "unix:ino") + " ";
+      java.util.function.Supplier<Boolean> listed = () -> {
+        try {
+          return Files.readAllLines(locks).stream().anyMatch(x -> x.contains(" POSIX ") && x.contains(inode));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      };
+      assertTrue(listed.get());
+      Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
+          () -> CompletableFuture.supplyAsync(() -> quick.lock(sb)).join().close()).getCause();
+      assertTrue(e instanceof RunnerException && e.getMessage().startsWith("sandbox lk is locked by another netc apply or destroy"), e.getMessage());
+      assertTrue(listed.get(), "the holder's lock was released by the waiter's giving up");
+    }
+    // and once released, another thread takes it at once
+    quick.lock(sb).close();
+  }
 }
