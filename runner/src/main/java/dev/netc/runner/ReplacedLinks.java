@@ -109,9 +109,11 @@ final class ReplacedLinks {
       try {
         problems.addAll(make(p, now));
         made.addAll(p.ends());
-      } catch (IllegalStateException e) {
+      } catch (RuntimeException e) {
+        // (a command that could not even start, as much as a link that cannot be made as it
+        // was): this link is a problem, the next ones and the bridges' ports are still made
         problems.add("the " + before.link(p.first()).orElseThrow().kind() + " " + p.ends().get(0)
-            + " could not be made again: " + e.getMessage());
+            + " could not be made again: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
       }
     }
     // the ports of the bridges made again that stayed (released when the bridge went)

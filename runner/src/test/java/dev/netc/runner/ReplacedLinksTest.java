@@ -101,4 +101,30 @@ class ReplacedLinksTest {
         new ReplacedLinks(exec, before, x -> { }).makeAgain(plan, Set.of()));
     assertEquals(List.of(), exec.calls());
   }
+
+  @Test
+  void aCommandThatCannotRunFailsItsLinkOnlyTheNextAreStillMade() {
+    ObjectId a = link("t1", "br-a");
+    ObjectId b = link("t1", "br-b");
+    Map<ObjectId, LiveLink> links = new LinkedHashMap<>();
+    links.put(a, new LiveLink("bridge", 1500, true, "", "02:00:00:00:00:0a", 3, -1));
+    links.put(b, new LiveLink("bridge", 1500, true, "", "02:00:00:00:00:0b", 4, -1));
+    LiveState before = new LiveState(true, true, "", Set.of("t1"), Set.of(a, b), Map.of(), Map.of(), Set.of(), Map.of(),
+        Map.of(), Set.of("t1"), Map.of(a, "netc:t:bridge:a", b, "netc:t:bridge:b"), links, List.of());
+    // the executor cannot start the process that makes br-a (as ProcessExecutor says so)
+    RecordingExecutor exec = new RecordingExecutor((argv, stdin) -> {
+      if (stdin.startsWith("link add br-a ")) {
+        throw new RunnerException("cannot run ip: No such file or directory");
+      }
+      return new CommandExecutor.Result(0, "", "");
+    });
+    Plan plan = new Plan("t", "t1", List.of(new Change(Change.Action.REPLACE, a, "forces replacement: kind"),
+        new Change(Change.Action.REPLACE, b, "forces replacement: kind")));
+
+    List<String> problems = new ReplacedLinks(exec, before, x -> { }).makeAgain(plan, Set.of());
+
+    assertEquals(List.of("the bridge link:t1:br-a could not be made again: cannot run ip: No such file or directory"), problems);
+    assertEquals(1, exec.calls().stream().filter(c -> c.stdin().startsWith("link add br-b ")).count(),
+        () -> "br-b is made after br-a failed: " + exec.calls());
+  }
 }
