@@ -146,11 +146,21 @@ final class DyingPeers {
 
   /** The veths of namespace {@code ns} ({@code ""}: the one netc runs in), name to ifindex; empty when they cannot be read. */
   static Optional<Map<String, Integer>> veths(CommandExecutor exec, String ns) {
+    return links(exec, ns, List.of("type", "veth"));
+  }
+
+  /**
+   * The links of namespace {@code ns} ({@code ""}: the one netc runs in) that {@code ip link show}
+   * lists with {@code filter} ({@code type veth}; none: every link), name to ifindex; empty when
+   * they cannot be read.
+   */
+  static Optional<Map<String, Integer>> links(CommandExecutor exec, String ns, List<String> filter) {
     List<String> argv = new ArrayList<>(List.of("ip", "-j"));
     if (!ns.isEmpty()) {
       argv.addAll(List.of("-n", KernelNames.checkNetns(ns)));
     }
-    argv.addAll(List.of("link", "show", "type", "veth"));
+    argv.addAll(List.of("link", "show"));
+    argv.addAll(filter);
     CommandExecutor.Result r = exec.run(argv, "");
     if (!r.ok()) {
       return Optional.empty();

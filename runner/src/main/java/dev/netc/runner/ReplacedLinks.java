@@ -1,11 +1,9 @@
 package dev.netc.runner;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.netc.backends.iproute2.IpBatch;
 import dev.netc.backends.plan.KernelNames;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.compiler.ir.Network;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -38,11 +36,6 @@ import java.util.regex.Pattern;
 final class ReplacedLinks {
   /** The order links are made in: each kind's parents first; {@code other} kinds are not made. */
   private static final List<String> ORDER = List.of("bridge", "veth", "vlan", "vxlan", "macvlan");
-
-  /** Jackson's mapper, made at its first use. */
-  private static final class Mapper {
-    static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-  }
 
   private final CommandExecutor exec;
   private final LiveState before;
@@ -300,28 +293,7 @@ final class ReplacedLinks {
 
   /** The links of {@code ns} now, name to index (read once, kept in {@code now}); empty when they cannot be read. */
   private Optional<Map<String, Integer>> indexes(Map<String, Optional<Map<String, Integer>>> now, String ns) {
-    return now.computeIfAbsent(ns, k -> {
-      List<String> argv = new ArrayList<>(List.of("ip", "-j"));
-      if (!k.isEmpty()) {
-        argv.addAll(List.of("-n", KernelNames.checkNetns(k)));
-      }
-      argv.addAll(List.of("link", "show"));
-      CommandExecutor.Result r = exec.run(argv, "");
-      if (!r.ok()) {
-        return Optional.empty();
-      }
-      Map<String, Integer> out = new HashMap<>();
-      try {
-        JsonNode links = r.out().isBlank() ? Mapper.JSON.createArrayNode() : Mapper.JSON.readTree(r.out());
-        if (!links.isArray()) {
-          return Optional.empty();
-        }
-        links.forEach(l -> out.put(l.path("ifname").asText(), l.path("ifindex").asInt()));
-      } catch (IOException e) {
-        return Optional.empty();
-      }
-      return Optional.of(out);
-    });
+    return now.computeIfAbsent(ns, k -> DyingPeers.links(exec, k, List.of()));
   }
 
   /** Runs {@code lines} in {@code ns} with {@code -force} (what fails is left to the read after the rollback). */

@@ -23,6 +23,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RouteChangesKernelTest extends SandboxTest {
   @TempDir Path dir;
 
+  /** Container a of 10.1.0.10 on dual-stack network n has the routes of a fresh apply, the kernel's and netc's alone. */
+  private void assertFreshRoutesOfA() throws Exception {
+    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
+        routes("a"));
+    assertEquals(List.of("fd00:1::/64 dev eth0 proto kernel metric 256 pref medium",
+        "fe80::/64 dev eth0 proto kernel metric 256 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
+        Kernel.run("ip", "-n", s + "-a", "-6", "route", "show").out().lines().map(String::strip).toList());
+  }
+
   private Runner.Target target(String name, String source) throws Exception {
     Path file = dir.resolve(name + ".netc");
     Files.writeString(file, "topology t\n" + source);
@@ -272,11 +281,7 @@ class RouteChangesKernelTest extends SandboxTest {
     runner.apply(t);
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
-    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
-        routes("a"));
-    assertEquals(List.of("fd00:1::/64 dev eth0 proto kernel metric 256 pref medium",
-        "fe80::/64 dev eth0 proto kernel metric 256 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
-        Kernel.run("ip", "-n", a, "-6", "route", "show").out().lines().map(String::strip).toList());
+    assertFreshRoutesOfA();
   }
 
   @Test
@@ -300,11 +305,7 @@ class RouteChangesKernelTest extends SandboxTest {
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     // each deleted alone: the subnet's route and the default routes netc made are still there
-    assertEquals(List.of("default via 10.1.0.1 dev eth0", "10.1.0.0/24 dev eth0 proto kernel scope link src 10.1.0.10"),
-        routes("a"));
-    assertEquals(List.of("fd00:1::/64 dev eth0 proto kernel metric 256 pref medium",
-        "fe80::/64 dev eth0 proto kernel metric 256 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
-        Kernel.run("ip", "-n", a, "-6", "route", "show").out().lines().map(String::strip).toList());
+    assertFreshRoutesOfA();
   }
 
   @Test
