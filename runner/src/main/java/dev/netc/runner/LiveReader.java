@@ -204,6 +204,7 @@ public final class LiveReader {
     Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
     Map<ObjectId, String> routeVia = new HashMap<>();
     Map<ObjectId, String> routeProtocols = new HashMap<>();
+    Map<String, List<String>> kernelRulesMissing = new java.util.TreeMap<>();
     String sandboxMark = "";
     Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
     Map<String, List<String>> otherRoutes = new java.util.TreeMap<>();
@@ -391,14 +392,21 @@ public final class LiveReader {
         // the policy routing rules (read over netlink only: `ip rule show` lists one family),
         // but the kernel's own: each one made by hand is unexpected
         if (docs.size() == 5) {
+          Set<String> kernels = new HashSet<>();
           for (JsonNode r : docs.get(4)) {
             long priority = r.path("priority").asLong();
             String rule = r.path("rule").asText();
-            if (!kernelRule(priority, rule)) {
-              // (an IPv6 rule's words are ip's after `-6`: `ip rule` takes IPv4 without it)
-              owned.add(new ObjectId(ObjectId.Kind.RULE, ns,
-                  (r.path("family").asText().equals("inet6") ? "-6 " : "") + "pref " + priority + " " + rule));
+            // (an IPv6 rule's words are ip's after `-6`: `ip rule` takes IPv4 without it)
+            String words = (r.path("family").asText().equals("inet6") ? "-6 " : "") + "pref " + priority + " " + rule;
+            if (kernelRule(priority, rule)) {
+              kernels.add(words);
+            } else {
+              owned.add(new ObjectId(ObjectId.Kind.RULE, ns, words));
             }
+          }
+          List<String> lacking = KERNEL_RULES.stream().filter(k -> !kernels.contains(k)).toList();
+          if (!lacking.isEmpty()) {
+            kernelRulesMissing.put(ns, lacking);
           }
         }
       }
@@ -456,7 +464,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -472,7 +480,7 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing);
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
@@ -769,6 +777,16 @@ public final class LiveReader {
   static long defaultMetric(boolean v6) {
     return v6 ? 1024 : 0;
   }
+
+  /**
+   * The kernel's own policy routing rules, which every network namespace gets (IPv6's where the
+   * kernel has IPv6), as a {@code rule} identity's words: an endpoint without one of them lacks a
+   * table (without {@code pref 32766}, its main table: no route at all).
+   */
+  static final List<String> KERNEL_RULES = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"))
+      ? List.of("pref 0 from all lookup local", "pref 32766 from all lookup main", "pref 32767 from all lookup default",
+          "-6 pref 0 from all lookup local", "-6 pref 32766 from all lookup main")
+      : List.of("pref 0 from all lookup local", "pref 32766 from all lookup main", "pref 32767 from all lookup default");
 
   /**
    * Whether a rule ({@link dev.netc.runner.netlink.RouteDump#rules}: its priority and words) is

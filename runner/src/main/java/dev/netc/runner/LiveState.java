@@ -49,6 +49,10 @@ import java.util.Set;
  * @param routeProtocols the protocol of each owned route of an endpoint's namespace ({@code boot},
  *     {@code static}, a number, ...), by identity: its deletion names it, so that it never takes
  *     the kernel's own route of the same identity ({@code proto kernel}, a subnet's)
+ * @param kernelRulesMissing by endpoint namespace whose rules were read (over netlink), the
+ *     kernel's own policy routing rules it lacks ({@link LiveReader#KERNEL_RULES}, as a {@code
+ *     rule} identity's words: {@code pref 32766 from all lookup main}, {@code -6 pref 0 from all
+ *     lookup local}): deleted by hand, they leave the endpoint without its tables
  */
 public record LiveState(
     boolean sandboxExists,
@@ -71,7 +75,20 @@ public record LiveState(
     Map<String, Set<String>> plumbing,
     Map<String, String> enclosing,
     Map<String, List<String>> otherRoutes,
-    Map<ObjectId, String> routeProtocols) {
+    Map<ObjectId, String> routeProtocols,
+    Map<String, List<String>> kernelRulesMissing) {
+
+  /** A state whose endpoints' rules were not read (none of the kernel's is missing). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
+      Map<String, String> enclosing, Map<String, List<String>> otherRoutes, Map<ObjectId, String> routeProtocols) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
+        routeProtocols, Map.of());
+  }
 
   /** A state without namespaces of an unfinished apply. */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -157,6 +174,9 @@ public record LiveState(
     otherRoutes.forEach((k, v) -> o.put(k, List.copyOf(v)));
     otherRoutes = java.util.Collections.unmodifiableMap(o);
     routeProtocols = Map.copyOf(routeProtocols);
+    Map<String, List<String>> k = new java.util.TreeMap<>();
+    kernelRulesMissing.forEach((n, v) -> k.put(n, List.copyOf(v)));
+    kernelRulesMissing = java.util.Collections.unmodifiableMap(k);
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */

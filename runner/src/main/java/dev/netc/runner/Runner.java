@@ -648,6 +648,16 @@ public final class Runner {
         changes.add(new Change(Change.Action.CREATE, id, ""));
       }
     }
+    // the kernel's own policy routing rules deleted by hand in an endpoint that stays (without
+    // `pref 32766` it has no route at all): made again
+    Set<String> endpointsWanted = ids.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name)
+        .collect(Collectors.toSet());
+    live.kernelRulesMissing().forEach((ns, rules) -> {
+      if (endpointsWanted.contains(ns) && live.has(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns))) {
+        rules.forEach(r -> changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.RULE, ns, r),
+            "the kernel's own rule, deleted by hand")));
+      }
+    });
     // a bridge that routed a published port from 127.0.0.0/8 and no longer does: route_localnet
     // back to 0 (left at 1, the bridge would go on taking packets from and to loopback addresses)
     for (Target x : ts) {
@@ -1043,6 +1053,12 @@ public final class Runner {
             missing.add(o.id().toString());
           }
         }
+        // (and every endpoint has the kernel's own rules: those deleted by hand were made again)
+        after.kernelRulesMissing().forEach((ns, rules) -> {
+          if (endpointNamespaces.contains(ns)) {
+            rules.forEach(r -> missing.add(new ObjectId(ObjectId.Kind.RULE, ns, r).toString()));
+          }
+        });
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
               + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
@@ -1247,6 +1263,21 @@ public final class Runner {
     if (!afterDeletions.isEmpty()) {
       writeSysctls(afterDeletions);
       touchedSince.addAll(afterDeletions.keySet());
+    }
+    // the kernel's own rules deleted by hand, made again (after the rules that go: one made by
+    // hand may hold the very priority)
+    List<ObjectId> kernelRules = plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.RULE).map(Change::id).toList();
+    if (!kernelRules.isEmpty()) {
+      checkpoint();
+      undo.kernelRulesMade.addAll(kernelRules);
+      for (boolean inet6 : List.of(false, true)) {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        kernelRules.stream().filter(i -> i.name().startsWith("-6 ") == inet6)
+            .forEach(i -> lines.computeIfAbsent(i.namespace(), k -> new ArrayList<>()).add(ruleLine("add", i)));
+        lines.forEach((ns, l) -> ip(new Sandbox.Run(ns, l, false, inet6)));
+      }
+      kernelRules.forEach(i -> touchedSince.add(i.namespace()));
     }
     forgetMoved(ts, plan);
     // a namespace changed since its batch's read is read again
@@ -2132,6 +2163,8 @@ public final class Runner {
     List<Sandbox.Run> plumbing = List.of();
     /** What the apply set out to delete (recorded before it does): made again where it can be. */
     final List<ObjectId> deleted = new ArrayList<>();
+    /** The kernel's own rules the apply made again (recorded before it does): deleted again. */
+    final List<ObjectId> kernelRulesMade = new ArrayList<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
     /**
@@ -2168,6 +2201,15 @@ public final class Runner {
       underlays(ts).stream().map(Underlay::namespace).filter(n -> !before.hostNamespaces().contains(n)).forEach(goes::add);
       if (!before.sandboxExists()) {
         goes.add(s);
+      }
+      // the kernel's own rules made again: deleted again (a rule not made yet is not there:
+      // -force goes past it)
+      for (boolean inet6 : List.of(false, true)) {
+        Map<String, List<String>> lines = new LinkedHashMap<>();
+        kernelRulesMade.stream().filter(i -> i.name().startsWith("-6 ") == inet6 && !goes.contains(i.namespace()))
+            .forEach(i -> lines.computeIfAbsent(i.namespace(), k -> new ArrayList<>()).add(ruleLine("del", i)));
+        lines.forEach((ns, l) -> step(problems, "the kernel's rules made again in " + ns,
+            () -> exec.run(new Sandbox.Run(ns, l, true, inet6).argv(), String.join("\n", l) + "\n")));
       }
       // the tables this apply created (an nft -f that failed changed nothing), or updated
       for (Target t : ts) {
@@ -2480,6 +2522,17 @@ public final class Runner {
           + (before.sandboxExists() ? "existed" : "did not exist"));
     }
     differ(out, "namespaces", before.namespaces(), now.namespaces());
+    // the kernel's own rules of an endpoint: those it lacked, and only those
+    Set<String> lacked = kernelRulesMissing(before);
+    Set<String> lacks = kernelRulesMissing(now);
+    List<String> deletedRules = lacks.stream().filter(r -> !lacked.contains(r)).sorted().toList();
+    List<String> madeRules = lacked.stream().filter(r -> !lacks.contains(r)).sorted().toList();
+    if (!deletedRules.isEmpty()) {
+      out.add("the kernel's own rules missing: " + some(deletedRules));
+    }
+    if (!madeRules.isEmpty()) {
+      out.add("the kernel's own rules made again, deleted before: " + some(madeRules));
+    }
     differ(out, "objects", before.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()),
         now.owned().stream().map(ObjectId::toString).collect(Collectors.toSet()));
     // a link made again (a replacement rolled back) is of the kind, and made of what, it was
@@ -2526,6 +2579,13 @@ public final class Runner {
   private static Set<String> plumbingItems(LiveState live, Set<String> keys) {
     Set<String> out = new java.util.HashSet<>();
     keys.forEach(k -> live.plumbing().get(k).forEach(x -> out.add(k + " " + x)));
+    return out;
+  }
+
+  /** The kernel's own rules {@code live} lacks, as rule identities ({@code rule:NS:WORDS}). */
+  private static Set<String> kernelRulesMissing(LiveState live) {
+    Set<String> out = new java.util.HashSet<>();
+    live.kernelRulesMissing().forEach((ns, rules) -> rules.forEach(r -> out.add(new ObjectId(ObjectId.Kind.RULE, ns, r).toString())));
     return out;
   }
 

@@ -263,6 +263,65 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * The kernel's own rules deleted by hand in an endpoint (without {@code pref 32766} it looks up
+   * no table with a route out): missing, made again by apply, and deleted again by the rollback
+   * of an apply that fails after making them.
+   */
+  @Test
+  void theKernelsOwnRulesDeletedByHandAreMissingAndMadeAgain() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    String a = s + "-a";
+    String v4 = Kernel.run("ip", "-n", a, "rule", "show").out();
+    String v6 = Kernel.run("ip", "-n", a, "-6", "rule", "show").out();
+    ipIn("a", "rule del pref 32766");
+    ipIn("a", "rule del pref 32767");
+    ipIn("a", "-6 rule del pref 32766");
+    assertTrue(Kernel.run("ip", "-n", a, "route", "get", "10.1.0.1").out().isEmpty(), "no table, no route");
+    String why = "  (the kernel's own rule, deleted by hand)";
+    List<String> missing = List.of("missing     rule:" + a + ":pref 32766 from all lookup main" + why,
+        "missing     rule:" + a + ":pref 32767 from all lookup default" + why,
+        "missing     rule:" + a + ":-6 pref 32766 from all lookup main" + why);
+    assertEquals(missing, unexpected(runner.drift(t)), runner.drift(t).text());
+    // an apply that fails after making the IPv4 ones (at the IPv6 one) deletes them again
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    CommandExecutor failing = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return argv.contains("-6") && stdin.contains("rule add") && once.compareAndSet(false, true)
+            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+
+      @Override
+      public boolean reachesKernel() {
+        return true;
+      }
+    };
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(missing, unexpected(runner.drift(t)), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals(v4, Kernel.run("ip", "-n", a, "rule", "show").out());
+    assertEquals(v6, Kernel.run("ip", "-n", a, "-6", "rule", "show").out());
+    assertEquals("10.1.0.1 dev eth0 src 10.1.0.10 uid 0", Kernel.run("ip", "-n", a, "route", "get", "10.1.0.1").out()
+        .lines().findFirst().orElse("").strip());
+  }
+
+  /**
    * A route appended by hand after the kernel's prefix route of its subnet has the same identity
    * (destination, table, metric): its deletion names its protocol, so the kernel's route, which
    * comes first, is not the one deleted.
