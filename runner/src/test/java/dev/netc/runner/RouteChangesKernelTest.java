@@ -224,6 +224,37 @@ class RouteChangesKernelTest extends SandboxTest {
     assertTrue(Kernel.run(argv.toArray(String[]::new)).ok(), argv::toString);
   }
 
+  /**
+   * A runner on the real kernel (it reads over netlink) whose first command that {@code fails}
+   * picks fails ("injected failure"); every other runs.
+   */
+  private Runner failingOnce(java.util.function.BiPredicate<List<String>, String> fails) {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    CommandExecutor failing = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return fails.test(argv, stdin) && once.compareAndSet(false, true)
+            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+
+      @Override
+      public boolean reachesKernel() {
+        return true;
+      }
+    };
+    return new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+  }
+
   private List<String> unexpected(Drift drift) {
     return drift.text().lines().filter(l -> !l.startsWith("Drift:") && !l.isEmpty()).toList();
   }
@@ -285,30 +316,7 @@ class RouteChangesKernelTest extends SandboxTest {
         "missing     rule:" + a + ":-6 pref 32766 from all lookup main" + why);
     assertEquals(missing, unexpected(runner.drift(t)), runner.drift(t).text());
     // an apply that fails after making the IPv4 ones (at the IPv6 one) deletes them again
-    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
-    CommandExecutor failing = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return argv.contains("-6") && stdin.contains("rule add") && once.compareAndSet(false, true)
-            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-
-      @Override
-      public boolean reachesKernel() {
-        return true;
-      }
-    };
-    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner broken = failingOnce((argv, stdin) -> argv.contains("-6") && stdin.contains("rule add"));
     RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
@@ -434,30 +442,7 @@ class RouteChangesKernelTest extends SandboxTest {
     assertEquals(6, drift.size(), drift::toString);
     // the IPv4 rule and the routes are deleted, then the batch of the IPv6 rule fails (an
     // executor that reaches the kernel: the runner reads the rules over netlink)
-    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
-    CommandExecutor failing = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return argv.contains("-6") && stdin.contains("rule del") && once.compareAndSet(false, true)
-            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-
-      @Override
-      public boolean reachesKernel() {
-        return true;
-      }
-    };
-    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner broken = failingOnce((argv, stdin) -> argv.contains("-6") && stdin.contains("rule del"));
     RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
