@@ -592,8 +592,12 @@ public final class LiveReader {
           : dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
       long metric = rt.path("metric").asLong(0);
       String to = (c.ok() ? c.get().toString() : dst) + tos(rt);
+      // (one without a gateway made by another protocol than ip's `boot` says so: its deletion
+      // names it, so that the kernel's own route of that destination is not the one deleted)
+      String proto = rt.path("protocol").asText("");
       items.add((rt.has("gateway") ? Sandbox.route(to, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()) : "route " + to)
-          + (metric == defaultMetric(v6) ? "" : " metric " + metric));
+          + (metric == defaultMetric(v6) ? "" : " metric " + metric)
+          + (rt.has("gateway") || proto.isEmpty() || proto.equals("boot") || !proto.matches("[A-Za-z0-9_.-]+") ? "" : " proto " + proto));
     }
     out.put(ns + " " + device, items);
   }

@@ -390,7 +390,7 @@ public final class Sandbox {
       for (String x : new TreeSet<>(e.getValue())) {
         if (!want.contains(x)) {
           if (x.startsWith("route ")) {
-            lines.add("route del " + x.substring("route ".length()) + " dev " + dev);
+            lines.add(plumbingRouteDeletion(x, dev));
           } else {
             addresses.add("address del " + x + " dev " + dev);
           }
@@ -411,6 +411,23 @@ public final class Sandbox {
     List<Run> runs = new ArrayList<>();
     byNs.forEach((ns, lines) -> runs.add(new Run(ns, lines)));
     return runs;
+  }
+
+  /**
+   * The {@code ip} line that deletes route {@code item} of {@link #plumbing} through device {@code
+   * dev}. One without a gateway (made by hand) is named by its protocol ({@code boot}, what {@code
+   * ip route add} gives, unless the item says another) and, in IPv4, by its scope ({@code link}):
+   * the kernel deletes the first route that matches what the line names, and without those words
+   * that could be the kernel's own route of the subnet (`proto kernel`) or netc's route of that
+   * destination through a gateway ({@code scope global}), before the one made by hand.
+   */
+  static String plumbingRouteDeletion(String item, String dev) {
+    String route = item.substring("route ".length());
+    if (route.contains(" via ")) {
+      return "route del " + route + " dev " + dev;
+    }
+    boolean v4 = !route.substring(0, route.indexOf('/') < 0 ? route.length() : route.indexOf('/')).contains(":");
+    return "route del " + route + (route.contains(" proto ") ? "" : " proto boot") + " dev " + dev + (v4 ? " scope link" : "");
   }
 
   /** The sysctls that make {@code S} a router: forwarding on, in both families. */

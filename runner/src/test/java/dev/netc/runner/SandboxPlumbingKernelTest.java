@@ -86,6 +86,26 @@ class SandboxPlumbingKernelTest extends SandboxTest {
   }
 
   /**
+   * Routes without a gateway appended by hand beside the kernel's route of the uplink's subnet
+   * and beside netc's default route: each deleted, and neither of those two.
+   */
+  @Test
+  void routesAppendedBesideTheKernelsAndNetcsAreDeletedAndNotThem() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    String outside = s + "-outside";
+    List<String> fresh = Kernel.run("ip", "-n", outside, "route", "show").out().lines().map(String::strip).toList();
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "append", "198.18.0.0/30", "dev", "uplink", "proto", "static").ok());
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "append", "default", "dev", "uplink").ok());
+    assertEquals(List.of("~ link:" + outside + ":uplink  (route 0.0.0.0/0 unexpected, route 198.18.0.0/30 proto static unexpected)"),
+        plan(t));
+    runner.apply(t);
+    assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
+    assertEquals(fresh, Kernel.run("ip", "-n", outside, "route", "show").out().lines().map(String::strip).toList());
+    assertTrue(webReachesOutside(), "web -> @outside");
+  }
+
+  /**
    * Two topologies in one sandbox, one on several hosts (an underlay, and a route of S-outside
    * back to it) and one of one host: the one-host topology wants that route too, so neither
    * undoes the other.
