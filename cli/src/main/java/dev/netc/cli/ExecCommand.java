@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
         + " Standard input and output are the command's. Needs root.",
         "Example: netc exec shop.netc --sandbox demo web -- getent hosts api-1"},
     exitCodeListHeading = "%nExit status:%n",
-    exitCodeList = {"CMD's", "1:error before CMD ran (an unknown endpoint, a sandbox not applied)"})
+    exitCodeList = {"CMD's", "1:error before CMD ran (an unknown endpoint, a sandbox not applied)",
+        "127:CMD not found, or not executable"})
 final class ExecCommand implements Callable<Integer> {
   private final Netc.Context ctx;
 

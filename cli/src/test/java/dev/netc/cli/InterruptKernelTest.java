@@ -215,6 +215,14 @@ class InterruptKernelTest {
       // the shell's child too, not only the shell
       awaitNoCommandOf("sleep " + marker);
       assertEquals(List.of(), commandsOf("sleep " + marker));
+      // a child that ignores SIGTERM, of a shell that ends at once: killed after its 5 s
+      String deaf = "5" + marker.substring(1);
+      r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-TERM", String.valueOf(p.pid())),
+          "exec", "e.netc", "--sandbox", s, "c1", "--", "sh", "-c",
+          "(trap '' TERM; exec sleep " + deaf + ") & echo started >&2; wait");
+      assertEquals(143, r.exit(), String.join("\n", r.err()));
+      awaitNoCommandOf("sleep " + deaf);
+      assertEquals(List.of(), commandsOf("sleep " + deaf));
       // SIGINT (a Ctrl-C reaches the command itself, which decides): netc waits on, and exits
       // with the command's own status
       r = netc(dir, l -> l.equals("started"), p -> DiffKernelTest.run("kill", "-INT", String.valueOf(p.pid())),

@@ -108,13 +108,20 @@ public final class ProcessExecutor implements CommandExecutor {
       List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
       tree.add(p.toHandle());
       tree.forEach(ProcessHandle::destroy);
+      // every one of them, not only the command, gets the 5 s, then SIGKILL (a child that
+      // ignores SIGTERM outlives a shell that ends at once)
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
       try {
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          tree.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : tree) {
+          long left = deadline - System.nanoTime();
+          if (left > 0) {
+            h.onExit().get(left, TimeUnit.NANOSECONDS);
+          }
         }
-      } catch (InterruptedException e) {
-        tree.forEach(ProcessHandle::destroyForcibly);
+      } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+        // what is still alive is killed below
       }
+      tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }, "netc-exec-stop");
     Runtime.getRuntime().addShutdownHook(stop);
     try {
