@@ -26,6 +26,15 @@ final class NamedPorts {
    */
   static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
       String whose, String effect) {
+    return resolve(f, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod");
+  }
+
+  /**
+   * The same, {@code widened} saying what netc does with the numbers when there are several (a
+   * Service port forwards to one of them).
+   */
+  static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
+      String whose, String effect, java.util.function.Function<List<Integer>, String> widened) {
     TreeSet<Integer> numbers = new TreeSet<>();
     for (Cluster.Pod p : pods) {
       for (Cluster.NamedPort np : p.namedPorts()) {
@@ -46,7 +55,7 @@ final class NamedPorts {
     if (numbers.size() > 1) {
       f.diags().add(Diagnostic.of(Code.NETC026, name.span(), "port name `" + name.text() + "` is "
               + String.join(" or ", numbers.stream().map(n -> "`" + n + "`").toList())
-              + " depending on the pod among " + whose + "; netc applies every one of them to each pod")
+              + " depending on the pod among " + whose + "; " + widened.apply(List.copyOf(numbers)))
           .withHint("give the port one number in every pod, or write the numbers instead of the name"));
     }
     return List.copyOf(numbers);

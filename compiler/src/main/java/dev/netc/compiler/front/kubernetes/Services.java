@@ -180,9 +180,11 @@ final class Services {
     if (Ports.isNumber(t)) {
       targets.add(Ports.word(t, protocol.get()));
     } else {
+      // (one virtual port forwards to one target port here: a name of several numbers, the lowest)
       NamedPorts.resolve(f, t, protocol.get(), pods, "the pods " + o.describe() + " selects",
-          "this Service port forwards nothing and is left out")
-          .forEach(n -> targets.add(Ports.word(n, protocol.get(), t)));
+          "this Service port forwards nothing and is left out",
+          numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod")
+          .stream().limit(1).forEach(n -> targets.add(Ports.word(n, protocol.get(), t)));
     }
     for (Word w : targets) {
       out.add(new Decl.ServicePort(Ports.word(port.get(), protocol.get()), Optional.of(w), nodePort,
