@@ -128,13 +128,15 @@ public final class Ipam {
    * Gives every service a virtual address of each family that it has none of and that some
    * endpoint it selects has an address of (IPv4 when it selects none): the one the lock records
    * when still free, else the lowest free one of {@link #SERVICE_RANGE_V4} or {@link
-   * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet or
-   * given to another service.
+   * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet,
+   * given to another service, or a host's underlay address.
    */
   private static List<Service> services(Topology t, List<Endpoint> endpoints, Lock lock,
       Map<String, List<IpAddress>> virtual) {
     Set<IpAddress> taken = new HashSet<>();
     t.services().forEach(s -> taken.addAll(s.addresses()));
+    // nor a host's underlay address (NETC226 when given)
+    t.hosts().forEach(h -> h.underlay().ifPresent(taken::add));
     List<Cidr> subnets = new ArrayList<>();
     t.networks().forEach(n -> n.subnets().forEach(x -> subnets.add(x.cidr())));
     Map<String, List<IpAddress.Family>> wanted = new LinkedHashMap<>();
