@@ -161,10 +161,12 @@ public final class ComposeExport {
   /**
    * The Compose key of a network: its name, but {@code default} for {@code TOPOLOGY-default}, the
    * name the Compose front end gives the project's default network, so that a Compose file read
-   * and written again keeps its default network (and is read back to the same topology).
+   * and written again keeps its default network (and is read back to the same topology); not
+   * when the topology has a network named {@code default} itself, whose key that is.
    */
   private String key(String network) {
-    return network.equals(topology.name() + "-default") ? "default" : network;
+    return network.equals(topology.name() + "-default")
+        && topology.networks().stream().noneMatch(n -> n.name().equals("default")) ? "default" : network;
   }
 
   private Net net(Attachment a) {
