@@ -99,7 +99,10 @@ final class AllowRulesTakeEffect {
                   + " allow rule of policy `" + p.name() + "` is one-sided: `" + other.name()
                   + "` is isolated for " + otherDir.label() + " and nothing admits `"
                   + (ingress ? to.name() : from.name()) + "` on " + w.failingPort + ", so `"
-                  + from.name() + "` still cannot reach `" + to.name() + "`")
+                  + from.name() + (m.allowed(from, to, w.failingPort)
+                      ? "` reaches `" + to.name() + "` only through a port published on another host, where policy"
+                          + " sees their hosts, not them"
+                      : "` still cannot reach `" + to.name() + "`"))
               .withHint("add the matching " + otherDir.label() + " allow rule to a policy that selects `"
                   + other.endpoint().flatMap(e -> e.replicaOf()).orElse(other.name()) + "`");
           if (isolating.isPresent()) {
@@ -227,7 +230,9 @@ final class AllowRulesTakeEffect {
         continue;
       }
       w.notDenied = true;
-      if (m.allowed(from, to, port)) {
+      // (on the direct ways: a rule about two endpoints never takes effect on the way through a
+      // port published on another host, where policy sees the hosts)
+      if (m.directAllowed(from, to, port)) {
         w.allowed = true;
         return true;
       }

@@ -329,8 +329,11 @@ public final class Reachability {
     return false;
   }
 
-  /** The verdict over the ways of {@link #directPath}. */
-  private boolean directAllowed(Node a, Node b, PortSpec port) {
+  /**
+   * The verdict over the ways of {@link #directPath} alone (not through a port published on
+   * another host): what the policy checks judge a rule about two endpoints by.
+   */
+  public boolean directAllowed(Node a, Node b, PortSpec port) {
     int ia = nodeIndex.get(a.name());
     int ib = nodeIndex.get(b.name());
     int ga = group[ia];
