@@ -370,13 +370,15 @@ public final class Sandbox {
   /**
    * The runs that give each device of {@code live} ({@code NAMESPACE DEVICE} to its addresses
    * and routes, {@link #plumbing}) what {@code wanted} has for it, in place: the unexpected
-   * routes deleted, then the unexpected addresses (a primary address deleted takes the
-   * secondaries of its subnet with it), the missing addresses added, and the routes through it
+   * routes deleted, then the unexpected addresses (in a forced run of their own: a primary
+   * address deleted takes the secondaries of its subnet with it), the missing addresses added
+   * (every wanted one once an address went), and the routes through it
    * made with {@code route replace}: every one of them once an address changed (the kernel drops
    * a device's routes with its last address of their subnet), else the missing ones. A device
    * not in both is left alone (made whole with its namespace or link, or not the sandbox's).
    */
   public static List<Run> plumbingRuns(Map<String, Set<String>> wanted, Map<String, Set<String>> live) {
+    Map<String, List<String>> deletions = new java.util.LinkedHashMap<>();
     Map<String, List<String>> byNs = new java.util.LinkedHashMap<>();
     for (Map.Entry<String, Set<String>> e : live.entrySet()) {
       Set<String> want = wanted.get(e.getKey());
@@ -385,20 +387,25 @@ public final class Sandbox {
       }
       String ns = e.getKey().substring(0, e.getKey().indexOf(' '));
       String dev = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+      List<String> gone = deletions.computeIfAbsent(ns, k -> new ArrayList<>());
       List<String> lines = byNs.computeIfAbsent(ns, k -> new ArrayList<>());
-      List<String> addresses = new ArrayList<>();
+      boolean addressGoes = false;
       for (String x : new TreeSet<>(e.getValue())) {
         if (!want.contains(x)) {
           if (x.startsWith("route ")) {
-            lines.add(plumbingRouteDeletion(x, dev));
+            gone.add(plumbingRouteDeletion(x, dev));
           } else {
-            addresses.add("address del " + x + " dev " + dev);
+            gone.add("address del " + x + " dev " + dev);
+            addressGoes = true;
           }
         }
       }
+      // (a deleted primary address takes the secondaries of its subnet with it, without
+      // promote_secondaries: once an address went, every wanted one is set again)
+      List<String> addresses = new ArrayList<>();
       for (String x : new TreeSet<>(want)) {
-        if (!x.startsWith("route ") && !e.getValue().contains(x)) {
-          addresses.add("address add " + x + " dev " + dev + (x.contains(":") ? " nodad" : ""));
+        if (!x.startsWith("route ") && (addressGoes || !e.getValue().contains(x))) {
+          addresses.add("address replace " + x + " dev " + dev + (x.contains(":") ? " nodad" : ""));
         }
       }
       lines.addAll(addresses);
@@ -408,8 +415,19 @@ public final class Sandbox {
         }
       }
     }
+    // the deletions first, forced: one taken with another (a secondary address with its
+    // primary, a route with its device's address) is no error
     List<Run> runs = new ArrayList<>();
-    byNs.forEach((ns, lines) -> runs.add(new Run(ns, lines)));
+    deletions.forEach((ns, lines) -> {
+      if (!lines.isEmpty()) {
+        runs.add(new Run(ns, lines, true));
+      }
+    });
+    byNs.forEach((ns, lines) -> {
+      if (!lines.isEmpty()) {
+        runs.add(new Run(ns, lines));
+      }
+    });
     return runs;
   }
 

@@ -86,6 +86,31 @@ class SandboxPlumbingKernelTest extends SandboxTest {
   }
 
   /**
+   * Without promote_secondaries (the kernel's default), deleting a primary address takes the
+   * secondaries of its subnet with it: two unexpected addresses of one subnet, and the wanted
+   * address made a secondary of an unexpected one, are set right in one apply.
+   */
+  @Test
+  void unexpectedAddressesOfOneSubnetAndAWantedSecondaryAreSetRight() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv4.conf.uplink.promote_secondaries=0").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "10.97.0.1/24", "dev", "uplink").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "10.97.0.2/24", "dev", "uplink").ok());
+    // 198.18.0.1/30 a secondary of 198.18.0.3/30
+    assertTrue(Kernel.run("ip", "-n", s, "address", "del", "198.18.0.1/30", "dev", "uplink").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "198.18.0.3/30", "dev", "uplink").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "198.18.0.1/30", "dev", "uplink").ok());
+    assertEquals(List.of("~ link:" + s + ":uplink  (address 10.97.0.1/24 unexpected, address 10.97.0.2/24 unexpected,"
+        + " address 198.18.0.3/30 unexpected)"), plan(t));
+    runner.apply(t);
+    assertEquals("uplink UP 198.18.0.1/30 2001:2::1/64", Kernel.run("ip", "-n", s, "-br", "-o", "address", "show", "dev",
+        "uplink", "scope", "global").out().replaceAll("@\\S+", "").replaceAll("\\s+", " ").strip());
+    assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
+    assertTrue(webReachesOutside(), "web -> @outside");
+  }
+
+  /**
    * Routes without a gateway appended by hand beside the kernel's route of the uplink's subnet
    * and beside netc's default route: each deleted, and neither of those two.
    */
