@@ -547,21 +547,29 @@ public final class Runner {
     Map<String, Set<String>> plumbing = plumbing(ts, live);
     // the underlay is every topology's of the sandbox whose hosts are on it: one that has another
     // address for it would take it from the others (each apply undoing the other's)
-    Set<String> sharing = new java.util.TreeSet<>();
+    // (by host namespace: the other topologies with links there; S's underlay, the subnet's, is
+    // every host's)
+    Map<String, Set<String>> sharingBy = new java.util.TreeMap<>();
     live.foreign().forEach((id, mark) -> {
       String[] m = mark.split(":", 3);
       if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name()) && live.hostNamespaces().contains(id.namespace())
           && m.length == 3 && m[0].equals("netc") && !m[1].equals(t.topology())) {
-        sharing.add(m[1]);
+        sharingBy.computeIfAbsent(id.namespace(), k -> new java.util.TreeSet<>()).add(m[1]);
+        sharingBy.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).add(m[1]);
       }
     });
+    Set<String> sharing = new java.util.TreeSet<>();
     List<String> taken = new ArrayList<>();
     live.plumbing().forEach((key, now) -> {
       Set<String> want = plumbing.get(key);
       if (want != null) {
         Sandbox.plumbingDifference(want, now).ifPresent(d -> {
-          if (key.endsWith(" " + Underlay.DEVICE) && !sharing.isEmpty() && d.startsWith("address ")) {
+          Set<String> users = sharingBy.getOrDefault(key.substring(0, key.indexOf(' ')), Set.of());
+          // (another address in place of the one there; an address missing alone, or one added
+          // by hand, is set right for every topology alike)
+          if (key.endsWith(" " + Underlay.DEVICE) && !users.isEmpty() && replacesAddress(d)) {
             taken.add(key.substring(0, key.indexOf(' ')) + "'s underlay (" + d + ")");
+            sharing.addAll(users);
           }
           changes.add(new Change(Change.Action.UPDATE,
               new ObjectId(ObjectId.Kind.LINK, key.substring(0, key.indexOf(' ')), key.substring(key.indexOf(' ') + 1)), d));
@@ -730,6 +738,18 @@ public final class Runner {
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
+  }
+
+  /**
+   * Whether a difference of a sandbox's device ({@link Sandbox#plumbingDifference}) puts another
+   * address in place of one there: {@code address A -> B}, or addresses both missing and
+   * unexpected.
+   */
+  static boolean replacesAddress(String difference) {
+    List<String> parts = List.of(difference.split(", "));
+    return parts.stream().anyMatch(p -> p.startsWith("address ") && p.contains(" -> "))
+        || parts.stream().anyMatch(p -> p.startsWith("address ") && p.endsWith(" missing"))
+        && parts.stream().anyMatch(p -> p.startsWith("address ") && p.endsWith(" unexpected"));
   }
 
   /** What a route goes through, as {@link LiveState#route} has it: {@code via GATEWAY dev DEVICE}. */

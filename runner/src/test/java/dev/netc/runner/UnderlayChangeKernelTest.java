@@ -88,4 +88,23 @@ class UnderlayChangeKernelTest extends SandboxTest {
         + " and one subnet", e.getMessage());
     assertEquals(underlay("h1").contains("192.168.56.11/24"), true, underlay("h1"));
   }
+
+  /**
+   * A host's underlay address deleted by hand where two topologies share the host: either one's
+   * apply puts it back (both want it), and one whose hosts are others does not count as sharing.
+   */
+  @Test
+  void anUnderlayAddressDeletedByHandOnASharedHostIsPutBack() throws Exception {
+    runner.apply(Kernel.targets(Kernel.compile("examples/overlay.netc"), s));
+    List<Runner.Target> other = targets("topology mhy\nhost h1 { underlay 192.168.56.11 }\nhost h3 { underlay 192.168.56.13 }\n"
+        + "network by { subnet 10.42.0.0/24 }\ncontainer y1 {\n  on h1\n  attach by\n}\ncontainer y3 {\n  on h3\n  attach by\n}\n");
+    runner.apply(other);
+    assertTrue(Kernel.run("ip", "-n", s + "-host_h1", "address", "del", "192.168.56.11/24", "dev", "underlay").ok());
+    assertEquals(List.of("~ link:" + s + "-host_h1:underlay  (address 192.168.56.11/24 missing,"
+        + " route 0.0.0.0/0 via 192.168.56.254 missing)"),
+        runner.plan(other).changes().stream().map(Change::line).toList());
+    runner.apply(other);
+    assertTrue(underlay("h1").contains(" 192.168.56.11/24 "), underlay("h1"));
+    assertTrue(runner.plan(other).empty(), () -> runner.plan(other).text());
+  }
 }
