@@ -56,11 +56,14 @@ final class Overlaps {
         others.stream().filter(o -> overlap(net, o)).forEach(o -> found.add("the subnet " + net + " of " + a.device() + " overlaps " + o));
       }
     }
-    // the underlay this apply makes in S, against the networks already there
+    // the underlay this apply makes in S, against the networks already there and the uplink
+    // the apply makes too
     if (!underlays.isEmpty() && !underlayMade) {
       Underlay u = underlays.get(0);
       Cidr net = network(u.router() + "/" + u.prefix());
-      live.otherRoutes().getOrDefault(sb.name(), List.of()).stream().filter(o -> overlap(net, o))
+      List<String> there = new ArrayList<>(live.otherRoutes().getOrDefault(sb.name(), List.of()));
+      own.stream().filter(o -> o.endsWith(" of the sandbox's uplink")).forEach(there::add);
+      there.stream().filter(o -> overlap(net, o))
           .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
     }
     if (!found.isEmpty()) {
@@ -81,7 +84,6 @@ final class Overlaps {
 
   /** Whether {@code net} overlaps {@code other}, a network as {@code CIDR ...}. */
   private static boolean overlap(Cidr net, String other) {
-    Cidr o = Cidr.parse(other.substring(0, other.indexOf(' '))).get();
-    return o.family() == net.family() && (o.contains(net) || net.contains(o));
+    return Cidr.parse(other.substring(0, other.indexOf(' '))).get().overlaps(net);
   }
 }

@@ -61,4 +61,16 @@ class OverlapKernelTest extends SandboxTest {
         e.getMessage());
     assertTrue(!Kernel.run("ip", "-n", s, "link", "show", "underlay").ok(), "no underlay made");
   }
+
+  /** An underlay in the subnet of the uplink of a sandbox not made yet is refused before any change. */
+  @Test
+  void anUnderlayOverTheUplinkOfANewSandboxIsRefused() throws Exception {
+    List<Runner.Target> hosts = Kernel.targets(Kernel.compile(dir, "topology ul\nhost h1 { underlay 198.18.0.11 }\n"
+        + "host h2 { underlay 198.18.0.12 }\nnetwork nu { subnet 10.43.0.0/24 }\ncontainer a {\n  on h1\n  attach nu\n}\n"
+        + "container b {\n  on h2\n  attach nu\n}\n"), s);
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(hosts));
+    assertTrue(e.getMessage().contains("the underlay 198.18.0.0/24 of the sandbox overlaps 198.18.0.0/30 of the sandbox's uplink"),
+        e.getMessage());
+    assertTrue(!Kernel.run("ip", "netns", "list").out().contains(s), "nothing made");
+  }
 }
