@@ -76,8 +76,12 @@ final class ReplacedLinks {
       List<ObjectId> ends = new ArrayList<>(List.of(r));
       if (was.kind().equals("veth")) {
         List<ObjectId> peers = Runner.peers(before, r);
-        if (peers.size() != 1 || goes.contains(peers.get(0).namespace())) {
+        if (peers.size() != 1) {
+          problems.add("the veth " + r + " could not be made again: its peer is not known");
           continue;
+        }
+        if (goes.contains(peers.get(0).namespace())) {
+          continue; // its pair goes with the namespace the apply made
         }
         // made from the end in a host namespace (a host end), its peer straight in its own
         ends.add(before.hostNamespaces().contains(peers.get(0).namespace()) ? 0 : 1, peers.get(0));

@@ -127,4 +127,17 @@ class ReplacedLinksTest {
     assertEquals(1, exec.calls().stream().filter(c -> c.stdin().startsWith("link add br-b ")).count(),
         () -> "br-b is made after br-a failed: " + exec.calls());
   }
+
+  @Test
+  void aVethWhosePeerIsNotKnownIsNamed() {
+    ObjectId end = link("t1", "ve-x-0");
+    LiveState before = new LiveState(true, true, "", Set.of("t1"), Set.of(end), Map.of(), Map.of(), Set.of(), Map.of(),
+        Map.of(), Set.of("t1"), Map.of(end, "netc:t:veth:x:0"), Map.of(end, new LiveLink("veth", 1500, true, "", "", 3, 9)),
+        List.of());
+    RecordingExecutor exec = new RecordingExecutor((argv, stdin) -> new CommandExecutor.Result(0, "", ""));
+    Plan plan = new Plan("t", "t1", List.of(new Change(Change.Action.REPLACE, end, "forces replacement: peer")));
+    assertEquals(List.of("the veth link:t1:ve-x-0 could not be made again: its peer is not known"),
+        new ReplacedLinks(exec, before, x -> { }).makeAgain(plan, Set.of()));
+    assertEquals(List.of(), exec.calls());
+  }
 }
