@@ -510,14 +510,6 @@ public final class LiveReader {
   }
 
   /**
-   * The addresses and routes of {@code device}, a device of the sandbox's own, in {@code ns}, into
-   * {@code out} under {@code NS DEVICE} ({@link Sandbox#plumbing}: {@code ADDRESS/LEN} and {@code
-   * route DST via GATEWAY}), when the device is there: its global addresses, and the routes of
-   * the main table through it that the kernel did not make (with a gateway, or without one,
-   * {@code route DST}, made by hand; {@code metric N} after either when it is not the one {@code
-   * ip route add} gives).
-   */
-  /**
    * Adds to {@code out}, under {@code ns}, the networks reached through the links of the
    * namespace that are not in {@code owned} ({@link LiveState#otherRoutes}): the subnet of each
    * global address of such a link (the route the kernel makes with it, which the netlink read
@@ -562,6 +554,15 @@ public final class LiveReader {
     }
   }
 
+  /**
+   * The addresses and routes of {@code device}, a device of the sandbox's own, in {@code ns}, into
+   * {@code out} under {@code NS DEVICE} ({@link Sandbox#plumbing}: {@code ADDRESS/LEN} and {@code
+   * route DST via GATEWAY}), when the device is there: its global addresses, and the routes of
+   * the main table through it that the kernel did not make (with a gateway, or without one,
+   * {@code route DST}, made by hand; {@code metric N} after either when it is not the one {@code
+   * ip route add} gives; {@code proto P} after one without a gateway made by another protocol
+   * than {@code boot}).
+   */
   private static void plumbing(Map<String, Set<String>> out, String ns, String device, JsonNode links,
       Map<String, JsonNode> addresses, JsonNode routes) {
     boolean there = false;

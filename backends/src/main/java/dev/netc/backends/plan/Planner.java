@@ -46,8 +46,8 @@ import java.util.TreeSet;
  * KernelNames#hostNamespace}) on an {@link Underlay}.
  */
 public final class Planner {
-  /** The first port netc hands out for {@code publish PORT/PROTO} (IANA's dynamic range). */
-  public static final int FIRST_AUTOMATIC_PORT = 49152;
+  /** The first port netc hands out for {@code publish PORT/PROTO} (IANA's dynamic range), the model's. */
+  public static final int FIRST_AUTOMATIC_PORT = dev.netc.compiler.model.Reachability.AUTOMATIC_PORTS_FIRST;
   /** The namespace a sandbox keeps for {@code @outside}: {@code S-outside}. */
   public static final String SANDBOX_OUTSIDE = "outside";
 

@@ -1543,8 +1543,11 @@ public final class Reachability {
         .orElse(new PortRange(AUTOMATIC_PORTS_FIRST, 65535)), p.protocol());
   }
 
-  /** The first host port the backends choose an automatic one from (the dynamic ports of RFC 6335). */
-  private static final int AUTOMATIC_PORTS_FIRST = 49152;
+  /**
+   * The first host port the backends choose an automatic one from (the dynamic ports of RFC
+   * 6335): the model's and the plan's ({@code Planner}) are this one.
+   */
+  public static final int AUTOMATIC_PORTS_FIRST = 49152;
 
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
     for (Service s : t.services()) {
