@@ -125,25 +125,12 @@ final class RuleDrift {
     return ElementDrift.some(rules.stream().map(r -> "`" + r + "`").toList());
   }
 
-
   /**
    * {@code text} (a table file as the backends print it) without the element blocks of its sets
-   * and maps: the rules alone are compared, and a table of 100,000 elements loads in
-   * milliseconds without them.
+   * and maps ({@link TableDelta#withoutElements}): the rules alone are compared, and a table of
+   * 100,000 elements loads in milliseconds without them.
    */
   static String withoutElements(String text) {
-    StringBuilder b = new StringBuilder(text.length() / 4);
-    boolean in = false;
-    for (String line : text.lines().toList()) {
-      String s = line.strip();
-      if (in) {
-        in = !s.equals("}");
-      } else if (s.equals("elements = {")) {
-        in = true;
-      } else {
-        b.append(line).append('\n');
-      }
-    }
-    return b.toString();
+    return TableDelta.withoutElements(text);
   }
 }

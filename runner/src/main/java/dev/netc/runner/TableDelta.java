@@ -295,6 +295,16 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     return Optional.of(new PrintedSet(p.types.get(ref), lines));
   }
 
+  /**
+   * The table file {@code text} without its sets' elements (nor its {@code #} comments), still a
+   * file nft loads: for a listing of its rules ({@link RuleDrift}). {@code text} itself when it
+   * is not as netc prints it.
+   */
+  static String withoutElements(String text) {
+    Parsed p = parse(text);
+    return p == null ? text : p.skeleton.toString();
+  }
+
   /** An element's key: the line without its comment and without a map's value. */
   static String key(String element) {
     int comment = element.indexOf(" comment \"");

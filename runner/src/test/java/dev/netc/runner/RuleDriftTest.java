@@ -100,7 +100,7 @@ class RuleDriftTest {
         \t}
         }
         """;
-    assertEquals("table inet netc_shop {\n\tset allow_in4 {\n\t\ttype ipv4_addr\n\t}\n\tchain forward {\n\t\tdrop\n\t}\n}\n",
+    assertEquals("table inet netc_shop {\nset allow_in4 {\ntype ipv4_addr\n}\nchain forward {\ndrop\n}\n}\n",
         RuleDrift.withoutElements(file));
   }
 }
