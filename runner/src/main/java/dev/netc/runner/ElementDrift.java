@@ -1,5 +1,6 @@
 package dev.netc.runner;
 
+import dev.netc.backends.nftables.Expr;
 import dev.netc.backends.nftables.Value;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.runner.netlink.NftDump;
@@ -33,25 +34,28 @@ final class ElementDrift {
 
   private ElementDrift() {}
 
-  /** The types of a key's or a value's fields that can be printed back. */
+  /**
+   * The types of a key's or a value's fields that can be printed back ({@link
+   * Expr.FieldType}'s, but {@code integer} and {@code verdict}), with their length in bytes.
+   */
   private enum Field {
-    IPV4_ADDR("ipv4_addr", 4),
-    IPV6_ADDR("ipv6_addr", 16),
-    INET_PROTO("inet_proto", 1),
-    INET_SERVICE("inet_service", 2),
-    IFNAME("ifname", 16),
-    ETHER_ADDR("ether_addr", 6);
+    IPV4_ADDR(Expr.FieldType.IPV4_ADDR, 4),
+    IPV6_ADDR(Expr.FieldType.IPV6_ADDR, 16),
+    INET_PROTO(Expr.FieldType.INET_PROTO, 1),
+    INET_SERVICE(Expr.FieldType.INET_SERVICE, 2),
+    IFNAME(Expr.FieldType.IFNAME, 16),
+    ETHER_ADDR(Expr.FieldType.ETHER_ADDR, 6);
 
-    final String text;
+    final Expr.FieldType type;
     final int length;
 
-    Field(String text, int length) {
-      this.text = text;
+    Field(Expr.FieldType type, int length) {
+      this.type = type;
       this.length = length;
     }
 
     static Optional<Field> of(String text) {
-      return Arrays.stream(values()).filter(f -> f.text.equals(text)).findFirst();
+      return Arrays.stream(values()).filter(f -> f.type.text().equals(text)).findFirst();
     }
   }
 

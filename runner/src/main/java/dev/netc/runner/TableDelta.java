@@ -307,8 +307,7 @@ public record TableDelta(Map<SetRef, Sets> sets) {
 
   /** An element's key: the line without its comment and without a map's value. */
   static String key(String element) {
-    int comment = element.indexOf(" comment \"");
-    String e = comment >= 0 ? element.substring(0, comment) : element;
+    String e = ElementDrift.element(element);
     int value = e.indexOf(" : ");
     return value >= 0 ? e.substring(0, value) : e;
   }
