@@ -12,15 +12,14 @@ import dev.netc.compiler.ir.MacvlanMode;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Policy;
 import dev.netc.compiler.ir.Network;
-import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Subnet;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.AutomaticPorts;
 import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,8 +45,6 @@ import java.util.TreeSet;
  * KernelNames#hostNamespace}) on an {@link Underlay}.
  */
 public final class Planner {
-  /** The first port netc hands out for {@code publish PORT/PROTO} (IANA's dynamic range), the model's. */
-  public static final int FIRST_AUTOMATIC_PORT = dev.netc.compiler.model.Reachability.AUTOMATIC_PORTS_FIRST;
   /** The namespace a sandbox keeps for {@code @outside}: {@code S-outside}. */
   public static final String SANDBOX_OUTSIDE = "outside";
 
@@ -73,6 +70,8 @@ public final class Planner {
   /** Networks left out of the kernel plan (NETC520). */
   private final Set<String> unrealised = new HashSet<>();
   private final Map<String, Underlay> underlays;
+  /** The host ports of the lines that give none: the compiler's choice, which the model predicts with. */
+  private final AutomaticPorts automatic;
   /** The MAC addresses attachments fix, by network (on every host: an overlay is one segment). */
   private final Map<String, Set<String>> fixedMacs = new HashMap<>();
 
@@ -83,6 +82,7 @@ public final class Planner {
     t.endpoints().forEach(e -> e.attachments().forEach(a -> a.mac().ifPresent(m -> fixedMacs
         .computeIfAbsent(a.network(), k -> new HashSet<>()).add(m.toLowerCase(java.util.Locale.ROOT)))));
     this.underlays = Drivers.underlays(t, sandbox);
+    this.automatic = AutomaticPorts.of(t);
   }
 
   /**
@@ -228,7 +228,6 @@ public final class Planner {
     private final List<PublishedPort> published = new ArrayList<>();
     private final List<EndpointPlan> plans = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
-    private final Map<Protocol, TreeSet<Integer>> usedPorts = new EnumMap<>(Protocol.class);
     private final List<Diagnostic> diagnostics;
 
     HostPlanner(Host host, List<Diagnostic> diagnostics) {
@@ -258,7 +257,6 @@ public final class Planner {
       for (Endpoint e : endpoints) {
         addEndpoint(e);
       }
-      reserveExplicitPorts();
       for (EndpointPlan p : plans) {
         if (p.mode() == NetMode.BRIDGE) {
           publish(endpoint(p.endpoint()), p);
@@ -500,42 +498,6 @@ public final class Planner {
 
     // ---------------------------------------------------------------- published ports
 
-    private void reserveExplicitPorts() {
-      for (Endpoint e : endpoints) {
-        if (e.mode() != NetMode.BRIDGE) {
-          continue;
-        }
-        for (Publish p : e.publishes()) {
-          p.hostPorts().ifPresent(r -> {
-            TreeSet<Integer> used = usedPorts.computeIfAbsent(p.protocol(), k -> new TreeSet<>());
-            for (int port = r.first(); port <= r.last(); port++) {
-              used.add(port);
-            }
-          });
-        }
-      }
-    }
-
-    /** The lowest block of {@code count} free host ports from {@link #FIRST_AUTOMATIC_PORT}. */
-    private int allocate(Protocol protocol, int count) {
-      TreeSet<Integer> used = usedPorts.computeIfAbsent(protocol, k -> new TreeSet<>());
-      int start = FIRST_AUTOMATIC_PORT;
-      while (true) {
-        Integer clash = used.ceiling(start);
-        if (clash == null || clash >= start + count) {
-          break;
-        }
-        start = clash + 1;
-      }
-      if (start + count - 1 > 65535) {
-        throw new IllegalStateException("no free automatic host port for " + protocol.label());
-      }
-      for (int port = start; port < start + count; port++) {
-        used.add(port);
-      }
-      return start;
-    }
-
     /** The endpoint's first interface on a network with a route out, where DNAT sends traffic. */
     private Optional<EndpointPlan.Interface> routeOut(EndpointPlan p) {
       return p.interfaces().stream().filter(i -> !networks.get(i.network()).internal() && !macvlan(i)).findFirst();
@@ -543,7 +505,8 @@ public final class Planner {
 
     private void publish(Endpoint e, EndpointPlan plan) {
       Optional<EndpointPlan.Interface> out = routeOut(plan);
-      for (Publish p : e.publishes()) {
+      for (int line = 0; line < e.publishes().size(); line++) {
+        Publish p = e.publishes().get(line);
         String what = describe(p);
         if (out.isEmpty()) {
           Optional<String> unrealisedOut = e.attachments().stream().map(a -> networks.get(a.network()))
@@ -554,7 +517,11 @@ public final class Planner {
           continue;
         }
         int count = p.containerPorts().size();
-        int first = p.hostPorts().map(r -> r.first()).orElseGet(() -> allocate(p.protocol(), count));
+        OptionalInt chosen = automatic.first(e, line);
+        if (p.hostPorts().isEmpty() && chosen.isEmpty()) {
+          throw new IllegalStateException("no free automatic host port for " + p.protocol().label());
+        }
+        int first = p.hostPorts().map(r -> r.first()).orElseGet(chosen::getAsInt);
         for (Scope s : scopes(e, p, what)) {
           Optional<IpAddress> target = out.get().addresses().stream()
               .filter(a -> a.family() == s.family).findFirst();

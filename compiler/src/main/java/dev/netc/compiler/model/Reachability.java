@@ -1534,20 +1534,14 @@ public final class Reachability {
   }
 
   /**
-   * The host port of line {@code p} that forwards to {@code port}; an automatic one (which the
-   * backends choose from 49152 upward) as the whole range it is chosen from.
+   * The host port of line {@code p} that forwards to {@code port}; an automatic one ({@link
+   * AutomaticPorts}) as the whole range it is chosen from.
    */
   private static PortSpec hostPort(Publish p, PortSpec port) {
     return new PortSpec(p.hostPorts()
         .map(hp -> PortRange.of(hp.first() + port.range().first() - p.containerPorts().first()))
-        .orElse(new PortRange(AUTOMATIC_PORTS_FIRST, 65535)), p.protocol());
+        .orElse(new PortRange(AutomaticPorts.FIRST, 65535)), p.protocol());
   }
-
-  /**
-   * The first host port the backends choose an automatic one from (the dynamic ports of RFC
-   * 6335): the model's and the plan's ({@code Planner}) are this one.
-   */
-  public static final int AUTOMATIC_PORTS_FIRST = 49152;
 
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
     for (Service s : t.services()) {

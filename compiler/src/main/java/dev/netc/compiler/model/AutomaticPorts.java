@@ -1,0 +1,130 @@
+package dev.netc.compiler.model;
+
+import dev.netc.compiler.ir.Driver;
+import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.TreeSet;
+
+/**
+ * The host ports netc chooses for the {@code publish} lines that give none ({@code publish 80},
+ * Docker's {@code -p 80}): the one choice the model ({@link Reachability}) predicts with and the
+ * plan ({@code Planner}) realises, so that both name the same number.
+ *
+ * <p>Per host and protocol: the ports that the {@code mode bridge} endpoints of the host publish
+ * explicitly are taken first; then each line without a host port of such an endpoint with a
+ * route out (a network that is neither {@code internal} nor macvlan), in the order of the
+ * endpoints and of their lines, gets the lowest block of free ports from {@link #FIRST} as wide
+ * as its container range (docs/kernel-plan.md, "Published ports"). A line of an endpoint without
+ * a route out is forwarded nowhere and gets none.
+ */
+public final class AutomaticPorts {
+  /** The first port chosen (the dynamic ports of RFC 6335, 49152-65535). */
+  public static final int FIRST = 49152;
+
+  /** The first chosen port of each line of each endpoint (by name), -1 for none. */
+  private final Map<String, int[]> chosen = new HashMap<>();
+
+  private AutomaticPorts() {}
+
+  /** The choice for every host of {@code t}. */
+  public static AutomaticPorts of(Topology t) {
+    AutomaticPorts a = new AutomaticPorts();
+    Map<String, Network> networks = new HashMap<>();
+    t.networks().forEach(n -> networks.put(n.name(), n));
+    Map<String, List<Endpoint>> byHost = new HashMap<>();
+    for (Endpoint e : t.endpoints()) {
+      if (e.mode() == NetMode.BRIDGE) {
+        byHost.computeIfAbsent(e.host(), k -> new ArrayList<>()).add(e);
+      }
+    }
+    for (List<Endpoint> endpoints : byHost.values()) {
+      a.choose(endpoints, networks);
+    }
+    return a;
+  }
+
+  private void choose(List<Endpoint> endpoints, Map<String, Network> networks) {
+    Map<Protocol, TreeSet<Integer>> used = new EnumMap<>(Protocol.class);
+    for (Endpoint e : endpoints) {
+      for (Publish p : e.publishes()) {
+        p.hostPorts().ifPresent(r -> {
+          TreeSet<Integer> taken = used.computeIfAbsent(p.protocol(), k -> new TreeSet<>());
+          for (int port = r.first(); port <= r.last(); port++) {
+            taken.add(port);
+          }
+        });
+      }
+    }
+    for (Endpoint e : endpoints) {
+      int[] firsts = new int[e.publishes().size()];
+      Arrays.fill(firsts, -1);
+      if (routeOut(e, networks)) {
+        for (int i = 0; i < firsts.length; i++) {
+          Publish p = e.publishes().get(i);
+          if (p.hostPorts().isEmpty()) {
+            firsts[i] = block(used.computeIfAbsent(p.protocol(), k -> new TreeSet<>()), p.containerPorts().size());
+          }
+        }
+      }
+      chosen.put(e.name(), firsts);
+    }
+  }
+
+  /** Whether {@code e} has a network that forwards a published port to it (the model's route out). */
+  private static boolean routeOut(Endpoint e, Map<String, Network> networks) {
+    return e.attachments().stream().map(x -> networks.get(x.network()))
+        .anyMatch(n -> n != null && n.driver() != Driver.MACVLAN && !n.internal());
+  }
+
+  /** The lowest block of {@code count} ports from {@link #FIRST} not in {@code used}, now taken; -1 if none fits. */
+  private static int block(TreeSet<Integer> used, int count) {
+    int start = FIRST;
+    while (true) {
+      Integer clash = used.ceiling(start);
+      if (clash == null || clash >= start + count) {
+        break;
+      }
+      start = clash + 1;
+    }
+    if (start + count - 1 > 65535) {
+      return -1;
+    }
+    for (int port = start; port < start + count; port++) {
+      used.add(port);
+    }
+    return start;
+  }
+
+  /**
+   * The first host port chosen for line {@code index} of endpoint {@code e} (the line's container
+   * ports map in order onto as many from there); empty when the line gives its host port, when
+   * {@code e} has no route out, or when no block of free ports is wide enough.
+   */
+  public OptionalInt first(Endpoint e, int index) {
+    int[] firsts = chosen.getOrDefault(e.name(), new int[0]);
+    return index >= 0 && index < firsts.length && firsts[index] >= 0 ? OptionalInt.of(firsts[index]) : OptionalInt.empty();
+  }
+
+  /** {@link #first(Endpoint, int)} of line {@code p} of {@code e} (the line itself, not an equal one). */
+  public OptionalInt first(Endpoint e, Publish p) {
+    List<Publish> lines = e.publishes();
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i) == p) {
+        return first(e, i);
+      }
+    }
+    int equal = lines.indexOf(p);
+    return equal < 0 ? OptionalInt.empty() : first(e, equal);
+  }
+}
