@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
+import dev.netc.backends.plan.Planner;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ir.PortRange;
@@ -18,6 +19,8 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -273,5 +276,53 @@ class ReachabilityTest {
         "`e` is isolated for egress by policy `e-out`",
         "no allow rule of a policy selecting `e` admits `@host/h2` on 8083/tcp (3 egress allow rules checked)"),
         m.explain(e, m.node("f").orElseThrow(), TCP80).steps().stream().map(s -> s.text()).toList());
+  }
+
+  /**
+   * A port published on another host with an automatic host port: the source's egress rules see
+   * that host on the port the plan chooses (per host, past the ports given), not on the whole
+   * dynamic range, so a rule that admits part of it admits exactly the ports it holds.
+   */
+  @Test
+  void anAutomaticPortOfAnotherHostIsThePortThePlanChooses() throws IOException {
+    String text = """
+        topology autoport
+        host h1 { underlay 192.168.59.11 }
+        host h2 { underlay 192.168.59.12 }
+        network lan { subnet 10.62.0.0/24 }
+        container w { labels app=w; on h1; attach lan; publish 80/tcp }
+        container a { labels app=a; on h1; attach lan }
+        container fixed { labels app=fixed; on h2; attach lan; publish 49152 -> 80/tcp }
+        container first { labels app=first; on h2; attach lan; publish 80/tcp }
+        container second { labels app=second; on h2; attach lan; publish 80/tcp }
+        container b { labels app=b; on h2; attach lan }
+        policy a-out { select app=a; allow egress to @host port 49152-49153/tcp }
+        policy b-out { select app=b; allow egress to @host port 49152/tcp }
+        """;
+    Reachability m = model(text);
+    assertTrue(allowed(m, "a", "fixed"), "49152, given");
+    assertTrue(allowed(m, "a", "first"), "49153, the first automatic port of h2");
+    assertFalse(allowed(m, "a", "second"), "49154 is not in 49152-49153");
+    assertTrue(allowed(m, "b", "w"), "49152 of h1: the numbers are per host");
+    assertEquals(List.of("path: through published port 49153/tcp of host `h2`, out of network `lan` with masquerade,"
+        + " from 192.168.59.11 to 10.62.0.5",
+        "masqueraded out of host `h1`: to the policies of `first` it comes from `@host/h1`, to those of `a` it goes to"
+            + " `@host/h2` on 49153/tcp",
+        "`first` is not isolated for ingress",
+        "`a` is isolated for egress; admitted by policy `a-out`: `allow egress to @host port 49152-49153/tcp`"),
+        m.explain(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80).steps().stream()
+            .map(s -> s.text()).toList());
+    assertEquals("path: through published port 49154/tcp",
+        m.explain(m.node("@outside").orElseThrow(), m.node("second").orElseThrow(), TCP80).steps().get(0).text());
+
+    // the plan forwards the ports the model names
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      Path p = fs.getPath("/t.netc");
+      Files.writeString(p, text);
+      Planner.Result plan = Planner.plan(new Compiler().compile(p).topology().orElseThrow(), "");
+      Map<String, Integer> ports = new TreeMap<>();
+      plan.state().orElseThrow().hosts().forEach(h -> h.published().forEach(x -> ports.put(x.endpoint(), x.hostPort())));
+      assertEquals(Map.of("w", 49152, "fixed", 49152, "first", 49153, "second", 49154), ports);
+    }
   }
 }

@@ -67,4 +67,34 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
     assertTrue(v.probe().cells().stream().anyMatch(c -> c.from().name().equals("a") && c.to().name().equals("f")
         && c.detail().equals("via 192.168.57.12:8083")), "a reaches f at h2's underlay address");
   }
+
+  /**
+   * The golden case {@code ok/automatic-port-other-host}: the endpoints of h2 publish 80 on
+   * 49152 (given), 49153 and 49154 (automatic), w of h1 on 49152 (automatic), and a's egress rule
+   * admits h2 on 49152-49153 only, b's h1 on 49152 only. Verified without a difference, every
+   * cell compared. Before the model took the plan's automatic port, it saw each automatic one as
+   * 49152-65535, which no rule naming part of it admits: {@code a -> first} and {@code b -> w}
+   * were denied by the model and admitted by the kernel.
+   */
+  @Test
+  void anAutomaticPortOfAnotherHostIsThePortThePlanChooses() {
+    Topology t = Kernel.compile("golden-tests/ok/automatic-port-other-host/input.netc");
+    List<Runner.Target> ts = Kernel.targets(t, s);
+    assertEquals(2, ts.size());
+    runner.apply(ts);
+    Reachability model = new Reachability(t);
+    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
+    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
+    System.out.println("automatic-port-other-host: " + v.summary());
+    assertTrue(v.equal(), v::text);
+    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+
+    Map<String, String> cells = new TreeMap<>();
+    v.probe().cells().stream()
+        .filter(c -> List.of("a -> fixed", "a -> first", "a -> second", "b -> w").contains(c.from().name() + " -> "
+            + c.to().name()))
+        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
+    assertEquals(Map.of("a -> fixed", "true via 192.168.59.12:49152", "a -> first", "true via 192.168.59.12:49153",
+        "a -> second", "false", "b -> w", "true via 192.168.59.11:49152"), cells);
+  }
 }

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 
 /**
@@ -85,10 +86,13 @@ public final class Reachability {
    */
   private final byte[] cidrSides;
   private final boolean singleHost;
+  /** The host ports netc chooses for the lines that give none. */
+  private final AutomaticPorts automatic;
 
   public Reachability(Topology t) {
     this.t = t;
     this.singleHost = t.hosts().size() == 1;
+    this.automatic = AutomaticPorts.of(t);
     t.networks().forEach(n -> networks.put(n.name(), n));
     for (Namespace ns : t.namespaces()) {
       namespaceLabels.put(ns.name(), ns.labels());
@@ -1127,10 +1131,9 @@ public final class Reachability {
     Node toHost = hostNode(to.host());
     List<RemoteWay> ways = new ArrayList<>();
     for (Publish p : publishedLines(to, port, false, true)) {
-      PortSpec hostPort = hostPort(p, port);
+      PortSpec hostPort = hostPort(to, p, port);
       String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
-      String number = p.hostPorts().isPresent() ? Integer.toString(hostPort.range().first()) : "(automatic)";
-      String path = "through published port " + host + number + "/" + p.protocol().label() + " of host `"
+      String path = "through published port " + host + number(hostPort) + "/" + p.protocol().label() + " of host `"
           + to.host() + "`, " + out.get();
       Optional<IpAddress> bound = p.hostAddress().filter(x -> !isWildcard(x));
       List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES);
@@ -1493,9 +1496,7 @@ public final class Reachability {
   private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost) {
     return publishedLines(e, port, fromHostSide, offHost).stream().findFirst().map(p -> {
       String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
-      String hostPort = p.hostPorts().map(hp -> Integer.toString(hostPort(p, port).range().first()))
-          .orElse("(automatic)");
-      return "through published port " + host + hostPort + "/" + p.protocol().label();
+      return "through published port " + host + number(hostPort(e, p, port)) + "/" + p.protocol().label();
     });
   }
 
@@ -1534,13 +1535,21 @@ public final class Reachability {
   }
 
   /**
-   * The host port of line {@code p} that forwards to {@code port}; an automatic one ({@link
-   * AutomaticPorts}) as the whole range it is chosen from.
+   * The host port of line {@code p} of {@code e} that forwards to {@code port}: from the one the
+   * line gives, or from the one netc chooses for it ({@link AutomaticPorts}, which the plan
+   * realises); the whole range it is chosen from when no block of free ports is left for it
+   * (which the plan refuses).
    */
-  private static PortSpec hostPort(Publish p, PortSpec port) {
-    return new PortSpec(p.hostPorts()
-        .map(hp -> PortRange.of(hp.first() + port.range().first() - p.containerPorts().first()))
-        .orElse(new PortRange(AutomaticPorts.FIRST, 65535)), p.protocol());
+  private PortSpec hostPort(Endpoint e, Publish p, PortSpec port) {
+    OptionalInt first = p.hostPorts().map(hp -> OptionalInt.of(hp.first())).orElseGet(() -> automatic.first(e, p));
+    return new PortSpec(first.isPresent()
+        ? PortRange.of(first.getAsInt() + port.range().first() - p.containerPorts().first())
+        : new PortRange(AutomaticPorts.FIRST, 65535), p.protocol());
+  }
+
+  /** A host port as a path names it: its number, {@code (automatic)} when it is not known. */
+  private static String number(PortSpec hostPort) {
+    return hostPort.range().size() == 1 ? Integer.toString(hostPort.range().first()) : "(automatic)";
   }
 
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
