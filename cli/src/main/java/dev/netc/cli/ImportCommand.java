@@ -119,8 +119,33 @@ final class ImportCommand implements Callable<Integer> {
         carried.notes().forEach(n -> ctx.err().println("netc: " + n));
       }
     }
+    if (!verbosity.quiet) {
+      namesLeftToServices(decls).forEach(n -> ctx.err().println("netc: " + n));
+    }
     ctx.out().print(text);
     return 0;
+  }
+
+  /**
+   * A note for each Kubernetes pod that leaves its name to a Service of its namespace, as
+   * cluster DNS does: {@code .netc} cannot say so, and the printed pod and service of one name
+   * are NETC102.
+   */
+  private static List<String> namesLeftToServices(List<Decl> decls) {
+    List<String> out = new java.util.ArrayList<>();
+    for (Decl d : decls) {
+      if (d instanceof Decl.Namespace ns) {
+        for (Decl m : ns.members()) {
+          if (m instanceof Decl.Container c && !c.resolvesByName()) {
+            String pod = ns.name().text() + "/" + c.name().text();
+            out.add("pod `" + pod + "` and Service `" + pod + "` share a name, which resolves to the"
+                + " Service; in .netc a service may not have an endpoint's name (NETC102): rename one"
+                + " of them in the printed source");
+          }
+        }
+      }
+    }
+    return out;
   }
 
   /** Compiles the YAML and the printed source alike: nothing disabled, the lock file as it is. */

@@ -143,4 +143,37 @@ class ImportCommandTest {
     assertEquals("", broken.out());
     assertTrue(broken.err().contains("error[NETC010]: an error"), broken.err());
   }
+
+  /**
+   * A Kubernetes Pod and a Service of one name compile (the name is the Service's), but {@code
+   * .netc} cannot keep a pod's name out of name resolution: the import prints both, says so on
+   * stderr, and the printed source is NETC102 until one is renamed.
+   */
+  @Test
+  void aPodNamedAsItsServiceIsPrintedWithANote() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, labels: {app: web}}
+        spec: {containers: [{name: nginx, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+        """);
+    assertEquals(0, cli.run("lint", "-q", "web.yaml").status());
+    CliRunner.Result r = cli.run("import", "k8s", "web.yaml");
+    assertEquals(0, r.status(), r.err());
+    assertEquals("netc: pod `default/web` and Service `default/web` share a name, which resolves to"
+        + " the Service; in .netc a service may not have an endpoint's name (NETC102): rename one of"
+        + " them in the printed source\n", r.err());
+    assertTrue(r.out().contains("  pod web {") && r.out().contains("  service web {"), r.out());
+    assertEquals("", cli.run("import", "-q", "k8s", "web.yaml").err());
+    cli.write("web.netc", r.out());
+    CliRunner.Result lint = cli.run("lint", "web.netc");
+    assertEquals(1, lint.status());
+    assertTrue(lint.out().contains("error[NETC102]: service `web` has the name of an endpoint"), lint.out());
+  }
 }

@@ -125,6 +125,9 @@ public final class IrJson {
       o.put("namespace", e.namespace());
     }
     e.replicaOf().ifPresent(r -> o.put("replicaOf", r));
+    if (!e.resolvesByName()) {
+      o.put("resolvesByName", false);
+    }
     o.put("host", e.host());
     o.put("mode", e.mode().label());
     o.set("labels", labels(e.labels()));

@@ -717,9 +717,15 @@ public final class Planner {
               continue;
             }
             Set<String> names = new LinkedHashSet<>();
-            names.add(dnsName(m, viewer, m.localName()));
-            m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
+            // a Kubernetes pod named as a Service of its namespace leaves the name to the Service
+            if (m.resolvesByName()) {
+              names.add(dnsName(m, viewer, m.localName()));
+              m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
+            }
             names.addAll(a.aliases());
+            if (names.isEmpty()) {
+              continue;
+            }
             for (IpAddress addr : a.addresses()) {
               lines.add(addr + "\t" + String.join(" ", names));
             }

@@ -64,6 +64,10 @@ public sealed interface Decl {
   /**
    * {@code container NAME { ... }} or {@code pod NAME { ... }}: a pod also holds member
    * containers.
+   *
+   * @param resolvesByName whether the name resolves to the endpoint; only the Kubernetes front
+   *     end clears it, for a pod whose name a Service of its namespace has (cluster DNS resolves
+   *     the name to the Service); {@code .netc} has no way to write it
    */
   record Container(
       boolean pod,
@@ -74,10 +78,23 @@ public sealed interface Decl {
       List<Publish> publishes,
       List<Setting> exposes,
       List<Container> members,
-      Span span)
+      Span span,
+      boolean resolvesByName)
       implements Decl {
+    /** A container or pod whose name resolves to it, as every one written in {@code .netc}. */
+    public Container(boolean pod, Word name, List<Label> labels, List<Setting> settings,
+        List<Attach> attaches, List<Publish> publishes, List<Setting> exposes,
+        List<Container> members, Span span) {
+      this(pod, name, labels, settings, attaches, publishes, exposes, members, span, true);
+    }
+
     public DeclKind kind() {
       return pod ? DeclKind.POD : DeclKind.CONTAINER;
+    }
+
+    /** The same declaration, its name left to the service of that name. */
+    public Container withoutName() {
+      return new Container(pod, name, labels, settings, attaches, publishes, exposes, members, span, false);
     }
   }
 

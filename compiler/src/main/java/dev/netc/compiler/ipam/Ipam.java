@@ -108,7 +108,7 @@ public final class Ipam {
       }
       endpoints.add(new Endpoint(e.name(), e.localName(), e.namespace(), e.kind(), e.host(),
           e.labels(), e.mode(), atts, e.publishes(), e.exposes(), e.members(), e.replicaOf(),
-          e.span()));
+          e.span(), e.resolvesByName()));
     }
     Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
     for (Network n : t.networks()) {

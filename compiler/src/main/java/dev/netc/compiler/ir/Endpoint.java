@@ -13,6 +13,9 @@ import java.util.Optional;
  * @param localName the name within its namespace, as it resolves in DNS
  * @param replicaOf the declared name when this endpoint is one of several replicas
  * @param members the containers of a pod (empty for a container)
+ * @param resolvesByName whether {@code localName} (and {@code replicaOf}) resolve to the
+ *     endpoint; false only for a Kubernetes pod whose name a service of its namespace has, as
+ *     cluster DNS resolves the name to the Service
  */
 public record Endpoint(
     String name,
@@ -27,7 +30,8 @@ public record Endpoint(
     List<PortSpec> exposes,
     List<Member> members,
     Optional<String> replicaOf,
-    Span span) {
+    Span span,
+    boolean resolvesByName) {
 
   /** A single container or a pod. */
   public enum Kind {

@@ -152,7 +152,8 @@ final class EndpointResolver {
       }
       String full = ns.isEmpty() ? local : ns + "/" + local;
       Endpoint e = new Endpoint(full, local, ns, kind, host.get(), labels, mode, attachments,
-          publishes, exposes, members, replicas == 1 ? Optional.empty() : Optional.of(base), c.span());
+          publishes, exposes, members, replicas == 1 ? Optional.empty() : Optional.of(base), c.span(),
+          c.resolvesByName());
       out.add(new Named(e, c.name()));
     }
     return out;

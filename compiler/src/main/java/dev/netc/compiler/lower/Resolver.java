@@ -58,6 +58,8 @@ public final class Resolver {
   private final Map<String, Span> policyNames = new HashMap<>();
   private final Map<String, Span> serviceNames = new HashMap<>();
   private final Map<String, Optional<String>> replicaOf = new HashMap<>();
+  /** The endpoints whose names do not resolve to them: a service may have such a name. */
+  private final Set<String> nameless = new java.util.HashSet<>();
   private Span origin;
   private Lock lock = Lock.EMPTY;
   private final Set<String> referencedNetworks = new java.util.HashSet<>();
@@ -345,6 +347,9 @@ public final class Resolver {
     }
     endpointNames.put(e.endpoint().name(), e.nameWord().span());
     replicaOf.put(e.endpoint().name(), e.endpoint().replicaOf());
+    if (!e.endpoint().resolvesByName()) {
+      nameless.add(e.endpoint().name());
+    }
     endpoints.add(e.endpoint());
   }
 
@@ -398,7 +403,8 @@ public final class Resolver {
       return;
     }
     serviceNames.put(full, s.name().span());
-    Span clash = endpointNames.get(full);
+    // a Kubernetes pod whose name a Service has leaves the name to the Service, as cluster DNS does
+    Span clash = nameless.contains(full) ? null : endpointNames.get(full);
     if (clash != null) {
       String endpoint = replicaOf.getOrDefault(full, Optional.empty())
           .map(r -> "a replica of `" + r + "`").orElse("an endpoint");

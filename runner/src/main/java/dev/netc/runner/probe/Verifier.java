@@ -181,7 +181,7 @@ public final class Verifier {
       changed = true;
       endpoints.add(new Endpoint(e.name(), e.localName(), e.namespace(), e.kind(), e.host(), e.labels(), e.mode(),
           e.attachments().stream().filter(a -> nets.contains(a.network())).toList(), e.publishes(), e.exposes(),
-          e.members(), e.replicaOf(), e.span()));
+          e.members(), e.replicaOf(), e.span(), e.resolvesByName()));
     }
     List<dev.netc.compiler.ir.Service> services = t.services();
     if (!services.isEmpty()) {

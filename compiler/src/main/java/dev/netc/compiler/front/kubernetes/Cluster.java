@@ -79,11 +79,21 @@ final class Cluster {
     return n == null ? Map.of(NAME_LABEL, ns) : n.labelMap();
   }
 
-  /** One namespace declaration per namespace, each with its labels and members. */
+  /**
+   * One namespace declaration per namespace, each with its labels and members. A pod's name is
+   * not a cluster DNS name, and a Service's is: a pod named as a Service of its namespace (a bare
+   * {@code Pod} {@code web} beside a Service {@code web}) leaves its name to the Service.
+   */
   List<Decl> declarations() {
     List<Decl> out = new ArrayList<>();
     for (Namespace n : namespaces.values()) {
-      out.add(new Decl.Namespace(n.name, n.labels, n.members, n.name.span()));
+      java.util.Set<String> services = new java.util.HashSet<>();
+      n.members.stream().filter(d -> d instanceof Decl.Service)
+          .forEach(d -> services.add(((Decl.Service) d).name().text()));
+      List<Decl> members = n.members.stream()
+          .map(d -> d instanceof Decl.Container c && services.contains(c.name().text()) ? c.withoutName() : d)
+          .toList();
+      out.add(new Decl.Namespace(n.name, n.labels, members, n.name.span()));
     }
     return out;
   }
