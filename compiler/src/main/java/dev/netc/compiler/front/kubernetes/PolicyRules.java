@@ -121,8 +121,7 @@ final class PolicyRules {
       if (whole.isPresent() && x.ok() && x.get().family() == whole.get().family()
           && (x.get().equals(whole.get()) || !whole.get().contains(x.get()))) {
         // the API refuses it (each exception must be a strict subset of `cidr`): not passed on, so
-        // that it is not told again as a .netc exception would be (NETC216); one of the other
-        // family is told as in .netc (NETC205)
+        // that it is not told again as a .netc exception would be (NETC216)
         boolean all = x.get().contains(whole.get());
         f.malformed(e, "`" + e.path() + "` of " + f.owner() + (x.get().equals(whole.get())
                 ? " is all of" : all ? " is wider than" : " lies outside") + " its `cidr` `"
@@ -131,6 +130,17 @@ final class PolicyRules {
                 ? "an exception narrows its `cidr`: use a longer prefix inside `" + whole.get()
                     + "`, or remove the ipBlock, which would match nothing"
                 : "an exception narrows its `cidr`: use a prefix inside `" + whole.get() + "`");
+        continue;
+      }
+      if (whole.isPresent() && x.ok() && x.get().family() != whole.get().family()) {
+        // refused by the API for the same reason; the code is that of the mismatch in .netc
+        String family = whole.get().family().label();
+        f.diags().add(Diagnostic.of(Code.NETC205, e.where(), "`" + e.path() + "` of " + f.owner()
+                + " is an " + x.get().family().label() + " prefix, but its `cidr` `" + whole.get()
+                + "` is " + family + ": Kubernetes requires each exception to be a strict subset of `cidr`")
+            .withHint("an exception narrows its `cidr`: use an " + family + " prefix inside `" + whole.get()
+                + "`; " + x.get().family().label() + " addresses take an ipBlock of their own, with an "
+                + x.get().family().label() + " `cidr`"));
         continue;
       }
       w.ifPresent(except::add);
