@@ -93,6 +93,22 @@ final class StateLock implements AutoCloseable {
     }
   }
 
+  /**
+   * A wait as the message that gives it up names it: {@code 300 ms} under a second (a wait of
+   * the API's; the command line's {@code --lock-timeout} is in whole seconds), {@code 0 s} for
+   * none, else seconds, with their fraction when there is one ({@code 60 s}, {@code 1.5 s}).
+   */
+  static String duration(Duration wait) {
+    long ms = wait.toMillis();
+    if (ms == 0) {
+      return "0 s";
+    }
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    return java.math.BigDecimal.valueOf(ms, 3).stripTrailingZeros().toPlainString() + " s";
+  }
+
   /** The wait for a lock: its deadline, what stops it, and the note said once. */
   private static final class Waiting {
     private final long deadline;
@@ -127,8 +143,7 @@ final class StateLock implements AutoCloseable {
         exec.note("waiting for the lock of " + what + " (" + file + "), held by " + holder, 0);
       }
       if (System.nanoTime() >= deadline) {
-        throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after "
-            + wait.toSeconds() + " s");
+        throw new RunnerException(isLocked + " by " + holder + " (" + file + "); gave up after " + duration(wait));
       }
       try {
         Thread.sleep(100);

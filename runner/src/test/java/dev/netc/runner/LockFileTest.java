@@ -122,9 +122,24 @@ class LockFileTest {
       Throwable e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.CompletionException.class,
           () -> CompletableFuture.supplyAsync(() -> quick.lock(sb)).join().close()).getCause();
       assertTrue(e instanceof RunnerException && e.getMessage().startsWith("sandbox lk is locked by another netc apply or destroy"), e.getMessage());
+      // a wait under a second is named in milliseconds, not as `0 s`
+      assertTrue(e.getMessage().endsWith("; gave up after 300 ms"), e.getMessage());
       assertTrue(listed.get(), "the holder's lock was released by the waiter's giving up");
     }
     // and once released, another thread takes it at once
     quick.lock(sb).close();
+  }
+
+  /** How the message that gives a wait up names it: milliseconds under a second, seconds else. */
+  @Test
+  void theWaitGivenUpIsNamedInAUnitThatFitsIt() {
+    assertEquals("0 s", StateLock.duration(Duration.ZERO));
+    assertEquals("1 ms", StateLock.duration(Duration.ofMillis(1)));
+    assertEquals("300 ms", StateLock.duration(Duration.ofMillis(300)));
+    assertEquals("999 ms", StateLock.duration(Duration.ofMillis(999)));
+    assertEquals("1 s", StateLock.duration(Duration.ofSeconds(1)));
+    assertEquals("1.5 s", StateLock.duration(Duration.ofMillis(1500)));
+    assertEquals("60 s", StateLock.duration(Duration.ofSeconds(60)));
+    assertEquals("86400 s", StateLock.duration(Duration.ofSeconds(86_400)));
   }
 }
