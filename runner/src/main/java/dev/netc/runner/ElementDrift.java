@@ -122,6 +122,15 @@ final class ElementDrift {
     return String.join(", ", elements.subList(0, NAMED)) + " and " + (n - NAMED) + " more";
   }
 
+  /**
+   * Whether the elements of a set of type line {@code type} can be printed back ({@link
+   * #describe} can name them): not those of a {@code typeof} set or of a type with a field it
+   * does not know (a verdict map's), which are not worth reading from the kernel.
+   */
+  static boolean printable(String type) {
+    return fields(type).isPresent();
+  }
+
   /** The key's fields and the value's (none for a set) of a type line; empty when one cannot be printed back. */
   private static Optional<List<List<Field>>> fields(String type) {
     if (!type.startsWith("type ")) {
