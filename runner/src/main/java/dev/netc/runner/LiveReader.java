@@ -16,6 +16,7 @@ import dev.netc.compiler.ir.Parsed;
 import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
 import dev.netc.runner.netlink.NftDump;
+import dev.netc.runner.netlink.RouteDump;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -33,7 +34,8 @@ import java.util.TreeSet;
 
 /**
  * Reads the live state of a sandbox for one topology: {@code ip netns list}, then per namespace
- * {@code S} or {@code S-*} one {@code ip -j -n NS -batch -} run ({@code link show} for the
+ * {@code S} or {@code S-*} one {@code ip -N -j -d -n NS -batch -} run (as root, an rtnetlink
+ * read in the JVM instead, which gives the same documents: {@link #named}; {@code link show} for the
  * aliases, {@code address show}, {@code route show table all}), the tables of {@code S}
  * ({@code nft -j list tables}, names only), the sysctls asked for and the files under
  * {@code /etc/netns/S-*}. Only objects with the topology's marks are counted as owned.
@@ -54,7 +56,7 @@ public final class LiveReader {
   /** Reads namespaces inside the JVM, when this process can; {@code null}: with processes. */
   private final NetlinkNamespaces netlink;
 
-  /** A reader that starts one {@code ip -j -n NS -batch -} process per namespace. */
+  /** A reader that starts one {@code ip -N -j -d -n NS -batch -} process per namespace. */
   public LiveReader(CommandExecutor exec, Path etcNetns) {
     this(exec, etcNetns, null);
   }
@@ -250,8 +252,8 @@ public final class LiveReader {
       List<JsonNode> docs = parsed.get(ns);
       String out = docs != null ? "" : outputs.get(ns);
       if (out == null) {
-        CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-j", "-d", "-batch", "-")
-            : List.of("ip", "-j", "-d", "-n", ns, "-batch", "-"),
+        CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-N", "-j", "-d", "-batch", "-")
+            : List.of("ip", "-N", "-j", "-d", "-n", ns, "-batch", "-"),
             String.join("\n", NetnsBatches.READ) + "\n");
         if (!r.ok()) {
           // the namespace went away while we looked, or is not a namespace we can enter
@@ -264,7 +266,7 @@ public final class LiveReader {
         out = r.out();
       }
       if (docs == null) {
-        docs = parse(out, "ip -j -n " + ns);
+        docs = parseRead(out, "ip -j -n " + ns);
       }
       // (a read over netlink has a fifth document, the rules)
       if (docs.size() != 4 && docs.size() != 5) {
@@ -1155,6 +1157,63 @@ public final class LiveReader {
 
   private static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
+  }
+
+  /**
+   * The documents of a read through {@code ip -N -j -d} ({@link NetnsBatches#READ}), with the
+   * words of the netlink read ({@link #named}); {@code what} names the command for an error.
+   */
+  static List<JsonNode> parseRead(String text, String what) {
+    return named(parse(text, what));
+  }
+
+  /**
+   * The documents of {@link NetnsBatches#READ} as {@code ip -N} prints them, numbers where {@code
+   * ip} would print a name it looks up in the files of {@code /etc/iproute2} (a TOS {@code AF11},
+   * a table or protocol named there, {@code dhcp}), given the words the netlink read gives them
+   * ({@link RouteDump#tableName}, {@link RouteDump#protocolName}, {@link RouteDump#routeType},
+   * {@link RouteDump#scopeName}, {@link RouteDump#linkType}; a TOS as {@code 0x28}), so that both
+   * reads give the same identities and attributes whatever those files say. Names are left as they are.
+   */
+  static List<JsonNode> named(List<JsonNode> docs) {
+    for (int i = 0; i < docs.size() && i < 2; i++) {
+      for (JsonNode l : docs.get(i)) {
+        java.util.regex.Matcher m = BRACKETED.matcher(l.path("link_type").asText());
+        if (m.matches() && l instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+          o.put("link_type", RouteDump.linkType(Integer.parseInt(m.group(1))));
+        }
+      }
+    }
+    if (docs.size() > 2) {
+      for (JsonNode l : docs.get(2)) {
+        for (JsonNode a : l.path("addr_info")) {
+          rename(a, "scope", RouteDump::scopeName);
+        }
+      }
+    }
+    if (docs.size() > 3) {
+      for (JsonNode rt : docs.get(3)) {
+        rename(rt, "type", RouteDump::routeType);
+        rename(rt, "protocol", RouteDump::protocolName);
+        rename(rt, "table", RouteDump::tableName);
+        String tos = rt.path("tos").asText("");
+        if (tos.matches("0x[0-9a-fA-F]{1,2}") && rt instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+          o.put("tos", String.format("0x%02x", Integer.parseInt(tos.substring(2), 16)));
+        }
+      }
+    }
+    return docs;
+  }
+
+  /** {@code [772]}: a link type {@code ip -N} prints as a number. */
+  private static final java.util.regex.Pattern BRACKETED = java.util.regex.Pattern.compile("\\[(\\d{1,5})\\]");
+
+  /** Member {@code field} of {@code node} named by {@code name} when it is a number ({@code ip -N}'s). */
+  private static void rename(JsonNode node, String field, java.util.function.IntFunction<String> name) {
+    String v = node.path(field).asText("");
+    if (v.matches("\\d{1,10}") && node instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+      o.put(field, name.apply(Integer.parseUnsignedInt(v)));
+    }
   }
 
   /** The documents {@code ip -j} printed, one after the other; {@code what} names the command for an error. */

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 /**
  * Runs one {@code ip -batch} in each of many namespaces with few processes: the lines of each
  * namespace go to a file, and one {@code xargs -L 1 nsenter} process runs {@code nsenter
- * --net=/run/netns/NS ip -j -d -batch FILE} for each namespace in turn. A child forked by xargs is
+ * --net=/run/netns/NS ip -N -j -d -batch FILE} for each namespace in turn. A child forked by xargs is
  * far cheaper than a process started from the JVM, and nsenter only enters the network
  * namespace, where {@code ip -n} and {@code ip netns exec} also make a mount namespace and
  * remount {@code /sys} (three times the cost, measured; netlink needs none of it). The
@@ -134,7 +134,7 @@ final class NetnsBatches {
   private CommandExecutor.Result parent(List<String> chunk, Map<String, Path> files) {
     StringBuilder in = new StringBuilder();
     for (String ns : chunk) {
-      in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -j -d -batch ").append(files.get(ns)).append('\n');
+      in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
     }
     CommandExecutor.Result r = exec.run(List.of("xargs", "-L", "1", "nsenter"), in.toString());
     if (r.exit() != 127 && r.exit() != 126) {
@@ -144,7 +144,7 @@ final class NetnsBatches {
     // `ip netns exec` does (which also remounts /sys, several times slower)
     StringBuilder lines = new StringBuilder();
     for (String ns : chunk) {
-      lines.append("netns exec ").append(ns).append(" ip -j -d -batch ").append(files.get(ns)).append('\n');
+      lines.append("netns exec ").append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
     }
     return exec.run(List.of("ip", "-force", "-batch", "-"), lines.toString());
   }

@@ -1810,7 +1810,7 @@ public final class Runner {
       writeSysctls(ipWrites);
     }
     NetnsBatches.Outcome viaIp = new NetnsBatches(exec, stateDir).run(throughIp);
-    viaIp.out().forEach((ns, text) -> out.put(ns, LiveReader.parse(text, "ip -j -n " + ns)));
+    viaIp.out().forEach((ns, text) -> out.put(ns, LiveReader.parseRead(text, "ip -j -n " + ns)));
     failed.putAll(viaIp.failed());
     if (!failed.isEmpty()) {
       Map.Entry<String, String> first = failed.entrySet().iterator().next();

@@ -131,6 +131,67 @@ class NetlinkReadKernelTest extends SandboxTest {
   }
 
   /**
+   * What {@code ip} would name from the files of {@code /etc/iproute2} (a TOS of {@code
+   * rt_dsfield}, {@code AF11}; protocols of {@code rt_protos}, {@code dhcp}, {@code bird}) is read
+   * as the netlink read gives it ({@code ip -N}, numbers, named as {@code RouteDump} names them):
+   * routes made by hand in an endpoint with a TOS, in other tables and with other protocols give
+   * both reads the same identities, routes and protocols, and the same live state.
+   */
+  @org.junit.jupiter.api.Test
+  void routesIpWouldNameFromItsFilesAreReadAsOverNetlink() {
+    Runner.Target target = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(target);
+    String ns = target.host().namespaces().get(0).name();
+    String gw = Kernel.run("ip", "-n", ns, "-j", "route", "show", "default").out().replaceAll("(?s).*\"gateway\":\"([^\"]*)\".*", "$1");
+    assertTrue(gw.matches("[0-9.]+"), gw);
+    for (String r : List.of("blackhole 10.21.0.0/25 tos 0x28", "10.97.0.0/16 dev eth0 proto bird",
+        "10.98.0.0/16 dev eth0 table 100 proto dhcp", "unreachable 10.96.0.0/16 table local", "prohibit 10.94.0.0/16 table default",
+        "10.95.0.0/16 via " + gw + " tos 0x28 table 100 proto zebra", "10.93.0.0/16 via " + gw + " proto 77")) {
+      List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", ns, "route", "add"));
+      argv.addAll(List.of(r.split(" ")));
+      assertTrue(Kernel.run(argv.toArray(String[]::new)).ok(), argv::toString);
+    }
+    // as ip would name them without -N
+    String named = Kernel.run("ip", "-n", ns, "route", "show", "table", "all").out();
+    assertTrue(named.contains("10.21.0.0/25 tos AF11") && named.contains("proto dhcp") && named.contains("proto bird"), named);
+    Map<String, List<String>> sysctls = Map.of(s, target.sysctlKeys());
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    LiveReader processes = new LiveReader(recorded, Runner.ETC_NETNS, stateDir);
+    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(Path.of("/run/netns")));
+    LiveState a = processes.read(target.sandbox(), target.topology(), sysctls);
+    LiveState b = netlink.read(target.sandbox(), target.topology(), sysctls);
+    assertTrue(recorded.calls().stream().anyMatch(c -> c.line().contains("ip -N -j -d") || c.stdin().contains(" ip -N -j -d ")),
+        () -> recorded.calls().toString());
+    java.util.function.Function<String, ObjectId> route = id -> new ObjectId(ObjectId.Kind.ROUTE, ns, id);
+    Map<ObjectId, String> expected = new java.util.HashMap<>();
+    expected.put(route.apply("10.21.0.0/25 tos 0x28"), "blackhole");
+    expected.put(route.apply("10.97.0.0/16"), "dev eth0");
+    expected.put(route.apply("10.98.0.0/16 table 100"), "dev eth0");
+    expected.put(route.apply("10.96.0.0/16 table local"), "unreachable");
+    expected.put(route.apply("10.94.0.0/16 table default"), "prohibit");
+    expected.put(route.apply("10.95.0.0/16 tos 0x28 table 100"), "via " + gw + " dev eth0");
+    expected.put(route.apply("10.93.0.0/16"), "via " + gw + " dev eth0");
+    for (LiveState x : List.of(a, b)) {
+      expected.forEach((id, via) -> assertEquals(java.util.Optional.of(via), x.route(id), id::toString));
+      assertEquals("12", x.routeProtocols().get(route.apply("10.97.0.0/16")));
+      assertEquals("16", x.routeProtocols().get(route.apply("10.98.0.0/16 table 100")));
+      assertEquals("11", x.routeProtocols().get(route.apply("10.95.0.0/16 tos 0x28 table 100")));
+      assertEquals("77", x.routeProtocols().get(route.apply("10.93.0.0/16")));
+      assertEquals("boot", x.routeProtocols().get(route.apply("10.21.0.0/25 tos 0x28")));
+    }
+    assertEquals(a.owned(), b.owned());
+    assertEquals(a.routes(), b.routes());
+    assertEquals(a.routeProtocols(), b.routeProtocols());
+    assertEquals(a.links(), b.links());
+    assertEquals(a.plumbing(), b.plumbing());
+    assertEquals(a.otherRoutes(), b.otherRoutes());
+    assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
+        b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
+        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing(), b.otherRoutes(),
+        b.routeProtocols(), a.kernelRulesMissing()));
+  }
+
+  /**
    * The elements' witness: counted as nft counts them (an interval once, a rule's own set not
    * at all), the same when read again, after traffic counted in them, and after an element left
    * and came back (the kernel may list a hash set in another order then); changed by an element

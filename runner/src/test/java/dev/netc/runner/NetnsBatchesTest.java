@@ -48,7 +48,7 @@ class NetnsBatchesTest {
     assertEquals(Math.min(5, NetnsBatches.PARALLEL), exec.calls().size());
     for (RecordingExecutor.Call c : exec.calls()) {
       assertEquals(List.of("xargs", "-L", "1", "nsenter"), c.argv());
-      assertTrue(c.stdin().lines().allMatch(l -> l.matches("--net=/run/netns/t1(-[a-d])? ip -j -d -batch /run/netc/batches\\d+/read\\.batch")),
+      assertTrue(c.stdin().lines().allMatch(l -> l.matches("--net=/run/netns/t1(-[a-d])? ip -N -j -d -batch /run/netc/batches\\d+/read\\.batch")),
           c.stdin());
     }
     assertTrue(Files.exists(fs.getPath("/run/netc")));

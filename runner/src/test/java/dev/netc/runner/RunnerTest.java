@@ -197,7 +197,7 @@ class RunnerTest {
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(lo) : ok(""));
+        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(lo) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
     assertTrue(e.getMessage().contains("namespace:(host):t1-web (no mark)"), e.getMessage());
     assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
@@ -278,7 +278,7 @@ class RunnerTest {
     Runner.Target t = Kernel.target(dir, "many.netc", text.toString(), "t1");
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(lo) : ok(""));
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(lo) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).plan(t));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith("objects of topology many are taken by others, not touching them: "
@@ -289,7 +289,7 @@ class RunnerTest {
     // marked by another topology (this one renamed, or another with the same names): which, and what to do
     String marked = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:few:namespace:c1\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor other = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(marked) : ok(""));
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(marked) : ok(""));
     e = assertThrows(RunnerException.class, () -> runner(other, Duration.ZERO).plan(t));
     assertTrue(e.getMessage().contains("(marked `netc:few:namespace:c1`)"), e.getMessage());
     assertTrue(e.getMessage().endsWith("; they are topology few's, applied in sandbox t1: destroy it there first"
@@ -316,7 +316,7 @@ class RunnerTest {
     String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
         + "[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -j -d -batch ") ? ok(owned) : ok(""));
+        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(owned) : ok(""));
     Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
     Change last = plan.changes().get(plan.changes().size() - 1);
     assertEquals(new ObjectId(ObjectId.Kind.NAMESPACE, "", "t1-old"), last.id());
@@ -330,12 +330,12 @@ class RunnerTest {
     String host = "[{\"ifindex\":1,\"ifname\":\"lo\",\"link_type\":\"loopback\"},{\"ifindex\":2,\"ifname\":\"eth0\","
         + "\"flags\":[\"UP\"],\"mtu\":1500,\"link_type\":\"ether\"}]\n[]\n[]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("other-ns\nnetc-webshopx-web\n") : argv.equals(List.of("ip", "-j", "-d", "-batch", "-")) ? ok(host)
+        ? ok("other-ns\nnetc-webshopx-web\n") : argv.equals(List.of("ip", "-N", "-j", "-d", "-batch", "-")) ? ok(host)
         : argv.get(0).equals("nft") ? new CommandExecutor.Result(1, "", "Operation not permitted (you must be root)")
         : argv.get(0).equals("grep") ? ok("/proc/sys/net/ipv4/ip_forward:0\n") : new CommandExecutor.Result(9, "", "unexpected"));
     Runner.Target t = Kernel.target(WEBSHOP, "");
     Plan plan = runner(exec, Duration.ZERO).plan(t);
-    assertEquals(List.of("ip netns list", "ip -j -d -batch -", "nft -j list chains"),
+    assertEquals(List.of("ip netns list", "ip -N -j -d -batch -", "nft -j list chains"),
         exec.calls().stream().map(RecordingExecutor.Call::line).limit(3).toList());
     assertTrue(exec.calls().get(3).line().startsWith("grep -H . /proc/sys/net/ipv4/ip_forward "), exec.calls().get(3).line());
     assertEquals(4, exec.calls().size(), "no `ip -n` for another topology's netc-webshopx-web");

@@ -290,7 +290,7 @@ public final class RouteDump {
         int master = a.u32(10);
         l.put("master", names.getOrDefault(master, "if" + master));
       }
-      l.put("link_type", type == 772 ? "loopback" : type == 1 ? "ether" : "type" + type);
+      l.put("link_type", linkType(type));
       if (a.has(1)) {
         l.put("address", a.mac(1));
       }
@@ -413,14 +413,7 @@ public final class RouteDump {
       ai.put("local", a.address(local));
       ai.put("prefixlen", m.get(1) & 0xff);
       int scope = m.get(3) & 0xff;
-      ai.put("scope", switch (scope) {
-        case 0 -> "global";
-        case 200 -> "site";
-        case 253 -> "link";
-        case 254 -> "host";
-        case 255 -> "nowhere";
-        default -> String.valueOf(scope);
-      });
+      ai.put("scope", scopeName(scope));
     }
     ArrayNode addrDoc = JSON.arrayNode();
     byName.values().forEach(addrDoc::add);
@@ -439,18 +432,7 @@ public final class RouteDump {
       int dstLen = m.get(1) & 0xff;
       ObjectNode r = JSON.objectNode();
       // as ip -d names them (a route without a gateway: a blackhole, or through a device only)
-      r.put("type", switch (m.get(7) & 0xff) {
-        case 1 -> "unicast";
-        case 2 -> "local";
-        case 3 -> "broadcast";
-        case 4 -> "anycast";
-        case 5 -> "multicast";
-        case 6 -> "blackhole";
-        case 7 -> "unreachable";
-        case 8 -> "prohibit";
-        case 9 -> "throw";
-        default -> String.valueOf(m.get(7) & 0xff);
-      });
+      r.put("type", routeType(m.get(7) & 0xff));
       if (a.has(1)) {
         String dst = a.address(1);
         r.put("dst", dstLen == (family == AF_INET ? 32 : 128) ? dst : dst + "/" + dstLen);
@@ -499,25 +481,77 @@ public final class RouteDump {
           at += NetlinkSocket.align(len);
         }
       }
-      r.put("protocol", switch (protocol) {
-        case 3 -> "boot";
-        case 4 -> "static";
-        default -> String.valueOf(protocol);
-      });
+      r.put("protocol", protocolName(protocol));
       r.put("table", tableName(table));
       routeDoc.add(r);
     }
     return List.of(linkDoc, bridgeDoc, addrDoc, routeDoc);
   }
 
-  /** A routing table as {@code ip} names it (those of {@code /etc/iproute2/rt_tables} by name, the others by number). */
-  static String tableName(int table) {
+  /*
+   * The names the read gives numbers (the same whatever /etc/iproute2 says: LiveReader turns the
+   * numbers of `ip -N` into these, so that a read through ip gives the same words)
+   */
+
+  /**
+   * A routing table as the read names it: the three every namespace has ({@code main}, {@code
+   * local}, {@code default}, as {@code ip} names them) by name, every other by number (not by a
+   * name {@code /etc/iproute2/rt_tables} may give it).
+   */
+  public static String tableName(int table) {
     return switch (table) {
       case RT_TABLE_MAIN -> "main";
       case RT_TABLE_DEFAULT -> "default";
       case RT_TABLE_LOCAL -> "local";
       default -> Integer.toUnsignedString(table);
     };
+  }
+
+  /** A route's type ({@code rtm_type}) as {@code ip -d} names it: {@code unicast}, {@code blackhole} ..., else its number. */
+  public static String routeType(int type) {
+    return switch (type) {
+      case 1 -> "unicast";
+      case 2 -> "local";
+      case 3 -> "broadcast";
+      case 4 -> "anycast";
+      case 5 -> "multicast";
+      case 6 -> "blackhole";
+      case 7 -> "unreachable";
+      case 8 -> "prohibit";
+      case 9 -> "throw";
+      default -> String.valueOf(type);
+    };
+  }
+
+  /**
+   * A route's protocol ({@code rtm_protocol}) as the read names it: {@code kernel}, {@code boot}
+   * ({@code ip route add}'s) and {@code static}, every other by number (not by a name of {@code
+   * /etc/iproute2/rt_protos}: {@code 16}, not {@code dhcp}).
+   */
+  public static String protocolName(int protocol) {
+    return switch (protocol) {
+      case RTPROT_KERNEL -> "kernel";
+      case 3 -> "boot";
+      case 4 -> "static";
+      default -> String.valueOf(protocol);
+    };
+  }
+
+  /** An address's scope ({@code ifa_scope}) as {@code ip} names it: {@code global}, {@code link} ..., else its number. */
+  public static String scopeName(int scope) {
+    return switch (scope) {
+      case 0 -> "global";
+      case 200 -> "site";
+      case 253 -> "link";
+      case 254 -> "host";
+      case 255 -> "nowhere";
+      default -> String.valueOf(scope);
+    };
+  }
+
+  /** A link's type ({@code ifi_type}): {@code loopback}, {@code ether}, else {@code typeN}. */
+  public static String linkType(int type) {
+    return type == 772 ? "loopback" : type == 1 ? "ether" : "type" + type;
   }
 
   private static final int FIB_RULE_INVERT = 2;
