@@ -240,7 +240,7 @@ public final class LiveReader {
     List<String> left = toRead.stream().filter(ns -> !parsed.containsKey(ns)).toList();
     if (scratch != null && left.size() > 1) {
       Map<String, List<String>> batches = new LinkedHashMap<>();
-      left.forEach(ns -> batches.put(ns, NetnsBatches.READ));
+      left.forEach(ns -> batches.put(ns, NetnsBatches.READ_RULES));
       outputs.putAll(new NetnsBatches(exec, scratch).run(batches).out());
     }
     for (String ns : read) {
@@ -252,9 +252,16 @@ public final class LiveReader {
       List<JsonNode> docs = parsed.get(ns);
       String out = docs != null ? "" : outputs.get(ns);
       if (out == null) {
+        // (the host's namespace in host mode is no endpoint: its rules are not read)
+        List<String> lines = ns.isEmpty() ? NetnsBatches.READ : NetnsBatches.READ_RULES;
         CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-N", "-j", "-d", "-batch", "-")
             : List.of("ip", "-N", "-j", "-d", "-n", ns, "-batch", "-"),
-            String.join("\n", NetnsBatches.READ) + "\n");
+            String.join("\n", NetnsBatches.inet6(lines, false)) + "\n");
+        List<String> six = NetnsBatches.inet6(lines, true);
+        if (r.ok() && !six.isEmpty()) {
+          CommandExecutor.Result r6 = exec.run(List.of("ip", "-6", "-N", "-j", "-d", "-n", ns, "-batch", "-"), String.join("\n", six) + "\n");
+          r = r6.ok() ? new CommandExecutor.Result(0, r.out() + r6.out(), r.err() + r6.err()) : r6;
+        }
         if (!r.ok()) {
           // the namespace went away while we looked, or is not a namespace we can enter
           if (!isS && (outside || !namespaces().contains(ns))) {
@@ -268,7 +275,8 @@ public final class LiveReader {
       if (docs == null) {
         docs = parseRead(out, "ip -j -n " + ns);
       }
-      // (a read over netlink has a fifth document, the rules)
+      // (a read over netlink has a fifth document, the rules; so has one through ip, made of its
+      // rules' documents: parseRead)
       if (docs.size() != 4 && docs.size() != 5) {
         throw new RunnerException("unexpected output of `ip -j -n " + ns + " -batch -`: " + docs.size() + " documents");
       }
@@ -391,8 +399,8 @@ public final class LiveReader {
             protocol(routeProtocols, id, rt);
           }
         }
-        // the policy routing rules (read over netlink only: `ip rule show` lists one family),
-        // but the kernel's own: each one made by hand is unexpected
+        // the policy routing rules (not read at the end of apply's batches through ip), but the
+        // kernel's own: each one made by hand is unexpected
         if (docs.size() == 5) {
           Set<String> kernels = new HashSet<>();
           for (JsonNode r : docs.get(4)) {
@@ -1164,7 +1172,116 @@ public final class LiveReader {
    * words of the netlink read ({@link #named}); {@code what} names the command for an error.
    */
   static List<JsonNode> parseRead(String text, String what) {
-    return named(parse(text, what));
+    List<JsonNode> docs = named(parse(text, what));
+    int rules = NetnsBatches.READ_RULES.size() - NetnsBatches.READ.size();
+    if (docs.size() != NetnsBatches.READ_RULES.size() || rules == 0) {
+      return docs; // (apply's batches end with READ: no rules)
+    }
+    // the rules of each family ({@link NetnsBatches#READ_RULES}), as the netlink read gives them
+    com.fasterxml.jackson.databind.node.ArrayNode all = JsonNodeFactory.instance.arrayNode();
+    for (int i = 0; i < rules; i++) {
+      String family = i == 0 ? "inet" : "inet6";
+      for (JsonNode r : docs.get(NetnsBatches.READ.size() + i)) {
+        com.fasterxml.jackson.databind.node.ObjectNode o = all.addObject();
+        o.put("family", family);
+        o.put("priority", r.path("priority").asLong(0));
+        o.put("rule", ruleWords(r, family.equals("inet6") ? 128 : 32));
+      }
+    }
+    List<JsonNode> out = new ArrayList<>(docs.subList(0, NetnsBatches.READ.size()));
+    out.add(all);
+    return out;
+  }
+
+  /**
+   * The words of a rule of {@code ip -N -j rule show} as the netlink read gives them ({@link
+   * RouteDump#rules}: what follows {@code pref N} in {@code ip rule add}), in the same order;
+   * {@code hostLength}: the family's, the prefix length {@code ip} leaves out.
+   */
+  static String ruleWords(JsonNode r, int hostLength) {
+    StringBuilder b = new StringBuilder();
+    if (r.has("not")) {
+      b.append("not ");
+    }
+    String src = r.path("src").asText("all");
+    b.append("from ").append(src.equals("all") || src.equals("0") ? "all" : src + "/" + r.path("srclen").asInt(hostLength));
+    String dst = r.path("dst").asText("");
+    if (!dst.isEmpty() && !dst.equals("0") && !dst.equals("all")) {
+      b.append(" to ").append(dst).append('/').append(r.path("dstlen").asInt(hostLength));
+    }
+    String tos = r.path("tos").asText("");
+    if (tos.matches("0x[0-9a-fA-F]{1,2}") && Integer.parseInt(tos.substring(2), 16) != 0) {
+      b.append(" tos 0x").append(Integer.toHexString(Integer.parseInt(tos.substring(2), 16)));
+    }
+    if (r.has("fwmark")) {
+      // (the kernel gives a mark's mask with it, ip leaves the whole one out)
+      b.append(" fwmark 0x").append(Long.toHexString(hex(r.path("fwmark").asText("0"))))
+          .append("/0x").append(Long.toHexString(r.has("fwmask") ? hex(r.path("fwmask").asText()) : 0xffffffffL));
+    }
+    if (r.has("iif")) {
+      b.append(" iif ").append(r.path("iif").asText());
+    }
+    if (r.has("oif")) {
+      b.append(" oif ").append(r.path("oif").asText());
+    }
+    if (r.has("uid_start")) {
+      b.append(" uidrange ").append(r.path("uid_start").asLong()).append('-').append(r.path("uid_end").asLong());
+    }
+    if (r.has("ipproto")) {
+      // ip -N: ipproto-6
+      b.append(" ipproto ").append(r.path("ipproto").asText().replaceFirst("^ipproto-", ""));
+    }
+    for (String port : List.of("sport", "dport")) {
+      if (r.has(port)) {
+        b.append(' ').append(port).append(' ').append(r.path(port).asText());
+      } else if (r.has(port + "_start")) {
+        long start = r.path(port + "_start").asLong();
+        long end = r.path(port + "_end").asLong(start);
+        b.append(' ').append(port).append(' ').append(start == end ? String.valueOf(start) : start + "-" + end);
+      }
+    }
+    if (r.has("flow_to") || r.has("flow_from")) {
+      // FRA_FLOW: the realm from in the upper 16 bits
+      long realms = (r.path("flow_from").asLong(0) << 16) | r.path("flow_to").asLong(0);
+      b.append(" realms ").append(realms);
+    }
+    if (r.has("tun_id")) {
+      b.append(" tun_id ").append(r.path("tun_id").asText());
+    }
+    String action = r.path("action").asText("");
+    if (r.has("l3mdev")) {
+      b.append(" l3mdev");
+    } else if (r.has("table")) {
+      String table = r.path("table").asText();
+      b.append(" lookup ").append(table.matches("\\d{1,10}") ? RouteDump.tableName(Integer.parseUnsignedInt(table)) : table);
+    } else if (r.has("goto")) {
+      b.append(" goto ").append(r.path("goto").asLong());
+    } else if (r.has("nop") || action.equals("nop") || action.equals("3")) {
+      b.append(" nop");
+    } else {
+      b.append(switch (action) {
+        case "6", "blackhole" -> " blackhole";
+        case "7", "unreachable" -> " unreachable";
+        case "8", "prohibit" -> " prohibit";
+        default -> " type " + action;
+      });
+    }
+    if (r.has("suppress_prefixlen")) {
+      b.append(" suppress_prefixlength ").append(r.path("suppress_prefixlen").asLong());
+    }
+    if (r.has("suppress_ifgroup")) {
+      b.append(" suppress_ifgroup ").append(r.path("suppress_ifgroup").asText());
+    }
+    return b.toString();
+  }
+
+  /** A number {@code ip} prints in hexadecimal ({@code 0x10}). */
+  private static long hex(String text) {
+    try {
+      return Long.parseUnsignedLong(text.startsWith("0x") ? text.substring(2) : text, 16);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /**

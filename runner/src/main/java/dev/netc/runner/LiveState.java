@@ -49,7 +49,8 @@ import java.util.Set;
  * @param routeProtocols the protocol of each owned route of an endpoint's namespace ({@code boot},
  *     {@code static}, a number, ...), by identity: its deletion names it, so that it never takes
  *     the kernel's own route of the same identity ({@code proto kernel}, a subnet's)
- * @param kernelRulesMissing by endpoint namespace whose rules were read (over netlink), the
+ * @param kernelRulesMissing by endpoint namespace whose rules were read (over netlink, or through
+ *     {@code ip rule show} and {@code ip -6 rule show}; not at the end of apply's batches), the
  *     kernel's own policy routing rules it lacks ({@link LiveReader#KERNEL_RULES}, as a {@code
  *     rule} identity's words: {@code pref 32766 from all lookup main}, {@code -6 pref 0 from all
  *     lookup local}): deleted by hand, they leave the endpoint without its tables

@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * namespaces are split into a few such processes that run side by side. Each child's JSON
  * output (one line per {@code show} line) comes back in order, so a namespace's documents are
  * those its child printed. Without nsenter, {@code ip -force -batch -} of {@code netns exec}
- * lines does the same.
+ * lines does the same. The lines of a namespace's batch that begin with {@code -6} (a read's
+ * IPv6 rules) are run by a second child right after its first, with {@code ip -6}.
  */
 final class NetnsBatches {
   /**
@@ -34,6 +35,19 @@ final class NetnsBatches {
    * bridges, addresses, routes of every table.
    */
   static final List<String> READ = List.of("link show", "link show type bridge", "address show", "route show table all");
+  /**
+   * The lines of an IPv6 child ({@link #inet6}) begin so: {@code ip -batch} takes no option on a
+   * line, and {@code ip rule show} lists IPv4's rules only, IPv6's with {@code ip -6}.
+   */
+  static final String INET6 = "-6 ";
+  /**
+   * {@link #READ}, then the policy routing rules of both families, IPv4's ({@code rule show}) and,
+   * when the kernel has IPv6, IPv6's ({@code -6 rule show}, run by a child of its own): the read of
+   * a namespace without netlink, whose rules it compares as the netlink read does.
+   */
+  static final List<String> READ_RULES = java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/sys/net/ipv6"))
+      ? java.util.stream.Stream.concat(READ.stream(), java.util.stream.Stream.of("rule show", INET6 + "rule show")).toList()
+      : java.util.stream.Stream.concat(READ.stream(), java.util.stream.Stream.of("rule show")).toList();
   /** How many {@code ip -batch} parents run side by side. */
   static final int PARALLEL = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
@@ -52,7 +66,17 @@ final class NetnsBatches {
    */
   record Outcome(Map<String, String> out, Map<String, String> failed) {}
 
-  /** Runs {@code lines} (without {@code ip}) in each namespace of {@code batches}. */
+  /**
+   * The lines of {@code lines} that a child of one family runs: without {@link #INET6} ({@code
+   * inet6} false), or those with it, without it. The IPv6 child of a namespace runs after its
+   * other child, and its lines must be reads: when the other child fails, the IPv6 child's output
+   * would not be told from the others'.
+   */
+  static List<String> inet6(List<String> lines, boolean inet6) {
+    return lines.stream().filter(l -> l.startsWith(INET6) == inet6).map(l -> inet6 ? l.substring(INET6.length()) : l).toList();
+  }
+
+  /** Runs {@code lines} (without {@code ip}; those of {@link #INET6}, with {@code ip -6}) in each namespace of {@code batches}. */
   Outcome run(Map<String, List<String>> batches) {
     Map<String, String> out = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
@@ -69,18 +93,27 @@ final class NetnsBatches {
     try {
       List<String> names = new ArrayList<>(batches.keySet());
       Map<String, Path> files = new LinkedHashMap<>();
+      Map<String, Path> files6 = new LinkedHashMap<>();
       Map<List<String>, Path> shared = new LinkedHashMap<>();
+      Map<List<String>, Path> shared6 = new LinkedHashMap<>();
       for (String ns : names) {
         KernelNames.checkNetns(ns);
-        List<String> lines = batches.get(ns);
-        Path f = shared.get(lines);
-        if (f == null) {
-          // the read alone is named so: a process made only of reads is told by its input
-          f = dir.resolve(lines.equals(READ) ? "read.batch" : shared.size() + ".batch");
-          Files.writeString(f, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
-          shared.put(lines, f);
+        for (boolean six : List.of(false, true)) {
+          List<String> lines = inet6(batches.get(ns), six);
+          if (lines.isEmpty()) {
+            continue;
+          }
+          Map<List<String>, Path> sh = six ? shared6 : shared;
+          Path f = sh.get(lines);
+          if (f == null) {
+            // the read alone is named so: a process made only of reads is told by its input
+            boolean read = lines.equals(READ) || lines.equals(inet6(READ_RULES, six));
+            f = dir.resolve((read ? "read" : String.valueOf(shared.size() + shared6.size())) + (six ? "-6" : "") + ".batch");
+            Files.writeString(f, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+            sh.put(lines, f);
+          }
+          (six ? files6 : files).put(ns, f);
         }
-        files.put(ns, f);
       }
       int parts = Math.min(PARALLEL, names.size());
       List<List<String>> chunks = new ArrayList<>();
@@ -89,7 +122,7 @@ final class NetnsBatches {
       }
       List<CommandExecutor.Result> results = new ArrayList<>();
       if (parts == 1) {
-        results.add(parent(chunks.get(0), files));
+        results.add(parent(chunks.get(0), files, files6));
       } else {
         ExecutorService pool = Executors.newFixedThreadPool(parts, r -> {
           Thread t = new Thread(r, "netc-batches");
@@ -99,7 +132,7 @@ final class NetnsBatches {
         try {
           List<Future<CommandExecutor.Result>> futures = new ArrayList<>();
           for (List<String> c : chunks) {
-            futures.add(pool.submit(() -> parent(c, files)));
+            futures.add(pool.submit(() -> parent(c, files, files6)));
           }
           for (Future<CommandExecutor.Result> f : futures) {
             results.add(f.get());
@@ -114,7 +147,7 @@ final class NetnsBatches {
         }
       }
       for (int i = 0; i < parts; i++) {
-        split(chunks.get(i), results.get(i), batches, files, out, failed);
+        split(chunks.get(i), results.get(i), batches, files, files6, out, failed);
       }
       return new Outcome(out, failed);
     } catch (IOException e) {
@@ -131,10 +164,19 @@ final class NetnsBatches {
     }
   }
 
-  private CommandExecutor.Result parent(List<String> chunk, Map<String, Path> files) {
+  /**
+   * One parent's children, each namespace's in turn: {@code ip -N -j -d -batch FILE}, then {@code
+   * ip -6 ...} of its IPv6 lines' file when it has one ({@code files6}).
+   */
+  private CommandExecutor.Result parent(List<String> chunk, Map<String, Path> files, Map<String, Path> files6) {
     StringBuilder in = new StringBuilder();
     for (String ns : chunk) {
-      in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
+      if (files.containsKey(ns)) {
+        in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
+      }
+      if (files6.containsKey(ns)) {
+        in.append("--net=").append(NETNS_DIR).append(ns).append(" ip -6 -N -j -d -batch ").append(files6.get(ns)).append('\n');
+      }
     }
     CommandExecutor.Result r = exec.run(List.of("xargs", "-L", "1", "nsenter"), in.toString());
     if (r.exit() != 127 && r.exit() != 126) {
@@ -144,7 +186,12 @@ final class NetnsBatches {
     // `ip netns exec` does (which also remounts /sys, several times slower)
     StringBuilder lines = new StringBuilder();
     for (String ns : chunk) {
-      lines.append("netns exec ").append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
+      if (files.containsKey(ns)) {
+        lines.append("netns exec ").append(ns).append(" ip -N -j -d -batch ").append(files.get(ns)).append('\n');
+      }
+      if (files6.containsKey(ns)) {
+        lines.append("netns exec ").append(ns).append(" ip -6 -N -j -d -batch ").append(files6.get(ns)).append('\n');
+      }
     }
     return exec.run(List.of("ip", "-force", "-batch", "-"), lines.toString());
   }
@@ -163,14 +210,16 @@ final class NetnsBatches {
    * chunk failed: its output cannot be told apart.
    */
   private static void split(List<String> chunk, CommandExecutor.Result r, Map<String, List<String>> batches,
-      Map<String, Path> files, Map<String, String> out, Map<String, String> failed) {
+      Map<String, Path> files, Map<String, Path> files6, Map<String, String> out, Map<String, String> failed) {
     List<String> docs = r.out().lines().filter(l -> !l.isBlank()).toList();
     Map<String, String> bad = new LinkedHashMap<>();
     if (!r.ok()) {
       Map<String, String> byFile = new LinkedHashMap<>();
       Map<String, Integer> uses = new LinkedHashMap<>();
-      chunk.forEach(ns -> uses.merge(files.get(ns).toString(), 1, Integer::sum));
-      chunk.forEach(ns -> byFile.put(files.get(ns).toString(), ns));
+      for (Map<String, Path> fs : List.of(files, files6)) {
+        chunk.stream().filter(fs::containsKey).forEach(ns -> uses.merge(fs.get(ns).toString(), 1, Integer::sum));
+        chunk.stream().filter(fs::containsKey).forEach(ns -> byFile.put(fs.get(ns).toString(), ns));
+      }
       List<String> err = r.err().lines().toList();
       for (int i = 0; i < err.size(); i++) {
         Matcher a = NO_NETNS.matcher(err.get(i));
@@ -199,6 +248,7 @@ final class NetnsBatches {
   }
 
   private static int shows(List<String> lines) {
-    return (int) lines.stream().filter(l -> l.split(" ").length > 1 && l.split(" ")[1].equals("show")).count();
+    return (int) lines.stream().map(l -> l.startsWith(INET6) ? l.substring(INET6.length()) : l)
+        .filter(l -> l.split(" ").length > 1 && l.split(" ")[1].equals("show")).count();
   }
 }

@@ -192,6 +192,68 @@ class NetlinkReadKernelTest extends SandboxTest {
   }
 
   /**
+   * The policy routing rules of an endpoint, read through {@code ip} ({@code rule show}, and
+   * {@code ip -6} of it, beside the batch) as over netlink: rules made by hand with every
+   * selector and action {@code ip rule} prints, in both families, give both reads the same
+   * identities, and a kernel rule deleted by hand is missing in both.
+   */
+  @org.junit.jupiter.api.Test
+  void rulesAreReadThroughIpAsOverNetlink() {
+    Runner.Target target = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(target);
+    String ns = target.host().namespaces().get(0).name();
+    List<String> made = new java.util.ArrayList<>();
+    for (String r : List.of("from 10.1.0.0/16 lookup 100 pref 100", "from 10.1.2.3 to 10.9.0.0/24 tos 0x10 lookup 7 pref 101",
+        "not from 10.2.0.0/16 goto 32766 pref 102", "fwmark 0x10 lookup main pref 103", "fwmark 0x20/0xff lookup local pref 104",
+        "iif lo oif lo ipproto tcp dport 80-90 sport 5 lookup 9 pref 105", "uidrange 1-100 blackhole pref 106",
+        "unreachable pref 107", "prohibit pref 108", "nop pref 109", "lookup main suppress_prefixlength 0 pref 110",
+        "lookup main suppress_ifgroup 3 pref 111", "realms 2/5 lookup 9 pref 112", "realms 5 lookup 9 pref 113",
+        "tun_id 7 lookup 9 pref 114", "tos 0x08 lookup 4000000000 pref 115", "l3mdev pref 116",
+        "-6 from fd00::/64 to fd01::/64 lookup local pref 300", "-6 from fd00::1 lookup 100 pref 301",
+        "-6 fwmark 0x1/0x3 prohibit pref 302", "-6 not to fd02::/48 ipproto 17 dport 53 lookup 5 pref 303")) {
+      List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", ns));
+      if (r.startsWith("-6 ")) {
+        argv.add("-6");
+        r = r.substring(3);
+      }
+      argv.addAll(List.of("rule", "add"));
+      argv.addAll(List.of(r.split(" ")));
+      CommandExecutor.Result x = Kernel.run(argv.toArray(String[]::new));
+      assertTrue(x.ok() || r.startsWith("l3mdev"), () -> argv + ": " + x.err()); // (a kernel without VRF has no l3mdev)
+      if (x.ok()) {
+        made.add(r);
+      }
+    }
+    // a kernel rule deleted by hand
+    assertTrue(Kernel.run("ip", "-n", ns, "rule", "del", "pref", "32767").ok());
+    Map<String, List<String>> sysctls = Map.of(s, target.sysctlKeys());
+    LiveReader processes = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir);
+    LiveReader netlink = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(Path.of("/run/netns")));
+    LiveState a = processes.read(target.sandbox(), target.topology(), sysctls);
+    LiveState b = netlink.read(target.sandbox(), target.topology(), sysctls);
+    java.util.function.Function<LiveState, List<String>> rules = x -> x.owned(ObjectId.Kind.RULE).stream()
+        .map(ObjectId::toString).sorted().toList();
+    assertEquals(made.size(), rules.apply(b).size(), rules.apply(b)::toString);
+    assertEquals(rules.apply(b), rules.apply(a));
+    assertEquals(Map.of(ns, List.of("pref 32767 from all lookup default")), b.kernelRulesMissing());
+    assertEquals(b.kernelRulesMissing(), a.kernelRulesMissing());
+    assertTrue(a.owned().contains(new ObjectId(ObjectId.Kind.RULE, ns, "pref 101 from 10.1.2.3/32 to 10.9.0.0/24 tos 0x10 lookup 7")),
+        rules.apply(a)::toString);
+    assertTrue(a.owned().contains(new ObjectId(ObjectId.Kind.RULE, ns, "-6 pref 300 from fd00::/64 to fd01::/64 lookup local")),
+        rules.apply(a)::toString);
+    assertEquals(a.owned(), b.owned());
+    assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
+        b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
+        b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing(), b.otherRoutes(),
+        b.routeProtocols(), b.kernelRulesMissing()));
+    // and each namespace read alone (`ip -n NS -batch -`, then `ip -6 -n NS -batch -` of its rules)
+    RecordingExecutor alone = RecordingExecutor.around(Kernel.EXEC);
+    assertEquals(a, new LiveReader(alone, Runner.ETC_NETNS).read(target.sandbox(), target.topology(), sysctls));
+    assertTrue(alone.calls().stream().anyMatch(c -> c.line().equals("ip -6 -N -j -d -n " + ns + " -batch -")
+        && c.stdin().equals("rule show\n")), () -> alone.calls().toString());
+  }
+
+  /**
    * The elements' witness: counted as nft counts them (an interval once, a rule's own set not
    * at all), the same when read again, after traffic counted in them, and after an element left
    * and came back (the kernel may list a hash set in another order then); changed by an element

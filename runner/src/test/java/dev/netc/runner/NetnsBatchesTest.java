@@ -101,4 +101,42 @@ class NetnsBatchesTest {
     assertEquals(Map.of(), o.out());
     assertTrue(o.failed().get("t1-a").startsWith("output out of step"), o.toString());
   }
+
+  /**
+   * The lines of {@code -6} (the IPv6 rules of {@link NetnsBatches#READ_RULES}) are run by a child
+   * of their own, with {@code ip -6}, right after the namespace's other child: its documents
+   * follow the others'; a namespace that cannot be entered fails once, and has none.
+   */
+  @Test
+  void theIpv6LinesOfANamespaceAreItsSecondChild() {
+    Map<String, List<String>> batches = new LinkedHashMap<>();
+    for (String ns : List.of("t1-a", "t1-b", "t1-c")) {
+      batches.put(ns, List.of("link show", "rule show", "-6 rule show"));
+    }
+    RecordingExecutor exec = new RecordingExecutor((argv, in) -> {
+      StringBuilder out = new StringBuilder();
+      StringBuilder err = new StringBuilder();
+      for (String l : in.lines().toList()) {
+        String ns = l.split(" ")[0].substring("--net=/run/netns/".length());
+        if (ns.equals("t1-b")) {
+          err.append("nsenter: cannot open /run/netns/t1-b: No such file or directory\n");
+        } else if (l.contains(" ip -6 -N -j -d -batch ")) {
+          out.append("[\"").append(ns).append(" rules6\"]\n");
+        } else {
+          out.append("[\"").append(ns).append(" links\"]\n[\"").append(ns).append(" rules\"]\n");
+        }
+      }
+      return new CommandExecutor.Result(err.length() == 0 ? 0 : 123, out.toString(), err.toString());
+    });
+    NetnsBatches.Outcome o = new NetnsBatches(exec, fs.getPath("/run/netc")).run(batches);
+    assertEquals("[\"t1-c links\"]\n[\"t1-c rules\"]\n[\"t1-c rules6\"]\n", o.out().get("t1-c"));
+    assertEquals(List.of("t1-a", "t1-c"), List.copyOf(o.out().keySet()));
+    assertEquals(Map.of("t1-b", "nsenter: cannot open /run/netns/t1-b: No such file or directory"), o.failed());
+    String in = exec.calls().stream().map(RecordingExecutor.Call::stdin).reduce("", String::concat);
+    assertTrue(in.contains("--net=/run/netns/t1-c ip -N -j -d -batch /run/netc/batches"), in);
+    assertTrue(in.matches("(?s).*--net=/run/netns/t1-c ip -N -j -d -batch \\S+/0\\.batch\\n"
+        + "--net=/run/netns/t1-c ip -6 -N -j -d -batch \\S+/read-6\\.batch\\n.*"), in);
+    assertEquals(List.of("link", "rule"), NetnsBatches.inet6(batches.get("t1-a"), false).stream().map(l -> l.split(" ")[0]).toList());
+    assertEquals(List.of("rule show"), NetnsBatches.inet6(batches.get("t1-a"), true));
+  }
 }

@@ -294,6 +294,55 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * The same without netlink (an executor that does not say it reaches the kernel: every read
+   * and batch through {@code ip}, as without JNA): the rules made by hand, of both families, are
+   * read through {@code ip rule show} and {@code ip -6 rule show}, unexpected, and deleted; a
+   * kernel rule deleted by hand is missing and made again.
+   */
+  @Test
+  void rulesAddedByHandAreSeenAndDeletedWithoutNetlink() throws Exception {
+    CommandExecutor processes = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    viaIp.apply(t);
+    assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
+    ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
+    ipIn("a", "-6 rule add from all lookup 200 pref 300");
+    ipIn("a", "rule add to 10.6.0.0/16 fwmark 0x10/0xff prohibit pref 301");
+    ipIn("a", "rule del pref 32767");
+    String a = s + "-a";
+    assertEquals(List.of("missing     rule:" + a + ":pref 32767 from all lookup default  (the kernel's own rule, deleted by hand)",
+        "unexpected  rule:" + a + ":-6 pref 300 from all lookup 200",
+        "unexpected  rule:" + a + ":pref 301 from all to 10.6.0.0/16 fwmark 0x10/0xff prohibit",
+        "unexpected  rule:" + a + ":pref 32765 from 10.0.0.0/8 lookup 100"), unexpected(viaIp.drift(t)), viaIp.drift(t).text());
+    // and read so by the runner that reads over netlink
+    assertEquals(unexpected(runner.drift(t)), unexpected(viaIp.drift(t)));
+    viaIp.apply(t);
+    assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertEquals("0: from all lookup local 32766: from all lookup main 32767: from all lookup default",
+        Kernel.run("ip", "-n", a, "rule", "show").out().replaceAll("\\s+", " ").strip());
+    assertEquals("0: from all lookup local 32766: from all lookup main",
+        Kernel.run("ip", "-n", a, "-6", "rule", "show").out().replaceAll("\\s+", " ").strip());
+  }
+
+  /**
    * The kernel's own rules deleted by hand in an endpoint (without {@code pref 32766} it looks up
    * no table with a route out): missing, made again by apply, and deleted again by the rollback
    * of an apply that fails after making them.

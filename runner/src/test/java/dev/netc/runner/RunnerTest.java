@@ -197,15 +197,26 @@ class RunnerTest {
   void anEndpointNamespaceWithoutTheMarkStopsApplyBeforeAnyChange() {
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(lo) : ok(""));
+        ? ok("t1-web (id: 3)\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? read(lo, argv, in) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).apply(Kernel.target(WEBSHOP, "t1")));
     assertTrue(e.getMessage().contains("namespace:(host):t1-web (no mark)"), e.getMessage());
     assertTrue(exec.calls().stream().allMatch(c -> c.line().equals("ip netns list") || c.argv().contains("-j")
-        || c.stdin().lines().allMatch(l -> l.endsWith("/read.batch"))),
+        || c.stdin().lines().allMatch(l -> l.matches(".*/read(-6)?\\.batch"))),
         "only reads: " + exec.calls());
   }
 
-  /** What {@code ip -j -d -batch -} prints for a namespace with its loopback only, aliased {@code alias}. */
+  /**
+   * What a read of a namespace prints when its links, addresses and routes are {@code docs}: with
+   * no policy routing rule ({@code rule show}, an empty document, and the same of {@code ip -6}).
+   */
+  private static CommandExecutor.Result read(String docs, List<String> argv, String in) {
+    if (argv.contains("-6")) {
+      return ok("[]\n");
+    }
+    return ok(in.lines().anyMatch(l -> l.equals("rule show")) ? docs + "[]\n" : docs);
+  }
+
+  /** What {@code ip -N -j -d -batch -} prints for a namespace with its loopback only, aliased {@code alias}. */
   private static String loOnly(String alias) {
     return "[{\"ifname\":\"lo\",\"ifalias\":\"" + alias + "\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
   }
@@ -222,7 +233,7 @@ class RunnerTest {
       int n = argv.indexOf("-n");
       if (argv.contains("-j") && n >= 0 && aliases.containsKey(argv.get(n + 1))) {
         String alias = aliases.get(argv.get(n + 1));
-        return ok(argv.contains("link") ? "[{\"ifname\":\"lo\",\"ifalias\":\"" + alias + "\"}]\n" : loOnly(alias));
+        return argv.contains("link") ? ok("[{\"ifname\":\"lo\",\"ifalias\":\"" + alias + "\"}]\n") : read(loOnly(alias), argv, in);
       }
       return ok("");
     });
@@ -278,7 +289,7 @@ class RunnerTest {
     Runner.Target t = Kernel.target(dir, "many.netc", text.toString(), "t1");
     String lo = "[{\"ifname\":\"lo\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(lo) : ok(""));
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? read(lo, argv, in) : ok(""));
     RunnerException e = assertThrows(RunnerException.class, () -> runner(exec, Duration.ZERO).plan(t));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith("objects of topology many are taken by others, not touching them: "
@@ -289,7 +300,7 @@ class RunnerTest {
     // marked by another topology (this one renamed, or another with the same names): which, and what to do
     String marked = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:few:namespace:c1\"}]\n[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor other = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(marked) : ok(""));
+        ? ok(listed.toString()) : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? read(marked, argv, in) : ok(""));
     e = assertThrows(RunnerException.class, () -> runner(other, Duration.ZERO).plan(t));
     assertTrue(e.getMessage().contains("(marked `netc:few:namespace:c1`)"), e.getMessage());
     assertTrue(e.getMessage().endsWith("; they are topology few's, applied in sandbox t1: destroy it there first"
@@ -316,7 +327,7 @@ class RunnerTest {
     String owned = "[{\"ifname\":\"lo\",\"ifalias\":\"netc:webshop:namespace:old\"}]\n"
         + "[]\n[{\"ifname\":\"lo\",\"addr_info\":[]}]\n[]\n";
     RecordingExecutor exec = new RecordingExecutor((argv, in) -> argv.equals(List.of("ip", "netns", "list"))
-        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? ok(owned) : ok(""));
+        ? ok("t1-old\n") : argv.contains("-j") || in.contains(" ip -N -j -d -batch ") ? read(owned, argv, in) : ok(""));
     Plan plan = runner(exec, Duration.ZERO).plan(Kernel.target(WEBSHOP, "t1"));
     Change last = plan.changes().get(plan.changes().size() - 1);
     assertEquals(new ObjectId(ObjectId.Kind.NAMESPACE, "", "t1-old"), last.id());
