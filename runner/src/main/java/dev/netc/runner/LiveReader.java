@@ -206,6 +206,7 @@ public final class LiveReader {
     Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
     Map<ObjectId, String> routeVia = new HashMap<>();
     Map<ObjectId, String> routeProtocols = new HashMap<>();
+    Map<ObjectId, String> attributes = new HashMap<>();
     Map<String, List<String>> kernelRulesMissing = new java.util.TreeMap<>();
     String sandboxMark = "";
     Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
@@ -386,6 +387,7 @@ public final class LiveReader {
           if (owned.add(id)) {
             routeVia.put(id, rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt));
             protocol(routeProtocols, id, rt);
+            attributes(attributes, id, rt, id.name().contains(":"), true);
           }
         }
         for (JsonNode rt : withoutGateway) {
@@ -397,6 +399,7 @@ public final class LiveReader {
             routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText()
                 : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type);
             protocol(routeProtocols, id, rt);
+            attributes(attributes, id, rt, id.name().contains(":"), false);
           }
         }
         // the policy routing rules (not read at the end of apply's batches through ip), but the
@@ -411,7 +414,13 @@ public final class LiveReader {
             if (kernelRule(priority, rule)) {
               kernels.add(words);
             } else {
-              owned.add(new ObjectId(ObjectId.Kind.RULE, ns, words));
+              ObjectId id = new ObjectId(ObjectId.Kind.RULE, ns, words);
+              owned.add(id);
+              // (what made it is no selector: kept to make it again, not in its identity)
+              String proto = r.path("protocol").asText("");
+              if (proto.matches("[A-Za-z0-9_.-]+") && !proto.equals("unspec")) {
+                attributes.put(id, "protocol " + Runner.protocolNumber(proto));
+              }
             }
           }
           List<String> lacking = KERNEL_RULES.stream().filter(k -> !kernels.contains(k)).toList();
@@ -474,7 +483,7 @@ public final class LiveReader {
     foreign.putAll(fForeign);
     LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
         names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing, attributes);
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -490,7 +499,7 @@ public final class LiveReader {
     foreign.keySet().removeIf(ofUnfinished);
     return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
         owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing);
+        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing, attributes);
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
@@ -787,6 +796,71 @@ public final class LiveReader {
       out.put(id, p);
     }
   }
+
+  /**
+   * Keeps the words that make route {@code id} ({@code rt}, as {@code ip -j -d} or RouteDump has
+   * it) again as it is, beyond its identity, what it goes through and its protocol ({@link
+   * LiveState#attributes}): {@code scope S} when it is not the one {@code ip route add} gives
+   * (IPv4 only: the kernel gives every IPv6 route {@code global}), {@code src A}, {@code onlink},
+   * {@code realm(s)}, the metrics ({@code mtu [lock] N}, {@code rtt Nms}, {@code features ecn},
+   * {@code congctl NAME} ...; a lock only when RouteDump read it: ip's JSON has none) and an IPv6
+   * route's preference when it is not {@code medium}. Nothing when there is none.
+   * {@code gateway}: whether it goes through a gateway or nexthops (ip's scope is then {@code global}).
+   */
+  private static void attributes(Map<ObjectId, String> out, ObjectId id, JsonNode rt, boolean v6, boolean gateway) {
+    List<String> words = new ArrayList<>();
+    String type = rt.path("type").asText("unicast");
+    String scope = rt.path("scope").asText("");
+    String usual = type.equals("local") ? "host" : List.of("broadcast", "multicast", "anycast").contains(type) ? "link"
+        : type.equals("unicast") && !gateway ? "link" : "global";
+    if (!v6 && !scope.isEmpty() && !scope.equals(usual)) {
+      words.add("scope " + scope);
+    }
+    if (rt.has("prefsrc")) {
+      words.add("src " + rt.path("prefsrc").asText());
+    }
+    for (JsonNode f : rt.path("flags")) {
+      if (f.asText().equals("onlink")) {
+        words.add("onlink");
+      }
+    }
+    JsonNode flow = rt.path("flow");
+    if (flow.has("to") || flow.has("from")) {
+      words.add(flow.has("from") ? "realms " + flow.path("from").asText() + "/" + flow.path("to").asText("0")
+          : "realm " + flow.path("to").asText());
+    }
+    Set<String> locked = new HashSet<>();
+    rt.path(dev.netc.runner.netlink.RouteDump.LOCKED).forEach(n -> locked.add(n.asText()));
+    for (JsonNode m : rt.path("metrics")) {
+      m.fields().forEachRemaining(e -> {
+        String name = e.getKey();
+        // (ip takes `lock` before these; it locks rto_min itself, and takes no lock for the others)
+        String lock = locked.contains(name) && LOCKABLE.contains(name) ? " lock" : "";
+        String v = e.getValue().asText();
+        switch (name) {
+          case "ecn" -> words.add("features ecn");
+          case "congestion" -> words.add("congctl" + lock + " " + v);
+          case "rtt", "rttvar", "rto_min" -> words.add(name + lock + " " + v + "ms");
+          default -> {
+            if (v.matches("[0-9]+") && name.matches("[a-z_]+")) {
+              words.add(name + lock + " " + v);
+            }
+          }
+        }
+      });
+    }
+    String pref = rt.path("pref").asText("medium");
+    if (v6 && !pref.equals("medium")) {
+      words.add("pref " + pref);
+    }
+    if (!words.isEmpty()) {
+      out.put(id, String.join(" ", words));
+    }
+  }
+
+  /** The metrics {@code ip route add} takes {@code lock} for ({@code mtu lock 1400}). */
+  private static final Set<String> LOCKABLE = Set.of("mtu", "window", "rtt", "rttvar", "ssthresh", "cwnd", "advmss",
+      "reordering", "hoplimit", "initcwnd", "initrwnd", "congestion");
 
   /** The metric {@code ip route add} gives a route without one: 0 in IPv4, 1024 in IPv6. */
   static long defaultMetric(boolean v6) {

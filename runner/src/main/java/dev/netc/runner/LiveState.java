@@ -54,6 +54,10 @@ import java.util.Set;
  *     kernel's own policy routing rules it lacks ({@link LiveReader#KERNEL_RULES}, as a {@code
  *     rule} identity's words: {@code pref 32766 from all lookup main}, {@code -6 pref 0 from all
  *     lookup local}): deleted by hand, they leave the endpoint without its tables
+ * @param attributes the words that make an owned route or rule of an endpoint's namespace again
+ *     as it is, beyond its identity, what it goes through and a route's protocol, when it has
+ *     any ({@link LiveReader}): {@code src 10.1.0.10 mtu lock 1400 pref high}, {@code protocol
+ *     static}, by identity: a rollback makes a route or rule it deleted again with them
  */
 public record LiveState(
     boolean sandboxExists,
@@ -77,7 +81,21 @@ public record LiveState(
     Map<String, String> enclosing,
     Map<String, List<String>> otherRoutes,
     Map<ObjectId, String> routeProtocols,
-    Map<String, List<String>> kernelRulesMissing) {
+    Map<String, List<String>> kernelRulesMissing,
+    Map<ObjectId, String> attributes) {
+
+  /** A state whose routes' and rules' attributes are not known (made again without them). */
+  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
+      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
+      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
+      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
+      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
+      Map<String, String> enclosing, Map<String, List<String>> otherRoutes, Map<ObjectId, String> routeProtocols,
+      Map<String, List<String>> kernelRulesMissing) {
+    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
+        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
+        routeProtocols, kernelRulesMissing, Map.of());
+  }
 
   /** A state whose endpoints' rules were not read (none of the kernel's is missing). */
   public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
@@ -178,6 +196,12 @@ public record LiveState(
     Map<String, List<String>> k = new java.util.TreeMap<>();
     kernelRulesMissing.forEach((n, v) -> k.put(n, List.copyOf(v)));
     kernelRulesMissing = java.util.Collections.unmodifiableMap(k);
+    attributes = Map.copyOf(attributes);
+  }
+
+  /** The words beyond its identity that make an owned route or rule again as it is ({@link #attributes}); empty when none. */
+  public Optional<String> attributes(ObjectId id) {
+    return Optional.ofNullable(attributes.get(id));
   }
 
   /** The generation of host namespace {@code namespace}'s nftables ruleset, when it was read. */

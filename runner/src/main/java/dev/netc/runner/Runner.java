@@ -791,7 +791,39 @@ public final class Runner {
   static String routeDeletion(ObjectId id, Optional<String> protocol) {
     String name = id.name();
     return "route del " + name + (name.contains(":") && !name.contains(" metric ") ? " metric " + LiveReader.defaultMetric(true) : "")
-        + protocol.map(p -> " proto " + p).orElse("");
+        + protocol.map(p -> " proto " + protocolNumber(p)).orElse("");
+  }
+
+  /**
+   * iproute2's own names of route protocols ({@code rt_names.c}), by name: what {@link
+   * #protocolNumber} writes as numbers.
+   */
+  private static final Map<String, Integer> PROTOCOLS = Map.ofEntries(Map.entry("unspec", 0), Map.entry("redirect", 1),
+      Map.entry("kernel", 2), Map.entry("boot", 3), Map.entry("static", 4), Map.entry("gated", 8), Map.entry("ra", 9),
+      Map.entry("mrt", 10), Map.entry("zebra", 11), Map.entry("bird", 12), Map.entry("dnrouted", 13),
+      Map.entry("xorp", 14), Map.entry("ntk", 15), Map.entry("dhcp", 16), Map.entry("keepalived", 18),
+      Map.entry("babel", 42), Map.entry("openr", 99), Map.entry("bgp", 186), Map.entry("isis", 187),
+      Map.entry("ospf", 188), Map.entry("rip", 189), Map.entry("eigrp", 192));
+
+  /**
+   * A route's or rule's protocol as a number for an {@code ip -batch} line ({@code boot}: {@code
+   * 3}); a name iproute2 does not know of itself as it is. In a batch, ip 6.1 reads a name it has
+   * read before as the last protocol it read (its cache of names keeps the name and takes the
+   * number): {@code proto static} after {@code proto 99} is 99, and a deletion found nothing.
+   */
+  static String protocolNumber(String protocol) {
+    Integer n = PROTOCOLS.get(protocol);
+    return n == null ? protocol : n.toString();
+  }
+
+  /**
+   * What else than its identity and what it goes through route {@code id} was made of in {@code
+   * live}, as words after the destination of a {@link #routeLine} (not at its end: a multipath
+   * route's nexthops end the line): {@code proto P} when known, then its {@link
+   * LiveState#attributes} ({@code src A}, {@code mtu lock N}, ...); empty when neither is known.
+   */
+  static String remade(LiveState live, ObjectId id) {
+    return live.routeProtocol(id).map(p -> " proto " + protocolNumber(p)).orElse("") + live.attributes(id).map(w -> " " + w).orElse("");
   }
 
   /**
@@ -2318,7 +2350,7 @@ public final class Runner {
         if (c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.ROUTE && !goes.contains(c.id().namespace())
             && objects.get(c.id()) instanceof Route r) {
           before.route(c.id()).ifPresent(was -> perNs.computeIfAbsent(r.namespace(), k -> new ArrayList<>())
-              .add(routeLine("replace", r.to(), was)));
+              .add(routeLine("replace", r.to() + remade(before, c.id()), was)));
         }
       }
       // their ifindexes now, to know them gone later; a namespace that cannot be read deletes them one by one
@@ -2387,14 +2419,15 @@ public final class Runner {
           }
           if (kind == ObjectId.Kind.RULE) {
             (id.name().startsWith("-6 ") ? again6 : again).computeIfAbsent(id.namespace(), k -> new ArrayList<>())
-                .add(ruleLine("add", id));
+                .add(ruleLine("add", id) + before.attributes(id).map(w -> " " + w).orElse(""));
           } else if (kind == ObjectId.Kind.ADDRESS) {
             String[] p = id.name().split("/", 2);
             again.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("address add " + p[1] + " dev "
                 + KernelNames.checkIfname(p[0]) + (p[1].contains(":") ? " nodad" : ""));
           } else {
+            // with what else it was made of: its protocol, source, metrics ...
             before.route(id).ifPresent(via -> again.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
-                .add(routeLine("add", id.name(), via)));
+                .add(routeLine("add", id.name() + remade(before, id), via)));
           }
         }
         if (kind == ObjectId.Kind.ROUTE) {
@@ -2405,7 +2438,7 @@ public final class Runner {
             if (c.action() == Change.Action.UPDATE && c.id().kind() == ObjectId.Kind.ROUTE && !goes.contains(c.id().namespace())
                 && exists.test(c.id().namespace()) && objects.get(c.id()) instanceof Route r) {
               before.route(c.id()).ifPresent(was -> again.computeIfAbsent(r.namespace(), k -> new ArrayList<>())
-                  .add(routeLine("replace", r.to(), was)));
+                  .add(routeLine("replace", r.to() + remade(before, c.id()), was)));
             }
           }
         }

@@ -445,7 +445,11 @@ public final class Sandbox {
       return "route del " + route + " dev " + dev;
     }
     boolean v4 = !route.substring(0, route.indexOf('/') < 0 ? route.length() : route.indexOf('/')).contains(":");
-    return "route del " + route + (route.contains(" proto ") ? "" : " proto boot") + " dev " + dev + (v4 ? " scope link" : "");
+    // (the protocol as a number: Runner#protocolNumber)
+    java.util.regex.Matcher proto = java.util.regex.Pattern.compile(" proto (\\S+)").matcher(route);
+    route = proto.find() ? route.substring(0, proto.start()) + " proto " + Runner.protocolNumber(proto.group(1))
+        + route.substring(proto.end()) : route + " proto " + Runner.protocolNumber("boot");
+    return "route del " + route + " dev " + dev + (v4 ? " scope link" : "");
   }
 
   /** The sysctls that make {@code S} a router: forwarding on, in both families. */

@@ -39,7 +39,10 @@ class NetlinkReadKernelTest extends SandboxTest {
       String ns = ts.get(0).host().namespaces().get(0).name();
       for (String r : List.of("blackhole 10.21.0.0/25", "10.99.0.0/16 dev eth0", "-6 prohibit fd00:9::/48", "unreachable default metric 7",
           "10.98.0.0/16 dev eth0 table 100", "-6 fd00:8::/48 dev eth0 metric 5 table 7", "blackhole 10.21.0.0/25 tos 0x10",
-          "10.97.0.0/16 nexthop via 10.60.0.1 dev eth0 nexthop via 10.60.0.3 dev eth0 weight 3")) {
+          "10.97.0.0/16 nexthop via 10.60.0.1 dev eth0 nexthop via 10.60.0.3 dev eth0 weight 3",
+          // and with what else a route can be made of
+          "10.95.0.0/16 via 10.60.0.1 dev eth0 onlink realms 3/7 mtu 1400 advmss 1300 rtt 10ms initcwnd 5 features ecn congctl cubic",
+          "10.94.0.0/16 dev eth0 scope host", "-6 fd00:7::/48 dev eth0 mtu 1300 hoplimit 9 pref high")) {
         List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", ns));
         if (r.startsWith("-6 ")) {
           argv.add("-6");
@@ -64,6 +67,8 @@ class NetlinkReadKernelTest extends SandboxTest {
     }
     assertEquals(a.owned(), b.owned());
     assertEquals(a.routes(), b.routes());
+    // what else the routes are made of, alike
+    assertEquals(a.attributes(), b.attributes());
     if (example.contains("dual-stack")) {
       String ns = ts.get(0).host().namespaces().get(0).name();
       assertEquals(java.util.Optional.of("blackhole"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.21.0.0/25")));
@@ -78,6 +83,10 @@ class NetlinkReadKernelTest extends SandboxTest {
           b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.97.0.0/16")));
       // another TOS: a route of its own
       assertEquals(java.util.Optional.of("blackhole"), b.route(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.21.0.0/25 tos 0x10")));
+      assertEquals(Map.of(new ObjectId(ObjectId.Kind.ROUTE, ns, "10.95.0.0/16"),
+          "onlink realms 3/7 mtu 1400 rtt 10ms advmss 1300 initcwnd 5 features ecn congctl cubic",
+          new ObjectId(ObjectId.Kind.ROUTE, ns, "10.94.0.0/16"), "scope host",
+          new ObjectId(ObjectId.Kind.ROUTE, ns, "fd00:7::/48"), "mtu 1300 hoplimit 9 pref high"), b.attributes());
     }
     assertEquals(a.links(), b.links());
     assertEquals(a.sysctls(), b.sysctls());
@@ -93,7 +102,7 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertEquals(a, new LiveState(b.sandboxExists(), b.outsideExists(), b.sandboxMark(), b.namespaces(), b.owned(),
         b.foreign(), b.sandboxLinks(), b.tables(), b.sysctls(), b.files(), b.hostNamespaces(), b.aliases(), b.links(),
         b.notes(), b.unfinished(), b.routes(), Map.of(), b.plumbing(), b.enclosing(), b.otherRoutes(),
-        b.routeProtocols()));
+        b.routeProtocols(), Map.of(), b.attributes()));
     // the networks of the host namespaces that are not the topology's: the sandbox's uplink here
     assertTrue(b.otherRoutes().get(s).contains("198.18.0.0/30 dev uplink (`netc-sandbox:" + s + ":uplink`)"), b.otherRoutes()::toString);
     // the sandbox's (other tests make and remove namespaces meanwhile)

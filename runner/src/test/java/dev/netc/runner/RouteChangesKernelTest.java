@@ -379,6 +379,54 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Rules and routes made by hand with what else a route or rule can be made of (a protocol, a
+   * preferred source, a scope, {@code onlink}, realms, metrics and their locks, an IPv6
+   * preference) are deleted by an apply that then fails: the rollback makes them again with every
+   * one of those, and {@code ip -j -d} shows the same routes and rules as before, attribute for
+   * attribute (before, they came back with {@code ip}'s defaults: {@code proto boot}, no source,
+   * no MTU).
+   */
+  @Test
+  void aFailedApplyMakesTheRulesAndRoutesItDeletedAgainWithTheirAttributes() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    String a = s + "-a";
+    String v6 = Kernel.run("ip", "-n", a, "-6", "-j", "address", "show", "dev", "eth0", "scope", "global").out()
+        .replaceAll("(?s).*\"local\":\"([0-9a-f:]+)\".*", "$1");
+    assertTrue(v6.startsWith("fd00:1::"), v6);
+    ipIn("a", "route add 10.9.0.0/16 via 10.1.0.98 dev eth0 proto static src 10.1.0.10 onlink realm 7 mtu lock 1400"
+        + " window 1000 rtt 10ms rttvar 3ms advmss 1300 hoplimit 5 initcwnd 5 features ecn rto_min 30ms quickack 1"
+        + " congctl lock cubic");
+    ipIn("a", "route add 10.8.0.0/16 dev eth0 scope host proto 99 table 100 metric 5 initrwnd 7");
+    ipIn("a", "route add blackhole 10.7.0.0/16 tos 0x08 realms 3/4 proto static");
+    ipIn("a", "-6 route add fd00:9::/48 via fd00:1::1 dev eth0 pref high mtu 1300 proto static src " + v6 + " metric 7");
+    ipIn("a", "-6 route add fd00:8::/48 dev eth0 proto 42 hoplimit 9 pref low");
+    ipIn("a", "rule add from 10.0.0.0/8 lookup 100 protocol static pref 100");
+    ipIn("a", "-6 rule add from fd00:1::/64 lookup 200 protocol 99 pref 200");
+    // the failure: the kernel's rule deleted by hand is made again after the deletions, and that fails
+    ipIn("a", "rule del pref 32767");
+    List<String> drift = unexpected(runner.drift(t));
+    assertEquals(8, drift.size(), drift::toString);
+    List<String> show = List.of("route show table all", "-6 route show table all", "rule show", "-6 rule show");
+    List<String> before = new java.util.ArrayList<>();
+    for (String what : show) {
+      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
+    }
+    assertTrue(before.get(0).contains("\"prefsrc\":\"10.1.0.10\""), before.get(0));
+    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
+    }
+    assertEquals(drift, unexpected(runner.drift(t)));
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+  }
+
+  /**
    * A route appended by hand after the kernel's prefix route of its subnet has the same identity
    * (destination, table, metric): its deletion names its protocol, so the kernel's route, which
    * comes first, is not the one deleted.

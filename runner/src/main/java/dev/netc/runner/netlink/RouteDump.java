@@ -22,7 +22,9 @@ import java.util.Map;
  * with the members netc reads (see {@code LiveReader}): names, indexes, flags, MTU, master, MAC,
  * alias, peer, kind, the VXLAN (with its underlay device), macvlan and VLAN details and a bridge
  * port's hairpin mode; addresses with their prefix and scope; routes with their destination,
- * TOS, gateway (or a multipath route's nexthops), type, metric, protocol and table, only those LiveReader reads (not the kernel's
+ * TOS, gateway (or a multipath route's nexthops), type, metric, protocol and table, and what
+ * makes them again as they are (scope, preferred source, {@code onlink}, realms, metrics, IPv6
+ * preference), only those LiveReader reads (not the kernel's
  * own): a container's other routes (the local table's local and broadcast routes, its subnets',
  * IPv6 multicast) are two thirds of the dump. A fifth document, netc's own, has the policy routing
  * rules of both families ({@code RTM_GETRULE}), each as the arguments of {@code ip rule}.
@@ -412,8 +414,7 @@ public final class RouteDump {
       ai.put("family", family == AF_INET ? "inet" : "inet6");
       ai.put("local", a.address(local));
       ai.put("prefixlen", m.get(1) & 0xff);
-      int scope = m.get(3) & 0xff;
-      ai.put("scope", scopeName(scope));
+      ai.put("scope", scopeName(m.get(3) & 0xff));
     }
     ArrayNode addrDoc = JSON.arrayNode();
     byName.values().forEach(addrDoc::add);
@@ -453,7 +454,29 @@ public final class RouteDump {
       }
       if (family == AF_INET6) {
         // ip prints it for IPv6 routes only: the sign of a default route's family without a gateway
-        r.put("pref", "medium");
+        // (RTA_PREF: ICMPV6_ROUTER_PREF_MEDIUM 0, HIGH 1, LOW 3)
+        int pref = a.has(20) ? a.u8(20) : 0;
+        r.put("pref", pref == 1 ? "high" : pref == 3 ? "low" : "medium");
+      }
+      // what makes the route beyond its identity and what it goes through, as ip -j -d prints it
+      // (LiveReader#attributes): its scope, preferred source, flags, realms and metrics
+      r.put("scope", scopeName(m.get(6) & 0xff));
+      if (a.has(7)) {
+        r.put("prefsrc", a.address(7));
+      }
+      if ((m.getInt(8) & RTNH_F_ONLINK) != 0) {
+        r.putArray("flags").add("onlink");
+      }
+      if (a.has(11)) { // RTA_FLOW: realms, FROM << 16 | TO
+        int flow = a.u32(11);
+        ObjectNode f = r.putObject("flow");
+        if ((flow >>> 16) != 0) {
+          f.put("from", String.valueOf(flow >>> 16));
+        }
+        f.put("to", String.valueOf(flow & 0xffff));
+      }
+      if (a.has(8)) {
+        metrics(r, a.nested(8));
       }
       if (a.has(4)) {
         int oif = a.u32(4);
@@ -487,6 +510,58 @@ public final class RouteDump {
     }
     return List.of(linkDoc, bridgeDoc, addrDoc, routeDoc);
   }
+
+  private static final int RTNH_F_ONLINK = 4;
+  /** The metrics of a route ({@code RTAX_*}) that ip prints as numbers, by number, with ip's names. */
+  private static final String[] METRICS = {null, null, "mtu", "window", "rtt", "rttvar", "ssthresh", "cwnd", "advmss",
+      "reordering", "hoplimit", "initcwnd", "features", "rto_min", "initrwnd", "quickack", "congestion",
+      "fastopen_no_cookie"};
+  private static final int RTAX_LOCK = 1;
+  private static final int RTAX_RTT = 4;
+  private static final int RTAX_RTTVAR = 5;
+  private static final int RTAX_FEATURES = 12;
+  private static final int RTAX_CC_ALGO = 16;
+  private static final int RTAX_FEATURE_ECN = 1;
+
+  /**
+   * A route's metrics ({@code RTA_METRICS}) into {@code r} as {@code ip -j -d} prints them: one
+   * object in the array {@code metrics}, each metric by its name ({@code rtt} in milliseconds, the
+   * kernel's value over 8, {@code rttvar} over 4; {@code ecn} for the feature; {@code congestion}
+   * the algorithm's name); and the metrics the route locks, which ip's JSON leaves out, in netc's
+   * own {@link #LOCKED} (by the same names).
+   */
+  private static void metrics(ObjectNode r, Attrs m) {
+    ObjectNode out = JSON.objectNode();
+    int locked = m.has(RTAX_LOCK) ? m.u32(RTAX_LOCK) : 0;
+    ArrayNode locks = JSON.arrayNode();
+    for (int i = 2; i < METRICS.length; i++) {
+      if (!m.has(i)) {
+        continue;
+      }
+      if (i == RTAX_CC_ALGO) {
+        out.put(METRICS[i], m.string(i));
+      } else if (i == RTAX_FEATURES) {
+        if ((m.u32(i) & RTAX_FEATURE_ECN) != 0) {
+          out.putNull("ecn");
+        }
+      } else {
+        long v = m.u32(i) & 0xffffffffL;
+        out.put(METRICS[i], i == RTAX_RTT ? v / 8 : i == RTAX_RTTVAR ? v / 4 : v);
+      }
+      if ((locked & (1 << i)) != 0) {
+        locks.add(METRICS[i]);
+      }
+    }
+    if (!out.isEmpty()) {
+      r.putArray("metrics").add(out);
+    }
+    if (!locks.isEmpty()) {
+      r.set(LOCKED, locks);
+    }
+  }
+
+  /** netc's field of a route document: the names of the metrics it locks ({@code mtu lock 1400}); not one {@code ip -j} prints. */
+  public static final String LOCKED = "netc_locked";
 
   /*
    * The names the read gives numbers (the same whatever /etc/iproute2 says: LiveReader turns the
@@ -530,6 +605,7 @@ public final class RouteDump {
    */
   public static String protocolName(int protocol) {
     return switch (protocol) {
+      case 0 -> "unspec";
       case RTPROT_KERNEL -> "kernel";
       case 3 -> "boot";
       case 4 -> "static";
@@ -649,6 +725,9 @@ public final class RouteDump {
       r.put("family", family == AF_INET ? "inet" : "inet6");
       r.put("priority", a.has(6) ? a.u32(6) & 0xffffffffL : 0);
       r.put("rule", b.toString());
+      if (a.has(21) && a.u8(21) != 0) { // FRA_PROTOCOL: what made it, not part of what it matches
+        r.put("protocol", protocolName(a.u8(21)));
+      }
     }
     return doc;
   }
