@@ -204,7 +204,8 @@ public final class LiveReader {
     Map<ObjectId, LiveLink> linkAttrs = new HashMap<>();
     // every link of each host namespace by index (the parents of the macvlans)
     Map<String, Map<String, Integer>> hostIndexes = new HashMap<>();
-    Map<ObjectId, String> routeVia = new HashMap<>();
+    // (in the order the kernel lists them: a rollback makes routes of one identity again in it)
+    Map<ObjectId, String> routeVia = new LinkedHashMap<>();
     Map<ObjectId, String> routeProtocols = new HashMap<>();
     Map<ObjectId, String> attributes = new HashMap<>();
     Map<String, List<String>> kernelRulesMissing = new java.util.TreeMap<>();
@@ -371,6 +372,8 @@ public final class LiveReader {
         // route through a gateway before any other of the same identity; the local table's own
         // routes are the kernel's (proto kernel)
         List<JsonNode> withoutGateway = new ArrayList<>();
+        // each route's identity and what it goes through, by route (then kept in the kernel's order)
+        Map<JsonNode, Map.Entry<ObjectId, String>> found = new java.util.IdentityHashMap<>();
         for (JsonNode rt : routes) {
           if (rt.path("protocol").asText().equals("kernel")) {
             continue;
@@ -383,23 +386,33 @@ public final class LiveReader {
           }
           String gw = rt.path("gateway").asText();
           // (a multipath route, made by hand, goes through its nexthops)
-          ObjectId id = routeId(ns, rt, rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref"));
-          if (owned.add(id)) {
-            routeVia.put(id, rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt));
+          boolean v6 = rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref");
+          String via = rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt);
+          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt);
+          if (id != null && owned.add(id)) {
+            found.put(rt, Map.entry(id, via));
             protocol(routeProtocols, id, rt);
-            attributes(attributes, id, rt, id.name().contains(":"), true);
+            attributes(attributes, id, rt, v6, true);
           }
         }
         for (JsonNode rt : withoutGateway) {
           String dst = rt.path("dst").asText();
           // (ip -d gives IPv6 routes a preference, RouteDump too: a default route has no other sign of its family)
-          ObjectId id = routeId(ns, rt, dst.contains(":") || rt.has("pref"));
+          boolean v6 = dst.contains(":") || rt.has("pref");
           String type = rt.path("type").asText("unicast");
-          if (owned.add(id)) {
-            routeVia.put(id, type.equals("unicast") ? "dev " + rt.path("dev").asText()
-                : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type);
+          String via = type.equals("unicast") ? "dev " + rt.path("dev").asText()
+              : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type;
+          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt);
+          if (id != null && owned.add(id)) {
+            found.put(rt, Map.entry(id, via));
             protocol(routeProtocols, id, rt);
-            attributes(attributes, id, rt, id.name().contains(":"), false);
+            attributes(attributes, id, rt, v6, false);
+          }
+        }
+        for (JsonNode rt : routes) {
+          Map.Entry<ObjectId, String> r = found.get(rt);
+          if (r != null) {
+            routeVia.put(r.getKey(), r.getValue());
           }
         }
         // the policy routing rules (not read at the end of apply's batches through ip), but the
@@ -750,6 +763,30 @@ public final class LiveReader {
     long metric = rt.path("metric").asLong(0);
     return new ObjectId(ObjectId.Kind.ROUTE, ns, (c.ok() ? c.get().toString() : dst) + tos(rt)
         + (table.equals("main") ? "" : " table " + table) + (metric == defaultMetric(v6) ? "" : " metric " + metric));
+  }
+
+  /**
+   * The identity of a route read after others: {@code id} when no route read before has it,
+   * else, for a route of the same destination, TOS, table and metric that the kernel keeps
+   * apart ({@code ip route append}: in IPv4 one through another gateway or device, or of
+   * another type; in IPv6 one without a gateway through another device, or a blackhole, beside
+   * one through a gateway, which IPv6 merges into one multipath route), {@code id} followed by
+   * what it goes through, {@code via} ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}, {@code
+   * fd00:9::/48 dev eth1}, {@code 10.9.0.0/16 blackhole}), and, when that is taken too (routes
+   * through the same gateway made by another protocol), by {@code proto P} before it; {@code
+   * null} when that is taken as well. The first route of an identity keeps it (a route through
+   * a gateway before one without: netc's own), and {@link Runner#routeDeletion} deletes the
+   * others by what they go through.
+   */
+  private static ObjectId distinct(Set<ObjectId> owned, ObjectId id, String via, JsonNode rt) {
+    if (!owned.contains(id)) {
+      return id;
+    }
+    ObjectId through = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), id.name() + " " + via);
+    String proto = rt.path("protocol").asText("");
+    ObjectId made = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), id.name() + " proto " + proto + " " + via);
+    return !owned.contains(through) ? through
+        : proto.matches("[A-Za-z0-9_.-]+") && !owned.contains(made) ? made : null;
   }
 
   /**

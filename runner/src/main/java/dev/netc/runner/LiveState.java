@@ -32,7 +32,9 @@ import java.util.Set;
  *     names them and their loopback has no alias. Neither owned nor foreign; their links are in
  *     {@code links}, so that the host ends of their veths are known. The next apply and destroy
  *     delete them first.
- * @param routes what each owned route goes through, {@code via GATEWAY dev DEVICE}, by identity
+ * @param routes what each owned route goes through, {@code via GATEWAY dev DEVICE}, by identity,
+ *     in the order the kernel lists them (the first of several of one destination, TOS, table
+ *     and metric is the one it uses)
  * @param nftGenerations the generation of the nftables ruleset of each host namespace, {@code ID
  *     COOKIE}, as read with its tables (as root; absent otherwise): while it is the one recorded
  *     after apply loaded the topology's table, nothing in that ruleset changed
@@ -183,7 +185,7 @@ public record LiveState(
     links = Map.copyOf(links);
     notes = List.copyOf(notes);
     unfinished = Set.copyOf(unfinished);
-    routes = Map.copyOf(routes);
+    routes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(routes));
     nftGenerations = Map.copyOf(nftGenerations);
     Map<String, Set<String>> p = new java.util.TreeMap<>();
     plumbing.forEach((k, v) -> p.put(k, Set.copyOf(v)));

@@ -235,7 +235,7 @@ final class ReplacedLinks {
 
   /**
    * The lines that give a link made again its state, then its global addresses and the routes
-   * through it (with what else they were made of, {@link Runner#remade}).
+   * through it (with what else they were made of, {@link Runner#routeMaking}).
    */
   private List<String> contents(ObjectId id, LiveLink was) {
     List<String> out = new ArrayList<>();
@@ -249,7 +249,7 @@ final class ReplacedLinks {
         });
     before.owned().stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE && i.namespace().equals(id.namespace())).sorted()
         .forEach(i -> before.route(i).filter(v -> v.substring(v.lastIndexOf(' ') + 1).equals(id.name()))
-            .ifPresent(v -> out.add(Runner.routeLine("add", i.name() + Runner.remade(before, i), v))));
+            .ifPresent(v -> out.add(Runner.routeMaking(before, i, v))));
     return out;
   }
 

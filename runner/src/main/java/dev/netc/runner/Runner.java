@@ -795,6 +795,59 @@ public final class Runner {
   }
 
   /**
+   * The {@code ip route} line that deletes the route {@code id} names as {@code live} read it, and
+   * no other. A route of an identity another route has too, which the read told apart by what
+   * it goes through ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}: {@code ip route append}), is
+   * deleted by that: its gateway and device, or its type; without a gateway, in IPv4 by its scope
+   * too ({@code dev eth0 scope link}: the kernel deletes the first route of the line's device,
+   * one through a gateway, {@code scope global}, as well). An IPv6 route without a gateway is
+   * deleted by the gateway {@code ::} (and its device, {@code lo} for a blackhole): IPv6 routes
+   * have no scope, and the kernel takes a gateway in the line as one the route must have, {@code
+   * ::} for none, so that a route of that destination and metric through a gateway (netc's), or
+   * without one through another device, which it would find first, is never the one deleted.
+   * Every other route: {@link #routeDeletion(ObjectId, Optional)}.
+   */
+  static String routeDeletion(ObjectId id, LiveState live) {
+    Optional<String> via = live.route(id);
+    if (via.isEmpty()) {
+      return routeDeletion(id, live.routeProtocol(id));
+    }
+    String how = via.get();
+    String name = id.name();
+    int at = name.lastIndexOf(" " + how);
+    boolean apart = at > 0 && at + 1 + how.length() == name.length();
+    String base = apart ? name.substring(0, at).replaceFirst(" proto \\S+$", "") : name;
+    boolean v6 = base.contains(":");
+    boolean gatewayless = !how.startsWith("via ") && !how.startsWith("nexthop ");
+    if (!apart && !(v6 && gatewayless)) {
+      return routeDeletion(id, live.routeProtocol(id));
+    }
+    String words = routeDeletion(new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), base), live.routeProtocol(id))
+        .substring("route del ".length());
+    if (gatewayless && v6) {
+      words += " via ::" + (how.contains("dev ") ? "" : " dev lo");
+    } else if (gatewayless && how.startsWith("dev ")) {
+      java.util.regex.Matcher scope = java.util.regex.Pattern.compile("(?:^| )scope (\\S+)").matcher(live.attributes(id).orElse(""));
+      words += " scope " + (scope.find() ? scope.group(1) : "link");
+    }
+    return routeLine("del", words, how);
+  }
+
+  /**
+   * The {@code ip route} line that makes route {@code id} again as {@code live} read it, through
+   * {@code via}, with what else it was made of ({@link #remade}): {@code route add}, and {@code
+   * route append} for a route the read told apart from another of its identity by what it goes
+   * through ({@link #routeDeletion(ObjectId, LiveState)}), which the kernel keeps after it.
+   */
+  static String routeMaking(LiveState live, ObjectId id, String via) {
+    String name = id.name();
+    int at = name.lastIndexOf(" " + via);
+    boolean apart = at > 0 && at + 1 + via.length() == name.length();
+    String base = apart ? name.substring(0, at).replaceFirst(" proto \\S+$", "") : name;
+    return routeLine(apart ? "append" : "add", base + remade(live, id), via);
+  }
+
+  /**
    * iproute2's own names of route protocols ({@code rt_names.c}), by name: what {@link
    * #protocolNumber} writes as numbers.
    */
@@ -2081,7 +2134,7 @@ public final class Runner {
               .add("fdb del " + p[1] + " dev " + KernelNames.checkIfname(p[0]) + " dst " + p[2]);
         }
         case XFRM -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(xfrmDeletion(id));
-        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(routeDeletion(id, live.routeProtocol(id)));
+        case ROUTE -> perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add(routeDeletion(id, live));
         case RULE -> (id.name().startsWith("-6 ") ? rules6PerNs : perNs).computeIfAbsent(id.namespace(), k -> new ArrayList<>())
             .add(ruleLine("del", id));
         case ADDRESS -> {
@@ -2412,8 +2465,13 @@ public final class Runner {
       // is left at that (-force goes on past it); the read after the rollback says what is left.
       Map<String, List<String>> again = new LinkedHashMap<>();
       Map<String, List<String>> again6 = new LinkedHashMap<>();
+      // (the routes in the order the read found them: those of one identity come back in it)
+      Map<ObjectId, Integer> order = new java.util.HashMap<>();
+      before.routes().keySet().forEach(i -> order.putIfAbsent(i, order.size()));
+      List<ObjectId> inOrder = deleted.stream().sorted(Comparator.comparing((ObjectId i) -> i.kind() != ObjectId.Kind.ROUTE)
+          .thenComparing(i -> order.getOrDefault(i, Integer.MAX_VALUE))).toList();
       for (ObjectId.Kind kind : List.of(ObjectId.Kind.ADDRESS, ObjectId.Kind.ROUTE, ObjectId.Kind.RULE)) {
-        for (ObjectId id : deleted) {
+        for (ObjectId id : kind == ObjectId.Kind.ROUTE ? inOrder : deleted) {
           if (id.kind() != kind || goes.contains(id.namespace()) || !id.namespace().isEmpty() && !exists.test(id.namespace())) {
             continue;
           }
@@ -2427,7 +2485,7 @@ public final class Runner {
           } else {
             // with what else it was made of: its protocol, source, metrics ...
             before.route(id).ifPresent(via -> again.computeIfAbsent(id.namespace(), k -> new ArrayList<>())
-                .add(routeLine("add", id.name() + remade(before, id), via)));
+                .add(routeMaking(before, id, via)));
           }
         }
         if (kind == ObjectId.Kind.ROUTE) {
