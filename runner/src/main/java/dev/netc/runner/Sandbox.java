@@ -373,8 +373,9 @@ public final class Sandbox {
    * routes deleted, then the unexpected addresses (in a forced run of their own: a primary
    * address deleted takes the secondaries of its subnet with it), the missing addresses added
    * (every wanted one once an address went), and the routes through it
-   * made with {@code route replace}: every one of them once an address changed (the kernel drops
-   * a device's routes with its last address of their subnet), else the missing ones. A device
+   * made with {@code route replace}, those without a gateway (made by hand, given back by a
+   * rollback) after them with {@code route append}: every one of them once an address changed
+   * (the kernel drops a device's routes with its last address of their subnet), else the missing ones. A device
    * not in both is left alone (made whole with its namespace or link, or not the sandbox's).
    */
   public static List<Run> plumbingRuns(Map<String, Set<String>> wanted, Map<String, Set<String>> live) {
@@ -409,9 +410,14 @@ public final class Sandbox {
         }
       }
       lines.addAll(addresses);
-      for (String x : new TreeSet<>(want)) {
-        if (x.startsWith("route ") && (!addresses.isEmpty() || !e.getValue().contains(x))) {
-          lines.add("route replace " + x.substring("route ".length()) + " dev " + dev);
+      // those through a gateway first, then those without (made by hand, given back by a
+      // rollback) with `route append`: `route replace` replaces the first route of the
+      // destination, netc's through a gateway, and one made after them would be replaced
+      for (boolean gateway : List.of(true, false)) {
+        for (String x : new TreeSet<>(want)) {
+          if (x.startsWith("route ") && x.contains(" via ") == gateway && (!addresses.isEmpty() || !e.getValue().contains(x))) {
+            lines.add("route " + (gateway ? "replace " : "append ") + numbered(x.substring("route ".length())) + " dev " + dev);
+          }
         }
       }
     }
@@ -434,10 +440,13 @@ public final class Sandbox {
   /**
    * The {@code ip} line that deletes route {@code item} of {@link #plumbing} through device {@code
    * dev}. One without a gateway (made by hand) is named by its protocol ({@code boot}, what {@code
-   * ip route add} gives, unless the item says another) and, in IPv4, by its scope ({@code link}):
-   * the kernel deletes the first route that matches what the line names, and without those words
-   * that could be the kernel's own route of the subnet (`proto kernel`) or netc's route of that
-   * destination through a gateway ({@code scope global}), before the one made by hand.
+   * ip route add} gives, unless the item says another) and, in IPv4, by its scope ({@code link}),
+   * in IPv6 by the gateway {@code ::} (IPv6 routes have no scope; the kernel takes a gateway in the
+   * line as one the route must have, {@code ::} for none): the kernel deletes the first route that
+   * matches what the line names, and without those words that could be the kernel's own route of
+   * the subnet (`proto kernel`) or netc's route of that destination through a gateway ({@code
+   * scope global}; in IPv6 any route of that destination, metric and protocol on the device),
+   * before the one made by hand.
    */
   static String plumbingRouteDeletion(String item, String dev) {
     String route = item.substring("route ".length());
@@ -445,11 +454,15 @@ public final class Sandbox {
       return "route del " + route + " dev " + dev;
     }
     boolean v4 = !route.substring(0, route.indexOf('/') < 0 ? route.length() : route.indexOf('/')).contains(":");
-    // (the protocol as a number: Runner#protocolNumber)
+    route = route.contains(" proto ") ? numbered(route) : route + " proto " + Runner.protocolNumber("boot");
+    return "route del " + route + " dev " + dev + (v4 ? " scope link" : " via ::");
+  }
+
+  /** The words of a route of {@link #plumbing} with its protocol, if it names one, as a number ({@link Runner#protocolNumber}). */
+  private static String numbered(String route) {
     java.util.regex.Matcher proto = java.util.regex.Pattern.compile(" proto (\\S+)").matcher(route);
-    route = proto.find() ? route.substring(0, proto.start()) + " proto " + Runner.protocolNumber(proto.group(1))
-        + route.substring(proto.end()) : route + " proto " + Runner.protocolNumber("boot");
-    return "route del " + route + " dev " + dev + (v4 ? " scope link" : "");
+    return proto.find() ? route.substring(0, proto.start()) + " proto " + Runner.protocolNumber(proto.group(1))
+        + route.substring(proto.end()) : route;
   }
 
   /** The sysctls that make {@code S} a router: forwarding on, in both families. */

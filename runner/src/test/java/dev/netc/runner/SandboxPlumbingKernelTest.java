@@ -112,7 +112,9 @@ class SandboxPlumbingKernelTest extends SandboxTest {
 
   /**
    * Routes without a gateway appended by hand beside the kernel's route of the uplink's subnet
-   * and beside netc's default route: each deleted, and neither of those two.
+   * and beside netc's default routes, IPv4 and IPv6: each deleted, and neither of those (before,
+   * the IPv6 one's deletion, {@code route del ::/0 proto boot dev uplink}, took netc's default
+   * route through {@code 2001:2::1}, the first the kernel found on the uplink, and left it).
    */
   @Test
   void routesAppendedBesideTheKernelsAndNetcsAreDeletedAndNotThem() throws Exception {
@@ -120,13 +122,72 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     runner.apply(t);
     String outside = s + "-outside";
     List<String> fresh = Kernel.run("ip", "-n", outside, "route", "show").out().lines().map(String::strip).toList();
+    List<String> fresh6 = Kernel.run("ip", "-n", outside, "-6", "route", "show").out().lines().map(String::strip).toList();
+    assertTrue(fresh6.contains("default via 2001:2::1 dev uplink metric 1024 pref medium"), fresh6::toString);
     assertTrue(Kernel.run("ip", "-n", outside, "route", "append", "198.18.0.0/30", "dev", "uplink", "proto", "static").ok());
     assertTrue(Kernel.run("ip", "-n", outside, "route", "append", "default", "dev", "uplink").ok());
-    assertEquals(List.of("~ link:" + outside + ":uplink  (route 0.0.0.0/0 unexpected, route 198.18.0.0/30 proto static unexpected)"),
-        plan(t));
+    assertTrue(Kernel.run("ip", "-n", outside, "-6", "route", "append", "default", "dev", "uplink").ok());
+    assertEquals(List.of("~ link:" + outside + ":uplink  (route 0.0.0.0/0 unexpected, route 198.18.0.0/30 proto static unexpected, "
+        + "route ::/0 unexpected)"), plan(t));
     runner.apply(t);
     assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
     assertEquals(fresh, Kernel.run("ip", "-n", outside, "route", "show").out().lines().map(String::strip).toList());
+    assertEquals(fresh6, Kernel.run("ip", "-n", outside, "-6", "route", "show").out().lines().map(String::strip).toList());
+    assertTrue(webReachesOutside(), "web -> @outside");
+  }
+
+  /**
+   * The same routes appended by hand, then an apply that deletes them and fails (at the
+   * kernel's rule it makes again in {@code web}): the rollback gives them back after netc's,
+   * and {@code S-outside}'s routes are as before in both families (before, {@code route replace
+   * ::/0 dev uplink} and {@code route replace 0.0.0.0/0 dev uplink} replaced netc's default
+   * routes through {@code S}, the first of their destination, instead).
+   */
+  @Test
+  void routesAppendedBesideNetcsAreGivenBackByARollbackAfterThem() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    String outside = s + "-outside";
+    assertTrue(Kernel.run("ip", "-n", outside, "route", "append", "default", "dev", "uplink").ok());
+    assertTrue(Kernel.run("ip", "-n", outside, "-6", "route", "append", "default", "dev", "uplink", "proto", "static").ok());
+    assertTrue(Kernel.run("ip", "-n", s + "-web", "rule", "del", "pref", "32767").ok());
+    List<String> show = List.of("route show table all", "-6 route show table all");
+    List<String> before = new java.util.ArrayList<>();
+    for (String what : show) {
+      before.add(Kernel.run(("ip -n " + outside + " -j -d " + what).split(" ")).out());
+    }
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    CommandExecutor failing = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return stdin.contains("rule add pref 32767") && once.compareAndSet(false, true)
+            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+
+      @Override
+      public boolean reachesKernel() {
+        return true;
+      }
+    };
+    Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), Kernel.run(("ip -n " + outside + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
+    }
+    runner.apply(t);
+    assertTrue(plan(t).isEmpty(), () -> plan(t).toString());
     assertTrue(webReachesOutside(), "web -> @outside");
   }
 
