@@ -1424,6 +1424,7 @@ public final class LiveReader {
         rename(rt, "type", RouteDump::routeType);
         rename(rt, "protocol", RouteDump::protocolName);
         rename(rt, "table", RouteDump::tableName);
+        rename(rt, "scope", RouteDump::scopeName);
         String tos = rt.path("tos").asText("");
         if (tos.matches("0x[0-9a-fA-F]{1,2}") && rt instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
           o.put("tos", String.format("0x%02x", Integer.parseInt(tos.substring(2), 16)));
