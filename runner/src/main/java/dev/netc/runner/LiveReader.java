@@ -494,9 +494,13 @@ public final class LiveReader {
     }
     owned.addAll(fOwned);
     foreign.putAll(fForeign);
-    LiveState state = new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark,
-        names, owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing, attributes);
+    LiveState state = LiveState.builder().sandboxExists(sandboxExists)
+        .outsideExists(sandbox.isHost() || names.contains(sandbox.outside())).sandboxMark(sandboxMark)
+        .namespaces(names).owned(owned).foreign(foreign).sandboxLinks(sandboxLinks).tables(tables).sysctls(sysctls)
+        .files(files).hostNamespaces(hostNamespaces).aliases(aliases).links(linkAttrs).notes(notes)
+        .unfinished(unfinished).routes(routeVia).nftGenerations(generations).plumbing(plumbing).enclosing(enclosing)
+        .otherRoutes(otherRoutes).routeProtocols(routeProtocols).kernelRulesMissing(kernelRulesMissing)
+        .attributes(attributes).build();
     if (unfinished.isEmpty()) {
       return state;
     }
@@ -510,9 +514,13 @@ public final class LiveReader {
     owned.removeIf(ofUnfinished);
     files.keySet().removeIf(ofUnfinished);
     foreign.keySet().removeIf(ofUnfinished);
-    return new LiveState(sandboxExists, sandbox.isHost() || names.contains(sandbox.outside()), sandboxMark, names,
-        owned, foreign, sandboxLinks, tables, sysctls, files, hostNamespaces, aliases, linkAttrs, notes, unfinished,
-        routeVia, generations, plumbing, enclosing, otherRoutes, routeProtocols, kernelRulesMissing, attributes);
+    return LiveState.builder().sandboxExists(sandboxExists)
+        .outsideExists(sandbox.isHost() || names.contains(sandbox.outside())).sandboxMark(sandboxMark)
+        .namespaces(names).owned(owned).foreign(foreign).sandboxLinks(sandboxLinks).tables(tables).sysctls(sysctls)
+        .files(files).hostNamespaces(hostNamespaces).aliases(aliases).links(linkAttrs).notes(notes)
+        .unfinished(unfinished).routes(routeVia).nftGenerations(generations).plumbing(plumbing).enclosing(enclosing)
+        .otherRoutes(otherRoutes).routeProtocols(routeProtocols).kernelRulesMissing(kernelRulesMissing)
+        .attributes(attributes).build();
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */

@@ -86,92 +86,6 @@ public record LiveState(
     Map<String, List<String>> kernelRulesMissing,
     Map<ObjectId, String> attributes) {
 
-  /** A state whose routes' and rules' attributes are not known (made again without them). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
-      Map<String, String> enclosing, Map<String, List<String>> otherRoutes, Map<ObjectId, String> routeProtocols,
-      Map<String, List<String>> kernelRulesMissing) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
-        routeProtocols, kernelRulesMissing, Map.of());
-  }
-
-  /** A state whose endpoints' rules were not read (none of the kernel's is missing). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
-      Map<String, String> enclosing, Map<String, List<String>> otherRoutes, Map<ObjectId, String> routeProtocols) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
-        routeProtocols, Map.of());
-  }
-
-  /** A state without namespaces of an unfinished apply. */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, Set.of());
-  }
-
-  /** A state whose routes' attributes are not known (each taken as desired). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, Map.of());
-  }
-
-  /** A state whose nftables generations are not known. */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, Map.of());
-  }
-
-  /** A state whose sandbox's own addresses and routes are not known (not compared). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes, Map<String, String> nftGenerations) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, Map.of(), Map.of());
-  }
-
-  /** A state whose other routes of the host namespaces are not known (no overlap is found). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
-      Map<String, String> enclosing) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, Map.of());
-  }
-
-  /** A state whose routes' protocols are not known (a route is deleted by its identity alone). */
-  public LiveState(boolean sandboxExists, boolean outsideExists, String sandboxMark, Set<String> namespaces,
-      Set<ObjectId> owned, Map<ObjectId, String> foreign, Map<String, String> sandboxLinks, Set<String> tables,
-      Map<String, String> sysctls, Map<ObjectId, String> files, Set<String> hostNamespaces,
-      Map<ObjectId, String> aliases, Map<ObjectId, LiveLink> links, List<String> notes, Set<String> unfinished,
-      Map<ObjectId, String> routes, Map<String, String> nftGenerations, Map<String, Set<String>> plumbing,
-      Map<String, String> enclosing, Map<String, List<String>> otherRoutes) {
-    this(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables, sysctls, files,
-        hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing, otherRoutes,
-        Map.of());
-  }
-
   public LiveState {
     namespaces = Set.copyOf(namespaces);
     owned = Set.copyOf(owned);
@@ -199,6 +113,190 @@ public record LiveState(
     kernelRulesMissing.forEach((n, v) -> k.put(n, List.copyOf(v)));
     kernelRulesMissing = java.util.Collections.unmodifiableMap(k);
     attributes = Map.copyOf(attributes);
+  }
+
+  /** A builder of a state, every part empty (or false) until set: for the reader and tests. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder with every part of this state. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.sandboxExists = sandboxExists;
+    b.outsideExists = outsideExists;
+    b.sandboxMark = sandboxMark;
+    b.namespaces = namespaces;
+    b.owned = owned;
+    b.foreign = foreign;
+    b.sandboxLinks = sandboxLinks;
+    b.tables = tables;
+    b.sysctls = sysctls;
+    b.files = files;
+    b.hostNamespaces = hostNamespaces;
+    b.aliases = aliases;
+    b.links = links;
+    b.notes = notes;
+    b.unfinished = unfinished;
+    b.routes = routes;
+    b.nftGenerations = nftGenerations;
+    b.plumbing = plumbing;
+    b.enclosing = enclosing;
+    b.otherRoutes = otherRoutes;
+    b.routeProtocols = routeProtocols;
+    b.kernelRulesMissing = kernelRulesMissing;
+    b.attributes = attributes;
+    return b;
+  }
+
+  /** Builds a {@link LiveState} part by part; {@link #build} copies what it was given. */
+  public static final class Builder {
+    private boolean sandboxExists = false;
+    private boolean outsideExists = false;
+    private String sandboxMark = "";
+    private Set<String> namespaces = Set.of();
+    private Set<ObjectId> owned = Set.of();
+    private Map<ObjectId, String> foreign = Map.of();
+    private Map<String, String> sandboxLinks = Map.of();
+    private Set<String> tables = Set.of();
+    private Map<String, String> sysctls = Map.of();
+    private Map<ObjectId, String> files = Map.of();
+    private Set<String> hostNamespaces = Set.of();
+    private Map<ObjectId, String> aliases = Map.of();
+    private Map<ObjectId, LiveLink> links = Map.of();
+    private List<String> notes = List.of();
+    private Set<String> unfinished = Set.of();
+    private Map<ObjectId, String> routes = Map.of();
+    private Map<String, String> nftGenerations = Map.of();
+    private Map<String, Set<String>> plumbing = Map.of();
+    private Map<String, String> enclosing = Map.of();
+    private Map<String, List<String>> otherRoutes = Map.of();
+    private Map<ObjectId, String> routeProtocols = Map.of();
+    private Map<String, List<String>> kernelRulesMissing = Map.of();
+    private Map<ObjectId, String> attributes = Map.of();
+
+    private Builder() {}
+
+    public Builder sandboxExists(boolean sandboxExists) {
+      this.sandboxExists = sandboxExists;
+      return this;
+    }
+
+    public Builder outsideExists(boolean outsideExists) {
+      this.outsideExists = outsideExists;
+      return this;
+    }
+
+    public Builder sandboxMark(String sandboxMark) {
+      this.sandboxMark = sandboxMark;
+      return this;
+    }
+
+    public Builder namespaces(Set<String> namespaces) {
+      this.namespaces = namespaces;
+      return this;
+    }
+
+    public Builder owned(Set<ObjectId> owned) {
+      this.owned = owned;
+      return this;
+    }
+
+    public Builder foreign(Map<ObjectId, String> foreign) {
+      this.foreign = foreign;
+      return this;
+    }
+
+    public Builder sandboxLinks(Map<String, String> sandboxLinks) {
+      this.sandboxLinks = sandboxLinks;
+      return this;
+    }
+
+    public Builder tables(Set<String> tables) {
+      this.tables = tables;
+      return this;
+    }
+
+    public Builder sysctls(Map<String, String> sysctls) {
+      this.sysctls = sysctls;
+      return this;
+    }
+
+    public Builder files(Map<ObjectId, String> files) {
+      this.files = files;
+      return this;
+    }
+
+    public Builder hostNamespaces(Set<String> hostNamespaces) {
+      this.hostNamespaces = hostNamespaces;
+      return this;
+    }
+
+    public Builder aliases(Map<ObjectId, String> aliases) {
+      this.aliases = aliases;
+      return this;
+    }
+
+    public Builder links(Map<ObjectId, LiveLink> links) {
+      this.links = links;
+      return this;
+    }
+
+    public Builder notes(List<String> notes) {
+      this.notes = notes;
+      return this;
+    }
+
+    public Builder unfinished(Set<String> unfinished) {
+      this.unfinished = unfinished;
+      return this;
+    }
+
+    public Builder routes(Map<ObjectId, String> routes) {
+      this.routes = routes;
+      return this;
+    }
+
+    public Builder nftGenerations(Map<String, String> nftGenerations) {
+      this.nftGenerations = nftGenerations;
+      return this;
+    }
+
+    public Builder plumbing(Map<String, Set<String>> plumbing) {
+      this.plumbing = plumbing;
+      return this;
+    }
+
+    public Builder enclosing(Map<String, String> enclosing) {
+      this.enclosing = enclosing;
+      return this;
+    }
+
+    public Builder otherRoutes(Map<String, List<String>> otherRoutes) {
+      this.otherRoutes = otherRoutes;
+      return this;
+    }
+
+    public Builder routeProtocols(Map<ObjectId, String> routeProtocols) {
+      this.routeProtocols = routeProtocols;
+      return this;
+    }
+
+    public Builder kernelRulesMissing(Map<String, List<String>> kernelRulesMissing) {
+      this.kernelRulesMissing = kernelRulesMissing;
+      return this;
+    }
+
+    public Builder attributes(Map<ObjectId, String> attributes) {
+      this.attributes = attributes;
+      return this;
+    }
+
+    public LiveState build() {
+      return new LiveState(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables,
+          sysctls, files, hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing,
+          otherRoutes, routeProtocols, kernelRulesMissing, attributes);
+    }
   }
 
   /** The words beyond its identity that make an owned route or rule again as it is ({@link #attributes}); empty when none. */

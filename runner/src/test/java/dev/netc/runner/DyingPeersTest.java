@@ -23,8 +23,8 @@ class DyingPeersTest {
   }
 
   private static LiveState live(Map<ObjectId, LiveLink> links) {
-    return new LiveState(true, true, "", Set.of(), links.keySet(), Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
-        Set.of("t1"), Map.of(), links, List.of());
+    return LiveState.builder().sandboxExists(true).outsideExists(true).owned(links.keySet())
+        .hostNamespaces(Set.of("t1")).links(links).build();
   }
 
   @Test

@@ -63,8 +63,9 @@ class InPlaceUpdateTest {
         aliases.put(l.id(), l.alias());
       }
     }
-    return new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside"), owned, Map.of(), UPLINK,
-        Set.of("inet netc_webshop"), sysctls, files, Set.of("t1"), aliases, links, List.of());
+    return LiveState.builder().sandboxExists(true).outsideExists(true).sandboxMark("netc-sandbox:t1")
+        .namespaces(Set.of("t1", "t1-outside")).owned(owned).sandboxLinks(UPLINK).tables(Set.of("inet netc_webshop"))
+        .sysctls(sysctls).files(files).hostNamespaces(Set.of("t1")).aliases(aliases).links(links).build();
   }
 
   private List<String> plan(Map<ObjectId, UnaryOperator<LiveLink>> spoil) {
@@ -126,8 +127,10 @@ class InPlaceUpdateTest {
     owned.remove(link("t1-web", "eth0"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.name().startsWith("eth0/"));
     owned.removeIf(i -> i.namespace().equals("t1-web") && i.kind() == ObjectId.Kind.ROUTE);
-    LiveState l = new LiveState(true, true, moved.sandboxMark(), moved.namespaces(), owned, Map.of(), UPLINK,
-        moved.tables(), moved.sysctls(), moved.files(), moved.hostNamespaces(), moved.aliases(), links, List.of());
+    LiveState l = LiveState.builder().sandboxExists(true).outsideExists(true).sandboxMark(moved.sandboxMark())
+        .namespaces(moved.namespaces()).owned(owned).sandboxLinks(UPLINK).tables(moved.tables())
+        .sysctls(moved.sysctls()).files(moved.files()).hostNamespaces(moved.hostNamespaces()).aliases(moved.aliases())
+        .links(links).build();
     Runner r = new Runner(new RecordingExecutor((a, in) -> new CommandExecutor.Result(0, "", "")),
         fs.getPath("/etc/netns"), fs.getPath("/run/netc"), Duration.ZERO);
     assertEquals(List.of(
@@ -220,8 +223,8 @@ class InPlaceUpdateTest {
     }
     ObjectId parentId = new ObjectId(ObjectId.Kind.LINK, p.hostNamespace(), p.parent());
     links.put(parentId, new LiveLink("other", 1500, true, "", "x", 99, -1));
-    LiveState live = new LiveState(true, true, "", Set.of(), owned, Map.of(), Map.of(), Set.of(), Map.of(), Map.of(),
-        Set.of("t1"), Map.of(), links, List.of());
+    LiveState live = LiveState.builder().sandboxExists(true).outsideExists(true).owned(owned)
+        .hostNamespaces(Set.of("t1")).links(links).build();
     Rebuild r = Rebuild.of(m.host(), live);
     assertEquals("kind", r.replace().get(parentId));
     assertEquals("parent " + p.parent(), r.replace().get(sub.id()));
@@ -267,16 +270,16 @@ class InPlaceUpdateTest {
     Set<ObjectId> desired = new HashSet<>();
     m.host().links().forEach(l -> desired.add(l.id()));
     LiveLink parent = new LiveLink("veth", 1500, true, "", "02:00:00:00:00:07", 7, 8);
-    LiveState live = new LiveState(true, true, "", Set.of(), Set.of(parentId), Map.of(), Map.of(), Set.of(), Map.of(),
-        Map.of(), Set.of("t1"), Map.of(), Map.of(parentId, parent), List.of());
+    LiveState live = LiveState.builder().sandboxExists(true).outsideExists(true).owned(Set.of(parentId))
+        .hostNamespaces(Set.of("t1")).links(Map.of(parentId, parent)).build();
     String mode = "mode=" + p.mode().label();
     // on its parent (index 7 in the host namespace); on another link; the parent not there yet
     assertEquals(java.util.Optional.empty(), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), live, desired));
     assertEquals(java.util.Optional.of("macvlan parent"), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 9, mode), live, desired));
-    LiveState noParent = new LiveState(true, true, "", Set.of(), Set.of(), Map.of(), Map.of(), Set.of(), Map.of(),
-        Map.of(), Set.of("t1"), Map.of(), Map.of(), List.of());
+    LiveState noParent = LiveState.builder().sandboxExists(true).outsideExists(true).hostNamespaces(Set.of("t1"))
+        .build();
     assertEquals(java.util.Optional.of("macvlan parent"), Rebuild.parentChange(sub,
         new LiveLink("macvlan", 1500, true, "", sub.mac().get(), 2, 7, mode), noParent, desired));
     // a NIC of the host (host mode: not the topology's) is compared by the name the read found, if any

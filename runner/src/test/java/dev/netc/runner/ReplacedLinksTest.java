@@ -46,9 +46,10 @@ class ReplacedLinksTest {
     owned.addAll(List.of(new ObjectId(ObjectId.Kind.ADDRESS, "t1", "br-lan/10.78.0.1/24"),
         new ObjectId(ObjectId.Kind.ADDRESS, "t1-m1", "eth0/192.0.2.2/24"), route,
         new ObjectId(ObjectId.Kind.FDB, "t1", "vx-mesh/00:00:00:00:00:00/192.168.77.12")));
-    LiveState before = new LiveState(true, true, "netc-sandbox:t1", Set.of("t1", "t1-outside", "t1-m1", "t1-x"), owned,
-        Map.of(), Map.of(), Set.of(), Map.of("t1-m1|net.ipv6.conf.eth0.disable_ipv6", "1"), Map.of(), Set.of("t1"),
-        aliases, links, List.of(), Set.of(), Map.of(route, "via 192.0.2.1 dev eth0"));
+    LiveState before = LiveState.builder().sandboxExists(true).outsideExists(true).sandboxMark("netc-sandbox:t1")
+        .namespaces(Set.of("t1", "t1-outside", "t1-m1", "t1-x")).owned(owned)
+        .sysctls(Map.of("t1-m1|net.ipv6.conf.eth0.disable_ipv6", "1")).hostNamespaces(Set.of("t1")).aliases(aliases)
+        .links(links).routes(Map.of(route, "via 192.0.2.1 dev eth0")).build();
     Plan plan = new Plan("t", "t1", List.of(
         new Change(Change.Action.REPLACE, bridge, "forces replacement: kind"),
         new Change(Change.Action.REPLACE, still, "forces replacement: kind"),
@@ -92,9 +93,9 @@ class ReplacedLinksTest {
   @Test
   void aLinkOfAKindNetcDoesNotMakeIsNamed() {
     ObjectId other = link("t1", "br-x");
-    LiveState before = new LiveState(true, true, "", Set.of("t1"), Set.of(other), Map.of(), Map.of(), Set.of(), Map.of(),
-        Map.of(), Set.of("t1"), Map.of(other, "netc:t:bridge:x"), Map.of(other, new LiveLink("other", 1500, true, "", "", 3, -1)),
-        List.of());
+    LiveState before = LiveState.builder().sandboxExists(true).outsideExists(true).namespaces(Set.of("t1"))
+        .owned(Set.of(other)).hostNamespaces(Set.of("t1")).aliases(Map.of(other, "netc:t:bridge:x"))
+        .links(Map.of(other, new LiveLink("other", 1500, true, "", "", 3, -1))).build();
     RecordingExecutor exec = new RecordingExecutor((argv, stdin) -> new CommandExecutor.Result(0, "", ""));
     Plan plan = new Plan("t", "t1", List.of(new Change(Change.Action.REPLACE, other, "forces replacement: kind")));
     assertEquals(List.of("the other link link:t1:br-x could not be made again: netc makes no link of that kind"),
@@ -109,8 +110,9 @@ class ReplacedLinksTest {
     Map<ObjectId, LiveLink> links = new LinkedHashMap<>();
     links.put(a, new LiveLink("bridge", 1500, true, "", "02:00:00:00:00:0a", 3, -1));
     links.put(b, new LiveLink("bridge", 1500, true, "", "02:00:00:00:00:0b", 4, -1));
-    LiveState before = new LiveState(true, true, "", Set.of("t1"), Set.of(a, b), Map.of(), Map.of(), Set.of(), Map.of(),
-        Map.of(), Set.of("t1"), Map.of(a, "netc:t:bridge:a", b, "netc:t:bridge:b"), links, List.of());
+    LiveState before = LiveState.builder().sandboxExists(true).outsideExists(true).namespaces(Set.of("t1"))
+        .owned(Set.of(a, b)).hostNamespaces(Set.of("t1")).aliases(Map.of(a, "netc:t:bridge:a", b, "netc:t:bridge:b"))
+        .links(links).build();
     // the executor cannot start the process that makes br-a (as ProcessExecutor says so)
     RecordingExecutor exec = new RecordingExecutor((argv, stdin) -> {
       if (stdin.startsWith("link add br-a ")) {
@@ -131,9 +133,9 @@ class ReplacedLinksTest {
   @Test
   void aVethWhosePeerIsNotKnownIsNamed() {
     ObjectId end = link("t1", "ve-x-0");
-    LiveState before = new LiveState(true, true, "", Set.of("t1"), Set.of(end), Map.of(), Map.of(), Set.of(), Map.of(),
-        Map.of(), Set.of("t1"), Map.of(end, "netc:t:veth:x:0"), Map.of(end, new LiveLink("veth", 1500, true, "", "", 3, 9)),
-        List.of());
+    LiveState before = LiveState.builder().sandboxExists(true).outsideExists(true).namespaces(Set.of("t1"))
+        .owned(Set.of(end)).hostNamespaces(Set.of("t1")).aliases(Map.of(end, "netc:t:veth:x:0"))
+        .links(Map.of(end, new LiveLink("veth", 1500, true, "", "", 3, 9))).build();
     RecordingExecutor exec = new RecordingExecutor((argv, stdin) -> new CommandExecutor.Result(0, "", ""));
     Plan plan = new Plan("t", "t1", List.of(new Change(Change.Action.REPLACE, end, "forces replacement: peer")));
     assertEquals(List.of("the veth link:t1:ve-x-0 could not be made again: its peer is not known"),

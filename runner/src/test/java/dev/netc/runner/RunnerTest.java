@@ -36,9 +36,8 @@ class RunnerTest {
   }
 
   private static LiveState routed(java.util.Map<ObjectId, String> routes) {
-    return new LiveState(true, true, "", java.util.Set.of("t1-a"), routes.keySet(), java.util.Map.of(), java.util.Map.of(),
-        java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of("t1"), java.util.Map.of(), java.util.Map.of(),
-        List.of(), java.util.Set.of(), routes);
+    return LiveState.builder().sandboxExists(true).outsideExists(true).namespaces(java.util.Set.of("t1-a"))
+        .owned(routes.keySet()).hostNamespaces(java.util.Set.of("t1")).routes(routes).build();
   }
 
   @Test

@@ -129,13 +129,11 @@ class SavedPlanTest {
   @Test
   void theFingerprintCoversWhatThePlanReadNotForeignObjectsItDoesNotWant() {
     Runner r = runner(new RecordingExecutor((argv, in) -> ok("")));
-    LiveState empty = new LiveState(false, false, "", java.util.Set.of(), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
-    LiveState foreignElsewhere = new LiveState(false, false, "", java.util.Set.of("t1-other"), java.util.Set.of(),
-        java.util.Map.of(new dev.netc.backends.plan.ObjectId(dev.netc.backends.plan.ObjectId.Kind.NAMESPACE, "", "t1-other"), ""),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
-    LiveState sandbox = new LiveState(true, false, "", java.util.Set.of("t1"), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+    LiveState empty = LiveState.builder().build();
+    LiveState foreignElsewhere = LiveState.builder().namespaces(java.util.Set.of("t1-other"))
+        .foreign(java.util.Map.of(new dev.netc.backends.plan.ObjectId(dev.netc.backends.plan.ObjectId.Kind.NAMESPACE, "", "t1-other"), ""))
+        .build();
+    LiveState sandbox = LiveState.builder().sandboxExists(true).namespaces(java.util.Set.of("t1")).build();
     assertEquals(r.fingerprint(T, empty), r.fingerprint(T, foreignElsewhere));
     assertFalse(r.fingerprint(T, empty).equals(r.fingerprint(T, sandbox)));
     assertEquals(64, r.fingerprint(T, empty).length());
@@ -144,8 +142,7 @@ class SavedPlanTest {
   @Test
   void theFingerprintCoversTheTableFileAnElementDeltaStartsFrom() throws Exception {
     Runner r = runner(new RecordingExecutor((argv, in) -> ok("")));
-    LiveState empty = new LiveState(false, false, "", java.util.Set.of(), java.util.Set.of(), java.util.Map.of(),
-        java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), java.util.Set.of(), java.util.Map.of(), java.util.Map.of(), List.of());
+    LiveState empty = LiveState.builder().build();
     String none = r.fingerprint(T, empty);
     Files.createDirectories(fs.getPath("/run/netc"));
     Files.writeString(fs.getPath("/run/netc/t1.webshop.nft"), "table inet netc_webshop {\n}\n");
