@@ -514,13 +514,7 @@ public final class LiveReader {
     owned.removeIf(ofUnfinished);
     files.keySet().removeIf(ofUnfinished);
     foreign.keySet().removeIf(ofUnfinished);
-    return LiveState.builder().sandboxExists(sandboxExists)
-        .outsideExists(sandbox.isHost() || names.contains(sandbox.outside())).sandboxMark(sandboxMark)
-        .namespaces(names).owned(owned).foreign(foreign).sandboxLinks(sandboxLinks).tables(tables).sysctls(sysctls)
-        .files(files).hostNamespaces(hostNamespaces).aliases(aliases).links(linkAttrs).notes(notes)
-        .unfinished(unfinished).routes(routeVia).nftGenerations(generations).plumbing(plumbing).enclosing(enclosing)
-        .otherRoutes(otherRoutes).routeProtocols(routeProtocols).kernelRulesMissing(kernelRulesMissing)
-        .attributes(attributes).build();
+    return state.toBuilder().owned(owned).foreign(foreign).files(files).build();
   }
 
   /** The alias of the loopback of namespace {@code ns} ({@code ""}: none); empty when it cannot be read. */
