@@ -279,6 +279,52 @@ class ReachabilityTest {
   }
 
   /**
+   * A node port of another host is reached as a port published there: the destination's policies
+   * see the source's host, the source's see the other host on the node port; an endpoint without
+   * a route out does not reach it. Measured by RemotePublishedPortKernelTest.
+   */
+  @Test
+  void aNodePortOfAnotherHostIsReachedAsFromThatHost() throws IOException {
+    Reachability m = model("""
+        host h1 { underlay 192.168.64.11 }
+        host h2 { underlay 192.168.64.12 }
+        network lan { subnet 10.67.0.0/24 }
+        network quiet { subnet 10.68.0.0/24; internal }
+        container a { labels app=a; on h1; attach lan }
+        container e { labels app=e; on h1; attach lan }
+        container q { labels app=q; on h1; attach quiet }
+        container web { labels app=web; on h2; attach lan }
+        container api { labels app=api; on h2; attach lan }
+        container c { labels app=c; on h2; attach lan }
+        service front { select app=web; port 80 -> 80/tcp node-port 30080 }
+        service back { select app=api; port 80 -> 80/tcp node-port 30081 }
+        policy web-in { select app=web; allow ingress from @host port 80/tcp }
+        policy api-in { select app=api; allow ingress from cidr 192.168.64.11/32 port 80/tcp }
+        policy e-out { select app=e; allow egress to @host port 30080/tcp }
+        """);
+    assertTrue(allowed(m, "a", "web"), "web admits the hosts: a comes as h1");
+    assertTrue(allowed(m, "a", "api"), "from h1's underlay address");
+    assertTrue(allowed(m, "e", "web"), "e's egress sees h2 on 30080");
+    assertFalse(allowed(m, "e", "api"), "e admits no egress to h2 on 30081");
+    assertFalse(allowed(m, "q", "web"), "an internal network has no route out");
+    assertFalse(allowed(m, "c", "web"), "through the service on h2, c is seen as c");
+    assertFalse(allowed(m, "c", "api"));
+    assertEquals(List.of("path: through node port 30081 of service `back` on host `h2`, out of network `lan` with"
+        + " masquerade, from 192.168.64.11 to 10.67.0.5",
+        "masqueraded out of host `h1`: to the policies of `api` it comes from `@host/h1`, to those of `a` it goes to"
+            + " `@host/h2` on 30081/tcp",
+        "`api` is isolated for ingress; admitted by policy `api-in`: `allow ingress from cidr 192.168.64.11/32 port"
+            + " 80/tcp`",
+        "`a` is not isolated for egress"),
+        m.explain(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80).steps().stream()
+            .map(s -> s.text()).toList());
+    List<String> refused = m.explain(m.node("e").orElseThrow(), m.node("api").orElseThrow(), TCP80).steps().stream()
+        .map(s -> s.text()).toList();
+    assertEquals("refused alike on the other way: through node port 30081 of service `back` on host `h2`, out of"
+        + " network `lan` with masquerade, from 192.168.64.11 to 10.67.0.5", refused.get(refused.size() - 1));
+  }
+
+  /**
    * A port published on another host with an automatic host port: the source's egress rules see
    * that host on the port the plan chooses (per host, past the ports given), not on the whole
    * dynamic range, so a rule that admits part of it admits exactly the ports it holds.

@@ -97,4 +97,37 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
     assertEquals(Map.of("a -> fixed", "true via 192.168.59.12:49152", "a -> first", "true via 192.168.59.12:49153",
         "a -> second", "false", "b -> w", "true via 192.168.59.11:49152"), cells);
   }
+
+  /**
+   * The golden case {@code ok/node-port-other-host}: services on h2 with node ports 30080 (web,
+   * which admits the hosts) and 30081 (api, which admits h1's underlay address), and e of h1
+   * isolated for egress but to h2 on 30080. Verified without a difference, every cell compared:
+   * the endpoints of h1 reach the node ports of h2 out of their route out with masquerade, where
+   * h2's policies see h1 and h1's see h2 on the node port. Before the model had this way, verify
+   * found {@code a -> web}, {@code a -> api} and {@code e -> web} admitted by the kernel and denied
+   * by the model (and left out every cell through a service, since h1 balances none of h2's
+   * endpoints).
+   */
+  @Test
+  void anEndpointReachesANodePortOfAnotherHostAsTheModelSays() {
+    Topology t = Kernel.compile("golden-tests/ok/node-port-other-host/input.netc");
+    List<Runner.Target> ts = Kernel.targets(t, s);
+    assertEquals(2, ts.size());
+    runner.apply(ts);
+    Reachability model = new Reachability(t);
+    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
+    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
+    System.out.println("node-port-other-host: " + v.summary());
+    assertTrue(v.equal(), v::text);
+    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+
+    Map<String, String> cells = new TreeMap<>();
+    v.probe().cells().stream()
+        .filter(c -> List.of("a -> web", "a -> api", "e -> web", "e -> api", "q -> web", "c -> web", "c -> api",
+            "@host/h1 -> web").contains(c.from().name() + " -> " + c.to().name()))
+        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
+    assertEquals(new TreeMap<>(Map.of("a -> web", "true via 192.168.64.12:30080", "a -> api", "true via 192.168.64.12:30081",
+        "e -> web", "true via 192.168.64.12:30080", "e -> api", "false", "q -> web", "false", "c -> web", "false",
+        "c -> api", "false", "@host/h1 -> web", "true via 192.168.64.12:30080")), cells);
+  }
 }

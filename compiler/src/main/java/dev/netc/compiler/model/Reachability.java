@@ -89,8 +89,23 @@ public final class Reachability {
   /** The host ports netc chooses for the lines that give none. */
   private final AutomaticPorts automatic;
 
+  /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
+  private final boolean servicesAcrossHosts;
+
   public Reachability(Topology t) {
+    this(t, true);
+  }
+
+  /**
+   * The model, or with {@code servicesAcrossHosts} false the model of what the plans realise
+   * today: a host balances a service's virtual address over its own endpoints only, so an
+   * endpoint reaches another through a service only when both are on one host (a node port still
+   * leads to the endpoints of its host, from anywhere). {@code netc verify} compares the kernel
+   * with the two and leaves out the cells where they differ.
+   */
+  public Reachability(Topology t, boolean servicesAcrossHosts) {
     this.t = t;
+    this.servicesAcrossHosts = servicesAcrossHosts;
     this.singleHost = t.hosts().size() == 1;
     this.automatic = AutomaticPorts.of(t);
     t.networks().forEach(n -> networks.put(n.name(), n));
@@ -498,8 +513,8 @@ public final class Reachability {
   }
 
   /**
-   * The verdict through a port published on another host: the first way admitted, or the first
-   * way, with the steps of both ends' policies.
+   * The verdict through a port published on another host (or a node port there): the first way
+   * admitted, or the first way, with the steps of both ends' policies.
    */
   private Verdict explainRemote(Node a, Node b, PortSpec port, List<RemoteWay> remote) {
     RemoteWay chosen = remote.stream().filter(w -> remoteDecision(a, b, port, w, null).allowed).findFirst()
@@ -638,8 +653,8 @@ public final class Reachability {
 
   /**
    * The deny rule that drops traffic from {@code a} to {@code b} on {@code port} on the ways of
-   * {@link #directPath}, if any (through a port published on another host, the two are seen by
-   * policy as their hosts: those pairs have verdicts of their own).
+   * {@link #directPath}, if any (through a port published on another host or a node port there,
+   * the two are seen by policy as their hosts: those pairs have verdicts of their own).
    */
   public Optional<Policy.Rule> deniedBy(Node a, Node b, PortSpec port) {
     if (same(a, b) || sameHostTraffic(a, b)) {
@@ -943,8 +958,8 @@ public final class Reachability {
   }
 
   /**
-   * Every path but the one through a port published on another host, whose policies see the
-   * two endpoints' hosts instead of them ({@link #remoteWays}): the first that applies. The policy
+   * Every path but the one through a port published on another host or a node port there, whose
+   * policies see the two endpoints' hosts instead of them ({@link #remoteWays}): the first that applies. The policy
    * checks ask this: a rule about two endpoints takes effect on these ways only.
    */
   public Optional<String> directPath(Node a, Node b, PortSpec port) {
@@ -1012,8 +1027,8 @@ public final class Reachability {
    * one per network that joins two endpoints and per address family, one per family through a
    * service, one per source address and family through a published port or a node port, one per
    * family out to {@code @outside} or another host. Empty when there is no such path; the first is
-   * {@link #directPath}'s. The way through a port published on another host is not among them: its
-   * two ends are seen by policy as other nodes ({@link #remoteWays}). A way whose addresses are
+   * {@link #directPath}'s. The way through a port published on another host (or a node port
+   * there) is not among them: its two ends are seen by policy as other nodes ({@link #remoteWays}). A way whose addresses are
    * unknown (a node without an address of the family) is left out unless it is the path's only
    * way, which then carries no address.
    */
@@ -1111,10 +1126,11 @@ public final class Reachability {
 
   /**
    * Every way from endpoint {@code a} to endpoint {@code b} of another host through a port {@code
-   * b} publishes there (docs/model.md, "A published port of another host"): {@code a} must have a
-   * route out, the line must forward to {@code port} and be one a client off {@code b}'s host can
-   * use. Empty for any other pair. A way whose addresses are unknown carries the hosts' first
-   * ones.
+   * b} publishes there, or a node port of a service that selects {@code b} (docs/model.md, "A
+   * published port of another host"): {@code a} must have a route out; a line must forward to
+   * {@code port} and be one a client off {@code b}'s host can use, a service port must have a
+   * node port and target {@code port}. Empty for any other pair. A way whose addresses are unknown
+   * carries the hosts' first ones.
    */
   private List<RemoteWay> remoteWays(Node a, Node b, PortSpec port) {
     if (!a.isEndpoint() || !b.isEndpoint() || hostLike(a) || hostLike(b) || isNone(a) || isNone(b)
@@ -1152,12 +1168,46 @@ public final class Reachability {
             firstFlowAddress(fromHost), firstFlowAddress(b)));
       }
     }
+    // a node port of a service that selects b, at b's host's underlay address: its DNAT sends the
+    // connection to the endpoints of that host, as from outside (kernel-plan.md, "Services")
+    for (Service s : t.services()) {
+      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels())) {
+        continue;
+      }
+      for (Service.Port p : s.ports()) {
+        if (p.nodePort().isEmpty() || p.targetPort() != port.range().first() || p.protocol() != port.protocol()) {
+          continue;
+        }
+        PortSpec hostPort = new PortSpec(PortRange.of(p.nodePort().getAsInt()), p.protocol());
+        String path = "through node port " + p.nodePort().getAsInt() + " of service `" + s.name() + "` on host `"
+            + to.host() + "`, " + out.get();
+        int before = ways.size();
+        for (IpAddress.Family f : FAMILIES) {
+          if (s.addresses().stream().noneMatch(x -> x.family() == f)) {
+            continue;
+          }
+          Optional<IpAddress> source = outSource(from, f);
+          Optional<IpAddress> target = serviceTarget(to, f);
+          if (source.isPresent() && target.isPresent()) {
+            ways.add(new RemoteWay(path, hostPort, source,
+                underlayOf(to.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(toHost)),
+                underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
+          }
+        }
+        if (ways.size() == before) {
+          ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
+              firstFlowAddress(fromHost), firstFlowAddress(b)));
+        }
+        break; // one way per service: the first of its ports that forwards to the port
+      }
+    }
     return ways;
   }
 
   /**
-   * The policy decision on one way through a port published on another host: {@code b}'s ingress
-   * rules see {@code a}'s host, {@code a}'s egress rules see {@code b}'s host on the host port.
+   * The policy decision on one way through a port published on another host (or a node port
+   * there): {@code b}'s ingress rules see {@code a}'s host, {@code a}'s egress rules see {@code
+   * b}'s host on the host port (the node port).
    */
   private Decision remoteDecision(Node a, Node b, PortSpec port, RemoteWay w, List<Verdict.Step> steps) {
     Node fromHost = hostNode(a.host().get());
@@ -1568,7 +1618,7 @@ public final class Reachability {
   }
 
   private Optional<String> service(Endpoint from, Endpoint to, PortSpec port) {
-    if (bridged(from).isEmpty()) {
+    if (bridged(from).isEmpty() || (!servicesAcrossHosts && !from.host().equals(to.host()))) {
       return Optional.empty();
     }
     for (Service s : t.services()) {

@@ -184,12 +184,15 @@ public final class Verifier {
           e.members(), e.replicaOf(), e.span(), e.resolvesByName()));
     }
     List<dev.netc.compiler.ir.Service> services = t.services();
+    boolean acrossHosts = true;
     if (!services.isEmpty()) {
       boolean all = true;
       for (HostState host : hosts) {
         Set<String> balanced = new HashSet<>();
         host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
+        // a host balances over its own endpoints: those of the others are reached through their node ports
         all &= t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
+            .filter(e -> e.host().equals(host.host()))
             .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace())
                 && s.selector().matches(e.labels())))
             .allMatch(e -> balanced.contains(e.name()));
@@ -197,13 +200,16 @@ public final class Verifier {
       if (!all) {
         services = List.of();
         changed = true;
+      } else if (t.hosts().size() > 1) {
+        acrossHosts = false;
+        changed = true;
       }
     }
     if (!changed) {
       return model;
     }
     return new Reachability(new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints, services,
-        t.policies()));
+        t.policies()), acrossHosts);
   }
 
   private static boolean dependsOnUnrealised(Reachability model, Reachability realised, ProbeResult.Cell c) {
