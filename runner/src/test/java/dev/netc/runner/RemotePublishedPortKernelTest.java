@@ -130,4 +130,31 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
         "e -> web", "true via 192.168.64.12:30080", "e -> api", "false", "q -> web", "false", "c -> web", "false",
         "c -> api", "false", "@host/h1 -> web", "true via 192.168.64.12:30080")), cells);
   }
+
+  /**
+   * The golden case {@code warnings/netc308-deny-bypassed-other-host}: the deny rules that name
+   * endpoints of h1 (NETC308) do not keep them from h2's published port and node port, those
+   * that name the hosts do. Verified without a difference, every cell compared.
+   */
+  @Test
+  void aDenyRuleAboutAnEndpointOfAnotherHostIsBypassedAsNetc308Says() {
+    Topology t = Kernel.compile("golden-tests/warnings/netc308-deny-bypassed-other-host/input.netc");
+    List<Runner.Target> ts = Kernel.targets(t, s);
+    assertEquals(2, ts.size());
+    runner.apply(ts);
+    Reachability model = new Reachability(t);
+    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
+    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
+    System.out.println("netc308-deny-bypassed-other-host: " + v.summary());
+    assertTrue(v.equal(), v::text);
+    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+
+    Map<String, String> cells = new TreeMap<>();
+    v.probe().cells().stream()
+        .filter(c -> List.of("a -> b", "a -> api", "e -> b", "a -> f", "e -> g", "a -> h")
+            .contains(c.from().name() + " -> " + c.to().name()))
+        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
+    assertEquals(new TreeMap<>(Map.of("a -> b", "true via 192.168.65.12:8080", "a -> api", "true via 192.168.65.12:30080",
+        "e -> b", "true via 192.168.65.12:8080", "a -> f", "false", "e -> g", "false", "a -> h", "false")), cells);
+  }
 }

@@ -42,6 +42,7 @@ public final class Checks {
       new AllowRulesOutliveDenies(),
       new AllowRulesAreNeeded(),
       new NoIslands(),
+      new DenyRulesHoldAcrossHosts(),
       new MacvlanMembersAreCutOffFromTheirHost());
 
   private Checks() {}

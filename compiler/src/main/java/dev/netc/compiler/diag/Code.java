@@ -81,6 +81,7 @@ public enum Code {
   NETC305(Severity.WARNING, "allow rule dropped by deny rules"),
   NETC306(Severity.WARNING, "redundant allow rule"),
   NETC307(Severity.NOTE, "isolated endpoint admits nothing"),
+  NETC308(Severity.WARNING, "deny rule bypassed through another host"),
 
 
   NETC401(Severity.WARNING, "endpoint shares the host's network stack"),

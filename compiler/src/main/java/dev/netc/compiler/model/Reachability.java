@@ -349,6 +349,21 @@ public final class Reachability {
   }
 
   /**
+   * The first way through a port published on another host, or a node port there, that admits
+   * the connection from {@code a} to {@code b} on {@code port} ({@link #remoteWays}), as {@code
+   * netc explain} names it; empty when none does. On such a way policy sees the two endpoints'
+   * hosts, so a rule that names either endpoint has no say there.
+   */
+  public Optional<String> admittingRemoteWay(Node a, Node b, PortSpec port) {
+    for (RemoteWay w : remoteWays(a, b, port)) {
+      if (remoteDecision(a, b, port, w, null).allowed) {
+        return Optional.of(w.path());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
    * The verdict over the ways of {@link #directPath} alone (not through a port published on
    * another host): what the policy checks judge a rule about two endpoints by.
    */
