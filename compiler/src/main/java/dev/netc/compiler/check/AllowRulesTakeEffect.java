@@ -100,8 +100,8 @@ final class AllowRulesTakeEffect {
                   + "` is isolated for " + otherDir.label() + " and nothing admits `"
                   + (ingress ? to.name() : from.name()) + "` on " + w.failingPort + ", so `"
                   + from.name() + (m.allowed(from, to, w.failingPort)
-                      ? "` reaches `" + to.name() + "` only through a port published on another host, where policy"
-                          + " sees their hosts, not them"
+                      ? "` reaches `" + to.name() + "` only through " + remotely(m, from, to, w.failingPort)
+                          + ", where policy sees their hosts, not them"
                       : "` still cannot reach `" + to.name() + "`"))
               .withHint("add the matching " + otherDir.label() + " allow rule to a policy that selects `"
                   + other.endpoint().flatMap(e -> e.replicaOf()).orElse(other.name()) + "`");
@@ -113,6 +113,13 @@ final class AllowRulesTakeEffect {
         }
       }
     }
+  }
+
+  /** What leads from {@code from} to {@code to} through another host: a published port or a node port. */
+  private static String remotely(Reachability m, Node from, Node to, PortSpec port) {
+    // the way as Reachability.remoteWays names it
+    return m.admittingRemoteWay(from, to, port).filter(x -> x.startsWith("through node port")).isPresent()
+        ? "a node port of another host" : "a port published on another host";
   }
 
   /**
@@ -231,7 +238,7 @@ final class AllowRulesTakeEffect {
       }
       w.notDenied = true;
       // (on the direct ways: a rule about two endpoints never takes effect on the way through a
-      // port published on another host, where policy sees the hosts)
+      // port published on another host or a node port there, where policy sees the hosts)
       if (m.directAllowed(from, to, port)) {
         w.allowed = true;
         return true;
