@@ -52,6 +52,10 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
   private static Optional<Diagnostic> bypass(Reachability m, Policy p, Policy.Rule r, List<Node> selected,
       List<Node> peers) {
     List<PortSpec> ports = PolicyScope.ports(m, r);
+    boolean ingress = r.direction() == Direction.INGRESS;
+    // for an ingress rule, the destination's side of the way is the source's host's own
+    // connection: when that host may not connect, no endpoint of it gets through (decided once)
+    java.util.Map<String, Boolean> hostAdmitted = new java.util.HashMap<>();
     for (Node s : selected) {
       for (Node peer : peers) {
         Node from = PolicyScope.from(r, s, peer);
@@ -60,6 +64,10 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
           continue; // no port of another host leads there
         }
         for (PortSpec port : ports) {
+          if (ingress && !hostAdmitted.computeIfAbsent(to.name() + " " + from.host().get() + " " + port,
+              k -> m.allowed(hostNode(m, from.host().get()), to, port))) {
+            continue;
+          }
           if (m.directAllowed(from, to, port)) {
             continue; // not dropped on the direct ways: not this rule's doing
           }
@@ -67,7 +75,6 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
           if (way.isEmpty()) {
             continue;
           }
-          boolean ingress = r.direction() == Direction.INGRESS;
           Node seer = ingress ? to : from;
           Node hidden = ingress ? from : to;
           String other = hidden.host().get();
@@ -84,5 +91,11 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
       }
     }
     return Optional.empty();
+  }
+
+  /** The node of a host of a topology of several hosts. */
+  private static Node hostNode(Reachability m, String host) {
+    return m.nodes().stream().filter(n -> n.kind() == Node.Kind.HOST && n.host().equals(Optional.of(host)))
+        .findFirst().orElseThrow();
   }
 }

@@ -974,8 +974,9 @@ public final class Reachability {
 
   /**
    * Every path but the one through a port published on another host or a node port there, whose
-   * policies see the two endpoints' hosts instead of them ({@link #remoteWays}): the first that applies. The policy
-   * checks ask this: a rule about two endpoints takes effect on these ways only.
+   * policies see the two endpoints' hosts instead of them ({@link #remoteWays}): the first that
+   * applies. The policy checks ask this: a rule about two endpoints takes effect on these ways
+   * only.
    */
   public Optional<String> directPath(Node a, Node b, PortSpec port) {
     if (same(a, b)) {
@@ -1043,9 +1044,9 @@ public final class Reachability {
    * service, one per source address and family through a published port or a node port, one per
    * family out to {@code @outside} or another host. Empty when there is no such path; the first is
    * {@link #directPath}'s. The way through a port published on another host (or a node port
-   * there) is not among them: its two ends are seen by policy as other nodes ({@link #remoteWays}). A way whose addresses are
-   * unknown (a node without an address of the family) is left out unless it is the path's only
-   * way, which then carries no address.
+   * there) is not among them: its two ends are seen by policy as other nodes ({@link
+   * #remoteWays}). A way whose addresses are unknown (a node without an address of the family) is
+   * left out unless it is the path's only way, which then carries no address.
    */
   public List<Flow> flows(Node a, Node b, PortSpec port) {
     Optional<String> path = directPath(a, b, port);
