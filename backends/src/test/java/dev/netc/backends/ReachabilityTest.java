@@ -318,6 +318,12 @@ class ReachabilityTest {
         "`a` is not isolated for egress"),
         m.explain(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80).steps().stream()
             .map(s -> s.text()).toList());
+    assertEquals(java.util.Optional.of("through node port 30081 of service `back` on host `h2`, out of network `lan`"
+        + " with masquerade"), m.admittingRemoteWay(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80));
+    assertEquals(java.util.Optional.empty(), m.admittingRemoteWay(m.node("e").orElseThrow(),
+        m.node("api").orElseThrow(), TCP80), "e's egress refuses h2 on 30081");
+    assertEquals(java.util.Optional.empty(), m.admittingRemoteWay(m.node("c").orElseThrow(),
+        m.node("api").orElseThrow(), TCP80), "one host: no way through another host's port");
     List<String> refused = m.explain(m.node("e").orElseThrow(), m.node("api").orElseThrow(), TCP80).steps().stream()
         .map(s -> s.text()).toList();
     assertEquals("refused alike on the other way: through node port 30081 of service `back` on host `h2`, out of"
