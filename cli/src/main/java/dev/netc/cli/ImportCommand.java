@@ -119,9 +119,8 @@ final class ImportCommand implements Callable<Integer> {
         carried.notes().forEach(n -> ctx.err().println("netc: " + n));
       }
     }
-    if (!verbosity.quiet) {
-      namesLeftToServices(decls).forEach(n -> ctx.err().println("netc: " + n));
-    }
+    // a problem of the printed source (it does not compile as it is): said even with -q
+    namesLeftToServices(decls).forEach(n -> ctx.err().println("netc: " + n));
     ctx.out().print(text);
     return 0;
   }
