@@ -20,6 +20,7 @@ public final class Checks {
       new SubnetsAvoidUnderlays(),
       new UnderlaysAreUnique(),
       new PublishedPortsDoNotCollide(),
+      new AutomaticPortsFit(),
       new NodePortsDoNotCollide(),
       new ServiceAddressesAreFree(),
       new PublishNeedsOwnNetwork(),

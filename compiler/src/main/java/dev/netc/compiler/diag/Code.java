@@ -71,6 +71,7 @@ public enum Code {
   NETC224(Severity.ERROR, "two hosts with one underlay address"),
   NETC225(Severity.ERROR, "node port already taken"),
   NETC226(Severity.ERROR, "service address already in use"),
+  NETC227(Severity.ERROR, "no free automatic host port"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
 

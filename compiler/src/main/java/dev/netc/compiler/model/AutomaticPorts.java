@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeSet;
 
@@ -34,6 +35,9 @@ public final class AutomaticPorts {
 
   /** The first chosen port of each line of each endpoint (by name), -1 for none. */
   private final Map<String, int[]> chosen = new HashMap<>();
+
+  /** The lines ({@code ENDPOINT#INDEX}) that wanted a block of ports and found none wide enough. */
+  private final java.util.Set<String> unplaced = new java.util.HashSet<>();
 
   private AutomaticPorts() {}
 
@@ -69,11 +73,14 @@ public final class AutomaticPorts {
     for (Endpoint e : endpoints) {
       int[] firsts = new int[e.publishes().size()];
       Arrays.fill(firsts, -1);
-      if (routeOut(e, networks)) {
+      if (routeOut(e, networks).isPresent()) {
         for (int i = 0; i < firsts.length; i++) {
           Publish p = e.publishes().get(i);
           if (p.hostPorts().isEmpty()) {
             firsts[i] = block(used.computeIfAbsent(p.protocol(), k -> new TreeSet<>()), p.containerPorts().size());
+            if (firsts[i] < 0) {
+              unplaced.add(e.name() + "#" + i);
+            }
           }
         }
       }
@@ -81,10 +88,15 @@ public final class AutomaticPorts {
     }
   }
 
-  /** Whether {@code e} has a network that forwards a published port to it (the model's route out). */
-  private static boolean routeOut(Endpoint e, Map<String, Network> networks) {
+  /**
+   * The first network of {@code e} with a route out, neither {@code internal} nor macvlan: where
+   * a published port is forwarded to and where {@code e} is masqueraded out; empty when it has
+   * none. The model's, whether or not the plan realises that network yet (NETC520): a line keeps
+   * its number then, forwarded nowhere, so that the model and the plan never name two numbers.
+   */
+  static Optional<Network> routeOut(Endpoint e, Map<String, Network> networks) {
     return e.attachments().stream().map(x -> networks.get(x.network()))
-        .anyMatch(n -> n != null && n.driver() != Driver.MACVLAN && !n.internal());
+        .filter(n -> n != null && n.driver() != Driver.MACVLAN && !n.internal()).findFirst();
   }
 
   /** The lowest block of {@code count} ports from {@link #FIRST} not in {@code used}, now taken; -1 if none fits. */
@@ -114,6 +126,15 @@ public final class AutomaticPorts {
   public OptionalInt first(Endpoint e, int index) {
     int[] firsts = chosen.getOrDefault(e.name(), new int[0]);
     return index >= 0 && index < firsts.length && firsts[index] >= 0 ? OptionalInt.of(firsts[index]) : OptionalInt.empty();
+  }
+
+  /**
+   * Whether line {@code index} of {@code e} needs a host port chosen (it gives none, and {@code
+   * e} has a route out) and no block of free ports from {@link #FIRST} is wide enough for it
+   * (NETC227).
+   */
+  public boolean unplaced(Endpoint e, int index) {
+    return unplaced.contains(e.name() + "#" + index);
   }
 
   /** {@link #first(Endpoint, int)} of line {@code p} of {@code e} (the line itself, not an equal one). */

@@ -104,10 +104,19 @@ public final class Reachability {
    * with the two and leaves out the cells where they differ.
    */
   public Reachability(Topology t, boolean servicesAcrossHosts) {
+    this(t, servicesAcrossHosts, AutomaticPorts.of(t));
+  }
+
+  /**
+   * As above, with the host ports chosen for {@code t} given: {@code netc verify}'s model of what
+   * the plans realise leaves attachments out of a copy of the topology, and must still name the
+   * ports the plan chose for the whole one ({@link #automaticPorts}).
+   */
+  public Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic) {
     this.t = t;
     this.servicesAcrossHosts = servicesAcrossHosts;
     this.singleHost = t.hosts().size() == 1;
-    this.automatic = AutomaticPorts.of(t);
+    this.automatic = automatic;
     t.networks().forEach(n -> networks.put(n.name(), n));
     for (Namespace ns : t.namespaces()) {
       namespaceLabels.put(ns.name(), ns.labels());
@@ -1540,13 +1549,12 @@ public final class Reachability {
   }
 
   private Optional<String> natOut(Endpoint e) {
-    for (Attachment a : e.attachments()) {
-      Network n = networks.get(a.network());
-      if (n != null && n.driver() != Driver.MACVLAN && !n.internal()) {
-        return Optional.of("out of network `" + n.name() + "` with masquerade");
-      }
-    }
-    return Optional.empty();
+    return AutomaticPorts.routeOut(e, networks).map(n -> "out of network `" + n.name() + "` with masquerade");
+  }
+
+  /** The host ports chosen for the {@code publish} lines that give none, as the plan forwards them. */
+  public AutomaticPorts automaticPorts() {
+    return automatic;
   }
 
   private Optional<String> underlay(String a, String b) {
