@@ -6,6 +6,7 @@ import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
@@ -21,7 +22,9 @@ import java.util.Set;
  * No well-known database or cache port is published on every host address (no host address, or
  * {@code 0.0.0.0} or {@code ::}): such services often run without authentication, and scanners
  * look for them. The port judged is the container port, which says what listens; TCP for all of
- * them, and UDP too for memcached, whose UDP port is abused for amplification attacks.
+ * them, and UDP too for memcached, whose UDP port is abused for amplification attacks. An
+ * endpoint on no network with a route out (internal or macvlan ones only) has its ports
+ * forwarded by no host (NETC221, NETC408), so it is not reported.
  */
 final class DataStoresAreNotPublishedOnEveryAddress implements Check {
   private static final Map<Integer, String> SERVICES = new LinkedHashMap<>();
@@ -42,10 +45,11 @@ final class DataStoresAreNotPublishedOnEveryAddress implements Check {
 
   @Override
   public void check(Topology t, Diagnostics out) {
+    Map<String, Network> networks = PublishNeedsOwnNetwork.byName(t);
     Set<Span> seen = new HashSet<>();
     for (Endpoint e : t.endpoints()) {
-      if (e.mode() != NetMode.BRIDGE) {
-        continue; // ignored, see PublishNeedsOwnNetwork
+      if (e.mode() != NetMode.BRIDGE || PublishNeedsOwnNetwork.forwardsNoPort(e, networks)) {
+        continue; // ignored, see PublishNeedsOwnNetwork and MacvlanMembersAreCutOffFromTheirHost
       }
       for (Publish p : e.publishes()) {
         if (!everyAddress(p) || !seen.add(p.span())) {

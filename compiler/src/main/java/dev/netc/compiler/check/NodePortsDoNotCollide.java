@@ -7,6 +7,7 @@ import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
@@ -61,11 +62,12 @@ final class NodePortsDoNotCollide implements Check {
           .ifPresent(prev -> out.add(collision(prev, n)));
       same.add(n);
     }
+    Map<String, Network> networks = PublishNeedsOwnNetwork.byName(t);
     for (NodePort n : nodePorts) {
       hostMode(t, n, out);
       Set<Span> seen = new HashSet<>(); // one report for all replicas of a container
       for (Endpoint e : t.endpoints()) {
-        if (e.mode() != NetMode.BRIDGE) {
+        if (e.mode() != NetMode.BRIDGE || PublishNeedsOwnNetwork.forwardsNoPort(e, networks)) {
           continue; // ignored, see PublishNeedsOwnNetwork
         }
         for (Publish p : e.publishes()) {

@@ -3,17 +3,27 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Attachment;
+import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Published ports belong to endpoints with a network of their own: in {@code host} mode the
  * process already listens on the host, in {@code none} mode nothing can reach it. Docker
- * ignores them with a warning; so does netc.
+ * ignores them with a warning; so does netc. So are the ports of an endpoint whose networks are
+ * all internal (or internal and macvlan): a port is forwarded only to a network with a route out,
+ * as Docker does. An endpoint on macvlan networks only is NETC408's.
  */
 final class PublishNeedsOwnNetwork implements Check {
   @Override
@@ -23,22 +33,72 @@ final class PublishNeedsOwnNetwork implements Check {
 
   @Override
   public void check(Topology t, Diagnostics out) {
+    Map<String, Network> networks = byName(t);
     Set<Publish> seen = new HashSet<>();
     for (Endpoint e : t.endpoints()) {
+      String name = e.replicaOf().orElse(e.name());
+      Optional<String> why;
+      String hint;
       if (e.mode() == NetMode.BRIDGE) {
+        why = withoutRouteOut(e, networks);
+        hint = "remove the `publish`, or attach `" + name + "` to a network that is not internal as well";
+      } else {
+        why = Optional.of(e.mode() == NetMode.HOST
+            ? "a `host` mode endpoint listens on the host's own ports already"
+            : "a `none` mode endpoint has only loopback, so nothing can reach it");
+        hint = "remove the `publish`, or drop `mode " + e.mode().label() + "`";
+      }
+      if (why.isEmpty()) {
         continue;
       }
       for (Publish p : e.publishes()) {
         if (!seen.add(p)) {
           continue; // one report for all replicas
         }
-        String why = e.mode() == NetMode.HOST
-            ? "a `host` mode endpoint listens on the host's own ports already"
-            : "a `none` mode endpoint has only loopback, so nothing can reach it";
-        out.add(Diagnostic.of(Code.NETC221, p.span(), "this published port of `"
-                + e.replicaOf().orElse(e.name()) + "` is ignored: " + why)
-            .withHint("remove the `publish`, or drop `mode " + e.mode().label() + "`"));
+        out.add(Diagnostic.of(Code.NETC221, p.span(), "this published port of `" + name
+                + "` is ignored: " + why.get())
+            .withHint(hint));
       }
     }
+  }
+
+  /**
+   * Whether no host forwards the ports an endpoint in mode bridge publishes: it is attached, to
+   * internal or macvlan networks only (this check's, or NETC408's). Such ports are not checked
+   * for collisions either, nor for the database ports of NETC403.
+   */
+  static boolean forwardsNoPort(Endpoint e, Map<String, Network> networks) {
+    return !e.attachments().isEmpty() && e.attachments().stream().map(a -> networks.get(a.network()))
+        .allMatch(n -> n != null && (n.internal() || n.driver() == Driver.MACVLAN));
+  }
+
+  /** The networks of a topology by name. */
+  static Map<String, Network> byName(Topology t) {
+    Map<String, Network> networks = new HashMap<>();
+    t.networks().forEach(n -> networks.put(n.name(), n));
+    return networks;
+  }
+
+  /**
+   * Why an endpoint in mode bridge has no network a published port could be forwarded to: its
+   * networks, all internal ones or macvlan ones and at least one internal (macvlan ones only is
+   * NETC408); empty when it has one, or none at all, or one that is not resolved.
+   */
+  static Optional<String> withoutRouteOut(Endpoint e, Map<String, Network> networks) {
+    List<String> names = new ArrayList<>();
+    boolean internal = false;
+    for (Attachment a : e.attachments()) {
+      Network n = networks.get(a.network());
+      if (n == null || (n.driver() != Driver.MACVLAN && !n.internal())) {
+        return Optional.empty();
+      }
+      internal |= n.driver() != Driver.MACVLAN;
+      names.add((n.driver() == Driver.MACVLAN ? "macvlan" : "internal") + " network `" + n.name() + "`");
+    }
+    if (!internal) {
+      return Optional.empty();
+    }
+    return Optional.of("it is on " + String.join(" and ", names) + " only, and no host forwards a"
+        + " port into a network without a route out (as Docker does not)");
   }
 }

@@ -5,6 +5,7 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
+import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Publish;
@@ -36,8 +37,9 @@ final class PublishedPortsDoNotCollide implements Check {
   @Override
   public void check(Topology t, Diagnostics out) {
     Map<String, List<Claim>> byHostAndProto = new HashMap<>();
+    Map<String, Network> networks = PublishNeedsOwnNetwork.byName(t);
     for (Endpoint e : t.endpoints()) {
-      if (e.mode() != NetMode.BRIDGE) {
+      if (e.mode() != NetMode.BRIDGE || PublishNeedsOwnNetwork.forwardsNoPort(e, networks)) {
         continue; // ignored, see PublishNeedsOwnNetwork
       }
       for (Publish p : e.publishes()) {

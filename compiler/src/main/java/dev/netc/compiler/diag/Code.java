@@ -65,7 +65,7 @@ public enum Code {
   NETC218(Severity.ERROR, "two endpoints with one MAC address"),
   NETC219(Severity.ERROR, "passthru macvlan network with several members or a MAC address"),
   NETC220(Severity.ERROR, "published ports collide"),
-  NETC221(Severity.WARNING, "published port ignored in host or none mode"),
+  NETC221(Severity.WARNING, "published port ignored in host or none mode, or without a route out"),
   NETC222(Severity.ERROR, "pod members on one port"),
   NETC223(Severity.WARNING, "port not served by any selected endpoint"),
   NETC224(Severity.ERROR, "two hosts with one underlay address"),
