@@ -1559,7 +1559,13 @@ public final class Runner {
           if (v6) {
             w.put("net.ipv6.conf." + l.name() + ".ndisc_notify", "1");
           }
-          if (endpoint && v6) {
+          // an interface whose IPv6 is off (its network gains an IPv6 subnet in this apply) has
+          // no link-local address to replace, and takes none before the endpoint's sysctls switch
+          // IPv6 on ("IPv6 is disabled on this device"); the kernel then makes it from the new
+          // MAC address (addr_gen_mode 0)
+          boolean v6Off = before.sysctl(l.namespace(), "net.ipv6.conf." + l.name() + ".disable_ipv6")
+              .filter("1"::equals).isPresent();
+          if (endpoint && v6 && !v6Off) {
             // the kernel keeps the link-local address it made from the old MAC address, which the
             // port filter no longer admits (it admits the one of the new): the new one instead
             l.mac().ifPresent(mac -> settings.get(l.namespace()).addAll(List.of(

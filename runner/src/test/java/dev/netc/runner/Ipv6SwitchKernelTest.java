@@ -74,6 +74,34 @@ class Ipv6SwitchKernelTest extends SandboxTest {
     assertFalse(Kernel.run("ip", "netns", "exec", s + "-a", "true").ok(), "destroyed");
   }
 
+  /**
+   * A network that gains an IPv6 subnet while its IPv4 subnet moves: the members' MAC addresses
+   * (made from their IPv4 addresses) change in place while their IPv6 is still off, so there is no
+   * link-local address to replace then (an apply once failed on it, "IPv6 is disabled on this
+   * device", and rolled back); the kernel makes the new one when IPv6 comes on.
+   */
+  @Test
+  void aNetworkThatGainsIpv6AndMovesItsIpv4SubnetAtOnceConvergesInOneApply(@TempDir Path dir) throws Exception {
+    Runner.Target v4 = Kernel.target(compile(dir, "v4.netc", V4), s);
+    Runner.Target moved = Kernel.target(compile(dir, "moved.netc",
+        V4.replace("  subnet 10.77.0.0/24\n", "  subnet 10.78.0.0/24\n  subnet fd78::/64\n")), s);
+    runner.apply(v4);
+    assertEquals("", inet6("a"));
+    Plan change = runner.plan(moved);
+    assertTrue(lines(change).contains("~ link:" + s + "-a:eth0  (address 02:42:0a:4d:00:02 -> 02:42:0a:4e:00:02)"),
+        change.text());
+    assertTrue(lines(change).contains("~ sysctl:" + s + "-a:net.ipv6.conf.eth0.disable_ipv6  (1 -> 0)"), change.text());
+    runner.apply(moved);
+    assertTrue(inet6("a").contains("fd78::2/64 scope global"), inet6("a"));
+    String linkLocal = dev.netc.backends.nftables.PortFilter.linkLocal("02:42:0a:4e:00:02").toString();
+    assertTrue(inet6("a").contains(linkLocal + "/64 scope link"),
+        "the kernel's link-local address, of the new MAC address, which the port filter admits: " + inet6("a"));
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-6", "-c1", "-W3", "fd78::3").ok(), "IPv6 works");
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-c1", "-W2", "10.78.0.3").ok(), "IPv4 works");
+    assertTrue(runner.plan(moved).empty(), () -> runner.plan(moved).text());
+    runner.destroy(moved);
+  }
+
   @Test
   void aRouterAdvertisementFromAContainerChangesNothingInTheOthers(@TempDir Path dir) throws Exception {
     Runner.Target dual = Kernel.target(compile(dir, "dual.netc", DUAL), s);
