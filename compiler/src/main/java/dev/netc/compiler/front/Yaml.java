@@ -140,11 +140,12 @@ public final class Yaml {
   }
 
   private static final java.util.regex.Pattern TOP_LEVEL_KEY =
-      java.util.regex.Pattern.compile("(?m)^(---|[A-Za-z_\"'][A-Za-z0-9_.\"'-]*\\s*:(\\s|$))");
+      java.util.regex.Pattern.compile("(?m)^\uFEFF?(---|[A-Za-z_\"'][A-Za-z0-9_.\"'-]*\\s*:(\\s|$))");
 
   /**
    * Whether the text has a line that starts a YAML document or a top-level key ({@code key:}
-   * at the start of a line), which no {@code .netc} line does: a cheap gate before any parsing.
+   * at the start of a line, the first one after a byte order mark too), which no {@code .netc}
+   * line does: a cheap gate before any parsing.
    */
   public static boolean looksLikeYaml(SourceFile file) {
     return TOP_LEVEL_KEY.matcher(file.text()).find() || opensWithABrace(file.text());
