@@ -1325,6 +1325,20 @@ public final class Runner {
         .filter(c -> c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.ADDRESS
             && devicesGettingAddresses.contains(c.id().namespace() + "/" + device(c.id())))
         .map(Change::id).forEach(early::add);
+    // and the IPv6 addresses and routes of a link whose MTU falls under 1280 in place (its network
+    // loses its IPv6 subnet for it): the kernel drops its IPv6 state with them, and a later
+    // deletion would fail ("IPv6 is disabled on this device")
+    Set<String> losingIpv6 = ts.stream().flatMap(t -> t.host().links().stream())
+        .filter(l -> byId.containsKey(l.id()) && byId.get(l.id()).action() == Change.Action.UPDATE
+            && l.mtu().orElse(LiveLink.DEFAULT_MTU) < Network.IPV6_MIN_MTU
+            && before.link(l.id()).filter(n -> n.mtu() >= Network.IPV6_MIN_MTU).isPresent())
+        .map(l -> l.namespace() + "/" + l.name()).collect(Collectors.toSet());
+    plan.changes().stream()
+        .filter(c -> c.action() == Change.Action.DELETE && c.id().name().contains(":") && !early.contains(c.id())
+            && (c.id().kind() == ObjectId.Kind.ROUTE && before.route(c.id())
+                    .filter(v -> losingIpv6.contains(c.id().namespace() + "/" + routeDevice(v))).isPresent()
+                || c.id().kind() == ObjectId.Kind.ADDRESS && losingIpv6.contains(c.id().namespace() + "/" + device(c.id()))))
+        .map(Change::id).forEach(early::add);
     if (!early.isEmpty()) {
       checkpoint();
       undo.deleted.addAll(early);
@@ -1479,6 +1493,24 @@ public final class Runner {
   }
 
   /**
+   * Whether {@code object} is an IPv6 address of a link updated in place whose MTU is under
+   * 1280, IPv6's minimum, before the update: the link has no IPv6 state until its MTU rises.
+   */
+  private static boolean v6UnderMinimum(ObjectId object, LiveState before, Map<ObjectId, Change> byId) {
+    if (object.kind() != ObjectId.Kind.ADDRESS) {
+      return false;
+    }
+    int slash = object.name().indexOf('/');
+    if (slash < 0 || !object.name().substring(slash + 1).contains(":")) {
+      return false;
+    }
+    ObjectId link = new ObjectId(ObjectId.Kind.LINK, object.namespace(), object.name().substring(0, slash));
+    Change c = byId.get(link);
+    return c != null && c.action() == Change.Action.UPDATE
+        && before.link(link).filter(l -> l.mtu() < Network.IPV6_MIN_MTU).isPresent();
+  }
+
+  /**
    * Makes the changes of one host: the namespaces, then its host namespace (bridges, tunnels,
    * veths with their peers made in the endpoints' namespaces), then every endpoint namespace:
    * those batches are independent of each other and run with a few processes ({@link
@@ -1493,13 +1525,17 @@ public final class Runner {
     // the batches of the host (its namespace and the endpoints' namespaces made, its links),
     // run in order below
     List<Map.Entry<List<String>, String>> hostRuns = new ArrayList<>();
+    // the lines of those batches that wait for the links updated in place (below)
+    List<Map.Entry<List<String>, String>> hostLateRuns = new ArrayList<>();
     for (IpBatch b : ipPlan.batches()) {
       // a route updated (another gateway or device, or made again after its device's address
       // is replaced) is replaced in place: `route replace`, whether the kernel still has it or not
-      List<String> lines = b.lines().stream()
+      List<IpBatch.Line> kept = b.lines().stream()
           .filter(l -> byId.containsKey(l.object()) && (byId.get(l.object()).action() == Change.Action.CREATE
               || byId.get(l.object()).action() == Change.Action.REPLACE
               || byId.get(l.object()).action() == Change.Action.UPDATE && l.object().kind() == ObjectId.Kind.ROUTE))
+          .toList();
+      List<String> lines = kept.stream()
           .map(l -> byId.get(l.object()).action() == Change.Action.UPDATE && l.command().startsWith("route add ")
               ? "route replace " + l.command().substring("route add ".length()) : l.command())
           .map(l -> keys(t, l)).map(Runner::withIpv6).toList();
@@ -1509,7 +1545,20 @@ public final class Runner {
       String ns = b.namespace().orElse("");
       if (ns.isEmpty() || ns.equals(s) || !b.tool().equals("ip") || !KernelNames.validNetns(ns)) {
         IpBatch run = new IpBatch(b.namespace(), b.title(), List.of(), b.tool());
-        hostRuns.add(Map.entry(run.argv(false), String.join("\n", lines) + "\n"));
+        // an IPv6 address of a link whose MTU rises from under 1280 in place waits for the
+        // link's settings: under IPv6's minimum the link has no IPv6 state, and the kernel
+        // refuses the address ("Invalid argument")
+        List<String> now = new ArrayList<>();
+        List<String> late = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+          (v6UnderMinimum(kept.get(i).object(), before, byId) ? late : now).add(lines.get(i));
+        }
+        if (!now.isEmpty()) {
+          hostRuns.add(Map.entry(run.argv(false), String.join("\n", now) + "\n"));
+        }
+        if (!late.isEmpty()) {
+          hostLateRuns.add(Map.entry(run.argv(false), String.join("\n", late) + "\n"));
+        }
       } else {
         List<String> withRead = new ArrayList<>(lines);
         withRead.addAll(NetnsBatches.READ);
@@ -1605,6 +1654,10 @@ public final class Runner {
           undo.updatedLinks.addAll(updated);
           settings.forEach((ns, lines) -> ip(new Sandbox.Run(ns, lines)));
           touchedSince.addAll(settings.keySet());
+          for (Map.Entry<List<String>, String> run : hostLateRuns) {
+            checkpoint();
+            check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
+          }
         }
         checkpoint();
         hostSysctls(t, before, byId, undo);

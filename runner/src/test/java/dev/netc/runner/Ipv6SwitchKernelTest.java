@@ -102,6 +102,42 @@ class Ipv6SwitchKernelTest extends SandboxTest {
     runner.destroy(moved);
   }
 
+  /**
+   * A network whose MTU crosses IPv6's minimum of 1280 in place, losing or gaining its IPv6 subnet
+   * with it (a network under 1280 bytes has none, NETC206): under 1280 a link has no IPv6 state,
+   * so the IPv6 addresses and routes go before the MTU falls, and the bridge's IPv6 address comes
+   * after it rises. Each apply once failed and rolled back, "IPv6 is disabled on this device" and
+   * "Invalid argument".
+   */
+  @Test
+  void aNetworkWhoseMtuCrossesIpv6sMinimumWithItsIpv6SubnetConvergesInOneApply(@TempDir Path dir) throws Exception {
+    String small = V4.replace("  subnet 10.77.0.0/24\n", "  subnet 10.77.0.0/24\n  mtu 1200\n");
+    Runner.Target v4 = Kernel.target(compile(dir, "small.netc", small), s);
+    Runner.Target dual = Kernel.target(compile(dir, "dual.netc",
+        small.replace("  mtu 1200\n", "  mtu 1400\n  subnet fd77::/64\n")), s);
+    runner.apply(dual);
+    assertTrue(inet6("a").contains("fd77::2/64 scope global"), inet6("a"));
+
+    Plan down = runner.plan(v4);
+    assertTrue(lines(down).contains("~ link:" + s + ":br-n  (mtu 1400 -> 1200)"), down.text());
+    assertTrue(lines(down).contains("- address:" + s + ":br-n/fd77::1/64"), down.text());
+    runner.apply(v4);
+    assertEquals("", inet6("a"));
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "-o", "address", "show", "dev", "br-n").out().strip());
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-c1", "-W2", "10.77.0.3").ok(), "IPv4 works");
+    assertTrue(runner.plan(v4).empty(), () -> runner.plan(v4).text());
+
+    Plan up = runner.plan(dual);
+    assertTrue(lines(up).contains("+ address:" + s + ":br-n/fd77::1/64"), up.text());
+    runner.apply(dual);
+    assertTrue(Kernel.run("ip", "-n", s, "-6", "-o", "address", "show", "dev", "br-n").out().contains("fd77::1/64"));
+    assertTrue(inet6("a").contains("fd77::2/64 scope global"), inet6("a"));
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-6", "-c1", "-W3", "fd77::1").ok(), "the gateway");
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-a", "ping", "-6", "-c1", "-W3", "fd77::3").ok(), "IPv6 works");
+    assertTrue(runner.plan(dual).empty(), () -> runner.plan(dual).text());
+    runner.destroy(dual);
+  }
+
   @Test
   void aRouterAdvertisementFromAContainerChangesNothingInTheOthers(@TempDir Path dir) throws Exception {
     Runner.Target dual = Kernel.target(compile(dir, "dual.netc", DUAL), s);
