@@ -18,12 +18,21 @@ import java.util.Map;
  * @param compared how many cells were compared
  * @param skipped the cells not compared, counted by reason: known differences
  *     (docs/kernel-plan.md#known-differences), verdicts that depend on what is not realised yet
+ * @param notes what may explain the differences other than the topology, one sentence each (the
+ *     kernel's neighbour tables full while probing: {@link NeighbourTables})
  */
 public record Verification(String topology, String sandbox, ProbeResult probe, List<Difference> differences,
-    int compared, Map<String, Integer> skipped) {
+    int compared, Map<String, Integer> skipped, List<String> notes) {
   public Verification {
     differences = List.copyOf(differences);
     skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+    notes = List.copyOf(notes);
+  }
+
+  /** Without notes. */
+  public Verification(String topology, String sandbox, ProbeResult probe, List<Difference> differences,
+      int compared, Map<String, Integer> skipped) {
+    this(topology, sandbox, probe, differences, compared, skipped, List.of());
   }
 
   /** How many cells were not compared. */
@@ -70,13 +79,14 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
       m.put("why", d.why());
       items.add(m);
     }
-    return Templates.render("verify-text.ftl", Map.of("differences", items, "summary", summary()));
+    return Templates.render("verify-text.ftl", Map.of("differences", items, "notes", notes, "summary", summary()));
   }
 
   /**
    * {@code {"differences": [{"from", "to", "port", "protocol", "model", "kernel", "detail",
-   * "why"}], "summary": {"cells", "compared", "skipped", "differ", "connections", "millis"}}};
-   * {@code model} and {@code kernel} are booleans: whether each admits the connection.
+   * "why"}], "summary": {"cells", "compared", "skipped", "differ", "connections", "millis"}}},
+   * and {@code "notes": ["..."]} after the differences when there are notes; {@code model} and
+   * {@code kernel} are booleans: whether each admits the connection.
    */
   public String json() {
     ObjectNode root = Json.object();
@@ -91,6 +101,10 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
       o.put("kernel", d.kernel());
       o.put("detail", d.detail());
       o.put("why", d.why());
+    }
+    if (!notes.isEmpty()) {
+      ArrayNode n = root.putArray("notes");
+      notes.forEach(n::add);
     }
     ObjectNode sum = root.putObject("summary");
     sum.put("cells", probe.cells().size());

@@ -89,6 +89,7 @@ public final class Verifier {
   public Verification compare(List<Runner.Target> targets, Reachability model, List<PortSpec> ports,
       Prober.Progress progress) {
     Prober.Layout layout = Prober.layout(targets, model);
+    long fullsBefore = NeighbourTables.fulls();
     ProbeResult measured = probe(prober, targets, layout, ports, progress, s -> true);
     Reachability realised = realised(model, targets.stream().map(Runner.Target::host).toList());
     List<ProbeResult.Cell> suspects = measured.cells().stream()
@@ -134,8 +135,12 @@ public final class Verifier {
             why(model.explain(c.from(), c.to(), c.port()))));
       }
     }
+    // a neighbour table full while probing drops connections the network admits: said, so that
+    // the differences are not taken for the topology's
+    List<String> notes = !diffs.isEmpty() && NeighbourTables.fulls() > fullsBefore
+        ? List.of(NeighbourTables.note(NeighbourTables.limits())) : List.of();
     Runner.Target first = targets.get(0);
-    return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped);
+    return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped, notes);
   }
 
   private static ProbeResult probe(Prober p, List<Runner.Target> targets, Prober.Layout layout, List<PortSpec> ports,
