@@ -207,7 +207,7 @@ public final class NetlinkNamespaces {
         continue;
       }
       try {
-        sysctls.put(k, Files.readString(Path.of(Sysctl.path(k)), StandardCharsets.UTF_8).strip());
+        sysctls.put(k, ProcFiles.read(Path.of(Sysctl.path(k))).strip());
       } catch (NoSuchFileException e) {
         // a key this kernel or namespace does not have (br_netfilter not loaded ...)
       }

@@ -1,9 +1,7 @@
 package dev.netc.runner.probe;
 
+import dev.netc.runner.netlink.ProcFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -78,14 +76,10 @@ public final class NeighbourTables {
     return v.isEmpty() ? Optional.empty() : Optional.of(v);
   }
 
-  /**
-   * The file's text, read in one go: a sysctl file reads from offset 0 only (a read that goes on
-   * from where a first, short one ended finds the end: {@code Files.readString} gives "1" for
-   * 1024).
-   */
+  /** The file's text ({@link ProcFiles}); empty when it cannot be read. */
   private static String read(Path p) {
-    try (InputStream in = Files.newInputStream(p)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      return ProcFiles.read(p);
     } catch (IOException | RuntimeException e) {
       return "";
     }
