@@ -37,6 +37,7 @@ final class PublishedPortsDoNotCollide implements Check {
   @Override
   public void check(Topology t, Diagnostics out) {
     Map<String, List<Claim>> byHostAndProto = new HashMap<>();
+    Set<List<Span>> reported = new HashSet<>(); // one report per pair of lines: replicas share theirs
     Map<String, Network> networks = PublishNeedsOwnNetwork.byName(t);
     for (Endpoint e : t.endpoints()) {
       if (e.mode() != NetMode.BRIDGE || PublishNeedsOwnNetwork.forwardsNoPort(e, networks)) {
@@ -58,7 +59,7 @@ final class PublishedPortsDoNotCollide implements Check {
         open.removeIf(o -> o.publish().hostPorts().get().last() < first);
         for (Claim o : open) {
           if (sameAddress(o.publish(), c.publish())) {
-            report(out, o, c);
+            report(out, o, c, reported);
             break;
           }
         }
@@ -172,9 +173,12 @@ final class PublishedPortsDoNotCollide implements Check {
         + p.hostPorts().get() + "/" + p.protocol().label();
   }
 
-  private static void report(Diagnostics out, Claim first, Claim second) {
+  private static void report(Diagnostics out, Claim first, Claim second, Set<List<Span>> reported) {
     Claim a = first.publish().span().compareTo(second.publish().span()) <= 0 ? first : second;
     Claim b = a == first ? second : first;
+    if (!reported.add(List.of(a.publish().span(), b.publish().span()))) {
+      return;
+    }
     String same = a.endpoint().replicaOf().isPresent()
         && a.endpoint().replicaOf().equals(b.endpoint().replicaOf())
         ? " (replicas on one host cannot publish one port)" : "";
