@@ -796,16 +796,21 @@ public final class Runner {
 
   /**
    * The {@code ip route} line that deletes the route {@code id} names as {@code live} read it, and
-   * no other. A route of an identity another route has too, which the read told apart by what
-   * it goes through ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}: {@code ip route append}), is
-   * deleted by that: its gateway and device, or its type; without a gateway, in IPv4 by its scope
-   * too ({@code dev eth0 scope link}: the kernel deletes the first route of the line's device,
-   * one through a gateway, {@code scope global}, as well). An IPv6 route without a gateway is
-   * deleted by the gateway {@code ::} (and its device, {@code lo} for a blackhole): IPv6 routes
-   * have no scope, and the kernel takes a gateway in the line as one the route must have, {@code
-   * ::} for none, so that a route of that destination and metric through a gateway (netc's), or
-   * without one through another device, which it would find first, is never the one deleted.
-   * Every other route: {@link #routeDeletion(ObjectId, Optional)}.
+   * no other. A route through a gateway (or nexthops) is deleted by them, its gateway and device
+   * ({@code route del 10.9.0.0/16 proto 3 via 10.1.0.99 dev eth0}): the kernel deletes the first
+   * route of the line's identity that matches, and one without a gateway that the kernel lists
+   * before it ({@code ip route add 10.9.0.0/16 dev eth0}, then {@code ip route append 10.9.0.0/16
+   * via 10.1.0.99}) would otherwise be the one deleted. A route of an identity another route has
+   * too, which the read told apart by what it goes through ({@code 10.9.0.0/16 via 10.1.0.99 dev
+   * eth0}: {@code ip route append}), is deleted by that: its gateway and device, or its type;
+   * without a gateway, in IPv4 by its scope too ({@code dev eth0 scope link}: the kernel deletes
+   * the first route of the line's device, one through a gateway, {@code scope global}, as well).
+   * An IPv6 route without a gateway is deleted by the gateway {@code ::} (and its device, {@code
+   * lo} for a blackhole): IPv6 routes have no scope, and the kernel takes a gateway in the line as
+   * one the route must have, {@code ::} for none, so that a route of that destination and metric
+   * through a gateway (netc's), or without one through another device, which it would find first,
+   * is never the one deleted. Every other route (IPv4 without a gateway, the first of its
+   * identity): {@link #routeDeletion(ObjectId, Optional)}.
    */
   static String routeDeletion(ObjectId id, LiveState live) {
     Optional<String> via = live.route(id);
@@ -813,13 +818,11 @@ public final class Runner {
       return routeDeletion(id, live.routeProtocol(id));
     }
     String how = via.get();
-    String name = id.name();
-    int at = name.lastIndexOf(" " + how);
-    boolean apart = at > 0 && at + 1 + how.length() == name.length();
-    String base = apart ? name.substring(0, at).replaceFirst(" proto \\S+$", "") : name;
+    String apart = apartBase(id, how);
+    String base = apart != null ? apart : id.name();
     boolean v6 = base.contains(":");
     boolean gatewayless = !how.startsWith("via ") && !how.startsWith("nexthop ");
-    if (!apart && !(v6 && gatewayless)) {
+    if (apart == null && gatewayless && !v6) {
       return routeDeletion(id, live.routeProtocol(id));
     }
     String words = routeDeletion(new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), base), live.routeProtocol(id))
@@ -834,17 +837,43 @@ public final class Runner {
   }
 
   /**
+   * The words of route {@code id}'s identity ({@code DST [tos T] [table T] [metric N]}) when the
+   * read told it apart from another route of that identity by what it goes through, {@code how}
+   * ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}, {@code 10.9.0.0/16 proto static via 10.1.0.97
+   * dev eth0}: {@code 10.9.0.0/16}); null when it is the first of its identity.
+   */
+  static String apartBase(ObjectId id, String how) {
+    String name = id.name();
+    int at = name.lastIndexOf(" " + how);
+    if (at <= 0 || at + 1 + how.length() != name.length()) {
+      return null;
+    }
+    String base = name.substring(0, at);
+    int proto = base.indexOf(" proto ");
+    return proto < 0 ? base : base.substring(0, proto);
+  }
+
+  /**
    * The {@code ip route} line that makes route {@code id} again as {@code live} read it, through
    * {@code via}, with what else it was made of ({@link #remade}): {@code route add}, and {@code
    * route append} for a route the read told apart from another of its identity by what it goes
-   * through ({@link #routeDeletion(ObjectId, LiveState)}), which the kernel keeps after it.
+   * through ({@link #routeDeletion(ObjectId, LiveState)}), which the kernel keeps after it, and
+   * for the first of its identity when one told apart came before it in the read (one without a
+   * gateway that the kernel lists before the one through a gateway that keeps the identity: it
+   * is made again first, and {@code route add} would find the identity taken).
    */
   static String routeMaking(LiveState live, ObjectId id, String via) {
-    String name = id.name();
-    int at = name.lastIndexOf(" " + via);
-    boolean apart = at > 0 && at + 1 + via.length() == name.length();
-    String base = apart ? name.substring(0, at).replaceFirst(" proto \\S+$", "") : name;
-    return routeLine(apart ? "append" : "add", base + remade(live, id), via);
+    String apart = apartBase(id, via);
+    boolean after = false;
+    if (apart == null) {
+      for (Map.Entry<ObjectId, String> r : live.routes().entrySet()) {
+        if (r.getKey().equals(id)) {
+          break;
+        }
+        after |= r.getKey().namespace().equals(id.namespace()) && id.name().equals(apartBase(r.getKey(), r.getValue()));
+      }
+    }
+    return routeLine(apart != null || after ? "append" : "add", (apart != null ? apart : id.name()) + remade(live, id), via);
   }
 
   /**

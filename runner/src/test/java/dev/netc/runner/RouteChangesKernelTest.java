@@ -479,6 +479,45 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * A route through a gateway appended by hand after one without a gateway of the same identity
+   * (IPv4 and IPv6): the one through the gateway keeps the identity, though the kernel lists it
+   * second, and is deleted by its gateway; an apply that fails after deleting both makes them
+   * again in their order (the first of the identity with {@code route append}, after the other);
+   * one apply deletes both (before, {@code route del 10.9.0.0/16 proto 3} deleted the one without
+   * a gateway, the next line found nothing, and every apply failed, its rollback too).
+   */
+  @Test
+  void aRouteThroughAGatewayAppendedAfterOneWithoutIsDeletedByItsGateway() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    ipIn("a", "route add 10.9.0.0/16 dev eth0");
+    ipIn("a", "route append 10.9.0.0/16 via 10.1.0.99 dev eth0");
+    ipIn("a", "-6 route add fd00:9::/48 dev eth0");
+    ipIn("a", "-6 route append fd00:9::/48 via fd00:1::1 dev eth0");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":10.9.0.0/16", "unexpected  route:" + a + ":10.9.0.0/16 dev eth0",
+        "unexpected  route:" + a + ":fd00:9::/48", "unexpected  route:" + a + ":fd00:9::/48 dev eth0"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+    ipIn("a", "rule del pref 32767");
+    List<String> show = List.of("route show table all", "-6 route show table all");
+    List<String> before = new java.util.ArrayList<>();
+    for (String what : show) {
+      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
+    }
+    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
+    }
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertFreshRoutesOfA();
+  }
+
+  /**
    * A route appended by hand after the kernel's prefix route of its subnet has the same identity
    * (destination, table, metric): its deletion names its protocol, so the kernel's route, which
    * comes first, is not the one deleted.
