@@ -388,8 +388,8 @@ public final class LiveReader {
           // (a multipath route, made by hand, goes through its nexthops)
           boolean v6 = rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref");
           String via = rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt);
-          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt);
-          if (id != null && owned.add(id)) {
+          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt, v6, true);
+          if (owned.add(id)) {
             found.put(rt, Map.entry(id, via));
             protocol(routeProtocols, id, rt);
             attributes(attributes, id, rt, v6, true);
@@ -402,8 +402,8 @@ public final class LiveReader {
           String type = rt.path("type").asText("unicast");
           String via = type.equals("unicast") ? "dev " + rt.path("dev").asText()
               : THROUGH_A_DEVICE.contains(type) && rt.has("dev") ? type + " dev " + rt.path("dev").asText() : type;
-          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt);
-          if (id != null && owned.add(id)) {
+          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt, v6, false);
+          if (owned.add(id)) {
             found.put(rt, Map.entry(id, via));
             protocol(routeProtocols, id, rt);
             attributes(attributes, id, rt, v6, false);
@@ -771,24 +771,41 @@ public final class LiveReader {
    * The identity of a route read after others: {@code id} when no route read before has it,
    * else, for a route of the same destination, TOS, table and metric that the kernel keeps
    * apart ({@code ip route append}: in IPv4 one through another gateway or device, or of
-   * another type; in IPv6 one without a gateway through another device, or a blackhole, beside
-   * one through a gateway, which IPv6 merges into one multipath route), {@code id} followed by
-   * what it goes through, {@code via} ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}, {@code
-   * fd00:9::/48 dev eth1}, {@code 10.9.0.0/16 blackhole}), and, when that is taken too (routes
-   * through the same gateway made by another protocol), by {@code proto P} before it; {@code
-   * null} when that is taken as well. The first route of an identity keeps it (a route through
-   * a gateway before one without: netc's own), and {@link Runner#routeDeletion} deletes the
-   * others by what they go through.
+   * another type, or through the same gateway with other attributes; in IPv6 one without a
+   * gateway through another device, or a blackhole, beside one through a gateway, which IPv6
+   * merges into one multipath route), {@code id} followed by what it goes through, {@code via}
+   * ({@code 10.9.0.0/16 via 10.1.0.99 dev eth0}, {@code fd00:9::/48 dev eth1}, {@code
+   * 10.9.0.0/16 blackhole}), and, when that is taken too (routes through the same gateway made
+   * by another protocol, or of other attributes), by {@code proto P} before it, then by {@code
+   * proto P} and its attributes ({@link #attributes}: {@code 0.0.0.0/0 proto boot src 10.1.0.10
+   * via 10.1.0.1 dev eth0}), then by a number ({@code proto P #3}); never one taken. The first
+   * route of an identity through a gateway keeps it (netc's), else the first without; {@link
+   * Runner#routeDeletion} deletes the others by what they go through.
    */
-  private static ObjectId distinct(Set<ObjectId> owned, ObjectId id, String via, JsonNode rt) {
+  private static ObjectId distinct(Set<ObjectId> owned, ObjectId id, String via, JsonNode rt, boolean v6, boolean gateway) {
     if (!owned.contains(id)) {
       return id;
     }
-    ObjectId through = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), id.name() + " " + via);
     String proto = rt.path("protocol").asText("");
-    ObjectId made = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), id.name() + " proto " + proto + " " + via);
-    return !owned.contains(through) ? through
-        : proto.matches("[A-Za-z0-9_.-]+") && !owned.contains(made) ? made : null;
+    String made = id.name() + " proto " + (proto.matches("[A-Za-z0-9_.-]+") ? proto : "unspec");
+    Map<ObjectId, String> words = new HashMap<>();
+    attributes(words, id, rt, v6, gateway);
+    List<String> names = new ArrayList<>(List.of(id.name() + " " + via, made + " " + via));
+    if (words.containsKey(id)) {
+      names.add(made + " " + words.get(id) + " " + via);
+    }
+    for (String name : names) {
+      ObjectId o = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), name);
+      if (!owned.contains(o)) {
+        return o;
+      }
+    }
+    for (int n = 2; ; n++) {
+      ObjectId o = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), made + " #" + n + " " + via);
+      if (!owned.contains(o)) {
+        return o;
+      }
+    }
   }
 
   /**
@@ -841,7 +858,9 @@ public final class LiveReader {
    * it) again as it is, beyond its identity, what it goes through and its protocol ({@link
    * LiveState#attributes}): {@code scope S} when it is not the one {@code ip route add} gives
    * (IPv4 only: the kernel gives every IPv6 route {@code global}), {@code src A}, {@code onlink},
-   * {@code realm(s)}, the metrics ({@code mtu [lock] N}, {@code rtt Nms}, {@code features ecn},
+   * {@code realm(s)} ({@code realms 3/7}; the whole number, {@code realms 197308}, when a part is over
+   * 255: ip takes no more in {@code FROM/TO}), the metrics ({@code mtu [lock] N}, {@code rtt Nms} or
+   * the kernel's value without unit when ms would not give it back ({@code rtt 100}), {@code features ecn},
    * {@code congctl NAME} ...; a lock only when RouteDump read it: ip's JSON has none) and an IPv6
    * route's preference when it is not {@code medium}. Nothing when there is none.
    * {@code gateway}: whether it goes through a gateway or nexthops (ip's scope is then {@code global}).
@@ -865,8 +884,11 @@ public final class LiveReader {
     }
     JsonNode flow = rt.path("flow");
     if (flow.has("to") || flow.has("from")) {
-      words.add(flow.has("from") ? "realms " + flow.path("from").asText() + "/" + flow.path("to").asText("0")
-          : "realm " + flow.path("to").asText());
+      // (ip takes a realm's number up to 255 in FROM/TO, and the whole, FROM << 16 | TO, as one number)
+      long from = flow.path("from").asLong(0);
+      long to = flow.path("to").asLong(0);
+      words.add(!flow.has("from") ? "realm " + to : from > 255 || to > 255 ? "realms " + (from << 16 | to)
+          : "realms " + from + "/" + to);
     }
     Set<String> locked = new HashSet<>();
     rt.path(dev.netc.runner.netlink.RouteDump.LOCKED).forEach(n -> locked.add(n.asText()));
@@ -879,7 +901,14 @@ public final class LiveReader {
         switch (name) {
           case "ecn" -> words.add("features ecn");
           case "congestion" -> words.add("congctl" + lock + " " + v);
-          case "rtt", "rttvar", "rto_min" -> words.add(name + lock + " " + v + "ms");
+          case "rtt", "rttvar" -> {
+            // (the kernel's value, without unit, when milliseconds would not give it back: ip
+            // takes rtt in ms times 8, rttvar times 4, and its read has them rounded down)
+            long raw = rt.path(dev.netc.runner.netlink.RouteDump.RAW).path(name).asLong(-1);
+            int per = name.equals("rtt") ? 8 : 4;
+            words.add(name + lock + " " + (raw >= 0 && raw % per != 0 ? Long.toString(raw) : v + "ms"));
+          }
+          case "rto_min" -> words.add(name + lock + " " + v + "ms");
           default -> {
             if (v.matches("[0-9]+") && name.matches("[a-z_]+")) {
               words.add(name + lock + " " + v);

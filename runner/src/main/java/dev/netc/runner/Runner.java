@@ -833,7 +833,43 @@ public final class Runner {
       java.util.regex.Matcher scope = java.util.regex.Pattern.compile("(?:^| )scope (\\S+)").matcher(live.attributes(id).orElse(""));
       words += " scope " + (scope.find() ? scope.group(1) : "link");
     }
+    if (!v6) {
+      words += matched(live.attributes(id).orElse(""));
+    }
     return routeLine("del", words, how);
+  }
+
+  /**
+   * The words of an IPv4 route's {@link LiveState#attributes} that the kernel matches a deletion
+   * by ({@code fib_table_delete}: the preferred source, the realms, each metric given), so that
+   * routes through one gateway that differ only in them ({@code ip route append default via
+   * 10.1.0.1 dev eth0 mtu 1400} beside netc's, which has no metric) are each deleted alone:
+   * {@code src A}, {@code realm(s) R}, the metrics' values without {@code lock} (the kernel
+   * compares the locks too when the line has one, and ip's read has none), each after a space.
+   * rtt and rttvar only as the kernel's values ({@code rtt 100}, without unit): in milliseconds
+   * ({@code rtt 12ms}) they may be ip's read of them, rounded down, and a line with another value
+   * than the route's would find nothing. Not rto_min: ip locks it itself, and the kernel then
+   * compares the line's locks, that one alone, with the route's. Not the scope, onlink and an
+   * IPv6 preference.
+   */
+  static String matched(String attributes) {
+    StringBuilder b = new StringBuilder();
+    List<String> w = List.of(attributes.split(" "));
+    for (int i = 0; i < w.size(); i++) {
+      String word = w.get(i);
+      if (word.isEmpty() || word.equals("onlink")) {
+        continue;
+      }
+      int value = i + 1 < w.size() && w.get(i + 1).equals("lock") ? i + 2 : i + 1;
+      if (value >= w.size()) {
+        break;
+      }
+      if (!List.of("scope", "pref", "rto_min").contains(word) && !(word.startsWith("rtt") && w.get(value).endsWith("ms"))) {
+        b.append(' ').append(word).append(' ').append(w.get(value));
+      }
+      i = value;
+    }
+    return b.toString();
   }
 
   /**

@@ -518,6 +518,92 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Routes appended by hand through netc's gateway that differ from netc's default route only in
+   * their attributes (a metric, a source, realms; the kernel keeps them apart), and two through
+   * another gateway that differ only in their source: each named apart (by its protocol, then its
+   * attributes), each deleted by its source and metrics and not netc's route, which the kernel
+   * lists first (before, `route del 0.0.0.0/0 proto 3 via 10.1.0.1 dev eth0` deleted netc's route
+   * and a fourth route of the gateway had no identity at all); an apply that fails after deleting
+   * them gives them back as they were (rtt and rttvar of the kernel's values, realms over 255).
+   */
+  @Test
+  void routesAppendedThroughNetcsGatewayWithOtherAttributesAreDeletedAndNotNetcs() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu 1400");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 src 10.1.0.10");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 hoplimit 9");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 rtt 100 rttvar 50");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 rtt 101");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 realms " + (3 << 16 | 700));
+    ipIn("a", "route add 10.9.0.0/16 via 10.1.0.97 dev eth0 src 10.1.0.10");
+    ipIn("a", "route append 10.9.0.0/16 via 10.1.0.97 dev eth0");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 proto boot hoplimit 9 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot realms 197308 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot rtt 100 rttvar 50 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot rtt 101 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0", "unexpected  route:" + a + ":10.9.0.0/16",
+        "unexpected  route:" + a + ":10.9.0.0/16 via 10.1.0.97 dev eth0"), unexpected(runner.drift(t)), runner.drift(t).text());
+    ipIn("a", "rule del pref 32767");
+    String before = Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out();
+    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(before, Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out());
+    assertEquals(List.of("rtt 12ms rttvar 12ms", "rtt 12ms"), routes("a").stream().filter(r -> r.contains("rtt"))
+        .map(r -> r.substring(r.indexOf("rtt")).strip()).toList());
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertFreshRoutesOfA();
+  }
+
+  /**
+   * Read through {@code ip} (whose JSON has no metric's lock): four routes appended through
+   * netc's gateway, of one protocol and the same attributes as ip reads them, each named apart,
+   * the fourth by a number (before, it had no identity: neither netc's nor unexpected, and left
+   * there), all deleted by one apply, and netc's route kept.
+   */
+  @Test
+  void routesAppendedThroughNetcsGatewayThatIpReadsAlikeEachHaveAnIdentity() throws Exception {
+    CommandExecutor processes = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    viaIp.apply(t);
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu 1400 hoplimit 9");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu lock 1400 hoplimit 9");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu 1400 hoplimit lock 9");
+    ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu lock 1400 hoplimit lock 9");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 proto boot #2 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot mtu 1400 hoplimit 9 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 proto boot via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0"), unexpected(viaIp.drift(t)), viaIp.drift(t).text());
+    viaIp.apply(t);
+    assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
+    assertFreshRoutesOfA();
+  }
+
+  /**
    * A route appended by hand after the kernel's prefix route of its subnet has the same identity
    * (destination, table, metric): its deletion names its protocol, so the kernel's route, which
    * comes first, is not the one deleted.

@@ -528,12 +528,15 @@ public final class RouteDump {
    * object in the array {@code metrics}, each metric by its name ({@code rtt} in milliseconds, the
    * kernel's value over 8, {@code rttvar} over 4; {@code ecn} for the feature; {@code congestion}
    * the algorithm's name); and the metrics the route locks, which ip's JSON leaves out, in netc's
-   * own {@link #LOCKED} (by the same names).
+   * own {@link #LOCKED} (by the same names), and the kernel's own values of {@code rtt} and {@code
+   * rttvar}, which ip's JSON gives rounded down ({@code rtt 100}, as {@code ip route add} takes a
+   * value without unit, is 12), in netc's own {@link #RAW}.
    */
   private static void metrics(ObjectNode r, Attrs m) {
     ObjectNode out = JSON.objectNode();
     int locked = m.has(RTAX_LOCK) ? m.u32(RTAX_LOCK) : 0;
     ArrayNode locks = JSON.arrayNode();
+    ObjectNode raw = JSON.objectNode();
     for (int i = 2; i < METRICS.length; i++) {
       if (!m.has(i)) {
         continue;
@@ -547,6 +550,9 @@ public final class RouteDump {
       } else {
         long v = m.u32(i) & 0xffffffffL;
         out.put(METRICS[i], i == RTAX_RTT ? v / 8 : i == RTAX_RTTVAR ? v / 4 : v);
+        if (i == RTAX_RTT || i == RTAX_RTTVAR) {
+          raw.put(METRICS[i], v);
+        }
       }
       if ((locked & (1 << i)) != 0) {
         locks.add(METRICS[i]);
@@ -558,7 +564,17 @@ public final class RouteDump {
     if (!locks.isEmpty()) {
       r.set(LOCKED, locks);
     }
+    if (!raw.isEmpty()) {
+      r.set(RAW, raw);
+    }
   }
+
+  /**
+   * netc's field of a route document: the kernel's values of its {@code rtt} and {@code rttvar}
+   * ({@code {"rtt":100}}), which {@code metrics} gives as ip does, in milliseconds rounded down;
+   * not one {@code ip -j} prints.
+   */
+  public static final String RAW = "netc_raw";
 
   /** netc's field of a route document: the names of the metrics it locks ({@code mtu lock 1400}); not one {@code ip -j} prints. */
   public static final String LOCKED = "netc_locked";
