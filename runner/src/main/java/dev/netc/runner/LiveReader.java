@@ -1328,6 +1328,11 @@ public final class LiveReader {
         o.put("family", family);
         o.put("priority", r.path("priority").asLong(0));
         o.put("rule", ruleWords(r, family.equals("inet6") ? 128 : 32));
+        // (what made it, a number under -N, named as RouteDump names it; none when unspec)
+        String protocol = r.path("protocol").asText("");
+        if (protocol.matches("[0-9]{1,3}") && Integer.parseInt(protocol) > 0 && Integer.parseInt(protocol) < 256) {
+          o.put("protocol", RouteDump.protocolName(Integer.parseInt(protocol)));
+        }
       }
     }
     List<JsonNode> out = new ArrayList<>(docs.subList(0, NetnsBatches.READ.size()));

@@ -214,7 +214,9 @@ class NetlinkReadKernelTest extends SandboxTest {
         "lookup main suppress_ifgroup 3 pref 111", "realms 2/5 lookup 9 pref 112", "realms 5 lookup 9 pref 113",
         "tun_id 7 lookup 9 pref 114", "tos 0x08 lookup 4000000000 pref 115", "l3mdev pref 116",
         "-6 from fd00::/64 to fd01::/64 lookup local pref 300", "-6 from fd00::1 lookup 100 pref 301",
-        "-6 fwmark 0x1/0x3 prohibit pref 302", "-6 not to fd02::/48 ipproto 17 dport 53 lookup 5 pref 303")) {
+        "-6 fwmark 0x1/0x3 prohibit pref 302", "-6 not to fd02::/48 ipproto 17 dport 53 lookup 5 pref 303",
+        // and what made them (not a selector: kept to make them again)
+        "from 10.3.0.0/16 lookup 100 protocol 99 pref 117", "-6 from fd03::/64 lookup 100 protocol static pref 304")) {
       List<String> argv = new java.util.ArrayList<>(List.of("ip", "-n", ns));
       if (r.startsWith("-6 ")) {
         argv.add("-6");
@@ -246,7 +248,10 @@ class NetlinkReadKernelTest extends SandboxTest {
     assertTrue(a.owned().contains(new ObjectId(ObjectId.Kind.RULE, ns, "-6 pref 300 from fd00::/64 to fd01::/64 lookup local")),
         rules.apply(a)::toString);
     assertEquals(a.owned(), b.owned());
-    assertEquals(a, b.toBuilder().nftGenerations(Map.of()).attributes(Map.of()).build());
+    assertEquals(Map.of(new ObjectId(ObjectId.Kind.RULE, ns, "pref 117 from 10.3.0.0/16 lookup 100"), "protocol 99",
+        new ObjectId(ObjectId.Kind.RULE, ns, "-6 pref 304 from fd03::/64 lookup 100"), "protocol 4"), b.attributes());
+    assertEquals(b.attributes(), a.attributes());
+    assertEquals(a, b.toBuilder().nftGenerations(Map.of()).build());
     // and each namespace read alone (`ip -n NS -batch -`, then `ip -6 -n NS -batch -` of its rules)
     RecordingExecutor alone = RecordingExecutor.around(Kernel.EXEC);
     assertEquals(a, new LiveReader(alone, Runner.ETC_NETNS).read(target.sandbox(), target.topology(), sysctls));
