@@ -43,13 +43,21 @@ class ReplacedLinksTest {
     links.keySet().forEach(i -> aliases.put(i, "netc:t:" + i.name()));
     Set<ObjectId> owned = new java.util.HashSet<>(links.keySet());
     ObjectId route = new ObjectId(ObjectId.Kind.ROUTE, "t1-m1", "0.0.0.0/0");
+    // and two appended by hand beside it, kept apart, which the kernel lists in another order than their identities'
+    ObjectId through = new ObjectId(ObjectId.Kind.ROUTE, "t1-m1", "0.0.0.0/0 via 192.0.2.9 dev eth0");
+    ObjectId device = new ObjectId(ObjectId.Kind.ROUTE, "t1-m1", "0.0.0.0/0 dev eth0");
+    Map<ObjectId, String> routes = new LinkedHashMap<>();
+    routes.put(route, "via 192.0.2.1 dev eth0");
+    routes.put(through, "via 192.0.2.9 dev eth0");
+    routes.put(device, "dev eth0");
+    owned.addAll(List.of(through, device));
     owned.addAll(List.of(new ObjectId(ObjectId.Kind.ADDRESS, "t1", "br-lan/10.78.0.1/24"),
         new ObjectId(ObjectId.Kind.ADDRESS, "t1-m1", "eth0/192.0.2.2/24"), route,
         new ObjectId(ObjectId.Kind.FDB, "t1", "vx-mesh/00:00:00:00:00:00/192.168.77.12")));
     LiveState before = LiveState.builder().sandboxExists(true).outsideExists(true).sandboxMark("netc-sandbox:t1")
         .namespaces(Set.of("t1", "t1-outside", "t1-m1", "t1-x")).owned(owned)
         .sysctls(Map.of("t1-m1|net.ipv6.conf.eth0.disable_ipv6", "1")).hostNamespaces(Set.of("t1")).aliases(aliases)
-        .links(links).routes(Map.of(route, "via 192.0.2.1 dev eth0")).build();
+        .links(links).routes(routes).build();
     Plan plan = new Plan("t", "t1", List.of(
         new Change(Change.Action.REPLACE, bridge, "forces replacement: kind"),
         new Change(Change.Action.REPLACE, still, "forces replacement: kind"),
@@ -84,7 +92,8 @@ class ReplacedLinksTest {
         // the macvlan, made on its parent straight into its namespace
         "ip -n t1 -batch - | link add link eth0 name eth0 netns t1-m1 mtu 1500 address 02:42:c0:00:02:02 type macvlan mode bridge\n",
         "ip -force -n t1-m1 -batch - | link set eth0 alias netc:t:eth0\n",
-        "ip -force -n t1-m1 -batch - | link set eth0 up\naddress add 192.0.2.2/24 dev eth0\nroute add 0.0.0.0/0 via 192.0.2.1 dev eth0\n",
+        "ip -force -n t1-m1 -batch - | link set eth0 up\naddress add 192.0.2.2/24 dev eth0\nroute add 0.0.0.0/0 via 192.0.2.1 dev eth0\n"
+            + "route append 0.0.0.0/0 via 192.0.2.9 dev eth0\nroute append 0.0.0.0/0 dev eth0\n",
         // the bridge's port that stayed
         "ip -force -n t1 -batch - | link set ve-x-0 master br-lan\nlink set ve-x-0 type bridge_slave hairpin on\n"),
         exec.calls().stream().map(c -> c.line() + " | " + c.stdin()).toList());
