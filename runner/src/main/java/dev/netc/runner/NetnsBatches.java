@@ -76,8 +76,46 @@ final class NetnsBatches {
     return lines.stream().filter(l -> l.startsWith(INET6) == inet6).map(l -> inet6 ? l.substring(INET6.length()) : l).toList();
   }
 
-  /** Runs {@code lines} (without {@code ip}; those of {@link #INET6}, with {@code ip -6}) in each namespace of {@code batches}. */
+  /**
+   * Runs {@code lines} (without {@code ip}; those of {@link #INET6}, with {@code ip -6}) in each
+   * namespace of {@code batches}. A kernel without IPv6 policy routing (no {@code
+   * IPV6_MULTIPLE_TABLES}) fails {@code ip -6 rule show}: the namespaces of a read ({@code show}
+   * lines only, IPv6's {@code rule show}) that failed are read once more without it, and when
+   * that works, their IPv6 rules alone; a namespace whose IPv6 rules cannot be read then has
+   * none ({@code []}), not a failed read.
+   */
   Outcome run(Map<String, List<String>> batches) {
+    Outcome o = runOnce(batches);
+    Map<String, List<String>> again = new LinkedHashMap<>();
+    for (String ns : o.failed().keySet()) {
+      List<String> lines = batches.get(ns);
+      List<String> other = inet6(lines, false);
+      if (inet6(lines, true).equals(List.of("rule show")) && shows(other) == other.size()) {
+        again.put(ns, other);
+      }
+    }
+    if (again.isEmpty()) {
+      return o;
+    }
+    Outcome without = runOnce(again);
+    Map<String, List<String>> rules6 = new LinkedHashMap<>();
+    without.out().keySet().forEach(ns -> rules6.put(ns, List.of(INET6 + "rule show")));
+    Outcome ipv6 = runOnce(rules6);
+    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> failed = new LinkedHashMap<>();
+    for (String ns : batches.keySet()) {
+      if (o.out().containsKey(ns)) {
+        out.put(ns, o.out().get(ns));
+      } else if (without.out().containsKey(ns)) {
+        out.put(ns, without.out().get(ns) + ipv6.out().getOrDefault(ns, "[]\n"));
+      } else if (o.failed().containsKey(ns)) {
+        failed.put(ns, o.failed().get(ns));
+      }
+    }
+    return new Outcome(out, failed);
+  }
+
+  private Outcome runOnce(Map<String, List<String>> batches) {
     Map<String, String> out = new LinkedHashMap<>();
     Map<String, String> failed = new LinkedHashMap<>();
     if (batches.isEmpty()) {
@@ -206,13 +244,15 @@ final class NetnsBatches {
    * order. A child that fails goes on to the next namespace (xargs, {@code ip -force}); stderr
    * names it: nsenter cannot open its namespace, or ip says {@code Command failed FILE:LINE} of
    * a file that is that namespace's alone. Its error is its child's, the line before. When the
-   * others' documents do not add up, or a failure names no namespace, every namespace of the
-   * chunk failed: its output cannot be told apart.
+   * others' documents do not add up, or a failure names no namespace (or a file several share,
+   * whose failed child may have printed part of a document), every namespace of the chunk
+   * failed: its output cannot be told apart.
    */
   private static void split(List<String> chunk, CommandExecutor.Result r, Map<String, List<String>> batches,
       Map<String, Path> files, Map<String, Path> files6, Map<String, String> out, Map<String, String> failed) {
     List<String> docs = r.out().lines().filter(l -> !l.isBlank()).toList();
     Map<String, String> bad = new LinkedHashMap<>();
+    boolean unknown = false;
     if (!r.ok()) {
       Map<String, String> byFile = new LinkedHashMap<>();
       Map<String, Integer> uses = new LinkedHashMap<>();
@@ -228,12 +268,14 @@ final class NetnsBatches {
           bad.putIfAbsent(a.group(1), err.get(i).strip());
         } else if (b.find() && uses.getOrDefault(b.group(1), 0) == 1) {
           bad.putIfAbsent(byFile.get(b.group(1)), i > 0 ? err.get(i - 1).strip() : err.get(i).strip());
+        } else if (b.find(0)) {
+          unknown = true; // (a file several namespaces share: whose child failed is not known)
         }
       }
     }
     List<String> good = chunk.stream().filter(ns -> !bad.containsKey(ns)).toList();
     int expected = good.stream().mapToInt(ns -> shows(batches.get(ns))).sum();
-    if (!r.ok() && bad.isEmpty() || docs.size() != expected) {
+    if (!r.ok() && (bad.isEmpty() || unknown) || docs.size() != expected) {
       String why = r.ok() ? "output out of step (" + docs.size() + " documents, " + expected + " expected)" : r.firstError();
       chunk.forEach(ns -> failed.put(ns, bad.getOrDefault(ns, why)));
       return;
