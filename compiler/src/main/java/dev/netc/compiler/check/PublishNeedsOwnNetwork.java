@@ -6,6 +6,7 @@ import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Attachment;
 import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.model.AutomaticPorts;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Publish;
@@ -68,8 +69,7 @@ final class PublishNeedsOwnNetwork implements Check {
    * for collisions either, nor for the database ports of NETC403.
    */
   static boolean forwardsNoPort(Endpoint e, Map<String, Network> networks) {
-    return !e.attachments().isEmpty() && e.attachments().stream().map(a -> networks.get(a.network()))
-        .allMatch(n -> n != null && (n.internal() || n.driver() == Driver.MACVLAN));
+    return !e.attachments().isEmpty() && AutomaticPorts.routeOut(e, networks).isEmpty();
   }
 
   /** The networks of a topology by name. */

@@ -94,7 +94,7 @@ public final class AutomaticPorts {
    * none. The model's, whether or not the plan realises that network yet (NETC520): a line keeps
    * its number then, forwarded nowhere, so that the model and the plan never name two numbers.
    */
-  static Optional<Network> routeOut(Endpoint e, Map<String, Network> networks) {
+  public static Optional<Network> routeOut(Endpoint e, Map<String, Network> networks) {
     return e.attachments().stream().map(x -> networks.get(x.network()))
         .filter(n -> n != null && n.driver() != Driver.MACVLAN && !n.internal()).findFirst();
   }
