@@ -16,12 +16,15 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-/** {@code netc lock}: write the lock file that pins the topology's chosen subnets and addresses. */
+/**
+ * {@code netc lock}: write the lock file that pins the topology's chosen subnets, addresses and
+ * host ports.
+ */
 @Command(
     name = "lock",
     mixinStandardHelpOptions = true,
-    description = {"Write NAME.lock beside the topology: the subnets and addresses netc chose.",
-        "Commit it; addresses then stay put as the topology changes. `lint --locked` checks it."},
+    description = {"Write NAME.lock beside the topology: the subnets, addresses and host ports netc chose.",
+        "Commit it; they then stay put as the topology changes. `lint --locked` checks it."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:the lock file is up to date (written when it changed)", "1:errors"})
 final class LockCommand implements Callable<Integer> {

@@ -222,13 +222,15 @@ public final class Compiler {
       if (topology.isPresent() && !diags.hasErrors()) {
         Ipam.Result assigned = Ipam.assign(topology.get(), before);
         topology = Optional.of(assigned.topology());
-        Checks.runModel(new Reachability(assigned.topology()), diags, disabled);
-        LockState state = new LockState(lockPath, lockFile.isPresent(), before, assigned.lock());
+        Reachability model = new Reachability(assigned.topology());
+        Checks.runModel(model, diags, disabled);
+        Lock after = assigned.lock().withPorts(model.automaticPorts().lock());
+        LockState state = new LockState(lockPath, lockFile.isPresent(), before, after);
         lockState = Optional.of(state);
         if (locked && state.changed()) {
           Span at = lockFile.map(f -> Span.at(f, 0)).orElse(Span.at(source, 0));
           diags.add(Diagnostic.of(Code.NETC231, at, lockFile.isPresent()
-                  ? "the lock file `" + lockPath + "` is out of date: " + LockDiff.describe(before, assigned.lock())
+                  ? "the lock file `" + lockPath + "` is out of date: " + LockDiff.describe(before, after)
                   : "there is no lock file `" + lockPath + "`, and --locked needs one")
               .withHint("run `netc lock " + root + "` and commit the lock file"));
         }

@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes a lock file (YAML, every string quoted, keys sorted, one endpoint a line) from the
- * {@code lock.ftl} template. The compiler's {@code LockReader} reads it back.
+ * Writes a lock file (YAML, every string quoted, keys sorted, one endpoint or {@code publish} line
+ * a line) from the {@code lock.ftl} template. The compiler's {@code LockReader} reads it back.
  */
 public final class LockWriter {
   private LockWriter() {}
@@ -32,6 +32,13 @@ public final class LockWriter {
     List<Map<String, Object>> services = new ArrayList<>();
     lock.services().forEach((svc, ips) -> services.add(Map.of("name", quote(svc), "values", list(ips))));
     model.put("services", services);
+    List<Map<String, Object>> publishers = new ArrayList<>();
+    lock.ports().forEach((ep, lines) -> {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      lines.forEach((line, firsts) -> rows.add(Map.of("name", quote(line), "values", firsts.toString())));
+      publishers.add(Map.of("name", quote(ep), "lines", rows));
+    });
+    model.put("ports", publishers);
     return Templates.render("lock.ftl", model);
   }
 

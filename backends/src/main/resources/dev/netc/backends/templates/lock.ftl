@@ -1,4 +1,4 @@
-# netc lock file of topology ${name}: the subnets and addresses netc chose.
+# netc lock file of topology ${name}: the subnets<#if ports?has_content>, addresses and host ports<#else> and addresses</#if> netc chose.
 # Commit it: netc keeps these choices stable as the topology changes.
 # Written by `netc lock`; `--locked` fails when it is out of date.
 version: ${version}
@@ -25,5 +25,14 @@ addresses: {}
 services:
 <#list services as s>
   ${s.name}: ${s.values}
+</#list>
+</#if>
+<#if ports?has_content>
+ports:
+<#list ports as p>
+  ${p.name}:
+<#list p.lines as l>
+    ${l.name}: ${l.values}
+</#list>
 </#list>
 </#if>

@@ -120,7 +120,7 @@ public final class Ipam {
     Map<String, List<IpAddress>> virtual = new LinkedHashMap<>();
     List<Service> services = services(t, endpoints, lock, virtual);
     Topology done = new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints,
-        services, t.policies());
+        services, t.policies(), t.lockedPorts());
     return new Result(done, new Lock(subnets, out, virtual));
   }
 

@@ -13,10 +13,13 @@ import java.util.TreeMap;
  * @param subnets network name to its chosen subnets
  * @param addresses network name to endpoint name to its assigned addresses
  * @param services service name to the virtual addresses netc gave it
+ * @param ports endpoint name to the key of each of its {@code publish} lines that got an
+ *     automatic host port ({@code AutomaticPorts#key}) to the first host port of each such line,
+ *     in line order (a key two lines share has two)
  */
 public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses,
-    Map<String, List<IpAddress>> services) {
-  public static final Lock EMPTY = new Lock(Map.of(), Map.of(), Map.of());
+    Map<String, List<IpAddress>> services, Map<String, Map<String, List<Integer>>> ports) {
+  public static final Lock EMPTY = new Lock(Map.of(), Map.of(), Map.of(), Map.of());
   public static final int VERSION = 1;
 
   public Lock {
@@ -33,6 +36,18 @@ public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List
     TreeMap<String, List<IpAddress>> v = new TreeMap<>();
     services.forEach((k, x) -> v.put(k, List.copyOf(x)));
     services = java.util.Collections.unmodifiableMap(v);
+    TreeMap<String, Map<String, List<Integer>>> p = new TreeMap<>();
+    ports.forEach((ep, m) -> {
+      TreeMap<String, List<Integer>> inner = new TreeMap<>();
+      m.forEach((key, firsts) -> inner.put(key, List.copyOf(firsts)));
+      p.put(ep, java.util.Collections.unmodifiableMap(inner));
+    });
+    ports = java.util.Collections.unmodifiableMap(p);
+  }
+
+  public Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses,
+      Map<String, List<IpAddress>> services) {
+    this(subnets, addresses, services, Map.of());
   }
 
   public Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses) {
@@ -40,7 +55,12 @@ public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List
   }
 
   public boolean isEmpty() {
-    return subnets.isEmpty() && addresses.isEmpty() && services.isEmpty();
+    return subnets.isEmpty() && addresses.isEmpty() && services.isEmpty() && ports.isEmpty();
+  }
+
+  /** This lock with {@code ports} in place of its host ports. */
+  public Lock withPorts(Map<String, Map<String, List<Integer>>> ports) {
+    return new Lock(subnets, addresses, services, ports);
   }
 
   public List<IpAddress> serviceAddresses(String service) {

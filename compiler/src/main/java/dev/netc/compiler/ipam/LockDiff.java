@@ -5,7 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
-/** Says in words how two locks differ: which endpoints get, lose or change addresses. */
+/**
+ * Says in words how two locks differ: which endpoints get, lose or change addresses, and which
+ * {@code publish} lines get, lose or change the host port netc chose.
+ */
 public final class LockDiff {
   private LockDiff() {}
 
@@ -52,10 +55,33 @@ public final class LockDiff {
             : "service `" + svc + "` moves from " + b + " to " + a);
       }
     }
+    TreeSet<String> publishers = new TreeSet<>(before.ports().keySet());
+    publishers.addAll(after.ports().keySet());
+    for (String ep : publishers) {
+      Map<String, List<Integer>> b = before.ports().getOrDefault(ep, Map.of());
+      Map<String, List<Integer>> a = after.ports().getOrDefault(ep, Map.of());
+      TreeSet<String> lines = new TreeSet<>(b.keySet());
+      lines.addAll(a.keySet());
+      for (String line : lines) {
+        List<Integer> x = b.get(line);
+        List<Integer> y = a.get(line);
+        if (x == null) {
+          changes.add("`" + ep + "` publishes " + line + " on host port " + ports(y));
+        } else if (y == null) {
+          changes.add("`" + ep + "` no longer publishes " + line + " on host port " + ports(x));
+        } else if (!x.equals(y)) {
+          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x) + " to " + ports(y));
+        }
+      }
+    }
     if (changes.isEmpty()) {
       return "it would be rewritten";
     }
     String shown = String.join(", ", changes.subList(0, Math.min(3, changes.size())));
     return shown + (changes.size() > 3 ? " and " + (changes.size() - 3) + " more" : "");
+  }
+
+  private static String ports(List<Integer> firsts) {
+    return firsts.size() == 1 ? firsts.get(0).toString() : firsts.toString();
   }
 }

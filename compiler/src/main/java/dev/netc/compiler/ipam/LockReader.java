@@ -7,6 +7,7 @@ import dev.netc.compiler.front.Yaml;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
+import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.source.SourceFile;
 import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
@@ -27,8 +28,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads a lock file with snakeyaml-engine. Anything wrong in it (broken YAML, an unknown key, a
- * value that is not an address) is a positioned NETC230 error: the topology is not compiled until
- * the lock file is mended (by hand, or by deleting it, which gives up the pinned addresses).
+ * value that is not an address or a port) is a positioned NETC230 error: the topology is not
+ * compiled until the lock file is mended (by hand, or by deleting it, which gives up the pinned
+ * addresses and ports).
  */
 public final class LockReader {
   private final SourceFile file;
@@ -70,6 +72,7 @@ public final class LockReader {
     Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
     Map<String, Map<String, List<IpAddress>>> addresses = new LinkedHashMap<>();
     Map<String, List<IpAddress>> services = new LinkedHashMap<>();
+    Map<String, Map<String, List<Integer>>> ports = new LinkedHashMap<>();
     for (NodeTuple t : top.getValue()) {
       String key = scalar(t.getKeyNode()).orElse("");
       switch (key) {
@@ -92,12 +95,18 @@ public final class LockReader {
         });
         case "services" -> mapping(t.getValueNode(), "services and their virtual addresses (`SERVICE: [ADDRESS]`)")
             .forEach((svc, node) -> services.put(svc, list(node, IpAddress::parse, "address")));
+        case "ports" -> mapping(t.getValueNode(), "endpoints (`ENDPOINT:` then its `publish` lines)").forEach((ep, node) -> {
+          Map<String, List<Integer>> inner = new LinkedHashMap<>();
+          mapping(node, "the `publish` lines of endpoint `" + ep + "` (`PORTS/PROTOCOL: [HOST_PORT]`)")
+              .forEach((line, firsts) -> inner.put(line, list(firsts, LockReader::port, "port")));
+          ports.put(ep, inner);
+        });
         default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file"
-            + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses", "services"))
+            + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses", "services", "ports"))
                 .map(s -> "; did you mean `" + s + "`?").orElse(""));
       }
     }
-    return new Lock(subnets, addresses, services);
+    return new Lock(subnets, addresses, services, ports);
   }
 
   private Map<String, Node> mapping(Node n, String what) {
@@ -118,7 +127,7 @@ public final class LockReader {
   private <T> List<T> list(Node n, java.util.function.Function<String, Parsed<T>> parse, String what) {
     List<T> out = new ArrayList<>();
     if (!(n instanceof SequenceNode seq)) {
-      report(span(n), "expected a list of " + what + "es here");
+      report(span(n), "expected a list of " + what + (what.equals("port") ? "s" : "es") + " here");
       return out;
     }
     for (Node item : seq.getValue()) {
@@ -127,11 +136,17 @@ public final class LockReader {
       if (p.ok()) {
         out.add(p.get());
       } else {
-        report(span(item), "expected an " + (what.equals("prefix") ? "IP prefix" : "IP address")
-            + ", got `" + text.orElse("?") + "`");
+        report(span(item), "expected " + (what.equals("prefix") ? "an IP prefix" : what.equals("port") ? "a port in 1-65535"
+            : "an IP address") + ", got `" + text.orElse("?") + "`");
       }
     }
     return out;
+  }
+
+  /** A host port: a number in 1-65535. */
+  private static Parsed<Integer> port(String text) {
+    Parsed<PortRange> p = text.contains("-") ? Parsed.error("") : PortRange.parse(text);
+    return p.ok() ? Parsed.ok(p.get().first()) : Parsed.error("");
   }
 
   private Optional<String> scalar(Node n) {

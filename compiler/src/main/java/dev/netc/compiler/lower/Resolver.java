@@ -165,7 +165,7 @@ public final class Resolver {
       nsList.add(new Namespace(n, labels, parts.span));
     });
     return Optional.of(new Topology(name, hostList, nsList, networkList, endpoints,
-        services, policies));
+        services, policies, lock.ports()));
   }
 
   private Host implicitHost() {

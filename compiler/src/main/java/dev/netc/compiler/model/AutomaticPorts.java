@@ -24,10 +24,12 @@ import java.util.TreeSet;
  *
  * <p>Per host and protocol: the ports that the {@code mode bridge} endpoints of the host publish
  * explicitly are taken first; then each line without a host port of such an endpoint with a
- * route out (a network that is neither {@code internal} nor macvlan), in the order of the
- * endpoints and of their lines, gets the lowest block of free ports from {@link #FIRST} as wide
- * as its container range (docs/kernel-plan.md, "Published ports"). A line of an endpoint without
- * a route out is forwarded nowhere and gets none.
+ * route out (a network that is neither {@code internal} nor macvlan) keeps the block the lock
+ * file pins for it ({@link Topology#lockedPorts}, by {@link #key}) while that block lies in
+ * {@link #FIRST}-65535 and no port of it is taken yet; then every other such line, in the order
+ * of the endpoints and of their lines, gets the lowest block of free ports from {@link #FIRST}
+ * as wide as its container range (docs/kernel-plan.md, "Published ports"). A line of an
+ * endpoint without a route out is forwarded nowhere and gets none.
  */
 public final class AutomaticPorts {
   /** The first port chosen (the dynamic ports of RFC 6335, 49152-65535). */
@@ -38,6 +40,9 @@ public final class AutomaticPorts {
 
   /** The lines ({@code ENDPOINT#INDEX}) that wanted a block of ports and found none wide enough. */
   private final java.util.Set<String> unplaced = new java.util.HashSet<>();
+
+  /** What the lock file records of the choice: endpoint name to line key to first ports. */
+  private final Map<String, Map<String, List<Integer>>> lock = new java.util.TreeMap<>();
 
   private AutomaticPorts() {}
 
@@ -53,12 +58,13 @@ public final class AutomaticPorts {
       }
     }
     for (List<Endpoint> endpoints : byHost.values()) {
-      a.choose(endpoints, networks);
+      a.choose(endpoints, networks, t.lockedPorts());
     }
     return a;
   }
 
-  private void choose(List<Endpoint> endpoints, Map<String, Network> networks) {
+  private void choose(List<Endpoint> endpoints, Map<String, Network> networks,
+      Map<String, Map<String, List<Integer>>> locked) {
     Map<Protocol, TreeSet<Integer>> used = new EnumMap<>(Protocol.class);
     for (Endpoint e : endpoints) {
       for (Publish p : e.publishes()) {
@@ -70,22 +76,74 @@ public final class AutomaticPorts {
         });
       }
     }
+    // the blocks the lock pins, while still free (the first line to pin a port keeps it)
     for (Endpoint e : endpoints) {
       int[] firsts = new int[e.publishes().size()];
       Arrays.fill(firsts, -1);
+      chosen.put(e.name(), firsts);
+      if (routeOut(e, networks).isEmpty()) {
+        continue;
+      }
+      Map<String, List<Integer>> pins = locked.getOrDefault(e.name(), Map.of());
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < firsts.length; i++) {
+        Publish p = e.publishes().get(i);
+        if (p.hostPorts().isPresent()) {
+          continue;
+        }
+        int nth = seen.merge(key(p), 1, Integer::sum) - 1;
+        List<Integer> pinned = pins.getOrDefault(key(p), List.of());
+        if (nth < pinned.size()) {
+          int first = pinned.get(nth);
+          int last = first + p.containerPorts().size() - 1;
+          TreeSet<Integer> taken = used.computeIfAbsent(p.protocol(), k -> new TreeSet<>());
+          Integer clash = taken.ceiling(first);
+          if (first >= FIRST && last <= 65535 && (clash == null || clash > last)) {
+            for (int port = first; port <= last; port++) {
+              taken.add(port);
+            }
+            firsts[i] = first;
+          }
+        }
+      }
+    }
+    for (Endpoint e : endpoints) {
+      int[] firsts = chosen.get(e.name());
       if (routeOut(e, networks).isPresent()) {
         for (int i = 0; i < firsts.length; i++) {
           Publish p = e.publishes().get(i);
-          if (p.hostPorts().isEmpty()) {
+          if (p.hostPorts().isEmpty() && firsts[i] < 0) {
             firsts[i] = block(used.computeIfAbsent(p.protocol(), k -> new TreeSet<>()), p.containerPorts().size());
             if (firsts[i] < 0) {
               unplaced.add(e.name() + "#" + i);
             }
           }
+          if (firsts[i] >= 0) {
+            lock.computeIfAbsent(e.name(), k -> new java.util.TreeMap<>())
+                .computeIfAbsent(key(p), k -> new ArrayList<>()).add(firsts[i]);
+          }
         }
       }
-      chosen.put(e.name(), firsts);
     }
+  }
+
+  /**
+   * What names line {@code p} in the lock file, whatever its place among the lines of its
+   * endpoint: its host address if it gives one, its container ports and its protocol, as in
+   * {@code 80/tcp}, {@code 127.0.0.1:8080-8081/udp} or {@code [::1]:53/udp}.
+   */
+  public static String key(Publish p) {
+    return p.hostAddress().map(a -> (a.isV4() ? a.toString() : "[" + a + "]") + ":").orElse("")
+        + p.containerPorts() + "/" + p.protocol().label();
+  }
+
+  /**
+   * What the lock file records of this choice: for every endpoint with a line that got a host
+   * port chosen, the {@link #key} of each such line to its first host port (two lines with the
+   * same key, in their order).
+   */
+  public Map<String, Map<String, List<Integer>>> lock() {
+    return java.util.Collections.unmodifiableMap(lock);
   }
 
   /**

@@ -215,7 +215,7 @@ public final class Verifier {
     }
     // the host ports the plan chose for the whole topology (a copy without some attachments would choose others)
     return new Reachability(new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints, services,
-        t.policies()), acrossHosts, model.automaticPorts());
+        t.policies(), t.lockedPorts()), acrossHosts, model.automaticPorts());
   }
 
   private static boolean dependsOnUnrealised(Reachability model, Reachability realised, ProbeResult.Cell c) {

@@ -1,0 +1,112 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code netc lock} pins the host ports netc chose for the {@code publish} lines that give none,
+ * as it pins addresses: a container added before another in the file does not move the other's
+ * port, and {@code --locked} tells when a port is not pinned yet.
+ */
+class LockCommandTest {
+  private static final String SHOP = """
+      network lan { subnet 10.62.0.0/24 }
+
+      container web {
+        attach lan
+        publish 80/tcp
+        publish 127.0.0.1: -> 8080/tcp
+      }
+      """;
+
+  private static final String UI = """
+      container ui {
+        attach lan
+        publish 3000/tcp
+      }
+
+      """;
+
+  private static final String LOCK = """
+      # netc lock file of topology shop: the subnets, addresses and host ports netc chose.
+      # Commit it: netc keeps these choices stable as the topology changes.
+      # Written by `netc lock`; `--locked` fails when it is out of date.
+      version: 1
+      subnets: {}
+      addresses:
+        "lan":
+          "web": ["10.62.0.2"]
+      ports:
+        "web":
+          "127.0.0.1:8080/tcp": [49153]
+          "80/tcp": [49152]
+      """;
+
+  @Test
+  void theLockFileRecordsTheChosenHostPorts() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    CliRunner.Result r = cli.run("lock", "shop.netc");
+    assertEquals(0, r.status(), r.err());
+    assertEquals(LOCK, cli.read("shop.lock"));
+    assertEquals(0, cli.run("lint", "--locked", "shop.netc").status());
+  }
+
+  @Test
+  void aContainerAddedFirstDoesNotMoveAPinnedPort() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    cli.write("shop.netc", SHOP.replace("container web", UI + "container web"));
+
+    CliRunner.Result lint = cli.run("lint", "--locked", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().contains("error[NETC231]: the lock file `shop.lock` is out of date: `ui` gets an"
+        + " address on `lan`, `ui` publishes 3000/tcp on host port 49154"), lint.out());
+
+    CliRunner.Result nft = cli.run("emit", "--backend", "nft", "shop.netc");
+    assertEquals(0, nft.status(), nft.err());
+    assertTrue(nft.out().contains("tcp . 49152 comment \"web shop.netc:"), nft.out());
+    assertTrue(nft.out().contains("127.0.0.1 . tcp . 49153 comment \"web shop.netc:"), nft.out());
+    assertTrue(nft.out().contains("tcp . 49154 comment \"ui shop.netc:"), nft.out());
+
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    assertTrue(cli.read("shop.lock").contains("""
+          "ui":
+            "3000/tcp": [49154]
+        """), cli.read("shop.lock"));
+    assertEquals(0, cli.run("lint", "--locked", "shop.netc").status());
+  }
+
+  @Test
+  void aLockFileWithoutPortsStillReads() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    // as a netc before host ports were pinned wrote it
+    cli.write("shop.lock", LOCK.substring(0, LOCK.indexOf("ports:"))
+        .replace("the subnets, addresses and host ports", "the subnets and addresses"));
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(0, lint.status(), lint.out());
+    assertFalse(lint.out().contains("NETC230"), lint.out());
+
+    CliRunner.Result locked = cli.run("lint", "--locked", "shop.netc");
+    assertEquals(1, locked.status(), locked.out());
+    assertTrue(locked.out().contains("is out of date: `web` publishes 127.0.0.1:8080/tcp on host port 49153,"
+        + " `web` publishes 80/tcp on host port 49152"), locked.out());
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    assertEquals(LOCK, cli.read("shop.lock"));
+  }
+
+  @Test
+  void aPortThatIsNotANumberIsNetc230() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    cli.write("shop.lock", LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [http]"));
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().contains("error[NETC230]: expected a port in 1-65535, got `http`"), lint.out());
+  }
+}
