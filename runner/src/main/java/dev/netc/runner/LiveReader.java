@@ -861,7 +861,8 @@ public final class LiveReader {
   /**
    * Keeps the words that make route {@code id} ({@code rt}, as {@code ip -j -d} or RouteDump has
    * it) again as it is, beyond its identity, what it goes through and its protocol ({@link
-   * LiveState#attributes}): {@code scope S} when it is not the one {@code ip route add} gives
+   * LiveState#attributes}): {@code nhid N} for a route through a nexthop object ({@link
+   * Runner#nexthopObject}), {@code scope S} when it is not the one {@code ip route add} gives
    * (IPv4 only: the kernel gives every IPv6 route {@code global}), {@code src A}, {@code onlink},
    * {@code realm(s)} ({@code realms 3/7}; the whole number, {@code realms 197308}, when a part is over
    * 255: ip takes no more in {@code FROM/TO}), the metrics ({@code mtu [lock] N}, {@code rtt Nms} or
@@ -872,6 +873,11 @@ public final class LiveReader {
    */
   private static void attributes(Map<ObjectId, String> out, ObjectId id, JsonNode rt, boolean v6, boolean gateway) {
     List<String> words = new ArrayList<>();
+    if (rt.path("nhid").asLong(0) > 0) {
+      // (the nexthop object it goes through, whose gateway and device the kernel lists it with:
+      // Runner#nexthopObject)
+      words.add("nhid " + rt.path("nhid").asLong());
+    }
     String type = rt.path("type").asText("unicast");
     String scope = rt.path("scope").asText("");
     String usual = type.equals("local") ? "host" : List.of("broadcast", "multicast", "anycast").contains(type) ? "link"

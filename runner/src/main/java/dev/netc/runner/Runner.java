@@ -765,7 +765,7 @@ public final class Runner {
    * (a multipath route, made by hand).
    */
   static String routeLine(String verb, String to, String how) {
-    if (how.startsWith("via ") || how.startsWith("dev ") || how.startsWith("nexthop ")) {
+    if (how.startsWith("via ") || how.startsWith("dev ") || how.startsWith("nexthop ") || how.startsWith("nhid ")) {
       return "route " + verb + " " + to + " " + how;
     }
     int type = how.indexOf(' ');
@@ -820,6 +820,10 @@ public final class Runner {
     String how = via.get();
     String apart = apartBase(id, how);
     String base = apart != null ? apart : id.name();
+    Optional<String> object = nexthopObject(live, id);
+    if (object.isPresent()) {
+      return routeDeletion(new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), base), live.routeProtocol(id)) + " " + object.get();
+    }
     boolean v6 = base.contains(":");
     boolean gatewayless = !how.startsWith("via ") && !how.startsWith("nexthop ");
     if (apart == null && gatewayless && !v6) {
@@ -838,6 +842,23 @@ public final class Runner {
     }
     return routeLine("del", words, how);
   }
+
+  /**
+   * The nexthop object route {@code id} goes through as {@code live} read it ({@code nhid 5}: made
+   * by {@code ip route add 10.9.0.0/16 nhid 5} after {@code ip nexthop add id 5 via 10.1.0.99 dev
+   * eth0}), from its {@link LiveState#attributes}; empty when it goes through none. The kernel
+   * lists such a route with the gateway and device of its nexthop, but deletes it only by a line
+   * without them: in IPv4 a route on a nexthop object matches no line with a gateway, a device or
+   * nexthops ({@code fib_nh_match}), and in IPv6 it matches any line of its destination and
+   * metric whatever its gateway ({@code ip6_route_del}); with {@code nhid N} alone, each deletes
+   * that route and no other.
+   */
+  static Optional<String> nexthopObject(LiveState live, ObjectId id) {
+    java.util.regex.Matcher m = NHID.matcher(live.attributes(id).orElse(""));
+    return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private static final java.util.regex.Pattern NHID = java.util.regex.Pattern.compile("(?:^| )(nhid [0-9]+)(?= |$)");
 
   /**
    * The words of an IPv4 route's {@link LiveState#attributes} that the kernel matches a deletion
@@ -909,7 +930,8 @@ public final class Runner {
         after |= r.getKey().namespace().equals(id.namespace()) && id.name().equals(apartBase(r.getKey(), r.getValue()));
       }
     }
-    return routeLine(apart != null || after ? "append" : "add", (apart != null ? apart : id.name()) + remade(live, id), via);
+    return routeLine(apart != null || after ? "append" : "add", (apart != null ? apart : id.name()) + remade(live, id),
+        nexthopObject(live, id).orElse(via));
   }
 
   /**
@@ -941,7 +963,9 @@ public final class Runner {
    * LiveState#attributes} ({@code src A}, {@code mtu lock N}, ...); empty when neither is known.
    */
   static String remade(LiveState live, ObjectId id) {
-    return live.routeProtocol(id).map(p -> " proto " + protocolNumber(p)).orElse("") + live.attributes(id).map(w -> " " + w).orElse("");
+    // (not its nexthop object: a line with one takes no gateway, {@link #routeMaking})
+    return live.routeProtocol(id).map(p -> " proto " + protocolNumber(p)).orElse("")
+        + live.attributes(id).map(w -> NHID.matcher(w).replaceAll("").strip()).filter(w -> !w.isEmpty()).map(w -> " " + w).orElse("");
   }
 
   /**

@@ -518,6 +518,56 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Routes made by hand on nexthop objects ({@code ip nexthop add id 5 via 10.1.0.99 dev eth0},
+   * {@code ip route add 10.9.0.0/16 nhid 5}; the kernel lists them with their nexthop's gateway
+   * and device), alone, appended after a route of their identity, and appended beside netc's
+   * default routes, IPv4 and IPv6: each deleted by its nexthop object ({@code route del
+   * 10.9.0.0/16 proto 3 nhid 5}), an apply that fails after deleting them makes them again on
+   * their nexthop objects ({@code ip -j -d route show table all} the same), one apply deletes
+   * them all and keeps netc's default routes (before, {@code route del 10.9.0.0/16 proto 3 via
+   * 10.1.0.99 dev eth0} found no route, the kernel matching a route on a nexthop object by no
+   * gateway or device, and every apply failed and rolled back).
+   */
+  @Test
+  void routesOnNexthopObjectsMadeByHandAreDeletedByTheirNexthop() throws Exception {
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    runner.apply(t);
+    ipIn("a", "nexthop add id 5 via 10.1.0.99 dev eth0");
+    ipIn("a", "nexthop add id 7 via 10.1.0.1 dev eth0");
+    ipIn("a", "nexthop add id 6 via fd00:1::99 dev eth0");
+    ipIn("a", "nexthop add id 8 via fd00:1::1 dev eth0");
+    ipIn("a", "route add 10.9.0.0/16 nhid 5");
+    ipIn("a", "route add 10.8.0.0/16 via 10.1.0.98 dev eth0");
+    ipIn("a", "route append 10.8.0.0/16 nhid 5");
+    ipIn("a", "route append default nhid 7");
+    ipIn("a", "-6 route add fd00:9::/48 nhid 6");
+    ipIn("a", "-6 route append default nhid 8");
+    String a = s + "-a";
+    assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0",
+        "unexpected  route:" + a + ":10.8.0.0/16", "unexpected  route:" + a + ":10.8.0.0/16 via 10.1.0.99 dev eth0",
+        "unexpected  route:" + a + ":10.9.0.0/16", "unexpected  route:" + a + ":::/0 via fd00:1::1 dev eth0",
+        "unexpected  route:" + a + ":fd00:9::/48"), unexpected(runner.drift(t)), runner.drift(t).text());
+    ipIn("a", "rule del pref 32767");
+    List<String> show = List.of("route show table all", "-6 route show table all");
+    List<String> before = new java.util.ArrayList<>();
+    for (String what : show) {
+      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
+    }
+    assertTrue(before.get(0).contains("\"nhid\":5"), before.get(0));
+    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
+    }
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    assertFreshRoutesOfA();
+  }
+
+  /**
    * Routes appended by hand through netc's gateway that differ from netc's default route only in
    * their attributes (a metric, a source, realms; the kernel keeps them apart), and two through
    * another gateway that differ only in their source: each named apart (by its protocol, then its

@@ -478,6 +478,10 @@ public final class RouteDump {
       if (a.has(8)) {
         metrics(r, a.nested(8));
       }
+      if (a.has(30)) {
+        // RTA_NH_ID: the nexthop object it goes through (ip route add ... nhid N), as ip -j prints it
+        r.put("nhid", a.u32(30) & 0xffffffffL);
+      }
       if (a.has(4)) {
         int oif = a.u32(4);
         r.put("dev", names.getOrDefault(oif, "if" + oif));
