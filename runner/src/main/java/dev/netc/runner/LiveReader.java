@@ -914,7 +914,8 @@ public final class LiveReader {
           case "congestion" -> words.add("congctl" + lock + " " + v);
           case "rtt", "rttvar" -> {
             // (the kernel's value, without unit, when milliseconds would not give it back: ip
-            // takes rtt in ms times 8, rttvar times 4, and its read has them rounded down)
+            // takes rtt in ms times 8, rttvar times 4, and its read has them rounded down; read
+            // over netlink, either is the kernel's value exactly, and a deletion matches it)
             long raw = rt.path(dev.netc.runner.netlink.RouteDump.RAW).path(name).asLong(-1);
             int per = name.equals("rtt") ? 8 : 4;
             words.add(name + lock + " " + (raw >= 0 && raw % per != 0 ? Long.toString(raw) : v + "ms"));

@@ -838,7 +838,7 @@ public final class Runner {
       words += " scope " + (scope.find() ? scope.group(1) : "link");
     }
     if (!v6) {
-      words += matched(live.attributes(id).orElse(""));
+      words += matched(live.attributes(id).orElse(""), !words.contains(" scope "));
     }
     return routeLine("del", words, how);
   }
@@ -862,31 +862,36 @@ public final class Runner {
 
   /**
    * The words of an IPv4 route's {@link LiveState#attributes} that the kernel matches a deletion
-   * by ({@code fib_table_delete}: the preferred source, the realms, each metric given), so that
-   * routes through one gateway that differ only in them ({@code ip route append default via
-   * 10.1.0.1 dev eth0 mtu 1400} beside netc's, which has no metric) are each deleted alone:
-   * {@code src A}, {@code realm(s) R}, the metrics' values without {@code lock} (the kernel
-   * compares the locks too when the line has one, and ip's read has none), each after a space.
-   * rtt and rttvar only as the kernel's values ({@code rtt 100}, without unit): in milliseconds
-   * ({@code rtt 12ms}) they may be ip's read of them, rounded down, and a line with another value
-   * than the route's would find nothing. Not rto_min: ip locks it itself, and the kernel then
-   * compares the line's locks, that one alone, with the route's. Not the scope, onlink and an
-   * IPv6 preference.
+   * by ({@code fib_table_delete}: the scope, the preferred source, the realms, each metric given,
+   * and the metrics' locks when the line has one), so that routes through one gateway that differ
+   * only in them ({@code ip route append default via 10.1.0.1 dev eth0 mtu 1400} beside netc's,
+   * which has none) are each deleted alone: {@code scope S} ({@code scope}: unless the line has
+   * its scope already), {@code src A}, {@code realm(s) R}, the metrics' values, each after a
+   * space. The locks ({@code mtu lock 1400}) only with {@code rto_min}, which ip locks itself:
+   * the kernel then compares the line's locks, all of them, with the route's (without one it
+   * compares none). rtt and rttvar as read: read over netlink, exact ({@code rtt 100ms} when
+   * milliseconds give the kernel's value back, else that value without unit, {@code rtt 801});
+   * read through ip, in milliseconds rounded down: exact when they were given in milliseconds,
+   * else the line finds no route and the apply fails and rolls back, rather than delete netc's
+   * route in its place. Not onlink (the kernel does not
+   * compare it), a nexthop object ({@link #nexthopObject}) or an IPv6 preference.
    */
-  static String matched(String attributes) {
+  static String matched(String attributes, boolean scope) {
     StringBuilder b = new StringBuilder();
     List<String> w = List.of(attributes.split(" "));
+    boolean locks = w.contains("rto_min");
     for (int i = 0; i < w.size(); i++) {
       String word = w.get(i);
       if (word.isEmpty() || word.equals("onlink")) {
         continue;
       }
-      int value = i + 1 < w.size() && w.get(i + 1).equals("lock") ? i + 2 : i + 1;
+      boolean locked = i + 1 < w.size() && w.get(i + 1).equals("lock");
+      int value = locked ? i + 2 : i + 1;
       if (value >= w.size()) {
         break;
       }
-      if (!List.of("scope", "pref", "rto_min").contains(word) && !(word.startsWith("rtt") && w.get(value).endsWith("ms"))) {
-        b.append(' ').append(word).append(' ').append(w.get(value));
+      if (!List.of("pref", "nhid").contains(word) && (scope || !word.equals("scope"))) {
+        b.append(' ').append(word).append(locked && locks ? " lock" : "").append(' ').append(w.get(value));
       }
       i = value;
     }

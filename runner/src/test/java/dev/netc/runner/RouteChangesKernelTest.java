@@ -612,6 +612,70 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Routes appended by hand through netc's gateway that differ from netc's default route only in
+   * an rtt given in milliseconds, an {@code rto_min} (which ip locks itself), one with a locked
+   * MTU too, or a scope: each deleted by a line that matches it alone ({@code rtt 100ms}, {@code
+   * rto_min 10ms}, {@code mtu lock 1400 rto_min 10ms}, {@code scope site}), netc's route kept,
+   * read over netlink and read through ip (before, the line left them out and deleted netc's
+   * route, listed first; the hand route took its identity and drift went quiet).
+   */
+  @Test
+  void routesAppendedThroughNetcsGatewayWithAnRttOrRtoMinOrScopeAreDeletedAndNotNetcs() throws Exception {
+    CommandExecutor processes = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    String a = s + "-a";
+    for (Runner r : List.of(runner, viaIp)) {
+      r.apply(t);
+      ipIn("a", "route append default via 10.1.0.1 dev eth0 rtt 100ms");
+      ipIn("a", "route append default via 10.1.0.1 dev eth0 rto_min 10ms");
+      if (r == runner) {
+        // (ip's read has no lock: with rto_min, which makes the kernel compare them, its line finds
+        // no such route, and the apply fails and rolls back rather than delete netc's)
+        ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu lock 1400 rto_min 10ms");
+      }
+      ipIn("a", "route append default via 10.1.0.1 dev eth0 scope site");
+      List<String> drift = new java.util.ArrayList<>(List.of(
+          "unexpected  route:" + a + ":0.0.0.0/0 proto boot mtu lock 1400 rto_min 10ms via 10.1.0.1 dev eth0",
+          "unexpected  route:" + a + ":0.0.0.0/0 proto boot scope site via 10.1.0.1 dev eth0",
+          "unexpected  route:" + a + ":0.0.0.0/0 proto boot via 10.1.0.1 dev eth0",
+          "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0"));
+      if (r == viaIp) {
+        drift.remove(0);
+      }
+      assertEquals(drift, unexpected(r.drift(t)), r.drift(t).text());
+      if (r == runner) {
+        ipIn("a", "rule del pref 32767");
+        String before = Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out();
+        Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+        RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+        assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+        assertEquals(before, Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out());
+      }
+      r.apply(t);
+      assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
+      assertFreshRoutesOfA();
+    }
+  }
+
+  /**
    * Read through {@code ip} (whose JSON has no metric's lock): four routes appended through
    * netc's gateway, of one protocol and the same attributes as ip reads them, each named apart,
    * the fourth by a number (before, it had no identity: neither netc's nor unexpected, and left
