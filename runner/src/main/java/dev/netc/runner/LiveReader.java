@@ -263,7 +263,7 @@ public final class LiveReader {
         if (r.ok() && !six.isEmpty()) {
           CommandExecutor.Result r6 = exec.run(List.of("ip", "-6", "-N", "-j", "-d", "-n", ns, "-batch", "-"), String.join("\n", six) + "\n");
           // (a kernel without IPv6 policy routing fails `ip -6 rule show`: no IPv6 rules)
-          r = new CommandExecutor.Result(0, r.out() + (r6.ok() ? r6.out() : "[]\n"), r.err() + r6.err());
+          r = new CommandExecutor.Result(0, r.out() + (r6.ok() ? r6.out() : NetnsBatches.RULES6_UNREAD), r.err() + r6.err());
         }
         if (!r.ok()) {
           // the namespace went away while we looked, or is not a namespace we can enter
@@ -420,7 +420,12 @@ public final class LiveReader {
         // kernel's own: each one made by hand is unexpected
         if (docs.size() == 5) {
           Set<String> kernels = new HashSet<>();
+          boolean rules6 = true;
           for (JsonNode r : docs.get(4)) {
+            if (r.path(RouteDump.RULES6_UNREAD).asBoolean(false)) {
+              rules6 = false;
+              continue;
+            }
             long priority = r.path("priority").asLong();
             String rule = r.path("rule").asText();
             // (an IPv6 rule's words are ip's after `-6`: `ip rule` takes IPv4 without it)
@@ -437,11 +442,11 @@ public final class LiveReader {
               }
             }
           }
-          // (no IPv6 rule at all: a kernel without IPv6 policy routing, whose `ip -6 rule show`
-          // fails and whose rule dump has none; its IPv6 rules are not looked for)
-          boolean rules6 = java.util.stream.StreamSupport.stream(docs.get(4).spliterator(), false)
-              .anyMatch(r -> r.path("family").asText().equals("inet6"));
-          List<String> lacking = KERNEL_RULES.stream().filter(k -> !kernels.contains(k) && (rules6 || !k.startsWith("-6 "))).toList();
+          // (IPv6 rules that could not be read: a kernel without IPv6 policy routing, whose `ip
+          // -6 rule show` fails and whose dump of IPv6 rules alone fails; they are not looked for.
+          // A namespace without any IPv6 rule but read has had them deleted by hand)
+          boolean read6 = rules6;
+          List<String> lacking = KERNEL_RULES.stream().filter(k -> !kernels.contains(k) && (read6 || !k.startsWith("-6 "))).toList();
           if (!lacking.isEmpty()) {
             kernelRulesMissing.put(ns, lacking);
           }
@@ -1336,6 +1341,10 @@ public final class LiveReader {
     for (int i = 0; i < rules; i++) {
       String family = i == 0 ? "inet" : "inet6";
       for (JsonNode r : docs.get(NetnsBatches.READ.size() + i)) {
+        if (r.path(RouteDump.RULES6_UNREAD).asBoolean(false)) {
+          all.addObject().put("family", family).put(RouteDump.RULES6_UNREAD, true);
+          continue;
+        }
         com.fasterxml.jackson.databind.node.ObjectNode o = all.addObject();
         o.put("family", family);
         o.put("priority", r.path("priority").asLong(0));

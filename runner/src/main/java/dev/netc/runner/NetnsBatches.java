@@ -40,6 +40,13 @@ final class NetnsBatches {
    * line, and {@code ip rule show} lists IPv4's rules only, IPv6's with {@code ip -6}.
    */
   static final String INET6 = "-6 ";
+
+  /**
+   * The document that stands for a namespace's IPv6 rules when {@code ip -6 rule show} failed (a
+   * kernel without IPv6 policy routing): its one object marks them unread ({@link
+   * dev.netc.runner.netlink.RouteDump#RULES6_UNREAD}), not none.
+   */
+  static final String RULES6_UNREAD = "[{\"" + dev.netc.runner.netlink.RouteDump.RULES6_UNREAD + "\":true}]\n";
   /**
    * {@link #READ}, then the policy routing rules of both families, IPv4's ({@code rule show}) and,
    * when the kernel has IPv6, IPv6's ({@code -6 rule show}, run by a child of its own): the read of
@@ -82,7 +89,7 @@ final class NetnsBatches {
    * IPV6_MULTIPLE_TABLES}) fails {@code ip -6 rule show}: the namespaces of a read ({@code show}
    * lines only, IPv6's {@code rule show}) that failed are read once more without it, and when
    * that works, their IPv6 rules alone; a namespace whose IPv6 rules cannot be read then has
-   * none ({@code []}), not a failed read.
+   * them marked unread ({@link #RULES6_UNREAD}), not a failed read.
    */
   Outcome run(Map<String, List<String>> batches) {
     Outcome o = runOnce(batches);
@@ -107,7 +114,7 @@ final class NetnsBatches {
       if (o.out().containsKey(ns)) {
         out.put(ns, o.out().get(ns));
       } else if (without.out().containsKey(ns)) {
-        out.put(ns, without.out().get(ns) + ipv6.out().getOrDefault(ns, "[]\n"));
+        out.put(ns, without.out().get(ns) + ipv6.out().getOrDefault(ns, RULES6_UNREAD));
       } else if (o.failed().containsKey(ns)) {
         failed.put(ns, o.failed().get(ns));
       }

@@ -379,6 +379,93 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Both of the kernel's own IPv6 rules deleted by hand in an endpoint (no IPv6 rule left: IPv6
+   * routing broken there): missing, read over netlink and read through ip, and made again by
+   * apply (before, a namespace without any IPv6 rule was taken for a kernel without IPv6 policy
+   * routing, and they were no drift).
+   */
+  @Test
+  void bothOfTheKernelsOwnIpv6RulesDeletedByHandAreMissingAndMadeAgain() throws Exception {
+    CommandExecutor processes = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    String a = s + "-a";
+    String why = "  (the kernel's own rule, deleted by hand)";
+    List<String> missing = List.of("missing     rule:" + a + ":-6 pref 0 from all lookup local" + why,
+        "missing     rule:" + a + ":-6 pref 32766 from all lookup main" + why);
+    for (Runner r : List.of(runner, viaIp)) {
+      r.apply(t);
+      String v6 = Kernel.run("ip", "-n", a, "-6", "rule", "show").out();
+      ipIn("a", "-6 rule del pref 0");
+      ipIn("a", "-6 rule del pref 32766");
+      assertEquals("", Kernel.run("ip", "-n", a, "-6", "rule", "show").out().strip());
+      assertEquals(missing, unexpected(r.drift(t)), r.drift(t).text());
+      r.apply(t);
+      assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
+      assertEquals(v6, Kernel.run("ip", "-n", a, "-6", "rule", "show").out());
+    }
+  }
+
+  /**
+   * Read through ip on what looks like a kernel without IPv6 policy routing (every {@code ip -6
+   * rule show} fails, in the batches and read alone): the IPv6 rules are unread, not missing, and
+   * the plan is empty; the IPv4 rules are still read (a kernel rule deleted by hand is missing).
+   */
+  @Test
+  void ipv6RulesThatCannotBeReadThroughIpAreNotMissing() throws Exception {
+    CommandExecutor without6 = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        if (argv.contains("-6") && stdin.equals("rule show\n")) {
+          return new Result(2, "[", "RTNETLINK answers: Address family not supported by protocol\nDump terminated\n");
+        }
+        // (a batch file ip cannot open: the child fails, as ip -6 rule show would)
+        return Kernel.EXEC.run(argv, stdin == null ? null : stdin.replaceAll("( ip -6 -N -j -d -batch )(\\S*read-6\\.batch)", "$1$2.none"));
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    Runner viaIp = new Runner(without6, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    String a = s + "-a";
+    runner.apply(t);
+    assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
+    ipIn("a", "-6 rule del pref 32766");
+    ipIn("a", "rule del pref 32767");
+    assertEquals(List.of("missing     rule:" + a + ":pref 32767 from all lookup default  (the kernel's own rule, deleted by hand)"),
+        unexpected(viaIp.drift(t)), viaIp.drift(t).text());
+    viaIp.apply(t);
+    assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
+    assertEquals(List.of("missing     rule:" + a + ":-6 pref 32766 from all lookup main  (the kernel's own rule, deleted by hand)"),
+        unexpected(runner.drift(t)), runner.drift(t).text());
+  }
+
+  /**
    * Rules and routes made by hand with what else a route or rule can be made of (a protocol, a
    * preferred source, a scope, {@code onlink}, realms, metrics and their locks, an IPv6
    * preference) are deleted by an apply that then fails: the rollback makes them again with every

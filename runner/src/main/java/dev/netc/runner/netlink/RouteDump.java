@@ -62,7 +62,23 @@ public final class RouteDump {
     List<JsonNode> docs = new ArrayList<>(
         documents(sock.dump(RTM_GETLINK, LINK_REQUEST), sock.dump(RTM_GETADDR, 8), sock.dump(RTM_GETROUTE, 12)));
     // a zeroed fib_rule_hdr (AF_UNSPEC): the rules of every family, a handful a namespace
-    docs.add(rules(sock.dump(RTM_GETRULE, 12)));
+    ArrayNode rules = rules(sock.dump(RTM_GETRULE, 12));
+    boolean rules6 = false;
+    for (JsonNode r : rules) {
+      rules6 |= r.path("family").asText().equals("inet6");
+    }
+    if (!rules6) {
+      // none of IPv6: every one deleted by hand, or a kernel without IPv6 policy routing, whose
+      // dump of them alone fails (EAFNOSUPPORT): then marked so (RULES6_UNREAD)
+      byte[] inet6 = new byte[12];
+      inet6[0] = AF_INET6;
+      try {
+        sock.dump(RTM_GETRULE, inet6);
+      } catch (IOException e) {
+        rules.addObject().put("family", "inet6").put(RULES6_UNREAD, true);
+      }
+    }
+    docs.add(rules);
     return docs;
   }
 
@@ -579,6 +595,14 @@ public final class RouteDump {
    * not one {@code ip -j} prints.
    */
   public static final String RAW = "netc_raw";
+
+  /**
+   * The key of the object in a namespace's rules ({@link #rules}: {@code family} {@code inet6})
+   * that says its IPv6 rules could not be read, as on a kernel without IPv6 policy routing (no
+   * {@code IPV6_MULTIPLE_TABLES}); the read through ip marks it so too ({@code ip -6 rule show}
+   * failed). A namespace without IPv6 rules but without it has none: deleted by hand.
+   */
+  public static final String RULES6_UNREAD = "netc_rules6_unread";
 
   /** netc's field of a route document: the names of the metrics it locks ({@code mtu lock 1400}); not one {@code ip -j} prints. */
   public static final String LOCKED = "netc_locked";
