@@ -43,6 +43,30 @@ class RouteChangesKernelTest extends SandboxTest {
     return Kernel.run("ip", "-n", s + "-" + endpoint, "route", "show").out().lines().map(String::strip).toList();
   }
 
+  /**
+   * A runner whose executor does not say it reaches the kernel: every read and batch goes
+   * through {@code ip} processes, as without root or JNA.
+   */
+  private Runner throughIp() {
+    CommandExecutor processes = new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return Kernel.EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return Kernel.EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return Kernel.EXEC.processes();
+      }
+    };
+    return new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+  }
+
   /** Applies {@code after} over {@code before}: no error, nothing left to do, the routes {@code expected}. */
   private Plan change(Runner.Target before, Runner.Target after, List<String> expected) {
     runner.apply(before);
@@ -301,23 +325,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void rulesAddedByHandAreSeenAndDeletedWithoutNetlink() throws Exception {
-    CommandExecutor processes = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-    };
-    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner viaIp = throughIp();
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
     viaIp.apply(t);
@@ -386,23 +394,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void bothOfTheKernelsOwnIpv6RulesDeletedByHandAreMissingAndMadeAgain() throws Exception {
-    CommandExecutor processes = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-    };
-    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner viaIp = throughIp();
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
     String a = s + "-a";
@@ -708,23 +700,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void routesAppendedThroughNetcsGatewayWithAnRttOrRtoMinOrScopeAreDeletedAndNotNetcs() throws Exception {
-    CommandExecutor processes = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-    };
-    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner viaIp = throughIp();
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
     String a = s + "-a";
@@ -770,23 +746,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void routesAppendedThroughNetcsGatewayThatIpReadsAlikeEachHaveAnIdentity() throws Exception {
-    CommandExecutor processes = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-    };
-    Runner viaIp = new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    Runner viaIp = throughIp();
     Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
         + "container a { attach n { ip 10.1.0.10 } }\n");
     viaIp.apply(t);
