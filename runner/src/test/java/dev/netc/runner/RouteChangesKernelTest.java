@@ -44,6 +44,28 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Deletes the kernel's rule 32767 of endpoint {@code a} by hand and makes the apply that puts it
+   * back fail there, after its deletions: the rollback leaves {@code ip -j -d route show table
+   * all} of both families as it was.
+   */
+  private void aFailedApplyLeavesTheRoutesOfAAsTheyWere(Runner.Target t) {
+    String a = s + "-a";
+    ipIn("a", "rule del pref 32767");
+    List<String> show = List.of("route show table all", "-6 route show table all");
+    List<String> before = new java.util.ArrayList<>();
+    for (String what : show) {
+      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
+    }
+    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
+    }
+  }
+
+  /**
    * A runner whose executor does not say it reaches the kernel: every read and batch goes
    * through {@code ip} processes, as without root or JNA.
    */
@@ -538,19 +560,7 @@ class RouteChangesKernelTest extends SandboxTest {
         "unexpected  route:" + a + ":fd00:9::/48", "unexpected  route:" + a + ":fd00:9::/48 blackhole");
     assertEquals(drift, unexpected(runner.drift(t)), runner.drift(t).text());
     // an apply that fails after deleting them (at the kernel's rule it makes again) gives them back, in their order
-    ipIn("a", "rule del pref 32767");
-    List<String> show = List.of("route show table all", "-6 route show table all");
-    List<String> before = new java.util.ArrayList<>();
-    for (String what : show) {
-      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
-    }
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    for (int i = 0; i < show.size(); i++) {
-      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
-    }
+    aFailedApplyLeavesTheRoutesOfAAsTheyWere(t);
     // one apply: in sync, and netc's default routes are the ones left
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
@@ -578,19 +588,7 @@ class RouteChangesKernelTest extends SandboxTest {
     assertEquals(List.of("unexpected  route:" + a + ":10.9.0.0/16", "unexpected  route:" + a + ":10.9.0.0/16 dev eth0",
         "unexpected  route:" + a + ":fd00:9::/48", "unexpected  route:" + a + ":fd00:9::/48 dev eth0"),
         unexpected(runner.drift(t)), runner.drift(t).text());
-    ipIn("a", "rule del pref 32767");
-    List<String> show = List.of("route show table all", "-6 route show table all");
-    List<String> before = new java.util.ArrayList<>();
-    for (String what : show) {
-      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
-    }
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    for (int i = 0; i < show.size(); i++) {
-      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
-    }
+    aFailedApplyLeavesTheRoutesOfAAsTheyWere(t);
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertFreshRoutesOfA();
