@@ -40,9 +40,29 @@ class LockCommandTest {
         "lan":
           "web": ["10.62.0.2"]
       ports:
-        "web":
-          "127.0.0.1:8080/tcp": [49153]
-          "80/tcp": [49152]
+        "local":
+          "web":
+            "127.0.0.1:8080/tcp": [49153]
+            "80/tcp": [49152]
+      """;
+
+  private static final String TWO_HOSTS = """
+      host h1 { underlay 192.168.59.11 }
+      host h2 { underlay 192.168.59.12 }
+
+      network lan { subnet 10.62.0.0/24 }
+
+      container x {
+        on h1
+        attach lan
+        publish 80/tcp
+      }
+
+      container web {
+        on h2
+        attach lan
+        publish 80/tcp
+      }
       """;
 
   @Test
@@ -75,8 +95,8 @@ class LockCommandTest {
 
     assertEquals(0, cli.run("lock", "shop.netc").status());
     assertTrue(cli.read("shop.lock").contains("""
-          "ui":
-            "3000/tcp": [49154]
+            "ui":
+              "3000/tcp": [49154]
         """), cli.read("shop.lock"));
     assertEquals(0, cli.run("lint", "--locked", "shop.netc").status());
   }
@@ -108,5 +128,65 @@ class LockCommandTest {
     CliRunner.Result lint = cli.run("lint", "shop.netc");
     assertEquals(1, lint.status(), lint.out());
     assertTrue(lint.out().contains("error[NETC230]: expected a port in 1-65535, got `http`"), lint.out());
+  }
+
+  @Test
+  void aContainerMovedToAnotherHostDoesNotTakeThePortOfOneThatStayed() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", TWO_HOSTS);
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    assertTrue(cli.read("shop.lock").contains("""
+        ports:
+          "h1":
+            "x":
+              "80/tcp": [49152]
+          "h2":
+            "web":
+              "80/tcp": [49152]
+        """), cli.read("shop.lock"));
+    // x, declared first, moves to the host of web: the pin of x on h1 does not hold on h2
+    cli.write("shop.netc", TWO_HOSTS.replace("on h1", "on h2"));
+
+    CliRunner.Result lint = cli.run("lint", "--locked", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().contains("error[NETC231]: the lock file `shop.lock` is out of date: `x` moves 80/tcp"
+        + " from host port 49152 of host `h1` to 49153 of host `h2`\n"), lint.out());
+    assertFalse(lint.out().contains("`web` moves"), lint.out());
+
+    CliRunner.Result nft = cli.run("emit", "--backend", "nft", "shop.netc");
+    assertEquals(0, nft.status(), nft.err());
+    assertTrue(nft.out().contains("tcp . 49152 comment \"web shop.netc:"), nft.out());
+    assertTrue(nft.out().contains("tcp . 49153 comment \"x shop.netc:"), nft.out());
+
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    assertTrue(cli.read("shop.lock").contains("""
+        ports:
+          "h2":
+            "web":
+              "80/tcp": [49152]
+            "x":
+              "80/tcp": [49153]
+        """), cli.read("shop.lock"));
+    assertEquals(0, cli.run("lint", "--locked", "shop.netc").status());
+  }
+
+  @Test
+  void portsWithoutTheirHostAreNetc230() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    // as a development build wrote it: `ports: ENDPOINT: LINE: [PORT]`
+    cli.write("shop.lock", LOCK.substring(0, LOCK.indexOf("ports:")) + """
+        ports:
+          "web":
+            "127.0.0.1:8080/tcp": [49153]
+            "80/tcp": [49152]
+        """);
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().contains("error[NETC230]: the host ports in the lock file do not name their host:"
+        + " expected `ports: HOST: ENDPOINT: LINE: [PORT]`, got `web: 127.0.0.1:8080/tcp: [PORT]`\n"), lint.out());
+    assertTrue(lint.out().contains("= help: a development build of netc wrote this form; delete the `ports`"
+        + " section (the subnets and addresses stay pinned) and run `netc lock` again"), lint.out());
+    assertEquals(1, lint.out().split("NETC230", -1).length - 1, lint.out());
   }
 }

@@ -32,13 +32,17 @@ public final class LockWriter {
     List<Map<String, Object>> services = new ArrayList<>();
     lock.services().forEach((svc, ips) -> services.add(Map.of("name", quote(svc), "values", list(ips))));
     model.put("services", services);
-    List<Map<String, Object>> publishers = new ArrayList<>();
-    lock.ports().forEach((ep, lines) -> {
-      List<Map<String, Object>> rows = new ArrayList<>();
-      lines.forEach((line, firsts) -> rows.add(Map.of("name", quote(line), "values", firsts.toString())));
-      publishers.add(Map.of("name", quote(ep), "lines", rows));
+    List<Map<String, Object>> hosts = new ArrayList<>();
+    lock.ports().forEach((host, eps) -> {
+      List<Map<String, Object>> publishers = new ArrayList<>();
+      eps.forEach((ep, lines) -> {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        lines.forEach((line, firsts) -> rows.add(Map.of("name", quote(line), "values", firsts.toString())));
+        publishers.add(Map.of("name", quote(ep), "lines", rows));
+      });
+      hosts.add(Map.of("name", quote(host), "endpoints", publishers));
     });
-    model.put("ports", publishers);
+    model.put("ports", hosts);
     return Templates.render("lock.ftl", model);
   }
 

@@ -29,10 +29,13 @@ services:
 </#if>
 <#if ports?has_content>
 ports:
-<#list ports as p>
-  ${p.name}:
+<#list ports as h>
+  ${h.name}:
+<#list h.endpoints as p>
+    ${p.name}:
 <#list p.lines as l>
-    ${l.name}: ${l.values}
+      ${l.name}: ${l.values}
+</#list>
 </#list>
 </#list>
 </#if>

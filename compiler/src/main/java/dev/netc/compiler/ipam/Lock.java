@@ -13,12 +13,13 @@ import java.util.TreeMap;
  * @param subnets network name to its chosen subnets
  * @param addresses network name to endpoint name to its assigned addresses
  * @param services service name to the virtual addresses netc gave it
- * @param ports endpoint name to the key of each of its {@code publish} lines that got an
- *     automatic host port ({@code AutomaticPorts#key}) to the first host port of each such line,
- *     in line order (a key two lines share has two)
+ * @param ports host name to endpoint name (an endpoint of that host) to the key of each of its
+ *     {@code publish} lines that got an automatic host port ({@code AutomaticPorts#key}) to the
+ *     first host port of each such line, in line order (a key two lines share has two); a pin
+ *     holds only on its host, as automatic ports are chosen per host
  */
 public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List<IpAddress>>> addresses,
-    Map<String, List<IpAddress>> services, Map<String, Map<String, List<Integer>>> ports) {
+    Map<String, List<IpAddress>> services, Map<String, Map<String, Map<String, List<Integer>>>> ports) {
   public static final Lock EMPTY = new Lock(Map.of(), Map.of(), Map.of(), Map.of());
   public static final int VERSION = 1;
 
@@ -36,11 +37,15 @@ public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List
     TreeMap<String, List<IpAddress>> v = new TreeMap<>();
     services.forEach((k, x) -> v.put(k, List.copyOf(x)));
     services = java.util.Collections.unmodifiableMap(v);
-    TreeMap<String, Map<String, List<Integer>>> p = new TreeMap<>();
-    ports.forEach((ep, m) -> {
-      TreeMap<String, List<Integer>> inner = new TreeMap<>();
-      m.forEach((key, firsts) -> inner.put(key, List.copyOf(firsts)));
-      p.put(ep, java.util.Collections.unmodifiableMap(inner));
+    TreeMap<String, Map<String, Map<String, List<Integer>>>> p = new TreeMap<>();
+    ports.forEach((host, eps) -> {
+      TreeMap<String, Map<String, List<Integer>>> byEndpoint = new TreeMap<>();
+      eps.forEach((ep, m) -> {
+        TreeMap<String, List<Integer>> inner = new TreeMap<>();
+        m.forEach((key, firsts) -> inner.put(key, List.copyOf(firsts)));
+        byEndpoint.put(ep, java.util.Collections.unmodifiableMap(inner));
+      });
+      p.put(host, java.util.Collections.unmodifiableMap(byEndpoint));
     });
     ports = java.util.Collections.unmodifiableMap(p);
   }
@@ -59,7 +64,7 @@ public record Lock(Map<String, List<Cidr>> subnets, Map<String, Map<String, List
   }
 
   /** This lock with {@code ports} in place of its host ports. */
-  public Lock withPorts(Map<String, Map<String, List<Integer>>> ports) {
+  public Lock withPorts(Map<String, Map<String, Map<String, List<Integer>>>> ports) {
     return new Lock(subnets, addresses, services, ports);
   }
 

@@ -55,22 +55,28 @@ public final class LockDiff {
             : "service `" + svc + "` moves from " + b + " to " + a);
       }
     }
-    TreeSet<String> publishers = new TreeSet<>(before.ports().keySet());
-    publishers.addAll(after.ports().keySet());
+    Map<String, Map<String, Hosted>> b = byEndpoint(before);
+    Map<String, Map<String, Hosted>> a = byEndpoint(after);
+    TreeSet<String> publishers = new TreeSet<>(b.keySet());
+    publishers.addAll(a.keySet());
     for (String ep : publishers) {
-      Map<String, List<Integer>> b = before.ports().getOrDefault(ep, Map.of());
-      Map<String, List<Integer>> a = after.ports().getOrDefault(ep, Map.of());
-      TreeSet<String> lines = new TreeSet<>(b.keySet());
-      lines.addAll(a.keySet());
+      Map<String, Hosted> bl = b.getOrDefault(ep, Map.of());
+      Map<String, Hosted> al = a.getOrDefault(ep, Map.of());
+      TreeSet<String> lines = new TreeSet<>(bl.keySet());
+      lines.addAll(al.keySet());
       for (String line : lines) {
-        List<Integer> x = b.get(line);
-        List<Integer> y = a.get(line);
+        Hosted x = bl.get(line);
+        Hosted y = al.get(line);
         if (x == null) {
-          changes.add("`" + ep + "` publishes " + line + " on host port " + ports(y));
+          changes.add("`" + ep + "` publishes " + line + " on host port " + ports(y.firsts()));
         } else if (y == null) {
-          changes.add("`" + ep + "` no longer publishes " + line + " on host port " + ports(x));
-        } else if (!x.equals(y)) {
-          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x) + " to " + ports(y));
+          changes.add("`" + ep + "` no longer publishes " + line + " on host port " + ports(x.firsts()));
+        } else if (!x.host().equals(y.host())) {
+          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " of host `"
+              + x.host() + "` to " + ports(y.firsts()) + " of host `" + y.host() + "`");
+        } else if (!x.firsts().equals(y.firsts())) {
+          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " to "
+              + ports(y.firsts()));
         }
       }
     }
@@ -79,6 +85,17 @@ public final class LockDiff {
     }
     String shown = String.join(", ", changes.subList(0, Math.min(3, changes.size())));
     return shown + (changes.size() > 3 ? " and " + (changes.size() - 3) + " more" : "");
+  }
+
+  /** The first ports of a line and the host they were chosen on. */
+  private record Hosted(String host, List<Integer> firsts) {}
+
+  /** The host ports of {@code lock} by endpoint, then line key (an endpoint is on one host). */
+  private static Map<String, Map<String, Hosted>> byEndpoint(Lock lock) {
+    Map<String, Map<String, Hosted>> out = new java.util.TreeMap<>();
+    lock.ports().forEach((host, eps) -> eps.forEach((ep, lines) -> lines.forEach((line, firsts) ->
+        out.computeIfAbsent(ep, k -> new java.util.TreeMap<>()).putIfAbsent(line, new Hosted(host, firsts)))));
+    return out;
   }
 
   private static String ports(List<Integer> firsts) {

@@ -72,7 +72,8 @@ public final class LockReader {
     Map<String, List<Cidr>> subnets = new LinkedHashMap<>();
     Map<String, Map<String, List<IpAddress>>> addresses = new LinkedHashMap<>();
     Map<String, List<IpAddress>> services = new LinkedHashMap<>();
-    Map<String, Map<String, List<Integer>>> ports = new LinkedHashMap<>();
+    Map<String, Map<String, Map<String, List<Integer>>>> ports = new LinkedHashMap<>();
+    boolean[] hostless = {false};
     for (NodeTuple t : top.getValue()) {
       String key = scalar(t.getKeyNode()).orElse("");
       switch (key) {
@@ -95,11 +96,28 @@ public final class LockReader {
         });
         case "services" -> mapping(t.getValueNode(), "services and their virtual addresses (`SERVICE: [ADDRESS]`)")
             .forEach((svc, node) -> services.put(svc, list(node, IpAddress::parse, "address")));
-        case "ports" -> mapping(t.getValueNode(), "endpoints (`ENDPOINT:` then its `publish` lines)").forEach((ep, node) -> {
-          Map<String, List<Integer>> inner = new LinkedHashMap<>();
-          mapping(node, "the `publish` lines of endpoint `" + ep + "` (`PORTS/PROTOCOL: [HOST_PORT]`)")
-              .forEach((line, firsts) -> inner.put(line, list(firsts, LockReader::port, "port")));
-          ports.put(ep, inner);
+        case "ports" -> mapping(t.getValueNode(), "hosts (`HOST:` then its endpoints)").forEach((host, hn) -> {
+          Map<String, Map<String, List<Integer>>> byEndpoint = new LinkedHashMap<>();
+          String what = "the endpoints of host `" + host + "` (`ENDPOINT:` then its `publish` lines)";
+          mapping(hn, what).forEach((ep, node) -> {
+            if (node instanceof SequenceNode) {
+              // `ports: ENDPOINT: LINE: [PORT]`, as a development build of netc wrote it: no hosts
+              if (!hostless[0]) {
+                hostless[0] = true;
+                diags.add(Diagnostic.of(Code.NETC230, span(node), "the host ports in the lock file do not name"
+                        + " their host: expected `ports: HOST: ENDPOINT: LINE: [PORT]`, got `" + host + ": " + ep
+                        + ": [PORT]`")
+                    .withHint("a development build of netc wrote this form; delete the `ports` section (the"
+                        + " subnets and addresses stay pinned) and run `netc lock` again"));
+              }
+              return;
+            }
+            Map<String, List<Integer>> inner = new LinkedHashMap<>();
+            mapping(node, "the `publish` lines of endpoint `" + ep + "` (`PORTS/PROTOCOL: [HOST_PORT]`)")
+                .forEach((line, firsts) -> inner.put(line, list(firsts, LockReader::port, "port")));
+            byEndpoint.put(ep, inner);
+          });
+          ports.put(host, byEndpoint);
         });
         default -> report(span(t.getKeyNode()), "unknown key `" + key + "` in the lock file"
             + dev.netc.compiler.diag.Spelling.suggest(key, List.of("version", "subnets", "addresses", "services", "ports"))
@@ -156,7 +174,7 @@ public final class LockReader {
   private void report(Span at, String message) {
     diags.add(Diagnostic.of(Code.NETC230, at, message)
         .withHint("mend the lock file by hand; deleting it and running `netc lock` writes a new one,"
-            + " but addresses may then move"));
+            + " but addresses and host ports may then move"));
   }
 
   private Span span(Node n) {

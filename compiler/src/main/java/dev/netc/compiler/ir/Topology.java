@@ -9,8 +9,9 @@ import java.util.Map;
  * imports them.
  *
  * @param lockedPorts the host ports the lock file pins for the {@code publish} lines that give
- *     none: endpoint name to line key to first ports ({@code Lock#ports}); {@code
- *     model.AutomaticPorts} keeps each while it is still free
+ *     none: host name to endpoint name to line key to first ports ({@code Lock#ports});
+ *     {@code model.AutomaticPorts} keeps each while the endpoint is still on that host and the
+ *     ports are still free
  */
 public record Topology(
     String name,
@@ -20,7 +21,7 @@ public record Topology(
     List<Endpoint> endpoints,
     List<Service> services,
     List<Policy> policies,
-    Map<String, Map<String, List<Integer>>> lockedPorts) {
+    Map<String, Map<String, Map<String, List<Integer>>>> lockedPorts) {
 
   public Topology {
     hosts = List.copyOf(hosts);

@@ -25,11 +25,12 @@ import java.util.TreeSet;
  * <p>Per host and protocol: the ports that the {@code mode bridge} endpoints of the host publish
  * explicitly are taken first; then each line without a host port of such an endpoint with a
  * route out (a network that is neither {@code internal} nor macvlan) keeps the block the lock
- * file pins for it ({@link Topology#lockedPorts}, by {@link #key}) while that block lies in
- * {@link #FIRST}-65535 and no port of it is taken yet; then every other such line, in the order
- * of the endpoints and of their lines, gets the lowest block of free ports from {@link #FIRST}
- * as wide as its container range (docs/kernel-plan.md, "Published ports"). A line of an
- * endpoint without a route out is forwarded nowhere and gets none.
+ * file pins for it on this host ({@link Topology#lockedPorts}, by host, endpoint and {@link
+ * #key}; a pin recorded under another host, before the endpoint moved, is ignored) while that
+ * block lies in {@link #FIRST}-65535 and no port of it is taken yet; then every other such
+ * line, in the order of the endpoints and of their lines, gets the lowest block of free ports
+ * from {@link #FIRST} as wide as its container range (docs/kernel-plan.md, "Published
+ * ports"). A line of an endpoint without a route out is forwarded nowhere and gets none.
  */
 public final class AutomaticPorts {
   /** The first port chosen (the dynamic ports of RFC 6335, 49152-65535). */
@@ -41,8 +42,8 @@ public final class AutomaticPorts {
   /** The lines ({@code ENDPOINT#INDEX}) that wanted a block of ports and found none wide enough. */
   private final java.util.Set<String> unplaced = new java.util.HashSet<>();
 
-  /** What the lock file records of the choice: endpoint name to line key to first ports. */
-  private final Map<String, Map<String, List<Integer>>> lock = new java.util.TreeMap<>();
+  /** What the lock file records of the choice: host to endpoint to line key to first ports. */
+  private final Map<String, Map<String, Map<String, List<Integer>>>> lock = new java.util.TreeMap<>();
 
   private AutomaticPorts() {}
 
@@ -57,13 +58,12 @@ public final class AutomaticPorts {
         byHost.computeIfAbsent(e.host(), k -> new ArrayList<>()).add(e);
       }
     }
-    for (List<Endpoint> endpoints : byHost.values()) {
-      a.choose(endpoints, networks, t.lockedPorts());
-    }
+    byHost.forEach((host, endpoints) ->
+        a.choose(host, endpoints, networks, t.lockedPorts().getOrDefault(host, Map.of())));
     return a;
   }
 
-  private void choose(List<Endpoint> endpoints, Map<String, Network> networks,
+  private void choose(String host, List<Endpoint> endpoints, Map<String, Network> networks,
       Map<String, Map<String, List<Integer>>> locked) {
     Map<Protocol, TreeSet<Integer>> used = new EnumMap<>(Protocol.class);
     for (Endpoint e : endpoints) {
@@ -76,7 +76,7 @@ public final class AutomaticPorts {
         });
       }
     }
-    // the blocks the lock pins, while still free (the first line to pin a port keeps it)
+    // the blocks the lock pins on this host, while still free (the first line to pin a port keeps it)
     for (Endpoint e : endpoints) {
       int[] firsts = new int[e.publishes().size()];
       Arrays.fill(firsts, -1);
@@ -119,7 +119,8 @@ public final class AutomaticPorts {
             }
           }
           if (firsts[i] >= 0) {
-            lock.computeIfAbsent(e.name(), k -> new java.util.TreeMap<>())
+            lock.computeIfAbsent(host, k -> new java.util.TreeMap<>())
+                .computeIfAbsent(e.name(), k -> new java.util.TreeMap<>())
                 .computeIfAbsent(key(p), k -> new ArrayList<>()).add(firsts[i]);
           }
         }
@@ -138,11 +139,11 @@ public final class AutomaticPorts {
   }
 
   /**
-   * What the lock file records of this choice: for every endpoint with a line that got a host
-   * port chosen, the {@link #key} of each such line to its first host port (two lines with the
-   * same key, in their order).
+   * What the lock file records of this choice: for every host, every endpoint of it with a line
+   * that got a host port chosen, the {@link #key} of each such line to its first host port (two
+   * lines with the same key, in their order).
    */
-  public Map<String, Map<String, List<Integer>>> lock() {
+  public Map<String, Map<String, Map<String, List<Integer>>>> lock() {
     return java.util.Collections.unmodifiableMap(lock);
   }
 
