@@ -63,11 +63,16 @@ class ProbeKernelTest {
           + " foreign in { type filter hook input priority 0; }; add rule inet foreign in tcp dport 5432 ip saddr 10.20.0.4 drop"));
       r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "5432");
       assertEquals(1, r.status(), r.out() + r.err());
+      // and the table is named, since it is what drops them
+      String note = "namespace " + s + "-db holds nftables table inet foreign (not netc's) with base chain in (input,"
+          + " policy accept): it also filters the traffic verify measured";
       assertEquals("""
           api-2 -> db on 5432/tcp: model admits, kernel denies (10.20.0.5:5432 timed out)
             model: path: both on network `back`; `db` is isolated for ingress; admitted by policy `api-to-db`: `allow ingress from app=api port 5432/tcp` (webshop.netc:51)
 
-          """, r.out().substring(0, Math.max(0, r.out().indexOf("Differ: "))));
+          note: %s
+
+          """.formatted(note), r.out().substring(0, Math.max(0, r.out().indexOf("Differ: "))));
       assertTrue(r.out().startsWith("Differ: 1 of 36 cells (sandbox " + s + ", topology webshop, 1 port, ",
           r.out().indexOf("Differ: ")), r.out());
       r = cli.run("verify", "webshop.netc", "--sandbox", s, "--port", "5432/tcp", "--format", "json");
@@ -84,6 +89,11 @@ class ProbeKernelTest {
                 "kernel": false,
                 "detail": "10.20.0.5:5432 timed out",
           """), r.out());
+      assertTrue(r.out().contains("""
+            "notes": [
+              "%s"
+            ],
+          """.formatted(note)), r.out());
 
       assertEquals(0, cli.run("exec", "webshop.netc", "--sandbox", s, "web", "--", "getent", "hosts", "api-1").status());
       assertEquals(0, cli.run("exec", "webshop.netc", "--sandbox", s, "db", "--", "sh", "-c",

@@ -110,6 +110,9 @@ class SeveralHostsProbeKernelTest {
           .toList(), r.out());
       assertTrue(r.out().contains("\nweb -> api on 3000/tcp: model admits, kernel denies (10.40.0.3:3000 timed out)\n"
           + "  model: path: both on network `mesh`; `web` is not isolated for egress\n"), r.out());
+      // and the table is named, on its host
+      assertTrue(r.out().contains("\nnote: namespace " + s + "-host_h2 holds nftables table inet other (not netc's) with"
+          + " base chain in (input, policy accept): it also filters the traffic verify measured\n\nDiffer: "), r.out());
       assertTrue(r.out().contains("\nDiffer: " + cut.size() + " of " + all + " cells (sandbox " + s), r.out());
       // one host at a time sees none of it
       assertEquals(0, cli.run("verify", "overlay.netc", "--sandbox", s, "--host", "h2", "-q").status());

@@ -1193,6 +1193,52 @@ public final class LiveReader {
     return nftList(ns, "chains", "chain", "table");
   }
 
+  /**
+   * The base chains of namespace {@code ns}, every table's: as root over netlink ({@link
+   * NftDump#baseChains}), else {@code nft -j list chains} (the chains that have a hook; nft 1.0.6
+   * does not give their devices).
+   */
+  public List<NftDump.BaseChain> baseChains(String ns) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      long start = System.nanoTime();
+      try {
+        List<NftDump.BaseChain> out = netlink.baseChains(ns);
+        exec.note("netlink: the nftables base chains of " + (ns.isEmpty() ? "the host" : ns), System.nanoTime() - start);
+        return out;
+      } catch (IOException | RuntimeException e) {
+        // listed with nft below
+      }
+    }
+    CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-j", "list", "chains")), "");
+    if (!r.ok()) {
+      throw new RunnerException("cannot list the nftables chains of " + (ns.isEmpty() ? "the host" : ns) + ": "
+          + r.firstError());
+    }
+    return parseBaseChains(r.out());
+  }
+
+  /** The base chains of {@code nft -j list chains} output: the chains with a {@code hook}. */
+  static List<NftDump.BaseChain> parseBaseChains(String json) {
+    List<NftDump.BaseChain> out = new ArrayList<>();
+    for (JsonNode doc : parse(json, "nft -j list chains")) {
+      for (JsonNode item : doc.path("nftables")) {
+        JsonNode c = item.path("chain");
+        if (c.isMissingNode() || !c.hasNonNull("hook")) {
+          continue;
+        }
+        // nft 1.0.6 leaves the devices out; a later one gives one as a string, several as a list
+        List<String> devices = new ArrayList<>();
+        if (c.path("dev").isTextual()) {
+          devices.add(c.path("dev").asText());
+        }
+        c.path("dev").forEach(d -> devices.add(d.asText()));
+        out.add(new NftDump.BaseChain(c.path("family").asText(), c.path("table").asText(), c.path("name").asText(),
+            c.path("hook").asText(), devices, c.path("policy").asText("accept")));
+      }
+    }
+    return out;
+  }
+
   /** Every table of namespace {@code ns}, as {@code FAMILY NAME} (costs every set element with nft 1.0.6). */
   public Set<String> tables(String ns) {
     return nftList(ns, "tables", "table", "name");

@@ -375,6 +375,16 @@ public final class Runner {
     return exec.runAttached(argv);
   }
 
+  /**
+   * The base chains of every nftables table of namespace {@code ns} ({@code ""}: the host's),
+   * netc's and others' alike ({@link LiveReader#baseChains}).
+   *
+   * @throws RunnerException when they cannot be read
+   */
+  public List<dev.netc.runner.netlink.NftDump.BaseChain> baseChains(String ns) {
+    return reader.baseChains(ns);
+  }
+
   // ------------------------------------------------------------------ plan
 
   /** What {@link #apply} would do now. */

@@ -9,6 +9,7 @@ import dev.netc.backends.plan.ObjectId;
 import dev.netc.backends.plan.Planner;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.runner.netlink.NetlinkNamespaces;
+import dev.netc.runner.netlink.NftDump;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * into a sandbox, the two readers' live states are equal (every owned and foreign object, link
  * kinds, MTUs, masters, MACs, peers by index, VXLAN ids, ports and local addresses, macvlan
  * modes, addresses, routes, sysctls), and so are the two readers' lists of namespaces, of the
- * nftables tables that have chains, and their rule counts (netlink against {@code nft -j}).
+ * nftables tables that have chains, their rule counts and the base chains of every table, with
+ * their hooks and policies (netlink against {@code nft -j}).
  */
 class NetlinkReadKernelTest extends SandboxTest {
   @ParameterizedTest
@@ -111,8 +113,13 @@ class NetlinkReadKernelTest extends SandboxTest {
     // foreign table of another family and one without chains
     assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table ip foreign; add chain ip foreign c { type filter hook output priority 0; };"
         + " add rule ip foreign c counter; add rule ip foreign c counter; add table bridge nochains").ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table inet mine; add chain inet mine fw"
+        + " { type nat hook postrouting priority 100; }; add chain inet mine in { type filter hook input priority 0; policy drop; };"
+        + " add rule inet mine in accept").ok());
     for (String h : sysctls.keySet()) {
       assertEquals(processes.tablesWithChains(h), netlink.tablesWithChains(h), h);
+      // the base chains, their hooks and policies, alike (nft 1.0.6 gives no devices: none here)
+      assertEquals(processes.baseChains(h), netlink.baseChains(h), h);
       for (String table : processes.tablesWithChains(h)) {
         assertEquals(processes.tableRules(h, table).orElseThrow().count(), netlink.tableRules(h, table).orElseThrow().count(),
             h + " " + table);
@@ -122,6 +129,15 @@ class NetlinkReadKernelTest extends SandboxTest {
     }
     assertTrue(netlink.tablesWithChains(s).contains("ip foreign"));
     assertFalse(netlink.tablesWithChains(s).contains("bridge nochains"));
+    assertEquals(List.of(new NftDump.BaseChain("ip", "foreign", "c", "output", List.of(), "accept"),
+        new NftDump.BaseChain("inet", "mine", "fw", "postrouting", List.of(), "accept"),
+        new NftDump.BaseChain("inet", "mine", "in", "input", List.of(), "drop")),
+        netlink.baseChains(s).stream().filter(c -> !c.table().startsWith("netc_")).toList());
+    // a chain of a device (which nft 1.0.6 does not list): its device read over netlink
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table netdev edge; add chain netdev edge i"
+        + " { type filter hook ingress device uplink priority 0; policy drop; }").ok());
+    assertEquals(List.of(new NftDump.BaseChain("netdev", "edge", "i", "ingress", List.of("uplink"), "drop")),
+        netlink.baseChains(s).stream().filter(c -> c.family().equals("netdev")).toList());
     TableRules foreign = netlink.tableRules(s, "ip foreign").orElseThrow();
     assertEquals(2, foreign.count());
     // the digest: the same rules read again give the same; counters that counted packets do not

@@ -81,6 +81,8 @@ class VerifyKernelTest extends ProbeSandboxTest {
     Verification v = verify(t, List.of(TCP_3000, TCP_5432));
     assertEquals(List.of("api-1 -> db 3000/tcp model false kernel true"), lines(v), v::text);
     assertTrue(v.text().contains("api-1 -> db on 3000/tcp: model denies, kernel admits (via 10.20.0.5:3000)"), v::text);
+    // cells differ, and every table of the namespaces is netc's: nothing else is named
+    assertEquals(List.of(), v.notes(), v::text);
 
     // a table of someone else's in db's namespace drops what arrives on eth0 (foreign: drift does
     // not look at it): every cell to or from db that the model admits, but db itself, is lost
@@ -98,6 +100,42 @@ class VerifyKernelTest extends ProbeSandboxTest {
     assertTrue(v.text().contains("api-1 -> db on 5432/tcp: model admits, kernel denies (10.20.0.5:5432 "), v::text);
     assertTrue(v.text().contains("admitted by policy `api-to-db`: `allow ingress from app=api port 5432/tcp`"
         + " (" + Kernel.root().resolve("examples/webshop.netc") + ":51)"), v::text);
+    // and the table is named as what else filters: its policy accepts, its rule drops
+    assertEquals(List.of("namespace " + s + "-db holds nftables table inet foreign (not netc's) with base chain in"
+        + " (input, policy accept): it also filters the traffic verify measured"), v.notes(), v::text);
+  }
+
+  /**
+   * A table of someone else's in the sandbox's host namespace whose base chain drops what it
+   * forwards (drift compares netc's objects only): verify names the table, its base chain, hook
+   * and policy beside the cells that differ, in its text and its JSON; a table of someone else's
+   * without a base chain (no hook calls it), and netc's own, are not named.
+   */
+  @Test
+  void aForeignTableWithABaseChainIsNamedWhenCellsDiffer() {
+    Topology t = Kernel.compile("examples/webshop.netc");
+    runner.apply(Kernel.target(t, s));
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table inet mine; add chain inet mine fw"
+        + " { type filter hook forward priority 0; policy drop; }; add table ip idle; add chain ip idle c").ok());
+    assertTrue(runner.drift(Kernel.target(t, s)).inSync());
+    Verification v = verify(t, new Reachability(t).defaultPorts());
+    assertFalse(v.equal(), v::text);
+    assertTrue(v.differences().stream().allMatch(d -> d.model() && !d.kernel()), v::text);
+    String note = "namespace " + s + " holds nftables table inet mine (not netc's) with base chain fw (forward,"
+        + " policy drop): it also filters the traffic verify measured";
+    assertEquals(List.of(note), v.notes(), v::text);
+    assertTrue(v.text().contains("\nnote: " + note + "\n\nDiffer: "), v::text);
+    assertEquals(List.of(note), notes(v.json()), v::json);
+  }
+
+  private static List<String> notes(String json) {
+    try {
+      List<String> out = new java.util.ArrayList<>();
+      new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("notes").forEach(n -> out.add(n.asText()));
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static List<String> lines(Verification v) {

@@ -228,6 +228,11 @@ public final class NetlinkNamespaces {
     return in(ns, NftDump::chains);
   }
 
+  /** The base chains of namespace {@code ns} ({@link NftDump#baseChains}). */
+  public List<NftDump.BaseChain> baseChains(String ns) throws IOException {
+    return in(ns, NftDump::baseChains);
+  }
+
   /**
    * The generation of namespace {@code ns}, then the rules of table {@code FAMILY NAME} there, in
    * that order in one thread: the rules are those of that generation or a later one, never older.

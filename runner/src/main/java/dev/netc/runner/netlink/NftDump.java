@@ -16,11 +16,11 @@ import java.util.TreeSet;
 /**
  * What netc reads of nftables, over {@code NETLINK_NETFILTER} in the calling thread's namespace:
  * the ruleset's generation ({@code NFT_MSG_GETGEN}), the tables that have a chain ({@code
- * NFT_MSG_GETCHAIN}, as {@code nft -j list chains} tells), the rules of one table ({@code
- * NFT_MSG_GETRULE} filtered by table), and, only when asked, its sets' elements ({@code
- * NFT_MSG_GETSET}, {@code NFT_MSG_GETSETELEM}), up to a number per set. Nothing else fetches a
- * set element: nft 1.0.6 lists every element even for {@code list tables} and {@code -t list
- * table} (1.2 s with 100,000 elements).
+ * NFT_MSG_GETCHAIN}, as {@code nft -j list chains} tells), the base chains with their hook and
+ * policy (the same dump), the rules of one table ({@code NFT_MSG_GETRULE} filtered by table),
+ * and, only when asked, its sets' elements ({@code NFT_MSG_GETSET}, {@code NFT_MSG_GETSETELEM}),
+ * up to a number per set. Nothing else fetches a set element: nft 1.0.6 lists every element
+ * even for {@code list tables} and {@code -t list table} (1.2 s with 100,000 elements).
  */
 public final class NftDump {
   private static final int NFNL_SUBSYS_NFTABLES = 10;
@@ -53,6 +53,14 @@ public final class NftDump {
   private static final int NFTA_GEN_ID = 1;
   private static final int NFTA_CHAIN_TABLE = 1;
   private static final int NFTA_CHAIN_NAME = 3;
+  private static final int NFTA_CHAIN_HOOK = 4;
+  private static final int NFTA_CHAIN_POLICY = 5;
+  private static final int NFTA_HOOK_HOOKNUM = 1;
+  private static final int NFTA_HOOK_DEV = 3;
+  /** The devices of a chain of several ({@code NFTA_DEVICE_NAME} each; a chain of one has {@code NFTA_HOOK_DEV} too). */
+  private static final int NFTA_HOOK_DEVS = 4;
+  /** A base chain's policy {@code drop} ({@code NF_DROP}; {@code NF_ACCEPT} is 1). */
+  private static final int NF_DROP = 0;
   /**
    * The attributes of a chain that make its shape: its hook (hook number, priority, device),
    * policy, type, flags and comment ({@code NFTA_CHAIN_HOOK}, {@code _POLICY}, {@code _TYPE},
@@ -85,6 +93,67 @@ public final class NftDump {
       }
     }
     return out;
+  }
+
+  /**
+   * A base chain: one that a hook of the kernel calls, so that it filters (or translates, or
+   * routes) traffic whatever other tables do.
+   *
+   * @param family the table's family, as nft names it ({@code inet}, {@code ip}, {@code bridge}, ...)
+   * @param hook the hook as nft names it ({@code forward}, {@code input}, {@code ingress}, ...)
+   * @param devices the devices of a {@code netdev} (or {@code inet} ingress) chain; none for the others
+   * @param policy {@code accept} or {@code drop}
+   */
+  public record BaseChain(String family, String table, String name, String hook, List<String> devices, String policy) {
+    public BaseChain {
+      devices = List.copyOf(devices);
+    }
+  }
+
+  /**
+   * The base chains of the calling thread's namespace ({@code NFT_MSG_GETCHAIN} of every family;
+   * a chain with {@code NFTA_CHAIN_HOOK}), in the order the kernel lists them.
+   */
+  public static List<BaseChain> baseChains() throws IOException {
+    List<BaseChain> out = new ArrayList<>();
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      for (ByteBuffer m : sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETCHAIN, header(0))) {
+        Map<Integer, ByteBuffer> a = RouteDump.attributes(m, 4);
+        ByteBuffer hook = a.get(NFTA_CHAIN_HOOK);
+        if (hook == null || !a.containsKey(NFTA_CHAIN_TABLE) || !a.containsKey(NFTA_CHAIN_NAME)) {
+          continue; // a regular chain: only a jump or goto reaches it
+        }
+        Map<Integer, ByteBuffer> h = RouteDump.attributes(hook, 0);
+        int family = m.get(0) & 0xff;
+        String hookName = h.containsKey(NFTA_HOOK_HOOKNUM) ? hookName(family, be32(h.get(NFTA_HOOK_HOOKNUM))) : "hook";
+        List<String> devices = new ArrayList<>();
+        if (h.containsKey(NFTA_HOOK_DEVS)) {
+          RouteDump.attributeList(h.get(NFTA_HOOK_DEVS), 0).forEach(d -> devices.add(RouteDump.string(d.getValue())));
+        } else if (h.containsKey(NFTA_HOOK_DEV)) {
+          devices.add(RouteDump.string(h.get(NFTA_HOOK_DEV)));
+        }
+        ByteBuffer policy = a.get(NFTA_CHAIN_POLICY);
+        out.add(new BaseChain(FAMILIES.getOrDefault(family, "family" + family), RouteDump.string(a.get(NFTA_CHAIN_TABLE)),
+            RouteDump.string(a.get(NFTA_CHAIN_NAME)), hookName, devices,
+            policy == null ? "accept" : be32(policy) == NF_DROP ? "drop" : "accept"));
+      }
+    }
+    return out;
+  }
+
+  /** A hook's name as nft gives it: {@code NF_INET_*}, {@code NF_ARP_*} or {@code NF_NETDEV_*} by family. */
+  static String hookName(int family, int hook) {
+    List<String> names = switch (family) {
+      case 3 -> List.of("input", "output", "forward"); // arp
+      case 5 -> List.of("ingress", "egress"); // netdev
+      default -> List.of("prerouting", "input", "forward", "output", "postrouting", "ingress");
+    };
+    return hook >= 0 && hook < names.size() ? names.get(hook) : "hook " + hook;
+  }
+
+  /** A 32-bit attribute in network byte order, as nftables sends its numbers. */
+  private static int be32(ByteBuffer v) {
+    return v.duplicate().order(ByteOrder.BIG_ENDIAN).getInt(0);
   }
 
   /**

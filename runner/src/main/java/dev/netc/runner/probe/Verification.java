@@ -19,7 +19,8 @@ import java.util.Map;
  * @param skipped the cells not compared, counted by reason: known differences
  *     (docs/kernel-plan.md#known-differences), verdicts that depend on what is not realised yet
  * @param notes what may explain the differences other than the topology, one sentence each (the
- *     kernel's neighbour tables full while probing: {@link NeighbourTables})
+ *     kernel's neighbour tables full while probing: {@link NeighbourTables}; a table that is not
+ *     netc's with a base chain in a namespace the probes went through: {@link ForeignTables})
  */
 public record Verification(String topology, String sandbox, ProbeResult probe, List<Difference> differences,
     int compared, Map<String, Integer> skipped, List<String> notes) {

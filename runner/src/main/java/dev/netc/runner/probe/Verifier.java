@@ -135,12 +135,37 @@ public final class Verifier {
             why(model.explain(c.from(), c.to(), c.port()))));
       }
     }
-    // a neighbour table full while probing drops connections the network admits: said, so that
-    // the differences are not taken for the topology's
-    List<String> notes = !diffs.isEmpty() && NeighbourTables.fulls() > fullsBefore
-        ? List.of(NeighbourTables.note(NeighbourTables.limits())) : List.of();
+    // a neighbour table full while probing drops connections the network admits, and a table
+    // that is not netc's filters what the probes send: said, so that the differences are not
+    // taken for the topology's
+    List<String> notes = new ArrayList<>();
+    if (!diffs.isEmpty() && NeighbourTables.fulls() > fullsBefore) {
+      notes.add(NeighbourTables.note(NeighbourTables.limits()));
+    }
+    if (!diffs.isEmpty()) {
+      notes.addAll(ForeignTables.notes(baseChains(layout)));
+    }
     Runner.Target first = targets.get(0);
     return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped, notes);
+  }
+
+  /**
+   * The base chains of the namespaces the probes went through: each host's (and {@code S} between
+   * several hosts), then each node's; a namespace that cannot be read is left out (a note is not
+   * worth failing the verify for).
+   */
+  private Map<String, List<dev.netc.runner.netlink.NftDump.BaseChain>> baseChains(Prober.Layout layout) {
+    Set<String> namespaces = new LinkedHashSet<>(layout.routers());
+    namespaces.addAll(layout.namespaces());
+    Map<String, List<dev.netc.runner.netlink.NftDump.BaseChain>> out = new java.util.LinkedHashMap<>();
+    for (String ns : namespaces) {
+      try {
+        out.put(ns, runner.baseChains(ns));
+      } catch (RunnerException e) {
+        // not read: not named
+      }
+    }
+    return out;
   }
 
   private static ProbeResult probe(Prober p, List<Runner.Target> targets, Prober.Layout layout, List<PortSpec> ports,
