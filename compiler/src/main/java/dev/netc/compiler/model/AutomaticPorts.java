@@ -4,6 +4,7 @@ import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
+import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
@@ -23,7 +24,8 @@ import java.util.TreeSet;
  * plan ({@code Planner}) realises, so that both name the same number.
  *
  * <p>Per host and protocol: the ports that the {@code mode bridge} endpoints of the host publish
- * explicitly are taken first; then each line without a host port of such an endpoint with a
+ * explicitly, and those its {@code mode host} endpoints (and their members) expose, since they
+ * listen on them in the host's own stack, are taken first; then each line without a host port of such an endpoint with a
  * route out (a network that is neither {@code internal} nor macvlan) keeps the block the lock
  * file pins for it on this host ({@link Topology#lockedPorts}, by host, endpoint and {@link
  * #key}; a pin recorded under another host, before the endpoint moved, is ignored) while that
@@ -53,19 +55,31 @@ public final class AutomaticPorts {
     Map<String, Network> networks = new HashMap<>();
     t.networks().forEach(n -> networks.put(n.name(), n));
     Map<String, List<Endpoint>> byHost = new HashMap<>();
+    Map<String, List<PortSpec>> listening = new HashMap<>();
     for (Endpoint e : t.endpoints()) {
       if (e.mode() == NetMode.BRIDGE) {
         byHost.computeIfAbsent(e.host(), k -> new ArrayList<>()).add(e);
+      } else if (e.mode() == NetMode.HOST) {
+        // it listens on the host's own ports: what it and its members expose (NETC220)
+        List<PortSpec> ports = listening.computeIfAbsent(e.host(), k -> new ArrayList<>());
+        ports.addAll(e.exposes());
+        e.members().forEach(m -> ports.addAll(m.exposes()));
       }
     }
-    byHost.forEach((host, endpoints) ->
-        a.choose(host, endpoints, networks, t.lockedPorts().getOrDefault(host, Map.of())));
+    byHost.forEach((host, endpoints) -> a.choose(host, endpoints, networks,
+        t.lockedPorts().getOrDefault(host, Map.of()), listening.getOrDefault(host, List.of())));
     return a;
   }
 
   private void choose(String host, List<Endpoint> endpoints, Map<String, Network> networks,
-      Map<String, Map<String, List<Integer>>> locked) {
+      Map<String, Map<String, List<Integer>>> locked, List<PortSpec> listening) {
     Map<Protocol, TreeSet<Integer>> used = new EnumMap<>(Protocol.class);
+    for (PortSpec listen : listening) {
+      TreeSet<Integer> taken = used.computeIfAbsent(listen.protocol(), k -> new TreeSet<>());
+      for (int port = listen.range().first(); port <= listen.range().last(); port++) {
+        taken.add(port);
+      }
+    }
     for (Endpoint e : endpoints) {
       for (Publish p : e.publishes()) {
         p.hostPorts().ifPresent(r -> {
