@@ -36,8 +36,11 @@ final class AutomaticPortsFit implements Check {
                 + p.containerPorts() + "/" + p.protocol().label() + " on host ports netc chooses, but host `" + e.host()
                 + "` has no " + (wanted == 1 ? "free port" : "block of " + wanted + " free ports") + " left in "
                 + AutomaticPorts.FIRST + "-65535 for " + p.protocol().label())
-            .withHint("give this line its host ports (`publish HOST_PORTS -> " + p.containerPorts() + "/"
-                + p.protocol().label() + "`), or publish a narrower range"));
+            .withHint(e.replicaOf().isPresent()
+                // host ports given in the line would be the same for every replica (NETC220)
+                ? "publish a narrower range, or run fewer replicas: each replica takes a block of its own"
+                : "give this line its host ports (`publish HOST_PORTS -> " + p.containerPorts() + "/"
+                    + p.protocol().label() + "`), or publish a narrower range"));
       }
     }
   }
