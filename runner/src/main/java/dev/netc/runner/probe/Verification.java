@@ -61,7 +61,8 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
     StringBuilder skip = new StringBuilder();
     skipped.forEach((why, n) -> skip.append("; not compared: ").append(n).append(n == 1 ? " cell " : " cells ").append(why));
     if (equal()) {
-      return "Verified: the kernel admits exactly what the model says in " + compared + " cells (" + where + ")" + skip + ".";
+      return "Verified: the kernel admits exactly what the model says in " + compared + (compared == 1 ? " cell (" : " cells (")
+          + where + ")" + skip + ".";
     }
     return "Differ: " + differences.size() + " of " + compared + " cells (" + where + ")" + skip + ".";
   }

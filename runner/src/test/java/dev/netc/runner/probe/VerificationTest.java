@@ -1,0 +1,33 @@
+package dev.netc.runner.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netc.compiler.ir.PortRange;
+import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.model.Node;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The summary of a verify agrees in number with its counts: a two-host topology whose service
+ * leads only to an endpoint of the other host once said "not compared: 1 cell that depend on
+ * what the hosts' plans do not realise".
+ */
+class VerificationTest {
+  @Test
+  void oneCellComparedAndOneNotRealisedAreSaidInTheSingular() {
+    Node a = new Node("a", Node.Kind.ENDPOINT, Optional.empty(), Optional.of("h1"));
+    Node b = new Node("b", Node.Kind.ENDPOINT, Optional.empty(), Optional.of("h2"));
+    PortSpec http = new PortSpec(PortRange.of(80), Protocol.TCP);
+    ProbeResult probe = new ProbeResult(List.of(a, b), List.of(http),
+        List.of(new ProbeResult.Cell(a, b, http, false, "10.0.0.3:80 timed out", false),
+            new ProbeResult.Cell(b, a, http, false, "10.0.0.2:80 timed out", false)), 2, 1000);
+    Verification v = new Verification("t", "s", probe, List.of(), 1, Map.of(Verifier.NOT_REALISED, 1), List.of());
+    assertEquals("Verified: the kernel admits exactly what the model says in 1 cell (sandbox s, topology t, 1 port, "
+        + "2 connections in 1.0 s); not compared: 1 cell depending on what the hosts' plans do not realise (a network "
+        + "without interfaces yet, NETC520, or a service balancing to endpoints it does not hold).", v.summary());
+  }
+}
