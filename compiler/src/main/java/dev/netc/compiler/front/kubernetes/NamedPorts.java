@@ -26,15 +26,17 @@ final class NamedPorts {
    */
   static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
       String whose, String effect) {
-    return resolve(f, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod");
+    return resolve(f, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod",
+        "no pod is concerned at all (an ipBlock matches addresses, not pods; or check the selectors);"
+            + " give the port's number instead");
   }
 
   /**
    * The same, {@code widened} saying what netc does with the numbers when there are several (a
-   * Service port forwards to one of them).
+   * Service port forwards to one of them), and {@code noPods} the hint when no pod is concerned.
    */
   static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
-      String whose, String effect, java.util.function.Function<List<Integer>, String> widened) {
+      String whose, String effect, java.util.function.Function<List<Integer>, String> widened, String noPods) {
     TreeSet<Integer> numbers = new TreeSet<>();
     for (Cluster.Pod p : pods) {
       for (Cluster.NamedPort np : p.namedPorts()) {
@@ -47,8 +49,7 @@ final class NamedPorts {
     if (numbers.isEmpty()) {
       f.diags().add(Diagnostic.of(Code.NETC025, name.span(), "none of " + whose + " has a "
               + proto + " container port named `" + name.text() + "`, so " + effect)
-          .withHint(pods.isEmpty() ? "no pod is concerned at all (an ipBlock matches addresses,"
-                  + " not pods; or check the selectors); give the port's number instead"
+          .withHint(pods.isEmpty() ? noPods
               : "name the port in the pods' `ports` (`name: " + name.text() + "`), or give its number"));
       return List.of();
     }

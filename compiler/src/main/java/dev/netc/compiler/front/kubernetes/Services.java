@@ -183,7 +183,8 @@ final class Services {
       // (one virtual port forwards to one target port here: a name of several numbers, the lowest)
       NamedPorts.resolve(f, t, protocol.get(), pods, "the pods " + o.describe() + " selects",
           "this Service port forwards nothing and is left out",
-          numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod")
+          numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod",
+          o.describe() + " selects no pod: check its selector (a Service selects the pods of its own namespace only)")
           .stream().limit(1).forEach(n -> targets.add(Ports.word(n, protocol.get(), t)));
     }
     for (Word w : targets) {
