@@ -364,7 +364,7 @@ class ReachabilityTest {
         "`a` is isolated for egress; admitted by policy `a-out`: `allow egress to @host port 49152-49153/tcp`"),
         m.explain(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80).steps().stream()
             .map(s -> s.text()).toList());
-    assertEquals("path: through published port 49154/tcp",
+    assertEquals("path: through published port 49154/tcp of host `h2`",
         m.explain(m.node("@outside").orElseThrow(), m.node("second").orElseThrow(), TCP80).steps().get(0).text());
 
     // the plan forwards the ports the model names

@@ -1570,7 +1570,9 @@ public final class Reachability {
   private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost) {
     return publishedLines(e, port, fromHostSide, offHost).stream().findFirst().map(p -> {
       String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
-      return "through published port " + host + number(hostPort(e, p, port)) + "/" + p.protocol().label();
+      // off its host, with several hosts: which host's port it is (the one of the endpoint)
+      String of = offHost && t.hosts().size() > 1 ? " of host `" + e.host() + "`" : "";
+      return "through published port " + host + number(hostPort(e, p, port)) + "/" + p.protocol().label() + of;
     });
   }
 
