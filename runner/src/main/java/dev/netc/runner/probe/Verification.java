@@ -54,17 +54,20 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
     return differences.isEmpty();
   }
 
+  /** The summary line ({@code verify-summary.ftl}): what was compared, where, and what was not. */
   public String summary() {
-    String where = "sandbox " + sandbox + ", topology " + topology + ", " + probe.ports().size()
-        + (probe.ports().size() == 1 ? " port, " : " ports, ") + probe.connections() + " connections in "
-        + String.format(java.util.Locale.ROOT, "%.1f s", probe.millis() / 1000.0);
-    StringBuilder skip = new StringBuilder();
-    skipped.forEach((why, n) -> skip.append("; not compared: ").append(n).append(n == 1 ? " cell " : " cells ").append(why));
-    if (equal()) {
-      return "Verified: the kernel admits exactly what the model says in " + compared + (compared == 1 ? " cell (" : " cells (")
-          + where + ")" + skip + ".";
-    }
-    return "Differ: " + differences.size() + " of " + compared + " cells (" + where + ")" + skip + ".";
+    List<Map<String, Object>> skip = new ArrayList<>();
+    skipped.forEach((why, n) -> skip.add(Map.of("count", n, "why", why)));
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sandbox", sandbox);
+    m.put("topology", topology);
+    m.put("ports", probe.ports().size());
+    m.put("connections", Long.toString(probe.connections()));
+    m.put("seconds", String.format(java.util.Locale.ROOT, "%.1f", probe.millis() / 1000.0));
+    m.put("compared", compared);
+    m.put("differ", differences.size());
+    m.put("skipped", skip);
+    return Templates.render("verify-summary.ftl", m).strip();
   }
 
   /** One paragraph per difference, then the summary ({@code verify-text.ftl}). */

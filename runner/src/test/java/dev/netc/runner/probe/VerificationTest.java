@@ -30,4 +30,18 @@ class VerificationTest {
         + "2 connections in 1.0 s); not compared: 1 cell depending on what the hosts' plans do not realise (a network "
         + "without interfaces yet, NETC520, or a service balancing to endpoints it does not hold).", v.summary());
   }
+
+  @Test
+  void differencesAndSeveralCellsAreSaidInThePlural() {
+    Node a = new Node("a", Node.Kind.ENDPOINT, Optional.empty(), Optional.of("h1"));
+    Node b = new Node("b", Node.Kind.ENDPOINT, Optional.empty(), Optional.of("h1"));
+    PortSpec http = new PortSpec(PortRange.of(80), Protocol.TCP);
+    PortSpec dns = new PortSpec(PortRange.of(53), Protocol.UDP);
+    ProbeResult probe = new ProbeResult(List.of(a, b), List.of(http, dns),
+        List.of(new ProbeResult.Cell(a, b, http, false, "10.0.0.3:80 timed out", false)), 12, 2345);
+    Verification.Difference d = new Verification.Difference(a, b, http, true, false, "10.0.0.3:80 timed out", "why");
+    Verification v = new Verification("t", "s", probe, List.of(d), 4, Map.of("known", 2), List.of());
+    assertEquals("Differ: 1 of 4 cells (sandbox s, topology t, 2 ports, 12 connections in 2.3 s); not compared: 2 cells"
+        + " known.", v.summary());
+  }
 }
