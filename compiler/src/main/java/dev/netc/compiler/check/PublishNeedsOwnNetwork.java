@@ -58,9 +58,24 @@ final class PublishNeedsOwnNetwork implements Check {
         }
         out.add(Diagnostic.of(Code.NETC221, p.span(), "this published port of `" + name
                 + "` is ignored: " + why.get())
-            .withHint(hint));
+            .withHint(compose(p) ? inCompose(hint) : hint));
       }
     }
+  }
+
+  /** Whether {@code p} was written in a Compose file's {@code ports} (YAML input), not as a {@code publish}. */
+  private static boolean compose(Publish p) {
+    String path = p.span().file().path();
+    return path.endsWith(".yaml") || path.endsWith(".yml");
+  }
+
+  /** The hint in a Compose file's words: its {@code ports}, {@code networks} and {@code network_mode}. */
+  private static String inCompose(String hint) {
+    return hint.replace("remove the `publish`", "remove the port from `ports`")
+        .replace("drop `mode host`", "drop `network_mode: host`")
+        .replace("drop `mode none`", "drop `network_mode: none`")
+        .replace("attach `", "give `").replace("` to a network that is not internal as well",
+            "` a network that is not `internal: true` as well, in its `networks`");
   }
 
   /**
