@@ -25,6 +25,59 @@ final class Kernel {
 
   private Kernel() {}
 
+  /**
+   * The real kernel through processes only: an executor that does not say it reaches the
+   * kernel, so a runner on it reads and configures through {@code ip}, as without root or JNA.
+   */
+  static CommandExecutor throughProcesses() {
+    return new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return EXEC.processes();
+      }
+    };
+  }
+
+  /**
+   * The real kernel (over netlink too), but the first command that {@code fails} picks fails
+   * ("injected failure"); every other runs.
+   */
+  static CommandExecutor failingOnce(java.util.function.BiPredicate<List<String>, String> fails) {
+    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
+    return new CommandExecutor() {
+      @Override
+      public Result run(List<String> argv, String stdin) {
+        return fails.test(argv, stdin) && once.compareAndSet(false, true)
+            ? new Result(1, "", "injected failure") : EXEC.run(argv, stdin);
+      }
+
+      @Override
+      public int runAttached(List<String> argv) {
+        return EXEC.runAttached(argv);
+      }
+
+      @Override
+      public int processes() {
+        return EXEC.processes();
+      }
+
+      @Override
+      public boolean reachesKernel() {
+        return true;
+      }
+    };
+  }
+
   /** Skips the test, saying why, unless running as root with ip, nft and nc. */
   static void assumeKernel() {
     String reason = null;

@@ -70,23 +70,7 @@ class RouteChangesKernelTest extends SandboxTest {
    * through {@code ip} processes, as without root or JNA.
    */
   private Runner throughIp() {
-    CommandExecutor processes = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-    };
-    return new Runner(processes, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    return new Runner(Kernel.throughProcesses(), Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
   }
 
   /** Applies {@code after} over {@code before}: no error, nothing left to do, the routes {@code expected}. */
@@ -275,30 +259,7 @@ class RouteChangesKernelTest extends SandboxTest {
    * picks fails ("injected failure"); every other runs.
    */
   private Runner failingOnce(java.util.function.BiPredicate<List<String>, String> fails) {
-    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
-    CommandExecutor failing = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return fails.test(argv, stdin) && once.compareAndSet(false, true)
-            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-
-      @Override
-      public boolean reachesKernel() {
-        return true;
-      }
-    };
-    return new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    return new Runner(Kernel.failingOnce(fails), Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
   }
 
   private List<String> unexpected(Drift drift) {

@@ -156,29 +156,7 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     for (String what : show) {
       before.add(Kernel.run(("ip -n " + outside + " -j -d " + what).split(" ")).out());
     }
-    java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
-    CommandExecutor failing = new CommandExecutor() {
-      @Override
-      public Result run(List<String> argv, String stdin) {
-        return stdin.contains("rule add pref 32767") && once.compareAndSet(false, true)
-            ? new Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin);
-      }
-
-      @Override
-      public int runAttached(List<String> argv) {
-        return Kernel.EXEC.runAttached(argv);
-      }
-
-      @Override
-      public int processes() {
-        return Kernel.EXEC.processes();
-      }
-
-      @Override
-      public boolean reachesKernel() {
-        return true;
-      }
-    };
+    CommandExecutor failing = Kernel.failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
     RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
