@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Timeout;
  * default}, {@code web} resolves to the Service's address and a connection to {@code web:80} by
  * name reaches the pod {@code default/web} through the Service; {@code web.default} does so from
  * namespace {@code tools}, whose own pod {@code web} keeps its name there and {@code web.tools}
- * from {@code default}. The sandbox is removed in {@code finally}, also when the test fails.
+ * from {@code default}. Inside the pod {@code default/web} itself, {@code web} (and its address,
+ * backwards) resolves to the pod's own address, as kubelet writes the pod's hostname into its
+ * {@code /etc/hosts}, and {@code web.default} to the Service. The sandbox is removed in {@code
+ * finally}, also when the test fails.
  */
 @Timeout(120)
 class KubernetesNamesKernelTest {
@@ -51,6 +54,13 @@ class KubernetesNamesKernelTest {
       assertEquals(toolsPod + " web.tools", resolve(client, "web.tools"));
       assertFalse(DiffKernelTest.output("ip", "netns", "exec", client, "cat", "/etc/hosts").contains(pod),
           "no line names the pod default/web");
+      String web = ns(t, s, "default/web");
+      assertEquals(pod + " web", resolve(web, "web"), "inside default/web, web is the pod itself (its hostname)");
+      assertEquals(pod + " web", resolve(web, pod), "inside default/web, its own address is web");
+      assertEquals(service + " web.default web.default.svc web.default.svc.cluster.local",
+          resolve(web, "web.default"), "inside default/web, web.default is the Service");
+      assertEquals(2, DiffKernelTest.run("ip", "netns", "exec", client, "getent", "hosts", pod),
+          "elsewhere the address of default/web has no name");
       Process listener = new ProcessBuilder("timeout", "60", "ip", "netns", "exec", ns(t, s, "default/web"),
           "nc", "-k", "-l", "8080").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
       try {

@@ -685,6 +685,7 @@ public final class Planner {
         }
         done.add(section);
       }
+      ownName(viewer, plan, hosts);
       hosts.add(services.hostsLines(viewer));
       podMembers(viewer, hosts);
       files.add(new NetnsFile(ns, "hosts", String.join("", hosts)));
@@ -735,6 +736,32 @@ public final class Planner {
         lines.forEach(l -> text.append(l).append('\n'));
         return new Section(List.copyOf(lines), text.toString());
       });
+    }
+
+    /**
+     * A Kubernetes pod whose name a Service of its namespace has resolves its own name to itself,
+     * in its own hosts file alone, as kubelet writes the pod's hostname into the pod's {@code
+     * /etc/hosts} (and the name of the Service's line there is left to this one).
+     */
+    private void ownName(Endpoint viewer, EndpointPlan plan, List<String> hosts) {
+      if (viewer.resolvesByName()) {
+        return;
+      }
+      List<String> lines = new ArrayList<>();
+      for (EndpointPlan.Interface i : plan.interfaces()) {
+        if (!networks.get(i.network()).resolve()) {
+          continue;
+        }
+        for (Attachment a : viewer.attachments()) {
+          if (a.network().equals(i.network())) {
+            a.addresses().forEach(addr -> lines.add(addr + "\t" + viewer.localName() + "\n"));
+          }
+        }
+      }
+      if (!lines.isEmpty()) {
+        hosts.add("# this pod by its own name, as kubelet writes its hostname (elsewhere the name is the Service's)\n");
+        hosts.addAll(lines);
+      }
     }
 
     /**

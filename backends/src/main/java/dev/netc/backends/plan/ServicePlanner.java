@@ -197,14 +197,16 @@ final class ServicePlanner {
     return i.addresses().stream().anyMatch(a -> a.family() == f);
   }
 
-  /**
-   * The lines of the hosts file of {@code viewer} that name the services: {@code name} for a
-   * service of the viewer's namespace, {@code name.namespace} for one of another; empty when the
-   * topology has no service.
-   */
   /** The cluster domain of a service's fully qualified name, Kubernetes' default. */
   static final String CLUSTER_DOMAIN = "cluster.local";
 
+  /**
+   * The lines of the hosts file of {@code viewer} that name the services: {@code name} for a
+   * service of the viewer's namespace, {@code name.namespace} for one of another; empty when the
+   * topology has no service. In the file of a Kubernetes pod whose name its namespace's Service
+   * has, the bare name is the pod's own (the planner writes that line), as kubelet's hosts file
+   * resolves the pod's hostname before cluster DNS is asked.
+   */
   String hostsLines(Endpoint viewer) {
     if (t.services().isEmpty()) {
       return "";
@@ -216,7 +218,9 @@ final class ServicePlanner {
       // NAME.NS.svc.cluster.local from everywhere (a hosts file has no search list to expand them)
       List<String> names = new ArrayList<>();
       if (s.namespace().isEmpty() || s.namespace().equals(viewer.namespace())) {
-        names.add(local);
+        if (viewer.resolvesByName() || !viewer.localName().equals(local)) {
+          names.add(local);
+        }
       }
       if (!s.namespace().isEmpty()) {
         String qualified = local + "." + s.namespace();

@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param members the containers of a pod (empty for a container)
  * @param resolvesByName whether {@code localName} (and {@code replicaOf}) resolve to the
  *     endpoint; false only for a Kubernetes pod whose name a service of its namespace has, as
- *     cluster DNS resolves the name to the Service
+ *     cluster DNS resolves the name to the Service (in the pod's own hosts file alone, its name
+ *     is still its own, as kubelet writes the pod's hostname there)
  */
 public record Endpoint(
     String name,
