@@ -559,8 +559,8 @@ public final class Planner {
       }
       if (a.equals(V6_LOOPBACK)) {
         notes.add("`" + e.name() + "` publishes " + what + ": IPv6 has no route_localnet, so the"
-            + " kernel cannot forward ::1 to a container (the model gives this port no path from"
-            + " other nodes either)");
+            + " kernel cannot forward ::1 to a container (NETC228; the model gives this port no path"
+            + " from other nodes either)");
         return List.of();
       }
       if (a.isV4() && (a.lo() >>> 24) == 127) {

@@ -24,6 +24,7 @@ public final class Checks {
       new NodePortsDoNotCollide(),
       new ServiceAddressesAreFree(),
       new PublishNeedsOwnNetwork(),
+      new PublishOnIpv6LoopbackIsNotForwarded(),
       new PodMembersUseDistinctPorts(),
       new PortsAreServed(),
       new EndpointsHaveTheirOwnStack(),

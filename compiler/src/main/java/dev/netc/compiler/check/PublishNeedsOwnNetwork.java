@@ -64,7 +64,7 @@ final class PublishNeedsOwnNetwork implements Check {
   }
 
   /** Whether {@code p} was written in a Compose file's {@code ports} (YAML input), not as a {@code publish}. */
-  private static boolean compose(Publish p) {
+  static boolean compose(Publish p) {
     String path = p.span().file().path();
     return path.endsWith(".yaml") || path.endsWith(".yml");
   }
