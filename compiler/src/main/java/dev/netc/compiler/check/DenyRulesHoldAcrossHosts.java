@@ -5,7 +5,6 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Direction;
 import dev.netc.compiler.ir.Policy;
-import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
@@ -52,7 +51,7 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
   /** The first connection the rule means to drop that gets through another host's port, told. */
   private static Optional<Diagnostic> bypass(Reachability m, Policy p, Policy.Rule r, List<Node> selected,
       List<Node> peers) {
-    List<PortSpec> ports = ports(m, r);
+    List<PortSpec> ports = PolicyScope.ports(m, r);
     boolean ingress = r.direction() == Direction.INGRESS;
     // for an ingress rule, the destination's side of the way is the source's host's own
     // connection: when that host may not connect, no endpoint of it gets through (decided once)
@@ -92,27 +91,6 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * The ports the rule is tried on: the ports the topology names when it gives none; else the
-   * first port of each of its ranges, and every port the topology names inside one (a rule on
-   * 80-90/tcp is bypassed on 85/tcp when that is the port published on the other host).
-   */
-  private static List<PortSpec> ports(Reachability m, Policy.Rule r) {
-    if (r.ports().isEmpty()) {
-      return m.defaultPorts();
-    }
-    java.util.Set<PortSpec> out = new java.util.LinkedHashSet<>(PolicyScope.ports(m, r));
-    for (PortSpec range : r.ports()) {
-      for (PortSpec named : m.defaultPorts()) {
-        int first = named.range().first();
-        if (named.protocol() == range.protocol() && first >= range.range().first() && first <= range.range().last()) {
-          out.add(new PortSpec(PortRange.of(first), named.protocol()));
-        }
-      }
-    }
-    return List.copyOf(out);
   }
 
   /** The node of a host of a topology of several hosts. */

@@ -6,8 +6,9 @@ import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Node;
 import dev.netc.compiler.model.Reachability;
-import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /** What a policy rule is about: the nodes it selects, its peers, and the ports to try. */
 final class PolicyScope {
@@ -23,14 +24,29 @@ final class PolicyScope {
     return m.peersOf(p, r);
   }
 
-  /** One port of each of the rule's port specs, or the topology's ports when it names none. */
+  /**
+   * The ports a rule is tried on: the ports the topology names ({@link Reachability#defaultPorts})
+   * when it gives none; else the first port of each of its ranges, and every port the topology
+   * names inside one, in that order (a rule on 80-90/tcp is about 85/tcp when that is the port an
+   * endpoint publishes or exposes, though nothing listens on 80). NETC301, NETC302 and NETC305
+   * ({@link AllowRulesTakeEffect}) and NETC308 ({@link DenyRulesHoldAcrossHosts}) try these.
+   */
   static List<PortSpec> ports(Reachability m, Policy.Rule r) {
     if (r.ports().isEmpty()) {
       return m.defaultPorts();
     }
-    List<PortSpec> out = new ArrayList<>();
+    Set<PortSpec> out = new LinkedHashSet<>();
     r.ports().forEach(p -> out.add(new PortSpec(PortRange.of(p.range().first()), p.protocol())));
-    return out;
+    List<PortSpec> named = m.defaultPorts();
+    for (PortSpec range : r.ports()) {
+      for (PortSpec n : named) {
+        int first = n.range().first();
+        if (n.protocol() == range.protocol() && first >= range.range().first() && first <= range.range().last()) {
+          out.add(new PortSpec(PortRange.of(first), n.protocol()));
+        }
+      }
+    }
+    return List.copyOf(out);
   }
 
   /** The (from, to) order of a rule's traffic: peers to selected for ingress, the reverse for egress. */
