@@ -143,7 +143,10 @@ public final class LiveReader {
    * The same, told the files' desired content ({@code expected}, by identity): a file that has it
    * is compared as it is read, beside the namespaces' read, and its content in the state is then
    * that very string, so that the plan's comparison costs nothing (1,000 containers: 31 MB of
-   * hosts files, some 30 ms of comparing in the plan before).
+   * hosts files, some 30 ms of comparing in the plan before). And told what the routes the
+   * topology wants go through ({@code via GATEWAY dev DEVICE}, by identity): of the routes of
+   * such an identity, the one through that gateway and device, made as netc makes it, keeps the
+   * identity wherever the kernel lists it ({@link #netcs}).
    */
   public LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
       Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls, Map<ObjectId, String> expected) {
@@ -155,7 +158,7 @@ public final class LiveReader {
     java.util.concurrent.CompletableFuture<Void> filesRead = java.util.concurrent.CompletableFuture.runAsync(
         () -> files(sandbox.prefix(), topology, fOwned, fForeign, files, expected));
     try {
-      return read(sandbox, topology, sysctlKeys, preRead, preSysctls, filesRead, fOwned, fForeign, files);
+      return read(sandbox, topology, sysctlKeys, preRead, preSysctls, filesRead, fOwned, fForeign, files, expected);
     } finally {
       // when the namespaces' read failed, the files' read ends before the error leaves (what
       // comes next, a rollback, must not race it)
@@ -166,7 +169,7 @@ public final class LiveReader {
   private LiveState read(Sandbox sandbox, String topology, Map<String, List<String>> sysctlKeys,
       Map<String, List<JsonNode>> preRead, Map<String, Map<String, String>> preSysctls,
       java.util.concurrent.CompletableFuture<Void> filesRead, Set<ObjectId> fOwned, Map<ObjectId, String> fForeign,
-      Map<ObjectId, String> files) {
+      Map<ObjectId, String> files, Map<ObjectId, String> expected) {
     String s = sandbox.name();
     Set<String> names = new TreeSet<>();
     Set<String> all = namespaces();
@@ -370,12 +373,22 @@ public final class LiveReader {
         // the namespace is the topology's whole: every route of its tables that the kernel did
         // not make with an address is owned (a blackhole or a route through a device only, one of
         // another table or with another metric, a local route, made by hand, is unexpected), a
-        // route through a gateway before any other of the same identity; the local table's own
-        // routes are the kernel's (proto kernel)
+        // route through a gateway before any other of the same identity, netc's own route of an
+        // identity the topology wants before them all (wherever the kernel lists it: {@link
+        // #netcs}); the local table's own routes are the kernel's (proto kernel)
         List<JsonNode> withoutGateway = new ArrayList<>();
         // each route's identity and what it goes through, by route (then kept in the kernel's order)
         Map<JsonNode, Map.Entry<ObjectId, String>> found = new java.util.IdentityHashMap<>();
+        List<JsonNode> netcsFirst = netcs(ns, routes, expected);
+        // (by identity: two routes ip reads alike are equal JSON)
+        Set<JsonNode> netcs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        netcs.addAll(netcsFirst);
         for (JsonNode rt : routes) {
+          if (!netcs.contains(rt)) {
+            netcsFirst.add(rt);
+          }
+        }
+        for (JsonNode rt : netcsFirst) {
           if (rt.path("protocol").asText().equals("kernel")) {
             continue;
           }
@@ -778,6 +791,51 @@ public final class LiveReader {
   }
 
   /**
+   * netc's own routes among {@code routes} (the kernel's listing of namespace {@code ns}), in the
+   * kernel's order: for each identity {@code expected} names a route of ({@code via GATEWAY dev
+   * DEVICE}, by identity), the first route of that identity through that gateway and device made
+   * as netc makes it ({@code proto boot}, no {@link #attributes}: no nexthop object, source,
+   * metrics ...), else the first through them; none for an identity without such a route. A route
+   * made by hand that the kernel lists before netc's ({@code ip route prepend default via
+   * 10.1.0.99 dev eth0}, {@code ip route prepend default via 10.1.0.1 dev eth0 mtu 1400}, an IPv6
+   * route on a nexthop object made before netc's) is then named apart ({@link #distinct}), and
+   * deleted by what it is, not netc's route in its place.
+   */
+  private static List<JsonNode> netcs(String ns, JsonNode routes, Map<ObjectId, String> expected) {
+    Map<ObjectId, JsonNode> first = new LinkedHashMap<>();
+    Set<ObjectId> asNetcMakes = new HashSet<>();
+    for (JsonNode rt : routes) {
+      String gw = rt.path("gateway").asText("");
+      if (!rt.has("gateway") || rt.path("protocol").asText().equals("kernel")) {
+        continue;
+      }
+      boolean v6 = gw.contains(":");
+      ObjectId id = routeId(ns, rt, v6);
+      if (asNetcMakes.contains(id) || !("via " + gw + " dev " + rt.path("dev").asText()).equals(expected.get(id))) {
+        continue;
+      }
+      Map<ObjectId, String> words = new HashMap<>();
+      attributes(words, id, rt, v6, true);
+      if (words.isEmpty() && rt.path("protocol").asText("").equals("boot")) {
+        first.put(id, rt);
+        asNetcMakes.add(id);
+      } else {
+        first.putIfAbsent(id, rt);
+      }
+    }
+    // (by identity, in the kernel's order: two routes ip reads alike are equal JSON)
+    Set<JsonNode> chosen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    chosen.addAll(first.values());
+    List<JsonNode> out = new ArrayList<>();
+    for (JsonNode rt : routes) {
+      if (chosen.contains(rt)) {
+        out.add(rt);
+      }
+    }
+    return out;
+  }
+
+  /**
    * The identity of a route read after others: {@code id} when no route read before has it,
    * else, for a route of the same destination, TOS, table and metric that the kernel keeps
    * apart ({@code ip route append}: in IPv4 one through another gateway or device, or of
@@ -788,9 +846,10 @@ public final class LiveReader {
    * 10.9.0.0/16 blackhole}), and, when that is taken too (routes through the same gateway made
    * by another protocol, or of other attributes), by {@code proto P} before it, then by {@code
    * proto P} and its attributes ({@link #attributes}: {@code 0.0.0.0/0 proto boot src 10.1.0.10
-   * via 10.1.0.1 dev eth0}), then by a number ({@code proto P #3}); never one taken. The first
-   * route of an identity through a gateway keeps it (netc's), else the first without; {@link
-   * Runner#routeDeletion} deletes the others by what they go through.
+   * via 10.1.0.1 dev eth0}), then by a number ({@code proto P #3}); never one taken. netc's own
+   * route of an identity the topology wants keeps it ({@link #netcs}), else the first through a
+   * gateway, else the first without; {@link Runner#routeDeletion} deletes the others by what they
+   * go through.
    */
   private static ObjectId distinct(Set<ObjectId> owned, ObjectId id, String via, JsonNode rt, boolean v6, boolean gateway) {
     if (!owned.contains(id)) {

@@ -252,13 +252,18 @@ public final class Runner {
   }
 
   private LiveState read(List<Target> ts) {
-    return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts), Map.of(), Map.of(), desiredFiles(ts));
+    return reader.read(sandbox(ts), ts.get(0).topology(), sysctlKeys(ts), Map.of(), Map.of(), desired(ts));
   }
 
-  /** The content of every file the targets want, by identity. */
-  private static Map<ObjectId, String> desiredFiles(List<Target> ts) {
+  /**
+   * The content of every file the targets want, and what every route they want goes through
+   * ({@link #nexthop}: the read tells netc's own route of an identity by it, wherever the kernel
+   * lists it), by identity.
+   */
+  private static Map<ObjectId, String> desired(List<Target> ts) {
     Map<ObjectId, String> out = new java.util.HashMap<>();
     ts.forEach(x -> x.host().files().forEach(f -> out.put(f.id(), f.content())));
+    ts.forEach(x -> x.host().routes().forEach(r -> out.put(r.id(), nexthop(r))));
     return out;
   }
 
@@ -1248,7 +1253,7 @@ public final class Runner {
         Map<String, Map<String, String>> readBackSysctls = new LinkedHashMap<>();
         Map<String, List<JsonNode>> readBack = execute(ts, before, plan, undo, readBackSysctls, newSandbox::close);
         readBackSysctls.keySet().retainAll(readBack.keySet());
-        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls, desiredFiles(ts));
+        LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls, desired(ts));
         List<String> missing = new ArrayList<>();
         Set<String> hosts = hostNamespaces(ts);
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {

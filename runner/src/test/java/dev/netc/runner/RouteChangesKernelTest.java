@@ -606,6 +606,80 @@ class RouteChangesKernelTest extends SandboxTest {
   }
 
   /**
+   * Routes put by hand before netc's default route with {@code ip route prepend} (through another
+   * gateway; through netc's gateway with an MTU; on a nexthop object through netc's gateway): netc's
+   * route keeps its identity by what it is (the gateway and device the topology wants, made as netc
+   * makes it), not by where the kernel lists it, and each one made by hand is unexpected, named
+   * apart and deleted by a line of its own, read over netlink and read through ip; one apply
+   * leaves {@code ip -j -d route show table all} as it was
+   * before them (before, the first one the kernel listed took netc's identity, apply's {@code route
+   * replace} of it failed with {@code File exists}, and every apply rolled back).
+   */
+  @Test
+  void routesPrependedByHandBeforeNetcsAreDeletedAndNotNetcs() throws Exception {
+    Runner viaIp = throughIp();
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    String a = s + "-a";
+    String show = "ip -n " + a + " -j -d route show table all";
+    for (Runner r : List.of(runner, viaIp)) {
+      r.apply(t);
+      String fresh = Kernel.run(show.split(" ")).out();
+      ipIn("a", "nexthop replace id 7 via 10.1.0.1 dev eth0");
+      ipIn("a", "route prepend default nhid 7");
+      ipIn("a", "route prepend default via 10.1.0.1 dev eth0 mtu 1400");
+      ipIn("a", "route prepend default via 10.1.0.99 dev eth0");
+      assertEquals(List.of("default via 10.1.0.99 dev eth0", "default via 10.1.0.1 dev eth0 mtu 1400",
+          "default nhid 7 via 10.1.0.1 dev eth0", "default via 10.1.0.1 dev eth0"),
+          routes("a").stream().filter(l -> l.startsWith("default")).toList());
+      assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 proto boot via 10.1.0.1 dev eth0",
+          "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0",
+          "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.99 dev eth0"), unexpected(r.drift(t)), r.drift(t).text());
+      r.apply(t);
+      assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
+      assertEquals(fresh, Kernel.run(show.split(" ")).out());
+      assertFreshRoutesOfA();
+    }
+  }
+
+  /**
+   * IPv6 routes on nexthop objects made by hand before netc's default route (through another
+   * gateway, and through netc's own; IPv6 lists a route after those of its destination and metric
+   * made before it, so netc's route made again after them is listed last): netc's route keeps its
+   * identity by what it is, the others are unexpected, named apart and deleted by their nexthop
+   * objects, read over netlink and read through ip; one apply leaves {@code ip -j -d -6 route show
+   * table all} as it was before them (before, the first one listed took netc's identity: drift
+   * called netc's route unexpected and the one made by hand netc's, changed).
+   */
+  @Test
+  void ipv6RoutesOnNexthopObjectsListedBeforeNetcsAreDeletedAndNotNetcs() throws Exception {
+    Runner viaIp = throughIp();
+    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
+        + "container a { attach n { ip 10.1.0.10 } }\n");
+    String a = s + "-a";
+    String show = "ip -n " + a + " -j -d -6 route show table all";
+    for (Runner r : List.of(runner, viaIp)) {
+      r.apply(t);
+      String fresh = Kernel.run(show.split(" ")).out();
+      ipIn("a", "nexthop replace id 6 via fd00:1::99 dev eth0");
+      ipIn("a", "nexthop replace id 8 via fd00:1::1 dev eth0");
+      ipIn("a", "-6 route del default via fd00:1::1 dev eth0");
+      ipIn("a", "-6 route add default nhid 6");
+      ipIn("a", "-6 route append default nhid 8");
+      ipIn("a", "-6 route append default via fd00:1::1 dev eth0");
+      assertEquals(List.of("default nhid 6 via fd00:1::99 dev eth0 metric 1024 pref medium",
+          "default nhid 8 via fd00:1::1 dev eth0 metric 1024 pref medium", "default via fd00:1::1 dev eth0 metric 1024 pref medium"),
+          Kernel.run("ip", "-n", a, "-6", "route", "show", "default").out().lines().map(String::strip).toList());
+      assertEquals(List.of("unexpected  route:" + a + ":::/0 via fd00:1::1 dev eth0",
+          "unexpected  route:" + a + ":::/0 via fd00:1::99 dev eth0"), unexpected(r.drift(t)), r.drift(t).text());
+      r.apply(t);
+      assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
+      assertEquals(fresh, Kernel.run(show.split(" ")).out());
+      assertFreshRoutesOfA();
+    }
+  }
+
+  /**
    * Routes appended by hand through netc's gateway that differ from netc's default route only in
    * their attributes (a metric, a source, realms; the kernel keeps them apart), and two through
    * another gateway that differ only in their source: each named apart (by its protocol, then its
