@@ -248,9 +248,10 @@ final class ReplacedLinks {
           out.add("address add " + cidr + " dev " + KernelNames.checkIfname(id.name()) + (cidr.contains(":") ? " nodad" : ""));
         });
     // (in the order the read found them, as the rollback makes routes again: those of one
-    // identity, kept apart, come back in it, each `route append`ed after the one before)
-    before.routes().keySet().stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE && i.namespace().equals(id.namespace())
-            && before.has(i))
+    // identity, kept apart, come back in it, each `route append`ed after the one before, or
+    // `route prepend`ed before the one after: Runner#inMakingOrder)
+    Runner.inMakingOrder(before, before.routes().keySet().stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE
+            && i.namespace().equals(id.namespace()) && before.has(i)).toList())
         .forEach(i -> before.route(i).filter(v -> v.substring(v.lastIndexOf(' ') + 1).equals(id.name()))
             .ifPresent(v -> out.add(Runner.routeMaking(before, i, v))));
     return out;

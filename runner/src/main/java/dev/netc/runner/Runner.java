@@ -937,7 +937,10 @@ public final class Runner {
    * through ({@link #routeDeletion(ObjectId, LiveState)}), which the kernel keeps after it, and
    * for the first of its identity when one told apart came before it in the read (one without a
    * gateway that the kernel lists before the one through a gateway that keeps the identity: it
-   * is made again first, and {@code route add} would find the identity taken).
+   * is made again first, and {@code route add} would find the identity taken); {@code route
+   * prepend} for one told apart that came before the one keeping the identity ({@link
+   * #prepended}: {@code route append} would make it again after netc's route, which then comes
+   * first where the hand-made one did).
    */
   static String routeMaking(LiveState live, ObjectId id, String via) {
     String apart = apartBase(id, via);
@@ -950,8 +953,54 @@ public final class Runner {
         after |= r.getKey().namespace().equals(id.namespace()) && id.name().equals(apartBase(r.getKey(), r.getValue()));
       }
     }
-    return routeLine(apart != null || after ? "append" : "add", (apart != null ? apart : id.name()) + remade(live, id),
-        nexthopObject(live, id).orElse(via));
+    return routeLine(prepended(live, id, via) ? "prepend" : apart != null || after ? "append" : "add",
+        (apart != null ? apart : id.name()) + remade(live, id), nexthopObject(live, id).orElse(via));
+  }
+
+  /**
+   * Whether route {@code id}, through {@code via} as {@code live} read it, was named apart from
+   * the route keeping its identity and found before it ({@code ip route prepend default via
+   * 10.1.0.99 dev eth0} before netc's default route): {@link #routeMaking} makes it again with
+   * {@code route prepend}, which in IPv4 puts it before the routes of its identity there (IPv6
+   * puts a route after those of its destination and metric whatever the line says), and {@link
+   * #inMakingOrder} makes such routes in the reverse of the read's order.
+   */
+  static boolean prepended(LiveState live, ObjectId id, String via) {
+    String apart = apartBase(id, via);
+    if (apart == null) {
+      return false;
+    }
+    ObjectId keeping = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), apart);
+    if (!live.routes().containsKey(keeping)) {
+      return false;
+    }
+    for (ObjectId r : live.routes().keySet()) {
+      if (r.equals(keeping)) {
+        return false;
+      }
+      if (r.equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The routes {@code ids} in the order in which {@link #routeMaking}'s lines make them again as
+   * {@code live} read them: those made with {@code route prepend} ({@link #prepended}) first, the
+   * last the read found first (each then goes before the one found after it), then the others in
+   * the read's order (each {@code route append}ed after the one before); one {@code live} has no
+   * route of, last.
+   */
+  static List<ObjectId> inMakingOrder(LiveState live, java.util.Collection<ObjectId> ids) {
+    Map<ObjectId, Integer> order = new java.util.HashMap<>();
+    live.routes().keySet().forEach(i -> order.putIfAbsent(i, order.size()));
+    Map<ObjectId, Long> key = new java.util.HashMap<>();
+    for (ObjectId i : ids) {
+      Integer at = order.get(i);
+      key.put(i, at == null ? Long.MAX_VALUE : prepended(live, i, live.routes().get(i)) ? -1L - at : at);
+    }
+    return ids.stream().sorted(Comparator.comparingLong(key::get)).toList();
   }
 
   /**
@@ -2634,10 +2683,7 @@ public final class Runner {
       Map<String, List<String>> again = new LinkedHashMap<>();
       Map<String, List<String>> again6 = new LinkedHashMap<>();
       // (the routes in the order the read found them: those of one identity come back in it)
-      Map<ObjectId, Integer> order = new java.util.HashMap<>();
-      before.routes().keySet().forEach(i -> order.putIfAbsent(i, order.size()));
-      List<ObjectId> inOrder = deleted.stream().sorted(Comparator.comparing((ObjectId i) -> i.kind() != ObjectId.Kind.ROUTE)
-          .thenComparing(i -> order.getOrDefault(i, Integer.MAX_VALUE))).toList();
+      List<ObjectId> inOrder = inMakingOrder(before, deleted.stream().filter(i -> i.kind() == ObjectId.Kind.ROUTE).toList());
       for (ObjectId.Kind kind : List.of(ObjectId.Kind.ADDRESS, ObjectId.Kind.ROUTE, ObjectId.Kind.RULE)) {
         for (ObjectId id : kind == ObjectId.Kind.ROUTE ? inOrder : deleted) {
           if (id.kind() != kind || goes.contains(id.namespace()) || !id.namespace().isEmpty() && !exists.test(id.namespace())) {

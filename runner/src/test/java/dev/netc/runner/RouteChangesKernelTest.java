@@ -610,8 +610,9 @@ class RouteChangesKernelTest extends SandboxTest {
    * gateway; through netc's gateway with an MTU; on a nexthop object through netc's gateway): netc's
    * route keeps its identity by what it is (the gateway and device the topology wants, made as netc
    * makes it), not by where the kernel lists it, and each one made by hand is unexpected, named
-   * apart and deleted by a line of its own, read over netlink and read through ip; one apply
-   * leaves {@code ip -j -d route show table all} as it was
+   * apart and deleted by a line of its own, read over netlink and read through ip; an apply that
+   * fails after deleting them makes them again before netc's, in their order ({@code route
+   * prepend}, the last first); one apply leaves {@code ip -j -d route show table all} as it was
    * before them (before, the first one the kernel listed took netc's identity, apply's {@code route
    * replace} of it failed with {@code File exists}, and every apply rolled back).
    */
@@ -635,6 +636,15 @@ class RouteChangesKernelTest extends SandboxTest {
       assertEquals(List.of("unexpected  route:" + a + ":0.0.0.0/0 proto boot via 10.1.0.1 dev eth0",
           "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0",
           "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.99 dev eth0"), unexpected(r.drift(t)), r.drift(t).text());
+      if (r == runner) {
+        ipIn("a", "rule del pref 32767");
+        String before = Kernel.run(show.split(" ")).out();
+        Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+        RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
+        assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+        assertEquals(before, Kernel.run(show.split(" ")).out());
+      }
       r.apply(t);
       assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
       assertEquals(fresh, Kernel.run(show.split(" ")).out());
