@@ -39,7 +39,7 @@ final class DiffCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return target.onTargets(ctx, file, input.recursive, "", t -> {
+    return target.onTargets(ctx, file, input.recursive, format.json(), "", t -> {
       Drift drift = Runner.system(Duration.ZERO).drift(t);
       ctx.out().print(format.json() ? drift.json()
           : verbosity.quiet ? drift.summary() + "\n" : drift.text());

@@ -109,7 +109,8 @@ final class EmitCommand implements Callable<Integer> {
     }
     CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file, input.recursive);
     if (r.topology().isEmpty()) {
-      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      // the json backend's reader gets JSON: the diagnostics, as `netc lint --format json` prints them
+      Stopped.print(ctx, r.diagnostics(), r.sources().size(), backend == Backend.json && out == null);
       return 1;
     }
     Topology t = r.topology().get();

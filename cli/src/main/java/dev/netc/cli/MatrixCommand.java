@@ -54,7 +54,7 @@ final class MatrixCommand implements Callable<Integer> {
   public Integer call() {
     List<PortSpec> wanted = new ArrayList<>();
     ports.forEach(p -> wanted.add(Ports.parse(p)));
-    Reachability model = Models.load(ctx, file, input.recursive);
+    Reachability model = Models.load(ctx, file, input.recursive, format == Format.json);
     if (model == null) {
       return 1;
     }

@@ -1,6 +1,5 @@
 package dev.netc.cli;
 
-import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
 import dev.netc.compiler.model.Node;
@@ -17,9 +16,17 @@ final class Models {
 
   /** The model of the topology {@code file} names ({@link Inputs}), or null as above. */
   static Reachability load(Netc.Context ctx, String file, boolean recursive) {
+    return load(ctx, file, recursive, false);
+  }
+
+  /**
+   * As above; with {@code json} (the command's {@code --format json}) the diagnostics that stop
+   * it are printed on stdout as JSON as well ({@link Stopped}).
+   */
+  static Reachability load(Netc.Context ctx, String file, boolean recursive, boolean json) {
     CompileResult r = Inputs.compile(ctx, new Compiler(), file, recursive);
     if (r.topology().isEmpty()) {
-      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      Stopped.print(ctx, r.diagnostics(), r.sources().size(), json);
       return null;
     }
     return new Reachability(r.topology().get());

@@ -68,7 +68,7 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return target.onTargets(ctx, file, input.recursive, "", t -> {
+    return target.onTargets(ctx, file, input.recursive, format == Format.JSON, "", t -> {
       Plan plan = out == null ? Runner.system(Duration.ZERO).plan(t) : save(t);
       ctx.out().print(switch (format) {
         case JSON -> plan.json();

@@ -50,7 +50,7 @@ final class ProbeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return target.inSandbox(ctx, "probe", file, input.recursive, loaded -> {
+    return target.inSandbox(ctx, "probe", file, input.recursive, format == MatrixCommand.Format.json, loaded -> {
       Reachability model = new Reachability(loaded.topology());
       List<PortSpec> ports = probe.ports(ctx, model);
       ProbeResult r;

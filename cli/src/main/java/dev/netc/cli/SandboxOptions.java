@@ -52,7 +52,16 @@ final class SandboxOptions {
    */
   int onTargets(Netc.Context ctx, String file, boolean recursive, String failed,
       Action<List<Runner.Target>> action) {
-    Optional<List<Runner.Target>> t = SandboxTarget.all(ctx, file, recursive, sandbox, host);
+    return onTargets(ctx, file, recursive, false, failed, action);
+  }
+
+  /**
+   * As above, for a command asked for {@code --format json} when {@code json}: the diagnostics
+   * that stop it are printed on stdout as JSON as well ({@link Stopped}).
+   */
+  int onTargets(Netc.Context ctx, String file, boolean recursive, boolean json, String failed,
+      Action<List<Runner.Target>> action) {
+    Optional<List<Runner.Target>> t = SandboxTarget.all(ctx, file, recursive, sandbox, host, json);
     return t.isEmpty() ? 1 : reported(failed, () -> action.run(t.get()));
   }
 
@@ -63,8 +72,14 @@ final class SandboxOptions {
    */
   int inSandbox(Netc.Context ctx, String command, String file, boolean recursive,
       Action<SandboxTarget.Loaded> action) {
+    return inSandbox(ctx, command, file, recursive, false, action);
+  }
+
+  /** As above, with the diagnostics that stop the command on stdout as JSON as well when {@code json}. */
+  int inSandbox(Netc.Context ctx, String command, String file, boolean recursive, boolean json,
+      Action<SandboxTarget.Loaded> action) {
     requireSandbox(command);
-    Optional<SandboxTarget.Loaded> loaded = SandboxTarget.load(ctx, file, recursive, sandbox, host);
+    Optional<SandboxTarget.Loaded> loaded = SandboxTarget.load(ctx, file, recursive, sandbox, host, json);
     return loaded.isEmpty() ? 1 : reported(command + " failed: ", () -> action.run(loaded.get()));
   }
 

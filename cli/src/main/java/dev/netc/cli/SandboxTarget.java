@@ -32,27 +32,29 @@ final class SandboxTarget {
   /**
    * The targets of host {@code host}, or of every host of the topology when it is null (each in a
    * namespace of its own when there are several); empty when the topology or its plan has errors
-   * (already printed).
+   * (already printed: on stdout as JSON as well with {@code json}).
    */
   static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
-      String host) {
-    return load(ctx, file, recursive, sandbox, host).map(Loaded::targets);
+      String host, boolean json) {
+    return load(ctx, file, recursive, sandbox, host, json).map(Loaded::targets);
   }
 
   /**
    * The topology and its targets (host {@code host}, or every host when it is null), or empty
    * when the topology or its plan has errors (already printed). Without a sandbox (host mode:
    * the real host namespace and namespaces {@code netc-TOPOLOGY-*}) this machine is one host, so
-   * a topology of several hosts needs {@code --host}.
+   * a topology of several hosts needs {@code --host}. With {@code json} (the command's {@code
+   * --format json}), the diagnostics that stop it are printed on stdout as JSON as well ({@link Stopped}).
    */
-  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+  static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
+      boolean json) {
     Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
     CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
     if (r.topology().isEmpty()) {
-      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      Stopped.print(ctx, r.diagnostics(), r.sources().size(), json);
       return Optional.empty();
     }
     Topology t = r.topology().get();
@@ -65,11 +67,12 @@ final class SandboxTarget {
           + String.join(", ", t.hosts().stream().map(h -> "`" + h.name() + "`").toList()) + ")");
     }
     Planner.Result plan = Planner.plan(t, s.get());
+    if (plan.state().isEmpty()) {
+      Stopped.print(ctx, plan.diagnostics(), r.sources().size(), json);
+      return Optional.empty();
+    }
     if (!plan.diagnostics().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));
-    }
-    if (plan.state().isEmpty()) {
-      return Optional.empty();
     }
     DesiredState state = plan.state().get();
     List<HostState> hosts = host == null ? state.hosts() : List.of(state.host(host).orElseThrow());

@@ -47,7 +47,7 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return target.inSandbox(ctx, "verify", file, input.recursive, loaded -> {
+    return target.inSandbox(ctx, "verify", file, input.recursive, format.json(), loaded -> {
       Reachability model = new Reachability(loaded.topology());
       List<PortSpec> ports = probe.ports(ctx, model);
       Verification v;
