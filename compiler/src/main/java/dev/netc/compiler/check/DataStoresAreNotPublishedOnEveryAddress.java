@@ -84,8 +84,17 @@ final class DataStoresAreNotPublishedOnEveryAddress implements Check {
     return a.hi() == 0 && a.lo() == 0;
   }
 
-  /** Loopback instead of every address, keeping the ports (an automatic host port made fixed). */
+  /**
+   * Loopback instead of every address, keeping the ports (an automatic host port made fixed), in
+   * the words of the input: a Compose file's {@code ports} and {@code networks}.
+   */
   private static String hint(Publish p) {
+    if (Names.input(p.span()) == Names.Input.COMPOSE) {
+      String example = "`127.0.0.1:" + p.hostPorts().orElse(p.containerPorts()) + ":" + p.containerPorts()
+          + (p.protocol() == Protocol.TCP ? "" : "/" + p.protocol().label()) + "`";
+      return "bind it to the host's loopback (" + example + " in `ports`), or remove it from `ports` and"
+          + " give the services that use it its network, in their `networks`";
+    }
     String example = "`publish 127.0.0.1:" + p.hostPorts().orElse(p.containerPorts()) + " -> "
         + p.containerPorts() + "/" + p.protocol().label() + "`";
     return "bind it to the host's loopback (" + example + "), or drop the `publish` and"

@@ -15,7 +15,8 @@ import java.util.Set;
  * No endpoint sits on the {@code default} network, which an endpoint with no {@code attach}
  * joins: like Docker's default bridge it has no name resolution, and it puts every such endpoint
  * of the host on one network, whether they need each other or not. Reported once per
- * declaration, at its name (or at its {@code attach default}).
+ * declaration, at its name (or at its {@code attach default}); in a Compose file, at its {@code
+ * network_mode: bridge}, in Compose's words.
  */
 final class EndpointsAvoidTheDefaultNetwork implements Check {
   @Override
@@ -29,6 +30,16 @@ final class EndpointsAvoidTheDefaultNetwork implements Check {
     for (Endpoint e : t.endpoints()) {
       for (Attachment a : e.attachments()) {
         if (!a.network().equals(Network.DEFAULT) || !seen.add(a.span())) {
+          continue;
+        }
+        if (Names.input(a.span()) == Names.Input.COMPOSE) {
+          // `network_mode: bridge` (or a network that is Docker's `bridge`): a service without
+          // `networks` is on the project's default network, which is not this one
+          out.add(Diagnostic.of(Code.NETC405, a.span(), Names.kind(e) + " `" + Names.declared(e)
+                  + "` is on Docker's default bridge network: names do not resolve there,"
+                  + " and every container on it shares it")
+              .withHint("declare a network for the services that talk to each other under the"
+                  + " top-level `networks`, and list it in their `networks` instead"));
           continue;
         }
         // the implicit attachment's span is the endpoint's name; an explicit one starts `attach `

@@ -37,8 +37,20 @@ final class EndpointsHaveTheirOwnStack implements Check {
           d = d.withRelated(p.span(), "policy `" + p.name() + "` selects it, but cannot apply");
         }
       }
-      out.add(d.withHint("attach it to a network and publish the ports it serves; if it must see"
-          + " the host's interfaces, keep `mode host` and suppress this with the reason"));
+      out.add(d.withHint(hint(Names.input(e.span()))));
     }
+  }
+
+  /** The way out, in the words of the input: its mode is {@code network_mode} in Compose, {@code hostNetwork} in Kubernetes. */
+  private static String hint(Names.Input input) {
+    return switch (input) {
+      case NETC -> "attach it to a network and publish the ports it serves; if it must see"
+          + " the host's interfaces, keep `mode host` and suppress this with the reason";
+      case COMPOSE -> "give it a network in its `networks` instead of `network_mode: host`, and publish"
+          + " the ports it serves in its `ports`; if it must see the host's interfaces, keep"
+          + " `network_mode: host` and suppress this with the reason";
+      case KUBERNETES -> "drop `hostNetwork: true` and reach it through a Service; if it must see the"
+          + " node's interfaces, keep `hostNetwork: true` and suppress this with the reason";
+    };
   }
 }

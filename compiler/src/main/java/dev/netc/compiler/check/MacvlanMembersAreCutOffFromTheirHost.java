@@ -53,7 +53,8 @@ final class MacvlanMembersAreCutOffFromTheirHost implements ModelCheck {
                 + " but it is on macvlan network" + (lans.size() == 1 ? " " : "s ") + String.join(", ", lans)
                 + " only: its host cannot reach it, so nothing forwards the port")
             .withHint("reach `" + e.replicaOf().orElse(e.name()) + "` at its own address from the other machines"
-                + " of the network, or attach it to a bridge network as well"));
+                + " of the network, or " + (Names.input(p.span()) == Names.Input.COMPOSE
+                    ? "give it a bridge network as well, in its `networks`" : "attach it to a bridge network as well")));
       }
     }
     for (Policy p : t.policies()) {

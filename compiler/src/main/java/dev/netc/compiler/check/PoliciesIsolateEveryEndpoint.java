@@ -67,7 +67,8 @@ final class PoliciesIsolateEveryEndpoint implements Check {
     out.add(Diagnostic.of(Code.NETC404, first.span(), scope + " has policies, but none of them"
             + " isolates " + what + " every connection that no `deny` rule drops: " + list)
         .withHint("add a default deny" + (ns.isEmpty() ? "" : " to namespace `" + ns + "`")
-            + ", `policy default-deny { select all; isolate ingress }`, then allow what each"
-            + " endpoint needs"));
+            + (Names.input(first.span()) == Names.Input.KUBERNETES
+                ? ", a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]`, then allow what each pod needs"
+                : ", `policy default-deny { select all; isolate ingress }`, then allow what each endpoint needs")));
   }
 }
