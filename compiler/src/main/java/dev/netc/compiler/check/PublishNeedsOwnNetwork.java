@@ -63,10 +63,12 @@ final class PublishNeedsOwnNetwork implements Check {
     }
   }
 
-  /** Whether {@code p} was written in a Compose file's {@code ports} (YAML input), not as a {@code publish}. */
+  /**
+   * Whether {@code p} was written in a Compose file's {@code ports}, not as a {@code publish}
+   * (judged by the file's content, as the other checks' hints are: {@link Names#input}).
+   */
   static boolean compose(Publish p) {
-    String path = p.span().file().path();
-    return path.endsWith(".yaml") || path.endsWith(".yml");
+    return Names.input(p.span()) == Names.Input.COMPOSE;
   }
 
   /** The hint in a Compose file's words: its {@code ports}, {@code networks} and {@code network_mode}. */
