@@ -205,7 +205,8 @@ public final class DiagnosticReport {
   /** The longest quoted value a message shows whole, in characters. */
   static final int LONGEST_QUOTED = 120;
 
-  private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("`([^`]{" + (LONGEST_QUOTED + 1) + ",})`");
+  /** A quoted value: the backquotes pair up from the start of the text, first with second. */
+  private static final java.util.regex.Pattern QUOTED = java.util.regex.Pattern.compile("`([^`]*)`");
 
   /** A message, hint or label as people read it: {@link #shorten}ed, then {@link #clean}ed. */
   static String words(String s) {
@@ -228,6 +229,11 @@ public final class DiagnosticReport {
     while (m.find()) {
       String v = m.group(1);
       int n = v.codePointCount(0, v.length());
+      if (n <= LONGEST_QUOTED) {
+        // (the text between two quoted values is not one: it is left whole however long)
+        m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(m.group()));
+        continue;
+      }
       String head = v.substring(0, v.offsetByCodePoints(0, 60));
       String tail = v.substring(v.offsetByCodePoints(0, n - 20));
       m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("`" + head + "\u2026" + tail + "` (" + n + " characters)"));

@@ -27,4 +27,10 @@ class DiagnosticReportTest {
     String shown = DiagnosticReport.shorten("`" + name + "`");
     assertEquals("`" + smile.repeat(60) + "\u2026" + smile.repeat(20) + "` (200 characters)", shown);
   }
+
+  @Test
+  void longTextBetweenTwoQuotedValuesIsNoQuotedValue() {
+    String s = "keep `hostNetwork: true` " + "and reach the pod through a Service, ".repeat(5) + "or set `policyTypes`";
+    assertEquals(s, DiagnosticReport.shorten(s));
+  }
 }
