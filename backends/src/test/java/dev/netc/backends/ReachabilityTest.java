@@ -331,6 +331,49 @@ class ReachabilityTest {
   }
 
   /**
+   * The way through a service's virtual address alone (NETC409): across hosts in the model, none
+   * between two hosts in the model of what the plans realise; decided on its own addresses, the
+   * client's default-route address, even when a shared network admits the pair another way.
+   */
+  @Test
+  void theWayThroughAServiceIsDecidedOnItsOwn() throws IOException {
+    String text = """
+        host h1 { underlay 192.168.64.11 }
+        host h2 { underlay 192.168.64.12 }
+        network lan { subnet 10.67.0.0/24 }
+        # netc:ignore NETC406 "a lab underlay"
+        network mesh { driver overlay; subnet 10.68.0.0/24 }
+        container c { labels app=c; on h1; attach lan { ip 10.67.0.2 }; attach mesh }
+        container d { labels app=d; on h1; attach lan { ip 10.67.0.3 } }
+        container web { labels app=web; on h1; attach lan }
+        container api { labels app=api; on h2; attach mesh }
+        service back { select app=api; port 80 -> 80/tcp }
+        service front { select app=web; port 80 -> 80/tcp }
+        policy api-in { select app=api; allow ingress from cidr 10.68.0.0/24, cidr 10.67.0.3/32 port 80/tcp }
+        """;
+    Reachability m = model(text);
+    Node c = m.node("c").orElseThrow();
+    Node d = m.node("d").orElseThrow();
+    Node api = m.node("api").orElseThrow();
+    assertTrue(m.directAllowed(c, api, TCP80), "both on mesh, from c's mesh address");
+    assertFalse(m.serviceAllowed(c, api, TCP80), "to the virtual address c leaves from its lan address");
+    assertTrue(m.serviceAllowed(d, api, TCP80), "d's lan address is admitted");
+    assertFalse(m.serviceAllowed(d, api, new PortSpec(PortRange.of(81), Protocol.TCP)), "no service forwards to 81");
+    assertTrue(m.serviceAllowed(d, m.node("web").orElseThrow(), TCP80), "one host");
+    assertTrue(m.serviceAllowed(api, m.node("web").orElseThrow(), TCP80), "from another host, as the model has it");
+    Reachability local;
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      Path p = fs.getPath("/t.netc");
+      Files.writeString(p, text);
+      local = new Reachability(new Compiler().compile(p).topology().orElseThrow(), false);
+    }
+    assertFalse(local.serviceAllowed(local.node("d").orElseThrow(), local.node("api").orElseThrow(), TCP80),
+        "the plans balance over the client's host's endpoints only");
+    assertFalse(local.serviceAllowed(local.node("api").orElseThrow(), local.node("web").orElseThrow(), TCP80));
+    assertTrue(local.serviceAllowed(local.node("d").orElseThrow(), local.node("web").orElseThrow(), TCP80));
+  }
+
+  /**
    * A port published on another host with an automatic host port: the source's egress rules see
    * that host on the port the plan chooses (per host, past the ports given), not on the whole
    * dynamic range, so a rule that admits part of it admits exactly the ports it holds.

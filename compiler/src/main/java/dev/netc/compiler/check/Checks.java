@@ -45,7 +45,8 @@ public final class Checks {
       new AllowRulesAreNeeded(),
       new NoIslands(),
       new DenyRulesHoldAcrossHosts(),
-      new MacvlanMembersAreCutOffFromTheirHost());
+      new MacvlanMembersAreCutOffFromTheirHost(),
+      new ServiceClientsRunBesideItsEndpoints());
 
   private Checks() {}
 

@@ -5,9 +5,9 @@ import java.util.Optional;
 
 /**
  * The registry of diagnostic codes. A code is never reused; its first digit names the stage: 0
- * syntax and files, 1 names and settings, 2 addresses and ports, 3 policy, 4 security, 5 backend,
- * 6 runner. Every code is documented in {@code docs/diagnostics.md} and has a golden test under
- * {@code golden-tests/}, which a test enforces.
+ * syntax and files, 1 names and settings, 2 addresses and ports, 3 policy, 4 security and
+ * deployment pitfalls, 5 backend, 6 runner. Every code is documented in {@code
+ * docs/diagnostics.md} and has a golden test under {@code golden-tests/}, which a test enforces.
  */
 public enum Code {
   NETC001(Severity.ERROR, "syntax error"),
@@ -94,6 +94,7 @@ public enum Code {
   NETC406(Severity.WARNING, "overlay across hosts is not encrypted"),
   NETC407(Severity.NOTE, "macvlan parent must accept several MAC addresses"),
   NETC408(Severity.WARNING, "host cannot reach its macvlan members"),
+  NETC409(Severity.WARNING, "service not balanced across hosts"),
 
   // 501-509: what `netc emit --backend k8s` cannot say; 511-519: `--backend compose`
   NETC501(Severity.WARNING, "deny rule cannot be expressed in Kubernetes"),

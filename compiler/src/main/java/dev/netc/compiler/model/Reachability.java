@@ -398,6 +398,40 @@ public final class Reachability {
     return false;
   }
 
+  /**
+   * The verdict over the way through a service's virtual address alone (a service of {@code b}'s
+   * namespace that selects {@code b} and forwards to {@code port}), whatever other ways there are:
+   * what a client connecting to the virtual address would get from {@code b} if its host balanced
+   * over {@code b}. False when there is no such way (in a model without {@code
+   * servicesAcrossHosts}, none between two hosts).
+   */
+  public boolean serviceAllowed(Node a, Node b, PortSpec port) {
+    if (!a.isEndpoint() || !b.isEndpoint() || same(a, b) || isNone(a) || isNone(b) || hostLike(a) || hostLike(b)) {
+      return false;
+    }
+    Endpoint from = a.endpoint().get();
+    Endpoint to = b.endpoint().get();
+    if (service(from, to, port).isEmpty()) {
+      return false;
+    }
+    int ga = groupOf(a);
+    int gb = groupOf(b);
+    if (!addressesMatter(a, b)) {
+      return decide(a, b, ga, gb, port, 0, 0);
+    }
+    List<Flow> flows = serviceFlows(servicesOf(to, port, false), to, f -> serviceSource(from, f));
+    if (flows.isEmpty()) {
+      // as flows() does: a way without known addresses carries the nodes' first ones
+      flows = List.of(Flow.of("", firstFlowAddress(a), firstFlowAddress(b)));
+    }
+    for (Flow f : flows) {
+      if (decide(a, b, ga, gb, port, classOf(f.source()), classOf(f.destination()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The cache's key: the policy decision depends on nothing else. */
   private record CacheKey(int from, int to, PortSpec port, int source, int destination) {}
 
@@ -1628,6 +1662,14 @@ public final class Reachability {
     return hostPort.range().size() == 1 ? Integer.toString(hostPort.range().first()) : "(automatic)";
   }
 
+  private final Map<String, List<Service>> servicesSelecting = new HashMap<>();
+
+  /** The services that select {@code e} (of its namespace, their selector matching its labels), in order. */
+  private List<Service> servicesSelecting(Endpoint e) {
+    return servicesSelecting.computeIfAbsent(e.name(), k -> t.services().stream()
+        .filter(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())).toList());
+  }
+
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
     for (Service s : t.services()) {
       if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
@@ -1647,10 +1689,7 @@ public final class Reachability {
     if (bridged(from).isEmpty() || (!servicesAcrossHosts && !from.host().equals(to.host()))) {
       return Optional.empty();
     }
-    for (Service s : t.services()) {
-      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels())) {
-        continue;
-      }
+    for (Service s : servicesSelecting(to)) {
       for (Service.Port p : s.ports()) {
         if (p.targetPort() == port.range().first() && p.protocol() == port.protocol()) {
           return Optional.of("through service `" + s.name() + "` port " + p.port() + "/" + p.protocol().label());
