@@ -13,6 +13,7 @@ import dev.netc.backends.plan.Underlay;
 import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Parsed;
+import dev.netc.runner.netlink.FdbDump;
 import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
 import dev.netc.runner.netlink.NftDump;
@@ -500,7 +501,7 @@ public final class LiveReader {
         xfrm(h, topology, owned);
       }
       for (String vx : vxlans.getOrDefault(h, List.of())) {
-        fdb(h, vx, owned);
+        fdb(h, vx, hostIndexes.getOrDefault(h, Map.of()).get(vx), owned);
       }
     }
     // the endpoints' sysctls (their interfaces'): those of namespaces that exist, as read (not
@@ -711,8 +712,29 @@ public final class LiveReader {
     }
   }
 
-  /** The forwarding entries with a remote ({@code dst}) of an owned VXLAN device. */
-  private void fdb(String ns, String device, Set<ObjectId> owned) {
+  /**
+   * The forwarding entries with a remote ({@code dst}) of an owned VXLAN device, whose index is
+   * {@code ifindex} ({@code null}: not known): as root over netlink ({@link FdbDump}, no process),
+   * else with {@code bridge -j fdb show dev VX}.
+   */
+  private void fdb(String ns, String device, Integer ifindex, Set<ObjectId> owned) {
+    if (ifindex != null && netlink != null && NetlinkNamespaces.usable()) {
+      long start = System.nanoTime();
+      try {
+        List<FdbDump.Entry> entries = netlink.fdb(ns, ifindex);
+        for (FdbDump.Entry e : entries) {
+          Parsed<IpAddress> dst = IpAddress.parse(e.dst());
+          if (dst.ok()) {
+            owned.add(new ObjectId(ObjectId.Kind.FDB, ns, device + "/" + e.mac() + "/" + dst.get()));
+          }
+        }
+        exec.note("netlink: the forwarding entries of " + device + " in " + (ns.isEmpty() ? "the host" : ns),
+            System.nanoTime() - start);
+        return;
+      } catch (IOException | RuntimeException e) {
+        // read with bridge below
+      }
+    }
     List<String> argv = new ArrayList<>(List.of("bridge", "-j"));
     if (!ns.isEmpty()) {
       argv.addAll(List.of("-n", ns));

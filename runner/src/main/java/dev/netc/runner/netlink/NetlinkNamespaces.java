@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
  * a few threads of their own each enter one namespace after the other ({@code setns(2)} on
  * {@code /run/netns/NAME}) and hold netlink conversations there: dumps of links, addresses and
  * routes ({@link RouteDump}), the requests of an endpoint's batch ({@link IpLines}), the nftables
- * chains and rules ({@link NftDump}); {@code /proc/sys/net} read by such a thread shows that
+ * chains and rules ({@link NftDump}), a VXLAN device's forwarding entries ({@link FdbDump});
+ * {@code /proc/sys/net} read by such a thread shows that
  * namespace's values. The threads end with the work, so no other thread of the JVM ever changes
  * namespace. Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA ({@link #usable}).
  */
@@ -264,6 +265,14 @@ public final class NetlinkNamespaces {
   public Optional<List<NftDump.SetElement>> setElements(String ns, String family, String table, String set, int max)
       throws IOException {
     return in(ns, () -> NftDump.setElements(family, table, set, max));
+  }
+
+  /**
+   * The forwarding entries with a remote of the device of index {@code ifindex} in namespace
+   * {@code ns} ({@code ""}: the JVM's), as {@code bridge fdb show dev} lists them ({@link FdbDump}).
+   */
+  public List<FdbDump.Entry> fdb(String ns, int ifindex) throws IOException {
+    return in(ns, () -> FdbDump.read(ifindex));
   }
 
   /** What is done in one namespace. */

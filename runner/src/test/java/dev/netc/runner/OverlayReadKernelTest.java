@@ -1,0 +1,98 @@
+package dev.netc.runner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.netc.backends.plan.ObjectId;
+import dev.netc.runner.netlink.NetlinkNamespaces;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The live state of an overlay's host namespaces as root reads without a process: the
+ * forwarding entries of its VXLAN devices over netlink ({@code RTM_GETNEIGH}, {@code AF_BRIDGE})
+ * give the same objects as {@code bridge -j fdb show dev VX}, with entries made by hand (another
+ * remote of an entry, another MAC, an IPv6 remote); a no-op apply of examples/overlay.netc
+ * runs no {@code bridge} process, and an entry deleted by hand is still drift.
+ */
+class OverlayReadKernelTest extends SandboxTest {
+  private static final Path RUN_NETNS = Path.of("/run/netns");
+
+  @Test
+  void theForwardingEntriesReadOverNetlinkAreThoseBridgeLists() {
+    List<Runner.Target> ts = Kernel.targets(Kernel.compile("examples/overlay.netc"), s);
+    runner.apply(ts);
+    String h1 = s + "-host_h1";
+    String topology = ts.get(0).topology();
+    // by hand: a second remote of the flooding entry, an entry of another MAC, and a VXLAN device
+    // of the topology's (its alias) over IPv6 with an IPv6 remote
+    for (String c : List.of("bridge -n " + h1 + " fdb append 00:00:00:00:00:00 dev vx-mesh dst 192.168.56.99",
+        "bridge -n " + h1 + " fdb add 02:00:00:00:00:01 dev vx-mesh dst 192.168.56.12",
+        "ip -n " + h1 + " link add vx-six type vxlan id 4200 local fd00:56::11 dstport 4789",
+        "ip -n " + h1 + " link set vx-six alias netc:" + topology + ":vxlan:six",
+        "bridge -n " + h1 + " fdb add 00:00:00:00:00:00 dev vx-six dst fd00:56:0:0::12",
+        "bridge -n " + h1 + " fdb add 02:00:00:00:00:02 dev vx-six dst fd00:56::13")) {
+      CommandExecutor.Result r = Kernel.run(c.split(" "));
+      assertTrue(r.ok(), () -> c + ": " + r.err());
+    }
+    Map<String, List<String>> sysctls = new LinkedHashMap<>();
+    ts.forEach(x -> sysctls.put(x.hostNs(), x.sysctlKeys()));
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    LiveReader processes = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir);
+    LiveReader netlink = new LiveReader(recorded, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(RUN_NETNS));
+    Sandbox sb = ts.get(0).sandbox();
+    LiveState a = processes.read(sb, topology, sysctls);
+    LiveState b = netlink.read(sb, topology, sysctls);
+    String h2 = s + "-host_h2";
+    assertEquals(Set.of(h1 + ":vx-mesh/00:00:00:00:00:00/192.168.56.12", h1 + ":vx-mesh/00:00:00:00:00:00/192.168.56.99",
+        h1 + ":vx-mesh/02:00:00:00:00:01/192.168.56.12", h1 + ":vx-six/00:00:00:00:00:00/fd00:56::12",
+        h1 + ":vx-six/02:00:00:00:00:02/fd00:56::13", h2 + ":vx-mesh/00:00:00:00:00:00/192.168.56.11"),
+        fdb(b));
+    assertEquals(fdb(a), fdb(b));
+    assertEquals(a.owned(), b.owned());
+    assertEquals(List.of(), recorded.calls().stream().filter(c -> c.argv().contains("bridge")).toList());
+    // (and a reader without netlink does run them: one per device)
+    RecordingExecutor through = RecordingExecutor.around(Kernel.EXEC);
+    new LiveReader(through, Runner.ETC_NETNS, stateDir).read(sb, topology, sysctls);
+    assertEquals(3, through.calls().stream().filter(c -> c.argv().get(0).equals("bridge")).count(), through.calls()::toString);
+  }
+
+  @Test
+  void aNoOpApplyOfTheOverlayRunsNoBridgeProcessAndAnEntryDeletedByHandIsDrift() {
+    List<Runner.Target> ts = Kernel.targets(Kernel.compile("examples/overlay.netc"), s);
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    runner = new Runner(recorded, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    runner.apply(ts);
+    int before = recorded.calls().size();
+    Runner.Outcome second = runner.apply(ts);
+    assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
+    List<RecordingExecutor.Call> calls = recorded.calls().subList(before, recorded.calls().size());
+    assertEquals(List.of(), calls.stream().filter(c -> c.argv().get(0).equals("bridge")).toList());
+
+    // h1's entry to h2 deleted by hand: missing, seen without a process, and made again by apply
+    String h1 = s + "-host_h1";
+    assertTrue(Kernel.run("bridge", "-n", h1, "fdb", "del", "00:00:00:00:00:00", "dev", "vx-mesh", "dst", "192.168.56.12").ok());
+    int read = recorded.calls().size();
+    Drift d = runner.drift(ts);
+    assertEquals(List.of("missing     fdb:" + h1 + ":vx-mesh/00:00:00:00:00:00/192.168.56.12"),
+        d.text().lines().filter(l -> l.startsWith("missing") || l.startsWith("changed") || l.startsWith("unexpected")).toList());
+    assertEquals(List.of(), recorded.calls().subList(read, recorded.calls().size()).stream()
+        .filter(c -> c.argv().get(0).equals("bridge")).toList());
+    runner.apply(ts);
+    assertTrue(runner.drift(ts).inSync());
+    assertTrue(Kernel.run("bridge", "-n", h1, "fdb", "show", "dev", "vx-mesh").out().contains("00:00:00:00:00:00 dst 192.168.56.12"));
+  }
+
+  /** The forwarding entries of {@code live}: {@code NS:VX/MAC/DST}. */
+  private static Set<String> fdb(LiveState live) {
+    Set<String> out = new TreeSet<>();
+    live.owned(ObjectId.Kind.FDB).forEach(i -> out.add(i.namespace() + ":" + i.name()));
+    return out;
+  }
+}
