@@ -669,20 +669,34 @@ public final class LiveReader {
   }
 
   /**
-   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}
-   * ({@code ip xfrm} has no JSON output: its text is read, one object per paragraph).
+   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}:
+   * {@code ip xfrm state list} and {@code ip xfrm policy list}, a process each ({@code ip xfrm}
+   * has no JSON output: its text is read, one object per paragraph).
    */
   private void xfrm(String ns, String topology, Set<ObjectId> owned) {
-    CommandExecutor.Result r = exec.run(ns.isEmpty() ? List.of("ip", "-batch", "-") : List.of("ip", "-n", ns, "-batch", "-"),
-        "xfrm state list\nxfrm policy list\n");
-    if (!r.ok()) {
-      throw new RunnerException("cannot read the IPsec objects of " + ns + ": " + r.firstError());
+    // (two processes: ip exits after the first `xfrm ... list` of a batch, whose `policy list`
+    // then printed nothing)
+    StringBuilder out = new StringBuilder();
+    for (String what : List.of("state", "policy")) {
+      List<String> argv = new ArrayList<>(ns.isEmpty() ? List.of("ip") : List.of("ip", "-n", ns));
+      argv.addAll(List.of("xfrm", what, "list"));
+      CommandExecutor.Result r = exec.run(argv, "");
+      if (!r.ok()) {
+        throw new RunnerException("cannot read the IPsec objects of " + ns + ": " + r.firstError());
+      }
+      out.append(r.out()).append(r.out().isEmpty() || r.out().endsWith("\n") ? "" : "\n");
     }
-    String reqid = "reqid " + IpsecKeys.reqid(topology) + " ";
+    owned.addAll(xfrmObjects(ns, out.toString(), IpsecKeys.reqid(topology)));
+  }
+
+  /** The objects of the text of {@code ip xfrm state list} and {@code ip xfrm policy list} ({@code out}, of namespace {@code ns}) that carry {@code reqid}. */
+  static Set<ObjectId> xfrmObjects(String ns, String out, long reqid) {
+    Set<ObjectId> owned = new java.util.LinkedHashSet<>();
+    String mark = "reqid " + reqid + " ";
     List<String> block = new ArrayList<>();
-    for (String line : (r.out() + "\n").lines().toList()) {
+    for (String line : (out + "\n").lines().toList()) {
       if (!line.startsWith("\t") && !line.startsWith(" ") && !block.isEmpty()) {
-        xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+        xfrmObject(ns, String.join(" ", block) + " ", mark, owned);
         block.clear();
       }
       if (!line.isBlank()) {
@@ -690,8 +704,9 @@ public final class LiveReader {
       }
     }
     if (!block.isEmpty()) {
-      xfrmObject(ns, String.join(" ", block) + " ", reqid, owned);
+      xfrmObject(ns, String.join(" ", block) + " ", mark, owned);
     }
+    return owned;
   }
 
   private static void xfrmObject(String ns, String text, String reqid, Set<ObjectId> owned) {

@@ -3,6 +3,7 @@ package dev.netc.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.ObjectId;
 import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.nio.file.Path;
@@ -87,6 +88,42 @@ class OverlayReadKernelTest extends SandboxTest {
     runner.apply(ts);
     assertTrue(runner.drift(ts).inSync());
     assertTrue(Kernel.run("bridge", "-n", h1, "fdb", "show", "dev", "vx-mesh").out().contains("00:00:00:00:00:00 dst 192.168.56.12"));
+  }
+
+  /**
+   * Without netlink, the IPsec objects are read with {@code ip xfrm state list} and {@code ip xfrm
+   * policy list}, a process each: the policies too (before, both went in one {@code ip -batch},
+   * which exits after the first list: no policy was ever read, so that one deleted by hand was no
+   * drift, and one of an encrypted overlay was missing after every apply).
+   */
+  @Test
+  void theIpsecObjectsAreReadThroughIpStatesAndPolicies() {
+    List<Runner.Target> ts = Kernel.targets(Kernel.compile("examples/overlay.netc"), s);
+    runner.apply(ts);
+    String h2 = s + "-host_h2";
+    String topology = ts.get(0).topology();
+    long reqid = IpsecKeys.reqid(topology);
+    for (String c : List.of("ip netns exec " + h2 + " sysctl -qw net.core.xfrm_acq_expires=600",
+        "ip -n " + h2 + " xfrm state allocspi src 192.168.56.12 dst 192.168.56.11 proto esp reqid " + reqid + " mode transport min 0x4321 max 0x4321",
+        "ip -n " + h2 + " xfrm policy add src 192.168.56.11/32 dst 192.168.56.12/32 proto udp dport 4789 dir in tmpl proto esp reqid "
+            + reqid + " mode transport")) {
+      CommandExecutor.Result r = Kernel.run(c.split(" "));
+      assertTrue(r.ok(), () -> c + ": " + r.err());
+    }
+    RecordingExecutor through = RecordingExecutor.around(Kernel.EXEC);
+    LiveState live = new LiveReader(through, Runner.ETC_NETNS, stateDir).read(ts.get(0).sandbox(), topology, Map.of());
+    assertEquals(Set.of(h2 + ":state 192.168.56.12>192.168.56.11 spi 0x00004321", h2 + ":policy in 192.168.56.11>192.168.56.12 udp/4789"),
+        xfrm(live));
+    assertEquals(List.of("ip -n " + s + "-host_h1 xfrm state list", "ip -n " + s + "-host_h1 xfrm policy list",
+        "ip -n " + h2 + " xfrm state list", "ip -n " + h2 + " xfrm policy list"),
+        through.calls().stream().map(RecordingExecutor.Call::line).filter(l -> l.contains("xfrm")).toList());
+  }
+
+  /** The IPsec objects of {@code live}: {@code NS:state ...}, {@code NS:policy ...}. */
+  private static Set<String> xfrm(LiveState live) {
+    Set<String> out = new TreeSet<>();
+    live.owned(ObjectId.Kind.XFRM).forEach(i -> out.add(i.namespace() + ":" + i.name()));
+    return out;
   }
 
   /** The forwarding entries of {@code live}: {@code NS:VX/MAC/DST}. */
