@@ -18,6 +18,7 @@ import dev.netc.runner.netlink.NativeFiles;
 import dev.netc.runner.netlink.NetlinkNamespaces;
 import dev.netc.runner.netlink.NftDump;
 import dev.netc.runner.netlink.RouteDump;
+import dev.netc.runner.netlink.XfrmDump;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -669,11 +670,23 @@ public final class LiveReader {
   }
 
   /**
-   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}:
-   * {@code ip xfrm state list} and {@code ip xfrm policy list}, a process each ({@code ip xfrm}
-   * has no JSON output: its text is read, one object per paragraph).
+   * The IPsec states and policies of a host namespace that carry the topology's {@code reqid}: as
+   * root over netlink ({@link XfrmDump}, no process), else with {@code ip xfrm state list} and
+   * {@code ip xfrm policy list}, a process each ({@code ip xfrm} has no JSON output: its text is
+   * read, one object per paragraph).
    */
   private void xfrm(String ns, String topology, Set<ObjectId> owned) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      long start = System.nanoTime();
+      try {
+        XfrmDump.Objects x = netlink.xfrm(ns);
+        owned.addAll(xfrmObjects(ns, x, IpsecKeys.reqid(topology)));
+        exec.note("netlink: the IPsec objects of " + (ns.isEmpty() ? "the host" : ns), System.nanoTime() - start);
+        return;
+      } catch (IOException | RuntimeException e) {
+        // read with ip below
+      }
+    }
     // (two processes: ip exits after the first `xfrm ... list` of a batch, whose `policy list`
     // then printed nothing)
     StringBuilder out = new StringBuilder();
@@ -726,6 +739,34 @@ public final class LiveReader {
           + policy.group(2) + " udp/" + policy.group(3)));
     }
   }
+
+  /**
+   * The objects of {@code x} (of namespace {@code ns}) that carry {@code reqid}, as {@link
+   * #xfrmObject} finds them in the text of {@code ip xfrm}: an ESP state with an SPI (ip prints
+   * none of 0); a policy in or out whose selector is UDP to a port (from none, on no device) and
+   * one of whose templates has the {@code reqid}.
+   */
+  static Set<ObjectId> xfrmObjects(String ns, XfrmDump.Objects x, long reqid) {
+    Set<ObjectId> out = new java.util.LinkedHashSet<>();
+    for (XfrmDump.State st : x.states()) {
+      if (st.reqid() == reqid && st.proto() == IPPROTO_ESP && st.spi() != 0) {
+        out.add(new ObjectId(ObjectId.Kind.XFRM, ns, "state " + st.src() + ">" + st.dst()
+            + " spi " + String.format(java.util.Locale.ROOT, "0x%08x", st.spi())));
+      }
+    }
+    for (XfrmDump.Policy p : x.policies()) {
+      XfrmDump.Selector sel = p.selector();
+      if (p.reqids().contains(reqid) && (p.dir() == 0 || p.dir() == 1) && sel.proto() == IPPROTO_UDP
+          && sel.sport() < 0 && sel.dport() >= 0 && sel.ifindex() <= 0) {
+        out.add(new ObjectId(ObjectId.Kind.XFRM, ns, "policy " + (p.dir() == 0 ? "in" : "out") + " " + sel.src() + ">"
+            + sel.dst() + " udp/" + sel.dport()));
+      }
+    }
+    return out;
+  }
+
+  private static final int IPPROTO_ESP = 50;
+  private static final int IPPROTO_UDP = 17;
 
   /**
    * The forwarding entries with a remote ({@code dst}) of an owned VXLAN device, whose index is

@@ -27,7 +27,8 @@ import java.util.concurrent.Future;
  * a few threads of their own each enter one namespace after the other ({@code setns(2)} on
  * {@code /run/netns/NAME}) and hold netlink conversations there: dumps of links, addresses and
  * routes ({@link RouteDump}), the requests of an endpoint's batch ({@link IpLines}), the nftables
- * chains and rules ({@link NftDump}), a VXLAN device's forwarding entries ({@link FdbDump});
+ * chains and rules ({@link NftDump}), a VXLAN device's forwarding entries ({@link FdbDump}), the
+ * IPsec states and policies ({@link XfrmDump});
  * {@code /proc/sys/net} read by such a thread shows that
  * namespace's values. The threads end with the work, so no other thread of the JVM ever changes
  * namespace. Needs {@code CAP_SYS_ADMIN} (root) and the C library through JNA ({@link #usable}).
@@ -273,6 +274,11 @@ public final class NetlinkNamespaces {
    */
   public List<FdbDump.Entry> fdb(String ns, int ifindex) throws IOException {
     return in(ns, () -> FdbDump.read(ifindex));
+  }
+
+  /** The IPsec states and policies of namespace {@code ns} ({@code ""}: the JVM's), as {@code ip xfrm} lists them ({@link XfrmDump}). */
+  public XfrmDump.Objects xfrm(String ns) throws IOException {
+    return in(ns, XfrmDump::read);
   }
 
   /** What is done in one namespace. */

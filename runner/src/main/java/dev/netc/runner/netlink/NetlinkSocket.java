@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A netlink socket ({@code NETLINK_ROUTE}, or {@code NETLINK_NETFILTER} for nftables) of the
- * network namespace of the thread that opened it: dump
+ * A netlink socket ({@code NETLINK_ROUTE}, {@code NETLINK_NETFILTER} for nftables or {@code
+ * NETLINK_XFRM} for IPsec) of the network namespace of the thread that opened it: dump
  * requests, and single requests answered with an acknowledgement, one at a time, so that a
  * sequence of them stops at the first that fails (as {@code ip -batch} does).
  */
@@ -18,6 +18,7 @@ final class NetlinkSocket implements AutoCloseable {
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
   static final int NETLINK_ROUTE = 0;
+  static final int NETLINK_XFRM = 6;
   static final int NETLINK_NETFILTER = 12;
   static final int NLMSG_ERROR = 2;
   static final int NLMSG_DONE = 3;
