@@ -54,8 +54,15 @@ public final class XfrmDump {
     }
   }
 
-  /** The states and policies of the calling thread's namespace. */
+  /**
+   * The states and policies of the calling thread's namespace. The structures' layouts are those
+   * of a 64-bit process (a 32-bit one gets others, with 4-byte alignment of 64-bit fields on x86):
+   * in another, this fails, and {@code ip} reads them.
+   */
   static Objects read() throws IOException {
+    if (com.sun.jna.Native.LONG_SIZE != 8) {
+      throw new IOException("the xfrm structures are read in 64-bit processes only");
+    }
     try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_XFRM)) {
       // (an empty request: every object; `ip xfrm ... list` sends the same)
       return new Objects(states(sock.dump(XFRM_MSG_GETSA, new byte[0])), policies(sock.dump(XFRM_MSG_GETPOLICY, new byte[0])));
