@@ -25,6 +25,8 @@ import java.util.Set;
  */
 final class PublishOnIpv6LoopbackIsNotForwarded implements Check {
   private static final IpAddress V6_LOOPBACK = IpAddress.parse("::1").get();
+  private static final IpAddress V4_LOOPBACK = IpAddress.parse("127.0.0.1").get();
+  private static final IpAddress V4_ANY = IpAddress.parse("0.0.0.0").get();
 
   @Override
   public Code code() {
@@ -43,15 +45,33 @@ final class PublishOnIpv6LoopbackIsNotForwarded implements Check {
         if (!p.hostAddress().equals(Optional.of(V6_LOOPBACK)) || !seen.add(p)) {
           continue;
         }
+        boolean compose = PublishNeedsOwnNetwork.compose(p);
         out.add(Diagnostic.of(Code.NETC228, p.span(), "this published port of `" + Names.declared(e)
                 + "` is not forwarded: it binds `::1`, and IPv6 has no `route_localnet`, so no host"
                 + " forwards its IPv6 loopback address to a container")
-            .withHint(PublishNeedsOwnNetwork.compose(p)
-                ? "write `127.0.0.1` instead of `::1` in `ports` (the host's IPv4 loopback address is"
-                    + " forwarded), or remove the port from `ports`"
-                : "publish on `127.0.0.1` instead (the host's IPv4 loopback address is forwarded), or"
-                    + " remove the `publish`"));
+            .withHint(hint(e, p, networks, compose)));
       }
     }
+  }
+
+  /**
+   * What to do instead: publish on {@code 127.0.0.1} (every network has an IPv4 subnet, so every
+   * endpoint here has an IPv4 address to forward it to), unless another line of the endpoint
+   * forwards that port of {@code 127.0.0.1} already (a second one would collide, NETC220).
+   */
+  private static String hint(Endpoint e, Publish p, Map<String, Network> networks, boolean compose) {
+    String remove = compose ? "remove the port from `ports`" : "remove the `publish`";
+    Optional<Publish> loopback = e.publishes().stream()
+        .filter(o -> o != p && o.protocol() == p.protocol()
+            && o.hostAddress().map(a -> a.equals(V4_LOOPBACK) || a.equals(V4_ANY)).orElse(true)
+            && o.hostPorts().isPresent() && p.hostPorts().isPresent() && o.hostPorts().get().overlaps(p.hostPorts().get()))
+        .findFirst();
+    if (loopback.isPresent()) {
+      return remove + ": line " + loopback.get().span().line() + " forwards this port of the host's IPv4"
+          + " loopback address already";
+    }
+    return compose
+        ? "write `127.0.0.1` instead of `::1` in `ports` (the host's IPv4 loopback address is forwarded), or " + remove
+        : "publish on `127.0.0.1` instead (the host's IPv4 loopback address is forwarded), or " + remove;
   }
 }
