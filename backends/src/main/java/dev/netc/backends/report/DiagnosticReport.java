@@ -239,8 +239,22 @@ public final class DiagnosticReport {
       m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("`" + head + "\u2026" + tail + "` (" + n + " characters)"));
     }
     m.appendTail(out);
-    return out.toString();
+    // a value with a backquote of its own pairs the quotes after it the other way round, and so
+    // escapes the above: any run of text without a quote that no message writes is cut the same way
+    java.util.regex.Matcher r = UNQUOTED_RUN.matcher(out);
+    StringBuilder cut = new StringBuilder();
+    while (r.find()) {
+      String v = r.group();
+      int n = v.codePointCount(0, v.length());
+      r.appendReplacement(cut, java.util.regex.Matcher.quoteReplacement(v.substring(0, v.offsetByCodePoints(0, 60))
+          + "\u2026" + v.substring(v.offsetByCodePoints(0, n - 20)) + " (" + n + " characters)"));
+    }
+    r.appendTail(cut);
+    return cut.toString();
   }
+
+  /** A run of text longer than any message writes itself: a value, whatever its quotes. */
+  private static final java.util.regex.Pattern UNQUOTED_RUN = java.util.regex.Pattern.compile("[^`]{" + (10 * LONGEST_QUOTED + 1) + ",}");
 
   /** Replaces control characters so that no input can drive the terminal. */
   static String clean(String s) {

@@ -33,4 +33,11 @@ class DiagnosticReportTest {
     String s = "keep `hostNetwork: true` " + "and reach the pod through a Service, ".repeat(5) + "or set `policyTypes`";
     assertEquals(s, DiagnosticReport.shorten(s));
   }
+
+  @Test
+  void aLongValueWithABackquoteOfItsOwnIsShortenedToo() {
+    String name = "x`" + "y".repeat(5000);
+    String shown = DiagnosticReport.shorten("unknown network `" + name + "` here");
+    assertEquals("unknown network `x`" + "y".repeat(60) + "\u2026" + "y".repeat(20) + " (5000 characters)` here", shown);
+  }
 }
