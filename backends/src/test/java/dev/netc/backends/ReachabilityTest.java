@@ -320,8 +320,13 @@ class ReachabilityTest {
             .map(s -> s.text()).toList());
     assertEquals(java.util.Optional.of("through node port 30081 of service `back` on host `h2`, out of network `lan`"
         + " with masquerade"), m.admittingRemoteWay(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80));
+    assertEquals(java.util.Optional.of(new PortSpec(PortRange.of(30081), Protocol.TCP)),
+        m.admittingRemoteHostPort(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80),
+        "the node port, as a's egress rules see it");
     assertEquals(java.util.Optional.empty(), m.admittingRemoteWay(m.node("e").orElseThrow(),
         m.node("api").orElseThrow(), TCP80), "e's egress refuses h2 on 30081");
+    assertEquals(java.util.Optional.empty(), m.admittingRemoteHostPort(m.node("e").orElseThrow(),
+        m.node("api").orElseThrow(), TCP80));
     assertEquals(java.util.Optional.empty(), m.admittingRemoteWay(m.node("c").orElseThrow(),
         m.node("api").orElseThrow(), TCP80), "one host: no way through another host's port");
     List<String> refused = m.explain(m.node("e").orElseThrow(), m.node("api").orElseThrow(), TCP80).steps().stream()
@@ -407,6 +412,8 @@ class ReachabilityTest {
         "`a` is isolated for egress; admitted by policy `a-out`: `allow egress to @host port 49152-49153/tcp`"),
         m.explain(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80).steps().stream()
             .map(s -> s.text()).toList());
+    assertEquals(java.util.Optional.of(new PortSpec(PortRange.of(49153), Protocol.TCP)),
+        m.admittingRemoteHostPort(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80));
     assertEquals("path: through published port 49154/tcp of host `h2`",
         m.explain(m.node("@outside").orElseThrow(), m.node("second").orElseThrow(), TCP80).steps().get(0).text());
 

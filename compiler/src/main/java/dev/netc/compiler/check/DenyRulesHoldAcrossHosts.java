@@ -85,8 +85,9 @@ final class DenyRulesHoldAcrossHosts implements ModelCheck {
               .withHint(ingress
                   ? "deny the source's host too (`@host`, or a `cidr` of its underlay address): through a port of"
                       + " another host, policy sees no more than that host"
-                  : "deny the destination's host too, on the port the way names (`@host`, or a `cidr` of its"
-                      + " underlay address): through a port of another host, policy sees no more than that host"));
+                  : "deny the destination's host too, on " + m.admittingRemoteHostPort(from, to, port).orElseThrow()
+                      + ", the port `" + from.name() + "` connects to there (`@host`, or a `cidr` of its underlay"
+                      + " address): through a port of another host, policy sees no more than that host"));
         }
       }
     }

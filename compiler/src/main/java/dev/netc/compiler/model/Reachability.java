@@ -364,9 +364,23 @@ public final class Reachability {
    * hosts, so a rule that names either endpoint has no say there.
    */
   public Optional<String> admittingRemoteWay(Node a, Node b, PortSpec port) {
+    return admittingRemote(a, b, port).map(RemoteWay::path);
+  }
+
+  /**
+   * The port {@code a} connects to on {@code b}'s host on the first way of {@link
+   * #admittingRemoteWay}: the published host port (the one netc chooses for a line without one,
+   * {@link AutomaticPorts}) or the node port, as {@code a}'s egress rules see it; empty when no
+   * such way admits the connection.
+   */
+  public Optional<PortSpec> admittingRemoteHostPort(Node a, Node b, PortSpec port) {
+    return admittingRemote(a, b, port).map(RemoteWay::hostPort);
+  }
+
+  private Optional<RemoteWay> admittingRemote(Node a, Node b, PortSpec port) {
     for (RemoteWay w : remoteWays(a, b, port)) {
       if (remoteDecision(a, b, port, w, null).allowed) {
-        return Optional.of(w.path());
+        return Optional.of(w);
       }
     }
     return Optional.empty();
