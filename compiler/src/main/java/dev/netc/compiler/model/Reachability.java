@@ -1294,12 +1294,39 @@ public final class Reachability {
     steps.add(new Verdict.Step("masqueraded out of host `" + a.host().get() + "`: to the policies of `" + b.name()
         + "` it comes from `" + fromHost.name() + "`, to those of `" + a.name() + "` it goes to `" + toHost.name()
         + "` on " + w.hostPort(), Optional.empty()));
+    hiddenFromDenies(b, Direction.INGRESS, a, port, w.source(), fromHost, port, w.fromHost(), steps);
     Decision in = policies(fromHost, b, port, bits(w.fromHost()), bits(w.target()), steps);
     if (!in.allowed) {
       return in;
     }
+    hiddenFromDenies(a, Direction.EGRESS, b, port, w.target(), toHost, w.hostPort(), w.hostAddress(), steps);
     Decision out = policies(a, toHost, w.hostPort(), bits(w.source()), bits(w.hostAddress()), steps);
     return new Decision(out.allowed, in.rule != null ? in.rule : out.rule);
+  }
+
+  /**
+   * For {@code netc explain}, on a way through a port published on another host (or a node port
+   * there): a step for each deny rule of a policy selecting {@code n}, in direction {@code dir},
+   * that names the endpoint on the other side ({@code peer}, at {@code peerAddress}, on {@code
+   * port}) but not the host policy sees in its place ({@code host}, at {@code hostAddress}, on
+   * {@code hostPort}): the rule is not what it seems to be on this way.
+   */
+  private void hiddenFromDenies(Node n, Direction dir, Node peer, PortSpec port, Optional<IpAddress> peerAddress,
+      Node host, PortSpec hostPort, Optional<IpAddress> hostAddress, List<Verdict.Step> steps) {
+    for (Policy p : policiesSelecting(n)) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() != Policy.Action.DENY || r.direction() != dir
+            || !matches(r, p, peer, bits(peerAddress)) || !portMatches(r, port)
+            || (matches(r, p, host, bits(hostAddress)) && portMatches(r, hostPort))) {
+          continue;
+        }
+        boolean otherPort = !hostPort.equals(port);
+        steps.add(new Verdict.Step(describe(r) + " of policy `" + p.name() + "` does not apply: it names `"
+            + peer.name() + "`" + (otherPort ? " on " + port : "") + ", but on this way it sees the address of `"
+            + host.name() + "`" + hostAddress.map(x -> " (" + x + ")").orElse("")
+            + (otherPort ? " on " + hostPort : "") + ", not `" + peer.name() + "`'s", Optional.of(r.span())));
+      }
+    }
   }
 
   /** The node of a host. */

@@ -1,0 +1,73 @@
+package dev.netc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** {@code netc explain}: what it prints of a way through a port published on another host. */
+class ExplainCommandTest {
+  /**
+   * Two hosts: {@code a} (h1) reaches {@code b} (h2) through the port {@code b} publishes on h2,
+   * masqueraded to h1's address; {@code e} (h1) likewise, where its egress rules see h2 on 8080.
+   */
+  private static final String BYPASS = """
+      topology bypass
+      host h1 { underlay 192.168.65.11 }
+      host h2 { underlay 192.168.65.12 }
+      network lan { subnet 10.69.0.0/24 }
+      container a { labels app=a; on h1; attach lan }
+      container e { labels app=e; on h1; attach lan }
+      container b { labels app=b; on h2; attach lan; publish 8080 -> 80/tcp }
+      policy b-in {
+        select app=b
+        deny ingress from app=a port 80/tcp
+      }
+      policy e-out {
+        select app=e
+        deny egress to app=b port 80/tcp
+      }
+      """;
+
+  @Test
+  void aDenyIngressRuleBypassedThroughAnotherHostSaysItSawTheHostsAddress() {
+    CliRunner cli = new CliRunner();
+    cli.write("bypass.netc", BYPASS);
+    assertEquals(new CliRunner.Result(0, """
+        a -> b on 80/tcp: allowed
+          - path: through published port 8080/tcp of host `h2`, out of network `lan` with masquerade, from 192.168.65.11 to 10.69.0.4
+          - masqueraded out of host `h1`: to the policies of `b` it comes from `@host/h1`, to those of `a` it goes to `@host/h2` on 8080/tcp
+          - `deny ingress from app=a port 80/tcp` of policy `b-in` does not apply: it names `a`, but on this way it sees the address of `@host/h1` (192.168.65.11), not `a`'s
+              bypass.netc:10: deny ingress from app=a port 80/tcp
+          - `b` is not isolated for ingress
+          - `a` is not isolated for egress
+        """, ""), cli.run("explain", "bypass.netc", "a", "b:80/tcp"));
+  }
+
+  @Test
+  void aDenyEgressRuleBypassedThroughAnotherHostSaysItSawTheHostsAddressOnTheHostPort() {
+    CliRunner cli = new CliRunner();
+    cli.write("bypass.netc", BYPASS);
+    assertEquals(new CliRunner.Result(0, """
+        e -> b on 80/tcp: allowed
+          - path: through published port 8080/tcp of host `h2`, out of network `lan` with masquerade, from 192.168.65.11 to 10.69.0.4
+          - masqueraded out of host `h1`: to the policies of `b` it comes from `@host/h1`, to those of `e` it goes to `@host/h2` on 8080/tcp
+          - `b` is not isolated for ingress
+          - `deny egress to app=b port 80/tcp` of policy `e-out` does not apply: it names `b` on 80/tcp, but on this way it sees the address of `@host/h2` (192.168.65.12) on 8080/tcp, not `b`'s
+              bypass.netc:14: deny egress to app=b port 80/tcp
+          - `e` is not isolated for egress
+        """, ""), cli.run("explain", "bypass.netc", "e", "b:80/tcp"));
+  }
+
+  @Test
+  void aDenyRuleThatNamesTheHostTooDropsTheConnectionAsBefore() {
+    CliRunner cli = new CliRunner();
+    cli.write("bypass.netc", BYPASS.replace("deny ingress from app=a port", "deny ingress from app=a, @host port"));
+    assertEquals(new CliRunner.Result(3, """
+        a -> b on 80/tcp: denied
+          - path: through published port 8080/tcp of host `h2`, out of network `lan` with masquerade, from 192.168.65.11 to 10.69.0.4
+          - masqueraded out of host `h1`: to the policies of `b` it comes from `@host/h1`, to those of `a` it goes to `@host/h2` on 8080/tcp
+          - denied by policy `b-in`: `deny ingress from app=a, @host port 80/tcp`, which wins over every allow
+              bypass.netc:10: deny ingress from app=a, @host port 80/tcp
+        """, ""), cli.run("explain", "bypass.netc", "a", "b:80/tcp"));
+  }
+}
