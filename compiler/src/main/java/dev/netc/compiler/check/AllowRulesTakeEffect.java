@@ -26,6 +26,14 @@ final class AllowRulesTakeEffect {
   private static final class Walk {
     boolean pairs;
     boolean path;
+    /**
+     * A pair has a path, but a {@code cidr} peer names the other side by an address its packets
+     * on that path do not carry: the rule is not about that connection.
+     */
+    boolean otherAddress;
+    /** The first such pair, (from, to), and the port. */
+    Node[] otherPair;
+    PortSpec otherPort;
     boolean notDenied;
     boolean allowed;
     Node[] failing;
@@ -61,7 +69,7 @@ final class AllowRulesTakeEffect {
         if (peers.isEmpty()) {
           continue; // NETC304 says so
         }
-        Walk w = walk(m, r, selected, peers, PolicyScope.ports(m, r));
+        Walk w = walk(m, p, r, selected, peers, PolicyScope.ports(m, r));
         if (w.allowed || !w.pairs) {
           continue; // works, or concerns only an endpoint and itself
         }
@@ -74,6 +82,16 @@ final class AllowRulesTakeEffect {
                 .withHint("admit the other host instead (`@host`, or a `cidr` of its underlay address; in an"
                     + " egress rule, on the published host port), or attach the two sides to a shared overlay"
                     + " network"));
+          } else if (w.otherAddress) {
+            Node from = w.otherPair[0];
+            Node to = w.otherPair[1];
+            Node named = r.direction() == Direction.INGRESS ? from : to;
+            out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
+                    + "` can never take effect: its `cidr` peers contain an address of `" + named.name()
+                    + "`, but not the one `" + from.name() + "`'s packets to `" + to.name() + "` carry")
+                .withHint("a `cidr` peer is matched on the address a packet carries, here the one of the way from `"
+                    + from.name() + "` to `" + to.name() + "` on " + w.otherPort + " (`netc explain` shows it): name"
+                    + " that address, or `" + named.name() + "` by its labels"));
           } else {
             out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
                     + "` can never take effect: no path joins the endpoints it selects to any of its peers")
@@ -137,7 +155,7 @@ final class AllowRulesTakeEffect {
         Node from = PolicyScope.from(r, s, peer);
         Node to = PolicyScope.to(r, s, peer);
         for (PortSpec port : ports) {
-          if (m.path(from, to, port).isPresent()) {
+          if (m.directPath(from, to, port).isEmpty() && m.path(from, to, port).isPresent()) {
             return true;
           }
         }
@@ -146,13 +164,13 @@ final class AllowRulesTakeEffect {
     return false;
   }
 
-  private static Walk walk(Reachability m, Policy.Rule r, List<Node> selected, List<Node> peers,
+  private static Walk walk(Reachability m, Policy p, Policy.Rule r, List<Node> selected, List<Node> peers,
       List<PortSpec> ports) {
     boolean otherwise = selected.stream().anyMatch(m::reachableOtherwise)
-        || peers.stream().anyMatch(p -> p.isEndpoint() && m.reachableOtherwise(p));
+        || peers.stream().anyMatch(x -> x.isEndpoint() && m.reachableOtherwise(x));
     if (!otherwise) {
       // endpoints meet only over shared segments; the host and the outside are few: visit them
-      Walk w = walkSegments(m, r, selected, peers.stream().filter(Node::isEndpoint).toList(), ports);
+      Walk w = walkSegments(m, p, r, selected, peers.stream().filter(Node::isEndpoint).toList(), ports);
       for (Node peer : peers) {
         if (w.allowed) {
           break;
@@ -162,7 +180,7 @@ final class AllowRulesTakeEffect {
         }
         for (Node s : selected) {
           w.pairs = true;
-          if (visit(m, w, PolicyScope.from(r, s, peer), PolicyScope.to(r, s, peer), ports)) {
+          if (visit(m, p, r, w, PolicyScope.from(r, s, peer), PolicyScope.to(r, s, peer), ports)) {
             break;
           }
         }
@@ -181,7 +199,7 @@ final class AllowRulesTakeEffect {
         if (!m.mayHavePath(from, to)) {
           continue;
         }
-        if (visit(m, w, from, to, ports)) {
+        if (visit(m, p, r, w, from, to, ports)) {
           return w;
         }
       }
@@ -194,7 +212,7 @@ final class AllowRulesTakeEffect {
    * visited, found through an index of the selected endpoints by segment, so a rule whose two
    * sides share nothing costs O(|selected| + |peers|), not their product.
    */
-  private static Walk walkSegments(Reachability m, Policy.Rule r, List<Node> selected,
+  private static Walk walkSegments(Reachability m, Policy p, Policy.Rule r, List<Node> selected,
       List<Node> peers, List<PortSpec> ports) {
     Walk w = new Walk();
     java.util.Map<String, List<Node>> bySegment = new java.util.HashMap<>();
@@ -215,7 +233,7 @@ final class AllowRulesTakeEffect {
           }
           Node from = PolicyScope.from(r, s, peer);
           Node to = PolicyScope.to(r, s, peer);
-          if (visit(m, w, from, to, ports)) {
+          if (visit(m, p, r, w, from, to, ports)) {
             return w;
           }
         }
@@ -225,9 +243,20 @@ final class AllowRulesTakeEffect {
   }
 
   /** Visits one pair on every port; true when a connection succeeded (the walk can stop). */
-  private static boolean visit(Reachability m, Walk w, Node from, Node to, List<PortSpec> ports) {
+  private static boolean visit(Reachability m, Policy p, Policy.Rule r, Walk w, Node from, Node to,
+      List<PortSpec> ports) {
     for (PortSpec port : ports) {
       if (m.directPath(from, to, port).isEmpty()) {
+        continue;
+      }
+      if (!m.ruleMatches(p, r, from, to, port)) {
+        // a cidr peer names the other side by another of its addresses: on every way between
+        // them its packets carry one outside the block, and the rule has no say on them
+        if (!w.otherAddress) {
+          w.otherAddress = true;
+          w.otherPair = new Node[] {from, to};
+          w.otherPort = port;
+        }
         continue;
       }
       w.path = true;

@@ -446,6 +446,34 @@ public final class Reachability {
     return false;
   }
 
+  /**
+   * Whether rule {@code r} of policy {@code owner} matches the connection from {@code from} to
+   * {@code to} on {@code port} on some way of {@link #flows}: its ports hold the port, and its
+   * peers match the other side (the source for an ingress rule, the destination for an egress
+   * rule), a {@code cidr} peer by the address the packet carries on that way. A {@code cidr} peer
+   * that contains only another address of the node ({@link #peerMatches}) does not match: the
+   * policy checks ask this to learn whether a rule is about a connection at all.
+   */
+  public boolean ruleMatches(Policy owner, Policy.Rule r, Node from, Node to, PortSpec port) {
+    Node peer = r.direction() == Direction.INGRESS ? from : to;
+    if (!portMatches(r, port)) {
+      return false;
+    }
+    if (r.peers().isEmpty()
+        || r.peers().stream().anyMatch(x -> x.kind() != Peer.Kind.CIDR && peerMatches(x, owner, peer))) {
+      return true;
+    }
+    if (sameHostTraffic(from, to)) {
+      return peerMatches(r, owner, peer); // no policy sees its packets: the node is all there is
+    }
+    for (Flow f : flows(from, to, port)) {
+      if (matches(r, owner, peer, bits(r.direction() == Direction.INGRESS ? f.source() : f.destination()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The cache's key: the policy decision depends on nothing else. */
   private record CacheKey(int from, int to, PortSpec port, int source, int destination) {}
 
