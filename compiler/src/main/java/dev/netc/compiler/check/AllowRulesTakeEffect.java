@@ -4,6 +4,7 @@ import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Direction;
+import dev.netc.compiler.ir.Peer;
 import dev.netc.compiler.ir.Policy;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Node;
@@ -17,7 +18,10 @@ import java.util.Optional;
  * (NETC301); every connection it admits is dropped by deny rules (NETC305); or every connection
  * it admits is still refused by the other side, isolated in the other direction with nothing
  * admitting it (NETC302, a one-sided allow). The rule's pairs are walked until one connection
- * succeeds, so rules that work cost little.
+ * succeeds, so rules that work cost little. A pair of an endpoint and its own host never counts:
+ * its connection succeeds whatever the rules say (step 2 of the order of decision; in the kernel
+ * it never reaches the forward hook's policy check), so a rule whose only peer with a path is the
+ * endpoints' own host is NETC301 too.
  */
 final class AllowRulesTakeEffect {
   private AllowRulesTakeEffect() {}
@@ -26,6 +30,11 @@ final class AllowRulesTakeEffect {
   private static final class Walk {
     boolean pairs;
     boolean path;
+    /**
+     * A pair of an endpoint and its own host has a path: the connection succeeds, but the rule
+     * is never what admits it, since such traffic is not subject to policy.
+     */
+    boolean ownHost;
     /**
      * A pair has a path, but a {@code cidr} peer names the other side by an address its packets
      * on that path do not carry: the rule is not about that connection.
@@ -82,6 +91,24 @@ final class AllowRulesTakeEffect {
                 .withHint("admit the other host instead (`@host`, or a `cidr` of its underlay address; in an"
                     + " egress rule, on the published host port), or attach the two sides to a shared overlay"
                     + " network"));
+          } else if (w.ownHost && !w.otherAddress) {
+            // the only pairs with a path are endpoints and their own host, which the exemption
+            // admits before any allow rule is looked at (in the kernel, their traffic goes
+            // through the host's output and input hooks, never the forward hook's policy check)
+            String dir = r.direction().label();
+            boolean namesHost = r.peers().stream().anyMatch(x -> x.kind() == Peer.Kind.SPECIAL
+                && x.special().filter(Node.OUTSIDE::equals).isEmpty());
+            out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
+                    + "` can never take effect: of its peers, "
+                    + (r.direction() == Direction.INGRESS ? "only the endpoints' own host reaches them"
+                        : "the endpoints reach only their own host")
+                    + ", and traffic between an endpoint and its own host is not subject to policy")
+                .withHint((namesHost
+                    ? "drop `@host` from the rule, or the rule: a host and its own endpoints reach each other"
+                        + " without one"
+                    : "join the endpoints to the peers the rule means (a shared network, a published port or a"
+                        + " service), or drop the rule")
+                    + "; to isolate them for " + dir + " all the same, say `isolate " + dir + "`"));
           } else if (w.otherAddress) {
             Node from = w.otherPair[0];
             Node to = w.otherPair[1];
@@ -154,6 +181,9 @@ final class AllowRulesTakeEffect {
         }
         Node from = PolicyScope.from(r, s, peer);
         Node to = PolicyScope.to(r, s, peer);
+        if (m.sameHostTraffic(from, to)) {
+          continue; // not subject to policy, whatever the path
+        }
         for (PortSpec port : ports) {
           if (m.directPath(from, to, port).isEmpty() && m.path(from, to, port).isPresent()) {
             return true;
@@ -242,9 +272,17 @@ final class AllowRulesTakeEffect {
     return w;
   }
 
-  /** Visits one pair on every port; true when a connection succeeded (the walk can stop). */
+  /**
+   * Visits one pair on every port; true when a connection succeeded (the walk can stop). A pair of
+   * an endpoint and its own host is only noted: its connection succeeds, but not by the rule,
+   * since such traffic is not subject to policy (docs/model.md, "What policy does not apply to").
+   */
   private static boolean visit(Reachability m, Policy p, Policy.Rule r, Walk w, Node from, Node to,
       List<PortSpec> ports) {
+    if (m.sameHostTraffic(from, to)) {
+      w.ownHost |= ports.stream().anyMatch(port -> m.directPath(from, to, port).isPresent());
+      return false;
+    }
     for (PortSpec port : ports) {
       if (m.directPath(from, to, port).isEmpty()) {
         continue;

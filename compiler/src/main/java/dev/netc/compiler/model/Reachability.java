@@ -842,7 +842,13 @@ public final class Reachability {
     return "`" + r.span().text().replaceAll("\\s+", " ").strip() + "`";
   }
 
-  private boolean sameHostTraffic(Node a, Node b) {
+  /**
+   * Whether traffic between {@code a} and {@code b} is between a host-like node (a host, an
+   * endpoint in {@code mode host}) and a node on the same host: not subject to policy, in the
+   * model (step 2 of the order of decision) as in the kernel, where it goes through the host's
+   * output and input hooks and never reaches the forward hook's policy check.
+   */
+  public boolean sameHostTraffic(Node a, Node b) {
     boolean aHost = hostLike(a);
     boolean bHost = hostLike(b);
     return (aHost || bHost) && a.host().isPresent() && a.host().equals(b.host());
