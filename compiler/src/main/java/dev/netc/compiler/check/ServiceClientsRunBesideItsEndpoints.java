@@ -121,8 +121,7 @@ final class ServiceClientsRunBesideItsEndpoints implements ModelCheck {
     }
     for (Policy p : m.policiesSelecting(e)) {
       for (Policy.Rule r : p.rules()) {
-        if (r.action() == Policy.Action.ALLOW && r.direction() == Direction.INGRESS && (r.ports().isEmpty()
-            || r.ports().stream().anyMatch(x -> x.protocol() == port.protocol() && x.range().contains(port.range())))) {
+        if (r.action() == Policy.Action.ALLOW && r.direction() == Direction.INGRESS && Reachability.portMatches(r, port)) {
           return true;
         }
       }

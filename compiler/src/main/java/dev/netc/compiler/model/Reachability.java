@@ -858,7 +858,8 @@ public final class Reachability {
     return n.kind() == Node.Kind.HOST || n.endpoint().map(e -> e.mode() == NetMode.HOST).orElse(false);
   }
 
-  static boolean portMatches(Policy.Rule r, PortSpec port) {
+  /** Whether rule {@code r}'s ports hold {@code port} (a rule without ports holds every port). */
+  public static boolean portMatches(Policy.Rule r, PortSpec port) {
     if (r.ports().isEmpty()) {
       return true;
     }
