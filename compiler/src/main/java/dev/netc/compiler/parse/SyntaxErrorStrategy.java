@@ -47,6 +47,108 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return out;
   }
 
+  /**
+   * Before ANTLR's own check, and again after its recovery: a line of a block that starts with a
+   * word no statement of the block starts with. Left to ANTLR, the loop over the block's
+   * statements fails to predict either another statement or the block's end, and the error ends
+   * the block there; its {@code }} then comes with no block open. Here the line is reported and
+   * skipped, and the parse goes on inside the block.
+   */
+  @Override
+  public void sync(Parser recognizer) throws RecognitionException {
+    if (skipUnknownStatements(recognizer)) {
+      return;
+    }
+    super.sync(recognizer);
+    skipUnknownStatements(recognizer);
+  }
+
+  /** {@link #skipUnknownStatement} for each line in a row that it applies to. */
+  private boolean skipUnknownStatements(Parser parser) {
+    boolean skipped = false;
+    while (skipUnknownStatement(parser)) {
+      skipped = true;
+    }
+    return skipped;
+  }
+
+  /**
+   * When the parser stands in a block, before the line breaks that end a statement or at the
+   * block's {@code {}, and the next statement starts with a token that starts no statement of the
+   * block (nor ends it): reports that token and consumes the seps before it and the rest of its
+   * line (a block it opens included), up to the line break, {@code ;} or {@code }} after it.
+   * A declaration keyword is left to {@link #report}'s recovery (it ends the blocks open here),
+   * unless it is a statement meant, as {@link #statementMeant} tells.
+   */
+  private boolean skipUnknownStatement(Parser parser) {
+    ParserRuleContext ctx = parser.getContext();
+    Integer rule = STATEMENTS.get(ctx.getClass());
+    if (rule == null || blockOf(ctx).isEmpty()) {
+      return false;
+    }
+    org.antlr.v4.runtime.TokenStream in = parser.getInputStream();
+    int i = 1;
+    while (in.LA(i) == NetcLexer.NL || in.LA(i) == NetcLexer.SEMI) {
+      i++;
+    }
+    Token token = in.LT(i);
+    IntervalSet first = parser.getATN().nextTokens(parser.getATN().ruleToStartState[rule]);
+    if (token.getType() == Token.EOF || token.getType() == NetcLexer.RBRACE || first.contains(token.getType())
+        || !startsStatement(parser, token)
+        || TOP_LEVEL.contains(token.getType()) && !statementMeant(parser, token, ctx)) {
+      return false;
+    }
+    IntervalSet expected = new IntervalSet(first);
+    expected.add(NetcLexer.RBRACE);
+    beginErrorCondition(parser);
+    report(parser, token, expected, null);
+    for (int j = 1; j < i; j++) {
+      parser.consume();
+    }
+    int depth = 0;
+    for (int t = in.LA(1); t != Token.EOF; t = in.LA(1)) {
+      if (depth == 0 && (t == NetcLexer.NL || t == NetcLexer.SEMI || t == NetcLexer.RBRACE)) {
+        break;
+      }
+      depth += t == NetcLexer.LBRACE ? 1 : t == NetcLexer.RBRACE ? -1 : 0;
+      parser.consume();
+    }
+    return true;
+  }
+
+  /**
+   * Whether a declaration keyword inside a block is a statement meant, written the way a
+   * declaration reads: {@code host NAME} or {@code network NAME} alone on its line in a container
+   * or pod (for {@code on NAME} or {@code attach NAME}). With a block of its own it is a
+   * declaration, and the block it stands in was not closed.
+   */
+  private static boolean statementMeant(Parser parser, Token token, ParserRuleContext block) {
+    if (token.getType() != NetcLexer.HOST && token.getType() != NetcLexer.NETWORK
+        || !(block instanceof NetcParser.ContainerDeclContext || block instanceof NetcParser.PodDeclContext)) {
+      return false;
+    }
+    Token name = next(parser, token);
+    Token after = name == null ? null : next(parser, name);
+    return name != null && (name.getType() == NetcLexer.WORD || name.getType() == NetcLexer.STRING
+            || TokenNames.isKeyword(name.getType()))
+        && after != null && (after.getType() == NetcLexer.NL || after.getType() == NetcLexer.SEMI
+            || after.getType() == NetcLexer.RBRACE || after.getType() == Token.EOF);
+  }
+
+  /** The token after {@code token} on the parser's channel, or null. */
+  private static Token next(Parser parser, Token token) {
+    if (!(parser.getInputStream() instanceof org.antlr.v4.runtime.BufferedTokenStream ts) || token.getTokenIndex() < 0) {
+      return null;
+    }
+    for (int i = token.getTokenIndex() + 1; i < ts.size(); i++) {
+      Token t = ts.get(i);
+      if (t.getChannel() == Token.DEFAULT_CHANNEL) {
+        return t;
+      }
+    }
+    return null;
+  }
+
   @Override
   protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
     report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
@@ -122,14 +224,22 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
       message = "unexpected `}`: no block is open here";
       hint = "remove it, or look for a block closed too early above";
+    } else if (declaration && block.isPresent()
+        && statementMeant(parser, token, block.get().context())) {
+      // a statement meant: skipUnknownStatement skips its line, and the parse goes on in the block
+      message = "`" + token.getText() + "` declares at the top level, not" + where;
+      if (token.getType() == NetcLexer.HOST) {
+        hint = "to run it on a host, write `on NAME` in its block; a `host` is declared at the top level";
+      } else {
+        String name = next(parser, token).getText();
+        hint = "to attach it to network `" + unquoted(name) + "`, write `attach " + name
+            + "`; a `network` is declared at the top level";
+      }
     } else if (declaration && block.isPresent()) {
       // a declaration inside a block: recovery ends the blocks open here and parses it at the top level
       closedByRecovery += depth(parser.getContext());
       message = "`" + token.getText() + "` declares at the top level, not" + where;
-      hint = token.getType() == NetcLexer.HOST && (block.get().description().startsWith("container")
-              || block.get().description().startsWith("pod"))
-          ? "to run it on a host, write `on NAME` in its block; a `host` is declared at the top level"
-          : "close the block of " + block.get().description() + " with `}` before it";
+      hint = "close the block of " + block.get().description() + " with `}` before it";
     } else if (token.getType() == Token.EOF && block.isPresent() && expected.contains(NetcLexer.RBRACE)) {
       message = "the block of " + block.get().description() + " is never closed";
       hint = "add `}` to close it";
@@ -205,8 +315,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return token.getType() == NetcLexer.NL ? Span.at(source, span.start()) : span;
   }
 
-  /** A block being parsed: what it declares and where its `{` stands. */
-  private record Block(String description, Span opened) {}
+  /** A block being parsed: its parser context, what it declares and where its `{` stands. */
+  private record Block(ParserRuleContext context, String description, Span opened) {}
 
   private Optional<Block> enclosingBlock(ParserRuleContext ctx) {
     for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
@@ -229,6 +339,17 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       NetcParser.PolicyDeclContext.class, "policy",
       NetcParser.CtrAttachContext.class, "attach");
 
+  /** The statements of each block, by the block's parser context: the rule of one statement. */
+  private static final java.util.Map<Class<? extends ParserRuleContext>, Integer> STATEMENTS = java.util.Map.of(
+      NetcParser.HostDeclContext.class, NetcParser.RULE_hostStmt,
+      NetcParser.NetworkDeclContext.class, NetcParser.RULE_networkStmt,
+      NetcParser.NamespaceDeclContext.class, NetcParser.RULE_namespaceStmt,
+      NetcParser.ContainerDeclContext.class, NetcParser.RULE_containerStmt,
+      NetcParser.PodDeclContext.class, NetcParser.RULE_podStmt,
+      NetcParser.ServiceDeclContext.class, NetcParser.RULE_serviceStmt,
+      NetcParser.PolicyDeclContext.class, NetcParser.RULE_policyStmt,
+      NetcParser.CtrAttachContext.class, NetcParser.RULE_attachStmt);
+
   /**
    * The block {@code c} opens, when it is a declaration or attachment with its `{` (read with
    * ANTLR's generic accessors, which the generated {@code LBRACE()} and {@code name()} call).
@@ -240,11 +361,14 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       return Optional.empty();
     }
     NetcParser.NameContext name = c.getRuleContext(NetcParser.NameContext.class, 0);
-    String text = name == null || name.getStart() == null ? null : name.getText();
-    if (text != null && text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")) {
-      text = text.substring(1, text.length() - 1);
-    }
+    String text = name == null || name.getStart() == null ? null : unquoted(name.getText());
     String label = text == null ? what : what + " `" + text + "`";
-    return Optional.of(new Block(label, spanOf(brace.getSymbol())));
+    return Optional.of(new Block(c, label, spanOf(brace.getSymbol())));
+  }
+
+  /** A name as a message shows it: without the quotes of a string. */
+  private static String unquoted(String text) {
+    return text.length() >= 2 && text.startsWith("\"") && text.endsWith("\"")
+        ? text.substring(1, text.length() - 1) : text;
   }
 }

@@ -38,6 +38,52 @@ class ParseTest {
     assertTrue(f.decls().isEmpty(), "no AST from a file with syntax errors");
   }
 
+  /** Each syntax error as "line:column message", with its hint when it has one. */
+  private static List<String> errors(ParsedFile f) {
+    List<String> out = new ArrayList<>();
+    for (Diagnostic d : f.diagnostics()) {
+      out.add(d.span().line() + ":" + d.span().column() + " " + d.message()
+          + d.hint().map(h -> " (" + h + ")").orElse(""));
+    }
+    return out;
+  }
+
+  @Test
+  void anUnknownWordIsToldAndSkippedAndTheParseGoesOnInItsBlock() {
+    ParsedFile f = parse("network front {\n  subnet 10.30.0.0/24\n  colour blue\n  ip 10.30.0.1\n}\n"
+        + "container a {\n  attach front {\n    ip 10.30.0.5; colour { x\n }\n  }\n  publish 8080\n}\n"
+        + "pod p { attach front; 42 }\n");
+    assertEquals(List.of(
+        "3:3 `colour` is not a statement in network `front` (expected one of: `driver`, `encrypted`, "
+            + "`gateway`, `internal`, `mode`, `mtu`, `parent`, `pool`, `port`, `reserve`, `resolve`, "
+            + "`subnet`, `vni`)",
+        "4:3 `ip` is not a statement in network `front` (expected one of: `driver`, `encrypted`, "
+            + "`gateway`, `internal`, `mode`, `mtu`, `parent`, `pool`, `port`, `reserve`, `resolve`, "
+            + "`subnet`, `vni`)",
+        "8:19 `colour` is not a statement in attach `front` (expected one of: `alias`, `ip`, `mac`)",
+        "13:23 `42` is not a statement in pod `p` (expected one of: `attach`, `container`, `expose`, "
+            + "`labels`, `mode`, `on`, `publish`, `replicas`)"),
+        errors(f));
+  }
+
+  @Test
+  void hostOrNetworkAloneInAContainerIsAStatementMeant() {
+    ParsedFile f = parse("container a {\n  network front\n  host h1\n  publish 8080\n}\n"
+        + "pod p { network \"front\" }\n"
+        + "container b {\n  network back {\n    subnet 10.0.0.0/24\n  }\n");
+    assertEquals(List.of(
+        "2:3 `network` declares at the top level, not in container `a` (to attach it to network "
+            + "`front`, write `attach front`; a `network` is declared at the top level)",
+        "3:3 `host` declares at the top level, not in container `a` (to run it on a host, write "
+            + "`on NAME` in its block; a `host` is declared at the top level)",
+        "6:9 `network` declares at the top level, not in pod `p` (to attach it to network `front`, "
+            + "write `attach \"front\"`; a `network` is declared at the top level)",
+        // with a block of its own, it is a declaration after a block left open
+        "8:3 `network` declares at the top level, not in container `b` (close the block of "
+            + "container `b` with `}` before it)"),
+        errors(f));
+  }
+
   @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
