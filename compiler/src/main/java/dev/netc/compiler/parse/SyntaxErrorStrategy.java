@@ -48,7 +48,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   }
 
   /**
-   * Before ANTLR's own check, and again after its recovery: a line of a block that starts with a
+   * Before ANTLR's own check, and again after any recovery: a line of a block that starts with a
    * word no statement of the block starts with. Left to ANTLR, the loop over the block's
    * statements fails to predict either another statement or the block's end, and the error ends
    * the block there; its {@code }} then comes with no block open. Here the line is reported and
@@ -56,11 +56,46 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    */
   @Override
   public void sync(Parser recognizer) throws RecognitionException {
-    if (skipUnknownStatements(recognizer)) {
-      return;
+    if (!skipUnknownStatements(recognizer) && !skipRestOfStatement(recognizer)) {
+      super.sync(recognizer);
     }
-    super.sync(recognizer);
     skipUnknownStatements(recognizer);
+    // At the end of a line of a block after an error, the parse has recovered: an error on a
+    // later line is an error of its own, to be told (one a line, as report keeps it), and not
+    // swallowed as a consequence. (A declaration keyword there ends the block, see report; its
+    // `}` is left untold only when the keyword itself was told.)
+    int la = recognizer.getInputStream().LA(1);
+    if ((la == NetcLexer.NL || la == NetcLexer.SEMI) && inErrorRecoveryMode(recognizer)
+        && STATEMENTS.containsKey(recognizer.getContext().getClass()) && blockOf(recognizer.getContext()).isPresent()) {
+      endErrorCondition(recognizer);
+    }
+  }
+
+  /**
+   * After a statement of a block, a token that neither ends the statement nor the block
+   * ({@code on h1 "s"}): reported, and skipped with the rest of its line. ANTLR gives up after a
+   * block's first statement instead (there the parser enters the loop over the others) and ends
+   * the block, so that its {@code }} came with no block open; and after a later statement it
+   * stopped at a declaration keyword ({@code attach lan network x}), which ended the block too.
+   */
+  private boolean skipRestOfStatement(Parser parser) {
+    ParserRuleContext ctx = parser.getContext();
+    int type = parser.getATN().states.get(parser.getState()).getStateType();
+    if (type != org.antlr.v4.runtime.atn.ATNState.STAR_LOOP_ENTRY && type != org.antlr.v4.runtime.atn.ATNState.STAR_LOOP_BACK
+        || inErrorRecoveryMode(parser) || !STATEMENTS.containsKey(ctx.getClass()) || blockOf(ctx).isEmpty()) {
+      return false;
+    }
+    IntervalSet next = parser.getATN().nextTokens(parser.getATN().states.get(parser.getState()));
+    Token token = parser.getCurrentToken();
+    if (next.contains(token.getType()) || next.contains(Token.EPSILON) || startsStatement(parser, token)) {
+      return false;
+    }
+    reportUnwantedToken(parser);
+    for (int t = token.getType(); t != Token.EOF && t != NetcLexer.NL && t != NetcLexer.SEMI && t != NetcLexer.RBRACE;
+        t = parser.getInputStream().LA(1)) {
+      parser.consume();
+    }
+    return true;
   }
 
   /** {@link #skipUnknownStatement} for each line in a row that it applies to. */

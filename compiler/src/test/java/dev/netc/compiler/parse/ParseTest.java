@@ -67,6 +67,19 @@ class ParseTest {
   }
 
   @Test
+  void wordsAfterAStatementAreSkippedWithTheRestOfTheLine() {
+    ParsedFile f = parse("container web {\n  on h1 \"s\" x\n  attach front network back\n  publish 8080\n}\n"
+        + "network back {\n  mtu 1500 1400\n  host h\n}\n");
+    assertEquals(List.of(
+        "2:9 unexpected `\"s\"` in container `web`; expected `}` or end of line",
+        "3:16 unexpected `network` in container `web`; expected `}` or end of line",
+        "7:12 unexpected `1400` in network `back`; expected `}` or end of line",
+        "8:3 `host` declares at the top level, not in network `back` (close the block of network "
+            + "`back` with `}` before it)"),
+        errors(f));
+  }
+
+  @Test
   void hostOrNetworkAloneInAContainerIsAStatementMeant() {
     ParsedFile f = parse("container a {\n  network front\n  host h1\n  publish 8080\n}\n"
         + "pod p { network \"front\" }\n"
