@@ -199,13 +199,23 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
   }
 
+  /**
+   * A token too many. When a rule could have gone on with it but ended before it (`allow ingress
+   * form`: the rule ends after `ingress`, and the block's loop meets `form`), ANTLR keeps where
+   * (the last {@link #sync} that allowed the rule's end): what the rule could still take there is
+   * expected too (`from`, `to`, `port`, `ports`), not only what ends the statement.
+   */
   @Override
   protected void reportUnwantedToken(Parser recognizer) {
     if (inErrorRecoveryMode(recognizer)) {
       return;
     }
     beginErrorCondition(recognizer);
-    report(recognizer, recognizer.getCurrentToken(), getExpectedTokens(recognizer), null);
+    IntervalSet expected = getExpectedTokens(recognizer);
+    if (nextTokensContext != null) {
+      expected = expected.or(recognizer.getATN().getExpectedTokens(nextTokensState, nextTokensContext));
+    }
+    report(recognizer, recognizer.getCurrentToken(), expected, null);
   }
 
   @Override
@@ -250,7 +260,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     List<String> keywords = TokenNames.keywords(expected);
     boolean statementStart =
         keywords.size() >= 2 && !expected.contains(NetcLexer.WORD)
-            && (token.getType() == NetcLexer.WORD || TokenNames.isKeyword(token.getType()));
+            && (token.getType() == NetcLexer.WORD || TokenNames.isKeyword(token.getType()))
+            && startsStatement(parser, token);
     boolean declaration = TOP_LEVEL.contains(token.getType()) && startsStatement(parser, token);
     if (token.getType() == NetcLexer.RBRACE && block.isEmpty() && closedByRecovery > 0) {
       closedByRecovery--;
@@ -294,6 +305,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       message =
           "unexpected " + TokenNames.describe(token) + where + "; expected "
               + TokenNames.describeExpected(expected);
+      if (token.getType() == NetcLexer.WORD && !expected.contains(NetcLexer.WORD)) {
+        hint = Spelling.suggest(token.getText(), keywords).map(g -> "did you mean `" + g + "`?").orElse(null);
+      }
     }
     Diagnostic d = Diagnostic.of(Code.NETC001, span, message);
     if (hint != null) {

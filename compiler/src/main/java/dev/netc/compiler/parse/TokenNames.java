@@ -74,10 +74,11 @@ final class TokenNames {
    * value), the keywords are folded into "a name or value".
    */
   static String describeExpected(IntervalSet expected) {
-    List<String> parts = new ArrayList<>();
     boolean word = expected.contains(NetcLexer.WORD);
+    // the keywords first, in alphabetical order (as "expected one of" lists them), then the rest
+    List<String> parts = new ArrayList<>(word ? List.of() : keywords(expected).stream().map(k -> "`" + k + "`").toList());
     for (int type : expected.toArray()) {
-      if (word && isKeyword(type)) {
+      if (isKeyword(type)) {
         continue;
       }
       if (type == NetcLexer.SEMI && expected.contains(NetcLexer.NL)) {

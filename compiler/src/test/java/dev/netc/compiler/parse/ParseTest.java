@@ -72,10 +72,25 @@ class ParseTest {
         + "network back {\n  mtu 1500 1400\n  host h\n}\n");
     assertEquals(List.of(
         "2:9 unexpected `\"s\"` in container `web`; expected `}` or end of line",
-        "3:16 unexpected `network` in container `web`; expected `}` or end of line",
+        "3:16 unexpected `network` in container `web`; expected `{`, `}` or end of line",
         "7:12 unexpected `1400` in network `back`; expected `}` or end of line",
         "8:3 `host` declares at the top level, not in network `back` (close the block of network "
             + "`back` with `}` before it)"),
+        errors(f));
+  }
+
+  @Test
+  void aWordWhereTheStatementCouldGoOnIsToldWithWhatItCouldTake() {
+    ParsedFile f = parse("policy p {\n  allow ingress form app=db\n  isolate ingress egres\n"
+        + "  deny egress to app=db port 53 colour\n}\nservice s {\n  port 80 -> 8080 node-prt 3000\n}\n");
+    assertEquals(List.of(
+        "2:17 unexpected `form` in policy `p`; expected `from`, `port`, `ports`, `to`, `}` or end of line"
+            + " (did you mean `from`?)",
+        "3:19 unexpected `egres` in policy `p`; expected `egress`, `ingress`, `}` or end of line"
+            + " (did you mean `egress`?)",
+        "4:33 unexpected `colour` in policy `p`; expected `}`, `,` or end of line",
+        "7:19 unexpected `node-prt` in service `s`; expected `node-port`, `}` or end of line"
+            + " (did you mean `node-port`?)"),
         errors(f));
   }
 
