@@ -98,6 +98,24 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return true;
   }
 
+  /**
+   * As ANTLR's, but in a block a declaration keyword ends the skip only where a statement starts.
+   * In the middle of a line it is a word of the statement (`from namespace`, a label key
+   * `service=web`), and stopping there ended the block: the keyword was then read as a
+   * declaration. (At the top level it still ends the skip: junk before a declaration on its line.)
+   */
+  @Override
+  protected void consumeUntil(Parser recognizer, IntervalSet set) {
+    boolean inBlock = enclosingBlock(recognizer.getContext()).isPresent();
+    for (Token t = recognizer.getCurrentToken(); t.getType() != Token.EOF; t = recognizer.getCurrentToken()) {
+      if (set.contains(t.getType())
+          && (!inBlock || !TOP_LEVEL.contains(t.getType()) || startsStatement(recognizer, t))) {
+        return;
+      }
+      recognizer.consume();
+    }
+  }
+
   /** {@link #skipUnknownStatement} for each line in a row that it applies to. */
   private boolean skipUnknownStatements(Parser parser) {
     boolean skipped = false;

@@ -95,6 +95,19 @@ class ParseTest {
   }
 
   @Test
+  void aDeclarationKeywordInABrokenStatementDoesNotEndTheBlock() {
+    ParsedFile f = parse("policy p {\n  allow ingress from namespace\n  select service\n"
+        + "  deny egress to pods network\n}\n");
+    List<Integer> lines = new ArrayList<>();
+    for (Diagnostic d : f.diagnostics()) {
+      assertTrue(d.message().endsWith("in policy `p`; expected `!`, `@outside` or `@host` or a name or value")
+          || d.message().endsWith("in policy `p`; expected `!` or a name or value"), d.message());
+      lines.add(d.span().line());
+    }
+    assertEquals(List.of(2, 3, 4), lines);
+  }
+
+  @Test
   void hostOrNetworkAloneInAContainerIsAStatementMeant() {
     ParsedFile f = parse("container a {\n  network front\n  host h1\n  publish 8080\n}\n"
         + "pod p { network \"front\" }\n"
