@@ -48,11 +48,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   }
 
   /**
-   * Before ANTLR's own check, and again after any recovery: a line of a block that starts with a
-   * word no statement of the block starts with. Left to ANTLR, the loop over the block's
-   * statements fails to predict either another statement or the block's end, and the error ends
-   * the block there; its {@code }} then comes with no block open. Here the line is reported and
-   * skipped, and the parse goes on inside the block.
+   * Keeps the parse inside a block after an error in it. Left to ANTLR, an error at the loop over
+   * a block's statements ends the block there (the loop can predict neither another statement nor
+   * the block's end), and its {@code }} then comes with no block open, the statements before it
+   * at the top level. Before ANTLR's own check, and again after any recovery: a line that starts
+   * with a word no statement of the block starts with ({@link #skipUnknownStatement}), or words
+   * after a statement ({@link #skipRestOfStatement}), are reported and skipped to the line's end.
    */
   @Override
   public void sync(Parser recognizer) throws RecognitionException {
@@ -100,8 +101,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
 
   /**
    * As ANTLR's, but in a block a declaration keyword ends the skip only where a statement starts.
-   * In the middle of a line it is a word of the statement (`from namespace`, a label key
-   * `service=web`), and stopping there ended the block: the keyword was then read as a
+   * In the middle of a line it is a word of the statement ({@code from namespace},
+   * {@code select service}), and stopping there ended the block: the keyword was then read as a
    * declaration. (At the top level it still ends the skip: junk before a declaration on its line.)
    */
   @Override
