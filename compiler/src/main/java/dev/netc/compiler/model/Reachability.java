@@ -1124,9 +1124,25 @@ public final class Reachability {
     if (from.host().equals(to.host()) && natOut(from).isPresent()) {
       // through the host's address: loopback-bound ports are out of reach (a container's
       // 127.0.0.1 is its own), and so is everything from a container on internal networks only
-      return published(to, port, false, false).map(x -> x + " of their host");
+      // (in a family both have: a port published on an IPv6 address alone, `[::]` included, is
+      // out of reach of an endpoint without an IPv6 address on a network with a route out)
+      return published(to, port, false, false, p -> inAFamilyOf(from, to, p)).map(x -> x + " of their host");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code from} can connect to published line {@code p} of {@code to}: in some family the
+   * line publishes in, {@code to} has an address to forward to and {@code from} one to connect from.
+   */
+  private boolean inAFamilyOf(Endpoint from, Endpoint to, Publish p) {
+    Optional<IpAddress> hostAddress = p.hostAddress().filter(x -> !isWildcard(x));
+    for (IpAddress.Family f : p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES)) {
+      if (publishedTarget(to, f).isPresent() && !publishedSources(from, f, hostAddress).isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -1678,7 +1694,13 @@ public final class Reachability {
    * address other than loopback, and {@code e} must be on a network that is not internal.
    */
   private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost) {
-    return publishedLines(e, port, fromHostSide, offHost).stream().findFirst().map(p -> {
+    return published(e, port, fromHostSide, offHost, p -> true);
+  }
+
+  /** The same, of the lines {@code usable} keeps. */
+  private Optional<String> published(Endpoint e, PortSpec port, boolean fromHostSide, boolean offHost,
+      java.util.function.Predicate<Publish> usable) {
+    return publishedLines(e, port, fromHostSide, offHost).stream().filter(usable).findFirst().map(p -> {
       String host = p.hostAddress().map(x -> x.isV4() ? x + ":" : "[" + x + "]:").orElse("");
       // off its host, with several hosts: which host's port it is (the one of the endpoint)
       String of = offHost && t.hosts().size() > 1 ? " of host `" + e.host() + "`" : "";
