@@ -91,7 +91,7 @@ final class ImportCommand implements Callable<Integer> {
       sources.add(source);
     }
     Diagnostics diags = new Diagnostics();
-    List<Decl> decls = frontend.read(sources, diags);
+    List<Decl> decls = named(frontend.read(sources, diags), named.root(), sources);
     List<Diagnostic> problems = diags.sorted();
     Optional<CompileResult> yaml = Optional.empty();
     if (sources.stream().anyMatch(s -> s.text().contains("netc:ignore"))) {
@@ -144,6 +144,26 @@ final class ImportCommand implements Callable<Integer> {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * {@code decls} with a {@code topology} line first when they have none (Kubernetes manifests,
+   * named after their file or folder), so that the printed source is that topology whatever
+   * file it is saved as, as a Compose file's is its project.
+   */
+  private static List<Decl> named(List<Decl> decls, Path root, List<SourceFile> sources) {
+    if (sources.isEmpty() || decls.stream().anyMatch(d -> d instanceof Decl.Topology)) {
+      return decls;
+    }
+    String name = Compiler.derivedName(root, sources.get(0));
+    if (!Compiler.validTopologyName(name)) {
+      return decls; // NETC103 when the manifests are compiled: the file or folder wants renaming
+    }
+    dev.netc.compiler.source.Span at = dev.netc.compiler.source.Span.at(sources.get(0), 0);
+    List<Decl> out = new java.util.ArrayList<>();
+    out.add(new Decl.Topology(new dev.netc.compiler.ast.Word(name, at), at));
+    out.addAll(decls);
     return out;
   }
 

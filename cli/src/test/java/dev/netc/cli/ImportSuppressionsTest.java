@@ -88,6 +88,8 @@ class ImportSuppressionsTest {
     assertEquals(new CliRunner.Result(0, """
         # Imported from shop.yaml by `netc import k8s`.
 
+        topology shop
+
         network pod-network { subnet 10.244.0.0/16 }
 
         namespace default {

@@ -164,6 +164,19 @@ class ManifestInputsTest {
   }
 
   @Test
+  void importNamesTheTopologyTheManifestsAre() {
+    // saved under another name, the printed source is still topology shop-v1, as the folder is:
+    // plan, apply and destroy of either act on the same objects
+    CliRunner cli = new CliRunner();
+    cli.write("Shop_V1/a.yaml", NAMESPACE);
+    CliRunner.Result r = cli.run("import", "k8s", "Shop_V1");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("# Imported from Shop_V1 by `netc import k8s`.\n\ntopology shop-v1\n\n"), r.out());
+    cli.write("cluster.netc", r.out());
+    assertTrue(cli.run("emit", "cluster.netc", "--backend", "json").out().startsWith("{\n  \"topology\": \"shop-v1\","));
+  }
+
+  @Test
   void onlyKubernetesFilesAreReadTogether() {
     CliRunner cli = shop();
     cli.write("compose.yaml", "services:\n  web:\n    image: nginx\n");

@@ -424,6 +424,21 @@ public final class Compiler {
     if (name != null) {
       return name.text();
     }
+    String named = derivedName(root, source);
+    if (!named.matches(TOPOLOGY_NAME)) {
+      String file = root.getFileName() == null ? "topology" : root.getFileName().toString();
+      int dot = file.lastIndexOf('.');
+      diags.add(derivedNameProblem(root, source, file, dot > 0 ? file.substring(0, dot) : file));
+    }
+    return named;
+  }
+
+  /**
+   * The name of a topology without a {@code topology} line, after its root file or folder
+   * {@code root} ({@code source} its first file): Kubernetes manifests, whose name {@code netc
+   * import k8s} prints as that line; not checked (NETC103 when it is no netc name).
+   */
+  public static String derivedName(Path root, SourceFile source) {
     String file = root.getFileName() == null ? "topology" : root.getFileName().toString();
     int dot = file.lastIndexOf('.');
     String derived = dot > 0 ? file.substring(0, dot) : file;
@@ -434,11 +449,12 @@ public final class Compiler {
     // Kubernetes manifests have no `topology` line: their file or folder name is made a netc name
     // (`shop.v1.yaml` is `shop-v1`, as `netc emit --out` writes `NAME.k8s.yaml`); a .netc file's is kept
     boolean kubernetes = foreign.isPresent() || java.nio.file.Files.isDirectory(root);
-    String named = kubernetes ? dnsLabel(derived) : derived;
-    if (!named.matches(TOPOLOGY_NAME)) {
-      diags.add(derivedNameProblem(root, source, file, derived));
-    }
-    return named;
+    return kubernetes ? dnsLabel(derived) : derived;
+  }
+
+  /** Whether {@code name} can be a topology's name (a {@code topology} line's, NETC103 otherwise). */
+  public static boolean validTopologyName(String name) {
+    return name.matches(TOPOLOGY_NAME);
   }
 
   /** {@code s} in lower case, each run of other characters than {@code a-z 0-9 -} one {@code -}. */
