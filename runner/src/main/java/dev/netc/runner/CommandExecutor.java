@@ -25,6 +25,25 @@ public interface CommandExecutor {
       java.util.regex.Matcher m = MissingTools.EXEC_FAILED.matcher(first);
       return m.matches() ? notFound(m.group(1)) : first;
     }
+
+    /**
+     * {@link #firstError()} of a batch run with {@code stdin} ({@code ip -batch -}, {@code
+     * bridge -batch -}), with the line it stopped at when it names one ({@code Command failed
+     * -:N}): {@code Error: Unknown device type. (line 2: `link add link eth0 name eth0.10 type
+     * vlan id 10`)}, since the kernel's words alone do not say which object it refused.
+     */
+    public String firstError(String stdin) {
+      java.util.regex.Matcher m = BATCH_LINE.matcher(err);
+      List<String> lines = stdin.lines().toList();
+      if (!m.find() || Integer.parseInt(m.group(1)) > lines.size()) {
+        return firstError();
+      }
+      int n = Integer.parseInt(m.group(1));
+      return firstError() + " (line " + n + ": `" + lines.get(n - 1).strip() + "`)";
+    }
+
+    /** How {@code ip} and {@code bridge} name the line of standard input a batch stopped at. */
+    private static final java.util.regex.Pattern BATCH_LINE = java.util.regex.Pattern.compile("Command failed -:(\\d{1,9})");
   }
 
   /**

@@ -1801,7 +1801,7 @@ public final class Runner {
       try {
         for (Map.Entry<List<String>, String> run : hostRuns) {
           checkpoint();
-          check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
+          check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()), run.getValue());
         }
         if (table == null) {
           checkpoint();
@@ -1814,7 +1814,7 @@ public final class Runner {
           touchedSince.addAll(settings.keySet());
           for (Map.Entry<List<String>, String> run : hostLateRuns) {
             checkpoint();
-            check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()));
+            check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()), run.getValue());
           }
         }
         checkpoint();
@@ -3131,7 +3131,7 @@ public final class Runner {
   // ------------------------------------------------------------------ helpers
 
   private void ip(Sandbox.Run r) {
-    check(exec.run(r.argv(), r.stdin()), String.join(" ", r.argv()));
+    check(exec.run(r.argv(), r.stdin()), String.join(" ", r.argv()), r.stdin());
   }
 
   /**
@@ -3147,8 +3147,13 @@ public final class Runner {
   }
 
   private static void check(CommandExecutor.Result r, String what) {
+    check(r, what, "");
+  }
+
+  /** {@link #check(CommandExecutor.Result, String)} of a batch: the error names the line refused. */
+  private static void check(CommandExecutor.Result r, String what, String stdin) {
     if (!r.ok()) {
-      throw new RunnerException(what + " failed: " + r.firstError());
+      throw new RunnerException(what + " failed: " + r.firstError(stdin));
     }
   }
 

@@ -315,6 +315,19 @@ class DriversKernelTest extends SandboxTest {
   }
 
   @Test
+  void aKernelWithoutVlansIsToldWhichLineItRefused() throws Exception {
+    String missing = lacks("802.1q vlan", "link add v type veth peer name w", "link add link v name v.10 type vlan id 10");
+    assumeTrue(missing != null, "this kernel makes VLAN sub-interfaces");
+    List<Runner.Target> ts = targets(compile(String.format(MACVLAN, "eth0.10")));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(ts));
+    // the kernel's words alone ("Unknown device type.") do not say what it refused
+    assertTrue(e.getMessage().startsWith("ip -n " + s + " -batch - failed: Error: Unknown device type. (line "), e.getMessage());
+    assertTrue(e.getMessage().endsWith(": `link add link eth0 name eth0.10 type vlan id 10`); rolled back, sandbox "
+        + s + " is as before"), e.getMessage());
+    assertEquals(Set.of(), namespaces());
+  }
+
+  @Test
   void aPassthruMemberTakesItsParentWithItsMacAddress() throws Exception {
     List<Runner.Target> ts = targets(compile("""
         topology mvp

@@ -44,6 +44,17 @@ class ProcessExecutorTest {
   }
 
   @Test
+  void aBatchErrorNamesTheLineTheBatchStoppedAt() {
+    String stdin = "link add pp-eth0 type veth peer name eth0\nlink add link eth0 name eth0.10 type vlan id 10\n";
+    CommandExecutor.Result r = new CommandExecutor.Result(1, "", "Error: Unknown device type.\nCommand failed -:2\n");
+    assertEquals("Error: Unknown device type. (line 2: `link add link eth0 name eth0.10 type vlan id 10`)", r.firstError(stdin));
+    // no line named, or one the input does not have: the first line alone
+    assertEquals("Error: Unknown device type.", new CommandExecutor.Result(1, "", "Error: Unknown device type.\n").firstError(stdin));
+    assertEquals("Error: Unknown device type.", new CommandExecutor.Result(1, "", "Error: Unknown device type.\nCommand failed -:7\n")
+        .firstError(stdin));
+  }
+
+  @Test
   void aCommandThatOutlivesItsTimeoutIsKilled() {
     ProcessExecutor quick = new ProcessExecutor(Duration.ofMillis(200));
     CommandExecutor.Result r = quick.run(List.of("sleep", "10"), "");
