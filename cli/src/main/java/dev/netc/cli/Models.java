@@ -34,7 +34,26 @@ final class Models {
 
   static Node node(Reachability model, String name) {
     return model.node(name).orElseThrow(() -> new Netc.UserError("no endpoint `" + name
-        + "` in the topology" + suggest(model, name).map(s -> "; did you mean " + s + "?").orElse("")));
+        + "` in the topology" + service(model, name).or(() -> suggest(model, name).map(s -> "; did you mean " + s + "?"))
+            .orElse("")));
+  }
+
+  /**
+   * For a service's name, the endpoints it selects, which are the nodes that {@code explain}
+   * takes: a connection through the service reaches one of them.
+   */
+  private static java.util.Optional<String> service(Reachability model, String name) {
+    for (dev.netc.compiler.ir.Service s : model.topology().services()) {
+      if (!name.equals(s.name()) && !s.name().endsWith("/" + name)) { // Kubernetes: `backend/api`
+        continue;
+      }
+      java.util.List<String> selected = model.nodes().stream().filter(n -> n.endpoint()
+          .map(e -> e.namespace().equals(s.namespace()) && s.selector().matches(e.labels())).orElse(false))
+          .map(n -> "`" + n.name() + "`").toList();
+      return java.util.Optional.of("; `" + name + "` is a service: name an endpoint it selects"
+          + (selected.isEmpty() ? " (it selects none)" : ", " + String.join(", ", selected)));
+    }
+    return java.util.Optional.empty();
   }
 
   /**
@@ -44,6 +63,15 @@ final class Models {
    */
   private static java.util.Optional<String> suggest(Reachability model, String name) {
     java.util.List<String> names = model.nodes().stream().map(Node::name).toList();
+    // the replicas of a container or pod (`api-1`, `api-2`; `backend/api-1` in a namespace), the
+    // hosts of `@host` (`@host/h1`), the pod of a member (`checkout` for `checkout/server`)
+    java.util.List<String> parts = names.stream()
+        .filter(n -> n.matches("([^/]+/)?" + java.util.regex.Pattern.quote(name) + "-[0-9]+") || n.startsWith(name + "/")
+            || name.startsWith(n + "/"))
+        .limit(3).map(n -> "`" + n + "`").toList();
+    if (!parts.isEmpty()) {
+      return java.util.Optional.of(String.join(", ", parts));
+    }
     java.util.Optional<String> spelled = dev.netc.compiler.diag.Spelling.suggest(name, names);
     if (spelled.isPresent()) {
       return spelled.map(s -> "`" + s + "`");

@@ -38,6 +38,28 @@ class CliTest {
   }
 
   @Test
+  void explainOfANameThatIsNoNodeNamesTheNodesItStandsFor() {
+    CliRunner cli = new CliRunner();
+    cli.write("t.netc", """
+        topology t
+        host h1 { underlay 192.168.56.11 }
+        host h2 { underlay 192.168.56.12 }
+        network n { subnet 10.1.0.0/24 }
+        container api { labels app=api; replicas 2; on h1; attach n; expose 80/tcp }
+        pod web { on h2; attach n; container server { expose 8080/tcp } }
+        service front { select app=api; port 80 -> 80/tcp }
+        """);
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `api` in the topology; did you mean `api-1`, `api-2`?\n"),
+        cli.run("explain", "t.netc", "web", "api"));
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `front` in the topology; `front` is a service: name an"
+        + " endpoint it selects, `api-1`, `api-2`\n"), cli.run("explain", "t.netc", "web", "front:80"));
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `web/server` in the topology; did you mean `web`?\n"),
+        cli.run("explain", "t.netc", "web/server", "api-1"));
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `@host` in the topology; did you mean `@host/h1`,"
+        + " `@host/h2`?\n"), cli.run("explain", "t.netc", "@host", "api-1"));
+  }
+
+  @Test
   void aMissingFileArgumentIsAOneLineError() {
     CliRunner cli = new CliRunner();
     assertEquals(new CliRunner.Result(1, "",
