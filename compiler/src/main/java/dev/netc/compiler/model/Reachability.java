@@ -1295,7 +1295,7 @@ public final class Reachability {
     // a node port of a service that selects b, at b's host's underlay address: its DNAT sends the
     // connection to the endpoints of that host, as from outside (kernel-plan.md, "Services")
     for (Service s : t.services()) {
-      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels())) {
+      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels()) || bridged(to).isEmpty()) {
         continue;
       }
       for (Service.Port p : s.ports()) {
@@ -1769,6 +1769,9 @@ public final class Reachability {
   }
 
   private Optional<String> nodePort(Endpoint e, PortSpec port) {
+    if (bridged(e).isEmpty()) {
+      return Optional.empty(); // the host reaches its endpoints over bridges only, not its macvlan members
+    }
     for (Service s : t.services()) {
       if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
         continue;
@@ -1784,7 +1787,9 @@ public final class Reachability {
   }
 
   private Optional<String> service(Endpoint from, Endpoint to, PortSpec port) {
-    if (bridged(from).isEmpty() || (!servicesAcrossHosts && !from.host().equals(to.host()))) {
+    // the host's DNAT sends the connection over a bridge: an endpoint on macvlan networks only
+    // gets none, as the host cannot reach its macvlan members (kernel-plan.md, "Services")
+    if (bridged(from).isEmpty() || bridged(to).isEmpty() || (!servicesAcrossHosts && !from.host().equals(to.host()))) {
       return Optional.empty();
     }
     for (Service s : servicesSelecting(to)) {

@@ -220,9 +220,12 @@ public final class Verifier {
       for (HostState host : hosts) {
         Set<String> balanced = new HashSet<>();
         host.services().forEach(s -> s.balance().values().forEach(b -> b.targets().forEach(x -> balanced.add(x.endpoint()))));
-        // a host balances over its own endpoints: those of the others are reached through their node ports
+        // a host balances over its own endpoints: those of the others are reached through their node ports;
+        // over a bridge only (neither the model nor the plan send a service to an endpoint on macvlan networks only)
         all &= t.endpoints().stream().filter(e -> e.mode() == dev.netc.compiler.ir.NetMode.BRIDGE)
             .filter(e -> e.host().equals(host.host()))
+            .filter(e -> e.attachments().stream().anyMatch(a -> t.networks().stream()
+                .anyMatch(n -> n.name().equals(a.network()) && n.driver() != dev.netc.compiler.ir.Driver.MACVLAN)))
             .filter(e -> t.services().stream().anyMatch(s -> s.namespace().equals(e.namespace())
                 && s.selector().matches(e.labels())))
             .allMatch(e -> balanced.contains(e.name()));

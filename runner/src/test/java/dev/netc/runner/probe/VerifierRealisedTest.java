@@ -1,7 +1,9 @@
 package dev.netc.runner.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netc.backends.plan.DesiredState;
@@ -65,5 +67,65 @@ class VerifierRealisedTest {
     assertEquals(OptionalInt.of(49153), realised.automaticPorts().first(b, 0));
     assertTrue(plan.hosts().stream().flatMap(h -> h.published().stream())
         .anyMatch(p -> p.endpoint().equals("b") && p.automatic() && p.hostPort() == 49153), plan.hosts()::toString);
+  }
+
+  // `be` is on a macvlan network only: the host cannot reach it, so neither service `s` nor its
+  // node port leads to it, in the model as in the plan; `both` is behind `s` over `app2`
+  private static final String MACVLAN_BEHIND_A_SERVICE = """
+      topology mvs
+
+      network lan {
+        driver macvlan
+        parent eth0
+        subnet 192.0.2.0/24
+      }
+
+      network app {
+        subnet 10.53.0.0/24
+      }
+
+      network app2 {
+        subnet 10.54.0.0/24
+      }
+
+      container client {
+        attach app
+      }
+
+      container be {
+        labels tier=x
+        attach lan
+        expose 8080/tcp
+      }
+
+      container both {
+        labels tier=x
+        attach lan
+        attach app2
+        expose 8080/tcp
+      }
+
+      service s {
+        select tier=x
+        port 80 -> 8080/tcp node-port 30082
+      }
+      """;
+
+  @Test
+  void aServiceLeadsToNoEndpointOnMacvlanNetworksOnlyAndVerifyComparesItsCells() {
+    var compiled = new Compiler().compile(Path.of("."), new SourceFile("mvs.netc", MACVLAN_BEHIND_A_SERVICE));
+    Topology t = compiled.topology().orElseThrow(() -> new AssertionError(compiled.diagnostics().toString()));
+    Reachability model = new Reachability(t);
+    dev.netc.compiler.ir.PortSpec port = new dev.netc.compiler.ir.PortSpec(dev.netc.compiler.ir.PortRange.of(8080),
+        dev.netc.compiler.ir.Protocol.TCP);
+    var client = model.node("client").orElseThrow();
+    var outside = model.node("@outside").orElseThrow();
+    assertFalse(model.allowed(client, model.node("be").orElseThrow(), port), "the plan balances `s` to `both` only");
+    assertFalse(model.allowed(outside, model.node("be").orElseThrow(), port), "nor does its node port lead to `be`");
+    assertTrue(model.allowed(client, model.node("both").orElseThrow(), port));
+    assertTrue(model.allowed(outside, model.node("both").orElseThrow(), port));
+    // the plan balances every endpoint the host can reach: verify compares every cell
+    DesiredState plan = Planner.plan(t, "demo").state().orElseThrow();
+    assertSame(model, Verifier.realised(model, plan.hosts()));
   }
 }
