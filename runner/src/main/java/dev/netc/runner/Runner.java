@@ -2819,6 +2819,11 @@ public final class Runner {
           }
         });
       }
+      if (!before.sandboxExists() && !sb.isHost()) {
+        // the sandbox's IPsec secret, made for it at the first need: it goes with the sandbox, as on destroy
+        step(problems, "the IPsec secret of " + sb.label(),
+            () -> TableRecords.writeFile(stateDir.resolve(sb.files() + ".ipsec.secret"), Optional.empty()));
+      }
       step(problems, "the read after the rollback", () -> problems.addAll(differences(before, read(ts))));
       return problems;
     }

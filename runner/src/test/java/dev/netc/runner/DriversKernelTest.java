@@ -168,6 +168,20 @@ class DriversKernelTest extends SandboxTest {
     overlay(compile(String.format(OVERLAY, "encrypted")));
   }
 
+  @Test
+  void anEncryptedOverlayTheKernelRefusesLeavesNoSecretBehind() throws Exception {
+    String missing = lacks("IPsec ESP", "link add v type veth peer name w",
+        "xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 1 mode transport"
+            + " aead rfc4106(gcm(aes)) 0x0102030405060708090a0b0c0d0e0f1011121314 128");
+    assumeTrue(missing != null, "this kernel has ESP");
+    List<Runner.Target> ts = targets(compile(String.format(OVERLAY, "encrypted")));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(ts));
+    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(Set.of(), namespaces());
+    // the sandbox's IPsec secret, made for the keys, went with the sandbox, as destroy removes it
+    assertFalse(Files.exists(stateDir.resolve(s + ".ipsec.secret")), "the secret of a sandbox that is gone");
+  }
+
   private void overlay(Topology t) throws Exception {
     List<Runner.Target> ts = targets(t);
     assertEquals(2, ts.size());
