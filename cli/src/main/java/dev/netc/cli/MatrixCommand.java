@@ -52,8 +52,7 @@ final class MatrixCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    List<PortSpec> wanted = new ArrayList<>();
-    ports.forEach(p -> wanted.add(Ports.parse(p)));
+    List<PortSpec> wanted = Ports.parseAll(ports);
     Reachability model = Models.load(ctx, file, input.recursive, format == Format.json);
     if (model == null) {
       return 1;

@@ -21,4 +21,14 @@ final class Ports {
         () -> new Netc.UserError("unknown protocol `" + proto + "`: use tcp, udp or sctp"));
     return new PortSpec(range.get(), p);
   }
+
+  /**
+   * Every {@code --port} given, in order, each once: {@code --port 80 --port 80/tcp} is one port
+   * (not a matrix, probe or verification of it twice, counted as two ports).
+   */
+  static java.util.List<PortSpec> parseAll(java.util.List<String> texts) {
+    java.util.Set<PortSpec> out = new java.util.LinkedHashSet<>();
+    texts.forEach(t -> out.add(parse(t)));
+    return java.util.List.copyOf(out);
+  }
 }

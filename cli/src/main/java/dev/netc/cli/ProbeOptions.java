@@ -33,9 +33,7 @@ final class ProbeOptions {
    */
   List<PortSpec> ports(Netc.Context ctx, Reachability model) {
     if (!ports.isEmpty()) {
-      List<PortSpec> out = new ArrayList<>();
-      ports.forEach(p -> out.add(Ports.parse(p)));
-      return out;
+      return Ports.parseAll(ports);
     }
     List<PortSpec> out = new ArrayList<>();
     for (PortSpec p : model.defaultPorts()) {

@@ -60,6 +60,24 @@ class CliTest {
   }
 
   @Test
+  void aPortGivenTwiceIsOnePort() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.CLEAN);
+    assertEquals(new CliRunner.Result(0, """
+        from,to,port,protocol,allowed
+        c,c,80,tcp,true
+        c,@host,80,tcp,true
+        c,@outside,80,tcp,true
+        @host,c,80,tcp,true
+        @host,@host,80,tcp,true
+        @host,@outside,80,tcp,true
+        @outside,c,80,tcp,false
+        @outside,@host,80,tcp,true
+        @outside,@outside,80,tcp,true
+        """, ""), cli.run("matrix", "ok.netc", "--format", "csv", "--port", "80", "--port", "80/tcp"));
+  }
+
+  @Test
   void aMissingFileArgumentIsAOneLineError() {
     CliRunner cli = new CliRunner();
     assertEquals(new CliRunner.Result(1, "",
