@@ -3063,7 +3063,17 @@ public final class Runner {
           }
           TableRecords.writeFile(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
         } else {
-          notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign));
+          // another topology's (this one renamed since it was applied, say): its name, from the
+          // marks of its links and the names of its tables (netc_NAME, `-` written `_`)
+          Set<String> others = new java.util.TreeSet<>();
+          after.sandboxLinks().values().stream().filter(m -> m.startsWith(Ownership.PREFIX))
+              .map(m -> m.split(":", 3)).filter(m -> m.length == 3).forEach(m -> others.add(m[1]));
+          reader.tables(s).stream().map(x -> x.substring(x.indexOf(' ') + 1)).filter(x -> x.startsWith("netc_"))
+              .forEach(x -> others.add(x.substring("netc_".length()).replace('_', '-')));
+          others.remove(t.topology());
+          notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign) + (others.isEmpty() ? ""
+              : "; they are " + (others.size() == 1 ? "topology " : "topologies ") + String.join(" and ", others)
+              + "'s (`netc destroy` with " + (others.size() == 1 ? "its file" : "their files") + " removes them)"));
         }
       } else if (!sb.isHost() && after.sandboxExists() && clash(sb, after).isPresent()) {
         // S is another sandbox's namespace (an endpoint's, say): nothing of the sandbox is in it
