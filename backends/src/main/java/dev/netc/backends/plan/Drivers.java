@@ -27,6 +27,9 @@ final class Drivers {
   /** The bytes VXLAN adds to a frame (outer Ethernet, IPv4, UDP, VXLAN headers). */
   static final int VXLAN_OVERHEAD = 50;
 
+  /** The same over an IPv6 underlay, whose header is 20 bytes longer: the kernel keeps the tunnel within it. */
+  static final int VXLAN_OVERHEAD_V6 = 70;
+
   private Drivers() {}
 
   /** The hosts with a {@code mode bridge} member of {@code n}, in declaration order. */

@@ -305,11 +305,17 @@ public final class Planner {
 
     /**
      * The MTU of a network's links: the declared one, or for an overlay network the underlay's
-     * less the VXLAN headers.
+     * less the VXLAN headers (70 bytes over IPv6 underlays, 50 over IPv4: the kernel gives a
+     * tunnel over IPv6 no more, and would leave its bridge and veths above it).
      */
     private OptionalInt mtu(Network n) {
-      return n.mtu().isPresent() || n.driver() != Driver.OVERLAY ? n.mtu()
-          : OptionalInt.of(Underlay.MTU - Drivers.VXLAN_OVERHEAD);
+      if (n.mtu().isPresent() || n.driver() != Driver.OVERLAY) {
+        return n.mtu();
+      }
+      List<String> spanned = Drivers.spannedHosts(t, n);
+      boolean v6 = t.hosts().stream().filter(h -> spanned.contains(h.name()))
+          .flatMap(h -> h.underlay().stream()).anyMatch(a -> !a.isV4());
+      return OptionalInt.of(Underlay.MTU - (v6 ? Drivers.VXLAN_OVERHEAD_V6 : Drivers.VXLAN_OVERHEAD));
     }
 
     private void addBridge(Network n) {
