@@ -1304,6 +1304,7 @@ public final class Runner {
         readBackSysctls.keySet().retainAll(readBack.keySet());
         LiveState after = reader.read(sb, ts.get(0).topology(), sysctlKeys(ts), readBack, readBackSysctls, desired(ts));
         List<String> missing = new ArrayList<>();
+        boolean tunnelMtu = false;
         Set<String> hosts = hostNamespaces(ts);
         for (KernelObject o : ts.stream().flatMap(x -> x.host().objects().stream()).toList()) {
           boolean ok = o instanceof Sysctl s && !hosts.contains(s.namespace()) ? endpointSysctlHolds(s, after)
@@ -1313,7 +1314,11 @@ public final class Runner {
                   && attributeChanges(l, n).isEmpty()).isPresent()
               : after.has(o.id());
           if (!ok) {
-            missing.add(o.id().toString());
+            // a link that is there but not as desired: how, in the plan's words (`mtu 1430 -> 1450`)
+            List<String> how = o instanceof Link l ? after.link(o.id()).filter(n -> n.kind().equals(Rebuild.kind(l.type())))
+                .map(n -> attributeChanges(l, n)).orElse(List.of()) : List.of();
+            missing.add(o.id() + (how.isEmpty() ? "" : " (" + String.join(", ", how) + ")"));
+            tunnelMtu |= o instanceof Link l && l.type() == Link.Type.VXLAN && how.stream().anyMatch(x -> x.startsWith("mtu "));
           }
         }
         // (and every endpoint has the kernel's own rules: those deleted by hand were made again)
@@ -1324,7 +1329,8 @@ public final class Runner {
         });
         if (!missing.isEmpty()) {
           throw new RunnerException("read back after apply, " + missing.size() + " object"
-              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size()))));
+              + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
+              + (tunnelMtu ? "; " + TUNNEL_MTU : ""));
         }
         undo.loadedTables.forEach(this::recordElements);
       } catch (RuntimeException e) {
@@ -2828,6 +2834,10 @@ public final class Runner {
       return problems;
     }
   }
+
+  /** Why a VXLAN device read back with another MTU than the plan's, and what to do. */
+  static final String TUNNEL_MTU = "the kernel keeps a VXLAN device's MTU within its underlay's less 50 bytes"
+      + " (70 over IPv6): give the overlay network a lower `mtu`, or none";
 
   /** Runs one step of a rollback; what it throws becomes a problem and the rollback goes on. */
   private static void step(List<String> problems, String what, Runnable step) {

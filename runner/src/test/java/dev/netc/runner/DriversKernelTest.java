@@ -169,6 +169,17 @@ class DriversKernelTest extends SandboxTest {
   }
 
   @Test
+  void anOverlayMtuAboveWhatTheTunnelTakesIsToldSoAndRolledBack() throws Exception {
+    // `mtu 1500` on an IPv4 underlay of 1500: the kernel gives the tunnel 1450, its bridge follows
+    List<Runner.Target> ts = targets(compile(String.format(OVERLAY, "mtu 1500")));
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(ts));
+    assertTrue(e.getMessage().startsWith("read back after apply, 4 objects are missing or not as desired: "), e.getMessage());
+    assertTrue(e.getMessage().contains("link:" + s + "-host_h1:vx-mesh (mtu 1450 -> 1500)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; " + Runner.TUNNEL_MTU + "; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertEquals(Set.of(), namespaces());
+  }
+
+  @Test
   void anEncryptedOverlayTheKernelRefusesLeavesNoSecretBehind() throws Exception {
     String missing = lacks("IPsec ESP", "link add v type veth peer name w",
         "xfrm state add src 192.0.2.1 dst 192.0.2.2 proto esp spi 0x1000 reqid 1 mode transport"
