@@ -66,6 +66,21 @@ final class Overlaps {
       there.stream().filter(o -> overlap(net, o))
           .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
     }
+    // a host's underlay address that a host namespace of no host of this topology still holds
+    // (`host h2` renamed `host h3`, with h2's address): two namespaces on the underlay with one
+    // address, and the other hosts' tunnels would reach the old one
+    Set<String> ours = underlays.stream().map(Underlay::namespace).collect(Collectors.toSet());
+    for (Underlay u : underlays) {
+      String at = u.address() + "/" + u.prefix();
+      live.hostNamespaces().stream().filter(n -> !ours.contains(n) && !n.equals(sb.name()))
+          .filter(n -> live.plumbing().getOrDefault(n + " " + Underlay.DEVICE, Set.of()).contains(at)).sorted().findFirst()
+          .ifPresent(n -> {
+            throw new RunnerException("host " + u.host() + "'s underlay address " + u.address() + " is held by " + n
+                + ", the namespace of a host that topology " + ts.get(0).topology() + " does not have (a host renamed?) or"
+                + " another topology's: `netc destroy` the topology that made it, or delete the namespace when nothing is left"
+                + " in it (`ip netns del " + n + "`), or give " + u.host() + " another underlay address");
+          });
+    }
     if (!found.isEmpty()) {
       throw new RunnerException("a network of topology " + ts.get(0).topology() + " overlaps a network already in "
           + sb.label() + ": " + String.join(", ", found.subList(0, Math.min(3, found.size())))

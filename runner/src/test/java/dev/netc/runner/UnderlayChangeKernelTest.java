@@ -74,6 +74,29 @@ class UnderlayChangeKernelTest extends SandboxTest {
         runner.plan(before).changes().stream().map(Change::line).filter(l -> l.contains(":underlay ")).toList());
   }
   /**
+   * A host renamed with its underlay address kept (`h2` now `h3`) is refused before any change:
+   * the namespace of h2 would stay on the underlay with that address beside h3's, and h1's tunnel
+   * would reach the old one (plan and diff then in sync, the cells across hosts cut).
+   */
+  @Test
+  void aHostRenamedOnTheAddressOfAHostNamespaceStillThereIsRefused() throws Exception {
+    String text = String.format(DriversKernelTest.OVERLAY, "");
+    List<Runner.Target> before = targets(text);
+    runner.apply(before);
+    List<Runner.Target> renamed = targets(text.replace("host h2 {", "host h3 {").replace("on h2", "on h3"));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> runner.apply(renamed));
+    assertEquals("host h3's underlay address 192.168.77.12 is held by " + s + "-host_h2, the namespace of a host that"
+        + " topology ovk does not have (a host renamed?) or another topology's: `netc destroy` the topology that made it,"
+        + " or delete the namespace when nothing is left in it (`ip netns del " + s + "-host_h2`), or give h3 another"
+        + " underlay address", e.getMessage());
+    assertTrue(runner.plan(before).empty(), () -> runner.plan(before).text());
+    // destroyed and applied again, it holds
+    runner.destroy(before);
+    runner.apply(renamed);
+    assertTrue(runner.plan(renamed).empty(), () -> runner.plan(renamed).text());
+  }
+
+  /**
    * A second topology that puts a host of the first on another underlay address is refused
    * before any change: the underlay is shared, and each apply would undo the other's.
    */
