@@ -962,12 +962,15 @@ public final class Runner {
    * the route keeping its identity and found before it ({@code ip route prepend default via
    * 10.1.0.99 dev eth0} before netc's default route): {@link #routeMaking} makes it again with
    * {@code route prepend}, which in IPv4 puts it before the routes of its identity there (IPv6
-   * puts a route after those of its destination and metric whatever the line says), and {@link
-   * #inMakingOrder} makes such routes in the reverse of the read's order.
+   * puts a route after those of its destination and metric whatever the line says, so an IPv6
+   * route is never prepended), and {@link #inMakingOrder} makes such routes in the reverse of the
+   * read's order.
    */
   static boolean prepended(LiveState live, ObjectId id, String via) {
     String apart = apartBase(id, via);
-    if (apart == null) {
+    // (IPv6 puts every route after those of its destination and metric: there the read's order
+    // is the making order, route append)
+    if (apart == null || apart.contains(":")) {
       return false;
     }
     ObjectId keeping = new ObjectId(ObjectId.Kind.ROUTE, id.namespace(), apart);
