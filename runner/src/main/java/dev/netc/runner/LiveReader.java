@@ -894,7 +894,10 @@ public final class LiveReader {
       }
       Map<ObjectId, String> words = new HashMap<>();
       attributes(words, id, rt, v6, true);
-      if (words.isEmpty() && rt.path("protocol").asText("").equals("boot")) {
+      // (nor another type, nor a tunnel's encapsulation: the kernel keeps such a route beside
+      // netc's, `ip route prepend default encap ip id 5 dst 192.0.2.1 via 10.1.0.1 dev eth0`)
+      if (words.isEmpty() && rt.path("protocol").asText("").equals("boot")
+          && rt.path("type").asText("unicast").equals("unicast") && !rt.has("encap")) {
         first.put(id, rt);
         asNetcMakes.add(id);
       } else {

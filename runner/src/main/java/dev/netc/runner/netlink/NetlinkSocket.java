@@ -158,6 +158,11 @@ final class NetlinkSocket implements AutoCloseable {
         }
         if (b.getInt(at + 8) == s) {
           if (mtype == NLMSG_DONE) {
+            // (a dump that failed part way says so here, as a negative error: iproute2's
+            // rtnl_dump_done fails on it too; a partial dump is no complete read)
+            if (mlen >= 20 && b.getInt(at + 16) < 0) {
+              throw new IOException("netlink dump " + type + " failed: " + LibC.describe(-b.getInt(at + 16)));
+            }
             return true;
           }
           if (mtype == NLMSG_ERROR) {
