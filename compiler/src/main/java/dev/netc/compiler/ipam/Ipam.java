@@ -125,7 +125,7 @@ public final class Ipam {
   }
 
   /**
-   * Gives every service a virtual address of each family that it has none of and that some
+   * Gives every service that gives no address a virtual address of each family that some
    * endpoint it selects has an address of (IPv4 when it selects none): the one the lock records
    * when still free, else the lowest free one of {@link #SERVICE_RANGE_V4} or {@link
    * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet,
@@ -142,17 +142,20 @@ public final class Ipam {
     Map<String, List<IpAddress.Family>> wanted = new LinkedHashMap<>();
     for (Service s : t.services()) {
       List<IpAddress.Family> families = new ArrayList<>();
-      for (IpAddress.Family f : IpAddress.Family.values()) {
-        boolean given = s.addresses().stream().anyMatch(a -> a.family() == f);
-        boolean served = endpoints.stream().anyMatch(e -> e.namespace().equals(s.namespace())
-            && s.selector().matches(e.labels())
-            && e.attachments().stream().anyMatch(a -> a.addresses().stream().anyMatch(x -> x.family() == f)));
-        if (!given && served) {
-          families.add(f);
+      // a service that gives an address has the families it gives, and no other: a Kubernetes
+      // Service with a clusterIP is single-stack unless its ipFamilyPolicy asks for both
+      if (s.addresses().isEmpty()) {
+        for (IpAddress.Family f : IpAddress.Family.values()) {
+          boolean served = endpoints.stream().anyMatch(e -> e.namespace().equals(s.namespace())
+              && s.selector().matches(e.labels())
+              && e.attachments().stream().anyMatch(a -> a.addresses().stream().anyMatch(x -> x.family() == f)));
+          if (served) {
+            families.add(f);
+          }
         }
-      }
-      if (families.isEmpty() && s.addresses().isEmpty()) {
-        families.add(IpAddress.Family.V4);
+        if (families.isEmpty()) {
+          families.add(IpAddress.Family.V4);
+        }
       }
       wanted.put(s.name(), families);
     }

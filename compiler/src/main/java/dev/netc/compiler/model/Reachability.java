@@ -1793,6 +1793,9 @@ public final class Reachability {
       return Optional.empty();
     }
     for (Service s : servicesSelecting(to)) {
+      if (!inAFamilyOf(from, to, s)) {
+        continue;
+      }
       for (Service.Port p : s.ports()) {
         if (p.targetPort() == port.range().first() && p.protocol() == port.protocol()) {
           return Optional.of("through service `" + s.name() + "` port " + p.port() + "/" + p.protocol().label());
@@ -1800,5 +1803,21 @@ public final class Reachability {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code from} can connect to service {@code s} and be forwarded to {@code to}: in some
+   * family the service has a virtual address of, {@code from} has an address to connect from and
+   * {@code to} one to be forwarded to (the kernel does not translate between IPv4 and IPv6, so an
+   * IPv4-only client cannot reach a service with an IPv6 address alone).
+   */
+  private boolean inAFamilyOf(Endpoint from, Endpoint to, Service s) {
+    for (IpAddress.Family f : FAMILIES) {
+      if (s.addresses().stream().anyMatch(x -> x.family() == f) && serviceSource(from, f).isPresent()
+          && serviceTarget(to, f).isPresent()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

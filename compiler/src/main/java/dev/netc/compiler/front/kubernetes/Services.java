@@ -114,6 +114,7 @@ final class Services {
       return Optional.empty(); // every port named a target no pod has (NETC025 said so)
     }
     List<Setting> addresses = addresses(f, spec.get());
+    warnSingleStack(f, spec.get(), addresses);
     return Optional.of(new Decl.Service(o.name(), List.of(selector.get()), addresses, ports,
         List.of(), o.name().span()));
   }
@@ -211,6 +212,24 @@ final class Services {
       return List.of();
     }
     return List.of(new Setting(new Word("address", ips.get(0).span()), ips, ips.get(0).span()));
+  }
+
+  /**
+   * A Service whose cluster IPs are of one family but whose {@code ipFamilyPolicy} asks for both:
+   * Kubernetes adds one of the other family, netc does not (a service that gives an address has
+   * the families it gives, as with {@code SingleStack}).
+   */
+  private static void warnSingleStack(Fields f, Map<String, At> spec, List<Setting> addresses) {
+    if (addresses.isEmpty() || addresses.get(0).values().stream()
+        .map(w -> w.text().contains(":")).distinct().count() != 1) {
+      return;
+    }
+    Fields.get(spec, "ipFamilyPolicy").flatMap(f::scalar)
+        .filter(w -> w.text().equals("PreferDualStack") || w.text().equals("RequireDualStack"))
+        .ifPresent(w -> f.unsupported(spec.get("ipFamilyPolicy"), "netc gives " + f.owner()
+            + " the family of its cluster IPs alone, not the other one that `ipFamilyPolicy: " + w.text()
+            + "` would add: in netc a service that gives an address has no other",
+            "give `clusterIPs` of both families"));
   }
 
   private static void warnUnsupported(Fields f, Map<String, At> spec) {
