@@ -12,7 +12,9 @@ import dev.netc.backends.k8s.K8sExport;
 import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.source.SourceFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +65,11 @@ class ExportGoldenTest {
 
   /** Compiles a case (on jimfs) and returns its topology. */
   static Topology compile(Case c) throws IOException {
+    return compileResult(c).topology().get();
+  }
+
+  /** Compiles a case (on jimfs): its topology and its diagnostics. */
+  static CompileResult compileResult(Case c) throws IOException {
     try (FileSystem fs = Jimfs.newFileSystem(
         Configuration.unix().toBuilder().setWorkingDirectory("/case").build())) {
       Path root = fs.getPath("/case");
@@ -70,23 +77,45 @@ class ExportGoldenTest {
       Files.write(root.resolve(c.rootFile()), Files.readAllBytes(c.inputDir().resolve(c.rootFile())));
       CompileResult r = new Compiler().compile(fs.getPath(c.rootFile()));
       assertTrue(r.topology().isPresent(), () -> c.name() + " does not compile: " + r.diagnostics());
-      return r.topology().get();
+      return r;
     }
+  }
+
+  /** The diagnostics of an export's text read back as file {@code file}, as {@code netc lint} gives them. */
+  static List<Diagnostic> lint(String text, String file) {
+    try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+      Path p = fs.getPath("/export/" + file);
+      return new Compiler().compile(p, new SourceFile(p.toString(), text)).diagnostics();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * A YAML export as {@code netc emit} writes it: with the source's suppressions carried
+   * ({@link ExportedSuppressions}); its warnings, then its notes as stderr has them.
+   */
+  static Map.Entry<String, String> written(Export x, CompileResult r, String file) {
+    ExportedSuppressions.Result carried = ExportedSuppressions.carry(x, r.diagnostics(), text -> lint(text, file));
+    StringBuilder diags = new StringBuilder(DiagnosticReport.text(x.diagnostics(), 1, false));
+    carried.notes().forEach(n -> diags.append("netc: ").append(n).append('\n'));
+    return Map.entry(carried.text(), diags.toString());
   }
 
   /** What the case's backends make of it, by expectation file name. */
   static Map<String, String> outputs(Case c) throws IOException {
-    Topology t = compile(c);
+    CompileResult r = compileResult(c);
+    Topology t = r.topology().get();
     Map<String, String> out = new LinkedHashMap<>();
     if (c.backends().contains("k8s")) {
-      Export k8s = K8sExport.write(t);
-      out.put("k8s.yaml", k8s.text());
-      out.put("k8s-diagnostics.txt", DiagnosticReport.text(k8s.diagnostics(), 1, false));
+      Map.Entry<String, String> k8s = written(K8sExport.write(t), r, "input.k8s.yaml");
+      out.put("k8s.yaml", k8s.getKey());
+      out.put("k8s-diagnostics.txt", k8s.getValue());
     }
     if (c.backends().contains("compose")) {
-      Export compose = ComposeExport.write(t);
-      out.put("compose.yaml", compose.text());
-      out.put("compose-diagnostics.txt", DiagnosticReport.text(compose.diagnostics(), 1, false));
+      Map.Entry<String, String> compose = written(ComposeExport.write(t), r, "input.compose.yaml");
+      out.put("compose.yaml", compose.getKey());
+      out.put("compose-diagnostics.txt", compose.getValue());
     }
     if (c.backends().contains("graph")) {
       out.put("graph.dot", GraphExport.dot(t));

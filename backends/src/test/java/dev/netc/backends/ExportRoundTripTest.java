@@ -11,6 +11,8 @@ import dev.netc.backends.json.IrJson;
 import dev.netc.backends.k8s.K8sExport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Code;
+import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.PortSpec;
@@ -63,6 +65,34 @@ class ExportRoundTripTest {
     return Stream.of("compose-app", "webshop", "overlay").map(example ->
         DynamicTest.dynamicTest(example, () -> roundTrip("examples/" + example, "compose", "compose.yaml",
             t -> ComposeExport.write(t).text(), example.equals("compose-app"))));
+  }
+
+  /**
+   * The suppressions carried by the exports: {@code netc lint} of the written YAML gives the
+   * findings {@code netc lint} of the source gives, of every code the YAML has, each suppressed
+   * for the same reason or not at all (the export's own findings aside: what it writes otherwise
+   * than the source, a flat pod network, makes findings of its own).
+   */
+  @TestFactory
+  Stream<DynamicTest> suppressions() {
+    return Stream.of("k8s", "compose").map(backend -> DynamicTest.dynamicTest(backend, () -> {
+      ExportGoldenTest.Case c = ExportGoldenTest.cases().stream()
+          .filter(x -> x.name().equals("exports/" + backend + "/suppressions")).findFirst().orElseThrow();
+      CompileResult r = ExportGoldenTest.compileResult(c);
+      Export x = backend.equals("k8s") ? K8sExport.write(r.topology().get()) : ComposeExport.write(r.topology().get());
+      String text = ExportGoldenTest.written(x, r, "input." + backend + ".yaml").getKey();
+      List<Diagnostic> read = ExportGoldenTest.lint(text, "input." + backend + ".yaml");
+      java.util.Set<Code> codes = new java.util.TreeSet<>();
+      read.forEach(d -> codes.add(d.code()));
+      assertEquals(findings(r.diagnostics(), codes), findings(read, codes), text);
+      assertTrue(read.stream().anyMatch(d -> d.suppressed().isPresent()), "nothing is suppressed in\n" + text);
+    }));
+  }
+
+  /** Code and reason of each finding of {@code codes}, a missing reason for one not suppressed. */
+  private static List<String> findings(List<Diagnostic> ds, java.util.Set<Code> codes) {
+    return ds.stream().filter(d -> codes.contains(d.code()))
+        .map(d -> d.code() + " " + d.suppressed().map(x -> "suppressed: " + x).orElse("reported")).sorted().toList();
   }
 
   private void roundTrip(String name, String frontend, String file,

@@ -1,6 +1,7 @@
 package dev.netc.cli;
 
 import dev.netc.backends.Export;
+import dev.netc.backends.ExportedSuppressions;
 import dev.netc.backends.KernelPlans;
 import dev.netc.backends.compose.ComposeExport;
 import dev.netc.backends.graph.GraphExport;
@@ -16,6 +17,7 @@ import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
+import dev.netc.compiler.source.SourceFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -155,6 +157,18 @@ final class EmitCommand implements Callable<Integer> {
             ctx.terminal().color()));
       }
       text = export.text();
+      if (!export.blocks().isEmpty()) {
+        // the source's suppressions, in the form the YAML front end reads, so that lint of the
+        // export suppresses what lint of the source does
+        Path written = (out == null ? ctx.fs().getPath("") : ctx.fs().getPath(out)).resolve(t.name() + backend.suffix);
+        ExportedSuppressions.Result carried = ExportedSuppressions.carry(export, r.diagnostics(),
+            yaml -> new Compiler(java.util.Set.of(), false).compile(written, new SourceFile(written.toString(), yaml))
+                .diagnostics());
+        text = carried.text();
+        if (!verbosity.quiet) {
+          carried.notes().forEach(n -> ctx.err().println("netc: " + n));
+        }
+      }
       files.put(t.name() + backend.suffix, text);
     }
     if (out == null) {

@@ -129,6 +129,28 @@ class EmitCommandTest {
     assertEquals("", cli.run("emit", "--backend", "dot", "web.netc").err());
   }
 
+  @Test
+  void theSuppressionsOfTheSourceAreWrittenSoThatLintOfTheExportSuppressesThemToo() {
+    CliRunner cli = new CliRunner();
+    cli.write("quiet.netc", """
+        topology quiet
+
+        # netc:ignore NETC401 "a node exporter reports the host's own interfaces"
+        container exporter {
+          mode host
+        }
+        """);
+    String comment = "# netc:ignore NETC401 \"a node exporter reports the host's own interfaces\"";
+    CliRunner.Result k8s = cli.run("emit", "--backend", "k8s", "--out", "out", "quiet.netc");
+    assertEquals(0, k8s.status(), k8s.err());
+    assertTrue(cli.read("out/quiet.k8s.yaml").contains("---\n" + comment + "\napiVersion: v1\nkind: Pod\n"),
+        cli.read("out/quiet.k8s.yaml"));
+    CliRunner.Result lint = cli.run("lint", "out/quiet.k8s.yaml");
+    assertEquals("netc: no problems in 1 file (1 suppressed)\n", lint.out() + lint.err());
+    CliRunner.Result compose = cli.run("emit", "--backend", "compose", "quiet.netc");
+    assertTrue(compose.out().contains("services:\n  " + comment + "\n  \"exporter\":\n"), compose.out());
+  }
+
   // ------------------------------------------------------------ ip and nft
 
   @Test

@@ -18,6 +18,7 @@ import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Subnet;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,9 @@ public final class ComposeExport {
 
   private final Topology topology;
   private final List<Diagnostic> diags = new ArrayList<>();
+  /** The key of each service and network written, and the spans of the declarations it is written from. */
+  private final Map<String, List<Span>> serviceOrigins = new LinkedHashMap<>();
+  private final Map<String, List<Span>> networkOrigins = new LinkedHashMap<>();
 
   private ComposeExport(Topology topology) {
     this.topology = topology;
@@ -55,7 +59,34 @@ public final class ComposeExport {
     model.put("services", x.services());
     model.put("networks", x.networks());
     x.unsupported();
-    return new Export(Templates.render("compose.ftl", model), x.diags);
+    String text = Templates.render("compose.ftl", model);
+    List<Export.Block> blocks = new ArrayList<>(blocks(text, "services:", x.serviceOrigins));
+    blocks.addAll(blocks(text, "networks:", x.networkOrigins));
+    return new Export(text, x.diags, blocks);
+  }
+
+  /** The entries under top-level key {@code section}: each from its key's line to the next entry. */
+  private static List<Export.Block> blocks(String text, String section, Map<String, List<Span>> origins) {
+    List<String> lines = text.lines().toList();
+    List<Export.Block> out = new ArrayList<>();
+    int at = lines.indexOf(section);
+    if (at < 0) {
+      return out;
+    }
+    for (int i = at + 1; i < lines.size() && lines.get(i).startsWith(" "); i++) {
+      String line = lines.get(i);
+      if (line.startsWith("  ") && !line.startsWith("   ") && line.endsWith(":")) {
+        List<Span> from = origins.get(line.substring(2, line.length() - 1));
+        int last = i + 1;
+        while (last < lines.size() && lines.get(last).startsWith("   ")) {
+          last++;
+        }
+        if (from != null) {
+          out.add(new Export.Block(i + 1, last, "  ", from));
+        }
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ model records
@@ -130,6 +161,7 @@ public final class ComposeExport {
       specs.forEach(s -> expose.add(YamlText.quote(s.toString())));
       out.add(new Svc(YamlText.quote(name), kvs(e.labels()), replicas,
           mode.isEmpty() ? "" : YamlText.quote(mode), nets, ports, expose));
+      serviceOrigins.put(YamlText.quote(name), group.stream().map(Endpoint::span).toList());
       if (e.members().size() > 1) {
         List<String> members = new ArrayList<>();
         for (Endpoint.Member m : e.members()) {
@@ -137,6 +169,7 @@ public final class ComposeExport {
           members.add("`" + memberName + "`");
           out.add(new Svc(YamlText.quote(memberName), List.of(), 0,
               YamlText.quote("service:" + name), List.of(), List.of(), List.of()));
+          serviceOrigins.put(YamlText.quote(memberName), group.stream().map(Endpoint::span).toList());
         }
         diags.add(Diagnostic.of(Code.NETC512, e.span(), "Compose has no pods: pod `"
                 + declared(e) + "` becomes service `" + name + "`, and its members become "
@@ -241,6 +274,7 @@ public final class ComposeExport {
             s.pool().map(p -> YamlText.quote(p.toString())).orElse(""), aux));
       }
       // an overlay needs a swarm; `attachable` lets Compose's containers join it
+      networkOrigins.put(YamlText.quote(key(n.name())), List.of(n.span()));
       out.add(new NetworkOut(YamlText.quote(key(n.name())), YamlText.quote(n.driver().label()),
           n.driver() == Driver.OVERLAY, n.internal(), v6, kvs(options), pools));
     }

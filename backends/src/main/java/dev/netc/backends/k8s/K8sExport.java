@@ -21,6 +21,7 @@ import dev.netc.compiler.ir.Requirement;
 import dev.netc.compiler.ir.Selector;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,8 @@ public final class K8sExport {
 
   private final Topology topology;
   private final List<Diagnostic> diags = new ArrayList<>();
+  /** For each document after the header, in order, the spans of the declarations it is written from. */
+  private final List<List<Span>> origins = new ArrayList<>();
 
   private K8sExport(Topology topology) {
     this.topology = topology;
@@ -65,7 +68,24 @@ public final class K8sExport {
     model.put("services", x.services());
     model.put("policies", x.policies());
     x.networks();
-    return new Export(Templates.render("k8s.ftl", model), x.diags);
+    String text = Templates.render("k8s.ftl", model);
+    return new Export(text, x.diags, blocks(text, x.origins));
+  }
+
+  /** The documents of {@code text}, each from the line after its {@code ---} to the next. */
+  private static List<Export.Block> blocks(String text, List<List<Span>> origins) {
+    List<String> lines = text.lines().toList();
+    List<Export.Block> out = new ArrayList<>();
+    int start = -1;
+    for (int i = 0; i <= lines.size(); i++) {
+      if (i == lines.size() || lines.get(i).equals("---")) {
+        if (start >= 0 && out.size() < origins.size()) {
+          out.add(new Export.Block(start + 1, i, "", origins.get(out.size())));
+        }
+        start = i + 1;
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ model records
@@ -128,6 +148,7 @@ public final class K8sExport {
       Map<String, String> labels = new TreeMap<>(n.labels());
       labels.remove(METADATA_NAME); // Kubernetes sets it itself
       out.add(new Ns(YamlText.quote(n.name()), kvs(labels)));
+      origins.add(List.of(n.span()));
     });
     return out;
   }
@@ -160,10 +181,12 @@ public final class K8sExport {
         List<KV> labels = kvs(first.labels());
         out.add(new Workload("Deployment", new Meta(YamlText.quote(declared), ns(first.namespace()),
             labels), group.size(), labels, node, host, containers));
+        origins.add(group.stream().map(Endpoint::span).toList());
       } else {
         for (Endpoint e : group) {
           out.add(new Workload("Pod", new Meta(YamlText.quote(e.localName()), ns(e.namespace()),
               kvs(e.labels())), 0, List.of(), node, host, containers));
+          origins.add(List.of(e.span()));
         }
       }
     }
@@ -354,6 +377,7 @@ public final class K8sExport {
       out.add(new Svc(new Meta(YamlText.quote(local(s.name())), ns(s.namespace()), List.of()),
           YamlText.quote(nodePorts ? "NodePort" : "ClusterIP"), ips,
           ips.size() > 1 ? YamlText.quote("RequireDualStack") : "", kvs(selector), ports));
+      origins.add(List.of(s.span()));
     }
     return out;
   }
@@ -387,6 +411,7 @@ public final class K8sExport {
       }
       out.add(new NetPol(new Meta(YamlText.quote(local(p.name())), ns(p.namespace()), List.of()),
           sel(p.selector()), types, ingress, egress));
+      origins.add(List.of(p.span()));
     }
     return out;
   }
