@@ -217,6 +217,7 @@ public final class LiveReader {
     String sandboxMark = "";
     Map<String, Set<String>> plumbing = new java.util.TreeMap<>();
     Map<String, List<String>> otherRoutes = new java.util.TreeMap<>();
+    Map<ObjectId, String> tunnels = new HashMap<>();
     // S-outside too: only its uplink's addresses and routes are read there ({@link Sandbox#plumbing})
     List<String> toRead = read.stream()
         .filter(ns -> !ns.isEmpty() && KernelNames.validNetns(ns) && !preRead.containsKey(ns)).toList();
@@ -348,6 +349,9 @@ public final class LiveReader {
         if (!Ownership.owns(topology, alias)) {
           if (!name.equals("lo") && !sandbox.marks(alias)) {
             foreign.put(new ObjectId(ObjectId.Kind.LINK, ns, name), alias);
+            if (host && l.path("linkinfo").path("info_kind").asText("").equals("vxlan")) {
+              tunnels.put(new ObjectId(ObjectId.Kind.LINK, ns, name), link(l, bridges, indexes).params());
+            }
           }
           continue;
         }
@@ -525,7 +529,7 @@ public final class LiveReader {
         .files(files).hostNamespaces(hostNamespaces).aliases(aliases).links(linkAttrs).notes(notes)
         .unfinished(unfinished).routes(routeVia).nftGenerations(generations).plumbing(plumbing).enclosing(enclosing)
         .otherRoutes(otherRoutes).routeProtocols(routeProtocols).kernelRulesMissing(kernelRulesMissing)
-        .attributes(attributes).build();
+        .attributes(attributes).tunnels(tunnels).build();
     if (unfinished.isEmpty()) {
       return state;
     }

@@ -60,6 +60,10 @@ import java.util.Set;
  *     as it is, beyond its identity, what it goes through and a route's protocol, when it has
  *     any ({@link LiveReader}): {@code src 10.1.0.10 mtu lock 1400 pref high}, {@code protocol
  *     static}, by identity: a rollback makes a route or rule it deleted again with them
+ * @param tunnels the VXLAN devices of the host namespaces that the topology does not own
+ *     (another topology's overlays), by identity, with what they are made of ({@link
+ *     LiveLink#params}: {@code id=4096 port=4789 local=192.168.56.11 dev=underlay}): the kernel
+ *     takes a VNI and port once per namespace, so a tunnel the plan adds must not take theirs
  */
 public record LiveState(
     boolean sandboxExists,
@@ -84,7 +88,8 @@ public record LiveState(
     Map<String, List<String>> otherRoutes,
     Map<ObjectId, String> routeProtocols,
     Map<String, List<String>> kernelRulesMissing,
-    Map<ObjectId, String> attributes) {
+    Map<ObjectId, String> attributes,
+    Map<ObjectId, String> tunnels) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -113,6 +118,7 @@ public record LiveState(
     kernelRulesMissing.forEach((n, v) -> k.put(n, List.copyOf(v)));
     kernelRulesMissing = java.util.Collections.unmodifiableMap(k);
     attributes = Map.copyOf(attributes);
+    tunnels = Map.copyOf(tunnels);
   }
 
   /** A builder of a state, every part empty (or false) until set: for the reader and tests. */
@@ -146,6 +152,7 @@ public record LiveState(
     b.routeProtocols = routeProtocols;
     b.kernelRulesMissing = kernelRulesMissing;
     b.attributes = attributes;
+    b.tunnels = tunnels;
     return b;
   }
 
@@ -174,6 +181,7 @@ public record LiveState(
     private Map<ObjectId, String> routeProtocols = Map.of();
     private Map<String, List<String>> kernelRulesMissing = Map.of();
     private Map<ObjectId, String> attributes = Map.of();
+    private Map<ObjectId, String> tunnels = Map.of();
 
     private Builder() {}
 
@@ -292,10 +300,15 @@ public record LiveState(
       return this;
     }
 
+    public Builder tunnels(Map<ObjectId, String> tunnels) {
+      this.tunnels = tunnels;
+      return this;
+    }
+
     public LiveState build() {
       return new LiveState(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables,
           sysctls, files, hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing,
-          otherRoutes, routeProtocols, kernelRulesMissing, attributes);
+          otherRoutes, routeProtocols, kernelRulesMissing, attributes, tunnels);
     }
   }
 

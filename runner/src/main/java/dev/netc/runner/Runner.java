@@ -596,6 +596,9 @@ public final class Runner {
           + String.join(" and ", sharing) + " uses too in " + sb.label() + ": topologies that share a host must give it one"
           + " underlay address, and one subnet");
     }
+    tunnelClash(t.topology(), sb, desired, live).ifPresent(why -> {
+      throw new RunnerException(why);
+    });
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
     Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
@@ -753,6 +756,81 @@ public final class Runner {
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
+  }
+
+  /**
+   * Why the VXLAN devices {@code desired} has cannot be made in the sandbox, if they cannot: the
+   * kernel takes a VNI and port (of one underlay family) once per namespace ("A VXLAN device with
+   * the specified VNI already exists"), and another topology's overlay has one of them on a host
+   * the topology shares with it (two topologies that leave {@code vni} out both take the first
+   * free one from 4096). One line: each network of the topology that clashes, the other's network
+   * and hosts, and a VNI free in the whole sandbox to give one of them. Empty when none clashes.
+   */
+  static Optional<String> tunnelClash(String topology, Sandbox sb, List<KernelObject> desired, LiveState live) {
+    if (live.tunnels().isEmpty()) {
+      return Optional.empty();
+    }
+    // (the VNIs taken: every tunnel read, and the topology's own)
+    Set<Integer> taken = new java.util.TreeSet<>();
+    live.tunnels().values().forEach(p -> tunnelParam(p, "id").map(Integer::valueOf).ifPresent(taken::add));
+    // by the network of the topology: its VNI and port, and what it clashes with, by holder
+    Map<String, String> ours = new java.util.TreeMap<>();
+    Map<String, Map<String, Set<String>>> clashes = new java.util.TreeMap<>();
+    for (KernelObject o : desired) {
+      if (!(o instanceof Link l) || !(l.params().orElse(null) instanceof Link.Vxlan v)) {
+        continue;
+      }
+      taken.add(v.vni());
+      String network = l.alias().startsWith(Ownership.vxlan(topology, "")) ? l.alias().substring(Ownership.vxlan(topology, "").length())
+          : l.name();
+      boolean v6 = v.local().filter(a -> !a.isV4()).isPresent();
+      live.tunnels().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+        ObjectId id = e.getKey();
+        if (!id.namespace().equals(l.namespace()) || id.name().equals(l.name())
+            || !tunnelParam(e.getValue(), "id").equals(Optional.of(String.valueOf(v.vni())))
+            || !tunnelParam(e.getValue(), "port").equals(Optional.of(String.valueOf(v.port())))
+            || tunnelParam(e.getValue(), "local").filter(a -> a.contains(":") != v6).isPresent()) {
+          return;
+        }
+        String mark = live.foreign().getOrDefault(id, "");
+        String[] m = mark.split(":", 4);
+        String holder = m.length == 4 && m[0].equals("netc") && m[2].equals("vxlan")
+            ? "network " + m[3] + " of topology " + m[1]
+            : "VXLAN device " + id.name() + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)");
+        ours.put(network, "VNI " + v.vni() + " (port " + v.port() + ")");
+        clashes.computeIfAbsent(network, k -> new java.util.TreeMap<>()).computeIfAbsent(holder, k -> new java.util.TreeSet<>())
+            .add(id.namespace());
+      });
+    }
+    if (clashes.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> parts = new ArrayList<>();
+    List<String> fixes = new ArrayList<>();
+    int free = 4096;
+    for (Map.Entry<String, Map<String, Set<String>>> c : clashes.entrySet()) {
+      List<String> holders = new ArrayList<>();
+      c.getValue().forEach((holder, where) -> holders.add(holder + " has on " + String.join(" and ", where)));
+      parts.add("overlay network " + c.getKey() + " would take " + ours.get(c.getKey()) + ", which " + String.join(", and ", holders));
+      while (taken.contains(free)) {
+        free++;
+      }
+      taken.add(free);
+      fixes.add("`vni " + free + "` in network " + c.getKey());
+    }
+    return Optional.of("topology " + topology + " cannot make its tunnels in " + sb.label() + ": " + String.join("; ", parts)
+        + "; the kernel gives a VNI and port to one VXLAN device per host: set `vni` in one of them ("
+        + String.join(", ", fixes) + ", say)");
+  }
+
+  /** The value of {@code key} among a tunnel's {@link LiveLink#params} ({@code id=4096 port=4789 ...}). */
+  private static Optional<String> tunnelParam(String params, String key) {
+    for (String w : params.split(" ")) {
+      if (w.startsWith(key + "=")) {
+        return Optional.of(w.substring(key.length() + 1));
+      }
+    }
+    return Optional.empty();
   }
 
   /**
