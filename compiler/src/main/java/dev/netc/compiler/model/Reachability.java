@@ -1083,14 +1083,16 @@ public final class Reachability {
       if (bHost) {
         return Optional.of("to host `" + b.host().get() + "` directly");
       }
-      return published(b.endpoint().get(), port, false, true)
-          .or(() -> nodePort(b.endpoint().get(), port));
+      Endpoint e = b.endpoint().get();
+      List<IpAddress.Family> families = offHostFamilies(e.host());
+      return published(e, port, false, true, p -> publishedOffHost(e, p, families))
+          .or(() -> nodePort(e, port, families));
     }
     if (b.kind() == Node.Kind.OUTSIDE) {
       if (aHost) {
         return Optional.of("from the host out of its uplink");
       }
-      return natOut(a.endpoint().get());
+      return natOut(a.endpoint().get(), offHostFamilies(a.host().get()));
     }
     if (aHost && bHost) {
       if (a.host().equals(b.host())) {
@@ -1103,14 +1105,17 @@ public final class Reachability {
       if (a.host().equals(b.host())) {
         return bridged(e).map(n -> "from the host into network `" + n + "`");
       }
-      return published(e, port, false, true).or(() -> nodePort(e, port));
+      List<IpAddress.Family> families = offHostFamilies(a.host().get(), e.host());
+      return published(e, port, false, true, p -> publishedOffHost(e, p, families))
+          .or(() -> nodePort(e, port, families));
     }
     Endpoint from = a.endpoint().get();
     if (bHost) {
       if (a.host().equals(b.host())) {
         return bridged(from).map(n -> "to its host through the gateway of network `" + n + "`");
       }
-      return natOut(from).map(x -> "to host `" + b.host().get() + "` over the underlay, " + x);
+      return natOut(from, offHostFamilies(from.host(), b.host().get()))
+          .map(x -> "to host `" + b.host().get() + "` over the underlay, " + x);
     }
     Endpoint to = b.endpoint().get();
     Optional<String> shared = sharedNetwork(from, to);
@@ -1169,18 +1174,23 @@ public final class Reachability {
       // into an endpoint through a published port or a node port: from @outside's own address,
       // or another host's underlay address
       Endpoint e = b.endpoint().get();
-      java.util.function.Function<IpAddress.Family, Optional<IpAddress>> source = a.kind() == Node.Kind.OUTSIDE
-          ? f -> Optional.of(outside(f))
-          : f -> underlayOf(a.host().get()).filter(x -> x.family() == f);
-      published(e, port, false, true).ifPresent(p -> add(out, p, publishedFlows(e, port, false, true, (f, h) -> source.apply(f)
-          .map(List::of).orElse(List.of()))));
-      nodePort(e, port).ifPresent(p -> add(out, p, serviceFlows(servicesOf(e, port, true), e,
+      List<IpAddress.Family> families = a.kind() == Node.Kind.OUTSIDE ? offHostFamilies(e.host())
+          : offHostFamilies(a.host().get(), e.host());
+      java.util.function.Function<IpAddress.Family, Optional<IpAddress>> source = f -> !families.contains(f)
+          ? Optional.empty()
+          : a.kind() == Node.Kind.OUTSIDE ? Optional.of(outside(f))
+          : underlayOf(a.host().get()).filter(x -> x.family() == f);
+      published(e, port, false, true, p -> publishedOffHost(e, p, families)).ifPresent(p -> add(out, p,
+          publishedFlows(e, port, false, true, (f, h) -> source.apply(f).map(List::of).orElse(List.of()))));
+      nodePort(e, port, families).ifPresent(p -> add(out, p, serviceFlows(servicesOf(e, port, true), e,
           f -> source.apply(f))));
     } else if (b.kind() == Node.Kind.OUTSIDE || hostLike(b)) {
       // out of the endpoint's default route, to @outside's address or the other host's underlay
       Endpoint e = a.endpoint().get();
       List<Flow> flows = new ArrayList<>();
-      for (IpAddress.Family f : FAMILIES) {
+      List<IpAddress.Family> families = b.kind() == Node.Kind.OUTSIDE ? offHostFamilies(e.host())
+          : offHostFamilies(e.host(), b.host().get());
+      for (IpAddress.Family f : families) {
         Optional<IpAddress> to = b.kind() == Node.Kind.OUTSIDE ? Optional.of(outside(f))
             : underlayOf(b.host().get()).filter(x -> x.family() == f);
         Optional<Attachment> by = outAttachment(e, f);
@@ -1263,7 +1273,11 @@ public final class Reachability {
     }
     Endpoint from = a.endpoint().get();
     Endpoint to = b.endpoint().get();
-    Optional<String> out = natOut(from);
+    // the families the two hosts' underlays share: the other host is reached, and the
+    // connection leaves its host masqueraded, in those only
+    List<IpAddress.Family> between = offHostFamilies(from.host(), to.host());
+    boolean restricted = between.size() < FAMILIES.size();
+    Optional<String> out = natOut(from, between);
     if (out.isEmpty()) {
       return List.of();
     }
@@ -1276,7 +1290,8 @@ public final class Reachability {
       String path = "through published port " + host + number(hostPort) + "/" + p.protocol().label() + " of host `"
           + to.host() + "`, " + out.get();
       Optional<IpAddress> bound = p.hostAddress().filter(x -> !isWildcard(x));
-      List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES);
+      List<IpAddress.Family> families = p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES).stream()
+          .filter(between::contains).toList();
       int before = ways.size();
       for (IpAddress.Family f : families) {
         Optional<IpAddress> source = outSource(from, f);
@@ -1287,7 +1302,7 @@ public final class Reachability {
               underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
         }
       }
-      if (ways.size() == before) {
+      if (ways.size() == before && !restricted) {
         ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
             firstFlowAddress(fromHost), firstFlowAddress(b)));
       }
@@ -1306,7 +1321,7 @@ public final class Reachability {
         String path = "through node port " + p.nodePort().getAsInt() + " of service `" + s.name() + "` on host `"
             + to.host() + "`, " + out.get();
         int before = ways.size();
-        for (IpAddress.Family f : FAMILIES) {
+        for (IpAddress.Family f : between) {
           if (s.addresses().stream().noneMatch(x -> x.family() == f)) {
             continue;
           }
@@ -1318,7 +1333,7 @@ public final class Reachability {
                 underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
           }
         }
-        if (ways.size() == before) {
+        if (ways.size() == before && !restricted) {
           ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
               firstFlowAddress(fromHost), firstFlowAddress(b)));
         }
@@ -1601,10 +1616,18 @@ public final class Reachability {
       Node n = isNone(a) ? a : b;
       return "`" + n.name() + "` is in `none` mode and has only loopback";
     }
+    if (a.kind() == Node.Kind.OUTSIDE && b.isEndpoint() && reachedAcrossFamilies(a, b, port)) {
+      return "`" + b.name() + "` has no address to forward to in the family of " + underlays(b.host().get())
+          + ", the one the outside reaches its host at (no family is translated)";
+    }
     if (a.kind() == Node.Kind.OUTSIDE) {
       return "`" + b.name() + "` publishes no port " + port + " reachable from outside (on an"
           + " address other than loopback, from a network that is not internal), and no node port"
           + " leads to it";
+    }
+    if (b.kind() == Node.Kind.OUTSIDE && natOut(a.endpoint().get()).isPresent()) {
+      return "`" + a.name() + "` has no address on a network with a route out in the family of "
+          + underlays(a.host().get()) + ", its host's way out (no family is translated)";
     }
     if (b.kind() == Node.Kind.OUTSIDE) {
       return "`" + a.name() + "` is on no network with a route out (internal and macvlan networks"
@@ -1622,13 +1645,44 @@ public final class Reachability {
       return "`" + endpoint.name() + "` is on no bridge or overlay network of host `"
           + host.host().get() + "` (a host cannot talk to its own macvlan members)";
     }
+    if (aHost && b.isEndpoint() && reachedAcrossFamilies(a, b, port)) {
+      return "`" + b.name() + "` has no address to forward to in a family of both " + underlays(a.host().get(),
+          b.host().get()) + " (no family is translated)";
+    }
     if (aHost && b.isEndpoint()) {
       return "`" + b.name() + "` is on another host and publishes no port " + port + " to it";
+    }
+    if (!aHost && a.isEndpoint() && natOut(a.endpoint().get()).isPresent()) {
+      return "`" + a.name() + "` has no address on a network with a route out in a family of both "
+          + underlays(a.host().get(), b.host().get()) + " (no family is translated)";
     }
     if (!aHost && a.isEndpoint()) {
       return "`" + a.name() + "` has no route out of its host (internal networks have none)";
     }
+    if (underlayOf(a.host().get()).isPresent() && underlayOf(b.host().get()).isPresent()) {
+      return "the two hosts' underlay addresses are of different families: " + underlays(a.host().get(),
+          b.host().get());
+    }
     return "the two hosts have no underlay address to reach each other by";
+  }
+
+  /**
+   * Whether {@code b}, an endpoint of another host than {@code a}'s (or {@code a} the outside),
+   * would be reached through a published port or a node port but for the families of the hosts'
+   * underlays ({@link #offHostFamilies}).
+   */
+  private boolean reachedAcrossFamilies(Node a, Node b, PortSpec port) {
+    Endpoint e = b.endpoint().get();
+    return published(e, port, false, true).isPresent() || nodePort(e, port, FAMILIES).isPresent();
+  }
+
+  /** The underlay addresses of {@code hosts} as a reason names them: {@code host `h1`'s underlay fd00:56::11 (IPv6)}. */
+  private String underlays(String... hosts) {
+    List<String> out = new ArrayList<>();
+    for (String h : new java.util.LinkedHashSet<>(List.of(hosts))) {
+      underlayOf(h).ifPresent(u -> out.add("host `" + h + "`'s underlay " + u + " (" + u.family().label() + ")"));
+    }
+    return String.join(" and ", out);
   }
 
   private static boolean isNone(Node n) {
@@ -1678,14 +1732,67 @@ public final class Reachability {
     return AutomaticPorts.routeOut(e, networks).map(n -> "out of network `" + n.name() + "` with masquerade");
   }
 
+  /**
+   * The way out of {@code e}'s host in {@code families} only ({@link #offHostFamilies}): named by
+   * the network the first of them leaves by; none when {@code e} has no address of them on a
+   * network with a route out.
+   */
+  private Optional<String> natOut(Endpoint e, List<IpAddress.Family> families) {
+    if (families.size() == FAMILIES.size()) {
+      return natOut(e);
+    }
+    for (IpAddress.Family f : families) {
+      Optional<Attachment> by = outAttachment(e, f);
+      if (by.isPresent()) {
+        return Optional.of("out of network `" + by.get().network() + "` with masquerade");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The address families traffic between {@code hosts} and off them takes, in a topology of
+   * several hosts: those of their {@code underlay} addresses, the one address the other hosts and
+   * the outside reach a host at and its connections out of the host leave from (the kernel
+   * translates no family, so an IPv6 underlay carries no IPv4 off the host); a host without an
+   * underlay address is not looked at. Both families in a topology of one host.
+   */
+  private List<IpAddress.Family> offHostFamilies(String... hosts) {
+    if (singleHost) {
+      return FAMILIES;
+    }
+    List<IpAddress.Family> out = new ArrayList<>(FAMILIES);
+    for (String h : hosts) {
+      underlayOf(h).ifPresent(u -> out.retainAll(List.of(u.family())));
+    }
+    return out;
+  }
+
+  /**
+   * Whether a client off {@code e}'s host that reaches it in {@code families} only can use line
+   * {@code p}: in one of them the line publishes and {@code e} has an address to forward to.
+   */
+  private boolean publishedOffHost(Endpoint e, Publish p, List<IpAddress.Family> families) {
+    if (families.size() == FAMILIES.size()) {
+      return true;
+    }
+    for (IpAddress.Family f : p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES)) {
+      if (families.contains(f) && publishedTarget(e, f).isPresent()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The host ports chosen for the {@code publish} lines that give none, as the plan forwards them. */
   public AutomaticPorts automaticPorts() {
     return automatic;
   }
 
+  /** Two hosts reach each other when both declare an underlay address, of the same family. */
   private Optional<String> underlay(String a, String b) {
     boolean ok = t.hosts().stream().filter(h -> h.name().equals(a) || h.name().equals(b))
-        .allMatch(h -> h.underlay().isPresent());
+        .allMatch(h -> h.underlay().isPresent()) && !offHostFamilies(a, b).isEmpty();
     return ok ? Optional.of("over the underlay between `" + a + "` and `" + b + "`") : Optional.empty();
   }
 
@@ -1768,7 +1875,12 @@ public final class Reachability {
         .filter(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())).toList());
   }
 
-  private Optional<String> nodePort(Endpoint e, PortSpec port) {
+  /**
+   * A node port that forwards to {@code port} of {@code e}, reached in {@code families} only
+   * ({@link #offHostFamilies}): the service has a virtual address of one of them and {@code e}
+   * an address of it to forward to (any node port when both are).
+   */
+  private Optional<String> nodePort(Endpoint e, PortSpec port, List<IpAddress.Family> families) {
     if (bridged(e).isEmpty()) {
       return Optional.empty(); // the host reaches its endpoints over bridges only, not its macvlan members
     }
@@ -1778,7 +1890,9 @@ public final class Reachability {
       }
       for (Service.Port p : s.ports()) {
         if (p.nodePort().isPresent() && p.targetPort() == port.range().first()
-            && p.protocol() == port.protocol()) {
+            && p.protocol() == port.protocol() && (families.size() == FAMILIES.size() || families.stream()
+                .anyMatch(f -> s.addresses().stream().anyMatch(x -> x.family() == f)
+                    && serviceTarget(e, f).isPresent()))) {
           return Optional.of("through node port " + p.nodePort().getAsInt() + " of service `" + s.name() + "`");
         }
       }
