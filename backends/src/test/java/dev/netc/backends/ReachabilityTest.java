@@ -68,6 +68,48 @@ class ReachabilityTest {
     assertTrue(allowed(reversed, "c2", "srv"));
   }
 
+  /**
+   * With several hosts, a host is reached from off it, and left, at its underlay address only:
+   * in that family, none other being translated (docs/model.md, "The family of the underlay").
+   */
+  @Test
+  void offTheHostsTrafficTakesTheUnderlaysFamilyOnly() throws IOException {
+    Reachability m = model("""
+        host h1 { underlay fd00:56::11 }
+        host h2 { underlay fd00:56::12 }
+        host h3 { underlay 192.168.56.13 }
+        network v4 { subnet 10.1.0.0/24 }
+        network ds { subnet 10.2.0.0/24; subnet fd00:2::/64 }
+        container a { on h1; attach v4; publish 8080 -> 80/tcp }
+        container b { on h1; attach ds; publish 8081 -> 80/tcp }
+        container c { on h2; attach v4 }
+        container d { on h3; attach v4; publish 8082 -> 80/tcp }
+        """);
+    Map<String, Boolean> got = new TreeMap<>();
+    for (String[] cell : new String[][] {{"a", "@outside"}, {"d", "@outside"}, {"@outside", "a"},
+        {"@outside", "b"}, {"@outside", "d"}, {"a", "@host/h2"}, {"d", "@host/h1"}, {"@host/h2", "a"},
+        {"@host/h2", "b"}, {"@host/h3", "a"}, {"c", "b"}, {"c", "d"}, {"@host/h1", "@host/h2"},
+        {"@host/h1", "@host/h3"}}) {
+      got.put(cell[0] + " -> " + cell[1], allowed(m, cell[0], cell[1]));
+    }
+    assertEquals(Map.ofEntries(Map.entry("a -> @outside", false), Map.entry("d -> @outside", true),
+        Map.entry("@outside -> a", false), Map.entry("@outside -> b", true), Map.entry("@outside -> d", true),
+        Map.entry("a -> @host/h2", false), Map.entry("d -> @host/h1", false), Map.entry("@host/h2 -> a", false),
+        Map.entry("@host/h2 -> b", true), Map.entry("@host/h3 -> a", false), Map.entry("c -> b", false), Map.entry("c -> d", false),
+        Map.entry("@host/h1 -> @host/h2", true), Map.entry("@host/h1 -> @host/h3", false)), got);
+    Node a = m.node("a").get();
+    Node outside = m.node("@outside").get();
+    assertEquals("no path: `a` has no address on a network with a route out in the family of host `h1`'s underlay"
+        + " fd00:56::11 (IPv6), its host's way out (no family is translated)", m.explain(a, outside, TCP80)
+        .steps().get(0).text());
+    assertEquals("no path: `a` has no address to forward to in the family of host `h1`'s underlay fd00:56::11"
+        + " (IPv6), the one the outside reaches its host at (no family is translated)",
+        m.explain(outside, a, TCP80).steps().get(0).text());
+    assertEquals("no path: the two hosts' underlay addresses are of different families: host `h1`'s underlay"
+        + " fd00:56::11 (IPv6) and host `h3`'s underlay 192.168.56.13 (IPv4)",
+        m.explain(m.node("@host/h1").get(), m.node("@host/h3").get(), TCP80).steps().get(0).text());
+  }
+
   @Test
   void pathsFollowNetworksHostsAndPublishedPorts() throws IOException {
     Reachability m = model("""
