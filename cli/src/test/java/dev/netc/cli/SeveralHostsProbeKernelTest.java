@@ -169,4 +169,41 @@ class SeveralHostsProbeKernelTest {
       DiffKernelTest.removeSandbox(s);
     }
   }
+
+  /**
+   * Hosts of both families on one sandbox underlay: the bridge `underlay` of `S` routes for each
+   * (it had the first host's family only, so `h3`, of IPv4, had no way out), and the model gives
+   * each host its own family only, and none between hosts of different families.
+   */
+  @Test
+  void anUnderlayOfBothFamiliesRoutesEach() throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = String.format("nm%06x", new SecureRandom().nextInt(1 << 24));
+    CliRunner cli = new CliRunner();
+    cli.write("fam.netc", """
+        topology fam
+        host h1 { underlay fd00:56::11 }
+        host h2 { underlay fd00:56::12 }
+        host h3 { underlay 192.168.56.13 }
+        network v4 { subnet 10.1.0.0/24 }
+        container a { on h1; attach v4; publish 8080 -> 80/tcp }
+        container c { on h2; attach v4 }
+        container d { on h3; attach v4; publish 8082 -> 80/tcp }
+        """);
+    try {
+      assertEquals(0, cli.run("apply", "fam.netc", "--sandbox", s).status());
+      CliRunner.Result r = cli.run("verify", "fam.netc", "--sandbox", s, "--format", "json");
+      assertEquals(0, r.status(), r.out() + r.err());
+      assertTrue(r.out().contains("\"cells\": 49,\n    \"compared\": 49,\n    \"skipped\": 0,\n"
+          + "    \"differ\": 0,"), r.out());
+      // d on h3 (IPv4) reaches the outside, the outside reaches d's port; h3 and h1 do not meet
+      assertTrue(cli.run("explain", "fam.netc", "d", "@outside").out().contains("allowed"));
+      assertTrue(cli.run("explain", "fam.netc", "@outside", "d").out().contains("allowed"));
+      assertTrue(cli.run("explain", "fam.netc", "@host/h1", "@host/h3").out().contains("denied"));
+      assertEquals(0, cli.run("diff", "fam.netc", "--sandbox", s).status(), "in sync");
+      assertEquals(0, cli.run("destroy", "fam.netc", "--sandbox", s).status());
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
 }

@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * <p>A topology of several hosts plays each host in a namespace of its own, {@code S-host_HOST},
  * on an underlay: a bridge {@code underlay} in {@code S} (which routes between it and the uplink)
  * with one veth per host, {@code ul-HOST} in the bridge and {@code underlay} in the host's
- * namespace carrying its declared underlay address ({@link #underlayCreation}).
+ * namespace carrying its declared underlay address ({@link #underlayCreation}); the bridge has an
+ * address of each family the hosts have, each host a default route of its own family.
  */
 public final class Sandbox {
   public static final String UPLINK = "uplink";
@@ -247,11 +248,12 @@ public final class Sandbox {
     }
     List<String> inS = new ArrayList<>();
     if (!bridgeExists) {
-      Underlay first = all.get(0);
       inS.add("link add " + Underlay.DEVICE + " type bridge");
       inS.add("link set " + Underlay.DEVICE + " alias " + underlayMark());
-      inS.add("address add " + first.router() + "/" + first.prefix() + " dev " + Underlay.DEVICE
-          + (first.router().isV4() ? "" : " nodad"));
+      for (Underlay first : firstOfEachFamily(all)) {
+        inS.add("address add " + first.router() + "/" + first.prefix() + " dev " + Underlay.DEVICE
+            + (first.router().isV4() ? "" : " nodad"));
+      }
       inS.add("link set " + Underlay.DEVICE + " up");
     }
     for (Underlay u : missing) {
@@ -263,11 +265,13 @@ public final class Sandbox {
     }
     runs.add(new Run(name, inS));
     if (!bridgeExists) {
-      Underlay first = all.get(0);
-      String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
-      // (replace: a route left from a bridge deleted by hand)
-      runs.add(new Run(outside(), List.of("route replace " + subnet + " via "
-          + (first.router().isV4() ? HOST_V4 : HOST_V6).replaceAll("/.*", ""))));
+      List<String> back = new ArrayList<>();
+      for (Underlay first : firstOfEachFamily(all)) {
+        String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
+        // (replace: a route left from a bridge deleted by hand)
+        back.add("route replace " + subnet + " via " + (first.router().isV4() ? HOST_V4 : HOST_V6).replaceAll("/.*", ""));
+      }
+      runs.add(new Run(outside(), back));
     }
     for (Underlay u : missing) {
       runs.add(new Run(u.namespace(), List.of(
@@ -305,12 +309,15 @@ public final class Sandbox {
     Set<String> outside = new TreeSet<>(Set.of(cidr(OUTSIDE_V4), cidr(OUTSIDE_V6),
         route("0.0.0.0/0", v4), route("::/0", ip(v6))));
     if (!underlays.isEmpty()) {
-      Underlay first = underlays.get(0);
-      out.put(name + " " + Underlay.DEVICE, Set.of(first.router() + "/" + first.prefix()));
-      if (outsideRoutesUnderlay) {
-        outside.add(route(dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix(),
-            first.router().isV4() ? v4 : ip(v6)));
+      Set<String> routers = new TreeSet<>();
+      for (Underlay first : firstOfEachFamily(underlays)) {
+        routers.add(first.router() + "/" + first.prefix());
+        if (outsideRoutesUnderlay) {
+          outside.add(route(dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix(),
+              first.router().isV4() ? v4 : ip(v6)));
+        }
       }
+      out.put(name + " " + Underlay.DEVICE, routers);
     }
     if (underlays.isEmpty() && liveUnderlay.isPresent()) {
       // another topology's hosts are on the underlay: S-outside keeps its route back to them
@@ -328,6 +335,17 @@ public final class Sandbox {
           route(u.router().isV4() ? "0.0.0.0/0" : "::/0", u.router().toString())));
     }
     return out;
+  }
+
+  /**
+   * The first host of each family of the underlay: the hosts of one family share its subnet and
+   * router, and an underlay of IPv4 and IPv6 hosts has one of each on the bridge of {@code S}, so
+   * that every host reaches the outside in its family.
+   */
+  private static List<Underlay> firstOfEachFamily(List<Underlay> all) {
+    Map<dev.netc.compiler.ir.IpAddress.Family, Underlay> out = new java.util.LinkedHashMap<>();
+    all.forEach(u -> out.putIfAbsent(u.address().family(), u));
+    return List.copyOf(out.values());
   }
 
   /** A route of {@link #plumbing}: {@code route DST via GATEWAY}. */
