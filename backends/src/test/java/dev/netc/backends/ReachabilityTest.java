@@ -469,4 +469,45 @@ class ReachabilityTest {
       assertEquals(Map.of("w", 49152, "fixed", 49152, "first", 49153, "second", 49154), ports);
     }
   }
+  /**
+   * A node port is DNATed in the families its service has a virtual address of alone, to an
+   * endpoint's address of that family: a node port of a service with an IPv6 address alone leads
+   * to its endpoint from @outside (both families), from another host or its endpoints only over an
+   * IPv6 underlay, and to no endpoint without an IPv6 address.
+   */
+  @Test
+  void aNodePortLeadsOnlyInAFamilyOfItsService() throws IOException {
+    String text = """
+        topology np6
+        host h1 { underlay UNDERLAY1 }
+        host h2 { underlay UNDERLAY2 }
+        network front { subnet 10.40.0.0/24; subnet fd00:40::/64 }
+        network old { subnet 10.41.0.0/24 }
+        container web { labels app=web; on h2; attach front; expose 80/tcp }
+        container v4web { labels app=v4web; on h2; attach old; expose 80/tcp }
+        container modern { on h1; attach front }
+        container legacy { on h1; attach old }
+        service www { select app=web; address fd00:96::10; port 8080 -> 80/tcp node-port 30080 }
+        service v4www { select app=v4web; address fd00:96::11; port 8080 -> 80/tcp node-port 30081 }
+        """;
+    for (boolean v6 : List.of(false, true)) {
+      Reachability m;
+      try (FileSystem fs = Jimfs.newFileSystem(Configuration.unix())) {
+        Path p = fs.getPath("/t.netc");
+        Files.writeString(p, text.replace("UNDERLAY1", v6 ? "fd00:64::11" : "192.168.64.11")
+            .replace("UNDERLAY2", v6 ? "fd00:64::12" : "192.168.64.12"));
+        CompileResult r = new Compiler().compile(p);
+        // the plans' model: no service from one host to another's endpoints, node ports only
+        m = new Reachability(r.topology().orElseThrow(() -> new AssertionError(r.diagnostics())), false);
+      }
+      String under = v6 ? "IPv6 underlay: " : "IPv4 underlay: ";
+      // (@outside reaches a host of several at its underlay address alone, in its family)
+      assertEquals(v6, allowed(m, "@outside", "web"), under + "@outside connects in the underlay's family");
+      assertEquals(v6, allowed(m, "@host/h1", "web"), under + "h1 connects in its underlay's family");
+      assertEquals(v6, allowed(m, "modern", "web"), under + "modern leaves masqueraded to h1's underlay address");
+      assertFalse(allowed(m, "legacy", "web"), under + "legacy has no IPv6 address");
+      assertFalse(allowed(m, "@outside", "v4web"), under + "v4web has no IPv6 address to be sent to");
+      assertFalse(allowed(m, "@host/h1", "v4web"), under);
+    }
+  }
 }

@@ -1885,7 +1885,9 @@ public final class Reachability {
       return Optional.empty(); // the host reaches its endpoints over bridges only, not its macvlan members
     }
     for (Service s : t.services()) {
-      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
+      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())
+          || families.stream().noneMatch(f -> s.addresses().stream().anyMatch(x -> x.family() == f)
+              && serviceTarget(e, f).isPresent())) {
         continue;
       }
       for (Service.Port p : s.ports()) {
