@@ -13,8 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Notes each endpoint that is isolated in a direction with nothing admitted at all in it: an
- * island (it may be intended, hence a note). An endpoint that publishes a port or that a service
+ * Notes each endpoint that is isolated in a direction with nothing admitted at all in it but
+ * itself and its own host (which policy does not see): an island (it may be intended, hence a
+ * note). An endpoint that publishes a port or that a service
  * selects is not counted as an island for ingress: something is clearly meant to reach it. One
  * note per declaration (replicas share it).
  */
@@ -40,9 +41,12 @@ final class NoIslands implements ModelCheck {
         if (d == Direction.INGRESS && (!e.publishes().isEmpty() || served(m, e))) {
           continue;
         }
+        // a peer counts unless it is the endpoint itself or its own host: traffic between an
+        // endpoint and its own host is not subject to policy, so a rule about it admits nothing
+        // (NETC301 says so of the rule; `allow ingress from @host` alone leaves an island)
         boolean admitsAny = m.policiesSelecting(n).stream().anyMatch(p -> p.rules().stream().anyMatch(
             r -> r.action() == Policy.Action.ALLOW && r.direction() == d
-                && m.peersOf(p, r).stream().anyMatch(o -> !o.name().equals(n.name()))));
+                && m.peersOf(p, r).stream().anyMatch(o -> !o.name().equals(n.name()) && !m.sameHostTraffic(n, o))));
         if (!admitsAny) {
           String name = e.replicaOf().map(r -> "the replicas of `" + r + "`").orElse("`" + e.name() + "`");
           out.add(Diagnostic.of(Code.NETC307, e.span(), name + (e.replicaOf().isPresent() ? " are" : " is")
