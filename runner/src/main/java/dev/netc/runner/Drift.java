@@ -12,7 +12,9 @@ import java.util.Map;
  * Drift ({@code netc diff}): how the live state of what a topology owns in a sandbox differs from
  * its desired state, object by object. It is the plan read the other way round: an object apply
  * would create is <b>missing</b>, one it would update or replace is <b>changed</b>, an owned object it would
- * delete is <b>unexpected</b>.
+ * delete is <b>unexpected</b>. What the plan makes again only because a link is replaced (its
+ * addresses, routes, forwarding entries, per-device sysctls, the ports of a replaced bridge:
+ * {@link Rebuild#follows}) is part of that replacement, not drift: it is neither listed nor counted.
  */
 public record Drift(Plan plan) {
   /** How one object drifted. */
@@ -32,12 +34,17 @@ public record Drift(Plan plan) {
     }
   }
 
+  /** The plan's changes that are drift: all but those that only go with a replaced link. */
+  public List<Change> changes() {
+    return plan.changes().stream().filter(c -> !Rebuild.follows(c)).toList();
+  }
+
   public boolean inSync() {
-    return plan.empty();
+    return changes().isEmpty();
   }
 
   public long count(State s) {
-    return plan.changes().stream().filter(c -> State.of(c.action()) == s).count();
+    return changes().stream().filter(c -> State.of(c.action()) == s).count();
   }
 
   public String summary() {
@@ -51,7 +58,7 @@ public record Drift(Plan plan) {
 
   /** {@code missing     link:demo:ve-web-0}, one line per object, then the summary ({@code drift-text.ftl}). */
   public String text() {
-    List<String> lines = plan.changes().stream()
+    List<String> lines = changes().stream()
         .map(c -> String.format("%-11s %s%s", State.of(c.action()).label(), c.id(),
             c.detail().isEmpty() ? "" : "  (" + c.detail() + ")"))
         .toList();
@@ -65,7 +72,7 @@ public record Drift(Plan plan) {
   public String json() {
     ObjectNode root = Json.object();
     ArrayNode list = root.putArray("drift");
-    for (Change c : plan.changes()) {
+    for (Change c : changes()) {
       ObjectNode o = list.addObject();
       o.put("state", State.of(c.action()).label());
       o.put("kind", c.id().kind().label());

@@ -26,6 +26,18 @@ import java.util.stream.Collectors;
  * @param follow objects to create or update again because of a replacement, with a note
  */
 record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
+  /** How the note of a {@code follow} change begins, after any value: {@code again, with replaced link:S:br-back}. */
+  static final String AGAIN = "again, with replaced ";
+
+  /**
+   * A change of the plan that only makes an object again with a replaced link ({@code follow}):
+   * the kernel removes it with the link, or the link's replacement undoes it. It is part of that
+   * replacement, not drift of its own.
+   */
+  static boolean follows(Change c) {
+    return c.action() != Change.Action.REPLACE && c.action() != Change.Action.DELETE && c.detail().contains(AGAIN);
+  }
+
   static Rebuild of(HostState h, LiveState live) {
     return of(List.of(h), live);
   }
@@ -89,7 +101,7 @@ record Rebuild(Map<ObjectId, String> replace, Map<ObjectId, String> follow) {
     }
     Map<ObjectId, String> follow = new LinkedHashMap<>();
     for (ObjectId r : replace.keySet()) {
-      String note = "again, with replaced " + r;
+      String note = AGAIN + r;
       for (HostState h : hosts) {
         for (Address a : h.addresses()) {
           if (a.namespace().equals(r.namespace()) && a.device().equals(r.name())) {
