@@ -173,4 +173,26 @@ class PlanFormatsTest {
     assertEquals(true, json.startsWith("{\n  \"drift\": [\n    {\n      \"state\": \"missing\",\n      \"kind\": \"namespace\""), json);
     assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 3,\n    \"unexpected\": 1\n  }\n}\n"), json);
   }
+
+  @Test
+  void whatGoesWithAReplacedLinkIsNoDrift() {
+    ObjectId eth0 = new ObjectId(ObjectId.Kind.LINK, "demo-erp", "eth0");
+    Plan plan = new Plan("macvlan", "demo", List.of(
+        new Change(Change.Action.REPLACE, eth0, "forces replacement: macvlan mode"),
+        new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-erp", "eth0/192.0.2.50/24"),
+            "again, with replaced link:demo-erp:eth0"),
+        new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, "demo-erp", "net.ipv6.conf.eth0.disable_ipv6"),
+            "1 again, with replaced link:demo-erp:eth0")));
+    Drift d = new Drift(plan);
+    assertEquals("""
+        changed     link:demo-erp:eth0  (forces replacement: macvlan mode)
+
+        Drift: 0 missing, 1 changed, 0 unexpected (sandbox demo, topology macvlan); `netc apply` repairs it.
+        """, d.text());
+    assertEquals(List.of(plan.changes().get(0)), d.changes());
+    String json = d.json();
+    assertEquals(1, json.split("\"state\"").length - 1, json);
+    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 0,\n    \"changed\": 1,\n    \"unexpected\": 0\n  }\n}\n"), json);
+    assertEquals(3, plan.changes().size(), "the plan keeps them");
+  }
 }
