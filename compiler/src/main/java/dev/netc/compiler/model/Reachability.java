@@ -314,6 +314,19 @@ public final class Reachability {
    * sees both ends of the forwarding), or {@code 80/tcp} when it names none.
    */
   public List<PortSpec> defaultPorts() {
+    // (computed once: the policy checks ask for it for every rule they try, PolicyScope.ports)
+    List<PortSpec> known = defaultPorts;
+    if (known == null) {
+      known = List.copyOf(computeDefaultPorts());
+      defaultPorts = known;
+    }
+    return known;
+  }
+
+  /** {@link #defaultPorts}, once (an immutable list: a race computes it twice, alike). */
+  private List<PortSpec> defaultPorts;
+
+  private List<PortSpec> computeDefaultPorts() {
     TreeSet<PortSpec> out = new TreeSet<>();
     for (Endpoint e : t.endpoints()) {
       e.exposes().forEach(p -> out.add(first(p)));
