@@ -1139,7 +1139,7 @@ public final class Reachability {
     if (service.isPresent()) {
       return service;
     }
-    if (from.host().equals(to.host()) && natOut(from).isPresent()) {
+    if (from.host().equals(to.host()) && !to.publishes().isEmpty() && natOut(from).isPresent()) {
       // through the host's address: loopback-bound ports are out of reach (a container's
       // 127.0.0.1 is its own), and so is everything from a container on internal networks only
       // (in a family both have: a port published on an IPv6 address alone, `[::]` included, is
@@ -1742,8 +1742,17 @@ public final class Reachability {
   }
 
   private Optional<String> natOut(Endpoint e) {
-    return AutomaticPorts.routeOut(e, networks).map(n -> "out of network `" + n.name() + "` with masquerade");
+    // (once per endpoint: the matrix asks for it for every pair, and the way's name is a new string)
+    Optional<String> known = natOut.get(e.name());
+    if (known == null) {
+      known = AutomaticPorts.routeOut(e, networks).map(n -> "out of network `" + n.name() + "` with masquerade");
+      natOut.put(e.name(), known);
+    }
+    return known;
   }
+
+  /** {@link #natOut(Endpoint)} by endpoint name. */
+  private final Map<String, Optional<String>> natOut = new HashMap<>();
 
   /**
    * The way out of {@code e}'s host in {@code families} only ({@link #offHostFamilies}): named by
@@ -1884,8 +1893,14 @@ public final class Reachability {
 
   /** The services that select {@code e} (of its namespace, their selector matching its labels), in order. */
   private List<Service> servicesSelecting(Endpoint e) {
-    return servicesSelecting.computeIfAbsent(e.name(), k -> t.services().stream()
-        .filter(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())).toList());
+    // (no lambda made for a name already known: the matrix asks for every pair)
+    List<Service> known = servicesSelecting.get(e.name());
+    if (known == null) {
+      known = t.services().stream()
+          .filter(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())).toList();
+      servicesSelecting.put(e.name(), known);
+    }
+    return known;
   }
 
   /**
