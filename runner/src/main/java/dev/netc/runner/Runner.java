@@ -745,88 +745,17 @@ public final class Runner {
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
-    // the sandbox's host namespaces that no host of the topology plays in (a host dropped from it,
-    // its containers moved to another, or the topology down to one host, played in S): each one
-    // that holds nothing of another topology (links, a table) nor anything not netc's goes, with
-    // its underlay; one that does is kept, and said when the topology leaves it now
-    List<String> kept = new ArrayList<>();
-    if (!sb.isHost()) {
-      Set<String> plays = new java.util.HashSet<>();
-      plays.add(sb.name());
-      t.state().hosts().forEach(h -> plays.add(h.hostNamespace().name()));
-      for (String ns : new java.util.TreeSet<>(live.hostNamespaces())) {
-        if (plays.contains(ns) || !ns.startsWith(sb.name() + "-host_")) {
-          continue;
-        }
-        String host = ns.substring((sb.name() + "-host_").length());
-        List<String> users = hostUsers(ns, t.topology(), live);
-        if (users.isEmpty()) {
-          deletions.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", ns),
-              "host " + host + ", with its underlay: no topology applied in " + sb.label() + " has it"));
-        } else if (unwanted.stream().anyMatch(i -> i.namespace().equals(ns))) {
-          kept.add("kept " + ns + " (host " + host + ", no longer in topology " + t.topology() + "): it still holds "
-              + String.join(", ", users));
-        }
-      }
-      // the last host gone, and the topology puts none on the underlay: the underlay goes too, with
-      // the route of S-outside back to it
-      Set<String> going = deletions.stream().filter(c -> droppedHost(c.id(), sb, live)).map(c -> c.id().name())
-          .collect(Collectors.toSet());
-      if (!going.isEmpty() && underlays(ts).isEmpty() && live.sandboxLinks().containsKey(Underlay.DEVICE)
-          && live.hostNamespaces().stream().allMatch(n -> n.equals(sb.name()) || going.contains(n))) {
-        deletions.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, sb.name(), Underlay.DEVICE),
-            "the sandbox's underlay, and the route of " + sb.outside() + " to it: no host is left on it"));
-      }
-    }
     List<ObjectId.Kind> order = List.of(ObjectId.Kind.RULE, ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.FDB,
         ObjectId.Kind.XFRM, ObjectId.Kind.LINK, ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE,
         ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
     List<String> notes = new ArrayList<>(live.notes());
-    notes.addAll(kept);
     if (!live.unfinished().isEmpty()) {
       notes.add(unfinished(t.topology(), live, "apply deletes the", " first", "makes "
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
-  }
-
-  /**
-   * What keeps host namespace {@code ns}, which no host of {@code topology} plays in, from going
-   * with its underlay: the other topologies whose links or tables it holds ({@code topology mhy's
-   * links or table}), and what is not netc's ({@code link eth9 (no mark)}, {@code table inet filter}).
-   * Empty: nothing but the sandbox's own and what {@code topology} owns there (which goes first).
-   */
-  private List<String> hostUsers(String ns, String topology, LiveState live) {
-    Set<String> topologies = new java.util.TreeSet<>();
-    List<String> others = new ArrayList<>();
-    live.foreign().entrySet().stream().filter(e -> e.getKey().kind() == ObjectId.Kind.LINK && e.getKey().namespace().equals(ns))
-        .sorted(Map.Entry.comparingByKey()).forEach(e -> {
-          String[] m = e.getValue().split(":", 3);
-          if (m.length == 3 && m[0].equals("netc")) {
-            topologies.add(m[1]);
-          } else {
-            others.add("link " + e.getKey().name() + (e.getValue().isEmpty() ? " (no mark)" : " (marked `" + e.getValue() + "`)"));
-          }
-        });
-    String own = Ownership.table(topology);
-    // (the tables only when no link tells: a process of nft)
-    for (String table : topologies.isEmpty() && others.isEmpty() ? reader.tables(ns) : Set.<String>of()) {
-      String name = table.substring(table.indexOf(' ') + 1);
-      if (name.equals(own)) {
-        continue;
-      }
-      if (name.startsWith("netc_")) {
-        topologies.add(name.substring("netc_".length()).replace('_', '-'));
-      } else {
-        others.add("table " + table);
-      }
-    }
-    List<String> out = new ArrayList<>();
-    topologies.forEach(x -> out.add("topology " + x + "'s links or table"));
-    out.addAll(others);
-    return out;
   }
 
   /**
@@ -1485,7 +1414,6 @@ public final class Runner {
               + (tunnelMtu ? "; " + TUNNEL_MTU : ""));
         }
         undo.loadedTables.forEach(this::recordElements);
-        removeHosts(sb, plan, before);
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         removeJournal(journal);
@@ -1496,72 +1424,8 @@ public final class Runner {
         throw stopping ? new Stopped(text) : new RunnerException(text);
       }
       removeJournal(journal);
-      notes.addAll(plan.notes()); // (a host namespace kept for another topology)
       notes.addAll(undo.notes);
       return new Outcome(plan, exec.processes() - processes, millis(start), notes);
-    }
-  }
-
-  /**
-   * Whether {@code id} is a host namespace of the sandbox ({@code S-host_H}) that {@code before}
-   * had, or the sandbox's underlay bridge in {@code S}: deleted, they go last ({@link #removeHosts}).
-   */
-  private static boolean droppedHost(ObjectId id, Sandbox sb, LiveState before) {
-    return id.kind() == ObjectId.Kind.NAMESPACE && !id.name().equals(sb.name()) && before.hostNamespaces().contains(id.name())
-        || id.kind() == ObjectId.Kind.LINK && id.namespace().equals(sb.name()) && id.name().equals(Underlay.DEVICE);
-  }
-
-  /**
-   * Removes the host namespaces the plan deletes (hosts that no topology applied in the sandbox
-   * has any more), once everything else is done and read back: each one's underlay port in
-   * {@code S} first (the veth pair goes whole at once, where the namespace's end would only go
-   * once the kernel frees the namespace, and a host added again later makes its port anew), then
-   * the namespace; with the last host, the bridge {@code underlay} of {@code S} and the routes of
-   * {@code S-outside} back to its subnet.
-   */
-  private void removeHosts(Sandbox sb, Plan plan, LiveState before) {
-    List<ObjectId> going = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE && droppedHost(c.id(), sb, before))
-        .map(Change::id).toList();
-    if (going.isEmpty()) {
-      return;
-    }
-    checkpoint();
-    List<String> hosts = going.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name).toList();
-    List<String> inS = new ArrayList<>();
-    List<String> netns = new ArrayList<>();
-    for (String ns : hosts) {
-      String port = sb.underlayPort(ns.substring((sb.name() + "-host_").length()));
-      if (before.sandboxLinks().containsKey(port)) {
-        inS.add("link del " + KernelNames.checkIfname(port));
-      }
-      netns.add("netns del " + KernelNames.checkNetns(ns));
-    }
-    boolean underlay = going.stream().anyMatch(i -> i.kind() == ObjectId.Kind.LINK);
-    if (underlay) {
-      inS.add("link del " + Underlay.DEVICE);
-    }
-    if (!inS.isEmpty()) {
-      ip(new Sandbox.Run(sb.name(), inS));
-    }
-    if (!netns.isEmpty()) {
-      ip(new Sandbox.Run("", netns));
-    }
-    if (underlay) {
-      // S-outside's routes back to the underlay's subnets
-      String key = sb.outside() + " " + Sandbox.UPLINK;
-      Set<String> routes = new java.util.TreeSet<>(sb.plumbing(List.of(),
-          Optional.ofNullable(before.plumbing().get(sb.name() + " " + Underlay.DEVICE))).getOrDefault(key, Set.of()));
-      routes.removeAll(sb.plumbing(List.of(), Optional.empty()).getOrDefault(key, Set.of()));
-      routes.retainAll(before.plumbing().getOrDefault(key, Set.of()));
-      List<String> lines = routes.stream().map(r -> Sandbox.plumbingRouteDeletion(r, Sandbox.UPLINK)).toList();
-      if (!lines.isEmpty()) {
-        ip(new Sandbox.Run(sb.outside(), lines));
-      }
-    }
-    Set<String> left = new java.util.TreeSet<>(reader.namespaces());
-    left.retainAll(hosts);
-    if (!left.isEmpty()) {
-      throw new RunnerException("could not remove host namespace " + String.join(", ", left));
     }
   }
 
@@ -1755,9 +1619,8 @@ public final class Runner {
       }
       readBack.putAll(executeHost(t, ipPlan, before, byId, undo, touchedSince, readSysctls, afterDeletions, tables.get(t)));
     }
-    // (a host namespace goes last, once the apply read back as planned: removeHosts)
     List<ObjectId> late = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE).map(Change::id)
-        .filter(i -> !early.contains(i) && !droppedHost(i, sandbox(ts), before)).toList();
+        .filter(i -> !early.contains(i)).toList();
     checkpoint();
     undo.deleted.addAll(late);
     deletions(ts.get(0), late, false, before);
