@@ -317,6 +317,19 @@ public final class Sandbox {
               first.router().isV4() ? v4 : ip(v6)));
         }
       }
+      // the router of a family these hosts lack is another topology's (its hosts share the
+      // bridge): kept, with the route of S-outside back to its subnet, or each apply of one would
+      // delete what the other makes
+      java.util.Set<dev.netc.compiler.ir.IpAddress.Family> have = new java.util.HashSet<>();
+      underlays.forEach(u -> have.add(u.address().family()));
+      for (String a : liveUnderlay.orElse(Set.of())) {
+        dev.netc.compiler.ir.Parsed<dev.netc.compiler.ir.IpAddress> ip = dev.netc.compiler.ir.IpAddress.parse(a.replaceAll("/.*", ""));
+        if (!a.startsWith("route ") && a.contains("/") && ip.ok() && !have.contains(ip.get().family())) {
+          int len = Integer.parseInt(a.substring(a.indexOf('/') + 1));
+          routers.add(a);
+          outside.add(route(dev.netc.compiler.ir.Cidr.mask(ip.get(), len) + "/" + len, ip.get().isV4() ? v4 : ip(v6)));
+        }
+      }
       out.put(name + " " + Underlay.DEVICE, routers);
     }
     if (underlays.isEmpty() && liveUnderlay.isPresent()) {
