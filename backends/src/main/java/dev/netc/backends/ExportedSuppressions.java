@@ -47,7 +47,8 @@ public final class ExportedSuppressions {
       return new Result(export.text(), List.of());
     }
     List<Diagnostic> read = compile.apply(export.text());
-    List<String> notes = new ArrayList<>();
+    // (a set: the blocks written from one declaration, replicas or pod members, share its notes)
+    Set<String> notes = new LinkedHashSet<>();
     // the comments to write above each block's first line: code -> reason
     Map<Export.Block, Map<Code, String>> comments = new LinkedHashMap<>();
     for (Export.Block b : export.blocks()) {
@@ -90,7 +91,7 @@ public final class ExportedSuppressions {
       }
       text = write(export.text(), comments);
     }
-    return new Result(text, notes);
+    return new Result(text, List.copyOf(notes));
   }
 
   private static String note(Diagnostic d, String why) {
