@@ -171,6 +171,50 @@ class SeveralHostsProbeKernelTest {
   }
 
   /**
+   * The same topology on an IPv6 underlay with an IPv6 subnet on `mesh`, and a bridge network of
+   * IPv6 on both hosts: each host masquerades its endpoints' IPv6 out of its underlay, as IPv4
+   * (`ip6 saddr @masquerade6`). Without it the endpoints left with their own addresses, which
+   * nothing routes back to one host (an overlay's subnet is on both, and so is a bridge network's):
+   * 8 of 98 cells differed (every endpoint to `@outside`), and 5 of 25 on the bridge network (to
+   * `@outside`, to the other host, through a port published on the other host).
+   */
+  @Test
+  void anIpv6SubnetLeavesAHostOfSeveralMasqueraded() throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = String.format("nm%06x", new SecureRandom().nextInt(1 << 24));
+    CliRunner cli = new CliRunner();
+    String text = Files.readString(DiffKernelTest.ROOT.resolve("examples/overlay.netc"))
+        .replace("underlay 192.168.56.11", "underlay fd00:56::11")
+        .replace("underlay 192.168.56.12", "underlay fd00:56::12")
+        .replace("  subnet 10.40.0.0/24\n", "  subnet 10.40.0.0/24\n  subnet fd00:40::/64\n")
+        .replace("  mtu 1450\n", "");
+    assertTrue(text.contains("fd00:40::/64") && !text.contains("mtu 1450"), text);
+    cli.write("overlay.netc", text);
+    cli.write("lan.netc", """
+        topology lan
+        host h1 { underlay fd00:56::11 }
+        host h2 { underlay fd00:56::12 }
+        network lan { subnet fd00:41::/64 }
+        container a { on h1; attach lan; publish 8080 -> 80/tcp }
+        container c { on h2; attach lan }
+        """);
+    try {
+      for (String[] c : new String[][] {{"overlay.netc", "98"}, {"lan.netc", "25"}}) {
+        assertEquals(0, cli.run("apply", c[0], "--sandbox", s).status(), c[0]);
+        assertTrue(cli.run("explain", c[0], c[0].equals("lan.netc") ? "c" : "web", "@outside").out()
+            .contains("allowed"), c[0]);
+        CliRunner.Result r = cli.run("verify", c[0], "--sandbox", s, "--format", "json");
+        assertEquals(0, r.status(), r.out() + r.err());
+        assertTrue(r.out().contains("\"cells\": " + c[1] + ",\n    \"compared\": " + c[1] + ",\n    \"skipped\": 0,\n"
+            + "    \"differ\": 0,"), r.out());
+        assertEquals(0, cli.run("destroy", c[0], "--sandbox", s).status(), c[0]);
+      }
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
+  /**
    * Hosts of both families on one sandbox underlay: the bridge `underlay` of `S` routes for each
    * (it had the first host's family only, so `h3`, of IPv4, had no way out), and the model gives
    * each host its own family only, and none between hosts of different families.

@@ -17,8 +17,9 @@ import java.util.TreeSet;
  * topology object takes: bridges are {@code br-*}, veths {@code ve-*}, container ends {@code
  * ethN}). {@code S} has {@code 198.18.0.1/30} and {@code 2001:2::1/64} on it, {@code S-outside}
  * the model's outside addresses {@code 198.18.0.2/30} and {@code 2001:2::2/64}, and a default
- * route through {@code S}'s end in both families: IPv6 subnets leave without NAT66, so the
- * outside must route replies to them through the host, and the model's {@code @outside} reaches
+ * route through {@code S}'s end in both families: IPv6 subnets leave a single host without NAT66
+ * (a host of several masquerades them to its underlay address), so the outside must route
+ * replies to them through the host, and the model's {@code @outside} reaches
  * a port published on any address of the host (a bridge's gateway too), as a client out on the
  * network would. The loopbacks and uplinks netc creates carry the alias
  * {@code netc-sandbox:S...}, so that {@code destroy} knows it may remove them.

@@ -102,9 +102,13 @@ public final class RulesetBuilder {
     }
     sets.add(new NftSet("same_network", List.of(Expr.FieldType.IFNAME, Expr.FieldType.IFNAME), List.of(),
         false, pairs, "in and out of the same bridge: traffic within one network"));
-    // IPv4 only: IPv6 subnets are routed out as they are, without NAT66 (the uplink's router
-    // needs a route to them through the host, as the sandbox's outside has)
-    for (IpAddress.Family f : List.of(IpAddress.Family.V4)) {
+    // IPv4 always. IPv6 on a host of several only: a single host routes its IPv6 subnets out as
+    // they are, without NAT66 (the uplink's router needs a route to them through the host, as the
+    // sandbox's outside has); a network of several hosts has its subnets on each host it spans,
+    // so no router could route them back to one host, and the model has the endpoints' traffic
+    // leave such a host from its own address (its underlay's), in either family
+    for (IpAddress.Family f : model.topology().hosts().size() > 1 ? IpAddress.Family.values()
+        : new IpAddress.Family[] {IpAddress.Family.V4}) {
       List<Value.Addr> subnets = new ArrayList<>();
       for (Bridge b : host.bridges()) {
         if (!b.internal()) {
