@@ -7,6 +7,7 @@ import dev.netc.backends.plan.Planner;
 import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.runner.Runner;
@@ -48,14 +49,51 @@ final class SandboxTarget {
    */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
       boolean json) {
+    Attempt a = attempt(ctx, file, recursive, sandbox, host);
+    if (a.unreadable().isPresent()) {
+      throw new Netc.UserError(a.unreadable().get());
+    }
+    if (a.loaded().isEmpty()) {
+      Stopped.print(ctx, a.diagnostics(), a.files(), json);
+    }
+    return a.loaded();
+  }
+
+  /**
+   * What {@link #attempt} found: the topology and its targets, or why there are none: FILE
+   * cannot be read ({@code unreadable}, the error's words), or the topology or its plan has
+   * errors ({@code diagnostics}, of a topology of {@code files} files, not printed yet), with the
+   * compiled topology's name ({@code compiled}) when only its plan failed.
+   */
+  record Attempt(Optional<Loaded> loaded, Optional<String> unreadable, List<Diagnostic> diagnostics, int files,
+      Optional<String> compiled) {
+    Attempt {
+      diagnostics = List.copyOf(diagnostics);
+    }
+
+    static Attempt failed(List<Diagnostic> diagnostics, int files, Optional<String> compiled) {
+      return new Attempt(Optional.empty(), Optional.empty(), diagnostics, files, compiled);
+    }
+  }
+
+  /**
+   * {@link #load} without printing what stops it: the command decides ({@code netc destroy}
+   * goes on from apply's records). An unknown {@code --host}, or none in host mode for a topology
+   * of several hosts, is still a {@link Netc.UserError}.
+   */
+  static Attempt attempt(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
     Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
-    CompileResult r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
+    CompileResult r;
+    try {
+      r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
+    } catch (Netc.UserError e) {
+      return new Attempt(Optional.empty(), Optional.of(e.getMessage()), List.of(), 0, Optional.empty());
+    }
     if (r.topology().isEmpty()) {
-      Stopped.print(ctx, r.diagnostics(), r.sources().size(), json);
-      return Optional.empty();
+      return Attempt.failed(r.diagnostics(), r.sources().size(), Optional.empty());
     }
     Topology t = r.topology().get();
     if (host != null && t.hosts().stream().noneMatch(h -> h.name().equals(host))) {
@@ -68,14 +106,14 @@ final class SandboxTarget {
     }
     Planner.Result plan = Planner.plan(t, s.get());
     if (plan.state().isEmpty()) {
-      Stopped.print(ctx, plan.diagnostics(), r.sources().size(), json);
-      return Optional.empty();
+      return Attempt.failed(plan.diagnostics(), r.sources().size(), Optional.of(t.name()));
     }
     if (!plan.diagnostics().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));
     }
     DesiredState state = plan.state().get();
     List<HostState> hosts = host == null ? state.hosts() : List.of(state.host(host).orElseThrow());
-    return Optional.of(new Loaded(t, hosts.stream().map(h -> Targets.of(t, state, h)).toList()));
+    Loaded loaded = new Loaded(t, hosts.stream().map(h -> Targets.of(t, state, h)).toList());
+    return new Attempt(Optional.of(loaded), Optional.empty(), List.of(), r.sources().size(), Optional.empty());
   }
 }

@@ -452,6 +452,81 @@ public final class Compiler {
     return kubernetes ? dnsLabel(derived) : derived;
   }
 
+  /**
+   * The name the topology of {@code root} (its files {@code files}, as {@link #compile(Path,
+   * List)} takes them) has when it compiles, told from what can still be read of it when it does
+   * not (a syntax error mid-edit, a front end's error): empty when that cannot be told for sure,
+   * so that a caller never acts on another topology's name. It is
+   * <ul>
+   *   <li>for a {@code .netc} file, the name of its {@code topology} line when the parser read that
+   *       line and found no error before its end; else, when the file has no syntax error at all
+   *       (so surely no {@code topology} line), the file's name without its extension;
+   *   <li>for a Compose file that reads as YAML, its project's name: its top-level {@code name}
+   *       when it has one that reads, else its folder's;
+   *   <li>for a Kubernetes file, several files or a folder of manifests, the file's or folder's
+   *       name made a netc name, whatever they hold ({@link #derivedName}).
+   * </ul>
+   * A name that is not a topology name is none. A file that cannot be read gives none.
+   */
+  public static Optional<String> readableName(Path root, List<Path> files) {
+    if (files.isEmpty()) {
+      return Optional.empty();
+    }
+    SourceFile source;
+    try {
+      SourceReader.Read read = SourceReader.read(files.get(0), files.get(0).toString());
+      if (read.file().isEmpty()) {
+        return Optional.empty();
+      }
+      source = read.file().get();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+    Optional<Frontend> foreign = Frontends.forFile(source);
+    boolean single = files.size() == 1 && files.get(0).equals(root) && !java.nio.file.Files.isDirectory(root);
+    Optional<String> name;
+    if (!single || foreign.isPresent() && foreign.get() == Frontends.KUBERNETES) {
+      // only Kubernetes manifests are read several at a time; they are named after root
+      String file = root.getFileName() == null ? "topology" : root.getFileName().toString();
+      int dot = file.lastIndexOf('.');
+      name = Optional.of(dnsLabel(java.nio.file.Files.isDirectory(root) || dot <= 0 ? file : file.substring(0, dot)));
+    } else if (foreign.isPresent()) {
+      name = composeName(source, foreign.get());
+    } else {
+      name = netcName(root, source);
+    }
+    return name.filter(Compiler::validTopologyName);
+  }
+
+  /** A Compose file's project name, when its YAML reads and so does its {@code name}, if it has one. */
+  private static Optional<String> composeName(SourceFile source, Frontend compose) {
+    List<String> keys = Yaml.topLevelKeys(source);
+    if (keys.isEmpty()) {
+      return Optional.empty(); // broken YAML: whether it has a `name` cannot be told
+    }
+    List<Decl> decls;
+    try {
+      decls = compose.read(source, new Diagnostics());
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+    Optional<Word> project = decls.stream().filter(d -> d instanceof Decl.Topology).map(d -> ((Decl.Topology) d).name())
+        .findFirst();
+    // a project named by its `name` has that value's span; one named after its folder, the file's start
+    boolean fromName = project.isPresent() && !project.get().span().equals(Span.at(source, 0));
+    return project.isPresent() && fromName == keys.contains("name") ? project.map(Word::text) : Optional.empty();
+  }
+
+  /** A {@code .netc} file's name: its {@code topology} line's, read whole before any error ({@link Parse#topologyLine}), or its file's. */
+  private static Optional<String> netcName(Path root, SourceFile source) {
+    Optional<Decl.Topology> line = Parse.topologyLine(source);
+    if (line.isPresent()) {
+      return Optional.of(line.get().name().text());
+    }
+    // no topology line: named after the file, when it surely has none (no error where one could hide)
+    return Parse.file(source).hasSyntaxErrors() ? Optional.empty() : Optional.of(derivedName(root, source));
+  }
+
   /** Whether {@code name} can be a topology's name (a {@code topology} line's, NETC103 otherwise). */
   public static boolean validTopologyName(String name) {
     return name.matches(TOPOLOGY_NAME);

@@ -2412,8 +2412,19 @@ public final class Runner {
    */
   private void deletions(Target t, List<ObjectId> ids, boolean force, LiveState live) {
     Set<String> hostNs = new java.util.HashSet<>();
-    hostNs.add(t.sandbox().name());
     t.state().hosts().forEach(h -> hostNs.add(h.hostNamespace().name()));
+    deletions(t.sandbox(), t.topology(), hostNs, ids, force, live);
+  }
+
+  /**
+   * {@link #deletions(Target, List, boolean, LiveState)} of topology {@code topology} in {@code
+   * sb}, without its desired state: {@code hostNamespaces} are the host namespaces ({@code S}
+   * is one always), whose batches run before the endpoints'.
+   */
+  private void deletions(Sandbox sb, String topology, Set<String> hostNamespaces, List<ObjectId> ids, boolean force,
+      LiveState live) {
+    Set<String> hostNs = new java.util.HashSet<>(hostNamespaces);
+    hostNs.add(sb.name());
     Set<String> dying = ids.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name)
         .collect(Collectors.toSet());
     // a namespace a process still runs in does not die with its name: the host ends of its veths
@@ -2451,7 +2462,7 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(deleteTables(id.namespace(), t.topology()), "nft delete table in "
+        case TABLE -> check(deleteTables(id.namespace(), topology), "nft delete table in "
             + (id.namespace().isEmpty() ? "the host" : id.namespace()));
         case FILE -> {
           try {
@@ -2488,8 +2499,8 @@ public final class Runner {
     runs.forEach(r -> run(r, force));
     for (ObjectId id : ids) {
       if (id.kind() == ObjectId.Kind.TABLE) {
-        TableRecords.writeFile(records.recordPath(id.namespace(), t.topology()), Optional.empty());
-        TableRecords.writeFile(records.appliedPath(id.namespace(), t.topology()), Optional.empty());
+        TableRecords.writeFile(records.recordPath(id.namespace(), topology), Optional.empty());
+        TableRecords.writeFile(records.appliedPath(id.namespace(), topology), Optional.empty());
       }
     }
   }
@@ -3069,21 +3080,42 @@ public final class Runner {
    * namespaces and underlay too) when netc made it and nothing foreign is left in it.
    */
   public Outcome destroy(List<Target> ts) {
+    return destroy(sandbox(ts), ts.get(0).topology(), ts);
+  }
+
+  /**
+   * Removes what topology {@code topology} owns in {@code sb} ({@link Sandbox#host} in host
+   * mode) without its desired state, for a topology whose file no longer compiles (or is gone):
+   * from its marks in the live state (every object netc makes carries them, or is in a namespace
+   * or on a link that does), the journal of an apply that did not end and the records apply
+   * keeps under the state folder. It removes what {@link #destroy(List)} of every host of the
+   * topology removes; only which host an endpoint's namespace belongs to needs the desired
+   * state, so that one host of several cannot be destroyed alone this way.
+   */
+  public Outcome destroy(Sandbox sb, String topology) {
+    return destroy(sb, topology, List.of());
+  }
+
+  /** Destroy of {@code topology} in {@code sb}: the hosts {@code ts}, or without them every host, from the live state. */
+  private Outcome destroy(Sandbox sb, String topology, List<Target> ts) {
     long start = System.nanoTime();
     int processes = exec.processes();
-    Sandbox sb = sandbox(ts);
-    Target t = ts.get(0);
     String s = sb.name();
     List<String> notes = new ArrayList<>();
     try (StateLock lock = lock(sb)) {
-      LiveState live = reader.read(sb, t.topology(), Map.of());
+      LiveState live = reader.read(sb, topology, Map.of());
       // the namespaces of the hosts not destroyed keep their objects
       Set<String> kept = new java.util.HashSet<>();
-      Set<String> chosen = ts.stream().map(x -> x.host().host()).collect(Collectors.toSet());
-      for (HostState h : t.state().hosts()) {
-        if (!chosen.contains(h.host())) {
-          kept.add(h.hostNamespace().name());
-          h.namespaces().forEach(n -> kept.add(n.name()));
+      Set<String> hostNs = new java.util.HashSet<>(live.hostNamespaces());
+      if (!ts.isEmpty()) {
+        Set<String> chosen = ts.stream().map(x -> x.host().host()).collect(Collectors.toSet());
+        hostNs.clear();
+        for (HostState h : ts.get(0).state().hosts()) {
+          hostNs.add(h.hostNamespace().name());
+          if (!chosen.contains(h.host())) {
+            kept.add(h.hostNamespace().name());
+            h.namespaces().forEach(n -> kept.add(n.name()));
+          }
         }
       }
       List<ObjectId> ids = new ArrayList<>();
@@ -3091,7 +3123,7 @@ public final class Runner {
       // veths' host ends go with them), then the IPsec objects and the host namespaces' other links
       live.owned(ObjectId.Kind.XFRM).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.LINK).stream().filter(i -> live.hostNamespaces().contains(i.namespace())
-          && !kept.contains(i.namespace()) && !goesWithItsPeer(t.topology(), live.aliases().getOrDefault(i, ""))).forEach(ids::add);
+          && !kept.contains(i.namespace()) && !goesWithItsPeer(topology, live.aliases().getOrDefault(i, ""))).forEach(ids::add);
       live.owned(ObjectId.Kind.TABLE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.FILE).stream().filter(i -> !kept.contains(i.namespace())).forEach(ids::add);
       live.owned(ObjectId.Kind.NAMESPACE).stream().filter(i -> !kept.contains(i.name())).forEach(ids::add);
@@ -3099,23 +3131,35 @@ public final class Runner {
       live.unfinished().stream().sorted().forEach(n -> ids.add(new ObjectId(ObjectId.Kind.NAMESPACE, "", n)));
       ids.addAll(LiveReader.dyingWithUnfinished(live)); // their host ends: the kernel's, waited for
       List<Change> changes = ids.stream().map(i -> new Change(Change.Action.DELETE, i, "")).toList();
-      deletions(t, ids, true, live);
+      // (read before the deletions: a host namespace's record is found by the namespace)
+      Set<String> recorded = ts.isEmpty() ? recordedHostNamespaces(sb, topology, live) : Set.of();
+      deletions(sb, topology, hostNs, ids, true, live);
       removeUnfinishedFiles(live);
-      removeJournal(LiveReader.unfinishedJournal(stateDir, sb, t.topology()));
+      removeJournal(LiveReader.unfinishedJournal(stateDir, sb, topology));
       ts.forEach(x -> {
         records.write(x, Optional.empty());
         records.writeApplied(x, Optional.empty());
       });
-      LiveState after = reader.read(sb, t.topology(), Map.of());
+      for (String ns : recorded) {
+        TableRecords.writeFile(records.recordPath(ns, topology), Optional.empty());
+        TableRecords.writeFile(records.appliedPath(ns, topology), Optional.empty());
+      }
+      LiveState after = reader.read(sb, topology, Map.of());
       List<ObjectId> left = after.owned().stream().filter(i -> !kept.contains(i.namespace())
           && !(i.kind() == ObjectId.Kind.NAMESPACE && kept.contains(i.name()))).toList();
       if (!left.isEmpty()) {
-        throw new RunnerException("destroy left " + left.size() + " object(s) of " + t.topology() + ": "
+        throw new RunnerException("destroy left " + left.size() + " object(s) of " + topology + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
       // a file the topology writes that no longer carries its mark (edited by hand above it) is
-      // not netc's to remove; said, since it keeps the next apply out
-      List<String> unmarked = ts.stream().flatMap(x -> x.host().files().stream()).map(KernelObject::id)
+      // not netc's to remove; said, since it keeps the next apply out. Without the desired state,
+      // the files it would write are those of the namespaces that went (an endpoint's files are
+      // in its namespace's folder)
+      Set<String> gone = ids.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE).map(ObjectId::name)
+          .collect(Collectors.toSet());
+      List<String> unmarked = (ts.isEmpty()
+          ? after.foreign().keySet().stream().filter(i -> i.kind() == ObjectId.Kind.FILE && gone.contains(i.namespace()))
+          : ts.stream().flatMap(x -> x.host().files().stream()).map(KernelObject::id))
           .filter(i -> after.foreign().containsKey(i) && !after.foreign().get(i).startsWith("# netc:")).map(ObjectId::name)
           .sorted().toList();
       if (!unmarked.isEmpty()) {
@@ -3161,7 +3205,7 @@ public final class Runner {
               .map(m -> m.split(":", 3)).filter(m -> m.length == 3).forEach(m -> others.add(m[1]));
           reader.tables(s).stream().map(x -> x.substring(x.indexOf(' ') + 1)).filter(x -> x.startsWith("netc_"))
               .forEach(x -> others.add(x.substring("netc_".length()).replace('_', '-')));
-          others.remove(t.topology());
+          others.remove(topology);
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign) + (others.isEmpty() ? ""
               : "; they are " + (others.size() == 1 ? "topology " : "topologies ") + String.join(" and ", others)
               + "'s (`netc destroy` with " + (others.size() == 1 ? "its file" : "their files") + " removes them)"));
@@ -3171,10 +3215,41 @@ public final class Runner {
         notes.add("left " + sb.label() + " alone: " + clash(sb, after).get());
       } else if (!sb.isHost() && after.sandboxExists()) {
         changes = new ArrayList<>(changes);
-        changes.addAll(scaffoldingOfAForeignSandbox(sb, t.topology(), after, notes));
+        changes.addAll(scaffoldingOfAForeignSandbox(sb, topology, after, notes));
       }
-      return new Outcome(new Plan(t.topology(), s, changes), exec.processes() - processes, millis(start), notes);
+      return new Outcome(new Plan(topology, s, changes), exec.processes() - processes, millis(start), notes);
     }
+  }
+
+  /**
+   * The host namespaces whose records of {@code topology} ({@link TableRecords}) a destroy
+   * without the desired state removes: {@code S} (the host in host mode), each host namespace
+   * the read found, and each {@code S-host_H} of which a record of the topology is there while
+   * no namespace of that name is (deleted by hand); not a namespace of that name that is no host
+   * of the sandbox (another sandbox, named {@code S-host_H}, is).
+   */
+  private Set<String> recordedHostNamespaces(Sandbox sb, String topology, LiveState live) {
+    Set<String> out = new java.util.TreeSet<>(live.hostNamespaces());
+    out.add(sb.name());
+    if (sb.isHost() || !Files.isDirectory(stateDir)) {
+      return out;
+    }
+    String prefix = sb.name() + "-host_";
+    try (var files = Files.list(stateDir)) {
+      files.map(f -> f.getFileName().toString()).forEach(f -> {
+        for (String end : List.of("." + topology + ".nft", "." + topology + ".nft.sha256")) {
+          if (f.startsWith(prefix) && f.endsWith(end)) {
+            String ns = f.substring(0, f.length() - end.length());
+            if (ns.length() > prefix.length() && KernelNames.validNetns(ns) && !live.namespaces().contains(ns)) {
+              out.add(ns);
+            }
+          }
+        }
+      });
+    } catch (IOException e) {
+      throw new RunnerException("cannot read " + stateDir + ": " + e.getMessage());
+    }
+    return out;
   }
 
   /** Whether {@code S-outside} is there without the sandbox's mark: someone else's, never deleted. */

@@ -111,6 +111,17 @@ public final class DiagnosticReport {
     return Templates.render("diagnostics-text.ftl", model);
   }
 
+  /**
+   * How many diagnostics {@code diagnostics} has of each severity, as the text report's summary
+   * counts them (suppressed ones left out): {@code 2 errors, 1 warning}; {@code no problems}.
+   */
+  public static String count(List<Diagnostic> diagnostics) {
+    int[] counts = new int[Severity.values().length];
+    diagnostics.stream().filter(d -> d.suppressed().isEmpty()).forEach(d -> counts[d.severity().ordinal()]++);
+    String all = summary(counts, 0, 1);
+    return all.substring(0, all.length() - " in 1 file".length());
+  }
+
   private static String summary(int[] counts, int suppressed, int files) {
     List<String> parts = new ArrayList<>();
     plural(parts, counts[Severity.ERROR.ordinal()], "error");

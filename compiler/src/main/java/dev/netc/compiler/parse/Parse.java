@@ -154,6 +154,42 @@ public final class Parse {
   }
 
   /**
+   * The file's {@code topology} line (its first), when the parser reads that line whole and no
+   * error of the file starts before the line's end: a file with a syntax error further on (being
+   * edited) still names its topology. {@link #file} keeps no declaration of a file with errors;
+   * this takes the items the first parse built before it stopped, each matched whole, and the
+   * errors' places from {@link #file}. Empty when the file has no such line that reads so.
+   */
+  public static java.util.Optional<Decl.Topology> topologyLine(SourceFile source) {
+    ParsedFile parsed = file(source);
+    java.util.OptionalInt firstError = parsed.diagnostics().stream().filter(Diagnostic::isError)
+        .mapToInt(d -> d.span().start()).min();
+    List<Decl> decls = parsed.decls();
+    if (firstError.isPresent()) {
+      NetcParser parser = new NetcParser(lex(source, new ArrayList<>()));
+      parser.removeErrorListeners();
+      parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+      parser.setErrorHandler(new BailErrorStrategy());
+      ItemByItem items = new ItemByItem(new AstBuilder(source));
+      parser.addParseListener(items);
+      try {
+        parser.file();
+      } catch (ParseCancellationException e) {
+        // stopped at the error (or where SLL cannot decide): the items before it are built
+      }
+      decls = items.decls;
+    }
+    java.util.Optional<Decl.Topology> line = decls.stream().filter(d -> d instanceof Decl.Topology)
+        .map(d -> (Decl.Topology) d).findFirst();
+    if (line.isEmpty() || firstError.isEmpty()) {
+      return line;
+    }
+    int eol = source.text().indexOf('\n', line.get().span().end());
+    int end = eol < 0 ? source.text().length() : eol;
+    return firstError.getAsInt() > end ? line : java.util.Optional.empty();
+  }
+
+  /**
    * Builds the AST of each top-level item as soon as the SLL parse has matched it, and then drops
    * the item's parse tree. The tree of a large file is several times the size of its AST; kept
    * whole until the end of the parse, it made the garbage collector copy it again and again, so
