@@ -83,7 +83,8 @@ final class DestroyCommand implements Callable<Integer> {
         return Optional.empty();
       }
     });
-    String why = a.unreadable().orElse(file + " does not compile (" + DiagnosticReport.count(a.diagnostics()) + ")");
+    String why = a.unreadable().orElse(file + (a.compiled().isPresent() ? " compiles, but its kernel plan cannot be made ("
+        : " does not compile (") + DiagnosticReport.count(a.diagnostics()) + ")");
     if (name.isEmpty()) {
       if (a.unreadable().isEmpty()) {
         Stopped.print(ctx, a.diagnostics(), a.files(), false);
@@ -98,7 +99,9 @@ final class DestroyCommand implements Callable<Integer> {
     }
     Sandbox sb = target.sandbox == null ? Sandbox.host(name.get()) : new Sandbox(target.sandbox);
     ctx.err().println("netc: " + why + "; destroying topology " + name.get() + " from the records of apply and the"
-        + " marks in " + sb.label() + " instead" + (a.unreadable().isPresent() ? "" : " (`netc lint " + file + "` lists them)"));
+        + " marks in " + sb.label() + " instead" + (a.unreadable().isPresent() ? ""
+            : a.compiled().isPresent() ? " (`netc plan " + file + (target.sandbox == null ? "" : " --sandbox " + target.sandbox)
+                + "` lists them)" : " (`netc lint " + file + "` lists them)"));
     return destroy(List.of(), name.get(), Optional.of(sb));
   }
 
