@@ -19,7 +19,7 @@ import picocli.CommandLine.Parameters;
         + " repairs it."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:in sync", "1:error", "2:drift"})
-final class DiffCommand implements Callable<Integer> {
+final class DiffCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
@@ -38,8 +38,13 @@ final class DiffCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format.json();
+  }
+
+  @Override
   public Integer call() {
-    return target.onTargets(ctx, file, input.recursive, format.json(), "", t -> {
+    return target.onTargets(ctx, file, input.recursive, json(), "", t -> {
       Drift drift = Runner.system(Duration.ZERO).drift(t);
       ctx.out().print(format.json() ? drift.json()
           : verbosity.quiet ? drift.summary() + "\n" : drift.text());

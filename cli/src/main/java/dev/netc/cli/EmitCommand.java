@@ -43,7 +43,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:written (k8s and compose warn on stderr about what they cannot express)",
         "1:errors in the topology or the plan, or the output cannot be written"})
-final class EmitCommand implements Callable<Integer> {
+final class EmitCommand implements Callable<Integer>, Stopped.Json {
   /** The backends available, and the file each writes under {@code --out}. */
   enum Backend {
     json(".json"),
@@ -96,6 +96,12 @@ final class EmitCommand implements Callable<Integer> {
     this.ctx = ctx;
   }
 
+  /** The json backend, printed on stdout: its reader gets JSON whatever happens ({@link Stopped}). */
+  @Override
+  public boolean json() {
+    return backend == Backend.json && out == null;
+  }
+
   @Override
   public Integer call() {
     if (!backend.kernel() && (sandbox != null || host != null)) {
@@ -112,7 +118,7 @@ final class EmitCommand implements Callable<Integer> {
     CompileResult r = Inputs.compile(ctx, new Compiler(java.util.Set.of(), locked), file, input.recursive);
     if (r.topology().isEmpty()) {
       // the json backend's reader gets JSON: the diagnostics, as `netc lint --format json` prints them
-      Stopped.print(ctx, r.diagnostics(), r.sources().size(), backend == Backend.json && out == null);
+      Stopped.print(ctx, r.diagnostics(), r.sources().size(), json());
       return 1;
     }
     Topology t = r.topology().get();

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
     description = "Parse and check topology files; nothing is touched.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no errors (warnings allowed unless --werror)", "1:errors"})
-final class LintCommand implements Callable<Integer> {
+final class LintCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Parameters(arity = "1..*", paramLabel = "FILE", description = Inputs.FILE + " Several topologies are linted one by one.")
@@ -62,12 +62,17 @@ final class LintCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format == DiagnosticReport.Format.JSON;
+  }
+
+  @Override
   public Integer call() {
     Set<Code> disabled = codes(disable);
     Compiler compiler = new Compiler(disabled, locked);
     Set<Diagnostic> all = new LinkedHashSet<>();
     Set<String> sources = new LinkedHashSet<>();
-    boolean unreadable = false;
+    List<DiagnosticReport.Failure> unreadable = new ArrayList<>();
     java.util.Map<java.nio.file.Path, List<String>> apart = new java.util.TreeMap<>();
     for (String file : files) {
       long start = System.nanoTime();
@@ -81,17 +86,19 @@ final class LintCommand implements Callable<Integer> {
         }
       } catch (Netc.UserError e) {
         ctx.err().println("netc: " + e.getMessage());
-        unreadable = true;
+        unreadable.add(new DiagnosticReport.Failure(DiagnosticReport.Failure.Kind.FAILED, e.getMessage()));
       }
       if (verbosity.verbose) {
         ctx.err().printf("netc: linted %s in %d ms%n", file, (System.nanoTime() - start) / 1_000_000);
       }
     }
     List<Diagnostic> list = dedupe(all);
-    if (sources.isEmpty() && unreadable && format == DiagnosticReport.Format.TEXT) {
+    if (sources.isEmpty() && !unreadable.isEmpty() && format == DiagnosticReport.Format.TEXT) {
       return 1; // the one-line errors said it all; "no problems in 0 files" would be false
     }
-    String text = DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
+    // JSON lists the files that cannot be read as well (first, without a position)
+    String text = json() ? DiagnosticReport.json(unreadable, list)
+        : DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
       // Cut the whole summary line, colour escapes before `netc` included.
       text = text.substring(0, text.lastIndexOf('\n', text.lastIndexOf("netc")) + 1);
@@ -107,7 +114,7 @@ final class LintCommand implements Callable<Integer> {
     });
     boolean errors = list.stream().anyMatch(Diagnostic::isError);
     boolean warnings = list.stream().anyMatch(d -> d.suppressed().isEmpty() && d.severity() == Severity.WARNING);
-    return errors || unreadable || (werror && warnings) ? 1 : 0;
+    return errors || !unreadable.isEmpty() || (werror && warnings) ? 1 : 0;
   }
 
   /** The argument that reads {@code given}, files of {@code dir}, as one: the folder when they are all of it. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
         "Nodes are the endpoints, @host and @outside."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:printed", "1:errors in the topology or the command line"})
-final class MatrixCommand implements Callable<Integer> {
+final class MatrixCommand implements Callable<Integer>, Stopped.Json {
   /** Output formats. */
   enum Format {
     text,
@@ -51,9 +51,14 @@ final class MatrixCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format == Format.json;
+  }
+
+  @Override
   public Integer call() {
     List<PortSpec> wanted = Ports.parseAll(ports);
-    Reachability model = Models.load(ctx, file, input.recursive, format == Format.json);
+    Reachability model = Models.load(ctx, file, input.recursive, json());
     if (model == null) {
       return 1;
     }

@@ -1,5 +1,6 @@
 package dev.netc.cli;
 
+import dev.netc.backends.report.DiagnosticReport.Failure;
 import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystem;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -148,19 +150,23 @@ public final class Netc implements Runnable {
     // Subcommands have --version too (standard help options); they print the root's version.
     cl.getSubcommands().values().forEach(
         sub -> sub.getCommandSpec().versionProvider(new Version()));
+    // Every error is one line on stderr; a run asked for JSON gets it on stdout as well (Stopped).
     cl.setParameterExceptionHandler((ex, a) -> {
-      // One line, like every other user error.
-      CommandLine c = ex.getCommandLine();
-      ctx.err().println("netc: " + ex.getMessage()
-          + " (try `" + c.getCommandSpec().qualifiedName() + " --help`)");
+      // the command line does not parse, so what it asks for is read from its words
+      String hint = "try `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`";
+      Stopped.print(ctx, new Failure(Failure.Kind.USAGE, ex.getMessage(), Optional.of(hint)),
+          ex.getMessage() + " (" + hint + ")", Stopped.asksForJson(a));
       return 1;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      boolean json = c.getCommand() instanceof Stopped.Json j && j.json();
       if (ex instanceof UserError ue) {
-        ctx.err().println("netc: " + ue.getMessage());
+        Stopped.print(ctx, new Failure(Failure.Kind.FAILED, ue.getMessage()), ue.getMessage(), json);
         return ue.status();
       }
-      ctx.err().println("netc: internal error: " + ex + " (rerun with --debug for details)");
+      String hint = "rerun with --debug for details";
+      Stopped.print(ctx, new Failure(Failure.Kind.INTERNAL, "internal error: " + ex, Optional.of(hint)),
+          "internal error: " + ex + " (" + hint + ")", json);
       if (root.debug || debug) {
         ex.printStackTrace(ctx.err());
       }

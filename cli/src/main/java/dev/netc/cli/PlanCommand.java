@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no changes (or changes, without --detailed-exitcode)", "1:error",
         "2:changes (with --detailed-exitcode)"})
-final class PlanCommand implements Callable<Integer> {
+final class PlanCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
@@ -67,8 +67,13 @@ final class PlanCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format == Format.JSON;
+  }
+
+  @Override
   public Integer call() {
-    return target.onTargets(ctx, file, input.recursive, format == Format.JSON, "", t -> {
+    return target.onTargets(ctx, file, input.recursive, json(), "", t -> {
       Plan plan = out == null ? Runner.system(Duration.ZERO).plan(t) : save(t);
       ctx.out().print(switch (format) {
         case JSON -> plan.json();

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
         + " Prints the same rows, columns and formats as `netc matrix`. Needs root."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:printed", "1:error (the topology, the command line, a sandbox not applied)"})
-final class ProbeCommand implements Callable<Integer> {
+final class ProbeCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
@@ -49,8 +49,13 @@ final class ProbeCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format == MatrixCommand.Format.json;
+  }
+
+  @Override
   public Integer call() {
-    return target.inSandbox(ctx, "probe", file, input.recursive, format == MatrixCommand.Format.json, loaded -> {
+    return target.inSandbox(ctx, "probe", file, input.recursive, json(), loaded -> {
       Reachability model = new Reachability(loaded.topology());
       List<PortSpec> ports = probe.ports(ctx, model);
       ProbeResult r;

@@ -4,6 +4,7 @@ import dev.netc.backends.report.DiagnosticReport;
 import dev.netc.backends.report.ReviewReport;
 import dev.netc.compiler.CompileResult;
 import dev.netc.compiler.Compiler;
+import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.model.Reachability;
@@ -46,7 +47,7 @@ import picocli.CommandLine.Parameters;
         "for the folder, reviewed as one topology."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no change in reachability", "1:errors", "2:reachability changed"})
-final class ReviewCommand implements Callable<Integer> {
+final class ReviewCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Option(names = "--base", required = true, paramLabel = "REV",
@@ -80,6 +81,11 @@ final class ReviewCommand implements Callable<Integer> {
 
   ReviewCommand(Netc.Context ctx) {
     this.ctx = ctx;
+  }
+
+  @Override
+  public boolean json() {
+    return format == ReviewReport.Format.JSON;
   }
 
   @Override
@@ -117,6 +123,9 @@ final class ReviewCommand implements Callable<Integer> {
     try {
       Mirror at = new Mirror(git, mirror);
       boolean errors = false;
+      // with --format json, what stops the review is printed in place of the report, as JSON
+      List<DiagnosticReport.Failure> failures = new ArrayList<>();
+      List<Diagnostic> stopped = new ArrayList<>();
       List<ReviewReport.FileDelta> deltas = new ArrayList<>();
       for (String name : names) {
         long start = System.nanoTime();
@@ -130,8 +139,10 @@ final class ReviewCommand implements Callable<Integer> {
         boolean inBase = !baseFiles.isEmpty();
         boolean inHead = !headFiles.isEmpty();
         if (!inBase && !inHead) {
-          ctx.err().println("netc: `" + name + "` is neither at " + base + " nor in the working tree"
-              + (folder ? " (a folder with .yaml or .yml files)" : ""));
+          String message = "`" + name + "` is neither at " + base + " nor in the working tree"
+              + (folder ? " (a folder with .yaml or .yml files)" : "");
+          ctx.err().println("netc: " + message);
+          failures.add(new DiagnosticReport.Failure(DiagnosticReport.Failure.Kind.FAILED, message));
           errors = true;
           continue;
         }
@@ -139,11 +150,11 @@ final class ReviewCommand implements Callable<Integer> {
         Optional<Reachability> after = Optional.empty();
         boolean ok = true;
         if (inBase) {
-          before = load(baseRoot, baseFiles, name + " at " + base);
+          before = load(baseRoot, baseFiles, name + " at " + base, stopped);
           ok &= before.isPresent();
         }
         if (inHead) {
-          after = load(head, headFiles, name);
+          after = load(head, headFiles, name, stopped);
           ok &= after.isPresent();
         }
         if (!ok) {
@@ -152,7 +163,7 @@ final class ReviewCommand implements Callable<Integer> {
         }
         String mirrorRoot = mirror.toAbsolutePath() + "/" + prefix;
         String mirrorTop = mirror.toAbsolutePath() + "/";
-        String hereRoot = here.toAbsolutePath() + "/";
+        String hereRoot = hereRoot(here);
         ReachabilityDelta delta = ReachabilityDelta.compute(before.orElse(null), after.orElse(null),
             f -> f.startsWith(mirrorRoot) ? f.substring(mirrorRoot.length())
                 : f.startsWith(mirrorTop) ? f.substring(mirrorTop.length())
@@ -162,6 +173,16 @@ final class ReviewCommand implements Callable<Integer> {
         if (verbosity.verbose) {
           ctx.err().printf("netc: reviewed %s in %d ms%n", name, (System.nanoTime() - start) / 1_000_000);
         }
+      }
+      if (json() && errors) {
+        // a file of the revision is named as git names it there (`REV:path`, from the top of the
+        // repository); a file of the working tree as the report names it (relative to -C DIR)
+        String mirrorTop = mirror.toAbsolutePath() + "/";
+        String hereRoot = hereRoot(here);
+        ctx.out().print(DiagnosticReport.json(failures, stopped,
+            f -> f.startsWith(mirrorTop) ? base + ":" + f.substring(mirrorTop.length())
+                : f.startsWith(hereRoot) ? f.substring(hereRoot.length()) : f));
+        return 1;
       }
       String report = ReviewReport.render(format, base, deltas);
       if (verbosity.quiet && format == ReviewReport.Format.TEXT) {
@@ -178,8 +199,16 @@ final class ReviewCommand implements Callable<Integer> {
     }
   }
 
-  /** Compiles a file, or a folder's manifests read as one topology named after the folder. */
-  private Optional<Reachability> load(Path root, List<Path> files, String label) {
+  /** The working tree's folder as the start of the names of its files. */
+  private static String hereRoot(Path here) {
+    return here.toAbsolutePath() + "/";
+  }
+
+  /**
+   * Compiles a file, or a folder's manifests read as one topology named after the folder; when
+   * it does not compile, empty, its diagnostics printed and added to {@code stopped}.
+   */
+  private Optional<Reachability> load(Path root, List<Path> files, String label, List<Diagnostic> stopped) {
     CompileResult r;
     try {
       r = new Compiler().compile(root, files);
@@ -189,6 +218,7 @@ final class ReviewCommand implements Callable<Integer> {
     if (r.topology().isEmpty()) {
       ctx.err().println("netc: `" + label + "` does not compile:");
       ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      stopped.addAll(r.diagnostics());
       return Optional.empty();
     }
     return Optional.of(new Reachability(r.topology().get()));

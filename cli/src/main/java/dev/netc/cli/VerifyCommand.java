@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
         + " cells between hosts included (or on host H alone with --host H). Needs root."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:the kernel matches the model", "1:differences, or an error (the sandbox not applied or not in sync)"})
-final class VerifyCommand implements Callable<Integer> {
+final class VerifyCommand implements Callable<Integer>, Stopped.Json {
   private final Netc.Context ctx;
 
   @Parameters(index = "0", paramLabel = "FILE", description = Inputs.FILE)
@@ -46,8 +46,13 @@ final class VerifyCommand implements Callable<Integer> {
   }
 
   @Override
+  public boolean json() {
+    return format.json();
+  }
+
+  @Override
   public Integer call() {
-    return target.inSandbox(ctx, "verify", file, input.recursive, format.json(), loaded -> {
+    return target.inSandbox(ctx, "verify", file, input.recursive, json(), loaded -> {
       Reachability model = new Reachability(loaded.topology());
       List<PortSpec> ports = probe.ports(ctx, model);
       Verification v;

@@ -123,6 +123,73 @@ class ReviewCommandTest {
     assertTrue(r.err().contains("unknown network `fornt`"), r.err());
   }
 
+  /**
+   * With {@code --format json}, what stops the review is JSON on stdout in place of the report,
+   * as for the other commands: the diagnostics of a topology that does not compile (a file of
+   * the revision named {@code REV:path}), a file that is nowhere, exit status 1.
+   */
+  @Test
+  void jsonWhenATopologyDoesNotCompile(@TempDir Path tmp) throws IOException {
+    GitRepo repo = new GitRepo(tmp);
+    repo.write("ok.netc", Topologies.CLEAN);
+    repo.commit("clean");
+    repo.edit("ok.netc", "attach n", "attach m");
+    String diagnostic = """
+            {
+              "code": "NETC101",
+              "severity": "error",
+              "message": "unknown network `m`",
+              "file": "%s",
+              "line": 8,
+              "column": 10,
+              "endLine": 8,
+              "endColumn": 11,
+              "hint": "did you mean `n`?"
+            }
+        """;
+    String head = """
+        {
+          "diagnostics": [
+        %s  ]
+        }
+        """.formatted(diagnostic.formatted("ok.netc"));
+    CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
+    assertEquals(new CliRunner.Result(1, head, """
+        netc: `ok.netc` does not compile:
+        error[NETC101]: unknown network `m`
+         --> %s/ok.netc:8:10
+          |
+        8 |   attach m
+          |          ^
+          = help: did you mean `n`?
+
+        netc: 1 error in 1 file
+        """.formatted(tmp)), r);
+    // text: the report of the topologies that compile (none here), the errors on stderr alike
+    assertEquals(new CliRunner.Result(1,
+        "netc review: 0 flows opened, 0 closed, 0 endpoints added, 0 removed, 0 address changes\n", r.err()),
+        repo.netc("review", "-C", tmp.toString(), "--base", "HEAD"));
+
+    // broken at the revision, fixed in the working tree; and a file that is nowhere
+    repo.commit("broken");
+    repo.edit("ok.netc", "attach m", "attach n");
+    r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json", "nowhere.netc", "ok.netc");
+    assertEquals(1, r.status());
+    assertEquals("""
+        {
+          "diagnostics": [
+            {
+              "code": "failed",
+              "severity": "error",
+              "message": "`nowhere.netc` is neither at HEAD nor in the working tree"
+            },
+        %s  ]
+        }
+        """.formatted(diagnostic.formatted("HEAD:ok.netc")), r.out());
+    assertTrue(r.err().startsWith("netc: `nowhere.netc` is neither at HEAD nor in the working tree\n"
+        + "netc: `ok.netc at HEAD` does not compile:\nerror[NETC101]: unknown network `m`\n"), r.err());
+  }
+
   @Test
   void importsAndLockFilesAreReadFromTheRevision(@TempDir Path tmp) throws IOException {
     GitRepo repo = new GitRepo(tmp);

@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * Renders diagnostics in the formats of {@code netc lint --format}: {@code text} (the source
@@ -282,23 +284,68 @@ public final class DiagnosticReport {
 
   // ------------------------------------------------------------------ json
 
+  /**
+   * An error of a command that is about no place in a topology, and so has no code of the
+   * registry and no position: its {@link Kind} stands for the code, its message is the line the
+   * command prints on stderr (without {@code netc: }), and it may have a hint.
+   */
+  public record Failure(Kind kind, String message, Optional<String> hint) {
+    /** What went wrong, written as the code (lower case: no code of the registry is). */
+    public enum Kind {
+      /** The command line does not parse: an unknown option, a missing or malformed parameter. */
+      USAGE,
+      /** The command cannot do its work: a file it cannot read, a name the topology lacks, ... */
+      FAILED,
+      /** A bug of netc. */
+      INTERNAL;
+
+      public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+
+    public Failure(Kind kind, String message) {
+      this(kind, message, Optional.empty());
+    }
+  }
+
   /** {@code {"diagnostics": [...]}}, as in ARCHITECTURE.md. */
   public static String json(List<Diagnostic> diagnostics) {
+    return json(List.of(), diagnostics);
+  }
+
+  /** As above, {@code failures} first (they have no position: code, severity, message, hint). */
+  public static String json(List<Failure> failures, List<Diagnostic> diagnostics) {
+    return json(failures, diagnostics, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, every file named as {@code file} names it (a command that compiled a copy of a file
+   * in a temporary folder names the file it copied).
+   */
+  public static String json(List<Failure> failures, List<Diagnostic> diagnostics, UnaryOperator<String> file) {
     ObjectNode root = Json.object();
     ArrayNode list = root.putArray("diagnostics");
+    for (Failure f : failures) {
+      ObjectNode o = list.addObject();
+      o.put("code", f.kind().label());
+      o.put("severity", Severity.ERROR.label());
+      o.put("message", f.message());
+      f.hint().ifPresent(h -> o.put("hint", h));
+    }
     for (Diagnostic d : diagnostics) {
       ObjectNode o = list.addObject();
       o.put("code", d.code().name());
       o.put("severity", d.severity().label());
       o.put("message", d.message());
-      position(o, d.span());
+      position(o, d.span(), file);
       o.put("hint", d.hint().orElse(null));
       if (!d.related().isEmpty()) {
         ArrayNode rel = o.putArray("related");
         for (Diagnostic.Related r : d.related()) {
           ObjectNode ro = rel.addObject();
           ro.put("message", r.message());
-          position(ro, r.span());
+          position(ro, r.span(), file);
         }
       }
       d.suppressed().ifPresent(reason -> o.putObject("suppressed").put("reason", reason));
@@ -306,8 +353,8 @@ public final class DiagnosticReport {
     return Json.pretty(root);
   }
 
-  private static void position(ObjectNode o, Span s) {
-    o.put("file", s.file().path());
+  private static void position(ObjectNode o, Span s, UnaryOperator<String> file) {
+    o.put("file", file.apply(s.file().path()));
     o.put("line", s.line());
     o.put("column", s.column());
     o.put("endLine", s.endLine());
