@@ -265,4 +265,27 @@ class JsonOnErrorsTest {
           cli.run(command.toArray(String[]::new)), String.join(" ", command));
     }
   }
+
+  @Test
+  void anInternalErrorIsJsonToo() {
+    CliRunner cli = new CliRunner();
+    // a file name with a NUL: no command line can hold one (argv is NUL-terminated), so it is the
+    // way in to an exception that is no user error, from the file system's getPath
+    String message = "internal error: java.nio.file.InvalidPathException: nul character not allowed at index 1: a\0b.netc";
+    assertEquals(new CliRunner.Result(1, """
+        {
+          "diagnostics": [
+            {
+              "code": "internal",
+              "severity": "error",
+              "message": "internal error: java.nio.file.InvalidPathException: nul character not allowed at index 1: a\\u0000b.netc",
+              "hint": "rerun with --debug for details"
+            }
+          ]
+        }
+        """, "netc: " + message + " (rerun with --debug for details)\n"),
+        cli.run("plan", "a\0b.netc", "--format", "json"));
+    assertEquals(new CliRunner.Result(1, "", "netc: " + message + " (rerun with --debug for details)\n"),
+        cli.run("plan", "a\0b.netc"));
+  }
 }
