@@ -54,7 +54,7 @@ class ExportRoundTripTest {
   /** Export cases of constructs that Kubernetes writes otherwise than netc, with the same meaning. */
   @TestFactory
   Stream<DynamicTest> kubernetesCases() {
-    return Stream.of("selector-key-twice", "pod-expose-member").map(name ->
+    return Stream.of("selector-key-twice", "pod-expose-member", "service-ip-families").map(name ->
         DynamicTest.dynamicTest(name, () -> roundTrip("exports/k8s/" + name, "kubernetes", "k8s.yaml",
             t -> K8sExport.write(t).text(), true)));
   }

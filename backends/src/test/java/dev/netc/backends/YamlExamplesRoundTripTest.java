@@ -74,6 +74,23 @@ class YamlExamplesRoundTripTest {
     exportRoundTrip(yaml, t -> K8sExport.write(t).text(), "shop.yaml");
   }
 
+  /**
+   * Services that ask for IP families without a clusterIP: the printed `.netc` (`address ipv6`)
+   * and the emitted manifests (`ipFamilies`) keep their families, IPv6 alone or first.
+   */
+  @Test
+  void kubernetesIpFamilies() throws Exception {
+    Path file = GoldenTest.GOLDEN.resolve("k8s/service-ip-families/input.yaml");
+    Topology yaml = compile(file);
+    assertEquals("[fd00:10:96::1]", yaml.services().stream()
+        .filter(s -> s.name().equals("default/web-v6")).findFirst().orElseThrow().addresses().toString());
+    importRoundTrip(yaml, Frontends.KUBERNETES, List.of(file), "input");
+    exportRoundTrip(yaml, t -> K8sExport.write(t).text(), "input.yaml");
+    String emitted = K8sExport.write(yaml).text();
+    assertTrue(emitted.contains("  name: \"web-v6-first\"\n  namespace: \"default\"\nspec:\n"
+        + "  type: \"ClusterIP\"\n  ipFamilies: [\"IPv6\", \"IPv4\"]\n  ipFamilyPolicy: \"RequireDualStack\"\n"), emitted);
+  }
+
   private static Topology compile(Path p) throws Exception {
     CompileResult r = new Compiler().compile(p);
     assertFalse(r.hasErrors(), () -> r.diagnostics().toString());

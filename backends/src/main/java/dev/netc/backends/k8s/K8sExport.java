@@ -118,8 +118,8 @@ public final class K8sExport {
       boolean hostNetwork, List<Container> containers) {}
 
   /** A Service. */
-  public record Svc(Meta meta, String type, List<String> clusterIPs, String ipFamilyPolicy,
-      List<KV> selector, List<SPort> ports) {}
+  public record Svc(Meta meta, String type, List<String> clusterIPs, List<String> ipFamilies,
+      String ipFamilyPolicy, List<KV> selector, List<SPort> ports) {}
 
   /** A service port; {@code nodePort} 0 when none. */
   public record SPort(String name, String protocol, int port, int targetPort, int nodePort) {}
@@ -374,9 +374,18 @@ public final class K8sExport {
             YamlText.quote(p.protocol().name()), p.port(), p.targetPort(), p.nodePort().orElse(0)));
       }
       List<String> ips = s.given().stream().map(a -> YamlText.quote(a.toString())).toList();
+      // the families it asks netc to choose an address of are Kubernetes' to choose: ipFamilies,
+      // after those of the addresses given (a given clusterIP is the primary one)
+      List<String> families = new ArrayList<>();
+      if (!s.families().isEmpty()) {
+        s.given().forEach(a -> families.add(YamlText.quote(a.family().label())));
+        s.families().forEach(f -> families.add(YamlText.quote(f.label())));
+      }
+      int count = Math.max(ips.size(), families.size());
+      String policy = count > 1 ? "RequireDualStack" : families.isEmpty() ? "" : "SingleStack";
       out.add(new Svc(new Meta(YamlText.quote(local(s.name())), ns(s.namespace()), List.of()),
-          YamlText.quote(nodePorts ? "NodePort" : "ClusterIP"), ips,
-          ips.size() > 1 ? YamlText.quote("RequireDualStack") : "", kvs(selector), ports));
+          YamlText.quote(nodePorts ? "NodePort" : "ClusterIP"), ips, families,
+          policy.isEmpty() ? "" : YamlText.quote(policy), kvs(selector), ports));
       origins.add(List.of(s.span()));
     }
     return out;

@@ -141,11 +141,18 @@ kind: Service
 <@meta s.meta/>
 spec:
   type: ${s.type}
-<#if s.clusterIPs?size == 1>
+<#if s.clusterIPs?size == 1 && s.ipFamilies?size == 0>
   clusterIP: ${s.clusterIPs[0]}
-<#elseif s.clusterIPs?size gt 1>
+<#else>
+<#if s.clusterIPs?size gt 0>
   clusterIPs: [${s.clusterIPs?join(", ")}]
+</#if>
+<#if s.ipFamilies?size gt 0>
+  ipFamilies: [${s.ipFamilies?join(", ")}]
+</#if>
+<#if s.ipFamilyPolicy?has_content>
   ipFamilyPolicy: ${s.ipFamilyPolicy}
+</#if>
 </#if>
   selector:
 <#list s.selector as l>

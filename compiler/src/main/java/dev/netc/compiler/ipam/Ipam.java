@@ -125,7 +125,8 @@ public final class Ipam {
   }
 
   /**
-   * Gives every service that gives no address a virtual address of each family that some
+   * Gives every service a virtual address of each family it asks for ({@code address ipv6}), and
+   * every service that gives no address and asks for none one of each family that some
    * endpoint it selects has an address of (IPv4 when it selects none): the one the lock records
    * when still free, else the lowest free one of {@link #SERVICE_RANGE_V4} or {@link
    * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet,
@@ -141,10 +142,11 @@ public final class Ipam {
     t.networks().forEach(n -> n.subnets().forEach(x -> subnets.add(x.cidr())));
     Map<String, List<IpAddress.Family>> wanted = new LinkedHashMap<>();
     for (Service s : t.services()) {
-      List<IpAddress.Family> families = new ArrayList<>();
-      // a service that gives an address has the families it gives, and no other: a Kubernetes
-      // Service with a clusterIP is single-stack unless its ipFamilyPolicy asks for both
-      if (s.addresses().isEmpty()) {
+      // a service that gives an address has the families it gives, and those it asks for
+      // (`address ipv6`), no other: a Kubernetes Service with a clusterIP is single-stack unless
+      // its ipFamilyPolicy asks for both
+      List<IpAddress.Family> families = new ArrayList<>(s.families());
+      if (s.addresses().isEmpty() && s.families().isEmpty()) {
         for (IpAddress.Family f : IpAddress.Family.values()) {
           boolean served = endpoints.stream().anyMatch(e -> e.namespace().equals(s.namespace())
               && s.selector().matches(e.labels())
@@ -193,8 +195,8 @@ public final class Ipam {
       }
       all.addAll(mine);
       all.sort(null);
-      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.ports(), s.backends(), s.span(), mine,
-          s.addressSpans()));
+      out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.families(), s.ports(), s.backends(),
+          s.span(), mine, s.addressSpans()));
     }
     return out;
   }

@@ -12,6 +12,10 @@ import java.util.OptionalInt;
  *
  * @param addresses virtual addresses, at most one per family: those given, and after address
  *     management those netc chose (10.96.0.0/12, fd00:10:96::/112)
+ * @param families the families it leaves netc to choose an address of ({@code address ipv6}),
+ *     in the order written (the first is its primary family, as in Kubernetes' {@code
+ *     ipFamilies}); when empty and it gives no address, netc chooses one of each family the
+ *     endpoints it selects have
  * @param assigned the addresses netc chose (a subset of {@code addresses})
  * @param addressSpans where each address the topology gives is written
  */
@@ -20,6 +24,7 @@ public record Service(
     String namespace,
     Selector selector,
     List<IpAddress> addresses,
+    List<IpAddress.Family> families,
     List<Port> ports,
     List<Backend> backends,
     Span span,
@@ -28,6 +33,7 @@ public record Service(
 
   public Service {
     addresses = List.copyOf(addresses);
+    families = List.copyOf(families);
     assigned = List.copyOf(assigned);
     ports = List.copyOf(ports);
     backends = List.copyOf(backends);
@@ -35,9 +41,10 @@ public record Service(
   }
 
   /** A service as declared, before netc chose any address for it. */
-  public Service(String name, String namespace, Selector selector, List<IpAddress> addresses, List<Port> ports,
-      List<Backend> backends, Span span, Map<IpAddress, Span> addressSpans) {
-    this(name, namespace, selector, addresses, ports, backends, span, List.of(), addressSpans);
+  public Service(String name, String namespace, Selector selector, List<IpAddress> addresses,
+      List<IpAddress.Family> families, List<Port> ports, List<Backend> backends, Span span,
+      Map<IpAddress, Span> addressSpans) {
+    this(name, namespace, selector, addresses, families, ports, backends, span, List.of(), addressSpans);
   }
 
   /** The addresses the topology gives, not those netc chose. */

@@ -417,7 +417,8 @@ public final class Resolver {
     endpointNames.put(full, s.name().span());
     Optional<Selector> selector = single(s.selects(), s.name(), "service", "select app=api");
     Map<IpAddress, Span> addressSpans = new HashMap<>();
-    List<IpAddress> addresses = addresses(s.addresses(), addressSpans);
+    List<IpAddress.Family> families = new ArrayList<>();
+    List<IpAddress> addresses = addresses(s.addresses(), addressSpans, families);
     List<Service.Port> ports = new ArrayList<>();
     Map<String, Service.Port> byPort = new HashMap<>();
     for (Decl.ServicePort p : s.ports()) {
@@ -449,16 +450,33 @@ public final class Resolver {
       }
     }
     if (selector.isPresent()) {
-      services.add(new Service(full, ns, selector.get(), addresses, ports, backends, s.span(),
+      services.add(new Service(full, ns, selector.get(), addresses, families, ports, backends, s.span(),
           addressSpans));
     }
   }
 
-  private List<IpAddress> addresses(List<Setting> settings, Map<IpAddress, Span> spans) {
+  /**
+   * The addresses a service gives, and in {@code families} those of the families it leaves netc
+   * to choose an address of ({@code address ipv6}), in the order written.
+   */
+  private List<IpAddress> addresses(List<Setting> settings, Map<IpAddress, Span> spans,
+      List<IpAddress.Family> families) {
     List<IpAddress> out = new ArrayList<>();
     Map<IpAddress.Family, Word> seen = new HashMap<>();
     for (Setting st : settings) {
       for (Word w : st.values()) {
+        IpAddress.Family chosen = CHOSEN.get(w.text());
+        if (chosen != null) {
+          Word prev = seen.put(chosen, w);
+          if (prev != null) {
+            diags.add(Diagnostic.of(Code.NETC106, w.span(), "a second " + chosen.label()
+                + " address `" + w.text() + "`").withRelated(prev.span(), "the first is here")
+                .withHint("give at most one IPv4 and one IPv6 address"));
+          } else {
+            families.add(chosen);
+          }
+          continue;
+        }
         values.ip(w).ifPresent(a -> {
           Word prev = seen.put(a.family(), w);
           Optional<String> unusable = NetworkResolver.UNUSABLE.stream()
@@ -484,6 +502,10 @@ public final class Resolver {
     }
     return out;
   }
+
+  /** The words of {@code address} that leave netc to choose an address of a family. */
+  private static final Map<String, IpAddress.Family> CHOSEN =
+      Map.of("ipv4", IpAddress.Family.V4, "ipv6", IpAddress.Family.V6);
 
   private Optional<Service.Port> servicePort(Decl.ServicePort p) {
     Optional<PortSpec> front = values.portSpec(p.port());

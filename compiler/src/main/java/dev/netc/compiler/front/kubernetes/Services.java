@@ -24,9 +24,12 @@ import java.util.Set;
  */
 final class Services {
   private static final List<String> TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
-  private static final List<String> READ = List.of("selector", "ports", "clusterIP", "clusterIPs", "type");
+  private static final List<String> READ = List.of("selector", "ports", "clusterIP", "clusterIPs", "type",
+      "ipFamilies", "ipFamilyPolicy");
+  private static final List<String> FAMILIES = List.of("IPv4", "IPv6");
+  private static final List<String> POLICIES = List.of("SingleStack", "PreferDualStack", "RequireDualStack");
   private static final List<String> QUIET = List.of("sessionAffinity", "sessionAffinityConfig",
-      "publishNotReadyAddresses", "ipFamilies", "ipFamilyPolicy", "allocateLoadBalancerNodePorts",
+      "publishNotReadyAddresses", "allocateLoadBalancerNodePorts",
       "loadBalancerClass", "healthCheckNodePort", "trafficDistribution", "externalName",
       "externalIPs", "loadBalancerIP", "loadBalancerSourceRanges", "externalTrafficPolicy",
       "internalTrafficPolicy");
@@ -113,8 +116,14 @@ final class Services {
     if (ports.isEmpty()) {
       return Optional.empty(); // every port named a target no pod has (NETC025 said so)
     }
-    List<Setting> addresses = addresses(f, spec.get());
-    warnSingleStack(f, spec.get(), addresses);
+    List<Setting> addresses = dualStack(f, spec.get(), addresses(f, spec.get()));
+    if (addresses.isEmpty() && !headless(f, spec.get())) {
+      Optional<List<Setting>> families = families(o, spec.get());
+      if (families.isEmpty()) {
+        return Optional.empty();
+      }
+      addresses = families.get();
+    }
     return Optional.of(new Decl.Service(o.name(), List.of(selector.get()), addresses, ports,
         List.of(), o.name().span()));
   }
@@ -215,21 +224,79 @@ final class Services {
   }
 
   /**
-   * A Service whose cluster IPs are of one family but whose {@code ipFamilyPolicy} asks for both:
-   * Kubernetes adds one of the other family, netc does not (a service that gives an address has
-   * the families it gives, as with {@code SingleStack}).
+   * For a Service without cluster IPs, the families Kubernetes gives it one of, as {@code address
+   * ipv6} or {@code address ipv6 ipv4}, the primary family first: those of {@code ipFamilies}, and
+   * the other one too when {@code ipFamilyPolicy} asks for both (it does when absent and {@code
+   * ipFamilies} names two). Nothing when neither is given: netc chooses, as for {@code .netc}.
+   * Empty after an error.
    */
-  private static void warnSingleStack(Fields f, Map<String, At> spec, List<Setting> addresses) {
+  private static Optional<List<Setting>> families(KubeObject o, Map<String, At> spec) {
+    Fields f = o.f();
+    Optional<At> familiesAt = Fields.get(spec, "ipFamilies");
+    List<Word> families = new ArrayList<>();
+    for (At at : familiesAt.map(f::list).orElse(List.of())) {
+      Optional<Word> w = f.scalar(at);
+      if (w.isEmpty() || f.choice(w.get(), "IP family", FAMILIES).isEmpty()) {
+        return Optional.empty();
+      }
+      if (families.stream().anyMatch(x -> x.text().equals(w.get().text())) || families.size() == 2) {
+        f.malformed(at, "`ipFamilies` of " + o.describe() + " names a family twice, or more than"
+            + " two", "name `IPv4`, `IPv6`, or both once");
+        return Optional.empty();
+      }
+      families.add(w.get());
+    }
+    Optional<Word> policyWord = Fields.get(spec, "ipFamilyPolicy").flatMap(f::scalar);
+    Optional<String> policy = policyWord.isEmpty()
+        ? Optional.of(families.size() == 2 ? "RequireDualStack" : "SingleStack")
+        : f.choice(policyWord.get(), "IP family policy", POLICIES);
+    if (policy.isEmpty()) {
+      return Optional.empty();
+    }
+    if (policy.get().equals("SingleStack") && families.size() == 2) {
+      f.malformed(familiesAt.get(), "`ipFamilies` of " + o.describe() + " names two families, but"
+          + " `ipFamilyPolicy: SingleStack` allows one", "name one family, or ask for both with"
+          + " `ipFamilyPolicy: RequireDualStack`");
+      return Optional.empty();
+    }
+    if (families.isEmpty()) {
+      return Optional.of(List.of()); // the cluster's default: netc chooses, as for .netc
+    }
+    List<Word> words = new ArrayList<>();
+    families.forEach(w -> words.add(new Word(w.text().toLowerCase(java.util.Locale.ROOT), w.span())));
+    if (!policy.get().equals("SingleStack") && families.size() == 1) {
+      // the cluster adds the other family, second
+      Word other = new Word(words.get(0).text().equals("ipv4") ? "ipv6" : "ipv4", policyWord.get().span());
+      words.add(other);
+    }
+    return Optional.of(List.of(new Setting(new Word("address", words.get(0).span()), words, words.get(0).span())));
+  }
+
+  /**
+   * The cluster IPs of a Service, and when they are of one family and its {@code ipFamilyPolicy}
+   * asks for both, the other family, which Kubernetes gives it an address of ({@code address
+   * 10.96.0.30 ipv6}): a service that gives an address has the families it gives alone, as with
+   * {@code SingleStack}, unless it asks for another.
+   */
+  private static List<Setting> dualStack(Fields f, Map<String, At> spec, List<Setting> addresses) {
     if (addresses.isEmpty() || addresses.get(0).values().stream()
         .map(w -> w.text().contains(":")).distinct().count() != 1) {
-      return;
+      return addresses;
     }
-    Fields.get(spec, "ipFamilyPolicy").flatMap(f::scalar)
-        .filter(w -> w.text().equals("PreferDualStack") || w.text().equals("RequireDualStack"))
-        .ifPresent(w -> f.unsupported(spec.get("ipFamilyPolicy"), "netc gives " + f.owner()
-            + " the family of its cluster IPs alone, not the other one that `ipFamilyPolicy: " + w.text()
-            + "` would add: in netc a service that gives an address has no other",
-            "give `clusterIPs` of both families"));
+    Optional<At> policyAt = Fields.get(spec, "ipFamilyPolicy");
+    Optional<At> familiesAt = Fields.get(spec, "ipFamilies");
+    // without a policy, two ipFamilies ask for both (the API defaults it to RequireDualStack)
+    Optional<At> dual = policyAt.isPresent()
+        ? policyAt.filter(at -> f.scalar(at).map(Word::text)
+            .filter(w -> w.equals("PreferDualStack") || w.equals("RequireDualStack")).isPresent())
+        : familiesAt.filter(at -> f.list(at).size() == 2);
+    if (dual.isEmpty()) {
+      return addresses;
+    }
+    Setting given = addresses.get(0);
+    List<Word> words = new ArrayList<>(given.values());
+    words.add(new Word(given.values().get(0).text().contains(":") ? "ipv4" : "ipv6", dual.get().where()));
+    return List.of(new Setting(given.keyword(), words, given.span()));
   }
 
   private static void warnUnsupported(Fields f, Map<String, At> spec) {
