@@ -1484,11 +1484,15 @@ public final class Reachability {
     return Optional.empty();
   }
 
-  /** Where a service's DNAT sends a connection: the endpoint's first address of the family. */
-  private static Optional<IpAddress> serviceTarget(Endpoint e, IpAddress.Family f) {
+  /**
+   * Where a service's DNAT sends a connection: the endpoint's address of the family on its first
+   * bridge or overlay network that gives it one, as the kernel plan balances (the host cannot
+   * reach its macvlan members, so an address there is none to forward to).
+   */
+  private Optional<IpAddress> serviceTarget(Endpoint e, IpAddress.Family f) {
     for (Attachment x : e.attachments()) {
       Optional<IpAddress> a = addressOn(x, f);
-      if (a.isPresent()) {
+      if (a.isPresent() && bridgedNetwork(x)) {
         return a;
       }
     }
