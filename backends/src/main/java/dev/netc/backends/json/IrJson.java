@@ -171,7 +171,8 @@ public final class IrJson {
     strings(o.putArray("addresses"), s.addresses());
     if (!s.families().isEmpty()) {
       // the families it asked netc to choose an address of (`address ipv6`), as written
-      strings(o.putArray("families"), s.families().stream().map(f -> "ip" + f.name().toLowerCase(java.util.Locale.ROOT)).toList());
+      strings(o.putArray("families"),
+          s.families().stream().map(f -> "ip" + f.name().toLowerCase(java.util.Locale.ROOT)).toList());
     }
     strings(o.putArray("assigned"), s.assigned());
     ArrayNode ports = o.putArray("ports");
