@@ -365,6 +365,10 @@ class ReachabilityTest {
     assertEquals(java.util.Optional.of(new PortSpec(PortRange.of(30081), Protocol.TCP)),
         m.admittingRemoteHostPort(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80),
         "the node port, as a's egress rules see it");
+    assertEquals(java.util.Optional.of(Reachability.Through.NODE_PORT),
+        m.admittingRemoteThrough(m.node("a").orElseThrow(), m.node("api").orElseThrow(), TCP80));
+    assertEquals(java.util.Optional.empty(), m.admittingRemoteThrough(m.node("e").orElseThrow(),
+        m.node("api").orElseThrow(), TCP80), "e's egress refuses h2 on 30081");
     assertEquals(java.util.Optional.empty(), m.admittingRemoteWay(m.node("e").orElseThrow(),
         m.node("api").orElseThrow(), TCP80), "e's egress refuses h2 on 30081");
     assertEquals(java.util.Optional.empty(), m.admittingRemoteHostPort(m.node("e").orElseThrow(),
@@ -456,6 +460,8 @@ class ReachabilityTest {
             .map(s -> s.text()).toList());
     assertEquals(java.util.Optional.of(new PortSpec(PortRange.of(49153), Protocol.TCP)),
         m.admittingRemoteHostPort(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80));
+    assertEquals(java.util.Optional.of(Reachability.Through.PUBLISHED_PORT),
+        m.admittingRemoteThrough(m.node("a").orElseThrow(), m.node("first").orElseThrow(), TCP80));
     assertEquals("path: through published port 49154/tcp of host `h2`",
         m.explain(m.node("@outside").orElseThrow(), m.node("second").orElseThrow(), TCP80).steps().get(0).text());
 

@@ -162,8 +162,7 @@ final class AllowRulesTakeEffect {
 
   /** What leads from {@code from} to {@code to} through another host: a published port or a node port. */
   private static String remotely(Reachability m, Node from, Node to, PortSpec port) {
-    // the way as Reachability.remoteWays names it
-    return m.admittingRemoteWay(from, to, port).filter(x -> x.startsWith("through node port")).isPresent()
+    return m.admittingRemoteThrough(from, to, port).equals(Optional.of(Reachability.Through.NODE_PORT))
         ? "a node port of another host" : "a port published on another host";
   }
 

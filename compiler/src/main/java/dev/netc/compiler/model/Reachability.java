@@ -380,6 +380,20 @@ public final class Reachability {
     return admittingRemote(a, b, port).map(RemoteWay::path);
   }
 
+  /** What a way through another host goes through: a port published there, or a service's node port. */
+  public enum Through {
+    PUBLISHED_PORT,
+    NODE_PORT
+  }
+
+  /**
+   * What the first way of {@link #admittingRemoteWay} goes through; empty when no way through
+   * another host admits the connection.
+   */
+  public Optional<Through> admittingRemoteThrough(Node a, Node b, PortSpec port) {
+    return admittingRemote(a, b, port).map(RemoteWay::through);
+  }
+
   /**
    * The port {@code a} connects to on {@code b}'s host on the first way of {@link
    * #admittingRemoteWay}: the published host port (the one netc chooses for a line without one,
@@ -1262,8 +1276,8 @@ public final class Reachability {
    * @param fromHost the source of the packet as the destination's host sees it: its host's underlay address
    * @param target where the DNAT sends it: the destination's address on its first network with a route out
    */
-  private record RemoteWay(String path, PortSpec hostPort, Optional<IpAddress> source, Optional<IpAddress> hostAddress,
-      Optional<IpAddress> fromHost, Optional<IpAddress> target) {
+  private record RemoteWay(String path, Through through, PortSpec hostPort, Optional<IpAddress> source,
+      Optional<IpAddress> hostAddress, Optional<IpAddress> fromHost, Optional<IpAddress> target) {
     /** The path with the addresses of the endpoint's own end, as {@code netc explain} prints it. */
     String described() {
       String at = Flow.of(path, fromHost, target).addresses();
@@ -1310,13 +1324,13 @@ public final class Reachability {
         Optional<IpAddress> source = outSource(from, f);
         Optional<IpAddress> target = publishedTarget(to, f);
         if (source.isPresent() && target.isPresent()) {
-          ways.add(new RemoteWay(path, hostPort, source,
+          ways.add(new RemoteWay(path, Through.PUBLISHED_PORT, hostPort, source,
               bound.or(() -> underlayOf(to.host()).filter(x -> x.family() == f)).or(() -> firstFlowAddress(toHost)),
               underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
         }
       }
       if (ways.size() == before && !restricted) {
-        ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
+        ways.add(new RemoteWay(path, Through.PUBLISHED_PORT, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
             firstFlowAddress(fromHost), firstFlowAddress(b)));
       }
     }
@@ -1341,13 +1355,13 @@ public final class Reachability {
           Optional<IpAddress> source = outSource(from, f);
           Optional<IpAddress> target = serviceTarget(to, f);
           if (source.isPresent() && target.isPresent()) {
-            ways.add(new RemoteWay(path, hostPort, source,
+            ways.add(new RemoteWay(path, Through.NODE_PORT, hostPort, source,
                 underlayOf(to.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(toHost)),
                 underlayOf(from.host()).filter(x -> x.family() == f).or(() -> firstFlowAddress(fromHost)), target));
           }
         }
         if (ways.size() == before && !restricted) {
-          ways.add(new RemoteWay(path, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
+          ways.add(new RemoteWay(path, Through.NODE_PORT, hostPort, firstFlowAddress(a), firstFlowAddress(toHost),
               firstFlowAddress(fromHost), firstFlowAddress(b)));
         }
         break; // one way per service: the first of its ports that forwards to the port
