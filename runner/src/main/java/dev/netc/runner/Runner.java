@@ -74,6 +74,8 @@ public final class Runner {
   private final Duration lockWait;
   private final LiveReader reader;
   private final TableRecords records;
+  /** The host namespaces each topology plays in a sandbox ({@code S.TOPOLOGY.hosts}). */
+  private final HostRecords hostRecords;
   private final TableDrift tableDrift;
   /** netc's own rtnetlink reads and requests in the namespaces, as root; {@code null}: through processes. */
   private final NetlinkNamespaces netlink;
@@ -102,6 +104,30 @@ public final class Runner {
    */
   private final Map<String, String> heldSince = new java.util.concurrent.ConcurrentHashMap<>();
 
+  /**
+   * What the last {@link #diff} found of the host namespaces the topology played (its record,
+   * {@link HostRecords}) and plays no more: an apply, under its lock, writes the topology's record
+   * from it.
+   */
+  private volatile DroppedHosts dropped = DroppedHosts.NONE;
+
+  /**
+   * The record of a topology's hosts as read ({@link HostRecords}; empty: none), and the host
+   * namespaces ({@code S-host_H}) it names and the topology's hosts no longer take, that exist:
+   * those that go with the apply (no other topology's record names them, and nothing else is in
+   * them), and those that stay with why ({@code ""}: another topology plays it, and its record
+   * keeps it).
+   */
+  record DroppedHosts(Optional<Set<String>> record, Set<String> going, Map<String, String> kept) {
+    static final DroppedHosts NONE = new DroppedHosts(Optional.empty(), Set.of(), Map.of());
+
+    DroppedHosts {
+      record = record.map(Set::copyOf);
+      going = Set.copyOf(going);
+      kept = Map.copyOf(kept);
+    }
+  }
+
   public Runner(CommandExecutor exec, Path etcNetns, Path stateDir, Duration lockWait) {
     this.exec = exec;
     this.etcNetns = etcNetns;
@@ -118,6 +144,7 @@ public final class Runner {
     }
     this.reader = new LiveReader(exec, etcNetns, stateDir, netlink);
     this.records = new TableRecords(stateDir);
+    this.hostRecords = new HostRecords(stateDir);
     this.tableDrift = new TableDrift(exec, reader);
   }
 
@@ -489,6 +516,7 @@ public final class Runner {
   Plan diff(List<Target> ts, LiveState live) {
     found.clear();
     heldSince.clear();
+    dropped = DroppedHosts.NONE;
     Sandbox sb = sandbox(ts);
     Target t = ts.get(0);
     clash(sb, live).ifPresent(why -> {
@@ -745,17 +773,167 @@ public final class Runner {
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
+    // the host namespaces the topology played before (its record) and plays no more: each that
+    // no other topology's record names, and that holds nothing else, goes with its underlay port
+    DroppedHosts hosts = droppedHosts(sb, t.topology(), plays(t), live);
+    dropped = hosts;
+    for (String ns : hosts.going()) {
+      deletions.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", ns),
+          "host " + sb.hostOfNamespace(ns) + ", with its underlay port: no topology applied in " + sb.label() + " plays it"));
+    }
     List<ObjectId.Kind> order = List.of(ObjectId.Kind.RULE, ObjectId.Kind.ROUTE, ObjectId.Kind.ADDRESS, ObjectId.Kind.FDB,
         ObjectId.Kind.XFRM, ObjectId.Kind.LINK, ObjectId.Kind.TABLE, ObjectId.Kind.FILE, ObjectId.Kind.NAMESPACE,
         ObjectId.Kind.SYSCTL);
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
     List<String> notes = new ArrayList<>(live.notes());
+    hosts.kept().forEach((ns, why) -> {
+      if (!why.isEmpty()) {
+        notes.add("kept " + ns + " (host " + sb.hostOfNamespace(ns) + ", which topology " + t.topology() + " no longer plays): "
+            + why);
+      }
+    });
     if (!live.unfinished().isEmpty()) {
       notes.add(unfinished(t.topology(), live, "apply deletes the", " first", "makes "
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
+  }
+
+  /** The host namespaces ({@code S-host_H}) topology {@code t} plays: none for a topology of one host, played in {@code S}. */
+  private static Set<String> plays(Target t) {
+    Sandbox sb = t.sandbox();
+    Set<String> out = new java.util.TreeSet<>();
+    if (!sb.isHost()) {
+      t.state().hosts().forEach(h -> out.add(h.hostNamespace().name()));
+      out.remove(sb.name());
+    }
+    return out;
+  }
+
+  /**
+   * The host namespaces {@code topology}'s record names ({@link HostRecords}) and {@code plays}
+   * does not, that {@code live} has: each goes when no other topology's record names it (or
+   * cannot be read: it might), no topology seen in the sandbox lacks a record (one
+   * applied by an older netc: it may play it), and nothing but the sandbox's own and {@code
+   * topology}'s is in it ({@link #hostUsers}); else it stays, with why. No record: nothing is
+   * known of what the topology played, and nothing goes. Reads the other records, the tables of
+   * those namespaces and which processes run in them only when there is one.
+   */
+  private DroppedHosts droppedHosts(Sandbox sb, String topology, Set<String> plays, LiveState live) {
+    if (sb.isHost()) {
+      return DroppedHosts.NONE;
+    }
+    Optional<Set<String>> record = hostRecords.read(sb, topology);
+    List<String> candidates = record.orElse(Set.of()).stream()
+        .filter(n -> !plays.contains(n) && !n.equals(sb.name()) && live.hostNamespaces().contains(n)).sorted().toList();
+    if (candidates.isEmpty()) {
+      return new DroppedHosts(record, Set.of(), Map.of());
+    }
+    Map<String, Optional<Set<String>>> others = hostRecords.others(sb, topology);
+    Set<String> unrecorded = topologiesSeen(sb, topology, live);
+    unrecorded.removeAll(others.keySet());
+    Set<String> held = exec.reachesKernel() && etcNetns.equals(ETC_NETNS)
+        ? DyingPeers.heldByProcesses(RUN_NETNS, new java.util.HashSet<>(candidates)) : Set.of();
+    Set<String> going = new java.util.TreeSet<>();
+    Map<String, String> kept = new java.util.TreeMap<>();
+    for (String ns : candidates) {
+      if (others.values().stream().anyMatch(r -> r.filter(x -> x.contains(ns)).isPresent())) {
+        kept.put(ns, "");
+        continue;
+      }
+      List<String> users = hostUsers(ns, topology, live);
+      others.forEach((x, r) -> {
+        if (r.isEmpty()) {
+          users.add("the record of topology " + x + "'s hosts cannot be read (" + hostRecords.path(sb, x) + ")");
+        }
+      });
+      if (held.contains(ns)) {
+        users.add("a process runs in it");
+      }
+      if (!unrecorded.isEmpty()) {
+        users.add((unrecorded.size() == 1 ? "topology " : "topologies ") + String.join(" and ", unrecorded) + ", applied in "
+            + sb.label() + " without a record of " + (unrecorded.size() == 1 ? "its" : "their") + " hosts (by an older netc?),"
+            + " may play it: apply " + (unrecorded.size() == 1 ? "it" : "them") + " again first");
+      }
+      if (users.isEmpty()) {
+        going.add(ns);
+      } else {
+        kept.put(ns, String.join(", ", users));
+      }
+    }
+    return new DroppedHosts(record, going, kept);
+  }
+
+  /**
+   * The other netc topologies {@code live} sees in the sandbox: by the marks of namespaces and
+   * links that are not {@code topology}'s, the tables of {@code S} ({@code netc_NAME}, {@code -}
+   * written {@code _}), and the records of tables apply keeps for a host namespace of the
+   * sandbox ({@code /run/netc/NS.TOPOLOGY.nft.sha256}).
+   */
+  private Set<String> topologiesSeen(Sandbox sb, String topology, LiveState live) {
+    Set<String> out = new java.util.TreeSet<>();
+    live.foreign().values().forEach(mark -> {
+      String[] m = mark.split(":", 3);
+      if (m.length == 3 && m[0].equals("netc")) {
+        out.add(m[1]);
+      }
+    });
+    live.tables().stream().map(x -> x.substring(x.indexOf(' ') + 1)).filter(x -> x.startsWith("netc_"))
+        .forEach(x -> out.add(x.substring("netc_".length()).replace('_', '-')));
+    try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(stateDir, "*.nft.sha256")) {
+      for (Path p : files) {
+        String name = p.getFileName().toString();
+        String rest = name.substring(0, name.length() - ".nft.sha256".length());
+        int dot = rest.lastIndexOf('.');
+        if (dot > 0 && live.hostNamespaces().contains(rest.substring(0, dot))) {
+          out.add(rest.substring(dot + 1));
+        }
+      }
+    } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+      // no state folder: no records
+    }
+    out.remove(topology);
+    return out;
+  }
+
+  /**
+   * What keeps host namespace {@code ns}, which {@code topology} no longer plays, from going
+   * with its underlay port: the other topologies whose links or tables it holds ({@code topology
+   * mhy's links or table}), and what is not netc's ({@code link eth9 (no mark)}, {@code table
+   * inet filter}). Empty: nothing but the sandbox's own and what {@code topology} owns there
+   * (which goes first).
+   */
+  private List<String> hostUsers(String ns, String topology, LiveState live) {
+    Set<String> topologies = new java.util.TreeSet<>();
+    List<String> others = new ArrayList<>();
+    live.foreign().entrySet().stream().filter(e -> e.getKey().kind() == ObjectId.Kind.LINK && e.getKey().namespace().equals(ns))
+        .sorted(Map.Entry.comparingByKey()).forEach(e -> {
+          String[] m = e.getValue().split(":", 3);
+          if (m.length == 3 && m[0].equals("netc")) {
+            topologies.add(m[1]);
+          } else {
+            others.add("link " + e.getKey().name() + (e.getValue().isEmpty() ? " (no mark)" : " (marked `" + e.getValue() + "`)"));
+          }
+        });
+    String own = Ownership.table(topology);
+    for (String table : reader.tables(ns)) {
+      String name = table.substring(table.indexOf(' ') + 1);
+      if (name.equals(own)) {
+        continue;
+      }
+      if (name.startsWith("netc_")) {
+        topologies.add(name.substring("netc_".length()).replace('_', '-'));
+      } else {
+        others.add("table " + table);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    topologies.forEach(x -> out.add("it holds topology " + x + "'s links or table"));
+    if (!others.isEmpty()) {
+      out.add("it holds " + String.join(", ", others));
+    }
+    return out;
   }
 
   /**
@@ -1358,13 +1536,36 @@ public final class Runner {
       Set<ObjectId> changing = plan.changes().stream().map(Change::id).collect(Collectors.toSet());
       ts.stream().filter(t -> t.host().table().isPresent() && !changing.contains(t.host().table().get().id()))
           .forEach(this::recordGeneration);
+      // the record of the hosts the topology plays: the ones it has, and those it played that stay
+      // for no other topology (something else is in them); before the changes, also every one
+      // it played, so that no other topology's apply takes a host this one still has for free
+      Optional<Set<String>> hostsBefore = dropped.record();
+      Set<String> hostsAfter = new java.util.TreeSet<>(plays(ts.get(0)));
+      dropped.kept().forEach((ns, why) -> {
+        if (!why.isEmpty()) {
+          hostsAfter.add(ns);
+        }
+      });
       if (plan.empty()) {
         // nothing of an unfinished apply is left (every namespace it names is marked, or gone):
         // a journal still there would only mislead a later read
         removeJournal(LiveReader.unfinishedJournal(stateDir, sb, ts.get(0).topology()));
+        if (!sb.isHost() && !hostsBefore.equals(Optional.of(hostsAfter))) {
+          hostRecords.write(sb, ts.get(0).topology(), Optional.of(hostsAfter));
+        }
         return new Outcome(plan, exec.processes() - processes, millis(start), notes);
       }
       Undo undo = new Undo(ts, before, plan);
+      Optional<Set<String>> recorded = hostsBefore;
+      if (!sb.isHost()) {
+        Set<String> meanwhile = new java.util.TreeSet<>(hostsAfter);
+        hostsBefore.ifPresent(meanwhile::addAll);
+        if (!hostsBefore.equals(Optional.of(meanwhile))) {
+          undo.hostRecord = hostsBefore;
+          hostRecords.write(sb, ts.get(0).topology(), Optional.of(meanwhile));
+          recorded = Optional.of(meanwhile);
+        }
+      }
       // the endpoint namespaces it makes are journaled until it ends: they get their mark (their
       // loopback's alias) only with their own configuration, and an apply killed before that
       // leaves namespaces that would otherwise look like someone else's
@@ -1414,6 +1615,11 @@ public final class Runner {
               + (tunnelMtu ? "; " + TUNNEL_MTU : ""));
         }
         undo.loadedTables.forEach(this::recordElements);
+        // (inside the rollback's guard, as the tables' records: one that cannot be written undoes the apply)
+        if (!sb.isHost() && !recorded.equals(Optional.of(hostsAfter))) {
+          undo.hostRecord = hostsBefore;
+          hostRecords.write(sb, ts.get(0).topology(), Optional.of(hostsAfter));
+        }
       } catch (RuntimeException e) {
         List<String> problems = undo.run();
         removeJournal(journal);
@@ -2436,6 +2642,7 @@ public final class Runner {
     Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
     Map<String, List<String>> rules6PerNs = new LinkedHashMap<>();
     List<String> netns = new ArrayList<>();
+    List<String> ports = new ArrayList<>();
     for (ObjectId id : ids) {
       boolean goesWithItsNamespace = dying.contains(id.namespace()) && id.kind() != ObjectId.Kind.FILE
           && id.kind() != ObjectId.Kind.TABLE;
@@ -2462,8 +2669,12 @@ public final class Runner {
             perNs.computeIfAbsent(id.namespace(), k -> new ArrayList<>()).add("link del " + KernelNames.checkIfname(id.name()));
           }
         }
-        case TABLE -> check(deleteTables(id.namespace(), topology), "nft delete table in "
-            + (id.namespace().isEmpty() ? "the host" : id.namespace()));
+        case TABLE -> {
+          if (!dying.contains(id.namespace())) { // (a host namespace that goes takes it along)
+            check(deleteTables(id.namespace(), topology), "nft delete table in "
+                + (id.namespace().isEmpty() ? "the host" : id.namespace()));
+          }
+        }
         case FILE -> {
           try {
             Path f = etcNetns.resolve(id.namespace()).resolve(Path.of(id.name()).getFileName().toString());
@@ -2473,7 +2684,19 @@ public final class Runner {
             throw new RunnerException("cannot delete " + id.name() + ": " + e.getMessage());
           }
         }
-        case NAMESPACE -> netns.add("netns del " + KernelNames.checkNetns(id.name()));
+        case NAMESPACE -> {
+          if (!sb.isHost() && !id.name().equals(sb.name()) && live.hostNamespaces().contains(id.name())) {
+            // a host namespace no topology plays any more: its underlay port in S right after it
+            // (the veth pair goes whole at once, where it would go only once the kernel frees the
+            // namespace; not before: a namespace that fails to go keeps its underlay, and the
+            // tunnels on it)
+            String port = sb.underlayPort(sb.hostOfNamespace(id.name()));
+            if (live.sandboxLinks().containsKey(port)) {
+              ports.add("link del " + KernelNames.checkIfname(port));
+            }
+          }
+          netns.add("netns del " + KernelNames.checkNetns(id.name()));
+        }
         default -> { }
       }
     }
@@ -2481,6 +2704,12 @@ public final class Runner {
     // bridges go: a bridge deleted with ports releases them one by one)
     if (!netns.isEmpty()) {
       run(new Sandbox.Run("", netns, true), force);
+    }
+    if (!ports.isEmpty()) {
+      // (one the kernel took with its namespace meanwhile is no error; one left goes when the
+      // kernel frees the namespace)
+      Sandbox.Run r = new Sandbox.Run(sb.name(), ports, true);
+      exec.run(r.argv(), r.stdin());
     }
     deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), force);
     // forwarding entries, then links of the host namespaces (bridges, tunnels, veths whose
@@ -2569,6 +2798,26 @@ public final class Runner {
     return parsed.get();
   }
 
+  /**
+   * The underlay host namespace {@code ns} had in {@code live} (its device {@code underlay}'s
+   * address and default route, {@link LiveState#plumbing}); empty for a host without one.
+   */
+  static Optional<Underlay> underlayOf(Sandbox sb, String ns, LiveState live) {
+    Set<String> items = live.plumbing().getOrDefault(ns + " " + Underlay.DEVICE, Set.of());
+    Optional<String> address = items.stream().filter(x -> !x.startsWith("route ") && x.contains("/")).sorted().findFirst();
+    if (address.isEmpty()) {
+      return Optional.empty();
+    }
+    var ip = IpAddress.parse(address.get().substring(0, address.get().indexOf('/')));
+    String dst = ip.ok() && ip.get().isV4() ? "0.0.0.0/0" : "::/0";
+    Optional<String> router = items.stream().filter(x -> x.startsWith("route " + dst + " via ")).map(x -> x.split(" ")[3]).findFirst();
+    if (!ip.ok() || router.isEmpty() || !IpAddress.parse(router.get()).ok()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Underlay(sb.hostOfNamespace(ns), ns, ip.get(),
+        Integer.parseInt(address.get().substring(address.get().indexOf('/') + 1)), IpAddress.parse(router.get()).get()));
+  }
+
   /** What an apply made, to take it back. */
   private final class Undo {
     final List<Target> ts;
@@ -2587,6 +2836,8 @@ public final class Runner {
     final List<ObjectId> kernelRulesMade = new ArrayList<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
+    /** The record of the topology's hosts before this apply wrote it ({@link HostRecords}); {@code null}: not written. */
+    Optional<Set<String>> hostRecord;
     /**
      * What the apply tells besides its changes, when it ends well (a table whose element update
      * nft refused, replaced whole); the table's thread adds to it.
@@ -2764,6 +3015,38 @@ public final class Runner {
       }
       step(problems, "the veths of those namespaces",
           () -> problems.addAll(deleteLeftovers(DyingPeers.await(exec, awaited, DyingPeers.WAIT), true)));
+      // the host namespaces the apply removed (no topology played them any more): made again, with
+      // their marks and underlay ports, the addresses and default routes they had; one whose port
+      // went and whose namespace did not gets its port and underlay device again (first: what
+      // the rest makes again may be in it)
+      List<String> removedHosts = sb.isHost() ? List.of() : deleted.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE
+          && !i.name().equals(s) && before.hostNamespaces().contains(i.name())).map(ObjectId::name).toList();
+      if (!removedHosts.isEmpty()) {
+        step(problems, "the host namespaces removed", () -> {
+          Map<String, Integer> veths = DyingPeers.veths(exec, s).orElseThrow(() -> new RunnerException("cannot read the links of " + s));
+          List<Underlay> hostsBack = new ArrayList<>();
+          List<String> bareBack = new ArrayList<>();
+          Set<String> there = new java.util.HashSet<>();
+          for (String ns : removedHosts) {
+            boolean hadPort = before.sandboxLinks().containsKey(sb.underlayPort(sb.hostOfNamespace(ns)));
+            boolean hasPort = veths.containsKey(sb.underlayPort(sb.hostOfNamespace(ns)));
+            if (exists.test(ns) && (!hadPort || hasPort)) {
+              continue; // not reached
+            }
+            if (exists.test(ns)) {
+              there.add(ns);
+            }
+            underlayOf(sb, ns, before).ifPresentOrElse(hostsBack::add, () -> bareBack.add(ns));
+          }
+          bareBack.removeAll(there);
+          for (Sandbox.Run r : sb.hostsAgain(hostsBack, bareBack, there)) {
+            CommandExecutor.Result res = exec.run(new Sandbox.Run(r.namespace(), r.lines(), true).argv(), r.stdin());
+            if (!res.ok()) {
+              problems.add("the host namespaces removed could not be made again: " + res.firstError(r.stdin()));
+            }
+          }
+        });
+      }
       Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
       // links first (in host namespaces), then the rest
       // (what the apply did not get to make is not there: the final read, not these runs' errors, says what is left)
@@ -2868,6 +3151,10 @@ public final class Runner {
             }
           }
         });
+      }
+      if (hostRecord != null) {
+        step(problems, "the record of the hosts of " + ts.get(0).topology(),
+            () -> hostRecords.write(sb, ts.get(0).topology(), hostRecord));
       }
       // the addresses and routes of the sandbox's own devices, as they were (each line on its
       // own: an apply that failed half way had not changed them all; the read below tells
@@ -3144,13 +3431,40 @@ public final class Runner {
         TableRecords.writeFile(records.recordPath(ns, topology), Optional.empty());
         TableRecords.writeFile(records.appliedPath(ns, topology), Optional.empty());
       }
-      LiveState after = reader.read(sb, topology, Map.of());
-      List<ObjectId> left = after.owned().stream().filter(i -> !kept.contains(i.namespace())
+      LiveState read = reader.read(sb, topology, Map.of());
+      List<ObjectId> left = read.owned().stream().filter(i -> !kept.contains(i.namespace())
           && !(i.kind() == ObjectId.Kind.NAMESPACE && kept.contains(i.name()))).toList();
       if (!left.isEmpty()) {
         throw new RunnerException("destroy left " + left.size() + " object(s) of " + topology + ": "
             + left.stream().sorted().limit(5).map(ObjectId::toString).collect(Collectors.joining(", ")));
       }
+      // the host namespaces the topology played (its record; none without one) that no other
+      // topology plays and that hold nothing else go, with their underlay ports; then the record
+      // (a destroy of some hosts keeps both)
+      if (!sb.isHost() && (ts.isEmpty() || ts.size() == ts.get(0).state().hosts().size())) {
+        DroppedHosts hosts = droppedHosts(sb, topology, Set.of(), read);
+        if (!hosts.going().isEmpty()) {
+          List<ObjectId> going = hosts.going().stream().map(n -> new ObjectId(ObjectId.Kind.NAMESPACE, "", n)).toList();
+          deletions(sb, topology, hostNs, going, true, read);
+          changes = new ArrayList<>(changes);
+          for (ObjectId i : going) {
+            changes.add(new Change(Change.Action.DELETE, i, "host " + sb.hostOfNamespace(i.name())
+                + ", with its underlay port: no topology applied in " + sb.label() + " plays it"));
+          }
+          read = reader.read(sb, topology, Map.of());
+          List<String> still = hosts.going().stream().filter(reader.namespaces()::contains).toList();
+          if (!still.isEmpty()) {
+            throw new RunnerException("destroy could not remove host namespace " + String.join(", ", still) + " of " + sb.label());
+          }
+        }
+        hosts.kept().forEach((ns, why) -> {
+          if (!why.isEmpty()) {
+            notes.add("kept " + ns + " (host " + sb.hostOfNamespace(ns) + " of topology " + topology + "): " + why);
+          }
+        });
+        hostRecords.write(sb, topology, Optional.empty());
+      }
+      LiveState after = read;
       // a file the topology writes that no longer carries its mark (edited by hand above it) is
       // not netc's to remove; said, since it keeps the next apply out. Without the desired state,
       // the files it would write are those of the namespaces that went (an endpoint's files are

@@ -222,6 +222,38 @@ public final class Sandbox {
     return loAlias != null && loAlias.startsWith(prefix) ? Optional.of(loAlias.substring(prefix.length())) : Optional.empty();
   }
 
+  /** The host a host namespace of the sandbox plays: {@code H} of {@code S-host_H}. */
+  public String hostOfNamespace(String ns) {
+    String prefix = name + "-host_";
+    if (isHost() || !ns.startsWith(prefix)) {
+      throw new IllegalArgumentException("not a host namespace of " + label() + ": " + ns);
+    }
+    return ns.substring(prefix.length());
+  }
+
+  /**
+   * The runs that make host namespaces of the sandbox again as they were, each with its mark,
+   * and with its underlay port in {@code S} when it had one ({@link #underlayCreation}, on the
+   * bridge {@code underlay} that is there); of those {@code there} (still there, without their
+   * port), only the port and the host's device {@code underlay}: a rollback gives back a host
+   * namespace its apply removed.
+   */
+  public List<Run> hostsAgain(List<Underlay> underlays, List<String> bare, Set<String> there) {
+    List<Run> runs = new ArrayList<>(underlays.isEmpty() ? List.of() : underlayCreation(underlays, true, underlays, there));
+    List<String> add = new ArrayList<>();
+    for (String ns : bare) {
+      add.add("netns add " + KernelNames.checkNetns(ns));
+      add.add(sysctls(ns, noDad()));
+    }
+    if (!add.isEmpty()) {
+      runs.add(new Run("", add));
+    }
+    for (String ns : bare) {
+      runs.add(new Run(ns, List.of("link set lo alias " + hostMark(hostOfNamespace(ns)), "link set lo up")));
+    }
+    return runs;
+  }
+
   /** The underlay port in {@code S} of a host: {@code ul-HOST} (hashed when too long). */
   public String underlayPort(String host) {
     return KernelNames.ifname("ul-", host, "underlay:" + name + ":" + host, 0);
@@ -235,14 +267,21 @@ public final class Sandbox {
    * {@code S}. Runs after {@link #creation}.
    */
   public List<Run> underlayCreation(List<Underlay> missing, boolean bridgeExists, List<Underlay> all) {
+    return underlayCreation(missing, bridgeExists, all, Set.of());
+  }
+
+  /** {@link #underlayCreation}, the namespaces {@code there} already made (and marked): their ports and devices only. */
+  private List<Run> underlayCreation(List<Underlay> missing, boolean bridgeExists, List<Underlay> all, Set<String> there) {
     List<Run> runs = new ArrayList<>();
     if (missing.isEmpty() && (bridgeExists || all.isEmpty())) {
       return runs;
     }
     List<String> add = new ArrayList<>();
     for (Underlay u : missing) {
-      add.add("netns add " + KernelNames.checkNetns(u.namespace()));
-      add.add(sysctls(u.namespace(), noDad()));
+      if (!there.contains(u.namespace())) {
+        add.add("netns add " + KernelNames.checkNetns(u.namespace()));
+        add.add(sysctls(u.namespace(), noDad()));
+      }
     }
     if (!add.isEmpty()) {
       runs.add(new Run("", add));
@@ -275,15 +314,20 @@ public final class Sandbox {
       runs.add(new Run(outside(), back));
     }
     for (Underlay u : missing) {
-      runs.add(new Run(u.namespace(), List.of(
-          "link set lo alias " + hostMark(u.host()),
-          "link set lo up",
+      List<String> lo = there.contains(u.namespace()) ? List.of() : List.of("link set lo alias " + hostMark(u.host()), "link set lo up");
+      runs.add(new Run(u.namespace(), concat(lo, List.of(
           "link set " + Underlay.DEVICE + " alias " + underlayMark() + ":" + u.host(),
           "address add " + u.cidr() + " dev " + Underlay.DEVICE + (u.address().isV4() ? "" : " nodad"),
           "link set " + Underlay.DEVICE + " up",
-          "route add " + (u.router().isV4() ? "default" : "::/0") + " via " + u.router())));
+          "route add " + (u.router().isV4() ? "default" : "::/0") + " via " + u.router()))));
     }
     return runs;
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> out = new ArrayList<>(a);
+    out.addAll(b);
+    return out;
   }
 
   /**
