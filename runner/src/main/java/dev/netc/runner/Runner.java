@@ -360,14 +360,36 @@ public final class Runner {
    * Sandbox#underlayCreation} makes both otherwise), also for a topology of one host when
    * another topology's hosts are on it; the underlay devices of the hosts chosen only.
    */
-  private static Map<String, Set<String>> plumbing(List<Target> ts, LiveState live) {
+  private static Map<String, Set<String>> plumbing(List<Target> ts, LiveState live, Set<String> going) {
     Sandbox sb = sandbox(ts);
     Map<String, Set<String>> out = new LinkedHashMap<>(sb.plumbing(underlays(ts),
-        Optional.ofNullable(live.plumbing().get(sb.name() + " " + Underlay.DEVICE))));
+        Optional.ofNullable(live.plumbing().get(sb.name() + " " + Underlay.DEVICE)),
+        Optional.of(underlayFamilies(sb, live, plays(ts.get(0)), going))));
     // `--host H`: the other hosts' underlay devices are theirs to change (what they want is left alone)
     Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
     ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).map(Underlay::namespace)
         .filter(ns -> !chosen.contains(ns)).forEach(ns -> out.remove(ns + " " + Underlay.DEVICE));
+    return out;
+  }
+
+  /**
+   * The families of the underlay addresses of the host namespaces {@code live} has, but those of
+   * {@code plays} (the topology's own: what it wants counts) and those {@code going}: the
+   * families other topologies' hosts still use on the sandbox's underlay.
+   */
+  static Set<IpAddress.Family> underlayFamilies(Sandbox sb, LiveState live, Set<String> plays, Set<String> going) {
+    Set<IpAddress.Family> out = java.util.EnumSet.noneOf(IpAddress.Family.class);
+    for (String ns : live.hostNamespaces()) {
+      if (ns.equals(sb.name()) || plays.contains(ns) || going.contains(ns)) {
+        continue;
+      }
+      for (String a : live.plumbing().getOrDefault(ns + " " + Underlay.DEVICE, Set.of())) {
+        var ip = IpAddress.parse(a.replaceAll("/.*", ""));
+        if (!a.startsWith("route ") && a.contains("/") && ip.ok()) {
+          out.add(ip.get().family());
+        }
+      }
+    }
     return out;
   }
 
@@ -587,7 +609,12 @@ public final class Runner {
     }
     // the addresses and routes of the sandbox's own devices (an uplink address deleted by hand,
     // a host given another underlay address): set in place
-    Map<String, Set<String>> plumbing = plumbing(ts, live);
+    // the host namespaces the topology played before (its record) and plays no more: each that
+    // no other topology's record names, and that holds nothing else, goes with its underlay port
+    // (and the router of a family no host is left with: plumbing)
+    DroppedHosts hosts = droppedHosts(sb, t.topology(), plays(t), live);
+    dropped = hosts;
+    Map<String, Set<String>> plumbing = plumbing(ts, live, hosts.going());
     // the underlay is every topology's of the sandbox whose hosts are on it: one that has another
     // address for it would take it from the others (each apply undoing the other's)
     // (by host namespace: the other topologies with links there; S's underlay, the subnet's, is
@@ -773,10 +800,6 @@ public final class Runner {
       }
       deletions.add(new Change(Change.Action.DELETE, id, ""));
     }
-    // the host namespaces the topology played before (its record) and plays no more: each that
-    // no other topology's record names, and that holds nothing else, goes with its underlay port
-    DroppedHosts hosts = droppedHosts(sb, t.topology(), plays(t), live);
-    dropped = hosts;
     for (String ns : hosts.going()) {
       deletions.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.NAMESPACE, "", ns),
           "host " + sb.hostOfNamespace(ns) + ", with its underlay port: no topology applied in " + sb.label() + " plays it"));
@@ -1745,7 +1768,7 @@ public final class Runner {
           || !before.sandboxExists() && all.isEmpty(), all), () -> { });
       // the sandbox's devices that were there get their addresses and routes in place; a
       // rollback gives them back those they had
-      Map<String, Set<String>> plumbing = plumbing(ts, before);
+      Map<String, Set<String>> plumbing = plumbing(ts, before, dropped.going());
       undo.plumbing = Sandbox.plumbingRuns(before.plumbing(), plumbing);
       makeSandbox(Sandbox.plumbingRuns(plumbing, before.plumbing()), () -> { });
       return executeAll(ts, before, plan, undo, readSysctls, ipPlans, byId, tables);
@@ -3456,6 +3479,12 @@ public final class Runner {
           if (!still.isEmpty()) {
             throw new RunnerException("destroy could not remove host namespace " + String.join(", ", still) + " of " + sb.label());
           }
+          // the router of a family no host left has, and the route of S-outside back to it
+          List<Sandbox.Run> routers = routersNoHostUses(sb, read);
+          if (!routers.isEmpty()) {
+            routers.forEach(r -> exec.run(r.argv(), r.stdin()));
+            read = reader.read(sb, topology, Map.of());
+          }
         }
         hosts.kept().forEach((ns, why) -> {
           if (!why.isEmpty()) {
@@ -3564,6 +3593,36 @@ public final class Runner {
       throw new RunnerException("cannot read " + stateDir + ": " + e.getMessage());
     }
     return out;
+  }
+
+  /**
+   * The runs that delete from the bridge {@code underlay} of {@code S} the router address of each
+   * family no host namespace {@code live} has uses any more, with the route of {@code S-outside}
+   * back to its subnet (nothing else of those devices: what else differs is not destroy's).
+   */
+  private static List<Sandbox.Run> routersNoHostUses(Sandbox sb, LiveState live) {
+    String bridge = sb.name() + " " + Underlay.DEVICE;
+    String outside = sb.outside() + " " + Sandbox.UPLINK;
+    Optional<Set<String>> liveUnderlay = Optional.ofNullable(live.plumbing().get(bridge));
+    if (liveUnderlay.isEmpty() || !live.plumbing().containsKey(outside)) {
+      return List.of();
+    }
+    Map<String, Set<String>> kept = sb.plumbing(List.of(), liveUnderlay, Optional.of(underlayFamilies(sb, live, Set.of(), Set.of())));
+    Map<String, Set<String>> all = sb.plumbing(List.of(), liveUnderlay, Optional.empty());
+    Map<String, Set<String>> wanted = new LinkedHashMap<>();
+    Map<String, Set<String>> now = new LinkedHashMap<>();
+    Set<String> routers = new java.util.TreeSet<>(liveUnderlay.get());
+    routers.removeAll(kept.get(bridge));
+    Set<String> routes = new java.util.TreeSet<>(all.get(outside));
+    routes.removeAll(kept.get(outside));
+    routes.retainAll(live.plumbing().get(outside));
+    for (Map.Entry<String, Set<String>> e : Map.of(bridge, routers, outside, routes).entrySet()) {
+      Set<String> left = new java.util.TreeSet<>(live.plumbing().get(e.getKey()));
+      left.removeAll(e.getValue());
+      wanted.put(e.getKey(), left);
+      now.put(e.getKey(), live.plumbing().get(e.getKey()));
+    }
+    return routers.isEmpty() && routes.isEmpty() ? List.of() : Sandbox.plumbingRuns(wanted, now);
   }
 
   /** Whether {@code S-outside} is there without the sandbox's mark: someone else's, never deleted. */

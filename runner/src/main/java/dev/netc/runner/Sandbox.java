@@ -343,6 +343,19 @@ public final class Sandbox {
    * #creation} and {@link #underlayCreation} make; host mode has none.
    */
   public Map<String, Set<String>> plumbing(List<Underlay> underlays, Optional<Set<String>> liveUnderlay) {
+    return plumbing(underlays, liveUnderlay, Optional.empty());
+  }
+
+  /**
+   * {@link #plumbing(List, Optional)}, knowing the families of the underlay addresses of the
+   * other hosts that stay on the bridge ({@code others}: the host namespaces of other topologies,
+   * read): the router of a family neither {@code underlays} nor they have (its last host gone)
+   * is not kept, nor the route of {@code S-outside} back to its subnet; without underlays, the
+   * bridge's addresses are those routers. Empty: every router of a family {@code underlays}
+   * lack is kept.
+   */
+  public Map<String, Set<String>> plumbing(List<Underlay> underlays, Optional<Set<String>> liveUnderlay,
+      Optional<Set<dev.netc.compiler.ir.IpAddress.Family>> others) {
     boolean outsideRoutesUnderlay = liveUnderlay.isPresent();
     Map<String, Set<String>> out = new TreeMap<>();
     if (isHost()) {
@@ -369,7 +382,8 @@ public final class Sandbox {
       underlays.forEach(u -> have.add(u.address().family()));
       for (String a : liveUnderlay.orElse(Set.of())) {
         dev.netc.compiler.ir.Parsed<dev.netc.compiler.ir.IpAddress> ip = dev.netc.compiler.ir.IpAddress.parse(a.replaceAll("/.*", ""));
-        if (!a.startsWith("route ") && a.contains("/") && ip.ok() && !have.contains(ip.get().family())) {
+        if (!a.startsWith("route ") && a.contains("/") && ip.ok() && !have.contains(ip.get().family())
+            && others.map(f -> f.contains(ip.get().family())).orElse(true)) {
           int len = Integer.parseInt(a.substring(a.indexOf('/') + 1));
           routers.add(a);
           outside.add(route(dev.netc.compiler.ir.Cidr.mask(ip.get(), len) + "/" + len, ip.get().isV4() ? v4 : ip(v6)));
@@ -378,13 +392,21 @@ public final class Sandbox {
       out.put(name + " " + Underlay.DEVICE, routers);
     }
     if (underlays.isEmpty() && liveUnderlay.isPresent()) {
-      // another topology's hosts are on the underlay: S-outside keeps its route back to them
+      // another topology's hosts are on the underlay: S-outside keeps its route back to them (to
+      // those of a family a host still has, when known; the other routers go)
+      Set<String> routers = new TreeSet<>();
       for (String a : liveUnderlay.get()) {
         dev.netc.compiler.ir.Parsed<dev.netc.compiler.ir.IpAddress> ip = dev.netc.compiler.ir.IpAddress.parse(a.replaceAll("/.*", ""));
-        if (!a.startsWith("route ") && a.contains("/") && ip.ok()) {
+        if (a.startsWith("route ")) {
+          routers.add(a); // (routes through the bridge are not the routers')
+        } else if (a.contains("/") && ip.ok() && others.map(f -> f.contains(ip.get().family())).orElse(true)) {
           int len = Integer.parseInt(a.substring(a.indexOf('/') + 1));
+          routers.add(a);
           outside.add(route(dev.netc.compiler.ir.Cidr.mask(ip.get(), len) + "/" + len, ip.get().isV4() ? v4 : ip(v6)));
         }
+      }
+      if (others.isPresent()) {
+        out.put(name + " " + Underlay.DEVICE, routers);
       }
     }
     out.put(outside() + " " + UPLINK, outside);

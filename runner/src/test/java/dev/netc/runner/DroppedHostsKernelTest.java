@@ -239,4 +239,61 @@ class DroppedHostsKernelTest extends SandboxTest {
     assertTrue(namespaces().contains(s + "-host_h3"), namespaces()::toString);
     assertFalse(Files.readString(record("dra")).contains(s + "-host_h3"));
   }
+
+  /** Topology {@code NAME} of hosts {@code hosts} ({@code h1 192.168.79.11}, ...), a {@code mode none} container on each. */
+  private static String ofHosts(String name, String... hosts) {
+    StringBuilder out = new StringBuilder("topology " + name + "\n");
+    for (int i = 0; i < hosts.length; i += 2) {
+      out.append("host ").append(hosts[i]).append(" { underlay ").append(hosts[i + 1]).append(" }\n");
+    }
+    for (int i = 0; i < hosts.length; i += 2) {
+      out.append("container ").append(name).append(hosts[i]).append(" {\n  on ").append(hosts[i]).append("\n  mode none\n}\n");
+    }
+    return out.toString();
+  }
+
+  /** The global IPv6 addresses of the bridge {@code underlay} of {@code S}. */
+  private String v6Routers() {
+    return Kernel.run("ip", "-n", s, "-6", "-o", "address", "show", "dev", "underlay", "scope", "global").out().strip();
+  }
+
+  /**
+   * The router of a family no host is left with (h6, the last IPv6 host, dropped) goes with it,
+   * with S-outside's route back to its subnet; one another topology's host still uses stays, and
+   * goes with the destroy of that topology.
+   */
+  @Test
+  void theRouterOfAFamilyNoHostUsesAnyMoreGoesWithItsLastHost() throws Exception {
+    List<Runner.Target> drv = targets(ofHosts("drv", "h1", "192.168.79.11", "h2", "192.168.79.12", "h6", "fd00:79::16"));
+    List<Runner.Target> without = targets(ofHosts("drv", "h1", "192.168.79.11", "h2", "192.168.79.12"));
+    runner.apply(drv);
+    String router = v6Routers().replaceAll(".* inet6 (\\S+) .*", "$1");
+    assertTrue(router.startsWith("fd00:79::"), v6Routers());
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "show").out().contains("fd00:79::/64"));
+    Plan plan = runner.plan(without);
+    assertTrue(lines(plan).containsAll(List.of(removal("h6"), "~ link:" + s + ":underlay  (address " + router + " unexpected)",
+        "~ link:" + s + "-outside:uplink  (route fd00:79::/64 via 2001:2::1 unexpected)")), plan::text);
+    runner.apply(without);
+    assertEquals("", v6Routers());
+    assertFalse(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "show").out().contains("fd00:79::"));
+    assertTrue(Kernel.run("ip", "-n", s, "address", "show", "dev", "underlay").out().contains(" 192.168.79.254/24 "));
+    assertTrue(runner.plan(without).empty(), () -> runner.plan(without).text());
+
+    // h6 back, and drw's h7 on IPv6 too: h6 dropped keeps the router, drw's destroy takes it
+    runner.apply(drv);
+    assertTrue(v6Routers().contains(" " + router + " "), v6Routers());
+    List<Runner.Target> drw = targets(ofHosts("drw", "h1", "192.168.79.11", "h7", "fd00:79::17"));
+    runner.apply(drw);
+    Plan kept = runner.plan(without);
+    assertEquals(List.of(removal("h6")), lines(kept).stream().filter(l -> l.contains(":underlay") || l.contains(":uplink")
+        || l.contains("-host_")).toList(), kept::text);
+    runner.apply(without);
+    assertTrue(v6Routers().contains(" " + router + " "), v6Routers());
+    assertTrue(runner.plan(drw).empty(), () -> runner.plan(drw).text());
+    runner.destroy(drw);
+    assertFalse(namespaces().contains(s + "-host_h7"), namespaces()::toString);
+    assertEquals("", v6Routers());
+    assertFalse(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "show").out().contains("fd00:79::"));
+    assertTrue(runner.plan(without).empty(), () -> runner.plan(without).text());
+  }
 }
