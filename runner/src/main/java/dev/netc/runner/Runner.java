@@ -810,17 +810,23 @@ public final class Runner {
     deletions.sort(Comparator.comparing((Change c) -> order.indexOf(c.id().kind())).thenComparing(Change::id));
     changes.addAll(deletions);
     List<String> notes = new ArrayList<>(live.notes());
-    hosts.kept().forEach((ns, why) -> {
-      if (!why.isEmpty()) {
-        notes.add("kept " + ns + " (host " + sb.hostOfNamespace(ns) + ", which topology " + t.topology() + " no longer plays): "
-            + why);
-      }
-    });
+    notes.addAll(keptHosts(sb, t.topology(), hosts));
     if (!live.unfinished().isEmpty()) {
       notes.add(unfinished(t.topology(), live, "apply deletes the", " first", "makes "
           + (live.unfinished().size() == 1 ? "it" : "them") + " as listed"));
     }
     return new Plan(t.topology(), sb.name(), changes, notes);
+  }
+
+  /** What plan and apply say of the host namespaces {@code topology} no longer plays that stay for something else in them. */
+  private static List<String> keptHosts(Sandbox sb, String topology, DroppedHosts hosts) {
+    List<String> out = new ArrayList<>();
+    new java.util.TreeMap<>(hosts.kept()).forEach((ns, why) -> {
+      if (!why.isEmpty()) {
+        out.add("kept " + ns + " (host " + sb.hostOfNamespace(ns) + ", which topology " + topology + " no longer plays): " + why);
+      }
+    });
+    return out;
   }
 
   /** The host namespaces ({@code S-host_H}) topology {@code t} plays: none for a topology of one host, played in {@code S}. */
@@ -1562,6 +1568,7 @@ public final class Runner {
       // the record of the hosts the topology plays: the ones it has, and those it played that stay
       // for no other topology (something else is in them); before the changes, also every one
       // it played, so that no other topology's apply takes a host this one still has for free
+      notes.addAll(keptHosts(sb, ts.get(0).topology(), dropped));
       Optional<Set<String>> hostsBefore = dropped.record();
       Set<String> hostsAfter = new java.util.TreeSet<>(plays(ts.get(0)));
       dropped.kept().forEach((ns, why) -> {
