@@ -380,7 +380,7 @@ public final class Runner {
   static Set<IpAddress.Family> underlayFamilies(Sandbox sb, LiveState live, Set<String> plays, Set<String> going) {
     Set<IpAddress.Family> out = java.util.EnumSet.noneOf(IpAddress.Family.class);
     for (String ns : live.hostNamespaces()) {
-      if (ns.equals(sb.name()) || plays.contains(ns) || going.contains(ns)) {
+      if (!ns.startsWith(sb.name() + "-host_") || plays.contains(ns) || going.contains(ns)) {
         continue;
       }
       for (String a : live.plumbing().getOrDefault(ns + " " + Underlay.DEVICE, Set.of())) {
@@ -855,7 +855,7 @@ public final class Runner {
     }
     Optional<Set<String>> record = hostRecords.read(sb, topology);
     List<String> candidates = record.orElse(Set.of()).stream()
-        .filter(n -> !plays.contains(n) && !n.equals(sb.name()) && live.hostNamespaces().contains(n)).sorted().toList();
+        .filter(n -> !plays.contains(n) && n.startsWith(sb.name() + "-host_") && live.hostNamespaces().contains(n)).sorted().toList();
     if (candidates.isEmpty()) {
       return new DroppedHosts(record, Set.of(), Map.of());
     }
@@ -2715,7 +2715,7 @@ public final class Runner {
           }
         }
         case NAMESPACE -> {
-          if (!sb.isHost() && !id.name().equals(sb.name()) && live.hostNamespaces().contains(id.name())) {
+          if (!sb.isHost() && id.name().startsWith(sb.name() + "-host_") && live.hostNamespaces().contains(id.name())) {
             // a host namespace no topology plays any more: its underlay port in S right after it
             // (the veth pair goes whole at once, where it would go only once the kernel frees the
             // namespace; not before: a namespace that fails to go keeps its underlay, and the
@@ -3050,7 +3050,7 @@ public final class Runner {
       // went and whose namespace did not gets its port and underlay device again (first: what
       // the rest makes again may be in it)
       List<String> removedHosts = sb.isHost() ? List.of() : deleted.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE
-          && !i.name().equals(s) && before.hostNamespaces().contains(i.name())).map(ObjectId::name).toList();
+          && i.name().startsWith(s + "-host_") && before.hostNamespaces().contains(i.name())).map(ObjectId::name).toList();
       if (!removedHosts.isEmpty()) {
         step(problems, "the host namespaces removed", () -> {
           Map<String, Integer> veths = DyingPeers.veths(exec, s).orElseThrow(() -> new RunnerException("cannot read the links of " + s));
