@@ -764,7 +764,33 @@ public final class Runner {
     for (int k = 0; k < desired.size(); k++) {
       if (desired.get(k) instanceof Route r && live.has(ids.get(k)) && !changing.contains(ids.get(k))
           && readdressed.contains(r.namespace() + "/" + r.device())) {
-        changes.add(new Change(Change.Action.UPDATE, ids.get(k), "again, after the address of " + r.device() + " is replaced"));
+        changes.add(new Change(Change.Action.UPDATE, ids.get(k), AGAIN_AFTER + "the address of " + r.device() + " is replaced"));
+      }
+    }
+    // what the kernel took with another change of a live link, made again after it: the IPv4
+    // routes through a device whose IPv4 address is replaced (dropped with its last IPv4
+    // address). Created as any missing object, with a note that says so: they follow that
+    // change, and are no drift of their own (Drift#follows)
+    Map<ObjectId, Integer> made = new java.util.HashMap<>();
+    for (int i = 0; i < changes.size(); i++) {
+      Change c = changes.get(i);
+      if (c.action() == Change.Action.CREATE && c.detail().isEmpty()
+          && (c.id().kind() == ObjectId.Kind.ADDRESS || c.id().kind() == ObjectId.Kind.ROUTE)) {
+        made.put(c.id(), i);
+      }
+    }
+    if (!made.isEmpty()) {
+      Set<String> readdressed4 = readdressed(changes.stream().filter(c -> c.id().kind() != ObjectId.Kind.ADDRESS || v4Address(c.id())).toList(),
+          unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.ADDRESS && v4Address(i)).toList());
+      for (int k = 0; k < desired.size(); k++) {
+        Integer i = made.get(ids.get(k));
+        Optional<String> why = i == null ? Optional.empty()
+            : desired.get(k) instanceof Route r ? madeAgain(r.namespace(), r.device(), r.via().isV4(), true, live, desiredLinks, rebuild, readdressed4)
+            : desired.get(k) instanceof Address a ? madeAgain(a.namespace(), a.device(), a.address().isV4(), false, live, desiredLinks, rebuild, readdressed4)
+            : Optional.empty();
+        if (why.isPresent()) {
+          changes.set(i, new Change(Change.Action.CREATE, ids.get(k), why.get()));
+        }
       }
     }
     Set<String> goneNamespaces = unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.NAMESPACE)
@@ -1336,6 +1362,34 @@ public final class Runner {
   /** The device of {@link #nexthop}'s text. */
   private static String routeDevice(String nexthop) {
     return nexthop.substring(nexthop.lastIndexOf(' ') + 1);
+  }
+
+  /** How the note of a change that makes again what another change of a live link took begins ({@link Drift#follows}). */
+  static final String AGAIN_AFTER = "again, after ";
+
+  /**
+   * Why an address or route missing on the live link {@code NS/DEV} is made again after another
+   * change of that link, if it is: for an IPv4 route, its IPv4 address is replaced ({@code
+   * readdressed4}: the kernel drops the device's IPv4 routes with its last IPv4 address). Empty
+   * for a link that is not live, or is replaced ({@link Rebuild}).
+   */
+  private static Optional<String> madeAgain(String ns, String dev, boolean v4, boolean route, LiveState live,
+      Map<ObjectId, Link> desiredLinks, Rebuild rebuild, Set<String> readdressed4) {
+    ObjectId id = new ObjectId(ObjectId.Kind.LINK, ns, dev);
+    Optional<LiveLink> now = live.link(id);
+    Link l = desiredLinks.get(id);
+    if (now.isEmpty() || l == null || rebuild.replaced(ns, dev)) {
+      return Optional.empty();
+    }
+    if (route && v4 && readdressed4.contains(ns + "/" + dev)) {
+      return Optional.of(AGAIN_AFTER + "the address of " + dev + " is replaced");
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the address {@code DEV/ADDRESS/PREFIX} is an IPv4 one. */
+  static boolean v4Address(ObjectId address) {
+    return !address.name().substring(address.name().indexOf('/') + 1).contains(":");
   }
 
   /**
