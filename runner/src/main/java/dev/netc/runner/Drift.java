@@ -17,8 +17,9 @@ import java.util.Map;
  * would create is <b>missing</b>, one it would update or replace is <b>changed</b>, an owned object it would
  * delete is <b>unexpected</b>. What the plan makes again only because of another change (with a
  * replaced link its addresses, routes, forwarding entries, per-device sysctls, the ports of a
- * replaced bridge; the routes of a device whose address is replaced: {@link #follows}) is part of
- * that change, not drift: it is neither listed nor counted. An address replaced on a device is one
+ * replaced bridge; the routes of a device whose address is replaced; the IPv6 addresses and the
+ * routes of a link set down, the IPv6 ones of a link whose MTU was under 1280: {@link #follows}) is part of that
+ * change, not drift: it is neither listed nor counted. An address replaced on a device is one
  * changed address, with what it is and what it should be.
  */
 public record Drift(Plan plan) {
@@ -80,12 +81,14 @@ public record Drift(Plan plan) {
   /**
    * Whether a change of the plan only makes again what another change takes or took with it:
    * what goes with a replaced link ({@link Rebuild#follows}); the routes made again after the
-   * address of their device is replaced ({@code again, after ...}: {@link Runner#plan}). They are
-   * there as desired, or the kernel took them with that other change, which drift names.
+   * address of their device is replaced, the IPv6 addresses and the routes of a link set down by
+   * hand, made again once it is up, and the IPv6 ones of a link whose MTU rises to 1280 or more, with its
+   * IPv6 settings ({@code again, after ...}, {@code IPv6 back with the MTU}: {@link Runner#plan}).
+   * They are there as desired, or the kernel took them with that other change, which drift names.
    */
   static boolean follows(Change c) {
     return Rebuild.follows(c) || c.action() != Change.Action.REPLACE && c.action() != Change.Action.DELETE
-        && c.detail().startsWith(Runner.AGAIN_AFTER);
+        && (c.detail().startsWith(Runner.AGAIN_AFTER) || c.detail().endsWith(Runner.IPV6_BACK));
   }
 
   /** {@code S-web eth0 4}: the namespace, device and family of the address {@code DEV/ADDRESS/PREFIX}. */

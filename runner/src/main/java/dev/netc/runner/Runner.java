@@ -684,7 +684,7 @@ public final class Runner {
         // the defaults of a new interface, and the setting is written again after the MTU
         String fresh = s.newInterfaceValue().orElseThrow();
         if (!fresh.equals(s.value())) {
-          changes.add(new Change(Change.Action.UPDATE, id, fresh + " -> " + s.value() + ", IPv6 back with the MTU"));
+          changes.add(new Change(Change.Action.UPDATE, id, fresh + " -> " + s.value() + ", " + IPV6_BACK));
         }
       } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace())) {
         if (!endpointSysctlHolds(s, live)) {
@@ -769,7 +769,9 @@ public final class Runner {
     }
     // what the kernel took with another change of a live link, made again after it: the IPv4
     // routes through a device whose IPv4 address is replaced (dropped with its last IPv4
-    // address). Created as any missing object, with a note that says so: they follow that
+    // address), the IPv6 addresses and the routes of a link set down (deleted when it went
+    // down), the IPv6 addresses and routes of a link whose MTU is under 1280 (its IPv6 state went
+    // with the MTU). Created as any missing object, with a note that says so: they follow that
     // change, and are no drift of their own (Drift#follows)
     Map<ObjectId, Integer> made = new java.util.HashMap<>();
     for (int i = 0; i < changes.size(); i++) {
@@ -1367,11 +1369,16 @@ public final class Runner {
   /** How the note of a change that makes again what another change of a live link took begins ({@link Drift#follows}). */
   static final String AGAIN_AFTER = "again, after ";
 
+  /** How the note of an IPv6 object or setting made again when a link's MTU rises to 1280 or more ends. */
+  static final String IPV6_BACK = "IPv6 back with the MTU";
+
   /**
    * Why an address or route missing on the live link {@code NS/DEV} is made again after another
-   * change of that link, if it is: for an IPv4 route, its IPv4 address is replaced ({@code
-   * readdressed4}: the kernel drops the device's IPv4 routes with its last IPv4 address). Empty
-   * for a link that is not live, or is replaced ({@link Rebuild}).
+   * change of that link, if it is: the link is down (the kernel deletes its IPv6 addresses and
+   * its routes when it goes down, and keeps its IPv4 addresses), its MTU is under 1280 and rises
+   * (its IPv6 addresses and routes went with its IPv6 state), or, for an IPv4 route, its IPv4
+   * address is replaced ({@code readdressed4}: the kernel drops the device's IPv4 routes with its
+   * last IPv4 address). Empty for a link that is not live, or is replaced ({@link Rebuild}).
    */
   private static Optional<String> madeAgain(String ns, String dev, boolean v4, boolean route, LiveState live,
       Map<ObjectId, Link> desiredLinks, Rebuild rebuild, Set<String> readdressed4) {
@@ -1381,10 +1388,30 @@ public final class Runner {
     if (now.isEmpty() || l == null || rebuild.replaced(ns, dev)) {
       return Optional.empty();
     }
+    if (!now.get().up() && (route || !v4)) {
+      return Optional.of(AGAIN_AFTER + dev + " is set up");
+    }
+    if (!v4 && now.get().mtu() < Network.IPV6_MIN_MTU && l.mtu().orElse(LiveLink.DEFAULT_MTU) >= Network.IPV6_MIN_MTU
+        && mtuLoweredByHand(l, live, desiredLinks)) {
+      return Optional.of("again, " + IPV6_BACK);
+    }
     if (route && v4 && readdressed4.contains(ns + "/" + dev)) {
       return Optional.of(AGAIN_AFTER + "the address of " + dev + " is replaced");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether the MTU under 1280 of the live link {@code l} was set by hand, not by an apply of a
+   * network under 1280 bytes (which has no IPv6 subnet, NETC206, so that its IPv6 addresses are
+   * new, not made again): netc gives the links of a network one MTU, and a link next to it (its
+   * veth peer, a port of the bridge) has 1280 or more.
+   */
+  private static boolean mtuLoweredByHand(Link l, LiveState live, Map<ObjectId, Link> desiredLinks) {
+    return desiredLinks.values().stream()
+        .filter(n -> n.peer().filter(l.ref()::equals).isPresent() || l.peer().filter(n.ref()::equals).isPresent()
+            || l.type() == Link.Type.BRIDGE && n.namespace().equals(l.namespace()) && n.master().filter(l.name()::equals).isPresent())
+        .anyMatch(n -> live.link(n.id()).filter(x -> x.mtu() >= Network.IPV6_MIN_MTU).isPresent());
   }
 
   /** Whether the address {@code DEV/ADDRESS/PREFIX} is an IPv4 one. */

@@ -198,7 +198,11 @@ class PlanFormatsTest {
 
   @Test
   void anAddressReplacedIsOneChangedAddressAndWhatFollowsItIsNoDrift() {
+    ObjectId web = new ObjectId(ObjectId.Kind.LINK, "demo-web", "eth0");
     Plan plan = new Plan("dual-stack", "demo", List.of(
+        new Change(Change.Action.UPDATE, web, "state down -> up"),
+        new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-web", "eth0/fd00:60::10/64"),
+            "again, after eth0 is set up"),
         new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-web", "eth0/10.60.0.10/24"), ""),
         new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ROUTE, "demo-web", "0.0.0.0/0"),
             "again, after the address of eth0 is replaced"),
@@ -206,6 +210,8 @@ class PlanFormatsTest {
             "again, after the address of eth0 is replaced"),
         new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/10.61.0.3/24"), ""),
         new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/fd00:61::20/64"), ""),
+        new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, "demo-db", "net.ipv6.conf.eth0.accept_ra"),
+            "1 -> 0, IPv6 back with the MTU"),
         new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-web", "eth0/10.60.0.99/24"), ""),
         new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/10.61.0.9/24"), ""),
         new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.ADDRESS, "demo-db", "eth0/10.61.0.10/24"), "")));
@@ -213,18 +219,19 @@ class PlanFormatsTest {
     // web's IPv4 address replaced: one line; db's, with two hand-made IPv4 addresses, is not
     // one address in place of another, and its IPv6 address is missing alone
     assertEquals("""
+        changed     link:demo-web:eth0  (state down -> up)
         changed     address:demo-web:eth0/10.60.0.10/24  (10.60.0.99/24 -> 10.60.0.10/24)
         missing     address:demo-db:eth0/10.61.0.3/24
         missing     address:demo-db:eth0/fd00:61::20/64
         unexpected  address:demo-db:eth0/10.61.0.9/24
         unexpected  address:demo-db:eth0/10.61.0.10/24
 
-        Drift: 2 missing, 1 changed, 2 unexpected (sandbox demo, topology dual-stack); `netc apply` repairs it.
+        Drift: 2 missing, 2 changed, 2 unexpected (sandbox demo, topology dual-stack); `netc apply` repairs it.
         """, d.text());
     String json = d.json();
     assertEquals(true, json.contains("\"state\": \"changed\",\n      \"kind\": \"address\",\n      \"id\": \"eth0/10.60.0.10/24\",\n"
         + "      \"namespace\": \"demo-web\",\n      \"detail\": {\n        \"note\": \"10.60.0.99/24 -> 10.60.0.10/24\"\n      }"), json);
-    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 1,\n    \"unexpected\": 2\n  }\n}\n"), json);
-    assertEquals(8, plan.changes().size(), "the plan keeps them all");
+    assertEquals(true, json.endsWith("  \"summary\": {\n    \"missing\": 2,\n    \"changed\": 2,\n    \"unexpected\": 2\n  }\n}\n"), json);
+    assertEquals(11, plan.changes().size(), "the plan keeps them all");
   }
 }
