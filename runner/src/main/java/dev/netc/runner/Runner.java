@@ -771,8 +771,9 @@ public final class Runner {
     // routes through a device whose IPv4 address is replaced (dropped with its last IPv4
     // address), the IPv6 addresses and the routes of a link set down (deleted when it went
     // down), the IPv6 addresses and routes of a link whose MTU is under 1280 (its IPv6 state went
-    // with the MTU). Created as any missing object, with a note that says so: they follow that
-    // change, and are no drift of their own (Drift#follows)
+    // with the MTU) or whose IPv6 is switched off (disable_ipv6). Created as any missing object,
+    // with a note that says so: they follow that change, and are no drift of their own
+    // (Drift#follows)
     Map<ObjectId, Integer> made = new java.util.HashMap<>();
     for (int i = 0; i < changes.size(); i++) {
       Change c = changes.get(i);
@@ -784,11 +785,14 @@ public final class Runner {
     if (!made.isEmpty()) {
       Set<String> readdressed4 = readdressed(changes.stream().filter(c -> c.id().kind() != ObjectId.Kind.ADDRESS || v4Address(c.id())).toList(),
           unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.ADDRESS && v4Address(i)).toList());
+      Set<String> v6SubnetLive = v6SubnetLive(desired, live);
       for (int k = 0; k < desired.size(); k++) {
         Integer i = made.get(ids.get(k));
         Optional<String> why = i == null ? Optional.empty()
-            : desired.get(k) instanceof Route r ? madeAgain(r.namespace(), r.device(), r.via().isV4(), true, live, desiredLinks, rebuild, readdressed4)
-            : desired.get(k) instanceof Address a ? madeAgain(a.namespace(), a.device(), a.address().isV4(), false, live, desiredLinks, rebuild, readdressed4)
+            : desired.get(k) instanceof Route r
+                ? madeAgain(r.namespace(), r.device(), r.via().isV4(), true, live, desiredLinks, v6SubnetLive, rebuild, readdressed4)
+            : desired.get(k) instanceof Address a
+                ? madeAgain(a.namespace(), a.device(), a.address().isV4(), false, live, desiredLinks, v6SubnetLive, rebuild, readdressed4)
             : Optional.empty();
         if (why.isPresent()) {
           changes.set(i, new Change(Change.Action.CREATE, ids.get(k), why.get()));
@@ -1376,12 +1380,14 @@ public final class Runner {
    * Why an address or route missing on the live link {@code NS/DEV} is made again after another
    * change of that link, if it is: the link is down (the kernel deletes its IPv6 addresses and
    * its routes when it goes down, and keeps its IPv4 addresses), its MTU is under 1280 and rises
-   * (its IPv6 addresses and routes went with its IPv6 state), or, for an IPv4 route, its IPv4
-   * address is replaced ({@code readdressed4}: the kernel drops the device's IPv4 routes with its
-   * last IPv4 address). Empty for a link that is not live, or is replaced ({@link Rebuild}).
+   * (its IPv6 addresses and routes went with its IPv6 state), its IPv6 is switched off ({@code
+   * disable_ipv6} 1: the kernel deletes its IPv6 addresses and routes) while its subnet was there
+   * ({@link #v6SubnetLive}), or, for an IPv4 route, its IPv4 address is replaced ({@code
+   * readdressed4}: the kernel drops the device's IPv4 routes with its last IPv4 address). Empty
+   * for a link that is not live, or is replaced ({@link Rebuild}).
    */
   private static Optional<String> madeAgain(String ns, String dev, boolean v4, boolean route, LiveState live,
-      Map<ObjectId, Link> desiredLinks, Rebuild rebuild, Set<String> readdressed4) {
+      Map<ObjectId, Link> desiredLinks, Set<String> v6SubnetLive, Rebuild rebuild, Set<String> readdressed4) {
     ObjectId id = new ObjectId(ObjectId.Kind.LINK, ns, dev);
     Optional<LiveLink> now = live.link(id);
     Link l = desiredLinks.get(id);
@@ -1394,6 +1400,10 @@ public final class Runner {
     if (!v4 && now.get().mtu() < Network.IPV6_MIN_MTU && l.mtu().orElse(LiveLink.DEFAULT_MTU) >= Network.IPV6_MIN_MTU
         && mtuLoweredByHand(l, live, desiredLinks)) {
       return Optional.of("again, " + IPV6_BACK);
+    }
+    if (!v4 && live.sysctl(ns, "net.ipv6.conf." + dev + ".disable_ipv6").filter("1"::equals).isPresent()
+        && v6SubnetLive.contains(ns + "/" + dev)) {
+      return Optional.of(AGAIN_AFTER + "the IPv6 of " + dev + " is switched on");
     }
     if (route && v4 && readdressed4.contains(ns + "/" + dev)) {
       return Optional.of(AGAIN_AFTER + "the address of " + dev + " is replaced");
@@ -1412,6 +1422,19 @@ public final class Runner {
         .filter(n -> n.peer().filter(l.ref()::equals).isPresent() || l.peer().filter(n.ref()::equals).isPresent()
             || l.type() == Link.Type.BRIDGE && n.namespace().equals(l.namespace()) && n.master().filter(l.name()::equals).isPresent())
         .anyMatch(n -> live.link(n.id()).filter(x -> x.mtu() >= Network.IPV6_MIN_MTU).isPresent());
+  }
+
+  /**
+   * The links ({@code NS/DEV}) whose IPv6 subnet was there before their IPv6 was switched off by
+   * hand: an address the topology wants in that subnet (the bridge's gateway, another member's)
+   * is live. Not so when the network gains its IPv6 subnet: the members of an IPv4-only network
+   * have their IPv6 switched off ({@code disable_ipv6} 1), and one made dual stack switches it on
+   * with addresses that are new.
+   */
+  private static Set<String> v6SubnetLive(List<KernelObject> desired, LiveState live) {
+    List<Address> v6 = desired.stream().filter(o -> o instanceof Address a && !a.address().isV4()).map(Address.class::cast).toList();
+    Set<dev.netc.compiler.ir.Cidr> subnets = v6.stream().filter(a -> live.has(a.id())).map(Address::subnet).collect(Collectors.toSet());
+    return v6.stream().filter(a -> subnets.contains(a.subnet())).map(a -> a.namespace() + "/" + a.device()).collect(Collectors.toSet());
   }
 
   /** Whether the address {@code DEV/ADDRESS/PREFIX} is an IPv4 one. */
