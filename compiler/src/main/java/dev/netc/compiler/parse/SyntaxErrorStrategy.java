@@ -203,6 +203,118 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return null;
   }
 
+  /**
+   * A statement cut short at the end of its line in a block, its value missing ({@code labels
+   * pod=}, {@code on}). ANTLR deletes the line break when the next line's first word could be
+   * that value, and joins the lines: {@code labels pod=} then took {@code attach} as the label's
+   * value and {@code front} as a label with no {@code =}, a second error about a line with none.
+   * Here a line break is deleted only when the next line cannot stand on its own, so that it is
+   * the rest of the statement, split ({@code on} then {@code h1}): one error, with the statement
+   * on one line as the hint. When the next line starts a statement of the block, or ends it, the
+   * line break ends this statement, which is told with its value missing, and the next line is
+   * parsed as it stands. {@code host NAME} on the line after {@code on}, and {@code network NAME}
+   * after {@code attach}, are the value meant ({@code on NAME}): both words are deleted. A
+   * {@code ;} is never deleted: it ends a statement on purpose.
+   */
+  @Override
+  protected Token singleTokenDeletion(Parser recognizer) {
+    org.antlr.v4.runtime.TokenStream in = recognizer.getInputStream();
+    Token brk = recognizer.getCurrentToken();
+    Optional<Block> block = enclosingBlock(recognizer.getContext());
+    if (brk.getType() != NetcLexer.NL && brk.getType() != NetcLexer.SEMI || block.isEmpty()) {
+      return super.singleTokenDeletion(recognizer);
+    }
+    if (brk.getType() == NetcLexer.SEMI || inErrorRecoveryMode(recognizer)) {
+      return null;
+    }
+    Token next = in.LT(2);
+    Token first = statementStart(recognizer, brk);
+    boolean meant = first != null && statementMeant(recognizer, next, block.get().context())
+        && (first.getType() == NetcLexer.ON && next.getType() == NetcLexer.HOST
+            || first.getType() == NetcLexer.ATTACH && next.getType() == NetcLexer.NETWORK);
+    if (!meant && (first == null || standsAlone(recognizer, next, block.get())
+        || !getExpectedTokens(recognizer).contains(next.getType()))) {
+      return null;
+    }
+    Token rest = meant ? next(recognizer, next) : next;
+    Token before = previousOnLine(recognizer, brk);
+    String joined = textOf(first, before) + (before.getType() == NetcLexer.EQ || before.getType() == NetcLexer.NEQ ? "" : " ")
+        + textOf(rest, lastOnLine(recognizer, rest));
+    beginErrorCondition(recognizer);
+    String hint = meant
+        ? "did you mean `" + joined + "`? a statement ends at the end of its line, and a `"
+            + next.getText() + "` is declared at the top level"
+        : "a statement ends at the end of its line: write `" + joined + "` on one line";
+    report(recognizer, brk, getExpectedTokens(recognizer), null, hint);
+    recognizer.consume();
+    if (meant) {
+      recognizer.consume();
+    }
+    Token matched = recognizer.getCurrentToken();
+    reportMatch(recognizer);
+    return matched;
+  }
+
+  /**
+   * Whether the line that {@code token} starts stands on its own in {@code block}: it starts a
+   * statement of the block, ends the block or the file, or is a declaration.
+   */
+  private boolean standsAlone(Parser parser, Token token, Block block) {
+    int type = token.getType();
+    if (type == Token.EOF || type == NetcLexer.RBRACE || type == NetcLexer.NL || type == NetcLexer.SEMI) {
+      return true;
+    }
+    Integer rule = STATEMENTS.get(block.context().getClass());
+    return rule != null && parser.getATN().nextTokens(parser.getATN().ruleToStartState[rule]).contains(type)
+        || TOP_LEVEL.contains(type);
+  }
+
+  /** The first token of the statement that {@code token} ends: after the last line break, `;` or `{` before it. */
+  private static Token statementStart(Parser parser, Token token) {
+    if (!(parser.getInputStream() instanceof org.antlr.v4.runtime.BufferedTokenStream ts) || token.getTokenIndex() < 0) {
+      return null;
+    }
+    Token first = null;
+    for (int i = token.getTokenIndex() - 1; i >= 0; i--) {
+      Token t = ts.get(i);
+      if (t.getChannel() != Token.DEFAULT_CHANNEL) {
+        continue;
+      }
+      if (t.getType() == NetcLexer.NL || t.getType() == NetcLexer.SEMI || t.getType() == NetcLexer.LBRACE) {
+        break;
+      }
+      first = t;
+    }
+    return first;
+  }
+
+  /** The token before {@code token} on the parser's channel. */
+  private static Token previousOnLine(Parser parser, Token token) {
+    org.antlr.v4.runtime.BufferedTokenStream ts = (org.antlr.v4.runtime.BufferedTokenStream) parser.getInputStream();
+    for (int i = token.getTokenIndex() - 1; i >= 0; i--) {
+      if (ts.get(i).getChannel() == Token.DEFAULT_CHANNEL) {
+        return ts.get(i);
+      }
+    }
+    return token;
+  }
+
+  /** The last token of the line {@code token} stands on, before its line break, `;` or the block's `}`. */
+  private static Token lastOnLine(Parser parser, Token token) {
+    Token last = token;
+    for (Token t = next(parser, token); t != null && t.getType() != Token.EOF && t.getType() != NetcLexer.NL
+        && t.getType() != NetcLexer.SEMI && t.getType() != NetcLexer.RBRACE && t.getType() != NetcLexer.LBRACE;
+        t = next(parser, t)) {
+      last = t;
+    }
+    return last;
+  }
+
+  /** The source text from {@code first} to {@code last}, as written. */
+  private String textOf(Token first, Token last) {
+    return source.spanOfCodePoints(first.getStartIndex(), last.getStopIndex() + 1).text();
+  }
+
   @Override
   protected void reportNoViableAlternative(Parser recognizer, NoViableAltException e) {
     report(recognizer, e.getOffendingToken(), recognizer.getExpectedTokens(), null);
@@ -265,6 +377,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
   }
 
   private void report(Parser parser, Token token, IntervalSet expected, String kind) {
+    report(parser, token, expected, kind, null);
+  }
+
+  /** Reports a syntax error at {@code token}; {@code given}, when not null, is its hint. */
+  private void report(Parser parser, Token token, IntervalSet expected, String kind, String given) {
     int line = spanOf(token).line();
     // One error a line: the second on the same line is nearly always a consequence of the first.
     if (line == lastErrorLine && token.getType() != Token.EOF) {
@@ -286,7 +403,11 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       closedByRecovery--;
       return;
     }
-    if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
+    Optional<String> label = labelWithoutValue(parser, token, expected);
+    if (label.isPresent()) {
+      message = "label `" + label.get() + "` has no value" + where;
+      hint = "write its value after `=` on the same line, as in `" + label.get() + "=web`";
+    } else if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
       message = "unexpected `}`: no block is open here";
       hint = "remove it, or look for a block closed too early above";
     } else if (declaration && block.isPresent()
@@ -328,6 +449,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         hint = Spelling.suggest(token.getText(), keywords).map(g -> "did you mean `" + g + "`?").orElse(null);
       }
     }
+    if (given != null) {
+      hint = given;
+    }
     Diagnostic d = Diagnostic.of(Code.NETC001, span, message);
     if (hint != null) {
       d = d.withHint(hint);
@@ -339,6 +463,25 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (out.size() >= LIMIT) {
       throw new ParseCancellationException("too many syntax errors");
     }
+  }
+
+  /**
+   * The key of the label being parsed when the line, the block or the file ends where its
+   * {@code =} or its value should stand ({@code labels pod=}).
+   */
+  private static Optional<String> labelWithoutValue(Parser parser, Token token, IntervalSet expected) {
+    int type = token.getType();
+    if (type != NetcLexer.NL && type != NetcLexer.SEMI && type != NetcLexer.RBRACE && type != Token.EOF) {
+      return Optional.empty();
+    }
+    ParserRuleContext ctx = parser.getContext();
+    if (ctx instanceof NetcParser.ValueContext && ctx.getParent() instanceof NetcParser.LabelContext) {
+      ctx = ctx.getParent();
+    } else if (!(ctx instanceof NetcParser.LabelContext) || !expected.contains(NetcLexer.EQ)) {
+      return Optional.empty();
+    }
+    NetcParser.LabelKeyContext key = ((NetcParser.LabelContext) ctx).labelKey();
+    return key == null || key.getStart() == null ? Optional.empty() : Optional.of(key.getText());
   }
 
   /** The keywords that start a top-level declaration. */

@@ -126,6 +126,34 @@ class ParseTest {
   }
 
   @Test
+  void aStatementCutShortAtTheEndOfItsLineIsOneErrorAndTheNextLineIsParsedAsItStands() {
+    ParsedFile f = parse("network front { subnet 10.0.0.0/24 }\ncontainer web {\n  labels pod=\n  attach front\n}\n"
+        + "host h1\ncontainer a { on \n host h1 }\n"
+        + "container b {\n  on\n    h1\n  labels app=\n    web\n  labels tier\n  attach\n  publish 80\n}\n"
+        + "pod p {\n  attach\n    network front\n  labels x=; replicas 2\n}\n");
+    assertEquals(List.of(
+        // the next line starts a statement: it is parsed as one, not as the label's value
+        "3:14 label `pod` has no value in container `web` (write its value after `=` on the same line, "
+            + "as in `pod=web`)",
+        // `host h1` on the line after `on`: `on h1` meant
+        "7:18 unexpected end of line in container `a`; expected a name or value (did you mean `on h1`? "
+            + "a statement ends at the end of its line, and a `host` is declared at the top level)",
+        // the next line starts no statement: it is the rest of this one
+        "10:5 unexpected end of line in container `b`; expected a name or value (a statement ends at the "
+            + "end of its line: write `on h1` on one line)",
+        "12:14 label `app` has no value in container `b` (a statement ends at the end of its line: write "
+            + "`labels app=web` on one line)",
+        "14:14 label `tier` has no value in container `b` (write its value after `=` on the same line, "
+            + "as in `tier=web`)",
+        "15:9 unexpected end of line in container `b`; expected a name or value",
+        "19:9 unexpected end of line in pod `p`; expected a name or value (did you mean `attach front`? "
+            + "a statement ends at the end of its line, and a `network` is declared at the top level)",
+        // a `;` ends a statement on purpose: never read past
+        "21:12 label `x` has no value in pod `p` (write its value after `=` on the same line, as in `x=web`)"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
