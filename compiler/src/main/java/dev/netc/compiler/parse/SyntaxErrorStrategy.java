@@ -132,7 +132,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * block (nor ends it): reports that token and consumes the seps before it and the rest of its
    * line (a block it opens included), up to the line break, {@code ;} or {@code }} after it.
    * A declaration keyword is left to {@link #report}'s recovery (it ends the blocks open here),
-   * unless it is a statement meant, as {@link #statementMeant} tells.
+   * unless it is a statement meant, as {@link #statementMeant} tells, or stands alone on its line
+   * ({@link #bare}): with no name, it declares nothing, and the block goes on after it.
    */
   private boolean skipUnknownStatement(Parser parser) {
     ParserRuleContext ctx = parser.getContext();
@@ -149,7 +150,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     IntervalSet first = parser.getATN().nextTokens(parser.getATN().ruleToStartState[rule]);
     if (token.getType() == Token.EOF || token.getType() == NetcLexer.RBRACE || first.contains(token.getType())
         || !startsStatement(parser, token)
-        || TOP_LEVEL.contains(token.getType()) && !statementMeant(parser, token, ctx)) {
+        || TOP_LEVEL.contains(token.getType()) && !statementMeant(parser, token, ctx) && !bare(parser, token)) {
       return false;
     }
     IntervalSet expected = new IntervalSet(first);
@@ -186,6 +187,17 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return name != null && (name.getType() == NetcLexer.WORD || name.getType() == NetcLexer.STRING
             || TokenNames.isKeyword(name.getType()))
         && after != null && (after.getType() == NetcLexer.NL || after.getType() == NetcLexer.SEMI
+            || after.getType() == NetcLexer.RBRACE || after.getType() == Token.EOF);
+  }
+
+  /**
+   * Whether a declaration keyword stands alone on its line, with no name: it cannot declare
+   * anything, so it ends no block ({@code container} on a line of a network's block).
+   */
+  private static boolean bare(Parser parser, Token token) {
+    Token after = next(parser, token);
+    return TOP_LEVEL.contains(token.getType()) && startsStatement(parser, token) && after != null
+        && (after.getType() == NetcLexer.NL || after.getType() == NetcLexer.SEMI
             || after.getType() == NetcLexer.RBRACE || after.getType() == Token.EOF);
   }
 
@@ -410,6 +422,19 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     } else if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {
       message = "unexpected `}`: no block is open here";
       hint = "remove it, or look for a block closed too early above";
+    } else if (declaration && block.isPresent() && bare(parser, token)) {
+      // a keyword alone: skipUnknownStatement skips its line, and the parse goes on in the block
+      message = "`" + token.getText() + "` declares at the top level, not" + where;
+      boolean endpoint = block.get().context() instanceof NetcParser.ContainerDeclContext
+          || block.get().context() instanceof NetcParser.PodDeclContext;
+      if (endpoint && token.getType() == NetcLexer.HOST) {
+        hint = "to run it on a host, write `on NAME` in its block; a `host` is declared at the top level";
+      } else if (endpoint && token.getType() == NetcLexer.NETWORK) {
+        hint = "to attach it to a network, write `attach NAME`; a `network` is declared at the top level";
+      } else {
+        hint = "declare it at the top level, " + (token.getType() == NetcLexer.IMPORT
+            ? "with a file (`import \"FILE\"`)" : "with a name (`" + token.getText() + " NAME`)") + ", after the block's `}`";
+      }
     } else if (declaration && block.isPresent()
         && statementMeant(parser, token, block.get().context())) {
       // a statement meant: skipUnknownStatement skips its line, and the parse goes on in the block

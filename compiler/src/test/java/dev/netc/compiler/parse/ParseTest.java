@@ -154,6 +154,26 @@ class ParseTest {
   }
 
   @Test
+  void aDeclarationKeywordAloneOnItsLineDoesNotEndTheBlock() {
+    ParsedFile f = parse("network front {\n  container\n  subnet 10.0.0.0/24\n}\n"
+        + "policy p {\n  select all\n  service\n  isolate ingress\n}\n"
+        + "container a {\n  host\n  network; attach front\n  publish 80\n}\n"
+        + "service s { select all; import }\n");
+    assertEquals(List.of(
+        "2:3 `container` declares at the top level, not in network `front` (declare it at the top level, "
+            + "with a name (`container NAME`), after the block's `}`)",
+        "7:3 `service` declares at the top level, not in policy `p` (declare it at the top level, with a "
+            + "name (`service NAME`), after the block's `}`)",
+        "11:3 `host` declares at the top level, not in container `a` (to run it on a host, write `on NAME` "
+            + "in its block; a `host` is declared at the top level)",
+        "12:3 `network` declares at the top level, not in container `a` (to attach it to a network, write "
+            + "`attach NAME`; a `network` is declared at the top level)",
+        "15:25 `import` declares at the top level, not in service `s` (declare it at the top level, with a "
+            + "file (`import \"FILE\"`), after the block's `}`)"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
