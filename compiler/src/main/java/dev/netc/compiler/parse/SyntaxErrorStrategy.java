@@ -78,12 +78,14 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * block's first statement instead (there the parser enters the loop over the others) and ends
    * the block, so that its {@code }} came with no block open; and after a later statement it
    * stopped at a declaration keyword ({@code attach lan network x}), which ended the block too.
+   * After an error inside the statement ({@code from pods pods app=x}), the rest of the line is
+   * skipped untold: left to ANTLR, the loop's recovery ended the block there too.
    */
   private boolean skipRestOfStatement(Parser parser) {
     ParserRuleContext ctx = parser.getContext();
     int type = parser.getATN().states.get(parser.getState()).getStateType();
     if (type != org.antlr.v4.runtime.atn.ATNState.STAR_LOOP_ENTRY && type != org.antlr.v4.runtime.atn.ATNState.STAR_LOOP_BACK
-        || inErrorRecoveryMode(parser) || !STATEMENTS.containsKey(ctx.getClass()) || blockOf(ctx).isEmpty()) {
+        || !STATEMENTS.containsKey(ctx.getClass()) || blockOf(ctx).isEmpty()) {
       return false;
     }
     IntervalSet next = parser.getATN().nextTokens(parser.getATN().states.get(parser.getState()));
@@ -91,11 +93,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     if (next.contains(token.getType()) || next.contains(Token.EPSILON) || startsStatement(parser, token)) {
       return false;
     }
-    reportUnwantedToken(parser);
-    for (int t = token.getType(); t != Token.EOF && t != NetcLexer.NL && t != NetcLexer.SEMI && t != NetcLexer.RBRACE;
-        t = parser.getInputStream().LA(1)) {
-      parser.consume();
-    }
+    reportUnwantedToken(parser); // unless in recovery: then the statement's error was told
+    skipLine(parser);
     return true;
   }
 
@@ -160,6 +159,21 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     for (int j = 1; j < i; j++) {
       parser.consume();
     }
+    if (token.getType() == NetcLexer.LBRACE) {
+      // a `{` too many (`network a { {`): it opens no block of its own, or the block's `}` would close it
+      parser.consume();
+    }
+    skipLine(parser);
+    return true;
+  }
+
+  /**
+   * Consumes the rest of the line, a block it opens included ({@code attach x y { ... }}: the
+   * block's {@code }} is not the one of the block the line stands in), up to the line break,
+   * {@code ;} or {@code }} after it.
+   */
+  private static void skipLine(Parser parser) {
+    org.antlr.v4.runtime.TokenStream in = parser.getInputStream();
     int depth = 0;
     for (int t = in.LA(1); t != Token.EOF; t = in.LA(1)) {
       if (depth == 0 && (t == NetcLexer.NL || t == NetcLexer.SEMI || t == NetcLexer.RBRACE)) {
@@ -168,7 +182,6 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       depth += t == NetcLexer.LBRACE ? 1 : t == NetcLexer.RBRACE ? -1 : 0;
       parser.consume();
     }
-    return true;
   }
 
   /**
@@ -226,12 +239,16 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    * line break ends this statement, which is told with its value missing, and the next line is
    * parsed as it stands. {@code host NAME} on the line after {@code on}, and {@code network NAME}
    * after {@code attach}, are the value meant ({@code on NAME}): both words are deleted. A
-   * {@code ;} is never deleted: it ends a statement on purpose.
+   * {@code ;} is never deleted: it ends a statement on purpose. Nor is a brace: deleted, the
+   * {@code {} of {@code attach { alias x }} left its {@code }} to end the container's block.
    */
   @Override
   protected Token singleTokenDeletion(Parser recognizer) {
     org.antlr.v4.runtime.TokenStream in = recognizer.getInputStream();
     Token brk = recognizer.getCurrentToken();
+    if (brk.getType() == NetcLexer.LBRACE || brk.getType() == NetcLexer.RBRACE) {
+      return null;
+    }
     Optional<Block> block = enclosingBlock(recognizer.getContext());
     if (brk.getType() != NetcLexer.NL && brk.getType() != NetcLexer.SEMI || block.isEmpty()) {
       return super.singleTokenDeletion(recognizer);

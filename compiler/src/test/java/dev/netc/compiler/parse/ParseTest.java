@@ -174,6 +174,25 @@ class ParseTest {
   }
 
   @Test
+  void aBrokenLineInABlockLeavesTheBlockOpen() {
+    ParsedFile f = parse("container web {\n  attach attach edge {\n    ip 10.0.0.1\n  }\n"
+        + "  attach { alias x }\n  publish 80\n}\n"
+        + "network edge { {\n  subnet 10.0.0.0/24\n}\n"
+        + "policy q {\n  allow ingress from pods pods app=api port 80\n  allow egress\n}\n");
+    assertEquals(List.of(
+        // the block the broken line opens is skipped with it: its `}` does not end the container
+        "2:17 unexpected `edge` in container `web`; expected `{`, `}` or end of line",
+        // the `{` is not dropped to make `alias` the name: its `}` would end the container
+        "5:10 unexpected `{` in container `web`; expected a name or value",
+        // a `{` too many opens no block: the `}` ends the network
+        "8:16 unexpected `{` in network `edge`; expected `driver`, `encrypted`, `gateway`, `internal`, "
+            + "`mode`, `mtu`, `parent`, `pool` or ...",
+        // after an error inside a statement, the rest of its line is skipped inside the block
+        "12:32 unexpected `app` in policy `q`; expected `!` or a name or value"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
