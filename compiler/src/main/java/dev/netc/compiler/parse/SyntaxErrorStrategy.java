@@ -57,6 +57,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
    */
   @Override
   public void sync(Parser recognizer) throws RecognitionException {
+    if (skipTopLevelJunk(recognizer)) {
+      return;
+    }
     if (!skipUnknownStatements(recognizer) && !skipRestOfStatement(recognizer)) {
       super.sync(recognizer);
     }
@@ -114,6 +117,47 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       }
       recognizer.consume();
     }
+  }
+
+  /**
+   * At the top level, a token that starts no declaration ({@code frontend {} after a lost
+   * {@code network}, or the statements of a block whose {@code {} is lost): reported, and
+   * skipped with every line after it up to the next line that starts with a declaration keyword,
+   * the blocks these lines open and a {@code }} that closes nothing included. Left to ANTLR, each
+   * of those lines was an error of its own ("`subnet` does not start a declaration", then
+   * "unexpected `}`"), all from one mistake. A {@code }} that starts the junk, and a declaration
+   * keyword in the middle of a line, are left to ANTLR as before.
+   */
+  private boolean skipTopLevelJunk(Parser parser) {
+    if (!(parser.getContext() instanceof NetcParser.FileContext)) {
+      return false;
+    }
+    org.antlr.v4.runtime.TokenStream in = parser.getInputStream();
+    Token token = parser.getCurrentToken();
+    int type = token.getType();
+    if (type == Token.EOF || type == NetcLexer.NL || type == NetcLexer.SEMI || type == NetcLexer.RBRACE
+        || TOP_LEVEL.contains(type)) {
+      return false;
+    }
+    if (!inErrorRecoveryMode(parser)) {
+      beginErrorCondition(parser);
+      report(parser, token, parser.getExpectedTokens(), null);
+    }
+    int depth = 0;
+    for (int t = in.LA(1); t != Token.EOF; t = in.LA(1)) {
+      if (depth == 0 && t == NetcLexer.NL) {
+        int i = 2;
+        while (in.LA(i) == NetcLexer.NL || in.LA(i) == NetcLexer.SEMI) {
+          i++;
+        }
+        if (TOP_LEVEL.contains(in.LA(i)) || in.LA(i) == Token.EOF) {
+          break;
+        }
+      }
+      depth += t == NetcLexer.LBRACE ? 1 : t == NetcLexer.RBRACE && depth > 0 ? -1 : 0;
+      parser.consume();
+    }
+    return true;
   }
 
   /** {@link #skipUnknownStatement} for each line in a row that it applies to. */

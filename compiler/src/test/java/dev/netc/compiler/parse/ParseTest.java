@@ -193,6 +193,20 @@ class ParseTest {
   }
 
   @Test
+  void linesThatStartNoDeclarationAreOneErrorUpToTheNextDeclaration() {
+    ParsedFile f = parse("network front {\n  subnet 10.0.0.0/24\n}\nfrontend {\n  subnet 10.1.0.0/24\n  internal\n}\n"
+        + "network network back {\n  mtu 1400\n}\ncontainer web { attach front }\n}\n");
+    assertEquals(List.of(
+        "4:1 `frontend` does not start a declaration (expected one of: `container`, `host`, `import`, "
+            + "`namespace`, `network`, `pod`, `policy`, `service`, `topology`)",
+        "8:17 unexpected `back`; expected `container`, `host`, `import`, `namespace`, `network`, `pod`, "
+            + "`policy`, `service` or ...",
+        // a `}` that starts a line after a declaration is still told
+        "12:1 unexpected `}`: no block is open here (remove it, or look for a block closed too early above)"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
