@@ -141,7 +141,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
     if (!inErrorRecoveryMode(parser)) {
       beginErrorCondition(parser);
-      report(parser, token, parser.getExpectedTokens(), null);
+      report(parser, token, parser.getExpectedTokens(), null,
+          lostBrace(parser, token).map(SyntaxErrorStrategy::lostBraceHint).orElse(null));
     }
     int depth = 0;
     for (int t = in.LA(1); t != Token.EOF; t = in.LA(1)) {
@@ -199,7 +200,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     IntervalSet expected = new IntervalSet(first);
     expected.add(NetcLexer.RBRACE);
     beginErrorCondition(parser);
-    report(parser, token, expected, null);
+    Optional<String> lost = lostBrace(parser, token);
+    report(parser, token, expected, null, lost.map(SyntaxErrorStrategy::lostBraceHint).orElse(null));
     for (int j = 1; j < i; j++) {
       parser.consume();
     }
@@ -208,8 +210,73 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       parser.consume();
     }
     skipLine(parser);
+    if (lost.isPresent()) {
+      // the other statements of the block whose `{` is lost, and its `}`, are that one mistake
+      for (int j = 1; ; j = 1) {
+        while (in.LA(j) == NetcLexer.NL || in.LA(j) == NetcLexer.SEMI) {
+          j++;
+        }
+        int t = in.LA(j);
+        if (t == Token.EOF || first.contains(t) || TOP_LEVEL.contains(t)) {
+          break;
+        }
+        for (; j > 1; j--) {
+          parser.consume();
+        }
+        if (t == NetcLexer.RBRACE) {
+          parser.consume();
+          break;
+        }
+        skipLine(parser);
+      }
+    }
     return true;
   }
+
+  /**
+   * The statement before the line {@code token} starts, when it declares something that could
+   * have a block ({@code service checkout}, {@code attach front}) and has none, and {@code token}
+   * starts a statement of that block: the line is then most likely the first statement of that
+   * block, its {@code {} lost.
+   */
+  private Optional<String> lostBrace(Parser parser, Token token) {
+    if (!(parser.getInputStream() instanceof org.antlr.v4.runtime.BufferedTokenStream ts) || token.getTokenIndex() < 0
+        || token.getType() != NetcLexer.WORD && (!TokenNames.isKeyword(token.getType()) || TOP_LEVEL.contains(token.getType()))) {
+      return Optional.empty();
+    }
+    int i = token.getTokenIndex() - 1;
+    boolean line = false;
+    for (; i >= 0 && (ts.get(i).getChannel() != Token.DEFAULT_CHANNEL
+        || ts.get(i).getType() == NetcLexer.NL || ts.get(i).getType() == NetcLexer.SEMI); i--) {
+      line |= ts.get(i).getType() == NetcLexer.NL;
+    }
+    if (i < 0 || !line || i + 1 >= ts.size()) {
+      return Optional.empty();
+    }
+    Token end = ts.get(i);
+    Token first = statementStart(parser, ts.get(i + 1));
+    Integer rule = first == null ? null : OPENS_BLOCK.get(first.getType());
+    if (rule == null || end.getType() == NetcLexer.RBRACE || end.getType() == NetcLexer.LBRACE || first == end
+        || !parser.getATN().nextTokens(parser.getATN().ruleToStartState[rule]).contains(token.getType())) {
+      return Optional.empty();
+    }
+    return Optional.of(textOf(first, end));
+  }
+
+  private static String lostBraceHint(String statement) {
+    return "did you forget `{` after `" + statement + "`?";
+  }
+
+  /** The keywords of what can have a block of its own, with the rule of one statement of that block. */
+  private static final java.util.Map<Integer, Integer> OPENS_BLOCK = java.util.Map.of(
+      NetcLexer.HOST, NetcParser.RULE_hostStmt,
+      NetcLexer.NETWORK, NetcParser.RULE_networkStmt,
+      NetcLexer.NAMESPACE, NetcParser.RULE_namespaceStmt,
+      NetcLexer.CONTAINER, NetcParser.RULE_containerStmt,
+      NetcLexer.POD, NetcParser.RULE_podStmt,
+      NetcLexer.SERVICE, NetcParser.RULE_serviceStmt,
+      NetcLexer.POLICY, NetcParser.RULE_policyStmt,
+      NetcLexer.ATTACH, NetcParser.RULE_attachStmt);
 
   /**
    * Consumes the rest of the line, a block it opens included ({@code attach x y { ... }}: the

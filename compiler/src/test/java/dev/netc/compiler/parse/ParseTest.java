@@ -207,6 +207,22 @@ class ParseTest {
   }
 
   @Test
+  void aBlockWhoseBraceIsLostIsOneError() {
+    ParsedFile f = parse("network frontend\n  subnet 10.0.0.0/24\n  mtu 1400\n}\n"
+        + "namespace shop {\n  service checkout\n    select app=checkout\n    port 443\n  }\n  pod web\n}\n"
+        + "container a {\n  attach frontend\n    ip 10.0.0.5\n  }\n  publish 80\n}\n"
+        + "container b {\n  attach frontend\n  8080\n  expose 80\n}\n");
+    assertEquals(List.of(
+        "2:3 `subnet` does not start a declaration (did you forget `{` after `network frontend`?)",
+        "7:5 `select` is not a statement in namespace `shop` (did you forget `{` after `service checkout`?)",
+        "14:5 `ip` is not a statement in container `a` (did you forget `{` after `attach frontend`?)",
+        // `8080` starts no statement of an attachment: not taken for a lost `{`
+        "20:3 `8080` is not a statement in container `b` (expected one of: `attach`, `expose`, `labels`, "
+            + "`mode`, `on`, `publish`, `replicas`)"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
