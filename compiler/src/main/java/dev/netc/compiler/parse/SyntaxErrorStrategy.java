@@ -200,6 +200,13 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     IntervalSet expected = new IntervalSet(first);
     expected.add(NetcLexer.RBRACE);
     beginErrorCondition(parser);
+    if (ctx instanceof NetcParser.CtrAttachContext && startsStatementOf(parser, token, outerBlock(ctx))
+        && closersAhead(parser, token) < depth(ctx)) {
+      // the attachment's `}` is lost: told here, and ANTLR's recovery at the loop over its
+      // statements ends the attachment, so that this line and the next are the container's
+      report(parser, token, expected, "unclosed");
+      return false;
+    }
     Optional<String> lost = lostBrace(parser, token);
     report(parser, token, expected, null, lost.map(SyntaxErrorStrategy::lostBraceHint).orElse(null));
     for (int j = 1; j < i; j++) {
@@ -231,6 +238,39 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       }
     }
     return true;
+  }
+
+  /** The declaration around {@code ctx} whose block has statements, or null. */
+  private static ParserRuleContext outerBlock(ParserRuleContext ctx) {
+    ParserRuleContext c = ctx.getParent();
+    while (c != null && !STATEMENTS.containsKey(c.getClass())) {
+      c = c.getParent();
+    }
+    return c;
+  }
+
+  /** Whether {@code token} starts a statement of the block {@code block} opens. */
+  private static boolean startsStatementOf(Parser parser, Token token, ParserRuleContext block) {
+    Integer rule = block == null ? null : STATEMENTS.get(block.getClass());
+    return rule != null && parser.getATN().nextTokens(parser.getATN().ruleToStartState[rule]).contains(token.getType());
+  }
+
+  /** How many {@code }} from {@code token} to the end of the file close no block opened after it. */
+  private static int closersAhead(Parser parser, Token token) {
+    org.antlr.v4.runtime.BufferedTokenStream ts = (org.antlr.v4.runtime.BufferedTokenStream) parser.getInputStream();
+    int depth = 0;
+    int closers = 0;
+    for (int i = token.getTokenIndex(); i < ts.size(); i++) {
+      int t = ts.get(i).getType();
+      if (t == NetcLexer.LBRACE) {
+        depth++;
+      } else if (t == NetcLexer.RBRACE && depth > 0) {
+        depth--;
+      } else if (t == NetcLexer.RBRACE) {
+        closers++;
+      }
+    }
+    return closers;
   }
 
   /**
@@ -544,7 +584,12 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       return;
     }
     Optional<String> label = labelWithoutValue(parser, token, expected);
-    if (label.isPresent()) {
+    if ("unclosed".equals(kind) && block.isPresent()) {
+      message = "the block of " + block.get().description() + " is never closed";
+      hint = "add `}` before this line to close it: `" + token.getText() + "` is a statement of the "
+          + Optional.ofNullable(outerBlock(block.get().context())).flatMap(this::blockOf).map(Block::description)
+              .orElse("block") + " around it";
+    } else if (label.isPresent()) {
       message = "label `" + label.get() + "` has no value" + where;
       hint = "write its value after `=` on the same line, as in `" + label.get() + "=web`";
     } else if (token.getType() == NetcLexer.RBRACE && block.isEmpty()) {

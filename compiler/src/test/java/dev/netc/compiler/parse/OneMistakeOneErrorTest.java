@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  *       is left out: deleted, it makes the next line part of the comment.
  *   <li>For a brace: at most {@link #BRACE_ERRORS} errors. A lost or doubled brace shows only
  *       where the braces stop matching, often lines later, and some cannot be told apart from
- *       other mistakes: a lost {@code }} of an {@code attach} block makes the container's next
- *       statements statements of the attachment, each an error, up to the container's {@code }}.
+ *       other mistakes: a pod in a namespace whose {@code {} is lost, with {@code labels} first,
+ *       gives the namespace those labels, and the pod's next statements are errors of their own.
  *       A bound, lowered as recovery gets better (before it, one brace made up to 7).
  * </ul>
  *

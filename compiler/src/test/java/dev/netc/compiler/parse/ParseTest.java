@@ -223,6 +223,21 @@ class ParseTest {
   }
 
   @Test
+  void anAttachmentLeftOpenIsOneErrorAndTheContainerGoesOn() {
+    ParsedFile f = parse("container web {\n  attach front { alias www\n  publish 8080\n  expose 80\n}\n"
+        + "container db {\n  attach front {\n    ip 10.0.0.5\n    publish 8080\n  }\n  expose 80\n}\n"
+        + "namespace n {\n  pod web {\n    attach front {\n      ip 10.0.0.5\n    publish 8080\n  }\n  pod x\n}\n");
+    assertEquals(List.of(
+        "3:3 the block of attach `front` is never closed (add `}` before this line to close it: `publish` "
+            + "is a statement of the container `web` around it)",
+        // the attachment's `}` comes later: a statement misplaced in it, as before
+        "9:5 `publish` is not a statement in attach `front` (expected one of: `alias`, `ip`, `mac`)",
+        "17:5 the block of attach `front` is never closed (add `}` before this line to close it: `publish` "
+            + "is a statement of the pod `web` around it)"),
+        errors(f));
+  }
+
+  @Test
   void keywordsServeAsNamesAndValues() {
     ParsedFile f = parse("network internal { internal }\ncontainer host { labels role=pod; attach internal }\n");
     assertTrue(f.diagnostics().isEmpty(), f.diagnostics().toString());
