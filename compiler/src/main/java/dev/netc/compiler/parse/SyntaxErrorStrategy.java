@@ -155,6 +155,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
           break;
         }
       }
+      if (t == NetcLexer.RBRACE && depth == 0 && closedByRecovery > 0) {
+        closedByRecovery--; // the `}` of a block that recovery ended: skipped here, not left for report
+      }
       depth += t == NetcLexer.LBRACE ? 1 : t == NetcLexer.RBRACE && depth > 0 ? -1 : 0;
       parser.consume();
     }

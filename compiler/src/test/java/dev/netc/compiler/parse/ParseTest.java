@@ -204,6 +204,15 @@ class ParseTest {
         // a `}` that starts a line after a declaration is still told
         "12:1 unexpected `}`: no block is open here (remove it, or look for a block closed too early above)"),
         errors(f));
+    // the `}` of a block that recovery ended, skipped with junk, is not the excuse of a later stray `}`
+    f = parse("network a {\n  container b {\n  }\n  junk\n}\nnetwork c\n}\n");
+    assertEquals(List.of(
+        "2:3 `container` declares at the top level, not in network `a` (close the block of network `a` "
+            + "with `}` before it)",
+        "4:3 `junk` does not start a declaration (expected one of: `container`, `host`, `import`, "
+            + "`namespace`, `network`, `pod`, `policy`, `service`, `topology`)",
+        "7:1 unexpected `}`: no block is open here (remove it, or look for a block closed too early above)"),
+        errors(f));
   }
 
   @Test
