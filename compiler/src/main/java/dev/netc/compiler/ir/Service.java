@@ -66,4 +66,13 @@ public record Service(
   public Optional<Backend> backendFor(java.util.Map<String, String> labels) {
     return backends.stream().filter(b -> b.selector().matches(labels)).findFirst();
   }
+
+  /**
+   * Whether the service sends connections to an endpoint of its namespace with these labels: it
+   * selects it and, when it has backends, the first backend it matches has a weight above 0 (an
+   * endpoint that matches none, or one of weight 0, gets none of its connections).
+   */
+  public boolean balancesTo(java.util.Map<String, String> labels) {
+    return selector.matches(labels) && (backends.isEmpty() || backendFor(labels).map(b -> b.weight() > 0).orElse(false));
+  }
 }

@@ -1073,7 +1073,7 @@ public final class Reachability {
         }
         segments.put(e.name(), keys);
         boolean served = t.services().stream()
-            .anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels()));
+            .anyMatch(s -> s.namespace().equals(e.namespace()) && s.balancesTo(e.labels()));
         if (!e.publishes().isEmpty() || served || e.mode() != NetMode.BRIDGE) {
           reachableOtherwise.add(e.name());
         }
@@ -1337,7 +1337,7 @@ public final class Reachability {
     // a node port of a service that selects b, at b's host's underlay address: its DNAT sends the
     // connection to the endpoints of that host, as from outside (kernel-plan.md, "Services")
     for (Service s : t.services()) {
-      if (!s.namespace().equals(to.namespace()) || !s.selector().matches(to.labels()) || bridged(to).isEmpty()) {
+      if (!s.namespace().equals(to.namespace()) || !s.balancesTo(to.labels()) || bridged(to).isEmpty()) {
         continue;
       }
       for (Service.Port p : s.ports()) {
@@ -1619,11 +1619,11 @@ public final class Reachability {
     return out;
   }
 
-  /** The services that select {@code e} and forward to {@code port} (with a node port, if asked). */
+  /** The services that lead to {@code e} and forward to {@code port} (with a node port, if asked). */
   private List<Service> servicesOf(Endpoint e, PortSpec port, boolean nodePort) {
     List<Service> out = new ArrayList<>();
     for (Service s : t.services()) {
-      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())) {
+      if (!s.namespace().equals(e.namespace()) || !s.balancesTo(e.labels())) {
         continue;
       }
       for (Service.Port p : s.ports()) {
@@ -1909,13 +1909,16 @@ public final class Reachability {
 
   private final Map<String, List<Service>> servicesSelecting = new HashMap<>();
 
-  /** The services that select {@code e} (of its namespace, their selector matching its labels), in order. */
+  /**
+   * The services that lead to {@code e} (of its namespace, their selector matching its labels, and
+   * giving it a share when they have backends: {@link Service#balancesTo}), in order.
+   */
   private List<Service> servicesSelecting(Endpoint e) {
     // (no lambda made for a name already known: the matrix asks for every pair)
     List<Service> known = servicesSelecting.get(e.name());
     if (known == null) {
       known = t.services().stream()
-          .filter(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels())).toList();
+          .filter(s -> s.namespace().equals(e.namespace()) && s.balancesTo(e.labels())).toList();
       servicesSelecting.put(e.name(), known);
     }
     return known;
@@ -1931,7 +1934,7 @@ public final class Reachability {
       return Optional.empty(); // the host reaches its endpoints over bridges only, not its macvlan members
     }
     for (Service s : t.services()) {
-      if (!s.namespace().equals(e.namespace()) || !s.selector().matches(e.labels())
+      if (!s.namespace().equals(e.namespace()) || !s.balancesTo(e.labels())
           || families.stream().noneMatch(f -> s.addresses().stream().anyMatch(x -> x.family() == f)
               && serviceTarget(e, f).isPresent())) {
         continue;
