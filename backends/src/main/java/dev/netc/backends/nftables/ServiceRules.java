@@ -100,7 +100,7 @@ final class ServiceRules {
       List<NftSet.Element> vips = new ArrayList<>();
       List<NftSet.Element> dispatch = new ArrayList<>();
       List<NftSet.Element> hairpin = new ArrayList<>();
-      Set<IpAddress> seen = new HashSet<>();
+      Set<List<IpAddress>> seen = new HashSet<>();
       for (ServicePlan s : realised()) {
         ServicePlan.Balance b = s.balance().get(f);
         if (b == null) {
@@ -115,9 +115,14 @@ final class ServiceRules {
               Comments.fit("service " + s.service() + " " + where(s))));
         }
         for (ServicePlan.Target t : b.targets()) {
-          if (seen.add(t.address())) {
-            hairpin.add(new NftSet.Element(List.of(Value.Addr.of(t.address()), Value.Addr.of(t.address())), List.of(),
-                Comments.fit(t.endpoint())));
+          // from every address of its own the endpoint may connect from (its default route's may
+          // be on another network than the one the service reaches it on): the endpoint drops a
+          // packet from any address of its own
+          for (IpAddress from : sources(t, f)) {
+            if (seen.add(List.of(from, t.address()))) {
+              hairpin.add(new NftSet.Element(List.of(Value.Addr.of(from), Value.Addr.of(t.address())), List.of(),
+                  Comments.fit(t.endpoint())));
+            }
           }
         }
       }
@@ -166,6 +171,19 @@ final class ServiceRules {
         }
       }
     }
+    return out;
+  }
+
+  /**
+   * The addresses of family {@code f} that endpoint {@code t} may reach a virtual address from:
+   * its address behind the service first, then its others on bridges (not on macvlan networks,
+   * which do not lead to the host).
+   */
+  private List<IpAddress> sources(ServicePlan.Target t, IpAddress.Family f) {
+    List<IpAddress> out = new ArrayList<>(List.of(t.address()));
+    host.endpoints().stream().filter(e -> e.endpoint().equals(t.endpoint())).flatMap(e -> e.interfaces().stream())
+        .filter(i -> !i.bridge().isEmpty()).flatMap(i -> i.addresses().stream())
+        .filter(a -> a.family() == f && !out.contains(a)).forEach(out::add);
     return out;
   }
 
