@@ -724,10 +724,12 @@ public final class Planner {
               continue;
             }
             Set<String> names = new LinkedHashSet<>();
-            // a Kubernetes pod named as a Service of its namespace leaves the name to the Service
+            // a Kubernetes pod named as a Service of its namespace leaves the name to the Service,
+            // and so do the replicas of a container named as one (`web-1`, `web-2` and service `web`)
             if (m.resolvesByName()) {
               names.add(dnsName(m, viewer, m.localName()));
-              m.replicaOf().ifPresent(r -> names.add(dnsName(m, viewer, r)));
+              m.replicaOf().filter(r -> !serviceNames().contains(scoped(m.namespace(), r)))
+                  .ifPresent(r -> names.add(dnsName(m, viewer, r)));
             }
             names.addAll(a.aliases());
             if (names.isEmpty()) {
@@ -787,6 +789,20 @@ public final class Planner {
         hosts.add("127.0.0.1\t" + String.join(" ", names) + "\n");
         hosts.add("::1\t" + String.join(" ", names) + "\n");
       }
+    }
+
+    /** The services' names, {@code name} or {@code namespace/name}, made once. */
+    private Set<String> serviceNames;
+
+    private Set<String> serviceNames() {
+      if (serviceNames == null) {
+        serviceNames = t.services().stream().map(Service::name).collect(java.util.stream.Collectors.toSet());
+      }
+      return serviceNames;
+    }
+
+    private static String scoped(String namespace, String local) {
+      return namespace.isEmpty() ? local : namespace + "/" + local;
     }
 
     /** A member's name as another endpoint resolves it: {@code name}, or {@code name.namespace}. */
