@@ -61,7 +61,7 @@ final class Inputs {
         }
         if (named.isEmpty()) {
           throw new Netc.UserError("`" + part + "` holds no .yaml or .yml file"
-              + (recursive ? "" : " (its subfolders are read with -R)"));
+              + (recursive ? "" : " (its subfolders are read with -R)") + netcFiles(p));
         }
       } else if (Files.exists(p)) {
         named = List.of(p);
@@ -86,6 +86,21 @@ final class Inputs {
       }
     }
     return new Named(root, files);
+  }
+
+  /**
+   * For a folder of {@code .netc} files given where a topology is expected (which a folder is only
+   * as a set of Kubernetes manifests): what to name instead, the first of them; else empty.
+   */
+  private static String netcFiles(Path folder) {
+    try (java.util.stream.Stream<Path> s = Files.list(folder)) {
+      return s.filter(f -> f.getFileName().toString().endsWith(".netc") && Files.isRegularFile(f))
+          .map(Path::toString).sorted().findFirst()
+          .map(f -> "; a folder stands for Kubernetes manifests: name a .netc file itself, such as `" + f + "`")
+          .orElse("");
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** Compiles {@code name}; a file that cannot be read is a {@link Netc.UserError}. */

@@ -134,8 +134,19 @@ class LintCommandTest {
     Files.createDirectories(cli.fs.getPath("topologies/sub"));
     cli.write("topologies/main.netc", "topology t\n");
     assertEquals(new CliRunner.Result(1, "",
-            "netc: `topologies` holds no .yaml or .yml file (its subfolders are read with -R)\n"),
+            "netc: `topologies` holds no .yaml or .yml file (its subfolders are read with -R); a folder"
+                + " stands for Kubernetes manifests: name a .netc file itself, such as `topologies/main.netc`\n"),
         cli.run("lint", "topologies"));
+  }
+
+  @Test
+  void aFolderWithoutManifestsOrNetcFilesSaysNoMore() throws Exception {
+    CliRunner cli = new CliRunner();
+    Files.createDirectories(cli.fs.getPath("empty"));
+    cli.write("empty/README.md", "notes\n");
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: `empty` holds no .yaml or .yml file (its subfolders are read with -R)\n"),
+        cli.run("lint", "empty"));
   }
 
   @Test
