@@ -77,13 +77,18 @@ final class ApplyCommand implements Callable<Integer> {
     }
     if (!verbosity.quiet) {
       ctx.out().println(o.plan().empty() ? "No changes: " + o.plan().where() + " matches topology " + topology + "."
-          : String.format(Locale.ROOT, "Applied %s in %s: %d created, %d updated, %d replaced, %d deleted (%d processes, %.2f s).",
+          : String.format(Locale.ROOT, "Applied %s in %s: %d created, %d updated, %d replaced, %d deleted (%s, %.2f s).",
               topology, o.plan().where(), o.plan().count(dev.netc.runner.Change.Action.CREATE),
               o.plan().count(dev.netc.runner.Change.Action.UPDATE), o.plan().count(dev.netc.runner.Change.Action.REPLACE),
               o.plan().count(dev.netc.runner.Change.Action.DELETE),
-              o.processes(), o.millis() / 1000.0));
+              processes(o.processes()), o.millis() / 1000.0));
     }
     return 0;
+  }
+
+  /** {@code 1 process}, {@code 5 processes}: how many processes apply or destroy ran. */
+  static String processes(int n) {
+    return n + (n == 1 ? " process" : " processes");
   }
 
   /**

@@ -119,8 +119,9 @@ final class DestroyCommand implements Callable<Integer> {
       }
       o.notes().forEach(n -> ctx.err().println("netc: " + n));
       if (!verbosity.quiet) {
-        ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%d processes, %.2f s).",
-            name, o.plan().where(), o.plan().changes().size(), o.processes(), o.millis() / 1000.0));
+        ctx.out().println(String.format(Locale.ROOT, "Destroyed %s in %s: %d deleted (%s, %.2f s).",
+            name, o.plan().where(), o.plan().changes().size(), ApplyCommand.processes(o.processes()),
+            o.millis() / 1000.0));
       }
       return 0;
     });

@@ -156,6 +156,13 @@ class RunnerCommandsTest {
   }
 
   @Test
+  void applyAndDestroyCountTheirProcessesInEnglish() {
+    assertEquals("0 processes", ApplyCommand.processes(0));
+    assertEquals("1 process", ApplyCommand.processes(1));
+    assertEquals("5 processes", ApplyCommand.processes(5));
+  }
+
+  @Test
   void helpListsTheRunnerCommands() {
     CliRunner.Result r = new CliRunner().run("--help");
     for (String command : new String[] {"plan", "apply", "destroy", "diff", "exec", "probe", "verify"}) {
