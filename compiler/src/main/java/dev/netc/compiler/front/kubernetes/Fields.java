@@ -246,6 +246,14 @@ final class Fields {
    * and either way the user must hear of it.
    */
   void unknownFields(Map<String, At> fields, Collection<String> read, Collection<String> quiet) {
+    unknownFields(fields, read, quiet, "");
+  }
+
+  /**
+   * As above, with {@code consequence} added to each message: what leaving the field out does to
+   * what holds it (", and ... " or empty).
+   */
+  void unknownFields(Map<String, At> fields, Collection<String> read, Collection<String> quiet, String consequence) {
     List<String> all = new ArrayList<>(read);
     all.addAll(quiet);
     for (var e : fields.entrySet()) {
@@ -256,7 +264,7 @@ final class Fields {
           .orElse("netc reads " + String.join(", ", read.stream().map(s -> "`" + s + "`").toList())
               + " here");
       unsupported(e.getValue(), "netc does not read `" + e.getValue().path() + "` of " + owner
-          + ", so it has no effect on the model", hint);
+          + ", so the model leaves it out" + consequence, hint);
     }
   }
 

@@ -54,7 +54,13 @@ final class Selectors {
     if (fields.isEmpty()) {
       return Optional.empty();
     }
-    f.unknownFields(fields.get(), List.of("matchLabels", "matchExpressions"), List.of());
+    // a misspelt `matchLabels` leaves the selector empty, and an empty selector selects everything
+    // (as Kubernetes reads it when it drops unknown fields): the warning must say so
+    boolean nothingElse = Fields.get(fields.get(), "matchLabels").isEmpty()
+        && Fields.get(fields.get(), "matchExpressions").isEmpty();
+    f.unknownFields(fields.get(), List.of("matchLabels", "matchExpressions"), List.of(), nothingElse
+        ? ", and `" + at.path() + "`, left empty, selects every "
+            + (at.path().endsWith("namespaceSelector") ? "namespace" : "pod") : "");
     List<SelectorAst.Req> reqs = new ArrayList<>();
     boolean ok = true;
     Optional<At> labels = Fields.get(fields.get(), "matchLabels");
