@@ -10,7 +10,8 @@ import java.util.Map;
  * nftables tables that netc did not make (any but the {@code inet netc_*} and {@code bridge
  * netc_*} tables of the topologies) in the namespaces a verify probed: their base chains filter
  * the probes' traffic too, and drift, which compares only netc's own objects, does not look at
- * them. A verify whose cells differ names each such table that has a base chain.
+ * them. A verify whose cells differ names each such table that has a base chain, and the tables
+ * of the other topologies applied in the sandbox.
  */
 final class ForeignTables {
   private ForeignTables() {}
@@ -22,18 +23,29 @@ final class ForeignTables {
 
   /**
    * One note for each table that is not netc's among the base chains of {@code chains} (by
-   * namespace, in the order given), in the order the kernel listed them.
+   * namespace, in the order given), in the order the kernel listed them; then, in each namespace,
+   * one for the tables of each other topology (netc's, but not {@code own}, the verified
+   * topology's table name): another topology applied in the sandbox, whose published ports and
+   * rules act on the probes' traffic too (a port it publishes on every host address takes
+   * the connections to the host on that port).
    */
-  static List<String> notes(Map<String, List<NftDump.BaseChain>> chains) {
+  static List<String> notes(Map<String, List<NftDump.BaseChain>> chains, String own) {
     List<String> out = new ArrayList<>();
     chains.forEach((ns, list) -> {
       Map<String, List<NftDump.BaseChain>> byTable = new LinkedHashMap<>();
+      Map<String, java.util.Set<String>> others = new LinkedHashMap<>();
       for (NftDump.BaseChain c : list) {
         if (!netcs(c.family(), c.table())) {
           byTable.computeIfAbsent(c.family() + " " + c.table(), k -> new ArrayList<>()).add(c);
+        } else if (!c.table().equals(own)) {
+          others.computeIfAbsent(c.table(), k -> new java.util.LinkedHashSet<>()).add(c.family() + " " + c.table());
         }
       }
       byTable.forEach((table, base) -> out.add(note(ns, table, base)));
+      others.forEach((table, tables) -> out.add((ns.isEmpty() ? "the host's namespace" : "namespace " + ns)
+          + " holds nftables table" + (tables.size() == 1 ? " " : "s ") + and(List.copyOf(tables))
+          + " of another topology: its published ports and rules also act on the traffic verify measured"
+          + " (a port it publishes on every host address is its container's, not the host's)"));
     });
     return out;
   }

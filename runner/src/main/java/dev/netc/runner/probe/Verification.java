@@ -20,7 +20,7 @@ import java.util.Map;
  *     (docs/kernel-plan.md#known-differences), verdicts that depend on what is not realised yet
  * @param notes what may explain the differences other than the topology, one sentence each (the
  *     kernel's neighbour tables full while probing: {@link NeighbourTables}; a table that is not
- *     netc's with a base chain in a namespace the probes went through: {@link ForeignTables})
+ *     netc's with a base chain in a namespace the probes went through, or another topology's: {@link ForeignTables})
  */
 public record Verification(String topology, String sandbox, ProbeResult probe, List<Difference> differences,
     int compared, Map<String, Integer> skipped, List<String> notes) {

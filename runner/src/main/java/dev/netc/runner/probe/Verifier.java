@@ -143,7 +143,8 @@ public final class Verifier {
       notes.add(NeighbourTables.note(NeighbourTables.limits()));
     }
     if (!diffs.isEmpty()) {
-      notes.addAll(ForeignTables.notes(baseChains(layout)));
+      notes.addAll(ForeignTables.notes(baseChains(layout),
+          dev.netc.backends.plan.Ownership.table(targets.get(0).topology())));
     }
     Runner.Target first = targets.get(0);
     return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped, notes);
