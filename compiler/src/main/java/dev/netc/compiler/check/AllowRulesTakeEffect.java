@@ -120,10 +120,15 @@ final class AllowRulesTakeEffect {
                     + from.name() + "` to `" + to.name() + "` on " + w.otherPort + " (`netc explain` shows it): name"
                     + " that address, or `" + named.name() + "` by its labels"));
           } else {
+            // a rule without ports names every port: another protocol is no way out of that
+            Optional<PortSpec[]> other = r.ports().isEmpty() ? Optional.empty()
+                : otherProtocol(m, r, selected, peers, PolicyScope.ports(m, r));
             out.add(Diagnostic.of(Code.NETC301, r.span(), "this allow rule of policy `" + p.name()
                     + "` can never take effect: no path joins the endpoints it selects to any of its peers")
-                .withHint("attach the two sides to a shared network, or publish a port or add a service"
-                    + " between them (an endpoint in `none` mode has no network at all)"));
+                .withHint(other.map(o -> "a path there is on " + o[1] + ", not on " + o[0] + ", the rule's port"
+                        + " (tcp when no protocol is written): write `port " + o[1] + "` if that is what it means")
+                    .orElse("attach the two sides to a shared network, or publish a port or add a service"
+                        + " between them (an endpoint in `none` mode has no network at all)")));
           }
         } else if (w.path && !w.notDenied && enabled.contains(Code.NETC305)) {
           Diagnostic d = Diagnostic.of(Code.NETC305, r.span(), "this allow rule of policy `" + p.name()
@@ -158,6 +163,43 @@ final class AllowRulesTakeEffect {
         }
       }
     }
+  }
+
+  /** The pairs {@link #otherProtocol} looks at, at most: it runs only for a rule told as NETC301. */
+  private static final int OTHER_PROTOCOL_PAIRS = 100_000;
+
+  /**
+   * For a rule without a path on its ports: a port of the rule and the same port in another
+   * protocol on which some pair of its sides has a direct path ({@code port 53} is 53/tcp, and the
+   * DNS server publishes or serves 53/udp), or empty.
+   */
+  private static Optional<PortSpec[]> otherProtocol(Reachability m, Policy.Rule r, List<Node> selected,
+      List<Node> peers, List<PortSpec> ports) {
+    int pairs = 0;
+    for (Node s : selected) {
+      for (Node peer : peers) {
+        if (peer.name().equals(s.name()) || ++pairs > OTHER_PROTOCOL_PAIRS) {
+          if (pairs > OTHER_PROTOCOL_PAIRS) {
+            return Optional.empty();
+          }
+          continue;
+        }
+        Node from = PolicyScope.from(r, s, peer);
+        Node to = PolicyScope.to(r, s, peer);
+        if (m.sameHostTraffic(from, to) || !m.mayHavePath(from, to)) {
+          continue;
+        }
+        for (PortSpec port : ports) {
+          for (dev.netc.compiler.ir.Protocol proto : dev.netc.compiler.ir.Protocol.values()) {
+            PortSpec alt = new PortSpec(port.range(), proto);
+            if (proto != port.protocol() && m.directPath(from, to, alt).isPresent()) {
+              return Optional.of(new PortSpec[] {port, alt});
+            }
+          }
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** What leads from {@code from} to {@code to} through another host: a published port or a node port. */
