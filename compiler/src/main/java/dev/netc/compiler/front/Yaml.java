@@ -238,17 +238,34 @@ public final class Yaml {
     return Span.at(file, file.offset(m.getLine() + 1, m.getColumn() + 1));
   }
 
-  /** The first line of a library message (snakeyaml's messages run over several). */
-  /** The hint of a YAML syntax error: snakeyaml's context when it gives one (not always: "" too). */
+  /**
+   * The hint of a YAML syntax error: what to check, for the parser's contexts a user meets
+   * ("while parsing a block mapping" says nothing to one), else snakeyaml's context when it gives
+   * one (not always: "" too).
+   */
   private static String hint(MarkedYamlEngineException e) {
     String problem = String.valueOf(e.getProblem());
+    String context = e.getContext() == null ? "" : firstLine(e.getContext());
     if (problem.startsWith("found undefined alias")) {
       return "an alias `*NAME` repeats the node of an anchor `&NAME` given before it in the document";
     }
-    return e.getContext() == null || e.getContext().isBlank()
-        ? "check the indentation and the quoting near here" : firstLine(e.getContext());
+    if (problem.contains("(TAB)")) {
+      return "YAML indents with spaces only: replace the tabs at the start of the line with spaces";
+    }
+    if (context.startsWith("while parsing a block mapping") || context.startsWith("while parsing a block collection")) {
+      return "check the indentation: a key lines up with the other keys of its mapping, a `-` item with the"
+          + " other items of its list";
+    }
+    if (context.startsWith("while parsing a flow")) {
+      return "a `[` or `{` is not closed, or two of its items have no `,` between them";
+    }
+    if (context.startsWith("while scanning a quoted scalar")) {
+      return "a quoted value is not closed: check its quotes";
+    }
+    return context.isBlank() ? "check the indentation and the quoting near here" : context;
   }
 
+  /** The first line of a library message (snakeyaml's messages run over several). */
   public static String firstLine(String s) {
     if (s == null) {
       return "unreadable";
