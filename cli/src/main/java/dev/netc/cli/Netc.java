@@ -154,8 +154,9 @@ public final class Netc implements Runnable {
     cl.setParameterExceptionHandler((ex, a) -> {
       // the command line does not parse, so what it asks for is read from its words
       String hint = "try `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`";
-      Stopped.print(ctx, new Failure(Failure.Kind.USAGE, ex.getMessage(), Optional.of(hint)),
-          ex.getMessage() + " (" + hint + ")", Stopped.asksForJson(a));
+      String message = ex.getMessage() + suggestion(ex);
+      Stopped.print(ctx, new Failure(Failure.Kind.USAGE, message, Optional.of(hint)),
+          message + " (" + hint + ")", Stopped.asksForJson(a));
       return 1;
     });
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
@@ -173,6 +174,20 @@ public final class Netc implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  /**
+   * For a misspelt option or command ({@code --sandobx}, {@code plna}), the one meant: {@code ;
+   * did you mean `--sandbox`?} (the closest of picocli's suggestions, when it is close); else empty.
+   */
+  private static String suggestion(CommandLine.ParameterException ex) {
+    if (!(ex instanceof CommandLine.UnmatchedArgumentException u) || u.getUnmatched().isEmpty()) {
+      return "";
+    }
+    String typed = u.getUnmatched().get(0).split("=", 2)[0];
+    // picocli suggests far-off names too (`probe` for `frobnicate`): netc's own spelling distance decides
+    return dev.netc.compiler.diag.Spelling.suggest(typed, u.getSuggestions()).map(m -> "; did you mean `" + m + "`?")
+        .orElse("");
   }
 
   /** Creates command objects with the run's context. */

@@ -22,6 +22,21 @@ class CliTest {
   }
 
   @Test
+  void aMisspeltOptionOrCommandSaysWhichWasMeant() {
+    CliRunner cli = new CliRunner();
+    cli.write("ok.netc", Topologies.CLEAN);
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unknown options: '--sandobx', 'demo'; did you mean `--sandbox`? (try `netc plan --help`)\n"),
+        cli.run("plan", "ok.netc", "--sandobx", "demo"));
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unknown option: '--formt'; did you mean `--format`? (try `netc lint --help`)\n"),
+        cli.run("lint", "--formt", "json", "ok.netc"));
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unmatched arguments from index 0: 'destory', 'ok.netc'; did you mean `destroy`? (try `netc --help`)\n"),
+        cli.run("destory", "ok.netc"));
+  }
+
+  @Test
   void anUnknownCommandIsAOneLineError() {
     CliRunner cli = new CliRunner();
     assertEquals(new CliRunner.Result(1, "",
