@@ -317,14 +317,19 @@ public final class Resolver {
           && name.substring(u.owner().length() + 1).matches("[1-9][0-9]*")
           && Integer.parseInt(name.substring(u.owner().length() + 1)) <= u.replicas();
       Span clash = endpointNames.get(scopedName(u.ns(), name));
-      if (clash == null || own) {
+      boolean service = serviceNames.containsKey(scopedName(u.ns(), name));
+      // the declared name of replicas, as an alias, clashes with a service of that name all the
+      // same: the replicas leave that name to the service, and an alias written out would take it back
+      boolean replicasName = service && u.replicas() > 1 && name.equals(u.owner());
+      if (clash == null || own && !replicasName) {
         continue;
       }
-      String what = serviceNames.containsKey(scopedName(u.ns(), name)) ? "service" : "endpoint";
+      String what = service ? "service" : "endpoint";
       diags.add(Diagnostic.of(Code.NETC102, u.alias().span(), "alias `" + name + "` of `" + u.owner()
               + "` is the name of " + (what.equals("service") ? "a service" : "an endpoint") + ", so the name cannot resolve to both")
           .withRelated(clash, "the " + what + " `" + name + "` is declared here")
-          .withHint("give the alias another name"));
+          .withHint(replicasName ? "drop the alias: the replicas resolve as `" + name + "-1`, `" + name
+              + "-2`, ..., and `" + name + "` is the service's" : "give the alias another name"));
     }
   }
 
