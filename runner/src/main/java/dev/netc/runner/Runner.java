@@ -1646,8 +1646,11 @@ public final class Runner {
         // go (the plan lists their namespaces as to be made, and says they go first)
         String now = fingerprint(ts.get(0), before);
         if (!now.equals(saved.get().liveSha256())) {
+          // a plan applied a second time finds what it made: said so, since 'changed' alone sounds like drift
+          boolean done = before.unfinished().isEmpty() && diff(ts, before).empty();
           throw new StalePlanException("the live state of " + sb.label() + " changed since the plan was made (fingerprint "
-              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")");
+              + saved.get().liveSha256().substring(0, 12) + ", now " + now.substring(0, 12) + ")"
+              + (done ? ", and matches topology " + ts.get(0).topology() + " already: was the plan applied?" : ""));
         }
       }
       List<String> notes = new ArrayList<>();
