@@ -59,13 +59,14 @@ final class DestroyCommand implements Callable<Integer> {
           + " digits and `-`, at most 63 characters, starting and ending with a letter or digit)");
     }
     SandboxTarget.Attempt a = SandboxTarget.attempt(ctx, file, input.recursive, target.sandbox, target.host);
+    // a file that compiles names its topology for sure, whether or not its kernel plan can be made
+    Optional<String> compiled = a.loaded().map(l -> l.topology().name()).or(a::compiled);
+    if (topology != null && compiled.isPresent() && !topology.equals(compiled.get())) {
+      throw new Netc.UserError("`--topology " + topology + "`, but " + file + " is topology " + compiled.get()
+          + ": leave `--topology` out, or name the file of topology " + topology);
+    }
     if (a.loaded().isPresent()) {
-      String named = a.loaded().get().topology().name();
-      if (topology != null && !topology.equals(named)) {
-        throw new Netc.UserError("`--topology " + topology + "`, but " + file + " is topology " + named
-            + ": leave `--topology` out, or name the file of topology " + topology);
-      }
-      return destroy(a.loaded().get().targets(), named, Optional.empty());
+      return destroy(a.loaded().get().targets(), compiled.get(), Optional.empty());
     }
     return fromRecords(a);
   }

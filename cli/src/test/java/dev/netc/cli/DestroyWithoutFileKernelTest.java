@@ -143,6 +143,12 @@ class DestroyWithoutFileKernelTest {
       r = cli.run("destroy", "other.netc", "--sandbox", s, "--topology", "overlay");
       assertEquals(new CliRunner.Result(1, "", "netc: `--topology overlay`, but other.netc is topology other: leave"
           + " `--topology` out, or name the file of topology overlay\n"), r);
+      // a file that compiles names its topology even when its kernel plan cannot be made
+      cli.write("split.netc", Files.readString(ROOT.resolve("golden-tests/plan/overlay-no-underlay/input.netc")));
+      r = cli.run("destroy", "split.netc", "--sandbox", s, "--topology", "overlay");
+      assertEquals(1, r.status());
+      assertTrue(r.err().endsWith("\nnetc: `--topology overlay`, but split.netc is topology split: leave `--topology` out,"
+          + " or name the file of topology overlay\n"), r.err());
       assertEquals(before, namespaces(s));
 
       r = cli.run("destroy", "lab.netc", "--sandbox", s, "--topology", "overlay");
@@ -158,12 +164,13 @@ class DestroyWithoutFileKernelTest {
         assertFalse(Files.exists(Path.of("/etc/netns", s + "-" + n)), n);
       }
       for (String h : List.of("h1", "h2")) {
-        // the host namespaces are the sandbox's: emptied of the topology, deleted with it when it goes
-        assertFalse(left.contains(s + "-host_" + h) && output("ip", "netns", "exec", s + "-host_" + h, "nft", "list",
-            "tables").contains("netc_overlay"), h);
+        // the hosts only overlay played go with it, by its record of them, and their ports in S
+        assertFalse(left.contains(s + "-host_" + h), h);
+        assertFalse(output("ip", "-n", s, "-o", "link", "show").contains("ul-" + h + "@"), h);
         assertFalse(Files.exists(Path.of("/run/netc", s + "-host_" + h + ".overlay.nft.sha256")), h);
         assertFalse(Files.exists(Path.of("/run/netc", s + "-host_" + h + ".overlay.nft")), h);
       }
+      assertFalse(Files.exists(Path.of("/run/netc", s + ".overlay.hosts")));
       assertFalse(output("ip", "-n", s, "-o", "link", "show").contains("netc:overlay:"));
       assertTrue(left.containsAll(Set.of(s, s + "-worker", s + "-helper")), left::toString);
       assertEquals(0, cli.run("plan", "other.netc", "--sandbox", s, "--detailed-exitcode").status());

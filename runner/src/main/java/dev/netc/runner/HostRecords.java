@@ -87,6 +87,11 @@ final class HostRecords {
     return out;
   }
 
+  /** Removes the records of every topology's hosts in the sandbox: it is gone. */
+  void removeAll(Sandbox sb) {
+    others(sb, "").keySet().forEach(t -> write(sb, t, Optional.empty()));
+  }
+
   /**
    * Writes {@code topology}'s record (a new file moved over the old one: a reader finds the old
    * record or the new one whole), or removes it ({@code hosts} empty).

@@ -3577,8 +3577,8 @@ public final class Runner {
       }
       // the host namespaces the topology played (its record; none without one) that no other
       // topology plays and that hold nothing else go, with their underlay ports; then the record
-      // (a destroy of some hosts keeps both)
-      if (!sb.isHost() && (ts.isEmpty() || ts.size() == ts.get(0).state().hosts().size())) {
+      // (a destroy of some hosts keeps both, unless it took the last of the topology)
+      if (!sb.isHost() && (ts.isEmpty() || ts.size() == ts.get(0).state().hosts().size() || read.owned().isEmpty())) {
         DroppedHosts hosts = droppedHosts(sb, topology, Set.of(), read);
         if (!hosts.going().isEmpty()) {
           List<ObjectId> going = hosts.going().stream().map(n -> new ObjectId(ObjectId.Kind.NAMESPACE, "", n)).toList();
@@ -3600,12 +3600,16 @@ public final class Runner {
             read = reader.read(sb, topology, Map.of());
           }
         }
+        // a host kept for something in it stays in the record, so that a destroy once that is
+        // gone (or a topology without a record applied again) can still remove it
+        Set<String> stays = new java.util.TreeSet<>();
         hosts.kept().forEach((ns, why) -> {
           if (!why.isEmpty()) {
             notes.add("kept " + ns + " (host " + sb.hostOfNamespace(ns) + " of topology " + topology + "): " + why);
+            stays.add(ns);
           }
         });
-        hostRecords.write(sb, topology, Optional.empty());
+        hostRecords.write(sb, topology, stays.isEmpty() ? Optional.empty() : Optional.of(stays));
       }
       LiveState after = read;
       // a file the topology writes that no longer carries its mark (edited by hand above it) is
@@ -3654,6 +3658,9 @@ public final class Runner {
             changes.add(new Change(Change.Action.DELETE, i, "sandbox"));
           }
           TableRecords.writeFile(stateDir.resolve(s + ".ipsec.secret"), Optional.empty());
+          // with the sandbox go the records of the hosts played in it (a destroy of some hosts
+          // at a time, `--host`, leaves its own)
+          hostRecords.removeAll(sb);
         } else {
           // another topology's (this one renamed since it was applied, say): its name, from the
           // marks of its links and the names of its tables (netc_NAME, `-` written `_`)

@@ -205,6 +205,35 @@ class DroppedHostsKernelTest extends SandboxTest {
   }
 
   /**
+   * A destroy of one host at a time ({@code --host}): the one that takes the last of the
+   * topology removes the hosts only it played and its record, as a destroy of all at once; a
+   * host kept for something in it stays in the record, so that a destroy after it is gone still
+   * removes it.
+   */
+  @Test
+  void aDestroyHostByHostEndsAsOneOfAllAtOnce() throws Exception {
+    List<Runner.Target> dra = targets(DRA);
+    runner.apply(dra);
+    runner.apply(targets(DRB));
+    // a link not netc's in h2 keeps it
+    CommandExecutor.Result added = Kernel.run("ip", "-n", s + "-host_h2", "link", "add", "fx-a", "type", "veth", "peer",
+        "name", "fx-b");
+    assertTrue(added.ok(), added::toString);
+    for (Runner.Target t : dra) {
+      runner.destroy(t);
+    }
+    assertEquals(Set.of(s, s + "-outside", s + "-host_h1", s + "-host_h2", s + "-host_h3", s + "-drb1", s + "-drbn"),
+        namespaces());
+    assertEquals(Set.of(s + "-host_h2"), new HostRecords(stateDir).read(new Sandbox(s), "dra").orElseThrow());
+    assertTrue(Kernel.run("ip", "-n", s + "-host_h2", "link", "del", "fx-a").ok());
+    Runner.Outcome out = runner.destroy(dra);
+    assertEquals(List.of(removal("h2")), hostDeletions(out.plan()));
+    assertFalse(port("h2"));
+    assertFalse(Files.exists(record("dra")));
+    assertTrue(runner.plan(targets(DRB)).empty());
+  }
+
+  /**
    * No record of the topology's hosts (applied by an older netc): h3 dropped stays, as before
    * the records, and the apply writes the record; another topology without a record that may
    * play h3 keeps it too, said.
