@@ -202,7 +202,19 @@ public final class Runner {
       List<String> keys = new ArrayList<>(host.hostSysctls().stream().map(Sysctl::key).toList());
       // and route_localnet of every bridge: one no published port needs any more is set back
       bridgesNotRoutingLocalnet().forEach(b -> keys.add(routeLocalnet(b)));
+      // and disable_ipv6 of every link given an IPv6 address (a bridge's gateway): switched off
+      // by hand, the kernel drops the addresses and refuses new ones (read from the link dump)
+      ipv6Links().forEach(d -> keys.add(disableIpv6(d)));
       return keys;
+    }
+
+    /**
+     * The links of the host namespace that netc gives an IPv6 address (the bridges of networks
+     * with an IPv6 subnet: their gateway); their IPv6 is on, as the kernel makes a new link.
+     */
+    List<String> ipv6Links() {
+      return host.addresses().stream().filter(a -> a.namespace().equals(hostNs()) && !a.address().isV4())
+          .map(Address::device).distinct().toList();
     }
 
     /** The host's bridges that route no published port from 127.0.0.0/8 ({@code route_localnet} not wanted). */
@@ -221,6 +233,11 @@ public final class Runner {
   /** The sysctl that lets bridge {@code b} route 127.0.0.0/8 (a port published on the host's loopback). */
   static String routeLocalnet(String b) {
     return "net.ipv4.conf." + b + ".route_localnet";
+  }
+
+  /** The sysctl that switches IPv6 off on link {@code dev} (1: the kernel drops its IPv6 addresses and refuses new ones). */
+  static String disableIpv6(String dev) {
+    return "net.ipv6.conf." + dev + ".disable_ipv6";
   }
 
   static Sandbox sandbox(List<Target> ts) {
@@ -747,6 +764,17 @@ public final class Runner {
             && live.has(new ObjectId(ObjectId.Kind.LINK, x.hostNs(), b))) {
           changes.add(new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, x.hostNs(), routeLocalnet(b)),
               "1 -> 0, no published port needs it"));
+        }
+      }
+      // IPv6 switched off by hand on a link of the host namespace that has an IPv6 address (a
+      // bridge): the kernel dropped its IPv6 addresses and refuses them ("IPv6 is disabled on this
+      // device") until it is switched on, which apply does before the host's batches. A link
+      // replaced is made anew with IPv6 on
+      for (String d : x.ipv6Links()) {
+        ObjectId link = new ObjectId(ObjectId.Kind.LINK, x.hostNs(), d);
+        if (live.sysctl(x.hostNs(), disableIpv6(d)).filter("1"::equals).isPresent() && live.has(link)
+            && !rebuild.replace().containsKey(link)) {
+          changes.add(new Change(Change.Action.UPDATE, new ObjectId(ObjectId.Kind.SYSCTL, x.hostNs(), disableIpv6(d)), "1 -> 0"));
         }
       }
     }
@@ -2229,6 +2257,8 @@ public final class Runner {
           : null;
       boolean batchesDone = false;
       try {
+        checkpoint();
+        ipv6On(t, byId);
         for (Map.Entry<List<String>, String> run : hostRuns) {
           checkpoint();
           check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()), run.getValue());
@@ -2370,6 +2400,29 @@ public final class Runner {
         }
       }).filter(m -> !m.isEmpty()).toList();
     }, threadOfItsOwn("netc-files")).handle((x, e) -> e == null ? x : List.of("cannot write the files under " + etcNetns + ": " + e));
+  }
+
+  /**
+   * IPv6 switched on again on the host namespace's links that have an IPv6 address and had it
+   * switched off by hand ({@link Target#ipv6Links}), before the host's batches add their
+   * addresses: the kernel refuses an IPv6 address on a link whose IPv6 is off.
+   */
+  private void ipv6On(Target t, Map<ObjectId, Change> byId) {
+    String s = t.hostNs();
+    List<String> keys = t.ipv6Links().stream().map(Runner::disableIpv6)
+        .filter(k -> byId.containsKey(new ObjectId(ObjectId.Kind.SYSCTL, s, k))).toList();
+    if (keys.isEmpty()) {
+      return;
+    }
+    if (netlink != null && NetlinkNamespaces.usable() && KernelNames.validNetns(s)) {
+      Map<String, String> w = new LinkedHashMap<>();
+      keys.forEach(k -> w.put(k, "0"));
+      writeSysctls(Map.of(s, w));
+      return;
+    }
+    List<String> argv = new ArrayList<>(Sandbox.in(s, List.of("sysctl", "-qw")));
+    keys.forEach(k -> argv.add(k + "=0"));
+    check(exec.run(argv, ""), "sysctl in " + where(t));
   }
 
   /** The host namespace's sysctls that differ: one process (in host mode, recorded first). */
@@ -3277,6 +3330,13 @@ public final class Runner {
           for (Sysctl x : t.host().hostSysctls()) {
             if (plan.changes().stream().anyMatch(c -> c.id().equals(x.id()))) {
               before.sysctl(x.namespace(), x.key()).ifPresent(v -> restore.add(x.key() + "=" + v));
+            }
+          }
+          // IPv6 switched on again on a link (ipv6On): off again, as it was found
+          for (String d : t.ipv6Links()) {
+            ObjectId id = new ObjectId(ObjectId.Kind.SYSCTL, t.hostNs(), disableIpv6(d));
+            if (plan.changes().stream().anyMatch(c -> c.id().equals(id))) {
+              before.sysctl(t.hostNs(), id.name()).ifPresent(v -> restore.add(id.name() + "=" + v));
             }
           }
           if (!restore.isEmpty()) {

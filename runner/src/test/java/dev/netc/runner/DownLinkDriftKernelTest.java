@@ -97,6 +97,20 @@ class DownLinkDriftKernelTest extends SandboxTest {
   }
 
   @Test
+  void ipv6SwitchedOffByHandOnABridgeIsOneChangedSysctl() throws Exception {
+    // the kernel drops br-edge's IPv6 address and refuses it again ("IPv6 is disabled on this
+    // device") until IPv6 is switched on: before, the plan only added the address, and apply
+    // failed and rolled back every time
+    Runner.Target t = applied();
+    run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv6.conf.br-edge.disable_ipv6=1");
+    oneChanged(t, "sysctl:" + s + ":net.ipv6.conf.br-edge.disable_ipv6  (1 -> 0)", List.of(
+        "+ address:" + s + ":br-edge/fd00:60::1/64  (again, after the IPv6 of br-edge is switched on)",
+        "~ sysctl:" + s + ":net.ipv6.conf.br-edge.disable_ipv6  (1 -> 0)"));
+    assertEquals("0", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.br-edge.disable_ipv6").out().strip());
+    assertTrue(Kernel.run("ip", "-n", s, "-o", "-6", "addr", "show", "dev", "br-edge").out().contains(" fd00:60::1/64 "));
+  }
+
+  @Test
   void aNetworkMadeDualStackGivesNewAddressesNoNote(@TempDir Path dir) throws Exception {
     // an IPv4-only network's members have their IPv6 switched off; made dual stack, the
     // network's IPv6 subnet and addresses are new, not made again: drift lists them
