@@ -636,6 +636,12 @@ public final class LiveReader {
       return;
     }
     Set<String> items = new TreeSet<>();
+    // its IPv6 switched off (by hand): read with the link dump (netlink), as an endpoint's is
+    for (JsonNode l : links) {
+      if (l.path("ifname").asText().equals(device) && l.path(RouteDump.IPV6_CONF).path("disable_ipv6").asInt(0) == 1) {
+        items.add(Sandbox.IPV6_OFF);
+      }
+    }
     for (JsonNode a : addresses.getOrDefault(device, JsonNodeFactory.instance.arrayNode())) {
       Parsed<IpAddress> ip = IpAddress.parse(a.path("local").asText());
       if (a.path("scope").asText().equals("global") && ip.ok()) {

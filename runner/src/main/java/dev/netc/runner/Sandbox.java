@@ -448,12 +448,20 @@ public final class Sandbox {
    * 10.9.0.1/24 unexpected}, {@code route 0.0.0.0/0 via 198.18.0.1 missing}; empty when they
    * are the same.
    */
-  public static Optional<String> plumbingDifference(Set<String> wanted, Set<String> live) {
+  public static Optional<String> plumbingDifference(Set<String> wanted, Set<String> read) {
+    Set<String> live = ipv6OffMatters(wanted, read) ? read : withoutIpv6Off(read);
     List<String> missing = wanted.stream().filter(x -> !live.contains(x)).sorted().toList();
     List<String> unexpected = live.stream().filter(x -> !wanted.contains(x)).sorted().toList();
     List<String> parts = new ArrayList<>();
-    List<String> missingAddresses = missing.stream().filter(x -> !x.startsWith("route ")).toList();
-    List<String> unexpectedAddresses = unexpected.stream().filter(x -> !x.startsWith("route ")).toList();
+    // IPv6 switched off by hand (the kernel dropped the IPv6 addresses and refuses them until
+    // it is on again), or, for a rollback, off again
+    if (unexpected.contains(IPV6_OFF)) {
+      parts.add("disable_ipv6 1 -> 0");
+    } else if (missing.contains(IPV6_OFF)) {
+      parts.add("disable_ipv6 0 -> 1");
+    }
+    List<String> missingAddresses = missing.stream().filter(x -> !x.startsWith("route ") && !x.equals(IPV6_OFF)).toList();
+    List<String> unexpectedAddresses = unexpected.stream().filter(x -> !x.startsWith("route ") && !x.equals(IPV6_OFF)).toList();
     if (missingAddresses.size() == 1 && unexpectedAddresses.size() == 1) {
       parts.add("address " + unexpectedAddresses.get(0) + " -> " + missingAddresses.get(0));
     } else {
@@ -479,17 +487,31 @@ public final class Sandbox {
   public static List<Run> plumbingRuns(Map<String, Set<String>> wanted, Map<String, Set<String>> live) {
     Map<String, List<String>> deletions = new java.util.LinkedHashMap<>();
     Map<String, List<String>> byNs = new java.util.LinkedHashMap<>();
-    for (Map.Entry<String, Set<String>> e : live.entrySet()) {
-      Set<String> want = wanted.get(e.getKey());
+    List<String> ipv6On = new ArrayList<>();
+    List<String> ipv6Off = new ArrayList<>();
+    for (Map.Entry<String, Set<String>> read : live.entrySet()) {
+      Set<String> want = wanted.get(read.getKey());
+      Map.Entry<String, Set<String>> e = want == null || ipv6OffMatters(want, read.getValue()) ? read
+          : Map.entry(read.getKey(), withoutIpv6Off(read.getValue()));
       if (want == null || want.equals(e.getValue())) {
         continue;
       }
       String ns = e.getKey().substring(0, e.getKey().indexOf(' '));
       String dev = e.getKey().substring(e.getKey().indexOf(' ') + 1);
+      // IPv6 on before the addresses (the kernel refuses an IPv6 one while it is off); off
+      // again (a rollback) after everything else
+      if (e.getValue().contains(IPV6_OFF) && !want.contains(IPV6_OFF)) {
+        ipv6On.add(sysctls(ns, List.of("net.ipv6.conf." + KernelNames.checkIfname(dev) + ".disable_ipv6=0")));
+      } else if (want.contains(IPV6_OFF) && !e.getValue().contains(IPV6_OFF)) {
+        ipv6Off.add(sysctls(ns, List.of("net.ipv6.conf." + KernelNames.checkIfname(dev) + ".disable_ipv6=1")));
+      }
       List<String> gone = deletions.computeIfAbsent(ns, k -> new ArrayList<>());
       List<String> lines = byNs.computeIfAbsent(ns, k -> new ArrayList<>());
       boolean addressGoes = false;
       for (String x : new TreeSet<>(e.getValue())) {
+        if (x.equals(IPV6_OFF)) {
+          continue;
+        }
         if (!want.contains(x)) {
           if (x.startsWith("route ")) {
             gone.add(plumbingRouteDeletion(x, dev));
@@ -503,7 +525,7 @@ public final class Sandbox {
       // promote_secondaries: once an address went, every wanted one is set again)
       List<String> addresses = new ArrayList<>();
       for (String x : new TreeSet<>(want)) {
-        if (!x.startsWith("route ") && (addressGoes || !e.getValue().contains(x))) {
+        if (!x.startsWith("route ") && !x.equals(IPV6_OFF) && (addressGoes || !e.getValue().contains(x))) {
           addresses.add("address replace " + x + " dev " + dev + (x.contains(":") ? " nodad" : ""));
         }
       }
@@ -522,6 +544,9 @@ public final class Sandbox {
     // the deletions first, forced: one taken with another (a secondary address with its
     // primary, a route with its device's address) is no error
     List<Run> runs = new ArrayList<>();
+    if (!ipv6On.isEmpty()) {
+      runs.add(new Run("", ipv6On));
+    }
     deletions.forEach((ns, lines) -> {
       if (!lines.isEmpty()) {
         runs.add(new Run(ns, lines, true));
@@ -532,7 +557,30 @@ public final class Sandbox {
         runs.add(new Run(ns, lines));
       }
     });
+    if (!ipv6Off.isEmpty()) {
+      runs.add(new Run("", ipv6Off));
+    }
     return runs;
+  }
+
+  /**
+   * The item of {@link #plumbing} read for a device of the sandbox whose IPv6 is switched off
+   * ({@code disable_ipv6} 1): the kernel dropped its IPv6 addresses, and refuses them until it is
+   * on again. Never wanted; it matters only on a device that should have an IPv6 address, or
+   * where it is wanted (a rollback, which switches it off again).
+   */
+  public static final String IPV6_OFF = "disable_ipv6 1";
+
+  /** Whether {@link #IPV6_OFF} in {@code live} is a difference from {@code wanted}. */
+  private static boolean ipv6OffMatters(Set<String> wanted, Set<String> live) {
+    return !live.contains(IPV6_OFF) || wanted.contains(IPV6_OFF)
+        || wanted.stream().anyMatch(x -> !x.startsWith("route ") && x.contains(":"));
+  }
+
+  private static Set<String> withoutIpv6Off(Set<String> items) {
+    Set<String> out = new TreeSet<>(items);
+    out.remove(IPV6_OFF);
+    return out;
   }
 
   /**

@@ -63,6 +63,28 @@ class SandboxPlumbingKernelTest extends SandboxTest {
     assertTrue(webReachesOutside(), "web -> @outside again");
   }
   @Test
+  void ipv6SwitchedOffOnAnUplinkIsDriftThatApplyRepairs() throws Exception {
+    // the kernel drops the uplink's IPv6 address (and S-outside's IPv6 default route) and refuses
+    // it again ("IPv6 is disabled on this device") until IPv6 is switched on: before, the plan
+    // only added the address, and apply failed and rolled back every time
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    runner.apply(t);
+    assertTrue(runner.drift(t).inSync());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv6.conf.uplink.disable_ipv6=1").ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-outside", "sysctl", "-qw", "net.ipv6.conf.uplink.disable_ipv6=1").ok());
+    assertEquals(List.of("~ link:" + s + ":uplink  (disable_ipv6 1 -> 0, address 2001:2::1/64 missing)",
+        "~ link:" + s + "-outside:uplink  (disable_ipv6 1 -> 0, address 2001:2::2/64 missing, route ::/0 via 2001:2::1 missing)"),
+        plan(t));
+    assertEquals(2, runner.apply(t).plan().changes().size());
+    assertEquals("0", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.uplink.disable_ipv6").out().strip());
+    assertEquals("uplink UP 198.18.0.1/30 2001:2::1/64", Kernel.run("ip", "-n", s, "-br", "-o", "address", "show", "dev",
+        "uplink", "scope", "global").out().replaceAll("@\\S+", "").replaceAll("\\s+", " ").strip());
+    assertTrue(Kernel.run("ip", "-n", s + "-outside", "-6", "route", "show", "default").out().contains("via 2001:2::1 dev uplink"));
+    assertTrue(runner.apply(t).plan().empty(), "a second apply: no changes");
+    assertTrue(runner.drift(t).inSync());
+  }
+
+  @Test
   void routesOfTheOutsideWithoutAGatewayOrOfAnotherMetricAreDriftThatApplyRepairs() throws Exception {
     Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
     runner.apply(t);
