@@ -486,10 +486,9 @@ public final class Compiler {
     boolean single = files.size() == 1 && files.get(0).equals(root) && !java.nio.file.Files.isDirectory(root);
     Optional<String> name;
     if (!single || foreign.isPresent() && foreign.get() == Frontends.KUBERNETES) {
-      // only Kubernetes manifests are read several at a time; they are named after root
-      String file = root.getFileName() == null ? "topology" : root.getFileName().toString();
-      int dot = file.lastIndexOf('.');
-      name = Optional.of(dnsLabel(java.nio.file.Files.isDirectory(root) || dot <= 0 ? file : file.substring(0, dot)));
+      // only Kubernetes manifests are read several at a time; they are named after root, as when
+      // they compile
+      name = Optional.of(derivedName(root, source));
     } else if (foreign.isPresent()) {
       name = composeName(source, foreign.get());
     } else {

@@ -91,5 +91,12 @@ class ReadableNameTest {
     Path a = write("Apps/a.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n");
     Path b = write("Apps/b.yaml", "apiVersion: v1\nkind: Pod\nmetadata: [\n");
     assertEquals(Optional.of("apps"), Compiler.readableName(dir.resolve("Apps"), List.of(a, b)));
+    // a folder with a dot in its name, as it compiles (found in review: it gave k8s-prod, another
+    // topology's name, where the folder compiles as k8s)
+    String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: NAME\nspec:\n  containers:\n  - name: c\n    image: x\n";
+    Path c = write("k8s.prod/a.yaml", pod.replace("NAME", "web"));
+    Path d = write("k8s.prod/b.yaml", pod.replace("NAME", "api"));
+    assertEquals(Optional.of(new Compiler().compile(dir.resolve("k8s.prod"), List.of(c, d)).topology().orElseThrow().name()),
+        Compiler.readableName(dir.resolve("k8s.prod"), List.of(c, d)));
   }
 }
