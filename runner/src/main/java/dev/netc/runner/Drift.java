@@ -44,7 +44,7 @@ public record Drift(Plan plan) {
    * The plan's changes that are drift: all but those that only follow another ({@link #follows}),
    * with an address replaced on a device (one of a family missing there, and one of that family
    * unexpected) as one change of the desired address, {@code changed address:S-web:eth0/10.10.0.10/24
-   * (10.10.0.99/24 -> 10.10.0.10/24)}, where the unexpected address's line would have been.
+   * (10.10.0.99/24 -> 10.10.0.10/24)}, where the missing address's line would have been.
    */
   public List<Change> changes() {
     List<Change> own = plan.changes().stream().filter(c -> !follows(c)).toList();

@@ -572,10 +572,7 @@ public final class Runner {
       String mark = live.foreign().get(id);
       if (mark != null) {
         conflicts.add(id + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
-        String[] m = mark.split(":", 3);
-        if (m.length == 3 && m[0].equals("netc") && !m[1].equals(t.topology())) {
-          others.add(m[1]);
-        }
+        Ownership.topologyOfMark(mark).filter(x -> !x.equals(t.topology())).ifPresent(others::add);
       }
     }
     // the sandbox's own namespaces (S-outside, S-host_H) made by someone else: never used or deleted
@@ -638,11 +635,11 @@ public final class Runner {
     // every host's)
     Map<String, Set<String>> sharingBy = new java.util.TreeMap<>();
     live.foreign().forEach((id, mark) -> {
-      String[] m = mark.split(":", 3);
+      Optional<String> m = Ownership.topologyOfMark(mark);
       if (id.kind() == ObjectId.Kind.LINK && !id.namespace().equals(sb.name()) && live.hostNamespaces().contains(id.namespace())
-          && m.length == 3 && m[0].equals("netc") && !m[1].equals(t.topology())) {
-        sharingBy.computeIfAbsent(id.namespace(), k -> new java.util.TreeSet<>()).add(m[1]);
-        sharingBy.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).add(m[1]);
+          && m.isPresent() && !m.get().equals(t.topology())) {
+        sharingBy.computeIfAbsent(id.namespace(), k -> new java.util.TreeSet<>()).add(m.get());
+        sharingBy.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).add(m.get());
       }
     });
     Set<String> sharing = new java.util.TreeSet<>();
@@ -962,14 +959,8 @@ public final class Runner {
    */
   private Set<String> topologiesSeen(Sandbox sb, String topology, LiveState live) {
     Set<String> out = new java.util.TreeSet<>();
-    live.foreign().values().forEach(mark -> {
-      String[] m = mark.split(":", 3);
-      if (m.length == 3 && m[0].equals("netc")) {
-        out.add(m[1]);
-      }
-    });
-    live.tables().stream().map(x -> x.substring(x.indexOf(' ') + 1)).filter(x -> x.startsWith("netc_"))
-        .forEach(x -> out.add(x.substring("netc_".length()).replace('_', '-')));
+    live.foreign().values().forEach(mark -> Ownership.topologyOfMark(mark).ifPresent(out::add));
+    live.tables().forEach(x -> Ownership.topologyOfTable(x.substring(x.indexOf(' ') + 1)).ifPresent(out::add));
     try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(stateDir, "*.nft.sha256")) {
       for (Path p : files) {
         String name = p.getFileName().toString();
@@ -998,9 +989,9 @@ public final class Runner {
     List<String> others = new ArrayList<>();
     live.foreign().entrySet().stream().filter(e -> e.getKey().kind() == ObjectId.Kind.LINK && e.getKey().namespace().equals(ns))
         .sorted(Map.Entry.comparingByKey()).forEach(e -> {
-          String[] m = e.getValue().split(":", 3);
-          if (m.length == 3 && m[0].equals("netc")) {
-            topologies.add(m[1]);
+          Optional<String> m = Ownership.topologyOfMark(e.getValue());
+          if (m.isPresent()) {
+            topologies.add(m.get());
           } else {
             others.add("link " + e.getKey().name() + (e.getValue().isEmpty() ? " (no mark)" : " (marked `" + e.getValue() + "`)"));
           }
@@ -1011,8 +1002,9 @@ public final class Runner {
       if (name.equals(own)) {
         continue;
       }
-      if (name.startsWith("netc_")) {
-        topologies.add(name.substring("netc_".length()).replace('_', '-'));
+      Optional<String> of = Ownership.topologyOfTable(name);
+      if (of.isPresent()) {
+        topologies.add(of.get());
       } else {
         others.add("table " + table);
       }
@@ -3725,10 +3717,8 @@ public final class Runner {
           // another topology's (this one renamed since it was applied, say): its name, from the
           // marks of its links and the names of its tables (netc_NAME, `-` written `_`)
           Set<String> others = new java.util.TreeSet<>();
-          after.sandboxLinks().values().stream().filter(m -> m.startsWith(Ownership.PREFIX))
-              .map(m -> m.split(":", 3)).filter(m -> m.length == 3).forEach(m -> others.add(m[1]));
-          reader.tables(s).stream().map(x -> x.substring(x.indexOf(' ') + 1)).filter(x -> x.startsWith("netc_"))
-              .forEach(x -> others.add(x.substring("netc_".length()).replace('_', '-')));
+          after.sandboxLinks().values().forEach(m -> Ownership.topologyOfMark(m).ifPresent(others::add));
+          reader.tables(s).forEach(x -> Ownership.topologyOfTable(x.substring(x.indexOf(' ') + 1)).ifPresent(others::add));
           others.remove(topology);
           notes.add("kept sandbox " + s + ": it still holds " + String.join(", ", foreign) + (others.isEmpty() ? ""
               : "; they are " + (others.size() == 1 ? "topology " : "topologies ") + String.join(" and ", others)

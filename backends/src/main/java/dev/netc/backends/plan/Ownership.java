@@ -81,6 +81,24 @@ public final class Ownership {
     return "netc_" + topology.replace('-', '_');
   }
 
+  /**
+   * The topology whose table {@code name} is ({@link #table}: {@code netc_NAME}, {@code -} written
+   * {@code _}); empty for a table not netc's.
+   */
+  public static java.util.Optional<String> topologyOfTable(String name) {
+    return name.startsWith("netc_") && name.length() > "netc_".length()
+        ? java.util.Optional.of(name.substring("netc_".length()).replace('_', '-')) : java.util.Optional.empty();
+  }
+
+  /**
+   * The topology a mark {@code netc:TOPOLOGY:WHAT} names ({@link #of}); empty for a mark that is
+   * not a topology's (none, someone else's, the sandbox's {@code netc-sandbox:...}).
+   */
+  public static java.util.Optional<String> topologyOfMark(String mark) {
+    String[] m = mark.split(":", 3);
+    return m.length == 3 && m[0].equals("netc") ? java.util.Optional.of(m[1]) : java.util.Optional.empty();
+  }
+
   /** The comment of the table: {@code netc:TOPOLOGY}. */
   public static String tableComment(String topology) {
     return PREFIX + topology;
