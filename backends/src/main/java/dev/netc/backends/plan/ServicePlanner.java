@@ -103,7 +103,8 @@ final class ServicePlanner {
   /**
    * The shares: each backend group's weight split evenly among its endpoints (scaled by the least
    * common multiple of the group sizes so that shares are whole, then by their greatest common
-   * divisor so that they are small); endpoints that match no backend get nothing.
+   * divisor so that they are small); endpoints that match no backend, or one of weight 0, get
+   * nothing (a note says so).
    */
   private Optional<ServicePlan.Balance> balance(Service s, List<Candidate> candidates, IpAddress.Family f,
       List<String> notes) {
@@ -137,6 +138,12 @@ final class ServicePlanner {
       if (share > 0) {
         shares.add(share);
         kept.add(c);
+      } else {
+        String note = "`" + c.endpoint + "` is selected by service `" + s.name() + "` but the first of its"
+            + " backends it matches has weight 0: it gets none of its connections";
+        if (!notes.contains(note)) { // once, not once per address family
+          notes.add(note);
+        }
       }
     }
     if (kept.isEmpty()) {
