@@ -39,19 +39,20 @@ final class Models {
   }
 
   /**
-   * For a service's name, the endpoints it selects, which are the nodes that {@code explain}
-   * takes: a connection through the service reaches one of them.
+   * For a service's name, the endpoints it leads to (those it selects and gives a share: {@link
+   * dev.netc.compiler.ir.Service#balancesTo}), which are the nodes that {@code explain} takes: a
+   * connection through the service reaches one of them.
    */
   private static java.util.Optional<String> service(Reachability model, String name) {
     for (dev.netc.compiler.ir.Service s : model.topology().services()) {
       if (!name.equals(s.name()) && !s.name().endsWith("/" + name)) { // Kubernetes: `backend/api`
         continue;
       }
-      java.util.List<String> selected = model.nodes().stream().filter(n -> n.endpoint()
-          .map(e -> e.namespace().equals(s.namespace()) && s.selector().matches(e.labels())).orElse(false))
+      java.util.List<String> reached = model.nodes().stream().filter(n -> n.endpoint()
+          .map(e -> e.namespace().equals(s.namespace()) && s.balancesTo(e.labels())).orElse(false))
           .map(n -> "`" + n.name() + "`").toList();
-      return java.util.Optional.of("; `" + name + "` is a service: name an endpoint it selects"
-          + (selected.isEmpty() ? " (it selects none)" : ", " + String.join(", ", selected)));
+      return java.util.Optional.of("; `" + name + "` is a service: name an endpoint it leads to"
+          + (reached.isEmpty() ? " (it leads to none)" : ", " + String.join(", ", reached)));
     }
     return java.util.Optional.empty();
   }

@@ -67,11 +67,29 @@ class CliTest {
     assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `api` in the topology; did you mean `api-1`, `api-2`?\n"),
         cli.run("explain", "t.netc", "web", "api"));
     assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `front` in the topology; `front` is a service: name an"
-        + " endpoint it selects, `api-1`, `api-2`\n"), cli.run("explain", "t.netc", "web", "front:80"));
+        + " endpoint it leads to, `api-1`, `api-2`\n"), cli.run("explain", "t.netc", "web", "front:80"));
     assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `web/server` in the topology; did you mean `web`?\n"),
         cli.run("explain", "t.netc", "web/server", "api-1"));
     assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `@host` in the topology; did you mean `@host/h1`,"
         + " `@host/h2`?\n"), cli.run("explain", "t.netc", "@host", "api-1"));
+  }
+
+  @Test
+  void explainOfAServiceWithBackendsNamesTheEndpointsItGivesAShare() {
+    CliRunner cli = new CliRunner();
+    cli.write("t.netc", """
+        network n { subnet 10.1.0.0/24 }
+        container client { attach n }
+        container stable { labels app=api track=stable; attach n; expose 80/tcp }
+        container paused { labels app=api track=paused; attach n; expose 80/tcp }
+        container old { labels app=api track=old; attach n; expose 80/tcp }
+        service front { select app=api; port 80 -> 80/tcp; backend track=stable weight 1; backend track=paused weight 0 }
+        service none { select app=api; port 80 -> 80/tcp; backend track=paused weight 0 }
+        """);
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `front` in the topology; `front` is a service: name an"
+        + " endpoint it leads to, `stable`\n"), cli.run("explain", "t.netc", "client", "front:80"));
+    assertEquals(new CliRunner.Result(1, "", "netc: no endpoint `none` in the topology; `none` is a service: name an"
+        + " endpoint it leads to (it leads to none)\n"), cli.run("explain", "t.netc", "client", "none:80"));
   }
 
   @Test

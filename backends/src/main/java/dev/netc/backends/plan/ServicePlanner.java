@@ -90,7 +90,7 @@ final class ServicePlanner {
       services.add(new ServicePlan(s.name(), s.addresses(), ports, balance, s.span()));
     }
     long others = t.endpoints().stream().filter(e -> !e.host().equals(host)).filter(e -> t.services().stream()
-        .anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels()))).count();
+        .anyMatch(s -> s.namespace().equals(e.namespace()) && s.balancesTo(e.labels()))).count();
     if (others > 0) {
       notes.add(others + " endpoint" + (others == 1 ? "" : "s") + " behind services run on other hosts:"
           + " a host balances only over its own endpoints");

@@ -16,7 +16,8 @@ import java.util.Set;
  * Notes each endpoint that is isolated in a direction with nothing admitted at all in it but
  * itself and its own host (which policy does not see): an island (it may be intended, hence a
  * note). An endpoint that publishes a port or that a service
- * selects is not counted as an island for ingress: something is clearly meant to reach it. One
+ * leads to (it selects it and gives it a share: {@link dev.netc.compiler.ir.Service#balancesTo})
+ * is not counted as an island for ingress: something is clearly meant to reach it. One
  * note per declaration (replicas share it).
  */
 final class NoIslands implements ModelCheck {
@@ -65,6 +66,6 @@ final class NoIslands implements ModelCheck {
 
   private static boolean served(Reachability m, Endpoint e) {
     return m.topology().services().stream()
-        .anyMatch(s -> s.namespace().equals(e.namespace()) && s.selector().matches(e.labels()));
+        .anyMatch(s -> s.namespace().equals(e.namespace()) && s.balancesTo(e.labels()));
   }
 }

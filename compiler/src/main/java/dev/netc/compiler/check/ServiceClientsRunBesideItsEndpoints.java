@@ -52,11 +52,11 @@ final class ServiceClientsRunBesideItsEndpoints implements ModelCheck {
     Map<String, Network> networks = new HashMap<>();
     t.networks().forEach(n -> networks.put(n.name(), n));
     for (Service s : t.services()) {
-      // the endpoints a host balances the service to: those it selects in mode bridge, on a
-      // bridge or overlay network (the host does not reach its macvlan members)
+      // the endpoints a host balances the service to: those it gives a share (Service#balancesTo)
+      // in mode bridge, on a bridge or overlay network (the host does not reach its macvlan members)
       List<Node> endpoints = m.nodes().stream().filter(Node::isEndpoint).filter(n -> {
         Endpoint e = n.endpoint().get();
-        return e.mode() == NetMode.BRIDGE && e.namespace().equals(s.namespace()) && s.selector().matches(e.labels())
+        return e.mode() == NetMode.BRIDGE && e.namespace().equals(s.namespace()) && s.balancesTo(e.labels())
             && e.attachments().stream().map(a -> networks.get(a.network()))
                 .anyMatch(x -> x != null && x.driver() != Driver.MACVLAN);
       }).toList();
