@@ -115,7 +115,6 @@ class KernelSimulationTest {
     HostState h = plan.state().get().hosts().get(0);
     KernelSim sim = new KernelSim(h, RulesetBuilder.build(h, model));
     List<String> diffs = new ArrayList<>();
-    List<String> known = new ArrayList<>();
     int cells = 0;
     for (PortSpec port : ports(model)) {
       for (Node a : model.nodes()) {
@@ -126,10 +125,6 @@ class KernelSimulationTest {
           cells++;
           boolean want = model.allowed(a, b, port);
           boolean got = sim.connects(model, a, b, port);
-          if (want && !got && unanswered(sim, model, a, b, port)) {
-            known.add(a.name() + " -> " + b.name() + " " + port);
-            continue;
-          }
           if (want != got) {
             Verdict v = model.explain(a, b, port);
             diffs.add(a.name() + " -> " + b.name() + " " + port + ": model " + (want ? "admits" : "denies")
@@ -152,10 +147,6 @@ class KernelSimulationTest {
           cells++;
           boolean want = a.name().equals(b.name()) ? balancedTo(h, b, port) : model.serviceAllowed(a, b, port);
           boolean got = sim.throughService(a, b, port);
-          if (want && !got && unanswered(sim, model, a, b, port)) {
-            known.add(a.name() + " -> " + b.name() + " " + port + " through a service");
-            continue;
-          }
           if (want != got) {
             diffs.add(a.name() + " -> " + b.name() + " " + port + " through a service: model "
                 + (want ? "admits" : "denies") + ", kernel " + (got ? "admits" : "denies"));
@@ -163,34 +154,10 @@ class KernelSimulationTest {
         }
       }
     }
-    if (!known.isEmpty()) {
-      System.out.println("KernelSimulationTest: " + name + ": " + known.size() + " known differences (no route"
-          + " back): " + String.join(", ", known));
-    }
     if (!diffs.isEmpty()) {
       fail(name + ": " + diffs.size() + " of " + cells + " cells differ:\n  "
           + String.join("\n  ", diffs.subList(0, Math.min(40, diffs.size()))));
     }
-  }
-
-  /**
-   * A known difference: the model admits the connection through a service or a node port, but
-   * the endpoint it reaches, on internal networks only, has no route back to the client's address
-   * (the kernel keeps that address: no masquerade into a network), so the connection never
-   * completes. The model does not look at the way back: a client whose default route is on a
-   * network with a route out reaching such an endpoint through a service
-   * ({@code warnings/netc221-publish-internal}: {@code web -> db 80/tcp};
-   * {@code ok/service-hairpin-other-network}: {@code web -> other 80/tcp}), and {@code @outside}
-   * reaching one through a node port ({@code warnings/netc221-publish-internal}: {@code @outside
-   * -> db 80/tcp}). Measured in a sandbox on the latter golden (web -> the virtual address drawing
-   * {@code other} times out). Such cells are printed, not compared.
-   */
-  private static boolean unanswered(KernelSim sim, Reachability model, Node a, Node b, PortSpec port) {
-    if (!sim.unanswered(a, b)) {
-      return false;
-    }
-    String way = model.directPath(a, b, port).orElse("");
-    return way.startsWith("through service") || way.startsWith("through node port") || model.serviceAllowed(a, b, port);
   }
 
   /** The target ports of the host's services, each in its protocol. */

@@ -1612,11 +1612,30 @@ public final class Reachability {
       }
       Optional<IpAddress> from = source.apply(f);
       Optional<IpAddress> dst = serviceTarget(to, f);
-      if (from.isPresent() && dst.isPresent()) {
+      if (from.isPresent() && dst.isPresent() && answers(to, from.get())) {
         out.add(Flow.of("", from, dst));
       }
     }
     return out;
+  }
+
+  /**
+   * Whether {@code e} has a route back to {@code client}, the source a service's DNAT keeps: its
+   * default route of the family, or a subnet of one of its bridge or overlay networks that holds
+   * the address. An endpoint on internal networks only has neither for a client elsewhere: it
+   * has routes to its subnets and to the virtual addresses alone, so the connection never
+   * completes (measured in a sandbox on {@code golden-tests/ok/service-hairpin-other-network}).
+   */
+  private boolean answers(Endpoint e, IpAddress client) {
+    if (outSource(e, client.family()).isPresent()) {
+      return true;
+    }
+    for (Attachment x : e.attachments()) {
+      if (bridgedNetwork(x) && networks.get(x.network()).subnets().stream().anyMatch(s -> s.cidr().contains(client))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The services that lead to {@code e} and forward to {@code port} (with a node port, if asked). */
@@ -1927,7 +1946,9 @@ public final class Reachability {
   /**
    * A node port that forwards to {@code port} of {@code e}, reached in {@code families} only
    * ({@link #offHostFamilies}): the service has a virtual address of one of them and {@code e}
-   * an address of it to forward to (any node port when both are).
+   * an address of it to forward to and a default route of it, the way back to a client off its
+   * host, whose address the DNAT keeps (any node port when both are): an endpoint on internal
+   * networks only cannot answer one ({@link #answers}).
    */
   private Optional<String> nodePort(Endpoint e, PortSpec port, List<IpAddress.Family> families) {
     if (bridged(e).isEmpty()) {
@@ -1936,14 +1957,14 @@ public final class Reachability {
     for (Service s : t.services()) {
       if (!s.namespace().equals(e.namespace()) || !s.balancesTo(e.labels())
           || families.stream().noneMatch(f -> s.addresses().stream().anyMatch(x -> x.family() == f)
-              && serviceTarget(e, f).isPresent())) {
+              && serviceTarget(e, f).isPresent() && outSource(e, f).isPresent())) {
         continue;
       }
       for (Service.Port p : s.ports()) {
         if (p.nodePort().isPresent() && p.targetPort() == port.range().first()
             && p.protocol() == port.protocol() && (families.size() == FAMILIES.size() || families.stream()
                 .anyMatch(f -> s.addresses().stream().anyMatch(x -> x.family() == f)
-                    && serviceTarget(e, f).isPresent()))) {
+                    && serviceTarget(e, f).isPresent() && outSource(e, f).isPresent()))) {
           return Optional.of("through node port " + p.nodePort().getAsInt() + " of service `" + s.name() + "`");
         }
       }
@@ -1974,12 +1995,14 @@ public final class Reachability {
    * Whether {@code from} can connect to service {@code s} and be forwarded to {@code to}: in some
    * family the service has a virtual address of, {@code from} has an address to connect from and
    * {@code to} one to be forwarded to (the kernel does not translate between IPv4 and IPv6, so an
-   * IPv4-only client cannot reach a service with an IPv6 address alone).
+   * IPv4-only client cannot reach a service with an IPv6 address alone), and {@code to} a route
+   * back to the address {@code from} connects from ({@link #answers}).
    */
   private boolean inAFamilyOf(Endpoint from, Endpoint to, Service s) {
     for (IpAddress.Family f : FAMILIES) {
-      if (s.addresses().stream().anyMatch(x -> x.family() == f) && serviceSource(from, f).isPresent()
-          && serviceTarget(to, f).isPresent()) {
+      Optional<IpAddress> source = serviceSource(from, f);
+      if (s.addresses().stream().anyMatch(x -> x.family() == f) && source.isPresent()
+          && serviceTarget(to, f).isPresent() && answers(to, source.get())) {
         return true;
       }
     }
