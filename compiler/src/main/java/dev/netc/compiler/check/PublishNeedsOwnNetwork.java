@@ -10,6 +10,7 @@ import dev.netc.compiler.model.AutomaticPorts;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Publish;
+import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Topology;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,9 @@ import java.util.Set;
  * process already listens on the host, in {@code none} mode nothing can reach it. Docker
  * ignores them with a warning; so does netc. So are the ports of an endpoint whose networks are
  * all internal (or internal and macvlan): a port is forwarded only to a network with a route out,
- * as Docker does. An endpoint on macvlan networks only is NETC408's.
+ * as Docker does. An endpoint on macvlan networks only is NETC408's. Likewise a node port does
+ * not lead to such an endpoint: its DNAT keeps the client's address, to which the endpoint has no
+ * route back (the model gives that way no path either).
  */
 final class PublishNeedsOwnNetwork implements Check {
   @Override
@@ -61,8 +64,41 @@ final class PublishNeedsOwnNetwork implements Check {
             .withHint(compose(p) ? inCompose(hint) : hint));
       }
     }
+    nodePorts(t, networks, out);
   }
 
+  /**
+   * One warning per node port and declaration of an endpoint the service leads to (it gives it a
+   * share) whose networks are all internal: a client off the host connects from its own address,
+   * which the DNAT keeps, and the endpoint has no route back to it.
+   */
+  private static void nodePorts(Topology t, Map<String, Network> networks, Diagnostics out) {
+    for (Service s : t.services()) {
+      for (Service.Port p : s.ports()) {
+        if (p.nodePort().isEmpty()) {
+          continue;
+        }
+        Set<String> seen = new HashSet<>();
+        for (Endpoint e : t.endpoints()) {
+          String name = e.replicaOf().orElse(e.name());
+          if (e.mode() != NetMode.BRIDGE || !e.namespace().equals(s.namespace()) || !s.balancesTo(e.labels())
+              || !seen.add(name)) {
+            continue;
+          }
+          Optional<String> internal = internalOnly(e, networks);
+          if (internal.isEmpty()) {
+            continue;
+          }
+          out.add(Diagnostic.of(Code.NETC221, p.span(), "node port " + p.nodePort().getAsInt() + " of service `"
+                  + s.name() + "` does not lead to `" + name + "`: it is on " + internal.get() + " only, and has no"
+                  + " route back to a client off the host, whose address the node port keeps")
+              .withRelated(e.span(), "`" + name + "` is selected by it")
+              .withHint("attach `" + name + "` to a network that is not internal as well, or reach it through the"
+                  + " service's virtual address from an endpoint on its network"));
+        }
+      }
+    }
+  }
   /**
    * Whether {@code p} was written in a Compose file's {@code ports}, not as a {@code publish}
    * (judged by the file's content, as the other checks' hints are: {@link Names#input}).
@@ -87,6 +123,24 @@ final class PublishNeedsOwnNetwork implements Check {
    */
   static boolean forwardsNoPort(Endpoint e, Map<String, Network> networks) {
     return !e.attachments().isEmpty() && AutomaticPorts.routeOut(e, networks).isEmpty();
+  }
+
+  /**
+   * The internal networks of an endpoint whose networks are all internal or macvlan ones, at least
+   * one internal ("internal network `back`", joined by "and"); empty otherwise.
+   */
+  private static Optional<String> internalOnly(Endpoint e, Map<String, Network> networks) {
+    List<String> names = new ArrayList<>();
+    for (Attachment a : e.attachments()) {
+      Network n = networks.get(a.network());
+      if (n == null || (n.driver() != Driver.MACVLAN && !n.internal())) {
+        return Optional.empty();
+      }
+      if (n.driver() != Driver.MACVLAN) {
+        names.add("internal network `" + n.name() + "`");
+      }
+    }
+    return names.isEmpty() ? Optional.empty() : Optional.of(String.join(" and ", names));
   }
 
   /** The networks of a topology by name. */
