@@ -65,6 +65,69 @@ final class PublishNeedsOwnNetwork implements Check {
       }
     }
     nodePorts(t, networks, out);
+    clientsElsewhere(t, networks, out);
+  }
+
+  /**
+   * One warning per service and declaration of an endpoint it leads to whose networks are all
+   * internal, when some client connects to the service's virtual address from a network the
+   * endpoint is not on (its default route's, else its first bridge or overlay network): the DNAT
+   * keeps that address, and the endpoint has no route back to it. Names the first such client.
+   */
+  private static void clientsElsewhere(Topology t, Map<String, Network> networks, Diagnostics out) {
+    for (Service s : t.services()) {
+      if (s.ports().isEmpty()) {
+        continue;
+      }
+      Set<String> seen = new HashSet<>();
+      for (Endpoint e : t.endpoints()) {
+        String name = e.replicaOf().orElse(e.name());
+        if (e.mode() != NetMode.BRIDGE || !e.namespace().equals(s.namespace()) || !s.balancesTo(e.labels())
+            || internalOnly(e, networks).isEmpty() || !seen.add(name)) {
+          continue;
+        }
+        Set<String> own = new HashSet<>();
+        e.attachments().forEach(a -> own.add(a.network()));
+        for (Endpoint c : t.endpoints()) {
+          Optional<String> from = c.mode() == NetMode.BRIDGE && c.host().equals(e.host())
+              ? sourceNetwork(c, networks) : Optional.empty();
+          if (c.replicaOf().orElse(c.name()).equals(name) || from.isEmpty() || own.contains(from.get())) {
+            continue;
+          }
+          String client = c.replicaOf().orElse(c.name());
+          out.add(Diagnostic.of(Code.NETC221, s.span(), "service `" + s.name() + "` leads to `" + name + "`, which is on "
+                  + internalOnly(e, networks).get() + " only: it has no route back to a client that connects from"
+                  + " another network, such as `" + client + "` from network `" + from.get() + "`, so such a"
+                  + " connection never completes")
+              .withRelated(e.span(), "`" + name + "` is selected by it")
+              .withRelated(c.span(), "`" + client + "` connects from network `" + from.get() + "`")
+              .withHint("attach `" + name + "` to a network that is not internal as well, or connect to `" + name
+                  + "` directly on a network it shares with the client"));
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * The network an endpoint connects to a virtual address from: its first network with a route
+   * out (its default route), else its first bridge or overlay network; empty without either.
+   */
+  private static Optional<String> sourceNetwork(Endpoint e, Map<String, Network> networks) {
+    Optional<String> bridged = Optional.empty();
+    for (Attachment a : e.attachments()) {
+      Network n = networks.get(a.network());
+      if (n == null || n.driver() == Driver.MACVLAN) {
+        continue;
+      }
+      if (!n.internal()) {
+        return Optional.of(n.name());
+      }
+      if (bridged.isEmpty()) {
+        bridged = Optional.of(n.name());
+      }
+    }
+    return bridged;
   }
 
   /**
