@@ -6,6 +6,7 @@ import dev.netc.compiler.ast.Setting;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Protocol;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -80,6 +81,7 @@ final class Services {
       f.unsupported(spec.get().get("type"), "netc models the node ports of LoadBalancer "
           + o.describe() + ", not the external load balancer in front of them", null);
     }
+    Optional<Families> families = families(o, spec.get());
     Optional<At> selectorAt = Fields.get(spec.get(), "selector");
     Optional<SelectorAst> selector = selectorAt.flatMap(s -> new Selectors(f).labelMap(s));
     if (selectorAt.isPresent() && selector.isEmpty()) {
@@ -116,13 +118,12 @@ final class Services {
     if (ports.isEmpty()) {
       return Optional.empty(); // every port named a target no pod has (NETC025 said so)
     }
-    List<Setting> addresses = dualStack(f, spec.get(), addresses(f, spec.get()));
+    if (families.isEmpty()) {
+      return Optional.empty(); // ipFamilies or ipFamilyPolicy the API refuses (NETC020, NETC105)
+    }
+    List<Setting> addresses = dualStack(families.get(), addresses(f, spec.get()));
     if (addresses.isEmpty() && !headless(f, spec.get())) {
-      Optional<List<Setting>> families = families(o, spec.get());
-      if (families.isEmpty()) {
-        return Optional.empty();
-      }
-      addresses = families.get();
+      addresses = chosen(families.get());
     }
     return Optional.of(new Decl.Service(o.name(), List.of(selector.get()), addresses, ports,
         List.of(), o.name().span()));
@@ -210,6 +211,15 @@ final class Services {
 
   /** {@code clusterIPs}, else {@code clusterIP}; {@code None} (headless) is no address. */
   private static List<Setting> addresses(Fields f, Map<String, At> spec) {
+    List<Word> ips = clusterIps(f, spec); // (families() has reported what is wrong with them)
+    if (ips.isEmpty()) {
+      return List.of();
+    }
+    return List.of(new Setting(new Word("address", ips.get(0).span()), ips, ips.get(0).span()));
+  }
+
+  /** The words of {@code clusterIPs}, else of {@code clusterIP}, but {@code None} and empty ones. */
+  private static List<Word> clusterIps(Fields f, Map<String, At> spec) {
     List<Word> ips = new ArrayList<>();
     Optional<At> list = Fields.get(spec, "clusterIPs");
     list.map(f::list).orElse(List.of()).forEach(i -> f.scalar(i).ifPresent(ips::add));
@@ -217,59 +227,105 @@ final class Services {
       Fields.get(spec, "clusterIP").flatMap(f::scalar).ifPresent(ips::add);
     }
     ips.removeIf(w -> w.text().equals("None") || w.text().isEmpty());
-    if (ips.isEmpty()) {
-      return List.of();
-    }
-    return List.of(new Setting(new Word("address", ips.get(0).span()), ips, ips.get(0).span()));
+    return ips;
   }
 
   /**
-   * For a Service without cluster IPs, the families Kubernetes gives it one of, as {@code address
-   * ipv6} or {@code address ipv6 ipv4}, the primary family first: those of {@code ipFamilies}, and
-   * the other one too when {@code ipFamilyPolicy} asks for both (it does when absent and {@code
-   * ipFamilies} names two). Nothing when neither is given: netc chooses, as for {@code .netc}.
-   * Empty after an error.
+   * What {@code ipFamilies} and {@code ipFamilyPolicy} ask for: the families in their order, and
+   * the policy, defaulted as the API defaults it ({@code RequireDualStack} when {@code ipFamilies}
+   * or {@code clusterIPs} name two, else {@code SingleStack}).
    */
-  private static Optional<List<Setting>> families(KubeObject o, Map<String, At> spec) {
+  private record Families(List<Word> families, Optional<At> familiesAt, Optional<At> policyAt,
+      String policy) {
+    boolean dual() {
+      return !policy.equals("SingleStack");
+    }
+  }
+
+  /**
+   * Reads and checks {@code ipFamilies} and {@code ipFamilyPolicy} whatever else the Service
+   * gives, as the API does: an unknown family or policy is NETC105; a family twice, more than
+   * two, two families or two cluster IPs with {@code SingleStack}, and a cluster IP of another
+   * family than the {@code ipFamilies} entry of its place are NETC020. Empty after an error.
+   */
+  private static Optional<Families> families(KubeObject o, Map<String, At> spec) {
     Fields f = o.f();
+    int errors = f.diags().errorCount();
     Optional<At> familiesAt = Fields.get(spec, "ipFamilies");
     List<Word> families = new ArrayList<>();
+    boolean tooMany = false;
     for (At at : familiesAt.map(f::list).orElse(List.of())) {
       Optional<Word> w = f.scalar(at);
       if (w.isEmpty() || f.choice(w.get(), "IP family", FAMILIES).isEmpty()) {
-        return Optional.empty();
+        continue;
       }
       if (families.stream().anyMatch(x -> x.text().equals(w.get().text())) || families.size() == 2) {
-        f.malformed(at, "`ipFamilies` of " + o.describe() + " names a family twice, or more than"
-            + " two", "name `IPv4`, `IPv6`, or both once");
-        return Optional.empty();
+        if (!tooMany) {
+          f.malformed(at, "`ipFamilies` of " + o.describe() + " names a family twice, or more than"
+              + " two", "name `IPv4`, `IPv6`, or both once");
+        }
+        tooMany = true;
+        continue;
       }
       families.add(w.get());
     }
-    Optional<Word> policyWord = Fields.get(spec, "ipFamilyPolicy").flatMap(f::scalar);
+    List<Word> ips = clusterIps(f, spec);
+    Optional<At> policyAt = Fields.get(spec, "ipFamilyPolicy");
+    Optional<Word> policyWord = policyAt.flatMap(f::scalar);
     Optional<String> policy = policyWord.isEmpty()
-        ? Optional.of(families.size() == 2 ? "RequireDualStack" : "SingleStack")
+        ? Optional.of(families.size() == 2 || ips.size() == 2 ? "RequireDualStack" : "SingleStack")
         : f.choice(policyWord.get(), "IP family policy", POLICIES);
-    if (policy.isEmpty()) {
+    if (f.diags().errorCount() != errors || policy.isEmpty()) {
       return Optional.empty();
     }
     if (policy.get().equals("SingleStack") && families.size() == 2) {
       f.malformed(familiesAt.get(), "`ipFamilies` of " + o.describe() + " names two families, but"
           + " `ipFamilyPolicy: SingleStack` allows one", "name one family, or ask for both with"
           + " `ipFamilyPolicy: RequireDualStack`");
+    }
+    if (policy.get().equals("SingleStack") && ips.size() == 2) {
+      f.malformed(Fields.get(spec, "clusterIPs").orElseThrow(), "`clusterIPs` of " + o.describe()
+          + " gives two addresses, but `ipFamilyPolicy: SingleStack` allows one", "give one"
+          + " cluster IP, or ask for both with `ipFamilyPolicy: RequireDualStack`");
+    }
+    boolean plural = Fields.get(spec, "clusterIPs").isPresent();
+    for (int i = 0; i < Math.min(ips.size(), families.size()); i++) {
+      Word ip = ips.get(i);
+      String family = families.get(i).text();
+      Optional<String> given = IpAddress.parse(ip.text()).value().map(a -> a.family().label());
+      if (given.isPresent() && !given.get().equals(family)) {
+        String field = plural ? "clusterIPs[" + i + "]" : "clusterIP";
+        f.diags().add(Diagnostic.of(Code.NETC020, ip.span(), "`" + field + "` of " + o.describe()
+                + " is an " + given.get() + " address, but `ipFamilies[" + i + "]` is `" + family + "`")
+            .withHint(plural ? "give `clusterIPs` and `ipFamilies` in the same order of families"
+                : "give an " + family + " cluster IP, or name `" + given.get() + "` first in `ipFamilies`"));
+      }
+    }
+    if (f.diags().errorCount() != errors) {
       return Optional.empty();
     }
-    if (families.isEmpty()) {
-      return Optional.of(List.of()); // the cluster's default: netc chooses, as for .netc
-    }
+    return Optional.of(new Families(families, familiesAt, policyAt, policy.get()));
+  }
+
+  /**
+   * For a Service without cluster IPs, the families Kubernetes gives it one of, as {@code address
+   * ipv6} or {@code address ipv6 ipv4}, the primary family first: those of {@code ipFamilies}, and
+   * the other one too when the policy asks for both. Nothing without {@code ipFamilies}: netc
+   * chooses, as for {@code .netc}.
+   */
+  private static List<Setting> chosen(Families families) {
     List<Word> words = new ArrayList<>();
-    families.forEach(w -> words.add(new Word(w.text().toLowerCase(java.util.Locale.ROOT), w.span())));
-    if (!policy.get().equals("SingleStack") && families.size() == 1) {
-      // the cluster adds the other family, second
-      Word other = new Word(words.get(0).text().equals("ipv4") ? "ipv6" : "ipv4", policyWord.get().span());
-      words.add(other);
+    if (families.families().isEmpty()) {
+      return List.of(); // the cluster's default: netc chooses, as for .netc
     }
-    return Optional.of(List.of(new Setting(new Word("address", words.get(0).span()), words, words.get(0).span())));
+    families.families().forEach(w ->
+        words.add(new Word(w.text().toLowerCase(java.util.Locale.ROOT), w.span())));
+    if (families.dual() && words.size() == 1) {
+      // the cluster adds the other family, second
+      words.add(new Word(words.get(0).text().equals("ipv4") ? "ipv6" : "ipv4",
+          families.policyAt().orElseThrow().where()));
+    }
+    return List.of(new Setting(new Word("address", words.get(0).span()), words, words.get(0).span()));
   }
 
   /**
@@ -278,20 +334,16 @@ final class Services {
    * 10.96.0.30 ipv6}): a service that gives an address has the families it gives alone, as with
    * {@code SingleStack}, unless it asks for another.
    */
-  private static List<Setting> dualStack(Fields f, Map<String, At> spec, List<Setting> addresses) {
-    if (addresses.isEmpty() || addresses.get(0).values().stream()
+  private static List<Setting> dualStack(Families families, List<Setting> addresses) {
+    if (addresses.isEmpty() || !families.dual() || addresses.get(0).values().stream()
         .map(w -> w.text().contains(":")).distinct().count() != 1) {
       return addresses;
     }
-    Optional<At> policyAt = Fields.get(spec, "ipFamilyPolicy");
-    Optional<At> familiesAt = Fields.get(spec, "ipFamilies");
     // without a policy, two ipFamilies ask for both (the API defaults it to RequireDualStack)
-    Optional<At> dual = policyAt.isPresent()
-        ? policyAt.filter(at -> f.scalar(at).map(Word::text)
-            .filter(w -> w.equals("PreferDualStack") || w.equals("RequireDualStack")).isPresent())
-        : familiesAt.filter(at -> f.list(at).size() == 2);
+    Optional<At> dual = families.policyAt()
+        .or(() -> families.families().size() == 2 ? families.familiesAt() : Optional.empty());
     if (dual.isEmpty()) {
-      return addresses;
+      return addresses; // two cluster IPs of one family without a policy: NETC106 says so
     }
     Setting given = addresses.get(0);
     List<Word> words = new ArrayList<>(given.values());
