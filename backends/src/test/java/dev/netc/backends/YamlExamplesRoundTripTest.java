@@ -82,13 +82,42 @@ class YamlExamplesRoundTripTest {
   void kubernetesIpFamilies() throws Exception {
     Path file = GoldenTest.GOLDEN.resolve("k8s/service-ip-families/input.yaml");
     Topology yaml = compile(file);
-    assertEquals("[fd00:10:96::1]", yaml.services().stream()
-        .filter(s -> s.name().equals("default/web-v6")).findFirst().orElseThrow().addresses().toString());
+    assertEquals("[fd00:10:96::1]", addresses(yaml, "default/web-v6"));
+    // SingleStack without ipFamilies: the primary family alone, although the pod has both
+    assertEquals("[10.96.0.6]", addresses(yaml, "default/web-single"));
     importRoundTrip(yaml, Frontends.KUBERNETES, List.of(file), "input");
     exportRoundTrip(yaml, t -> K8sExport.write(t).text(), "input.yaml");
     String emitted = K8sExport.write(yaml).text();
     assertTrue(emitted.contains("  name: \"web-v6-first\"\n  namespace: \"default\"\nspec:\n"
         + "  type: \"ClusterIP\"\n  ipFamilies: [\"IPv6\", \"IPv4\"]\n  ipFamilyPolicy: \"RequireDualStack\"\n"), emitted);
+  }
+
+  /**
+   * A policy without {@code ipFamilies} gives the cluster's families, IPv4 first, whatever the
+   * pods have: a dual-stack policy both, although the pod has IPv4 alone, {@code SingleStack} IPv4
+   * alone. The printed {@code .netc} ({@code address ipv4 ipv6}) and the emitted manifests
+   * ({@code ipFamilies}) keep them.
+   */
+  @Test
+  void kubernetesIpFamilyPolicy() throws Exception {
+    Path file = GoldenTest.GOLDEN.resolve("k8s/service-ip-family-policy/input.yaml");
+    Topology yaml = compile(file);
+    assertEquals("[10.96.0.1, fd00:10:96::1]", addresses(yaml, "default/api-require"));
+    assertEquals("[10.96.0.2, fd00:10:96::2]", addresses(yaml, "default/api-prefer"));
+    assertEquals("[10.96.0.3]", addresses(yaml, "default/api-single"));
+    assertEquals("[10.96.0.40, fd00:10:96::3]", addresses(yaml, "default/api-given"));
+    importRoundTrip(yaml, Frontends.KUBERNETES, List.of(file), "input");
+    exportRoundTrip(yaml, t -> K8sExport.write(t).text(), "input.yaml");
+    String emitted = K8sExport.write(yaml).text();
+    assertTrue(emitted.contains("  name: \"api-prefer\"\n  namespace: \"default\"\nspec:\n"
+        + "  type: \"ClusterIP\"\n  ipFamilies: [\"IPv4\", \"IPv6\"]\n  ipFamilyPolicy: \"RequireDualStack\"\n"), emitted);
+    assertTrue(emitted.contains("  name: \"api-single\"\n  namespace: \"default\"\nspec:\n"
+        + "  type: \"ClusterIP\"\n  ipFamilies: [\"IPv4\"]\n  ipFamilyPolicy: \"SingleStack\"\n"), emitted);
+  }
+
+  private static String addresses(Topology t, String service) {
+    return t.services().stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow()
+        .addresses().toString();
   }
 
   private static Topology compile(Path p) throws Exception {

@@ -8,6 +8,7 @@ import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Protocol;
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -310,20 +311,30 @@ final class Services {
   /**
    * For a Service without cluster IPs, the families Kubernetes gives it one of, as {@code address
    * ipv6} or {@code address ipv6 ipv4}, the primary family first: those of {@code ipFamilies}, and
-   * the other one too when the policy asks for both. Nothing without {@code ipFamilies}: netc
+   * the other one too when the policy asks for both. Without {@code ipFamilies}, a policy gives
+   * the cluster's families, IPv4 (the primary one, as netc's own choice always has it) first:
+   * {@code SingleStack} IPv4 alone, a dual-stack policy both. Nothing when neither is given: netc
    * chooses, as for {@code .netc}.
    */
   private static List<Setting> chosen(Families families) {
     List<Word> words = new ArrayList<>();
     if (families.families().isEmpty()) {
-      return List.of(); // the cluster's default: netc chooses, as for .netc
-    }
-    families.families().forEach(w ->
-        words.add(new Word(w.text().toLowerCase(java.util.Locale.ROOT), w.span())));
-    if (families.dual() && words.size() == 1) {
-      // the cluster adds the other family, second
-      words.add(new Word(words.get(0).text().equals("ipv4") ? "ipv6" : "ipv4",
-          families.policyAt().orElseThrow().where()));
+      if (families.policyAt().isEmpty()) {
+        return List.of(); // the cluster's default: netc chooses, as for .netc
+      }
+      Span at = families.policyAt().get().where();
+      words.add(new Word("ipv4", at));
+      if (families.dual()) {
+        words.add(new Word("ipv6", at));
+      }
+    } else {
+      families.families().forEach(w ->
+          words.add(new Word(w.text().toLowerCase(java.util.Locale.ROOT), w.span())));
+      if (families.dual() && words.size() == 1) {
+        // the cluster adds the other family, second
+        words.add(new Word(words.get(0).text().equals("ipv4") ? "ipv6" : "ipv4",
+            families.policyAt().orElseThrow().where()));
+      }
     }
     return List.of(new Setting(new Word("address", words.get(0).span()), words, words.get(0).span()));
   }
