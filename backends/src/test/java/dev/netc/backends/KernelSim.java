@@ -44,7 +44,7 @@ import java.util.Set;
  * A branch that sends an endpoint's connection back to itself (hairpin) reaches it only when the
  * bridge port has hairpin mode and postrouting masquerades it (the endpoint drops a packet from
  * an address of its own). A connection routed to an endpoint succeeds only when the endpoint has
- * a route back to the address it came from ({@link #unanswered} tells which did not).
+ * a route back to the address it came from.
  */
 final class KernelSim {
   static final IpAddress UPLINK_V4 = IpAddress.parse("198.18.0.1").get();
@@ -60,8 +60,6 @@ final class KernelSim {
   private final Set<IpAddress> local = new LinkedHashSet<>();
   /** Where each packet ends, by source node, destination, protocol and port: they do not depend on B. */
   private final Map<String, List<Delivery>> cache = new HashMap<>();
-  /** The clients and endpoints ({@code A -> B}) of connections B got but could not answer. */
-  private final Set<String> noReply = new LinkedHashSet<>();
 
   /** Where a packet ends: a node (endpoint name, {@link #HOST}, {@link #OUTSIDE}) and a port. */
   record Delivery(String node, int port) {}
@@ -115,14 +113,6 @@ final class KernelSim {
       }
     }
     return false;
-  }
-
-  /**
-   * Whether some connection from A reached B, which had no route to answer it (so far: the
-   * connections {@link #connects} and {@link #throughService} tried).
-   */
-  boolean unanswered(Node a, Node b) {
-    return noReply.contains(a.name() + " -> " + b.name());
   }
 
   /**
@@ -204,7 +194,7 @@ final class KernelSim {
         return List.of(); // martian
       }
       IpAddress s = f == IpAddress.Family.V4 ? Reachability.OUTSIDE_V4 : Reachability.OUTSIDE_V6;
-      return routed(a.name(), s, d, proto, dport, UPLINK, "");
+      return routed(s, d, proto, dport, UPLINK, "");
     }
     if (hostLike(a)) {
       return fromHost(d, proto, dport);
@@ -254,7 +244,7 @@ final class KernelSim {
       }
       return owner(itf.bridge(), d).map(n -> List.of(new Delivery(n, dport))).orElse(List.of());
     }
-    return routed(a.name(), src.get(), d, proto, dport, itf.bridge(), itf.veth());
+    return routed(src.get(), d, proto, dport, itf.bridge(), itf.veth());
   }
 
   /**
@@ -262,18 +252,18 @@ final class KernelSim {
    * then local delivery or forward. {@code port} is the bridge port it came in by (empty from the
    * uplink).
    */
-  private List<Delivery> routed(String client, IpAddress s, IpAddress d, int proto, int dport, String iif, String port) {
+  private List<Delivery> routed(IpAddress s, IpAddress d, int proto, int dport, String iif, String port) {
     IpAddress.Family f = d.family();
     NftEval.Packet p = new NftEval.Packet(f, s, d, proto, dport, iif, "", false);
     List<Optional<NftEval.Nat>> branches = nft == null ? List.of(Optional.empty()) : nft.dnatBranches("prerouting", p, local);
     List<Delivery> out = new ArrayList<>();
     for (Optional<NftEval.Nat> nat : branches) {
-      routed(client, s, d, proto, dport, iif, port, nat).ifPresent(out::add);
+      routed(s, d, proto, dport, iif, port, nat).ifPresent(out::add);
     }
     return out;
   }
 
-  private Optional<Delivery> routed(String client, IpAddress s, IpAddress d, int proto, int dport, String iif,
+  private Optional<Delivery> routed(IpAddress s, IpAddress d, int proto, int dport, String iif,
       String port, Optional<NftEval.Nat> nat) {
     IpAddress.Family f = d.family();
     IpAddress d2 = nat.map(NftEval.Nat::daddr).orElse(d);
@@ -308,7 +298,6 @@ final class KernelSim {
       if (!masqueraded && route(to.get().namespace().get(), s).isEmpty()) {
         // the endpoint has no route for its reply to the client's address (on internal networks
         // only, the client's address on a network it is not on): the connection never completes
-        noReply.add(client + " -> " + to.get().endpoint());
         return Optional.empty();
       }
       return Optional.of(new Delivery(to.get().endpoint(), port2));

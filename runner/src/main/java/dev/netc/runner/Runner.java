@@ -1411,7 +1411,8 @@ public final class Runner {
     ObjectId id = new ObjectId(ObjectId.Kind.LINK, ns, dev);
     Optional<LiveLink> now = live.link(id);
     Link l = desiredLinks.get(id);
-    if (now.isEmpty() || l == null || rebuild.replaced(ns, dev)) {
+    if (now.isEmpty() || l == null || rebuild.replaced(ns, dev) || live.unfinished().contains(ns)) {
+      // (the namespace of an apply that did not end goes first, with the link: all is made anew)
       return Optional.empty();
     }
     if (!now.get().up() && (route || !v4)) {
@@ -1684,7 +1685,8 @@ public final class Runner {
       }
       if (saved.isPresent()) {
         if (!plan.changes().equals(saved.get().plan().changes())) {
-          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs");
+          throw new StalePlanException("the changes it lists are not the ones the live state of " + sb.label() + " needs"
+              + firstDifference(saved.get().plan().changes(), plan.changes()));
         }
         plan = saved.get().plan();
       }
@@ -3537,6 +3539,20 @@ public final class Runner {
   /** The first five, and how many more. */
   private static String some(List<String> xs) {
     return String.join(", ", xs.subList(0, Math.min(5, xs.size()))) + (xs.size() > 5 ? " and " + (xs.size() - 5) + " more" : "");
+  }
+
+  /**
+   * The first change a saved plan lists that the live state does not need, or the first it needs
+   * that the plan does not list: {@code " (`+ link:S:br-x` is no longer needed)"}; empty when they
+   * differ in order only.
+   */
+  static String firstDifference(List<Change> saved, List<Change> now) {
+    Set<Change> needed = new java.util.HashSet<>(now);
+    Set<Change> listed = new java.util.HashSet<>(saved);
+    Optional<String> gone = saved.stream().filter(c -> !needed.contains(c)).map(c -> " (`" + c.line() + "` is not needed any more)")
+        .findFirst();
+    return gone.or(() -> now.stream().filter(c -> !listed.contains(c)).map(c -> " (`" + c.line() + "` is needed and not listed)")
+        .findFirst()).orElse(" (the same changes in another order)");
   }
 
   // ------------------------------------------------------------------ destroy

@@ -151,4 +151,16 @@ class SavedPlanTest {
     Files.writeString(fs.getPath("/run/netc/t1.webshop.nft"), "table inet netc_webshop {\n  # edited\n}\n");
     assertFalse(kept.equals(r.fingerprint(T, empty)));
   }
+
+  /** A stale plan's refusal names the first change that differs, as `plan` writes it. */
+  @Test
+  void theFirstDifferenceIsNamed() {
+    Change bridge = new Change(Change.Action.CREATE, new dev.netc.backends.plan.ObjectId(
+        dev.netc.backends.plan.ObjectId.Kind.LINK, "s", "br-front"), "");
+    Change route = new Change(Change.Action.CREATE, new dev.netc.backends.plan.ObjectId(
+        dev.netc.backends.plan.ObjectId.Kind.ROUTE, "s-web", "0.0.0.0/0"), "again, after eth0 is set up");
+    assertEquals(" (`" + route.line() + "` is not needed any more)", Runner.firstDifference(List.of(bridge, route), List.of(bridge)));
+    assertEquals(" (`" + route.line() + "` is needed and not listed)", Runner.firstDifference(List.of(bridge), List.of(bridge, route)));
+    assertEquals(" (the same changes in another order)", Runner.firstDifference(List.of(bridge, route), List.of(route, bridge)));
+  }
 }
