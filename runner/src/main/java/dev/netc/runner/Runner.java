@@ -3333,6 +3333,13 @@ public final class Runner {
               before.sysctl(t.hostNs(), id.name()).ifPresent(v -> restore.add(id.name() + "=" + v));
             }
           }
+          // (and route_localnet of a bridge no published port needs any more, which apply set to 0)
+          for (String b : t.bridgesNotRoutingLocalnet()) {
+            ObjectId id = new ObjectId(ObjectId.Kind.SYSCTL, t.hostNs(), routeLocalnet(b));
+            if (plan.changes().stream().anyMatch(c -> c.id().equals(id))) {
+              before.sysctl(t.hostNs(), routeLocalnet(b)).ifPresent(v -> restore.add(routeLocalnet(b) + "=" + v));
+            }
+          }
           if (!restore.isEmpty()) {
             List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
             argv.addAll(restore);

@@ -53,6 +53,15 @@ final class Kernel {
    * ("injected failure"); every other runs.
    */
   static CommandExecutor failingOnce(java.util.function.BiPredicate<List<String>, String> fails) {
+    return failingOnce(fails, true);
+  }
+
+  /**
+   * {@link #failingOnce(java.util.function.BiPredicate)}; without {@code netlink}, an executor
+   * that does not say it reaches the kernel: the runner reads and configures through {@code ip}
+   * processes only, as without root or JNA.
+   */
+  static CommandExecutor failingOnce(java.util.function.BiPredicate<List<String>, String> fails, boolean netlink) {
     java.util.concurrent.atomic.AtomicBoolean once = new java.util.concurrent.atomic.AtomicBoolean();
     return new CommandExecutor() {
       @Override
@@ -73,7 +82,7 @@ final class Kernel {
 
       @Override
       public boolean reachesKernel() {
-        return true;
+        return netlink;
       }
     };
   }
