@@ -1714,7 +1714,11 @@ public final class Runner {
         }
         return new Outcome(plan, exec.processes() - processes, millis(start), notes);
       }
-      Undo undo = new Undo(ts, before, plan);
+      // the interface settings of the endpoints' links it replaces, which the read may lack: the
+      // rollback makes such a link again with them
+      Map<String, Map<String, String>> settings = replacedSettings(ts, before, plan);
+      Undo undo = new Undo(ts, withSysctls(before, settings), plan);
+      undo.settingsRead = settings;
       Optional<Set<String>> recorded = hostsBefore;
       if (!sb.isHost()) {
         Set<String> meanwhile = new java.util.TreeSet<>(hostsAfter);
@@ -1792,6 +1796,65 @@ public final class Runner {
       notes.addAll(undo.notes);
       return new Outcome(plan, exec.processes() - processes, millis(start), notes);
     }
+  }
+
+  /**
+   * The interface settings ({@link Sysctl#interfaceSettings}: {@code disable_ipv6}, {@code
+   * accept_ra}, ...) of the endpoints' links {@code plan} replaces that {@code live} lacks, read
+   * now, by namespace: a read through {@code ip} has none of an endpoint's, and a read over netlink
+   * only those the desired state names (not the {@code accept_ra} of an interface that leaves a
+   * network with IPv6 for one without). The rollback makes a replaced link again with them. As root
+   * with the C library, read by a thread in each namespace (no process); else one {@code grep} per
+   * namespace. A namespace that cannot be read is left out: its links come back with the settings
+   * the read has.
+   */
+  private Map<String, Map<String, String>> replacedSettings(List<Target> ts, LiveState live, Plan plan) {
+    Set<String> hosts = hostNamespaces(ts);
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    for (Change c : plan.changes()) {
+      ObjectId id = c.id();
+      if (c.action() != Change.Action.REPLACE || id.kind() != ObjectId.Kind.LINK || hosts.contains(id.namespace())
+          || id.namespace().isEmpty() || id.name().equals("lo") || live.link(id).isEmpty()) {
+        continue;
+      }
+      Sysctl.interfaceSettings(id.name()).stream().filter(k -> live.sysctl(id.namespace(), k).isEmpty())
+          .forEach(k -> keys.computeIfAbsent(id.namespace(), x -> new ArrayList<>()).add(k));
+    }
+    return readSysctls(keys);
+  }
+
+  /** The sysctls {@code keys} of endpoint namespaces (by namespace), as {@link #replacedSettings} reads them. */
+  private Map<String, Map<String, String>> readSysctls(Map<String, List<String>> keys) {
+    Map<String, Map<String, String>> out = new LinkedHashMap<>();
+    if (keys.isEmpty()) {
+      return out;
+    }
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      try {
+        netlink.read(keys).read().forEach((ns, r) -> out.put(ns, new LinkedHashMap<>(r.sysctls())));
+        return out;
+      } catch (RuntimeException e) {
+        out.clear(); // through grep then
+      }
+    }
+    keys.forEach((ns, k) -> {
+      try {
+        out.put(ns, reader.sysctls(ns, k));
+      } catch (RuntimeException e) {
+        // left out
+      }
+    });
+    return out;
+  }
+
+  /** {@code live} with the sysctls {@code more} (by namespace) besides its own. */
+  private static LiveState withSysctls(LiveState live, Map<String, Map<String, String>> more) {
+    if (more.isEmpty()) {
+      return live;
+    }
+    Map<String, String> sysctls = new LinkedHashMap<>(live.sysctls());
+    more.forEach((ns, values) -> values.forEach((k, v) -> sysctls.put(LiveState.key(ns, k), v)));
+    return live.toBuilder().sysctls(sysctls).build();
   }
 
   /** Runs each task on a daemon thread of its own, named {@code name}, that ends with it. */
@@ -3018,6 +3081,11 @@ public final class Runner {
     final List<ObjectId> deleted = new ArrayList<>();
     /** The kernel's own rules the apply made again (recorded before it does): deleted again. */
     final List<ObjectId> kernelRulesMade = new ArrayList<>();
+    /**
+     * The interface settings of the replaced links the read lacked, read before the apply ({@link
+     * #replacedSettings}; in {@link #before} too): read again after the rollback, to compare.
+     */
+    Map<String, Map<String, String>> settingsRead = Map.of();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
     /** The record of the topology's hosts before this apply wrote it ({@link HostRecords}); {@code null}: not written. */
@@ -3407,7 +3475,11 @@ public final class Runner {
         step(problems, "the IPsec secret of " + sb.label(),
             () -> TableRecords.writeFile(stateDir.resolve(sb.files() + ".ipsec.secret"), Optional.empty()));
       }
-      step(problems, "the read after the rollback", () -> problems.addAll(differences(before, read(ts))));
+      step(problems, "the read after the rollback", () -> {
+        Map<String, List<String>> settings = new LinkedHashMap<>();
+        settingsRead.forEach((ns, values) -> settings.put(ns, List.copyOf(values.keySet())));
+        problems.addAll(differences(before, withSysctls(read(ts), readSysctls(settings))));
+      });
       return problems;
     }
   }

@@ -68,6 +68,21 @@ class MoveRollbackKernelTest extends SandboxTest {
   }
 
   /**
+   * The same move through {@code ip} processes only (no root's netlink, as without the C library),
+   * c9 on h2: the read has none of an endpoint's interface sysctls, and web's veth pair, made
+   * again, had IPv6 on ({@code disable_ipv6} 0, the kernel's for a new interface) while the
+   * rollback said the sandbox was as before. The apply now reads the settings of the links it
+   * replaces first.
+   */
+  @Test
+  void aContainerMovedToAnotherHostThroughIp() throws Exception {
+    netlink = false;
+    String moved = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2")
+        + "\ncontainer c9 {\n  on h2\n  attach mesh\n}\n";
+    failsAtFilesAndRollsBack(TWO_HOSTS, moved, "c9");
+  }
+
+  /**
    * Applies {@code was}, then {@code changed}, whose endpoint {@code taken} cannot have its files
    * (the name of its folder under {@code /etc/netns} is taken by a file): the apply fails after
    * the kernel's changes, and the sandbox is as before ({@link #failsAndRollsBack}).

@@ -44,6 +44,11 @@ public record Sysctl(String namespace, String key, String value, String why) imp
   private static final String IPV6_CONF = "net.ipv6.conf.";
   private static final java.util.Set<String> SETTINGS = java.util.Set.of("disable_ipv6", "accept_ra", "accept_dad", "addr_gen_mode");
 
+  /** The keys of every interface setting netc sets ({@link #interfaceSetting}) of interface {@code device}. */
+  public static java.util.List<String> interfaceSettings(String device) {
+    return SETTINGS.stream().sorted().map(x -> IPV6_CONF + device + "." + x).toList();
+  }
+
   /**
    * The value the kernel gives this setting of a new interface, when netc knows it: IPv6 on
    * ({@code disable_ipv6} 0), router advertisements taken ({@code accept_ra} 1), duplicate
