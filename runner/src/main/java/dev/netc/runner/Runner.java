@@ -5,6 +5,7 @@ import dev.netc.backends.iproute2.IpPlan;
 import dev.netc.backends.nftables.PortFilter;
 import dev.netc.backends.plan.Address;
 import dev.netc.backends.plan.DesiredState;
+import dev.netc.backends.plan.FdbEntry;
 import dev.netc.backends.plan.HostState;
 import dev.netc.backends.plan.IpsecKeys;
 import dev.netc.backends.plan.KernelNames;
@@ -3189,6 +3190,8 @@ public final class Runner {
       Map<String, List<String>> perNs = new LinkedHashMap<>();
       // veths whose peer is in a namespace that goes: the kernel removes them with it (DyingPeers)
       Map<String, List<String>> dyingPeers = new LinkedHashMap<>();
+      // forwarding entries made on a tunnel that was there (a host given another underlay address)
+      Map<String, List<String>> fdbPerNs = new LinkedHashMap<>();
       for (int i = created.size() - 1; i >= 0; i--) {
         KernelObject o = objects.get(created.get(i));
         String ns = o.id().namespace();
@@ -3206,6 +3209,12 @@ public final class Runner {
           perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add("route del " + r.to() + " via " + r.via() + " dev " + r.device());
         } else if (o instanceof XfrmState || o instanceof XfrmPolicy) {
           perNs.computeIfAbsent(ns, k -> new ArrayList<>()).add(xfrmDeletion(o.id()));
+        } else if (o instanceof FdbEntry f && plan.changes().stream().noneMatch(c -> c.id().equals(
+            new ObjectId(ObjectId.Kind.LINK, ns, f.device())) && c.action() != Change.Action.UPDATE)) {
+          // (on a tunnel that stays: one made now takes its entries along, and one replaced is
+          // made again with those it had, or still has them, not replaced yet)
+          fdbPerNs.computeIfAbsent(ns, k -> new ArrayList<>())
+              .add("fdb del " + f.mac() + " dev " + KernelNames.checkIfname(f.device()) + " dst " + f.dst());
         }
       }
       // links updated in place get their attributes back (reverse order: veths before bridges)
@@ -3299,6 +3308,10 @@ public final class Runner {
           }
         });
       }
+      fdbPerNs.forEach((ns, lines) -> step(problems, "the forwarding entries made in " + ns, () -> {
+        IpBatch b = new IpBatch(Optional.of(ns), "fdb", List.of(), "bridge");
+        exec.run(b.argv(true), String.join("\n", lines) + "\n");
+      }));
       Set<String> hostNs = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
       // links first (in host namespaces), then the rest
       // (what the apply did not get to make is not there: the final read, not these runs' errors, says what is left)

@@ -83,6 +83,16 @@ class MoveRollbackKernelTest extends SandboxTest {
   }
 
   /**
+   * h1 is given another underlay address, c9 comes on h2 and cannot get its files: the forwarding
+   * entry h2's tunnel got towards h1's new address goes again (before, it was left behind).
+   */
+  @Test
+  void aHostGivenAnotherUnderlayAddress() throws Exception {
+    String moved = TWO_HOSTS.replace("192.168.79.11", "192.168.79.21") + "\ncontainer c9 {\n  on h2\n  attach mesh\n}\n";
+    failsAtFilesAndRollsBack(TWO_HOSTS, moved, "c9");
+  }
+
+  /**
    * Applies {@code was}, then {@code changed}, whose endpoint {@code taken} cannot have its files
    * (the name of its folder under {@code /etc/netns} is taken by a file): the apply fails after
    * the kernel's changes, and the sandbox is as before ({@link #failsAndRollsBack}).
