@@ -2255,6 +2255,18 @@ public final class Runner {
             && before.sysctl(ns, x.key()).isPresent() && byId.values().stream().anyMatch(c -> c.action() == Change.Action.DELETE
                 && c.id().namespace().equals(ns) && (c.id().kind() == ObjectId.Kind.ADDRESS || c.id().kind() == ObjectId.Kind.ROUTE));
         (later ? afterDeletions : writes).computeIfAbsent(ns, k -> new LinkedHashMap<>()).put(x.key(), x.value());
+        if (is.filter(i -> i.setting().equals("disable_ipv6")).isPresent() && x.value().equals("1")
+            && before.sysctl(ns, x.key()).filter("0"::equals).isPresent()
+            && (link == null || link.action() != Change.Action.REPLACE)) {
+          // IPv6 switched off on an interface that stays: the kernel takes its IPv6 addresses and
+          // routes along, which the deletions may not have reached when the apply fails; recorded
+          // as deleted, so that a rollback makes them again (after IPv6 is back on)
+          String device = is.get().device();
+          before.owned().stream().filter(i -> i.namespace().equals(ns) && i.name().contains(":")
+                  && (i.kind() == ObjectId.Kind.ADDRESS && device(i).equals(device)
+                      || i.kind() == ObjectId.Kind.ROUTE && before.route(i).filter(v -> routeDevice(v).equals(device)).isPresent()))
+              .sorted().filter(i -> !undo.deleted.contains(i)).forEach(undo.deleted::add);
+        }
       });
     });
     writes.keySet().forEach(ns -> endpoints.computeIfAbsent(ns, k -> new ArrayList<>(NetnsBatches.READ)));
@@ -3322,6 +3334,22 @@ public final class Runner {
       // macvlan sub-interface another mode or parent, ...): made again as they were
       step(problems, "the replaced links", () -> problems.addAll(new ReplacedLinks(exec, before, Runner.this::writeSysctls)
           .makeAgain(plan, goes)));
+      // the endpoints' interface sysctls this apply changed (IPv6 switched, accept_ra) on interfaces
+      // that stay (before what it deleted: an interface's IPv6 addresses and routes come back only
+      // once its IPv6 is on again)
+      step(problems, "the sysctls of the endpoints' interfaces", () -> {
+        Map<String, Map<String, String>> back = new LinkedHashMap<>();
+        for (Target t : ts) {
+          t.host().endpointSysctls().forEach((ns, xs) -> xs.stream()
+              .filter(x -> !goes.contains(ns) && plan.changes().stream().anyMatch(c -> c.id().equals(x.id())
+                  && c.action() == Change.Action.UPDATE))
+              .forEach(x -> before.sysctl(ns, x.key()).ifPresent(v -> back.computeIfAbsent(ns, k -> new LinkedHashMap<>())
+                  .put(x.key(), v))));
+        }
+        if (!back.isEmpty()) {
+          writeSysctls(back);
+        }
+      });
       // what the apply deleted before the failure, where it can be made again as it was: the
       // addresses, then the routes through them, and the files (a namespace or a link deleted is
       // gone with what it held). What was not deleted yet is there: adding it again fails, and
@@ -3381,20 +3409,6 @@ public final class Runner {
         }
       }
       // sysctls back to the values found, and their record as it was
-      // the endpoints' interface sysctls this apply changed (IPv6 switched, accept_ra) on interfaces that stay
-      step(problems, "the sysctls of the endpoints' interfaces", () -> {
-        Map<String, Map<String, String>> back = new LinkedHashMap<>();
-        for (Target t : ts) {
-          t.host().endpointSysctls().forEach((ns, xs) -> xs.stream()
-              .filter(x -> !goes.contains(ns) && plan.changes().stream().anyMatch(c -> c.id().equals(x.id())
-                  && c.action() == Change.Action.UPDATE))
-              .forEach(x -> before.sysctl(ns, x.key()).ifPresent(v -> back.computeIfAbsent(ns, k -> new LinkedHashMap<>())
-                  .put(x.key(), v))));
-        }
-        if (!back.isEmpty()) {
-          writeSysctls(back);
-        }
-      });
       step(problems, "the record of the host's sysctls", () -> sysctlRecord.ifPresent(r -> writeHostSysctlRecord(sb, r)));
       for (Target t : ts) {
         step(problems, "the sysctls of " + where(t), () -> {

@@ -82,6 +82,50 @@ class MoveRollbackKernelTest extends SandboxTest {
     failsAtFilesAndRollsBack(TWO_HOSTS, moved, "c9");
   }
 
+  /** One host; a on a network with IPv6 (front), b on one without (back). */
+  static final String NETWORKS = """
+      topology nwr
+
+      network front {
+        subnet 10.81.0.0/24
+        subnet fd00:81::/64
+      }
+
+      network back {
+        subnet 10.82.0.0/24
+      }
+
+      container a {
+        attach front
+        publish 8081 -> 80/tcp
+      }
+
+      container b {
+        attach back
+      }
+      """;
+
+  /**
+   * a moves from front (IPv6) to back (IPv4 only), c9 comes and cannot get its files: apply
+   * switched IPv6 off on a's eth0, which took its IPv6 address and route along before the
+   * deletions; the rollback switches it on again and makes them again (before, they were missing).
+   */
+  @Test
+  void aContainerMovedToAnotherNetwork() throws Exception {
+    String moved = NETWORKS.replace("container a {\n  attach front", "container a {\n  attach back")
+        + "\ncontainer c9 {\n  attach front\n}\n";
+    failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
+  }
+
+  /** The same through {@code ip} processes only. */
+  @Test
+  void aContainerMovedToAnotherNetworkThroughIp() throws Exception {
+    netlink = false;
+    String moved = NETWORKS.replace("container a {\n  attach front", "container a {\n  attach back")
+        + "\ncontainer c9 {\n  attach front\n}\n";
+    failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
+  }
+
   /**
    * h1 is given another underlay address, c9 comes on h2 and cannot get its files: the forwarding
    * entry h2's tunnel got towards h1's new address goes again (before, it was left behind).
