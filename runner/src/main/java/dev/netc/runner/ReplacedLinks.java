@@ -59,13 +59,25 @@ final class ReplacedLinks {
    * the rollback ({@code goes}). Returns problems, one sentence each.
    */
   List<String> makeAgain(Plan plan, Set<String> goes) {
+    return makeAgain(plan, List.of(), goes);
+  }
+
+  /**
+   * Makes the links that {@code plan} replaced, and those among {@code deleted} that the apply
+   * deleted (a bridge and a tunnel no container of that host needs any more), again, outside the
+   * namespaces that go whole with the rollback ({@code goes}). A deleted link that is still there
+   * (the apply failed before it got to it) is left alone. Returns problems, one sentence each.
+   */
+  List<String> makeAgain(Plan plan, java.util.Collection<ObjectId> deleted, Set<String> goes) {
     List<String> problems = new ArrayList<>();
     List<Piece> pieces = new ArrayList<>();
     Set<ObjectId> taken = new java.util.HashSet<>();
-    for (Change c : plan.changes()) {
-      ObjectId r = c.id();
+    List<ObjectId> candidates = new ArrayList<>();
+    plan.changes().stream().filter(c -> c.action() == Change.Action.REPLACE).forEach(c -> candidates.add(c.id()));
+    deleted.stream().filter(i -> !candidates.contains(i)).forEach(candidates::add);
+    for (ObjectId r : candidates) {
       LiveLink was = before.link(r).orElse(null);
-      if (c.action() != Change.Action.REPLACE || r.kind() != ObjectId.Kind.LINK || was == null
+      if (r.kind() != ObjectId.Kind.LINK || r.name().equals("lo") || was == null
           || taken.contains(r) || goes.contains(r.namespace())) {
         continue;
       }

@@ -1804,7 +1804,9 @@ public final class Runner {
    * accept_ra}, ...) of the endpoints' links {@code plan} replaces that {@code live} lacks, read
    * now, by namespace: a read through {@code ip} has none of an endpoint's, and a read over netlink
    * only those the desired state names (not the {@code accept_ra} of an interface that leaves a
-   * network with IPv6 for one without). The rollback makes a replaced link again with them. As root
+   * network with IPv6 for one without); and the {@code route_localnet} of the host namespaces'
+   * bridges it deletes or replaces, which the desired state no longer names. The rollback makes
+   * such a link again with them. As root
    * with the C library, read by a thread in each namespace (no process); else one {@code grep} per
    * namespace. A namespace that cannot be read is left out: its links come back with the settings
    * the read has.
@@ -1814,12 +1816,17 @@ public final class Runner {
     Map<String, List<String>> keys = new LinkedHashMap<>();
     for (Change c : plan.changes()) {
       ObjectId id = c.id();
-      if (c.action() != Change.Action.REPLACE || id.kind() != ObjectId.Kind.LINK || hosts.contains(id.namespace())
-          || id.namespace().isEmpty() || id.name().equals("lo") || live.link(id).isEmpty()) {
+      if (id.kind() != ObjectId.Kind.LINK || id.namespace().isEmpty() || id.name().equals("lo") || live.link(id).isEmpty()) {
         continue;
       }
-      Sysctl.interfaceSettings(id.name()).stream().filter(k -> live.sysctl(id.namespace(), k).isEmpty())
-          .forEach(k -> keys.computeIfAbsent(id.namespace(), x -> new ArrayList<>()).add(k));
+      if (c.action() == Change.Action.REPLACE && !hosts.contains(id.namespace())) {
+        Sysctl.interfaceSettings(id.name()).stream().filter(k -> live.sysctl(id.namespace(), k).isEmpty())
+            .forEach(k -> keys.computeIfAbsent(id.namespace(), x -> new ArrayList<>()).add(k));
+      } else if ((c.action() == Change.Action.REPLACE || c.action() == Change.Action.DELETE) && hosts.contains(id.namespace())
+          && live.link(id).get().kind().equals("bridge") && live.sysctl(id.namespace(), routeLocalnet(id.name())).isEmpty()) {
+        // (and a bridge of a host that goes: its route_localnet, which the desired state no longer names)
+        keys.computeIfAbsent(id.namespace(), x -> new ArrayList<>()).add(routeLocalnet(id.name()));
+      }
     }
     return readSysctls(keys);
   }
@@ -2052,6 +2059,8 @@ public final class Runner {
         .filter(i -> !early.contains(i)).toList();
     checkpoint();
     undo.deleted.addAll(late);
+    late.stream().filter(i -> i.kind() == ObjectId.Kind.TABLE)
+        .forEach(i -> undo.tablesDeleted.put(i.namespace(), kept(i.namespace(), ts.get(0).topology())));
     deletions(ts.get(0), late, false, before);
     if (!afterDeletions.isEmpty()) {
       writeSysctls(afterDeletions);
@@ -3078,6 +3087,22 @@ public final class Runner {
         Integer.parseInt(address.get().substring(address.get().indexOf('/') + 1)), IpAddress.parse(router.get()).get()));
   }
 
+  /** A table's record and the file loaded into it ({@link TableRecords}), as they were; empty: none. */
+  private record KeptTable(Optional<String> record, Optional<String> applied) {}
+
+  /** The record and file of the topology's table in {@code ns}, as they are now. */
+  private KeptTable kept(String ns, String topology) {
+    return new KeptTable(readIfThere(records.recordPath(ns, topology)), readIfThere(records.appliedPath(ns, topology)));
+  }
+
+  private static Optional<String> readIfThere(Path p) {
+    try {
+      return Files.exists(p) ? Optional.of(Files.readString(p, StandardCharsets.UTF_8)) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
   /** What an apply made, to take it back. */
   private final class Undo {
     final List<Target> ts;
@@ -3099,6 +3124,8 @@ public final class Runner {
      * #replacedSettings}; in {@link #before} too): read again after the rollback, to compare.
      */
     Map<String, Map<String, String>> settingsRead = Map.of();
+    /** The tables the apply set out to delete (recorded before it does), by host namespace: their records and file. */
+    final Map<String, KeptTable> tablesDeleted = new LinkedHashMap<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
     /** The record of the topology's hosts before this apply wrote it ({@link HostRecords}); {@code null}: not written. */
@@ -3332,8 +3359,36 @@ public final class Runner {
               () -> exec.run(new Sandbox.Run(e.getKey(), e.getValue(), true).argv(), String.join("\n", e.getValue()) + "\n")));
       // links replaced (a container moved to another host, a VXLAN device given another VNI, a
       // macvlan sub-interface another mode or parent, ...): made again as they were
+      // and the links it deleted (a bridge and a tunnel no container of a host needs any more),
+      // made again as they were, with their addresses, routes, forwarding entries and sysctls
       step(problems, "the replaced links", () -> problems.addAll(new ReplacedLinks(exec, before, Runner.this::writeSysctls)
-          .makeAgain(plan, goes)));
+          .makeAgain(plan, deleted, goes)));
+      // the tables it deleted, loaded again from the file the apply before had loaded, with their
+      // records (when the deletion got to them)
+      tablesDeleted.forEach((ns, kept) -> {
+        // (a host namespace removed is there again by now)
+        if (goes.contains(ns) || !ns.isEmpty() && !Files.exists(RUN_NETNS.resolve(ns))) {
+          return;
+        }
+        step(problems, "the table deleted in " + ns, () -> {
+          // (the file replaces the table atomically: one the deletion did not get to stays as it was)
+          if (kept.applied().isPresent()) {
+            CommandExecutor.Result r = exec.run(Sandbox.in(ns, List.of("nft", "-f", "-")), kept.applied().get());
+            if (!r.ok()) {
+              problems.add("the table of " + ns + " could not be loaded again: " + r.firstError());
+              return;
+            }
+          }
+          Path record = records.recordPath(ns, ts.get(0).topology());
+          Path applied = records.appliedPath(ns, ts.get(0).topology());
+          if (kept.record().isPresent() && !Files.exists(record)) {
+            TableRecords.writeFile(record, kept.record());
+          }
+          if (kept.applied().isPresent() && !Files.exists(applied)) {
+            TableRecords.writeFile(applied, kept.applied());
+          }
+        });
+      });
       // the endpoints' interface sysctls this apply changed (IPv6 switched, accept_ra) on interfaces
       // that stay (before what it deleted: an interface's IPv6 addresses and routes come back only
       // once its IPv6 is on again)
@@ -3391,6 +3446,18 @@ public final class Runner {
       }
       again.forEach((ns, lines) -> step(problems, "the objects deleted in " + (ns.isEmpty() ? "the host" : ns),
           () -> exec.run(new Sandbox.Run(ns, lines, true).argv(), String.join("\n", lines) + "\n")));
+      // the forwarding entries deleted from tunnels that stay (towards a host that went, or whose
+      // tunnel went): those of a tunnel made again came back with it (appending one again is no error)
+      Map<String, List<String>> fdbAgain = new LinkedHashMap<>();
+      deleted.stream().filter(i -> i.kind() == ObjectId.Kind.FDB && !goes.contains(i.namespace())).forEach(i -> {
+        String[] f = i.name().split("/", 3);
+        fdbAgain.computeIfAbsent(i.namespace(), k -> new ArrayList<>())
+            .add("fdb append " + f[1] + " dev " + KernelNames.checkIfname(f[0]) + " dst " + f[2]);
+      });
+      fdbAgain.forEach((ns, lines) -> step(problems, "the forwarding entries deleted in " + ns, () -> {
+        IpBatch b = new IpBatch(ns.isEmpty() ? Optional.empty() : Optional.of(ns), "fdb", List.of(), "bridge");
+        exec.run(b.argv(true), String.join("\n", lines) + "\n");
+      }));
       again6.forEach((ns, lines) -> step(problems, "the IPv6 rules deleted in " + ns,
           () -> exec.run(new Sandbox.Run(ns, lines, true, true).argv(), String.join("\n", lines) + "\n")));
       for (ObjectId id : deleted) {

@@ -68,6 +68,19 @@ class MoveRollbackKernelTest extends SandboxTest {
   }
 
   /**
+   * web moves from h1, where it is alone, to h2: apply deletes h1's bridge, its tunnel and table,
+   * and h2's tunnel (no other host has a member of mesh), and fails at the last of those (h2's
+   * {@code link del vx-mesh}). The rollback makes h1's bridge and tunnel again (their addresses,
+   * forwarding entries and {@code route_localnet}, web's old host end back in the bridge) and
+   * loads h1's table again from the file the apply before loaded (before, they were missing).
+   */
+  @Test
+  void aContainerMovedToAnotherHostFailingInItsDeletions() throws Exception {
+    String moved = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2");
+    failsAndRollsBack(TWO_HOSTS, moved, (argv, stdin) -> argv.contains(s + "-host_h2") && stdin.contains("link del vx-mesh"));
+  }
+
+  /**
    * The same move through {@code ip} processes only (no root's netlink, as without the C library),
    * c9 on h2: the read has none of an endpoint's interface sysctls, and web's veth pair, made
    * again, had IPv6 on ({@code disable_ipv6} 0, the kernel's for a new interface) while the
