@@ -139,6 +139,14 @@ class MoveRollbackKernelTest extends SandboxTest {
     failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
   }
 
+  /** a leaves its networks for the host's own ({@code mode host}), c9 comes and cannot get its files. */
+  @Test
+  void aContainerMovedToModeHost() throws Exception {
+    String moved = NETWORKS.replace("container a {\n  attach front\n  publish 8081 -> 80/tcp", "container a {\n  mode host")
+        + "\ncontainer c9 {\n  attach front\n}\n";
+    failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
+  }
+
   /**
    * h1 is given another underlay address, c9 comes on h2 and cannot get its files: the forwarding
    * entry h2's tunnel got towards h1's new address goes again (before, it was left behind).
