@@ -5,15 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.netc.backends.plan.ObjectId;
-import dev.netc.backends.plan.Sysctl;
-import dev.netc.runner.netlink.NetlinkNamespaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -124,7 +119,7 @@ class ReplacedLinkRollbackKernelTest extends SandboxTest {
   private void failsAndRollsBack(String was, String replaced, String host, ObjectId link, String why) throws Exception {
     List<Runner.Target> before = targets(was);
     runner.apply(before);
-    LiveState read = read(before);
+    LiveState read = Snapshot.read(before, stateDir);
     Path taken = Runner.ETC_NETNS.resolve(s + "-c9");
     Files.createDirectories(Runner.ETC_NETNS);
     Files.writeString(taken, "not a folder\n");
@@ -138,31 +133,11 @@ class ReplacedLinkRollbackKernelTest extends SandboxTest {
     } finally {
       Files.delete(taken);
     }
-    Map<String, Object> then = comparable(read);
-    Map<String, Object> is = comparable(read(before));
-    assertEquals(then, is, () -> differences(then, is));
+    Map<String, Object> then = Snapshot.comparable(read);
+    Map<String, Object> is = Snapshot.comparable(Snapshot.read(before, stateDir));
+    assertEquals(then, is, () -> Snapshot.differences(then, is));
     Plan plan = runner.plan(before);
     assertTrue(plan.empty(), plan::text);
-  }
-
-  /** The entries of {@code was} and {@code is} (of {@link #comparable}) that differ, for a failure's message. */
-  private static String differences(Map<String, Object> was, Map<String, Object> is) {
-    List<String> out = new java.util.ArrayList<>();
-    was.forEach((k, v) -> {
-      if (v.equals(is.get(k))) {
-        return;
-      }
-      if (v instanceof Map<?, ?> a && is.get(k) instanceof Map<?, ?> b) {
-        java.util.Set<Object> keys = new java.util.TreeSet<>(java.util.Comparator.comparing(Object::toString));
-        keys.addAll(a.keySet());
-        keys.addAll(b.keySet());
-        keys.stream().filter(x -> !java.util.Objects.equals(a.get(x), b.get(x)))
-            .forEach(x -> out.add(k + " " + x + ": was " + a.get(x) + ", is " + b.get(x)));
-      } else {
-        out.add(k + ": was " + v + ", is " + is.get(k));
-      }
-    });
-    return String.join("\n", out);
   }
 
   /** m2 reaches m1 on the network lan. */
@@ -177,52 +152,5 @@ class ReplacedLinkRollbackKernelTest extends SandboxTest {
 
   private List<Runner.Target> targets(String text) throws Exception {
     return Kernel.targets(Kernel.compile(dir, text), s);
-  }
-
-  /** The live state as the runner reads it (over netlink, the endpoints' interface sysctls too). */
-  private LiveState read(List<Runner.Target> ts) {
-    Map<String, List<String>> sysctls = new LinkedHashMap<>();
-    ts.forEach(x -> sysctls.put(x.hostNs(), x.sysctlKeys()));
-    ts.forEach(x -> x.host().endpointSysctls().forEach((ns, l) -> sysctls.put(ns, l.stream().map(Sysctl::key).toList())));
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS, stateDir, new NetlinkNamespaces(Path.of("/run/netns")))
-        .read(ts.get(0).sandbox(), ts.get(0).topology(), sysctls);
-  }
-
-  /**
-   * {@code live} with what a link made again cannot keep: its index, and the indexes its peer or
-   * parent is named by (each named instead by the identities of the links that have it: for a
-   * veth, its peer; for a macvlan or VLAN sub-interface, its parent among the owned links); and
-   * without the nftables generations (a table loaded again is a new generation).
-   */
-  private static Map<String, Object> comparable(LiveState live) {
-    Map<String, Object> out = new TreeMap<>();
-    out.put("sandbox", List.of(live.sandboxExists(), live.outsideExists(), live.sandboxMark()));
-    out.put("namespaces", new java.util.TreeSet<>(live.namespaces()));
-    out.put("owned", live.owned().stream().map(ObjectId::toString).collect(Collectors.toCollection(java.util.TreeSet::new)));
-    out.put("foreign", new TreeMap<>(live.foreign()));
-    out.put("sandboxLinks", new TreeMap<>(live.sandboxLinks()));
-    out.put("tables", new java.util.TreeSet<>(live.tables()));
-    out.put("sysctls", new TreeMap<>(live.sysctls()));
-    out.put("files", new TreeMap<>(live.files()));
-    out.put("hostNamespaces", new java.util.TreeSet<>(live.hostNamespaces()));
-    out.put("aliases", new TreeMap<>(live.aliases()));
-    out.put("notes", live.notes());
-    out.put("unfinished", live.unfinished());
-    out.put("routes", new TreeMap<>(live.routes()));
-    out.put("plumbing", new TreeMap<>(live.plumbing()));
-    out.put("enclosing", new TreeMap<>(live.enclosing()));
-    out.put("otherRoutes", new TreeMap<>(live.otherRoutes()));
-    Map<ObjectId, String> links = new TreeMap<>();
-    live.links().forEach((id, l) -> {
-      List<ObjectId> peers = l.kind().equals("veth") ? Runner.peers(live, id) : live.links().entrySet().stream()
-          .filter(e -> e.getValue().ifindex() == l.peer() && !e.getKey().equals(id)
-              && (l.kind().equals("macvlan") ? live.hostNamespaces().contains(e.getKey().namespace())
-                  : e.getKey().namespace().equals(id.namespace())))
-          .map(Map.Entry::getKey).sorted().toList();
-      links.put(id, new LiveLink(l.kind(), l.mtu(), l.up(), l.master(), l.mac(), 0, l.peer() < 0 ? -1 : 0, l.params(),
-          l.hairpin()).canonical() + (l.peer() < 0 ? "" : " peer " + (peers.isEmpty() ? "#" + l.peer() : peers)));
-    });
-    out.put("links", links);
-    return out;
   }
 }
