@@ -141,8 +141,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
     if (!inErrorRecoveryMode(parser)) {
       beginErrorCondition(parser);
+      boolean spare = closersAhead(parser, token) > 0;
       report(parser, token, parser.getExpectedTokens(), null,
-          lostBrace(parser, token).map(SyntaxErrorStrategy::lostBraceHint).orElse(null));
+          lostBrace(parser, token).map(st -> lostBraceHint(parser, token, st, spare)).orElse(null));
     }
     int depth = 0;
     for (int t = in.LA(1); t != Token.EOF; t = in.LA(1)) {
@@ -211,7 +212,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
       return false;
     }
     Optional<String> lost = lostBrace(parser, token);
-    report(parser, token, expected, null, lost.map(SyntaxErrorStrategy::lostBraceHint).orElse(null));
+    // a `}` to spare: the lost block's own, after its statements; none: this block's is the next
+    boolean spare = closersAhead(parser, token) > depth(ctx);
+    report(parser, token, expected, null, lost.map(st -> lostBraceHint(parser, token, st, spare)).orElse(null));
     for (int j = 1; j < i; j++) {
       parser.consume();
     }
@@ -221,7 +224,8 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     }
     skipLine(parser);
     if (lost.isPresent()) {
-      // the other statements of the block whose `{` is lost, and its `}`, are that one mistake
+      // the other statements of the block whose `{` is lost, and its `}` when there is one to
+      // spare, are that one mistake (with none, the `}` closes this block: no block was opened)
       for (int j = 1; ; j = 1) {
         while (in.LA(j) == NetcLexer.NL || in.LA(j) == NetcLexer.SEMI) {
           j++;
@@ -234,7 +238,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
           parser.consume();
         }
         if (t == NetcLexer.RBRACE) {
-          parser.consume();
+          if (spare) {
+            parser.consume();
+          }
           break;
         }
         skipLine(parser);
@@ -306,8 +312,19 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     return Optional.of(textOf(first, end));
   }
 
-  private static String lostBraceHint(String statement) {
-    return "did you forget `{` after `" + statement + "`?";
+  /**
+   * The hint for the line {@code token} starts, a statement of the block {@code statement} would
+   * open. With a {@code }} to spare in the file, that block's {@code {} is lost; with none, the
+   * {@code }} after these lines closes the block they stand in, and no block was opened: the line
+   * was written in the wrong block ({@code ip} in a container, after {@code attach front}).
+   */
+  private String lostBraceHint(Parser parser, Token token, String statement, boolean spare) {
+    if (spare) {
+      return "did you forget `{` after `" + statement + "`?";
+    }
+    String keyword = statement.split("\\s", 2)[0];
+    return "`" + token.getText() + "` belongs in " + (keyword.startsWith("a") ? "an" : "a") + " `" + keyword
+        + "` block: `" + statement + " { " + textOf(token, lastOnLine(parser, token)) + " }`";
   }
 
   /** The keywords of what can have a block of its own, with the rule of one statement of that block. */

@@ -232,6 +232,24 @@ class ParseTest {
   }
 
   @Test
+  void aStatementOfAnInnerBlockWrittenInTheOuterOneIsOneError() {
+    // no `}` to spare: no block was opened, and the `}` after the line closes the block it stands in
+    ParsedFile f = parse("container a {\n  attach frontend\n  ip 10.0.0.5\n}\ncontainer b { attach frontend }\n"
+        + "container c {\n  attach frontend\n  alias www  # the proxy\n}\ncontainer d { attach frontend }\n"
+        + "namespace shop {\n  service checkout\n  select app=x\n}\nnamespace ops { pod p }\n"
+        + "network back\nmtu 1400\ncontainer e { attach back }\n");
+    assertEquals(List.of(
+        "3:3 `ip` is not a statement in container `a` "
+            + "(`ip` belongs in an `attach` block: `attach frontend { ip 10.0.0.5 }`)",
+        "8:3 `alias` is not a statement in container `c` "
+            + "(`alias` belongs in an `attach` block: `attach frontend { alias www }`)",
+        "13:3 `select` is not a statement in namespace `shop` "
+            + "(`select` belongs in a `service` block: `service checkout { select app=x }`)",
+        "17:1 `mtu` does not start a declaration (`mtu` belongs in a `network` block: `network back { mtu 1400 }`)"),
+        errors(f));
+  }
+
+  @Test
   void anAttachmentLeftOpenIsOneErrorAndTheContainerGoesOn() {
     ParsedFile f = parse("container web {\n  attach front { alias www\n  publish 8080\n  expose 80\n}\n"
         + "container db {\n  attach front {\n    ip 10.0.0.5\n    publish 8080\n  }\n  expose 80\n}\n"
