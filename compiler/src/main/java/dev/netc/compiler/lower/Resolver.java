@@ -482,7 +482,7 @@ public final class Resolver {
           }
           continue;
         }
-        values.ip(w).ifPresent(a -> {
+        values.ip(w, addressHint(w)).ifPresent(a -> {
           Word prev = seen.put(a.family(), w);
           Optional<String> unusable = NetworkResolver.UNUSABLE.stream()
               .filter(u -> u.getKey().family() == a.family() && u.getKey().contains(a))
@@ -506,6 +506,25 @@ public final class Resolver {
       }
     }
     return out;
+  }
+
+  /**
+   * The hint for a word of {@code address} that is no address: the words that ask for a chosen
+   * one too, and the one meant when it is written in another case ({@code IPv6}, as Kubernetes
+   * spells a family). Not for a Kubernetes {@code clusterIP}, which takes no such word.
+   */
+  private static String addressHint(Word w) {
+    String path = w.span().file().path();
+    if (path.endsWith(".yaml") || path.endsWith(".yml")) {
+      return "write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`";
+    }
+    String lower = w.text().toLowerCase(java.util.Locale.ROOT);
+    if (CHOSEN.containsKey(lower)) {
+      return "did you mean `" + lower + "`? `ipv4` and `ipv6` (lower-case) ask for an address of that family"
+          + " that netc chooses";
+    }
+    return "write an IPv4 address as `10.0.0.1`, an IPv6 address as `fd00::1`, or `ipv4` or `ipv6`"
+        + " for an address of that family that netc chooses";
   }
 
   /** The words of {@code address} that leave netc to choose an address of a family. */

@@ -41,12 +41,17 @@ final class Values {
   }
 
   Optional<IpAddress> ip(Word w) {
+    return ip(w, "write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`");
+  }
+
+  /** As {@link #ip(Word)}, with {@code hint} for what is no address at all. */
+  Optional<IpAddress> ip(Word w, String hint) {
     Parsed<IpAddress> p = IpAddress.parse(w.text());
     if (!p.ok()) {
       boolean leadingZero = w.text().matches("[0-9.]+") && w.text().matches(".*(^|\\.)0[0-9].*");
       report(Code.NETC201, w, "expected an IP address, got `" + w.text() + "`", leadingZero
           ? "a part of an IPv4 address has no leading zero (it would read as octal elsewhere)"
-          : "write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`");
+          : hint);
     }
     return p.value();
   }
