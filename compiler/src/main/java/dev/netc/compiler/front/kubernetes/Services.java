@@ -213,6 +213,17 @@ final class Services {
   /** {@code clusterIPs}, else {@code clusterIP}; {@code None} (headless) is no address. */
   private static List<Setting> addresses(Fields f, Map<String, At> spec) {
     List<Word> ips = clusterIps(f, spec); // (families() has reported what is wrong with them)
+    // `ipv4` and `ipv6` are words of netc's `address` (a family netc chooses an address of), not
+    // cluster IPs: the API refuses them
+    ips.removeIf(w -> {
+      boolean word = w.text().equalsIgnoreCase("ipv4") || w.text().equalsIgnoreCase("ipv6");
+      if (word) {
+        f.diags().add(Diagnostic.of(Code.NETC201, w.span(), "expected an IP address, got `" + w.text() + "`")
+            .withHint("write an IPv4 address as `10.0.0.1` or an IPv6 address as `fd00::1`; for a family"
+                + " the cluster chooses an address of, leave the cluster IP out and name it in `ipFamilies`"));
+      }
+      return word;
+    });
     if (ips.isEmpty()) {
       return List.of();
     }
