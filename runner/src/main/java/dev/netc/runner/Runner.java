@@ -3381,11 +3381,13 @@ public final class Runner {
           }
           Path record = records.recordPath(ns, ts.get(0).topology());
           Path applied = records.appliedPath(ns, ts.get(0).topology());
+          // (as they were read: whole; writeFile would add a newline, and a file kept that is not
+          // the desired one byte for byte makes the next plan replace the table)
           if (kept.record().isPresent() && !Files.exists(record)) {
-            TableRecords.writeFile(record, kept.record());
+            TableRecords.writeAsRead(record, kept.record().get());
           }
           if (kept.applied().isPresent() && !Files.exists(applied)) {
-            TableRecords.writeFile(applied, kept.applied());
+            TableRecords.writeAsRead(applied, kept.applied().get());
           }
         });
       });

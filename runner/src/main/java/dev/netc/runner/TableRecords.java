@@ -190,4 +190,14 @@ final class TableRecords {
     }
   }
 
+  /** Writes {@code text} to {@code p} as it is: a file read whole ({@link #writeFile} adds a newline), put back. */
+  static void writeAsRead(Path p, String text) {
+    try {
+      Files.createDirectories(p.getParent());
+      Files.writeString(p, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new RunnerException("cannot write " + p + ": " + e.getMessage());
+    }
+  }
+
 }

@@ -133,6 +133,8 @@ class DroppedHostsKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "-n", s + "-host_h3", "address", "show", "dev", "br-net-dra").out().contains(" 10.79.1.1/24 "),
         "h3's bridge back with its address");
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-host_h3", "nft", "list", "table", "inet", "netc_dra").ok(), "and its table");
+    assertEquals(targets(DRA).stream().filter(x -> x.hostNs().equals(s + "-host_h3")).findFirst().orElseThrow().nft().orElseThrow(),
+        Files.readString(stateDir.resolve(s + "-host_h3.dra.nft")), "and the file apply kept of it, as it was");
     assertTrue(Kernel.run("ip", "-n", s + "-host_h3", "address", "show", "dev", "underlay").out().contains(" 192.168.79.13/24 "),
         "h3 back with its underlay address");
     assertTrue(Kernel.run("ip", "-n", s + "-host_h3", "route", "show", "default").out().contains("via 192.168.79.254"),
