@@ -1718,6 +1718,9 @@ public final class Runner {
       // the interface settings of the endpoints' links it replaces, which the read may lack: the
       // rollback makes such a link again with them
       Map<String, Map<String, String>> settings = replacedSettings(ts, before, plan);
+      // and the sysctls of the host namespaces it removes, which the read (of the desired hosts'
+      // namespaces) lacks: the rollback makes such a namespace again with them
+      droppedHostSettings(before, plan).forEach((ns, values) -> settings.computeIfAbsent(ns, k -> new LinkedHashMap<>()).putAll(values));
       Undo undo = new Undo(ts, withSysctls(before, settings), plan);
       undo.settingsRead = settings;
       Optional<Set<String>> recorded = hostsBefore;
@@ -1826,6 +1829,31 @@ public final class Runner {
           && live.link(id).get().kind().equals("bridge") && live.sysctl(id.namespace(), routeLocalnet(id.name())).isEmpty()) {
         // (and a bridge of a host that goes: its route_localnet, which the desired state no longer names)
         keys.computeIfAbsent(id.namespace(), x -> new ArrayList<>()).add(routeLocalnet(id.name()));
+      }
+    }
+    return readSysctls(keys);
+  }
+
+  /**
+   * The sysctls netc sets in a host namespace ({@link Sysctl#HOST_KEYS}, and the {@code
+   * route_localnet} and {@code disable_ipv6} of its bridges) of each host namespace {@code plan}
+   * removes (one no topology plays any more: {@link #dropped}), read now, by namespace: the read
+   * has only the desired hosts' (a rollback that makes such a namespace again gives them back,
+   * and reads them again to compare). A key the kernel lacks ({@code net.bridge.*} without
+   * {@code br_netfilter}) is left out, as a namespace that cannot be read.
+   */
+  private Map<String, Map<String, String>> droppedHostSettings(LiveState live, Plan plan) {
+    Map<String, List<String>> keys = new LinkedHashMap<>();
+    for (Change c : plan.changes()) {
+      String ns = c.id().name();
+      if (c.action() == Change.Action.DELETE && c.id().kind() == ObjectId.Kind.NAMESPACE && dropped.going().contains(ns)) {
+        List<String> k = new ArrayList<>(Sysctl.HOST_KEYS);
+        live.links().entrySet().stream().filter(e -> e.getKey().namespace().equals(ns) && e.getValue().kind().equals("bridge"))
+            .map(e -> e.getKey().name()).sorted().forEach(b -> {
+              k.add(routeLocalnet(b));
+              k.add(disableIpv6(b));
+            });
+        keys.put(ns, k);
       }
     }
     return readSysctls(keys);
@@ -3120,8 +3148,9 @@ public final class Runner {
     /** The kernel's own rules the apply made again (recorded before it does): deleted again. */
     final List<ObjectId> kernelRulesMade = new ArrayList<>();
     /**
-     * The interface settings of the replaced links the read lacked, read before the apply ({@link
-     * #replacedSettings}; in {@link #before} too): read again after the rollback, to compare.
+     * The interface settings of the replaced links the read lacked, and the sysctls of the host
+     * namespaces the apply removes, read before the apply ({@link #replacedSettings}, {@link
+     * #droppedHostSettings}; in {@link #before} too): read again after the rollback, to compare.
      */
     Map<String, Map<String, String>> settingsRead = Map.of();
     /** The tables the apply set out to delete (recorded before it does), by host namespace: their records and file. */
@@ -3142,6 +3171,11 @@ public final class Runner {
       this.ts = ts;
       this.before = before;
       this.plan = plan;
+    }
+
+    /** Adds to {@code out} the namespace-wide sysctls {@link #before} has of host namespace {@code ns} ({@link Sysctl#HOST_KEYS}). */
+    private void hostSysctlsOf(String ns, Map<String, Map<String, String>> out) {
+      Sysctl.HOST_KEYS.forEach(k -> before.sysctl(ns, k).ifPresent(v -> out.computeIfAbsent(ns, x -> new LinkedHashMap<>()).put(k, v)));
     }
 
     /**
@@ -3343,6 +3377,19 @@ public final class Runner {
             CommandExecutor.Result res = exec.run(new Sandbox.Run(r.namespace(), r.lines(), true).argv(), r.stdin());
             if (!res.ok()) {
               problems.add("the host namespaces removed could not be made again: " + res.firstError(r.stdin()));
+            }
+          }
+          // with the sysctls netc sets in a host namespace as they were (read before the apply,
+          // droppedHostSettings: a new namespace has the kernel's defaults; its bridges' come
+          // back with them, below)
+          Map<String, Map<String, String>> back = new LinkedHashMap<>();
+          hostsBack.stream().map(Underlay::namespace).filter(ns -> !there.contains(ns)).forEach(ns -> hostSysctlsOf(ns, back));
+          bareBack.forEach(ns -> hostSysctlsOf(ns, back));
+          if (!back.isEmpty()) {
+            try {
+              writeSysctls(back);
+            } catch (RuntimeException e) {
+              problems.add("the sysctls of the host namespaces removed could not be put back: " + e.getMessage());
             }
           }
         });

@@ -143,6 +143,10 @@ class DroppedHostsKernelTest extends SandboxTest {
         "and its mark");
     assertTrue(port("h3"), "ul-h3 back");
     assertTrue(Files.readString(record("dra")).contains(s + "-host_h3"), "the record as before");
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s + "-host_h3", "sysctl", "-n", "net.ipv4.ip_forward").out().strip(),
+        "and its sysctls");
+    Plan old = runner.plan(targets(DRA));
+    assertTrue(old.empty(), old::text);
     assertEquals(List.of(removal("h3")), hostDeletions(runner.plan(dropped)));
 
     runner.apply(dropped);

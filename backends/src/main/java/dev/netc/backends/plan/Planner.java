@@ -630,14 +630,14 @@ public final class Planner {
       if (bridges.isEmpty()) {
         return;
       }
-      sysctls.add(new Sysctl(hostNs, "net.ipv4.ip_forward", "1",
+      sysctls.add(new Sysctl(hostNs, Sysctl.IP_FORWARD, "1",
           "route between the bridges and out of the uplink"));
       if (bridges.values().stream().anyMatch(b -> b.subnet(IpAddress.Family.V6).isPresent())) {
-        sysctls.add(new Sysctl(hostNs, "net.ipv6.conf.all.forwarding", "1", "the same for IPv6"));
+        sysctls.add(new Sysctl(hostNs, Sysctl.IPV6_FORWARDING, "1", "the same for IPv6"));
       }
-      sysctls.add(new Sysctl(hostNs, "net.bridge.bridge-nf-call-iptables", "1",
+      sysctls.add(new Sysctl(hostNs, Sysctl.BRIDGE_NF_CALL_IPTABLES, "1",
           "bridged IPv4 traffic passes the inet forward hook, where isolation and policies are"));
-      sysctls.add(new Sysctl(hostNs, "net.bridge.bridge-nf-call-ip6tables", "1",
+      sysctls.add(new Sysctl(hostNs, Sysctl.BRIDGE_NF_CALL_IP6TABLES, "1",
           "the same for IPv6"));
       Set<String> localnet = new LinkedHashSet<>();
       for (Bridge b : bridges.values()) {

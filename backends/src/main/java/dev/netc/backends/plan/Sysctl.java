@@ -18,6 +18,23 @@ public record Sysctl(String namespace, String key, String value, String why) imp
     }
   }
 
+  /** Routing between a host namespace's bridges and out of its uplink: set in every host namespace with a bridge. */
+  public static final String IP_FORWARD = "net.ipv4.ip_forward";
+  /** The same for IPv6: set in a host namespace with a bridge of an IPv6 subnet. */
+  public static final String IPV6_FORWARDING = "net.ipv6.conf.all.forwarding";
+  /** Bridged IPv4 traffic through the inet forward hook: set in every host namespace with a bridge. */
+  public static final String BRIDGE_NF_CALL_IPTABLES = "net.bridge.bridge-nf-call-iptables";
+  /** The same for IPv6. */
+  public static final String BRIDGE_NF_CALL_IP6TABLES = "net.bridge.bridge-nf-call-ip6tables";
+
+  /**
+   * The keys of the namespace-wide sysctls netc sets in a host namespace (besides them, a
+   * bridge's {@code route_localnet}): what a host namespace netc removes had of them is read
+   * first, and given back when a rollback makes it again.
+   */
+  public static final java.util.List<String> HOST_KEYS =
+      java.util.List.of(IP_FORWARD, IPV6_FORWARDING, BRIDGE_NF_CALL_IPTABLES, BRIDGE_NF_CALL_IP6TABLES);
+
   /** An interface's IPv6 setting that netc sets: the interface and the setting's name. */
   public record InterfaceSetting(String device, String setting) {}
 
