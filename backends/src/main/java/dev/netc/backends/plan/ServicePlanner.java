@@ -52,6 +52,7 @@ final class ServicePlanner {
     List<String> notes = new ArrayList<>();
     for (Service s : t.services()) {
       Map<IpAddress.Family, ServicePlan.Balance> balance = new EnumMap<>(IpAddress.Family.class);
+      boolean selected = false; // some endpoint of the host with an address, whatever its share
       for (IpAddress.Family f : IpAddress.Family.values()) {
         if (s.addresses().stream().noneMatch(a -> a.family() == f)) {
           continue;
@@ -73,6 +74,7 @@ final class ServicePlanner {
           int group = s.backends().isEmpty() ? 0 : s.backendFor(e.labels()).map(s.backends()::indexOf).orElse(-1);
           candidates.add(new Candidate(e.name(), addr, itf.get().veth(), group));
         }
+        selected |= !candidates.isEmpty();
         Optional<ServicePlan.Balance> b = balance(s, candidates, f, notes);
         b.ifPresent(x -> {
           balance.put(f, x);
@@ -84,8 +86,9 @@ final class ServicePlanner {
       List<ServicePlan.Port> ports = s.ports().stream()
           .map(p -> new ServicePlan.Port(p.port(), p.targetPort(), p.protocol(), p.nodePort())).toList();
       if (balance.isEmpty()) {
-        notes.add("service `" + s.name() + "` selects no endpoint of host `" + host + "` with an address:"
-            + " its virtual address " + s.addresses() + " forwards nowhere here");
+        notes.add("service `" + s.name() + "` " + (selected ? "gives no endpoint of host `" + host + "` a share"
+            : "selects no endpoint of host `" + host + "` with an address") + ": its virtual address "
+            + s.addresses() + " forwards nowhere here");
       }
       services.add(new ServicePlan(s.name(), s.addresses(), ports, balance, s.span()));
     }
