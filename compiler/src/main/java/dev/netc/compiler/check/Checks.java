@@ -46,7 +46,8 @@ public final class Checks {
       new NoIslands(),
       new DenyRulesHoldAcrossHosts(),
       new MacvlanMembersAreCutOffFromTheirHost(),
-      new ServiceClientsRunBesideItsEndpoints());
+      new ServiceClientsRunBesideItsEndpoints(),
+      new ServiceFamiliesHaveEndpoints());
 
   private Checks() {}
 

@@ -73,6 +73,7 @@ public enum Code {
   NETC226(Severity.ERROR, "service address already in use"),
   NETC227(Severity.ERROR, "no free automatic host port"),
   NETC228(Severity.WARNING, "port published on the IPv6 loopback address"),
+  NETC229(Severity.WARNING, "service address of a family no endpoint has"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
 

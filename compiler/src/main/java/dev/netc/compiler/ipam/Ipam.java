@@ -196,7 +196,7 @@ public final class Ipam {
       all.addAll(mine);
       all.sort(null);
       out.add(new Service(s.name(), s.namespace(), s.selector(), all, s.families(), s.ports(), s.backends(),
-          s.span(), mine, s.addressSpans()));
+          s.span(), mine, s.addressSpans(), s.familySpans()));
     }
     return out;
   }

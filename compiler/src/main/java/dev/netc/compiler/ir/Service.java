@@ -18,6 +18,8 @@ import java.util.OptionalInt;
  *     endpoints it selects have
  * @param assigned the addresses netc chose (a subset of {@code addresses})
  * @param addressSpans where each address the topology gives is written
+ * @param familySpans where each family of {@code families} is asked for ({@code ipv6} of {@code
+ *     address ipv6}; Kubernetes' {@code ipFamilies} entry or {@code ipFamilyPolicy})
  */
 public record Service(
     String name,
@@ -29,7 +31,8 @@ public record Service(
     List<Backend> backends,
     Span span,
     List<IpAddress> assigned,
-    Map<IpAddress, Span> addressSpans) {
+    Map<IpAddress, Span> addressSpans,
+    Map<IpAddress.Family, Span> familySpans) {
 
   public Service {
     addresses = List.copyOf(addresses);
@@ -38,13 +41,15 @@ public record Service(
     ports = List.copyOf(ports);
     backends = List.copyOf(backends);
     addressSpans = Map.copyOf(addressSpans);
+    familySpans = Map.copyOf(familySpans);
   }
 
   /** A service as declared, before netc chose any address for it. */
   public Service(String name, String namespace, Selector selector, List<IpAddress> addresses,
       List<IpAddress.Family> families, List<Port> ports, List<Backend> backends, Span span,
-      Map<IpAddress, Span> addressSpans) {
-    this(name, namespace, selector, addresses, families, ports, backends, span, List.of(), addressSpans);
+      Map<IpAddress, Span> addressSpans, Map<IpAddress.Family, Span> familySpans) {
+    this(name, namespace, selector, addresses, families, ports, backends, span, List.of(), addressSpans,
+        familySpans);
   }
 
   /** The addresses the topology gives, not those netc chose. */
@@ -55,6 +60,11 @@ public record Service(
   /** Where the topology gives address {@code a}: the service's declaration if it does not. */
   public Span addressSpan(IpAddress a) {
     return addressSpans.getOrDefault(a, span);
+  }
+
+  /** Where the topology asks for an address of family {@code f}: the service's declaration if it does not. */
+  public Span familySpan(IpAddress.Family f) {
+    return familySpans.getOrDefault(f, span);
   }
 
   /** A service port forwarded to a target port, optionally opened on every host as a node port. */

@@ -423,7 +423,8 @@ public final class Resolver {
     Optional<Selector> selector = single(s.selects(), s.name(), "service", "select app=api");
     Map<IpAddress, Span> addressSpans = new HashMap<>();
     List<IpAddress.Family> families = new ArrayList<>();
-    List<IpAddress> addresses = addresses(s.addresses(), addressSpans, families);
+    Map<IpAddress.Family, Span> familySpans = new HashMap<>();
+    List<IpAddress> addresses = addresses(s.addresses(), addressSpans, families, familySpans);
     List<Service.Port> ports = new ArrayList<>();
     Map<String, Service.Port> byPort = new HashMap<>();
     for (Decl.ServicePort p : s.ports()) {
@@ -456,16 +457,17 @@ public final class Resolver {
     }
     if (selector.isPresent()) {
       services.add(new Service(full, ns, selector.get(), addresses, families, ports, backends, s.span(),
-          addressSpans));
+          addressSpans, familySpans));
     }
   }
 
   /**
    * The addresses a service gives, and in {@code families} those of the families it leaves netc
-   * to choose an address of ({@code address ipv6}), in the order written.
+   * to choose an address of ({@code address ipv6}), in the order written, and in {@code
+   * familySpans} where each is asked for.
    */
   private List<IpAddress> addresses(List<Setting> settings, Map<IpAddress, Span> spans,
-      List<IpAddress.Family> families) {
+      List<IpAddress.Family> families, Map<IpAddress.Family, Span> familySpans) {
     List<IpAddress> out = new ArrayList<>();
     Map<IpAddress.Family, Word> seen = new HashMap<>();
     for (Setting st : settings) {
@@ -479,6 +481,7 @@ public final class Resolver {
                 .withHint("give at most one IPv4 and one IPv6 address"));
           } else {
             families.add(chosen);
+            familySpans.put(chosen, w.span());
           }
           continue;
         }
