@@ -28,19 +28,22 @@ class SavedPlanKernelTest {
       assertEquals(0, r.status(), r.err());
       assertEquals("Saved the plan to shop.plan: `netc apply shop.plan` makes exactly these changes.\n", r.err());
       String planned = r.out();
+      // the route_localnet of the bridge the plan makes: made with it, as IPv6 off on a new interface
+      assertTrue(planned.contains("\n+ sysctl:" + s + ":net.ipv4.conf.br-front.route_localnet  (1)\n"), planned);
+      assertTrue(planned.contains("\n+ sysctl:" + s + "-web:net.ipv6.conf.eth0.disable_ipv6  (1)\n"), planned);
       // the source changes after the plan: apply still makes the saved changes, as Terraform does
       cli.write("webshop.netc", source.replace("replicas 2", "replicas 3"));
 
       r = cli.run("apply", "shop.plan");
       assertEquals(0, r.status(), r.err());
-      assertTrue(r.out().startsWith("Applied webshop in sandbox " + s + ": 44 created, 4 updated, 0 replaced, 0 deleted"),
+      assertTrue(r.out().startsWith("Applied webshop in sandbox " + s + ": 45 created, 3 updated, 0 replaced, 0 deleted"),
           r.out());
       assertTrue(DiffKernelTest.output("ip", "netns", "list").contains(s + "-api-2"), "api-2 is there");
       assertTrue(!DiffKernelTest.output("ip", "netns", "list").contains(s + "-api-3"), "no api-3: the saved plan has two");
       cli.write("webshop.netc", source);
       r = cli.run("plan", "webshop.netc", "--sandbox", s, "--detailed-exitcode");
       assertEquals(0, r.status(), "in sync after the saved plan: " + r.out() + r.err());
-      assertTrue(planned.endsWith("Plan: 44 to create, 4 to update, 0 to replace, 0 to delete.\n"), planned);
+      assertTrue(planned.endsWith("Plan: 45 to create, 3 to update, 0 to replace, 0 to delete.\n"), planned);
 
       r = cli.run("apply", "shop.plan");
       assertEquals(1, r.status(), r.out());

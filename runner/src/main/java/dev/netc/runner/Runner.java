@@ -236,6 +236,21 @@ public final class Runner {
     return "net.ipv4.conf." + b + ".route_localnet";
   }
 
+  /**
+   * The device of a per-device sysctl ({@code net.ipv4.conf.DEV.KEY}, {@code net.ipv6.conf.DEV.KEY});
+   * empty for a namespace-wide one ({@code all}, {@code default}, or any other key).
+   */
+  static Optional<String> deviceOf(String key) {
+    for (String conf : List.of("net.ipv4.conf.", "net.ipv6.conf.")) {
+      int dot = key.indexOf('.', conf.length());
+      if (key.startsWith(conf) && dot > conf.length() && key.indexOf('.', dot + 1) < 0) {
+        String dev = key.substring(conf.length(), dot);
+        return dev.equals("all") || dev.equals("default") ? Optional.empty() : Optional.of(dev);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The sysctl that switches IPv6 off on link {@code dev} (1: the kernel drops its IPv6 addresses and refuses new ones). */
   static String disableIpv6(String dev) {
     return "net.ipv6.conf." + dev + ".disable_ipv6";
@@ -711,7 +726,10 @@ public final class Runner {
       } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.namespace(), s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
-          changes.add(new Change(Change.Action.UPDATE, id, now.map(v -> v + " -> ").orElse("") + s.value()));
+          // a setting of a device not there yet (a bridge's route_localnet): made with it
+          boolean fresh = now.isEmpty() && deviceOf(s.key())
+              .filter(d -> !live.has(new ObjectId(ObjectId.Kind.LINK, s.namespace(), d))).isPresent();
+          changes.add(new Change(fresh ? Change.Action.CREATE : Change.Action.UPDATE, id, now.map(v -> v + " -> ").orElse("") + s.value()));
         }
       } else if (o instanceof NetnsFile f) {
         String now = live.files().get(id);

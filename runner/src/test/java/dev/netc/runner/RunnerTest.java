@@ -61,8 +61,13 @@ class RunnerTest {
     assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
-    // 4 sysctls of S to update; IPv6 off on the five new interfaces of the IPv4-only networks, made with them
-    assertTrue(plan.summary().startsWith("Plan: 44 to create, 4 to update, 0 to replace, 0 to delete."), plan.summary());
+    // 3 namespace-wide sysctls of S to update; IPv6 off on the five new interfaces of the
+    // IPv4-only networks and route_localnet of the new bridge br-front, made with them
+    assertTrue(plan.text().contains("\n+ sysctl:t1-web:net.ipv6.conf.eth0.disable_ipv6  (1)\n"), plan.text());
+    assertTrue(plan.text().contains("\n~ sysctl:t1:net.ipv4.ip_forward  (1)\n"), plan.text());
+    assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv4.conf.br-front.route_localnet  (1)\n"), plan.text());
+    assertTrue(plan.summary().startsWith("Plan: 45 to create, 3 to update, 0 to replace, 0 to delete."), plan.summary());
+    assertTrue(plan.json().contains("\"summary\": {\n    \"create\": 45,\n    \"update\": 3,\n"), plan.json());
   }
 
   @Test
@@ -352,11 +357,12 @@ class RunnerTest {
     assertEquals("namespace:(host):netc-webshop-web", plan.changes().get(0).id().toString());
     assertTrue(plan.text().contains("\n+ link:(host):br-front\n"), plan.text());
     assertTrue(plan.text().contains("\n~ sysctl:(host):net.ipv4.ip_forward  (0 -> 1)\n"), plan.text());
+    assertTrue(plan.text().contains("\n+ sysctl:(host):net.ipv4.conf.br-front.route_localnet  (1)\n"), plan.text());
     assertTrue(plan.text().contains("\n+ table:(host):inet netc_webshop\n"), plan.text());
     assertEquals(1, plan.notes().size());
     assertTrue(plan.text().contains("\n\nNote: the nftables tables of the host c"), plan.text());
     assertTrue(plan.text().endsWith(": the table is planned as if it were not there\n"
-        + "Plan: 42 to create, 4 to update, 0 to replace, 0 to delete.\n"), plan.text());
+        + "Plan: 43 to create, 3 to update, 0 to replace, 0 to delete.\n"), plan.text());
     assertTrue(plan.json().contains("\"notes\": [\n    \"the nftables tables of the host c"), plan.json());
 
     // apply does not act on a guess: the note is its error, before any change
@@ -378,6 +384,13 @@ class RunnerTest {
     assertEquals(List.of(), host.creation(true, true, false), "nothing to make for the host itself");
     // what destroy gives back in host mode: the namespace's sysctls, not a device's (they go with it)
     assertTrue(Runner.namespaceWide("net.ipv4.ip_forward"));
+    // the device of a per-device sysctl: a plan makes it with its device when the device is new
+    assertEquals(java.util.Optional.of("br-front"), Runner.deviceOf("net.ipv4.conf.br-front.route_localnet"));
+    assertEquals(java.util.Optional.of("eth0"), Runner.deviceOf("net.ipv6.conf.eth0.disable_ipv6"));
+    assertEquals(java.util.Optional.empty(), Runner.deviceOf("net.ipv6.conf.all.forwarding"));
+    assertEquals(java.util.Optional.empty(), Runner.deviceOf("net.ipv4.conf.default.rp_filter"));
+    assertEquals(java.util.Optional.empty(), Runner.deviceOf("net.ipv4.ip_forward"));
+    assertEquals(java.util.Optional.empty(), Runner.deviceOf("net.bridge.bridge-nf-call-iptables"));
     assertTrue(Runner.namespaceWide("net.ipv6.conf.all.forwarding"));
     assertTrue(Runner.namespaceWide("net.bridge.bridge-nf-call-iptables"));
     assertTrue(Runner.namespaceWide("net.ipv4.neigh.default.gc_thresh1"));
