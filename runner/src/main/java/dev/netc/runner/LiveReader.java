@@ -479,6 +479,7 @@ public final class LiveReader {
     List<String> notes = new ArrayList<>();
     String table = "inet " + Ownership.table(topology);
     Map<String, String> generations = new HashMap<>();
+    Map<String, Set<String>> otherTables = new java.util.TreeMap<>();
     for (String h : hostNamespaces) {
       Set<String> here;
       try {
@@ -494,6 +495,11 @@ public final class LiveReader {
       }
       if (h.equals(s)) {
         tables.addAll(here);
+      }
+      for (String x : here) {
+        if (x.startsWith("inet netc_") && !x.equals(table)) {
+          otherTables.computeIfAbsent(h, k -> new TreeSet<>()).add(x.substring("inet ".length()));
+        }
       }
       // the object is the topology's tables: the inet one and its bridge companion (PortFilter),
       // loaded together; either one left makes it present (and the rules' witness tells the rest)
@@ -529,7 +535,7 @@ public final class LiveReader {
         .files(files).hostNamespaces(hostNamespaces).aliases(aliases).links(linkAttrs).notes(notes)
         .unfinished(unfinished).routes(routeVia).nftGenerations(generations).plumbing(plumbing).enclosing(enclosing)
         .otherRoutes(otherRoutes).routeProtocols(routeProtocols).kernelRulesMissing(kernelRulesMissing)
-        .attributes(attributes).tunnels(tunnels).build();
+        .attributes(attributes).tunnels(tunnels).otherTables(otherTables).build();
     if (unfinished.isEmpty()) {
       return state;
     }

@@ -64,6 +64,9 @@ import java.util.Set;
  *     (another topology's overlays), by identity, with what they are made of ({@link
  *     LiveLink#params}: {@code id=4096 port=4789 local=192.168.56.11 dev=underlay}): the kernel
  *     takes a VNI and port once per namespace, so a tunnel the plan adds must not take theirs
+ * @param otherTables by host namespace, the nftables tables of the other topologies there
+ *     ({@code inet netc_OTHER}, from the tables read anyway): their published ports and node
+ *     ports take connections the topology's own must not ({@link PortClash})
  */
 public record LiveState(
     boolean sandboxExists,
@@ -89,7 +92,8 @@ public record LiveState(
     Map<ObjectId, String> routeProtocols,
     Map<String, List<String>> kernelRulesMissing,
     Map<ObjectId, String> attributes,
-    Map<ObjectId, String> tunnels) {
+    Map<ObjectId, String> tunnels,
+    Map<String, Set<String>> otherTables) {
 
   public LiveState {
     namespaces = Set.copyOf(namespaces);
@@ -119,6 +123,9 @@ public record LiveState(
     kernelRulesMissing = java.util.Collections.unmodifiableMap(k);
     attributes = Map.copyOf(attributes);
     tunnels = Map.copyOf(tunnels);
+    Map<String, Set<String>> ot = new java.util.TreeMap<>();
+    otherTables.forEach((n, v) -> ot.put(n, Set.copyOf(v)));
+    otherTables = java.util.Collections.unmodifiableMap(ot);
   }
 
   /** A builder of a state, every part empty (or false) until set: for the reader and tests. */
@@ -153,6 +160,7 @@ public record LiveState(
     b.kernelRulesMissing = kernelRulesMissing;
     b.attributes = attributes;
     b.tunnels = tunnels;
+    b.otherTables = otherTables;
     return b;
   }
 
@@ -182,6 +190,7 @@ public record LiveState(
     private Map<String, List<String>> kernelRulesMissing = Map.of();
     private Map<ObjectId, String> attributes = Map.of();
     private Map<ObjectId, String> tunnels = Map.of();
+    private Map<String, Set<String>> otherTables = Map.of();
 
     private Builder() {}
 
@@ -305,10 +314,15 @@ public record LiveState(
       return this;
     }
 
+    public Builder otherTables(Map<String, Set<String>> otherTables) {
+      this.otherTables = otherTables;
+      return this;
+    }
+
     public LiveState build() {
       return new LiveState(sandboxExists, outsideExists, sandboxMark, namespaces, owned, foreign, sandboxLinks, tables,
           sysctls, files, hostNamespaces, aliases, links, notes, unfinished, routes, nftGenerations, plumbing, enclosing,
-          otherRoutes, routeProtocols, kernelRulesMissing, attributes, tunnels);
+          otherRoutes, routeProtocols, kernelRulesMissing, attributes, tunnels, otherTables);
     }
   }
 

@@ -684,6 +684,9 @@ public final class Runner {
     tunnelClash(t.topology(), sb, desired, live).ifPresent(why -> {
       throw new RunnerException(why);
     });
+    PortClash.check(t.topology(), sb, ts, otherTableFiles(ts, live)).ifPresent(why -> {
+      throw new RunnerException(why);
+    });
     Map<String, Target> byNs = new LinkedHashMap<>();
     ts.forEach(x -> byNs.put(x.hostNs(), x));
     Rebuild rebuild = Rebuild.of(ts.stream().map(Target::host).toList(), live);
@@ -1099,6 +1102,42 @@ public final class Runner {
     return Optional.of("topology " + topology + " cannot make its tunnels in " + sb.label() + ": " + String.join("; ", parts)
         + "; the kernel gives a VNI and port to one VXLAN device per host: set `vni` in one of them ("
         + String.join(", ", fixes) + ", say)");
+  }
+
+  /**
+   * By host namespace of {@code ts}, the table files apply kept of the other topologies whose
+   * tables are there ({@link LiveState#otherTables}), by topology: read only where the topology
+   * publishes a port and another topology has a table (a topology alone in its sandbox reads
+   * nothing more). A table whose file is not kept (gone by hand) is left out: nothing is known
+   * of its ports.
+   */
+  private Map<String, Map<String, String>> otherTableFiles(List<Target> ts, LiveState live) {
+    Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+    for (Target t : ts) {
+      Set<String> others = live.otherTables().getOrDefault(t.hostNs(), Set.of());
+      if (others.isEmpty() || PortClash.desired(t.host()).isEmpty()) {
+        continue;
+      }
+      // the kept files are NS.TOPOLOGY.nft: the topology of table netc_X is the X whose table it is
+      Path ownFile = records.appliedPath(t.hostNs(), t.topology());
+      String prefix = ownFile.getFileName().toString().substring(0, ownFile.getFileName().toString().length()
+          - (t.topology() + ".nft").length());
+      try (java.util.stream.Stream<Path> files = Files.list(stateDir)) {
+        for (Path f : (Iterable<Path>) files::iterator) {
+          String n = f.getFileName().toString();
+          if (!n.startsWith(prefix) || !n.endsWith(".nft")) {
+            continue;
+          }
+          String other = n.substring(prefix.length(), n.length() - ".nft".length());
+          if (!other.isEmpty() && !other.equals(t.topology()) && !other.contains(".") && others.contains(Ownership.table(other))) {
+            out.computeIfAbsent(t.hostNs(), k -> new java.util.TreeMap<>()).put(other, Files.readString(f));
+          }
+        }
+      } catch (java.io.IOException e) {
+        // no state folder, or a file gone meanwhile: nothing known of the other tables' ports
+      }
+    }
+    return out;
   }
 
   /** The value of {@code key} among a tunnel's {@link LiveLink#params} ({@code id=4096 port=4789 ...}). */
