@@ -122,7 +122,7 @@ class RunnerCommandsTest {
     assertTrue(r.err().startsWith("netc: cannot write `plans/web.json`: "), r.err());
     r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "web.plan", "-q");
     assertEquals(0, r.status(), r.err());
-    assertEquals("Plan: 29 to create, 3 to update, 0 to replace, 0 to delete.\n", r.out());
+    assertEquals("Plan: 32 to create, 0 to update, 0 to replace, 0 to delete.\n", r.out());
     assertEquals("Saved the plan to web.plan: `netc apply web.plan` makes exactly these changes.\n", r.err());
     String saved = cli.read("web.plan");
     assertTrue(saved.startsWith("{\n  \"netcPlan\": 1,\n  \"netcVersion\": \"" + Netc.version() + "\",\n"), saved);

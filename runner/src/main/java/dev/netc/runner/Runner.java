@@ -729,9 +729,11 @@ public final class Runner {
       } else if (o instanceof Sysctl s) {
         Optional<String> now = live.sysctl(s.namespace(), s.key());
         if (now.isEmpty() || !now.get().equals(s.value())) {
-          // a setting of a device not there yet (a bridge's route_localnet): made with it
-          boolean fresh = now.isEmpty() && deviceOf(s.key())
-              .filter(d -> !live.has(new ObjectId(ObjectId.Kind.LINK, s.namespace(), d))).isPresent();
+          // a setting of a device not there yet (a bridge's route_localnet), or of a namespace
+          // not there yet (a sandbox's ip_forward before it is made): made with it
+          boolean fresh = now.isEmpty() && (deviceOf(s.key())
+              .filter(d -> !live.has(new ObjectId(ObjectId.Kind.LINK, s.namespace(), d))).isPresent()
+              || !s.namespace().isEmpty() && !live.namespaces().contains(s.namespace()));
           changes.add(new Change(fresh ? Change.Action.CREATE : Change.Action.UPDATE, id, now.map(v -> v + " -> ").orElse("") + s.value()));
         }
       } else if (o instanceof NetnsFile f) {

@@ -61,13 +61,13 @@ class RunnerTest {
     assertEquals("namespace:(host):t1-outside", plan.changes().get(1).id().toString());
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
-    // 3 namespace-wide sysctls of S to update; IPv6 off on the five new interfaces of the
-    // IPv4-only networks and route_localnet of the new bridge br-front, made with them
+    // everything is made: the 3 namespace-wide sysctls of S with S, IPv6 off on the five new
+    // interfaces of the IPv4-only networks and route_localnet of the new bridge br-front with them
     assertTrue(plan.text().contains("\n+ sysctl:t1-web:net.ipv6.conf.eth0.disable_ipv6  (1)\n"), plan.text());
-    assertTrue(plan.text().contains("\n~ sysctl:t1:net.ipv4.ip_forward  (1)\n"), plan.text());
+    assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv4.ip_forward  (1)\n"), plan.text());
     assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv4.conf.br-front.route_localnet  (1)\n"), plan.text());
-    assertTrue(plan.summary().startsWith("Plan: 45 to create, 3 to update, 0 to replace, 0 to delete."), plan.summary());
-    assertTrue(plan.json().contains("\"summary\": {\n    \"create\": 45,\n    \"update\": 3,\n"), plan.json());
+    assertTrue(plan.summary().startsWith("Plan: 48 to create, 0 to update, 0 to replace, 0 to delete."), plan.summary());
+    assertTrue(plan.json().contains("\"summary\": {\n    \"create\": 48,\n    \"update\": 0,\n"), plan.json());
   }
 
   @Test
