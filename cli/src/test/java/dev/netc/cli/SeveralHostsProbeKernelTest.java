@@ -76,9 +76,7 @@ class SeveralHostsProbeKernelTest {
         assertTrue(r.out().startsWith("Verified: the kernel admits exactly what the model says in " + host[1]
             + " cells"), r.out());
       }
-      r = cli.run("verify", "overlay.netc", "--sandbox", s, "--format", "json");
-      assertTrue(r.out().contains("\"cells\": " + all + ",\n    \"compared\": " + all + ",\n    \"skipped\": 0,\n"
-          + "    \"differ\": 0,"), r.out());
+      verifiesEveryCell(cli, "overlay.netc", s, all);
 
       // exec finds an endpoint on any host, and each host's namespace
       assertEquals(0, cli.run("exec", "overlay.netc", "--sandbox", s, "api", "--", "sh", "-c",
@@ -147,18 +145,11 @@ class SeveralHostsProbeKernelTest {
     DiffKernelTest.assumeKernel();
     String s = String.format("nm%06x", new SecureRandom().nextInt(1 << 24));
     CliRunner cli = new CliRunner();
-    String text = Files.readString(DiffKernelTest.ROOT.resolve("examples/overlay.netc"))
-        .replace("underlay 192.168.56.11", "underlay fd00:56::11")
-        .replace("underlay 192.168.56.12", "underlay fd00:56::12")
-        .replace("  mtu 1450\n", "");
-    assertTrue(text.contains("fd00:56::12") && !text.contains("mtu 1450"), text);
+    String text = overlayOnIpv6Underlays();
     cli.write("overlay.netc", text);
     try {
       assertEquals(0, cli.run("apply", "overlay.netc", "--sandbox", s).status());
-      CliRunner.Result r = cli.run("verify", "overlay.netc", "--sandbox", s, "--format", "json");
-      assertEquals(0, r.status(), r.out() + r.err());
-      assertTrue(r.out().contains("\"cells\": 98,\n    \"compared\": 98,\n    \"skipped\": 0,\n"
-          + "    \"differ\": 0,"), r.out());
+      CliRunner.Result r = verifiesEveryCell(cli, "overlay.netc", s, 98);
       r = cli.run("explain", "overlay.netc", "web", "@outside");
       assertTrue(r.out().contains("denied"), r.out());
       CliRunner.Result probe = cli.run("probe", "overlay.netc", "--sandbox", s);
@@ -183,12 +174,8 @@ class SeveralHostsProbeKernelTest {
     DiffKernelTest.assumeKernel();
     String s = String.format("nm%06x", new SecureRandom().nextInt(1 << 24));
     CliRunner cli = new CliRunner();
-    String text = Files.readString(DiffKernelTest.ROOT.resolve("examples/overlay.netc"))
-        .replace("underlay 192.168.56.11", "underlay fd00:56::11")
-        .replace("underlay 192.168.56.12", "underlay fd00:56::12")
-        .replace("  subnet 10.40.0.0/24\n", "  subnet 10.40.0.0/24\n  subnet fd00:40::/64\n")
-        .replace("  mtu 1450\n", "");
-    assertTrue(text.contains("fd00:40::/64") && !text.contains("mtu 1450"), text);
+    String text = overlayOnIpv6Underlays().replace("  subnet 10.40.0.0/24\n", "  subnet 10.40.0.0/24\n  subnet fd00:40::/64\n");
+    assertTrue(text.contains("fd00:40::/64"), text);
     cli.write("overlay.netc", text);
     cli.write("lan.netc", """
         topology lan
@@ -203,10 +190,7 @@ class SeveralHostsProbeKernelTest {
         assertEquals(0, cli.run("apply", c[0], "--sandbox", s).status(), c[0]);
         assertTrue(cli.run("explain", c[0], c[0].equals("lan.netc") ? "c" : "web", "@outside").out()
             .contains("allowed"), c[0]);
-        CliRunner.Result r = cli.run("verify", c[0], "--sandbox", s, "--format", "json");
-        assertEquals(0, r.status(), r.out() + r.err());
-        assertTrue(r.out().contains("\"cells\": " + c[1] + ",\n    \"compared\": " + c[1] + ",\n    \"skipped\": 0,\n"
-            + "    \"differ\": 0,"), r.out());
+        CliRunner.Result r = verifiesEveryCell(cli, c[0], s, c[1]);
         assertEquals(0, cli.run("destroy", c[0], "--sandbox", s).status(), c[0]);
       }
     } finally {
@@ -236,10 +220,7 @@ class SeveralHostsProbeKernelTest {
         """);
     try {
       assertEquals(0, cli.run("apply", "fam.netc", "--sandbox", s).status());
-      CliRunner.Result r = cli.run("verify", "fam.netc", "--sandbox", s, "--format", "json");
-      assertEquals(0, r.status(), r.out() + r.err());
-      assertTrue(r.out().contains("\"cells\": 49,\n    \"compared\": 49,\n    \"skipped\": 0,\n"
-          + "    \"differ\": 0,"), r.out());
+      CliRunner.Result r = verifiesEveryCell(cli, "fam.netc", s, 49);
       // d on h3 (IPv4) reaches the outside, the outside reaches d's port; h3 and h1 do not meet
       assertTrue(cli.run("explain", "fam.netc", "d", "@outside").out().contains("allowed"));
       assertTrue(cli.run("explain", "fam.netc", "@outside", "d").out().contains("allowed"));
@@ -249,5 +230,24 @@ class SeveralHostsProbeKernelTest {
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
+  }
+
+  /** examples/overlay.netc on IPv6 underlays, its overlay's MTU left to the default (1430 then). */
+  private static String overlayOnIpv6Underlays() throws Exception {
+    String text = Files.readString(DiffKernelTest.ROOT.resolve("examples/overlay.netc"))
+        .replace("underlay 192.168.56.11", "underlay fd00:56::11")
+        .replace("underlay 192.168.56.12", "underlay fd00:56::12")
+        .replace("  mtu 1450\n", "");
+    assertTrue(text.contains("fd00:56::12") && !text.contains("mtu 1450"), text);
+    return text;
+  }
+
+  /** `verify FILE --sandbox S --format json` succeeds, compares all {@code cells} cells and finds none differing. */
+  private static CliRunner.Result verifiesEveryCell(CliRunner cli, String file, String s, Object cells) {
+    CliRunner.Result r = cli.run("verify", file, "--sandbox", s, "--format", "json");
+    assertEquals(0, r.status(), r.out() + r.err());
+    assertTrue(r.out().contains("\"cells\": " + cells + ",\n    \"compared\": " + cells + ",\n    \"skipped\": 0,\n"
+        + "    \"differ\": 0,"), r.out());
+    return r;
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,14 +53,7 @@ class DroppedHostsKernelTest extends SandboxTest {
   }
 
   private Set<String> namespaces() {
-    Set<String> out = new TreeSet<>();
-    for (String l : Kernel.run("ip", "netns", "list").out().split("\n")) {
-      String n = l.split(" ")[0];
-      if (n.equals(s) || n.startsWith(s + "-")) {
-        out.add(n);
-      }
-    }
-    return out;
+    return Kernel.namespacesOf(s);
   }
 
   private List<String> lines(Plan plan) {

@@ -179,6 +179,18 @@ final class Kernel {
     }
   }
 
+  /** The namespaces of sandbox {@code s}: {@code S} and {@code S-*}. */
+  static java.util.Set<String> namespacesOf(String s) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    for (String l : run("ip", "netns", "list").out().split("\n")) {
+      String n = l.split(" ")[0];
+      if (n.equals(s) || n.startsWith(s + "-")) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
   static CommandExecutor.Result run(String... argv) {
     return EXEC.run(List.of(argv), "");
   }

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,14 +37,7 @@ class SharedHostsKernelTest extends SandboxTest {
   }
 
   private Set<String> namespaces() {
-    Set<String> out = new TreeSet<>();
-    for (String l : Kernel.run("ip", "netns", "list").out().split("\n")) {
-      String n = l.split(" ")[0];
-      if (n.equals(s) || n.startsWith(s + "-")) {
-        out.add(n);
-      }
-    }
-    return out;
+    return Kernel.namespacesOf(s);
   }
 
   /**
