@@ -385,7 +385,9 @@ public final class LiveReader {
         List<JsonNode> withoutGateway = new ArrayList<>();
         // each route's identity and what it goes through, by route (then kept in the kernel's order)
         Map<JsonNode, Map.Entry<ObjectId, String>> found = new java.util.IdentityHashMap<>();
-        List<JsonNode> netcsFirst = netcs(ns, routes, expected);
+        // (each route through a gateway's identity, worked out once)
+        Map<JsonNode, ObjectId> ids = new java.util.IdentityHashMap<>();
+        List<JsonNode> netcsFirst = netcs(ns, routes, expected, ids);
         // (by identity: two routes ip reads alike are equal JSON)
         Set<JsonNode> netcs = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
         netcs.addAll(netcsFirst);
@@ -408,7 +410,8 @@ public final class LiveReader {
           // (a multipath route, made by hand, goes through its nexthops)
           boolean v6 = rt.has("gateway") ? gw.contains(":") : rt.path("dst").asText().contains(":") || rt.has("pref");
           String via = rt.has("gateway") ? "via " + gw + " dev " + rt.path("dev").asText() : nexthops(rt);
-          ObjectId id = distinct(owned, routeId(ns, rt, v6), via, rt, v6, true);
+          ObjectId known = rt.has("gateway") ? ids.get(rt) : null;
+          ObjectId id = distinct(owned, known != null ? known : routeId(ns, rt, v6), via, rt, v6, true);
           if (owned.add(id)) {
             found.put(rt, Map.entry(id, via));
             protocol(routeProtocols, id, rt);
@@ -456,7 +459,7 @@ public final class LiveReader {
               owned.add(id);
               // (what made it is no selector: kept to make it again, not in its identity)
               String proto = r.path("protocol").asText("");
-              if (proto.matches("[A-Za-z0-9_.-]+") && !proto.equals("unspec")) {
+              if (oneWord(proto) && !proto.equals("unspec")) {
                 attributes.put(id, "protocol " + Runner.protocolNumber(proto));
               }
             }
@@ -673,7 +676,7 @@ public final class LiveReader {
       String proto = rt.path("protocol").asText("");
       items.add((rt.has("gateway") ? Sandbox.route(to, gw.ok() ? gw.get().toString() : rt.path("gateway").asText()) : "route " + to)
           + (metric == defaultMetric(v6) ? "" : " metric " + metric)
-          + (rt.has("gateway") || proto.isEmpty() || proto.equals("boot") || !proto.matches("[A-Za-z0-9_.-]+") ? "" : " proto " + proto));
+          + (rt.has("gateway") || proto.isEmpty() || proto.equals("boot") || !oneWord(proto) ? "" : " proto " + proto));
     }
     out.put(ns + " " + device, items);
   }
@@ -893,9 +896,10 @@ public final class LiveReader {
    * made by hand that the kernel lists before netc's ({@code ip route prepend default via
    * 10.1.0.99 dev eth0}, {@code ip route prepend default via 10.1.0.1 dev eth0 mtu 1400}, an IPv6
    * route on a nexthop object made before netc's) is then named apart ({@link #distinct}), and
-   * deleted by what it is, not netc's route in its place.
+   * deleted by what it is, not netc's route in its place. The identity of each route through a
+   * gateway not made by the kernel goes into {@code ids}, for the caller.
    */
-  private static List<JsonNode> netcs(String ns, JsonNode routes, Map<ObjectId, String> expected) {
+  private static List<JsonNode> netcs(String ns, JsonNode routes, Map<ObjectId, String> expected, Map<JsonNode, ObjectId> ids) {
     Map<ObjectId, JsonNode> first = new LinkedHashMap<>();
     Set<ObjectId> asNetcMakes = new HashSet<>();
     for (JsonNode rt : routes) {
@@ -905,6 +909,7 @@ public final class LiveReader {
       }
       boolean v6 = gw.contains(":");
       ObjectId id = routeId(ns, rt, v6);
+      ids.put(rt, id);
       if (asNetcMakes.contains(id) || !("via " + gw + " dev " + rt.path("dev").asText()).equals(expected.get(id))) {
         continue;
       }
@@ -953,7 +958,7 @@ public final class LiveReader {
       return id;
     }
     String proto = rt.path("protocol").asText("");
-    String made = id.name() + " proto " + (proto.matches("[A-Za-z0-9_.-]+") ? proto : "unspec");
+    String made = id.name() + " proto " + (oneWord(proto) ? proto : "unspec");
     Map<ObjectId, String> words = new HashMap<>();
     attributes(words, id, rt, v6, gateway);
     List<String> names = new ArrayList<>(List.of(id.name() + " " + via, made + " " + via));
@@ -1014,7 +1019,7 @@ public final class LiveReader {
    */
   private static void protocol(Map<ObjectId, String> out, ObjectId id, JsonNode rt) {
     String p = rt.path("protocol").asText("");
-    if (p.matches("[A-Za-z0-9_.-]+")) {
+    if (oneWord(p)) {
       out.put(id, p);
     }
   }
@@ -1117,6 +1122,24 @@ public final class LiveReader {
       ? List.of("pref 0 from all lookup local", "pref 32766 from all lookup main", "pref 32767 from all lookup default",
           "-6 pref 0 from all lookup local", "-6 pref 32766 from all lookup main")
       : List.of("pref 0 from all lookup local", "pref 32766 from all lookup main", "pref 32767 from all lookup default");
+
+  /**
+   * Whether {@code s} is one word of a protocol's name ({@code [A-Za-z0-9_.-]+}): told by a loop,
+   * as {@code String.matches} compiles its pattern at each call (run for every route and rule of
+   * every namespace read).
+   */
+  static boolean oneWord(String s) {
+    if (s.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   /**
    * Whether a rule ({@link dev.netc.runner.netlink.RouteDump#rules}: its priority and words) is
