@@ -120,6 +120,12 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
     Path here = dir.toPath().toAbsolutePath().normalize();
     List<String> names = files.isEmpty() ? changed(git, here, prefix) : normalise(git, files, here, prefix);
     Path mirror = Files.createTempDirectory("netc-review-");
+    // a file of the revision is named as git names it there (`REV:path`, from the top of the
+    // repository); a file of the working tree as the report names it (relative to -C DIR)
+    String mirrorTop = mirror.toAbsolutePath() + "/";
+    String hereRoot = hereRoot(here);
+    java.util.function.UnaryOperator<String> named = f -> f.startsWith(mirrorTop) ? base + ":" + f.substring(mirrorTop.length())
+        : f.startsWith(hereRoot) ? f.substring(hereRoot.length()) : f;
     try {
       Mirror at = new Mirror(git, mirror);
       boolean errors = false;
@@ -150,11 +156,11 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
         Optional<Reachability> after = Optional.empty();
         boolean ok = true;
         if (inBase) {
-          before = load(baseRoot, baseFiles, name + " at " + base, stopped);
+          before = load(baseRoot, baseFiles, name + " at " + base, stopped, named);
           ok &= before.isPresent();
         }
         if (inHead) {
-          after = load(head, headFiles, name, stopped);
+          after = load(head, headFiles, name, stopped, named);
           ok &= after.isPresent();
         }
         if (!ok) {
@@ -162,8 +168,6 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
           continue;
         }
         String mirrorRoot = mirror.toAbsolutePath() + "/" + prefix;
-        String mirrorTop = mirror.toAbsolutePath() + "/";
-        String hereRoot = hereRoot(here);
         ReachabilityDelta delta = ReachabilityDelta.compute(before.orElse(null), after.orElse(null),
             f -> f.startsWith(mirrorRoot) ? f.substring(mirrorRoot.length())
                 : f.startsWith(mirrorTop) ? f.substring(mirrorTop.length())
@@ -175,13 +179,7 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
         }
       }
       if (json() && errors) {
-        // a file of the revision is named as git names it there (`REV:path`, from the top of the
-        // repository); a file of the working tree as the report names it (relative to -C DIR)
-        String mirrorTop = mirror.toAbsolutePath() + "/";
-        String hereRoot = hereRoot(here);
-        ctx.out().print(DiagnosticReport.json(failures, stopped,
-            f -> f.startsWith(mirrorTop) ? base + ":" + f.substring(mirrorTop.length())
-                : f.startsWith(hereRoot) ? f.substring(hereRoot.length()) : f));
+        ctx.out().print(DiagnosticReport.json(failures, stopped, named));
         return 1;
       }
       String report = ReviewReport.render(format, base, deltas);
@@ -208,7 +206,8 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
    * Compiles a file, or a folder's manifests read as one topology named after the folder; when
    * it does not compile, empty, its diagnostics printed and added to {@code stopped}.
    */
-  private Optional<Reachability> load(Path root, List<Path> files, String label, List<Diagnostic> stopped) {
+  private Optional<Reachability> load(Path root, List<Path> files, String label, List<Diagnostic> stopped,
+      java.util.function.UnaryOperator<String> named) {
     CompileResult r;
     try {
       r = new Compiler().compile(root, files);
@@ -217,7 +216,7 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
     }
     if (r.topology().isEmpty()) {
       ctx.err().println("netc: `" + label + "` does not compile:");
-      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color()));
+      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color(), named));
       stopped.addAll(r.diagnostics());
       return Optional.empty();
     }

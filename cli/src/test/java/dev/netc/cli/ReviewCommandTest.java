@@ -126,7 +126,9 @@ class ReviewCommandTest {
   /**
    * With {@code --format json}, what stops the review is JSON on stdout in place of the report,
    * as for the other commands: the diagnostics of a topology that does not compile (a file of
-   * the revision named {@code REV:path}), a file that is nowhere, exit status 1.
+   * the revision named {@code REV:path}, in the text on stderr too, never by the temporary
+   * folder it was compiled in; a file of the working tree relative to {@code -C DIR}), a file
+   * that is nowhere, exit status 1.
    */
   @Test
   void jsonWhenATopologyDoesNotCompile(@TempDir Path tmp) throws IOException {
@@ -157,14 +159,14 @@ class ReviewCommandTest {
     assertEquals(new CliRunner.Result(1, head, """
         netc: `ok.netc` does not compile:
         error[NETC101]: unknown network `m`
-         --> %s/ok.netc:8:10
+         --> ok.netc:8:10
           |
         8 |   attach m
           |          ^
           = help: did you mean `n`?
 
         netc: 1 error in 1 file
-        """.formatted(tmp)), r);
+        """), r);
     // text: the report of the topologies that compile (none here), the errors on stderr alike
     assertEquals(new CliRunner.Result(1,
         "netc review: 0 flows opened, 0 closed, 0 endpoints added, 0 removed, 0 address changes\n", r.err()),
@@ -187,7 +189,8 @@ class ReviewCommandTest {
         }
         """.formatted(diagnostic.formatted("HEAD:ok.netc")), r.out());
     assertTrue(r.err().startsWith("netc: `nowhere.netc` is neither at HEAD nor in the working tree\n"
-        + "netc: `ok.netc at HEAD` does not compile:\nerror[NETC101]: unknown network `m`\n"), r.err());
+        + "netc: `ok.netc at HEAD` does not compile:\nerror[NETC101]: unknown network `m`\n"
+        + " --> HEAD:ok.netc:8:10\n"), r.err());
   }
 
   @Test

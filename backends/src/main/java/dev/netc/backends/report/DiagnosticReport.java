@@ -94,6 +94,14 @@ public final class DiagnosticReport {
 
   /** The caret form for people, with a summary line. */
   public static String text(List<Diagnostic> diagnostics, int files, boolean color) {
+    return text(diagnostics, files, color, UnaryOperator.identity());
+  }
+
+  /**
+   * As above, every file named as {@code file} names it (a command that compiled a copy of a file
+   * in a temporary folder names the file it copied: {@code netc review}'s {@code REV:path}).
+   */
+  public static String text(List<Diagnostic> diagnostics, int files, boolean color, UnaryOperator<String> file) {
     List<Map<String, Object>> items = new ArrayList<>();
     int suppressed = 0;
     int[] counts = new int[Severity.values().length];
@@ -103,7 +111,7 @@ public final class DiagnosticReport {
         continue;
       }
       counts[d.severity().ordinal()]++;
-      items.add(textItem(d));
+      items.add(textItem(d, file));
     }
     Map<String, Object> model = new LinkedHashMap<>();
     model.put("items", items);
@@ -152,7 +160,7 @@ public final class DiagnosticReport {
     return c;
   }
 
-  private static Map<String, Object> textItem(Diagnostic d) {
+  private static Map<String, Object> textItem(Diagnostic d, UnaryOperator<String> file) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("severity", d.severity().label());
     m.put("code", d.code().name());
@@ -162,10 +170,10 @@ public final class DiagnosticReport {
       width = Math.max(width, digits(r.span().line()));
     }
     m.put("gutter", " ".repeat(width));
-    m.put("snippet", snippet(d.span(), width, '^', ""));
+    m.put("snippet", snippet(d.span(), width, '^', "", file));
     List<Map<String, Object>> related = new ArrayList<>();
     for (Diagnostic.Related r : d.related()) {
-      related.add(snippet(r.span(), width, '-', words(r.message())));
+      related.add(snippet(r.span(), width, '-', words(r.message()), file));
     }
     m.put("related", related);
     d.hint().ifPresent(h -> m.put("hint", words(h)));
@@ -176,10 +184,10 @@ public final class DiagnosticReport {
     return Integer.toString(n).length();
   }
 
-  private static Map<String, Object> snippet(Span span, int width, char mark, String label) {
+  private static Map<String, Object> snippet(Span span, int width, char mark, String label, UnaryOperator<String> file) {
     Map<String, Object> s = new LinkedHashMap<>();
     int line = span.line();
-    s.put("location", span.file().path() + ":" + line + ":" + span.column());
+    s.put("location", file.apply(span.file().path()) + ":" + line + ":" + span.column());
     s.put("lineNo", String.format("%" + width + "d", line));
     // At most 300 characters of the line, read without copying the rest: a file may hold
     // thousands of diagnostics on one line of a megabyte.
