@@ -118,7 +118,7 @@ public final class Ipam {
       }
     }
     Map<String, List<IpAddress>> virtual = new LinkedHashMap<>();
-    List<Service> services = services(t, endpoints, lock, virtual);
+    List<Service> services = services(t, endpoints, nets, lock, virtual);
     Topology done = new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints,
         services, t.policies(), t.lockedPorts());
     return new Result(done, new Lock(subnets, out, virtual));
@@ -127,13 +127,15 @@ public final class Ipam {
   /**
    * Gives every service a virtual address of each family it asks for ({@code address ipv6}), and
    * every service that gives no address and asks for none one of each family that some
-   * endpoint it selects has an address of (IPv4 when it selects none): the one the lock records
+   * endpoint it balances to has an address of where the host reaches it ({@link
+   * Service#balancedBy}: on a bridge or overlay network, not macvlan; not an endpoint of weight 0),
+   * IPv4 when it balances to none: the one the lock records
    * when still free, else the lowest free one of {@link #SERVICE_RANGE_V4} or {@link
    * #SERVICE_RANGE_V6} (Kubernetes' and kind's defaults), never one in a network's subnet,
    * given to another service, or a host's underlay address.
    */
-  private static List<Service> services(Topology t, List<Endpoint> endpoints, Lock lock,
-      Map<String, List<IpAddress>> virtual) {
+  private static List<Service> services(Topology t, List<Endpoint> endpoints, Map<String, Network> nets,
+      Lock lock, Map<String, List<IpAddress>> virtual) {
     Set<IpAddress> taken = new HashSet<>();
     t.services().forEach(s -> taken.addAll(s.addresses()));
     // nor a host's underlay address (NETC226 when given)
@@ -148,9 +150,11 @@ public final class Ipam {
       List<IpAddress.Family> families = new ArrayList<>(s.families());
       if (s.addresses().isEmpty() && s.families().isEmpty()) {
         for (IpAddress.Family f : IpAddress.Family.values()) {
-          boolean served = endpoints.stream().anyMatch(e -> e.namespace().equals(s.namespace())
-              && s.selector().matches(e.labels())
-              && e.attachments().stream().anyMatch(a -> a.addresses().stream().anyMatch(x -> x.family() == f)));
+          // an address of a family no endpoint is balanced to in would lead nowhere (NETC229 when
+          // asked for): not one of a macvlan member, which the host's DNAT does not reach, nor of
+          // an endpoint of weight 0
+          boolean served = endpoints.stream().anyMatch(e -> s.balancedBy(e, nets).stream()
+              .anyMatch(a -> a.addresses().stream().anyMatch(x -> x.family() == f)));
           if (served) {
             families.add(f);
           }

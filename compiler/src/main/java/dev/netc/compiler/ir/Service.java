@@ -15,7 +15,7 @@ import java.util.OptionalInt;
  * @param families the families it leaves netc to choose an address of ({@code address ipv6}),
  *     in the order written (the first is its primary family, as in Kubernetes' {@code
  *     ipFamilies}); when empty and it gives no address, netc chooses one of each family the
- *     endpoints it selects have
+ *     endpoints it balances to have where a host reaches them ({@link #balancedBy})
  * @param assigned the addresses netc chose (a subset of {@code addresses})
  * @param addressSpans where each address the topology gives is written
  * @param familySpans where each family of {@code families} is asked for ({@code ipv6} of {@code
@@ -84,5 +84,22 @@ public record Service(
    */
   public boolean balancesTo(java.util.Map<String, String> labels) {
     return selector.matches(labels) && (backends.isEmpty() || backendFor(labels).map(b -> b.weight() > 0).orElse(false));
+  }
+
+  /**
+   * The attachments by which a host balances this service's connections to endpoint {@code e},
+   * those with an address on a bridge or overlay network (the host DNATs to them over its bridges
+   * and does not reach its macvlan members), in attachment order; none unless {@code e} is of the
+   * service's namespace, in mode bridge, and {@link #balancesTo balanced to}. The families of
+   * their addresses are those the service's connections reach {@code e} in.
+   */
+  public List<Attachment> balancedBy(Endpoint e, Map<String, Network> networks) {
+    if (e.mode() != NetMode.BRIDGE || !e.namespace().equals(namespace) || !balancesTo(e.labels())) {
+      return List.of();
+    }
+    return e.attachments().stream().filter(a -> !a.addresses().isEmpty()).filter(a -> {
+      Network n = networks.get(a.network());
+      return n != null && n.driver() != Driver.MACVLAN;
+    }).toList();
   }
 }
