@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
@@ -238,10 +239,63 @@ class ReachabilityTest {
     // over IPv6 the IPv4 deny does not match: client reaches edge, and @outside at 2001:2::2
     assertTrue(allowed(m, "client", "edge"));
     assertTrue(allowed(m, "client", "@outside"));
-    assertEquals("path: out of network `front` with masquerade, from fd00:1::2 to 2001:2::2",
+    assertEquals("path: out of network `front` without masquerade, from fd00:1::2 to 2001:2::2",
         m.explain(m.node("client").get(), outside, TCP80).steps().get(0).text());
     assertTrue(allowed(m, "@host", "web"), "the host's own traffic is exempt");
   }
+
+  /**
+   * The way out names what the emitted ruleset does in each family: a single host masquerades
+   * IPv4 only (masquerade4) and routes its IPv6 subnets out as they are; a host of several
+   * masquerades both (masquerade6). docs/kernel-plan.md, "IPv6".
+   */
+  @Test
+  void theWayOutSaysWhichFamiliesAreMasqueraded() throws IOException {
+    // (a policy on `dual`, so that its flows carry their addresses)
+    String common = """
+        network ds { subnet 10.1.0.0/24; subnet fd00:1::/64 }
+        network v4 { subnet 10.2.0.0/24 }
+        policy dual-out { select app=dual; deny egress to cidr 192.0.2.0/24 }
+        """;
+    Reachability one = model(common + """
+        container dual { labels app=dual; attach ds }
+        container split { attach v4; attach ds }
+        container old { attach v4 }
+        """);
+    Node outside = one.node("@outside").get();
+    assertEquals(List.of("out of network `ds`, with masquerade in IPv4 and without masquerade in IPv6",
+        "out of network `v4` with masquerade in IPv4 and out of network `ds` without masquerade in IPv6",
+        "out of network `v4` with masquerade"),
+        List.of("dual", "split", "old").stream()
+            .map(e -> one.directPath(one.node(e).get(), outside, TCP80).orElseThrow()).toList());
+    assertEquals(List.of("out of network `ds` with masquerade 10.1.0.2 -> 198.18.0.2",
+        "out of network `ds` without masquerade fd00:1::2 -> 2001:2::2"), ways(one, "dual", "@outside"));
+    // several hosts: masquerade6 too, in every family they leave in
+    Reachability several = model("""
+        host h1
+        host h2
+        """ + common + """
+        container dual { labels app=dual; on h1; attach ds }
+        """);
+    assertEquals(Optional.of("out of network `ds` with masquerade"),
+        several.directPath(several.node("dual").get(), several.node("@outside").get(), TCP80));
+    assertEquals(List.of("out of network `ds` with masquerade 10.1.0.2 -> 198.18.0.2",
+        "out of network `ds` with masquerade fd00:1::2 -> 2001:2::2"), ways(several, "dual", "@outside"));
+    Reachability v6 = model("""
+        host h1 { underlay fd00:57::11 }
+        host h2 { underlay fd00:57::12 }
+        """ + common + """
+        container dual { labels app=dual; on h1; attach ds }
+        """);
+    assertEquals(List.of("to host `h2` over the underlay, out of network `ds` with masquerade fd00:1::2 -> fd00:57::12"),
+        ways(v6, "dual", "@host/h2"));
+  }
+
+  private static List<String> ways(Reachability m, String from, String to) {
+    return m.flows(m.node(from).get(), m.node(to).get(), TCP80).stream()
+        .map(f -> f.path() + " " + f.source().get() + " -> " + f.destination().get()).toList();
+  }
+
 
   /**
    * An endpoint reaches a port published on another host through its route out, as that host's

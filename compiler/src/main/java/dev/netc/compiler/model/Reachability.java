@@ -1223,7 +1223,7 @@ public final class Reachability {
         Optional<Attachment> by = outAttachment(e, f);
         if (to.isPresent() && by.isPresent()) {
           // named by the network this family leaves by
-          String leaves = "out of network `" + by.get().network() + "` with masquerade";
+          String leaves = leaves(by.get(), f);
           flows.add(Flow.of(b.kind() == Node.Kind.OUTSIDE ? leaves
               : "to host `" + b.host().get() + "` over the underlay, " + leaves, addressOn(by.get(), f), to));
         }
@@ -1778,14 +1778,50 @@ public final class Reachability {
     return Optional.empty();
   }
 
+  /**
+   * The way out of {@code e}'s host: named by its first network with a route out, "with
+   * masquerade" when every family it leaves in is masqueraded ({@link #masqueraded}); on a single
+   * host, where IPv6 leaves without, by each family's network and what it does ("out of network
+   * `front`, with masquerade in IPv4 and without masquerade in IPv6").
+   */
   private Optional<String> natOut(Endpoint e) {
     // (once per endpoint: the matrix asks for it for every pair, and the way's name is a new string)
     Optional<String> known = natOut.get(e.name());
     if (known == null) {
-      known = AutomaticPorts.routeOut(e, networks).map(n -> "out of network `" + n.name() + "` with masquerade");
+      known = AutomaticPorts.routeOut(e, networks).map(n -> {
+        List<IpAddress.Family> ways = FAMILIES.stream().filter(f -> outAttachment(e, f).isPresent()).toList();
+        if (ways.stream().allMatch(this::masqueraded)) {
+          return "out of network `" + n.name() + "` with masquerade";
+        }
+        if (ways.size() == 1) {
+          return leaves(outAttachment(e, ways.get(0)).get(), ways.get(0));
+        }
+        // one family masqueraded, the other not (IPv4 first)
+        String first = outAttachment(e, ways.get(0)).get().network();
+        String second = outAttachment(e, ways.get(1)).get().network();
+        String[] how = ways.stream().map(f -> (masqueraded(f) ? "with" : "without") + " masquerade in " + f.label())
+            .toArray(String[]::new);
+        return first.equals(second) ? "out of network `" + first + "`, " + how[0] + " and " + how[1]
+            : "out of network `" + first + "` " + how[0] + " and out of network `" + second + "` " + how[1];
+      });
       natOut.put(e.name(), known);
     }
     return known;
+  }
+
+  /**
+   * Whether connections of family {@code f} out of a network with a route out leave their host
+   * masqueraded, as the emitted ruleset does: IPv4 always ({@code masquerade4}); IPv6 on a
+   * host of a topology of several hosts only ({@code masquerade6}), a single host routing its
+   * IPv6 subnets out as they are, without NAT66 (docs/kernel-plan.md, "IPv6").
+   */
+  private boolean masqueraded(IpAddress.Family f) {
+    return f == IpAddress.Family.V4 || !singleHost;
+  }
+
+  /** The way out of one family by attachment {@code by}: "out of network `N` with masquerade" or "without". */
+  private String leaves(Attachment by, IpAddress.Family f) {
+    return "out of network `" + by.network() + "` " + (masqueraded(f) ? "with" : "without") + " masquerade";
   }
 
   /** {@link #natOut(Endpoint)} by endpoint name. */
@@ -1803,7 +1839,7 @@ public final class Reachability {
     for (IpAddress.Family f : families) {
       Optional<Attachment> by = outAttachment(e, f);
       if (by.isPresent()) {
-        return Optional.of("out of network `" + by.get().network() + "` with masquerade");
+        return Optional.of(leaves(by.get(), f));
       }
     }
     return Optional.empty();
