@@ -7,32 +7,45 @@ import java.util.Optional;
 /**
  * Compose's variable interpolation as it works with an empty environment and no {@code .env}
  * file, so that a file always reads the same: {@code ${VAR:-default}} and {@code ${VAR-default}}
- * give their default, {@code ${VAR:+alt}} gives nothing, {@code ${VAR}}, {@code $VAR} and
- * {@code ${VAR:?message}} give nothing and are listed as unset, {@code $$} is a {@code $}. A
- * {@code ${} without its {@code }}, or braces around something else than a variable name and
- * an operator ({@code ${}}, {@code ${1}}, {@code ${VAR!x}}), is an invalid template, which
- * Compose refuses ("invalid interpolation format").
+ * give their default, {@code ${VAR:+alt}} gives nothing, {@code ${VAR}} and {@code $VAR} give
+ * nothing and are listed as unset, {@code $$} is a {@code $}. {@code ${VAR:?message}} and
+ * {@code ${VAR?message}} require the variable (set and not empty, or set), which no variable is:
+ * Compose refuses the file ("required variable VAR is missing a value: message"). A {@code ${}
+ * without its {@code }}, or braces around something else than a variable name and an operator
+ * ({@code ${}}, {@code ${1}}, {@code ${VAR!x}}), is an invalid template, which Compose refuses
+ * too ("invalid interpolation format").
  */
 final class Interpolation {
   /**
-   * The interpolated text, the variables that had no default (in order, once each), and what
-   * makes the text an invalid template, if anything (then the text is not meant).
+   * The interpolated text, the variables that had no default (in order, once each), what makes
+   * the text an invalid template, if anything, and the required variables, which are missing
+   * (in order; then the text is not meant either).
    */
-  record Result(String text, List<String> unset, Optional<String> invalid) {}
+  record Result(String text, List<String> unset, Optional<String> invalid, List<Required> required) {}
+
+  /**
+   * A {@code ${NAME:?message}} or {@code ${NAME?message}}: the variable, the message as Compose
+   * prints it (interpolated; empty when there is none), and where the expression stands in the
+   * text, from its {@code $} to its {@code }}, as indexes {@code [start, end)}.
+   */
+  record Required(String name, String message, int start, int end) {}
 
   private Interpolation() {}
 
   static Result apply(String s) {
     if (s.indexOf('$') < 0) {
-      return new Result(s, List.of(), Optional.empty());
+      return new Result(s, List.of(), Optional.empty(), List.of());
     }
     List<String> unset = new ArrayList<>();
     List<String> invalid = new ArrayList<>();
-    String text = expand(s, unset, invalid, 0);
-    return new Result(text, unset, invalid.stream().findFirst());
+    List<Required> required = new ArrayList<>();
+    String text = expand(s, 0, unset, invalid, required, 0);
+    return new Result(text, unset, invalid.stream().findFirst(), List.copyOf(required));
   }
 
-  private static String expand(String s, List<String> unset, List<String> invalid, int depth) {
+  /** {@code s}, which stands at index {@code at} of the whole text, interpolated. */
+  private static String expand(String s, int at, List<String> unset, List<String> invalid,
+      List<Required> required, int depth) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     while (i < s.length()) {
@@ -50,7 +63,7 @@ final class Interpolation {
           out.append(s, i, s.length());
           break;
         }
-        out.append(braced(s.substring(i + 2, close), unset, invalid, depth));
+        out.append(braced(s.substring(i + 2, close), at + i, unset, invalid, required, depth));
         i = close + 1;
       } else if (Character.isLetter(s.charAt(i + 1)) || s.charAt(i + 1) == '_') {
         int end = i + 1;
@@ -67,8 +80,12 @@ final class Interpolation {
     return out.toString();
   }
 
-  /** The body of {@code ${...}}: a name, then optionally an operator and a word. */
-  private static String braced(String body, List<String> unset, List<String> invalid, int depth) {
+  /**
+   * The body of {@code ${...}}, whose {@code $} is at index {@code at} of the whole text: a
+   * name, then optionally an operator and a word.
+   */
+  private static String braced(String body, int at, List<String> unset, List<String> invalid,
+      List<Required> required, int depth) {
     int end = 0;
     while (end < body.length() && (Character.isLetterOrDigit(body.charAt(end)) || body.charAt(end) == '_')) {
       end++;
@@ -86,9 +103,16 @@ final class Interpolation {
     }
     switch (op) {
       case ":-", "-" -> {
-        return expand(word, unset, invalid, depth + 1);
+        return expand(word, at + 2 + end + op.length(), unset, invalid, required, depth + 1);
       }
       case ":+", "+" -> {
+        return "";
+      }
+      case ":?", "?" -> {
+        // the message is interpolated too (`${VAR?$OTHER}`), with the same empty environment
+        String message = expand(word, at + 2 + end + op.length(), new ArrayList<>(), invalid,
+            new ArrayList<>(), depth + 1);
+        required.add(new Required(name, message, at, at + body.length() + 3));
         return "";
       }
       default -> {

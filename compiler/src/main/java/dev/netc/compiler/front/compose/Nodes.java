@@ -128,7 +128,8 @@ final class Nodes {
   /**
    * A scalar as a word, interpolated: {@code ${VAR:-default}} gives its default, a variable
    * without one is read as empty (as Compose does when the variable is not set), with a NETC032;
-   * an invalid template is a NETC034, and no word.
+   * an invalid template, or a required variable ({@code ${VAR:?message}}, which no variable of
+   * the empty environment has), is a NETC034, and no word.
    * The word's span is the scalar's, without its quotes when it is quoted.
    */
   Optional<Word> scalar(Node n, String what) {
@@ -146,6 +147,18 @@ final class Nodes {
               + r.invalid().get())
           .withHint("write a variable as `${NAME}` or `${NAME:-default}`, with its closing `}`, and a"
               + " `$` that is no variable as `$$`"));
+      return Optional.empty();
+    }
+    if (!r.required().isEmpty()) {
+      // Compose stops at the first: it refuses the file
+      Interpolation.Required q = r.required().get(0);
+      Span at = span.text().equals(s.getValue()) ? new Span(span.file(), span.start() + q.start(),
+          span.start() + q.end()) : span;
+      diags.add(Diagnostic.of(Code.NETC034, at, "required variable `" + q.name() + "` is missing a"
+              + " value in " + what + (q.message().isEmpty() ? "" : ": " + q.message()))
+          .withHint("netc reads no environment, so no variable is set: give `" + q.name()
+              + "` a default, as in `${" + q.name() + ":-default}`, or set it and lint what"
+              + " `docker compose config` prints"));
       return Optional.empty();
     }
     for (String v : r.unset()) {

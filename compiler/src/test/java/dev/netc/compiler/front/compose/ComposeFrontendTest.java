@@ -68,10 +68,21 @@ class ComposeFrontendTest {
     assertEquals("8080:80", Interpolation.apply("${PORT-8080}:80").text());
     assertEquals("9000", Interpolation.apply("${A:-${B:-9000}}").text());
     assertEquals(":80", Interpolation.apply("${PORT}:80").text());
-    assertEquals(List.of("PORT", "HOST"), Interpolation.apply("$HOST_IP${PORT}$PORT:${HOST:?needed}").unset().subList(1, 3));
+    assertEquals(List.of("HOST_IP", "PORT"), Interpolation.apply("$HOST_IP${PORT}$PORT:${HOST:?needed}").unset());
     assertEquals("", Interpolation.apply("${X:+set}").text());
     assertEquals("$HOME", Interpolation.apply("$$HOME").text());
     assertTrue(Interpolation.apply("127.0.0.1:80").unset().isEmpty());
+  }
+
+  @Test
+  void aRequiredVariableIsMissingWithItsMessageAndPlace() {
+    assertEquals(List.of(new Interpolation.Required("HOST", "needed", 21, 36)),
+        Interpolation.apply("$HOST_IP${PORT}$PORT:${HOST:?needed}").required());
+    assertEquals(List.of(new Interpolation.Required("P", "", 0, 5)), Interpolation.apply("${P?}:80").required());
+    // the message is interpolated, and a required variable in a default is found where it stands
+    assertEquals(List.of(new Interpolation.Required("B", "set B or x", 5, 26)),
+        Interpolation.apply("${A:-${B?set B or ${X:-x}}}").required());
+    assertEquals(List.of(), Interpolation.apply("${A:+${B:?never read}}").required());
   }
 
   @Test
