@@ -5,7 +5,9 @@ import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Spelling;
 import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 
@@ -104,11 +106,29 @@ record Fields(String where, Set<String> read, Set<String> quiet, Map<String, Str
       Set<String> known = new HashSet<>(read);
       known.addAll(quiet);
       known.addAll(unsupported.keySet());
-      String hint = Spelling.suggest(key, known).map(s -> "did you mean `" + s + "`?")
+      Optional<String> suggestion = Spelling.suggest(key, known);
+      String hint = suggestion.map(s -> "did you mean `" + s + "`?")
           .orElse("Compose does not know it either; in " + where + ", netc reads "
               + String.join(", ", read.stream().sorted().map(s -> "`" + s + "`").toList()));
       nodes.diags().add(Diagnostic.of(Code.NETC031, k.span(), "unknown field `" + key + "` in "
-          + owner + ": netc ignores it").withHint(hint));
+          + owner + ": netc ignores it" + consequence(key, suggestion, entries)).withHint(hint));
     }
+  }
+
+  /**
+   * What ignoring {@code key} does, when it is not only that it is left out: a service whose
+   * misspelt {@code networks} or {@code network_mode} (the suggestion, or a key that speaks of
+   * {@code net}) leaves it with neither joins the project's default network, as a service
+   * without them does.
+   */
+  private String consequence(String key, Optional<String> suggestion, Map<String, NodeTuple> entries) {
+    boolean network = suggestion.filter(s -> s.equals("networks") || s.equals("network_mode")).isPresent()
+        || key.toLowerCase(Locale.ROOT).contains("net");
+    if (this == SERVICE && network && !entries.containsKey("networks")
+        && !entries.containsKey("network_mode")) {
+      return ", so the service, with no `networks` or `network_mode`, joins the project's default"
+          + " network";
+    }
+    return "";
   }
 }
