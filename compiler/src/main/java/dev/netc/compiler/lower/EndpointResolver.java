@@ -6,6 +6,7 @@ import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Attachment;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.Host;
@@ -17,6 +18,7 @@ import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Subnet;
+import dev.netc.compiler.source.SourceFile;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -121,7 +123,10 @@ final class EndpointResolver {
     if (staticAddress && replicas > 1) {
       diags.add(Diagnostic.of(Code.NETC108, c.name().span(), what + " `" + c.name().text()
               + "` has " + replicas + " replicas but a static address, which only one can have")
-          .withHint("remove the static `ip` or `mac` so each replica gets its own, or use one replica"));
+          .withHint(compose(c.name().span().file())
+              ? "remove the service's `ipv4_address`, `ipv6_address` and `mac_address` so each replica gets its"
+                  + " own, or run one replica (`deploy.replicas` or `scale`)"
+              : "remove the static `ip` or `mac` so each replica gets its own, or use one replica"));
     }
     if (mode == NetMode.BRIDGE && c.attaches().isEmpty()) {
       attachments.add(new Attachment(Network.DEFAULT, List.of(), List.of(), List.of(), Optional.empty(), c.name().span()));
@@ -346,4 +351,12 @@ final class EndpointResolver {
         : "the " + side + " range `" + r + "` has " + r.size() + (ports ? " ports" : "");
   }
 
+  /**
+   * Whether {@code file} is a Compose file, so that a hint names the keys its author wrote
+   * ({@code ipv4_address}, {@code deploy.replicas}) rather than {@code .netc}'s; judged by the
+   * file's content, as the checks' hints are ({@code check.Names.input}).
+   */
+  private static boolean compose(SourceFile file) {
+    return Frontends.forFile(file).filter(f -> f != Frontends.KUBERNETES).isPresent();
+  }
 }
