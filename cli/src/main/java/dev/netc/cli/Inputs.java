@@ -57,10 +57,10 @@ final class Inputs {
         try {
           named = Manifests.list(p, recursive);
         } catch (IOException e) {
-          throw new Netc.UserError("cannot read `" + part + "`: " + SourceReader.reason(e));
+          throw Netc.UserError.unreadable(part, "cannot read `" + part + "`: " + SourceReader.reason(e));
         }
         if (named.isEmpty()) {
-          throw new Netc.UserError("`" + part + "` holds no .yaml or .yml file"
+          throw Netc.UserError.unreadable(part, "`" + part + "` holds no .yaml or .yml file"
               + (recursive ? "" : " (its subfolders are read with -R)") + netcFiles(p));
         }
       } else if (Files.exists(p)) {
@@ -73,7 +73,7 @@ final class Inputs {
         } catch (IOException e) {
           why = SourceReader.reason(e);
         }
-        throw new Netc.UserError("cannot read `" + part + "`: " + why);
+        throw Netc.UserError.unreadable(part, "cannot read `" + part + "`: " + why);
       }
       for (Path f : named) {
         if (seen.add(f.toAbsolutePath().normalize())) { // a file named twice is read once
@@ -109,7 +109,7 @@ final class Inputs {
     try {
       return named.single() ? compiler.compile(named.root()) : compiler.compile(named.root(), named.files());
     } catch (IOException e) {
-      throw new Netc.UserError("cannot read `" + name + "`: " + SourceReader.reason(e));
+      throw Netc.UserError.unreadable(name, "cannot read `" + name + "`: " + SourceReader.reason(e));
     }
   }
 

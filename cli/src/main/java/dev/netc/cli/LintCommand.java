@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,7 +87,8 @@ final class LintCommand implements Callable<Integer>, Stopped.Json {
         }
       } catch (Netc.UserError e) {
         ctx.err().println("netc: " + e.getMessage());
-        unreadable.add(new DiagnosticReport.Failure(DiagnosticReport.Failure.Kind.FAILED, e.getMessage()));
+        unreadable.add(new DiagnosticReport.Failure(DiagnosticReport.Failure.Kind.FAILED, e.getMessage(),
+            Optional.empty(), e.file().or(() -> Optional.of(file))));
       }
       if (verbosity.verbose) {
         ctx.err().printf("netc: linted %s in %d ms%n", file, (System.nanoTime() - start) / 1_000_000);
@@ -96,9 +98,10 @@ final class LintCommand implements Callable<Integer>, Stopped.Json {
     if (sources.isEmpty() && !unreadable.isEmpty() && format == DiagnosticReport.Format.TEXT) {
       return 1; // the one-line errors said it all; "no problems in 0 files" would be false
     }
-    // JSON lists the files that cannot be read as well (first, without a position)
-    String text = json() ? DiagnosticReport.json(unreadable, list)
-        : DiagnosticReport.render(format, list, sources.size(), ctx.terminal().color(), Netc.version());
+    // every machine format carries the files that cannot be read as well (first; the JSON
+    // without a position); the text leaves them to the lines on stderr
+    String text = DiagnosticReport.render(format, unreadable, list, sources.size(),
+        ctx.terminal().color(), Netc.version());
     if (verbosity.quiet && format == DiagnosticReport.Format.TEXT) {
       // Cut the whole summary line, colour escapes before `netc` included.
       text = text.substring(0, text.lastIndexOf('\n', text.lastIndexOf("netc")) + 1);

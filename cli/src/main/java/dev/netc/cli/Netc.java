@@ -205,6 +205,7 @@ public final class Netc implements Runnable {
   /** A problem the user can fix, reported as one line (the command line, a file that is missing). */
   static final class UserError extends RuntimeException {
     private final int status;
+    private final Optional<String> file;
 
     UserError(String message) {
       this(message, 1);
@@ -212,12 +213,27 @@ public final class Netc implements Runnable {
 
     /** With another exit status than 1 (130: interrupted). */
     UserError(String message, int status) {
+      this(message, status, Optional.empty());
+    }
+
+    private UserError(String message, int status, Optional<String> file) {
       super(message, null, false, false);
       this.status = status;
+      this.file = file;
+    }
+
+    /** A file that cannot be read, as the command line names it: the message is about it. */
+    static UserError unreadable(String file, String message) {
+      return new UserError(message, 1, Optional.of(file));
     }
 
     int status() {
       return status;
+    }
+
+    /** The file the error is about, when it is about one that cannot be read. */
+    Optional<String> file() {
+      return file;
     }
   }
 

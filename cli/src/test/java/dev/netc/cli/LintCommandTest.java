@@ -129,6 +129,59 @@ class LintCommandTest {
   }
 
   @Test
+  void githubAnnotatesAFileThatCannotBeReadFirst() {
+    CliRunner cli = new CliRunner();
+    cli.write("warn.netc", Topologies.WARNING);
+    assertEquals(new CliRunner.Result(1, """
+            ::error file=gone.netc,title=file not read::cannot read `gone.netc`: no such file
+            ::warning file=warn.netc,line=3,col=9,endLine=3,endColumn=14,title=NETC113 network has \
+            no members::NETC113: network `empty` has no members (help: attach a container to it, or \
+            remove it)
+            """, "netc: cannot read `gone.netc`: no such file\n"),
+        cli.run("lint", "--format", "github", "warn.netc", "gone.netc"));
+    // alone, it is the whole output; of a comma-separated list, the file is the one not read,
+    // escaped as a property
+    assertEquals(new CliRunner.Result(1,
+            "::error file=gone%3A1.yaml,title=file not read::cannot read `gone:1.yaml`: no such file\n",
+            "netc: cannot read `gone:1.yaml`: no such file\n"),
+        cli.run("lint", "--format", "github", "warn.netc,gone:1.yaml"));
+  }
+
+  @Test
+  void markdownCountsAndListsAFileThatCannotBeRead() {
+    CliRunner cli = new CliRunner();
+    cli.write("warn.netc", Topologies.WARNING);
+    assertEquals(new CliRunner.Result(1, """
+            ### netc lint: 1 file not read, 1 warning in 1 file
+
+            | errors | warnings | notes | suppressed | files |
+            |---:|---:|---:|---:|---:|
+            | 0 | 1 | 0 | 0 | 1 |
+
+            - **error** cannot read `gone.netc`: no such file
+
+            <details><summary>warn.netc: 1 finding</summary>
+
+            - `warn.netc:3:9` **warning** NETC113: network `empty` has no members<br>help: attach a \
+            container to it, or remove it
+
+            </details>
+            """, "netc: cannot read `gone.netc`: no such file\n"),
+        cli.run("lint", "--format", "markdown", "gone.netc", "warn.netc"));
+    assertEquals(new CliRunner.Result(1, """
+            ### netc lint: 2 files not read, no problems in 0 files
+
+            | errors | warnings | notes | suppressed | files |
+            |---:|---:|---:|---:|---:|
+            | 0 | 0 | 0 | 0 | 0 |
+
+            - **error** cannot read `gone.netc`: no such file
+            - **error** cannot read `lost.netc`: no such file
+            """, "netc: cannot read `gone.netc`: no such file\nnetc: cannot read `lost.netc`: no such file\n"),
+        cli.run("lint", "--format", "markdown", "gone.netc", "lost.netc"));
+  }
+
+  @Test
   void aFolderWithoutManifestsIsAOneLineError() throws Exception {
     CliRunner cli = new CliRunner();
     Files.createDirectories(cli.fs.getPath("topologies/sub"));

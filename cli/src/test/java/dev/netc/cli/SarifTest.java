@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code netc lint --format sarif} writes SARIF 2.1.0 that the official schema accepts, with the
- * rule, level, region, related locations and suppressions of every diagnostic.
+ * rule, level, region, related locations and suppressions of every diagnostic, and the files it
+ * cannot read as notifications of an unsuccessful invocation.
  *
  * <p>The schema in {@code src/test/resources/sarif-schema-2.1.0.json} is the OASIS SARIF 2.1.0
  * Committee Specification schema (JSON Schema draft-07), copied byte for byte from
@@ -187,6 +188,110 @@ class SarifTest {
     assertTrue(results.isArray(), sarif.toString());
     assertEquals(0, results.size());
     assertEquals(0, sarif.at("/runs/0/tool/driver/rules").size());
+    assertEquals(JSON.readTree("[{\"executionSuccessful\": true}]"), sarif.at("/runs/0/invocations"));
+  }
+
+  @Test
+  void aFileThatCannotBeReadIsAToolExecutionNotification() throws Exception {
+    CliRunner cli = new CliRunner();
+    cli.write("warn.netc", Topologies.WARNING);
+    CliRunner.Result r = cli.run("lint", "--format", "sarif", "my dir/gone.netc", "warn.netc");
+    assertEquals(new CliRunner.Result(1, """
+        {
+          "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+          "version": "2.1.0",
+          "runs": [
+            {
+              "tool": {
+                "driver": {
+                  "name": "netc",
+                  "semanticVersion": "%s",
+                  "rules": [
+                    {
+                      "id": "NETC113",
+                      "name": "NetworkHasNoMembers",
+                      "shortDescription": {
+                        "text": "network has no members"
+                      },
+                      "fullDescription": {
+                        "text": "network has no members (see docs/diagnostics.md#netc113)"
+                      },
+                      "defaultConfiguration": {
+                        "level": "warning"
+                      }
+                    }
+                  ]
+                }
+              },
+              "invocations": [
+                {
+                  "executionSuccessful": false,
+                  "toolExecutionNotifications": [
+                    {
+                      "level": "error",
+                      "message": {
+                        "text": "cannot read `my dir/gone.netc`: no such file"
+                      },
+                      "locations": [
+                        {
+                          "physicalLocation": {
+                            "artifactLocation": {
+                              "uri": "my%%20dir/gone.netc"
+                            }
+                          }
+                        }
+                      ]
+                    }
+                  ]
+                }
+              ],
+              "columnKind": "unicodeCodePoints",
+              "results": [
+                {
+                  "ruleId": "NETC113",
+                  "ruleIndex": 0,
+                  "level": "warning",
+                  "message": {
+                    "text": "network `empty` has no members\\nhelp: attach a container to it, or remove it"
+                  },
+                  "locations": [
+                    {
+                      "physicalLocation": {
+                        "artifactLocation": {
+                          "uri": "warn.netc"
+                        },
+                        "region": {
+                          "startLine": 3,
+                          "startColumn": 9,
+                          "endLine": 3,
+                          "endColumn": 14
+                        }
+                      }
+                    }
+                  ]
+                }
+              ]
+            }
+          ]
+        }
+        """.formatted(Netc.version()), "netc: cannot read `my dir/gone.netc`: no such file\n"), r);
+    assertEquals(List.of(), violations(JSON.readTree(r.out())), r.out());
+  }
+
+  @Test
+  void aRunThatReadNothingIsAnUnsuccessfulExecutionWithNoResults() throws Exception {
+    CliRunner cli = new CliRunner();
+    CliRunner.Result r = cli.run("lint", "--format", "sarif", "gone.netc");
+    assertEquals(1, r.status());
+    assertEquals("netc: cannot read `gone.netc`: no such file\n", r.err());
+    JsonNode sarif = JSON.readTree(r.out());
+    assertEquals(List.of(), violations(sarif), r.out());
+    assertEquals(JSON.readTree("""
+        [{"executionSuccessful": false, "toolExecutionNotifications": [{"level": "error",
+          "message": {"text": "cannot read `gone.netc`: no such file"},
+          "locations": [{"physicalLocation": {"artifactLocation": {"uri": "gone.netc"}}}]}]}]
+        """), sarif.at("/runs/0/invocations"));
+    assertEquals(0, sarif.at("/runs/0/results").size());
   }
 
   @Test

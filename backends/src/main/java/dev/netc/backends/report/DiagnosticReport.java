@@ -35,12 +35,22 @@ public final class DiagnosticReport {
 
   public static String render(Format format, List<Diagnostic> diagnostics, int files,
       boolean color, String version) {
+    return render(format, List.of(), diagnostics, files, color, version);
+  }
+
+  /**
+   * As above, with the errors that are about no place in a topology, such as a file that cannot
+   * be read ({@code failures}): every machine format carries them (first, as the JSON lists them);
+   * {@code text} leaves them to the one line each that stderr gets.
+   */
+  public static String render(Format format, List<Failure> failures, List<Diagnostic> diagnostics,
+      int files, boolean color, String version) {
     return switch (format) {
       case TEXT -> text(diagnostics, files, color);
-      case JSON -> json(diagnostics);
-      case GITHUB -> github(diagnostics);
-      case SARIF -> sarif(diagnostics, version);
-      case MARKDOWN -> markdown(diagnostics, files);
+      case JSON -> json(failures, diagnostics);
+      case GITHUB -> github(failures, diagnostics);
+      case SARIF -> sarif(failures, diagnostics, version);
+      case MARKDOWN -> markdown(failures, diagnostics, files);
     };
   }
 
@@ -51,6 +61,14 @@ public final class DiagnosticReport {
    * diagnostics in the sorted order, so that a re-post differs only where the findings do.
    */
   public static String markdown(List<Diagnostic> diagnostics, int files) {
+    return markdown(List.of(), diagnostics, files);
+  }
+
+  /**
+   * As above, the {@code failures} (files that cannot be read, ...) counted first in the heading
+   * and listed, one line each, between the counts and the files' sections.
+   */
+  public static String markdown(List<Failure> failures, List<Diagnostic> diagnostics, int files) {
     int suppressed = 0;
     int[] counts = new int[Severity.values().length];
     Map<String, List<Map<String, Object>>> byFile = new java.util.TreeMap<>();
@@ -85,7 +103,17 @@ public final class DiagnosticReport {
     model.put("notes", counts[Severity.NOTE.ordinal()]);
     model.put("suppressed", suppressed);
     model.put("files", files);
-    model.put("summary", summary(counts, suppressed, files));
+    int n = failures.size();
+    model.put("summary", (n == 0 ? "" : n + (n == 1 ? " file" : " files") + " not read, ")
+        + summary(counts, suppressed, files));
+    List<Map<String, Object>> failed = new ArrayList<>();
+    for (Failure f : failures) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("message", Markdown.prose(words(f.message())));
+      m.put("hint", f.hint().map(h -> Markdown.prose(words(h))).orElse(""));
+      failed.add(m);
+    }
+    model.put("failures", failed);
     model.put("sections", sections);
     return Templates.render("diagnostics-markdown.ftl", model);
   }
@@ -295,9 +323,11 @@ public final class DiagnosticReport {
   /**
    * An error of a command that is about no place in a topology, and so has no code of the
    * registry and no position: its {@link Kind} stands for the code, its message is the line the
-   * command prints on stderr (without {@code netc: }), and it may have a hint.
+   * command prints on stderr (without {@code netc: }), and it may have a hint, and the file it
+   * is about, as the command line names it (a file {@code lint} cannot read; the JSON leaves it
+   * out, its message names it, and the other formats of {@code lint} place the error there).
    */
-  public record Failure(Kind kind, String message, Optional<String> hint) {
+  public record Failure(Kind kind, String message, Optional<String> hint, Optional<String> file) {
     /** What went wrong, written as the code (lower case: no code of the registry is). */
     public enum Kind {
       /** The command line does not parse: an unknown option, a missing or malformed parameter. */
@@ -310,6 +340,10 @@ public final class DiagnosticReport {
       public String label() {
         return name().toLowerCase(java.util.Locale.ROOT);
       }
+    }
+
+    public Failure(Kind kind, String message, Optional<String> hint) {
+      this(kind, message, hint, Optional.empty());
     }
 
     public Failure(Kind kind, String message) {
@@ -373,6 +407,22 @@ public final class DiagnosticReport {
 
   /** GitHub Actions workflow commands: one {@code ::error file=...::message} line each. */
   public static String github(List<Diagnostic> diagnostics) {
+    return github(List.of(), diagnostics);
+  }
+
+  /**
+   * As above, an {@code ::error} first for each of {@code failures}, on its file when it has one
+   * (without a line: the annotation is about the whole file).
+   */
+  public static String github(List<Failure> failures, List<Diagnostic> diagnostics) {
+    List<Map<String, Object>> failed = new ArrayList<>();
+    for (Failure f : failures) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("properties", f.file().map(x -> "file=" + property(x) + ",").orElse("")
+          + "title=" + property(f.kind() == Failure.Kind.FAILED ? "file not read" : f.kind().label()));
+      m.put("message", data(shorten(f.message()) + f.hint().map(h -> " (help: " + shorten(h) + ")").orElse("")));
+      failed.add(m);
+    }
     List<Map<String, Object>> items = new ArrayList<>();
     for (Diagnostic d : diagnostics) {
       if (d.suppressed().isPresent()) {
@@ -395,7 +445,7 @@ public final class DiagnosticReport {
       m.put("message", data(text));
       items.add(m);
     }
-    return Templates.render("diagnostics-github.ftl", Map.of("items", items));
+    return Templates.render("diagnostics-github.ftl", Map.of("failures", failed, "items", items));
   }
 
   private static String data(String s) {
@@ -410,6 +460,16 @@ public final class DiagnosticReport {
 
   /** A SARIF 2.1.0 log with one run, rules for every code that occurs. */
   public static String sarif(List<Diagnostic> diagnostics, String version) {
+    return sarif(List.of(), diagnostics, version);
+  }
+
+  /**
+   * As above, the run's invocation saying whether netc did its whole work: with {@code
+   * failures} (files it cannot read, ...), it did not ({@code executionSuccessful: false}), and
+   * each is an error among the invocation's {@code toolExecutionNotifications}, at its file
+   * when it has one. (Results that are errors do not make the execution unsuccessful.)
+   */
+  public static String sarif(List<Failure> failures, List<Diagnostic> diagnostics, String version) {
     ObjectNode root = Json.object();
     root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
     root.put("version", "2.1.0");
@@ -429,6 +489,18 @@ public final class DiagnosticReport {
       r.putObject("fullDescription").put("text", c.title() + " (see docs/diagnostics.md#"
           + c.name().toLowerCase(java.util.Locale.ROOT) + ")");
       r.putObject("defaultConfiguration").put("level", level(c.severity()));
+    }
+    ObjectNode invocation = run.putArray("invocations").addObject();
+    invocation.put("executionSuccessful", failures.isEmpty());
+    if (!failures.isEmpty()) {
+      ArrayNode notifications = invocation.putArray("toolExecutionNotifications");
+      for (Failure f : failures) {
+        ObjectNode n = notifications.addObject();
+        n.put("level", "error");
+        n.putObject("message").put("text", f.message() + f.hint().map(h -> "\nhelp: " + h).orElse(""));
+        f.file().ifPresent(file -> n.putArray("locations").addObject().putObject("physicalLocation")
+            .putObject("artifactLocation").put("uri", uri(file)));
+      }
     }
     run.put("columnKind", "unicodeCodePoints");
     ArrayNode results = run.putArray("results");

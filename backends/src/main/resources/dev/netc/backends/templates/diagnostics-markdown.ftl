@@ -4,6 +4,12 @@
 | errors | warnings | notes | suppressed | files |
 |---:|---:|---:|---:|---:|
 | ${errors} | ${warnings} | ${notes} | ${suppressed} | ${files} |
+<#if failures?has_content>
+
+<#list failures as f>
+- **error** ${f.message}<#if f.hint?has_content><br>help: ${f.hint}</#if>
+</#list>
+</#if>
 <#list sections as f>
 
 <details><summary>${f.file}: ${f.count} finding<#if f.count != 1>s</#if></summary>
