@@ -52,7 +52,7 @@ class ImportedSuppressionsTest {
     Diagnostics diags = new Diagnostics();
     List<Decl> decls = frontend.read(sources, diags);
     List<Diagnostic> frontEnd = diags.sorted();
-    CompileResult yaml = COMPILER.compile(root, sources, decls, diags);
+    CompileResult yaml = COMPILER.compile(root, frontend, sources, decls, diags);
     String printed = NetcPrinter.print(decls, List.of("Imported by a test."));
     ImportedSuppressions.Result carried = ImportedSuppressions.carry(sources, decls, printed, yaml.diagnostics(),
         netc -> change.apply(netc, COMPILER.compile(root, netc).diagnostics()));

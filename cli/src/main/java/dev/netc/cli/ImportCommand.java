@@ -97,7 +97,7 @@ final class ImportCommand implements Callable<Integer> {
     if (sources.stream().anyMatch(s -> s.text().contains("netc:ignore"))) {
       // the suppressions: as lint of the YAML applies them, to the front end's problems too
       Set<Diagnostic> read = Set.copyOf(problems);
-      yaml = Optional.of(COMPILER.compile(named.root(), sources, decls, diags));
+      yaml = Optional.of(COMPILER.compile(named.root(), frontend, sources, decls, diags));
       problems = yaml.get().diagnostics().stream()
           .filter(d -> read.contains(unsuppressed(d)) || d.code() == Code.NETC109).toList();
     }

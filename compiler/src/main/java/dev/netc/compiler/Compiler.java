@@ -144,25 +144,29 @@ public final class Compiler {
               : "several files are read together only when they are all Kubernetes manifests"));
     }
     if (diags.hasErrors()) {
-      return finish(root, read.get(0), List.of(), new ArrayList<>(read), diags);
+      return finish(root, read.get(0), List.of(), new ArrayList<>(read), diags, false);
     }
-    return compile(root, manifests, Frontends.KUBERNETES.read(manifests, diags), diags);
+    return compile(root, Frontends.KUBERNETES, manifests, Frontends.KUBERNETES.read(manifests, diags), diags);
   }
 
   /**
-   * Compiles what a front end read from {@code files} (Kubernetes or Compose YAML, one file or a
-   * set of manifests read as one): its declarations {@code decls} and what it reported into
+   * Compiles what {@code frontend} read from {@code files} (Kubernetes or Compose YAML, one file
+   * or a set of manifests read as one): its declarations {@code decls} and what it reported into
    * {@code read}, which this adds to; the files' {@code # netc:ignore} comments apply. The
    * topology and its lock file are named after {@code root}. This is what {@link #compile(Path)}
-   * does after reading, for a caller that ran the front end itself ({@code netc import}).
+   * does after reading, for a caller that ran the front end itself ({@code netc import}). After
+   * an error of a front end that {@linkplain Frontend#recovers recovers}, the objects it read are
+   * still resolved and checked ({@link #finish}).
    */
-  public CompileResult compile(Path root, List<SourceFile> files, List<Decl> decls, Diagnostics read) {
+  public CompileResult compile(Path root, Frontend frontend, List<SourceFile> files, List<Decl> decls,
+      Diagnostics read) {
+    boolean partial = frontend.recovers() && read.hasErrors();
     List<ParsedFile> parsed = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
-      parsed.add(ParsedFile.yaml(files.get(i), i == 0 && !stopsReading(read) ? decls : List.of(),
+      parsed.add(ParsedFile.yaml(files.get(i), i == 0 && (partial || !stopsReading(read)) ? decls : List.of(),
           Yaml.comments(files.get(i))));
     }
-    return finish(root, files.get(0), parsed, new ArrayList<>(files), read);
+    return finish(root, files.get(0), parsed, new ArrayList<>(files), read, partial);
   }
 
   /** Compiles from source text already read; imports are resolved against {@code root}. */
@@ -180,7 +184,7 @@ public final class Compiler {
     Optional<Frontend> foreign = Frontends.forFile(source);
     if (foreign.isPresent()) {
       // a Kubernetes or Compose file: one file, no imports, declarations from the front end
-      return compile(root, List.of(source), foreign.get().read(source, diags), diags);
+      return compile(root, foreign.get(), List.of(source), foreign.get().read(source, diags), diags);
     }
     queue.add(new Pending(root, realFolder(root), source));
     Optional<Path> project = Optional.empty();
@@ -200,15 +204,24 @@ public final class Compiler {
         }
       }
     }
-    return finish(root, source, files, sources, diags);
+    return finish(root, source, files, sources, diags, false);
   }
 
-  /** Resolves, checks and assigns addresses to what the files declare; applies suppressions. */
+  /**
+   * Resolves, checks and assigns addresses to what the files declare; applies suppressions.
+   * {@code partial}: a front end left out objects it reported errors in, and the files declare
+   * the others. They are resolved and checked all the same, so that every error of the input is
+   * told at once, but a finding that something is missing may be the left-out objects' doing:
+   * the checks that conclude from what nothing gives ({@link
+   * dev.netc.compiler.check.Check#needsEveryObject}) do not run, the model's do not either (as
+   * after any error), and a suppression that matches nothing is not told (NETC112: what it
+   * suppresses may be what did not run).
+   */
   private CompileResult finish(Path root, SourceFile source, List<ParsedFile> files,
-      List<SourceFile> sources, Diagnostics diags) {
+      List<SourceFile> sources, Diagnostics diags, boolean partial) {
     Optional<Topology> topology = Optional.empty();
     Optional<LockState> lockState = Optional.empty();
-    boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && !stopsReading(diags);
+    boolean syntaxOk = files.stream().noneMatch(ParsedFile::hasSyntaxErrors) && (partial || !stopsReading(diags));
     if (syntaxOk) {
       String name = topologyName(root, source, files, diags);
       List<Decl> all = new ArrayList<>();
@@ -218,7 +231,7 @@ public final class Compiler {
       lockFile.ifPresent(sources::add);
       Lock before = lockFile.map(f -> LockReader.read(f, diags)).orElse(Lock.EMPTY);
       topology = new Resolver(diags).resolve(name, all, Span.at(source, 0), before);
-      topology.ifPresent(t -> Checks.run(t, diags, disabled));
+      topology.ifPresent(t -> Checks.run(t, diags, disabled, !partial));
       if (topology.isPresent() && !diags.hasErrors()) {
         Ipam.Result assigned = Ipam.assign(topology.get(), before);
         topology = Optional.of(assigned.topology());
@@ -243,7 +256,7 @@ public final class Compiler {
       }
     }
     if (syntaxOk) {
-      out = Suppressions.apply(files, out, disabled);
+      out = Suppressions.apply(files, out, disabled, !partial);
     }
     out.sort(Diagnostic.ORDER);
     boolean errors = out.stream().anyMatch(Diagnostic::isError);
@@ -254,9 +267,9 @@ public final class Compiler {
   }
 
   /**
-   * Whether what reading the files found stops compilation there, as a syntax error does. A
-   * Kubernetes object declared twice (NETC102) does not: the front end leaves the second out, so
-   * the rest is still checked.
+   * Whether what reading the files found stops compilation there, as a syntax error does, for a
+   * front end that does not recover ({@link Frontend#recovers}). A name given twice (NETC102)
+   * does not: the front end leaves the second out, so the rest is still checked.
    */
   private static boolean stopsReading(Diagnostics diags) {
     return diags.hasErrors() && diags.hasErrorsBesides(Code.NETC102);

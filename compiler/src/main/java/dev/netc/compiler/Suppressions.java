@@ -32,7 +32,12 @@ final class Suppressions {
   private record Suppression(List<Code> codes, String reason, SourceFile file, int fromLine,
       int toLine, Span comment, boolean[] used) {}
 
-  static List<Diagnostic> apply(List<ParsedFile> files, List<Diagnostic> in, Set<Code> disabled) {
+  /**
+   * Marks the warnings and notes of {@code in} that a suppression matches; adds NETC109 for each
+   * malformed suppression and, when {@code unusedTold}, NETC112 for each that matches nothing.
+   */
+  static List<Diagnostic> apply(List<ParsedFile> files, List<Diagnostic> in, Set<Code> disabled,
+      boolean unusedTold) {
     List<Diagnostic> problems = new ArrayList<>();
     List<Suppression> all = new ArrayList<>();
     for (ParsedFile f : files) {
@@ -59,7 +64,7 @@ final class Suppressions {
       out.add(result);
     }
     for (Suppression s : all) {
-      if (!s.used()[0] && !s.codes().stream().allMatch(disabled::contains)) {
+      if (unusedTold && !s.used()[0] && !s.codes().stream().allMatch(disabled::contains)) {
         out.add(Diagnostic.of(Code.NETC112, s.comment(), "this suppression of "
                 + String.join(", ", s.codes().stream().map(c -> "`" + c.name() + "`").toList())
                 + " matches no diagnostic")

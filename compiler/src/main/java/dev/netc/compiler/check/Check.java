@@ -12,6 +12,16 @@ public interface Check {
   /** The code of every diagnostic this check reports. */
   Code code();
 
+  /**
+   * Whether a finding of this check says that nothing in the topology gives something (no
+   * endpoint it selects serves a port, no policy isolates an endpoint): such a finding may be
+   * untrue when a front end left out objects it reported errors in, so the check then does not
+   * run. A check that finds what the topology holds (two endpoints with one address) runs.
+   */
+  default boolean needsEveryObject() {
+    return false;
+  }
+
   /** Reports every place where {@code topology} breaks the invariant. */
   void check(Topology topology, Diagnostics out);
 }

@@ -61,10 +61,14 @@ public final class Checks {
     }
   }
 
-  /** Runs every check whose code is not disabled. */
-  public static void run(Topology topology, Diagnostics out, Set<Code> disabled) {
+  /**
+   * Runs every check whose code is not disabled; when the topology is not {@code whole} (a front
+   * end left out objects with errors), not those that {@linkplain Check#needsEveryObject need every
+   * object}.
+   */
+  public static void run(Topology topology, Diagnostics out, Set<Code> disabled, boolean whole) {
     for (Check c : ALL) {
-      if (!disabled.contains(c.code())) {
+      if (!disabled.contains(c.code()) && (whole || !c.needsEveryObject())) {
         c.check(topology, out);
       }
     }

@@ -26,6 +26,11 @@ final class PoliciesIsolateEveryEndpoint implements Check {
   static final int NAMED = 5;
 
   @Override
+  public boolean needsEveryObject() {
+    return true;
+  }
+
+  @Override
   public Code code() {
     return Code.NETC404;
   }

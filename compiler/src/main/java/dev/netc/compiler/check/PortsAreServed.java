@@ -23,6 +23,11 @@ import java.util.List;
  */
 final class PortsAreServed implements Check {
   @Override
+  public boolean needsEveryObject() {
+    return true;
+  }
+
+  @Override
   public Code code() {
     return Code.NETC223;
   }

@@ -20,6 +20,17 @@ public interface Frontend {
   /** The declarations of the file; problems are reported, never thrown. */
   List<Decl> read(SourceFile file, Diagnostics diags);
 
+  /**
+   * Whether the front end recovers from the errors it reports: it leaves out each object it
+   * reports an error in and declares the others, which are then resolved and checked as if the
+   * left-out objects were not there (checks that conclude from what no object gives wait until
+   * every object reads). After an error of a front end that does not recover, what it declared
+   * is not resolved, as after a syntax error.
+   */
+  default boolean recovers() {
+    return false;
+  }
+
   /** Whether several files can be read as one input (a set of Kubernetes manifests can). */
   default boolean readsSeveralFiles() {
     return false;

@@ -47,7 +47,10 @@ public final class Yaml {
     return file;
   }
 
-  /** Every document of the file (a multi-document stream gives several); empty on a YAML error. */
+  /**
+   * Every document of the file (a multi-document stream gives several); none on a YAML syntax
+   * error, and not those with a key given twice (each a NETC010).
+   */
   public List<Node> documents(Diagnostics diags) {
     LoadSettings settings = LoadSettings.builder().setLabel(file.path())
         .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50)
@@ -75,10 +78,17 @@ public final class Yaml {
       return List.of();
     }
     // a key given twice in one mapping: YAML forbids it, and reading on would keep one of the
-    // two silently (the node API does not check what loading into objects does)
-    int before = diags.errorCount();
-    out.forEach(n -> duplicateKeys(n, diags));
-    return diags.errorCount() > before ? List.of() : out;
+    // two silently (the node API does not check what loading into objects does); the document is
+    // left out, and the others are read
+    List<Node> read = new ArrayList<>();
+    for (Node n : out) {
+      int before = diags.errorCount();
+      duplicateKeys(n, diags);
+      if (diags.errorCount() == before) {
+        read.add(n);
+      }
+    }
+    return read;
   }
 
   /** Reports each key given again in a mapping of {@code root} (iteratively: no depth limit). */

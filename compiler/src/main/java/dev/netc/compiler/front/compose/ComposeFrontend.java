@@ -46,9 +46,10 @@ public final class ComposeFrontend implements Frontend {
   @Override
   public List<Decl> read(SourceFile file, Diagnostics diags) {
     Yaml yaml = Yaml.of(file);
+    int errors = diags.errorCount();
     List<Node> docs = yaml.documents(diags);
-    if (docs.isEmpty()) {
-      return List.of();
+    if (docs.isEmpty() || diags.errorCount() != errors) {
+      return List.of(); // (a document with a key given twice is left out: the first is no longer the first)
     }
     Nodes nodes = new Nodes(yaml, diags);
     for (int i = 1; i < docs.size(); i++) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -48,6 +49,24 @@ final class Cluster {
 
   private final Map<String, Namespace> namespaces = new LinkedHashMap<>();
   private final List<Pod> pods = new ArrayList<>();
+  private boolean podsMayBeMissing;
+
+  /**
+   * Notes that an object was left out for an error: of kind {@code kind}, or of a kind that
+   * cannot be told (a document that does not read, one without a kind).
+   */
+  void leftOut(Optional<String> kind) {
+    podsMayBeMissing |= kind.map(k -> Kinds.WORKLOADS.contains(k) || k.equals("Namespace")).orElse(true);
+  }
+
+  /**
+   * Whether an object left out for an error may have had pods, or namespace labels that
+   * namespace selectors read: a workload, a Namespace, or an object whose kind cannot be told.
+   * Then a selector that matches no pod, or a port name no pod has, may be its doing.
+   */
+  boolean podsMayBeMissing() {
+    return podsMayBeMissing;
+  }
 
   /** The namespace of that name, made on first use (named by {@code name}'s first occurrence). */
   Namespace namespace(Word name) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -54,45 +55,71 @@ public final class KubernetesFrontend implements Frontend {
     return read(List.of(file), diags);
   }
 
+  /** Each object with an error is left out, and the others are declared: see {@link #read(List, Diagnostics)}. */
+  @Override
+  public boolean recovers() {
+    return true;
+  }
+
   /**
    * The declarations of several files read as one set of manifests, in order (as {@code kubectl
    * apply -f} with several files or a folder): an object named twice, in one file or two, is
-   * NETC102 at the second, which is left out.
+   * NETC102 at the second, which is left out. Every object is read on its own, as the API server
+   * validates each: one with an error (a document, or an item of a {@code List}) is left out,
+   * and the others are declared, so that the resolver and the checks still tell their errors.
+   * When a left-out object may have had pods or namespace labels ({@link Cluster#podsMayBeMissing}),
+   * a port name no pod has is not told (NETC025): the left-out pods may have it.
    */
   @Override
   public List<Decl> read(List<SourceFile> files, Diagnostics diags) {
     List<KubeObject> objects = new ArrayList<>();
+    // objects read for their errors only: what names them has one (a namespace of the wrong type)
+    Set<KubeObject> broken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    Cluster cluster = new Cluster();
     for (SourceFile file : files) {
       Yaml yaml = Yaml.of(file);
       Fields base = new Fields(yaml, diags, "this document");
-      for (Node doc : yaml.documents(diags)) {
+      int errors = diags.errorCount();
+      List<Node> documents = yaml.documents(diags);
+      if (diags.errorCount() != errors) {
+        cluster.leftOut(Optional.empty()); // a document that does not read may hold any kind
+      }
+      for (Node doc : documents) {
         if (!Fields.isNull(doc)) {
-          collect(base, base.root(doc), objects);
+          collect(base, base.root(doc), objects, broken, cluster);
         }
       }
     }
-    objects = withoutDuplicates(objects, diags);
-    Cluster cluster = new Cluster();
+    objects = withoutDuplicates(objects, broken, diags, cluster);
     for (KubeObject o : objects) {
       if (o.kind().text().equals("Namespace")) {
         Cluster.Namespace ns = cluster.namespace(o.name());
-        metadata(o).flatMap(m -> Fields.get(m, "labels"))
-            .ifPresent(l -> ns.labels.addAll(new Selectors(o.f()).labels(l)));
+        unlessErrors(o, broken, cluster, () -> metadata(o).flatMap(m -> Fields.get(m, "labels"))
+            .map(l -> new Selectors(o.f()).labels(l)).or(() -> Optional.of(List.of())))
+            .ifPresent(ns.labels::addAll);
       }
     }
-    objects.forEach(o -> cluster.namespace(o.namespace()));
-    Workloads workloads = new Workloads(cluster);
-    objects.stream().filter(o -> Kinds.WORKLOADS.contains(o.kind().text())).forEach(workloads::read);
+    // (the namespace an object names is there even when the object is left out)
+    objects.stream().filter(o -> !broken.contains(o)).forEach(o -> cluster.namespace(o.namespace()));
+    Workloads workloads = new Workloads();
+    for (KubeObject o : objects) {
+      if (Kinds.WORKLOADS.contains(o.kind().text())) {
+        unlessErrors(o, broken, cluster, () -> Optional.of(workloads.read(o)))
+            .ifPresent(pods -> pods.forEach(p -> cluster.add(p, o.namespace())));
+      }
+    }
     Services services = new Services(cluster);
     List<KubeObject> serviceObjects = objects.stream().filter(o -> o.kind().text().equals("Service")).toList();
     serviceObjects.forEach(services::reserve);
     for (KubeObject o : serviceObjects) {
-      services.read(o).ifPresent(s -> cluster.namespace(o.namespace()).members.add(s));
+      unlessErrors(o, broken, cluster, () -> services.read(o))
+          .ifPresent(s -> cluster.namespace(o.namespace()).members.add(s));
     }
     NetworkPolicies policies = new NetworkPolicies(cluster);
     for (KubeObject o : objects) {
       if (o.kind().text().equals("NetworkPolicy")) {
-        policies.read(o).ifPresent(p -> cluster.namespace(o.namespace()).members.add(p));
+        unlessErrors(o, broken, cluster, () -> policies.read(o))
+            .ifPresent(p -> cluster.namespace(o.namespace()).members.add(p));
       }
     }
     List<Decl> out = new ArrayList<>();
@@ -102,19 +129,40 @@ public final class KubernetesFrontend implements Frontend {
   }
 
   /**
+   * What {@code read} makes of {@code o}, when reading it reported no error (and it is not {@code
+   * broken}); else nothing, and the object is left out.
+   */
+  private static <T> Optional<T> unlessErrors(KubeObject o, Set<KubeObject> broken, Cluster cluster,
+      java.util.function.Supplier<Optional<T>> read) {
+    int errors = o.f().diags().errorCount();
+    Optional<T> made = read.get();
+    if (o.f().diags().errorCount() == errors && !broken.contains(o)) {
+      return made;
+    }
+    cluster.leftOut(Optional.of(o.kind().text()));
+    return Optional.empty();
+  }
+
+  /**
    * The objects but those that repeat the kind, namespace and name of one before them: in the
    * cluster the later would replace the earlier, so which one the file means is unclear.
    */
-  private static List<KubeObject> withoutDuplicates(List<KubeObject> objects, Diagnostics diags) {
+  private static List<KubeObject> withoutDuplicates(List<KubeObject> objects, Set<KubeObject> broken,
+      Diagnostics diags, Cluster cluster) {
     Map<String, KubeObject> first = new java.util.HashMap<>();
     List<KubeObject> out = new ArrayList<>();
     for (KubeObject o : objects) {
+      if (broken.contains(o)) {
+        out.add(o); // (its namespace is not known)
+        continue;
+      }
       String key = o.kind().text() + "/" + o.namespace().text() + "/" + o.name().text();
       KubeObject earlier = first.putIfAbsent(key, o);
       if (earlier == null) {
         out.add(o);
         continue;
       }
+      cluster.leftOut(Optional.of(o.kind().text()));
       String where = o.kind().text().equals("Namespace") ? "" : " in namespace `" + o.namespace().text() + "`";
       diags.add(Diagnostic.of(Code.NETC102, o.name().span(), o.describe() + where
               + " is declared twice; the second is left out")
@@ -124,22 +172,34 @@ public final class KubernetesFrontend implements Frontend {
     return out;
   }
 
-  /** Adds the object {@code doc} is, or the objects of the list it is. */
-  private void collect(Fields base, At doc, List<KubeObject> out) {
+  /**
+   * Adds the object {@code doc} is, or the objects of the list it is. One with an error in what
+   * names it (no mapping, no kind, no name) is left out of {@code cluster}: as an object of its
+   * kind, or of any kind when its kind does not read.
+   */
+  private void collect(Fields base, At doc, List<KubeObject> out, Set<KubeObject> broken, Cluster cluster) {
+    int errors = base.diags().errorCount();
     Optional<Map<String, At>> fields = base.map(doc);
     if (fields.isEmpty()) {
+      cluster.leftOut(Optional.empty());
       return;
     }
     Optional<Word> apiVersion = base.required(fields.get(), "apiVersion", doc);
     Optional<Word> kind = base.required(fields.get(), "kind", doc);
     if (apiVersion.isEmpty() || kind.isEmpty()) {
+      // (a List's items may be of any kind)
+      cluster.leftOut(kind.map(Word::text).filter(k -> !Kinds.list(k)));
       return;
     }
     String k = kind.get().text();
     if (Kinds.list(k)) {
       Optional<At> items = Fields.get(fields.get(), "items");
-      for (At item : items.map(base::list).orElse(List.of())) {
-        collect(base, new At(item.node(), "", item.where()), out); // fields named from the item
+      List<At> list = items.map(base::list).orElse(List.of());
+      if (base.diags().errorCount() != errors) {
+        cluster.leftOut(Optional.empty()); // `items` is no list: what it holds is not known
+      }
+      for (At item : list) {
+        collect(base, new At(item.node(), "", item.where()), out, broken, cluster); // fields named from the item
       }
       return;
     }
@@ -153,10 +213,12 @@ public final class KubernetesFrontend implements Frontend {
       if (fields.get().get("metadata") == null || Fields.isNull(fields.get().get("metadata").node())) {
         anonymous.missing(new At(doc.node(), "", kind.get().span()), "metadata");
       }
+      cluster.leftOut(Optional.of(k));
       return;
     }
     Optional<Word> name = anonymous.required(metadata.get(), "name", fields.get().get("metadata"));
     if (name.isEmpty()) {
+      cluster.leftOut(Optional.of(k));
       return;
     }
     Fields f = base.forObject(k + " `" + name.get().text() + "`");
@@ -164,8 +226,12 @@ public final class KubernetesFrontend implements Frontend {
     // a Namespace is its own namespace (it is cluster-scoped); others default to `default`
     Word ns = k.equals("Namespace") ? name.get()
         : namespace.orElse(new Word("default", name.get().span()));
-    out.add(new KubeObject(kind.get(), name.get(), ns, fields.get(),
-        new At(doc.node(), "", name.get().span()), f));
+    KubeObject o = new KubeObject(kind.get(), name.get(), ns, fields.get(),
+        new At(doc.node(), "", name.get().span()), f);
+    out.add(o);
+    if (base.diags().errorCount() != errors) {
+      broken.add(o); // a namespace that is no single value: read for its errors, and left out
+    }
   }
 
   private static Optional<Map<String, At>> metadata(KubeObject o) {

@@ -19,14 +19,16 @@ final class NamedPorts {
   private NamedPorts() {}
 
   /**
-   * The numbers, sorted; empty (after NETC025) when no pod has the name.
+   * The numbers, sorted; empty (after NETC025) when no pod has the name. NETC025 is not told when
+   * {@code cluster} {@linkplain Cluster#podsMayBeMissing may miss pods}: the pods of an object left
+   * out for an error may have the name.
    *
    * @param whose the pods, as the message names them ("the pods Service `web` selects")
    * @param effect what an unresolved name means ("this port forwards nothing")
    */
-  static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
+  static List<Integer> resolve(Fields f, Cluster cluster, Word name, Protocol protocol, List<Cluster.Pod> pods,
       String whose, String effect) {
-    return resolve(f, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod",
+    return resolve(f, cluster, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod",
         "no pod is concerned at all (an ipBlock matches addresses, not pods; or check the selectors);"
             + " give the port's number instead");
   }
@@ -35,7 +37,7 @@ final class NamedPorts {
    * The same, {@code widened} saying what netc does with the numbers when there are several (a
    * Service port forwards to one of them), and {@code noPods} the hint when no pod is concerned.
    */
-  static List<Integer> resolve(Fields f, Word name, Protocol protocol, List<Cluster.Pod> pods,
+  static List<Integer> resolve(Fields f, Cluster cluster, Word name, Protocol protocol, List<Cluster.Pod> pods,
       String whose, String effect, java.util.function.Function<List<Integer>, String> widened, String noPods) {
     TreeSet<Integer> numbers = new TreeSet<>();
     for (Cluster.Pod p : pods) {
@@ -46,6 +48,9 @@ final class NamedPorts {
       }
     }
     String proto = protocol.label().toUpperCase(Locale.ROOT);
+    if (numbers.isEmpty() && cluster.podsMayBeMissing()) {
+      return List.of();
+    }
     if (numbers.isEmpty()) {
       f.diags().add(Diagnostic.of(Code.NETC025, name.span(), "none of " + whose + " has a "
               + proto + " container port named `" + name.text() + "`, so " + effect)

@@ -202,7 +202,7 @@ final class PolicyRules {
     }
     String whose = ingress ? "the pods " + f.owner() + " selects"
         : "the pods this egress rule of " + f.owner() + " allows";
-    NamedPorts.resolve(f, port.get(), protocol.get(), owners, whose, "this port admits nothing")
+    NamedPorts.resolve(f, cluster, port.get(), protocol.get(), owners, whose, "this port admits nothing")
         .forEach(n -> out.add(Ports.word(n, protocol.get(), port.get())));
     return true;
   }

@@ -25,52 +25,46 @@ import java.util.TreeMap;
 final class Workloads {
   static final int MAX_REPLICAS = 10000;
 
-  private final Cluster cluster;
-
-  Workloads(Cluster cluster) {
-    this.cluster = cluster;
-  }
-
-  void read(KubeObject o) {
+  /** The pods of the Pod or workload {@code o}; after an error it reports, the caller leaves them out. */
+  List<Cluster.Pod> read(KubeObject o) {
     Fields f = o.f();
     if (o.kind().text().equals("Pod")) {
       Map<String, At> metadata = Fields.get(o.fields(), "metadata").flatMap(f::map).orElse(Map.of());
       if (finished(o)) {
-        return;
+        return List.of();
       }
       Optional<At> spec = Fields.get(o.fields(), "spec");
       if (spec.isEmpty()) {
         f.missing(o.root(), "spec");
-        return;
+        return List.of();
       }
       List<Word> ips = addresses(o);
-      pods(o, List.of(o.name()), metadata, spec.get(), ips);
-      return;
+      return pods(o, List.of(o.name()), metadata, spec.get(), ips);
     }
     Optional<Map<String, At>> spec = Fields.get(o.fields(), "spec").flatMap(f::map);
     if (spec.isEmpty()) {
       if (Fields.get(o.fields(), "spec").isEmpty()) {
         f.missing(o.root(), "spec");
       }
-      return;
+      return List.of();
     }
     Optional<At> template = Fields.get(spec.get(), "template");
     if (template.isEmpty()) {
       f.missing(o.fields().get("spec"), "template");
-      return;
+      return List.of();
     }
     Optional<Map<String, At>> t = f.map(template.get());
     if (t.isEmpty()) {
-      return;
+      return List.of();
     }
     Map<String, At> metadata = Fields.get(t.get(), "metadata").flatMap(f::map).orElse(Map.of());
     Optional<At> podSpec = Fields.get(t.get(), "spec");
     if (podSpec.isEmpty()) {
       f.missing(template.get(), "spec");
-      return;
+      return List.of();
     }
     List<Word> names = replicaNames(o, spec.get());
-    pods(o, names, metadata, podSpec.get(), List.of());
+    return pods(o, names, metadata, podSpec.get(), List.of());
   }
 
   private List<Word> replicaNames(KubeObject o, Map<String, At> spec) {
@@ -91,7 +85,7 @@ final class Workloads {
   }
 
   /** The pods {@code names} of one template (read once, so its errors are reported once). */
-  private void pods(KubeObject o, List<Word> names, Map<String, At> metadata, At spec, List<Word> ips) {
+  private List<Cluster.Pod> pods(KubeObject o, List<Word> names, Map<String, At> metadata, At spec, List<Word> ips) {
     Fields f = o.f();
     List<Label> labels = Fields.get(metadata, "labels").map(l -> new Selectors(f).labels(l))
         .orElse(List.of());
@@ -101,8 +95,9 @@ final class Workloads {
             + " to " + o.describe(), "the pod is placed on the pod network only"));
     Optional<PodSpecs.Shape> shape = new PodSpecs(f).read(spec);
     if (shape.isEmpty()) {
-      return;
+      return List.of();
     }
+    List<Cluster.Pod> out = new ArrayList<>();
     Map<String, String> labelMap = new TreeMap<>();
     labels.forEach(l -> labelMap.put(l.key().text(), l.value().text()));
     for (Word name : names) {
@@ -120,9 +115,9 @@ final class Workloads {
       }
       Decl.Container decl = new Decl.Container(true, name, labels, settings, attaches, List.of(),
           List.of(), shape.get().members(), o.name().span());
-      cluster.add(new Cluster.Pod(o.namespace().text(), labelMap, shape.get().namedPorts(), decl),
-          o.namespace());
+      out.add(new Cluster.Pod(o.namespace().text(), labelMap, shape.get().namedPorts(), decl));
     }
+    return out;
   }
 
   /** A Pod that has run to completion has no network any more: it is left out (NETC024). */

@@ -1,0 +1,224 @@
+package dev.netc.compiler.front.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.netc.compiler.Compiler;
+import dev.netc.compiler.ast.Decl;
+import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.source.SourceFile;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every object is read on its own: one with an error is told and left out, the others are
+ * declared, resolved and checked, and what may be the left-out objects' doing is not told.
+ */
+class KubernetesFrontendTest {
+  private static final String DEPLOYMENT = """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        template:
+          metadata:
+            labels:
+              app: web
+          spec:
+            containers:
+              - NAME
+                ports:
+                  - name: http
+                    containerPort: 8080
+      """;
+  private static final String SERVICE = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+      spec:
+        selector:
+          app: web
+        ports:
+          - port: 80
+            targetPort: http
+      """;
+  private static final String BAD_SERVICE = """
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: api
+      spec:
+        type: Cluster
+        selector:
+          app: api
+        ports:
+          - port: 80
+      """;
+  private static final String BAD_POLICY = """
+      apiVersion: networking.k8s.io/v1
+      kind: NetworkPolicy
+      metadata:
+        name: web
+      spec:
+        policyTypes: [Sideways]
+      """;
+
+  private static String deployment(boolean named) {
+    return DEPLOYMENT.replace("NAME", named ? "name: web" : "image: nginx");
+  }
+
+  private static String join(String... documents) {
+    return String.join("---\n", documents);
+  }
+
+  /** {@code CODE@LINE} of each diagnostic the front end reports, in order. */
+  private static List<String> read(String text, List<Decl> decls) {
+    Diagnostics diags = new Diagnostics();
+    decls.addAll(new KubernetesFrontend().read(new SourceFile("input.yaml", text), diags));
+    return diags.sorted().stream().map(KubernetesFrontendTest::where).toList();
+  }
+
+  /** {@code CODE@LINE} of each diagnostic of the compiled file, in order. */
+  private static List<String> lint(String text) {
+    return new Compiler().compile(Path.of("input.yaml"), new SourceFile("input.yaml", text))
+        .diagnostics().stream().map(KubernetesFrontendTest::where).toList();
+  }
+
+  private static String where(Diagnostic d) {
+    return d.code() + "@" + d.span().line();
+  }
+
+  /** The names of the pods, services and policies declared, as {@code kind/name}. */
+  private static List<String> declared(List<Decl> decls) {
+    List<String> out = new ArrayList<>();
+    for (Decl d : decls) {
+      if (d instanceof Decl.Namespace ns) {
+        for (Decl m : ns.members()) {
+          if (m instanceof Decl.Container c) {
+            out.add("pod/" + c.name().text());
+          } else if (m instanceof Decl.Service s) {
+            out.add("service/" + s.name().text());
+          } else if (m instanceof Decl.Policy p) {
+            out.add("policy/" + p.name().text());
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void anObjectWithAnErrorIsToldAndLeftOutAndTheOthersAreDeclared() {
+    String pod = """
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Pod
+            metadata:
+              name: api
+              labels:
+                app: api
+            spec:
+              containers:
+                - name: api
+          - apiVersion: v1
+            kind: Pod
+            metadata:
+              name: [db]
+          - apiVersion: v1
+            kind: Pod
+            metadata:
+              name: cache
+              namespace: {a: b}
+        """;
+    List<Decl> decls = new ArrayList<>();
+    List<String> diags = read(join(deployment(true), BAD_SERVICE, BAD_POLICY, SERVICE, pod), decls);
+    assertEquals(List.of("NETC105@22", "NETC105@33", "NETC020@61", "NETC021@65", "NETC020@66"), diags);
+    assertEquals(List.of("pod/web-1", "pod/api", "service/web"), declared(decls),
+        "the bad Service, the bad policy and the two bad items are left out (`cache`, whose namespace"
+            + " does not read, is still read for its other errors: it has no `spec`); the rest is read");
+  }
+
+  @Test
+  void errorsOfTheFrontEndAndOfTheResolverAreToldTogether() {
+    String badLabel = BAD_POLICY.replace("policyTypes: [Sideways]",
+        "podSelector:\n    matchLabels:\n      app: \"web server\"");
+    assertEquals(List.of("NETC105@22"), read(join(deployment(true), BAD_SERVICE), new ArrayList<>()));
+    assertEquals(List.of("NETC105@22", "NETC107@35"), lint(join(deployment(true), BAD_SERVICE, badLabel)),
+        "the policy's invalid label (the resolver's) is told beside the Service's unknown type");
+  }
+
+  @Test
+  void aPortNameNoPodHasIsNotToldWhenAWorkloadIsLeftOut() {
+    // the Deployment's pods name `http`: left out, they may be the pods the Service means
+    assertEquals(List.of("NETC021@12"), read(join(deployment(false), SERVICE), new ArrayList<>()));
+    // with the Deployment read and no pod naming the port, NETC025 is told
+    String other = deployment(true).replace("name: http", "name: metrics");
+    assertEquals(List.of("NETC025@26"), read(join(other, SERVICE), new ArrayList<>()));
+    // a Service or a policy left out has no pods: the port name is still told missing
+    assertEquals(List.of("NETC025@26", "NETC105@33"), read(join(other, SERVICE, BAD_SERVICE), new ArrayList<>()));
+    // a document that does not name its kind may be a workload
+    assertEquals(List.of("NETC021@1"), read(join("apiVersion: v1\nmetadata: {name: x}\n", SERVICE), new ArrayList<>()));
+  }
+
+  @Test
+  void checksThatConcludeFromWhatIsMissingWaitForEveryObject() {
+    String canary = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: canary
+          labels:
+            app: web
+        spec:
+          containers:
+            - name: web
+              ports:
+                - containerPort: 9090
+        """;
+    String policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: web
+        spec:
+          podSelector:
+            matchLabels:
+              app: web
+          ingress:
+            - ports:
+                - port: 8080
+        """;
+    String other = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: db
+        spec:
+          containers:
+            - name: db
+        """;
+    // every object reads: the policy admits a port its pods do not serve (NETC223), and pod `db`
+    // is isolated by no policy (NETC404)
+    assertEquals(List.of("NETC223@22", "NETC404@16"), lint(join(canary, policy, other)).stream().sorted().toList());
+    // the Deployment, whose pods serve 8080, is left out: neither is told
+    assertEquals(List.of("NETC021@12"), lint(join(deployment(false), canary, policy, other)));
+    // nor is a suppression of them, which matches nothing now, told unused (NETC112)
+    String suppressed = "# netc:ignore NETC404 \"db takes connections from everyone\"\n" + other;
+    assertEquals(List.of("NETC021@12"), lint(join(deployment(false), canary, policy, suppressed)));
+  }
+
+  @Test
+  void aDocumentWithAKeyGivenTwiceIsLeftOutAlone() {
+    List<Decl> decls = new ArrayList<>();
+    String twice = BAD_SERVICE.replace("  type: Cluster\n", "").replace("  ports:", "  selector:\n    app: x\n  ports:");
+    assertEquals(List.of("NETC010@24"), read(join(deployment(true), twice, SERVICE), decls));
+    assertEquals(List.of("pod/web-1", "service/web"), declared(decls));
+    assertEquals(List.of("NETC010@24"), lint(join(deployment(true), twice, SERVICE)));
+  }
+}
