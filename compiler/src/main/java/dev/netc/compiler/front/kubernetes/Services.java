@@ -74,6 +74,9 @@ final class Services {
       return Optional.empty();
     }
     if (type.get().equals("ExternalName")) {
+      if (!withoutClusterIps(o, spec.get())) {
+        return Optional.empty();
+      }
       f.diags().add(Diagnostic.of(Code.NETC024, typeWord.get().span(), o.describe() + " is an"
           + " ExternalName Service, a DNS alias for a name outside the cluster, so it is left out"));
       return Optional.empty();
@@ -282,6 +285,7 @@ final class Services {
       families.add(w.get());
     }
     List<Word> ips = clusterIps(f, spec);
+    firstClusterIpAgrees(o, spec);
     Optional<At> policyAt = Fields.get(spec, "ipFamilyPolicy");
     Optional<Word> policyWord = policyAt.flatMap(f::scalar);
     Optional<String> policy = policyWord.isEmpty()
@@ -317,6 +321,56 @@ final class Services {
       return Optional.empty();
     }
     return Optional.of(new Families(families, familiesAt, policyAt, policy.get()));
+  }
+
+  /**
+   * Whether an ExternalName Service gives none of {@code clusterIP}, {@code clusterIPs}, {@code
+   * ipFamilies} and {@code ipFamilyPolicy}: it is a DNS alias, with no address of its own, and the
+   * API refuses a Service that creates one with them ("may not be set for ExternalName
+   * services"); each given is NETC020. An empty {@code clusterIP} or list is none.
+   */
+  private static boolean withoutClusterIps(KubeObject o, Map<String, At> spec) {
+    Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    boolean none = true;
+    for (String key : List.of("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")) {
+      Optional<At> at = Fields.get(spec, key);
+      boolean given = at.isPresent() && switch (key) {
+        case "clusterIP" -> quiet.scalar(at.get()).map(w -> !w.text().isEmpty()).orElse(true);
+        case "clusterIPs", "ipFamilies" -> !(at.get().node() instanceof org.snakeyaml.engine.v2.nodes.SequenceNode s)
+            || !s.getValue().isEmpty();
+        default -> true;
+      };
+      if (given) {
+        o.f().malformed(at.get(), "`" + key + "` may not be set for ExternalName " + o.describe()
+            + ", which has no cluster IP: it is a DNS alias for its `externalName`",
+            "remove `" + key + "`, or give the Service another `type` if it is to have a cluster IP");
+        none = false;
+      }
+    }
+    return none;
+  }
+
+  /**
+   * {@code clusterIPs} and {@code clusterIP} given together: the first of {@code clusterIPs} must
+   * be {@code clusterIP}, written the same, as the API requires ("first value must match
+   * `clusterIP`"); else NETC020. (The API fills {@code clusterIPs} in from {@code clusterIP}
+   * alone.) What is wrong with either otherwise is told where they are read.
+   */
+  private static void firstClusterIpAgrees(KubeObject o, Map<String, At> spec) {
+    Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    Optional<Word> single = Fields.get(spec, "clusterIP").flatMap(quiet::scalar)
+        .filter(w -> !w.text().isEmpty());
+    List<At> list = Fields.get(spec, "clusterIPs").map(quiet::list).orElse(List.of());
+    Optional<Word> first = list.stream().findFirst().flatMap(quiet::scalar);
+    if (single.isEmpty() || first.isEmpty() || first.get().text().equals(single.get().text())) {
+      return;
+    }
+    o.f().diags().add(Diagnostic.of(Code.NETC020, first.get().span(), "`clusterIPs[0]` of "
+            + o.describe() + " is `" + first.get().text() + "`, but `clusterIP` is `"
+            + single.get().text() + "`: the first of `clusterIPs` must be `clusterIP`")
+        .withRelated(single.get().span(), "`clusterIP` given here")
+        .withHint("write the same address first in `clusterIPs` as in `clusterIP`, or give `clusterIP`"
+            + " alone for a Service of one address"));
   }
 
   /**

@@ -221,4 +221,34 @@ class KubernetesFrontendTest {
     assertEquals(List.of("pod/web-1", "service/web"), declared(decls));
     assertEquals(List.of("NETC010@24"), lint(join(deployment(true), twice, SERVICE)));
   }
+
+  /** A Service of {@code type} with the spec lines {@code fields}, selecting the Deployment's pods. */
+  private static String service(String type, String fields) {
+    return "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  type: " + type + "\n"
+        + fields.indent(2) + "  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: 8080\n";
+  }
+
+  @Test
+  void theFirstOfClusterIpsIsClusterIpWrittenTheSame() {
+    String ok = "clusterIP: 10.96.0.30\nclusterIPs: [10.96.0.30, fd00:96::30]\nipFamilyPolicy: RequireDualStack";
+    assertEquals(List.of(), read(service("ClusterIP", ok), new ArrayList<>()));
+    assertEquals(List.of(), read(service("ClusterIP", "clusterIP: None\nclusterIPs: [None]"), new ArrayList<>()));
+    assertEquals(List.of("NETC020@8"), read(service("ClusterIP", "clusterIP: 10.96.0.30\nclusterIPs: [10.96.0.31]"),
+        new ArrayList<>()));
+    // the API compares them as text: the same address written otherwise is another value
+    assertEquals(List.of("NETC020@8"), read(service("NodePort", "clusterIP: fd00:96::30\nclusterIPs: [\"fd00:96:0::30\"]"),
+        new ArrayList<>()));
+    assertEquals(List.of("NETC020@8"), read(service("ClusterIP", "clusterIP: None\nclusterIPs: [10.96.0.31]"),
+        new ArrayList<>()));
+  }
+
+  @Test
+  void anExternalNameServiceHasNoClusterIpNorFamilies() {
+    String alias = "externalName: db.example.com\n";
+    assertEquals(List.of("NETC024@6"), read(service("ExternalName", alias + "clusterIP: \"\"\nclusterIPs: []\nipFamilies: []"),
+        new ArrayList<>()), "empty values are none");
+    assertEquals(List.of("NETC020@8"), read(service("ExternalName", alias + "clusterIP: None"), new ArrayList<>()));
+    assertEquals(List.of("NETC020@8", "NETC020@9"), read(service("ExternalName", alias + "ipFamilies: [IPv9]\nipFamilyPolicy: Sometimes"),
+        new ArrayList<>()), "the families are not read, only refused");
+  }
 }
