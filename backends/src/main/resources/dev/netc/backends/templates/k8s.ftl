@@ -145,6 +145,8 @@ spec:
   clusterIP: ${s.clusterIPs[0]}
 <#else>
 <#if s.clusterIPs?size gt 0>
+<#-- the API server takes clusterIPs only with clusterIP, its first (NETC020 on import) -->
+  clusterIP: ${s.clusterIPs[0]}
   clusterIPs: [${s.clusterIPs?join(", ")}]
 </#if>
 <#if s.ipFamilies?size gt 0>

@@ -354,7 +354,8 @@ final class Services {
    * {@code clusterIPs} and {@code clusterIP} given together: the first of {@code clusterIPs} must
    * be {@code clusterIP}, written the same, as the API requires ("first value must match
    * `clusterIP`"); else NETC020. (The API fills {@code clusterIPs} in from {@code clusterIP}
-   * alone.) What is wrong with either otherwise is told where they are read.
+   * alone, but not the other way: {@code clusterIPs} without {@code clusterIP} is NETC020 too.)
+   * What is wrong with either otherwise is told where they are read.
    */
   private static void firstClusterIpAgrees(KubeObject o, Map<String, At> spec) {
     Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
@@ -362,6 +363,15 @@ final class Services {
         .filter(w -> !w.text().isEmpty());
     List<At> list = Fields.get(spec, "clusterIPs").map(quiet::list).orElse(List.of());
     Optional<Word> first = list.stream().findFirst().flatMap(quiet::scalar);
+    if (single.isEmpty() && first.isPresent() && !first.get().text().isEmpty()) {
+      // the API fills clusterIPs in from clusterIP, never the other way: clusterIPs alone is
+      // refused (its first does not match the empty clusterIP)
+      o.f().diags().add(Diagnostic.of(Code.NETC020, first.get().span(), "`clusterIPs` of " + o.describe()
+              + " without `clusterIP`: the API takes `clusterIPs` only with `clusterIP`, its first address")
+          .withHint("add `clusterIP: " + first.get().text() + "` beside `clusterIPs`, as `kubectl get -o yaml`"
+              + " prints a Service"));
+      return;
+    }
     if (single.isEmpty() || first.isEmpty() || first.get().text().equals(single.get().text())) {
       return;
     }
