@@ -25,8 +25,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code netc import compose|k8s FILE}: reads a Compose or Kubernetes file with its front end and
- * prints the same declarations as {@code .netc} source, in canonical form.
+ * {@code netc import [compose|k8s] FILE}: reads a Compose or Kubernetes file with its front end
+ * and prints the same declarations as {@code .netc} source, in canonical form. Without the
+ * format, the file's content tells it, as for {@code netc lint}.
  */
 @Command(
     name = "import",
@@ -45,11 +46,16 @@ final class ImportCommand implements Callable<Integer> {
 
   private final Netc.Context ctx;
 
-  @Parameters(index = "0", paramLabel = "FORMAT", description = "compose, or k8s (also: kubernetes).")
+  @Parameters(arity = "1..2", paramLabel = "[FORMAT] FILE", hideParamSyntax = true, description =
+      "FORMAT: compose, or k8s (also: kubernetes); without it, told from the file's content"
+      + " (a folder, or files separated by `,`: Kubernetes manifests). FILE: the YAML file to"
+      + " import; for k8s, also a folder of manifests, or files and folders separated by `,`,"
+      + " read as one.")
+  List<String> words;
+
+  /** The format named, or told from the file ({@link #formatOf}). */
   String format;
 
-  @Parameters(index = "1", paramLabel = "FILE", description = "The YAML file to import; for k8s,"
-      + " also a folder of manifests, or files and folders separated by `,`, read as one.")
   String file;
 
   @Mixin Inputs.Options input;
@@ -62,6 +68,19 @@ final class ImportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (words.size() > 2) {
+      throw new Netc.UserError("unexpected `" + words.get(2) + "`: `netc import [FORMAT] FILE` reads one input"
+          + " (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)");
+    }
+    if (words.size() == 2) {
+      format = words.get(0);
+      file = words.get(1);
+    } else if (FORMATS.containsKey(words.get(0)) && !Files.exists(ctx.fs().getPath(words.get(0)))) {
+      throw new Netc.UserError("missing FILE: `netc import " + words.get(0) + " FILE`");
+    } else {
+      file = words.get(0);
+      format = formatOf(file);
+    }
     String name = FORMATS.get(format);
     if (name == null) {
       throw new Netc.UserError("unknown format `" + format + "`: expected `compose` or `k8s`");
@@ -175,6 +194,35 @@ final class ImportCommand implements Callable<Integer> {
   }
 
   /** The file's text, or empty after printing why it cannot be used. */
+  /**
+   * The format of {@code file} when the command line names none: Kubernetes for a folder or a
+   * list ({@code a.yaml,b.yaml}), which only manifests can be; else the front end that accepts
+   * the file, as {@code netc lint} tells them apart. One that none accepts (or that cannot be
+   * read) is a one-line error naming the formats.
+   */
+  private String formatOf(String file) {
+    Path p = ctx.fs().getPath(file);
+    if (file.contains(",") && !Files.exists(p) || Files.isDirectory(p)) {
+      return "k8s";
+    }
+    SourceFile source;
+    try {
+      source = SourceReader.read(p, file).file().orElse(null);
+    } catch (IOException e) {
+      throw new Netc.UserError("cannot read `" + file + "`: " + SourceReader.reason(e));
+    }
+    Optional<Frontend> f = source == null ? Optional.empty()
+        : ctx.frontends().stream().filter(x -> TITLES.containsKey(x.name()) && x.accepts(source)).findFirst();
+    if (f.isEmpty() && file.endsWith(".netc")) {
+      throw new Netc.UserError("`" + file + "` is netc source already: `netc import` reads Compose and Kubernetes YAML");
+    }
+    if (f.isEmpty()) {
+      throw new Netc.UserError("`" + file + "` is neither a Compose nor a Kubernetes file that netc can tell;"
+          + " name its format: `netc import compose " + file + "` or `netc import k8s " + file + "`");
+    }
+    return f.get().name().equals("kubernetes") ? "k8s" : "compose";
+  }
+
   private Optional<SourceFile> read(Path path) {
     String file = path.toString();
     try {

@@ -113,6 +113,39 @@ class ImportCommandTest {
         + " read by `netc import compose`\n"), cli.run("import", "k8s", "compose.yaml"));
   }
 
+  /**
+   * Without FORMAT, the front end that accepts the file reads it (as {@code netc lint} tells
+   * them apart); a folder is Kubernetes manifests; a file none accepts, a {@code .netc} file, a
+   * format without a file and a third word are one-line errors.
+   */
+  @Test
+  void withoutAFormatTheFileTellsIt() {
+    CliRunner cli = cli();
+    cli.write("docker-compose.yml", FAKE);
+    CliRunner.Result r = cli.run("import", "docker-compose.yml");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().startsWith("# Imported from docker-compose.yml by `netc import compose`.\n"), r.out());
+    assertEquals(cli.run("import", "compose", "docker-compose.yml").out(), r.out());
+    r = cli.run("import", "k8s");
+    assertEquals(new CliRunner.Result(1, "", "netc: missing FILE: `netc import k8s FILE`\n"), r, "the format alone");
+    cli.write("compose", FAKE);
+    r = cli.run("import", "compose");
+    assertEquals(0, r.status(), "a file named compose is a file: " + r.err());
+    assertTrue(r.out().startsWith("# Imported from compose by `netc import compose`.\n"), r.out());
+    cli.write("notes.yaml", "hello: world\n");
+    assertEquals(new CliRunner.Result(1, "", "netc: `notes.yaml` is neither a Compose nor a Kubernetes file that netc"
+        + " can tell; name its format: `netc import compose notes.yaml` or `netc import k8s notes.yaml`\n"),
+        cli.run("import", "notes.yaml"));
+    cli.write("shop.netc", "topology shop\n");
+    assertEquals(new CliRunner.Result(1, "", "netc: `shop.netc` is netc source already: `netc import` reads"
+        + " Compose and Kubernetes YAML\n"), cli.run("import", "shop.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: unexpected `b.yaml`: `netc import [FORMAT] FILE` reads one"
+        + " input (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)\n"),
+        cli.run("import", "compose", "a.yaml", "b.yaml"));
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.yaml`: no such file\n"),
+        cli.run("import", "nope.yaml"));
+  }
+
   @Test
   void unknownFormatsMissingFrontEndsAndMissingFilesAreOneLineErrors() {
     CliRunner cli = cli();
