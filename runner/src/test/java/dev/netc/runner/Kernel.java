@@ -151,10 +151,8 @@ final class Kernel {
   /** Removes every namespace {@code S} and {@code S-*}, their /etc/netns folders and records. */
   static void removeSandbox(String s, Path stateDir) {
     List<String> del = new ArrayList<>();
-    for (String n : new LiveReader(EXEC, Runner.ETC_NETNS).namespaces()) {
-      if (n.equals(s) || n.startsWith(s + "-")) {
-        del.add("netns del " + n);
-      }
+    for (String n : namespacesOf(s)) {
+      del.add("netns del " + n);
     }
     if (!del.isEmpty()) {
       EXEC.run(List.of("ip", "-force", "-batch", "-"), String.join("\n", del) + "\n");
@@ -179,16 +177,13 @@ final class Kernel {
     }
   }
 
-  /** The namespaces of sandbox {@code s}: {@code S} and {@code S-*}. */
+  /**
+   * The namespaces of sandbox {@code s}: {@code S} and {@code S-*}, as {@code ip netns list}
+   * names them (a {@link RunnerException} when it fails: never an empty set for no answer).
+   */
   static java.util.Set<String> namespacesOf(String s) {
-    java.util.Set<String> out = new java.util.TreeSet<>();
-    for (String l : run("ip", "netns", "list").out().split("\n")) {
-      String n = l.split(" ")[0];
-      if (n.equals(s) || n.startsWith(s + "-")) {
-        out.add(n);
-      }
-    }
-    return out;
+    return new LiveReader(EXEC, Runner.ETC_NETNS).namespaces().stream().filter(n -> n.equals(s) || n.startsWith(s + "-"))
+        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
   }
 
   static CommandExecutor.Result run(String... argv) {
