@@ -132,11 +132,6 @@ class DriversKernelTest extends SandboxTest {
     return Kernel.targets(t, s);
   }
 
-  private Set<String> namespaces() {
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
-  }
-
   /** Whether the kernel can make a link of {@code type} (a scratch namespace, removed at once). */
   private String lacks(String what, String... batch) {
     String scratch = s + "-probe";
@@ -176,7 +171,7 @@ class DriversKernelTest extends SandboxTest {
     assertTrue(e.getMessage().startsWith("read back after apply, 4 objects are missing or not as desired: "), e.getMessage());
     assertTrue(e.getMessage().contains("link:" + s + "-host_h1:vx-mesh (mtu 1450 -> 1500)"), e.getMessage());
     assertTrue(e.getMessage().endsWith("; " + Runner.TUNNEL_MTU + "; rolled back, sandbox " + s + " is as before"), e.getMessage());
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   @Test
@@ -188,7 +183,7 @@ class DriversKernelTest extends SandboxTest {
     List<Runner.Target> ts = targets(compile(String.format(OVERLAY, "encrypted")));
     RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(ts));
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
     // the sandbox's IPsec secret, made for the keys, went with the sandbox, as destroy removes it
     assertFalse(Files.exists(stateDir.resolve(s + ".ipsec.secret")), "the secret of a sandbox that is gone");
   }
@@ -200,7 +195,7 @@ class DriversKernelTest extends SandboxTest {
     System.out.printf("overlay apply in %s: %d changes, %d processes, %d ms%n", s,
         first.plan().changes().size(), first.processes(), first.millis());
     assertEquals(Set.of(s, s + "-outside", s + "-host_h1", s + "-host_h2", s + "-a1", s + "-a2", s + "-b1", s + "-b2"),
-        namespaces());
+        Kernel.namespacesOf(s));
     assertTrue(Kernel.run("ip", "-n", s + "-host_h1", "-d", "link", "show", "vx-mesh").out().contains("vxlan id"),
         "h1 has the tunnel");
     assertTrue(Kernel.run("bridge", "-n", s + "-host_h1", "fdb", "show", "dev", "vx-mesh").out()
@@ -316,7 +311,7 @@ class DriversKernelTest extends SandboxTest {
     assertTrue(Kernel.run("bridge", "-n", h1, "fdb", "show", "dev", "vx-mesh").out().contains("dst "));
 
     runner.destroy(ts);
-    assertEquals(Set.of(), namespaces(), "destroy removes the hosts, the underlay and the sandbox");
+    assertEquals(Set.of(), Kernel.namespacesOf(s), "destroy removes the hosts, the underlay and the sandbox");
     for (String n : names) {
       assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-" + n)), "/etc/netns/" + s + "-" + n);
     }
@@ -349,7 +344,7 @@ class DriversKernelTest extends SandboxTest {
     assertTrue(e.getMessage().startsWith("ip -n " + s + " -batch - failed: Error: Unknown device type. (line "), e.getMessage());
     assertTrue(e.getMessage().endsWith(": `link add link eth0 name eth0.10 type vlan id 10`); rolled back, sandbox "
         + s + " is as before"), e.getMessage());
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   @Test
@@ -374,7 +369,7 @@ class DriversKernelTest extends SandboxTest {
     assertEquals(parent, mac, "the member has its parent's MAC address");
     assertTrue(runner.plan(ts).empty(), () -> runner.plan(ts).text());
     runner.destroy(ts);
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   private void macvlan(Topology t, String parent) throws Exception {
@@ -382,7 +377,7 @@ class DriversKernelTest extends SandboxTest {
     Runner.Outcome first = runner.apply(ts);
     System.out.printf("macvlan apply in %s: %d changes, %d processes, %d ms%n", s,
         first.plan().changes().size(), first.processes(), first.millis());
-    assertEquals(Set.of(s, s + "-outside", s + "-m1", s + "-m2", s + "-q1", s + "-q2"), namespaces());
+    assertEquals(Set.of(s, s + "-outside", s + "-m1", s + "-m2", s + "-q1", s + "-q2"), Kernel.namespacesOf(s));
     String details = Kernel.run("ip", "-n", s + "-m1", "-d", "link", "show", "eth0").out();
     assertTrue(details.contains("macvlan mode bridge"), details);
     assertTrue(details.contains("link/ether 02:42:c0:00:02:02"), "the MAC derives from the address: " + details);
@@ -424,6 +419,6 @@ class DriversKernelTest extends SandboxTest {
     Runner.Outcome second = runner.apply(ts);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     runner.destroy(ts);
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 }
