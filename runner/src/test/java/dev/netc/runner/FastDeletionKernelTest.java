@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -39,11 +38,6 @@ class FastDeletionKernelTest extends SandboxTest {
     Path file = dir.resolve("fastdel.netc");
     Files.writeString(file, src);
     return Kernel.target(new Compiler().compile(file).topology().orElseThrow(), s);
-  }
-
-  private Set<String> namespaces() {
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** The links of namespace {@code ns}, name to ifindex. */
@@ -79,7 +73,7 @@ class FastDeletionKernelTest extends SandboxTest {
     Runner.Outcome gone = r.destroy(t);
     System.out.printf("destroy of 30 containers: %d processes, %d ms%n", gone.processes(), gone.millis());
     assertTrue(gone.notes().stream().anyMatch(n -> n.contains("kept sandbox")), gone.notes()::toString);
-    assertEquals(Set.of(s, s + "-outside"), namespaces());
+    assertEquals(Set.of(s, s + "-outside"), Kernel.namespacesOf(s));
     assertEquals(Set.of("lo", "uplink", "foreign0"), links(s).keySet(), "no veth, no bridge of the topology left in S");
     assertEquals(List.of("link del br-net"), linkDeletions(recorded, 0),
         "the veths went with their namespaces, only the bridge was deleted");
@@ -109,7 +103,7 @@ class FastDeletionKernelTest extends SandboxTest {
     assertEquals(3, o.plan().changes().stream().filter(c -> c.action() == Change.Action.DELETE
         && c.id().kind() == dev.netc.backends.plan.ObjectId.Kind.NAMESPACE).count(), o.plan()::text);
     assertEquals(List.of(), linkDeletions(recorded, 0), "the removed veths went with their namespaces");
-    Set<String> ns = namespaces();
+    Set<String> ns = Kernel.namespacesOf(s);
     for (int i = 8; i <= 10; i++) {
       assertFalse(ns.contains(s + "-c" + i), s + "-c" + i + " is gone");
     }
