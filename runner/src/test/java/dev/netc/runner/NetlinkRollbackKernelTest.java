@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -46,7 +44,7 @@ class NetlinkRollbackKernelTest extends SandboxTest {
     // without it: `netns exec NS ip ...` lines of an `ip -batch`), and none ran with `-n S-...`
     assertTrue(recorded.calls().stream().noneMatch(c -> c.argv().contains("nsenter") || c.stdin().contains("netns exec " + s + "-")
         || c.argv().stream().anyMatch(a -> a.startsWith(s + "-") && !a.equals(s + "-outside"))), () -> recorded.calls().toString());
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
     try (var dirs = Files.list(Runner.ETC_NETNS)) {
       assertEquals(List.of(), dirs.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
     } catch (java.io.IOException x) {
@@ -75,7 +73,7 @@ class NetlinkRollbackKernelTest extends SandboxTest {
       System.out.println("file rollback: " + e.getMessage());
       assertEquals("cannot write /etc/netns/" + s + "-db/hosts: " + taken + " is not a folder; rolled back, sandbox " + s
           + " is as before", e.getMessage());
-      assertEquals(Set.of(), namespaces());
+      assertEquals(Set.of(), Kernel.namespacesOf(s));
       try (var dirs = Files.list(Runner.ETC_NETNS)) {
         assertEquals(List.of(taken), dirs.filter(p -> p.getFileName().toString().startsWith(s + "-")).toList());
       }
@@ -105,16 +103,11 @@ class NetlinkRollbackKernelTest extends SandboxTest {
           + "-db:/etc/netns/" + s + "-db/hosts (no mark)"), e.getMessage());
       RunnerException a = assertThrows(RunnerException.class, () -> runner.apply(t));
       assertEquals(e.getMessage(), a.getMessage());
-      assertEquals(Set.of(), namespaces());
+      assertEquals(Set.of(), Kernel.namespacesOf(s));
       assertTrue(Files.exists(pipe) && !Files.isRegularFile(pipe), "the pipe is left alone");
     } finally {
       Files.deleteIfExists(pipe);
       Files.deleteIfExists(dir);
     }
-  }
-
-  private Set<String> namespaces() {
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
   }
 }
