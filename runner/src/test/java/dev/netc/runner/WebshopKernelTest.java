@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -33,11 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class WebshopKernelTest extends SandboxTest {
   private static final Topology WEBSHOP = Kernel.compile("examples/webshop.netc");
-
-  private Set<String> namespaces() {
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
-  }
 
   @Test
   void applyTrafficIdempotenceForeignObjectsAndDestroy() throws Exception {
@@ -62,7 +56,7 @@ class WebshopKernelTest extends SandboxTest {
         first.plan().changes().size(), first.processes(), first.millis());
     assertFalse(first.plan().empty());
     assertEquals(Set.of(s, s + "-outside", s + "-foreign", s + "-web", s + "-api-1", s + "-api-2", s + "-db"),
-        namespaces());
+        Kernel.namespacesOf(s));
 
     // real traffic, as the model says
     Reachability model = new Reachability(WEBSHOP);
@@ -96,7 +90,7 @@ class WebshopKernelTest extends SandboxTest {
 
     Runner.Outcome gone = runner.destroy(t);
     assertTrue(gone.notes().stream().anyMatch(n -> n.contains("kept sandbox")), gone.notes()::toString);
-    assertEquals(Set.of(s, s + "-outside", s + "-foreign"), namespaces());
+    assertEquals(Set.of(s, s + "-outside", s + "-foreign"), Kernel.namespacesOf(s));
     assertTrue(Kernel.run("ip", "-n", s, "link", "show", "foreign0").ok(), "the foreign link survives");
     assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).tables(s).contains("inet netc_webshop"));
     for (String ep : List.of("web", "api-1", "api-2", "db")) {
@@ -129,7 +123,7 @@ class WebshopKernelTest extends SandboxTest {
     }
     assertTrue(runner.plan(t).empty());
     runner.destroy(t);
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   @Test
@@ -141,7 +135,7 @@ class WebshopKernelTest extends SandboxTest {
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(t));
     assertTrue(e.getMessage().contains("injected failure") && e.getMessage().contains("as before"), e.getMessage());
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
     assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-web")));
 
     runner.apply(t);
@@ -157,7 +151,7 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(Kernel.connects(s + "-api-2", "10.20.0.5", 5432) == false, "no listener, so no connection");
 
     runner.destroy(t);
-    assertEquals(Set.of(), namespaces(), "destroy removes the sandbox netc made when nothing foreign is left");
+    assertEquals(Set.of(), Kernel.namespacesOf(s), "destroy removes the sandbox netc made when nothing foreign is left");
   }
 
   private int ifindex(String ns, String link) {
@@ -304,7 +298,7 @@ class WebshopKernelTest extends SandboxTest {
 
     runner.apply(target);
     assertTrue(runner.plan(target).empty(), () -> runner.plan(target).text());
-    assertFalse(namespaces().contains(s + "-db"));
+    assertFalse(Kernel.namespacesOf(s).contains(s + "-db"));
     assertFalse(Files.exists(Runner.ETC_NETNS.resolve(s + "-db")));
     assertFalse(Kernel.run("ip", "netns", "exec", s + "-web", "getent", "hosts", "db").ok(), "db no longer resolves");
   }
@@ -317,7 +311,7 @@ class WebshopKernelTest extends SandboxTest {
     Files.writeString(file, "topology other\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
         + "container worker {\n  attach side\n}\n");
     Runner.Target other = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
-    Set<String> namespaces = namespaces();
+    Set<String> namespaces = Kernel.namespacesOf(s);
     String links = links();
 
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> argv.contains("nft") && argv.contains("-f")
@@ -325,7 +319,7 @@ class WebshopKernelTest extends SandboxTest {
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(other));
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    assertEquals(namespaces, namespaces());
+    assertEquals(namespaces, Kernel.namespacesOf(s));
     assertEquals(links, links());
     assertTrue(failing.calls().stream().flatMap(c -> c.stdin().lines()).noneMatch(l -> l.startsWith("link del ve-")),
         "the worker's veth went with its namespace, not by a link del");
@@ -339,10 +333,10 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(gone.notes().stream().anyMatch(n -> n.startsWith("kept sandbox " + s + ": it still holds namespace ")
         && n.contains(", table inet netc_" + WEBSHOP.name()) && n.endsWith("; they are topology " + WEBSHOP.name()
         + "'s (`netc destroy` with its file removes them)")), gone.notes()::toString);
-    assertEquals(namespaces, namespaces());
+    assertEquals(namespaces, Kernel.namespacesOf(s));
     assertTrue(runner.plan(shop).empty(), "the web shop is untouched by the other's destroy");
     runner.destroy(shop);
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   @Test
@@ -359,7 +353,7 @@ class WebshopKernelTest extends SandboxTest {
       runner.destroy(t);
       long ms = (System.nanoTime() - start) / 1_000_000;
       System.out.printf("destroy with web's namespace held by a process: %d ms%n", ms);
-      assertEquals(Set.of(), namespaces(), "no namespace of the sandbox is left by name");
+      assertEquals(Set.of(), Kernel.namespacesOf(s), "no namespace of the sandbox is left by name");
       assertTrue(held.isAlive(), "the process itself is left alone");
       String inside = Kernel.run("nsenter", "--net=/proc/" + held.pid() + "/ns/net", "ip", "-br", "link").out();
       assertEquals(List.of("lo"), inside.lines().map(l -> l.split("\\s+")[0]).toList(),
@@ -376,7 +370,7 @@ class WebshopKernelTest extends SandboxTest {
     java.nio.file.Path hosts = Runner.ETC_NETNS.resolve(s + "-web").resolve("hosts");
     java.nio.file.Files.writeString(hosts, "10.0.0.1 myhost\n" + java.nio.file.Files.readString(hosts));
     Runner.Outcome o = runner.destroy(t);
-    assertEquals(Set.of(), namespaces());
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
     assertTrue(java.nio.file.Files.exists(hosts), "not netc's to remove any more");
     assertTrue(o.notes().contains("kept /etc/netns/" + s + "-web/hosts: not marked as netc's (edited by hand above its first"
         + " line?); a later apply refuses to write over it: remove by hand what is not needed"), o.notes()::toString);
@@ -428,7 +422,7 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W2", "198.18.0.2").ok(), "again after the repair");
 
     runner.destroy(t);
-    assertEquals(Set.of(s), namespaces(), "S was not netc's: it stays, S-outside goes");
+    assertEquals(Set.of(s), Kernel.namespacesOf(s), "S was not netc's: it stays, S-outside goes");
     assertEquals(found, Kernel.EXEC.run(sysctls, "").out(), "its sysctls have the values they had before netc");
     assertEquals("lo", Kernel.run("ip", "-n", s, "-br", "link").out().strip().split("\\s+")[0]);
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "only its loopback is left");
@@ -440,7 +434,7 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "-n", s, "link", "add", "uplink", "type", "bridge").ok());
     RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(Kernel.target(WEBSHOP, s)));
     assertTrue(e.getMessage().contains("link uplink of sandbox " + s + ", the sandbox's own (no mark)"), e.getMessage());
-    assertEquals(Set.of(s), namespaces());
+    assertEquals(Set.of(s), Kernel.namespacesOf(s));
     assertTrue(Kernel.run("ip", "-n", s, "link", "show", "uplink").ok(), "left as it was");
   }
 
@@ -453,7 +447,7 @@ class WebshopKernelTest extends SandboxTest {
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(Kernel.target(WEBSHOP, s)));
     assertEquals("ip -batch - failed: injected failure; rolled back, sandbox " + s + " is as before", e.getMessage());
-    assertEquals(Set.of(s), namespaces());
+    assertEquals(Set.of(s), Kernel.namespacesOf(s));
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "no uplink left in S");
   }
 
@@ -465,7 +459,7 @@ class WebshopKernelTest extends SandboxTest {
     Runner broken = new Runner(failing, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
     RunnerException e = assertThrows(RunnerException.class, () -> broken.apply(Kernel.target(WEBSHOP, s)));
     assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
-    assertEquals(Set.of(s), namespaces());
+    assertEquals(Set.of(s), Kernel.namespacesOf(s));
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "no uplink left in S");
     assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).changes().stream().noneMatch(c -> c.action() != Change.Action.CREATE
         && c.action() != Change.Action.UPDATE), "nothing of the topology is left to delete");
@@ -483,7 +477,7 @@ class WebshopKernelTest extends SandboxTest {
     Runner.Target t = Kernel.target(WEBSHOP, s);
     RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(t));
     assertTrue(e.getMessage().contains("namespace:(host):" + s + "-web"), e.getMessage());
-    assertEquals(Set.of(s + "-web"), namespaces());
+    assertEquals(Set.of(s + "-web"), Kernel.namespacesOf(s));
     ObjectId id = new ObjectId(ObjectId.Kind.NAMESPACE, "", s + "-web");
     assertFalse(new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).read(new Sandbox(s), "webshop", List.of()).has(id));
   }
