@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -122,16 +121,11 @@ class ServicesKernelTest {
     return out;
   }
 
-  private Set<String> namespaces() {
-    return new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
-  }
-
   private void idempotentAndDestroyed() {
     Runner.Outcome second = runner.apply(target);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     runner.destroy(target);
-    assertEquals(Set.of(), namespaces(), "destroy removes every namespace, the sandbox's too");
+    assertEquals(Set.of(), Kernel.namespacesOf(s), "destroy removes every namespace, the sandbox's too");
     assertFalse(java.nio.file.Files.exists(Runner.ETC_NETNS.resolve(s + "-client")));
   }
 
