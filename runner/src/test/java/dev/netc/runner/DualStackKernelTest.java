@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -176,9 +174,7 @@ class DualStackKernelTest {
 
     assertTrue(runner.apply(target).plan().empty(), "a second apply changes nothing");
     runner.destroy(target);
-    Set<String> left = new LiveReader(Kernel.EXEC, Runner.ETC_NETNS).namespaces().stream()
-        .filter(n -> n.equals(s) || n.startsWith(s + "-")).collect(Collectors.toCollection(TreeSet::new));
-    assertEquals(Set.of(), left);
+    assertEquals(Set.of(), Kernel.namespacesOf(s));
   }
 
   /** The dual-stack topology, compiled from a file (element comments name it). */
