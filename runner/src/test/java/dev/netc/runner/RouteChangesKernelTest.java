@@ -39,6 +39,11 @@ class RouteChangesKernelTest extends SandboxTest {
     return Kernel.target(t, s);
   }
 
+  /** Container a of 10.1.0.10 on dual-stack network n (10.1.0.0/24, fd00:1::/64), written to a1.netc. */
+  private Runner.Target aOnDualStackN() throws Exception {
+    return target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\ncontainer a { attach n { ip 10.1.0.10 } }\n");
+  }
+
   private List<String> routes(String endpoint) {
     return Kernel.run("ip", "-n", s + "-" + endpoint, "route", "show").out().lines().map(String::strip).toList();
   }
@@ -49,20 +54,37 @@ class RouteChangesKernelTest extends SandboxTest {
    * all} of both families as it was.
    */
   private void aFailedApplyLeavesTheRoutesOfAAsTheyWere(Runner.Target t) {
-    String a = s + "-a";
     ipIn("a", "rule del pref 32767");
-    List<String> show = List.of("route show table all", "-6 route show table all");
-    List<String> before = new java.util.ArrayList<>();
-    for (String what : show) {
-      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
+    aFailedApplyLeavesAAsItWas(t, List.of("route show table all", "-6 route show table all"));
+  }
+
+  /**
+   * With the kernel's rule 32767 of endpoint {@code a} deleted by hand, makes the apply that puts
+   * it back fail there, after its deletions: the rollback leaves {@code ip -j -d SHOW} of a as it
+   * was, for each {@code SHOW} of {@code show}.
+   */
+  private void aFailedApplyLeavesAAsItWas(Runner.Target t, List<String> show) {
+    List<String> before = show.stream().map(this::ipJsonOfA).toList();
+    failsAndRollsBack(t, (argv, stdin) -> stdin.contains("rule add pref 32767"));
+    for (int i = 0; i < show.size(); i++) {
+      assertEquals(before.get(i), ipJsonOfA(show.get(i)), show.get(i));
     }
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
+  }
+
+  /** {@code ip -n S-a -j -d WHAT} ({@code what} split at spaces): its output. */
+  private String ipJsonOfA(String what) {
+    return Kernel.run(("ip -n " + s + "-a -j -d " + what).split(" ")).out();
+  }
+
+  /**
+   * Applies {@code t} with a runner whose first command that {@code fails} picks fails: the apply
+   * fails with the injected failure and says it rolled back.
+   */
+  private void failsAndRollsBack(Runner.Target t, java.util.function.BiPredicate<List<String>, String> fails) {
+    Runner broken = failingOnce(fails);
     RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
     assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
     assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    for (int i = 0; i < show.size(); i++) {
-      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
-    }
   }
 
   /**
@@ -214,8 +236,7 @@ class RouteChangesKernelTest extends SandboxTest {
 
   @Test
   void routesWithoutAGatewayAddedByHandAreUnexpectedAndDeleted() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     // the kernel's own routes of a dual-stack interface (prefix routes, fe80::/64, ff00::/8 in
     // the local table) are no drift
@@ -268,8 +289,7 @@ class RouteChangesKernelTest extends SandboxTest {
 
   @Test
   void rulesAndRoutesOfOtherTablesAddedByHandAreUnexpectedAndDeleted() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     // the kernel's own rules (0, 32766, 32767 in IPv4; 0, 32766 in IPv6) and local table are no drift
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
@@ -309,8 +329,7 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void rulesAddedByHandAreSeenAndDeletedWithoutNetlink() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     viaIp.apply(t);
     assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
     ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
@@ -340,8 +359,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void theKernelsOwnRulesDeletedByHandAreMissingAndMadeAgain() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     String a = s + "-a";
     String v4 = Kernel.run("ip", "-n", a, "rule", "show").out();
@@ -356,10 +374,7 @@ class RouteChangesKernelTest extends SandboxTest {
         "missing     rule:" + a + ":-6 pref 32766 from all lookup main" + why);
     assertEquals(missing, unexpected(runner.drift(t)), runner.drift(t).text());
     // an apply that fails after making the IPv4 ones (at the IPv6 one) deletes them again
-    Runner broken = failingOnce((argv, stdin) -> argv.contains("-6") && stdin.contains("rule add"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    failsAndRollsBack(t, (argv, stdin) -> argv.contains("-6") && stdin.contains("rule add"));
     assertEquals(missing, unexpected(runner.drift(t)), runner.drift(t).text());
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
@@ -378,8 +393,7 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void bothOfTheKernelsOwnIpv6RulesDeletedByHandAreMissingAndMadeAgain() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     String a = s + "-a";
     String why = "  (the kernel's own rule, deleted by hand)";
     List<String> missing = List.of("missing     rule:" + a + ":-6 pref 0 from all lookup local" + why,
@@ -425,8 +439,7 @@ class RouteChangesKernelTest extends SandboxTest {
       }
     };
     Runner viaIp = new Runner(without6, Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     String a = s + "-a";
     runner.apply(t);
     assertTrue(viaIp.plan(t).empty(), () -> viaIp.plan(t).text());
@@ -450,8 +463,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void aFailedApplyMakesTheRulesAndRoutesItDeletedAgainWithTheirAttributes() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     String a = s + "-a";
     String v6 = Kernel.run("ip", "-n", a, "-6", "-j", "address", "show", "dev", "eth0", "scope", "global").out()
@@ -470,19 +482,9 @@ class RouteChangesKernelTest extends SandboxTest {
     ipIn("a", "rule del pref 32767");
     List<String> drift = unexpected(runner.drift(t));
     assertEquals(8, drift.size(), drift::toString);
-    List<String> show = List.of("route show table all", "-6 route show table all", "rule show", "-6 rule show");
-    List<String> before = new java.util.ArrayList<>();
-    for (String what : show) {
-      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
-    }
-    assertTrue(before.get(0).contains("\"prefsrc\":\"10.1.0.10\""), before.get(0));
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    for (int i = 0; i < show.size(); i++) {
-      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
-    }
+    String json = ipJsonOfA("route show table all");
+    assertTrue(json.contains("\"prefsrc\":\"10.1.0.10\""), json);
+    aFailedApplyLeavesAAsItWas(t, List.of("route show table all", "-6 route show table all", "rule show", "-6 rule show"));
     assertEquals(drift, unexpected(runner.drift(t)));
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
@@ -500,8 +502,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void routesAppendedByHandAreEachUnexpectedAndDeletedInOneApply() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "route append default via 10.1.0.99");
     ipIn("a", "route append default dev eth0");
@@ -538,8 +539,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void aRouteThroughAGatewayAppendedAfterOneWithoutIsDeletedByItsGateway() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "route add 10.9.0.0/16 dev eth0");
     ipIn("a", "route append 10.9.0.0/16 via 10.1.0.99 dev eth0");
@@ -568,8 +568,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void routesOnNexthopObjectsMadeByHandAreDeletedByTheirNexthop() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "nexthop add id 5 via 10.1.0.99 dev eth0");
     ipIn("a", "nexthop add id 7 via 10.1.0.1 dev eth0");
@@ -586,20 +585,9 @@ class RouteChangesKernelTest extends SandboxTest {
         "unexpected  route:" + a + ":10.8.0.0/16", "unexpected  route:" + a + ":10.8.0.0/16 via 10.1.0.99 dev eth0",
         "unexpected  route:" + a + ":10.9.0.0/16", "unexpected  route:" + a + ":::/0 via fd00:1::1 dev eth0",
         "unexpected  route:" + a + ":fd00:9::/48"), unexpected(runner.drift(t)), runner.drift(t).text());
-    ipIn("a", "rule del pref 32767");
-    List<String> show = List.of("route show table all", "-6 route show table all");
-    List<String> before = new java.util.ArrayList<>();
-    for (String what : show) {
-      before.add(Kernel.run(("ip -n " + a + " -j -d " + what).split(" ")).out());
-    }
-    assertTrue(before.get(0).contains("\"nhid\":5"), before.get(0));
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    for (int i = 0; i < show.size(); i++) {
-      assertEquals(before.get(i), Kernel.run(("ip -n " + a + " -j -d " + show.get(i)).split(" ")).out(), show.get(i));
-    }
+    String json = ipJsonOfA("route show table all");
+    assertTrue(json.contains("\"nhid\":5"), json);
+    aFailedApplyLeavesTheRoutesOfAAsTheyWere(t);
     runner.apply(t);
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertFreshRoutesOfA();
@@ -619,13 +607,11 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void routesPrependedByHandBeforeNetcsAreDeletedAndNotNetcs() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     String a = s + "-a";
-    String show = "ip -n " + a + " -j -d route show table all";
     for (Runner r : List.of(runner, viaIp)) {
       r.apply(t);
-      String fresh = Kernel.run(show.split(" ")).out();
+      String fresh = ipJsonOfA("route show table all");
       ipIn("a", "nexthop replace id 7 via 10.1.0.1 dev eth0");
       ipIn("a", "route prepend default nhid 7");
       ipIn("a", "route prepend default via 10.1.0.1 dev eth0 mtu 1400");
@@ -638,16 +624,11 @@ class RouteChangesKernelTest extends SandboxTest {
           "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.99 dev eth0"), unexpected(r.drift(t)), r.drift(t).text());
       if (r == runner) {
         ipIn("a", "rule del pref 32767");
-        String before = Kernel.run(show.split(" ")).out();
-        Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-        RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-        assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-        assertEquals(before, Kernel.run(show.split(" ")).out());
+        aFailedApplyLeavesAAsItWas(t, List.of("route show table all"));
       }
       r.apply(t);
       assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
-      assertEquals(fresh, Kernel.run(show.split(" ")).out());
+      assertEquals(fresh, ipJsonOfA("route show table all"));
       assertFreshRoutesOfA();
     }
   }
@@ -664,13 +645,11 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void ipv6RoutesOnNexthopObjectsListedBeforeNetcsAreDeletedAndNotNetcs() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     String a = s + "-a";
-    String show = "ip -n " + a + " -j -d -6 route show table all";
     for (Runner r : List.of(runner, viaIp)) {
       r.apply(t);
-      String fresh = Kernel.run(show.split(" ")).out();
+      String fresh = ipJsonOfA("-6 route show table all");
       ipIn("a", "nexthop replace id 6 via fd00:1::99 dev eth0");
       ipIn("a", "nexthop replace id 8 via fd00:1::1 dev eth0");
       ipIn("a", "-6 route del default via fd00:1::1 dev eth0");
@@ -686,9 +665,7 @@ class RouteChangesKernelTest extends SandboxTest {
         // an apply that fails after deleting them gives them back in the read's order, after
         // netc's route (IPv6 appends whatever the line says: no route prepend there)
         ipIn("a", "rule del pref 32767");
-        Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-        RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-        assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+        failsAndRollsBack(t, (argv, stdin) -> stdin.contains("rule add pref 32767"));
         assertEquals(List.of("default via fd00:1::1 dev eth0 metric 1024 pref medium",
             "default nhid 6 via fd00:1::99 dev eth0 metric 1024 pref medium",
             "default nhid 8 via fd00:1::1 dev eth0 metric 1024 pref medium"),
@@ -696,7 +673,7 @@ class RouteChangesKernelTest extends SandboxTest {
       }
       r.apply(t);
       assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
-      assertEquals(fresh, Kernel.run(show.split(" ")).out());
+      assertEquals(fresh, ipJsonOfA("-6 route show table all"));
       assertFreshRoutesOfA();
     }
   }
@@ -712,8 +689,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void routesAppendedThroughNetcsGatewayWithOtherAttributesAreDeletedAndNotNetcs() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu 1400");
     ipIn("a", "route append default via 10.1.0.1 dev eth0 src 10.1.0.10");
@@ -732,12 +708,7 @@ class RouteChangesKernelTest extends SandboxTest {
         "unexpected  route:" + a + ":0.0.0.0/0 via 10.1.0.1 dev eth0", "unexpected  route:" + a + ":10.9.0.0/16",
         "unexpected  route:" + a + ":10.9.0.0/16 via 10.1.0.97 dev eth0"), unexpected(runner.drift(t)), runner.drift(t).text());
     ipIn("a", "rule del pref 32767");
-    String before = Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out();
-    Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-    assertEquals(before, Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out());
+    aFailedApplyLeavesAAsItWas(t, List.of("route show table all"));
     assertEquals(List.of("rtt 12ms rttvar 12ms", "rtt 12ms"), routes("a").stream().filter(r -> r.contains("rtt"))
         .map(r -> r.substring(r.indexOf("rtt")).strip()).toList());
     runner.apply(t);
@@ -756,8 +727,7 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void routesAppendedThroughNetcsGatewayWithAnRttOrRtoMinOrScopeAreDeletedAndNotNetcs() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     String a = s + "-a";
     for (Runner r : List.of(runner, viaIp)) {
       r.apply(t);
@@ -780,12 +750,7 @@ class RouteChangesKernelTest extends SandboxTest {
       assertEquals(drift, unexpected(r.drift(t)), r.drift(t).text());
       if (r == runner) {
         ipIn("a", "rule del pref 32767");
-        String before = Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out();
-        Runner broken = failingOnce((argv, stdin) -> stdin.contains("rule add pref 32767"));
-        RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-        assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
-        assertEquals(before, Kernel.run(("ip -n " + a + " -j -d route show table all").split(" ")).out());
+        aFailedApplyLeavesAAsItWas(t, List.of("route show table all"));
       }
       r.apply(t);
       assertTrue(r.plan(t).empty(), () -> r.plan(t).text());
@@ -802,8 +767,7 @@ class RouteChangesKernelTest extends SandboxTest {
   @Test
   void routesAppendedThroughNetcsGatewayThatIpReadsAlikeEachHaveAnIdentity() throws Exception {
     Runner viaIp = throughIp();
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     viaIp.apply(t);
     ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu 1400 hoplimit 9");
     ipIn("a", "route append default via 10.1.0.1 dev eth0 mtu lock 1400 hoplimit 9");
@@ -826,8 +790,7 @@ class RouteChangesKernelTest extends SandboxTest {
    */
   @Test
   void aRouteAppendedBesideTheKernelsPrefixRouteIsDeletedAndNotTheKernels() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "route append 10.1.0.0/24 via 10.1.0.99");
     ipIn("a", "route append 10.1.0.0/24 dev eth0 proto static");
@@ -843,8 +806,7 @@ class RouteChangesKernelTest extends SandboxTest {
 
   @Test
   void routesOfAnotherMetricAddedByHandAreUnexpectedAndDeletedAlone() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     // beside the subnet's own route (the kernel's), the default route through the gateway (netc's),
     // and one IPv6 route of the default metric made by hand
@@ -888,8 +850,7 @@ class RouteChangesKernelTest extends SandboxTest {
 
   @Test
   void localAndBroadcastRoutesAddedByHandAreUnexpectedAndDeleted() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     // the container takes another's address (10.1.0.20, fd00:1::20), or whole networks, as its
     // own: routes of the local table (where ip puts them) or another that the kernel did not make
@@ -919,8 +880,7 @@ class RouteChangesKernelTest extends SandboxTest {
 
   @Test
   void aFailedApplyMakesTheRulesAndRoutesItDeletedAgain() throws Exception {
-    Runner.Target t = target("a1", "network n {\n  subnet 10.1.0.0/24\n  subnet fd00:1::/64\n}\n"
-        + "container a { attach n { ip 10.1.0.10 } }\n");
+    Runner.Target t = aOnDualStackN();
     runner.apply(t);
     ipIn("a", "rule add from 10.0.0.0/8 lookup 100");
     ipIn("a", "route add default via 10.1.0.99 table 100");
@@ -932,10 +892,7 @@ class RouteChangesKernelTest extends SandboxTest {
     assertEquals(6, drift.size(), drift::toString);
     // the IPv4 rule and the routes are deleted, then the batch of the IPv6 rule fails (an
     // executor that reaches the kernel: the runner reads the rules over netlink)
-    Runner broken = failingOnce((argv, stdin) -> argv.contains("-6") && stdin.contains("rule del"));
-    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> broken.apply(t));
-    assertTrue(e.getMessage().contains("injected failure"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("rolled back, sandbox " + s + " is as before"), e.getMessage());
+    failsAndRollsBack(t, (argv, stdin) -> argv.contains("-6") && stdin.contains("rule del"));
     // made again as they were: the same drift
     assertEquals(drift, unexpected(runner.drift(t)));
     runner.apply(t);
