@@ -55,6 +55,9 @@ class MoveRollbackKernelTest extends SandboxTest {
       }
       """;
 
+  /** {@link #TWO_HOSTS} with web moved from h1 to h2. */
+  static final String WEB_ON_H2 = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2");
+
   /**
    * web leaves h1, whose bridge stays (c9 comes): apply sets the bridge's {@code route_localnet}
    * back to 0 (no published port on h1 needs it), then fails at c9's files. The rollback gives it
@@ -62,8 +65,7 @@ class MoveRollbackKernelTest extends SandboxTest {
    */
   @Test
   void aContainerMovedOffAHostThatKeepsItsBridge() throws Exception {
-    String moved = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2")
-        + "\ncontainer c9 {\n  on h1\n  attach mesh\n}\n";
+    String moved = WEB_ON_H2 + "\ncontainer c9 {\n  on h1\n  attach mesh\n}\n";
     failsAtFilesAndRollsBack(TWO_HOSTS, moved, "c9");
   }
 
@@ -76,8 +78,7 @@ class MoveRollbackKernelTest extends SandboxTest {
    */
   @Test
   void aContainerMovedToAnotherHostFailingInItsDeletions() throws Exception {
-    String moved = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2");
-    failsAndRollsBack(TWO_HOSTS, moved, (argv, stdin) -> argv.contains(s + "-host_h2") && stdin.contains("link del vx-mesh"));
+    failsAndRollsBack(TWO_HOSTS, WEB_ON_H2, (argv, stdin) -> argv.contains(s + "-host_h2") && stdin.contains("link del vx-mesh"));
   }
 
   /**
@@ -90,8 +91,7 @@ class MoveRollbackKernelTest extends SandboxTest {
   @Test
   void aContainerMovedToAnotherHostThroughIp() throws Exception {
     netlink = false;
-    String moved = TWO_HOSTS.replace("labels app=web\n  on h1", "labels app=web\n  on h2")
-        + "\ncontainer c9 {\n  on h2\n  attach mesh\n}\n";
+    String moved = WEB_ON_H2 + "\ncontainer c9 {\n  on h2\n  attach mesh\n}\n";
     failsAtFilesAndRollsBack(TWO_HOSTS, moved, "c9");
   }
 
@@ -118,6 +118,10 @@ class MoveRollbackKernelTest extends SandboxTest {
       }
       """;
 
+  /** {@link #NETWORKS} with a moved from front to back, and c9 on front. */
+  static final String A_ON_BACK = NETWORKS.replace("container a {\n  attach front", "container a {\n  attach back")
+      + "\ncontainer c9 {\n  attach front\n}\n";
+
   /**
    * a moves from front (IPv6) to back (IPv4 only), c9 comes and cannot get its files: apply
    * switched IPv6 off on a's eth0, which took its IPv6 address and route along before the
@@ -125,18 +129,14 @@ class MoveRollbackKernelTest extends SandboxTest {
    */
   @Test
   void aContainerMovedToAnotherNetwork() throws Exception {
-    String moved = NETWORKS.replace("container a {\n  attach front", "container a {\n  attach back")
-        + "\ncontainer c9 {\n  attach front\n}\n";
-    failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
+    failsAtFilesAndRollsBack(NETWORKS, A_ON_BACK, "c9");
   }
 
   /** The same through {@code ip} processes only. */
   @Test
   void aContainerMovedToAnotherNetworkThroughIp() throws Exception {
     netlink = false;
-    String moved = NETWORKS.replace("container a {\n  attach front", "container a {\n  attach back")
-        + "\ncontainer c9 {\n  attach front\n}\n";
-    failsAtFilesAndRollsBack(NETWORKS, moved, "c9");
+    failsAtFilesAndRollsBack(NETWORKS, A_ON_BACK, "c9");
   }
 
   /** a leaves its networks for the host's own ({@code mode host}), c9 comes and cannot get its files. */
