@@ -33,6 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 class WebshopKernelTest extends SandboxTest {
   private static final Topology WEBSHOP = Kernel.compile("examples/webshop.netc");
 
+  /**
+   * examples/webshop.netc with {@code from} replaced by {@code to} (the test fails if that changes
+   * nothing), written to {@code dir}, planned for S.
+   */
+  private Runner.Target webshopWith(Path dir, String from, String to) throws Exception {
+    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
+    String changed = source.replace(from, to);
+    assertFalse(changed.equals(source));
+    return Kernel.target(dir, "webshop.netc", changed, s);
+  }
+
   @Test
   void applyTrafficIdempotenceForeignObjectsAndDestroy() throws Exception {
     assertTrue(Kernel.run("ip", "netns", "add", s + "-foreign").ok());
@@ -195,12 +206,7 @@ class WebshopKernelTest extends SandboxTest {
     // under 1280 bytes a link has no IPv6 state; raised in place, the kernel makes it anew with a
     // new interface's defaults: IPv6 on in api-1 (an IPv4-only network), address generation on
     // the bridge port
-    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
-    String small = source.replace("  internal  # no route or NAT to the outside", "  internal\n  mtu 1200");
-    assertFalse(small.equals(source));
-    Path file = dir.resolve("webshop.netc");
-    Files.writeString(file, small);
-    runner.apply(Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s));
+    runner.apply(webshopWith(dir, "  internal  # no route or NAT to the outside", "  internal\n  mtu 1200"));
     assertFalse(Kernel.run("ip", "netns", "exec", s + "-api-1", "sysctl", "-n", "net.ipv6.conf.eth0.disable_ipv6").ok(),
         "no IPv6 state under 1280 bytes");
     int eth = ifindex(s + "-api-1", "eth0");
@@ -230,12 +236,7 @@ class WebshopKernelTest extends SandboxTest {
     runner.apply(Kernel.target(WEBSHOP, s));
     List<String> get = List.of("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv4.conf.br-front.route_localnet");
     assertEquals("1", Kernel.run(get.toArray(String[]::new)).out().strip());
-    String source = Files.readString(Kernel.root().resolve("examples/webshop.netc"));
-    String unpublished = source.replace("  publish 127.0.0.1:8080 -> 80/tcp\n", "");
-    assertFalse(unpublished.equals(source));
-    Path file = dir.resolve("webshop.netc");
-    Files.writeString(file, unpublished);
-    Runner.Target t = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Runner.Target t = webshopWith(dir, "  publish 127.0.0.1:8080 -> 80/tcp\n", "");
     Plan plan = runner.plan(t);
     assertTrue(plan.changes().stream().map(Change::line).toList()
         .contains("~ sysctl:" + s + ":net.ipv4.conf.br-front.route_localnet  (1 -> 0, no published port needs it)"), plan.text());
@@ -281,10 +282,7 @@ class WebshopKernelTest extends SandboxTest {
     String smaller = source.replaceAll("(?s)container db \\{.*?\\n}\\n", "")
         .replaceAll("(?s)policy api-to-db \\{.*?\\n}\\n", "");
     assertFalse(smaller.contains("container db"), smaller);
-    Path file = dir.resolve("webshop.netc");
-    Files.writeString(file, smaller);
-    Topology t2 = new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow();
-    Runner.Target target = Kernel.target(t2, s);
+    Runner.Target target = Kernel.target(dir, "webshop.netc", smaller, s);
 
     Plan plan = runner.plan(target);
     Set<String> deleted = plan.changes().stream().filter(c -> c.action() == Change.Action.DELETE)
@@ -307,10 +305,8 @@ class WebshopKernelTest extends SandboxTest {
   void aSecondTopologyInTheSandboxRollsBackAloneAndLeavesTheFirstAlone(@TempDir Path dir) throws Exception {
     Runner.Target shop = Kernel.target(WEBSHOP, s);
     runner.apply(shop);
-    Path file = dir.resolve("other.netc");
-    Files.writeString(file, "topology other\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
-        + "container worker {\n  attach side\n}\n");
-    Runner.Target other = Kernel.target(new dev.netc.compiler.Compiler().compile(file).topology().orElseThrow(), s);
+    Runner.Target other = Kernel.target(dir, "other.netc", "topology other\n\nnetwork side {\n  subnet 10.99.0.0/24\n}\n\n"
+        + "container worker {\n  attach side\n}\n", s);
     Set<String> namespaces = Kernel.namespacesOf(s);
     String links = links();
 
