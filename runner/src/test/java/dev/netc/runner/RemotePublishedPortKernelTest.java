@@ -34,22 +34,40 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
   private static final PortSpec TCP_80 = new PortSpec(PortRange.of(80), Protocol.TCP);
   private static final PortSpec TCP_8082 = new PortSpec(PortRange.of(8082), Protocol.TCP);
 
-  @Test
-  void anEndpointReachesAPortPublishedOnAnotherHostAsTheModelSays() {
-    Topology t = Kernel.compile("golden-tests/ok/published-port-other-host/input.netc");
+  /**
+   * Applies {@code t} (two hosts) in S and verifies it on TCP 80, printing the summary under
+   * {@code name}: no difference, every cell compared.
+   */
+  private Verification appliedAndVerifiedOn80(Topology t, String name) {
     List<Runner.Target> ts = Kernel.targets(t, s);
     assertEquals(2, ts.size());
     runner.apply(ts);
     Reachability model = new Reachability(t);
-    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
-    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
-    System.out.println("published-port-other-host: " + v.summary());
+    Verification v = new Verifier(runner, namespaces, Prober.Options.DEFAULT).verify(ts, model, List.of(TCP_80),
+        Prober.Progress.NONE);
+    System.out.println(name + ": " + v.summary());
     assertTrue(v.equal(), v::text);
     assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+    return v;
+  }
+
+  /** The probed cells of {@code v} among {@code names} ({@code FROM -> TO}): "true DETAIL" where allowed, else "false". */
+  private static Map<String, String> cells(Verification v, String... names) {
+    Map<String, String> cells = new TreeMap<>();
+    v.probe().cells().stream().filter(c -> List.of(names).contains(c.from().name() + " -> " + c.to().name()))
+        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
+    return cells;
+  }
+
+  @Test
+  void anEndpointReachesAPortPublishedOnAnotherHostAsTheModelSays() {
+    Topology t = Kernel.compile("golden-tests/ok/published-port-other-host/input.netc");
+    Verification v = appliedAndVerifiedOn80(t, "published-port-other-host");
 
     // 8082, published on h2's underlay address only, is not h2's own port for those off h2 (a,
     // e, m, q, @host/h1, @outside): a known difference, not compared; the rest is
-    Verification host = verifier.verify(ts, model, List.of(TCP_8082), Prober.Progress.NONE);
+    Verification host = new Verifier(runner, namespaces, Prober.Options.DEFAULT)
+        .verify(Kernel.targets(t, s), new Reachability(t), List.of(TCP_8082), Prober.Progress.NONE);
     assertTrue(host.equal(), host::text);
     assertEquals(Map.of("to the host on a port published on every host address, or from off it on its underlay"
         + " address (docs/kernel-plan.md#known-differences)", 6), host.skipped(), host::text);
@@ -78,24 +96,12 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
    */
   @Test
   void anAutomaticPortOfAnotherHostIsThePortThePlanChooses() {
-    Topology t = Kernel.compile("golden-tests/ok/automatic-port-other-host/input.netc");
-    List<Runner.Target> ts = Kernel.targets(t, s);
-    assertEquals(2, ts.size());
-    runner.apply(ts);
-    Reachability model = new Reachability(t);
-    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
-    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
-    System.out.println("automatic-port-other-host: " + v.summary());
-    assertTrue(v.equal(), v::text);
-    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+    Verification v = appliedAndVerifiedOn80(Kernel.compile("golden-tests/ok/automatic-port-other-host/input.netc"),
+        "automatic-port-other-host");
 
-    Map<String, String> cells = new TreeMap<>();
-    v.probe().cells().stream()
-        .filter(c -> List.of("a -> fixed", "a -> first", "a -> second", "b -> w").contains(c.from().name() + " -> "
-            + c.to().name()))
-        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
     assertEquals(Map.of("a -> fixed", "true via 192.168.59.12:49152", "a -> first", "true via 192.168.59.12:49153",
-        "a -> second", "false", "b -> w", "true via 192.168.59.11:49152"), cells);
+        "a -> second", "false", "b -> w", "true via 192.168.59.11:49152"),
+        cells(v, "a -> fixed", "a -> first", "a -> second", "b -> w"));
   }
 
   /**
@@ -110,25 +116,13 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
    */
   @Test
   void anEndpointReachesANodePortOfAnotherHostAsTheModelSays() {
-    Topology t = Kernel.compile("golden-tests/ok/node-port-other-host/input.netc");
-    List<Runner.Target> ts = Kernel.targets(t, s);
-    assertEquals(2, ts.size());
-    runner.apply(ts);
-    Reachability model = new Reachability(t);
-    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
-    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
-    System.out.println("node-port-other-host: " + v.summary());
-    assertTrue(v.equal(), v::text);
-    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+    Verification v = appliedAndVerifiedOn80(Kernel.compile("golden-tests/ok/node-port-other-host/input.netc"),
+        "node-port-other-host");
 
-    Map<String, String> cells = new TreeMap<>();
-    v.probe().cells().stream()
-        .filter(c -> List.of("a -> web", "a -> api", "e -> web", "e -> api", "q -> web", "c -> web", "c -> api",
-            "@host/h1 -> web").contains(c.from().name() + " -> " + c.to().name()))
-        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
     assertEquals(new TreeMap<>(Map.of("a -> web", "true via 192.168.64.12:30080", "a -> api", "true via 192.168.64.12:30081",
         "e -> web", "true via 192.168.64.12:30080", "e -> api", "false", "q -> web", "false", "c -> web", "false",
-        "c -> api", "false", "@host/h1 -> web", "true via 192.168.64.12:30080")), cells);
+        "c -> api", "false", "@host/h1 -> web", "true via 192.168.64.12:30080")),
+        cells(v, "a -> web", "a -> api", "e -> web", "e -> api", "q -> web", "c -> web", "c -> api", "@host/h1 -> web"));
   }
 
   /**
@@ -138,23 +132,11 @@ class RemotePublishedPortKernelTest extends ProbeSandboxTest {
    */
   @Test
   void aDenyRuleAboutAnEndpointOfAnotherHostIsBypassedAsNetc308Says() {
-    Topology t = Kernel.compile("golden-tests/warnings/netc308-deny-bypassed-other-host/input.netc");
-    List<Runner.Target> ts = Kernel.targets(t, s);
-    assertEquals(2, ts.size());
-    runner.apply(ts);
-    Reachability model = new Reachability(t);
-    Verifier verifier = new Verifier(runner, namespaces, Prober.Options.DEFAULT);
-    Verification v = verifier.verify(ts, model, List.of(TCP_80), Prober.Progress.NONE);
-    System.out.println("netc308-deny-bypassed-other-host: " + v.summary());
-    assertTrue(v.equal(), v::text);
-    assertEquals(model.nodes().size() * model.nodes().size(), v.compared(), "every cell compared: " + v.skipped());
+    Verification v = appliedAndVerifiedOn80(Kernel.compile("golden-tests/warnings/netc308-deny-bypassed-other-host/input.netc"),
+        "netc308-deny-bypassed-other-host");
 
-    Map<String, String> cells = new TreeMap<>();
-    v.probe().cells().stream()
-        .filter(c -> List.of("a -> b", "a -> api", "e -> b", "a -> f", "e -> g", "a -> h")
-            .contains(c.from().name() + " -> " + c.to().name()))
-        .forEach(c -> cells.put(c.from().name() + " -> " + c.to().name(), c.allowed() ? "true " + c.detail() : "false"));
     assertEquals(new TreeMap<>(Map.of("a -> b", "true via 192.168.65.12:8080", "a -> api", "true via 192.168.65.12:30080",
-        "e -> b", "true via 192.168.65.12:8080", "a -> f", "false", "e -> g", "false", "a -> h", "false")), cells);
+        "e -> b", "true via 192.168.65.12:8080", "a -> f", "false", "e -> g", "false", "a -> h", "false")),
+        cells(v, "a -> b", "a -> api", "e -> b", "a -> f", "e -> g", "a -> h"));
   }
 }
