@@ -255,8 +255,11 @@ public final class Compiler {
         out.add(d);
       }
     }
-    if (syntaxOk) {
-      out = Suppressions.apply(files, out, disabled, !partial);
+    // a YAML file's comments are read whatever stopped its reading: the warnings its front end
+    // gave before an error it stopped at are suppressed all the same (but a suppression that
+    // matches nothing is not told then: what it suppresses may be past the error)
+    if (syntaxOk || !files.isEmpty() && files.stream().allMatch(ParsedFile::yaml)) {
+      out = Suppressions.apply(files, out, disabled, syntaxOk && !partial);
     }
     out.sort(Diagnostic.ORDER);
     boolean errors = out.stream().anyMatch(Diagnostic::isError);
