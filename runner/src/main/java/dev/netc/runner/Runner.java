@@ -1857,7 +1857,50 @@ public final class Runner {
       }
       removeJournal(journal);
       notes.addAll(undo.notes);
+      if (!sb.isHost() && !plan.empty()) {
+        Set<String> routers = new java.util.TreeSet<>(hostNamespaces(ts));
+        routers.add(sb.name()); // (the router between the hosts of several)
+        settle(routers, notes);
+      }
       return new Outcome(plan, exec.processes() - processes, millis(start), notes);
+    }
+  }
+
+  /** How long an apply waits at most for the IPv6 addresses of a sandbox's host namespaces. */
+  static final Duration SETTLE = Duration.ofSeconds(3);
+
+  /**
+   * Waits, at most {@link #SETTLE}, until no IPv6 address of the sandbox's host namespaces
+   * {@code hosts} is tentative, so that IPv6 crosses them as soon as apply returns: links made
+   * there skip duplicate address detection ({@link Sandbox#noDad}), but a new bridge's addresses
+   * stay tentative until it has a carrier, which it gets from its ports through the kernel's link
+   * watch, batched up to a second on a busy machine; and in an {@code S} made by someone else
+   * they do run DAD, one to two seconds. A router without a usable link-local address sends no
+   * neighbour solicitation for what it forwards. One read of each namespace
+   * when nothing is tentative; a note when something still is after the wait. Only over netlink
+   * (as root), never in host mode (the host's addresses are not netc's to wait for).
+   */
+  private void settle(Set<String> hosts, List<String> notes) {
+    if (netlink == null || !NetlinkNamespaces.usable()) {
+      return;
+    }
+    long deadline = System.nanoTime() + SETTLE.toNanos();
+    for (String ns : hosts) {
+      try {
+        while (netlink.tentative(ns)) {
+          if (System.nanoTime() >= deadline) {
+            notes.add("IPv6 addresses of " + ns + " are still tentative " + SETTLE.toSeconds()
+                + " s after apply: the first IPv6 connections through it may fail until they are not");
+            break;
+          }
+          Thread.sleep(20);
+        }
+      } catch (IOException | RuntimeException e) {
+        return; // a read that fails says nothing about the apply, which is done
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import dev.netc.compiler.model.Reachability;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +118,30 @@ class DualStackKernelTest {
     Process web = listen6(s + "-web", 80);
     try {
       // DNATed and forwarded by S into the bridge: S solicits web's address from the bridge
+      assertTrue(Kernel.connects(s + "-outside", "2001:2::1", 8080), "[2001:2::1]:8080 from outside, first try");
+    } finally {
+      stop(web);
+    }
+  }
+
+  /**
+   * In an {@code S} made by someone else, whose links run duplicate address detection (a new
+   * namespace's default {@code accept_dad=1}, which netc does not change there), apply returns
+   * only once no address of {@code S} is tentative any more (one to two seconds after the bridge
+   * comes up), so that IPv6 crosses the host at once there too.
+   */
+  @Test
+  void inAnSMadeBySomeoneElseApplyReturnsOnceNothingIsTentative() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.default.accept_dad").out().strip(),
+        "a new namespace runs DAD");
+    Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    Runner.Outcome o = runner.apply(Kernel.target(topology(), s));
+    assertEquals(List.of(), o.notes().stream().filter(n -> n.contains("tentative")).toList());
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative").out().strip(),
+        "no address of S is in duplicate address detection when apply returns");
+    Process web = listen6(s + "-web", 80);
+    try {
       assertTrue(Kernel.connects(s + "-outside", "2001:2::1", 8080), "[2001:2::1]:8080 from outside, first try");
     } finally {
       stop(web);

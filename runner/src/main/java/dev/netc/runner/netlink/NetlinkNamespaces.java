@@ -281,6 +281,31 @@ public final class NetlinkNamespaces {
     return in(ns, XfrmDump::read);
   }
 
+  /** {@code IFA_F_TENTATIVE}: an IPv6 address not yet usable. */
+  private static final int IFA_F_TENTATIVE = 0x40;
+
+  /**
+   * Whether an IPv6 address of namespace {@code ns} is tentative: in duplicate address
+   * detection, or on a link without carrier yet (a bridge gets its carrier from its ports'
+   * through the kernel's link watch, which batches such events up to a second). Read from
+   * {@code /proc/thread-self/net/if_inet6} by a thread in the namespace; false without IPv6.
+   */
+  public boolean tentative(String ns) throws IOException {
+    return in(ns, () -> {
+      Path file = Path.of("/proc/thread-self/net/if_inet6");
+      if (!Files.isReadable(file)) {
+        return false;
+      }
+      for (String line : Files.readAllLines(file)) {
+        String[] f = line.trim().split("\\s+");
+        if (f.length >= 5 && (Integer.parseInt(f[4], 16) & IFA_F_TENTATIVE) != 0) {
+          return true;
+        }
+      }
+      return false;
+    });
+  }
+
   /** What is done in one namespace. */
   @FunctionalInterface
   private interface InNamespace<T> {
