@@ -1887,7 +1887,7 @@ public final class Runner {
     long deadline = System.nanoTime() + SETTLE.toNanos();
     for (String ns : hosts) {
       try {
-        while (netlink.tentative(ns)) {
+        while (!stopping && netlink.tentative(ns)) {
           if (System.nanoTime() >= deadline) {
             notes.add("IPv6 addresses of " + ns + " are still tentative " + SETTLE.toSeconds()
                 + " s after apply: the first IPv6 connections through it may fail until they are not");

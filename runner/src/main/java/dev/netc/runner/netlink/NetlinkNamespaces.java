@@ -283,27 +283,39 @@ public final class NetlinkNamespaces {
 
   /** {@code IFA_F_TENTATIVE}: an IPv6 address not yet usable. */
   private static final int IFA_F_TENTATIVE = 0x40;
+  /** {@code IFA_F_DADFAILED}: an address whose duplicate address detection failed, tentative for good. */
+  private static final int IFA_F_DADFAILED = 0x08;
 
   /**
-   * Whether an IPv6 address of namespace {@code ns} is tentative: in duplicate address
-   * detection, or on a link without carrier yet (a bridge gets its carrier from its ports'
-   * through the kernel's link watch, which batches such events up to a second). Read from
-   * {@code /proc/thread-self/net/if_inet6} by a thread in the namespace; false without IPv6.
+   * Whether an IPv6 address of namespace {@code ns} is tentative ({@link #tentativeHere}), read
+   * by a thread in it.
    */
   public boolean tentative(String ns) throws IOException {
-    return in(ns, () -> {
-      Path file = Path.of("/proc/thread-self/net/if_inet6");
-      if (!Files.isReadable(file)) {
-        return false;
-      }
-      for (String line : Files.readAllLines(file)) {
-        String[] f = line.trim().split("\\s+");
-        if (f.length >= 5 && (Integer.parseInt(f[4], 16) & IFA_F_TENTATIVE) != 0) {
+    return in(ns, NetlinkNamespaces::tentativeHere);
+  }
+
+  /**
+   * Whether an IPv6 address of the calling thread's namespace is tentative: in duplicate address
+   * detection, or on a link without carrier yet (a bridge gets its carrier from its ports'
+   * through the kernel's link watch, which batches such events up to a second); not one whose
+   * detection failed, which stays so. Read from {@code /proc/thread-self/net/if_inet6} (no
+   * process); false without IPv6.
+   */
+  public static boolean tentativeHere() throws IOException {
+    Path file = Path.of("/proc/thread-self/net/if_inet6");
+    if (!Files.isReadable(file)) {
+      return false;
+    }
+    for (String line : Files.readAllLines(file)) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length >= 5) {
+        int flags = Integer.parseInt(f[4], 16);
+        if ((flags & IFA_F_TENTATIVE) != 0 && (flags & IFA_F_DADFAILED) == 0) {
           return true;
         }
       }
-      return false;
-    });
+    }
+    return false;
   }
 
   /** What is done in one namespace. */

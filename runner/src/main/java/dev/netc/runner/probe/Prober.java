@@ -187,8 +187,6 @@ public final class Prober {
 
   /** How long the probe waits at most for the host's IPv6 link-local addresses to be usable. */
   static final Duration SETTLE = Duration.ofSeconds(5);
-  /** {@code IFA_F_TENTATIVE}: an address still in duplicate address detection. */
-  private static final int IFA_F_TENTATIVE = 0x40;
 
   /**
    * Waits (at most {@link #SETTLE}) until no IPv6 address of a router's namespace is tentative:
@@ -201,7 +199,7 @@ public final class Prober {
   private void settle(String router) {
     long deadline = System.nanoTime() + SETTLE.toNanos();
     try {
-      while (namespaces.call(router, Prober::tentative) && System.nanoTime() < deadline) {
+      while (namespaces.call(router, dev.netc.runner.netlink.NetlinkNamespaces::tentativeHere) && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
     } catch (IOException e) {
@@ -209,20 +207,6 @@ public final class Prober {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  private static boolean tentative() throws IOException {
-    java.nio.file.Path file = java.nio.file.Path.of("/proc/thread-self/net/if_inet6");
-    if (!java.nio.file.Files.isReadable(file)) {
-      return false; // no IPv6 here
-    }
-    for (String line : java.nio.file.Files.readAllLines(file)) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length >= 5 && (Integer.parseInt(f[4], 16) & IFA_F_TENTATIVE) != 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static List<Integer> numbers(List<PortSpec> ports, Protocol p) {
