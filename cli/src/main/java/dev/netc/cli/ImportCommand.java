@@ -72,6 +72,10 @@ final class ImportCommand implements Callable<Integer> {
       throw new Netc.UserError("unexpected `" + words.get(2) + "`: `netc import [FORMAT] FILE` reads one input"
           + " (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)");
     }
+    if (words.size() == 2 && !FORMATS.containsKey(words.get(0)) && Files.exists(ctx.fs().getPath(words.get(0)))) {
+      throw new Netc.UserError("unexpected `" + words.get(1) + "`: `netc import [FORMAT] FILE` reads one input"
+          + " (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)");
+    }
     if (words.size() == 2) {
       format = words.get(0);
       file = words.get(1);
@@ -80,6 +84,9 @@ final class ImportCommand implements Callable<Integer> {
     } else {
       file = words.get(0);
       format = formatOf(file);
+      if (format == null) {
+        return 1; // a file that does not read as text: its diagnostic is printed
+      }
     }
     String name = FORMATS.get(format);
     if (name == null) {
@@ -197,22 +204,21 @@ final class ImportCommand implements Callable<Integer> {
   /**
    * The format of {@code file} when the command line names none: Kubernetes for a folder or a
    * list ({@code a.yaml,b.yaml}), which only manifests can be; else the front end that accepts
-   * the file, as {@code netc lint} tells them apart. One that none accepts (or that cannot be
-   * read) is a one-line error naming the formats.
+   * the file, as {@code netc lint} tells them apart. One that none accepts is a one-line error
+   * naming the formats; {@code null} for one that does not read as text (not UTF-8 ...), whose
+   * diagnostic is printed, as with a format named.
    */
   private String formatOf(String file) {
     Path p = ctx.fs().getPath(file);
     if (file.contains(",") && !Files.exists(p) || Files.isDirectory(p)) {
       return "k8s";
     }
-    SourceFile source;
-    try {
-      source = SourceReader.read(p, file).file().orElse(null);
-    } catch (IOException e) {
-      throw new Netc.UserError("cannot read `" + file + "`: " + SourceReader.reason(e));
+    SourceFile source = read(p).orElse(null);
+    if (source == null) {
+      return null;
     }
-    Optional<Frontend> f = source == null ? Optional.empty()
-        : ctx.frontends().stream().filter(x -> TITLES.containsKey(x.name()) && x.accepts(source)).findFirst();
+    Optional<Frontend> f = ctx.frontends().stream()
+        .filter(x -> TITLES.containsKey(x.name()) && x.accepts(source)).findFirst();
     if (f.isEmpty() && file.endsWith(".netc")) {
       throw new Netc.UserError("`" + file + "` is netc source already: `netc import` reads Compose and Kubernetes YAML");
     }

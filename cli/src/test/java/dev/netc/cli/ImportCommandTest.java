@@ -144,6 +144,21 @@ class ImportCommandTest {
         cli.run("import", "compose", "a.yaml", "b.yaml"));
     assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.yaml`: no such file\n"),
         cli.run("import", "nope.yaml"));
+    // two files: one input only, said as for three words (not "unknown format `docker-compose.yml`")
+    assertEquals(new CliRunner.Result(1, "", "netc: unexpected `notes.yaml`: `netc import [FORMAT] FILE` reads one"
+        + " input (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)\n"),
+        cli.run("import", "docker-compose.yml", "notes.yaml"));
+    // a file that is not UTF-8: its diagnostic with a position, as with the format named
+    try {
+      java.nio.file.Files.write(cli.fs.getPath("latin1.yaml"),
+          new byte[] {'s', 'e', 'r', 'v', 'i', 'c', 'e', 's', ':', ' ', (byte) 0xe9, '\n'});
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    CliRunner.Result bad = cli.run("import", "latin1.yaml");
+    assertEquals(1, bad.status());
+    assertEquals(cli.run("import", "compose", "latin1.yaml").err(), bad.err());
+    assertTrue(bad.err().contains("latin1.yaml:1:"), bad.err());
   }
 
   @Test
