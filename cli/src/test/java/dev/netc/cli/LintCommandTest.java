@@ -169,7 +169,7 @@ class LintCommandTest {
             """, "netc: cannot read `gone.netc`: no such file\n"),
         cli.run("lint", "--format", "markdown", "gone.netc", "warn.netc"));
     assertEquals(new CliRunner.Result(1, """
-            ### netc lint: 2 files not read, no problems in 0 files
+            ### netc lint: 2 files not read
 
             | errors | warnings | notes | suppressed | files |
             |---:|---:|---:|---:|---:|

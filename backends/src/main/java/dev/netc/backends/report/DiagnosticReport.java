@@ -104,8 +104,11 @@ public final class DiagnosticReport {
     model.put("suppressed", suppressed);
     model.put("files", files);
     int n = failures.size();
-    model.put("summary", (n == 0 ? "" : n + (n == 1 ? " file" : " files") + " not read, ")
-        + summary(counts, suppressed, files));
+    // (no "no problems in 0 files" beside files that could not be read: nothing was linted)
+    String notRead = n + (n == 1 ? " file" : " files") + " not read";
+    model.put("summary", n == 0 ? summary(counts, suppressed, files)
+        : files == 0 && suppressed == 0 && counts[Severity.ERROR.ordinal()] + counts[Severity.WARNING.ordinal()]
+            + counts[Severity.NOTE.ordinal()] == 0 ? notRead : notRead + ", " + summary(counts, suppressed, files));
     List<Map<String, Object>> failed = new ArrayList<>();
     for (Failure f : failures) {
       Map<String, Object> m = new LinkedHashMap<>();
