@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -73,8 +72,6 @@ public final class KubernetesFrontend implements Frontend {
   @Override
   public List<Decl> read(List<SourceFile> files, Diagnostics diags) {
     List<KubeObject> objects = new ArrayList<>();
-    // objects read for their errors only: what names them has one (a namespace of the wrong type)
-    Set<KubeObject> broken = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     Cluster cluster = new Cluster();
     for (SourceFile file : files) {
       Yaml yaml = Yaml.of(file);
@@ -86,25 +83,25 @@ public final class KubernetesFrontend implements Frontend {
       }
       for (Node doc : documents) {
         if (!Fields.isNull(doc)) {
-          collect(base, base.root(doc), objects, broken, cluster);
+          collect(base, base.root(doc), objects, cluster);
         }
       }
     }
-    objects = withoutDuplicates(objects, broken, diags, cluster);
+    objects = withoutDuplicates(objects, diags, cluster);
     for (KubeObject o : objects) {
       if (o.kind().text().equals("Namespace")) {
         Cluster.Namespace ns = cluster.namespace(o.name());
-        unlessErrors(o, broken, cluster, () -> metadata(o).flatMap(m -> Fields.get(m, "labels"))
+        unlessErrors(o, cluster, () -> metadata(o).flatMap(m -> Fields.get(m, "labels"))
             .map(l -> new Selectors(o.f()).labels(l)).or(() -> Optional.of(List.of())))
             .ifPresent(ns.labels::addAll);
       }
     }
     // (the namespace an object names is there even when the object is left out)
-    objects.stream().filter(o -> !broken.contains(o)).forEach(o -> cluster.namespace(o.namespace()));
+    objects.stream().filter(o -> !o.broken()).forEach(o -> cluster.namespace(o.namespace()));
     Workloads workloads = new Workloads();
     for (KubeObject o : objects) {
       if (Kinds.WORKLOADS.contains(o.kind().text())) {
-        unlessErrors(o, broken, cluster, () -> Optional.of(workloads.read(o)))
+        unlessErrors(o, cluster, () -> Optional.of(workloads.read(o)))
             .ifPresent(pods -> pods.forEach(p -> cluster.add(p, o.namespace())));
       }
     }
@@ -112,13 +109,13 @@ public final class KubernetesFrontend implements Frontend {
     List<KubeObject> serviceObjects = objects.stream().filter(o -> o.kind().text().equals("Service")).toList();
     serviceObjects.forEach(services::reserve);
     for (KubeObject o : serviceObjects) {
-      unlessErrors(o, broken, cluster, () -> services.read(o))
+      unlessErrors(o, cluster, () -> services.read(o))
           .ifPresent(s -> cluster.namespace(o.namespace()).members.add(s));
     }
     NetworkPolicies policies = new NetworkPolicies(cluster);
     for (KubeObject o : objects) {
       if (o.kind().text().equals("NetworkPolicy")) {
-        unlessErrors(o, broken, cluster, () -> policies.read(o))
+        unlessErrors(o, cluster, () -> policies.read(o))
             .ifPresent(p -> cluster.namespace(o.namespace()).members.add(p));
       }
     }
@@ -129,14 +126,14 @@ public final class KubernetesFrontend implements Frontend {
   }
 
   /**
-   * What {@code read} makes of {@code o}, when reading it reported no error (and it is not {@code
-   * broken}); else nothing, and the object is left out.
+   * What {@code read} makes of {@code o}, when reading it reported no error (and it is not
+   * {@linkplain KubeObject#broken broken}); else nothing, and the object is left out.
    */
-  private static <T> Optional<T> unlessErrors(KubeObject o, Set<KubeObject> broken, Cluster cluster,
+  private static <T> Optional<T> unlessErrors(KubeObject o, Cluster cluster,
       java.util.function.Supplier<Optional<T>> read) {
     int errors = o.f().diags().errorCount();
     Optional<T> made = read.get();
-    if (o.f().diags().errorCount() == errors && !broken.contains(o)) {
+    if (o.f().diags().errorCount() == errors && !o.broken()) {
       return made;
     }
     cluster.leftOut(Optional.of(o.kind().text()));
@@ -147,12 +144,12 @@ public final class KubernetesFrontend implements Frontend {
    * The objects but those that repeat the kind, namespace and name of one before them: in the
    * cluster the later would replace the earlier, so which one the file means is unclear.
    */
-  private static List<KubeObject> withoutDuplicates(List<KubeObject> objects, Set<KubeObject> broken,
-      Diagnostics diags, Cluster cluster) {
+  private static List<KubeObject> withoutDuplicates(List<KubeObject> objects, Diagnostics diags,
+      Cluster cluster) {
     Map<String, KubeObject> first = new java.util.HashMap<>();
     List<KubeObject> out = new ArrayList<>();
     for (KubeObject o : objects) {
-      if (broken.contains(o)) {
+      if (o.broken()) {
         out.add(o); // (its namespace is not known)
         continue;
       }
@@ -177,7 +174,7 @@ public final class KubernetesFrontend implements Frontend {
    * names it (no mapping, no kind, no name) is left out of {@code cluster}: as an object of its
    * kind, or of any kind when its kind does not read.
    */
-  private void collect(Fields base, At doc, List<KubeObject> out, Set<KubeObject> broken, Cluster cluster) {
+  private void collect(Fields base, At doc, List<KubeObject> out, Cluster cluster) {
     int errors = base.diags().errorCount();
     Optional<Map<String, At>> fields = base.map(doc);
     if (fields.isEmpty()) {
@@ -199,7 +196,7 @@ public final class KubernetesFrontend implements Frontend {
         cluster.leftOut(Optional.empty()); // `items` is no list: what it holds is not known
       }
       for (At item : list) {
-        collect(base, new At(item.node(), "", item.where()), out, broken, cluster); // fields named from the item
+        collect(base, new At(item.node(), "", item.where()), out, cluster); // fields named from the item
       }
       return;
     }
@@ -226,12 +223,9 @@ public final class KubernetesFrontend implements Frontend {
     // a Namespace is its own namespace (it is cluster-scoped); others default to `default`
     Word ns = k.equals("Namespace") ? name.get()
         : namespace.orElse(new Word("default", name.get().span()));
-    KubeObject o = new KubeObject(kind.get(), name.get(), ns, fields.get(),
-        new At(doc.node(), "", name.get().span()), f);
-    out.add(o);
-    if (base.diags().errorCount() != errors) {
-      broken.add(o); // a namespace that is no single value: read for its errors, and left out
-    }
+    // broken: a namespace that is no single value (read for its errors, and left out)
+    out.add(new KubeObject(kind.get(), name.get(), ns, fields.get(),
+        new At(doc.node(), "", name.get().span()), f, base.diags().errorCount() != errors));
   }
 
   private static Optional<Map<String, At>> metadata(KubeObject o) {

@@ -21,14 +21,17 @@ final class NamedPorts {
   /**
    * The numbers, sorted; empty (after NETC025) when no pod has the name. NETC025 is not told when
    * {@code cluster} {@linkplain Cluster#podsMayBeMissing may miss pods}: the pods of an object left
-   * out for an error may have the name.
+   * out for an error may have the name. Neither NETC025 nor NETC026 is told when {@code pods} are
+   * not {@code known}: looked up in the namespace of a {@linkplain KubeObject#broken broken}
+   * object, which is not the one it means.
    *
+   * @param known whether {@code pods} are those the name concerns
    * @param whose the pods, as the message names them ("the pods Service `web` selects")
    * @param effect what an unresolved name means ("this port forwards nothing")
    */
   static List<Integer> resolve(Fields f, Cluster cluster, Word name, Protocol protocol, List<Cluster.Pod> pods,
-      String whose, String effect) {
-    return resolve(f, cluster, name, protocol, pods, whose, effect, numbers -> "netc applies every one of them to each pod",
+      boolean known, String whose, String effect) {
+    return resolve(f, cluster, name, protocol, pods, known, whose, effect, numbers -> "netc applies every one of them to each pod",
         "no pod is concerned at all (an ipBlock matches addresses, not pods; or check the selectors);"
             + " give the port's number instead");
   }
@@ -38,7 +41,7 @@ final class NamedPorts {
    * Service port forwards to one of them), and {@code noPods} the hint when no pod is concerned.
    */
   static List<Integer> resolve(Fields f, Cluster cluster, Word name, Protocol protocol, List<Cluster.Pod> pods,
-      String whose, String effect, java.util.function.Function<List<Integer>, String> widened, String noPods) {
+      boolean known, String whose, String effect, java.util.function.Function<List<Integer>, String> widened, String noPods) {
     TreeSet<Integer> numbers = new TreeSet<>();
     for (Cluster.Pod p : pods) {
       for (Cluster.NamedPort np : p.namedPorts()) {
@@ -48,8 +51,8 @@ final class NamedPorts {
       }
     }
     String proto = protocol.label().toUpperCase(Locale.ROOT);
-    if (numbers.isEmpty() && cluster.podsMayBeMissing()) {
-      return List.of();
+    if (!known || (numbers.isEmpty() && cluster.podsMayBeMissing())) {
+      return List.copyOf(numbers);
     }
     if (numbers.isEmpty()) {
       f.diags().add(Diagnostic.of(Code.NETC025, name.span(), "none of " + whose + " has a "

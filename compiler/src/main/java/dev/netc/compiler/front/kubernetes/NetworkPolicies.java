@@ -81,7 +81,7 @@ final class NetworkPolicies {
       Word keyword = new Word("isolate", explicit.isEmpty() ? o.name().span() : typesAt.get().where());
       isolates.add(new Setting(keyword, typeWords, keyword.span()));
     }
-    PolicyRules rules = new PolicyRules(f, cluster, o.namespace().text(),
+    PolicyRules rules = new PolicyRules(f, cluster, o.namespace().text(), !o.broken(),
         cluster.pods(o.namespace().text(), Selectors.toIr(select.get())));
     List<Decl.Rule> out = new ArrayList<>();
     boolean ok = direction(o, "Ingress", types, ingressAt, ingress, rules, out);

@@ -22,18 +22,21 @@ import java.util.Set;
  * both hold; an ipBlock with its {@code except}s) and each port ({@code port} by number or name,
  * {@code endPort}, {@code protocol}; no port means every port of the protocol). A named port is
  * resolved against the pods it is about: those the policy selects for ingress, those the rule's
- * peers match for egress.
+ * peers match for egress. When the policy's namespace is not known (a {@linkplain KubeObject#broken
+ * broken} policy), what it finds among the pods of that namespace is not told.
  */
 final class PolicyRules {
   private final Fields f;
   private final Cluster cluster;
   private final String namespace;
+  private final boolean namespaceKnown;
   private final List<Cluster.Pod> selected;
 
-  PolicyRules(Fields f, Cluster cluster, String namespace, List<Cluster.Pod> selected) {
+  PolicyRules(Fields f, Cluster cluster, String namespace, boolean namespaceKnown, List<Cluster.Pod> selected) {
     this.f = f;
     this.cluster = cluster;
     this.namespace = namespace;
+    this.namespaceKnown = namespaceKnown;
     this.selected = selected;
   }
 
@@ -57,8 +60,10 @@ final class PolicyRules {
     List<At> portItems = portsAt.map(f::list).orElse(List.of());
     List<Word> ports = new ArrayList<>();
     List<Cluster.Pod> portOwners = ingress ? selected : peerPods(peers);
+    // (the pods of an egress rule's namespaceSelector peers, or of every namespace, are known)
+    boolean known = namespaceKnown || !ingress && peers.stream().noneMatch(p -> p.kind() == Decl.PeerKind.SELECTOR);
     for (At p : portItems) {
-      ok &= port(p, portOwners, ingress, ports);
+      ok &= port(p, portOwners, known, ingress, ports);
     }
     if (!ok || (!portItems.isEmpty() && ports.isEmpty())) {
       return Optional.empty();
@@ -168,7 +173,7 @@ final class PolicyRules {
     return List.copyOf(out);
   }
 
-  private boolean port(At p, List<Cluster.Pod> owners, boolean ingress, List<Word> out) {
+  private boolean port(At p, List<Cluster.Pod> owners, boolean known, boolean ingress, List<Word> out) {
     Optional<Map<String, At>> fields = f.map(p);
     if (fields.isEmpty()) {
       return false;
@@ -202,7 +207,7 @@ final class PolicyRules {
     }
     String whose = ingress ? "the pods " + f.owner() + " selects"
         : "the pods this egress rule of " + f.owner() + " allows";
-    NamedPorts.resolve(f, cluster, port.get(), protocol.get(), owners, whose, "this port admits nothing")
+    NamedPorts.resolve(f, cluster, port.get(), protocol.get(), owners, known, whose, "this port admits nothing")
         .forEach(n -> out.add(Ports.word(n, protocol.get(), port.get())));
     return true;
   }

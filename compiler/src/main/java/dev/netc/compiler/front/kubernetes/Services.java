@@ -196,7 +196,7 @@ final class Services {
       targets.add(Ports.word(t, protocol.get()));
     } else {
       // (one virtual port forwards to one target port here: a name of several numbers, the lowest)
-      NamedPorts.resolve(f, cluster, t, protocol.get(), pods, "the pods " + o.describe() + " selects",
+      NamedPorts.resolve(f, cluster, t, protocol.get(), pods, !o.broken(), "the pods " + o.describe() + " selects",
           "this Service port forwards nothing and is left out",
           numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod",
           o.describe() + " selects no pod: check its selector (a Service selects the pods of its own namespace only)")

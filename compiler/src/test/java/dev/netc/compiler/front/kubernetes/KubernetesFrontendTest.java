@@ -166,6 +166,49 @@ class KubernetesFrontendTest {
     assertEquals(List.of("NETC021@1"), read(join("apiVersion: v1\nmetadata: {name: x}\n", SERVICE), new ArrayList<>()));
   }
 
+  /** A Pod {@code name} of {@code namespace}, labelled {@code app: web}, whose port 8080 is named {@code port}. */
+  private static String pod(String name, String namespace, String port) {
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: " + namespace
+        + "\n  labels:\n    app: web\nspec:\n  containers:\n    - name: web\n      ports:\n"
+        + "        - name: " + port + "\n          containerPort: 8080\n";
+  }
+
+  @Test
+  void anObjectWhoseNamespaceDoesNotReadFindsNoPodsInDefault() {
+    String shop = pod("web", "shop", "http");
+    String service = SERVICE.replace("  name: web\n", "  name: web\n  namespace: [shop]\n");
+    String policy = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: p
+          namespace: [shop]
+        spec:
+          podSelector:
+            matchLabels:
+              app: web
+          ingress:
+            - ports:
+                - port: http
+          egress:
+            - to:
+                - namespaceSelector: {}
+              ports:
+                - port: metrics
+        """;
+    // the port name is not looked up among the pods of `default` (none has it: NETC025), nor is the
+    // namespaceSelector's, which is no matter of the policy's namespace: no pod has `metrics`
+    assertEquals(List.of("NETC020@19", "NETC020@31", "NETC025@43"), read(join(shop, service, policy), new ArrayList<>()));
+    // the pods of `default` give `http` two numbers (NETC026), those of `shop` one
+    String other = pod("web-2", "default", "http").replace("8080", "9090");
+    assertEquals(List.of("NETC020@47"), read(join(shop, pod("web-1", "default", "http"), other, service),
+        new ArrayList<>()));
+    // with the namespace read, the Service is declared
+    List<Decl> decls = new ArrayList<>();
+    assertEquals(List.of(), read(join(shop, SERVICE.replace("  name: web\n", "  name: web\n  namespace: shop\n")), decls));
+    assertEquals(List.of("pod/web", "service/web"), declared(decls));
+  }
+
   @Test
   void checksThatConcludeFromWhatIsMissingWaitForEveryObject() {
     String canary = """
