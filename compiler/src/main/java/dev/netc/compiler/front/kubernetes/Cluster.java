@@ -3,6 +3,7 @@ package dev.netc.compiler.front.kubernetes;
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Label;
 import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Selector;
 import java.util.ArrayList;
@@ -49,6 +50,7 @@ final class Cluster {
 
   private final Map<String, Namespace> namespaces = new LinkedHashMap<>();
   private final List<Pod> pods = new ArrayList<>();
+  private final List<IpAddress> leftOutPodAddresses = new ArrayList<>();
   private boolean podsMayBeMissing;
 
   /**
@@ -66,6 +68,20 @@ final class Cluster {
    */
   boolean podsMayBeMissing() {
     return podsMayBeMissing;
+  }
+
+  /**
+   * Notes the pod network addresses of a Pod left out for an error ({@code status.podIP}): they
+   * still count for the pod network's subnet ({@link PodNetwork}), which fixing the Pod must not
+   * change, lest a finding about the subnet (a Service address inside it, NETC226) come and go.
+   */
+  void leftOutPodAddresses(List<IpAddress> addresses) {
+    leftOutPodAddresses.addAll(addresses);
+  }
+
+  /** The addresses {@link #leftOutPodAddresses(List)} noted, in order. */
+  List<IpAddress> leftOutPodAddresses() {
+    return leftOutPodAddresses;
   }
 
   /** The namespace of that name, made on first use (named by {@code name}'s first occurrence). */

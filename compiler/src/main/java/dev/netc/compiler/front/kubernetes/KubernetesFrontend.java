@@ -136,8 +136,20 @@ public final class KubernetesFrontend implements Frontend {
     if (o.f().diags().errorCount() == errors && !o.broken()) {
       return made;
     }
-    cluster.leftOut(Optional.of(o.kind().text()));
+    leftOut(o.kind().text(), o.f(), o.fields(), cluster);
     return Optional.empty();
+  }
+
+  /**
+   * Notes in {@code cluster} that an object of kind {@code kind} and top-level fields {@code
+   * fields} is left out for an error. A Pod's addresses still count for the pod network's subnet
+   * ({@link Workloads#addressesOfLeftOut}): the subnet is the same once the Pod is fixed.
+   */
+  private static void leftOut(String kind, Fields f, Map<String, At> fields, Cluster cluster) {
+    cluster.leftOut(Optional.of(kind));
+    if (kind.equals("Pod")) {
+      cluster.leftOutPodAddresses(Workloads.addressesOfLeftOut(f, fields));
+    }
   }
 
   /**
@@ -159,7 +171,7 @@ public final class KubernetesFrontend implements Frontend {
         out.add(o);
         continue;
       }
-      cluster.leftOut(Optional.of(o.kind().text()));
+      leftOut(o.kind().text(), o.f(), o.fields(), cluster);
       String where = o.kind().text().equals("Namespace") ? "" : " in namespace `" + o.namespace().text() + "`";
       diags.add(Diagnostic.of(Code.NETC102, o.name().span(), o.describe() + where
               + " is declared twice; the second is left out")
@@ -210,12 +222,12 @@ public final class KubernetesFrontend implements Frontend {
       if (fields.get().get("metadata") == null || Fields.isNull(fields.get().get("metadata").node())) {
         anonymous.missing(new At(doc.node(), "", kind.get().span()), "metadata");
       }
-      cluster.leftOut(Optional.of(k));
+      leftOut(k, base, fields.get(), cluster);
       return;
     }
     Optional<Word> name = anonymous.required(metadata.get(), "name", fields.get().get("metadata"));
     if (name.isEmpty()) {
-      cluster.leftOut(Optional.of(k));
+      leftOut(k, base, fields.get(), cluster);
       return;
     }
     Fields f = base.forObject(k + " `" + name.get().text() + "`");

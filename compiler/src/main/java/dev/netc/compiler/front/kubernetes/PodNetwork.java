@@ -14,7 +14,9 @@ import java.util.Optional;
  * The one flat network every pod sits on, as Kubernetes promises: a bridge named {@code
  * pod-network} whose subnet is {@code 10.244.0.0/16} (the pod CIDR of kubeadm with flannel), or,
  * when the pods' {@code status.podIP}s lie outside it, the longest prefix of at most 16 bits that
- * covers them all; an IPv6 subnet, of at most 64 bits, when some pod has an IPv6 address.
+ * covers them all; an IPv6 subnet, of at most 64 bits, when some pod has an IPv6 address. The
+ * addresses of Pods left out for an error count too ({@link Cluster#leftOutPodAddresses()}), so
+ * that the subnet does not change when they are fixed.
  */
 final class PodNetwork {
   static final String NAME = "pod-network";
@@ -40,6 +42,7 @@ final class PodNetwork {
     if (!used) {
       return Optional.empty();
     }
+    cluster.leftOutPodAddresses().forEach(ip -> (ip.isV4() ? v4 : v6).add(ip));
     List<Setting> settings = new ArrayList<>();
     Cidr subnet4 = v4.stream().allMatch(DEFAULT_V4::contains) ? DEFAULT_V4 : covering(v4, 16);
     settings.add(subnet(subnet4, origin));

@@ -6,13 +6,17 @@ import dev.netc.compiler.ast.Setting;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.ir.Host;
+import dev.netc.compiler.ir.IpAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.TreeMap;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Turns Pods and the controllers that make pods into pod declarations. A Pod is one pod; the
@@ -132,6 +136,41 @@ final class Workloads {
       return true;
     }
     return false;
+  }
+
+  /**
+   * The addresses a Pod left out for an error (of top-level fields {@code fields}) has on the pod
+   * network, as it would once fixed: every address in {@code status.podIPs}, else in {@code
+   * status.podIP}, whatever their shape (an error there may be what leaves the Pod out); none
+   * when it has finished or runs in the host's network. Nothing is reported.
+   */
+  static List<IpAddress> addressesOfLeftOut(Fields f, Map<String, At> fields) {
+    Fields quiet = new Fields(f.yaml(), new Diagnostics(), "");
+    Optional<Map<String, At>> status = Fields.get(fields, "status").flatMap(quiet::map);
+    boolean finished = status.flatMap(s -> Fields.get(s, "phase")).flatMap(quiet::scalar)
+        .map(w -> w.text().equals("Succeeded") || w.text().equals("Failed")).orElse(false);
+    boolean host = Fields.get(fields, "spec").flatMap(quiet::map).flatMap(s -> Fields.get(s, "hostNetwork"))
+        .map(quiet::bool).orElse(false);
+    if (status.isEmpty() || finished || host) {
+      return List.of();
+    }
+    List<IpAddress> out = new ArrayList<>();
+    Fields.get(status.get(), "podIPs").ifPresent(at -> addresses(quiet, at, out));
+    if (out.isEmpty()) {
+      Fields.get(status.get(), "podIP").ifPresent(at -> addresses(quiet, at, out));
+    }
+    return out;
+  }
+
+  /** Every IP address among the scalars of {@code at}, at any depth. */
+  private static void addresses(Fields quiet, At at, List<IpAddress> out) {
+    if (at.node() instanceof MappingNode) {
+      quiet.map(at).orElseThrow().values().forEach(v -> addresses(quiet, v, out));
+    } else if (at.node() instanceof SequenceNode) {
+      quiet.list(at).forEach(v -> addresses(quiet, v, out));
+    } else {
+      quiet.scalar(at).flatMap(w -> IpAddress.parse(w.text()).value()).ifPresent(out::add);
+    }
   }
 
   /** {@code status.podIPs}, else {@code status.podIP}, as {@code kubectl get -o yaml} prints them. */

@@ -209,6 +209,54 @@ class KubernetesFrontendTest {
     assertEquals(List.of("pod/web", "service/web"), declared(decls));
   }
 
+  /** The subnet of the pod network declared. */
+  private static String podSubnet(List<Decl> decls) {
+    return decls.stream().filter(d -> d instanceof Decl.Network).map(d -> (Decl.Network) d)
+        .flatMap(n -> n.settings().stream()).filter(s -> s.keyword().text().equals("subnet"))
+        .map(s -> s.values().get(0).text()).findFirst().orElseThrow();
+  }
+
+  @Test
+  void theAddressOfALeftOutPodStillCountsForThePodNetwork() {
+    String db = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: db
+        spec:
+          containers:
+            - name: db
+              ports:
+                - containerPort: 5432
+                  protocol: QUIC
+        status:
+          podIP: 10.10.0.5
+        """;
+    String service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 10.244.0.10\n"
+        + "  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: 8080\n";
+    List<Decl> decls = new ArrayList<>();
+    assertEquals(List.of("NETC204@10"), read(join(db, deployment(true), service), decls));
+    assertEquals(List.of("pod/web-1", "service/web"), declared(decls));
+    assertEquals("10.10.0.0/16", podSubnet(decls), "the subnet the Pod, fixed, would give");
+    // the cluster IP is outside it (without the Pod's address, it would be in 10.244.0.0/16: NETC226)
+    assertEquals(List.of("NETC204@10"), lint(join(db, deployment(true), service)));
+    assertEquals(List.of("NETC226@35"), lint(join(db.replace("QUIC", "TCP").replace("10.10.0.5", "10.244.0.5"),
+        deployment(true), service)), "a Pod in 10.244.0.0/16, read, keeps the subnet");
+    // an address that is the subnet's own (NETC213 in 10.244.0.0/16) is not, in 10.0.0.0/8
+    String cache = pod("cache", "default", "redis") + "status:\n  podIP: 10.244.0.0\n";
+    assertEquals(List.of("NETC213@4"), lint(cache));
+    assertEquals(List.of("NETC204@10"), lint(join(db, cache)));
+    // an address whose shape is the Pod's error counts too, and not that of a finished Pod
+    decls.clear();
+    assertEquals(List.of("NETC020@12"), read(join(db.replace("QUIC", "TCP").replace("10.10.0.5", "[10.10.0.5]"),
+        deployment(true)), decls));
+    assertEquals("10.10.0.0/16", podSubnet(decls));
+    decls.clear();
+    String finished = db.replace("QUIC", "TCP").replace("  name: db\n", "  name: db\n  namespace: [x]\n") + "  phase: Failed\n";
+    assertEquals(List.of("NETC020@5", "NETC024@14"), read(join(finished, deployment(true)), decls));
+    assertEquals("10.244.0.0/16", podSubnet(decls));
+  }
+
   @Test
   void checksThatConcludeFromWhatIsMissingWaitForEveryObject() {
     String canary = """
