@@ -58,7 +58,10 @@ public final class ComposeFrontend implements Frontend {
           .withHint("put every service in the first document, or in a file of its own"));
     }
     Optional<Map<String, NodeTuple>> top = nodes.map(docs.get(0), "the Compose file");
-    return top.map(t -> read(file, nodes, t)).orElse(List.of());
+    List<Decl> decls = top.map(t -> read(file, nodes, t)).orElse(List.of());
+    // Compose interpolates every value, not only those netc reads
+    RequiredVariables.check(nodes, file, docs.get(0));
+    return decls;
   }
 
   private static List<Decl> read(SourceFile file, Nodes nodes, Map<String, NodeTuple> top) {

@@ -6,6 +6,8 @@ import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
 import dev.netc.compiler.front.Yaml;
 import dev.netc.compiler.source.Span;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,6 +32,8 @@ final class Nodes {
 
   private final Yaml yaml;
   private final Diagnostics diags;
+  /** The scalars {@link #scalar} has read, by identity. */
+  private final Set<Node> read = Collections.newSetFromMap(new IdentityHashMap<>());
 
   Nodes(Yaml yaml, Diagnostics diags) {
     this.yaml = yaml;
@@ -130,17 +134,16 @@ final class Nodes {
    * without one is read as empty (as Compose does when the variable is not set), with a NETC032;
    * an invalid template, or a required variable ({@code ${VAR:?message}}, which no variable of
    * the empty environment has), is a NETC034, and no word.
-   * The word's span is the scalar's, without its quotes when it is quoted.
+   * The word's span is the scalar's, without its quotes when it is quoted. The node is noted as
+   * read, so that {@link RequiredVariables} does not tell its required variable again.
    */
   Optional<Word> scalar(Node n, String what) {
     if (!(n instanceof ScalarNode s)) {
       wrongType(n, "a single value", what);
       return Optional.empty();
     }
-    Span span = span(n);
-    if (!s.isPlain() && span.end() - span.start() >= 2) {
-      span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
-    }
+    read.add(n);
+    Span span = valueSpan(s);
     Interpolation.Result r = Interpolation.apply(s.getValue());
     if (r.invalid().isPresent()) {
       diags.add(Diagnostic.of(Code.NETC034, span, "invalid interpolation format in " + what + ": "
@@ -151,14 +154,7 @@ final class Nodes {
     }
     if (!r.required().isEmpty()) {
       // Compose stops at the first: it refuses the file
-      Interpolation.Required q = r.required().get(0);
-      Span at = span.text().equals(s.getValue()) ? new Span(span.file(), span.start() + q.start(),
-          span.start() + q.end()) : span;
-      diags.add(Diagnostic.of(Code.NETC034, at, "required variable `" + q.name() + "` is missing a"
-              + " value in " + what + (q.message().isEmpty() ? "" : ": " + q.message()))
-          .withHint("netc reads no environment, so no variable is set: give `" + q.name()
-              + "` a default, as in `${" + q.name() + ":-default}`, or set it and lint what"
-              + " `docker compose config` prints"));
+      required(s, span, r.required().get(0), what);
       return Optional.empty();
     }
     for (String v : r.unset()) {
@@ -167,6 +163,59 @@ final class Nodes {
           .withHint("give it a default, as in `${" + v + ":-8080}`, or write the value itself"));
     }
     return Optional.of(new Word(r.text(), span));
+  }
+
+  /** Whether {@link #scalar} has read the node (and told what its interpolation gives). */
+  boolean wasRead(Node n) {
+    return read.contains(n);
+  }
+
+  /** A scalar's span, without its quotes when it is quoted. */
+  Span valueSpan(ScalarNode s) {
+    Span span = span(s);
+    if (!s.isPlain() && span.end() - span.start() >= 2) {
+      span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
+    }
+    return span;
+  }
+
+  /**
+   * The NETC034 of a required variable of a scalar whose value spans {@code span}: at its
+   * expression, from {@code ${} to {@code }}, when the file writes it as the value has it (the
+   * value as written, or, in a block or escaped scalar, an expression the text has as often as
+   * the value); else the whole value.
+   */
+  void required(ScalarNode s, Span span, Interpolation.Required q, String what) {
+    String value = s.getValue();
+    Span at = span;
+    if (span.text().equals(value)) {
+      at = new Span(span.file(), span.start() + q.start(), span.start() + q.end());
+    } else {
+      String expression = value.substring(q.start(), q.end());
+      String text = span.text();
+      int before = occurrences(value.substring(0, q.start()), expression);
+      if (occurrences(text, expression) == occurrences(value, expression)) {
+        int i = text.indexOf(expression);
+        for (int k = 0; k < before; k++) {
+          i = text.indexOf(expression, i + expression.length());
+        }
+        at = new Span(span.file(), span.start() + i, span.start() + i + expression.length());
+      }
+    }
+    diags.add(Diagnostic.of(Code.NETC034, at, "required variable `" + q.name() + "` is missing a"
+            + " value in " + what + (q.message().isEmpty() ? "" : ": " + q.message()))
+        .withHint("netc reads no environment, so no variable is set: give `" + q.name()
+            + "` a default, as in `${" + q.name() + ":-default}`, or set it and lint what"
+            + " `docker compose config` prints"));
+  }
+
+  /** How many times {@code part} stands in {@code s}, without overlapping. */
+  private static int occurrences(String s, String part) {
+    int n = 0;
+    for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + part.length())) {
+      n++;
+    }
+    return n;
   }
 
   /** {@code true} or {@code false}, as YAML writes them. */

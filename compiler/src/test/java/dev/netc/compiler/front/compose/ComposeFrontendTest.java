@@ -86,6 +86,42 @@ class ComposeFrontendTest {
   }
 
   @Test
+  void aRequiredVariableOfAValueNetcDoesNotReadIsToldOnceAtItsPlace() {
+    // extension fields are interpolated too; the first such value of the file is told, once
+    assertEquals(List.of("3:9 required variable `TZ` is missing a value in `x-defaults.environment.TZ`"),
+        told("x-defaults: &defaults\n  environment:\n    TZ: ${TZ:?}\nservices:\n  web:\n"
+            + "    <<: *defaults\n    image: nginx:${TAG:?set TAG}\n"));
+    // keys are not interpolated, `$$` is a `$`
+    assertEquals(List.of("6:18 required variable `TAG` is missing a value in `image` of service `web`: set TAG"),
+        told("services:\n  web:\n    environment:\n      A: \"$${A:?}\"\n      ${KEY:?}: 1\n"
+            + "    image: nginx:${TAG:?set TAG}\n  api:\n    image: ${REGISTRY:?}/api\n"));
+    // each value netc reads is told as it is read, and the first of the others as well; in a block
+    // scalar, at the expression
+    assertEquals(List.of("3:14 required variable `P` is missing a value in a port of service `web`",
+            "5:12 required variable `X` is missing a value in `command` of service `web`: no X"),
+        told("services:\n  web:\n    ports: [\"${P:?}:80\"]\n    command: |\n      echo ${X:?no X}\n"
+            + "      echo ${Y:?}\n"));
+    assertEquals(List.of("2:27 required variable `D` is missing a value in `driver` of volume `data`"),
+        told("services: {}\nvolumes: {data: {driver: \"${D?}\"}}\n"));
+    assertEquals(List.of("4:13 required variable `K` is missing a value in `file` of secret `key`"),
+        told("services: {}\nsecrets:\n  key:\n    file: ./${K:?}.pem\n"));
+    assertEquals(List.of("3:8 required variable `C` is missing a value in config `app`"),
+        told("services: {}\nconfigs:\n  app: ${C:?}\n"));
+    // an escaped `$` is a `$` all the same: the whole value, as the text does not write the expression
+    assertEquals(List.of("2:11 required variable `V` is missing a value in `version`"),
+        told("services: {}\nversion: \"\\x24{V:?}\"\n"));
+    assertEquals(List.of(), told("services:\n  web:\n    image: nginx:${TAG:-1.27}\n    command: echo $$X?\n"));
+  }
+
+  /** The NETC034 of a Compose file, as "line:column message". */
+  private List<String> told(String yaml) {
+    Diagnostics diags = new Diagnostics();
+    front.read(new SourceFile("/work/p/compose.yaml", yaml), diags);
+    return diags.sorted().stream().filter(d -> d.code() == Code.NETC034)
+        .map(d -> d.span().line() + ":" + d.span().column() + " " + d.message()).toList();
+  }
+
+  @Test
   void anInvalidTemplateIsToldAsComposeRefusesIt() {
     assertEquals(Optional.of("`${P:-8080:80` has no closing `}`"), Interpolation.apply("${P:-8080:80").invalid());
     assertEquals(Optional.of("`${A:-${B}` has no closing `}`"), Interpolation.apply("x${A:-${B}").invalid());
