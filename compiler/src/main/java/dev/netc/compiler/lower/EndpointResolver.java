@@ -121,9 +121,11 @@ final class EndpointResolver {
       staticAddress |= att.map(x -> !x.addresses().isEmpty() || x.mac().isPresent()).orElse(false);
     }
     if (staticAddress && replicas > 1) {
-      diags.add(Diagnostic.of(Code.NETC108, c.name().span(), what + " `" + c.name().text()
-              + "` has " + replicas + " replicas but a static address, which only one can have")
-          .withHint(compose(c.name().span().file())
+      boolean compose = compose(c.name().span().file());
+      diags.add(Diagnostic.of(Code.NETC108, c.name().span(), (compose ? "service" : what) + " `"
+              + c.name().text() + "` has " + replicas + " replicas but a static address, which only"
+              + " one can have")
+          .withHint(compose
               ? "remove the service's `ipv4_address`, `ipv6_address` and `mac_address` so each replica gets its"
                   + " own, or run one replica (`deploy.replicas` or `scale`)"
               : "remove the static `ip` or `mac` so each replica gets its own, or use one replica"));
@@ -352,11 +354,12 @@ final class EndpointResolver {
   }
 
   /**
-   * Whether {@code file} is a Compose file, so that a hint names the keys its author wrote
-   * ({@code ipv4_address}, {@code deploy.replicas}) rather than {@code .netc}'s; judged by the
-   * file's content, as the checks' hints are ({@code check.Names.input}).
+   * Whether {@code file} is a Compose file, so that a diagnostic names what its author wrote
+   * (a service, {@code ipv4_address}, {@code deploy.replicas}, {@code driver_opts}) rather than
+   * {@code .netc}'s words; judged by the file's content, as the checks' hints are
+   * ({@code check.Names.input}). Asked only when reporting, so no file is judged otherwise.
    */
-  private static boolean compose(SourceFile file) {
+  static boolean compose(SourceFile file) {
     return Frontends.forFile(file).filter(f -> f != Frontends.KUBERNETES).isPresent();
   }
 }

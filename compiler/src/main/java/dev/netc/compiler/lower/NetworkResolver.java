@@ -169,7 +169,9 @@ final class NetworkResolver {
     }
     if (driver == Driver.MACVLAN && parent.isEmpty() && !seen.containsKey("parent")) {
       diags.add(Diagnostic.of(Code.NETC111, n.name().span(), "macvlan network `" + n.name().text()
-          + "` has no `parent`").withHint("name the host interface it hangs off, such as `parent eth0`"));
+          + "` has no `parent`").withHint(EndpointResolver.compose(n.name().span().file())
+              ? "name the host interface it hangs off in its `driver_opts`, such as `parent: eth0`"
+              : "name the host interface it hangs off, such as `parent eth0`"));
     }
     if (diags.errorCount() > errors) {
       return Optional.empty();
