@@ -1,13 +1,8 @@
 package dev.netc.compiler.check;
 
-import dev.netc.compiler.front.Frontend;
 import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Endpoint;
-import dev.netc.compiler.source.SourceFile;
 import dev.netc.compiler.source.Span;
-import java.util.Collections;
-import java.util.Map;
-import java.util.WeakHashMap;
 
 /** How checks name what the user declared, rather than the replicas netc expanded it into. */
 final class Names {
@@ -30,16 +25,8 @@ final class Names {
   /** The language of an input file, so that a hint names the keys its author wrote. */
   enum Input { NETC, COMPOSE, KUBERNETES }
 
-  /**
-   * The language {@code span} was written in, judged by the file's content as the compiler reads
-   * it ({@link Frontends#forFile}): a Compose file says {@code network_mode: host} where {@code
-   * .netc} says {@code mode host}, and Kubernetes {@code hostNetwork: true}.
-   */
+  /** The language {@code span} was written in ({@link Frontends#input}). */
   static Input input(Span span) {
-    // judged once per file (by identity: SourceFile keeps Object's equals), not once per finding
-    return INPUTS.computeIfAbsent(span.file(), f -> Frontends.forFile(f).map(Frontend::name)
-        .map(n -> n.equals(Frontends.KUBERNETES.name()) ? Input.KUBERNETES : Input.COMPOSE).orElse(Input.NETC));
+    return Input.valueOf(Frontends.input(span.file()).name());
   }
-
-  private static final Map<SourceFile, Input> INPUTS = Collections.synchronizedMap(new WeakHashMap<>());
 }

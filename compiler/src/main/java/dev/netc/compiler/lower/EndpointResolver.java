@@ -356,10 +356,10 @@ final class EndpointResolver {
   /**
    * Whether {@code file} is a Compose file, so that a diagnostic names what its author wrote
    * (a service, {@code ipv4_address}, {@code deploy.replicas}, {@code driver_opts}) rather than
-   * {@code .netc}'s words; judged by the file's content, as the checks' hints are
-   * ({@code check.Names.input}). Asked only when reporting, so no file is judged otherwise.
+   * {@code .netc}'s words ({@link Frontends#input}, as the checks' hints). Asked only when
+   * reporting, so no file is judged otherwise.
    */
   static boolean compose(SourceFile file) {
-    return Frontends.forFile(file).filter(f -> f != Frontends.KUBERNETES).isPresent();
+    return Frontends.input(file) == Frontends.Input.COMPOSE;
   }
 }
