@@ -187,7 +187,7 @@ final class PortClash {
     }
     return Optional.of("topology " + topology + " cannot publish its ports in " + sb.label() + ": "
         + String.join("; ", parts) + "; a host port forwards to one container, the first table's DNAT takes it:"
-        + " publish another host port" + (fixes.isEmpty() ? "" : " (" + String.join(", ", fixes) + ", say)")
+        + " take another host port" + (fixes.isEmpty() ? "" : " (" + String.join(", ", fixes) + ", say)")
         + ", or destroy topology " + clashes.get(0)[1] + " there first");
   }
 }

@@ -73,7 +73,7 @@ class PortClashTest {
   void aHostPortEveryAddressOfTheOtherTakesClashesAsARange() throws Exception {
     assertEquals(Optional.of("topology b cannot publish its ports in sandbox pc1: host port 8080-8081/tcp on 10.0.0.2"
         + " (web " + dir.resolve("b.netc") + ":7) is topology a's on every IPv4 address (nginx compose.yaml:7) in pc1; a host port forwards to one"
-        + " container, the first table's DNAT takes it: publish another host port (8082-8083 for 8080-8081/tcp, say),"
+        + " container, the first table's DNAT takes it: take another host port (8082-8083 for 8080-8081/tcp, say),"
         + " or destroy topology a there first"), check("  publish 10.0.0.2:8079-8081 -> 79-81/tcp\n"));
     // (8079 alone is free: the run is the ports that clash)
   }
@@ -83,7 +83,7 @@ class PortClashTest {
     assertEquals(Optional.of("topology b cannot publish its ports in sandbox pc1: host port 9090/tcp on every IPv4 address"
         + " (web " + dir.resolve("b.netc") + ":7) is topology a's on 10.0.0.1 (api a.netc:12) in pc1; host port 30080/tcp on every IPv4 address"
         + " (web " + dir.resolve("b.netc") + ":8) is topology a's as a node port (service shop/web input.yaml:78) in pc1; a host port forwards"
-        + " to one container, the first table's DNAT takes it: publish another host port (9091 for 9090/tcp, 30081 for"
+        + " to one container, the first table's DNAT takes it: take another host port (9091 for 9090/tcp, 30081 for"
         + " 30080/tcp, say), or destroy topology a there first"),
         check("  publish 9090 -> 90/tcp\n  publish 30080 -> 80/tcp\n"));
   }
@@ -105,7 +105,7 @@ class PortClashTest {
   void everyAddressTakesTheLoopbackFromTheHostToo() throws Exception {
     assertEquals(Optional.of("topology b cannot publish its ports in sandbox pc1: host port 8080/tcp on 127.0.0.1"
         + " (web " + dir.resolve("b.netc") + ":7) is topology a's on every IPv4 address (nginx compose.yaml:7) in pc1; a host port forwards to one"
-        + " container, the first table's DNAT takes it: publish another host port (8082 for 8080/tcp, say), or destroy"
+        + " container, the first table's DNAT takes it: take another host port (8082 for 8080/tcp, say), or destroy"
         + " topology a there first"), check("  publish 127.0.0.1:8080 -> 80/tcp\n"));
   }
 }

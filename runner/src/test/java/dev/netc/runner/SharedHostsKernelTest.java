@@ -84,7 +84,7 @@ class SharedHostsKernelTest extends SandboxTest {
     List<Runner.Target> clash = List.of(Kernel.target(dir, "b.netc", b.replace("PORT", "8080"), s));
     String expected = "topology pb cannot publish its ports in sandbox " + s + ": host port 8080/tcp on every IPv4 address (web "
         + dir.resolve("b.netc") + ":7) is topology pa's on every IPv4 address (nginx " + dir.resolve("compose.yaml")
-        + ":6) in " + s + "; a host port forwards to one container, the first table's DNAT takes it: publish another host"
+        + ":6) in " + s + "; a host port forwards to one container, the first table's DNAT takes it: take another host"
         + " port (8081 for 8080/tcp, say), or destroy topology pa there first";
     assertEquals(expected, assertThrows(RunnerException.class, () -> runner.plan(clash)).getMessage());
     assertEquals(expected, assertThrows(RunnerException.class, () -> runner.apply(clash)).getMessage());
@@ -118,7 +118,7 @@ class SharedHostsKernelTest extends SandboxTest {
         .replace("ADDRESS", "127.0.0.2"), s));
     assertEquals("topology pc cannot publish its ports in sandbox " + s + ": host port 8080/tcp on 127.0.0.2 (web-pc "
         + dir.resolve("c.netc") + ":7) is topology pb's on 127.0.0.2 (web-pb " + dir.resolve("b.netc") + ":7) in " + s
-        + "; a host port forwards to one container, the first table's DNAT takes it: publish another host port (8081 for"
+        + "; a host port forwards to one container, the first table's DNAT takes it: take another host port (8081 for"
         + " 8080/tcp, say), or destroy topology pb there first",
         assertThrows(RunnerException.class, () -> runner.apply(c)).getMessage());
   }
