@@ -10,9 +10,9 @@
 # in its alias (netc:TOPOLOGY:...). Each `ip -batch` is one process; `-n NS` before it holds for
 # all of its lines. Run as root.
 <#if table>
-# The nftables table (isolation, policies, NAT) is `netc emit --backend nft`: load it before
-# the endpoints' batches (before this script will do), as `netc apply` does, so that its rules
-# hold from the containers' first packet.
+# The nftables table (isolation, policies, NAT) is `netc emit --backend nft`, which this
+# script does not load: load it before running this script, as `netc apply` loads it before the
+# endpoints' batches, so that its rules hold from the containers' first packet.
 </#if>
 <#if keys>
 # The IPsec keys are not in this script: each `{{key:...}}` stands for a key that `netc apply`
