@@ -85,20 +85,25 @@ final class Services {
       f.unsupported(spec.get().get("type"), "netc models the node ports of LoadBalancer "
           + o.describe() + ", not the external load balancer in front of them", null);
     }
+    // every field is checked whatever is wrong with the others, so that one reading tells every
+    // error of the Service: the families and cluster IPs, the selector, and the ports
     Optional<Families> families = families(o, spec.get());
+    int errors = f.diags().errorCount();
+    List<Setting> given = addresses(f, spec.get());
+    boolean addressesOk = f.diags().errorCount() == errors;
     Optional<At> selectorAt = Fields.get(spec.get(), "selector");
+    errors = f.diags().errorCount();
     Optional<SelectorAst> selector = selectorAt.flatMap(s -> new Selectors(f).labelMap(s));
-    if (selectorAt.isPresent() && selector.isEmpty()) {
-      return Optional.empty();
-    }
-    if (selector.isEmpty() || selector.get().all()) {
+    boolean selectorOk = f.diags().errorCount() == errors && (selectorAt.isEmpty() || selector.isPresent());
+    boolean selects = selectorOk && selector.isPresent() && !selector.get().all();
+    if (selectorOk && !selects) {
       f.diags().add(Diagnostic.of(Code.NETC024, selectorAt.map(At::where).orElse(o.name().span()),
               o.describe() + " has no selector: its endpoints are listed by hand in EndpointSlices,"
                   + " which netc does not read, so it is left out")
           .withHint("give it a `selector` that matches the pods it serves"));
-      return Optional.empty();
     }
-    List<Cluster.Pod> pods = cluster.pods(o.namespace().text(), Selectors.toIr(selector.get()));
+    // (without a selector that reads, the pods are not known: port names are not looked up)
+    List<Cluster.Pod> pods = selects ? cluster.pods(o.namespace().text(), Selectors.toIr(selector.get())) : List.of();
     Optional<At> portsAt = Fields.get(spec.get(), "ports");
     List<At> portItems = portsAt.map(f::list).orElse(List.of());
     if (portItems.isEmpty()) {
@@ -108,24 +113,20 @@ final class Services {
         f.diags().add(Diagnostic.of(Code.NETC024, portsAt.map(At::where).orElse(o.name().span()),
             o.describe() + " has no ports, so it is left out"));
       }
-      return Optional.empty();
     }
     List<Decl.ServicePort> ports = new ArrayList<>();
     boolean ok = true;
     Map<String, Word> nodePortOf = requestedNodePorts(f, portItems);
     for (At p : portItems) {
-      ok &= port(o, type.get(), p, pods, nodePortOf, ports);
+      ok &= port(o, type.get(), p, pods, selects, nodePortOf, ports);
     }
-    if (!ok) {
-      return Optional.empty();
+    if (!selects || !ok || !addressesOk || families.isEmpty()) {
+      return Optional.empty(); // an error, or no selector (NETC024), told above
     }
     if (ports.isEmpty()) {
-      return Optional.empty(); // every port named a target no pod has (NETC025 said so)
+      return Optional.empty(); // no ports (NETC021, NETC024), or every port named a target no pod has (NETC025)
     }
-    if (families.isEmpty()) {
-      return Optional.empty(); // ipFamilies or ipFamilyPolicy the API refuses (NETC020, NETC105)
-    }
-    List<Setting> addresses = dualStack(families.get(), addresses(f, spec.get()));
+    List<Setting> addresses = dualStack(families.get(), given);
     if (addresses.isEmpty() && !headless(f, spec.get())) {
       addresses = chosen(families.get());
     }
@@ -154,7 +155,7 @@ final class Services {
     return out;
   }
 
-  private boolean port(KubeObject o, String type, At p, List<Cluster.Pod> pods,
+  private boolean port(KubeObject o, String type, At p, List<Cluster.Pod> pods, boolean selects,
       Map<String, Word> nodePortOf, List<Decl.ServicePort> out) {
     Fields f = o.f();
     Optional<Map<String, At>> fields = f.map(p);
@@ -196,7 +197,7 @@ final class Services {
       targets.add(Ports.word(t, protocol.get()));
     } else {
       // (one virtual port forwards to one target port here: a name of several numbers, the lowest)
-      NamedPorts.resolve(f, cluster, t, protocol.get(), pods, !o.broken(), "the pods " + o.describe() + " selects",
+      NamedPorts.resolve(f, cluster, t, protocol.get(), pods, selects && !o.broken(), "the pods " + o.describe() + " selects",
           "this Service port forwards nothing and is left out",
           numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod",
           o.describe() + " selects no pod: check its selector (a Service selects the pods of its own namespace only)")
@@ -210,12 +211,14 @@ final class Services {
   }
 
   private static boolean headless(Fields f, Map<String, At> spec) {
-    return Fields.get(spec, "clusterIP").flatMap(f::scalar).map(w -> w.text().equals("None")).orElse(false);
+    Fields quiet = new Fields(f.yaml(), new dev.netc.compiler.diag.Diagnostics(), ""); // (families() tells its errors)
+    return Fields.get(spec, "clusterIP").flatMap(quiet::scalar).map(w -> w.text().equals("None")).orElse(false);
   }
 
   /** {@code clusterIPs}, else {@code clusterIP}; {@code None} (headless) is no address. */
   private static List<Setting> addresses(Fields f, Map<String, At> spec) {
-    List<Word> ips = clusterIps(f, spec); // (families() has reported what is wrong with them)
+    // (families() has reported what is wrong with their shape)
+    List<Word> ips = clusterIps(new Fields(f.yaml(), new dev.netc.compiler.diag.Diagnostics(), ""), spec);
     // `ipv4` and `ipv6` are words of netc's `address` (a family netc chooses an address of), not
     // cluster IPs: the API refuses them
     ips.removeIf(w -> {

@@ -342,4 +342,23 @@ class KubernetesFrontendTest {
     assertEquals(List.of("NETC020@8", "NETC020@9"), read(service("ExternalName", alias + "ipFamilies: [IPv9]\nipFamilyPolicy: Sometimes"),
         new ArrayList<>()), "the families are not read, only refused");
   }
+
+  @Test
+  void everyFieldOfAServiceIsCheckedWhateverIsWrongWithTheOthers() {
+    String other = deployment(true).replace("name: http", "name: metrics");
+    String named = service("ClusterIP", "clusterIP: ipv4").replace("targetPort: 8080", "targetPort: http");
+    // the port name no pod has (NETC025) does not hold back the cluster IP's error (NETC201)
+    assertEquals(List.of("NETC201@23", "NETC025@28"), read(join(other, named), new ArrayList<>()));
+    // nor when a left-out Deployment holds NETC025 back
+    assertEquals(List.of("NETC021@12", "NETC201@23"), read(join(deployment(false), named), new ArrayList<>()));
+    // a port's error does not hold back the cluster IPs' (told once), nor an error of the selector the ports'
+    String first = "clusterIP: 10.96.0.30\nclusterIPs: [10.96.0.31]";
+    assertEquals(List.of("NETC020@8", "NETC204@13"), read(service("NodePort", first)
+        .replace("targetPort: 8080", "protocol: QUIC"), new ArrayList<>()));
+    assertEquals(List.of("NETC201@7", "NETC020@9", "NETC204@12"), read(service("ClusterIP", "clusterIP: ipv6")
+        .replace("app: web", "app: [web]").replace("targetPort: 8080", "protocol: QUIC"), new ArrayList<>()));
+    // without a selector (NETC024), the ports are still checked, and their names not looked up
+    assertEquals(List.of("NETC024@4", "NETC204@9"), read(service("ClusterIP", "")
+        .replace("  selector:\n    app: web\n", "").replace("targetPort: 8080", "protocol: QUIC"), new ArrayList<>()));
+  }
 }
