@@ -142,16 +142,23 @@ final class Workloads {
    * The addresses a Pod left out for an error (of top-level fields {@code fields}) has on the pod
    * network, as it would once fixed: every address in {@code status.podIPs}, else in {@code
    * status.podIP}, whatever their shape (an error there may be what leaves the Pod out); none
-   * when it has finished or runs in the host's network. Nothing is reported.
+   * when it has finished or runs in the host's network, nor when whether it does is not known (a
+   * {@code hostNetwork} that is neither true nor false, a {@code spec} that is no mapping): its
+   * address may be its host's, which says nothing of the pod network. Nothing is reported.
    */
   static List<IpAddress> addressesOfLeftOut(Fields f, Map<String, At> fields) {
     Fields quiet = new Fields(f.yaml(), new Diagnostics(), "");
     Optional<Map<String, At>> status = Fields.get(fields, "status").flatMap(quiet::map);
     boolean finished = status.flatMap(s -> Fields.get(s, "phase")).flatMap(quiet::scalar)
         .map(w -> w.text().equals("Succeeded") || w.text().equals("Failed")).orElse(false);
-    boolean host = Fields.get(fields, "spec").flatMap(quiet::map).flatMap(s -> Fields.get(s, "hostNetwork"))
-        .map(quiet::bool).orElse(false);
-    if (status.isEmpty() || finished || host) {
+    // on the pod network only when known not to be in the host's: `hostNetwork` absent or false
+    Optional<At> specAt = Fields.get(fields, "spec");
+    Optional<Map<String, At>> spec = specAt.flatMap(quiet::map);
+    Optional<At> hostNetwork = spec.flatMap(s -> Fields.get(s, "hostNetwork"));
+    int errors = quiet.diags().errorCount();
+    boolean host = hostNetwork.map(quiet::bool).orElse(false);
+    boolean unknown = (specAt.isPresent() && spec.isEmpty()) || quiet.diags().errorCount() != errors;
+    if (status.isEmpty() || finished || host || unknown) {
       return List.of();
     }
     List<IpAddress> out = new ArrayList<>();

@@ -258,6 +258,33 @@ class KubernetesFrontendTest {
   }
 
   @Test
+  void theAddressOfALeftOutPodWhoseHostNetworkDoesNotReadIsNotKnown() {
+    String db = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: db
+        spec:
+          hostNetwork: HOST
+          containers:
+            - name: db
+        status:
+          podIP: 10.10.0.5
+        """;
+    // `true`: the address is its host's, not on the pod network; `maybe`: whether it is, is not known
+    for (String host : List.of("true", "maybe", "[false]")) {
+      List<Decl> decls = new ArrayList<>();
+      List<String> diags = read(join(db.replace("HOST", host).replace("- name: db", "- name: [db]"), deployment(true)), decls);
+      assertEquals(host.equals("true") ? List.of("NETC020@8") : List.of("NETC020@6", "NETC020@8"), diags);
+      assertEquals("10.244.0.0/16", podSubnet(decls), "hostNetwork: " + host);
+    }
+    // `false`, the address counts
+    List<Decl> decls = new ArrayList<>();
+    read(join(db.replace("HOST", "false").replace("- name: db", "- name: [db]"), deployment(true)), decls);
+    assertEquals("10.10.0.0/16", podSubnet(decls));
+  }
+
+  @Test
   void checksThatConcludeFromWhatIsMissingWaitForEveryObject() {
     String canary = """
         apiVersion: v1
