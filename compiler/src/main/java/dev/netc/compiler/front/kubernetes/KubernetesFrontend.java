@@ -108,10 +108,21 @@ public final class KubernetesFrontend implements Frontend {
     Services services = new Services(cluster);
     List<KubeObject> serviceObjects = objects.stream().filter(o -> o.kind().text().equals("Service")).toList();
     serviceObjects.forEach(services::reserve);
+    serviceObjects.forEach(services::choose);
+    List<Decl.Service> declared = new ArrayList<>();
+    List<String> namespaceOf = new ArrayList<>();
     for (KubeObject o : serviceObjects) {
-      unlessErrors(o, cluster, () -> services.read(o))
-          .ifPresent(s -> cluster.namespace(o.namespace()).members.add(s));
+      int errors = diags.errorCount();
+      Optional<Decl.Service> s = unlessErrors(o, cluster, () -> services.read(o));
+      if (s.isPresent()) {
+        cluster.namespace(o.namespace()).members.add(s.get());
+        declared.add(s.get());
+        namespaceOf.add(o.namespace().text());
+      } else if (o.broken() || diags.errorCount() != errors) {
+        services.leftOut(o);
+      }
     }
+    services.collisions(declared, namespaceOf, diags);
     NetworkPolicies policies = new NetworkPolicies(cluster);
     for (KubeObject o : objects) {
       if (o.kind().text().equals("NetworkPolicy")) {

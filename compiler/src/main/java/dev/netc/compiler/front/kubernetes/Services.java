@@ -39,6 +39,13 @@ final class Services {
   private final Cluster cluster;
   private final Set<Integer> nodePorts = new HashSet<>();
   private int nextNodePort = 30000;
+  /** The node port chosen for each port (its YAML node) that names none: see {@link #choose}. */
+  private final Map<org.snakeyaml.engine.v2.nodes.Node, Integer> chosen = new java.util.IdentityHashMap<>();
+  /** The node ports the Services left out for an error name (see {@link #leftOut}). */
+  private final List<Claim> claims = new ArrayList<>();
+
+  /** Node port {@code nodePort}, given to port {@code port} (its item's span) of Service {@code service}. */
+  private record Claim(String service, String nodePort, Span port) {}
 
   Services(Cluster cluster) {
     this.cluster = cluster;
@@ -52,6 +59,123 @@ final class Services {
             .flatMap(m -> Fields.get(m, "nodePort")).flatMap(quiet::scalar)
             .filter(Ports::isNumber).filter(w -> w.text().length() <= 5)
             .ifPresent(w -> nodePorts.add(Integer.parseInt(w.text()))));
+  }
+
+  /**
+   * Chooses the node ports of the ports of {@code o} that name none, as Kubernetes would: called
+   * for every Service in file order, after {@link #reserve}, before any is read, so that what is
+   * wrong with a Service (and leaves it out) does not change the node ports chosen for the
+   * others. A port of a {@code NodePort} or {@code LoadBalancer} Service without {@code
+   * nodePort} gets the one its Service names for the same {@code port} in another protocol, else
+   * one of its own (one for the protocols of one {@code port}). Nothing is reported; a Service
+   * whose type, or a port that does not read takes none (what it would take is not known).
+   */
+  void choose(KubeObject o) {
+    Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    Optional<Map<String, At>> spec = Fields.get(o.fields(), "spec").flatMap(quiet::map);
+    if (spec.isEmpty() || !nodePortType(quiet, spec.get())) {
+      return;
+    }
+    List<At> items = Fields.get(spec.get(), "ports").map(quiet::list).orElse(List.of());
+    Map<String, Word> byPort = requestedNodePorts(quiet, items);
+    for (At p : items) {
+      Optional<Map<String, At>> fields = quiet.map(p);
+      if (fields.isEmpty() || fields.get().containsKey("nodePort")) {
+        continue;
+      }
+      Optional<Word> port = Fields.get(fields.get(), "port").flatMap(quiet::scalar);
+      Word shared = port.map(w -> byPort.get(w.text())).orElse(null);
+      if (shared == null) {
+        while (nodePorts.contains(nextNodePort)) {
+          nextNodePort++;
+        }
+        nodePorts.add(nextNodePort);
+        shared = new Word(String.valueOf(nextNodePort), p.where());
+        if (port.isPresent()) {
+          byPort.put(port.get().text(), shared);
+        }
+      }
+      chosen.put(p.node(), Integer.parseInt(shared.text()));
+    }
+  }
+
+  /** Whether the type of the Service of {@code spec} reads as {@code NodePort} or {@code LoadBalancer}. */
+  private static boolean nodePortType(Fields quiet, Map<String, At> spec) {
+    return Fields.get(spec, "type").flatMap(quiet::scalar)
+        .map(w -> w.text().equals("NodePort") || w.text().equals("LoadBalancer")).orElse(false);
+  }
+
+  /**
+   * Notes that {@code o} is left out for an error: once fixed, it takes the node ports it names,
+   * when its type reads as one with node ports, and {@link #collisions} tells the declared
+   * Services that name them after it, as the check will then. (Not for a Service left out with a
+   * warning alone, NETC024 or NETC025: an error of the front end would hold back the checks that
+   * need every object, NETC223 and NETC404, which no error holds back then.)
+   */
+  void leftOut(KubeObject o) {
+    Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
+    Optional<Map<String, At>> spec = Fields.get(o.fields(), "spec").flatMap(quiet::map);
+    if (spec.isEmpty() || !nodePortType(quiet, spec.get())) {
+      return;
+    }
+    for (At p : Fields.get(spec.get(), "ports").map(quiet::list).orElse(List.of())) {
+      quiet.map(p).flatMap(m -> Fields.get(m, "nodePort")).flatMap(quiet::scalar)
+          .filter(Ports::isNumber).filter(w -> w.text().length() <= 5)
+          .filter(w -> Integer.parseInt(w.text()) >= 30000 && Integer.parseInt(w.text()) <= 32767)
+          .ifPresent(w -> claims.add(new Claim((o.broken() ? "" : o.namespace().text() + "/") + o.name().text(),
+              String.valueOf(Integer.parseInt(w.text())), p.where())));
+    }
+  }
+
+  /**
+   * NETC225 at each port of the declared Services ({@code declared}, each of namespace {@code
+   * namespaceOf}) whose node port a Service {@linkplain #leftOut left out} names before
+   * it, and no declared one does: the check on the model (NodePortsDoNotCollide) tells the
+   * collisions of declared Services, and would tell this one if the other were declared.
+   */
+  void collisions(List<Decl.Service> declared, List<String> namespaceOf, dev.netc.compiler.diag.Diagnostics out) {
+    if (claims.isEmpty()) {
+      return;
+    }
+    record Port(String service, int index, Decl.ServicePort port) {
+      String number() {
+        return String.valueOf(Integer.parseInt(port.nodePort().orElseThrow().text()));
+      }
+
+      String protocol() {
+        return port.port().text().substring(port.port().text().indexOf('/') + 1);
+      }
+
+      /** Whether Kubernetes gives both one node port: the protocols of one port of one Service. */
+      boolean shares(Port o) {
+        return index == o.index && !protocol().equals(o.protocol())
+            && port.port().text().replaceFirst("/.*", "").equals(o.port.port().text().replaceFirst("/.*", ""));
+      }
+    }
+    List<Port> ports = new ArrayList<>();
+    for (int i = 0; i < declared.size(); i++) {
+      for (Decl.ServicePort p : declared.get(i).ports()) {
+        if (p.nodePort().filter(Ports::isNumber).filter(w -> w.text().length() <= 5).isPresent()) {
+          ports.add(new Port(namespaceOf.get(i) + "/" + declared.get(i).name().text(), i, p));
+        }
+      }
+    }
+    for (Port n : ports) {
+      // the check tells it when a declared port claims it before (but the protocols of one port)
+      boolean told = ports.stream().anyMatch(prev -> prev.port().span().compareTo(n.port().span()) < 0
+          && prev.number().equals(n.number()) && !prev.shares(n));
+      Optional<Claim> first = claims.stream().filter(c -> c.nodePort().equals(n.number()))
+          .filter(c -> c.port().compareTo(n.port().span()) < 0).findFirst();
+      if (told || first.isEmpty()) {
+        continue;
+      }
+      String label = n.number() + "/" + n.protocol();
+      out.add(Diagnostic.of(Code.NETC225, n.port().span(), "service `" + n.service() + "` opens node port "
+              + label + ", which service `" + first.get().service() + "` already opens on every host")
+          .withRelated(first.get().port(), "`" + first.get().service() + "` opens node port " + n.number()
+              + " here: netc leaves it out, but it takes its node port all the same")
+          .withHint("give each service port its own node port (30000-32767)"));
+    }
   }
 
   Optional<Decl.Service> read(KubeObject o) {
@@ -116,9 +240,8 @@ final class Services {
     }
     List<Decl.ServicePort> ports = new ArrayList<>();
     boolean ok = true;
-    Map<String, Word> nodePortOf = requestedNodePorts(f, portItems);
     for (At p : portItems) {
-      ok &= port(o, type.get(), p, pods, selects, nodePortOf, ports);
+      ok &= port(o, type.get(), p, pods, selects, ports);
     }
     if (!selects || !ok || !addressesOk || families.isEmpty()) {
       return Optional.empty(); // an error, or no selector (NETC024), told above
@@ -156,7 +279,7 @@ final class Services {
   }
 
   private boolean port(KubeObject o, String type, At p, List<Cluster.Pod> pods, boolean selects,
-      Map<String, Word> nodePortOf, List<Decl.ServicePort> out) {
+      List<Decl.ServicePort> out) {
     Fields f = o.f();
     Optional<Map<String, At>> fields = f.map(p);
     if (fields.isEmpty()) {
@@ -180,16 +303,7 @@ final class Services {
       return false;
     }
     if (nodePort.isEmpty() && !type.equals("ClusterIP")) {
-      Word shared = nodePortOf.get(port.get().text());
-      if (shared == null) {
-        while (nodePorts.contains(nextNodePort)) {
-          nextNodePort++;
-        }
-        nodePorts.add(nextNodePort);
-        shared = new Word(String.valueOf(nextNodePort), port.get().span());
-        nodePortOf.put(port.get().text(), shared);
-      }
-      nodePort = Optional.of(new Word(shared.text(), port.get().span()));
+      nodePort = Optional.of(new Word(String.valueOf(chosen.get(p.node())), port.get().span())); // (choose())
     }
     List<Word> targets = new ArrayList<>();
     Word t = target.orElse(port.get());

@@ -388,4 +388,49 @@ class KubernetesFrontendTest {
     assertEquals(List.of("NETC024@4", "NETC204@9"), read(service("ClusterIP", "")
         .replace("  selector:\n    app: web\n", "").replace("targetPort: 8080", "protocol: QUIC"), new ArrayList<>()));
   }
+
+  /** A NodePort Service {@code name} selecting the Deployment's pods, its port 80 with the lines {@code port}. */
+  private static String nodePortService(String name, String port) {
+    return "apiVersion: v1\nkind: Service\nmetadata:\n  name: " + name + "\nspec:\n  type: NodePort\n"
+        + "  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: 8080\n" + port.indent(6);
+  }
+
+  /** The node ports of the services declared, as {@code name:N}. */
+  private static List<String> nodePorts(List<Decl> decls) {
+    List<String> out = new ArrayList<>();
+    for (Decl d : decls) {
+      if (d instanceof Decl.Namespace ns) {
+        ns.members().stream().filter(m -> m instanceof Decl.Service).map(m -> (Decl.Service) m)
+            .forEach(s -> s.ports().forEach(p -> out.add(s.name().text() + ":" + p.nodePort().get().text())));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aServiceLeftOutStillTakesItsNodePorts() {
+    // `a`, left out for its protocol, takes the node port chosen first, as it will once fixed
+    List<Decl> decls = new ArrayList<>();
+    String a = nodePortService("a", "protocol: QUIC");
+    assertEquals(List.of("NETC204@28"), read(join(deployment(true), a, nodePortService("b", "")), decls));
+    assertEquals(List.of("b:30001"), nodePorts(decls));
+    decls.clear();
+    read(join(deployment(true), a.replace("QUIC", "TCP"), nodePortService("b", "")), decls);
+    assertEquals(List.of("a:30000", "b:30001"), nodePorts(decls));
+    // a node port `a` names is taken: `b`, which names it after, collides with it (NETC225), told
+    // by the front end while `a` is left out, by the check once it is fixed
+    String given = "nodePort: 30080";
+    String left = a.replace("protocol: QUIC", "protocol: QUIC\n      " + given);
+    assertEquals(List.of("NETC204@28", "NETC225@40"), lint(join(deployment(true), left, nodePortService("b", given))));
+    assertEquals(List.of("NETC225@40"), lint(join(deployment(true), left.replace("QUIC", "TCP"),
+        nodePortService("b", given))));
+    // told once: `c`, declared after `b`, collides with `b` (the check says so), not again with `a`
+    assertEquals(List.of("NETC204@28", "NETC225@40", "NETC225@53"), lint(join(deployment(true), left,
+        nodePortService("b", given), nodePortService("c", given))));
+    // a Service left out with a warning alone (no selector, NETC024) does not make it an error
+    // (which would hold back NETC223 and NETC404); one after `b` tells nothing on `b`
+    String alone = left.replace("protocol: QUIC\n      ", "").replace("  selector:\n    app: web\n", "");
+    assertEquals(List.of("NETC024@20"), lint(join(deployment(true), alone, nodePortService("b", given))));
+    assertEquals(List.of("NETC204@41"), lint(join(deployment(true), nodePortService("b", given), left.replace("name: a", "name: z"))));
+  }
 }
