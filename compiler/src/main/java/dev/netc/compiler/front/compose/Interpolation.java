@@ -21,7 +21,15 @@ final class Interpolation {
    * the text an invalid template, if anything, and the required variables, which are missing
    * (in order; then the text is not meant either).
    */
-  record Result(String text, List<String> unset, Optional<String> invalid, List<Required> required) {}
+  record Result(String text, List<String> unset, Optional<Invalid> invalid, List<Required> required) {}
+
+  /**
+   * What makes a text an invalid template, and where the faulty expression stands in the text,
+   * from its {@code $} to its {@code }} (or to the end of the text, white space aside, when it has
+   * none), as indexes
+   * {@code [start, end)}.
+   */
+  record Invalid(String reason, int start, int end) {}
 
   /**
    * A {@code ${NAME:?message}} or {@code ${NAME?message}}: the variable, the message as Compose
@@ -37,14 +45,14 @@ final class Interpolation {
       return new Result(s, List.of(), Optional.empty(), List.of());
     }
     List<String> unset = new ArrayList<>();
-    List<String> invalid = new ArrayList<>();
+    List<Invalid> invalid = new ArrayList<>();
     List<Required> required = new ArrayList<>();
     String text = expand(s, 0, unset, invalid, required, 0);
     return new Result(text, unset, invalid.stream().findFirst(), List.copyOf(required));
   }
 
   /** {@code s}, which stands at index {@code at} of the whole text, interpolated. */
-  private static String expand(String s, int at, List<String> unset, List<String> invalid,
+  private static String expand(String s, int at, List<String> unset, List<Invalid> invalid,
       List<Required> required, int depth) {
     StringBuilder out = new StringBuilder();
     int i = 0;
@@ -59,7 +67,9 @@ final class Interpolation {
       } else if (s.charAt(i + 1) == '{') {
         int close = closing(s, i + 2);
         if (close < 0) {
-          invalid.add("`" + s.substring(i) + "` has no closing `}`");
+          // up to the end of the text, without the line end a block scalar gives it
+          String rest = s.substring(i).stripTrailing();
+          invalid.add(new Invalid("`" + rest + "` has no closing `}`", at + i, at + i + rest.length()));
           out.append(s, i, s.length());
           break;
         }
@@ -84,7 +94,7 @@ final class Interpolation {
    * The body of {@code ${...}}, whose {@code $} is at index {@code at} of the whole text: a
    * name, then optionally an operator and a word.
    */
-  private static String braced(String body, int at, List<String> unset, List<String> invalid,
+  private static String braced(String body, int at, List<String> unset, List<Invalid> invalid,
       List<Required> required, int depth) {
     int end = 0;
     while (end < body.length() && (Character.isLetterOrDigit(body.charAt(end)) || body.charAt(end) == '_')) {
@@ -97,8 +107,8 @@ final class Interpolation {
     String word = rest.substring(op.length());
     if (name.isEmpty() || Character.isDigit(name.charAt(0))
         || !List.of("", ":-", "-", ":+", "+", ":?", "?").contains(op)) {
-      invalid.add("`${" + body + "}` is not a variable name, optionally followed by `:-`, `-`, `:+`,"
-          + " `+`, `:?` or `?` and a word");
+      invalid.add(new Invalid("`${" + body + "}` is not a variable name, optionally followed by `:-`,"
+          + " `-`, `:+`, `+`, `:?` or `?` and a word", at, at + body.length() + 3));
       return "";
     }
     switch (op) {

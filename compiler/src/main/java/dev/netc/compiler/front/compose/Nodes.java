@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -133,9 +134,9 @@ final class Nodes {
    * A scalar as a word, interpolated: {@code ${VAR:-default}} gives its default, a variable
    * without one is read as empty (as Compose does when the variable is not set), with a NETC032;
    * an invalid template, or a required variable ({@code ${VAR:?message}}, which no variable of
-   * the empty environment has), is a NETC034, and no word.
+   * the empty environment has), is a NETC034 (the first in the value), and no word.
    * The word's span is the scalar's, without its quotes when it is quoted. The node is noted as
-   * read, so that {@link RequiredVariables} does not tell its required variable again.
+   * read, so that {@link RequiredVariables} does not tell its NETC034 again.
    */
   Optional<Word> scalar(Node n, String what) {
     if (!(n instanceof ScalarNode s)) {
@@ -145,16 +146,7 @@ final class Nodes {
     read.add(n);
     Span span = valueSpan(s);
     Interpolation.Result r = Interpolation.apply(s.getValue());
-    if (r.invalid().isPresent()) {
-      diags.add(Diagnostic.of(Code.NETC034, span, "invalid interpolation format in " + what + ": "
-              + r.invalid().get())
-          .withHint("write a variable as `${NAME}` or `${NAME:-default}`, with its closing `}`, and a"
-              + " `$` that is no variable as `$$`"));
-      return Optional.empty();
-    }
-    if (!r.required().isEmpty()) {
-      // Compose stops at the first: it refuses the file
-      required(s, span, r.required().get(0), what);
+    if (refused(s, span, r, what)) {
       return Optional.empty();
     }
     for (String v : r.unset()) {
@@ -170,43 +162,68 @@ final class Nodes {
     return read.contains(n);
   }
 
-  /** A scalar's span, without its quotes when it is quoted. */
+  /** A scalar's span, without its quotes when it is quoted (a block scalar has none). */
   Span valueSpan(ScalarNode s) {
     Span span = span(s);
-    if (!s.isPlain() && span.end() - span.start() >= 2) {
+    boolean quoted = s.getScalarStyle() == ScalarStyle.DOUBLE_QUOTED
+        || s.getScalarStyle() == ScalarStyle.SINGLE_QUOTED;
+    if (quoted && span.end() - span.start() >= 2) {
       span = new Span(span.file(), span.start() + 1, Math.max(span.start() + 1, span.end() - 1));
     }
     return span;
   }
 
   /**
-   * The NETC034 of a required variable of a scalar whose value spans {@code span}: at its
-   * expression, from {@code ${} to {@code }}, when the file writes it as the value has it (the
-   * value as written, or, in a block or escaped scalar, an expression the text has as often as
-   * the value); else the whole value.
+   * Reports the NETC034 of a scalar whose value spans {@code span} and interpolates to
+   * {@code r}, if its template is invalid or has a required variable: the first of them in the
+   * value, as Compose stops there and refuses the file. Whether it reported one.
    */
-  void required(ScalarNode s, Span span, Interpolation.Required q, String what) {
-    String value = s.getValue();
-    Span at = span;
-    if (span.text().equals(value)) {
-      at = new Span(span.file(), span.start() + q.start(), span.start() + q.end());
-    } else {
-      String expression = value.substring(q.start(), q.end());
-      String text = span.text();
-      int before = occurrences(value.substring(0, q.start()), expression);
-      if (occurrences(text, expression) == occurrences(value, expression)) {
-        int i = text.indexOf(expression);
-        for (int k = 0; k < before; k++) {
-          i = text.indexOf(expression, i + expression.length());
-        }
-        at = new Span(span.file(), span.start() + i, span.start() + i + expression.length());
-      }
+  boolean refused(ScalarNode s, Span span, Interpolation.Result r, String what) {
+    Optional<Interpolation.Invalid> invalid = r.invalid();
+    Optional<Interpolation.Required> required = r.required().stream().findFirst();
+    if (invalid.isPresent() && (required.isEmpty() || invalid.get().start() <= required.get().start())) {
+      Interpolation.Invalid q = invalid.get();
+      diags.add(Diagnostic.of(Code.NETC034, at(s, span, q.start(), q.end()), "invalid interpolation"
+              + " format in " + what + ": " + q.reason())
+          .withHint("write a variable as `${NAME}` or `${NAME:-default}`, with its closing `}`, and a"
+              + " `$` that is no variable as `$$`"));
+      return true;
     }
-    diags.add(Diagnostic.of(Code.NETC034, at, "required variable `" + q.name() + "` is missing a"
-            + " value in " + what + (q.message().isEmpty() ? "" : ": " + q.message()))
-        .withHint("netc reads no environment, so no variable is set: give `" + q.name()
-            + "` a default, as in `${" + q.name() + ":-default}`, or set it and lint what"
-            + " `docker compose config` prints"));
+    if (required.isPresent()) {
+      Interpolation.Required q = required.get();
+      diags.add(Diagnostic.of(Code.NETC034, at(s, span, q.start(), q.end()), "required variable `"
+              + q.name() + "` is missing a value in " + what
+              + (q.message().isEmpty() ? "" : ": " + q.message()))
+          .withHint("netc reads no environment, so no variable is set: give `" + q.name()
+              + "` a default, as in `${" + q.name() + ":-default}`, or set it and lint what"
+              + " `docker compose config` prints"));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Where the expression {@code [start, end)} of a scalar's value stands, the value spanning
+   * {@code span}: exactly, when the file writes the expression as the value has it (the value as
+   * written, or, in a block or escaped scalar, an expression the text has as often as the value);
+   * else the whole value.
+   */
+  private static Span at(ScalarNode s, Span span, int start, int end) {
+    String value = s.getValue();
+    if (span.text().equals(value)) {
+      return new Span(span.file(), span.start() + start, span.start() + end);
+    }
+    String expression = value.substring(start, end);
+    String text = span.text();
+    int before = occurrences(value.substring(0, start), expression);
+    if (occurrences(text, expression) == occurrences(value, expression)) {
+      int i = text.indexOf(expression);
+      for (int k = 0; k < before; k++) {
+        i = text.indexOf(expression, i + expression.length());
+      }
+      return new Span(span.file(), span.start() + i, span.start() + i + expression.length());
+    }
+    return span;
   }
 
   /** How many times {@code part} stands in {@code s}, without overlapping. */

@@ -15,16 +15,17 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * The required variables ({@code ${VAR:?message}}, {@code ${VAR?message}}) of the values netc
- * does not read. Compose interpolates every value of the file, whatever its field (extension
- * fields {@code x-...} included; keys are not interpolated), before it reads any, and refuses
- * the file at the first required variable that is not set, which none is for netc. The values
- * netc reads tell theirs as they are read ({@link Nodes#scalar}); of the others, the first in the
+ * The required variables ({@code ${VAR:?message}}, {@code ${VAR?message}}) and invalid templates
+ * ({@code ${} without its {@code }}, {@code ${1}}) of the values netc does not read. Compose
+ * interpolates every value of the file, whatever its field (extension fields {@code x-...}
+ * included; keys are not interpolated), before it reads any, and refuses the file at the first
+ * invalid template or required variable that is not set, which none is for netc. The values netc
+ * reads tell theirs as they are read ({@link Nodes#scalar}); of the others, the first in the
  * order of the file is a NETC034 too, once, as Compose stops there (the first of all may be one
  * netc reads: Compose names one of them only, netc each that it reads, and this one).
- * Only a value with a {@code $} and a {@code ?} after it is interpolated here, and when the
- * file's text can give no value either, no node is looked at: a file without such a variable
- * costs what it did.
+ * Only a value with a {@code $} and a {@code ?} or a {@code {} after it is interpolated here, and
+ * when the file's text can give no value a {@code $}, or neither a {@code ?} nor a {@code {}, no
+ * node is looked at: such a file costs what it did.
  */
 final class RequiredVariables {
   private static final Map<String, String> SECTIONS = Map.of("services", "service",
@@ -39,12 +40,13 @@ final class RequiredVariables {
   private RequiredVariables() {}
 
   /**
-   * Tells the first required variable of the values of {@code document}, of {@code file}, that
-   * netc has not read. Not a node is looked at when the file can have no {@code $} or no
-   * {@code ?} in a value.
+   * Tells the first required variable or invalid template of the values of {@code document}, of
+   * {@code file}, that netc has not read. Not a node is looked at when the file can have no
+   * {@code $} in a value, or neither a {@code ?} nor a {@code {}.
    */
   static void check(Nodes nodes, SourceFile file, Node document) {
-    if (!mayHold(file.text(), '$') || !mayHold(file.text(), '?')) {
+    String text = file.text();
+    if (!mayHold(text, '$') || (!mayHold(text, '?') && !mayHold(text, '{'))) {
       return;
     }
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -85,19 +87,17 @@ final class RequiredVariables {
     return text.indexOf(c) >= 0 || text.contains("\\x") || text.contains("\\u") || text.contains("\\U");
   }
 
-  /** Reports the value's first required variable, if it has one and netc has not read it. */
+  /**
+   * Reports the value's first required variable or invalid template, if it has one and netc has
+   * not read it.
+   */
   private static boolean found(Nodes nodes, ScalarNode s, Path path) {
     String v = s.getValue();
     int dollar = v.indexOf('$');
-    if (dollar < 0 || v.indexOf('?', dollar) < 0 || nodes.wasRead(s)) {
+    if (dollar < 0 || (v.indexOf('?', dollar) < 0 && v.indexOf('{', dollar) < 0) || nodes.wasRead(s)) {
       return false;
     }
-    Interpolation.Result r = Interpolation.apply(v);
-    if (r.required().isEmpty() || r.invalid().isPresent()) {
-      return false;
-    }
-    nodes.required(s, nodes.valueSpan(s), r.required().get(0), describe(path));
-    return true;
+    return nodes.refused(s, nodes.valueSpan(s), Interpolation.apply(v), describe(path));
   }
 
   /**

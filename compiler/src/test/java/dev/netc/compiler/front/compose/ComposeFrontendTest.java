@@ -113,6 +113,28 @@ class ComposeFrontendTest {
     assertEquals(List.of(), told("services:\n  web:\n    image: nginx:${TAG:-1.27}\n    command: echo $$X?\n"));
   }
 
+  @Test
+  void anInvalidTemplateOfAValueNetcDoesNotReadIsToldOnceAtItsPlace() {
+    // at the `${`, in any field, once per file, before or after a required variable (the first)
+    assertEquals(List.of("3:18 invalid interpolation format in `image` of service `web`: `${TAG` has no"
+            + " closing `}`"),
+        told("services:\n  web:\n    image: nginx:${TAG\n    environment: {A: \"${\"}\n"
+            + "    command: echo ${X:?}\n"));
+    assertEquals(List.of("3:31 required variable `A` is missing a value in `environment.B` of service `web`"),
+        told("services:\n  web:\n    environment: {A: \"x\", B: \"${A:?} ${\"}\n    image: ${1}\n"));
+    assertEquals(List.of("3:24 invalid interpolation format in `environment.A` of service `web`: `${1}` is not"
+            + " a variable name, optionally followed by `:-`, `-`, `:+`, `+`, `:?` or `?` and a word"),
+        told("services:\n  web:\n    environment: {A: \"x${1}y\"}\n"));
+    assertEquals(List.of("4:10 invalid interpolation format in `x-notes.todo`: `${` has no closing `}`"),
+        told("services: {}\nx-notes:\n  todo: |\n    cost ${\n"));
+    // a value netc reads is told as it is read, at the `${` too; `$$` is a `$`, `${VAR:?}` a valid template
+    assertEquals(List.of("3:17 invalid interpolation format in a port of service `web`: `${}` is not a variable"
+            + " name, optionally followed by `:-`, `-`, `:+`, `+`, `:?` or `?` and a word"),
+        told("services:\n  web:\n    ports: [\"80:${}\"]\n"));
+    assertEquals(List.of(), told("services:\n  web:\n    image: nginx\n    command: echo $${A $${1} {}\n"
+        + "    labels: {a: \"${A:-}\", b: \"${B-{x}}\"}\n"));
+  }
+
   /** The NETC034 of a Compose file, as "line:column message". */
   private List<String> told(String yaml) {
     Diagnostics diags = new Diagnostics();
@@ -123,8 +145,14 @@ class ComposeFrontendTest {
 
   @Test
   void anInvalidTemplateIsToldAsComposeRefusesIt() {
-    assertEquals(Optional.of("`${P:-8080:80` has no closing `}`"), Interpolation.apply("${P:-8080:80").invalid());
-    assertEquals(Optional.of("`${A:-${B}` has no closing `}`"), Interpolation.apply("x${A:-${B}").invalid());
+    assertEquals(Optional.of(new Interpolation.Invalid("`${P:-8080:80` has no closing `}`", 0, 12)),
+        Interpolation.apply("${P:-8080:80").invalid());
+    assertEquals(Optional.of(new Interpolation.Invalid("`${A:-${B}` has no closing `}`", 1, 10)),
+        Interpolation.apply("x${A:-${B}").invalid());
+    assertEquals(Optional.of(new Interpolation.Invalid("`${1}` is not a variable name, optionally followed"
+            + " by `:-`, `-`, `:+`, `+`, `:?` or `?` and a word", 8, 12)),
+        Interpolation.apply("${A:-x}:${1}:80").invalid());
+    assertEquals(11, Interpolation.apply("${A:-a${B:-${}}}").invalid().orElseThrow().start());
     for (String bad : List.of("${}", "${1}:80", "${A!x}", "${:-80}", "${A:-${}}")) {
       assertTrue(Interpolation.apply(bad).invalid().isPresent(), bad);
     }
