@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -235,12 +234,30 @@ final class Nodes {
     return n;
   }
 
-  /** {@code true} or {@code false}, as YAML writes them. */
+  /**
+   * {@code true} or {@code false}, interpolated first, as Compose interpolates a switch's value
+   * and then casts it ({@code internal: ${INTERNAL:-false}}); any other text is a NETC030, the
+   * empty one a variable without a default gives included (Compose: "invalid boolean"). A
+   * required variable or an invalid template is a NETC034 only ({@link #scalar}).
+   */
   Optional<Boolean> bool(Node n, String what) {
-    if (n instanceof ScalarNode s) {
-      String v = s.getValue().toLowerCase(Locale.ROOT);
-      if (v.equals("true") || v.equals("false")) {
-        return Optional.of(v.equals("true"));
+    if (n instanceof ScalarNode s && !isNull(n)) {
+      Optional<Word> w = scalar(n, what);
+      if (w.isEmpty()) {
+        return Optional.empty();
+      }
+      String v = w.get().text();
+      if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+        return Optional.of(v.equalsIgnoreCase("true"));
+      }
+      if (!v.equals(s.getValue())) {
+        List<String> unset = Interpolation.apply(s.getValue()).unset();
+        diags.add(Diagnostic.of(Code.NETC030, span(n), "expected `true` or `false` for " + what
+                + ", got " + (v.isEmpty() ? "an empty value" : "`" + v + "`") + " (what `"
+                + s.getValue() + "` gives, netc reading no environment)")
+            .withHint(unset.isEmpty() ? "see docs/compose.md for the shape netc reads"
+                : "give `" + unset.get(0) + "` a default, as in `${" + unset.get(0) + ":-false}`"));
+        return Optional.empty();
       }
     }
     wrongType(n, "`true` or `false`", what);
