@@ -55,7 +55,8 @@ final class EndpointResolver {
     aliasWords.clear();
     int errors = diags.errorCount();
     String what = c.pod() ? "pod" : "container";
-    values.name(c.name(), what);
+    values.name(c.name(), () -> (compose(c.name().span().file()) ? "service" : what) + " name `"
+        + c.name().text() + "`");
     Map<String, String> labels = resolver.labels(c.labels());
     int replicas = 1;
     Optional<String> host = Optional.empty();
@@ -154,7 +155,8 @@ final class EndpointResolver {
     for (int i = 1; i <= replicas; i++) {
       String local = replicas == 1 ? base : base + "-" + i;
       if (local.length() > 63) {
-        values.name(new Word(local, c.name().span()), what + " replica");
+        values.name(new Word(local, c.name().span()), () -> (compose(c.name().span().file())
+            ? "service" : what) + " replica name `" + local + "`");
         return List.of();
       }
       String full = ns.isEmpty() ? local : ns + "/" + local;
@@ -217,7 +219,13 @@ final class EndpointResolver {
         }
         case "alias" -> {
           for (Word w : s.values()) {
-            if (values.name(w, "alias") && !aliases.contains(w.text())) {
+            // a replicated Compose service resolves by its own name, an alias standing where the
+            // name does, which is checked (and told) as the container's name
+            boolean own = w.span().equals(s.keyword().span());
+            boolean valid = own ? Values.isName(w.text())
+                : values.name(w, () -> containerName(s) ? "`container_name` `" + w.text() + "`"
+                    : "alias name `" + w.text() + "`");
+            if (valid && !aliases.contains(w.text())) {
               aliases.add(w.text()); // a name given twice resolves once
               aliasWords.add(w);
             }
@@ -351,6 +359,14 @@ final class EndpointResolver {
   private static String portCount(String side, PortRange r, boolean ports) {
     return r.size() == 1 ? "the " + side + " port `" + r + "` is one" + (ports ? " port" : "")
         : "the " + side + " range `" + r + "` has " + r.size() + (ports ? " ports" : "");
+  }
+
+  /**
+   * Whether an alias is a Compose service's {@code container_name}, which the Compose front end
+   * gives as an alias whose keyword stands at the {@code container_name} key.
+   */
+  private static boolean containerName(Setting s) {
+    return compose(s.keyword().span().file()) && s.keyword().span().text().equals("container_name");
   }
 
   /**

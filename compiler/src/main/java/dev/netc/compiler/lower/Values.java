@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -111,8 +112,16 @@ final class Values {
 
   /** A name that becomes a namespace, interface alias and DNS name: a lower-case DNS label. */
   boolean name(Word w, String what) {
+    return name(w, () -> what + " name `" + w.text() + "`");
+  }
+
+  /**
+   * {@link #name(Word, String)}, the message's subject ({@code service name `my_api`}) given by
+   * {@code subject}, which is asked only when the name is reported.
+   */
+  boolean name(Word w, Supplier<String> subject) {
     String t = w.text();
-    if (t.length() <= 63 && DNS_LABEL.matcher(t).matches()) {
+    if (isName(t)) {
       return true;
     }
     String fixed = t.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9-]+", "-")
@@ -122,8 +131,13 @@ final class Values {
     }
     String hint = "use lower-case letters, digits and `-`, at most 63 characters, starting and ending"
         + " with a letter or digit" + (fixed.isEmpty() ? "" : ", such as `" + fixed + "`");
-    report(Code.NETC103, w, what + " name `" + t + "` cannot become a kernel or DNS name", hint);
+    report(Code.NETC103, w, subject.get() + " cannot become a kernel or DNS name", hint);
     return false;
+  }
+
+  /** Whether {@code t} is a name {@link #name(Word, String)} accepts, without reporting. */
+  static boolean isName(String t) {
+    return t.length() <= 63 && DNS_LABEL.matcher(t).matches();
   }
 
   /** A Linux interface name: at most 15 bytes, no `/`, `:` or white space. */
