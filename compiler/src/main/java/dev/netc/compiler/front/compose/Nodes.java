@@ -178,8 +178,17 @@ final class Nodes {
    * value, as Compose stops there and refuses the file. Whether it reported one.
    */
   boolean refused(ScalarNode s, Span span, Interpolation.Result r, String what) {
+    return refused(s, span, r, what, true);
+  }
+
+  /**
+   * The same; with {@code requiredToo} false, only an invalid template (a value netc does not
+   * read: a required variable there holds up nothing netc models, and is set where the file is
+   * deployed, an environment netc does not read).
+   */
+  boolean refused(ScalarNode s, Span span, Interpolation.Result r, String what, boolean requiredToo) {
     Optional<Interpolation.Invalid> invalid = r.invalid();
-    Optional<Interpolation.Required> required = r.required().stream().findFirst();
+    Optional<Interpolation.Required> required = requiredToo ? r.required().stream().findFirst() : Optional.empty();
     if (invalid.isPresent() && (required.isEmpty() || invalid.get().start() <= required.get().start())) {
       Interpolation.Invalid q = invalid.get();
       diags.add(Diagnostic.of(Code.NETC034, at(s, span, q.start(), q.end()), "invalid interpolation"

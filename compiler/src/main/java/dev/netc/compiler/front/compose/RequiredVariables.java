@@ -15,17 +15,17 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
- * The required variables ({@code ${VAR:?message}}, {@code ${VAR?message}}) and invalid templates
- * ({@code ${} without its {@code }}, {@code ${1}}) of the values netc does not read. Compose
- * interpolates every value of the file, whatever its field (extension fields {@code x-...}
- * included; keys are not interpolated), before it reads any, and refuses the file at the first
- * invalid template or required variable that is not set, which none is for netc. The values netc
- * reads tell theirs as they are read ({@link Nodes#scalar}); of the others, the first in the
- * order of the file is a NETC034 too, once, as Compose stops there (the first of all may be one
- * netc reads: Compose names one of them only, netc each that it reads, and this one).
- * Only a value with a {@code $} and a {@code ?} or a {@code {} after it is interpolated here, and
- * when the file's text can give no value a {@code $}, or neither a {@code ?} nor a {@code {}, no
- * node is looked at: such a file costs what it did.
+ * The invalid templates ({@code ${} without its {@code }}, {@code ${1}}) of the values netc does
+ * not read. Compose interpolates every value of the file, whatever its field (extension fields
+ * {@code x-...} included; keys are not interpolated), before it reads any, and refuses the file
+ * at the first invalid template, whatever the environment. The values netc reads tell theirs as
+ * they are read ({@link Nodes#scalar}), required variables too (netc reads no environment, so
+ * such a value is unknown to it); of the others, the first invalid template in the order of the
+ * file is a NETC034 too, once, as Compose stops there. A required variable in a value netc does
+ * not read is not told: it is set where the file is deployed, and holds up nothing netc models
+ * ({@code DB_PASS: ${DB_PASS:?}} in {@code environment}, a common guard). Only a value with a
+ * {@code $} and a {@code {} after it is interpolated here, and when the file's text can give no
+ * value a {@code $} or a {@code {}, no node is looked at: such a file costs what it did.
  */
 final class RequiredVariables {
   private static final Map<String, String> SECTIONS = Map.of("services", "service",
@@ -40,13 +40,15 @@ final class RequiredVariables {
   private RequiredVariables() {}
 
   /**
-   * Tells the first required variable or invalid template of the values of {@code document}, of
-   * {@code file}, that netc has not read. Not a node is looked at when the file can have no
-   * {@code $} in a value, or neither a {@code ?} nor a {@code {}.
+   * Tells the first invalid template of the values of {@code document}, of {@code file}, that
+   * netc has not read, which Compose refuses whatever the environment. Not a required variable
+   * there ({@code DB_PASS: ${DB_PASS:?}} in {@code environment}): it is set where the file is
+   * deployed, and holds up nothing netc models. Not a node is looked at when the file can have no
+   * {@code $} in a value, or no {@code {}.
    */
   static void check(Nodes nodes, SourceFile file, Node document) {
     String text = file.text();
-    if (!mayHold(text, '$') || (!mayHold(text, '?') && !mayHold(text, '{'))) {
+    if (!mayHold(text, '$') || !mayHold(text, '{')) {
       return;
     }
     Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -88,16 +90,15 @@ final class RequiredVariables {
   }
 
   /**
-   * Reports the value's first required variable or invalid template, if it has one and netc has
-   * not read it.
+   * Reports the value's first invalid template, if it has one and netc has not read it.
    */
   private static boolean found(Nodes nodes, ScalarNode s, Path path) {
     String v = s.getValue();
     int dollar = v.indexOf('$');
-    if (dollar < 0 || (v.indexOf('?', dollar) < 0 && v.indexOf('{', dollar) < 0) || nodes.wasRead(s)) {
+    if (dollar < 0 || v.indexOf('{', dollar) < 0 || nodes.wasRead(s)) {
       return false;
     }
-    return nodes.refused(s, nodes.valueSpan(s), Interpolation.apply(v), describe(path));
+    return nodes.refused(s, nodes.valueSpan(s), Interpolation.apply(v), describe(path), false);
   }
 
   /**
