@@ -60,7 +60,7 @@ public final class ComposeFrontend implements Frontend {
     Optional<Map<String, NodeTuple>> top = nodes.map(docs.get(0), "the Compose file");
     List<Decl> decls = top.map(t -> read(file, nodes, t)).orElse(List.of());
     // Compose interpolates every value, not only those netc reads
-    RequiredVariables.check(nodes, file, docs.get(0));
+    UnreadTemplates.check(nodes, file, docs.get(0));
     return decls;
   }
 

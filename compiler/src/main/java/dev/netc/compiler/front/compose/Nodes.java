@@ -135,7 +135,7 @@ final class Nodes {
    * an invalid template, or a required variable ({@code ${VAR:?message}}, which no variable of
    * the empty environment has), is a NETC034 (the first in the value), and no word.
    * The word's span is the scalar's, without its quotes when it is quoted. The node is noted as
-   * read, so that {@link RequiredVariables} does not tell its NETC034 again.
+   * read, so that {@link UnreadTemplates} does not tell its NETC034 again.
    */
   Optional<Word> scalar(Node n, String what) {
     if (!(n instanceof ScalarNode s)) {

@@ -27,7 +27,7 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  * {@code $} and a {@code {} after it is interpolated here, and when the file's text can give no
  * value a {@code $} or a {@code {}, no node is looked at: such a file costs what it did.
  */
-final class RequiredVariables {
+final class UnreadTemplates {
   private static final Map<String, String> SECTIONS = Map.of("services", "service",
       "networks", "network", "volumes", "volume", "configs", "config", "secrets", "secret",
       "models", "model");
@@ -37,7 +37,7 @@ final class RequiredVariables {
 
   private record Place(Node node, Path path) {}
 
-  private RequiredVariables() {}
+  private UnreadTemplates() {}
 
   /**
    * Tells the first invalid template of the values of {@code document}, of {@code file}, that
