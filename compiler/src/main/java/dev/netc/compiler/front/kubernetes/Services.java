@@ -39,8 +39,11 @@ final class Services {
   private final Cluster cluster;
   private final Set<Integer> nodePorts = new HashSet<>();
   private int nextNodePort = 30000;
-  /** The node port chosen for each port (its YAML node) that names none: see {@link #choose}. */
-  private final Map<org.snakeyaml.engine.v2.nodes.Node, Integer> chosen = new java.util.IdentityHashMap<>();
+  /**
+   * The node port chosen for each port (its YAML node) that names none, by Service: see {@link
+   * #choose}. (By Service too: two Services can share one port node through a YAML alias.)
+   */
+  private final Map<KubeObject, Map<org.snakeyaml.engine.v2.nodes.Node, Integer>> chosen = new java.util.IdentityHashMap<>();
   /** The node ports the Services left out for an error name (see {@link #leftOut}). */
   private final List<Claim> claims = new ArrayList<>();
 
@@ -68,7 +71,8 @@ final class Services {
    * others. A port of a {@code NodePort} or {@code LoadBalancer} Service without {@code
    * nodePort} gets the one its Service names for the same {@code port} in another protocol, else
    * one of its own (one for the protocols of one {@code port}). Nothing is reported; a Service
-   * whose type, or a port that does not read takes none (what it would take is not known).
+   * whose type does not read, or a port that is no mapping, takes none (what it would take is
+   * not known).
    */
   void choose(KubeObject o) {
     Fields quiet = new Fields(o.f().yaml(), new dev.netc.compiler.diag.Diagnostics(), "");
@@ -95,7 +99,7 @@ final class Services {
           byPort.put(port.get().text(), shared);
         }
       }
-      chosen.put(p.node(), Integer.parseInt(shared.text()));
+      chosen.computeIfAbsent(o, k -> new java.util.IdentityHashMap<>()).put(p.node(), Integer.parseInt(shared.text()));
     }
   }
 
@@ -303,7 +307,7 @@ final class Services {
       return false;
     }
     if (nodePort.isEmpty() && !type.equals("ClusterIP")) {
-      nodePort = Optional.of(new Word(String.valueOf(chosen.get(p.node())), port.get().span())); // (choose())
+      nodePort = Optional.of(new Word(String.valueOf(chosen.getOrDefault(o, Map.of()).get(p.node())), port.get().span())); // (choose())
     }
     List<Word> targets = new ArrayList<>();
     Word t = target.orElse(port.get());

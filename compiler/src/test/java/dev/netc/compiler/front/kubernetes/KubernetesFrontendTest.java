@@ -216,6 +216,32 @@ class KubernetesFrontendTest {
         .map(s -> s.values().get(0).text()).findFirst().orElseThrow();
   }
 
+  /**
+   * Two Services of one List sharing a port through a YAML alias each get a node port of their
+   * own (the node ports are chosen per Service, before any is read), as they did when each was
+   * chosen while its Service was read: no NETC225 between them.
+   */
+  @Test
+  void twoServicesSharingAPortByAliasGetTwoNodePorts() {
+    String list = """
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Service
+            metadata: {name: a}
+            spec: {type: NodePort, selector: {app: web}, ports: [&p {port: 80, targetPort: 8080}]}
+          - apiVersion: v1
+            kind: Service
+            metadata: {name: b}
+            spec: {type: NodePort, selector: {app: web}, ports: [*p]}
+        """;
+    assertEquals(List.of(), lint(join(deployment(true), list)).stream().filter(c -> c.startsWith("NETC225")).toList());
+    List<Decl> decls = new ArrayList<>();
+    assertEquals(List.of(), read(join(deployment(true), list), decls));
+    assertEquals(List.of("pod/web-1", "service/a", "service/b"), declared(decls));
+  }
+
   @Test
   void theAddressOfALeftOutPodStillCountsForThePodNetwork() {
     String db = """
