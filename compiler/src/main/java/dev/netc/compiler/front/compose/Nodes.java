@@ -56,7 +56,12 @@ final class Nodes {
       while (end > s.start() && Character.isWhitespace(text.charAt(end - 1))) {
         end--;
       }
-      int lineStart = Math.max(text.lastIndexOf('\n', end - 1), text.lastIndexOf('\r', end - 1)) + 1;
+      // (back to the line's start only: lastIndexOf('\r') ran to the file's start in a file without
+      // one, for every value, which made a large file quadratic)
+      int lineStart = end;
+      while (lineStart > 0 && text.charAt(lineStart - 1) != '\n' && text.charAt(lineStart - 1) != '\r') {
+        lineStart--;
+      }
       if (end > s.start() && lineStart > s.start() && text.substring(lineStart, end).strip().startsWith("#")) {
         end = lineStart;
         continue;
@@ -138,6 +143,11 @@ final class Nodes {
    * read, so that {@link UnreadTemplates} does not tell its NETC034 again.
    */
   Optional<Word> scalar(Node n, String what) {
+    return scalar(n, what, "8080");
+  }
+
+  /** The same; {@code example}: the default NETC032's hint shows ({@code false} for a switch). */
+  private Optional<Word> scalar(Node n, String what, String example) {
     if (!(n instanceof ScalarNode s)) {
       wrongType(n, "a single value", what);
       return Optional.empty();
@@ -151,7 +161,7 @@ final class Nodes {
     for (String v : r.unset()) {
       diags.add(Diagnostic.of(Code.NETC032, span, "netc reads no environment: variable `" + v
               + "` in " + what + " is read as empty, as Compose reads a variable that is not set")
-          .withHint("give it a default, as in `${" + v + ":-8080}`, or write the value itself"));
+          .withHint("give it a default, as in `${" + v + ":-" + example + "}`, or write the value itself"));
     }
     return Optional.of(new Word(r.text(), span));
   }
@@ -251,7 +261,7 @@ final class Nodes {
    */
   Optional<Boolean> bool(Node n, String what) {
     if (n instanceof ScalarNode s && !isNull(n)) {
-      Optional<Word> w = scalar(n, what);
+      Optional<Word> w = scalar(n, what, "false");
       if (w.isEmpty()) {
         return Optional.empty();
       }
