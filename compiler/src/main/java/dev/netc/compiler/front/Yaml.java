@@ -91,15 +91,27 @@ public final class Yaml {
     return read;
   }
 
-  /** Reports each key given again in a mapping of {@code root} (iteratively: no depth limit). */
+  /**
+   * Reports each key given again in a mapping of {@code root} (iteratively: no depth limit), and
+   * a node that holds an alias to itself (`podIPs: &a [10.1.0.5, *a]`): a structure without end,
+   * which no field of Compose or Kubernetes takes and which a reader that follows aliases would
+   * follow for ever; told once.
+   */
   private void duplicateKeys(Node root, Diagnostics diags) {
     java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>();
     java.util.Set<Node> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    boolean recursionTold = false;
     todo.push(root);
     while (!todo.isEmpty()) {
       Node n = todo.pop();
       if (!seen.add(n)) {
         continue; // an alias to a node already walked
+      }
+      if (n.isRecursive() && !recursionTold) {
+        recursionTold = true;
+        diags.add(Diagnostic.of(Code.NETC010, span(n), "this is not valid here: this node holds an alias"
+                + " to itself, a structure without end")
+            .withHint("write the values out, or alias a node from outside the one that names it"));
       }
       if (n instanceof MappingNode m) {
         Map<String, Node> keys = new java.util.HashMap<>();
