@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
@@ -89,7 +90,7 @@ final class DataStoresAreNotPublishedOnEveryAddress implements Check {
    * the words of the input: a Compose file's {@code ports} and {@code networks}.
    */
   private static String hint(Publish p) {
-    if (Names.input(p.span()) == Names.Input.COMPOSE) {
+    if (Names.input(p.span()) == Frontends.Input.COMPOSE) {
       String example = "`127.0.0.1:" + p.hostPorts().orElse(p.containerPorts()) + ":" + p.containerPorts()
           + (p.protocol() == Protocol.TCP ? "" : "/" + p.protocol().label()) + "`";
       return "bind it to the host's loopback (" + example + " in `ports`), or remove it from `ports` and"

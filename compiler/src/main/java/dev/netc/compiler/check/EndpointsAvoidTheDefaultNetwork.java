@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Attachment;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.Network;
@@ -32,7 +33,7 @@ final class EndpointsAvoidTheDefaultNetwork implements Check {
         if (!a.network().equals(Network.DEFAULT) || !seen.add(a.span())) {
           continue;
         }
-        if (Names.input(a.span()) == Names.Input.COMPOSE) {
+        if (Names.input(a.span()) == Frontends.Input.COMPOSE) {
           // `network_mode: bridge` (or a network that is Docker's `bridge`): a service without
           // `networks` is on the project's default network, which is not this one
           out.add(Diagnostic.of(Code.NETC405, a.span(), Names.kind(e) + " `" + Names.declared(e)

@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Policy;
@@ -42,7 +43,7 @@ final class EndpointsHaveTheirOwnStack implements Check {
   }
 
   /** The way out, in the words of the input: its mode is {@code network_mode} in Compose, {@code hostNetwork} in Kubernetes. */
-  private static String hint(Names.Input input) {
+  private static String hint(Frontends.Input input) {
     return switch (input) {
       case NETC -> "attach it to a network and publish the ports it serves; if it must see"
           + " the host's interfaces, keep `mode host` and suppress this with the reason";

@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Direction;
 import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
@@ -53,7 +54,7 @@ final class MacvlanMembersAreCutOffFromTheirHost implements ModelCheck {
                 + " but it is on macvlan network" + (lans.size() == 1 ? " " : "s ") + String.join(", ", lans)
                 + " only: its host cannot reach it, so nothing forwards the port")
             .withHint("reach `" + e.replicaOf().orElse(e.name()) + "` at its own address from the other machines"
-                + " of the network, or " + (Names.input(p.span()) == Names.Input.COMPOSE
+                + " of the network, or " + (Names.input(p.span()) == Frontends.Input.COMPOSE
                     ? "give it a bridge network as well, in its `networks`" : "attach it to a bridge network as well")));
       }
     }

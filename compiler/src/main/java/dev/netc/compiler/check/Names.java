@@ -22,11 +22,8 @@ final class Names {
     return e.kind() == Endpoint.Kind.POD ? "pod" : "container";
   }
 
-  /** The language of an input file, so that a hint names the keys its author wrote. */
-  enum Input { NETC, COMPOSE, KUBERNETES }
-
-  /** The language {@code span} was written in ({@link Frontends#input}). */
-  static Input input(Span span) {
-    return Input.valueOf(Frontends.input(span.file()).name());
+  /** The language {@code span} was written in, so that a hint names the keys its author wrote ({@link Frontends#input}). */
+  static Frontends.Input input(Span span) {
+    return Frontends.input(span.file());
   }
 }

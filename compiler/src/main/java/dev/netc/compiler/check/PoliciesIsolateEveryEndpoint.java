@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Policy;
@@ -72,7 +73,7 @@ final class PoliciesIsolateEveryEndpoint implements Check {
     out.add(Diagnostic.of(Code.NETC404, first.span(), scope + " has policies, but none of them"
             + " isolates " + what + " every connection that no `deny` rule drops: " + list)
         .withHint("add a default deny" + (ns.isEmpty() ? "" : " to namespace `" + ns + "`")
-            + (Names.input(first.span()) == Names.Input.KUBERNETES
+            + (Names.input(first.span()) == Frontends.Input.KUBERNETES
                 ? ", a NetworkPolicy with `podSelector: {}` and `policyTypes: [Ingress]`, then allow what each pod needs"
                 : ", `policy default-deny { select all; isolate ingress }`, then allow what each endpoint needs")));
   }

@@ -3,15 +3,16 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Attachment;
 import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
-import dev.netc.compiler.model.AutomaticPorts;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Service;
 import dev.netc.compiler.ir.Topology;
+import dev.netc.compiler.model.AutomaticPorts;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -167,7 +168,7 @@ final class PublishNeedsOwnNetwork implements Check {
    * (judged by the file's content, as the other checks' hints are: {@link Names#input}).
    */
   static boolean compose(Publish p) {
-    return Names.input(p.span()) == Names.Input.COMPOSE;
+    return Names.input(p.span()) == Frontends.Input.COMPOSE;
   }
 
   /** The hint in a Compose file's words: its {@code ports}, {@code networks} and {@code network_mode}. */

@@ -3,6 +3,7 @@ package dev.netc.compiler.check;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.front.Frontends;
 import dev.netc.compiler.ir.Attachment;
 import dev.netc.compiler.ir.Endpoint;
 import dev.netc.compiler.ir.IpAddress;
@@ -116,7 +117,7 @@ final class ServiceFamiliesHaveEndpoints implements ModelCheck {
   }
 
   /** The way out, in the words of the input: a subnet of the family, or a service without it. */
-  private static String hint(Names.Input input, Service s, IpAddress.Family f, IpAddress.Family other,
+  private static String hint(Frontends.Input input, Service s, IpAddress.Family f, IpAddress.Family other,
       List<String> nets) {
     String keep = s.given().stream().filter(x -> x.family() == other).findFirst()
         .map(IpAddress::toString).orElse(other == IpAddress.Family.V4 ? "ipv4" : "ipv6");
