@@ -42,6 +42,10 @@ final class Inputs {
 
   /** The files {@code arg} names; a name that is neither a file nor a folder is a {@link Netc.UserError}. */
   static Named resolve(Netc.Context ctx, String arg, boolean recursive) {
+    if (arg.isBlank()) {
+      throw new Netc.UserError("the file name is empty: name a .netc file, a Compose or Kubernetes YAML file,"
+          + " or a folder of Kubernetes manifests");
+    }
     Path whole = ctx.fs().getPath(arg);
     List<String> parts = Files.exists(whole) || !arg.contains(",") ? List.of(arg) : List.of(arg.split(",", -1));
     Path root = null;

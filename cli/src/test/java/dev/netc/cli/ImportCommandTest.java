@@ -144,6 +144,8 @@ class ImportCommandTest {
         cli.run("import", "compose", "a.yaml", "b.yaml"));
     assertEquals(new CliRunner.Result(1, "", "netc: cannot read `nope.yaml`: no such file\n"),
         cli.run("import", "nope.yaml"));
+    assertEquals(new CliRunner.Result(1, "", "netc: the file name is empty: name a .netc file, a Compose or"
+        + " Kubernetes YAML file, or a folder of Kubernetes manifests\n"), cli.run("import", ""));
     // two files: one input only, said as for three words (not "unknown format `docker-compose.yml`")
     assertEquals(new CliRunner.Result(1, "", "netc: unexpected `notes.yaml`: `netc import [FORMAT] FILE` reads one"
         + " input (the files of one Kubernetes input are joined by `,`: `a.yaml,b.yaml`)\n"),
