@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.netc.compiler.Compiler;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,13 +29,9 @@ class FastDeletionKernelTest extends SandboxTest {
 
   @TempDir Path dir;
 
-  /** A topology of containers {@code c1} ... {@code cN} on one bridge network, both families. */
+  /** Containers {@code c1} ... {@code cN} on one bridge network, both families. */
   private Runner.Target containers(int n) throws Exception {
-    StringBuilder src = new StringBuilder("topology fastdel\n\nnetwork net {\n  subnet 10.66.0.0/24\n  subnet fd66::/64\n}\n");
-    IntStream.rangeClosed(1, n).forEach(i -> src.append("\ncontainer c").append(i).append(" {\n  attach net\n}\n"));
-    Path file = dir.resolve("fastdel.netc");
-    Files.writeString(file, src);
-    return Kernel.target(new Compiler().compile(file).topology().orElseThrow(), s);
+    return Kernel.containers(dir, "fastdel", n, s);
   }
 
   /** The links of namespace {@code ns}, name to ifindex. */

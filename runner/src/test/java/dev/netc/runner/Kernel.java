@@ -129,6 +129,17 @@ final class Kernel {
     return target(r.topology().orElseThrow(() -> new AssertionError("does not compile: " + r.diagnostics())), sandbox);
   }
 
+  /**
+   * A topology {@code name} of containers {@code c1} ... {@code cN} on one bridge network {@code
+   * net} ({@code 10.66.0.0/22}, {@code fd66::/64}), written to {@code dir/NAME.netc}, planned for
+   * {@code sandbox}.
+   */
+  static Runner.Target containers(Path dir, String name, int n, String sandbox) throws IOException {
+    StringBuilder src = new StringBuilder("topology " + name + "\n\nnetwork net {\n  subnet 10.66.0.0/22\n  subnet fd66::/64\n}\n");
+    java.util.stream.IntStream.rangeClosed(1, n).forEach(i -> src.append("\ncontainer c").append(i).append(" {\n  attach net\n}\n"));
+    return target(dir, name + ".netc", src.toString(), sandbox);
+  }
+
   static Runner.Target target(Topology t, String sandbox) {
     DesiredState s = Planner.plan(t, sandbox).state().orElseThrow();
     return Targets.of(t, s, s.hosts().get(0));

@@ -399,6 +399,16 @@ class RunnerTest {
   }
 
   @Test
+  void aMountPointIsTheFifthFieldOfMountinfo() {
+    String mountinfo = "22 1 0:21 / /run rw,nosuid shared:5 - tmpfs tmpfs rw\n"
+        + "812 22 0:21 /netns /run/netns rw,nosuid shared:5 - tmpfs tmpfs rw\n"
+        + "901 812 0:4 net:[4026532890] /run/netns/t1 rw shared:5 - nsfs nsfs rw\n";
+    assertTrue(Runner.mountPoint(mountinfo, "/run/netns"));
+    assertTrue(!Runner.mountPoint(mountinfo.replace("/run/netns rw", "/run/netns2 rw"), "/run/netns"), "no line mounts /run/netns itself");
+    assertTrue(!Runner.mountPoint("", "/run/netns"));
+  }
+
+  @Test
   void sandboxRunsCreateTheOutsideWithTheModelsAddresses() {
     List<Sandbox.Run> runs = new Sandbox("t1").creation(false, false, false);
     assertEquals(List.of("ip", "-batch", "-"), runs.get(0).argv());
