@@ -32,6 +32,7 @@ public enum Code {
   NETC032(Severity.WARNING, "Compose feature not supported"),
   NETC033(Severity.ERROR, "Compose fields conflict"),
   NETC034(Severity.ERROR, "invalid Compose interpolation"),
+  NETC035(Severity.WARNING, "Compose switch in YAML 1.1 spelling"),
 
   NETC101(Severity.ERROR, "unknown reference"),
   NETC102(Severity.ERROR, "duplicate name"),

@@ -255,7 +255,8 @@ final class Nodes {
 
   /**
    * {@code true} or {@code false}, interpolated first, as Compose interpolates a switch's value
-   * and then casts it ({@code internal: ${INTERNAL:-false}}); any other text is a NETC030, the
+   * and then casts it ({@code internal: ${INTERNAL:-false}}); YAML 1.1's words for them
+   * ({@link #yaml11Switch}) with a NETC035, as Compose warns; any other text is a NETC030, the
    * empty one a variable without a default gives included (Compose: "invalid boolean"). A
    * required variable or an invalid template is a NETC034 only ({@link #scalar}).
    */
@@ -269,6 +270,18 @@ final class Nodes {
       if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
         return Optional.of(v.equalsIgnoreCase("true"));
       }
+      Optional<Boolean> yaml11 = yaml11Switch(v);
+      if (yaml11.isPresent()) {
+        // as Compose casts a switch: YAML 1.1's words too, each with a warning
+        String b = yaml11.get().toString();
+        boolean interpolated = !v.equals(s.getValue());
+        diags.add(Diagnostic.of(Code.NETC035, span(n), "`" + v + "` for " + what + " is YAML 1.1's spelling of `" + b + "`"
+                + (interpolated ? " (what `" + s.getValue() + "` gives, netc reading no environment)" : "")
+                + ": netc reads it as `" + b + "`, as Compose does, with a warning")
+            .withHint(interpolated ? "give `" + b + "` in its place: YAML 1.2 reads `" + v + "` as text"
+                : "write `" + b + "`: YAML 1.2, which Compose files follow, reads `" + v + "` as text"));
+        return yaml11;
+      }
       if (!v.equals(s.getValue())) {
         List<String> unset = Interpolation.apply(s.getValue()).unset();
         diags.add(Diagnostic.of(Code.NETC030, span(n), "expected `true` or `false` for " + what
@@ -281,6 +294,22 @@ final class Nodes {
     }
     wrongType(n, "`true` or `false`", what);
     return Optional.empty();
+  }
+
+  /**
+   * The switch a word of YAML 1.1 stands for, any case ({@code y}, {@code yes}, {@code on};
+   * {@code n}, {@code no}, {@code off}): Compose casts a switch's text so, warning that YAML 1.2
+   * does not. Empty for any other word.
+   */
+  static Optional<Boolean> yaml11Switch(String v) {
+    switch (v.toLowerCase(java.util.Locale.ROOT)) {
+      case "y", "yes", "on":
+        return Optional.of(true);
+      case "n", "no", "off":
+        return Optional.of(false);
+      default:
+        return Optional.empty();
+    }
   }
 
   /**
