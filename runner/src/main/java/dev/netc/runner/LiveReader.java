@@ -326,8 +326,9 @@ public final class LiveReader {
         sandboxMark = loAlias;
       } else if (host) {
         // a host namespace of the sandbox: the sandbox's, not the topology's
-      } else if (loAlias.isEmpty() && journaled.contains(ns)) {
-        // made by an apply of the topology that ended before it marked it: its links are kept
+      } else if (journaled.contains(ns) && (loAlias.isEmpty() || Ownership.owns(topology, loAlias) && unmarkedLink(links))) {
+        // made by an apply of the topology that ended before it marked it (or marked it, its
+        // loopback first, and ended before it marked its other links): its links are kept
         // (the host ends of their veths are found by them), nothing in it is owned or foreign
         unfinished.add(ns);
         for (JsonNode l : links) {
@@ -679,6 +680,16 @@ public final class LiveReader {
           + (rt.has("gateway") || proto.isEmpty() || proto.equals("boot") || !oneWord(proto) ? "" : " proto " + proto));
     }
     out.put(ns + " " + device, items);
+  }
+
+  /** Whether a link of {@code links} (an {@code ip -j link} list), besides the loopback, has no alias: no mark. */
+  private static boolean unmarkedLink(JsonNode links) {
+    for (JsonNode l : links) {
+      if (!l.path("ifname").asText().equals("lo") && l.path("ifalias").asText("").isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The links of the host namespaces whose veth peers are in the state's unfinished namespaces. */
