@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import dev.netc.compiler.parse.Comment;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
@@ -52,30 +53,69 @@ public final class Yaml {
    * error, and not those with a key given twice (each a NETC010).
    */
   public List<Node> documents(Diagnostics diags) {
+    return documents(diags, false);
+  }
+
+  /** The YAML syntax errors told in one file before the reading stops ({@link #documents(Diagnostics, boolean)}). */
+  static final int SYNTAX_ERRORS = 50;
+
+  /**
+   * {@link #documents(Diagnostics)}, but with {@code resume} a YAML syntax error leaves out only
+   * the documents it is in: the ones before it are kept, and the reading starts again at the next
+   * line that begins a document ({@code ---}) after the error, as {@code kubectl} splits a stream
+   * on those lines before it parses each document. One NETC010 for each stretch left out, and
+   * after {@link #SYNTAX_ERRORS} of them a NETC005: the rest of the file is not read.
+   */
+  public List<Node> documents(Diagnostics diags, boolean resume) {
     LoadSettings settings = LoadSettings.builder().setLabel(file.path())
         .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50)
         .setCodePointLimit(64 << 20).build();
     List<Node> out = new ArrayList<>();
-    try {
-      for (Node n : new Compose(settings).composeAllFromString(file.text())) {
-        if (n != null) {
-          out.add(n);
+    String text = file.text();
+    int from = 0; // the line (from 0) the reading starts at
+    for (int stretches = 1; ; stretches++) {
+      // the lines before `from` as empty ones: the marks keep the file's line numbers
+      String input = from == 0 ? text : "\n".repeat(from) + text.substring(file.offset(from + 1, 1));
+      int errorLine;
+      Diagnostic told;
+      try {
+        for (Node n : new Compose(settings).composeAllFromString(input)) {
+          if (n != null) {
+            out.add(n);
+          }
         }
+        break;
+      } catch (MarkedYamlEngineException e) {
+        Span at = e.getProblemMark().map(this::span).orElse(Span.at(file, 0));
+        told = diags.add(Diagnostic.of(Code.NETC010, at, "this is not valid YAML: " + firstLine(e.getProblem()))
+            .withHint(hint(e)));
+        errorLine = e.getProblemMark().map(Mark::getLine).orElse(from);
+      } catch (YamlEngineException e) {
+        told = diags.add(Diagnostic.of(Code.NETC010, Span.at(file, file.offset(from + 1, 1)), "this is not valid YAML: "
+            + firstLine(e.getMessage())));
+        errorLine = from;
+      } catch (StackOverflowError e) {
+        // snakeyaml-engine descends once per level of nesting and has no limit of its own
+        told = diags.add(Diagnostic.of(Code.NETC010, Span.at(file, file.offset(from + 1, 1)), "this YAML nests too deeply to be read")
+            .withHint("no topology needs more than a few dozen levels of nesting"));
+        errorLine = from;
       }
-    } catch (MarkedYamlEngineException e) {
-      Span at = e.getProblemMark().map(this::span).orElse(Span.at(file, 0));
-      diags.add(Diagnostic.of(Code.NETC010, at, "this is not valid YAML: " + firstLine(e.getProblem()))
-          .withHint(hint(e)));
-      return List.of();
-    } catch (YamlEngineException e) {
-      diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this is not valid YAML: "
-          + firstLine(e.getMessage())));
-      return List.of();
-    } catch (StackOverflowError e) {
-      // snakeyaml-engine descends once per level of nesting and has no limit of its own
-      diags.add(Diagnostic.of(Code.NETC010, Span.at(file, 0), "this YAML nests too deeply to be read")
-          .withHint("no topology needs more than a few dozen levels of nesting"));
-      return List.of();
+      if (!resume) {
+        return List.of();
+      }
+      if (stretches == SYNTAX_ERRORS) {
+        // (each stretch parses the rest of the file again: a file of many broken documents
+        // would take quadratic time)
+        diags.add(Diagnostic.of(Code.NETC005, told.span(), "too many syntax errors: stopped after "
+                + SYNTAX_ERRORS + "; the rest of the file was not read")
+            .withHint("fix these first, then run netc again"));
+        break;
+      }
+      OptionalInt next = documentStart(file, Math.max(errorLine, from + 1));
+      if (next.isEmpty()) {
+        break;
+      }
+      from = next.getAsInt();
     }
     // a key given twice in one mapping: YAML forbids it, and reading on would keep one of the
     // two silently (the node API does not check what loading into objects does); the document is
@@ -89,6 +129,21 @@ public final class Yaml {
       }
     }
     return read;
+  }
+
+  /**
+   * The first line of {@code file}, from line {@code from} (from 0) on, that begins a YAML
+   * document: {@code ---} alone or followed by a space or tab.
+   */
+  static OptionalInt documentStart(SourceFile file, int from) {
+    String text = file.text();
+    for (int line = from; line < file.lineCount(); line++) {
+      int i = file.offset(line + 1, 1);
+      if (text.startsWith("---", i) && (i + 3 == text.length() || " \t\r\n".indexOf(text.charAt(i + 3)) >= 0)) {
+        return OptionalInt.of(line);
+      }
+    }
+    return OptionalInt.empty();
   }
 
   /**

@@ -77,7 +77,7 @@ public final class KubernetesFrontend implements Frontend {
       Yaml yaml = Yaml.of(file);
       Fields base = new Fields(yaml, diags, "this document");
       int errors = diags.errorCount();
-      List<Node> documents = yaml.documents(diags);
+      List<Node> documents = yaml.documents(diags, true);
       if (diags.errorCount() != errors) {
         cluster.leftOut(Optional.empty()); // a document that does not read may hold any kind
       }
