@@ -2167,6 +2167,15 @@ public final class Runner {
   static final int NAMESPACE_BATCHES = 4;
 
   /**
+   * How many {@code ip -batch} processes make {@code namespaces} endpoint namespaces side by side
+   * once {@code /run/netns} is a mount point: one per processor, at most {@link
+   * #NAMESPACE_BATCHES}, each with at least 32.
+   */
+  public static int namespaceBatches(int namespaces) {
+    return Math.max(1, Math.min(Math.min(NAMESPACE_BATCHES, Runtime.getRuntime().availableProcessors()), namespaces / 32));
+  }
+
+  /**
    * Starts making the endpoint namespaces the plan makes, with {@code ip -batch} processes side
    * by side, one per processor up to {@link #NAMESPACE_BATCHES}, each with at least 32 of them:
    * the kernel makes namespaces in parallel (100 on 2 processors: 40 ms by two processes, 70 ms by
@@ -2189,8 +2198,7 @@ public final class Runner {
     if (lines.isEmpty()) {
       return List.of();
     }
-    int batches = !mountPoint(RUN_NETNS) ? 1
-        : Math.max(1, Math.min(Math.min(NAMESPACE_BATCHES, Runtime.getRuntime().availableProcessors()), lines.size() / 32));
+    int batches = !mountPoint(RUN_NETNS) ? 1 : namespaceBatches(lines.size());
     List<String> argv = new IpBatch(Optional.empty(), "namespaces", List.of()).argv(false);
     List<java.util.concurrent.CompletableFuture<Void>> out = new ArrayList<>();
     for (int b = 0; b < batches; b++) {
