@@ -26,6 +26,8 @@ import java.util.Set;
  */
 final class Services {
   private static final List<String> TYPES = List.of("ClusterIP", "NodePort", "LoadBalancer", "ExternalName");
+  /** The type a Service of a type netc does not know is checked as: its node ports neither chosen nor refused. */
+  private static final String UNKNOWN_TYPE = "?";
   private static final List<String> READ = List.of("selector", "ports", "clusterIP", "clusterIPs", "type",
       "ipFamilies", "ipFamilyPolicy");
   private static final List<String> FAMILIES = List.of("IPv4", "IPv6");
@@ -198,9 +200,11 @@ final class Services {
     Optional<Word> typeWord = Fields.get(spec.get(), "type").flatMap(f::scalar);
     Optional<String> type = typeWord.isEmpty() ? Optional.of("ClusterIP")
         : f.choice(typeWord.get(), "Service type", TYPES);
-    if (type.isEmpty()) {
-      return Optional.empty();
-    }
+    // a type netc does not know (NETC105): the Service is left out, but its other fields are
+    // checked all the same, as the API server validates them beside the type, so that fixing the
+    // type reveals no error that was there all along (its node ports are not chosen, nor refused)
+    boolean unknownType = type.isEmpty();
+    type = type.or(() -> Optional.of(UNKNOWN_TYPE));
     if (type.get().equals("ExternalName")) {
       if (!withoutClusterIps(o, spec.get())) {
         return Optional.empty();
@@ -247,7 +251,7 @@ final class Services {
     for (At p : portItems) {
       ok &= port(o, type.get(), p, pods, selects, ports);
     }
-    if (!selects || !ok || !addressesOk || families.isEmpty()) {
+    if (!selects || !ok || !addressesOk || families.isEmpty() || unknownType) {
       return Optional.empty(); // an error, or no selector (NETC024), told above
     }
     if (ports.isEmpty()) {
@@ -306,7 +310,7 @@ final class Services {
           + " needs a Service of type NodePort or LoadBalancer", "add `type: NodePort`, or remove the node port");
       return false;
     }
-    if (nodePort.isEmpty() && !type.equals("ClusterIP")) {
+    if (nodePort.isEmpty() && !type.equals("ClusterIP") && !type.equals(UNKNOWN_TYPE)) {
       nodePort = Optional.of(new Word(String.valueOf(chosen.getOrDefault(o, Map.of()).get(p.node())), port.get().span())); // (choose())
     }
     List<Word> targets = new ArrayList<>();
