@@ -236,9 +236,13 @@ final class Services {
     }
     // (without a selector that reads, the pods are not known: port names are not looked up)
     List<Cluster.Pod> pods = selects ? cluster.pods(o.namespace().text(), Selectors.toIr(selector.get())) : List.of();
+    boolean ok = true;
     Optional<At> portsAt = Fields.get(spec.get(), "ports");
+    int portErrors = f.diags().errorCount();
     List<At> portItems = portsAt.map(f::list).orElse(List.of());
-    if (portItems.isEmpty()) {
+    if (f.diags().errorCount() != portErrors) {
+      ok = false; // not a list (NETC020): no "has no ports" beside it
+    } else if (portItems.isEmpty()) {
       if (portsAt.isEmpty() && !headless(f, spec.get())) {
         f.missing(specAt.get(), "ports");
       } else {
@@ -247,7 +251,6 @@ final class Services {
       }
     }
     List<Decl.ServicePort> ports = new ArrayList<>();
-    boolean ok = true;
     for (At p : portItems) {
       ok &= port(o, type.get(), p, pods, selects, ports);
     }
