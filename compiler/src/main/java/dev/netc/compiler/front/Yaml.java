@@ -71,11 +71,9 @@ public final class Yaml {
         .setAllowDuplicateKeys(false).setMaxAliasesForCollections(50)
         .setCodePointLimit(64 << 20).build();
     List<Node> out = new ArrayList<>();
-    String text = file.text();
     int from = 0; // the line (from 0) the reading starts at
     for (int stretches = 1; ; stretches++) {
-      // the lines before `from` as empty ones: the marks keep the file's line numbers
-      String input = from == 0 ? text : "\n".repeat(from) + text.substring(file.offset(from + 1, 1));
+      String input = from(file, from);
       int errorLine;
       Diagnostic told;
       try {
@@ -129,6 +127,11 @@ public final class Yaml {
       }
     }
     return read;
+  }
+
+  /** The text of {@code file} from line {@code from} (from 0), the lines before as empty ones: marks keep the file's line numbers. */
+  private static String from(SourceFile file, int from) {
+    return from == 0 ? file.text() : "\n".repeat(from) + file.text().substring(file.offset(from + 1, 1));
   }
 
   /**
@@ -199,22 +202,37 @@ public final class Yaml {
     List<Comment> out = new ArrayList<>();
     LoadSettings settings = LoadSettings.builder().setParseComments(true)
         .setMaxAliasesForCollections(50).setCodePointLimit(64 << 20).build();
-    try {
-      for (Event e : new Parse(settings).parseString(file.text())) {
-        if (e instanceof CommentEvent c && c.getCommentType() != CommentType.BLANK_LINE
-            && c.getStartMark().isPresent()) {
-          Mark m = c.getStartMark().get();
-          int start = file.offset(m.getLine() + 1, m.getColumn() + 1);
-          int end = start + 1 + c.getValue().length();
-          out.add(new Comment("#" + c.getValue(), new Span(file, start, Math.min(end, file.text().length())),
-              c.getCommentType() == CommentType.IN_LINE));
+    int from = 0;
+    // after a syntax error, from the next line that begins a document, as the documents are read
+    // (documents(diags, true)): the suppressions of the documents read after it are found too
+    for (int stretches = 1; stretches <= SYNTAX_ERRORS; stretches++) {
+      int errorLine;
+      try {
+        for (Event e : new Parse(settings).parseString(from(file, from))) {
+          if (e instanceof CommentEvent c && c.getCommentType() != CommentType.BLANK_LINE
+              && c.getStartMark().isPresent()) {
+            Mark m = c.getStartMark().get();
+            int start = file.offset(m.getLine() + 1, m.getColumn() + 1);
+            int end = start + 1 + c.getValue().length();
+            out.add(new Comment("#" + c.getValue(), new Span(file, start, Math.min(end, file.text().length())),
+                c.getCommentType() == CommentType.IN_LINE));
+          }
         }
+        return out;
+      } catch (MarkedYamlEngineException e) {
+        errorLine = e.getProblemMark().map(Mark::getLine).orElse(from);
+      } catch (YamlEngineException | IllegalArgumentException | StackOverflowError e) {
+        errorLine = from; // the YAML error itself is reported where the documents are read
       }
-    } catch (YamlEngineException | IllegalArgumentException | StackOverflowError e) {
-      return out; // the YAML error itself is reported where the documents are read
+      OptionalInt next = documentStart(file, Math.max(errorLine, from + 1));
+      if (next.isEmpty()) {
+        break;
+      }
+      from = next.getAsInt();
     }
     return out;
   }
+
 
   private static final java.util.regex.Pattern TOP_LEVEL_KEY =
       java.util.regex.Pattern.compile("(?m)^\uFEFF?(---|[A-Za-z_\"'][A-Za-z0-9_.\"'-]*\\s*:(\\s|$))");

@@ -64,6 +64,15 @@ class YamlTest {
   }
 
   @Test
+  void theCommentsOfTheDocumentsReadAfterASyntaxErrorAreFound() {
+    // (their `# netc:ignore` suppressions hold for the documents read on)
+    String text = "# first\nname: a\nlabels: {x: 1\n---\n# netc:ignore NETC024 \"by hand\"\nname: b # after\n";
+    List<String> comments = Yaml.comments(new SourceFile("in.yaml", text)).stream()
+        .map(c -> c.text() + "@" + c.span().line()).toList();
+    assertEquals(List.of("# first@1", "# netc:ignore NETC024 \"by hand\"@5", "# after@6"), comments);
+  }
+
+  @Test
   void aDocumentStartsAtThreeDashesAloneOrBeforeASpace() {
     SourceFile f = new SourceFile("in.yaml", "a: 1\n----\n---x\n--- # next\nb: 2\n---\n");
     assertEquals(OptionalInt.of(3), Yaml.documentStart(f, 0));
