@@ -64,6 +64,21 @@ class EarlyNamespacesKernelTest extends SandboxTest {
   }
 
   @Test
+  void aTopologyThatGrowsMakesItsNewNamespacesBesideTheExistingSandbox() throws Exception {
+    runner.apply(Kernel.containers(dir, "early", 5, s));
+    RecordingExecutor recorded = RecordingExecutor.around(Kernel.EXEC);
+    Runner r = new Runner(recorded, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    Runner.Target grown = Kernel.containers(dir, "early", CONTAINERS, s);
+    r.apply(grown);
+    List<String> made = namespaceBatches(recorded.calls()).stream().flatMap(List::stream).sorted().toList();
+    assertEquals(IntStream.rangeClosed(6, CONTAINERS).mapToObj(i -> s + "-c" + i).sorted().toList(), made,
+        "the new ones, each once");
+    assertEquals(Runner.namespaceBatches(CONTAINERS - 5), namespaceBatches(recorded.calls()).size());
+    assertEquals(CONTAINERS + 2, Kernel.namespacesOf(s).size());
+    assertTrue(runner.plan(grown).empty(), () -> runner.plan(grown).changes().toString());
+  }
+
+  @Test
   void aFailedNamespaceBatchIsRolledBackWithTheSandbox() throws Exception {
     String last = "netns add " + s + "-c" + CONTAINERS + "\n";
     RecordingExecutor failing = new RecordingExecutor((argv, stdin) -> stdin.endsWith(last)
