@@ -17,7 +17,8 @@ import java.util.Map;
  * would create is <b>missing</b>, one it would update or replace is <b>changed</b>, an owned object it would
  * delete is <b>unexpected</b>. What the plan makes again only because of another change (with a
  * replaced link its addresses, routes, forwarding entries, per-device sysctls, the ports of a
- * replaced bridge; the routes of a device whose address is replaced; the IPv6 addresses and the
+ * replaced bridge; the routes of a device whose address is replaced, or added back to it when it
+ * has none left; the IPv6 addresses and the
  * routes of a link set down, the IPv6 ones of a link whose MTU was under 1280: {@link #follows}) is part of that
  * change, not drift: it is neither listed nor counted. An address replaced on a device is one
  * changed address, with what it is and what it should be.

@@ -836,13 +836,25 @@ public final class Runner {
       Set<String> readdressed4 = readdressed(changes.stream().filter(c -> c.id().kind() != ObjectId.Kind.ADDRESS || v4Address(c.id())).toList(),
           unwanted.stream().filter(i -> i.kind() == ObjectId.Kind.ADDRESS && v4Address(i)).toList());
       Set<String> v6SubnetLive = v6SubnetLive(desired, live);
+      // the devices that get an IPv4 address back with none left live (deleted by hand): the
+      // kernel dropped their IPv4 routes through a gateway with the last one
+      Set<String> withAddress4 = new java.util.HashSet<>();
+      java.util.stream.Stream.concat(live.owned().stream(), live.foreign().keySet().stream())
+          .filter(i -> i.kind() == ObjectId.Kind.ADDRESS && v4Address(i))
+          .forEach(i -> withAddress4.add(i.namespace() + "/" + device(i)));
+      Set<String> addressless4 = changes.stream()
+          .filter(c -> c.action() == Change.Action.CREATE && c.id().kind() == ObjectId.Kind.ADDRESS && v4Address(c.id()))
+          .map(c -> c.id().namespace() + "/" + device(c.id())).filter(d -> !withAddress4.contains(d))
+          .collect(Collectors.toSet());
       for (int k = 0; k < desired.size(); k++) {
         Integer i = made.get(ids.get(k));
         Optional<String> why = i == null ? Optional.empty()
             : desired.get(k) instanceof Route r
-                ? madeAgain(r.namespace(), r.device(), r.via().isV4(), true, live, desiredLinks, v6SubnetLive, rebuild, readdressed4)
+                ? madeAgain(r.namespace(), r.device(), r.via().isV4(), true, live, desiredLinks, v6SubnetLive, rebuild, readdressed4,
+                    addressless4)
             : desired.get(k) instanceof Address a
-                ? madeAgain(a.namespace(), a.device(), a.address().isV4(), false, live, desiredLinks, v6SubnetLive, rebuild, readdressed4)
+                ? madeAgain(a.namespace(), a.device(), a.address().isV4(), false, live, desiredLinks, v6SubnetLive, rebuild, readdressed4,
+                    addressless4)
             : Optional.empty();
         if (why.isPresent()) {
           changes.set(i, new Change(Change.Action.CREATE, ids.get(k), why.get()));
@@ -1464,11 +1476,14 @@ public final class Runner {
    * (its IPv6 addresses and routes went with its IPv6 state), its IPv6 is switched off ({@code
    * disable_ipv6} 1: the kernel deletes its IPv6 addresses and routes) while its subnet was there
    * ({@link #v6SubnetLive}), or, for an IPv4 route, its IPv4 address is replaced ({@code
-   * readdressed4}: the kernel drops the device's IPv4 routes with its last IPv4 address). Empty
-   * for a link that is not live, or is replaced ({@link Rebuild}).
+   * readdressed4}: the kernel drops the device's IPv4 routes with its last IPv4 address), or is
+   * added back to a device left without any ({@code addressless4}: its last one deleted by hand,
+   * the kernel dropped its routes with it). Empty for a link that is not live, or is replaced
+   * ({@link Rebuild}).
    */
   private static Optional<String> madeAgain(String ns, String dev, boolean v4, boolean route, LiveState live,
-      Map<ObjectId, Link> desiredLinks, Set<String> v6SubnetLive, Rebuild rebuild, Set<String> readdressed4) {
+      Map<ObjectId, Link> desiredLinks, Set<String> v6SubnetLive, Rebuild rebuild, Set<String> readdressed4,
+      Set<String> addressless4) {
     ObjectId id = new ObjectId(ObjectId.Kind.LINK, ns, dev);
     Optional<LiveLink> now = live.link(id);
     Link l = desiredLinks.get(id);
@@ -1489,6 +1504,9 @@ public final class Runner {
     }
     if (route && v4 && readdressed4.contains(ns + "/" + dev)) {
       return Optional.of(AGAIN_AFTER + "the address of " + dev + " is replaced");
+    }
+    if (route && v4 && addressless4.contains(ns + "/" + dev)) {
+      return Optional.of(AGAIN_AFTER + "the address of " + dev + " is added back");
     }
     return Optional.empty();
   }

@@ -73,6 +73,38 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
   }
 
   @Test
+  void anAddressDeletedByHandIsOneMissingAddressItsRouteFollows() throws Exception {
+    Topology topology = Kernel.compile("examples/webshop.netc");
+    Runner.Target t = Kernel.target(topology, s);
+    runner.apply(t);
+    String web = s + "-web";
+    // the kernel drops web's default route with the device's last IPv4 address
+    run(List.of(List.of("ip", "-n", web, "addr", "del", "10.10.0.10/24", "dev", "eth0")));
+    assertTrue(!Kernel.run("ip", "-n", web, "route", "show").out().contains("default"));
+
+    assertEquals(List.of(
+        "+ address:" + web + ":eth0/10.10.0.10/24",
+        "+ route:" + web + ":0.0.0.0/0  (again, after the address of eth0 is added back)"),
+        runner.plan(t).changes().stream().map(Change::line).toList());
+    Drift drift = runner.drift(t);
+    assertEquals("missing     address:" + web + ":eth0/10.10.0.10/24\n\n"
+        + "Drift: 1 missing, 0 changed, 0 unexpected (sandbox " + s + ", topology webshop); `netc apply` repairs it.\n",
+        drift.text());
+    assertEquals(List.of(1L, 0L, 0L), counts(drift));
+
+    assertEquals(2, runner.apply(t).plan().changes().size());
+    assertTrue(runner.drift(t).inSync());
+    assertTrue(Kernel.run("ip", "-n", web, "route", "show").out().contains("default via 10.10.0.1 dev eth0"));
+
+    // the route deleted by hand as well: still made again with the address, and not told apart
+    run(List.of(List.of("ip", "-n", web, "route", "del", "default"),
+        List.of("ip", "-n", web, "addr", "del", "10.10.0.10/24", "dev", "eth0")));
+    assertEquals(List.of(1L, 0L, 0L), counts(runner.drift(t)));
+    runner.apply(t);
+    assertTrue(runner.drift(t).inSync());
+  }
+
+  @Test
   void theRoutesOfADualStackContainerFollowItsAddress() throws Exception {
     Topology topology = Kernel.compile("examples/dual-stack.netc");
     Runner.Target t = Kernel.target(topology, s);
