@@ -28,6 +28,15 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
     return List.of(drift.count(Drift.State.MISSING), drift.count(Drift.State.CHANGED), drift.count(Drift.State.UNEXPECTED));
   }
 
+  /** Asserts the plan's lines of {@code t}, its drift's text and counts (missing, changed, unexpected); returns the drift. */
+  private Drift assertPlanAndDrift(Runner.Target t, List<String> plan, String drift, List<Long> counts) {
+    assertEquals(plan, runner.plan(t).changes().stream().map(Change::line).toList());
+    Drift d = runner.drift(t);
+    assertEquals(drift, d.text());
+    assertEquals(counts, counts(d));
+    return d;
+  }
+
   @Test
   void anAddressReplacedByHandIsOneChangedAddress() throws Exception {
     Topology topology = Kernel.compile("examples/webshop.netc");
@@ -44,20 +53,16 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
 
     // the plan adds the addresses, makes web's default route again after its address (the
     // kernel dropped it with the old one) and deletes the hand-made addresses, as before
-    assertEquals(List.of(
+    Drift drift = assertPlanAndDrift(t, List.of(
         "+ address:" + s + ":br-front/10.10.0.1/24",
         "+ address:" + web + ":eth0/10.10.0.10/24",
         "+ route:" + web + ":0.0.0.0/0  (again, after the address of eth0 is replaced)",
         "- address:" + s + ":br-front/10.10.0.254/24",
         "- address:" + web + ":eth0/10.10.0.99/24"),
-        runner.plan(t).changes().stream().map(Change::line).toList());
-
-    Drift drift = runner.drift(t);
-    assertEquals("changed     address:" + s + ":br-front/10.10.0.1/24  (10.10.0.254/24 -> 10.10.0.1/24)\n"
+        "changed     address:" + s + ":br-front/10.10.0.1/24  (10.10.0.254/24 -> 10.10.0.1/24)\n"
         + "changed     address:" + web + ":eth0/10.10.0.10/24  (10.10.0.99/24 -> 10.10.0.10/24)\n\n"
         + "Drift: 0 missing, 2 changed, 0 unexpected (sandbox " + s + ", topology webshop); `netc apply` repairs it.\n",
-        drift.text());
-    assertEquals(List.of(0L, 2L, 0L), counts(drift));
+        List.of(0L, 2L, 0L));
     String json = drift.json();
     assertEquals(2, json.split("\"state\": \"changed\"").length - 1, json);
     assertTrue(json.contains("\"note\": \"10.10.0.99/24 -> 10.10.0.10/24\""), json);
@@ -82,15 +87,12 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
     run(List.of(List.of("ip", "-n", web, "addr", "del", "10.10.0.10/24", "dev", "eth0")));
     assertTrue(!Kernel.run("ip", "-n", web, "route", "show").out().contains("default"));
 
-    assertEquals(List.of(
+    assertPlanAndDrift(t, List.of(
         "+ address:" + web + ":eth0/10.10.0.10/24",
         "+ route:" + web + ":0.0.0.0/0  (again, after the address of eth0 is added back)"),
-        runner.plan(t).changes().stream().map(Change::line).toList());
-    Drift drift = runner.drift(t);
-    assertEquals("missing     address:" + web + ":eth0/10.10.0.10/24\n\n"
+        "missing     address:" + web + ":eth0/10.10.0.10/24\n\n"
         + "Drift: 1 missing, 0 changed, 0 unexpected (sandbox " + s + ", topology webshop); `netc apply` repairs it.\n",
-        drift.text());
-    assertEquals(List.of(1L, 0L, 0L), counts(drift));
+        List.of(1L, 0L, 0L));
 
     assertEquals(2, runner.apply(t).plan().changes().size());
     assertTrue(runner.drift(t).inSync());
@@ -116,17 +118,14 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
         List.of("ip", "-n", web, "addr", "del", "10.60.0.10/24", "dev", "eth0"),
         List.of("ip", "-n", web, "addr", "add", "10.60.0.99/24", "dev", "eth0")));
     // the IPv4 default route went with the address; the IPv6 one is there, and made again (`~`)
-    assertEquals(List.of(
+    assertPlanAndDrift(t, List.of(
         "+ address:" + web + ":eth0/10.60.0.10/24",
         "+ route:" + web + ":0.0.0.0/0  (again, after the address of eth0 is replaced)",
         "~ route:" + web + ":::/0  (again, after the address of eth0 is replaced)",
         "- address:" + web + ":eth0/10.60.0.99/24"),
-        runner.plan(t).changes().stream().map(Change::line).toList());
-    Drift drift = runner.drift(t);
-    assertEquals("changed     address:" + web + ":eth0/10.60.0.10/24  (10.60.0.99/24 -> 10.60.0.10/24)\n\n"
+        "changed     address:" + web + ":eth0/10.60.0.10/24  (10.60.0.99/24 -> 10.60.0.10/24)\n\n"
         + "Drift: 0 missing, 1 changed, 0 unexpected (sandbox " + s + ", topology dual-stack); `netc apply` repairs it.\n",
-        drift.text());
-    assertEquals(List.of(0L, 1L, 0L), counts(drift));
+        List.of(0L, 1L, 0L));
     runner.apply(t);
     assertTrue(runner.apply(t).plan().empty(), "a second apply is a no-op");
 
@@ -134,16 +133,14 @@ class ReplacedAddressDriftKernelTest extends SandboxTest {
     run(List.of(
         List.of("ip", "-n", web, "addr", "del", "fd00:60::10/64", "dev", "eth0"),
         List.of("ip", "-n", web, "addr", "add", "fd00:60::99/64", "dev", "eth0", "nodad")));
-    assertEquals(List.of(
+    assertPlanAndDrift(t, List.of(
         "+ address:" + web + ":eth0/fd00:60::10/64",
         "~ route:" + web + ":0.0.0.0/0  (again, after the address of eth0 is replaced)",
         "~ route:" + web + ":::/0  (again, after the address of eth0 is replaced)",
         "- address:" + web + ":eth0/fd00:60::99/64"),
-        runner.plan(t).changes().stream().map(Change::line).toList());
-    drift = runner.drift(t);
-    assertEquals("changed     address:" + web + ":eth0/fd00:60::10/64  (fd00:60::99/64 -> fd00:60::10/64)\n\n"
+        "changed     address:" + web + ":eth0/fd00:60::10/64  (fd00:60::99/64 -> fd00:60::10/64)\n\n"
         + "Drift: 0 missing, 1 changed, 0 unexpected (sandbox " + s + ", topology dual-stack); `netc apply` repairs it.\n",
-        drift.text());
+        List.of(0L, 1L, 0L));
     runner.apply(t);
     assertTrue(runner.apply(t).plan().empty(), "a second apply is a no-op");
     assertTrue(runner.drift(t).inSync());
