@@ -245,7 +245,8 @@ final class Services {
     } else if (portItems.isEmpty()) {
       if (portsAt.isEmpty() && !headless(f, spec.get())) {
         f.missing(specAt.get(), "ports");
-      } else {
+      } else if (!selectorOk || selects) {
+        // (a Service without a selector is left out for it already, NETC024 above: once is enough)
         f.diags().add(Diagnostic.of(Code.NETC024, portsAt.map(At::where).orElse(o.name().span()),
             o.describe() + " has no ports, so it is left out"));
       }

@@ -112,6 +112,26 @@ class KubernetesFrontendTest {
   }
 
   @Test
+  void aServiceWithoutSelectorOrPortsIsToldLeftOutOnce() {
+    // a headless Service whose endpoints are listed by hand: left out for its missing selector;
+    // its empty ports are not told again
+    String headless = """
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: manual
+        spec:
+          clusterIP: None
+          ports: []
+        """;
+    List<Decl> decls = new ArrayList<>();
+    assertEquals(List.of("NETC024@4"), read(headless, decls));
+    assertEquals(List.of(), declared(decls));
+    // with a selector, no ports is what leaves it out
+    assertEquals(List.of("NETC024@7"), read(headless.replace("  ports: []", "  ports: []\n  selector: {app: web}"), new ArrayList<>()));
+  }
+
+  @Test
   void anObjectWithAnErrorIsToldAndLeftOutAndTheOthersAreDeclared() {
     String pod = """
         apiVersion: v1
