@@ -79,12 +79,16 @@ public final class ComposeFrontend implements Frontend {
       new NetworkReader(nodes).read(top.get("networks"), networks);
     }
     List<ComposeService> services = new ArrayList<>();
+    // (a file taken for Compose has `services` at the top of some document: not always the first,
+    // the one read; the others are told ignored, NETC032)
     NodeTuple servicesEntry = top.get("services");
     ServiceReader reader = new ServiceReader(nodes, networks, project.text());
-    for (NodeTuple t : nodes.map(servicesEntry.getValueNode(), "`services`").orElse(Map.of()).values()) {
-      reader.read(t).ifPresent(services::add);
+    if (servicesEntry != null) {
+      for (NodeTuple t : nodes.map(servicesEntry.getValueNode(), "`services`").orElse(Map.of()).values()) {
+        reader.read(t).ifPresent(services::add);
+      }
     }
-    Span at = nodes.key(servicesEntry).span();
+    Span at = servicesEntry != null ? nodes.key(servicesEntry).span() : project.span();
     out.addAll(networks.decls(at, nodes.diags()));
     out.addAll(new SharedNamespaces(nodes).declarations(services));
     return out;
