@@ -209,9 +209,7 @@ final class ImportCommand implements Callable<Integer> {
    * diagnostic is printed, as with a format named.
    */
   private String formatOf(String file) {
-    if (file.isBlank()) {
-      Inputs.resolve(ctx, file, false); // (its one-line error)
-    }
+    Inputs.requireName(file);
     Path p = ctx.fs().getPath(file);
     if (file.contains(",") && !Files.exists(p) || Files.isDirectory(p)) {
       return "k8s";

@@ -40,12 +40,17 @@ final class Inputs {
     }
   }
 
-  /** The files {@code arg} names; a name that is neither a file nor a folder is a {@link Netc.UserError}. */
-  static Named resolve(Netc.Context ctx, String arg, boolean recursive) {
+  /** A one-line {@link Netc.UserError} for an empty FILE argument (a script's variable that expanded to nothing). */
+  static void requireName(String arg) {
     if (arg.isBlank()) {
       throw new Netc.UserError("the file name is empty: name a .netc file, a Compose or Kubernetes YAML file,"
           + " or a folder of Kubernetes manifests");
     }
+  }
+
+  /** The files {@code arg} names; a name that is neither a file nor a folder is a {@link Netc.UserError}. */
+  static Named resolve(Netc.Context ctx, String arg, boolean recursive) {
+    requireName(arg);
     Path whole = ctx.fs().getPath(arg);
     List<String> parts = Files.exists(whole) || !arg.contains(",") ? List.of(arg) : List.of(arg.split(",", -1));
     Path root = null;

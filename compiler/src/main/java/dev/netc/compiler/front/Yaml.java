@@ -233,7 +233,6 @@ public final class Yaml {
     return out;
   }
 
-
   private static final java.util.regex.Pattern TOP_LEVEL_KEY =
       java.util.regex.Pattern.compile("(?m)^\uFEFF?(---|[A-Za-z_\"'][A-Za-z0-9_.\"'-]*\\s*:(\\s|$))");
 

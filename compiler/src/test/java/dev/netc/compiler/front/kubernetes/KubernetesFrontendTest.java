@@ -197,19 +197,7 @@ class KubernetesFrontendTest {
   void anObjectWhoseNamespaceDoesNotReadFindsNoPodsInDefault() {
     String shop = pod("web", "shop", "http");
     String service = SERVICE.replace("  name: web\n", "  name: web\n  namespace: [shop]\n");
-    String policy = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          name: p
-          namespace: [shop]
-        spec:
-          podSelector:
-            matchLabels:
-              app: web
-          ingress:
-            - ports:
-                - port: http
+    String policy = ingressPolicy("p", "[shop]", "http") + """
           egress:
             - to:
                 - namespaceSelector: {}
@@ -262,22 +250,27 @@ class KubernetesFrontendTest {
     assertEquals(List.of("pod/web-1", "service/a", "service/b"), declared(decls));
   }
 
+  /** NetworkPolicy {@code name} (in {@code namespace} unless empty) admitting port {@code port} to `app: web`. */
+  private static String ingressPolicy(String name, String namespace, String port) {
+    return "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: " + name + "\n"
+        + (namespace.isEmpty() ? "" : "  namespace: " + namespace + "\n")
+        + "spec:\n  podSelector:\n    matchLabels:\n      app: web\n  ingress:\n    - ports:\n        - port: " + port + "\n";
+  }
+
+  /** Pod `db` with {@code spec} (its lines indented under `spec:`) and pod address 10.10.0.5. */
+  private static String dbPod(String spec) {
+    return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: db\nspec:\n" + spec + "status:\n  podIP: 10.10.0.5\n";
+  }
+
   @Test
   void theAddressOfALeftOutPodStillCountsForThePodNetwork() {
-    String db = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: db
-        spec:
+    String db = dbPod("""
           containers:
             - name: db
               ports:
                 - containerPort: 5432
                   protocol: QUIC
-        status:
-          podIP: 10.10.0.5
-        """;
+        """);
     String service = "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  clusterIP: 10.244.0.10\n"
         + "  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: 8080\n";
     List<Decl> decls = new ArrayList<>();
@@ -305,18 +298,11 @@ class KubernetesFrontendTest {
 
   @Test
   void theAddressOfALeftOutPodWhoseHostNetworkDoesNotReadIsNotKnown() {
-    String db = """
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: db
-        spec:
+    String db = dbPod("""
           hostNetwork: HOST
           containers:
             - name: db
-        status:
-          podIP: 10.10.0.5
-        """;
+        """);
     // `true`: the address is its host's, not on the pod network; `maybe`: whether it is, is not known
     for (String host : List.of("true", "maybe", "[false]")) {
       List<Decl> decls = new ArrayList<>();
@@ -345,19 +331,7 @@ class KubernetesFrontendTest {
               ports:
                 - containerPort: 9090
         """;
-    String policy = """
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata:
-          name: web
-        spec:
-          podSelector:
-            matchLabels:
-              app: web
-          ingress:
-            - ports:
-                - port: 8080
-        """;
+    String policy = ingressPolicy("web", "", "8080");
     String other = """
         apiVersion: v1
         kind: Pod
