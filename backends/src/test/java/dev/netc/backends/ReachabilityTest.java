@@ -570,4 +570,51 @@ class ReachabilityTest {
       assertFalse(allowed(m, "@host/h1", "v4web"), under);
     }
   }
+
+  /**
+   * The endpoints a policy selects and a rule names are found through an index of labels
+   * ({@code app=web} looks at the endpoints with that label only): every operator, in selectors
+   * and peers, across namespaces and with a host-network endpoint, gives what matching every
+   * node one by one gives.
+   */
+  @Test
+  void selectorsFoundThroughTheLabelIndexMatchEveryNodeAlike() throws IOException {
+    Reachability m = model("""
+        network n { subnet 10.0.0.0/24 }
+        container web1 { labels app=web tier=front env=prod; attach n }
+        container web2 { labels app=web tier=front env=dev canary=yes; attach n }
+        container api { labels app=api tier=back env=prod; attach n }
+        container db { labels app=db tier=data; attach n }
+        container bare { attach n }
+        container agent { labels app=web tier=front; mode host }
+        namespace other {
+          labels team=ops
+          container mon { labels app=web tier=front; attach n }
+        }
+        policy p-eq { select app=web; allow ingress from app=api port 80 }
+        policy p-in { select tier in (front, data); allow ingress from tier in (back, front), app=db port 80 }
+        policy p-exists { select canary; allow egress to env port 80 }
+        policy p-neg { select env!=prod !canary; allow ingress from tier notin (front) port 80 }
+        policy p-mixed { select app=web env notin (dev) tier; allow ingress from namespace team=ops pods app=web port 80 }
+        policy p-none { select app=nothing; allow ingress from app=nothing, env=nothing port 80 }
+        policy p-all { select all; allow ingress from all port 80; allow egress port 80 }
+        """);
+    int rules = 0;
+    for (dev.netc.compiler.ir.Policy p : m.topology().policies()) {
+      List<Node> selected = m.nodes().stream().filter(n -> n.endpoint().filter(e -> e.mode() != dev.netc.compiler.ir.NetMode.HOST
+          && e.namespace().equals(p.namespace()) && p.selector().matches(e.labels())).isPresent()).toList();
+      assertEquals(selected, m.selectedBy(p), "policy " + p.name() + " selects");
+      for (dev.netc.compiler.ir.Policy.Rule r : p.rules()) {
+        rules++;
+        List<Node> peers = m.nodes().stream().filter(n -> m.peerMatches(r, p, n)).toList();
+        assertEquals(peers, m.peersOf(p, r), "policy " + p.name() + ", rule " + r.span());
+      }
+    }
+    assertEquals(8, rules);
+    // (and the index is not a no-op: these name some endpoints and not others)
+    dev.netc.compiler.ir.Policy in = m.topology().policies().get(1);
+    assertEquals(List.of("web1", "web2", "db"), m.selectedBy(in).stream().map(Node::name).toList());
+    assertEquals(List.of("web1", "web2", "api", "db"),
+        m.peersOf(in, in.rules().get(0)).stream().map(Node::name).toList());
+  }
 }

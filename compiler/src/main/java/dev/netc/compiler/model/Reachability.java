@@ -70,7 +70,17 @@ public final class Reachability {
   /** The distinct address blocks of the {@code cidr} peers (a prefix minus its exceptions). */
   private final List<Block> cidrPeers = new ArrayList<>();
   private final List<List<Node>> groupMembers = new ArrayList<>();
-  private final Map<Policy, List<Node>> selectedBy = new java.util.IdentityHashMap<>();
+  /**
+   * Per label key and value, the groups whose endpoints carry that label: a selector with a
+   * requirement such as {@code app=web} is matched against those groups only, not every group
+   * ({@link #candidates}).
+   */
+  private final Map<String, Map<String, BitSet>> labelIndex = new HashMap<>();
+  private final BitSet allGroups = new BitSet();
+  /** The nodes each policy selects, by their index in {@link #nodes}. */
+  private final Map<Policy, BitSet> selectedBy = new java.util.IdentityHashMap<>();
+  /** The index in {@link #nodes} of each group's members, in node order. */
+  private final List<int[]> groupIndices = new ArrayList<>();
   private final Map<Policy.Rule, List<Node>> peersOf = new java.util.IdentityHashMap<>();
   private final Map<CacheKey, Boolean> cache = new HashMap<>();
   /** The position of each {@code cidr} peer's block in {@link #cidrPeers}: its bit in an address class. */
@@ -163,13 +173,33 @@ public final class Reachability {
       }
       groupMembers.get(group[i]).add(n);
     }
+    allGroups.set(0, groupMembers.size());
+    int[] filled = new int[groupMembers.size()];
+    groupMembers.forEach(m -> groupIndices.add(new int[m.size()]));
+    for (int i = 0; i < nodes.size(); i++) {
+      groupIndices.get(group[i])[filled[group[i]]++] = i;
+    }
+    for (int g = 0; g < groupMembers.size(); g++) {
+      int gg = g;
+      groupMembers.get(g).get(0).endpoint().ifPresent(e -> e.labels().forEach((k, v) ->
+          labelIndex.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(v, x -> new BitSet()).set(gg)));
+    }
+    // the policies that select each group of endpoints, in the topology's order
     Map<Integer, List<Policy>> byGroup = new HashMap<>();
     for (Node n : nodes) {
-      if (!n.isEndpoint()) {
-        continue;
+      n.endpoint().ifPresent(e -> byGroup.putIfAbsent(group[index.get(e.name())], new ArrayList<>()));
+    }
+    for (Policy p : t.policies()) {
+      BitSet candidates = candidates(p.selector());
+      for (int g = candidates.nextSetBit(0); g >= 0; g = candidates.nextSetBit(g + 1)) {
+        List<Policy> policies = byGroup.get(g);
+        if (policies != null && selects(p, groupMembers.get(g).get(0).endpoint().get())) {
+          policies.add(p);
+        }
       }
-      Endpoint e = n.endpoint().get();
-      selecting.add(byGroup.computeIfAbsent(group[index.get(e.name())], g -> selectingPolicies(e)));
+    }
+    for (Node n : nodes) {
+      n.endpoint().ifPresent(e -> selecting.add(byGroup.get(group[index.get(e.name())])));
     }
     cidrSides = new byte[groupMembers.size()];
     byGroup.forEach((g, policies) -> {
@@ -181,30 +211,88 @@ public final class Reachability {
         }
       }
     });
-    t.policies().forEach(p -> selectedBy.put(p, new ArrayList<>()));
-    byGroup.forEach((g, policies) -> policies.forEach(p -> selectedBy.get(p).addAll(groupMembers.get(g))));
+    t.policies().forEach(p -> selectedBy.put(p, new BitSet()));
+    byGroup.forEach((g, policies) -> policies.forEach(p -> {
+      for (int i : groupIndices.get(g)) {
+        selectedBy.get(p).set(i);
+      }
+    }));
   }
 
   /** The endpoints a policy selects, in node order. */
   public List<Node> selectedBy(Policy p) {
-    List<Node> out = new ArrayList<>(selectedBy.getOrDefault(p, List.of()));
-    out.sort(java.util.Comparator.comparingInt(n -> nodeIndex.get(n.name())));
+    return nodesOf(selectedBy.getOrDefault(p, EMPTY));
+  }
+
+  /** The nodes of the given indices, in node order. */
+  private List<Node> nodesOf(BitSet indices) {
+    List<Node> out = new ArrayList<>(indices.cardinality());
+    for (int i = indices.nextSetBit(0); i >= 0; i = indices.nextSetBit(i + 1)) {
+      out.add(nodes.get(i));
+    }
     return out;
   }
 
   /** Every node a rule of policy {@code p} names as its peer (decided once per group). */
   public List<Node> peersOf(Policy p, Policy.Rule r) {
     return peersOf.computeIfAbsent(r, k -> {
-      List<Node> out = new ArrayList<>();
-      for (List<Node> members : groupMembers) {
-        if (peerMatches(r, p, members.get(0))) {
-          out.addAll(members);
+      BitSet matched = new BitSet();
+      if (r.peers().isEmpty()) {
+        matched.or(allGroups);
+      }
+      for (Peer x : r.peers()) {
+        BitSet candidates = x.kind() == Peer.Kind.ENDPOINTS ? candidates(x.endpoints()) : allGroups;
+        for (int g = candidates.nextSetBit(0); g >= 0; g = candidates.nextSetBit(g + 1)) {
+          if (!matched.get(g) && peerMatches(x, p, groupMembers.get(g).get(0))) {
+            matched.set(g);
+          }
         }
       }
-      out.sort(java.util.Comparator.comparingInt(n -> nodeIndex.get(n.name())));
-      return out;
+      BitSet indices = new BitSet(nodes.size());
+      for (int g = matched.nextSetBit(0); g >= 0; g = matched.nextSetBit(g + 1)) {
+        for (int i : groupIndices.get(g)) {
+          indices.set(i);
+        }
+      }
+      return nodesOf(indices);
     });
   }
+
+  /**
+   * The groups a selector can match, from {@link #labelIndex}: those with the label of its
+   * narrowest {@code =}, {@code in} or {@code exists} requirement; every group when it has none
+   * (only {@code !=}, {@code notin}, {@code !key}, or no requirement). The caller still matches
+   * each candidate whole. Not to be changed: it may be a set of the index.
+   */
+  private BitSet candidates(dev.netc.compiler.ir.Selector selector) {
+    BitSet best = null;
+    for (dev.netc.compiler.ir.Requirement q : selector.requirements()) {
+      Map<String, BitSet> values = labelIndex.getOrDefault(q.key(), Map.of());
+      BitSet c;
+      switch (q.operator()) {
+        case EQUALS -> c = values.getOrDefault(q.values().get(0), EMPTY);
+        case IN -> {
+          c = new BitSet();
+          for (String v : q.values()) {
+            c.or(values.getOrDefault(v, EMPTY));
+          }
+        }
+        case EXISTS -> {
+          c = new BitSet();
+          for (BitSet b : values.values()) {
+            c.or(b);
+          }
+        }
+        default -> c = null;
+      }
+      if (c != null && (best == null || c.cardinality() < best.cardinality())) {
+        best = c;
+      }
+    }
+    return best == null ? allGroups : best;
+  }
+
+  private static final BitSet EMPTY = new BitSet();
 
   /**
    * Whether a rule of {@code owner} matches node {@code n} whatever address its packets carry:
@@ -274,17 +362,9 @@ public final class Reachability {
     return bits.toString();
   }
 
-  private List<Policy> selectingPolicies(Endpoint e) {
-    List<Policy> out = new ArrayList<>();
-    if (e.mode() == NetMode.HOST) {
-      return out; // host-network endpoints are outside policy, as in Kubernetes
-    }
-    for (Policy p : t.policies()) {
-      if (p.namespace().equals(e.namespace()) && p.selector().matches(e.labels())) {
-        out.add(p);
-      }
-    }
-    return out;
+  /** Whether policy {@code p} selects endpoint {@code e}; host-network endpoints are outside policy, as in Kubernetes. */
+  private static boolean selects(Policy p, Endpoint e) {
+    return e.mode() != NetMode.HOST && p.namespace().equals(e.namespace()) && p.selector().matches(e.labels());
   }
 
   public Topology topology() {
