@@ -13,7 +13,8 @@ import sun.misc.SignalHandler;
  * SIGINT (Ctrl-C) and SIGTERM while apply or destroy changes the kernel. Without this the JVM
  * would end at once, leaving an apply half made. The first signal asks the runner to stop
  * ({@link Runner#stop}): an apply makes no further change and rolls back what it made (exit
- * status 128 and the signal's number: 130, 143); a destroy goes on to its end, since a half-removed topology is worse than a
+ * status 128 and the signal's number: 130, 143), unless it is done already (read back whole: it
+ * ends as applied, and netc says so); a destroy goes on to its end, since a half-removed topology is worse than a
  * removed one; either gives up waiting for the lock. A second signal ends the process at once,
  * with the state as it is then. The handlers before are put back when the command ends.
  */
@@ -24,7 +25,7 @@ final class Interrupts implements AutoCloseable {
   private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
   private final AtomicInteger received = new AtomicInteger();
 
-  private Interrupts(Runner runner, PrintWriter err, String first) {
+  private Interrupts(Runner runner, PrintWriter err, String first, String done) {
     for (String name : List.of("INT", "TERM")) {
       Signal signal;
       try {
@@ -34,10 +35,13 @@ final class Interrupts implements AutoCloseable {
       }
       SignalHandler handler = s -> {
         if (received.getAndIncrement() == 0) {
-          Interrupts.first = s.getNumber();
-          err.println("netc: " + first + " (" + "SIG" + s.getName() + " again to quit at once)");
+          // (the runner says first whether it will stop: an apply read back whole is done)
+          boolean stops = runner.stop();
+          if (stops) {
+            Interrupts.first = s.getNumber();
+          }
+          err.println("netc: " + (stops ? first : done) + " (" + "SIG" + s.getName() + " again to quit at once)");
           err.flush();
-          runner.stop();
         } else {
           err.println("netc: quit at once; the state is as it was left (run apply or destroy again)");
           err.flush();
@@ -54,12 +58,14 @@ final class Interrupts implements AutoCloseable {
 
   /** While an apply runs: the first signal rolls it back. */
   static Interrupts apply(Runner runner, PrintWriter err) {
-    return new Interrupts(runner, err, "interrupted: no further change; rolling back what this apply made");
+    return new Interrupts(runner, err, "interrupted: no further change; rolling back what this apply made",
+        "interrupted, but the apply is done (every change made and read back): it ends as applied");
   }
 
   /** While a destroy runs: the first signal lets it end. */
   static Interrupts destroy(Runner runner, PrintWriter err) {
-    return new Interrupts(runner, err, "interrupted: the destroy goes on to its end, so that nothing is left half removed");
+    String goesOn = "interrupted: the destroy goes on to its end, so that nothing is left half removed";
+    return new Interrupts(runner, err, goesOn, goesOn);
   }
 
   /**

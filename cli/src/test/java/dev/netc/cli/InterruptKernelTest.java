@@ -201,6 +201,41 @@ class InterruptKernelTest {
     throw new AssertionError("a batch was killed by the signal in each of 3 runs: " + met);
   }
 
+  /**
+   * The signal during the read-back that follows the apply's last change: the apply is not done
+   * until the kernel reads back as desired, so it rolls back (143) as before any other step;
+   * should the signal come once the read-back is through, netc says the apply is done and it ends
+   * as applied (0). Either way what netc says is what happens: it once said it was rolling back,
+   * then printed `Applied` and exited 0.
+   */
+  @Test
+  void aSignalDuringTheReadBackRollsBackOrSaysTheApplyIsDone(@TempDir Path dir) throws Exception {
+    String s = prepare(dir, "nr");
+    try {
+      // (the chains are read in the read-back only: the apply made the sandbox and its table)
+      Run r = netc(dir, l -> l.contains("netlink: the nftables chains of " + s + ","), "apply", "-v", "t.netc", "--sandbox", s);
+      String text = String.join("\n", r.err());
+      System.out.println("apply interrupted in its read-back: exit " + r.exit() + ", "
+          + r.err().stream().filter(l -> l.contains("interrupted") || l.contains("failed")).toList());
+      boolean rollingBack = r.err().contains("netc: interrupted: no further change; rolling back what this apply made"
+          + " (SIGTERM again to quit at once)");
+      boolean done = r.err().contains("netc: interrupted, but the apply is done (every change made and read back): it ends"
+          + " as applied (SIGTERM again to quit at once)");
+      assertTrue(rollingBack != done, "netc says one thing of the signal: " + text);
+      if (rollingBack) {
+        assertEquals(143, r.exit(), text);
+        assertEquals("netc: apply failed: interrupted; rolled back, sandbox " + s + " is as before", r.err().get(r.err().size() - 1));
+        assertNothingLeft(s);
+      } else {
+        assertEquals(0, r.exit(), text);
+        assertTrue(r.out().startsWith("Applied intr in sandbox " + s + ": "), r.out());
+        assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 containers' namespaces are there");
+      }
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
   /** The signal once the destroy's first batch has run: it goes on, and nothing is left. */
   @Test
   void aSignalDuringDestroyLetsItEnd(@TempDir Path dir) throws Exception {

@@ -83,6 +83,9 @@ public final class Runner {
   private final NetlinkNamespaces netlink;
   /** Set by {@link #stop}: an apply under way rolls back at its next step. */
   private volatile boolean stopping;
+  /** Whether the apply under way is past its point of no return ({@link #done()}); guarded by {@link #stopLock}. */
+  private boolean done;
+  private final Object stopLock = new Object();
 
   /**
    * What the last {@link #diff} found of each host namespace's table when only set and map
@@ -153,12 +156,36 @@ public final class Runner {
   /**
    * Asks an apply under way (in another thread; the command line's on SIGINT or SIGTERM) to stop:
    * it makes no further change, rolls back what it made and throws {@link Stopped}; one still
-   * waiting for the lock gives up. Its read-back, once every change is made, runs to its end.
-   * Deletions of a destroy are not undone: a destroy goes on. For good: every later apply of
-   * this runner stops before its first change (the command line makes one runner a run).
+   * waiting for the lock gives up. The read-back after its last change is part of it: a stop then
+   * rolls back too. Once the read-back found the kernel as desired the apply is done: it only
+   * records what it made, and a stop asked for then is refused (false), the apply ending as
+   * applied. Deletions of a destroy are not undone: a destroy goes on. For good: every later
+   * apply of this runner stops before its first change (the command line makes one runner a run).
+   *
+   * @return whether the apply will stop (and roll back); false when it is done already
    */
-  public void stop() {
-    stopping = true;
+  public boolean stop() {
+    synchronized (stopLock) {
+      if (done) {
+        return false;
+      }
+      stopping = true;
+      return true;
+    }
+  }
+
+  /**
+   * The apply's point of no return, once its read-back found the kernel as desired (or its plan is
+   * empty): a stop asked for before it throws {@link Stopped} with message {@code stopped} (the
+   * rollback follows), one asked for after it is refused.
+   */
+  private void done(String stopped) {
+    synchronized (stopLock) {
+      if (stopping) {
+        throw new Stopped(stopped);
+      }
+      done = true;
+    }
   }
 
   /** An apply that {@link #stop} stopped: rolled back (the message says how it went). */
@@ -1727,6 +1754,9 @@ public final class Runner {
 
   private Outcome apply(List<Target> ts, Optional<SavedPlan> saved) {
     long start = System.nanoTime();
+    synchronized (stopLock) {
+      done = false;
+    }
     int processes = exec.processes();
     Sandbox sb = sandbox(ts);
     try (StateLock lock = lock(sb); Held newSandbox = new Held()) {
@@ -1785,6 +1815,7 @@ public final class Runner {
         }
       });
       if (plan.empty()) {
+        done("interrupted before any change; " + sb.label() + " is as it was");
         // nothing of an unfinished apply is left (every namespace it names is marked, or gone):
         // a journal still there would only mislead a later read
         removeJournal(LiveReader.unfinishedJournal(stateDir, sb, ts.get(0).topology()));
@@ -1859,6 +1890,8 @@ public final class Runner {
               + (missing.size() == 1 ? " is" : "s are") + " missing or not as desired: " + String.join(", ", missing.subList(0, Math.min(5, missing.size())))
               + (tunnelMtu ? "; " + TUNNEL_MTU : ""));
         }
+        // a stop asked for during the read-back rolls back as any other; from here on, none does
+        done("interrupted");
         undo.loadedTables.forEach(this::recordElements);
         // (inside the rollback's guard, as the tables' records: one that cannot be written undoes the apply)
         if (!sb.isHost() && !recorded.equals(Optional.of(hostsAfter))) {
@@ -4029,6 +4062,9 @@ public final class Runner {
   /** Destroy of {@code topology} in {@code sb}: the hosts {@code ts}, or without them every host, from the live state. */
   private Outcome destroy(Sandbox sb, String topology, List<Target> ts) {
     long start = System.nanoTime();
+    synchronized (stopLock) {
+      done = false; // (an apply before it in this runner was done: a stop still ends this one's wait for the lock)
+    }
     int processes = exec.processes();
     String s = sb.name();
     List<String> notes = new ArrayList<>();
