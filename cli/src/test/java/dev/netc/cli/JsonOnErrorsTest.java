@@ -77,6 +77,29 @@ class JsonOnErrorsTest {
     }
   }
 
+  /** A diagnostic without a hint has no `hint` key (docs/diagnostics.md: "when present"), not `"hint": null`. */
+  @Test
+  void aDiagnosticWithoutAHintHasNoHintKey() {
+    CliRunner cli = new CliRunner();
+    cli.write("t.netc", "network n { subnet 10.0.0.0/33 }\ncontainer a { attach n }\n");
+    assertEquals(new CliRunner.Result(1, """
+        {
+          "diagnostics": [
+            {
+              "code": "NETC202",
+              "severity": "error",
+              "message": "expected a prefix length in 0-32 for an IPv4 prefix, got `33`",
+              "file": "t.netc",
+              "line": 1,
+              "column": 20,
+              "endLine": 1,
+              "endColumn": 31
+            }
+          ]
+        }
+        """, ""), cli.run("lint", "--format", "json", "t.netc"));
+  }
+
   @Test
   void otherFormatsKeepStdoutEmpty() {
     CliRunner cli = new CliRunner();

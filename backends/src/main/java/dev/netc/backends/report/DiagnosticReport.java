@@ -384,7 +384,7 @@ public final class DiagnosticReport {
       o.put("severity", d.severity().label());
       o.put("message", d.message());
       position(o, d.span(), file);
-      o.put("hint", d.hint().orElse(null));
+      d.hint().ifPresent(h -> o.put("hint", h));
       if (!d.related().isEmpty()) {
         ArrayNode rel = o.putArray("related");
         for (Diagnostic.Related r : d.related()) {
