@@ -169,6 +169,29 @@ public final class Compiler {
     return finish(root, files.get(0), parsed, new ArrayList<>(files), read, partial);
   }
 
+  /** A file name that says YAML (or JSON, which is YAML): read by a front end, never as {@code .netc}. */
+  private static final java.util.regex.Pattern YAML_NAME = java.util.regex.Pattern.compile("(?i)\\.(ya?ml|json)$");
+
+  /** The offset of a text's first character that is not white space or in a comment (0 when none is). */
+  private static int firstContent(String text) {
+    int i = 0;
+    while (i < text.length()) {
+      char c = text.charAt(i);
+      if (c == '#') {
+        int nl = text.indexOf('\n', i);
+        if (nl < 0) {
+          return 0;
+        }
+        i = nl + 1;
+      } else if (Character.isWhitespace(c) || c == '\uFEFF') {
+        i++;
+      } else {
+        return i;
+      }
+    }
+    return 0;
+  }
+
   /** Compiles from source text already read; imports are resolved against {@code root}. */
   public CompileResult compile(Path root, SourceFile source) {
     Diagnostics diags = new Diagnostics();
@@ -185,6 +208,14 @@ public final class Compiler {
     if (foreign.isPresent()) {
       // a Kubernetes or Compose file: one file, no imports, declarations from the front end
       return compile(root, foreign.get(), List.of(source), foreign.get().read(source, diags), diags);
+    }
+    if (YAML_NAME.matcher(source.path()).find()) {
+      // named as YAML, but of no kind netc reads: said so, not told in the words of the .netc grammar
+      diags.add(Diagnostic.of(Code.NETC011, Span.at(source, firstContent(source.text())), "this file is neither a Compose"
+              + " file nor Kubernetes manifests: no document has a top-level `services` key, or `apiVersion` and `kind`")
+          .withHint("netc reads a Compose file (its services under `services:`) or Kubernetes manifests (each"
+              + " document with `apiVersion` and `kind`); a topology in netc's own language goes in a `.netc` file"));
+      return finish(root, source, List.of(), new ArrayList<>(List.of(source)), diags, false);
     }
     queue.add(new Pending(root, realFolder(root), source));
     Optional<Path> project = Optional.empty();

@@ -20,6 +20,7 @@ public enum Code {
   NETC008(Severity.ERROR, "topology declared twice"),
   NETC009(Severity.ERROR, "file outside the project"),
   NETC010(Severity.ERROR, "YAML syntax error"),
+  NETC011(Severity.ERROR, "YAML file neither Compose nor Kubernetes"),
   NETC020(Severity.ERROR, "malformed Kubernetes object"),
   NETC021(Severity.ERROR, "required Kubernetes field missing"),
   NETC022(Severity.WARNING, "Kubernetes kind not supported"),
