@@ -38,6 +38,7 @@ public final class Checks {
   /** Checks of what the network admits, run on the reachability model. */
   public static final List<ModelCheck> MODEL = List.of(
       new PoliciesSelectSomething(),
+      new ServicesLeadSomewhere(),
       new PeersMatchSomething(),
       new AllowRulesHaveAPath(),
       new AllowRulesAreTwoSided(),

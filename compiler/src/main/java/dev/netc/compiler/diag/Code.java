@@ -78,6 +78,7 @@ public enum Code {
   NETC229(Severity.WARNING, "service address of a family no endpoint has"),
   NETC230(Severity.ERROR, "malformed lock file"),
   NETC231(Severity.ERROR, "lock file out of date"),
+  NETC232(Severity.WARNING, "service leads nowhere"),
 
   NETC301(Severity.WARNING, "allow rule without a path"),
   NETC302(Severity.WARNING, "one-sided allow rule"),
