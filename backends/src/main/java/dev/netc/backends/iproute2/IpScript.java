@@ -58,6 +58,24 @@ public final class IpScript {
       batches.add(m);
     }
     model.put("batches", batches);
+    // checked before any change, so that a script run where it cannot go through stops at once:
+    // the namespaces it makes must not be there, those it only works in must be
+    List<String> made = new ArrayList<>();
+    java.util.Set<String> needed = new java.util.LinkedHashSet<>();
+    for (IpBatch b : plan.batches()) {
+      b.namespace().ifPresent(needed::add);
+      if (b.namespace().isEmpty() && b.tool().equals("ip")) {
+        b.lines().stream().map(IpBatch.Line::command).filter(c -> c.startsWith("netns add "))
+            .forEach(c -> made.add(c.substring("netns add ".length())));
+      }
+    }
+    if (!hostNs.isEmpty()) {
+      needed.add(hostNs);
+    }
+    needed.removeAll(made);
+    model.put("made", made);
+    model.put("needed", List.copyOf(needed));
+    model.put("sandbox", state.sandbox());
     // the host's sysctls (forwarding, bridged traffic through the forward hook) before the first
     // endpoint's batch, as apply does; at the end when there is none
     int sysctlsAt = -1;

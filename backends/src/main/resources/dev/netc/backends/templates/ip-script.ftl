@@ -22,6 +22,24 @@
 # Note: ${n}
 </#list>
 set -eu
+<#if needed?has_content || made?has_content>
+
+# before any change: the namespaces this script works in are there, and those it makes are not
+</#if>
+<#list needed as ns>
+if [ ! -e /run/netns/${ns} ]; then
+  echo "netc script: network namespace ${ns} is not there<#if sandbox?has_content> (the sandbox's own: ip netns add ${ns} makes a bare one, netc apply --sandbox ${sandbox} the whole sandbox with its uplink)</#if>; nothing changed" >&2
+  exit 1
+fi
+</#list>
+<#if made?has_content>
+for ns in <#list made as ns>${ns}<#sep> </#sep></#list>; do
+  if [ -e "/run/netns/$ns" ]; then
+    echo "netc script: network namespace $ns is there already: this script makes it (netc apply changes what is there); nothing changed" >&2
+    exit 1
+  fi
+done
+</#if>
 <#list batches as b>
 <#if b?index == sysctlsAt && sysctls?has_content>
 
