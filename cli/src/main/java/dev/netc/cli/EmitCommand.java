@@ -182,6 +182,16 @@ final class EmitCommand implements Callable<Integer>, Stopped.Json {
       return 0;
     }
     Path dir = ctx.fs().getPath(out);
+    // the first of the folder and its parents that is there must be a folder
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new Netc.UserError("cannot write into `" + out + "`: " + (p.equals(dir) ? "it" : "`" + p + "`")
+              + " is a file; `--out` names the folder emit writes its files in");
+        }
+        break;
+      }
+    }
     for (Map.Entry<String, String> f : files.entrySet()) {
       Path target = dir.resolve(f.getKey());
       try {

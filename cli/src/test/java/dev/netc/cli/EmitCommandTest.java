@@ -84,6 +84,20 @@ class EmitCommandTest {
     // the json backend printed on stdout gets it as JSON as well: JsonOnErrorsTest
   }
 
+  /** `--out` names a folder: a file there, or a file in the way of its path, is said so. */
+  @Test
+  void outNamingAFileIsAOneLineError() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.netc", Topologies.WEBSHOP);
+    cli.write("afile", "x");
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot write into `afile`: it is a file; `--out` names the folder emit"
+        + " writes its files in\n"), cli.run("emit", "--backend", "json", "--out", "afile", "web.netc"));
+    assertEquals(new CliRunner.Result(1, "", "netc: cannot write into `afile/sub`: `afile` is a file; `--out` names the"
+        + " folder emit writes its files in\n"),
+        cli.run("emit", "--backend", "json", "--out", "afile/sub", "web.netc"));
+    assertEquals("x", cli.read("afile"));
+  }
+
   @Test
   void anUnknownBackendIsAnErrorWithExitOne() {
     CliRunner cli = new CliRunner();
