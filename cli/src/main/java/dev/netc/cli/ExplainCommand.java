@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
     name = "explain",
     mixinStandardHelpOptions = true,
     description = {"Explain why FROM can or cannot reach TO, with the rules that decide.",
-        "Shows the path and every rule that took part, with its source line. Without a port,",
-        "every port the topology names is explained."},
+        "Shows the path and every rule that took part, with its source line. Without a port,"
+            + " every port the topology names is explained."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:allowed (on every port explained)", "1:errors", "3:denied (on some port)"})
 final class ExplainCommand implements Callable<Integer> {

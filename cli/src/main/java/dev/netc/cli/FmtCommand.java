@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
     name = "fmt",
     mixinStandardHelpOptions = true,
     description = {"Rewrite .netc files in canonical form (comments kept).",
-        "A folder stands for the .netc files in it (with -R, in its subfolders too), as",
-        "`terraform fmt DIR` does; Kubernetes and Compose YAML is left as it is."},
+        "A folder stands for the .netc files in it (with -R, in its subfolders too), as"
+            + " `terraform fmt DIR` does; Kubernetes and Compose YAML is left as it is."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:every file is formatted", "1:with --check, some file would change; or a file has syntax errors"})
 final class FmtCommand implements Callable<Integer> {

@@ -39,12 +39,12 @@ import picocli.CommandLine.Parameters;
     name = "review",
     mixinStandardHelpOptions = true,
     description = {"Report what changed in reachability since a git revision.",
-        "Compiles each topology at REV and in the working tree and lists the flows",
-        "newly allowed and newly denied (with the rule and line that decide them now),",
-        "endpoints added and removed, and address changes, aggregated by label group.",
-        "Without FILE: every topology that changed since REV; a changed file of a folder of",
-        "Kubernetes manifests (two or more .yaml/.yml files, all of them Kubernetes) stands",
-        "for the folder, reviewed as one topology."},
+        "Compiles each topology at REV and in the working tree and lists the flows"
+            + " newly allowed and newly denied (with the rule and line that decide them now),"
+            + " endpoints added and removed, and address changes, aggregated by label group.",
+        "Without FILE: every topology that changed since REV; a changed file of a folder of"
+            + " Kubernetes manifests (two or more .yaml/.yml files, all of them Kubernetes) stands"
+            + " for the folder, reviewed as one topology."},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:no change in reachability", "1:errors", "2:reachability changed"})
 final class ReviewCommand implements Callable<Integer>, Stopped.Json {

@@ -145,6 +145,29 @@ class CliTest {
     assertEquals(0, cli.run("matrix", "--format", "Csv", "ok.netc").status());
   }
 
+  /**
+   * Each line of a command's description is a paragraph that picocli wraps: one that stops
+   * mid-sentence is printed with a line break there ("Without a\nport,\nevery port").
+   */
+  @Test
+  void everyCommandsDescriptionIsWholeParagraphs() {
+    CliRunner cli = new CliRunner();
+    picocli.CommandLine root = Netc.commandLine(
+        new Netc.Context(cli.fs, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+            new java.io.PrintWriter(java.io.Writer.nullWriter()), Terminal.NONE), false);
+    int checked = 0;
+    for (picocli.CommandLine c : root.getSubcommands().values()) {
+      String[] lines = c.getCommandSpec().usageMessage().description();
+      for (int i = 0; i + 1 < lines.length; i++) {
+        // a line that goes on in the next: no stop at its end, and the next starts in lower case
+        boolean goesOn = !lines[i].matches("(?s).*[.:)]|") && lines[i + 1].matches("(?s)[a-z`(].*");
+        assertFalse(goesOn, c.getCommandName() + ": " + lines[i] + " / " + lines[i + 1]);
+        checked++;
+      }
+    }
+    assertTrue(checked > 10, "description lines read: " + checked);
+  }
+
   @Test
   void everyEnumOptionListsItsValuesInLowerCaseWhenGivenABadOne() {
     // every command's enum options and parameters, found in the model, so that a new one is covered too
