@@ -103,7 +103,7 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
     if (base.startsWith("-")) {
       throw new Netc.UserError("`" + base + "` is not a revision");
     }
-    File dir = new File(directory == null ? "." : directory).getAbsoluteFile();
+    File dir = new File(directory == null ? "." : directory).getAbsoluteFile().toPath().normalize().toFile();
     if (!dir.isDirectory()) {
       throw new Netc.UserError("cannot run in `" + directory + "`: not a folder");
     }
@@ -181,6 +181,9 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
       if (json() && errors) {
         ctx.out().print(DiagnosticReport.json(failures, stopped, named));
         return 1;
+      }
+      if (errors && deltas.isEmpty()) {
+        return 1; // (what went wrong is on stderr; a report of nothing would read as "no change")
       }
       String report = ReviewReport.render(format, base, deltas);
       if (verbosity.quiet && format == ReviewReport.Format.TEXT) {
