@@ -582,7 +582,38 @@ public final class Reachability {
   }
 
   /** The cache's key: the policy decision depends on nothing else. */
-  private record CacheKey(int from, int to, PortSpec port, int source, int destination) {}
+  /**
+   * The key of a cached decision. Not a record: a record's equals and hashCode go through method
+   * handles, which the JVM's first compiler does not inline, and the matrix looks up every cell.
+   */
+  private static final class CacheKey {
+    private final int from;
+    private final int to;
+    private final PortSpec port;
+    private final int source;
+    private final int destination;
+
+    CacheKey(int from, int to, PortSpec port, int source, int destination) {
+      this.from = from;
+      this.to = to;
+      this.port = port;
+      this.source = source;
+      this.destination = destination;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CacheKey k && from == k.from && to == k.to && source == k.source
+          && destination == k.destination && (port == k.port || port.range().first() == k.port.range().first()
+              && port.range().last() == k.port.range().last() && port.protocol() == k.port.protocol());
+    }
+
+    @Override
+    public int hashCode() {
+      return (((from * 31 + to) * 31 + source) * 31 + destination) * 31
+          + port.range().first() * 131 + port.range().last() * 7 + port.protocol().ordinal();
+    }
+  }
 
   /** The policy decision for two nodes and the classes of their packet's addresses, cached. */
   private boolean decide(Node a, Node b, int ga, int gb, PortSpec port, int source, int destination) {
@@ -962,7 +993,8 @@ public final class Reachability {
   }
 
   private static boolean hostLike(Node n) {
-    return n.kind() == Node.Kind.HOST || n.endpoint().map(e -> e.mode() == NetMode.HOST).orElse(false);
+    // (no lambda: the matrix asks this of every pair)
+    return n.kind() == Node.Kind.HOST || n.endpoint().isPresent() && n.endpoint().get().mode() == NetMode.HOST;
   }
 
   /** Whether rule {@code r}'s ports hold {@code port} (a rule without ports holds every port). */
@@ -1816,7 +1848,7 @@ public final class Reachability {
   }
 
   private static boolean isNone(Node n) {
-    return n.endpoint().map(e -> e.mode() == NetMode.NONE).orElse(false);
+    return n.endpoint().isPresent() && n.endpoint().get().mode() == NetMode.NONE;
   }
 
   private Optional<String> sharedNetwork(Endpoint a, Endpoint b) {
@@ -1835,28 +1867,38 @@ public final class Reachability {
   }
 
   /** Whether network {@code n}, which both endpoints attach to, joins them, and how. */
-  private static Optional<String> joins(Network n, Endpoint a, Endpoint b) {
+  private Optional<String> joins(Network n, Endpoint a, Endpoint b) {
     boolean sameHost = a.host().equals(b.host());
-    if (n.driver() == Driver.OVERLAY || (sameHost && n.driver() == Driver.BRIDGE)) {
-      return Optional.of("both on network `" + n.name() + "`");
-    }
-    if (n.driver() == Driver.MACVLAN && sameHost
-        && n.macvlan().get().mode() == MacvlanMode.BRIDGE) {
-      return Optional.of("both on macvlan network `" + n.name() + "` (bridge mode)");
+    if (n.driver() == Driver.OVERLAY || (sameHost && n.driver() == Driver.BRIDGE)
+        || n.driver() == Driver.MACVLAN && sameHost && n.macvlan().get().mode() == MacvlanMode.BRIDGE) {
+      // (the same words for every pair: the matrix asks for every pair on every port)
+      return joinedBy.computeIfAbsent(n.name(), k -> Optional.of(n.driver() == Driver.MACVLAN
+          ? "both on macvlan network `" + n.name() + "` (bridge mode)" : "both on network `" + n.name() + "`"));
     }
     return Optional.empty();
   }
 
+  private final Map<String, Optional<String>> joinedBy = new HashMap<>();
+
   /** The first bridge or overlay network of an endpoint: its way to its host. */
   private Optional<String> bridged(Endpoint e) {
-    for (Attachment a : e.attachments()) {
-      Network n = networks.get(a.network());
-      if (n != null && n.driver() != Driver.MACVLAN) {
-        return Optional.of(n.name());
+    Optional<String> known = bridgedBy.get(e.name());
+    if (known == null) {
+      known = Optional.empty();
+      for (Attachment a : e.attachments()) {
+        Network n = networks.get(a.network());
+        if (n != null && n.driver() != Driver.MACVLAN) {
+          known = Optional.of(n.name());
+          break;
+        }
       }
+      bridgedBy.put(e.name(), known);
     }
-    return Optional.empty();
+    return known;
   }
+
+  /** {@link #bridged} of each endpoint asked for, by name. */
+  private final Map<String, Optional<String>> bridgedBy = new HashMap<>();
 
   /**
    * The way out of {@code e}'s host: named by its first network with a route out, "with
