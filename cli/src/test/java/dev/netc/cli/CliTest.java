@@ -145,18 +145,20 @@ class CliTest {
     assertEquals(0, cli.run("matrix", "--format", "Csv", "ok.netc").status());
   }
 
+  /** netc's command line, its output thrown away: its commands' model. */
+  private static picocli.CommandLine commands(CliRunner cli) {
+    return Netc.commandLine(new Netc.Context(cli.fs, new java.io.PrintWriter(java.io.Writer.nullWriter()),
+        new java.io.PrintWriter(java.io.Writer.nullWriter()), Terminal.NONE), false);
+  }
+
   /**
    * Each line of a command's description is a paragraph that picocli wraps: one that stops
    * mid-sentence is printed with a line break there ("Without a\nport,\nevery port").
    */
   @Test
   void everyCommandsDescriptionIsWholeParagraphs() {
-    CliRunner cli = new CliRunner();
-    picocli.CommandLine root = Netc.commandLine(
-        new Netc.Context(cli.fs, new java.io.PrintWriter(java.io.Writer.nullWriter()),
-            new java.io.PrintWriter(java.io.Writer.nullWriter()), Terminal.NONE), false);
     int checked = 0;
-    for (picocli.CommandLine c : root.getSubcommands().values()) {
+    for (picocli.CommandLine c : commands(new CliRunner()).getSubcommands().values()) {
       String[] lines = c.getCommandSpec().usageMessage().description();
       for (int i = 0; i + 1 < lines.length; i++) {
         // a line that goes on in the next: no stop at its end, and the next starts in lower case
@@ -172,9 +174,7 @@ class CliTest {
   void everyEnumOptionListsItsValuesInLowerCaseWhenGivenABadOne() {
     // every command's enum options and parameters, found in the model, so that a new one is covered too
     CliRunner cli = new CliRunner();
-    picocli.CommandLine root = Netc.commandLine(
-        new Netc.Context(cli.fs, new java.io.PrintWriter(java.io.Writer.nullWriter()),
-            new java.io.PrintWriter(java.io.Writer.nullWriter()), Terminal.NONE), false);
+    picocli.CommandLine root = commands(cli);
     int checked = 0;
     for (picocli.CommandLine sub : root.getSubcommands().values()) {
       for (picocli.CommandLine.Model.OptionSpec o : sub.getCommandSpec().options()) {
