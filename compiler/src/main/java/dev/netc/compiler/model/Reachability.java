@@ -830,7 +830,9 @@ public final class Reachability {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
             && matches(r, p, a, src) && portMatches(r, port)) {
-          step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          if (steps != null) { // (the words only for explain: a decision is made for every pair)
+            step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          }
           return new Decision(false, r);
         }
       }
@@ -839,16 +841,20 @@ public final class Reachability {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
             && matches(r, p, b, dst) && portMatches(r, port)) {
-          step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          if (steps != null) {
+            step(steps, "denied by policy `" + p.name() + "`: " + describe(r) + ", which wins over every allow", r);
+          }
           return new Decision(false, r);
         }
       }
     }
     Policy.Rule admitted = null;
     if (b.isEndpoint()) {
-      Optional<Policy> isolating = toPolicies.stream().filter(p -> p.isolates().contains(Direction.INGRESS)).findFirst();
+      Optional<Policy> isolating = isolating(toPolicies, Direction.INGRESS);
       if (isolating.isEmpty()) {
-        step(steps, "`" + b.name() + "` is not isolated for ingress", null);
+        if (steps != null) {
+          step(steps, "`" + b.name() + "` is not isolated for ingress", null);
+        }
       } else {
         admitted = admit(toPolicies, Direction.INGRESS, a, src, port);
         if (admitted == null) {
@@ -861,14 +867,18 @@ public final class Reachability {
           }
           return new Decision(false, null);
         }
-        step(steps, "`" + b.name() + "` is isolated for ingress; admitted by policy `"
-            + owner(admitted).name() + "`: " + describe(admitted), admitted);
+        if (steps != null) {
+          step(steps, "`" + b.name() + "` is isolated for ingress; admitted by policy `"
+              + owner(admitted).name() + "`: " + describe(admitted), admitted);
+        }
       }
     }
     if (a.isEndpoint()) {
-      Optional<Policy> isolating = fromPolicies.stream().filter(p -> p.isolates().contains(Direction.EGRESS)).findFirst();
+      Optional<Policy> isolating = isolating(fromPolicies, Direction.EGRESS);
       if (isolating.isEmpty()) {
-        step(steps, "`" + a.name() + "` is not isolated for egress", null);
+        if (steps != null) {
+          step(steps, "`" + a.name() + "` is not isolated for egress", null);
+        }
       } else {
         Policy.Rule out = admit(fromPolicies, Direction.EGRESS, b, dst, port);
         if (out == null) {
@@ -881,8 +891,10 @@ public final class Reachability {
           }
           return new Decision(false, null);
         }
-        step(steps, "`" + a.name() + "` is isolated for egress; admitted by policy `"
-            + owner(out).name() + "`: " + describe(out), out);
+        if (steps != null) {
+          step(steps, "`" + a.name() + "` is isolated for egress; admitted by policy `"
+              + owner(out).name() + "`: " + describe(out), out);
+        }
         admitted = admitted == null ? out : admitted;
       }
     }
@@ -941,6 +953,16 @@ public final class Reachability {
     return policiesSelecting(n).stream().filter(p -> p.isolates().contains(d)).findFirst();
   }
 
+  /** The first of {@code policies} that isolates for {@code dir} (a loop: asked for every decision). */
+  private static Optional<Policy> isolating(List<Policy> policies, Direction dir) {
+    for (Policy p : policies) {
+      if (p.isolates().contains(dir)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
   private static void step(List<Verdict.Step> steps, String text, Policy.Rule rule) {
     if (steps != null) {
       steps.add(new Verdict.Step(text, rule == null ? Optional.empty() : Optional.of(rule.span())));
@@ -955,13 +977,18 @@ public final class Reachability {
   }
 
   private Policy owner(Policy.Rule r) {
-    for (Policy p : t.policies()) {
-      if (p.rules().contains(r)) {
-        return p;
-      }
+    if (owners.isEmpty()) {
+      t.policies().forEach(p -> p.rules().forEach(x -> owners.putIfAbsent(x, p)));
     }
-    throw new IllegalStateException("rule without policy");
+    Policy p = owners.get(r);
+    if (p == null) {
+      throw new IllegalStateException("rule without policy");
+    }
+    return p;
   }
+
+  /** The policy of each rule, by identity (two rules are never equal: each has its span). */
+  private final Map<Policy.Rule, Policy> owners = new java.util.IdentityHashMap<>();
 
   private Policy.Rule admit(List<Policy> policies, Direction dir, Node peer, BitSet address, PortSpec port) {
     for (Policy p : policies) {
