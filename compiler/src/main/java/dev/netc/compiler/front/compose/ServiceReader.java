@@ -86,15 +86,17 @@ final class ServiceReader {
    */
   private Optional<Word> replicas(Map<String, NodeTuple> f, String owner) {
     Optional<Word> deploy = Optional.empty();
+    Optional<Word> global = Optional.empty();
     if (f.containsKey("deploy")) {
       String what = "`deploy` of " + owner;
       Map<String, NodeTuple> d = nodes.map(f.get("deploy").getValueNode(), what).orElse(Map.of());
       Fields.DEPLOY.check(nodes, d, "the `deploy` of " + owner);
       if (d.containsKey("mode")) {
-        nodes.scalar(d.get("mode").getValueNode(), "`deploy.mode` of " + owner)
-            .filter(m -> !m.text().equals("replicated") && !m.text().equals("global"))
+        Optional<Word> mode = nodes.scalar(d.get("mode").getValueNode(), "`deploy.mode` of " + owner);
+        mode.filter(m -> !m.text().equals("replicated") && !m.text().equals("global"))
             .ifPresent(m -> nodes.diags().add(Diagnostic.of(Code.NETC105, m.span(),
                 "unknown `deploy.mode` `" + m.text() + "`").withHint("the modes are `replicated` and `global`")));
+        global = mode.filter(m -> m.text().equals("global"));
       }
       if (d.containsKey("replicas")) {
         deploy = nodes.scalar(d.get("replicas").getValueNode(), "`deploy.replicas` of " + owner);
@@ -108,7 +110,18 @@ final class ServiceReader {
           .withRelated(deploy.get().span(), "`deploy.replicas` is set here")
           .withHint("keep one of them"));
     }
-    return deploy.or(() -> scale);
+    Optional<Word> count = deploy.or(() -> scale);
+    if (global.isPresent() && count.isPresent()) {
+      // one container a machine, and the topology is one machine: the count is not what runs
+      String field = deploy.isPresent() ? "deploy.replicas" : "scale";
+      nodes.diags().add(Diagnostic.of(Code.NETC032, count.get().span(), owner + " runs in `deploy.mode: global`, one"
+              + " container on each machine, and netc's topology is one machine: its `" + field + ": "
+              + count.get().text() + "` is ignored")
+          .withRelated(global.get().span(), "`deploy.mode: global` is set here")
+          .withHint("remove `" + field + "`, or use `mode: replicated` for that many containers"));
+      return Optional.empty();
+    }
+    return count;
   }
 
   /** The replica count of a valid word; the resolver reports an invalid one. */
