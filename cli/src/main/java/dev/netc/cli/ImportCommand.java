@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
     description = "Print a Compose or Kubernetes YAML file as equivalent .netc source.",
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {"0:printed (warnings, if any, on stderr)",
-        "1:the file cannot be read, is not in that format, or has errors"})
+        "1:the file cannot be read, is not in that format, or has errors (errors found after reading,"
+            + " such as a name netc does not take, come after the printed source)"})
 final class ImportCommand implements Callable<Integer> {
   /** The formats users name, by the front end that reads them. */
   private static final Map<String, String> FORMATS =
@@ -119,13 +120,18 @@ final class ImportCommand implements Callable<Integer> {
     Diagnostics diags = new Diagnostics();
     List<Decl> decls = named(frontend.read(sources, diags), named.root(), sources);
     List<Diagnostic> problems = diags.sorted();
-    Optional<CompileResult> yaml = Optional.empty();
-    if (sources.stream().anyMatch(s -> s.text().contains("netc:ignore"))) {
-      // the suppressions: as lint of the YAML applies them, to the front end's problems too
-      Set<Diagnostic> read = Set.copyOf(problems);
-      yaml = Optional.of(COMPILER.compile(named.root(), frontend, sources, decls, diags));
+    Set<Diagnostic> read = Set.copyOf(problems);
+    boolean readErrors = problems.stream().anyMatch(Diagnostic::isError);
+    // compiled as lint compiles the YAML: its suppressions apply to the front end's problems too,
+    // and the errors found after reading (a name netc does not take, say) are the printed source's
+    Optional<CompileResult> yaml = readErrors && sources.stream().noneMatch(s -> s.text().contains("netc:ignore"))
+        ? Optional.empty() : Optional.of(COMPILER.compile(named.root(), frontend, sources, decls, diags));
+    List<Diagnostic> later = List.of();
+    if (yaml.isPresent()) {
       problems = yaml.get().diagnostics().stream()
           .filter(d -> read.contains(unsuppressed(d)) || d.code() == Code.NETC109).toList();
+      later = yaml.get().diagnostics().stream()
+          .filter(d -> d.isError() && !read.contains(unsuppressed(d)) && d.code() != Code.NETC109).toList();
     }
     boolean errors = problems.stream().anyMatch(Diagnostic::isError);
     boolean shown = problems.stream().anyMatch(d -> d.suppressed().isEmpty());
@@ -148,6 +154,13 @@ final class ImportCommand implements Callable<Integer> {
     // a problem of the printed source (it does not compile as it is): said even with -q
     namesLeftToServices(decls).forEach(n -> ctx.err().println("netc: " + n));
     ctx.out().print(text);
+    if (!later.isEmpty()) {
+      // printed all the same, to be fixed there or in the YAML: lint of either says the same
+      ctx.err().print(DiagnosticReport.text(later, sources.size(), ctx.terminal().color()));
+      ctx.err().println("netc: the printed source does not compile as it is: fix the error"
+          + (later.size() == 1 ? "" : "s") + " above in it, or in " + file);
+      return 1;
+    }
     return 0;
   }
 

@@ -195,6 +195,29 @@ class ImportCommandTest {
   }
 
   /**
+   * An error found after reading (a Compose service named `my_api`, which Docker takes and netc's
+   * names do not) is an error of the printed source too: the source is printed, the error and what
+   * to do follow on stderr, exit 1, as lint of the YAML fails. It once printed and exited 0.
+   */
+  @Test
+  void anErrorFoundAfterReadingFollowsThePrintedSourceAndFails() {
+    CliRunner cli = new CliRunner();
+    cli.write("docker-compose.yml", """
+        name: shop
+        services:
+          my_api:
+            image: api
+        """);
+    CliRunner.Result r = cli.run("import", "docker-compose.yml");
+    assertEquals(1, r.status(), r.err());
+    assertTrue(r.out().contains("container my_api {"), r.out());
+    assertTrue(r.err().startsWith("error[NETC103]: "), r.err());
+    assertTrue(r.err().endsWith("netc: the printed source does not compile as it is: fix the error above in it,"
+        + " or in docker-compose.yml\n"), r.err());
+    assertEquals(1, cli.run("lint", "docker-compose.yml").status());
+  }
+
+  /**
    * A Kubernetes Pod and a Service of one name compile (the name is the Service's), but {@code
    * .netc} cannot keep a pod's name out of name resolution: the import prints both, says so on
    * stderr, and the printed source is NETC102 until one is renamed.
