@@ -3072,6 +3072,10 @@ public final class Runner {
    * since); else {@link #WHOLE_TABLE}, after what was edited by hand when that is the reason.
    */
   private String tableUpdate(Target t, Optional<String> applied, LiveState live) {
+    if (applied.isEmpty() && records.hash(t).isEmpty()) {
+      // (a table loaded by hand from `emit --backend nft`, or records removed): its content unknown
+      return "no record of what netc loaded; " + WHOLE_TABLE;
+    }
     if (applied.isEmpty() || t.nft().isEmpty() || t.host().table().isEmpty()) {
       return WHOLE_TABLE;
     }

@@ -273,6 +273,22 @@ class TableUpdateKernelTest {
     }
   }
 
+  /**
+   * A table of the topology with no record of what netc loaded (loaded by hand from `emit
+   * --backend nft`, or the records under /run/netc removed): its content is unknown, so it is
+   * replaced whole, and the plan says why rather than that its content changed.
+   */
+  @Test
+  void aTableWithoutARecordSaysSoAndIsReplacedWhole() throws Exception {
+    runner.apply(target(source));
+    Files.delete(stateDir.resolve(s + ".webshop.nft"));
+    Files.delete(stateDir.resolve(s + ".webshop.nft.sha256"));
+    assertEquals(List.of("~ table:" + s + ":inet netc_webshop  (no record of what netc loaded; content, replaced atomically)"),
+        runner.plan(target(source)).changes().stream().map(Change::line).toList());
+    runner.apply(target(source));
+    assertTrue(runner.plan(target(source)).empty());
+  }
+
   @Test
   void theKeptFileIsTrustedByItsStatAndHashedWhenItChanged() throws Exception {
     runner.apply(target(source));
