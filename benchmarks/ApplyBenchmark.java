@@ -44,7 +44,7 @@ import java.util.stream.Stream;
  * </pre>
  */
 public final class ApplyBenchmark {
-  static final Pattern RUNNER = Pattern.compile("netc: apply: (\\d+) processes, (\\d+) ms in the runner");
+  static final Pattern RUNNER = Pattern.compile("netc: apply: (\\d+) process(?:es)?, (\\d+) ms in the runner");
   static final int PORT = 8080;
   static final int BACKLOG = 65_535;
 

@@ -73,7 +73,8 @@ final class ApplyCommand implements Callable<Integer> {
     o.notes().forEach(n -> ctx.err().println("netc: " + n));
     if (verbosity.verbose) {
       o.plan().changes().forEach(c -> ctx.err().println(c.line()));
-      ctx.err().printf(Locale.ROOT, "netc: apply: %d processes, %d ms in the runner%n", o.processes(), o.millis());
+      ctx.err().printf(Locale.ROOT, "netc: apply: %d process%s, %d ms in the runner%n", o.processes(),
+          o.processes() == 1 ? "" : "es", o.millis());
     }
     if (!verbosity.quiet) {
       ctx.out().println(o.plan().empty() ? "No changes: " + o.plan().where() + " matches topology " + topology + "."

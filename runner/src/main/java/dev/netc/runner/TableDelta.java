@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * then covers the sets of all of them.
  *
  * @param sets the changes by set, keyed by {@link SetRef}, in the order of the file
+ * @param maps which of them are maps (named so in {@link #summary})
  */
-public record TableDelta(Map<SetRef, Sets> sets) {
+public record TableDelta(Map<SetRef, Sets> sets, java.util.Set<SetRef> maps) {
   private static final Pattern TABLE = Pattern.compile("table (\\S+) (\\S+) \\{");
   private static final Pattern SET = Pattern.compile("(set|map) (\\S+) \\{");
 
@@ -48,6 +49,12 @@ public record TableDelta(Map<SetRef, Sets> sets) {
 
   public TableDelta {
     sets = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(sets));
+    maps = java.util.Set.copyOf(maps);
+  }
+
+  /** The changes of {@code sets}, none of them a map. */
+  public TableDelta(Map<SetRef, Sets> sets) {
+    this(sets, java.util.Set.of());
   }
 
   /**
@@ -72,7 +79,9 @@ public record TableDelta(Map<SetRef, Sets> sets) {
         out.put(e.getKey(), d);
       }
     }
-    return Optional.of(new TableDelta(out));
+    java.util.Set<SetRef> maps = new java.util.HashSet<>(w.maps);
+    maps.retainAll(out.keySet());
+    return Optional.of(new TableDelta(out, maps));
   }
 
   /** Whether the element blocks {@code x} of {@code a} and {@code y} of {@code b} are the same text. */
@@ -244,7 +253,8 @@ public record TableDelta(Map<SetRef, Sets> sets) {
   /** {@code set allow_in4: +3 -1 elements, map published4: +1 -0 elements}. */
   public String summary() {
     List<String> parts = new ArrayList<>();
-    sets.forEach((ref, d) -> parts.add("set " + ref.set() + ": +" + d.add().size() + " -" + d.delete().size() + " elements"));
+    sets.forEach((ref, d) -> parts.add((maps.contains(ref) ? "map " : "set ") + ref.set() + ": +" + d.add().size() + " -"
+        + d.delete().size() + " elements"));
     return parts.isEmpty() ? "no element changes" : String.join(", ", parts);
   }
 
@@ -318,6 +328,8 @@ public record TableDelta(Map<SetRef, Sets> sets) {
     final Map<SetRef, List<int[]>> blocks = new LinkedHashMap<>();
     /** By set, its {@code type ...} or {@code typeof ...} line. */
     final Map<SetRef, String> types = new LinkedHashMap<>();
+    /** The sets that are maps. */
+    final java.util.Set<SetRef> maps = new java.util.HashSet<>();
     int tables;
   }
 
@@ -362,6 +374,9 @@ public record TableDelta(Map<SetRef, Sets> sets) {
         Matcher s = SET.matcher(line);
         if (depth == 2 && s.matches()) {
           set = new SetRef(table[0], table[1], s.group(2));
+          if (s.group(1).equals("map")) {
+            p.maps.add(set);
+          }
           blocks = new ArrayList<>();
           if (p.blocks.put(set, blocks) != null) {
             return null;

@@ -55,7 +55,7 @@ class TableDeltaTest {
         "10.0.0.6 . 10.0.0.3 . udp . 53 comment \"r t.netc:12\""),
         elements("198.18.0.1 . tcp . 8080 comment \"web t.netc:2\" : 10.0.0.7 . 80"), RULE);
     TableDelta d = TableDelta.of(a, b).orElseThrow();
-    assertEquals("set allow_in4: +2 -1 elements, set published4: +1 -1 elements", d.summary());
+    assertEquals("set allow_in4: +2 -1 elements, map published4: +1 -1 elements", d.summary());
     assertEquals("""
         delete element inet netc_t allow_in4 {
           10.0.0.4-10.0.0.5 . 10.0.0.3 . tcp . 443
@@ -101,7 +101,7 @@ class TableDeltaTest {
     String moved = shop.replace("1 comment \"backend/api-2 (1 in 2)\" : 10.244.0.5 . 3000",
         "1 comment \"backend/api-2 (1 in 2)\" : 10.244.0.9 . 3000");
     TableDelta d = TableDelta.of(shop, moved).orElseThrow();
-    assertEquals("set svc_backend_api_80_tcp_4: +1 -1 elements", d.summary());
+    assertEquals("map svc_backend_api_80_tcp_4: +1 -1 elements", d.summary());
     assertTrue(d.script().startsWith("delete element inet netc_shop svc_backend_api_80_tcp_4 {\n  1\n}\n"), d.script());
     // a service's line moved in its file: the verdict map's element, deleted by its key alone
     String line = shop.replace("services.yaml:21\" : goto", "services.yaml:22\" : goto");
