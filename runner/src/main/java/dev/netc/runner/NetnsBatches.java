@@ -132,6 +132,10 @@ final class NetnsBatches {
     try {
       Files.createDirectories(scratch);
       dir = Files.createTempDirectory(scratch, "batches");
+    } catch (java.nio.file.AccessDeniedException e) {
+      // (not root: the namespaces could not be entered either)
+      throw new RunnerException("cannot read the sandbox's namespaces as this user: netc enters each namespace to read"
+          + " it, which needs root (and writes its batch files under " + scratch + ", root's too): run it with sudo");
     } catch (IOException e) {
       throw new RunnerException("cannot write batch files under " + scratch + ": " + e.getMessage());
     }
