@@ -4074,6 +4074,14 @@ public final class Runner {
     List<String> notes = new ArrayList<>();
     try (StateLock lock = lock(sb)) {
       LiveState live = reader.read(sb, topology, Map.of());
+      String mark = live.sandboxMark();
+      if (!sb.isHost() && live.sandboxExists() && (mark.startsWith(Ownership.PREFIX)
+          || mark.startsWith(Sandbox.MARK) && !sb.createdByNetc(mark))) {
+        // S is a namespace of another sandbox (an endpoint's, which may be of this very topology,
+        // or a sandbox's own): what the read finds in it is that sandbox's, not this one's
+        notes.add("left " + sb.label() + " alone: " + clash(sb, live).orElse("namespace " + s + " is another sandbox's"));
+        return new Outcome(new Plan(topology, s, List.of()), exec.processes() - processes, millis(start), notes);
+      }
       // the namespaces of the hosts not destroyed keep their objects
       Set<String> kept = new java.util.HashSet<>();
       Set<String> hostNs = new java.util.HashSet<>(live.hostNamespaces());

@@ -37,6 +37,12 @@ class SandboxNameKernelTest extends SandboxTest {
     assertEquals(java.util.List.of("left sandbox " + s + "-a alone: namespace " + s + "-a is endpoint a of topology tone in"
         + " sandbox " + s), o.notes());
     assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
+    // and so with the endpoint's own topology: what is in S-a is sandbox S's endpoint, not a
+    // sandbox S-a of topology tone (it once failed: "destroy left 2 object(s) of tone: ...")
+    Runner.Outcome same = runner.destroy(Kernel.target(dir, "t1.netc", ONE, s + "-a"));
+    assertEquals(o.notes(), same.notes());
+    assertTrue(same.plan().changes().isEmpty(), same.plan()::text);
+    assertTrue(runner.plan(Kernel.target(dir, "t1.netc", ONE, s)).empty(), "sandbox " + s + " is as it was");
 
     // a sandbox S-x (no such namespace yet): its namespaces would be sandbox S's
     Runner.Target inside = Kernel.target(dir, "t2.netc", TWO, s + "-x");
