@@ -50,8 +50,8 @@ final class Drivers {
 
   /**
    * The sandbox underlay: for every host that declares an underlay address, its address on it.
-   * The subnet is the smallest that holds every host's address of that family, at most a /24
-   * (IPv4) or /64 (IPv6); {@code S} routes at its highest address that no host takes (below the
+   * The subnet is a /24 (IPv4) or /64 (IPv6), or the smallest wider one that holds every host's
+   * address of that family; {@code S} routes at its highest address that no host takes (below the
    * IPv4 broadcast address).
    */
   static Map<String, Underlay> underlays(Topology t, String sandbox) {
@@ -100,8 +100,9 @@ final class Drivers {
    * on every host: every host has the gateway address on its bridge, and a member that asks
    * for the gateway gets one answer whichever host replies, and its frames to the gateway stay
    * on its own host (a bridge keeps frames to its own address). Frames of another host's bridge
-   * that cross the tunnel carry this host's own address as their source, and the bridge drops
-   * them.
+   * that cross the tunnel carry this host's own address as their source: the bridge logs them
+   * and forwards them (measured, docs/drivers.md), but a member's answer to that address stays on
+   * the member's own host.
    */
   static String gatewayMac(String topology, String network) {
     return mac("02", sha256("gateway:" + topology + ":" + network), 5);
