@@ -58,7 +58,10 @@ class InterruptKernelTest {
   private static Run netc(Path dir, Predicate<String> when, java.util.function.Consumer<Process> then, String... args)
       throws Exception {
     List<String> argv = new ArrayList<>(List.of("setsid", ProcessHandle.current().info().command().orElse("java"),
-        "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "dev.netc.cli.Main"));
+        // (JNA is told the library folders, so it spawns no `ldconfig -p`: the command of `netc
+        // exec` is then the JVM's first process, and a signal could come before netc was ready
+        // for it, which once left the command running: ProcessExecutor.runAttached)
+        "-XX:TieredStopAtLevel=1", "-Djna.platform.library.path=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:/usr/lib:/lib", "-cp", System.getProperty("java.class.path"), "dev.netc.cli.Main"));
     argv.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "out", ".txt");
     Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectOutput(out.toFile()).start();

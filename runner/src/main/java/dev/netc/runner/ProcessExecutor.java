@@ -94,17 +94,22 @@ public final class ProcessExecutor implements CommandExecutor {
   @Override
   public int runAttached(List<String> argv) {
     count.incrementAndGet();
-    Process p;
-    try {
-      p = new ProcessBuilder(argv).inheritIO().start();
-    } catch (IOException e) {
-      throw new RunnerException("cannot run `" + argv.get(0) + "`: " + e.getMessage());
-    }
     // netc ended by a signal (SIGTERM, SIGHUP; a Ctrl-C reaches the command itself): the command
     // gets SIGTERM and up to 5 s to end, then SIGKILL, as `timeout` and `docker exec` do, instead
     // of running on, orphaned, in a namespace a destroy then cannot remove
-    // (and its children: a shell's commands would run on, orphaned, too)
+    // (and its children: a shell's commands would run on, orphaned, too). The hook is there
+    // before the command starts: registered after, a signal that came while the JVM was still
+    // setting up its first process (the command may already have printed) found none, and the
+    // command ran on (InterruptKernelTest, when nothing had been spawned before it).
+    java.util.concurrent.CompletableFuture<Process> started = new java.util.concurrent.CompletableFuture<>();
     Thread stop = new Thread(() -> {
+      Process p;
+      try {
+        // (the main thread goes on during shutdown: a command being started is there at once)
+        p = started.get(5, TimeUnit.SECONDS);
+      } catch (InterruptedException | ExecutionException | java.util.concurrent.TimeoutException e) {
+        return; // never started
+      }
       List<ProcessHandle> tree = new java.util.ArrayList<>(p.descendants().toList());
       tree.add(p.toHandle());
       tree.forEach(ProcessHandle::destroy);
@@ -124,6 +129,15 @@ public final class ProcessExecutor implements CommandExecutor {
       tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
     }, "netc-exec-stop");
     Runtime.getRuntime().addShutdownHook(stop);
+    Process p;
+    try {
+      p = new ProcessBuilder(argv).inheritIO().start();
+    } catch (IOException e) {
+      started.completeExceptionally(e);
+      removeHook(stop);
+      throw new RunnerException("cannot run `" + argv.get(0) + "`: " + e.getMessage());
+    }
+    started.complete(p);
     try {
       return p.waitFor();
     } catch (InterruptedException e) {
@@ -131,11 +145,15 @@ public final class ProcessExecutor implements CommandExecutor {
       Thread.currentThread().interrupt();
       return 130;
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(stop);
-      } catch (IllegalStateException e) {
-        // the JVM is ending: the hook runs
-      }
+      removeHook(stop);
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // the JVM is ending: the hook runs
     }
   }
 
