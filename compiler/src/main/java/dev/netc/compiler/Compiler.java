@@ -172,26 +172,6 @@ public final class Compiler {
   /** A file name that says YAML (or JSON, which is YAML): read by a front end, never as {@code .netc}. */
   private static final java.util.regex.Pattern YAML_NAME = java.util.regex.Pattern.compile("(?i)\\.(ya?ml|json)$");
 
-  /** The offset of a text's first character that is not white space or in a comment (0 when none is). */
-  private static int firstContent(String text) {
-    int i = 0;
-    while (i < text.length()) {
-      char c = text.charAt(i);
-      if (c == '#') {
-        int nl = text.indexOf('\n', i);
-        if (nl < 0) {
-          return 0;
-        }
-        i = nl + 1;
-      } else if (Character.isWhitespace(c) || c == '\uFEFF') {
-        i++;
-      } else {
-        return i;
-      }
-    }
-    return 0;
-  }
-
   /** Compiles from source text already read; imports are resolved against {@code root}. */
   public CompileResult compile(Path root, SourceFile source) {
     Diagnostics diags = new Diagnostics();
@@ -211,7 +191,7 @@ public final class Compiler {
     }
     if (YAML_NAME.matcher(source.path()).find()) {
       // named as YAML, but of no kind netc reads: said so, not told in the words of the .netc grammar
-      diags.add(Diagnostic.of(Code.NETC011, Span.at(source, firstContent(source.text())), "this file is neither a Compose"
+      diags.add(Diagnostic.of(Code.NETC011, Span.at(source, Math.max(0, Yaml.firstContent(source.text()))), "this file is neither a Compose"
               + " file nor Kubernetes manifests: no document has a top-level `services` key, or `apiVersion` and `kind`")
           .withHint("netc reads a Compose file (its services under `services:`) or Kubernetes manifests (each"
               + " document with `apiVersion` and `kind`); a topology in netc's own language goes in a `.netc` file"));

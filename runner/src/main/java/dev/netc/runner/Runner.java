@@ -83,7 +83,7 @@ public final class Runner {
   private final NetlinkNamespaces netlink;
   /** Set by {@link #stop}: an apply under way rolls back at its next step. */
   private volatile boolean stopping;
-  /** Whether the apply under way is past its point of no return ({@link #done()}); guarded by {@link #stopLock}. */
+  /** Whether the apply under way is past its point of no return ({@link #done(String)}); guarded by {@link #stopLock}. */
   private boolean done;
   private final Object stopLock = new Object();
 

@@ -252,22 +252,31 @@ public final class Yaml {
    * not a pattern (a pattern's repeated group recurses once per line: deep for a long file).
    */
   static boolean opensWithABrace(String text) {
+    int i = firstContent(text);
+    return i >= 0 && text.charAt(i) == '{';
+  }
+
+  /**
+   * The offset of the first character of {@code text} that is not white space, a byte order mark
+   * or in a {@code #} comment; -1 when there is none.
+   */
+  public static int firstContent(String text) {
     int i = text.startsWith("\uFEFF") ? 1 : 0;
     while (i < text.length()) {
       char c = text.charAt(i);
       if (c == '#') {
         int nl = text.indexOf('\n', i);
         if (nl < 0) {
-          return false;
+          return -1;
         }
         i = nl + 1;
       } else if (Character.isWhitespace(c)) {
         i++;
       } else {
-        return c == '{';
+        return i;
       }
     }
-    return false;
+    return -1;
   }
 
 
