@@ -26,6 +26,7 @@ public final class LibC {
   static {
     Throwable why = null;
     try {
+      JnaSetup.apply(); // (no ldconfig process, no native file written anew: see there)
       Native.register(LibC.class, "c");
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | IllegalArgumentException e) {
       why = e;
