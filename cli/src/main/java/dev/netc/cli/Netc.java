@@ -151,7 +151,10 @@ public final class Netc implements Runnable {
     cl.getSubcommands().values().forEach(
         sub -> sub.getCommandSpec().versionProvider(new Version()));
     // Every error is one line on stderr; a run asked for JSON gets it on stdout as well (Stopped).
-    cl.setParameterExceptionHandler((ex, a) -> {
+    cl.setParameterExceptionHandler((ex0, a) -> {
+      // `netc -x lint`, `netc lint --frmat`: picocli tells the missing FILE first; the word it
+      // did not know is the mistake to tell (and the FILE may have been taken for its value)
+      CommandLine.ParameterException ex = unknownFirst(ex0);
       // the command line does not parse, so what it asks for is read from its words
       String hint = "try `" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help`";
       String message = ex.getMessage() + suggestion(ex);
@@ -174,6 +177,23 @@ public final class Netc implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  /**
+   * For a missing parameter, the words of the same command line that no command knew, when
+   * there are any (the innermost command's, else its parents'); else the error itself.
+   */
+  private static CommandLine.ParameterException unknownFirst(CommandLine.ParameterException ex) {
+    if (!(ex instanceof CommandLine.MissingParameterException)) {
+      return ex;
+    }
+    for (CommandLine c = ex.getCommandLine(); c != null; c = c.getParent()) {
+      List<String> unmatched = c.getUnmatchedArguments();
+      if (!unmatched.isEmpty()) {
+        return new CommandLine.UnmatchedArgumentException(c, unmatched);
+      }
+    }
+    return ex;
   }
 
   /**

@@ -119,6 +119,16 @@ class CliTest {
   }
 
   @Test
+  void anUnknownOptionIsToldBeforeTheFileItLeftMissing() {
+    CliRunner cli = new CliRunner();
+    assertEquals(new CliRunner.Result(1, "", "netc: Unknown option: '-x' (try `netc --help`)\n"),
+        cli.run("-x", "lint"));
+    assertEquals(new CliRunner.Result(1, "",
+            "netc: Unknown option: '--formt'; did you mean `--format`? (try `netc lint --help`)\n"),
+        cli.run("lint", "--formt"));
+  }
+
+  @Test
   void aLoopOfLinksIsSaidSoNotMissing() throws Exception {
     CliRunner cli = new CliRunner();
     java.nio.file.Files.createSymbolicLink(cli.fs.getPath("a.netc"), cli.fs.getPath("b.netc"));
