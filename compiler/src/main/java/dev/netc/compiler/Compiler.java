@@ -15,6 +15,7 @@ import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
 import dev.netc.compiler.diag.Diagnostics;
+import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.lower.Resolver;
 import dev.netc.compiler.parse.Parse;
@@ -243,6 +244,16 @@ public final class Compiler {
       Lock before = lockFile.map(f -> LockReader.read(f, diags)).orElse(Lock.EMPTY);
       topology = new Resolver(diags).resolve(name, all, Span.at(source, 0), before);
       topology.ifPresent(t -> Checks.run(t, diags, disabled, !partial));
+      if (topology.isPresent() && !partial && !diags.hasErrors() && declaresNothing(topology.get())) {
+        // (after an error, what it left out may be what is missing)
+        Span at = files.isEmpty() ? Span.at(source, 0) : files.get(0).decls().stream()
+            .filter(d -> d instanceof Decl.Topology).map(d -> ((Decl.Topology) d).name().span())
+            .findFirst().orElse(Span.at(source, 0));
+        diags.add(Diagnostic.of(Code.NETC114, at, "topology `" + name
+                + "` declares no network, container, pod, service or policy")
+            .withHint("declare what it holds; to remove what an apply of it made, run `netc destroy`"
+                + " (an apply of a topology that declares nothing removes it too)"));
+      }
       if (topology.isPresent() && !diags.hasErrors()) {
         Ipam.Result assigned = Ipam.assign(topology.get(), before);
         topology = Optional.of(assigned.topology());
@@ -416,6 +427,15 @@ public final class Compiler {
               + "`: " + SourceReader.reason(e))
           .withHint("an import path is relative to the file that imports it"));
     }
+  }
+
+  /**
+   * Whether a topology has nothing to realise (a file emptied by mistake, or only comments,
+   * hosts or namespaces): no declared network, endpoint, service or policy.
+   */
+  private static boolean declaresNothing(Topology t) {
+    return t.endpoints().isEmpty() && t.services().isEmpty() && t.policies().isEmpty()
+        && t.networks().stream().allMatch(Network::implicit);
   }
 
   private String topologyName(Path root, SourceFile source, List<ParsedFile> files, Diagnostics diags) {

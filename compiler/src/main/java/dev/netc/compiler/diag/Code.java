@@ -48,6 +48,7 @@ public enum Code {
   NETC111(Severity.ERROR, "required setting missing"),
   NETC112(Severity.WARNING, "suppression matches nothing"),
   NETC113(Severity.WARNING, "network has no members"),
+  NETC114(Severity.WARNING, "topology declares nothing"),
 
   NETC201(Severity.ERROR, "malformed address"),
   NETC202(Severity.ERROR, "malformed prefix"),
