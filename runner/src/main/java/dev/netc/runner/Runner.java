@@ -459,6 +459,19 @@ public final class Runner {
     return ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).toList();
   }
 
+  /**
+   * The host namespaces of the hosts without an underlay address (a sandbox that plays several
+   * hosts): made bare, with their mark and sysctls, and on no underlay ({@link Sandbox#hostsAgain}).
+   */
+  static List<String> bareHosts(List<Target> ts) {
+    Sandbox sb = sandbox(ts);
+    if (sb.isHost()) {
+      return List.of();
+    }
+    return ts.get(0).state().hosts().stream().filter(h -> h.underlay().isEmpty())
+        .map(h -> h.hostNamespace().name()).filter(n -> !n.equals(sb.name())).toList();
+  }
+
   /** What an apply or destroy did. */
   public record Outcome(Plan plan, int processes, long millis, List<String> notes) {
     public Outcome {
@@ -663,6 +676,12 @@ public final class Runner {
       if (!live.hostNamespaces().contains(u.namespace())) {
         changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", u.namespace()),
             "host " + u.host() + ", underlay " + u.cidr()));
+      }
+    }
+    for (String ns : bareHosts(ts)) {
+      if (!live.hostNamespaces().contains(ns)) {
+        changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", ns),
+            "host " + sb.hostOfNamespace(ns) + ", no underlay"));
       }
     }
     // the addresses and routes of the sandbox's own devices (an uplink address deleted by hand,
@@ -2162,6 +2181,8 @@ public final class Runner {
       List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
       makeSandbox(sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
           || !before.sandboxExists() && all.isEmpty(), all), () -> { });
+      makeSandbox(sb.hostsAgain(List.of(), bareHosts(ts).stream()
+          .filter(n -> !before.hostNamespaces().contains(n)).toList(), Set.of()), () -> { });
       // the sandbox's devices that were there get their addresses and routes in place; a
       // rollback gives them back those they had
       Map<String, Set<String>> plumbing = plumbing(ts, before, dropped.going());
@@ -3831,6 +3852,7 @@ public final class Runner {
       for (Underlay u : newHosts) {
         del.add("netns del " + u.namespace());
       }
+      bareHosts(ts).stream().filter(n -> !before.hostNamespaces().contains(n)).forEach(n -> del.add("netns del " + n));
       if (before.sandboxExists()) {
         step(problems, "the links of " + sb.label(), () -> {
           List<String> links = new ArrayList<>();

@@ -103,6 +103,7 @@ public final class Planner {
     notRealised(diagnostics);
     if (!sandbox.isEmpty()) {
       sandboxNames(diagnostics);
+      hostsOnNoUnderlay(diagnostics);
     }
     if (diagnostics.stream().anyMatch(Diagnostic::isError)) {
       diagnostics.sort(Diagnostic.ORDER);
@@ -152,6 +153,26 @@ public final class Planner {
               + " still shows what the model predicts for this network"));
     }
     macvlanPolicies(out);
+  }
+
+  /**
+   * A sandbox plays each of several hosts in a namespace joined to the others, and to {@code
+   * @outside}, by the sandbox's underlay, at the host's declared underlay address: a host that
+   * declares none has its namespace alone.
+   */
+  private void hostsOnNoUnderlay(List<Diagnostic> out) {
+    if (t.hosts().size() < 2) {
+      return;
+    }
+    for (Host h : t.hosts()) {
+      if (h.underlay().isEmpty()) {
+        out.add(Diagnostic.of(Code.NETC520, h.span(), "host `" + h.name() + "` is on no underlay in sandbox `"
+                + sandbox + "`: it declares no underlay address, so what crosses between it and the other hosts"
+                + " or `@outside` is not realised")
+            .withHint("declare `underlay ADDRESS` in every host (the sandbox joins the hosts at those addresses);"
+                + " `netc matrix` still shows what the model predicts"));
+      }
+    }
   }
 
   /**

@@ -2,7 +2,10 @@ package dev.netc.runner.probe;
 
 import dev.netc.backends.plan.EndpointPlan;
 import dev.netc.backends.plan.HostState;
+import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.MacvlanMode;
+import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
@@ -92,8 +95,9 @@ public final class Verifier {
     long fullsBefore = NeighbourTables.fulls();
     ProbeResult measured = probe(prober, targets, layout, ports, progress, s -> true);
     Reachability realised = realised(model, targets.stream().map(Runner.Target::host).toList());
+    Set<String> bare = bareHosts(targets.get(0), model.topology());
     List<ProbeResult.Cell> suspects = measured.cells().stream()
-        .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, c)
+        .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, bare, c)
             && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
         .toList();
     if (!suspects.isEmpty()) {
@@ -124,7 +128,7 @@ public final class Verifier {
         skipped.merge(KNOWN, 1, Integer::sum);
         continue;
       }
-      if (dependsOnUnrealised(model, realised, c)) {
+      if (dependsOnUnrealised(model, realised, bare, c)) {
         skipped.merge(NOT_REALISED, 1, Integer::sum);
         continue;
       }
@@ -181,7 +185,8 @@ public final class Verifier {
   static final String KNOWN = "to the host on a port published on every host address, or from off it on its underlay"
       + " address (docs/kernel-plan.md#known-differences)";
   static final String NOT_REALISED = "depending on what the hosts' plans do not realise (a network"
-      + " without interfaces yet, NETC520, or a service balancing to endpoints it does not hold)";
+      + " without interfaces yet, a host on no underlay or a policy between macvlan members, NETC520, or a service"
+      + " balancing to endpoints it does not hold)";
 
   /**
    * The model of what the plans realise on {@code hosts}: only the attachments a plan gives an
@@ -247,9 +252,50 @@ public final class Verifier {
         t.policies(), t.lockedPorts()), acrossHosts, model.automaticPorts());
   }
 
-  private static boolean dependsOnUnrealised(Reachability model, Reachability realised, ProbeResult.Cell c) {
+  private static boolean dependsOnUnrealised(Reachability model, Reachability realised, Set<String> bare,
+      ProbeResult.Cell c) {
+    if (!bare.isEmpty() && !c.from().host().equals(c.to().host())
+        && (c.from().host().filter(bare::contains).isPresent() || c.to().host().filter(bare::contains).isPresent())
+        && model.allowed(c.from(), c.to(), c.port())) {
+      return true; // (a host on no underlay reaches neither the other hosts nor @outside: NETC520)
+    }
+    if (!model.allowed(c.from(), c.to(), c.port()) && pastTheTable(model.topology(), c.from(), c.to())) {
+      return true; // (a policy between members of a macvlan network in bridge mode: NETC520)
+    }
     return realised != model && realised.allowed(realised.node(c.from().name()).orElseThrow(),
         realised.node(c.to().name()).orElseThrow(), c.port()) != model.allowed(c.from(), c.to(), c.port());
+  }
+
+  /**
+   * Whether two endpoints of one host share a macvlan network in bridge mode: they talk through
+   * its parent, past the host's nftables table, so no policy holds between them (NETC520).
+   */
+  static boolean pastTheTable(Topology t, dev.netc.compiler.model.Node a, dev.netc.compiler.model.Node b) {
+    if (a.endpoint().isEmpty() || b.endpoint().isEmpty()) {
+      return false;
+    }
+    Endpoint x = a.endpoint().get();
+    Endpoint y = b.endpoint().get();
+    if (x == y || x.mode() != NetMode.BRIDGE || y.mode() != NetMode.BRIDGE || !x.host().equals(y.host())) {
+      return false;
+    }
+    return t.networks().stream().anyMatch(n -> n.driver() == Driver.MACVLAN
+        && n.macvlan().get().mode() == MacvlanMode.BRIDGE
+        && x.attachments().stream().anyMatch(at -> at.network().equals(n.name()))
+        && y.attachments().stream().anyMatch(at -> at.network().equals(n.name())));
+  }
+
+  /**
+   * The hosts without an underlay address of a sandbox that plays several hosts: each is a
+   * namespace on no underlay, cut off from the others and from {@code @outside} (NETC520).
+   */
+  static Set<String> bareHosts(Runner.Target t, Topology topology) {
+    if (t.sandbox().isHost() || topology.hosts().size() < 2) {
+      return Set.of();
+    }
+    Set<String> out = new HashSet<>();
+    topology.hosts().stream().filter(h -> h.underlay().isEmpty()).forEach(h -> out.add(h.name()));
+    return out;
   }
 
   private static String key(ProbeResult.Cell c) {

@@ -28,7 +28,8 @@ class VerificationTest {
     Verification v = new Verification("t", "s", probe, List.of(), 1, Map.of(Verifier.NOT_REALISED, 1), List.of());
     assertEquals("Verified: the kernel admits exactly what the model says in 1 cell (sandbox s, topology t, 1 port, "
         + "2 connections in 1.0 s); not compared: 1 cell depending on what the hosts' plans do not realise (a network "
-        + "without interfaces yet, NETC520, or a service balancing to endpoints it does not hold).", v.summary());
+        + "without interfaces yet, a host on no underlay or a policy between macvlan members, NETC520, or a service balancing"
+        + " to endpoints it does not hold).", v.summary());
   }
 
   @Test
