@@ -78,11 +78,7 @@ final class DataStoresAreNotPublishedOnEveryAddress implements Check {
   }
 
   private static boolean everyAddress(Publish p) {
-    return p.hostAddress().map(DataStoresAreNotPublishedOnEveryAddress::unspecified).orElse(true);
-  }
-
-  private static boolean unspecified(IpAddress a) {
-    return a.hi() == 0 && a.lo() == 0;
+    return p.hostAddress().map(IpAddress::isUnspecified).orElse(true);
   }
 
   /**

@@ -22,7 +22,7 @@ import java.util.Set;
 /**
  * No two published ports claim the same host port: on one host, for one protocol, overlapping
  * host port ranges collide when their host addresses are equal or either is unspecified
- * (which binds every address). Automatically chosen host ports never collide. Nor does a
+ * (none binds every address; {@code 0.0.0.0} and {@code ::} every address of their family). Automatically chosen host ports never collide. Nor does a
  * published port take a port that a {@code host} mode endpoint of its host exposes, since that
  * endpoint listens on the host's own ports (on whatever address).
  */
@@ -163,9 +163,17 @@ final class PublishedPortsDoNotCollide implements Check {
     return ports;
   }
 
+  /**
+   * Whether two lines bind a common host address: no address binds every address, {@code
+   * 0.0.0.0} every IPv4 one, {@code ::} every IPv6 one.
+   */
   private static boolean sameAddress(Publish a, Publish b) {
-    return a.hostAddress().isEmpty() || b.hostAddress().isEmpty()
-        || a.hostAddress().get().equals(b.hostAddress().get());
+    if (a.hostAddress().isEmpty() || b.hostAddress().isEmpty()) {
+      return true;
+    }
+    var x = a.hostAddress().get();
+    var y = b.hostAddress().get();
+    return x.family() == y.family() && (x.equals(y) || x.isUnspecified() || y.isUnspecified());
   }
 
   private static String where(Publish p) {

@@ -140,6 +140,11 @@ public record IpAddress(Family family, long hi, long lo) implements Comparable<I
     return family == Family.V4;
   }
 
+  /** Whether this is {@code 0.0.0.0} or {@code ::}: bound, every address of its family. */
+  public boolean isUnspecified() {
+    return hi == 0 && lo == 0;
+  }
+
   /** The address {@code n} places further on (wrapping is the caller's concern). */
   public IpAddress plus(long n) {
     if (isV4()) {

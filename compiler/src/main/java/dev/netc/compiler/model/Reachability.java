@@ -2090,7 +2090,7 @@ public final class Reachability {
   }
 
   private static boolean isWildcard(IpAddress a) {
-    return a.equals(IpAddress.parse("0.0.0.0").get()) || a.equals(IpAddress.parse("::").get());
+    return a.isUnspecified();
   }
 
   /**
