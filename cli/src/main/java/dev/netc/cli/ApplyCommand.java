@@ -40,6 +40,8 @@ final class ApplyCommand implements Callable<Integer> {
 
   @Mixin SandboxOptions.Lock lock;
 
+  @Mixin SandboxOptions.Locked locked;
+
   @Mixin Verbosity verbosity;
 
   ApplyCommand(Netc.Context ctx) {
@@ -52,10 +54,14 @@ final class ApplyCommand implements Callable<Integer> {
     Runner runner = verbosity.verbose ? Runner.system(lock.timeout(), line -> ctx.err().println("netc: " + line))
         : Runner.system(lock.timeout());
     if (saved.isPresent()) {
+      if (locked.on) {
+        throw new Netc.UserError("--locked checks a topology's lock file; `" + file + "` is a saved plan (make it"
+            + " with `netc plan --locked --out PLAN`)");
+      }
       return SandboxOptions.reported(FAILED,
           () -> report(applied(runner, () -> runner.apply(saved.get())), saved.get().plan().topology()));
     }
-    return target.onTargets(ctx, file, input.recursive, FAILED,
+    return target.onTargets(ctx, file, input.recursive, false, locked.on, FAILED,
         t -> report(applied(runner, () -> runner.apply(t)), t.get(0).topology()));
   }
 

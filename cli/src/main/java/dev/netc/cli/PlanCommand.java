@@ -36,6 +36,8 @@ final class PlanCommand implements Callable<Integer>, Stopped.Json {
 
   @Mixin SandboxOptions target;
 
+  @Mixin SandboxOptions.Locked locked;
+
   @Option(names = "--detailed-exitcode", description = "Exit 2 when there are changes.")
   boolean detailed;
 
@@ -73,7 +75,7 @@ final class PlanCommand implements Callable<Integer>, Stopped.Json {
 
   @Override
   public Integer call() {
-    return target.onTargets(ctx, file, input.recursive, json(), "", t -> {
+    return target.onTargets(ctx, file, input.recursive, json(), locked.on, "", t -> {
       Plan plan = out == null ? Runner.system(Duration.ZERO).plan(t) : save(t);
       ctx.out().print(switch (format) {
         case JSON -> plan.json();

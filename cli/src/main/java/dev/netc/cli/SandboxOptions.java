@@ -61,8 +61,21 @@ final class SandboxOptions {
    */
   int onTargets(Netc.Context ctx, String file, boolean recursive, boolean json, String failed,
       Action<List<Runner.Target>> action) {
-    Optional<List<Runner.Target>> t = SandboxTarget.all(ctx, file, recursive, sandbox, host, json);
+    return onTargets(ctx, file, recursive, json, false, failed, action);
+  }
+
+  /** As above; with {@code locked}, a lock file missing or out of date stops the command (NETC231). */
+  int onTargets(Netc.Context ctx, String file, boolean recursive, boolean json, boolean locked, String failed,
+      Action<List<Runner.Target>> action) {
+    Optional<List<Runner.Target>> t = SandboxTarget.all(ctx, file, recursive, sandbox, host, json, locked);
     return t.isEmpty() ? 1 : reported(failed, () -> action.run(t.get()));
+  }
+
+  /** {@code --locked}: the lock file must be there and up to date (plan and apply in CI). */
+  static final class Locked {
+    @Option(names = "--locked", description = "Fail when the lock file is missing or would change (as lint --locked):"
+        + " the addresses applied are those committed.")
+    boolean on;
   }
 
   /**

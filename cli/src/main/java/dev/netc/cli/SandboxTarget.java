@@ -37,7 +37,13 @@ final class SandboxTarget {
    */
   static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
       String host, boolean json) {
-    return load(ctx, file, recursive, sandbox, host, json).map(Loaded::targets);
+    return all(ctx, file, recursive, sandbox, host, json, false);
+  }
+
+  /** As above; with {@code locked} ({@code --locked}), a lock file missing or out of date is an error (NETC231). */
+  static Optional<List<Runner.Target>> all(Netc.Context ctx, String file, boolean recursive, String sandbox,
+      String host, boolean json, boolean locked) {
+    return load(ctx, file, recursive, sandbox, host, json, locked).map(Loaded::targets);
   }
 
   /**
@@ -49,7 +55,12 @@ final class SandboxTarget {
    */
   static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
       boolean json) {
-    Attempt a = attempt(ctx, file, recursive, sandbox, host);
+    return load(ctx, file, recursive, sandbox, host, json, false);
+  }
+
+  private static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
+      boolean json, boolean locked) {
+    Attempt a = attempt(ctx, file, recursive, sandbox, host, locked);
     if (a.unreadable().isPresent()) {
       throw new Netc.UserError(a.unreadable().get());
     }
@@ -82,13 +93,18 @@ final class SandboxTarget {
    * of several hosts, is still a {@link Netc.UserError}.
    */
   static Attempt attempt(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
+    return attempt(ctx, file, recursive, sandbox, host, false);
+  }
+
+  private static Attempt attempt(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
+      boolean locked) {
     Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
     }
     CompileResult r;
     try {
-      r = Inputs.compile(ctx, new Compiler(Set.of(), false), file, recursive);
+      r = Inputs.compile(ctx, new Compiler(Set.of(), locked), file, recursive);
     } catch (Netc.UserError e) {
       return new Attempt(Optional.empty(), Optional.of(e.getMessage()), List.of(), 0, Optional.empty());
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,6 +100,26 @@ class LockCommandTest {
               "3000/tcp": [49154]
         """), cli.read("shop.lock"));
     assertEquals(0, cli.run("lint", "--locked", "shop.netc").status());
+  }
+
+  /** plan and apply take --locked as lint does: no lock file, or one out of date, stops them before any read of the kernel. */
+  @Test
+  void planAndApplyLockedRefuseAMissingOrStaleLockFile() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    for (String command : List.of("plan", "apply")) {
+      CliRunner.Result r = cli.run(command, "--locked", "shop.netc", "--sandbox", "nolock");
+      assertEquals(1, r.status(), r.out() + r.err());
+      assertTrue((r.out() + r.err()).contains("error[NETC231]: there is no lock file `shop.lock`, and --locked needs one"),
+          r.out() + r.err());
+    }
+    assertEquals(0, cli.run("lock", "shop.netc").status());
+    cli.write("shop.netc", SHOP.replace("container web", UI + "container web"));
+    for (String command : List.of("plan", "apply")) {
+      CliRunner.Result r = cli.run(command, "--locked", "shop.netc", "--sandbox", "nolock");
+      assertEquals(1, r.status(), r.out() + r.err());
+      assertTrue((r.out() + r.err()).contains("error[NETC231]: the lock file `shop.lock` is out of date"), r.out() + r.err());
+    }
   }
 
   @Test
