@@ -101,6 +101,27 @@ class ReviewCommandTest {
     assertEquals(0, f.get("removed").size());
   }
 
+  /**
+   * A flow opened by an egress rule, where an ingress rule admitted it already: the egress rule
+   * is the change, and the one cited (the ingress rule, unchanged, was cited before).
+   */
+  @Test
+  void aFlowOpenedOnItsEgressSideCitesTheEgressRule(@TempDir Path tmp) throws IOException {
+    GitRepo repo = new GitRepo(tmp);
+    String text = "network n {\n  subnet 10.6.0.0/24\n}\n\ncontainer web {\n  labels app=web\n  attach n\n}\n\n"
+        + "container db {\n  labels app=db\n  attach n\n  expose 5432/tcp\n}\n\npolicy iso {\n  select all\n"
+        + "  isolate ingress egress\n}\n\npolicy db-in {\n  select app=db\n  allow ingress from app=web port 5432/tcp\n}\n";
+    repo.write("t.netc", text);
+    repo.commit("isolated");
+    repo.write("t.netc", text + "\npolicy web-out {\n  select app=web\n  allow egress to app=db port 5432/tcp\n}\n");
+    repo.commit("web reaches db");
+    CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD~1");
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.out().contains("  + web -> db on 5432/tcp: ")
+        && r.out().contains("      t.netc:" + lineOf(repo.read("t.netc"), "allow egress to app=db")
+            + ": allow egress to app=db port 5432/tcp\n"), r.out());
+  }
+
   @Test
   void exitZeroWhenNothingChangedAndOneOnErrors(@TempDir Path tmp) throws IOException {
     GitRepo repo = new GitRepo(tmp);

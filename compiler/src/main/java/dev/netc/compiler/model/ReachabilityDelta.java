@@ -7,10 +7,12 @@ import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -111,7 +113,7 @@ public record ReachabilityDelta(
               continue;
             }
             Verdict v = head.explain(a, b, port);
-            String[] why = cause(v, fileName, moved(a0, a).or(() -> moved(b0, b)));
+            String[] why = cause(v, base.explain(a0, b0, port), fileName, moved(a0, a).or(() -> moved(b0, b)));
             String from = groupsAfter.get(a.name());
             String to = groupsAfter.get(b.name());
             String key = from + "\u0000" + to + "\u0000" + why[1] + "\u0000"
@@ -167,10 +169,24 @@ public record ReachabilityDelta(
 
   /**
    * {reason, location, source line}: the deciding rule, else the isolating policy, else the path
-   * with {@code moved} (an attachment that changed) as its location.
+   * with {@code moved} (an attachment that changed) as its location. When the deciding rule
+   * decided {@code was} (the verdict before) too, a step of the verdict whose source line {@code
+   * was} did not have is the change (an egress rule added beside the ingress rule that already
+   * admitted the flow): that step is the cause.
    */
-  private static String[] cause(Verdict v, Function<String, String> fileName, Optional<Span> moved) {
+  private static String[] cause(Verdict v, Verdict was, Function<String, String> fileName, Optional<Span> moved) {
     Optional<Span> where = v.deciding().map(r -> r.span());
+    if (where.isPresent()) {
+      Set<String> before = new HashSet<>();
+      was.steps().forEach(s -> s.where().ifPresent(w -> before.add(sourceLine(w))));
+      if (before.contains(sourceLine(where.get()))) {
+        for (Verdict.Step s : v.steps()) {
+          if (s.where().isPresent() && !before.contains(sourceLine(s.where().get()))) {
+            return at(s.text(), s.where().get(), fileName);
+          }
+        }
+      }
+    }
     String reason = null;
     for (Verdict.Step s : v.steps()) {
       if (where.isPresent() && s.where().equals(where)) {
@@ -194,15 +210,22 @@ public record ReachabilityDelta(
     if (where.isEmpty()) {
       return new String[] {reason, "", ""};
     }
-    Span s = where.get();
+    return at(reason, where.get(), fileName);
+  }
+
+  private static String[] at(String reason, Span s, Function<String, String> fileName) {
+    return new String[] {reason, fileName.apply(s.file().path()) + ":" + s.line(), sourceLine(s)};
+  }
+
+  /** The line of the source {@code s} starts on, trimmed. */
+  private static String sourceLine(Span s) {
     String text = s.file().text();
     int start = text.lastIndexOf('\n', Math.max(0, s.start() - 1)) + 1;
     if (s.start() == 0) {
       start = 0;
     }
     int end = text.indexOf('\n', s.start());
-    String line = text.substring(start, end < 0 ? text.length() : end).strip();
-    return new String[] {reason, fileName.apply(s.file().path()) + ":" + s.line(), line};
+    return text.substring(start, end < 0 ? text.length() : end).strip();
   }
 
   private static Map<String, Node> byName(Reachability m) {
