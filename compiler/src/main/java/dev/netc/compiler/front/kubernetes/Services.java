@@ -265,6 +265,14 @@ final class Services {
     if (addresses.isEmpty() && !headless(f, spec.get())) {
       addresses = chosen(families.get());
     }
+    if (headless(f, spec.get())) {
+      // (only of a Service kept: one left out for an error or for having no effect gets no address)
+      f.unsupported(Fields.get(spec.get(), "clusterIP").orElseThrow(), "netc does not model a headless Service"
+              + " (`clusterIP: None`): " + o.describe() + " gets a virtual address netc chooses, its name resolves to"
+              + " it, and connections to it are balanced over the pods, where the cluster resolves the name to the"
+              + " pods' own addresses",
+          "the verdicts are those of the pods behind it either way; the pods keep their own names");
+    }
     return Optional.of(new Decl.Service(o.name(), List.of(selector.get()), addresses, ports,
         List.of(), o.name().span()));
   }
