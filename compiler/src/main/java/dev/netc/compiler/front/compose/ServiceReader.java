@@ -129,6 +129,12 @@ final class ServiceReader {
     return w.text().matches("[0-9]{1,6}") ? Integer.parseInt(w.text()) : 1;
   }
 
+  /** Whether an attachment's settings give it alias {@code name}. */
+  private static boolean hasAlias(AttachReader.Attach a, String name) {
+    return a.settings().stream().anyMatch(x -> x.keyword().text().equals("alias")
+        && x.values().stream().anyMatch(v -> v.text().equals(name)));
+  }
+
   /**
    * The names a service resolves by besides its endpoints' own: its service name on every replica
    * (Compose balances the name over them), its {@code container_name}, and a service-level
@@ -137,8 +143,9 @@ final class ServiceReader {
   private void names(ComposeService s, Map<String, NodeTuple> f, List<AttachReader.Attach> attaches,
       int replicas, String owner) {
     if (replicas > 1) {
-      attaches.forEach(a -> a.settings().add(new Setting(new Word("alias", s.name.span()),
-          List.of(s.name), s.name.span())));
+      // (not where `aliases` names it already: an export of netc's writes it there)
+      attaches.stream().filter(a -> !hasAlias(a, s.name.text())).forEach(a -> a.settings().add(
+          new Setting(new Word("alias", s.name.span()), List.of(s.name), s.name.span())));
     }
     NodeTuple cn = f.get("container_name");
     Optional<Word> container = cn == null ? Optional.empty()
@@ -149,8 +156,8 @@ final class ServiceReader {
           .withHint("remove `container_name`; the replicas resolve by the service's name"));
     } else if (container.isPresent() && !container.get().text().equals(s.name.text())) {
       Word c = container.get();
-      attaches.forEach(a -> a.settings().add(new Setting(new Word("alias", nodes.key(cn).span()),
-          List.of(c), nodes.span(cn))));
+      attaches.stream().filter(a -> !hasAlias(a, c.text())).forEach(a -> a.settings().add(
+          new Setting(new Word("alias", nodes.key(cn).span()), List.of(c), nodes.span(cn))));
     }
     NodeTuple mac = f.get("mac_address");
     if (mac != null && !attaches.isEmpty()) {

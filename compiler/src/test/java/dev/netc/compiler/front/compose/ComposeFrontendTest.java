@@ -34,6 +34,20 @@ class ComposeFrontendTest {
         Optional.of(new dev.netc.compiler.ast.Word("my_app", null))).text());
   }
 
+  /** netc's Compose export gives a replicated service its name as an alias; read back, it is one alias, not two. */
+  @Test
+  void aReplicatedServiceNamedInItsOwnAliasesGetsTheAliasOnce() {
+    List<Decl> decls = front.read(new SourceFile("/work/shop/compose.yaml", "services:\n  api:\n    image: api\n"
+        + "    scale: 2\n    networks:\n      back:\n        aliases: [api]\n      front: {}\n"
+        + "networks:\n  back: {}\n  front: {}\n"), new Diagnostics());
+    Decl.Container api = decls.stream().filter(d -> d instanceof Decl.Container).map(d -> (Decl.Container) d)
+        .findFirst().orElseThrow();
+    for (Decl.Attach a : api.attaches()) {
+      assertEquals(List.of("api"), a.settings().stream().filter(x -> x.keyword().text().equals("alias"))
+          .flatMap(x -> x.values().stream()).map(dev.netc.compiler.ast.Word::text).toList(), a.network().text());
+    }
+  }
+
   @Test
   void theDefaultNetworkIsNamedAfterTheProject() {
     List<Decl> decls = front.read(new SourceFile("/work/shop/compose.yaml",
