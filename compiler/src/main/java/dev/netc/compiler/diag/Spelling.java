@@ -13,7 +13,9 @@ public final class Spelling {
    */
   public static Optional<String> suggest(String word, Collection<String> candidates) {
     String best = null;
-    int bestDistance = Integer.MAX_VALUE;
+    // no farther candidate can be taken (the limit below is at most this), so none is measured
+    // past it: a file with thousands of unknown names among thousands of declared ones stays fast
+    int bestDistance = Math.max(1, word.length() / 3) + 1;
     for (String c : candidates) {
       if (c.equals(word)) {
         continue;
@@ -28,29 +30,43 @@ public final class Spelling {
     return best != null && bestDistance <= limit ? Optional.of(best) : Optional.empty();
   }
 
-  /** Optimal-string-alignment distance (a swap of two neighbours counts as one edit). */
+  /**
+   * Optimal-string-alignment distance (a swap of two neighbours counts as one edit); {@link
+   * Integer#MAX_VALUE} once it is sure to exceed {@code cap} (a row's least value above it: the
+   * rows that follow only grow).
+   */
   static int distance(String a, String b, int cap) {
     if (Math.abs(a.length() - b.length()) > cap || a.length() > 200 || b.length() > 200) {
       return Integer.MAX_VALUE;
     }
-    int[][] d = new int[a.length() + 1][b.length() + 1];
-    for (int i = 0; i <= a.length(); i++) {
-      d[i][0] = i;
-    }
-    for (int j = 0; j <= b.length(); j++) {
-      d[0][j] = j;
+    int n = b.length();
+    int[] before = new int[n + 1]; // row i - 2
+    int[] last = new int[n + 1]; // row i - 1
+    int[] row = new int[n + 1];
+    for (int j = 0; j <= n; j++) {
+      last[j] = j;
     }
     for (int i = 1; i <= a.length(); i++) {
-      for (int j = 1; j <= b.length(); j++) {
+      row[0] = i;
+      int least = i;
+      for (int j = 1; j <= n; j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+        int v = Math.min(Math.min(last[j] + 1, row[j - 1] + 1), last[j - 1] + cost);
         if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2)
             && a.charAt(i - 2) == b.charAt(j - 1)) {
-          v = Math.min(v, d[i - 2][j - 2] + 1);
+          v = Math.min(v, before[j - 2] + 1);
         }
-        d[i][j] = v;
+        row[j] = v;
+        least = Math.min(least, v);
       }
+      if (least > cap) {
+        return Integer.MAX_VALUE;
+      }
+      int[] t = before;
+      before = last;
+      last = row;
+      row = t;
     }
-    return d[a.length()][b.length()];
+    return last[n];
   }
 }

@@ -188,11 +188,58 @@ public final class Resolver {
   }
 
   private void unknown(Word ref, String what, java.util.Collection<String> known) {
-    String hint = Spelling.suggest(ref.text(), known).map(s -> "did you mean `" + s + "`?").orElse(
+    unknown(ref, what, known, suggest(ref.text(), known));
+  }
+
+  /**
+   * How many names the "did you mean" of unknown references may compare in all (some 0.3 s):
+   * past it, an unknown reference lists what is declared instead, so that thousands of unknown
+   * references among thousands of names (a generated file gone wrong) stay fast.
+   */
+  static final long SPELLING_BUDGET = 4_000_000;
+  private long spellingSpent;
+
+  private Optional<String> suggest(String word, java.util.Collection<String> known) {
+    spellingSpent += known.size();
+    return spellingSpent > SPELLING_BUDGET ? Optional.empty() : Spelling.suggest(word, known);
+  }
+
+  private void unknown(Word ref, String what, java.util.Collection<String> known, Optional<String> meant) {
+    String hint = meant.map(s -> "did you mean `" + s + "`?").orElseGet(() ->
         known.isEmpty() ? "no " + what + " is declared" : "declared: " + String.join(", ",
-            known.stream().sorted().limit(10).map(k -> "`" + k + "`").toList()));
+            declared(known).stream().map(k -> "`" + k + "`").toList()));
     diags.add(Diagnostic.of(Code.NETC101, ref.span(), "unknown " + what + " `" + ref.text() + "`")
         .withHint(hint));
+  }
+
+  /** {@link #firstTen} of the last collection asked for, while it holds as many names. */
+  private java.util.Collection<String> declaredOf;
+  private int declaredSize;
+  private List<String> declared;
+
+  private List<String> declared(java.util.Collection<String> known) {
+    if (known != declaredOf || known.size() != declaredSize) {
+      declaredOf = known;
+      declaredSize = known.size();
+      declared = firstTen(known);
+    }
+    return declared;
+  }
+
+  /** The ten names of {@code known} that sort first, in order (without sorting all of them: one per error). */
+  private static List<String> firstTen(java.util.Collection<String> known) {
+    java.util.PriorityQueue<String> top = new java.util.PriorityQueue<>(java.util.Comparator.reverseOrder());
+    for (String k : known) {
+      if (top.size() < 10) {
+        top.add(k);
+      } else if (k.compareTo(top.peek()) < 0) {
+        top.poll();
+        top.add(k);
+      }
+    }
+    List<String> out = new ArrayList<>(top);
+    out.sort(null);
+    return out;
   }
 
   // ------------------------------------------------------------------ hosts and namespaces
@@ -385,12 +432,14 @@ public final class Resolver {
   Optional<NetworkResolver.Resolved> lookupNetwork(Word ref) {
     referencedNetworks.add(ref.text());
     NetworkResolver.Resolved n = networks.get(ref.text());
+    Optional<String> meant = Optional.empty();
     if (n == null) {
       // a misspelt reference still counts for the network it was meant for (no NETC113 noise)
-      dev.netc.compiler.diag.Spelling.suggest(ref.text(), networks.keySet()).ifPresent(referencedNetworks::add);
+      meant = suggest(ref.text(), networks.keySet());
+      meant.ifPresent(referencedNetworks::add);
     }
     if (n == null && !ref.text().equals(Network.DEFAULT) && !failedNetworks.contains(ref.text())) {
-      unknown(ref, "network", networks.keySet());
+      unknown(ref, "network", networks.keySet(), meant);
     }
     return Optional.ofNullable(n);
   }
