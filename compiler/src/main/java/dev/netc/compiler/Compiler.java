@@ -279,9 +279,11 @@ public final class Compiler {
     }
     // a YAML file's comments are read whatever stopped its reading: the warnings its front end
     // gave before an error it stopped at are suppressed all the same (but a suppression that
-    // matches nothing is not told then: what it suppresses may be past the error)
+    // matches nothing is not told then: what it suppresses may be past the error; nor after any
+    // error: the checks that come after one, the model's and those of a topology that did not
+    // resolve, did not run, so what it suppresses may be theirs)
     if (syntaxOk || !files.isEmpty() && files.stream().allMatch(ParsedFile::yaml)) {
-      out = Suppressions.apply(files, out, disabled, syntaxOk && !partial);
+      out = Suppressions.apply(files, out, disabled, syntaxOk && !partial && out.stream().noneMatch(Diagnostic::isError));
     }
     out.sort(Diagnostic.ORDER);
     boolean errors = out.stream().anyMatch(Diagnostic::isError);
