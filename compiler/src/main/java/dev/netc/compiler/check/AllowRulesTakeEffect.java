@@ -47,7 +47,8 @@ final class AllowRulesTakeEffect {
     boolean allowed;
     Node[] failing;
     PortSpec failingPort;
-    Policy.Rule denyingRule;
+    /** The deny rules that dropped what it admits, each once. */
+    final java.util.Set<Policy.Rule> denyingRules = new java.util.LinkedHashSet<>();
   }
 
   private static final java.util.Map<Reachability, List<Diagnostic>> FINDINGS =
@@ -133,9 +134,10 @@ final class AllowRulesTakeEffect {
         } else if (w.path && !w.notDenied && enabled.contains(Code.NETC305)) {
           Diagnostic d = Diagnostic.of(Code.NETC305, r.span(), "this allow rule of policy `" + p.name()
                   + "` is dead: deny rules drop everything it admits")
-              .withHint("remove the rule, or narrow the deny rule");
-          if (w.denyingRule != null) {
-            d = d.withRelated(w.denyingRule.span(), "denied by this rule");
+              .withHint(w.denyingRules.size() > 1 ? "remove the rule, or narrow the deny rules"
+                  : "remove the rule, or narrow the deny rule");
+          for (Policy.Rule deny : w.denyingRules.stream().sorted(java.util.Comparator.comparing(Policy.Rule::span)).toList()) {
+            d = d.withRelated(deny.span(), "denied by this rule");
           }
           out.add(d);
         } else if (w.notDenied && enabled.contains(Code.NETC302)) {
@@ -341,7 +343,7 @@ final class AllowRulesTakeEffect {
       w.path = true;
       Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
       if (deny.isPresent()) {
-        w.denyingRule = w.denyingRule == null ? deny.get() : w.denyingRule;
+        w.denyingRules.add(deny.get());
         continue;
       }
       w.notDenied = true;
