@@ -426,6 +426,16 @@ public final class Runner {
     Map<String, Set<String>> out = new LinkedHashMap<>(sb.plumbing(underlays(ts),
         Optional.ofNullable(live.plumbing().get(sb.name() + " " + Underlay.DEVICE)),
         Optional.of(underlayFamilies(sb, live, plays(ts.get(0)), going))));
+    // the underlay's bridge deleted by hand, the route of S-outside back to its subnet left: kept
+    // (apply makes the bridge again, and that route with it; deleting it here undid that)
+    String outsideKey = sb.isHost() ? "" : sb.outside() + " " + Sandbox.UPLINK;
+    if (!sb.isHost() && !underlays(ts).isEmpty() && live.sandboxExists() && !live.sandboxLinks().containsKey(Underlay.DEVICE)
+        && out.containsKey(outsideKey) && live.plumbing().containsKey(outsideKey)) {
+      Set<String> want = new java.util.TreeSet<>(out.get(outsideKey));
+      sb.plumbing(underlays(ts), Optional.of(Set.of())).getOrDefault(outsideKey, Set.of()).stream()
+          .filter(x -> x.startsWith("route ") && live.plumbing().get(outsideKey).contains(x)).forEach(want::add);
+      out.put(outsideKey, want);
+    }
     // `--host H`: the other hosts' underlay devices are theirs to change (what they want is left alone)
     Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
     ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).map(Underlay::namespace)
@@ -457,6 +467,27 @@ public final class Runner {
   /** The underlays of every host of the state (a sandbox that plays several hosts). */
   static List<Underlay> underlays(List<Target> ts) {
     return ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).toList();
+  }
+
+  /**
+   * The underlays whose host namespace is there but whose port in {@code S} is not: deleted by
+   * hand (the veth's other end, the host's device {@code underlay}, went with it). Apply makes
+   * both again.
+   */
+  static List<Underlay> portless(List<Target> ts, LiveState live) {
+    Sandbox sb = sandbox(ts);
+    if (sb.isHost() || !live.sandboxExists()) {
+      return List.of();
+    }
+    return underlays(ts).stream().filter(u -> live.hostNamespaces().contains(u.namespace())
+        && !live.sandboxLinks().containsKey(sb.underlayPort(u.host()))).toList();
+  }
+
+  /** Whether the underlay's bridge in {@code S} is gone while hosts of {@code ts} are on it (deleted by hand). */
+  static boolean bridgeGone(List<Target> ts, LiveState live) {
+    return !sandbox(ts).isHost() && !underlays(ts).isEmpty() && live.sandboxExists()
+        && !live.sandboxLinks().containsKey(Underlay.DEVICE)
+        && underlays(ts).stream().anyMatch(u -> live.hostNamespaces().contains(u.namespace()));
   }
 
   /**
@@ -677,6 +708,14 @@ public final class Runner {
         changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.NAMESPACE, "", u.namespace()),
             "host " + u.host() + ", underlay " + u.cidr()));
       }
+    }
+    if (bridgeGone(ts, live)) {
+      changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.LINK, sb.name(), Underlay.DEVICE),
+          "the sandbox's underlay bridge, with the hosts' ports"));
+    }
+    for (Underlay u : portless(ts, live)) {
+      changes.add(new Change(Change.Action.CREATE, new ObjectId(ObjectId.Kind.LINK, sb.name(), sb.underlayPort(u.host())),
+          "underlay port of host " + u.host() + ", " + u.cidr()));
     }
     for (String ns : bareHosts(ts)) {
       if (!live.hostNamespaces().contains(ns)) {
@@ -2178,9 +2217,13 @@ public final class Runner {
       marked.run();
       startTables.run(); // (S existed: nothing was made)
       List<Underlay> all = underlays(ts);
-      List<Underlay> missing = all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList();
+      List<Underlay> missing = new ArrayList<>(all.stream().filter(u -> !before.hostNamespaces().contains(u.namespace())).toList());
+      // (and the ports deleted by hand, in the namespaces that are there)
+      List<Underlay> portless = portless(ts, before);
+      missing.addAll(portless);
       makeSandbox(sb.underlayCreation(missing, before.sandboxLinks().containsKey(Underlay.DEVICE)
-          || !before.sandboxExists() && all.isEmpty(), all), () -> { });
+          || !before.sandboxExists() && all.isEmpty(), all,
+          portless.stream().map(Underlay::namespace).collect(Collectors.toSet())), () -> { });
       makeSandbox(sb.hostsAgain(List.of(), bareHosts(ts).stream()
           .filter(n -> !before.hostNamespaces().contains(n)).toList(), Set.of()), () -> { });
       // the sandbox's devices that were there get their addresses and routes in place; a
@@ -3857,6 +3900,7 @@ public final class Runner {
         step(problems, "the links of " + sb.label(), () -> {
           List<String> links = new ArrayList<>();
           newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
+          portless(ts, before).forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
           if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
             links.add("link del " + Underlay.DEVICE);
           }
@@ -3870,7 +3914,11 @@ public final class Runner {
       }
       if (!before.outsideExists()) {
         del.add("netns del " + sb.outside());
-      } else if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
+      } else if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)
+          && before.plumbing().getOrDefault(sb.outside() + " " + Sandbox.UPLINK, Set.of()).stream().noneMatch(
+              x -> x.startsWith("route " + dev.netc.compiler.ir.Cidr.mask(underlays(ts).get(0).address(),
+                  underlays(ts).get(0).prefix()) + "/" + underlays(ts).get(0).prefix() + " "))) {
+        // (the route that was there before, the bridge deleted by hand, stays)
         Underlay first = underlays(ts).get(0);
         String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
         step(problems, "the route of " + sb.outside(), () -> exec.run(new Sandbox.Run(sb.outside(),

@@ -271,7 +271,7 @@ public final class Sandbox {
   }
 
   /** {@link #underlayCreation}, the namespaces {@code there} already made (and marked): their ports and devices only. */
-  private List<Run> underlayCreation(List<Underlay> missing, boolean bridgeExists, List<Underlay> all, Set<String> there) {
+  public List<Run> underlayCreation(List<Underlay> missing, boolean bridgeExists, List<Underlay> all, Set<String> there) {
     List<Run> runs = new ArrayList<>();
     if (missing.isEmpty() && (bridgeExists || all.isEmpty())) {
       return runs;
@@ -295,6 +295,12 @@ public final class Sandbox {
             + (first.router().isV4() ? "" : " nodad"));
       }
       inS.add("link set " + Underlay.DEVICE + " up");
+      // the ports of the hosts that are there (the bridge deleted by hand released them)
+      for (Underlay u : all) {
+        if (!missing.contains(u)) {
+          inS.add("link set " + underlayPort(u.host()) + " master " + Underlay.DEVICE);
+        }
+      }
     }
     for (Underlay u : missing) {
       String port = underlayPort(u.host());

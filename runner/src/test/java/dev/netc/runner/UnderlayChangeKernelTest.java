@@ -74,6 +74,53 @@ class UnderlayChangeKernelTest extends SandboxTest {
         runner.plan(before).changes().stream().map(Change::line).filter(l -> l.contains(":underlay ")).toList());
   }
   /**
+   * The sandbox's underlay cut by hand: a host's port deleted (its device `underlay` goes with
+   * it), then the bridge: diff reports each, apply makes them again (the port with the host's
+   * address and route, the bridge with every port on it and the route of S-outside kept), an
+   * apply that fails after that leaves them as they were, and the hosts reach each other again.
+   * (Before: the port was not seen, and apply failed for ever on `Cannot find device
+   * "underlay"`; the bridge came back without its ports, S-outside's route deleted by one apply
+   * and made by the next.)
+   */
+  @Test
+  void anUnderlayCutByHandIsReportedAndMadeAgain() throws Exception {
+    String text = String.format(DriversKernelTest.OVERLAY, "");
+    List<Runner.Target> ts = targets(text);
+    runner.apply(ts);
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "ul-h2").ok());
+    assertEquals(List.of("+ link:" + s + ":ul-h2  (underlay port of host h2, 192.168.77.12/24)"),
+        runner.plan(ts).changes().stream().map(Change::line).filter(l -> l.contains(":ul-")).toList());
+    assertTrue(runner.drift(ts).count(Drift.State.MISSING) > 0);
+    Runner failing = new Runner(new RecordingExecutor((argv, stdin) -> argv.contains(s + "-host_h2")
+        && stdin.contains("link add vx-mesh") ? new CommandExecutor.Result(1, "", "injected failure") : Kernel.EXEC.run(argv, stdin)),
+        Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = org.junit.jupiter.api.Assertions.assertThrows(RunnerException.class, () -> failing.apply(ts));
+    assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertTrue(underlay("h2").isEmpty(), "the rollback took the port made again away: " + underlay("h2"));
+    runner.apply(ts);
+    assertTrue(underlay("h2").contains(" 192.168.77.12/24 "), underlay("h2"));
+    assertTrue(runner.plan(ts).empty(), () -> runner.plan(ts).text());
+
+    String outsideRoutes = Kernel.run("ip", "-n", s + "-outside", "route", "show").out();
+    assertTrue(Kernel.run("ip", "-n", s, "link", "del", "underlay").ok());
+    assertEquals(List.of("+ link:" + s + ":underlay  (the sandbox's underlay bridge, with the hosts' ports)"),
+        runner.plan(ts).changes().stream().map(Change::line).toList());
+    runner.apply(ts);
+    assertTrue(runner.plan(ts).empty(), () -> runner.plan(ts).text());
+    assertEquals(outsideRoutes, Kernel.run("ip", "-n", s + "-outside", "route", "show").out());
+    String ports = Kernel.run("ip", "-n", s, "-br", "link", "show", "master", "underlay").out();
+    assertTrue(ports.contains("ul-h1") && ports.contains("ul-h2"), ports);
+
+    List<Process> listeners = new ArrayList<>();
+    try {
+      listeners.add(Kernel.listen(s + "-a1", 8080));
+      assertTrue(Kernel.connectsWithin(s + "-b1", "a1", 8080, 5), "b1 on h2 -> a1 on h1 over the underlay");
+    } finally {
+      Kernel.stop(listeners);
+    }
+  }
+
+  /**
    * A host renamed with its underlay address kept (`h2` now `h3`) is refused before any change:
    * the namespace of h2 would stay on the underlay with that address beside h3's, and h1's tunnel
    * would reach the old one (plan and diff then in sync, the cells across hosts cut).
