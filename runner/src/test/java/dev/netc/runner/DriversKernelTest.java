@@ -343,11 +343,17 @@ class DriversKernelTest extends SandboxTest {
     } finally {
       Kernel.stop(l);
     }
+    Verification v = verified(ts.get(0), model);
+    assertEquals(1, v.skippedCells(), v::text); // m2 -> m1
+  }
+
+  /** netc verify of {@code t} on {@link #PORT}, which must find the kernel as the model says. */
+  private Verification verified(Runner.Target t, Reachability model) {
     try (SetnsNamespaces ns = new SetnsNamespaces()) {
-      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(ts.get(0), model, List.of(PORT),
+      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(t, model, List.of(PORT),
           Prober.Progress.NONE);
       assertTrue(v.equal(), v::text);
-      assertEquals(1, v.skippedCells(), v::text); // m2 -> m1
+      return v;
     }
   }
 
@@ -438,11 +444,7 @@ class DriversKernelTest extends SandboxTest {
       Kernel.stop(listeners);
     }
 
-    try (SetnsNamespaces ns = new SetnsNamespaces()) {
-      Verification v = new Verifier(runner, ns, Prober.Options.DEFAULT).verify(ts.get(0), model, List.of(PORT),
-          Prober.Progress.NONE);
-      assertTrue(v.equal(), v::text);
-    }
+    verified(ts.get(0), model);
     Runner.Outcome second = runner.apply(ts);
     assertTrue(second.plan().empty(), () -> "second apply changed: " + second.plan().text());
     runner.destroy(ts);
