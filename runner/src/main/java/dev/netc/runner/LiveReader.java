@@ -305,6 +305,7 @@ public final class LiveReader {
       }
       if (outside) {
         plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
+        plumbing(plumbing, ns, Sandbox.LOOPBACK, links, addresses, routes);
         if (!sandbox.marks(loAlias)) {
           // an S-outside someone else made: not the sandbox's to use or delete
           foreign.put(new ObjectId(ObjectId.Kind.NAMESPACE, "", ns), loAlias);
@@ -319,8 +320,10 @@ public final class LiveReader {
       if (!sandbox.isHost() && isS) {
         plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
         plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
+        plumbing(plumbing, ns, Sandbox.LOOPBACK, links, addresses, routes);
       } else if (host) {
         plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
+        plumbing(plumbing, ns, Sandbox.LOOPBACK, links, addresses, routes);
       }
       if (ns.equals(s)) {
         sandboxMark = loAlias;
@@ -646,6 +649,17 @@ public final class LiveReader {
       return;
     }
     Set<String> items = new TreeSet<>();
+    for (JsonNode l : links) {
+      if (l.path("ifname").asText().equals(device)) {
+        boolean up = false;
+        for (JsonNode f : l.path("flags")) {
+          up |= f.asText().equals("UP");
+        }
+        if (!up) {
+          items.add(Sandbox.LINK_DOWN);
+        }
+      }
+    }
     // its IPv6 switched off (by hand): read with the link dump (netlink), as an endpoint's is
     for (JsonNode l : links) {
       if (l.path("ifname").asText().equals(device) && l.path(RouteDump.IPV6_CONF).path("disable_ipv6").asInt(0) == 1) {

@@ -436,6 +436,8 @@ public final class Runner {
           .filter(x -> x.startsWith("route ") && live.plumbing().get(outsideKey).contains(x)).forEach(want::add);
       out.put(outsideKey, want);
     }
+    // the loopbacks of the host namespaces on no underlay, up as the others'
+    bareHosts(ts).forEach(ns -> out.put(ns + " " + Sandbox.LOOPBACK, Set.of()));
     // `--host H`: the other hosts' underlay devices are theirs to change (what they want is left alone)
     Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
     ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).map(Underlay::namespace)

@@ -419,7 +419,11 @@ public final class Sandbox {
     for (Underlay u : underlays) {
       out.put(u.namespace() + " " + Underlay.DEVICE, Set.of(u.cidr(),
           route(u.router().isV4() ? "0.0.0.0/0" : "::/0", u.router().toString())));
+      out.put(u.namespace() + " " + LOOPBACK, Set.of());
     }
+    // the loopbacks of the sandbox's namespaces, up (nothing else of them is the sandbox's to set)
+    out.put(name + " " + LOOPBACK, Set.of());
+    out.put(outside() + " " + LOOPBACK, Set.of());
     return out;
   }
 
@@ -447,6 +451,11 @@ public final class Sandbox {
     return dev.netc.compiler.ir.IpAddress.parse(text).get().toString();
   }
 
+  /** Whether an item of {@link #plumbing} is an address (not a route, nor a marker). */
+  private static boolean isAddress(String x) {
+    return !x.startsWith("route ") && !x.equals(IPV6_OFF) && !x.equals(LINK_DOWN);
+  }
+
   /**
    * How the live addresses and routes of a device of the sandbox ({@code live}) differ from
    * {@code wanted} ({@link #plumbing}): {@code address 192.168.56.12/24 -> 192.168.56.22/24}
@@ -461,13 +470,18 @@ public final class Sandbox {
     List<String> parts = new ArrayList<>();
     // IPv6 switched off by hand (the kernel dropped the IPv6 addresses and refuses them until
     // it is on again), or, for a rollback, off again
+    if (unexpected.contains(LINK_DOWN)) {
+      parts.add("state down -> up");
+    } else if (missing.contains(LINK_DOWN)) {
+      parts.add("state up -> down");
+    }
     if (unexpected.contains(IPV6_OFF)) {
       parts.add("disable_ipv6 1 -> 0");
     } else if (missing.contains(IPV6_OFF)) {
       parts.add("disable_ipv6 0 -> 1");
     }
-    List<String> missingAddresses = missing.stream().filter(x -> !x.startsWith("route ") && !x.equals(IPV6_OFF)).toList();
-    List<String> unexpectedAddresses = unexpected.stream().filter(x -> !x.startsWith("route ") && !x.equals(IPV6_OFF)).toList();
+    List<String> missingAddresses = missing.stream().filter(Sandbox::isAddress).toList();
+    List<String> unexpectedAddresses = unexpected.stream().filter(Sandbox::isAddress).toList();
     if (missingAddresses.size() == 1 && unexpectedAddresses.size() == 1) {
       parts.add("address " + unexpectedAddresses.get(0) + " -> " + missingAddresses.get(0));
     } else {
@@ -513,9 +527,13 @@ public final class Sandbox {
       }
       List<String> gone = deletions.computeIfAbsent(ns, k -> new ArrayList<>());
       List<String> lines = byNs.computeIfAbsent(ns, k -> new ArrayList<>());
+      // a device that is down is set up first (its routes went with it, and are set again below)
+      if (e.getValue().contains(LINK_DOWN) && !want.contains(LINK_DOWN)) {
+        lines.add("link set " + KernelNames.checkIfname(dev) + " up");
+      }
       boolean addressGoes = false;
       for (String x : new TreeSet<>(e.getValue())) {
-        if (x.equals(IPV6_OFF)) {
+        if (x.equals(IPV6_OFF) || x.equals(LINK_DOWN)) {
           continue;
         }
         if (!want.contains(x)) {
@@ -531,7 +549,7 @@ public final class Sandbox {
       // promote_secondaries: once an address went, every wanted one is set again)
       List<String> addresses = new ArrayList<>();
       for (String x : new TreeSet<>(want)) {
-        if (!x.startsWith("route ") && !x.equals(IPV6_OFF) && (addressGoes || !e.getValue().contains(x))) {
+        if (isAddress(x) && (addressGoes || !e.getValue().contains(x))) {
           addresses.add("address replace " + x + " dev " + dev + (x.contains(":") ? " nodad" : ""));
         }
       }
@@ -545,6 +563,10 @@ public final class Sandbox {
             lines.add("route " + (gateway ? "replace " : "append ") + numbered(x.substring("route ".length())) + " dev " + dev);
           }
         }
+      }
+      // (a rollback: down again, as it was)
+      if (want.contains(LINK_DOWN) && !e.getValue().contains(LINK_DOWN)) {
+        lines.add("link set " + KernelNames.checkIfname(dev) + " down");
       }
     }
     // the deletions first, forced: one taken with another (a secondary address with its
@@ -576,6 +598,16 @@ public final class Sandbox {
    * where it is wanted (a rollback, which switches it off again).
    */
   public static final String IPV6_OFF = "disable_ipv6 1";
+
+  /**
+   * The item of {@link #plumbing} read for a device of the sandbox that is down (set down by
+   * hand, or a namespace made with {@code ip netns add}, whose loopback starts down): never
+   * wanted; apply sets the device up (a rollback down again).
+   */
+  public static final String LINK_DOWN = "state down";
+
+  /** The loopback of a namespace. */
+  public static final String LOOPBACK = "lo";
 
   /** Whether {@link #IPV6_OFF} in {@code live} is a difference from {@code wanted}. */
   private static boolean ipv6OffMatters(Set<String> wanted, Set<String> live) {

@@ -396,15 +396,43 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).empty(), () -> runner.plan(Kernel.target(WEBSHOP, s)).text());
   }
 
+  private static boolean loopbackUp(String ns) {
+    return Kernel.run("ip", "-n", ns, "-o", "link", "show", "lo").out().matches("(?s).*<[^>]*\\bUP\\b.*");
+  }
+
+  /**
+   * The loopback of S set down by hand: drift (before, neither diff nor apply saw it, and
+   * verify found the host cut off from its own addresses), set up again by apply.
+   */
+  @Test
+  void theSandboxLoopbackSetDownIsDriftAndSetUpAgain() throws Exception {
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "lo", "down").ok());
+    assertEquals(List.of("~ link:" + s + ":lo  (state down -> up)"), runner.plan(t).changes().stream().map(Change::line).toList());
+    assertTrue(runner.drift(t).text().contains("changed     link:" + s + ":lo  (state down -> up)"), runner.drift(t).text());
+    runner.apply(t);
+    assertTrue(loopbackUp(s));
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    Process host = Kernel.listen(s, 8080);
+    try {
+      assertTrue(Kernel.connects(s, "198.18.0.1", 8080), "the host reaches its own uplink address");
+    } finally {
+      Kernel.stop(host);
+    }
+  }
+
   @Test
   void aSandboxNamespaceMadeByOthersGetsAnUplinkAndOutlivesDestroy() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertFalse(loopbackUp(s), "`ip netns add` makes the loopback down");
     List<String> sysctls = List.of("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv4.ip_forward",
         "net.bridge.bridge-nf-call-iptables", "net.bridge.bridge-nf-call-ip6tables");
     String found = Kernel.EXEC.run(sysctls, "").out();
     Runner.Target t = Kernel.target(WEBSHOP, s);
     runner.apply(t);
     assertTrue(Kernel.EXEC.run(sysctls, "").out().startsWith("1\n"), "S forwards while the topology is there");
+    assertTrue(loopbackUp(s), "S's loopback up, as in a sandbox netc makes");
     assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
     assertTrue(Kernel.run("ip", "netns", "exec", s + "-web", "ping", "-c1", "-W2", "198.18.0.2").ok(), "web reaches @outside");
 
@@ -457,6 +485,7 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
     assertEquals(Set.of(s), Kernel.namespacesOf(s));
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "no uplink left in S");
+    assertFalse(loopbackUp(s), "S's loopback down again, as `ip netns add` made it");
     assertTrue(runner.plan(Kernel.target(WEBSHOP, s)).changes().stream().noneMatch(c -> c.action() != Change.Action.CREATE
         && c.action() != Change.Action.UPDATE), "nothing of the topology is left to delete");
   }
