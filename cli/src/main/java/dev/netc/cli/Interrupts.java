@@ -98,8 +98,31 @@ final class Interrupts implements AutoCloseable {
     return 128 + first;
   }
 
+  /**
+   * Set by {@link Main}, whose process ends with the command: the handlers are not put back when
+   * apply or destroy ends, so that a signal in the moment between its end and the process's
+   * (its report printed, {@code System.exit}) cannot end the process with 130 or 143, and no
+   * report, after an apply that is done; it is told, and the command's result stands.
+   */
+  static volatile boolean heldToTheEnd;
+
   @Override
   public void close() {
-    previous.forEach(Signal::handle);
+    if (!heldToTheEnd) {
+      previous.forEach(Signal::handle);
+      return;
+    }
+    AtomicInteger late = new AtomicInteger();
+    for (Signal signal : previous.keySet()) {
+      Signal.handle(signal, s -> {
+        if (late.getAndIncrement() == 0 && received.get() == 0) {
+          System.err.println("netc: interrupted as the command ended: its result stands (SIG" + s.getName()
+              + " again to quit at once)");
+          System.err.flush();
+        } else if (late.get() > 1 || received.get() > 0) {
+          Runtime.getRuntime().halt(128 + s.getNumber());
+        }
+      });
+    }
   }
 }

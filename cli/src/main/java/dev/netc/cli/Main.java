@@ -13,6 +13,7 @@ public final class Main {
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
     Terminal terminal = Terminal.detect();
     int status;
+    Interrupts.heldToTheEnd = true; // (the process ends with the command)
     try {
       status = Netc.run(args, new Netc.Context(FileSystems.getDefault(), out, err, terminal));
     } catch (OutOfMemoryError e) {

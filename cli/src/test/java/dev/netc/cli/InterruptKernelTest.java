@@ -239,6 +239,37 @@ class InterruptKernelTest {
     }
   }
 
+  /**
+   * The signal once the apply has ended, while netc prints its report and exits: the apply is
+   * done and stays so, and netc exits 0 with its report (it once ended then with 143 and no
+   * report, the JVM's own handler back in place).
+   */
+  @Test
+  void aSignalAfterTheApplyEndedLeavesItsResult(@TempDir Path dir) throws Exception {
+    String s = prepare(dir, "na");
+    try {
+      // the report's change lines (printed once the apply ended: `-v`), some 70 KB: while the
+      // signal is sent and for a moment after, stderr is not read, so netc waits on the pipe in
+      // the middle of its report, as a terminal that scrolls slowly would hold it
+      Run r = netc(dir, l -> l.startsWith("+ "), p -> {
+        DiffKernelTest.run("kill", "-TERM", "--", "-" + p.pid());
+        try {
+          Thread.sleep(300);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "apply", "-v", "t.netc", "--sandbox", s);
+      String text = String.join("\n", r.err());
+      assertEquals(0, r.exit(), text);
+      assertTrue(r.err().contains("netc: interrupted as the command ended: its result stands (SIGTERM again to quit at once)"),
+          text);
+      assertTrue(r.out().startsWith("Applied intr in sandbox " + s + ": "), r.out() + text);
+      assertEquals(202, namespacesOf(s).size(), "S, S-outside and the 200 containers' namespaces are there");
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
   /** The signal once the destroy's first batch has run: it goes on, and nothing is left. */
   @Test
   void aSignalDuringDestroyLetsItEnd(@TempDir Path dir) throws Exception {
