@@ -321,6 +321,18 @@ public final class LiveReader {
         plumbing(plumbing, ns, Sandbox.UPLINK, links, addresses, routes);
         plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
         plumbing(plumbing, ns, Sandbox.LOOPBACK, links, addresses, routes);
+        // the hosts' underlay ports (by their mark): up, and on the bridge
+        for (JsonNode l : links) {
+          if (l.path("ifalias").asText("").startsWith(sandbox.underlayMark() + ":")) {
+            String port = l.path("ifname").asText();
+            plumbing(plumbing, ns, port, links, addresses, routes);
+            if (l.path("master").asText("").equals(Underlay.DEVICE)) {
+              Set<String> items = new TreeSet<>(plumbing.get(ns + " " + port));
+              items.add(Sandbox.ON_UNDERLAY);
+              plumbing.put(ns + " " + port, items);
+            }
+          }
+        }
       } else if (host) {
         plumbing(plumbing, ns, Underlay.DEVICE, links, addresses, routes);
         plumbing(plumbing, ns, Sandbox.LOOPBACK, links, addresses, routes);

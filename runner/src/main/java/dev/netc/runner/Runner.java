@@ -436,12 +436,20 @@ public final class Runner {
           .filter(x -> x.startsWith("route ") && live.plumbing().get(outsideKey).contains(x)).forEach(want::add);
       out.put(outsideKey, want);
     }
+    // the bridge gone: made again with the ports on it (`+ link:S:underlay`), so they are not
+    // told apart as off it
+    if (!sb.isHost() && live.sandboxExists() && !live.sandboxLinks().containsKey(Underlay.DEVICE)) {
+      underlays(ts).forEach(u -> out.remove(sb.name() + " " + sb.underlayPort(u.host())));
+    }
     // the loopbacks of the host namespaces on no underlay, up as the others'
     bareHosts(ts).forEach(ns -> out.put(ns + " " + Sandbox.LOOPBACK, Set.of()));
     // `--host H`: the other hosts' underlay devices are theirs to change (what they want is left alone)
     Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
-    ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).map(Underlay::namespace)
-        .filter(ns -> !chosen.contains(ns)).forEach(ns -> out.remove(ns + " " + Underlay.DEVICE));
+    ts.get(0).state().hosts().stream().flatMap(h -> h.underlay().stream()).filter(u -> !chosen.contains(u.namespace()))
+        .forEach(u -> {
+          out.remove(u.namespace() + " " + Underlay.DEVICE);
+          out.remove(sb.name() + " " + sb.underlayPort(u.host()));
+        });
     return out;
   }
 

@@ -420,6 +420,7 @@ public final class Sandbox {
       out.put(u.namespace() + " " + Underlay.DEVICE, Set.of(u.cidr(),
           route(u.router().isV4() ? "0.0.0.0/0" : "::/0", u.router().toString())));
       out.put(u.namespace() + " " + LOOPBACK, Set.of());
+      out.put(name + " " + underlayPort(u.host()), Set.of(ON_UNDERLAY));
     }
     // the loopbacks of the sandbox's namespaces, up (nothing else of them is the sandbox's to set)
     out.put(name + " " + LOOPBACK, Set.of());
@@ -453,7 +454,7 @@ public final class Sandbox {
 
   /** Whether an item of {@link #plumbing} is an address (not a route, nor a marker). */
   private static boolean isAddress(String x) {
-    return !x.startsWith("route ") && !x.equals(IPV6_OFF) && !x.equals(LINK_DOWN);
+    return !x.startsWith("route ") && !x.equals(IPV6_OFF) && !x.equals(LINK_DOWN) && !x.equals(ON_UNDERLAY);
   }
 
   /**
@@ -474,6 +475,11 @@ public final class Sandbox {
       parts.add("state down -> up");
     } else if (missing.contains(LINK_DOWN)) {
       parts.add("state up -> down");
+    }
+    if (missing.contains(ON_UNDERLAY)) {
+      parts.add("master none -> " + Underlay.DEVICE);
+    } else if (unexpected.contains(ON_UNDERLAY)) {
+      parts.add("master " + Underlay.DEVICE + " -> none");
     }
     if (unexpected.contains(IPV6_OFF)) {
       parts.add("disable_ipv6 1 -> 0");
@@ -531,9 +537,14 @@ public final class Sandbox {
       if (e.getValue().contains(LINK_DOWN) && !want.contains(LINK_DOWN)) {
         lines.add("link set " + KernelNames.checkIfname(dev) + " up");
       }
+      if (want.contains(ON_UNDERLAY) && !e.getValue().contains(ON_UNDERLAY)) {
+        lines.add("link set " + KernelNames.checkIfname(dev) + " master " + Underlay.DEVICE);
+      } else if (e.getValue().contains(ON_UNDERLAY) && !want.contains(ON_UNDERLAY)) {
+        lines.add("link set " + KernelNames.checkIfname(dev) + " nomaster"); // (a rollback)
+      }
       boolean addressGoes = false;
       for (String x : new TreeSet<>(e.getValue())) {
-        if (x.equals(IPV6_OFF) || x.equals(LINK_DOWN)) {
+        if (x.equals(IPV6_OFF) || x.equals(LINK_DOWN) || x.equals(ON_UNDERLAY)) {
           continue;
         }
         if (!want.contains(x)) {
@@ -608,6 +619,13 @@ public final class Sandbox {
 
   /** The loopback of a namespace. */
   public static final String LOOPBACK = "lo";
+
+  /**
+   * The item of {@link #plumbing} read for a host's underlay port in {@code S} that is a port of
+   * the bridge {@code underlay}: wanted for every host of the topology (a port released by hand,
+   * or by the bridge deleted and made again, is put back on it).
+   */
+  public static final String ON_UNDERLAY = "master " + Underlay.DEVICE;
 
   /** Whether {@link #IPV6_OFF} in {@code live} is a difference from {@code wanted}. */
   private static boolean ipv6OffMatters(Set<String> wanted, Set<String> live) {
