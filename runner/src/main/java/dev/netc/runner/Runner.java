@@ -493,6 +493,29 @@ public final class Runner {
         && !live.sandboxLinks().containsKey(sb.underlayPort(u.host()))).toList();
   }
 
+  /**
+   * The underlay ports in {@code S} of the hosts that declare no underlay address (a sandbox of
+   * several hosts) and had one before: their namespaces leave the underlay.
+   */
+  static List<String> unplugged(List<Target> ts, LiveState live) {
+    Sandbox sb = sandbox(ts);
+    List<String> out = new ArrayList<>();
+    for (String ns : bareHosts(ts)) {
+      String port = sb.underlayPort(sb.hostOfNamespace(ns));
+      if (live.hostNamespaces().contains(ns) && live.sandboxLinks().containsKey(port)) {
+        out.add(port);
+      }
+    }
+    return out;
+  }
+
+  /** The host of {@link #unplugged} port {@code port}. */
+  private static String hostOfPort(List<Target> ts, String port) {
+    Sandbox sb = sandbox(ts);
+    return bareHosts(ts).stream().map(sb::hostOfNamespace).filter(h -> sb.underlayPort(h).equals(port)).findFirst()
+        .orElseThrow();
+  }
+
   /** Whether the underlay's bridge in {@code S} is gone while hosts of {@code ts} are on it (deleted by hand). */
   static boolean bridgeGone(List<Target> ts, LiveState live) {
     return !sandbox(ts).isHost() && !underlays(ts).isEmpty() && live.sandboxExists()
@@ -772,6 +795,19 @@ public final class Runner {
         });
       }
     });
+    // a host that declares no underlay address now, whose namespace is on the underlay still: its
+    // port goes (the host's device with it), unless another topology shares the host
+    for (String port : unplugged(ts, live)) {
+      String ns = sb.name() + "-host_" + hostOfPort(ts, port);
+      Set<String> users = sharingBy.getOrDefault(ns, Set.of());
+      if (!users.isEmpty()) {
+        taken.add(ns + "'s underlay (declared by none of topology " + t.topology() + "'s hosts)");
+        sharing.addAll(users);
+        continue;
+      }
+      changes.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, sb.name(), port),
+          "underlay port of host " + hostOfPort(ts, port) + ", which declares no underlay address"));
+    }
     if (!taken.isEmpty()) {
       throw new RunnerException("topology " + t.topology() + " would change " + String.join(", ", taken) + ", which topology "
           + String.join(" and ", sharing) + " uses too in " + sb.label() + ": topologies that share a host must give it one"
@@ -3911,6 +3947,8 @@ public final class Runner {
           List<String> links = new ArrayList<>();
           newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
           portless(ts, before).forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
+          // (the ports of hosts that left the underlay: made again below; one still there was not deleted)
+          unplugged(ts, before).forEach(p -> links.add("link del " + p));
           if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
             links.add("link del " + Underlay.DEVICE);
           }
@@ -3921,6 +3959,18 @@ public final class Runner {
             exec.run(new Sandbox.Run(s, links, true).argv(), String.join("\n", links) + "\n");
           }
         });
+        // the ports of the hosts that were to leave the underlay, with their devices, as they were
+        for (String p : unplugged(ts, before)) {
+          String ns = s + "-host_" + hostOfPort(ts, p);
+          underlayOf(sb, ns, before).ifPresent(u -> step(problems, "the underlay port of " + ns, () -> {
+            for (Sandbox.Run r : sb.underlayCreation(List.of(u), true, List.of(u), Set.of(ns))) {
+              CommandExecutor.Result res = exec.run(r.argv(), r.stdin());
+              if (!res.ok()) {
+                problems.add(res.firstError());
+              }
+            }
+          }));
+        }
       }
       if (!before.outsideExists()) {
         del.add("netns del " + sb.outside());

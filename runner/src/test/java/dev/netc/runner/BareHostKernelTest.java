@@ -39,6 +39,54 @@ class BareHostKernelTest extends SandboxTest {
 
   @TempDir Path dir;
 
+  private static final String ON_BOTH = "topology onboth\nhost h1 { underlay 192.168.79.11 }\n"
+      + "host h2 { underlay 192.168.79.12 }\nnetwork n { subnet 10.79.0.0/24 }\n"
+      + "container a1 {\n  on h1\n  attach n\n}\ncontainer b1 {\n  on h2\n  attach n\n}\n";
+
+  private String underlay(String host) {
+    return Kernel.run("ip", "-n", s + "-host_" + host, "-br", "address", "show", "dev", "underlay").out()
+        .replaceAll("\\s+", " ").strip();
+  }
+
+  /**
+   * A host that declared an underlay address and no longer does leaves the underlay: its port
+   * goes (before, it stayed, with its address, route and reach, diff in sync while NETC520 said
+   * it reached nothing); a failed apply gives the port back, and another topology that still
+   * gives the host its address makes the change a refusal.
+   */
+  @Test
+  void aHostThatNoLongerDeclaresItsUnderlayLeavesIt() throws Exception {
+    List<Runner.Target> before = Kernel.targets(Kernel.compile(dir, ON_BOTH), s);
+    runner.apply(before);
+    List<Runner.Target> bare = Kernel.targets(Kernel.compile(dir, ON_BOTH.replace("host h1 { underlay 192.168.79.11 }", "host h1")), s);
+    assertEquals(List.of("- link:" + s + ":ul-h1  (underlay port of host h1, which declares no underlay address)"),
+        runner.plan(bare).changes().stream().map(Change::line).toList());
+    // the port deleted, then a failure: the rollback gives it back, with the host's address
+    Runner failing = new Runner(new RecordingExecutor((argv, stdin) -> {
+      CommandExecutor.Result r = Kernel.EXEC.run(argv, stdin);
+      return stdin.contains("link del ul-h1") ? new CommandExecutor.Result(1, "", "injected failure") : r;
+    }), Runner.ETC_NETNS, stateDir, java.time.Duration.ofSeconds(5));
+    RunnerException e = assertThrows(RunnerException.class, () -> failing.apply(bare));
+    assertTrue(e.getMessage().endsWith("injected failure; rolled back, sandbox " + s + " is as before"), e.getMessage());
+    assertTrue(underlay("h1").contains(" 192.168.79.11/24 "), underlay("h1"));
+    assertTrue(runner.plan(before).empty(), () -> runner.plan(before).text());
+
+    runner.apply(bare);
+    assertEquals("", underlay("h1"));
+    assertTrue(runner.plan(bare).empty(), () -> runner.plan(bare).text());
+
+    // another topology gives h1 its address again: this one would take it away, and is refused
+    List<Runner.Target> other = Kernel.targets(Kernel.compile(dir, "topology keeps\nhost h1 { underlay 192.168.79.11 }\n"
+        + "host h3 { underlay 192.168.79.13 }\nnetwork m { subnet 10.78.9.0/24 }\ncontainer c1 {\n  on h1\n  attach m\n}\n"
+        + "container c3 {\n  on h3\n  attach m\n}\n"), s);
+    runner.apply(other);
+    assertTrue(underlay("h1").contains(" 192.168.79.11/24 "), underlay("h1"));
+    RunnerException refused = assertThrows(RunnerException.class, () -> runner.apply(bare));
+    assertTrue(refused.getMessage().contains("underlay (declared by none of topology onboth's hosts), which topology keeps uses too"),
+        refused.getMessage());
+    assertTrue(underlay("h1").contains(" 192.168.79.11/24 "), underlay("h1"));
+  }
+
   private boolean exists(String ns) {
     return Kernel.run("ip", "netns", "list").out().lines().anyMatch(l -> l.split(" ")[0].equals(ns));
   }
