@@ -500,7 +500,12 @@ public final class Runner {
   static List<String> unplugged(List<Target> ts, LiveState live) {
     Sandbox sb = sandbox(ts);
     List<String> out = new ArrayList<>();
+    // (`--host H`: H's alone; the other hosts' are theirs to change)
+    Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
     for (String ns : bareHosts(ts)) {
+      if (!chosen.contains(ns)) {
+        continue;
+      }
       String port = sb.underlayPort(sb.hostOfNamespace(ns));
       if (live.hostNamespaces().contains(ns) && live.sandboxLinks().containsKey(port)) {
         out.add(port);
