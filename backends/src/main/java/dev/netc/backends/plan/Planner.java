@@ -611,24 +611,10 @@ public final class Planner {
       for (IpAddress.Family f : FAMILIES) {
         Optional<EndpointPlan.Interface> def = bridged.stream()
             .filter(i -> !networks.get(i.network()).internal() && has(i, f)).findFirst();
+        // (none on internal networks only: they reach no published port, the forward chain's
+        // `iifname @internal_bridges ct status dnat drop`, and their host through the gateway)
         if (def.isPresent()) {
           routes.add(new Route(ns, Optional.empty(), gateway(def.get(), f), def.get().eth()));
-          continue;
-        }
-        // No route out: reach the host's published addresses through the first network.
-        Optional<EndpointPlan.Interface> first = bridged.stream().filter(i -> has(i, f)).findFirst();
-        if (first.isEmpty()) {
-          continue;
-        }
-        Set<IpAddress> targets = new LinkedHashSet<>();
-        for (PublishedPort p : published) {
-          if (p.scope() == PublishedPort.Scope.ADDRESS && p.family() == f
-              && bridged.stream().noneMatch(i -> subnetOf(i, f).contains(p.hostAddress().get()))) {
-            targets.add(p.hostAddress().get());
-          }
-        }
-        for (IpAddress x : targets) {
-          routes.add(new Route(ns, Optional.of(new Cidr(x, f.bits())), gateway(first.get(), f), first.get().eth()));
         }
       }
     }

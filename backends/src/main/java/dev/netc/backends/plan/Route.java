@@ -6,8 +6,8 @@ import java.util.Optional;
 
 /**
  * A route in an endpoint's namespace: the default route through a gateway, or a host route to
- * an address the host publishes ports on, for endpoints without a default route. Routes to the
- * endpoint's own subnets are the kernel's, made with the addresses.
+ * a service's virtual address, for endpoints without a default route ({@link ServicePlanner}).
+ * Routes to the endpoint's own subnets are the kernel's, made with the addresses.
  *
  * @param destination empty for the default route of {@code via}'s family
  */
