@@ -49,6 +49,8 @@ final class AllowRulesTakeEffect {
     PortSpec failingPort;
     /** The deny rules that dropped what it admits, each once. */
     final java.util.Set<Policy.Rule> denyingRules = new java.util.LinkedHashSet<>();
+    /** How many dropped connections were asked for every deny rule that drops them. */
+    int sampled;
   }
 
   private static final java.util.Map<Reachability, List<Diagnostic>> FINDINGS =
@@ -343,7 +345,13 @@ final class AllowRulesTakeEffect {
       w.path = true;
       Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
       if (deny.isPresent()) {
-        w.denyingRules.add(deny.get());
+        // (every deny rule of the first connections dropped, so that one shadowed by another
+        // is named too; past them the first of each: a dead rule's walk sees all its pairs)
+        if (w.denyingRules.size() < 64 && w.sampled++ < 16) {
+          w.denyingRules.addAll(m.denyRules(from, to, port));
+        } else {
+          w.denyingRules.add(deny.get());
+        }
         continue;
       }
       w.notDenied = true;

@@ -928,6 +928,47 @@ public final class Reachability {
     return first;
   }
 
+  /**
+   * Every deny rule that drops the connection from {@code a} to {@code b} on {@code port} on a
+   * way it takes, in the order {@link #deniedBy} looks (its first is that one's); empty when the
+   * connection is not dropped. For the messages that name them all (NETC305), not for verdicts.
+   */
+  public List<Policy.Rule> denyRules(Node a, Node b, PortSpec port) {
+    if (deniedBy(a, b, port).isEmpty()) {
+      return List.of();
+    }
+    java.util.Set<Policy.Rule> out = new java.util.LinkedHashSet<>();
+    if (!addressesMatter(a, b)) {
+      denyRules(a, b, port, classBits.get(0), classBits.get(0), out);
+    } else if (uniformClass(a) >= 0 && uniformClass(b) >= 0) {
+      denyRules(a, b, port, classBits.get(uniformClass(a)), classBits.get(uniformClass(b)), out);
+    } else {
+      for (Flow f : flows(a, b, port)) {
+        denyRules(a, b, port, bits(f.source()), bits(f.destination()), out);
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private void denyRules(Node a, Node b, PortSpec port, BitSet src, BitSet dst, java.util.Set<Policy.Rule> out) {
+    for (Policy p : policiesSelecting(b)) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
+            && matches(r, p, a, src) && portMatches(r, port)) {
+          out.add(r);
+        }
+      }
+    }
+    for (Policy p : policiesSelecting(a)) {
+      for (Policy.Rule r : p.rules()) {
+        if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
+            && matches(r, p, b, dst) && portMatches(r, port)) {
+          out.add(r);
+        }
+      }
+    }
+  }
+
   private Optional<Policy.Rule> denyRule(Node a, Node b, PortSpec port, BitSet src, BitSet dst) {
     for (Policy p : policiesSelecting(b)) {
       for (Policy.Rule r : p.rules()) {
