@@ -496,8 +496,13 @@ public final class Compiler {
       return derived; // a Compose file names its topology after its project, unless it did not read
     }
     // Kubernetes manifests have no `topology` line: their file or folder name is made a netc name
-    // (`shop.v1.yaml` is `shop-v1`, as `netc emit --out` writes `NAME.k8s.yaml`); a .netc file's is kept
+    // (`shop.v1.yaml` is `shop-v1`); the `.k8s` that `netc emit --backend k8s --out` puts in
+    // `NAME.k8s.yaml` is left out, so that the export of topology NAME reads back as NAME; a
+    // .netc file's is kept
     boolean kubernetes = foreign.isPresent() || java.nio.file.Files.isDirectory(root);
+    if (kubernetes && dot > 0 && derived.endsWith(".k8s") && derived.length() > ".k8s".length()) {
+      derived = derived.substring(0, derived.length() - ".k8s".length());
+    }
     return kubernetes ? dnsLabel(derived) : derived;
   }
 

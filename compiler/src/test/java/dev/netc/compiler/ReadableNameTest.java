@@ -99,4 +99,17 @@ class ReadableNameTest {
     assertEquals(Optional.of(new Compiler().compile(dir.resolve("k8s.prod"), List.of(c, d)).topology().orElseThrow().name()),
         Compiler.readableName(dir.resolve("k8s.prod"), List.of(c, d)));
   }
+
+  /**
+   * The file `netc emit --backend k8s --out DIR` writes for topology shop, `shop.k8s.yaml`, reads
+   * back as shop (it was `shop-k8s`, and a round trip through files grew the name each time).
+   */
+  @Test
+  void anExportedKubernetesFileReadsBackUnderItsTopologysName() throws IOException {
+    String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: x\n";
+    Path p = write("out/shop.k8s.yaml", pod);
+    assertEquals("shop", compiled(p));
+    assertEquals(Optional.of("shop"), name(p));
+    assertEquals("k8s", compiled(write("k8s.yaml", pod)), "a file named k8s.yaml keeps its name");
+  }
 }
