@@ -68,6 +68,18 @@ class ExportRoundTripTest {
   }
 
   /**
+   * Export cases of Compose: a pod's members (their services were `web-web`, `web-web-nginx`
+   * after one trip, one prefix more on each: the member the front end makes of the pod's own
+   * service is that service again, and a member named after the pod keeps its name).
+   */
+  @TestFactory
+  Stream<DynamicTest> composeCases() {
+    return Stream.of("netc512-pod-members").map(name ->
+        DynamicTest.dynamicTest(name, () -> roundTrip("exports/compose/" + name, "compose", "compose.yaml",
+            t -> ComposeExport.write(t).text(), true)));
+  }
+
+  /**
    * The suppressions carried by the exports: {@code netc lint} of the written YAML gives the
    * findings {@code netc lint} of the source gives, of every code the YAML has, each suppressed
    * for the same reason or not at all (the export's own findings aside: what it writes otherwise

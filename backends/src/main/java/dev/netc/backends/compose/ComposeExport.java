@@ -164,8 +164,16 @@ public final class ComposeExport {
       serviceOrigins.put(YamlText.quote(name), group.stream().map(Endpoint::span).toList());
       if (e.members().size() > 1) {
         List<String> members = new ArrayList<>();
+        java.util.Set<String> used = new java.util.HashSet<>(List.of(name));
         for (Endpoint.Member m : e.members()) {
-          String memberName = name + "-" + m.name();
+          // a member named as the pod is its service itself (so the Compose front end reads a
+          // pod's service: the member it adds); one named POD-X keeps its name; others get the
+          // pod's name before theirs: `import` of the file and `emit` again give it back as it was
+          if (m.name().equals(name)) {
+            continue;
+          }
+          String memberName = m.name().startsWith(name + "-") && used.add(m.name()) ? m.name() : name + "-" + m.name();
+          used.add(memberName);
           members.add("`" + memberName + "`");
           out.add(new Svc(YamlText.quote(memberName), List.of(), 0,
               YamlText.quote("service:" + name), List.of(), List.of(), List.of()));
