@@ -35,12 +35,17 @@ class ReadableNameTest {
     return new Compiler().compile(p).topology().orElseThrow().name();
   }
 
+  /** {@code p} compiles as topology {@code expected}, and readableName says so. */
+  private static void assertNamed(String expected, Path p) throws IOException {
+    assertEquals(expected, compiled(p));
+    assertEquals(Optional.of(expected), name(p));
+  }
+
   @Test
   void aNetcFileBrokenAfterItsTopologyLineIsNamedByIt() throws IOException {
     String ok = "# the shop\ntopology shop\n\nnetwork front {\n  subnet 10.1.0.0/24\n}\n\ncontainer web {\n  attach front\n}\n";
     Path p = write("other-name.netc", ok);
-    assertEquals("shop", compiled(p));
-    assertEquals(Optional.of("shop"), name(p));
+    assertNamed("shop", p);
     write("other-name.netc", ok + "container half {\n  attach\n");
     assertTrue(new Compiler().compile(p).topology().isEmpty());
     assertEquals(Optional.of("shop"), name(p));
@@ -107,9 +112,7 @@ class ReadableNameTest {
   @Test
   void anExportedKubernetesFileReadsBackUnderItsTopologysName() throws IOException {
     String pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: c\n    image: x\n";
-    Path p = write("out/shop.k8s.yaml", pod);
-    assertEquals("shop", compiled(p));
-    assertEquals(Optional.of("shop"), name(p));
+    assertNamed("shop", write("out/shop.k8s.yaml", pod));
     assertEquals("k8s", compiled(write("k8s.yaml", pod)), "a file named k8s.yaml keeps its name");
   }
 }
