@@ -24,8 +24,10 @@ final class Interrupts implements AutoCloseable {
 
   private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
   private final AtomicInteger received = new AtomicInteger();
+  private final PrintWriter err;
 
   private Interrupts(Runner runner, PrintWriter err, String first, String done) {
+    this.err = err;
     for (String name : List.of("INT", "TERM")) {
       Signal signal;
       try {
@@ -115,11 +117,12 @@ final class Interrupts implements AutoCloseable {
     AtomicInteger late = new AtomicInteger();
     for (Signal signal : previous.keySet()) {
       Signal.handle(signal, s -> {
+        // (a second signal, or one after a signal during the command, quits at once as promised)
         if (late.getAndIncrement() == 0 && received.get() == 0) {
-          System.err.println("netc: interrupted as the command ended: its result stands (SIG" + s.getName()
+          err.println("netc: interrupted as the command ended: its result stands (SIG" + s.getName()
               + " again to quit at once)");
-          System.err.flush();
-        } else if (late.get() > 1 || received.get() > 0) {
+          err.flush();
+        } else {
           Runtime.getRuntime().halt(128 + s.getNumber());
         }
       });

@@ -324,13 +324,7 @@ public final class LiveReader {
         // the hosts' underlay ports (by their mark): up, and on the bridge
         for (JsonNode l : links) {
           if (l.path("ifalias").asText("").startsWith(sandbox.underlayMark() + ":")) {
-            String port = l.path("ifname").asText();
-            plumbing(plumbing, ns, port, links, addresses, routes);
-            if (l.path("master").asText("").equals(Underlay.DEVICE)) {
-              Set<String> items = new TreeSet<>(plumbing.get(ns + " " + port));
-              items.add(Sandbox.ON_UNDERLAY);
-              plumbing.put(ns + " " + port, items);
-            }
+            plumbing(plumbing, ns, l.path("ifname").asText(), links, addresses, routes);
           }
         }
       } else if (host) {
@@ -663,12 +657,11 @@ public final class LiveReader {
     Set<String> items = new TreeSet<>();
     for (JsonNode l : links) {
       if (l.path("ifname").asText().equals(device)) {
-        boolean up = false;
-        for (JsonNode f : l.path("flags")) {
-          up |= f.asText().equals("UP");
-        }
-        if (!up) {
+        if (!up(l)) {
           items.add(Sandbox.LINK_DOWN);
+        }
+        if (l.path("master").asText("").equals(Underlay.DEVICE)) {
+          items.add(Sandbox.ON_UNDERLAY); // (a host's port in S)
         }
       }
     }
@@ -1200,12 +1193,19 @@ public final class LiveReader {
    * veth's peer by index ({@code link_index}; a peer in the same namespace is shown by name,
    * {@code link}, and looked up in {@code indexes}).
    */
+  /** Whether a link of a dump is up (administratively: its flag {@code UP}). */
+  private static boolean up(JsonNode l) {
+    for (JsonNode f : l.path("flags")) {
+      if (f.asText().equals("UP")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   static LiveLink link(JsonNode l, Set<String> bridges, Map<String, Integer> indexes) {
     String name = l.path("ifname").asText();
-    boolean up = false;
-    for (JsonNode f : l.path("flags")) {
-      up |= f.asText().equals("UP");
-    }
+    boolean up = up(l);
     String info = l.path("linkinfo").path("info_kind").asText("");
     JsonNode data = l.path("linkinfo").path("info_data");
     String kind = bridges.contains(name) || info.equals("bridge") ? "bridge"

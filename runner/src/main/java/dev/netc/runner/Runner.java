@@ -494,31 +494,22 @@ public final class Runner {
   }
 
   /**
-   * The underlay ports in {@code S} of the hosts that declare no underlay address (a sandbox of
-   * several hosts) and had one before: their namespaces leave the underlay.
+   * The host namespaces of the hosts that declare no underlay address (a sandbox of several
+   * hosts) and whose port is in {@code S} still: they leave the underlay. With {@code --host H},
+   * H's alone (the other hosts' are theirs to change).
    */
   static List<String> unplugged(List<Target> ts, LiveState live) {
     Sandbox sb = sandbox(ts);
-    List<String> out = new ArrayList<>();
-    // (`--host H`: H's alone; the other hosts' are theirs to change)
     Set<String> chosen = ts.stream().map(Target::hostNs).collect(Collectors.toSet());
-    for (String ns : bareHosts(ts)) {
-      if (!chosen.contains(ns)) {
-        continue;
-      }
-      String port = sb.underlayPort(sb.hostOfNamespace(ns));
-      if (live.hostNamespaces().contains(ns) && live.sandboxLinks().containsKey(port)) {
-        out.add(port);
-      }
-    }
-    return out;
+    return bareHosts(ts).stream().filter(ns -> chosen.contains(ns) && live.hostNamespaces().contains(ns)
+        && live.sandboxLinks().containsKey(sb.underlayPort(sb.hostOfNamespace(ns)))).toList();
   }
 
-  /** The host of {@link #unplugged} port {@code port}. */
-  private static String hostOfPort(List<Target> ts, String port) {
-    Sandbox sb = sandbox(ts);
-    return bareHosts(ts).stream().map(sb::hostOfNamespace).filter(h -> sb.underlayPort(h).equals(port)).findFirst()
-        .orElseThrow();
+  /** Whether {@code S-outside} had a route back to the subnet of underlay {@code u} in {@code live}. */
+  private static boolean hadRouteBack(Sandbox sb, LiveState live, Underlay u) {
+    String subnet = dev.netc.compiler.ir.Cidr.mask(u.address(), u.prefix()) + "/" + u.prefix();
+    return live.plumbing().getOrDefault(sb.outside() + " " + Sandbox.UPLINK, Set.of()).stream()
+        .anyMatch(x -> x.startsWith("route " + subnet + " "));
   }
 
   /** Whether the underlay's bridge in {@code S} is gone while hosts of {@code ts} are on it (deleted by hand). */
@@ -532,7 +523,7 @@ public final class Runner {
    * The host namespaces of the hosts without an underlay address (a sandbox that plays several
    * hosts): made bare, with their mark and sysctls, and on no underlay ({@link Sandbox#hostsAgain}).
    */
-  static List<String> bareHosts(List<Target> ts) {
+  public static List<String> bareHosts(List<Target> ts) {
     Sandbox sb = sandbox(ts);
     if (sb.isHost()) {
       return List.of();
@@ -802,16 +793,16 @@ public final class Runner {
     });
     // a host that declares no underlay address now, whose namespace is on the underlay still: its
     // port goes (the host's device with it), unless another topology shares the host
-    for (String port : unplugged(ts, live)) {
-      String ns = sb.name() + "-host_" + hostOfPort(ts, port);
+    for (String ns : unplugged(ts, live)) {
       Set<String> users = sharingBy.getOrDefault(ns, Set.of());
       if (!users.isEmpty()) {
         taken.add(ns + "'s underlay (declared by none of topology " + t.topology() + "'s hosts)");
         sharing.addAll(users);
         continue;
       }
-      changes.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, sb.name(), port),
-          "underlay port of host " + hostOfPort(ts, port) + ", which declares no underlay address"));
+      String host = sb.hostOfNamespace(ns);
+      changes.add(new Change(Change.Action.DELETE, new ObjectId(ObjectId.Kind.LINK, sb.name(), sb.underlayPort(host)),
+          "underlay port of host " + host + ", which declares no underlay address"));
     }
     if (!taken.isEmpty()) {
       throw new RunnerException("topology " + t.topology() + " would change " + String.join(", ", taken) + ", which topology "
@@ -3953,7 +3944,7 @@ public final class Runner {
           newHosts.forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
           portless(ts, before).forEach(u -> links.add("link del " + sb.underlayPort(u.host())));
           // (the ports of hosts that left the underlay: made again below; one still there was not deleted)
-          unplugged(ts, before).forEach(p -> links.add("link del " + p));
+          unplugged(ts, before).forEach(ns -> links.add("link del " + sb.underlayPort(sb.hostOfNamespace(ns))));
           if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)) {
             links.add("link del " + Underlay.DEVICE);
           }
@@ -3965,8 +3956,7 @@ public final class Runner {
           }
         });
         // the ports of the hosts that were to leave the underlay, with their devices, as they were
-        for (String p : unplugged(ts, before)) {
-          String ns = s + "-host_" + hostOfPort(ts, p);
+        for (String ns : unplugged(ts, before)) {
           underlayOf(sb, ns, before).ifPresent(u -> step(problems, "the underlay port of " + ns, () -> {
             for (Sandbox.Run r : sb.underlayCreation(List.of(u), true, List.of(u), Set.of(ns))) {
               CommandExecutor.Result res = exec.run(r.argv(), r.stdin());
@@ -3980,10 +3970,8 @@ public final class Runner {
       if (!before.outsideExists()) {
         del.add("netns del " + sb.outside());
       } else if (!underlays(ts).isEmpty() && !before.sandboxLinks().containsKey(Underlay.DEVICE)
-          && before.plumbing().getOrDefault(sb.outside() + " " + Sandbox.UPLINK, Set.of()).stream().noneMatch(
-              x -> x.startsWith("route " + dev.netc.compiler.ir.Cidr.mask(underlays(ts).get(0).address(),
-                  underlays(ts).get(0).prefix()) + "/" + underlays(ts).get(0).prefix() + " "))) {
-        // (the route that was there before, the bridge deleted by hand, stays)
+          && !hadRouteBack(sb, before, underlays(ts).get(0))) {
+        // (not one that was there before, the bridge deleted by hand: it stays)
         Underlay first = underlays(ts).get(0);
         String subnet = dev.netc.compiler.ir.Cidr.mask(first.address(), first.prefix()) + "/" + first.prefix();
         step(problems, "the route of " + sb.outside(), () -> exec.run(new Sandbox.Run(sb.outside(),

@@ -172,7 +172,7 @@ public final class ComposeExport {
           if (m.name().equals(name)) {
             continue;
           }
-          String memberName = m.name().startsWith(name + "-") && used.add(m.name()) ? m.name() : name + "-" + m.name();
+          String memberName = m.name().startsWith(name + "-") && !used.contains(m.name()) ? m.name() : name + "-" + m.name();
           used.add(memberName);
           members.add("`" + memberName + "`");
           out.add(new Svc(YamlText.quote(memberName), List.of(), 0,

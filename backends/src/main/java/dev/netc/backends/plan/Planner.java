@@ -623,10 +623,6 @@ public final class Planner {
       return i.addresses().stream().anyMatch(a -> a.family() == f);
     }
 
-    private Cidr subnetOf(EndpointPlan.Interface i, IpAddress.Family f) {
-      return bridges.get(i.network()).subnet(f).map(Subnet::cidr).orElseThrow();
-    }
-
     private IpAddress gateway(EndpointPlan.Interface i, IpAddress.Family f) {
       return bridges.get(i.network()).subnet(f).map(Subnet::gateway).orElseThrow();
     }

@@ -212,7 +212,11 @@ public final class Resolver {
         .withHint(hint));
   }
 
-  /** {@link #firstTen} of the last collection asked for, while it holds as many names. */
+  /**
+   * The ten names of {@code known} that sort first, for the hint of an unknown reference; kept
+   * for the last collection asked for while it holds as many names (the networks' names, asked
+   * for once per unknown network: sorted once, not once per error).
+   */
   private java.util.Collection<String> declaredOf;
   private int declaredSize;
   private List<String> declared;
@@ -221,25 +225,9 @@ public final class Resolver {
     if (known != declaredOf || known.size() != declaredSize) {
       declaredOf = known;
       declaredSize = known.size();
-      declared = firstTen(known);
+      declared = known.stream().sorted().limit(10).toList();
     }
     return declared;
-  }
-
-  /** The ten names of {@code known} that sort first, in order (without sorting all of them: one per error). */
-  private static List<String> firstTen(java.util.Collection<String> known) {
-    java.util.PriorityQueue<String> top = new java.util.PriorityQueue<>(java.util.Comparator.reverseOrder());
-    for (String k : known) {
-      if (top.size() < 10) {
-        top.add(k);
-      } else if (k.compareTo(top.peek()) < 0) {
-        top.poll();
-        top.add(k);
-      }
-    }
-    List<String> out = new ArrayList<>(top);
-    out.sort(null);
-    return out;
   }
 
   // ------------------------------------------------------------------ hosts and namespaces

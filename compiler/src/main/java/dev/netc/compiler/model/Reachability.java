@@ -939,42 +939,38 @@ public final class Reachability {
     }
     java.util.Set<Policy.Rule> out = new java.util.LinkedHashSet<>();
     if (!addressesMatter(a, b)) {
-      denyRules(a, b, port, classBits.get(0), classBits.get(0), out);
+      denies(a, b, port, classBits.get(0), classBits.get(0), out);
     } else if (uniformClass(a) >= 0 && uniformClass(b) >= 0) {
-      denyRules(a, b, port, classBits.get(uniformClass(a)), classBits.get(uniformClass(b)), out);
+      denies(a, b, port, classBits.get(uniformClass(a)), classBits.get(uniformClass(b)), out);
     } else {
       for (Flow f : flows(a, b, port)) {
-        denyRules(a, b, port, bits(f.source()), bits(f.destination()), out);
+        denies(a, b, port, bits(f.source()), bits(f.destination()), out);
       }
     }
     return List.copyOf(out);
   }
 
-  private void denyRules(Node a, Node b, PortSpec port, BitSet src, BitSet dst, java.util.Set<Policy.Rule> out) {
-    for (Policy p : policiesSelecting(b)) {
-      for (Policy.Rule r : p.rules()) {
-        if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
-            && matches(r, p, a, src) && portMatches(r, port)) {
-          out.add(r);
-        }
-      }
-    }
-    for (Policy p : policiesSelecting(a)) {
-      for (Policy.Rule r : p.rules()) {
-        if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
-            && matches(r, p, b, dst) && portMatches(r, port)) {
-          out.add(r);
-        }
-      }
-    }
+  private Optional<Policy.Rule> denyRule(Node a, Node b, PortSpec port, BitSet src, BitSet dst) {
+    return Optional.ofNullable(denies(a, b, port, src, dst, null));
   }
 
-  private Optional<Policy.Rule> denyRule(Node a, Node b, PortSpec port, BitSet src, BitSet dst) {
+  /**
+   * The first deny rule that drops the connection from {@code a} (its address class {@code src})
+   * to {@code b} ({@code dst}) on {@code port}: the ingress rules of the policies selecting
+   * {@code b}, then the egress rules of those selecting {@code a}; null when none. With {@code
+   * all}, every such rule is added to it (the walk goes on past the first).
+   */
+  private Policy.Rule denies(Node a, Node b, PortSpec port, BitSet src, BitSet dst, java.util.Set<Policy.Rule> all) {
+    Policy.Rule first = null;
     for (Policy p : policiesSelecting(b)) {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.INGRESS
             && matches(r, p, a, src) && portMatches(r, port)) {
-          return Optional.of(r);
+          if (all == null) {
+            return r;
+          }
+          all.add(r);
+          first = first == null ? r : first;
         }
       }
     }
@@ -982,11 +978,15 @@ public final class Reachability {
       for (Policy.Rule r : p.rules()) {
         if (r.action() == Policy.Action.DENY && r.direction() == Direction.EGRESS
             && matches(r, p, b, dst) && portMatches(r, port)) {
-          return Optional.of(r);
+          if (all == null) {
+            return r;
+          }
+          all.add(r);
+          first = first == null ? r : first;
         }
       }
     }
-    return Optional.empty();
+    return first;
   }
 
   /** The first policy that isolates an endpoint in a direction, if any. */

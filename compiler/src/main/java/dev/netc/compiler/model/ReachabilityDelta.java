@@ -219,13 +219,7 @@ public record ReachabilityDelta(
 
   /** The line of the source {@code s} starts on, trimmed. */
   private static String sourceLine(Span s) {
-    String text = s.file().text();
-    int start = text.lastIndexOf('\n', Math.max(0, s.start() - 1)) + 1;
-    if (s.start() == 0) {
-      start = 0;
-    }
-    int end = text.indexOf('\n', s.start());
-    return text.substring(start, end < 0 ? text.length() : end).strip();
+    return s.file().lineText(s.line()).strip();
   }
 
   private static Map<String, Node> byName(Reachability m) {

@@ -95,7 +95,7 @@ public final class Verifier {
     long fullsBefore = NeighbourTables.fulls();
     ProbeResult measured = probe(prober, targets, layout, ports, progress, s -> true);
     Reachability realised = realised(model, targets.stream().map(Runner.Target::host).toList());
-    Set<String> bare = bareHosts(targets.get(0), model.topology());
+    Set<String> bare = bareHosts(targets);
     List<ProbeResult.Cell> suspects = measured.cells().stream()
         .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, bare, c)
             && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
@@ -286,15 +286,13 @@ public final class Verifier {
   }
 
   /**
-   * The hosts without an underlay address of a sandbox that plays several hosts: each is a
-   * namespace on no underlay, cut off from the others and from {@code @outside} (NETC520).
+   * The hosts without an underlay address of a sandbox that plays several hosts ({@link
+   * Runner#bareHosts}): each is a namespace on no underlay, cut off from the others and from
+   * {@code @outside} (NETC520).
    */
-  static Set<String> bareHosts(Runner.Target t, Topology topology) {
-    if (t.sandbox().isHost() || topology.hosts().size() < 2) {
-      return Set.of();
-    }
+  private static Set<String> bareHosts(List<Runner.Target> targets) {
     Set<String> out = new HashSet<>();
-    topology.hosts().stream().filter(h -> h.underlay().isEmpty()).forEach(h -> out.add(h.name()));
+    Runner.bareHosts(targets).forEach(ns -> out.add(targets.get(0).sandbox().hostOfNamespace(ns)));
     return out;
   }
 
