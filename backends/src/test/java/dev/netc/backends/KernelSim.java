@@ -83,6 +83,14 @@ final class KernelSim {
 
   /** Whether A can open a connection to B on {@code port}, by any destination A could use. */
   boolean connects(Reachability model, Node a, Node b, PortSpec port) {
+    return connects(model, a, b, port, null);
+  }
+
+  /**
+   * As {@link #connects(Reachability, Node, Node, PortSpec)} in family {@code f} alone (both
+   * families when null): by a destination of that family.
+   */
+  boolean connects(Reachability model, Node a, Node b, PortSpec port, IpAddress.Family f) {
     if (a.name().equals(b.name())) {
       return true; // loopback of the namespace itself
     }
@@ -90,6 +98,9 @@ final class KernelSim {
     String target = hostLike(b) ? HOST : b.kind() == Node.Kind.OUTSIDE ? OUTSIDE : b.name();
     Delivery want = new Delivery(target, port.range().first());
     for (IpAddress d : candidates(model, b)) {
+      if (f != null && d.family() != f) {
+        continue;
+      }
       for (int dport : ports(port)) {
         if (deliveries(a, d, proto, dport).contains(want)) {
           return true;
@@ -97,6 +108,9 @@ final class KernelSim {
       }
     }
     for (IpAddress d : local) {
+      if (f != null && d.family() != f) {
+        continue;
+      }
       for (int dport : nodePorts(port.protocol())) {
         if (deliveries(a, d, proto, dport).contains(want)) {
           return true;
@@ -105,6 +119,9 @@ final class KernelSim {
     }
     for (ServicePlan s : h.services()) {
       for (IpAddress vip : s.addresses()) {
+        if (f != null && vip.family() != f) {
+          continue;
+        }
         for (ServicePlan.Port p : s.ports()) {
           if (p.protocol() == port.protocol() && deliveries(a, vip, proto, p.port()).contains(want)) {
             return true;

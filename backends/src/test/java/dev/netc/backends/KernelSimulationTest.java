@@ -9,6 +9,7 @@ import dev.netc.backends.plan.Planner;
 import dev.netc.backends.plan.PublishedPort;
 import dev.netc.backends.plan.ServicePlan;
 import dev.netc.compiler.CompileResult;
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Policy;
 import dev.netc.compiler.ir.PortRange;
@@ -114,6 +115,7 @@ class KernelSimulationTest {
     Reachability model = new Reachability(t);
     HostState h = plan.state().get().hosts().get(0);
     KernelSim sim = new KernelSim(h, RulesetBuilder.build(h, model));
+    java.util.Map<IpAddress.Family, Reachability> inFamily = new java.util.EnumMap<>(IpAddress.Family.class);
     List<String> diffs = new ArrayList<>();
     int cells = 0;
     for (PortSpec port : ports(model)) {
@@ -129,6 +131,17 @@ class KernelSimulationTest {
             Verdict v = model.explain(a, b, port);
             diffs.add(a.name() + " -> " + b.name() + " " + port + ": model " + (want ? "admits" : "denies")
                 + ", kernel " + (got ? "admits" : "denies") + " (" + v.steps().get(v.steps().size() - 1).text() + ")");
+          }
+          // each family alone, as `netc verify` compares them
+          for (IpAddress.Family f : IpAddress.Family.values()) {
+            Reachability one = inFamily.computeIfAbsent(f, model::inFamily);
+            boolean wantF = one.allowed(one.node(a.name()).get(), one.node(b.name()).get(), port);
+            boolean gotF = sim.connects(model, a, b, port, f);
+            if (wantF != gotF) {
+              Verdict v = one.explain(one.node(a.name()).get(), one.node(b.name()).get(), port);
+              diffs.add(a.name() + " -> " + b.name() + " " + port + " in " + f + ": model " + (wantF ? "admits" : "denies")
+                  + ", kernel " + (gotF ? "admits" : "denies") + " (" + v.steps().get(v.steps().size() - 1).text() + ")");
+            }
           }
         }
       }

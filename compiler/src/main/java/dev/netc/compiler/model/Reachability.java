@@ -2058,15 +2058,27 @@ public final class Reachability {
    * {@code p}: in one of them the line publishes and {@code e} has an address to forward to.
    */
   private boolean publishedOffHost(Endpoint e, Publish p, List<IpAddress.Family> families) {
-    if (families.size() == FAMILIES.size()) {
-      return true;
-    }
     for (IpAddress.Family f : p.hostAddress().map(x -> List.of(x.family())).orElse(FAMILIES)) {
       if (families.contains(f) && publishedTarget(e, f).isPresent()) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The model of connections of family {@code f} alone: over the topology as that family sees it
+   * ({@link OneFamily}), with this model's host ports and its reach of services across hosts. A
+   * cell this model admits is admitted by the model of one family at least; {@code netc verify}
+   * compares each family's probes with its own.
+   */
+  public Reachability inFamily(IpAddress.Family f) {
+    return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic);
+  }
+
+  /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
+  public boolean servicesAcrossHosts() {
+    return servicesAcrossHosts;
   }
 
   /** The host ports chosen for the {@code publish} lines that give none, as the plan forwards them. */
