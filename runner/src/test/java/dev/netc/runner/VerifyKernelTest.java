@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * whose web port is published on a bridge's gateway, which {@code @outside} reaches through its
  * default route); a kernel changed by hand where drift cannot
  * see it shows exactly the cells that change (a set element added under an older netc's record,
- * a foreign table); a set element added by hand is drift, and verify refuses; a sandbox not applied or not in sync is refused;
+ * a foreign table; IPv6 alone dropped in a dual-stack endpoint, found in that family though
+ * IPv4 gets through); a set element added by hand is drift, and verify refuses; a sandbox not applied or not in sync is refused;
  * twenty endpoints on two ports (TCP and UDP) probe to the model's matrix.
  */
 @Timeout(180)
@@ -126,6 +127,41 @@ class VerifyKernelTest extends ProbeSandboxTest {
     assertEquals(List.of(note), v.notes(), v::text);
     assertTrue(v.text().contains("\nnote: " + note + "\n\nDiffer: "), v::text);
     assertEquals(List.of(note), notes(v.json()), v::json);
+  }
+
+  /**
+   * A kernel that drops one family alone: a table of someone else's in {@code db}'s namespace
+   * drops the IPv6 that arrives on its {@code eth0}. Every cell stays admitted in IPv4, so the
+   * cells as a whole agree with the model; verify compares each family apart and lists exactly
+   * the cells with {@code db} at one end that the model admits in IPv6, "in IPv6", in its text
+   * and its JSON.
+   */
+  @Test
+  void oneFamilyDroppedShowsThoughTheOtherGetsThrough() throws Exception {
+    Topology t = Kernel.compile("examples/dual-stack.netc");
+    runner.apply(Kernel.target(t, s));
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-db", "nft", "add table ip6 foreign; add chain ip6 foreign in"
+        + " { type filter hook input priority 0; policy accept; }; add rule ip6 foreign in iifname eth0 drop").ok());
+    assertTrue(runner.drift(Kernel.target(t, s)).inSync());
+    Reachability six = new Reachability(t).inFamily(dev.netc.compiler.ir.IpAddress.Family.V6);
+    Set<String> expected = Matrix.compute(six, List.of(TCP_5432)).stream()
+        .filter(c -> c.allowed() && (c.from().name().equals("db") ^ c.to().name().equals("db")))
+        .map(c -> c.from().name() + " -> " + c.to().name() + " 5432/tcp in IPv6 model true kernel false")
+        .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(Set.of("@host -> db 5432/tcp in IPv6 model true kernel false",
+        "db -> @host 5432/tcp in IPv6 model true kernel false",
+        "web -> db 5432/tcp in IPv6 model true kernel false"), expected);
+    Verification v = verify(t, List.of(TCP_5432));
+    assertEquals(expected, v.differences().stream().map(d -> d.from().name() + " -> " + d.to().name() + " " + d.port()
+        + d.family().map(f -> " in " + f.label()).orElse("") + " model " + d.model() + " kernel " + d.kernel())
+        .collect(Collectors.toCollection(TreeSet::new)), v::text);
+    assertTrue(v.text().contains("web -> db on 5432/tcp in IPv6: model admits, kernel denies ([fd00:61::20]:5432 timed out)\n"
+        + "  model: path: both on network `data`; "), v::text);
+    com.fasterxml.jackson.databind.JsonNode web = java.util.stream.StreamSupport.stream(
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(v.json()).path("differences").spliterator(), false)
+        .filter(d -> d.path("from").asText().equals("web")).findFirst().orElseThrow();
+    assertEquals("ipv6", web.path("family").asText(), v::json);
+    assertTrue(web.path("model").asBoolean() && !web.path("kernel").asBoolean(), v::json);
   }
 
   private static List<String> notes(String json) {

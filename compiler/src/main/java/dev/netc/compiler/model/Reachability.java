@@ -102,6 +102,9 @@ public final class Reachability {
   /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
   private final boolean servicesAcrossHosts;
 
+  /** The one family this model is of ({@link #inFamily}); null for both. */
+  private final IpAddress.Family only;
+
   public Reachability(Topology t) {
     this(t, true);
   }
@@ -123,6 +126,16 @@ public final class Reachability {
    * ports the plan chose for the whole one ({@link #automaticPorts}).
    */
   public Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic) {
+    this(t, servicesAcrossHosts, automatic, null);
+  }
+
+  /**
+   * As above, the model of connections of family {@code only} alone when it is not null: {@code
+   * t} is then the topology as that family sees it ({@link #inFamily}), and the ways off a host
+   * (to {@code @outside}, to another host) are in that family only.
+   */
+  private Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic, IpAddress.Family only) {
+    this.only = only;
     this.t = t;
     this.servicesAcrossHosts = servicesAcrossHosts;
     this.singleHost = t.hosts().size() == 1;
@@ -1288,7 +1301,9 @@ public final class Reachability {
     boolean bHost = hostLike(b);
     if (a.kind() == Node.Kind.OUTSIDE) {
       if (bHost) {
-        return Optional.of("to host `" + b.host().get() + "` directly");
+        // (with several hosts, in the family of the host's underlay address)
+        return offHostFamilies(b.host().get()).isEmpty() ? Optional.empty()
+            : Optional.of("to host `" + b.host().get() + "` directly");
       }
       Endpoint e = b.endpoint().get();
       List<IpAddress.Family> families = offHostFamilies(e.host());
@@ -1297,7 +1312,8 @@ public final class Reachability {
     }
     if (b.kind() == Node.Kind.OUTSIDE) {
       if (aHost) {
-        return Optional.of("from the host out of its uplink");
+        return offHostFamilies(a.host().get()).isEmpty() ? Optional.empty()
+            : Optional.of("from the host out of its uplink");
       }
       return natOut(a.endpoint().get(), offHostFamilies(a.host().get()));
     }
@@ -2043,6 +2059,13 @@ public final class Reachability {
    * underlay address is not looked at. Both families in a topology of one host.
    */
   private List<IpAddress.Family> offHostFamilies(String... hosts) {
+    if (only != null) {
+      List<IpAddress.Family> out = new ArrayList<>(List.of(only));
+      for (String h : hosts) {
+        underlayOf(h).filter(u -> !singleHost).ifPresent(u -> out.retainAll(List.of(u.family())));
+      }
+      return out;
+    }
     if (singleHost) {
       return FAMILIES;
     }
@@ -2073,7 +2096,7 @@ public final class Reachability {
    * compares each family's probes with its own.
    */
   public Reachability inFamily(IpAddress.Family f) {
-    return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic);
+    return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic, f);
   }
 
   /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */

@@ -15,6 +15,11 @@ public record Attempt(String from, Protocol protocol, InetSocketAddress to) {
     }
   }
 
+  /** The family of the address connected to. */
+  public IpAddress.Family family() {
+    return to.getAddress() instanceof java.net.Inet4Address ? IpAddress.Family.V4 : IpAddress.Family.V6;
+  }
+
   /** {@code 10.20.0.3:3000}, {@code [2001:db8::3]:3000}. */
   public String destination() {
     String host = IpAddress.parse(to.getAddress().getHostAddress()).value().map(IpAddress::toString)

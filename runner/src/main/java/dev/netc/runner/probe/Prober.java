@@ -464,7 +464,8 @@ public final class Prober {
     }
 
     List<ProbeResult.Cell> cells(List<PortSpec> ports, List<Attempt> attempts, List<Outcome> outcomes) {
-      // (source namespace, listener namespace, protocol, port) -> the first attempt that got there
+      // (source namespace, listener namespace, protocol, port, family) -> the first attempt of
+      // that family that got there
       Map<String, Attempt> reached = new HashMap<>();
       Map<String, Map<InetSocketAddress, Outcome>> bySource = new HashMap<>();
       for (int i = 0; i < attempts.size(); i++) {
@@ -472,7 +473,7 @@ public final class Prober {
         Outcome o = outcomes.get(i);
         bySource.computeIfAbsent(a.from() + "/" + a.protocol(), k -> new HashMap<>()).put(a.to(), o);
         if (o.status() == Outcome.Status.ANSWERED) {
-          reached.putIfAbsent(key(a.from(), o.namespace().get(), a.protocol(), o.port()), a);
+          reached.putIfAbsent(key(a.from(), o.namespace().get(), a.protocol(), o.port()) + " " + a.family(), a);
         }
       }
       List<ProbeResult.Cell> cells = new ArrayList<>();
@@ -480,22 +481,27 @@ public final class Prober {
         for (Node b : nodes) {
           for (PortSpec p : ports) {
             String from = namespace(a);
-            Attempt via = reached.get(key(from, namespace(b), p.protocol(), p.range().first()));
-            String detail;
-            if (via != null) {
-              detail = "via " + via.destination();
-            } else {
-              Map<InetSocketAddress, Outcome> tried = bySource.getOrDefault(from + "/" + p.protocol(), Map.of());
+            String key = key(from, namespace(b), p.protocol(), p.range().first());
+            Set<IpAddress.Family> admitted = java.util.EnumSet.noneOf(IpAddress.Family.class);
+            Map<IpAddress.Family, String> details = new java.util.EnumMap<>(IpAddress.Family.class);
+            Map<InetSocketAddress, Outcome> tried = bySource.getOrDefault(from + "/" + p.protocol(), Map.of());
+            for (IpAddress.Family f : IpAddress.Family.values()) {
+              Attempt via = reached.get(key + " " + f);
+              if (via != null) {
+                admitted.add(f);
+                details.put(f, "via " + via.destination());
+                continue;
+              }
               List<String> parts = new ArrayList<>();
               for (InetSocketAddress d : directTo(b, p)) {
                 Outcome o = tried.get(d);
-                if (o != null) {
+                if (o != null && (d.getAddress() instanceof java.net.Inet4Address) == (f == IpAddress.Family.V4)) {
                   parts.add(new Attempt(from, p.protocol(), d).destination() + " " + o.text());
                 }
               }
-              detail = parts.isEmpty() ? "not probed" : String.join(", ", parts);
+              details.put(f, parts.isEmpty() ? ProbeResult.NOT_PROBED : String.join(", ", parts));
             }
-            cells.add(new ProbeResult.Cell(a, b, p, via != null, detail, shadowed(a, b, p)));
+            cells.add(new ProbeResult.Cell(a, b, p, admitted, details, shadowed(a, b, p)));
           }
         }
       }

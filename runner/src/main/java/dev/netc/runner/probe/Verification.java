@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.netc.backends.Templates;
 import dev.netc.backends.json.Json;
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.model.Node;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What {@code netc verify} found: every cell where the kernel did not do what the model says.
@@ -44,11 +46,15 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
   /**
    * One cell where model and kernel disagree.
    *
-   * @param detail what the kernel did ({@code via 10.20.0.5:5432}, {@code 10.20.0.5:5432 timed out})
-   * @param why the model's reason: its path and the rule that decided, with its source line
+   * @param family the address family in which they disagree, when they agree on the cell as a
+   *     whole (some connection gets through, or none) and not in one family; empty for the whole cell
+   * @param detail what the kernel did ({@code via 10.20.0.5:5432}, {@code 10.20.0.5:5432 timed out}),
+   *     in that family
+   * @param why the model's reason (the model of that family's): its path and the rule that
+   *     decided, with its source line
    */
-  public record Difference(Node from, Node to, PortSpec port, boolean model, boolean kernel, String detail,
-      String why) {}
+  public record Difference(Node from, Node to, PortSpec port, Optional<IpAddress.Family> family, boolean model,
+      boolean kernel, String detail, String why) {}
 
   public boolean equal() {
     return differences.isEmpty();
@@ -78,6 +84,7 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
       m.put("from", d.from().name());
       m.put("to", d.to().name());
       m.put("port", d.port().toString());
+      m.put("family", d.family().map(IpAddress.Family::label).orElse(""));
       m.put("model", d.model() ? "admits" : "denies");
       m.put("kernel", d.kernel() ? "admits" : "denies");
       m.put("detail", d.detail());
@@ -88,10 +95,11 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
   }
 
   /**
-   * {@code {"differences": [{"from", "to", "port", "protocol", "model", "kernel", "detail",
+   * {@code {"differences": [{"from", "to", "port", "protocol", "family", "model", "kernel", "detail",
    * "why"}], "summary": {"cells", "compared", "skipped", "differ", "connections", "millis"}}},
    * and {@code "notes": ["..."]} after the differences when there are notes; {@code model} and
-   * {@code kernel} are booleans: whether each admits the connection.
+   * {@code kernel} are booleans: whether each admits the connection; {@code family} ({@code ipv4}
+   * or {@code ipv6}) only on a difference in one family.
    */
   public String json() {
     ObjectNode root = Json.object();
@@ -102,6 +110,7 @@ public record Verification(String topology, String sandbox, ProbeResult probe, L
       o.put("to", d.to().name());
       o.put("port", d.port().range().first());
       o.put("protocol", d.port().protocol().label());
+      d.family().ifPresent(f -> o.put("family", f == IpAddress.Family.V4 ? "ipv4" : "ipv6"));
       o.put("model", d.model());
       o.put("kernel", d.kernel());
       o.put("detail", d.detail());

@@ -4,6 +4,7 @@ import dev.netc.backends.plan.EndpointPlan;
 import dev.netc.backends.plan.HostState;
 import dev.netc.compiler.ir.Driver;
 import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.MacvlanMode;
 import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.PortSpec;
@@ -17,11 +18,13 @@ import dev.netc.runner.Drift;
 import dev.netc.runner.Runner;
 import dev.netc.runner.RunnerException;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -94,11 +97,9 @@ public final class Verifier {
     Prober.Layout layout = Prober.layout(targets, model);
     long fullsBefore = NeighbourTables.fulls();
     ProbeResult measured = probe(prober, targets, layout, ports, progress, s -> true);
-    Reachability realised = realised(model, targets.stream().map(Runner.Target::host).toList());
-    Set<String> bare = bareHosts(targets);
+    Judge judge = new Judge(model, targets);
     List<ProbeResult.Cell> suspects = measured.cells().stream()
-        .filter(c -> !c.knownDifference() && !dependsOnUnrealised(model, realised, bare, c)
-            && model.allowed(c.from(), c.to(), c.port()) != c.allowed())
+        .filter(c -> judge.difference(c).isPresent())
         .toList();
     if (!suspects.isEmpty()) {
       Set<String> sources = new LinkedHashSet<>();
@@ -115,7 +116,7 @@ public final class Verifier {
       for (ProbeResult.Cell c : measured.cells()) {
         ProbeResult.Cell re = secondCells.get(key(c));
         // admitted once is admitted: only a denial is measured again
-        merged.add(re != null && !c.allowed() && re.allowed() ? re : c);
+        merged.add(re == null ? c : c.mergedWith(re));
       }
       measured = new ProbeResult(measured.nodes(), measured.ports(), merged,
           measured.connections() + second.connections(), measured.millis() + second.millis());
@@ -124,20 +125,13 @@ public final class Verifier {
     int compared = 0;
     Map<String, Integer> skipped = new java.util.LinkedHashMap<>();
     for (ProbeResult.Cell c : measured.cells()) {
-      if (c.knownDifference()) {
-        skipped.merge(KNOWN, 1, Integer::sum);
-        continue;
-      }
-      if (dependsOnUnrealised(model, realised, bare, c)) {
-        skipped.merge(NOT_REALISED, 1, Integer::sum);
+      Optional<String> skip = judge.skipped(c);
+      if (skip.isPresent()) {
+        skipped.merge(skip.get(), 1, Integer::sum);
         continue;
       }
       compared++;
-      boolean want = model.allowed(c.from(), c.to(), c.port());
-      if (want != c.allowed()) {
-        diffs.add(new Verification.Difference(c.from(), c.to(), c.port(), want, c.allowed(), c.detail(),
-            why(model.explain(c.from(), c.to(), c.port()))));
-      }
+      judge.difference(c).ifPresent(diffs::add);
     }
     // a neighbour table full while probing drops connections the network admits, and a table
     // that is not netc's filters what the probes send: said, so that the differences are not
@@ -152,6 +146,77 @@ public final class Verifier {
     }
     Runner.Target first = targets.get(0);
     return new Verification(first.topology(), first.sandbox().name(), measured, diffs, compared, skipped, notes);
+  }
+
+  /**
+   * What a measured cell is judged by: the model of the whole topology, and the model of each
+   * address family ({@link Reachability#inFamily}), each beside its model of what the plans
+   * realise. The kernel keeps the families apart, so a cell is compared in each: a policy or a
+   * route that holds in IPv4 and not in IPv6 shows, though the cell is admitted either way.
+   */
+  private static final class Judge {
+    private final Reachability model;
+    private final Reachability realised;
+    private final Map<IpAddress.Family, Reachability> inFamily = new EnumMap<>(IpAddress.Family.class);
+    private final Map<IpAddress.Family, Reachability> realisedInFamily = new EnumMap<>(IpAddress.Family.class);
+    private final Set<String> bare;
+
+    Judge(Reachability model, List<Runner.Target> targets) {
+      List<HostState> hosts = targets.stream().map(Runner.Target::host).toList();
+      this.model = model;
+      this.realised = realised(model, hosts);
+      for (IpAddress.Family f : IpAddress.Family.values()) {
+        Reachability one = model.inFamily(f);
+        inFamily.put(f, one);
+        realisedInFamily.put(f, realised(one, hosts));
+      }
+      this.bare = bareHosts(targets);
+    }
+
+    /** Why the cell is not compared, if it is not. */
+    Optional<String> skipped(ProbeResult.Cell c) {
+      if (c.knownDifference()) {
+        return Optional.of(KNOWN);
+      }
+      if (dependsOnUnrealised(model, realised, bare, c)) {
+        return Optional.of(NOT_REALISED);
+      }
+      return Optional.empty();
+    }
+
+    /**
+     * Where the kernel did not do what the model says in the cell: the whole cell first (some
+     * connection got through, or none), then each family; empty when they agree, or when the
+     * cell is not compared.
+     */
+    Optional<Verification.Difference> difference(ProbeResult.Cell c) {
+      if (skipped(c).isPresent()) {
+        return Optional.empty();
+      }
+      boolean want = model.allowed(c.from(), c.to(), c.port());
+      if (want != c.allowed()) {
+        return Optional.of(new Verification.Difference(c.from(), c.to(), c.port(), Optional.empty(), want,
+            c.allowed(), c.detail(), why(model.explain(c.from(), c.to(), c.port()))));
+      }
+      if (c.from().equals(c.to())) {
+        return Optional.empty(); // a node reaches itself over loopback, in each family it has one of
+      }
+      for (IpAddress.Family f : IpAddress.Family.values()) {
+        Reachability one = inFamily.get(f);
+        ProbeResult.Cell inF = new ProbeResult.Cell(one.node(c.from().name()).orElseThrow(),
+            one.node(c.to().name()).orElseThrow(), c.port(), c.allowed(f) ? Set.of(f) : Set.of(),
+            Map.of(f, c.detail(f)), c.knownDifference());
+        if (dependsOnUnrealised(one, realisedInFamily.get(f), bare, inF)) {
+          continue;
+        }
+        boolean wantF = one.allowed(inF.from(), inF.to(), c.port());
+        if (wantF != c.allowed(f)) {
+          return Optional.of(new Verification.Difference(c.from(), c.to(), c.port(), Optional.of(f), wantF,
+              c.allowed(f), c.detail(f), why(one.explain(inF.from(), inF.to(), c.port()))));
+        }
+      }
+      return Optional.empty();
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.netc.runner.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.netc.compiler.ir.IpAddress;
 import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
 import dev.netc.compiler.ir.Protocol;
@@ -9,6 +10,7 @@ import dev.netc.compiler.model.Node;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,10 +44,10 @@ class NeighbourTablesTest {
     Node b = new Node("b", Node.Kind.ENDPOINT, Optional.empty(), Optional.of("local"));
     PortSpec http = new PortSpec(PortRange.of(80), Protocol.TCP);
     ProbeResult probe = new ProbeResult(List.of(a, b), List.of(http),
-        List.of(new ProbeResult.Cell(a, b, http, false, "10.0.0.3:80 timed out", false)), 2, 1000);
+        List.of(new ProbeResult.Cell(a, b, http, Set.of(), Map.of(IpAddress.Family.V4, "10.0.0.3:80 timed out"), false)), 2, 1000);
     String note = NeighbourTables.note("net.ipv4.neigh.default.gc_thresh3 = 1024, net.ipv6.neigh.default.gc_thresh3 = 1024");
     Verification v = new Verification("t", "s", probe,
-        List.of(new Verification.Difference(a, b, http, true, false, "10.0.0.3:80 timed out", "path: both on network `n`")),
+        List.of(new Verification.Difference(a, b, http, Optional.empty(), true, false, "10.0.0.3:80 timed out", "path: both on network `n`")),
         1, Map.of(), List.of(note));
     assertEquals("""
         a -> b on 80/tcp: model admits, kernel denies (10.0.0.3:80 timed out)
