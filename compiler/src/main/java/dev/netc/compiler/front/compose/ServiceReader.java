@@ -9,8 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.netc.compiler.source.Span;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads one service: its network stack ({@link AttachReader}), {@code ports}, {@code expose},
@@ -40,6 +44,7 @@ final class ServiceReader {
     }
     Map<String, NodeTuple> f = fields.get();
     Fields.SERVICE.check(nodes, f, owner);
+    privileges(f, owner);
     ComposeService s = new ComposeService(name, nodes.span(entry));
     label(s, "com.docker.compose.project", project);
     label(s, "com.docker.compose.service", name.text());
@@ -72,6 +77,62 @@ final class ServiceReader {
     names(s, f, attaches, replicas.map(ServiceReader::count).orElse(1), owner);
     attaches.forEach(a -> s.attaches.add(a.decl()));
     return Optional.of(s);
+  }
+
+  /** The capabilities that let a container change its own network: interfaces, routes, firewall. */
+  private static final java.util.Set<String> NETWORK_CAPABILITIES = java.util.Set.of("NET_ADMIN", "CAP_NET_ADMIN", "ALL");
+
+  /**
+   * The settings of a service that change its network past what netc plans, which netc neither
+   * applies nor models (NETC032): {@code privileged: true}, {@code cap_add} of {@code NET_ADMIN}
+   * (or {@code ALL}), and the {@code sysctls} that decide how its interfaces route and answer
+   * ({@code net.ipv4.ip_forward}, {@code net.ipv4.conf.*}, {@code net.ipv6.conf.*}: forwarding,
+   * IPv6 switched off, reverse path filtering, ...). Others ({@code net.core.somaxconn}, a
+   * capability such as {@code SYS_TIME}) stay quiet, as fields that do not concern the network.
+   * Values of another shape are left alone here: Compose refuses them, and netc does not read them.
+   */
+  private void privileges(Map<String, NodeTuple> f, String owner) {
+    String verify = "`netc matrix` and `verify` do not foresee what the container does with it;"
+        + " drop it if the service does not need it";
+    if (f.containsKey("privileged") && f.get("privileged").getValueNode() instanceof ScalarNode p
+        && p.getValue().equals("true")) {
+      nodes.diags().add(Diagnostic.of(Code.NETC032, nodes.span(f.get("privileged")), "`privileged: true` of " + owner
+          + " is not modelled: the container can change its own interfaces, routes and firewall, and netc"
+          + " ignores it").withHint(verify));
+    }
+    if (f.containsKey("cap_add") && f.get("cap_add").getValueNode() instanceof SequenceNode caps) {
+      for (Node c : caps.getValue()) {
+        if (c instanceof ScalarNode && NETWORK_CAPABILITIES.contains(((ScalarNode) c).getValue().toUpperCase(java.util.Locale.ROOT))) {
+          nodes.scalar(c, "`cap_add` of " + owner).ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
+              "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
+                  + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
+        }
+      }
+    }
+    if (!f.containsKey("sysctls")) {
+      return;
+    }
+    Node sysctls = f.get("sysctls").getValueNode();
+    List<Word> keys = new ArrayList<>();
+    if (sysctls instanceof MappingNode m) {
+      m.getValue().forEach(t -> keys.add(nodes.key(t)));
+    } else if (sysctls instanceof SequenceNode list) {
+      for (Node item : list.getValue()) {
+        if (item instanceof ScalarNode x && x.getValue().contains("=")) {
+          Span at = nodes.valueSpan(x);
+          String key = x.getValue().substring(0, x.getValue().indexOf('=')).strip();
+          keys.add(new Word(key, at));
+        }
+      }
+    }
+    for (Word k : keys) {
+      if (k.text().equals("net.ipv4.ip_forward") || k.text().startsWith("net.ipv4.conf.")
+          || k.text().startsWith("net.ipv6.conf.")) {
+        nodes.diags().add(Diagnostic.of(Code.NETC032, k.span(), "`sysctls` `" + k.text() + "` of " + owner
+            + " is not modelled: it changes how the container's interfaces route and answer, and netc ignores it")
+            .withHint(verify));
+      }
+    }
   }
 
   private void label(ComposeService s, String key, String value) {
