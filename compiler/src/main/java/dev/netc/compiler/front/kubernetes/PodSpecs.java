@@ -5,9 +5,13 @@ import dev.netc.compiler.ast.Setting;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.ir.Protocol;
 import java.util.ArrayList;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
  * Reads what concerns the network in a pod spec: {@code hostNetwork}, and the name and {@code
@@ -15,7 +19,8 @@ import java.util.Optional;
  * Always}), which become the members of the pod and what they {@code expose}, and the named
  * ports services and policies refer to. Images, volumes, resources, probes and the
  * rest are not the network's business and are passed over quietly; {@code hostPort} and
- * {@code hostIP} are warned about (NETC023).
+ * {@code hostIP} are warned about (NETC023), and so are the settings that let a container change
+ * its own network (privileged, {@code NET_ADMIN}, the sysctls of its interfaces).
  */
 final class PodSpecs {
   /** The network part of a pod spec. */
@@ -34,6 +39,7 @@ final class PodSpecs {
       return Optional.empty();
     }
     Optional<At> hostNetwork = Fields.get(fields.get(), "hostNetwork").filter(f::bool);
+    sysctls(fields.get());
     List<Decl.Container> members = new ArrayList<>();
     List<Cluster.NamedPort> named = new ArrayList<>();
     Optional<At> containers = Fields.get(fields.get(), "containers");
@@ -69,6 +75,7 @@ final class PodSpecs {
       return Optional.empty();
     }
     Optional<Word> name = f.required(fields.get(), "name", c);
+    name.ifPresent(n -> privileges(fields.get(), n));
     List<Word> exposes = new ArrayList<>();
     boolean ok = name.isPresent();
     Optional<At> portsAt = Fields.get(fields.get(), "ports");
@@ -85,6 +92,66 @@ final class PodSpecs {
     }
     return Optional.of(new Decl.Container(false, name.get(), List.of(), List.of(), List.of(),
         List.of(), expose, List.of(), f.yaml().span(c.node())));
+  }
+
+  private static final String UNFORESEEN = "`netc matrix` and `verify` do not foresee what the container does with"
+      + " it; drop it if the container does not need it";
+
+  /**
+   * The settings of a container that let it change its own network past what netc plans, which
+   * netc neither applies nor models (NETC023): {@code securityContext.privileged: true} and
+   * {@code securityContext.capabilities.add} of {@code NET_ADMIN} (or {@code ALL}). Other
+   * capabilities stay quiet; values of another shape are left alone (the API server refuses them).
+   */
+  private void privileges(Map<String, At> container, Word name) {
+    Optional<Map<String, At>> sc = Fields.get(container, "securityContext").flatMap(this::mapping);
+    if (sc.isEmpty()) {
+      return;
+    }
+    Fields.get(sc.get(), "privileged").filter(at -> at.node() instanceof ScalarNode x && x.getValue().equals("true"))
+        .ifPresent(at -> f.unsupported(at, "netc does not model `privileged: true` of container `" + name.text()
+            + "`: the container can change its own interfaces, routes and firewall", UNFORESEEN));
+    Optional<At> add = Fields.get(sc.get(), "capabilities").flatMap(this::mapping).flatMap(m -> Fields.get(m, "add"))
+        .filter(at -> at.node() instanceof SequenceNode);
+    for (At cap : add.map(f::list).orElse(List.of())) {
+      if (cap.node() instanceof ScalarNode x && NETWORK_CAPABILITIES.contains(x.getValue().toUpperCase(Locale.ROOT))) {
+        f.unsupported(cap, "netc does not model capability `" + x.getValue() + "` of container `" + name.text()
+            + "`: the container can change its own interfaces, routes and firewall", UNFORESEEN);
+      }
+    }
+  }
+
+  /** The capabilities that let a container change its own network: interfaces, routes, firewall. */
+  private static final java.util.Set<String> NETWORK_CAPABILITIES = java.util.Set.of("NET_ADMIN", "CAP_NET_ADMIN", "ALL");
+
+  /**
+   * The pod's {@code securityContext.sysctls} that decide how its interfaces route and answer
+   * ({@code net.ipv4.ip_forward}, {@code net.ipv4.conf.*}, {@code net.ipv6.conf.*}), which netc
+   * neither applies nor models (NETC023); others ({@code net.ipv4.tcp_keepalive_time}) stay quiet.
+   */
+  private void sysctls(Map<String, At> spec) {
+    Optional<At> sysctls = Fields.get(spec, "securityContext").flatMap(this::mapping)
+        .flatMap(m -> Fields.get(m, "sysctls")).filter(at -> at.node() instanceof SequenceNode);
+    for (At item : sysctls.map(f::list).orElse(List.of())) {
+      Optional<At> name = mapping(item).flatMap(m -> Fields.get(m, "name"))
+          .filter(at -> at.node() instanceof ScalarNode);
+      if (name.isEmpty()) {
+        continue;
+      }
+      String key = ((ScalarNode) name.get().node()).getValue();
+      if (key.equals("net.ipv4.ip_forward") || key.startsWith("net.ipv4.conf.") || key.startsWith("net.ipv6.conf.")) {
+        // at the value, the sysctl's name
+        At at = new At(name.get().node(), name.get().path(), f.yaml().span(name.get().node()));
+        f.unsupported(at, "netc does not model sysctl `" + key + "` of the pod: it changes how the pod's"
+            + " interfaces route and answer", "`netc matrix` and `verify` do not foresee what the pod does with it;"
+            + " drop it if the pod does not need it");
+      }
+    }
+  }
+
+  /** A mapping's entries, or nothing (without a word) when {@code at} is of another shape. */
+  private Optional<Map<String, At>> mapping(At at) {
+    return at.node() instanceof MappingNode ? f.map(at) : Optional.empty();
   }
 
   private boolean port(At p, List<Word> exposes, List<Cluster.NamedPort> named) {
