@@ -60,7 +60,7 @@ final class SandboxTarget {
 
   private static Optional<Loaded> load(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
       boolean json, boolean locked) {
-    Attempt a = attempt(ctx, file, recursive, sandbox, host, locked);
+    Attempt a = attempt(ctx, file, recursive, sandbox, host, locked, true);
     if (a.unreadable().isPresent()) {
       throw new Netc.UserError(a.unreadable().get());
     }
@@ -93,11 +93,15 @@ final class SandboxTarget {
    * of several hosts, is still a {@link Netc.UserError}.
    */
   static Attempt attempt(Netc.Context ctx, String file, boolean recursive, String sandbox, String host) {
-    return attempt(ctx, file, recursive, sandbox, host, false);
+    return attempt(ctx, file, recursive, sandbox, host, false, false);
   }
 
+  /**
+   * @param warn whether to print the plan's warnings (NETC520: what the plan does not realise),
+   *     which concern what an apply makes, not what a destroy removes
+   */
   private static Attempt attempt(Netc.Context ctx, String file, boolean recursive, String sandbox, String host,
-      boolean locked) {
+      boolean locked, boolean warn) {
     Parsed<String> s = sandbox == null ? Parsed.ok("") : KernelNames.sandbox(sandbox);
     if (!s.ok()) {
       throw new Netc.UserError("invalid `--sandbox`: " + s.error());
@@ -124,7 +128,7 @@ final class SandboxTarget {
     if (plan.state().isEmpty()) {
       return Attempt.failed(plan.diagnostics(), r.sources().size(), Optional.of(t.name()));
     }
-    if (!plan.diagnostics().isEmpty()) {
+    if (warn && !plan.diagnostics().isEmpty()) {
       ctx.err().print(DiagnosticReport.text(plan.diagnostics(), r.sources().size(), ctx.terminal().color()));
     }
     DesiredState state = plan.state().get();
