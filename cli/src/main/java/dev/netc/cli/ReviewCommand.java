@@ -207,7 +207,8 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
 
   /**
    * Compiles a file, or a folder's manifests read as one topology named after the folder; when
-   * it does not compile, empty, its diagnostics printed and added to {@code stopped}.
+   * it does not compile, empty, its diagnostics added to {@code stopped} (and printed on stderr,
+   * but with {@code --format json}, where they are the report).
    */
   private Optional<Reachability> load(Path root, List<Path> files, String label, List<Diagnostic> stopped,
       java.util.function.UnaryOperator<String> named) {
@@ -218,8 +219,10 @@ final class ReviewCommand implements Callable<Integer>, Stopped.Json {
       throw new Netc.UserError("cannot read `" + label + "`: " + e.getMessage());
     }
     if (r.topology().isEmpty()) {
-      ctx.err().println("netc: `" + label + "` does not compile:");
-      ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color(), named));
+      if (!json()) { // (with --format json they are the report's, as lint's are)
+        ctx.err().println("netc: `" + label + "` does not compile:");
+        ctx.err().print(DiagnosticReport.text(r.diagnostics(), r.sources().size(), ctx.terminal().color(), named));
+      }
       stopped.addAll(r.diagnostics());
       return Optional.empty();
     }

@@ -177,7 +177,11 @@ class ReviewCommandTest {
         }
         """.formatted(diagnostic.formatted("ok.netc"));
     CliRunner.Result r = repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "json");
-    assertEquals(new CliRunner.Result(1, head, """
+    // (the diagnostics are the JSON report's, as lint's are: not on stderr too)
+    assertEquals(new CliRunner.Result(1, head, ""), r);
+    // text: the report of the topologies that compile, none here: nothing (a summary of zeros
+    // read as "no change"), the errors on stderr
+    String errors = """
         netc: `ok.netc` does not compile:
         error[NETC101]: unknown network `m`
          --> ok.netc:8:10
@@ -187,11 +191,9 @@ class ReviewCommandTest {
           = help: did you mean `n`?
 
         netc: 1 error in 1 file
-        """), r);
-    // text: the report of the topologies that compile, none here: nothing (a summary of zeros
-    // read as "no change"), the errors on stderr alike
-    assertEquals(new CliRunner.Result(1, "", r.err()), repo.netc("review", "-C", tmp.toString(), "--base", "HEAD"));
-    assertEquals(new CliRunner.Result(1, "", r.err()),
+        """;
+    assertEquals(new CliRunner.Result(1, "", errors), repo.netc("review", "-C", tmp.toString(), "--base", "HEAD"));
+    assertEquals(new CliRunner.Result(1, "", errors),
         repo.netc("review", "-C", tmp.toString(), "--base", "HEAD", "--format", "markdown"));
 
     // broken at the revision, fixed in the working tree; and a file that is nowhere
@@ -210,9 +212,7 @@ class ReviewCommandTest {
         %s  ]
         }
         """.formatted(diagnostic.formatted("HEAD:ok.netc")), r.out());
-    assertTrue(r.err().startsWith("netc: `nowhere.netc` is neither at HEAD nor in the working tree\n"
-        + "netc: `ok.netc at HEAD` does not compile:\nerror[NETC101]: unknown network `m`\n"
-        + " --> HEAD:ok.netc:8:10\n"), r.err());
+    assertEquals("netc: `nowhere.netc` is neither at HEAD nor in the working tree\n", r.err());
   }
 
   @Test
