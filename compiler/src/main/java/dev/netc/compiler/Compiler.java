@@ -241,7 +241,8 @@ public final class Compiler {
       Path lockPath = LockState.pathFor(root);
       Optional<SourceFile> lockFile = readLock(lockPath, diags);
       lockFile.ifPresent(sources::add);
-      Lock before = lockFile.map(f -> LockReader.read(f, diags)).orElse(Lock.EMPTY);
+      Optional<LockReader.Located> located = lockFile.map(f -> LockReader.readLocated(f, diags));
+      Lock before = located.map(LockReader.Located::lock).orElse(Lock.EMPTY);
       topology = new Resolver(diags).resolve(name, all, Span.at(source, 0), before);
       topology.ifPresent(t -> Checks.run(t, diags, disabled, !partial));
       if (topology.isPresent() && !partial && !diags.hasErrors() && declaresNothing(topology.get())) {
@@ -263,7 +264,9 @@ public final class Compiler {
         LockState state = new LockState(lockPath, lockFile.isPresent(), before, after);
         lockState = Optional.of(state);
         if (locked && state.changed()) {
-          Span at = lockFile.map(f -> Span.at(f, 0)).orElse(Span.at(source, 0));
+          // at the first entry of the lock file that changes, when one does (not one only added)
+          Span at = lockFile.map(f -> LockDiff.firstAt(before, after, located.get().where()).orElse(Span.at(f, 0)))
+              .orElse(Span.at(source, 0));
           diags.add(Diagnostic.of(Code.NETC231, at, lockFile.isPresent()
                   ? "the lock file `" + lockPath + "` is out of date: " + LockDiff.describe(before, after)
                   : "there is no lock file `" + lockPath + "`, and --locked needs one")

@@ -1,8 +1,10 @@
 package dev.netc.compiler.ipam;
 
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -12,8 +14,43 @@ import java.util.TreeSet;
 public final class LockDiff {
   private LockDiff() {}
 
+  /**
+   * One way two locks differ.
+   *
+   * @param text the change in words ({@code `web` moves on `back` from ... to ...})
+   * @param entries the entries of the lock file it concerns, the closest first ({@code
+   *     addresses/back/web}, then {@code addresses/back}), as {@link LockReader.Located} names them
+   */
+  public record Change(String text, List<String> entries) {}
+
   public static String describe(Lock before, Lock after) {
-    List<String> changes = new ArrayList<>();
+    List<Change> changes = changes(before, after);
+    if (changes.isEmpty()) {
+      return "it would be rewritten";
+    }
+    String shown = String.join(", ", changes.subList(0, Math.min(3, changes.size())).stream().map(Change::text).toList());
+    return shown + (changes.size() > 3 ? " and " + (changes.size() - 3) + " more" : "");
+  }
+
+  /**
+   * Where in the lock file the first change stands that concerns an entry of it (an endpoint's
+   * addresses, a network, a line's host port, ...); empty when none does (every change adds an
+   * entry under a section the file does not have).
+   */
+  public static Optional<Span> firstAt(Lock before, Lock after, Map<String, Span> where) {
+    for (Change c : changes(before, after)) {
+      for (String e : c.entries()) {
+        if (where.containsKey(e)) {
+          return Optional.of(where.get(e));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Every way the two differ, in the order {@link #describe} tells them. */
+  public static List<Change> changes(Lock before, Lock after) {
+    List<Change> changes = new ArrayList<>();
     TreeSet<String> nets = new TreeSet<>(before.addresses().keySet());
     nets.addAll(after.addresses().keySet());
     for (String net : nets) {
@@ -24,12 +61,13 @@ public final class LockDiff {
       for (String ep : eps) {
         Object x = b.get(ep);
         Object y = a.get(ep);
+        List<String> at = List.of("addresses/" + net + "/" + ep, "addresses/" + net);
         if (x == null) {
-          changes.add("`" + ep + "` gets an address on `" + net + "`");
+          changes.add(new Change("`" + ep + "` gets an address on `" + net + "`", at));
         } else if (y == null) {
-          changes.add("`" + ep + "` leaves `" + net + "`");
+          changes.add(new Change("`" + ep + "` leaves `" + net + "`", at));
         } else if (!x.equals(y)) {
-          changes.add("`" + ep + "` moves on `" + net + "` from " + x + " to " + y);
+          changes.add(new Change("`" + ep + "` moves on `" + net + "` from " + x + " to " + y, at));
         }
       }
     }
@@ -39,9 +77,9 @@ public final class LockDiff {
       Object b = before.subnets().get(net);
       Object a = after.subnets().get(net);
       if (!String.valueOf(b).equals(String.valueOf(a))) {
-        changes.add(b == null ? "network `" + net + "` gets subnet " + a
+        changes.add(new Change(b == null ? "network `" + net + "` gets subnet " + a
             : a == null ? "network `" + net + "` no longer needs subnet " + b
-            : "network `" + net + "` moves from subnet " + b + " to " + a);
+            : "network `" + net + "` moves from subnet " + b + " to " + a, List.of("subnets/" + net)));
       }
     }
     TreeSet<String> services = new TreeSet<>(before.services().keySet());
@@ -50,9 +88,9 @@ public final class LockDiff {
       Object b = before.services().get(svc);
       Object a = after.services().get(svc);
       if (!String.valueOf(b).equals(String.valueOf(a))) {
-        changes.add(b == null ? "service `" + svc + "` gets virtual address " + a
+        changes.add(new Change(b == null ? "service `" + svc + "` gets virtual address " + a
             : a == null ? "service `" + svc + "` no longer needs virtual address " + b
-            : "service `" + svc + "` moves from " + b + " to " + a);
+            : "service `" + svc + "` moves from " + b + " to " + a, List.of("services/" + svc)));
       }
     }
     Map<String, Map<String, Hosted>> b = byEndpoint(before);
@@ -67,24 +105,22 @@ public final class LockDiff {
       for (String line : lines) {
         Hosted x = bl.get(line);
         Hosted y = al.get(line);
+        String host = (x != null ? x : y).host();
+        List<String> at = List.of("ports/" + host + "/" + ep + "/" + line, "ports/" + host + "/" + ep, "ports/" + host);
         if (x == null) {
-          changes.add("`" + ep + "` publishes " + line + " on host port " + ports(y.firsts()));
+          changes.add(new Change("`" + ep + "` publishes " + line + " on host port " + ports(y.firsts()), at));
         } else if (y == null) {
-          changes.add("`" + ep + "` no longer publishes " + line + " on host port " + ports(x.firsts()));
+          changes.add(new Change("`" + ep + "` no longer publishes " + line + " on host port " + ports(x.firsts()), at));
         } else if (!x.host().equals(y.host())) {
-          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " of host `"
-              + x.host() + "` to " + ports(y.firsts()) + " of host `" + y.host() + "`");
+          changes.add(new Change("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " of host `"
+              + x.host() + "` to " + ports(y.firsts()) + " of host `" + y.host() + "`", at));
         } else if (!x.firsts().equals(y.firsts())) {
-          changes.add("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " to "
-              + ports(y.firsts()));
+          changes.add(new Change("`" + ep + "` moves " + line + " from host port " + ports(x.firsts()) + " to "
+              + ports(y.firsts()), at));
         }
       }
     }
-    if (changes.isEmpty()) {
-      return "it would be rewritten";
-    }
-    String shown = String.join(", ", changes.subList(0, Math.min(3, changes.size())));
-    return shown + (changes.size() > 3 ? " and " + (changes.size() - 3) + " more" : "");
+    return changes;
   }
 
   /** The first ports of a line and the host they were chosen on. */

@@ -47,6 +47,28 @@ public final class LockReader {
     return new LockReader(file, diags).read();
   }
 
+  /**
+   * A lock file read, with where each of its entries stands: {@code subnets/NETWORK}, {@code
+   * addresses/NETWORK} and {@code addresses/NETWORK/ENDPOINT}, {@code services/SERVICE}, {@code
+   * ports/HOST}, {@code ports/HOST/ENDPOINT} and {@code ports/HOST/ENDPOINT/LINE}, each at its key
+   * ({@link LockDiff#changes} names the entries a change concerns).
+   */
+  public record Located(Lock lock, Map<String, Span> where) {
+    public Located {
+      where = Map.copyOf(where);
+    }
+  }
+
+  /** {@link #read}, with where each entry stands. */
+  public static Located readLocated(SourceFile file, Diagnostics diags) {
+    LockReader r = new LockReader(file, diags);
+    Lock lock = r.read();
+    return new Located(lock, r.where);
+  }
+
+  /** Where each entry stands, by its path ({@link Located}). */
+  private final Map<String, Span> where = new LinkedHashMap<>();
+
   private Lock read() {
     Optional<Node> root;
     try {
@@ -86,20 +108,20 @@ public final class LockReader {
             return Lock.EMPTY;
           }
         }
-        case "subnets" -> mapping(t.getValueNode(), "networks and their subnets (`NETWORK: [PREFIX]`)").forEach(
+        case "subnets" -> mapping(t.getValueNode(), "networks and their subnets (`NETWORK: [PREFIX]`)", "subnets").forEach(
             (net, node) -> subnets.put(net, list(node, Cidr::parse, "prefix")));
-        case "addresses" -> mapping(t.getValueNode(), "networks (`NETWORK:` then its endpoints)").forEach((net, node) -> {
+        case "addresses" -> mapping(t.getValueNode(), "networks (`NETWORK:` then its endpoints)", "addresses").forEach((net, node) -> {
           Map<String, List<IpAddress>> inner = new LinkedHashMap<>();
-          mapping(node, "the endpoints of network `" + net + "` (`ENDPOINT: [ADDRESS]`)")
+          mapping(node, "the endpoints of network `" + net + "` (`ENDPOINT: [ADDRESS]`)", "addresses/" + net)
               .forEach((ep, ips) -> inner.put(ep, list(ips, IpAddress::parse, "address")));
           addresses.put(net, inner);
         });
-        case "services" -> mapping(t.getValueNode(), "services and their virtual addresses (`SERVICE: [ADDRESS]`)")
+        case "services" -> mapping(t.getValueNode(), "services and their virtual addresses (`SERVICE: [ADDRESS]`)", "services")
             .forEach((svc, node) -> services.put(svc, list(node, IpAddress::parse, "address")));
-        case "ports" -> mapping(t.getValueNode(), "hosts (`HOST:` then its endpoints)").forEach((host, hn) -> {
+        case "ports" -> mapping(t.getValueNode(), "hosts (`HOST:` then its endpoints)", "ports").forEach((host, hn) -> {
           Map<String, Map<String, List<Integer>>> byEndpoint = new LinkedHashMap<>();
           String what = "the endpoints of host `" + host + "` (`ENDPOINT:` then its `publish` lines)";
-          mapping(hn, what).forEach((ep, node) -> {
+          mapping(hn, what, "ports/" + host).forEach((ep, node) -> {
             if (node instanceof SequenceNode) {
               // `ports: ENDPOINT: LINE: [PORT]`, as a development build of netc wrote it: no hosts
               if (!hostless[0]) {
@@ -113,7 +135,8 @@ public final class LockReader {
               return;
             }
             Map<String, List<Integer>> inner = new LinkedHashMap<>();
-            mapping(node, "the `publish` lines of endpoint `" + ep + "` (`PORTS/PROTOCOL: [HOST_PORT]`)")
+            mapping(node, "the `publish` lines of endpoint `" + ep + "` (`PORTS/PROTOCOL: [HOST_PORT]`)",
+                "ports/" + host + "/" + ep)
                 .forEach((line, firsts) -> inner.put(line, list(firsts, LockReader::port, "port")));
             byEndpoint.put(ep, inner);
           });
@@ -128,6 +151,11 @@ public final class LockReader {
   }
 
   private Map<String, Node> mapping(Node n, String what) {
+    return mapping(n, what, null);
+  }
+
+  /** The same, noting where each key stands under {@code path/KEY} when {@code path} is not null. */
+  private Map<String, Node> mapping(Node n, String what, String path) {
     Map<String, Node> out = new LinkedHashMap<>();
     if (!(n instanceof MappingNode m)) {
       if (!(n instanceof ScalarNode s && s.getValue().isEmpty())) {
@@ -136,8 +164,12 @@ public final class LockReader {
       return out;
     }
     for (NodeTuple t : m.getValue()) {
-      scalar(t.getKeyNode()).ifPresentOrElse(k -> out.put(k, t.getValueNode()),
-          () -> report(span(t.getKeyNode()), "expected a name here"));
+      scalar(t.getKeyNode()).ifPresentOrElse(k -> {
+        out.put(k, t.getValueNode());
+        if (path != null) {
+          where.putIfAbsent(path + "/" + k, span(t.getKeyNode()));
+        }
+      }, () -> report(span(t.getKeyNode()), "expected a name here"));
     }
     return out;
   }
