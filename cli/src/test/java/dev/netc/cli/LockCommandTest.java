@@ -141,6 +141,21 @@ class LockCommandTest {
     assertEquals(LOCK, cli.read("shop.lock"));
   }
 
+  /** A folder where the lock file would be is told (NETC230), not taken for a missing lock file. */
+  @Test
+  void aFolderNamedLikeTheLockFileIsNetc230() throws Exception {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    java.nio.file.Files.createDirectories(cli.fs.getPath("shop.lock"));
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().startsWith("error[NETC230]: cannot read the lock file: `shop.lock` is a folder\n"), lint.out());
+    assertTrue(lint.out().contains("= help: the lock file of a topology is the file `shop.lock` beside it: move the"
+        + " folder away, then run `netc lock`"), lint.out());
+    CliRunner.Result lock = cli.run("lock", "shop.netc");
+    assertEquals(1, lock.status(), lock.out() + lock.err());
+  }
+
   @Test
   void aPortThatIsNotANumberIsNetc230() {
     CliRunner cli = new CliRunner();

@@ -313,6 +313,15 @@ public final class Compiler {
       diags.add(out.get());
       return Optional.empty();
     }
+    if (java.nio.file.Files.isDirectory(path)) {
+      // (not taken for a missing lock file: `netc lock` could not write one there either)
+      SourceFile none = new SourceFile(path.toString(), "");
+      diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: `" + path
+              + "` is a folder")
+          .withHint("the lock file of a topology is the file `" + path.getFileName() + "` beside it: move the folder"
+              + " away, then run `netc lock`"));
+      return Optional.empty();
+    }
     if (!java.nio.file.Files.isRegularFile(path)) {
       return Optional.empty();
     }
