@@ -35,6 +35,8 @@ final class ExplainCommand implements Callable<Integer> {
   @Parameters(index = "2", paramLabel = "TO[:PORT[/PROTO]]", description = "An endpoint, @host or @outside, and a port.")
   String to;
 
+  @Mixin FamilyOption family;
+
   ExplainCommand(Netc.Context ctx) {
     this.ctx = ctx;
   }
@@ -48,10 +50,11 @@ final class ExplainCommand implements Callable<Integer> {
       target = to.substring(0, colon);
       ports.add(Ports.parse(to.substring(colon + 1)));
     }
-    Reachability model = Models.load(ctx, file, input.recursive);
-    if (model == null) {
+    Reachability whole = Models.load(ctx, file, input.recursive);
+    if (whole == null) {
       return 1;
     }
+    Reachability model = family.apply(whole);
     Node a = Models.node(model, from);
     Node b = Models.node(model, target);
     if (ports.isEmpty()) {

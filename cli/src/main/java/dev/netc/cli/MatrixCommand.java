@@ -44,6 +44,8 @@ final class MatrixCommand implements Callable<Integer>, Stopped.Json {
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   Format format;
 
+  @Mixin FamilyOption family;
+
   @Mixin Verbosity verbosity;
 
   MatrixCommand(Netc.Context ctx) {
@@ -58,10 +60,11 @@ final class MatrixCommand implements Callable<Integer>, Stopped.Json {
   @Override
   public Integer call() {
     List<PortSpec> wanted = Ports.parseAll(ports);
-    Reachability model = Models.load(ctx, file, input.recursive, json());
-    if (model == null) {
+    Reachability whole = Models.load(ctx, file, input.recursive, json());
+    if (whole == null) {
       return 1;
     }
+    Reachability model = family.apply(whole);
     List<PortSpec> use = wanted.isEmpty() ? model.defaultPorts() : wanted;
     long start = System.nanoTime();
     List<Matrix.Cell> cells = Matrix.compute(model, use);

@@ -1,6 +1,7 @@
 package dev.netc.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -69,5 +70,43 @@ class ExplainCommandTest {
           - denied by policy `b-in`: `deny ingress from app=a, @host port 80/tcp`, which wins over every allow
               bypass.netc:10: deny ingress from app=a, @host port 80/tcp
         """, ""), cli.run("explain", "bypass.netc", "a", "b:80/tcp"));
+  }
+
+  /**
+   * {@code --family}: the model of one address family alone, as {@code verify} compares each.
+   * {@code web} is dual stack and publishes 443/tcp on {@code [::]} only: {@code @outside}
+   * reaches it in IPv6, not in IPv4, and the model of both admits it; matrix shows the same.
+   */
+  @Test
+  void familyExplainsOneAddressFamilyAlone() {
+    CliRunner cli = new CliRunner();
+    cli.write("dual.netc", """
+        topology dual
+        network edge {
+          subnet 10.80.0.0/24
+          subnet fd00:80::/64
+        }
+        container web {
+          attach edge
+          publish [::]:8443 -> 443/tcp
+        }
+        """);
+    assertEquals(new CliRunner.Result(3, """
+        @outside -> web on 443/tcp: denied
+          - no path: no way leads to `web` from outside in IPv4: the one there is (through published port [::]:8443/tcp) has no IPv4 address of `web` to forward to (no family is translated)
+        """, ""), cli.run("explain", "dual.netc", "@outside", "web:443/tcp", "--family", "ipv4"));
+    assertEquals(new CliRunner.Result(0, """
+        @outside -> web on 443/tcp: allowed
+          - path: through published port [::]:8443/tcp
+          - `web` is not isolated for ingress
+        """, ""), cli.run("explain", "dual.netc", "@outside", "web:443/tcp", "--family", "IPv6"));
+    assertEquals(0, cli.run("explain", "dual.netc", "@outside", "web:443/tcp").status());
+    String four = cli.run("matrix", "dual.netc", "--port", "443/tcp", "--family", "ipv4", "--format", "csv").out();
+    String six = cli.run("matrix", "dual.netc", "--port", "443/tcp", "--family", "ipv6", "--format", "csv").out();
+    assertTrue(four.contains("@outside,web,443,tcp,false"), four);
+    assertTrue(six.contains("@outside,web,443,tcp,true"), six);
+    CliRunner.Result bad = cli.run("matrix", "dual.netc", "--family", "ipx");
+    assertEquals(1, bad.status());
+    assertTrue(bad.err().contains("expected one of [ipv4, ipv6] (case-insensitive) but was 'ipx'"), bad.err());
   }
 }

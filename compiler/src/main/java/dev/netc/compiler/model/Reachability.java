@@ -1863,8 +1863,20 @@ public final class Reachability {
       return "`" + n.name() + "` is in `none` mode and has only loopback";
     }
     if (a.kind() == Node.Kind.OUTSIDE && b.isEndpoint() && reachedAcrossFamilies(a, b, port)) {
-      return "`" + b.name() + "` has no address to forward to in the family of " + underlays(b.host().get())
-          + ", the one the outside reaches its host at (no family is translated)";
+      String underlays = singleHost ? "" : underlays(b.host().get());
+      if (!underlays.isEmpty()) {
+        return "`" + b.name() + "` has no address to forward to in the family of " + underlays
+            + ", the one the outside reaches its host at (no family is translated)";
+      }
+      // a line bound to an address of a family the endpoint has no address of ([::]:8443 to an
+      // IPv4-only endpoint), or in a model of one family, a way of the other
+      Endpoint e = b.endpoint().get();
+      String way = published(e, port, false, true).or(() -> nodePort(e, port, FAMILIES)).orElseThrow();
+      return only != null
+          ? "no way leads to `" + b.name() + "` from outside in " + only.label() + ": the one there is (" + way
+              + ") has no " + only.label() + " address of `" + b.name() + "` to forward to (no family is translated)"
+          : "`" + b.name() + "` has no address to forward to in the family of the way that leads to it from outside ("
+              + way + "): no family is translated";
     }
     if (a.kind() == Node.Kind.OUTSIDE) {
       return "`" + b.name() + "` publishes no port " + port + " reachable from outside (on an"

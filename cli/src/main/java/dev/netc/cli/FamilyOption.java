@@ -1,0 +1,30 @@
+package dev.netc.cli;
+
+import dev.netc.compiler.ir.IpAddress;
+import dev.netc.compiler.model.Reachability;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --family ipv4|ipv6} of {@code matrix} and {@code explain}: the model of one address
+ * family alone ({@link Reachability#inFamily}), which {@code netc verify} compares each family's
+ * connections with; without it, the model of both (a connection is admitted when some way, in
+ * some family, admits it).
+ */
+final class FamilyOption {
+  /** The families as users write them. */
+  enum Family {
+    ipv4,
+    ipv6
+  }
+
+  @Option(names = "--family", paramLabel = "FAMILY",
+      description = "Connections of one address family alone: ${COMPLETION-CANDIDATES}, as verify compares each."
+          + " Default: either family.")
+  Family family;
+
+  /** {@code model}, or its model of the family asked for. */
+  Reachability apply(Reachability model) {
+    return family == null ? model
+        : model.inFamily(family == Family.ipv4 ? IpAddress.Family.V4 : IpAddress.Family.V6);
+  }
+}
