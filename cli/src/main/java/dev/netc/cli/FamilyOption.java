@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
  * {@code --family ipv4|ipv6} of {@code matrix} and {@code explain}: the model of one address
  * family alone ({@link Reachability#inFamily}), which {@code netc verify} compares each family's
  * connections with; without it, the model of both (a connection is admitted when some way, in
- * some family, admits it).
+ * some family, admits it). Of {@code probe}: the connections of that family alone.
  */
 final class FamilyOption {
   /** The families as users write them. */
@@ -22,9 +22,14 @@ final class FamilyOption {
           + " Default: either family.")
   Family family;
 
+  /** The family asked for, if one was. */
+  java.util.Optional<IpAddress.Family> chosen() {
+    return family == null ? java.util.Optional.empty()
+        : java.util.Optional.of(family == Family.ipv4 ? IpAddress.Family.V4 : IpAddress.Family.V6);
+  }
+
   /** {@code model}, or its model of the family asked for. */
   Reachability apply(Reachability model) {
-    return family == null ? model
-        : model.inFamily(family == Family.ipv4 ? IpAddress.Family.V4 : IpAddress.Family.V6);
+    return chosen().map(model::inFamily).orElse(model);
   }
 }

@@ -42,6 +42,8 @@ final class ProbeCommand implements Callable<Integer>, Stopped.Json {
       description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
   MatrixCommand.Format format;
 
+  @Mixin FamilyOption family;
+
   @Mixin Verbosity verbosity;
 
   ProbeCommand(Netc.Context ctx) {
@@ -67,7 +69,7 @@ final class ProbeCommand implements Callable<Integer>, Stopped.Json {
             r.millis() / 1000.0);
       }
       MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(Locale.ROOT)), r.nodes(), ports,
-          r.matrix(), ctx.out());
+          family.chosen().map(r::matrix).orElseGet(r::matrix), ctx.out());
       ctx.out().flush();
       return 0;
     });

@@ -151,6 +151,47 @@ class ProbeKernelTest {
     }
   }
 
+  /**
+   * {@code --family}: a dual-stack endpoint that publishes one port on {@code [::]} alone and
+   * another without an address. Probed in each family apart, the measured matrix is the model's
+   * of that family ({@code matrix --family}); they differ on the port published in IPv6 alone,
+   * where the outside gets through in IPv6 and not in IPv4.
+   */
+  @Test
+  void eachFamilyProbedApartIsThatFamilysMatrix() throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = sandbox();
+    CliRunner cli = new CliRunner();
+    cli.write("dual.netc", """
+        topology dual
+        network front {
+          subnet 10.73.0.0/24
+          subnet fd00:73::/64
+        }
+        container web {
+          attach front
+          publish [::]:8443 -> 443/tcp
+          publish 8080 -> 80/tcp
+        }
+        container client { attach front }
+        """);
+    try {
+      assertEquals(0, cli.run("apply", "dual.netc", "--sandbox", s).status());
+      for (String family : new String[] {"ipv4", "ipv6"}) {
+        CliRunner.Result probe = cli.run("probe", "dual.netc", "--sandbox", s, "--format", "csv", "--family", family);
+        assertEquals(0, probe.status(), probe.err());
+        assertEquals(cli.run("matrix", "dual.netc", "--format", "csv", "--family", family).out(), probe.out(), family);
+      }
+      assertTrue(cli.run("probe", "dual.netc", "--sandbox", s, "--format", "csv", "--family", "ipv4").out()
+          .contains("@outside,web,443,tcp,false"));
+      assertTrue(cli.run("probe", "dual.netc", "--sandbox", s, "--format", "csv", "--family", "ipv6").out()
+          .contains("@outside,web,443,tcp,true"));
+      assertEquals(0, cli.run("destroy", "dual.netc", "--sandbox", s).status());
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
   @Test
   void execInAModeHostEndpointRunsInTheHostsNamespace() throws Exception {
     DiffKernelTest.assumeKernel();

@@ -108,4 +108,9 @@ public record ProbeResult(List<Node> nodes, List<PortSpec> ports, List<Cell> cel
   public List<Matrix.Cell> matrix() {
     return cells.stream().map(c -> new Matrix.Cell(c.from(), c.to(), c.port(), c.allowed())).toList();
   }
+
+  /** The same, of the connections of family {@code f} alone. */
+  public List<Matrix.Cell> matrix(IpAddress.Family f) {
+    return cells.stream().map(c -> new Matrix.Cell(c.from(), c.to(), c.port(), c.allowed(f))).toList();
+  }
 }
