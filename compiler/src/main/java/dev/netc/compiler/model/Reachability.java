@@ -105,6 +105,13 @@ public final class Reachability {
   /** The one family this model is of ({@link #inFamily}); null for both. */
   private final IpAddress.Family only;
 
+  /**
+   * In a model of one family, the network each endpoint's published ports forward to in the
+   * whole topology ({@link #publishedTarget}: its first network with a route out, whatever the
+   * family), which the projection may have left out; empty otherwise.
+   */
+  private final Map<String, String> forwardedOn;
+
   public Reachability(Topology t) {
     this(t, true);
   }
@@ -126,7 +133,7 @@ public final class Reachability {
    * ports the plan chose for the whole one ({@link #automaticPorts}).
    */
   public Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic) {
-    this(t, servicesAcrossHosts, automatic, null);
+    this(t, servicesAcrossHosts, automatic, null, Map.of());
   }
 
   /**
@@ -134,8 +141,10 @@ public final class Reachability {
    * t} is then the topology as that family sees it ({@link #inFamily}), and the ways off a host
    * (to {@code @outside}, to another host) are in that family only.
    */
-  private Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic, IpAddress.Family only) {
+  private Reachability(Topology t, boolean servicesAcrossHosts, AutomaticPorts automatic, IpAddress.Family only,
+      Map<String, String> forwardedOn) {
     this.only = only;
+    this.forwardedOn = Map.copyOf(forwardedOn);
     this.t = t;
     this.servicesAcrossHosts = servicesAcrossHosts;
     this.singleHost = t.hosts().size() == 1;
@@ -1709,11 +1718,17 @@ public final class Reachability {
     return Optional.empty();
   }
 
-  /** Where a published port's DNAT sends a connection: the address on the first network with a route out. */
+  /**
+   * Where a published port's DNAT sends a connection: the address on the first network with a
+   * route out (whatever the family: an endpoint whose first such network has no address of a
+   * family gets nothing forwarded in that family, NETC520). In a model of one family, that
+   * network of the whole topology, which the projection leaves out when it has no address of the
+   * family.
+   */
   private Optional<IpAddress> publishedTarget(Endpoint e, IpAddress.Family f) {
     for (Attachment x : e.attachments()) {
       if (routesOut(x)) {
-        return addressOn(x, f);
+        return only != null && !x.network().equals(forwardedOn.get(e.name())) ? Optional.empty() : addressOn(x, f);
       }
     }
     return Optional.empty();
@@ -2108,7 +2123,11 @@ public final class Reachability {
    * compares each family's probes with its own.
    */
   public Reachability inFamily(IpAddress.Family f) {
-    return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic, f);
+    Map<String, String> forwarded = new HashMap<>();
+    for (Endpoint e : t.endpoints()) {
+      e.attachments().stream().filter(this::routesOut).findFirst().ifPresent(x -> forwarded.put(e.name(), x.network()));
+    }
+    return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic, f, forwarded);
   }
 
   /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
