@@ -195,16 +195,21 @@ class KernelSimulationTest {
   }
 
   /**
-   * Whether the host's own {@code port} is taken by a port published on every host address: the
-   * kernel forwards connections to any host address on it to the container (as Docker does), so
+   * Whether the host's own {@code port} is taken by a port published on every host address, or a
+   * service's node port: the kernel forwards connections to any host address on it to the
+   * container (as Docker does, and kube-proxy for a node port), so
    * no node reaches the host itself there, while the model, which does not know, says the host
    * is reachable. A known difference (docs/kernel-plan.md); such cells are not compared.
    */
   private static boolean shadowed(HostState h, Node b, PortSpec port) {
     boolean hostLike = b.kind() == Node.Kind.HOST
         || b.endpoint().map(e -> e.mode() == dev.netc.compiler.ir.NetMode.HOST).orElse(false);
-    return hostLike && h.published().stream().anyMatch(p -> p.scope() == PublishedPort.Scope.ANY
-        && p.hostPort() == port.range().first() && p.protocol() == port.protocol());
+    return hostLike && (h.published().stream().anyMatch(p -> p.scope() == PublishedPort.Scope.ANY
+        && p.hostPort() == port.range().first() && p.protocol() == port.protocol())
+        // a node port alike: DNATed on every address of the host, from anywhere
+        || h.services().stream().anyMatch(s -> s.balance().values().stream().anyMatch(x -> !x.targets().isEmpty())
+            && s.ports().stream().anyMatch(p -> p.nodePort().isPresent()
+                && p.nodePort().getAsInt() == port.range().first() && p.protocol() == port.protocol())));
   }
 
   /** The model's ports, each in TCP and UDP, the ports around every rule's ranges, and a few more. */

@@ -37,7 +37,7 @@ public record ProbeResult(List<Node> nodes, List<PortSpec> ports, List<Cell> cel
    *     10.20.0.5:5432 timed out}), or {@code not probed}
    * @param knownDifference a cell where the kernel cannot do what the model says (the host on a
    *     port published on every host address, or from off a host of several on its underlay
-   *     address: docs/kernel-plan.md#known-differences); verify
+   *     address, or on a service's node port: docs/kernel-plan.md#known-differences); verify
    *     does not compare it
    */
   public record Cell(Node from, Node to, PortSpec port, Set<IpAddress.Family> admittedIn,

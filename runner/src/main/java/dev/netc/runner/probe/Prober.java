@@ -458,9 +458,22 @@ public final class Prober {
       HostState h = hostAt.get(namespace(b));
       Optional<IpAddress> underlay = h == null || a.host().equals(b.host()) ? Optional.empty()
           : h.underlay().map(u -> u.address());
-      return h != null && h.published().stream().anyMatch(p -> p.hostPort() == port.range().first()
+      return h != null && (h.published().stream().anyMatch(p -> p.hostPort() == port.range().first()
           && p.protocol() == port.protocol() && (p.scope() == PublishedPort.Scope.ANY
-              || (p.scope() == PublishedPort.Scope.ADDRESS && underlay.isPresent() && p.hostAddress().equals(underlay))));
+              || (p.scope() == PublishedPort.Scope.ADDRESS && underlay.isPresent() && p.hostAddress().equals(underlay))))
+          || takenByANodePort(h, port));
+    }
+
+    /**
+     * Whether a service's node port takes the host's own {@code port}: it is DNATed on every
+     * address of the host but loopback, from anywhere (the host itself too), where the host
+     * balances the service over an endpoint of its own (a host with none forwards nothing there,
+     * and serves the port itself).
+     */
+    private static boolean takenByANodePort(HostState h, PortSpec port) {
+      return h.services().stream().anyMatch(sv -> sv.balance().values().stream().anyMatch(b -> !b.targets().isEmpty())
+          && sv.ports().stream().anyMatch(p -> p.nodePort().isPresent()
+              && p.nodePort().getAsInt() == port.range().first() && p.protocol() == port.protocol()));
     }
 
     List<ProbeResult.Cell> cells(List<PortSpec> ports, List<Attempt> attempts, List<Outcome> outcomes) {

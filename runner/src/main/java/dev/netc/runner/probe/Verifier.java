@@ -248,7 +248,7 @@ public final class Verifier {
   }
 
   static final String KNOWN = "to the host on a port published on every host address, or from off it on its underlay"
-      + " address (docs/kernel-plan.md#known-differences)";
+      + " address, or on a node port (docs/kernel-plan.md#known-differences)";
   static final String NOT_REALISED = "depending on what the hosts' plans do not realise (a network"
       + " without interfaces yet, a host on no underlay or a policy between macvlan members, NETC520, or a service"
       + " balancing to endpoints it does not hold)";
