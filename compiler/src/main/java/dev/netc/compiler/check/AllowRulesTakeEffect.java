@@ -328,8 +328,15 @@ final class AllowRulesTakeEffect {
       w.ownHost |= ports.stream().anyMatch(port -> m.directPath(from, to, port).isPresent());
       return false;
     }
+    boolean perWay = m.decidedPerWay(from, to);
     for (PortSpec port : ports) {
       if (m.directPath(from, to, port).isEmpty()) {
+        continue;
+      }
+      if (perWay) {
+        if (visitWays(m, p, r, w, from, to, port)) {
+          return true;
+        }
         continue;
       }
       if (!m.ruleMatches(p, r, from, to, port)) {
@@ -365,6 +372,50 @@ final class AllowRulesTakeEffect {
         w.failing = new Node[] {from, to};
         w.failingPort = port;
       }
+    }
+    return false;
+  }
+
+  /**
+   * {@link #visit} of one port of a pair whose ways can be decided differently (a {@code cidr}
+   * peer, and addresses in different blocks): the rule takes effect on a way where it matches,
+   * no deny rule drops it, and policy admits it. Asked of the pair as a whole, the three answers
+   * could come from three ways (the rule matching on IPv6, a deny dropping IPv6, IPv4 not denied),
+   * and a rule that deny rules make dead was told one-sided.
+   */
+  private static boolean visitWays(Reachability m, Policy p, Policy.Rule r, Walk w, Node from, Node to,
+      PortSpec port) {
+    boolean matched = false;
+    for (dev.netc.compiler.model.Flow f : m.flows(from, to, port)) {
+      if (!m.ruleMatchesOn(p, r, from, to, port, f)) {
+        continue;
+      }
+      matched = true;
+      w.path = true;
+      Optional<Policy.Rule> deny = m.deniedOn(from, to, port, f);
+      if (deny.isPresent()) {
+        if (w.denyingRules.size() < 64 && w.sampled++ < 16) {
+          w.denyingRules.addAll(m.denyRulesOn(from, to, port, f));
+        } else {
+          w.denyingRules.add(deny.get());
+        }
+        continue;
+      }
+      w.notDenied = true;
+      if (m.allowedOn(from, to, port, f)) {
+        w.allowed = true;
+        return true;
+      }
+      if (w.failing == null) {
+        w.failing = new Node[] {from, to};
+        w.failingPort = port;
+      }
+    }
+    if (!matched && !w.otherAddress) {
+      // (as in visit: a cidr peer names the other side by another of its addresses)
+      w.otherAddress = true;
+      w.otherPair = new Node[] {from, to};
+      w.otherPort = port;
     }
     return false;
   }

@@ -603,6 +603,52 @@ public final class Reachability {
     return false;
   }
 
+  /**
+   * Whether the answers about a connection from {@code a} to {@code b} can differ from one of its
+   * ways ({@link #flows}) to another: a {@code cidr} peer is in play and a node's addresses fall
+   * in different blocks. Where not, {@link #ruleMatches}, {@link #deniedBy} and {@link
+   * #directAllowed} are the answers of every way; where so, a check that asks all three must ask
+   * them of each way ({@link #ruleMatchesOn}, {@link #deniedOn}, {@link #allowedOn}), since a rule
+   * may match on one way and a deny drop it there while another way is not denied.
+   */
+  public boolean decidedPerWay(Node a, Node b) {
+    return addressesMatter(a, b) && !(uniformClass(a) >= 0 && uniformClass(b) >= 0);
+  }
+
+  /**
+   * Whether rule {@code r} of policy {@code owner} matches way {@code f} of the connection from
+   * {@code from} to {@code to} on {@code port}: its ports hold the port, and its peers match the
+   * other side, a {@code cidr} peer by the address the packet carries on that way.
+   */
+  public boolean ruleMatchesOn(Policy owner, Policy.Rule r, Node from, Node to, PortSpec port, Flow f) {
+    Node peer = r.direction() == Direction.INGRESS ? from : to;
+    if (!portMatches(r, port)) {
+      return false;
+    }
+    if (r.peers().isEmpty()
+        || r.peers().stream().anyMatch(x -> x.kind() != Peer.Kind.CIDR && peerMatches(x, owner, peer))) {
+      return true;
+    }
+    return matches(r, owner, peer, bits(r.direction() == Direction.INGRESS ? f.source() : f.destination()));
+  }
+
+  /** The deny rule that drops way {@code f} of the connection from {@code a} to {@code b} on {@code port}, if any. */
+  public Optional<Policy.Rule> deniedOn(Node a, Node b, PortSpec port, Flow f) {
+    return denyRule(a, b, port, bits(f.source()), bits(f.destination()));
+  }
+
+  /** Every deny rule that drops way {@code f} (for the messages that name them all). */
+  public List<Policy.Rule> denyRulesOn(Node a, Node b, PortSpec port, Flow f) {
+    java.util.Set<Policy.Rule> out = new java.util.LinkedHashSet<>();
+    denies(a, b, port, bits(f.source()), bits(f.destination()), out);
+    return List.copyOf(out);
+  }
+
+  /** Whether policy admits way {@code f} of the connection from {@code a} to {@code b} on {@code port}. */
+  public boolean allowedOn(Node a, Node b, PortSpec port, Flow f) {
+    return decide(a, b, groupOf(a), groupOf(b), port, classOf(f.source()), classOf(f.destination()));
+  }
+
   /** The cache's key: the policy decision depends on nothing else. */
   /**
    * The key of a cached decision. Not a record: a record's equals and hashCode go through method
