@@ -585,12 +585,9 @@ public final class Reachability {
    */
   public boolean ruleMatches(Policy owner, Policy.Rule r, Node from, Node to, PortSpec port) {
     Node peer = r.direction() == Direction.INGRESS ? from : to;
-    if (!portMatches(r, port)) {
-      return false;
-    }
-    if (r.peers().isEmpty()
-        || r.peers().stream().anyMatch(x -> x.kind() != Peer.Kind.CIDR && peerMatches(x, owner, peer))) {
-      return true;
+    Boolean known = matchesWhateverTheAddress(owner, r, peer, port);
+    if (known != null) {
+      return known;
     }
     if (sameHostTraffic(from, to)) {
       return peerMatches(r, owner, peer); // no policy sees its packets: the node is all there is
@@ -622,6 +619,17 @@ public final class Reachability {
    */
   public boolean ruleMatchesOn(Policy owner, Policy.Rule r, Node from, Node to, PortSpec port, Flow f) {
     Node peer = r.direction() == Direction.INGRESS ? from : to;
+    Boolean known = matchesWhateverTheAddress(owner, r, peer, port);
+    return known != null ? known
+        : matches(r, owner, peer, bits(r.direction() == Direction.INGRESS ? f.source() : f.destination()));
+  }
+
+  /**
+   * Whether rule {@code r} matches {@code peer} on {@code port} whatever address the packet
+   * carries (its ports do not hold the port, or it has no peers, or a peer other than a {@code
+   * cidr} matches); null when only its {@code cidr} peers can tell, by the address.
+   */
+  private Boolean matchesWhateverTheAddress(Policy owner, Policy.Rule r, Node peer, PortSpec port) {
     if (!portMatches(r, port)) {
       return false;
     }
@@ -629,7 +637,7 @@ public final class Reachability {
         || r.peers().stream().anyMatch(x -> x.kind() != Peer.Kind.CIDR && peerMatches(x, owner, peer))) {
       return true;
     }
-    return matches(r, owner, peer, bits(r.direction() == Direction.INGRESS ? f.source() : f.destination()));
+    return null;
   }
 
   /** The deny rule that drops way {@code f} of the connection from {@code a} to {@code b} on {@code port}, if any. */
