@@ -28,6 +28,11 @@ final class FamilyOption {
         : java.util.Optional.of(family == Family.ipv4 ? IpAddress.Family.V4 : IpAddress.Family.V6);
   }
 
+  /** The family asked for as the matrix's text names it ({@code IPv4}), empty when none was. */
+  String label() {
+    return chosen().map(IpAddress.Family::label).orElse("");
+  }
+
   /** {@code model}, or its model of the family asked for. */
   Reachability apply(Reachability model) {
     return chosen().map(model::inFamily).orElse(model);

@@ -72,7 +72,7 @@ final class MatrixCommand implements Callable<Integer>, Stopped.Json {
       ctx.err().printf("netc: %d cells in %d ms%n", cells.size(), (System.nanoTime() - start) / 1_000_000);
     }
     MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(java.util.Locale.ROOT)),
-        model.nodes(), use, cells, ctx.out());
+        model.nodes(), use, cells, family.label(), ctx.out());
     ctx.out().flush();
     return 0;
   }

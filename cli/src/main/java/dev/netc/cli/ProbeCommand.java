@@ -69,7 +69,7 @@ final class ProbeCommand implements Callable<Integer>, Stopped.Json {
             r.millis() / 1000.0);
       }
       MatrixReport.render(MatrixReport.Format.valueOf(format.name().toUpperCase(Locale.ROOT)), r.nodes(), ports,
-          family.chosen().map(r::matrix).orElseGet(r::matrix), ctx.out());
+          family.chosen().map(r::matrix).orElseGet(r::matrix), family.label(), ctx.out());
       ctx.out().flush();
       return 0;
     });

@@ -105,6 +105,9 @@ class ExplainCommandTest {
     String six = cli.run("matrix", "dual.netc", "--port", "443/tcp", "--family", "ipv6", "--format", "csv").out();
     assertTrue(four.contains("@outside,web,443,tcp,false"), four);
     assertTrue(six.contains("@outside,web,443,tcp,true"), six);
+    assertTrue(cli.run("matrix", "dual.netc", "--port", "443/tcp", "--family", "ipv6").out()
+        .startsWith("443/tcp in IPv6: "), "the text says which family");
+    assertTrue(cli.run("matrix", "dual.netc", "--port", "443/tcp").out().startsWith("443/tcp: "));
     CliRunner.Result bad = cli.run("matrix", "dual.netc", "--family", "ipx");
     assertEquals(1, bad.status());
     assertTrue(bad.err().contains("expected one of [ipv4, ipv6] (case-insensitive) but was 'ipx'"), bad.err());

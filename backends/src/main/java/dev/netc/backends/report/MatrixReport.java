@@ -31,8 +31,17 @@ public final class MatrixReport {
   /** Writes the matrix to {@code out}; JSON and CSV are streamed, so millions of cells fit. */
   public static void render(Format f, List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells,
       java.io.Writer out) {
+    render(f, nodes, ports, cells, "", out);
+  }
+
+  /**
+   * The same, of the connections of one address family alone ({@code family}: {@code IPv4} or
+   * {@code IPv6}, empty for both), which the text's grids say ({@code 443/tcp in IPv6: ...}).
+   */
+  public static void render(Format f, List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells,
+      String family, java.io.Writer out) {
     switch (f) {
-      case TEXT -> write(out, text(nodes, ports, cells));
+      case TEXT -> write(out, text(nodes, ports, cells, family));
       case JSON -> json(cells, out);
       case CSV -> Templates.render("matrix-csv.ftl", Map.of("rows", new CsvRows(cells)), out);
     }
@@ -110,6 +119,11 @@ public final class MatrixReport {
 
   /** One grid a port: rows are sources, columns destinations; ✓ admitted, ✗ not. */
   public static String text(List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells) {
+    return text(nodes, ports, cells, "");
+  }
+
+  /** The same, of one address family ({@code family}, empty for both). */
+  public static String text(List<Node> nodes, List<PortSpec> ports, List<Matrix.Cell> cells, String family) {
     int n = nodes.size();
     int width = "from \\ to".length();
     for (Node x : nodes) {
@@ -134,7 +148,7 @@ public final class MatrixReport {
         rows.add(Map.of("name", pad(nodes.get(i).name(), width), "marks", marks.toString().stripTrailing()));
       }
       Map<String, Object> g = new LinkedHashMap<>();
-      g.put("port", ports.get(p).toString());
+      g.put("port", ports.get(p).toString() + (family.isEmpty() ? "" : " in " + family));
       g.put("corner", pad("from \\ to", width));
       g.put("header", String.join("  ", header));
       g.put("rows", rows);
