@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import dev.netc.compiler.source.Span;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
@@ -94,18 +93,21 @@ final class ServiceReader {
   private void privileges(Map<String, NodeTuple> f, String owner) {
     String verify = "`netc matrix` and `verify` do not foresee what the container does with it;"
         + " drop it if the service does not need it";
-    if (f.containsKey("privileged") && f.get("privileged").getValueNode() instanceof ScalarNode p
-        && p.getValue().equals("true")) {
+    // (values interpolated and switches cast as Compose does: `privileged: ${PRIV:-yes}`)
+    if (f.containsKey("privileged")
+        && nodes.bool(f.get("privileged").getValueNode(), "`privileged` of " + owner).orElse(false)) {
       nodes.diags().add(Diagnostic.of(Code.NETC032, nodes.span(f.get("privileged")), "`privileged: true` of " + owner
           + " is not modelled: the container can change its own interfaces, routes and firewall, and netc"
           + " ignores it").withHint(verify));
     }
     if (f.containsKey("cap_add") && f.get("cap_add").getValueNode() instanceof SequenceNode caps) {
       for (Node c : caps.getValue()) {
-        if (c instanceof ScalarNode && NETWORK_CAPABILITIES.contains(((ScalarNode) c).getValue().toUpperCase(java.util.Locale.ROOT))) {
-          nodes.scalar(c, "`cap_add` of " + owner).ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
-              "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
-                  + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
+        if (c instanceof ScalarNode) {
+          nodes.scalar(c, "`cap_add` of " + owner)
+              .filter(w -> NETWORK_CAPABILITIES.contains(w.text().toUpperCase(java.util.Locale.ROOT)))
+              .ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
+                  "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
+                      + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
         }
       }
     }
@@ -118,10 +120,9 @@ final class ServiceReader {
       m.getValue().forEach(t -> keys.add(nodes.key(t)));
     } else if (sysctls instanceof SequenceNode list) {
       for (Node item : list.getValue()) {
-        if (item instanceof ScalarNode x && x.getValue().contains("=")) {
-          Span at = nodes.valueSpan(x);
-          String key = x.getValue().substring(0, x.getValue().indexOf('=')).strip();
-          keys.add(new Word(key, at));
+        if (item instanceof ScalarNode) {
+          nodes.scalar(item, "an item of `sysctls` of " + owner).filter(w -> w.text().contains("="))
+              .ifPresent(w -> keys.add(new Word(w.text().substring(0, w.text().indexOf('=')).strip(), w.span())));
         }
       }
     }

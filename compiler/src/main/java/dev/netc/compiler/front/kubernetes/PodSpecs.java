@@ -48,8 +48,12 @@ final class PodSpecs {
       return Optional.empty();
     }
     List<At> all = new ArrayList<>(f.list(containers.get()));
-    Fields.get(fields.get(), "initContainers").map(f::list).orElse(List.of()).stream()
-        .filter(this::sidecar).forEach(all::add);
+    List<At> init = Fields.get(fields.get(), "initContainers").map(f::list).orElse(List.of());
+    init.stream().filter(this::sidecar).forEach(all::add);
+    // an init container that has finished is no member, but what it did to the pod's network
+    // stays (istio-init rewrites its firewall): its privileges are told too
+    init.stream().filter(c -> !sidecar(c)).forEach(c -> mapping(c).ifPresent(m ->
+        Fields.get(m, "name").flatMap(f::scalar).ifPresent(n -> privileges(m, n))));
     boolean ok = true;
     for (At c : all) {
       Optional<Decl.Container> m = container(c, named);
@@ -108,7 +112,8 @@ final class PodSpecs {
     if (sc.isEmpty()) {
       return;
     }
-    Fields.get(sc.get(), "privileged").filter(at -> at.node() instanceof ScalarNode x && x.getValue().equals("true"))
+    // (a boolean as Kubernetes reads YAML: `yes` and `on` are true too)
+    Fields.get(sc.get(), "privileged").filter(at -> at.node() instanceof ScalarNode && f.bool(at))
         .ifPresent(at -> f.unsupported(at, "netc does not model `privileged: true` of container `" + name.text()
             + "`: the container can change its own interfaces, routes and firewall", UNFORESEEN));
     Optional<At> add = Fields.get(sc.get(), "capabilities").flatMap(this::mapping).flatMap(m -> Fields.get(m, "add"))
