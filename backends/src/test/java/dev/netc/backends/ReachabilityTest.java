@@ -103,8 +103,9 @@ class ReachabilityTest {
     assertEquals("no path: `a` has no address on a network with a route out in the family of host `h1`'s underlay"
         + " fd00:56::11 (IPv6), its host's way out (no family is translated)", m.explain(a, outside, TCP80)
         .steps().get(0).text());
-    assertEquals("no path: `a` has no address to forward to in the family of host `h1`'s underlay fd00:56::11"
-        + " (IPv6), the one the outside reaches its host at (no family is translated)",
+    assertEquals("no path: `a` has no IPv6 address on `v4`, its first network with a route out, where its published"
+        + " ports forward (through published port 8080/tcp of host `h1`), in the family of host `h1`'s underlay"
+        + " fd00:56::11 (IPv6), the one the outside reaches its host at: no family is translated",
         m.explain(outside, a, TCP80).steps().get(0).text());
     assertEquals("no path: the two hosts' underlay addresses are of different families: host `h1`'s underlay"
         + " fd00:56::11 (IPv6) and host `h3`'s underlay 192.168.56.13 (IPv4)",

@@ -93,7 +93,7 @@ class ExplainCommandTest {
         """);
     assertEquals(new CliRunner.Result(3, """
         @outside -> web on 443/tcp: denied
-          - no path: no way leads to `web` from outside in IPv4: the one there is (through published port [::]:8443/tcp) has no IPv4 address of `web` to forward to (no family is translated)
+          - no path: no way leads to `web` from outside in IPv4: the port that leads to `web` (through published port [::]:8443/tcp) is bound to an IPv6 address
         """, ""), cli.run("explain", "dual.netc", "@outside", "web:443/tcp", "--family", "ipv4"));
     assertEquals(new CliRunner.Result(0, """
         @outside -> web on 443/tcp: allowed

@@ -1932,20 +1932,7 @@ public final class Reachability {
       return "`" + n.name() + "` is in `none` mode and has only loopback";
     }
     if (a.kind() == Node.Kind.OUTSIDE && b.isEndpoint() && reachedAcrossFamilies(a, b, port)) {
-      String underlays = singleHost ? "" : underlays(b.host().get());
-      if (!underlays.isEmpty()) {
-        return "`" + b.name() + "` has no address to forward to in the family of " + underlays
-            + ", the one the outside reaches its host at (no family is translated)";
-      }
-      // a line bound to an address of a family the endpoint has no address of ([::]:8443 to an
-      // IPv4-only endpoint), or in a model of one family, a way of the other
-      Endpoint e = b.endpoint().get();
-      String way = published(e, port, false, true).or(() -> nodePort(e, port, FAMILIES)).orElseThrow();
-      return only != null
-          ? "no way leads to `" + b.name() + "` from outside in " + only.label() + ": the one there is (" + way
-              + ") has no " + only.label() + " address of `" + b.name() + "` to forward to (no family is translated)"
-          : "`" + b.name() + "` has no address to forward to in the family of the way that leads to it from outside ("
-              + way + "): no family is translated";
+      return acrossFamilies(b, port);
     }
     if (a.kind() == Node.Kind.OUTSIDE) {
       return "`" + b.name() + "` publishes no port " + port + " reachable from outside (on an"
@@ -2001,6 +1988,42 @@ public final class Reachability {
   private boolean reachedAcrossFamilies(Node a, Node b, PortSpec port) {
     Endpoint e = b.endpoint().get();
     return published(e, port, false, true).isPresent() || nodePort(e, port, FAMILIES).isPresent();
+  }
+
+  /**
+   * Why {@code @outside} does not reach endpoint {@code b} on {@code port} though a port it
+   * publishes, or a node port, leads there: no family of it is one the outside reaches the host
+   * in (its underlay's, with several hosts; this model's, in a model of one family), or {@code b}
+   * has no address of such a family where the port forwards (the kernel translates no family).
+   */
+  private String acrossFamilies(Node b, PortSpec port) {
+    Endpoint e = b.endpoint().get();
+    String in = only != null ? "no way leads to `" + b.name() + "` from outside in " + only.label() + ": " : "";
+    String underlay = singleHost ? "" : underlays(e.host());
+    List<IpAddress.Family> reach = offHostFamilies(e.host());
+    if (reach.isEmpty()) {
+      return in + "the outside reaches `" + b.name() + "`'s host at its underlay address alone, " + underlay;
+    }
+    String atHost = underlay.isEmpty() ? "" : ", in the family of " + underlay + ", the one the outside reaches its host at";
+    Optional<Publish> line = publishedLines(e, port, false, true).stream().findFirst();
+    if (line.isEmpty()) {
+      return in + "`" + b.name() + "` has no address to forward to in a family of the way that leads to it ("
+          + nodePort(e, port, FAMILIES).orElseThrow() + ")" + atHost + ": no family is translated";
+    }
+    String way = published(e, port, false, true).orElseThrow();
+    List<IpAddress.Family> families = new ArrayList<>(line.get().hostAddress().map(x -> List.of(x.family()))
+        .orElse(FAMILIES));
+    families.retainAll(reach);
+    if (families.isEmpty()) {
+      return in + "the port that leads to `" + b.name() + "` (" + way + ") is bound to an "
+          + line.get().hostAddress().get().family().label() + " address"
+          + (underlay.isEmpty() ? "" : ", not of the family of " + underlay + ", the one the outside reaches its host at");
+    }
+    String network = only != null ? forwardedOn.get(e.name())
+        : e.attachments().stream().filter(this::routesOut).findFirst().map(Attachment::network).orElse("?");
+    return in + "`" + b.name() + "` has no " + String.join(" or ", families.stream().map(IpAddress.Family::label).toList())
+        + " address on `" + network + "`, its first network with a route out, where its published ports forward ("
+        + way + ")" + atHost + ": no family is translated";
   }
 
   /** The underlay addresses of {@code hosts} as a reason names them: {@code host `h1`'s underlay fd00:56::11 (IPv6)}. */
