@@ -154,6 +154,29 @@ class LockCommandTest {
         + " folder away, then run `netc lock`"), lint.out());
     CliRunner.Result lock = cli.run("lock", "shop.netc");
     assertEquals(1, lock.status(), lock.out() + lock.err());
+
+    // a link to a folder of the project in its place: the same (it was once a NETC009 that read
+    // the link's folder as the project, and said the lock file led out of it)
+    CliRunner linked = new CliRunner();
+    linked.write("shop.netc", SHOP);
+    java.nio.file.Files.createDirectories(linked.fs.getPath("sub"));
+    java.nio.file.Files.createSymbolicLink(linked.fs.getPath("shop.lock"), linked.fs.getPath("sub"));
+    CliRunner.Result viaLink = linked.run("lint", "shop.netc");
+    assertEquals(1, viaLink.status(), viaLink.out());
+    assertTrue(viaLink.out().startsWith("error[NETC230]: cannot read the lock file: `shop.lock` is a folder\n"),
+        viaLink.out());
+  }
+
+  /** An entry given twice (a merge can leave both) is NETC230 at the second, not the last read silently. */
+  @Test
+  void anEntryGivenTwiceIsNetc230() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    cli.write("shop.lock", LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [49152]\n      \"80/tcp\": [49160]"));
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out());
+    assertTrue(lint.out().startsWith("error[NETC230]: `80/tcp` is given twice in the `publish` lines of endpoint `web`\n"),
+        lint.out());
   }
 
   @Test

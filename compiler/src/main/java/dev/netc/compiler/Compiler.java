@@ -308,7 +308,9 @@ public final class Compiler {
   private static Optional<SourceFile> readLock(Path path, Diagnostics diags) {
     // (the lock of a folder of manifests is beside the folder: its own project, not the folder's);
     // told before whether it is a file is: a link out is told so whether its target exists or not
-    Optional<Diagnostic> out = outside(path, project(path), "the lock file `" + path + "`");
+    // (the project of the folder it is in: a link to a folder in its place is not a project of its own)
+    Path folder = path.toAbsolutePath().getParent();
+    Optional<Diagnostic> out = outside(path, project(folder == null ? path : folder), "the lock file `" + path + "`");
     if (out.isPresent()) {
       diags.add(out.get());
       return Optional.empty();

@@ -165,6 +165,11 @@ public final class LockReader {
     }
     for (NodeTuple t : m.getValue()) {
       scalar(t.getKeyNode()).ifPresentOrElse(k -> {
+        if (out.containsKey(k)) {
+          // (the parser checks keys of the top level only; a merge can leave an entry twice below)
+          report(span(t.getKeyNode()), "`" + k + "` is given twice in " + what.replaceFirst(" \\(.*", ""));
+          return;
+        }
         out.put(k, t.getValueNode());
         if (path != null) {
           where.putIfAbsent(path + "/" + k, span(t.getKeyNode()));
