@@ -167,6 +167,18 @@ class LockCommandTest {
         viaLink.out());
   }
 
+  /** A lock file nested thousands of levels deep is NETC230, not a stack overflow. */
+  @Test
+  void aLockFileNestedTooDeeplyIsNetc230() {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    cli.write("shop.lock", "version: 1\nsubnets: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out() + lint.err());
+    assertTrue(lint.out().startsWith("error[NETC230]: the lock file nests too deeply to be read: netc writes three"
+        + " levels\n"), lint.out() + lint.err());
+  }
+
   /** An entry given twice (a merge can leave both) is NETC230 at the second, not the last read silently. */
   @Test
   void anEntryGivenTwiceIsNetc230() {

@@ -191,11 +191,24 @@ public final class Compiler {
       return compile(root, foreign.get(), List.of(source), foreign.get().read(source, diags), diags);
     }
     if (YAML_NAME.matcher(source.path()).find()) {
-      // named as YAML, but of no kind netc reads: said so, not told in the words of the .netc grammar
+      // named as YAML, but of no kind netc reads: said so, not told in the words of the .netc
+      // grammar; YAML that cannot be read (a syntax error, nesting too deep, too many aliases) is
+      // told as such first, since what kind of file it is cannot be known then
+      Diagnostics yaml = new Diagnostics();
+      Yaml.of(source).documents(yaml);
+      if (yaml.hasErrors()) {
+        yaml.sorted().forEach(diags::add);
+        return finish(root, source, List.of(), new ArrayList<>(List.of(source)), diags, false);
+      }
+      List<String> keys = Yaml.topLevelKeys(source);
+      boolean mixed = keys.contains("services") && (keys.contains("apiVersion") || keys.contains("kind"));
       diags.add(Diagnostic.of(Code.NETC011, Span.at(source, Math.max(0, Yaml.firstContent(source.text()))), "this file is neither a Compose"
-              + " file nor Kubernetes manifests: no document has a top-level `services` key, or `apiVersion` and `kind`")
+              + " file nor Kubernetes manifests: " + (mixed
+                  ? "it mixes a document with a top-level `services` key and one with `apiVersion` or `kind`"
+                  : "no document has a top-level `services` key, or `apiVersion` and `kind`"))
           .withHint("netc reads a Compose file (its services under `services:`) or Kubernetes manifests (each"
-              + " document with `apiVersion` and `kind`); a topology in netc's own language goes in a `.netc` file"));
+              + " document with `apiVersion` and `kind`), each in a file of its own; a topology in netc's own"
+              + " language goes in a `.netc` file"));
       return finish(root, source, List.of(), new ArrayList<>(List.of(source)), diags, false);
     }
     queue.add(new Pending(root, realFolder(root), source));

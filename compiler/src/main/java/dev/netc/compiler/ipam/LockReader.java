@@ -83,6 +83,10 @@ public final class LockReader {
     } catch (YamlEngineException e) {
       report(Span.at(file, 0), "the lock file is not valid YAML: " + firstLine(e.getMessage()));
       return Lock.EMPTY;
+    } catch (StackOverflowError e) {
+      // snakeyaml-engine descends once per level of nesting and has no limit of its own (as Yaml)
+      report(Span.at(file, 0), "the lock file nests too deeply to be read: netc writes three levels");
+      return Lock.EMPTY;
     }
     if (root.isEmpty()) {
       return Lock.EMPTY;

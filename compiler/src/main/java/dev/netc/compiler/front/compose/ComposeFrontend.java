@@ -25,7 +25,7 @@ import org.snakeyaml.engine.v2.nodes.NodeTuple;
  * ignored, network fields netc does not support are warned about.
  */
 public final class ComposeFrontend implements Frontend {
-  private static final Pattern TOP_SERVICES = Pattern.compile("(?m)^services:[ \\t]*(#.*)?\\r?$");
+  private static final Pattern TOP_SERVICES = Pattern.compile("(?m)^services:([ \\t].*)?\\r?$");
   private static final Pattern KUBERNETES = Pattern.compile("(?m)^(apiVersion|kind):");
 
   @Override
