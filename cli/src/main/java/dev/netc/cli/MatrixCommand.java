@@ -48,6 +48,13 @@ final class MatrixCommand implements Callable<Integer>, Stopped.Json {
 
   @Mixin Verbosity verbosity;
 
+  /**
+   * The most cells a matrix may have: 50 million, some 2 GB as they are held (the analysis
+   * benchmark's 5 million, of 1,000 endpoints on 5 ports, take 1.1 s; 10,000 endpoints on one port
+   * are 100 million, which ran out of a 6 GB heap after 37 s).
+   */
+  static final long MAX_CELLS = 50_000_000L;
+
   MatrixCommand(Netc.Context ctx) {
     this.ctx = ctx;
   }
@@ -66,6 +73,15 @@ final class MatrixCommand implements Callable<Integer>, Stopped.Json {
     }
     Reachability model = family.apply(whole);
     List<PortSpec> use = wanted.isEmpty() ? model.defaultPorts() : wanted;
+    long size = (long) model.nodes().size() * model.nodes().size() * use.size();
+    if (size > MAX_CELLS) {
+      // (computed, it would hold the heap for minutes and end out of memory)
+      throw new Netc.UserError(String.format(java.util.Locale.ROOT, "the matrix of %,d nodes on %,d %s has %,d cells,"
+          + " more than netc computes at once (%,d): %sask about one pair with `netc explain`", model.nodes().size(),
+          use.size(), use.size() == 1 ? "port" : "ports", size, MAX_CELLS,
+          use.size() > 1 && (long) model.nodes().size() * model.nodes().size() <= MAX_CELLS
+              ? "name fewer ports with --port, or " : ""));
+    }
     long start = System.nanoTime();
     List<Matrix.Cell> cells = Matrix.compute(model, use);
     if (verbosity.verbose) {
