@@ -9,10 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
-import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.SequenceNode;
 
 /**
@@ -100,15 +98,14 @@ final class ServiceReader {
           + " is not modelled: the container can change its own interfaces, routes and firewall, and netc"
           + " ignores it").withHint(verify));
     }
-    if (f.containsKey("cap_add") && f.get("cap_add").getValueNode() instanceof SequenceNode caps) {
-      for (Node c : caps.getValue()) {
-        if (c instanceof ScalarNode) {
-          nodes.scalar(c, "`cap_add` of " + owner)
-              .filter(w -> NETWORK_CAPABILITIES.contains(w.text().toUpperCase(java.util.Locale.ROOT)))
-              .ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
-                  "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
-                      + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
-        }
+    // (read, so of the shape Compose requires, else NETC030 as for the other fields netc reads)
+    if (f.containsKey("cap_add")) {
+      for (Node c : nodes.list(f.get("cap_add").getValueNode(), "`cap_add` of " + owner).orElse(List.of())) {
+        nodes.scalar(c, "a capability of `cap_add` of " + owner)
+            .filter(w -> NETWORK_CAPABILITIES.contains(w.text().toUpperCase(java.util.Locale.ROOT)))
+            .ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
+                "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
+                    + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
       }
     }
     if (!f.containsKey("sysctls")) {
@@ -116,15 +113,13 @@ final class ServiceReader {
     }
     Node sysctls = f.get("sysctls").getValueNode();
     List<Word> keys = new ArrayList<>();
-    if (sysctls instanceof MappingNode m) {
-      m.getValue().forEach(t -> keys.add(nodes.key(t)));
-    } else if (sysctls instanceof SequenceNode list) {
+    if (sysctls instanceof SequenceNode list) {
       for (Node item : list.getValue()) {
-        if (item instanceof ScalarNode) {
-          nodes.scalar(item, "an item of `sysctls` of " + owner).filter(w -> w.text().contains("="))
-              .ifPresent(w -> keys.add(new Word(w.text().substring(0, w.text().indexOf('=')).strip(), w.span())));
-        }
+        nodes.scalar(item, "an item of `sysctls` of " + owner).filter(w -> w.text().contains("="))
+            .ifPresent(w -> keys.add(new Word(w.text().substring(0, w.text().indexOf('=')).strip(), w.span())));
       }
+    } else {
+      nodes.map(sysctls, "`sysctls` of " + owner).ifPresent(m -> m.values().forEach(t -> keys.add(nodes.key(t))));
     }
     for (Word k : keys) {
       if (k.text().equals("net.ipv4.ip_forward") || k.text().startsWith("net.ipv4.conf.")
