@@ -66,8 +66,8 @@ public final class ComposeFrontend implements Frontend {
 
   private static List<Decl> read(SourceFile file, Nodes nodes, Map<String, NodeTuple> top) {
     Fields.TOP.check(nodes, top, "the Compose file");
-    Optional<Word> declared = Optional.ofNullable(top.get("name"))
-        .flatMap(t -> nodes.scalar(t.getValueNode(), "the project `name`"));
+    Optional<Word> declared = Optional.ofNullable(top.get("name")).filter(t -> !Nodes.isNull(t.getValueNode()))
+        .flatMap(t -> nodes.scalar(t.getValueNode(), "the project `name`")); // (`name: ~` gives none)
     Word project = ProjectName.of(file, declared);
     List<Decl> out = new ArrayList<>();
     out.add(new Decl.Topology(project, project.span()));

@@ -101,6 +101,11 @@ final class Nodes {
 
   /** Explicit keys first, then those a {@code <<: *anchor} (or a list of them) brings in. */
   private void merge(Node n, Map<String, NodeTuple> out, int depth) {
+    if (n instanceof MappingNode m) {
+      // a key that is a list or a mapping: Compose's keys are names (it refuses the file)
+      m.getValue().stream().filter(t -> !(t.getKeyNode() instanceof ScalarNode))
+          .forEach(t -> wrongType(t.getKeyNode(), "a name", "a key"));
+    }
     Map<String, NodeTuple> own = yaml.entries(n);
     own.forEach((k, t) -> {
       if (!k.equals("<<")) {

@@ -84,6 +84,10 @@ final class Fields {
     for (NodeTuple t : m.getValue()) {
       if (t.getKeyNode() instanceof ScalarNode k) {
         out.put(k.getValue(), new At(t.getValueNode(), at.child(k.getValue()), yaml.span(k)));
+      } else {
+        // a key that is a list or a mapping: the API's keys are strings (it refuses the object)
+        diags.add(Diagnostic.of(Code.NETC020, yaml.span(t.getKeyNode()), "a key of `" + (at.path().isEmpty()
+            ? "the object" : at.path()) + "` of " + owner + " is " + describe(t.getKeyNode()) + ", not a name"));
       }
     }
     return Optional.of(out);
