@@ -165,6 +165,15 @@ class LockCommandTest {
     assertEquals(1, viaLink.status(), viaLink.out());
     assertTrue(viaLink.out().startsWith("error[NETC230]: cannot read the lock file: `shop.lock` is a folder\n"),
         viaLink.out());
+
+    // a link that leads to no file (or loops): not taken for a missing lock file either
+    CliRunner dangling = new CliRunner();
+    dangling.write("shop.netc", SHOP);
+    java.nio.file.Files.createSymbolicLink(dangling.fs.getPath("shop.lock"), dangling.fs.getPath("gone.lock"));
+    CliRunner.Result toNothing = dangling.run("lint", "shop.netc");
+    assertEquals(1, toNothing.status(), toNothing.out());
+    assertTrue(toNothing.out().startsWith("error[NETC230]: cannot read the lock file: `shop.lock` is a symbolic link"
+        + " that leads to no file\n"), toNothing.out());
   }
 
   /** A lock file nested thousands of levels deep is NETC230, not a stack overflow. */

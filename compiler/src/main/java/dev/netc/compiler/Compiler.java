@@ -338,6 +338,14 @@ public final class Compiler {
       return Optional.empty();
     }
     if (!java.nio.file.Files.isRegularFile(path)) {
+      if (java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        // something else stands there: a link that leads nowhere (or loops), a pipe, a device
+        SourceFile none = new SourceFile(path.toString(), "");
+        diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: `" + path + "` is "
+                + (java.nio.file.Files.isSymbolicLink(path) ? "a symbolic link that leads to no file" : "not a file"))
+            .withHint("the lock file of a topology is the file `" + path.getFileName() + "` beside it: remove what"
+                + " stands there, then run `netc lock`"));
+      }
       return Optional.empty();
     }
     try {

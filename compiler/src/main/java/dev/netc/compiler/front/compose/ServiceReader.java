@@ -118,8 +118,10 @@ final class ServiceReader {
         nodes.scalar(item, "an item of `sysctls` of " + owner).filter(w -> w.text().contains("="))
             .ifPresent(w -> keys.add(new Word(w.text().substring(0, w.text().indexOf('=')).strip(), w.span())));
       }
-    } else {
+    } else if (sysctls instanceof org.snakeyaml.engine.v2.nodes.MappingNode || Nodes.isNull(sysctls)) {
       nodes.map(sysctls, "`sysctls` of " + owner).ifPresent(m -> m.values().forEach(t -> keys.add(nodes.key(t))));
+    } else {
+      nodes.wrongType(sysctls, "a mapping or a list of `KEY=VALUE`", "`sysctls` of " + owner);
     }
     for (Word k : keys) {
       if (k.text().equals("net.ipv4.ip_forward") || k.text().startsWith("net.ipv4.conf.")
