@@ -118,7 +118,10 @@ final class Inputs {
     try {
       return named.single() ? compiler.compile(named.root()) : compiler.compile(named.root(), named.files());
     } catch (IOException e) {
-      throw Netc.UserError.unreadable(name, "cannot read `" + name + "`: " + SourceReader.reason(e));
+      // of several files, the one that could not be read (the exception names it)
+      String which = !named.single() && e instanceof java.nio.file.FileSystemException f && f.getFile() != null
+          ? f.getFile() : name;
+      throw Netc.UserError.unreadable(which, "cannot read `" + which + "`: " + SourceReader.reason(e));
     }
   }
 

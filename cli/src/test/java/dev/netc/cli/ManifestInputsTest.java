@@ -191,4 +191,25 @@ class ManifestInputsTest {
     assertEquals(new CliRunner.Result(1, "", "netc: `shop,` has an empty name between its commas\n"),
         cli.run("lint", "shop,"));
   }
+
+  /**
+   * Of a list of files, the one that cannot be read is named, not the whole list (on the real
+   * file system: {@code /dev/zero} is a device, which netc does not read).
+   */
+  @Test
+  void theFileOfAListThatCannotBeReadIsNamed(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(java.nio.file.Path.of("/dev/zero")), "no /dev/zero");
+    java.nio.file.Path shop = Files.writeString(dir.resolve("shop.yaml"), """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec: {containers: [{name: nginx, image: nginx}]}
+        """);
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int status = Netc.run(new String[] {"matrix", shop + ",/dev/zero"}, new Netc.Context(java.nio.file.FileSystems.getDefault(),
+        new java.io.PrintWriter(out), new java.io.PrintWriter(err), Terminal.NONE, dev.netc.compiler.front.Frontends.ALL));
+    assertEquals(1, status);
+    assertEquals("netc: cannot read `/dev/zero`: not a regular file (a pipe, a device or a socket)\n", err.toString());
+  }
 }
