@@ -179,34 +179,32 @@ class LockCommandTest {
   /** A lock file nested thousands of levels deep is NETC230, not a stack overflow. */
   @Test
   void aLockFileNestedTooDeeplyIsNetc230() {
-    CliRunner cli = new CliRunner();
-    cli.write("shop.netc", SHOP);
-    cli.write("shop.lock", "version: 1\nsubnets: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
-    CliRunner.Result lint = cli.run("lint", "shop.netc");
-    assertEquals(1, lint.status(), lint.out() + lint.err());
+    CliRunner.Result lint = lintWithLock("version: 1\nsubnets: " + "[".repeat(5000) + "]".repeat(5000) + "\n");
     assertTrue(lint.out().startsWith("error[NETC230]: the lock file nests too deeply to be read: netc writes three"
         + " levels\n"), lint.out() + lint.err());
+  }
+
+  /** {@code lint} of {@link #SHOP} beside the lock file {@code lock}, which must fail. */
+  private static CliRunner.Result lintWithLock(String lock) {
+    CliRunner cli = new CliRunner();
+    cli.write("shop.netc", SHOP);
+    cli.write("shop.lock", lock);
+    CliRunner.Result lint = cli.run("lint", "shop.netc");
+    assertEquals(1, lint.status(), lint.out() + lint.err());
+    return lint;
   }
 
   /** An entry given twice (a merge can leave both) is NETC230 at the second, not the last read silently. */
   @Test
   void anEntryGivenTwiceIsNetc230() {
-    CliRunner cli = new CliRunner();
-    cli.write("shop.netc", SHOP);
-    cli.write("shop.lock", LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [49152]\n      \"80/tcp\": [49160]"));
-    CliRunner.Result lint = cli.run("lint", "shop.netc");
-    assertEquals(1, lint.status(), lint.out());
+    CliRunner.Result lint = lintWithLock(LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [49152]\n      \"80/tcp\": [49160]"));
     assertTrue(lint.out().startsWith("error[NETC230]: `80/tcp` is given twice in the `publish` lines of endpoint `web`\n"),
         lint.out());
   }
 
   @Test
   void aPortThatIsNotANumberIsNetc230() {
-    CliRunner cli = new CliRunner();
-    cli.write("shop.netc", SHOP);
-    cli.write("shop.lock", LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [http]"));
-    CliRunner.Result lint = cli.run("lint", "shop.netc");
-    assertEquals(1, lint.status(), lint.out());
+    CliRunner.Result lint = lintWithLock(LOCK.replace("\"80/tcp\": [49152]", "\"80/tcp\": [http]"));
     assertTrue(lint.out().contains("error[NETC230]: expected a port in 1-65535, got `http`"), lint.out());
   }
 
