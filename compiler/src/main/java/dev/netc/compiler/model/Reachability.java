@@ -2207,6 +2207,15 @@ public final class Reachability {
     return new Reachability(OneFamily.project(t, f), servicesAcrossHosts, automatic, f, forwarded);
   }
 
+  /**
+   * This model over {@code other}, a copy of its topology with some attachments or services left
+   * out ({@code netc verify}'s model of what the plans realise): with this model's host ports, and
+   * its family when it is of one ({@link #inFamily}).
+   */
+  public Reachability over(Topology other, boolean servicesAcrossHosts) {
+    return new Reachability(other, servicesAcrossHosts, automatic, only, forwardedOn);
+  }
+
   /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
   public boolean servicesAcrossHosts() {
     return servicesAcrossHosts;

@@ -312,9 +312,10 @@ public final class Verifier {
     if (!changed) {
       return model;
     }
-    // the host ports the plan chose for the whole topology (a copy without some attachments would choose others)
-    return new Reachability(new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints, services,
-        t.policies(), t.lockedPorts()), acrossHosts, model.automaticPorts());
+    // the host ports the plan chose for the whole topology (a copy without some attachments would
+    // choose others), and the family of a model of one
+    return model.over(new Topology(t.name(), t.hosts(), t.namespaces(), t.networks(), endpoints, services,
+        t.policies(), t.lockedPorts()), acrossHosts);
   }
 
   private static boolean dependsOnUnrealised(Reachability model, Reachability realised, Set<String> bare,

@@ -10,6 +10,7 @@ import dev.netc.backends.plan.DesiredState;
 import dev.netc.backends.plan.Planner;
 import dev.netc.compiler.Compiler;
 import dev.netc.compiler.ir.Endpoint;
+import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.model.Reachability;
 import dev.netc.compiler.source.SourceFile;
@@ -67,6 +68,30 @@ class VerifierRealisedTest {
     assertEquals(OptionalInt.of(49153), realised.automaticPorts().first(b, 0));
     assertTrue(plan.hosts().stream().flatMap(h -> h.published().stream())
         .anyMatch(p -> p.endpoint().equals("b") && p.automatic() && p.hostPort() == 49153), plan.hosts()::toString);
+  }
+
+  /**
+   * Of a model of one family, the model of what the plans realise is of that family too: in IPv6,
+   * h1 (an IPv4 underlay) reaches neither the outside nor h2, as in the model of IPv6 it was made
+   * from (it once lost the family, and with it every cell off the hosts in the wrong family looked
+   * like one that depends on what is not realised, and was not compared).
+   */
+  @Test
+  void theRealisedModelOfOneFamilyKeepsItsFamily() {
+    // (`ov` dual stack here, so that its IPv6 interfaces, not realised, are left out of the IPv6 model)
+    var compiled = new Compiler().compile(Path.of("."), new SourceFile("ports.netc",
+        TOPOLOGY.replace("subnet 10.30.0.0/24", "subnet 10.30.0.0/24\n  subnet fd00:30::/64")));
+    Topology t = compiled.topology().orElseThrow(() -> new AssertionError(compiled.diagnostics().toString()));
+    Reachability six = new Reachability(t).inFamily(dev.netc.compiler.ir.IpAddress.Family.V6);
+    Reachability realised = Verifier.realised(six, Planner.plan(t, "demo").state().orElseThrow().hosts());
+    assertNotSame(six, realised);
+    var h1 = realised.node("@host/h1").orElseThrow();
+    var outside = realised.node("@outside").orElseThrow();
+    PortRange p80 = PortRange.of(80);
+    var port = new dev.netc.compiler.ir.PortSpec(p80, dev.netc.compiler.ir.Protocol.TCP);
+    assertEquals(six.allowed(six.node("@host/h1").orElseThrow(), six.node("@outside").orElseThrow(), port),
+        realised.allowed(h1, outside, port));
+    assertTrue(!realised.allowed(h1, outside, port), "no IPv6 leaves a host of an IPv4 underlay");
   }
 
   // `be` is on a macvlan network only: the host cannot reach it, so neither service `s` nor its
