@@ -115,13 +115,13 @@ final class PodSpecs {
     // (a boolean as Kubernetes reads YAML: `yes` and `on` are true too)
     Fields.get(sc.get(), "privileged").filter(at -> at.node() instanceof ScalarNode && f.bool(at))
         .ifPresent(at -> f.unsupported(at, "netc does not model `privileged: true` of container `" + name.text()
-            + "`: the container can change its own interfaces, routes and firewall", UNFORESEEN));
+            + "` of " + f.owner() + ": the container can change its own interfaces, routes and firewall", UNFORESEEN));
     Optional<At> add = Fields.get(sc.get(), "capabilities").flatMap(this::mapping).flatMap(m -> Fields.get(m, "add"))
         .filter(at -> at.node() instanceof SequenceNode);
     for (At cap : add.map(f::list).orElse(List.of())) {
       if (cap.node() instanceof ScalarNode x && NETWORK_CAPABILITIES.contains(x.getValue().toUpperCase(Locale.ROOT))) {
         f.unsupported(cap, "netc does not model capability `" + x.getValue() + "` of container `" + name.text()
-            + "`: the container can change its own interfaces, routes and firewall", UNFORESEEN);
+            + "` of " + f.owner() + ": the container can change its own interfaces, routes and firewall", UNFORESEEN);
       }
     }
   }
@@ -147,7 +147,7 @@ final class PodSpecs {
       if (key.equals("net.ipv4.ip_forward") || key.startsWith("net.ipv4.conf.") || key.startsWith("net.ipv6.conf.")) {
         // at the value, the sysctl's name
         At at = new At(name.get().node(), name.get().path(), f.yaml().span(name.get().node()));
-        f.unsupported(at, "netc does not model sysctl `" + key + "` of the pod: it changes how the pod's"
+        f.unsupported(at, "netc does not model sysctl `" + key + "` of " + f.owner() + ": it changes how the pod's"
             + " interfaces route and answer", "`netc matrix` and `verify` do not foresee what the pod does with it;"
             + " drop it if the pod does not need it");
       }
