@@ -5,6 +5,7 @@ import dev.netc.compiler.ast.Setting;
 import dev.netc.compiler.ast.Word;
 import dev.netc.compiler.diag.Code;
 import dev.netc.compiler.diag.Diagnostic;
+import dev.netc.compiler.front.NetworkPrivileges;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -76,17 +77,13 @@ final class ServiceReader {
     return Optional.of(s);
   }
 
-  /** The capabilities that let a container change its own network: interfaces, routes, firewall. */
-  private static final java.util.Set<String> NETWORK_CAPABILITIES = java.util.Set.of("NET_ADMIN", "CAP_NET_ADMIN", "ALL");
-
   /**
    * The settings of a service that change its network past what netc plans, which netc neither
    * applies nor models (NETC032): {@code privileged: true}, {@code cap_add} of {@code NET_ADMIN}
    * (or {@code ALL}), and the {@code sysctls} that decide how its interfaces route and answer
-   * ({@code net.ipv4.ip_forward}, {@code net.ipv4.conf.*}, {@code net.ipv6.conf.*}: forwarding,
-   * IPv6 switched off, reverse path filtering, ...). Others ({@code net.core.somaxconn}, a
-   * capability such as {@code SYS_TIME}) stay quiet, as fields that do not concern the network.
-   * Values of another shape are left alone here: Compose refuses them, and netc does not read them.
+   * ({@link NetworkPrivileges}). Others ({@code net.core.somaxconn}, a capability such as {@code
+   * SYS_TIME}) stay quiet, as fields that do not concern the network. The three fields are read,
+   * so a value of a shape Compose refuses is NETC030, as for the other fields netc reads.
    */
   private void privileges(Map<String, NodeTuple> f, String owner) {
     String verify = "`netc matrix` and `verify` do not foresee what the container does with it;"
@@ -98,11 +95,10 @@ final class ServiceReader {
           + " is not modelled: the container can change its own interfaces, routes and firewall, and netc"
           + " ignores it").withHint(verify));
     }
-    // (read, so of the shape Compose requires, else NETC030 as for the other fields netc reads)
     if (f.containsKey("cap_add")) {
       for (Node c : nodes.list(f.get("cap_add").getValueNode(), "`cap_add` of " + owner).orElse(List.of())) {
         nodes.scalar(c, "a capability of `cap_add` of " + owner)
-            .filter(w -> NETWORK_CAPABILITIES.contains(w.text().toUpperCase(java.util.Locale.ROOT)))
+            .filter(w -> NetworkPrivileges.capability(w.text()))
             .ifPresent(w -> nodes.diags().add(Diagnostic.of(Code.NETC032, w.span(),
                 "`cap_add: " + w.text() + "` of " + owner + " is not modelled: the container can change its own"
                     + " interfaces, routes and firewall, and netc ignores it").withHint(verify)));
@@ -124,8 +120,7 @@ final class ServiceReader {
       nodes.wrongType(sysctls, "a mapping or a list of `KEY=VALUE`", "`sysctls` of " + owner);
     }
     for (Word k : keys) {
-      if (k.text().equals("net.ipv4.ip_forward") || k.text().startsWith("net.ipv4.conf.")
-          || k.text().startsWith("net.ipv6.conf.")) {
+      if (NetworkPrivileges.sysctl(k.text())) {
         nodes.diags().add(Diagnostic.of(Code.NETC032, k.span(), "`sysctls` `" + k.text() + "` of " + owner
             + " is not modelled: it changes how the container's interfaces route and answer, and netc ignores it")
             .withHint(verify));

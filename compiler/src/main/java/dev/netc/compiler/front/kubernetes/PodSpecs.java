@@ -3,9 +3,9 @@ package dev.netc.compiler.front.kubernetes;
 import dev.netc.compiler.ast.Decl;
 import dev.netc.compiler.ast.Setting;
 import dev.netc.compiler.ast.Word;
+import dev.netc.compiler.front.NetworkPrivileges;
 import dev.netc.compiler.ir.Protocol;
 import java.util.ArrayList;
-import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,20 +119,17 @@ final class PodSpecs {
     Optional<At> add = Fields.get(sc.get(), "capabilities").flatMap(this::mapping).flatMap(m -> Fields.get(m, "add"))
         .filter(at -> at.node() instanceof SequenceNode);
     for (At cap : add.map(f::list).orElse(List.of())) {
-      if (cap.node() instanceof ScalarNode x && NETWORK_CAPABILITIES.contains(x.getValue().toUpperCase(Locale.ROOT))) {
+      if (cap.node() instanceof ScalarNode x && NetworkPrivileges.capability(x.getValue())) {
         f.unsupported(cap, "netc does not model capability `" + x.getValue() + "` of container `" + name.text()
             + "` of " + f.owner() + ": the container can change its own interfaces, routes and firewall", UNFORESEEN);
       }
     }
   }
 
-  /** The capabilities that let a container change its own network: interfaces, routes, firewall. */
-  private static final java.util.Set<String> NETWORK_CAPABILITIES = java.util.Set.of("NET_ADMIN", "CAP_NET_ADMIN", "ALL");
-
   /**
    * The pod's {@code securityContext.sysctls} that decide how its interfaces route and answer
-   * ({@code net.ipv4.ip_forward}, {@code net.ipv4.conf.*}, {@code net.ipv6.conf.*}), which netc
-   * neither applies nor models (NETC023); others ({@code net.ipv4.tcp_keepalive_time}) stay quiet.
+   * ({@link NetworkPrivileges#sysctl}), which netc neither applies nor models (NETC023); others
+   * ({@code net.ipv4.tcp_keepalive_time}) stay quiet.
    */
   private void sysctls(Map<String, At> spec) {
     Optional<At> sysctls = Fields.get(spec, "securityContext").flatMap(this::mapping)
@@ -144,7 +141,7 @@ final class PodSpecs {
         continue;
       }
       String key = ((ScalarNode) name.get().node()).getValue();
-      if (key.equals("net.ipv4.ip_forward") || key.startsWith("net.ipv4.conf.") || key.startsWith("net.ipv6.conf.")) {
+      if (NetworkPrivileges.sysctl(key)) {
         // at the value, the sysctl's name
         At at = new At(name.get().node(), name.get().path(), f.yaml().span(name.get().node()));
         f.unsupported(at, "netc does not model sysctl `" + key + "` of " + f.owner() + ": it changes how the pod's"
