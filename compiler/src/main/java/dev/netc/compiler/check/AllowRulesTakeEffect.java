@@ -51,6 +51,40 @@ final class AllowRulesTakeEffect {
     final java.util.Set<Policy.Rule> denyingRules = new java.util.LinkedHashSet<>();
     /** How many dropped connections were asked for every deny rule that drops them. */
     int sampled;
+
+    /**
+     * Notes a connection (or a way of one) the rule admits that deny rules drop, {@code first}
+     * the first of them: every one ({@code all}) for the first connections dropped, so that one
+     * shadowed by another is named too; past them the first of each (a dead rule's walk sees all
+     * its pairs).
+     */
+    void denied(Policy.Rule first, java.util.function.Supplier<List<Policy.Rule>> all) {
+      if (denyingRules.size() < 64 && sampled++ < 16) {
+        denyingRules.addAll(all.get());
+      } else {
+        denyingRules.add(first);
+      }
+    }
+
+    /**
+     * Notes a connection the rule is not about: a {@code cidr} peer names the other side by
+     * another of its addresses, and on every way between them its packets carry one outside it.
+     */
+    void otherAddress(Node from, Node to, PortSpec port) {
+      if (!otherAddress) {
+        otherAddress = true;
+        otherPair = new Node[] {from, to};
+        otherPort = port;
+      }
+    }
+
+    /** Notes a connection the rule admits, not denied, that the other side still refuses. */
+    void refused(Node from, Node to, PortSpec port) {
+      if (failing == null) {
+        failing = new Node[] {from, to};
+        failingPort = port;
+      }
+    }
   }
 
   private static final java.util.Map<Reachability, List<Diagnostic>> FINDINGS =
@@ -340,25 +374,13 @@ final class AllowRulesTakeEffect {
         continue;
       }
       if (!m.ruleMatches(p, r, from, to, port)) {
-        // a cidr peer names the other side by another of its addresses: on every way between
-        // them its packets carry one outside the block, and the rule has no say on them
-        if (!w.otherAddress) {
-          w.otherAddress = true;
-          w.otherPair = new Node[] {from, to};
-          w.otherPort = port;
-        }
+        w.otherAddress(from, to, port);
         continue;
       }
       w.path = true;
       Optional<Policy.Rule> deny = m.deniedBy(from, to, port);
       if (deny.isPresent()) {
-        // (every deny rule of the first connections dropped, so that one shadowed by another
-        // is named too; past them the first of each: a dead rule's walk sees all its pairs)
-        if (w.denyingRules.size() < 64 && w.sampled++ < 16) {
-          w.denyingRules.addAll(m.denyRules(from, to, port));
-        } else {
-          w.denyingRules.add(deny.get());
-        }
+        w.denied(deny.get(), () -> m.denyRules(from, to, port));
         continue;
       }
       w.notDenied = true;
@@ -368,10 +390,7 @@ final class AllowRulesTakeEffect {
         w.allowed = true;
         return true;
       }
-      if (w.failing == null) {
-        w.failing = new Node[] {from, to};
-        w.failingPort = port;
-      }
+      w.refused(from, to, port);
     }
     return false;
   }
@@ -394,11 +413,7 @@ final class AllowRulesTakeEffect {
       w.path = true;
       Optional<Policy.Rule> deny = m.deniedOn(from, to, port, f);
       if (deny.isPresent()) {
-        if (w.denyingRules.size() < 64 && w.sampled++ < 16) {
-          w.denyingRules.addAll(m.denyRulesOn(from, to, port, f));
-        } else {
-          w.denyingRules.add(deny.get());
-        }
+        w.denied(deny.get(), () -> m.denyRulesOn(from, to, port, f));
         continue;
       }
       w.notDenied = true;
@@ -406,16 +421,10 @@ final class AllowRulesTakeEffect {
         w.allowed = true;
         return true;
       }
-      if (w.failing == null) {
-        w.failing = new Node[] {from, to};
-        w.failingPort = port;
-      }
+      w.refused(from, to, port);
     }
-    if (!matched && !w.otherAddress) {
-      // (as in visit: a cidr peer names the other side by another of its addresses)
-      w.otherAddress = true;
-      w.otherPair = new Node[] {from, to};
-      w.otherPort = port;
+    if (!matched) {
+      w.otherAddress(from, to, port);
     }
     return false;
   }
