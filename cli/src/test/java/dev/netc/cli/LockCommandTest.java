@@ -150,8 +150,8 @@ class LockCommandTest {
     CliRunner.Result lint = cli.run("lint", "shop.netc");
     assertEquals(1, lint.status(), lint.out());
     assertTrue(lint.out().startsWith("error[NETC230]: cannot read the lock file: `shop.lock` is a folder\n"), lint.out());
-    assertTrue(lint.out().contains("= help: the lock file of a topology is the file `shop.lock` beside it: move the"
-        + " folder away, then run `netc lock`"), lint.out());
+    assertTrue(lint.out().contains("= help: the lock file of a topology is the file `shop.lock` beside it: move what"
+        + " stands there away, then run `netc lock`"), lint.out());
     CliRunner.Result lock = cli.run("lock", "shop.netc");
     assertEquals(1, lock.status(), lock.out() + lock.err());
 

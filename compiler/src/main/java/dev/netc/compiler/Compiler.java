@@ -328,23 +328,16 @@ public final class Compiler {
       diags.add(out.get());
       return Optional.empty();
     }
-    if (java.nio.file.Files.isDirectory(path)) {
-      // (not taken for a missing lock file: `netc lock` could not write one there either)
-      SourceFile none = new SourceFile(path.toString(), "");
-      diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: `" + path
-              + "` is a folder")
-          .withHint("the lock file of a topology is the file `" + path.getFileName() + "` beside it: move the folder"
-              + " away, then run `netc lock`"));
-      return Optional.empty();
-    }
     if (!java.nio.file.Files.isRegularFile(path)) {
       if (java.nio.file.Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-        // something else stands there: a link that leads nowhere (or loops), a pipe, a device
+        // something else stands there (a folder, a link that leads nowhere or loops, a pipe): not
+        // taken for a missing lock file, which `netc lock` could not write there either
+        String what = java.nio.file.Files.isDirectory(path) ? "a folder"
+            : java.nio.file.Files.isSymbolicLink(path) ? "a symbolic link that leads to no file" : "not a file";
         SourceFile none = new SourceFile(path.toString(), "");
-        diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: `" + path + "` is "
-                + (java.nio.file.Files.isSymbolicLink(path) ? "a symbolic link that leads to no file" : "not a file"))
-            .withHint("the lock file of a topology is the file `" + path.getFileName() + "` beside it: remove what"
-                + " stands there, then run `netc lock`"));
+        diags.add(Diagnostic.of(Code.NETC230, Span.at(none, 0), "cannot read the lock file: `" + path + "` is " + what)
+            .withHint("the lock file of a topology is the file `" + path.getFileName() + "` beside it: move what"
+                + " stands there away, then run `netc lock`"));
       }
       return Optional.empty();
     }

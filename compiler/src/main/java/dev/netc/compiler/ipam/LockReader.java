@@ -43,10 +43,6 @@ public final class LockReader {
     this.yaml = Yaml.of(file);
   }
 
-  public static Lock read(SourceFile file, Diagnostics diags) {
-    return new LockReader(file, diags).read();
-  }
-
   /**
    * A lock file read, with where each of its entries stands: {@code subnets/NETWORK}, {@code
    * addresses/NETWORK} and {@code addresses/NETWORK/ENDPOINT}, {@code services/SERVICE}, {@code
@@ -59,7 +55,7 @@ public final class LockReader {
     }
   }
 
-  /** {@link #read}, with where each entry stands. */
+  /** Reads {@code file}, with where each entry stands. */
   public static Located readLocated(SourceFile file, Diagnostics diags) {
     LockReader r = new LockReader(file, diags);
     Lock lock = r.read();

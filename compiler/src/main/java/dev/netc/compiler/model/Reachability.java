@@ -2216,11 +2216,6 @@ public final class Reachability {
     return new Reachability(other, servicesAcrossHosts, automatic, only, forwardedOn);
   }
 
-  /** Whether a service's virtual address leads to the endpoints it selects on other hosts too. */
-  public boolean servicesAcrossHosts() {
-    return servicesAcrossHosts;
-  }
-
   /** The host ports chosen for the {@code publish} lines that give none, as the plan forwards them. */
   public AutomaticPorts automaticPorts() {
     return automatic;
