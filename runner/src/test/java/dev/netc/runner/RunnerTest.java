@@ -62,12 +62,14 @@ class RunnerTest {
     assertEquals(0, plan.count(Change.Action.DELETE));
     assertTrue(plan.changes().stream().anyMatch(c -> c.id().toString().equals("table:t1:inet netc_webshop")));
     // everything is made: the 3 namespace-wide sysctls of S with S, IPv6 off on the five new
-    // interfaces of the IPv4-only networks and route_localnet of the new bridge br-front with them
+    // interfaces of the IPv4-only networks, route_localnet of the new bridge br-front and each
+    // bridge's accept_dad with them
     assertTrue(plan.text().contains("\n+ sysctl:t1-web:net.ipv6.conf.eth0.disable_ipv6  (1)\n"), plan.text());
     assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv4.ip_forward  (1)\n"), plan.text());
     assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv4.conf.br-front.route_localnet  (1)\n"), plan.text());
-    assertTrue(plan.summary().startsWith("Plan: 48 to create, 0 to update, 0 to replace, 0 to delete."), plan.summary());
-    assertTrue(plan.json().contains("\"summary\": {\n    \"create\": 48,\n    \"update\": 0,\n"), plan.json());
+    assertTrue(plan.text().contains("\n+ sysctl:t1:net.ipv6.conf.br-back.accept_dad  (0)\n"), plan.text());
+    assertTrue(plan.summary().startsWith("Plan: 50 to create, 0 to update, 0 to replace, 0 to delete."), plan.summary());
+    assertTrue(plan.json().contains("\"summary\": {\n    \"create\": 50,\n    \"update\": 0,\n"), plan.json());
   }
 
   @Test
@@ -362,7 +364,7 @@ class RunnerTest {
     assertEquals(1, plan.notes().size());
     assertTrue(plan.text().contains("\n\nNote: the nftables tables of the host c"), plan.text());
     assertTrue(plan.text().endsWith(": the table is planned as if it were not there\n"
-        + "Plan: 43 to create, 3 to update, 0 to replace, 0 to delete.\n"), plan.text());
+        + "Plan: 45 to create, 3 to update, 0 to replace, 0 to delete.\n"), plan.text());
     assertTrue(plan.json().contains("\"notes\": [\n    \"the nftables tables of the host c"), plan.json());
 
     // apply does not act on a guess: the note is its error, before any change
@@ -422,6 +424,8 @@ class RunnerTest {
     assertEquals(List.of("netns add t1-outside"), inForeign.get(0).lines());
     assertEquals(List.of("ip", "-n", "t1", "-batch", "-"), inForeign.get(1).argv(), "not forced: every line must work");
     assertTrue(inForeign.get(1).lines().stream().noneMatch(l -> l.startsWith("link del")), inForeign.get(1).lines()::toString);
+    // whose default may detect duplicates: the uplink skips it, set between its making and its carrier
+    assertEquals("netns exec t1 sysctl -qw net.ipv6.conf.uplink.accept_dad=0", inForeign.get(1).lines().get(1));
     // an old host end whose outside is gone is replaced
     assertEquals("link del uplink", new Sandbox("t1").creation(true, false, true).get(1).lines().get(0));
     // a new S next to an S-outside left over (the old S deleted by hand, the pair with it)
@@ -429,6 +433,7 @@ class RunnerTest {
     assertTrue(newHost.get(1).lines().stream().anyMatch(l -> l.startsWith("link add uplink type veth peer name uplink netns t1-outside")),
         newHost.toString());
     assertEquals("t1-outside", newHost.get(2).namespace());
+    assertTrue(newHost.get(1).lines().stream().noneMatch(l -> l.contains("sysctl")), "a new S's default skips it");
     // both namespaces there, the uplink deleted by hand: made again, in both, no namespace added
     List<Sandbox.Run> relink = new Sandbox("t1").creation(true, true, false);
     assertEquals(List.of("t1", "t1-outside"), relink.stream().map(Sandbox.Run::namespace).toList());

@@ -655,6 +655,14 @@ public final class Planner {
         sysctls.add(new Sysctl(hostNs, "net.ipv4.conf." + b + ".route_localnet", "1",
             "the host's own connections to 127.0.0.1 may be forwarded to a container on this bridge"));
       }
+      // set before the bridge gets its first port up, which is when the kernel gives it its
+      // link-local address: in a namespace whose default detects duplicates (the real host, a
+      // sandbox made with `ip netns add`), the address would stay tentative a second or two,
+      // and the bridge, the containers' router, would not resolve their IPv6 neighbours meanwhile
+      for (Bridge b : bridges.values()) {
+        sysctls.add(new Sysctl(hostNs, "net.ipv6.conf." + b.name() + ".accept_dad", "0",
+            "no duplicate address detection: the bridge's link-local address is from the MAC the plan fixes"));
+      }
     }
 
     private void files(Endpoint viewer, String ns, EndpointPlan plan, ServicePlanner services) {
