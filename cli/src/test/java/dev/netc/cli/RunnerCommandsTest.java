@@ -32,12 +32,12 @@ class RunnerCommandsTest {
     assertTrue(r.out().contains("\n+ link:(host):br-front\n"), r.out());
     assertTrue(r.out().contains("\n+ table:(host):inet netc_" + topology + "\n"), r.out());
     assertTrue(r.out().matches("(?s).*\n(Note: the nftables tables of the host cannot be read without root: the table is"
-        + " planned as if it were not there\n)?Plan: 29 to create, \\d+ to update, 0 to replace, 0 to delete\\.\n"), r.out());
+        + " planned as if it were not there\n)?Plan: 27 to create, \\d+ to update, 0 to replace, 0 to delete\\.\n"), r.out());
     assertEquals("", r.err());
     assertEquals(0, cli.run("plan", "web.netc").status());
     r = cli.run("diff", "web.netc");
     assertEquals(2, r.status(), r.err());
-    assertTrue(r.out().matches("(?s).*\nDrift: 29 missing, \\d+ changed, 0 unexpected \\(the host, topology " + topology
+    assertTrue(r.out().matches("(?s).*\nDrift: 27 missing, \\d+ changed, 0 unexpected \\(the host, topology " + topology
         + "\\); `netc apply` repairs it\\.\n"), r.out());
   }
 
@@ -122,7 +122,7 @@ class RunnerCommandsTest {
     assertTrue(r.err().startsWith("netc: cannot write `plans/web.json`: "), r.err());
     r = cli.run("plan", "web.netc", "--sandbox", s, "--out", "web.plan", "-q");
     assertEquals(0, r.status(), r.err());
-    assertEquals("Plan: 34 to create, 0 to update, 0 to replace, 0 to delete.\n", r.out());
+    assertEquals("Plan: 32 to create, 0 to update, 0 to replace, 0 to delete.\n", r.out());
     assertEquals("Saved the plan to web.plan: `netc apply web.plan` makes exactly these changes.\n", r.err());
     String saved = cli.read("web.plan");
     assertTrue(saved.startsWith("{\n  \"netcPlan\": 1,\n  \"netcVersion\": \"" + Netc.version() + "\",\n"), saved);

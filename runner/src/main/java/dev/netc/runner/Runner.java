@@ -316,8 +316,8 @@ public final class Runner {
   }
 
   /**
-   * Whether an endpoint's interface setting ({@code net.ipv6.conf.DEV.KEY}) is on a link that has
-   * no IPv6 state now, its MTU under IPv6's minimum of 1280, and gets it back with this apply, its
+   * Whether an interface setting ({@code net.ipv6.conf.DEV.KEY}: an endpoint's, or a host
+   * namespace bridge's {@code accept_dad}) is on a link that has no IPv6 state now, its MTU under IPv6's minimum of 1280, and gets it back with this apply, its
    * MTU raised in place to 1280 or more: the kernel then makes the state anew with a new
    * interface's defaults, whatever was set before.
    */
@@ -840,12 +840,19 @@ public final class Runner {
         if (!attributes.isEmpty()) {
           changes.add(new Change(Change.Action.UPDATE, id, String.join(", ", attributes)));
         }
-      } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace()) && ipv6Returns(s, live, desiredLinks)) {
+      } else if (o instanceof Sysctl s && ipv6Returns(s, live, desiredLinks)) {
         // the interface's MTU rises to 1280 or more: the kernel makes its IPv6 state anew, with
-        // the defaults of a new interface, and the setting is written again after the MTU
-        String fresh = s.newInterfaceValue().orElseThrow();
-        if (!fresh.equals(s.value())) {
-          changes.add(new Change(Change.Action.UPDATE, id, fresh + " -> " + s.value() + ", " + IPV6_BACK));
+        // the defaults of a new interface, and the setting is written again after the MTU (an
+        // endpoint's interface, or a host namespace's bridge: its accept_dad)
+        if (byNs.containsKey(s.namespace())) {
+          // a host namespace's new interface takes its default, which netc sets in an S it makes
+          // and leaves as it is elsewhere: written again, whatever it is
+          changes.add(new Change(Change.Action.UPDATE, id, s.value() + ", " + IPV6_BACK));
+        } else {
+          String fresh = s.newInterfaceValue().orElseThrow();
+          if (!fresh.equals(s.value())) {
+            changes.add(new Change(Change.Action.UPDATE, id, fresh + " -> " + s.value() + ", " + IPV6_BACK));
+          }
         }
       } else if (o instanceof Sysctl s && !byNs.containsKey(s.namespace())) {
         if (!endpointSysctlHolds(s, live)) {
@@ -2010,9 +2017,7 @@ public final class Runner {
       removeJournal(journal);
       notes.addAll(undo.notes);
       if (!sb.isHost() && !plan.empty()) {
-        Set<String> routers = new java.util.TreeSet<>(hostNamespaces(ts));
-        routers.add(sb.name()); // (the router between the hosts of several)
-        settle(routers, notes);
+        settle(routers(ts, sb), notes);
       }
       return new Outcome(plan, exec.processes() - processes, millis(start), notes);
     }
@@ -2022,24 +2027,44 @@ public final class Runner {
   static final Duration SETTLE = Duration.ofSeconds(3);
 
   /**
-   * Waits, at most {@link #SETTLE}, until no IPv6 address of the sandbox's host namespaces
-   * {@code hosts} is tentative, so that IPv6 crosses them as soon as apply returns: links made
-   * there skip duplicate address detection ({@link Sandbox#noDad}), but a new bridge's addresses
-   * stay tentative until it has a carrier, which it gets from its ports through the kernel's link
-   * watch, batched up to a second on a busy machine; and in an {@code S} made by someone else
-   * they do run DAD, one to two seconds. A router without a usable link-local address sends no
-   * neighbour solicitation for what it forwards. One read of each namespace
-   * when nothing is tentative; a note when something still is after the wait. Only over netlink
-   * (as root), never in host mode (the host's addresses are not netc's to wait for).
+   * The links of the sandbox's routers whose IPv6 addresses an apply waits for ({@link #settle}),
+   * by namespace: in each host namespace, the bridges netc gives an IPv6 address ({@link
+   * Target#ipv6Links}: a bridge of an IPv4-only network routes no IPv6) and the host's device on
+   * the underlay; in {@code S}, the router between the hosts of several, the uplink and the
+   * underlay bridge. Not the links of others in an {@code S} made by someone else.
    */
-  private void settle(Set<String> hosts, List<String> notes) {
+  private static Map<String, Set<String>> routers(List<Target> ts, Sandbox sb) {
+    Map<String, Set<String>> out = new java.util.TreeMap<>();
+    for (Target x : ts) {
+      Set<String> links = out.computeIfAbsent(x.hostNs(), k -> new java.util.TreeSet<>());
+      links.addAll(x.ipv6Links());
+      links.add(Underlay.DEVICE);
+    }
+    out.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).addAll(List.of(Sandbox.UPLINK, Underlay.DEVICE));
+    return out;
+  }
+
+  /**
+   * Waits, at most {@link #SETTLE}, until no IPv6 address of the links {@code routers} of the
+   * sandbox's routers ({@link #routers}) is tentative, so that IPv6 crosses them as soon as apply
+   * returns: links made there skip duplicate address detection ({@link Sandbox#noDad}, or their
+   * own {@code accept_dad}), but a new bridge's addresses stay tentative until it has a carrier,
+   * which it gets from its ports through the kernel's link watch, batched up to a second on a
+   * busy machine; and a bridge made again under ports that are up already, in an {@code S} made
+   * by someone else, runs DAD, one to two seconds. A router without a usable link-local address
+   * sends no neighbour solicitation for what it forwards. One read of each namespace when
+   * nothing is tentative; a note when something still is after the wait. Only over netlink (as
+   * root), never in host mode (the host's addresses are not netc's to wait for).
+   */
+  private void settle(Map<String, Set<String>> routers, List<String> notes) {
     if (netlink == null || !NetlinkNamespaces.usable()) {
       return;
     }
     long deadline = System.nanoTime() + SETTLE.toNanos();
-    for (String ns : hosts) {
+    for (Map.Entry<String, Set<String>> r : routers.entrySet()) {
+      String ns = r.getKey();
       try {
-        while (!stopping && netlink.tentative(ns)) {
+        while (!stopping && netlink.tentative(ns, r.getValue())) {
           if (System.nanoTime() >= deadline) {
             notes.add("IPv6 addresses of " + ns + " are still tentative " + SETTLE.toSeconds()
                 + " s after apply: the first IPv6 connections through it may fail until they are not");

@@ -70,8 +70,10 @@ class DownLinkDriftKernelTest extends SandboxTest {
     run("ip", "-n", s, "link", "set", "br-edge", "mtu", "1000");
     oneChanged(t, "link:" + s + ":br-edge  (mtu 1000 -> 1500)", List.of(
         "~ link:" + s + ":br-edge  (mtu 1000 -> 1500)",
-        "+ address:" + s + ":br-edge/fd00:60::1/64  (again, IPv6 back with the MTU)"));
+        "+ address:" + s + ":br-edge/fd00:60::1/64  (again, IPv6 back with the MTU)",
+        "~ sysctl:" + s + ":net.ipv6.conf.br-edge.accept_dad  (0, IPv6 back with the MTU)"));
     assertTrue(Kernel.run("ip", "-n", s, "-o", "-6", "addr", "show", "dev", "br-edge").out().contains(" fd00:60::1/64 "));
+    assertEquals("0", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.br-edge.accept_dad").out().strip());
 
     String web = s + "-web";
     run("ip", "-n", web, "link", "set", "eth0", "mtu", "1000");

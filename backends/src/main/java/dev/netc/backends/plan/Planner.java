@@ -658,8 +658,13 @@ public final class Planner {
       // set before the bridge gets its first port up, which is when the kernel gives it its
       // link-local address: in a namespace whose default detects duplicates (the real host, a
       // sandbox made with `ip netns add`), the address would stay tentative a second or two,
-      // and the bridge, the containers' router, would not resolve their IPv6 neighbours meanwhile
+      // and the bridge, the containers' IPv6 router, would not resolve their neighbours
+      // meanwhile (a bridge of an IPv4-only network routes no IPv6: its link-local address,
+      // tentative or not, holds nothing up, and it may be under IPv6's minimum MTU)
       for (Bridge b : bridges.values()) {
+        if (b.subnet(IpAddress.Family.V6).isEmpty()) {
+          continue;
+        }
         sysctls.add(new Sysctl(hostNs, "net.ipv6.conf." + b.name() + ".accept_dad", "0",
             "no duplicate address detection: the bridge's link-local address is from the MAC the plan fixes"));
       }

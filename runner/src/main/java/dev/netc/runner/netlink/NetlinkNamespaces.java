@@ -287,11 +287,11 @@ public final class NetlinkNamespaces {
   private static final int IFA_F_DADFAILED = 0x08;
 
   /**
-   * Whether an IPv6 address of namespace {@code ns} is tentative ({@link #tentativeHere}), read
-   * by a thread in it.
+   * Whether an IPv6 address of one of the links {@code devices} of namespace {@code ns} is
+   * tentative ({@link #tentativeHere}), read by a thread in it.
    */
-  public boolean tentative(String ns) throws IOException {
-    return in(ns, NetlinkNamespaces::tentativeHere);
+  public boolean tentative(String ns, java.util.Set<String> devices) throws IOException {
+    return in(ns, () -> tentativeHere(devices::contains));
   }
 
   /**
@@ -302,13 +302,19 @@ public final class NetlinkNamespaces {
    * process); false without IPv6.
    */
   public static boolean tentativeHere() throws IOException {
+    return tentativeHere(device -> true);
+  }
+
+  /** {@link #tentativeHere()}, of the links whose names {@code devices} accepts alone. */
+  static boolean tentativeHere(java.util.function.Predicate<String> devices) throws IOException {
     Path file = Path.of("/proc/thread-self/net/if_inet6");
     if (!Files.isReadable(file)) {
       return false;
     }
     for (String line : Files.readAllLines(file)) {
+      // address, index, prefix length, scope, flags, device
       String[] f = line.trim().split("\\s+");
-      if (f.length >= 5) {
+      if (f.length >= 6 && devices.test(f[5])) {
         int flags = Integer.parseInt(f[4], 16);
         if ((flags & IFA_F_TENTATIVE) != 0 && (flags & IFA_F_DADFAILED) == 0) {
           return true;
