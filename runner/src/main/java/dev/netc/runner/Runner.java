@@ -242,8 +242,7 @@ public final class Runner {
      * with an IPv6 subnet: their gateway); their IPv6 is on, as the kernel makes a new link.
      */
     List<String> ipv6Links() {
-      return host.addresses().stream().filter(a -> a.namespace().equals(hostNs()) && !a.address().isV4())
-          .map(Address::device).distinct().toList();
+      return Sandbox.ipv6Links(host);
     }
 
     /** The host's bridges that route no published port from 127.0.0.0/8 ({@code route_localnet} not wanted). */
@@ -2028,19 +2027,15 @@ public final class Runner {
 
   /**
    * The links of the sandbox's routers whose IPv6 addresses an apply waits for ({@link #settle}),
-   * by namespace: in each host namespace, the bridges netc gives an IPv6 address ({@link
-   * Target#ipv6Links}: a bridge of an IPv4-only network routes no IPv6) and the host's device on
-   * the underlay; in {@code S}, the router between the hosts of several, the uplink and the
-   * underlay bridge. Not the links of others in an {@code S} made by someone else.
+   * by namespace: in each host namespace, {@link Sandbox#ipv6RoutingLinks}; in {@code S}, the
+   * router between the hosts of several, the uplink and the underlay bridge.
    */
   private static Map<String, Set<String>> routers(List<Target> ts, Sandbox sb) {
     Map<String, Set<String>> out = new java.util.TreeMap<>();
     for (Target x : ts) {
-      Set<String> links = out.computeIfAbsent(x.hostNs(), k -> new java.util.TreeSet<>());
-      links.addAll(x.ipv6Links());
-      links.add(Underlay.DEVICE);
+      out.computeIfAbsent(x.hostNs(), k -> new java.util.TreeSet<>()).addAll(Sandbox.ipv6RoutingLinks(x.host()));
     }
-    out.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).addAll(List.of(Sandbox.UPLINK, Underlay.DEVICE));
+    out.computeIfAbsent(sb.name(), k -> new java.util.TreeSet<>()).addAll(Sandbox.ROUTER_LINKS);
     return out;
   }
 

@@ -690,6 +690,31 @@ public final class Sandbox {
     return List.of("net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0");
   }
 
+  /**
+   * The links of host {@code h}'s namespace that netc gives an IPv6 address (the bridges of
+   * networks with an IPv6 subnet: their gateway).
+   */
+  public static List<String> ipv6Links(dev.netc.backends.plan.HostState h) {
+    String ns = h.hostNamespace().name();
+    return h.addresses().stream().filter(a -> a.namespace().equals(ns) && !a.address().isV4())
+        .map(dev.netc.backends.plan.Address::device).distinct().toList();
+  }
+
+  /**
+   * The links of host {@code h}'s namespace that route IPv6 for its topology, whose link-local
+   * addresses must be usable (not tentative) for IPv6 to cross the host: {@link #ipv6Links}, the
+   * uplink and the host's device on the underlay. Not a bridge of an IPv4-only network, nor a
+   * link of someone else's.
+   */
+  public static Set<String> ipv6RoutingLinks(dev.netc.backends.plan.HostState h) {
+    Set<String> out = new TreeSet<>(ipv6Links(h));
+    out.addAll(ROUTER_LINKS);
+    return out;
+  }
+
+  /** The links of {@code S} that route between the hosts of several and out: the uplink and the underlay bridge. */
+  public static final Set<String> ROUTER_LINKS = Set.of(UPLINK, Underlay.DEVICE);
+
   /** An {@code ip -batch} line that sets {@code sysctls} in namespace {@code ns}. */
   private static String sysctls(String ns, List<String> sysctls) {
     return "netns exec " + KernelNames.checkNetns(ns) + " sysctl -qw " + String.join(" ", sysctls);

@@ -155,6 +155,26 @@ class DualStackKernelTest {
     }
   }
 
+  /**
+   * An address that stays tentative on a link of someone else's in {@code S} (a veth up, its
+   * peer down: no carrier) holds no apply up: apply waits only for the links that route IPv6 for the topology,
+   * and says nothing of the others (before, it waited its 3 s and noted S's addresses were still
+   * tentative).
+   */
+  @Test
+  void aForeignTentativeAddressHoldsNoApplyUp() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "theirs", "type", "veth", "peer", "name", "theirs-peer").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "fd00:99::1/64", "dev", "theirs").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "theirs", "up").ok());
+    Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    Runner.Outcome o = runner.apply(Kernel.target(topology(), s));
+    assertEquals(List.of(), o.notes().stream().filter(n -> n.contains("tentative")).toList());
+    assertTrue(Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative").out().contains("fd00:99::1/64"),
+        "their address is tentative still, and theirs to deal with");
+    assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative", "dev", "br-edge").out().strip());
+  }
+
   @Test
   void ipv6AddressesPolicyPublishedPortAndRoutingWithoutNat66() throws Exception {
     Topology t = topology();

@@ -295,18 +295,13 @@ public final class NetlinkNamespaces {
   }
 
   /**
-   * Whether an IPv6 address of the calling thread's namespace is tentative: in duplicate address
-   * detection, or on a link without carrier yet (a bridge gets its carrier from its ports'
-   * through the kernel's link watch, which batches such events up to a second); not one whose
-   * detection failed, which stays so. Read from {@code /proc/thread-self/net/if_inet6} (no
-   * process); false without IPv6.
+   * Whether an IPv6 address of the calling thread's namespace, on a link whose name {@code
+   * devices} accepts, is tentative: in duplicate address detection, or on a link without carrier
+   * yet (a bridge gets its carrier from its ports' through the kernel's link watch, which batches
+   * such events up to a second); not one whose detection failed, which stays so. Read from
+   * {@code /proc/thread-self/net/if_inet6} (no process); false without IPv6.
    */
-  public static boolean tentativeHere() throws IOException {
-    return tentativeHere(device -> true);
-  }
-
-  /** {@link #tentativeHere()}, of the links whose names {@code devices} accepts alone. */
-  static boolean tentativeHere(java.util.function.Predicate<String> devices) throws IOException {
+  public static boolean tentativeHere(java.util.function.Predicate<String> devices) throws IOException {
     Path file = Path.of("/proc/thread-self/net/if_inet6");
     if (!Files.isReadable(file)) {
       return false;

@@ -172,7 +172,7 @@ public final class Prober {
         attempts.addAll(layout.attempts(ns, Protocol.UDP, udp));
       }
     }
-    layout.routers().forEach(this::settle);
+    layout.routers().forEach(r -> settle(r, layout.ipv6RoutingLinks(r)));
     List<Outcome> outcomes;
     try (SocketProbe sockets = new SocketProbe(namespaces)) {
       sockets.listen(layout.places(), tcp, udp);
@@ -193,13 +193,16 @@ public final class Prober {
    * a router without a usable link-local address sends no neighbour solicitation for the traffic
    * it forwards, so IPv6 through the host (a DNAT from outside, masquerade out) is lost while its
    * new links are in duplicate address detection. In a host namespace netc made, links skip DAD
-   * ({@code Sandbox.noDad}) and this is one read; the wait is for an {@code S} made by someone
-   * else. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no process.
+   * ({@code Sandbox.noDad}, or their own {@code accept_dad}) and this is one read. Only the
+   * router's {@code links} that route IPv6 for the topology ({@link Sandbox#ipv6RoutingLinks}):
+   * not a bridge of an IPv4-only network, nor a link of someone else's in an {@code S} made by
+   * someone else. Read from {@code /proc/thread-self/net/if_inet6} in the namespace: no process.
    */
-  private void settle(String router) {
+  private void settle(String router, Set<String> links) {
     long deadline = System.nanoTime() + SETTLE.toNanos();
     try {
-      while (namespaces.call(router, dev.netc.runner.netlink.NetlinkNamespaces::tentativeHere) && System.nanoTime() < deadline) {
+      while (namespaces.call(router, () -> dev.netc.runner.netlink.NetlinkNamespaces.tentativeHere(links::contains))
+          && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
     } catch (IOException e) {
@@ -315,6 +318,12 @@ public final class Prober {
         out.add(sandbox.name());
       }
       return out;
+    }
+
+    /** The links of router {@code ns} ({@link #routers}) that route IPv6 for the topology. */
+    Set<String> ipv6RoutingLinks(String ns) {
+      HostState h = hostAt.get(ns);
+      return h == null ? Sandbox.ROUTER_LINKS : Sandbox.ipv6RoutingLinks(h);
     }
 
     String namespace(Node n) {
