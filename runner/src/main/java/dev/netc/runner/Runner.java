@@ -316,9 +316,10 @@ public final class Runner {
 
   /**
    * Whether an interface setting ({@code net.ipv6.conf.DEV.KEY}: an endpoint's, or a host
-   * namespace bridge's {@code accept_dad}) is on a link that has no IPv6 state now, its MTU under IPv6's minimum of 1280, and gets it back with this apply, its
-   * MTU raised in place to 1280 or more: the kernel then makes the state anew with a new
-   * interface's defaults, whatever was set before.
+   * namespace bridge's {@code accept_dad}) is on a link that has no IPv6 state now, its MTU under
+   * IPv6's minimum of 1280, and gets it back with this apply, its MTU raised in place to 1280 or
+   * more: the kernel then makes the state anew with a new interface's defaults, whatever was set
+   * before.
    */
   private static boolean ipv6Returns(Sysctl s, LiveState live, Map<ObjectId, Link> desiredLinks) {
     Optional<Sysctl.InterfaceSetting> is = Sysctl.interfaceSetting(s.key());

@@ -157,9 +157,9 @@ class DualStackKernelTest {
 
   /**
    * An address that stays tentative on a link of someone else's in {@code S} (a veth up, its
-   * peer down: no carrier) holds no apply up: apply waits only for the links that route IPv6 for the topology,
-   * and says nothing of the others (before, it waited its 3 s and noted S's addresses were still
-   * tentative).
+   * peer down: no carrier) holds no apply up: apply waits only for the links that route IPv6 for
+   * the topology, and says nothing of the others (before, it waited its 3 s and noted S's
+   * addresses were still tentative).
    */
   @Test
   void aForeignTentativeAddressHoldsNoApplyUp() throws Exception {
