@@ -492,11 +492,12 @@ public final class LiveReader {
     List<String> notes = new ArrayList<>();
     String table = "inet " + Ownership.table(topology);
     Map<String, String> generations = new HashMap<>();
+    Map<String, Map<String, String>> comments = new HashMap<>();
     Map<String, Set<String>> otherTables = new java.util.TreeMap<>();
     for (String h : hostNamespaces) {
       Set<String> here;
       try {
-        here = tablesWithChains(h, generations);
+        here = tablesWithChains(h, generations, comments);
       } catch (RunnerException e) {
         if (!sandbox.isHost()) {
           throw e;
@@ -515,8 +516,18 @@ public final class LiveReader {
         }
       }
       // the object is the topology's tables: the inet one and its bridge companion (PortFilter),
-      // loaded together; either one left makes it present (and the rules' witness tells the rest)
-      if (here.contains(table) || here.contains(PortFilter.FAMILY + " " + Ownership.table(topology))) {
+      // loaded together; either one left makes it present (and the rules' witness tells the rest).
+      // A table of that name without the topology's comment is someone else's: never loaded over
+      // or deleted (its comment, or none, is its mark; not known when read through nft)
+      boolean foreignTable = false;
+      for (String name : List.of(table, PortFilter.FAMILY + " " + Ownership.table(topology))) {
+        String comment = comments.getOrDefault(h, Map.of()).get(name);
+        if (here.contains(name) && comment != null && !comment.equals(Ownership.tableComment(topology))) {
+          foreign.put(new ObjectId(ObjectId.Kind.TABLE, h, name), comment);
+          foreignTable = true;
+        }
+      }
+      if (!foreignTable && (here.contains(table) || here.contains(PortFilter.FAMILY + " " + Ownership.table(topology)))) {
         owned.add(new ObjectId(ObjectId.Kind.TABLE, h, table));
       }
       (sysctlsRead.containsKey(h) ? sysctlsRead.get(h) : sysctls(h, sysctlKeys.getOrDefault(h, List.of()))).forEach((k, v) -> sysctls.put(LiveState.key(h, k), v));
@@ -1385,20 +1396,22 @@ public final class LiveReader {
    * ({@link #tables}).
    */
   public Set<String> tablesWithChains(String ns) {
-    return tablesWithChains(ns, new HashMap<>());
+    return tablesWithChains(ns, new HashMap<>(), new HashMap<>());
   }
 
   /**
    * The same; as root over netlink, the generation of the namespace's nftables ruleset too
    * ({@code ID COOKIE}, see {@code NftDump.Generation}), read in the same thread, into {@code
-   * generations} by namespace.
+   * generations} by namespace, and the comments of its tables ({@code NftDump#tableComments}),
+   * into {@code comments} by namespace (none through {@code nft}, whose list of chains has none).
    */
-  private Set<String> tablesWithChains(String ns, Map<String, String> generations) {
+  private Set<String> tablesWithChains(String ns, Map<String, String> generations, Map<String, Map<String, String>> comments) {
     if (netlink != null && NetlinkNamespaces.usable()) {
       long start = System.nanoTime();
       try {
         NftDump.Chains c = netlink.chains(ns);
         c.generation().ifPresent(g -> generations.put(ns, g.text()));
+        comments.put(ns, c.comments());
         exec.note("netlink: the nftables chains of " + (ns.isEmpty() ? "the host" : ns)
             + c.generation().map(g -> ", generation " + g.id()).orElse(""), System.nanoTime() - start);
         return c.tables();
@@ -1455,9 +1468,32 @@ public final class LiveReader {
     return out;
   }
 
-  /** Every table of namespace {@code ns}, as {@code FAMILY NAME} (costs every set element with nft 1.0.6). */
+  /**
+   * Every table of namespace {@code ns}, as {@code FAMILY NAME}: as root over netlink (no
+   * process), else with {@code nft -j list tables} (which costs every set element with nft 1.0.6).
+   */
   public Set<String> tables(String ns) {
-    return nftList(ns, "tables", "table", "name");
+    return tableComments(ns).map(Map::keySet).<Set<String>>map(TreeSet::new)
+        .orElseGet(() -> nftList(ns, "tables", "table", "name"));
+  }
+
+  /**
+   * The comment of every table of namespace {@code ns}, by {@code FAMILY NAME} ({@code ""}: none),
+   * as root over netlink; empty where that cannot be read ({@code nft -j} of nft 1.0.6 prints no
+   * table's comment).
+   */
+  public Optional<Map<String, String>> tableComments(String ns) {
+    if (netlink != null && NetlinkNamespaces.usable()) {
+      long start = System.nanoTime();
+      try {
+        Map<String, String> out = netlink.tableComments(ns);
+        exec.note("netlink: the nftables tables of " + (ns.isEmpty() ? "the host" : ns), System.nanoTime() - start);
+        return Optional.of(out);
+      } catch (IOException | RuntimeException e) {
+        // not known
+      }
+    }
+    return Optional.empty();
   }
 
   /**

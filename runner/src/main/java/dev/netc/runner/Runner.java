@@ -258,6 +258,12 @@ public final class Runner {
     }
   }
 
+  /** The tables of table object {@code id} ({@code inet NAME}): it, and its bridge companion ({@link PortFilter}). */
+  private static List<ObjectId> tablesOf(ObjectId id) {
+    String name = id.name().substring(id.name().indexOf(' ') + 1);
+    return List.of(id, new ObjectId(ObjectId.Kind.TABLE, id.namespace(), PortFilter.FAMILY + " " + name));
+  }
+
   /** The sysctl that lets bridge {@code b} route 127.0.0.0/8 (a port published on the host's loopback). */
   static String routeLocalnet(String b) {
     return "net.ipv4.conf." + b + ".route_localnet";
@@ -685,11 +691,14 @@ public final class Runner {
     desired.forEach(o -> ids.add(o.id()));
     List<String> conflicts = new ArrayList<>();
     Set<String> others = new java.util.TreeSet<>(); // the other topologies whose marks they carry
-    for (ObjectId id : ids) {
-      String mark = live.foreign().get(id);
-      if (mark != null) {
-        conflicts.add(id + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
-        Ownership.topologyOfMark(mark).filter(x -> !x.equals(t.topology())).ifPresent(others::add);
+    for (ObjectId desiredId : ids) {
+      // (a table is the inet one and its bridge companion: either may be someone else's)
+      for (ObjectId id : desiredId.kind() == ObjectId.Kind.TABLE ? tablesOf(desiredId) : List.of(desiredId)) {
+        String mark = live.foreign().get(id);
+        if (mark != null) {
+          conflicts.add(id + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
+          Ownership.topologyOfMark(mark).filter(x -> !x.equals(t.topology())).ifPresent(others::add);
+        }
       }
     }
     // the sandbox's own namespaces (S-outside, S-host_H) made by someone else: never used or deleted
@@ -4463,9 +4472,18 @@ public final class Runner {
         .forEach(n -> others.add("namespace " + n));
     after.sandboxLinks().entrySet().stream().filter(e -> e.getValue().startsWith(Ownership.PREFIX))
         .forEach(e -> others.add("link " + e.getKey()));
-    netcs(reader.tables(s)).forEach(x -> others.add("table " + x));
+    // a netc topology's table: its name, and its comment where that can be read (a table of
+    // someone else's named so is not one, and holds nothing of netc's here)
+    Optional<Map<String, String>> comments = reader.tableComments(s);
+    netcs(comments.map(Map::keySet).orElseGet(() -> reader.tables(s))).stream()
+        .filter(x -> comments.map(c -> c.get(x).startsWith(Ownership.PREFIX)).orElse(true)).sorted()
+        .forEach(x -> others.add("table " + x));
+    boolean scaffolding = after.sandboxLinks().entrySet().stream().anyMatch(e -> !e.getKey().equals("lo") && sb.marks(e.getValue()))
+        || after.namespaces().stream().anyMatch(n -> !n.equals(s) && (n.equals(sb.outside()) || after.hostNamespaces().contains(n)));
     if (!others.isEmpty()) {
-      notes.add("kept sandbox " + s + " and netc's uplink in it: it still holds " + String.join(", ", others));
+      if (scaffolding) {
+        notes.add("kept sandbox " + s + " and netc's uplink in it: it still holds " + String.join(", ", others));
+      }
       return List.of();
     }
     List<Change> out = new ArrayList<>();

@@ -452,6 +452,35 @@ class WebshopKernelTest extends SandboxTest {
     assertEquals(1, Kernel.run("ip", "-n", s, "-br", "link").out().strip().lines().count(), "only its loopback is left");
   }
 
+  /**
+   * A table of someone else's that has the topology's table name, {@code inet} or {@code bridge},
+   * but not its comment ({@code netc:webshop}), is not the topology's: plan and apply refuse to
+   * load over it (which would have replaced its chains and rules), and destroy leaves it (which
+   * deleted it, even without any apply before).
+   */
+  @Test
+  void aTableOfSomeoneElseWithTheTopologysNameIsNeverLoadedOverNorDeleted() {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    for (String family : List.of("inet", "bridge")) {
+      assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add table " + family + " netc_webshop { comment \"mine\"; }").ok());
+      assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "add chain " + family + " netc_webshop mine").ok());
+      Runner.Target t = Kernel.target(WEBSHOP, s);
+      RunnerException e = assertThrows(RunnerException.class, () -> runner.plan(t));
+      assertTrue(e.getMessage().startsWith("objects of topology webshop are taken by others, not touching them: table:" + s + ":"
+          + family + " netc_webshop (marked `mine`)"), e.getMessage());
+      assertThrows(RunnerException.class, () -> runner.apply(t));
+      runner.destroy(t);
+      assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "list", "chain", family, "netc_webshop", "mine").ok(),
+          "their table, with its chain");
+      assertEquals(Set.of(s), Kernel.namespacesOf(s), "nothing made, nothing left");
+      assertTrue(Kernel.run("ip", "netns", "exec", s, "nft", "delete", "table", family, "netc_webshop").ok());
+    }
+    // without it, the topology applies there as anywhere, and its own table is its
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    assertTrue(runner.plan(t).empty());
+  }
+
   @Test
   void anUplinkOfSomeoneElseInTheSandboxStopsApplyBeforeAnyChange() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());

@@ -230,6 +230,11 @@ public final class NetlinkNamespaces {
     return in(ns, NftDump::chains);
   }
 
+  /** The comments of the tables of namespace {@code ns}, by {@code FAMILY NAME} ({@link NftDump#tableComments}). */
+  public Map<String, String> tableComments(String ns) throws IOException {
+    return in(ns, NftDump::tableComments);
+  }
+
   /** The base chains of namespace {@code ns} ({@link NftDump#baseChains}). */
   public List<NftDump.BaseChain> baseChains(String ns) throws IOException {
     return in(ns, NftDump::baseChains);

@@ -24,6 +24,7 @@ import java.util.TreeSet;
  */
 public final class NftDump {
   private static final int NFNL_SUBSYS_NFTABLES = 10;
+  private static final int NFT_MSG_GETTABLE = 1;
   private static final int NFT_MSG_GETCHAIN = 4;
   private static final int NFT_MSG_GETRULE = 7;
   private static final int NFT_MSG_GETSET = 10;
@@ -51,6 +52,10 @@ public final class NftDump {
   /** The end of an interval, which the kernel keeps as an element of its own in a set of one field. */
   private static final int NFT_SET_ELEM_INTERVAL_END = 1;
   private static final int NFTA_GEN_ID = 1;
+  private static final int NFTA_TABLE_NAME = 1;
+  private static final int NFTA_TABLE_USERDATA = 6;
+  /** The comment in a table's user data, as nft writes it ({@code NFTNL_UDATA_TABLE_COMMENT}). */
+  private static final int NFTNL_UDATA_TABLE_COMMENT = 0;
   private static final int NFTA_CHAIN_TABLE = 1;
   private static final int NFTA_CHAIN_NAME = 3;
   private static final int NFTA_CHAIN_HOOK = 4;
@@ -93,6 +98,47 @@ public final class NftDump {
       }
     }
     return out;
+  }
+
+  /**
+   * The comment of every table of the calling thread's namespace, by {@code FAMILY NAME} ({@code
+   * ""} for a table without one): {@code NFT_MSG_GETTABLE}, the comment read from the table's user
+   * data as nft writes it (type, length, text ending in a zero byte).
+   */
+  public static Map<String, String> tableComments() throws IOException {
+    Map<String, String> out = new java.util.TreeMap<>();
+    try (NetlinkSocket sock = NetlinkSocket.open(NetlinkSocket.NETLINK_NETFILTER)) {
+      for (ByteBuffer m : sock.dump(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE, header(0))) {
+        Map<Integer, ByteBuffer> a = RouteDump.attributes(m, 4);
+        if (a.containsKey(NFTA_TABLE_NAME)) {
+          out.put(FAMILIES.getOrDefault(m.get(0) & 0xff, "family" + (m.get(0) & 0xff)) + " "
+              + RouteDump.string(a.get(NFTA_TABLE_NAME)), comment(a.get(NFTA_TABLE_USERDATA)));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** The comment in a table's user data ({@code null}: none): a sequence of type, length, value. */
+  static String comment(ByteBuffer userdata) {
+    if (userdata == null) {
+      return "";
+    }
+    ByteBuffer b = userdata.duplicate();
+    while (b.remaining() >= 2) {
+      int type = b.get() & 0xff;
+      int length = b.get() & 0xff;
+      if (length > b.remaining()) {
+        break;
+      }
+      ByteBuffer value = b.slice();
+      value.limit(length);
+      b.position(b.position() + length);
+      if (type == NFTNL_UDATA_TABLE_COMMENT) {
+        return RouteDump.string(value);
+      }
+    }
+    return "";
   }
 
   /**
@@ -169,12 +215,19 @@ public final class NftDump {
     }
   }
 
-  /** The tables that have a chain ({@link #tablesWithChains}), and the generation read with them. */
-  public record Chains(Set<String> tables, java.util.Optional<Generation> generation) {}
+  /**
+   * The tables that have a chain ({@link #tablesWithChains}), the generation read with them, and
+   * the comments of the namespace's tables ({@link #tableComments}).
+   */
+  public record Chains(Set<String> tables, java.util.Optional<Generation> generation, Map<String, String> comments) {
+    public Chains {
+      comments = Map.copyOf(comments);
+    }
+  }
 
   /**
-   * The tables of the calling thread's namespace that have a chain, and its generation (empty
-   * when it cannot be read: the tables are what the caller needs).
+   * The tables of the calling thread's namespace that have a chain, its generation (empty when it
+   * cannot be read: the tables are what the caller needs), and its tables' comments.
    */
   public static Chains chains() throws IOException {
     java.util.Optional<Generation> g;
@@ -183,7 +236,7 @@ public final class NftDump {
     } catch (IOException e) {
       g = java.util.Optional.empty();
     }
-    return new Chains(tablesWithChains(), g);
+    return new Chains(tablesWithChains(), g, tableComments());
   }
 
   /** A table's rules, and the generation read just before them. */
