@@ -141,7 +141,7 @@ public final class Sandbox {
    * new {@code S} gets its sysctls in the first run, before any link is made in it ({@code netns
    * exec S sysctl -qw}, a child of that {@code ip}): it routes ({@link #forwarding}) and its links
    * skip duplicate address detection ({@link #noDad}; in an {@code S} that was there, the uplink
-   * alone, before it comes up). The uplink is made when {@code S-outside}
+   * alone, with its IPv6 on, before it comes up). The uplink is made when {@code S-outside}
    * is new or {@code S} has none ({@code uplinkExists}: a link {@code uplink} in {@code S}, which
    * the caller has checked is netc's); an old host end is deleted only when there is one.
    */
@@ -172,9 +172,11 @@ public final class Sandbox {
       }
       host.add("link add " + UPLINK + " type veth peer name " + UPLINK + " netns " + outside());
       if (hostExists) {
-        // an S made by someone else may detect duplicates: the uplink's link-local address
-        // (made when its peer comes up, below) would stay tentative a second or two
-        host.add(sysctls(name, List.of("net.ipv6.conf." + UPLINK + ".accept_dad=0")));
+        // an S made by someone else may have IPv6 off for new links (its default disable_ipv6 1:
+        // the uplink's IPv6 address would be refused), and may detect duplicates (the uplink's
+        // link-local address, made when its peer comes up below, would stay tentative a second
+        // or two)
+        host.add(sysctls(name, List.of("net.ipv6.conf." + UPLINK + ".disable_ipv6=0", "net.ipv6.conf." + UPLINK + ".accept_dad=0")));
       }
       host.add("link set " + UPLINK + " alias " + uplinkMark());
       host.add("address add " + HOST_V4 + " dev " + UPLINK);

@@ -423,8 +423,10 @@ class RunnerTest {
     assertEquals(List.of("netns add t1-outside"), inForeign.get(0).lines());
     assertEquals(List.of("ip", "-n", "t1", "-batch", "-"), inForeign.get(1).argv(), "not forced: every line must work");
     assertTrue(inForeign.get(1).lines().stream().noneMatch(l -> l.startsWith("link del")), inForeign.get(1).lines()::toString);
-    // whose default may detect duplicates: the uplink skips it, set between its making and its carrier
-    assertEquals("netns exec t1 sysctl -qw net.ipv6.conf.uplink.accept_dad=0", inForeign.get(1).lines().get(1));
+    // whose defaults may switch IPv6 off and detect duplicates: the uplink has IPv6 on and skips
+    // DAD, set between its making and its carrier
+    assertEquals("netns exec t1 sysctl -qw net.ipv6.conf.uplink.disable_ipv6=0 net.ipv6.conf.uplink.accept_dad=0",
+        inForeign.get(1).lines().get(1));
     // an old host end whose outside is gone is replaced
     assertEquals("link del uplink", new Sandbox("t1").creation(true, false, true).get(1).lines().get(0));
     // a new S next to an S-outside left over (the old S deleted by hand, the pair with it)

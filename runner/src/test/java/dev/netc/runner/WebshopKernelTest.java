@@ -481,6 +481,24 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(runner.plan(t).empty());
   }
 
+  /**
+   * An {@code S} made by someone else with IPv6 off for new links ({@code default.disable_ipv6
+   * 1}): the uplink netc makes there has its IPv6 on all the same (its address was refused, and
+   * every apply of any topology there rolled back).
+   */
+  @Test
+  void inAnSWithIpv6OffForNewLinksTheUplinkHasIpv6() {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").ok());
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "-n", s, "-6", "address", "show", "dev", "uplink").out().contains("2001:2::1/64"));
+    assertTrue(Kernel.run("ip", "netns", "exec", s + "-outside", "ping", "-6", "-c1", "-W2", "2001:2::1").ok(), "the outside reaches S over IPv6");
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.default.disable_ipv6").out().strip(),
+        "S's own default is left as it was");
+    assertTrue(runner.plan(t).empty());
+  }
+
   @Test
   void anUplinkOfSomeoneElseInTheSandboxStopsApplyBeforeAnyChange() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());
