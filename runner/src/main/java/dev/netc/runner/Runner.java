@@ -696,8 +696,11 @@ public final class Runner {
       for (ObjectId id : desiredId.kind() == ObjectId.Kind.TABLE ? tablesOf(desiredId) : List.of(desiredId)) {
         String mark = live.foreign().get(id);
         if (mark != null) {
-          conflicts.add(id + (mark.isEmpty() ? " (no mark)" : " (marked `" + mark + "`)"));
-          Ownership.topologyOfMark(mark).filter(x -> !x.equals(t.topology())).ifPresent(others::add);
+          // (a file's mark is its first line: one not of netc's is no mark, only a line)
+          boolean line = id.kind() == ObjectId.Kind.FILE && !mark.startsWith("# " + Ownership.PREFIX);
+          conflicts.add(id + (mark.isEmpty() ? " (no mark)" : line ? " (no mark, its first line `"
+              + (mark.length() > 60 ? mark.substring(0, 60) + "..." : mark) + "`)" : " (marked `" + mark + "`)"));
+          Ownership.topologyOfMark(line ? "" : mark.replaceFirst("^# ", "")).filter(x -> !x.equals(t.topology())).ifPresent(others::add);
         }
       }
     }
@@ -720,11 +723,14 @@ public final class Runner {
           + (uplink.isEmpty() ? " (no mark)" : " (marked `" + uplink + "`)"));
     }
     if (!conflicts.isEmpty()) {
+      // (the sandbox's own objects are not named by the topology: no renaming in it frees them)
+      boolean sandboxOnly = conflicts.stream().allMatch(c -> c.contains(", the sandbox's own"));
       // a long list stays one readable line: the first ten, and how many more
       throw new RunnerException("objects of topology " + t.topology() + " are taken by others, not"
           + " touching them: " + String.join(", ", conflicts.subList(0, Math.min(10, conflicts.size())))
           + (conflicts.size() > 10 ? " and " + (conflicts.size() - 10) + " more" : "")
-          + (others.isEmpty() ? "; if netc made them and their marks were changed by hand, put the marks back; else remove"
+          + (sandboxOnly ? "; remove them, or choose another sandbox name"
+              : others.isEmpty() ? "; if netc made them and their marks were changed by hand, put the marks back; else remove"
               + " them, or rename what this topology names so" : "; they are topology " + String.join(" and ", others)
               + "'s, applied in " + sb.label() + ": destroy it there first (`netc destroy` with its file), or rename what"
               + " this topology names so"));

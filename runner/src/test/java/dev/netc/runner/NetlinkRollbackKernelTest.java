@@ -89,6 +89,26 @@ class NetlinkRollbackKernelTest extends SandboxTest {
    * A pipe where a hosts file goes (someone else's): read without blocking, it has no mark, so
    * plan and apply stop before any change and name it; they do not wait for a writer forever.
    */
+  /**
+   * A file of someone else's where the topology writes one: its first line is no mark, and the
+   * refusal says it is the first line (it called it the file's mark).
+   */
+  @Test
+  void aFileOfSomeoneElseIsNamedByItsFirstLine() throws Exception {
+    Runner.Target t = Kernel.target(Kernel.compile("examples/webshop.netc"), s);
+    java.nio.file.Path dir = Runner.ETC_NETNS.resolve(s + "-db");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("hosts"), "1.2.3.4 myhost\n");
+    try {
+      RunnerException e = assertThrows(RunnerException.class, () -> runner.plan(t));
+      assertTrue(e.getMessage().startsWith("objects of topology webshop are taken by others, not touching them: file:" + s
+          + "-db:/etc/netns/" + s + "-db/hosts (no mark, its first line `1.2.3.4 myhost`); if netc made them"), e.getMessage());
+    } finally {
+      Files.deleteIfExists(dir.resolve("hosts"));
+      Files.deleteIfExists(dir);
+    }
+  }
+
   @Test
   @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
   void aPipeWhereAFileGoesIsForeignAndNothingHangs() throws Exception {

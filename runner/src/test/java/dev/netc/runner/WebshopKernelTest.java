@@ -505,6 +505,7 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(Kernel.run("ip", "-n", s, "link", "add", "uplink", "type", "bridge").ok());
     RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(Kernel.target(WEBSHOP, s)));
     assertTrue(e.getMessage().contains("link uplink of sandbox " + s + ", the sandbox's own (no mark)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; remove them, or choose another sandbox name"), "no renaming in the topology frees it: " + e.getMessage());
     assertEquals(Set.of(s), Kernel.namespacesOf(s));
     assertTrue(Kernel.run("ip", "-n", s, "link", "show", "uplink").ok(), "left as it was");
   }
