@@ -3115,13 +3115,48 @@ public final class Runner {
     Map<String, String> was = new LinkedHashMap<>(record);
     for (Sysctl x : t.host().hostSysctls()) {
       if (byId.containsKey(x.id()) && namespaceWide(x.key()) && !record.containsKey(x.key())) {
-        before.sysctl(x.namespace(), x.key()).ifPresent(v -> record.put(x.key(), v));
+        Optional<String> value = before.sysctl(x.namespace(), x.key());
+        value.ifPresent(v -> record.put(x.key(), v));
+        // after it, the devices' own values that writing it writes over, as they were
+        value.ifPresent(v -> overwritten(t, before, x.key(), v).forEach((k, old) -> {
+          record.putIfAbsent(k, old);
+          undo.overwritten.computeIfAbsent(t.hostNs(), n -> new LinkedHashMap<>()).put(k, old);
+        }));
       }
     }
     if (!record.equals(was)) {
       undo.sysctlRecord = Optional.of(was);
       writeHostSysctlRecord(t.sandbox(), record);
     }
+  }
+
+  /**
+   * The values of the sysctls that writing namespace-wide switch {@code key} (now {@code value})
+   * writes over, in the host namespace of {@code t} as {@code before} found it: {@code
+   * net.ipv4.ip_forward} sets {@code forwarding} of {@code default} and of every device, {@code
+   * net.ipv6.conf.all.forwarding} the same in IPv6. Read now, those whose value differs from
+   * {@code value} (a restore of {@code key} writes them over again, so they follow it), of the
+   * devices netc does not own; none for another key. As root over netlink, else a process.
+   */
+  private Map<String, String> overwritten(Target t, LiveState before, String key, String value) {
+    String conf = key.equals(Sysctl.IP_FORWARD) ? "net.ipv4.conf." : key.equals(Sysctl.IPV6_FORWARDING) ? "net.ipv6.conf." : null;
+    if (conf == null) {
+      return Map.of();
+    }
+    List<String> keys = new ArrayList<>(List.of(conf + "default.forwarding"));
+    before.sandboxLinks().forEach((dev, alias) -> {
+      // (a device whose name sysctl cannot take, with a dot or a capital, is left out)
+      if (!alias.startsWith(Ownership.PREFIX) && !t.sandbox().marks(alias) && Sysctl.validKey(conf + dev + ".forwarding")) {
+        keys.add(conf + dev + ".forwarding");
+      }
+    });
+    Map<String, String> out = new LinkedHashMap<>();
+    readSysctls(Map.of(t.hostNs(), keys)).getOrDefault(t.hostNs(), Map.of()).forEach((k, v) -> {
+      if (!v.equals(value)) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   /**
@@ -3148,7 +3183,9 @@ public final class Runner {
           + (others.size() == 1 ? "y " : "ies ") + String.join(", ", others) + " still use"
           + (others.size() == 1 ? "s " : " ") + sb.label() + "; the last destroy gives them their values from before netc");
     }
-    List<String> argv = new ArrayList<>(Sandbox.in(sb.name(), List.of("sysctl", "-qw")));
+    // in the record's order: a namespace-wide switch, then the devices' values it wrote over
+    // (-e: a device gone since has none to give back)
+    List<String> argv = new ArrayList<>(Sandbox.in(sb.name(), List.of("sysctl", "-qew")));
     record.forEach((k, v) -> argv.add(k + "=" + v));
     check(exec.run(argv, ""), "restoring the sysctls of " + sb.label() + ": sysctl");
     writeHostSysctlRecord(sb, Map.of());
@@ -3552,6 +3589,11 @@ public final class Runner {
     final Map<String, KeptTable> tablesDeleted = new LinkedHashMap<>();
     /** Host mode: the record of the host's sysctls before this apply added to it ({@link #recordHostSysctls}). */
     Optional<Map<String, String>> sysctlRecord = Optional.empty();
+    /**
+     * The devices' sysctls the apply's namespace-wide switches wrote over ({@link #overwritten}),
+     * by host namespace, as they were: given back after the switches.
+     */
+    final Map<String, Map<String, String>> overwritten = new LinkedHashMap<>();
     /** The record of the topology's hosts before this apply wrote it ({@link HostRecords}); {@code null}: not written. */
     Optional<Set<String>> hostRecord;
     /**
@@ -3946,8 +3988,10 @@ public final class Runner {
               before.sysctl(t.hostNs(), routeLocalnet(b)).ifPresent(v -> restore.add(routeLocalnet(b) + "=" + v));
             }
           }
+          // after the switches, the devices' values they wrote over (-e: a device gone has none)
+          overwritten.getOrDefault(t.hostNs(), Map.of()).forEach((k, v) -> restore.add(k + "=" + v));
           if (!restore.isEmpty()) {
-            List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qw")));
+            List<String> argv = new ArrayList<>(Sandbox.in(t.hostNs(), List.of("sysctl", "-qew")));
             argv.addAll(restore);
             CommandExecutor.Result r = exec.run(argv, "");
             if (!r.ok()) {

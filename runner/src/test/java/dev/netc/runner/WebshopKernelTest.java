@@ -499,6 +499,39 @@ class WebshopKernelTest extends SandboxTest {
     assertTrue(runner.plan(t).empty());
   }
 
+  /**
+   * In an {@code S} made by someone else, {@code net.ipv4.ip_forward} switched on writes the
+   * {@code forwarding} of {@code default} and of every device over: the values its devices had
+   * come back after it, when an apply rolls back and when destroy gives S back (they were lost:
+   * the switch written back to 0 wrote them all to 0).
+   */
+  @Test
+  void theForwardingOfDevicesThatTheSwitchWritesOverIsGivenBack() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "theirs", "type", "bridge").ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv4.ip_forward=0").ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv4.conf.theirs.forwarding=1",
+        "net.ipv4.conf.default.forwarding=1").ok());
+    List<String> read = List.of("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv4.ip_forward",
+        "net.ipv4.conf.theirs.forwarding", "net.ipv4.conf.default.forwarding", "net.ipv4.conf.lo.forwarding");
+    assertEquals("0\n1\n1\n0\n", Kernel.EXEC.run(read, "").out());
+    Runner.Target t = Kernel.target(WEBSHOP, s);
+    // an apply that fails at its end (the folder of db's files taken by a file) rolls back
+    Path taken = Runner.ETC_NETNS.resolve(s + "-db");
+    Files.createDirectories(Runner.ETC_NETNS);
+    Files.writeString(taken, "not a folder\n");
+    try {
+      assertThrows(RunnerException.class, () -> runner.apply(t));
+    } finally {
+      Files.deleteIfExists(taken);
+    }
+    assertEquals("0\n1\n1\n0\n", Kernel.EXEC.run(read, "").out(), "as before the apply");
+    runner.apply(t);
+    assertEquals("1\n1\n1\n1\n", Kernel.EXEC.run(read, "").out(), "forwarding while the topology is there");
+    runner.destroy(t);
+    assertEquals("0\n1\n1\n0\n", Kernel.EXEC.run(read, "").out(), "as before netc");
+  }
+
   @Test
   void anUplinkOfSomeoneElseInTheSandboxStopsApplyBeforeAnyChange() {
     assertTrue(Kernel.run("ip", "netns", "add", s).ok());
