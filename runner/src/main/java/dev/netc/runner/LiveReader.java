@@ -602,24 +602,33 @@ public final class LiveReader {
     return Optional.empty();
   }
 
+  /** The types of routes that take a prefix without a device to send it through: they drop it. */
+  private static final Set<String> DROPPING = Set.of("blackhole", "unreachable", "prohibit");
+
   /**
    * Adds to {@code out}, under {@code ns}, the networks reached through the links of the
    * namespace that are not in {@code owned} ({@link LiveState#otherRoutes}): the subnet of each
    * global address of such a link (the route the kernel makes with it, which the netlink read
-   * leaves out), and each route of {@code routes} in the main table to a prefix (not the default
-   * route, not IPv6 link-local or multicast) through such a link.
+   * leaves out), each route of {@code routes} in the main table to a prefix (not the default
+   * route, not IPv6 link-local or multicast) through such a link ({@code CIDR via GATEWAY dev
+   * DEVICE}), and each that drops a prefix ({@code CIDR blackhole}, {@code unreachable}, {@code
+   * prohibit}: the kernel takes the longer prefix, a topology's subnet, over it, but a shorter
+   * or equal one of the topology's would lose traffic to it).
    */
   private static void otherRoutes(Map<String, List<String>> out, String ns, JsonNode links, Map<String, JsonNode> addresses,
       JsonNode routes, Set<ObjectId> owned) {
     Map<String, String> aliasOf = new HashMap<>();
     links.forEach(l -> aliasOf.put(l.path("ifname").asText(), l.path("ifalias").asText("")));
-    java.util.function.BiConsumer<Cidr, String> add = (c, dev) -> {
-      String alias = aliasOf.getOrDefault(dev, "");
-      String text = c + " dev " + dev + (alias.isEmpty() ? "" : " (`" + alias + "`)");
+    java.util.function.BiConsumer<Cidr, String> add = (c, how) -> {
       List<String> here = out.computeIfAbsent(ns, k -> new ArrayList<>());
+      String text = c + " " + how;
       if (!here.contains(text)) {
         here.add(text);
       }
+    };
+    java.util.function.Function<String, String> device = dev -> {
+      String alias = aliasOf.getOrDefault(dev, "");
+      return "dev " + dev + (alias.isEmpty() ? "" : " (`" + alias + "`)");
     };
     addresses.forEach((dev, infos) -> {
       if (owned.contains(new ObjectId(ObjectId.Kind.LINK, ns, dev))) {
@@ -629,20 +638,24 @@ public final class LiveReader {
         Parsed<IpAddress> ip = IpAddress.parse(a.path("local").asText());
         int len = a.path("prefixlen").asInt(-1);
         if (a.path("scope").asText().equals("global") && ip.ok() && len >= 0 && len <= ip.get().family().bits()) {
-          add.accept(new Cidr(Cidr.mask(ip.get(), len), len), dev);
+          add.accept(new Cidr(Cidr.mask(ip.get(), len), len), device.apply(dev));
         }
       }
     });
     for (JsonNode rt : routes) {
       String dst = rt.path("dst").asText();
       String dev = rt.path("dev").asText();
+      String type = rt.path("type").asText("unicast");
+      boolean drops = DROPPING.contains(type);
       if (rt.has("table") && !rt.path("table").asText().equals("main") || dst.isEmpty() || dst.equals("default")
-          || dev.isEmpty() || dst.startsWith("fe80:") || dst.startsWith("ff") || owned.contains(new ObjectId(ObjectId.Kind.LINK, ns, dev))) {
+          || dst.startsWith("fe80:") || dst.startsWith("ff")
+          || !drops && (dev.isEmpty() || owned.contains(new ObjectId(ObjectId.Kind.LINK, ns, dev)))) {
         continue;
       }
       Parsed<Cidr> c = Cidr.parse(dst.contains("/") ? dst : dst + (dst.contains(":") ? "/128" : "/32"));
       if (c.ok()) {
-        add.accept(c.get(), dev);
+        // (an IPv6 route that drops is listed on lo: its device says nothing)
+        add.accept(c.get(), drops ? type : (rt.has("gateway") ? "via " + rt.path("gateway").asText() + " " : "") + device.apply(dev));
       }
     }
   }

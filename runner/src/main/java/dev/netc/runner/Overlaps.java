@@ -66,6 +66,21 @@ final class Overlaps {
       there.stream().filter(o -> overlap(net, o))
           .forEach(o -> found.add("the underlay " + net + " of the sandbox overlaps " + o));
     }
+    // the uplink this apply makes in an S that was there, against the networks already in it:
+    // the sandbox's own addresses, not the topology's to change
+    List<String> uplink = new ArrayList<>();
+    for (String o : own) {
+      if (o.endsWith(" of the sandbox's uplink")) {
+        Cidr net = Cidr.parse(o.substring(0, o.indexOf(' '))).get();
+        live.otherRoutes().getOrDefault(sb.name(), List.of()).stream().filter(x -> overlap(net, x))
+            .forEach(x -> uplink.add(net + " overlaps " + x));
+      }
+    }
+    if (!uplink.isEmpty()) {
+      throw new RunnerException(sb.label() + " cannot make its uplink to @outside, which takes " + network(Sandbox.HOST_V4)
+          + " and " + network(Sandbox.HOST_V6) + " in every sandbox: " + String.join(", ", uplink)
+          + ", already in " + sb.name() + "; remove that network from " + sb.name() + ", or use another sandbox");
+    }
     // a host's underlay address that a host namespace of no host of this topology still holds
     // (`host h2` renamed `host h3`, with h2's address): two namespaces on the underlay with one
     // address, and the other hosts' tunnels would reach the old one

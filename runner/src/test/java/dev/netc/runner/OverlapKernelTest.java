@@ -62,6 +62,37 @@ class OverlapKernelTest extends SandboxTest {
     assertTrue(!Kernel.run("ip", "-n", s, "link", "show", "underlay").ok(), "no underlay made");
   }
 
+  /**
+   * In an {@code S} made by someone else, the uplink netc makes there takes 198.18.0.0/30 and
+   * 2001:2::/64: a network of theirs over it is refused before any change (it was taken, and the
+   * host's traffic to @outside went to their link); a route that drops a topology's subnet
+   * (blackhole, prohibit) is a network already there too, named by its type, and a route through
+   * a gateway is named with it.
+   */
+  @Test
+  void inAnSOfSomeoneElseTheUplinkAndRoutesThatDropAreChecked() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "add", "ua", "type", "veth", "peer", "name", "ub").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "198.18.0.1/30", "dev", "ua").ok());
+    Runner.Target t = Kernel.target(dir, "d.netc", topology("d", "netd", "10.79.0.0/24"), s);
+    RunnerException e = assertThrows(RunnerException.class, () -> runner.apply(t));
+    assertEquals("sandbox " + s + " cannot make its uplink to @outside, which takes 198.18.0.0/30 and 2001:2::/64 in every"
+        + " sandbox: 198.18.0.0/30 overlaps 198.18.0.0/30 dev ua, already in " + s + "; remove that network from " + s
+        + ", or use another sandbox", e.getMessage());
+    assertEquals(List.of(s), Kernel.run("ip", "netns", "list").out().lines().map(l -> l.split(" ")[0])
+        .filter(n -> n.startsWith(s)).toList(), "nothing made");
+    assertTrue(Kernel.run("ip", "-n", s, "address", "flush", "dev", "ua").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "ua", "up").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "link", "set", "ub", "up").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "route", "add", "blackhole", "10.79.0.0/16").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "address", "add", "192.168.77.1/24", "dev", "ua").ok());
+    assertTrue(Kernel.run("ip", "-n", s, "route", "add", "10.79.0.0/25", "via", "192.168.77.254").ok());
+    e = assertThrows(RunnerException.class, () -> runner.plan(t));
+    assertTrue(e.getMessage().contains("the subnet 10.79.0.0/24 of br-netd overlaps 10.79.0.0/16 blackhole"), e.getMessage());
+    assertTrue(e.getMessage().contains("the subnet 10.79.0.0/24 of br-netd overlaps 10.79.0.0/25 via 192.168.77.254 dev ua"),
+        e.getMessage());
+  }
+
   /** An underlay in the subnet of the uplink of a sandbox not made yet is refused before any change. */
   @Test
   void anUnderlayOverTheUplinkOfANewSandboxIsRefused() throws Exception {
