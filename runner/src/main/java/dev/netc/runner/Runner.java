@@ -232,8 +232,12 @@ public final class Runner {
       // and route_localnet of every bridge: one no published port needs any more is set back
       bridgesNotRoutingLocalnet().forEach(b -> keys.add(routeLocalnet(b)));
       // and disable_ipv6 of every link given an IPv6 address (a bridge's gateway): switched off
-      // by hand, the kernel drops the addresses and refuses new ones (read from the link dump)
+      // by hand, the kernel drops the addresses and refuses new ones (read from the link dump);
+      // and the namespace's default, which a new link takes (apply switches a new bridge on)
       ipv6Links().forEach(d -> keys.add(disableIpv6(d)));
+      if (!ipv6Links().isEmpty()) {
+        keys.add(DEFAULT_DISABLE_IPV6);
+      }
       return keys;
     }
 
@@ -283,6 +287,9 @@ public final class Runner {
     }
     return Optional.empty();
   }
+
+  /** Whether a link made in the namespace has IPv6 off (1: the host's or an {@code S} of someone else's set so). */
+  static final String DEFAULT_DISABLE_IPV6 = "net.ipv6.conf.default.disable_ipv6";
 
   /** The sysctl that switches IPv6 off on link {@code dev} (1: the kernel drops its IPv6 addresses and refuses new ones). */
   static String disableIpv6(String dev) {
@@ -2611,6 +2618,29 @@ public final class Runner {
   }
 
   /**
+   * The bridge of {@code object} when it is an IPv6 address of a bridge this apply makes (or makes
+   * again) in the host namespace of {@code t}, whose new links have IPv6 off ({@link
+   * #DEFAULT_DISABLE_IPV6} 1 as {@code before} read it): the bridge's IPv6 must be switched on
+   * before the address is added.
+   */
+  private static Optional<String> newBridgeOfIpv6Address(ObjectId object, Target t, LiveState before, Map<ObjectId, Change> byId) {
+    if (object.kind() != ObjectId.Kind.ADDRESS || !object.namespace().equals(t.hostNs())
+        || !before.sysctl(t.hostNs(), DEFAULT_DISABLE_IPV6).filter("1"::equals).isPresent()) {
+      return Optional.empty();
+    }
+    int slash = object.name().indexOf('/');
+    if (slash < 0 || !object.name().substring(slash + 1).contains(":")) {
+      return Optional.empty();
+    }
+    String device = object.name().substring(0, slash);
+    Change c = byId.get(new ObjectId(ObjectId.Kind.LINK, object.namespace(), device));
+    boolean bridge = t.host().links().stream().anyMatch(l -> l.type() == Link.Type.BRIDGE && l.name().equals(device)
+        && l.namespace().equals(object.namespace()));
+    return bridge && c != null && (c.action() == Change.Action.CREATE || c.action() == Change.Action.REPLACE)
+        ? Optional.of(device) : Optional.empty();
+  }
+
+  /**
    * Makes the changes of one host: the namespaces, then its host namespace (bridges, tunnels,
    * veths with their peers made in the endpoints' namespaces), then every endpoint namespace:
    * those batches are independent of each other and run with a few processes ({@link
@@ -2627,6 +2657,9 @@ public final class Runner {
     List<Map.Entry<List<String>, String>> hostRuns = new ArrayList<>();
     // the lines of those batches that wait for the links updated in place (below)
     List<Map.Entry<List<String>, String>> hostLateRuns = new ArrayList<>();
+    // the lines that wait for the IPv6 of the new bridges switchOn to be switched on
+    List<Map.Entry<List<String>, String>> afterSwitch = new ArrayList<>();
+    Set<String> switchOn = new java.util.TreeSet<>();
     for (IpBatch b : ipPlan.batches()) {
       // a route updated (another gateway or device, or made again after its device's address
       // is replaced) is replaced in place: `route replace`, whether the kernel still has it or not
@@ -2651,11 +2684,21 @@ public final class Runner {
         // refuses the address ("Invalid argument")
         List<String> now = new ArrayList<>();
         List<String> late = new ArrayList<>();
+        List<String> switched = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-          (v6UnderMinimum(kept.get(i).object(), before, byId) ? late : now).add(lines.get(i));
+          ObjectId o = kept.get(i).object();
+          // an IPv6 address of a bridge this batch makes, in a namespace whose new links have
+          // IPv6 off (the host's or an S of someone else's default): after the bridge's IPv6 is
+          // switched on, below (the kernel refuses it before: "IPv6 is disabled on this device")
+          Optional<String> bridge = newBridgeOfIpv6Address(o, t, before, byId);
+          bridge.ifPresent(switchOn::add);
+          (v6UnderMinimum(o, before, byId) ? late : bridge.isPresent() ? switched : now).add(lines.get(i));
         }
         if (!now.isEmpty()) {
           hostRuns.add(Map.entry(run.argv(false), String.join("\n", now) + "\n"));
+        }
+        if (!switched.isEmpty()) {
+          afterSwitch.add(Map.entry(run.argv(false), String.join("\n", switched) + "\n"));
         }
         if (!late.isEmpty()) {
           hostLateRuns.add(Map.entry(run.argv(false), String.join("\n", late) + "\n"));
@@ -2760,6 +2803,13 @@ public final class Runner {
         for (Map.Entry<List<String>, String> run : hostRuns) {
           checkpoint();
           check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()), run.getValue());
+        }
+        if (!switchOn.isEmpty()) {
+          checkpoint();
+          switchIpv6On(t, switchOn.stream().map(Runner::disableIpv6).toList());
+          for (Map.Entry<List<String>, String> run : afterSwitch) {
+            check(exec.run(run.getKey(), run.getValue()), String.join(" ", run.getKey()), run.getValue());
+          }
         }
         if (table == null) {
           checkpoint();
@@ -2907,8 +2957,13 @@ public final class Runner {
    */
   private void ipv6On(Target t, Map<ObjectId, Change> byId) {
     String s = t.hostNs();
-    List<String> keys = t.ipv6Links().stream().map(Runner::disableIpv6)
-        .filter(k -> byId.containsKey(new ObjectId(ObjectId.Kind.SYSCTL, s, k))).toList();
+    switchIpv6On(t, t.ipv6Links().stream().map(Runner::disableIpv6)
+        .filter(k -> byId.containsKey(new ObjectId(ObjectId.Kind.SYSCTL, s, k))).toList());
+  }
+
+  /** Writes 0 to the {@code disable_ipv6} sysctls {@code keys} of the host namespace of {@code t}. */
+  private void switchIpv6On(Target t, List<String> keys) {
+    String s = t.hostNs();
     if (keys.isEmpty()) {
       return;
     }

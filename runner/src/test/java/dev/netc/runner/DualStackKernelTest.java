@@ -175,6 +175,30 @@ class DualStackKernelTest {
     assertEquals("", Kernel.run("ip", "-n", s, "-6", "address", "show", "tentative", "dev", "br-edge").out().strip());
   }
 
+  /**
+   * In an {@code S} whose new links have IPv6 off ({@code default.disable_ipv6 = 1}, as on a host
+   * with IPv6 switched off by default), a bridge with an IPv6 gateway is switched on before its
+   * address is added (the kernel refused it, and the apply rolled back), as Docker switches its
+   * bridges on; S's default stays as it was.
+   */
+  @Test
+  void aNewBridgeHasIpv6OnWhereNewLinksHaveItOff() throws Exception {
+    assertTrue(Kernel.run("ip", "netns", "add", s).ok());
+    assertTrue(Kernel.run("ip", "netns", "exec", s, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1").ok());
+    Runner runner = new Runner(Kernel.EXEC, Runner.ETC_NETNS, stateDir, Duration.ofSeconds(5));
+    Runner.Target t = Kernel.target(topology(), s);
+    runner.apply(t);
+    assertTrue(Kernel.run("ip", "-n", s, "-6", "address", "show", "dev", "br-edge").out().contains("fd00:62::1/64"));
+    assertEquals("1", Kernel.run("ip", "netns", "exec", s, "sysctl", "-n", "net.ipv6.conf.default.disable_ipv6").out().strip());
+    assertTrue(runner.plan(t).empty(), () -> runner.plan(t).text());
+    Process db = listen6(s + "-db", 5432);
+    try {
+      assertTrue(Kernel.connectsWithin(s + "-web", "fd00:62::3", 5432, 5), "web -> [db]:5432 over IPv6 through the bridge");
+    } finally {
+      stop(db);
+    }
+  }
+
   @Test
   void ipv6AddressesPolicyPublishedPortAndRoutingWithoutNat66() throws Exception {
     Topology t = topology();
