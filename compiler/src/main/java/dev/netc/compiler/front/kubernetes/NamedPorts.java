@@ -12,8 +12,9 @@ import java.util.TreeSet;
  * Resolves a port name (a Service's {@code targetPort: http}, a NetworkPolicy's {@code port:
  * http}) to the numbers the pods it concerns give that name, in that protocol, as Kubernetes
  * does pod by pod. netc's services and rules carry one set of ports for all their pods, so a
- * name that means different numbers on different pods is widened to all of them (NETC026), and a
- * name no pod has means no port at all (NETC025).
+ * name that means different numbers on different pods is widened to all of them, and its number
+ * holds on the pods without the name too (NETC026), and a name no pod has means no port at all
+ * (NETC025).
  */
 final class NamedPorts {
   private NamedPorts() {}
@@ -31,7 +32,9 @@ final class NamedPorts {
    */
   static List<Integer> resolve(Fields f, Cluster cluster, Word name, Protocol protocol, List<Cluster.Pod> pods,
       boolean known, String whose, String effect) {
-    return resolve(f, cluster, name, protocol, pods, known, whose, effect, numbers -> "netc applies every one of them to each pod",
+    return resolve(f, cluster, name, protocol, pods, known, whose, effect,
+        numbers -> numbers.size() > 1 ? "netc applies every one of them to each pod"
+            : "netc applies it to each of them, where Kubernetes admits nothing on a pod without the name",
         "no pod is concerned at all (an ipBlock matches addresses, not pods; or check the selectors);"
             + " give the port's number instead");
   }
@@ -61,11 +64,19 @@ final class NamedPorts {
               : "name the port in the pods' `ports` (`name: " + name.text() + "`), or give its number"));
       return List.of();
     }
-    if (numbers.size() > 1) {
-      f.diags().add(Diagnostic.of(Code.NETC026, name.span(), "port name `" + name.text() + "` is "
-              + String.join(" or ", numbers.stream().map(n -> "`" + n + "`").toList())
-              + " depending on the pod among " + whose + "; " + widened.apply(List.copyOf(numbers)))
-          .withHint("give the port one number in every pod, or write the numbers instead of the name"));
+    // the pods that give no port that name (Kubernetes resolves it to nothing on them)
+    List<String> without = pods.stream().filter(p -> p.namedPorts().stream()
+            .noneMatch(np -> np.name().equals(name.text()) && np.protocol() == protocol))
+        .map(p -> "`" + p.decl().name().text() + "`").toList();
+    if (numbers.size() > 1 || !without.isEmpty()) {
+      String is = String.join(" or ", numbers.stream().map(n -> "`" + n + "`").toList())
+          + (numbers.size() > 1 ? " depending on the pod" : "") + " among " + whose;
+      String missing = without.isEmpty() ? "" : ", and no port at all on " + String.join(", ", without.subList(0, Math.min(3, without.size())))
+          + (without.size() > 3 ? " and " + (without.size() - 3) + " more" : "");
+      f.diags().add(Diagnostic.of(Code.NETC026, name.span(), "port name `" + name.text() + "` is " + is + missing
+              + "; " + widened.apply(List.copyOf(numbers)))
+          .withHint(without.isEmpty() ? "give the port one number in every pod, or write the numbers instead of the name"
+              : "name the port in every pod it is about (`name: " + name.text() + "`), or write its number instead of the name"));
     }
     return List.copyOf(numbers);
   }

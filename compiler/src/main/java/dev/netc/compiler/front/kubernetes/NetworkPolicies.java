@@ -106,7 +106,7 @@ final class NetworkPolicies {
     }
     int errors = o.f().diags().errorCount();
     for (At item : items) {
-      rules.rule(type.equals("Ingress"), item).ifPresent(out::add);
+      out.addAll(rules.rule(type.equals("Ingress"), item));
     }
     return o.f().diags().errorCount() == errors;
   }

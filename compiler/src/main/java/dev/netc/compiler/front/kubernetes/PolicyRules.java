@@ -9,6 +9,7 @@ import dev.netc.compiler.ir.Cidr;
 import dev.netc.compiler.ir.Parsed;
 import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Selector;
+import dev.netc.compiler.source.Span;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -40,11 +41,14 @@ final class PolicyRules {
     this.selected = selected;
   }
 
-  /** The rule, or empty when it is malformed (reported) or admits nothing (NETC025 said why). */
-  Optional<Decl.Rule> rule(boolean ingress, At item) {
+  /**
+   * The rule, as one rule or two (an egress rule with port names and peers that are addresses,
+   * below); none when it is malformed (reported) or admits nothing (NETC025 said why).
+   */
+  List<Decl.Rule> rule(boolean ingress, At item) {
     Optional<Map<String, At>> fields = f.map(item);
     if (fields.isEmpty()) {
-      return Optional.empty();
+      return List.of();
     }
     String peersKey = ingress ? "from" : "to";
     f.unknownFields(fields.get(), List.of(peersKey, "ports"), List.of());
@@ -59,21 +63,44 @@ final class PolicyRules {
     Optional<At> portsAt = Fields.get(fields.get(), "ports");
     List<At> portItems = portsAt.map(f::list).orElse(List.of());
     List<Word> ports = new ArrayList<>();
+    List<Word> named = new ArrayList<>();
     List<Cluster.Pod> portOwners = ingress ? selected : peerPods(peers);
     // (the pods of an egress rule's namespaceSelector peers, or of every namespace, are known)
     boolean known = namespaceKnown || !ingress && peers.stream().noneMatch(p -> p.kind() == Decl.PeerKind.SELECTOR);
     for (At p : portItems) {
-      ok &= port(p, portOwners, known, ingress, ports);
+      ok &= port(p, portOwners, known, ingress, ports, named);
     }
     if (!ok || (!portItems.isEmpty() && ports.isEmpty())) {
-      return Optional.empty();
+      return List.of();
     }
     Word action = new Word("allow", item.where());
     Word direction = new Word(ingress ? "ingress" : "egress", item.where());
     Optional<Word> fromTo = peers.isEmpty() ? Optional.empty()
         : Optional.of(new Word(peersKey, peersAt.get().where()));
     // the rule's span is the whole item, so that `netc explain` quotes all of it
-    return Optional.of(new Decl.Rule(action, direction, fromTo, peers, ports, f.extent(item.node())));
+    Span span = f.extent(item.node());
+    boolean addresses = peers.isEmpty() || peers.stream().anyMatch(p -> p.kind() == Decl.PeerKind.CIDR);
+    if (ingress || named.isEmpty() || !addresses) {
+      return List.of(new Decl.Rule(action, direction, fromTo, peers, ports, span));
+    }
+    // an egress rule's port name is the port of that name on the pod it goes to: to an address
+    // (an ipBlock, or anywhere for a rule without `to`) it admits nothing. So the rule is two:
+    // its pods (every pod of every namespace without `to`) on all its ports, and its addresses
+    // on its numbers alone (none: no rule)
+    List<Decl.PeerAst> pods = peers.isEmpty()
+        ? List.of(new Decl.PeerAst(Decl.PeerKind.NAMESPACE, Optional.of(new SelectorAst(true, List.of(), item.where())),
+            Optional.empty(), Optional.empty(), List.of(), Optional.empty(), item.where()))
+        : peers.stream().filter(p -> p.kind() != Decl.PeerKind.CIDR).toList();
+    List<Decl.PeerAst> elsewhere = peers.stream().filter(p -> p.kind() == Decl.PeerKind.CIDR).toList();
+    List<Word> numbers = ports.stream().filter(w -> !named.contains(w)).toList();
+    List<Decl.Rule> out = new ArrayList<>();
+    if (!pods.isEmpty()) {
+      out.add(new Decl.Rule(action, direction, Optional.of(new Word(peersKey, item.where())), pods, ports, span));
+    }
+    if (!numbers.isEmpty()) {
+      out.add(new Decl.Rule(action, direction, fromTo, elsewhere, numbers, span));
+    }
+    return out;
   }
 
   private Optional<Decl.PeerAst> peer(At p) {
@@ -173,7 +200,8 @@ final class PolicyRules {
     return List.copyOf(out);
   }
 
-  private boolean port(At p, List<Cluster.Pod> owners, boolean known, boolean ingress, List<Word> out) {
+  /** Adds the ports of item {@code p} to {@code out}, and those resolved from a port name to {@code named} too. */
+  private boolean port(At p, List<Cluster.Pod> owners, boolean known, boolean ingress, List<Word> out, List<Word> named) {
     Optional<Map<String, At>> fields = f.map(p);
     if (fields.isEmpty()) {
       return false;
@@ -208,7 +236,11 @@ final class PolicyRules {
     String whose = ingress ? "the pods " + f.owner() + " selects"
         : "the pods this egress rule of " + f.owner() + " allows";
     NamedPorts.resolve(f, cluster, port.get(), protocol.get(), owners, known, whose, "this port admits nothing")
-        .forEach(n -> out.add(Ports.word(n, protocol.get(), port.get())));
+        .forEach(n -> {
+          Word w = Ports.word(n, protocol.get(), port.get());
+          out.add(w);
+          named.add(w);
+        });
     return true;
   }
 }

@@ -333,7 +333,9 @@ final class Services {
       // (one virtual port forwards to one target port here: a name of several numbers, the lowest)
       NamedPorts.resolve(f, cluster, t, protocol.get(), pods, selects && !o.broken(), "the pods " + o.describe() + " selects",
           "this Service port forwards nothing and is left out",
-          numbers -> "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod",
+          numbers -> numbers.size() > 1 ? "netc forwards this Service port to the lowest, `" + numbers.get(0) + "`, on every pod"
+              : "netc forwards this Service port to `" + numbers.get(0) + "` on every pod it selects, where Kubernetes leaves"
+              + " a pod without the name out of the Service",
           o.describe() + " selects no pod: check its selector (a Service selects the pods of its own namespace only)")
           .stream().limit(1).forEach(n -> targets.add(Ports.word(n, protocol.get(), t)));
     }
