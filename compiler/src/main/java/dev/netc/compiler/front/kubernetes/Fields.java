@@ -204,6 +204,38 @@ final class Fields {
   }
 
   /**
+   * A plain scalar that YAML takes for a number whichever version reads it (1.1, as the Kubernetes
+   * tools read it, or 1.2): decimal, hexadecimal, a fraction or an exponent, infinity, not a number.
+   */
+  private static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile(
+      "[-+]?(0|[1-9][0-9]*|0x[0-9a-fA-F]+)|[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?"
+          + "|[-+]?\\.(inf|Inf|INF)|\\.(nan|NaN|NAN)");
+  /** The plain scalars that YAML takes for a boolean whichever version reads it. */
+  private static final List<String> BOOLEANS = List.of("true", "True", "TRUE", "false", "False", "FALSE");
+
+  /**
+   * A value the API takes as a string alone (a label's value, a selector's): a plain scalar that
+   * YAML takes for a boolean or a number ({@code true}, {@code 2}, {@code 1.5}) is NETC020, as
+   * the API server refuses it ("cannot unmarshal number into ... of type string"); quoted, it is
+   * that string. (YAML 1.1's other words for booleans, {@code yes}, {@code on}, {@code y}, are
+   * read as the words: whether the tools take them so depends on their YAML library.)
+   */
+  Optional<Word> string(At at) {
+    Optional<Word> w = scalar(at);
+    if (w.isPresent() && at.node() instanceof ScalarNode n && n.getScalarStyle() == ScalarStyle.PLAIN) {
+      String t = n.getValue();
+      String type = BOOLEANS.contains(t) ? "a boolean" : NUMBER.matcher(t).matches() ? "a number" : null;
+      if (type != null) {
+        diags.add(Diagnostic.of(Code.NETC020, w.get().span(), "`" + at.path() + "` of " + owner + " is " + type
+                + ", `" + t + "`, where Kubernetes takes a string")
+            .withHint("quote it: `\"" + t + "\"`"));
+        return Optional.empty();
+      }
+    }
+    return w;
+  }
+
+  /**
    * A boolean as Kubernetes reads YAML (YAML 1.1, where {@code yes}, {@code on} and {@code y} are
    * true too); absent is false.
    */

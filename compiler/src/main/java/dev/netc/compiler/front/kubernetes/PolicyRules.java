@@ -212,7 +212,8 @@ final class PolicyRules {
     Optional<At> endAt = Fields.get(fields.get(), "endPort");
     Optional<Word> port = portAt.flatMap(f::scalar);
     Optional<Word> end = endAt.flatMap(f::scalar);
-    if (protocol.isEmpty() || portAt.isPresent() != port.isPresent() || endAt.isPresent() != end.isPresent()) {
+    if (protocol.isEmpty() || portAt.isPresent() != port.isPresent() || endAt.isPresent() != end.isPresent()
+        || port.isPresent() && Ports.quotedNumber(f, portAt.get(), port.get())) {
       return false;
     }
     if (port.isEmpty()) {

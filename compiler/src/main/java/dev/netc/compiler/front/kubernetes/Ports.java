@@ -41,6 +41,22 @@ final class Ports {
     return Optional.empty();
   }
 
+  /**
+   * Whether the IntOrString at {@code at}, read as {@code w}, is a number written as a string
+   * ({@code "8080"}, quoted): the API takes a string for a port name, which must have a letter,
+   * and refuses it. NETC020 then.
+   */
+  static boolean quotedNumber(Fields f, At at, Word w) {
+    if (isNumber(w) && at.node() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode n
+        && n.getScalarStyle() != org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN) {
+      f.diags().add(Diagnostic.of(Code.NETC020, w.span(), "`" + at.path() + "` of " + f.owner() + " is the string `\""
+              + w.text() + "\"`, which Kubernetes takes for a port name and refuses (a port name has a letter)")
+          .withHint("write the number without quotes: `" + w.text() + "`"));
+      return true;
+    }
+    return false;
+  }
+
   /** Whether an IntOrString value is a number (else it names a container port). */
   static boolean isNumber(Word w) {
     return !w.text().isEmpty() && w.text().chars().allMatch(Character::isDigit);

@@ -31,7 +31,7 @@ final class Selectors {
     f.map(at).ifPresent(m -> m.forEach((key, value) -> {
       Word k = new Word(key, value.where());
       Word v = Fields.isNull(value.node()) ? new Word("", value.where())
-          : f.scalar(value).orElse(null);
+          : f.string(value).orElse(null);
       if (v != null) {
         out.add(new Label(k, v, k.span().to(v.span())));
       }
@@ -87,9 +87,11 @@ final class Selectors {
     Optional<String> operator = op.flatMap(o -> f.choice(o, "selector operator", OPERATORS));
     Optional<At> valuesAt = Fields.get(m.get(), "values");
     List<Word> values = new ArrayList<>();
-    valuesAt.ifPresent(v -> f.list(v).forEach(item -> f.scalar(item).ifPresent(values::add)));
-    if (key.isEmpty() || operator.isEmpty()) {
-      return Optional.empty();
+    List<At> items = valuesAt.map(f::list).orElse(List.of());
+    // (a null value is the empty one, as for a label)
+    items.forEach(item -> (Fields.isNull(item.node()) ? Optional.of(new Word("", item.where())) : f.string(item)).ifPresent(values::add));
+    if (key.isEmpty() || operator.isEmpty() || values.size() != items.size()) {
+      return Optional.empty(); // (a value that is not one was told)
     }
     boolean set = operator.get().equals("In") || operator.get().equals("NotIn");
     if (set && values.isEmpty()) {

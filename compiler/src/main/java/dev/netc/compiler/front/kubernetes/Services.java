@@ -314,7 +314,7 @@ final class Services {
     Optional<At> nodePortAt = Fields.get(fields.get(), "nodePort");
     Optional<Word> nodePort = nodePortAt.flatMap(f::scalar);
     if (port.isEmpty() || protocol.isEmpty() || (targetAt.isPresent() && target.isEmpty())
-        || (nodePortAt.isPresent() && nodePort.isEmpty())) {
+        || (nodePortAt.isPresent() && nodePort.isEmpty()) || target.isPresent() && Ports.quotedNumber(f, targetAt.get(), target.get())) {
       return false;
     }
     if (nodePort.isPresent() && type.equals("ClusterIP")) {
