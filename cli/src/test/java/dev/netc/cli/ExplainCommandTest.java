@@ -29,6 +29,33 @@ class ExplainCommandTest {
       }
       """;
 
+  /**
+   * A rule written in YAML's flow style is quoted whole, with its closing brackets (the quote
+   * ended at its last value: `{ports: [{port: http`).
+   */
+  @Test
+  void aFlowStyleRuleIsQuotedWhole() {
+    CliRunner cli = new CliRunner();
+    cli.write("flow.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, labels: {app: web}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080, name: http}]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, labels: {app: client}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: p}
+        spec: {podSelector: {matchLabels: {app: web}}, ingress: [{ports: [{port: http}]}]}
+        """);
+    CliRunner.Result r = cli.run("explain", "flow.yaml", "default/client", "default/web:8080/tcp");
+    assertTrue(r.out().contains("admitted by policy `default/p`: `{ports: [{port: http}]}`\n"), r.out());
+  }
+
   @Test
   void aDenyIngressRuleBypassedThroughAnotherHostSaysItSawTheHostsAddress() {
     CliRunner cli = new CliRunner();
