@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import org.snakeyaml.engine.v2.common.FlowStyle;
 import org.snakeyaml.engine.v2.common.ScalarStyle;
 import org.snakeyaml.engine.v2.nodes.CollectionNode;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -136,7 +137,7 @@ final class Fields {
   private int lastEnd(Node n, int floor) {
     // a flow collection ends at its closing bracket, which its own end is just after (a block
     // one's end runs on over what follows it: the last child's end is its end)
-    if (n instanceof CollectionNode<?> c && c.getFlowStyle() == org.snakeyaml.engine.v2.common.FlowStyle.FLOW) {
+    if (n instanceof CollectionNode<?> c && c.getFlowStyle() == FlowStyle.FLOW) {
       return yaml.span(n).end();
     }
     if (n instanceof MappingNode m) {

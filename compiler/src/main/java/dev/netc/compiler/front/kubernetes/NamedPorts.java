@@ -71,12 +71,14 @@ final class NamedPorts {
     if (numbers.size() > 1 || !without.isEmpty()) {
       String is = String.join(" or ", numbers.stream().map(n -> "`" + n + "`").toList())
           + (numbers.size() > 1 ? " depending on the pod" : "") + " among " + whose;
-      String missing = without.isEmpty() ? "" : ", and no port at all on " + String.join(", ", without.subList(0, Math.min(3, without.size())))
-          + (without.size() > 3 ? " and " + (without.size() - 3) + " more" : "");
+      String missing = without.isEmpty() ? ""
+          : ", and no port at all on " + String.join(", ", without.subList(0, Math.min(3, without.size())))
+              + (without.size() > 3 ? " and " + (without.size() - 3) + " more" : "");
       f.diags().add(Diagnostic.of(Code.NETC026, name.span(), "port name `" + name.text() + "` is " + is + missing
               + "; " + widened.apply(List.copyOf(numbers)))
           .withHint(without.isEmpty() ? "give the port one number in every pod, or write the numbers instead of the name"
-              : "name the port in every pod it is about (`name: " + name.text() + "`), or write its number instead of the name"));
+              : "name the port in every pod it is about (`name: " + name.text() + "`), or write its number instead"
+                  + " of the name"));
     }
     return List.copyOf(numbers);
   }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /**
  * Ports and protocols as Kubernetes writes them ({@code port: 80}, {@code protocol: UDP}, a port
@@ -47,8 +49,7 @@ final class Ports {
    * and refuses it. NETC020 then.
    */
   static boolean quotedNumber(Fields f, At at, Word w) {
-    if (isNumber(w) && at.node() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode n
-        && n.getScalarStyle() != org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN) {
+    if (isNumber(w) && at.node() instanceof ScalarNode n && n.getScalarStyle() != ScalarStyle.PLAIN) {
       f.diags().add(Diagnostic.of(Code.NETC020, w.span(), "`" + at.path() + "` of " + f.owner() + " is the string `\""
               + w.text() + "\"`, which Kubernetes takes for a port name and refuses (a port name has a letter)")
           .withHint("write the number without quotes: `" + w.text() + "`"));

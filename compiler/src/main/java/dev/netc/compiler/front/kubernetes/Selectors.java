@@ -89,7 +89,9 @@ final class Selectors {
     List<Word> values = new ArrayList<>();
     List<At> items = valuesAt.map(f::list).orElse(List.of());
     // (a null value is the empty one, as for a label)
-    items.forEach(item -> (Fields.isNull(item.node()) ? Optional.of(new Word("", item.where())) : f.string(item)).ifPresent(values::add));
+    for (At item : items) {
+      (Fields.isNull(item.node()) ? Optional.of(new Word("", item.where())) : f.string(item)).ifPresent(values::add);
+    }
     if (key.isEmpty() || operator.isEmpty() || values.size() != items.size()) {
       return Optional.empty(); // (a value that is not one was told)
     }
