@@ -73,8 +73,15 @@ final class AttachReader {
       }
     }
     if (listed == 0) {
+      // the project's default network, which may be Docker's `host`, `none` or `bridge` (`default:
+      // {name: host, external: true}`): as when the service names it
       Networks.Target t = networks.projectDefault();
-      out.add(new Attach(new Word(t.network(), s.name.span()), new ArrayList<>(), s.name.span()));
+      Word key = new Word("default", s.name.span());
+      if (t.kind() == Networks.Kind.NETWORK) {
+        out.add(new Attach(new Word(t.network(), s.name.span()), new ArrayList<>(), s.name.span()));
+      } else {
+        attach(s, key, Optional.empty(), s.name.span(), out);
+      }
     } else if (listed > 1) {
       s.settings.stream().filter(x -> x.keyword().text().equals("mode")).findFirst().ifPresent(m ->
           nodes.diags().add(Diagnostic.of(Code.NETC033, m.first().span(), owner + " is on the"
