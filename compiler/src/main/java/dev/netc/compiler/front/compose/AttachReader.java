@@ -139,8 +139,8 @@ final class AttachReader {
           .forEach(a -> nodes.scalar(a, "an alias of " + owner).ifPresent(names::add));
       settings.add(new Setting(new Word("alias", nodes.key(aliases).span()), names, nodes.span(aliases)));
     }
-    address(f.get("ipv4_address"), false, owner, settings);
-    address(f.get("ipv6_address"), true, owner, settings);
+    address(f.get("ipv4_address"), false, owner, network, settings);
+    address(f.get("ipv6_address"), true, owner, network, settings);
     NodeTuple mac = f.get("mac_address");
     if (mac != null) {
       nodes.scalar(mac.getValueNode(), "`mac_address` of " + owner).ifPresent(w -> settings.add(
@@ -149,7 +149,7 @@ final class AttachReader {
     out.add(new Attach(new Word(network, key.span()), settings, span));
   }
 
-  private void address(NodeTuple t, boolean v6, String owner, List<Setting> out) {
+  private void address(NodeTuple t, boolean v6, String owner, String network, List<Setting> out) {
     if (t == null) {
       return;
     }
@@ -162,6 +162,15 @@ final class AttachReader {
       nodes.diags().add(Diagnostic.of(Code.NETC205, w.get().span(), "`" + k.text() + "` of " + owner
               + " is an " + (v6 ? "IPv4" : "IPv6") + " address")
           .withHint("give it as `" + (v6 ? "ipv4_address" : "ipv6_address") + "`"));
+      return;
+    }
+    if (!networks.hasSubnet(network, v6)) {
+      // Docker: "user specified IP address is supported only when connecting to networks with
+      // user configured subnets" (it chooses the subnet of the others, so an address in it is luck)
+      nodes.diags().add(Diagnostic.of(Code.NETC033, w.get().span(), "`" + k.text() + "` of " + owner
+              + " is refused by Docker: the network gives no " + (v6 ? "IPv6" : "IPv4") + " subnet in its `ipam.config`"
+              + " (Docker chooses the subnet of such a network, and takes no address a service names in it)")
+          .withHint("give the network `ipam: {config: [{subnet: ...}]}` with the address in it, or remove `" + k.text() + "`"));
       return;
     }
     out.add(new Setting(new Word("ip", k.span()), List.of(w.get()), nodes.span(t)));

@@ -74,6 +74,16 @@ final class Networks {
     targets.put(key, new Target(Kind.NETWORK, decl.name().text()));
   }
 
+  /**
+   * Whether the network {@code netcName} declares a subnet of the family ({@code v6}) in its
+   * {@code ipam.config}: Docker takes a service's static address only on such a network.
+   */
+  boolean hasSubnet(String netcName, boolean v6) {
+    return decls.stream().filter(d -> d.name().text().equals(netcName)).flatMap(d -> d.settings().stream())
+        .filter(x -> x.keyword().text().equals("subnet"))
+        .anyMatch(x -> x.values().stream().anyMatch(w -> w.text().contains(":") == v6));
+  }
+
   void declareSpecial(String key, Kind kind) {
     targets.put(key, new Target(kind, ""));
   }
