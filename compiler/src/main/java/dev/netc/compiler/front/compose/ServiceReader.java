@@ -191,8 +191,8 @@ final class ServiceReader {
 
   /**
    * The names a service resolves by besides its endpoints' own: its service name on every replica
-   * (Compose balances the name over them), its {@code container_name}, and a service-level
-   * {@code mac_address} on its first network.
+   * (Compose balances the name over them), its {@code container_name} and {@code hostname},
+   * and a service-level {@code mac_address} on its first network.
    */
   private void names(ComposeService s, Map<String, NodeTuple> f, List<AttachReader.Attach> attaches,
       int replicas, String owner) {
@@ -212,6 +212,18 @@ final class ServiceReader {
       Word c = container.get();
       attaches.stream().filter(a -> !hasAlias(a, c.text())).forEach(a -> a.settings().add(
           new Setting(new Word("alias", nodes.key(cn).span()), List.of(c), nodes.span(cn))));
+    }
+    // the hostname: one of the container's DNS names on its networks, as Docker (Engine 25 and
+    // later) gives it, and in its own hosts file; one that is no DNS label (`api.example.com`)
+    // cannot be a netc name, and is passed over as before
+    NodeTuple hn = f.get("hostname");
+    Optional<Word> hostname = hn == null ? Optional.empty() : nodes.scalar(hn.getValueNode(), "`hostname` of " + owner)
+        .filter(h -> h.text().length() <= 63 && h.text().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?"));
+    if (hostname.isPresent() && !hostname.get().text().equals(s.name.text())
+        && !container.map(Word::text).equals(Optional.of(hostname.get().text()))) {
+      Word h = hostname.get();
+      attaches.stream().filter(a -> !hasAlias(a, h.text())).forEach(a -> a.settings().add(
+          new Setting(new Word("alias", nodes.key(hn).span()), List.of(h), nodes.span(hn))));
     }
     NodeTuple mac = f.get("mac_address");
     if (mac != null && !attaches.isEmpty()) {
