@@ -8,6 +8,7 @@ import dev.netc.runner.probe.Prober;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,7 +35,7 @@ final class ExecCommand implements Callable<Integer> {
 
   @Mixin Inputs.Options input;
 
-  @Parameters(index = "1", paramLabel = "ENDPOINT", description = "An endpoint, @host or @outside.")
+  @Parameters(index = "1", paramLabel = "ENDPOINT", description = "An endpoint, @host or @outside; a pod's member (POD/MEMBER, or MEMBER) runs in its pod.")
   String endpoint;
 
   @Parameters(index = "2..*", paramLabel = "CMD", arity = "1..*",
@@ -53,7 +54,8 @@ final class ExecCommand implements Callable<Integer> {
       List<Runner.Target> ts = loaded.targets();
       Reachability model = new Reachability(loaded.topology());
       List<Node> nodes = Prober.nodes(ts, model);
-      Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst().orElseThrow(() -> unknown(nodes));
+      Node node = nodes.stream().filter(n -> n.name().equals(endpoint)).findFirst()
+          .or(() -> podOfMember(nodes)).orElseThrow(() -> unknown(nodes));
       String ns = Prober.namespace(ts, model, node).orElseThrow();
       if (dev.netc.runner.ProcessExecutor.executable(command.get(0)).isEmpty()) {
         // as a shell says it: 127, command not found
@@ -67,6 +69,25 @@ final class ExecCommand implements Callable<Integer> {
         return Runner.system(Duration.ZERO).exec(ts.get(0), ns, command);
       }
     });
+  }
+
+  /**
+   * The pod {@code endpoint} names a member of, whose network namespace the member shares (a
+   * Compose service with {@code network_mode: service:app} is a member of pod {@code app}): by
+   * {@code POD/MEMBER}, or by the member's name alone when one pod has a member so named.
+   */
+  private Optional<Node> podOfMember(List<Node> nodes) {
+    int slash = endpoint.lastIndexOf('/');
+    String pod = slash < 0 ? null : endpoint.substring(0, slash);
+    String member = endpoint.substring(slash + 1);
+    List<Node> pods = nodes.stream().filter(n -> (pod == null || n.name().equals(pod)) && n.endpoint()
+        .filter(e -> e.members().stream().anyMatch(m -> m.name().equals(member))).isPresent()).toList();
+    if (pods.size() > 1) {
+      throw new Netc.UserError("no endpoint `" + endpoint + "` in sandbox " + target.sandbox + "; pods "
+          + String.join(", ", pods.stream().map(n -> "`" + n.name() + "`").toList()) + " have a member `" + member
+          + "`: name it as `POD/" + member + "`");
+    }
+    return pods.stream().findFirst();
   }
 
   private Netc.UserError unknown(List<Node> nodes) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.security.SecureRandom;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -104,6 +105,40 @@ class ProbeKernelTest {
       assertEquals(0, cli.run("exec", "webshop.netc", "--sandbox", s, "@host", "--", "sh", "-c",
           "[ \"$(ip netns identify)\" = " + s + " ]").status());
       assertEquals(0, cli.run("destroy", "webshop.netc", "--sandbox", s).status());
+    } finally {
+      DiffKernelTest.removeSandbox(s);
+    }
+  }
+
+  /**
+   * A member of a pod (a Compose service that joins another's namespace) runs in its pod's
+   * namespace, named by itself or as POD/MEMBER (it was "no endpoint `side`; did you mean
+   * `@outside`?").
+   */
+  @Test
+  void execOfAPodMemberRunsInItsPod() throws Exception {
+    DiffKernelTest.assumeKernel();
+    String s = sandbox();
+    CliRunner cli = new CliRunner();
+    cli.write("compose.yaml", """
+        name: pm
+        services:
+          app:
+            image: nginx
+          side:
+            image: alpine
+            network_mode: "service:app"
+        """);
+    try {
+      assertEquals(0, cli.run("apply", "compose.yaml", "--sandbox", s).status());
+      for (String name : List.of("side", "app/side", "app")) {
+        assertEquals(0, cli.run("exec", "compose.yaml", "--sandbox", s, name, "--", "sh", "-c",
+            "[ \"$(ip netns identify)\" = " + s + "-app ]").status(), name);
+      }
+      CliRunner.Result r = cli.run("exec", "compose.yaml", "--sandbox", s, "other/side", "--", "true");
+      assertEquals(1, r.status());
+      assertTrue(r.err().startsWith("netc: no endpoint `other/side` in sandbox " + s), r.err());
+      assertEquals(0, cli.run("destroy", "compose.yaml", "--sandbox", s).status());
     } finally {
       DiffKernelTest.removeSandbox(s);
     }
