@@ -8,6 +8,7 @@ import dev.netc.compiler.ir.NetMode;
 import dev.netc.compiler.ir.Network;
 import dev.netc.compiler.ir.PortRange;
 import dev.netc.compiler.ir.PortSpec;
+import dev.netc.compiler.ir.Protocol;
 import dev.netc.compiler.ir.Publish;
 import dev.netc.compiler.ir.Topology;
 import dev.netc.compiler.source.Span;
@@ -194,8 +195,19 @@ final class PublishedPortsDoNotCollide implements Check {
             + "` publishes " + where(b.publish()) + ", which `" + a.endpoint().name()
             + "` already publishes on host `" + b.endpoint().host() + "`" + same)
         .withRelated(a.publish().span(), "`" + a.endpoint().name() + "` publishes " + where(a.publish()) + " here")
-        .withHint(same.isEmpty()
+        .withHint(inWords(b.publish(), same.isEmpty()
             ? "use another host port or host address, or let netc choose one (`publish PORT/PROTO`)"
-            : "let netc choose each replica's host port (`publish PORT/PROTO`), or use one replica"));
+            : "let netc choose each replica's host port (`publish PORT/PROTO`), or use one replica")));
+  }
+
+  /** {@code hint} in a Compose file's words when {@code p} is one of its {@code ports}: the container port alone. */
+  private static String inWords(Publish p, String hint) {
+    if (!PublishNeedsOwnNetwork.compose(p)) {
+      return hint;
+    }
+    String alone = "(the container port alone in `ports`, `\"" + p.containerPorts()
+        + (p.protocol() == Protocol.TCP ? "" : "/" + p.protocol().label()) + "\"`)";
+    return hint.replace("let netc choose one (`publish PORT/PROTO`)", "let Docker choose one " + alone)
+        .replace("let netc choose each replica's host port (`publish PORT/PROTO`)", "let Docker choose each replica's host port " + alone);
   }
 }

@@ -81,7 +81,8 @@ final class PortReader {
       nodes.diags().add(Diagnostic.of(Code.NETC032, at.span(), "Docker picks one free host port"
               + " of `" + port + "` for port " + cports + " of " + owner + "; netc cannot say which,"
               + " and models it as an automatic host port")
-          .withHint("publish one host port, such as `" + port.replaceAll("-.*", "") + ":" + cports + "`"));
+          .withHint("to fix the port, publish one host port, such as `" + port.replaceAll("-.*", "") + ":" + cports
+              + "` (for a service of one container: replicas each need a host port of their own, as here)"));
       return "";
     }
     return port;
