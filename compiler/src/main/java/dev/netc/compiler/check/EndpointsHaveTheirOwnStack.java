@@ -47,9 +47,9 @@ final class EndpointsHaveTheirOwnStack implements Check {
     return switch (input) {
       case NETC -> "attach it to a network and publish the ports it serves; if it must see"
           + " the host's interfaces, keep `mode host` and suppress this with the reason";
-      case COMPOSE -> "give it a network in its `networks` instead of `network_mode: host`, and publish"
-          + " the ports it serves in its `ports`; if it must see the host's interfaces, keep"
-          + " `network_mode: host` and suppress this with the reason";
+      case COMPOSE -> "give it a network of the project instead of `network_mode: host` (or of Docker's external"
+          + " `host` network), and publish the ports it serves in its `ports`; if it must see the host's"
+          + " interfaces, keep it in the host's stack and suppress this with the reason";
       // (said where: the finding is at the object's name, so a comment on the hostNetwork line misses it)
       case KUBERNETES -> "drop `hostNetwork: true` and reach it through a Service; if it must see the"
           + " node's interfaces, keep `hostNetwork: true` and suppress this with the reason, in a"
