@@ -56,6 +56,38 @@ class ExplainCommandTest {
     assertTrue(r.out().contains("admitted by policy `default/p`: `{ports: [{port: http}]}`\n"), r.out());
   }
 
+  /** A rule is quoted without the comments written inside it (they were pasted into the one line). */
+  @Test
+  void aRuleIsQuotedWithoutItsComments() {
+    CliRunner cli = new CliRunner();
+    cli.write("web.yaml", """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, labels: {app: web}}
+        spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, labels: {app: client}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web-in}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          ingress:
+            - from:
+                # the only client
+                - podSelector: {matchLabels: {app: client}}
+              ports:
+                - port: 80 # "#" is no comment in quotes
+        """);
+    CliRunner.Result r = cli.run("explain", "web.yaml", "default/client", "default/web:80/tcp");
+    assertTrue(r.out().contains("admitted by policy `default/web-in`: `from: - podSelector: {matchLabels: {app: client}}"
+        + " ports: - port: 80`\n"), r.out());
+  }
+
   @Test
   void aDenyIngressRuleBypassedThroughAnotherHostSaysItSawTheHostsAddress() {
     CliRunner cli = new CliRunner();

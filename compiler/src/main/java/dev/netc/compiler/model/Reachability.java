@@ -1119,9 +1119,29 @@ public final class Reachability {
     return null;
   }
 
-  /** The rule as its source reads (the text of its span). */
+  /** The rule as its source reads (the text of its span), on one line, without the comments written inside it. */
   public static String describe(Policy.Rule r) {
-    return "`" + r.span().text().replaceAll("\\s+", " ").strip() + "`";
+    StringBuilder b = new StringBuilder();
+    for (String line : r.span().text().split("\\R", -1)) {
+      b.append(withoutComment(line)).append(' ');
+    }
+    return "`" + b.toString().replaceAll("\\s+", " ").strip() + "`";
+  }
+
+  /** {@code line} without its comment: from a {@code #} that starts it or follows white space, outside quotes. */
+  private static String withoutComment(String line) {
+    char quote = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote != 0) {
+        quote = c == quote ? 0 : quote;
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+      } else if (c == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
+        return line.substring(0, i);
+      }
+    }
+    return line;
   }
 
   /**
