@@ -29,6 +29,20 @@ class ExplainCommandTest {
       }
       """;
 
+  /** Two pods of a Kubernetes input, `web` (8080/tcp, named `http`) and `client`, before a policy. */
+  private static final String PODS = """
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: web, labels: {app: web}}
+      spec: {containers: [{name: c, ports: [{containerPort: 8080, name: http}]}]}
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata: {name: client, labels: {app: client}}
+      spec: {containers: [{name: c}]}
+      ---
+      """;
+
   /**
    * A rule written in YAML's flow style is quoted whole, with its closing brackets (the quote
    * ended at its last value: `{ports: [{port: http`).
@@ -36,17 +50,7 @@ class ExplainCommandTest {
   @Test
   void aFlowStyleRuleIsQuotedWhole() {
     CliRunner cli = new CliRunner();
-    cli.write("flow.yaml", """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, labels: {app: web}}
-        spec: {containers: [{name: c, ports: [{containerPort: 8080, name: http}]}]}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, labels: {app: client}}
-        spec: {containers: [{name: c}]}
-        ---
+    cli.write("flow.yaml", PODS + """
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
         metadata: {name: p}
@@ -60,17 +64,7 @@ class ExplainCommandTest {
   @Test
   void aRuleIsQuotedWithoutItsComments() {
     CliRunner cli = new CliRunner();
-    cli.write("web.yaml", """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, labels: {app: web}}
-        spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, labels: {app: client}}
-        spec: {containers: [{name: c}]}
-        ---
+    cli.write("web.yaml", PODS + """
         apiVersion: networking.k8s.io/v1
         kind: NetworkPolicy
         metadata: {name: web-in}
@@ -81,11 +75,11 @@ class ExplainCommandTest {
                 # the only client
                 - podSelector: {matchLabels: {app: client}}
               ports:
-                - port: 80 # "#" is no comment in quotes
+                - port: 8080 # "#" is no comment in quotes
         """);
-    CliRunner.Result r = cli.run("explain", "web.yaml", "default/client", "default/web:80/tcp");
+    CliRunner.Result r = cli.run("explain", "web.yaml", "default/client", "default/web:8080/tcp");
     assertTrue(r.out().contains("admitted by policy `default/web-in`: `from: - podSelector: {matchLabels: {app: client}}"
-        + " ports: - port: 80`\n"), r.out());
+        + " ports: - port: 8080`\n"), r.out());
   }
 
   @Test
