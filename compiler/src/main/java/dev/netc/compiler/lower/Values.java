@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
  * method returns empty after reporting, so callers simply skip what could not be read.
  */
 final class Values {
-  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
   private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?");
   private static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
@@ -137,7 +136,7 @@ final class Values {
 
   /** Whether {@code t} is a name {@link #name(Word, String)} accepts, without reporting. */
   static boolean isName(String t) {
-    return t.length() <= 63 && DNS_LABEL.matcher(t).matches();
+    return dev.netc.compiler.ir.DnsLabel.is(t);
   }
 
   /** A Linux interface name: at most 15 bytes, no `/`, `:` or white space. */

@@ -218,7 +218,7 @@ final class ServiceReader {
     // cannot be a netc name, and is passed over as before
     NodeTuple hn = f.get("hostname");
     Optional<Word> hostname = hn == null ? Optional.empty() : nodes.scalar(hn.getValueNode(), "`hostname` of " + owner)
-        .filter(h -> h.text().length() <= 63 && h.text().matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?"));
+        .filter(h -> dev.netc.compiler.ir.DnsLabel.is(h.text()));
     if (hostname.isPresent() && !hostname.get().text().equals(s.name.text())
         && !container.map(Word::text).equals(Optional.of(hostname.get().text()))) {
       Word h = hostname.get();
